@@ -1,0 +1,69 @@
+# Cython view of simd_exp.h: the vectorised row primitives, plus one inline wrapper per primitive that
+# picks the float or double version from the fused type, so the kernels are written once.
+# Everything here is an extern declaration or an inline function: there is no module to import at run time.
+from cython cimport floating
+
+cdef extern from "simd_exp.h" nogil:
+    float mg_max_f32(const float *x, Py_ssize_t n)
+    double mg_max_f64(const double *x, Py_ssize_t n)
+    double mg_exp_shift_sum_f32(const float *x, float shift, float *out, Py_ssize_t n)
+    double mg_exp_shift_sum_f64(const double *x, double shift, double *out, Py_ssize_t n)
+    void mg_sub2_f32(const float *x, float a, float b, float *out, Py_ssize_t n)
+    void mg_sub2_f64(const double *x, double a, double b, double *out, Py_ssize_t n)
+    void mg_scale_f32(float *x, float a, Py_ssize_t n)
+    void mg_scale_f64(double *x, double a, Py_ssize_t n)
+    void mg_axpb_f32(float *g, const float *w, float a, float b, Py_ssize_t n)
+    void mg_axpb_f64(double *g, const double *w, double a, double b, Py_ssize_t n)
+    double mg_dot_f32(const float *a, const float *b, Py_ssize_t n)
+    double mg_dot_f64(const double *a, const double *b, Py_ssize_t n)
+
+
+cdef inline floating row_max(const floating *x, Py_ssize_t n) noexcept nogil:
+    """max of the non-nan entries of x[:n] (-inf if none)."""
+    if floating is float:
+        return mg_max_f32(x, n)
+    else:
+        return mg_max_f64(x, n)
+
+
+cdef inline double row_exp_shift_sum(const floating *x, floating shift, floating *out,
+                                     Py_ssize_t n) noexcept nogil:
+    """out[:n] = exp(x[:n] - shift); returns their sum, accumulated in double."""
+    if floating is float:
+        return mg_exp_shift_sum_f32(x, shift, out, n)
+    else:
+        return mg_exp_shift_sum_f64(x, shift, out, n)
+
+
+cdef inline void row_sub2(const floating *x, floating a, floating b, floating *out,
+                          Py_ssize_t n) noexcept nogil:
+    """out[:n] = (x[:n] - a) - b."""
+    if floating is float:
+        mg_sub2_f32(x, a, b, out, n)
+    else:
+        mg_sub2_f64(x, a, b, out, n)
+
+
+cdef inline void row_scale(floating *x, floating a, Py_ssize_t n) noexcept nogil:
+    """x[:n] *= a."""
+    if floating is float:
+        mg_scale_f32(x, a, n)
+    else:
+        mg_scale_f64(x, a, n)
+
+
+cdef inline void row_axpb(floating *g, const floating *w, floating a, floating b,
+                          Py_ssize_t n) noexcept nogil:
+    """g[:n] = a * g[:n] - b * w[:n]; w == NULL stands for all ones."""
+    if floating is float:
+        mg_axpb_f32(g, w, a, b, n)
+    else:
+        mg_axpb_f64(g, w, a, b, n)
+
+
+cdef inline double row_dot(const floating *a, const floating *b, Py_ssize_t n) noexcept nogil:
+    """sum(a[:n] * b[:n]), accumulated in double."""
+    if floating is float:
+        return mg_dot_f32(a, b, n)
+    else:
+        return mg_dot_f64(a, b, n)
