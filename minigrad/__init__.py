@@ -1,0 +1,64 @@
+"""minigrad: reverse-mode autodiff on NumPy with PyTorch's API, PyTorch's losses, and Cython kernels.
+
+>>> import minigrad
+>>> x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x * x).sum().backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+from . import _dtype
+from ._dtype import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
+                     int32, int64, long, short, uint8)
+from ._dtype import dtype
+from ._threads import get_num_threads, set_num_threads
+from .tensor import Tensor, tensor
+from . import autograd
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
+                       zeros_like)
+from .random import Generator, initial_seed, manual_seed, seed
+from .ops.activation import log_softmax, softmax
+from .ops.elementwise import (abs, add, ceil, clamp, cos, div, exp, expm1, floor, isfinite, isinf, isnan, log, log1p,
+                              maximum, minimum, mul, neg, pow, relu, round, sigmoid, sign, sin, sqrt, sub, tanh, where)
+from .ops.linalg import matmul
+from .ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
+from .ops.shape import (broadcast_to, cat, flatten, gather, masked_fill, permute, reshape, squeeze, stack, transpose,
+                        unsqueeze)
+
+clip = clamp
+concat = concatenate = cat
+multiply = mul
+subtract = sub
+divide = true_divide = div
+negative = neg
+absolute = abs
+mm = matmul
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(t):
+    return t.numel()
+
+
+def clone(t):
+    return t.clone()
+
+
+def square(t):
+    return t * t
+
+
+def clamp_min(t, min):  # noqa: A002
+    return clamp(t, min, None)
+
+
+def clamp_max(t, max):  # noqa: A002
+    return clamp(t, None, max)
+
+
+
+__version__ = "0.1.0"

@@ -1,0 +1,124 @@
+"""minigrad's dtypes and PyTorch's type-promotion rules.
+
+A :class:`dtype` names a NumPy dtype the way torch does (``minigrad.float32`` prints as ``minigrad.float32``).
+Promotion follows torch, not NumPy, in the two places they differ:
+
+* a Python scalar never widens a tensor of its own category (``float32_tensor * 2.5`` stays float32) and a
+  float scalar turns an integer tensor into the *default* float dtype, float32 (NumPy would give float64);
+* a 0-d tensor only decides the result when its category (bool < integer < floating) is higher than that of
+  every dimensioned operand (``float32 (3,) + float64 0-d`` is float32).
+"""
+import builtins
+
+import numpy as np
+
+__all__ = ["dtype", "float16", "float32", "float64", "half", "float", "double", "int8", "int16", "int32", "int64",
+           "uint8", "long", "int", "short", "bool", "get_default_dtype", "as_numpy_dtype", "from_numpy_dtype",
+           "result_type"]
+
+
+class dtype:
+    """A tensor element type; ``.numpy`` is the matching ``numpy.dtype``."""
+
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
+
+    def __init__(self, name):
+        self.name = name
+        self.numpy = np.dtype(name)
+        self.is_floating_point = self.numpy.kind == "f"
+        self.is_signed = self.numpy.kind in "fi"
+        self.itemsize = self.numpy.itemsize
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+    def __reduce__(self):  # dtypes are singletons, also across copy/pickle
+        return (_by_name, (self.name,))
+
+
+def _by_name(name):
+    return _DTYPES[np.dtype(name)]
+
+
+float16 = half = dtype("float16")
+float32 = float = dtype("float32")
+float64 = double = dtype("float64")
+int8 = dtype("int8")
+int16 = short = dtype("int16")
+int32 = int = dtype("int32")
+int64 = long = dtype("int64")
+uint8 = dtype("uint8")
+bool = dtype("bool")
+
+_DTYPES = {d.numpy: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool)}
+
+
+def get_default_dtype():
+    """The dtype of tensors made from Python floats: float32, as in torch."""
+    return float32
+
+
+def from_numpy_dtype(np_dtype):
+    """Return the minigrad dtype for a NumPy dtype, or raise TypeError for one minigrad does not support."""
+    try:
+        return _DTYPES[np_dtype]
+    except KeyError:
+        raise TypeError(f"minigrad does not support arrays of dtype {np_dtype}; supported: "
+                        f"{', '.join(sorted(d.name for d in _DTYPES.values()))}") from None
+
+
+def as_numpy_dtype(d):
+    """Turn a minigrad dtype, NumPy dtype, dtype name or Python type (float, int, bool) into a ``numpy.dtype``."""
+    if isinstance(d, dtype):
+        return d.numpy
+    if d is builtins.float:
+        return float32.numpy
+    if d is builtins.int:
+        return int64.numpy
+    if d is builtins.bool:
+        return bool.numpy
+    try:
+        np_dtype = np.dtype(d)
+    except TypeError:
+        raise TypeError(f"dtype must be a minigrad dtype, got {d!r}") from None
+    return from_numpy_dtype(np_dtype).numpy
+
+
+def _category(np_dtype):
+    """0 for bool, 1 for integers, 2 for floating point."""
+    return {"b": 0, "u": 1, "i": 1, "f": 2}[np_dtype.kind]
+
+
+_SCALAR_CATEGORY_DEFAULT = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: np.dtype(np.float32)}
+
+
+def _scalar_category(value):
+    if isinstance(value, (builtins.bool, np.bool_)):
+        return 0
+    if isinstance(value, (builtins.int, np.integer)):
+        return 1
+    if isinstance(value, (builtins.float, np.floating)):
+        return 2
+    raise TypeError(f"unsupported operand of type {type(value).__name__}")
+
+
+def result_type(*operands):
+    """The NumPy dtype torch gives an operation on ``operands`` (arrays standing for tensors, or Python scalars).
+
+    Dimensioned arrays decide first; 0-d arrays, then Python scalars, only take over when their category is
+    higher (see the module docstring).
+    """
+    dimensioned = [op.dtype for op in operands if isinstance(op, np.ndarray) and op.ndim]
+    zero_dim = [op.dtype for op in operands if isinstance(op, np.ndarray) and not op.ndim]
+    scalars = [op for op in operands if not isinstance(op, np.ndarray)]
+    result = None
+    for tier in (dimensioned, zero_dim):
+        if tier:
+            candidate = np.result_type(*tier)
+            if result is None or _category(candidate) > _category(result):
+                result = candidate
+    for value in scalars:
+        category = _scalar_category(value)
+        if result is None or category > _category(result):
+            result = _SCALAR_CATEGORY_DEFAULT[category]
+    return result

@@ -1,0 +1,71 @@
+"""Grad mode: whether operations record the graph that ``backward`` walks.
+
+``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as decorators, like torch's.
+The flag is thread-local, so a ``no_grad`` block in one thread does not switch recording off in another.
+"""
+import functools
+import threading
+
+__all__ = ["is_grad_enabled", "no_grad", "enable_grad", "set_grad_enabled"]
+
+_state = threading.local()
+
+
+def is_grad_enabled():
+    """True when new operations are recorded for autograd (the default)."""
+    return getattr(_state, "enabled", True)
+
+
+def _set_enabled(mode):
+    _state.enabled = mode
+
+
+class _GradModeContext:
+    """Base for context managers that set grad mode on entry and restore the previous mode on exit."""
+
+    mode = True
+
+    def __enter__(self):
+        self._previous = is_grad_enabled()
+        _set_enabled(self.mode)
+
+    def __exit__(self, *exc_info):
+        _set_enabled(self._previous)
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__(*self._arguments()):
+                return func(*args, **kwargs)
+        return wrapper
+
+    def _arguments(self):
+        return ()
+
+
+class no_grad(_GradModeContext):
+    """Do not record operations: results have ``requires_grad=False``. Use for evaluation and optimizer steps."""
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Record operations again inside a ``no_grad`` block."""
+
+    mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to ``mode``. Takes effect at once (like torch), and also works as a context manager."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._previous = is_grad_enabled()
+        _set_enabled(self.mode)
+
+    def __enter__(self):
+        pass  # already set in __init__; __exit__ restores the mode from before construction
+
+    def _arguments(self):
+        return (self.mode,)

@@ -1,0 +1,117 @@
+"""Check analytical gradients against central finite differences, in float64.
+
+``gradcheck(func, inputs)`` compares, for every input that requires grad, the Jacobian autograd computes with
+the numerical one, ``(f(x + eps) - f(x - eps)) / 2 eps`` for each input element.
+``gradgradcheck`` does the same for the gradients themselves, which tests ``create_graph=True``.
+"""
+import numpy as np
+
+from . import engine
+from .grad_mode import no_grad
+from .. import tensor as _tensor_module
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+
+
+class GradcheckError(RuntimeError):
+    """The analytical and numerical Jacobians differ."""
+
+
+def _as_tuple(value):
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _differentiable_outputs(outputs):
+    return [o for o in outputs if isinstance(o, _tensor_module.Tensor) and o.requires_grad]
+
+
+def _numerical_jacobians(func, inputs, output_sizes, eps):
+    """One (output size × input size) matrix per (input, output) pair, by central differences."""
+    Tensor = _tensor_module.Tensor
+    jacobians = []
+    for tensor in inputs:
+        flat = tensor.data.reshape(-1)  # a view: perturbing it perturbs the input
+        columns = [np.zeros((size, flat.size)) for size in output_sizes]
+        for i in range(flat.size):
+            original = flat[i]
+            values = []
+            for delta in (eps, -eps):
+                flat[i] = original + delta
+                with no_grad():
+                    values.append([o.data.reshape(-1).astype(np.float64) for o in _as_tuple(func(*inputs))
+                                   if isinstance(o, Tensor) and o.data.dtype.kind == "f"])
+            flat[i] = original
+            for k, (plus, minus) in enumerate(zip(*values)):
+                with np.errstate(invalid="ignore"):
+                    columns[k][:, i] = (plus - minus) / (2 * eps)
+        jacobians.append(columns)
+    return jacobians
+
+
+def _analytical_jacobians(outputs, inputs):
+    Tensor = _tensor_module.Tensor
+    jacobians = [[np.zeros((o.data.size, t.data.size)) for o in outputs] for t in inputs]
+    for k, output in enumerate(outputs):
+        for j in range(output.data.size):
+            seed = np.zeros(output.data.size, dtype=output.data.dtype)
+            seed[j] = 1
+            grads = engine.run_backward([output], [Tensor._wrap(seed.reshape(output.shape))], retain_graph=True,
+                                        inputs=inputs)
+            for i, grad in enumerate(grads):
+                if grad is not None:
+                    jacobians[i][k][j, :] = grad.data.reshape(-1)
+    return jacobians
+
+
+def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0):
+    """True if ``func``'s gradients w.r.t. every input that requires grad match finite differences.
+
+    ``inputs`` is a Tensor or a tuple of them (and other arguments); checked inputs should be float64.
+    On a mismatch, raises ``GradcheckError`` naming the input and output (or returns False when
+    ``raise_exception=False``).
+    """
+    Tensor = _tensor_module.Tensor
+    inputs = _as_tuple(inputs)
+    checked = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient")
+    for t in checked:
+        if t.data.dtype != np.float64:
+            raise ValueError(f"gradcheck needs float64 inputs for accurate finite differences, got {t.dtype}")
+    outputs = _differentiable_outputs(_as_tuple(func(*inputs)))
+    analytical = _analytical_jacobians(outputs, checked)
+    numerical = _numerical_jacobians(func, inputs, [o.data.size for o in outputs], eps)
+    for i, (a_cols, n_cols) in enumerate(zip(analytical, numerical)):
+        for k, (a, n) in enumerate(zip(a_cols, n_cols)):
+            if not np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(f"Jacobian mismatch for output {k} with respect to input {i},\n"
+                                     f"numerical:\n{n}\nanalytical:\n{a}\n")
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
+                  seed=0):
+    """Check second derivatives: gradcheck of ``inputs -> autograd.grad(func(inputs), inputs, create_graph=True)``.
+
+    ``grad_outputs`` (random when None) seed the first backward and are themselves checked too.
+    """
+    Tensor = _tensor_module.Tensor
+    inputs = _as_tuple(inputs)
+    checked = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
+    outputs = _differentiable_outputs(_as_tuple(func(*inputs)))
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed)
+        grad_outputs = [Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in outputs]
+    grad_outputs = list(_as_tuple(grad_outputs))
+    count = len(inputs)
+
+    def first_derivatives(*args):
+        outs = _differentiable_outputs(_as_tuple(func(*args[:count])))
+        wrt = [t for t in args[:count] if isinstance(t, Tensor) and t.requires_grad]
+        grads = engine.grad(outs, wrt, args[count:], create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception)

@@ -1,0 +1,147 @@
+"""Factories: tensors filled with constants, ranges, identity matrices and random numbers.
+
+Sizes may be given as separate ints or one tuple (``zeros(2, 3)`` or ``zeros((2, 3))``). Floating results
+default to float32; integer ones (``arange`` of ints, ``randint``, ``randperm``) to int64, as in torch.
+"""
+import numpy as np
+
+from . import _dtype
+from .random import generator as _generator
+from .tensor import Tensor
+
+__all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm",
+           "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like", "randint_like",
+           "from_numpy", "as_tensor"]
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    size = tuple(int(s) for s in size)
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: {list(size)}")
+    return size
+
+
+def _make(array, dtype, requires_grad):
+    if dtype is not None:
+        array = array.astype(_dtype.as_numpy_dtype(dtype), copy=False)
+    result = Tensor._wrap(array)
+    return result.requires_grad_(True) if requires_grad else result
+
+
+def _float(dtype):
+    return _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+
+
+def zeros(*size, dtype=None, requires_grad=False, device=None):
+    return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False, device=None):
+    return _make(np.ones(_size(size), _float(dtype)), None, requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False, device=None):
+    return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad)  # zeroed: no uninitialised memory
+
+
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    if dtype is None:
+        dtype = _dtype.result_type(fill_value)
+    return _make(np.full(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype)), None, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    default = np.int64 if all(isinstance(v, (int, np.integer)) for v in values) else np.float32
+    array = np.arange(*values, dtype=np.float64 if default is np.float32 else np.int64)
+    return _make(array.astype(default), dtype, requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    return _make(np.linspace(start, end, int(steps)).astype(_float(dtype)), None, requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    return _make(np.eye(n, m, dtype=_float(dtype)), None, requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
+    """Uniform samples from [0, 1)."""
+    return _make(_generator(generator).random(_size(size)).astype(_float(dtype)), None, requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
+    """Standard normal samples."""
+    return _make(_generator(generator).standard_normal(_size(size)).astype(_float(dtype)), None, requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, generator=None, requires_grad=False, device=None):
+    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` means ``low = 0``."""
+    if size is None:
+        low, high, size = 0, low, high
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    array = _generator(generator).integers(low, high, _size((size,)), dtype=np.int64)
+    return _make(array, dtype, requires_grad)
+
+
+def randperm(n, dtype=None, generator=None, requires_grad=False, device=None):
+    """A random permutation of ``0 .. n-1``."""
+    return _make(_generator(generator).permutation(int(n)).astype(np.int64), dtype, requires_grad)
+
+
+def _like(fill, other, dtype, requires_grad):
+    array = fill(other.shape, _dtype.as_numpy_dtype(dtype) if dtype is not None else other.data.dtype)
+    return _make(array, None, requires_grad)
+
+
+def zeros_like(other, dtype=None, requires_grad=False, device=None):
+    return _like(np.zeros, other, dtype, requires_grad)
+
+
+def ones_like(other, dtype=None, requires_grad=False, device=None):
+    return _like(np.ones, other, dtype, requires_grad)
+
+
+def empty_like(other, dtype=None, requires_grad=False, device=None):
+    return _like(np.zeros, other, dtype, requires_grad)
+
+
+def full_like(other, fill_value, dtype=None, requires_grad=False, device=None):
+    return _like(lambda shape, d: np.full(shape, fill_value, d), other, dtype, requires_grad)
+
+
+def rand_like(other, dtype=None, requires_grad=False, generator=None, device=None):
+    return rand(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(other, dtype=None, requires_grad=False, generator=None, device=None):
+    return randn(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(other, low, high=None, dtype=None, generator=None, device=None):
+    return randint(low, high, other.shape, dtype=dtype or other.dtype, generator=generator)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with ``array`` (like torch.from_numpy)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtype.from_numpy_dtype(array.dtype)
+    return Tensor._wrap(array)
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and dtype is None:
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or _dtype.as_numpy_dtype(dtype) == data.dtype):
+        return from_numpy(data)
+    return Tensor(data, dtype=dtype)

@@ -1,0 +1,1 @@
+"""The primitive differentiable operations, one module per family."""

@@ -1,0 +1,66 @@
+"""Small helpers shared by the op modules: operand conversion, dtype promotion, un-broadcasting."""
+import numpy as np
+
+from .. import _dtype
+from .. import tensor as _tensor_module
+from ..autograd import grad_mode
+
+
+def is_tensor(value):
+    return isinstance(value, _tensor_module.Tensor)
+
+
+def data_of(value):
+    """The NumPy array behind a Tensor, or the value itself (a constant operand)."""
+    return value.data if isinstance(value, _tensor_module.Tensor) else value
+
+
+def wrap(array):
+    """A Tensor around ``array`` that is not part of any graph (a constant inside a backward formula)."""
+    return _tensor_module.Tensor._wrap(np.asarray(array))
+
+
+def as_operand(value, np_dtype):
+    """Cast a Tensor (differentiably), array or Python scalar to ``np_dtype``."""
+    if isinstance(value, _tensor_module.Tensor):
+        return value if value.data.dtype == np_dtype else value.to(np_dtype)
+    if isinstance(value, np.ndarray):
+        return value.astype(np_dtype, copy=False)
+    return np_dtype.type(value)
+
+
+def promote(a, b):
+    """Bring two operands to the dtype torch's promotion rules give them (see ``minigrad._dtype``)."""
+    a_data, b_data = data_of(a), data_of(b)
+    if isinstance(a_data, np.ndarray) and isinstance(b_data, np.ndarray) and a_data.dtype == b_data.dtype:
+        return a, b
+    if not isinstance(a_data, (np.ndarray, int, float, bool, np.generic)) or \
+            not isinstance(b_data, (np.ndarray, int, float, bool, np.generic)):
+        bad = b_data if isinstance(a_data, (np.ndarray, int, float, bool, np.generic)) else a_data
+        raise TypeError(f"unsupported operand type for a tensor operation: {type(bad).__name__}")
+    target = _dtype.result_type(a_data if isinstance(a_data, np.ndarray) else a_data,
+                                b_data if isinstance(b_data, np.ndarray) else b_data)
+    return as_operand(a, target), as_operand(b, target)
+
+
+def float_operand(x):
+    """Integer and bool tensors become float32 for ops that only make sense on floats (exp, log, /, ...)."""
+    if x.data.dtype.kind in "fc":
+        return x
+    return x.to(np.dtype(np.float32))
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched, to ``shape``.
+
+    Every binary op's backward passes its gradients through here, so broadcasting is handled in one place.
+    """
+    if grad.shape == tuple(shape):
+        return grad
+    from .shape import SumTo
+    return SumTo.apply(grad, tuple(shape))
+
+
+def recording():
+    """True while a backward runs with ``create_graph=True`` (its formulas must then stay differentiable)."""
+    return grad_mode.is_grad_enabled()

@@ -1,0 +1,145 @@
+"""Activation functions with their own backward: softmax, log_softmax, leaky_relu, gelu, softplus.
+
+``softmax`` and ``log_softmax`` run the compiled row kernel (``minigrad._kernels.softmax``) on the class axis
+moved last; their backwards are ``g - softmax · Σg`` (log_softmax) and ``s ⊙ (g - Σ s g)`` (softmax).
+"""
+import math
+
+import numpy as np
+
+from .._kernels import softmax as _softmax_kernel
+from .._threads import get_num_threads
+from ..autograd.function import Function
+from ._util import float_operand, recording, wrap
+from .shape import normalize_dim
+
+
+def _rowwise(kernel, data, axis):
+    """Apply a last-axis row kernel to ``data`` along ``axis``."""
+    moved = np.moveaxis(data, axis, -1)
+    rows = np.ascontiguousarray(moved).reshape(-1, moved.shape[-1]) if moved.size else moved.reshape(-1, 0)
+    out = np.empty_like(rows)
+    if rows.size:
+        kernel(rows, out, get_num_threads())
+    return np.moveaxis(out.reshape(moved.shape), -1, axis)
+
+
+class LogSoftmax(Function):
+    """``x - logsumexp(x)`` along ``dim``; gradient ``g - exp(out) Σ g``."""
+
+    def forward(self, x, axis):
+        self.save_for_backward(x)
+        self.axis = axis
+        self.result = _rowwise(_softmax_kernel.log_softmax_rows, x.data, axis)
+        return self.result
+
+    def backward(self, grad):
+        x, = self.saved
+        out = LogSoftmax.apply(x, self.axis) if recording() else wrap(self.result)
+        return grad - out.exp() * grad.sum(self.axis, keepdim=True), None
+
+
+class Softmax(Function):
+    """``exp(x) / Σ exp(x)`` along ``dim``; gradient ``s ⊙ (g - Σ s g)``."""
+
+    def forward(self, x, axis):
+        self.save_for_backward(x)
+        self.axis = axis
+        self.result = _rowwise(_softmax_kernel.softmax_rows, x.data, axis)
+        return self.result
+
+    def backward(self, grad):
+        x, = self.saved
+        s = Softmax.apply(x, self.axis) if recording() else wrap(self.result)
+        return s * (grad - (s * grad).sum(self.axis, keepdim=True)), None
+
+
+def _softmax_dim(x, dim, dtype):
+    if dtype is not None:
+        x = x.to(dtype)
+    x = float_operand(x)
+    if dim is None:  # torch's legacy implicit dim
+        dim = 0 if x.ndim in (0, 1, 3) else 1
+    return x, normalize_dim(dim, x.ndim)
+
+
+def softmax(x, dim=None, dtype=None):
+    x, axis = _softmax_dim(x, dim, dtype)
+    if x.ndim == 0:
+        return Softmax.apply(x.reshape(1), 0).reshape(())
+    return Softmax.apply(x, axis)
+
+
+def log_softmax(x, dim=None, dtype=None):
+    x, axis = _softmax_dim(x, dim, dtype)
+    if x.ndim == 0:
+        return LogSoftmax.apply(x.reshape(1), 0).reshape(())
+    return LogSoftmax.apply(x, axis)
+
+
+class LeakyRelu(Function):
+    """``x`` for x > 0, ``slope · x`` otherwise; gradient 1 or ``slope`` (slope at 0, like torch)."""
+
+    def forward(self, x, slope):
+        self.factor = np.where(x.data > 0, 1, slope).astype(x.data.dtype)
+        return x.data * self.factor
+
+    def backward(self, grad):
+        return grad * wrap(self.factor), None
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return LeakyRelu.apply(float_operand(x), negative_slope)
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf(x):
+    """The error function (no NumPy ufunc exists; math.erf is exact to the last bit)."""
+    x = float_operand(x)
+    return _Erf.apply(x)
+
+
+class _Erf(Function):
+    """``erf(x)``; gradient ``g · 2/√π · exp(-x²)``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return _erf(x.data).astype(x.data.dtype)
+
+    def backward(self, grad):
+        x, = self.saved
+        return grad * (x * x * -1).exp() * (2 / math.sqrt(math.pi))
+
+
+def gelu(x, approximate="none"):
+    """``x Φ(x)`` with Φ the standard normal CDF (``approximate='tanh'`` uses torch's tanh formula)."""
+    x = float_operand(x)
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * 0.5 * (inner.tanh() + 1)
+    if approximate != "none":
+        raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+    return x * 0.5 * (erf(x * (1 / math.sqrt(2))) + 1)
+
+
+class Softplus(Function):
+    """``log(1 + exp(βx)) / β``, or ``x`` where ``βx > threshold``; gradient ``σ(βx)`` (1 past the threshold)."""
+
+    def forward(self, x, beta, threshold):
+        self.save_for_backward(x)
+        self.beta, self.threshold = beta, threshold
+        scaled = x.data * beta
+        soft = (np.maximum(scaled, 0) + np.log1p(np.exp(-np.abs(scaled)))) / beta
+        return np.where(scaled > threshold, x.data, soft).astype(x.data.dtype)
+
+    def backward(self, grad):
+        x, = self.saved
+        scaled = x * self.beta
+        linear = wrap(scaled.data > self.threshold)
+        return grad * scaled.sigmoid().masked_fill(linear, 1.0), None, None
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    return Softplus.apply(float_operand(x), beta, threshold)

@@ -1,0 +1,473 @@
+"""Elementwise operations: arithmetic, transcendental functions, comparisons.
+
+Binary ops broadcast like torch and send each gradient through ``sum_to`` to undo the broadcast. Ops that are
+only defined on floats (``exp``, ``/``, ...) turn integer tensors into float32 first, as torch does.
+Where a backward needs the forward's result (``exp``, ``tanh``, ``sigmoid``, ``sqrt``), it reuses the saved
+array, except under ``create_graph=True`` where it recomputes it from the input so that the second derivative
+sees the dependence.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import data_of, float_operand, is_tensor, promote, recording, sum_to, wrap
+
+
+# ----------------------------------------------------------------------------------------------- arithmetic
+class Add(Function):
+    """``a + b``; gradients ``g`` and ``g``."""
+
+    def forward(self, a, b):
+        self.shapes = (np.shape(data_of(a)), np.shape(data_of(b)))
+        return data_of(a) + data_of(b)
+
+    def backward(self, grad):
+        need_a, need_b = self.needs_input_grad
+        return (sum_to(grad, self.shapes[0]) if need_a else None,
+                sum_to(grad, self.shapes[1]) if need_b else None)
+
+
+class Sub(Function):
+    """``a - b``; gradients ``g`` and ``-g``."""
+
+    def forward(self, a, b):
+        self.shapes = (np.shape(data_of(a)), np.shape(data_of(b)))
+        return data_of(a) - data_of(b)
+
+    def backward(self, grad):
+        need_a, need_b = self.needs_input_grad
+        return (sum_to(grad, self.shapes[0]) if need_a else None,
+                sum_to(-grad, self.shapes[1]) if need_b else None)
+
+
+class Mul(Function):
+    """``a * b``; gradients ``g * b`` and ``g * a``."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return data_of(a) * data_of(b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (sum_to(grad * b, np.shape(data_of(a))) if need_a else None,
+                sum_to(grad * a, np.shape(data_of(b))) if need_b else None)
+
+
+class Div(Function):
+    """``a / b``; gradients ``g / b`` and ``-g a / b²``."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return data_of(a) / data_of(b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        return (sum_to(grad / b, np.shape(data_of(a))) if need_a else None,
+                sum_to(-grad * a / (b * b), np.shape(data_of(b))) if need_b else None)
+
+
+class Pow(Function):
+    """``a ** b``; gradients ``g b a^(b-1)`` and ``g a^b log a`` (0 where a = 0 and b >= 0, like torch)."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return data_of(a) ** data_of(b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = sum_to(grad * b * a ** (b - 1), np.shape(data_of(a)))
+        if need_b:
+            base = a if is_tensor(a) else wrap(a)
+            with np.errstate(divide="ignore"):
+                log_a = where(data_of(a) == 0, 0.0, log(base))
+            grad_b = sum_to(grad * a ** b * log_a, np.shape(data_of(b)))
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x.data
+
+    def backward(self, grad):
+        return -grad
+
+
+def add(a, b):
+    a, b = promote(a, b)
+    return Add.apply(a, b)
+
+
+def sub(a, b):
+    a, b = promote(a, b)
+    return Sub.apply(a, b)
+
+
+def mul(a, b):
+    a, b = promote(a, b)
+    return Mul.apply(a, b)
+
+
+def div(a, b):
+    a, b = promote(a, b)
+    if data_of(a).dtype.kind not in "fc":  # true division of integers gives the default float dtype
+        a, b = promote(_to_float(a), b)
+    return Div.apply(a, b)
+
+
+def _to_float(value):
+    return float_operand(value) if is_tensor(value) else np.asarray(value, dtype=np.float32)
+
+
+def pow(a, b):
+    a, b = promote(a, b)
+    return Pow.apply(a, b)
+
+
+def neg(x):
+    return Neg.apply(x)
+
+
+# ---------------------------------------------------------------------------------------- unary functions
+class Abs(Function):
+    """``|x|``; gradient ``g sign(x)`` (0 at x = 0)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.abs(x.data)
+
+    def backward(self, grad):
+        x, = self.saved
+        return grad * sign(x)
+
+
+class Exp(Function):
+    """``e^x``; gradient ``g e^x``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        self.result = np.exp(x.data)
+        return self.result
+
+    def backward(self, grad):
+        x, = self.saved
+        return grad * (exp(x) if recording() else wrap(self.result))
+
+
+class Log(Function):
+    """``ln x``; gradient ``g / x``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(x.data)
+
+    def backward(self, grad):
+        x, = self.saved
+        return grad / x
+
+
+class Log1p(Function):
+    """``ln(1 + x)``; gradient ``g / (1 + x)``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(x.data)
+
+    def backward(self, grad):
+        x, = self.saved
+        return grad / (x + 1)
+
+
+class Expm1(Function):
+    """``e^x - 1``; gradient ``g e^x``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.expm1(x.data)
+
+    def backward(self, grad):
+        x, = self.saved
+        return grad * exp(x)
+
+
+class Sqrt(Function):
+    """``√x``; gradient ``g / (2√x)``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            self.result = np.sqrt(x.data)
+        return self.result
+
+    def backward(self, grad):
+        x, = self.saved
+        return grad / ((sqrt(x) if recording() else wrap(self.result)) * 2)
+
+
+class Sin(Function):
+    """``sin x``; gradient ``g cos x``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.sin(x.data)
+
+    def backward(self, grad):
+        x, = self.saved
+        return grad * cos(x)
+
+
+class Cos(Function):
+    """``cos x``; gradient ``-g sin x``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return np.cos(x.data)
+
+    def backward(self, grad):
+        x, = self.saved
+        return -grad * sin(x)
+
+
+class Tanh(Function):
+    """``tanh x``; gradient ``g (1 - tanh² x)``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        self.result = np.tanh(x.data)
+        return self.result
+
+    def backward(self, grad):
+        x, = self.saved
+        t = tanh(x) if recording() else wrap(self.result)
+        return grad * (1 - t * t)
+
+
+def stable_sigmoid(x):
+    """σ(x) = 1 / (1 + e^-x) on an array, without overflow for large |x|."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    """``σ(x) = 1 / (1 + e^-x)``; gradient ``g σ(x) (1 - σ(x))``."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        self.result = stable_sigmoid(x.data)
+        return self.result
+
+    def backward(self, grad):
+        x, = self.saved
+        s = sigmoid(x) if recording() else wrap(self.result)
+        return grad * s * (1 - s)
+
+
+def _unary(function_class):
+    def op(x):
+        return function_class.apply(float_operand(x))
+    op.__name__ = function_class.__name__.lower()
+    op.__doc__ = function_class.__doc__
+    return op
+
+
+exp = _unary(Exp)
+log = _unary(Log)
+log1p = _unary(Log1p)
+expm1 = _unary(Expm1)
+sqrt = _unary(Sqrt)
+sin = _unary(Sin)
+cos = _unary(Cos)
+tanh = _unary(Tanh)
+sigmoid = _unary(Sigmoid)
+
+
+def abs(x):  # noqa: A001 - torch's name
+    """``|x|``; keeps integer dtypes (unlike the float-only functions)."""
+    return Abs.apply(x)
+
+
+# ------------------------------------------------------------------------------------- piecewise functions
+class Relu(Function):
+    """``max(x, 0)``; gradient ``g [x > 0]`` (0 at the kink, like torch)."""
+
+    def forward(self, x):
+        self.mask = x.data > 0
+        return np.where(self.mask, x.data, 0).astype(x.data.dtype, copy=False)
+
+    def backward(self, grad):
+        return grad * wrap(self.mask.astype(grad.data.dtype))
+
+
+class Clamp(Function):
+    """``min(max(x, low), high)``; gradient ``g [low <= x <= high]`` (passes at the bounds, like torch)."""
+
+    def forward(self, x, low, high):
+        data = x.data
+        mask = np.ones(data.shape, dtype=bool)
+        result = data
+        if low is not None:
+            mask &= data >= low
+            result = np.maximum(result, low)
+        if high is not None:
+            mask &= data <= high
+            result = np.minimum(result, high)
+        self.mask = mask
+        return np.asarray(result, dtype=data.dtype)
+
+    def backward(self, grad):
+        return grad * wrap(self.mask.astype(grad.data.dtype)), None, None
+
+
+class Maximum(Function):
+    """Elementwise ``max(a, b)``; the gradient goes to the larger input, split in half on ties (torch's rule)."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.maximum(data_of(a), data_of(b))
+
+    def backward(self, grad):
+        return _split_gradient(self, grad, np.greater)
+
+
+class Minimum(Function):
+    """Elementwise ``min(a, b)``; the gradient goes to the smaller input, split in half on ties."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.minimum(data_of(a), data_of(b))
+
+    def backward(self, grad):
+        return _split_gradient(self, grad, np.less)
+
+
+def _split_gradient(node, grad, wins):
+    a, b = node.saved
+    a_data, b_data = data_of(a), data_of(b)
+    share_a = np.where(wins(a_data, b_data), 1.0, np.where(a_data == b_data, 0.5, 0.0)).astype(grad.data.dtype)
+    need_a, need_b = node.needs_input_grad
+    return (sum_to(grad * wrap(share_a), np.shape(a_data)) if need_a else None,
+            sum_to(grad * wrap(1 - share_a), np.shape(b_data)) if need_b else None)
+
+
+class Where(Function):
+    """``where(condition, a, b)``; gradients ``g [condition]`` and ``g [not condition]``."""
+
+    def forward(self, condition, a, b):
+        self.condition = condition
+        self.shapes = (np.shape(data_of(a)), np.shape(data_of(b)))
+        return np.where(condition, data_of(a), data_of(b))
+
+    def backward(self, grad):
+        need_a, need_b = self.needs_input_grad[1:]
+        return (None,
+                sum_to(grad * wrap(self.condition.astype(grad.data.dtype)), self.shapes[0]) if need_a else None,
+                sum_to(grad * wrap((~self.condition).astype(grad.data.dtype)), self.shapes[1]) if need_b else None)
+
+
+def relu(x):
+    return Relu.apply(x)
+
+
+def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
+    """Clamp ``x`` into ``[min, max]`` (either may be None, not both)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    low = None if min is None else data_of(min)
+    high = None if max is None else data_of(max)
+    if is_tensor(min) or is_tensor(max):  # tensor bounds: compose from maximum/minimum (differentiable in bounds)
+        result = x
+        if min is not None:
+            result = maximum(result, min)
+        if max is not None:
+            result = minimum(result, max)
+        return result
+    if x.data.dtype.kind in "iub" and any(isinstance(v, float) for v in (low, high)):
+        x = float_operand(x)
+    return Clamp.apply(x, low, high)
+
+
+def maximum(a, b):
+    a, b = promote(a, b)
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    a, b = promote(a, b)
+    return Minimum.apply(a, b)
+
+
+def where(condition, a, b):
+    """Pick from ``a`` where ``condition`` holds, else from ``b`` (all three broadcast)."""
+    a, b = promote(a, b)
+    condition = np.asarray(data_of(condition))
+    if condition.dtype != np.bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype}")
+    return Where.apply(condition, a, b)
+
+
+# ------------------------------------------------------------------------------ non-differentiable functions
+def _constant(array):
+    return wrap(array)
+
+
+def sign(x):
+    return _constant(np.sign(data_of(x)))
+
+
+def floor(x):
+    return _constant(np.floor(data_of(x)))
+
+
+def ceil(x):
+    return _constant(np.ceil(data_of(x)))
+
+
+def round(x, decimals=0):  # noqa: A001 - torch's name
+    """Round half to even, like torch."""
+    return _constant(np.round(data_of(x), decimals))
+
+
+def isnan(x):
+    return _constant(np.isnan(data_of(x)))
+
+
+def isinf(x):
+    return _constant(np.isinf(data_of(x)))
+
+
+def isfinite(x):
+    return _constant(np.isfinite(data_of(x)))
+
+
+def compare(a, b, numpy_op):
+    """A comparison (``==``, ``<``, ...) as a bool tensor; never differentiable."""
+    a, b = promote(a, b)
+    return _constant(numpy_op(data_of(a), data_of(b)))
+
+
+# ------------------------------------------------------------------------------------------ copies and casts
+class Clone(Function):
+    """A copy of ``x``; gradient ``g``."""
+
+    def forward(self, x):
+        return x.data.copy()
+
+    def backward(self, grad):
+        return grad
+
+
+class Cast(Function):
+    """``x`` converted to another dtype; the gradient is converted back (none flows out of integer results)."""
+
+    def forward(self, x, np_dtype):
+        self.in_dtype = x.data.dtype
+        return x.data.astype(np_dtype)
+
+    def backward(self, grad):
+        return grad.to(self.in_dtype), None

@@ -1,0 +1,90 @@
+"""Matrix products: ``matmul`` (with NumPy's/torch's 1-D and batched rules) and the fused ``linear``."""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import promote, sum_to
+
+
+class MatMul(Function):
+    """``a @ b``. Gradients ``g @ bᵀ`` and ``aᵀ @ g``, after lifting 1-D operands to matrices, then summed
+    over broadcast batch dims."""
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.matmul(a.data, b.data)
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:
+            return (grad * b if need_a else None), (grad * a if need_b else None)
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a          # (k,) -> (1, k)
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b         # (k,) -> (k, 1)
+        g2 = grad.unsqueeze(-2) if a.ndim == 1 else grad
+        g2 = g2.unsqueeze(-1) if b.ndim == 1 else g2
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = sum_to(g2.matmul(b2.mT), a2.shape).reshape(a.shape)
+        if need_b:
+            grad_b = sum_to(a2.mT.matmul(g2), b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """``x Wᵀ + b`` in one node (like torch's addmm): ``x`` is ``(*, in)``, ``W`` is ``(out, in)``, ``b`` is ``(out,)``.
+
+    Gradients: ``dx = g W``, ``dW = gᵀ x`` (over all leading dims), ``db = Σ g`` over the leading dims.
+    """
+
+    def forward(self, x, weight, bias):
+        self.save_for_backward(x, weight)
+        result = x.data @ weight.data.T
+        if bias is not None:
+            result += bias.data
+        return result
+
+    def backward(self, grad):
+        x, weight = self.saved
+        need_x, need_w, need_b = self.needs_input_grad
+        grad_x = grad.matmul(weight) if need_x else None
+        grad_w = grad_b = None
+        if need_w or need_b:
+            g2 = grad.reshape(-1, weight.shape[0]) if grad.ndim != 2 else grad
+            if need_w:
+                x2 = x.reshape(-1, weight.shape[1]) if x.ndim != 2 else x
+                grad_w = g2.mT.matmul(x2)
+            if need_b:
+                grad_b = g2.sum(0)
+        return grad_x, grad_w, grad_b
+
+
+def _check_matmul(a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        rows = a.shape[-2] if a.ndim > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and "
+                           f"{k_b}x{b.shape[-1] if b.ndim > 1 else 1})")
+
+
+def matmul(a, b):
+    a, b = promote(a, b)
+    _check_matmul(a, b)
+    try:
+        return MatMul.apply(a, b)
+    except ValueError as error:  # batch dims that do not broadcast
+        raise RuntimeError(str(error)) from None
+
+
+def linear(x, weight, bias=None):
+    """``y = x Wᵀ + b`` with torch's layout: ``x (*, in)``, ``weight (out, in)``, ``bias (out,)`` or None."""
+    if x.shape[-1:] != weight.shape[-1:] or weight.ndim != 2:
+        rows = int(np.prod(x.shape[:-1], dtype=np.int64)) if x.ndim > 1 else 1
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 0} and "
+                           f"{weight.shape[-1] if weight.ndim else 0}x{weight.shape[0] if weight.ndim else 0})")
+    if x.data.dtype != weight.data.dtype or (bias is not None and bias.data.dtype != x.data.dtype):
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} and "
+                           f"{weight.dtype.name.capitalize()}")
+    return Linear.apply(x, weight, bias)

@@ -1,0 +1,347 @@
+"""Shape and indexing operations: reshape, permute, broadcast, index, concatenate, gather.
+
+None of these change values, so their backwards only move gradients around: a reshape's gradient is reshaped
+back, a broadcast's gradient is summed back (``SumTo``), an index's gradient is scattered back into zeros
+(``IndexBackward``, where repeated indices accumulate). Each pair is mutually inverse, which is what makes
+second derivatives through them work.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import data_of, wrap
+
+
+def normalize_dim(dim, ndim):
+    """Turn a possibly negative ``dim`` into an index in ``[0, ndim)`` (0-d tensors accept -1 and 0)."""
+    bound = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, but got {type(dim).__name__}")
+    if not -bound <= dim < bound:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
+    return int(dim) % bound
+
+
+def normalize_dims(dim, ndim):
+    """A dim, a tuple of dims, or None (all dims) as a sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    axes = tuple(sorted(normalize_dim(d, ndim) for d in dims)) if ndim else ()
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"dim {dim} appears multiple times in the list of dims")
+    return axes
+
+
+class Reshape(Function):
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        return x.data.reshape(shape)
+
+    def backward(self, grad):
+        return grad.reshape(self.in_shape), None
+
+
+class Permute(Function):
+    def forward(self, x, axes):
+        self.axes = axes
+        return np.transpose(x.data, axes)
+
+    def backward(self, grad):
+        return grad.permute(*np.argsort(self.axes)), None
+
+
+class BroadcastTo(Function):
+    """``expand``: repeat size-1 (or missing leading) dims; the gradient is summed back by ``SumTo``."""
+
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        return np.broadcast_to(x.data, shape)
+
+    def backward(self, grad):
+        return SumTo.apply(grad, self.in_shape), None
+
+
+class SumTo(Function):
+    """Sum a broadcast array back to ``shape``: the inverse of ``BroadcastTo``."""
+
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        data = x.data
+        lead = data.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and data.shape[i + lead] != 1)
+        result = data.sum(axis=axes, keepdims=True) if axes else data
+        return result.reshape(shape)
+
+    def backward(self, grad):
+        return BroadcastTo.apply(grad, self.in_shape), None
+
+
+def _index_arrays(index):
+    """Turn Tensors inside an index into arrays, and say whether the index is 'advanced' (may repeat)."""
+    from .. import tensor as tensor_module
+    items = index if isinstance(index, tuple) else (index,)
+    converted, advanced = [], False
+    for item in items:
+        if isinstance(item, tensor_module.Tensor):
+            item = item.data
+        if isinstance(item, list):
+            item = np.asarray(item)
+        if isinstance(item, np.ndarray):
+            if item.dtype.kind not in "biu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            advanced = True
+        converted.append(item)
+    return (tuple(converted) if isinstance(index, tuple) else converted[0]), advanced
+
+
+class Index(Function):
+    """``x[index]`` for ints, slices, None, Ellipsis, integer arrays and boolean masks."""
+
+    def forward(self, x, index):
+        self.index, self.advanced = _index_arrays(index)
+        self.in_shape = x.shape
+        return x.data[self.index]
+
+    def backward(self, grad):
+        return IndexBackward.apply(grad, self.index, self.advanced, self.in_shape), None
+
+
+class IndexBackward(Function):
+    """Scatter ``grad`` into zeros of ``shape`` at ``index``, adding where an index repeats."""
+
+    def forward(self, grad, index, advanced, shape):
+        self.index = index
+        result = np.zeros(shape, dtype=grad.data.dtype)
+        if advanced:
+            np.add.at(result, index, grad.data)
+        else:
+            result[index] = grad.data
+        return result
+
+    def backward(self, grad):
+        return Index.apply(grad, self.index), None, None, None
+
+
+class Concatenate(Function):
+    """``cat(tensors, dim)``; each input's gradient is its slice of ``grad``."""
+
+    def forward(self, dim, *tensors):
+        self.dim = dim
+        self.bounds = np.cumsum([0] + [t.shape[dim] for t in tensors])
+        return np.concatenate([t.data for t in tensors], axis=dim)
+
+    def backward(self, grad):
+        prefix = (slice(None),) * self.dim
+        return (None,) + tuple(grad[prefix + (slice(int(lo), int(hi)),)]
+                               for lo, hi, need in zip(self.bounds[:-1], self.bounds[1:], self.needs_input_grad[1:]))
+
+
+class Gather(Function):
+    """``gather(x, dim, index)``: ``out[i][j] = x[index[i][j]][j]`` (dim 0); the gradient is scatter-added back."""
+
+    def forward(self, x, dim, index):
+        self.dim, self.index, self.in_shape = dim, index, x.shape
+        return np.take_along_axis(x.data, index, axis=dim)
+
+    def backward(self, grad):
+        return ScatterAdd.apply(grad, self.dim, self.index, self.in_shape), None, None
+
+
+class ScatterAdd(Function):
+    """Add ``src`` into zeros of ``shape`` at ``index`` along ``dim``: the inverse of ``Gather``."""
+
+    def forward(self, src, dim, index, shape):
+        self.dim, self.index = dim, index
+        result = np.zeros(shape, dtype=src.data.dtype)
+        positions = list(np.indices(index.shape, sparse=True))
+        positions[dim] = index
+        np.add.at(result, tuple(positions), src.data)
+        return result
+
+    def backward(self, grad):
+        return Gather.apply(grad, self.dim, self.index), None, None, None
+
+
+class MaskedFill(Function):
+    """``x`` with ``value`` where ``mask`` holds; gradient ``g`` where it does not."""
+
+    def forward(self, x, mask, value):
+        self.mask = mask
+        return np.where(mask, np.asarray(value, dtype=x.data.dtype), x.data)
+
+    def backward(self, grad):
+        keep = wrap((~self.mask).astype(grad.data.dtype))
+        from ._util import sum_to
+        return sum_to(grad * keep, grad.shape), None, None
+
+
+# ----------------------------------------------------------------------------------------------- functions
+def reshape(x, *shape):
+    shape = _shape_argument(shape)
+    try:
+        return Reshape.apply(x, _resolve_shape(shape, x.data.size))
+    except ValueError:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x.data.size}") from None
+
+
+def _shape_argument(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def _resolve_shape(shape, size):
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise ValueError
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    elif known != size:
+        raise ValueError
+    return shape
+
+
+def permute(x, *dims):
+    dims = _shape_argument(dims)
+    if len(dims) != x.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                           f"of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    axes = tuple(normalize_dim(d, x.ndim) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(x, axes)
+
+
+def transpose(x, dim0, dim1):
+    if x.ndim == 0:
+        normalize_dim(dim0, 0), normalize_dim(dim1, 0)  # validates, as torch does
+        return x
+    axes = list(range(x.ndim))
+    d0, d1 = normalize_dim(dim0, x.ndim), normalize_dim(dim1, x.ndim)
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return Permute.apply(x, tuple(axes))
+
+
+def expand(x, *sizes):
+    sizes = _shape_argument(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
+                           f"number of dimensions in the tensor ({x.ndim})")
+    lead = len(sizes) - x.ndim
+    shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    try:
+        if np.broadcast_shapes(x.shape, shape) != shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(f"The expanded size of the tensor must match the existing size at non-singleton "
+                           f"dimensions. Target sizes: {list(sizes)}. Tensor sizes: {list(x.shape)}") from None
+    return x if shape == x.shape else BroadcastTo.apply(x, shape)
+
+
+def broadcast_to(x, shape):
+    return expand(x, *shape)
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        shape = tuple(n for n in x.shape if n != 1)
+    else:
+        axes = normalize_dims(dim, x.ndim)
+        shape = tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1))
+    return x if shape == x.shape else Reshape.apply(x, shape)
+
+
+def unsqueeze(x, dim):
+    axis = normalize_dim(dim, x.ndim + 1)
+    return Reshape.apply(x, x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    if x.ndim == 0:
+        return Reshape.apply(x, (1,))
+    start, end = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1], dtype=np.int64)),) + x.shape[end + 1:]
+    return x if shape == x.shape else Reshape.apply(x, shape)
+
+
+def index(x, key):
+    if x.ndim == 0 and key not in ((), Ellipsis, None) and not isinstance(key, tuple):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                         "C++ to convert a 0-dim tensor to a number")
+    try:
+        return Index.apply(x, key)
+    except IndexError as error:
+        raise IndexError(str(error)) from None
+
+
+def cat(tensors, dim=0):
+    from .. import tensor as tensor_module
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    if any(not isinstance(t, tensor_module.Tensor) for t in tensors):
+        raise TypeError("cat(): expected a sequence of Tensors")
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]  # torch skips legacy empties
+    dtype = np.result_type(*[t.data.dtype for t in tensors])
+    tensors = [t if t.data.dtype == dtype else t.to(dtype) for t in tensors]
+    ndim = tensors[0].ndim
+    if ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    axis = normalize_dim(dim, ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim != ndim or t.shape[:axis] + t.shape[axis + 1:] != tensors[0].shape[:axis] + tensors[0].shape[axis + 1:]:
+            raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                               f"{list(tensors[0].shape)} but got size {list(t.shape)} for tensor number {i} in the list.")
+    return Concatenate.apply(axis, *tensors)
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack expects a non-empty TensorList")
+    shape = tensors[0].shape
+    for i, t in enumerate(tensors):
+        if t.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                               f"{list(t.shape)} at entry {i}")
+    axis = normalize_dim(dim, len(shape) + 1)
+    return cat([unsqueeze(t, axis) for t in tensors], axis)
+
+
+def gather(x, dim, index):
+    axis = normalize_dim(dim, x.ndim)
+    index = np.asarray(data_of(index))
+    if index.dtype != np.int64:
+        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if index.ndim != max(x.ndim, 1) and not (x.ndim == 0 and index.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    if x.ndim == 0:  # a 0-d tensor gathers like a 1-element vector
+        return Reshape.apply(gather(Reshape.apply(x, (1,)), 0, index.reshape(-1)), index.shape)
+    for d in range(x.ndim):
+        if d != axis and index.shape[d] > x.shape[d]:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index {list(index.shape)} to be no "
+                               f"larger than self {list(x.shape)} apart from dimension {axis}")
+    if index.size and (index.min() < 0 or index.max() >= x.shape[axis]):
+        bad = index[(index < 0) | (index >= x.shape[axis])].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {x.shape[axis]}")
+    if index.shape != x.shape:  # torch allows a smaller index in non-gather dims
+        x = Index.apply(x, tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(index.shape)))
+    return Gather.apply(x, axis, index)
+
+
+def masked_fill(x, mask, value):
+    mask = np.asarray(data_of(mask))
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+    if np.ndim(data_of(value)) != 0:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor")
+    shape = np.broadcast_shapes(x.shape, mask.shape)
+    if shape != x.shape:
+        x = expand(x, *shape)
+    return MaskedFill.apply(x, np.broadcast_to(mask, shape), float(data_of(value)) if x.data.dtype.kind == "f"
+                            else data_of(value))
