@@ -5,9 +5,9 @@
  * (~3.5 ns per element). glibc's vector exp (libmvec) is only declared under -ffast-math and needs an
  * extra link library, so instead exp is written here as plain branch-free C (range reduction
  * x = n*ln2 + r, a polynomial for exp(r), 2^n built from the exponent bits) that GCC and Clang
- * auto-vectorise. Each row function is compiled for AVX-512, AVX2+FMA and the baseline ISA, and the
- * best one for the running CPU is picked once at load time (GCC's target_clones, an ELF ifunc), so a
- * wheel built without -march=native still uses the wide vectors.
+ * auto-vectorise. Each row function is compiled for x86-64-v4 (AVX-512), x86-64-v3 (AVX2+FMA) and
+ * the baseline ISA, and the best one for the running CPU is picked once at load time (GCC's
+ * target_clones, an ELF ifunc), so a wheel built without -march=native still uses the wide vectors.
  *
  * Numerics: about 1 ulp against a correctly rounded exp; exp(-inf) = 0, exp(+inf) = inf, exp(nan) = nan,
  * results in the subnormal range are computed (not flushed). Sums are accumulated in double, in
@@ -22,10 +22,18 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && __GNUC__ >= 8
+#if defined(MG_CLONES)
+/* defined by the includer (e.g. empty, to time one ISA with -march=...) */
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && __GNUC__ >= 12
+#define MG_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#elif defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && __GNUC__ >= 8
 #define MG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define MG_CLONES
+#endif
+
+#if defined(_MSC_VER) && !defined(__cplusplus)
+#define restrict __restrict
 #endif
 
 #if defined(__GNUC__)
@@ -34,6 +42,14 @@
 #else
 #define MG_INLINE static inline
 #define MG_ROW static
+#endif
+
+/* The clamps and nan checks in the exp are plain comparisons; GCC only turns them into vector blends
+ * (instead of branches that stop vectorisation on AVX2 and SSE) when it may ignore floating-point
+ * exception flags, which nothing in minigrad reads. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("no-trapping-math")
 #endif
 
 /* Independent accumulators per row reduction: wide enough for one AVX-512 register of floats. */
@@ -112,6 +128,22 @@ MG_INLINE double mg_exp(double x)
     return x == x ? y : x;
 }
 
+/* Keys that order like the floats they come from: flipping the magnitude bits of negative numbers
+ * turns sign-magnitude into two's complement order (-inf < -1 < -0 < 0 < 1 < inf; a nan with the sign
+ * bit clear sorts above inf, one with it set below -inf). Applying the same flip again undoes it. */
+MG_INLINE int32_t mg_key_f32(float f)
+{
+    int32_t b = (int32_t)mg_f32_to_bits(f);
+    return b ^ (int32_t)((uint32_t)(b >> 31) >> 1);
+}
+MG_INLINE float mg_unkey_f32(int32_t k) { return mg_bits_to_f32((uint32_t)(k ^ (int32_t)((uint32_t)(k >> 31) >> 1))); }
+MG_INLINE int64_t mg_key_f64(double f)
+{
+    int64_t b = (int64_t)mg_f64_to_bits(f);
+    return b ^ (int64_t)((uint64_t)(b >> 63) >> 1);
+}
+MG_INLINE double mg_unkey_f64(int64_t k) { return mg_bits_to_f64((uint64_t)(k ^ (int64_t)((uint64_t)(k >> 63) >> 1))); }
+
 MG_INLINE double mg_sum_lanes(const double *acc)
 {
     double s = 0.0;
@@ -121,8 +153,9 @@ MG_INLINE double mg_sum_lanes(const double *acc)
 
 /* The row functions, written once and instantiated for float (suffix f32) and double (f64).
  *
- * mg_max:             max of the non-nan entries of x[0:n]; -inf when there are none. (A nan still
- *                     reaches every softmax result through the sum of exponentials.)
+ * mg_max:             max of x[0:n], -inf when n == 0. A nan may or may not be returned (it depends
+ *                     on its sign bit); either way it reaches every softmax result of its row through
+ *                     the sum of exponentials. max(-0.0, 0.0) is 0.0.
  * mg_exp_shift_sum:   out[i] = exp(x[i] - shift); returns sum(out) in double.
  * mg_sub2:            out[i] = (x[i] - a) - b: log-softmax as (x - max) - log(sum), which keeps the
  *                     small differences exact where x - (max + log(sum)) would round at |x|'s scale.
@@ -131,24 +164,17 @@ MG_INLINE double mg_sum_lanes(const double *acc)
  * mg_sum / mg_dot:    sum(x) and sum(a * b) in double.
  * Output rows never overlap input rows (restrict).
  */
-#define MG_DEFINE_ROW_FUNCS(T, SUF, EXP)                                                          \
+#define MG_DEFINE_ROW_FUNCS(T, IT, SUF, EXP)                                                          \
 MG_CLONES MG_ROW T mg_max_##SUF(const T *x, ptrdiff_t n)                                          \
 {                                                                                                 \
-    T acc[MG_LANES];                                                                              \
-    for (int j = 0; j < MG_LANES; j++) acc[j] = -INFINITY;                                        \
-    ptrdiff_t i = 0;                                                                              \
-    for (; i + MG_LANES <= n; i += MG_LANES)                                                      \
-        for (int j = 0; j < MG_LANES; j++) {                                                      \
-            T v = x[i + j];                                                                       \
-            acc[j] = v > acc[j] ? v : acc[j];                                                     \
-        }                                                                                         \
-    for (; i < n; i++) {                                                                          \
-        T v = x[i];                                                                               \
-        acc[0] = v > acc[0] ? v : acc[0];                                                         \
+    /* An integer max over order-preserving keys: compilers vectorise integer max reductions, but \
+     * not floating-point ones (their nan and signed-zero rules forbid reordering). */             \
+    IT m = mg_key_##SUF(-INFINITY);                                                               \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                           \
+        IT k = mg_key_##SUF(x[i]);                                                                \
+        m = k > m ? k : m;                                                                        \
     }                                                                                             \
-    T m = acc[0];                                                                                 \
-    for (int j = 1; j < MG_LANES; j++) m = acc[j] > m ? acc[j] : m;                              \
-    return m;                                                                                     \
+    return mg_unkey_##SUF(m);                                                                     \
 }                                                                                                 \
                                                                                                   \
 MG_CLONES MG_ROW double mg_exp_shift_sum_##SUF(const T *restrict x, T shift, T *restrict out,      \
@@ -211,7 +237,11 @@ MG_CLONES MG_ROW double mg_dot_##SUF(const T *a, const T *b, ptrdiff_t n)       
     return mg_sum_lanes(acc) + tail;                                                              \
 }
 
-MG_DEFINE_ROW_FUNCS(float, f32, mg_expf)
-MG_DEFINE_ROW_FUNCS(double, f64, mg_exp)
+MG_DEFINE_ROW_FUNCS(float, int32_t, f32, mg_expf)
+MG_DEFINE_ROW_FUNCS(double, int64_t, f64, mg_exp)
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
 
 #endif /* MINIGRAD_SIMD_EXP_H */
