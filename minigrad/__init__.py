@@ -11,7 +11,7 @@ from ._dtype import (bool, double, float, float16, float32, float64, get_default
                      int32, int64, long, short, uint8)
 from ._dtype import dtype
 from ._threads import get_num_threads, set_num_threads
-from .tensor import Tensor, tensor
+from ._tensor import Tensor, tensor
 from . import autograd
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
@@ -62,3 +62,5 @@ def clamp_max(t, max):  # noqa: A002
 
 
 __version__ = "0.1.0"
+
+from . import nn  # noqa: E402  (nn builds on everything above)

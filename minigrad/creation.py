@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _dtype
 from .random import generator as _generator
-from .tensor import Tensor
+from ._tensor import Tensor
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm",
            "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like", "randint_like",

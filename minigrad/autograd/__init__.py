@@ -7,7 +7,7 @@ from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (torch.autograd.backward)."""
-    from ..tensor import Tensor
+    from .._tensor import Tensor
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     if grad_tensors is None:
         grad_tensors = [None] * len(tensors)

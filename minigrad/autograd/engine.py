@@ -13,7 +13,7 @@ import numpy as np
 
 from . import grad_mode
 from .function import Function
-from .. import tensor as _tensor_module
+from .. import _tensor as _tensor_module
 
 __all__ = ["run_backward", "grad"]
 

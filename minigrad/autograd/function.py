@@ -18,7 +18,7 @@ It does not keep its output alive, so a graph disappears as soon as the last Ten
 import numpy as np
 
 from . import grad_mode
-from .. import tensor as _tensor_module
+from .. import _tensor as _tensor_module
 
 __all__ = ["Function"]
 

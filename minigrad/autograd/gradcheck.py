@@ -7,8 +7,7 @@ the numerical one, ``(f(x + eps) - f(x - eps)) / 2 eps`` for each input element.
 import numpy as np
 
 from . import engine
-from .grad_mode import no_grad
-from .. import tensor as _tensor_module
+from .. import _tensor as _tensor_module
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -18,7 +17,7 @@ class GradcheckError(RuntimeError):
 
 
 def _as_tuple(value):
-    return value if isinstance(value, tuple) else (value,)
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
 
 
 def _differentiable_outputs(outputs):
@@ -37,9 +36,9 @@ def _numerical_jacobians(func, inputs, output_sizes, eps):
             values = []
             for delta in (eps, -eps):
                 flat[i] = original + delta
-                with no_grad():
-                    values.append([o.data.reshape(-1).astype(np.float64) for o in _as_tuple(func(*inputs))
-                                   if isinstance(o, Tensor) and o.data.dtype.kind == "f"])
+                # grad mode stays on: func may itself differentiate (as gradgradcheck's does)
+                values.append([o.data.reshape(-1).astype(np.float64) for o in _as_tuple(func(*inputs))
+                               if isinstance(o, Tensor) and o.requires_grad])
             flat[i] = original
             for k, (plus, minus) in enumerate(zip(*values)):
                 with np.errstate(invalid="ignore"):

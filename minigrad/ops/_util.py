@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import _dtype
-from .. import tensor as _tensor_module
+from .. import _tensor as _tensor_module
 from ..autograd import grad_mode
 
 

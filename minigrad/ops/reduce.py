@@ -3,6 +3,8 @@
 ``dim`` may be an int, a tuple of ints, or None (all dims); ``keepdim`` keeps reduced dims as size 1.
 The backward of a reduction broadcasts the gradient back over the reduced dims.
 """
+import builtins
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -110,7 +112,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
     centered = x - mean(x, axes, keepdim=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (centered * centered).sum(axes, keepdim=keepdim) / max(count - correction, 0)
+        return (centered * centered).sum(axes, keepdim=keepdim) / builtins.max(count - correction, 0)
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -123,7 +125,7 @@ def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
                                "the reduction dim with the 'dim' argument.")
         return Extremum.apply(x, tuple(range(x.ndim)), False, numpy_reduce)
-    from .. import tensor as tensor_module
+    from .. import _tensor as tensor_module
     axis = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
         return tensor_module.return_types(x.clone(), tensor_module.Tensor._wrap(np.zeros((), np.int64)))
@@ -160,7 +162,7 @@ def amin(x, dim=(), keepdim=False):
 
 
 def argmax(x, dim=None, keepdim=False):
-    from .. import tensor as tensor_module
+    from .. import _tensor as tensor_module
     if dim is None:
         result = np.argmax(x.data.reshape(-1))
         return tensor_module.Tensor._wrap(np.asarray(result).reshape((1,) * x.ndim if keepdim else ()))
@@ -169,7 +171,7 @@ def argmax(x, dim=None, keepdim=False):
 
 
 def argmin(x, dim=None, keepdim=False):
-    from .. import tensor as tensor_module
+    from .. import _tensor as tensor_module
     if dim is None:
         result = np.argmin(x.data.reshape(-1))
         return tensor_module.Tensor._wrap(np.asarray(result).reshape((1,) * x.ndim if keepdim else ()))

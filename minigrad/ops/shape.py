@@ -78,7 +78,7 @@ class SumTo(Function):
 
 def _index_arrays(index):
     """Turn Tensors inside an index into arrays, and say whether the index is 'advanced' (may repeat)."""
-    from .. import tensor as tensor_module
+    from .. import _tensor as tensor_module
     items = index if isinstance(index, tuple) else (index,)
     converted, advanced = [], False
     for item in items:
@@ -280,7 +280,7 @@ def index(x, key):
 
 
 def cat(tensors, dim=0):
-    from .. import tensor as tensor_module
+    from .. import _tensor as tensor_module
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")

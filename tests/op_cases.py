@@ -1,0 +1,110 @@
+"""The table of differentiable ops the core tests run through gradcheck and torch parity.
+
+Each case names the op, how to call it in minigrad and in torch (the same lambda usually works for both, since
+the APIs match), the input shapes (broadcasting and size-1 dims included) and the input domain.
+"""
+from dataclasses import dataclass, field
+from typing import Callable, Tuple
+
+
+@dataclass
+class OpCase:
+    name: str
+    fn: Callable                      # called as fn(lib, *tensors) where lib is minigrad or torch
+    shapes: Tuple[tuple, ...]
+    low: float = -2.0
+    high: float = 2.0
+    away_from: Tuple[float, ...] = ()  # keep inputs away from kinks (finite differences fail there)
+    second_order: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def _positive(name, fn, shapes):
+    return OpCase(name, fn, shapes, low=0.5, high=2.0)
+
+
+CASES = [
+    OpCase("add", lambda lib, a, b: a + b, ((3, 4), (4,))),
+    OpCase("add_scalar", lambda lib, a: 2.5 + a, ((2, 3),)),
+    OpCase("sub", lambda lib, a, b: a - b, ((3, 1), (1, 4))),
+    OpCase("rsub_scalar", lambda lib, a: 1.5 - a, ((5,),)),
+    OpCase("mul", lambda lib, a, b: a * b, ((2, 3, 4), (3, 1))),
+    OpCase("div", lambda lib, a, b: a / b, ((3, 4), (3, 4)), low=0.5, high=2.0),
+    OpCase("rdiv_scalar", lambda lib, a: 2.0 / a, ((4,),), low=0.5, high=2.0),
+    OpCase("pow_scalar", lambda lib, a: a ** 3, ((3, 2),)),
+    OpCase("pow_tensor", lambda lib, a, b: a ** b, ((3, 2), (2,)), low=0.5, high=2.0),
+    OpCase("rpow", lambda lib, a: 2.0 ** a, ((3,),)),
+    OpCase("neg", lambda lib, a: -a, ((3, 2),)),
+    OpCase("abs", lambda lib, a: a.abs(), ((4, 3),), away_from=(0.0,)),
+    OpCase("exp", lambda lib, a: a.exp(), ((3, 4),)),
+    _positive("log", lambda lib, a: a.log(), ((3, 4),)),
+    _positive("log1p", lambda lib, a: a.log1p(), ((3, 4),)),
+    OpCase("expm1", lambda lib, a: a.expm1(), ((3, 4),)),
+    _positive("sqrt", lambda lib, a: a.sqrt(), ((3, 4),)),
+    OpCase("sin", lambda lib, a: a.sin(), ((3, 4),)),
+    OpCase("cos", lambda lib, a: a.cos(), ((3, 4),)),
+    OpCase("tanh", lambda lib, a: a.tanh(), ((3, 4),)),
+    OpCase("sigmoid", lambda lib, a: a.sigmoid(), ((3, 4),)),
+    OpCase("relu", lambda lib, a: a.relu(), ((3, 4),), away_from=(0.0,)),
+    OpCase("clamp", lambda lib, a: a.clamp(-0.5, 0.7), ((4, 5),), away_from=(-0.5, 0.7)),
+    OpCase("clamp_min", lambda lib, a: a.clamp(min=0.1), ((4, 5),), away_from=(0.1,)),
+    OpCase("maximum", lambda lib, a, b: lib.maximum(a, b), ((3, 4), (4,))),
+    OpCase("minimum", lambda lib, a, b: lib.minimum(a, b), ((3, 4), (3, 1))),
+    OpCase("where", lambda lib, a, b: lib.where(a > 0, a, b), ((3, 4), (1, 4)), away_from=(0.0,)),
+    OpCase("sum_all", lambda lib, a: a.sum(), ((3, 4),)),
+    OpCase("sum_dim", lambda lib, a: a.sum(1), ((3, 4, 2),)),
+    OpCase("sum_dims_keepdim", lambda lib, a: a.sum((0, 2), keepdim=True), ((3, 4, 2),)),
+    OpCase("mean_all", lambda lib, a: a.mean(), ((3, 4),)),
+    OpCase("mean_dim", lambda lib, a: a.mean(-1, keepdim=True), ((3, 4),)),
+    OpCase("max_all", lambda lib, a: a.max(), ((3, 4),)),
+    OpCase("max_dim", lambda lib, a: a.max(1)[0], ((3, 4),)),
+    OpCase("min_dim_keepdim", lambda lib, a: a.min(0, keepdim=True)[0], ((3, 4),)),
+    OpCase("amax", lambda lib, a: a.amax(1), ((3, 4),)),
+    OpCase("var", lambda lib, a: a.var(1), ((3, 5),)),
+    OpCase("var_biased", lambda lib, a: a.var(0, unbiased=False), ((4, 2),)),
+    OpCase("std", lambda lib, a: a.std(), ((3, 5),)),
+    OpCase("logsumexp", lambda lib, a: a.logsumexp(1), ((3, 5),)),
+    OpCase("logsumexp_multi", lambda lib, a: lib.logsumexp(a, (0, 2), keepdim=True), ((3, 2, 4),)),
+    OpCase("softmax", lambda lib, a: a.softmax(1), ((3, 5),)),
+    OpCase("softmax_dim0", lambda lib, a: lib.softmax(a, 0), ((3, 2, 4),)),
+    OpCase("log_softmax", lambda lib, a: a.log_softmax(-1), ((3, 5),)),
+    OpCase("log_softmax_mid", lambda lib, a: lib.log_softmax(a, 1), ((2, 3, 4),)),
+    OpCase("matmul_2d", lambda lib, a, b: a @ b, ((3, 4), (4, 5))),
+    OpCase("matmul_batched", lambda lib, a, b: a @ b, ((2, 3, 4), (4, 2))),
+    OpCase("matmul_broadcast", lambda lib, a, b: lib.matmul(a, b), ((2, 1, 3, 4), (3, 4, 2))),
+    OpCase("matmul_vec_mat", lambda lib, a, b: a @ b, ((4,), (4, 3))),
+    OpCase("matmul_mat_vec", lambda lib, a, b: a @ b, ((3, 4), (4,))),
+    OpCase("matmul_vec_vec", lambda lib, a, b: a @ b, ((4,), (4,))),
+    OpCase("reshape", lambda lib, a: a.reshape(4, -1) * 1.0, ((2, 3, 2),)),
+    OpCase("view", lambda lib, a: a.view(6, 2), ((3, 4),)),
+    OpCase("flatten", lambda lib, a: a.flatten(1), ((2, 3, 2),)),
+    OpCase("squeeze", lambda lib, a: a.squeeze(1), ((3, 1, 2),)),
+    OpCase("unsqueeze", lambda lib, a: a.unsqueeze(-1), ((3, 2),)),
+    OpCase("transpose", lambda lib, a: a.transpose(0, 2), ((2, 3, 4),)),
+    OpCase("permute", lambda lib, a: a.permute(2, 0, 1), ((2, 3, 4),)),
+    OpCase("T", lambda lib, a: a.T, ((2, 3),)),
+    OpCase("expand", lambda lib, a: a.expand(2, 3, 4), ((3, 1),)),
+    OpCase("contiguous", lambda lib, a: a.T.contiguous(), ((2, 3),)),
+    OpCase("getitem_slice", lambda lib, a: a[1:, ::2], ((3, 5),)),
+    OpCase("getitem_int", lambda lib, a: a[1], ((3, 5),)),
+    OpCase("getitem_array_repeat", lambda lib, a: a[[0, 2, 0, 0]], ((3, 5),)),
+    OpCase("getitem_mask", lambda lib, a: a[a > 0], ((3, 5),), away_from=(0.0,)),
+    OpCase("getitem_pairs", lambda lib, a: a[[0, 1, 1], [2, 0, 2]], ((3, 5),)),
+    OpCase("cat", lambda lib, a, b: lib.cat([a, b], 1), ((2, 3), (2, 2))),
+    OpCase("stack", lambda lib, a, b: lib.stack([a, b], 1), ((2, 3), (2, 3))),
+    OpCase("gather", lambda lib, a: a.gather(1, lib.tensor([[0, 0], [1, 3], [2, 2]])), ((3, 4),)),
+    OpCase("masked_fill", lambda lib, a: a.masked_fill(lib.tensor([True, False, True]), 0.5), ((2, 3),)),
+    OpCase("norm2", lambda lib, a: a.norm(), ((3, 4),)),
+    OpCase("norm1_dim", lambda lib, a: a.norm(1, dim=1), ((3, 4),), away_from=(0.0,)),
+    OpCase("norm_inf", lambda lib, a: a.norm(float("inf"), dim=0), ((3, 4),)),
+    OpCase("norm3_keepdim", lambda lib, a: a.norm(3, dim=1, keepdim=True), ((3, 4),), away_from=(0.0,)),
+    OpCase("leaky_relu", lambda lib, a: lib.nn.functional.leaky_relu(a, 0.1), ((3, 4),), away_from=(0.0,)),
+    OpCase("gelu", lambda lib, a: lib.nn.functional.gelu(a), ((3, 4),)),
+    OpCase("gelu_tanh", lambda lib, a: lib.nn.functional.gelu(a, approximate="tanh"), ((3, 4),)),
+    OpCase("softplus", lambda lib, a: lib.nn.functional.softplus(a, beta=2.0, threshold=3.0), ((3, 4),),
+           away_from=(1.5,)),
+    OpCase("linear", lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((5, 3), (4, 3), (4,))),
+    OpCase("linear_3d", lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((2, 5, 3), (4, 3), (4,))),
+    OpCase("composite", lambda lib, a, b: ((a * b).tanh() + a.exp() / (1 + b * b)).sum(0).log_softmax(0),
+           ((3, 4), (4,))),
+]
