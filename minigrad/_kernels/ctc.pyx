@@ -1,0 +1,411 @@
+# cython: language_level=3
+"""CTC loss and its gradient in one fused pass.
+
+For every sample ``b`` with input length ``T_b`` and target ``l = (l_1 .. l_L)`` the kernel computes
+
+    nll_b = -log Σ_{alignments π of l} Π_t exp(log_probs[t, b, π_t])
+
+and the true derivative ``grad[t, b, c] = d nll_b / d log_probs[t, b, c] = -γ_t(c)``, where ``γ_t(c)`` is the
+posterior probability that an alignment emits class ``c`` at time ``t``. Rows ``t >= T_b`` get 0.
+
+How (spec/kernels.md, "CTC"):
+
+* **Scaled probability space** (Rabiner's scaling). With the extended labels ``l'`` (blank, l_1, blank, ..., l_L,
+  blank; ``S = 2L + 1`` states) and ``y_t(s) = exp(log_probs[t, b, l'_s])`` gathered once per sample into a compact
+  ``T_b × S`` table, the forward recursion is
+
+      α_t(s) = (α̂_{t-1}(s) + α̂_{t-1}(s-1) + skip_s · α̂_{t-1}(s-2)) · y_t(s),   c_t = Σ_s α_t(s),   α̂_t = α_t / c_t
+
+  (``skip_s`` = 1 when ``l'_s`` is a label different from ``l'_{s-2}``), and ``nll = -Σ_t log c_t``. One exp per
+  label and time step, one log per time step, none per cell. The division by ``c_t`` is folded into the next step.
+* **Band pruning**: at time ``t`` only states ``max(0, S - 2(T_b - t)) <= s < min(S, 2t + 2)`` can both be reached
+  from the start and still reach the end; the others are never touched.
+* **Backward** with a single in-place β row, rescaled every step. The occupancies ``α_t(s)·β_t(s)``, normalised per
+  time step, are ``γ`` directly (no ``log Z`` needed); they are scattered into a zeroed length-C row.
+* **Fallback**: if a scaled step underflows or is not finite (``c_t`` or the γ normaliser is 0, tiny, inf or nan), the
+  sample is redone in log space (logsumexp recursions, the textbook algorithm of spec/losses.md §5.2).
+* **Infeasible samples** (``L + repeats > T_b``) are decided before any recursion: nll = +inf and the gradient rows
+  ``t < T_b`` are nan (what PyTorch gives), or nll = 0 and a zero gradient with ``zero_infinity``.
+* Samples run in parallel (OpenMP ``prange``, dynamic schedule, longest first); each thread allocates one workspace
+  per call, sized for the largest sample: O(T·S) per thread, never O(N·T·S).
+"""
+import numpy as np
+
+from cython cimport floating
+from cython.parallel cimport parallel, prange
+from libc.math cimport INFINITY, NAN, exp, expf, log, log1p
+from libc.stdint cimport int64_t
+from libc.stdlib cimport free, malloc
+
+__all__ = ["ctc_loss_and_grad", "PATH_SCALED", "PATH_LOG_SPACE", "PATH_INFEASIBLE", "PATH_EMPTY"]
+
+# How a sample was computed (written to ``paths`` when asked; the tests use it to prove each path runs).
+cdef enum:
+    SCALED = 0          # scaled probability space
+    LOG_SPACE = 1       # log-space fallback (or forced)
+    INFEASIBLE = 2      # L + repeats > T_b, decided before the recursion
+    EMPTY = 3           # T_b == 0
+
+PATH_SCALED, PATH_LOG_SPACE, PATH_INFEASIBLE, PATH_EMPTY = SCALED, LOG_SPACE, INFEASIBLE, EMPTY
+
+# Below this a scaling factor is treated as an underflow: products of such numbers may already be denormal and
+# have lost precision, so the sample is redone in log space.
+cdef double TINY = 1e-280
+
+# Samples with fewer cells (Σ T_b·S_b) than this run on one thread: starting threads would cost more than they save.
+cdef Py_ssize_t MIN_CELLS_PER_THREAD = 2000
+
+
+cdef inline double _exp(floating x) noexcept nogil:
+    if floating is float:
+        return expf(x)
+    else:
+        return exp(x)
+
+
+cdef inline double _logaddexp(double a, double b) noexcept nogil:
+    """log(exp(a) + exp(b)) with the max trick; -inf when both are -inf, nan when either is nan."""
+    cdef double hi = a if a > b else b
+    cdef double lo = b if a > b else a
+    if lo == -INFINITY:
+        return hi
+    return hi + log1p(exp(lo - hi))
+
+
+cdef inline Py_ssize_t _band_lo(Py_ssize_t t, Py_ssize_t S, Py_ssize_t T_b) noexcept nogil:
+    """First state at time t from which the end is still reachable in the T_b - 1 - t steps left."""
+    cdef Py_ssize_t lo = S - 2 * (T_b - t)
+    return lo if lo > 0 else 0
+
+
+cdef inline Py_ssize_t _band_hi(Py_ssize_t t, Py_ssize_t S) noexcept nogil:
+    """One past the last state reachable from the start after t + 1 emissions."""
+    cdef Py_ssize_t hi = 2 * t + 2
+    return hi if hi < S else S
+
+
+cdef inline void _write_row(floating* grad_row, double* acc, double scale, Py_ssize_t C) noexcept nogil:
+    """grad_row = acc * scale, then clear acc for the next time step."""
+    cdef Py_ssize_t c
+    for c in range(C):
+        grad_row[c] = <floating>(acc[c] * scale)
+        acc[c] = 0.0
+
+
+cdef inline void _fill_rows(floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize_t C,
+                            Py_ssize_t t_begin, Py_ssize_t t_end, floating value) noexcept nogil:
+    cdef Py_ssize_t t, c
+    cdef floating* row
+    for t in range(t_begin, t_end):
+        row = grad + (t * N + b) * C
+        for c in range(C):
+            row[c] = value
+
+
+cdef int _scaled_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize_t C,
+                        Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip,
+                        double* alpha, double* y, double* bn, double* acc, double* nll) noexcept nogil:
+    """Scaled-space forward and backward for one sample. Returns 0 on success, 1 if it must be redone in log space.
+
+    ``alpha`` is a T_b × (S + 4) table whose rows are addressed from offset 2, so that indices -2..S+1 are valid and
+    the cells just outside the band can hold the zeros the recursions read. ``y`` is T_b × S. ``bn`` (S + 4, offset 2)
+    holds β_{t+1}·y_{t+1} for the step being computed. ``skip`` has S + 2 entries (zeros past the end).
+    """
+    cdef Py_ssize_t W = S + 4
+    cdef Py_ssize_t t, s, lo, hi
+    cdef const floating* lp_row
+    cdef double* cur
+    cdef double* prev
+    cdef double* yt
+    cdef double y_blank, value, total, scale = 1.0, log_z = 0.0, beta, occupancy, emitted, beta_total
+    cdef int64_t blank = lab[0]
+
+    # Forward: α rows, scaled by the previous step's 1/c.
+    for t in range(T_b):
+        lo = _band_lo(t, S, T_b)
+        hi = _band_hi(t, S)
+        lp_row = lp + (t * N + b) * C
+        yt = y + t * S
+        y_blank = _exp(lp_row[blank])
+        for s in range(lo, hi):
+            yt[s] = y_blank if (s & 1) == 0 else _exp(lp_row[lab[s]])
+        cur = alpha + t * W + 2
+        total = 0.0
+        if t == 0:
+            for s in range(lo, hi):
+                cur[s] = yt[s]
+                total += cur[s]
+        else:
+            prev = cur - W
+            for s in range(lo, hi):
+                # (α̂ sum) · y, in this order: y · α_{t-1} alone may underflow before the rescaling
+                value = (prev[s] + prev[s - 1] + skip[s] * prev[s - 2]) * scale * yt[s]
+                cur[s] = value
+                total += value
+        # The next row reads up to two cells either side of this band.
+        cur[lo - 2] = 0.0
+        cur[lo - 1] = 0.0
+        cur[hi] = 0.0
+        cur[hi + 1] = 0.0
+        if not (total > TINY and total < INFINITY):
+            return 1
+        log_z += log(total)
+        scale = 1.0 / total
+    # The last band holds only the two end states, so Π c_t is the whole probability.
+    nll[0] = -log_z
+
+    # Backward: β_t(s) = Σ_{s' in {s, s+1, s+2 (skip)}} β_{t+1}(s')·y_{t+1}(s'), kept in bn in place (increasing s
+    # reads only cells not yet overwritten). γ_t(s) ∝ α_t(s)·β_t(s), normalised per step.
+    for s in range(-2, S + 2):
+        bn[s] = 0.0
+    scale = 1.0
+    for t in range(T_b - 1, -1, -1):
+        lo = _band_lo(t, S, T_b)
+        hi = _band_hi(t, S)
+        cur = alpha + t * W + 2
+        yt = y + t * S
+        total = 0.0
+        beta_total = 0.0
+        for s in range(lo, hi):
+            if t == T_b - 1:
+                beta = 1.0
+            else:
+                beta = (bn[s] + bn[s + 1] + skip[s + 2] * bn[s + 2]) * scale
+            occupancy = cur[s] * beta
+            cur[s] = occupancy
+            total += occupancy
+            emitted = beta * yt[s]
+            bn[s] = emitted
+            beta_total += emitted
+        # Cells of the previous (wider) band above this one are stale for the next step.
+        bn[hi] = 0.0
+        bn[hi + 1] = 0.0
+        if not (total > TINY and total < INFINITY and beta_total > TINY and beta_total < INFINITY):
+            return 1
+        scale = 1.0 / beta_total
+        for s in range(lo, hi):
+            acc[lab[s]] -= cur[s]
+        _write_row(grad + (t * N + b) * C, acc, 1.0 / total, C)
+    return 0
+
+
+cdef void _log_space_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize_t C,
+                            Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip,
+                            double* alpha, double* bn, double* acc, double* nll) noexcept nogil:
+    """The textbook log-space recursions (spec/losses.md §5.2) for one sample, same band and layout as the scaled
+    version. Used when the scaled recursion underflows. Writes nll (inf when no alignment has non-zero probability,
+    nan for nan input) and the gradient rows t < T_b (nan rows when nll is not finite)."""
+    cdef Py_ssize_t W = S + 4
+    cdef Py_ssize_t t, s, lo, hi
+    cdef const floating* lp_row
+    cdef double* cur
+    cdef double* prev
+    cdef double value, log_z, beta, norm, high
+    cdef int64_t blank = lab[0]
+
+    for t in range(T_b):
+        lo = _band_lo(t, S, T_b)
+        hi = _band_hi(t, S)
+        lp_row = lp + (t * N + b) * C
+        cur = alpha + t * W + 2
+        for s in range(lo, hi):
+            if t == 0:
+                value = 0.0
+            else:
+                prev = cur - W
+                value = _logaddexp(prev[s], prev[s - 1])
+                if skip[s] != 0.0:
+                    value = _logaddexp(value, prev[s - 2])
+            cur[s] = value + <double>lp_row[lab[s]]
+        cur[lo - 2] = -INFINITY
+        cur[lo - 1] = -INFINITY
+        cur[hi] = -INFINITY
+        cur[hi + 1] = -INFINITY
+    cur = alpha + (T_b - 1) * W + 2
+    lo = _band_lo(T_b - 1, S, T_b)
+    hi = _band_hi(T_b - 1, S)
+    log_z = -INFINITY
+    for s in range(lo, hi):
+        log_z = _logaddexp(log_z, cur[s])
+    nll[0] = -log_z
+    if not (-INFINITY < log_z < INFINITY):
+        _fill_rows(grad, b, N, C, 0, T_b, <floating>NAN)
+        return
+
+    # bn[s] holds log β_{t+1}(s) + log y_{t+1}(s).
+    for s in range(-2, S + 2):
+        bn[s] = -INFINITY
+    for t in range(T_b - 1, -1, -1):
+        lo = _band_lo(t, S, T_b)
+        hi = _band_hi(t, S)
+        lp_row = lp + (t * N + b) * C
+        cur = alpha + t * W + 2
+        high = -INFINITY
+        for s in range(lo, hi):
+            if t == T_b - 1:
+                beta = 0.0
+            else:
+                beta = _logaddexp(bn[s], bn[s + 1])
+                if skip[s + 2] != 0.0:
+                    beta = _logaddexp(beta, bn[s + 2])
+            cur[s] = cur[s] + beta
+            if cur[s] > high:
+                high = cur[s]
+            bn[s] = beta + <double>lp_row[lab[s]]
+        bn[hi] = -INFINITY
+        bn[hi + 1] = -INFINITY
+        # Normalise by this step's own total (≈ log Z) so that γ sums to exactly 1 over the step.
+        norm = 0.0
+        for s in range(lo, hi):
+            norm += exp(cur[s] - high)
+        norm = high + log(norm)
+        for s in range(lo, hi):
+            acc[lab[s]] -= exp(cur[s] - norm)
+        _write_row(grad + (t * N + b) * C, acc, 1.0, C)
+
+
+cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[:, :, ::1] grad, double[::1] nll,
+                    signed char[::1] paths, const int64_t[::1] targets, const int64_t[::1] target_offsets,
+                    const int64_t[::1] input_lengths, const int64_t[::1] target_lengths, const int64_t[::1] order,
+                    Py_ssize_t blank, bint zero_infinity, bint force_log_space, int num_threads,
+                    Py_ssize_t max_table, Py_ssize_t max_states) except -1:
+    """Run every sample; returns 0, or raises MemoryError if a thread could not get its workspace."""
+    cdef Py_ssize_t T = log_probs.shape[0], N = log_probs.shape[1], C = log_probs.shape[2]
+    cdef const floating* lp = &log_probs[0, 0, 0]
+    cdef floating* g = &grad[0, 0, 0]
+    cdef Py_ssize_t i, b, s, T_b, L, S, repeats
+    cdef Py_ssize_t c = 0
+    cdef const int64_t* labels
+    # Initialised so that OpenMP's firstprivate copies of these per-thread pointers start defined.
+    cdef double* workspace = NULL
+    cdef int64_t* lab = NULL
+    cdef double* skip = NULL
+    cdef double* alpha = NULL
+    cdef double* y = NULL
+    cdef double* bn = NULL
+    cdef double* acc = NULL
+    cdef signed char path
+    cdef int[1] out_of_memory
+    out_of_memory[0] = 0
+
+    with nogil, parallel(num_threads=num_threads):
+        # One workspace per thread: α table, y table, the β row, skip flags, the class accumulator, extended labels.
+        workspace = <double*>malloc(sizeof(double) * (max_table * 2 + (max_states + 4) * 2 + C + 1))
+        lab = <int64_t*>malloc(sizeof(int64_t) * (max_states + 4))
+        if workspace == NULL or lab == NULL:
+            out_of_memory[0] = 1
+        else:
+            alpha = workspace
+            y = alpha + max_table
+            bn = y + max_table + 2
+            skip = bn + max_states + 2
+            acc = skip + max_states + 4
+            for c in range(C):
+                acc[c] = 0.0
+            for i in prange(N, schedule="dynamic"):
+                b = order[i]
+                T_b = input_lengths[b]
+                L = target_lengths[b]
+                S = 2 * L + 1
+                labels = &targets[0] + target_offsets[b] if L > 0 else NULL
+                # Extended labels, skip flags (zero past the end) and the repeats that each cost one extra step.
+                repeats = 0
+                for s in range(S + 2):
+                    skip[s] = 0.0
+                for s in range(S):
+                    if (s & 1) == 0:
+                        lab[s] = blank
+                    else:
+                        lab[s] = labels[s // 2]
+                        if s >= 3:
+                            if lab[s] != lab[s - 2]:
+                                skip[s] = 1.0
+                            else:
+                                repeats = repeats + 1
+                if T_b == 0:
+                    nll[b] = 0.0 if L == 0 else INFINITY
+                    path = EMPTY
+                elif L + repeats > T_b:
+                    nll[b] = INFINITY
+                    _fill_rows(g, b, N, C, 0, T_b, <floating>NAN)
+                    path = INFEASIBLE
+                elif force_log_space or _scaled_sample(lp, g, b, N, C, T_b, S, lab, skip,
+                                                       alpha, y, bn, acc, &nll[b]) != 0:
+                    _log_space_sample(lp, g, b, N, C, T_b, S, lab, skip, alpha, bn, acc, &nll[b])
+                    path = LOG_SPACE
+                else:
+                    path = SCALED
+                _fill_rows(g, b, N, C, T_b, T, <floating>0.0)
+                if zero_infinity and nll[b] == INFINITY:
+                    nll[b] = 0.0
+                    _fill_rows(g, b, N, C, 0, T_b, <floating>0.0)
+                paths[b] = path
+        free(workspace)
+        free(lab)
+    if out_of_memory[0]:
+        raise MemoryError("ctc_loss: could not allocate the per-thread workspace")
+    return 0
+
+
+def ctc_loss_and_grad(log_probs, targets, target_offsets, input_lengths, target_lengths, Py_ssize_t blank,
+                      bint zero_infinity, int num_threads, *, bint force_log_space=False, paths=None):
+    """Per-sample CTC negative log-likelihood and its gradient with respect to ``log_probs``, in one pass.
+
+    Parameters
+    ----------
+    log_probs : ndarray (T, N, C), float32 or float64, C-contiguous (read-only is fine)
+    targets : ndarray int64 (sum of target_lengths,) — all targets concatenated (other entries are never read)
+    target_offsets : ndarray int64 (N,) — where sample b's target starts in ``targets``
+    input_lengths, target_lengths : ndarray int64 (N,)
+    blank : int, the blank class
+    zero_infinity : bool — infeasible samples get nll 0 and a zero gradient instead of inf and nan rows
+    num_threads : int >= 1 — upper bound; small batches run on one thread
+    force_log_space : bool — skip the scaled recursion (for tests)
+    paths : optional ndarray int8 (N,) — receives how each sample was computed (PATH_* constants)
+
+    Returns
+    -------
+    nll : ndarray float64 (N,)
+    grad : ndarray (T, N, C), dtype of log_probs — d nll_b / d log_probs[t, b, :] = -γ_t for t < T_b, 0 after.
+
+    The caller (``minigrad.nn.functional.ctc_loss``) validates: 0 <= input_lengths <= T, target_lengths >= 0,
+    every target in [0, C) and != blank, 0 <= blank < C, offsets + lengths inside ``targets``. This function trusts
+    those and checks only array kinds and sizes.
+    """
+    if log_probs.ndim != 3:
+        raise ValueError(f"log_probs must be 3-D (T, N, C), got shape {log_probs.shape}")
+    cdef Py_ssize_t T = log_probs.shape[0], N = log_probs.shape[1], C = log_probs.shape[2]
+    for name, arr in (("target_offsets", target_offsets), ("input_lengths", input_lengths),
+                      ("target_lengths", target_lengths)):
+        if arr.shape != (N,):
+            raise ValueError(f"{name} must have shape ({N},), got {arr.shape}")
+    nll = np.empty(N, dtype=np.float64)
+    grad = np.empty_like(log_probs, order="C")
+    if paths is None:
+        paths = np.empty(N, dtype=np.int8)
+    if grad.size == 0:  # nothing to run: every input length is 0
+        grad[...] = 0
+        nll[...] = np.where(np.asarray(target_lengths) == 0, 0.0, np.inf)
+        return nll, grad
+
+    input_lengths = np.asarray(input_lengths, dtype=np.int64)
+    target_lengths = np.asarray(target_lengths, dtype=np.int64)
+    states = 2 * target_lengths + 1
+    cells = input_lengths * states
+    # Longest samples first: with a dynamic schedule the short ones fill in the gaps at the end.
+    order = np.argsort(-cells, kind="stable").astype(np.int64)
+    cdef Py_ssize_t max_table = int((input_lengths * (states + 4)).max())
+    cdef Py_ssize_t max_states = int(states.max())
+    if num_threads < 1:
+        num_threads = 1
+    num_threads = min(num_threads, N, max(1, int(cells.sum()) // MIN_CELLS_PER_THREAD))
+
+    if log_probs.dtype == np.float32:
+        _ctc_batch[float](log_probs, grad, nll, paths, targets, target_offsets, input_lengths, target_lengths,
+                          order, blank, zero_infinity, force_log_space, num_threads, max_table, max_states)
+    elif log_probs.dtype == np.float64:
+        _ctc_batch[double](log_probs, grad, nll, paths, targets, target_offsets, input_lengths, target_lengths,
+                           order, blank, zero_infinity, force_log_space, num_threads, max_table, max_states)
+    else:
+        raise TypeError(f"log_probs must be float32 or float64, got {log_probs.dtype}")
+    return nll, grad
