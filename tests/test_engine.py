@@ -1,0 +1,212 @@
+"""The backward engine: accumulation, shared nodes, deep chains, retain_graph, grad mode, create_graph, hooks,
+autograd.grad, and graphs freed with their last reference."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import minigrad
+from minigrad import autograd
+
+
+def leaf(values, dtype=minigrad.float64):
+    return minigrad.tensor(values, dtype=dtype, requires_grad=True)
+
+
+def test_shared_node_gets_the_sum_of_its_consumers_gradients():
+    x = leaf([1.0, 2.0])
+    y = x * x          # used twice below
+    z = (y + y * 3).sum()
+    z.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 8 * x.data)  # d/dx 4x² = 8x
+
+
+def test_diamond_graph():
+    x = leaf(3.0)
+    a, b = x * 2, x * x
+    (a * b).backward()  # d/dx 2x³ = 6x²
+    assert x.grad.item() == pytest.approx(54.0)
+
+
+def test_chain_of_100k_ops_does_not_recurse():
+    x = leaf(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_gradients_accumulate_across_backward_calls():
+    x = leaf([1.0, -1.0])
+    (x * 2).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [5.0, 5.0])
+
+
+def test_second_backward_through_freed_graph_raises():
+    x = leaf(2.0)
+    y = x.exp() * x
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = leaf(2.0)
+    y = x * x
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad.item() == pytest.approx(8.0)
+
+
+def test_non_scalar_backward_needs_gradient():
+    x = leaf([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="implicitly created only for scalar outputs"):
+        (x * 2).backward()
+    (x * 2).backward(minigrad.tensor([1.0, 0.5], dtype=minigrad.float64))
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 1.0])
+
+
+def test_backward_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        minigrad.tensor([1.0]).sum().backward()
+
+
+def test_no_grad_context_and_decorator():
+    x = leaf([1.0])
+    with minigrad.no_grad():
+        y = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+
+    @minigrad.no_grad()
+    def f(t):
+        return t * 2
+    assert not f(x).requires_grad
+    with minigrad.no_grad():
+        with minigrad.enable_grad():
+            assert (x * 2).requires_grad
+    assert minigrad.is_grad_enabled()
+
+
+def test_set_grad_enabled():
+    x = leaf([1.0])
+    with minigrad.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad
+    minigrad.set_grad_enabled(False)
+    try:
+        assert not minigrad.is_grad_enabled()
+    finally:
+        minigrad.set_grad_enabled(True)
+
+
+def test_create_graph_gives_second_derivatives():
+    x = leaf(1.5)
+    y = x ** 3
+    (dy,) = autograd.grad(y, x, create_graph=True)
+    assert dy.item() == pytest.approx(3 * 1.5 ** 2)
+    (d2y,) = autograd.grad(dy, x)
+    assert d2y.item() == pytest.approx(6 * 1.5)
+
+
+def test_backward_with_create_graph_makes_grad_differentiable():
+    x = leaf([0.3, -0.7])
+    x.sin().sum().backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad
+    x.grad = None
+    g.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), -np.sin(x.data))
+
+
+def test_autograd_grad_does_not_touch_dot_grad_and_reports_unused():
+    x, z = leaf([1.0, 2.0]), leaf([3.0])
+    (g,) = autograd.grad((x * x).sum(), x)
+    np.testing.assert_array_equal(g.numpy(), [2.0, 4.0])
+    assert x.grad is None
+    with pytest.raises(RuntimeError, match="not have been used"):
+        autograd.grad((x * 2).sum(), [x, z])
+    gx, gz = autograd.grad((x * 2).sum(), [x, z], allow_unused=True)
+    assert gz is None
+
+
+def test_autograd_grad_of_intermediate_tensor():
+    x = leaf([1.0, 2.0])
+    h = x * 3
+    (gh,) = autograd.grad((h * h).sum(), h)
+    np.testing.assert_allclose(gh.numpy(), 2 * h.data)
+
+
+def test_hooks_on_leaf_and_intermediate():
+    x = leaf([1.0, 2.0])
+    seen = []
+    x.register_hook(lambda g: g * 10)
+    y = x * 2
+    handle = y.register_hook(lambda g: seen.append(g.numpy().copy()))
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [20.0, 20.0])
+    np.testing.assert_array_equal(seen[0], [1.0, 1.0])
+    handle.remove()
+
+
+def test_retain_grad_keeps_intermediate_gradient():
+    x = leaf([1.0, 2.0])
+    y = x * 2
+    y.retain_grad()
+    (y * y).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), 2 * y.data)
+
+
+def test_graph_is_freed_when_last_reference_goes():
+    x = leaf(np.ones(3))
+    y = (x.exp() * 2).sum()
+    node = weakref.ref(y.grad_fn)
+    intermediate = weakref.ref(y.grad_fn.next_edges[0])
+    gc.disable()  # prove that reference counting alone frees it: no cycles
+    try:
+        del y
+        assert node() is None and intermediate() is None
+    finally:
+        gc.enable()
+
+
+def test_leaf_gradients_do_not_alias_each_other():
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    (a + b).sum().backward()
+    a.grad.mul_(5)
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+
+
+def test_user_gradient_is_not_aliased_by_leaf_grad():
+    x = leaf([1.0, 2.0])
+    seed = minigrad.tensor([1.0, 1.0], dtype=minigrad.float64)
+    x.backward(seed)
+    x.grad.zero_()
+    np.testing.assert_array_equal(seed.numpy(), [1.0, 1.0])
+
+
+def test_inplace_on_leaf_requiring_grad_raises():
+    x = leaf([1.0])
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        x.add_(1)
+    with minigrad.no_grad():
+        x.add_(1)
+    assert x.item() == 2.0
+
+
+def test_integer_results_do_not_require_grad():
+    x = leaf([1.5, 2.5])
+    assert not x.long().requires_grad
+    assert not (x > 2).requires_grad
+    assert not x.argmax().requires_grad
+
+
+def test_grad_dtype_matches_tensor_dtype_under_mixed_precision():
+    x32 = leaf([1.0, 2.0], dtype=minigrad.float32)
+    y64 = leaf([1.0, 2.0], dtype=minigrad.float64)
+    out = x32 * y64
+    assert out.dtype == minigrad.float64
+    out.sum().backward()
+    assert x32.grad.dtype == minigrad.float32 and y64.grad.dtype == minigrad.float64

@@ -1,0 +1,137 @@
+"""Tensor construction, dtype rules (torch's, not NumPy's), attributes, conversions and factories."""
+import numpy as np
+import pytest
+
+import minigrad
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+@pytest.mark.parametrize("data, expected", [
+    ([1.0, 2.0], minigrad.float32), ([1, 2], minigrad.int64), ([True, False], minigrad.bool),
+    ([1, 2.5], minigrad.float32), (3.0, minigrad.float32), (7, minigrad.int64),
+    (np.zeros(2, np.float64), minigrad.float64), (np.zeros(2, np.int32), minigrad.int32),
+])
+def test_tensor_infers_dtype_like_torch(data, expected):
+    assert minigrad.tensor(data).dtype is expected
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda: minigrad.ones(3) * 2.5, minigrad.float32),                    # scalars never widen
+    (lambda: minigrad.ones(3, dtype=minigrad.int64) * 2.5, minigrad.float32),  # float scalar on ints: default float
+    (lambda: minigrad.ones(3, dtype=minigrad.int64) * 2, minigrad.int64),
+    (lambda: minigrad.ones(3) + minigrad.tensor(1.0, dtype=minigrad.float64), minigrad.float32),  # 0-d is weaker
+    (lambda: minigrad.ones(3, dtype=minigrad.int64) + minigrad.tensor(1.5, dtype=minigrad.float64), minigrad.float64),
+    (lambda: minigrad.ones(3) + minigrad.ones(3, dtype=minigrad.float64), minigrad.float64),
+    (lambda: minigrad.ones(3, dtype=minigrad.int64) / 2, minigrad.float32),  # true division
+    (lambda: minigrad.arange(3).exp(), minigrad.float32),
+    (lambda: minigrad.ones(2, dtype=minigrad.int32).sum(), minigrad.int64),
+])
+def test_type_promotion(make, expected):
+    assert make().dtype is expected
+
+
+def test_attributes_and_conversions():
+    x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    assert x.shape == (2, 3) and x.ndim == 2 and x.dim() == 2 and x.numel() == 6
+    assert x.size() == (2, 3) and x.size(-1) == 3 and x.is_leaf and x.grad_fn is None
+    assert x.T.shape == (3, 2) and x.mT.shape == (3, 2)
+    y = x * 2
+    assert not y.is_leaf and y.grad_fn.name() == "MulBackward"
+    assert x.detach().requires_grad is False
+    assert x.sum().item() == 21.0 and x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    with pytest.raises(RuntimeError, match="requires grad"):
+        x.numpy()
+    assert x.double().dtype is minigrad.float64 and x.long().dtype is minigrad.int64
+    assert x.int().dtype is minigrad.int32 and x.bool().dtype is minigrad.bool and x.float() is x
+    assert x.to(minigrad.float64).dtype is minigrad.float64 and x.to("cpu") is x
+    assert x.type_as(minigrad.zeros(1, dtype=minigrad.float64)).dtype is minigrad.float64
+    c = x.clone()
+    c.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.ones((2, 3)))
+    x.grad.zero_()
+    assert x.grad.sum().item() == 0
+
+
+def test_requires_grad_only_for_floats():
+    with pytest.raises(RuntimeError, match="floating point"):
+        minigrad.tensor([1, 2], requires_grad=True)
+    t = minigrad.tensor([1.0]).requires_grad_()
+    assert t.requires_grad
+
+
+def test_repr():
+    assert repr(minigrad.tensor([1.0, 2.0])) == "tensor([1., 2.])"
+    assert "requires_grad=True" in repr(minigrad.tensor([1.0], requires_grad=True))
+    assert "dtype=minigrad.float64" in repr(minigrad.tensor([1.0], dtype=minigrad.float64))
+    assert "grad_fn=<MulBackward>" in repr(minigrad.tensor([1.0], requires_grad=True) * 2)
+
+
+def test_factories():
+    assert minigrad.zeros(2, 3).shape == (2, 3) and minigrad.zeros((2, 3)).dtype is minigrad.float32
+    assert minigrad.ones(2, dtype=minigrad.float64).dtype is minigrad.float64
+    assert minigrad.full((2,), 7).dtype is minigrad.int64 and minigrad.full((2,), 7.0).dtype is minigrad.float32
+    assert minigrad.arange(5).tolist() == [0, 1, 2, 3, 4] and minigrad.arange(0, 1, 0.5).dtype is minigrad.float32
+    assert minigrad.linspace(0, 1, 5).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert minigrad.eye(3).sum().item() == 3
+    x = minigrad.randn(4, 5)
+    assert minigrad.zeros_like(x).shape == (4, 5) and minigrad.ones_like(x).dtype is minigrad.float32
+    assert minigrad.full_like(x, 2.0).sum().item() == 40
+    assert minigrad.randint(0, 10, (100,)).dtype is minigrad.int64
+    assert sorted(minigrad.randperm(6).tolist()) == list(range(6))
+    r = minigrad.rand(1000)
+    assert 0 <= r.min().item() and r.max().item() < 1
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        minigrad.zeros(-1)
+
+
+def test_manual_seed_makes_runs_reproducible():
+    minigrad.manual_seed(0)
+    a = (minigrad.randn(3), minigrad.rand(2), minigrad.randint(0, 9, (4,)), minigrad.empty(3).uniform_(-1, 1))
+    minigrad.manual_seed(0)
+    b = (minigrad.randn(3), minigrad.rand(2), minigrad.randint(0, 9, (4,)), minigrad.empty(3).uniform_(-1, 1))
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x.numpy(), y.numpy())
+
+
+def test_indexing_errors_and_setitem():
+    x = minigrad.zeros(3, 4)
+    with pytest.raises(IndexError):
+        x[5]
+    x[1, 2] = 7.0
+    assert x.sum().item() == 7.0
+    with pytest.raises(IndexError, match="0-dim"):
+        minigrad.tensor(1.0)[0]
+
+
+def test_max_min_with_dim_return_values_and_indices():
+    x = minigrad.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 7.0]])
+    values, indices = x.max(1)
+    assert values.tolist() == [5.0, 7.0] and indices.tolist() == [1, 0]
+    values, indices = minigrad.min(x, 0, keepdim=True)
+    assert values.shape == (1, 3) and indices.tolist() == [[0, 1, 0]]
+    assert x.argmax().item() == 3 and x.argmin(1).tolist() == [0, 1]
+
+
+@pytest.mark.skipif(torch is None, reason="torch not installed")
+def test_shape_errors_match_torch_exception_types():
+    cases = [
+        lambda lib: lib.ones(2, 3) @ lib.ones(2, 3),
+        lambda lib: lib.ones(2, 3).reshape(4, 2),
+        lambda lib: lib.ones(2, 3) + lib.ones(4),
+        lambda lib: lib.cat([lib.ones(2, 3), lib.ones(3, 2)]),
+        lambda lib: lib.ones(2, 3).sum(3),
+        lambda lib: lib.ones(2, 3).expand(4, 3),
+        lambda lib: lib.ones(2, 3).permute(0, 0),
+        lambda lib: lib.ones(2, 3).gather(1, lib.tensor([[3], [0]])),
+    ]
+    for make in cases:
+        with pytest.raises(Exception) as theirs:
+            make(torch)
+        with pytest.raises(Exception) as ours:
+            make(minigrad)
+        assert isinstance(ours.value, type(theirs.value)) or type(theirs.value).__name__ in \
+            ("RuntimeError",) and isinstance(ours.value, (RuntimeError, ValueError)), (theirs.value, ours.value)
