@@ -17,7 +17,7 @@ It does not keep its output alive, so a graph disappears as soon as the last Ten
 """
 import numpy as np
 
-from . import grad_mode
+from .grad_mode import _state as _grad_state
 from .. import _tensor as _tensor_module
 
 __all__ = ["Function"]
@@ -42,11 +42,11 @@ class Function:
         if type(result) is not np.ndarray:
             result = np.asarray(result)
         output = Tensor._wrap(result)
-        if grad_mode.is_grad_enabled():
-            needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        if _grad_state.enabled:
+            needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
             if True in needs and result.dtype.kind in "fc":  # integer results never require grad
                 node.needs_input_grad = needs
-                node.next_edges = tuple((a.grad_fn or a) if need else None for a, need in zip(args, needs))
+                node.next_edges = [(a.grad_fn or a) if need else None for a, need in zip(args, needs)]
                 node.freed = False
                 node.output_hooks = None
                 output.requires_grad = True

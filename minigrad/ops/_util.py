@@ -29,8 +29,20 @@ def as_operand(value, np_dtype):
     return np_dtype.type(value)
 
 
+_NUMBERS = (float, int, np.float32, np.float64)
+
+
 def promote(a, b):
     """Bring two operands to the dtype torch's promotion rules give them (see ``minigrad._dtype``)."""
+    Tensor = _tensor_module.Tensor
+    if type(a) is Tensor:  # the common cases, fast: same-dtype tensors, a float tensor and a Python number
+        if type(b) is Tensor:
+            if a.data.dtype == b.data.dtype:
+                return a, b
+        elif type(b) in _NUMBERS and a.data.dtype.kind == "f":
+            return a, a.data.dtype.type(b)
+    elif type(b) is Tensor and type(a) in _NUMBERS and b.data.dtype.kind == "f":
+        return b.data.dtype.type(a), b
     a_data, b_data = data_of(a), data_of(b)
     if isinstance(a_data, np.ndarray) and isinstance(b_data, np.ndarray) and a_data.dtype == b_data.dtype:
         return a, b

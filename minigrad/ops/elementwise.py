@@ -297,7 +297,7 @@ class Relu(Function):
 
     def forward(self, x):
         self.mask = x.data > 0
-        return np.where(self.mask, x.data, 0).astype(x.data.dtype, copy=False)
+        return np.maximum(x.data, 0, dtype=x.data.dtype)
 
     def backward(self, grad):
         return grad * wrap(self.mask.astype(grad.data.dtype))
