@@ -1,0 +1,113 @@
+"""Datasets: anything with ``__getitem__(i)`` and ``__len__``, as in ``torch.utils.data``.
+
+* ``Dataset`` is the base class to subclass for your own data.
+* ``TensorDataset(x, y)`` pairs tensors (or NumPy arrays) along their first dimension: item ``i`` is ``(x[i], y[i])``.
+* ``Subset(dataset, indices)`` is a view of some items of another dataset, and ``random_split`` cuts a dataset into
+  non-overlapping random subsets (given lengths, or fractions that sum to 1).
+
+>>> import minigrad
+>>> from minigrad.utils.data import TensorDataset, random_split
+>>> ds = TensorDataset(minigrad.arange(10).float(), minigrad.arange(10))
+>>> ds[3]
+(tensor(3.), tensor(3))
+>>> train, test = random_split(ds, [0.8, 0.2], generator=minigrad.Generator(0))
+>>> len(train), len(test)
+(8, 2)
+"""
+import itertools
+import math
+import warnings
+
+import numpy as np
+
+from ... import random as _random
+from ..._tensor import Tensor
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
+
+
+class Dataset:
+    """Base class of map-style datasets: subclasses define ``__getitem__(index)`` and ``__len__()``."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
+
+
+class TensorDataset(Dataset):
+    """Samples made by indexing each of ``tensors`` along its first dimension.
+
+    ``tensors`` are minigrad Tensors or NumPy arrays (arrays are wrapped without copying) with the same first
+    dimension; ``dataset[i]`` is the tuple ``(t[i] for t in tensors)``. A ``DataLoader`` over a TensorDataset takes a
+    whole batch with one indexing per tensor instead of gathering items one by one.
+    """
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor")
+        tensors = tuple(t if isinstance(t, Tensor) else Tensor._wrap(_as_array(t)) for t in tensors)
+        if any(t.ndim == 0 for t in tensors):
+            raise ValueError("TensorDataset needs tensors with at least one dimension (0-d tensors have no items)")
+        if any(tensors[0].shape[0] != t.shape[0] for t in tensors):
+            # torch raises AssertionError here; raised explicitly so that ``python -O`` keeps the check
+            raise AssertionError("Size mismatch between tensors")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].shape[0]
+
+
+def _as_array(value):
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"TensorDataset expects Tensors or NumPy arrays, got {type(value).__name__}")
+    return value
+
+
+class Subset(Dataset):
+    """The items of ``dataset`` at ``indices`` (a sequence of ints), in that order."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index):
+        if isinstance(index, list):
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None):
+    """Split ``dataset`` into non-overlapping random ``Subset``\\ s of the given ``lengths``.
+
+    ``lengths`` are item counts summing to ``len(dataset)``, or fractions summing to 1: each split then gets
+    ``floor(fraction * len(dataset))`` items and the remainder is dealt out one item at a time, round robin, from
+    the first split (torch's rule). The permutation is drawn from ``generator`` (a ``minigrad.Generator``; default:
+    the module generator seeded by ``minigrad.manual_seed``).
+    """
+    lengths = list(lengths)
+    total = len(dataset)
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = []
+        for i, fraction in enumerate(lengths):
+            if fraction < 0 or fraction > 1:
+                raise ValueError(f"Fraction at index {i} is not between 0 and 1")
+            counts.append(math.floor(total * fraction))
+        for i in range(total - sum(counts)):
+            counts[i % len(counts)] += 1
+        for i, count in enumerate(counts):
+            if count == 0:
+                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
+                              stacklevel=2)
+        lengths = counts
+    if any(isinstance(n, float) and not n.is_integer() for n in lengths) or any(n < 0 for n in lengths):
+        raise ValueError(f"lengths must be non-negative item counts or fractions summing to 1, got {lengths}")
+    lengths = [int(n) for n in lengths]
+    if sum(lengths) != total:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = _random.generator(generator).permutation(total).tolist()
+    return [Subset(dataset, order[end - n:end]) for end, n in zip(itertools.accumulate(lengths), lengths)]
