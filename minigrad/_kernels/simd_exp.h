@@ -161,7 +161,7 @@ MG_INLINE double mg_sum_lanes(const double *acc)
  *                     small differences exact where x - (max + log(sum)) would round at |x|'s scale.
  * mg_scale:           x[i] *= a.
  * mg_axpb:            g[i] = a * g[i] - b * w[i]  (w == NULL means w[i] = 1).
- * mg_sum / mg_dot:    sum(x) and sum(a * b) in double.
+ * mg_dot:             sum(w * x) in double (w == NULL means w[i] = 1).
  * Output rows never overlap input rows (restrict).
  */
 #define MG_DEFINE_ROW_FUNCS(T, IT, SUF, EXP)                                                          \
@@ -215,25 +215,19 @@ MG_CLONES MG_ROW void mg_axpb_##SUF(T *restrict g, const T *restrict w, T a, T b
         for (ptrdiff_t i = 0; i < n; i++) g[i] = a * g[i] - b * w[i];                             \
 }                                                                                                 \
                                                                                                   \
-MG_CLONES MG_ROW double mg_sum_##SUF(const T *x, ptrdiff_t n)                                     \
+MG_CLONES MG_ROW double mg_dot_##SUF(const T *restrict w, const T *restrict x, ptrdiff_t n)      \
 {                                                                                                 \
-    double acc[MG_LANES] = {0};                                                                   \
+    double acc[MG_LANES] = {0}, tail = 0.0;                                                       \
     ptrdiff_t i = 0;                                                                              \
-    for (; i + MG_LANES <= n; i += MG_LANES)                                                      \
-        for (int j = 0; j < MG_LANES; j++) acc[j] += (double)x[i + j];                            \
-    double tail = 0.0;                                                                            \
-    for (; i < n; i++) tail += (double)x[i];                                                      \
-    return mg_sum_lanes(acc) + tail;                                                              \
-}                                                                                                 \
-                                                                                                  \
-MG_CLONES MG_ROW double mg_dot_##SUF(const T *a, const T *b, ptrdiff_t n)                         \
-{                                                                                                 \
-    double acc[MG_LANES] = {0};                                                                   \
-    ptrdiff_t i = 0;                                                                              \
-    for (; i + MG_LANES <= n; i += MG_LANES)                                                      \
-        for (int j = 0; j < MG_LANES; j++) acc[j] += (double)a[i + j] * (double)b[i + j];         \
-    double tail = 0.0;                                                                            \
-    for (; i < n; i++) tail += (double)a[i] * (double)b[i];                                       \
+    if (w == NULL) {                                                                              \
+        for (; i + MG_LANES <= n; i += MG_LANES)                                                  \
+            for (int j = 0; j < MG_LANES; j++) acc[j] += (double)x[i + j];                        \
+        for (; i < n; i++) tail += (double)x[i];                                                  \
+    } else {                                                                                      \
+        for (; i + MG_LANES <= n; i += MG_LANES)                                                  \
+            for (int j = 0; j < MG_LANES; j++) acc[j] += (double)w[i + j] * (double)x[i + j];     \
+        for (; i < n; i++) tail += (double)w[i] * (double)x[i];                                   \
+    }                                                                                             \
     return mg_sum_lanes(acc) + tail;                                                              \
 }
 

@@ -1,5 +1,6 @@
 # Cython view of simd_exp.h: the vectorised row primitives, plus one inline wrapper per primitive that
-# picks the float or double version from the fused type, so the kernels are written once.
+# picks the float or double version from the fused type, so the kernels are written once; and the
+# rule for how many threads a row-parallel kernel uses.
 # Everything here is an extern declaration or an inline function: there is no module to import at run time.
 from cython cimport floating
 
@@ -14,8 +15,8 @@ cdef extern from "simd_exp.h" nogil:
     void mg_scale_f64(double *x, double a, Py_ssize_t n)
     void mg_axpb_f32(float *g, const float *w, float a, float b, Py_ssize_t n)
     void mg_axpb_f64(double *g, const double *w, double a, double b, Py_ssize_t n)
-    double mg_dot_f32(const float *a, const float *b, Py_ssize_t n)
-    double mg_dot_f64(const double *a, const double *b, Py_ssize_t n)
+    double mg_dot_f32(const float *w, const float *x, Py_ssize_t n)
+    double mg_dot_f64(const double *w, const double *x, Py_ssize_t n)
 
 
 cdef inline floating row_max(const floating *x, Py_ssize_t n) noexcept nogil:
@@ -61,9 +62,21 @@ cdef inline void row_axpb(floating *g, const floating *w, floating a, floating b
         mg_axpb_f64(g, w, a, b, n)
 
 
-cdef inline double row_dot(const floating *a, const floating *b, Py_ssize_t n) noexcept nogil:
-    """sum(a[:n] * b[:n]), accumulated in double."""
+cdef inline double row_dot(const floating *w, const floating *x, Py_ssize_t n) noexcept nogil:
+    """sum(w[:n] * x[:n]), accumulated in double; w == NULL stands for all ones."""
     if floating is float:
-        return mg_dot_f32(a, b, n)
+        return mg_dot_f32(w, x, n)
     else:
-        return mg_dot_f64(a, b, n)
+        return mg_dot_f64(w, x, n)
+
+
+# Below this many elements one thread is faster: starting a parallel region costs microseconds.
+cdef enum:
+    PARALLEL_MIN_ELEMENTS = 32768
+
+
+cdef inline int threads_for(Py_ssize_t rows, Py_ssize_t cols, int num_threads) noexcept nogil:
+    """How many threads to split `rows` rows of `cols` elements over (1 for small work)."""
+    if rows < 2 or rows * cols < PARALLEL_MIN_ELEMENTS:
+        return 1
+    return num_threads if num_threads < rows else <int>rows

@@ -24,18 +24,9 @@ from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport INFINITY, isinf, log
 
-from minigrad._kernels.simd_exp cimport row_exp_shift_sum, row_max, row_scale, row_sub2
+from minigrad._kernels.simd_exp cimport row_exp_shift_sum, row_max, row_scale, row_sub2, threads_for
 
 import numpy as np
-
-# Below this many elements one thread is faster: starting a parallel region costs microseconds.
-cdef Py_ssize_t PARALLEL_MIN_ELEMENTS = 1 << 15
-
-
-cdef inline int _threads_for(Py_ssize_t rows, Py_ssize_t cols, int num_threads) noexcept nogil:
-    if rows < 2 or rows * cols < PARALLEL_MIN_ELEMENTS:
-        return 1
-    return num_threads if num_threads < rows else <int>rows
 
 
 def log_softmax_rows(const floating[:, ::1] x, floating[:, ::1] out, int num_threads):
@@ -43,7 +34,7 @@ def log_softmax_rows(const floating[:, ::1] x, floating[:, ::1] out, int num_thr
     cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], i
     cdef double total
     cdef floating m
-    cdef int nt = _threads_for(rows, cols, num_threads)
+    cdef int nt = threads_for(rows, cols, num_threads)
     if rows == 0 or cols == 0:
         return
     with nogil, parallel(num_threads=nt):
@@ -58,7 +49,7 @@ def softmax_rows(const floating[:, ::1] x, floating[:, ::1] out, int num_threads
     """out[i, :] = softmax(x[i, :]); x and out are (rows, C), same dtype."""
     cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], i
     cdef double total
-    cdef int nt = _threads_for(rows, cols, num_threads)
+    cdef int nt = threads_for(rows, cols, num_threads)
     if rows == 0 or cols == 0:
         return
     with nogil, parallel(num_threads=nt):
@@ -71,7 +62,7 @@ def logsumexp_rows(const floating[:, ::1] x, floating[::1] out, int num_threads)
     """out[i] = log(sum(exp(x[i, :]))); x is (rows, C), out is (rows,), same dtype."""
     cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], i
     cdef floating m
-    cdef int nt = _threads_for(rows, cols, num_threads)
+    cdef int nt = threads_for(rows, cols, num_threads)
     if rows == 0:
         return
     if cols == 0:

@@ -1,0 +1,236 @@
+"""Fused cross-entropy and NLL kernels: loss and gradient of each row in one pass.
+
+Rows are the N positions (the caller moves the class axis last: x is (N, C) C-contiguous), the classes
+are the C entries of a row. Notation (spec/losses.md §2.3, §2.5): w class weights (1 when None),
+W = sum_c w_c, eps label smoothing, lse = logsumexp(x_n), p = softmax(x_n), valid_n = [y_n != ignore_index],
+w'_n = w[y_n] * valid_n.
+
+cross_entropy_index  (index targets y, optional smoothing):
+    l_n  = valid_n * [(1-eps) w[y_n] (lse - x[n,y_n]) + (eps/C) sum_c w_c (lse - x[n,c])]
+    dl_n/dx[n,:] = valid_n * [(1-eps) w[y_n] (p - onehot(y_n)) + (eps/C) (W p - w)]
+cross_entropy_probs  (probability targets t, t' = (1-eps) t + eps/C):
+    l_n  = sum_c w_c t'[n,c] (lse - x[n,c])
+    dl_n/dx[n,:] = (sum_c w_c t'[n,c]) p - w * t'[n,:]        dl_n/dt[n,:] = (1-eps) w * (lse - x[n,:])
+nll_forward / nll_backward  (x already log-probabilities):
+    l_n  = -w'_n x[n,y_n]          dl_n/dx[n,c] = -w'_n [c == y_n]
+
+Gradient convention: the gradient buffers hold dl_n/d(row n) multiplied by ``grad_scale`` -- the
+caller passes 1/sum_n w'_n for the weighted 'mean' (``mean=True`` does that for index targets), 1/N for
+the probability-target 'mean', and 1 otherwise -- so for a reduced loss with upstream gradient 1 the
+buffer is already the final gradient, and the autograd backward only multiplies by the upstream value.
+Ignored rows have zero loss and a zero gradient row, whatever the scale (torch gives zeros, not nan,
+when every target is ignored). Losses and sums are accumulated in double; the returned sums add the
+rows in order, so the result does not depend on the thread count.
+
+Each row costs one max pass over x, one pass writing exp(x - max) into the gradient row while summing
+it, and one pass scaling that row in place (cache-hot): the logits are read from memory once and the
+gradient is written once. Without a gradient buffer (inference) each thread uses one scratch row.
+
+Targets are checked here (out-of-range targets raise IndexError like torch); everything else
+(shapes, dtypes, contiguity) is the Python wrapper's job.
+
+Example::
+
+    x = np.array([[1.0, 2.0, 3.0]]); loss = np.empty(1); grad = np.empty_like(x)
+    cross_entropy_index(x, np.array([2]), None, -100, 0.0, True, loss, grad, 1)
+    # -> (0.4076, 1.0); loss == [0.4076]; grad == [[0.0900, 0.2447, -0.3348]]
+"""
+from cython cimport floating
+from cython.parallel cimport parallel, prange, threadid
+from libc.math cimport log
+from libc.stdint cimport int64_t
+from libc.string cimport memset
+
+from minigrad._kernels.simd_exp cimport (row_axpb, row_dot, row_exp_shift_sum, row_max, row_scale,
+                                         threads_for)
+
+import numpy as np
+
+
+cdef double _valid_weight_sum(const int64_t[::1] target, Py_ssize_t num_classes, const floating *w,
+                              int64_t ignore_index, Py_ssize_t *bad_row) noexcept nogil:
+    """sum_n w'_n; sets bad_row to the first row whose target is neither ignored nor in [0, C)."""
+    cdef Py_ssize_t i
+    cdef int64_t y
+    cdef double total = 0
+    bad_row[0] = -1
+    for i in range(target.shape[0]):
+        y = target[i]
+        if y == ignore_index:
+            continue
+        if y < 0 or y >= num_classes:
+            bad_row[0] = i
+            return 0
+        total += w[y] if w != NULL else 1.0
+    return total
+
+
+cdef double _checked_weight_sum(const int64_t[::1] target, Py_ssize_t num_classes, const floating *w,
+                                int64_t ignore_index) except? -1:
+    cdef Py_ssize_t bad_row
+    cdef double total = _valid_weight_sum(target, num_classes, w, ignore_index, &bad_row)
+    if bad_row >= 0:
+        raise IndexError(f"Target {target[bad_row]} is out of bounds.")
+    return total
+
+
+cdef inline const floating *_weight_ptr(const floating[::1] weight) noexcept:
+    return &weight[0] if weight is not None and weight.shape[0] > 0 else NULL
+
+
+cdef inline double _ce_index_row(const floating *x, Py_ssize_t num_classes, Py_ssize_t y,
+                                 const floating *w, double weight_total, double eps, double scale,
+                                 floating *g, bint want_grad) noexcept nogil:
+    """Loss of one valid row; writes its scaled gradient into g (or uses g as scratch)."""
+    cdef floating m = row_max(x, num_classes)
+    cdef double total = row_exp_shift_sum(x, m, g, num_classes)      # g = exp(x - m)
+    cdef double log_total = log(total)
+    cdef double wy = w[y] if w != NULL else 1.0
+    cdef double nll = (m - x[y]) + log_total                          # lse - x_y, exact for big |x|
+    cdef double smooth, p_coef
+    if eps == 0:
+        if want_grad:
+            row_scale(g, <floating>(scale * wy / total), num_classes)
+            g[y] = g[y] - <floating>(scale * wy)
+        return wy * nll
+    # sum_c w_c (lse - x_c) = W lse - sum_c w_c x_c
+    smooth = weight_total * (m + log_total) - row_dot(w, x, num_classes)
+    if want_grad:
+        p_coef = scale * ((1 - eps) * wy + eps * weight_total / num_classes) / total
+        row_axpb(g, w, <floating>p_coef, <floating>(scale * eps / num_classes), num_classes)
+        g[y] = g[y] - <floating>(scale * (1 - eps) * wy)
+    return (1 - eps) * wy * nll + eps / num_classes * smooth
+
+
+def cross_entropy_index(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1] weight,
+                        int64_t ignore_index, double label_smoothing, bint mean,
+                        floating[::1] loss_out, floating[:, ::1] grad_out, int num_threads):
+    """Cross-entropy with class-index targets.
+
+    x (N, C); target (N,) int64; weight (C,) or None; label_smoothing in [0, 1]; loss_out (N,) receives
+    l_n; grad_out (N, C), or None for no gradient, receives dl_n/dx[n,:] times 1/sum_n w'_n when ``mean``
+    else times 1. Returns (sum_n l_n, sum_n w'_n).
+    """
+    cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], i
+    cdef const floating *w = _weight_ptr(weight)
+    cdef double weight_valid = _checked_weight_sum(target, cols, w, ignore_index)
+    # W = sum_c w_c (row_dot with no weights sums its second argument)
+    cdef double weight_total = row_dot(<const floating *>NULL, w, cols) if w != NULL else cols
+    # IEEE division: a zero total of valid weights gives inf here and nan gradients on the rows whose
+    # target weight is 0, as in torch; ignored rows stay exactly 0
+    cdef double scale = 1.0 / weight_valid if mean else 1.0
+    cdef bint want_grad = grad_out is not None
+    cdef int nt = threads_for(rows, cols, num_threads)
+    cdef floating[:, ::1] out_rows = grad_out if want_grad else _scratch_rows(nt, cols, loss_out)
+    cdef floating *g
+    if rows == 0:
+        return 0.0, 0.0
+    with nogil, parallel(num_threads=nt):
+        for i in prange(rows, schedule="static"):
+            g = &out_rows[i if want_grad else threadid(), 0]
+            if target[i] == ignore_index:
+                loss_out[i] = 0
+                if want_grad:
+                    memset(g, 0, cols * sizeof(floating))
+            else:
+                loss_out[i] = _ce_index_row(&x[i, 0], cols, target[i], w, weight_total, label_smoothing,
+                                            scale, g, want_grad)
+    return _ordered_sum(loss_out), weight_valid
+
+
+def cross_entropy_probs(const floating[:, ::1] x, const floating[:, ::1] target, const floating[::1] weight,
+                        double label_smoothing, double grad_scale, floating[::1] loss_out,
+                        floating[:, ::1] grad_out, floating[:, ::1] target_grad_out, int num_threads):
+    """Cross-entropy with class-probability targets.
+
+    x and target (N, C); weight (C,) or None; loss_out (N,) receives l_n; grad_out and target_grad_out
+    (N, C), each None when not wanted, receive dl_n/dx[n,:] and dl_n/dt[n,:] times ``grad_scale``.
+    Returns sum_n l_n.
+    """
+    cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], i, c
+    cdef const floating *w = _weight_ptr(weight)
+    cdef bint want_grad = grad_out is not None, want_target_grad = target_grad_out is not None
+    cdef int nt = threads_for(rows, cols, num_threads)
+    cdef floating[:, ::1] out_rows = grad_out if want_grad else _scratch_rows(nt, cols, loss_out)
+    cdef floating *g
+    cdef const floating *xr
+    cdef const floating *tr
+    cdef floating m
+    cdef double total, log_total, lse_minus_x, wc, t_smooth, weight_mass, loss
+    cdef double keep = 1 - label_smoothing, spread = label_smoothing / cols if cols else 0
+    if rows == 0:
+        return 0.0
+    with nogil, parallel(num_threads=nt):
+        for i in prange(rows, schedule="static"):
+            xr = &x[i, 0]
+            tr = &target[i, 0]
+            g = &out_rows[i if want_grad else threadid(), 0]
+            m = row_max(xr, cols)
+            total = row_exp_shift_sum(xr, m, g, cols)
+            log_total = log(total)
+            loss = 0
+            weight_mass = 0                                   # sum_c w_c t'_c
+            for c in range(cols):
+                wc = w[c] if w != NULL else 1.0
+                t_smooth = keep * tr[c] + spread
+                lse_minus_x = (m - xr[c]) + log_total
+                loss = loss + wc * t_smooth * lse_minus_x
+                weight_mass = weight_mass + wc * t_smooth
+                if want_target_grad:
+                    target_grad_out[i, c] = <floating>(grad_scale * keep * wc * lse_minus_x)
+            loss_out[i] = loss
+            if want_grad:
+                for c in range(cols):
+                    wc = w[c] if w != NULL else 1.0
+                    g[c] = <floating>(grad_scale * (weight_mass * g[c] / total - wc * (keep * tr[c] + spread)))
+    return _ordered_sum(loss_out)
+
+
+def nll_forward(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1] weight,
+                int64_t ignore_index, floating[::1] loss_out):
+    """NLL loss l_n = -w'_n x[n, y_n] into loss_out (N,); returns (sum_n l_n, sum_n w'_n)."""
+    cdef Py_ssize_t rows = x.shape[0], i
+    cdef const floating *w = _weight_ptr(weight)
+    cdef double weight_valid = _checked_weight_sum(target, x.shape[1], w, ignore_index)
+    cdef int64_t y
+    for i in range(rows):
+        y = target[i]
+        # an ignored row is exactly 0 even where x is inf or nan
+        loss_out[i] = 0 if y == ignore_index else -(w[y] if w != NULL else 1) * x[i, y]
+    return _ordered_sum(loss_out), weight_valid
+
+
+def nll_backward(const int64_t[::1] target, const floating[::1] weight, int64_t ignore_index,
+                 const floating[::1] upstream, double scale, floating[:, ::1] grad_out, int num_threads):
+    """grad_out[n, :] = 0 except grad_out[n, y_n] = -w'_n * scale * upstream[n].
+
+    upstream has N entries (reduction 'none') or 1 (a reduced loss; broadcast to every row). Targets
+    must already have been checked by nll_forward.
+    """
+    cdef Py_ssize_t rows = grad_out.shape[0], cols = grad_out.shape[1], i
+    cdef const floating *w = _weight_ptr(weight)
+    cdef bint per_row = upstream.shape[0] > 1
+    cdef int nt = threads_for(rows, cols, num_threads)
+    cdef int64_t y
+    if rows == 0 or cols == 0:
+        return
+    with nogil, parallel(num_threads=nt):
+        for i in prange(rows, schedule="static"):
+            memset(&grad_out[i, 0], 0, cols * sizeof(floating))
+            y = target[i]
+            if y != ignore_index:
+                grad_out[i, y] = <floating>(-(w[y] if w != NULL else 1) * scale
+                                            * upstream[i if per_row else 0])
+
+
+cdef _scratch_rows(int num_threads, Py_ssize_t cols, loss_out):
+    """One row of scratch per thread, for the exponentials when no gradient is kept."""
+    return np.empty((num_threads, cols), dtype=np.asarray(loss_out).dtype)
+
+
+cdef double _ordered_sum(const floating[::1] values) noexcept:
+    cdef double total = 0
+    cdef Py_ssize_t i
+    for i in range(values.shape[0]):
+        total += values[i]
+    return total
