@@ -2,7 +2,8 @@
 
 * ``load_digits()`` returns NumPy arrays ``(X, y)``: 1797 images of 8x8 pixels (``X`` float32 (1797, 64) in [0, 1])
   and their digit labels (``y`` int64). It needs scikit-learn, which ships the data (no download).
-* ``read_idx(path)`` reads one IDX file (the format MNIST is distributed in), gzipped or not, into a NumPy array.
+* ``read_idx(path)`` reads one IDX file (the format MNIST is distributed in), gzipped or not, into a NumPy array;
+  ``write_idx(path, array)`` writes one.
 * ``MNIST(root, train=True)`` is a ``TensorDataset`` of the 60000 training (or 10000 test) images, read from the
   four IDX files in ``root``. minigrad downloads nothing: see ``MNIST_FILES`` and the error message for where to get
   them.
@@ -21,7 +22,7 @@ import numpy as np
 from ._tensor import Tensor
 from .utils.data.dataset import TensorDataset
 
-__all__ = ["load_digits", "read_idx", "MNIST", "MNIST_FILES", "MNIST_URL"]
+__all__ = ["load_digits", "read_idx", "write_idx", "MNIST", "MNIST_FILES", "MNIST_URL"]
 
 
 def load_digits():
@@ -79,6 +80,23 @@ def read_idx(path):
         raise ValueError(f"{path}: IDX payload has {len(raw) - header} bytes but dimensions {shape} of "
                          f"{dtype.name} need {expected}: the file is truncated or corrupt")
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
+
+
+def write_idx(path, array):
+    """Write ``array`` (uint8, int8, int16, int32, float32 or float64) as an IDX file; gzipped if ``path`` ends in .gz.
+
+    The inverse of ``read_idx``: e.g. ``write_idx("train-labels-idx1-ubyte", labels.astype(np.uint8))``.
+    """
+    array = np.asarray(array)
+    codes = {dtype.newbyteorder("="): code for code, dtype in _IDX_DTYPES.items()}
+    if array.dtype not in codes or not 1 <= array.ndim <= 255:
+        raise ValueError(f"IDX holds 1 to 255 dimensions of uint8, int8, int16, int32, float32 or float64; got "
+                         f"{array.ndim} dimensions of {array.dtype}")
+    header = bytes([0, 0, codes[array.dtype], array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    raw = header + array.astype(_IDX_DTYPES[codes[array.dtype]]).tobytes()
+    path = os.fspath(path)
+    with open(path, "wb") as f:
+        f.write(gzip.compress(raw) if path.endswith(".gz") else raw)
 
 
 MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
