@@ -1,0 +1,53 @@
+"""``Parameter``: a Tensor that a Module registers as one of its learnable weights.
+
+Assigning a Parameter to a Module attribute (``self.weight = Parameter(...)``) adds it to the Module's
+``parameters()``, ``state_dict()`` and everything an optimizer is given. Apart from that it is an ordinary leaf
+Tensor that requires grad; operations on it return plain Tensors.
+
+>>> w = Parameter(minigrad.zeros(2))
+>>> w
+Parameter containing:
+tensor([0., 0.], requires_grad=True)
+"""
+import numpy as np
+
+from .._tensor import Tensor, _infer_array
+
+__all__ = ["Parameter"]
+
+
+class Parameter(Tensor):
+    """A leaf Tensor registered as a learnable weight when assigned to a Module attribute.
+
+    ``data`` is a Tensor (whose memory is shared, like torch), an array or anything ``minigrad.tensor`` accepts;
+    None gives an empty float32 tensor.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            array = np.empty((0,), dtype=np.float32)
+        elif isinstance(data, Tensor):
+            array = data.data  # shared, as torch.nn.Parameter(t) shares t's storage
+        else:
+            array = _infer_array(data, None)
+        self.data = array
+        self.grad = None
+        self.grad_fn = None
+        self._hooks = None
+        self.requires_grad = False
+        self.requires_grad_(requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol):
+        return (Parameter, (self.data, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        result = Parameter(self.data.copy(), self.requires_grad)
+        memo[id(self)] = result
+        return result
