@@ -8,9 +8,9 @@ untrusted source cannot run code — unlike a pickle (what ``torch.save`` writes
 ``weights_only=True``).
 
 What can be saved: dicts (``OrderedDict`` stays ordered, keys keep their type: an optimizer's ``state`` has int keys),
-lists, tuples, Tensors (dtype, values and ``requires_grad``; a tensor that appears twice is loaded as one object
-twice, so tied weights stay tied), NumPy arrays and scalars, Python ints, floats, bools, strings and None. Values are
-stored byte for byte, so float32/float64 round trips are exact. Arrays of Python objects are refused.
+lists, tuples, Tensors and Parameters (dtype, values and ``requires_grad``; a tensor that appears twice is loaded as
+one object twice, so tied weights stay tied), NumPy arrays and scalars, Python ints, floats, bools, strings and None.
+Values are stored byte for byte, so float32/float64 round trips are exact. Arrays of Python objects are refused.
 
 ``save`` writes to a temporary file in the target's directory, flushes it to disk and renames it over the target
 (``os.replace`` is atomic), so a crash mid-save leaves the previous checkpoint intact, never half a file.
@@ -33,6 +33,7 @@ import numpy as np
 
 from . import _dtype
 from ._tensor import Tensor
+from .nn.parameter import Parameter
 
 __all__ = ["save", "load"]
 
@@ -68,7 +69,10 @@ class _Encoder:
         if isinstance(obj, float):
             return float(obj)
         if isinstance(obj, Tensor):
-            return {"tensor": self.store(obj, obj.data), "requires_grad": bool(obj.requires_grad)}
+            node = {"tensor": self.store(obj, obj.data), "requires_grad": bool(obj.requires_grad)}
+            if isinstance(obj, Parameter):
+                node["parameter"] = True
+            return node
         if isinstance(obj, np.ndarray):
             return {"ndarray": self.store(obj, obj)}
         if isinstance(obj, np.generic):
@@ -141,8 +145,15 @@ def _tensor_of(array):
     try:
         _dtype.from_numpy_dtype(array.dtype)
     except TypeError:
-        raise _CorruptCheckpoint(f"a tensor entry has dtype {array.dtype}, which minigrad tensors cannot hold") from None
+        raise _CorruptCheckpoint(f"a tensor entry has dtype {array.dtype}, which tensors cannot hold") from None
     return Tensor._wrap(array)
+
+
+def _parameter_of(array):
+    tensor = _tensor_of(array)
+    if tensor.data.dtype.kind != "f":
+        raise _CorruptCheckpoint(f"a parameter entry has dtype {array.dtype}; parameters are floating point")
+    return Parameter(tensor, requires_grad=False)  # requires_grad is restored from the structure below
 
 
 class _Decoder:
@@ -169,7 +180,7 @@ class _Decoder:
         value = node[kind]
         if kind == "tensor":
             requires_grad = node.get("requires_grad", False)
-            tensor = self.shared(value, _tensor_of)
+            tensor = self.shared(value, _parameter_of if node.get("parameter") is True else _tensor_of)
             if requires_grad is True:
                 if tensor.data.dtype.kind != "f":
                     raise _CorruptCheckpoint(f"entry {value!r} requires grad but has dtype {tensor.data.dtype}")
