@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["legacy_reduction", "check_reduction", "reduce_loss", "broadcast_shape", "torch_dtype_name",
+__all__ = ["legacy_reduction", "check_reduction", "resolve_reduction", "reduce_loss", "broadcast_shape", "torch_dtype_name",
            "format_size"]
 
 _LEGACY_WARNING = "size_average and reduce args will be deprecated, please use reduction='{}' instead."
@@ -49,6 +49,13 @@ def check_reduction(reduction, allowed=("none", "mean", "sum")):
     if not isinstance(reduction, str) or reduction not in allowed:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
+
+
+def resolve_reduction(size_average, reduce, reduction, allowed=("none", "mean", "sum")):
+    """The reduction a loss uses: the legacy flags' mapping when either is given, else the checked ``reduction``."""
+    if size_average is not None or reduce is not None:
+        return legacy_reduction(size_average, reduce)
+    return check_reduction(reduction, allowed)
 
 
 def reduce_loss(loss, reduction):

@@ -1,0 +1,385 @@
+"""Probabilistic losses (PyTorch 2.13 semantics): binary cross-entropy on probabilities and on logits,
+Kullback-Leibler divergence, Poisson and Gaussian negative log-likelihoods, and the soft-margin losses.
+
+Most are composed from Tensor ops, exactly as torch composes them, so autograd gives torch's gradients (also
+second order). Two have their own ``Function``:
+
+* ``binary_cross_entropy``: torch clamps each log at -100 in the forward but differentiates the unclamped
+  formula, ``(x - y) / max(x (1 - x), 1e-12)``, which is not the derivative of the clamped forward.
+* ``binary_cross_entropy_with_logits``: written so it never cancels catastrophically (``x = -20, y = 0`` gives
+  2.06e-9 where torch's float32 gives 0; spec section 12.4).
+
+>>> import minigrad
+>>> from minigrad.nn.functional.probabilistic import binary_cross_entropy_with_logits
+>>> binary_cross_entropy_with_logits(minigrad.tensor([0.0, 5.0]), minigrad.tensor([0.5, 1.0]), reduction="none")
+tensor([0.6931, 0.0067])
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ...autograd import grad_mode
+from ...autograd.function import Function
+from ...ops._util import promote, sum_to, wrap
+from ...ops.activation import softplus
+from ..._tensor import Tensor
+from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
+                         resolve_reduction, torch_dtype_name)
+
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
+           "gaussian_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss"]
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+def log_sigmoid(x):
+    """``log σ(x) = -softplus(-x)``, overflow-free for any x; gradient ``σ(-x)``."""
+    return -softplus(-x, 1.0, math.inf)
+
+
+def _not_differentiable(tensor, argument, function_name):
+    if tensor.requires_grad and grad_mode.is_grad_enabled():
+        raise RuntimeError(f"The function '{function_name}' is not differentiable with respect to argument "
+                           f"'{argument}'. This input cannot have requires_grad True.")
+
+
+def _fits_output(shape, output_shape):
+    """A factor multiplied in place into the loss must not make it bigger (torch's in-place ``mul_``)."""
+    if shape != tuple(output_shape):
+        raise RuntimeError(f"output with shape {format_size(output_shape)} doesn't match the broadcast shape "
+                           f"{format_size(shape)}")
+
+
+def _constant_factor(factor, dtype):
+    """A weight as an array of the loss's dtype; it is a constant of the graph (never differentiated)."""
+    return np.asarray(factor.data, dtype=dtype)
+
+
+# ------------------------------------------------------------------------------------------ binary losses
+class BinaryCrossEntropy(Function):
+    """Elementwise ``l = w [(y - 1) max(log(1 - x), -100) - y max(log x, -100)]`` (unreduced).
+
+    Backward, as torch: ``dx = g w (x - y) / max(x (1 - x), 1e-12)`` and ``dy = -g w logit(x)``; neither sees
+    the clamps (so x = 0 or 1 gives finite ±1e12 input gradients and infinite target gradients).
+    """
+
+    def forward(self, x, y, weight):
+        self.save_for_backward(x, y)
+        self.weight = weight
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x.data), -100)
+            log_1mx = np.maximum(np.log1p(-x.data), -100)
+        loss = (y.data - 1) * log_1mx - y.data * log_x
+        return loss if weight is None else loss * weight
+
+    def backward(self, grad):
+        x, y = self.saved
+        if self.weight is not None:
+            grad = grad * wrap(self.weight)
+        need_x, need_y = self.needs_input_grad[:2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_x = grad * (x - y) / (x * (1 - x)).clamp_min(1e-12) if need_x else None
+            grad_y = grad * -(x / (1 - x)).log() if need_y else None
+        return grad_x, grad_y, None
+
+
+def _bce_weight_shape(target_shape, weight_shape):
+    """torch expands a BCE weight to ``broadcast_shapes(target, weight)``, with this error when it cannot."""
+    for i in range(-1, -len(weight_shape) - 1, -1):
+        if -i <= len(target_shape) and weight_shape[i] not in (1, target_shape[i]) and target_shape[i] != 1:
+            raise RuntimeError(f"Attempting to broadcast a dimension of length {weight_shape[i]} at {i}! Mismatching "
+                               f"argument at index 1 had {format_size(weight_shape)}; but expected shape should be "
+                               f"broadcastable to {format_size(target_shape)}")
+    return broadcast_shape(target_shape, weight_shape)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Binary cross-entropy between probabilities ``x`` and targets ``y`` (both in [0, 1], same shape).
+
+    ``l = -w [y log x + (1 - y) log(1 - x)]`` with each log clamped at -100 (so a certain wrong answer costs
+    100, not inf). ``weight`` broadcasts to the target's shape but may not enlarge it. ``'mean'`` divides by
+    numel. Input, target (and weight) share one floating dtype; values outside [0, 1] raise RuntimeError.
+    Gradients: see :class:`BinaryCrossEntropy`; ``weight`` is not differentiable.
+
+    >>> import minigrad
+    >>> binary_cross_entropy(minigrad.tensor([0.5, 1e-45]), minigrad.tensor([1.0, 1.0]), reduction="none")
+    tensor([  0.6931, 100.0000])
+    """
+    reduction = resolve_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({format_size(target.shape)}) that is different to the input size "
+                         f"({format_size(input.shape)}) is deprecated. Please ensure they have the same size.")
+    dtype = input.data.dtype
+    if dtype.kind != "f":
+        raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for '{torch_dtype_name(dtype)}'")
+    if target.data.dtype != dtype:
+        raise RuntimeError(f"Found dtype {torch_dtype_name(target.data.dtype)} but expected "
+                           f"{torch_dtype_name(dtype)}")
+    if weight is not None:
+        _not_differentiable(weight, "weight", "binary_cross_entropy")
+        _fits_output(_bce_weight_shape(target.shape, weight.shape), input.shape)
+        weight = _constant_factor(weight, dtype)
+    if not np.all((input.data >= 0) & (input.data <= 1)):  # written so that nan fails too
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if not np.all((target.data >= 0) & (target.data <= 1)):
+        raise RuntimeError("all elements of target should be between 0 and 1")
+    return reduce_loss(BinaryCrossEntropy.apply(input, target, weight), reduction)
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """Elementwise ``l = w [(1 - y) x - L log σ(x)]``, ``L = 1 + (p - 1) y`` (p = pos_weight, 1 if absent).
+
+    Computed as ``(1 - y) x - L min(x, 0) + L log1p(e^-|x|)``: the large terms cancel exactly before the small
+    one is added. Backward, as torch: ``dx = g w [(p y + 1 - y) σ(x) - p y]``,
+    ``dy = g w [log σ(-x) - p log σ(x)]`` (= ``-g w x`` without pos_weight).
+    """
+
+    def forward(self, x, y, weight, pos_weight):
+        self.save_for_backward(x, y)
+        self.weight, self.pos_weight = weight, pos_weight
+        xd, yd = x.data, y.data
+        log_weight = 1 if pos_weight is None else (pos_weight - 1) * yd + 1
+        loss = ((1 - yd) * xd - log_weight * np.minimum(xd, 0)) + log_weight * np.log1p(np.exp(-np.abs(xd)))
+        return loss if weight is None else loss * weight
+
+    def backward(self, grad):
+        x, y = self.saved
+        if self.weight is not None:
+            grad = grad * wrap(self.weight)
+        need_x, need_y = self.needs_input_grad[:2]
+        grad_x = grad_y = None
+        if self.pos_weight is None:
+            if need_x:
+                grad_x = grad * (x.sigmoid() - y)
+            if need_y:
+                grad_y = grad * -x
+        else:
+            p = wrap(self.pos_weight)
+            if need_x:
+                py = p * y
+                grad_x = grad * ((py + 1 - y) * x.sigmoid() - py)
+            if need_y:
+                grad_y = grad * (log_sigmoid(-x) - p * log_sigmoid(x))
+        return grad_x, grad_y, None, None
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
+                                     pos_weight=None):
+    """Binary cross-entropy on logits: ``-w [p y log σ(x) + (1 - y) log σ(-x)]``, stable for any ``x``.
+
+    ``target`` must have the input's shape. ``weight`` and ``pos_weight`` (p; weight of the positive term, e.g.
+    (C,) for (N, C) data, (C, 1, 1) for (N, C, H, W)) broadcast against the target but may not enlarge it, and
+    are not differentiable. ``'mean'`` divides by numel. Gradients: ``dx = w [(p y + 1 - y) σ(x) - p y]``
+    (``w (σ(x) - y)`` without p), ``dy = w [-x - (p - 1) log σ(x)]``.
+    The result dtype is the promotion of input and target (torch takes the target's).
+
+    >>> import minigrad
+    >>> binary_cross_entropy_with_logits(minigrad.tensor([-100.0, 100.0]), minigrad.tensor([1.0, 0.0]))
+    tensor(100.)
+    """
+    reduction = resolve_reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({format_size(target.shape)}) must be the same as input size "
+                         f"({format_size(input.shape)})")
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input.data.dtype)}'")
+    input, target = promote(input, target)
+    dtype = input.data.dtype
+    if pos_weight is not None:
+        _not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
+        _fits_output(broadcast_shape(pos_weight.shape, target.shape), input.shape)
+        pos_weight = _constant_factor(pos_weight, dtype)
+    if weight is not None:
+        _not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
+        _fits_output(broadcast_shape(input.shape, weight.shape), input.shape)
+        weight = _constant_factor(weight, dtype)
+    return reduce_loss(BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight), reduction)
+
+
+# ------------------------------------------------------------------------------------------------ KL div
+class XLogY(Function):
+    """``x log y``, taken as 0 where ``x == 0`` (unless y is nan), as ``torch.xlogy``.
+
+    Gradients: ``g xlogy(x != 0, y)`` (``log y`` where x ≠ 0, else 0) and ``g x / y``.
+    """
+
+    def forward(self, x, y):
+        self.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((x.data == 0) & ~np.isnan(y.data), 0, x.data * np.log(y.data))
+
+    def backward(self, grad):
+        x, y = self.saved
+        need_x, need_y = self.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_x = sum_to(grad * xlogy(wrap((x.data != 0).astype(y.data.dtype)), y), x.shape) if need_x else None
+            grad_y = sum_to(grad * x / y, y.shape) if need_y else None
+        return grad_x, grad_y
+
+
+def xlogy(x, y):
+    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast."""
+    x, y = promote(x, y)
+    return XLogY.apply(x, y)
+
+
+_KL_MEAN_WARNING = ("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                    "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence ``KL(target ‖ exp(input))`` pointwise, ``input`` being log-probabilities.
+
+    ``l = xlogy(y, y) - y x`` (``y = 0`` gives 0; a negative y gives nan), or ``exp(y) (y - x)`` when
+    ``log_target``. Reductions: 'none', 'sum', 'mean' (over all elements; warns that it is not the true KL),
+    'batchmean' (sum / ``input.size(0)``, the true KL for a batch). Target broadcasts against input.
+    Gradients: ``dx = -y`` (``-exp(y)``), ``dy = log y + 1 - x`` (``exp(y) (y - x + 1)``).
+
+    >>> import minigrad
+    >>> kl_div(minigrad.tensor([[-1.0, -0.5]]), minigrad.tensor([[0.5, 0.5]]), reduction="batchmean")
+    tensor(0.0569)
+    """
+    # torch tests the *given* string for 'batchmean' after the reduction, even when the legacy flags replaced
+    # it: kl_div(x, y, reduce=True, reduction='batchmean') is the mean divided by the batch size.
+    batchmean = reduction == "batchmean"
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
+    else:
+        if reduction == "mean":
+            warnings.warn(_KL_MEAN_WARNING, stacklevel=2)
+        reduction = "sum" if batchmean else check_reduction(reduction)
+    if input.data.dtype.kind != "f" or target.data.dtype.kind != "f":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = xlogy(target, target) - target * input
+    reduced = reduce_loss(loss, reduction)
+    if batchmean and input.ndim != 0:
+        with np.errstate(invalid="ignore"):
+            reduced = reduced / input.shape[0]
+    return reduced
+
+
+# ------------------------------------------------------------------------------------- likelihood losses
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    """Poisson negative log-likelihood of ``target`` under rate ``exp(input)`` (or ``input``).
+
+    ``l = exp(x) - y x`` when ``log_input``, else ``x - y log(x + eps)``; ``full`` adds Stirling's approximation
+    of ``log(y!)``, ``y log y - y + 0.5 log(2π y)``, only where ``y > 1``. 'mean'/'sum' over all elements.
+    Gradients: ``dx = exp(x) - y`` (``1 - y / (x + eps)``), ``dy = -x`` (``-log(x + eps)``), plus
+    ``log y + 0.5 / y`` where y > 1 when ``full`` (and, as in torch, nan at y = 0 when ``full``).
+
+    >>> import minigrad
+    >>> poisson_nll_loss(minigrad.tensor([-1.0]), minigrad.tensor([2.0]), full=True, reduction="sum")
+    tensor(3.0197)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
+    if reduction not in ("none", "mean", "sum"):  # checked as plain strings: no 'elementwise_mean' alias here
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if log_input:
+            loss = input.exp() - target * input
+        else:
+            loss = input - target * (input + eps).log()
+        if full:
+            stirling = target * target.log() - target + (target * (2 * math.pi)).log() * 0.5
+            loss = loss + stirling.masked_fill(target <= 1, 0)
+    return reduce_loss(loss, reduction)
+
+
+class ClampedValue(Function):
+    """``max(v, low)`` as a value, the identity for the gradient.
+
+    torch clamps such tensors (``var`` of the Gaussian NLL, the norms in ``cosine_similarity``) in place under
+    ``no_grad``, so the gradient flows as if there were no clamp while every formula sees the clamped value.
+    """
+
+    def forward(self, v, low):
+        return np.maximum(v.data, low).astype(v.data.dtype, copy=False)
+
+    def backward(self, grad):
+        return grad, None
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """Gaussian negative log-likelihood: ``l = 0.5 (log v + (x - y)² / v)`` with ``v = max(var, eps)``.
+
+    ``full`` adds ``0.5 log(2π)``. ``var`` is a Python float (≥ 0) or a non-negative tensor shaped like the input,
+    or like the input without its last dim, or like the input with exactly one dim of size 1; anything else is
+    ``ValueError: var is of incorrect size``. The clamp does not change the gradient's formula:
+    ``dvar = 0.5 (1/v - (x - y)²/v²)``, ``dx = (x - y)/v = -dy``. Target broadcasts silently.
+
+    >>> import minigrad
+    >>> gaussian_nll_loss(minigrad.tensor([1.0]), minigrad.tensor([0.0]), 1.0)
+    tensor(0.5)
+    """
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        dtype = input.data.dtype if input.data.dtype.kind == "f" else np.float32
+        var = Tensor._wrap(np.full(input.shape, var, dtype=dtype))
+    elif not isinstance(var, Tensor):
+        raise TypeError(f"var must be a Tensor or a float, got {type(var).__name__}")
+    elif np.any(var.data < 0):
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:  # one variance per row of the last dim (homoscedastic rows)
+            var = var.unsqueeze(-1)
+        elif not (var.ndim == input.ndim
+                  and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not valid")
+    var = ClampedValue.apply(var, eps)
+    loss = (var.log() + (input - target) ** 2 / var) * 0.5
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return reduce_loss(loss, reduction)
+
+
+# -------------------------------------------------------------------------------------- soft-margin losses
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label one-versus-all logistic loss, averaged over the classes (the last dim, size C).
+
+    ``l_n = -Σ_c w_c [y_c log σ(x_c) + (1 - y_c) log σ(-x_c)] / C``; 'none' gives ``input.shape[:-1]``,
+    'mean'/'sum' reduce those. ``weight`` and ``target`` broadcast against the input. Gradients:
+    ``dx = w (σ(x) - y) / C``, ``dy = -w x / C``, and ``weight`` is differentiable too.
+
+    >>> import minigrad
+    >>> multilabel_soft_margin_loss(minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = legacy_reduction(size_average, reduce)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not valid")
+    if input.data.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input.data.dtype)}'")
+    if input.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    loss = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    return reduce_loss(loss.sum(-1) / input.shape[-1], reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Two-class logistic loss ``l = log(1 + exp(-y x))`` for labels ``y`` (usually ±1; any real works).
+
+    Computed as ``softplus(-y x)``, finite for every input (torch's float32 overflows to inf past -y x ≈ 89).
+    Gradient ``dx = -y σ(-y x)``; the target is not differentiable. Target broadcasts.
+
+    >>> import minigrad
+    >>> soft_margin_loss(minigrad.tensor([-89.0]), minigrad.tensor([1.0]), reduction="none")
+    tensor([89.])
+    """
+    reduction = resolve_reduction(size_average, reduce, reduction)
+    _not_differentiable(target, "target", "soft_margin_loss")
+    if input.data.dtype.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{torch_dtype_name(input.data.dtype)}")
+    return reduce_loss(softplus(-(input * target), 1.0, math.inf), reduction)
