@@ -200,8 +200,8 @@ def nll_forward(const floating[:, ::1] x, const int64_t[::1] target, const float
     return _ordered_sum(loss_out), weight_valid
 
 
-def nll_backward(const int64_t[::1] target, const floating[::1] weight, int64_t ignore_index,
-                 const floating[::1] upstream, double scale, floating[:, ::1] grad_out, int num_threads):
+def nll_backward(floating[:, ::1] grad_out, const int64_t[::1] target, const floating[::1] weight,
+                 int64_t ignore_index, const floating[::1] upstream, double scale, int num_threads):
     """grad_out[n, :] = 0 except grad_out[n, y_n] = -w'_n * scale * upstream[n].
 
     upstream has N entries (reduction 'none') or 1 (a reduced loss; broadcast to every row). Targets
