@@ -20,8 +20,10 @@ How (spec/kernels.md, "CTC"):
   label and time step, one log per time step, none per cell. The division by ``c_t`` is folded into the next step.
 * **Band pruning**: at time ``t`` only states ``max(0, S - 2(T_b - t)) <= s < min(S, 2t + 2)`` can both be reached
   from the start and still reach the end; the others are never touched.
-* **Backward** with a single in-place β row, rescaled every step. The occupancies ``α_t(s)·β_t(s)``, normalised per
-  time step, are ``γ`` directly (no ``log Z`` needed); they are scattered into a zeroed length-C row.
+* **Backward** with a rolling pair of β rows, rescaled every step. The occupancies ``α_t(s)·β_t(s)``, normalised
+  per time step, are ``γ`` directly (no ``log Z`` needed); they are scattered into a zeroed length-C row.
+* The row loops (emissions with a vectorised exp, the α and β steps with their sums, the γ scatter) are in
+  ``ctc_rows.h``; this file holds the algorithm around them.
 * **Fallback**: if a scaled step underflows or is not finite (``c_t`` or the γ normaliser is 0, tiny, inf or nan), the
   sample is redone in log space (logsumexp recursions, the textbook algorithm of spec/losses.md §5.2).
 * **Infeasible samples** (``L + repeats > T_b``) are decided before any recursion: nll = +inf and the gradient rows
@@ -33,9 +35,22 @@ import numpy as np
 
 from cython cimport floating
 from cython.parallel cimport parallel, prange
-from libc.math cimport INFINITY, NAN, exp, expf, log, log1p
+from libc.math cimport INFINITY, NAN, exp, log, log1p
 from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc
+
+
+cdef extern from "ctc_rows.h" nogil:
+    void ctc_emissions_f32(const float* lp_row, const int64_t* lab, double* label, double* y, Py_ssize_t lo,
+                           Py_ssize_t hi)
+    void ctc_emissions_f64(const double* lp_row, const int64_t* lab, double* label, double* y, Py_ssize_t lo,
+                           Py_ssize_t hi)
+    double ctc_alpha_row(const double* prev, double* cur, const double* y, const double* skip, double scale,
+                         Py_ssize_t lo, Py_ssize_t hi)
+    void ctc_beta_row(const double* next, double* cur, double* occ, const double* y, const double* skip,
+                      double scale, Py_ssize_t lo, Py_ssize_t hi, double* totals)
+    void ctc_scatter(const double* occ, const int64_t* lab, double* acc, int64_t blank, Py_ssize_t lo,
+                     Py_ssize_t hi)
 
 __all__ = ["ctc_loss_and_grad", "PATH_SCALED", "PATH_LOG_SPACE", "PATH_INFEASIBLE", "PATH_EMPTY"]
 
@@ -54,13 +69,6 @@ cdef double TINY = 1e-280
 
 # Samples with fewer cells (Σ T_b·S_b) than this run on one thread: starting threads would cost more than they save.
 cdef Py_ssize_t MIN_CELLS_PER_THREAD = 2000
-
-
-cdef inline double _exp(floating x) noexcept nogil:
-    if floating is float:
-        return expf(x)
-    else:
-        return exp(x)
 
 
 cdef inline double _logaddexp(double a, double b) noexcept nogil:
@@ -103,45 +111,43 @@ cdef inline void _fill_rows(floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize
 
 
 cdef int _scaled_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize_t C,
-                        Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip,
-                        double* alpha, double* y, double* bn, double* acc, double* nll) noexcept nogil:
+                        Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip, bint need_grad,
+                        double* alpha, double* y, double* beta_rows, double* label_scratch, double* acc,
+                        double* nll) noexcept nogil:
     """Scaled-space forward and backward for one sample. Returns 0 on success, 1 if it must be redone in log space.
 
     ``alpha`` is a T_b × (S + 4) table whose rows are addressed from offset 2, so that indices -2..S+1 are valid and
-    the cells just outside the band can hold the zeros the recursions read. ``y`` is T_b × S. ``bn`` (S + 4, offset 2)
-    holds β_{t+1}·y_{t+1} for the step being computed. ``skip`` has S + 2 entries (zeros past the end).
+    the cells just outside the band can hold the zeros the recursions read. ``y`` is T_b × S. ``beta_rows`` holds
+    two rows laid out like alpha's: β_{t+1}·y_{t+1} (read) and β_t·y_t (written), swapped every step. ``skip`` has
+    S + 2 entries (zeros past the end). ``label_scratch`` holds L + 1 values.
     """
     cdef Py_ssize_t W = S + 4
     cdef Py_ssize_t t, s, lo, hi
-    cdef const floating* lp_row
     cdef double* cur
-    cdef double* prev
     cdef double* yt
-    cdef double y_blank, value, total, scale = 1.0, log_z = 0.0, beta, occupancy, emitted, beta_total
-    cdef int64_t blank = lab[0]
+    cdef double* beta_next
+    cdef double* beta_here
+    cdef double* swap
+    cdef double total, emitted, scale = 1.0, log_z = 0.0
+    cdef double[2] totals
 
-    # Forward: α rows, scaled by the previous step's 1/c.
+    # Forward: α_t = (α_{t-1} sums) · scale · y_t with scale = 1 / Σ α_{t-1}; log Z = Σ_t log Σ α_t.
     for t in range(T_b):
         lo = _band_lo(t, S, T_b)
         hi = _band_hi(t, S)
-        lp_row = lp + (t * N + b) * C
         yt = y + t * S
-        y_blank = _exp(lp_row[blank])
-        for s in range(lo, hi):
-            yt[s] = y_blank if (s & 1) == 0 else _exp(lp_row[lab[s]])
+        if floating is float:
+            ctc_emissions_f32(lp + (t * N + b) * C, lab, label_scratch, yt, lo, hi)
+        else:
+            ctc_emissions_f64(lp + (t * N + b) * C, lab, label_scratch, yt, lo, hi)
         cur = alpha + t * W + 2
-        total = 0.0
         if t == 0:
+            total = 0.0
             for s in range(lo, hi):
                 cur[s] = yt[s]
-                total += cur[s]
+                total += yt[s]
         else:
-            prev = cur - W
-            for s in range(lo, hi):
-                # (α̂ sum) · y, in this order: y · α_{t-1} alone may underflow before the rescaling
-                value = (prev[s] + prev[s - 1] + skip[s] * prev[s - 2]) * scale * yt[s]
-                cur[s] = value
-                total += value
+            total = ctc_alpha_row(cur - W, cur, yt, skip, scale, lo, hi)
         # The next row reads up to two cells either side of this band.
         cur[lo - 2] = 0.0
         cur[lo - 1] = 0.0
@@ -153,44 +159,44 @@ cdef int _scaled_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssi
         scale = 1.0 / total
     # The last band holds only the two end states, so Π c_t is the whole probability.
     nll[0] = -log_z
+    if not need_grad:
+        return 0
 
-    # Backward: β_t(s) = Σ_{s' in {s, s+1, s+2 (skip)}} β_{t+1}(s')·y_{t+1}(s'), kept in bn in place (increasing s
-    # reads only cells not yet overwritten). γ_t(s) ∝ α_t(s)·β_t(s), normalised per step.
-    for s in range(-2, S + 2):
-        bn[s] = 0.0
-    scale = 1.0
+    # Backward: β_t(s) = Σ_{s' in {s, s+1, s+2 if skip}} β_{t+1}(s')·y_{t+1}(s'), rescaled every step;
+    # γ_t(s) ∝ α_t(s)·β_t(s), normalised per step (so no log Z is needed).
+    for s in range(2 * W):
+        beta_rows[s] = 0.0
+    beta_next = beta_rows + 2
+    beta_here = beta_rows + W + 2
     for t in range(T_b - 1, -1, -1):
         lo = _band_lo(t, S, T_b)
         hi = _band_hi(t, S)
         cur = alpha + t * W + 2
         yt = y + t * S
-        total = 0.0
-        beta_total = 0.0
-        for s in range(lo, hi):
-            if t == T_b - 1:
-                beta = 1.0
-            else:
-                beta = (bn[s] + bn[s + 1] + skip[s + 2] * bn[s + 2]) * scale
-            occupancy = cur[s] * beta
-            cur[s] = occupancy
-            total += occupancy
-            emitted = beta * yt[s]
-            bn[s] = emitted
-            beta_total += emitted
-        # Cells of the previous (wider) band above this one are stale for the next step.
-        bn[hi] = 0.0
-        bn[hi + 1] = 0.0
-        if not (total > TINY and total < INFINITY and beta_total > TINY and beta_total < INFINITY):
+        if t == T_b - 1:  # β = 1 on the end states
+            total = 0.0
+            emitted = 0.0
+            for s in range(lo, hi):
+                total += cur[s]
+                beta_here[s] = yt[s]
+                emitted += yt[s]
+        else:
+            ctc_beta_row(beta_next, beta_here, cur, yt, skip, scale, lo, hi, totals)
+            total = totals[0]
+            emitted = totals[1]
+        if not (total > TINY and total < INFINITY and emitted > TINY and emitted < INFINITY):
             return 1
-        scale = 1.0 / beta_total
-        for s in range(lo, hi):
-            acc[lab[s]] -= cur[s]
+        scale = 1.0 / emitted
+        ctc_scatter(cur, lab, acc, lab[0], lo, hi)
         _write_row(grad + (t * N + b) * C, acc, 1.0 / total, C)
+        swap = beta_next
+        beta_next = beta_here
+        beta_here = swap
     return 0
 
 
 cdef void _log_space_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize_t C,
-                            Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip,
+                            Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip, bint need_grad,
                             double* alpha, double* bn, double* acc, double* nll) noexcept nogil:
     """The textbook log-space recursions (spec/losses.md §5.2) for one sample, same band and layout as the scaled
     version. Used when the scaled recursion underflows. Writes nll (inf when no alignment has non-zero probability,
@@ -228,6 +234,8 @@ cdef void _log_space_sample(const floating* lp, floating* grad, Py_ssize_t b, Py
     for s in range(lo, hi):
         log_z = _logaddexp(log_z, cur[s])
     nll[0] = -log_z
+    if not need_grad:
+        return
     if not (-INFINITY < log_z < INFINITY):
         _fill_rows(grad, b, N, C, 0, T_b, <floating>NAN)
         return
@@ -264,15 +272,19 @@ cdef void _log_space_sample(const floating* lp, floating* grad, Py_ssize_t b, Py
         _write_row(grad + (t * N + b) * C, acc, 1.0, C)
 
 
-cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[:, :, ::1] grad, double[::1] nll,
+cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[::1] grad, double[::1] nll,
                     signed char[::1] paths, const int64_t[::1] targets, const int64_t[::1] target_offsets,
                     const int64_t[::1] input_lengths, const int64_t[::1] target_lengths, const int64_t[::1] order,
                     Py_ssize_t blank, bint zero_infinity, bint force_log_space, int num_threads,
                     Py_ssize_t max_table, Py_ssize_t max_states) except -1:
-    """Run every sample; returns 0, or raises MemoryError if a thread could not get its workspace."""
+    """Run every sample; returns 0, or raises MemoryError if a thread could not get its workspace.
+
+    ``grad`` is the flattened (T, N, C) gradient, or empty when no gradient is wanted (then only nll is computed).
+    """
     cdef Py_ssize_t T = log_probs.shape[0], N = log_probs.shape[1], C = log_probs.shape[2]
     cdef const floating* lp = &log_probs[0, 0, 0]
-    cdef floating* g = &grad[0, 0, 0]
+    cdef bint need_grad = grad.shape[0] > 0
+    cdef floating* g = &grad[0] if need_grad else NULL
     cdef Py_ssize_t i, b, s, T_b, L, S, repeats
     cdef Py_ssize_t c = 0
     cdef const int64_t* labels
@@ -282,24 +294,27 @@ cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[:, :, ::1] gra
     cdef double* skip = NULL
     cdef double* alpha = NULL
     cdef double* y = NULL
-    cdef double* bn = NULL
+    cdef double* beta_rows = NULL
+    cdef double* label_scratch = NULL
     cdef double* acc = NULL
     cdef signed char path
     cdef int[1] out_of_memory
     out_of_memory[0] = 0
 
     with nogil, parallel(num_threads=num_threads):
-        # One workspace per thread: α table, y table, the β row, skip flags, the class accumulator, extended labels.
-        workspace = <double*>malloc(sizeof(double) * (max_table * 2 + (max_states + 4) * 2 + C + 1))
+        # One workspace per thread: α and y tables, two β rows, skip flags, label scratch, the class accumulator;
+        # and the extended labels.
+        workspace = <double*>malloc(sizeof(double) * (max_table * 2 + (max_states + 4) * 4 + C))
         lab = <int64_t*>malloc(sizeof(int64_t) * (max_states + 4))
         if workspace == NULL or lab == NULL:
             out_of_memory[0] = 1
         else:
             alpha = workspace
             y = alpha + max_table
-            bn = y + max_table + 2
-            skip = bn + max_states + 2
-            acc = skip + max_states + 4
+            beta_rows = y + max_table
+            skip = beta_rows + 2 * (max_states + 4)
+            label_scratch = skip + max_states + 4
+            acc = label_scratch + max_states + 4
             for c in range(C):
                 acc[c] = 0.0
             for i in prange(N, schedule="dynamic"):
@@ -327,18 +342,22 @@ cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[:, :, ::1] gra
                     path = EMPTY
                 elif L + repeats > T_b:
                     nll[b] = INFINITY
-                    _fill_rows(g, b, N, C, 0, T_b, <floating>NAN)
+                    if need_grad:
+                        _fill_rows(g, b, N, C, 0, T_b, <floating>NAN)
                     path = INFEASIBLE
-                elif force_log_space or _scaled_sample(lp, g, b, N, C, T_b, S, lab, skip,
-                                                       alpha, y, bn, acc, &nll[b]) != 0:
-                    _log_space_sample(lp, g, b, N, C, T_b, S, lab, skip, alpha, bn, acc, &nll[b])
+                elif force_log_space or _scaled_sample(lp, g, b, N, C, T_b, S, lab, skip, need_grad,
+                                                       alpha, y, beta_rows, label_scratch, acc, &nll[b]) != 0:
+                    _log_space_sample(lp, g, b, N, C, T_b, S, lab, skip, need_grad, alpha, beta_rows + 2, acc,
+                                      &nll[b])
                     path = LOG_SPACE
                 else:
                     path = SCALED
-                _fill_rows(g, b, N, C, T_b, T, <floating>0.0)
                 if zero_infinity and nll[b] == INFINITY:
                     nll[b] = 0.0
-                    _fill_rows(g, b, N, C, 0, T_b, <floating>0.0)
+                    if need_grad:
+                        _fill_rows(g, b, N, C, 0, T_b, <floating>0.0)
+                if need_grad:
+                    _fill_rows(g, b, N, C, T_b, T, <floating>0.0)
                 paths[b] = path
         free(workspace)
         free(lab)
@@ -348,18 +367,22 @@ cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[:, :, ::1] gra
 
 
 def ctc_loss_and_grad(log_probs, targets, target_offsets, input_lengths, target_lengths, Py_ssize_t blank,
-                      bint zero_infinity, int num_threads, *, bint force_log_space=False, paths=None):
+                      bint zero_infinity, int num_threads, *, bint need_grad=True, bint force_log_space=False,
+                      paths=None):
     """Per-sample CTC negative log-likelihood and its gradient with respect to ``log_probs``, in one pass.
 
     Parameters
     ----------
     log_probs : ndarray (T, N, C), float32 or float64, C-contiguous (read-only is fine)
-    targets : ndarray int64 (sum of target_lengths,) — all targets concatenated (other entries are never read)
+    targets : ndarray int64 — the targets, sample b's at ``targets[target_offsets[b]:][:target_lengths[b]]``
+        (concatenated targets, or padded (N, S) targets flattened with offsets ``b * S``; other entries are never
+        read)
     target_offsets : ndarray int64 (N,) — where sample b's target starts in ``targets``
     input_lengths, target_lengths : ndarray int64 (N,)
     blank : int, the blank class
     zero_infinity : bool — infeasible samples get nll 0 and a zero gradient instead of inf and nan rows
     num_threads : int >= 1 — upper bound; small batches run on one thread
+    need_grad : bool — False skips the backward recursion and returns ``grad = None``
     force_log_space : bool — skip the scaled recursion (for tests)
     paths : optional ndarray int8 (N,) — receives how each sample was computed (PATH_* constants)
 
@@ -374,38 +397,36 @@ def ctc_loss_and_grad(log_probs, targets, target_offsets, input_lengths, target_
     """
     if log_probs.ndim != 3:
         raise ValueError(f"log_probs must be 3-D (T, N, C), got shape {log_probs.shape}")
+    if log_probs.dtype != np.float32 and log_probs.dtype != np.float64:
+        raise TypeError(f"log_probs must be float32 or float64, got {log_probs.dtype}")
     cdef Py_ssize_t T = log_probs.shape[0], N = log_probs.shape[1], C = log_probs.shape[2]
     for name, arr in (("target_offsets", target_offsets), ("input_lengths", input_lengths),
                       ("target_lengths", target_lengths)):
         if arr.shape != (N,):
             raise ValueError(f"{name} must have shape ({N},), got {arr.shape}")
     nll = np.empty(N, dtype=np.float64)
-    grad = np.empty_like(log_probs, order="C")
+    grad = np.empty((T, N, C), dtype=log_probs.dtype) if need_grad else None
     if paths is None:
         paths = np.empty(N, dtype=np.int8)
-    if grad.size == 0:  # nothing to run: every input length is 0
-        grad[...] = 0
+    if log_probs.size == 0:  # nothing to run: every input length is 0
+        if need_grad:
+            grad[...] = 0
         nll[...] = np.where(np.asarray(target_lengths) == 0, 0.0, np.inf)
         return nll, grad
 
-    input_lengths = np.asarray(input_lengths, dtype=np.int64)
-    target_lengths = np.asarray(target_lengths, dtype=np.int64)
-    states = 2 * target_lengths + 1
-    cells = input_lengths * states
+    states = 2 * np.asarray(target_lengths) + 1
+    cells = np.asarray(input_lengths) * states
     # Longest samples first: with a dynamic schedule the short ones fill in the gaps at the end.
     order = np.argsort(-cells, kind="stable").astype(np.int64)
-    cdef Py_ssize_t max_table = int((input_lengths * (states + 4)).max())
+    cdef Py_ssize_t max_table = int((np.asarray(input_lengths) * (states + 4)).max())
     cdef Py_ssize_t max_states = int(states.max())
-    if num_threads < 1:
-        num_threads = 1
-    num_threads = min(num_threads, N, max(1, int(cells.sum()) // MIN_CELLS_PER_THREAD))
-
+    num_threads = max(1, min(num_threads, N, int(cells.sum()) // MIN_CELLS_PER_THREAD))
+    grad_flat = grad.reshape(-1) if need_grad else np.empty(0, dtype=log_probs.dtype)
     if log_probs.dtype == np.float32:
-        _ctc_batch[float](log_probs, grad, nll, paths, targets, target_offsets, input_lengths, target_lengths,
+        _ctc_batch[float](log_probs, grad_flat, nll, paths, targets, target_offsets, input_lengths, target_lengths,
                           order, blank, zero_infinity, force_log_space, num_threads, max_table, max_states)
-    elif log_probs.dtype == np.float64:
-        _ctc_batch[double](log_probs, grad, nll, paths, targets, target_offsets, input_lengths, target_lengths,
-                           order, blank, zero_infinity, force_log_space, num_threads, max_table, max_states)
     else:
-        raise TypeError(f"log_probs must be float32 or float64, got {log_probs.dtype}")
+        _ctc_batch[double](log_probs, grad_flat, nll, paths, targets, target_offsets, input_lengths,
+                           target_lengths, order, blank, zero_infinity, force_log_space, num_threads, max_table,
+                           max_states)
     return nll, grad
