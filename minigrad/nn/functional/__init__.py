@@ -3,3 +3,9 @@ from ...ops.activation import gelu, softplus
 from ...ops.elementwise import sigmoid, tanh
 from ...ops.linalg import linear
 from .activation import dropout, leaky_relu, log_softmax, relu, softmax
+from .classification import cross_entropy, nll_loss
+from .embedding import (cosine_embedding_loss, cosine_similarity, pairwise_distance, sigmoid_focal_loss,
+                        triplet_margin_with_distance_loss)
+from .probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits, gaussian_nll_loss, kl_div,
+                            multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss)
+from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
