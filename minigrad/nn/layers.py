@@ -43,7 +43,10 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=np_dtype))
-        self.bias = Parameter(np.empty((out_features,), dtype=np_dtype)) if bias else None
+        if bias:
+            self.bias = Parameter(np.empty((out_features,), dtype=np_dtype))
+        else:
+            self.register_parameter("bias", None)
         self.reset_parameters()
 
     def reset_parameters(self):

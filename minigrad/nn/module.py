@@ -188,10 +188,10 @@ class Module:
     def __getattr__(self, name):
         # only called when normal lookup fails, i.e. for registered parameters, buffers and modules
         registries = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
-            entries = registries.get(registry)
-            if entries is not None and name in entries:
-                return entries[name]
+        if "_parameters" in registries:  # (absent while unpickling or before Module.__init__)
+            for registry in (registries["_parameters"], registries["_buffers"], registries["_modules"]):
+                if name in registry:
+                    return registry[name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):

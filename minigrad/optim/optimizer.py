@@ -1,0 +1,183 @@
+"""``Optimizer``: the base class holding parameter groups and per-parameter state, with torch's API.
+
+* ``param_groups``: a list of dicts, each with ``"params"`` (a list of Tensors) and one value per option
+  (``lr``, ...); options a group does not set are filled from the optimizer's defaults.
+* ``state``: a dict ``parameter -> dict`` (e.g. Adam's moment estimates), filled lazily by ``step``.
+* ``state_dict()`` / ``load_state_dict()`` use torch's layout, with parameters replaced by their position::
+
+      {"state": {0: {"step": tensor(3.), "exp_avg": ..., ...}, ...},
+       "param_groups": [{"lr": 0.001, ..., "params": [0, 1, 2, 3]}]}
+
+Subclasses implement ``step``, which updates ``p.data`` in place from ``p.grad.data`` (plain NumPy: an optimizer
+step is not part of any graph).
+
+>>> optimizer = SGD(model.parameters(), lr=0.1)
+>>> optimizer.zero_grad(); loss_fn(model(x), y).backward(); optimizer.step()
+"""
+import warnings
+from collections import defaultdict
+from copy import deepcopy
+from itertools import chain
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.grad_mode import enable_grad
+from ..nn.utils import _zero_grads
+
+__all__ = ["Optimizer", "required"]
+
+
+class _RequiredParameter:
+    """Marks a default that every parameter group must set itself."""
+
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def _typename(value):
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+class Optimizer:
+    """Base class of all optimizers. ``params`` is an iterable of Tensors, of ``(name, Tensor)`` pairs, or of
+    dicts defining parameter groups; ``defaults`` maps each option to its default value."""
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, but "
+                            "got " + _typename(params))
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        param_groups = list(params)
+        if not param_groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def add_param_group(self, param_group):
+        """Add a group of parameters (a dict with ``"params"`` and optional per-group options)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        params = [p[1] if isinstance(p, tuple) else p for p in params]
+        param_group["params"] = params
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
+        for param in params:
+            if not isinstance(param, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(param))
+            if not param.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will cause "
+                          "an error; see github.com/pytorch/pytorch/issues/40967 for more information", stacklevel=3)
+        for group in self.param_groups:
+            if ("param_names" in param_group) != ("param_names" in group):
+                kind = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {kind} to the optimizer")
+        existing = {id(p) for group in self.param_groups for p in group["params"]}
+        if any(id(p) in existing for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all optimized parameters: to None (the default), or to zeros."""
+        _zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
+
+    def step(self, closure=None):
+        """Update the parameters from their gradients; ``closure`` re-evaluates the model and returns the loss."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _evaluate(closure):
+        """The loss from ``closure`` (computed with grad mode on), or None without one."""
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    # ------------------------------------------------------------------------------------------ state dict
+    def state_dict(self):
+        """The optimizer's state and options, with parameters replaced by their index (in group order).
+
+        Like torch, the state values are the live tensors (not copies).
+        """
+        index_of = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {key: value for key, value in group.items() if key != "params"}
+            for param in group["params"]:
+                index_of.setdefault(id(param), len(index_of))
+            packed["params"] = [index_of[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {(index_of[id(key)] if isinstance(key, Tensor) else key): value for key, value in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Restore what ``state_dict()`` returned; the groups must have the same sizes as this optimizer's.
+
+        Floating state tensors are copied and cast to their parameter's dtype (``step`` is kept as it is).
+        """
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(self.param_groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                             "optimizer's group")
+        param_of = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
+                            chain.from_iterable(g["params"] for g in self.param_groups)))
+        state = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            if key in param_of:
+                param = param_of[key]
+                state[param] = {name: _cast_state(param, name, item) for name, item in value.items()}
+            else:
+                state[key] = value
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+        self.state = state
+        self.param_groups = saved_groups
+
+    def __repr__(self):
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+
+def _cast_state(param, name, value):
+    """A copy of one saved state entry, floating arrays cast to ``param``'s dtype, ``step`` as a float32 tensor."""
+    if name == "step":
+        return Tensor._wrap(np.array(value.data if isinstance(value, Tensor) else value, dtype=np.float32))
+    if isinstance(value, (Tensor, np.ndarray)):
+        array = value.data if isinstance(value, Tensor) else value
+        dtype = param.data.dtype if array.dtype.kind == "f" else array.dtype
+        return Tensor._wrap(np.array(array, dtype=dtype))
+    return deepcopy(value)
