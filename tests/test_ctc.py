@@ -408,3 +408,446 @@ def test_torch_style_grad_helper():
     for b, T_b in enumerate(input_lengths):
         np.testing.assert_allclose(torch_grad[:T_b, b] - grad[:T_b, b], np.exp(log_probs[:T_b, b]))
         assert np.all(torch_grad[T_b:, b] == 0)
+
+
+def test_kernel_without_gradient_gives_the_same_losses():
+    rng = np.random.default_rng(36)
+    case = random_case(rng, 30, 5, 7, max_target=8)
+    nll, grad = kernel.ctc_loss_and_grad(case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False, 2)
+    nll_only, no_grad = kernel.ctc_loss_and_grad(case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False,
+                                                 2, need_grad=False)
+    assert no_grad is None
+    np.testing.assert_array_equal(nll, nll_only)
+
+
+# ================================================================================================================
+# minigrad.nn.functional.ctc_loss
+
+import minigrad  # noqa: E402
+from minigrad._threads import get_num_threads, set_num_threads  # noqa: E402
+from minigrad.autograd import gradcheck  # noqa: E402
+from minigrad.nn.functional.ctc import ctc_loss  # noqa: E402
+
+REDUCTIONS = ["none", "mean", "sum"]
+
+
+def padded(targets, target_lengths, width=None, fill=0):
+    """Concatenated targets -> padded (N, width), filled with ``fill`` past each length."""
+    labels = concatenate_targets(targets, target_lengths)
+    width = max([len(l) for l in labels] + [1]) if width is None else width
+    out = np.full((len(labels), width), fill, np.int64)
+    for b, l in enumerate(labels):
+        out[b, :len(l)] = l
+    return out
+
+
+def reduce_reference(nll, target_lengths, reduction):
+    if reduction == "none":
+        return nll
+    if reduction == "sum":
+        return nll.sum()
+    return np.mean(nll / np.maximum(target_lengths, 1))
+
+
+def reference_input_grad(grad, target_lengths, reduction, upstream):
+    """d reduce(nll) / d log_probs from the per-sample gradients, for an upstream gradient of the reduced value."""
+    N = grad.shape[1]
+    if reduction == "none":
+        weights = upstream
+    elif reduction == "sum":
+        weights = np.full(N, float(upstream))
+    else:
+        weights = float(upstream) / (N * np.maximum(target_lengths, 1))
+    return grad * weights[None, :, None]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("layout", ["padded", "concatenated"])
+def test_ctc_loss_matches_reference(dtype, reduction, layout):
+    rng = np.random.default_rng(40)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 15, 5, 6, max_target=5, blank=2,
+                                                                    dtype=dtype)
+    nll, grad = ctc_reference(log_probs, targets, input_lengths, target_lengths, blank=2)
+    leaf = minigrad.tensor(log_probs, requires_grad=True)
+    target_tensor = minigrad.tensor(padded(targets, target_lengths, width=7, fill=2) if layout == "padded"
+                                    else targets)
+    loss = ctc_loss(leaf, target_tensor, minigrad.tensor(input_lengths), minigrad.tensor(target_lengths), blank=2,
+                    reduction=reduction)
+    assert loss.dtype == minigrad.tensor(log_probs).dtype
+    assert loss.shape == ((5,) if reduction == "none" else ())
+    tol = TOL[dtype]
+    np.testing.assert_allclose(loss.data, reduce_reference(nll, target_lengths, reduction), **tol)
+    upstream = rng.standard_normal(loss.shape).astype(dtype)
+    loss.backward(minigrad.tensor(upstream))
+    assert leaf.grad.dtype == leaf.dtype and leaf.grad.shape == leaf.shape
+    np.testing.assert_allclose(leaf.grad.data, reference_input_grad(grad, target_lengths, reduction, upstream), **tol)
+
+
+@pytest.mark.parametrize("make_lengths", [list, tuple, np.asarray, minigrad.tensor,
+                                          lambda v: minigrad.tensor(np.asarray(v, np.int32)),
+                                          lambda v: minigrad.tensor(np.asarray(v)[None, :])])
+def test_ctc_loss_lengths_forms(make_lengths):
+    rng = np.random.default_rng(41)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 3, 5, max_target=4)
+    want = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), minigrad.tensor(input_lengths),
+                    minigrad.tensor(target_lengths), reduction="none")
+    got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), make_lengths(input_lengths.tolist()),
+                   make_lengths(target_lengths.tolist()), reduction="none")
+    np.testing.assert_array_equal(got.data, want.data)
+
+
+def test_ctc_loss_target_dtypes_are_cast():
+    # like torch: any integer or float dtype (floats truncated)
+    rng = np.random.default_rng(42)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 3, 5, max_target=4)
+    want = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(),
+                    target_lengths.tolist(), reduction="none")
+    for cast in (np.int32, np.uint8, np.float32):
+        got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets.astype(cast)), input_lengths.tolist(),
+                       target_lengths.tolist(), reduction="none")
+        np.testing.assert_array_equal(got.data, want.data)
+    got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets + 0.7), input_lengths.tolist(),
+                   target_lengths.tolist(), reduction="none")
+    np.testing.assert_array_equal(got.data, want.data)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("targets_form", ["concatenated", "padded"])
+@pytest.mark.parametrize("lengths_form", ["0-d", "1-element"])
+def test_ctc_loss_unbatched(reduction, targets_form, lengths_form):
+    rng = np.random.default_rng(43)
+    log_probs = log_softmax(rng.standard_normal((9, 5)))
+    labels = np.array([1, 3, 3, 2])
+    targets = labels if targets_form == "concatenated" else np.concatenate([labels, [4, 4]])[None, :]
+    wrap_length = (lambda v: minigrad.tensor(v)) if lengths_form == "0-d" else (lambda v: [v])
+    leaf = minigrad.tensor(log_probs, requires_grad=True)
+    loss = ctc_loss(leaf, minigrad.tensor(targets), wrap_length(7), wrap_length(4), reduction=reduction)
+    nll, grad = ctc_single(log_probs[:7], labels)
+    assert loss.shape == ()
+    np.testing.assert_allclose(loss.data, nll / (4 if reduction == "mean" else 1), rtol=1e-12)
+    loss.backward()
+    want = np.zeros_like(log_probs)
+    want[:7] = grad / (4 if reduction == "mean" else 1)
+    np.testing.assert_allclose(leaf.grad.data, want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_ctc_loss_zero_infinity(reduction):
+    rng = np.random.default_rng(44)
+    log_probs = log_softmax(rng.standard_normal((4, 3, 5)))
+    targets = np.array([[1, 1, 1], [1, 2, 0], [2, 3, 4]])  # sample 0: [1,1,1] needs T >= 5
+    input_lengths, target_lengths = [4, 4, 2], [3, 2, 3]  # sample 2: T_b = 2 < L = 3
+    for zero_infinity in (False, True):
+        leaf = minigrad.tensor(log_probs, requires_grad=True)
+        loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths, target_lengths, reduction=reduction,
+                        zero_infinity=zero_infinity)
+        nll, grad = ctc_reference(log_probs, padded(targets.reshape(-1)[[0, 1, 2, 3, 4, 6, 7, 8]],
+                                                    target_lengths, 3), input_lengths, target_lengths,
+                                  zero_infinity=zero_infinity)
+        np.testing.assert_allclose(loss.data, reduce_reference(nll, np.array(target_lengths), reduction))
+        loss.sum().backward()
+        if zero_infinity:
+            assert np.all(leaf.grad.data[:, [0, 2]] == 0) and np.isfinite(loss.data).all()
+        else:
+            assert np.isnan(leaf.grad.data[:4, 0]).all() and np.isnan(leaf.grad.data[:2, 2]).all()
+            assert np.all(leaf.grad.data[2:, 2] == 0)  # t >= T_b stays 0
+        assert np.isfinite(leaf.grad.data[:, 1]).all()
+
+
+def test_ctc_loss_mean_divides_by_clamped_target_lengths():
+    rng = np.random.default_rng(45)
+    log_probs = log_softmax(rng.standard_normal((6, 2, 4)))
+    loss = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor([1, 2, 3]), [6, 5], [3, 0])
+    expected = (ctc_single(log_probs[:, 0], [1, 2, 3])[0] / 3 - log_probs[:5, 1, 0].sum()) / 2
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+
+
+def test_ctc_loss_gradcheck_raw_log_probs():
+    # minigrad's gradient is the true derivative, so finite differences of the raw (even unnormalised) input agree
+    rng = np.random.default_rng(46)
+    log_probs = rng.standard_normal((6, 3, 4))
+    targets, input_lengths, target_lengths = minigrad.tensor([1, 2, 3, 3, 1]), [6, 5, 3], [2, 2, 1]
+    for reduction in REDUCTIONS:
+        leaf = minigrad.tensor(log_probs.copy(), requires_grad=True)
+        assert gradcheck(lambda x: ctc_loss(x, targets, input_lengths, target_lengths, reduction=reduction), (leaf,),
+                         eps=1e-6, atol=1e-6, rtol=1e-5)
+
+
+def test_ctc_loss_gradcheck_through_log_softmax():
+    rng = np.random.default_rng(47)
+    logits = minigrad.tensor(rng.standard_normal((5, 2, 4)), requires_grad=True)
+    targets = minigrad.tensor([[1, 2], [3, 0]])
+    assert gradcheck(lambda x: ctc_loss(minigrad.log_softmax(x, 2), targets, [5, 4], [2, 1]), (logits,),
+                     eps=1e-6, atol=1e-6, rtol=1e-5)
+
+
+def test_ctc_loss_without_grad():
+    rng = np.random.default_rng(48)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 3, 5, max_target=4)
+    with_grad = ctc_loss(minigrad.tensor(log_probs, requires_grad=True), minigrad.tensor(targets),
+                         input_lengths.tolist(), target_lengths.tolist())
+    plain = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(),
+                     target_lengths.tolist())
+    with minigrad.no_grad():
+        no_grad = ctc_loss(minigrad.tensor(log_probs, requires_grad=True), minigrad.tensor(targets),
+                           input_lengths.tolist(), target_lengths.tolist())
+    assert with_grad.requires_grad and not plain.requires_grad and not no_grad.requires_grad
+    assert plain.grad_fn is None and no_grad.grad_fn is None
+    assert with_grad.data == plain.data == no_grad.data
+
+
+def test_ctc_loss_backward_twice_with_retain_graph():
+    rng = np.random.default_rng(49)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 8, 3, 5, max_target=3)
+    leaf = minigrad.tensor(log_probs, requires_grad=True)
+    loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(),
+                    reduction="sum")
+    loss.backward(retain_graph=True)
+    first = leaf.grad.data.copy()
+    loss.backward()
+    np.testing.assert_allclose(leaf.grad.data, 2 * first)
+
+
+def test_ctc_loss_create_graph():
+    # the first derivative is differentiable w.r.t. the upstream gradient; differentiating the CTC gradient itself
+    # again is not implemented (as in PyTorch) and says so
+    rng = np.random.default_rng(50)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 8, 3, 5, max_target=3)
+    leaf = minigrad.tensor(log_probs, requires_grad=True)
+    loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(),
+                    reduction="none")
+    upstream = minigrad.tensor(np.ones(3), requires_grad=True)
+    grad, = minigrad.autograd.grad([loss], [leaf], [upstream], create_graph=True)
+    np.testing.assert_allclose(grad.data, ctc_reference(log_probs, targets, input_lengths, target_lengths)[1],
+                               rtol=1e-10, atol=1e-12)
+    assert grad.requires_grad
+    with pytest.raises(RuntimeError, match="double backward"):
+        grad.sum().backward()
+
+
+def test_ctc_loss_non_contiguous_and_read_only_inputs():
+    rng = np.random.default_rng(51)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 4, 5, max_target=4)
+    want = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(),
+                    target_lengths.tolist(), reduction="none").data
+    batch_major = minigrad.tensor(np.ascontiguousarray(log_probs.transpose(1, 0, 2)), requires_grad=True)
+    time_major = batch_major.permute(1, 0, 2)  # a non-contiguous view, as after a batch-first network
+    assert not time_major.data.flags.c_contiguous
+    loss = ctc_loss(time_major, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(),
+                    reduction="none")
+    np.testing.assert_array_equal(loss.data, want)
+    loss.sum().backward()
+    np.testing.assert_allclose(batch_major.grad.data.transpose(1, 0, 2),
+                               ctc_reference(log_probs, targets, input_lengths, target_lengths)[1], atol=1e-10)
+    read_only = [np.array(a) for a in (log_probs, targets, input_lengths, target_lengths)]
+    for a in read_only:
+        a.flags.writeable = False
+    got = ctc_loss(minigrad.tensor(read_only[0]), minigrad.tensor(read_only[1]), minigrad.tensor(read_only[2]),
+                   minigrad.tensor(read_only[3]), reduction="none").data
+    np.testing.assert_array_equal(got, want)
+
+
+def test_ctc_loss_one_and_two_threads_agree():
+    rng = np.random.default_rng(52)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 60, 12, 10, max_target=15)
+    results = []
+    saved = get_num_threads()
+    try:
+        for threads in (1, 2):
+            set_num_threads(threads)
+            leaf = minigrad.tensor(log_probs, requires_grad=True)
+            loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist())
+            loss.backward()
+            results.append((loss.data, leaf.grad.data))
+    finally:
+        set_num_threads(saved)
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+def test_ctc_loss_elementwise_mean_is_deprecated_mean():
+    rng = np.random.default_rng(53)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 8, 3, 5, max_target=3)
+    args = (minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist())
+    with pytest.warns(UserWarning, match="elementwise_mean"):
+        loss = ctc_loss(*args, reduction="elementwise_mean")
+    assert loss.data == ctc_loss(*args).data
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# errors: torch's exception types (and wording) where torch raises, clear errors where torch does not (spec §12.2)
+
+def _error_cases():
+    """(id, builder of (log_probs, targets, input_lengths, target_lengths, kwargs) from a library, exception type,
+    message pattern, whether torch raises the same type)."""
+    def base(lib, lp_shape=(5, 2, 4), lp_dtype="float64"):
+        lp = lib.tensor(np.log(np.full(lp_shape, 0.25)).astype(lp_dtype))
+        return lp, lib.tensor([[1, 2], [3, 1]]), lib.tensor([5, 4]), lib.tensor([2, 1])
+
+    def case(name, change, error, pattern, torch_raises=True):
+        return pytest.param(change, error, pattern, torch_raises, id=name)
+
+    def replace(index, value_of):
+        def change(lib):
+            args = list(base(lib))
+            args[index] = value_of(lib)
+            return args, {}
+        return change
+
+    def kwargs(**kw):
+        return lambda lib: (list(base(lib)), kw)
+
+    def shaped(shape, dtype="float64"):
+        return lambda lib: (list(base(lib, shape, dtype))[:1] + list(base(lib))[1:], {})
+
+    return [
+        case("bad-reduction", kwargs(reduction="avg"), ValueError, "avg is not a valid value for reduction"),
+        case("blank-too-large", kwargs(blank=4), RuntimeError, "blank must be in label range"),
+        case("blank-negative", kwargs(blank=-1), RuntimeError, "blank must be in label range"),
+        case("blank-bool", kwargs(blank=True), TypeError, "blank"),
+        case("blank-float", kwargs(blank=1.0), TypeError, "blank"),
+        case("zero_infinity-int", kwargs(zero_infinity=1), TypeError, "zero_infinity"),
+        case("zero_infinity-none", kwargs(zero_infinity=None), TypeError, "zero_infinity"),
+        case("input_lengths-int", replace(2, lambda lib: 5), TypeError, "input_lengths"),
+        case("input_lengths-float-tuple", replace(2, lambda lib: (5.0, 4)), TypeError, "input_lengths"),
+        case("input_lengths-float", replace(2, lambda lib: lib.tensor([5.0, 4.0])), RuntimeError,
+             "input_lengths must be integral"),
+        case("target_lengths-float", replace(3, lambda lib: lib.tensor([2.0, 1.0])), RuntimeError,
+             "target_lengths must be integral"),
+        case("targets-list", replace(1, lambda lib: [[1, 2], [3, 1]]), TypeError, "targets"),
+        case("log_probs-array", lambda lib: ([np.zeros((5, 2, 4))] + list(base(lib))[1:], {}), TypeError,
+             "log_probs"),
+        case("half", shaped((5, 2, 4), "float16"), NotImplementedError, "not implemented for 'Half'"),
+        case("long", shaped((5, 2, 4), "int64"), NotImplementedError, "not implemented for 'Long'"),
+        case("1-d", shaped((5,)), RuntimeError, "dimensional"),
+        case("4-d", shaped((5, 2, 4, 1)), RuntimeError, "dimensional"),
+        case("empty-C", shaped((5, 2, 0)), RuntimeError, "log_probs tensor must not be empty"),
+        case("empty-T", shaped((0, 2, 4)), RuntimeError, "log_probs tensor must not be empty"),
+        case("empty-N", lambda lib: ([base(lib, (5, 0, 4))[0], lib.tensor(np.zeros((0, 2), np.int64)),
+                                      lib.tensor(np.zeros(0, np.int64)), lib.tensor(np.zeros(0, np.int64))], {}),
+             RuntimeError, "log_probs tensor must not be empty"),
+        case("input_lengths-size", replace(2, lambda lib: lib.tensor([5, 4, 3])), RuntimeError,
+             "input_lengths must be of size batch_size"),
+        case("target_lengths-size", replace(3, lambda lib: lib.tensor([2])), RuntimeError,
+             "target_lengths must be of size batch_size"),
+        case("input_lengths-too-long", replace(2, lambda lib: lib.tensor([6, 4])), RuntimeError,
+             "Expected input_lengths to have value at most 5, but got value 6"),
+        case("input_lengths-negative", replace(2, lambda lib: lib.tensor([-1, 4])), RuntimeError,
+             "Expected input_lengths to have value at least 0, but got value -1"),
+        case("target_lengths-negative", replace(3, lambda lib: lib.tensor([-1, 1])), RuntimeError,
+             "Expected target_lengths to have value at least 0, but got value -1"),
+        case("targets-3-d", replace(1, lambda lib: lib.tensor([[[1, 2], [3, 1]]])), RuntimeError,
+             "Expected 1 to 2 dimensions, but got 3-dimensional tensor"),
+        case("targets-0-d", replace(1, lambda lib: lib.tensor(1)), RuntimeError,
+             "Expected 1 to 2 dimensions, but got 0-dimensional tensor"),
+        case("padded-too-narrow", replace(3, lambda lib: lib.tensor([3, 1])), RuntimeError,
+             "Expected tensor to have size at least 3 at dimension 1, but got size 2"),
+        case("padded-wrong-batch", replace(1, lambda lib: lib.tensor([[1, 2]])), RuntimeError,
+             "Expected tensor to have size 2 at dimension 0, but got size 1"),
+        case("concatenated-wrong-length", replace(1, lambda lib: lib.tensor([1, 2, 3, 1])), RuntimeError,
+             "Expected tensor to have size 3 at dimension 0, but got size 4"),
+        # torch does not check these (it reads out of bounds or computes garbage); minigrad raises
+        case("target-is-blank", replace(1, lambda lib: lib.tensor([[1, 0], [3, 1]])), RuntimeError,
+             r"must not contain the blank label 0, but got 0 \(sample 0, position 1\)", torch_raises=False),
+        case("target-too-large", replace(1, lambda lib: lib.tensor([1, 2, 4])), RuntimeError,
+             r"in \[0, 4\), but got 4 \(sample 1, position 0\)", torch_raises=False),
+        case("target-negative", replace(1, lambda lib: lib.tensor([[1, 2], [-3, 1]])), RuntimeError,
+             r"in \[0, 4\), but got -3 \(sample 1, position 0\)", torch_raises=False),
+        case("target-nan", replace(1, lambda lib: lib.tensor([[1.0, np.nan], [3.0, 1.0]])), RuntimeError,
+             r"in \[0, 4\)", torch_raises=False),
+    ]
+
+
+@pytest.mark.parametrize("change, error, pattern, torch_raises", _error_cases())
+def test_ctc_loss_errors(change, error, pattern, torch_raises):
+    args, kwargs = change(minigrad)
+    with pytest.raises(error, match=pattern):
+        ctc_loss(*args, **kwargs)
+
+
+@pytest.mark.parametrize("change, error, pattern, torch_raises", _error_cases())
+def test_ctc_loss_errors_match_torch(change, error, pattern, torch_raises):
+    torch = pytest.importorskip("torch")
+    if not torch_raises:
+        pytest.skip("torch does not check this")
+    args, kwargs = change(torch)
+    with pytest.raises(error):
+        torch.nn.functional.ctc_loss(*args, **kwargs)
+
+
+def test_ctc_loss_ignores_padding_values():
+    # entries past a target's length may be anything, even out-of-range classes: they are never read
+    rng = np.random.default_rng(54)
+    log_probs = log_softmax(rng.standard_normal((6, 2, 4)))
+    a = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor([[1, 2, 3], [3, 1, 2]]), [6, 6], [2, 1],
+                 reduction="none")
+    b = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor([[1, 2, -7], [3, 99, 0]]), [6, 6], [2, 1],
+                 reduction="none")
+    np.testing.assert_array_equal(a.data, b.data)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# torch parity (live, when torch is importable)
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_ctc_loss_matches_torch_through_log_softmax(dtype, reduction, zero_infinity):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(60)
+    T, N, C = 30, 6, 8
+    logits = rng.standard_normal((T, N, C)).astype(dtype)
+    target_lengths = np.array([10, 0, 5, 14, 3, 8])
+    input_lengths = np.array([30, 20, 9, 25, 30, 4])  # the last one is infeasible (T_b = 4 < L = 8)
+    targets = padded(rng.integers(1, C, target_lengths.sum()), target_lengths)
+    ours_leaf = minigrad.tensor(logits, requires_grad=True)
+    ours = ctc_loss(minigrad.log_softmax(ours_leaf, 2), minigrad.tensor(targets), minigrad.tensor(input_lengths),
+                    minigrad.tensor(target_lengths), reduction=reduction, zero_infinity=zero_infinity)
+    theirs_leaf = torch.tensor(logits, requires_grad=True)
+    theirs = torch.nn.functional.ctc_loss(theirs_leaf.log_softmax(2), torch.tensor(targets),
+                                          torch.tensor(input_lengths), torch.tensor(target_lengths),
+                                          reduction=reduction, zero_infinity=zero_infinity)
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+    assert str(theirs.dtype).endswith(str(ours.dtype).split(".")[-1])
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), **tol)
+    upstream = rng.standard_normal(ours.shape).astype(dtype)
+    ours.backward(minigrad.tensor(upstream))
+    theirs.backward(torch.tensor(upstream))
+    np.testing.assert_allclose(ours_leaf.grad.data, theirs_leaf.grad.numpy(), **tol)
+
+
+@pytest.mark.parametrize("unnormalised", [False, True])
+def test_raw_log_probs_gradient_differs_from_torch_by_exp_log_probs(unnormalised):
+    # spec §12.1: torch returns exp(lp) - γ for a raw log_probs leaf, minigrad the true derivative -γ
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(61)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 12, 4, 6, max_target=4)
+    if unnormalised:
+        log_probs = log_probs + rng.standard_normal(log_probs.shape)
+    ours_leaf = minigrad.tensor(log_probs, requires_grad=True)
+    ctc_loss(ours_leaf, minigrad.tensor(targets), minigrad.tensor(input_lengths), minigrad.tensor(target_lengths),
+             reduction="sum").backward()
+    theirs_leaf = torch.tensor(log_probs, requires_grad=True)
+    theirs = torch.nn.functional.ctc_loss(theirs_leaf, torch.tensor(targets), torch.tensor(input_lengths),
+                                          torch.tensor(target_lengths), reduction="sum")
+    np.testing.assert_allclose(ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets),
+                                        input_lengths.tolist(), target_lengths.tolist(), reduction="sum").data,
+                               theirs.detach().numpy(), rtol=1e-10)
+    theirs.backward()
+    np.testing.assert_allclose(theirs_leaf.grad.numpy(), torch_style_grad(log_probs, ours_leaf.grad.data,
+                                                                          input_lengths), rtol=1e-9, atol=1e-12)
+
+
+def test_ctc_loss_matches_torch_on_long_sequences():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(62)
+    T, N, C, S = 400, 4, 20, 80
+    logits = rng.standard_normal((T, N, C))
+    targets = rng.integers(1, C, (N, S))
+    lengths = np.array([S, S - 10, S // 2, 1])
+    ours = ctc_loss(minigrad.log_softmax(minigrad.tensor(logits), 2), minigrad.tensor(targets), [T] * N,
+                    lengths.tolist(), reduction="none")
+    theirs = torch.nn.functional.ctc_loss(torch.tensor(logits).log_softmax(2), torch.tensor(targets),
+                                          torch.tensor([T] * N), torch.tensor(lengths), reduction="none")
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10)

@@ -1,0 +1,86 @@
+"""CTC loss forward + backward (float32) in minigrad and in torch, same process.
+
+    python benchmarks/bench_ctc.py [--repeats 50] [--json out.json]
+
+Workloads (time-major log_probs (T, N, C), padded targets of length S, every input and target at full length):
+T=100 N=32 C=30 S=20 and T=400 N=16 C=64 S=80. Each library gets a log_probs leaf that requires grad and runs
+``ctc_loss(..., reduction='mean')`` then ``backward()``. Prints the medians and the ratio minigrad/torch (target
+<= 0.2 for both), then minigrad's speed-up from 1 to 2 threads.
+"""
+import argparse
+
+import numpy as np
+
+from _timing import import_torch, median_time, print_table
+
+import minigrad
+from minigrad._threads import get_num_threads, set_num_threads
+from minigrad.nn.functional.ctc import ctc_loss
+
+WORKLOADS = [(100, 32, 30, 20), (400, 16, 64, 80)]
+TARGET_RATIO = 0.2
+
+
+def make_inputs(T, N, C, S, seed=0):
+    rng = np.random.default_rng(seed)
+    logits = rng.standard_normal((T, N, C))
+    log_probs = (logits - np.log(np.exp(logits).sum(axis=2, keepdims=True))).astype(np.float32)
+    targets = rng.integers(1, C, (N, S))  # blank = 0 never appears in a target
+    return log_probs, targets, np.full(N, T), np.full(N, S)
+
+
+def minigrad_step(log_probs, targets, input_lengths, target_lengths):
+    leaf = minigrad.tensor(log_probs, requires_grad=True)
+    targets, input_lengths, target_lengths = (minigrad.tensor(a) for a in (targets, input_lengths, target_lengths))
+
+    def step():
+        leaf.grad = None
+        ctc_loss(leaf, targets, input_lengths, target_lengths, reduction="mean").backward()
+    return step
+
+
+def torch_step(torch, log_probs, targets, input_lengths, target_lengths):
+    leaf = torch.tensor(log_probs, requires_grad=True)
+    targets, input_lengths, target_lengths = (torch.tensor(a) for a in (targets, input_lengths, target_lengths))
+
+    def step():
+        leaf.grad = None
+        torch.nn.functional.ctc_loss(leaf, targets, input_lengths, target_lengths, reduction="mean").backward()
+    return step
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--json", default=None, help="also write the table as JSON")
+    args = parser.parse_args()
+    torch = import_torch()
+
+    rows, speedups = [], []
+    default_threads = get_num_threads()
+    for T, N, C, S in WORKLOADS:
+        inputs = make_inputs(T, N, C, S)
+        name = f"ctc fwd+bwd T={T} N={N} C={C} S={S} f32"
+        ours = median_time(minigrad_step(*inputs), repeats=args.repeats)
+        theirs = median_time(torch_step(torch, *inputs), repeats=args.repeats) if torch else None
+        rows.append((name, ours, theirs, TARGET_RATIO))
+        per_threads = {}
+        for threads in (1, 2):
+            set_num_threads(threads)
+            per_threads[threads] = median_time(minigrad_step(*inputs), repeats=args.repeats)
+        set_num_threads(default_threads)
+        speedups.append((name, per_threads[1], per_threads[2]))
+
+    threads_note = f"minigrad threads: {default_threads}"
+    if torch:
+        threads_note += f", torch threads: {torch.get_num_threads()}"
+    print(threads_note)
+    print_table(rows, args.json)
+    print()
+    print(f"{'minigrad 1 -> 2 threads':<44} {'1 thread ms':>12} {'2 threads ms':>13} {'speed-up':>9}")
+    for name, one, two in speedups:
+        print(f"{name:<44} {one * 1e3:>12.4f} {two * 1e3:>13.4f} {one / two:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()

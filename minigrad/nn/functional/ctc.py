@@ -1,0 +1,228 @@
+"""Connectionist Temporal Classification loss (``torch.nn.functional.ctc_loss``; spec/losses.md §5).
+
+For each sample ``b`` the loss is the negative log-likelihood of its target ``l`` under all alignments ``π`` of
+length ``T_b`` that collapse to ``l`` (merge repeats, drop blanks)::
+
+    nll_b = -log Σ_{π : collapse(π) = l} Π_{t < T_b} exp(log_probs[t, b, π_t])
+
+and the reductions are ``'none'`` (the N values), ``'sum'``, and ``'mean'`` = ``mean_b(nll_b / max(tl_b, 1))``.
+
+The work happens in one compiled call (``minigrad._kernels.ctc``) that returns the losses *and* the gradient;
+the autograd node only scales that cached gradient in the backward. Its gradient w.r.t. ``log_probs`` is the true
+derivative ``-γ`` (γ = posterior occupancy of each class at each step); PyTorch returns ``exp(log_probs) - γ``,
+which agrees once ``log_softmax`` is in the graph (spec §12.1).
+
+Unlike PyTorch, every input is validated before the kernel runs: a target equal to ``blank`` or outside
+``[0, C)``, negative lengths, lengths beyond the tensors, and lengths of the wrong size raise (spec §12.2).
+"""
+import operator
+
+import numpy as np
+
+from ..._kernels import ctc as _kernel
+from ..._tensor import Tensor
+from ..._threads import get_num_threads
+from ...autograd import grad_mode
+from ...autograd.function import Function
+from ...ops._util import recording, wrap
+from ._reduction import check_reduction, torch_dtype_name
+
+__all__ = ["ctc_loss"]
+
+def _lengths(lengths, name):
+    """An integer Tensor / array (any shape, flattened) or a list/tuple of ints, as an int64 vector."""
+    if isinstance(lengths, Tensor):
+        array = lengths.data
+    elif isinstance(lengths, np.ndarray):
+        array = lengths
+    elif isinstance(lengths, (list, tuple)):
+        try:
+            return np.array([operator.index(value) for value in lengths], dtype=np.int64)
+        except TypeError:
+            raise TypeError(f"ctc_loss(): argument '{name}' must be a Tensor or a tuple of ints, but got "
+                            f"{type(lengths).__name__} of {[type(v).__name__ for v in lengths]}") from None
+    else:
+        raise TypeError(f"ctc_loss(): argument '{name}' must be a Tensor or a tuple of ints, not "
+                        f"{type(lengths).__name__}")
+    if array.dtype.kind not in "biu":
+        raise RuntimeError(f"{name} must be integral")
+    return array.astype(np.int64).reshape(-1)
+
+
+def _targets(targets):
+    """The targets as an int64 array (torch casts any dtype, truncating floats)."""
+    if isinstance(targets, Tensor):
+        array = targets.data
+    elif isinstance(targets, np.ndarray):
+        array = targets
+    else:
+        raise TypeError(f"ctc_loss(): argument 'targets' must be Tensor, not {type(targets).__name__}")
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"ctc_loss(): targets must be a real tensor of class indices, got dtype {array.dtype}")
+    if array.dtype != np.int64:
+        with np.errstate(invalid="ignore"):  # nan / inf targets become out-of-range values, rejected below
+            array = array.astype(np.int64)
+    return array
+
+
+def _check_target_values(values, sample_of, position_of, num_classes, blank):
+    """Every target inside its length must be a class in [0, C) other than blank (spec §12.2)."""
+    bad = (values < 0) | (values >= num_classes) | (values == blank)
+    if not bad.any():
+        return
+    i = int(np.argmax(bad))
+    value, where = int(values[i]), f"(sample {sample_of(i)}, position {position_of(i)})"
+    if value == blank:
+        raise RuntimeError(f"ctc_loss: targets must not contain the blank label {blank}, but got {value} {where}")
+    raise RuntimeError(f"ctc_loss: targets must be class indices in [0, {num_classes}), but got {value} {where}")
+
+
+def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
+    """Validate everything (torch's checks and messages, plus spec §12.2) and bring the inputs into the kernel's
+    form: log_probs (T, N, C) C-contiguous, concatenated-or-padded int64 targets with per-sample offsets, int64
+    lengths. Returns (log_probs array, targets, offsets, input_lengths, target_lengths, blank, unbatched)."""
+    if not isinstance(log_probs, Tensor):
+        raise TypeError(f"ctc_loss(): argument 'log_probs' must be Tensor, not {type(log_probs).__name__}")
+    targets = _targets(targets)
+    if isinstance(blank, (bool, np.bool_)) or not hasattr(blank, "__index__"):
+        raise TypeError(f"ctc_loss(): argument 'blank' must be int, not {type(blank).__name__}")
+    blank = operator.index(blank)
+    if not isinstance(zero_infinity, (bool, np.bool_)):
+        raise TypeError(f"ctc_loss(): argument 'zero_infinity' must be bool, not {type(zero_infinity).__name__}")
+    input_lengths = _lengths(input_lengths, "input_lengths")
+    target_lengths = _lengths(target_lengths, "target_lengths")
+
+    data = log_probs.data
+    if data.dtype not in (np.float32, np.float64):
+        raise NotImplementedError(f'"ctc_loss_cpu" not implemented for \'{torch_dtype_name(data.dtype)}\'')
+    unbatched = data.ndim == 2
+    if data.ndim not in (2, 3):
+        raise RuntimeError(f"Expected 3-dimensional (T, N, C) or 2-dimensional unbatched (T, C) tensor, but got "
+                           f"{data.ndim}-dimensional tensor for argument #1 'log_probs'")
+    if data.size == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
+    if unbatched:
+        data = data[:, None, :]
+    T, N, C = data.shape
+    if not 0 <= blank < C:
+        raise RuntimeError("blank must be in label range")
+    if input_lengths.size != N:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if target_lengths.size != N:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    if targets.ndim not in (1, 2):
+        raise RuntimeError(f"Expected 1 to 2 dimensions, but got {targets.ndim}-dimensional tensor for argument #2 "
+                           f"'targets'")
+    for name, lengths in (("target_lengths", target_lengths), ("input_lengths", input_lengths)):
+        if lengths.min() < 0:
+            raise RuntimeError(f"Expected {name} to have value at least 0, but got value {lengths.min()}")
+    if input_lengths.max() > T:
+        raise RuntimeError(f"Expected input_lengths to have value at most {T}, but got value {input_lengths.max()}")
+
+    if targets.ndim == 2:  # padded (N, S): sample b starts at b * S; entries past its length are never read
+        if targets.shape[0] != N:
+            raise RuntimeError(f"Expected tensor to have size {N} at dimension 0, but got size {targets.shape[0]} "
+                               f"for argument #2 'targets'")
+        S = targets.shape[1]
+        if target_lengths.max() > S:
+            raise RuntimeError(f"Expected tensor to have size at least {target_lengths.max()} at dimension 1, but "
+                               f"got size {S} for argument #2 'targets'")
+        inside = np.arange(S)[None, :] < target_lengths[:, None]
+        rows, columns = np.nonzero(inside)
+        _check_target_values(targets[inside], rows.__getitem__, columns.__getitem__, C, blank)
+        offsets = np.arange(N, dtype=np.int64) * S
+        targets = np.ascontiguousarray(targets).reshape(-1)
+    else:  # concatenated: sample b's target follows sample b-1's
+        total = int(target_lengths.sum())
+        if targets.shape[0] != total:
+            raise RuntimeError(f"Expected tensor to have size {total} at dimension 0, but got size "
+                               f"{targets.shape[0]} for argument #2 'targets'")
+        ends = np.cumsum(target_lengths)
+        offsets = ends - target_lengths
+        sample_of = lambda i: int(np.searchsorted(ends, i, side="right"))  # noqa: E731
+        _check_target_values(targets, sample_of, lambda i: i - int(offsets[sample_of(i)]), C, blank)
+        targets = np.ascontiguousarray(targets)
+    return np.ascontiguousarray(data), targets, offsets, input_lengths, target_lengths, blank, unbatched
+
+
+class CtcLoss(Function):
+    """CTC loss node: the forward runs the fused kernel and keeps its gradient; the backward scales it.
+
+    ``forward(log_probs, prepared, reduction, zero_infinity)`` with ``prepared`` from ``_prepare``. The cached
+    gradient ``d nll_b / d log_probs[t, b, :]`` is multiplied in the backward by the upstream gradient of sample b
+    (``'none'``), by g (``'sum'``) or by ``g / (N · max(tl_b, 1))`` (``'mean'``).
+    """
+
+    def forward(self, log_probs, prepared, reduction, zero_infinity, need_grad):
+        data, targets, offsets, input_lengths, target_lengths, blank, unbatched = prepared
+        nll, grad = _kernel.ctc_loss_and_grad(data, targets, offsets, input_lengths, target_lengths, blank,
+                                              bool(zero_infinity), get_num_threads(), need_grad=need_grad)
+        N = data.shape[1]
+        if reduction == "none":
+            self.weights = None
+            loss = nll.reshape(()) if unbatched else nll
+        elif reduction == "sum":
+            self.weights = np.ones(N)
+            loss = nll.sum()
+        else:
+            self.weights = 1.0 / (N * np.maximum(target_lengths, 1))
+            loss = (nll * self.weights).sum()
+        self.grad = grad
+        self.log_probs = log_probs  # only for a create_graph backward (see _CtcGradient)
+        self.input_shape = log_probs.shape
+        return np.asarray(loss, dtype=data.dtype)
+
+    def backward(self, grad):
+        N = self.grad.shape[1]
+        dtype = self.grad.dtype
+        if recording():  # keep the scaling differentiable w.r.t. the upstream gradient (create_graph=True)
+            scale = grad.reshape(1, N, 1) if self.weights is None else \
+                grad.reshape(1, 1, 1) * wrap(self.weights.astype(dtype).reshape(1, N, 1))
+            result = _CtcGradient.apply(self.log_probs, self.grad) * scale
+            return result.reshape(self.input_shape), None, None, None, None
+        g = grad.data.astype(dtype, copy=False)
+        scale = g.reshape(N) if self.weights is None else (g * self.weights).astype(dtype)
+        result = self.grad * scale[None, :, None]
+        return wrap(result.reshape(self.input_shape)), None, None, None, None
+
+
+class _CtcGradient(Function):
+    """The cached CTC gradient as a function of log_probs in the graph, so that differentiating it again fails
+    loudly (as in PyTorch) instead of silently treating it as a constant."""
+
+    def forward(self, log_probs, grad):
+        return grad.reshape(log_probs.shape[0], -1, log_probs.shape[-1])
+
+    def backward(self, grad):
+        raise RuntimeError("the derivative of ctc_loss's gradient (double backward) is not implemented")
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """The Connectionist Temporal Classification loss.
+
+    Parameters
+    ----------
+    log_probs : Tensor (T, N, C) or unbatched (T, C), float32 or float64
+        Log-probabilities, time-major (usually ``log_softmax(..., dim=-1)`` of a network's output).
+    targets : Tensor
+        Padded (N, S) class indices (entries past ``target_lengths[b]`` are ignored), or all targets concatenated
+        into one 1-D tensor of length ``sum(target_lengths)``. Any dtype; cast to int64. Must not contain
+        ``blank`` and must lie in ``[0, C)``.
+    input_lengths, target_lengths : Tensor or list/tuple of ints, N values (one for unbatched input)
+        ``0 <= input_lengths[b] <= T``; ``target_lengths[b] >= 0``.
+    blank : int, the blank class, ``0 <= blank < C``.
+    reduction : 'none' | 'mean' | 'sum'
+        'none': the N losses (0-dim for unbatched input); 'sum': their sum; 'mean': ``mean_b(nll_b / max(tl_b, 1))``.
+    zero_infinity : bool
+        Replace the +inf loss of an infeasible sample (one with no alignment, e.g. ``T_b < L + repeats``) by 0 and
+        its gradient by 0. Without it such a sample's loss is inf and its gradient rows are nan, like PyTorch.
+
+    Returns
+    -------
+    Tensor of log_probs' dtype. Its gradient w.r.t. ``log_probs`` is ``-γ`` (the true derivative; PyTorch gives
+    ``exp(log_probs) - γ``), zero for ``t >= input_lengths[b]``.
+    """
+    reduction = check_reduction(reduction)
+    prepared = _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity)
+    need_grad = log_probs.requires_grad and grad_mode.is_grad_enabled()
+    return CtcLoss.apply(log_probs, prepared, reduction, zero_infinity, need_grad)
