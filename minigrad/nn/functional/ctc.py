@@ -46,7 +46,7 @@ def _lengths(lengths, name):
                         f"{type(lengths).__name__}")
     if array.dtype.kind not in "biu":
         raise RuntimeError(f"{name} must be integral")
-    return array.astype(np.int64).reshape(-1)
+    return array.astype(np.int64, copy=False).reshape(-1)
 
 
 def _targets(targets):
@@ -65,13 +65,14 @@ def _targets(targets):
     return array
 
 
-def _check_target_values(values, sample_of, position_of, num_classes, blank):
-    """Every target inside its length must be a class in [0, C) other than blank (spec §12.2)."""
+def _check_target_values(values, locate, num_classes, blank):
+    """Every target inside its length must be a class in [0, C) other than blank (spec §12.2). ``locate(i)`` gives
+    (sample, position) of ``values[i]`` for the message."""
     bad = (values < 0) | (values >= num_classes) | (values == blank)
     if not bad.any():
         return
     i = int(np.argmax(bad))
-    value, where = int(values[i]), f"(sample {sample_of(i)}, position {position_of(i)})"
+    value, where = int(values[i]), "(sample {}, position {})".format(*locate(i))
     if value == blank:
         raise RuntimeError(f"ctc_loss: targets must not contain the blank label {blank}, but got {value} {where}")
     raise RuntimeError(f"ctc_loss: targets must be class indices in [0, {num_classes}), but got {value} {where}")
@@ -128,8 +129,7 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
             raise RuntimeError(f"Expected tensor to have size at least {target_lengths.max()} at dimension 1, but "
                                f"got size {S} for argument #2 'targets'")
         inside = np.arange(S)[None, :] < target_lengths[:, None]
-        rows, columns = np.nonzero(inside)
-        _check_target_values(targets[inside], rows.__getitem__, columns.__getitem__, C, blank)
+        _check_target_values(targets[inside], lambda i: [int(k[i]) for k in np.nonzero(inside)], C, blank)
         offsets = np.arange(N, dtype=np.int64) * S
         targets = np.ascontiguousarray(targets).reshape(-1)
     else:  # concatenated: sample b's target follows sample b-1's
@@ -139,8 +139,11 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
                                f"{targets.shape[0]} for argument #2 'targets'")
         ends = np.cumsum(target_lengths)
         offsets = ends - target_lengths
-        sample_of = lambda i: int(np.searchsorted(ends, i, side="right"))  # noqa: E731
-        _check_target_values(targets, sample_of, lambda i: i - int(offsets[sample_of(i)]), C, blank)
+
+        def locate(i):
+            sample = int(np.searchsorted(ends, i, side="right"))
+            return sample, i - int(offsets[sample])
+        _check_target_values(targets, locate, C, blank)
         targets = np.ascontiguousarray(targets)
     return np.ascontiguousarray(data), targets, offsets, input_lengths, target_lengths, blank, unbatched
 
