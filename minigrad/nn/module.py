@@ -430,14 +430,15 @@ class Module:
 
         Values are copied into the existing tensors (cast to their dtype); with ``assign=True`` the module's
         attributes are set to the given tensors instead. With ``strict`` (default) a missing or unexpected key
-        raises RuntimeError; a shape mismatch always does. Returns ``(missing_keys, unexpected_keys)``.
+        raises RuntimeError; a shape mismatch always does. Returns the namedtuple ``(missing_keys, unexpected_keys)``
+        (filled with or without ``strict``).
         """
         if not isinstance(state_dict, dict):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
 
         def load(module, local_dict, prefix):
-            module._load_from_state_dict(local_dict, prefix, strict, assign, missing, unexpected, errors)
+            module._load_from_state_dict(local_dict, prefix, assign, missing, unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
@@ -455,13 +456,12 @@ class Module:
                                                                                      "\n\t".join(errors)))
         return _IncompatibleKeys(missing, unexpected)
 
-    def _load_from_state_dict(self, state_dict, prefix, strict, assign, missing, unexpected, errors):
+    def _load_from_state_dict(self, state_dict, prefix, assign, missing, unexpected, errors):
         local = self._local_state()
         for name, param in local.items():
             key = prefix + name
             if key not in state_dict:
-                if strict:
-                    missing.append(key)
+                missing.append(key)
                 continue
             value = state_dict[key]
             if isinstance(value, np.ndarray):
@@ -485,12 +485,11 @@ class Module:
                     errors.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
                                   f"{param.shape} and whose dimensions in the checkpoint are {value.shape}, an "
                                   f"exception occurred : {error.args}.")
-        if strict:
-            for key in state_dict:
-                if key.startswith(prefix):
-                    parts = key[len(prefix):].split(".", 1)
-                    if len(parts) > 1 and parts[0] not in self._modules or len(parts) == 1 and parts[0] not in local:
-                        unexpected.append(key)
+        for key in state_dict:
+            if key.startswith(prefix):
+                parts = key[len(prefix):].split(".", 1)
+                if len(parts) > 1 and parts[0] not in self._modules or len(parts) == 1 and parts[0] not in local:
+                    unexpected.append(key)
 
     # ---------------------------------------------------------------------------------------------- repr
     def _get_name(self):
