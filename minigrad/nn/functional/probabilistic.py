@@ -251,10 +251,11 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         reduction = "sum" if batchmean else check_reduction(reduction)
     if input.data.dtype.kind != "f" or target.data.dtype.kind != "f":
         raise RuntimeError("kl_div: Integral inputs not supported.")
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        loss = xlogy(target, target) - target * input
+    with np.errstate(invalid="ignore", over="ignore"):  # 0 · (-inf) is nan in torch too, just silently
+        if log_target:
+            loss = target.exp() * (target - input)
+        else:
+            loss = xlogy(target, target) - target * input
     reduced = reduce_loss(loss, reduction)
     if batchmean and input.ndim != 0:
         with np.errstate(invalid="ignore"):
