@@ -4,7 +4,7 @@ import pytest
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad import nn, optim
+from minigrad import optim
 
 torch = pytest.importorskip("torch")
 

@@ -4,8 +4,7 @@ Every function fills its tensor in place (without recording for autograd) from `
 or from ``generator`` when given, and returns it. Fans follow torch: for a weight of shape ``(out, in, *kernel)``,
 ``fan_in = in · prod(kernel)`` and ``fan_out = out · prod(kernel)``.
 
->>> w = minigrad.empty(16, 20)
->>> kaiming_uniform_(w, a=math.sqrt(5))   # what nn.Linear does: U(-1/√20, 1/√20)
+>>> w = kaiming_uniform_(minigrad.empty(16, 20), a=math.sqrt(5))   # what nn.Linear does: U(-1/√20, 1/√20)
 """
 import math
 import warnings

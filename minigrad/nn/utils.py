@@ -51,8 +51,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     Gradients are multiplied by ``min(1, max_norm / (total + 1e-6))``. ``parameters`` is a Tensor or an iterable
     of them; those without a gradient are skipped. ``foreach`` is accepted for torch compatibility.
 
-    >>> clip_grad_norm_(model.parameters(), 1.0)
-    tensor(3.2731)
+    >>> w = minigrad.zeros(2, requires_grad=True); w.grad = minigrad.tensor([3.0, 4.0])
+    >>> clip_grad_norm_([w], max_norm=1.0)
+    tensor(5.)
+    >>> w.grad
+    tensor([0.6, 0.8])
     """
     grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
     norm_type = float(norm_type)
