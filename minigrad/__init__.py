@@ -63,4 +63,6 @@ def clamp_max(t, max):  # noqa: A002
 
 __version__ = "0.1.0"
 
-from . import nn  # noqa: E402  (nn builds on everything above)
+from . import nn, optim  # noqa: E402  (nn and optim build on everything above)
+from .serialization import load, save  # noqa: E402
+from . import utils  # noqa: E402

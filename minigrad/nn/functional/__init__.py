@@ -9,3 +9,4 @@ from .embedding import (cosine_embedding_loss, cosine_similarity, pairwise_dista
 from .probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits, gaussian_nll_loss, kl_div,
                             multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss)
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
+from .ctc import ctc_loss
