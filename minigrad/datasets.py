@@ -134,8 +134,9 @@ class MNIST(TensorDataset):
             raise FileNotFoundError(
                 f"MNIST {'training' if train else 'test'} files not found in {root!r}: missing "
                 f"{', '.join(missing)} (each may also be .gz, in {root!r} or {os.path.join(root, 'MNIST', 'raw')!r}). "
-                f"Download {', '.join(n + '.gz' for n in names)} from {MNIST_URL} into that folder "
-                "(torchvision.datasets.MNIST(root, download=True) fetches the same files into root/MNIST/raw).")
+                f"Download the MNIST files ({', '.join(n + '.gz' for pair in MNIST_FILES.values() for n in pair)}) "
+                f"from {MNIST_URL} into that folder (torchvision.datasets.MNIST(root, download=True) fetches the "
+                "same files into root/MNIST/raw).")
         images, labels = (read_idx(path) for path in paths)
         if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
             raise ValueError(f"{paths[0]}: expected unsigned-byte images of shape (N, 28, 28), got "
