@@ -19,9 +19,7 @@ from tqdm import tqdm
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-import minigrad.optim
 from minigrad.datasets import load_digits
-from minigrad.serialization import load, save
 from minigrad.utils.data import DataLoader, TensorDataset, random_split
 
 matplotlib.use("Agg")  # write files; never open a window
@@ -108,7 +106,7 @@ def main():
     if args.resume:
         if not os.path.exists(checkpoint_path):
             raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; run without --resume first")
-        checkpoint = load(checkpoint_path)
+        checkpoint = minigrad.load(checkpoint_path)
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         minigrad.random.set_rng_state(checkpoint["rng_state"])
@@ -126,7 +124,7 @@ def main():
             history[key].append(value)
         tqdm.write(f"epoch {epoch:3d}  train loss {train_loss:.4f} acc {train_acc:.4f}  "
                    f"test loss {test_loss:.4f} acc {test_acc:.4f}")
-        save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
+        minigrad.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
               "history": history, "rng_state": minigrad.random.get_rng_state()}, checkpoint_path)
     progress.close()
 

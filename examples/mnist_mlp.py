@@ -21,9 +21,7 @@ from tqdm import tqdm
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-import minigrad.optim
 from minigrad.datasets import MNIST
-from minigrad.serialization import save
 from minigrad.utils.data import DataLoader
 
 matplotlib.use("Agg")
@@ -106,7 +104,8 @@ def main():
         print(f"epoch {epoch:3d}  train loss {np.mean(losses):.4f}  test loss {test_loss:.4f} acc {test_acc:.4f}")
 
     checkpoint_path = os.path.join(args.out_dir, "mnist_mlp.npz")
-    save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": args.epochs}, checkpoint_path)
+    minigrad.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": args.epochs},
+                  checkpoint_path)
     plot_path = os.path.join(args.out_dir, "mnist_mlp.png")
     plot(history, plot_path)
     print(f"checkpoint: {checkpoint_path}\nplot: {plot_path}")

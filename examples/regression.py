@@ -22,7 +22,6 @@ from tqdm import tqdm
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-import minigrad.optim
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

@@ -25,7 +25,6 @@ from tqdm import tqdm
 
 import minigrad
 import minigrad.nn as nn
-import minigrad.optim
 from minigrad.utils.data import DataLoader, TensorDataset
 
 matplotlib.use("Agg")

@@ -21,7 +21,6 @@ from tqdm import tqdm
 
 import minigrad
 import minigrad.nn as nn
-import minigrad.optim
 from minigrad.datasets import load_digits
 
 matplotlib.use("Agg")

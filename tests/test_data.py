@@ -230,7 +230,7 @@ def test_default_collate_errors():
 
 
 def test_default_collate_matches_torch():
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     from torch.utils.data import default_collate as torch_collate
     samples = [(np.arange(3, dtype=np.float32) + i, i, float(i) / 2, np.int32(i)) for i in range(4)]
     ours, theirs = default_collate(samples), torch_collate(samples)
