@@ -23,6 +23,7 @@ Calling a module runs its ``forward``.
 """
 import itertools
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -284,8 +285,10 @@ class Module:
 
     def _named_members(self, registry, prefix, recurse, remove_duplicate):
         seen = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix,
-                                                                                                          self)]
+        if recurse:
+            modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        else:
+            modules = [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in module.__dict__[registry].items():
                 if value is None or id(value) in seen:
@@ -433,7 +436,7 @@ class Module:
         raises RuntimeError; a shape mismatch always does. Returns the namedtuple ``(missing_keys, unexpected_keys)``
         (filled with or without ``strict``).
         """
-        if not isinstance(state_dict, dict):
+        if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
 

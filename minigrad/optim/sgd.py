@@ -50,10 +50,13 @@ class SGD(Optimizer):
                 if p.grad is None:
                     continue
                 param, grad = p.data, p.grad.data
-                if weight_decay != 0:
+                if weight_decay != 0:  # a fresh array: p.grad itself is never modified
                     decayed = param * weight_decay
-                    grad = np.subtract(decayed, grad, out=decayed) if maximize else np.add(decayed, grad,
-                                                                                            out=decayed)
+                    if maximize:
+                        decayed -= grad
+                    else:
+                        decayed += grad
+                    grad = decayed
                 elif maximize:
                     grad = -grad
                 if momentum != 0:
