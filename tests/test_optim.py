@@ -223,13 +223,16 @@ def test_zero_grad_closure_and_repr():
         "    differentiable: False\n", "").replace("    foreach: None\n", "").replace("    fused: None\n", "")
 
 
-def test_step_updates_arrays_in_place():
+def test_step_updates_arrays_in_place_and_leaves_gradients_alone():
     p = minigrad.ones(3, requires_grad=True)
     array = p.data
-    for optimizer in (optim.SGD([p], lr=0.1, momentum=0.9), optim.Adam([p]), optim.AdamW([p], amsgrad=True)):
+    for optimizer in (optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1, maximize=True),
+                      optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True), optim.Adam([p], weight_decay=0.1),
+                      optim.AdamW([p], amsgrad=True, maximize=True)):
         for _ in range(2):
             p.grad = minigrad.ones(3)
             optimizer.step()
+            np.testing.assert_array_equal(p.grad.data, np.ones(3))
     assert p.data is array
 
 
