@@ -292,19 +292,27 @@ class TripletMarginLoss(Function):
         return _reduced(loss, reduction, n_rows, shape[:-1], result_dtype)
 
     def backward(self, grad):
-        if recording() and self.p != 1:
+        if recording() and self.p == 2:
             gradients = self._recorded_gradients(grad)
+        elif recording() and self.p != 1:
+            gradients = self._first_order_gradients(grad)
         else:
             gradients = [_times_upstream(c, grad, t) for c, t in zip(self.caches, self.inputs)]
         return (*gradients,) + (None,) * 7
+
+    def _first_order_gradients(self, grad):
+        """Other p under create_graph: the cached gradients, placed in the graph so that differentiating them
+        w.r.t. the inputs raises (their second derivative is not implemented) instead of giving 0."""
+        message = (f"the derivative of triplet_margin_loss's gradient (double backward) is only implemented for "
+                   f"p = 1 and p = 2, got p = {self.p:g}")
+        g = grad.to(self.caches[0].dtype)
+        g = g.reshape(*g.shape, *(1,) * (self.caches[0].ndim - g.ndim))
+        return [_to_input(_FirstOrderOnly.apply(t, c, message) * g, t) for c, t in zip(self.caches, self.inputs)]
 
     def _recorded_gradients(self, grad):
         """p = 2 as Tensor ops: with ``φ(u, v) = (u - v + eps) / ||u - v + eps||`` (0 where the norm is 0),
         ``ga = φ_ap - w_an φ_an``, ``gp = -φ_ap - w_pn φ_pn``, ``gn = w_an φ_an + w_pn φ_pn`` on the rows with
         ``margin + d_ap - d_neg >= 0``, where the swap weights w send the gradient to the smaller distance."""
-        if self.p != 2:
-            raise RuntimeError(f"the derivative of triplet_margin_loss's gradient (double backward) is only "
-                               f"implemented for p = 1 and p = 2, got p = {self.p:g}")
         n_rows, dim = self.arrays[0].shape
         a, p, n = (t.to(self.arrays[0].dtype).expand(*self.shape).reshape(n_rows, dim) for t in self.inputs)
 
@@ -336,6 +344,18 @@ class TripletMarginLoss(Function):
             gn = gn + weighted(phi_pn, w_pn)
         return [_to_input((gradient * g).reshape(self.shape), t)
                 for gradient, t in zip((ga, gp, gn), self.inputs)]
+
+
+class _FirstOrderOnly(Function):
+    """``forward(input, gradient, message)`` returns the cached ``gradient`` as a function of ``input`` in the
+    graph; its backward raises ``message``."""
+
+    def forward(self, input, gradient, message):
+        self.message = message
+        return gradient
+
+    def backward(self, grad):
+        raise RuntimeError(self.message)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
@@ -378,8 +398,8 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                            f"because this dimension is empty and the operation does not have an identity")
     dtype = _dtypes(anchor.data, positive.data, negative.data)[1]
     shape = shape or (1,)  # 0-d inputs: one row of one element
-    dim = shape[-1]
-    arrays = tuple(_kernel_array(t.data, shape, dtype).reshape(-1, dim) for t in (anchor, positive, negative))
+    rows = (math.prod(shape[:-1]), shape[-1])  # explicit: reshape(-1, 0) would be ambiguous
+    arrays = tuple(_kernel_array(t.data, shape, dtype).reshape(rows) for t in (anchor, positive, negative))
     return TripletMarginLoss.apply(anchor, positive, negative, arrays, float(margin), p, float(eps), bool(swap),
                                    reduction, shape if anchor.ndim else ())
 
