@@ -339,7 +339,7 @@ def test_kernel_padded_targets_through_offsets():
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_kernel_one_and_two_threads_agree_bitwise(dtype):
     rng = np.random.default_rng(30)
-    case = random_case(rng, 80, 17, 20, max_target=25, dtype=dtype)
+    case = random_case(rng, 80, 17, 20, max_target=25, dtype=dtype, full_length=True)  # ~35k cells: 2 threads
     one = run_kernel(*case, num_threads=1)
     two = run_kernel(*case, num_threads=2)
     for a, b in zip(one, two):
@@ -392,7 +392,7 @@ def test_kernel_large_batch_many_threads():
     rng = np.random.default_rng(34)
     case = random_case(rng, 40, 3, 10, max_target=10)
     assert_matches_reference(*case, num_threads=8)
-    case = random_case(rng, 25, 64, 10, max_target=8)
+    case = random_case(rng, 60, 64, 10, max_target=8, full_length=True)  # ~35k cells: split over 4 threads
     one = run_kernel(*case, num_threads=1)
     many = run_kernel(*case, num_threads=4)
     for a, b in zip(one, many):
@@ -650,7 +650,9 @@ def test_ctc_loss_non_contiguous_and_read_only_inputs():
 
 def test_ctc_loss_one_and_two_threads_agree():
     rng = np.random.default_rng(52)
-    log_probs, targets, input_lengths, target_lengths = random_case(rng, 60, 12, 10, max_target=15)
+    # big enough (~40k cells) that the kernel really uses two threads
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 100, 16, 10, max_target=25,
+                                                                    full_length=True)
     results = []
     saved = get_num_threads()
     try:

@@ -151,7 +151,8 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
 class CtcLoss(Function):
     """CTC loss node: the forward runs the fused kernel and keeps its gradient; the backward scales it.
 
-    ``forward(log_probs, prepared, reduction, zero_infinity)`` with ``prepared`` from ``_prepare``. The cached
+    ``forward(log_probs, prepared, reduction, zero_infinity, need_grad)`` with ``prepared`` from ``_prepare``; with
+    ``need_grad`` False the kernel skips the gradient (nothing will call backward). The cached
     gradient ``d nll_b / d log_probs[t, b, :]`` is multiplied in the backward by the upstream gradient of sample b
     (``'none'``), by g (``'sum'``) or by ``g / (N · max(tl_b, 1))`` (``'mean'``).
     """
@@ -194,7 +195,7 @@ class _CtcGradient(Function):
     loudly (as in PyTorch) instead of silently treating it as a constant."""
 
     def forward(self, log_probs, grad):
-        return grad.reshape(log_probs.shape[0], -1, log_probs.shape[-1])
+        return grad
 
     def backward(self, grad):
         raise RuntimeError("the derivative of ctc_loss's gradient (double backward) is not implemented")
