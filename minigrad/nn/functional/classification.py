@@ -60,7 +60,8 @@ class _Rows:
     def to_rows(self, array, dtype):
         if array.ndim > 2:
             array = np.moveaxis(array, 1, -1)
-        return np.ascontiguousarray(array, dtype=dtype).reshape(self.row_shape)
+        array = np.ascontiguousarray(array, dtype=dtype)
+        return array if array.shape == self.row_shape else array.reshape(self.row_shape)
 
     def from_rows(self, rows):
         if rows.shape == self.shape:
@@ -158,6 +159,8 @@ def _reduced(loss_sum, denominator, reduction, dtype):
     """The reduced loss as a 0-d array; IEEE division, so 0/0 is nan like torch's empty mean."""
     if reduction == "sum":
         return np.asarray(loss_sum, dtype=dtype)
+    if denominator:
+        return np.asarray(loss_sum / denominator, dtype=dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(np.float64(loss_sum) / denominator, dtype=dtype)
 

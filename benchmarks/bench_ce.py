@@ -1,0 +1,88 @@
+"""cross_entropy / nll_loss forward + backward (float32) in minigrad and in torch, same process.
+
+    python benchmarks/bench_ce.py [--repeats 50] [--json out.json]
+
+Each workload makes a logits leaf that requires grad, runs the loss with reduction='mean' and ``backward()``.
+Prints the medians and the ratio minigrad/torch against its target (<= 0.7 for ce 32x10, <= 0.5 for the others),
+then, for ce 4096x1000, the effective bandwidth of minigrad's step against the 2·N·C·4-byte minimum (read the
+logits once, write the gradient once) and against a measured ``np.copyto`` of the same array.
+"""
+import argparse
+
+import numpy as np
+
+from _timing import import_torch, median_time, print_table
+
+import minigrad
+from minigrad.nn.functional.classification import cross_entropy, nll_loss
+
+# (name, loss, N, C, keyword arguments, target ratio); "weight" is replaced by a random (C,) weight
+WORKLOADS = [
+    ("ce 32x10", "cross_entropy", 32, 10, {}, 0.7),
+    ("ce 512x1000", "cross_entropy", 512, 1000, {}, 0.5),
+    ("ce 4096x1000", "cross_entropy", 4096, 1000, {}, 0.5),
+    ("ce 4096x1000 weight+smoothing 0.1", "cross_entropy", 4096, 1000, {"weight": True, "label_smoothing": 0.1},
+     0.5),
+    ("nll 4096x1000", "nll_loss", 4096, 1000, {}, 0.5),
+]
+
+
+def make_inputs(N, C, seed=0):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((N, C)) * 2).astype(np.float32), rng.integers(0, C, N), \
+        (rng.random(C) + 0.5).astype(np.float32)
+
+
+def step(library, loss_name, logits, target, weight, kwargs):
+    """One forward+backward of ``library``'s loss (minigrad or torch) on fresh leaves built once."""
+    functions = {"cross_entropy": cross_entropy, "nll_loss": nll_loss} if library is minigrad else \
+        {"cross_entropy": library.nn.functional.cross_entropy, "nll_loss": library.nn.functional.nll_loss}
+    loss_fn = functions[loss_name]
+    leaf = library.tensor(logits, requires_grad=True)
+    target = library.tensor(target)
+    kwargs = dict(kwargs, weight=library.tensor(weight)) if kwargs.get("weight") else kwargs
+
+    def run():
+        leaf.grad = None
+        loss_fn(leaf, target, **kwargs).backward()
+    return run
+
+
+def bandwidth_report(N, C, seconds, repeats):
+    """GB/s of the minimal traffic 2·N·C·4 bytes in ``seconds``, next to what np.copyto reaches."""
+    src = np.random.default_rng(1).standard_normal((N, C)).astype(np.float32)
+    dst = np.empty_like(src)
+    copy = median_time(lambda: np.copyto(dst, src), repeats=repeats)
+    minimum = 2 * N * C * 4
+    print(f"ce {N}x{C} bandwidth: minimum traffic {minimum / 1e6:.1f} MB; minigrad step {seconds * 1e3:.3f} ms "
+          f"= {minimum / seconds / 1e9:.1f} GB/s effective; np.copyto (same traffic) {copy * 1e3:.3f} ms "
+          f"= {minimum / copy / 1e9:.1f} GB/s; minigrad / copyto = {seconds / copy:.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--json", default=None, help="also write the table as JSON")
+    args = parser.parse_args()
+    torch = import_torch()
+
+    rows, bandwidth_case = [], None
+    for name, loss_name, N, C, kwargs, target_ratio in WORKLOADS:
+        inputs = make_inputs(N, C)
+        ours = median_time(step(minigrad, loss_name, *inputs, kwargs), repeats=args.repeats)
+        theirs = median_time(step(torch, loss_name, *inputs, kwargs), repeats=args.repeats) if torch else None
+        rows.append((f"{name} fwd+bwd f32", ours, theirs, target_ratio))
+        if name == "ce 4096x1000":
+            bandwidth_case = (N, C, ours)
+
+    note = f"minigrad threads: {minigrad.get_num_threads()}"
+    if torch:
+        note += f", torch threads: {torch.get_num_threads()}"
+    print(note)
+    print_table(rows, args.json)
+    print()
+    bandwidth_report(*bandwidth_case, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
