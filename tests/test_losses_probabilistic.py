@@ -331,8 +331,8 @@ def test_gaussian_nll_errors():
 
 @pytest.mark.parametrize("full", [False, True])
 def test_gaussian_nll_gradcheck(full):
-    check_gradients(gaussian_nll_loss, [normal((3, 4), seed=4), normal((3, 4), seed=5), uniform(0.3, 2, (3, 1), seed=6)],
-                    {"full": full, "reduction": "sum"}, grad=(0, 1, 2))
+    arguments = [normal((3, 4), seed=4), normal((3, 4), seed=5), uniform(0.3, 2, (3, 1), seed=6)]
+    check_gradients(gaussian_nll_loss, arguments, {"full": full, "reduction": "sum"}, grad=(0, 1, 2))
 
 
 # ========================================================================== multilabel soft margin, soft margin

@@ -10,8 +10,8 @@ import warnings
 
 import numpy as np
 
-__all__ = ["legacy_reduction", "check_reduction", "resolve_reduction", "reduce_loss", "broadcast_shape", "torch_dtype_name",
-           "format_size"]
+__all__ = ["legacy_reduction", "check_reduction", "resolve_reduction", "reduce_loss", "broadcast_shape",
+           "torch_dtype_name", "format_size"]
 
 _LEGACY_WARNING = "size_average and reduce args will be deprecated, please use reduction='{}' instead."
 

@@ -118,8 +118,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """Huber: ``0.5 z²`` if ``z = |x - y| < delta``, else ``delta (z - 0.5 delta)`` (= ``delta * smooth_l1(beta=delta)``).
+    """Huber: ``0.5 z²`` if ``z = |x - y| < delta``, else ``delta (z - 0.5 delta)``.
 
+    It equals ``delta * smooth_l1_loss(beta=delta)``, so the two coincide only for delta = beta = 1.
     Gradient: ``x - y`` inside, ``±delta`` outside. ``delta <= 0`` raises RuntimeError. ``weight`` (same size as
     ``input``) multiplies each element and, unlike L1/MSE, its ``'mean'`` is the plain mean ``mean(w l)``.
     Floating dtypes only; the result dtype is the promotion of input and target (torch keeps the input's).
