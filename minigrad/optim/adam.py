@@ -1,6 +1,7 @@
 """Adam and AdamW (torch's formulas, bias corrections and placement of eps)."""
 import numpy as np
 
+from .._kernels.optim import adam_step
 from .._tensor import Tensor
 from .optimizer import Optimizer
 
@@ -48,62 +49,30 @@ class Adam(Optimizer):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            # Python floats: a NumPy float64 scalar would make NumPy compute float32 parameters in float64
             lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
             beta1, beta2 = (float(beta) for beta in group["betas"])
             amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                param, grad = p.data, p.grad.data
                 state = self.state[p]
                 if not state:
+                    if p.data.dtype not in (np.float32, np.float64):
+                        raise TypeError(f"Adam supports float32 and float64 parameters, got {p.dtype}")
+                    p.data = np.ascontiguousarray(p.data)  # the fused kernel updates it in place as a flat view
                     state["step"] = Tensor._wrap(np.zeros((), dtype=np.float32))
-                    state["exp_avg"] = Tensor._wrap(np.zeros_like(param))
-                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(param))
+                    state["exp_avg"] = Tensor._wrap(np.zeros_like(p.data))
+                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(p.data))
                     if amsgrad:
-                        state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(param))
+                        state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(p.data))
                 step_array = state["step"].data
                 step_array[()] = float(step_array) + 1  # (an in-place ufunc on a 0-d array is 20x slower)
-                step = float(step_array)
-                if maximize:
-                    grad = -grad
-                if weight_decay != 0:
-                    if decoupled:
-                        param *= 1 - lr * weight_decay
-                    else:
-                        decayed = param * weight_decay
-                        decayed += grad
-                        grad = decayed
-                exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
-
-                # m.lerp_(g, 1 - β₁), with torch's two-sided formula (exact at both ends)
-                scratch = grad - exp_avg
-                weight = param.dtype.type(1 - beta1)
-                if weight < 0.5:
-                    scratch *= weight
-                    exp_avg += scratch
-                else:
-                    scratch *= 1 - weight
-                    np.subtract(grad, scratch, out=exp_avg)
-
-                # v ← β₂ v + ((1 - β₂) g) g
-                exp_avg_sq *= beta2
-                np.multiply(grad, 1 - beta2, out=scratch)
-                scratch *= grad
-                exp_avg_sq += scratch
-
-                if amsgrad:
-                    second_moment = state["max_exp_avg_sq"].data
-                    np.maximum(second_moment, exp_avg_sq, out=second_moment)
-                else:
-                    second_moment = exp_avg_sq
-                denominator = np.sqrt(second_moment, out=scratch)
-                denominator /= (1 - beta2 ** step) ** 0.5
-                denominator += eps
-                update = exp_avg * (-lr / (1 - beta1 ** step))
-                update /= denominator
-                param += update
+                exp_avg_sq = state["exp_avg_sq"].data
+                max_exp_avg_sq = state["max_exp_avg_sq"].data if amsgrad else exp_avg_sq
+                grad = np.ascontiguousarray(p.grad.data, dtype=p.data.dtype)
+                adam_step(p.data.reshape(-1), grad.reshape(-1), state["exp_avg"].data.reshape(-1),
+                          exp_avg_sq.reshape(-1), max_exp_avg_sq.reshape(-1), lr, beta1, beta2, eps, weight_decay,
+                          float(step_array), amsgrad, maximize, decoupled)
         return loss
 
 
