@@ -21,7 +21,7 @@ import numpy as np
 
 from ...autograd import grad_mode
 from ...autograd.function import Function
-from ...ops._util import promote, sum_to, wrap
+from ...ops._util import promote, recording, sum_to, wrap
 from ...ops.activation import softplus
 from ..._tensor import Tensor
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
@@ -138,6 +138,8 @@ class BinaryCrossEntropyWithLogits(Function):
         self.save_for_backward(x, y)
         self.weight, self.pos_weight = weight, pos_weight
         xd, yd = x.data, y.data
+        with np.errstate(over="ignore"):  # e^-x = inf gives σ = 0 exactly
+            self.sigmoid = 1 / (1 + np.exp(-xd))
         log_weight = 1 if pos_weight is None else (pos_weight - 1) * yd + 1
         loss = ((1 - yd) * xd - log_weight * np.minimum(xd, 0)) + log_weight * np.log1p(np.exp(-np.abs(xd)))
         return loss if weight is None else loss * weight
@@ -148,16 +150,17 @@ class BinaryCrossEntropyWithLogits(Function):
             grad = grad * wrap(self.weight)
         need_x, need_y = self.needs_input_grad[:2]
         grad_x = grad_y = None
+        sigmoid = x.sigmoid() if recording() else wrap(self.sigmoid)  # recomputed when differentiated again
         if self.pos_weight is None:
             if need_x:
-                grad_x = grad * (x.sigmoid() - y)
+                grad_x = grad * (sigmoid - y)
             if need_y:
                 grad_y = grad * -x
         else:
             p = wrap(self.pos_weight)
             if need_x:
                 py = p * y
-                grad_x = grad * ((py + 1 - y) * x.sigmoid() - py)
+                grad_x = grad * ((py + 1 - y) * sigmoid - py)
             if need_y:
                 grad_y = grad * (log_sigmoid(-x) - p * log_sigmoid(x))
         return grad_x, grad_y, None, None
