@@ -161,22 +161,23 @@ def amin(x, dim=(), keepdim=False):
     return Extremum.apply(x, axes, keepdim, np.min)
 
 
-def argmax(x, dim=None, keepdim=False):
+def _arg_extremum(x, dim, keepdim, numpy_arg):
     from .. import _tensor as tensor_module
-    if dim is None:
-        result = np.argmax(x.data.reshape(-1))
-        return tensor_module.Tensor._wrap(np.asarray(result).reshape((1,) * x.ndim if keepdim else ()))
+    if dim is None:  # over the flattened tensor
+        result = np.asarray(numpy_arg(x.data.reshape(-1)))
+        return tensor_module.Tensor._wrap(result.reshape((1,) * x.ndim if keepdim else ()))
     axis = normalize_dim(dim, x.ndim)
-    return tensor_module.Tensor._wrap(np.argmax(x.data, axis=axis, keepdims=keepdim) if x.ndim else np.asarray(0))
+    return tensor_module.Tensor._wrap(numpy_arg(x.data, axis=axis, keepdims=keepdim) if x.ndim else np.asarray(0))
+
+
+def argmax(x, dim=None, keepdim=False):
+    """Index of the largest value (over all elements, or along ``dim``); not differentiable."""
+    return _arg_extremum(x, dim, keepdim, np.argmax)
 
 
 def argmin(x, dim=None, keepdim=False):
-    from .. import _tensor as tensor_module
-    if dim is None:
-        result = np.argmin(x.data.reshape(-1))
-        return tensor_module.Tensor._wrap(np.asarray(result).reshape((1,) * x.ndim if keepdim else ()))
-    axis = normalize_dim(dim, x.ndim)
-    return tensor_module.Tensor._wrap(np.argmin(x.data, axis=axis, keepdims=keepdim) if x.ndim else np.asarray(0))
+    """Index of the smallest value (over all elements, or along ``dim``); not differentiable."""
+    return _arg_extremum(x, dim, keepdim, np.argmin)
 
 
 def logsumexp(x, dim, keepdim=False):
