@@ -38,6 +38,7 @@ def log_sigmoid(x):
 
 
 def _not_differentiable(tensor, argument, function_name):
+    """torch refuses (while recording) an argument its loss has no derivative for, rather than ignoring it."""
     if tensor.requires_grad and grad_mode.is_grad_enabled():
         raise RuntimeError(f"The function '{function_name}' is not differentiable with respect to argument "
                            f"'{argument}'. This input cannot have requires_grad True.")
