@@ -281,3 +281,36 @@ def test_saved_state_dict_loads_into_torch_with_the_same_outputs(tmp_path):
     with torch.no_grad():
         expected = theirs(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(ours(minigrad.from_numpy(x)).detach().numpy(), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_training_resumed_from_a_checkpoint_matches_an_uninterrupted_run(tmp_path):
+    nn = pytest.importorskip("minigrad.nn")
+    x = minigrad.from_numpy(np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32))
+    y = minigrad.from_numpy(np.random.default_rng(1).integers(0, 3, 16))
+
+    def setup():
+        minigrad.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+        return model, minigrad.optim.Adam(model.parameters(), lr=0.01)
+
+    def train(model, optimizer, steps):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+
+    model, optimizer = setup()
+    train(model, optimizer, 5)
+    expected = {k: v.numpy().copy() for k, v in model.state_dict().items()}
+
+    model, optimizer = setup()
+    train(model, optimizer, 3)
+    save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, tmp_path / "ckpt.npz")
+    model, optimizer = setup()
+    checkpoint = load(tmp_path / "ckpt.npz")
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    assert list(checkpoint["optimizer"]["state"]) == [0, 1, 2, 3]
+    train(model, optimizer, 2)
+    for key, value in model.state_dict().items():
+        assert value.numpy().tobytes() == expected[key].tobytes(), key
