@@ -114,7 +114,8 @@ def result_type(*operands):
     result = None
     for tier in (dimensioned, zero_dim):
         if tier:
-            candidate = np.result_type(*tier)
+            top = builtins.max(_category(d) for d in tier)  # float32 + int64 is float32 in torch
+            candidate = np.result_type(*[d for d in tier if _category(d) == top])
             if result is None or _category(candidate) > _category(result):
                 result = candidate
     for value in scalars:

@@ -118,7 +118,7 @@ def run_backward(tensors, gradients, retain_graph=False, create_graph=False, inp
             pending[node] = pending[node] + gradient if node in pending else gradient
     captured_nodes = {t.grad_fn: id(t) for t in inputs or () if t.grad_fn is not None}
 
-    with grad_mode.set_grad_enabled(create_graph):
+    with grad_mode.set_grad_enabled(create_graph), np.errstate(all="ignore"):  # torch's backward never warns
         for node in _topological_order(list(pending)):
             gradient = pending.pop(node, None)
             if gradient is None:

@@ -6,6 +6,8 @@ Where a backward needs the forward's result (``exp``, ``tanh``, ``sigmoid``, ``s
 array, except under ``create_graph=True`` where it recomputes it from the input so that the second derivative
 sees the dependence.
 """
+import builtins
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -78,8 +80,12 @@ class Pow(Function):
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
-        if need_a:
-            grad_a = sum_to(grad * b * a ** (b - 1), np.shape(data_of(a)))
+        if need_a:  # b·a^(b-1), taken as 0 where b = 0 (0·0^-1 would be nan), like torch
+            b_data = data_of(b)
+            local = b * a ** (b - 1)
+            if np.any(b_data == 0):
+                local = where(np.broadcast_to(b_data == 0, local.shape), 0.0, local)
+            grad_a = sum_to(grad * local, np.shape(data_of(a)))
         if need_b:
             base = a if is_tensor(a) else wrap(a)
             with np.errstate(divide="ignore"):
@@ -96,26 +102,41 @@ class Neg(Function):
         return -grad
 
 
+def _broadcasting(function_class, a, b):
+    """Apply a binary op, turning NumPy's broadcast ValueError into torch's RuntimeError."""
+    try:
+        return function_class.apply(a, b)
+    except ValueError:
+        shape_a, shape_b = np.shape(data_of(a)), np.shape(data_of(b))
+        for dim in range(1, builtins.max(len(shape_a), len(shape_b)) + 1):
+            size_a = shape_a[-dim] if dim <= len(shape_a) else 1
+            size_b = shape_b[-dim] if dim <= len(shape_b) else 1
+            if size_a != size_b and 1 not in (size_a, size_b):
+                raise RuntimeError(f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                                   f"non-singleton dimension {builtins.max(len(shape_a), len(shape_b)) - dim}") from None
+        raise
+
+
 def add(a, b):
     a, b = promote(a, b)
-    return Add.apply(a, b)
+    return _broadcasting(Add, a, b)
 
 
 def sub(a, b):
     a, b = promote(a, b)
-    return Sub.apply(a, b)
+    return _broadcasting(Sub, a, b)
 
 
 def mul(a, b):
     a, b = promote(a, b)
-    return Mul.apply(a, b)
+    return _broadcasting(Mul, a, b)
 
 
 def div(a, b):
     a, b = promote(a, b)
     if data_of(a).dtype.kind not in "fc":  # true division of integers gives the default float dtype
         a, b = promote(_to_float(a), b)
-    return Div.apply(a, b)
+    return _broadcasting(Div, a, b)
 
 
 def _to_float(value):
@@ -124,7 +145,7 @@ def _to_float(value):
 
 def pow(a, b):
     a, b = promote(a, b)
-    return Pow.apply(a, b)
+    return _broadcasting(Pow, a, b)
 
 
 def neg(x):

@@ -228,7 +228,7 @@ class Norm(Function):
         safe_norm = norm.masked_fill(wrap(norm.data == 0), 1.0)
         if p == 2:
             return kept * x / safe_norm, None, None, None
-        scaled = x.abs() / safe_norm
+        scaled = (x.abs() / safe_norm).masked_fill(wrap(x.data == 0), 1.0)  # 0^(p-1) is inf for p < 1; sign is 0
         return kept * x.sign() * scaled ** (p - 1), None, None, None
 
 
