@@ -74,6 +74,73 @@ def test_index_targets_match_reference(dtype, reduction, weighted, label_smoothi
     assert_close(grad, want_grad, dtype)
 
 
+def run_columns(x, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean", num_threads=1):
+    """The column kernel on x (N, C, D) with targets (N, D); returns the reduced loss and the gradient."""
+    losses, grad = np.empty(target.size, x.dtype), np.empty_like(x)
+    loss_sum, weight_sum = kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, ignore_index,
+                                                              label_smoothing, reduction == "mean", losses, grad,
+                                                              num_threads)
+    return reduce_like_functional(losses.reshape(target.shape), loss_sum, weight_sum, reduction), grad
+
+
+def as_rows(x):
+    """(N, C, D) -> (N·D, C): the layout the reference (and the row kernel) works on."""
+    return np.ascontiguousarray(np.moveaxis(x, 1, -1)).reshape(-1, x.shape[1])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("shape", [(1, 1, 1), (2, 3, 5), (3, 21, 300), (1, 4, 513)])   # D across 256-blocks
+def test_column_kernel_matches_reference(dtype, reduction, weighted, label_smoothing, shape):
+    rng = np.random.default_rng(sum(shape))
+    N, C, D = shape
+    x = (rng.standard_normal(shape) * 3).astype(dtype)
+    target = rng.integers(0, C, (N, D))
+    target[rng.random((N, D)) < 0.2] = -100
+    weight = rng.random(C).astype(dtype) + 0.1 if weighted else None
+    loss, grad = run_columns(x, target, weight, -100, label_smoothing, reduction, num_threads=2)
+    want_loss, (want_grad,) = ref.cross_entropy(as_rows(x), target.reshape(-1), weight, -100, label_smoothing,
+                                                reduction)
+    assert_close(loss, want_loss.reshape(target.shape) if reduction == "none" else want_loss, dtype)
+    assert_close(as_rows(grad), want_grad, dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_column_kernel_edge_cases(dtype):
+    x = np.zeros((2, 3, 4), dtype)
+    x[0, 1, 2] = np.inf                    # in an ignored position: loss and gradient stay exactly 0
+    x[1, 0, 3] = np.nan                    # in a counted position: that position is nan
+    target = np.array([[0, 1, -100, 2], [1, 1, 0, 0]])
+    loss, grad = run_columns(x, target, reduction="none")
+    assert loss[0, 2] == 0 and (grad[0, :, 2] == 0).all()
+    assert np.isnan(loss[1, 3]) and np.isnan(grad[1, :, 3]).all()
+    finite = np.ones((2, 4), bool)
+    finite[1, 3] = False
+    assert np.isfinite(loss[finite]).all()
+    loss, grad = run_columns(x, np.full((2, 4), -100))
+    assert np.isnan(loss)
+    np.testing.assert_array_equal(grad, 0)
+    with pytest.raises(IndexError, match="Target 3 is out of bounds."):
+        run_columns(x, np.full((2, 4), 3))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_column_kernel_threads_agree_bitwise_and_loss_only(dtype):
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((3, 7, 700)).astype(dtype)
+    target = rng.integers(0, 7, (3, 700))
+    weight = rng.random(7).astype(dtype)
+    one = run_columns(x, target, weight, -100, 0.1, "sum", num_threads=1)
+    two = run_columns(x, target, weight, -100, 0.1, "sum", num_threads=2)
+    assert one[0] == two[0]
+    np.testing.assert_array_equal(one[1], two[1])
+    losses = np.empty(target.size, dtype)
+    assert kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, -100, 0.1, False, losses, None,
+                                              2)[0] == one[0]
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])

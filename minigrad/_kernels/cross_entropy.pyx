@@ -37,12 +37,12 @@ Example::
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport log
+from libc.math cimport INFINITY, log
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
-from minigrad._kernels.simd_exp cimport (row_axpb, row_dot, row_exp_shift_sum, row_max, row_scale,
-                                         threads_for)
+from minigrad._kernels.simd_exp cimport (col_dot_acc, col_exp_acc, col_max, col_scale_sub, row_axpb, row_dot,
+                                         row_exp_shift_sum, row_max, row_scale, threads_for)
 
 import numpy as np
 
@@ -135,6 +135,100 @@ def cross_entropy_index(const floating[:, ::1] x, const int64_t[::1] target, con
             else:
                 loss_out[i] = _ce_index_row(&x[i, 0], cols, target[i], w, weight_total, label_smoothing,
                                             scale, g, want_grad)
+    return _ordered_sum(loss_out), weight_valid
+
+
+# Positions per block of the column kernel: a block's class rows of x and of the gradient (C x BLOCK
+# values each) stay in cache between its passes.
+cdef enum:
+    BLOCK = 256
+
+
+def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] target,
+                                const floating[::1] weight, int64_t ignore_index, double label_smoothing,
+                                bint mean, floating[::1] loss_out, floating[:, :, ::1] grad_out, int num_threads):
+    """Cross-entropy with class-index targets for x (N, C, D): the class axis in the middle, as in
+    (N, C, d1..dK) inputs with D = d1···dK positions per sample. No transposing copy: the softmax runs
+    down the class axis, vectorised along blocks of positions.
+
+    target and loss_out are (N·D,) in (n, d) order; grad_out is (N, C, D) or None. Same results and gradient
+    convention as cross_entropy_index. Returns (sum of losses, sum_n w'_n).
+    """
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2]
+    cdef Py_ssize_t per_sample = (D + BLOCK - 1) // BLOCK, blocks = N * per_sample
+    cdef Py_ssize_t block, n, start, length, c, j, pos
+    cdef const floating *w = _weight_ptr(weight)
+    cdef double weight_valid = _checked_weight_sum(target, C, w, ignore_index)
+    cdef double weight_total = row_dot(<const floating *>NULL, w, C) if w != NULL else C
+    cdef double scale = 1.0 / weight_valid if mean else 1.0
+    cdef double eps = label_smoothing
+    cdef bint want_grad = grad_out is not None
+    cdef int nt = threads_for(blocks, C * (D if D < BLOCK else BLOCK), num_threads)
+    # per thread: the block's max, coefficients a and b, and (without a gradient) a row for the
+    # exponentials; sums of exponentials and of w_c x_c in double
+    dtype = np.asarray(loss_out).dtype
+    cdef floating[:, :, ::1] scratch = np.empty((nt, 4, BLOCK), dtype=dtype)
+    cdef double[:, :, ::1] sums = np.empty((nt, 2, BLOCK))
+    cdef floating *m
+    cdef floating *a
+    cdef floating *b
+    cdef floating *e
+    cdef double *total
+    cdef double *weighted_x
+    cdef double wy, wc, log_total, nll
+    cdef int64_t y
+    if blocks == 0 or C == 0:
+        loss_out[:] = 0
+        return 0.0, weight_valid
+    with nogil, parallel(num_threads=nt):
+        for block in prange(blocks, schedule="static"):
+            m = &scratch[threadid(), 0, 0]
+            a = &scratch[threadid(), 1, 0]
+            b = &scratch[threadid(), 2, 0]
+            total = &sums[threadid(), 0, 0]
+            weighted_x = &sums[threadid(), 1, 0]
+            n = block // per_sample
+            start = (block % per_sample) * BLOCK
+            length = D - start if D - start < BLOCK else BLOCK
+            for j in range(length):
+                m[j] = -INFINITY
+                total[j] = 0
+                weighted_x[j] = 0
+            for c in range(C):
+                col_max(m, &x[n, c, start], length)
+            for c in range(C):
+                e = &grad_out[n, c, start] if want_grad else &scratch[threadid(), 3, 0]
+                col_exp_acc(&x[n, c, start], m, e, total, length)
+                if eps > 0:
+                    col_dot_acc(weighted_x, w[c] if w != NULL else 1.0, &x[n, c, start], length)
+            for j in range(length):
+                pos = n * D + start + j
+                y = target[pos]
+                if y == ignore_index:
+                    loss_out[pos] = 0
+                    a[j] = 0
+                    b[j] = 0
+                    continue
+                wy = w[y] if w != NULL else 1.0
+                log_total = log(total[j])
+                nll = (m[j] - x[n, y, start + j]) + log_total
+                loss_out[pos] = (1 - eps) * wy * nll
+                if eps > 0:
+                    loss_out[pos] = loss_out[pos] + eps / C * (weight_total * (m[j] + log_total) - weighted_x[j])
+                a[j] = <floating>(scale * ((1 - eps) * wy + eps * weight_total / C) / total[j])
+                b[j] = <floating>(scale * eps / C)
+            if want_grad:
+                # g = a e - w_c b down every class row, then the target's -(1-eps) w_y term
+                for c in range(C):
+                    col_scale_sub(&grad_out[n, c, start], a, <floating>(w[c] if w != NULL else 1.0), b, length)
+                for j in range(length):
+                    y = target[n * D + start + j]
+                    if y == ignore_index:   # exactly 0, even where x is inf or nan
+                        for c in range(C):
+                            grad_out[n, c, start + j] = 0
+                    else:
+                        wy = w[y] if w != NULL else 1.0
+                        grad_out[n, y, start + j] = grad_out[n, y, start + j] - <floating>(scale * (1 - eps) * wy)
     return _ordered_sum(loss_out), weight_valid
 
 

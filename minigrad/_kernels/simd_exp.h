@@ -236,6 +236,46 @@ MG_CLONES MG_ROW double mg_dot_##SUF(const T *restrict w, const T *restrict x, p
 MG_DEFINE_ROW_FUNCS(float, int32_t, f32, mg_expf)
 MG_DEFINE_ROW_FUNCS(double, int64_t, f64, mg_exp)
 
+/* Column functions: a softmax down the class axis of a (C, D) block, vectorised along the D positions
+ * (the layout of (N, C, d1, ..., dK) inputs, where moving the class axis last would cost a transposing
+ * copy and rows of C values too short to vectorise). Called once per class row of a block of positions.
+ *
+ * mg_col_max:         m[i] = max(m[i], x[i])  (a nan in x is skipped; it reaches the sum below).
+ * mg_col_exp_acc:     out[i] = exp(x[i] - m[i]); acc[i] += out[i] in double.
+ * mg_col_dot_acc:     acc[i] += w * x[i] in double.
+ * mg_col_scale_sub:   g[i] = a[i] * g[i] - w * b[i].
+ */
+#define MG_DEFINE_COLUMN_FUNCS(T, SUF, EXP)                                                       \
+MG_CLONES MG_ROW void mg_col_max_##SUF(T *restrict m, const T *restrict x, ptrdiff_t n)           \
+{                                                                                                 \
+    for (ptrdiff_t i = 0; i < n; i++) m[i] = x[i] > m[i] ? x[i] : m[i];                           \
+}                                                                                                 \
+                                                                                                  \
+MG_CLONES MG_ROW void mg_col_exp_acc_##SUF(const T *restrict x, const T *restrict m, T *restrict out,\
+                                           double *restrict acc, ptrdiff_t n)                     \
+{                                                                                                 \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                           \
+        T e = EXP(x[i] - m[i]);                                                                   \
+        out[i] = e;                                                                               \
+        acc[i] += (double)e;                                                                      \
+    }                                                                                             \
+}                                                                                                 \
+                                                                                                  \
+MG_CLONES MG_ROW void mg_col_dot_acc_##SUF(double *restrict acc, double w, const T *restrict x,   \
+                                           ptrdiff_t n)                                           \
+{                                                                                                 \
+    for (ptrdiff_t i = 0; i < n; i++) acc[i] += w * (double)x[i];                                 \
+}                                                                                                 \
+                                                                                                  \
+MG_CLONES MG_ROW void mg_col_scale_sub_##SUF(T *restrict g, const T *restrict a, T w,             \
+                                             const T *restrict b, ptrdiff_t n)                    \
+{                                                                                                 \
+    for (ptrdiff_t i = 0; i < n; i++) g[i] = a[i] * g[i] - w * b[i];                              \
+}
+
+MG_DEFINE_COLUMN_FUNCS(float, f32, mg_expf)
+MG_DEFINE_COLUMN_FUNCS(double, f64, mg_exp)
+
 /* The exp pass is the hot loop of every softmax-style kernel, and AVX-512 has two instructions that
  * shorten it a lot: vscalefps multiplies by 2^n with correct overflow, subnormal and nan handling (the
  * generic code needs ten integer and float operations for that), and masked loads and stores run a

@@ -17,6 +17,14 @@ cdef extern from "simd_exp.h" nogil:
     void mg_axpb_f64(double *g, const double *w, double a, double b, Py_ssize_t n)
     double mg_dot_f32(const float *w, const float *x, Py_ssize_t n)
     double mg_dot_f64(const double *w, const double *x, Py_ssize_t n)
+    void mg_col_max_f32(float *m, const float *x, Py_ssize_t n)
+    void mg_col_max_f64(double *m, const double *x, Py_ssize_t n)
+    void mg_col_exp_acc_f32(const float *x, const float *m, float *out, double *acc, Py_ssize_t n)
+    void mg_col_exp_acc_f64(const double *x, const double *m, double *out, double *acc, Py_ssize_t n)
+    void mg_col_dot_acc_f32(double *acc, double w, const float *x, Py_ssize_t n)
+    void mg_col_dot_acc_f64(double *acc, double w, const double *x, Py_ssize_t n)
+    void mg_col_scale_sub_f32(float *g, const float *a, float w, const float *b, Py_ssize_t n)
+    void mg_col_scale_sub_f64(double *g, const double *a, double w, const double *b, Py_ssize_t n)
 
 
 cdef inline floating row_max(const floating *x, Py_ssize_t n) noexcept nogil:
@@ -68,6 +76,41 @@ cdef inline double row_dot(const floating *w, const floating *x, Py_ssize_t n) n
         return mg_dot_f32(w, x, n)
     else:
         return mg_dot_f64(w, x, n)
+
+
+
+cdef inline void col_max(floating *m, const floating *x, Py_ssize_t n) noexcept nogil:
+    """m[:n] = max(m[:n], x[:n]) elementwise."""
+    if floating is float:
+        mg_col_max_f32(m, x, n)
+    else:
+        mg_col_max_f64(m, x, n)
+
+
+cdef inline void col_exp_acc(const floating *x, const floating *m, floating *out, double *acc,
+                             Py_ssize_t n) noexcept nogil:
+    """out[:n] = exp(x[:n] - m[:n]); acc[:n] += out[:n]."""
+    if floating is float:
+        mg_col_exp_acc_f32(x, m, out, acc, n)
+    else:
+        mg_col_exp_acc_f64(x, m, out, acc, n)
+
+
+cdef inline void col_dot_acc(double *acc, double w, const floating *x, Py_ssize_t n) noexcept nogil:
+    """acc[:n] += w * x[:n]."""
+    if floating is float:
+        mg_col_dot_acc_f32(acc, w, x, n)
+    else:
+        mg_col_dot_acc_f64(acc, w, x, n)
+
+
+cdef inline void col_scale_sub(floating *g, const floating *a, floating w, const floating *b,
+                               Py_ssize_t n) noexcept nogil:
+    """g[:n] = a[:n] * g[:n] - w * b[:n]."""
+    if floating is float:
+        mg_col_scale_sub_f32(g, a, w, b, n)
+    else:
+        mg_col_scale_sub_f64(g, a, w, b, n)
 
 
 # Below this many elements one thread is faster: starting a parallel region costs microseconds.
