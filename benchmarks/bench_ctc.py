@@ -5,7 +5,8 @@
 Workloads (time-major log_probs (T, N, C), padded targets of length S, every input and target at full length):
 T=100 N=32 C=30 S=20 and T=400 N=16 C=64 S=80. Each library gets a log_probs leaf that requires grad and runs
 ``ctc_loss(..., reduction='mean')`` then ``backward()``. Prints the medians and the ratio minigrad/torch (target
-<= 0.2 for both), then minigrad's speed-up from 1 to 2 threads.
+<= 0.2 for both), then minigrad's speed-up from 1 to 2 threads. The libraries (and the thread counts) are timed in
+alternating rounds, so that a load spike on the shared machine hits both sides of a ratio.
 """
 import argparse
 
@@ -49,6 +50,14 @@ def torch_step(torch, log_probs, targets, input_lengths, target_lengths):
     return step
 
 
+def interleaved_medians(functions, repeats, rounds=5):
+    """Median time of each function, measured in alternating rounds so that all of them see the same machine load
+    (the benchmark machines are shared): the median over rounds of each round's median."""
+    per_round = [[median_time(fn, repeats=max(1, repeats // rounds), warmup=2) for fn in functions]
+                 for _ in range(rounds)]
+    return [float(np.median(column)) for column in zip(*per_round)]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50)
@@ -61,15 +70,20 @@ def main():
     for T, N, C, S in WORKLOADS:
         inputs = make_inputs(T, N, C, S)
         name = f"ctc fwd+bwd T={T} N={N} C={C} S={S} f32"
-        ours = median_time(minigrad_step(*inputs), repeats=args.repeats)
-        theirs = median_time(torch_step(torch, *inputs), repeats=args.repeats) if torch else None
+        if torch:
+            ours, theirs = interleaved_medians([minigrad_step(*inputs), torch_step(torch, *inputs)], args.repeats)
+        else:
+            ours, theirs = median_time(minigrad_step(*inputs), repeats=args.repeats), None
         rows.append((name, ours, theirs, TARGET_RATIO))
-        per_threads = {}
-        for threads in (1, 2):
-            set_num_threads(threads)
-            per_threads[threads] = median_time(minigrad_step(*inputs), repeats=args.repeats)
+
+        def with_threads(threads, step=minigrad_step(*inputs)):
+            def run():
+                set_num_threads(threads)
+                step()
+            return run
+        one, two = interleaved_medians([with_threads(1), with_threads(2)], args.repeats)
         set_num_threads(default_threads)
-        speedups.append((name, per_threads[1], per_threads[2]))
+        speedups.append((name, one, two))
 
     threads_note = f"minigrad threads: {default_threads}"
     if torch:
