@@ -1,0 +1,160 @@
+/* The loops of elementwise_rows.h, written once for the element type T (with EXP, LOG and LOG1P of that type);
+ * FN(name) appends _f32 or _f64. Included only from elementwise_rows.h (no include guard: instantiated twice).
+ *
+ * Every function has the same shape. For the n elements of a block it computes the loss l[k] and
+ * g[k] = scale * dl/dx[k]; with gy != NULL also gy[k] = scale * dl/dy[k]. The loss goes to loss[k] when
+ * loss != NULL (the function then returns 0), else the function returns its sum (in double). w and pw are
+ * per-element weights, both NULL (all ones) or both given; param is the loss's scalar parameter (beta, delta).
+ *
+ * Values are computed unconditionally and then selected, so the loops are branch-free. The optional arrays are
+ * resolved outside the loops: STEP(k, l, W, GY) is expanded once per combination with W and GY the constants
+ * 0 or 1, so a missing array costs nothing inside the loop (GCC will not unswitch loops this large itself). */
+
+#define ELEMENTWISE_LOOP(STEP, W, GY)                                                             \
+    {                                                                                             \
+        double acc[MG_LANES] = {0};                                                               \
+        if (loss != NULL) {                                                                       \
+            for (ptrdiff_t k = 0; k < n; k++) { T l_; STEP(k, l_, W, GY); loss[k] = l_; }         \
+            return 0.0;                                                                           \
+        }                                                                                         \
+        ptrdiff_t i_ = 0;                                                                         \
+        for (; i_ + MG_LANES <= n; i_ += MG_LANES)                                                \
+            for (int j_ = 0; j_ < MG_LANES; j_++) {                                               \
+                T l_;                                                                             \
+                STEP(i_ + j_, l_, W, GY);                                                         \
+                acc[j_] += (double)l_;                                                            \
+            }                                                                                     \
+        for (; i_ < n; i_++) { T l_; STEP(i_, l_, W, GY); acc[i_ % MG_LANES] += (double)l_; }    \
+        return mg_sum_lanes(acc);                                                                 \
+    }
+
+/* The loop for each combination of weights given (W) and target gradient wanted (GY). */
+#define ELEMENTWISE_DISPATCH(STEP)                                                                \
+    if (w != NULL) {                                                                              \
+        if (gy != NULL) ELEMENTWISE_LOOP(STEP, 1, 1)                                              \
+        else ELEMENTWISE_LOOP(STEP, 1, 0)                                                         \
+    } else {                                                                                      \
+        if (gy != NULL) ELEMENTWISE_LOOP(STEP, 0, 1)                                              \
+        else ELEMENTWISE_LOOP(STEP, 0, 0)                                                         \
+    }
+
+#define SIGNATURE(name)                                                                           \
+    MGE_KERNEL double FN(name)(const T *restrict x, const T *restrict y, const T *restrict w,   \
+                                     const T *restrict pw, T param, T scale, T *restrict loss,    \
+                                     T *restrict g, T *restrict gy, ptrdiff_t n)
+
+/* MSE: l = d^2 with d = x - y; dl/dx = 2d (dl/dy = -dl/dx: left to the caller). */
+SIGNATURE(mge_mse)
+{
+    (void)w; (void)pw; (void)param; (void)gy;
+#define STEP(k, l, W, GY)                                                                              \
+    {                                                                                             \
+        T d = x[k] - y[k];                                                                        \
+        l = d * d;                                                                                \
+        g[k] = (2 * scale) * d;                                                                   \
+    }
+    ELEMENTWISE_LOOP(STEP, 0, 0)
+#undef STEP
+}
+
+/* Smooth L1 (param = beta > 0): l = 0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta;
+ * dl/dx = d / beta inside, sign(d) outside (the two agree at |d| = beta). */
+SIGNATURE(mge_smooth_l1)
+{
+    (void)w; (void)pw; (void)gy;
+#define STEP(k, l, W, GY)                                                                              \
+    {                                                                                             \
+        T d = x[k] - y[k];                                                                        \
+        T z = d < 0 ? -d : d;                                                                     \
+        T inside = (T)0.5 * z * z / param, outside = z - (T)0.5 * param;                          \
+        l = z < param ? inside : outside;                                                         \
+        T slope = d / param;                                                                      \
+        slope = d > param ? (T)1 : slope;                                                         \
+        slope = d < -param ? (T)-1 : slope;                                                       \
+        g[k] = scale * slope;                                                                     \
+    }
+    ELEMENTWISE_LOOP(STEP, 0, 0)
+#undef STEP
+}
+
+/* Huber (param = delta > 0): l = 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta); dl/dx = d clamped to
+ * [-delta, delta]. */
+SIGNATURE(mge_huber)
+{
+    (void)w; (void)pw; (void)gy;
+#define STEP(k, l, W, GY)                                                                              \
+    {                                                                                             \
+        T d = x[k] - y[k];                                                                        \
+        T z = d < 0 ? -d : d;                                                                     \
+        T inside = (T)0.5 * z * z, outside = param * (z - (T)0.5 * param);                        \
+        l = z < param ? inside : outside;                                                         \
+        T slope = d > param ? param : d;                                                          \
+        slope = d < -param ? -param : slope;                                                      \
+        g[k] = scale * slope;                                                                     \
+    }
+    ELEMENTWISE_LOOP(STEP, 0, 0)
+#undef STEP
+}
+
+/* Binary cross-entropy on probabilities, torch's formula: l = w [(y - 1) max(log1p(-x), -100) - y max(log x, -100)];
+ * dl/dx = w (x - y) / max(x (1 - x), 1e-12) (the clamps do not enter the gradient);
+ * dl/dy = w (log1p(-x) - log x), unclamped. */
+SIGNATURE(mge_bce)
+{
+    (void)pw; (void)param;
+#define STEP(k, l, W, GY)                                                                              \
+    {                                                                                             \
+        T xk = x[k], yk = y[k], wk = W ? w[k] : (T)1;                                     \
+        T log_x = LOG(xk), log_1mx = LOG1P(-xk);                                                  \
+        T clamped_x = log_x > (T)-100 ? log_x : (T)-100;                                          \
+        T clamped_1mx = log_1mx > (T)-100 ? log_1mx : (T)-100;                                    \
+        l = wk * ((yk - 1) * clamped_1mx - yk * clamped_x);                                       \
+        T denominator = xk * (1 - xk);                                                            \
+        denominator = denominator > (T)1e-12 ? denominator : (T)1e-12;                            \
+        g[k] = scale * wk * (xk - yk) / denominator;                                              \
+        if (GY) gy[k] = scale * wk * (log_1mx - log_x);                                   \
+    }
+    ELEMENTWISE_DISPATCH(STEP)
+#undef STEP
+}
+
+/* Binary cross-entropy on logits, with pw the positive-class weight p:
+ * l = w [(1 - y) x - (1 + (p - 1) y) log_sigmoid(x)], log_sigmoid(x) = min(x, 0) - log1p(exp(-|x|));
+ * dl/dx = w [(p y + 1 - y) sigmoid(x) - p y]; dl/dy = w [-x - (p - 1) log_sigmoid(x)]. */
+SIGNATURE(mge_bce_with_logits)
+{
+    (void)param;
+#define STEP(k, l, W, GY)                                                                              \
+    {                                                                                             \
+        T xk = x[k], yk = y[k], wk = W ? w[k] : (T)1, pk = W ? pw[k] : (T)1;     \
+        T e = EXP(-(xk < 0 ? -xk : xk));                                                          \
+        T log_sigmoid = (xk < 0 ? xk : (T)0) - LOG1P_UNIT(e);                                          \
+        T sigmoid = (xk >= 0 ? (T)1 : e) / (1 + e);                                               \
+        l = wk * ((1 - yk) * xk - (1 + (pk - 1) * yk) * log_sigmoid);                             \
+        g[k] = scale * wk * ((pk * yk + 1 - yk) * sigmoid - pk * yk);                             \
+        if (GY) gy[k] = scale * wk * (-xk - (pk - 1) * log_sigmoid);                      \
+    }
+    ELEMENTWISE_DISPATCH(STEP)
+#undef STEP
+}
+
+/* Soft margin: l = softplus(-y x) = max(m, 0) + log1p(exp(-|m|)) with m = -y x (finite where torch's
+ * log1p(exp(m)) overflows); dl/dx = -y sigmoid(m). */
+SIGNATURE(mge_soft_margin)
+{
+    (void)w; (void)pw; (void)param; (void)gy;
+#define STEP(k, l, W, GY)                                                                              \
+    {                                                                                             \
+        T m = -y[k] * x[k];                                                                       \
+        T e = EXP(-(m < 0 ? -m : m));                                                             \
+        l = (m > 0 ? m : (T)0) + LOG1P_UNIT(e);                                                        \
+        T sigmoid = (m >= 0 ? (T)1 : e) / (1 + e);                                                \
+        g[k] = scale * -y[k] * sigmoid;                                                           \
+    }
+    ELEMENTWISE_LOOP(STEP, 0, 0)
+#undef STEP
+}
+
+#undef SIGNATURE
+#undef ELEMENTWISE_DISPATCH
+#undef ELEMENTWISE_LOOP
