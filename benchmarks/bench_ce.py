@@ -16,21 +16,24 @@ from _timing import import_torch, median_time, print_table
 import minigrad
 from minigrad.nn.functional.classification import cross_entropy, nll_loss
 
-# (name, loss, N, C, keyword arguments, target ratio); "weight" is replaced by a random (C,) weight
+# (name, loss, input shape, keyword arguments, target ratio); "weight" becomes a random (C,) weight. The last
+# workload (segmentation-shaped, class axis 1 of a 4-D input) has no target: it shows the column kernel.
 WORKLOADS = [
-    ("ce 32x10", "cross_entropy", 32, 10, {}, 0.7),
-    ("ce 512x1000", "cross_entropy", 512, 1000, {}, 0.5),
-    ("ce 4096x1000", "cross_entropy", 4096, 1000, {}, 0.5),
-    ("ce 4096x1000 weight+smoothing 0.1", "cross_entropy", 4096, 1000, {"weight": True, "label_smoothing": 0.1},
+    ("ce 32x10", "cross_entropy", (32, 10), {}, 0.7),
+    ("ce 512x1000", "cross_entropy", (512, 1000), {}, 0.5),
+    ("ce 4096x1000", "cross_entropy", (4096, 1000), {}, 0.5),
+    ("ce 4096x1000 weight+smoothing 0.1", "cross_entropy", (4096, 1000), {"weight": True, "label_smoothing": 0.1},
      0.5),
-    ("nll 4096x1000", "nll_loss", 4096, 1000, {}, 0.5),
+    ("nll 4096x1000", "nll_loss", (4096, 1000), {}, 0.5),
+    ("ce 16x21x64x64 (N,C,H,W)", "cross_entropy", (16, 21, 64, 64), {}, None),
 ]
 
 
-def make_inputs(N, C, seed=0):
+def make_inputs(shape, seed=0):
     rng = np.random.default_rng(seed)
-    return (rng.standard_normal((N, C)) * 2).astype(np.float32), rng.integers(0, C, N), \
-        (rng.random(C) + 0.5).astype(np.float32)
+    classes = shape[1]
+    return (rng.standard_normal(shape) * 2).astype(np.float32), rng.integers(0, classes, shape[:1] + shape[2:]), \
+        (rng.random(classes) + 0.5).astype(np.float32)
 
 
 def step(library, loss_name, logits, target, weight, kwargs):
@@ -67,13 +70,13 @@ def main():
     torch = import_torch()
 
     rows, bandwidth_case = [], None
-    for name, loss_name, N, C, kwargs, target_ratio in WORKLOADS:
-        inputs = make_inputs(N, C)
+    for name, loss_name, shape, kwargs, target_ratio in WORKLOADS:
+        inputs = make_inputs(shape)
         ours = median_time(step(minigrad, loss_name, *inputs, kwargs), repeats=args.repeats)
         theirs = median_time(step(torch, loss_name, *inputs, kwargs), repeats=args.repeats) if torch else None
         rows.append((f"{name} fwd+bwd f32", ours, theirs, target_ratio))
         if name == "ce 4096x1000":
-            bandwidth_case = (N, C, ours)
+            bandwidth_case = shape + (ours,)
 
     note = f"minigrad threads: {minigrad.get_num_threads()}"
     if torch:

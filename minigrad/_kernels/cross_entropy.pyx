@@ -1,7 +1,8 @@
 """Fused cross-entropy and NLL kernels: loss and gradient of each row in one pass.
 
 Rows are the N positions (the caller moves the class axis last: x is (N, C) C-contiguous), the classes
-are the C entries of a row. Notation (spec/losses.md §2.3, §2.5): w class weights (1 when None),
+are the C entries of a row; cross_entropy_index_columns takes (N, C, D) inputs with the class axis in the
+middle instead. Notation (spec/losses.md §2.3, §2.5): w class weights (1 when None),
 W = sum_c w_c, eps label smoothing, lse = logsumexp(x_n), p = softmax(x_n), valid_n = [y_n != ignore_index],
 w'_n = w[y_n] * valid_n.
 
@@ -24,7 +25,8 @@ rows in order, so the result does not depend on the thread count.
 
 Each row costs one max pass over x, one pass writing exp(x - max) into the gradient row while summing
 it, and one pass scaling that row in place (cache-hot): the logits are read from memory once and the
-gradient is written once. Without a gradient buffer (inference) each thread uses one scratch row.
+gradient is written once. Without a gradient buffer (inference) each thread uses one scratch row. The
+column kernel makes the same passes down the class axis over blocks of BLOCK positions.
 
 Targets are checked here (out-of-range targets raise IndexError like torch); everything else
 (shapes, dtypes, contiguity) is the Python wrapper's job.
@@ -175,7 +177,7 @@ def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] 
     cdef floating *e
     cdef double *total
     cdef double *weighted_x
-    cdef double wy, wc, log_total, nll
+    cdef double wy, log_total, nll
     cdef int64_t y
     if blocks == 0 or C == 0:
         loss_out[:] = 0

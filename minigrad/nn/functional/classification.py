@@ -40,13 +40,15 @@ __all__ = ["nll_loss", "cross_entropy"]
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Layout: the kernels see one row of C class scores per position.
+# Layout: the row kernels see one row of C class scores per position.
 
 class _Rows:
-    """The input's class axis moved last and flattened to C-contiguous (positions, C) rows, and back.
+    """The input's class axis moved last and flattened to C-contiguous (positions, C) rows, and back; also the
+    shapes every loss needs (class axis, unreduced loss shape).
 
     2-D inputs are used as they are; (C,) becomes one row; (N, C, d1..dK) is transposed to (N·d1···dK, C)
-    (a copy) and gradients come back as a transposed view.
+    (a copy) and gradients come back as a transposed view. Index-target cross-entropy skips the transposition
+    for K-dim inputs (see ``CrossEntropyLoss``).
     """
 
     __slots__ = ("shape", "class_axis", "loss_shape", "row_shape")
