@@ -118,21 +118,30 @@ SIGNATURE(mge_bce)
 #undef STEP
 }
 
-/* Binary cross-entropy on logits, with pw the positive-class weight p:
- * l = w [(1 - y) x - (1 + (p - 1) y) log_sigmoid(x)], log_sigmoid(x) = min(x, 0) - log1p(exp(-|x|));
- * dl/dx = w [(p y + 1 - y) sigmoid(x) - p y]; dl/dy = w [-x - (p - 1) log_sigmoid(x)]. */
+/* Binary cross-entropy on logits, with pw the positive-class weight p and c = 1 + (p - 1) y:
+ * l = w [(1 - y) x - c log_sigmoid(x)], computed without cancellation as
+ * w [((1 - y) x if x >= 0 else -p y x) + c log1p(exp(-|x|))] (so x = -20, y = 0 gives 2.06e-9 in float32, where
+ * torch's float32 gives 0; spec section 12.4);
+ * dl/dx = w [(1 - y) sigmoid(x) - p y sigmoid(-x)] (= w [(p y + 1 - y) sigmoid(x) - p y], without its
+ * cancellation); dl/dy = w [-x - (p - 1) log_sigmoid(x)]. */
 SIGNATURE(mge_bce_with_logits)
 {
     (void)param;
-#define STEP(k, l, W, GY)                                                                              \
+#define STEP(k, l, W, GY)                                                                         \
     {                                                                                             \
-        T xk = x[k], yk = y[k], wk = W ? w[k] : (T)1, pk = W ? pw[k] : (T)1;     \
+        T xk = x[k], yk = y[k], wk = W ? w[k] : (T)1, pk = W ? pw[k] : (T)1;                      \
         T e = EXP(-(xk < 0 ? -xk : xk));                                                          \
-        T log_sigmoid = (xk < 0 ? xk : (T)0) - LOG1P_UNIT(e);                                          \
-        T sigmoid = (xk >= 0 ? (T)1 : e) / (1 + e);                                               \
-        l = wk * ((1 - yk) * xk - (1 + (pk - 1) * yk) * log_sigmoid);                             \
-        g[k] = scale * wk * ((pk * yk + 1 - yk) * sigmoid - pk * yk);                             \
-        if (GY) gy[k] = scale * wk * (-xk - (pk - 1) * log_sigmoid);                      \
+        T softplus_tail = LOG1P_UNIT(e);                                                          \
+        T c = 1 + (pk - 1) * yk;                                                                  \
+        T linear = xk >= 0 ? (1 - yk) * xk : -pk * yk * xk;                                       \
+        l = wk * (linear + c * softplus_tail);                                                    \
+        T big = 1 / (1 + e), small = e / (1 + e);                                                 \
+        T sigmoid = xk >= 0 ? big : small, sigmoid_minus = xk >= 0 ? small : big;                 \
+        g[k] = scale * wk * ((1 - yk) * sigmoid - pk * yk * sigmoid_minus);                       \
+        if (GY) {                                                                                 \
+            T log_sigmoid = (xk < 0 ? xk : (T)0) - softplus_tail;                                 \
+            gy[k] = scale * wk * (-xk - (pk - 1) * log_sigmoid);                                  \
+        }                                                                                         \
     }
     ELEMENTWISE_DISPATCH(STEP)
 #undef STEP

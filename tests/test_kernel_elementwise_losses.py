@@ -1,0 +1,160 @@
+"""The elementwise loss kernels (minigrad._kernels.elementwise_losses) against the NumPy references in
+tests/reference/elementwise_losses.py: float32 and float64, elementwise and summed, 1 and 2 threads, with and
+without weights and gradients, read-only inputs, and the values spec/losses.md lists at the edges."""
+import numpy as np
+import pytest
+
+from minigrad._kernels import elementwise_losses as kernels
+from reference import elementwise_losses as reference
+
+DTYPES = [np.float32, np.float64]
+TOL = {np.float32: 3e-6, np.float64: 1e-13}
+SIZES = [0, 1, 17, 100_003]  # empty, a tail only, and enough blocks for two threads
+
+
+def assert_close(actual, expected, dtype, scale):
+    """Relative to the dtype, plus an absolute part for cancellation between terms of size ``scale``."""
+    np.testing.assert_allclose(actual, expected, rtol=TOL[dtype], atol=TOL[dtype] * scale, equal_nan=True)
+
+
+def inputs(rng, size, dtype, kind):
+    x = rng.normal(0, 4, size)
+    y = {"regression": rng.normal(0, 4, size), "probability": rng.random(size),
+         "sign": rng.choice([-1.0, 1.0, 0.5], size)}[kind]
+    if kind == "probability" and size:
+        x = rng.uniform(0, 1, size)
+        x[:4] = [0.0, 1.0, 1e-30, 0.5][:size]  # log(0) is clamped at -100 in the value
+    arrays = [x.astype(dtype), y.astype(dtype)]
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+# (name, call(x, y, reduce, need_grad, target_grad, threads), reference(x, y), kind of inputs, target gradient)
+def _weights(x):
+    rng = np.random.default_rng(x.size)
+    return rng.uniform(0.2, 2, x.size).astype(x.dtype), rng.uniform(0.5, 3, x.size).astype(x.dtype)
+
+
+CASES = {
+    "mse": (lambda x, y, r, g, t, n: kernels.mse(x, y, 1.0, r, g, n) + (None,),
+            reference.mse, "regression", False),
+    "smooth_l1": (lambda x, y, r, g, t, n: kernels.smooth_l1(x, y, 0.7, 1.0, r, g, n) + (None,),
+                  lambda x, y: reference.smooth_l1(x, y, 0.7), "regression", False),
+    "huber": (lambda x, y, r, g, t, n: kernels.huber(x, y, 1.3, 1.0, r, g, n) + (None,),
+              lambda x, y: reference.huber(x, y, 1.3), "regression", False),
+    "bce": (lambda x, y, r, g, t, n: kernels.binary_cross_entropy(x, y, None, 1.0, r, g, t, n),
+            reference.binary_cross_entropy, "probability", True),
+    "bce weighted": (lambda x, y, r, g, t, n: kernels.binary_cross_entropy(x, y, _weights(x)[0], 1.0, r, g, t, n),
+                     lambda x, y: reference.binary_cross_entropy(x, y, _weights(x)[0]), "probability", True),
+    "bce_with_logits": (lambda x, y, r, g, t, n: kernels.binary_cross_entropy_with_logits(x, y, None, None, 1.0, r,
+                                                                                           g, t, n),
+                        reference.binary_cross_entropy_with_logits, "probability_logits", True),
+    "bce_with_logits weighted": (
+        lambda x, y, r, g, t, n: kernels.binary_cross_entropy_with_logits(x, y, _weights(x)[1], _weights(x)[0], 1.0,
+                                                                          r, g, t, n),
+        lambda x, y: reference.binary_cross_entropy_with_logits(x, y, _weights(x)[1], _weights(x)[0]),
+        "probability_logits", True),
+    "bce_with_logits pos_weight only": (
+        lambda x, y, r, g, t, n: kernels.binary_cross_entropy_with_logits(x, y, _weights(x)[1], None, 1.0, r, g, t,
+                                                                          n),
+        lambda x, y: reference.binary_cross_entropy_with_logits(x, y, _weights(x)[1]), "probability_logits", True),
+    "soft_margin": (lambda x, y, r, g, t, n: kernels.soft_margin(x, y, 1.0, r, g, n) + (None,),
+                    reference.soft_margin, "sign", False),
+}
+
+
+def make_inputs(rng, size, dtype, kind):
+    if kind == "probability_logits":  # logits with probability targets
+        x, _ = inputs(rng, size, dtype, "regression")
+        _, y = inputs(rng, size, dtype, "probability")
+        return x, y
+    return inputs(rng, size, dtype, kind)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", CASES)
+def test_matches_reference(name, dtype, threads, rng):
+    call, ref, kind, has_target_grad = CASES[name]
+    for size in SIZES:
+        x, y = make_inputs(rng, size, dtype, kind)
+        expected_loss, expected_dx, expected_dy = ref(x, y)
+        scale = 10 * (1 + np.abs(x).max()) if size else 1.0  # the size of the terms that may cancel
+        loss, dx, dy = call(x, y, False, True, True, threads)
+        assert loss.dtype == dtype and dx.dtype == dtype
+        assert_close(loss, expected_loss, dtype, scale)
+        assert_close(dx, expected_dx, dtype, scale)
+        if has_target_grad:
+            finite = np.isfinite(expected_dy)  # log(1 - x) - log(x) is infinite at x in {0, 1}
+            assert_close(dy[finite], expected_dy[finite], dtype, scale)
+            np.testing.assert_array_equal(dy[~finite], expected_dy[~finite])
+        else:
+            assert dy is None
+        total, dx_again, _ = call(x, y, True, True, False, threads)
+        assert total == pytest.approx(expected_loss.sum(), rel=TOL[dtype] * 10, abs=TOL[dtype] * scale * size)
+        np.testing.assert_array_equal(dx_again, dx)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", CASES)
+def test_threads_and_skipped_gradients_give_identical_bits(name, dtype, rng):
+    call, _, kind, _ = CASES[name]
+    x, y = make_inputs(rng, 300_001, dtype, kind)
+    one, two = call(x, y, True, True, True, 1), call(x, y, True, True, True, 2)
+    assert one[0] == two[0]
+    np.testing.assert_array_equal(one[1], two[1])
+    total, dx, dy = call(x, y, True, False, True, 2)
+    assert total == one[0] and dx is None and dy is None
+    loss, dx, _ = call(x, y, False, False, False, 2)
+    np.testing.assert_array_equal(loss, call(x, y, False, True, False, 1)[0])
+    assert dx is None
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gradient_scale(dtype, rng):
+    x, y = make_inputs(rng, 1000, dtype, "regression")
+    _, dx, _ = kernels.binary_cross_entropy_with_logits(x, y, None, None, 1e-3, True, True, False, 1)
+    _, unscaled, _ = kernels.binary_cross_entropy_with_logits(x, y, None, None, 1.0, True, True, False, 1)
+    np.testing.assert_allclose(dx, unscaled * 1e-3, rtol=TOL[dtype] * 10)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bce_edges_from_the_spec(dtype):
+    """spec §3.1: the logs are clamped at -100 in the value but not in the gradient."""
+    x = np.array([0, 1, 0.5, 1e-50, 1e-45, 0.3, 1, 0], dtype)
+    y = np.array([0, 1, 1, 1, 1, 0.7, 0, 1], dtype)
+    loss, dx, dy = kernels.binary_cross_entropy(x, y, None, 1.0, False, True, True, 1)
+    np.testing.assert_allclose(loss, [0, 0, 0.6931472, 100, 100, 0.9497834, 100, 100], rtol=1e-6)
+    np.testing.assert_allclose(dx, [0, 0, -2, -1e12, -1e12, -1.9047619, 1e12, -1e12], rtol=1e-5)
+    assert dy[0] == np.inf and dy[1] == -np.inf
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bce_with_logits_edges_from_the_spec(dtype):
+    """spec §3.2 values; for x = -20, y = 0 the kernel keeps the true 2.06e-9 (torch's float32 gives 0)."""
+    x = np.array([-100, -5, 0, 5, 100, 3, -20], dtype)
+    y = np.array([1, 0, 0.5, 1, 0, 0.2, 0], dtype)
+    loss, dx, _ = kernels.binary_cross_entropy_with_logits(x, y, None, None, 1.0, False, True, False, 1)
+    np.testing.assert_allclose(loss, [100, 0.0067153, 0.6931472, 0.0067153, 100, 2.4485873, 2.0611537e-9],
+                               rtol=1e-5)
+    np.testing.assert_allclose(dx, [-1, 0.0066929, 0, -0.0066929, 1, 0.7525741, 2.0611537e-9], rtol=1e-4)
+
+
+def test_soft_margin_does_not_overflow_in_float32():
+    """spec §12.4: log1p(exp(89)) overflows float32 in torch; softplus stays finite."""
+    loss, dx = kernels.soft_margin(np.array([-89.0, 20.0], np.float32), np.array([1.0, 1.0], np.float32), 1.0,
+                                   False, True, 1)
+    np.testing.assert_allclose(loss, [89.0, 2.0611537e-9], rtol=1e-6)
+    np.testing.assert_allclose(dx, [-1.0, -2.0611537e-9], rtol=1e-5)
+
+
+def test_kinks_follow_torch():
+    """smooth L1 and Huber switch branches at |d| == beta / delta with matching slopes; MSE's gradient is 0 at 0."""
+    x = np.array([0.0, 0.7, -0.7, 2.0], np.float64)
+    y = np.zeros(4)
+    _, slope = kernels.smooth_l1(x, y, 0.7, 1.0, False, True, 1)
+    np.testing.assert_array_equal(slope, [0, 1, -1, 1])
+    loss, slope = kernels.huber(x, y, 0.7, 1.0, False, True, 1)
+    np.testing.assert_allclose(loss, [0, 0.245, 0.245, 0.7 * (2 - 0.35)])
+    np.testing.assert_array_equal(slope, [0, 0.7, -0.7, 0.7])
