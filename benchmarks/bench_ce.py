@@ -3,7 +3,7 @@
     python benchmarks/bench_ce.py [--repeats 50] [--json out.json]
 
 Each workload makes a logits leaf that requires grad, runs the loss with reduction='mean' and ``backward()``.
-Prints the medians and the ratio minigrad/torch against its target (<= 0.7 for ce 32x10, <= 0.5 for the others),
+The two libraries are timed in alternating rounds (the machines are shared). Prints the medians and the ratio minigrad/torch against its target (<= 0.7 for ce 32x10, <= 0.5 for the others),
 then, for ce 4096x1000, the effective bandwidth of minigrad's step against the 2·N·C·4-byte minimum (read the
 logits once, write the gradient once) and against a measured ``np.copyto`` of the same array.
 """
@@ -12,6 +12,7 @@ import argparse
 import numpy as np
 
 from _timing import import_torch, median_time, print_table
+from bench_ctc import interleaved_medians   # alternating rounds: both libraries see the same machine load
 
 import minigrad
 from minigrad.nn.functional.classification import cross_entropy, nll_loss
@@ -72,8 +73,11 @@ def main():
     rows, bandwidth_case = [], None
     for name, loss_name, shape, kwargs, target_ratio in WORKLOADS:
         inputs = make_inputs(shape)
-        ours = median_time(step(minigrad, loss_name, *inputs, kwargs), repeats=args.repeats)
-        theirs = median_time(step(torch, loss_name, *inputs, kwargs), repeats=args.repeats) if torch else None
+        if torch:
+            ours, theirs = interleaved_medians([step(minigrad, loss_name, *inputs, kwargs),
+                                                step(torch, loss_name, *inputs, kwargs)], args.repeats)
+        else:
+            ours, theirs = median_time(step(minigrad, loss_name, *inputs, kwargs), repeats=args.repeats), None
         rows.append((f"{name} fwd+bwd f32", ours, theirs, target_ratio))
         if name == "ce 4096x1000":
             bandwidth_case = shape + (ours,)
