@@ -90,6 +90,8 @@ def main():
     start = time.perf_counter()
     os.makedirs(args.out_dir, exist_ok=True)
     checkpoint_path = os.path.join(args.out_dir, "mlp_digits.npz")
+    if args.resume and not os.path.exists(checkpoint_path):
+        raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; run without --resume first")
 
     X, y = load_digits()
     dataset = TensorDataset(minigrad.from_numpy(X), minigrad.from_numpy(y))
@@ -104,8 +106,6 @@ def main():
     history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
     first_epoch = 1
     if args.resume:
-        if not os.path.exists(checkpoint_path):
-            raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; run without --resume first")
         checkpoint = minigrad.load(checkpoint_path)
         model.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
