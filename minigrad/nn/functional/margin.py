@@ -57,8 +57,15 @@ def _dtypes(*arrays):
 
 
 def _kernel_array(array, shape, dtype):
-    """``array`` broadcast to ``shape`` as a C-contiguous array of ``dtype`` (no copy when it already is one)."""
+    """``array`` broadcast to ``shape`` as a C-contiguous array of ``dtype`` (itself when it already is one)."""
+    if array.shape == shape and array.dtype == dtype and array.flags.c_contiguous:
+        return array
     return np.ascontiguousarray(np.broadcast_to(array, shape), dtype=dtype)
+
+
+def _common_shape(*shapes):
+    """The broadcast of ``shapes`` (torch's error when they do not broadcast)."""
+    return shapes[0] if all(shape == shapes[0] for shape in shapes) else broadcast_shape(*shapes)
 
 
 def _needs_grad(*tensors):
@@ -81,25 +88,71 @@ def _reduced(loss, reduction, numel, shape, dtype, empty_mean=math.nan):
     return np.asarray(total, dtype=dtype)
 
 
-def _times_upstream(cache, grad, tensor):
-    """``tensor``'s gradient: the cached gradient (reduction scale included) times the upstream ``grad``.
-
-    ``grad`` has the loss's shape, a leading part of ``cache``'s, and is broadcast over cache's trailing axes;
-    the product is summed over the axes ``tensor`` was broadcast along and cast to its dtype. Under create_graph
-    the product is recorded, so it stays differentiable w.r.t. ``grad`` (``cache`` enters as a constant).
-    """
-    if recording():
-        g = grad.to(cache.dtype)
-        product = wrap(cache) * g.reshape(*g.shape, *(1,) * (cache.ndim - g.ndim))
-    else:
-        g = grad.data.astype(cache.dtype, copy=False)
-        product = wrap(cache * g.reshape(g.shape + (1,) * (cache.ndim - g.ndim)))
-    return sum_to(product, tensor.shape).to(tensor.dtype)
+def _shaped(array, shape):
+    """``array`` as ``shape`` (itself when it already has it: a reshaped view would be copied by the engine)."""
+    return array if array.shape == tuple(shape) else array.reshape(shape)
 
 
 def _to_input(gradient, tensor):
-    """A recorded gradient of the broadcast shape, summed and cast back to ``tensor``'s shape and dtype."""
+    """A gradient of the broadcast shape (a Tensor), summed and cast back to ``tensor``'s shape and dtype."""
     return sum_to(gradient, tensor.shape).to(tensor.dtype)
+
+
+def _upstream(grad, cache):
+    """The upstream gradient (a Tensor of the loss's shape, a leading part of ``cache``'s) as a Tensor that
+    broadcasts against ``cache``, in its dtype."""
+    g = grad.to(cache.dtype)
+    return g.reshape(*g.shape, *(1,) * (cache.ndim - g.ndim)) if g.ndim else g
+
+
+class _FusedLoss(Function):
+    """Shared machinery of the five losses.
+
+    A subclass's ``forward`` keeps its Tensor arguments in ``self.inputs`` (they come first among the forward's
+    ``n_arguments`` positional arguments) and what its kernel needs, and ``run(need_grad)`` calls the kernel and
+    returns ``(loss, gradients)``: one array per Tensor argument (None where not computed), each the gradient for
+    an upstream gradient of 1 with the reduction's scale included, laid out like the loss's broadcast inputs.
+
+    The backward multiplies the cached gradients by the upstream gradient in place and hands them over, not
+    copied; a later backward through the same graph (``retain_graph=True``) computes them again, since the
+    receiver may have changed them. Under create_graph the product is recorded instead, with the cached
+    gradient as a constant (right where the loss is piecewise linear in its inputs; subclasses override
+    ``recorded_gradients`` where it is not).
+    """
+
+    n_arguments = 0
+
+    def cached_gradients(self, consume):
+        gradients = self.gradients
+        if consume:
+            self.gradients = None
+        return gradients if gradients is not None else self.run(True)[1]
+
+    def backward(self, grad):
+        if recording():
+            gradients = self.recorded_gradients(grad)
+        else:
+            gradients = [None if cache is None or not needed else self.scaled(cache, grad, tensor)
+                         for cache, tensor, needed in zip(self.cached_gradients(True), self.inputs,
+                                                          self.needs_input_grad)]
+        return (*gradients,) + (None,) * (self.n_arguments - len(gradients))
+
+    def recorded_gradients(self, grad):
+        return [None if cache is None else _to_input(wrap(cache) * _upstream(grad, cache), tensor)
+                for cache, tensor in zip(self.cached_gradients(False), self.inputs)]
+
+    @staticmethod
+    def scaled(cache, grad, tensor):
+        """``cache`` multiplied in place by the upstream ``grad``, as ``tensor``'s gradient."""
+        g = grad.data
+        if g.size == 1:
+            if g.reshape(()) != 1:
+                cache *= cache.dtype.type(g.reshape(()))
+        else:
+            cache *= g.reshape(g.shape + (1,) * (cache.ndim - g.ndim)).astype(cache.dtype, copy=False)
+        if cache.shape == tensor.shape and cache.dtype == tensor.data.dtype:
+            return wrap(cache)
+        return _to_input(wrap(cache), tensor)
 
 
 def _check_class_scores(x):
@@ -126,32 +179,34 @@ def _require_subtractable(a, b):
 
 
 # ------------------------------------------------------------------------------------------ multi-margin
-class MultiMarginLoss(Function):
+class MultiMarginLoss(_FusedLoss):
     """``forward(input, x, target, weight, p, margin, reduction, loss_shape)``: ``x`` is the input as an (N, C)
     array and ``weight`` the per-class weights (ones for none), both in the kernel's dtype."""
 
+    n_arguments = 8
+
     def forward(self, input, x, target, weight, p, margin, reduction, loss_shape):
-        need_grad = _needs_grad(input)
-        grad_scale = _grad_scale(reduction, len(x))
-        loss, gradient = _kernels.multi_margin(x, target, weight, p, margin, grad_scale, need_grad,
-                                               get_num_threads())
-        if need_grad:
-            self.cache = gradient.reshape(input.shape)
-            self.input, self.x, self.target, self.weight = input, x, target, weight
-            self.p, self.margin, self.grad_scale = p, margin, grad_scale
+        self.inputs = (input,)
+        self.x, self.target, self.weight, self.p, self.margin = x, target, weight, p, margin
+        self.grad_scale = _grad_scale(reduction, len(x))
+        loss, self.gradients = self.run(_needs_grad(input))
         return _reduced(loss, reduction, len(x), loss_shape, x.dtype)
 
-    def backward(self, grad):
-        if self.p == 2 and recording():
-            return (self._recorded_gradient(grad),) + (None,) * 7
-        return (_times_upstream(self.cache, grad, self.input),) + (None,) * 7
+    def run(self, need_grad):
+        loss, gradient = _kernels.multi_margin(self.x, self.target, self.weight, self.p, self.margin,
+                                               self.grad_scale, need_grad, get_num_threads())
+        return loss, [None if gradient is None else _shaped(gradient, self.inputs[0].shape)]
 
-    def _recorded_gradient(self, grad):
+    def recorded_gradients(self, grad):
         """p = 2 as Tensor ops: row n's gradient is ``h - e_y Σ_i h_i`` with ``h_i = 2 z_i s_n`` on the active
-        classes, ``z = margin - x[y] + x`` and ``s_n = w[y] / C`` times the reduction's scale."""
+        classes, ``z = margin - x[y] + x`` and ``s_n = w[y] / C`` times the reduction's scale. (p = 1: the
+        cached gradient, constant in the input.)"""
+        if self.p == 1:
+            return super().recorded_gradients(grad)
+        (input,) = self.inputs
         n_rows, n_classes = self.x.shape
         rows = np.arange(n_rows)
-        x = self.input.to(self.x.dtype).reshape(n_rows, n_classes)
+        x = input.to(self.x.dtype).reshape(n_rows, n_classes)
         z = (self.margin - x[rows, self.target].reshape(n_rows, 1)) + x
         active = z.data > 0
         active[rows, self.target] = False
@@ -160,8 +215,8 @@ class MultiMarginLoss(Function):
         target_column = np.zeros(self.x.shape, dtype=self.x.dtype)
         target_column[rows, self.target] = 1
         row_gradient = h - wrap(target_column) * h.sum(1, keepdim=True)
-        g = grad.to(self.x.dtype)
-        return _to_input((row_gradient * g.reshape(-1, 1)).reshape(self.input.shape), self.input)
+        upstream = grad.to(self.x.dtype).reshape(-1, 1)
+        return [_to_input((row_gradient * upstream).reshape(input.shape), input)]
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
@@ -221,19 +276,21 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
 
 
 # ------------------------------------------------------------------------------------- multilabel margin
-class MultiLabelMarginLoss(Function):
+class MultiLabelMarginLoss(_FusedLoss):
     """``forward(input, x, target, reduction, loss_shape)``: ``x`` and ``target`` as (N, C) arrays."""
 
+    n_arguments = 5
+
     def forward(self, input, x, target, reduction, loss_shape):
-        need_grad = _needs_grad(input)
-        loss, gradient = _kernels.multilabel_margin(x, target, _grad_scale(reduction, len(x)), need_grad,
-                                                    get_num_threads())
-        if need_grad:
-            self.cache, self.input = gradient.reshape(input.shape), input
+        self.inputs, self.x, self.target = (input,), x, target
+        self.grad_scale = _grad_scale(reduction, len(x))
+        loss, self.gradients = self.run(_needs_grad(input))
         return _reduced(loss, reduction, len(x), loss_shape, x.dtype, empty_mean=0.0)
 
-    def backward(self, grad):
-        return _times_upstream(self.cache, grad, self.input), None, None, None, None
+    def run(self, need_grad):
+        loss, gradient = _kernels.multilabel_margin(self.x, self.target, self.grad_scale, need_grad,
+                                                    get_num_threads())
+        return loss, [None if gradient is None else _shaped(gradient, self.inputs[0].shape)]
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -274,76 +331,68 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
 
 # ---------------------------------------------------------------------------------------------- triplet
-class TripletMarginLoss(Function):
+class TripletMarginLoss(_FusedLoss):
     """``forward(anchor, positive, negative, arrays, margin, p, eps, swap, reduction, shape)``: ``arrays`` holds
     the three inputs broadcast to ``shape`` and flattened to (rows, D) in the kernel's dtype."""
 
+    n_arguments = 10
+
     def forward(self, anchor, positive, negative, arrays, margin, p, eps, swap, reduction, shape):
-        need_grad = _needs_grad(anchor, positive, negative)
+        self.inputs, self.arrays, self.shape = (anchor, positive, negative), arrays, shape
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
         n_rows = len(arrays[0])
-        grad_scale = _grad_scale(reduction, n_rows)
-        loss, *gradients = _kernels.triplet_margin(*arrays, margin, p, eps, swap, grad_scale, need_grad,
-                                                   get_num_threads())
-        if need_grad:
-            self.caches = [g.reshape(shape) for g in gradients]
-            self.inputs, self.arrays, self.shape = (anchor, positive, negative), arrays, shape
-            self.margin, self.p, self.eps, self.swap, self.grad_scale = margin, p, eps, swap, grad_scale
+        self.grad_scale = _grad_scale(reduction, n_rows)
+        loss, self.gradients = self.run(_needs_grad(anchor, positive, negative))
         result_dtype = _dtypes(anchor.data, positive.data, negative.data)[0]
         return _reduced(loss, reduction, n_rows, shape[:-1], result_dtype)
 
-    def backward(self, grad):
-        if recording() and self.p == 2:
-            gradients = self._recorded_gradients(grad)
-        elif recording() and self.p != 1:
-            gradients = self._first_order_gradients(grad)
-        else:
-            gradients = [_times_upstream(c, grad, t) for c, t in zip(self.caches, self.inputs)]
-        return (*gradients,) + (None,) * 7
+    def run(self, need_grad):
+        loss, *gradients = _kernels.triplet_margin(*self.arrays, self.margin, self.p, self.eps, self.swap,
+                                                   self.grad_scale, need_grad, get_num_threads())
+        return loss, [None if g is None else _shaped(g, self.shape) for g in gradients]
 
-    def _first_order_gradients(self, grad):
-        """Other p under create_graph: the cached gradients, placed in the graph so that differentiating them
-        w.r.t. the inputs raises (their second derivative is not implemented) instead of giving 0."""
+    def recorded_gradients(self, grad):
+        if self.p == 1:  # sign(u - v + eps): constant in the inputs
+            return super().recorded_gradients(grad)
+        if self.p == 2:
+            return self._recorded_l2_gradients(grad)
         message = (f"the derivative of triplet_margin_loss's gradient (double backward) is only implemented for "
                    f"p = 1 and p = 2, got p = {self.p:g}")
-        g = grad.to(self.caches[0].dtype)
-        g = g.reshape(*g.shape, *(1,) * (self.caches[0].ndim - g.ndim))
-        return [_to_input(_FirstOrderOnly.apply(t, c, message) * g, t) for c, t in zip(self.caches, self.inputs)]
+        return [_to_input(_FirstOrderOnly.apply(t, cache, message) * _upstream(grad, cache), t)
+                for cache, t in zip(self.cached_gradients(False), self.inputs)]
 
-    def _recorded_gradients(self, grad):
+    def _recorded_l2_gradients(self, grad):
         """p = 2 as Tensor ops: with ``φ(u, v) = (u - v + eps) / ||u - v + eps||`` (0 where the norm is 0),
         ``ga = φ_ap - w_an φ_an``, ``gp = -φ_ap - w_pn φ_pn``, ``gn = w_an φ_an + w_pn φ_pn`` on the rows with
         ``margin + d_ap - d_neg >= 0``, where the swap weights w send the gradient to the smaller distance."""
+        dtype = self.arrays[0].dtype
         n_rows, dim = self.arrays[0].shape
-        a, p, n = (t.to(self.arrays[0].dtype).expand(*self.shape).reshape(n_rows, dim) for t in self.inputs)
+        a, p, n = (t.to(dtype).expand(*self.shape).reshape(n_rows, dim) for t in self.inputs)
 
         def direction(u, v):
             diff = u - v + self.eps
             norm = diff.norm(2, -1, keepdim=True)
             zero = norm.data == 0
-            return diff / (norm + wrap(zero.astype(norm.data.dtype))) * wrap(~zero), norm.data[:, 0]
+            return diff / (norm + wrap(zero.astype(dtype))) * wrap(~zero), norm.data[:, 0]
+
+        def weighted(phi, w):
+            return phi * wrap(w[:, None].astype(dtype))
 
         phi_ap, d_ap = direction(a, p)
         phi_an, d_an = direction(a, n)
-        w_an, w_pn, d_neg = np.ones(n_rows), np.zeros(n_rows), d_an
+        w_an, d_neg = np.ones(n_rows), d_an
+        ga, gp, gn = phi_ap - phi_an, -phi_ap, phi_an
         if self.swap:
             phi_pn, d_pn = direction(p, n)
             w_an = np.where(d_an < d_pn, 1.0, np.where(d_an == d_pn, 0.5, 0.0))
             w_pn = 1.0 - w_an
             d_neg = np.minimum(d_an, d_pn)
+            ga = phi_ap - weighted(phi_an, w_an)
+            gp = -phi_ap - weighted(phi_pn, w_pn)
+            gn = weighted(phi_an, w_an) + weighted(phi_pn, w_pn)
         active = (self.margin + d_ap - d_neg >= 0) * self.grad_scale
-        g = grad.to(self.arrays[0].dtype).reshape(-1, 1) * wrap(active[:, None].astype(self.arrays[0].dtype))
-
-        def weighted(phi, w):
-            return phi * wrap(w[:, None].astype(self.arrays[0].dtype))
-
-        ga = phi_ap - weighted(phi_an, w_an)
-        gp = -phi_ap
-        gn = weighted(phi_an, w_an)
-        if self.swap:
-            gp = gp - weighted(phi_pn, w_pn)
-            gn = gn + weighted(phi_pn, w_pn)
-        return [_to_input((gradient * g).reshape(self.shape), t)
-                for gradient, t in zip((ga, gp, gn), self.inputs)]
+        g = grad.to(dtype).reshape(-1, 1) * wrap(active[:, None].astype(dtype))
+        return [_to_input((gradient * g).reshape(self.shape), t) for gradient, t in zip((ga, gp, gn), self.inputs)]
 
 
 class _FirstOrderOnly(Function):
@@ -391,7 +440,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
                            f"{negative.ndim}D inputs")
     _require_subtractable(anchor.data, positive.data)
     _require_subtractable(anchor.data, negative.data)
-    shape = broadcast_shape(anchor.shape, positive.shape, negative.shape)
+    shape = _common_shape(anchor.shape, positive.shape, negative.shape)
     p = float(p)
     if shape and shape[-1] == 0 and (math.isinf(p) or p < 0):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {len(shape) - 1}"
@@ -405,20 +454,23 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
 
 
 # ---------------------------------------------------------------------------------------- hinge embedding
-class HingeEmbeddingLoss(Function):
-    """``forward(input, x, y, margin, reduction, shape)``: ``x`` and ``y`` broadcast to ``shape``, flattened, in
-    the kernel's dtype. The target is an array, not a Tensor: it only selects a branch, so it gets no gradient."""
+class HingeEmbeddingLoss(_FusedLoss):
+    """``forward(input, x, y, margin, reduction, shape, result_dtype)``: ``x`` and ``y`` broadcast to ``shape``,
+    flattened, in the kernel's dtype. The target is an array, not a Tensor: it only selects a branch, so it gets
+    no gradient."""
+
+    n_arguments = 7
 
     def forward(self, input, x, y, margin, reduction, shape, result_dtype):
-        need_grad = _needs_grad(input)
-        loss, gradient = _kernels.hinge_embedding(x, y, margin, _grad_scale(reduction, x.size),
-                                                  reduction != "none", need_grad, get_num_threads())
-        if need_grad:
-            self.cache, self.input = gradient.reshape(shape), input
+        self.inputs, self.x, self.y, self.margin, self.shape = (input,), x, y, margin, shape
+        self.grad_scale, self.reduce = _grad_scale(reduction, x.size), reduction != "none"
+        loss, self.gradients = self.run(_needs_grad(input))
         return _reduced(loss, reduction, x.size, shape, result_dtype)
 
-    def backward(self, grad):
-        return (_times_upstream(self.cache, grad, self.input),) + (None,) * 6
+    def run(self, need_grad):
+        loss, gradient = _kernels.hinge_embedding(self.x, self.y, self.margin, self.grad_scale, self.reduce,
+                                                  need_grad, get_num_threads())
+        return loss, [None if gradient is None else _shaped(gradient, self.shape)]
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -441,45 +493,37 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     reduction = resolve_reduction(size_average, reduce, reduction)
     _require_tensor(input, "input", 1, "hinge_embedding_loss")
     _require_tensor(target, "target", 2, "hinge_embedding_loss")
-    shape = broadcast_shape(input.shape, target.shape)
+    shape = _common_shape(input.shape, target.shape)
     result_dtype, dtype = _dtypes(input.data, target.data)
     x, y = (_kernel_array(a, shape, dtype).reshape(-1) for a in (input.data, target.data))
     return HingeEmbeddingLoss.apply(input, x, y, float(margin), reduction, shape, result_dtype)
 
 
 # ------------------------------------------------------------------------------------------ margin ranking
-class MarginRankingLoss(Function):
+class MarginRankingLoss(_FusedLoss):
     """``forward(input1, input2, target, arrays, margin, reduction, shape)``: ``arrays`` holds the three
-    broadcast to ``shape``, flattened, in the kernel's dtype."""
+    broadcast to ``shape``, flattened, in the kernel's dtype. The kernel gives the gradients of input1 and of
+    the target; input2's is minus input1's."""
+
+    n_arguments = 7
 
     def forward(self, input1, input2, target, arrays, margin, reduction, shape):
-        need_grad = _needs_grad(input1, input2, target)
-        grad_scale = _grad_scale(reduction, arrays[0].size)
-        target_grad = need_grad and target.requires_grad
-        loss, grad1, grad_target = _kernels.margin_ranking(*arrays, margin, grad_scale, reduction != "none",
+        self.inputs, self.arrays, self.margin, self.shape = (input1, input2, target), arrays, margin, shape
+        self.grad_scale, self.reduce = _grad_scale(reduction, arrays[0].size), reduction != "none"
+        loss, self.gradients = self.run(_needs_grad(input1, input2, target))
+        return _reduced(loss, reduction, arrays[0].size, shape, _dtypes(*(t.data for t in self.inputs))[0])
+
+    def run(self, need_grad):
+        target_grad = need_grad and self.inputs[2].requires_grad
+        loss, grad1, grad_target = _kernels.margin_ranking(*self.arrays, self.margin, self.grad_scale, self.reduce,
                                                            need_grad, target_grad, get_num_threads())
-        if need_grad:
-            self.grad1 = grad1.reshape(shape)
-            self.grad_target = None if grad_target is None else grad_target.reshape(shape)
-            self.inputs, self.arrays, self.shape = (input1, input2, target), arrays, shape
-            self.margin, self.grad_scale = margin, grad_scale
-        result_dtype = _dtypes(input1.data, input2.data, target.data)[0]
-        return _reduced(loss, reduction, arrays[0].size, shape, result_dtype)
+        grad2 = None if grad1 is None or not self.inputs[1].requires_grad else -grad1
+        gradients = [grad1, grad2, grad_target]
+        return loss, [None if g is None else _shaped(g, self.shape) for g in gradients]
 
-    def backward(self, grad):
-        input1, input2, target = self.inputs
-        if recording():
-            gradients = self._recorded_gradients(grad)
-        else:
-            g = grad.data.astype(self.grad1.dtype, copy=False)
-            d1 = self.grad1 * g
-            gradients = [wrap(d1), wrap(-d1), None if self.grad_target is None else wrap(self.grad_target * g)]
-            gradients = [None if d is None else _to_input(d, t) for d, t in zip(gradients, self.inputs)]
-        return (*gradients, None, None, None, None)
-
-    def _recorded_gradients(self, grad):
+    def recorded_gradients(self, grad):
         """As Tensor ops, where ``z = -y (x1 - x2) + margin >= 0``: ``dx1 = -y``, ``dx2 = y``, ``dy = -(x1 - x2)``
-        (times the reduction's scale and the upstream gradient)."""
+        (times the reduction's scale and the upstream gradient): input1's gradient depends on the target."""
         dtype = self.arrays[0].dtype
         x1, x2, y = (t.to(dtype).expand(*self.shape) for t in self.inputs)
         x1_data, x2_data, y_data = (a.reshape(self.shape) for a in self.arrays)
@@ -516,7 +560,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
                            f"input1: {_torch_size(input1.shape)}, input2: {_torch_size(input2.shape)}, target: "
                            f"{_torch_size(target.shape)} ")
     _require_subtractable(input1.data, input2.data)
-    shape = broadcast_shape(input1.shape, input2.shape, target.shape)
+    shape = _common_shape(input1.shape, input2.shape, target.shape)
     dtype = _dtypes(input1.data, input2.data, target.data)[1]
     arrays = tuple(_kernel_array(t.data, shape, dtype).reshape(-1) for t in (input1, input2, target))
     return MarginRankingLoss.apply(input1, input2, target, arrays, float(margin), reduction, shape)
