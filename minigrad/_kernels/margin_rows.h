@@ -2,10 +2,10 @@
  *
  * Why C: each loop sums in double while it writes a gradient. Without -ffast-math a compiler may not reorder a
  * floating-point sum, so a plain loop runs at one addition per FP-add latency (about 4 cycles per element).
- * Keeping MGM_LANES independent partial sums, combined in a fixed order, lets GCC and Clang vectorise the loops
+ * Keeping MG_LANES independent partial sums, combined in a fixed order, lets GCC and Clang vectorise the loops
  * and gives the same bits on every ISA. Each function is compiled for AVX-512, AVX2 and the baseline ISA and the
- * best one is picked once at load time (GCC's target_clones), so a build without -march=native still uses wide
- * vectors.
+ * best one is picked once at load time (simd_exp.h's MG_CLONES), so a build without -march=native still uses
+ * wide vectors.
  *
  * The functions are written once, in margin_rows_body.h, and instantiated here for T = float (names ending in
  * _f32) and T = double (_f64).
@@ -19,39 +19,27 @@
 
 #include <stddef.h>
 
+#include "simd_exp.h"  /* MG_CLONES (the ISA clones), MG_LANES, mg_sum_lanes, restrict for MSVC */
+
 /* MGM_KERNEL marks every row function. Besides the ISA clones it turns off GCC's -ftrapping-math for them: under
  * that default GCC will not if-convert a select such as `z > 0 ? zd : 0.0` (the comparison might raise an FP
  * exception), which leaves the loops scalar. Nothing here reads the FP exception flags, and the results are the
- * same bits either way (unlike -ffast-math, this changes no arithmetic). Clang never assumes trapping math. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && __GNUC__ >= 8
-#define MGM_KERNEL __attribute__((target_clones("avx512f", "avx2", "default"), optimize("no-trapping-math")))
-#elif defined(__GNUC__) && !defined(__clang__)
-#define MGM_KERNEL __attribute__((optimize("no-trapping-math")))
+ * same bits either way (unlike -ffast-math, this changes no arithmetic). It is an attribute on each function
+ * because `#pragma GCC optimize` does not reach target_clones functions (measured: the loops stayed scalar). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define MGM_KERNEL MG_CLONES static __attribute__((optimize("no-trapping-math")))
 #else
-#define MGM_KERNEL
+#define MGM_KERNEL MG_CLONES static
 #endif
 
-/* Independent partial sums per reduction: one AVX-512 register of floats. */
-#define MGM_LANES 16
-
-static inline double mgm_sum_lanes(const double *acc)
-{
-    double s = 0.0;
-    for (int j = 0; j < MGM_LANES; j++) s += acc[j];
-    return s;
-}
-
-/* Runs STEP(k, lane) for k in [0, n): full blocks of MGM_LANES first (the vectorised part), then the tail. */
+/* Runs STEP(k, lane) for k in [0, n): full blocks of MG_LANES first (the vectorised part), then the tail. */
 #define MGM_FOR_LANES(n, STEP)                                                                    \
     do {                                                                                          \
         ptrdiff_t i_ = 0;                                                                         \
-        for (; i_ + MGM_LANES <= (n); i_ += MGM_LANES)                                            \
-            for (int j_ = 0; j_ < MGM_LANES; j_++) STEP(i_ + j_, j_);                             \
-        for (; i_ < (n); i_++) STEP(i_, i_ % MGM_LANES);                                          \
+        for (; i_ + MG_LANES <= (n); i_ += MG_LANES)                                              \
+            for (int j_ = 0; j_ < MG_LANES; j_++) STEP(i_ + j_, j_);                              \
+        for (; i_ < (n); i_++) STEP(i_, i_ % MG_LANES);                                           \
     } while (0)
-
-/* Outputs never alias inputs; __restrict is understood by GCC, Clang and MSVC alike. */
-#define RESTRICT __restrict
 
 #define MGM_CAT_(a, b) a##b
 #define MGM_CAT(a, b) MGM_CAT_(a, b)
@@ -70,5 +58,4 @@ static inline double mgm_sum_lanes(const double *acc)
 #undef MGM_SUFFIX
 
 #undef FN
-#undef RESTRICT
 #endif /* MINIGRAD_MARGIN_ROWS_H */

@@ -1,15 +1,16 @@
 /* The row loops of margin_rows.h, written once for the element type T; FN(name) appends _f32 or _f64.
- * Included only from margin_rows.h (no include guard: it is instantiated twice). */
-
-/* Every value is computed unconditionally and then selected: GCC does not if-convert (so does not vectorise) a
- * conditionally executed float-to-double conversion, since under the default -ftrapping-math it might trap. */
+ * Included only from margin_rows.h (no include guard: it is instantiated twice).
+ *
+ * Every value is computed unconditionally and then selected, so the loops are branch-free and vectorise. Outputs
+ * never alias inputs (restrict). */
 
 /* One segment of a multi-margin row (the classes before, or after, the target): z = c + x[k] with
  * c = margin - x[target]. Active terms (z > 0) add z (p = 1) or z^2 (p = 2) to the returned sum and their slope
  * (1, or 2z) to *slope_sum, and set g[k] = scale * slope; inactive ones set g[k] = 0. */
-MGM_KERNEL static double FN(mgm_multi_margin_p1)(const T *RESTRICT x, T c, T scale, T *RESTRICT g, ptrdiff_t n, double *slope_sum)
+MGM_KERNEL double FN(mgm_multi_margin_p1)(const T *restrict x, T c, T scale, T *restrict g, ptrdiff_t n,
+                                                double *slope_sum)
 {
-    double acc[MGM_LANES] = {0}, slopes[MGM_LANES] = {0};
+    double acc[MG_LANES] = {0}, slopes[MG_LANES] = {0};
 #define STEP(k, lane)                                                                             \
     {                                                                                             \
         T z = c + x[k];                                                                           \
@@ -21,13 +22,14 @@ MGM_KERNEL static double FN(mgm_multi_margin_p1)(const T *RESTRICT x, T c, T sca
     }
     MGM_FOR_LANES(n, STEP);
 #undef STEP
-    *slope_sum = mgm_sum_lanes(slopes);
-    return mgm_sum_lanes(acc);
+    *slope_sum = mg_sum_lanes(slopes);
+    return mg_sum_lanes(acc);
 }
 
-MGM_KERNEL static double FN(mgm_multi_margin_p2)(const T *RESTRICT x, T c, T scale, T *RESTRICT g, ptrdiff_t n, double *slope_sum)
+MGM_KERNEL double FN(mgm_multi_margin_p2)(const T *restrict x, T c, T scale, T *restrict g, ptrdiff_t n,
+                                                double *slope_sum)
 {
-    double acc[MGM_LANES] = {0}, slopes[MGM_LANES] = {0};
+    double acc[MG_LANES] = {0}, slopes[MG_LANES] = {0};
 #define STEP(k, lane)                                                                             \
     {                                                                                             \
         T z = c + x[k];                                                                           \
@@ -40,8 +42,8 @@ MGM_KERNEL static double FN(mgm_multi_margin_p2)(const T *RESTRICT x, T c, T sca
     }
     MGM_FOR_LANES(n, STEP);
 #undef STEP
-    *slope_sum = mgm_sum_lanes(slopes);
-    return mgm_sum_lanes(acc);
+    *slope_sum = mg_sum_lanes(slopes);
+    return mg_sum_lanes(acc);
 }
 
 /* Multilabel margin, one listed target with c = 1 - x[target], over the row's scores s with every target class
@@ -49,10 +51,10 @@ MGM_KERNEL static double FN(mgm_multi_margin_p2)(const T *RESTRICT x, T c, T sca
  * counts when z > 0. Adds scale to g[k] for every active k and returns the sum of the active z; *count gets how
  * many were active (the target's own gradient is -scale * count). A byte mask instead of the -inf scores would
  * mix 1-byte and 4/8-byte lanes in one loop, which GCC then leaves scalar. */
-MGM_KERNEL static double FN(mgm_multilabel_target)(const T *RESTRICT s, T c, T scale, T *RESTRICT g, ptrdiff_t n,
+MGM_KERNEL double FN(mgm_multilabel_target)(const T *restrict s, T c, T scale, T *restrict g, ptrdiff_t n,
                                                   double *count)
 {
-    double acc[MGM_LANES] = {0}, counts[MGM_LANES] = {0};
+    double acc[MG_LANES] = {0}, counts[MG_LANES] = {0};
 #define STEP(k, lane)                                                                             \
     {                                                                                             \
         T z = c + s[k];                                                                           \
@@ -64,28 +66,28 @@ MGM_KERNEL static double FN(mgm_multilabel_target)(const T *RESTRICT s, T c, T s
     }
     MGM_FOR_LANES(n, STEP);
 #undef STEP
-    *count = mgm_sum_lanes(counts);
-    return mgm_sum_lanes(acc);
+    *count = mg_sum_lanes(counts);
+    return mg_sum_lanes(acc);
 }
 
 /* Triplet distances over one row: the sum of (u - v + eps)^2 (for p = 2) or of |u - v + eps| (p = 1), with the
  * difference rounded in T as torch computes it. */
-MGM_KERNEL static double FN(mgm_dist_l2sq)(const T *RESTRICT u, const T *RESTRICT v, T eps, ptrdiff_t n)
+MGM_KERNEL double FN(mgm_dist_l2sq)(const T *restrict u, const T *restrict v, T eps, ptrdiff_t n)
 {
-    double acc[MGM_LANES] = {0};
+    double acc[MG_LANES] = {0};
 #define STEP(k, lane) { double d = (double)((u[k] - v[k]) + eps); acc[lane] += d * d; }
     MGM_FOR_LANES(n, STEP);
 #undef STEP
-    return mgm_sum_lanes(acc);
+    return mg_sum_lanes(acc);
 }
 
-MGM_KERNEL static double FN(mgm_dist_l1)(const T *RESTRICT u, const T *RESTRICT v, T eps, ptrdiff_t n)
+MGM_KERNEL double FN(mgm_dist_l1)(const T *restrict u, const T *restrict v, T eps, ptrdiff_t n)
 {
-    double acc[MGM_LANES] = {0};
+    double acc[MG_LANES] = {0};
 #define STEP(k, lane) { double d = (double)((u[k] - v[k]) + eps); acc[lane] += d < 0 ? -d : d; }
     MGM_FOR_LANES(n, STEP);
 #undef STEP
-    return mgm_sum_lanes(acc);
+    return mg_sum_lanes(acc);
 }
 
 /* Triplet gradient rows. With phi the gradient of the norm at u - v + eps divided by its coefficient (the
@@ -93,8 +95,9 @@ MGM_KERNEL static double FN(mgm_dist_l1)(const T *RESTRICT u, const T *RESTRICT 
  * and 1/norm folded in):  ga = k_ap phi_ap - k_an phi_an,  gp = -k_ap phi_ap - k_pn phi_pn,
  * gn = k_an phi_an + k_pn phi_pn. k_pn == 0 (no swap, or d(a, n) chosen) skips the third difference. */
 #define TRIPLET_GRAD(name, PHI)                                                                   \
-MGM_KERNEL static void FN(name)(const T *RESTRICT a, const T *RESTRICT p, const T *RESTRICT n, T eps, T k_ap, T k_an, T k_pn,     \
-                                T *RESTRICT ga, T *RESTRICT gp, T *RESTRICT gn, ptrdiff_t dim)                               \
+MGM_KERNEL void FN(name)(const T *restrict a, const T *restrict p, const T *restrict n, T eps,       \
+                         T k_ap, T k_an, T k_pn, T *restrict ga, T *restrict gp, T *restrict gn,   \
+                         ptrdiff_t dim)                                                           \
 {                                                                                                 \
     if (k_pn == 0) {                                                                              \
         for (ptrdiff_t i = 0; i < dim; i++) {                                                     \
@@ -123,9 +126,10 @@ TRIPLET_GRAD(mgm_triplet_grad_l1, PHI_L1)
 
 /* Hinge embedding, elementwise: y == 1 gives x, y == -1 gives clamp_min(margin - x, 0), any other y both terms.
  * Writes g[k] = scale * dl/dx, and the loss into loss[k] when loss != NULL (returning 0), else returns its sum. */
-MGM_KERNEL static double FN(mgm_hinge)(const T *RESTRICT x, const T *RESTRICT y, T margin, T scale, T *RESTRICT loss, T *RESTRICT g, ptrdiff_t n)
+MGM_KERNEL double FN(mgm_hinge)(const T *restrict x, const T *restrict y, T margin, T scale,
+                                      T *restrict loss, T *restrict g, ptrdiff_t n)
 {
-    double acc[MGM_LANES] = {0};
+    double acc[MG_LANES] = {0};
 #define VALUE(k)                                                                                  \
         T z = margin - x[k];                                                                      \
         int hinge = y[k] != 1, linear = y[k] != -1;                                               \
@@ -140,15 +144,16 @@ MGM_KERNEL static double FN(mgm_hinge)(const T *RESTRICT x, const T *RESTRICT y,
 #undef VALUE
 #undef STORE
 #undef SUM
-    return mgm_sum_lanes(acc);
+    return mg_sum_lanes(acc);
 }
 
 /* Margin ranking, elementwise: l = clamp_min(-y (x1 - x2) + margin, 0). Where z >= 0: g1 = -scale y and, when
  * gy != NULL, gy = -scale (x1 - x2); 0 elsewhere. (The gradient of x2 is -g1.) Loss as for mgm_hinge. */
-MGM_KERNEL static double FN(mgm_ranking)(const T *RESTRICT x1, const T *RESTRICT x2, const T *RESTRICT y, T margin, T scale, T *RESTRICT loss,
-                                        T *RESTRICT g1, T *RESTRICT gy, ptrdiff_t n)
+MGM_KERNEL double FN(mgm_ranking)(const T *restrict x1, const T *restrict x2, const T *restrict y,
+                                        T margin, T scale, T *restrict loss, T *restrict g1, T *restrict gy,
+                                        ptrdiff_t n)
 {
-    double acc[MGM_LANES] = {0};
+    double acc[MG_LANES] = {0};
 #define VALUE(k)                                                                                  \
         T diff = x1[k] - x2[k];                                                                   \
         T z = -y[k] * diff + margin;                                                              \
@@ -168,5 +173,5 @@ MGM_KERNEL static double FN(mgm_ranking)(const T *RESTRICT x1, const T *RESTRICT
             T diff = x1[k] - x2[k];
             gy[k] = -y[k] * diff + margin >= 0 ? -scale * diff : 0;
         }
-    return mgm_sum_lanes(acc);
+    return mg_sum_lanes(acc);
 }
