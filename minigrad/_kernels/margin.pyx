@@ -14,7 +14,6 @@ float arguments of a call) and int64 targets.
 The inner loops live in margin_rows.h (vectorised double-precision sums); this file holds the per-row logic,
 the parallel loops over rows and the Python interface.
 """
-cimport cython
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
 from libc.math cimport INFINITY, fabs, isinf, isnan, log2, pow, sqrt
@@ -470,6 +469,66 @@ def triplet_margin(const floating[:, ::1] anchor, const floating[:, ::1] positiv
 # HingeEmbeddingLoss and MarginRankingLoss (elementwise)
 # ----------------------------------------------------------------------------------------------------------------
 
+cdef enum Elementwise:
+    HINGE, RANKING
+
+
+cdef inline double _elementwise_block(Elementwise kind, const floating *x1, const floating *x2,
+                                      const floating *y, floating margin, floating scale, floating *loss,
+                                      floating *g1, floating *gy, Py_ssize_t n) noexcept nogil:
+    """One block of the hinge (x1, y; x2 unused) or ranking (x1, x2, y) kernel of margin_rows.h."""
+    if floating is float:
+        if kind == HINGE:
+            return mgm_hinge_f32(x1, y, margin, scale, loss, g1, n)
+        return mgm_ranking_f32(x1, x2, y, margin, scale, loss, g1, gy, n)
+    else:
+        if kind == HINGE:
+            return mgm_hinge_f64(x1, y, margin, scale, loss, g1, n)
+        return mgm_ranking_f64(x1, x2, y, margin, scale, loss, g1, gy, n)
+
+
+cdef _elementwise(Elementwise kind, const floating[::1] x1, const floating[::1] x2, const floating[::1] y,
+                  double margin, double grad_scale, bint reduce, bint need_grad, bint target_grad,
+                  int num_threads):
+    """Run an elementwise kernel over blocks of BLOCK elements; returns ``(loss, grad_x1, grad_y)``."""
+    cdef Py_ssize_t N = x1.shape[0], nblocks = (N + BLOCK - 1) // BLOCK, b, lo
+    cdef int nt = _threads_for(N, num_threads), tid = 0
+    dtype = np.float32 if floating is float else np.float64
+    target_grad = target_grad and need_grad
+    # Without need_grad the gradient goes to one scratch block per thread.
+    grad1_array = np.empty(N if need_grad else nt * min(N, BLOCK), dtype=dtype)
+    grady_array = np.empty(N, dtype=dtype) if target_grad else None
+    loss_array = None if reduce else np.empty(N, dtype=dtype)
+    partial_array = np.zeros(nblocks, dtype=np.float64)
+    if N == 0:
+        return (0.0 if reduce else loss_array), grad1_array if need_grad else None, grady_array
+    cdef double[::1] partial = partial_array
+    cdef floating[::1] view = grad1_array
+    cdef floating *g1p = &view[0]
+    cdef floating *lp = NULL
+    cdef floating *gyp = NULL
+    cdef floating *g_block = NULL
+    if not reduce:
+        view = loss_array
+        lp = &view[0]
+    if target_grad:
+        view = grady_array
+        gyp = &view[0]
+    cdef const floating *x1p = &x1[0]
+    cdef const floating *x2p = &x2[0]
+    cdef const floating *yp = &y[0]
+    cdef floating m = <floating>margin, s = <floating>grad_scale
+    with nogil, parallel(num_threads=nt):
+        tid = threadid()
+        for b in prange(nblocks, schedule="static"):
+            lo = b * BLOCK
+            g_block = g1p + lo if need_grad else g1p + tid * min(N, BLOCK)
+            partial[b] = _elementwise_block(kind, x1p + lo, x2p + lo, yp + lo, m, s,
+                                            lp + lo if lp != NULL else NULL, g_block,
+                                            gyp + lo if gyp != NULL else NULL, min(BLOCK, N - lo))
+    return (float(partial_array.sum()) if reduce else loss_array), grad1_array if need_grad else None, grady_array
+
+
 def hinge_embedding(const floating[::1] x, const floating[::1] y, double margin, double grad_scale, bint reduce,
                     bint need_grad, int num_threads):
     """HingeEmbeddingLoss elementwise, with its gradient.
@@ -480,39 +539,7 @@ def hinge_embedding(const floating[::1] x, const floating[::1] y, double margin,
     Returns ``(loss, grad)``: loss is the elementwise array, or with ``reduce`` the float sum; grad is None
     unless ``need_grad``.
     """
-    cdef Py_ssize_t N = x.shape[0], nblocks = (N + BLOCK - 1) // BLOCK, b, lo
-    cdef int nt = _threads_for(N, num_threads), tid = 0
-    dtype = np.float32 if floating is float else np.float64
-    # Without need_grad the gradient goes to one scratch block per thread.
-    grad_array = np.empty(N if need_grad else nt * min(N, BLOCK), dtype=dtype)
-    loss_array = None if reduce else np.empty(N, dtype=dtype)
-    partial_array = np.zeros(nblocks, dtype=np.float64)
-    if N == 0:
-        return (0.0 if reduce else loss_array), grad_array if need_grad else None
-    cdef double[::1] partial = partial_array
-    cdef floating[::1] grad = grad_array
-    cdef floating *lp = NULL
-    cdef floating[::1] loss_view
-    if not reduce:
-        loss_view = loss_array
-        lp = &loss_view[0]
-    cdef const floating *xp = &x[0]
-    cdef const floating *yp = &y[0]
-    cdef floating *gp = &grad[0]
-    cdef floating *g_block = NULL
-    cdef floating m = <floating>margin, s = <floating>grad_scale
-    with nogil, parallel(num_threads=nt):
-        tid = threadid()
-        for b in prange(nblocks, schedule="static"):
-            lo = b * BLOCK
-            g_block = gp + lo if need_grad else gp + tid * min(N, BLOCK)
-            if floating is float:
-                partial[b] = mgm_hinge_f32(xp + lo, yp + lo, m, s, lp + lo if lp != NULL else NULL, g_block,
-                                           min(BLOCK, N - lo))
-            else:
-                partial[b] = mgm_hinge_f64(xp + lo, yp + lo, m, s, lp + lo if lp != NULL else NULL, g_block,
-                                           min(BLOCK, N - lo))
-    return (float(partial_array.sum()) if reduce else loss_array), grad_array if need_grad else None
+    return _elementwise(HINGE, x, x, y, margin, grad_scale, reduce, need_grad, False, num_threads)[:2]
 
 
 def margin_ranking(const floating[::1] x1, const floating[::1] x2, const floating[::1] y, double margin,
@@ -526,42 +553,4 @@ def margin_ranking(const floating[::1] x1, const floating[::1] x2, const floatin
     is None unless ``need_grad``, grad_y None unless ``need_grad`` and ``target_grad``. The gradient of x2 is
     ``-grad_x1``.
     """
-    cdef Py_ssize_t N = x1.shape[0], nblocks = (N + BLOCK - 1) // BLOCK, b, lo
-    cdef int nt = _threads_for(N, num_threads), tid = 0
-    dtype = np.float32 if floating is float else np.float64
-    target_grad = target_grad and need_grad
-    # Without need_grad the gradient goes to one scratch block per thread.
-    grad1_array = np.empty(N if need_grad else nt * min(N, BLOCK), dtype=dtype)
-    grady_array = np.empty(N, dtype=dtype) if target_grad else None
-    loss_array = None if reduce else np.empty(N, dtype=dtype)
-    partial_array = np.zeros(nblocks, dtype=np.float64)
-    if N == 0:
-        return (0.0 if reduce else loss_array), grad1_array if need_grad else None, grady_array
-    cdef double[::1] partial = partial_array
-    cdef floating[::1] grad1 = grad1_array, view
-    cdef floating *lp = NULL
-    cdef floating *gyp = NULL
-    if not reduce:
-        view = loss_array
-        lp = &view[0]
-    if target_grad:
-        view = grady_array
-        gyp = &view[0]
-    cdef const floating *x1p = &x1[0]
-    cdef const floating *x2p = &x2[0]
-    cdef const floating *yp = &y[0]
-    cdef floating *g1p = &grad1[0]
-    cdef floating *g_block = NULL
-    cdef floating m = <floating>margin, s = <floating>grad_scale
-    with nogil, parallel(num_threads=nt):
-        tid = threadid()
-        for b in prange(nblocks, schedule="static"):
-            lo = b * BLOCK
-            g_block = g1p + lo if need_grad else g1p + tid * min(N, BLOCK)
-            if floating is float:
-                partial[b] = mgm_ranking_f32(x1p + lo, x2p + lo, yp + lo, m, s, lp + lo if lp != NULL else NULL,
-                                             g_block, gyp + lo if gyp != NULL else NULL, min(BLOCK, N - lo))
-            else:
-                partial[b] = mgm_ranking_f64(x1p + lo, x2p + lo, yp + lo, m, s, lp + lo if lp != NULL else NULL,
-                                             g_block, gyp + lo if gyp != NULL else NULL, min(BLOCK, N - lo))
-    return (float(partial_array.sum()) if reduce else loss_array), grad1_array if need_grad else None, grady_array
+    return _elementwise(RANKING, x1, x2, y, margin, grad_scale, reduce, need_grad, target_grad, num_threads)
