@@ -122,7 +122,17 @@ def add(a, b):
     return _broadcasting(Add, a, b)
 
 
+def _is_bool(value):
+    return isinstance(value, (bool, np.bool_)) or getattr(data_of(value), "dtype", None) == np.bool_
+
+
 def sub(a, b):
+    if _is_bool(a) or _is_bool(b):  # torch refuses rather than guess between xor and a numeric difference
+        if _is_bool(a) and _is_bool(b):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                               "`logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
     a, b = promote(a, b)
     return _broadcasting(Sub, a, b)
 
@@ -149,6 +159,9 @@ def pow(a, b):
 
 
 def neg(x):
+    if x.data.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+                           "a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(x)
 
 
