@@ -113,7 +113,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _require_float(difference, "smooth_l1_cpu")
     z = difference.abs()
-    loss = (z * 0.5 * z / beta).where(z < beta, z - 0.5 * beta)
+    inside = z.clamp_max(beta)  # the unused quadratic branch must stay finite: 0 · inf in its backward is nan
+    loss = (inside * 0.5 * inside / beta).where(z < beta, z - 0.5 * beta)
     return reduce_loss(loss, reduction)
 
 
@@ -136,7 +137,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     _require_float(difference, "huber_cpu")
     z = difference.abs()
-    loss = (z * 0.5 * z).where(z < delta, (z - 0.5 * delta) * delta)
+    inside = z.clamp_max(delta)  # the unused quadratic branch must stay finite: 0 · inf in its backward is nan
+    loss = (inside * 0.5 * inside).where(z < delta, (z - 0.5 * delta) * delta)
     if weight is not None:
         return _weighted(loss, weight, input, reduction, mean_by_weight=False)
     return reduce_loss(loss, reduction)
