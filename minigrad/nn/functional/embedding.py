@@ -9,6 +9,8 @@ Everything here is composed from Tensor ops exactly as torch composes it, so the
 >>> pairwise_distance(minigrad.tensor([[1.0, 1.0]]), minigrad.tensor([[1.0, 2.0]]))   # eps shifts the difference
 tensor([1.])
 """
+import numpy as np
+
 from ...ops._util import promote
 from ...ops.shape import normalize_dim
 from ._reduction import (broadcast_shape, format_size, reduce_loss, resolve_reduction, torch_dtype_name)
@@ -17,7 +19,8 @@ from .probabilistic import ClampedValue, binary_cross_entropy_with_logits
 __all__ = ["cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_with_distance_loss",
            "sigmoid_focal_loss"]
 
-_COSINE_EMBEDDING_EPS = 1e-12  # added to each squared norm (torch's EPSILON in cosine_embedding_loss)
+# added to each squared norm: torch's EPSILON in cosine_embedding_loss, a float constant (9.99999996e-13)
+_COSINE_EMBEDDING_EPS = float(np.float32(1e-12))
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):

@@ -57,6 +57,9 @@ def _constant_factor(factor, dtype):
 
 
 # ------------------------------------------------------------------------------------------ binary losses
+_BCE_EPSILON = float(np.float32(1e-12))  # torch's EPSILON is a float constant: 9.99999996e-13 in float64 too
+
+
 class BinaryCrossEntropy(Function):
     """Elementwise ``l = w [(y - 1) max(log(1 - x), -100) - y max(log x, -100)]`` (unreduced).
 
@@ -79,7 +82,7 @@ class BinaryCrossEntropy(Function):
             grad = grad * wrap(self.weight)
         need_x, need_y = self.needs_input_grad[:2]
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = grad * (x - y) / (x * (1 - x)).clamp_min(1e-12) if need_x else None
+            grad_x = grad * (x - y) / (x * (1 - x)).clamp_min(_BCE_EPSILON) if need_x else None
             grad_y = grad * -(x / (1 - x)).log() if need_y else None
         return grad_x, grad_y, None
 
@@ -369,7 +372,9 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     loss = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
     if weight is not None:
         loss = loss * weight
-    return reduce_loss(loss.sum(-1) / input.shape[-1], reduction)
+    # torch sums over dim ``input.dim() - 1`` counted from the front, which differs from -1 when the target or
+    # the weight broadcasts the loss to more dims than the input has
+    return reduce_loss(loss.sum(input.ndim - 1) / input.shape[-1], reduction)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -384,6 +389,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
     _not_differentiable(target, "target", "soft_margin_loss")
+    _fits_output(broadcast_shape(input.shape, target.shape), input.shape)  # torch writes into an input-shaped output
     if input.data.dtype.kind != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{torch_dtype_name(input.data.dtype)}")
