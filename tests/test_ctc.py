@@ -486,7 +486,8 @@ def test_ctc_loss_matches_reference(dtype, reduction, layout):
 
 @pytest.mark.parametrize("make_lengths", [list, tuple, np.asarray, minigrad.tensor,
                                           lambda v: minigrad.tensor(np.asarray(v, np.int32)),
-                                          lambda v: minigrad.tensor(np.asarray(v)[None, :])])
+                                          lambda v: minigrad.tensor(np.asarray(v)[None, :]),
+                                          lambda v: minigrad.tensor(np.repeat(np.asarray(v), 2)[::2])])
 def test_ctc_loss_lengths_forms(make_lengths):
     rng = np.random.default_rng(41)
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 3, 5, max_target=4)

@@ -46,7 +46,7 @@ def _lengths(lengths, name):
                         f"{type(lengths).__name__}")
     if array.dtype.kind not in "biu":
         raise RuntimeError(f"{name} must be integral")
-    return array.astype(np.int64, copy=False).reshape(-1)
+    return np.ascontiguousarray(array, dtype=np.int64).reshape(-1)
 
 
 def _targets(targets):
