@@ -29,6 +29,7 @@ from ._reduction import check_reduction, torch_dtype_name
 
 __all__ = ["ctc_loss"]
 
+
 def _lengths(lengths, name):
     """An integer Tensor / array (any shape, flattened) or a list/tuple of ints, as an int64 vector."""
     if isinstance(lengths, Tensor):
