@@ -17,7 +17,7 @@ from .shape import normalize_dim
 def _rowwise(kernel, data, axis):
     """Apply a last-axis row kernel to ``data`` along ``axis``."""
     moved = np.moveaxis(data, axis, -1)
-    rows = np.ascontiguousarray(moved).reshape(-1, moved.shape[-1]) if moved.size else moved.reshape(-1, 0)
+    rows = np.ascontiguousarray(moved).reshape(math.prod(moved.shape[:-1]), moved.shape[-1])  # (-1, 0) is ambiguous
     out = np.empty_like(rows)
     if rows.size:
         kernel(rows, out, get_num_threads())
