@@ -158,3 +158,33 @@ def test_kinks_follow_torch():
     loss, slope = kernels.huber(x, y, 0.7, 1.0, False, True, 1)
     np.testing.assert_allclose(loss, [0, 0.245, 0.245, 0.7 * (2 - 0.35)])
     np.testing.assert_array_equal(slope, [0, 0.7, -0.7, 0.7])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_matches_torch(dtype, rng):
+    """The kernels against torch's own kernels, elementwise (float64: to the last digits but a few ulps)."""
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    size = 5000
+    x, y = (rng.normal(0, 3, size).astype(dtype) for _ in range(2))
+    p, t = rng.uniform(0, 1, size).astype(dtype), rng.uniform(0, 1, size).astype(dtype)
+    p[:3] = [0.0, 1.0, 1e-30]
+    w, pw = rng.uniform(0.5, 2, size).astype(dtype), rng.uniform(0.5, 3, size).astype(dtype)
+    sign = rng.choice([-1.0, 1.0], size).astype(dtype)
+    cases = [
+        (kernels.mse(x, y, 1.0, False, True, 1), F.mse_loss, (x, y), {}),
+        (kernels.smooth_l1(x, y, 0.7, 1.0, False, True, 1), F.smooth_l1_loss, (x, y), {"beta": 0.7}),
+        (kernels.huber(x, y, 1.3, 1.0, False, True, 1), F.huber_loss, (x, y), {"delta": 1.3}),
+        (kernels.binary_cross_entropy(p, t, w, 1.0, False, True, False, 1)[:2], F.binary_cross_entropy, (p, t),
+         {"weight": torch.tensor(w)}),
+        (kernels.binary_cross_entropy_with_logits(x, t, pw, w, 1.0, False, True, False, 1)[:2],
+         F.binary_cross_entropy_with_logits, (x, t), {"weight": torch.tensor(w), "pos_weight": torch.tensor(pw)}),
+        (kernels.soft_margin(x, sign, 1.0, False, True, 1), F.soft_margin_loss, (x, sign), {}),
+    ]
+    for (loss, dx), fn, (a, b), kwargs in cases:
+        leaf = torch.tensor(a, requires_grad=True)
+        expected = fn(leaf, torch.tensor(b), reduction="none", **kwargs)
+        expected.sum().backward()
+        scale = 10 * (1 + np.abs(a).max()) * 6  # terms up to |x| times the weights may cancel
+        assert_close(loss, expected.detach().numpy(), dtype, scale)
+        assert_close(dx, leaf.grad.numpy(), dtype, scale)

@@ -97,7 +97,8 @@ SIGNATURE(mge_huber)
 }
 
 /* Binary cross-entropy on probabilities, torch's formula: l = w [(y - 1) max(log1p(-x), -100) - y max(log x, -100)];
- * dl/dx = w (x - y) / max(x (1 - x), 1e-12) (the clamps do not enter the gradient);
+ * dl/dx = w (x - y) / max(x (1 - x), 1e-12) (the clamps do not enter the gradient; torch's 1e-12 is a float
+ * constant, 9.99999996e-13, in float64 too);
  * dl/dy = w (log1p(-x) - log x), unclamped. */
 SIGNATURE(mge_bce)
 {
@@ -110,7 +111,7 @@ SIGNATURE(mge_bce)
         T clamped_1mx = log_1mx > (T)-100 ? log_1mx : (T)-100;                                    \
         l = wk * ((yk - 1) * clamped_1mx - yk * clamped_x);                                       \
         T denominator = xk * (1 - xk);                                                            \
-        denominator = denominator > (T)1e-12 ? denominator : (T)1e-12;                            \
+        denominator = denominator > (T)1e-12f ? denominator : (T)1e-12f; /* torch's float EPSILON */ \
         g[k] = scale * wk * (xk - yk) / denominator;                                              \
         if (GY) gy[k] = scale * wk * (log_1mx - log_x);                                   \
     }

@@ -48,7 +48,7 @@ def binary_cross_entropy(x, y, weight=None):
     with np.errstate(divide="ignore"):
         log_x, log_1mx = np.log(x), np.log1p(-x)
     loss = -w * (y * np.maximum(log_x, -100) + (1 - y) * np.maximum(log_1mx, -100))
-    d_x = w * (x - y) / np.maximum(x * (1 - x), 1e-12)
+    d_x = w * (x - y) / np.maximum(x * (1 - x), float(np.float32(1e-12)))  # torch's EPSILON is a float
     return loss, d_x, w * (log_1mx - log_x)
 
 
