@@ -207,7 +207,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 class XLogY(Function):
     """``x log y``, taken as 0 where ``x == 0`` (unless y is nan), as ``torch.xlogy``.
 
-    Gradients: ``g xlogy(x != 0, y)`` (``log y`` where x ≠ 0, else 0) and ``g x / y``.
+    Gradients, as torch's: ``xlogy(g, y)``, set to 0 where ``x == 0 and y <= 0`` (so a zero upstream gradient
+    gives 0 even where ``log y`` is nan), and ``g x / y``.
     """
 
     def forward(self, x, y):
@@ -219,7 +220,8 @@ class XLogY(Function):
         x, y = self.saved
         need_x, need_y = self.needs_input_grad
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = sum_to(grad * xlogy(wrap((x.data != 0).astype(y.data.dtype)), y), x.shape) if need_x else None
+            grad_x = sum_to(xlogy(grad, y).masked_fill(wrap((x.data == 0) & (y.data <= 0)), 0.0), x.shape) \
+                if need_x else None
             grad_y = sum_to(grad * x / y, y.shape) if need_y else None
         return grad_x, grad_y
 
