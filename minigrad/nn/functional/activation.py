@@ -39,7 +39,7 @@ def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002
 
     Shapes: any. Gradient: the same mask, ``g · m / (1 - p)``. The mask is drawn from ``minigrad.random``.
 
-    >>> minigrad.manual_seed(0); dropout(minigrad.ones(4), p=0.5)
+    >>> _ = minigrad.manual_seed(0); dropout(minigrad.ones(4), p=0.5)
     tensor([0., 2., 2., 2.])
     """
     if p < 0.0 or p > 1.0:
