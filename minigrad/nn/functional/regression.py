@@ -14,20 +14,26 @@ tensor([0.0, 0.5, 1.0])
 """
 import warnings
 
+from ...ops._util import promote
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          torch_dtype_name)
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss"]
 
 
-def _difference(input, target):
+def _difference(input, target, kernel_name=None):
     """``input - target`` after torch's checks: a warning when the sizes differ, an error when they cannot
-    broadcast."""
+    broadcast. For torch's fused losses (``kernel_name`` given) both are first promoted to their common dtype,
+    which must be floating: those kernels promote before subtracting, so a bool operand is accepted there while
+    the composite L1 refuses it."""
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({format_size(target.shape)}) that is different to the input size "
                       f"({format_size(input.shape)}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=3)
         broadcast_shape(input.shape, target.shape)
+    if kernel_name is not None:
+        input, target = promote(input, target)
+        _require_float(input, kernel_name)
     return input - target
 
 
@@ -83,10 +89,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    difference = _difference(input, target)
+    difference = _difference(input, target, "mse_cpu")
     if weight is None:
         reduction = check_reduction(reduction)
-    _require_float(difference, "mse_cpu")
     loss = difference * difference
     if weight is not None:
         return _weighted(loss, weight, input, reduction, mean_by_weight=True)
@@ -105,13 +110,12 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    difference = _difference(input, target)
+    difference = _difference(input, target, None if beta == 0.0 else "smooth_l1_cpu")
     reduction = check_reduction(reduction)
     if beta == 0.0:  # torch's Python wrapper hands beta == 0 to the L1 kernel
         return reduce_loss(difference.abs(), reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    _require_float(difference, "smooth_l1_cpu")
     z = difference.abs()
     inside = z.clamp_max(beta)  # the unused quadratic branch must stay finite: 0 · inf in its backward is nan
     loss = (inside * 0.5 * inside / beta).where(z < beta, z - 0.5 * beta)
@@ -130,12 +134,11 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     >>> huber_loss(minigrad.tensor([0.5, 2.0]), minigrad.zeros(2), reduction="none", delta=0.5)
     tensor([0.125, 0.875])
     """
-    difference = _difference(input, target)
+    difference = _difference(input, target, "huber_cpu")
     if weight is None:
         reduction = check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    _require_float(difference, "huber_cpu")
     z = difference.abs()
     inside = z.clamp_max(delta)  # the unused quadratic branch must stay finite: 0 · inf in its backward is nan
     loss = (inside * 0.5 * inside).where(z < delta, (z - 0.5 * delta) * delta)
