@@ -251,14 +251,9 @@ def test_result_dtypes_follow_numpy_promotion():
     assert loss.dtype == minigrad.float64
     loss.backward()
     assert x32.grad.dtype == minigrad.float32
-    scores = minigrad.tensor([[0.1, 0.2, 0.4]], requires_grad=True)
-    loss = multi_margin_loss(scores, minigrad.tensor([1]), weight=minigrad.tensor([1.0, 2.0, 3.0],
-                                                                                  dtype=minigrad.float64))
-    assert loss.dtype == minigrad.float64
-    loss.backward()
-    assert scores.grad.dtype == minigrad.float32
     ints = minigrad.tensor([1, 2])
     assert margin_ranking_loss(ints, ints, ints).dtype == minigrad.float32
+    assert hinge_embedding_loss(ints, ints, reduction="sum").dtype == minigrad.float32  # torch: int64
 
 
 def test_no_grad_and_non_contiguous_inputs(rng):
@@ -345,6 +340,8 @@ def int_tensor(values, dtype):
     (lambda: multi_margin_loss(X, int_tensor([0, -1, 2], np.int64)), RuntimeError, "target out of range"),
     (lambda: multi_margin_loss(X, T, weight=minigrad.ones(4, dtype=minigrad.int64)), RuntimeError,
      "expected scalar type Float but found Long"),
+    (lambda: multi_margin_loss(X, T, weight=minigrad.ones(4, dtype=minigrad.float64)), RuntimeError,
+     "expected scalar type Float but found Double"),
     (lambda: multi_margin_loss(X, T, weight=minigrad.ones(4, requires_grad=True)), RuntimeError,
      "not differentiable with respect to argument 'weight'"),
     (lambda: multilabel_margin_loss(X, L, reduction="bar"), ValueError, "bar is not a valid value for reduction"),
@@ -365,16 +362,21 @@ def int_tensor(values, dtype):
     (lambda: triplet_margin_loss(X, X[:2], X), RuntimeError,
      r"The size of tensor a \(3\) must match the size of tensor b \(2\) at non-singleton dimension 0"),
     (lambda: triplet_margin_loss(X > 0, X > 0, X > 0), RuntimeError, "with two bool tensors is not supported"),
+    (lambda: triplet_margin_loss(X, X, X > 0), RuntimeError, "with a bool tensor is not supported"),
     (lambda: triplet_margin_loss(*(minigrad.zeros(3, 0),) * 3, p=float("inf")), RuntimeError,
      "cannot compute the inf norm on the dimension 1because this dimension is empty"),
     (lambda: hinge_embedding_loss(X, T), RuntimeError,
      r"The size of tensor a \(4\) must match the size of tensor b \(3\) at non-singleton dimension 1"),
     (lambda: hinge_embedding_loss(X, T, reduction="baz"), ValueError, "baz is not a valid value"),
+    (lambda: hinge_embedding_loss(X > 0, X), RuntimeError, "with two bool tensors is not supported"),
+    (lambda: hinge_embedding_loss(T, T), RuntimeError, "mean\\(\\): could not infer output dtype. .* Got: Long"),
     (lambda: margin_ranking_loss(X, X[0], X[0]), RuntimeError,
      r"margin_ranking_loss : All input tensors should have same dimension but got sizes: input1: "
      r"torch.Size\(\[3, 4\]\), input2: torch.Size\(\[4\]\), target: torch.Size\(\[4\]\)"),
     (lambda: margin_ranking_loss(X, X[:2], X), RuntimeError, "must match the size of tensor b"),
     (lambda: margin_ranking_loss(X > 0, X > 0, X), RuntimeError, "with two bool tensors is not supported"),
+    (lambda: margin_ranking_loss(X > 0, X, X), RuntimeError, "with a bool tensor is not supported"),
+    (lambda: margin_ranking_loss(X, X, X > 0), RuntimeError, "Negation, the `-` operator, on a bool tensor"),
 ])
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):

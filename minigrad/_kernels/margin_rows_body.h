@@ -148,7 +148,8 @@ MGM_KERNEL double FN(mgm_hinge)(const T *restrict x, const T *restrict y, T marg
 }
 
 /* Margin ranking, elementwise: l = clamp_min(-y (x1 - x2) + margin, 0). Where z >= 0: g1 = -scale y and, when
- * gy != NULL, gy = -scale (x1 - x2); 0 elsewhere. (The gradient of x2 is -g1.) Loss as for mgm_hinge. */
+ * gy != NULL, gy = -scale (x1 - x2); 0 elsewhere, as a product with the 0/1 mask like torch's autograd, so an
+ * infinite y or x1 - x2 gives nan there as in torch. (The gradient of x2 is -g1.) Loss as for mgm_hinge. */
 MGM_KERNEL double FN(mgm_ranking)(const T *restrict x1, const T *restrict x2, const T *restrict y,
                                         T margin, T scale, T *restrict loss, T *restrict g1, T *restrict gy,
                                         ptrdiff_t n)
@@ -158,7 +159,7 @@ MGM_KERNEL double FN(mgm_ranking)(const T *restrict x1, const T *restrict x2, co
         T diff = x1[k] - x2[k];                                                                   \
         T z = -y[k] * diff + margin;                                                              \
         T l = z < 0 ? 0 : z;                                                                      \
-        g1[k] = z >= 0 ? -scale * y[k] : 0;
+        g1[k] = -scale * y[k] * (T)(z >= 0);
 #define STORE(k, lane) { VALUE(k) loss[k] = l; }
 #define SUM(k, lane) { VALUE(k) acc[lane] += (double)l; }
     if (loss != NULL)
@@ -171,7 +172,7 @@ MGM_KERNEL double FN(mgm_ranking)(const T *restrict x1, const T *restrict x2, co
     if (gy != NULL)
         for (ptrdiff_t k = 0; k < n; k++) {
             T diff = x1[k] - x2[k];
-            gy[k] = -y[k] * diff + margin >= 0 ? -scale * diff : 0;
+            gy[k] = -scale * diff * (T)(-y[k] * diff + margin >= 0);
         }
     return mg_sum_lanes(acc);
 }

@@ -14,8 +14,9 @@ Differences from PyTorch (spec §12):
 * multi_margin_loss on an empty batch gives nan for 'mean' and 0 for 'sum' (PyTorch returns uninitialised
   memory); multilabel_margin_loss gives 0 for both.
 * Result dtypes follow NumPy promotion of the floating inputs (float32 when there are none): a float32 input with a
-  float64 target gives float64 for hinge_embedding_loss too, and a multi-margin ``weight`` of another float dtype
-  is promoted instead of refused. float16 inputs (triplet, hinge, ranking) are computed in float32.
+  float64 target gives float64 for hinge_embedding_loss too, and an integer input gives a float32 loss (torch keeps
+  the integer dtype for 'none' and 'sum', and refuses 'mean', as minigrad does). float16 inputs (triplet, hinge,
+  ranking) are computed in float32.
 * Second derivatives (``create_graph=True``) exist for all five; PyTorch has none for multi-margin and
   multilabel-margin. Where a loss is piecewise linear in its input the cached gradient enters as a constant (the
   second derivative is 0 almost everywhere); multi_margin with p = 2, triplet with p = 2 and margin_ranking (whose
@@ -56,11 +57,17 @@ def _dtypes(*arrays):
     return result, np.dtype(np.float32) if result == np.float16 else result
 
 
-def _kernel_array(array, shape, dtype):
-    """``array`` broadcast to ``shape`` as a C-contiguous array of ``dtype`` (itself when it already is one)."""
-    if array.shape == shape and array.dtype == dtype and array.flags.c_contiguous:
+def _kernel_array(array, shape, dtypes):
+    """``array`` broadcast to ``shape`` as a C-contiguous array of the kernel's dtype (itself when it already is
+    one). ``dtypes`` is the pair from ``_dtypes``: the array is converted to the result dtype first, as torch's
+    promotion does (an int64 of 2^31 becomes inf in float16), then to the kernel's."""
+    result, kernel = dtypes
+    if array.shape == shape and array.dtype == kernel and array.flags.c_contiguous:
         return array
-    return np.ascontiguousarray(np.broadcast_to(array, shape), dtype=dtype)
+    if array.dtype != result:
+        with np.errstate(over="ignore"):
+            array = array.astype(result)
+    return np.ascontiguousarray(np.broadcast_to(array, shape), dtype=kernel)
 
 
 def _common_shape(*shapes):
@@ -173,9 +180,19 @@ def _require_long(target):
 
 
 def _require_subtractable(a, b):
+    """torch refuses ``a - b`` when either is bool."""
     if a.dtype == np.bool_ and b.dtype == np.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                            "`logical_xor()` operator instead.")
+    if np.bool_ in (a.dtype, b.dtype):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _require_negatable(a):
+    if a.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 # ------------------------------------------------------------------------------------------ multi-margin
@@ -261,16 +278,15 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     _require_kernel_dtype(x, "multi_margin_loss_cpu_kernel")
     _require_long(y)
     if weight is not None:
-        if weight.data.dtype.kind != "f":
+        if weight.data.dtype != x.dtype:
             raise RuntimeError(f"expected scalar type {torch_dtype_name(x.dtype)} but found "
                                f"{torch_dtype_name(weight.data.dtype)}")
         _not_differentiable(weight, "weight", "multi_margin_loss")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise RuntimeError("target out of range")
-    dtype = _dtypes(x, weight.data)[1] if weight is not None else x.dtype
-    weights = np.ones(n_classes, dtype) if weight is None else np.ascontiguousarray(weight.data, dtype=dtype)
+    weights = np.ones(n_classes, x.dtype) if weight is None else np.ascontiguousarray(weight.data).reshape(-1)
     loss_shape = (n_rows,) if y.ndim else ()
-    return MultiMarginLoss.apply(input, _kernel_array(x, x.shape, dtype).reshape(n_rows, n_classes),
+    return MultiMarginLoss.apply(input, np.ascontiguousarray(x).reshape(n_rows, n_classes),
                                  np.ascontiguousarray(y).reshape(n_rows), weights, int(p), float(margin),
                                  reduction, loss_shape)
 
@@ -445,10 +461,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     if shape and shape[-1] == 0 and (math.isinf(p) or p < 0):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {len(shape) - 1}"
                            f"because this dimension is empty and the operation does not have an identity")
-    dtype = _dtypes(anchor.data, positive.data, negative.data)[1]
+    dtypes = _dtypes(anchor.data, positive.data, negative.data)
     shape = shape or (1,)  # 0-d inputs: one row of one element
     rows = (math.prod(shape[:-1]), shape[-1])  # explicit: reshape(-1, 0) would be ambiguous
-    arrays = tuple(_kernel_array(t.data, shape, dtype).reshape(rows) for t in (anchor, positive, negative))
+    arrays = tuple(_kernel_array(t.data, shape, dtypes).reshape(rows) for t in (anchor, positive, negative))
     return TripletMarginLoss.apply(anchor, positive, negative, arrays, float(margin), p, float(eps), bool(swap),
                                    reduction, shape if anchor.ndim else ())
 
@@ -493,10 +509,14 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     reduction = resolve_reduction(size_average, reduce, reduction)
     _require_tensor(input, "input", 1, "hinge_embedding_loss")
     _require_tensor(target, "target", 2, "hinge_embedding_loss")
+    _require_subtractable(input.data, input.data)  # torch computes margin - input, which refuses bool
+    if reduction == "mean" and input.data.dtype.kind != "f":  # torch's loss keeps an integer input's dtype
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {torch_dtype_name(input.data.dtype)}")
     shape = _common_shape(input.shape, target.shape)
-    result_dtype, dtype = _dtypes(input.data, target.data)
-    x, y = (_kernel_array(a, shape, dtype).reshape(-1) for a in (input.data, target.data))
-    return HingeEmbeddingLoss.apply(input, x, y, float(margin), reduction, shape, result_dtype)
+    dtypes = _dtypes(input.data, target.data)
+    x, y = (_kernel_array(a, shape, dtypes).reshape(-1) for a in (input.data, target.data))
+    return HingeEmbeddingLoss.apply(input, x, y, float(margin), reduction, shape, dtypes[0])
 
 
 # ------------------------------------------------------------------------------------------ margin ranking
@@ -560,9 +580,10 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
                            f"input1: {_torch_size(input1.shape)}, input2: {_torch_size(input2.shape)}, target: "
                            f"{_torch_size(target.shape)} ")
     _require_subtractable(input1.data, input2.data)
+    _require_negatable(target.data)
     shape = _common_shape(input1.shape, input2.shape, target.shape)
-    dtype = _dtypes(input1.data, input2.data, target.data)[1]
-    arrays = tuple(_kernel_array(t.data, shape, dtype).reshape(-1) for t in (input1, input2, target))
+    dtypes = _dtypes(input1.data, input2.data, target.data)
+    arrays = tuple(_kernel_array(t.data, shape, dtypes).reshape(-1) for t in (input1, input2, target))
     return MarginRankingLoss.apply(input1, input2, target, arrays, float(margin), reduction, shape)
 
 
