@@ -15,8 +15,10 @@ Differences from PyTorch (spec §12):
   memory); multilabel_margin_loss gives 0 for both.
 * Result dtypes follow NumPy promotion of the floating inputs (float32 when there are none): a float32 input with a
   float64 target gives float64 for hinge_embedding_loss too, and an integer input gives a float32 loss (torch keeps
-  the integer dtype for 'none' and 'sum', and refuses 'mean', as minigrad does). float16 inputs (triplet, hinge,
-  ranking) are computed in float32.
+  the integer dtype for 'none' and 'sum', and refuses 'mean', as minigrad does).
+* Safer arithmetic (spec §12.4): float16 inputs (triplet, hinge, ranking) are computed in float32 and rounded once,
+  and the triplet norms are summed in float64, so results stay finite where torch's intermediate values
+  overflow (a float16 margin ranking term of 65536, a float32 distance above 1.8e19).
 * Second derivatives (``create_graph=True``) exist for all five; PyTorch has none for multi-margin and
   multilabel-margin. Where a loss is piecewise linear in its input the cached gradient enters as a constant (the
   second derivative is 0 almost everywhere); multi_margin with p = 2, triplet with p = 2 and margin_ranking (whose
