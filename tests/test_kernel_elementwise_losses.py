@@ -80,7 +80,7 @@ def test_matches_reference(name, dtype, threads, rng):
     for size in SIZES:
         x, y = make_inputs(rng, size, dtype, kind)
         expected_loss, expected_dx, expected_dy = ref(x, y)
-        scale = 10 * (1 + np.abs(x).max()) if size else 1.0  # the size of the terms that may cancel
+        scale = float(10 * (1 + np.abs(x).max())) if size else 1.0  # the size of the terms that may cancel
         loss, dx, dy = call(x, y, False, True, True, threads)
         assert loss.dtype == dtype and dx.dtype == dtype
         assert_close(loss, expected_loss, dtype, scale)
