@@ -7,12 +7,9 @@ The two libraries are timed in alternating rounds (the machines are shared). Pri
 then, for ce 4096x1000, the effective bandwidth of minigrad's step against the 2·N·C·4-byte minimum (read the
 logits once, write the gradient once) and against a measured ``np.copyto`` of the same array.
 """
-import argparse
-
 import numpy as np
 
-from _timing import import_torch, median_time, print_table
-from bench_ctc import interleaved_medians   # alternating rounds: both libraries see the same machine load
+from _timing import compare, import_torch, median_time, parse_args, print_table
 
 import minigrad
 from minigrad.nn.functional.classification import cross_entropy, nll_loss
@@ -63,32 +60,26 @@ def bandwidth_report(N, C, seconds, repeats):
           f"= {minimum / copy / 1e9:.1f} GB/s; minigrad / copyto = {seconds / copy:.2f}")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--json", default=None, help="also write the table as JSON")
-    args = parser.parse_args()
-    torch = import_torch()
-
+def measure(torch, repeats):
+    """Table rows (name, minigrad s, torch s, target) and a printer for ce 4096x1000's bandwidth."""
     rows, bandwidth_case = [], None
     for name, loss_name, shape, kwargs, target_ratio in WORKLOADS:
         inputs = make_inputs(shape)
-        if torch:
-            ours, theirs = interleaved_medians([step(minigrad, loss_name, *inputs, kwargs),
-                                                step(torch, loss_name, *inputs, kwargs)], args.repeats)
-        else:
-            ours, theirs = median_time(step(minigrad, loss_name, *inputs, kwargs), repeats=args.repeats), None
+        ours, theirs = compare(step(minigrad, loss_name, *inputs, kwargs),
+                               step(torch, loss_name, *inputs, kwargs) if torch else None, repeats)
         rows.append((f"{name} fwd+bwd f32", ours, theirs, target_ratio))
         if name == "ce 4096x1000":
             bandwidth_case = shape + (ours,)
+    return rows, lambda: bandwidth_report(*bandwidth_case, repeats)
 
-    note = f"minigrad threads: {minigrad.get_num_threads()}"
-    if torch:
-        note += f", torch threads: {torch.get_num_threads()}"
-    print(note)
-    print_table(rows, args.json)
+
+def main():
+    args = parse_args(__doc__.splitlines()[0])
+    torch = import_torch()
+    rows, report = measure(torch, args.repeats)
+    print_table(rows, args.json, torch)
     print()
-    bandwidth_report(*bandwidth_case, args.repeats)
+    report()
 
 
 if __name__ == "__main__":

@@ -5,11 +5,9 @@
 Workloads: batch 64 through 784-128-10 (compute-bound) and 64-32-10 (per-op overhead decides). Prints the
 median time per step and the ratio minigrad/torch (targets: <= 0.8 and <= 0.6).
 """
-import argparse
-
 import numpy as np
 
-from _timing import import_torch, median_time, print_table
+from _timing import compare, import_torch, parse_args, print_table
 
 import minigrad
 import minigrad.nn as mnn
@@ -32,22 +30,14 @@ def make_step(lib, nn, F, sizes, batch, seed=0):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=300)
-    parser.add_argument("--json", default=None, help="also write the table as JSON here")
-    args = parser.parse_args()
+    args = parse_args(__doc__.splitlines()[1], repeats=300)
     torch = import_torch()
     rows = []
     for name, sizes, target in [("mlp step 64x(784-128-10) adam", (784, 128, 10), 0.8),
                                 ("mlp step 64x(64-32-10) adam", (64, 32, 10), 0.6)]:
-        ours = median_time(make_step(minigrad, mnn, mF, sizes, 64), repeats=args.repeats, warmup=20)
-        theirs = None
-        if torch is not None:
-            import torch.nn as tnn
-            import torch.nn.functional as tF
-            theirs = median_time(make_step(torch, tnn, tF, sizes, 64), repeats=args.repeats, warmup=20)
-        rows.append((name, ours, theirs, target))
-    print_table(rows, args.json)
+        theirs = make_step(torch, torch.nn, torch.nn.functional, sizes, 64) if torch else None
+        rows.append((name, *compare(make_step(minigrad, mnn, mF, sizes, 64), theirs, args.repeats), target))
+    print_table(rows, args.json, torch)
 
 
 if __name__ == "__main__":

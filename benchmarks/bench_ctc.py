@@ -12,7 +12,7 @@ import argparse
 
 import numpy as np
 
-from _timing import import_torch, median_time, print_table
+from _timing import compare, import_torch, interleaved_medians, parse_args, print_table
 
 import minigrad
 from minigrad._threads import get_num_threads, set_num_threads
@@ -50,30 +50,14 @@ def torch_step(torch, log_probs, targets, input_lengths, target_lengths):
     return step
 
 
-def interleaved_medians(functions, repeats, rounds=5):
-    """Median time of each function, measured in alternating rounds so that all of them see the same machine load
-    (the benchmark machines are shared): the median over rounds of each round's median."""
-    per_round = [[median_time(fn, repeats=max(1, repeats // rounds), warmup=2) for fn in functions]
-                 for _ in range(rounds)]
-    return [float(np.median(column)) for column in zip(*per_round)]
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=50)
-    parser.add_argument("--json", default=None, help="also write the table as JSON")
-    args = parser.parse_args()
-    torch = import_torch()
-
+def measure(torch, repeats):
+    """Table rows (name, minigrad s, torch s, target) and a printer for minigrad's 1 -> 2 thread speed-up."""
     rows, speedups = [], []
     default_threads = get_num_threads()
     for T, N, C, S in WORKLOADS:
         inputs = make_inputs(T, N, C, S)
-        name = f"ctc fwd+bwd T={T} N={N} C={C} S={S} f32"
-        if torch:
-            ours, theirs = interleaved_medians([minigrad_step(*inputs), torch_step(torch, *inputs)], args.repeats)
-        else:
-            ours, theirs = median_time(minigrad_step(*inputs), repeats=args.repeats), None
+        name = f"ctc T={T} N={N} C={C} S={S} fwd+bwd f32"
+        ours, theirs = compare(minigrad_step(*inputs), torch_step(torch, *inputs) if torch else None, repeats)
         rows.append((name, ours, theirs, TARGET_RATIO))
 
         def with_threads(threads, step=minigrad_step(*inputs)):
@@ -81,19 +65,24 @@ def main():
                 set_num_threads(threads)
                 step()
             return run
-        one, two = interleaved_medians([with_threads(1), with_threads(2)], args.repeats)
+        one, two = interleaved_medians([with_threads(1), with_threads(2)], repeats)
         set_num_threads(default_threads)
         speedups.append((name, one, two))
 
-    threads_note = f"minigrad threads: {default_threads}"
-    if torch:
-        threads_note += f", torch threads: {torch.get_num_threads()}"
-    print(threads_note)
-    print_table(rows, args.json)
+    def report():
+        print(f"{'ctc: minigrad 1 -> 2 threads':<48} {'1 thread ms':>12} {'2 threads ms':>13} {'speed-up':>9}")
+        for name, one, two in speedups:
+            print(f"{name:<48} {one * 1e3:>12.4f} {two * 1e3:>13.4f} {one / two:>9.2f}")
+    return rows, report
+
+
+def main():
+    args = parse_args(__doc__.splitlines()[0])
+    torch = import_torch()
+    rows, report = measure(torch, args.repeats)
+    print_table(rows, args.json, torch)
     print()
-    print(f"{'minigrad 1 -> 2 threads':<44} {'1 thread ms':>12} {'2 threads ms':>13} {'speed-up':>9}")
-    for name, one, two in speedups:
-        print(f"{name:<44} {one * 1e3:>12.4f} {two * 1e3:>13.4f} {one / two:>9.2f}")
+    report()
 
 
 if __name__ == "__main__":
