@@ -89,7 +89,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    difference = _difference(input, target, "mse_cpu")
+    difference = _difference(input, target, "mse_cpu" if weight is None else None)  # weighted: composite in torch
     if weight is None:
         reduction = check_reduction(reduction)
     loss = difference * difference
