@@ -1,9 +1,15 @@
 """Regression losses: ``l1_loss``, ``mse_loss``, ``smooth_l1_loss``, ``huber_loss`` (PyTorch 2.13 semantics).
 
-All four are elementwise in ``d = input - target`` and composed from Tensor ops, so autograd supplies the
-gradient (and the second derivative): at ``d = 0`` the gradient is 0 (``abs``'s subgradient ``sign(0) = 0``).
 ``target`` broadcasts against ``input`` (a size mismatch only warns, as in torch) and ``'mean'`` divides by the
 element count of the *broadcast* loss. Both ``input`` and ``target`` are differentiable.
+
+``l1_loss`` is composed from Tensor ops, as torch's is (at ``d = 0`` its gradient is ``sign(0) = 0``). MSE, smooth
+L1 and Huber are fused kernels in torch, and here too: each is one autograd node (:class:`ElementwiseLoss`, which
+probabilistic.py's binary cross-entropies and soft margin share) around a kernel of
+``minigrad._kernels.elementwise_losses`` that computes the loss and its gradient in one pass. The backward only
+multiplies the cached gradient by the upstream one. With ``create_graph=True`` it writes the gradient with Tensor
+ops instead, so it can be differentiated again (torch's second derivatives: ``1/beta`` for smooth L1 and 1 for
+Huber strictly inside the quadratic zone, 0 outside). float16 is computed in float32 and rounded once.
 
 >>> import minigrad
 >>> from minigrad.nn.functional.regression import smooth_l1_loss
@@ -12,35 +18,198 @@ element count of the *broadcast* loss. Both ``input`` and ``target`` are differe
 >>> loss.backward(); x.grad
 tensor([0.0, 0.5, 1.0])
 """
+import math
 import warnings
 
-from ...ops._util import promote
+import numpy as np
+
+from ..._dtype import result_type
+from ..._kernels import elementwise_losses as _kernels
+from ..._threads import get_num_threads
+from ...autograd import grad_mode
+from ...autograd.function import Function
+from ...ops._util import recording, sum_to, wrap
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          torch_dtype_name)
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss"]
 
 
-def _difference(input, target, kernel_name=None):
-    """``input - target`` after torch's checks: a warning when the sizes differ, an error when they cannot
-    broadcast. For torch's fused losses (``kernel_name`` given) both are first promoted to their common dtype,
-    which must be floating: those kernels promote before subtracting, so a bool operand is accepted there while
-    the composite L1 refuses it."""
-    if target.shape != input.shape:
-        warnings.warn(f"Using a target size ({format_size(target.shape)}) that is different to the input size "
-                      f"({format_size(input.shape)}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", stacklevel=3)
-        broadcast_shape(input.shape, target.shape)
-    if kernel_name is not None:
-        input, target = promote(input, target)
-        _require_float(input, kernel_name)
-    return input - target
+# ------------------------------------------------------------------------------------------ the fused node
+def kernel_dtypes(result):
+    """(result dtype, kernel dtype): the kernels run in float32 or float64, so float16 is computed in float32."""
+    return result, np.dtype(np.float32) if result == np.float16 else result
 
 
-def _require_float(tensor, kernel_name):
-    """torch's fused loss kernels (named ``kernel_name``) are not implemented for integer dtypes."""
-    if tensor.data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{torch_dtype_name(tensor.data.dtype)}'")
+def kernel_operand(array, shape, dtypes):
+    """``array`` broadcast to ``shape`` as a flat C-contiguous array of the kernel's dtype (a view of ``array`` when
+    it already is one). ``dtypes`` is a ``kernel_dtypes`` pair: the array is converted to the result dtype first,
+    as torch's promotion does (an int64 of 2^31 becomes inf in float16), then to the kernel's."""
+    result, kernel = dtypes
+    if array.shape != shape or array.dtype != kernel or not array.flags.c_contiguous:
+        if array.dtype != result:
+            with np.errstate(over="ignore"):
+                array = array.astype(result)
+        array = np.ascontiguousarray(np.broadcast_to(array, shape), dtype=kernel)
+    return array.reshape(-1)
+
+
+def _shaped(array, shape):
+    """A kernel's flat output (or None) given ``shape`` in place; the size is the same, so only the shape changes.
+    A reshaped view would not own its data, and the engine copies such an array before making it a ``.grad``."""
+    if array is not None and array.shape != shape:
+        array.resize(shape, refcheck=False)
+    return array
+
+
+def _scale(cache, upstream):
+    """``cache *= upstream`` in place: one upstream value (a reduced loss), or one per element ('none')."""
+    if upstream.ndim:
+        cache *= upstream
+    elif upstream != 1:
+        cache *= cache.dtype.type(upstream)
+
+
+class ElementwiseLoss(Function):
+    """One node for a loss computed elementwise by a fused kernel, reduced or not.
+
+    ``forward(input, target, x, y, reduction, shape, dtypes, params)``: ``x`` and ``y`` are input and target as
+    ``kernel_operand``s of the loss's (broadcast) ``shape``, ``dtypes`` their ``kernel_dtypes`` pair and ``params``
+    what the kernel takes besides (beta, weights). A subclass defines
+
+    * ``kernel(need_grad, target_grad)``: its kernel's ``(loss, grad_x, grad_y)`` on ``self.x``, ``self.y`` with
+      ``self.grad_scale`` (1/numel for 'mean', else 1) and ``self.reduce``;
+    * ``derivatives(x, y, upstream)``: ``(grad_x, grad_y)`` as Tensor ops on the inputs ``x``, ``y`` (in the
+      kernel's dtype, not yet broadcast) times ``upstream`` (the upstream gradient times ``grad_scale``). The
+      backward uses them under ``create_graph=True``, so that the gradient can be differentiated again;
+    * ``difference = True`` for a loss of ``x - y``: its target's gradient is ``-grad_x`` (``grad_y`` is None).
+
+    The forward caches the gradients; the backward multiplies them by the upstream gradient in place and hands
+    them over, not copied. A second backward through a retained graph computes them again, since the receiver
+    may have changed them.
+    """
+
+    difference = False
+
+    def forward(self, input, target, x, y, reduction, shape, dtypes, params):
+        self.inputs, self.x, self.y, self.shape, self.dtypes, self.params = (input, target), x, y, shape, dtypes, params
+        self.reduce = reduction != "none"
+        numel = x.size
+        self.grad_scale = 1.0 / numel if reduction == "mean" and numel else 1.0
+        enabled = grad_mode.is_grad_enabled()
+        loss, *self.cache = self.run(enabled and input.requires_grad, enabled and target.requires_grad)
+        if not self.reduce:
+            return _shaped(loss, shape).astype(dtypes[0], copy=False)
+        if reduction == "mean":
+            loss = loss / numel if numel else math.nan
+        with np.errstate(over="ignore"):  # a float16 result may overflow, as torch's does
+            return np.asarray(loss, dtype=dtypes[0])
+
+    def run(self, need_x, need_y):
+        """The kernel: (loss, grad_x, grad_y), the gradients shaped like the loss (None where not computed)."""
+        loss, grad_x, grad_y = self.kernel(need_x or need_y, need_y)
+        return loss, _shaped(grad_x, self.shape), _shaped(grad_y, self.shape)
+
+    def backward(self, grad):
+        gradients = self.recorded_gradients(grad) if recording() else self.scaled_gradients(grad)
+        return (*gradients, None, None, None, None, None, None)
+
+    def scaled_gradients(self, grad):
+        need_x, need_y = self.needs_input_grad[:2]
+        grad_x, grad_y = self.cache if self.cache is not None else self.run(need_x, need_y)[1:]
+        self.cache = None
+        for cache in (grad_x, grad_y):
+            if cache is not None:
+                _scale(cache, grad.data)
+        if need_y and self.difference:
+            grad_y = np.negative(grad_x) if need_x else np.negative(grad_x, out=grad_x)
+        return [_as_gradient(wrap(g), t) if need else None
+                for g, t, need in zip((grad_x, grad_y), self.inputs, (need_x, need_y))]
+
+    def recorded_gradients(self, grad):
+        result, kernel = self.dtypes
+        x, y = (t.to(result).to(kernel) for t in self.inputs)
+        grad_x, grad_y = self.derivatives(x, y, grad.to(kernel) * self.grad_scale)
+        if self.difference:
+            grad_y = -grad_x
+        return [_as_gradient(g, t) if need and g is not None else None
+                for g, t, need in zip((grad_x, grad_y), self.inputs, self.needs_input_grad)]
+
+
+def _as_gradient(gradient, tensor):
+    """A gradient Tensor of the loss's shape summed back to ``tensor``'s shape (broadcasting) and dtype."""
+    return sum_to(gradient, tensor.shape).to(tensor.dtype)
+
+
+def fused_loss(function, input, target, shape, dtypes, reduction, *params):
+    """``function`` (an :class:`ElementwiseLoss`) of input and target broadcast to ``shape``."""
+    x, y = (kernel_operand(t.data, shape, dtypes) for t in (input, target))
+    return function.apply(input, target, x, y, reduction, shape, dtypes, params)
+
+
+class MseLoss(ElementwiseLoss):
+    """``l = (x - y)²``; ``dl/dx = 2 (x - y) = -dl/dy``."""
+
+    difference = True
+
+    def kernel(self, need_grad, target_grad):
+        return _kernels.mse(self.x, self.y, self.grad_scale, self.reduce, need_grad, get_num_threads()) + (None,)
+
+    def derivatives(self, x, y, upstream):
+        return (x - y) * (upstream * 2), None
+
+
+class SmoothL1Loss(ElementwiseLoss):
+    """``params = (beta,)``, beta > 0: ``dl/dx = (x - y) / beta`` where ``|x - y| < beta``, else ``sign(x - y)``;
+    ``dl/dy = -dl/dx``."""
+
+    difference = True
+
+    def kernel(self, need_grad, target_grad):
+        return _kernels.smooth_l1(self.x, self.y, self.params[0], self.grad_scale, self.reduce, need_grad,
+                                  get_num_threads()) + (None,)
+
+    def derivatives(self, x, y, upstream):
+        beta, = self.params
+        d = x - y
+        return (d / beta).where(np.abs(d.data) < beta, d.sign()) * upstream, None
+
+
+class HuberLoss(ElementwiseLoss):
+    """``params = (delta,)``, delta > 0: ``dl/dx = x - y`` where ``|x - y| < delta``, else ``±delta``;
+    ``dl/dy = -dl/dx``."""
+
+    difference = True
+
+    def kernel(self, need_grad, target_grad):
+        return _kernels.huber(self.x, self.y, self.params[0], self.grad_scale, self.reduce, need_grad,
+                              get_num_threads()) + (None,)
+
+    def derivatives(self, x, y, upstream):
+        delta, = self.params
+        d = x - y
+        return d.where(np.abs(d.data) < delta, d.sign() * delta) * upstream, None
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _target_shape(input, target):
+    """The loss's shape, after torch's checks: a warning when the sizes differ, an error when they cannot
+    broadcast. (Called by the loss functions themselves, so that the warning points at their caller.)"""
+    if target.shape == input.shape:
+        return input.shape
+    warnings.warn(f"Using a target size ({format_size(target.shape)}) that is different to the input size "
+                  f"({format_size(input.shape)}). This will likely lead to incorrect results due to "
+                  "broadcasting. Please ensure they have the same size.", stacklevel=3)
+    return broadcast_shape(input.shape, target.shape)
+
+
+def _promoted_dtypes(input, target, kernel_name):
+    """torch's fused loss kernels (named ``kernel_name``) promote input and target to their common dtype, which
+    must be floating: a bool operand works there, while the composite L1 refuses it. Returns ``kernel_dtypes``."""
+    result = result_type(input.data, target.data)
+    if result.kind != "f":
+        raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{torch_dtype_name(result)}'")
+    return kernel_dtypes(result)
 
 
 def _weighted(loss, weight, input, reduction, mean_by_weight):
@@ -58,6 +227,7 @@ def _weighted(loss, weight, input, reduction, mean_by_weight):
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
+# ---------------------------------------------------------------------------------------------- losses
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean absolute error: ``l = |x - y|``, reduced by ``reduction`` ('none' | 'mean' | 'sum').
 
@@ -71,7 +241,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    loss = _difference(input, target).abs()
+    _target_shape(input, target)
+    loss = (input - target).abs()
     if weight is not None:
         return _weighted(loss, weight, input, reduction, mean_by_weight=True)
     return reduce_loss(loss, check_reduction(reduction))
@@ -89,13 +260,12 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    difference = _difference(input, target, "mse_cpu" if weight is None else None)  # weighted: composite in torch
-    if weight is None:
-        reduction = check_reduction(reduction)
-    loss = difference * difference
+    shape = _target_shape(input, target)
+    dtypes = _promoted_dtypes(input, target, "mse_cpu")
     if weight is not None:
-        return _weighted(loss, weight, input, reduction, mean_by_weight=True)
-    return reduce_loss(loss, reduction)
+        return _weighted(fused_loss(MseLoss, input, target, shape, dtypes, "none"), weight, input, reduction,
+                         mean_by_weight=True)
+    return fused_loss(MseLoss, input, target, shape, dtypes, check_reduction(reduction))
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -110,16 +280,14 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    difference = _difference(input, target, None if beta == 0.0 else "smooth_l1_cpu")
-    reduction = check_reduction(reduction)
+    shape = _target_shape(input, target)
     if beta == 0.0:  # torch's Python wrapper hands beta == 0 to the L1 kernel
-        return reduce_loss(difference.abs(), reduction)
+        return reduce_loss((input - target).abs(), check_reduction(reduction))
+    dtypes = _promoted_dtypes(input, target, "smooth_l1_cpu")
+    reduction = check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    z = difference.abs()
-    inside = z.clamp_max(beta)  # the unused quadratic branch must stay finite: 0 · inf in its backward is nan
-    loss = (inside * 0.5 * inside / beta).where(z < beta, z - 0.5 * beta)
-    return reduce_loss(loss, reduction)
+    return fused_loss(SmoothL1Loss, input, target, shape, dtypes, reduction, float(beta))
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -134,14 +302,13 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     >>> huber_loss(minigrad.tensor([0.5, 2.0]), minigrad.zeros(2), reduction="none", delta=0.5)
     tensor([0.125, 0.875])
     """
-    difference = _difference(input, target, "huber_cpu")
+    shape = _target_shape(input, target)
+    dtypes = _promoted_dtypes(input, target, "huber_cpu")
     if weight is None:
         reduction = check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    z = difference.abs()
-    inside = z.clamp_max(delta)  # the unused quadratic branch must stay finite: 0 · inf in its backward is nan
-    loss = (inside * 0.5 * inside).where(z < delta, (z - 0.5 * delta) * delta)
-    if weight is not None:
-        return _weighted(loss, weight, input, reduction, mean_by_weight=False)
-    return reduce_loss(loss, reduction)
+    if weight is not None:  # torch too weights the unreduced fused loss
+        return _weighted(fused_loss(HuberLoss, input, target, shape, dtypes, "none", float(delta)), weight, input,
+                         reduction, mean_by_weight=False)
+    return fused_loss(HuberLoss, input, target, shape, dtypes, reduction, float(delta))
