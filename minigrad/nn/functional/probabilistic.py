@@ -2,12 +2,17 @@
 Kullback-Leibler divergence, Poisson and Gaussian negative log-likelihoods, and the soft-margin losses.
 
 Most are composed from Tensor ops, exactly as torch composes them, so autograd gives torch's gradients (also
-second order). Two have their own ``Function``:
+second order). The three that are fused kernels in torch are fused here too: one autograd node each
+(regression.py's :class:`~minigrad.nn.functional.regression.ElementwiseLoss`) around a kernel of
+``minigrad._kernels.elementwise_losses`` that computes the loss and its gradient in one pass (float16 in float32);
+with ``create_graph=True`` the backward writes the gradient with Tensor ops instead, so it can be differentiated
+again.
 
 * ``binary_cross_entropy``: torch clamps each log at -100 in the forward but differentiates the unclamped
   formula, ``(x - y) / max(x (1 - x), 1e-12)``, which is not the derivative of the clamped forward.
 * ``binary_cross_entropy_with_logits``: written so it never cancels catastrophically (``x = -20, y = 0`` gives
   2.06e-9 where torch's float32 gives 0; spec section 12.4).
+* ``soft_margin_loss``: ``softplus(-y x)``, finite where torch's float32 overflows (spec section 12.4).
 
 >>> import minigrad
 >>> from minigrad.nn.functional.probabilistic import binary_cross_entropy_with_logits
@@ -21,11 +26,15 @@ import numpy as np
 
 from ...autograd import grad_mode
 from ...autograd.function import Function
-from ...ops._util import promote, recording, sum_to, wrap
+from ...ops._util import promote, sum_to, wrap
 from ...ops.activation import softplus
+from ..._dtype import result_type
+from ..._kernels import elementwise_losses as _kernels
 from ..._tensor import Tensor
+from ..._threads import get_num_threads
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          resolve_reduction, torch_dtype_name)
+from .regression import ElementwiseLoss, fused_loss, kernel_dtypes, kernel_operand
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss"]
@@ -51,40 +60,40 @@ def _fits_output(shape, output_shape):
                            f"{format_size(shape)}")
 
 
-def _constant_factor(factor, dtype):
-    """A weight as an array of the loss's dtype; it is a constant of the graph (never differentiated)."""
-    return np.asarray(factor.data, dtype=dtype)
+def _constant_factor(factor, shape, dtypes):
+    """A weight as a kernel operand of the loss's ``shape`` and ``dtypes`` (or None); it is a constant of the graph
+    (never differentiated)."""
+    return None if factor is None else kernel_operand(np.asarray(factor.data, dtype=dtypes[0]), shape, dtypes)
+
+
+def _in_unit_interval(array):
+    """Every element in [0, 1]; nan fails too (min and max propagate it)."""
+    return array.size == 0 or (array.min() >= 0 and array.max() <= 1)
 
 
 # ------------------------------------------------------------------------------------------ binary losses
 _BCE_EPSILON = float(np.float32(1e-12))  # torch's EPSILON is a float constant: 9.99999996e-13 in float64 too
 
 
-class BinaryCrossEntropy(Function):
-    """Elementwise ``l = w [(y - 1) max(log(1 - x), -100) - y max(log x, -100)]`` (unreduced).
+class BinaryCrossEntropy(ElementwiseLoss):
+    """Elementwise ``l = w [(y - 1) max(log(1 - x), -100) - y max(log x, -100)]``; ``params = (w,)``, the weight
+    as a kernel operand or None.
 
     Backward, as torch: ``dx = g w (x - y) / max(x (1 - x), 1e-12)`` and ``dy = -g w logit(x)``; neither sees
     the clamps (so x = 0 or 1 gives finite ±1e12 input gradients and infinite target gradients).
     """
 
-    def forward(self, x, y, weight):
-        self.save_for_backward(x, y)
-        self.weight = weight
-        with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x.data), -100)
-            log_1mx = np.maximum(np.log1p(-x.data), -100)
-        loss = (y.data - 1) * log_1mx - y.data * log_x
-        return loss if weight is None else loss * weight
+    def kernel(self, need_grad, target_grad):
+        return _kernels.binary_cross_entropy(self.x, self.y, self.params[0], self.grad_scale, self.reduce, need_grad,
+                                             target_grad, get_num_threads())
 
-    def backward(self, grad):
-        x, y = self.saved
-        if self.weight is not None:
-            grad = grad * wrap(self.weight)
-        need_x, need_y = self.needs_input_grad[:2]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = grad * (x - y) / (x * (1 - x)).clamp_min(_BCE_EPSILON) if need_x else None
-            grad_y = grad * -(x / (1 - x)).log() if need_y else None
-        return grad_x, grad_y, None
+    def derivatives(self, x, y, grad):
+        weight, = self.params
+        if weight is not None:
+            grad = grad * wrap(weight.reshape(self.shape))
+        grad_x = grad * (x - y) / (x * (1 - x)).clamp_min(_BCE_EPSILON)
+        grad_y = grad * -(x / (1 - x)).log()
+        return grad_x, grad_y
 
 
 def _bce_weight_shape(target_shape, weight_shape):
@@ -119,55 +128,42 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.data.dtype != dtype:
         raise RuntimeError(f"Found dtype {torch_dtype_name(target.data.dtype)} but expected "
                            f"{torch_dtype_name(dtype)}")
+    dtypes = kernel_dtypes(dtype)
     if weight is not None:
         _not_differentiable(weight, "weight", "binary_cross_entropy")
         _fits_output(_bce_weight_shape(target.shape, weight.shape), input.shape)
-        weight = _constant_factor(weight, dtype)
-    if not np.all((input.data >= 0) & (input.data <= 1)):  # written so that nan fails too
+    weight = _constant_factor(weight, input.shape, dtypes)
+    if not _in_unit_interval(input.data):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    if not np.all((target.data >= 0) & (target.data <= 1)):
+    if not _in_unit_interval(target.data):
         raise RuntimeError("all elements of target should be between 0 and 1")
-    return reduce_loss(BinaryCrossEntropy.apply(input, target, weight), reduction)
+    return fused_loss(BinaryCrossEntropy, input, target, input.shape, dtypes, reduction, weight)
 
 
-class BinaryCrossEntropyWithLogits(Function):
-    """Elementwise ``l = w [(1 - y) x - L log σ(x)]``, ``L = 1 + (p - 1) y`` (p = pos_weight, 1 if absent).
+class BinaryCrossEntropyWithLogits(ElementwiseLoss):
+    """Elementwise ``l = w [(1 - y) x - L log σ(x)]``, ``L = 1 + (p - 1) y`` (p = pos_weight, 1 if absent);
+    ``params = (w, p)``, kernel operands or None.
 
-    Computed as ``(1 - y) x - L min(x, 0) + L log1p(e^-|x|)``: the large terms cancel exactly before the small
-    one is added. Backward, as torch: ``dx = g w [(p y + 1 - y) σ(x) - p y]``,
+    The kernel computes it as ``(1 - y) x - L min(x, 0) + L log1p(e^-|x|)``: the large terms cancel exactly before
+    the small one is added. Backward, as torch: ``dx = g w [(p y + 1 - y) σ(x) - p y]``,
     ``dy = g w [log σ(-x) - p log σ(x)]`` (= ``-g w x`` without pos_weight).
     """
 
-    def forward(self, x, y, weight, pos_weight):
-        self.save_for_backward(x, y)
-        self.weight, self.pos_weight = weight, pos_weight
-        xd, yd = x.data, y.data
-        with np.errstate(over="ignore"):  # e^-x = inf gives σ = 0 exactly
-            self.sigmoid = 1 / (1 + np.exp(-xd))
-        log_weight = 1 if pos_weight is None else (pos_weight - 1) * yd + 1
-        loss = ((1 - yd) * xd - log_weight * np.minimum(xd, 0)) + log_weight * np.log1p(np.exp(-np.abs(xd)))
-        return loss if weight is None else loss * weight
+    def kernel(self, need_grad, target_grad):
+        weight, pos_weight = self.params
+        return _kernels.binary_cross_entropy_with_logits(self.x, self.y, pos_weight, weight, self.grad_scale,
+                                                         self.reduce, need_grad, target_grad, get_num_threads())
 
-    def backward(self, grad):
-        x, y = self.saved
-        if self.weight is not None:
-            grad = grad * wrap(self.weight)
-        need_x, need_y = self.needs_input_grad[:2]
-        grad_x = grad_y = None
-        sigmoid = x.sigmoid() if recording() else wrap(self.sigmoid)  # recomputed when differentiated again
-        if self.pos_weight is None:
-            if need_x:
-                grad_x = grad * (sigmoid - y)
-            if need_y:
-                grad_y = grad * -x
-        else:
-            p = wrap(self.pos_weight)
-            if need_x:
-                py = p * y
-                grad_x = grad * ((py + 1 - y) * sigmoid - py)
-            if need_y:
-                grad_y = grad * (log_sigmoid(-x) - p * log_sigmoid(x))
-        return grad_x, grad_y, None, None
+    def derivatives(self, x, y, grad):
+        weight, pos_weight = self.params
+        if weight is not None:
+            grad = grad * wrap(weight.reshape(self.shape))
+        sigmoid = x.sigmoid()
+        if pos_weight is None:
+            return grad * (sigmoid - y), grad * -x
+        p = wrap(pos_weight.reshape(self.shape))
+        py = p * y
+        return grad * ((py + 1 - y) * sigmoid - py), grad * (log_sigmoid(-x) - p * log_sigmoid(x))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -190,17 +186,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                          f"({format_size(input.shape)})")
     if input.data.dtype.kind != "f":
         raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input.data.dtype)}'")
-    input, target = promote(input, target)
-    dtype = input.data.dtype
+    dtypes = kernel_dtypes(result_type(input.data, target.data))
     if pos_weight is not None:
         _not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
         _fits_output(broadcast_shape(pos_weight.shape, target.shape), input.shape)
-        pos_weight = _constant_factor(pos_weight, dtype)
     if weight is not None:
         _not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
         _fits_output(broadcast_shape(input.shape, weight.shape), input.shape)
-        weight = _constant_factor(weight, dtype)
-    return reduce_loss(BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight), reduction)
+    return fused_loss(BinaryCrossEntropyWithLogits, input, target, input.shape, dtypes, reduction,
+                      _constant_factor(weight, input.shape, dtypes), _constant_factor(pos_weight, input.shape, dtypes))
 
 
 # ------------------------------------------------------------------------------------------------ KL div
@@ -379,6 +373,17 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return reduce_loss(loss.sum(input.ndim - 1) / input.shape[-1], reduction)
 
 
+class SoftMarginLoss(ElementwiseLoss):
+    """``l = softplus(-y x)``; ``dl/dx = -y σ(-y x)``. The target gets no gradient (torch refuses to give one)."""
+
+    def kernel(self, need_grad, target_grad):
+        return _kernels.soft_margin(self.x, self.y, self.grad_scale, self.reduce, need_grad,
+                                    get_num_threads()) + (None,)
+
+    def derivatives(self, x, y, grad):
+        return grad * -y * (-(x * y)).sigmoid(), None
+
+
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Two-class logistic loss ``l = log(1 + exp(-y x))`` for labels ``y`` (usually ±1; any real works).
 
@@ -395,4 +400,5 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     if input.data.dtype.kind != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{torch_dtype_name(input.data.dtype)}")
-    return reduce_loss(softplus(-(input * target), 1.0, math.inf), reduction)
+    return fused_loss(SoftMarginLoss, input, target, input.shape, kernel_dtypes(result_type(input.data, target.data)),
+                      reduction)
