@@ -15,13 +15,15 @@ from .shape import normalize_dim
 
 
 def _rowwise(kernel, data, axis):
-    """Apply a last-axis row kernel to ``data`` along ``axis``."""
+    """Apply a last-axis row kernel to ``data`` along ``axis`` (float16 is computed in float32, the kernels'
+    narrowest type, and rounded back)."""
     moved = np.moveaxis(data, axis, -1)
-    rows = np.ascontiguousarray(moved).reshape(math.prod(moved.shape[:-1]), moved.shape[-1])  # (-1, 0) is ambiguous
+    rows = np.ascontiguousarray(moved, dtype=np.float32 if data.dtype == np.float16 else data.dtype)
+    rows = rows.reshape(math.prod(moved.shape[:-1]), moved.shape[-1])  # (-1, 0) would be ambiguous
     out = np.empty_like(rows)
     if rows.size:
         kernel(rows, out, get_num_threads())
-    return np.moveaxis(out.reshape(moved.shape), -1, axis)
+    return np.moveaxis(out.reshape(moved.shape), -1, axis).astype(data.dtype, copy=False)
 
 
 class LogSoftmax(Function):
