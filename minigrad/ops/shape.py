@@ -26,10 +26,11 @@ def normalize_dims(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    axes = tuple(sorted(normalize_dim(d, ndim) for d in dims)) if ndim else ()
+    axes = tuple(sorted(normalize_dim(d, ndim) for d in dims))  # validated for 0-d tensors too
     if len(set(axes)) != len(axes):
-        raise RuntimeError(f"dim {dim} appears multiple times in the list of dims")
-    return axes
+        repeated = next(a for a in axes if axes.count(a) > 1)
+        raise RuntimeError(f"dim {repeated} appears multiple times in the list of dims")
+    return axes if ndim else ()  # a 0-d tensor's dim 0 is the tensor itself: nothing to reduce
 
 
 class Reshape(Function):
