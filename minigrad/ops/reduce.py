@@ -115,8 +115,25 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return (centered * centered).sum(axes, keepdim=keepdim) / builtins.max(count - correction, 0)
 
 
+class StdFromVar(Function):
+    """``√v`` for a variance ``v``; gradient ``g / (2√v)``, but 0 where ``v == 0`` (torch's std backward masks it:
+    a constant input has a zero gradient, not 0 · inf = nan)."""
+
+    def forward(self, v):
+        self.save_for_backward(v)
+        with np.errstate(invalid="ignore"):
+            self.result = np.sqrt(v.data)
+        return self.result
+
+    def backward(self, grad):
+        v, = self.saved
+        result = StdFromVar.apply(v) if recording() else wrap(self.result)
+        zero = wrap(self.result == 0)
+        return (grad / (result.masked_fill(zero, 1.0) * 2)).masked_fill(zero, 0.0)
+
+
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    return StdFromVar.apply(var(x, dim, unbiased, keepdim, correction=correction))
 
 
 def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
@@ -239,4 +256,13 @@ def norm(x, p="fro", dim=None, keepdim=False):
         p = 2
     if isinstance(p, str):
         raise RuntimeError(f"norm: unsupported p={p!r}")
-    return Norm.apply(x, float(p), normalize_dims(dim, x.ndim), keepdim)
+    axes = normalize_dims(dim, x.ndim)
+    empty = [a for a in axes if x.shape[a] == 0]
+    if (p < 0 or p == np.inf) and (empty or x.data.size == 0 and dim is None):  # no identity to start from
+        if dim is None:
+            where = "on an empty tensor because"
+        else:
+            where = f"on the dimension {empty[0]} because this dimension is empty and"
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {float(p):g} norm {where} the operation does not "
+                           "have an identity")
+    return Norm.apply(x, float(p), axes, keepdim)
