@@ -451,7 +451,14 @@ def _constant(array):
 
 
 def sign(x):
-    return _constant(np.sign(data_of(x)))
+    """-1, 0 or 1 (torch's: 0 for nan, a bool tensor unchanged); not differentiable."""
+    data = data_of(x)
+    if data.dtype == np.bool_:
+        return _constant(data.copy())
+    result = np.asarray(np.sign(data))
+    if result.dtype.kind == "f":
+        result[np.isnan(result)] = 0
+    return _constant(result)
 
 
 def floor(x):
