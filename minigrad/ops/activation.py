@@ -108,7 +108,7 @@ class _Erf(Function):
 
     def forward(self, x):
         self.save_for_backward(x)
-        return _erf(x.data).astype(x.data.dtype)
+        return np.asarray(_erf(x.data), dtype=x.data.dtype)  # a 0-d input gives a Python float, not an array
 
     def backward(self, grad):
         x, = self.saved
