@@ -118,8 +118,8 @@ class ElementwiseLoss(Function):
         need_x, need_y = self.needs_input_grad[:2]
         grad_x, grad_y = self.cache if self.cache is not None else self.run(need_x, need_y)[1:]
         self.cache = None
-        for cache in (grad_x, grad_y):
-            if cache is not None:
+        for cache, used in ((grad_x, need_x or need_y and self.difference), (grad_y, need_y)):
+            if used and cache is not None:
                 _scale(cache, grad.data)
         if need_y and self.difference:
             grad_y = np.negative(grad_x) if need_x else np.negative(grad_x, out=grad_x)
