@@ -78,14 +78,14 @@ def test_fused_and_create_graph_first_derivatives_agree(name, reduction, dtype, 
         np.testing.assert_allclose(a, b, rtol=TOLERANCE[dtype], atol=TOLERANCE[dtype])
 
 
-# the kinks and edges: d = 0 and |d| = beta / delta exactly, BCE at x in {0, 1} (±1e12 and infinite gradients),
-# logits and margins far out
+# the kinks and edges: d = 0 and |d| = beta / delta exactly, infinite and nan d, BCE at x in {0, 1} (±1e12 and
+# infinite gradients), logits and margins far out
 EDGES = {
     "smooth_l1": (lambda x, y, **kw: smooth_l1_loss(x, y, beta=0.5, **kw),
-                  [0.0, 0.5, -0.5, 0.25, 3.0, np.inf], [0.0, 0.0, 0.0, 0.25, -1.0, 0.0]),
+                  [0.0, 0.5, -0.5, 0.25, 3.0, np.inf, np.nan], [0.0, 0.0, 0.0, 0.25, -1.0, 0.0, 0.0]),
     "huber": (lambda x, y, **kw: huber_loss(x, y, delta=0.5, **kw),
-              [0.0, 0.5, -0.5, 0.25, 3.0, -np.inf], [0.0, 0.0, 0.0, 0.25, -1.0, 0.0]),
-    "mse": (mse_loss, [0.0, 1.0, -2.0, 1e3, 5.0, -0.5], [0.0, 1.0, 2.0, -1e3, 5.0, 0.5]),
+              [0.0, 0.5, -0.5, 0.25, 3.0, -np.inf, 1.0], [0.0, 0.0, 0.0, 0.25, -1.0, 0.0, np.nan]),
+    "mse": (mse_loss, [0.0, 1.0, -2.0, 1e3, 5.0, -0.5, np.nan], [0.0, 1.0, 2.0, -1e3, 5.0, 0.5, 0.0]),
     "bce": (binary_cross_entropy, [0.0, 1.0, 0.5, 1e-30, 1.0, 0.0], [0.0, 1.0, 1.0, 1.0, 0.0, 1.0]),
     "bce_with_logits": (binary_cross_entropy_with_logits, [-100.0, -20.0, 0.0, 20.0, 100.0, 3.0],
                         [1.0, 0.0, 0.5, 1.0, 0.0, 0.2]),

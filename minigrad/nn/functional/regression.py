@@ -172,7 +172,7 @@ class SmoothL1Loss(ElementwiseLoss):
     def derivatives(self, x, y, upstream):
         beta, = self.params
         d = x - y
-        return (d / beta).where(np.abs(d.data) < beta, d.sign()) * upstream, None
+        return (d / beta).where(_inside(d, beta), d.sign()) * upstream, None
 
 
 class HuberLoss(ElementwiseLoss):
@@ -188,7 +188,13 @@ class HuberLoss(ElementwiseLoss):
     def derivatives(self, x, y, upstream):
         delta, = self.params
         d = x - y
-        return d.where(np.abs(d.data) < delta, d.sign() * delta) * upstream, None
+        return d.where(_inside(d, delta), d.sign() * delta) * upstream, None
+
+
+def _inside(d, bound):
+    """Where ``d`` is in the quadratic zone ``|d| < bound`` of smooth L1 and Huber, or nan: a nan difference keeps a
+    nan gradient there, as in torch (``sign(nan)`` is 0)."""
+    return ~(np.abs(d.data) >= bound)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
