@@ -56,7 +56,7 @@ class Mul(Function):
 
 
 class Div(Function):
-    """``a / b``; gradients ``g / b`` and ``-g a / b²``."""
+    """``a / b``; gradients ``g / b`` and ``-g (a / b) / b`` (torch's order: ``a / b²`` would underflow b² first)."""
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
@@ -66,7 +66,7 @@ class Div(Function):
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
         return (sum_to(grad / b, np.shape(data_of(a))) if need_a else None,
-                sum_to(-grad * a / (b * b), np.shape(data_of(b))) if need_b else None)
+                sum_to(-grad * ((a / b) / b), np.shape(data_of(b))) if need_b else None)
 
 
 class Pow(Function):
