@@ -68,7 +68,7 @@ def step(library, loss_fn, leaves, constants, kwargs):
 
 
 def measure(torch, repeats):
-    """Table rows (name, minigrad s, torch s or None, target ratio)."""
+    """Table rows (name, minigrad s, torch s or None, target ratio), and no extra report."""
     rows = []
     for name, make, loss_fn, torch_name, target in WORKLOADS:
         leaves, constants, kwargs = make(np.random.default_rng(0))
@@ -76,13 +76,13 @@ def measure(torch, repeats):
                                step(torch, getattr(torch.nn.functional, torch_name), leaves, constants, kwargs)
                                if torch else None, repeats)
         rows.append((f"{name} fwd+bwd f32", ours, theirs, target))
-    return rows
+    return rows, None
 
 
 def main():
     args = parse_args(__doc__.splitlines()[0])
     torch = import_torch()
-    print_table(measure(torch, args.repeats), args.json, torch)
+    print_table(measure(torch, args.repeats)[0], args.json, torch)
 
 
 if __name__ == "__main__":
