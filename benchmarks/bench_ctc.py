@@ -8,7 +8,6 @@ T=100 N=32 C=30 S=20 and T=400 N=16 C=64 S=80. Each library gets a log_probs lea
 <= 0.2 for both), then minigrad's speed-up from 1 to 2 threads. The libraries (and the thread counts) are timed in
 alternating rounds, so that a load spike on the shared machine hits both sides of a ratio.
 """
-import argparse
 
 import numpy as np
 

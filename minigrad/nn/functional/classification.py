@@ -28,12 +28,12 @@ import operator
 import numpy as np
 
 from ..._kernels import cross_entropy as _kernel
-from ..._tensor import Tensor
 from ..._threads import get_num_threads
 from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...ops._util import recording, wrap
 from ...ops.activation import log_softmax, softmax
+from ._checks import require_tensor
 from ._reduction import check_reduction, format_size, legacy_reduction, torch_dtype_name
 
 __all__ = ["nll_loss", "cross_entropy"]
@@ -90,18 +90,12 @@ def _compute_dtype(dtype):
 # --------------------------------------------------------------------------------------------------------------
 # Argument checks, with torch's exception types and messages (spec §2.1-2.2, §2.5).
 
-def _require_tensor(value, name, position, function):
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{function}(): argument '{name}' (position {position}) must be Tensor, not "
-                        f"{type(value).__name__}")
-
-
 def _check_arguments(input, target, weight, ignore_index, function):
     """Types of the arguments; returns ignore_index as an int."""
-    _require_tensor(input, "input", 1, function)
-    _require_tensor(target, "target", 2, function)
+    require_tensor(input, "input", 1, function)
+    require_tensor(target, "target", 2, function)
     if weight is not None:
-        _require_tensor(weight, "weight", 3, function)
+        require_tensor(weight, "weight", 3, function)
     if isinstance(ignore_index, (bool, np.bool_)) or not hasattr(ignore_index, "__index__"):
         raise TypeError(f"{function}(): argument 'ignore_index' (position 5) must be int, not "
                         f"{type(ignore_index).__name__}")

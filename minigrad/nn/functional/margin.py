@@ -43,8 +43,7 @@ from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...ops._util import recording, sum_to, wrap
 from ._reduction import broadcast_shape, format_size, resolve_reduction, torch_dtype_name
-from .classification import _require_tensor
-from .probabilistic import _not_differentiable
+from ._checks import not_differentiable, require_tensor
 
 __all__ = ["multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "hinge_embedding_loss",
            "margin_ranking_loss"]
@@ -262,10 +261,10 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     reduction = resolve_reduction(size_average, reduce, reduction)
     if p != 1 and p != 2:
         raise ValueError("only p == 1 and p == 2 supported")
-    _require_tensor(input, "input", 1, "multi_margin_loss")
-    _require_tensor(target, "target", 2, "multi_margin_loss")
+    require_tensor(input, "input", 1, "multi_margin_loss")
+    require_tensor(target, "target", 2, "multi_margin_loss")
     if weight is not None:
-        _require_tensor(weight, "weight", 5, "multi_margin_loss")
+        require_tensor(weight, "weight", 5, "multi_margin_loss")
         if weight.ndim != 1:
             raise ValueError("weight must be one-dimensional")
     x, y = input.data, target.data
@@ -283,7 +282,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         if weight.data.dtype != x.dtype:
             raise RuntimeError(f"expected scalar type {torch_dtype_name(x.dtype)} but found "
                                f"{torch_dtype_name(weight.data.dtype)}")
-        _not_differentiable(weight, "weight", "multi_margin_loss")
+        not_differentiable(weight, "weight", "multi_margin_loss")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise RuntimeError("target out of range")
     weights = np.ones(n_classes, x.dtype) if weight is None else np.ascontiguousarray(weight.data).reshape(-1)
@@ -331,8 +330,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     tensor(0.85)
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
-    _require_tensor(input, "input", 1, "multilabel_margin_loss")
-    _require_tensor(target, "target", 2, "multilabel_margin_loss")
+    require_tensor(input, "input", 1, "multilabel_margin_loss")
+    require_tensor(target, "target", 2, "multilabel_margin_loss")
     x, y = input.data, target.data
     _check_class_scores(x)
     n_classes = x.shape[-1] if x.ndim else 1
@@ -451,7 +450,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
     for position, (name, tensor) in enumerate((("anchor", anchor), ("positive", positive), ("negative", negative))):
-        _require_tensor(tensor, name, position + 1, "triplet_margin_loss")
+        require_tensor(tensor, name, position + 1, "triplet_margin_loss")
     if not anchor.ndim == positive.ndim == negative.ndim:
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
                            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
@@ -509,8 +508,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     tensor([0.5, 0.5, 0.0])
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
-    _require_tensor(input, "input", 1, "hinge_embedding_loss")
-    _require_tensor(target, "target", 2, "hinge_embedding_loss")
+    require_tensor(input, "input", 1, "hinge_embedding_loss")
+    require_tensor(target, "target", 2, "hinge_embedding_loss")
     _require_subtractable(input.data, input.data)  # torch computes margin - input, which refuses bool
     if reduction == "mean" and input.data.dtype.kind != "f":  # torch's loss keeps an integer input's dtype
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
@@ -576,7 +575,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
     for position, (name, tensor) in enumerate((("input1", input1), ("input2", input2), ("target", target))):
-        _require_tensor(tensor, name, position + 1, "margin_ranking_loss")
+        require_tensor(tensor, name, position + 1, "margin_ranking_loss")
     if not input1.ndim == input2.ndim == target.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {_torch_size(input1.shape)}, input2: {_torch_size(input2.shape)}, target: "

@@ -24,12 +24,12 @@ import warnings
 
 import numpy as np
 
-from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...ops._util import promote, sum_to, wrap
 from ...ops.activation import softplus
 from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
+from ._checks import not_differentiable
 from ..._tensor import Tensor
 from ..._threads import get_num_threads
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
@@ -44,13 +44,6 @@ __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
 def log_sigmoid(x):
     """``log σ(x) = -softplus(-x)``, overflow-free for any x; gradient ``σ(-x)``."""
     return -softplus(-x, 1.0, math.inf)
-
-
-def _not_differentiable(tensor, argument, function_name):
-    """torch refuses (while recording) an argument its loss has no derivative for, rather than ignoring it."""
-    if tensor.requires_grad and grad_mode.is_grad_enabled():
-        raise RuntimeError(f"The function '{function_name}' is not differentiable with respect to argument "
-                           f"'{argument}'. This input cannot have requires_grad True.")
 
 
 def _fits_output(shape, output_shape):
@@ -130,7 +123,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                            f"{torch_dtype_name(dtype)}")
     dtypes = kernel_dtypes(dtype)
     if weight is not None:
-        _not_differentiable(weight, "weight", "binary_cross_entropy")
+        not_differentiable(weight, "weight", "binary_cross_entropy")
         _fits_output(_bce_weight_shape(target.shape, weight.shape), input.shape)
     weight = _constant_factor(weight, input.shape, dtypes)
     if not _in_unit_interval(input.data):
@@ -188,10 +181,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input.data.dtype)}'")
     dtypes = kernel_dtypes(result_type(input.data, target.data))
     if pos_weight is not None:
-        _not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
+        not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
         _fits_output(broadcast_shape(pos_weight.shape, target.shape), input.shape)
     if weight is not None:
-        _not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
+        not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
         _fits_output(broadcast_shape(input.shape, weight.shape), input.shape)
     return fused_loss(BinaryCrossEntropyWithLogits, input, target, input.shape, dtypes, reduction,
                       _constant_factor(weight, input.shape, dtypes), _constant_factor(pos_weight, input.shape, dtypes))
@@ -395,7 +388,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     tensor([89.])
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
-    _not_differentiable(target, "target", "soft_margin_loss")
+    not_differentiable(target, "target", "soft_margin_loss")
     _fits_output(broadcast_shape(input.shape, target.shape), input.shape)  # torch writes into an input-shaped output
     if input.data.dtype.kind != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
