@@ -7,6 +7,7 @@ second derivatives through them work.
 """
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Function
 from ._util import data_of, wrap
 
@@ -288,7 +289,7 @@ def cat(tensors, dim=0):
     if any(not isinstance(t, tensor_module.Tensor) for t in tensors):
         raise TypeError("cat(): expected a sequence of Tensors")
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]  # torch skips legacy empties
-    dtype = np.result_type(*[t.data.dtype for t in tensors])
+    dtype = _dtype.result_type(*[t.data for t in tensors])  # torch's promotion: float32 with int64 stays float32
     tensors = [t if t.data.dtype == dtype else t.to(dtype) for t in tensors]
     ndim = tensors[0].ndim
     if ndim == 0:
