@@ -86,11 +86,14 @@ class Pow(Function):
             if np.any(b_data == 0):
                 local = where(np.broadcast_to(b_data == 0, local.shape), 0.0, local)
             grad_a = sum_to(grad * local, np.shape(data_of(a)))
-        if need_b:
+        if need_b:  # a^b log a, taken as 0 where a = 0 and b >= 0 (0·(-inf)); for b < 0 it is inf·(-inf), as torch
             base = a if is_tensor(a) else wrap(a)
             with np.errstate(divide="ignore"):
-                log_a = where(data_of(a) == 0, 0.0, log(base))
-            grad_b = sum_to(grad * a ** b * log_a, np.shape(data_of(b)))
+                local = a ** b * log(base)
+            zero = (data_of(a) == 0) & (data_of(b) >= 0)
+            if np.any(zero):
+                local = where(np.broadcast_to(zero, local.shape), 0.0, local)
+            grad_b = sum_to(grad * local, np.shape(data_of(b)))
         return grad_a, grad_b
 
 
