@@ -262,9 +262,9 @@ def unsqueeze(x, dim):
 
 
 def flatten(x, start_dim=0, end_dim=-1):
+    start, end = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)  # 0-d: only -1 and 0
     if x.ndim == 0:
         return Reshape.apply(x, (1,))
-    start, end = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1], dtype=np.int64)),) + x.shape[end + 1:]
