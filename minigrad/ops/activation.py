@@ -118,6 +118,8 @@ class _Erf(Function):
 def gelu(x, approximate="none"):
     """``x Φ(x)`` with Φ the standard normal CDF (``approximate='tanh'`` uses torch's tanh formula)."""
     x = float_operand(x)
+    if x.data.dtype == np.float16:  # computed in float32 and rounded once, as torch does (x³ overflows float16)
+        return gelu(x.float(), approximate).half()
     if approximate == "tanh":
         inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
         return x * 0.5 * (inner.tanh() + 1)
