@@ -21,7 +21,7 @@ def op_case(name, call, args, grad=(0,), power=1.0, **options):
     minigrad computes float-only functions (exp, softmax, var, norm, ...) of integer and bool tensors in float32
     where some of torch's kernels refuse them; that is allowed (``extends_torch``), the reverse is not.
     """
-    options.setdefault("extends_torch", any(a.dtype.kind in "biu" for a in args))
+    options["extends_torch"] = options.get("extends_torch", False) or any(a.dtype.kind in "biu" for a in args)
     import minigrad
     try:
         import torch
@@ -156,8 +156,7 @@ def test_reductions(name, data):
             isinstance(dim, tuple):
         dim = dim[0] if dim else None  # these take one dim
     call = REDUCTIONS[name]
-    run_case(op_case(f"{name}(dim={dim!r}, keepdim={keepdim})", lambda lib, t: call(lib, t, dim, keepdim), [x],
-                     squares=name.startswith("norm")))
+    run_case(op_case(f"{name}(dim={dim!r}, keepdim={keepdim})", lambda lib, t: call(lib, t, dim, keepdim), [x]))
 
 
 # ------------------------------------------------------------------------------------- shape and indexing
