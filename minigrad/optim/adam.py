@@ -3,7 +3,7 @@ import numpy as np
 
 from .._kernels.optim import adam_step
 from .._tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, gradient_of
 
 __all__ = ["Adam", "AdamW"]
 
@@ -65,15 +65,30 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(p.data))
                     if amsgrad:
                         state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(p.data))
+                grad = np.ascontiguousarray(gradient_of(p), dtype=p.data.dtype)
+                moments = _moments(p, state, amsgrad)
                 step_array = state["step"].data
                 step_array[()] = float(step_array) + 1  # (an in-place ufunc on a 0-d array is 20x slower)
-                exp_avg_sq = state["exp_avg_sq"].data
-                max_exp_avg_sq = state["max_exp_avg_sq"].data if amsgrad else exp_avg_sq
-                grad = np.ascontiguousarray(p.grad.data, dtype=p.data.dtype)
-                adam_step(p.data.reshape(-1), grad.reshape(-1), state["exp_avg"].data.reshape(-1),
-                          exp_avg_sq.reshape(-1), max_exp_avg_sq.reshape(-1), lr, beta1, beta2, eps, weight_decay,
-                          float(step_array), amsgrad, maximize, decoupled)
+                adam_step(p.data.reshape(-1), grad.reshape(-1), *(m.reshape(-1) for m in moments), lr, beta1, beta2,
+                          eps, weight_decay, float(step_array), amsgrad, maximize, decoupled)
         return loss
+
+
+def _moments(p, state, amsgrad):
+    """exp_avg, exp_avg_sq and max_exp_avg_sq (exp_avg_sq again without amsgrad), checked for the kernel, which
+    updates them and ``p.data`` in place as flat arrays of one length and dtype: a parameter whose data was
+    replaced since (another size or dtype, or a non-contiguous view) must not make it write past an array's end."""
+    if not p.data.flags.c_contiguous:
+        p.data = np.ascontiguousarray(p.data)
+    names = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if amsgrad else [])
+    for name in names:
+        array = state[name].data
+        if array.shape != p.data.shape or array.dtype != p.data.dtype or not array.flags.c_contiguous:
+            raise RuntimeError(f"Adam's state {name!r} ({array.dtype}, shape {list(array.shape)}) does not match its "
+                               f"parameter ({p.data.dtype}, shape {list(p.data.shape)}); was the parameter replaced "
+                               "after the optimizer stepped?")
+    moments = [state[name].data for name in names]
+    return moments if amsgrad else moments + moments[1:]
 
 
 class AdamW(Adam):

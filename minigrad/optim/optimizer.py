@@ -28,6 +28,15 @@ from ..nn.utils import _zero_grads
 __all__ = ["Optimizer", "required"]
 
 
+def gradient_of(p):
+    """``p.grad``'s array, which must have ``p``'s shape: torch refuses such a ``.grad`` when it is assigned, and
+    here a wrongly shaped one would be broadcast into the update, or read past its end by a fused kernel."""
+    grad = p.grad.data
+    if grad.shape != p.data.shape:
+        raise RuntimeError(f"a parameter of shape {list(p.data.shape)} has a gradient of shape {list(grad.shape)}")
+    return grad
+
+
 class _RequiredParameter:
     """Marks a default that every parameter group must set itself."""
 
@@ -178,6 +187,9 @@ def _cast_state(param, name, value):
         return Tensor._wrap(np.array(value.data if isinstance(value, Tensor) else value, dtype=np.float32))
     if isinstance(value, (Tensor, np.ndarray)):
         array = value.data if isinstance(value, Tensor) else value
+        if array.dtype.kind == "f" and array.shape != param.data.shape:  # e.g. a state_dict of another model
+            raise ValueError(f"loaded state {name!r} has shape {list(array.shape)}, but its parameter has shape "
+                             f"{list(param.data.shape)}")
         dtype = param.data.dtype if array.dtype.kind == "f" else array.dtype
         return Tensor._wrap(np.array(array, dtype=dtype))
     return deepcopy(value)

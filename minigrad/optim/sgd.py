@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, gradient_of
 
 __all__ = ["SGD"]
 
@@ -49,7 +49,7 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                param, grad = p.data, p.grad.data
+                param, grad = p.data, gradient_of(p)
                 if weight_decay != 0:  # a fresh array: p.grad itself is never modified
                     decayed = param * weight_decay
                     if maximize:
