@@ -59,7 +59,7 @@ class Adam(Optimizer):
                 if not state:
                     if p.data.dtype not in (np.float32, np.float64):
                         raise TypeError(f"Adam supports float32 and float64 parameters, got {p.dtype}")
-                    p.data = np.ascontiguousarray(p.data)  # the fused kernel updates it in place as a flat view
+                    p.data = _c_contiguous(p.data)  # the fused kernel updates it in place as a flat view
                     state["step"] = Tensor._wrap(np.zeros((), dtype=np.float32))
                     state["exp_avg"] = Tensor._wrap(np.zeros_like(p.data))
                     state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(p.data))
@@ -74,12 +74,16 @@ class Adam(Optimizer):
         return loss
 
 
+def _c_contiguous(array):
+    """``array`` itself, or a C-contiguous copy of the same shape (``np.ascontiguousarray`` makes 0-d arrays 1-d)."""
+    return array if array.flags.c_contiguous else array.copy(order="C")
+
+
 def _moments(p, state, amsgrad):
     """exp_avg, exp_avg_sq and max_exp_avg_sq (exp_avg_sq again without amsgrad), checked for the kernel, which
     updates them and ``p.data`` in place as flat arrays of one length and dtype: a parameter whose data was
     replaced since (another size or dtype, or a non-contiguous view) must not make it write past an array's end."""
-    if not p.data.flags.c_contiguous:
-        p.data = np.ascontiguousarray(p.data)
+    p.data = _c_contiguous(p.data)
     names = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if amsgrad else [])
     for name in names:
         array = state[name].data
