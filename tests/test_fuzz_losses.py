@@ -64,7 +64,7 @@ def laid_out(array, layout):
         buffer = np.zeros(array.shape[:-1] + (2 * array.shape[-1] + 1,), array.dtype)
         buffer[..., 1::2] = array
         array = buffer[..., 1::2]
-    elif layout == "fortran":
+    elif layout == "fortran" and array.ndim > 1:  # (np.asfortranarray makes a 0-d array 1-d)
         array = np.asfortranarray(array)
     else:
         array = array.copy()
