@@ -9,6 +9,8 @@ those on — to another node, or into a leaf's ``.grad``.
 With ``create_graph=True`` the backward formulas run with grad mode on, so the gradients are themselves part of a
 graph and can be differentiated again. Without ``retain_graph`` each node releases its saved values once used.
 """
+import threading
+
 import numpy as np
 
 from . import grad_mode
@@ -53,6 +55,11 @@ def _call_hooks(hooks, grad):
     return grad
 
 
+# Backward passes running in several threads may reach the same leaves (shared parameters): without the lock,
+# two of them adding to one .grad lose one of the two contributions (NumPy releases the GIL inside the addition).
+_ACCUMULATION_LOCK = threading.Lock()
+
+
 class _LeafSink:
     """Where gradients reaching a leaf go: accumulated into ``.grad``, or captured for ``autograd.grad``."""
 
@@ -69,17 +76,18 @@ class _LeafSink:
                 previous = self.capture[key]
                 self.capture[key] = grad if previous is None else previous + grad
             return
-        if self.create_graph:
-            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
-            return
-        if leaf.grad is not None:
-            leaf.grad.data = leaf.grad.data + grad.data
-            return
-        array = grad.data
-        if not array.flags.owndata or not array.flags.writeable or id(array) in self.handed_out:
-            array = array.copy()  # a view or shared array would tie this .grad to other tensors
-        self.handed_out.add(id(array))
-        leaf.grad = _tensor_module.Tensor._wrap(array)
+        with _ACCUMULATION_LOCK:  # .grad is read, added to and replaced: one thread at a time, as in torch
+            if self.create_graph:
+                leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+                return
+            if leaf.grad is not None:
+                leaf.grad.data = leaf.grad.data + grad.data
+                return
+            array = grad.data
+            if not array.flags.owndata or not array.flags.writeable or id(array) in self.handed_out:
+                array = array.copy()  # a view or shared array would tie this .grad to other tensors
+            self.handed_out.add(id(array))
+            leaf.grad = _tensor_module.Tensor._wrap(array)
 
 
 def _as_gradient_tensor(tensor, gradient):
