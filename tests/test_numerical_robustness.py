@@ -179,12 +179,17 @@ def peaked_against_the_target(rng, T, C, labels, depth):
     return x
 
 
-@pytest.mark.parametrize("depth", [50.0, 800.0, 1e4])
-def test_ctc_falls_back_to_log_space_on_peaked_inputs(depth, rng):
+@pytest.mark.parametrize("depth, fallback", [(50.0, False), (800.0, True), (1e4, True)])
+def test_ctc_falls_back_to_log_space_on_peaked_inputs(depth, fallback, rng):
     labels = np.array([1, 2, 2, 3])
     x = peaked_against_the_target(rng, 12, 5, labels, depth)
     loss = check_ctc_against_reference(x, labels, np.array([12]), np.array([4]), magnitude=depth)
     assert loss[0] > depth  # really that unlikely
+    kernel = pytest.importorskip("minigrad._kernels.ctc")
+    paths = np.empty(1, np.int8)
+    kernel.ctc_loss_and_grad(np.ascontiguousarray(ce_reference.log_softmax(x).astype(np.float32)), labels,
+                             np.zeros(1, np.int64), np.array([12]), np.array([4]), 0, False, 1, paths=paths)
+    assert paths[0] == (kernel.PATH_LOG_SPACE if fallback else kernel.PATH_SCALED)
 
 
 def test_ctc_fallback_is_per_sample(rng):
