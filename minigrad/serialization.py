@@ -25,6 +25,7 @@ Values are stored byte for byte, so float32/float64 round trips are exact. Array
 """
 import collections
 import json
+import math
 import os
 import secrets
 import zipfile
@@ -164,7 +165,23 @@ class _Decoder:
     def array(self, name):
         if not isinstance(name, str) or name == _STRUCTURE or name not in self.archive.files:
             raise _CorruptCheckpoint(f"the structure refers to a missing array entry {name!r}")
+        self.check_declared_size(name)
         return self.archive[name]
+
+    def check_declared_size(self, name):
+        """An entry's header must not declare more data than the entry holds: np.load would first allocate what
+        it declares (an edited header can ask for petabytes: MemoryError, not a clear error)."""
+        member = self.archive.zip.getinfo(name + ".npy")
+        with self.archive.zip.open(member) as entry:
+            version = np.lib.format.read_magic(entry)
+            if version not in ((1, 0), (2, 0)):
+                return  # (np.savez writes these two; np.load judges any other)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                np.lib.format.read_array_header_2_0
+            shape, _, dtype = read_header(entry)
+        if not dtype.hasobject and math.prod(shape) * dtype.itemsize > member.file_size:
+            raise _CorruptCheckpoint(f"entry {name!r} declares a {dtype} array of shape {shape} but holds only "
+                                     f"{member.file_size} bytes")
 
     def shared(self, name, make):
         if name not in self.loaded:
