@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Memory-safety check of minigrad's Cython kernels.
+#
+#   tools/memcheck.sh              AddressSanitizer: clone the committed repository into a scratch directory, build
+#                                  the kernels there with -fsanitize=address and Cython bounds checking, run the
+#                                  kernel, fuzz and thread tests with libasan preloaded. Any invalid read or write,
+#                                  use after free or double free aborts the run with a report.
+#   tools/memcheck.sh --valgrind   valgrind memcheck on the normal build of the same clone (slower; a subset).
+#
+# The clone keeps the working tree's in-place .so files untouched (others may be using them). Environment:
+#   MEMCHECK_DIR    scratch directory (default /tmp/minigrad-memcheck; removed and recreated)
+#   MEMCHECK_SEEDS  number of kernel-fuzz batches of 300 cases (default 20)
+#   PYTHON          interpreter (default python3)
+# Leak detection is off: CPython keeps objects alive until exit by design, so leaks are tests/test_memory.py's job.
+set -euo pipefail
+
+mode=asan
+if [[ "${1:-}" == "--valgrind" ]]; then mode=valgrind; fi
+python=${PYTHON:-python3}
+source_repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${MEMCHECK_DIR:-/tmp/minigrad-memcheck}
+seeds=${MEMCHECK_SEEDS:-20}
+
+rm -rf "$work"
+git clone --quiet "$source_repo" "$work"
+cd "$work"
+echo "memcheck ($mode) of $(git rev-parse --short HEAD) in $work"
+
+fuzz_batches() {  # run the kernel fuzz worker under "$@" (a prefix command, possibly empty)
+    local seed
+    for seed in $(seq 5000 $((5000 + seeds - 1))); do
+        "$@" "$python" tests/fuzz_kernels_worker.py "$seed" 300 > /dev/null
+    done
+    echo "kernel fuzz: $seeds batches of 300 cases clean"
+}
+
+if [[ "$mode" == asan ]]; then
+    libasan=$(gcc -print-file-name=libasan.so)
+    [[ -e "$libasan" ]] || { echo "libasan not found (gcc -print-file-name=libasan.so)" >&2; exit 2; }
+    CFLAGS="-fsanitize=address -fno-omit-frame-pointer -g" LDFLAGS="-fsanitize=address" MINIGRAD_BOUNDSCHECK=1 \
+        "$python" setup.py -q build_ext --inplace > build.log 2>&1 || { tail -30 build.log; exit 2; }
+    # the sanitized objects must really be in the built modules
+    for so in minigrad/_kernels/*.so; do
+        nm -D "$so" | grep -q __asan_report || { echo "$so is not instrumented" >&2; exit 2; }
+    done
+    export LD_PRELOAD="$libasan" ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1"
+    # the subprocesses of test_fuzz_kernels.py inherit the sanitizer through the environment
+    "$python" -m pytest -q -p no:cacheprovider -x \
+        tests/test_ctc.py tests/test_kernel_cross_entropy.py tests/test_kernel_softmax.py tests/test_kernel_margin.py \
+        tests/test_kernel_elementwise_losses.py tests/test_cross_entropy.py tests/test_margin_losses.py \
+        tests/test_optim.py tests/test_fuzz_kernels.py tests/test_threads.py tests/test_numerical_robustness.py \
+        tests/test_memory.py tests/test_fuzz_losses.py
+    fuzz_batches
+else
+    command -v valgrind > /dev/null || { echo "valgrind not installed" >&2; exit 2; }
+    "$python" setup.py -q build_ext --inplace > build.log 2>&1 || { tail -30 build.log; exit 2; }
+    # the system allocator, so that valgrind sees every allocation; only errors in the kernels count
+    export PYTHONMALLOC=malloc
+    seeds=${MEMCHECK_SEEDS:-3}
+    fuzz_batches valgrind --quiet --error-exitcode=99 --errors-for-leak-kinds=none --show-error-list=yes
+fi
+echo "memcheck ($mode): clean"
