@@ -50,8 +50,6 @@ else:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="known bug: " + "ctc.py sums target_lengths in int64 without an overflow "
-                   "check, so lengths that wrap to the targets' size reach the kernel (out-of-bounds reads)")
 def test_ctc_target_lengths_that_overflow_are_refused():
     # Run many times: an out-of-bounds read does not crash every time.
     script = "for _ in range(200):\n" + "\n".join("    " + line for line in CTC_LENGTHS_OVERFLOW.strip().splitlines())
@@ -60,8 +58,6 @@ def test_ctc_target_lengths_that_overflow_are_refused():
     assert result.returncode == 0, describe_failure(result, "the CTC_LENGTHS_OVERFLOW script")
 
 
-@pytest.mark.xfail(strict=True, raises=ZeroDivisionError, reason="known bug: classification.py divides by the class "
-                   "count in cross_entropy's probability-target backward")
 def test_cross_entropy_over_zero_classes_with_smoothing_differentiates():
     import minigrad
     import minigrad.nn.functional as F

@@ -302,7 +302,7 @@ class CrossEntropyProbsLoss(_FusedLoss):
         input, target, weight = self.saved
         eps, rows = self.label_smoothing, self.rows
         upstream = rows.upstream(grad, self.reduction) * self.grad_scale
-        smoothed = target * (1 - eps) + eps / rows.row_shape[1] if eps > 0 else target
+        smoothed = target * (1 - eps) + eps / max(rows.row_shape[1], 1) if eps > 0 else target  # C = 0: all empty
         w = 1.0 if weight is None else weight.reshape(rows.class_shape)
         lp = log_softmax(input, rows.class_axis)
         weighted = smoothed * w

@@ -134,7 +134,7 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
         offsets = np.arange(N, dtype=np.int64) * S
         targets = np.ascontiguousarray(targets).reshape(-1)
     else:  # concatenated: sample b's target follows sample b-1's
-        total = int(target_lengths.sum())
+        total = sum(int(n) for n in target_lengths)  # Python ints: an int64 sum could wrap to a plausible size
         if targets.shape[0] != total:
             raise RuntimeError(f"Expected tensor to have size {total} at dimension 0, but got size "
                                f"{targets.shape[0]} for argument #2 'targets'")
