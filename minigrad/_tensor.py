@@ -32,10 +32,11 @@ def _infer_array(data, dtype):
         array = np.array(data)
     else:
         array = np.array(data)
-        if array.dtype == np.float64:
-            array = array.astype(np.float32)
-        elif array.dtype.kind in "iu":
-            array = array.astype(np.int64)
+        if dtype is None:  # (with a dtype, Python numbers go straight to it: 0.1 in float64 is not float32's 0.1)
+            if array.dtype == np.float64:
+                array = array.astype(np.float32)
+            elif array.dtype.kind in "iu":
+                array = array.astype(np.int64)
     if array.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if dtype is not None:
