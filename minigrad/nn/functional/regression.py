@@ -209,13 +209,20 @@ def _target_shape(input, target):
     return broadcast_shape(input.shape, target.shape)
 
 
-def _promoted_dtypes(input, target, kernel_name):
-    """torch's fused loss kernels (named ``kernel_name``) promote input and target to their common dtype, which
-    must be floating: a bool operand works there, while the composite L1 refuses it. Returns ``kernel_dtypes``."""
-    result = result_type(input.data, target.data)
+def _promoted_dtypes(input, target, shape, kernel_name):
+    """torch's fused loss kernels (named ``kernel_name``) promote input and target, broadcast to the loss's
+    ``shape``, to their common dtype, which must be floating: a bool operand works there, while the composite L1
+    refuses it. Returns ``kernel_dtypes``. (Broadcast first, as torch's wrappers do: a 0-d float64 target then
+    counts fully against a float32 input, which gives float64.)"""
+    result = result_type(*(np.broadcast_to(t.data, shape) for t in (input, target)))
     if result.kind != "f":
         raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{torch_dtype_name(result)}'")
     return kernel_dtypes(result)
+
+
+def _difference(input, target, shape):
+    """``input - target`` after broadcasting both to ``shape``, as torch's wrappers do (see _promoted_dtypes)."""
+    return input.expand(*shape) - target.expand(*shape)
 
 
 def _weighted(loss, weight, input, reduction, mean_by_weight):
@@ -247,8 +254,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    _target_shape(input, target)
-    loss = (input - target).abs()
+    loss = _difference(input, target, _target_shape(input, target)).abs()
     if weight is not None:
         return _weighted(loss, weight, input, reduction, mean_by_weight=True)
     return reduce_loss(loss, check_reduction(reduction))
@@ -267,7 +273,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
     shape = _target_shape(input, target)
-    dtypes = _promoted_dtypes(input, target, "mse_cpu")
+    dtypes = _promoted_dtypes(input, target, shape, "mse_cpu")
     if weight is not None:
         return _weighted(fused_loss(MseLoss, input, target, shape, dtypes, "none"), weight, input, reduction,
                          mean_by_weight=True)
@@ -288,8 +294,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         reduction = legacy_reduction(size_average, reduce)
     shape = _target_shape(input, target)
     if beta == 0.0:  # torch's Python wrapper hands beta == 0 to the L1 kernel
-        return reduce_loss((input - target).abs(), check_reduction(reduction))
-    dtypes = _promoted_dtypes(input, target, "smooth_l1_cpu")
+        return reduce_loss(_difference(input, target, shape).abs(), check_reduction(reduction))
+    dtypes = _promoted_dtypes(input, target, shape, "smooth_l1_cpu")
     reduction = check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
@@ -309,7 +315,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     tensor([0.125, 0.875])
     """
     shape = _target_shape(input, target)
-    dtypes = _promoted_dtypes(input, target, "huber_cpu")
+    dtypes = _promoted_dtypes(input, target, shape, "huber_cpu")
     if weight is None:
         reduction = check_reduction(reduction)
     if delta <= 0:
