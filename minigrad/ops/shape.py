@@ -345,5 +345,7 @@ def masked_fill(x, mask, value):
     shape = np.broadcast_shapes(x.shape, mask.shape)
     if shape != x.shape:
         x = expand(x, *shape)
-    return MaskedFill.apply(x, np.broadcast_to(mask, shape), float(data_of(value)) if x.data.dtype.kind == "f"
-                            else data_of(value))
+    value = data_of(value)
+    if x.data.dtype.kind in "iu" and not np.isfinite(value):
+        raise RuntimeError(f"value cannot be converted to type {x.data.dtype} without overflow")
+    return MaskedFill.apply(x, np.broadcast_to(mask, shape), float(value) if x.data.dtype.kind == "f" else value)
