@@ -251,7 +251,8 @@ class Tensor:
         def store(grad):
             tensor = this()
             if tensor is not None:
-                tensor.grad = grad.detach() if tensor.grad is None else Tensor._wrap(tensor.grad.data + grad.data)
+                tensor.grad = grad.detach() if tensor.grad is None else \
+                    Tensor._wrap(np.asarray(tensor.grad.data + grad.data))  # (0-d + 0-d is a NumPy scalar)
         self.register_hook(store)
 
     # ------------------------------------------------------------------------------------------- in-place

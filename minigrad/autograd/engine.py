@@ -80,8 +80,8 @@ class _LeafSink:
             if self.create_graph:
                 leaf.grad = grad if leaf.grad is None else leaf.grad + grad
                 return
-            if leaf.grad is not None:
-                leaf.grad.data = leaf.grad.data + grad.data
+            if leaf.grad is not None:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
+                leaf.grad.data = np.asarray(leaf.grad.data + grad.data)
                 return
             array = grad.data
             if not array.flags.owndata or not array.flags.writeable or id(array) in self.handed_out:
