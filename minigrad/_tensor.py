@@ -387,16 +387,16 @@ class Tensor:
     def __invert__(self):
         if self.data.dtype != np.bool_ and self.data.dtype.kind not in "iu":
             raise TypeError("~ (bitwise not) is only supported for integer and bool tensors")
-        return Tensor._wrap(~self.data)
+        return Tensor._wrap(np.asarray(~self.data))  # (NumPy gives scalars for 0-d results)
 
     def __and__(self, other):
-        return Tensor._wrap(self.data & _data(other))
+        return Tensor._wrap(np.asarray(self.data & _data(other)))
 
     def __or__(self, other):
-        return Tensor._wrap(self.data | _data(other))
+        return Tensor._wrap(np.asarray(self.data | _data(other)))
 
     def __xor__(self, other):
-        return Tensor._wrap(self.data ^ _data(other))
+        return Tensor._wrap(np.asarray(self.data ^ _data(other)))
 
     __hash__ = object.__hash__
 

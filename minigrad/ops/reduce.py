@@ -154,7 +154,7 @@ def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
         if nan_rows.any():
             indices = np.where(nan_rows, np.argmax(np.isnan(x.data), axis=axis), indices)
     values = ExtremumAlongDim.apply(x, axis, keepdim, indices)
-    index_tensor = tensor_module.Tensor._wrap(np.expand_dims(indices, axis) if keepdim else indices)
+    index_tensor = tensor_module.Tensor._wrap(np.asarray(np.expand_dims(indices, axis) if keepdim else indices))
     return tensor_module.return_types(values, index_tensor)
 
 
@@ -184,7 +184,8 @@ def _arg_extremum(x, dim, keepdim, numpy_arg):
         result = np.asarray(numpy_arg(x.data.reshape(-1)))
         return tensor_module.Tensor._wrap(result.reshape((1,) * x.ndim if keepdim else ()))
     axis = normalize_dim(dim, x.ndim)
-    return tensor_module.Tensor._wrap(numpy_arg(x.data, axis=axis, keepdims=keepdim) if x.ndim else np.asarray(0))
+    return tensor_module.Tensor._wrap(np.asarray(numpy_arg(x.data, axis=axis, keepdims=keepdim)) if x.ndim
+                                      else np.asarray(0))
 
 
 def argmax(x, dim=None, keepdim=False):
