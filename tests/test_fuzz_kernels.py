@@ -36,8 +36,7 @@ def test_kernels_survive_random_inputs(seed):
     assert result.returncode == 0, describe_failure(result, f"python {WORKER} {seed} {CASES}")
 
 
-# Each reported bug from fuzz_kernels_worker.KNOWN_BUGS, pinned by its smallest input: when it is fixed the test
-# XPASSes, which strict=True turns into a failure, as a reminder to drop the entry (and this test).
+# Crashes the fuzzing found (since fixed), each pinned by its smallest input.
 CTC_LENGTHS_OVERFLOW = """
 import minigrad, minigrad.nn.functional as F
 log_probs = minigrad.randn(4, 3, 5).log_softmax(2)
