@@ -42,7 +42,7 @@ if [[ "$mode" == asan ]]; then
         "$python" setup.py -q build_ext --inplace > build.log 2>&1 || { tail -30 build.log; exit 2; }
     grep -q "with OpenMP" build.log || { echo "the sanitized build lost OpenMP:" >&2; tail -5 build.log >&2; exit 2; }
     for so in minigrad/_kernels/*.so; do
-        nm -D "$so" | grep -q __asan_init || { echo "$so is not instrumented" >&2; exit 2; }
+        [[ $(nm -D "$so" | grep -c __asan_init) -gt 0 ]] || { echo "$so is not instrumented" >&2; exit 2; }
     done
     export LD_PRELOAD="$libasan" ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1"
     # the subprocesses of test_fuzz_kernels.py inherit the sanitizer through the environment
