@@ -87,7 +87,7 @@ def _index_arrays(index):
         if isinstance(item, tensor_module.Tensor):
             item = item.data
         if isinstance(item, list):
-            item = np.asarray(item)
+            item = np.asarray(item) if item else np.zeros(0, dtype=np.int64)  # [] selects nothing, as torch
         if isinstance(item, np.ndarray):
             if item.dtype.kind not in "biu":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
