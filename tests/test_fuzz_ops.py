@@ -159,7 +159,21 @@ def test_reductions(name, data):
             isinstance(dim, tuple):
         dim = dim[0] if dim else None  # these take one dim
     call = REDUCTIONS[name]
-    run_case(op_case(f"{name}(dim={dim!r}, keepdim={keepdim})", lambda lib, t: call(lib, t, dim, keepdim), [x]))
+    run_case(op_case(f"{name}(dim={dim!r}, keepdim={keepdim})", lambda lib, t: call(lib, t, dim, keepdim), [x],
+                     compare_grads=not (name == "std_biased" and nearly_constant(x, dim))))
+
+
+def nearly_constant(x, dim):
+    """Some reduced slice's values agree to ~1e-3 of their size: the standard deviation is then rounding noise
+    (torch's float32 mean is off by an ulp where minigrad's is exact, or the reverse), and its gradient, which is
+    ~1/std, is noise too."""
+    if x.dtype.kind != "f" or x.size == 0:
+        return False
+    try:
+        spread = np.ptp(x.astype(np.float64), axis=dim)
+    except (ValueError, TypeError):  # (AxisError is a ValueError)
+        return False  # an invalid dim: both raise
+    return bool((np.asarray(spread) <= 1e-3 * (1 + np.abs(x.astype(np.float64)).max())).any())
 
 
 # ------------------------------------------------------------------------------------- shape and indexing
