@@ -257,8 +257,15 @@ class Tensor:
 
     # ------------------------------------------------------------------------------------------- in-place
     def _check_inplace(self):
-        if self.requires_grad and self.is_leaf and grad_mode.is_grad_enabled():
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if self.requires_grad and grad_mode.is_grad_enabled():
+            if self.is_leaf:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            # In-place operations are not recorded, so backward would use the changed values (saved by the nodes
+            # that consumed this tensor) with the graph of the old ones: silently wrong gradients. torch records
+            # them (and refuses when a saved value changed); minigrad refuses all of them.
+            raise RuntimeError("an in-place operation on a tensor that is part of the autograd graph: minigrad "
+                               "does not record in-place operations, so its gradient would be wrong; use the "
+                               "out-of-place form (y = y + 1, y = y.masked_fill(mask, v)) or detach() first")
 
     def _assign(self, array):
         self._check_inplace()
