@@ -50,7 +50,7 @@ if [[ "$mode" == asan ]]; then
     export PYTHONPATH="$work/no_torch${PYTHONPATH:+:$PYTHONPATH}"
     export LD_PRELOAD="$libasan" ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1"
     # the subprocesses of test_fuzz_kernels.py inherit the sanitizer through the environment
-    "$python" -m pytest -q -p no:cacheprovider -x \
+    "$python" -m pytest -q -p no:cacheprovider -p no:warnings \
         tests/test_ctc.py tests/test_kernel_cross_entropy.py tests/test_kernel_softmax.py tests/test_kernel_margin.py \
         tests/test_kernel_elementwise_losses.py tests/test_cross_entropy.py tests/test_margin_losses.py \
         tests/test_optim.py tests/test_fuzz_kernels.py tests/test_threads.py tests/test_numerical_robustness.py \
