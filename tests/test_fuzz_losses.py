@@ -224,7 +224,8 @@ def _assert_close(ours, theirs, rtol, atol, what, safer=False, extreme_inputs=Fa
 
     def close_to(reference):
         with np.errstate(invalid="ignore"):
-            return np.isfinite(ours) & np.isfinite(reference) & (np.abs(ours - reference) <= atol + rtol * np.abs(reference))
+            within = np.abs(ours - reference) <= atol + rtol * np.abs(reference)
+            return np.isfinite(ours) & np.isfinite(reference) & within
 
     good = (ours == theirs) | (np.isnan(ours) & np.isnan(theirs)) | close_to(theirs)
     if safer:  # finite, or the infinity the true value overflows to where torch's formula gives inf/inf = nan
@@ -305,8 +306,10 @@ def run_case(case):
     if status == "raised" or torch_status == "raised":
         # With several things wrong at once the two libraries may complain about different ones first, so only
         # the refusal itself must agree; single-fault messages are pinned down in the per-loss tests.
-        assert status == torch_status, (f"{case.fn}: minigrad {'raised ' + repr(value) if status == 'raised' else 'returned'}"
-                                        f", torch {'raised ' + repr(torch_value) if torch_status == 'raised' else 'returned'}")
+        def outcome(library_status, result):
+            return f"raised {result!r}" if library_status == "raised" else "returned"
+        assert status == torch_status, \
+            f"{case.fn}: minigrad {outcome(status, value)}, torch {outcome(torch_status, torch_value)}"
         return
     if case.strict_dtype and not (value.size == 0 and torch_value.dtype.kind != "f"):  # (torch: no kernel ran)
         assert value.dtype == torch_value.dtype, f"{case.fn}: dtype {value.dtype}, torch {torch_value.dtype}"
