@@ -73,3 +73,15 @@ def print_table(rows, json_path=None, torch=None):
         with open(json_path, "w") as f:
             json.dump(records, f, indent=2)
     return records
+
+
+def run_benchmark(measure, description, repeats=50):
+    """The command line of one benchmark file: parse arguments, time ``measure(torch, repeats)``'s workloads,
+    print the table (and JSON), then the extra report ``measure`` returns, if any."""
+    args = parse_args(description, repeats)
+    torch = import_torch()
+    rows, report = measure(torch, args.repeats)
+    print_table(rows, args.json, torch)
+    if report is not None:
+        print()
+        report()

@@ -9,7 +9,7 @@ logits once, write the gradient once) and against a measured ``np.copyto`` of th
 """
 import numpy as np
 
-from _timing import compare, import_torch, median_time, parse_args, print_table
+from _timing import compare, median_time, run_benchmark
 
 import minigrad
 from minigrad.nn.functional.classification import cross_entropy, nll_loss
@@ -73,14 +73,5 @@ def measure(torch, repeats):
     return rows, lambda: bandwidth_report(*bandwidth_case, repeats)
 
 
-def main():
-    args = parse_args(__doc__.splitlines()[0])
-    torch = import_torch()
-    rows, report = measure(torch, args.repeats)
-    print_table(rows, args.json, torch)
-    print()
-    report()
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(measure, __doc__.splitlines()[0])

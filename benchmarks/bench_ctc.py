@@ -11,7 +11,7 @@ alternating rounds, so that a load spike on the shared machine hits both sides o
 
 import numpy as np
 
-from _timing import compare, import_torch, interleaved_medians, parse_args, print_table
+from _timing import compare, interleaved_medians, run_benchmark
 
 import minigrad
 from minigrad._threads import get_num_threads, set_num_threads
@@ -75,14 +75,5 @@ def measure(torch, repeats):
     return rows, report
 
 
-def main():
-    args = parse_args(__doc__.splitlines()[0])
-    torch = import_torch()
-    rows, report = measure(torch, args.repeats)
-    print_table(rows, args.json, torch)
-    print()
-    report()
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(measure, __doc__.splitlines()[0])

@@ -9,23 +9,25 @@ bandwidth and CTC's 1 -> 2 thread speed-up. The libraries are timed in alternati
 import bench_ce
 import bench_ctc
 import bench_margin
-from _timing import import_torch, parse_args, print_table
+from _timing import run_benchmark
 
 
-def main():
-    args = parse_args(__doc__.splitlines()[0])
-    torch = import_torch()
+def measure(torch, repeats):
+    """All three files' rows in one table, then each file's extra report."""
     rows, reports = [], []
     for module in (bench_ce, bench_ctc, bench_margin):
-        module_rows, report = module.measure(torch, args.repeats)
+        module_rows, report = module.measure(torch, repeats)
         rows += module_rows
-        reports.append(report)
-    print_table(rows, args.json, torch)
-    for report in reports:
         if report is not None:
-            print()
+            reports.append(report)
+
+    def report_all():
+        for i, report in enumerate(reports):
+            if i:
+                print()
             report()
+    return rows, report_all
 
 
 if __name__ == "__main__":
-    main()
+    run_benchmark(measure, __doc__.splitlines()[0])

@@ -10,7 +10,7 @@ smooth_l1, huber, bce, bce_with_logits, soft_margin: fused kernels in both libra
 """
 import numpy as np
 
-from _timing import compare, import_torch, parse_args, print_table
+from _timing import compare, run_benchmark
 
 import minigrad
 from minigrad.nn.functional import margin, probabilistic, regression
@@ -79,11 +79,5 @@ def measure(torch, repeats):
     return rows, None
 
 
-def main():
-    args = parse_args(__doc__.splitlines()[0])
-    torch = import_torch()
-    print_table(measure(torch, args.repeats)[0], args.json, torch)
-
-
 if __name__ == "__main__":
-    main()
+    run_benchmark(measure, __doc__.splitlines()[0])
