@@ -17,10 +17,14 @@ def _keepdim_shape(shape, axes):
 
 
 class Sum(Function):
-    """``Σ x`` over ``axes``; gradient: ``g`` broadcast back to ``x``'s shape."""
+    """``Σ x`` over ``axes``; gradient: ``g`` broadcast back to ``x``'s shape. float16 is accumulated in float32
+    and rounded once, as torch does."""
 
     def forward(self, x, axes, keepdim):
         self.in_shape, self.axes = x.shape, axes
+        if x.data.dtype == np.float16:
+            with np.errstate(over="ignore"):  # a sum beyond float16's range is inf, as in torch
+                return x.data.sum(axis=axes, keepdims=keepdim, dtype=np.float32).astype(np.float16)
         return x.data.sum(axis=axes, keepdims=keepdim)
 
     def backward(self, grad):
@@ -93,6 +97,8 @@ def mean(x, dim=None, keepdim=False, dtype=None):
     if x.data.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {x.dtype.name.capitalize()}")
+    if x.data.dtype == np.float16:  # summed and divided in float32, as torch: in float16 both the sum and the
+        return mean(x.float(), dim, keepdim).half()  # count overflow past 65504 (a mean of 1e5 ones was nan)
     axes = normalize_dims(dim, x.ndim)
     count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
     total = Sum.apply(x, axes, keepdim)
