@@ -268,6 +268,10 @@ KNOWN_BUGS = [
      "distances; torch broadcasts each pair on its own, so with feature dims 1 and D they differ (a=[1.], p=[2.], "
      "n=[0., 0., 0.], margin=5: torch 4.2679, minigrad 5.0)",
      lambda case: case.fn == "triplet_margin_loss" and len({a.shape[-1:] for a in case.args}) > 1),
+    ("classification.py: nll_loss/cross_entropy accept a 0-d target for an empty (0, C) input (the batch check "
+     "takes a 0-d target's batch size as 0); torch raises IndexError('Dimension specified as 0 but tensor has no "
+     "dimensions')",
+     lambda case: case.fn in ("nll_loss", "cross_entropy") and case.args[0].ndim >= 2 and case.args[1].ndim == 0),
     ("regression.py: mse_loss(..., weight=w) runs the fused kernel, so it refuses integer inputs and accepts bool "
      "ones; torch's weighted path is composite ((x - y)**2 * w): integers work, bools raise",
      lambda case: case.fn == "mse_loss" and case.kwargs.get("weight") is not None
