@@ -259,6 +259,8 @@ class Norm(Function):
 def norm(x, p="fro", dim=None, keepdim=False):
     """``‖x‖_p`` over ``dim`` (all elements by default); p may be a number, ``inf``, ``-inf`` or ``'fro'`` (= 2)."""
     x = float_operand(x)
+    if x.data.dtype == np.float16:  # in float32, rounded once, as torch: squares underflow float16 below 2.4e-4
+        return norm(x.float(), p, dim, keepdim).half()
     if p == "fro" or p is None:
         p = 2
     if isinstance(p, str):
