@@ -626,10 +626,15 @@ class Tensor:
         return _reduce.norm(self, p, dim, keepdim)
 
     def all(self, dim=None, keepdim=False):
-        return Tensor._wrap(np.asarray(self.data.all(axis=dim, keepdims=keepdim)))
+        return Tensor._wrap(np.asarray(self.data.all(axis=self._axes(dim), keepdims=keepdim)))
 
     def any(self, dim=None, keepdim=False):
-        return Tensor._wrap(np.asarray(self.data.any(axis=dim, keepdims=keepdim)))
+        return Tensor._wrap(np.asarray(self.data.any(axis=self._axes(dim), keepdims=keepdim)))
+
+    def _axes(self, dim):
+        """``dim`` checked as torch does (IndexError, not NumPy's AxisError), as NumPy axes."""
+        from .ops.shape import normalize_dims
+        return None if dim is None else normalize_dims(dim, self.ndim)
 
     # -------------------------------------------------------------------------------------------- shape
     def reshape(self, *shape):

@@ -407,6 +407,8 @@ class Where(Function):
 
 
 def relu(x):
+    if x.data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(x)
 
 
