@@ -313,6 +313,8 @@ def check(description, run, arrays, rng, outcomes):
                 return f"{type(error).__name__} without a message"
             if BOUNDS_CHECK_ERROR in str(error):  # only a MINIGRAD_BOUNDSCHECK=1 build says this: a kernel bug
                 return f"a kernel indexed out of bounds: {error}"
+            if type(error).__module__.startswith("numpy"):  # AxisError, UFuncTypeError...: unchecked input
+                return f"NumPy's {type(error).__name__} escaped: {error}"
         except Exception as error:  # noqa: BLE001 - anything else breaks the contract
             return f"unexpected {type(error).__name__}: {error}"
     for i, (original, array) in enumerate(zip(before, arrays)):

@@ -168,6 +168,13 @@ def _attempt(call):
                 return "raised", error
 
 
+def _no_numpy_error(error):
+    """minigrad says what went wrong in torch's words: NumPy's own exceptions (AxisError, UFuncTypeError, ...)
+    escaping from it are unchecked input."""
+    assert not type(error).__module__.startswith("numpy"), \
+        f"NumPy's {type(error).__name__} escaped from minigrad: {error}"
+
+
 def _run(case, library):
     """Forward and (when something requires grad) backward with a fixed upstream gradient.
     Returns ("ok", value, {key: gradient or None}) or ("raised", exception, None)."""
@@ -178,6 +185,8 @@ def _run(case, library):
     args, kwargs, leaves = _build(case, library)
     status, out = _attempt(lambda: fn(*args, **kwargs))
     if status == "raised":
+        if library == "minigrad":
+            _no_numpy_error(out)
         return status, out, None
     value = out.detach().numpy() if library == "torch" else out.data
     grads = {}
