@@ -5,13 +5,16 @@
 Each workload makes a logits leaf that requires grad, runs the loss with reduction='mean' and ``backward()``.
 The two libraries are timed in alternating rounds (the machines are shared). Prints the medians and the ratio minigrad/torch against its target (<= 0.7 for ce 32x10, <= 0.5 for the others),
 then, for ce 4096x1000, the effective bandwidth of minigrad's step against the 2·N·C·4-byte minimum (read the
-logits once, write the gradient once) and against a measured ``np.copyto`` of the same array.
+logits once, write the gradient once) and against a measured ``np.copyto`` of the same array; and, for nll 4096x1000,
+the floor of any implementation that returns a dense gradient: writing the N·C gradient values alone (the
+``nll_backward`` kernel into a preallocated buffer), as a fraction of torch's whole step.
 """
 import numpy as np
 
 from _timing import compare, median_time, run_benchmark
 
 import minigrad
+from minigrad._kernels import cross_entropy as _kernel
 from minigrad.nn.functional.classification import cross_entropy, nll_loss
 
 # (name, loss, input shape, keyword arguments, target ratio); "weight" becomes a random (C,) weight. The last
@@ -60,9 +63,22 @@ def bandwidth_report(N, C, seconds, repeats):
           f"= {minimum / copy / 1e9:.1f} GB/s; minigrad / copyto = {seconds / copy:.2f}")
 
 
+def gradient_floor_report(N, C, torch_seconds, repeats):
+    """How long zeroing the (N, C) float32 gradient and writing its N target entries takes on its own."""
+    grad = np.empty((N, C), np.float32)
+    target = np.random.default_rng(2).integers(0, C, N)
+    upstream = np.ones(1, np.float32)
+    floor = median_time(lambda: _kernel.nll_backward(grad, target, None, -100, upstream, 1 / N,
+                                                     minigrad.get_num_threads()), repeats=repeats)
+    versus = f" = {floor / torch_seconds:.2f} of torch's step" if torch_seconds else ""
+    print(f"nll {N}x{C} floor: writing the dense {N * C * 4 / 1e6:.1f} MB gradient alone takes "
+          f"{floor * 1e3:.3f} ms{versus}")
+
+
 def measure(torch, repeats):
-    """Table rows (name, minigrad s, torch s, target) and a printer for ce 4096x1000's bandwidth."""
-    rows, bandwidth_case = [], None
+    """Table rows (name, minigrad s, torch s, target) and a printer for ce 4096x1000's bandwidth and nll
+    4096x1000's floor."""
+    rows, bandwidth_case, floor_case = [], None, None
     for name, loss_name, shape, kwargs, target_ratio in WORKLOADS:
         inputs = make_inputs(shape)
         ours, theirs = compare(step(minigrad, loss_name, *inputs, kwargs),
@@ -70,7 +86,13 @@ def measure(torch, repeats):
         rows.append((f"{name} fwd+bwd f32", ours, theirs, target_ratio))
         if name == "ce 4096x1000":
             bandwidth_case = shape + (ours,)
-    return rows, lambda: bandwidth_report(*bandwidth_case, repeats)
+        if name == "nll 4096x1000":
+            floor_case = shape + (theirs,)
+
+    def report():
+        bandwidth_report(*bandwidth_case, repeats)
+        gradient_floor_report(*floor_case, repeats)
+    return rows, report
 
 
 if __name__ == "__main__":
