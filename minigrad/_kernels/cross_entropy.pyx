@@ -125,8 +125,9 @@ def cross_entropy_index(const floating[:, ::1] x, const int64_t[::1] target, con
     cdef int nt = threads_for(rows, cols, num_threads)
     cdef floating[:, ::1] out_rows = grad_out if want_grad else _scratch_rows(nt, cols, loss_out)
     cdef floating *g
-    if rows == 0:
-        return 0.0, 0.0
+    if rows == 0 or cols == 0:  # no classes: every target was ignored (any other raised above)
+        loss_out[:] = 0
+        return 0.0, weight_valid
     with nogil, parallel(num_threads=nt):
         for i in prange(rows, schedule="static"):
             g = &out_rows[i if want_grad else threadid(), 0]
@@ -254,7 +255,8 @@ def cross_entropy_probs(const floating[:, ::1] x, const floating[:, ::1] target,
     cdef floating m
     cdef double total, log_total, lse_minus_x, wc, t_smooth, weight_mass, loss
     cdef double keep = 1 - label_smoothing, spread = label_smoothing / cols if cols else 0
-    if rows == 0:
+    if rows == 0 or cols == 0:  # a sum over no classes
+        loss_out[:] = 0
         return 0.0
     with nogil, parallel(num_threads=nt):
         for i in prange(rows, schedule="static"):
