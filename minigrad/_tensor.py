@@ -412,9 +412,10 @@ class Tensor:
 
     def __setitem__(self, key, value):
         self._check_inplace()
-        if isinstance(key, Tensor):
-            key = key.data
-        self.data[key] = value.data if isinstance(value, Tensor) else value
+        target, split = self.data, _shape.selections_first(key)
+        if split is not None:  # torch's order: the integers select a view, the index arrays then write into it
+            target, key = target[split[0]], split[1]
+        target[_shape.index_arrays(key)[0]] = value.data if isinstance(value, Tensor) else value
 
     def __len__(self):
         if self.ndim == 0:

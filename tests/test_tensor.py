@@ -135,3 +135,71 @@ def test_shape_errors_match_torch_exception_types():
             make(minigrad)
         assert isinstance(ours.value, type(theirs.value)) or type(theirs.value).__name__ in \
             ("RuntimeError",) and isinstance(ours.value, (RuntimeError, ValueError)), (theirs.value, ours.value)
+
+
+def test_integer_power_with_negative_exponents_truncates_like_torch():
+    # 1 / base^|b| truncated toward zero: 1 for base 1, ±1 for base -1 by parity, 0 otherwise (0 included)
+    base = minigrad.tensor([0, 1, -1, 2, -2, -1, 1])
+    exponent = minigrad.tensor([-1, -3, -3, -1, -2, -2, 2])
+    result = base ** exponent
+    assert result.dtype == minigrad.int64
+    np.testing.assert_array_equal(result.numpy(), [0, 1, -1, 0, 0, 1, 1])
+    np.testing.assert_array_equal((2 ** minigrad.tensor([-1, 0, 3])).numpy(), [0, 1, 8])
+    np.testing.assert_array_equal((minigrad.tensor([[2], [-1]]) ** minigrad.tensor(-1)).numpy(), [[0], [-1]])
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        minigrad.tensor([2, 3]) ** -1   # torch refuses a negative Python-int exponent on integer tensors
+    assert (minigrad.tensor([2.0]) ** -1).item() == 0.5
+
+
+@pytest.mark.skipif(torch is None, reason="torch not installed")
+def test_integer_power_matches_torch_on_every_small_pair():
+    values = np.arange(-3, 4)
+    base, exponent = np.meshgrid(values, values)
+    expected = (torch.tensor(base) ** torch.tensor(exponent)).numpy()
+    np.testing.assert_array_equal((minigrad.tensor(base) ** minigrad.tensor(exponent)).numpy(), expected)
+
+
+INDEX_KEYS = [(0, slice(None), [0, 1]), (slice(None), 0, [0, 1]), ([0, 1], slice(None), 0), (0, [0, 1], [1, 2]),
+              (0, Ellipsis, [1, 2]), (None, 0, slice(None), [1, 2]), (0, slice(None), [[0, 1]]),
+              (0, slice(None), np.array([True, False, True, False])), (Ellipsis, 1, [2, 0]), (1, None, [2, 0])]
+
+
+@pytest.mark.parametrize("key", INDEX_KEYS, ids=repr)
+def test_integers_select_before_index_arrays_like_torch(key):
+    # NumPy counts integers among the index arrays, which moves the arrays' dims: x[0, :, [0, 1]] of a (2, 3, 4)
+    # tensor is (2, 3) in NumPy and (3, 2) in torch
+    data = np.arange(24.0).reshape(2, 3, 4)
+    x = minigrad.tensor(data, requires_grad=True)
+    result = x[key]
+    if torch is not None:
+        expected = torch.tensor(data)[key].numpy()
+        np.testing.assert_array_equal(result.detach().numpy(), expected)
+    result.sum().backward()   # each element picked once: the gradient counts the picks
+    if torch is not None:
+        leaf = torch.tensor(data, requires_grad=True)
+        leaf[key].sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), leaf.grad.numpy())
+    target = minigrad.zeros(2, 3, 4, dtype=minigrad.float64)
+    target[key] = result.detach() + 1
+    np.testing.assert_array_equal(target[key].numpy(), result.detach().numpy() + 1)
+
+
+def test_integer_then_array_index_shape():
+    x = minigrad.zeros(2, 3, 4)
+    assert x[0, :, [0, 1]].shape == (3, 2) and x[minigrad.tensor(0), :, [0, 1]].shape == (3, 2)
+    x[1, :, minigrad.tensor([3])] = minigrad.ones(3, 1)
+    assert x.sum().item() == 3.0
+
+
+def test_float16_with_a_scalar_computes_in_float32_like_torch():
+    # the scalar is not rounded to float16 first: 0 / 1e-8 is 0 (not 0 / 0) and 1e-3 * 1e5 is finite
+    x = minigrad.tensor([0.0, 1e-3, 2.0], dtype=minigrad.float16)
+    for result in (x / 1e-8, x / minigrad.tensor(1e-8)):
+        assert result.dtype == minigrad.float16 and result.tolist() == [0.0, float("inf"), float("inf")]
+    for result in (x * 1e5, 1e5 * x, x * minigrad.tensor(100000)):
+        assert result.dtype == minigrad.float16 and result[1].item() == pytest.approx(100.06, abs=0.01)
+    assert (x + minigrad.tensor(1e-4, dtype=minigrad.float64))[0].item() == pytest.approx(1e-4, rel=1e-3)
+    assert (x ** minigrad.tensor(-1e-8)).tolist() == [1.0, 1.0, 1.0]   # torch's pow rounds the exponent first
+    leaf = minigrad.tensor([1.0, 2.0], dtype=minigrad.float16, requires_grad=True)
+    (leaf * 1e5).sum().backward()
+    assert leaf.grad.dtype == minigrad.float16 and leaf.grad.tolist() == [float("inf")] * 2  # as torch: 1e5 in f16

@@ -10,6 +10,7 @@ import builtins
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.function import Function
 from ._util import data_of, float_operand, is_tensor, promote, recording, sum_to, wrap
 
@@ -74,7 +75,10 @@ class Pow(Function):
 
     def forward(self, a, b):
         self.save_for_backward(a, b)
-        return data_of(a) ** data_of(b)
+        base, exponent = data_of(a), data_of(b)
+        if np.result_type(base, exponent).kind in "biu":
+            return _integer_power(base, exponent)
+        return base ** exponent
 
     def backward(self, grad):
         a, b = self.saved
@@ -95,6 +99,18 @@ class Pow(Function):
                 local = where(np.broadcast_to(zero, local.shape), 0.0, local)
             grad_b = sum_to(grad * local, np.shape(data_of(b)))
         return grad_a, grad_b
+
+
+def _integer_power(base, exponent):
+    """Integer ``base ** exponent`` as torch computes it: a negative exponent gives the truncated 1 / base^|b|,
+    that is 1 for base 1, ±1 for base -1 (by the exponent's parity) and 0 for every other base, 0 included.
+    NumPy refuses negative integer exponents outright."""
+    negative = np.asarray(exponent) < 0
+    if not negative.any():
+        return base ** exponent
+    power = base ** np.where(negative, 0, exponent)
+    truncated = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (exponent & 1), 0))
+    return np.where(negative, truncated, power).astype(power.dtype, copy=False)
 
 
 class Neg(Function):
@@ -120,9 +136,32 @@ def _broadcasting(function_class, a, b):
         raise
 
 
+def _promoted(function_class, a, b):
+    """Apply +, -, * or / to the operands promoted by torch's rules.
+
+    A float16 result with a scalar operand (a Python number or a 0-d tensor) of another dtype is computed as torch
+    computes it: in float32 with the scalar unrounded, rounding once at the end. Rounding the scalar to float16
+    first would make ``x / 1e-8`` nan at x = 0 (0 / 0) and ``1e-3 * 1e5`` inf (1e5 overflows float16). (torch's
+    pow rounds a scalar exponent to float16 first, so it keeps the plain path.)"""
+    if (_is_half(a) or _is_half(b)) and (_foreign_scalar(a) or _foreign_scalar(b)) and \
+            _dtype.result_type(data_of(a), data_of(b)) == np.float16:
+        single = np.dtype(np.float32)
+        wide_a, wide_b = (x.to(single) if is_tensor(x) else single.type(x) for x in (a, b))
+        with np.errstate(over="ignore"):
+            return _broadcasting(function_class, wide_a, wide_b).to(np.dtype(np.float16))
+    return _broadcasting(function_class, *promote(a, b))
+
+
+def _is_half(value):
+    return getattr(data_of(value), "dtype", None) == np.float16
+
+
+def _foreign_scalar(value):
+    return np.ndim(data_of(value)) == 0 and not _is_half(value)
+
+
 def add(a, b):
-    a, b = promote(a, b)
-    return _broadcasting(Add, a, b)
+    return _promoted(Add, a, b)
 
 
 def _is_bool(value):
@@ -136,20 +175,17 @@ def sub(a, b):
                                "`logical_xor()` operator instead.")
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
-    a, b = promote(a, b)
-    return _broadcasting(Sub, a, b)
+    return _promoted(Sub, a, b)
 
 
 def mul(a, b):
-    a, b = promote(a, b)
-    return _broadcasting(Mul, a, b)
+    return _promoted(Mul, a, b)
 
 
 def div(a, b):
-    a, b = promote(a, b)
-    if data_of(a).dtype.kind not in "fc":  # true division of integers gives the default float dtype
-        a, b = promote(_to_float(a), b)
-    return _broadcasting(Div, a, b)
+    if data_of(promote(a, b)[0]).dtype.kind not in "fc":  # true division of integers gives the default float dtype
+        a = _to_float(a)
+    return _promoted(Div, a, b)
 
 
 def _to_float(value):
@@ -157,8 +193,9 @@ def _to_float(value):
 
 
 def pow(a, b):
-    a, b = promote(a, b)
-    return _broadcasting(Pow, a, b)
+    if is_tensor(a) and isinstance(b, int) and b < 0 and a.data.dtype.kind in "biu":
+        raise RuntimeError("Integers to negative integer powers are not allowed.")  # torch: only scalar exponents
+    return _broadcasting(Pow, *promote(a, b))
 
 
 def neg(x):

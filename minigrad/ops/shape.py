@@ -78,7 +78,7 @@ class SumTo(Function):
         return BroadcastTo.apply(grad, self.in_shape), None
 
 
-def _index_arrays(index):
+def index_arrays(index):
     """Turn Tensors inside an index into arrays, and say whether the index is 'advanced' (may repeat)."""
     from .. import _tensor as tensor_module
     items = index if isinstance(index, tuple) else (index,)
@@ -100,7 +100,7 @@ class Index(Function):
     """``x[index]`` for ints, slices, None, Ellipsis, integer arrays and boolean masks."""
 
     def forward(self, x, index):
-        self.index, self.advanced = _index_arrays(index)
+        self.index, self.advanced = index_arrays(index)
         self.in_shape = x.shape
         return x.data[self.index]
 
@@ -271,11 +271,50 @@ def flatten(x, start_dim=0, end_dim=-1):
     return x if shape == x.shape else Reshape.apply(x, shape)
 
 
+def _integer_item(item):
+    """The int an index item selects with (an int, a NumPy integer or a 0-d integer array), else None."""
+    if isinstance(item, (bool, np.bool_)):
+        return None
+    if isinstance(item, (int, np.integer)):
+        return int(item)
+    if isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu":
+        return int(item)
+    return None
+
+
+def selections_first(key):
+    """torch applies an index's integers as selections before its index arrays; NumPy counts them among the
+    arrays, which changes where the arrays' dims land (x[0, :, [0, 1]] of a (2, 3, 4) tensor is (3, 2) in torch,
+    (2, 3) in NumPy). Returns (the integers and slices, the arrays on what remains), or None when the two agree."""
+    items, _ = index_arrays(key if isinstance(key, tuple) else (key,))
+    integers = [_integer_item(item) for item in items]
+    if all(n is None for n in integers) or not any(
+            n is None and isinstance(item, np.ndarray) for item, n in zip(items, integers)):
+        return None
+    selection, rest = [], []
+    for item, integer in zip(items, integers):
+        if integer is not None:
+            selection.append(integer)
+        elif item is None:
+            selection.append(None)
+            rest.append(slice(None))
+        elif isinstance(item, np.ndarray):  # a boolean mask spans one dim per mask dim, integer arrays one dim
+            selection.extend([slice(None)] * (item.ndim if item.dtype == np.bool_ else 1))
+            rest.append(item)
+        else:  # a slice or Ellipsis
+            selection.append(item)
+            rest.append(slice(None) if isinstance(item, slice) else item)
+    return tuple(selection), tuple(rest)
+
+
 def index(x, key):
     if x.ndim == 0 and key not in ((), Ellipsis, None) and not isinstance(key, tuple):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
                          "C++ to convert a 0-dim tensor to a number")
     try:
+        split = selections_first(key)
+        if split is not None:
+            return Index.apply(Index.apply(x, split[0]), split[1])
         return Index.apply(x, key)
     except IndexError as error:
         raise IndexError(str(error)) from None
