@@ -156,6 +156,18 @@ def test_weighted_means():
     assert huber_loss(x, y, weight=w).item() == pytest.approx((0.5 + 3 * 2.5) / 2)  # mean(w l), not / Σw
 
 
+def test_weighted_mse_takes_torch_composite_path_for_integers_and_bools():
+    # torch computes the weighted MSE with tensor ops: integers stay integers, bool subtraction raises
+    x, y = minigrad.tensor([1, 2, 3]), minigrad.tensor([0, 0, 0])
+    loss = mse_loss(x, y, weight=minigrad.tensor([1, 2, 3]), reduction="none")
+    assert loss.dtype == minigrad.int64 and loss.tolist() == [1, 8, 27]
+    assert mse_loss(x, y, weight=minigrad.tensor([1, 2, 3])).item() == 6.0   # Σ w d² / Σ w, true division
+    with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with two bool tensors"):
+        mse_loss(minigrad.tensor([True]), minigrad.tensor([False]), weight=minigrad.tensor([1.0]))
+    with pytest.raises(NotImplementedError, match="mse_cpu"):   # without weight: torch's fused kernel
+        mse_loss(x, y)
+
+
 # ------------------------------------------------------------------------------------------------- errors
 @pytest.mark.parametrize("fn", [l1_loss, mse_loss, smooth_l1_loss, huber_loss])
 def test_invalid_reduction(fn):

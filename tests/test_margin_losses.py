@@ -91,7 +91,11 @@ def test_triplet_matches_torch(reduction, p, swap, dtype, rng):
 @needs_torch
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shapes", [((4,), (4,), (4,)), ((), (), ()), ((2, 3, 4), (2, 3, 4), (2, 3, 4)),
-                                    ((3, 4), (1, 4), (3, 4)), ((3, 1), (3, 4), (1, 4)), ((3, 0), (3, 0), (3, 0))])
+                                    ((3, 4), (1, 4), (3, 4)), ((3, 1), (3, 4), (1, 4)), ((3, 0), (3, 0), (3, 0)),
+                                    # each distance over its own pair's feature dim: 1-element d(a, p) and
+                                    # d(p, n) next to a 4-element d(a, n), and the other way round
+                                    ((1,), (1,), (4,)), ((3, 1), (3, 1), (1, 4)), ((2, 4), (2, 1), (2, 1)),
+                                    ((3, 1), (3, 1), (3, 0))])
 def test_triplet_shapes_match_torch(shapes, reduction, rng):
     arrays = [normal(rng, shape) for shape in shapes]
     compare_with_torch(triplet_margin_loss, torch_loss("triplet_margin_loss"), arrays,

@@ -111,6 +111,9 @@ def _check_index_target(input, target, weight):
     if len(shape) != 1 and shape[0] != target_batch:
         raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size ({target_batch}).")
     if len(shape) <= 2:
+        if not tshape and len(shape) == 2:  # a 0-d target passes the batch check only for an empty batch
+            _check_target_dtype(target)
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         if len(tshape) > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         if len(shape) == 1 and len(tshape) == 1 and tshape[0] != 1:
@@ -130,8 +133,7 @@ def _check_index_target(input, target, weight):
                                f"{format_size(tshape)}")
         if weight is not None and weight.data.size != shape[1]:
             raise RuntimeError("weight tensor should be defined either for all or no classes")
-    if target.data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {torch_dtype_name(target.data.dtype)}")
+    _check_target_dtype(target)
     if weight is not None:
         if weight.data.dtype != input.data.dtype:
             raise RuntimeError(f"expected scalar type {torch_dtype_name(input.data.dtype)} but found "
@@ -140,6 +142,11 @@ def _check_index_target(input, target, weight):
             raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument "
                                "'weight'. This input cannot have requires_grad True.")
     return np.ascontiguousarray(target.data, dtype=np.int64).reshape(-1)
+
+
+def _check_target_dtype(target):
+    if target.data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {torch_dtype_name(target.data.dtype)}")
 
 
 def _check_float_input(input, kernel_name):

@@ -42,8 +42,9 @@ from ..._threads import get_num_threads
 from ...autograd import grad_mode
 from ...autograd.function import Function
 from ...ops._util import recording, sum_to, wrap
-from ._reduction import broadcast_shape, format_size, resolve_reduction, torch_dtype_name
+from ._reduction import broadcast_shape, format_size, reduce_loss, resolve_reduction, torch_dtype_name
 from ._checks import not_differentiable, require_tensor
+from .embedding import pairwise_distance, triplet_margin_with_distance_loss
 
 __all__ = ["multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "hinge_embedding_loss",
            "margin_ranking_loss"]
@@ -462,6 +463,13 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     if shape and shape[-1] == 0 and (math.isinf(p) or p < 0):
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {len(shape) - 1}"
                            f"because this dimension is empty and the operation does not have an identity")
+    if len({tensor.shape[-1:] for tensor in (anchor, positive, negative)}) > 1:
+        # torch measures each distance over its own pair's broadcast feature dim (a (1,) pair gives a 1-element
+        # distance next to a D-element one); the fused kernel assumes one feature dim, so compose as torch does
+        def distance(u, v):
+            return pairwise_distance(u, v, p, eps)
+        return reduce_loss(triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=distance,
+                                                             margin=margin, swap=swap, reduction="none"), reduction)
     dtypes = _dtypes(anchor.data, positive.data, negative.data)
     shape = shape or (1,)  # 0-d inputs: one row of one element
     rows = (math.prod(shape[:-1]), shape[-1])  # explicit: reshape(-1, 0) would be ambiguous

@@ -264,7 +264,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error: ``l = (x - y)²``.
 
     Shapes and reductions as :func:`l1_loss`. Gradient ``2 (x - y)`` (``-2 (x - y)`` for the target).
-    ``weight`` (same size as ``input``): ``'mean'`` is ``Σ w d² / Σ w``. Floating dtypes only.
+    ``weight`` (same size as ``input``): ``'mean'`` is ``Σ w d² / Σ w``. Floating dtypes only, except with
+    ``weight``, which torch computes with tensor ops (integers work there, bools raise).
 
     >>> import minigrad
     >>> mse_loss(minigrad.tensor([1.0, -2.0]), minigrad.tensor([0.0, 0.0]))
@@ -273,10 +274,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
     shape = _target_shape(input, target)
+    if weight is not None:  # torch's weighted path is composite, so integer inputs work and bools do not
+        return _weighted(_difference(input, target, shape) ** 2, weight, input, reduction, mean_by_weight=True)
     dtypes = _promoted_dtypes(input, target, shape, "mse_cpu")
-    if weight is not None:
-        return _weighted(fused_loss(MseLoss, input, target, shape, dtypes, "none"), weight, input, reduction,
-                         mean_by_weight=True)
     return fused_loss(MseLoss, input, target, shape, dtypes, check_reduction(reduction))
 
 
