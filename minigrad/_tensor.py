@@ -287,11 +287,11 @@ class Tensor:
     def sub_(self, other, alpha=1):
         return self._assign(self.data - alpha * (other.data if isinstance(other, Tensor) else other))
 
-    def mul_(self, other):
-        return self._assign(self.data * (other.data if isinstance(other, Tensor) else other))
+    def mul_(self, other):  # through the out-of-place op for torch's float16-by-scalar rule (see ops.elementwise)
+        return self._assign(_ew.mul(Tensor._wrap(self.data), _detached(other)).data)
 
     def div_(self, other):
-        return self._assign(self.data / (other.data if isinstance(other, Tensor) else other))
+        return self._assign(_ew.div(Tensor._wrap(self.data), _detached(other)).data)
 
     def clamp_(self, min=None, max=None):  # noqa: A002
         return self._assign(np.clip(self.data, min, max))
@@ -331,8 +331,8 @@ class Tensor:
     def __mul__(self, other):
         return _ew.mul(self, other)
 
-    def __rmul__(self, other):
-        return _ew.mul(other, self)
+    def __rmul__(self, other):  # a number times a tensor is the tensor times the number, as in torch
+        return _ew.mul(self, other)
 
     def __truediv__(self, other):
         return _ew.div(self, other)
@@ -691,6 +691,10 @@ class Tensor:
 
 def _data(value):
     return value.data if isinstance(value, Tensor) else value
+
+
+def _detached(value):
+    return Tensor._wrap(value.data) if isinstance(value, Tensor) else value
 
 
 class _RemovableHandle:

@@ -166,6 +166,8 @@ def test_weighted_mse_takes_torch_composite_path_for_integers_and_bools():
         mse_loss(minigrad.tensor([True]), minigrad.tensor([False]), weight=minigrad.tensor([1.0]))
     with pytest.raises(NotImplementedError, match="mse_cpu"):   # without weight: torch's fused kernel
         mse_loss(x, y)
+    with pytest.raises(ValueError, match="Weights and input must have the same size"):   # checked first
+        mse_loss(minigrad.tensor([True, False]), minigrad.tensor([1.0, 0.0]), weight=minigrad.ones(3))
 
 
 # ------------------------------------------------------------------------------------------------- errors

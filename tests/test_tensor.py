@@ -146,8 +146,9 @@ def test_integer_power_with_negative_exponents_truncates_like_torch():
     np.testing.assert_array_equal(result.numpy(), [0, 1, -1, 0, 0, 1, 1])
     np.testing.assert_array_equal((2 ** minigrad.tensor([-1, 0, 3])).numpy(), [0, 1, 8])
     np.testing.assert_array_equal((minigrad.tensor([[2], [-1]]) ** minigrad.tensor(-1)).numpy(), [[0], [-1]])
-    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
-        minigrad.tensor([2, 3]) ** -1   # torch refuses a negative Python-int exponent on integer tensors
+    for exponent in (-1, np.int64(-2)):   # torch refuses a negative scalar exponent on integer tensors
+        with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+            minigrad.tensor([2, 3]) ** exponent
     assert (minigrad.tensor([2.0]) ** -1).item() == 0.5
 
 
@@ -161,7 +162,8 @@ def test_integer_power_matches_torch_on_every_small_pair():
 
 INDEX_KEYS = [(0, slice(None), [0, 1]), (slice(None), 0, [0, 1]), ([0, 1], slice(None), 0), (0, [0, 1], [1, 2]),
               (0, Ellipsis, [1, 2]), (None, 0, slice(None), [1, 2]), (0, slice(None), [[0, 1]]),
-              (0, slice(None), np.array([True, False, True, False])), (Ellipsis, 1, [2, 0]), (1, None, [2, 0])]
+              (0, slice(None), np.array([True, False, True, False])), (Ellipsis, 1, [2, 0]), (1, None, [2, 0]),
+              (0, True, [0, 1]), ([0, 1], True, 0), (None, 0, True, [1, 2]), (1, True, slice(None), [3])]
 
 
 @pytest.mark.parametrize("key", INDEX_KEYS, ids=repr)
@@ -199,7 +201,12 @@ def test_float16_with_a_scalar_computes_in_float32_like_torch():
     for result in (x * 1e5, 1e5 * x, x * minigrad.tensor(100000)):
         assert result.dtype == minigrad.float16 and result[1].item() == pytest.approx(100.06, abs=0.01)
     assert (x + minigrad.tensor(1e-4, dtype=minigrad.float64))[0].item() == pytest.approx(1e-4, rel=1e-3)
-    assert (x ** minigrad.tensor(-1e-8)).tolist() == [1.0, 1.0, 1.0]   # torch's pow rounds the exponent first
+    # torch rounds the scalar to float16 for +, -, pow and a 0-d tensor first operand
+    assert (x ** minigrad.tensor(-1e-8)).tolist() == [1.0, 1.0, 1.0]
+    assert (minigrad.tensor([65504.0], dtype=minigrad.float16) - 70000).item() == float("-inf")
+    assert np.isnan((minigrad.tensor(np.float32(1e5)) * x)[0].item())      # 1e5 rounds to inf; inf * 0 = nan
+    assert x.clone().mul_(1e5)[1].item() == pytest.approx(100.06, abs=0.01)
+    assert x.clone().div_(1e-8)[0].item() == 0.0
     leaf = minigrad.tensor([1.0, 2.0], dtype=minigrad.float16, requires_grad=True)
     (leaf * 1e5).sum().backward()
     assert leaf.grad.dtype == minigrad.float16 and leaf.grad.tolist() == [float("inf")] * 2  # as torch: 1e5 in f16

@@ -137,27 +137,27 @@ def _broadcasting(function_class, a, b):
 
 
 def _promoted(function_class, a, b):
-    """Apply +, -, * or / to the operands promoted by torch's rules.
+    """Apply a binary op to the operands promoted by torch's rules."""
+    return _broadcasting(function_class, *promote(a, b))
 
-    A float16 result with a scalar operand (a Python number or a 0-d tensor) of another dtype is computed as torch
-    computes it: in float32 with the scalar unrounded, rounding once at the end. Rounding the scalar to float16
-    first would make ``x / 1e-8`` nan at x = 0 (0 / 0) and ``1e-3 * 1e5`` inf (1e5 overflows float16). (torch's
-    pow rounds a scalar exponent to float16 first, so it keeps the plain path.)"""
-    if (_is_half(a) or _is_half(b)) and (_foreign_scalar(a) or _foreign_scalar(b)) and \
+
+def _scaled(function_class, a, b):
+    """``a * b`` or ``a / b``. A float16 result with a scalar ``b`` (a Python number or a 0-d tensor) of another
+    dtype is computed as torch computes it: in float32 with the scalar unrounded, rounding once at the end. Rounding
+    the scalar to float16 first would make ``x / 1e-8`` nan at x = 0 (0 / 0) and ``1e-3 * 1e5`` inf (1e5
+    overflows float16). torch does this for a second-operand multiplier or divisor only: +, -, pow and a scalar
+    first operand round the scalar to float16 like any operand."""
+    if _is_half(a) and np.ndim(data_of(b)) == 0 and not _is_half(b) and \
             _dtype.result_type(data_of(a), data_of(b)) == np.float16:
         single = np.dtype(np.float32)
-        wide_a, wide_b = (x.to(single) if is_tensor(x) else single.type(x) for x in (a, b))
+        wide_b = b.to(single) if is_tensor(b) else single.type(b)
         with np.errstate(over="ignore"):
-            return _broadcasting(function_class, wide_a, wide_b).to(np.dtype(np.float16))
-    return _broadcasting(function_class, *promote(a, b))
+            return _broadcasting(function_class, a.to(single), wide_b).to(np.dtype(np.float16))
+    return _promoted(function_class, a, b)
 
 
 def _is_half(value):
     return getattr(data_of(value), "dtype", None) == np.float16
-
-
-def _foreign_scalar(value):
-    return np.ndim(data_of(value)) == 0 and not _is_half(value)
 
 
 def add(a, b):
@@ -179,13 +179,13 @@ def sub(a, b):
 
 
 def mul(a, b):
-    return _promoted(Mul, a, b)
+    return _scaled(Mul, a, b)
 
 
 def div(a, b):
     if data_of(promote(a, b)[0]).dtype.kind not in "fc":  # true division of integers gives the default float dtype
         a = _to_float(a)
-    return _promoted(Div, a, b)
+    return _scaled(Div, a, b)
 
 
 def _to_float(value):
@@ -193,9 +193,10 @@ def _to_float(value):
 
 
 def pow(a, b):
-    if is_tensor(a) and isinstance(b, int) and b < 0 and a.data.dtype.kind in "biu":
+    if is_tensor(a) and isinstance(b, (int, np.integer)) and not isinstance(b, bool) and b < 0 and \
+            a.data.dtype.kind in "biu":
         raise RuntimeError("Integers to negative integer powers are not allowed.")  # torch: only scalar exponents
-    return _broadcasting(Pow, *promote(a, b))
+    return _promoted(Pow, a, b)
 
 
 def neg(x):

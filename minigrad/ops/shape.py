@@ -298,6 +298,9 @@ def selections_first(key):
         elif item is None:
             selection.append(None)
             rest.append(slice(None))
+        elif isinstance(item, (bool, np.bool_)):  # a new dim of 1 (True) or 0 (False) that is an index array
+            selection.append(None)
+            rest.append(np.zeros(int(item), dtype=np.int64))
         elif isinstance(item, np.ndarray):  # a boolean mask spans one dim per mask dim, integer arrays one dim
             selection.extend([slice(None)] * (item.ndim if item.dtype == np.bool_ else 1))
             rest.append(item)

@@ -225,12 +225,13 @@ def _difference(input, target, shape):
     return input.expand(*shape) - target.expand(*shape)
 
 
-def _weighted(loss, weight, input, reduction, mean_by_weight):
-    """The functional-only ``weight=`` path: ``loss * weight`` reduced; ``'mean'`` is ``Σ w·l / Σ w`` for L1 and
-    MSE (``mean_by_weight``) but ``mean(w·l)`` for Huber, as in torch."""
+def _weighted(unweighted_loss, weight, input, reduction, mean_by_weight):
+    """The functional-only ``weight=`` path: ``unweighted_loss() * weight`` reduced; ``'mean'`` is ``Σ w·l / Σ w``
+    for L1 and MSE (``mean_by_weight``) but ``mean(w·l)`` for Huber, as in torch. The weight's size is checked
+    before the loss is computed, as torch does (so a bad weight is the error reported first)."""
     if weight.shape != input.shape:
         raise ValueError("Weights and input must have the same size.")
-    weighted = loss * weight
+    weighted = unweighted_loss() * weight
     if reduction == "none":
         return weighted
     if reduction == "sum":
@@ -254,10 +255,11 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    loss = _difference(input, target, _target_shape(input, target)).abs()
+    shape = _target_shape(input, target)
     if weight is not None:
-        return _weighted(loss, weight, input, reduction, mean_by_weight=True)
-    return reduce_loss(loss, check_reduction(reduction))
+        return _weighted(lambda: _difference(input, target, shape).abs(), weight, input, reduction,
+                         mean_by_weight=True)
+    return reduce_loss(_difference(input, target, shape).abs(), check_reduction(reduction))
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -275,7 +277,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         reduction = legacy_reduction(size_average, reduce)
     shape = _target_shape(input, target)
     if weight is not None:  # torch's weighted path is composite, so integer inputs work and bools do not
-        return _weighted(_difference(input, target, shape) ** 2, weight, input, reduction, mean_by_weight=True)
+        return _weighted(lambda: _difference(input, target, shape) ** 2, weight, input, reduction,
+                         mean_by_weight=True)
     dtypes = _promoted_dtypes(input, target, shape, "mse_cpu")
     return fused_loss(MseLoss, input, target, shape, dtypes, check_reduction(reduction))
 
@@ -315,12 +318,12 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     tensor([0.125, 0.875])
     """
     shape = _target_shape(input, target)
-    dtypes = _promoted_dtypes(input, target, shape, "huber_cpu")
-    if weight is None:
-        reduction = check_reduction(reduction)
-    if delta <= 0:
-        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+
+    def huber(reduction):
+        dtypes = _promoted_dtypes(input, target, shape, "huber_cpu")
+        if delta <= 0:
+            raise RuntimeError("huber_loss does not support non-positive values for delta.")
+        return fused_loss(HuberLoss, input, target, shape, dtypes, reduction, float(delta))
     if weight is not None:  # torch too weights the unreduced fused loss
-        return _weighted(fused_loss(HuberLoss, input, target, shape, dtypes, "none", float(delta)), weight, input,
-                         reduction, mean_by_weight=False)
-    return fused_loss(HuberLoss, input, target, shape, dtypes, reduction, float(delta))
+        return _weighted(lambda: huber("none"), weight, input, reduction, mean_by_weight=False)
+    return huber(check_reduction(reduction))
