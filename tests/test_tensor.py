@@ -210,3 +210,16 @@ def test_float16_with_a_scalar_computes_in_float32_like_torch():
     leaf = minigrad.tensor([1.0, 2.0], dtype=minigrad.float16, requires_grad=True)
     (leaf * 1e5).sum().backward()
     assert leaf.grad.dtype == minigrad.float16 and leaf.grad.tolist() == [float("inf")] * 2  # as torch: 1e5 in f16
+
+
+def test_cat_promotes_over_skipped_legacy_empties():
+    # torch skips 1-D empty tensors when concatenating, but their dtypes still take part in the promotion
+    empty32, empty64 = minigrad.zeros(0), minigrad.zeros(0, dtype=minigrad.float64)
+    assert minigrad.cat([empty32, empty64]).dtype == minigrad.float64
+    assert minigrad.cat([empty64, minigrad.ones(2, 3)]).dtype == minigrad.float64
+
+
+def test_zero_norm_gradient_is_zero_even_at_inf():
+    x = minigrad.tensor([1.0, float("inf"), 0.0, float("nan")], requires_grad=True)
+    x.norm(0).backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0, 0.0]

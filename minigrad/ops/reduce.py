@@ -241,8 +241,8 @@ class Norm(Function):
         p = self.p
         kept = grad.reshape(_keepdim_shape(x.shape, self.axes))
         norm = Norm.apply(x, p, self.axes, True) if recording() else wrap(self.result)
-        if p == 0:
-            return kept * 0 * x, None, None, None
+        if p == 0:  # a count of non-zeros is flat: zeros, also where x or the upstream gradient is inf or nan
+            return wrap(np.zeros_like(x.data)), None, None, None
         if p == 1:
             return kept * x.sign(), None, None, None
         if p in (np.inf, -np.inf):

@@ -330,8 +330,8 @@ def cat(tensors, dim=0):
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if any(not isinstance(t, tensor_module.Tensor) for t in tensors):
         raise TypeError("cat(): expected a sequence of Tensors")
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]  # torch skips legacy empties
     dtype = _dtype.result_type(*[t.data for t in tensors])  # torch's promotion: float32 with int64 stays float32
+    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]  # torch skips legacy empties
     tensors = [t if t.data.dtype == dtype else t.to(dtype) for t in tensors]
     ndim = tensors[0].ndim
     if ndim == 0:
