@@ -89,6 +89,21 @@ def _category(np_dtype):
     return {"b": 0, "u": 1, "i": 1, "f": 2}[np_dtype.kind]
 
 
+def can_cast(source, target):
+    """torch's rule for writing a result into an existing tensor: never to a lower category (a float result
+    into an integer tensor, an integer one into a bool tensor); within a category any width goes."""
+    return _category(source) <= _category(target)
+
+
+_TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
+                "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+
+
+def torch_name(np_dtype):
+    """The name torch's error messages give a dtype (``int64`` -> ``'Long'``)."""
+    return _TORCH_NAMES.get(np.dtype(np_dtype).name, np.dtype(np_dtype).name)
+
+
 _SCALAR_CATEGORY_DEFAULT = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: np.dtype(np.float32)}
 
 

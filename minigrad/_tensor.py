@@ -281,17 +281,30 @@ class Tensor:
     def copy_(self, source):
         return self._assign(np.broadcast_to(source.data if isinstance(source, Tensor) else source, self.shape))
 
+    def _update(self, result):
+        """Write the out-of-place ``result`` of an in-place op into this tensor, refusing what torch refuses: a
+        result that broadcasts to another shape, or of a higher category (a float result into an integer tensor)."""
+        if result.shape != self.shape:
+            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                               f"{list(result.shape)}")
+        if not _dtype.can_cast(result.data.dtype, self.data.dtype):
+            raise RuntimeError(f"result type {_dtype.torch_name(result.data.dtype)} can't be cast to the desired "
+                               f"output type {_dtype.torch_name(self.data.dtype)}")
+        return self._assign(result.data)
+
+    # the in-place arithmetic runs the out-of-place ops on this tensor's values, so dtype promotion and torch's
+    # float16-by-scalar rule (see ops.elementwise) are the same in both forms
     def add_(self, other, alpha=1):
-        return self._assign(self.data + alpha * (other.data if isinstance(other, Tensor) else other))
+        return self._update(_ew.add(Tensor._wrap(self.data), _times_alpha(other, alpha)))
 
     def sub_(self, other, alpha=1):
-        return self._assign(self.data - alpha * (other.data if isinstance(other, Tensor) else other))
+        return self._update(_ew.sub(Tensor._wrap(self.data), _times_alpha(other, alpha)))
 
-    def mul_(self, other):  # through the out-of-place op for torch's float16-by-scalar rule (see ops.elementwise)
-        return self._assign(_ew.mul(Tensor._wrap(self.data), _detached(other)).data)
+    def mul_(self, other):
+        return self._update(_ew.mul(Tensor._wrap(self.data), _detached(other)))
 
     def div_(self, other):
-        return self._assign(_ew.div(Tensor._wrap(self.data), _detached(other)).data)
+        return self._update(_ew.div(Tensor._wrap(self.data), _detached(other)))
 
     def clamp_(self, min=None, max=None):  # noqa: A002
         return self._assign(np.clip(self.data, min, max))
@@ -695,6 +708,10 @@ def _data(value):
 
 def _detached(value):
     return Tensor._wrap(value.data) if isinstance(value, Tensor) else value
+
+
+def _times_alpha(value, alpha):
+    return _detached(value) if alpha == 1 else _detached(value) * alpha
 
 
 class _RemovableHandle:

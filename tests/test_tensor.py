@@ -1,4 +1,6 @@
 """Tensor construction, dtype rules (torch's, not NumPy's), attributes, conversions and factories."""
+import re
+
 import numpy as np
 import pytest
 
@@ -223,3 +225,30 @@ def test_zero_norm_gradient_is_zero_even_at_inf():
     x = minigrad.tensor([1.0, float("inf"), 0.0, float("nan")], requires_grad=True)
     x.norm(0).backward()
     assert x.grad.tolist() == [0.0, 0.0, 0.0, 0.0]
+
+
+INPLACE_REFUSALS = [
+    (lambda T: T.tensor([1, 2]).add_(1.5), "result type Float can't be cast to the desired output type Long"),
+    (lambda T: T.tensor([1, 2]).div_(2), "result type Float can't be cast to the desired output type Long"),
+    (lambda T: T.tensor([True]).add_(1), "result type Long can't be cast to the desired output type Bool"),
+    (lambda T: T.ones(2).add_(T.ones(2, 2)), "output with shape [2] doesn't match the broadcast shape [2, 2]"),
+]
+
+
+@pytest.mark.parametrize("call, message", INPLACE_REFUSALS)
+def test_inplace_arithmetic_refuses_what_torch_refuses(call, message):
+    # NumPy would truncate the float result into the integer tensor without a word
+    with pytest.raises(RuntimeError) as raised:
+        call(minigrad)
+    assert str(raised.value) == message
+    if torch is not None:
+        with pytest.raises(RuntimeError, match=re.escape(message)):
+            call(torch)
+
+
+def test_inplace_arithmetic_promotes_like_the_out_of_place_ops():
+    x = minigrad.tensor([1.0, 2.0])
+    assert x.add_(minigrad.tensor([1.0], dtype=minigrad.float64)).dtype == minigrad.float32   # written back
+    assert x.add_(minigrad.tensor([1.0, 1.0]), alpha=3).tolist() == [5.0, 6.0]
+    assert minigrad.tensor([1, 2], dtype=minigrad.int32).sub_(minigrad.tensor([1])).tolist() == [0, 1]
+    assert minigrad.tensor([1, 2]).add_(2, alpha=2).tolist() == [5, 6]

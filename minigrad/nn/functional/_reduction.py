@@ -8,7 +8,7 @@ and the checks whose wording PyTorch users recognise (broadcasting, unsupported 
 """
 import warnings
 
-import numpy as np
+from ..._dtype import torch_name as torch_dtype_name  # noqa: F401  (re-exported for the losses)
 
 __all__ = ["legacy_reduction", "check_reduction", "resolve_reduction", "reduce_loss", "broadcast_shape",
            "torch_dtype_name", "format_size"]
@@ -86,13 +86,6 @@ def broadcast_shape(*shapes):
     return result
 
 
-_TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
-                "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
-
-
-def torch_dtype_name(np_dtype):
-    """The name torch's error messages give a dtype (``int64`` -> ``'Long'``)."""
-    return _TORCH_NAMES.get(np.dtype(np_dtype).name, np.dtype(np_dtype).name)
 
 
 def format_size(shape):
