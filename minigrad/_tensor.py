@@ -428,7 +428,12 @@ class Tensor:
         target, split = self.data, _shape.selections_first(key)
         if split is not None:  # torch's order: the integers select a view, the index arrays then write into it
             target, key = target[split[0]], split[1]
-        target[_shape.index_arrays(key)[0]] = value.data if isinstance(value, Tensor) else value
+        key, value = _shape.index_arrays(key)[0], _data(value)
+        try:
+            target[key] = value
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
+                               f"to indexing result of shape {list(target[key].shape)}") from None
 
     def __len__(self):
         if self.ndim == 0:

@@ -252,3 +252,11 @@ def test_inplace_arithmetic_promotes_like_the_out_of_place_ops():
     assert x.add_(minigrad.tensor([1.0, 1.0]), alpha=3).tolist() == [5.0, 6.0]
     assert minigrad.tensor([1, 2], dtype=minigrad.int32).sub_(minigrad.tensor([1])).tolist() == [0, 1]
     assert minigrad.tensor([1, 2]).add_(2, alpha=2).tolist() == [5, 6]
+
+
+def test_setitem_shape_mismatch_and_empty_nested_index():
+    x = minigrad.zeros(2, 3)
+    with pytest.raises(RuntimeError, match=re.escape("value tensor of shape [3] cannot be broadcast to indexing "
+                                                     "result of shape [2, 2]")):
+        x[:, [0, 1]] = minigrad.ones(3)
+    assert x[0, [[]]].shape == (1, 0)   # an empty nested list selects nothing (NumPy would make it a float index)

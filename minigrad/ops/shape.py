@@ -87,7 +87,9 @@ def index_arrays(index):
         if isinstance(item, tensor_module.Tensor):
             item = item.data
         if isinstance(item, list):
-            item = np.asarray(item) if item else np.zeros(0, dtype=np.int64)  # [] selects nothing, as torch
+            item = np.asarray(item)
+            if item.size == 0:  # [] and [[]] select nothing, as in torch (NumPy makes them float arrays)
+                item = item.astype(np.int64)
         if isinstance(item, np.ndarray):
             if item.dtype.kind not in "biu":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
