@@ -53,14 +53,20 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+    """``[start, start + step, ...)`` up to ``end``, like torch: int64 for integer arguments, else float32. An
+    integer ``dtype`` truncates the arguments first (``arange(1, 2.5, dtype=int64)`` is ``[1]``); floating values
+    are computed in float64 and rounded once (so 1e8 + 3 and 0.1 come out exact where float32 steps would not)."""
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    default = np.int64 if all(isinstance(v, (int, np.integer)) for v in values) else np.float32
-    array = np.arange(*values, dtype=np.float64 if default is np.float32 else np.int64)
-    return _make(array.astype(default), dtype, requires_grad)
+    integral = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values)
+    target = _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64 if integral else np.float32)
+    if target.kind in "biu":
+        values = [int(v) for v in values]
+    if values[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    array = np.arange(*values, dtype=np.int64 if target.kind in "biu" else np.float64)
+    return _make(array.astype(target), None, requires_grad)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):

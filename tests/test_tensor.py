@@ -260,3 +260,46 @@ def test_setitem_shape_mismatch_and_empty_nested_index():
                                                      "result of shape [2, 2]")):
         x[:, [0, 1]] = minigrad.ones(3)
     assert x[0, [[]]].shape == (1, 0)   # an empty nested list selects nothing (NumPy would make it a float index)
+
+
+@pytest.mark.parametrize("reduce", [lambda x: x.sum(()), lambda x: x.mean([]), lambda x: x.var(()),
+                                    lambda x: x.std(()), lambda x: x.norm(dim=()), lambda x: x.amax(())])
+def test_an_empty_dim_list_reduces_every_dim(reduce):
+    x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 9.0]])
+    assert reduce(x).shape == () and reduce(x).item() == pytest.approx(reduce(x.reshape(-1)).item())
+    assert x.sum((), keepdim=True).shape == (1, 1)
+
+
+def test_linear_bias_that_broadcasts_gets_a_gradient_of_its_own_shape():
+    x, w = minigrad.tensor([[1.0, 2.0]]), minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    for shape, expected in [((), 4.0), ((1,), [4.0]), ((1, 2), [[1.0, 3.0]])]:
+        bias = minigrad.ones(*shape, requires_grad=True)
+        (minigrad.nn.functional.linear(x, w, bias) * minigrad.tensor([[1.0, 3.0]])).sum().backward()
+        assert bias.grad.shape == shape and bias.grad.tolist() == expected
+    with pytest.raises(RuntimeError):   # a bias may broadcast to the output but not grow it
+        minigrad.nn.functional.linear(x, w, minigrad.ones(2, 1))
+
+
+def test_arange_computes_in_float64_and_truncates_for_integer_dtypes():
+    assert minigrad.arange(1e8, 1e8 + 4, dtype=minigrad.int64).tolist() == [10**8 + i for i in range(4)]
+    assert minigrad.arange(0, 1, 0.1, dtype=minigrad.float64)[1].item() == 0.1
+    assert minigrad.arange(1, 2.5, dtype=minigrad.int64).tolist() == [1]
+    assert minigrad.arange(-2.5, 0, dtype=minigrad.int64).tolist() == [-2, -1]
+    assert minigrad.arange(0, 1, 0.25).dtype == minigrad.float32 and minigrad.arange(3).dtype == minigrad.int64
+
+
+def test_clamp_with_tensor_bounds_gives_ties_to_the_input_like_torch():
+    x = minigrad.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    low = minigrad.tensor([0.0, 2.0, 1.0], requires_grad=True)
+    (x.clamp(min=low) * minigrad.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 3.0] and low.grad.tolist() == [0.0, 2.0, 0.0]   # x == low: all to x
+    x = minigrad.tensor([0.0, 5.0], requires_grad=True)
+    low, high = minigrad.tensor([1.0, 1.0], requires_grad=True), minigrad.tensor([0.0, 9.0], requires_grad=True)
+    x.clamp(low, high).sum().backward()   # low > high: the result is high, and high takes the gradient
+    assert (x.grad.tolist(), low.grad.tolist(), high.grad.tolist()) == ([0.0, 1.0], [0.0, 0.0], [1.0, 0.0])
+
+
+def test_masked_fill_with_a_tensor_value_differentiates_the_value():
+    x, value = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True), minigrad.tensor(5.0, requires_grad=True)
+    (x.masked_fill(minigrad.tensor([True, False, True]), value) * minigrad.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert x.grad.tolist() == [0.0, 2.0, 0.0] and value.grad.item() == 4.0

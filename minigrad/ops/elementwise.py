@@ -379,23 +379,39 @@ class Relu(Function):
 
 
 class Clamp(Function):
-    """``min(max(x, low), high)``; gradient ``g [low <= x <= high]`` (passes at the bounds, like torch)."""
+    """``min(max(x, low), high)``: either bound None, a number or a tensor (broadcasting); ``high`` wins where
+    ``low > high``, and a nan bound gives nan.
+
+    Gradients, as torch's: ``x`` gets ``g`` where ``low <= x <= high`` (so at the bounds too), a tensor ``low``
+    where ``x < low`` (and ``low < high``), a tensor ``high`` where ``x > high`` or ``high < low``; a nan bound
+    passes nothing (every comparison with nan is false)."""
 
     def forward(self, x, low, high):
-        data = x.data
-        mask = np.ones(data.shape, dtype=bool)
+        data, low_data, high_data = x.data, data_of(low), data_of(high)
+        self.shapes = [np.shape(data_of(v)) for v in (x, low, high)]
         result = data
-        if low is not None:
-            mask &= data >= low
-            result = np.maximum(result, low)
-        if high is not None:
-            mask &= data <= high
-            result = np.minimum(result, high)
-        self.mask = mask
+        with np.errstate(invalid="ignore"):
+            self.x_mask = np.ones(data.shape, dtype=bool)
+            if low is not None:
+                self.x_mask = self.x_mask & (data >= low_data)
+                result = np.maximum(result, low_data)
+            if high is not None:
+                self.x_mask = self.x_mask & (data <= high_data)
+                result = np.minimum(result, high_data)
+            if is_tensor(low):
+                self.low_mask = data < low_data
+                if high is not None:
+                    self.low_mask &= low_data < high_data
+            if is_tensor(high):
+                self.high_mask = data > high_data
+                if low is not None:
+                    self.high_mask |= high_data < low_data
         return np.asarray(result, dtype=data.dtype)
 
     def backward(self, grad):
-        return grad * wrap(self.mask.astype(grad.data.dtype)), None, None
+        masks = (self.x_mask, getattr(self, "low_mask", None), getattr(self, "high_mask", None))
+        return tuple(sum_to(grad * wrap(np.broadcast_to(mask, grad.shape).astype(grad.data.dtype)), shape)
+                     if needed else None for mask, shape, needed in zip(masks, self.shapes, self.needs_input_grad))
 
 
 class Maximum(Function):
@@ -454,18 +470,17 @@ def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
     """Clamp ``x`` into ``[min, max]`` (either may be None, not both)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    low = None if min is None else data_of(min)
-    high = None if max is None else data_of(max)
-    if is_tensor(min) or is_tensor(max):  # tensor bounds: compose from maximum/minimum (differentiable in bounds)
-        result = x
-        if min is not None:
-            result = maximum(result, min)
-        if max is not None:
-            result = minimum(result, max)
-        return result
-    if x.data.dtype.kind in "iub" and any(isinstance(v, float) for v in (low, high)):
+    if is_tensor(min) or is_tensor(max):  # tensor bounds: one promoted dtype, broadcast together
+        bounds = [v for v in (min, max) if v is not None]
+        common = _dtype.result_type(x.data, *[data_of(v) for v in bounds])
+        x, min, max = (v if v is None or (is_tensor(v) and v.data.dtype == common) else
+                       v.to(common) if is_tensor(v) else wrap(np.asarray(v, dtype=common)) for v in (x, min, max))
+        if x.shape != (shape := np.broadcast_shapes(*[v.shape for v in (x, min, max) if v is not None])):
+            x = x.expand(*shape)
+        return Clamp.apply(x, min, max)
+    if x.data.dtype.kind in "iub" and any(isinstance(v, float) for v in (min, max)):
         x = float_operand(x)
-    return Clamp.apply(x, low, high)
+    return Clamp.apply(x, min, max)
 
 
 def maximum(a, b):

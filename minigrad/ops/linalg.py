@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ._util import promote, recording, sum_to, wrap
+from .shape import expand
 
 
 class MatMul(Function):
@@ -38,10 +39,17 @@ class Linear(Function):
 
     def forward(self, x, weight, bias):
         self.save_for_backward(x, weight)
+        self.bias_shape = None if bias is None else bias.shape
         result = x.data @ weight.data.T
         if bias is not None:
             result += bias.data
         return result
+
+    def _bias_grad(self, grad, g2):
+        """``Σ g`` over the leading dims for an (out,) bias; a bias broadcast otherwise sums back to its shape."""
+        if self.bias_shape == g2.shape[-1:]:
+            return g2.sum(0)
+        return sum_to(grad, self.bias_shape)
 
     def backward(self, grad):
         x, weight = self.saved
@@ -51,7 +59,7 @@ class Linear(Function):
             g2 = g.reshape(-1, weight.shape[0])
             return (wrap(g @ weight.data) if need_x else None,
                     wrap(g2.T @ x.data.reshape(-1, weight.shape[1])) if need_w else None,
-                    wrap(g2.sum(0)) if need_b else None)
+                    self._bias_grad(wrap(g), wrap(g2)) if need_b else None)
         grad_x = grad.matmul(weight) if need_x else None
         grad_w = grad_b = None
         if need_w or need_b:
@@ -60,7 +68,7 @@ class Linear(Function):
                 x2 = x.reshape(-1, weight.shape[1]) if x.ndim != 2 else x
                 grad_w = g2.mT.matmul(x2)
             if need_b:
-                grad_b = g2.sum(0)
+                grad_b = self._bias_grad(grad, g2)
         return grad_x, grad_w, grad_b
 
 
@@ -93,4 +101,6 @@ def linear(x, weight, bias=None):
     if x.data.dtype != weight.data.dtype or (bias is not None and bias.data.dtype != x.data.dtype):
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} and "
                            f"{weight.dtype.name.capitalize()}")
+    if bias is not None and bias.shape != weight.shape[:1]:  # it must broadcast to the output without growing it
+        expand(bias, *(x.shape[:-1] + weight.shape[:1]))
     return Linear.apply(x, weight, bias)

@@ -83,12 +83,19 @@ class LogSumExp(Function):
         return kept * (x - lse).exp(), None, None
 
 
+def _reduction_axes(dim, ndim):
+    """The axes a reduction over ``dim`` runs on; an empty list of dims means every dim, as in torch."""
+    if dim is not None and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
+        dim = None
+    return normalize_dims(dim, ndim)
+
+
 def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
     if dtype is not None:
         x = x.to(dtype)
     elif x.data.dtype.kind in "biu":  # torch sums integers and bools as int64
         x = x.to(np.int64) if x.data.dtype != np.int64 else x
-    return Sum.apply(x, normalize_dims(dim, x.ndim), keepdim)
+    return Sum.apply(x, _reduction_axes(dim, x.ndim), keepdim)
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
@@ -99,7 +106,7 @@ def mean(x, dim=None, keepdim=False, dtype=None):
                            f"complex dtype. Got: {x.dtype.name.capitalize()}")
     if x.data.dtype == np.float16:  # summed and divided in float32, as torch: in float16 both the sum and the
         return mean(x.float(), dim, keepdim).half()  # count overflow past 65504 (a mean of 1e5 ones was nan)
-    axes = normalize_dims(dim, x.ndim)
+    axes = _reduction_axes(dim, x.ndim)
     count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
     total = Sum.apply(x, axes, keepdim)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -114,7 +121,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     correction = (0 if unbiased is False else 1) if correction is None else correction
     x = float_operand(x)
-    axes = normalize_dims(dim, x.ndim)
+    axes = _reduction_axes(dim, x.ndim)
     count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
     centered = x - mean(x, axes, keepdim=True)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -175,12 +182,12 @@ def min(x, dim=None, keepdim=False):  # noqa: A001
 
 
 def amax(x, dim=(), keepdim=False):
-    axes = normalize_dims(None if dim == () else dim, x.ndim)
+    axes = _reduction_axes(dim, x.ndim)
     return Extremum.apply(x, axes, keepdim, np.max)
 
 
 def amin(x, dim=(), keepdim=False):
-    axes = normalize_dims(None if dim == () else dim, x.ndim)
+    axes = _reduction_axes(dim, x.ndim)
     return Extremum.apply(x, axes, keepdim, np.min)
 
 
@@ -206,7 +213,7 @@ def argmin(x, dim=None, keepdim=False):
 
 def logsumexp(x, dim, keepdim=False):
     x = float_operand(x)
-    return LogSumExp.apply(x, normalize_dims(dim, x.ndim), keepdim)
+    return LogSumExp.apply(x, _reduction_axes(dim, x.ndim), keepdim)
 
 
 class Norm(Function):
@@ -265,7 +272,7 @@ def norm(x, p="fro", dim=None, keepdim=False):
         p = 2
     if isinstance(p, str):
         raise RuntimeError(f"norm: unsupported p={p!r}")
-    axes = normalize_dims(dim, x.ndim)
+    axes = _reduction_axes(dim, x.ndim)
     empty = [a for a in axes if x.shape[a] == 0]
     if (p < 0 or p == np.inf) and (empty or x.data.size == 0 and dim is None):  # no identity to start from
         if dim is None:

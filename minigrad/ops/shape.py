@@ -9,7 +9,8 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
-from ._util import data_of, wrap
+from ._util import data_of, is_tensor, wrap
+from .elementwise import Where
 
 
 def normalize_dim(dim, ndim):
@@ -389,6 +390,8 @@ def masked_fill(x, mask, value):
     shape = np.broadcast_shapes(x.shape, mask.shape)
     if shape != x.shape:
         x = expand(x, *shape)
+    if is_tensor(value) and value.requires_grad and x.data.dtype.kind == "f":  # the value gets Σ g[mask]
+        return Where.apply(np.broadcast_to(mask, shape), value.to(x.data.dtype), x)
     value = data_of(value)
     if x.data.dtype.kind in "iu" and not np.isfinite(value):
         raise RuntimeError(f"value cannot be converted to type {x.data.dtype} without overflow")
