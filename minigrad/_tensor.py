@@ -409,14 +409,22 @@ class Tensor:
             raise TypeError("~ (bitwise not) is only supported for integer and bool tensors")
         return Tensor._wrap(np.asarray(~self.data))  # (NumPy gives scalars for 0-d results)
 
+    def _bitwise(self, other, operation, name):
+        """``&``, ``|`` or ``^`` on integer and bool tensors, with torch's dtype promotion (not NumPy's)."""
+        target = _dtype.result_type(self.data, _data(other))
+        if target.kind not in "biu":
+            raise NotImplementedError(f"\"bitwise_{name}_cpu\" not implemented for '{_dtype.torch_name(target)}'")
+        return Tensor._wrap(np.asarray(operation(self.data.astype(target, copy=False),
+                                                 np.asarray(_data(other)).astype(target, copy=False))))
+
     def __and__(self, other):
-        return Tensor._wrap(np.asarray(self.data & _data(other)))
+        return self._bitwise(other, np.bitwise_and, "and")
 
     def __or__(self, other):
-        return Tensor._wrap(np.asarray(self.data | _data(other)))
+        return self._bitwise(other, np.bitwise_or, "or")
 
     def __xor__(self, other):
-        return Tensor._wrap(np.asarray(self.data ^ _data(other)))
+        return self._bitwise(other, np.bitwise_xor, "xor")
 
     __hash__ = object.__hash__
 
@@ -644,11 +652,13 @@ class Tensor:
     def norm(self, p="fro", dim=None, keepdim=False):
         return _reduce.norm(self, p, dim, keepdim)
 
-    def all(self, dim=None, keepdim=False):
-        return Tensor._wrap(np.asarray(self.data.all(axis=self._axes(dim), keepdims=keepdim)))
+    def all(self, dim=None, keepdim=False):  # (uint8 in, uint8 out, as torch)
+        result = self.data.all(axis=self._axes(dim), keepdims=keepdim)
+        return Tensor._wrap(np.asarray(result, dtype=np.uint8 if self.data.dtype == np.uint8 else np.bool_))
 
     def any(self, dim=None, keepdim=False):
-        return Tensor._wrap(np.asarray(self.data.any(axis=self._axes(dim), keepdims=keepdim)))
+        result = self.data.any(axis=self._axes(dim), keepdims=keepdim)
+        return Tensor._wrap(np.asarray(result, dtype=np.uint8 if self.data.dtype == np.uint8 else np.bool_))
 
     def _axes(self, dim):
         """``dim`` checked as torch does (IndexError, not NumPy's AxisError), as NumPy axes."""
@@ -701,10 +711,10 @@ class Tensor:
         return _linalg.matmul(self, other)
 
     def mm(self, other):
-        return _linalg.matmul(self, other)
+        return _linalg.mm(self, other)
 
     def dot(self, other):
-        return _linalg.matmul(self, other)
+        return _linalg.dot(self, other)
 
 
 def _data(value):

@@ -46,10 +46,39 @@ def empty(*size, dtype=None, requires_grad=False, device=None):
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad)  # zeroed: no uninitialised memory
 
 
+_C_TYPE_NAMES = {"int64": "int64_t", "int32": "int", "int16": "short", "int8": "signed char",
+                 "uint8": "uint8_t", "float32": "float", "float64": "double"}
+
+
+def _overflows(value, np_dtype):
+    """torch's check before filling: a float that is not finite or out of range for an integer dtype, an integer
+    above the dtype's maximum (negative ones wrap for unsigned types), a finite float beyond float32's range."""
+    if isinstance(value, (bool, np.bool_)):
+        return False
+    if np_dtype.kind in "iu":
+        limits = np.iinfo(np_dtype)
+        if isinstance(value, (float, np.floating)):
+            return not np.isfinite(value) or not limits.min <= value <= limits.max
+        return value > limits.max or (np_dtype.kind == "i" and value < limits.min)
+    return np_dtype == np.float32 and np.isfinite(value) and abs(value) > float(np.finfo(np.float32).max)
+
+
+def _fill(shape, value, np_dtype):
+    """``np.full`` with torch's conversions: an overflowing value raises (NumPy would give garbage or inf), a
+    negative integer wraps into an unsigned dtype, a float truncates into an integer one."""
+    if isinstance(value, Tensor):
+        value = value.item()
+    if _overflows(value, np_dtype):
+        raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES.get(np_dtype.name, np_dtype.name)} "
+                           f"without overflow")
+    with np.errstate(over="ignore"):  # float16 saturates to inf, as in torch
+        return np.full(shape, np.asarray(value).astype(np_dtype), np_dtype)
+
+
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
-    return _make(np.full(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype)), None, requires_grad)
+    return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype)), None, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
@@ -65,6 +94,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
         values = [int(v) for v in values]
     if values[2] == 0:
         raise RuntimeError("step must be nonzero")
+    if (values[1] - values[0]) * values[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     array = np.arange(*values, dtype=np.int64 if target.kind in "biu" else np.float64)
     return _make(array.astype(target), None, requires_grad)
 
@@ -122,7 +153,7 @@ def empty_like(other, dtype=None, requires_grad=False, device=None):
 
 
 def full_like(other, fill_value, dtype=None, requires_grad=False, device=None):
-    return _like(lambda shape, d: np.full(shape, fill_value, d), other, dtype, requires_grad)
+    return _like(lambda shape, d: _fill(shape, fill_value, d), other, dtype, requires_grad)
 
 
 def rand_like(other, dtype=None, requires_grad=False, generator=None, device=None):
@@ -134,6 +165,9 @@ def randn_like(other, dtype=None, requires_grad=False, generator=None, device=No
 
 
 def randint_like(other, low, high=None, dtype=None, generator=None, device=None):
+    """Integers from ``[low, high)`` shaped like ``other``; ``randint_like(other, high)`` means ``low = 0``."""
+    if high is None:
+        low, high = 0, low
     return randint(low, high, other.shape, dtype=dtype or other.dtype, generator=generator)
 
 

@@ -303,3 +303,50 @@ def test_masked_fill_with_a_tensor_value_differentiates_the_value():
     x, value = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True), minigrad.tensor(5.0, requires_grad=True)
     (x.masked_fill(minigrad.tensor([True, False, True]), value) * minigrad.tensor([1.0, 2.0, 3.0])).sum().backward()
     assert x.grad.tolist() == [0.0, 2.0, 0.0] and value.grad.item() == 4.0
+
+
+def test_maximum_minimum_and_max_route_gradients_through_nan_like_torch():
+    nan = float("nan")
+    a, b = minigrad.tensor([nan, 2.0, 3.0, 1.0], requires_grad=True), minigrad.tensor([1.0, nan, 3.0, 2.0],
+                                                                                     requires_grad=True)
+    minigrad.maximum(a, b).sum().backward()   # no winner at a nan: both get the gradient; ties split
+    assert a.grad.tolist() == [1.0, 1.0, 0.5, 0.0] and b.grad.tolist() == [1.0, 1.0, 0.5, 1.0]
+    x = minigrad.tensor([1.0, nan, 2.0], requires_grad=True)
+    x.max().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0]
+    x = minigrad.tensor([1.0, nan, 2.0], requires_grad=True)
+    x.norm(float("inf")).backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+MISC_REFUSALS = [
+    (lambda T: T.ones(2, 2, 3).mm(T.ones(2, 3, 2)), RuntimeError, "self must be a matrix"),
+    (lambda T: T.ones(2, 3).dot(T.ones(3, 2)), RuntimeError, "1D tensors expected, but got 2D and 2D tensors"),
+    (lambda T: T.arange(10, 0), RuntimeError, "upper bound and lower bound inconsistent with step sign"),
+    (lambda T: T.full((2,), float("nan"), dtype=T.int64), RuntimeError,
+     "value cannot be converted to type int64_t without overflow"),
+    (lambda T: T.full((2,), 1e40), RuntimeError, "value cannot be converted to type float without overflow"),
+    (lambda T: T.full((1,), 300, dtype=T.uint8), RuntimeError,
+     "value cannot be converted to type uint8_t without overflow"),
+    (lambda T: T.tensor([1, 2]) & 1.5, NotImplementedError, "\"bitwise_and_cpu\" not implemented for 'Float'"),
+]
+
+
+@pytest.mark.parametrize("call, error, message", MISC_REFUSALS)
+def test_refusals_match_torch(call, error, message):
+    with pytest.raises(error) as raised:
+        call(minigrad)
+    assert str(raised.value) == message
+    if torch is not None:
+        with pytest.raises(error, match=re.escape(message)):
+            call(torch)
+
+
+def test_factories_and_bitwise_ops_follow_torch_dtypes():
+    assert minigrad.full((1,), -1, dtype=minigrad.uint8).tolist() == [255]
+    assert minigrad.full((1,), 70000, dtype=minigrad.float16).tolist() == [float("inf")]
+    assert minigrad.randint_like(minigrad.ones(2), 5).shape == (2,)          # one bound is the high one
+    assert minigrad.ones(3).gather(0, minigrad.tensor([0], dtype=minigrad.int32)).tolist() == [1.0]
+    assert (minigrad.tensor([1, 2], dtype=minigrad.uint8) & minigrad.tensor(3, dtype=minigrad.int8)).dtype == \
+        minigrad.uint8                                                      # a 0-d tensor does not widen
+    assert minigrad.tensor([1, 2], dtype=minigrad.uint8).any().dtype == minigrad.uint8

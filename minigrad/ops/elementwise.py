@@ -437,12 +437,17 @@ class Minimum(Function):
 
 
 def _split_gradient(node, grad, wins):
+    """Each input gets ``g`` unless the other one wins, half on ties; with a nan (no winner, no tie) both get
+    ``g``, as in torch."""
     a, b = node.saved
     a_data, b_data = data_of(a), data_of(b)
-    share_a = np.where(wins(a_data, b_data), 1.0, np.where(a_data == b_data, 0.5, 0.0)).astype(grad.data.dtype)
+    with np.errstate(invalid="ignore"):
+        whole = np.where(a_data == b_data, 0.5, 1.0)
+        share_a = np.where(wins(b_data, a_data), 0.0, whole).astype(grad.data.dtype)
+        share_b = np.where(wins(a_data, b_data), 0.0, whole).astype(grad.data.dtype)
     need_a, need_b = node.needs_input_grad
     return (sum_to(grad * wrap(share_a), np.shape(a_data)) if need_a else None,
-            sum_to(grad * wrap(1 - share_a), np.shape(b_data)) if need_b else None)
+            sum_to(grad * wrap(share_b), np.shape(b_data)) if need_b else None)
 
 
 class Where(Function):

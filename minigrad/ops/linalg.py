@@ -1,6 +1,8 @@
 """Matrix products: ``matmul`` (with NumPy's/torch's 1-D and batched rules) and the fused ``linear``."""
 import numpy as np
 
+from .. import _dtype
+
 from ..autograd.function import Function
 from ._util import promote, recording, sum_to, wrap
 from .shape import expand
@@ -81,6 +83,28 @@ def _check_matmul(a, b):
         rows = a.shape[-2] if a.ndim > 1 else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and "
                            f"{k_b}x{b.shape[-1] if b.ndim > 1 else 1})")
+
+
+def mm(a, b):
+    """Matrix product of two 2-D tensors (``matmul`` without its broadcasting)."""
+    if a.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    """Inner product of two 1-D tensors of one dtype."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.data.dtype != b.data.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_dtype.torch_name(a.data.dtype)} and {_dtype.torch_name(b.data.dtype)}")
+    if a.shape != b.shape:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
+                           f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+    return matmul(a, b)
 
 
 def matmul(a, b):

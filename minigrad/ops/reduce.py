@@ -36,7 +36,7 @@ class Extremum(Function):
 
     def forward(self, x, axes, keepdim, numpy_reduce):
         result = numpy_reduce(x.data, axis=axes, keepdims=True)
-        hits = x.data == result
+        hits = (x.data == result) | (np.isnan(x.data) & np.isnan(result))  # a nan result came from the nans
         self.share = hits / hits.sum(axis=axes, keepdims=True)
         self.in_shape, self.axes = x.shape, axes
         return result if keepdim else result.reshape([n for i, n in enumerate(result.shape) if i not in axes])
@@ -254,7 +254,8 @@ class Norm(Function):
             return kept * x.sign(), None, None, None
         if p in (np.inf, -np.inf):
             hits = (np.abs(x.data) == self.result)
-            share = hits / hits.sum(axis=self.axes, keepdims=True)
+            count = hits.sum(axis=self.axes, keepdims=True)   # 0 for a nan norm: no gradient, as torch
+            share = np.divide(hits, count, out=np.zeros(hits.shape), where=count > 0)
             return kept * x.sign() * wrap(share.astype(x.data.dtype)), None, None, None
         safe_norm = norm.masked_fill(wrap(norm.data == 0), 1.0)
         if p == 2:

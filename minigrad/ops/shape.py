@@ -363,8 +363,9 @@ def stack(tensors, dim=0):
 def gather(x, dim, index):
     axis = normalize_dim(dim, x.ndim)
     index = np.asarray(data_of(index))
-    if index.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if index.dtype not in (np.int64, np.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    index = index.astype(np.int64, copy=False)
     if index.ndim != max(x.ndim, 1) and not (x.ndim == 0 and index.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if x.ndim == 0:  # a 0-d tensor gathers like a 1-element vector
