@@ -350,3 +350,15 @@ def test_factories_and_bitwise_ops_follow_torch_dtypes():
     assert (minigrad.tensor([1, 2], dtype=minigrad.uint8) & minigrad.tensor(3, dtype=minigrad.int8)).dtype == \
         minigrad.uint8                                                      # a 0-d tensor does not widen
     assert minigrad.tensor([1, 2], dtype=minigrad.uint8).any().dtype == minigrad.uint8
+
+
+@pytest.mark.parametrize("step", ["floor", "ceil", "round", "sign"])
+def test_step_functions_stay_in_the_graph_with_zero_gradient(step):
+    x = minigrad.tensor([0.4, 1.6, -2.5], requires_grad=True)
+    y = getattr(x, step)()
+    assert y.requires_grad   # as in torch: backward through it works and gives zeros
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+    x.grad = None
+    (x + (getattr(x, step)() - x).detach()).sum().backward()   # the straight-through estimator
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]

@@ -508,33 +508,51 @@ def where(condition, a, b):
     return Where.apply(condition, a, b)
 
 
-# ------------------------------------------------------------------------------ non-differentiable functions
-def _constant(array):
-    return wrap(array)
+# ------------------------------------------------------------------------------------------- step functions
+class Step(Function):
+    """A step function of ``x`` (sign, floor, ceil, round), its values computed by the caller. Its derivative is
+    0 wherever it exists, so its gradient is zeros, as torch's: the result stays in the graph and a backward
+    through it works (straight-through tricks add the identity's gradient themselves)."""
+
+    def forward(self, x, values):
+        self.shape, self.dtype = x.shape, x.data.dtype
+        return values
+
+    def backward(self, grad):
+        return wrap(np.zeros(self.shape, self.dtype)), None
+
+
+def _step(x, values):
+    return Step.apply(x, values) if is_tensor(x) else wrap(values)
 
 
 def sign(x):
-    """-1, 0 or 1 (torch's: 0 for nan, a bool tensor unchanged); not differentiable."""
+    """-1, 0 or 1 (torch's: 0 for nan, a bool tensor unchanged); gradient 0."""
     data = data_of(x)
     if data.dtype == np.bool_:
-        return _constant(data.copy())
+        return wrap(data.copy())
     result = np.asarray(np.sign(data))
     if result.dtype.kind == "f":
         result[np.isnan(result)] = 0
-    return _constant(result)
+    return _step(x, result)
 
 
 def floor(x):
-    return _constant(np.floor(data_of(x)))
+    return _step(x, np.asarray(np.floor(data_of(x))))
 
 
 def ceil(x):
-    return _constant(np.ceil(data_of(x)))
+    return _step(x, np.asarray(np.ceil(data_of(x))))
 
 
 def round(x, decimals=0):  # noqa: A001 - torch's name
-    """Round half to even, like torch."""
-    return _constant(np.round(data_of(x), decimals))
+    """Round half to even, like torch; gradient 0."""
+    return _step(x, np.asarray(np.round(data_of(x), decimals)))
+
+
+# ------------------------------------------------------------------------------ non-differentiable functions
+def _constant(array):
+    return wrap(array)
 
 
 def isnan(x):
