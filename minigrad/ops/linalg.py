@@ -48,10 +48,11 @@ class Linear(Function):
         return result
 
     def _bias_grad(self, grad, g2):
-        """``Σ g`` over the leading dims for an (out,) bias; a bias broadcast otherwise sums back to its shape."""
+        """``Σ g`` over the leading dims for an (out,) bias (``g2``: ``grad`` as rows, an array or a Tensor); a
+        bias broadcast otherwise sums back to its own shape."""
         if self.bias_shape == g2.shape[-1:]:
-            return g2.sum(0)
-        return sum_to(grad, self.bias_shape)
+            return wrap(g2.sum(0)) if isinstance(g2, np.ndarray) else g2.sum(0)
+        return sum_to(wrap(grad) if isinstance(grad, np.ndarray) else grad, self.bias_shape)
 
     def backward(self, grad):
         x, weight = self.saved
@@ -61,7 +62,7 @@ class Linear(Function):
             g2 = g.reshape(-1, weight.shape[0])
             return (wrap(g @ weight.data) if need_x else None,
                     wrap(g2.T @ x.data.reshape(-1, weight.shape[1])) if need_w else None,
-                    self._bias_grad(wrap(g), wrap(g2)) if need_b else None)
+                    self._bias_grad(g, g2) if need_b else None)
         grad_x = grad.matmul(weight) if need_x else None
         grad_w = grad_b = None
         if need_w or need_b:
