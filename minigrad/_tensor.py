@@ -433,10 +433,10 @@ class Tensor:
 
     def __setitem__(self, key, value):
         self._check_inplace()
+        key, value = _shape.index_arrays(key)[0], _data(value)
         target, split = self.data, _shape.selections_first(key)
         if split is not None:  # torch's order: the integers select a view, the index arrays then write into it
             target, key = target[split[0]], split[1]
-        key, value = _shape.index_arrays(key)[0], _data(value)
         try:
             target[key] = value
         except ValueError:
@@ -662,8 +662,7 @@ class Tensor:
 
     def _axes(self, dim):
         """``dim`` checked as torch does (IndexError, not NumPy's AxisError), as NumPy axes."""
-        from .ops.shape import normalize_dims
-        return None if dim is None else normalize_dims(dim, self.ndim)
+        return None if dim is None else _shape.normalize_dims(dim, self.ndim)
 
     # -------------------------------------------------------------------------------------------- shape
     def reshape(self, *shape):

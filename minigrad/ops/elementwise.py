@@ -183,9 +183,13 @@ def mul(a, b):
 
 
 def div(a, b):
-    if data_of(promote(a, b)[0]).dtype.kind not in "fc":  # true division of integers gives the default float dtype
+    if not (_is_floating(a) or _is_floating(b)):  # true division of integers gives the default float dtype
         a = _to_float(a)
     return _scaled(Div, a, b)
+
+
+def _is_floating(value):
+    return isinstance(value, float) or getattr(data_of(value), "dtype", np.dtype(np.int64)).kind in "fc"
 
 
 def _to_float(value):
@@ -389,6 +393,7 @@ class Clamp(Function):
     def forward(self, x, low, high):
         data, low_data, high_data = x.data, data_of(low), data_of(high)
         self.shapes = [np.shape(data_of(v)) for v in (x, low, high)]
+        self.low_mask = self.high_mask = None   # only tensor bounds get a gradient
         result = data
         with np.errstate(invalid="ignore"):
             self.x_mask = np.ones(data.shape, dtype=bool)
@@ -409,7 +414,7 @@ class Clamp(Function):
         return np.asarray(result, dtype=data.dtype)
 
     def backward(self, grad):
-        masks = (self.x_mask, getattr(self, "low_mask", None), getattr(self, "high_mask", None))
+        masks = (self.x_mask, self.low_mask, self.high_mask)
         return tuple(sum_to(grad * wrap(np.broadcast_to(mask, grad.shape).astype(grad.data.dtype)), shape)
                      if needed else None for mask, shape, needed in zip(masks, self.shapes, self.needs_input_grad))
 

@@ -2,7 +2,6 @@
 import numpy as np
 
 from .. import _dtype
-
 from ..autograd.function import Function
 from ._util import promote, recording, sum_to, wrap
 from .shape import expand

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ._util import float_operand, recording, wrap
+from .elementwise import Sqrt
 from .shape import normalize_dim, normalize_dims
 
 
@@ -128,15 +129,9 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
         return (centered * centered).sum(axes, keepdim=keepdim) / builtins.max(count - correction, 0)
 
 
-class StdFromVar(Function):
+class StdFromVar(Sqrt):
     """``√v`` for a variance ``v``; gradient ``g / (2√v)``, but 0 where ``v == 0`` (torch's std backward masks it:
     a constant input has a zero gradient, not 0 · inf = nan)."""
-
-    def forward(self, v):
-        self.save_for_backward(v)
-        with np.errstate(invalid="ignore"):
-            self.result = np.sqrt(v.data)
-        return self.result
 
     def backward(self, grad):
         v, = self.saved

@@ -100,22 +100,23 @@ def index_arrays(index):
 
 
 class Index(Function):
-    """``x[index]`` for ints, slices, None, Ellipsis, integer arrays and boolean masks."""
+    """``x[index]`` for ints, slices, None, Ellipsis, integer arrays and boolean masks; ``index`` as
+    ``index_arrays`` converts it, ``advanced`` whether it holds arrays (positions may repeat)."""
 
-    def forward(self, x, index):
-        self.index, self.advanced = index_arrays(index)
+    def forward(self, x, index, advanced):
+        self.index, self.advanced = index, advanced
         self.in_shape = x.shape
         return x.data[self.index]
 
     def backward(self, grad):
-        return IndexBackward.apply(grad, self.index, self.advanced, self.in_shape), None
+        return IndexBackward.apply(grad, self.index, self.advanced, self.in_shape), None, None
 
 
 class IndexBackward(Function):
     """Scatter ``grad`` into zeros of ``shape`` at ``index``, adding where an index repeats."""
 
     def forward(self, grad, index, advanced, shape):
-        self.index = index
+        self.index, self.advanced = index, advanced
         result = np.zeros(shape, dtype=grad.data.dtype)
         if advanced:
             np.add.at(result, index, grad.data)
@@ -124,7 +125,7 @@ class IndexBackward(Function):
         return result
 
     def backward(self, grad):
-        return Index.apply(grad, self.index), None, None, None
+        return Index.apply(grad, self.index, self.advanced), None, None, None
 
 
 class Concatenate(Function):
@@ -288,8 +289,9 @@ def _integer_item(item):
 def selections_first(key):
     """torch applies an index's integers as selections before its index arrays; NumPy counts them among the
     arrays, which changes where the arrays' dims land (x[0, :, [0, 1]] of a (2, 3, 4) tensor is (3, 2) in torch,
-    (2, 3) in NumPy). Returns (the integers and slices, the arrays on what remains), or None when the two agree."""
-    items, _ = index_arrays(key if isinstance(key, tuple) else (key,))
+    (2, 3) in NumPy). ``key`` as ``index_arrays`` converts it. Returns (the integers and slices, the arrays on
+    what remains), or None when the two agree."""
+    items = key if isinstance(key, tuple) else (key,)
     integers = [_integer_item(item) for item in items]
     if all(n is None for n in integers) or not any(
             n is None and isinstance(item, np.ndarray) for item, n in zip(items, integers)):
@@ -318,10 +320,12 @@ def index(x, key):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
                          "C++ to convert a 0-dim tensor to a number")
     try:
+        key, advanced = index_arrays(key)
         split = selections_first(key)
         if split is not None:
-            return Index.apply(Index.apply(x, split[0]), split[1])
-        return Index.apply(x, key)
+            selection, rest = split
+            return Index.apply(Index.apply(x, selection, False), rest, True)
+        return Index.apply(x, key, advanced)
     except IndexError as error:
         raise IndexError(str(error)) from None
 
@@ -378,7 +382,8 @@ def gather(x, dim, index):
         bad = index[(index < 0) | (index >= x.shape[axis])].flat[0]
         raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {x.shape[axis]}")
     if index.shape != x.shape:  # torch allows a smaller index in non-gather dims
-        x = Index.apply(x, tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(index.shape)))
+        x = Index.apply(x, tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(index.shape)),
+                        False)
     return Gather.apply(x, axis, index)
 
 
