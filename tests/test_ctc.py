@@ -3,6 +3,7 @@ importable) parity with PyTorch."""
 import numpy as np
 import pytest
 
+from tests.reference.ctc import ctc_loss as ctc_twin
 from tests.reference.ctc import (concatenate_targets, ctc_brute_force, ctc_reference, ctc_single,
                                  torch_style_grad)
 
@@ -36,14 +37,26 @@ def offsets_of(target_lengths):
     return np.concatenate([[0], np.cumsum(target_lengths)[:-1]]).astype(np.int64)
 
 
+def call_kernel(log_probs, targets, offsets, input_lengths, target_lengths, blank, zero_infinity, num_threads,
+                want_grad=True, scale=None, function=None, **keywords):
+    """The kernel (or ``function``, e.g. its reference twin) with fresh outputs: ``(nll, grad or None)``."""
+    N = log_probs.shape[1]
+    scale = np.ones(N) if scale is None else scale
+    nll = np.full(N, np.nan, log_probs.dtype)
+    grad = np.full_like(log_probs, np.nan) if want_grad else None
+    total = (function or kernel.ctc_loss)(log_probs, targets, offsets, input_lengths, target_lengths, blank,
+                                          zero_infinity, scale, nll, grad, num_threads, **keywords)
+    assert total == pytest.approx(float(nll.sum(dtype=np.float64)), rel=TOL[nll.dtype.type]["rtol"], nan_ok=True)
+    return nll, grad
+
+
 def run_kernel(log_probs, targets, input_lengths, target_lengths, blank=0, zero_infinity=False, num_threads=1,
                force_log_space=False, offsets=None):
     """Call the kernel with concatenated targets; returns (nll, grad, paths)."""
     paths = np.full(len(input_lengths), -1, dtype=np.int8)
-    nll, grad = kernel.ctc_loss_and_grad(
-        log_probs, targets, offsets_of(target_lengths) if offsets is None else offsets,
-        np.asarray(input_lengths, np.int64), np.asarray(target_lengths, np.int64), blank, zero_infinity,
-        num_threads, force_log_space=force_log_space, paths=paths)
+    nll, grad = call_kernel(log_probs, targets, offsets_of(target_lengths) if offsets is None else offsets,
+                            np.asarray(input_lengths, np.int64), np.asarray(target_lengths, np.int64), blank,
+                            zero_infinity, num_threads, force_log_space=force_log_space, paths=paths)
     return nll, grad, paths
 
 
@@ -52,7 +65,7 @@ def assert_matches_reference(log_probs, targets, input_lengths, target_lengths, 
     nll, grad, paths = run_kernel(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity, **kwargs)
     want_nll, want_grad = ctc_reference(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity)
     tol = TOL[log_probs.dtype.type]
-    assert nll.dtype == np.float64 and nll.shape == (log_probs.shape[1],)
+    assert nll.dtype == log_probs.dtype and nll.shape == (log_probs.shape[1],)
     assert grad.dtype == log_probs.dtype and grad.shape == log_probs.shape
     np.testing.assert_allclose(nll, want_nll, **tol)
     np.testing.assert_allclose(grad, want_grad, **tol)
@@ -361,19 +374,18 @@ def test_kernel_rejects_non_contiguous_and_wrong_dtypes():
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 3, 5, max_target=3)
     offsets = offsets_of(target_lengths)
     args = (targets, offsets, input_lengths, target_lengths, 0, False, 1)
-    with pytest.raises(ValueError):
-        kernel.ctc_loss_and_grad(np.asfortranarray(log_probs), *args)
-    with pytest.raises(ValueError):
-        kernel.ctc_loss_and_grad(log_probs[:, ::2], targets, offsets[::2], input_lengths[::2],
-                                 target_lengths[::2], 0, False, 1)
-    with pytest.raises(TypeError):
-        kernel.ctc_loss_and_grad(log_probs.astype(np.float16), *args)
-    with pytest.raises(ValueError):
-        kernel.ctc_loss_and_grad(log_probs, targets.astype(np.int32), *args[1:])
-    with pytest.raises(ValueError):
-        kernel.ctc_loss_and_grad(log_probs, targets, offsets[:2], *args[2:])
-    with pytest.raises(ValueError):
-        kernel.ctc_loss_and_grad(log_probs[0], *args)
+    with pytest.raises((ValueError, TypeError)):
+        call_kernel(np.asfortranarray(log_probs), *args)
+    with pytest.raises((ValueError, TypeError)):
+        call_kernel(log_probs[:, ::2], targets, offsets[::2], input_lengths[::2], target_lengths[::2], 0, False, 1)
+    with pytest.raises((ValueError, TypeError)):
+        call_kernel(log_probs.astype(np.float16), *args)
+    with pytest.raises((ValueError, TypeError)):
+        call_kernel(log_probs, targets.astype(np.int32), *args[1:])
+    with pytest.raises((ValueError, TypeError)):
+        call_kernel(log_probs, targets, offsets[:2], *args[2:])
+    with pytest.raises((ValueError, TypeError)):
+        call_kernel(log_probs[0], *args)
 
 
 def test_kernel_non_contiguous_input_made_contiguous_matches():
@@ -413,11 +425,27 @@ def test_torch_style_grad_helper():
 def test_kernel_without_gradient_gives_the_same_losses():
     rng = np.random.default_rng(36)
     case = random_case(rng, 30, 5, 7, max_target=8)
-    nll, grad = kernel.ctc_loss_and_grad(case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False, 2)
-    nll_only, no_grad = kernel.ctc_loss_and_grad(case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False,
-                                                 2, need_grad=False)
+    nll, grad = call_kernel(case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False, 2)
+    nll_only, no_grad = call_kernel(case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False, 2,
+                                    want_grad=False)
     assert no_grad is None
     np.testing.assert_array_equal(nll, nll_only)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kernel_scales_each_sample_and_matches_its_twin(dtype):
+    """scale[b] multiplies sample b's gradient only; the reference twin, called the same way, agrees."""
+    rng = np.random.default_rng(37)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 12, 4, 5, max_target=3, dtype=dtype)
+    args = (log_probs, targets, offsets_of(target_lengths), input_lengths, target_lengths, 0, False, 2)
+    scale = np.array([0.5, 2.0, 0.0, -1.0])
+    nll, grad = call_kernel(*args, scale=scale)
+    unscaled_nll, unscaled = call_kernel(*args)
+    np.testing.assert_array_equal(nll, unscaled_nll)
+    np.testing.assert_allclose(grad, unscaled * scale[:, None], **TOL[dtype])
+    want_nll, want_grad = call_kernel(*args, scale=scale, function=ctc_twin)
+    np.testing.assert_allclose(nll, want_nll, **TOL[dtype])
+    np.testing.assert_allclose(grad, want_grad, **TOL[dtype])
 
 
 # ================================================================================================================

@@ -12,11 +12,19 @@ TOL = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-11, atol
 REDUCTIONS = ["none", "sum", "mean"]
 
 
+def mean_scale(target, num_classes, weight, ignore_index, reduction):
+    """(scale, denominator): 1 / sum_n w'_n for 'mean' (inf when it is 0), else 1."""
+    weight_sum = kernel.valid_weight_sum(target, num_classes, weight, ignore_index)
+    with np.errstate(divide="ignore"):
+        return (1.0 / np.float64(weight_sum) if reduction == "mean" else 1.0), weight_sum
+
+
 def run_index(x, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean", num_threads=1):
     """The kernel's reduced loss and gradient, reduced the way the functional does it."""
     losses, grad = np.empty(x.shape[0], x.dtype), np.empty_like(x)
-    loss_sum, weight_sum = kernel.cross_entropy_index(x, target, weight, ignore_index, label_smoothing,
-                                                      reduction == "mean", losses, grad, num_threads)
+    scale, weight_sum = mean_scale(target, x.shape[1], weight, ignore_index, reduction)
+    loss_sum = kernel.cross_entropy_index(x, target, weight, ignore_index, label_smoothing, scale, losses, grad,
+                                          num_threads)
     return reduce_like_functional(losses, loss_sum, weight_sum, reduction), grad
 
 
@@ -31,10 +39,8 @@ def run_probs(x, target, weight=None, label_smoothing=0.0, reduction="mean", num
 
 def run_nll(x, target, weight=None, ignore_index=-100, reduction="mean", num_threads=1):
     losses, grad = np.empty(x.shape[0], x.dtype), np.empty_like(x)
-    loss_sum, weight_sum = kernel.nll_forward(x, target, weight, ignore_index, losses)
-    with np.errstate(divide="ignore"):
-        scale = 1.0 / np.float64(weight_sum) if reduction == "mean" else 1.0
-    kernel.nll_backward(grad, target, weight, ignore_index, np.ones(1, x.dtype), scale, num_threads)
+    scale, weight_sum = mean_scale(target, x.shape[1], weight, ignore_index, reduction)
+    loss_sum = kernel.nll(x, target, weight, ignore_index, scale, losses, grad, num_threads)
     return reduce_like_functional(losses, loss_sum, weight_sum, reduction), grad
 
 
@@ -77,9 +83,9 @@ def test_index_targets_match_reference(dtype, reduction, weighted, label_smoothi
 def run_columns(x, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean", num_threads=1):
     """The column kernel on x (N, C, D) with targets (N, D); returns the reduced loss and the gradient."""
     losses, grad = np.empty(target.size, x.dtype), np.empty_like(x)
-    loss_sum, weight_sum = kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, ignore_index,
-                                                              label_smoothing, reduction == "mean", losses, grad,
-                                                              num_threads)
+    scale, weight_sum = mean_scale(target.reshape(-1), x.shape[1], weight, ignore_index, reduction)
+    loss_sum = kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, ignore_index, label_smoothing,
+                                                  scale, losses, grad, num_threads)
     return reduce_like_functional(losses.reshape(target.shape), loss_sum, weight_sum, reduction), grad
 
 
@@ -137,8 +143,8 @@ def test_column_kernel_threads_agree_bitwise_and_loss_only(dtype):
     assert one[0] == two[0]
     np.testing.assert_array_equal(one[1], two[1])
     losses = np.empty(target.size, dtype)
-    assert kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, -100, 0.1, False, losses, None,
-                                              2)[0] == one[0]
+    assert kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, -100, 0.1, 1.0, losses, None,
+                                              2) == one[0]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -151,7 +157,7 @@ def test_probability_targets_match_reference(dtype, reduction, weighted, label_s
     target = rng.random((20, 9)).astype(dtype)
     weight = rng.random(9).astype(dtype) if weighted else None
     loss, grad, target_grad = run_probs(x, target, weight, label_smoothing, reduction, num_threads=2)
-    want_loss, (want_grad, want_target_grad, _) = ref.cross_entropy_probs(x, target, weight, label_smoothing,
+    want_loss, (want_grad, want_target_grad, _) = ref.cross_entropy_prob_targets(x, target, weight, label_smoothing,
                                                                           reduction)
     assert_close(loss, want_loss, dtype)
     assert_close(grad, want_grad, dtype)
@@ -172,14 +178,16 @@ def test_nll_matches_reference(dtype, reduction, weighted):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_nll_backward_per_row_upstream(dtype):
+def test_nll_scale_and_loss_only(dtype):
     rng = np.random.default_rng(3)
     x, target = random_case(rng, 12, 5, dtype)
-    upstream = rng.standard_normal(12).astype(dtype)
-    grad = np.empty_like(x)
-    kernel.nll_backward(grad, target, None, -100, upstream, 1.0, 1)
-    _, (want,) = ref.nll_loss(x, target, reduction="none")
-    assert_close(grad, want * upstream[:, None], dtype)
+    grad, losses, again = np.empty_like(x), np.empty(12, dtype), np.empty(12, dtype)
+    total = kernel.nll(x, target, None, -100, 0.25, losses, grad, 1)
+    want_loss, (want,) = ref.nll_loss(x, target, reduction="none")
+    assert_close(grad, want * 0.25, dtype)
+    assert_close(losses, want_loss, dtype)
+    assert kernel.nll(x, target, None, -100, 0.25, again, None, 2) == total
+    np.testing.assert_array_equal(again, losses)
 
 
 # ---- edge cases --------------------------------------------------------------------------------------------
@@ -302,9 +310,9 @@ def test_loss_only_matches_loss_with_gradient(dtype):
     rng = np.random.default_rng(9)
     x, target = random_case(rng, 300, 129, dtype)
     with_grad = np.empty(300, dtype)
-    kernel.cross_entropy_index(x, target, None, -100, 0.1, True, with_grad, np.empty_like(x), 2)
+    kernel.cross_entropy_index(x, target, None, -100, 0.1, 1 / 300, with_grad, np.empty_like(x), 2)
     without = np.empty(300, dtype)
-    kernel.cross_entropy_index(x, target, None, -100, 0.1, True, without, None, 2)
+    kernel.cross_entropy_index(x, target, None, -100, 0.1, 1 / 300, without, None, 2)
     np.testing.assert_array_equal(with_grad, without)
     kernel.cross_entropy_probs(x, np.abs(x), None, 0.0, 1.0, without, None, None, 2)
     assert np.isfinite(without).all()
@@ -343,7 +351,7 @@ def test_rejects_non_contiguous_rows():
     # the functional makes inputs contiguous; the kernel refuses anything else rather than misread it
     x = np.zeros((4, 6))
     with pytest.raises(ValueError):
-        kernel.cross_entropy_index(x[:, ::2], np.zeros(4, np.int64), None, -100, 0.0, True, np.empty(4),
+        kernel.cross_entropy_index(x[:, ::2], np.zeros(4, np.int64), None, -100, 0.0, 1.0, np.empty(4),
                                    np.empty((4, 3)), 1)
 
 
@@ -364,3 +372,29 @@ def test_matches_torch(dtype):
             lt.sum().backward()
             np.testing.assert_allclose(loss, lt.detach().numpy(), **tol)
             np.testing.assert_allclose(grad, xt.grad.numpy(), **tol)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_kernels_and_reference_twins_write_the_same_outputs(dtype):
+    """Each kernel and its twin in tests/reference, called identically (scale, caller's outputs, threads)."""
+    rng = np.random.default_rng(21)
+    x, target = random_case(rng, 30, 7, dtype)
+    weight = rng.random(7).astype(dtype)
+    columns = np.ascontiguousarray(x.reshape(5, 6, 7).transpose(0, 2, 1))
+    calls = {
+        "cross_entropy_index": ((x, target, weight, -100, 0.2), [x]),
+        "cross_entropy_index_columns": ((columns, target, weight, -100, 0.2), [columns]),
+        "cross_entropy_probs": ((x, np.abs(x), weight, 0.2), [x, x]),
+        "nll": ((x, target, weight, -100), [x]),
+    }
+    for name, (arguments, grads_like) in calls.items():
+        results = []
+        for function in (getattr(kernel, name), getattr(ref, name)):
+            losses, grads = np.empty(30, dtype), [np.empty_like(g) for g in grads_like]
+            total = function(*arguments, 0.5, losses, *grads, 2)
+            results.append((total, losses, grads))
+        (total, losses, grads), (want_total, want_losses, want_grads) = results
+        assert total == pytest.approx(want_total, rel=TOL[dtype]["rtol"])
+        assert_close(losses, want_losses, dtype)
+        for grad, want in zip(grads, want_grads):
+            assert_close(grad, want, dtype)

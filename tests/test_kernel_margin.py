@@ -1,10 +1,13 @@
-"""The margin-loss kernels (minigrad._kernels.margin) against the NumPy references in tests/reference/margin.py:
-random data and the edge cases (kinks, ties, empty batches, duplicated targets, rows starting with -1, rows listing
+"""The margin-loss kernels (minigrad._kernels.margin, and hinge / ranking in minigrad._kernels.elementwise_losses)
+against the NumPy references in tests/reference/margin.py, whose kernel-convention twins are called exactly as the
+kernels are: random data and the edge cases (kinks, ties, empty batches, duplicated targets, rows starting with -1, rows listing
 every class, many targets, inf/nan scores), float32 and float64, 1 and 2 threads, read-only inputs."""
 import numpy as np
 import pytest
 
+from minigrad._kernels import elementwise_losses as elementwise_kernels
 from minigrad._kernels import margin as kernels
+from reference import elementwise_losses as elementwise_reference
 from reference import margin as reference
 
 DTYPES = [np.float32, np.float64]
@@ -23,10 +26,25 @@ def read_only(*arrays):
     return arrays
 
 
+def rows_call(kernel, inputs, options, rows, grads, need_grad, threads, **keywords):
+    """Call a row kernel with fresh outputs as the convention has it: ``(loss_out, *grad_outs)`` (None for the
+    gradients not asked for); checks that the returned sum is the sum of loss_out."""
+    loss = np.full(rows, np.nan, inputs[0].dtype)
+    outputs = [np.full_like(inputs[0], np.nan) if need_grad else None for _ in range(grads)]
+    total = kernel(*inputs, *options, 1.0, loss, *outputs, threads, **keywords)
+    assert total == pytest.approx(float(loss.sum(dtype=np.float64)), rel=TOL[loss.dtype.type], nan_ok=True)
+    return (loss, *outputs)
+
+
 # ------------------------------------------------------------------------------------------------ multi-margin
-def multi_margin(x, target, p=1, margin=1.0, weight=None, threads=1, need_grad=True):
+def multi_margin(x, target, p=1, margin=1.0, weight=None, threads=1, need_grad=True, module=kernels):
     weight = np.ones(x.shape[1], x.dtype) if weight is None else weight
-    return kernels.multi_margin(x, target, weight, p, margin, 1.0, need_grad, threads)
+    return rows_call(module.multi_margin, (x, target, weight), (p, margin), len(x), 1, need_grad, threads)
+
+
+def multilabel(x, target, threads=1, path="auto", need_grad=True, module=kernels):
+    keywords = {"path": path} if module is kernels else {}
+    return rows_call(module.multilabel_margin, (x, target), (), len(x), 1, need_grad, threads, **keywords)
 
 
 @pytest.mark.parametrize("threads", THREADS)
@@ -39,7 +57,8 @@ def test_multi_margin_matches_reference(dtype, p, threads, rng):
     x, target, weight = read_only(x, target, weight)
     for margin in (1.0, 0.3, -0.5):
         loss, grad = multi_margin(x, target, p, margin, weight, threads)
-        expected_loss, expected_grad = reference.multi_margin_loss(x, target, p, margin, weight, "none")
+        expected_loss, expected_grad = multi_margin(x.astype(np.float64), target, p, margin,
+                                                    weight.astype(np.float64), module=reference)
         assert_close(loss, expected_loss, dtype)
         assert_close(grad, expected_grad, dtype)
         assert grad.dtype == dtype
@@ -122,8 +141,8 @@ def test_multilabel_matches_reference(dtype, path, threads, rng):
         x = rng.normal(size=(n_rows, n_classes)).astype(dtype)
         target = random_targets(rng, n_rows, n_classes, n_targets)
         x, target = read_only(x, target)
-        loss, grad = kernels.multilabel_margin(x, target, 1.0, True, threads, path)
-        expected_loss, expected_grad = reference.multilabel_margin_loss(x, target, "none")
+        loss, grad = multilabel(x, target, threads, path)
+        expected_loss, expected_grad = multilabel(x.astype(np.float64), target, module=reference)
         assert_close(loss, expected_loss, dtype)
         assert_close(grad, expected_grad, dtype)
 
@@ -140,7 +159,7 @@ def test_multilabel_edge_rows(dtype, path):
         [2, 1, 0, 3],     # idem, in another order
         [1, -1, -1, -1],  # one target
     ])
-    loss, grad = kernels.multilabel_margin(x, target, 1.0, True, 1, path)
+    loss, grad = multilabel(x, target, 1, path)
     expected_loss, expected_grad = reference.multilabel_margin_loss(x, target, "none")
     assert_close(loss, expected_loss, dtype)
     assert_close(grad, expected_grad, dtype)
@@ -154,7 +173,7 @@ def test_multilabel_edge_rows(dtype, path):
 def test_multilabel_kink_is_strict(dtype, path):
     # 1 - x[0] + x[2] == 0 exactly: that pair adds nothing; 1 - x[0] + x[1] = 0.5 counts.
     x = np.array([[1.5, 1.0, 0.5]], dtype)
-    loss, grad = kernels.multilabel_margin(x, np.array([[0, 0, -1]]), 1.0, True, 1, path)
+    loss, grad = multilabel(x, np.array([[0, 0, -1]]), 1, path)
     assert loss[0] == pytest.approx(2 * 0.5 / 3)
     np.testing.assert_allclose(grad, [[-2 / 3, 2 / 3, 0]])
 
@@ -166,7 +185,7 @@ def test_multilabel_non_finite_scores(dtype, path):
     target = np.array([[0, 2, 5, -1, 0, 0], [1, 0, -1, 0, 0, 0], [3, 4, 0, -1, 0, 0]])
     with np.errstate(invalid="ignore"):
         expected_loss, expected_grad = reference.multilabel_margin_loss(x, target, "none")
-    loss, grad = kernels.multilabel_margin(x, target, 1.0, True, 1, path)
+    loss, grad = multilabel(x, target, 1, path)
     assert_close(loss, expected_loss, dtype)
     assert_close(grad, expected_grad, dtype)
 
@@ -174,8 +193,8 @@ def test_multilabel_non_finite_scores(dtype, path):
 def test_multilabel_threads_give_identical_bits(rng):
     x = rng.normal(size=(400, 120)).astype(np.float32)
     target = random_targets(rng, 400, 120, 9)
-    one = kernels.multilabel_margin(x, target, 1.0, True, 1)
-    two = kernels.multilabel_margin(x, target, 1.0, True, 2)
+    one = multilabel(x, target, 1)
+    two = multilabel(x, target, 2)
     for a, b in zip(one, two):
         np.testing.assert_array_equal(a, b)
 
@@ -184,16 +203,16 @@ def test_multilabel_threads_give_identical_bits(rng):
 def test_multilabel_without_gradient_and_empty(dtype, rng):
     x = rng.normal(size=(300, 150)).astype(dtype)
     target = random_targets(rng, 300, 150, 4)
-    loss, grad = kernels.multilabel_margin(x, target, 1.0, False, 2)
+    loss, grad = multilabel(x, target, 2, need_grad=False)
     assert grad is None
-    np.testing.assert_array_equal(loss, kernels.multilabel_margin(x, target, 1.0, True, 1)[0])
-    loss, grad = kernels.multilabel_margin(np.empty((0, 3), dtype), np.empty((0, 3), np.int64), 1.0, True, 1)
+    np.testing.assert_array_equal(loss, multilabel(x, target, 1)[0])
+    loss, grad = multilabel(np.empty((0, 3), dtype), np.empty((0, 3), np.int64))
     assert loss.shape == (0,) and grad.shape == (0, 3)
 
 
 # ---------------------------------------------------------------------------------------------------- triplet
-def triplet(a, p, n, margin=1.0, norm=2.0, eps=1e-6, swap=False, threads=1, need_grad=True):
-    return kernels.triplet_margin(a, p, n, margin, norm, eps, swap, 1.0, need_grad, threads)
+def triplet(a, p, n, margin=1.0, norm=2.0, eps=1e-6, swap=False, threads=1, need_grad=True, module=kernels):
+    return rows_call(module.triplet_margin, (a, p, n), (margin, norm, eps, swap), len(a), 3, need_grad, threads)
 
 
 @pytest.mark.parametrize("threads", THREADS)
@@ -208,7 +227,7 @@ def test_triplet_matches_reference(dtype, norm, swap, threads, rng):
     a, p, n = read_only(a, p, n)
     for margin in (1.0, 30.0):  # most rows inactive, then all active
         out = triplet(a, p, n, margin, norm, 1e-6, swap, threads)
-        expected_loss, expected_grads = reference.triplet_margin_loss(a, p, n, margin, norm, 1e-6, swap, "none")
+        expected_loss, *expected_grads = triplet(a, p, n, margin, norm, 1e-6, swap, module=reference)
         # The loss is a difference of distances, each rounded to the dtype (as torch does): absolute error.
         assert_close(out[0], expected_loss, dtype, scale=max(1.0, np.abs(expected_loss).max()))
         for grad, expected in zip(out[1:], expected_grads):
@@ -256,6 +275,14 @@ def test_triplet_threads_give_identical_bits(rng):
 
 
 # ---------------------------------------------------------------------------------------- hinge / ranking
+def elementwise_call(kernel, inputs, margin, reduce, grads, need_grad, threads):
+    """An elementwise kernel with fresh outputs: ``(loss, or its sum with reduce, *grad_outs)``."""
+    loss = None if reduce else np.full_like(inputs[0], np.nan)
+    outputs = [np.full_like(inputs[0], np.nan) if need_grad else None for _ in range(grads)]
+    total = kernel(*inputs, margin, 1.0, loss, *outputs, threads)
+    return (total if reduce else loss, *outputs)
+
+
 @pytest.mark.parametrize("threads", THREADS)
 @pytest.mark.parametrize("reduce", [False, True])
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -266,8 +293,9 @@ def test_hinge_matches_reference(dtype, reduce, threads, rng):
         if size:
             x[0], y[0] = 0.5, -1.0  # margin - x == 0: clamp_min passes
         x, y = read_only(x, y)
-        loss, grad = kernels.hinge_embedding(x, y, 0.5, 1.0, reduce, True, threads)
-        expected_loss, expected_grad = reference.hinge_embedding_loss(x, y, 0.5, "sum" if reduce else "none")
+        loss, grad = elementwise_call(elementwise_kernels.hinge_embedding, (x, y), 0.5, reduce, 1, True, threads)
+        expected_loss, expected_grad = elementwise_call(elementwise_reference.hinge_embedding, (x, y), 0.5, reduce,
+                                                        1, True, 1)
         assert_close(loss, expected_loss, dtype)
         assert_close(grad, expected_grad, dtype)
         if size:
@@ -284,8 +312,10 @@ def test_margin_ranking_matches_reference(dtype, reduce, threads, rng):
         if size:
             x1[0], x2[0], y[0] = 2.0, 1.0, 1.0  # z = -1 + margin = 0: clamp_min passes
         x1, x2, y = read_only(x1, x2, y)
-        loss, g1, gy = kernels.margin_ranking(x1, x2, y, 1.0, 1.0, reduce, True, True, threads)
-        expected_loss, (e1, _, ey) = reference.margin_ranking_loss(x1, x2, y, 1.0, "sum" if reduce else "none")
+        loss, g1, gy = elementwise_call(elementwise_kernels.margin_ranking, (x1, x2, y), 1.0, reduce, 2, True,
+                                        threads)
+        expected_loss, e1, ey = elementwise_call(elementwise_reference.margin_ranking, (x1, x2, y), 1.0, reduce, 2,
+                                                 True, 1)
         assert_close(loss, expected_loss, dtype)
         assert_close(g1, e1, dtype)
         assert_close(gy, ey, dtype)
@@ -297,18 +327,19 @@ def test_margin_ranking_matches_reference(dtype, reduce, threads, rng):
 def test_elementwise_sums_do_not_depend_on_threads_and_skip_gradients(dtype, rng):
     x, x2 = (rng.normal(size=100_003).astype(dtype) for _ in range(2))
     y = rng.choice([1.0, -1.0], x.size).astype(dtype)
-    sums = {kernels.hinge_embedding(x, y, 1.0, 1.0, True, True, t)[0] for t in THREADS}
+    hinge, ranking = elementwise_kernels.hinge_embedding, elementwise_kernels.margin_ranking
+    sums = {elementwise_call(hinge, (x, y), 1.0, True, 1, True, t)[0] for t in THREADS}
     assert len(sums) == 1
-    loss, grad = kernels.hinge_embedding(x, y, 1.0, 1.0, True, False, 2)
-    assert grad is None and loss in sums
-    loss, g1, gy = kernels.margin_ranking(x, x2, y, 0.1, 1.0, True, False, True, 2)
+    loss, grad = elementwise_call(hinge, (x, y), 1.0, True, 1, False, 2)
+    assert grad is None and loss == pytest.approx(sums.pop(), rel=1e-6)
+    loss, g1, gy = elementwise_call(ranking, (x, x2, y), 0.1, True, 2, False, 2)
     assert g1 is None and gy is None
-    assert loss == kernels.margin_ranking(x, x2, y, 0.1, 1.0, True, True, False, 1)[0]
+    assert loss == pytest.approx(elementwise_call(ranking, (x, x2, y), 0.1, True, 2, True, 1)[0], rel=1e-6)
 
 
 def test_kernels_refuse_non_contiguous_arrays_without_crashing():
     x = np.ones((4, 6))[:, ::2]
     with pytest.raises(ValueError):
-        kernels.multi_margin(x, np.zeros(4, np.int64), np.ones(3), 1, 1.0, 1.0, True, 1)
+        kernels.multi_margin(x, np.zeros(4, np.int64), np.ones(3), 1, 1.0, 1.0, np.empty(4), None, 1)
     with pytest.raises(ValueError):
-        kernels.hinge_embedding(np.ones(8)[::2], np.ones(4), 1.0, 1.0, False, True, 1)
+        elementwise_kernels.hinge_embedding(np.ones(8)[::2], np.ones(4), 1.0, 1.0, np.empty(4), None, 1)

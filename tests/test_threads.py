@@ -82,14 +82,17 @@ def kernel_calls(rng):
     x = rng.standard_normal((2048, 1000)).astype(np.float32)
     target = rng.integers(0, 1000, 2048)
     losses, grad = np.empty(2048, np.float32), np.empty_like(x)
+    nll, ctc_grad = np.empty(N, np.float32), np.empty_like(log_probs)
     flat = x.reshape(-1)
     return {
-        "ctc": lambda: ctc.ctc_loss_and_grad(log_probs, targets, np.arange(N, dtype=np.int64) * S,
-                                             np.full(N, T, dtype=np.int64), lengths, 0, False, 1),
-        "cross_entropy": lambda: cross_entropy.cross_entropy_index(x, target, None, -100, 0.1, True, losses, grad, 1),
-        "multi_margin": lambda: margin.multi_margin(x, target, np.ones(1000, np.float32), 2, 1.0, 1.0, True, 1),
+        "ctc": lambda: ctc.ctc_loss(log_probs, targets, np.arange(N, dtype=np.int64) * S,
+                                    np.full(N, T, dtype=np.int64), lengths, 0, False, np.ones(N), nll, ctc_grad, 1),
+        "cross_entropy": lambda: cross_entropy.cross_entropy_index(x, target, None, -100, 0.1, 1 / 2048, losses, grad,
+                                                                   1),
+        "multi_margin": lambda: margin.multi_margin(x, target, np.ones(1000, np.float32), 2, 1.0, 1.0, losses, grad,
+                                                    1),
         "log_softmax": lambda: softmax.log_softmax_rows(x, grad, 1),
-        "mse": lambda: elementwise_losses.mse(flat, flat[::-1].copy(), 1.0, True, True, 1),
+        "mse": lambda: elementwise_losses.mse(flat, flat[::-1].copy(), 1.0, None, grad.reshape(-1), 1),
     }
 
 

@@ -12,13 +12,18 @@ cross_entropy_index  (index targets y, optional smoothing):
 cross_entropy_probs  (probability targets t, t' = (1-eps) t + eps/C):
     l_n  = sum_c w_c t'[n,c] (lse - x[n,c])
     dl_n/dx[n,:] = (sum_c w_c t'[n,c]) p - w * t'[n,:]        dl_n/dt[n,:] = (1-eps) w * (lse - x[n,:])
-nll_forward / nll_backward  (x already log-probabilities):
+nll  (x already log-probabilities):
     l_n  = -w'_n x[n,y_n]          dl_n/dx[n,c] = -w'_n [c == y_n]
 
-Gradient convention: the gradient buffers hold dl_n/d(row n) multiplied by ``grad_scale`` -- the
-caller passes 1/sum_n w'_n for the weighted 'mean' (``mean=True`` does that for index targets), 1/N for
-the probability-target 'mean', and 1 otherwise -- so for a reduced loss with upstream gradient 1 the
-buffer is already the final gradient, and the autograd backward only multiplies by the upstream value.
+Calling convention (every kernel of minigrad._kernels)::
+
+    kernel(inputs..., options..., double scale, loss_out, grad_out..., int num_threads) -> double
+
+The caller allocates the outputs: loss_out (N,) receives l_n; each gradient buffer (None: not computed)
+receives dl_n/d(row n) multiplied by ``scale`` -- the caller passes 1/sum_n w'_n for the weighted 'mean'
+of index targets (valid_weight_sum gives the denominator), 1/N for the probability-target 'mean', and 1
+otherwise -- so for a reduced loss with upstream gradient 1 the buffer is already the final gradient, and
+the autograd backward only multiplies by the upstream value. The return value is sum_n l_n.
 Ignored rows have zero loss and a zero gradient row, whatever the scale (torch gives zeros, not nan,
 when every target is ignored). Losses and sums are accumulated in double; the returned sums add the
 rows in order, so the result does not depend on the thread count.
@@ -34,8 +39,8 @@ Targets are checked here (out-of-range targets raise IndexError like torch); eve
 Example::
 
     x = np.array([[1.0, 2.0, 3.0]]); loss = np.empty(1); grad = np.empty_like(x)
-    cross_entropy_index(x, np.array([2]), None, -100, 0.0, True, loss, grad, 1)
-    # -> (0.4076, 1.0); loss == [0.4076]; grad == [[0.0900, 0.2447, -0.3348]]
+    cross_entropy_index(x, np.array([2]), None, -100, 0.0, 1.0, loss, grad, 1)
+    # -> 0.4076; loss == [0.4076]; grad == [[0.0900, 0.2447, -0.3348]]
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
@@ -76,8 +81,30 @@ cdef double _checked_weight_sum(const int64_t[::1] target, Py_ssize_t num_classe
     return total
 
 
+def valid_weight_sum(const int64_t[::1] target, Py_ssize_t num_classes, const floating[::1] weight,
+                     int64_t ignore_index):
+    """sum_n w'_n, the denominator of the index targets' 'mean' (0 when every target is ignored); raises
+    torch's IndexError for a target that is neither ignore_index nor in [0, num_classes)."""
+    return _checked_weight_sum(target, num_classes, _weight_ptr(weight), ignore_index)
+
+
 cdef inline const floating *_weight_ptr(const floating[::1] weight) noexcept:
     return &weight[0] if weight is not None and weight.shape[0] > 0 else NULL
+
+
+cdef inline double _ce_index_terms(double nll, double smooth, double wy, double weight_total, double eps,
+                                   Py_ssize_t num_classes, double total, double scale, double *a, double *b,
+                                   double *at_target) noexcept nogil:
+    """The index-target loss of one valid position, and its scaled gradient as three coefficients.
+
+    With e_c = exp(x_c - max), total = sum_c e_c, nll = lse - x_y and smooth = sum_c w_c (lse - x_c) (0 when
+    eps == 0), the module docstring's gradient times scale is  g_c = a e_c - b w_c - [c == y] at_target.
+    The one place the index-target gradient is written: the row and the column layouts both use it.
+    """
+    a[0] = scale * ((1 - eps) * wy + eps * weight_total / num_classes) / total
+    b[0] = scale * eps / num_classes
+    at_target[0] = scale * (1 - eps) * wy
+    return (1 - eps) * wy * nll + eps / num_classes * smooth
 
 
 cdef inline double _ce_index_row(const floating *x, Py_ssize_t num_classes, Py_ssize_t y,
@@ -89,45 +116,42 @@ cdef inline double _ce_index_row(const floating *x, Py_ssize_t num_classes, Py_s
     cdef double log_total = log(total)
     cdef double wy = w[y] if w != NULL else 1.0
     cdef double nll = (m - x[y]) + log_total                          # lse - x_y, exact for big |x|
-    cdef double smooth, p_coef
-    if eps == 0:
-        if want_grad:
-            row_scale(g, <floating>(scale * wy / total), num_classes)
-            g[y] = g[y] - <floating>(scale * wy)
-        return wy * nll
     # sum_c w_c (lse - x_c) = W lse - sum_c w_c x_c
-    smooth = weight_total * (m + log_total) - row_dot(w, x, num_classes)
+    cdef double smooth = weight_total * (m + log_total) - row_dot(w, x, num_classes) if eps != 0 else 0.0
+    cdef double a, b, at_target
+    cdef double loss = _ce_index_terms(nll, smooth, wy, weight_total, eps, num_classes, total, scale, &a, &b,
+                                       &at_target)
     if want_grad:
-        p_coef = scale * ((1 - eps) * wy + eps * weight_total / num_classes) / total
-        row_axpb(g, w, <floating>p_coef, <floating>(scale * eps / num_classes), num_classes)
-        g[y] = g[y] - <floating>(scale * (1 - eps) * wy)
-    return (1 - eps) * wy * nll + eps / num_classes * smooth
+        if eps == 0:
+            row_scale(g, <floating>a, num_classes)
+        else:
+            row_axpb(g, w, <floating>a, <floating>b, num_classes)
+        g[y] = g[y] - <floating>at_target
+    return loss
 
 
 def cross_entropy_index(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1] weight,
-                        int64_t ignore_index, double label_smoothing, bint mean,
+                        int64_t ignore_index, double label_smoothing, double scale,
                         floating[::1] loss_out, floating[:, ::1] grad_out, int num_threads):
     """Cross-entropy with class-index targets.
 
     x (N, C); target (N,) int64; weight (C,) or None; label_smoothing in [0, 1]; loss_out (N,) receives
-    l_n; grad_out (N, C), or None for no gradient, receives dl_n/dx[n,:] times 1/sum_n w'_n when ``mean``
-    else times 1. Returns (sum_n l_n, sum_n w'_n).
+    l_n; grad_out (N, C), or None for no gradient, receives dl_n/dx[n,:] times ``scale`` (for 'mean'
+    1 / valid_weight_sum(...): an infinite scale when that is 0 gives nan gradients on the rows whose target
+    weight is 0, as in torch; ignored rows stay exactly 0). Returns sum_n l_n.
     """
     cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], i
     cdef const floating *w = _weight_ptr(weight)
-    cdef double weight_valid = _checked_weight_sum(target, cols, w, ignore_index)
+    _checked_weight_sum(target, cols, w, ignore_index)
     # W = sum_c w_c (row_dot with no weights sums its second argument)
     cdef double weight_total = row_dot(<const floating *>NULL, w, cols) if w != NULL else cols
-    # IEEE division: a zero total of valid weights gives inf here and nan gradients on the rows whose
-    # target weight is 0, as in torch; ignored rows stay exactly 0
-    cdef double scale = 1.0 / weight_valid if mean else 1.0
     cdef bint want_grad = grad_out is not None
     cdef int nt = threads_for(rows, cols, num_threads)
     cdef floating[:, ::1] out_rows = grad_out if want_grad else _scratch_rows(nt, cols, loss_out)
     cdef floating *g
     if rows == 0 or cols == 0:  # no classes: every target was ignored (any other raised above)
         loss_out[:] = 0
-        return 0.0, weight_valid
+        return 0.0
     with nogil, parallel(num_threads=nt):
         for i in prange(rows, schedule="static"):
             g = &out_rows[i if want_grad else threadid(), 0]
@@ -138,7 +162,7 @@ def cross_entropy_index(const floating[:, ::1] x, const int64_t[::1] target, con
             else:
                 loss_out[i] = _ce_index_row(&x[i, 0], cols, target[i], w, weight_total, label_smoothing,
                                             scale, g, want_grad)
-    return _ordered_sum(loss_out), weight_valid
+    return _ordered_sum(loss_out)
 
 
 # Positions per block of the column kernel: a block's class rows of x and of the gradient (C x BLOCK
@@ -149,45 +173,47 @@ cdef enum:
 
 def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] target,
                                 const floating[::1] weight, int64_t ignore_index, double label_smoothing,
-                                bint mean, floating[::1] loss_out, floating[:, :, ::1] grad_out, int num_threads):
+                                double scale, floating[::1] loss_out, floating[:, :, ::1] grad_out,
+                                int num_threads):
     """Cross-entropy with class-index targets for x (N, C, D): the class axis in the middle, as in
     (N, C, d1..dK) inputs with D = d1···dK positions per sample. No transposing copy: the softmax runs
     down the class axis, vectorised along blocks of positions.
 
     target and loss_out are (N·D,) in (n, d) order; grad_out is (N, C, D) or None. Same results and gradient
-    convention as cross_entropy_index. Returns (sum of losses, sum_n w'_n).
+    convention as cross_entropy_index. Returns the sum of the losses.
     """
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2]
     cdef Py_ssize_t per_sample = (D + BLOCK - 1) // BLOCK, blocks = N * per_sample
     cdef Py_ssize_t block, n, start, length, c, j, pos
     cdef const floating *w = _weight_ptr(weight)
-    cdef double weight_valid = _checked_weight_sum(target, C, w, ignore_index)
+    _checked_weight_sum(target, C, w, ignore_index)
     cdef double weight_total = row_dot(<const floating *>NULL, w, C) if w != NULL else C
-    cdef double scale = 1.0 / weight_valid if mean else 1.0
     cdef double eps = label_smoothing
     cdef bint want_grad = grad_out is not None
     cdef int nt = threads_for(blocks, C * (D if D < BLOCK else BLOCK), num_threads)
-    # per thread: the block's max, coefficients a and b, and (without a gradient) a row for the
-    # exponentials; sums of exponentials and of w_c x_c in double
+    # per thread: the block's max, the gradient coefficients a, b and at_target of _ce_index_terms, and
+    # (without a gradient) a row for the exponentials; sums of exponentials and of w_c x_c in double
     dtype = np.asarray(loss_out).dtype
-    cdef floating[:, :, ::1] scratch = np.empty((nt, 4, BLOCK), dtype=dtype)
+    cdef floating[:, :, ::1] scratch = np.empty((nt, 5, BLOCK), dtype=dtype)
     cdef double[:, :, ::1] sums = np.empty((nt, 2, BLOCK))
     cdef floating *m
     cdef floating *a
     cdef floating *b
+    cdef floating *t
     cdef floating *e
     cdef double *total
     cdef double *weighted_x
-    cdef double wy, log_total, nll
+    cdef double log_total, smooth, coef_a, coef_b, at_target
     cdef int64_t y
     if blocks == 0 or C == 0:
         loss_out[:] = 0
-        return 0.0, weight_valid
+        return 0.0
     with nogil, parallel(num_threads=nt):
         for block in prange(blocks, schedule="static"):
             m = &scratch[threadid(), 0, 0]
             a = &scratch[threadid(), 1, 0]
             b = &scratch[threadid(), 2, 0]
+            t = &scratch[threadid(), 3, 0]
             total = &sums[threadid(), 0, 0]
             weighted_x = &sums[threadid(), 1, 0]
             n = block // per_sample
@@ -200,7 +226,7 @@ def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] 
             for c in range(C):
                 col_max(m, &x[n, c, start], length)
             for c in range(C):
-                e = &grad_out[n, c, start] if want_grad else &scratch[threadid(), 3, 0]
+                e = &grad_out[n, c, start] if want_grad else &scratch[threadid(), 4, 0]
                 col_exp_acc(&x[n, c, start], m, e, total, length)
                 if eps > 0:
                     col_dot_acc(weighted_x, w[c] if w != NULL else 1.0, &x[n, c, start], length)
@@ -212,16 +238,16 @@ def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] 
                     a[j] = 0
                     b[j] = 0
                     continue
-                wy = w[y] if w != NULL else 1.0
                 log_total = log(total[j])
-                nll = (m[j] - x[n, y, start + j]) + log_total
-                loss_out[pos] = (1 - eps) * wy * nll
-                if eps > 0:
-                    loss_out[pos] = loss_out[pos] + eps / C * (weight_total * (m[j] + log_total) - weighted_x[j])
-                a[j] = <floating>(scale * ((1 - eps) * wy + eps * weight_total / C) / total[j])
-                b[j] = <floating>(scale * eps / C)
+                smooth = weight_total * (m[j] + log_total) - weighted_x[j] if eps > 0 else 0.0
+                loss_out[pos] = _ce_index_terms((m[j] - x[n, y, start + j]) + log_total, smooth,
+                                                w[y] if w != NULL else 1.0, weight_total, eps, C, total[j], scale,
+                                                &coef_a, &coef_b, &at_target)
+                a[j] = <floating>coef_a
+                b[j] = <floating>coef_b
+                t[j] = <floating>at_target
             if want_grad:
-                # g = a e - w_c b down every class row, then the target's -(1-eps) w_y term
+                # g = a e - w_c b down every class row, then the target's term
                 for c in range(C):
                     col_scale_sub(&grad_out[n, c, start], a, <floating>(w[c] if w != NULL else 1.0), b, length)
                 for j in range(length):
@@ -230,23 +256,22 @@ def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] 
                         for c in range(C):
                             grad_out[n, c, start + j] = 0
                     else:
-                        wy = w[y] if w != NULL else 1.0
-                        grad_out[n, y, start + j] = grad_out[n, y, start + j] - <floating>(scale * (1 - eps) * wy)
-    return _ordered_sum(loss_out), weight_valid
+                        grad_out[n, y, start + j] = grad_out[n, y, start + j] - t[j]
+    return _ordered_sum(loss_out)
 
 
 def cross_entropy_probs(const floating[:, ::1] x, const floating[:, ::1] target, const floating[::1] weight,
-                        double label_smoothing, double grad_scale, floating[::1] loss_out,
-                        floating[:, ::1] grad_out, floating[:, ::1] target_grad_out, int num_threads):
+                        double label_smoothing, double scale, floating[::1] loss_out,
+                        floating[:, ::1] grad_out, floating[:, ::1] grad_target_out, int num_threads):
     """Cross-entropy with class-probability targets.
 
-    x and target (N, C); weight (C,) or None; loss_out (N,) receives l_n; grad_out and target_grad_out
-    (N, C), each None when not wanted, receive dl_n/dx[n,:] and dl_n/dt[n,:] times ``grad_scale``.
+    x and target (N, C); weight (C,) or None; loss_out (N,) receives l_n; grad_out and grad_target_out
+    (N, C), each None when not wanted, receive dl_n/dx[n,:] and dl_n/dt[n,:] times ``scale``.
     Returns sum_n l_n.
     """
     cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], i, c
     cdef const floating *w = _weight_ptr(weight)
-    cdef bint want_grad = grad_out is not None, want_target_grad = target_grad_out is not None
+    cdef bint want_grad = grad_out is not None, want_grad_target = grad_target_out is not None
     cdef int nt = threads_for(rows, cols, num_threads)
     cdef floating[:, ::1] out_rows = grad_out if want_grad else _scratch_rows(nt, cols, loss_out)
     cdef floating *g
@@ -274,46 +299,36 @@ def cross_entropy_probs(const floating[:, ::1] x, const floating[:, ::1] target,
                 lse_minus_x = (m - xr[c]) + log_total
                 loss = loss + wc * t_smooth * lse_minus_x
                 weight_mass = weight_mass + wc * t_smooth
-                if want_target_grad:
-                    target_grad_out[i, c] = <floating>(grad_scale * keep * wc * lse_minus_x)
+                if want_grad_target:
+                    grad_target_out[i, c] = <floating>(scale * keep * wc * lse_minus_x)
             loss_out[i] = loss
             if want_grad:
                 for c in range(cols):
                     wc = w[c] if w != NULL else 1.0
-                    g[c] = <floating>(grad_scale * (weight_mass * g[c] / total - wc * (keep * tr[c] + spread)))
+                    g[c] = <floating>(scale * (weight_mass * g[c] / total - wc * (keep * tr[c] + spread)))
     return _ordered_sum(loss_out)
 
 
-def nll_forward(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1] weight,
-                int64_t ignore_index, floating[::1] loss_out):
-    """NLL loss l_n = -w'_n x[n, y_n] into loss_out (N,); returns (sum_n l_n, sum_n w'_n)."""
-    cdef Py_ssize_t rows = x.shape[0], i
+def nll(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1] weight, int64_t ignore_index,
+        double scale, floating[::1] loss_out, floating[:, ::1] grad_out, int num_threads):
+    """NLL loss l_n = -w'_n x[n, y_n] into loss_out (N,); grad_out (N, C) or None receives
+    dl_n/dx[n, :] times ``scale``: zeros except -w'_n * scale at y_n. Returns sum_n l_n.
+
+    The gradient's work is zeroing N·C values, so each thread clears one contiguous block of rows with a
+    single memset (large memsets avoid the read-for-ownership of row-sized ones: about 25% faster here)
+    and then writes its rows' target entries.
+    """
+    cdef Py_ssize_t rows = x.shape[0], cols = x.shape[1], i, block, first, last
     cdef const floating *w = _weight_ptr(weight)
-    cdef double weight_valid = _checked_weight_sum(target, x.shape[1], w, ignore_index)
+    _checked_weight_sum(target, cols, w, ignore_index)
+    cdef int nt = threads_for(rows, cols, num_threads)
     cdef int64_t y
     for i in range(rows):
         y = target[i]
         # an ignored row is exactly 0 even where x is inf or nan
         loss_out[i] = 0 if y == ignore_index else -(w[y] if w != NULL else 1) * x[i, y]
-    return _ordered_sum(loss_out), weight_valid
-
-
-def nll_backward(floating[:, ::1] grad_out, const int64_t[::1] target, const floating[::1] weight,
-                 int64_t ignore_index, const floating[::1] upstream, double scale, int num_threads):
-    """grad_out[n, :] = 0 except grad_out[n, y_n] = -w'_n * scale * upstream[n].
-
-    upstream has N entries (reduction 'none') or 1 (a reduced loss; broadcast to every row). Targets
-    must already have been checked by nll_forward. The work is zeroing N·C values, so each thread clears
-    one contiguous block of rows with a single memset (large memsets avoid the read-for-ownership of
-    row-sized ones: about 25% faster here) and then writes its rows' target entries.
-    """
-    cdef Py_ssize_t rows = grad_out.shape[0], cols = grad_out.shape[1], i, block, first, last
-    cdef const floating *w = _weight_ptr(weight)
-    cdef bint per_row = upstream.shape[0] > 1
-    cdef int nt = threads_for(rows, cols, num_threads)
-    cdef int64_t y
-    if rows == 0 or cols == 0:
-        return
+    if grad_out is None or rows == 0 or cols == 0:
+        return _ordered_sum(loss_out)
     with nogil, parallel(num_threads=nt):
         for block in prange(nt, schedule="static"):
             first = rows * block // nt
@@ -322,8 +337,8 @@ def nll_backward(floating[:, ::1] grad_out, const int64_t[::1] target, const flo
             for i in range(first, last):
                 y = target[i]
                 if y != ignore_index:
-                    grad_out[i, y] = <floating>(-(w[y] if w != NULL else 1) * scale
-                                                * upstream[i if per_row else 0])
+                    grad_out[i, y] = <floating>(-(w[y] if w != NULL else 1) * scale)
+    return _ordered_sum(loss_out)
 
 
 cdef _scratch_rows(int num_threads, Py_ssize_t cols, loss_out):

@@ -52,7 +52,7 @@ cdef extern from "ctc_rows.h" nogil:
     void ctc_scatter(const double* occ, const int64_t* lab, double* acc, int64_t blank, Py_ssize_t lo,
                      Py_ssize_t hi)
 
-__all__ = ["ctc_loss_and_grad", "PATH_SCALED", "PATH_LOG_SPACE", "PATH_INFEASIBLE", "PATH_EMPTY"]
+__all__ = ["ctc_loss", "PATH_SCALED", "PATH_LOG_SPACE", "PATH_INFEASIBLE", "PATH_EMPTY"]
 
 # How a sample was computed (written to ``paths`` when asked; the tests use it to prove each path runs).
 cdef enum:
@@ -112,10 +112,11 @@ cdef inline void _fill_rows(floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize
 
 
 cdef int _scaled_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize_t C,
-                        Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip, bint need_grad,
-                        double* alpha, double* y, double* beta_rows, double* label_scratch, double* acc,
-                        double* nll) noexcept nogil:
-    """Scaled-space forward and backward for one sample. Returns 0 on success, 1 if it must be redone in log space.
+                        Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip, bint want_grad,
+                        double grad_scale, double* alpha, double* y, double* beta_rows, double* label_scratch,
+                        double* acc, double* nll) noexcept nogil:
+    """Scaled-space forward and backward (the gradient times grad_scale) for one sample. Returns 0 on success, 1 if
+    it must be redone in log space.
 
     ``alpha`` is a T_b × (S + 4) table whose rows are addressed from offset 2, so that indices -2..S+1 are valid and
     the cells just outside the band can hold the zeros the recursions read. ``y`` is T_b × S. ``beta_rows`` holds
@@ -160,7 +161,7 @@ cdef int _scaled_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssi
         scale = 1.0 / total
     # The last band holds only the two end states, so Π c_t is the whole probability.
     nll[0] = -log_z
-    if not need_grad:
+    if not want_grad:
         return 0
 
     # Backward: β_t(s) = Σ_{s' in {s, s+1, s+2 if skip}} β_{t+1}(s')·y_{t+1}(s'), rescaled every step;
@@ -189,7 +190,7 @@ cdef int _scaled_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssi
             return 1
         scale = 1.0 / emitted
         ctc_scatter(cur, lab, acc, lab[0], lo, hi)
-        _write_row(grad + (t * N + b) * C, acc, 1.0 / total, C)
+        _write_row(grad + (t * N + b) * C, acc, grad_scale / total, C)
         swap = beta_next
         beta_next = beta_here
         beta_here = swap
@@ -197,11 +198,11 @@ cdef int _scaled_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssi
 
 
 cdef void _log_space_sample(const floating* lp, floating* grad, Py_ssize_t b, Py_ssize_t N, Py_ssize_t C,
-                            Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip, bint need_grad,
-                            double* alpha, double* bn, double* acc, double* nll) noexcept nogil:
+                            Py_ssize_t T_b, Py_ssize_t S, const int64_t* lab, const double* skip, bint want_grad,
+                            double grad_scale, double* alpha, double* bn, double* acc, double* nll) noexcept nogil:
     """The textbook log-space recursions (spec/losses.md §5.2) for one sample, same band and layout as the scaled
     version. Used when the scaled recursion underflows. Writes nll (inf when no alignment has non-zero probability,
-    nan for nan input) and the gradient rows t < T_b (nan rows when nll is not finite)."""
+    nan for nan input) and the gradient rows t < T_b times grad_scale (nan rows when nll is not finite)."""
     cdef Py_ssize_t W = S + 4
     cdef Py_ssize_t t, s, lo, hi
     cdef const floating* lp_row
@@ -235,7 +236,7 @@ cdef void _log_space_sample(const floating* lp, floating* grad, Py_ssize_t b, Py
     for s in range(lo, hi):
         log_z = _logaddexp(log_z, cur[s])
     nll[0] = -log_z
-    if not need_grad:
+    if not want_grad:
         return
     if not (-INFINITY < log_z < INFINITY):
         _fill_rows(grad, b, N, C, 0, T_b, <floating>NAN)
@@ -270,22 +271,21 @@ cdef void _log_space_sample(const floating* lp, floating* grad, Py_ssize_t b, Py
         norm = high + log(norm)
         for s in range(lo, hi):
             acc[lab[s]] -= exp(cur[s] - norm)
-        _write_row(grad + (t * N + b) * C, acc, 1.0, C)
+        _write_row(grad + (t * N + b) * C, acc, grad_scale, C)
 
 
-cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[::1] grad, double[::1] nll,
-                    signed char[::1] paths, const int64_t[::1] targets, const int64_t[::1] target_offsets,
-                    const int64_t[::1] input_lengths, const int64_t[::1] target_lengths, const int64_t[::1] order,
+cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating* g, double[::1] nll, signed char[::1] paths,
+                    const int64_t[::1] targets, const int64_t[::1] target_offsets, const int64_t[::1] input_lengths,
+                    const int64_t[::1] target_lengths, const double[::1] scale, const int64_t[::1] order,
                     Py_ssize_t blank, bint zero_infinity, bint force_log_space, int num_threads,
                     Py_ssize_t max_table, Py_ssize_t max_states) except -1:
     """Run every sample; returns 0, or raises MemoryError if a thread could not get its workspace.
 
-    ``grad`` is the flattened (T, N, C) gradient, or empty when no gradient is wanted (then only nll is computed).
+    ``g`` points to the (T, N, C) gradient, or is NULL when no gradient is wanted (then only nll is computed).
     """
     cdef Py_ssize_t T = log_probs.shape[0], N = log_probs.shape[1], C = log_probs.shape[2]
     cdef const floating* lp = &log_probs[0, 0, 0]
-    cdef bint need_grad = grad.shape[0] > 0
-    cdef floating* g = &grad[0] if need_grad else NULL
+    cdef bint want_grad = g != NULL
     cdef Py_ssize_t i, b, s, T_b, L, S, repeats
     cdef Py_ssize_t c = 0
     cdef const int64_t* labels
@@ -343,21 +343,21 @@ cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[::1] grad, dou
                     path = EMPTY
                 elif L + repeats > T_b:
                     nll[b] = INFINITY
-                    if need_grad:
+                    if want_grad:
                         _fill_rows(g, b, N, C, 0, T_b, <floating>NAN)
                     path = INFEASIBLE
-                elif force_log_space or _scaled_sample(lp, g, b, N, C, T_b, S, lab, skip, need_grad,
+                elif force_log_space or _scaled_sample(lp, g, b, N, C, T_b, S, lab, skip, want_grad, scale[b],
                                                        alpha, y, beta_rows, label_scratch, acc, &nll[b]) != 0:
-                    _log_space_sample(lp, g, b, N, C, T_b, S, lab, skip, need_grad, alpha, beta_rows + 2, acc,
-                                      &nll[b])
+                    _log_space_sample(lp, g, b, N, C, T_b, S, lab, skip, want_grad, scale[b], alpha,
+                                      beta_rows + 2, acc, &nll[b])
                     path = LOG_SPACE
                 else:
                     path = SCALED
                 if zero_infinity and nll[b] == INFINITY:
                     nll[b] = 0.0
-                    if need_grad:
+                    if want_grad:
                         _fill_rows(g, b, N, C, 0, T_b, <floating>0.0)
-                if need_grad:
+                if want_grad:
                     _fill_rows(g, b, N, C, T_b, T, <floating>0.0)
                 paths[b] = path
         free(workspace)
@@ -367,67 +367,66 @@ cdef int _ctc_batch(const floating[:, :, ::1] log_probs, floating[::1] grad, dou
     return 0
 
 
-def ctc_loss_and_grad(log_probs, targets, target_offsets, input_lengths, target_lengths, Py_ssize_t blank,
-                      bint zero_infinity, int num_threads, *, bint need_grad=True, bint force_log_space=False,
-                      paths=None):
+def ctc_loss(const floating[:, :, ::1] log_probs, const int64_t[::1] targets, const int64_t[::1] target_offsets,
+             const int64_t[::1] input_lengths, const int64_t[::1] target_lengths, Py_ssize_t blank,
+             bint zero_infinity, const double[::1] scale, floating[::1] loss_out, floating[:, :, ::1] grad_out,
+             int num_threads, *, bint force_log_space=False, paths=None):
     """Per-sample CTC negative log-likelihood and its gradient with respect to ``log_probs``, in one pass.
+
+    The calling convention of every kernel of minigrad._kernels, except that ``scale`` has one value per sample:
+    torch's 'mean' divides each sample's loss by its own target length.
 
     Parameters
     ----------
-    log_probs : ndarray (T, N, C), float32 or float64, C-contiguous (read-only is fine)
-    targets : ndarray int64 — the targets, sample b's at ``targets[target_offsets[b]:][:target_lengths[b]]``
+    log_probs : (T, N, C), float32 or float64, C-contiguous (read-only is fine)
+    targets : int64 — the targets, sample b's at ``targets[target_offsets[b]:][:target_lengths[b]]``
         (concatenated targets, or padded (N, S) targets flattened with offsets ``b * S``; other entries are never
         read)
-    target_offsets : ndarray int64 (N,) — where sample b's target starts in ``targets``
-    input_lengths, target_lengths : ndarray int64 (N,)
-    blank : int, the blank class
-    zero_infinity : bool — infeasible samples get nll 0 and a zero gradient instead of inf and nan rows
-    num_threads : int >= 1 — upper bound; small batches run on one thread
-    need_grad : bool — False skips the backward recursion and returns ``grad = None``
-    force_log_space : bool — skip the scaled recursion (for tests)
-    paths : optional ndarray int8 (N,) — receives how each sample was computed (PATH_* constants)
+    target_offsets : int64 (N,) — where sample b's target starts in ``targets``
+    input_lengths, target_lengths : int64 (N,)
+    blank : the blank class
+    zero_infinity : infeasible samples get nll 0 and a zero gradient instead of inf and nan rows
+    scale : float64 (N,) — sample b's gradient is multiplied by scale[b]
+    loss_out : (N,), the dtype of log_probs — receives nll_b
+    grad_out : (T, N, C) like log_probs, or None (not computed: the backward recursion is skipped) — receives
+        scale[b] * d nll_b / d log_probs[t, b, :] = -scale[b] γ_t for t < T_b, 0 after
+    num_threads : >= 1 — upper bound; small batches run on one thread
+    force_log_space : skip the scaled recursion (for tests)
+    paths : optional int8 (N,) — receives how each sample was computed (PATH_* constants)
 
-    Returns
-    -------
-    nll : ndarray float64 (N,)
-    grad : ndarray (T, N, C), dtype of log_probs — d nll_b / d log_probs[t, b, :] = -γ_t for t < T_b, 0 after.
+    Returns the sum of loss_out (in sample order).
 
     The caller (``minigrad.nn.functional.ctc_loss``) validates: 0 <= input_lengths <= T, target_lengths >= 0,
     every target in [0, C) and != blank, 0 <= blank < C, offsets + lengths inside ``targets``. This function trusts
     those and checks only array kinds and sizes.
     """
-    if log_probs.ndim != 3:
-        raise ValueError(f"log_probs must be 3-D (T, N, C), got shape {log_probs.shape}")
-    if log_probs.dtype != np.float32 and log_probs.dtype != np.float64:
-        raise TypeError(f"log_probs must be float32 or float64, got {log_probs.dtype}")
-    cdef Py_ssize_t T = log_probs.shape[0], N = log_probs.shape[1], C = log_probs.shape[2]
-    for name, arr in (("target_offsets", target_offsets), ("input_lengths", input_lengths),
-                      ("target_lengths", target_lengths)):
-        if arr.shape != (N,):
-            raise ValueError(f"{name} must have shape ({N},), got {arr.shape}")
-    nll = np.empty(N, dtype=np.float64)
-    grad = np.empty((T, N, C), dtype=log_probs.dtype) if need_grad else None
+    cdef Py_ssize_t T = log_probs.shape[0], N = log_probs.shape[1], C = log_probs.shape[2], b
+    for name, size in (("target_offsets", target_offsets.shape[0]), ("input_lengths", input_lengths.shape[0]),
+                       ("target_lengths", target_lengths.shape[0]), ("scale", scale.shape[0]),
+                       ("loss_out", loss_out.shape[0])):
+        if size != N:
+            raise ValueError(f"{name} must have shape ({N},), got ({size},)")
+    nll_array = np.empty(N, dtype=np.float64)
+    cdef double[::1] nll = nll_array
     if paths is None:
         paths = np.empty(N, dtype=np.int8)
-    if log_probs.size == 0:  # nothing to run: every input length is 0
-        if need_grad:
-            grad[...] = 0
-        nll[...] = np.where(np.asarray(target_lengths) == 0, 0.0, np.inf)
-        return nll, grad
-
-    states = 2 * np.asarray(target_lengths) + 1
-    cells = np.asarray(input_lengths) * states
-    # Longest samples first: with a dynamic schedule the short ones fill in the gaps at the end.
-    order = np.argsort(-cells, kind="stable").astype(np.int64)
-    cdef Py_ssize_t max_table = int((np.asarray(input_lengths) * (states + 4)).max())
-    cdef Py_ssize_t max_states = int(states.max())
-    num_threads = max(1, min(num_threads, N, int(cells.sum()) // MIN_CELLS_PER_THREAD))
-    grad_flat = grad.reshape(-1) if need_grad else np.empty(0, dtype=log_probs.dtype)
-    if log_probs.dtype == np.float32:
-        _ctc_batch[float](log_probs, grad_flat, nll, paths, targets, target_offsets, input_lengths, target_lengths,
-                          order, blank, zero_infinity, force_log_space, num_threads, max_table, max_states)
+    cdef floating* g = &grad_out[0, 0, 0] if grad_out is not None and grad_out.size else NULL
+    if T * N * C == 0:  # nothing to run: every input length is 0
+        if grad_out is not None:
+            grad_out[...] = 0
+        for b in range(N):
+            nll[b] = 0.0 if target_lengths[b] == 0 else INFINITY
     else:
-        _ctc_batch[double](log_probs, grad_flat, nll, paths, targets, target_offsets, input_lengths,
-                           target_lengths, order, blank, zero_infinity, force_log_space, num_threads, max_table,
-                           max_states)
-    return nll, grad
+        states = 2 * np.asarray(target_lengths) + 1
+        cells = np.asarray(input_lengths) * states
+        # Longest samples first: with a dynamic schedule the short ones fill in the gaps at the end.
+        order = np.argsort(-cells, kind="stable").astype(np.int64)
+        threads = max(1, min(num_threads, N, int(cells.sum()) // MIN_CELLS_PER_THREAD))
+        _ctc_batch[floating](log_probs, g, nll, paths, targets, target_offsets, input_lengths, target_lengths,
+                             scale, order, blank, zero_infinity, force_log_space, threads,
+                             int((np.asarray(input_lengths) * (states + 4)).max()), int(states.max()))
+    cdef double total = 0
+    for b in range(N):
+        loss_out[b] = <floating>nll[b]
+        total += loss_out[b]
+    return total

@@ -1,5 +1,6 @@
-/* Vectorisable loops for the elementwise losses (used by elementwise_losses.pyx): each computes the loss of a
- * block of elements and its gradient in one pass.
+/* Vectorisable loops for the elementwise losses (used by elementwise_losses.pyx): MSE, smooth L1, Huber, the two
+ * binary cross-entropies, soft margin, hinge embedding and margin ranking. Each computes the loss of a block of
+ * elements and its gradients in one pass.
  *
  * Why C: PyTorch runs these as fused, vectorised TensorIterator kernels; composed from NumPy ufuncs the same
  * loss takes five to ten passes over memory, and NumPy has no fast log1p(exp(.)). The loops here keep the loss

@@ -1,42 +1,62 @@
 /* The loops of elementwise_rows.h, written once for the element type T (with EXP, LOG and LOG1P of that type);
  * FN(name) appends _f32 or _f64. Included only from elementwise_rows.h (no include guard: instantiated twice).
  *
- * Every function has the same shape. For the n elements of a block it computes the loss l[k] and
- * g[k] = scale * dl/dx[k]; with gy != NULL also gy[k] = scale * dl/dy[k]. The loss goes to loss[k] when
- * loss != NULL (the function then returns 0), else the function returns its sum (in double). w and pw are
- * per-element weights, both NULL (all ones) or both given; param is the loss's scalar parameter (beta, delta).
+ * Every function has the same shape. For the n elements of a block it computes the loss l[k] and returns their
+ * sum (in double); it writes l[k] to loss[k] when loss != NULL, g[k] = scale * dl/dx[k] when g != NULL and
+ * gy[k] = scale * dl/dy[k] when gy != NULL (a NULL output is not computed). w and pw are per-element weights,
+ * both NULL (all ones) or both given; param is the loss's scalar parameter (beta, delta, margin).
  *
  * Values are computed unconditionally and then selected, so the loops are branch-free. The optional arrays are
- * resolved outside the loops: STEP(k, l, W, GY) is expanded once per combination with W and GY the constants
- * 0 or 1, so a missing array costs nothing inside the loop (GCC will not unswitch loops this large itself). */
+ * resolved outside the loops: STEP(k, l, W, G, GY) is expanded once per combination with W, G and GY the
+ * constants 0 or 1, so a missing array costs nothing inside the loop (GCC will not unswitch loops this large
+ * itself). The loss is summed in MG_LANES double partial sums, combined in a fixed order. */
 
-#define ELEMENTWISE_LOOP(STEP, W, GY)                                                             \
+#define ELEMENTWISE_LOOP(STEP, W, G, GY)                                                          \
     {                                                                                             \
         double acc[MG_LANES] = {0};                                                               \
-        if (loss != NULL) {                                                                       \
-            for (ptrdiff_t k = 0; k < n; k++) { T l_; STEP(k, l_, W, GY); loss[k] = l_; }         \
-            return 0.0;                                                                           \
-        }                                                                                         \
         ptrdiff_t i_ = 0;                                                                         \
-        for (; i_ + MG_LANES <= n; i_ += MG_LANES)                                                \
-            for (int j_ = 0; j_ < MG_LANES; j_++) {                                               \
-                T l_;                                                                             \
-                STEP(i_ + j_, l_, W, GY);                                                         \
-                acc[j_] += (double)l_;                                                            \
-            }                                                                                     \
-        for (; i_ < n; i_++) { T l_; STEP(i_, l_, W, GY); acc[i_ % MG_LANES] += (double)l_; }    \
+        if (loss != NULL) {                                                                       \
+            for (; i_ + MG_LANES <= n; i_ += MG_LANES)                                            \
+                for (int j_ = 0; j_ < MG_LANES; j_++) {                                           \
+                    T l_;                                                                         \
+                    STEP(i_ + j_, l_, W, G, GY);                                                  \
+                    loss[i_ + j_] = l_;                                                           \
+                    acc[j_] += (double)l_;                                                        \
+                }                                                                                 \
+        } else {                                                                                  \
+            for (; i_ + MG_LANES <= n; i_ += MG_LANES)                                            \
+                for (int j_ = 0; j_ < MG_LANES; j_++) {                                           \
+                    T l_;                                                                         \
+                    STEP(i_ + j_, l_, W, G, GY);                                                  \
+                    acc[j_] += (double)l_;                                                        \
+                }                                                                                 \
+        }                                                                                         \
+        for (; i_ < n; i_++) {                                                                    \
+            T l_;                                                                                 \
+            STEP(i_, l_, W, G, GY);                                                               \
+            if (loss != NULL) loss[i_] = l_;                                                      \
+            acc[i_ % MG_LANES] += (double)l_;                                                     \
+        }                                                                                         \
         return mg_sum_lanes(acc);                                                                 \
     }
 
-/* The loop for each combination of weights given (W) and target gradient wanted (GY). */
-#define ELEMENTWISE_DISPATCH(STEP)                                                                \
-    if (w != NULL) {                                                                              \
-        if (gy != NULL) ELEMENTWISE_LOOP(STEP, 1, 1)                                              \
-        else ELEMENTWISE_LOOP(STEP, 1, 0)                                                         \
+/* The loop for a gradient wanted or not (G), for losses without weights or a target gradient. */
+#define ELEMENTWISE_DISPATCH_G(STEP)                                                              \
+    if (g != NULL) ELEMENTWISE_LOOP(STEP, 0, 1, 0)                                                \
+    else ELEMENTWISE_LOOP(STEP, 0, 0, 0)
+
+/* The loop for each combination of weights given (W), gradient (G) and target gradient (GY) wanted. */
+#define ELEMENTWISE_DISPATCH_GY(STEP, W)                                                          \
+    if (g != NULL) {                                                                              \
+        if (gy != NULL) ELEMENTWISE_LOOP(STEP, W, 1, 1)                                           \
+        else ELEMENTWISE_LOOP(STEP, W, 1, 0)                                                      \
     } else {                                                                                      \
-        if (gy != NULL) ELEMENTWISE_LOOP(STEP, 0, 1)                                              \
-        else ELEMENTWISE_LOOP(STEP, 0, 0)                                                         \
+        if (gy != NULL) ELEMENTWISE_LOOP(STEP, W, 0, 1)                                           \
+        else ELEMENTWISE_LOOP(STEP, W, 0, 0)                                                      \
     }
+#define ELEMENTWISE_DISPATCH(STEP)                                                                \
+    if (w != NULL) { ELEMENTWISE_DISPATCH_GY(STEP, 1) }                                           \
+    else { ELEMENTWISE_DISPATCH_GY(STEP, 0) }
 
 #define SIGNATURE(name)                                                                           \
     MGE_KERNEL double FN(name)(const T *restrict x, const T *restrict y, const T *restrict w,   \
@@ -47,13 +67,13 @@
 SIGNATURE(mge_mse)
 {
     (void)w; (void)pw; (void)param; (void)gy;
-#define STEP(k, l, W, GY)                                                                              \
+#define STEP(k, l, W, G, GY)                                                                   \
     {                                                                                             \
         T d = x[k] - y[k];                                                                        \
         l = d * d;                                                                                \
-        g[k] = (2 * scale) * d;                                                                   \
+        if (G) g[k] = (2 * scale) * d;                                                         \
     }
-    ELEMENTWISE_LOOP(STEP, 0, 0)
+    ELEMENTWISE_DISPATCH_G(STEP)
 #undef STEP
 }
 
@@ -62,7 +82,7 @@ SIGNATURE(mge_mse)
 SIGNATURE(mge_smooth_l1)
 {
     (void)w; (void)pw; (void)gy;
-#define STEP(k, l, W, GY)                                                                              \
+#define STEP(k, l, W, G, GY)                                                                   \
     {                                                                                             \
         T d = x[k] - y[k];                                                                        \
         T z = d < 0 ? -d : d;                                                                     \
@@ -71,9 +91,9 @@ SIGNATURE(mge_smooth_l1)
         T slope = d / param;                                                                      \
         slope = d > param ? (T)1 : slope;                                                         \
         slope = d < -param ? (T)-1 : slope;                                                       \
-        g[k] = scale * slope;                                                                     \
+        if (G) g[k] = scale * slope;                                                           \
     }
-    ELEMENTWISE_LOOP(STEP, 0, 0)
+    ELEMENTWISE_DISPATCH_G(STEP)
 #undef STEP
 }
 
@@ -82,7 +102,7 @@ SIGNATURE(mge_smooth_l1)
 SIGNATURE(mge_huber)
 {
     (void)w; (void)pw; (void)gy;
-#define STEP(k, l, W, GY)                                                                              \
+#define STEP(k, l, W, G, GY)                                                                   \
     {                                                                                             \
         T d = x[k] - y[k];                                                                        \
         T z = d < 0 ? -d : d;                                                                     \
@@ -90,9 +110,9 @@ SIGNATURE(mge_huber)
         l = z < param ? inside : outside;                                                         \
         T slope = d > param ? param : d;                                                          \
         slope = d < -param ? -param : slope;                                                      \
-        g[k] = scale * slope;                                                                     \
+        if (G) g[k] = scale * slope;                                                           \
     }
-    ELEMENTWISE_LOOP(STEP, 0, 0)
+    ELEMENTWISE_DISPATCH_G(STEP)
 #undef STEP
 }
 
@@ -103,7 +123,7 @@ SIGNATURE(mge_huber)
 SIGNATURE(mge_bce)
 {
     (void)pw; (void)param;
-#define STEP(k, l, W, GY)                                                                              \
+#define STEP(k, l, W, G, GY)                                                                   \
     {                                                                                             \
         T xk = x[k], yk = y[k], wk = W ? w[k] : (T)1;                                     \
         T log_x = LOG(xk), log_1mx = LOG1P(-xk);                                                  \
@@ -112,7 +132,7 @@ SIGNATURE(mge_bce)
         l = wk * ((yk - 1) * clamped_1mx - yk * clamped_x);                                       \
         T denominator = xk * (1 - xk);                                                            \
         denominator = denominator > (T)1e-12f ? denominator : (T)1e-12f; /* torch's float EPSILON */ \
-        g[k] = scale * wk * (xk - yk) / denominator;                                              \
+        if (G) g[k] = scale * wk * (xk - yk) / denominator;                                    \
         if (GY) gy[k] = scale * wk * (log_1mx - log_x);                                   \
     }
     ELEMENTWISE_DISPATCH(STEP)
@@ -128,7 +148,7 @@ SIGNATURE(mge_bce)
 SIGNATURE(mge_bce_with_logits)
 {
     (void)param;
-#define STEP(k, l, W, GY)                                                                         \
+#define STEP(k, l, W, G, GY)                                                                   \
     {                                                                                             \
         T xk = x[k], yk = y[k], wk = W ? w[k] : (T)1, pk = W ? pw[k] : (T)1;                      \
         T e = EXP(-(xk < 0 ? -xk : xk));                                                          \
@@ -138,7 +158,7 @@ SIGNATURE(mge_bce_with_logits)
         l = wk * (linear + c * softplus_tail);                                                    \
         T big = 1 / (1 + e), small = e / (1 + e);                                                 \
         T sigmoid = xk >= 0 ? big : small, sigmoid_minus = xk >= 0 ? small : big;                 \
-        g[k] = scale * wk * ((1 - yk) * sigmoid - pk * yk * sigmoid_minus);                       \
+        if (G) g[k] = scale * wk * ((1 - yk) * sigmoid - pk * yk * sigmoid_minus);             \
         if (GY) {                                                                                 \
             T log_sigmoid = (xk < 0 ? xk : (T)0) - softplus_tail;                                 \
             gy[k] = scale * wk * (-xk - (pk - 1) * log_sigmoid);                                  \
@@ -153,18 +173,57 @@ SIGNATURE(mge_bce_with_logits)
 SIGNATURE(mge_soft_margin)
 {
     (void)w; (void)pw; (void)param; (void)gy;
-#define STEP(k, l, W, GY)                                                                              \
+#define STEP(k, l, W, G, GY)                                                                   \
     {                                                                                             \
         T m = -y[k] * x[k];                                                                       \
         T e = EXP(-(m < 0 ? -m : m));                                                             \
-        l = (m > 0 ? m : (T)0) + LOG1P_UNIT(e);                                                        \
+        l = (m > 0 ? m : (T)0) + LOG1P_UNIT(e);                                                \
         T sigmoid = (m >= 0 ? (T)1 : e) / (1 + e);                                                \
-        g[k] = scale * -y[k] * sigmoid;                                                           \
+        if (G) g[k] = scale * -y[k] * sigmoid;                                                 \
     }
-    ELEMENTWISE_LOOP(STEP, 0, 0)
+    ELEMENTWISE_DISPATCH_G(STEP)
+#undef STEP
+}
+
+/* Hinge embedding (param = margin): y == 1 gives x, y == -1 gives clamp_min(margin - x, 0), any other y both
+ * terms; dl/dx = -[y != 1 and margin - x >= 0] + [y != -1] (clamp_min passes the gradient at 0, nan passes
+ * none but keeps a nan value). */
+SIGNATURE(mge_hinge_embedding)
+{
+    (void)w; (void)pw; (void)gy;
+#define STEP(k, l, W, G, GY)                                                                      \
+    {                                                                                             \
+        T z = param - x[k];                                                                       \
+        int hinge = y[k] != 1, linear = y[k] != -1;                                               \
+        l = (hinge ? (z < 0 ? 0 : z) : 0) + (linear ? x[k] : 0);                                  \
+        if (G) g[k] = scale * (T)((hinge & (z >= 0) ? -1 : 0) + linear);                          \
+    }
+    ELEMENTWISE_DISPATCH_G(STEP)
+#undef STEP
+}
+
+/* Margin ranking of x1 over x2 with labels y (param = margin): l = clamp_min(-y (x1 - x2) + margin, 0). Where
+ * z >= 0: dl/dx1 = -y and dl/dy = -(x1 - x2); 0 elsewhere, as a product with the 0/1 mask like torch's autograd,
+ * so an infinite y or x1 - x2 gives nan there as in torch. (dl/dx2 = -dl/dx1: left to the caller.) */
+MGE_KERNEL double FN(mge_margin_ranking)(const T *restrict x1, const T *restrict x2, const T *restrict y,
+                                         T param, T scale, T *restrict loss, T *restrict g, T *restrict gy,
+                                         ptrdiff_t n)
+{
+#define STEP(k, l, W, G, GY)                                                                      \
+    {                                                                                             \
+        T diff = x1[k] - x2[k];                                                                   \
+        T z = -y[k] * diff + param;                                                               \
+        T on = (T)(z >= 0);                                                                       \
+        l = z < 0 ? 0 : z;                                                                        \
+        if (G) g[k] = -scale * y[k] * on;                                                         \
+        if (GY) gy[k] = -scale * diff * on;                                                       \
+    }
+    ELEMENTWISE_DISPATCH_GY(STEP, 0)
 #undef STEP
 }
 
 #undef SIGNATURE
 #undef ELEMENTWISE_DISPATCH
+#undef ELEMENTWISE_DISPATCH_GY
+#undef ELEMENTWISE_DISPATCH_G
 #undef ELEMENTWISE_LOOP

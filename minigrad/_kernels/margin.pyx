@@ -1,11 +1,16 @@
 # cython: freethreading_compatible = True
-"""Fused loss + gradient kernels for the margin losses (spec/losses.md §4, spec/kernels.md "Margin losses").
+"""Fused loss + gradient kernels for the row-wise margin losses (spec/losses.md §4, spec/kernels.md "Margin
+losses"): multi-margin, multilabel-margin and triplet-margin.
 
-Each kernel makes one pass over its input and returns the loss *and* its gradient, so the autograd backward
-only has to scale the cached gradient by the upstream one. Row kernels return the unreduced loss per row in
-float64 (the caller reduces it); elementwise kernels either return the loss per element or, with
-``reduce=True``, its sum. Every gradient is already multiplied by ``grad_scale`` (1 for 'sum' and 'none',
-1/numel for 'mean'), so no extra pass is needed for the reduction.
+Each kernel makes one pass over its rows and computes the loss *and* its gradient, so the autograd backward only
+has to scale the cached gradient by the upstream one. Calling convention (every kernel of minigrad._kernels)::
+
+    kernel(inputs..., options..., double scale, loss_out, grad_out..., int num_threads) -> double
+
+The caller allocates the outputs: ``loss_out`` (N,) in the inputs' dtype receives each row's loss (required: the
+returned sum adds it in row order, so it does not depend on the thread count); each ``grad_out``, shaped like its
+input, receives ``scale`` times the gradient of the row losses, or is None and is not computed. (The elementwise
+margin losses, hinge embedding and margin ranking, are in elementwise_losses.pyx.)
 
 Arrays in, arrays out: the kernels trust their inputs. The Python wrappers in minigrad/nn/functional/margin.py
 check shapes, dtypes and target ranges first, and pass C-contiguous float32 or float64 arrays (one dtype for all
@@ -23,7 +28,7 @@ from libc.string cimport memcpy, memset
 
 import numpy as np
 
-__all__ = ["multi_margin", "multilabel_margin", "triplet_margin", "hinge_embedding", "margin_ranking"]
+__all__ = ["multi_margin", "multilabel_margin", "triplet_margin"]
 
 cdef extern from "margin_rows.h" nogil:
     double mgm_multi_margin_p1_f32(const float *x, float c, float scale, float *g, Py_ssize_t n, double *slope_sum)
@@ -59,13 +64,26 @@ cdef extern from "margin_rows.h" nogil:
 cdef enum:
     # Below this much work (elements touched) a call runs on one thread: waking a second one costs more.
     PARALLEL_MIN_WORK = 32768
-    # Elementwise kernels hand out blocks of this many elements; one partial sum per block keeps the total
-    # independent of the thread count.
-    BLOCK = 16384
 
 
 cdef inline int _threads_for(Py_ssize_t work, int num_threads) noexcept nogil:
     return num_threads if work >= PARALLEL_MIN_WORK and num_threads > 1 else 1
+
+
+cdef _given_or_empty(grad_out, bint wanted, Py_ssize_t rows, Py_ssize_t cols, floating[::1] like):
+    """grad_out, or (when it is None but the loop writes gradients anyway) uninitialised scratch (rows, cols):
+    one row per thread for the row losses, the full shape for triplet's three gradients."""
+    if grad_out is not None or not wanted:
+        return grad_out
+    return np.empty((rows, cols), dtype=np.float32 if floating is float else np.float64)
+
+
+cdef double _ordered_sum(const floating[::1] values) noexcept:
+    cdef double total = 0
+    cdef Py_ssize_t i
+    for i in range(values.shape[0]):
+        total += values[i]
+    return total
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -97,33 +115,30 @@ cdef inline double _multi_margin_row(const floating *x, Py_ssize_t y, Py_ssize_t
 
 
 def multi_margin(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1] weight, int p,
-                 double margin, double grad_scale, bint need_grad, int num_threads):
+                 double margin, double scale, floating[::1] loss_out, floating[:, ::1] grad_out, int num_threads):
     """MultiMarginLoss per row, with its gradient.
 
-    ``loss[n] = sum_{i != y} w[y] * max(0, margin - x[n, y] + x[n, i])**p / C`` for x (N, C), target (N,) in
+    ``loss_out[n] = sum_{i != y} w[y] * max(0, margin - x[n, y] + x[n, i])**p / C`` for x (N, C), target (N,) in
     [0, C), weight (C,) (ones for no weight), p in {1, 2}. Only ``z > 0`` counts (strict, as torch's loop).
-    Gradient, times ``grad_scale``: ``w[y] * (1 or 2 z_i) / C`` at each active class i and minus their sum at y.
-
-    Returns ``(loss (N,) float64, grad (N, C) like x)``; grad is None unless ``need_grad``.
+    ``grad_out`` (N, C) or None: ``scale * w[y] * (1 or 2 z_i) / C`` at each active class i and minus their sum
+    at y. Returns the sum of the row losses.
     """
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n
     cdef int nt = _threads_for(N * C, num_threads), tid = 0
-    loss_array = np.empty(N, dtype=np.float64)
-    # Without need_grad the gradient rows go to one scratch row per thread.
-    grad_array = np.empty((N if need_grad else nt, C), dtype=np.float32 if floating is float else np.float64)
+    cdef bint want_grad = grad_out is not None
     if N == 0 or C == 0:
-        return loss_array, grad_array if need_grad else None
-    cdef double[::1] loss = loss_array
-    cdef floating[:, ::1] grad = grad_array
+        loss_out[:] = 0
+        return 0.0
+    cdef floating[:, ::1] rows = _given_or_empty(grad_out, True, nt, C, loss_out)
     cdef const floating *xp = &x[0, 0]
-    cdef floating *gp = &grad[0, 0]
+    cdef floating *gp = &rows[0, 0]
     cdef floating m = <floating>margin
     with nogil, parallel(num_threads=nt):
         tid = threadid()
         for n in prange(N, schedule="static"):
-            loss[n] = _multi_margin_row(xp + n * C, target[n], C, p, m, weight[target[n]], grad_scale,
-                                        gp + (n if need_grad else tid) * C)
-    return loss_array, grad_array if need_grad else None
+            loss_out[n] = <floating>_multi_margin_row(xp + n * C, target[n], C, p, m, weight[target[n]], scale,
+                                                      gp + (n if want_grad else tid) * C)
+    return _ordered_sum(loss_out)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -216,35 +231,32 @@ cdef inline bint _sorted_is_cheaper(Py_ssize_t K, Py_ssize_t C) noexcept nogil:
     return log2(<double>K) * (10.0 * K + 4.0 * C) < K * (30.0 + 0.3 * C)
 
 
-def multilabel_margin(const floating[:, ::1] x, const int64_t[:, ::1] target, double grad_scale, bint need_grad,
-                      int num_threads, str path="auto"):
+def multilabel_margin(const floating[:, ::1] x, const int64_t[:, ::1] target, double scale,
+                      floating[::1] loss_out, floating[:, ::1] grad_out, int num_threads, *, str path="auto"):
     """MultiLabelMarginLoss per row, with its gradient.
 
     For x (N, C) and target (N, C) with entries in [-1, C): the row's targets are its entries up to the first -1
-    (a class listed twice counts twice). ``loss[n] = sum_j sum_{i not a target} max(0, 1 - x[y_j] + x[i]) / C``;
-    every pair with ``z > 0`` (strict) adds ``grad_scale / C`` to ``grad[i]`` and subtracts it from ``grad[y_j]``.
+    (a class listed twice counts twice). ``loss_out[n] = sum_j sum_{i not a target} max(0, 1 - x[y_j] + x[i]) / C``;
+    every pair with ``z > 0`` (strict) adds ``scale / C`` to ``grad_out[n, i]`` and subtracts it from
+    ``grad_out[n, y_j]`` (grad_out (N, C) or None). Returns the sum of the row losses.
 
     Instead of torch's N x C float target mask, each thread keeps one scratch row: the scores with -inf at the
     target classes, which no pair can activate. Rows with few targets run the vectorised O(K C) loop, rows with
     many a sorted-threshold O((K + C) log K) search, chosen per row by a cost model; ``path="direct"`` or
     ``"sorted"`` forces one (for tests and benchmarks).
-
-    Returns ``(loss (N,) float64, grad (N, C) like x)``; grad is None unless ``need_grad``.
     """
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n, K
     cdef int nt = _threads_for(N * C, num_threads), tid = 0
-    loss_array = np.empty(N, dtype=np.float64)
-    # Without need_grad the gradient rows go to one scratch row per thread (cleared before each row).
-    grad_array = np.zeros((N if need_grad else nt, C), dtype=np.float32 if floating is float else np.float64)
+    cdef bint want_grad = grad_out is not None
     if N == 0 or C == 0:
-        return loss_array, grad_array if need_grad else None
-    cdef double[::1] loss = loss_array
-    cdef floating[:, ::1] grad = grad_array
+        loss_out[:] = 0
+        return 0.0
+    cdef floating[:, ::1] rows = _given_or_empty(grad_out, True, nt, C, loss_out)
     cdef const floating *xp = &x[0, 0]
     cdef const int64_t *tp = &target[0, 0]
-    cdef floating *gp = &grad[0, 0]
+    cdef floating *gp = &rows[0, 0]
     cdef floating *g_row = NULL
-    cdef floating scale = <floating>(grad_scale / C)
+    cdef floating pair_scale = <floating>(scale / C)
     cdef int forced = {"auto": 0, "direct": 1, "sorted": 2}[path]
     # Per-thread scratch, indexed by threadid(): the masked scores, and the sorted path's buffers.
     cdef floating *all_scores = <floating *>malloc(nt * C * sizeof(floating))
@@ -259,28 +271,26 @@ def multilabel_margin(const floating[:, ::1] x, const int64_t[:, ::1] target, do
             tid = threadid()
             scores = all_scores + tid * C
             for n in prange(N, schedule="static"):
-                if need_grad:
-                    g_row = gp + n * C
-                else:
-                    g_row = gp + tid * C
-                    memset(g_row, 0, C * sizeof(floating))
+                g_row = gp + (n if want_grad else tid) * C
+                memset(g_row, 0, C * sizeof(floating))  # the loops add to it
                 memcpy(scores, xp + n * C, C * sizeof(floating))
                 K = 0
                 while K < C and tp[n * C + K] >= 0:
                     scores[tp[n * C + K]] = -INFINITY
                     K = K + 1
                 if forced == 1 or (forced == 0 and (K < 2 or not _sorted_is_cheaper(K, C))):
-                    loss[n] = _multilabel_direct(xp + n * C, tp + n * C, K, C, scores, scale, g_row) / C
+                    loss_out[n] = <floating>(_multilabel_direct(xp + n * C, tp + n * C, K, C, scores, pair_scale,
+                                                                g_row) / C)
                 else:
-                    loss[n] = _multilabel_sorted(xp + n * C, tp + n * C, K, C, scores, scale, g_row,
-                                                 orders + tid * C, prefixes + tid * (C + 1),
-                                                 hits + tid * (C + 1)) / C
+                    loss_out[n] = <floating>(_multilabel_sorted(xp + n * C, tp + n * C, K, C, scores, pair_scale,
+                                                                g_row, orders + tid * C, prefixes + tid * (C + 1),
+                                                                hits + tid * (C + 1)) / C)
     finally:
         free(all_scores)
         free(orders)
         free(prefixes)
         free(hits)
-    return loss_array, grad_array if need_grad else None
+    return _ordered_sum(loss_out)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -367,9 +377,9 @@ cdef inline double _inverse_or_zero(double d) noexcept nogil:
 
 
 cdef double _triplet_row(const floating *a, const floating *p, const floating *n, Py_ssize_t D, double margin,
-                         double norm_p, floating eps, bint swap, double scale, bint need_grad, floating *ga,
+                         double norm_p, floating eps, bint swap, double scale, bint want_grad, floating *ga,
                          floating *gp, floating *gn, double *phi) noexcept nogil:
-    """Loss of one triplet row; with need_grad writes the three gradient rows. phi: 3 D doubles of scratch."""
+    """Loss of one triplet row; with want_grad writes the three gradient rows. phi: 3 D doubles of scratch."""
     cdef bint fast = norm_p == 1 or norm_p == 2
     cdef double d_ap, d_an, d_pn = INFINITY, d_neg, z, w_an = 1.0, w_pn = 0.0
     cdef Py_ssize_t i
@@ -395,7 +405,7 @@ cdef double _triplet_row(const floating *a, const floating *p, const floating *n
         elif d_pn == d_an:
             w_an = w_pn = 0.5
     z = margin + d_ap - d_neg
-    if not need_grad:
+    if not want_grad:
         return z if not z < 0 else 0.0
     if not z >= 0:  # clamp_min passes the gradient at z == 0; nan passes none
         memset(ga, 0, D * sizeof(floating))
@@ -419,138 +429,44 @@ cdef double _triplet_row(const floating *a, const floating *p, const floating *n
 
 
 def triplet_margin(const floating[:, ::1] anchor, const floating[:, ::1] positive,
-                   const floating[:, ::1] negative, double margin, double p, double eps, bint swap,
-                   double grad_scale, bint need_grad, int num_threads):
+                   const floating[:, ::1] negative, double margin, double p, double eps, bint swap, double scale,
+                   floating[::1] loss_out, floating[:, ::1] grad_anchor_out, floating[:, ::1] grad_positive_out,
+                   floating[:, ::1] grad_negative_out, int num_threads):
     """TripletMarginLoss per row, with the gradients of all three inputs.
 
     For (M, D) inputs: ``d(u, v) = ||u - v + eps||_p`` over the last axis (eps added to every component, in the
     inputs' dtype), ``d_neg = d(a, n)`` or with ``swap`` ``min(d(a, n), d(p, n))``, and
-    ``loss = clamp_min(margin + d(a, p) - d_neg, 0)``. Rows with ``margin + d(a, p) - d_neg >= 0`` pass the
+    ``loss_out[m] = clamp_min(margin + d(a, p) - d_neg, 0)``. Rows with ``margin + d(a, p) - d_neg >= 0`` pass the
     gradient (clamp_min); a tie in the swap sends half of it each way. Fast paths for p = 1 and p = 2; any other
-    p (including 0 and +-inf) follows torch's norm gradient.
-
-    Returns ``(loss (M,) float64, grad_anchor, grad_positive, grad_negative)``, the gradients times grad_scale
-    (None unless ``need_grad``).
+    p (including 0 and +-inf) follows torch's norm gradient. The three ``grad_*_out`` (M, D) receive ``scale``
+    times the gradients; they are computed together, so a None one among given ones is written to scratch.
+    Returns the sum of the row losses.
     """
     cdef Py_ssize_t M = anchor.shape[0], D = anchor.shape[1], m
-    dtype = np.float32 if floating is float else np.float64
-    loss_array = np.empty(M, dtype=np.float64)
-    grads = [np.empty((M, D), dtype=dtype) if need_grad else None for _ in range(3)]
+    cdef bint want_grad = (grad_anchor_out is not None or grad_positive_out is not None
+                           or grad_negative_out is not None)
     if M == 0 or D == 0:  # every distance of an empty vector is 0
-        loss_array.fill(max(margin, 0.0))
-        return (loss_array, *grads)
+        loss_out[:] = max(margin, 0.0)
+        return _ordered_sum(loss_out)
+    cdef floating[:, ::1] ga = _given_or_empty(grad_anchor_out, want_grad, M, D, loss_out)
+    cdef floating[:, ::1] gp = _given_or_empty(grad_positive_out, want_grad, M, D, loss_out)
+    cdef floating[:, ::1] gn = _given_or_empty(grad_negative_out, want_grad, M, D, loss_out)
     cdef bint fast = p == 1 or p == 2
     # Scratch for general p: phi of the three distances, per thread.
     cdef int nt = _threads_for(M * D, num_threads), tid = 0
-    phi_array = np.empty((1 if fast else nt, 1 if fast else 3 * D), dtype=np.float64)
-    cdef double[:, ::1] phi = phi_array
-    cdef double[::1] loss = loss_array
+    cdef double[:, ::1] phi = np.empty((1 if fast else nt, 1 if fast else 3 * D), dtype=np.float64)
     cdef const floating *ap = &anchor[0, 0]
     cdef const floating *pp = &positive[0, 0]
     cdef const floating *np_ = &negative[0, 0]
-    cdef floating[:, ::1] ga, gp, gn
-    cdef floating *gap = NULL
-    cdef floating *gpp = NULL
-    cdef floating *gnp = NULL
-    if need_grad:
-        ga, gp, gn = grads
-        gap, gpp, gnp = &ga[0, 0], &gp[0, 0], &gn[0, 0]
+    cdef floating *gap = &ga[0, 0] if want_grad else NULL
+    cdef floating *gpp = &gp[0, 0] if want_grad else NULL
+    cdef floating *gnp = &gn[0, 0] if want_grad else NULL
     cdef floating eps_t = <floating>eps
     with nogil, parallel(num_threads=nt):
         tid = threadid()
         for m in prange(M, schedule="static"):
-            loss[m] = _triplet_row(ap + m * D, pp + m * D, np_ + m * D, D, margin, p, eps_t, swap, grad_scale,
-                                   need_grad, gap + m * D if need_grad else NULL, gpp + m * D if need_grad else NULL,
-                                   gnp + m * D if need_grad else NULL, &phi[0 if fast else tid, 0])
-    return (loss_array, *grads)
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# HingeEmbeddingLoss and MarginRankingLoss (elementwise)
-# ----------------------------------------------------------------------------------------------------------------
-
-cdef enum Elementwise:
-    HINGE, RANKING
-
-
-cdef inline double _elementwise_block(Elementwise kind, const floating *x1, const floating *x2,
-                                      const floating *y, floating margin, floating scale, floating *loss,
-                                      floating *g1, floating *gy, Py_ssize_t n) noexcept nogil:
-    """One block of the hinge (x1, y; x2 unused) or ranking (x1, x2, y) kernel of margin_rows.h."""
-    if floating is float:
-        if kind == HINGE:
-            return mgm_hinge_f32(x1, y, margin, scale, loss, g1, n)
-        return mgm_ranking_f32(x1, x2, y, margin, scale, loss, g1, gy, n)
-    else:
-        if kind == HINGE:
-            return mgm_hinge_f64(x1, y, margin, scale, loss, g1, n)
-        return mgm_ranking_f64(x1, x2, y, margin, scale, loss, g1, gy, n)
-
-
-cdef _elementwise(Elementwise kind, const floating[::1] x1, const floating[::1] x2, const floating[::1] y,
-                  double margin, double grad_scale, bint reduce, bint need_grad, bint target_grad,
-                  int num_threads):
-    """Run an elementwise kernel over blocks of BLOCK elements; returns ``(loss, grad_x1, grad_y)``."""
-    cdef Py_ssize_t N = x1.shape[0], nblocks = (N + BLOCK - 1) // BLOCK, b, lo
-    cdef int nt = _threads_for(N, num_threads), tid = 0
-    dtype = np.float32 if floating is float else np.float64
-    target_grad = target_grad and need_grad
-    # Without need_grad the gradient goes to one scratch block per thread.
-    grad1_array = np.empty(N if need_grad else nt * min(N, BLOCK), dtype=dtype)
-    grady_array = np.empty(N, dtype=dtype) if target_grad else None
-    loss_array = None if reduce else np.empty(N, dtype=dtype)
-    partial_array = np.zeros(nblocks, dtype=np.float64)
-    if N == 0:
-        return (0.0 if reduce else loss_array), grad1_array if need_grad else None, grady_array
-    cdef double[::1] partial = partial_array
-    cdef floating[::1] view = grad1_array
-    cdef floating *g1p = &view[0]
-    cdef floating *lp = NULL
-    cdef floating *gyp = NULL
-    cdef floating *g_block = NULL
-    if not reduce:
-        view = loss_array
-        lp = &view[0]
-    if target_grad:
-        view = grady_array
-        gyp = &view[0]
-    cdef const floating *x1p = &x1[0]
-    cdef const floating *x2p = &x2[0]
-    cdef const floating *yp = &y[0]
-    cdef floating m = <floating>margin, s = <floating>grad_scale
-    with nogil, parallel(num_threads=nt):
-        tid = threadid()
-        for b in prange(nblocks, schedule="static"):
-            lo = b * BLOCK
-            g_block = g1p + lo if need_grad else g1p + tid * min(N, BLOCK)
-            partial[b] = _elementwise_block(kind, x1p + lo, x2p + lo, yp + lo, m, s,
-                                            lp + lo if lp != NULL else NULL, g_block,
-                                            gyp + lo if gyp != NULL else NULL, min(BLOCK, N - lo))
-    return (float(partial_array.sum()) if reduce else loss_array), grad1_array if need_grad else None, grady_array
-
-
-def hinge_embedding(const floating[::1] x, const floating[::1] y, double margin, double grad_scale, bint reduce,
-                    bint need_grad, int num_threads):
-    """HingeEmbeddingLoss elementwise, with its gradient.
-
-    ``l = where(y != 1, clamp_min(margin - x, 0), 0) + where(y != -1, x, 0)``: x for y = 1, the hinge for y = -1,
-    both for any other y. ``dl/dx = -[y != 1 and margin - x >= 0] + [y != -1]``, times grad_scale.
-
-    Returns ``(loss, grad)``: loss is the elementwise array, or with ``reduce`` the float sum; grad is None
-    unless ``need_grad``.
-    """
-    return _elementwise(HINGE, x, x, y, margin, grad_scale, reduce, need_grad, False, num_threads)[:2]
-
-
-def margin_ranking(const floating[::1] x1, const floating[::1] x2, const floating[::1] y, double margin,
-                   double grad_scale, bint reduce, bint need_grad, bint target_grad, int num_threads):
-    """MarginRankingLoss elementwise, with its gradients.
-
-    ``l = clamp_min(-y (x1 - x2) + margin, 0)``. Where ``z = -y (x1 - x2) + margin >= 0`` (clamp_min passes at
-    0): ``dl/dx1 = -y``, ``dl/dx2 = y``, ``dl/dy = -(x1 - x2)``; 0 elsewhere. Gradients are times grad_scale.
-
-    Returns ``(loss, grad_x1, grad_y)``: loss is the elementwise array or with ``reduce`` the float sum; grad_x1
-    is None unless ``need_grad``, grad_y None unless ``need_grad`` and ``target_grad``. The gradient of x2 is
-    ``-grad_x1``.
-    """
-    return _elementwise(RANKING, x1, x2, y, margin, grad_scale, reduce, need_grad, target_grad, num_threads)
+            loss_out[m] = <floating>_triplet_row(ap + m * D, pp + m * D, np_ + m * D, D, margin, p, eps_t, swap,
+                                                 scale, want_grad, gap + m * D if want_grad else NULL,
+                                                 gpp + m * D if want_grad else NULL,
+                                                 gnp + m * D if want_grad else NULL, &phi[0 if fast else tid, 0])
+    return _ordered_sum(loss_out)

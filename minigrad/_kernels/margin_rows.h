@@ -11,8 +11,8 @@
  * _f32) and T = double (_f64).
  *
  * Kink conventions (spec/losses.md §0.4): the multi-margin and multilabel-margin loops count a term only when
- * z > 0; the clamp_min losses (hinge, margin ranking) pass the gradient when z >= 0. A nan z never counts and
- * never passes a gradient, but a nan clamp_min value is kept (clamp_min(nan, 0) is nan in torch).
+ * z > 0; a nan z never counts and never passes a gradient. (The elementwise margin losses, hinge embedding and
+ * margin ranking, are in elementwise_rows_body.h.)
  */
 #ifndef MINIGRAD_MARGIN_ROWS_H
 #define MINIGRAD_MARGIN_ROWS_H

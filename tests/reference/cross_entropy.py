@@ -7,10 +7,17 @@ with respect to each differentiable input for an upstream gradient of ones.
 
 Notation: ``w`` class weights (ones when None), ``v_n = [y_n != ignore_index]``, ``w'_n = w[y_n] v_n``,
 ``lp = log_softmax(x)``, ``p = softmax(x)``, ``ε`` label smoothing.
+
+``cross_entropy_index``, ``cross_entropy_index_columns``, ``cross_entropy_probs`` and ``nll`` are the kernels'
+twins (same signatures as minigrad._kernels.cross_entropy, see tests/reference/__init__.py).
 """
 import numpy as np
 
-__all__ = ["log_softmax", "nll_loss", "cross_entropy", "cross_entropy_probs"]
+from . import kernel_convention
+
+__all__ = ["log_softmax", "nll_loss", "cross_entropy", "cross_entropy_prob_targets", "cross_entropy_probs",
+           "cross_entropy_index",
+           "cross_entropy_index_columns", "nll"]
 
 
 def log_softmax(x):
@@ -97,7 +104,7 @@ def cross_entropy(x, target, weight=None, ignore_index=-100, label_smoothing=0.0
     return _reduce_index(loss, grad, reduction, target, ignore_index, w_valid)
 
 
-def cross_entropy_probs(x, target, weight=None, label_smoothing=0.0, reduction="mean"):
+def cross_entropy_prob_targets(x, target, weight=None, label_smoothing=0.0, reduction="mean"):
     """Cross-entropy with class-probability targets (spec §2.5 c), ``t' = (1-ε) t + ε/C``::
 
         l_n = -Σ_c w_c t'[n, c] lp[n, c]                 ('mean': Σ l_n / N)
@@ -120,3 +127,33 @@ def cross_entropy_probs(x, target, weight=None, label_smoothing=0.0, reduction="
     grad_w = -(t_smooth * lp)
     loss, (grad_x, grad_t, grad_w) = _reduce(loss, (grad_x, grad_t, grad_w), reduction, N)
     return loss, (grad_x, grad_t, grad_w.sum(axis=0))
+
+
+@kernel_convention(grads=1)
+def cross_entropy_index(x, target, weight, ignore_index, label_smoothing):
+    """The index-target kernel's twin: per-row losses and their gradient."""
+    loss, (grad,) = cross_entropy(x, target, weight, ignore_index, label_smoothing, "none")
+    return loss, grad
+
+
+@kernel_convention(grads=1)
+def cross_entropy_index_columns(x, target, weight, ignore_index, label_smoothing):
+    """The column kernel's twin: x (N, C, D), target (N·D,); the row reference on x moved to (N·D, C)."""
+    N, C, D = x.shape
+    rows = np.moveaxis(np.asarray(x), 1, -1).reshape(-1, C)
+    loss, (grad,) = cross_entropy(rows, target, weight, ignore_index, label_smoothing, "none")
+    return loss, np.moveaxis(grad.reshape(N, D, C), -1, 1)
+
+
+@kernel_convention(grads=2)
+def cross_entropy_probs(x, target, weight, label_smoothing):
+    """The probability-target kernel's twin: per-row losses and the gradients of x and target."""
+    loss, (grad_x, grad_t, _) = cross_entropy_prob_targets(x, target, weight, label_smoothing, "none")
+    return loss, grad_x, grad_t
+
+
+@kernel_convention(grads=1)
+def nll(x, target, weight, ignore_index):
+    """The NLL kernel's twin: per-row losses and their gradient."""
+    loss, (grad,) = nll_loss(x, target, weight, ignore_index, "none")
+    return loss, grad

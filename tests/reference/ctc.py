@@ -15,6 +15,8 @@ blank, l_1, blank, l_2, ..., l_L, blank.
 * the true gradient (minigrad's convention, spec §12.1) is
   ``d nll / d lp[t, c] = -γ_t(c) = -Σ_{s : l'_s = c} exp(alpha[t, s] + beta[t, s] - log Z)``.
   PyTorch returns ``exp(lp) - γ`` instead (spec §5.4); see ``torch_style_grad``.
+
+``ctc_loss`` is the kernel's twin (same signature as minigrad._kernels.ctc.ctc_loss).
 """
 import itertools
 
@@ -27,6 +29,7 @@ __all__ = [
     "ctc_brute_force",
     "torch_style_grad",
     "concatenate_targets",
+    "ctc_loss",
 ]
 
 
@@ -176,3 +179,17 @@ def torch_style_grad(log_probs, grad, input_lengths):
     T = log_probs.shape[0]
     inside = (np.arange(T)[:, None] < np.asarray(input_lengths)[None, :])[:, :, None]
     return np.where(inside, np.exp(log_probs) + grad, 0.0)
+
+
+def ctc_loss(log_probs, targets, target_offsets, input_lengths, target_lengths, blank, zero_infinity, scale,
+             loss_out, grad_out, num_threads):
+    """The kernel's twin: ``ctc_reference`` on sample b's target ``targets[target_offsets[b]:][:target_lengths[b]]``;
+    ``loss_out`` receives nll, ``grad_out`` (None: not computed) ``scale[b]`` times sample b's gradient. Returns the
+    sum of the losses. ``num_threads`` is ignored."""
+    labels = [np.asarray(targets)[start:start + n] for start, n in zip(target_offsets, target_lengths)]
+    nll, grad = ctc_reference(log_probs, np.concatenate(labels + [np.zeros(0, np.int64)]), input_lengths,
+                              target_lengths, blank, zero_infinity)
+    loss_out[...] = nll
+    if grad_out is not None:
+        grad_out[...] = grad * np.asarray(scale)[:, None]
+    return float(nll.sum())

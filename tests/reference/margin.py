@@ -9,11 +9,15 @@ They follow spec/losses.md §4 and PyTorch 2.13, including the conventions at th
 * the triplet ``swap`` takes ``min(d(a, n), d(p, n))`` and splits the gradient half/half on a tie.
 
 Written for reading, not speed: one row at a time where the per-row logic is clearer that way.
+``multi_margin``, ``multilabel_margin`` and ``triplet_margin`` are the kernels' twins (same signatures as
+minigrad._kernels.margin, see tests/reference/__init__.py).
 """
 import numpy as np
 
+from . import kernel_convention
+
 __all__ = ["reduce", "multi_margin_loss", "multilabel_margin_loss", "pairwise_distance", "triplet_margin_loss",
-           "hinge_embedding_loss", "margin_ranking_loss"]
+           "hinge_embedding_loss", "margin_ranking_loss", "multi_margin", "multilabel_margin", "triplet_margin"]
 
 
 def reduce(loss, grads, reduction, empty_mean=np.nan):
@@ -175,3 +179,22 @@ def margin_ranking_loss(x1, x2, y, margin=0.0, reduction="mean"):
     active = z >= 0
     loss, grads = reduce(loss, (-y * active, y * active, -(x1 - x2) * active), reduction)
     return loss, grads
+
+
+@kernel_convention(grads=1)
+def multi_margin(x, target, weight, p, margin):
+    """The multi-margin kernel's twin: per-row losses and their gradient."""
+    return multi_margin_loss(x, target, p, margin, weight, "none")
+
+
+@kernel_convention(grads=1)
+def multilabel_margin(x, target):
+    """The multilabel-margin kernel's twin: per-row losses and their gradient."""
+    return multilabel_margin_loss(x, target, "none")
+
+
+@kernel_convention(grads=3)
+def triplet_margin(anchor, positive, negative, margin, p, eps, swap):
+    """The triplet kernel's twin: per-row losses and the gradients of anchor, positive and negative."""
+    loss, grads = triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, "none")
+    return (loss, *grads)

@@ -221,10 +221,13 @@ class CrossEntropyLoss(_FusedLoss):
     def run(self, losses, grad):
         """The kernel: per-position losses into ``losses``; the gradient (input-shaped, or None) into ``grad``."""
         kernel = _kernel.cross_entropy_index_columns if self.x_kernel.ndim == 3 else _kernel.cross_entropy_index
-        self.loss_sum, self.weight_sum = kernel(
-            self.x_kernel, self.target_rows, self.weight_rows, self.ignore_index, self.label_smoothing,
-            self.reduction == "mean", losses, None if grad is None else grad.reshape(self.x_kernel.shape),
-            get_num_threads())
+        self.weight_sum = _kernel.valid_weight_sum(self.target_rows, self.x_kernel.shape[1], self.weight_rows,
+                                                   self.ignore_index)
+        with np.errstate(divide="ignore"):
+            scale = 1.0 / np.float64(self.weight_sum) if self.reduction == "mean" else 1.0
+        self.loss_sum = kernel(
+            self.x_kernel, self.target_rows, self.weight_rows, self.ignore_index, self.label_smoothing, scale,
+            losses, None if grad is None else grad.reshape(self.x_kernel.shape), get_num_threads())
 
     def compute_input_grad(self):
         grad = np.empty(self.rows.shape, self.x_kernel.dtype)
@@ -336,8 +339,10 @@ class NllLoss(Function):
         self.target_rows, self.weight_rows = target_rows, _weight_rows(weight, dtype)
         self.ignore_index, self.reduction = ignore_index, reduction
         losses = np.empty(rows.row_shape[0], dtype)
-        loss_sum, self.weight_sum = _kernel.nll_forward(rows.to_rows(input.data, dtype), target_rows,
-                                                        self.weight_rows, ignore_index, losses)
+        self.x_rows = rows.to_rows(input.data, dtype)
+        self.weight_sum = _kernel.valid_weight_sum(target_rows, self.x_rows.shape[1], self.weight_rows, ignore_index)
+        loss_sum = _kernel.nll(self.x_rows, target_rows, self.weight_rows, ignore_index, 1.0, losses, None,
+                               get_num_threads())
         if reduction == "none":
             return losses.reshape(rows.loss_shape).astype(self.input_dtype, copy=False)
         return _reduced(loss_sum, self.weight_sum, reduction, self.input_dtype)
@@ -349,8 +354,10 @@ class NllLoss(Function):
         grad = np.empty(self.rows.row_shape, dtype)
         with np.errstate(divide="ignore"):
             scale = 1.0 / np.float64(self.weight_sum) if self.reduction == "mean" else 1.0
-        _kernel.nll_backward(grad, self.target_rows, self.weight_rows, self.ignore_index,
-                             np.ascontiguousarray(upstream, dtype).reshape(-1), scale, get_num_threads())
+        _kernel.nll(self.x_rows, self.target_rows, self.weight_rows, self.ignore_index, scale,
+                    np.empty(len(grad), dtype), grad, get_num_threads())
+        upstream = np.asarray(upstream, dtype)
+        grad *= upstream.reshape(-1, 1) if self.reduction == "none" else upstream.reshape(())
         return self.rows.from_rows(grad).astype(self.input_dtype, copy=False)
 
     def backward(self, grad):

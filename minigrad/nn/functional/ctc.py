@@ -160,9 +160,12 @@ class CtcLoss(Function):
 
     def forward(self, log_probs, prepared, reduction, zero_infinity, need_grad):
         data, targets, offsets, input_lengths, target_lengths, blank, unbatched = prepared
-        nll, grad = _kernel.ctc_loss_and_grad(data, targets, offsets, input_lengths, target_lengths, blank,
-                                              bool(zero_infinity), get_num_threads(), need_grad=need_grad)
         N = data.shape[1]
+        nll = np.empty(N, data.dtype)
+        grad = np.empty(data.shape, data.dtype) if need_grad else None
+        _kernel.ctc_loss(data, targets, offsets, input_lengths, target_lengths, blank, bool(zero_infinity),
+                         np.ones(N), nll, grad, get_num_threads())
+        nll = nll.astype(np.float64)
         if reduction == "none":
             self.weights = None
             loss = nll.reshape(()) if unbatched else nll

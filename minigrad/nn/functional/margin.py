@@ -37,6 +37,7 @@ import math
 
 import numpy as np
 
+from ..._kernels import elementwise_losses as _elementwise_kernels
 from ..._kernels import margin as _kernels
 from ..._threads import get_num_threads
 from ...autograd import grad_mode
@@ -113,6 +114,16 @@ def _upstream(grad, cache):
     g = grad.to(cache.dtype)
     return g.reshape(*g.shape, *(1,) * (cache.ndim - g.ndim)) if g.ndim else g
 
+
+
+def _row_outputs(x, n_grads, need_grad):
+    """A row kernel's outputs: the losses (N,) and n_grads gradients like x (None without need_grad)."""
+    return (np.empty(len(x), x.dtype), *(np.empty_like(x) if need_grad else None for _ in range(n_grads)))
+
+
+def _elementwise_outputs(x, reduce, need_grad):
+    """An elementwise kernel's loss (None when reduced: the kernel returns the sum) and gradient outputs."""
+    return None if reduce else np.empty_like(x), np.empty_like(x) if need_grad else None
 
 class _FusedLoss(Function):
     """Shared machinery of the five losses.
@@ -212,8 +223,9 @@ class MultiMarginLoss(_FusedLoss):
         return _reduced(loss, reduction, len(x), loss_shape, x.dtype)
 
     def run(self, need_grad):
-        loss, gradient = _kernels.multi_margin(self.x, self.target, self.weight, self.p, self.margin,
-                                               self.grad_scale, need_grad, get_num_threads())
+        loss, gradient = _row_outputs(self.x, 1, need_grad)
+        _kernels.multi_margin(self.x, self.target, self.weight, self.p, self.margin, self.grad_scale, loss, gradient,
+                              get_num_threads())
         return loss, [None if gradient is None else _shaped(gradient, self.inputs[0].shape)]
 
     def recorded_gradients(self, grad):
@@ -306,8 +318,8 @@ class MultiLabelMarginLoss(_FusedLoss):
         return _reduced(loss, reduction, len(x), loss_shape, x.dtype, empty_mean=0.0)
 
     def run(self, need_grad):
-        loss, gradient = _kernels.multilabel_margin(self.x, self.target, self.grad_scale, need_grad,
-                                                    get_num_threads())
+        loss, gradient = _row_outputs(self.x, 1, need_grad)
+        _kernels.multilabel_margin(self.x, self.target, self.grad_scale, loss, gradient, get_num_threads())
         return loss, [None if gradient is None else _shaped(gradient, self.inputs[0].shape)]
 
 
@@ -365,8 +377,9 @@ class TripletMarginLoss(_FusedLoss):
         return _reduced(loss, reduction, n_rows, shape[:-1], result_dtype)
 
     def run(self, need_grad):
-        loss, *gradients = _kernels.triplet_margin(*self.arrays, self.margin, self.p, self.eps, self.swap,
-                                                   self.grad_scale, need_grad, get_num_threads())
+        loss, *gradients = _row_outputs(self.arrays[0], 3, need_grad)
+        _kernels.triplet_margin(*self.arrays, self.margin, self.p, self.eps, self.swap, self.grad_scale, loss,
+                                *gradients, get_num_threads())
         return loss, [None if g is None else _shaped(g, self.shape) for g in gradients]
 
     def recorded_gradients(self, grad):
@@ -493,8 +506,10 @@ class HingeEmbeddingLoss(_FusedLoss):
         return _reduced(loss, reduction, x.size, shape, result_dtype)
 
     def run(self, need_grad):
-        loss, gradient = _kernels.hinge_embedding(self.x, self.y, self.margin, self.grad_scale, self.reduce,
-                                                  need_grad, get_num_threads())
+        loss, gradient = _elementwise_outputs(self.x, self.reduce, need_grad)
+        total = _elementwise_kernels.hinge_embedding(self.x, self.y, self.margin, self.grad_scale, loss, gradient,
+                                                     get_num_threads())
+        loss = total if self.reduce else loss
         return loss, [None if gradient is None else _shaped(gradient, self.shape)]
 
 
@@ -544,8 +559,11 @@ class MarginRankingLoss(_FusedLoss):
 
     def run(self, need_grad):
         target_grad = need_grad and self.inputs[2].requires_grad
-        loss, grad1, grad_target = _kernels.margin_ranking(*self.arrays, self.margin, self.grad_scale, self.reduce,
-                                                           need_grad, target_grad, get_num_threads())
+        loss, grad1 = _elementwise_outputs(self.arrays[0], self.reduce, need_grad)
+        grad_target = np.empty_like(self.arrays[0]) if target_grad else None
+        total = _elementwise_kernels.margin_ranking(*self.arrays, self.margin, self.grad_scale, loss, grad1,
+                                                    grad_target, get_num_threads())
+        loss = total if self.reduce else loss
         grad2 = None if grad1 is None or not self.inputs[1].requires_grad else -grad1
         gradients = [grad1, grad2, grad_target]
         return loss, [None if g is None else _shaped(g, self.shape) for g in gradients]

@@ -31,7 +31,6 @@ from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
 from ._checks import not_differentiable
 from ..._tensor import Tensor
-from ..._threads import get_num_threads
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          resolve_reduction, torch_dtype_name)
 from .regression import ElementwiseLoss, fused_loss, kernel_dtypes, kernel_operand
@@ -77,8 +76,7 @@ class BinaryCrossEntropy(ElementwiseLoss):
     """
 
     def kernel(self, need_grad, target_grad):
-        return _kernels.binary_cross_entropy(self.x, self.y, self.params[0], self.grad_scale, self.reduce, need_grad,
-                                             target_grad, get_num_threads())
+        return self.call_kernel(_kernels.binary_cross_entropy, self.params, need_grad, target_grad, 2)
 
     def derivatives(self, x, y, grad):
         weight, = self.params
@@ -144,8 +142,8 @@ class BinaryCrossEntropyWithLogits(ElementwiseLoss):
 
     def kernel(self, need_grad, target_grad):
         weight, pos_weight = self.params
-        return _kernels.binary_cross_entropy_with_logits(self.x, self.y, pos_weight, weight, self.grad_scale,
-                                                         self.reduce, need_grad, target_grad, get_num_threads())
+        return self.call_kernel(_kernels.binary_cross_entropy_with_logits, (pos_weight, weight), need_grad,
+                                target_grad, 2)
 
     def derivatives(self, x, y, grad):
         weight, pos_weight = self.params
@@ -370,8 +368,7 @@ class SoftMarginLoss(ElementwiseLoss):
     """``l = softplus(-y x)``; ``dl/dx = -y σ(-y x)``. The target gets no gradient (torch refuses to give one)."""
 
     def kernel(self, need_grad, target_grad):
-        return _kernels.soft_margin(self.x, self.y, self.grad_scale, self.reduce, need_grad,
-                                    get_num_threads()) + (None,)
+        return self.call_kernel(_kernels.soft_margin, (), need_grad)
 
     def derivatives(self, x, y, grad):
         return grad * -y * (-(x * y)).sigmoid(), None

@@ -105,6 +105,15 @@ class ElementwiseLoss(Function):
         with np.errstate(over="ignore"):  # a float16 result may overflow, as torch's does
             return np.asarray(loss, dtype=dtypes[0])
 
+    def call_kernel(self, kernel, options, need_grad, target_grad=False, n_grads=1):
+        """``kernel(x, y, *options, grad_scale, loss_out, grad_out[, grad_target_out], threads)`` on fresh outputs;
+        returns ``(loss or its sum, grad_x, grad_y)`` (None where not computed)."""
+        loss = None if self.reduce else np.empty_like(self.x)
+        grads = [np.empty_like(self.x) if need_grad else None,
+                 np.empty_like(self.x) if need_grad and target_grad else None]
+        total = kernel(self.x, self.y, *options, self.grad_scale, loss, *grads[:n_grads], get_num_threads())
+        return (total if self.reduce else loss), grads[0], grads[1]
+
     def run(self, need_x, need_y):
         """The kernel: (loss, grad_x, grad_y), the gradients shaped like the loss (None where not computed)."""
         loss, grad_x, grad_y = self.kernel(need_x or need_y, need_y)
@@ -153,7 +162,7 @@ class MseLoss(ElementwiseLoss):
     difference = True
 
     def kernel(self, need_grad, target_grad):
-        return _kernels.mse(self.x, self.y, self.grad_scale, self.reduce, need_grad, get_num_threads()) + (None,)
+        return self.call_kernel(_kernels.mse, (), need_grad)
 
     def derivatives(self, x, y, upstream):
         return (x - y) * (upstream * 2), None
@@ -166,8 +175,7 @@ class SmoothL1Loss(ElementwiseLoss):
     difference = True
 
     def kernel(self, need_grad, target_grad):
-        return _kernels.smooth_l1(self.x, self.y, self.params[0], self.grad_scale, self.reduce, need_grad,
-                                  get_num_threads()) + (None,)
+        return self.call_kernel(_kernels.smooth_l1, self.params, need_grad)
 
     def derivatives(self, x, y, upstream):
         beta, = self.params
@@ -182,8 +190,7 @@ class HuberLoss(ElementwiseLoss):
     difference = True
 
     def kernel(self, need_grad, target_grad):
-        return _kernels.huber(self.x, self.y, self.params[0], self.grad_scale, self.reduce, need_grad,
-                              get_num_threads()) + (None,)
+        return self.call_kernel(_kernels.huber, self.params, need_grad)
 
     def derivatives(self, x, y, upstream):
         delta, = self.params
