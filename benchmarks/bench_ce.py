@@ -64,12 +64,12 @@ def bandwidth_report(N, C, seconds, repeats):
 
 
 def gradient_floor_report(N, C, torch_seconds, repeats):
-    """How long zeroing the (N, C) float32 gradient and writing its N target entries takes on its own."""
-    grad = np.empty((N, C), np.float32)
+    """How long zeroing the (N, C) float32 gradient and writing its N target entries takes on its own (the nll
+    kernel, whose loss reads only the N target entries)."""
+    x, grad, losses = np.zeros((N, C), np.float32), np.empty((N, C), np.float32), np.empty(N, np.float32)
     target = np.random.default_rng(2).integers(0, C, N)
-    upstream = np.ones(1, np.float32)
-    floor = median_time(lambda: _kernel.nll_backward(grad, target, None, -100, upstream, 1 / N,
-                                                     minigrad.get_num_threads()), repeats=repeats)
+    floor = median_time(lambda: _kernel.nll(x, target, None, -100, 1 / N, losses, grad, minigrad.get_num_threads()),
+                        repeats=repeats)
     versus = f" = {floor / torch_seconds:.2f} of torch's step" if torch_seconds else ""
     print(f"nll {N}x{C} floor: writing the dense {N * C * 4 / 1e6:.1f} MB gradient alone takes "
           f"{floor * 1e3:.3f} ms{versus}")

@@ -11,20 +11,21 @@ from ._dtype import (bool, double, float, float16, float32, float64, get_default
                      int32, int64, long, short, uint8)
 from ._dtype import dtype
 from ._threads import get_num_threads, set_num_threads
-from ._tensor import Tensor, tensor
+from .autograd.tensor import Tensor, tensor
 from . import autograd
+from .ops import methods  # binds Tensor's operators and methods
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
                        zeros_like)
 from .random import Generator, initial_seed, manual_seed, seed
-from .ops.activation import log_softmax, softmax
-from .ops.elementwise import (abs, add, ceil, clamp, cos, div, exp, expm1, floor, isfinite, isinf, isnan, log, log1p,
-                              maximum, minimum, mul, neg, pow, relu, round, sigmoid, sign, sin, sqrt, sub, tanh, where)
+from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
+from .ops.elementwise import (abs, add, ceil, clamp, clone, cos, div, exp, expm1, floor, isfinite, isinf, isnan, log,
+                              log1p, masked_fill, maximum, minimum, mul, neg, pow, round, sign, sin, sqrt, sub, where)
 from .ops.linalg import matmul
-from .ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
-from .ops.shape import (broadcast_to, cat, flatten, gather, masked_fill, permute, reshape, squeeze, stack, transpose,
-                        unsqueeze)
+from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
+from .ops.shape import (broadcast_to, cat, diagonal, flatten, gather, narrow, permute, reshape, select, squeeze, stack, t,
+                        transpose, unsqueeze)
 
 clip = clamp
 concat = concatenate = cat
@@ -42,10 +43,6 @@ def is_tensor(obj):
 
 def numel(t):
     return t.numel()
-
-
-def clone(t):
-    return t.clone()
 
 
 def square(t):

@@ -7,7 +7,7 @@ import numpy as np
 
 from . import _dtype
 from .random import generator as _generator
-from ._tensor import Tensor
+from .autograd.tensor import Tensor
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm",
            "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like", "randint_like",
@@ -136,7 +136,7 @@ def randperm(n, dtype=None, generator=None, requires_grad=False, device=None):
 
 
 def _like(fill, other, dtype, requires_grad):
-    array = fill(other.shape, _dtype.as_numpy_dtype(dtype) if dtype is not None else other.data.dtype)
+    array = fill(other.shape, _dtype.as_numpy_dtype(dtype) if dtype is not None else other._data.dtype)
     return _make(array, None, requires_grad)
 
 

@@ -19,7 +19,7 @@ import zlib
 
 import numpy as np
 
-from ._tensor import Tensor
+from .autograd.tensor import Tensor
 from .utils.data.dataset import TensorDataset
 
 __all__ = ["load_digits", "read_idx", "write_idx", "MNIST", "MNIST_FILES", "MNIST_URL"]

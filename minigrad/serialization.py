@@ -33,7 +33,7 @@ import zipfile
 import numpy as np
 
 from . import _dtype
-from ._tensor import Tensor
+from .autograd.tensor import Tensor
 from .nn.parameter import Parameter
 
 __all__ = ["save", "load"]
@@ -70,7 +70,7 @@ class _Encoder:
         if isinstance(obj, float):
             return float(obj)
         if isinstance(obj, Tensor):
-            node = {"tensor": self.store(obj, obj.data), "requires_grad": bool(obj.requires_grad)}
+            node = {"tensor": self.store(obj, obj._data), "requires_grad": bool(obj.requires_grad)}
             if isinstance(obj, Parameter):
                 node["parameter"] = True
             return node
@@ -152,7 +152,7 @@ def _tensor_of(array):
 
 def _parameter_of(array):
     tensor = _tensor_of(array)
-    if tensor.data.dtype.kind != "f":
+    if tensor._data.dtype.kind != "f":
         raise _CorruptCheckpoint(f"a parameter entry has dtype {array.dtype}; parameters are floating point")
     return Parameter(tensor, requires_grad=False)  # requires_grad is restored from the structure below
 
@@ -199,8 +199,8 @@ class _Decoder:
             requires_grad = node.get("requires_grad", False)
             tensor = self.shared(value, _parameter_of if node.get("parameter") is True else _tensor_of)
             if requires_grad is True:
-                if tensor.data.dtype.kind != "f":
-                    raise _CorruptCheckpoint(f"entry {value!r} requires grad but has dtype {tensor.data.dtype}")
+                if tensor._data.dtype.kind != "f":
+                    raise _CorruptCheckpoint(f"entry {value!r} requires grad but has dtype {tensor._data.dtype}")
                 tensor.requires_grad = True
             return tensor
         if kind == "ndarray":

@@ -23,8 +23,7 @@ import subprocess
 
 import numpy as np
 
-from ._tensor import Tensor
-from .autograd.function import Function
+from .autograd.tensor import AccumulateGrad, Tensor
 
 __all__ = ["to_dot", "render"]
 
@@ -42,11 +41,11 @@ def _values(array, max_values):
 def _tensor_label(tensor, name, max_values):
     lines = [name] if name else []
     lines.append(f"shape {tuple(tensor.shape)}" if tensor.ndim else "scalar")
-    values = _values(tensor.data, max_values)
+    values = _values(tensor._data, max_values)
     if values is not None:
         lines.append(f"data {values}")
     if tensor.grad is not None:
-        grad = _values(tensor.grad.data, max_values)
+        grad = _values(tensor.grad._data, max_values)
         lines.append(f"grad {grad}" if grad is not None else f"grad: shape {tuple(tensor.grad.shape)}")
     return "\n".join(lines)
 
@@ -81,15 +80,16 @@ def to_dot(tensor, params=None, max_values=6):
         for edge in node.next_edges:
             if edge is None:  # an input that does not require grad: no gradient goes there
                 continue
-            edge_id = f"{'f' if isinstance(edge, Function) else 't'}{id(edge)}"
+            leaf = edge.variable if isinstance(edge, AccumulateGrad) else None  # a leaf is drawn as its tensor
+            edge_id = f"f{id(edge)}" if leaf is None else f"t{id(leaf)}"
             lines.append(f"  {edge_id} -> {node_id};")
             if id(edge) in seen:
                 continue
             seen.add(id(edge))
-            if isinstance(edge, Function):
+            if leaf is None:
                 stack.append(edge)
             else:
-                label = _tensor_label(edge, names.get(id(edge), ""), max_values)
+                label = _tensor_label(leaf, names.get(id(leaf), ""), max_values)
                 lines.append(f"  {edge_id} [shape=box, style=filled, fillcolor=lightblue, label={_quote(label)}];")
     lines.append(f"  f{id(root)} -> {output_id};")
     lines.append("}")

@@ -270,20 +270,20 @@ class Fuzzer:
             for step in range(3):
                 grad_shape = shape
                 if step == 2 and mischief == "resize":
-                    param.data = np.zeros(tuple(n + 7 for n in shape) or (7,), dtype)
-                    grad_shape = param.data.shape
+                    param._data = np.zeros(tuple(n + 7 for n in shape) or (7,), dtype)
+                    grad_shape = param._data.shape
                 elif step == 2 and mischief == "retype":
-                    param.data = param.data.astype(np.float64 if dtype == np.float32 else np.float32)
+                    param._data = param._data.astype(np.float64 if dtype == np.float32 else np.float32)
                 elif step == 2 and mischief == "grad shape":
                     grad_shape = tuple(n + 1 for n in shape) or (3,)
                 elif step == 2 and mischief == "strided":
-                    param.data = np.repeat(param.data.reshape(-1), 2)[::2].reshape(shape)
+                    param._data = np.repeat(param._data.reshape(-1), 2)[::2].reshape(shape)
                 elif step == 2 and mischief == "state":
                     saved = optimizer.state_dict()
                     for entry in saved["state"].values():
                         entry["exp_avg"] = minigrad.zeros(7)
                     optimizer.load_state_dict(saved)
-                param.grad = minigrad.tensor(self.floats(grad_shape, param.data.dtype, scale=1.0))
+                param.grad = minigrad.tensor(self.floats(grad_shape, param._data.dtype, scale=1.0))
                 optimizer.step()
             return param
         return f"{type(optimizer).__name__}({options}) on {dtype.__name__}{shape}, then {mischief}", run, []
@@ -303,7 +303,7 @@ def check(description, run, arrays, rng, outcomes):
         try:
             out = run()
             if isinstance(out, minigrad.Tensor) and out.requires_grad:
-                upstream = minigrad.tensor(rng.standard_normal(out.shape).astype(out.data.dtype))
+                upstream = minigrad.tensor(rng.standard_normal(out.shape).astype(out._data.dtype))
                 out.backward(upstream, retain_graph=True)
                 out.backward(upstream)  # a second pass recomputes what the first handed over
             outcomes[kind, "computed"] = outcomes.get((kind, "computed"), 0) + 1

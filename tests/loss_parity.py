@@ -55,7 +55,7 @@ def compare_with_torch(ours, theirs, args, kwargs=None, grad=(), seed=0, rtol=No
     expected_array = expected.detach().numpy()
     assert out.shape == tuple(expected.shape), f"shape {out.shape} != torch {tuple(expected.shape)}"
     if check_dtype:
-        assert out.data.dtype == expected_array.dtype, f"dtype {out.data.dtype} != torch {expected_array.dtype}"
+        assert out._data.dtype == expected_array.dtype, f"dtype {out._data.dtype} != torch {expected_array.dtype}"
     _close(out.detach().numpy(), expected_array, expected_array.dtype, "loss value", rtol, atol)
     if grad:
         upstream = np.random.default_rng(seed).standard_normal(expected.shape).astype(expected_array.dtype)

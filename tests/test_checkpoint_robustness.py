@@ -40,7 +40,7 @@ def versioned(version, size=200_000):
 def assert_one_complete_version(checkpoint, versions):
     assert checkpoint["version"] in versions
     for weight in checkpoint["weights"]:
-        assert (weight.data == checkpoint["version"]).all(), "a checkpoint mixes two versions"
+        assert (weight._data == checkpoint["version"]).all(), "a checkpoint mixes two versions"
 
 
 WRITER = """

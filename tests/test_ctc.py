@@ -505,11 +505,11 @@ def test_ctc_loss_matches_reference(dtype, reduction, layout):
     assert loss.dtype == minigrad.tensor(log_probs).dtype
     assert loss.shape == ((5,) if reduction == "none" else ())
     tol = TOL[dtype]
-    np.testing.assert_allclose(loss.data, reduce_reference(nll, target_lengths, reduction), **tol)
+    np.testing.assert_allclose(loss._data, reduce_reference(nll, target_lengths, reduction), **tol)
     upstream = rng.standard_normal(loss.shape).astype(dtype)
     loss.backward(minigrad.tensor(upstream))
     assert leaf.grad.dtype == leaf.dtype and leaf.grad.shape == leaf.shape
-    np.testing.assert_allclose(leaf.grad.data, reference_input_grad(grad, target_lengths, reduction, upstream), **tol)
+    np.testing.assert_allclose(leaf.grad._data, reference_input_grad(grad, target_lengths, reduction, upstream), **tol)
 
 
 @pytest.mark.parametrize("make_lengths", [list, tuple, np.asarray, minigrad.tensor,
@@ -523,7 +523,7 @@ def test_ctc_loss_lengths_forms(make_lengths):
                     minigrad.tensor(target_lengths), reduction="none")
     got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), make_lengths(input_lengths.tolist()),
                    make_lengths(target_lengths.tolist()), reduction="none")
-    np.testing.assert_array_equal(got.data, want.data)
+    np.testing.assert_array_equal(got._data, want._data)
 
 
 def test_ctc_loss_target_dtypes_are_cast():
@@ -535,10 +535,10 @@ def test_ctc_loss_target_dtypes_are_cast():
     for cast in (np.int32, np.uint8, np.float32):
         got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets.astype(cast)), input_lengths.tolist(),
                        target_lengths.tolist(), reduction="none")
-        np.testing.assert_array_equal(got.data, want.data)
+        np.testing.assert_array_equal(got._data, want._data)
     got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets + 0.7), input_lengths.tolist(),
                    target_lengths.tolist(), reduction="none")
-    np.testing.assert_array_equal(got.data, want.data)
+    np.testing.assert_array_equal(got._data, want._data)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -554,11 +554,11 @@ def test_ctc_loss_unbatched(reduction, targets_form, lengths_form):
     loss = ctc_loss(leaf, minigrad.tensor(targets), wrap_length(7), wrap_length(4), reduction=reduction)
     nll, grad = ctc_single(log_probs[:7], labels)
     assert loss.shape == ()
-    np.testing.assert_allclose(loss.data, nll / (4 if reduction == "mean" else 1), rtol=1e-12)
+    np.testing.assert_allclose(loss._data, nll / (4 if reduction == "mean" else 1), rtol=1e-12)
     loss.backward()
     want = np.zeros_like(log_probs)
     want[:7] = grad / (4 if reduction == "mean" else 1)
-    np.testing.assert_allclose(leaf.grad.data, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(leaf.grad._data, want, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -574,14 +574,14 @@ def test_ctc_loss_zero_infinity(reduction):
         nll, grad = ctc_reference(log_probs, padded(targets.reshape(-1)[[0, 1, 2, 3, 4, 6, 7, 8]],
                                                     target_lengths, 3), input_lengths, target_lengths,
                                   zero_infinity=zero_infinity)
-        np.testing.assert_allclose(loss.data, reduce_reference(nll, np.array(target_lengths), reduction))
+        np.testing.assert_allclose(loss._data, reduce_reference(nll, np.array(target_lengths), reduction))
         loss.sum().backward()
         if zero_infinity:
-            assert np.all(leaf.grad.data[:, [0, 2]] == 0) and np.isfinite(loss.data).all()
+            assert np.all(leaf.grad._data[:, [0, 2]] == 0) and np.isfinite(loss._data).all()
         else:
-            assert np.isnan(leaf.grad.data[:4, 0]).all() and np.isnan(leaf.grad.data[:2, 2]).all()
-            assert np.all(leaf.grad.data[2:, 2] == 0)  # t >= T_b stays 0
-        assert np.isfinite(leaf.grad.data[:, 1]).all()
+            assert np.isnan(leaf.grad._data[:4, 0]).all() and np.isnan(leaf.grad._data[:2, 2]).all()
+            assert np.all(leaf.grad._data[2:, 2] == 0)  # t >= T_b stays 0
+        assert np.isfinite(leaf.grad._data[:, 1]).all()
 
 
 def test_ctc_loss_mean_divides_by_clamped_target_lengths():
@@ -589,7 +589,7 @@ def test_ctc_loss_mean_divides_by_clamped_target_lengths():
     log_probs = log_softmax(rng.standard_normal((6, 2, 4)))
     loss = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor([1, 2, 3]), [6, 5], [3, 0])
     expected = (ctc_single(log_probs[:, 0], [1, 2, 3])[0] / 3 - log_probs[:5, 1, 0].sum()) / 2
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(loss._data, expected, rtol=1e-12)
 
 
 def test_ctc_loss_gradcheck_raw_log_probs():
@@ -623,7 +623,7 @@ def test_ctc_loss_without_grad():
                            input_lengths.tolist(), target_lengths.tolist())
     assert with_grad.requires_grad and not plain.requires_grad and not no_grad.requires_grad
     assert plain.grad_fn is None and no_grad.grad_fn is None
-    assert with_grad.data == plain.data == no_grad.data
+    assert with_grad._data == plain._data == no_grad._data
 
 
 def test_ctc_loss_backward_twice_with_retain_graph():
@@ -633,9 +633,9 @@ def test_ctc_loss_backward_twice_with_retain_graph():
     loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(),
                     reduction="sum")
     loss.backward(retain_graph=True)
-    first = leaf.grad.data.copy()
+    first = leaf.grad._data.copy()
     loss.backward()
-    np.testing.assert_allclose(leaf.grad.data, 2 * first)
+    np.testing.assert_allclose(leaf.grad._data, 2 * first)
 
 
 def test_ctc_loss_create_graph():
@@ -648,7 +648,7 @@ def test_ctc_loss_create_graph():
                     reduction="none")
     upstream = minigrad.tensor(np.ones(3), requires_grad=True)
     grad, = minigrad.autograd.grad([loss], [leaf], [upstream], create_graph=True)
-    np.testing.assert_allclose(grad.data, ctc_reference(log_probs, targets, input_lengths, target_lengths)[1],
+    np.testing.assert_allclose(grad._data, ctc_reference(log_probs, targets, input_lengths, target_lengths)[1],
                                rtol=1e-10, atol=1e-12)
     assert grad.requires_grad
     with pytest.raises(RuntimeError, match="double backward"):
@@ -659,21 +659,21 @@ def test_ctc_loss_non_contiguous_and_read_only_inputs():
     rng = np.random.default_rng(51)
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 4, 5, max_target=4)
     want = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(),
-                    target_lengths.tolist(), reduction="none").data
+                    target_lengths.tolist(), reduction="none")._data
     batch_major = minigrad.tensor(np.ascontiguousarray(log_probs.transpose(1, 0, 2)), requires_grad=True)
     time_major = batch_major.permute(1, 0, 2)  # a non-contiguous view, as after a batch-first network
-    assert not time_major.data.flags.c_contiguous
+    assert not time_major._data.flags.c_contiguous
     loss = ctc_loss(time_major, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(),
                     reduction="none")
-    np.testing.assert_array_equal(loss.data, want)
+    np.testing.assert_array_equal(loss._data, want)
     loss.sum().backward()
-    np.testing.assert_allclose(batch_major.grad.data.transpose(1, 0, 2),
+    np.testing.assert_allclose(batch_major.grad._data.transpose(1, 0, 2),
                                ctc_reference(log_probs, targets, input_lengths, target_lengths)[1], atol=1e-10)
     read_only = [np.array(a) for a in (log_probs, targets, input_lengths, target_lengths)]
     for a in read_only:
         a.flags.writeable = False
     got = ctc_loss(minigrad.tensor(read_only[0]), minigrad.tensor(read_only[1]), minigrad.tensor(read_only[2]),
-                   minigrad.tensor(read_only[3]), reduction="none").data
+                   minigrad.tensor(read_only[3]), reduction="none")._data
     np.testing.assert_array_equal(got, want)
 
 
@@ -690,7 +690,7 @@ def test_ctc_loss_one_and_two_threads_agree():
             leaf = minigrad.tensor(log_probs, requires_grad=True)
             loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist())
             loss.backward()
-            results.append((loss.data, leaf.grad.data))
+            results.append((loss._data, leaf.grad._data))
     finally:
         set_num_threads(saved)
     np.testing.assert_array_equal(results[0][0], results[1][0])
@@ -703,7 +703,7 @@ def test_ctc_loss_elementwise_mean_is_deprecated_mean():
     args = (minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist())
     with pytest.warns(UserWarning, match="elementwise_mean"):
         loss = ctc_loss(*args, reduction="elementwise_mean")
-    assert loss.data == ctc_loss(*args).data
+    assert loss._data == ctc_loss(*args)._data
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -815,7 +815,7 @@ def test_ctc_loss_ignores_padding_values():
                  reduction="none")
     b = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor([[1, 2, -7], [3, 99, 0]]), [6, 6], [2, 1],
                  reduction="none")
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a._data, b._data)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -841,11 +841,11 @@ def test_ctc_loss_matches_torch_through_log_softmax(dtype, reduction, zero_infin
                                           reduction=reduction, zero_infinity=zero_infinity)
     tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
     assert str(theirs.dtype).endswith(str(ours.dtype).split(".")[-1])
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), **tol)
+    np.testing.assert_allclose(ours._data, theirs.detach().numpy(), **tol)
     upstream = rng.standard_normal(ours.shape).astype(dtype)
     ours.backward(minigrad.tensor(upstream))
     theirs.backward(torch.tensor(upstream))
-    np.testing.assert_allclose(ours_leaf.grad.data, theirs_leaf.grad.numpy(), **tol)
+    np.testing.assert_allclose(ours_leaf.grad._data, theirs_leaf.grad.numpy(), **tol)
 
 
 @pytest.mark.parametrize("unnormalised", [False, True])
@@ -863,10 +863,10 @@ def test_raw_log_probs_gradient_differs_from_torch_by_exp_log_probs(unnormalised
     theirs = torch.nn.functional.ctc_loss(theirs_leaf, torch.tensor(targets), torch.tensor(input_lengths),
                                           torch.tensor(target_lengths), reduction="sum")
     np.testing.assert_allclose(ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets),
-                                        input_lengths.tolist(), target_lengths.tolist(), reduction="sum").data,
+                                        input_lengths.tolist(), target_lengths.tolist(), reduction="sum")._data,
                                theirs.detach().numpy(), rtol=1e-10)
     theirs.backward()
-    np.testing.assert_allclose(theirs_leaf.grad.numpy(), torch_style_grad(log_probs, ours_leaf.grad.data,
+    np.testing.assert_allclose(theirs_leaf.grad.numpy(), torch_style_grad(log_probs, ours_leaf.grad._data,
                                                                           input_lengths), rtol=1e-9, atol=1e-12)
 
 
@@ -881,4 +881,4 @@ def test_ctc_loss_matches_torch_on_long_sequences():
                     lengths.tolist(), reduction="none")
     theirs = torch.nn.functional.ctc_loss(torch.tensor(logits).log_softmax(2), torch.tensor(targets),
                                           torch.tensor([T] * N), torch.tensor(lengths), reduction="none")
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-10)

@@ -37,7 +37,7 @@ def test_tensor_dataset_items_and_length():
 def test_tensor_dataset_accepts_numpy_arrays_without_copying():
     x = np.arange(6, dtype=np.float64).reshape(3, 2)
     ds = TensorDataset(x, np.array([0, 1, 2]))
-    assert ds.tensors[0].data is x
+    assert ds.tensors[0]._data is x
     assert ds[2][0].dtype == minigrad.float64
 
 

@@ -19,7 +19,7 @@ def test_shared_node_gets_the_sum_of_its_consumers_gradients():
     y = x * x          # used twice below
     z = (y + y * 3).sum()
     z.backward()
-    np.testing.assert_allclose(x.grad.numpy(), 8 * x.data)  # d/dx 4x² = 8x
+    np.testing.assert_allclose(x.grad.numpy(), 8 * x._data)  # d/dx 4x² = 8x
 
 
 def test_diamond_graph():
@@ -118,7 +118,7 @@ def test_backward_with_create_graph_makes_grad_differentiable():
     assert g.requires_grad
     x.grad = None
     g.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), -np.sin(x.data))
+    np.testing.assert_allclose(x.grad.numpy(), -np.sin(x._data))
 
 
 def test_autograd_grad_does_not_touch_dot_grad_and_reports_unused():
@@ -136,7 +136,7 @@ def test_autograd_grad_of_intermediate_tensor():
     x = leaf([1.0, 2.0])
     h = x * 3
     (gh,) = autograd.grad((h * h).sum(), h)
-    np.testing.assert_allclose(gh.numpy(), 2 * h.data)
+    np.testing.assert_allclose(gh.numpy(), 2 * h._data)
 
 
 def test_hooks_on_leaf_and_intermediate():
@@ -156,7 +156,7 @@ def test_retain_grad_keeps_intermediate_gradient():
     y = x * 2
     y.retain_grad()
     (y * y).sum().backward()
-    np.testing.assert_array_equal(y.grad.numpy(), 2 * y.data)
+    np.testing.assert_array_equal(y.grad.numpy(), 2 * y._data)
 
 
 def test_graph_is_freed_when_last_reference_goes():

@@ -190,7 +190,7 @@ def _run(case, library):
         if library == "minigrad":
             _no_numpy_error(out)
         return status, out, None
-    value = out.detach().numpy() if library == "torch" else out.data
+    value = out.detach().numpy() if library == "torch" else out._data
     grads = {}
     if leaves and out.requires_grad:
         upstream = np.random.default_rng(0).standard_normal(value.shape).astype(value.dtype)
@@ -201,7 +201,7 @@ def _run(case, library):
                 return "ok", value, {}
             raise AssertionError(f"minigrad's backward raised {type(error).__name__}: {error}") from error
         for key, leaf in leaves.items():
-            grads[key] = None if leaf.grad is None else (leaf.grad.numpy() if library == "torch" else leaf.grad.data)
+            grads[key] = None if leaf.grad is None else (leaf.grad.numpy() if library == "torch" else leaf.grad._data)
     return "ok", value, grads
 
 

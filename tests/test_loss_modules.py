@@ -103,7 +103,7 @@ def test_focal_loss_module_wraps_the_functional():
     x, y = minigrad.tensor(rng(36).normal(size=(3, 4))), minigrad.tensor(probabilities((3, 4), 37).round())
     module = L.FocalLoss(0.5, 1.5)
     assert module.reduction == "none"
-    np.testing.assert_array_equal(module(x, y).data, sigmoid_focal_loss(x, y, 0.5, 1.5).data)
+    np.testing.assert_array_equal(module(x, y)._data, sigmoid_focal_loss(x, y, 0.5, 1.5)._data)
     assert L.FocalLoss(reduction="sum")(x, y).item() == pytest.approx(sigmoid_focal_loss(x, y).sum().item())
 
 
@@ -184,7 +184,7 @@ def test_buffers_round_trip_through_state_dict():
     module = L.CrossEntropyLoss(minigrad.tensor([1.0, 2.0, 3.0]))
     fresh = L.CrossEntropyLoss(minigrad.zeros(3))
     fresh.load_state_dict(module.state_dict())
-    np.testing.assert_array_equal(fresh.weight.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(fresh.weight._data, [1.0, 2.0, 3.0])
 
 
 # ---------------------------------------------------------------------------------- constructor validation

@@ -56,10 +56,10 @@ def gradients(loss, x, y, kwargs, differentiable_target, reduction, upstream, cr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the broadcast-target warning
         out = loss(*inputs, reduction=reduction, **{k: minigrad.tensor(v) for k, v in kwargs.items()})
-    seed = minigrad.tensor(upstream(out.shape).astype(out.data.dtype))
+    seed = minigrad.tensor(upstream(out.shape).astype(out._data.dtype))
     results = grad(out, inputs[:1 + differentiable_target], seed, create_graph=create_graph)
     assert all(r.requires_grad == create_graph for r in results)
-    return [r.data for r in results]
+    return [r._data for r in results]
 
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
@@ -125,11 +125,11 @@ def test_fused_node_is_the_default_and_a_retained_graph_gives_the_gradients_agai
     assert out.grad_fn.name() == node + "Backward"
     seed = minigrad.tensor(np.full(out.shape, 2.0))
     out.backward(seed, retain_graph=True)
-    first = [t.grad.data.copy() for t in (x, y) if t.requires_grad]
+    first = [t.grad._data.copy() for t in (x, y) if t.requires_grad]
     for t in (x, y):
         if t.requires_grad:
-            t.grad.data *= 100  # the handed-over gradient belongs to the receiver now
+            t.grad._data *= 100  # the handed-over gradient belongs to the receiver now
             t.grad = None
     out.backward(seed)
     for expected, t in zip(first, (x, y)):
-        np.testing.assert_array_equal(t.grad.data, expected)
+        np.testing.assert_array_equal(t.grad._data, expected)

@@ -82,7 +82,7 @@ def test_cosine_similarity_clamps_norms_like_torch():
     x1 = np.array([[1e-5, 0.0], [1e-9, 2e-9], [3.0, 4.0], [0.0, 0.0]])
     x2 = np.array([[1e-5, 0.0], [1.0, 1.0], [1e-9, 0.0], [1.0, 2.0]])
     out = compare_with_torch(cosine_similarity, torch_fn("cosine_similarity"), [x1, x2], grad=(0, 1))
-    np.testing.assert_allclose(out.data, [1.0, 0.3 / math.sqrt(2), 0.06, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(out._data, [1.0, 0.3 / math.sqrt(2), 0.06, 0.0], rtol=1e-6)
     compare_with_torch(cosine_similarity, torch_fn("cosine_similarity"), [np.array(2.0), np.array(-3.0)],
                        {"dim": 0}, grad=(0, 1))
     compare_with_torch(cosine_similarity, torch_fn("cosine_similarity"),
@@ -135,7 +135,7 @@ def test_cosine_embedding_values_and_kinks():
     x1 = minigrad.tensor(np.array([[0.0, 1.0]]), requires_grad=True)
     loss = cosine_embedding_loss(x1, minigrad.tensor(np.array([[1.0, 0.0]])), minigrad.tensor([-1]), margin=0.0)
     loss.backward()
-    assert loss.item() == 0 and x1.grad.data[0, 0] == pytest.approx(1.0)  # cos == margin: clamp_min passes
+    assert loss.item() == 0 and x1.grad._data[0, 0] == pytest.approx(1.0)  # cos == margin: clamp_min passes
 
 
 def test_cosine_embedding_errors():

@@ -58,11 +58,11 @@ def test_bce_spec_table_clamps_the_value_not_the_gradient():
         warnings.simplefilter("error")  # infinite target gradients must not spray RuntimeWarnings
         loss = binary_cross_entropy(x, y, reduction="none")
         loss.backward(minigrad.ones(8))
-    np.testing.assert_allclose(loss.data, [0, 0, .6931472, 100, 100, .9497834, 100, 100], rtol=1e-6)
-    assert np.signbit(loss.data[1])  # -0., as torch
-    np.testing.assert_allclose(x.grad.data, [0, 0, -2, -1e12, -1e12, -1.9047619, 1e12, -1e12], rtol=1e-6)
-    assert y.grad.data[0] == np.inf and y.grad.data[1] == -np.inf
-    assert y.grad.data[4] == pytest.approx(103.28, rel=1e-4)  # unclamped -logit(1e-45)
+    np.testing.assert_allclose(loss._data, [0, 0, .6931472, 100, 100, .9497834, 100, 100], rtol=1e-6)
+    assert np.signbit(loss._data[1])  # -0., as torch
+    np.testing.assert_allclose(x.grad._data, [0, 0, -2, -1e12, -1e12, -1.9047619, 1e12, -1e12], rtol=1e-6)
+    assert y.grad._data[0] == np.inf and y.grad._data[1] == -np.inf
+    assert y.grad._data[4] == pytest.approx(103.28, rel=1e-4)  # unclamped -logit(1e-45)
 
 
 @needs_torch
@@ -151,8 +151,8 @@ def test_bce_with_logits_spec_table():
     y = minigrad.tensor([1., 0, .5, 1, 0, .2])
     loss = binary_cross_entropy_with_logits(x, y, reduction="none")
     loss.backward(minigrad.ones(6))
-    np.testing.assert_allclose(loss.data, [100, .0067153, .6931472, .0067153, 100, 2.4485873], rtol=1e-5)
-    np.testing.assert_allclose(x.grad.data, [-1, .0066929, 0, -.0066929, 1, .7525741], rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(loss._data, [100, .0067153, .6931472, .0067153, 100, 2.4485873], rtol=1e-5)
+    np.testing.assert_allclose(x.grad._data, [-1, .0066929, 0, -.0066929, 1, .7525741], rtol=1e-4, atol=1e-7)
 
 
 def test_bce_with_logits_is_accurate_where_torch_cancels():
@@ -161,7 +161,7 @@ def test_bce_with_logits_is_accurate_where_torch_cancels():
     assert loss.item() == pytest.approx(math.log1p(math.exp(-20)), rel=1e-5)
     big = binary_cross_entropy_with_logits(minigrad.tensor([-1e4, 1e4]), minigrad.tensor([1.0, 1.0]),
                                            pos_weight=minigrad.tensor([3.0]), reduction="none")
-    np.testing.assert_allclose(big.data, [3e4, 0.0])
+    np.testing.assert_allclose(big._data, [3e4, 0.0])
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -263,7 +263,7 @@ def test_poisson_nll_matches_torch(log_input, full, reduction, dtype):
 def test_poisson_nll_spec_values():
     x, y = minigrad.tensor([0., 1, -1, 2, .5]), minigrad.tensor([0., 1, 2, 3, 1.5])
     loss = poisson_nll_loss(x, y, full=True, reduction="none")
-    np.testing.assert_allclose(loss.data, [1, 1.71828, 3.01969, 3.15314, 1.12859], rtol=1e-5)
+    np.testing.assert_allclose(loss._data, [1, 1.71828, 3.01969, 3.15314, 1.12859], rtol=1e-5)
     assert poisson_nll_loss(minigrad.tensor([1, 2]), minigrad.tensor([1, 0])).item() == pytest.approx(4.5537, 1e-4)
     with pytest.raises(ValueError, match="elementwise_mean is not a valid value for reduction"):
         poisson_nll_loss(x, y, reduction="elementwise_mean")
@@ -384,8 +384,8 @@ def test_soft_margin_stays_finite_where_torch_overflows():
     x = minigrad.tensor([-89.0, 20.0], requires_grad=True)
     loss = soft_margin_loss(x, minigrad.tensor([1.0, 1.0]), reduction="none")
     loss.backward(minigrad.ones(2))
-    np.testing.assert_allclose(loss.data, [89.0, math.log1p(math.exp(-20))], rtol=1e-6)  # torch: inf, 2.06e-9
-    np.testing.assert_allclose(x.grad.data, [-1.0, -2.0611537e-9], rtol=1e-5)            # torch: nan
+    np.testing.assert_allclose(loss._data, [89.0, math.log1p(math.exp(-20))], rtol=1e-6)  # torch: inf, 2.06e-9
+    np.testing.assert_allclose(x.grad._data, [-1.0, -2.0611537e-9], rtol=1e-5)            # torch: nan
 
 
 def test_soft_margin_errors_and_gradcheck():

@@ -104,9 +104,9 @@ def test_gradcheck_weight(name):
 # ---------------------------------------------------------------------------------------- spec values (1.x)
 def values_and_grad(fn, x, **kwargs):
     x = minigrad.tensor(x, requires_grad=True)
-    loss = fn(x, minigrad.zeros(len(x.data)), reduction="none", **kwargs)
+    loss = fn(x, minigrad.zeros(len(x._data)), reduction="none", **kwargs)
     loss.sum().backward()
-    return loss.data, x.grad.data
+    return loss._data, x.grad._data
 
 
 X = [0.0, 0.5, 1.0, -1.0, 2.0, -0.3]
@@ -137,7 +137,7 @@ def test_smooth_l1_beta_zero_is_l1():
     loss = smooth_l1_loss(x, minigrad.zeros(3), beta=0.0, reduction="sum")
     loss.backward()
     assert loss.item() == pytest.approx(2.5)
-    np.testing.assert_array_equal(x.grad.data, [0, 1, -1])
+    np.testing.assert_array_equal(x.grad._data, [0, 1, -1])
 
 
 def test_mse_broadcast_mean_gradient():
@@ -145,7 +145,7 @@ def test_mse_broadcast_mean_gradient():
     with pytest.warns(UserWarning, match="Using a target size"):
         loss = mse_loss(x, minigrad.zeros(3, 4, dtype=minigrad.float64))
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, np.full((3, 1), 2 * 4 / 12))
+    np.testing.assert_allclose(x.grad._data, np.full((3, 1), 2 * 4 / 12))
 
 
 def test_weighted_means():
@@ -202,7 +202,7 @@ def test_legacy_flags_override_reduction(fn, size_average, reduce, expected):
     x, y = minigrad.tensor([1.0, -3.0]), minigrad.tensor([0.0, 0.0])
     with pytest.warns(UserWarning, match=f"please use reduction='{expected}' instead"):
         result = fn(x, y, size_average=size_average, reduce=reduce, reduction="sum" if expected != "sum" else "none")
-    np.testing.assert_allclose(result.data, fn(x, y, reduction=expected).data)
+    np.testing.assert_allclose(result._data, fn(x, y, reduction=expected)._data)
 
 
 def test_parameter_errors():

@@ -218,14 +218,14 @@ def test_spec_examples():
     assert multi_margin_loss(x, minigrad.tensor([3])).item() == pytest.approx(0.325)
     loss = multi_margin_loss(x, minigrad.tensor([3]), p=2)
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, [[0.15, 0.2, 0.3, -0.65]], rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, [[0.15, 0.2, 0.3, -0.65]], rtol=1e-6)
     weighted = multi_margin_loss(x, minigrad.tensor([3]), weight=minigrad.tensor([1.0, 2.0, 3.0, 4.0]))
     assert weighted.item() == pytest.approx(1.3)  # the target class's weight, 4, times 0.325
     assert multilabel_margin_loss(x, minigrad.tensor([[3, 0, -1, 1]])).item() == pytest.approx(0.85)
     assert multilabel_margin_loss(x, minigrad.tensor([[3, 3, -1, 0]])).item() == pytest.approx(0.65)
     loss = hinge_embedding_loss(minigrad.tensor([0.5, 0.5, 1, 2, -1, 0.3, 0.3], requires_grad=True),
                                 minigrad.tensor([1.0, -1, -1, -1, -1, 0, 2]), reduction="none")
-    np.testing.assert_allclose(loss.data, [0.5, 0.5, 0, 0, 2, 1, 1], rtol=1e-6)
+    np.testing.assert_allclose(loss._data, [0.5, 0.5, 0, 0, 2, 1, 1], rtol=1e-6)
 
 
 def test_empty_batches():
@@ -285,7 +285,7 @@ def test_threads_do_not_change_results(rng):
             x.grad = None
             loss = multi_margin_loss(x, target)
             loss.backward()
-            results.append((loss.item(), x.grad.data.copy()))
+            results.append((loss.item(), x.grad._data.copy()))
     finally:
         minigrad.set_num_threads(previous)
     assert results[0][0] == results[1][0]
@@ -299,17 +299,17 @@ def test_target_gets_no_gradient_in_hinge_but_does_in_ranking():
     assert y.grad is None
     assert not hinge_embedding_loss(minigrad.tensor([0.5]), y[:1]).requires_grad
     margin_ranking_loss(x, minigrad.tensor([0.0, 0.0]), y, margin=1.0).backward()
-    np.testing.assert_allclose(y.grad.data, [-0.25, 0.25])  # -(x1 - x2) / 2 on both (active) elements
+    np.testing.assert_allclose(y.grad._data, [-0.25, 0.25])  # -(x1 - x2) / 2 on both (active) elements
 
 
 def test_retained_graph_backward_twice():
     x = minigrad.tensor([[0.1, 0.2, 0.4, 0.8]], requires_grad=True)
     loss = multilabel_margin_loss(x, minigrad.tensor([[3, 0, -1, 1]]))
     loss.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad._data.copy()
     x.grad.zero_()
     loss.backward()
-    np.testing.assert_array_equal(x.grad.data, first)
+    np.testing.assert_array_equal(x.grad._data, first)
 
 
 # ------------------------------------------------------------------------------------------------- errors
@@ -395,4 +395,4 @@ def test_errors(call, error, message):
 def test_legacy_flags_override_reduction(fn, args, size_average, reduce, expected):
     with pytest.warns(UserWarning, match=f"please use reduction='{expected}' instead"):
         result = fn(*args, size_average=size_average, reduce=reduce, reduction="sum" if expected != "sum" else "none")
-    np.testing.assert_allclose(result.data, fn(*args, reduction=expected).data)
+    np.testing.assert_allclose(result._data, fn(*args, reduction=expected)._data)

@@ -60,5 +60,5 @@ def test_mlp_training_matches_torch(name, options, activation, dtype, tolerance)
     theirs_state = theirs.state_dict()
     for key, value in ours.state_dict().items():
         assert value.dtype.name == dtype
-        np.testing.assert_allclose(value.data, theirs_state[key].numpy(), rtol=tolerance, atol=tolerance,
+        np.testing.assert_allclose(value._data, theirs_state[key].numpy(), rtol=tolerance, atol=tolerance,
                                    err_msg=key)

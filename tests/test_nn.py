@@ -72,8 +72,8 @@ def test_named_parameters_buffers_and_state_dict_match_torch():
 def test_state_dict_shares_memory_and_keep_vars():
     layer = nn.Linear(2, 2)
     state = layer.state_dict()
-    state["weight"].data[0, 0] = 42.0
-    assert layer.weight.data[0, 0] == 42.0
+    state["weight"]._data[0, 0] = 42.0
+    assert layer.weight._data[0, 0] == 42.0
     assert layer.state_dict(keep_vars=True)["weight"] is layer.weight
 
 
@@ -92,7 +92,7 @@ def test_load_state_dict_round_trip_and_forward_parity():
     _copy_weights(theirs, ours)
     x = np.random.default_rng(0).standard_normal((6, 5)).astype(np.float32)
     body_theirs, body_ours = theirs[:3], ours[:3]
-    np.testing.assert_allclose(body_ours(minigrad.tensor(x)).data, body_theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(body_ours(minigrad.tensor(x))._data, body_theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-6, atol=1e-6)
     result = ours.load_state_dict(ours.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
@@ -143,12 +143,12 @@ def test_load_state_dict_copies_in_place_casts_and_assign():
     weight = layer.weight
     layer.load_state_dict({"weight": minigrad.ones(2, 2, dtype=minigrad.float64), "bias": np.zeros(2)})
     assert layer.weight is weight and layer.weight.dtype is minigrad.float32
-    np.testing.assert_array_equal(layer.weight.data, np.ones((2, 2)))
+    np.testing.assert_array_equal(layer.weight._data, np.ones((2, 2)))
     new_weight = minigrad.full((2, 2), 3.0)
     layer.load_state_dict({"weight": new_weight, "bias": minigrad.zeros(2)}, assign=True)
     assert isinstance(layer.weight, nn.Parameter) and layer.weight is not weight
     assert layer.weight.requires_grad
-    assert np.shares_memory(layer.weight.data, new_weight.data)
+    assert np.shares_memory(layer.weight._data, new_weight._data)
 
 
 @needs_torch
@@ -173,12 +173,12 @@ def test_parameter_repr_and_type():
 def test_parameter_shares_memory_copies_and_pickles():
     base = minigrad.zeros(3)
     p = nn.Parameter(base)
-    base.data[0] = 5.0
-    assert p.data[0] == 5.0
+    base._data[0] = 5.0
+    assert p._data[0] == 5.0
     for clone in (copy.deepcopy(p), pickle.loads(pickle.dumps(p))):
         assert type(clone) is nn.Parameter and clone.requires_grad
-        np.testing.assert_array_equal(clone.data, p.data)
-        assert not np.shares_memory(clone.data, p.data)
+        np.testing.assert_array_equal(clone._data, p._data)
+        assert not np.shares_memory(clone._data, p._data)
     with pytest.raises(RuntimeError, match="floating point"):
         nn.Parameter(minigrad.tensor([1, 2]))
 
@@ -188,8 +188,8 @@ def test_deepcopy_of_a_module_keeps_sharing_and_independence():
     model = nn.Sequential(shared, shared)
     clone = copy.deepcopy(model)
     assert clone[0] is clone[1] and clone[0].weight is not shared.weight
-    clone[0].weight.data[...] = 0
-    assert shared.weight.data.any()
+    clone[0].weight._data[...] = 0
+    assert shared.weight._data.any()
 
 
 def test_setattr_registration_and_errors():
@@ -200,7 +200,7 @@ def test_setattr_registration_and_errors():
     m.plain = 3
     assert set(m._parameters) == {"w"} and set(m._modules) == {"child"} and set(m._buffers) == {"buf"}
     assert "plain" in m.__dict__ and m.w is m._parameters["w"]
-    with pytest.raises(TypeError, match="cannot assign 'minigrad._tensor.Tensor' as parameter 'w'"):
+    with pytest.raises(TypeError, match="cannot assign 'minigrad.autograd.tensor.Tensor' as parameter 'w'"):
         m.w = minigrad.zeros(2)
     with pytest.raises(TypeError, match="as child module 'child'"):
         m.child = 3
@@ -273,7 +273,7 @@ def test_zero_grad():
     layer = nn.Linear(3, 2)
     layer(minigrad.ones(1, 3)).sum().backward()
     layer.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in layer.parameters())
+    assert all(p.grad is not None and not p.grad._data.any() for p in layer.parameters())
     layer.zero_grad()
     assert all(p.grad is None for p in layer.parameters())
 
@@ -315,9 +315,9 @@ def test_linear_matches_torch_forward_and_backward(shape):
     tx, mx = torch.tensor(x, requires_grad=True), minigrad.tensor(x, requires_grad=True)
     (theirs(tx) ** 2).sum().backward()
     (ours(mx) ** 2).sum().backward()
-    np.testing.assert_allclose(mx.grad.data, tx.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(mx.grad._data, tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.weight.grad._data, theirs.weight.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.bias.grad._data, theirs.bias.grad.numpy(), rtol=1e-12)
 
 
 def test_linear_layout_and_default_init():
@@ -327,16 +327,16 @@ def test_linear_layout_and_default_init():
     assert layer.weight.dtype is minigrad.float32 and layer.weight.grad_fn is None and layer.weight.requires_grad
     bound = 1 / math.sqrt(400)  # kaiming_uniform_(a=√5) gives U(-1/√fan_in, 1/√fan_in)
     for p in (layer.weight, layer.bias):
-        assert np.abs(p.data).max() <= bound
-        assert abs(p.data.std() - bound / math.sqrt(3)) < 0.05 * bound
-    assert layer.weight.data.max() > 0.99 * bound and layer.weight.data.min() < -0.99 * bound
+        assert np.abs(p._data).max() <= bound
+        assert abs(p._data.std() - bound / math.sqrt(3)) < 0.05 * bound
+    assert layer.weight._data.max() > 0.99 * bound and layer.weight._data.min() < -0.99 * bound
     no_bias = nn.Linear(2, 3, bias=False)
     assert no_bias.bias is None and "bias" in no_bias._parameters and len(list(no_bias.parameters())) == 1
     assert no_bias(minigrad.ones(1, 2)).shape == (1, 3)
     minigrad.manual_seed(7)
-    first = nn.Linear(3, 3).weight.data.copy()
+    first = nn.Linear(3, 3).weight._data.copy()
     minigrad.manual_seed(7)
-    np.testing.assert_array_equal(nn.Linear(3, 3).weight.data, first)
+    np.testing.assert_array_equal(nn.Linear(3, 3).weight._data, first)
 
 
 @needs_torch
@@ -350,11 +350,11 @@ def test_activation_modules_match_torch(make):
     x = np.random.default_rng(2).standard_normal((3, 4, 2))
     tx, mx = torch.tensor(x, requires_grad=True), minigrad.tensor(x, requires_grad=True)
     t_out, m_out = make(torch)(tx), make(minigrad)(mx)
-    np.testing.assert_allclose(m_out.data, t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m_out._data, t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = np.random.default_rng(3).standard_normal(t_out.shape)
     (t_out * torch.tensor(weights)).sum().backward()
     (m_out * minigrad.tensor(weights)).sum().backward()
-    np.testing.assert_allclose(mx.grad.data, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(mx.grad._data, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 @needs_torch
@@ -366,16 +366,16 @@ def test_activation_modules_match_torch(make):
 def test_activation_functionals_match_torch(name, kwargs):
     x = np.random.default_rng(4).standard_normal((4, 5))
     expected = getattr(torch.nn.functional, name)(torch.tensor(x), **kwargs).numpy()
-    np.testing.assert_allclose(getattr(F, name)(minigrad.tensor(x), **kwargs).data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(getattr(F, name)(minigrad.tensor(x), **kwargs)._data, expected, rtol=1e-10, atol=1e-12)
 
 
 @needs_torch
 def test_functional_linear_and_softmax_stacklevel_position():
     x, w, b = (np.random.default_rng(5).standard_normal(s) for s in [(3, 4), (2, 4), (2,)])
     expected = torch.nn.functional.linear(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
-    np.testing.assert_allclose(F.linear(minigrad.tensor(x), minigrad.tensor(w), minigrad.tensor(b)).data, expected)
+    np.testing.assert_allclose(F.linear(minigrad.tensor(x), minigrad.tensor(w), minigrad.tensor(b))._data, expected)
     # torch's third positional argument is _stacklevel, not dtype
-    np.testing.assert_allclose(F.softmax(minigrad.tensor(x), 1, 5).data,
+    np.testing.assert_allclose(F.softmax(minigrad.tensor(x), 1, 5)._data,
                                torch.nn.functional.softmax(torch.tensor(x), 1, 5).numpy())
 
 
@@ -385,19 +385,19 @@ def test_dropout_scales_survivors_and_is_identity_in_eval():
     layer = nn.Dropout(p=0.25)
     x = minigrad.ones(200, 500, requires_grad=True)
     y = layer(x)
-    kept = y.data != 0
+    kept = y._data != 0
     assert abs(kept.mean() - 0.75) < 0.01
-    np.testing.assert_allclose(y.data[kept], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_allclose(y._data[kept], 1 / 0.75, rtol=1e-6)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, y.data)  # the gradient goes through the same mask and scale
+    np.testing.assert_array_equal(x.grad._data, y._data)  # the gradient goes through the same mask and scale
     layer.eval()
     assert layer(x) is x
     assert F.dropout(x, 0.5, training=False) is x and F.dropout(x, 0.0) is x
-    np.testing.assert_array_equal(F.dropout(x, 1.0).data, np.zeros((200, 500)))
+    np.testing.assert_array_equal(F.dropout(x, 1.0)._data, np.zeros((200, 500)))
     minigrad.manual_seed(3)
-    first = F.dropout(minigrad.ones(10)).data
+    first = F.dropout(minigrad.ones(10))._data
     minigrad.manual_seed(3)
-    np.testing.assert_array_equal(F.dropout(minigrad.ones(10)).data, first)
+    np.testing.assert_array_equal(F.dropout(minigrad.ones(10))._data, first)
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])
@@ -511,7 +511,7 @@ def test_random_init_statistics(fill, mean, std, bound):
     weight = nn.Parameter(minigrad.zeros(300, 200))
     assert fill(weight) is weight
     assert weight.grad_fn is None and weight.requires_grad
-    values = weight.data
+    values = weight._data
     if mean is not None:
         assert abs(values.mean() - mean) < 4 * std / math.sqrt(values.size) + 1e-12
         assert abs(values.std() - std) < 0.02 * std
@@ -522,24 +522,24 @@ def test_random_init_statistics(fill, mean, std, bound):
 def test_deterministic_inits_and_generator():
     weight = nn.Parameter(minigrad.zeros(3, 4))
     nn.init.constant_(weight, 0.5)
-    assert (weight.data == 0.5).all()
+    assert (weight._data == 0.5).all()
     nn.init.ones_(weight)
-    assert (weight.data == 1).all()
+    assert (weight._data == 1).all()
     nn.init.zeros_(weight)
-    assert not weight.data.any()
+    assert not weight._data.any()
     nn.init.eye_(weight)
-    np.testing.assert_array_equal(weight.data, np.eye(3, 4))
+    np.testing.assert_array_equal(weight._data, np.eye(3, 4))
     with pytest.raises(ValueError, match="2 dimensions"):
         nn.init.eye_(minigrad.zeros(2, 2, 2))
-    a = nn.init.normal_(minigrad.zeros(5), generator=minigrad.Generator(3)).data.copy()
-    np.testing.assert_array_equal(nn.init.normal_(minigrad.zeros(5), generator=minigrad.Generator(3)).data, a)
+    a = nn.init.normal_(minigrad.zeros(5), generator=minigrad.Generator(3))._data.copy()
+    np.testing.assert_array_equal(nn.init.normal_(minigrad.zeros(5), generator=minigrad.Generator(3))._data, a)
     with pytest.warns(UserWarning, match="zero-element"):
         nn.init.kaiming_uniform_(minigrad.zeros(0, 3))
 
 
 @pytest.mark.parametrize("shape", [(4, 6), (6, 4), (3, 2, 2)])
 def test_orthogonal_init(shape):
-    weight = nn.init.orthogonal_(minigrad.zeros(shape), gain=2.0).data.reshape(shape[0], -1)
+    weight = nn.init.orthogonal_(minigrad.zeros(shape), gain=2.0)._data.reshape(shape[0], -1)
     small = min(weight.shape)
     gram = weight @ weight.T if weight.shape[0] == small else weight.T @ weight
     np.testing.assert_allclose(gram, 4.0 * np.eye(small), atol=1e-5)
@@ -570,7 +570,7 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm, dtype):
     np.testing.assert_allclose(total_ours.item(), total_theirs.item(), rtol=tolerance)
     assert total_ours.dtype.name == dtype
     for p, q in zip(ours[:3], theirs[:3]):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=tolerance)
+        np.testing.assert_allclose(p.grad._data, q.grad.numpy(), rtol=tolerance)
     assert ours[3].grad is None
 
 
@@ -579,7 +579,7 @@ def test_clip_grad_norm_edge_cases():
     assert nn.utils.clip_grad_norm_([p], 1.0).item() == 0.0
     p.grad = minigrad.tensor([3.0, 4.0])
     assert nn.utils.clip_grad_norm_(p, 1.0).item() == 5.0  # a single Tensor is accepted
-    np.testing.assert_allclose(p.grad.data, [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(p.grad._data, [0.6, 0.8], rtol=1e-6)
     p.grad = minigrad.tensor([float("nan"), 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
@@ -591,7 +591,7 @@ def test_clip_grad_value_matches_torch():
     assert nn.utils.clip_grad_value_(ours, 1.5) is None
     torch.nn.utils.clip_grad_value_(theirs, 1.5)
     for p, q in zip(ours[:3], theirs[:3]):
-        np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+        np.testing.assert_array_equal(p.grad._data, q.grad.numpy())
         assert p.grad.dtype is minigrad.float32
 
 

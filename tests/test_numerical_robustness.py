@@ -47,16 +47,16 @@ def test_log_softmax_and_logsumexp_of_large_logits(scale, dtype, rng):
     t = leaf(x)
     out = F.log_softmax(t, 1)
     out.backward(minigrad.tensor(upstream.astype(dtype)))
-    assert_finite_and_close(out.data, reference, scale, "log_softmax", dtype)
+    assert_finite_and_close(out._data, reference, scale, "log_softmax", dtype)
     expected_grad = upstream - np.exp(reference) * upstream.sum(1, keepdims=True)
-    assert_finite_and_close(t.grad.data, expected_grad, upstream.sum(1).max() * 2, "log_softmax gradient", dtype)
+    assert_finite_and_close(t.grad._data, expected_grad, upstream.sum(1).max() * 2, "log_softmax gradient", dtype)
 
     t = leaf(x)
     lse = minigrad.logsumexp(t, 1)
     lse.sum().backward()
-    assert_finite_and_close(lse.data, (x.astype(np.float64) - reference)[:, 0], scale, "logsumexp", dtype)
+    assert_finite_and_close(lse._data, (x.astype(np.float64) - reference)[:, 0], scale, "logsumexp", dtype)
     # exp(x - lse) with lse rounded to the dtype: an error of ~eps·|x| (torch's too)
-    assert_finite_and_close(t.grad.data, np.exp(reference), scale, "logsumexp gradient", dtype)
+    assert_finite_and_close(t.grad._data, np.exp(reference), scale, "logsumexp gradient", dtype)
 
 
 def test_logsumexp_with_infinite_entries():
@@ -65,9 +65,9 @@ def test_logsumexp_with_infinite_entries():
     lse = minigrad.logsumexp(t, 1)
     lse.sum().backward()
     expected = [-np.inf, 1e4, 1e4 + np.log(2), -1e4 + np.log(2)]
-    np.testing.assert_allclose(lse.data, expected, rtol=1e-6)
-    assert np.isfinite(t.grad.data[1:]).all()
-    np.testing.assert_allclose(t.grad.data[1:], [[0, 1], [0.5, 0.5], [0.5, 0.5]], atol=1e4 * 2e-7)  # (see above)
+    np.testing.assert_allclose(lse._data, expected, rtol=1e-6)
+    assert np.isfinite(t.grad._data[1:]).all()
+    np.testing.assert_allclose(t.grad._data[1:], [[0, 1], [0.5, 0.5], [0.5, 0.5]], atol=1e4 * 2e-7)  # (see above)
 
 
 # ------------------------------------------------------------------------------------------------ cross-entropy
@@ -89,9 +89,9 @@ def test_cross_entropy_of_large_logits(scale, shape, label_smoothing, rng):
     rows = np.moveaxis(x, 1, -1).reshape(-1, classes) if len(shape) > 1 else x.reshape(1, -1)
     expected, (grad,) = ce_reference.cross_entropy(rows, np.asarray(target).reshape(-1), weight,
                                                    label_smoothing=label_smoothing, reduction="sum")
-    assert_finite_and_close(loss.data, expected, scale * rows.shape[0] * 2 * weight.max(), "cross_entropy")
+    assert_finite_and_close(loss._data, expected, scale * rows.shape[0] * 2 * weight.max(), "cross_entropy")
     grad = np.moveaxis(grad.reshape(np.moveaxis(x, 1, -1).shape), -1, 1) if len(shape) > 1 else grad.reshape(shape)
-    assert_finite_and_close(t.grad.data, grad, 2 * weight.max(), "cross_entropy gradient")
+    assert_finite_and_close(t.grad._data, grad, 2 * weight.max(), "cross_entropy gradient")
 
 
 @pytest.mark.parametrize("scale", SCALES)
@@ -102,9 +102,9 @@ def test_cross_entropy_with_probability_targets_of_large_logits(scale, rng):
     loss = F.cross_entropy(t, p, reduction="sum")
     loss.backward()
     expected, (grad_x, grad_t, _) = ce_reference.cross_entropy_prob_targets(x, target, reduction="sum")
-    assert_finite_and_close(loss.data, expected, scale * 64, "cross_entropy(probabilities)")
-    assert_finite_and_close(t.grad.data, grad_x, 2.0, "gradient w.r.t. the logits")
-    assert_finite_and_close(p.grad.data, grad_t, 2 * scale, "gradient w.r.t. the target")
+    assert_finite_and_close(loss._data, expected, scale * 64, "cross_entropy(probabilities)")
+    assert_finite_and_close(t.grad._data, grad_x, 2.0, "gradient w.r.t. the logits")
+    assert_finite_and_close(p.grad._data, grad_t, 2 * scale, "gradient w.r.t. the target")
 
 
 # --------------------------------------------------------------------------------------- binary / soft margin
@@ -120,8 +120,8 @@ def test_binary_cross_entropy_with_logits_of_large_logits(scale, pos_weight, rng
     loss.sum().backward()
     expected, grad, _ = elementwise_reference.binary_cross_entropy_with_logits.readable(
         x, y, None if p is None else np.broadcast_to(p, x.shape))
-    assert_finite_and_close(loss.data, expected, scale * (pos_weight or 1) * 2, "BCE with logits")
-    assert_finite_and_close(t.grad.data, grad, 2 * (pos_weight or 1), "BCE with logits gradient")
+    assert_finite_and_close(loss._data, expected, scale * (pos_weight or 1) * 2, "BCE with logits")
+    assert_finite_and_close(t.grad._data, grad, 2 * (pos_weight or 1), "BCE with logits gradient")
 
 
 @pytest.mark.parametrize("scale", SCALES)
@@ -133,8 +133,8 @@ def test_soft_margin_loss_of_large_logits(scale, rng):
     loss = F.soft_margin_loss(t, minigrad.tensor(y), reduction="none")
     loss.sum().backward()
     expected, grad, _ = elementwise_reference.soft_margin.readable(x, y)
-    assert_finite_and_close(loss.data, expected, scale * 2, "soft_margin_loss")
-    assert_finite_and_close(t.grad.data, grad, 2.0, "soft_margin_loss gradient")
+    assert_finite_and_close(loss._data, expected, scale * 2, "soft_margin_loss")
+    assert_finite_and_close(t.grad._data, grad, 2.0, "soft_margin_loss gradient")
 
 
 # ------------------------------------------------------------------------------------------------------- CTC
@@ -154,14 +154,14 @@ def check_ctc_against_reference(x, targets, input_lengths, target_lengths, magni
     loss = F.ctc_loss(log_probs, minigrad.tensor(targets), minigrad.tensor(input_lengths),
                       minigrad.tensor(target_lengths), reduction="none")
     loss.sum().backward()
-    nll, grad = ctc_reference(log_probs.data, targets, input_lengths, target_lengths)
+    nll, grad = ctc_reference(log_probs._data, targets, input_lengths, target_lengths)
     finite = np.isfinite(nll)
     assert finite.any()
-    assert_finite_and_close(loss.data[finite], nll[finite], magnitude * x.shape[0], "ctc_loss")
+    assert_finite_and_close(loss._data[finite], nll[finite], magnitude * x.shape[0], "ctc_loss")
     # w.r.t. the logits (through log_softmax) the gradient is exp(lp) - γ on t < T_b, as torch's
-    expected_grad = torch_style_grad(log_probs.data, grad, input_lengths)
-    assert_finite_and_close(t.grad.data[:, finite], expected_grad[:, finite], 4.0, "ctc_loss gradient")
-    return loss.data
+    expected_grad = torch_style_grad(log_probs._data, grad, input_lengths)
+    assert_finite_and_close(t.grad._data[:, finite], expected_grad[:, finite], 4.0, "ctc_loss gradient")
+    return loss._data
 
 
 @pytest.mark.parametrize("scale", SCALES)
@@ -203,7 +203,7 @@ def test_ctc_fallback_is_per_sample(rng):
     batch = check_ctc_against_reference(x, targets, input_lengths, target_lengths, magnitude=5e3)
     alone = F.ctc_loss(F.log_softmax(minigrad.tensor(x[:, 1:]), 2), minigrad.tensor(targets[target_lengths[0]:]),
                        minigrad.tensor(input_lengths[1:]), minigrad.tensor(target_lengths[1:]), reduction="none")
-    np.testing.assert_array_equal(batch[1:], alone.data)
+    np.testing.assert_array_equal(batch[1:], alone._data)
 
 
 def test_ctc_long_sequences_do_not_underflow(rng):

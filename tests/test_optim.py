@@ -76,7 +76,7 @@ def test_optimizer_matches_torch(name, options, dtype):
         for key, value in entry.items():
             ours_value = ours_state["state"][index][key]
             assert ours_value.dtype.name == str(value.dtype).replace("torch.", "")
-            np.testing.assert_allclose(ours_value.data, value.numpy(), rtol=1e-5, atol=1e-6)
+            np.testing.assert_allclose(ours_value._data, value.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_state_dict_layout_matches_torch():
@@ -117,7 +117,7 @@ def test_load_state_dict_resumes_exactly(name, options):
             p.grad = minigrad.tensor(g)
         first.step()
     for a, b in zip(straight, params):
-        np.testing.assert_array_equal(a, b.data)
+        np.testing.assert_array_equal(a, b._data)
 
 
 def test_load_state_dict_casts_and_checks_sizes():
@@ -130,7 +130,7 @@ def test_load_state_dict_casts_and_checks_sizes():
     target.load_state_dict(source.state_dict())
     assert target.state[q]["momentum_buffer"].dtype is minigrad.float32
     assert target.param_groups[0]["lr"] == 0.1 and target.param_groups[0]["params"][0] is q
-    assert target.state[q]["momentum_buffer"].data is not source.state[p]["momentum_buffer"].data
+    assert target.state[q]["momentum_buffer"]._data is not source.state[p]["momentum_buffer"]._data
     with pytest.raises(ValueError, match="different number of parameter groups"):
         optim.SGD([{"params": [q]}, {"params": [p]}]).load_state_dict(source.state_dict())
     with pytest.raises(ValueError, match="doesn't match the size"):
@@ -152,8 +152,8 @@ def test_param_groups_options_and_skipping():
     assert opt.param_groups[1]["momentum"] == 0.0 and opt.param_groups[1]["nesterov"] is False
     a.grad = minigrad.ones(2)
     opt.step()  # b has no gradient: untouched
-    np.testing.assert_allclose(a.data, [0.9, 0.9])
-    np.testing.assert_array_equal(b.data, [1.0, 1.0])
+    np.testing.assert_allclose(a._data, [0.9, 0.9])
+    np.testing.assert_array_equal(b._data, [1.0, 1.0])
     c = minigrad.ones(1, requires_grad=True)
     opt.add_param_group({"params": [c], "lr": 2.0})
     assert len(opt.param_groups) == 3 and opt.param_groups[2]["weight_decay"] == 0
@@ -214,9 +214,9 @@ def test_zero_grad_closure_and_repr():
     with minigrad.no_grad():  # the closure runs with grad mode on regardless
         loss = opt.step(closure)
     assert loss.item() == 5.0
-    np.testing.assert_allclose(p.data, [0.0, 0.0])
+    np.testing.assert_allclose(p._data, [0.0, 0.0])
     opt.zero_grad(set_to_none=False)
-    assert p.grad is not None and not p.grad.data.any()
+    assert p.grad is not None and not p.grad._data.any()
     opt.zero_grad()
     assert p.grad is None
     assert repr(opt) == repr(torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.5)).replace(
@@ -225,15 +225,15 @@ def test_zero_grad_closure_and_repr():
 
 def test_step_updates_arrays_in_place_and_leaves_gradients_alone():
     p = minigrad.ones(3, requires_grad=True)
-    array = p.data
+    array = p._data
     for optimizer in (optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1, maximize=True),
                       optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True), optim.Adam([p], weight_decay=0.1),
                       optim.AdamW([p], amsgrad=True, maximize=True)):
         for _ in range(2):
             p.grad = minigrad.ones(3)
             optimizer.step()
-            np.testing.assert_array_equal(p.grad.data, np.ones(3))
-    assert p.data is array
+            np.testing.assert_array_equal(p.grad._data, np.ones(3))
+    assert p._data is array
 
 
 def test_numpy_scalar_options_keep_float32():
@@ -241,7 +241,7 @@ def test_numpy_scalar_options_keep_float32():
     p.grad = minigrad.ones(3)
     optim.SGD([p], lr=np.float64(0.1), momentum=np.float64(0.5)).step()
     assert p.dtype is minigrad.float32
-    np.testing.assert_array_equal(p.data, np.float32(1) - np.float32(1) * np.float32(0.1))
+    np.testing.assert_array_equal(p._data, np.float32(1) - np.float32(1) * np.float32(0.1))
 
 
 # ----------------------------------------------------------------------------------------------- schedulers

@@ -24,7 +24,7 @@ def same(a, b):
     if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, minigrad.Tensor):
-        return a.requires_grad == b.requires_grad and same(a.data, b.data)
+        return a.requires_grad == b.requires_grad and same(a._data, b._data)
     if isinstance(a, (np.ndarray, np.generic)):
         return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
     if isinstance(a, float):
@@ -76,7 +76,7 @@ def test_floats_are_bit_exact_including_nan_payloads_and_subnormals(dtype):
     nan_payload = np.array([0x7FC00123 if dtype == np.float32 else 0x7FF8000000000123],
                            dtype=np.uint32 if dtype == np.float32 else np.uint64).view(dtype)
     tensor = minigrad.from_numpy(np.concatenate([values, nan_payload]))
-    assert round_trip(tensor).data.tobytes() == tensor.data.tobytes()
+    assert round_trip(tensor)._data.tobytes() == tensor._data.tobytes()
 
 
 def test_requires_grad_parameters_and_shared_tensors():
@@ -103,8 +103,8 @@ def test_noncontiguous_and_fortran_arrays():
 def test_loaded_tensors_are_writable_and_independent():
     w = minigrad.ones(3)
     result = round_trip({"w": w})["w"]
-    result.data[0] = 5
-    assert w.data[0] == 1
+    result._data[0] = 5
+    assert w._data[0] == 1
 
 
 # ------------------------------------------------------------------------------------------------ paths

@@ -51,7 +51,7 @@ def run(workload):
     x = minigrad.tensor(data, requires_grad=True)
     loss = make_loss(x)
     loss.backward()
-    return loss.data.tobytes(), x.grad.data.tobytes()
+    return loss._data.tobytes(), x.grad._data.tobytes()
 
 
 @pytest.mark.parametrize("kernel_threads", [1, 2])
@@ -152,7 +152,7 @@ def test_grad_mode_is_per_thread(rng):
     finally:
         stop.set()
         evaluator.join()
-    assert all(p.grad is not None and np.isfinite(p.grad.data).all() for p in model.parameters())
+    assert all(p.grad is not None and np.isfinite(p.grad._data).all() for p in model.parameters())
 
 
 def test_concurrent_backward_into_shared_parameters_loses_nothing(rng):
@@ -164,8 +164,8 @@ def test_concurrent_backward_into_shared_parameters_loses_nothing(rng):
         (x @ weight).tanh().sum().backward()
 
     step(None)
-    single = weight.grad.data.copy()
+    single = weight.grad._data.copy()
     weight.grad = None
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(step, range(200)))
-    np.testing.assert_allclose(weight.grad.data, 200 * single, rtol=1e-12)
+    np.testing.assert_allclose(weight.grad._data, 200 * single, rtol=1e-12)

@@ -1,68 +1,159 @@
 """``Function``: one differentiable operation, and the node it leaves in the graph.
 
+An op is called as ``MyOp.apply(*inputs, **options)``. The positional ``inputs`` are what may need a gradient:
+Tensors (a Python number or an array there is a constant and gets none); the keyword ``options`` are settings and
+constant arrays (dims, targets, masks, the reduction). ``apply`` sets ``self.needs_input_grad`` (one bool per
+positional input), calls ``forward`` on the inputs' NumPy arrays and wraps the array it returns in a Tensor. When
+grad mode is on and some input requires grad, that Tensor's ``grad_fn`` is the node, which remembers
+
+* ``next_edges``: per input, the node its gradient goes to (the input's ``grad_fn``, or a leaf's ``AccumulateGrad``);
+* ``inputs``: the inputs as given (unless the class sets ``keeps_inputs = False``), with their versions, so the
+  backward raises torch's error if one was changed in place in between;
+* ``options``: the keyword options.
+
 A subclass defines
 
-* ``forward(self, *args)``: receives the arguments given to ``apply`` (Tensors stay Tensors, so read
-  ``x.data`` for the NumPy array) and returns the result as a NumPy array. It may keep what the backward needs,
-  with ``self.save_for_backward(*tensors)`` or as plain attributes.
-* ``backward(self, grad)``: receives the gradient of the loss w.r.t. the output (a Tensor of the output's shape)
-  and returns one gradient per positional argument of ``forward`` (a Tensor, or None where there is none).
-  Backward formulas are written with Tensor operations, so when the engine runs with ``create_graph=True``
-  they are recorded too and can be differentiated again.
+* ``forward(self, *arrays, **options) -> ndarray``: NumPy in, NumPy out. It may keep derived arrays (masks,
+  cached gradients) as attributes, never the input arrays themselves: the backward reads inputs through
+  ``self.inputs``, whose versions are checked.
+* ``backward(self, grad) -> gradients``: one per positional input (a Tensor or None; a bare Tensor when there is
+  one input), written in Tensor ops on ``self.inputs`` and ``self.output()``. The engine runs it under
+  ``no_grad``, or recorded when ``create_graph=True``, so second derivatives need no formula of their own.
+* optionally ``backward_arrays(self, grad_array)``: the same gradients as NumPy arrays, a fast path the engine
+  takes when ``create_graph`` is off (only where a benchmark shows it pays);
+* optionally ``composite(self, *inputs, **options) -> Tensor``: the op written with primitive ops. It is the
+  textbook definition and the tests' oracle, and, when the class defines no ``backward``, the backward is its
+  vector-Jacobian product (so the double backward of a fused kernel comes for free).
 
-``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and some Tensor argument requires grad,
-makes the result's ``grad_fn`` this node. The node remembers, per argument, where its gradient goes next
-(``next_edges``): the argument's own ``grad_fn``, or the argument itself when it is a leaf that requires grad.
-It does not keep its output alive, so a graph disappears as soon as the last Tensor referring to it does.
+The node does not keep its output alive (``saves_output = True`` keeps just the array, for ``output()``), so a
+graph disappears as soon as the last Tensor referring to it does.
 """
+import weakref
+
 import numpy as np
 
+from . import functional
 from .grad_mode import _state as _grad_state
-from .. import _tensor as _tensor_module
+from .grad_mode import enable_grad
+from .tensor import Tensor
 
-__all__ = ["Function"]
+__all__ = ["Function", "LegacyFunction"]
+
+_FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
+                  "have already been freed). Saved intermediate values of the graph are freed when you call "
+                  ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                  "graph a second time or if you need to access saved tensors after calling backward.")
+_TORCH_TYPES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
+                "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
+                "bool": "BoolTensor"}
 
 
 class Function:
     """Base class of every differentiable operation; see the module docstring."""
 
-    __slots__ = ("next_edges", "needs_input_grad", "freed", "output_hooks", "__dict__", "__weakref__")
+    __slots__ = ("inputs", "options", "next_edges", "needs_input_grad", "pre_hooks", "freed", "_versions",
+                 "_output", "__dict__", "__weakref__")
+    keeps_inputs = True     # False where the backward reads no input value (Add, Sum, Reshape, ...)
+    saves_output = False    # True where the backward reads the forward's result through output()
+    is_view = False         # True for ops whose result may share the input's memory (see ops.shape)
+    backward_arrays = None
+    composite = None
+    legacy_arguments = False  # LegacyFunction's: forward receives the Tensors themselves
 
-    def forward(self, *args):
-        raise NotImplementedError
+    def forward(self, *arrays, **options):
+        raise NotImplementedError(f"{type(self).__name__} must define forward")
 
     def backward(self, grad):
-        raise NotImplementedError
+        """The vector-Jacobian product of ``composite`` (for classes that define no backward of their own)."""
+        if self.composite is None:
+            raise NotImplementedError(f"{type(self).__name__} defines neither backward nor composite")
+        wanted = [i for i, need in enumerate(self.needs_input_grad) if need]
+        if _grad_state.enabled:  # create_graph: differentiate through the real inputs, recorded
+            inputs = list(self.inputs)
+        else:                    # first order: fresh leaves, so nothing outside this node is touched
+            inputs = [Tensor._wrap(x._data).requires_grad_() if i in wanted else x
+                      for i, x in enumerate(self.inputs)]
+        with enable_grad():
+            output = self.composite(*inputs, **self.options)
+        grads = functional.grad(output, [inputs[i] for i in wanted], grad, create_graph=_grad_state.enabled,
+                                allow_unused=True)
+        result = [None] * len(inputs)
+        for i, g in zip(wanted, grads):
+            result[i] = g
+        return tuple(result)
 
     @classmethod
-    def apply(cls, *args):
-        Tensor = _tensor_module.Tensor
+    def apply(cls, *inputs, **options):
         node = cls.__new__(cls)
-        result = node.forward(*args)
+        recording = _grad_state.enabled
+        needs = tuple(recording and isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        node.needs_input_grad = needs
+        node.options = options
+        if cls.legacy_arguments:
+            result = node.forward(*inputs, **options)
+        else:
+            result = node.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
         if type(result) is not np.ndarray:
             result = np.asarray(result)
         output = Tensor._wrap(result)
-        if _grad_state.enabled:
-            needs = [isinstance(a, Tensor) and a.requires_grad for a in args]
-            if True in needs and result.dtype.kind in "fc":  # integer results never require grad
-                node.needs_input_grad = needs
-                node.next_edges = [(a.grad_fn or a) if need else None for a, need in zip(args, needs)]
-                node.freed = False
-                node.output_hooks = None
-                output.requires_grad = True
-                output.grad_fn = node
+        if cls.is_view:
+            _record_view(output, inputs[0], cls, options)
+        if True in needs and result.dtype.kind in "fc":  # integer results never require grad
+            node.next_edges = [x._gradient_edge() if need else None for x, need in zip(inputs, needs)]
+            node.pre_hooks = None
+            node.freed = False
+            if cls.keeps_inputs:
+                node.inputs = inputs
+                node._versions = [x._version if isinstance(x, Tensor) else 0 for x in inputs]
+            if cls.saves_output:
+                node._output = (result, output._shared_version_counter())
+            output.requires_grad = True
+            output.grad_fn = node
         return output
 
-    def save_for_backward(self, *tensors):
-        """Keep ``tensors`` for the backward; they are released after it unless ``retain_graph=True``."""
-        self.saved = tensors
+    def output(self):
+        """The forward's result as a Tensor of the graph (its ``grad_fn`` is this node)."""
+        result = Tensor._wrap(self._output[0])
+        result.requires_grad, result.grad_fn = True, self
+        return result
 
-    @property
-    def saved_tensors(self):
-        return self.saved
+    def backward_step(self, grad, create_graph):
+        """The engine's call: the gradients of the inputs (a tuple, one per input) for ``grad``."""
+        if self.freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        self._check_versions()
+        if self.backward_arrays is not None and not create_graph:
+            grads = self.backward_arrays(grad._data)
+            grads = tuple(None if g is None else Tensor._wrap(np.asarray(g))
+                          for g in (grads if type(grads) is tuple else (grads,)))
+        else:
+            grads = self.backward(grad)
+            grads = grads if type(grads) is tuple else (grads,)
+        if len(grads) != len(self.next_edges):
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
+                               f"{len(self.next_edges)}, got {len(grads)})")
+        return grads
+
+    def _check_versions(self):
+        """torch's error when an input or the output this node reads was changed in place after the forward."""
+        if self.keeps_inputs:
+            for x, expected in zip(self.inputs, self._versions):
+                if isinstance(x, Tensor) and x._version != expected:
+                    self._raise_modified(x._data, x.grad_fn, x._version, expected)
+        if self.saves_output and self._output[1][0] != 0:
+            self._raise_modified(self._output[0], self, self._output[1][0], 0)
+
+    def _raise_modified(self, array, producer, version, expected):
+        origin = f", which is output 0 of {producer.name()}," if producer is not None else ""
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"[torch.{_TORCH_TYPES.get(array.dtype.name, 'Tensor')} [{', '.join(map(str, array.shape))}]]{origin} "
+            f"is at version {version}; expected version {expected} instead. Hint: the backward of {self.name()} "
+            "reads this value.")
 
     def release(self):
         """Drop everything the backward needed (called after a backward without ``retain_graph``)."""
+        self.inputs = self._output = None
         self.__dict__.clear()
         self.freed = True
 
@@ -72,3 +163,27 @@ class Function:
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
+
+
+class LegacyFunction(Function):
+    """The contract before core v2, kept while the loss families move to ``nn.functional._fused``: forward
+    receives Tensors and settings positionally and keeps what backward needs with ``save_for_backward``."""
+
+    keeps_inputs = False
+    legacy_arguments = True
+
+    def save_for_backward(self, *tensors):
+        self.saved = tensors
+
+
+def _record_view(view, source, op, options):
+    """Make ``view`` a view of ``source``'s base when ``op`` returned memory of ``source`` (as torch's views)."""
+    if not isinstance(source, Tensor) or not np.may_share_memory(view._data, source._data):
+        return
+    base = source._base if source._base is not None else source
+    view._base = base
+    view._view_ops = (source._view_ops or ()) + ((op, options),)
+    view._version_counter = source._shared_version_counter()
+    if base._views is None:
+        base._views = weakref.WeakSet()
+    base._views.add(view)  # so an in-place change can rebuild every live view's history

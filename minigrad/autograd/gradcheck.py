@@ -6,8 +6,8 @@ the numerical one, ``(f(x + eps) - f(x - eps)) / 2 eps`` for each input element.
 """
 import numpy as np
 
-from . import engine
-from .. import _tensor as _tensor_module
+from . import functional
+from .tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -21,15 +21,14 @@ def _as_tuple(value):
 
 
 def _differentiable_outputs(outputs):
-    return [o for o in outputs if isinstance(o, _tensor_module.Tensor) and o.requires_grad]
+    return [o for o in outputs if isinstance(o, Tensor) and o.requires_grad]
 
 
 def _numerical_jacobians(func, inputs, output_sizes, eps):
     """One (output size × input size) matrix per (input, output) pair, by central differences."""
-    Tensor = _tensor_module.Tensor
     jacobians = []
     for tensor in inputs:
-        flat = tensor.data.reshape(-1)  # a view: perturbing it perturbs the input
+        flat = tensor._data.reshape(-1)  # a view: perturbing it perturbs the input
         columns = [np.zeros((size, flat.size)) for size in output_sizes]
         for i in range(flat.size):
             original = flat[i]
@@ -37,7 +36,7 @@ def _numerical_jacobians(func, inputs, output_sizes, eps):
             for delta in (eps, -eps):
                 flat[i] = original + delta
                 # grad mode stays on: func may itself differentiate (as gradgradcheck's does)
-                values.append([o.data.reshape(-1).astype(np.float64) for o in _as_tuple(func(*inputs))
+                values.append([o._data.reshape(-1).astype(np.float64) for o in _as_tuple(func(*inputs))
                                if isinstance(o, Tensor) and o.requires_grad])
             flat[i] = original
             for k, (plus, minus) in enumerate(zip(*values)):
@@ -48,17 +47,16 @@ def _numerical_jacobians(func, inputs, output_sizes, eps):
 
 
 def _analytical_jacobians(outputs, inputs):
-    Tensor = _tensor_module.Tensor
-    jacobians = [[np.zeros((o.data.size, t.data.size)) for o in outputs] for t in inputs]
+    jacobians = [[np.zeros((o._data.size, t._data.size)) for o in outputs] for t in inputs]
     for k, output in enumerate(outputs):
-        for j in range(output.data.size):
-            seed = np.zeros(output.data.size, dtype=output.data.dtype)
+        for j in range(output._data.size):
+            seed = np.zeros(output._data.size, dtype=output._data.dtype)
             seed[j] = 1
-            grads = engine.run_backward([output], [Tensor._wrap(seed.reshape(output.shape))], retain_graph=True,
-                                        inputs=inputs)
+            grads = functional.grad([output], inputs, [Tensor._wrap(seed.reshape(output.shape))], retain_graph=True,
+                                    allow_unused=True)
             for i, grad in enumerate(grads):
                 if grad is not None:
-                    jacobians[i][k][j, :] = grad.data.reshape(-1)
+                    jacobians[i][k][j, :] = grad._data.reshape(-1)
     return jacobians
 
 
@@ -69,17 +67,16 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     On a mismatch, raises ``GradcheckError`` naming the input and output (or returns False when
     ``raise_exception=False``).
     """
-    Tensor = _tensor_module.Tensor
     inputs = _as_tuple(inputs)
     checked = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     if not checked:
         raise ValueError("gradcheck expects at least one input tensor to require gradient")
     for t in checked:
-        if t.data.dtype != np.float64:
+        if t._data.dtype != np.float64:
             raise ValueError(f"gradcheck needs float64 inputs for accurate finite differences, got {t.dtype}")
     outputs = _differentiable_outputs(_as_tuple(func(*inputs)))
     analytical = _analytical_jacobians(outputs, checked)
-    numerical = _numerical_jacobians(func, inputs, [o.data.size for o in outputs], eps)
+    numerical = _numerical_jacobians(func, inputs, [o._data.size for o in outputs], eps)
     for i, (a_cols, n_cols) in enumerate(zip(analytical, numerical)):
         for k, (a, n) in enumerate(zip(a_cols, n_cols)):
             if not np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
@@ -96,7 +93,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
 
     ``grad_outputs`` (random when None) seed the first backward and are themselves checked too.
     """
-    Tensor = _tensor_module.Tensor
     inputs = _as_tuple(inputs)
     outputs = _differentiable_outputs(_as_tuple(func(*inputs)))
     if grad_outputs is None:
@@ -108,7 +104,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     def first_derivatives(*args):
         outs = _differentiable_outputs(_as_tuple(func(*args[:count])))
         wrt = [t for t in args[:count] if isinstance(t, Tensor) and t.requires_grad]
-        grads = engine.grad(outs, wrt, args[count:], create_graph=True, allow_unused=True)
+        grads = functional.grad(outs, wrt, args[count:], create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_derivatives, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,

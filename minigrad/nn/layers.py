@@ -17,10 +17,9 @@ import numpy as np
 
 from .. import _dtype
 from ..ops import activation as _activation
-from ..ops import elementwise as _elementwise
 from ..ops.linalg import linear
 from . import init
-from .functional.activation import dropout, leaky_relu, log_softmax, softmax
+from .functional.activation import dropout, leaky_relu, log_softmax, relu, softmax
 from .module import Module, _addindent
 from .parameter import Parameter
 
@@ -89,7 +88,7 @@ class Flatten(Module):
 
 
 class _InplaceActivation(Module):
-    """An activation with torch's ``inplace`` flag (accepted, see ``nn.functional.activation``)."""
+    """An activation with torch's ``inplace`` flag (the input is changed in place, recorded as torch records it)."""
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -103,7 +102,7 @@ class ReLU(_InplaceActivation):
     """``max(x, 0)`` elementwise."""
 
     def forward(self, input):  # noqa: A002
-        return _elementwise.relu(input)
+        return relu(input, inplace=self.inplace)
 
 
 class LeakyReLU(Module):
@@ -115,7 +114,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):  # noqa: A002
-        return leaky_relu(input, self.negative_slope)
+        return leaky_relu(input, self.negative_slope, inplace=self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -139,14 +138,14 @@ class Sigmoid(Module):
     """``1 / (1 + e^-x)`` elementwise."""
 
     def forward(self, input):  # noqa: A002
-        return _elementwise.sigmoid(input)
+        return _activation.sigmoid(input)
 
 
 class Tanh(Module):
     """``tanh x`` elementwise."""
 
     def forward(self, input):  # noqa: A002
-        return _elementwise.tanh(input)
+        return _activation.tanh(input)
 
 
 class Softplus(Module):

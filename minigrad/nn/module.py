@@ -28,7 +28,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
+from ..autograd.tensor import Tensor
 from ..autograd.hooks import RemovableHandle
 from .parameter import Parameter
 from .utils import _zero_grads
@@ -368,13 +368,13 @@ class Module:
     def _cast_floating(self, np_dtype):
         for module in self.modules():
             for param in module._parameters.values():
-                if param is not None and param.data.dtype.kind == "f":
-                    param.data = param.data.astype(np_dtype, copy=False)
+                if param is not None and param._data.dtype.kind == "f":
+                    param._data = param._data.astype(np_dtype, copy=False)
                     if param.grad is not None:
-                        param.grad.data = param.grad.data.astype(np_dtype, copy=False)
+                        param.grad._data = param.grad._data.astype(np_dtype, copy=False)
             for name, buffer in module._buffers.items():
-                if buffer is not None and buffer.data.dtype.kind == "f" and buffer.data.dtype != np_dtype:
-                    module._buffers[name] = Tensor._wrap(buffer.data.astype(np_dtype))
+                if buffer is not None and buffer._data.dtype.kind == "f" and buffer._data.dtype != np_dtype:
+                    module._buffers[name] = Tensor._wrap(buffer._data.astype(np_dtype))
         return self
 
     def float(self):
@@ -465,7 +465,7 @@ class Module:
                 setattr(self, name, value)
             else:
                 try:
-                    np.copyto(param.data, value.data, casting="unsafe")
+                    np.copyto(param._data, value._data, casting="unsafe")
                 except Exception as error:  # e.g. a read-only array
                     errors.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
                                   f"{param.shape} and whose dimensions in the checkpoint are {value.shape}, an "

@@ -11,7 +11,7 @@ tensor([0., 0.], requires_grad=True)
 """
 import numpy as np
 
-from .._tensor import Tensor, _infer_array
+from ..autograd.tensor import Tensor, _infer_array
 
 __all__ = ["Parameter"]
 
@@ -29,25 +29,23 @@ class Parameter(Tensor):
         if data is None:
             array = np.empty((0,), dtype=np.float32)
         elif isinstance(data, Tensor):
-            array = data.data  # shared, as torch.nn.Parameter(t) shares t's storage
+            array = data._data  # shared, as torch.nn.Parameter(t) shares t's storage
         else:
             array = _infer_array(data, None)
-        self.data = array
-        self.grad = None
-        self.grad_fn = None
-        self._hooks = None
-        self.requires_grad = False
+        self._init(array)
+        if isinstance(data, Tensor):
+            self._version_counter = data._shared_version_counter()
         self.requires_grad_(requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._data, self.requires_grad))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        result = Parameter(self.data.copy(), self.requires_grad)
+        result = Parameter(self._data.copy(), self.requires_grad)
         memo[id(self)] = result
         return result

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
+from ..autograd.tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -25,7 +25,7 @@ def _zero_grads(parameters, set_to_none):
             param.grad = None
         else:
             grad.detach_()
-            grad.data = np.zeros_like(grad.data)  # a fresh array: the old one may be shared (create_graph=True)
+            grad._data = np.zeros_like(grad._data)  # a fresh array: the old one may be shared (create_graph=True)
 
 
 def _vector_norm(array, norm_type):
@@ -61,7 +61,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     norm_type = float(norm_type)
     if not grads:
         return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
-    norms = np.array([_vector_norm(g.data, norm_type) for g in grads], dtype=np.result_type(*[g.data for g in grads]))
+    norms = np.array([_vector_norm(g._data, norm_type) for g in grads], dtype=np.result_type(*[g._data for g in grads]))
     total = np.asarray(_vector_norm(norms, norm_type), dtype=norms.dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
@@ -70,7 +70,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     coefficient = np.minimum(total.dtype.type(max_norm) / (total + total.dtype.type(1e-6)), 1)
     if coefficient != 1:  # multiplying by exactly 1 would change nothing
         for grad in grads:
-            grad.data = grad.data * coefficient.astype(grad.data.dtype)
+            grad._data = grad._data * coefficient.astype(grad._data.dtype)
     return Tensor._wrap(total)
 
 
@@ -79,5 +79,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for param in _as_list(parameters):
         if param.grad is not None:
-            param.grad.data = np.clip(param.grad.data, -clip_value, clip_value).astype(param.grad.data.dtype,
+            param.grad._data = np.clip(param.grad._data, -clip_value, clip_value).astype(param.grad._data.dtype,
                                                                                          copy=False)

@@ -2,28 +2,28 @@
 import numpy as np
 
 from .. import _dtype
-from .. import _tensor as _tensor_module
 from ..autograd import grad_mode
+from ..autograd.tensor import Tensor
 
 
 def is_tensor(value):
-    return isinstance(value, _tensor_module.Tensor)
+    return isinstance(value, Tensor)
 
 
 def data_of(value):
     """The NumPy array behind a Tensor, or the value itself (a constant operand)."""
-    return value.data if isinstance(value, _tensor_module.Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
 def wrap(array):
     """A Tensor around ``array`` that is not part of any graph (a constant inside a backward formula)."""
-    return _tensor_module.Tensor._wrap(np.asarray(array))
+    return Tensor._wrap(np.asarray(array))
 
 
 def as_operand(value, np_dtype):
     """Cast a Tensor (differentiably), array or Python scalar to ``np_dtype``."""
-    if isinstance(value, _tensor_module.Tensor):
-        return value if value.data.dtype == np_dtype else value.to(np_dtype)
+    if isinstance(value, Tensor):
+        return value if value._data.dtype == np_dtype else value.to(np_dtype)
     if isinstance(value, np.ndarray):
         return value.astype(np_dtype, copy=False)
     return np_dtype.type(value)
@@ -34,15 +34,14 @@ _NUMBERS = (float, int, np.float32, np.float64)
 
 def promote(a, b):
     """Bring two operands to the dtype torch's promotion rules give them (see ``minigrad._dtype``)."""
-    Tensor = _tensor_module.Tensor
     if type(a) is Tensor:  # the common cases, fast: same-dtype tensors, a float tensor and a Python number
         if type(b) is Tensor:
-            if a.data.dtype == b.data.dtype:
+            if a._data.dtype == b._data.dtype:
                 return a, b
-        elif type(b) in _NUMBERS and a.data.dtype.kind == "f":
-            return a, a.data.dtype.type(b)
-    elif type(b) is Tensor and type(a) in _NUMBERS and b.data.dtype.kind == "f":
-        return b.data.dtype.type(a), b
+        elif type(b) in _NUMBERS and a._data.dtype.kind == "f":
+            return a, a._data.dtype.type(b)
+    elif type(b) is Tensor and type(a) in _NUMBERS and b._data.dtype.kind == "f":
+        return b._data.dtype.type(a), b
     a_data, b_data = data_of(a), data_of(b)
     if isinstance(a_data, np.ndarray) and isinstance(b_data, np.ndarray) and a_data.dtype == b_data.dtype:
         return a, b
@@ -57,20 +56,9 @@ def promote(a, b):
 
 def float_operand(x):
     """Integer and bool tensors become float32 for ops that only make sense on floats (exp, log, /, ...)."""
-    if x.data.dtype.kind in "fc":
+    if x._data.dtype.kind in "fc":
         return x
     return x.to(np.dtype(np.float32))
-
-
-def sum_to(grad, shape):
-    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched, to ``shape``.
-
-    Every binary op's backward passes its gradients through here, so broadcasting is handled in one place.
-    """
-    if grad.shape == tuple(shape):
-        return grad
-    from .shape import SumTo
-    return SumTo.apply(grad, tuple(shape))
 
 
 def recording():

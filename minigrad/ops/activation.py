@@ -1,4 +1,4 @@
-"""Activation functions with their own backward: softmax, log_softmax, leaky_relu, gelu, softplus.
+"""Every activation function: relu, leaky_relu, sigmoid, tanh, softplus, gelu (with erf), softmax, log_softmax.
 
 ``softmax`` and ``log_softmax`` run the compiled row kernel (``minigrad._kernels.softmax``) on the class axis
 moved last; their backwards are ``g - softmax · Σg`` (log_softmax) and ``s ⊙ (g - Σ s g)`` (softmax).
@@ -10,8 +10,66 @@ import numpy as np
 from .._kernels import softmax as _softmax_kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
-from ._util import float_operand, recording, wrap
+from ._util import float_operand, wrap
+from .elementwise import unary
 from .shape import normalize_dim
+
+
+class Relu(Function):
+    """``max(x, 0)``; gradient ``g [x > 0]`` (0 at the kink, like torch)."""
+
+    keeps_inputs = False
+
+    def forward(self, x):
+        self.mask = x > 0
+        return np.maximum(x, 0, dtype=x.dtype)
+
+    def backward(self, grad):
+        return grad * wrap(self.mask.astype(grad._data.dtype))
+
+
+def relu(x):
+    if x._data.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return Relu.apply(x)
+
+
+class Tanh(Function):
+    """``tanh x``; gradient ``g (1 - tanh² x)``."""
+
+    keeps_inputs = False
+    saves_output = True
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, grad):
+        t = self.output()
+        return grad * (1 - t * t)
+
+
+def stable_sigmoid(x):
+    """σ(x) = 1 / (1 + e^-x) on an array, without overflow for large |x|."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    """``σ(x) = 1 / (1 + e^-x)``; gradient ``g σ(x) (1 - σ(x))``."""
+
+    keeps_inputs = False
+    saves_output = True
+
+    def forward(self, x):
+        return stable_sigmoid(x)
+
+    def backward(self, grad):
+        s = self.output()
+        return grad * s * (1 - s)
+
+
+tanh = unary(Tanh)
+sigmoid = unary(Sigmoid)
 
 
 def _rowwise(kernel, data, axis):
@@ -29,31 +87,28 @@ def _rowwise(kernel, data, axis):
 class LogSoftmax(Function):
     """``x - logsumexp(x)`` along ``dim``; gradient ``g - exp(out) Σ g``."""
 
-    def forward(self, x, axis):
-        self.save_for_backward(x)
-        self.axis = axis
-        self.result = _rowwise(_softmax_kernel.log_softmax_rows, x.data, axis)
-        return self.result
+    keeps_inputs = False
+    saves_output = True
+
+    def forward(self, x, *, axis):
+        return _rowwise(_softmax_kernel.log_softmax_rows, x, axis)
 
     def backward(self, grad):
-        x, = self.saved
-        out = LogSoftmax.apply(x, self.axis) if recording() else wrap(self.result)
-        return grad - out.exp() * grad.sum(self.axis, keepdim=True), None
+        return grad - self.output().exp() * grad.sum(self.options["axis"], keepdim=True)
 
 
 class Softmax(Function):
     """``exp(x) / Σ exp(x)`` along ``dim``; gradient ``s ⊙ (g - Σ s g)``."""
 
-    def forward(self, x, axis):
-        self.save_for_backward(x)
-        self.axis = axis
-        self.result = _rowwise(_softmax_kernel.softmax_rows, x.data, axis)
-        return self.result
+    keeps_inputs = False
+    saves_output = True
+
+    def forward(self, x, *, axis):
+        return _rowwise(_softmax_kernel.softmax_rows, x, axis)
 
     def backward(self, grad):
-        x, = self.saved
-        s = Softmax.apply(x, self.axis) if recording() else wrap(self.result)
-        return s * (grad - (s * grad).sum(self.axis, keepdim=True)), None
+        s = self.output()
+        return s * (grad - (s * grad).sum(self.options["axis"], keepdim=True))
 
 
 def _softmax_dim(x, dim, dtype):
@@ -68,30 +123,32 @@ def _softmax_dim(x, dim, dtype):
 def softmax(x, dim=None, dtype=None):
     x, axis = _softmax_dim(x, dim, dtype)
     if x.ndim == 0:
-        return Softmax.apply(x.reshape(1), 0).reshape(())
-    return Softmax.apply(x, axis)
+        return Softmax.apply(x.reshape(1), axis=0).reshape(())
+    return Softmax.apply(x, axis=axis)
 
 
 def log_softmax(x, dim=None, dtype=None):
     x, axis = _softmax_dim(x, dim, dtype)
     if x.ndim == 0:
-        return LogSoftmax.apply(x.reshape(1), 0).reshape(())
-    return LogSoftmax.apply(x, axis)
+        return LogSoftmax.apply(x.reshape(1), axis=0).reshape(())
+    return LogSoftmax.apply(x, axis=axis)
 
 
 class LeakyRelu(Function):
     """``x`` for x > 0, ``slope · x`` otherwise; gradient 1 or ``slope`` (slope at 0, like torch)."""
 
-    def forward(self, x, slope):
-        self.factor = np.where(x.data > 0, 1, slope).astype(x.data.dtype)
-        return x.data * self.factor
+    keeps_inputs = False
+
+    def forward(self, x, *, slope):
+        self.factor = np.where(x > 0, 1, slope).astype(x.dtype)
+        return x * self.factor
 
     def backward(self, grad):
-        return grad * wrap(self.factor), None
+        return grad * wrap(self.factor)
 
 
 def leaky_relu(x, negative_slope=0.01):
-    return LeakyRelu.apply(float_operand(x), negative_slope)
+    return LeakyRelu.apply(float_operand(x), slope=negative_slope)
 
 
 _erf = np.frompyfunc(math.erf, 1, 1)
@@ -100,25 +157,24 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 def erf(x):
     """The error function (no NumPy ufunc exists; math.erf is exact to the last bit)."""
     x = float_operand(x)
-    return _Erf.apply(x)
+    return Erf.apply(x)
 
 
-class _Erf(Function):
+class Erf(Function):
     """``erf(x)``; gradient ``g · 2/√π · exp(-x²)``."""
 
     def forward(self, x):
-        self.save_for_backward(x)
-        return np.asarray(_erf(x.data), dtype=x.data.dtype)  # a 0-d input gives a Python float, not an array
+        return np.asarray(_erf(x), dtype=x.dtype)  # a 0-d input gives a Python float, not an array
 
     def backward(self, grad):
-        x, = self.saved
+        x, = self.inputs
         return grad * (x * x * -1).exp() * (2 / math.sqrt(math.pi))
 
 
 def gelu(x, approximate="none"):
     """``x Φ(x)`` with Φ the standard normal CDF (``approximate='tanh'`` uses torch's tanh formula)."""
     x = float_operand(x)
-    if x.data.dtype == np.float16:  # computed in float32 and rounded once, as torch does (x³ overflows float16)
+    if x._data.dtype == np.float16:  # computed in float32 and rounded once, as torch does (x³ overflows float16)
         return gelu(x.float(), approximate).half()
     if approximate == "tanh":
         inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
@@ -131,19 +187,17 @@ def gelu(x, approximate="none"):
 class Softplus(Function):
     """``log(1 + exp(βx)) / β``, or ``x`` where ``βx > threshold``; gradient ``σ(βx)`` (1 past the threshold)."""
 
-    def forward(self, x, beta, threshold):
-        self.save_for_backward(x)
-        self.beta, self.threshold = beta, threshold
-        scaled = x.data * beta
+    def forward(self, x, *, beta, threshold):
+        scaled = x * beta
         soft = (np.maximum(scaled, 0) + np.log1p(np.exp(-np.abs(scaled)))) / beta
-        return np.where(scaled > threshold, x.data, soft).astype(x.data.dtype)
+        return np.where(scaled > threshold, x, soft).astype(x.dtype)
 
     def backward(self, grad):
-        x, = self.saved
-        scaled = x * self.beta
-        linear = wrap(scaled.data > self.threshold)
-        return grad * scaled.sigmoid().masked_fill(linear, 1.0), None, None
+        x, = self.inputs
+        scaled = x * self.options["beta"]
+        linear = wrap(scaled._data > self.options["threshold"])
+        return grad * sigmoid(scaled).masked_fill(linear, 1.0)
 
 
 def softplus(x, beta=1.0, threshold=20.0):
-    return Softplus.apply(float_operand(x), beta, threshold)
+    return Softplus.apply(float_operand(x), beta=beta, threshold=threshold)

@@ -2,9 +2,8 @@
 
 Binary ops broadcast like torch and send each gradient through ``sum_to`` to undo the broadcast. Ops that are
 only defined on floats (``exp``, ``/``, ...) turn integer tensors into float32 first, as torch does.
-Where a backward needs the forward's result (``exp``, ``tanh``, ``sigmoid``, ``sqrt``), it reuses the saved
-array, except under ``create_graph=True`` where it recomputes it from the input so that the second derivative
-sees the dependence.
+Where a backward needs the forward's result (``exp``, ``tanh``, ``sigmoid``, ``sqrt``), it reads ``self.output()``:
+the saved array as a tensor of the graph, so under ``create_graph=True`` the second derivative sees the dependence.
 """
 import builtins
 
@@ -12,16 +11,19 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
-from ._util import data_of, float_operand, is_tensor, promote, recording, sum_to, wrap
+from ._util import data_of, float_operand, is_tensor, promote, wrap
+from .shape import expand, sum_to
 
 
 # ----------------------------------------------------------------------------------------------- arithmetic
 class Add(Function):
     """``a + b``; gradients ``g`` and ``g``."""
 
+    keeps_inputs = False
+
     def forward(self, a, b):
-        self.shapes = (np.shape(data_of(a)), np.shape(data_of(b)))
-        return data_of(a) + data_of(b)
+        self.shapes = (np.shape(a), np.shape(b))
+        return a + b
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
@@ -32,9 +34,11 @@ class Add(Function):
 class Sub(Function):
     """``a - b``; gradients ``g`` and ``-g``."""
 
+    keeps_inputs = False
+
     def forward(self, a, b):
-        self.shapes = (np.shape(data_of(a)), np.shape(data_of(b)))
-        return data_of(a) - data_of(b)
+        self.shapes = (np.shape(a), np.shape(b))
+        return a - b
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
@@ -46,11 +50,10 @@ class Mul(Function):
     """``a * b``; gradients ``g * b`` and ``g * a``."""
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return data_of(a) * data_of(b)
+        return a * b
 
     def backward(self, grad):
-        a, b = self.saved
+        a, b = self.inputs
         need_a, need_b = self.needs_input_grad
         return (sum_to(grad * b, np.shape(data_of(a))) if need_a else None,
                 sum_to(grad * a, np.shape(data_of(b))) if need_b else None)
@@ -60,11 +63,10 @@ class Div(Function):
     """``a / b``; gradients ``g / b`` and ``-g (a / b) / b`` (torch's order: ``a / b²`` would underflow b² first)."""
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return data_of(a) / data_of(b)
+        return a / b
 
     def backward(self, grad):
-        a, b = self.saved
+        a, b = self.inputs
         need_a, need_b = self.needs_input_grad
         return (sum_to(grad / b, np.shape(data_of(a))) if need_a else None,
                 sum_to(-grad * ((a / b) / b), np.shape(data_of(b))) if need_b else None)
@@ -73,15 +75,13 @@ class Div(Function):
 class Pow(Function):
     """``a ** b``; gradients ``g b a^(b-1)`` and ``g a^b log a`` (0 where a = 0 and b >= 0, like torch)."""
 
-    def forward(self, a, b):
-        self.save_for_backward(a, b)
-        base, exponent = data_of(a), data_of(b)
+    def forward(self, base, exponent):
         if np.result_type(base, exponent).kind in "biu":
             return _integer_power(base, exponent)
         return base ** exponent
 
     def backward(self, grad):
-        a, b = self.saved
+        a, b = self.inputs
         need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
         if need_a:  # b·a^(b-1), taken as 0 where b = 0 (0·0^-1 would be nan), like torch
@@ -114,8 +114,12 @@ def _integer_power(base, exponent):
 
 
 class Neg(Function):
+    """``-x``; gradient ``-g``."""
+
+    keeps_inputs = False
+
     def forward(self, x):
-        return -x.data
+        return -x
 
     def backward(self, grad):
         return -grad
@@ -198,13 +202,13 @@ def _to_float(value):
 
 def pow(a, b):
     if is_tensor(a) and isinstance(b, (int, np.integer)) and not isinstance(b, bool) and b < 0 and \
-            a.data.dtype.kind in "biu":
+            a._data.dtype.kind in "biu":
         raise RuntimeError("Integers to negative integer powers are not allowed.")  # torch: only scalar exponents
     return _promoted(Pow, a, b)
 
 
 def neg(x):
-    if x.data.dtype == np.bool_:
+    if x._data.dtype == np.bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
                            "a mask, use the `~` or `logical_not()` operator instead.")
     return Neg.apply(x)
@@ -215,37 +219,35 @@ class Abs(Function):
     """``|x|``; gradient ``g sign(x)`` (0 at x = 0)."""
 
     def forward(self, x):
-        self.save_for_backward(x)
-        return np.abs(x.data)
+        return np.abs(x)
 
     def backward(self, grad):
-        x, = self.saved
+        x, = self.inputs
         return grad * sign(x)
 
 
 class Exp(Function):
     """``e^x``; gradient ``g e^x``."""
 
+    keeps_inputs = False
+    saves_output = True
+
     def forward(self, x):
-        self.save_for_backward(x)
-        self.result = np.exp(x.data)
-        return self.result
+        return np.exp(x)
 
     def backward(self, grad):
-        x, = self.saved
-        return grad * (exp(x) if recording() else wrap(self.result))
+        return grad * self.output()
 
 
 class Log(Function):
     """``ln x``; gradient ``g / x``."""
 
     def forward(self, x):
-        self.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x.data)
+            return np.log(x)
 
     def backward(self, grad):
-        x, = self.saved
+        x, = self.inputs
         return grad / x
 
 
@@ -253,12 +255,11 @@ class Log1p(Function):
     """``ln(1 + x)``; gradient ``g / (1 + x)``."""
 
     def forward(self, x):
-        self.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(x.data)
+            return np.log1p(x)
 
     def backward(self, grad):
-        x, = self.saved
+        x, = self.inputs
         return grad / (x + 1)
 
 
@@ -266,37 +267,35 @@ class Expm1(Function):
     """``e^x - 1``; gradient ``g e^x``."""
 
     def forward(self, x):
-        self.save_for_backward(x)
-        return np.expm1(x.data)
+        return np.expm1(x)
 
     def backward(self, grad):
-        x, = self.saved
+        x, = self.inputs
         return grad * exp(x)
 
 
 class Sqrt(Function):
     """``√x``; gradient ``g / (2√x)``."""
 
+    keeps_inputs = False
+    saves_output = True
+
     def forward(self, x):
-        self.save_for_backward(x)
         with np.errstate(invalid="ignore"):
-            self.result = np.sqrt(x.data)
-        return self.result
+            return np.sqrt(x)
 
     def backward(self, grad):
-        x, = self.saved
-        return grad / ((sqrt(x) if recording() else wrap(self.result)) * 2)
+        return grad / (self.output() * 2)
 
 
 class Sin(Function):
     """``sin x``; gradient ``g cos x``."""
 
     def forward(self, x):
-        self.save_for_backward(x)
-        return np.sin(x.data)
+        return np.sin(x)
 
     def backward(self, grad):
-        x, = self.saved
+        x, = self.inputs
         return grad * cos(x)
 
 
@@ -304,49 +303,14 @@ class Cos(Function):
     """``cos x``; gradient ``-g sin x``."""
 
     def forward(self, x):
-        self.save_for_backward(x)
-        return np.cos(x.data)
+        return np.cos(x)
 
     def backward(self, grad):
-        x, = self.saved
+        x, = self.inputs
         return -grad * sin(x)
 
 
-class Tanh(Function):
-    """``tanh x``; gradient ``g (1 - tanh² x)``."""
-
-    def forward(self, x):
-        self.save_for_backward(x)
-        self.result = np.tanh(x.data)
-        return self.result
-
-    def backward(self, grad):
-        x, = self.saved
-        t = tanh(x) if recording() else wrap(self.result)
-        return grad * (1 - t * t)
-
-
-def stable_sigmoid(x):
-    """σ(x) = 1 / (1 + e^-x) on an array, without overflow for large |x|."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-
-
-class Sigmoid(Function):
-    """``σ(x) = 1 / (1 + e^-x)``; gradient ``g σ(x) (1 - σ(x))``."""
-
-    def forward(self, x):
-        self.save_for_backward(x)
-        self.result = stable_sigmoid(x.data)
-        return self.result
-
-    def backward(self, grad):
-        x, = self.saved
-        s = sigmoid(x) if recording() else wrap(self.result)
-        return grad * s * (1 - s)
-
-
-def _unary(function_class):
+def unary(function_class):
     def op(x):
         return function_class.apply(float_operand(x))
     op.__name__ = function_class.__name__.lower()
@@ -354,15 +318,13 @@ def _unary(function_class):
     return op
 
 
-exp = _unary(Exp)
-log = _unary(Log)
-log1p = _unary(Log1p)
-expm1 = _unary(Expm1)
-sqrt = _unary(Sqrt)
-sin = _unary(Sin)
-cos = _unary(Cos)
-tanh = _unary(Tanh)
-sigmoid = _unary(Sigmoid)
+exp = unary(Exp)
+log = unary(Log)
+log1p = unary(Log1p)
+expm1 = unary(Expm1)
+sqrt = unary(Sqrt)
+sin = unary(Sin)
+cos = unary(Cos)
 
 
 def abs(x):  # noqa: A001 - torch's name
@@ -371,17 +333,6 @@ def abs(x):  # noqa: A001 - torch's name
 
 
 # ------------------------------------------------------------------------------------- piecewise functions
-class Relu(Function):
-    """``max(x, 0)``; gradient ``g [x > 0]`` (0 at the kink, like torch)."""
-
-    def forward(self, x):
-        self.mask = x.data > 0
-        return np.maximum(x.data, 0, dtype=x.data.dtype)
-
-    def backward(self, grad):
-        return grad * wrap(self.mask.astype(grad.data.dtype))
-
-
 class Clamp(Function):
     """``min(max(x, low), high)``: either bound None, a number or a tensor (broadcasting); ``high`` wins where
     ``low > high``, and a nan bound gives nan.
@@ -390,9 +341,11 @@ class Clamp(Function):
     where ``x < low`` (and ``low < high``), a tensor ``high`` where ``x > high`` or ``high < low``; a nan bound
     passes nothing (every comparison with nan is false)."""
 
+    keeps_inputs = False
+
     def forward(self, x, low, high):
-        data, low_data, high_data = x.data, data_of(low), data_of(high)
-        self.shapes = [np.shape(data_of(v)) for v in (x, low, high)]
+        data, low_data, high_data = x, low, high
+        self.shapes = [np.shape(v) for v in (x, low, high)]
         self.low_mask = self.high_mask = None   # only tensor bounds get a gradient
         result = data
         with np.errstate(invalid="ignore"):
@@ -403,11 +356,11 @@ class Clamp(Function):
             if high is not None:
                 self.x_mask = self.x_mask & (data <= high_data)
                 result = np.minimum(result, high_data)
-            if is_tensor(low):
+            if self.needs_input_grad[1]:
                 self.low_mask = data < low_data
                 if high is not None:
                     self.low_mask &= low_data < high_data
-            if is_tensor(high):
+            if self.needs_input_grad[2]:
                 self.high_mask = data > high_data
                 if low is not None:
                     self.high_mask |= high_data < low_data
@@ -415,7 +368,7 @@ class Clamp(Function):
 
     def backward(self, grad):
         masks = (self.x_mask, self.low_mask, self.high_mask)
-        return tuple(sum_to(grad * wrap(np.broadcast_to(mask, grad.shape).astype(grad.data.dtype)), shape)
+        return tuple(sum_to(grad * wrap(np.broadcast_to(mask, grad.shape).astype(grad._data.dtype)), shape)
                      if needed else None for mask, shape, needed in zip(masks, self.shapes, self.needs_input_grad))
 
 
@@ -423,8 +376,7 @@ class Maximum(Function):
     """Elementwise ``max(a, b)``; the gradient goes to the larger input, split in half on ties (torch's rule)."""
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.maximum(data_of(a), data_of(b))
+        return np.maximum(a, b)
 
     def backward(self, grad):
         return _split_gradient(self, grad, np.greater)
@@ -434,8 +386,7 @@ class Minimum(Function):
     """Elementwise ``min(a, b)``; the gradient goes to the smaller input, split in half on ties."""
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.minimum(data_of(a), data_of(b))
+        return np.minimum(a, b)
 
     def backward(self, grad):
         return _split_gradient(self, grad, np.less)
@@ -444,12 +395,12 @@ class Minimum(Function):
 def _split_gradient(node, grad, wins):
     """Each input gets ``g`` unless the other one wins, half on ties; with a nan (no winner, no tie) both get
     ``g``, as in torch."""
-    a, b = node.saved
+    a, b = node.inputs
     a_data, b_data = data_of(a), data_of(b)
     with np.errstate(invalid="ignore"):
         whole = np.where(a_data == b_data, 0.5, 1.0)
-        share_a = np.where(wins(b_data, a_data), 0.0, whole).astype(grad.data.dtype)
-        share_b = np.where(wins(a_data, b_data), 0.0, whole).astype(grad.data.dtype)
+        share_a = np.where(wins(b_data, a_data), 0.0, whole).astype(grad._data.dtype)
+        share_b = np.where(wins(a_data, b_data), 0.0, whole).astype(grad._data.dtype)
     need_a, need_b = node.needs_input_grad
     return (sum_to(grad * wrap(share_a), np.shape(a_data)) if need_a else None,
             sum_to(grad * wrap(share_b), np.shape(b_data)) if need_b else None)
@@ -458,22 +409,17 @@ def _split_gradient(node, grad, wins):
 class Where(Function):
     """``where(condition, a, b)``; gradients ``g [condition]`` and ``g [not condition]``."""
 
-    def forward(self, condition, a, b):
+    keeps_inputs = False
+
+    def forward(self, a, b, *, condition):
         self.condition = condition
-        self.shapes = (np.shape(data_of(a)), np.shape(data_of(b)))
-        return np.where(condition, data_of(a), data_of(b))
+        self.shapes = (np.shape(a), np.shape(b))
+        return np.where(condition, a, b)
 
     def backward(self, grad):
-        need_a, need_b = self.needs_input_grad[1:]
-        return (None,
-                sum_to(grad * wrap(self.condition.astype(grad.data.dtype)), self.shapes[0]) if need_a else None,
-                sum_to(grad * wrap((~self.condition).astype(grad.data.dtype)), self.shapes[1]) if need_b else None)
-
-
-def relu(x):
-    if x.data.dtype == np.bool_:
-        raise RuntimeError("Boolean inputs not supported for relu")
-    return Relu.apply(x)
+        need_a, need_b = self.needs_input_grad
+        return (sum_to(grad * wrap(self.condition.astype(grad._data.dtype)), self.shapes[0]) if need_a else None,
+                sum_to(grad * wrap((~self.condition).astype(grad._data.dtype)), self.shapes[1]) if need_b else None)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
@@ -482,13 +428,13 @@ def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if is_tensor(min) or is_tensor(max):  # tensor bounds: one promoted dtype, broadcast together
         bounds = [v for v in (min, max) if v is not None]
-        common = _dtype.result_type(x.data, *[data_of(v) for v in bounds])
-        x, min, max = (v if v is None or (is_tensor(v) and v.data.dtype == common) else
+        common = _dtype.result_type(x._data, *[data_of(v) for v in bounds])
+        x, min, max = (v if v is None or (is_tensor(v) and v._data.dtype == common) else
                        v.to(common) if is_tensor(v) else wrap(np.asarray(v, dtype=common)) for v in (x, min, max))
         if x.shape != (shape := np.broadcast_shapes(*[v.shape for v in (x, min, max) if v is not None])):
             x = x.expand(*shape)
         return Clamp.apply(x, min, max)
-    if x.data.dtype.kind in "iub" and any(isinstance(v, float) for v in (min, max)):
+    if x._data.dtype.kind in "iub" and any(isinstance(v, float) for v in (min, max)):
         x = float_operand(x)
     return Clamp.apply(x, min, max)
 
@@ -510,7 +456,7 @@ def where(condition, a, b):
     if condition.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype}")
-    return Where.apply(condition, a, b)
+    return Where.apply(a, b, condition=condition)
 
 
 # ------------------------------------------------------------------------------------------- step functions
@@ -519,16 +465,18 @@ class Step(Function):
     0 wherever it exists, so its gradient is zeros, as torch's: the result stays in the graph and a backward
     through it works (straight-through tricks add the identity's gradient themselves)."""
 
-    def forward(self, x, values):
-        self.shape, self.dtype = x.shape, x.data.dtype
+    keeps_inputs = False
+
+    def forward(self, x, *, values):
+        self.shape, self.dtype = x.shape, x.dtype
         return values
 
     def backward(self, grad):
-        return wrap(np.zeros(self.shape, self.dtype)), None
+        return wrap(np.zeros(self.shape, self.dtype))
 
 
 def _step(x, values):
-    return Step.apply(x, values) if is_tensor(x) else wrap(values)
+    return Step.apply(x, values=values) if is_tensor(x) else wrap(values)
 
 
 def sign(x):
@@ -582,8 +530,10 @@ def compare(a, b, numpy_op):
 class Clone(Function):
     """A copy of ``x``; gradient ``g``."""
 
+    keeps_inputs = False
+
     def forward(self, x):
-        return x.data.copy()
+        return x.copy()
 
     def backward(self, grad):
         return grad
@@ -592,9 +542,86 @@ class Clone(Function):
 class Cast(Function):
     """``x`` converted to another dtype; the gradient is converted back (none flows out of integer results)."""
 
-    def forward(self, x, np_dtype):
-        self.in_dtype = x.data.dtype
-        return x.data.astype(np_dtype)
+    keeps_inputs = False
+
+    def forward(self, x, *, dtype):
+        self.in_dtype = x.dtype
+        return x.astype(dtype)
 
     def backward(self, grad):
-        return grad.to(self.in_dtype), None
+        return grad.to(self.in_dtype)
+
+
+class MaskedFill(Function):
+    """``x`` with ``value`` where ``mask`` holds; gradient ``g`` where it does not."""
+
+    keeps_inputs = False
+
+    def forward(self, x, *, mask, value):
+        self.mask = mask
+        return np.where(mask, np.asarray(value, dtype=x.dtype), x)
+
+    def backward(self, grad):
+        return grad * wrap((~self.mask).astype(grad._data.dtype))
+
+
+def masked_fill(x, mask, value):
+    mask = np.asarray(data_of(mask))
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
+    if np.ndim(data_of(value)) != 0:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor")
+    shape = np.broadcast_shapes(x.shape, mask.shape)
+    if shape != x.shape:
+        x = expand(x, *shape)
+    if is_tensor(value) and value.requires_grad and x._data.dtype.kind == "f":  # the value gets Σ g[mask]
+        return Where.apply(value.to(x._data.dtype), x, condition=np.broadcast_to(mask, shape))
+    value = data_of(value)
+    if x._data.dtype.kind in "iu" and not np.isfinite(value):
+        raise RuntimeError(f"value cannot be converted to type {x._data.dtype} without overflow")
+    return MaskedFill.apply(x, mask=np.broadcast_to(mask, shape),
+                            value=float(value) if x._data.dtype.kind == "f" else value)
+
+
+# ----------------------------------------------------------------------------------- conversions and bits
+def to(x, *args, dtype=None, copy=False, **kwargs):
+    """``x`` in another dtype (``to(dtype)``, ``to(other_tensor)``); a device (``'cpu'``) is accepted and
+    ignored, so torch code runs unchanged. Gradient: converted back to ``x``'s dtype."""
+    for arg in args:
+        if is_tensor(arg):
+            dtype = arg.dtype
+        elif isinstance(arg, str) or arg is None:
+            if arg not in (None, "cpu") and not str(arg).startswith("cpu"):
+                raise RuntimeError(f"minigrad runs on the CPU only; got device {arg!r}")
+        else:
+            dtype = arg
+    if dtype is None:
+        return Clone.apply(x) if copy else x
+    target = _dtype.as_numpy_dtype(dtype)
+    if target == x._data.dtype and not copy:
+        return x
+    return Cast.apply(x, dtype=target)
+
+
+def clone(x):
+    """A copy of ``x`` (in the graph: gradient ``g``)."""
+    return Clone.apply(x)
+
+
+def contiguous(x):
+    return x if x._data.flags.c_contiguous else Clone.apply(x)
+
+
+def bitwise(a, b, operation, name):
+    """``&``, ``|`` or ``^`` on integer and bool tensors, with torch's dtype promotion (not NumPy's)."""
+    target = _dtype.result_type(data_of(a), data_of(b))
+    if target.kind not in "biu":
+        raise NotImplementedError(f"\"bitwise_{name}_cpu\" not implemented for '{_dtype.torch_name(target)}'")
+    return wrap(operation(np.asarray(data_of(a)).astype(target, copy=False),
+                          np.asarray(data_of(b)).astype(target, copy=False)))
+
+
+def bitwise_not(x):
+    if x._data.dtype != np.bool_ and x._data.dtype.kind not in "iu":
+        raise TypeError("~ (bitwise not) is only supported for integer and bool tensors")
+    return wrap(~x._data)

@@ -3,8 +3,9 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
-from ._util import promote, recording, sum_to, wrap
-from .shape import expand
+from ..autograd.tensor import Tensor
+from ._util import promote
+from .shape import expand, sum_to
 
 
 class MatMul(Function):
@@ -12,11 +13,10 @@ class MatMul(Function):
     over broadcast batch dims."""
 
     def forward(self, a, b):
-        self.save_for_backward(a, b)
-        return np.matmul(a.data, b.data)
+        return np.matmul(a, b)
 
     def backward(self, grad):
-        a, b = self.saved
+        a, b = self.inputs
         need_a, need_b = self.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:
             return (grad * b if need_a else None), (grad * a if need_b else None)
@@ -35,43 +35,31 @@ class MatMul(Function):
 class Linear(Function):
     """``x Wᵀ + b`` in one node (like torch's addmm): ``x`` is ``(*, in)``, ``W`` is ``(out, in)``, ``b`` is ``(out,)``.
 
-    Gradients: ``dx = g W``, ``dW = gᵀ x`` (over all leading dims), ``db = Σ g`` over the leading dims.
+    Gradients: ``dx = g W``, ``dW = gᵀ x`` (over all leading dims), ``db = Σ g`` over the leading dims. The
+    first-order backward is plain NumPy (``backward_arrays``): it is the hottest backward in training (e308c43:
+    the bias sum as a Tensor op doubled a 64-32-10 Adam step).
     """
 
     def forward(self, x, weight, bias):
-        self.save_for_backward(x, weight)
-        self.bias_shape = None if bias is None else bias.shape
-        result = x.data @ weight.data.T
+        result = x @ weight.T
         if bias is not None:
-            result += bias.data
+            result += bias
         return result
 
-    def _bias_grad(self, grad, g2):
-        """``Σ g`` over the leading dims for an (out,) bias (``g2``: ``grad`` as rows, an array or a Tensor); a
-        bias broadcast otherwise sums back to its own shape."""
-        if self.bias_shape == g2.shape[-1:]:
-            return wrap(g2.sum(0)) if isinstance(g2, np.ndarray) else g2.sum(0)
-        return sum_to(wrap(grad) if isinstance(grad, np.ndarray) else grad, self.bias_shape)
+    def composite(self, x, weight, bias):
+        product = x.matmul(weight.mT)
+        return product if bias is None else product + bias
 
-    def backward(self, grad):
-        x, weight = self.saved
+    def backward_arrays(self, grad):
+        x, weight, bias = (t._data if t is not None else None for t in self.inputs)
         need_x, need_w, need_b = self.needs_input_grad
-        if not recording():  # the hottest backward in training: plain NumPy, no autograd bookkeeping
-            g = grad.data
-            g2 = g.reshape(-1, weight.shape[0])
-            return (wrap(g @ weight.data) if need_x else None,
-                    wrap(g2.T @ x.data.reshape(-1, weight.shape[1])) if need_w else None,
-                    self._bias_grad(g, g2) if need_b else None)
-        grad_x = grad.matmul(weight) if need_x else None
-        grad_w = grad_b = None
-        if need_w or need_b:
-            g2 = grad.reshape(-1, weight.shape[0]) if grad.ndim != 2 else grad
-            if need_w:
-                x2 = x.reshape(-1, weight.shape[1]) if x.ndim != 2 else x
-                grad_w = g2.mT.matmul(x2)
-            if need_b:
-                grad_b = self._bias_grad(grad, g2)
-        return grad_x, grad_w, grad_b
+        rows = grad.reshape(-1, weight.shape[0])
+        grad_b = None
+        if need_b:  # an (out,) bias sums over the leading dims; a bias broadcast otherwise sums to its own shape
+            grad_b = rows.sum(0) if bias.shape == grad.shape[-1:] else sum_to(Tensor._wrap(grad), bias.shape)._data
+        return (grad @ weight if need_x else None,
+                rows.T @ x.reshape(-1, weight.shape[1]) if need_w else None,
+                grad_b)
 
 
 def _check_matmul(a, b):
@@ -98,9 +86,9 @@ def dot(a, b):
     """Inner product of two 1-D tensors of one dtype."""
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
-    if a.data.dtype != b.data.dtype:
+    if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{_dtype.torch_name(a.data.dtype)} and {_dtype.torch_name(b.data.dtype)}")
+                           f"{_dtype.torch_name(a._data.dtype)} and {_dtype.torch_name(b._data.dtype)}")
     if a.shape != b.shape:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
                            f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
@@ -122,7 +110,7 @@ def linear(x, weight, bias=None):
         rows = int(np.prod(x.shape[:-1], dtype=np.int64)) if x.ndim > 1 else 1
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 0} and "
                            f"{weight.shape[-1] if weight.ndim else 0}x{weight.shape[0] if weight.ndim else 0})")
-    if x.data.dtype != weight.data.dtype or (bias is not None and bias.data.dtype != x.data.dtype):
+    if x._data.dtype != weight._data.dtype or (bias is not None and bias._data.dtype != x._data.dtype):
         raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} and "
                            f"{weight.dtype.name.capitalize()}")
     if bias is not None and bias.shape != weight.shape[:1]:  # it must broadcast to the output without growing it

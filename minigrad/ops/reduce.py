@@ -8,8 +8,9 @@ import builtins
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import float_operand, recording, wrap
-from .elementwise import Sqrt
+from ..autograd.tensor import Tensor, return_types
+from ._util import float_operand, wrap
+from .elementwise import Sqrt, maximum, minimum
 from .shape import normalize_dim, normalize_dims
 
 
@@ -21,67 +22,73 @@ class Sum(Function):
     """``Σ x`` over ``axes``; gradient: ``g`` broadcast back to ``x``'s shape. float16 is accumulated in float32
     and rounded once, as torch does."""
 
-    def forward(self, x, axes, keepdim):
-        self.in_shape, self.axes = x.shape, axes
-        if x.data.dtype == np.float16:
+    keeps_inputs = False
+
+    def forward(self, x, *, axes, keepdim):
+        self.in_shape = x.shape
+        if x.dtype == np.float16:
             with np.errstate(over="ignore"):  # a sum beyond float16's range is inf, as in torch
-                return x.data.sum(axis=axes, keepdims=keepdim, dtype=np.float32).astype(np.float16)
-        return x.data.sum(axis=axes, keepdims=keepdim)
+                return x.sum(axis=axes, keepdims=keepdim, dtype=np.float32).astype(np.float16)
+        return x.sum(axis=axes, keepdims=keepdim)
 
     def backward(self, grad):
-        return grad.reshape(_keepdim_shape(self.in_shape, self.axes)).expand(*self.in_shape), None, None
+        return grad.reshape(_keepdim_shape(self.in_shape, self.options["axes"])).expand(*self.in_shape)
 
 
 class Extremum(Function):
     """``max``/``min`` over ``axes`` with values only; ties share the gradient evenly (torch's amax rule)."""
 
-    def forward(self, x, axes, keepdim, numpy_reduce):
-        result = numpy_reduce(x.data, axis=axes, keepdims=True)
-        hits = (x.data == result) | (np.isnan(x.data) & np.isnan(result))  # a nan result came from the nans
+    keeps_inputs = False
+
+    def forward(self, x, *, axes, keepdim, numpy_reduce):
+        result = numpy_reduce(x, axis=axes, keepdims=True)
+        hits = (x == result) | (np.isnan(x) & np.isnan(result))  # a nan result came from the nans
         self.share = hits / hits.sum(axis=axes, keepdims=True)
-        self.in_shape, self.axes = x.shape, axes
+        self.in_shape = x.shape
         return result if keepdim else result.reshape([n for i, n in enumerate(result.shape) if i not in axes])
 
     def backward(self, grad):
-        spread = grad.reshape(_keepdim_shape(self.in_shape, self.axes)) * wrap(self.share.astype(grad.data.dtype))
-        return spread, None, None, None
+        kept = grad.reshape(_keepdim_shape(self.in_shape, self.options["axes"]))
+        return kept * wrap(self.share.astype(grad._data.dtype))
 
 
 class ExtremumAlongDim(Function):
     """``max``/``min`` along one dim returning values; the gradient goes to the position of the chosen index."""
 
-    def forward(self, x, axis, keepdim, indices):
-        self.onehot = np.zeros(x.shape, dtype=x.data.dtype)
+    keeps_inputs = False
+
+    def forward(self, x, *, axis, keepdim, indices):
+        self.onehot = np.zeros(x.shape, dtype=x.dtype)
         np.put_along_axis(self.onehot, np.expand_dims(indices, axis), 1, axis=axis)
-        self.axis = axis
-        values = np.take_along_axis(x.data, np.expand_dims(indices, axis), axis=axis)
+        values = np.take_along_axis(x, np.expand_dims(indices, axis), axis=axis)
         return values if keepdim else values.squeeze(axis)
 
     def backward(self, grad):
         if grad.ndim < self.onehot.ndim:
-            grad = grad.unsqueeze(self.axis)
-        return grad * wrap(self.onehot), None, None, None
+            grad = grad.unsqueeze(self.options["axis"])
+        return grad * wrap(self.onehot)
 
 
 class LogSumExp(Function):
     """``log Σ exp(x)`` over ``axes`` (max-shifted, so it cannot overflow); gradient ``g softmax(x)``."""
 
-    def forward(self, x, axes, keepdim):
-        data = x.data
+    saves_output = True
+
+    def forward(self, x, *, axes, keepdim):
+        data = x
         shift = np.max(data, axis=axes, keepdims=True) if data.size else np.zeros(_keepdim_shape(data.shape, axes),
                                                                                    data.dtype)
         shift = np.where(np.isfinite(shift), shift, 0).astype(data.dtype)
         with np.errstate(divide="ignore"):
             result = np.log(np.exp(data - shift).sum(axis=axes, keepdims=True)) + shift
-        self.save_for_backward(x)
-        self.result, self.axes = result, axes
         return result if keepdim else result.reshape([n for i, n in enumerate(result.shape) if i not in axes])
 
     def backward(self, grad):
-        x, = self.saved
-        kept = grad.reshape(_keepdim_shape(x.shape, self.axes))
-        lse = logsumexp(x, self.axes, keepdim=True) if recording() else wrap(self.result)
-        return kept * (x - lse).exp(), None, None
+        x, = self.inputs
+        axes = self.options["axes"]
+        kept = grad.reshape(_keepdim_shape(x.shape, axes))
+        lse = self.output().reshape(_keepdim_shape(x.shape, axes))
+        return kept * (x - lse).exp()
 
 
 def _reduction_axes(dim, ndim):
@@ -94,22 +101,22 @@ def _reduction_axes(dim, ndim):
 def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
     if dtype is not None:
         x = x.to(dtype)
-    elif x.data.dtype.kind in "biu":  # torch sums integers and bools as int64
-        x = x.to(np.int64) if x.data.dtype != np.int64 else x
-    return Sum.apply(x, _reduction_axes(dim, x.ndim), keepdim)
+    elif x._data.dtype.kind in "biu":  # torch sums integers and bools as int64
+        x = x.to(np.int64) if x._data.dtype != np.int64 else x
+    return Sum.apply(x, axes=_reduction_axes(dim, x.ndim), keepdim=keepdim)
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
-    if x.data.dtype.kind not in "fc":
+    if x._data.dtype.kind not in "fc":
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {x.dtype.name.capitalize()}")
-    if x.data.dtype == np.float16:  # summed and divided in float32, as torch: in float16 both the sum and the
+    if x._data.dtype == np.float16:  # summed and divided in float32, as torch: in float16 both the sum and the
         return mean(x.float(), dim, keepdim).half()  # count overflow past 65504 (a mean of 1e5 ones was nan)
     axes = _reduction_axes(dim, x.ndim)
     count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
-    total = Sum.apply(x, axes, keepdim)
+    total = Sum.apply(x, axes=axes, keepdim=keepdim)
     with np.errstate(invalid="ignore", divide="ignore"):
         return total / count if count else total * np.nan
 
@@ -134,9 +141,8 @@ class StdFromVar(Sqrt):
     a constant input has a zero gradient, not 0 · inf = nan)."""
 
     def backward(self, grad):
-        v, = self.saved
-        result = StdFromVar.apply(v) if recording() else wrap(self.result)
-        zero = wrap(self.result == 0)
+        result = self.output()
+        zero = wrap(result._data == 0)
         return (grad / (result.masked_fill(zero, 1.0) * 2)).masked_fill(zero, 0.0)
 
 
@@ -146,53 +152,55 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
     if dim is None:
-        if x.data.size == 0:
+        if x._data.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
                                "the reduction dim with the 'dim' argument.")
-        return Extremum.apply(x, tuple(range(x.ndim)), False, numpy_reduce)
-    from .. import _tensor as tensor_module
+        return Extremum.apply(x, axes=tuple(range(x.ndim)), keepdim=False, numpy_reduce=numpy_reduce)
     axis = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
-        return tensor_module.return_types(x.clone(), tensor_module.Tensor._wrap(np.zeros((), np.int64)))
+        return return_types(x.clone(), Tensor._wrap(np.zeros((), np.int64)))
     if x.shape[axis] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
-    indices = numpy_arg(x.data, axis=axis)
-    if x.data.dtype.kind == "f":  # torch picks the first nan when there is one
-        nan_rows = np.isnan(x.data).any(axis=axis)
+    indices = numpy_arg(x._data, axis=axis)
+    if x._data.dtype.kind == "f":  # torch picks the first nan when there is one
+        nan_rows = np.isnan(x._data).any(axis=axis)
         if nan_rows.any():
-            indices = np.where(nan_rows, np.argmax(np.isnan(x.data), axis=axis), indices)
-    values = ExtremumAlongDim.apply(x, axis, keepdim, indices)
-    index_tensor = tensor_module.Tensor._wrap(np.asarray(np.expand_dims(indices, axis) if keepdim else indices))
-    return tensor_module.return_types(values, index_tensor)
+            indices = np.where(nan_rows, np.argmax(np.isnan(x._data), axis=axis), indices)
+    values = ExtremumAlongDim.apply(x, axis=axis, keepdim=keepdim, indices=indices)
+    index_tensor = Tensor._wrap(np.asarray(np.expand_dims(indices, axis) if keepdim else indices))
+    return return_types(values, index_tensor)
 
 
 def max(x, dim=None, keepdim=False):  # noqa: A001
-    """Largest value; with ``dim``, a ``(values, indices)`` pair along it."""
+    """Largest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``maximum``."""
+    if isinstance(dim, Tensor):
+        return maximum(x, dim)
     return _extremum(x, dim, keepdim, np.max, np.argmax, "max")
 
 
 def min(x, dim=None, keepdim=False):  # noqa: A001
-    """Smallest value; with ``dim``, a ``(values, indices)`` pair along it."""
+    """Smallest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``minimum``."""
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
     return _extremum(x, dim, keepdim, np.min, np.argmin, "min")
 
 
 def amax(x, dim=(), keepdim=False):
     axes = _reduction_axes(dim, x.ndim)
-    return Extremum.apply(x, axes, keepdim, np.max)
+    return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.max)
 
 
 def amin(x, dim=(), keepdim=False):
     axes = _reduction_axes(dim, x.ndim)
-    return Extremum.apply(x, axes, keepdim, np.min)
+    return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.min)
 
 
 def _arg_extremum(x, dim, keepdim, numpy_arg):
-    from .. import _tensor as tensor_module
     if dim is None:  # over the flattened tensor
-        result = np.asarray(numpy_arg(x.data.reshape(-1)))
-        return tensor_module.Tensor._wrap(result.reshape((1,) * x.ndim if keepdim else ()))
+        result = np.asarray(numpy_arg(x._data.reshape(-1)))
+        return Tensor._wrap(result.reshape((1,) * x.ndim if keepdim else ()))
     axis = normalize_dim(dim, x.ndim)
-    return tensor_module.Tensor._wrap(np.asarray(numpy_arg(x.data, axis=axis, keepdims=keepdim)) if x.ndim
+    return Tensor._wrap(np.asarray(numpy_arg(x._data, axis=axis, keepdims=keepdim)) if x.ndim
                                       else np.asarray(0))
 
 
@@ -208,7 +216,7 @@ def argmin(x, dim=None, keepdim=False):
 
 def logsumexp(x, dim, keepdim=False):
     x = float_operand(x)
-    return LogSumExp.apply(x, _reduction_axes(dim, x.ndim), keepdim)
+    return LogSumExp.apply(x, axes=_reduction_axes(dim, x.ndim), keepdim=keepdim)
 
 
 class Norm(Function):
@@ -218,8 +226,10 @@ class Norm(Function):
     (torch's choice); for p = inf the gradient is split evenly among the entries tied for the maximum.
     """
 
-    def forward(self, x, p, axes, keepdim):
-        data = x.data
+    saves_output = True
+
+    def forward(self, x, *, p, axes, keepdim):
+        data = x
         absolute = np.abs(data)
         if p == np.inf:
             result = absolute.max(axis=axes, keepdims=True) if data.size else np.zeros(_keepdim_shape(data.shape, axes), data.dtype)
@@ -233,36 +243,34 @@ class Norm(Function):
             result = np.sqrt((data * data).sum(axis=axes, keepdims=True))
         else:
             result = (absolute ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
-        self.save_for_backward(x)
-        self.p, self.axes, self.result = p, axes, result.astype(data.dtype, copy=False)
-        return self.result if keepdim else self.result.reshape(
-            [n for i, n in enumerate(result.shape) if i not in axes])
+        result = result.astype(data.dtype, copy=False)
+        return result if keepdim else result.reshape([n for i, n in enumerate(result.shape) if i not in axes])
 
     def backward(self, grad):
-        x, = self.saved
-        p = self.p
-        kept = grad.reshape(_keepdim_shape(x.shape, self.axes))
-        norm = Norm.apply(x, p, self.axes, True) if recording() else wrap(self.result)
+        x, = self.inputs
+        p, axes = self.options["p"], self.options["axes"]
+        kept = grad.reshape(_keepdim_shape(x.shape, axes))
+        norm = self.output().reshape(_keepdim_shape(x.shape, axes))
         if p == 0:  # a count of non-zeros is flat: zeros, also where x or the upstream gradient is inf or nan
-            return wrap(np.zeros_like(x.data)), None, None, None
+            return wrap(np.zeros_like(x._data))
         if p == 1:
-            return kept * x.sign(), None, None, None
+            return kept * x.sign()
         if p in (np.inf, -np.inf):
-            hits = (np.abs(x.data) == self.result)
-            count = hits.sum(axis=self.axes, keepdims=True)   # 0 for a nan norm: no gradient, as torch
+            hits = (np.abs(x._data) == norm._data)
+            count = hits.sum(axis=axes, keepdims=True)   # 0 for a nan norm: no gradient, as torch
             share = np.divide(hits, count, out=np.zeros(hits.shape), where=count > 0)
-            return kept * x.sign() * wrap(share.astype(x.data.dtype)), None, None, None
-        safe_norm = norm.masked_fill(wrap(norm.data == 0), 1.0)
+            return kept * x.sign() * wrap(share.astype(x._data.dtype))
+        safe_norm = norm.masked_fill(wrap(norm._data == 0), 1.0)
         if p == 2:
-            return kept * x / safe_norm, None, None, None
-        scaled = (x.abs() / safe_norm).masked_fill(wrap(x.data == 0), 1.0)  # 0^(p-1) is inf for p < 1; sign is 0
-        return kept * x.sign() * scaled ** (p - 1), None, None, None
+            return kept * x / safe_norm
+        scaled = (x.abs() / safe_norm).masked_fill(wrap(x._data == 0), 1.0)  # 0^(p-1) is inf for p < 1; sign is 0
+        return kept * x.sign() * scaled ** (p - 1)
 
 
 def norm(x, p="fro", dim=None, keepdim=False):
     """``‖x‖_p`` over ``dim`` (all elements by default); p may be a number, ``inf``, ``-inf`` or ``'fro'`` (= 2)."""
     x = float_operand(x)
-    if x.data.dtype == np.float16:  # in float32, rounded once, as torch: squares underflow float16 below 2.4e-4
+    if x._data.dtype == np.float16:  # in float32, rounded once, as torch: squares underflow float16 below 2.4e-4
         return norm(x.float(), p, dim, keepdim).half()
     if p == "fro" or p is None:
         p = 2
@@ -270,11 +278,23 @@ def norm(x, p="fro", dim=None, keepdim=False):
         raise RuntimeError(f"norm: unsupported p={p!r}")
     axes = _reduction_axes(dim, x.ndim)
     empty = [a for a in axes if x.shape[a] == 0]
-    if (p < 0 or p == np.inf) and (empty or x.data.size == 0 and dim is None):  # no identity to start from
+    if (p < 0 or p == np.inf) and (empty or x._data.size == 0 and dim is None):  # no identity to start from
         if dim is None:
             where = "on an empty tensor because"
         else:
             where = f"on the dimension {empty[0]} because this dimension is empty and"
         raise RuntimeError(f"linalg.vector_norm cannot compute the {float(p):g} norm {where} the operation does not "
                            "have an identity")
-    return Norm.apply(x, float(p), axes, keepdim)
+    return Norm.apply(x, p=float(p), axes=axes, keepdim=keepdim)
+
+
+def all(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
+    """Whether every element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch."""
+    result = x._data.all(axis=None if dim is None else normalize_dims(dim, x.ndim), keepdims=keepdim)
+    return wrap(np.asarray(result, dtype=np.uint8 if x._data.dtype == np.uint8 else np.bool_))
+
+
+def any(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
+    """Whether some element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch."""
+    result = x._data.any(axis=None if dim is None else normalize_dims(dim, x.ndim), keepdims=keepdim)
+    return wrap(np.asarray(result, dtype=np.uint8 if x._data.dtype == np.uint8 else np.bool_))

@@ -9,8 +9,8 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
-from ._util import data_of, is_tensor, wrap
-from .elementwise import Where
+from ..autograd.tensor import Tensor
+from ._util import data_of
 
 
 def normalize_dim(dim, ndim):
@@ -36,57 +36,115 @@ def normalize_dims(dim, ndim):
 
 
 class Reshape(Function):
-    def forward(self, x, shape):
+    """``x`` with another shape (a view when the memory layout allows, else a copy); gradient: ``g`` reshaped back."""
+
+    keeps_inputs = False
+    is_view = True
+
+    def forward(self, x, *, shape):
         self.in_shape = x.shape
-        return x.data.reshape(shape)
+        return x.reshape(shape)
 
     def backward(self, grad):
-        return grad.reshape(self.in_shape), None
+        return grad.reshape(self.in_shape)
 
 
 class Permute(Function):
-    def forward(self, x, axes):
-        self.axes = axes
-        return np.transpose(x.data, axes)
+    """``x`` with its dims reordered by ``axes`` (a view); gradient: ``g`` permuted back."""
+
+    keeps_inputs = False
+    is_view = True
+
+    def forward(self, x, *, axes):
+        return np.transpose(x, axes)
 
     def backward(self, grad):
-        return grad.permute(*np.argsort(self.axes)), None
+        return grad.permute(*np.argsort(self.options["axes"]))
 
 
 class BroadcastTo(Function):
-    """``expand``: repeat size-1 (or missing leading) dims; the gradient is summed back by ``SumTo``."""
+    """``expand``: repeat size-1 (or missing leading) dims (a view); the gradient is summed back by ``SumTo``."""
 
-    def forward(self, x, shape):
+    keeps_inputs = False
+    is_view = True
+
+    def forward(self, x, *, shape):
         self.in_shape = x.shape
-        return np.broadcast_to(x.data, shape)
+        return np.broadcast_to(x, shape)
 
     def backward(self, grad):
-        return SumTo.apply(grad, self.in_shape), None
+        return SumTo.apply(grad, shape=self.in_shape)
 
 
 class SumTo(Function):
     """Sum a broadcast array back to ``shape``: the inverse of ``BroadcastTo``."""
 
-    def forward(self, x, shape):
+    keeps_inputs = False
+
+    def forward(self, x, *, shape):
         self.in_shape = x.shape
-        data = x.data
-        lead = data.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and data.shape[i + lead] != 1)
-        result = data.sum(axis=axes, keepdims=True) if axes else data
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+        result = x.sum(axis=axes, keepdims=True) if axes else x
         return result.reshape(shape)
 
     def backward(self, grad):
-        return BroadcastTo.apply(grad, self.in_shape), None
+        return BroadcastTo.apply(grad, shape=self.in_shape)
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: sum ``grad`` over the axes that broadcasting added or stretched, to ``shape``.
+
+    Every binary op's backward passes its gradients through here, so broadcasting is handled in one place.
+    """
+    if grad.shape == tuple(shape):
+        return grad
+    return SumTo.apply(grad, shape=tuple(shape))
+
+
+class Diagonal(Function):
+    """The diagonal of ``x`` over ``dim1`` and ``dim2`` (a writable view, as torch's), moved last; gradient:
+    ``g`` written onto that diagonal of zeros (``DiagonalBackward``)."""
+
+    keeps_inputs = False
+    is_view = True
+
+    def forward(self, x, *, offset, dim1, dim2):
+        self.in_shape = x.shape
+        result = np.diagonal(x, offset, dim1, dim2)
+        if x.flags.writeable:  # NumPy marks diagonals read-only; torch's diagonal is an ordinary view
+            result.flags.writeable = True
+        return result
+
+    def backward(self, grad):
+        return DiagonalBackward.apply(grad, shape=self.in_shape, **self.options)
+
+
+class DiagonalBackward(Function):
+    """``grad`` written onto the diagonal of zeros of ``shape``: the adjoint of ``Diagonal``."""
+
+    keeps_inputs = False
+
+    def forward(self, grad, *, shape, offset, dim1, dim2):
+        result = np.zeros(shape, dtype=grad.dtype)
+        diagonal = np.diagonal(result, offset, dim1, dim2)
+        diagonal.flags.writeable = True
+        diagonal[...] = grad
+        return result
+
+    def backward(self, grad):
+        options = dict(self.options)
+        del options["shape"]
+        return Diagonal.apply(grad, **options)
 
 
 def index_arrays(index):
     """Turn Tensors inside an index into arrays, and say whether the index is 'advanced' (may repeat)."""
-    from .. import _tensor as tensor_module
     items = index if isinstance(index, tuple) else (index,)
     converted, advanced = [], False
     for item in items:
-        if isinstance(item, tensor_module.Tensor):
-            item = item.data
+        if isinstance(item, Tensor):
+            item = item._data
         if isinstance(item, list):
             item = np.asarray(item)
             if item.size == 0:  # [] and [[]] select nothing, as in torch (NumPy makes them float arrays)
@@ -100,94 +158,93 @@ def index_arrays(index):
 
 
 class Index(Function):
-    """``x[index]`` for ints, slices, None, Ellipsis, integer arrays and boolean masks; ``index`` as
-    ``index_arrays`` converts it, ``advanced`` whether it holds arrays (positions may repeat)."""
+    """``x[index]`` for ints, slices, None, Ellipsis, integer arrays and boolean masks (a view when ``index`` is
+    basic); ``index`` as ``index_arrays`` converts it, ``advanced`` whether it holds arrays (positions may repeat).
+    Gradient: ``g`` scattered back into zeros (``IndexBackward``)."""
 
-    def forward(self, x, index, advanced):
-        self.index, self.advanced = index, advanced
+    keeps_inputs = False
+    is_view = True
+
+    def forward(self, x, *, index, advanced):
         self.in_shape = x.shape
-        return x.data[self.index]
+        items = index if isinstance(index, tuple) else (index,)
+        if not advanced and not any(item is Ellipsis for item in items):
+            return x[items + (Ellipsis,)]  # an all-integer index stays a view (NumPy would return a copied scalar)
+        return x[index]
 
     def backward(self, grad):
-        return IndexBackward.apply(grad, self.index, self.advanced, self.in_shape), None, None
+        return IndexBackward.apply(grad, shape=self.in_shape, **self.options)
 
 
 class IndexBackward(Function):
-    """Scatter ``grad`` into zeros of ``shape`` at ``index``, adding where an index repeats."""
+    """Scatter ``grad`` into zeros of ``shape`` at ``index``, adding where an index repeats: the adjoint of
+    ``Index``."""
 
-    def forward(self, grad, index, advanced, shape):
-        self.index, self.advanced = index, advanced
-        result = np.zeros(shape, dtype=grad.data.dtype)
+    keeps_inputs = False
+
+    def forward(self, grad, *, index, advanced, shape):
+        result = np.zeros(shape, dtype=grad.dtype)
         if advanced:
-            np.add.at(result, index, grad.data)
+            np.add.at(result, index, grad)
         else:
-            result[index] = grad.data
+            result[index] = grad
         return result
 
     def backward(self, grad):
-        return Index.apply(grad, self.index, self.advanced), None, None, None
+        return Index.apply(grad, index=self.options["index"], advanced=self.options["advanced"])
 
 
 class Concatenate(Function):
     """``cat(tensors, dim)``; each input's gradient is its slice of ``grad``."""
 
-    def forward(self, dim, *tensors):
-        self.dim = dim
-        self.bounds = np.cumsum([0] + [t.shape[dim] for t in tensors])
-        return np.concatenate([t.data for t in tensors], axis=dim)
+    keeps_inputs = False
+
+    def forward(self, *arrays, dim):
+        self.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays])
+        return np.concatenate(arrays, axis=dim)
 
     def backward(self, grad):
-        prefix = (slice(None),) * self.dim
-        return (None,) + tuple(grad[prefix + (slice(int(lo), int(hi)),)]
-                               for lo, hi, need in zip(self.bounds[:-1], self.bounds[1:], self.needs_input_grad[1:]))
+        prefix = (slice(None),) * self.options["dim"]
+        return tuple(grad[prefix + (slice(int(lo), int(hi)),)] if need else None
+                     for lo, hi, need in zip(self.bounds[:-1], self.bounds[1:], self.needs_input_grad))
 
 
 class Gather(Function):
     """``gather(x, dim, index)``: ``out[i][j] = x[index[i][j]][j]`` (dim 0); the gradient is scatter-added back."""
 
-    def forward(self, x, dim, index):
-        self.dim, self.index, self.in_shape = dim, index, x.shape
-        return np.take_along_axis(x.data, index, axis=dim)
+    keeps_inputs = False
+
+    def forward(self, x, *, dim, index):
+        self.in_shape = x.shape
+        return np.take_along_axis(x, index, axis=dim)
 
     def backward(self, grad):
-        return ScatterAdd.apply(grad, self.dim, self.index, self.in_shape), None, None
+        return ScatterAdd.apply(grad, shape=self.in_shape, **self.options)
 
 
 class ScatterAdd(Function):
-    """Add ``src`` into zeros of ``shape`` at ``index`` along ``dim``: the inverse of ``Gather``."""
+    """Add ``src`` into zeros of ``shape`` at ``index`` along ``dim``: the adjoint of ``Gather``."""
 
-    def forward(self, src, dim, index, shape):
-        self.dim, self.index = dim, index
-        result = np.zeros(shape, dtype=src.data.dtype)
+    keeps_inputs = False
+
+    def forward(self, src, *, dim, index, shape):
+        result = np.zeros(shape, dtype=src.dtype)
         positions = list(np.indices(index.shape, sparse=True))
         positions[dim] = index
-        np.add.at(result, tuple(positions), src.data)
+        np.add.at(result, tuple(positions), src)
         return result
 
     def backward(self, grad):
-        return Gather.apply(grad, self.dim, self.index), None, None, None
-
-
-class MaskedFill(Function):
-    """``x`` with ``value`` where ``mask`` holds; gradient ``g`` where it does not."""
-
-    def forward(self, x, mask, value):
-        self.mask = mask
-        return np.where(mask, np.asarray(value, dtype=x.data.dtype), x.data)
-
-    def backward(self, grad):
-        keep = wrap((~self.mask).astype(grad.data.dtype))
-        from ._util import sum_to
-        return sum_to(grad * keep, grad.shape), None, None
+        return Gather.apply(grad, dim=self.options["dim"], index=self.options["index"])
 
 
 # ----------------------------------------------------------------------------------------------- functions
 def reshape(x, *shape):
     shape = _shape_argument(shape)
     try:
-        return Reshape.apply(x, _resolve_shape(shape, x.data.size))
+        return Reshape.apply(x, shape=_resolve_shape(shape, x._data.size))
     except ValueError:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x.data.size}") from None
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x._data.size}") from None
 
 
 def _shape_argument(shape):
@@ -218,7 +275,7 @@ def permute(x, *dims):
     axes = tuple(normalize_dim(d, x.ndim) for d in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return Permute.apply(x, axes)
+    return Permute.apply(x, axes=axes)
 
 
 def transpose(x, dim0, dim1):
@@ -228,7 +285,7 @@ def transpose(x, dim0, dim1):
     axes = list(range(x.ndim))
     d0, d1 = normalize_dim(dim0, x.ndim), normalize_dim(dim1, x.ndim)
     axes[d0], axes[d1] = axes[d1], axes[d0]
-    return Permute.apply(x, tuple(axes))
+    return Permute.apply(x, axes=tuple(axes))
 
 
 def expand(x, *sizes):
@@ -244,7 +301,7 @@ def expand(x, *sizes):
     except ValueError:
         raise RuntimeError(f"The expanded size of the tensor must match the existing size at non-singleton "
                            f"dimensions. Target sizes: {list(sizes)}. Tensor sizes: {list(x.shape)}") from None
-    return x if shape == x.shape else BroadcastTo.apply(x, shape)
+    return x if shape == x.shape else BroadcastTo.apply(x, shape=shape)
 
 
 def broadcast_to(x, shape):
@@ -257,22 +314,77 @@ def squeeze(x, dim=None):
     else:
         axes = normalize_dims(dim, x.ndim)
         shape = tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1))
-    return x if shape == x.shape else Reshape.apply(x, shape)
+    return x if shape == x.shape else Reshape.apply(x, shape=shape)
 
 
 def unsqueeze(x, dim):
     axis = normalize_dim(dim, x.ndim + 1)
-    return Reshape.apply(x, x.shape[:axis] + (1,) + x.shape[axis:])
+    return Reshape.apply(x, shape=x.shape[:axis] + (1,) + x.shape[axis:])
 
 
 def flatten(x, start_dim=0, end_dim=-1):
     start, end = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)  # 0-d: only -1 and 0
     if x.ndim == 0:
-        return Reshape.apply(x, (1,))
+        return Reshape.apply(x, shape=(1,))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1], dtype=np.int64)),) + x.shape[end + 1:]
-    return x if shape == x.shape else Reshape.apply(x, shape)
+    return x if shape == x.shape else Reshape.apply(x, shape=shape)
+
+
+def view(x, *shape):
+    """``x`` with another shape, sharing its memory; refused where only a copy could have that shape (after a
+    ``transpose``, say), as torch's ``view``: use ``reshape`` there."""
+    result = reshape(x, *shape)
+    if x._data.size and not np.may_share_memory(result._data, x._data):
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return result
+
+
+def narrow(x, dim, start, length):
+    """The view of ``length`` entries of ``x`` from ``start`` along ``dim``."""
+    axis = normalize_dim(dim, x.ndim)
+    size = x.shape[axis]
+    start = int(start) + size if int(start) < 0 else int(start)
+    if not 0 <= start <= size or length < 0 or start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return Index.apply(x, index=(slice(None),) * axis + (slice(start, start + length),), advanced=False)
+
+
+def select(x, dim, index):
+    """The view of ``x`` at position ``index`` of ``dim`` (that dim removed)."""
+    axis = normalize_dim(dim, x.ndim)
+    size = x.shape[axis]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(x.shape)} at dimension "
+                         f"{axis}")
+    return Index.apply(x, index=(slice(None),) * axis + (int(index),), advanced=False)
+
+
+def diagonal(x, offset=0, dim1=0, dim2=1):
+    """The view of the diagonal over ``dim1`` and ``dim2`` (``offset`` above it for > 0), as a last dim."""
+    axis1, axis2 = normalize_dim(dim1, x.ndim), normalize_dim(dim2, x.ndim)
+    if axis1 == axis2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(x, offset=int(offset), dim1=axis1, dim2=axis2)
+
+
+def t(x):
+    """The transpose of a matrix (a vector or a scalar unchanged)."""
+    if x.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
+    return transpose(x, 0, 1) if x.ndim == 2 else x
+
+
+def matrix_transpose(x):
+    """The last two dims swapped (``mT``: a batch of transposed matrices)."""
+    return transpose(x, -2, -1)
+
+
+def reverse_dims(x):
+    """All dims reversed (``T``: the transpose for a matrix)."""
+    return permute(x, *reversed(range(x.ndim))) if x.ndim > 1 else x
 
 
 def _integer_item(item):
@@ -324,22 +436,21 @@ def index(x, key):
         split = selections_first(key)
         if split is not None:
             selection, rest = split
-            return Index.apply(Index.apply(x, selection, False), rest, True)
-        return Index.apply(x, key, advanced)
+            return Index.apply(Index.apply(x, index=selection, advanced=False), index=rest, advanced=True)
+        return Index.apply(x, index=key, advanced=advanced)
     except IndexError as error:
         raise IndexError(str(error)) from None
 
 
 def cat(tensors, dim=0):
-    from .. import _tensor as tensor_module
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    if any(not isinstance(t, tensor_module.Tensor) for t in tensors):
+    if any(not isinstance(t, Tensor) for t in tensors):
         raise TypeError("cat(): expected a sequence of Tensors")
-    dtype = _dtype.result_type(*[t.data for t in tensors])  # torch's promotion: float32 with int64 stays float32
+    dtype = _dtype.result_type(*[t._data for t in tensors])  # torch's promotion: float32 with int64 stays float32
     tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]  # torch skips legacy empties
-    tensors = [t if t.data.dtype == dtype else t.to(dtype) for t in tensors]
+    tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
     ndim = tensors[0].ndim
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
@@ -348,7 +459,7 @@ def cat(tensors, dim=0):
         if t.ndim != ndim or t.shape[:axis] + t.shape[axis + 1:] != tensors[0].shape[:axis] + tensors[0].shape[axis + 1:]:
             raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
                                f"{list(tensors[0].shape)} but got size {list(t.shape)} for tensor number {i} in the list.")
-    return Concatenate.apply(axis, *tensors)
+    return Concatenate.apply(*tensors, dim=axis)
 
 
 def stack(tensors, dim=0):
@@ -373,7 +484,7 @@ def gather(x, dim, index):
     if index.ndim != max(x.ndim, 1) and not (x.ndim == 0 and index.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if x.ndim == 0:  # a 0-d tensor gathers like a 1-element vector
-        return Reshape.apply(gather(Reshape.apply(x, (1,)), 0, index.reshape(-1)), index.shape)
+        return Reshape.apply(gather(Reshape.apply(x, shape=(1,)), 0, index.reshape(-1)), shape=index.shape)
     for d in range(x.ndim):
         if d != axis and index.shape[d] > x.shape[d]:
             raise RuntimeError(f"Size does not match at dimension {d} expected index {list(index.shape)} to be no "
@@ -382,23 +493,6 @@ def gather(x, dim, index):
         bad = index[(index < 0) | (index >= x.shape[axis])].flat[0]
         raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {x.shape[axis]}")
     if index.shape != x.shape:  # torch allows a smaller index in non-gather dims
-        x = Index.apply(x, tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(index.shape)),
-                        False)
-    return Gather.apply(x, axis, index)
-
-
-def masked_fill(x, mask, value):
-    mask = np.asarray(data_of(mask))
-    if mask.dtype != np.bool_:
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    if np.ndim(data_of(value)) != 0:
-        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor")
-    shape = np.broadcast_shapes(x.shape, mask.shape)
-    if shape != x.shape:
-        x = expand(x, *shape)
-    if is_tensor(value) and value.requires_grad and x.data.dtype.kind == "f":  # the value gets Σ g[mask]
-        return Where.apply(np.broadcast_to(mask, shape), value.to(x.data.dtype), x)
-    value = data_of(value)
-    if x.data.dtype.kind in "iu" and not np.isfinite(value):
-        raise RuntimeError(f"value cannot be converted to type {x.data.dtype} without overflow")
-    return MaskedFill.apply(x, np.broadcast_to(mask, shape), float(value) if x.data.dtype.kind == "f" else value)
+        x = Index.apply(x, index=tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(index.shape)),
+                        advanced=False)
+    return Gather.apply(x, dim=axis, index=index)

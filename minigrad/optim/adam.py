@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._kernels.optim import adam_step
-from .._tensor import Tensor
+from ..autograd.tensor import Tensor
 from .optimizer import Optimizer, gradient_of
 
 __all__ = ["Adam", "AdamW"]
@@ -57,19 +57,19 @@ class Adam(Optimizer):
                     continue
                 state = self.state[p]
                 if not state:
-                    if p.data.dtype not in (np.float32, np.float64):
+                    if p._data.dtype not in (np.float32, np.float64):
                         raise TypeError(f"Adam supports float32 and float64 parameters, got {p.dtype}")
-                    p.data = _c_contiguous(p.data)  # the fused kernel updates it in place as a flat view
+                    p._data = _c_contiguous(p._data)  # the fused kernel updates it in place as a flat view
                     state["step"] = Tensor._wrap(np.zeros((), dtype=np.float32))
-                    state["exp_avg"] = Tensor._wrap(np.zeros_like(p.data))
-                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(p.data))
+                    state["exp_avg"] = Tensor._wrap(np.zeros_like(p._data))
+                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(p._data))
                     if amsgrad:
-                        state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(p.data))
-                grad = np.ascontiguousarray(gradient_of(p), dtype=p.data.dtype)
+                        state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(p._data))
+                grad = np.ascontiguousarray(gradient_of(p), dtype=p._data.dtype)
                 moments = _moments(p, state, amsgrad)
-                step_array = state["step"].data
+                step_array = state["step"]._data
                 step_array[()] = float(step_array) + 1  # (an in-place ufunc on a 0-d array is 20x slower)
-                adam_step(p.data.reshape(-1), grad.reshape(-1), *(m.reshape(-1) for m in moments), lr, beta1, beta2,
+                adam_step(p._data.reshape(-1), grad.reshape(-1), *(m.reshape(-1) for m in moments), lr, beta1, beta2,
                           eps, weight_decay, float(step_array), amsgrad, maximize, decoupled)
         return loss
 
@@ -81,17 +81,17 @@ def _c_contiguous(array):
 
 def _moments(p, state, amsgrad):
     """exp_avg, exp_avg_sq and max_exp_avg_sq (exp_avg_sq again without amsgrad), checked for the kernel, which
-    updates them and ``p.data`` in place as flat arrays of one length and dtype: a parameter whose data was
+    updates them and ``p._data`` in place as flat arrays of one length and dtype: a parameter whose data was
     replaced since (another size or dtype, or a non-contiguous view) must not make it write past an array's end."""
-    p.data = _c_contiguous(p.data)
+    p._data = _c_contiguous(p._data)
     names = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if amsgrad else [])
     for name in names:
-        array = state[name].data
-        if array.shape != p.data.shape or array.dtype != p.data.dtype or not array.flags.c_contiguous:
+        array = state[name]._data
+        if array.shape != p._data.shape or array.dtype != p._data.dtype or not array.flags.c_contiguous:
             raise RuntimeError(f"Adam's state {name!r} ({array.dtype}, shape {list(array.shape)}) does not match its "
-                               f"parameter ({p.data.dtype}, shape {list(p.data.shape)}); was the parameter replaced "
+                               f"parameter ({p._data.dtype}, shape {list(p._data.shape)}); was the parameter replaced "
                                "after the optimizer stepped?")
-    moments = [state[name].data for name in names]
+    moments = [state[name]._data for name in names]
     return moments if amsgrad else moments + moments[1:]
 
 

@@ -8,7 +8,7 @@
       {"state": {0: {"step": tensor(3.), "exp_avg": ..., ...}, ...},
        "param_groups": [{"lr": 0.001, ..., "params": [0, 1, 2, 3]}]}
 
-Subclasses implement ``step``, which updates ``p.data`` in place from ``p.grad.data`` (plain NumPy: an optimizer
+Subclasses implement ``step``, which updates ``p._data`` in place from ``p.grad._data`` (plain NumPy: an optimizer
 step is not part of any graph).
 
 >>> optimizer = SGD(model.parameters(), lr=0.1)
@@ -21,7 +21,7 @@ from itertools import chain
 
 import numpy as np
 
-from .._tensor import Tensor
+from ..autograd.tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 from ..nn.utils import _zero_grads
 
@@ -31,9 +31,9 @@ __all__ = ["Optimizer", "required"]
 def gradient_of(p):
     """``p.grad``'s array, which must have ``p``'s shape: torch refuses such a ``.grad`` when it is assigned, and
     here a wrongly shaped one would be broadcast into the update, or read past its end by a fused kernel."""
-    grad = p.grad.data
-    if grad.shape != p.data.shape:
-        raise RuntimeError(f"a parameter of shape {list(p.data.shape)} has a gradient of shape {list(grad.shape)}")
+    grad = p.grad._data
+    if grad.shape != p._data.shape:
+        raise RuntimeError(f"a parameter of shape {list(p._data.shape)} has a gradient of shape {list(grad.shape)}")
     return grad
 
 
@@ -184,12 +184,12 @@ class Optimizer:
 def _cast_state(param, name, value):
     """A copy of one saved state entry, floating arrays cast to ``param``'s dtype, ``step`` as a float32 tensor."""
     if name == "step":
-        return Tensor._wrap(np.array(value.data if isinstance(value, Tensor) else value, dtype=np.float32))
+        return Tensor._wrap(np.array(value._data if isinstance(value, Tensor) else value, dtype=np.float32))
     if isinstance(value, (Tensor, np.ndarray)):
-        array = value.data if isinstance(value, Tensor) else value
-        if array.dtype.kind == "f" and array.shape != param.data.shape:  # e.g. a state_dict of another model
+        array = value._data if isinstance(value, Tensor) else value
+        if array.dtype.kind == "f" and array.shape != param._data.shape:  # e.g. a state_dict of another model
             raise ValueError(f"loaded state {name!r} has shape {list(array.shape)}, but its parameter has shape "
-                             f"{list(param.data.shape)}")
-        dtype = param.data.dtype if array.dtype.kind == "f" else array.dtype
+                             f"{list(param._data.shape)}")
+        dtype = param._data.dtype if array.dtype.kind == "f" else array.dtype
         return Tensor._wrap(np.array(array, dtype=dtype))
     return deepcopy(value)

@@ -1,7 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, weight decay and Nesterov momentum (torch's formulas)."""
 import numpy as np
 
-from .._tensor import Tensor
+from ..autograd.tensor import Tensor
 from .optimizer import Optimizer, gradient_of
 
 __all__ = ["SGD"]
@@ -49,7 +49,7 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                param, grad = p.data, gradient_of(p)
+                param, grad = p._data, gradient_of(p)
                 if weight_decay != 0:  # a fresh array: p.grad itself is never modified
                     decayed = param * weight_decay
                     if maximize:
@@ -66,7 +66,7 @@ class SGD(Optimizer):
                         state["momentum_buffer"] = Tensor._wrap(np.array(grad, copy=True))
                         buf = grad
                     else:
-                        buf = buffer.data
+                        buf = buffer._data
                         buf *= momentum
                         buf += grad if dampening == 0 else grad * (1 - dampening)
                     if nesterov:

@@ -1,6 +1,6 @@
 """Argument checks shared by the loss functions, worded as torch words them."""
 from ...autograd import grad_mode
-from ..._tensor import Tensor
+from ...autograd.tensor import Tensor
 
 
 def require_tensor(value, name, position, function):

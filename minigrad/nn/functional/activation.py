@@ -1,12 +1,11 @@
 """Activation functionals with torch.nn.functional's signatures, and ``dropout``.
 
 The differentiable ops live in ``minigrad.ops``; the wrappers here only adapt torch's argument lists
-(``inplace`` flags, softmax's ``_stacklevel``). ``inplace=True`` is accepted so torch code runs unchanged, but the
-result is always a new tensor: minigrad has no version counters to detect an in-place change that would corrupt
-a value saved for the backward, so it never overwrites a tensor that may be in a graph.
+(``inplace`` flags, softmax's ``_stacklevel``). ``inplace=True`` changes the input in place, recorded as torch
+records it (``minigrad.ops.inplace``).
 """
 from ...ops import activation as _activation
-from ...ops import elementwise as _elementwise
+from ...ops import inplace as _inplace
 from ...ops._util import wrap
 from ...random import generator as _numpy_generator
 
@@ -15,11 +14,13 @@ __all__ = ["relu", "leaky_relu", "softmax", "log_softmax", "dropout"]
 
 def relu(input, inplace=False):  # noqa: A002 - torch's argument name
     """``max(x, 0)``; gradient ``[x > 0]`` (0 at the kink, like torch)."""
-    return _elementwise.relu(input)
+    return _inplace.relu_(input) if inplace else _activation.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
     """``x`` for x > 0 and ``negative_slope · x`` otherwise."""
+    if inplace:
+        return _inplace.apply_inplace(input, _activation.leaky_relu, negative_slope)
     return _activation.leaky_relu(input, negative_slope)
 
 
@@ -48,7 +49,7 @@ def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002
         return input
     if p == 1.0:
         return input * 0.0  # (not zeros_like: NaN and inf inputs stay NaN, as in torch)
-    dtype = input.data.dtype
+    dtype = input._data.dtype
     keep = _numpy_generator().random(input.shape) < 1.0 - p
     scale = keep.astype(dtype)
     scale /= dtype.type(1.0 - p)

@@ -30,7 +30,7 @@ import numpy as np
 from ..._kernels import cross_entropy as _kernel
 from ..._threads import get_num_threads
 from ...autograd import grad_mode
-from ...autograd.function import Function
+from ...autograd.function import LegacyFunction as Function
 from ...ops._util import recording, wrap
 from ...ops.activation import log_softmax, softmax
 from ._checks import require_tensor
@@ -131,31 +131,31 @@ def _check_index_target(input, target, weight):
         if tshape[1:] != shape[2:]:
             raise RuntimeError(f"Expected target size {format_size(shape[:1] + shape[2:])}, got "
                                f"{format_size(tshape)}")
-        if weight is not None and weight.data.size != shape[1]:
+        if weight is not None and weight._data.size != shape[1]:
             raise RuntimeError("weight tensor should be defined either for all or no classes")
     _check_target_dtype(target)
     if weight is not None:
-        if weight.data.dtype != input.data.dtype:
-            raise RuntimeError(f"expected scalar type {torch_dtype_name(input.data.dtype)} but found "
-                               f"{torch_dtype_name(weight.data.dtype)}")
+        if weight._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected scalar type {torch_dtype_name(input._data.dtype)} but found "
+                               f"{torch_dtype_name(weight._data.dtype)}")
         if weight.requires_grad and grad_mode.is_grad_enabled():
             raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument "
                                "'weight'. This input cannot have requires_grad True.")
-    return np.ascontiguousarray(target.data, dtype=np.int64).reshape(-1)
+    return np.ascontiguousarray(target._data, dtype=np.int64).reshape(-1)
 
 
 def _check_target_dtype(target):
-    if target.data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {torch_dtype_name(target.data.dtype)}")
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {torch_dtype_name(target._data.dtype)}")
 
 
 def _check_float_input(input, kernel_name):
-    if input.data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{torch_dtype_name(input.data.dtype)}'")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{torch_dtype_name(input._data.dtype)}'")
 
 
 def _weight_rows(weight, dtype):
-    return None if weight is None else np.ascontiguousarray(weight.data, dtype=dtype).reshape(-1)
+    return None if weight is None else np.ascontiguousarray(weight._data, dtype=dtype).reshape(-1)
 
 
 def _reduced(loss_sum, denominator, reduction, dtype):
@@ -183,7 +183,7 @@ class _FusedLoss(Function):
         cached, self.cached = self.cached, None
         if cached is None:
             cached = self.compute_input_grad()
-        g = grad.data
+        g = grad._data
         if self.reduction == "none":
             cached *= np.expand_dims(g.astype(cached.dtype, copy=False), self.rows.class_axis)
         elif g != 1:
@@ -202,13 +202,13 @@ class CrossEntropyLoss(_FusedLoss):
     def forward(self, input, target_rows, weight, ignore_index, label_smoothing, reduction, need_grad):
         self.save_for_backward(input)
         self.rows = rows = _Rows(input.shape)
-        self.input_dtype = input.data.dtype
+        self.input_dtype = input._data.dtype
         dtype = _compute_dtype(self.input_dtype)
         if input.ndim > 2:
-            self.x_kernel = np.ascontiguousarray(input.data, dtype=dtype).reshape(
+            self.x_kernel = np.ascontiguousarray(input._data, dtype=dtype).reshape(
                 input.shape[:2] + (math.prod(input.shape[2:]),))
         else:
-            self.x_kernel = rows.to_rows(input.data, dtype)
+            self.x_kernel = rows.to_rows(input._data, dtype)
         self.target_rows, self.weight_rows = target_rows, _weight_rows(weight, dtype)
         self.ignore_index, self.label_smoothing, self.reduction = ignore_index, label_smoothing, reduction
         losses = np.empty(rows.row_shape[0], dtype)
@@ -253,7 +253,7 @@ class CrossEntropyLoss(_FusedLoss):
         a = c * ((1 - eps) * w_y + eps * weight.sum() / classes)
         b = np.outer(c * eps / classes, weight)
         b[np.arange(positions)[valid], target[valid]] += c[valid] * (1 - eps) * w_y[valid]
-        dtype = input.data.dtype
+        dtype = input._data.dtype
         a = np.expand_dims(a.reshape(rows.loss_shape), rows.class_axis).astype(dtype)
         b = rows.from_rows(b).astype(dtype)
         return (softmax(input, rows.class_axis) * wrap(a) - wrap(b)) * rows.upstream(grad, self.reduction)
@@ -265,13 +265,13 @@ class CrossEntropyProbsLoss(_FusedLoss):
     def forward(self, input, target, weight, label_smoothing, reduction, need_grad):
         self.save_for_backward(input, target, weight)
         self.rows = rows = _Rows(input.shape)
-        self.input_dtype = input.data.dtype
+        self.input_dtype = input._data.dtype
         # the result has the promoted dtype of input, target and weight (float16 stays float16)
-        result_dtype = np.result_type(*(a.data.dtype for a in (input, target, weight) if a is not None and
-                                        a.data.dtype.kind == "f"))
+        result_dtype = np.result_type(*(a._data.dtype for a in (input, target, weight) if a is not None and
+                                        a._data.dtype.kind == "f"))
         dtype = _compute_dtype(result_dtype)
-        self.x_rows, self.t_rows, self.weight_rows = (rows.to_rows(input.data, dtype),
-                                                      rows.to_rows(target.data, dtype), _weight_rows(weight, dtype))
+        self.x_rows, self.t_rows, self.weight_rows = (rows.to_rows(input._data, dtype),
+                                                      rows.to_rows(target._data, dtype), _weight_rows(weight, dtype))
         self.label_smoothing, self.reduction = label_smoothing, reduction
         positions, classes = rows.row_shape
         self.grad_scale = 1.0 / positions if reduction == "mean" and positions else 1.0
@@ -284,7 +284,7 @@ class CrossEntropyProbsLoss(_FusedLoss):
         if reduction == "none":
             return losses.reshape(rows.loss_shape).astype(result_dtype, copy=False)
         # 'mean' divides by the number of positions, numel / C (nan when C == 0, like torch)
-        return _reduced(loss_sum, np.divide(np.float64(input.data.size), classes), reduction, result_dtype)
+        return _reduced(loss_sum, np.divide(np.float64(input._data.size), classes), reduction, result_dtype)
 
     def run(self, losses, grad, target_grad):
         return _kernel.cross_entropy_probs(self.x_rows, self.t_rows, self.weight_rows, self.label_smoothing,
@@ -302,8 +302,8 @@ class CrossEntropyProbsLoss(_FusedLoss):
         input_grad = self.scaled_input_grad(grad) if self.needs_input_grad[0] else None
         target_grad = None
         if self.needs_input_grad[1]:
-            g = grad.data.reshape(-1, 1) if self.reduction == "none" else grad.data
-            target_grad = wrap(self.rows.from_rows(self.target_grad * g).astype(target.data.dtype, copy=False))
+            g = grad._data.reshape(-1, 1) if self.reduction == "none" else grad._data
+            target_grad = wrap(self.rows.from_rows(self.target_grad * g).astype(target._data.dtype, copy=False))
         return input_grad, target_grad, None, None, None, None
 
     def differentiable_grads(self, grad):
@@ -334,12 +334,12 @@ class NllLoss(Function):
 
     def forward(self, input, target_rows, weight, ignore_index, reduction):
         self.rows = rows = _Rows(input.shape)
-        self.input_dtype = input.data.dtype
+        self.input_dtype = input._data.dtype
         dtype = _compute_dtype(self.input_dtype)
         self.target_rows, self.weight_rows = target_rows, _weight_rows(weight, dtype)
         self.ignore_index, self.reduction = ignore_index, reduction
         losses = np.empty(rows.row_shape[0], dtype)
-        self.x_rows = rows.to_rows(input.data, dtype)
+        self.x_rows = rows.to_rows(input._data, dtype)
         self.weight_sum = _kernel.valid_weight_sum(target_rows, self.x_rows.shape[1], self.weight_rows, ignore_index)
         loss_sum = _kernel.nll(self.x_rows, target_rows, self.weight_rows, ignore_index, 1.0, losses, None,
                                get_num_threads())
@@ -364,7 +364,7 @@ class NllLoss(Function):
         if recording():  # linear in the upstream gradient, constant in the input
             input_grad = wrap(self.input_grad(np.ones(1))) * self.rows.upstream(grad, self.reduction)
         else:
-            input_grad = wrap(self.input_grad(grad.data))
+            input_grad = wrap(self.input_grad(grad._data))
         return input_grad, None, None, None, None
 
 
@@ -446,9 +446,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 def _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps):
-    if target.data.dtype.kind != "f":
+    if target._data.dtype.kind != "f":
         raise RuntimeError("Expected floating point type for target with class probabilities, got "
-                           f"{torch_dtype_name(target.data.dtype)}")
+                           f"{torch_dtype_name(target._data.dtype)}")
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
     if input.ndim == 0:

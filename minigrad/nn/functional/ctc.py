@@ -20,10 +20,10 @@ import operator
 import numpy as np
 
 from ..._kernels import ctc as _kernel
-from ..._tensor import Tensor
+from ...autograd.tensor import Tensor
 from ..._threads import get_num_threads
 from ...autograd import grad_mode
-from ...autograd.function import Function
+from ...autograd.function import LegacyFunction as Function
 from ...ops._util import recording, wrap
 from ._reduction import check_reduction, torch_dtype_name
 
@@ -33,7 +33,7 @@ __all__ = ["ctc_loss"]
 def _lengths(lengths, name):
     """An integer Tensor / array (any shape, flattened) or a list/tuple of ints, as an int64 vector."""
     if isinstance(lengths, Tensor):
-        array = lengths.data
+        array = lengths._data
     elif isinstance(lengths, np.ndarray):
         array = lengths
     elif isinstance(lengths, (list, tuple)):
@@ -53,7 +53,7 @@ def _lengths(lengths, name):
 def _targets(targets):
     """The targets as an int64 array (torch casts any dtype, truncating floats)."""
     if isinstance(targets, Tensor):
-        array = targets.data
+        array = targets._data
     elif isinstance(targets, np.ndarray):
         array = targets
     else:
@@ -94,7 +94,7 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
     input_lengths = _lengths(input_lengths, "input_lengths")
     target_lengths = _lengths(target_lengths, "target_lengths")
 
-    data = log_probs.data
+    data = log_probs._data
     if data.dtype not in (np.float32, np.float64):
         raise NotImplementedError(f'"ctc_loss_cpu" not implemented for \'{torch_dtype_name(data.dtype)}\'')
     unbatched = data.ndim == 2
@@ -188,7 +188,7 @@ class CtcLoss(Function):
                 grad.reshape(1, 1, 1) * wrap(self.weights.astype(dtype).reshape(1, N, 1))
             result = _CtcGradient.apply(self.log_probs, self.grad) * scale
             return result.reshape(self.input_shape), None, None, None, None
-        g = grad.data.astype(dtype, copy=False)
+        g = grad._data.astype(dtype, copy=False)
         scale = g.reshape(N) if self.weights is None else (g * self.weights).astype(dtype)
         result = self.grad * scale[None, :, None]
         return wrap(result.reshape(self.input_shape)), None, None, None, None

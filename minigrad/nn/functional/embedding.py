@@ -53,9 +53,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     tensor([0.7071])
     """
     x1, x2 = promote(x1, x2)
-    if x1.data.dtype.kind != "f":
+    if x1._data.dtype.kind != "f":
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
-                           f"{torch_dtype_name(x1.data.dtype)}")
+                           f"{torch_dtype_name(x1._data.dtype)}")
     shape = broadcast_shape(x1.shape, x2.shape)
     x1, x2 = x1.expand(*shape), x2.expand(*shape)
     axis = normalize_dim(dim, len(shape))

@@ -41,8 +41,9 @@ from ..._kernels import elementwise_losses as _elementwise_kernels
 from ..._kernels import margin as _kernels
 from ..._threads import get_num_threads
 from ...autograd import grad_mode
-from ...autograd.function import Function
-from ...ops._util import recording, sum_to, wrap
+from ...autograd.function import LegacyFunction as Function
+from ...ops._util import recording, wrap
+from ...ops.shape import sum_to
 from ._reduction import broadcast_shape, format_size, reduce_loss, resolve_reduction, torch_dtype_name
 from ._checks import not_differentiable, require_tensor
 from .embedding import pairwise_distance, triplet_margin_with_distance_loss
@@ -164,13 +165,13 @@ class _FusedLoss(Function):
     @staticmethod
     def scaled(cache, grad, tensor):
         """``cache`` multiplied in place by the upstream ``grad``, as ``tensor``'s gradient."""
-        g = grad.data
+        g = grad._data
         if g.size == 1:
             if g.reshape(()) != 1:
                 cache *= cache.dtype.type(g.reshape(()))
         else:
             cache *= g.reshape(g.shape + (1,) * (cache.ndim - g.ndim)).astype(cache.dtype, copy=False)
-        if cache.shape == tensor.shape and cache.dtype == tensor.data.dtype:
+        if cache.shape == tensor.shape and cache.dtype == tensor._data.dtype:
             return wrap(cache)
         return _to_input(wrap(cache), tensor)
 
@@ -239,7 +240,7 @@ class MultiMarginLoss(_FusedLoss):
         rows = np.arange(n_rows)
         x = input.to(self.x.dtype).reshape(n_rows, n_classes)
         z = (self.margin - x[rows, self.target].reshape(n_rows, 1)) + x
-        active = z.data > 0
+        active = z._data > 0
         active[rows, self.target] = False
         row_scale = 2 * self.weight[self.target] / n_classes * self.grad_scale
         h = z * wrap(np.where(active, row_scale[:, None], 0).astype(self.x.dtype))
@@ -280,7 +281,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         require_tensor(weight, "weight", 5, "multi_margin_loss")
         if weight.ndim != 1:
             raise ValueError("weight must be one-dimensional")
-    x, y = input.data, target.data
+    x, y = input._data, target._data
     _check_class_scores(x)
     n_rows, n_classes = x.shape if x.ndim == 2 else (1, x.size)
     if y.ndim > 1 or y.size != n_rows:
@@ -292,13 +293,13 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     _require_kernel_dtype(x, "multi_margin_loss_cpu_kernel")
     _require_long(y)
     if weight is not None:
-        if weight.data.dtype != x.dtype:
+        if weight._data.dtype != x.dtype:
             raise RuntimeError(f"expected scalar type {torch_dtype_name(x.dtype)} but found "
-                               f"{torch_dtype_name(weight.data.dtype)}")
+                               f"{torch_dtype_name(weight._data.dtype)}")
         not_differentiable(weight, "weight", "multi_margin_loss")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise RuntimeError("target out of range")
-    weights = np.ones(n_classes, x.dtype) if weight is None else np.ascontiguousarray(weight.data).reshape(-1)
+    weights = np.ones(n_classes, x.dtype) if weight is None else np.ascontiguousarray(weight._data).reshape(-1)
     loss_shape = (n_rows,) if y.ndim else ()
     return MultiMarginLoss.apply(input, np.ascontiguousarray(x).reshape(n_rows, n_classes),
                                  np.ascontiguousarray(y).reshape(n_rows), weights, int(p), float(margin),
@@ -345,7 +346,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     reduction = resolve_reduction(size_average, reduce, reduction)
     require_tensor(input, "input", 1, "multilabel_margin_loss")
     require_tensor(target, "target", 2, "multilabel_margin_loss")
-    x, y = input.data, target.data
+    x, y = input._data, target._data
     _check_class_scores(x)
     n_classes = x.shape[-1] if x.ndim else 1
     if not (y.shape == x.shape if x.ndim == 2 else y.ndim <= 1 and y.size == n_classes):
@@ -373,7 +374,7 @@ class TripletMarginLoss(_FusedLoss):
         n_rows = len(arrays[0])
         self.grad_scale = _grad_scale(reduction, n_rows)
         loss, self.gradients = self.run(_needs_grad(anchor, positive, negative))
-        result_dtype = _dtypes(anchor.data, positive.data, negative.data)[0]
+        result_dtype = _dtypes(anchor._data, positive._data, negative._data)[0]
         return _reduced(loss, reduction, n_rows, shape[:-1], result_dtype)
 
     def run(self, need_grad):
@@ -403,8 +404,8 @@ class TripletMarginLoss(_FusedLoss):
         def direction(u, v):
             diff = u - v + self.eps
             norm = diff.norm(2, -1, keepdim=True)
-            zero = norm.data == 0
-            return diff / (norm + wrap(zero.astype(dtype))) * wrap(~zero), norm.data[:, 0]
+            zero = norm._data == 0
+            return diff / (norm + wrap(zero.astype(dtype))) * wrap(~zero), norm._data[:, 0]
 
         def weighted(phi, w):
             return phi * wrap(w[:, None].astype(dtype))
@@ -469,8 +470,8 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
                            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
                            f"{negative.ndim}D inputs")
-    _require_subtractable(anchor.data, positive.data)
-    _require_subtractable(anchor.data, negative.data)
+    _require_subtractable(anchor._data, positive._data)
+    _require_subtractable(anchor._data, negative._data)
     shape = _common_shape(anchor.shape, positive.shape, negative.shape)
     p = float(p)
     if shape and shape[-1] == 0 and (math.isinf(p) or p < 0):
@@ -483,10 +484,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
             return pairwise_distance(u, v, p, eps)
         return reduce_loss(triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=distance,
                                                              margin=margin, swap=swap, reduction="none"), reduction)
-    dtypes = _dtypes(anchor.data, positive.data, negative.data)
+    dtypes = _dtypes(anchor._data, positive._data, negative._data)
     shape = shape or (1,)  # 0-d inputs: one row of one element
     rows = (math.prod(shape[:-1]), shape[-1])  # explicit: reshape(-1, 0) would be ambiguous
-    arrays = tuple(_kernel_array(t.data, shape, dtypes).reshape(rows) for t in (anchor, positive, negative))
+    arrays = tuple(_kernel_array(t._data, shape, dtypes).reshape(rows) for t in (anchor, positive, negative))
     return TripletMarginLoss.apply(anchor, positive, negative, arrays, float(margin), p, float(eps), bool(swap),
                                    reduction, shape if anchor.ndim else ())
 
@@ -533,13 +534,13 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     reduction = resolve_reduction(size_average, reduce, reduction)
     require_tensor(input, "input", 1, "hinge_embedding_loss")
     require_tensor(target, "target", 2, "hinge_embedding_loss")
-    _require_subtractable(input.data, input.data)  # torch computes margin - input, which refuses bool
-    if reduction == "mean" and input.data.dtype.kind != "f":  # torch's loss keeps an integer input's dtype
+    _require_subtractable(input._data, input._data)  # torch computes margin - input, which refuses bool
+    if reduction == "mean" and input._data.dtype.kind != "f":  # torch's loss keeps an integer input's dtype
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {torch_dtype_name(input.data.dtype)}")
+                           f"complex dtype. Got: {torch_dtype_name(input._data.dtype)}")
     shape = _common_shape(input.shape, target.shape)
-    dtypes = _dtypes(input.data, target.data)
-    x, y = (_kernel_array(a, shape, dtypes).reshape(-1) for a in (input.data, target.data))
+    dtypes = _dtypes(input._data, target._data)
+    x, y = (_kernel_array(a, shape, dtypes).reshape(-1) for a in (input._data, target._data))
     return HingeEmbeddingLoss.apply(input, x, y, float(margin), reduction, shape, dtypes[0])
 
 
@@ -555,7 +556,7 @@ class MarginRankingLoss(_FusedLoss):
         self.inputs, self.arrays, self.margin, self.shape = (input1, input2, target), arrays, margin, shape
         self.grad_scale, self.reduce = _grad_scale(reduction, arrays[0].size), reduction != "none"
         loss, self.gradients = self.run(_needs_grad(input1, input2, target))
-        return _reduced(loss, reduction, arrays[0].size, shape, _dtypes(*(t.data for t in self.inputs))[0])
+        return _reduced(loss, reduction, arrays[0].size, shape, _dtypes(*(t._data for t in self.inputs))[0])
 
     def run(self, need_grad):
         target_grad = need_grad and self.inputs[2].requires_grad
@@ -606,11 +607,11 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {_torch_size(input1.shape)}, input2: {_torch_size(input2.shape)}, target: "
                            f"{_torch_size(target.shape)} ")
-    _require_subtractable(input1.data, input2.data)
-    _require_negatable(target.data)
+    _require_subtractable(input1._data, input2._data)
+    _require_negatable(target._data)
     shape = _common_shape(input1.shape, input2.shape, target.shape)
-    dtypes = _dtypes(input1.data, input2.data, target.data)
-    arrays = tuple(_kernel_array(t.data, shape, dtypes).reshape(-1) for t in (input1, input2, target))
+    dtypes = _dtypes(input1._data, input2._data, target._data)
+    arrays = tuple(_kernel_array(t._data, shape, dtypes).reshape(-1) for t in (input1, input2, target))
     return MarginRankingLoss.apply(input1, input2, target, arrays, float(margin), reduction, shape)
 
 

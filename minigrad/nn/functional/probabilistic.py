@@ -24,13 +24,14 @@ import warnings
 
 import numpy as np
 
-from ...autograd.function import Function
-from ...ops._util import promote, sum_to, wrap
+from ...autograd.function import LegacyFunction as Function
+from ...ops._util import promote, wrap
+from ...ops.shape import sum_to
 from ...ops.activation import softplus
 from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
 from ._checks import not_differentiable
-from ..._tensor import Tensor
+from ...autograd.tensor import Tensor
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          resolve_reduction, torch_dtype_name)
 from .regression import ElementwiseLoss, fused_loss, kernel_dtypes, kernel_operand
@@ -55,7 +56,7 @@ def _fits_output(shape, output_shape):
 def _constant_factor(factor, shape, dtypes):
     """A weight as a kernel operand of the loss's ``shape`` and ``dtypes`` (or None); it is a constant of the graph
     (never differentiated)."""
-    return None if factor is None else kernel_operand(np.asarray(factor.data, dtype=dtypes[0]), shape, dtypes)
+    return None if factor is None else kernel_operand(np.asarray(factor._data, dtype=dtypes[0]), shape, dtypes)
 
 
 def _in_unit_interval(array):
@@ -113,20 +114,20 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target.shape != input.shape:
         raise ValueError(f"Using a target size ({format_size(target.shape)}) that is different to the input size "
                          f"({format_size(input.shape)}) is deprecated. Please ensure they have the same size.")
-    dtype = input.data.dtype
+    dtype = input._data.dtype
     if dtype.kind != "f":
         raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for '{torch_dtype_name(dtype)}'")
-    if target.data.dtype != dtype:
-        raise RuntimeError(f"Found dtype {torch_dtype_name(target.data.dtype)} but expected "
+    if target._data.dtype != dtype:
+        raise RuntimeError(f"Found dtype {torch_dtype_name(target._data.dtype)} but expected "
                            f"{torch_dtype_name(dtype)}")
     dtypes = kernel_dtypes(dtype)
     if weight is not None:
         not_differentiable(weight, "weight", "binary_cross_entropy")
         _fits_output(_bce_weight_shape(target.shape, weight.shape), input.shape)
     weight = _constant_factor(weight, input.shape, dtypes)
-    if not _in_unit_interval(input.data):
+    if not _in_unit_interval(input._data):
         raise RuntimeError("all elements of input should be between 0 and 1")
-    if not _in_unit_interval(target.data):
+    if not _in_unit_interval(target._data):
         raise RuntimeError("all elements of target should be between 0 and 1")
     return fused_loss(BinaryCrossEntropy, input, target, input.shape, dtypes, reduction, weight)
 
@@ -175,9 +176,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.shape != input.shape:
         raise ValueError(f"Target size ({format_size(target.shape)}) must be the same as input size "
                          f"({format_size(input.shape)})")
-    if input.data.dtype.kind != "f":
-        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input.data.dtype)}'")
-    dtypes = kernel_dtypes(result_type(input.data, target.data))
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input._data.dtype)}'")
+    dtypes = kernel_dtypes(result_type(input._data, target._data))
     if pos_weight is not None:
         not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
         _fits_output(broadcast_shape(pos_weight.shape, target.shape), input.shape)
@@ -199,13 +200,13 @@ class XLogY(Function):
     def forward(self, x, y):
         self.save_for_backward(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where((x.data == 0) & ~np.isnan(y.data), 0, x.data * np.log(y.data))
+            return np.where((x._data == 0) & ~np.isnan(y._data), 0, x._data * np.log(y._data))
 
     def backward(self, grad):
         x, y = self.saved
         need_x, need_y = self.needs_input_grad
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = sum_to(xlogy(grad, y).masked_fill(wrap((x.data == 0) & (y.data <= 0)), 0.0), x.shape) \
+            grad_x = sum_to(xlogy(grad, y).masked_fill(wrap((x._data == 0) & (y._data <= 0)), 0.0), x.shape) \
                 if need_x else None
             grad_y = sum_to(grad * x / y, y.shape) if need_y else None
         return grad_x, grad_y
@@ -243,7 +244,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         if reduction == "mean":
             warnings.warn(_KL_MEAN_WARNING, stacklevel=2)
         reduction = "sum" if batchmean else check_reduction(reduction)
-    if input.data.dtype.kind != "f" or target.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f" or target._data.dtype.kind != "f":
         raise RuntimeError("kl_div: Integral inputs not supported.")
     with np.errstate(invalid="ignore", over="ignore"):  # 0 · (-inf) is nan in torch too, just silently
         if log_target:
@@ -294,7 +295,7 @@ class ClampedValue(Function):
     """
 
     def forward(self, v, low):
-        return np.maximum(v.data, low).astype(v.data.dtype, copy=False)
+        return np.maximum(v._data, low).astype(v._data.dtype, copy=False)
 
     def backward(self, grad):
         return grad, None
@@ -315,11 +316,11 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if isinstance(var, float):
         if var < 0:
             raise ValueError("var has negative entry/entries")
-        dtype = input.data.dtype if input.data.dtype.kind == "f" else np.float32
+        dtype = input._data.dtype if input._data.dtype.kind == "f" else np.float32
         var = Tensor._wrap(np.full(input.shape, var, dtype=dtype))
     elif not isinstance(var, Tensor):
         raise TypeError(f"var must be a Tensor or a float, got {type(var).__name__}")
-    elif np.any(var.data < 0):
+    elif np.any(var._data < 0):
         raise ValueError("var has negative entry/entries")
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:  # one variance per row of the last dim (homoscedastic rows)
@@ -352,8 +353,8 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
         reduction = legacy_reduction(size_average, reduce)
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not valid")
-    if input.data.dtype.kind != "f":
-        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input.data.dtype)}'")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input._data.dtype)}'")
     if input.ndim == 0:
         raise IndexError("Dimension specified as -1 but tensor has no dimensions")
     loss = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
@@ -387,8 +388,8 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     reduction = resolve_reduction(size_average, reduce, reduction)
     not_differentiable(target, "target", "soft_margin_loss")
     _fits_output(broadcast_shape(input.shape, target.shape), input.shape)  # torch writes into an input-shaped output
-    if input.data.dtype.kind != "f":
+    if input._data.dtype.kind != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{torch_dtype_name(input.data.dtype)}")
-    return fused_loss(SoftMarginLoss, input, target, input.shape, kernel_dtypes(result_type(input.data, target.data)),
+                           f"{torch_dtype_name(input._data.dtype)}")
+    return fused_loss(SoftMarginLoss, input, target, input.shape, kernel_dtypes(result_type(input._data, target._data)),
                       reduction)

@@ -27,8 +27,9 @@ from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
 from ..._threads import get_num_threads
 from ...autograd import grad_mode
-from ...autograd.function import Function
-from ...ops._util import recording, sum_to, wrap
+from ...autograd.function import LegacyFunction as Function
+from ...ops._util import recording, wrap
+from ...ops.shape import sum_to
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          torch_dtype_name)
 
@@ -129,7 +130,7 @@ class ElementwiseLoss(Function):
         self.cache = None
         for cache, used in ((grad_x, need_x or need_y and self.difference), (grad_y, need_y)):
             if used and cache is not None:
-                _scale(cache, grad.data)
+                _scale(cache, grad._data)
         if need_y and self.difference:
             grad_y = np.negative(grad_x) if need_x else np.negative(grad_x, out=grad_x)
         return [_as_gradient(wrap(g), t) if need else None
@@ -152,7 +153,7 @@ def _as_gradient(gradient, tensor):
 
 def fused_loss(function, input, target, shape, dtypes, reduction, *params):
     """``function`` (an :class:`ElementwiseLoss`) of input and target broadcast to ``shape``."""
-    x, y = (kernel_operand(t.data, shape, dtypes) for t in (input, target))
+    x, y = (kernel_operand(t._data, shape, dtypes) for t in (input, target))
     return function.apply(input, target, x, y, reduction, shape, dtypes, params)
 
 
@@ -201,7 +202,7 @@ class HuberLoss(ElementwiseLoss):
 def _inside(d, bound):
     """Where ``d`` is in the quadratic zone ``|d| < bound`` of smooth L1 and Huber, or nan: a nan difference keeps a
     nan gradient there, as in torch (``sign(nan)`` is 0)."""
-    return ~(np.abs(d.data) >= bound)
+    return ~(np.abs(d._data) >= bound)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -221,7 +222,7 @@ def _promoted_dtypes(input, target, shape, kernel_name):
     ``shape``, to their common dtype, which must be floating: a bool operand works there, while the composite L1
     refuses it. Returns ``kernel_dtypes``. (Broadcast first, as torch's wrappers do: a 0-d float64 target then
     counts fully against a float32 input, which gives float64.)"""
-    result = result_type(*(np.broadcast_to(t.data, shape) for t in (input, target)))
+    result = result_type(*(np.broadcast_to(t._data, shape) for t in (input, target)))
     if result.kind != "f":
         raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{torch_dtype_name(result)}'")
     return kernel_dtypes(result)

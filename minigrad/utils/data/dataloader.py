@@ -25,7 +25,7 @@ import numpy as np
 
 from ... import random as _random
 from ...ops.shape import stack
-from ..._tensor import Tensor
+from ...autograd.tensor import Tensor
 from .dataset import Subset, TensorDataset
 
 __all__ = ["DataLoader", "default_collate", "default_convert"]

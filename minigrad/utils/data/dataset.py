@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from ... import random as _random
-from ..._tensor import Tensor
+from ...autograd.tensor import Tensor
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
 

@@ -1,0 +1,365 @@
+"""The ``Tensor``: a NumPy array plus what reverse-mode autodiff needs, and ``AccumulateGrad``, a leaf's node.
+
+A Tensor holds
+
+* ``_data``: the values, a ``numpy.ndarray`` (``t.numpy()`` hands it out; ``t.data`` is, as in torch, a detached
+  Tensor over the same memory);
+* ``requires_grad``: whether gradients should flow to it;
+* ``grad_fn``: the ``Function`` node that produced it (None for a *leaf*: a tensor made by the user);
+* ``grad``: after ``backward()``, the gradient of the output w.r.t. this tensor (leaves only, like torch);
+* a version counter (``_version``), bumped by every in-place change and shared by a tensor and its views, so a
+  backward can tell that a value it saved has since been overwritten;
+* for a view (``x[0]``, ``x.t()``, ``x.view(6)``...): ``_base``, the tensor whose memory it shares, and
+  ``_view_ops``, the view ops that make it from ``_base`` (replayed to rebuild its history after an in-place change).
+
+This module defines no operations: ``minigrad.ops.methods`` binds ``+``, ``exp``, ``sum``... onto Tensor from the
+layer above, so the core never imports the ops.
+"""
+import builtins
+import threading
+import weakref
+from collections import namedtuple
+
+import numpy as np
+
+from .. import _dtype
+from . import engine
+from .hooks import RemovableHandle
+
+__all__ = ["Tensor", "tensor", "return_types", "AccumulateGrad"]
+
+return_types = namedtuple("return_types", ["values", "indices"])  # what max(dim=...) and min(dim=...) return
+
+
+def _infer_array(data, dtype):
+    """Turn ``data`` into an array with torch's dtype rules: Python floats give float32, ints int64."""
+    if isinstance(data, Tensor):
+        array = data._data.copy()
+    elif isinstance(data, (np.ndarray, np.generic)):
+        array = np.array(data)
+    else:
+        array = np.array(data)
+        if dtype is None:  # (with a dtype, Python numbers go straight to it: 0.1 in float64 is not float32's 0.1)
+            if array.dtype == np.float64:
+                array = array.astype(np.float32)
+            elif array.dtype.kind in "iu":
+                array = array.astype(np.int64)
+    if array.dtype == object:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if dtype is not None:
+        array = array.astype(_dtype.as_numpy_dtype(dtype), copy=False)
+    _dtype.from_numpy_dtype(array.dtype)  # raises TypeError for unsupported dtypes
+    return array
+
+
+class Tensor:
+    """A multi-dimensional array that records the operations applied to it for automatic differentiation."""
+
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_hooks", "_version_counter", "_base", "_view_ops",
+                 "_views", "_accumulator", "__weakref__")
+    __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
+
+    def __init__(self, data, dtype=None, requires_grad=False):
+        Tensor._init(self, _infer_array(data, dtype))
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def _init(self, array):
+        self._data = array
+        self.grad = self.grad_fn = self._hooks = self._version_counter = None
+        self._base = self._view_ops = self._views = self._accumulator = None
+        self.requires_grad = False
+
+    @classmethod
+    def _wrap(cls, array):
+        """Wrap an existing array without copying or checking (the fast path used by every op)."""
+        t = object.__new__(Tensor)
+        Tensor._init(t, array)
+        return t
+
+    # ---------------------------------------------------------------------------------------- attributes
+    @property
+    def data(self):
+        """The values as a tensor outside the graph, sharing memory (but not the version counter), as torch's
+        ``.data``: ``p.data.add_(...)`` changes ``p`` without recording and without a version bump."""
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    @property
+    def shape(self):
+        return self._data.shape
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    @property
+    def dtype(self):
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has seen (shared with its views, as in torch)."""
+        return 0 if self._version_counter is None else self._version_counter[0]
+
+    def _shared_version_counter(self):
+        """The version counter, created on first need (most tensors are never changed in place)."""
+        if self._version_counter is None:
+            self._version_counter = [0]
+        return self._version_counter
+
+    def _is_view(self):
+        return self._base is not None
+
+    def size(self, dim=None):
+        if dim is None:
+            return self._data.shape
+        bound = builtins.max(self._data.ndim, 1)
+        if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
+            raise TypeError(f"dim must be an int, but got {type(dim).__name__}")
+        if not -bound <= dim < bound:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got "
+                             f"{dim})")
+        return self._data.shape[dim] if self._data.ndim else 1
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self):
+        return self._data.flags.c_contiguous
+
+    # ---------------------------------------------------------------------------------------- conversion
+    def numpy(self):
+        """The NumPy array behind this tensor (shared memory); refused while it requires grad, as in torch."""
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def detach(self):
+        """The same values cut from the graph: shares memory and the version counter with this tensor, as torch."""
+        t = Tensor._wrap(self._data)
+        t._version_counter = self._shared_version_counter()
+        return t
+
+    def detach_(self):
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    # ------------------------------------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor w.r.t. every leaf that requires grad into their ``.grad``.
+
+        ``gradient`` is dL/d(self), needed unless this tensor has one element. ``retain_graph`` (default:
+        ``create_graph``) keeps the graph for another backward; ``create_graph`` records the backward itself so
+        the gradients can be differentiated again.
+        """
+        if inputs is not None:
+            raise NotImplementedError("backward(inputs=...) is not supported; use minigrad.autograd.grad")
+        engine.run([self._gradient_edge(0)], [self._seed(gradient, 0)],
+                   retain_graph=create_graph if retain_graph is None else retain_graph, create_graph=create_graph)
+
+    def _seed(self, gradient, position):
+        """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor)."""
+        if gradient is None:
+            if self._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            return Tensor._wrap(np.ones(self.shape, dtype=self._data.dtype))
+        if not isinstance(gradient, Tensor):
+            gradient = Tensor(np.asarray(gradient, dtype=self._data.dtype))
+        _HELD_ELSEWHERE[id(gradient._data)] = gradient  # the caller's array: a .grad gets a copy of it
+        if gradient.shape != self.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
+                               f"output[{position}] has a shape of {self.shape}.")
+        return gradient
+
+    def _gradient_edge(self, position=None):
+        """The node a gradient for this tensor is sent to: its ``grad_fn``, or a leaf's ``AccumulateGrad``."""
+        if not self.requires_grad:
+            raise RuntimeError(f"element {position} of tensors does not require grad and does not have a grad_fn")
+        if self.grad_fn is not None:
+            return self.grad_fn
+        accumulator = self._accumulator and self._accumulator()
+        if accumulator is None:  # held weakly, as torch: it lives as long as some graph node points at it
+            accumulator = AccumulateGrad(self)
+            self._accumulator = weakref.ref(accumulator)
+        return accumulator
+
+    def requires_grad_(self, requires_grad=True):
+        if not self.is_leaf:
+            if not requires_grad:
+                raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                                   "computed variable in a subgraph that doesn't require differentiation use "
+                                   "var_no_grad = var.detach().")
+            return self
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self.requires_grad = builtins.bool(requires_grad)
+        return self
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None result replaces the gradient.
+
+        Returns a handle whose ``remove()`` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:  # a non-leaf's hooks run when its node receives the gradient
+            if self.grad_fn.pre_hooks is None:
+                self.grad_fn.pre_hooks = {}
+            hooks = self.grad_fn.pre_hooks
+        else:                         # a leaf's, when its AccumulateGrad does
+            if self._hooks is None:
+                self._hooks = {}
+            hooks = self._hooks
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def retain_grad(self):
+        """Make ``backward`` also store this non-leaf tensor's gradient in ``.grad``."""
+        if self.grad_fn is None:
+            return
+        this = weakref.ref(self)
+
+        def store(grad):
+            tensor = this()
+            if tensor is not None:
+                tensor.grad = grad.detach() if tensor.grad is None else \
+                    Tensor._wrap(np.asarray(tensor.grad._data + grad._data))  # (0-d + 0-d is a NumPy scalar)
+        self.register_hook(store)
+
+    # ----------------------------------------------------------------------------------- Python protocol
+    __hash__ = object.__hash__
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self._data)
+
+    def __float__(self):
+        return builtins.float(self.item())
+
+    def __int__(self):
+        return builtins.int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iu" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self.item())
+
+    def __repr__(self):
+        body = np.array2string(self._data, separator=", ", precision=4, floatmode="maxprec_equal",
+                               prefix="tensor(", suppress_small=False)
+        extras = []
+        default = {np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)}
+        if self._data.dtype not in default or self._data.size == 0:
+            extras.append(f"dtype={self.dtype!r}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    def __reduce_ex__(self, protocol):
+        return (Tensor, (self._data, None, self.requires_grad))
+
+
+# Backward passes running in several threads may reach the same leaves (shared parameters): without the lock,
+# two of them adding to one .grad lose one of the two contributions (NumPy releases the GIL inside the addition).
+_ACCUMULATION_LOCK = threading.Lock()
+# Arrays that already belong to a tensor outside the graph: some .grad (y = a + b sends one gradient array to both
+# leaves) or the caller's seed. A .grad gets its own copy of them, so an in-place change of one (clipping, zero_())
+# never changes another. Keyed by id(array), holding the owning tensor weakly.
+_HELD_ELSEWHERE = weakref.WeakValueDictionary()
+
+
+class AccumulateGrad:
+    """The node of a leaf that requires grad: the gradient reaching it is added into ``variable.grad``.
+
+    With ``create_graph=True`` the sum is a graph operation (so ``.grad`` can be differentiated); otherwise it is
+    plain NumPy, and an array that is a view, read-only or already some ``.grad`` is copied before being stored.
+    """
+
+    next_edges = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    @property
+    def pre_hooks(self):
+        return self.variable._hooks
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def backward_step(self, grad, create_graph):
+        leaf = self.variable
+        with _ACCUMULATION_LOCK:  # .grad is read, added to and replaced: one thread at a time, as in torch
+            if create_graph:
+                leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+            elif leaf.grad is not None:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
+                leaf.grad._data = np.asarray(leaf.grad._data + grad._data)
+            else:
+                array = grad._data
+                if not array.flags.owndata or not array.flags.writeable or id(array) in _HELD_ELSEWHERE:
+                    array = array.copy()
+                leaf.grad = Tensor._wrap(array)
+                _HELD_ELSEWHERE[id(array)] = leaf.grad
+        return ()
+
+    def release(self):
+        pass
+
+
+def tensor(data, dtype=None, requires_grad=False, device=None):
+    """Make a new leaf tensor from ``data`` (a list, number, NumPy array or Tensor; always copied).
+
+    Python floats give float32, ints int64, bools bool; a NumPy array keeps its dtype unless ``dtype`` is given.
+    """
+    if device not in (None, "cpu"):
+        raise RuntimeError(f"minigrad runs on the CPU only; got device {device!r}")
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)

@@ -1,0 +1,279 @@
+"""In-place operations (``add_``, ``x += y``, ``x[i] = v``, ``relu_``, ``zero_``...) and how they enter the graph.
+
+An in-place op here is its out-of-place op run on the tensor's current value, then written back into the
+tensor's memory (so dtype promotion and every torch rule are the same in both forms). When grad mode is on and a
+gradient is involved, the write is recorded as torch records it:
+
+* the tensor's version counter is bumped, so a backward that saved the old value raises instead of silently
+  using the new one;
+* the tensor's ``grad_fn`` becomes the op's node, fed by a snapshot of the old value's history;
+* on a view, the write changes the base too: the base's history becomes ``CopySlices(old base, new region)``,
+  and every live view of the base gets its history rebuilt from that (replaying its view ops).
+
+A leaf that requires grad (or a view of one) refuses in-place changes while grad mode is on, as in torch; inside
+``no_grad`` they are allowed and unrecorded (what optimizers do).
+"""
+import numpy as np
+
+from .. import _dtype
+from .. import random as _random
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from . import elementwise, shape
+from .activation import relu, sigmoid, tanh
+from ._util import data_of, wrap
+
+__all__ = ["apply_inplace", "setitem"]
+
+
+def _replay(tensor, view_ops):
+    """Apply a view's recorded ops (``Function`` class, options) to ``tensor``."""
+    for op, options in view_ops:
+        tensor = op.apply(tensor, **options)
+    return tensor
+
+
+class CopySlices(Function):
+    """The base of a view after an in-place write to the view: ``base`` with the view's region replaced by
+    ``value``. Gradients: ``base`` gets ``g`` with that region zeroed, ``value`` gets the region of ``g``."""
+
+    keeps_inputs = False
+
+    def forward(self, base, value, *, view_ops):
+        self.mask = np.ones(base.shape, dtype=bool)
+        _replay(Tensor._wrap(self.mask), view_ops)._data[...] = False
+        return base  # the write has already happened, in place
+
+    def backward(self, grad):
+        need_base, need_value = self.needs_input_grad
+        return (grad * wrap(self.mask.astype(grad._data.dtype)) if need_base else None,
+                _replay(grad, self.options["view_ops"]) if need_value else None)
+
+
+def _check_allowed(tensor):
+    if not grad_mode.is_grad_enabled():
+        return
+    if tensor.requires_grad and tensor.is_leaf:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    base = tensor._base
+    if base is not None and base.requires_grad and base.is_leaf:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def _snapshot(tensor):
+    """The tensor's current value and history, frozen: what the recorded op reads in its backward."""
+    old = Tensor._wrap(tensor._data.copy())
+    old.grad_fn, old.requires_grad = tensor.grad_fn, tensor.requires_grad
+    return old
+
+
+def _write(tensor, result):
+    """Write ``result``'s values into ``tensor``'s memory, refusing what torch refuses."""
+    if result.shape != tensor.shape:
+        raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast shape "
+                           f"{list(result.shape)}")
+    if not _dtype.can_cast(result._data.dtype, tensor._data.dtype):
+        raise RuntimeError(f"result type {_dtype.torch_name(result._data.dtype)} can't be cast to the desired "
+                           f"output type {_dtype.torch_name(tensor._data.dtype)}")
+    if not tensor._data.flags.writeable:  # an expand()ed tensor: many elements share one memory location
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+    tensor._data[...] = result._data
+    tensor._shared_version_counter()[0] += 1
+
+
+def _rebuild_views(base):
+    """Give every live view of ``base`` the history of its region of ``base``'s new value."""
+    with grad_mode.enable_grad():
+        for view in list(base._views or ()):
+            fresh = _replay(base, view._view_ops)
+            view.grad_fn, view.requires_grad = fresh.grad_fn, fresh.requires_grad
+
+
+def _record(tensor, result):
+    """Make ``result``'s node the tensor's history (through ``CopySlices`` on its base for a view)."""
+    if result._data.dtype != tensor._data.dtype:
+        result = result.to(tensor._data.dtype)
+    base = tensor._base
+    if base is None:
+        tensor.grad_fn, tensor.requires_grad = result.grad_fn, True
+        if tensor._views:
+            _rebuild_views(tensor)
+        return
+    old_base = Tensor._wrap(base._data)
+    old_base.grad_fn, old_base.requires_grad = base.grad_fn, base.requires_grad
+    new_base = CopySlices.apply(old_base, result, view_ops=tensor._view_ops)
+    base.grad_fn, base.requires_grad = new_base.grad_fn, True
+    _rebuild_views(base)
+
+
+def apply_inplace(tensor, operation, *args, **kwargs):
+    """Change ``tensor`` in place to ``operation(tensor, *args, **kwargs)`` (an out-of-place op); returns it."""
+    _check_allowed(tensor)
+    recording = grad_mode.is_grad_enabled() and (
+        tensor.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values())))
+    if not recording:
+        with grad_mode.no_grad():
+            _write(tensor, operation(Tensor._wrap(tensor._data), *args, **kwargs))
+        return tensor
+    result = operation(_snapshot(tensor), *args, **kwargs)
+    _write(tensor, result)
+    if not result.requires_grad:  # overwritten by constants: the old value gets a zero gradient
+        result = elementwise.Step.apply(_snapshot(tensor), values=tensor._data.copy())
+    _record(tensor, result)
+    return tensor
+
+
+# ---------------------------------------------------------------------------------- out-of-place bodies
+def _filled(x, values):
+    """``values`` (broadcast to ``x`` and cast to its dtype) in place of ``x``: a step with zero gradient."""
+    return elementwise.Step.apply(x, values=np.array(np.broadcast_to(values, x.shape), dtype=x._data.dtype))
+
+
+def _copied(x, source):
+    """``source`` broadcast to ``x``'s shape and cast to its dtype: what ``copy_`` writes."""
+    if not isinstance(source, Tensor):
+        return _filled(x, np.asarray(source))
+    if source._data.dtype != x._data.dtype:
+        source = source.to(x._data.dtype)
+    try:
+        return shape.expand(source, *x.shape) if source.shape != x.shape else elementwise.Clone.apply(source)
+    except RuntimeError:
+        raise RuntimeError(f"The size of tensor a ({x.shape[-1] if x.ndim else 1}) must match the size of tensor b "
+                           f"({source.shape[-1] if source.ndim else 1}) at non-singleton dimension "
+                           f"{x.ndim - 1}") from None
+
+
+class IndexPut(Function):
+    """``x`` with ``value`` written at an advanced ``index`` (arrays or masks). Gradients: ``x`` gets ``g`` outside
+    the written positions, ``value`` gets ``g`` at them (summed back over its broadcast)."""
+
+    keeps_inputs = False
+
+    def forward(self, x, value, *, index):
+        result = x.copy()
+        self.mask = np.ones(x.shape, dtype=bool)
+        self.mask[index] = False
+        self.value_shape = np.shape(value)
+        try:
+            result[index] = value
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
+                               f"to indexing result of shape {list(x[index].shape)}") from None
+        return result
+
+    def backward(self, grad):
+        need_x, need_value = self.needs_input_grad
+        region = shape.Index.apply(grad, index=self.options["index"], advanced=True)
+        return (grad * wrap(self.mask.astype(grad._data.dtype)) if need_x else None,
+                shape.sum_to(region, self.value_shape) if need_value else None)
+
+
+def _index_put(x, value, index):
+    if isinstance(value, Tensor) and value._data.dtype != x._data.dtype:
+        value = value.to(x._data.dtype)
+    elif not isinstance(value, Tensor):
+        value = np.asarray(value)
+    return IndexPut.apply(x, value, index=index)
+
+
+def setitem(tensor, key, value):
+    """``tensor[key] = value``: a copy into the view ``tensor[key]``, or an index-put for arrays and masks."""
+    key, advanced = shape.index_arrays(key)
+    split = shape.selections_first(key)
+    if split is not None:  # torch's order: the integers select a view, the index arrays then write into it
+        tensor, key = shape.Index.apply(tensor, index=split[0], advanced=False), split[1]
+        advanced = True
+    if not advanced:
+        region = shape.Index.apply(tensor, index=key, advanced=False)
+        try:
+            np.broadcast_shapes(np.shape(data_of(value)), region.shape)
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(data_of(value)))} cannot be "
+                               f"broadcast to indexing result of shape {list(region.shape)}") from None
+        apply_inplace(region, _copied, value)
+        return
+    apply_inplace(tensor, _index_put, value, key)
+
+
+# ------------------------------------------------------------------------------------ in-place methods
+def _times_alpha(value, alpha):
+    return value if alpha == 1 else elementwise.mul(value, alpha)
+
+
+def add_(self, other, alpha=1):
+    return apply_inplace(self, elementwise.add, _times_alpha(other, alpha))
+
+
+def sub_(self, other, alpha=1):
+    return apply_inplace(self, elementwise.sub, _times_alpha(other, alpha))
+
+
+def mul_(self, other):
+    return apply_inplace(self, elementwise.mul, other)
+
+
+def div_(self, other):
+    return apply_inplace(self, elementwise.div, other)
+
+
+def pow_(self, exponent):
+    return apply_inplace(self, elementwise.pow, exponent)
+
+
+def clamp_(self, min=None, max=None):  # noqa: A002 - torch's argument names
+    return apply_inplace(self, elementwise.clamp, min, max)
+
+
+def masked_fill_(self, mask, value):
+    return apply_inplace(self, elementwise.masked_fill, mask, value)
+
+
+def zero_(self):
+    return apply_inplace(self, _filled, 0)
+
+
+def fill_(self, value):
+    return apply_inplace(self, _filled, data_of(value))
+
+
+def copy_(self, source, non_blocking=False):
+    return apply_inplace(self, _copied, source)
+
+
+def _unary_inplace(op):
+    def method(self):
+        return apply_inplace(self, op)
+    method.__name__ = op.__name__ + "_"
+    method.__doc__ = f"In-place ``{op.__name__}``."
+    return method
+
+
+relu_ = _unary_inplace(relu)
+sigmoid_ = _unary_inplace(sigmoid)
+tanh_ = _unary_inplace(tanh)
+exp_ = _unary_inplace(elementwise.exp)
+log_ = _unary_inplace(elementwise.log)
+sqrt_ = _unary_inplace(elementwise.sqrt)
+neg_ = _unary_inplace(elementwise.neg)
+abs_ = _unary_inplace(elementwise.abs)
+
+
+def uniform_(self, a=0.0, b=1.0, generator=None):
+    return apply_inplace(self, _filled, _random.generator(generator).uniform(a, b, self.shape))
+
+
+def normal_(self, mean=0.0, std=1.0, generator=None):
+    return apply_inplace(self, _filled, _random.generator(generator).normal(mean, std, self.shape))
+
+
+def random_(self, low=0, high=None, generator=None):
+    """Integers drawn uniformly from ``[low, high)`` (``random_(high)`` means ``[0, high)``)."""
+    if high is None:
+        low, high = 0, low
+    return apply_inplace(self, _filled, _random.generator(generator).integers(low, high, self.shape))
+
+
+def bernoulli_(self, p=0.5, generator=None):
+    return apply_inplace(self, _filled, _random.generator(generator).random(self.shape) < p)

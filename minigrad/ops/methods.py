@@ -1,0 +1,100 @@
+"""Tensor's operators and methods, bound from the ops onto ``Tensor`` (DeZero's ``setup_variable``, as a table).
+
+The core (``minigrad.autograd``) defines the Tensor without a single op, so it never imports the ops; this module,
+above both, fills in ``x + y``, ``x.exp()``, ``x.sum(dim)``, ``x[i] = v``... one line each. ``minigrad``'s
+``__init__`` imports it, so every Tensor has them as soon as ``import minigrad`` returns.
+"""
+import numpy as np
+
+from .. import _dtype
+from ..autograd.tensor import Tensor
+from . import activation, elementwise, inplace, linalg, reduce, shape
+
+
+def _reflected(op):
+    """``other (op) self`` for ``__rsub__``-style operators."""
+    return lambda self, other: op(other, self)
+
+
+def _comparison(numpy_op):
+    return lambda self, other: elementwise.compare(self, other, numpy_op)
+
+
+def _bitwise(numpy_op, name):
+    return lambda self, other: elementwise.bitwise(self, other, numpy_op, name)
+
+
+def _cast(dtype):
+    return lambda self: elementwise.to(self, dtype)
+
+
+def _with_alpha(op):
+    return lambda self, other, alpha=1: op(self, other if alpha == 1 else elementwise.mul(other, alpha))
+
+
+METHODS = {
+    # arithmetic operators (a number times a tensor is the tensor times the number, as in torch)
+    "__add__": elementwise.add, "__radd__": _reflected(elementwise.add),
+    "__sub__": elementwise.sub, "__rsub__": _reflected(elementwise.sub),
+    "__mul__": elementwise.mul, "__rmul__": elementwise.mul,
+    "__truediv__": elementwise.div, "__rtruediv__": _reflected(elementwise.div),
+    "__pow__": elementwise.pow, "__rpow__": _reflected(elementwise.pow),
+    "__matmul__": linalg.matmul, "__rmatmul__": _reflected(linalg.matmul),
+    "__neg__": elementwise.neg, "__pos__": lambda self: self, "__abs__": elementwise.abs,
+    "__iadd__": inplace.add_, "__isub__": inplace.sub_, "__imul__": inplace.mul_, "__itruediv__": inplace.div_,
+    # comparisons and bits (never differentiable)
+    "__eq__": _comparison(np.equal), "__ne__": _comparison(np.not_equal), "__lt__": _comparison(np.less),
+    "__le__": _comparison(np.less_equal), "__gt__": _comparison(np.greater), "__ge__": _comparison(np.greater_equal),
+    "eq": _comparison(np.equal), "ne": _comparison(np.not_equal), "lt": _comparison(np.less),
+    "le": _comparison(np.less_equal), "gt": _comparison(np.greater), "ge": _comparison(np.greater_equal),
+    "__and__": _bitwise(np.bitwise_and, "and"), "__or__": _bitwise(np.bitwise_or, "or"),
+    "__xor__": _bitwise(np.bitwise_xor, "xor"), "__invert__": elementwise.bitwise_not,
+    # indexing
+    "__getitem__": shape.index, "__setitem__": inplace.setitem,
+    # elementwise
+    "add": _with_alpha(elementwise.add), "sub": _with_alpha(elementwise.sub), "mul": elementwise.mul,
+    "div": elementwise.div, "pow": elementwise.pow, "neg": elementwise.neg, "abs": elementwise.abs,
+    "exp": elementwise.exp, "log": elementwise.log, "log1p": elementwise.log1p, "expm1": elementwise.expm1,
+    "sqrt": elementwise.sqrt, "sin": elementwise.sin, "cos": elementwise.cos,
+    "square": lambda self: elementwise.mul(self, self), "reciprocal": lambda self: elementwise.div(1.0, self),
+    "clamp": elementwise.clamp, "clip": elementwise.clamp,
+    "clamp_min": lambda self, min: elementwise.clamp(self, min, None),  # noqa: A006 - torch's argument name
+    "clamp_max": lambda self, max: elementwise.clamp(self, None, max),  # noqa: A006
+    "maximum": elementwise.maximum, "minimum": elementwise.minimum,
+    "where": lambda self, condition, other: elementwise.where(condition, self, other),
+    "masked_fill": elementwise.masked_fill, "sign": elementwise.sign, "floor": elementwise.floor,
+    "ceil": elementwise.ceil, "round": elementwise.round, "isnan": elementwise.isnan, "isinf": elementwise.isinf,
+    "isfinite": elementwise.isfinite,
+    # activations
+    "relu": activation.relu, "sigmoid": activation.sigmoid, "tanh": activation.tanh,
+    "softmax": activation.softmax, "log_softmax": activation.log_softmax,
+    # reductions
+    "sum": reduce.sum, "mean": reduce.mean, "var": reduce.var, "std": reduce.std, "max": reduce.max,
+    "min": reduce.min, "amax": reduce.amax, "amin": reduce.amin, "argmax": reduce.argmax, "argmin": reduce.argmin,
+    "logsumexp": reduce.logsumexp, "norm": reduce.norm, "all": reduce.all, "any": reduce.any,
+    # shapes and views
+    "reshape": shape.reshape, "view": shape.view, "view_as": lambda self, other: shape.view(self, other.shape),
+    "reshape_as": lambda self, other: shape.reshape(self, other.shape), "flatten": shape.flatten,
+    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "transpose": shape.transpose, "t": shape.t,
+    "permute": shape.permute, "expand": shape.expand, "expand_as": lambda self, other: shape.expand(self, *other.shape),
+    "narrow": shape.narrow, "select": shape.select, "diagonal": shape.diagonal, "gather": shape.gather,
+    "T": property(shape.reverse_dims), "mT": property(shape.matrix_transpose),
+    # products
+    "matmul": linalg.matmul, "mm": linalg.mm, "dot": linalg.dot,
+    # copies and conversions
+    "clone": elementwise.clone, "contiguous": elementwise.contiguous, "to": elementwise.to,
+    "cpu": lambda self: self, "type_as": lambda self, other: elementwise.to(self, other.dtype),
+    "float": _cast(_dtype.float32), "double": _cast(_dtype.float64), "half": _cast(_dtype.float16),
+    "long": _cast(_dtype.int64), "int": _cast(_dtype.int32), "bool": _cast(_dtype.bool),
+    # in-place
+    "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
+    "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "masked_fill_": inplace.masked_fill_,
+    "zero_": inplace.zero_, "fill_": inplace.fill_, "copy_": inplace.copy_, "relu_": inplace.relu_,
+    "sigmoid_": inplace.sigmoid_, "tanh_": inplace.tanh_, "exp_": inplace.exp_, "log_": inplace.log_,
+    "sqrt_": inplace.sqrt_, "neg_": inplace.neg_, "abs_": inplace.abs_,
+    "uniform_": inplace.uniform_, "normal_": inplace.normal_, "random_": inplace.random_,
+    "bernoulli_": inplace.bernoulli_,
+}
+
+for _name, _method in METHODS.items():
+    setattr(Tensor, _name, _method)
