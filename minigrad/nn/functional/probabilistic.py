@@ -2,11 +2,10 @@
 Kullback-Leibler divergence, Poisson and Gaussian negative log-likelihoods, and the soft-margin losses.
 
 Most are composed from Tensor ops, exactly as torch composes them, so autograd gives torch's gradients (also
-second order). The three that are fused kernels in torch are fused here too: one autograd node each
-(regression.py's :class:`~minigrad.nn.functional.regression.ElementwiseLoss`) around a kernel of
-``minigrad._kernels.elementwise_losses`` that computes the loss and its gradient in one pass (float16 in float32);
-with ``create_graph=True`` the backward writes the gradient with Tensor ops instead, so it can be differentiated
-again.
+second order). The three that are fused kernels in torch are fused here too: one autograd node each (a
+``_fused.FusedLoss``) around a kernel of ``minigrad._kernels.elementwise_losses`` that computes the loss and its
+gradient in one pass (float16 in float32); with ``create_graph=True`` the gradient is that of the loss written in
+Tensor ops (the class's ``composite``), so it can be differentiated again.
 
 * ``binary_cross_entropy``: torch clamps each log at -100 in the forward but differentiates the unclamped
   formula, ``(x - y) / max(x (1 - x), 1e-12)``, which is not the derivative of the clamped forward.
@@ -34,7 +33,7 @@ from ._checks import not_differentiable
 from ...autograd.tensor import Tensor
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          resolve_reduction, torch_dtype_name)
-from .regression import ElementwiseLoss, fused_loss, kernel_dtypes, kernel_operand
+from ._fused import FusedLoss, kernel_dtype
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss"]
@@ -53,10 +52,29 @@ def _fits_output(shape, output_shape):
                            f"{format_size(shape)}")
 
 
-def _constant_factor(factor, shape, dtypes):
-    """A weight as a kernel operand of the loss's ``shape`` and ``dtypes`` (or None); it is a constant of the graph
-    (never differentiated)."""
-    return None if factor is None else kernel_operand(np.asarray(factor._data, dtype=dtypes[0]), shape, dtypes)
+def _constant_factor(factor, dtype):
+    """A weight Tensor's array in the result ``dtype`` (or None): a constant of the graph, never differentiated."""
+    return None if factor is None else np.asarray(factor._data, dtype=dtype)
+
+
+def _factor(array, like):
+    """A constant weight array (or None) as a Tensor of ``like``'s dtype for a composite."""
+    return None if array is None else wrap(array.astype(like._data.dtype, copy=False))
+
+
+class _ElementwisePair(FusedLoss):
+    """A fused loss of ``input`` and ``target`` of one shape: ``apply(input, target, reduction=, dtype=,
+    **weights)`` with the weights constant arrays broadcastable to the input (or None). A subclass gives
+    ``kernel`` (which takes the weights, in its order, after the inputs) and ``composite``."""
+
+    gradient_of, negated = (0, 1), (False, False)
+
+    def prepare(self, x, y, *, dtype, **weights):
+        self.elementwise((x, y), x.shape, dtype, tuple(weights.values()))
+
+    def operands_of(self, x, y, dtype):
+        """The composite's operands: input and target in the dtype the kernel computes in."""
+        return x.to(kernel_dtype(dtype)), y.to(kernel_dtype(dtype))
 
 
 def _in_unit_interval(array):
@@ -68,24 +86,32 @@ def _in_unit_interval(array):
 _BCE_EPSILON = float(np.float32(1e-12))  # torch's EPSILON is a float constant: 9.99999996e-13 in float64 too
 
 
-class BinaryCrossEntropy(ElementwiseLoss):
-    """Elementwise ``l = w [(y - 1) max(log(1 - x), -100) - y max(log x, -100)]``; ``params = (w,)``, the weight
-    as a kernel operand or None.
+class BinaryCrossEntropy(_ElementwisePair):
+    """Elementwise ``l = w [(y - 1) max(log(1 - x), -100) - y max(log x, -100)]``.
 
     Backward, as torch: ``dx = g w (x - y) / max(x (1 - x), 1e-12)`` and ``dy = -g w logit(x)``; neither sees
-    the clamps (so x = 0 or 1 gives finite ±1e12 input gradients and infinite target gradients).
+    the clamps (so x = 0 or 1 gives finite ±1e12 input gradients and infinite target gradients). That is not the
+    derivative of the composite, so the recorded backward (create_graph) writes it out too.
     """
 
-    def kernel(self, need_grad, target_grad):
-        return self.call_kernel(_kernels.binary_cross_entropy, self.params, need_grad, target_grad, 2)
+    kernel = _kernels.binary_cross_entropy
 
-    def derivatives(self, x, y, grad):
-        weight, = self.params
+    def composite(self, x, y, *, reduction, dtype, weight):
+        x, y = self.operands_of(x, y, dtype)
+        loss = (y - 1) * (-x).log1p().clamp_min(-100) - y * x.log().clamp_min(-100)
+        return reduce_loss(loss if weight is None else loss * _factor(weight, x), reduction)
+
+    def backward(self, grad):
+        x, y = self.operands_of(*self.inputs, self.options["dtype"])
+        g = grad.to(x._data.dtype) * self.scale()
+        weight = _factor(self.options["weight"], x)
         if weight is not None:
-            grad = grad * wrap(weight.reshape(self.shape))
-        grad_x = grad * (x - y) / (x * (1 - x)).clamp_min(_BCE_EPSILON)
-        grad_y = grad * -(x / (1 - x)).log()
-        return grad_x, grad_y
+            g = g * weight
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_x = g * (x - y) / (x * (1 - x)).clamp_min(_BCE_EPSILON)
+            grad_y = g * -(x / (1 - x)).log()
+        return tuple(d.to(t.dtype) if need else None
+                     for d, t, need in zip((grad_x, grad_y), self.inputs, self.needs_input_grad))
 
 
 def _bce_weight_shape(target_shape, weight_shape):
@@ -120,42 +146,33 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if target._data.dtype != dtype:
         raise RuntimeError(f"Found dtype {torch_dtype_name(target._data.dtype)} but expected "
                            f"{torch_dtype_name(dtype)}")
-    dtypes = kernel_dtypes(dtype)
     if weight is not None:
         not_differentiable(weight, "weight", "binary_cross_entropy")
         _fits_output(_bce_weight_shape(target.shape, weight.shape), input.shape)
-    weight = _constant_factor(weight, input.shape, dtypes)
     if not _in_unit_interval(input._data):
         raise RuntimeError("all elements of input should be between 0 and 1")
     if not _in_unit_interval(target._data):
         raise RuntimeError("all elements of target should be between 0 and 1")
-    return fused_loss(BinaryCrossEntropy, input, target, input.shape, dtypes, reduction, weight)
+    return BinaryCrossEntropy.apply(input, target, reduction=reduction, dtype=dtype,
+                                    weight=_constant_factor(weight, dtype))
 
 
-class BinaryCrossEntropyWithLogits(ElementwiseLoss):
-    """Elementwise ``l = w [(1 - y) x - L log σ(x)]``, ``L = 1 + (p - 1) y`` (p = pos_weight, 1 if absent);
-    ``params = (w, p)``, kernel operands or None.
+class BinaryCrossEntropyWithLogits(_ElementwisePair):
+    """Elementwise ``l = w [(1 - y) x - L log σ(x)]``, ``L = 1 + (p - 1) y`` (p = pos_weight, 1 if absent).
 
     The kernel computes it as ``(1 - y) x - L min(x, 0) + L log1p(e^-|x|)``: the large terms cancel exactly before
-    the small one is added. Backward, as torch: ``dx = g w [(p y + 1 - y) σ(x) - p y]``,
-    ``dy = g w [log σ(-x) - p log σ(x)]`` (= ``-g w x`` without pos_weight).
+    the small one is added. Gradients: ``dx = w [(p y + 1 - y) σ(x) - p y]``, ``dy = w [log σ(-x) - p log σ(x)]``
+    (= ``-w x`` without pos_weight).
     """
 
-    def kernel(self, need_grad, target_grad):
-        weight, pos_weight = self.params
-        return self.call_kernel(_kernels.binary_cross_entropy_with_logits, (pos_weight, weight), need_grad,
-                                target_grad, 2)
+    kernel = _kernels.binary_cross_entropy_with_logits
 
-    def derivatives(self, x, y, grad):
-        weight, pos_weight = self.params
-        if weight is not None:
-            grad = grad * wrap(weight.reshape(self.shape))
-        sigmoid = x.sigmoid()
-        if pos_weight is None:
-            return grad * (sigmoid - y), grad * -x
-        p = wrap(pos_weight.reshape(self.shape))
-        py = p * y
-        return grad * ((py + 1 - y) * sigmoid - py), grad * (log_sigmoid(-x) - p * log_sigmoid(x))
+    def composite(self, x, y, *, reduction, dtype, pos_weight, weight):
+        x, y = self.operands_of(x, y, dtype)
+        pos_weight, weight = _factor(pos_weight, x), _factor(weight, x)
+        log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        loss = (1 - y) * x - log_weight * log_sigmoid(x)
+        return reduce_loss(loss if weight is None else loss * weight, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
@@ -178,15 +195,16 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                          f"({format_size(input.shape)})")
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input._data.dtype)}'")
-    dtypes = kernel_dtypes(result_type(input._data, target._data))
+    dtype = result_type(input._data, target._data)
     if pos_weight is not None:
         not_differentiable(pos_weight, "pos_weight", "binary_cross_entropy_with_logits")
         _fits_output(broadcast_shape(pos_weight.shape, target.shape), input.shape)
     if weight is not None:
         not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
         _fits_output(broadcast_shape(input.shape, weight.shape), input.shape)
-    return fused_loss(BinaryCrossEntropyWithLogits, input, target, input.shape, dtypes, reduction,
-                      _constant_factor(weight, input.shape, dtypes), _constant_factor(pos_weight, input.shape, dtypes))
+    return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction, dtype=dtype,
+                                              pos_weight=_constant_factor(pos_weight, dtype),
+                                              weight=_constant_factor(weight, dtype))
 
 
 # ------------------------------------------------------------------------------------------------ KL div
@@ -365,14 +383,19 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return reduce_loss(loss.sum(input.ndim - 1) / input.shape[-1], reduction)
 
 
-class SoftMarginLoss(ElementwiseLoss):
-    """``l = softplus(-y x)``; ``dl/dx = -y σ(-y x)``. The target gets no gradient (torch refuses to give one)."""
+class SoftMarginLoss(FusedLoss):
+    """``apply(input, reduction=, target=array, dtype=)``: ``l = softplus(-y x)``, ``dl/dx = -y σ(-y x)``. The
+    target is a constant (torch refuses to differentiate it)."""
 
-    def kernel(self, need_grad, target_grad):
-        return self.call_kernel(_kernels.soft_margin, (), need_grad)
+    kernel = _kernels.soft_margin
 
-    def derivatives(self, x, y, grad):
-        return grad * -y * (-(x * y)).sigmoid(), None
+    def prepare(self, x, *, target, dtype):
+        self.elementwise((x, target), x.shape, dtype)
+
+    def composite(self, x, *, reduction, target, dtype):
+        x = x.to(kernel_dtype(dtype))
+        y = wrap(np.broadcast_to(target, x.shape).astype(x._data.dtype))
+        return reduce_loss(softplus(-(x * y), 1.0, math.inf), reduction)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -391,5 +414,5 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{torch_dtype_name(input._data.dtype)}")
-    return fused_loss(SoftMarginLoss, input, target, input.shape, kernel_dtypes(result_type(input._data, target._data)),
-                      reduction)
+    return SoftMarginLoss.apply(input, reduction=reduction, target=target._data,
+                                dtype=result_type(input._data, target._data))

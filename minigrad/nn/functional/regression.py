@@ -4,12 +4,12 @@
 element count of the *broadcast* loss. Both ``input`` and ``target`` are differentiable.
 
 ``l1_loss`` is composed from Tensor ops, as torch's is (at ``d = 0`` its gradient is ``sign(0) = 0``). MSE, smooth
-L1 and Huber are fused kernels in torch, and here too: each is one autograd node (:class:`ElementwiseLoss`, which
-probabilistic.py's binary cross-entropies and soft margin share) around a kernel of
-``minigrad._kernels.elementwise_losses`` that computes the loss and its gradient in one pass. The backward only
-multiplies the cached gradient by the upstream one. With ``create_graph=True`` it writes the gradient with Tensor
-ops instead, so it can be differentiated again (torch's second derivatives: ``1/beta`` for smooth L1 and 1 for
-Huber strictly inside the quadratic zone, 0 outside). float16 is computed in float32 and rounded once.
+L1 and Huber are fused kernels in torch, and here too: each is one autograd node (a ``_fused.FusedLoss``) around a
+kernel of ``minigrad._kernels.elementwise_losses`` that computes the loss and its gradient in one pass. The
+backward only multiplies the cached gradient by the upstream one. With ``create_graph=True`` the gradient is that
+of the loss written in Tensor ops (``composite``), so it can be differentiated again (torch's second derivatives:
+``1/beta`` for smooth L1 and 1 for Huber strictly inside the quadratic zone, 0 outside). float16 is computed in
+float32 and rounded once.
 
 >>> import minigrad
 >>> from minigrad.nn.functional.regression import smooth_l1_loss
@@ -18,191 +18,73 @@ Huber strictly inside the quadratic zone, 0 outside). float16 is computed in flo
 >>> loss.backward(); x.grad
 tensor([0.0, 0.5, 1.0])
 """
-import math
 import warnings
 
 import numpy as np
 
 from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
-from ..._threads import get_num_threads
-from ...autograd import grad_mode
-from ...autograd.function import LegacyFunction as Function
-from ...ops._util import recording, wrap
-from ...ops.shape import sum_to
+from ._fused import FusedLoss, kernel_dtype
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          torch_dtype_name)
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss"]
 
 
-# ------------------------------------------------------------------------------------------ the fused node
-def kernel_dtypes(result):
-    """(result dtype, kernel dtype): the kernels run in float32 or float64, so float16 is computed in float32."""
-    return result, np.dtype(np.float32) if result == np.float16 else result
+# ------------------------------------------------------------------------------------------ the fused nodes
+class _DifferenceLoss(FusedLoss):
+    """A loss of ``d = x - y`` elementwise: ``apply(input, target, reduction=, shape=, dtype=, **parameter)``
+    with both broadcast to the loss's ``shape`` and computed in ``dtype``. The target's gradient is minus the
+    input's. A subclass gives ``kernel`` and ``of_difference(d, **parameter)``, the loss of ``d`` in Tensor ops."""
+
+    gradient_of, negated = (0, 0), (False, True)
+
+    def prepare(self, x, y, *, shape, dtype, **parameter):
+        self.elementwise((x, y), shape, dtype, tuple(parameter.values()))
+
+    def composite(self, x, y, *, reduction, shape, dtype, **parameter):
+        computed = kernel_dtype(dtype)
+        d = x.to(computed).expand(*shape) - y.to(computed).expand(*shape)
+        return reduce_loss(self.of_difference(d, **parameter), reduction)
 
 
-def kernel_operand(array, shape, dtypes):
-    """``array`` broadcast to ``shape`` as a flat C-contiguous array of the kernel's dtype (a view of ``array`` when
-    it already is one). ``dtypes`` is a ``kernel_dtypes`` pair: the array is converted to the result dtype first,
-    as torch's promotion does (an int64 of 2^31 becomes inf in float16), then to the kernel's."""
-    result, kernel = dtypes
-    if array.shape != shape or array.dtype != kernel or not array.flags.c_contiguous:
-        if array.dtype != result:
-            with np.errstate(over="ignore"):
-                array = array.astype(result)
-        array = np.ascontiguousarray(np.broadcast_to(array, shape), dtype=kernel)
-    return array.reshape(-1)
+class MseLoss(_DifferenceLoss):
+    """``l = d²``; ``dl/dx = 2 d = -dl/dy``."""
+
+    kernel = _kernels.mse
+
+    def of_difference(self, d):
+        return d * d
 
 
-def _shaped(array, shape):
-    """A kernel's flat output (or None) given ``shape`` in place; the size is the same, so only the shape changes.
-    A reshaped view would not own its data, and the engine copies such an array before making it a ``.grad``."""
-    if array is not None and array.shape != shape:
-        array.resize(shape, refcheck=False)
-    return array
+class SmoothL1Loss(_DifferenceLoss):
+    """``l = 0.5 d² / beta`` where ``|d| < beta``, else ``|d| - 0.5 beta`` (beta > 0); ``dl/dx = d / beta`` inside,
+    ``sign(d)`` outside; second derivative ``1/beta`` inside, 0 outside."""
+
+    kernel = _kernels.smooth_l1
+
+    def of_difference(self, d, beta):
+        inside, q = _quadratic_zone(d, beta)
+        return (q * q * (0.5 / beta)).where(inside, d.abs() - 0.5 * beta)
 
 
-def _scale(cache, upstream):
-    """``cache *= upstream`` in place: one upstream value (a reduced loss), or one per element ('none')."""
-    if upstream.ndim:
-        cache *= upstream
-    elif upstream != 1:
-        cache *= cache.dtype.type(upstream)
+class HuberLoss(_DifferenceLoss):
+    """``l = 0.5 d²`` where ``|d| < delta``, else ``delta (|d| - 0.5 delta)`` (delta > 0); ``dl/dx = d`` inside,
+    ``±delta`` outside."""
+
+    kernel = _kernels.huber
+
+    def of_difference(self, d, delta):
+        inside, q = _quadratic_zone(d, delta)
+        return (q * q * 0.5).where(inside, (d.abs() - 0.5 * delta) * delta)
 
 
-class ElementwiseLoss(Function):
-    """One node for a loss computed elementwise by a fused kernel, reduced or not.
-
-    ``forward(input, target, x, y, reduction, shape, dtypes, params)``: ``x`` and ``y`` are input and target as
-    ``kernel_operand``s of the loss's (broadcast) ``shape``, ``dtypes`` their ``kernel_dtypes`` pair and ``params``
-    what the kernel takes besides (beta, weights). A subclass defines
-
-    * ``kernel(need_grad, target_grad)``: its kernel's ``(loss, grad_x, grad_y)`` on ``self.x``, ``self.y`` with
-      ``self.grad_scale`` (1/numel for 'mean', else 1) and ``self.reduce``;
-    * ``derivatives(x, y, upstream)``: ``(grad_x, grad_y)`` as Tensor ops on the inputs ``x``, ``y`` (in the
-      kernel's dtype, not yet broadcast) times ``upstream`` (the upstream gradient times ``grad_scale``). The
-      backward uses them under ``create_graph=True``, so that the gradient can be differentiated again;
-    * ``difference = True`` for a loss of ``x - y``: its target's gradient is ``-grad_x`` (``grad_y`` is None).
-
-    The forward caches the gradients; the backward multiplies them by the upstream gradient in place and hands
-    them over, not copied. A second backward through a retained graph computes them again, since the receiver
-    may have changed them.
-    """
-
-    difference = False
-
-    def forward(self, input, target, x, y, reduction, shape, dtypes, params):
-        self.inputs, self.x, self.y, self.shape, self.dtypes, self.params = (input, target), x, y, shape, dtypes, params
-        self.reduce = reduction != "none"
-        numel = x.size
-        self.grad_scale = 1.0 / numel if reduction == "mean" and numel else 1.0
-        enabled = grad_mode.is_grad_enabled()
-        loss, *self.cache = self.run(enabled and input.requires_grad, enabled and target.requires_grad)
-        if not self.reduce:
-            return _shaped(loss, shape).astype(dtypes[0], copy=False)
-        if reduction == "mean":
-            loss = loss / numel if numel else math.nan
-        with np.errstate(over="ignore"):  # a float16 result may overflow, as torch's does
-            return np.asarray(loss, dtype=dtypes[0])
-
-    def call_kernel(self, kernel, options, need_grad, target_grad=False, n_grads=1):
-        """``kernel(x, y, *options, grad_scale, loss_out, grad_out[, grad_target_out], threads)`` on fresh outputs;
-        returns ``(loss or its sum, grad_x, grad_y)`` (None where not computed)."""
-        loss = None if self.reduce else np.empty_like(self.x)
-        grads = [np.empty_like(self.x) if need_grad else None,
-                 np.empty_like(self.x) if need_grad and target_grad else None]
-        total = kernel(self.x, self.y, *options, self.grad_scale, loss, *grads[:n_grads], get_num_threads())
-        return (total if self.reduce else loss), grads[0], grads[1]
-
-    def run(self, need_x, need_y):
-        """The kernel: (loss, grad_x, grad_y), the gradients shaped like the loss (None where not computed)."""
-        loss, grad_x, grad_y = self.kernel(need_x or need_y, need_y)
-        return loss, _shaped(grad_x, self.shape), _shaped(grad_y, self.shape)
-
-    def backward(self, grad):
-        gradients = self.recorded_gradients(grad) if recording() else self.scaled_gradients(grad)
-        return (*gradients, None, None, None, None, None, None)
-
-    def scaled_gradients(self, grad):
-        need_x, need_y = self.needs_input_grad[:2]
-        grad_x, grad_y = self.cache if self.cache is not None else self.run(need_x, need_y)[1:]
-        self.cache = None
-        for cache, used in ((grad_x, need_x or need_y and self.difference), (grad_y, need_y)):
-            if used and cache is not None:
-                _scale(cache, grad._data)
-        if need_y and self.difference:
-            grad_y = np.negative(grad_x) if need_x else np.negative(grad_x, out=grad_x)
-        return [_as_gradient(wrap(g), t) if need else None
-                for g, t, need in zip((grad_x, grad_y), self.inputs, (need_x, need_y))]
-
-    def recorded_gradients(self, grad):
-        result, kernel = self.dtypes
-        x, y = (t.to(result).to(kernel) for t in self.inputs)
-        grad_x, grad_y = self.derivatives(x, y, grad.to(kernel) * self.grad_scale)
-        if self.difference:
-            grad_y = -grad_x
-        return [_as_gradient(g, t) if need and g is not None else None
-                for g, t, need in zip((grad_x, grad_y), self.inputs, self.needs_input_grad)]
-
-
-def _as_gradient(gradient, tensor):
-    """A gradient Tensor of the loss's shape summed back to ``tensor``'s shape (broadcasting) and dtype."""
-    return sum_to(gradient, tensor.shape).to(tensor.dtype)
-
-
-def fused_loss(function, input, target, shape, dtypes, reduction, *params):
-    """``function`` (an :class:`ElementwiseLoss`) of input and target broadcast to ``shape``."""
-    x, y = (kernel_operand(t._data, shape, dtypes) for t in (input, target))
-    return function.apply(input, target, x, y, reduction, shape, dtypes, params)
-
-
-class MseLoss(ElementwiseLoss):
-    """``l = (x - y)²``; ``dl/dx = 2 (x - y) = -dl/dy``."""
-
-    difference = True
-
-    def kernel(self, need_grad, target_grad):
-        return self.call_kernel(_kernels.mse, (), need_grad)
-
-    def derivatives(self, x, y, upstream):
-        return (x - y) * (upstream * 2), None
-
-
-class SmoothL1Loss(ElementwiseLoss):
-    """``params = (beta,)``, beta > 0: ``dl/dx = (x - y) / beta`` where ``|x - y| < beta``, else ``sign(x - y)``;
-    ``dl/dy = -dl/dx``."""
-
-    difference = True
-
-    def kernel(self, need_grad, target_grad):
-        return self.call_kernel(_kernels.smooth_l1, self.params, need_grad)
-
-    def derivatives(self, x, y, upstream):
-        beta, = self.params
-        d = x - y
-        return (d / beta).where(_inside(d, beta), d.sign()) * upstream, None
-
-
-class HuberLoss(ElementwiseLoss):
-    """``params = (delta,)``, delta > 0: ``dl/dx = x - y`` where ``|x - y| < delta``, else ``±delta``;
-    ``dl/dy = -dl/dx``."""
-
-    difference = True
-
-    def kernel(self, need_grad, target_grad):
-        return self.call_kernel(_kernels.huber, self.params, need_grad)
-
-    def derivatives(self, x, y, upstream):
-        delta, = self.params
-        d = x - y
-        return d.where(_inside(d, delta), d.sign() * delta) * upstream, None
-
-
-def _inside(d, bound):
-    """Where ``d`` is in the quadratic zone ``|d| < bound`` of smooth L1 and Huber, or nan: a nan difference keeps a
-    nan gradient there, as in torch (``sign(nan)`` is 0)."""
-    return ~(np.abs(d._data) >= bound)
+def _quadratic_zone(d, bound):
+    """``(inside, q)``: where ``d`` is in the quadratic zone ``|d| < bound`` of smooth L1 and Huber, or nan (a nan
+    difference keeps a nan gradient there, as in torch), and ``d`` with 0 outside it, for the quadratic branch (so
+    an infinite ``d`` outside does not put 0 * inf = nan into the gradient through the unused branch)."""
+    inside = ~(np.abs(d._data) >= bound)
+    return inside, d.where(inside, 0.0)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -220,12 +102,12 @@ def _target_shape(input, target):
 def _promoted_dtypes(input, target, shape, kernel_name):
     """torch's fused loss kernels (named ``kernel_name``) promote input and target, broadcast to the loss's
     ``shape``, to their common dtype, which must be floating: a bool operand works there, while the composite L1
-    refuses it. Returns ``kernel_dtypes``. (Broadcast first, as torch's wrappers do: a 0-d float64 target then
-    counts fully against a float32 input, which gives float64.)"""
+    refuses it. Returns that dtype. (Broadcast first, as torch's wrappers do: a 0-d float64 target then counts
+    fully against a float32 input, which gives float64.)"""
     result = result_type(*(np.broadcast_to(t._data, shape) for t in (input, target)))
     if result.kind != "f":
         raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{torch_dtype_name(result)}'")
-    return kernel_dtypes(result)
+    return result
 
 
 def _difference(input, target, shape):
@@ -287,8 +169,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if weight is not None:  # torch's weighted path is composite, so integer inputs work and bools do not
         return _weighted(lambda: _difference(input, target, shape) ** 2, weight, input, reduction,
                          mean_by_weight=True)
-    dtypes = _promoted_dtypes(input, target, shape, "mse_cpu")
-    return fused_loss(MseLoss, input, target, shape, dtypes, check_reduction(reduction))
+    dtype = _promoted_dtypes(input, target, shape, "mse_cpu")
+    return MseLoss.apply(input, target, reduction=check_reduction(reduction), shape=shape, dtype=dtype)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -306,11 +188,11 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     shape = _target_shape(input, target)
     if beta == 0.0:  # torch's Python wrapper hands beta == 0 to the L1 kernel
         return reduce_loss(_difference(input, target, shape).abs(), check_reduction(reduction))
-    dtypes = _promoted_dtypes(input, target, shape, "smooth_l1_cpu")
+    dtype = _promoted_dtypes(input, target, shape, "smooth_l1_cpu")
     reduction = check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    return fused_loss(SmoothL1Loss, input, target, shape, dtypes, reduction, float(beta))
+    return SmoothL1Loss.apply(input, target, reduction=reduction, shape=shape, dtype=dtype, beta=float(beta))
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -328,10 +210,10 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     shape = _target_shape(input, target)
 
     def huber(reduction):
-        dtypes = _promoted_dtypes(input, target, shape, "huber_cpu")
+        dtype = _promoted_dtypes(input, target, shape, "huber_cpu")
         if delta <= 0:
             raise RuntimeError("huber_loss does not support non-positive values for delta.")
-        return fused_loss(HuberLoss, input, target, shape, dtypes, reduction, float(delta))
+        return HuberLoss.apply(input, target, reduction=reduction, shape=shape, dtype=dtype, delta=float(delta))
     if weight is not None:  # torch too weights the unreduced fused loss
         return _weighted(lambda: huber("none"), weight, input, reduction, mean_by_weight=False)
     return huber(check_reduction(reduction))
