@@ -10,7 +10,7 @@ import pytest
 
 import minigrad
 from minigrad.nn import loss as L
-from minigrad.nn.functional.embedding import sigmoid_focal_loss
+from minigrad.nn.functional.probabilistic import sigmoid_focal_loss
 
 from loss_parity import compare_with_torch, torch
 

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from minigrad.nn.functional.embedding import (cosine_embedding_loss, cosine_similarity, pairwise_distance,
-                                              sigmoid_focal_loss, triplet_margin_with_distance_loss)
+from minigrad.nn.functional.distance import cosine_similarity, pairwise_distance
+from minigrad.nn.functional.margin import cosine_embedding_loss, triplet_margin_with_distance_loss
+from minigrad.nn.functional.probabilistic import sigmoid_focal_loss
 
 from loss_parity import check_gradients, compare_with_torch, torch
 

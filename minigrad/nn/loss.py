@@ -18,12 +18,12 @@ import warnings
 from .functional._reduction import legacy_reduction
 from .functional.classification import cross_entropy, nll_loss
 from .functional.ctc import ctc_loss
-from .functional.embedding import (cosine_embedding_loss, cosine_similarity, pairwise_distance, sigmoid_focal_loss,
-                                   triplet_margin_with_distance_loss)
-from .functional.margin import (hinge_embedding_loss, margin_ranking_loss, multi_margin_loss, multilabel_margin_loss,
-                                triplet_margin_loss)
+from .functional.distance import cosine_similarity, pairwise_distance
+from .functional.margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
+                                multilabel_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
 from .functional.probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits, gaussian_nll_loss,
-                                       kl_div, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss)
+                                       kl_div, multilabel_soft_margin_loss, poisson_nll_loss, sigmoid_focal_loss,
+                                       soft_margin_loss)
 from .functional.regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 from .module import Module
 

@@ -625,3 +625,48 @@ def bitwise_not(x):
     if x._data.dtype != np.bool_ and x._data.dtype.kind not in "iu":
         raise TypeError("~ (bitwise not) is only supported for integer and bool tensors")
     return wrap(~x._data)
+
+
+# ------------------------------------------------------------------------------------- for the losses
+class XLogY(Function):
+    """``x log y``, taken as 0 where ``x == 0`` (unless y is nan), as ``torch.xlogy``.
+
+    Gradients, as torch's: ``xlogy(g, y)``, set to 0 where ``x == 0 and y <= 0`` (so a zero upstream gradient
+    gives 0 even where ``log y`` is nan), and ``g x / y``.
+    """
+
+    def forward(self, x, y):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y))
+
+    def backward(self, grad):
+        x, y = self.inputs
+        x_data, y_data = np.asarray(data_of(x)), np.asarray(data_of(y))
+        need_x, need_y = self.needs_input_grad
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad_x = sum_to(masked_fill(xlogy(grad, y), (x_data == 0) & (y_data <= 0), 0.0), x_data.shape) \
+                if need_x else None
+            grad_y = sum_to(grad * x / y, y_data.shape) if need_y else None
+        return grad_x, grad_y
+
+
+def xlogy(x, y):
+    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast."""
+    x, y = promote(x, y)
+    return XLogY.apply(x, y)
+
+
+class ClampedValue(Function):
+    """``apply(v, low=number)``: ``max(v, low)`` as a value, the identity for the gradient.
+
+    torch clamps such tensors (``var`` of the Gaussian NLL, the norms in ``cosine_similarity``) in place under
+    ``no_grad``, so the gradient flows as if there were no clamp while every formula sees the clamped value.
+    """
+
+    keeps_inputs = False
+
+    def forward(self, v, *, low):
+        return np.maximum(v, low).astype(v.dtype, copy=False)
+
+    def backward(self, grad):
+        return grad

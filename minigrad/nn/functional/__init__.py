@@ -3,12 +3,11 @@ from ...ops.activation import gelu, sigmoid, softplus, tanh
 from ...ops.linalg import linear
 from .activation import dropout, leaky_relu, log_softmax, relu, softmax
 from .classification import cross_entropy, nll_loss
-from .embedding import (cosine_embedding_loss, cosine_similarity, pairwise_distance, sigmoid_focal_loss,
-                        triplet_margin_with_distance_loss)
-from .probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits, gaussian_nll_loss, kl_div,
-                            multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss)
-from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 from .ctc import ctc_loss
-from .margin import (hinge_embedding_loss, margin_ranking_loss, multi_margin_loss, multilabel_margin_loss,
-                     triplet_margin_loss)
+from .distance import cosine_similarity, pairwise_distance
+from .margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
+                     multilabel_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
+from .probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits, gaussian_nll_loss, kl_div,
+                            multilabel_soft_margin_loss, poisson_nll_loss, sigmoid_focal_loss, soft_margin_loss)
 from .probabilistic import log_sigmoid as logsigmoid
+from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss

@@ -1,9 +1,12 @@
 """Margin losses (PyTorch 2.13 semantics, spec/losses.md §4): ``multi_margin_loss``, ``multilabel_margin_loss``,
-``triplet_margin_loss``, ``hinge_embedding_loss`` and ``margin_ranking_loss``.
+``triplet_margin_loss``, ``hinge_embedding_loss``, ``margin_ranking_loss``, ``cosine_embedding_loss`` and
+``triplet_margin_with_distance_loss``.
 
-Each is one autograd Function around a fused Cython kernel (``minigrad._kernels.margin``) that computes the loss
-*and* its gradient in one pass. The gradient, already multiplied by the reduction's scale (1/numel for 'mean'), is
-cached; the backward only multiplies it by the upstream gradient.
+Each is one autograd node (a ``_fused.FusedLoss``) around a fused Cython kernel (``minigrad._kernels.margin`` for
+the row losses, ``elementwise_losses`` for hinge and ranking) that computes the loss *and* its gradient in one
+pass. The gradient, already multiplied by the reduction's scale (1/numel for 'mean'), is cached; the backward only
+multiplies it by the upstream gradient. Also here, composed from Tensor ops as torch composes them:
+``cosine_embedding_loss`` and ``triplet_margin_with_distance_loss``.
 
 Kinks follow PyTorch (spec §0.4): multi-margin and multilabel-margin count a term only when it is strictly
 positive; hinge, margin ranking and triplet use ``clamp_min``, which passes the gradient at exactly 0; the triplet
@@ -19,11 +22,8 @@ Differences from PyTorch (spec §12):
 * Safer arithmetic (spec §12.4): float16 inputs (triplet, hinge, ranking) are computed in float32 and rounded once,
   and the triplet norms are summed in float64, so results stay finite where torch's intermediate values
   overflow (a float16 margin ranking term of 65536, a float32 distance above 1.8e19).
-* Second derivatives (``create_graph=True``) exist for all five; PyTorch has none for multi-margin and
-  multilabel-margin. Where a loss is piecewise linear in its input the cached gradient enters as a constant (the
-  second derivative is 0 almost everywhere); multi_margin with p = 2, triplet with p = 2 and margin_ranking (whose
-  input gradient depends on the target) rebuild their gradient from Tensor ops. A double backward through triplet
-  with p other than 1 and 2 raises.
+* Second derivatives (``create_graph=True``) exist for all five (the derivative of each loss's ``composite``, its
+  definition in Tensor ops); PyTorch has none for multi-margin and multilabel-margin.
 
 >>> import minigrad
 >>> x = minigrad.tensor([[0.1, 0.2, 0.4, 0.8]], requires_grad=True)
@@ -39,39 +39,27 @@ import numpy as np
 
 from ..._kernels import elementwise_losses as _elementwise_kernels
 from ..._kernels import margin as _kernels
-from ..._threads import get_num_threads
-from ...autograd import grad_mode
-from ...autograd.function import LegacyFunction as Function
-from ...ops._util import recording, wrap
-from ...ops.shape import sum_to
-from ._reduction import broadcast_shape, format_size, reduce_loss, resolve_reduction, torch_dtype_name
+from ...autograd.tensor import Tensor
+from ...ops import elementwise
+from ...ops._util import wrap
 from ._checks import not_differentiable, require_tensor
-from .embedding import pairwise_distance, triplet_margin_with_distance_loss
+from ._fused import FusedLoss, kernel_dtype, kernel_operand
+from ._reduction import broadcast_shape, format_size, reduce_loss, resolve_reduction, torch_dtype_name
+from .distance import pairwise_distance
 
 __all__ = ["multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "hinge_embedding_loss",
-           "margin_ranking_loss"]
+           "margin_ranking_loss", "cosine_embedding_loss", "triplet_margin_with_distance_loss"]
+
+# added to each squared norm: torch's EPSILON in cosine_embedding_loss, a float constant (9.99999996e-13)
+_COSINE_EMBEDDING_EPS = float(np.float32(1e-12))
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-def _dtypes(*arrays):
-    """(result dtype, kernel dtype): NumPy promotion of the floating arrays, float32 when there are none.
-    The kernels run in float32 or float64, so a float16 result is computed in float32."""
-    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
-    result = np.result_type(*floats) if floats else np.dtype(np.float32)
-    return result, np.dtype(np.float32) if result == np.float16 else result
-
-
-def _kernel_array(array, shape, dtypes):
-    """``array`` broadcast to ``shape`` as a C-contiguous array of the kernel's dtype (itself when it already is
-    one). ``dtypes`` is the pair from ``_dtypes``: the array is converted to the result dtype first, as torch's
-    promotion does (an int64 of 2^31 becomes inf in float16), then to the kernel's."""
-    result, kernel = dtypes
-    if array.shape == shape and array.dtype == kernel and array.flags.c_contiguous:
-        return array
-    if array.dtype != result:
-        with np.errstate(over="ignore"):
-            array = array.astype(result)
-    return np.ascontiguousarray(np.broadcast_to(array, shape), dtype=kernel)
+def _result_dtype(*tensors):
+    """NumPy promotion of the floating inputs, float32 when there are none (the kernels compute float16 in
+    float32: see ``_fused.kernel_dtype``)."""
+    floats = [t._data.dtype for t in tensors if t._data.dtype.kind == "f"]
+    return np.result_type(*floats) if floats else np.dtype(np.float32)
 
 
 def _common_shape(*shapes):
@@ -79,101 +67,19 @@ def _common_shape(*shapes):
     return shapes[0] if all(shape == shapes[0] for shape in shapes) else broadcast_shape(*shapes)
 
 
-def _needs_grad(*tensors):
-    return grad_mode.is_grad_enabled() and any(t.requires_grad for t in tensors)
+def _refuse_bool_arithmetic(first, second=None):
+    """torch's RuntimeError for a bool operand of the ``-`` these losses compute (``first - second``, or ``-first``),
+    raised by the op itself on empty slices, before any kernel runs."""
+    empty = [Tensor._wrap(t._data.reshape(-1)[:0]) for t in (first, second) if t is not None]
+    if second is None:
+        elementwise.neg(empty[0])
+    else:
+        elementwise.sub(*empty)
 
 
-def _grad_scale(reduction, numel):
-    """What the reduction multiplies each element's gradient by: 1/numel for 'mean', else 1."""
-    return 1.0 / numel if reduction == "mean" and numel else 1.0
-
-
-def _reduced(loss, reduction, numel, shape, dtype, empty_mean=math.nan):
-    """The kernel's loss reduced: for 'none' the per-row or per-element array as ``shape``; otherwise the sum (the
-    kernel's own float sum, or the sum of its float64 rows), divided by ``numel`` for 'mean'."""
-    if reduction == "none":
-        return loss.reshape(shape).astype(dtype, copy=False)
-    total = float(loss.sum()) if isinstance(loss, np.ndarray) else loss
-    if reduction == "mean":
-        total = total / numel if numel else empty_mean
-    return np.asarray(total, dtype=dtype)
-
-
-def _shaped(array, shape):
-    """``array`` as ``shape`` (itself when it already has it: a reshaped view would be copied by the engine)."""
-    return array if array.shape == tuple(shape) else array.reshape(shape)
-
-
-def _to_input(gradient, tensor):
-    """A gradient of the broadcast shape (a Tensor), summed and cast back to ``tensor``'s shape and dtype."""
-    return sum_to(gradient, tensor.shape).to(tensor.dtype)
-
-
-def _upstream(grad, cache):
-    """The upstream gradient (a Tensor of the loss's shape, a leading part of ``cache``'s) as a Tensor that
-    broadcasts against ``cache``, in its dtype."""
-    g = grad.to(cache.dtype)
-    return g.reshape(*g.shape, *(1,) * (cache.ndim - g.ndim)) if g.ndim else g
-
-
-
-def _row_outputs(x, n_grads, need_grad):
-    """A row kernel's outputs: the losses (N,) and n_grads gradients like x (None without need_grad)."""
-    return (np.empty(len(x), x.dtype), *(np.empty_like(x) if need_grad else None for _ in range(n_grads)))
-
-
-def _elementwise_outputs(x, reduce, need_grad):
-    """An elementwise kernel's loss (None when reduced: the kernel returns the sum) and gradient outputs."""
-    return None if reduce else np.empty_like(x), np.empty_like(x) if need_grad else None
-
-class _FusedLoss(Function):
-    """Shared machinery of the five losses.
-
-    A subclass's ``forward`` keeps its Tensor arguments in ``self.inputs`` (they come first among the forward's
-    ``n_arguments`` positional arguments) and what its kernel needs, and ``run(need_grad)`` calls the kernel and
-    returns ``(loss, gradients)``: one array per Tensor argument (None where not computed), each the gradient for
-    an upstream gradient of 1 with the reduction's scale included, laid out like the loss's broadcast inputs.
-
-    The backward multiplies the cached gradients by the upstream gradient in place and hands them over, not
-    copied; a later backward through the same graph (``retain_graph=True``) computes them again, since the
-    receiver may have changed them. Under create_graph the product is recorded instead, with the cached
-    gradient as a constant (right where the loss is piecewise linear in its inputs; subclasses override
-    ``recorded_gradients`` where it is not).
-    """
-
-    n_arguments = 0
-
-    def cached_gradients(self, consume):
-        gradients = self.gradients
-        if consume:
-            self.gradients = None
-        return gradients if gradients is not None else self.run(True)[1]
-
-    def backward(self, grad):
-        if recording():
-            gradients = self.recorded_gradients(grad)
-        else:
-            gradients = [None if cache is None or not needed else self.scaled(cache, grad, tensor)
-                         for cache, tensor, needed in zip(self.cached_gradients(True), self.inputs,
-                                                          self.needs_input_grad)]
-        return (*gradients,) + (None,) * (self.n_arguments - len(gradients))
-
-    def recorded_gradients(self, grad):
-        return [None if cache is None else _to_input(wrap(cache) * _upstream(grad, cache), tensor)
-                for cache, tensor in zip(self.cached_gradients(False), self.inputs)]
-
-    @staticmethod
-    def scaled(cache, grad, tensor):
-        """``cache`` multiplied in place by the upstream ``grad``, as ``tensor``'s gradient."""
-        g = grad._data
-        if g.size == 1:
-            if g.reshape(()) != 1:
-                cache *= cache.dtype.type(g.reshape(()))
-        else:
-            cache *= g.reshape(g.shape + (1,) * (cache.ndim - g.ndim)).astype(cache.dtype, copy=False)
-        if cache.shape == tensor.shape and cache.dtype == tensor._data.dtype:
-            return wrap(cache)
-        return _to_input(wrap(cache), tensor)
+def _rows(x, n_classes):
+    """A class-score input as (N, C) C-contiguous rows."""
+    return np.ascontiguousarray(x).reshape(-1, n_classes)
 
 
 def _check_class_scores(x):
@@ -193,62 +99,44 @@ def _require_long(target):
         raise RuntimeError(f"expected scalar type Long but found {torch_dtype_name(target.dtype)}")
 
 
-def _require_subtractable(a, b):
-    """torch refuses ``a - b`` when either is bool."""
-    if a.dtype == np.bool_ and b.dtype == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-                           "`logical_xor()` operator instead.")
-    if np.bool_ in (a.dtype, b.dtype):
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
-                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+class _RowLoss(FusedLoss):
+    """A row kernel on one class-score input: ``apply(input, reduction=, target=array, loss_shape=, ...)``; the
+    loss has one value per row (``loss_shape`` (N,), or () for one unbatched row)."""
+
+    def prepare(self, x, *, target, loss_shape, **options):
+        n_classes = x.shape[-1] if x.ndim else 1
+        rows = _rows(x, n_classes)
+        self.operands = (rows, target, *self.kernel_options(**options))
+        self.loss_shape, self.loss_size, self.result_dtype = loss_shape, len(rows), x.dtype
+        self.grad_shapes = (rows.shape,)
+
+    def kernel_options(self, **options):
+        return ()
 
 
-def _require_negatable(a):
-    if a.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
-                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+def _class_scores(x, shape):
+    """A class-score input Tensor as (N, C) rows, for a composite."""
+    return x.reshape(*shape)
 
 
 # ------------------------------------------------------------------------------------------ multi-margin
-class MultiMarginLoss(_FusedLoss):
-    """``forward(input, x, target, weight, p, margin, reduction, loss_shape)``: ``x`` is the input as an (N, C)
-    array and ``weight`` the per-class weights (ones for none), both in the kernel's dtype."""
+class MultiMarginLoss(_RowLoss):
+    """``l_n = Σ_{i != y} w[y] max(0, margin - x[n, y] + x[n, i])^p / C`` per row; ``apply(input, reduction=,
+    target=(N,) int64, weight=(C,) array, p=, margin=, loss_shape=)``. Only strictly positive terms count."""
 
-    n_arguments = 8
+    kernel = _kernels.multi_margin
 
-    def forward(self, input, x, target, weight, p, margin, reduction, loss_shape):
-        self.inputs = (input,)
-        self.x, self.target, self.weight, self.p, self.margin = x, target, weight, p, margin
-        self.grad_scale = _grad_scale(reduction, len(x))
-        loss, self.gradients = self.run(_needs_grad(input))
-        return _reduced(loss, reduction, len(x), loss_shape, x.dtype)
+    def kernel_options(self, *, weight, p, margin):
+        return weight, p, margin
 
-    def run(self, need_grad):
-        loss, gradient = _row_outputs(self.x, 1, need_grad)
-        _kernels.multi_margin(self.x, self.target, self.weight, self.p, self.margin, self.grad_scale, loss, gradient,
-                              get_num_threads())
-        return loss, [None if gradient is None else _shaped(gradient, self.inputs[0].shape)]
-
-    def recorded_gradients(self, grad):
-        """p = 2 as Tensor ops: row n's gradient is ``h - e_y Σ_i h_i`` with ``h_i = 2 z_i s_n`` on the active
-        classes, ``z = margin - x[y] + x`` and ``s_n = w[y] / C`` times the reduction's scale. (p = 1: the
-        cached gradient, constant in the input.)"""
-        if self.p == 1:
-            return super().recorded_gradients(grad)
-        (input,) = self.inputs
-        n_rows, n_classes = self.x.shape
-        rows = np.arange(n_rows)
-        x = input.to(self.x.dtype).reshape(n_rows, n_classes)
-        z = (self.margin - x[rows, self.target].reshape(n_rows, 1)) + x
-        active = z._data > 0
-        active[rows, self.target] = False
-        row_scale = 2 * self.weight[self.target] / n_classes * self.grad_scale
-        h = z * wrap(np.where(active, row_scale[:, None], 0).astype(self.x.dtype))
-        target_column = np.zeros(self.x.shape, dtype=self.x.dtype)
-        target_column[rows, self.target] = 1
-        row_gradient = h - wrap(target_column) * h.sum(1, keepdim=True)
-        upstream = grad.to(self.x.dtype).reshape(-1, 1)
-        return [_to_input((row_gradient * upstream).reshape(input.shape), input)]
+    def composite(self, x, *, reduction, target, weight, p, margin, loss_shape):
+        n_rows, n_classes = len(target), len(weight)
+        scores = _class_scores(x, (n_rows, n_classes))
+        z = (margin - scores.gather(1, wrap(target.reshape(-1, 1)))) + scores
+        others = np.ones((n_rows, n_classes), bool)
+        others[np.arange(n_rows), target] = False
+        terms = z.relu() ** p * wrap((others * weight[target][:, None] / n_classes).astype(scores._data.dtype))
+        return reduce_loss(terms.sum(1).reshape(loss_shape), reduction)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
@@ -300,28 +188,30 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise RuntimeError("target out of range")
     weights = np.ones(n_classes, x.dtype) if weight is None else np.ascontiguousarray(weight._data).reshape(-1)
-    loss_shape = (n_rows,) if y.ndim else ()
-    return MultiMarginLoss.apply(input, np.ascontiguousarray(x).reshape(n_rows, n_classes),
-                                 np.ascontiguousarray(y).reshape(n_rows), weights, int(p), float(margin),
-                                 reduction, loss_shape)
+    return MultiMarginLoss.apply(input, reduction=reduction, target=np.ascontiguousarray(y).reshape(n_rows),
+                                 weight=weights, p=int(p), margin=float(margin),
+                                 loss_shape=(n_rows,) if y.ndim else ())
 
 
 # ------------------------------------------------------------------------------------- multilabel margin
-class MultiLabelMarginLoss(_FusedLoss):
-    """``forward(input, x, target, reduction, loss_shape)``: ``x`` and ``target`` as (N, C) arrays."""
+class MultiLabelMarginLoss(_RowLoss):
+    """``l_n = Σ_{j in J_n} Σ_{i not in J_n} max(0, 1 - x[n, j] + x[n, i]) / C``; ``apply(input, reduction=,
+    target=(N, C) int64, loss_shape=)``, row n's targets J_n being its entries before the first -1."""
 
-    n_arguments = 5
+    kernel = _kernels.multilabel_margin
+    empty_mean = 0.0
 
-    def forward(self, input, x, target, reduction, loss_shape):
-        self.inputs, self.x, self.target = (input,), x, target
-        self.grad_scale = _grad_scale(reduction, len(x))
-        loss, self.gradients = self.run(_needs_grad(input))
-        return _reduced(loss, reduction, len(x), loss_shape, x.dtype, empty_mean=0.0)
-
-    def run(self, need_grad):
-        loss, gradient = _row_outputs(self.x, 1, need_grad)
-        _kernels.multilabel_margin(self.x, self.target, self.grad_scale, loss, gradient, get_num_threads())
-        return loss, [None if gradient is None else _shaped(gradient, self.inputs[0].shape)]
+    def composite(self, x, *, reduction, target, loss_shape):
+        n_rows, n_classes = target.shape
+        scores = _class_scores(x, target.shape)
+        listed = np.cumprod(target >= 0, axis=1).astype(bool)   # the entries before the first -1
+        classes = np.where(listed, target, 0)
+        is_target = np.zeros((n_rows, n_classes), bool)
+        is_target[np.nonzero(listed)[0], target[listed]] = True
+        pairs = listed[:, :, None] & ~is_target[:, None, :]
+        z = (1 - scores.gather(1, wrap(classes))).unsqueeze(2) + scores.unsqueeze(1)
+        terms = z.relu() * wrap((pairs / n_classes).astype(scores._data.dtype))
+        return reduce_loss(terms.sum((1, 2)).reshape(loss_shape), reduction)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -356,87 +246,38 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     _require_long(y)
     if y.size and (y.min() < -1 or y.max() >= n_classes):
         raise RuntimeError("argument #2 'target' is out of range")
-    loss_shape = (x.shape[0],) if x.ndim == 2 else ()
-    return MultiLabelMarginLoss.apply(input, np.ascontiguousarray(x).reshape(-1, n_classes),
-                                      np.ascontiguousarray(y).reshape(-1, n_classes), reduction, loss_shape)
+    return MultiLabelMarginLoss.apply(input, reduction=reduction, target=np.ascontiguousarray(y).reshape(-1, n_classes),
+                                      loss_shape=(x.shape[0],) if x.ndim == 2 else ())
 
 
 # ---------------------------------------------------------------------------------------------- triplet
-class TripletMarginLoss(_FusedLoss):
-    """``forward(anchor, positive, negative, arrays, margin, p, eps, swap, reduction, shape)``: ``arrays`` holds
-    the three inputs broadcast to ``shape`` and flattened to (rows, D) in the kernel's dtype."""
+class TripletMarginLoss(FusedLoss):
+    """``l = max(0, margin + d(a, p) - d_neg)``, ``d(u, v) = ||u - v + eps||_p`` over the last dim, ``d_neg`` =
+    ``d(a, n)`` or with ``swap`` ``min(d(a, n), d(p, n))``; ``apply(anchor, positive, negative, reduction=,
+    margin=, p=, eps=, swap=, shape=, dtype=)`` with the three broadcast to ``shape``."""
 
-    n_arguments = 10
+    kernel = _kernels.triplet_margin
+    gradient_of, negated = (0, 1, 2), (False, False, False)
 
-    def forward(self, anchor, positive, negative, arrays, margin, p, eps, swap, reduction, shape):
-        self.inputs, self.arrays, self.shape = (anchor, positive, negative), arrays, shape
-        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
-        n_rows = len(arrays[0])
-        self.grad_scale = _grad_scale(reduction, n_rows)
-        loss, self.gradients = self.run(_needs_grad(anchor, positive, negative))
-        result_dtype = _dtypes(anchor._data, positive._data, negative._data)[0]
-        return _reduced(loss, reduction, n_rows, shape[:-1], result_dtype)
+    def prepare(self, anchor, positive, negative, *, margin, p, eps, swap, shape, dtype):
+        self.full_shape = shape or (1,)  # 0-d inputs: one row of one element
+        rows = (math.prod(self.full_shape[:-1]), self.full_shape[-1])  # explicit: reshape(-1, 0) is ambiguous
+        arrays = [kernel_operand(a, self.full_shape, dtype).reshape(rows) for a in (anchor, positive, negative)]
+        self.operands = (*arrays, margin, p, eps, swap)
+        self.loss_shape, self.loss_size, self.result_dtype = shape[:-1], rows[0], np.dtype(dtype)
+        self.grad_shapes = (rows,) * 3
 
-    def run(self, need_grad):
-        loss, *gradients = _row_outputs(self.arrays[0], 3, need_grad)
-        _kernels.triplet_margin(*self.arrays, self.margin, self.p, self.eps, self.swap, self.grad_scale, loss,
-                                *gradients, get_num_threads())
-        return loss, [None if g is None else _shaped(g, self.shape) for g in gradients]
+    def broadcast_shape(self, i):
+        return self.full_shape
 
-    def recorded_gradients(self, grad):
-        if self.p == 1:  # sign(u - v + eps): constant in the inputs
-            return super().recorded_gradients(grad)
-        if self.p == 2:
-            return self._recorded_l2_gradients(grad)
-        message = (f"the derivative of triplet_margin_loss's gradient (double backward) is only implemented for "
-                   f"p = 1 and p = 2, got p = {self.p:g}")
-        return [_to_input(_FirstOrderOnly.apply(t, cache, message) * _upstream(grad, cache), t)
-                for cache, t in zip(self.cached_gradients(False), self.inputs)]
-
-    def _recorded_l2_gradients(self, grad):
-        """p = 2 as Tensor ops: with ``φ(u, v) = (u - v + eps) / ||u - v + eps||`` (0 where the norm is 0),
-        ``ga = φ_ap - w_an φ_an``, ``gp = -φ_ap - w_pn φ_pn``, ``gn = w_an φ_an + w_pn φ_pn`` on the rows with
-        ``margin + d_ap - d_neg >= 0``, where the swap weights w send the gradient to the smaller distance."""
-        dtype = self.arrays[0].dtype
-        n_rows, dim = self.arrays[0].shape
-        a, p, n = (t.to(dtype).expand(*self.shape).reshape(n_rows, dim) for t in self.inputs)
-
-        def direction(u, v):
-            diff = u - v + self.eps
-            norm = diff.norm(2, -1, keepdim=True)
-            zero = norm._data == 0
-            return diff / (norm + wrap(zero.astype(dtype))) * wrap(~zero), norm._data[:, 0]
-
-        def weighted(phi, w):
-            return phi * wrap(w[:, None].astype(dtype))
-
-        phi_ap, d_ap = direction(a, p)
-        phi_an, d_an = direction(a, n)
-        w_an, d_neg = np.ones(n_rows), d_an
-        ga, gp, gn = phi_ap - phi_an, -phi_ap, phi_an
-        if self.swap:
-            phi_pn, d_pn = direction(p, n)
-            w_an = np.where(d_an < d_pn, 1.0, np.where(d_an == d_pn, 0.5, 0.0))
-            w_pn = 1.0 - w_an
-            d_neg = np.minimum(d_an, d_pn)
-            ga = phi_ap - weighted(phi_an, w_an)
-            gp = -phi_ap - weighted(phi_pn, w_pn)
-            gn = weighted(phi_an, w_an) + weighted(phi_pn, w_pn)
-        active = (self.margin + d_ap - d_neg >= 0) * self.grad_scale
-        g = grad.to(dtype).reshape(-1, 1) * wrap(active[:, None].astype(dtype))
-        return [_to_input((gradient * g).reshape(self.shape), t) for gradient, t in zip((ga, gp, gn), self.inputs)]
-
-
-class _FirstOrderOnly(Function):
-    """``forward(input, gradient, message)`` returns the cached ``gradient`` as a function of ``input`` in the
-    graph; its backward raises ``message``."""
-
-    def forward(self, input, gradient, message):
-        self.message = message
-        return gradient
-
-    def backward(self, grad):
-        raise RuntimeError(self.message)
+    def composite(self, anchor, positive, negative, *, reduction, margin, p, eps, swap, shape, dtype):
+        computed = kernel_dtype(dtype)
+        a, pos, neg = (t.to(computed).expand(*self.full_shape) for t in (anchor, positive, negative))
+        d_neg = pairwise_distance(a, neg, p, eps)
+        if swap:
+            d_neg = d_neg.minimum(pairwise_distance(pos, neg, p, eps))
+        loss = (margin + pairwise_distance(a, pos, p, eps) - d_neg).clamp_min(0)
+        return reduce_loss(loss.reshape(shape[:-1]), reduction)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
@@ -470,8 +311,8 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
         raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
                            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
                            f"{negative.ndim}D inputs")
-    _require_subtractable(anchor._data, positive._data)
-    _require_subtractable(anchor._data, negative._data)
+    _refuse_bool_arithmetic(anchor, positive)
+    _refuse_bool_arithmetic(anchor, negative)
     shape = _common_shape(anchor.shape, positive.shape, negative.shape)
     p = float(p)
     if shape and shape[-1] == 0 and (math.isinf(p) or p < 0):
@@ -484,34 +325,27 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
             return pairwise_distance(u, v, p, eps)
         return reduce_loss(triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=distance,
                                                              margin=margin, swap=swap, reduction="none"), reduction)
-    dtypes = _dtypes(anchor._data, positive._data, negative._data)
-    shape = shape or (1,)  # 0-d inputs: one row of one element
-    rows = (math.prod(shape[:-1]), shape[-1])  # explicit: reshape(-1, 0) would be ambiguous
-    arrays = tuple(_kernel_array(t._data, shape, dtypes).reshape(rows) for t in (anchor, positive, negative))
-    return TripletMarginLoss.apply(anchor, positive, negative, arrays, float(margin), p, float(eps), bool(swap),
-                                   reduction, shape if anchor.ndim else ())
+    return TripletMarginLoss.apply(anchor, positive, negative, reduction=reduction, margin=float(margin), p=p,
+                                   eps=float(eps), swap=bool(swap), shape=shape,
+                                   dtype=_result_dtype(anchor, positive, negative))
 
 
 # ---------------------------------------------------------------------------------------- hinge embedding
-class HingeEmbeddingLoss(_FusedLoss):
-    """``forward(input, x, y, margin, reduction, shape, result_dtype)``: ``x`` and ``y`` broadcast to ``shape``,
-    flattened, in the kernel's dtype. The target is an array, not a Tensor: it only selects a branch, so it gets
-    no gradient."""
+class HingeEmbeddingLoss(FusedLoss):
+    """``apply(input, reduction=, target=array, margin=, shape=, dtype=)``:
+    ``l = where(y != 1, clamp_min(margin - x, 0), 0) + where(y != -1, x, 0)``. The target only selects a branch,
+    so it is a constant and gets no gradient."""
 
-    n_arguments = 7
+    kernel = _elementwise_kernels.hinge_embedding
 
-    def forward(self, input, x, y, margin, reduction, shape, result_dtype):
-        self.inputs, self.x, self.y, self.margin, self.shape = (input,), x, y, margin, shape
-        self.grad_scale, self.reduce = _grad_scale(reduction, x.size), reduction != "none"
-        loss, self.gradients = self.run(_needs_grad(input))
-        return _reduced(loss, reduction, x.size, shape, result_dtype)
+    def prepare(self, x, *, target, margin, shape, dtype):
+        self.elementwise((x, target), shape, dtype, (margin,))
 
-    def run(self, need_grad):
-        loss, gradient = _elementwise_outputs(self.x, self.reduce, need_grad)
-        total = _elementwise_kernels.hinge_embedding(self.x, self.y, self.margin, self.grad_scale, loss, gradient,
-                                                     get_num_threads())
-        loss = total if self.reduce else loss
-        return loss, [None if gradient is None else _shaped(gradient, self.shape)]
+    def composite(self, x, *, reduction, target, margin, shape, dtype):
+        x = x.to(kernel_dtype(dtype)).expand(*shape)
+        y = np.broadcast_to(target, shape)
+        loss = (margin - x).clamp_min(0).where(wrap(y != 1), 0.0) + x.where(wrap(y != -1), 0.0)
+        return reduce_loss(loss, reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -534,52 +368,29 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     reduction = resolve_reduction(size_average, reduce, reduction)
     require_tensor(input, "input", 1, "hinge_embedding_loss")
     require_tensor(target, "target", 2, "hinge_embedding_loss")
-    _require_subtractable(input._data, input._data)  # torch computes margin - input, which refuses bool
+    _refuse_bool_arithmetic(input, input)  # torch computes margin - input, which refuses bool as this does
     if reduction == "mean" and input._data.dtype.kind != "f":  # torch's loss keeps an integer input's dtype
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {torch_dtype_name(input._data.dtype)}")
-    shape = _common_shape(input.shape, target.shape)
-    dtypes = _dtypes(input._data, target._data)
-    x, y = (_kernel_array(a, shape, dtypes).reshape(-1) for a in (input._data, target._data))
-    return HingeEmbeddingLoss.apply(input, x, y, float(margin), reduction, shape, dtypes[0])
+    return HingeEmbeddingLoss.apply(input, reduction=reduction, target=target._data, margin=float(margin),
+                                    shape=_common_shape(input.shape, target.shape),
+                                    dtype=_result_dtype(input, target))
 
 
 # ------------------------------------------------------------------------------------------ margin ranking
-class MarginRankingLoss(_FusedLoss):
-    """``forward(input1, input2, target, arrays, margin, reduction, shape)``: ``arrays`` holds the three
-    broadcast to ``shape``, flattened, in the kernel's dtype. The kernel gives the gradients of input1 and of
-    the target; input2's is minus input1's."""
+class MarginRankingLoss(FusedLoss):
+    """``apply(input1, input2, target, reduction=, margin=, shape=, dtype=)``: ``l = max(0, -y (x1 - x2) + margin)``.
+    The kernel gives the gradients of input1 and of the target; input2's is minus input1's."""
 
-    n_arguments = 7
+    kernel = _elementwise_kernels.margin_ranking
+    gradient_of, negated = (0, 0, 1), (False, True, False)
 
-    def forward(self, input1, input2, target, arrays, margin, reduction, shape):
-        self.inputs, self.arrays, self.margin, self.shape = (input1, input2, target), arrays, margin, shape
-        self.grad_scale, self.reduce = _grad_scale(reduction, arrays[0].size), reduction != "none"
-        loss, self.gradients = self.run(_needs_grad(input1, input2, target))
-        return _reduced(loss, reduction, arrays[0].size, shape, _dtypes(*(t._data for t in self.inputs))[0])
+    def prepare(self, x1, x2, y, *, margin, shape, dtype):
+        self.elementwise((x1, x2, y), shape, dtype, (margin,))
 
-    def run(self, need_grad):
-        target_grad = need_grad and self.inputs[2].requires_grad
-        loss, grad1 = _elementwise_outputs(self.arrays[0], self.reduce, need_grad)
-        grad_target = np.empty_like(self.arrays[0]) if target_grad else None
-        total = _elementwise_kernels.margin_ranking(*self.arrays, self.margin, self.grad_scale, loss, grad1,
-                                                    grad_target, get_num_threads())
-        loss = total if self.reduce else loss
-        grad2 = None if grad1 is None or not self.inputs[1].requires_grad else -grad1
-        gradients = [grad1, grad2, grad_target]
-        return loss, [None if g is None else _shaped(g, self.shape) for g in gradients]
-
-    def recorded_gradients(self, grad):
-        """As Tensor ops, where ``z = -y (x1 - x2) + margin >= 0``: ``dx1 = -y``, ``dx2 = y``, ``dy = -(x1 - x2)``
-        (times the reduction's scale and the upstream gradient): input1's gradient depends on the target."""
-        dtype = self.arrays[0].dtype
-        x1, x2, y = (t.to(dtype).expand(*self.shape) for t in self.inputs)
-        x1_data, x2_data, y_data = (a.reshape(self.shape) for a in self.arrays)
-        active = (-y_data * (x1_data - x2_data) + self.margin >= 0) * self.grad_scale
-        g = grad.to(dtype) * wrap(active.astype(dtype))
-        d1 = -(y * g)
-        return [_to_input(d1, self.inputs[0]), _to_input(-d1, self.inputs[1]),
-                _to_input(-((x1 - x2) * g), self.inputs[2])]
+    def composite(self, x1, x2, y, *, reduction, margin, shape, dtype):
+        x1, x2, y = (t.to(kernel_dtype(dtype)).expand(*shape) for t in (x1, x2, y))
+        return reduce_loss((-y * (x1 - x2) + margin).clamp_min(0), reduction)
 
 
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
@@ -607,14 +418,73 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {_torch_size(input1.shape)}, input2: {_torch_size(input2.shape)}, target: "
                            f"{_torch_size(target.shape)} ")
-    _require_subtractable(input1._data, input2._data)
-    _require_negatable(target._data)
-    shape = _common_shape(input1.shape, input2.shape, target.shape)
-    dtypes = _dtypes(input1._data, input2._data, target._data)
-    arrays = tuple(_kernel_array(t._data, shape, dtypes).reshape(-1) for t in (input1, input2, target))
-    return MarginRankingLoss.apply(input1, input2, target, arrays, float(margin), reduction, shape)
+    _refuse_bool_arithmetic(input1, input2)
+    _refuse_bool_arithmetic(target)
+    return MarginRankingLoss.apply(input1, input2, target, reduction=reduction, margin=float(margin),
+                                   shape=_common_shape(input1.shape, input2.shape, target.shape),
+                                   dtype=_result_dtype(input1, input2, target))
 
 
 def _torch_size(shape):
     """A shape as torch prints a ``torch.Size``."""
     return f"torch.Size({list(shape)})"
+
+
+# ----------------------------------------------------------------------------- composed from Tensor ops
+def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    """Cosine embedding loss: ``1 - cos`` where ``y = 1``, ``max(0, cos - margin)`` where ``y = -1``, else 0.
+
+    ``cos = Σ x1 x2 / sqrt((Σ x1² + 1e-12)(Σ x2² + 1e-12))`` over the feature dim. Shapes: inputs (N, D) with
+    target (N), or inputs (D) with a 0-d target; input2 may broadcast. The target is not differentiable (it only
+    selects a branch); at ``cos == margin`` with ``y = -1`` the gradient passes (clamp_min). 'mean' is over N.
+
+    >>> import minigrad
+    >>> cosine_embedding_loss(minigrad.tensor([[1e-6, 0.0]]), minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([1.0]))
+    tensor(0.2929)
+    """
+    reduction = resolve_reduction(size_average, reduce, reduction)
+    if target.ndim not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    expected = target.ndim + 1
+    if input1.ndim != expected or input2.ndim != expected:
+        raise RuntimeError(f"{target.ndim}D target tensor expects {expected}D input tensors, but found inputs with "
+                           f"sizes {format_size(input1.shape)} and {format_size(input2.shape)}.")
+    features = target.ndim
+    dot = (input1 * input2).sum(features)
+    squared_norm1 = (input1 * input1).sum(features) + _COSINE_EMBEDDING_EPS
+    squared_norm2 = (input2 * input2).sum(features) + _COSINE_EMBEDDING_EPS
+    cos = dot / (squared_norm1 * squared_norm2).sqrt()
+    similar = (1 - cos).where(target == 1, 0.0)
+    dissimilar = (cos - margin).clamp_min(0).where(target == -1, 0.0)
+    return reduce_loss(similar + dissimilar, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
+                                      reduction="mean"):
+    """Triplet loss with any distance: ``max(0, margin + D(a, p) - D(a, n))``.
+
+    ``distance_function`` (default :func:`pairwise_distance`, p = 2, eps = 1e-6) maps two tensors to distances.
+    With ``swap``, ``D(a, n)`` is replaced by ``min(D(a, n), D(p, n))`` (ties split the gradient).
+    ``margin`` must be > 0 and the three inputs must have the same number of dims.
+
+    >>> import minigrad
+    >>> a, p, n = minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[0.0, 1.0]]), minigrad.tensor([[3.0, 4.0]])
+    >>> l1 = lambda u, v: (u - v).abs().sum(-1)
+    >>> triplet_margin_with_distance_loss(a, p, n, distance_function=l1, margin=7.0)
+    tensor(1.)
+    """
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
+                           f"{negative.ndim}D inputs")
+    if distance_function is None:
+        distance_function = pairwise_distance
+    positive_distance = distance_function(anchor, positive)
+    negative_distance = distance_function(anchor, negative)
+    if swap:
+        negative_distance = negative_distance.minimum(distance_function(positive, negative))
+    return reduce_loss((margin + positive_distance - negative_distance).clamp_min(0), reduction)

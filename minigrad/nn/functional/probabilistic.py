@@ -1,5 +1,6 @@
 """Probabilistic losses (PyTorch 2.13 semantics): binary cross-entropy on probabilities and on logits,
-Kullback-Leibler divergence, Poisson and Gaussian negative log-likelihoods, and the soft-margin losses.
+Kullback-Leibler divergence, Poisson and Gaussian negative log-likelihoods, the soft-margin losses, and
+torchvision's ``sigmoid_focal_loss``.
 
 Most are composed from Tensor ops, exactly as torch composes them, so autograd gives torch's gradients (also
 second order). The three that are fused kernels in torch are fused here too: one autograd node each (a
@@ -23,20 +24,20 @@ import warnings
 
 import numpy as np
 
-from ...autograd.function import LegacyFunction as Function
-from ...ops._util import promote, wrap
-from ...ops.shape import sum_to
-from ...ops.activation import softplus
 from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
-from ._checks import not_differentiable
 from ...autograd.tensor import Tensor
+from ...ops._util import wrap
+from ...ops.activation import softplus
+from ...ops.elementwise import ClampedValue, xlogy
+from ._checks import not_differentiable
+from ._fused import FusedLoss, kernel_dtype
 from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
                          resolve_reduction, torch_dtype_name)
-from ._fused import FusedLoss, kernel_dtype
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
-           "gaussian_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss"]
+           "gaussian_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss", "log_sigmoid",
+           "sigmoid_focal_loss"]
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -208,34 +209,6 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ------------------------------------------------------------------------------------------------ KL div
-class XLogY(Function):
-    """``x log y``, taken as 0 where ``x == 0`` (unless y is nan), as ``torch.xlogy``.
-
-    Gradients, as torch's: ``xlogy(g, y)``, set to 0 where ``x == 0 and y <= 0`` (so a zero upstream gradient
-    gives 0 even where ``log y`` is nan), and ``g x / y``.
-    """
-
-    def forward(self, x, y):
-        self.save_for_backward(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where((x._data == 0) & ~np.isnan(y._data), 0, x._data * np.log(y._data))
-
-    def backward(self, grad):
-        x, y = self.saved
-        need_x, need_y = self.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = sum_to(xlogy(grad, y).masked_fill(wrap((x._data == 0) & (y._data <= 0)), 0.0), x.shape) \
-                if need_x else None
-            grad_y = sum_to(grad * x / y, y.shape) if need_y else None
-        return grad_x, grad_y
-
-
-def xlogy(x, y):
-    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast."""
-    x, y = promote(x, y)
-    return XLogY.apply(x, y)
-
-
 _KL_MEAN_WARNING = ("reduction: 'mean' divides the total loss by both the batch size and the support size."
                     "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                     "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
@@ -305,20 +278,6 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     return reduce_loss(loss, reduction)
 
 
-class ClampedValue(Function):
-    """``max(v, low)`` as a value, the identity for the gradient.
-
-    torch clamps such tensors (``var`` of the Gaussian NLL, the norms in ``cosine_similarity``) in place under
-    ``no_grad``, so the gradient flows as if there were no clamp while every formula sees the clamped value.
-    """
-
-    def forward(self, v, low):
-        return np.maximum(v._data, low).astype(v._data.dtype, copy=False)
-
-    def backward(self, grad):
-        return grad, None
-
-
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     """Gaussian negative log-likelihood: ``l = 0.5 (log v + (x - y)² / v)`` with ``v = max(var, eps)``.
 
@@ -348,7 +307,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not valid")
-    var = ClampedValue.apply(var, eps)
+    var = ClampedValue.apply(var, low=eps)
     loss = (var.log() + (input - target) ** 2 / var) * 0.5
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
@@ -416,3 +375,29 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
                            f"{torch_dtype_name(input._data.dtype)}")
     return SoftMarginLoss.apply(input, reduction=reduction, target=target._data,
                                 dtype=result_type(input._data, target._data))
+
+
+# ------------------------------------------------------------------------------------------- focal loss
+def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction="none"):
+    """Focal loss for dense detection (Lin et al. 2017), as ``torchvision.ops.sigmoid_focal_loss``.
+
+    ``l = α_t (1 - p_t)^γ · bce_with_logits(x, y)`` with ``p = σ(x)``, ``p_t = p y + (1 - p)(1 - y)`` and
+    ``α_t = α y + (1 - α)(1 - y)``; a negative ``alpha`` disables the α weighting. Inputs and targets have the
+    same shape (targets 0/1, or soft labels). Note torchvision's default ``reduction='none'``.
+    Gradients via autograd, for the inputs and the targets.
+
+    >>> import minigrad
+    >>> sigmoid_focal_loss(minigrad.tensor([0.0]), minigrad.tensor([1.0]))    # 0.25 · 0.5² · log 2
+    tensor([0.0433])
+    """
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"Invalid Value for arg 'reduction': '{reduction} \n Supported reduction modes: 'none', "
+                         f"'mean', 'sum'")
+    p = inputs.sigmoid()
+    ce_loss = binary_cross_entropy_with_logits(inputs, targets, reduction="none")
+    p_t = p * targets + (1 - p) * (1 - targets)
+    loss = ce_loss * ((1 - p_t) ** gamma)
+    if alpha >= 0:
+        alpha_t = alpha * targets + (1 - alpha) * (1 - targets)
+        loss = alpha_t * loss
+    return reduce_loss(loss, reduction)
