@@ -98,8 +98,7 @@ class FusedLoss(Function):
         if reduction == "none":
             return loss.reshape(self.loss_shape).astype(self.result_dtype, copy=False)
         if reduction == "mean":
-            denominator = self.denominator()
-            total = total / denominator if denominator else self.empty_mean
+            total = self.mean(loss, total)
         with np.errstate(over="ignore"):  # a float16 result may overflow, as torch's does
             return np.asarray(total, dtype=self.result_dtype)
 
@@ -114,12 +113,22 @@ class FusedLoss(Function):
         self.grad_shapes = ((self.loss_size,),) * (max(self.gradient_of) + 1)
         self.sum_only = True
 
+    def kernel_function(self):
+        """The kernel to call (read from the class: a compiled function stored on it would bind to the instance
+        like a method)."""
+        return type(self).kernel
+
+    def mean(self, loss, total):
+        """The 'mean' reduction of the kernel's ``loss_out`` and its ``total``: the total over ``denominator()``."""
+        denominator = self.denominator()
+        return total / denominator if denominator else self.empty_mean
+
     def denominator(self):
         """What 'mean' divides the summed loss by."""
         return math.prod(self.loss_shape)
 
     def scale(self):
-        """The factor the kernel multiplies the gradients by: the reduction's."""
+        """The factor the kernel multiplies the gradients by: the reduction's (for 'mean' that of ``mean``)."""
         if self.reduction != "mean":
             return 1.0
         denominator = self.denominator()
@@ -139,8 +148,7 @@ class FusedLoss(Function):
         loss = None if self.sum_only and self.reduction != "none" else np.empty(self.loss_size, dtype)
         grads = [np.empty(shape, dtype) if want else None
                  for shape, want in zip(self.grad_shapes, self.wanted_gradients())]
-        # (read from the class: a compiled function stored on it would bind to the instance like a method)
-        total = type(self).kernel(*self.operands, self.scale(), loss, *grads, get_num_threads())
+        total = self.kernel_function()(*self.operands, self.scale(), loss, *grads, get_num_threads())
         return loss, total, grads
 
     def upstream_shape(self, gradient_shape):

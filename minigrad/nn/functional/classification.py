@@ -14,7 +14,8 @@ The class axis is dim 1 (dim 0 for an unbatched 1-D input); every other axis is 
 probabilities. Each loss is one autograd node around a compiled kernel (``minigrad._kernels.cross_entropy``)
 that returns the losses and the gradient in one pass; the backward only scales the cached gradient, e.g.
 ``dL/dx[n,:] = w'_n (softmax(x_n) - onehot(y_n)) / Σ w'`` for the plain mean. Under ``create_graph=True`` the
-backward is the same formula written with differentiable Tensor ops, so second derivatives are right.
+gradient is that of each loss's ``composite`` (its definition from log_softmax in Tensor ops), so second
+derivatives are right.
 
 >>> import minigrad
 >>> x = minigrad.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
@@ -28,12 +29,11 @@ import operator
 import numpy as np
 
 from ..._kernels import cross_entropy as _kernel
-from ..._threads import get_num_threads
 from ...autograd import grad_mode
-from ...autograd.function import LegacyFunction as Function
-from ...ops._util import recording, wrap
-from ...ops.activation import log_softmax, softmax
+from ...ops._util import wrap
+from ...ops.activation import log_softmax
 from ._checks import require_tensor
+from ._fused import FusedLoss, kernel_dtype
 from ._reduction import check_reduction, format_size, legacy_reduction, torch_dtype_name
 
 __all__ = ["nll_loss", "cross_entropy"]
@@ -77,14 +77,6 @@ class _Rows:
         """Shape that makes a (C,) vector broadcast along the class axis of the input."""
         return (-1,) + (1,) * (len(self.shape) - 1 - self.class_axis)
 
-    def upstream(self, grad, reduction):
-        """The upstream gradient Tensor shaped to broadcast against the input."""
-        return grad.unsqueeze(self.class_axis) if reduction == "none" else grad
-
-
-def _compute_dtype(dtype):
-    """Kernels run in float32 or float64; float16 is computed in float32 and rounded at the end."""
-    return np.dtype(np.float32) if dtype == np.float16 else dtype
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -154,218 +146,179 @@ def _check_float_input(input, kernel_name):
         raise NotImplementedError(f"\"{kernel_name}\" not implemented for '{torch_dtype_name(input._data.dtype)}'")
 
 
-def _weight_rows(weight, dtype):
-    return None if weight is None else np.ascontiguousarray(weight._data, dtype=dtype).reshape(-1)
-
-
-def _reduced(loss_sum, denominator, reduction, dtype):
-    """The reduced loss as a 0-d array; IEEE division, so 0/0 is nan like torch's empty mean."""
-    if reduction == "sum":
-        return np.asarray(loss_sum, dtype=dtype)
-    if denominator:
-        return np.asarray(loss_sum / denominator, dtype=dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(np.float64(loss_sum) / denominator, dtype=dtype)
+def _weight_array(weight):
+    """A class-weight Tensor's values as a contiguous (C,) array (a constant of the graph), or None."""
+    return None if weight is None else np.ascontiguousarray(weight._data).reshape(-1)
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Autograd nodes.
 
-class _FusedLoss(Function):
-    """Shared backward of the fused cross-entropy losses: scale the cached input gradient.
+class _ClassLoss(FusedLoss):
+    """A loss over the class axis of one input, run by a row kernel on ``self.rows``' (positions, C) layout."""
 
-    ``self.cached`` holds, in the input's layout, the gradient for an upstream gradient of 1 (already divided
-    for 'mean'). It is scaled in place and handed over, not copied; a later backward through the same graph
-    (``retain_graph=True``) asks ``compute_input_grad`` for it again, since the receiver may have changed it.
-    """
+    def describe(self, shape):
+        """Set the layout and the loss's shapes for an input of ``shape``."""
+        self.rows = _Rows(shape)
+        self.loss_shape, self.loss_size = self.rows.loss_shape, self.rows.row_shape[0]
 
-    def scaled_input_grad(self, grad):
-        cached, self.cached = self.cached, None
-        if cached is None:
-            cached = self.compute_input_grad()
-        g = grad._data
-        if self.reduction == "none":
-            cached *= np.expand_dims(g.astype(cached.dtype, copy=False), self.rows.class_axis)
-        elif g != 1:
-            cached *= cached.dtype.type(g)
-        return wrap(cached.astype(self.input_dtype, copy=False))
+    def layout(self, x, dtype):
+        """Rows of ``x`` for the kernel, in the kernel's dtype for ``dtype``; sets the loss's shapes."""
+        self.describe(x.shape)
+        return self.rows.to_rows(x, kernel_dtype(dtype))
+
+    def to_input(self, i, gradient):
+        x = self.inputs[i]
+        return self.rows.from_rows(gradient).astype(x._data.dtype, copy=False)
 
 
-class CrossEntropyLoss(_FusedLoss):
-    """Cross-entropy with class-index targets (optionally weighted, ignoring, label-smoothed).
+def _valid_weights(target, weight, ignore_index, num_classes, dtype):
+    """``w'_n = w[y_n] [y_n != ignore_index]`` as a constant Tensor, and the valid mask, for a composite."""
+    valid = target != ignore_index
+    w = np.ones(num_classes) if weight is None else weight
+    return wrap(np.where(valid, w[np.where(valid, target, 0)] if num_classes else 0, 0).astype(dtype)), valid
+
+
+def _rows_of(x, rows):
+    """A Tensor in ``rows``' (positions, C) layout: the class axis moved last."""
+    if x.ndim > 2:
+        x = x.permute(0, *range(2, x.ndim), 1)
+    return x.reshape(*rows.row_shape)
+
+
+class _IndexTargetLoss(_ClassLoss):
+    """Index targets: 'mean' divides by ``Σ_n w'_n`` (``self.weight_sum``, set by ``prepare``)."""
+
+    def denominator(self):
+        return self.weight_sum
+
+    def scale(self):
+        # IEEE division: no valid weight gives an infinite scale and nan gradients on the rows whose target
+        # weight is 0, as in torch; ignored rows stay exactly 0
+        with np.errstate(divide="ignore"):
+            return 1.0 / np.float64(self.weight_sum) if self.reduction == "mean" else 1.0
+
+
+class CrossEntropyLoss(_IndexTargetLoss):
+    """Cross-entropy with class-index targets (optionally weighted, ignoring, label-smoothed):
+    ``apply(input, reduction=, target=int64 positions, weight=(C,) array or None, ignore_index=,
+    label_smoothing=)``.
 
     (N, C, d1..dK) inputs go to the column kernel as (N, C, D) without moving the class axis (measured on
     (16, 21, 64, 64): a transposing copy there and back cost more than torch's whole forward+backward);
     the others go to the row kernel as (positions, C) rows.
     """
 
-    def forward(self, input, target_rows, weight, ignore_index, label_smoothing, reduction, need_grad):
-        self.save_for_backward(input)
-        self.rows = rows = _Rows(input.shape)
-        self.input_dtype = input._data.dtype
-        dtype = _compute_dtype(self.input_dtype)
-        if input.ndim > 2:
-            self.x_kernel = np.ascontiguousarray(input._data, dtype=dtype).reshape(
-                input.shape[:2] + (math.prod(input.shape[2:]),))
+    def prepare(self, x, *, target, weight, ignore_index, label_smoothing):
+        dtype = kernel_dtype(x.dtype)
+        self.columns = x.ndim > 2
+        if self.columns:
+            self.describe(x.shape)
+            kernel_x = np.ascontiguousarray(x, dtype=dtype).reshape(x.shape[:2] + (math.prod(x.shape[2:]),))
         else:
-            self.x_kernel = rows.to_rows(input._data, dtype)
-        self.target_rows, self.weight_rows = target_rows, _weight_rows(weight, dtype)
-        self.ignore_index, self.label_smoothing, self.reduction = ignore_index, label_smoothing, reduction
-        losses = np.empty(rows.row_shape[0], dtype)
-        self.cached = np.empty(input.shape, dtype) if need_grad else None
-        self.run(losses, self.cached)
+            kernel_x = self.layout(x, dtype)
+        weight = None if weight is None else weight.astype(dtype, copy=False)
+        self.weight_sum = _kernel.valid_weight_sum(target, kernel_x.shape[1], weight, ignore_index)
+        self.operands = (kernel_x, target, weight, ignore_index, label_smoothing)
+        self.grad_shapes, self.result_dtype = (kernel_x.shape,), x.dtype
+
+    def kernel_function(self):
+        return _kernel.cross_entropy_index_columns if self.columns else _kernel.cross_entropy_index
+
+    def upstream_shape(self, gradient_shape):
+        if self.columns:  # (N, C, D): one upstream value per (n, d)
+            return (gradient_shape[0], 1, gradient_shape[2])
+        return super().upstream_shape(gradient_shape)
+
+    def to_input(self, i, gradient):
+        x = self.inputs[i]
+        return gradient.reshape(x.shape).astype(x._data.dtype, copy=False)
+
+    def composite(self, x, *, reduction, target, weight, ignore_index, label_smoothing):
+        """``(1-ε) w'_n (lse - x_y) + (ε/C) [valid] Σ_c w_c (lse - x_c)`` from log_softmax."""
+        rows = _Rows(x.shape)
+        num_classes = rows.row_shape[1]
+        lp = _rows_of(log_softmax(x.to(kernel_dtype(x._data.dtype)), rows.class_axis), rows)
+        dtype = lp._data.dtype
+        w_valid, valid = _valid_weights(target, weight, ignore_index, num_classes, dtype)
+        safe = np.where(valid, target, 0).reshape(-1, 1)
+        loss = -(lp.gather(1, wrap(safe)).reshape(-1) * w_valid)
+        if label_smoothing > 0:
+            w = wrap((np.ones(num_classes) if weight is None else weight).astype(dtype))
+            smooth = -(lp * w).sum(1)
+            loss = loss * (1 - label_smoothing) + smooth * (label_smoothing / num_classes)
+        loss = loss.where(wrap(valid), 0.0).reshape(*rows.loss_shape)
         if reduction == "none":
-            return losses.reshape(rows.loss_shape).astype(self.input_dtype, copy=False)
-        return _reduced(self.loss_sum, self.weight_sum, reduction, self.input_dtype)
-
-    def run(self, losses, grad):
-        """The kernel: per-position losses into ``losses``; the gradient (input-shaped, or None) into ``grad``."""
-        kernel = _kernel.cross_entropy_index_columns if self.x_kernel.ndim == 3 else _kernel.cross_entropy_index
-        self.weight_sum = _kernel.valid_weight_sum(self.target_rows, self.x_kernel.shape[1], self.weight_rows,
-                                                   self.ignore_index)
-        with np.errstate(divide="ignore"):
-            scale = 1.0 / np.float64(self.weight_sum) if self.reduction == "mean" else 1.0
-        self.loss_sum = kernel(
-            self.x_kernel, self.target_rows, self.weight_rows, self.ignore_index, self.label_smoothing, scale,
-            losses, None if grad is None else grad.reshape(self.x_kernel.shape), get_num_threads())
-
-    def compute_input_grad(self):
-        grad = np.empty(self.rows.shape, self.x_kernel.dtype)
-        self.run(np.empty(self.rows.row_shape[0], self.x_kernel.dtype), grad)
-        return grad
-
-    def backward(self, grad):
-        input_grad = self.differentiable_grad(grad) if recording() else self.scaled_input_grad(grad)
-        return (input_grad,) + (None,) * 6
-
-    def differentiable_grad(self, grad):
-        """``G c_n [(1-ε) w_y (p - onehot(y)) + (ε/C)(W p - w)]`` with p = softmax(input) recorded, written
-        as ``G (a_n p - B_n)``: ``a`` (per position) and ``B`` (per position and class) are constants, and
-        ``c_n`` is 1 (or 1/Σw' for 'mean') on valid positions, 0 on ignored ones."""
-        input, = self.saved
-        target, eps, rows = self.target_rows, self.label_smoothing, self.rows
-        positions, classes = rows.row_shape
-        weight = self.weight_rows if self.weight_rows is not None else np.ones(classes)
-        valid = target != self.ignore_index
-        w_y = np.where(valid, weight[np.where(valid, target, 0)], 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = valid / self.weight_sum if self.reduction == "mean" else valid * 1.0
-        a = c * ((1 - eps) * w_y + eps * weight.sum() / classes)
-        b = np.outer(c * eps / classes, weight)
-        b[np.arange(positions)[valid], target[valid]] += c[valid] * (1 - eps) * w_y[valid]
-        dtype = input._data.dtype
-        a = np.expand_dims(a.reshape(rows.loss_shape), rows.class_axis).astype(dtype)
-        b = rows.from_rows(b).astype(dtype)
-        return (softmax(input, rows.class_axis) * wrap(a) - wrap(b)) * rows.upstream(grad, self.reduction)
+            return loss
+        total = loss.sum()
+        return total if reduction == "sum" else total / _kernel.valid_weight_sum(
+            target, num_classes, None if weight is None else weight.astype(dtype), ignore_index)
 
 
-class CrossEntropyProbsLoss(_FusedLoss):
-    """Cross-entropy with class-probability targets; differentiable w.r.t. the targets and the weight too."""
+class CrossEntropyProbsLoss(_ClassLoss):
+    """Cross-entropy with class-probability targets: ``apply(input, target, reduction=, weight=(C,) array or
+    None, label_smoothing=)``; both input and target are differentiable. (A weight that requires grad is
+    differentiated through ``cross_entropy_probs_composite`` instead.)"""
 
-    def forward(self, input, target, weight, label_smoothing, reduction, need_grad):
-        self.save_for_backward(input, target, weight)
-        self.rows = rows = _Rows(input.shape)
-        self.input_dtype = input._data.dtype
-        # the result has the promoted dtype of input, target and weight (float16 stays float16)
-        result_dtype = np.result_type(*(a._data.dtype for a in (input, target, weight) if a is not None and
-                                        a._data.dtype.kind == "f"))
-        dtype = _compute_dtype(result_dtype)
-        self.x_rows, self.t_rows, self.weight_rows = (rows.to_rows(input._data, dtype),
-                                                      rows.to_rows(target._data, dtype), _weight_rows(weight, dtype))
-        self.label_smoothing, self.reduction = label_smoothing, reduction
-        positions, classes = rows.row_shape
-        self.grad_scale = 1.0 / positions if reduction == "mean" and positions else 1.0
-        need_input_grad, need_target_grad = need_grad
-        losses = np.empty(positions, dtype)
-        grad = np.empty_like(self.x_rows) if need_input_grad else None
-        self.target_grad = np.empty_like(self.x_rows) if need_target_grad else None
-        loss_sum = self.run(losses, grad, self.target_grad)
-        self.cached = None if grad is None else rows.from_rows(grad)
+    kernel = _kernel.cross_entropy_probs
+    gradient_of, negated = (0, 1), (False, False)
+
+    def prepare(self, x, t, *, weight, label_smoothing):
+        self.result_dtype = np.result_type(*(a.dtype for a in (x, t, weight) if a is not None and a.dtype.kind == "f"))
+        rows = self.layout(x, self.result_dtype)
+        weight = None if weight is None else weight.astype(rows.dtype, copy=False)
+        self.operands = (rows, self.rows.to_rows(t, rows.dtype), weight, label_smoothing)
+        self.grad_shapes = (rows.shape, rows.shape)
+
+    def denominator(self):
+        # the number of positions, numel / C (nan when C == 0, like torch)
+        return np.divide(np.float64(math.prod(self.rows.shape)), self.rows.row_shape[1])
+
+    def composite(self, x, t, *, reduction, weight, label_smoothing):
+        return cross_entropy_probs_composite(x, t, None if weight is None else wrap(weight), label_smoothing,
+                                             reduction)
+
+
+def cross_entropy_probs_composite(x, t, weight, label_smoothing, reduction):
+    """``-Σ_c w_c t'_c log_softmax(x)_c`` per position, ``t' = (1-ε) t + ε/C``, in Tensor ops (``weight`` a
+    Tensor or None); 'mean' divides by the number of positions."""
+    rows = _Rows(x.shape)
+    num_classes = rows.row_shape[1]
+    dtype = kernel_dtype(np.result_type(*(a._data.dtype for a in (x, t, weight) if a is not None)))
+    lp = log_softmax(x.to(dtype), rows.class_axis)
+    smoothed = t.to(dtype) * (1 - label_smoothing) + label_smoothing / max(num_classes, 1) \
+        if label_smoothing > 0 else t.to(dtype)
+    weighted = smoothed if weight is None else smoothed * weight.to(dtype).reshape(*rows.class_shape)
+    loss = -(weighted * lp).sum(rows.class_axis)
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return total if reduction == "sum" else total / np.divide(np.float64(math.prod(x.shape)), num_classes)
+
+
+class NllLoss(_IndexTargetLoss):
+    """Negative log-likelihood of log-probability inputs: ``apply(input, reduction=, target=int64 positions,
+    weight=(C,) array or None, ignore_index=)``; ``l_n = -w'_n x[n, y_n]``."""
+
+    kernel = _kernel.nll
+
+    def prepare(self, x, *, target, weight, ignore_index):
+        rows = self.layout(x, x.dtype)
+        weight = None if weight is None else weight.astype(rows.dtype, copy=False)
+        self.weight_sum = _kernel.valid_weight_sum(target, rows.shape[1], weight, ignore_index)
+        self.operands = (rows, target, weight, ignore_index)
+        self.grad_shapes, self.result_dtype = (rows.shape,), x.dtype
+
+    def composite(self, x, *, reduction, target, weight, ignore_index):
+        rows = _Rows(x.shape)
+        x_rows = _rows_of(x.to(kernel_dtype(x._data.dtype)), rows)
+        w_valid, valid = _valid_weights(target, weight, ignore_index, rows.row_shape[1], x_rows._data.dtype)
+        picked = x_rows.gather(1, wrap(np.where(valid, target, 0).reshape(-1, 1))).reshape(-1)
+        loss = (-(picked * w_valid)).where(wrap(valid), 0.0).reshape(*rows.loss_shape)
         if reduction == "none":
-            return losses.reshape(rows.loss_shape).astype(result_dtype, copy=False)
-        # 'mean' divides by the number of positions, numel / C (nan when C == 0, like torch)
-        return _reduced(loss_sum, np.divide(np.float64(input._data.size), classes), reduction, result_dtype)
-
-    def run(self, losses, grad, target_grad):
-        return _kernel.cross_entropy_probs(self.x_rows, self.t_rows, self.weight_rows, self.label_smoothing,
-                                           self.grad_scale, losses, grad, target_grad, get_num_threads())
-
-    def compute_input_grad(self):
-        grad = np.empty_like(self.x_rows)
-        self.run(np.empty(self.rows.row_shape[0], self.x_rows.dtype), grad, None)
-        return self.rows.from_rows(grad)
-
-    def backward(self, grad):
-        input, target, weight = self.saved
-        if recording() or (weight is not None and weight.requires_grad):
-            return self.differentiable_grads(grad) + (None,) * 3
-        input_grad = self.scaled_input_grad(grad) if self.needs_input_grad[0] else None
-        target_grad = None
-        if self.needs_input_grad[1]:
-            g = grad._data.reshape(-1, 1) if self.reduction == "none" else grad._data
-            target_grad = wrap(self.rows.from_rows(self.target_grad * g).astype(target._data.dtype, copy=False))
-        return input_grad, target_grad, None, None, None, None
-
-    def differentiable_grads(self, grad):
-        """The gradients as recorded Tensor ops, each times G (and 1/positions for 'mean'):
-        ``dx = (Σ_c w t') p - w t'``, ``dt = -(1-ε) w lp``, ``dw = -Σ_positions t' lp``."""
-        input, target, weight = self.saved
-        eps, rows = self.label_smoothing, self.rows
-        upstream = rows.upstream(grad, self.reduction) * self.grad_scale
-        smoothed = target * (1 - eps) + eps / max(rows.row_shape[1], 1) if eps > 0 else target  # C = 0: all empty
-        w = 1.0 if weight is None else weight.reshape(rows.class_shape)
-        lp = log_softmax(input, rows.class_axis)
-        weighted = smoothed * w
-        input_grad = (weighted.sum(rows.class_axis, keepdim=True) * lp.exp() - weighted) * upstream
-        target_grad = -(1 - eps) * w * lp * upstream
-        weight_grad = None
-        if weight is not None and weight.requires_grad:
-            weight_grad = -(smoothed * lp * upstream)
-            other_axes = tuple(i for i in range(input.ndim) if i != rows.class_axis)
-            if other_axes:
-                weight_grad = weight_grad.sum(other_axes)
-            weight_grad = weight_grad.to(weight.dtype)
-        return input_grad.to(input.dtype), target_grad.to(target.dtype), weight_grad
-
-
-class NllLoss(Function):
-    """Negative log-likelihood of log-probability inputs. Its gradient has one non-zero entry per position, so it
-    is built in the backward, already times the upstream gradient, instead of being cached."""
-
-    def forward(self, input, target_rows, weight, ignore_index, reduction):
-        self.rows = rows = _Rows(input.shape)
-        self.input_dtype = input._data.dtype
-        dtype = _compute_dtype(self.input_dtype)
-        self.target_rows, self.weight_rows = target_rows, _weight_rows(weight, dtype)
-        self.ignore_index, self.reduction = ignore_index, reduction
-        losses = np.empty(rows.row_shape[0], dtype)
-        self.x_rows = rows.to_rows(input._data, dtype)
-        self.weight_sum = _kernel.valid_weight_sum(target_rows, self.x_rows.shape[1], self.weight_rows, ignore_index)
-        loss_sum = _kernel.nll(self.x_rows, target_rows, self.weight_rows, ignore_index, 1.0, losses, None,
-                               get_num_threads())
-        if reduction == "none":
-            return losses.reshape(rows.loss_shape).astype(self.input_dtype, copy=False)
-        return _reduced(loss_sum, self.weight_sum, reduction, self.input_dtype)
-
-    def input_grad(self, upstream):
-        """``-w'_n [c == y_n] · upstream_n`` (÷ Σ w' for 'mean') in the input's layout and dtype; ``upstream``
-        has one value per position ('none') or one value."""
-        dtype = _compute_dtype(self.input_dtype)
-        grad = np.empty(self.rows.row_shape, dtype)
-        with np.errstate(divide="ignore"):
-            scale = 1.0 / np.float64(self.weight_sum) if self.reduction == "mean" else 1.0
-        _kernel.nll(self.x_rows, self.target_rows, self.weight_rows, self.ignore_index, scale,
-                    np.empty(len(grad), dtype), grad, get_num_threads())
-        upstream = np.asarray(upstream, dtype)
-        grad *= upstream.reshape(-1, 1) if self.reduction == "none" else upstream.reshape(())
-        return self.rows.from_rows(grad).astype(self.input_dtype, copy=False)
-
-    def backward(self, grad):
-        if recording():  # linear in the upstream gradient, constant in the input
-            input_grad = wrap(self.input_grad(np.ones(1))) * self.rows.upstream(grad, self.reduction)
-        else:
-            input_grad = wrap(self.input_grad(grad._data))
-        return input_grad, None, None, None, None
+            return loss
+        total = loss.sum()
+        return total if reduction == "sum" else total / float(w_valid._data.sum())
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -396,7 +349,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ignore_index = _check_arguments(input, target, weight, ignore_index, "nll_loss_nd")
     targets = _check_index_target(input, target, weight)
     _check_float_input(input, "nll_loss_out_frame")
-    return NllLoss.apply(input, targets, weight, ignore_index, reduction)
+    return NllLoss.apply(input, reduction=reduction, target=targets, weight=_weight_array(weight),
+                         ignore_index=ignore_index)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -441,8 +395,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
     _check_float_input(input, "log_softmax_lastdim_kernel_impl")
     targets = _check_index_target(input, target, weight)
-    need_grad = input.requires_grad and grad_mode.is_grad_enabled()
-    return CrossEntropyLoss.apply(input, targets, weight, ignore_index, max(eps, 0.0), reduction, need_grad)
+    return CrossEntropyLoss.apply(input, reduction=reduction, target=targets, weight=_weight_array(weight),
+                                  ignore_index=ignore_index, label_smoothing=max(eps, 0.0))
 
 
 def _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps):
@@ -460,6 +414,8 @@ def _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps):
     if eps > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps:g}")
     _check_float_input(input, "log_softmax_lastdim_kernel_impl")
-    enabled = grad_mode.is_grad_enabled()
-    need_grad = (input.requires_grad and enabled, target.requires_grad and enabled)
-    return CrossEntropyProbsLoss.apply(input, target, weight, max(eps, 0.0), reduction, need_grad)
+    if weight is not None and weight.requires_grad and grad_mode.is_grad_enabled():
+        # the kernel has no weight gradient: differentiate the definition itself
+        return cross_entropy_probs_composite(input, target, weight, max(eps, 0.0), reduction)
+    return CrossEntropyProbsLoss.apply(input, target, reduction=reduction, weight=_weight_array(weight),
+                                       label_smoothing=max(eps, 0.0))

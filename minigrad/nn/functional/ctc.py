@@ -8,7 +8,8 @@ length ``T_b`` that collapse to ``l`` (merge repeats, drop blanks)::
 and the reductions are ``'none'`` (the N values), ``'sum'``, and ``'mean'`` = ``mean_b(nll_b / max(tl_b, 1))``.
 
 The work happens in one compiled call (``minigrad._kernels.ctc``) that returns the losses *and* the gradient;
-the autograd node only scales that cached gradient in the backward. Its gradient w.r.t. ``log_probs`` is the true
+the autograd node (a ``_fused.FirstOrderOnly`` loss: there is no composite, so differentiating the gradient again
+raises) only scales that cached gradient in the backward. Its gradient w.r.t. ``log_probs`` is the true
 derivative ``-γ`` (γ = posterior occupancy of each class at each step); PyTorch returns ``exp(log_probs) - γ``,
 which agrees once ``log_softmax`` is in the graph (spec §12.1).
 
@@ -21,10 +22,7 @@ import numpy as np
 
 from ..._kernels import ctc as _kernel
 from ...autograd.tensor import Tensor
-from ..._threads import get_num_threads
-from ...autograd import grad_mode
-from ...autograd.function import LegacyFunction as Function
-from ...ops._util import recording, wrap
+from ._fused import FirstOrderOnly
 from ._reduction import check_reduction, torch_dtype_name
 
 __all__ = ["ctc_loss"]
@@ -80,9 +78,9 @@ def _check_target_values(values, locate, num_classes, blank):
 
 
 def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
-    """Validate everything (torch's checks and messages, plus spec §12.2) and bring the inputs into the kernel's
-    form: log_probs (T, N, C) C-contiguous, concatenated-or-padded int64 targets with per-sample offsets, int64
-    lengths. Returns (log_probs array, targets, offsets, input_lengths, target_lengths, blank, unbatched)."""
+    """Validate everything (torch's checks and messages, plus spec §12.2) and bring the targets into the kernel's
+    form: concatenated-or-padded int64 targets with per-sample offsets, int64 lengths. Returns the keyword options
+    of ``CtcLoss.apply``."""
     if not isinstance(log_probs, Tensor):
         raise TypeError(f"ctc_loss(): argument 'log_probs' must be Tensor, not {type(log_probs).__name__}")
     targets = _targets(targets)
@@ -146,63 +144,34 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
             return sample, i - int(offsets[sample])
         _check_target_values(targets, locate, C, blank)
         targets = np.ascontiguousarray(targets)
-    return np.ascontiguousarray(data), targets, offsets, input_lengths, target_lengths, blank, unbatched
+    return dict(targets=targets, offsets=offsets, input_lengths=input_lengths, target_lengths=target_lengths,
+                blank=blank, zero_infinity=bool(zero_infinity))
 
 
-class CtcLoss(Function):
-    """CTC loss node: the forward runs the fused kernel and keeps its gradient; the backward scales it.
+class CtcLoss(FirstOrderOnly):
+    """``apply(log_probs, reduction=, targets=, offsets=, input_lengths=, target_lengths=, blank=, zero_infinity=)``
+    with the options from ``_prepare``. The kernel scales sample b's gradient by its share of the reduction:
+    1 ('none', 'sum') or ``1 / (N max(tl_b, 1))`` ('mean')."""
 
-    ``forward(log_probs, prepared, reduction, zero_infinity, need_grad)`` with ``prepared`` from ``_prepare``; with
-    ``need_grad`` False the kernel skips the gradient (nothing will call backward). The cached
-    gradient ``d nll_b / d log_probs[t, b, :]`` is multiplied in the backward by the upstream gradient of sample b
-    (``'none'``), by g (``'sum'``) or by ``g / (N · max(tl_b, 1))`` (``'mean'``).
-    """
+    kernel = _kernel.ctc_loss
 
-    def forward(self, log_probs, prepared, reduction, zero_infinity, need_grad):
-        data, targets, offsets, input_lengths, target_lengths, blank, unbatched = prepared
+    def prepare(self, log_probs, *, targets, offsets, input_lengths, target_lengths, blank, zero_infinity):
+        data = np.ascontiguousarray(log_probs[:, None, :] if log_probs.ndim == 2 else log_probs)
         N = data.shape[1]
-        nll = np.empty(N, data.dtype)
-        grad = np.empty(data.shape, data.dtype) if need_grad else None
-        _kernel.ctc_loss(data, targets, offsets, input_lengths, target_lengths, blank, bool(zero_infinity),
-                         np.ones(N), nll, grad, get_num_threads())
-        nll = nll.astype(np.float64)
-        if reduction == "none":
-            self.weights = None
-            loss = nll.reshape(()) if unbatched else nll
-        elif reduction == "sum":
-            self.weights = np.ones(N)
-            loss = nll.sum()
-        else:
-            self.weights = 1.0 / (N * np.maximum(target_lengths, 1))
-            loss = (nll * self.weights).sum()
-        self.grad = grad
-        self.log_probs = log_probs  # only for a create_graph backward (see _CtcGradient)
-        self.input_shape = log_probs.shape
-        return np.asarray(loss, dtype=data.dtype)
+        self.operands = (data, targets, offsets, input_lengths, target_lengths, blank, zero_infinity)
+        self.loss_shape = () if log_probs.ndim == 2 else (N,)
+        self.loss_size, self.grad_shapes, self.result_dtype = N, (data.shape,), data.dtype
+        self.weights = 1.0 / (N * np.maximum(target_lengths, 1))
 
-    def backward(self, grad):
-        N = self.grad.shape[1]
-        dtype = self.grad.dtype
-        if recording():  # keep the scaling differentiable w.r.t. the upstream gradient (create_graph=True)
-            scale = grad.reshape(1, N, 1) if self.weights is None else \
-                grad.reshape(1, 1, 1) * wrap(self.weights.astype(dtype).reshape(1, N, 1))
-            result = _CtcGradient.apply(self.log_probs, self.grad) * scale
-            return result.reshape(self.input_shape), None, None, None, None
-        g = grad._data.astype(dtype, copy=False)
-        scale = g.reshape(N) if self.weights is None else (g * self.weights).astype(dtype)
-        result = self.grad * scale[None, :, None]
-        return wrap(result.reshape(self.input_shape)), None, None, None, None
+    def scale(self):
+        return self.weights if self.reduction == "mean" else np.ones(self.loss_size)
 
+    def mean(self, loss, total):
+        return float((loss.astype(np.float64) * self.weights).sum())
 
-class _CtcGradient(Function):
-    """The cached CTC gradient as a function of log_probs in the graph, so that differentiating it again fails
-    loudly (as in PyTorch) instead of silently treating it as a constant."""
-
-    def forward(self, log_probs, grad):
-        return grad
-
-    def backward(self, grad):
-        raise RuntimeError("the derivative of ctc_loss's gradient (double backward) is not implemented")
+    def upstream_shape(self, gradient_shape):
+        """Sample b's upstream value scales its (T, C) slice."""
+        return (1, self.loss_size, 1) if len(gradient_shape) == 3 else (1,) * len(gradient_shape)
 
 
 def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
@@ -232,5 +201,4 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     """
     reduction = check_reduction(reduction)
     prepared = _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity)
-    need_grad = log_probs.requires_grad and grad_mode.is_grad_enabled()
-    return CtcLoss.apply(log_probs, prepared, reduction, zero_infinity, need_grad)
+    return CtcLoss.apply(log_probs, reduction=reduction, **prepared)
