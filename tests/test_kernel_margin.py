@@ -1,7 +1,8 @@
 """The margin-loss kernels (minigrad._kernels.margin, and hinge / ranking in minigrad._kernels.elementwise_losses)
 against the NumPy references in tests/reference/margin.py, whose kernel-convention twins are called exactly as the
-kernels are: random data and the edge cases (kinks, ties, empty batches, duplicated targets, rows starting with -1, rows listing
-every class, many targets, inf/nan scores), float32 and float64, 1 and 2 threads, read-only inputs."""
+kernels are: random data and the edge cases (kinks, ties, empty batches, duplicated targets, rows starting with
+-1, rows listing every class, many targets, inf/nan scores), float32 and float64, 1 and 2 threads, read-only
+inputs."""
 import numpy as np
 import pytest
 

@@ -48,8 +48,8 @@ from libc.math cimport INFINITY, log
 from libc.stdint cimport int64_t
 from libc.string cimport memset
 
-from minigrad._kernels.simd_exp cimport (col_dot_acc, col_exp_acc, col_max, col_scale_sub, row_axpb, row_dot,
-                                         row_exp_shift_sum, row_max, row_scale, threads_for)
+from minigrad._kernels.simd_exp cimport (col_dot_acc, col_exp_acc, col_max, col_scale_sub, ordered_sum, row_axpb,
+                                         row_dot, row_exp_shift_sum, row_max, row_scale, threads_for)
 
 import numpy as np
 
@@ -162,7 +162,7 @@ def cross_entropy_index(const floating[:, ::1] x, const int64_t[::1] target, con
             else:
                 loss_out[i] = _ce_index_row(&x[i, 0], cols, target[i], w, weight_total, label_smoothing,
                                             scale, g, want_grad)
-    return _ordered_sum(loss_out)
+    return ordered_sum(loss_out)
 
 
 # Positions per block of the column kernel: a block's class rows of x and of the gradient (C x BLOCK
@@ -257,7 +257,7 @@ def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] 
                             grad_out[n, c, start + j] = 0
                     else:
                         grad_out[n, y, start + j] = grad_out[n, y, start + j] - t[j]
-    return _ordered_sum(loss_out)
+    return ordered_sum(loss_out)
 
 
 def cross_entropy_probs(const floating[:, ::1] x, const floating[:, ::1] target, const floating[::1] weight,
@@ -306,7 +306,7 @@ def cross_entropy_probs(const floating[:, ::1] x, const floating[:, ::1] target,
                 for c in range(cols):
                     wc = w[c] if w != NULL else 1.0
                     g[c] = <floating>(scale * (weight_mass * g[c] / total - wc * (keep * tr[c] + spread)))
-    return _ordered_sum(loss_out)
+    return ordered_sum(loss_out)
 
 
 def nll(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1] weight, int64_t ignore_index,
@@ -328,7 +328,7 @@ def nll(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1]
         # an ignored row is exactly 0 even where x is inf or nan
         loss_out[i] = 0 if y == ignore_index else -(w[y] if w != NULL else 1) * x[i, y]
     if grad_out is None or rows == 0 or cols == 0:
-        return _ordered_sum(loss_out)
+        return ordered_sum(loss_out)
     with nogil, parallel(num_threads=nt):
         for block in prange(nt, schedule="static"):
             first = rows * block // nt
@@ -338,17 +338,9 @@ def nll(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1]
                 y = target[i]
                 if y != ignore_index:
                     grad_out[i, y] = <floating>(-(w[y] if w != NULL else 1) * scale)
-    return _ordered_sum(loss_out)
+    return ordered_sum(loss_out)
 
 
 cdef _scratch_rows(int num_threads, Py_ssize_t cols, loss_out):
     """One row of scratch per thread, for the exponentials when no gradient is kept."""
     return np.empty((num_threads, cols), dtype=np.asarray(loss_out).dtype)
-
-
-cdef double _ordered_sum(const floating[::1] values) noexcept:
-    cdef double total = 0
-    cdef Py_ssize_t i
-    for i in range(values.shape[0]):
-        total += values[i]
-    return total

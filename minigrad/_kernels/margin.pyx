@@ -26,6 +26,8 @@ from libc.stdint cimport int64_t
 from libc.stdlib cimport free, malloc, qsort
 from libc.string cimport memcpy, memset
 
+from minigrad._kernels.simd_exp cimport ordered_sum
+
 import numpy as np
 
 __all__ = ["multi_margin", "multilabel_margin", "triplet_margin"]
@@ -76,14 +78,6 @@ cdef _given_or_empty(grad_out, bint wanted, Py_ssize_t rows, Py_ssize_t cols, fl
     if grad_out is not None or not wanted:
         return grad_out
     return np.empty((rows, cols), dtype=np.float32 if floating is float else np.float64)
-
-
-cdef double _ordered_sum(const floating[::1] values) noexcept:
-    cdef double total = 0
-    cdef Py_ssize_t i
-    for i in range(values.shape[0]):
-        total += values[i]
-    return total
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -138,7 +132,7 @@ def multi_margin(const floating[:, ::1] x, const int64_t[::1] target, const floa
         for n in prange(N, schedule="static"):
             loss_out[n] = <floating>_multi_margin_row(xp + n * C, target[n], C, p, m, weight[target[n]], scale,
                                                       gp + (n if want_grad else tid) * C)
-    return _ordered_sum(loss_out)
+    return ordered_sum(loss_out)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -290,7 +284,7 @@ def multilabel_margin(const floating[:, ::1] x, const int64_t[:, ::1] target, do
         free(orders)
         free(prefixes)
         free(hits)
-    return _ordered_sum(loss_out)
+    return ordered_sum(loss_out)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -447,7 +441,7 @@ def triplet_margin(const floating[:, ::1] anchor, const floating[:, ::1] positiv
                            or grad_negative_out is not None)
     if M == 0 or D == 0:  # every distance of an empty vector is 0
         loss_out[:] = max(margin, 0.0)
-        return _ordered_sum(loss_out)
+        return ordered_sum(loss_out)
     cdef floating[:, ::1] ga = _given_or_empty(grad_anchor_out, want_grad, M, D, loss_out)
     cdef floating[:, ::1] gp = _given_or_empty(grad_positive_out, want_grad, M, D, loss_out)
     cdef floating[:, ::1] gn = _given_or_empty(grad_negative_out, want_grad, M, D, loss_out)
@@ -469,4 +463,4 @@ def triplet_margin(const floating[:, ::1] anchor, const floating[:, ::1] positiv
                                                  scale, want_grad, gap + m * D if want_grad else NULL,
                                                  gpp + m * D if want_grad else NULL,
                                                  gnp + m * D if want_grad else NULL, &phi[0 if fast else tid, 0])
-    return _ordered_sum(loss_out)
+    return ordered_sum(loss_out)

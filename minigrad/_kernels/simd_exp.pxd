@@ -123,3 +123,12 @@ cdef inline int threads_for(Py_ssize_t rows, Py_ssize_t cols, int num_threads) n
     if rows < 2 or rows * cols < PARALLEL_MIN_ELEMENTS:
         return 1
     return num_threads if num_threads < rows else <int>rows
+
+
+cdef inline double ordered_sum(const floating[::1] values) noexcept:
+    """The sum of a kernel's loss_out, in double and in order (so it does not depend on the thread count)."""
+    cdef double total = 0
+    cdef Py_ssize_t i
+    for i in range(values.shape[0]):
+        total += values[i]
+    return total
