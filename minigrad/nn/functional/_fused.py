@@ -13,14 +13,23 @@ is the vector-Jacobian product of ``composite``, the loss written with primitive
 the composite is also the textbook definition and the oracle the tests compare the kernel against.
 
 A subclass gives ``kernel``, ``prepare`` (the kernel's operands from the forward's arrays), ``composite`` and,
-where the kernel's gradients do not map one to one onto the inputs, ``gradient_of``. Example, MSE::
+where the kernel's gradients do not map one to one onto the inputs, ``gradient_of`` / ``negated``; its public
+function checks the arguments with torch's words and calls ``apply``. Example, a squared error::
 
-    class MseLoss(FusedLoss):
+    class SquaredError(FusedLoss):
         kernel = _kernels.mse
-        gradient_of = (0, 0)           # input's gradient: the kernel's; target's: minus it
-        negated = (False, True)
-        def prepare(self, x, y, *, shape): ...          # broadcast, kernel dtype, flat
-        def composite(self, x, y, *, shape, reduction): return reduce_loss((x - y) ** 2, reduction)
+        gradient_of, negated = (0, 0), (False, True)    # input: the kernel's gradient; target: minus it
+
+        def prepare(self, x, y, *, shape, dtype):
+            self.elementwise((x, y), shape, dtype)       # broadcast, flat, in the kernel's dtype
+
+        def composite(self, x, y, *, reduction, shape, dtype):
+            return reduce_loss((x.expand(*shape) - y.expand(*shape)) ** 2, reduction)
+
+    SquaredError.apply(input, target, reduction="mean", shape=input.shape, dtype=np.dtype("float32"))
+
+A loss with no composite derives from ``FirstOrderOnly`` instead (CTC): its double backward raises
+``FirstOrderOnlyError``.
 """
 import math
 
@@ -76,15 +85,17 @@ class FusedLoss(Function):
     * ``self.grad_shapes``: the shape of each of the kernel's gradient outputs;
     * ``self.result_dtype``: the dtype of the result (the kernel's dtype is that of ``self.operands[0]``).
 
-    and may override ``denominator`` ('mean' divides by it; default the loss's element count), ``empty_mean``
-    (the 'mean' of no elements) and ``upstream_shape`` (how an upstream gradient of the loss's shape broadcasts
-    against a kernel gradient). ``elementwise`` does all of ``prepare`` for the elementwise kernels.
+    (``elementwise`` does all of that for the elementwise kernels), and may override ``denominator`` ('mean'
+    divides by it; default the loss's element count), ``empty_mean`` (the 'mean' of no elements), ``mean`` and
+    ``scale`` (a reduction that is not a plain division), ``kernel_function`` (a kernel chosen per call),
+    ``upstream_shape`` (how an upstream gradient of the loss's shape broadcasts against a kernel gradient) and
+    ``to_input`` / ``broadcast_shape`` (how a kernel gradient maps back onto its input).
     """
 
     kernel = None
     gradient_of = (0,)       # per positional input: the kernel gradient output it gets
     negated = (False,)       # per positional input: whether it gets minus that gradient
-    sum_only = False         # the kernel may be given loss_out=None and still returns the sum (elementwise kernels)
+    sum_only = False         # the kernel may be given loss_out=None and still returns the sum (set by elementwise)
     empty_mean = math.nan
 
     def prepare(self, *arrays, **options):
