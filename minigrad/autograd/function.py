@@ -85,8 +85,10 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         node = cls.__new__(cls)
-        recording = _grad_state.enabled
-        needs = tuple(recording and isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        if _grad_state.enabled:
+            needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
+        else:
+            needs = (False,) * len(inputs)
         node.needs_input_grad = needs
         node.options = options
         if cls.legacy_arguments:
@@ -99,17 +101,22 @@ class Function:
         if cls.is_view:
             _record_view(output, inputs[0], cls, options)
         if True in needs and result.dtype.kind in "fc":  # integer results never require grad
-            node.next_edges = [x._gradient_edge() if need else None for x, need in zip(inputs, needs)]
+            node.next_edges = [(x.grad_fn or x._gradient_edge()) if need else None for x, need in zip(inputs, needs)]
             node.pre_hooks = None
             node.freed = False
             if cls.keeps_inputs:
                 node.inputs = inputs
-                node._versions = [x._version if isinstance(x, Tensor) else 0 for x in inputs]
+                node._versions = [x._version if read and isinstance(x, Tensor) else None
+                                  for x, read in zip(inputs, node.inputs_read())]
             if cls.saves_output:
                 node._output = (result, output._shared_version_counter())
             output.requires_grad = True
             output.grad_fn = node
         return output
+
+    def inputs_read(self):
+        """Per input, whether the backward reads its value (only those are version-checked); all by default."""
+        return (True,) * len(self.needs_input_grad)
 
     def output(self):
         """The forward's result as a Tensor of the graph (its ``grad_fn`` is this node)."""
@@ -121,7 +128,8 @@ class Function:
         """The engine's call: the gradients of the inputs (a tuple, one per input) for ``grad``."""
         if self.freed:
             raise RuntimeError(_FREED_MESSAGE)
-        self._check_versions()
+        if self.keeps_inputs or self.saves_output:
+            self._check_versions()
         if self.backward_arrays is not None and not create_graph:
             grads = self.backward_arrays(grad._data)
             grads = tuple(None if g is None else Tensor._wrap(np.asarray(g))
@@ -138,7 +146,7 @@ class Function:
         """torch's error when an input or the output this node reads was changed in place after the forward."""
         if self.keeps_inputs:
             for x, expected in zip(self.inputs, self._versions):
-                if isinstance(x, Tensor) and x._version != expected:
+                if expected is not None and x._version != expected:
                     self._raise_modified(x._data, x.grad_fn, x._version, expected)
         if self.saves_output and self._output[1][0] != 0:
             self._raise_modified(self._output[0], self, self._output[1][0], 0)
@@ -184,6 +192,7 @@ def _record_view(view, source, op, options):
     view._base = base
     view._view_ops = (source._view_ops or ()) + ((op, options),)
     view._version_counter = source._shared_version_counter()
-    if base._views is None:
-        base._views = weakref.WeakSet()
-    base._views.add(view)  # so an in-place change can rebuild every live view's history
+    if _grad_state.enabled:  # so an in-place change can rebuild every live view's history (torch refuses to
+        if base._views is None:  # rebuild a view made under no_grad, so those are not listed)
+            base._views = weakref.WeakSet()
+        base._views.add(view)

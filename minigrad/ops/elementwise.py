@@ -52,6 +52,9 @@ class Mul(Function):
     def forward(self, a, b):
         return a * b
 
+    def inputs_read(self):  # each gradient reads the other input only
+        return self.needs_input_grad[::-1]
+
     def backward(self, grad):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
@@ -64,6 +67,9 @@ class Div(Function):
 
     def forward(self, a, b):
         return a / b
+
+    def inputs_read(self):  # g / b reads b; the divisor's gradient reads both
+        return self.needs_input_grad[1], True
 
     def backward(self, grad):
         a, b = self.inputs
