@@ -19,7 +19,8 @@ from .. import _dtype
 from ..ops import activation as _activation
 from ..ops.linalg import linear
 from . import init
-from .functional.activation import dropout, leaky_relu, log_softmax, relu, softmax
+from .functional.activation import leaky_relu, log_softmax, relu, softmax
+from .functional.dropout import dropout
 from .module import Module, _addindent
 from .parameter import Parameter
 
