@@ -27,11 +27,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import _dtype
-from ..autograd.tensor import Tensor
-from ..autograd.hooks import RemovableHandle
-from .parameter import Parameter
-from .utils import _zero_grads
+from ... import _dtype
+from ...autograd.tensor import Tensor
+from ...autograd.hooks import RemovableHandle
+from ..parameter import Parameter
+from ..utils import _zero_grads
 
 __all__ = ["Module"]
 
