@@ -187,12 +187,23 @@ class Tensor:
 
         ``gradient`` is dL/d(self), needed unless this tensor has one element. ``retain_graph`` (default:
         ``create_graph``) keeps the graph for another backward; ``create_graph`` records the backward itself so
-        the gradients can be differentiated again.
+        the gradients can be differentiated again. ``inputs`` (tensors) limits the accumulation to their ``.grad``
+        (leaves or not), as torch's.
         """
-        if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) is not supported; use minigrad.autograd.grad")
-        engine.run([self._gradient_edge(0)], [self._seed(gradient, 0)],
-                   retain_graph=create_graph if retain_graph is None else retain_graph, create_graph=create_graph)
+        retain_graph = create_graph if retain_graph is None else retain_graph
+        root, seed = self._gradient_edge(0), self._seed(gradient, 0)
+        if inputs is None:
+            engine.run([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
+            return
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        capture = dict.fromkeys(t._gradient_edge(i) for i, t in enumerate(inputs))
+        engine.run([root], [seed], retain_graph=retain_graph, create_graph=create_graph, capture=capture)
+        for tensor in inputs:
+            grad = capture[tensor._gradient_edge()]
+            if grad is not None:
+                AccumulateGrad(tensor).backward_step(grad, create_graph)
 
     def _seed(self, gradient, position):
         """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor)."""
