@@ -20,8 +20,9 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        zeros_like)
 from .random import Generator, initial_seed, manual_seed, seed
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
-from .ops.elementwise import (abs, add, ceil, clamp, clone, cos, div, exp, expm1, floor, isfinite, isinf, isnan, log,
-                              log1p, masked_fill, maximum, minimum, mul, neg, pow, round, sign, sin, sqrt, sub, where)
+from .ops.elementwise import (abs, add, addcdiv, addcmul, ceil, clamp, clone, cos, div, exp, expm1, floor, isfinite,
+                              isinf, isnan, lerp, log, log1p, masked_fill, maximum, minimum, mul, neg, pow, round, sign,
+                              sin, sqrt, sub, where)
 from .ops.linalg import matmul
 from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .ops.shape import (broadcast_to, cat, diagonal, flatten, gather, narrow, permute, reshape, select, squeeze, stack, t,

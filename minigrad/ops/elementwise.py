@@ -589,6 +589,22 @@ def masked_fill(x, mask, value):
                             value=float(value) if x._data.dtype.kind == "f" else value)
 
 
+# ------------------------------------------------------------------------------ composites optimizers use
+def addcmul(x, tensor1, tensor2, value=1):
+    """``x + value · tensor1 · tensor2`` (gradients by the chain rule through its primitives)."""
+    return add(x, mul(mul(tensor1, tensor2), value))
+
+
+def addcdiv(x, tensor1, tensor2, value=1):
+    """``x + value · tensor1 / tensor2``."""
+    return add(x, mul(div(tensor1, tensor2), value))
+
+
+def lerp(x, end, weight):
+    """``x + weight · (end - x)``: linear interpolation from ``x`` to ``end``."""
+    return add(x, mul(sub(end, x), weight))
+
+
 # ----------------------------------------------------------------------------------- conversions and bits
 def to(x, *args, dtype=None, copy=False, **kwargs):
     """``x`` in another dtype (``to(dtype)``, ``to(other_tensor)``); a device (``'cpu'``) is accepted and

@@ -222,8 +222,28 @@ def pow_(self, exponent):
     return apply_inplace(self, elementwise.pow, exponent)
 
 
+def addcmul_(self, tensor1, tensor2, value=1):
+    return apply_inplace(self, elementwise.addcmul, tensor1, tensor2, value)
+
+
+def addcdiv_(self, tensor1, tensor2, value=1):
+    return apply_inplace(self, elementwise.addcdiv, tensor1, tensor2, value)
+
+
+def lerp_(self, end, weight):
+    return apply_inplace(self, elementwise.lerp, end, weight)
+
+
 def clamp_(self, min=None, max=None):  # noqa: A002 - torch's argument names
     return apply_inplace(self, elementwise.clamp, min, max)
+
+
+def clamp_min_(self, min):  # noqa: A002
+    return apply_inplace(self, elementwise.clamp, min, None)
+
+
+def clamp_max_(self, max):  # noqa: A002
+    return apply_inplace(self, elementwise.clamp, None, max)
 
 
 def masked_fill_(self, mask, value):
