@@ -370,7 +370,7 @@ def in_place_on_one_view_then_use_a_sibling_view(lib, dt):
 
 
 @case()
-def view_of_a_leaf_written_through_a_non_leaf(lib, dt):
+def diagonal_of_a_clone_copied_into(lib, dt):
     x, w = leaf(lib, dt, A), leaf(lib, dt, [1.0, 2.0, 3.0])
     y = x.clone()
     y.diagonal().copy_(w[:2])
@@ -385,6 +385,17 @@ def constant_base_written_with_a_grad_value(lib, dt):
     y[1] = w * 2
     (y * y).sum().backward()
     return dict(y=y, requires_grad=y.requires_grad, w_grad=w.grad)
+
+
+@case()
+def double_backward_through_in_place_ops(lib, dt):
+    x = leaf(lib, dt, B)
+    y = x * x
+    y.mul_(x)
+    y[0] += x[1] * 2
+    (first,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+    (first * first).sum().backward()
+    return dict(y=y, first=first, x_grad=x.grad)
 
 
 # ------------------------------------------------------------------------ nn: inplace activations, residuals
@@ -649,6 +660,14 @@ def detach_shares_the_version_counter(lib, dt):
     x = leaf(lib, dt, A)
     y = x.exp()
     y.detach().add_(1)
+    y.sum().backward()
+
+
+@case(raises=MODIFIED_PHRASE)
+def detach_of_a_saved_leaf_modified(lib, dt):
+    x, w = leaf(lib, dt, A), leaf(lib, dt, B)
+    y = x * w
+    x.detach().add_(1)  # allowed (no grad on the detached tensor), but it bumps x's version
     y.sum().backward()
 
 
