@@ -132,17 +132,19 @@ def _filled(x, values):
 
 
 def _copied(x, source):
-    """``source`` broadcast to ``x``'s shape and cast to its dtype: what ``copy_`` writes."""
+    """``source`` broadcast to ``x``'s shape and cast to its dtype: what ``copy_`` writes. The old value stays in
+    the graph with a zero gradient, as torch's ``CopyBackwards`` gives it."""
     if not isinstance(source, Tensor):
         return _filled(x, np.asarray(source))
     if source._data.dtype != x._data.dtype:
         source = source.to(x._data.dtype)
     try:
-        return shape.expand(source, *x.shape) if source.shape != x.shape else elementwise.Clone.apply(source)
+        result = shape.expand(source, *x.shape) if source.shape != x.shape else elementwise.Clone.apply(source)
     except RuntimeError:
         raise RuntimeError(f"The size of tensor a ({x.shape[-1] if x.ndim else 1}) must match the size of tensor b "
                            f"({source.shape[-1] if source.ndim else 1}) at non-singleton dimension "
                            f"{x.ndim - 1}") from None
+    return elementwise.add(result, _filled(x, 0)) if x.requires_grad else result
 
 
 class IndexPut(Function):
