@@ -14,7 +14,8 @@ from ._threads import get_num_threads, set_num_threads
 from .autograd.tensor import Tensor, tensor
 from . import autograd
 from .ops import methods  # binds Tensor's operators and methods
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                       set_grad_enabled)
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
                        zeros_like)

@@ -333,7 +333,7 @@ class AccumulateGrad:
     memory and an in-place change of one (clipping, ``zero_()``) never changes another.
     """
 
-    next_edges = ()
+    next_edges = next_functions = ()
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
