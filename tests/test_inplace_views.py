@@ -607,6 +607,30 @@ def optimizer_step_then_another_backward(lib, dt):
     return dict(p=p, p_grad=p.grad)
 
 
+@case()
+def hand_written_adam_step_on_data(lib, dt):
+    p = leaf(lib, dt, A)
+    (p * p * p).sum().backward()
+    m, v = lib.zeros_like(p), lib.zeros_like(p)
+    m.mul_(0.9).add_(p.grad, alpha=0.1)
+    v.mul_(0.999).addcmul_(p.grad, p.grad, value=0.001)
+    p.data.addcdiv_(m, v.sqrt().add_(1e-8), value=-0.1)
+    p.data.lerp_(const(lib, dt, B), 0.25)
+    p.data.clamp_min_(-3.0)
+    return dict(p=p, m=m, v=v, version=p._version, is_leaf=p.is_leaf, grad_fn_none=p.grad_fn is None)
+
+
+@case()
+def addcmul_addcdiv_lerp_in_place_on_a_non_leaf(lib, dt):
+    x, a, b = leaf(lib, dt, A), leaf(lib, dt, B), leaf(lib, dt, [[1.5, 2.0, 2.5], [3.0, 0.5, 1.0]])
+    y = x * 1
+    y.addcmul_(a, b, value=0.5)
+    y.addcdiv_(a, b, value=-2.0)
+    y.lerp_(a, 0.3)
+    (y * y).sum().backward()
+    return dict(y=y, x_grad=x.grad, a_grad=a.grad, b_grad=b.grad)
+
+
 # ------------------------------------------------------------------------ .data, detach(), numpy()
 @case()
 def data_is_a_detached_tensor(lib, dt):
