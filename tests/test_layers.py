@@ -8,12 +8,15 @@ step of its own floor. Modules on the same place (the loss families, say) never 
 Also checked: no import inside a function (the one optional dependency excepted), no loss family importing
 another, and nothing in the package importing torch, the tests, the examples or the benchmarks.
 
-When a module is added, moved or renamed, add it to ``LAYERS``: the first match wins for exact names; otherwise
-the longest matching wildcard pattern (``fnmatch`` syntax on dotted module names) does.
+When a module is added, moved or renamed, add it to ``LAYERS`` (an unlisted module fails with "add it to the layer
+table"). A module's place is its exact entry, else that of the longest wildcard pattern (``fnmatch`` syntax on
+dotted module names) matching it.
 """
 import ast
 import fnmatch
+import functools
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -81,10 +84,6 @@ def module_name(path):
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def is_package(path):
-    return path.name == "__init__.py"
-
-
 def is_module(dotted):
     """Whether ``dotted`` names a module or package of minigrad (a .py, a package, or a compiled kernel)."""
     path = PACKAGE_ROOT.parent.joinpath(*dotted.split("."))
@@ -100,12 +99,12 @@ def place(dotted):
     return LAYERS[max(patterns, key=len)] if patterns else None
 
 
-class Import:
-    """One import statement's target: ``line``, the text as written, the absolute module imported, and whether
-    it runs inside a function."""
-
-    def __init__(self, line, text, target, in_function):
-        self.line, self.text, self.target, self.in_function = line, text, target, in_function
+class Import(NamedTuple):
+    """One module an import statement loads."""
+    line: int
+    text: str          # the statement as written
+    target: str        # the absolute name of the module it loads
+    in_function: bool  # whether it runs inside a function
 
 
 def _resolve(node, importer, package):
@@ -125,11 +124,12 @@ def _resolve(node, importer, package):
     return targets
 
 
+@functools.lru_cache(maxsize=None)
 def imports_of(path):
     """Every import in the file at ``path``, in order."""
     source = path.read_text()
     tree = ast.parse(source, filename=str(path))
-    importer, package = module_name(path), is_package(path)
+    importer, package = module_name(path), path.name == "__init__.py"
     found = []
 
     def visit(node, in_function):
