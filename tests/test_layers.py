@@ -26,8 +26,8 @@ LAYERS = {
     # 1 -- arrays only: dtypes, threads, random generators, the compiled kernels
     "minigrad._dtype": (1, 0), "minigrad._threads": (1, 0), "minigrad.random": (1, 0),
     "minigrad._kernels": (1, 0), "minigrad._kernels.*": (1, 0),
-    # 2 -- autograd: grad_mode, hooks < engine < tensor < functional < function < gradcheck < __init__
-    "minigrad.autograd.grad_mode": (2, 0), "minigrad.autograd.hooks": (2, 0),
+    # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__
+    "minigrad.autograd.grad_mode": (2, 0), "minigrad.autograd.hooks": (2, 0), "minigrad.autograd.anomaly_mode": (2, 0),
     "minigrad.autograd.engine": (2, 1),
     "minigrad.autograd.tensor": (2, 2),
     "minigrad.autograd.functional": (2, 3),
