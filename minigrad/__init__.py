@@ -6,9 +6,10 @@
 >>> x.grad
 tensor([2., 4., 6.])
 """
-from . import _dtype
+from . import _device, _dtype
 from ._dtype import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
-                     int32, int64, long, short, uint8)
+                     int32, int64, long, set_default_dtype, short, uint8)
+from ._device import device
 from ._dtype import dtype
 from ._threads import get_num_threads, set_num_threads
 from .autograd.tensor import Tensor, tensor
@@ -39,6 +40,15 @@ absolute = abs
 mm = matmul
 
 
+def set_default_device(device_):
+    """Accepted for torch's API: the CPU (or None) is the only device; any other raises."""
+    _device.check(device_)
+
+
+def get_default_device():
+    return _device.CPU
+
+
 def is_tensor(obj):
     return isinstance(obj, Tensor)
 
@@ -64,4 +74,4 @@ __version__ = "0.1.0"
 
 from . import nn, optim  # noqa: E402  (nn and optim build on everything above)
 from .serialization import load, save  # noqa: E402
-from . import utils  # noqa: E402
+from . import accelerator, backends, cuda, utils  # noqa: E402

@@ -23,8 +23,9 @@ import pytest
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "minigrad"
 
 LAYERS = {
-    # 1 -- arrays only: dtypes, threads, random generators, the compiled kernels
-    "minigrad._dtype": (1, 0), "minigrad._threads": (1, 0), "minigrad.random": (1, 0),
+    # 1 -- arrays only: dtypes, devices, threads, random generators, the compiled kernels, the accelerator stubs
+    "minigrad._dtype": (1, 0), "minigrad._device": (1, 0), "minigrad._threads": (1, 0), "minigrad.random": (1, 0),
+    "minigrad.cuda": (1, 0), "minigrad.accelerator": (1, 0), "minigrad.backends": (1, 0),
     "minigrad._kernels": (1, 0), "minigrad._kernels.*": (1, 0),
     # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__
     "minigrad.autograd.grad_mode": (2, 0), "minigrad.autograd.hooks": (2, 0), "minigrad.autograd.anomaly_mode": (2, 0),

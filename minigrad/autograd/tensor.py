@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .. import _dtype
+from .. import _device, _dtype
 from . import engine
 from .hooks import RemovableHandle
 
@@ -41,7 +41,7 @@ def _infer_array(data, dtype):
         array = np.array(data)
         if dtype is None:  # (with a dtype, Python numbers go straight to it: 0.1 in float64 is not float32's 0.1)
             if array.dtype == np.float64:
-                array = array.astype(np.float32)
+                array = array.astype(_dtype.get_default_dtype().numpy)
             elif array.dtype.kind in "iu":
                 array = array.astype(np.int64)
     if array.dtype == object:
@@ -108,7 +108,8 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        """Where the values live: always ``device(type='cpu')``."""
+        return _device.CPU
 
     @property
     def _version(self):
@@ -378,6 +379,5 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
 
     Python floats give float32, ints int64, bools bool; a NumPy array keeps its dtype unless ``dtype`` is given.
     """
-    if device not in (None, "cpu"):
-        raise RuntimeError(f"minigrad runs on the CPU only; got device {device!r}")
+    _device.check(device)
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)

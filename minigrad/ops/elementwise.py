@@ -9,7 +9,7 @@ import builtins
 
 import numpy as np
 
-from .. import _dtype
+from .. import _device, _dtype
 from ..autograd.function import Function
 from ._util import data_of, float_operand, is_tensor, promote, wrap
 from .shape import expand, sum_to
@@ -609,12 +609,12 @@ def lerp(x, end, weight):
 def to(x, *args, dtype=None, copy=False, **kwargs):
     """``x`` in another dtype (``to(dtype)``, ``to(other_tensor)``); a device (``'cpu'``) is accepted and
     ignored, so torch code runs unchanged. Gradient: converted back to ``x``'s dtype."""
+    _device.check(kwargs.pop("device", None))
     for arg in args:
         if is_tensor(arg):
             dtype = arg.dtype
-        elif isinstance(arg, str) or arg is None:
-            if arg not in (None, "cpu") and not str(arg).startswith("cpu"):
-                raise RuntimeError(f"minigrad runs on the CPU only; got device {arg!r}")
+        elif arg is None or isinstance(arg, (str, int, _device.device)) and not isinstance(arg, bool):
+            _device.check(arg)
         else:
             dtype = arg
     if dtype is None:

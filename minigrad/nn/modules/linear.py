@@ -37,7 +37,7 @@ class Linear(Module):
         super().__init__()
         if device is not None and not str(device).startswith("cpu"):
             raise RuntimeError(f"minigrad runs on the CPU only; got device {device!r}")
-        np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+        np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=np_dtype))
