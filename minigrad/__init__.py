@@ -6,22 +6,25 @@
 >>> x.grad
 tensor([2., 4., 6.])
 """
-from . import _dtype
+from . import _device, _dtype
 from ._dtype import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
-                     int32, int64, long, short, uint8)
+                     int32, int64, long, set_default_dtype, short, uint8)
+from ._device import device
 from ._dtype import dtype
 from ._threads import get_num_threads, set_num_threads
 from .autograd.tensor import Tensor, tensor
 from . import autograd
 from .ops import methods  # binds Tensor's operators and methods
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                       set_grad_enabled)
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
                        zeros_like)
 from .random import Generator, initial_seed, manual_seed, seed
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
-from .ops.elementwise import (abs, add, ceil, clamp, clone, cos, div, exp, expm1, floor, isfinite, isinf, isnan, log,
-                              log1p, masked_fill, maximum, minimum, mul, neg, pow, round, sign, sin, sqrt, sub, where)
+from .ops.elementwise import (abs, add, addcdiv, addcmul, ceil, clamp, clone, cos, div, exp, expm1, floor, isfinite,
+                              isinf, isnan, lerp, log, log1p, masked_fill, maximum, minimum, mul, neg, pow, round, sign,
+                              sin, sqrt, sub, where)
 from .ops.linalg import matmul
 from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .ops.shape import (broadcast_to, cat, diagonal, flatten, gather, narrow, permute, reshape, select, squeeze, stack, t,
@@ -35,6 +38,15 @@ divide = true_divide = div
 negative = neg
 absolute = abs
 mm = matmul
+
+
+def set_default_device(device_):
+    """Accepted for torch's API: the CPU (or None) is the only device; any other raises."""
+    _device.check(device_)
+
+
+def get_default_device():
+    return _device.CPU
 
 
 def is_tensor(obj):
@@ -62,4 +74,4 @@ __version__ = "0.1.0"
 
 from . import nn, optim  # noqa: E402  (nn and optim build on everything above)
 from .serialization import load, save  # noqa: E402
-from . import utils  # noqa: E402
+from . import accelerator, backends, cuda, utils  # noqa: E402

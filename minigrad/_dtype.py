@@ -53,9 +53,21 @@ bool = dtype("bool")
 _DTYPES = {d.numpy: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool)}
 
 
+_default_float = [float32]  # one slot, changed by set_default_dtype
+
+
 def get_default_dtype():
-    """The dtype of tensors made from Python floats: float32, as in torch."""
-    return float32
+    """The dtype of floating tensors made without one (from Python floats, ``zeros``, ``Linear``...): float32
+    unless ``set_default_dtype`` changed it."""
+    return _default_float[0]
+
+
+def set_default_dtype(d):
+    """Make ``d`` (float16, float32 or float64) the default floating dtype, as torch's."""
+    d = d if isinstance(d, dtype) else from_numpy_dtype(np.dtype(d))
+    if d.numpy.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_float[0] = d
 
 
 def from_numpy_dtype(np_dtype):

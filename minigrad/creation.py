@@ -1,11 +1,11 @@
 """Factories: tensors filled with constants, ranges, identity matrices and random numbers.
 
 Sizes may be given as separate ints or one tuple (``zeros(2, 3)`` or ``zeros((2, 3))``). Floating results
-default to float32; integer ones (``arange`` of ints, ``randint``, ``randperm``) to int64, as in torch.
+default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, ``randint``, ``randperm``) to int64, as in torch.
 """
 import numpy as np
 
-from . import _dtype
+from . import _device, _dtype
 from .random import generator as _generator
 from .autograd.tensor import Tensor
 
@@ -23,7 +23,8 @@ def _size(size):
     return size
 
 
-def _make(array, dtype, requires_grad):
+def _make(array, dtype, requires_grad, device=None):
+    _device.check(device)
     if dtype is not None:
         array = array.astype(_dtype.as_numpy_dtype(dtype), copy=False)
     result = Tensor._wrap(array)
@@ -31,19 +32,19 @@ def _make(array, dtype, requires_grad):
 
 
 def _float(dtype):
-    return _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.float32)
+    return _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None):
-    return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad)
+    return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None):
-    return _make(np.ones(_size(size), _float(dtype)), None, requires_grad)
+    return _make(np.ones(_size(size), _float(dtype)), None, requires_grad, device)
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
-    return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad)  # zeroed: no uninitialised memory
+    return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)  # zeroed: no uninitialised memory
 
 
 _C_TYPE_NAMES = {"int64": "int64_t", "int32": "int", "int16": "short", "int8": "signed char",
@@ -78,7 +79,7 @@ def _fill(shape, value, np_dtype):
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
-    return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype)), None, requires_grad)
+    return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype)), None, requires_grad, device)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
@@ -89,7 +90,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     integral = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values)
-    target = _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64 if integral else np.float32)
+    target = _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64) if integral else _float(None)
     if target.kind in "biu":
         values = [int(v) for v in values]
     if values[2] == 0:
@@ -97,25 +98,25 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     if (values[1] - values[0]) * values[2] < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     array = np.arange(*values, dtype=np.int64 if target.kind in "biu" else np.float64)
-    return _make(array.astype(target), None, requires_grad)
+    return _make(array.astype(target), None, requires_grad, device)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
-    return _make(np.linspace(start, end, int(steps)).astype(_float(dtype)), None, requires_grad)
+    return _make(np.linspace(start, end, int(steps)).astype(_float(dtype)), None, requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
-    return _make(np.eye(n, m, dtype=_float(dtype)), None, requires_grad)
+    return _make(np.eye(n, m, dtype=_float(dtype)), None, requires_grad, device)
 
 
 def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Uniform samples from [0, 1)."""
-    return _make(_generator(generator).random(_size(size)).astype(_float(dtype)), None, requires_grad)
+    return _make(_generator(generator).random(_size(size)).astype(_float(dtype)), None, requires_grad, device)
 
 
 def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Standard normal samples."""
-    return _make(_generator(generator).standard_normal(_size(size)).astype(_float(dtype)), None, requires_grad)
+    return _make(_generator(generator).standard_normal(_size(size)).astype(_float(dtype)), None, requires_grad, device)
 
 
 def randint(low, high=None, size=None, dtype=None, generator=None, requires_grad=False, device=None):
@@ -127,48 +128,50 @@ def randint(low, high=None, size=None, dtype=None, generator=None, requires_grad
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     array = _generator(generator).integers(low, high, _size((size,)), dtype=np.int64)
-    return _make(array, dtype, requires_grad)
+    return _make(array, dtype, requires_grad, device)
 
 
 def randperm(n, dtype=None, generator=None, requires_grad=False, device=None):
     """A random permutation of ``0 .. n-1``."""
-    return _make(_generator(generator).permutation(int(n)).astype(np.int64), dtype, requires_grad)
+    return _make(_generator(generator).permutation(int(n)).astype(np.int64), dtype, requires_grad, device)
 
 
-def _like(fill, other, dtype, requires_grad):
+def _like(fill, other, dtype, requires_grad, device):
     array = fill(other.shape, _dtype.as_numpy_dtype(dtype) if dtype is not None else other._data.dtype)
-    return _make(array, None, requires_grad)
+    return _make(array, None, requires_grad, device)
 
 
 def zeros_like(other, dtype=None, requires_grad=False, device=None):
-    return _like(np.zeros, other, dtype, requires_grad)
+    return _like(np.zeros, other, dtype, requires_grad, device)
 
 
 def ones_like(other, dtype=None, requires_grad=False, device=None):
-    return _like(np.ones, other, dtype, requires_grad)
+    return _like(np.ones, other, dtype, requires_grad, device)
 
 
 def empty_like(other, dtype=None, requires_grad=False, device=None):
-    return _like(np.zeros, other, dtype, requires_grad)
+    return _like(np.zeros, other, dtype, requires_grad, device)
 
 
 def full_like(other, fill_value, dtype=None, requires_grad=False, device=None):
-    return _like(lambda shape, d: _fill(shape, fill_value, d), other, dtype, requires_grad)
+    return _like(lambda shape, d: _fill(shape, fill_value, d), other, dtype, requires_grad, device)
 
 
 def rand_like(other, dtype=None, requires_grad=False, generator=None, device=None):
-    return rand(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator)
+    return rand(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator,
+                 device=device)
 
 
 def randn_like(other, dtype=None, requires_grad=False, generator=None, device=None):
-    return randn(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator)
+    return randn(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator,
+                 device=device)
 
 
 def randint_like(other, low, high=None, dtype=None, generator=None, device=None):
     """Integers from ``[low, high)`` shaped like ``other``; ``randint_like(other, high)`` means ``low = 0``."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, other.shape, dtype=dtype or other.dtype, generator=generator)
+    return randint(low, high, other.shape, dtype=dtype or other.dtype, generator=generator, device=device)
 
 
 def from_numpy(array):
@@ -180,6 +183,8 @@ def from_numpy(array):
 
 
 def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, sharing memory where it can (a Tensor or an array of the asked dtype)."""
+    _device.check(device)
     if isinstance(data, Tensor) and dtype is None:
         return data
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.as_numpy_dtype(dtype) == data.dtype):

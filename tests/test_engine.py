@@ -210,3 +210,14 @@ def test_grad_dtype_matches_tensor_dtype_under_mixed_precision():
     assert out.dtype == minigrad.float64
     out.sum().backward()
     assert x32.grad.dtype == minigrad.float32 and y64.grad.dtype == minigrad.float64
+
+
+def test_backward_inputs_accumulates_only_into_the_given_tensors():
+    x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    y = x * w
+    (y * y).sum().backward(inputs=[x, y])
+    np.testing.assert_allclose(x.grad.numpy(), [18.0, 64.0])  # 2 y w
+    np.testing.assert_allclose(y.grad.numpy(), [6.0, 16.0])   # a non-leaf input gets .grad too, as torch
+    assert w.grad is None
+    with pytest.raises(RuntimeError, match="cannot be empty"):
+        (x * 2).sum().backward(inputs=[])

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad.nn import loss as L
+from minigrad import nn as L
+from minigrad.nn.modules import distance, loss
 from minigrad.nn.functional.probabilistic import sigmoid_focal_loss
 
 from loss_parity import compare_with_torch, torch
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
-TORCH_MODULES = [name for name in L.__all__ if name != "FocalLoss"]
+TORCH_MODULES = [name for name in loss.__all__ + distance.__all__ if name != "FocalLoss"]
 
 
 def rng(seed):

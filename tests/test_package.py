@@ -1,4 +1,4 @@
-"""Package-level promises: a fast import, no torch at run time, the compiled kernels in use."""
+"""Package-level promises: a light import, no torch at run time, the compiled kernels in use."""
 import subprocess
 import sys
 
@@ -9,16 +9,13 @@ def _run(code):
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
 
 
-def test_import_is_fast_and_does_not_import_torch():
-    code = ("import time, sys; t = time.perf_counter(); import minigrad, minigrad.nn, minigrad.optim; "
-            "print(time.perf_counter() - t); print('torch' in sys.modules)")
-    times, torch_loaded = [], []
-    for _ in range(3):  # best of three: the machine is shared
-        seconds, loaded = _run(code).split()
-        times.append(float(seconds))
-        torch_loaded.append(loaded == "True")
-    assert min(times) < 0.25, f"import minigrad took {min(times):.3f} s"
-    assert not any(torch_loaded)
+def test_import_pulls_in_no_heavy_package():
+    """What keeps ``import minigrad`` fast (its time is measured by benchmarks/bench_import.py, never asserted:
+    a wall-clock limit fails at random on a busy machine): numpy is the only third-party package it loads."""
+    heavy = ("torch", "scipy", "sklearn", "matplotlib", "tqdm", "pandas", "onnx", "safetensors", "mpi4py")
+    code = ("import sys; import minigrad, minigrad.nn, minigrad.optim, minigrad.utils.data; "
+            f"print(' '.join(name for name in {heavy!r} if name in sys.modules))")
+    assert _run(code).strip() == ""
 
 
 def test_kernels_are_compiled_extensions():

@@ -352,3 +352,21 @@ def test_step_functions_stay_in_the_graph_with_zero_gradient(step):
     x.grad = None
     (x + (getattr(x, step)() - x).detach()).sum().backward()   # the straight-through estimator
     assert x.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_optimizer_style_inplace_composites_match_torch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (minigrad, torch):
+        p = lib.tensor([1.0, 2.0], requires_grad=True)
+        with lib.no_grad():
+            p.addcdiv_(lib.tensor([0.5, 0.25]), lib.tensor([4.0, 9.0]).sqrt(), value=-0.1)
+            p.lerp_(lib.tensor([1.0, 1.0]), 0.5)
+            p.clamp_min_(0.9)
+            p.clamp_max_(1.4)
+        y = p * 1
+        y.addcmul_(p, p, value=2)
+        y.sum().backward()
+        results.append((p.detach().numpy().copy(), p.grad.numpy().copy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)

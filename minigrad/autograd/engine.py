@@ -65,7 +65,8 @@ def run(roots, seeds, retain_graph=False, create_graph=False, capture=None):
             grad = pending.pop(node, None)
             if grad is None:
                 continue
-            grad = call_gradient_hooks(node.pre_hooks, grad)
+            if node.pre_hooks:
+                grad = call_gradient_hooks(node.pre_hooks, grad)
             if needed is not None:
                 if node in capture:
                     capture[node] = grad

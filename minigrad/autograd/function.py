@@ -28,16 +28,17 @@ A subclass defines
 The node does not keep its output alive (``saves_output = True`` keeps just the array, for ``output()``), so a
 graph disappears as soon as the last Tensor referring to it does.
 """
+import inspect
 import weakref
 
 import numpy as np
 
-from . import functional
+from . import anomaly_mode, functional
 from .grad_mode import _state as _grad_state
-from .grad_mode import enable_grad
-from .tensor import Tensor
+from .grad_mode import enable_grad, no_grad
+from .tensor import AccumulateGrad, Tensor
 
-__all__ = ["Function", "LegacyFunction"]
+__all__ = ["Function", "LegacyFunction", "once_differentiable"]
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -82,11 +83,22 @@ class Function:
             result[i] = g
         return tuple(result)
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # torch's style: @staticmethod forward(ctx, *args) on Tensors (see the section at the end of the class)
+        cls.ctx_style = isinstance(inspect.getattr_static(cls, "forward"), staticmethod)
+        if cls.ctx_style:
+            cls.keeps_inputs = False  # what backward reads, it saves itself (save_for_backward, version-checked)
+
     @classmethod
     def apply(cls, *inputs, **options):
+        if cls.ctx_style:
+            return cls._apply_ctx_style(inputs, options)
         node = cls.__new__(cls)
-        recording = _grad_state.enabled
-        needs = tuple(recording and isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        if _grad_state.enabled:
+            needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
+        else:
+            needs = (False,) * len(inputs)
         node.needs_input_grad = needs
         node.options = options
         if cls.legacy_arguments:
@@ -99,17 +111,24 @@ class Function:
         if cls.is_view:
             _record_view(output, inputs[0], cls, options)
         if True in needs and result.dtype.kind in "fc":  # integer results never require grad
-            node.next_edges = [x._gradient_edge() if need else None for x, need in zip(inputs, needs)]
+            node.next_edges = [(x.grad_fn or x._gradient_edge()) if need else None for x, need in zip(inputs, needs)]
             node.pre_hooks = None
             node.freed = False
             if cls.keeps_inputs:
                 node.inputs = inputs
-                node._versions = [x._version if isinstance(x, Tensor) else 0 for x in inputs]
+                node._versions = [x._version if read and isinstance(x, Tensor) else None
+                                  for x, read in zip(inputs, node.inputs_read())]
             if cls.saves_output:
                 node._output = (result, output._shared_version_counter())
             output.requires_grad = True
             output.grad_fn = node
+            if anomaly_mode._state.enabled:
+                node._forward_stack = anomaly_mode.forward_stack()
         return output
+
+    def inputs_read(self):
+        """Per input, whether the backward reads its value (only those are version-checked); all by default."""
+        return (True,) * len(self.needs_input_grad)
 
     def output(self):
         """The forward's result as a Tensor of the graph (its ``grad_fn`` is this node)."""
@@ -121,8 +140,11 @@ class Function:
         """The engine's call: the gradients of the inputs (a tuple, one per input) for ``grad``."""
         if self.freed:
             raise RuntimeError(_FREED_MESSAGE)
-        self._check_versions()
-        if self.backward_arrays is not None and not create_graph:
+        if self.keeps_inputs or self.saves_output:
+            self._check_versions()
+        if self.ctx_style:
+            grads = self._ctx_style_backward(grad)
+        elif self.backward_arrays is not None and not create_graph:
             grads = self.backward_arrays(grad._data)
             grads = tuple(None if g is None else Tensor._wrap(np.asarray(g))
                           for g in (grads if type(grads) is tuple else (grads,)))
@@ -132,13 +154,15 @@ class Function:
         if len(grads) != len(self.next_edges):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
                                f"{len(self.next_edges)}, got {len(grads)})")
+        if anomaly_mode._state.enabled:
+            anomaly_mode.check_gradients(self, grads, getattr(self, "_forward_stack", "(made before anomaly mode)"))
         return grads
 
     def _check_versions(self):
         """torch's error when an input or the output this node reads was changed in place after the forward."""
         if self.keeps_inputs:
             for x, expected in zip(self.inputs, self._versions):
-                if isinstance(x, Tensor) and x._version != expected:
+                if expected is not None and x._version != expected:
                     self._raise_modified(x._data, x.grad_fn, x._version, expected)
         if self.saves_output and self._output[1][0] != 0:
             self._raise_modified(self._output[0], self, self._output[1][0], 0)
@@ -161,8 +185,116 @@ class Function:
         """The node's name as torch spells it, e.g. ``MulBackward``."""
         return type(self).__name__ + "Backward"
 
+    @property
+    def next_functions(self):
+        """torch's view of the edges: one ``(node, 0)`` pair per input (``(None, 0)`` where no gradient goes)."""
+        return tuple((edge, 0) for edge in self.next_edges)
+
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
+
+    # ---------------------------------------------------------------- torch's ctx-style custom Functions
+    # A user's torch.autograd.Function subclass runs unchanged: @staticmethod forward(ctx, *args, **kwargs) on
+    # Tensors (or forward(*args) plus setup_context(ctx, inputs, output)) and @staticmethod backward(ctx, grad).
+    # The node is the ctx, as in torch.
+
+    def save_for_backward(self, *tensors):
+        """Keep ``tensors`` for ``backward`` (read them with ``saved_tensors``, which checks their versions)."""
+        self._saved = [(t, t._version if isinstance(t, Tensor) else None) for t in tensors]
+
+    @property
+    def saved_tensors(self):
+        if self.freed:
+            raise RuntimeError(_FREED_MESSAGE)
+        for tensor, version in self._saved:
+            if version is not None and tensor._version != version:
+                self._raise_modified(tensor._data, tensor.grad_fn, tensor._version, version)
+        return tuple(tensor for tensor, _ in self._saved)
+
+    def mark_dirty(self, *tensors):
+        """Declare inputs the forward changed in place (the output that is such an input takes this history)."""
+        self._dirty = [id(t) for t in tensors]
+
+    def mark_non_differentiable(self, *tensors):
+        """Declare outputs that get no gradient (they do not require grad)."""
+        self._non_differentiable = [id(t) for t in tensors]
+
+    def set_materialize_grads(self, value):
+        """Accepted for torch's API: with one output, the gradient reaching ``backward`` is never None."""
+        self.materialize_grads = bool(value)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """torch's separate-context form: ``forward(*args)`` without ctx, then ``setup_context(ctx, inputs,
+        output)`` saves what ``backward`` needs."""
+        raise NotImplementedError
+
+    @classmethod
+    def _apply_ctx_style(cls, args, kwargs):
+        node = cls.__new__(cls)
+        node.needs_input_grad = tuple(_grad_state.enabled and isinstance(a, Tensor) and a.requires_grad
+                                      for a in args)
+        node.options, node.inputs, node._saved, node._dirty, node._non_differentiable = kwargs, None, [], [], []
+        with no_grad():
+            if inspect.getattr_static(cls, "setup_context") is not inspect.getattr_static(Function, "setup_context"):
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, output)
+            else:
+                output = cls.forward(node, *args, **kwargs)
+        if not isinstance(output, Tensor):
+            raise NotImplementedError(f"{cls.__name__}.forward returned {type(output).__name__}: minigrad's custom "
+                                      "Functions return one Tensor")
+        if any(output is a for a in args) and id(output) not in node._dirty:
+            output = output.detach()  # an input returned as it is: a new tensor over the same memory, as torch
+        if True in node.needs_input_grad and output._data.dtype.kind in "fc" and \
+                id(output) not in node._non_differentiable:
+            node.next_edges = [a._gradient_edge() if need else None for a, need in zip(args, node.needs_input_grad)]
+            node.pre_hooks, node.freed = None, False
+            output.grad_fn, output.requires_grad = node, True
+        return output
+
+    def _ctx_style_backward(self, grad):
+        grads = type(self).backward(self, grad)
+        grads = list(grads) if isinstance(grads, tuple) else [grads]
+        expected = len(self.next_edges)
+        while len(grads) > expected and grads[-1] is None:  # torch accepts trailing Nones for extra arguments
+            grads.pop()
+        if len(grads) != expected:
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
+                               f"{expected}, got {len(grads)})")
+        for i, (g, edge) in enumerate(zip(grads, self.next_edges)):
+            wanted = edge.variable if isinstance(edge, AccumulateGrad) else None
+            if edge is not None and g is not None and wanted is not None and g.shape != wanted.shape:
+                raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                                   f"{list(g.shape)} but expected shape compatible with {list(wanted.shape)}")
+        return tuple(grads)
+
+
+class _DelayedError(Function):
+    """The identity on a gradient computed by a ``once_differentiable`` backward; differentiating it raises."""
+
+    keeps_inputs = False
+
+    def forward(self, grad, *upstream):
+        return grad
+
+    def backward(self, grad):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(backward):
+    """Decorate a ctx-style ``backward`` written with non-differentiable code (NumPy, say): it runs under
+    ``no_grad``, and a double backward through it raises instead of silently giving zero."""
+    def wrapper(ctx, *grads):
+        with no_grad():
+            results = backward(ctx, *grads)
+        if not _grad_state.enabled:
+            return results
+        upstream = [g for g in grads if isinstance(g, Tensor) and g.requires_grad]
+        wrap = (lambda g: _DelayedError.apply(g, *upstream) if isinstance(g, Tensor) and upstream else g)
+        return tuple(map(wrap, results)) if isinstance(results, tuple) else wrap(results)
+    wrapper.__name__, wrapper.__doc__ = backward.__name__, backward.__doc__
+    return wrapper
 
 
 class LegacyFunction(Function):
@@ -184,6 +316,7 @@ def _record_view(view, source, op, options):
     view._base = base
     view._view_ops = (source._view_ops or ()) + ((op, options),)
     view._version_counter = source._shared_version_counter()
-    if base._views is None:
-        base._views = weakref.WeakSet()
-    base._views.add(view)  # so an in-place change can rebuild every live view's history
+    if _grad_state.enabled:  # so an in-place change can rebuild every live view's history (torch refuses to
+        if base._views is None:  # rebuild a view made under no_grad, so those are not listed)
+            base._views = weakref.WeakSet()
+        base._views.add(view)

@@ -1,8 +1,16 @@
-"""``backward`` and ``grad``: the argument handling around the engine, as ``torch.autograd`` has them."""
+"""``backward`` and ``grad`` (the argument handling around the engine, as ``torch.autograd`` has them), and
+``torch.autograd.functional``'s ``vjp``, ``jvp``, ``jacobian``, ``hessian``, ``vhp`` and ``hvp`` built on ``grad``.
+
+The higher-order functions use a few Tensor operators (``*``, ``+``, ``sum``, ``reshape``), which
+``minigrad.ops.methods`` binds onto Tensor when ``minigrad`` is imported.
+"""
+import numpy as np
+
 from . import engine
+from .grad_mode import enable_grad
 from .tensor import Tensor
 
-__all__ = ["backward", "grad"]
+__all__ = ["backward", "grad", "vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
 
 
 def _tensor_list(value):
@@ -48,3 +56,117 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used in the "
                                "graph. Set allow_unused=True if this is the desired behavior.")
     return results
+
+
+# ------------------------------------------------------------------ torch.autograd.functional's higher-order API
+def _as_tuple(value):
+    return (tuple(value), True) if isinstance(value, (tuple, list)) else ((value,), False)
+
+
+def _fresh_inputs(inputs):
+    """The inputs as new leaves that require grad (so the functions below never touch the caller's graph)."""
+    return tuple(Tensor._wrap(x._data.copy()).requires_grad_() for x in inputs)
+
+
+def _grads_or_zeros(outputs, inputs, seeds, create_graph):
+    """``grad(outputs, inputs, seeds)`` with zeros (not None) for an input the outputs do not depend on."""
+    if not any(o.requires_grad for o in outputs):
+        return tuple(Tensor._wrap(np.zeros_like(x._data)) for x in inputs)
+    pairs = [(o, s) for o, s in zip(outputs, seeds) if o.requires_grad]
+    grads = grad([o for o, _ in pairs], inputs, [s for _, s in pairs], retain_graph=True,
+                 create_graph=create_graph, allow_unused=True)
+    return tuple(Tensor._wrap(np.zeros_like(x._data)) if g is None else g for g, x in zip(grads, inputs))
+
+
+def vjp(func, inputs, v=None, create_graph=False, strict=False):
+    """``(func(inputs), vᵀ J)``: the vector-Jacobian product of ``func`` at ``inputs`` (one backward)."""
+    inputs, tuple_in = _as_tuple(inputs)
+    xs = _fresh_inputs(inputs)
+    with enable_grad():
+        outputs, tuple_out = _as_tuple(func(*xs))
+    seeds = _as_tuple(v)[0] if v is not None else tuple(None for _ in outputs)
+    seeds = [o._seed(s, i) for i, (o, s) in enumerate(zip(outputs, seeds))]
+    grads = _grads_or_zeros(outputs, xs, seeds, create_graph)
+    outputs = tuple(o if create_graph else o.detach() for o in outputs)
+    return (outputs if tuple_out else outputs[0]), (grads if tuple_in else grads[0])
+
+
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
+    """``(func(inputs), J v)``: the Jacobian-vector product, by the double-backward trick: differentiate the
+    vector-Jacobian product ``uᵀ J`` (linear in a dummy ``u``) with respect to ``u``, seeded with ``v``."""
+    inputs, tuple_in = _as_tuple(inputs)
+    xs = _fresh_inputs(inputs)
+    with enable_grad():
+        outputs, tuple_out = _as_tuple(func(*xs))
+        dummies = tuple(Tensor._wrap(np.zeros_like(o._data)).requires_grad_() for o in outputs)
+        grads = _grads_or_zeros(outputs, xs, dummies, create_graph=True)
+    seeds = _as_tuple(v)[0] if v is not None else tuple(None for _ in xs)
+    seeds = [x._seed(s, i) for i, (x, s) in enumerate(zip(xs, seeds))]
+    products = _grads_or_zeros(grads, dummies, seeds, create_graph)
+    outputs = tuple(o if create_graph else o.detach() for o in outputs)
+    return (outputs if tuple_out else outputs[0]), (products if tuple_out else products[0])
+
+
+def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):
+    """The Jacobian of ``func`` at ``inputs``: for output ``o`` and input ``x``, a tensor of shape
+    ``o.shape + x.shape``, one reverse pass per output element (a tuple of tuples for tuple outputs/inputs)."""
+    inputs, tuple_in = _as_tuple(inputs)
+    xs = _fresh_inputs(inputs)
+    with enable_grad():
+        outputs, tuple_out = _as_tuple(func(*xs))
+    blocks = []
+    for output in outputs:
+        rows = [[] for _ in xs]
+        for j in range(output._data.size):
+            seed = np.zeros(output._data.size, dtype=output._data.dtype)
+            seed[j] = 1
+            grads = _grads_or_zeros([output], xs, [Tensor._wrap(seed.reshape(output.shape))], create_graph)
+            for row, g in zip(rows, grads):
+                row.append(g)
+        blocks.append(tuple(_stack_rows(row, output.shape, x.shape) for row, x in zip(rows, xs)))
+    if not tuple_out:
+        return blocks[0] if tuple_in else blocks[0][0]
+    return tuple(block if tuple_in else block[0] for block in blocks)
+
+
+def _stack_rows(rows, output_shape, input_shape):
+    """The per-output-element gradients as one tensor of shape ``output_shape + input_shape``."""
+    shape = tuple(output_shape) + tuple(input_shape)
+    if not any(r.requires_grad for r in rows):
+        return Tensor._wrap(np.stack([r._data for r in rows]).reshape(shape) if rows else np.zeros(shape))
+    result = None  # create_graph: Σ_j e_j ⊗ row_j keeps every row in the graph
+    for j, row in enumerate(rows):
+        unit = np.zeros((len(rows), 1), dtype=row._data.dtype)
+        unit[j] = 1
+        term = Tensor._wrap(unit) * row.reshape(1, -1)
+        result = term if result is None else result + term
+    return result.reshape(*shape)
+
+
+def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, outer_jacobian_strategy="reverse-mode"):
+    """The Hessian of a scalar ``func``: the Jacobian of its gradient."""
+    inputs, tuple_in = _as_tuple(inputs)
+
+    def gradient(*xs):
+        output = func(*xs)
+        grads = _grads_or_zeros([output], xs, [output._seed(None, 0)], create_graph=True)
+        return grads if tuple_in else grads[0]
+    return jacobian(gradient, inputs if tuple_in else inputs[0], create_graph=create_graph)
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """``(func(inputs), vᵀ H)`` for a scalar ``func``: the gradient of ``∇f · v``."""
+    inputs, tuple_in = _as_tuple(inputs)
+    xs = _fresh_inputs(inputs)
+    seeds = _as_tuple(v)[0]
+    with enable_grad():
+        output = func(*xs)
+        grads = _grads_or_zeros([output], xs, [output._seed(None, 0)], create_graph=True)
+        dot = sum((g * s).sum() for g, s in zip(grads, seeds))
+    products = _grads_or_zeros([dot], xs, [dot._seed(None, 0)], create_graph)
+    return (output if create_graph else output.detach()), (products if tuple_in else products[0])
+
+
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
+    """``(func(inputs), H v)`` for a scalar ``func``: equal to ``vhp``, the Hessian being symmetric."""
+    return vhp(func, inputs, v, create_graph=create_graph, strict=strict)

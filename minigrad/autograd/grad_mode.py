@@ -73,3 +73,19 @@ class set_grad_enabled(_GradModeContext):
 
     def _arguments(self):
         return (self.mode,)
+
+
+class inference_mode(_GradModeContext):
+    """``torch.inference_mode``: run without recording (minigrad has no separate inference tensors, so this is
+    ``no_grad`` under torch's name; ``inference_mode(False)`` records again). A context manager and a decorator."""
+
+    def __init__(self, mode=True):
+        self.mode = not mode
+
+    def _arguments(self):
+        return (not self.mode,)
+
+
+def is_inference_mode_enabled():
+    """True inside ``inference_mode()`` (that is, while recording is off)."""
+    return not _state.enabled

@@ -22,7 +22,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .. import _dtype
+from .. import _device, _dtype
 from . import engine
 from .hooks import RemovableHandle
 
@@ -41,7 +41,7 @@ def _infer_array(data, dtype):
         array = np.array(data)
         if dtype is None:  # (with a dtype, Python numbers go straight to it: 0.1 in float64 is not float32's 0.1)
             if array.dtype == np.float64:
-                array = array.astype(np.float32)
+                array = array.astype(_dtype.get_default_dtype().numpy)
             elif array.dtype.kind in "iu":
                 array = array.astype(np.int64)
     if array.dtype == object:
@@ -70,11 +70,13 @@ class Tensor:
         self._base = self._view_ops = self._views = self._accumulator = None
         self.requires_grad = False
 
-    @classmethod
-    def _wrap(cls, array):
+    @staticmethod
+    def _wrap(array):
         """Wrap an existing array without copying or checking (the fast path used by every op)."""
         t = object.__new__(Tensor)
-        Tensor._init(t, array)
+        t._data = array
+        t.grad = t.grad_fn = t._hooks = t._version_counter = t._base = t._view_ops = t._views = t._accumulator = None
+        t.requires_grad = False
         return t
 
     # ---------------------------------------------------------------------------------------- attributes
@@ -106,7 +108,8 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        """Where the values live: always ``device(type='cpu')``."""
+        return _device.CPU
 
     @property
     def _version(self):
@@ -185,12 +188,23 @@ class Tensor:
 
         ``gradient`` is dL/d(self), needed unless this tensor has one element. ``retain_graph`` (default:
         ``create_graph``) keeps the graph for another backward; ``create_graph`` records the backward itself so
-        the gradients can be differentiated again.
+        the gradients can be differentiated again. ``inputs`` (tensors) limits the accumulation to their ``.grad``
+        (leaves or not), as torch's.
         """
-        if inputs is not None:
-            raise NotImplementedError("backward(inputs=...) is not supported; use minigrad.autograd.grad")
-        engine.run([self._gradient_edge(0)], [self._seed(gradient, 0)],
-                   retain_graph=create_graph if retain_graph is None else retain_graph, create_graph=create_graph)
+        retain_graph = create_graph if retain_graph is None else retain_graph
+        root, seed = self._gradient_edge(0), self._seed(gradient, 0)
+        if inputs is None:
+            engine.run([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
+            return
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        capture = dict.fromkeys(t._gradient_edge(i) for i, t in enumerate(inputs))
+        engine.run([root], [seed], retain_graph=retain_graph, create_graph=create_graph, capture=capture)
+        for tensor in inputs:
+            grad = capture[tensor._gradient_edge()]
+            if grad is not None:
+                AccumulateGrad(tensor).backward_step(grad, create_graph)
 
     def _seed(self, gradient, position):
         """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor)."""
@@ -198,9 +212,10 @@ class Tensor:
             if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             return Tensor._wrap(np.ones(self.shape, dtype=self._data.dtype))
-        if not isinstance(gradient, Tensor):
+        if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
+            gradient = gradient if gradient.requires_grad else Tensor._wrap(gradient._data.copy())
+        else:
             gradient = Tensor(np.asarray(gradient, dtype=self._data.dtype))
-        _HELD_ELSEWHERE[id(gradient._data)] = gradient  # the caller's array: a .grad gets a copy of it
         if gradient.shape != self.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
                                f"output[{position}] has a shape of {self.shape}.")
@@ -212,11 +227,9 @@ class Tensor:
             raise RuntimeError(f"element {position} of tensors does not require grad and does not have a grad_fn")
         if self.grad_fn is not None:
             return self.grad_fn
-        accumulator = self._accumulator and self._accumulator()
-        if accumulator is None:  # held weakly, as torch: it lives as long as some graph node points at it
-            accumulator = AccumulateGrad(self)
-            self._accumulator = weakref.ref(accumulator)
-        return accumulator
+        if self._accumulator is None:  # made once per leaf; it refers back to the leaf weakly (no cycle)
+            self._accumulator = AccumulateGrad(self)
+        return self._accumulator
 
     def requires_grad_(self, requires_grad=True):
         if not self.is_leaf:
@@ -311,33 +324,38 @@ class Tensor:
 # Backward passes running in several threads may reach the same leaves (shared parameters): without the lock,
 # two of them adding to one .grad lose one of the two contributions (NumPy releases the GIL inside the addition).
 _ACCUMULATION_LOCK = threading.Lock()
-# Arrays that already belong to a tensor outside the graph: some .grad (y = a + b sends one gradient array to both
-# leaves) or the caller's seed. A .grad gets its own copy of them, so an in-place change of one (clipping, zero_())
-# never changes another. Keyed by id(array), holding the owning tensor weakly.
-_HELD_ELSEWHERE = weakref.WeakValueDictionary()
 
 
 class AccumulateGrad:
     """The node of a leaf that requires grad: the gradient reaching it is added into ``variable.grad``.
 
     With ``create_graph=True`` the sum is a graph operation (so ``.grad`` can be differentiated); otherwise it is
-    plain NumPy, and an array that is a view, read-only or already some ``.grad`` is copied before being stored.
+    plain NumPy, and an array that is a view or read-only is copied before being stored, so no two ``.grad`` share
+    memory and an in-place change of one (clipping, ``zero_()``) never changes another.
     """
 
-    next_edges = ()
+    next_edges = next_functions = ()
 
     def __init__(self, variable):
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self):
+        """The leaf (None once it is gone: nothing can read its gradient then)."""
+        return self._variable()
 
     @property
     def pre_hooks(self):
-        return self.variable._hooks
+        leaf = self._variable()
+        return None if leaf is None else leaf._hooks
 
     def name(self):
         return "AccumulateGrad"
 
     def backward_step(self, grad, create_graph):
-        leaf = self.variable
+        leaf = self._variable()
+        if leaf is None:
+            return ()
         with _ACCUMULATION_LOCK:  # .grad is read, added to and replaced: one thread at a time, as in torch
             if create_graph:
                 leaf.grad = grad if leaf.grad is None else leaf.grad + grad
@@ -345,10 +363,11 @@ class AccumulateGrad:
                 leaf.grad._data = np.asarray(leaf.grad._data + grad._data)
             else:
                 array = grad._data
-                if not array.flags.owndata or not array.flags.writeable or id(array) in _HELD_ELSEWHERE:
+                if not array.flags.owndata or not array.flags.writeable:
                     array = array.copy()
+                else:  # the array now belongs to this .grad; the delivered tensor keeps a view of it, so another
+                    grad._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead
                 leaf.grad = Tensor._wrap(array)
-                _HELD_ELSEWHERE[id(array)] = leaf.grad
         return ()
 
     def release(self):
@@ -360,6 +379,5 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
 
     Python floats give float32, ints int64, bools bool; a NumPy array keeps its dtype unless ``dtype`` is given.
     """
-    if device not in (None, "cpu"):
-        raise RuntimeError(f"minigrad runs on the CPU only; got device {device!r}")
+    _device.check(device)
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)

@@ -1,11 +1,5 @@
-"""Neural-network building blocks with torch.nn's names: Module, Parameter, layers, init, functional."""
+"""Neural-network building blocks with torch.nn's names: Module and the layers (``nn.modules``), Parameter, init,
+functional, utils."""
 from . import functional, init, utils
-from .layers import (GELU, Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ModuleDict, ModuleList, ReLU,
-                     Sequential, Sigmoid, Softmax, Softplus, Tanh)
-from .module import Module
+from .modules import *  # noqa: F401,F403 - as torch.nn: every Module class at the top level (modules.__all__)
 from .parameter import Parameter
-from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss, CTCLoss,
-                   FocalLoss, GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss,
-                   MSELoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, NLLLoss2d,
-                   PairwiseDistance, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
-                   TripletMarginWithDistanceLoss)

@@ -9,7 +9,7 @@ import builtins
 
 import numpy as np
 
-from .. import _dtype
+from .. import _device, _dtype
 from ..autograd.function import Function
 from ._util import data_of, float_operand, is_tensor, promote, wrap
 from .shape import expand, sum_to
@@ -52,6 +52,9 @@ class Mul(Function):
     def forward(self, a, b):
         return a * b
 
+    def inputs_read(self):  # each gradient reads the other input only
+        return self.needs_input_grad[::-1]
+
     def backward(self, grad):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
@@ -64,6 +67,9 @@ class Div(Function):
 
     def forward(self, a, b):
         return a / b
+
+    def inputs_read(self):  # g / b reads b; the divisor's gradient reads both
+        return self.needs_input_grad[1], True
 
     def backward(self, grad):
         a, b = self.inputs
@@ -583,16 +589,32 @@ def masked_fill(x, mask, value):
                             value=float(value) if x._data.dtype.kind == "f" else value)
 
 
+# ------------------------------------------------------------------------------ composites optimizers use
+def addcmul(x, tensor1, tensor2, value=1):
+    """``x + value · tensor1 · tensor2`` (gradients by the chain rule through its primitives)."""
+    return add(x, mul(mul(tensor1, tensor2), value))
+
+
+def addcdiv(x, tensor1, tensor2, value=1):
+    """``x + value · tensor1 / tensor2``."""
+    return add(x, mul(div(tensor1, tensor2), value))
+
+
+def lerp(x, end, weight):
+    """``x + weight · (end - x)``: linear interpolation from ``x`` to ``end``."""
+    return add(x, mul(sub(end, x), weight))
+
+
 # ----------------------------------------------------------------------------------- conversions and bits
 def to(x, *args, dtype=None, copy=False, **kwargs):
     """``x`` in another dtype (``to(dtype)``, ``to(other_tensor)``); a device (``'cpu'``) is accepted and
     ignored, so torch code runs unchanged. Gradient: converted back to ``x``'s dtype."""
+    _device.check(kwargs.pop("device", None))
     for arg in args:
         if is_tensor(arg):
             dtype = arg.dtype
-        elif isinstance(arg, str) or arg is None:
-            if arg not in (None, "cpu") and not str(arg).startswith("cpu"):
-                raise RuntimeError(f"minigrad runs on the CPU only; got device {arg!r}")
+        elif arg is None or isinstance(arg, (str, int, _device.device)) and not isinstance(arg, bool):
+            _device.check(arg)
         else:
             dtype = arg
     if dtype is None:

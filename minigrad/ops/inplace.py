@@ -132,17 +132,19 @@ def _filled(x, values):
 
 
 def _copied(x, source):
-    """``source`` broadcast to ``x``'s shape and cast to its dtype: what ``copy_`` writes."""
+    """``source`` broadcast to ``x``'s shape and cast to its dtype: what ``copy_`` writes. The old value stays in
+    the graph with a zero gradient, as torch's ``CopyBackwards`` gives it."""
     if not isinstance(source, Tensor):
         return _filled(x, np.asarray(source))
     if source._data.dtype != x._data.dtype:
         source = source.to(x._data.dtype)
     try:
-        return shape.expand(source, *x.shape) if source.shape != x.shape else elementwise.Clone.apply(source)
+        result = shape.expand(source, *x.shape) if source.shape != x.shape else elementwise.Clone.apply(source)
     except RuntimeError:
         raise RuntimeError(f"The size of tensor a ({x.shape[-1] if x.ndim else 1}) must match the size of tensor b "
                            f"({source.shape[-1] if source.ndim else 1}) at non-singleton dimension "
                            f"{x.ndim - 1}") from None
+    return elementwise.add(result, _filled(x, 0)) if x.requires_grad else result
 
 
 class IndexPut(Function):
@@ -222,8 +224,28 @@ def pow_(self, exponent):
     return apply_inplace(self, elementwise.pow, exponent)
 
 
+def addcmul_(self, tensor1, tensor2, value=1):
+    return apply_inplace(self, elementwise.addcmul, tensor1, tensor2, value)
+
+
+def addcdiv_(self, tensor1, tensor2, value=1):
+    return apply_inplace(self, elementwise.addcdiv, tensor1, tensor2, value)
+
+
+def lerp_(self, end, weight):
+    return apply_inplace(self, elementwise.lerp, end, weight)
+
+
 def clamp_(self, min=None, max=None):  # noqa: A002 - torch's argument names
     return apply_inplace(self, elementwise.clamp, min, max)
+
+
+def clamp_min_(self, min):  # noqa: A002
+    return apply_inplace(self, elementwise.clamp, min, None)
+
+
+def clamp_max_(self, max):  # noqa: A002
+    return apply_inplace(self, elementwise.clamp, None, max)
 
 
 def masked_fill_(self, mask, value):

@@ -15,6 +15,9 @@ class MatMul(Function):
     def forward(self, a, b):
         return np.matmul(a, b)
 
+    def inputs_read(self):  # each gradient reads the other input only
+        return self.needs_input_grad[::-1]
+
     def backward(self, grad):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad

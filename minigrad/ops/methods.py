@@ -60,6 +60,7 @@ METHODS = {
     "clamp": elementwise.clamp, "clip": elementwise.clamp,
     "clamp_min": lambda self, min: elementwise.clamp(self, min, None),  # noqa: A006 - torch's argument name
     "clamp_max": lambda self, max: elementwise.clamp(self, None, max),  # noqa: A006
+    "addcmul": elementwise.addcmul, "addcdiv": elementwise.addcdiv, "lerp": elementwise.lerp,
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
     "where": lambda self, condition, other: elementwise.where(condition, self, other),
     "masked_fill": elementwise.masked_fill, "sign": elementwise.sign, "floor": elementwise.floor,
@@ -88,7 +89,8 @@ METHODS = {
     "long": _cast(_dtype.int64), "int": _cast(_dtype.int32), "bool": _cast(_dtype.bool),
     # in-place
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
-    "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "masked_fill_": inplace.masked_fill_,
+    "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "clamp_min_": inplace.clamp_min_,
+    "clamp_max_": inplace.clamp_max_, "addcmul_": inplace.addcmul_, "addcdiv_": inplace.addcdiv_, "lerp_": inplace.lerp_, "masked_fill_": inplace.masked_fill_,
     "zero_": inplace.zero_, "fill_": inplace.fill_, "copy_": inplace.copy_, "relu_": inplace.relu_,
     "sigmoid_": inplace.sigmoid_, "tanh_": inplace.tanh_, "exp_": inplace.exp_, "log_": inplace.log_,
     "sqrt_": inplace.sqrt_, "neg_": inplace.neg_, "abs_": inplace.abs_,

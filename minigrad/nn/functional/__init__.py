@@ -1,7 +1,8 @@
 """torch.nn.functional's names: activations, dropout, linear, and the losses."""
 from ...ops.activation import gelu, sigmoid, softplus, tanh
 from ...ops.linalg import linear
-from .activation import dropout, leaky_relu, log_softmax, relu, softmax
+from .activation import leaky_relu, log_softmax, relu, softmax
+from .dropout import dropout
 from .classification import cross_entropy, nll_loss
 from .ctc import ctc_loss
 from .distance import cosine_similarity, pairwise_distance

@@ -272,7 +272,7 @@ class TripletMarginLoss(FusedLoss):
 
     def composite(self, anchor, positive, negative, *, reduction, margin, p, eps, swap, shape, dtype):
         computed = kernel_dtype(dtype)
-        a, pos, neg = (t.to(computed).expand(*self.full_shape) for t in (anchor, positive, negative))
+        a, pos, neg = (t.to(computed).expand(*(shape or (1,))) for t in (anchor, positive, negative))
         d_neg = pairwise_distance(a, neg, p, eps)
         if swap:
             d_neg = d_neg.minimum(pairwise_distance(pos, neg, p, eps))

@@ -27,11 +27,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .. import _dtype
-from ..autograd.tensor import Tensor
-from ..autograd.hooks import RemovableHandle
-from .parameter import Parameter
-from .utils import _zero_grads
+from ... import _device, _dtype
+from ...autograd.tensor import Tensor
+from ...autograd.hooks import RemovableHandle
+from ..parameter import Parameter
+from ..utils import _zero_grads
 
 __all__ = ["Module"]
 
@@ -350,13 +350,12 @@ class Module:
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype = arg.dtype
-            elif arg is None or isinstance(arg, str):
+            elif arg is None or isinstance(arg, (str, int, _device.device)) and not isinstance(arg, bool):
                 devices.append(arg)
             elif not isinstance(arg, bool):  # a bool is torch's positional non_blocking
                 dtype = arg
         for device in devices:
-            if device is not None and not str(device).startswith("cpu"):
-                raise RuntimeError(f"minigrad runs on the CPU only; got device {device!r}")
+            _device.check(device)
         if dtype is None:
             return self
         target = _dtype.as_numpy_dtype(dtype)

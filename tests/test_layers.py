@@ -1,0 +1,204 @@
+"""The package's import layers (design/core-v2.md 3.1 and 3.7), checked by parsing every ``minigrad/**/*.py``.
+
+``LAYERS`` gives each module a place ``(floor, step)``: the floor of 3.1 (1 = arrays only ... 7 = the package's
+``__init__``) and, inside a floor, the step of its package's internal order (``grad_mode, hooks < engine <
+tensor < ...``). A module may import only modules placed strictly lower: from a lower floor, or from an earlier
+step of its own floor. Modules on the same place (the loss families, say) never import each other.
+
+Also checked: no import inside a function (the one optional dependency excepted), no loss family importing
+another, and nothing in the package importing torch, the tests, the examples or the benchmarks.
+
+When a module is added, moved or renamed, add it to ``LAYERS`` (an unlisted module fails with "add it to the layer
+table"). A module's place is its exact entry, else that of the longest wildcard pattern (``fnmatch`` syntax on
+dotted module names) matching it.
+"""
+import ast
+import fnmatch
+import functools
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "minigrad"
+
+LAYERS = {
+    # 1 -- arrays only: dtypes, devices, threads, random generators, the compiled kernels, the accelerator stubs
+    "minigrad._dtype": (1, 0), "minigrad._device": (1, 0), "minigrad._threads": (1, 0), "minigrad.random": (1, 0),
+    "minigrad.cuda": (1, 0), "minigrad.accelerator": (1, 0), "minigrad.backends": (1, 0),
+    "minigrad._kernels": (1, 0), "minigrad._kernels.*": (1, 0),
+    # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__
+    "minigrad.autograd.grad_mode": (2, 0), "minigrad.autograd.hooks": (2, 0), "minigrad.autograd.anomaly_mode": (2, 0),
+    "minigrad.autograd.engine": (2, 1),
+    "minigrad.autograd.tensor": (2, 2),
+    "minigrad.autograd.functional": (2, 3),
+    "minigrad.autograd.function": (2, 4),
+    "minigrad.autograd.gradcheck": (2, 5),
+    "minigrad.autograd": (2, 6),
+    # 3 -- ops: _util < shape < elementwise < reduce, linalg < activation < inplace, conv, pooling, ... < methods;
+    #      then the factories and the graph drawing, which build on tensors (and may use any op)
+    "minigrad.ops._util": (3, 0),
+    "minigrad.ops.shape": (3, 1),
+    "minigrad.ops.elementwise": (3, 2),
+    "minigrad.ops.reduce": (3, 3), "minigrad.ops.linalg": (3, 3),
+    "minigrad.ops.activation": (3, 4),
+    "minigrad.ops.inplace": (3, 5), "minigrad.ops.conv": (3, 5), "minigrad.ops.pooling": (3, 5),
+    "minigrad.ops.normalization": (3, 5), "minigrad.ops.attention": (3, 5),
+    "minigrad.ops.methods": (3, 6),
+    "minigrad.ops": (3, 7),
+    "minigrad.creation": (3, 8), "minigrad.viz": (3, 8),
+    # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
+    "minigrad.nn.functional._reduction": (4, 0), "minigrad.nn.functional._checks": (4, 0),
+    "minigrad.nn.functional._fused": (4, 1),
+    "minigrad.nn.functional.distance": (4, 2), "minigrad.nn.functional.dropout": (4, 2),
+    "minigrad.nn.functional.activation": (4, 2),  # torch-signature adapters, until 3.5 folds them into __init__
+    "minigrad.nn.functional.classification": (4, 3), "minigrad.nn.functional.regression": (4, 3),
+    "minigrad.nn.functional.probabilistic": (4, 3), "minigrad.nn.functional.margin": (4, 3),
+    "minigrad.nn.functional.ctc": (4, 3),
+    "minigrad.nn.functional.embedding": (4, 3),  # dissolves into distance/margin/probabilistic (3.4)
+    "minigrad.nn.functional": (4, 4),
+    # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
+    "minigrad.nn.parameter": (5, 0), "minigrad.nn.init": (5, 0), "minigrad.nn.utils": (5, 0),
+    "minigrad.nn.modules.module": (5, 1), "minigrad.nn.module": (5, 1),
+    "minigrad.nn.modules.*": (5, 2), "minigrad.nn.layers": (5, 2),
+    "minigrad.nn.modules.loss": (5, 3), "minigrad.nn.loss": (5, 3),  # the loss modules reuse PairwiseDistance
+    "minigrad.nn.modules": (5, 4),
+    "minigrad.nn": (5, 5),
+    # 6 -- what uses nn: optimizers, data loading, datasets, checkpoints
+    "minigrad.optim.optimizer": (6, 0), "minigrad.utils.data.dataset": (6, 0),
+    "minigrad.optim.*": (6, 1), "minigrad.utils.data.dataloader": (6, 1), "minigrad.serialization": (6, 1),
+    "minigrad.optim": (6, 2), "minigrad.utils.data": (6, 2), "minigrad.datasets": (6, 2),
+    "minigrad.utils": (6, 3),
+    # 7 -- the public surface
+    "minigrad": (7, 0),
+}
+
+LOSS_FAMILIES = {f"minigrad.nn.functional.{name}" for name in
+                 ("classification", "regression", "probabilistic", "margin", "ctc")}
+FORBIDDEN_TOP_LEVEL = {"torch", "tests", "examples", "benchmarks"}  # the oracle and the code around the package
+ALLOWED_FUNCTION_IMPORTS = {("minigrad.datasets", "sklearn")}     # an optional dependency, imported on demand
+
+
+def module_name(path):
+    """``minigrad/nn/functional/ctc.py`` -> ``minigrad.nn.functional.ctc``; a package's ``__init__`` -> the package."""
+    parts = path.relative_to(PACKAGE_ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_module(dotted):
+    """Whether ``dotted`` names a module or package of minigrad (a .py, a package, or a compiled kernel)."""
+    path = PACKAGE_ROOT.parent.joinpath(*dotted.split("."))
+    return (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+            or path.with_suffix(".pyx").is_file() or any(path.parent.glob(path.name + ".*.so")))
+
+
+def place(dotted):
+    """The ``(floor, step)`` of a module: an exact entry, else the longest matching pattern; None if unlisted."""
+    if dotted in LAYERS:
+        return LAYERS[dotted]
+    patterns = [p for p in LAYERS if "*" in p and fnmatch.fnmatchcase(dotted, p)]
+    return LAYERS[max(patterns, key=len)] if patterns else None
+
+
+class Import(NamedTuple):
+    """One module an import statement loads."""
+    line: int
+    text: str          # the statement as written
+    target: str        # the absolute name of the module it loads
+    in_function: bool  # whether it runs inside a function
+
+
+def _resolve(node, importer, package):
+    """The absolute modules an import statement loads (``from .x import a`` loads ``x.a`` if that is a module)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if node.level == 0:
+        base = node.module
+    else:
+        anchor = importer.split(".") if package else importer.split(".")[:-1]
+        anchor = anchor[:len(anchor) - (node.level - 1)]
+        base = ".".join(anchor + ([node.module] if node.module else []))
+    targets = []
+    for alias in node.names:
+        submodule = f"{base}.{alias.name}"
+        targets.append(submodule if base.split(".")[0] == "minigrad" and is_module(submodule) else base)
+    return targets
+
+
+@functools.lru_cache(maxsize=None)
+def imports_of(path):
+    """Every import in the file at ``path``, in order."""
+    source = path.read_text()
+    tree = ast.parse(source, filename=str(path))
+    importer, package = module_name(path), path.name == "__init__.py"
+    found = []
+
+    def visit(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                text = ast.get_source_segment(source, child)
+                for target in dict.fromkeys(_resolve(child, importer, package)):
+                    found.append(Import(child.lineno, " ".join(text.split()), target, in_function))
+            visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+
+    visit(tree, False)
+    return found
+
+
+SOURCES = sorted(PACKAGE_ROOT.rglob("*.py"))
+
+
+def where(path, imp):
+    return f"{path.relative_to(PACKAGE_ROOT.parent)}:{imp.line}: {imp.text}"
+
+
+def test_the_package_is_found():
+    assert len(SOURCES) > 30, f"expected the package's sources under {PACKAGE_ROOT}"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE_ROOT.parent)))
+def test_imports_follow_the_layer_table(path):
+    importer = module_name(path)
+    own = place(importer)
+    assert own is not None, f"{importer} ({path.relative_to(PACKAGE_ROOT.parent)}) has no layer: add it to the " \
+                            f"layer table (LAYERS in tests/test_layers.py)"
+    problems = []
+    for imp in imports_of(path):
+        if imp.target.split(".")[0] != "minigrad":
+            continue
+        theirs = place(imp.target)
+        if theirs is None:
+            problems.append(f"{where(path, imp)}\n    imports {imp.target}, which has no layer: add it to the layer "
+                            f"table (LAYERS in tests/test_layers.py)")
+        elif not theirs < own:
+            problems.append(f"{where(path, imp)}\n    {importer} {own} may not import {imp.target} {theirs}: "
+                            f"only modules placed strictly lower (floor, step)")
+    assert not problems, "imports against the layer table (design/core-v2.md 3.1):\n" + "\n".join(problems)
+
+
+def test_no_imports_inside_functions():
+    problems = [where(path, imp) for path in SOURCES for imp in imports_of(path)
+                if imp.in_function and (module_name(path), imp.target.split(".")[0]) not in ALLOWED_FUNCTION_IMPORTS]
+    assert not problems, "imports inside functions (design/core-v2.md 4.2); move them to the top of the module:\n" + \
+        "\n".join(problems)
+
+
+def test_loss_families_do_not_import_each_other():
+    problems = [f"{where(path, imp)}\n    imports the sibling family {imp.target}"
+                for path in SOURCES if module_name(path) in LOSS_FAMILIES for imp in imports_of(path)
+                if any(imp.target == family or imp.target.startswith(family + ".") for family in LOSS_FAMILIES)]
+    assert not problems, "loss families import each other (shared code belongs in _fused.py or ops/):\n" + \
+        "\n".join(problems)
+
+
+def test_package_imports_no_oracle_tests_or_scripts():
+    problems = [where(path, imp) for path in SOURCES for imp in imports_of(path)
+                if imp.target.split(".")[0] in FORBIDDEN_TOP_LEVEL]
+    assert not problems, "the package imports torch, tests, examples or benchmarks:\n" + "\n".join(problems)
+
+
+def test_layer_table_is_well_formed():
+    """Each entry is a (floor, step) of small ints, and the floors are those of 3.1 (1 to 7)."""
+    for pattern, (floor, step) in LAYERS.items():
+        assert pattern == "minigrad" or pattern.startswith("minigrad."), pattern
+        assert 1 <= floor <= 7 and step >= 0, pattern
