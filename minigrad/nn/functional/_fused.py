@@ -82,7 +82,9 @@ class FusedLoss(Function):
 
     * ``self.operands``: the kernel's inputs, then its options (everything before ``scale``);
     * ``self.loss_shape``: the unreduced loss's shape; ``self.loss_size``: the length of ``loss_out``;
-    * ``self.grad_shapes``: the shape of each of the kernel's gradient outputs;
+    * ``self.grad_shapes``: the shape of each of the kernel's gradient outputs, and optionally ``self.grad_homes``,
+      the shape to allocate each in (its input's, where the memory layouts agree): the kernel writes through a
+      reshaped view, and the array handed to the engine then owns its data (a view would be copied);
     * ``self.result_dtype``: the dtype of the result (the kernel's dtype is that of ``self.operands[0]``).
 
     (``elementwise`` does all of that for the elementwise kernels), and may override ``denominator`` ('mean'
@@ -102,6 +104,7 @@ class FusedLoss(Function):
         raise NotImplementedError(f"{type(self).__name__} must define prepare")
 
     def forward(self, *arrays, reduction, **options):
+        self.grad_homes = None
         self.prepare(*arrays, **options)
         self.reduction = reduction
         loss, total, self.cache = self.run()
@@ -122,6 +125,7 @@ class FusedLoss(Function):
                    for o in options]
         self.operands = (*flat, *weights)
         self.grad_shapes = ((self.loss_size,),) * (max(self.gradient_of) + 1)
+        self.grad_homes = (self.loss_shape,) * len(self.grad_shapes)
         self.sum_only = True
 
     def kernel_function(self):
@@ -157,15 +161,16 @@ class FusedLoss(Function):
         """One kernel call: ``(loss_out, sum of the losses, gradient outputs)``."""
         dtype = self.operands[0].dtype
         loss = None if self.sum_only and self.reduction != "none" else np.empty(self.loss_size, dtype)
-        grads = [np.empty(shape, dtype) if want else None
-                 for shape, want in zip(self.grad_shapes, self.wanted_gradients())]
-        total = self.kernel_function()(*self.operands, self.scale(), loss, *grads, get_num_threads())
+        grads = [np.empty(home, dtype) if want else None
+                 for home, want in zip(self.grad_homes or self.grad_shapes, self.wanted_gradients())]
+        outputs = [None if g is None else g.reshape(shape) for g, shape in zip(grads, self.grad_shapes)]
+        total = self.kernel_function()(*self.operands, self.scale(), loss, *outputs, get_num_threads())
         return loss, total, grads
 
     def upstream_shape(self, gradient_shape):
         """The shape a per-element upstream gradient ('none', of the loss's shape) takes to broadcast against a
-        kernel gradient of ``gradient_shape``: the gradient itself for an elementwise loss, else one value per
-        row, the rows leading."""
+        kept gradient of ``gradient_shape``: the gradient itself for an elementwise loss, else one value per row,
+        the rows leading."""
         if math.prod(gradient_shape) == self.loss_size:
             return gradient_shape
         return (self.loss_size,) + (1,) * (len(gradient_shape) - 1)
@@ -214,10 +219,9 @@ class FusedLoss(Function):
         broadcast along, in the input's dtype."""
         x = self.inputs[i]
         shape, dtype = x.shape, x._data.dtype
-        if gradient.size == math.prod(shape):
-            gradient = gradient.reshape(shape)
-        else:
-            gradient = sum_to_shape(gradient.reshape(self.broadcast_shape(i)), shape)
+        if gradient.shape != shape:  # (else not even a reshaped view: the engine would copy a view)
+            gradient = (gradient.reshape(shape) if gradient.size == math.prod(shape)
+                        else sum_to_shape(gradient.reshape(self.broadcast_shape(i)), shape))
         return gradient.astype(dtype, copy=False)
 
     def broadcast_shape(self, i):

@@ -167,9 +167,20 @@ class _ClassLoss(FusedLoss):
         self.describe(x.shape)
         return self.rows.to_rows(x, kernel_dtype(dtype))
 
+    def home(self, x, rows):
+        """Where a gradient of ``x``'s ``rows`` is allocated: ``x``'s shape when the rows are x's own memory
+        order (no class axis to move), else the rows."""
+        return x.shape if x.ndim <= 2 else rows.shape
+
     def to_input(self, i, gradient):
         x = self.inputs[i]
         return self.rows.from_rows(gradient).astype(x._data.dtype, copy=False)
+
+    def upstream_shape(self, gradient_shape):
+        if gradient_shape == self.rows.shape:  # the input's layout: one value per position, at the class axis
+            axis = self.rows.class_axis
+            return self.loss_shape[:axis] + (1,) + self.loss_shape[axis:]
+        return super().upstream_shape(gradient_shape)
 
 
 def _valid_weights(target, weight, ignore_index, num_classes, dtype):
@@ -220,19 +231,10 @@ class CrossEntropyLoss(_IndexTargetLoss):
         weight = None if weight is None else weight.astype(dtype, copy=False)
         self.weight_sum = _kernel.valid_weight_sum(target, kernel_x.shape[1], weight, ignore_index)
         self.operands = (kernel_x, target, weight, ignore_index, label_smoothing)
-        self.grad_shapes, self.result_dtype = (kernel_x.shape,), x.dtype
+        self.grad_shapes, self.grad_homes, self.result_dtype = (kernel_x.shape,), (x.shape,), x.dtype
 
     def kernel_function(self):
         return _kernel.cross_entropy_index_columns if self.columns else _kernel.cross_entropy_index
-
-    def upstream_shape(self, gradient_shape):
-        if self.columns:  # (N, C, D): one upstream value per (n, d)
-            return (gradient_shape[0], 1, gradient_shape[2])
-        return super().upstream_shape(gradient_shape)
-
-    def to_input(self, i, gradient):
-        x = self.inputs[i]
-        return gradient.reshape(x.shape).astype(x._data.dtype, copy=False)
 
     def composite(self, x, *, reduction, target, weight, ignore_index, label_smoothing):
         """``(1-ε) w'_n (lse - x_y) + (ε/C) [valid] Σ_c w_c (lse - x_c)`` from log_softmax."""
@@ -268,7 +270,7 @@ class CrossEntropyProbsLoss(_ClassLoss):
         rows = self.layout(x, self.result_dtype)
         weight = None if weight is None else weight.astype(rows.dtype, copy=False)
         self.operands = (rows, self.rows.to_rows(t, rows.dtype), weight, label_smoothing)
-        self.grad_shapes = (rows.shape, rows.shape)
+        self.grad_shapes, self.grad_homes = (rows.shape,) * 2, (self.home(x, rows),) * 2
 
     def denominator(self):
         # the number of positions, numel / C (nan when C == 0, like torch)
@@ -307,7 +309,7 @@ class NllLoss(_IndexTargetLoss):
         weight = None if weight is None else weight.astype(rows.dtype, copy=False)
         self.weight_sum = _kernel.valid_weight_sum(target, rows.shape[1], weight, ignore_index)
         self.operands = (rows, target, weight, ignore_index)
-        self.grad_shapes, self.result_dtype = (rows.shape,), x.dtype
+        self.grad_shapes, self.grad_homes, self.result_dtype = (rows.shape,), (self.home(x, rows),), x.dtype
 
     def composite(self, x, *, reduction, target, weight, ignore_index):
         rows = _Rows(x.shape)

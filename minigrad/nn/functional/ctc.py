@@ -161,6 +161,7 @@ class CtcLoss(FirstOrderOnly):
         self.operands = (data, targets, offsets, input_lengths, target_lengths, blank, zero_infinity)
         self.loss_shape = () if log_probs.ndim == 2 else (N,)
         self.loss_size, self.grad_shapes, self.result_dtype = N, (data.shape,), data.dtype
+        self.grad_homes = (log_probs.shape,)
         self.weights = 1.0 / (N * np.maximum(target_lengths, 1))
 
     def scale(self):

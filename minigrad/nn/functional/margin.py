@@ -108,7 +108,7 @@ class _RowLoss(FusedLoss):
         rows = _rows(x, n_classes)
         self.operands = (rows, target, *self.kernel_options(**options))
         self.loss_shape, self.loss_size, self.result_dtype = loss_shape, len(rows), x.dtype
-        self.grad_shapes = (rows.shape,)
+        self.grad_shapes, self.grad_homes = (rows.shape,), (x.shape,)
 
     def kernel_options(self, **options):
         return ()
@@ -265,10 +265,13 @@ class TripletMarginLoss(FusedLoss):
         arrays = [kernel_operand(a, self.full_shape, dtype).reshape(rows) for a in (anchor, positive, negative)]
         self.operands = (*arrays, margin, p, eps, swap)
         self.loss_shape, self.loss_size, self.result_dtype = shape[:-1], rows[0], np.dtype(dtype)
-        self.grad_shapes = (rows,) * 3
+        self.grad_shapes, self.grad_homes = (rows,) * 3, (self.full_shape,) * 3
 
     def broadcast_shape(self, i):
         return self.full_shape
+
+    def upstream_shape(self, gradient_shape):
+        return self.loss_shape + (1,)  # one value per row of the full (..., D) shape
 
     def composite(self, anchor, positive, negative, *, reduction, margin, p, eps, swap, shape, dtype):
         computed = kernel_dtype(dtype)
