@@ -72,6 +72,12 @@ cdef inline int _threads_for(Py_ssize_t work, int num_threads) noexcept nogil:
     return num_threads if work >= PARALLEL_MIN_WORK and num_threads > 1 else 1
 
 
+cdef double _no_rows(floating[::1] loss_out):
+    """A row kernel's result for no rows or no classes: every (if any) row's loss is 0."""
+    loss_out[:] = 0
+    return 0.0
+
+
 cdef _given_or_empty(grad_out, bint wanted, Py_ssize_t rows, Py_ssize_t cols, floating[::1] like):
     """grad_out, or (when it is None but the loop writes gradients anyway) uninitialised scratch (rows, cols):
     one row per thread for the row losses, the full shape for triplet's three gradients."""
@@ -118,12 +124,11 @@ def multi_margin(const floating[:, ::1] x, const int64_t[::1] target, const floa
     at y. Returns the sum of the row losses.
     """
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n
-    cdef int nt = _threads_for(N * C, num_threads), tid = 0
-    cdef bint want_grad = grad_out is not None
     if N == 0 or C == 0:
-        loss_out[:] = 0
-        return 0.0
+        return _no_rows(loss_out)
+    cdef int nt = _threads_for(N * C, num_threads), tid = 0
     cdef floating[:, ::1] rows = _given_or_empty(grad_out, True, nt, C, loss_out)
+    cdef bint want_grad = grad_out is not None
     cdef const floating *xp = &x[0, 0]
     cdef floating *gp = &rows[0, 0]
     cdef floating m = <floating>margin
@@ -240,11 +245,10 @@ def multilabel_margin(const floating[:, ::1] x, const int64_t[:, ::1] target, do
     ``"sorted"`` forces one (for tests and benchmarks).
     """
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n, K
+    if N == 0 or C == 0:
+        return _no_rows(loss_out)
     cdef int nt = _threads_for(N * C, num_threads), tid = 0
     cdef bint want_grad = grad_out is not None
-    if N == 0 or C == 0:
-        loss_out[:] = 0
-        return 0.0
     cdef floating[:, ::1] rows = _given_or_empty(grad_out, True, nt, C, loss_out)
     cdef const floating *xp = &x[0, 0]
     cdef const int64_t *tp = &target[0, 0]

@@ -77,6 +77,14 @@ def _refuse_bool_arithmetic(first, second=None):
         elementwise.sub(*empty)
 
 
+def _check_triplet_dims(anchor, positive, negative):
+    """torch's RuntimeError (both triplet losses) unless the three inputs have the same number of dims."""
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
+                           f"{negative.ndim}D inputs")
+
+
 def _rows(x, n_classes):
     """A class-score input as (N, C) C-contiguous rows."""
     return np.ascontiguousarray(x).reshape(-1, n_classes)
@@ -310,10 +318,7 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
         raise ValueError(f"margin must be greater than 0, got {margin}")
     for position, (name, tensor) in enumerate((("anchor", anchor), ("positive", positive), ("negative", negative))):
         require_tensor(tensor, name, position + 1, "triplet_margin_loss")
-    if not anchor.ndim == positive.ndim == negative.ndim:
-        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
-                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
-                           f"{negative.ndim}D inputs")
+    _check_triplet_dims(anchor, positive, negative)
     _refuse_bool_arithmetic(anchor, positive)
     _refuse_bool_arithmetic(anchor, negative)
     shape = _common_shape(anchor.shape, positive.shape, negative.shape)
@@ -480,10 +485,7 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
         raise ValueError(f"{reduction} is not a valid value for reduction")
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
-    if not anchor.ndim == positive.ndim == negative.ndim:
-        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
-                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
-                           f"{negative.ndim}D inputs")
+    _check_triplet_dims(anchor, positive, negative)
     if distance_function is None:
         distance_function = pairwise_distance
     positive_distance = distance_function(anchor, positive)
