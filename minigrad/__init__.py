@@ -25,12 +25,23 @@ from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
 from .ops.elementwise import (abs, add, addcdiv, addcmul, ceil, clamp, clone, cos, div, exp, expm1, floor, isfinite,
                               isinf, isnan, lerp, log, log1p, masked_fill, maximum, minimum, mul, neg, pow, round, sign,
                               sin, sqrt, sub, where)
-from .ops.linalg import matmul
+from .ops.elementwise import (allclose, equal, floor_divide, fmod, frac, isclose, logical_not, remainder,
+                              trunc)
+from .ops.linalg import addmm, bmm, einsum, matmul, mv, outer
+from .ops.reduce import count_nonzero, cumsum, prod, std_mean, var_mean
+from .ops.slicing import (argwhere, atleast_1d, atleast_2d, chunk, flip, hstack, index_select, masked_select, movedim,
+                          nonzero, repeat_interleave, roll, scatter, scatter_add, split, take_along_dim, tril, triu,
+                          unbind, vstack)
+from .ops.sorting import argsort, kthvalue, sort, topk
+from .ops.transcendental import (acos, acosh, arctan2, asin, asinh, atan, atan2, atanh, cosh, exp2, log2, log10, rsqrt,
+                                 sinh, tan)
 from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .ops.shape import (broadcast_to, cat, diagonal, flatten, gather, narrow, permute, reshape, select, squeeze, stack, t,
                         transpose, unsqueeze)
 
 clip = clamp
+moveaxis = movedim
+fix = trunc
 concat = concatenate = cat
 multiply = mul
 subtract = sub

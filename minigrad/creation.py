@@ -190,3 +190,26 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.as_numpy_dtype(dtype) == data.dtype):
         return from_numpy(data)
     return Tensor(data, dtype=dtype)
+
+
+def _new(fill):
+    """A ``Tensor.new_*`` method: a tensor of ``size`` with ``self``'s dtype unless one is given."""
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        return _make(fill(_size(size), _dtype.as_numpy_dtype(dtype) if dtype is not None else self._data.dtype),
+                     None, requires_grad, device)
+    return method
+
+
+new_zeros = _new(np.zeros)
+new_ones = _new(np.ones)
+new_empty = _new(np.zeros)  # zeroed: no uninitialised memory
+
+
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype) if dtype is not None
+                       else self._data.dtype), None, requires_grad, device)
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    _device.check(device)
+    return Tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)

@@ -36,17 +36,18 @@ LAYERS = {
     "minigrad.autograd.gradcheck": (2, 5),
     "minigrad.autograd": (2, 6),
     # 3 -- ops: _util < shape < elementwise < reduce, linalg < activation < inplace, conv, pooling, ... < methods;
-    #      then the factories and the graph drawing, which build on tensors (and may use any op)
-    "minigrad.ops._util": (3, 0),
+    #      the factories build tensors without ops (Tensor.new_* is bound from them); the graph drawing may use any
+    "minigrad.ops._util": (3, 0), "minigrad.creation": (3, 0),
     "minigrad.ops.shape": (3, 1),
     "minigrad.ops.elementwise": (3, 2),
     "minigrad.ops.reduce": (3, 3), "minigrad.ops.linalg": (3, 3),
-    "minigrad.ops.activation": (3, 4),
+    "minigrad.ops.activation": (3, 4), "minigrad.ops.transcendental": (3, 4), "minigrad.ops.sorting": (3, 4),
+    "minigrad.ops.slicing": (3, 4),
     "minigrad.ops.inplace": (3, 5), "minigrad.ops.conv": (3, 5), "minigrad.ops.pooling": (3, 5),
     "minigrad.ops.normalization": (3, 5), "minigrad.ops.attention": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
-    "minigrad.creation": (3, 8), "minigrad.viz": (3, 8),
+    "minigrad.viz": (3, 8),
     # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
     "minigrad.nn.functional._reduction": (4, 0), "minigrad.nn.functional._checks": (4, 0),
     "minigrad.nn.functional._fused": (4, 1),

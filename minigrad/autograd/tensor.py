@@ -151,6 +151,14 @@ class Tensor:
     def is_contiguous(self):
         return self._data.flags.c_contiguous
 
+    def stride(self, dim=None):
+        """The step, in elements, between neighbours along each dim (NumPy's byte strides over the item size)."""
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[dim]
+
+    def nelement(self):
+        return self._data.size
+
     # ---------------------------------------------------------------------------------------- conversion
     def numpy(self):
         """The NumPy array behind this tensor (shared memory); refused while it requires grad, as in torch."""
@@ -292,6 +300,12 @@ class Tensor:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self._data)
+
+    def __format__(self, spec):
+        """``f"{loss:.4f}"``: a one-element tensor formats as its number, as in torch."""
+        if self._data.size == 1 and self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
 
     def __float__(self):
         return builtins.float(self.item())
