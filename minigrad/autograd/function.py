@@ -177,7 +177,7 @@ class Function:
 
     def release(self):
         """Drop everything the backward needed (called after a backward without ``retain_graph``)."""
-        self.inputs = self._output = None
+        self.inputs = self.options = self._output = None
         self.__dict__.clear()
         self.freed = True
 
