@@ -32,7 +32,7 @@ import zipfile
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, torch_format
 from .autograd.tensor import Tensor
 from .nn.parameter import Parameter
 
@@ -95,11 +95,21 @@ class _Encoder:
                         "bools, None or tuples of them")
 
 
-def save(obj, f):
+def save(obj, f, format="minigrad"):  # noqa: A002 - the name says what it is
     """Write ``obj`` (e.g. ``{"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}``) to ``f``.
 
     ``f`` is a path (written atomically, see the module docstring; no extension is added) or a binary file object.
+    ``format="torch"`` writes ``torch.save``'s zip format instead (``minigrad.torch_format``), which
+    ``torch.load(f, weights_only=True)`` reads.
     """
+    if format == "torch":
+        if hasattr(f, "write"):
+            torch_format.save_torch(obj, f)
+        else:
+            _write_atomically(os.fspath(f), lambda out: torch_format.save_torch(obj, out))
+        return
+    if format != "minigrad":
+        raise ValueError(f"format must be 'minigrad' or 'torch', got {format!r}")
     encoder = _Encoder()
     try:
         root = encoder.encode(obj)
@@ -111,17 +121,17 @@ def save(obj, f):
     if hasattr(f, "write"):
         np.savez(f, **arrays)
         return
-    _write_atomically(os.fspath(f), arrays)
+    _write_atomically(os.fspath(f), lambda out: np.savez(out, **arrays))
 
 
-def _write_atomically(path, arrays):
+def _write_atomically(path, write):
     directory = os.path.dirname(os.path.abspath(path))
     temporary = f"{path}.tmp{secrets.token_hex(4)}"
     # os.open with mode 0o666 lets the umask decide the permissions, as for a plain open(path, "wb")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(descriptor, "wb") as out:
-            np.savez(out, **arrays)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -231,10 +241,11 @@ class _Decoder:
 
 
 def load(f, map_location=None, *, weights_only=True):
-    """Read a checkpoint written by ``save`` from a path or a binary file object.
+    """Read a checkpoint written by ``save`` — or by ``torch.save`` — from a path or a binary file object.
 
     ``map_location`` and ``weights_only`` are accepted so torch code runs unchanged: minigrad runs on the CPU only
-    and never unpickles, so a load is always "weights only".
+    and never runs code from a checkpoint, so a load is always "weights only" (a torch file goes through the
+    restricted unpickler of ``minigrad.torch_format``).
 
     Raises ``FileNotFoundError`` for a missing path and ``ValueError`` when the file is not an intact minigrad
     checkpoint (truncated, corrupted, edited, or some other kind of file).
@@ -251,10 +262,15 @@ def load(f, map_location=None, *, weights_only=True):
 def _load_from(file, name):
     start = file.tell()
     if file.read(4) != _ZIP_MAGIC:
-        raise ValueError(f"{name} is not a minigrad checkpoint (not an .npz archive; was it written by "
-                         "minigrad.save? torch.save files cannot be read)")
+        raise ValueError(f"{name} is not a minigrad or torch checkpoint (not a zip archive; files from torch.save "
+                         "before torch 1.6 are not read)")
     file.seek(start)
     try:
+        with zipfile.ZipFile(file) as archive:
+            is_torch = torch_format.is_torch_archive(archive.namelist())
+        file.seek(start)
+        if is_torch:
+            return torch_format.load_torch(file)
         with np.load(file, allow_pickle=False) as archive:
             if _STRUCTURE not in archive.files:
                 raise _CorruptCheckpoint(f"no {_STRUCTURE!r} entry (an .npz file not written by minigrad.save)")

@@ -67,7 +67,8 @@ LAYERS = {
     "minigrad.nn": (5, 5),
     # 6 -- what uses nn: optimizers, data loading, datasets, checkpoints
     "minigrad.optim.optimizer": (6, 0), "minigrad.utils.data.dataset": (6, 0),
-    "minigrad.optim.*": (6, 1), "minigrad.utils.data.dataloader": (6, 1), "minigrad.serialization": (6, 1),
+    "minigrad.optim.*": (6, 1), "minigrad.utils.data.dataloader": (6, 1), "minigrad.torch_format": (6, 0),
+    "minigrad.serialization": (6, 1),
     "minigrad.optim": (6, 2), "minigrad.utils.data": (6, 2), "minigrad.datasets": (6, 2),
     "minigrad.utils": (6, 3),
     # 7 -- the public surface
