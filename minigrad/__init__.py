@@ -17,8 +17,8 @@ from . import autograd
 from .ops import methods  # binds Tensor's operators and methods
 from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
                        set_grad_enabled)
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
-                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
+                       ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
                        zeros_like)
 from .random import Generator, initial_seed, manual_seed, seed
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh

@@ -11,7 +11,7 @@ from .autograd.tensor import Tensor
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm",
            "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like", "randint_like",
-           "from_numpy", "as_tensor"]
+           "from_numpy", "from_dlpack", "as_tensor"]
 
 
 def _size(size):
@@ -180,6 +180,12 @@ def from_numpy(array):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     _dtype.from_numpy_dtype(array.dtype)
     return Tensor._wrap(array)
+
+
+def from_dlpack(external):
+    """A tensor sharing memory with ``external`` (a torch tensor, a NumPy array, anything with ``__dlpack__`` on
+    the CPU), as ``torch.from_dlpack``."""
+    return from_numpy(np.from_dlpack(external))
 
 
 def as_tensor(data, dtype=None, device=None):

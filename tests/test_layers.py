@@ -73,6 +73,7 @@ LAYERS = {
     "minigrad.utils": (6, 3),
     # 7 -- the public surface
     "minigrad": (7, 0),
+    "minigrad.__main__": (7, 1),  # python -m minigrad: the environment report, above the whole package
 }
 
 LOSS_FAMILIES = {f"minigrad.nn.functional.{name}" for name in
