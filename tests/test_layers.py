@@ -68,7 +68,7 @@ LAYERS = {
     # 6 -- what uses nn: optimizers, data loading, datasets, checkpoints
     "minigrad.optim.optimizer": (6, 0), "minigrad.utils.data.dataset": (6, 0),
     "minigrad.optim.*": (6, 1), "minigrad.utils.data.dataloader": (6, 1), "minigrad.torch_format": (6, 0),
-    "minigrad.serialization": (6, 1),
+    "minigrad.serialization": (6, 1), "minigrad.safetensors_io": (6, 1),
     "minigrad.optim": (6, 2), "minigrad.utils.data": (6, 2), "minigrad.datasets": (6, 2),
     "minigrad.utils": (6, 3),
     # 7 -- the public surface
@@ -79,7 +79,8 @@ LAYERS = {
 LOSS_FAMILIES = {f"minigrad.nn.functional.{name}" for name in
                  ("classification", "regression", "probabilistic", "margin", "ctc")}
 FORBIDDEN_TOP_LEVEL = {"torch", "tests", "examples", "benchmarks"}  # the oracle and the code around the package
-ALLOWED_FUNCTION_IMPORTS = {("minigrad.datasets", "sklearn")}     # an optional dependency, imported on demand
+ALLOWED_FUNCTION_IMPORTS = {("minigrad.datasets", "sklearn"),    # optional dependencies, imported on demand
+                            ("minigrad.safetensors_io", "safetensors")}
 
 
 def module_name(path):
