@@ -29,6 +29,7 @@ LAYERS = {
     "minigrad._kernels": (1, 0), "minigrad._kernels.*": (1, 0),
     # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__
     "minigrad.autograd.grad_mode": (2, 0), "minigrad.autograd.hooks": (2, 0), "minigrad.autograd.anomaly_mode": (2, 0),
+    "minigrad.autograd.tracing": (2, 0),
     "minigrad.autograd.engine": (2, 1),
     "minigrad.autograd.tensor": (2, 2),
     "minigrad.autograd.functional": (2, 3),
@@ -69,6 +70,7 @@ LAYERS = {
     "minigrad.optim.optimizer": (6, 0), "minigrad.utils.data.dataset": (6, 0),
     "minigrad.optim.*": (6, 1), "minigrad.utils.data.dataloader": (6, 1), "minigrad.torch_format": (6, 0),
     "minigrad.serialization": (6, 1), "minigrad.safetensors_io": (6, 1),
+    "minigrad.onnx.converters": (6, 0), "minigrad.onnx.export": (6, 1), "minigrad.onnx": (6, 2),
     "minigrad.optim": (6, 2), "minigrad.utils.data": (6, 2), "minigrad.datasets": (6, 2),
     "minigrad.utils": (6, 3),
     # 7 -- the public surface
@@ -80,7 +82,7 @@ LOSS_FAMILIES = {f"minigrad.nn.functional.{name}" for name in
                  ("classification", "regression", "probabilistic", "margin", "ctc")}
 FORBIDDEN_TOP_LEVEL = {"torch", "tests", "examples", "benchmarks"}  # the oracle and the code around the package
 ALLOWED_FUNCTION_IMPORTS = {("minigrad.datasets", "sklearn"),    # optional dependencies, imported on demand
-                            ("minigrad.safetensors_io", "safetensors")}
+                            ("minigrad.safetensors_io", "safetensors"), ("minigrad.onnx.export", "onnx")}
 
 
 def module_name(path):
