@@ -36,8 +36,8 @@ from .ops.sorting import argsort, kthvalue, sort, topk
 from .ops.transcendental import (acos, acosh, arctan2, asin, asinh, atan, atan2, atanh, cosh, exp2, log2, log10, rsqrt,
                                  sinh, tan)
 from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
-from .ops.shape import (broadcast_to, cat, diagonal, flatten, gather, narrow, permute, reshape, select, squeeze, stack, t,
-                        transpose, unsqueeze)
+from .ops.shape import (broadcast_to, cat, diagonal, flatten, gather, narrow, permute, reshape, select, squeeze, stack,
+                        t, transpose, unsqueeze)
 
 clip = clamp
 moveaxis = movedim

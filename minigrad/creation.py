@@ -1,7 +1,8 @@
 """Factories: tensors filled with constants, ranges, identity matrices and random numbers.
 
 Sizes may be given as separate ints or one tuple (``zeros(2, 3)`` or ``zeros((2, 3))``). Floating results
-default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, ``randint``, ``randperm``) to int64, as in torch.
+default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, ``randint``, ``randperm``) to int64,
+as in torch.
 """
 import numpy as np
 

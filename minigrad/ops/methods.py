@@ -58,7 +58,8 @@ METHODS = {
     "add": _with_alpha(elementwise.add), "sub": _with_alpha(elementwise.sub), "mul": elementwise.mul,
     "div": elementwise.div,
     "remainder": elementwise.remainder, "fmod": elementwise.fmod, "floor_divide": elementwise.floor_divide,
-    "trunc": elementwise.trunc, "frac": elementwise.frac, "pow": elementwise.pow, "neg": elementwise.neg, "abs": elementwise.abs,
+    "trunc": elementwise.trunc, "frac": elementwise.frac, "pow": elementwise.pow, "neg": elementwise.neg,
+    "abs": elementwise.abs,
     "exp": elementwise.exp, "log": elementwise.log, "log1p": elementwise.log1p, "expm1": elementwise.expm1,
     "sqrt": elementwise.sqrt, "sin": elementwise.sin, "cos": elementwise.cos, "tan": transcendental.tan,
     "sinh": transcendental.sinh, "cosh": transcendental.cosh, "asin": transcendental.asin,
@@ -94,14 +95,16 @@ METHODS = {
     "reshape": shape.reshape, "view": shape.view, "view_as": lambda self, other: shape.view(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape), "flatten": shape.flatten,
     "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "transpose": shape.transpose, "t": shape.t,
-    "permute": shape.permute, "expand": shape.expand, "expand_as": lambda self, other: shape.expand(self, *other.shape),
+    "permute": shape.permute, "expand": shape.expand,
+    "expand_as": lambda self, other: shape.expand(self, *other.shape),
     "narrow": shape.narrow, "select": shape.select, "diagonal": shape.diagonal, "gather": shape.gather,
     "T": property(shape.reverse_dims), "mT": property(shape.matrix_transpose),
     "split": slicing.split, "chunk": slicing.chunk, "unbind": slicing.unbind, "flip": slicing.flip,
     "roll": slicing.roll, "repeat": slicing.repeat, "tril": slicing.tril, "triu": slicing.triu,
     "movedim": slicing.movedim, "moveaxis": slicing.movedim, "index_select": slicing.index_select,
     "masked_select": slicing.masked_select, "scatter": slicing.scatter, "scatter_add": slicing.scatter_add,
-    "take_along_dim": slicing.take_along_dim, "repeat_interleave": slicing.repeat_interleave, "nonzero": slicing.nonzero, "argwhere": slicing.argwhere,
+    "take_along_dim": slicing.take_along_dim, "repeat_interleave": slicing.repeat_interleave,
+    "nonzero": slicing.nonzero, "argwhere": slicing.argwhere,
     # products
     "matmul": linalg.matmul, "mm": linalg.mm, "dot": linalg.dot, "bmm": linalg.bmm, "mv": linalg.mv,
     "outer": linalg.outer, "addmm": linalg.addmm,
@@ -116,7 +119,8 @@ METHODS = {
     # in-place
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "clamp_min_": inplace.clamp_min_,
-    "clamp_max_": inplace.clamp_max_, "addcmul_": inplace.addcmul_, "addcdiv_": inplace.addcdiv_, "lerp_": inplace.lerp_, "masked_fill_": inplace.masked_fill_,
+    "clamp_max_": inplace.clamp_max_, "addcmul_": inplace.addcmul_, "addcdiv_": inplace.addcdiv_,
+    "lerp_": inplace.lerp_, "masked_fill_": inplace.masked_fill_,
     "zero_": inplace.zero_, "fill_": inplace.fill_, "copy_": inplace.copy_, "relu_": inplace.relu_,
     "sigmoid_": inplace.sigmoid_, "tanh_": inplace.tanh_, "exp_": inplace.exp_, "log_": inplace.log_,
     "sqrt_": inplace.sqrt_, "neg_": inplace.neg_, "abs_": inplace.abs_,
@@ -126,6 +130,7 @@ METHODS = {
     "triu_": lambda self, diagonal=0: inplace.apply_inplace(self, slicing.triu, diagonal),
     "scatter_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter, dim, index, src),
     "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
+
 }
 
 for _name, _method in METHODS.items():
