@@ -53,6 +53,7 @@ LAYERS = {
     "minigrad.nn.functional._reduction": (4, 0), "minigrad.nn.functional._checks": (4, 0),
     "minigrad.nn.functional._fused": (4, 1),
     "minigrad.nn.functional.distance": (4, 2), "minigrad.nn.functional.dropout": (4, 2),
+    "minigrad.nn.functional.attention": (4, 3),
     "minigrad.nn.functional.activation": (4, 2),  # torch-signature adapters, until 3.5 folds them into __init__
     "minigrad.nn.functional.classification": (4, 3), "minigrad.nn.functional.regression": (4, 3),
     "minigrad.nn.functional.probabilistic": (4, 3), "minigrad.nn.functional.margin": (4, 3),
