@@ -65,6 +65,7 @@ LAYERS = {
     "minigrad.nn.modules.module": (5, 1), "minigrad.nn.module": (5, 1),
     "minigrad.nn.modules.*": (5, 2), "minigrad.nn.layers": (5, 2),
     "minigrad.nn.modules.loss": (5, 3), "minigrad.nn.loss": (5, 3),  # the loss modules reuse PairwiseDistance
+    "minigrad.nn.modules.attention": (5, 3),  # MultiheadAttention's out_proj is a Linear
     "minigrad.nn.modules": (5, 4),
     "minigrad.nn": (5, 5),
     # 6 -- what uses nn: optimizers, data loading, datasets, checkpoints
