@@ -87,4 +87,6 @@ from . import nn, optim  # noqa: E402  (nn and optim build on everything above)
 from .serialization import load, save  # noqa: E402
 from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
 from . import onnx  # noqa: E402
+from . import distributed  # noqa: E402
+from .nn import parallel  # noqa: E402,F401  (binds minigrad.nn.parallel, as torch.nn.parallel)
 from . import accelerator, backends, cuda, utils  # noqa: E402

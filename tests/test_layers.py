@@ -73,6 +73,8 @@ LAYERS = {
     "minigrad.optim.*": (6, 1), "minigrad.utils.data.dataloader": (6, 1), "minigrad.torch_format": (6, 0),
     "minigrad.serialization": (6, 1), "minigrad.safetensors_io": (6, 1),
     "minigrad.onnx.converters": (6, 0), "minigrad.onnx.export": (6, 1), "minigrad.onnx": (6, 2),
+    "minigrad.distributed.collectives": (6, 0), "minigrad.distributed.run": (6, 0),
+    "minigrad.distributed.ddp": (6, 1), "minigrad.distributed": (6, 2), "minigrad.nn.parallel": (6, 3),
     "minigrad.optim": (6, 2), "minigrad.utils.data": (6, 2), "minigrad.datasets": (6, 2),
     "minigrad.utils": (6, 3),
     # 7 -- the public surface
@@ -84,7 +86,8 @@ LOSS_FAMILIES = {f"minigrad.nn.functional.{name}" for name in
                  ("classification", "regression", "probabilistic", "margin", "ctc")}
 FORBIDDEN_TOP_LEVEL = {"torch", "tests", "examples", "benchmarks"}  # the oracle and the code around the package
 ALLOWED_FUNCTION_IMPORTS = {("minigrad.datasets", "sklearn"),    # optional dependencies, imported on demand
-                            ("minigrad.safetensors_io", "safetensors"), ("minigrad.onnx.export", "onnx")}
+                            ("minigrad.safetensors_io", "safetensors"), ("minigrad.onnx.export", "onnx"),
+                            ("minigrad.distributed.collectives", "mpi4py")}
 
 
 def module_name(path):

@@ -280,6 +280,20 @@ class Tensor:
         hooks[handle.id] = hook
         return handle
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after a gradient has been accumulated into this leaf's ``.grad`` (what
+        ``DistributedDataParallel`` uses to start reducing a gradient as soon as it is complete)."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        accumulator = self._gradient_edge()
+        if accumulator.post_hooks is None:
+            accumulator.post_hooks = {}
+        handle = RemovableHandle(accumulator.post_hooks)
+        accumulator.post_hooks[handle.id] = hook
+        return handle
+
     def retain_grad(self):
         """Make ``backward`` also store this non-leaf tensor's gradient in ``.grad``."""
         if self.grad_fn is None:
@@ -362,6 +376,7 @@ class AccumulateGrad:
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
+        self.post_hooks = None  # hooks called with the leaf once its .grad is updated
 
     @property
     def variable(self):
@@ -392,6 +407,8 @@ class AccumulateGrad:
                 else:  # the array now belongs to this .grad; the delivered tensor keeps a view of it, so another
                     grad._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead
                 leaf.grad = Tensor._wrap(array)
+        for hook in tuple(self.post_hooks.values()) if self.post_hooks else ():
+            hook(leaf)
         return ()
 
     def release(self):
