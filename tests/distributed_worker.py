@@ -99,6 +99,40 @@ def ddp():
     assert all(p.grad is not None for p in model.parameters())
 
 
+def checkpoint():
+    """Save on rank 0 mid-training, load on every rank, resume: the same parameters as an uninterrupted run."""
+    rank, directory = dist.get_rank(), sys.argv[2]
+    rng = np.random.default_rng(1)
+    x, y = minigrad.tensor(rng.standard_normal((32, 6)).astype(np.float32)), minigrad.tensor(rng.integers(0, 3, 32))
+
+    def train(model, optimizer, steps):
+        for step in steps:
+            shard = slice(step * 8 + rank * 4, step * 8 + rank * 4 + 4)
+            optimizer.zero_grad()
+            F.cross_entropy(model(x[shard]), y[shard]).backward()
+            optimizer.step()
+
+    straight = dist.DistributedDataParallel(_model())
+    straight_optimizer = minigrad.optim.SGD(straight.parameters(), lr=0.1, momentum=0.9)
+    train(straight, straight_optimizer, range(4))
+    first = dist.DistributedDataParallel(_model())
+    first_optimizer = minigrad.optim.SGD(first.parameters(), lr=0.1, momentum=0.9)
+    train(first, first_optimizer, range(2))
+    path = f"{directory}/checkpoint"
+    if rank == 0:
+        minigrad.save({"model": first.module.state_dict(), "optimizer": first_optimizer.state_dict()}, path)
+    dist.barrier()
+    state = minigrad.load(path)
+    resumed_model = _model()
+    resumed_model.load_state_dict(state["model"])
+    resumed = dist.DistributedDataParallel(resumed_model)
+    resumed_optimizer = minigrad.optim.SGD(resumed.parameters(), lr=0.1, momentum=0.9)
+    resumed_optimizer.load_state_dict(state["optimizer"])
+    train(resumed, resumed_optimizer, range(2, 4))
+    for a, b in zip(resumed.module.parameters(), straight.module.parameters()):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
 def ddp_unused():
     class TwoHeads(nn.Module):
         def __init__(self):

@@ -16,10 +16,10 @@ pytest.importorskip("mpi4py")
 WORKER = os.path.join(os.path.dirname(__file__), "distributed_worker.py")
 
 
-def _job(case, limit=60):
+def _job(case, *arguments, limit=60):
     start = time.monotonic()
     environment = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    result = subprocess.run(run.command(2, WORKER, [case]), capture_output=True, text=True, timeout=limit,
+    result = subprocess.run(run.command(2, WORKER, [case, *arguments]), capture_output=True, text=True, timeout=limit,
                             env=environment)
     return result, time.monotonic() - start
 
@@ -29,6 +29,11 @@ def test_two_ranks(case):
     result, _ = _job(case)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("OK") == 2
+
+
+def test_checkpoint_on_rank_0_and_resume_on_every_rank(tmp_path):
+    result, _ = _job("checkpoint", str(tmp_path))
+    assert result.returncode == 0 and result.stdout.count("OK") == 2, result.stdout + result.stderr
 
 
 def test_a_failing_rank_ends_the_job():

@@ -114,6 +114,9 @@ class DistributedDataParallel(Module):
             self._mark_ready(parameter)
 
     def _mark_ready(self, parameter):
+        for started in self._buckets[:self._started]:  # MPI advances a non-blocking collective only inside MPI
+            if started.work is not None:                 # calls: poke the running ones while backward goes on
+                started.work.is_completed()
         bucket = self._bucket_of[id(parameter)]
         bucket.ready.add(id(parameter))
         if len(bucket.ready) == len(bucket.parameters):
