@@ -79,9 +79,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
         try:
             return _ALLOWED[(module, name)]
         except KeyError:
-            raise pickle.UnpicklingError(f"Weights only load failed: unsupported global GLOBAL {module}.{name} "
-                                         "(minigrad reads tensors, state dicts and plain containers only; it never "
-                                         "runs code from a checkpoint)") from None
+            raise pickle.UnpicklingError(
+                f"Weights only load failed: unsupported global GLOBAL {module}.{name}. Loading with "
+                "weights_only=True reads tensors, state dicts and plain containers only. Re-running load with "
+                "weights_only set to False will likely succeed, but it can result in arbitrary code execution: do "
+                "it only if you got the file from a trusted source.") from None
 
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
@@ -97,15 +99,27 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return self.storages[key]
 
 
-def load_torch(file):
-    """The object in a ``torch.save`` archive (a seekable binary file), tensors as minigrad Tensors."""
+class _TrustingUnpickler(_RestrictedUnpickler):
+    """For ``weights_only=False``: torch's tensor globals as above, any other global imported as pickle does —
+    which runs whatever code the file names."""
+
+    def find_class(self, module, name):
+        if (module, name) in _ALLOWED:
+            return _ALLOWED[(module, name)]
+        return pickle.Unpickler.find_class(self, module, name)
+
+
+def load_torch(file, weights_only=True):
+    """The object in a ``torch.save`` archive (a seekable binary file), tensors as minigrad Tensors; with
+    ``weights_only=False`` any pickled object (a whole Module, say), for files from a trusted source only."""
     with zipfile.ZipFile(file) as archive:
         pickles = [name for name in archive.namelist() if name.endswith("/data.pkl") and name.count("/") == 1]
         prefix = pickles[0].split("/")[0]
         byteorder = f"{prefix}/byteorder"
         if byteorder in archive.namelist() and archive.read(byteorder).strip() not in (b"little", b""):
             raise ValueError("this torch checkpoint is big-endian, which minigrad does not read")
-        return _RestrictedUnpickler(io.BytesIO(archive.read(pickles[0])), archive, prefix).load()
+        unpickler = _RestrictedUnpickler if weights_only else _TrustingUnpickler
+        return unpickler(io.BytesIO(archive.read(pickles[0])), archive, prefix).load()
 
 
 # --------------------------------------------------------------------------------------------------- write
