@@ -12,19 +12,10 @@ import time
 
 import numpy as np
 
+from _timing import median_time
+
 WIDTHS = {"100k": (256, 256, 10), "10M": (2048, 2048, 2048, 512)}  # ~0.07M and ~9.4M parameters
-BATCH, REPEATS = 32, 30
-
-
-def _median_step(step, repeats=REPEATS, warmup=3):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+BATCH = 32
 
 
 def _steps(lib, nn, F, model, x, y):
@@ -52,8 +43,8 @@ def minigrad_figures(widths):
     rng = np.random.default_rng(dist.get_rank())
     x = minigrad.tensor(rng.standard_normal((BATCH, widths[0])).astype(np.float32))
     y = minigrad.tensor(rng.integers(0, widths[-1], BATCH))
-    plain = _median_step(_steps(minigrad, nn, F, _mlp(nn, widths), x, y))
-    wrapped = _median_step(_steps(minigrad, nn, F, dist.DistributedDataParallel(_mlp(nn, widths)), x, y))
+    plain = median_time(_steps(minigrad, nn, F, _mlp(nn, widths), x, y))
+    wrapped = median_time(_steps(minigrad, nn, F, dist.DistributedDataParallel(_mlp(nn, widths)), x, y))
     return plain, wrapped
 
 
@@ -62,9 +53,9 @@ def torch_figures(widths, torch):
     rng = np.random.default_rng(dist.get_rank())
     x = torch.tensor(rng.standard_normal((BATCH, widths[0])).astype(np.float32))
     y = torch.tensor(rng.integers(0, widths[-1], BATCH))
-    plain = _median_step(_steps(torch, torch.nn, torch.nn.functional, _mlp(torch.nn, widths), x, y))
+    plain = median_time(_steps(torch, torch.nn, torch.nn.functional, _mlp(torch.nn, widths), x, y))
     model = torch.nn.parallel.DistributedDataParallel(_mlp(torch.nn, widths))
-    wrapped = _median_step(_steps(torch, torch.nn, torch.nn.functional, model, x, y))
+    wrapped = median_time(_steps(torch, torch.nn, torch.nn.functional, model, x, y))
     return plain, wrapped
 
 
