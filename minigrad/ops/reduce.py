@@ -12,7 +12,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, return_types
 from ._util import float_operand, wrap
 from .elementwise import Sqrt, maximum, minimum
-from .shape import normalize_dim, normalize_dims
+from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims
 
 
 def _keepdim_shape(shape, axes):
@@ -32,8 +32,9 @@ class Sum(Function):
                 return x.sum(axis=axes, keepdims=keepdim, dtype=np.float32).astype(np.float16)
         return x.sum(axis=axes, keepdims=keepdim)
 
-    def backward(self, grad):
-        return grad.reshape(_keepdim_shape(self.in_shape, self.options["axes"])).expand(*self.in_shape)
+    def backward(self, grad):  # the Functions directly: the public reshape/expand re-validate what is known good
+        kept = Reshape.apply(grad, shape=_keepdim_shape(self.in_shape, self.options["axes"]))
+        return BroadcastTo.apply(kept, shape=self.in_shape)
 
 
 class Extremum(Function):
