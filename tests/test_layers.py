@@ -66,9 +66,14 @@ LAYERS = {
     "minigrad.nn": (5, 5),
     # 6 -- what uses nn: optimizers, data loading, datasets, checkpoints
     "minigrad.optim.optimizer": (6, 0), "minigrad.utils.data.dataset": (6, 0),
-    "minigrad.optim.*": (6, 1), "minigrad.utils.data.dataloader": (6, 1), "minigrad.serialization": (6, 1),
-    "minigrad.optim": (6, 2), "minigrad.utils.data": (6, 2), "minigrad.datasets": (6, 2),
-    "minigrad.utils": (6, 3),
+    "minigrad.utils.data.sampler": (6, 0), "minigrad.utils.data.collate": (6, 0),
+    "minigrad.optim.*": (6, 1), "minigrad.serialization": (6, 1),
+    "minigrad.utils.data.distributed": (6, 1), "minigrad.utils.data._fetch": (6, 1),
+    "minigrad.optim": (6, 2), "minigrad.datasets": (6, 2),
+    "minigrad.utils.data._worker": (6, 2), "minigrad.utils.data._iterator": (6, 2),
+    "minigrad.utils.data._multiprocess": (6, 3), "minigrad.utils.data.dataloader": (6, 4),
+    "minigrad.utils.data": (6, 5),
+    "minigrad.utils": (6, 6),
     # 7 -- the public surface
     "minigrad": (7, 0),
 }
