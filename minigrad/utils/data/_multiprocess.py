@@ -7,13 +7,14 @@ back on one shared queue in whatever order the workers finish; they are buffered
 as its message, and the pass goes on if the caller catches it.
 
 Workers are daemonic, and they are shut down — told to exit, joined with a timeout, terminated if still alive — when
-the pass ends, when the iterator is garbage-collected (an early ``break``), or with the loader for
-``persistent_workers=True``, which keeps them for the next epoch instead. A worker that dies without a word is
+the pass ends, when the iterator is garbage-collected (an early ``break``) or at interpreter exit; with
+``persistent_workers=True`` the loader keeps its iterator, and so the workers, for the next epoch. A worker that dies without a word is
 noticed within ``STATUS_CHECK_INTERVAL`` seconds.
 """
 import itertools
 import multiprocessing
 import queue
+import weakref
 
 from .dataset import IterableDataset
 from ._iterator import BaseIter
@@ -26,7 +27,6 @@ class MultiProcessIter(BaseIter):
     """Starts the workers and serves their batches in order; ``_reset`` starts another epoch on the same workers."""
 
     def __init__(self, loader):
-        self._shutdown = True  # nothing to shut down until the workers exist (``__del__`` may run after a failure)
         super().__init__(loader)
         self._num_workers = loader.num_workers
         self._prefetch_factor = loader.prefetch_factor
@@ -37,7 +37,11 @@ class MultiProcessIter(BaseIter):
         self._result_queue = context.Queue()
         self._done_event = context.Event()
         self._index_queues, self._workers = [], []
-        self._shutdown = False
+        # A finalizer rather than __del__: it holds the queues and processes itself, so when the iterator dies in a
+        # reference cycle (an exception's traceback) the garbage collector cannot close a queue's pipe before the
+        # shutdown message goes through it. It also runs at interpreter exit.
+        self._shutdown_workers = weakref.finalize(self, _shutdown, self._workers, self._index_queues,
+                                                  self._result_queue, self._done_event)
         for worker_id in range(self._num_workers):
             index_queue = context.Queue()
             # indices a worker never reads must not keep the main process waiting at exit
@@ -136,26 +140,21 @@ class MultiProcessIter(BaseIter):
                     self._shutdown_workers()
                     raise RuntimeError(f"DataLoader worker (pid(s) {', '.join(dead)}) exited unexpectedly") from None
 
-    def _shutdown_workers(self):
-        """Tell every worker to exit, wait a little for each, and terminate any that is still there."""
-        if self._shutdown:
-            return
-        self._shutdown = True
-        try:
-            self._done_event.set()
-            for index_queue in self._index_queues:
-                index_queue.put(None)
-            for worker in self._workers:
-                worker.join(timeout=STATUS_CHECK_INTERVAL)
-            for index_queue in self._index_queues:
-                index_queue.close()
-            self._result_queue.cancel_join_thread()
-            self._result_queue.close()
-        finally:
-            for worker in self._workers:
-                if worker.is_alive():
-                    worker.terminate()
-                    worker.join()
 
-    def __del__(self):
-        self._shutdown_workers()
+def _shutdown(workers, index_queues, result_queue, done_event):
+    """Tell every worker to exit, wait a little for each, and terminate any that is still there."""
+    try:
+        done_event.set()
+        for index_queue in index_queues:
+            index_queue.put(None)
+        for worker in workers:
+            worker.join(timeout=STATUS_CHECK_INTERVAL)
+        for index_queue in index_queues:
+            index_queue.close()
+        result_queue.cancel_join_thread()
+        result_queue.close()
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+                worker.join()
