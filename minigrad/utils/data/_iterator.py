@@ -21,7 +21,6 @@ class BaseIter:
         self._drop_last = loader.drop_last
         self._sampler_iter = iter(self._index_sampler)
         self._base_seed = int(_random.generator(loader.generator).integers(2 ** 63))
-        self._length = len(loader) if hasattr(loader._index_sampler, "__len__") else None
 
     def __iter__(self):
         return self
@@ -30,7 +29,7 @@ class BaseIter:
         return self._next_data()
 
     def __len__(self):
-        return self._length
+        return len(self._index_sampler)
 
     def _reset(self, loader):
         """Start a new epoch (persistent workers reuse their iterator)."""

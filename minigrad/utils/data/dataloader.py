@@ -63,7 +63,7 @@ def _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_w
         raise ValueError("persistent_workers option needs num_workers > 0")
     if isinstance(dataset, IterableDataset):
         for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
-            if value not in (None, False):
+            if value is not None and value is not False:
                 raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but got "
                                  f"{name}={value}")
     if sampler is not None and shuffle:

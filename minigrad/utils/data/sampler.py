@@ -76,6 +76,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self):
+        """Indices per pass: the ``num_samples`` given, else the dataset's length (read at each use)."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
@@ -120,8 +121,7 @@ class WeightedRandomSampler(Sampler):
     """
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
-        if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples <= 0:
-            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
+        _check_positive_int("num_samples", num_samples)
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
         weights = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights, dtype=np.float64)
