@@ -94,6 +94,17 @@ class Stream(IterableDataset):
         return self.n
 
 
+class EndlessUnknown(IterableDataset):
+    """A stream of unknown length (no ``__len__``): 0..4 in each worker."""
+
+    def __iter__(self):
+        return iter(range(5))
+
+
+def failing_init(worker_id):
+    raise OSError(f"worker {worker_id} cannot open its file")
+
+
 def tag_worker(worker_id):
     get_worker_info().dataset.tag = f"init{worker_id}"
 
@@ -199,6 +210,11 @@ def test_worker_exception_carries_the_worker_traceback_and_loading_goes_on():
     del caught, iterator
 
 
+def test_worker_init_fn_failure_is_reported_with_its_traceback():
+    with pytest.raises(OSError, match=r"(?s)worker process 0.*in failing_init.*worker 0 cannot open its file"):
+        next(iter(DataLoader(Items(4), num_workers=1, worker_init_fn=failing_init)))
+
+
 def test_key_error_message_keeps_its_lines():
     with pytest.raises(KeyError) as caught:
         next(iter(DataLoader(MissingKey(4), num_workers=1)))
@@ -243,6 +259,13 @@ def test_unsharded_stream_comes_once_per_worker_and_drop_last():
     assert items == sorted(list(range(5)) * 2)
     batches = list(DataLoader(Stream(5, shard=False), batch_size=2, drop_last=True, num_workers=2))
     assert sorted(b.tolist() for b in batches) == [[0, 1], [0, 1], [2, 3], [2, 3]]
+
+
+def test_stream_of_unknown_length():
+    loader = DataLoader(EndlessUnknown(), batch_size=2, num_workers=1)
+    assert [b.tolist() for b in loader] == [[0, 1], [2, 3], [4]]
+    with pytest.raises(TypeError):
+        len(loader)
 
 
 def test_stream_with_persistent_workers_restarts_every_epoch():
