@@ -302,11 +302,12 @@ def test_iterable_dataset_rejects_sampling_options_like_torch(name):
         def __iter__(self):
             return iter(range(3))
 
-    value = {"shuffle": True, "sampler": [0], "batch_sampler": [[0]]}[name]
+    kwargs = {name: {"shuffle": True, "sampler": [0], "batch_sampler": [[0]]}[name],
+              "batch_size": None if name == "batch_sampler" else 1}
     with pytest.raises(ValueError) as theirs:
-        torch.utils.data.DataLoader(TorchStream(), **{name: value, "batch_size": None if name == "batch_sampler" else 1})
+        torch.utils.data.DataLoader(TorchStream(), **kwargs)
     with pytest.raises(ValueError) as ours:
-        DataLoader(Stream(3), **{name: value, "batch_size": None if name == "batch_sampler" else 1})
+        DataLoader(Stream(3), **kwargs)
     assert str(ours.value) == str(theirs.value)
 
 

@@ -8,15 +8,14 @@ as its message, and the pass goes on if the caller catches it.
 
 Workers are daemonic, and they are shut down — told to exit, joined with a timeout, terminated if still alive — when
 the pass ends, when the iterator is garbage-collected (an early ``break``) or at interpreter exit; with
-``persistent_workers=True`` the loader keeps its iterator, and so the workers, for the next epoch. A worker that dies without a word is
-noticed within ``STATUS_CHECK_INTERVAL`` seconds.
+``persistent_workers=True`` the loader keeps its iterator, and so the workers, for the next epoch. A worker that
+dies without a word is noticed within ``STATUS_CHECK_INTERVAL`` seconds.
 """
 import itertools
 import multiprocessing
 import queue
 import weakref
 
-from .dataset import IterableDataset
 from ._iterator import BaseIter
 from ._worker import STATUS_CHECK_INTERVAL, ExceptionWrapper, IterableStopped, ResumeIteration, worker_loop
 

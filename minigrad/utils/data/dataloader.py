@@ -119,7 +119,8 @@ class DataLoader:
     generator : a ``minigrad.Generator`` for the shuffle and the workers' base seed (default: the module one).
     prefetch_factor : batches in flight per worker (default 2 with workers; must stay None without).
     persistent_workers : keep the workers (and their dataset copies) alive from one epoch to the next.
-    pin_memory_device, in_order : ``in_order=False`` yields worker batches as they come instead of in order.
+    pin_memory_device : accepted, no effect.
+    in_order : ``False`` yields the workers' batches as they come instead of in the sampler's order.
 
     ``len(loader)`` is the number of batches per epoch.
     """
