@@ -2,10 +2,11 @@
 ``num_workers=2`` against ``num_workers=0``, and the time from ``iter(loader)`` to the first batch.
 
 Targets (issue 13): 2 workers give >= 1.8x the samples per second of one process, and the first batch arrives
-within 0.5 s. The 1 ms is a sleep by default — what reading a file or decoding an image waits for, and a figure that
-other programs on a shared machine distort less (a heavily loaded machine still delays the workers' wake-ups); ``--busy`` spins the CPU for it instead (then the speed-up is
-bounded by the free cores). A third row times warm epochs of persistent workers (no start-up). torch's
-DataLoader on the same dataset is timed for scale when torch is installed.
+within 0.5 s. The 1 ms is a sleep by default: what reading a file or decoding an image waits for, and a figure that
+other programs on a shared machine distort less (a heavily loaded machine still delays the workers' wake-ups).
+``--busy`` spins the CPU for it instead (then the speed-up is bounded by the free cores). A third row times warm
+epochs of persistent workers (no start-up). torch's DataLoader on the same dataset is timed for scale when torch is
+installed.
 
     python benchmarks/bench_dataloader.py [--items 512] [--batch-size 16] [--repeats 5] [--busy] [--start-method fork]
 """
