@@ -21,9 +21,9 @@ import pytest
 
 import minigrad
 from minigrad.utils.data import (BatchSampler, ChainDataset, ConcatDataset, DataLoader, Dataset, DistributedSampler,
-                                 IterableDataset, RandomSampler, SequentialSampler, StackDataset, SubsetRandomSampler,
-                                 TensorDataset, WeightedRandomSampler, default_collate, default_convert,
-                                 get_worker_info, random_split)
+                                 IterableDataset, RandomSampler, Sampler, SequentialSampler, StackDataset,
+                                 SubsetRandomSampler, TensorDataset, WeightedRandomSampler, default_collate,
+                                 default_convert, get_worker_info, random_split)
 from minigrad.utils.data import _multiprocess
 
 
@@ -433,6 +433,25 @@ def test_concat_chain_and_stack_datasets_match_torch():
             tdata.StackDataset(*args, **kwargs)
         with pytest.raises(ValueError, match=str(theirs_error.value).replace("(", r"\(").replace(")", r"\)")):
             StackDataset(*args, **kwargs)
+
+
+def test_dataset_and_sampler_are_generic_like_torchs():
+    class Pairs(Dataset[tuple]):
+        def __getitem__(self, i):
+            return i, -i
+
+        def __len__(self):
+            return 3
+
+    class Backwards(Sampler[int]):
+        def __iter__(self):
+            return iter([2, 1, 0])
+
+        def __len__(self):
+            return 3
+
+    loader = DataLoader(Pairs(), batch_size=3, sampler=Backwards())
+    assert [b.tolist() for b in next(iter(loader))] == [[2, 1, 0], [-2, -1, 0]]
 
 
 def test_random_split_lengths_match_torch():

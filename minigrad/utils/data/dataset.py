@@ -19,6 +19,7 @@
 import bisect
 import itertools
 import math
+import typing
 import warnings
 
 import numpy as np
@@ -30,10 +31,13 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Chai
            "random_split"]
 
 
-class Dataset:
+_Sample = typing.TypeVar("_Sample", covariant=True)
+
+
+class Dataset(typing.Generic[_Sample]):
     """Base class of map-style datasets: subclasses define ``__getitem__(index)`` and ``__len__()``.
 
-    ``a + b`` is ``ConcatDataset([a, b])``.
+    ``a + b`` is ``ConcatDataset([a, b])``. Generic like torch's, so ``class Pairs(Dataset[tuple])`` works.
     """
 
     def __getitem__(self, index):

@@ -15,6 +15,7 @@ Twister), so a random sampler seeded alike draws other indices with the same dis
 [[0, 1], [2, 3], [4]]
 """
 import itertools
+import typing
 
 import numpy as np
 
@@ -31,8 +32,14 @@ def _check_positive_int(name, value):
         raise ValueError(f"{name} should be a positive integer value, but got {name}={value}")
 
 
-class Sampler:
-    """Base class of samplers: subclasses define ``__iter__`` (the indices) and usually ``__len__``."""
+_Index = typing.TypeVar("_Index", covariant=True)
+
+
+class Sampler(typing.Generic[_Index]):
+    """Base class of samplers: subclasses define ``__iter__`` (the indices) and usually ``__len__``.
+
+    Generic like torch's, so ``class MySampler(Sampler[int])`` works.
+    """
 
     def __init__(self, data_source=None):
         pass
