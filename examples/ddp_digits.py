@@ -63,7 +63,8 @@ def main():
     if rank == 0:
         os.makedirs(args.out_dir, exist_ok=True)
         minigrad.save(model.module.state_dict(), os.path.join(args.out_dir, "ddp_digits.npz"))
-        print(f"final test accuracy {accuracy(model.module, test_x, test_y):.4f} on {world} ranks")
+        print(f"trained on {world} ranks")
+        print(f"final test accuracy: {accuracy(model.module, test_x, test_y):.4f}")
     dist.destroy_process_group()
 
 
