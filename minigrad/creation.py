@@ -1,7 +1,8 @@
 """Factories: tensors filled with constants, ranges, identity matrices and random numbers.
 
 Sizes may be given as separate ints or one tuple (``zeros(2, 3)`` or ``zeros((2, 3))``). Floating results
-default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, ``randint``, ``randperm``) to int64, as in torch.
+default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, ``randint``, ``randperm``) to int64,
+as in torch.
 """
 import numpy as np
 
@@ -11,7 +12,7 @@ from .autograd.tensor import Tensor
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm",
            "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like", "randint_like",
-           "from_numpy", "as_tensor"]
+           "from_numpy", "from_dlpack", "as_tensor"]
 
 
 def _size(size):
@@ -182,6 +183,12 @@ def from_numpy(array):
     return Tensor._wrap(array)
 
 
+def from_dlpack(external):
+    """A tensor sharing memory with ``external`` (a torch tensor, a NumPy array, anything with ``__dlpack__`` on
+    the CPU), as ``torch.from_dlpack``."""
+    return from_numpy(np.from_dlpack(external))
+
+
 def as_tensor(data, dtype=None, device=None):
     """``data`` as a tensor, sharing memory where it can (a Tensor or an array of the asked dtype)."""
     _device.check(device)
@@ -190,3 +197,26 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.as_numpy_dtype(dtype) == data.dtype):
         return from_numpy(data)
     return Tensor(data, dtype=dtype)
+
+
+def _new(fill):
+    """A ``Tensor.new_*`` method: a tensor of ``size`` with ``self``'s dtype unless one is given."""
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        return _make(fill(_size(size), _dtype.as_numpy_dtype(dtype) if dtype is not None else self._data.dtype),
+                     None, requires_grad, device)
+    return method
+
+
+new_zeros = _new(np.zeros)
+new_ones = _new(np.ones)
+new_empty = _new(np.zeros)  # zeroed: no uninitialised memory
+
+
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype) if dtype is not None
+                       else self._data.dtype), None, requires_grad, device)
+
+
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    _device.check(device)
+    return Tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)

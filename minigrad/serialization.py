@@ -28,11 +28,12 @@ import json
 import math
 import os
 import secrets
+import warnings
 import zipfile
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, torch_format
 from .autograd.tensor import Tensor
 from .nn.parameter import Parameter
 
@@ -95,33 +96,49 @@ class _Encoder:
                         "bools, None or tuples of them")
 
 
-def save(obj, f):
+def save(obj, f, format="minigrad"):  # noqa: A002 - the name says what it is
     """Write ``obj`` (e.g. ``{"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}``) to ``f``.
 
+    Tensors, arrays, numbers, strings and containers of them use the pickle-free format; any other object (a whole
+    Module) is pickled in torch's format, as ``torch.save`` does, and loads only with ``weights_only=False``.
+
     ``f`` is a path (written atomically, see the module docstring; no extension is added) or a binary file object.
+    ``format="torch"`` writes ``torch.save``'s zip format instead (``minigrad.torch_format``), which
+    ``torch.load(f, weights_only=True)`` reads.
     """
+    if format == "torch":
+        if hasattr(f, "write"):
+            torch_format.save_torch(obj, f)
+        else:
+            _write_atomically(os.fspath(f), lambda out: torch_format.save_torch(obj, out))
+        return
+    if format != "minigrad":
+        raise ValueError(f"format must be 'minigrad' or 'torch', got {format!r}")
     encoder = _Encoder()
     try:
         root = encoder.encode(obj)
     except RecursionError:
         raise ValueError("cannot save: the object is nested too deeply (or contains itself)") from None
+    except TypeError:  # a whole Module or another object: pickled, as torch does; loading it needs
+        save(obj, f, format="torch")  # weights_only=False
+        return
     structure = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
     arrays = dict(encoder.arrays)
     arrays[_STRUCTURE] = np.frombuffer(structure.encode("utf-8"), dtype=np.uint8)
     if hasattr(f, "write"):
         np.savez(f, **arrays)
         return
-    _write_atomically(os.fspath(f), arrays)
+    _write_atomically(os.fspath(f), lambda out: np.savez(out, **arrays))
 
 
-def _write_atomically(path, arrays):
+def _write_atomically(path, write):
     directory = os.path.dirname(os.path.abspath(path))
     temporary = f"{path}.tmp{secrets.token_hex(4)}"
     # os.open with mode 0o666 lets the umask decide the permissions, as for a plain open(path, "wb")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(descriptor, "wb") as out:
-            np.savez(out, **arrays)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -231,10 +248,12 @@ class _Decoder:
 
 
 def load(f, map_location=None, *, weights_only=True):
-    """Read a checkpoint written by ``save`` from a path or a binary file object.
+    """Read a checkpoint written by ``save`` — or by ``torch.save`` — from a path or a binary file object.
 
-    ``map_location`` and ``weights_only`` are accepted so torch code runs unchanged: minigrad runs on the CPU only
-    and never unpickles, so a load is always "weights only".
+    ``map_location`` is accepted so torch code runs unchanged (minigrad runs on the CPU only). ``weights_only=True``
+    (the default, as in torch 2.6+) never runs code: a minigrad file is never unpickled, a torch-format file goes
+    through the restricted unpickler of ``minigrad.torch_format``. A file holding other objects (``save`` pickles
+    a whole Module, as torch does) needs ``weights_only=False``, which warns that unpickling can run arbitrary code.
 
     Raises ``FileNotFoundError`` for a missing path and ``ValueError`` when the file is not an intact minigrad
     checkpoint (truncated, corrupted, edited, or some other kind of file).
@@ -242,19 +261,27 @@ def load(f, map_location=None, *, weights_only=True):
     if map_location not in (None, "cpu") and not callable(map_location) and not isinstance(map_location, dict):
         raise RuntimeError(f"minigrad runs on the CPU only; got map_location={map_location!r}")
     if hasattr(f, "read"):
-        return _load_from(f, getattr(f, "name", "checkpoint"))
+        return _load_from(f, getattr(f, "name", "checkpoint"), weights_only)
     path = os.fspath(f)
     with open(path, "rb") as file:
-        return _load_from(file, path)
+        return _load_from(file, path, weights_only)
 
 
-def _load_from(file, name):
+def _load_from(file, name, weights_only=True):
     start = file.tell()
     if file.read(4) != _ZIP_MAGIC:
-        raise ValueError(f"{name} is not a minigrad checkpoint (not an .npz archive; was it written by "
-                         "minigrad.save? torch.save files cannot be read)")
+        raise ValueError(f"{name} is not a minigrad or torch checkpoint (not a zip archive; files from torch.save "
+                         "before torch 1.6 are not read)")
     file.seek(start)
     try:
+        with zipfile.ZipFile(file) as archive:
+            is_torch = torch_format.is_torch_archive(archive.namelist())
+        file.seek(start)
+        if is_torch:
+            if not weights_only:
+                warnings.warn("load(weights_only=False) unpickles the file, which can run arbitrary code: use it "
+                              "only for files from a trusted source", UserWarning, stacklevel=3)
+            return torch_format.load_torch(file, weights_only=weights_only)
         with np.load(file, allow_pickle=False) as archive:
             if _STRUCTURE not in archive.files:
                 raise _CorruptCheckpoint(f"no {_STRUCTURE!r} entry (an .npz file not written by minigrad.save)")

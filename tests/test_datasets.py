@@ -9,6 +9,7 @@ import pytest
 import minigrad
 from minigrad.datasets import MNIST, load_digits, read_idx, write_idx
 from minigrad.utils.data import DataLoader
+from minigrad.utils.data._fetch import _tensor_batch_reader
 
 
 # ------------------------------------------------------------------------------------------------ digits
@@ -119,7 +120,7 @@ def test_mnist_reads_train_and_test(tmp_path, gz):
 def test_mnist_in_torchvision_layout_and_through_a_loader(tmp_path):
     write_mnist(tmp_path / "MNIST" / "raw")
     loader = DataLoader(MNIST(tmp_path), batch_size=5, shuffle=True, generator=minigrad.Generator(0))
-    assert loader._fetch is not None  # MNIST is a TensorDataset: batches come from one indexing per tensor
+    assert _tensor_batch_reader(loader.dataset) is not None  # MNIST is a TensorDataset: batches come from one indexing per tensor
     assert [x.shape for x, _ in loader] == [(5, 784), (5, 784), (2, 784)]
 
 

@@ -17,7 +17,8 @@ def test_the_device_picking_idiom_runs_unchanged():
     minigrad.cuda.manual_seed_all(0)          # a no-op, as torch's without CUDA
 
 
-@pytest.mark.parametrize("spec, expected", [("cpu", ("cpu", None)), ("cuda:1", ("cuda", 1)), (("cuda", 0), ("cuda", 0)),
+@pytest.mark.parametrize("spec, expected", [("cpu", ("cpu", None)), ("cuda:1", ("cuda", 1)),
+                                            (("cuda", 0), ("cuda", 0)),
                                             ("mps", ("mps", None))])
 def test_device_objects_match_torch(spec, expected):
     torch = pytest.importorskip("torch")
@@ -45,7 +46,8 @@ def test_bad_device_strings_raise_like_torch():
 def test_set_default_dtype_changes_what_floats_become():
     try:
         minigrad.set_default_dtype(minigrad.float64)
-        assert minigrad.tensor([1.5]).dtype == minigrad.zeros(1).dtype == nn.Linear(2, 2).weight.dtype == minigrad.float64
+        made = (minigrad.tensor([1.5]), minigrad.zeros(1), nn.Linear(2, 2).weight)
+        assert all(t.dtype == minigrad.float64 for t in made)
         with pytest.raises(TypeError, match="floating-point"):
             minigrad.set_default_dtype(minigrad.int64)
     finally:

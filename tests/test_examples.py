@@ -14,7 +14,8 @@ pytest.importorskip("tqdm")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
-NAMES = ["mlp_digits", "mnist_mlp", "regression", "ctc_toy", "triplet_embeddings", "segmentation_ce", "loss_tour"]
+NAMES = ["mlp_digits", "mnist_mlp", "regression", "ctc_toy", "triplet_embeddings", "segmentation_ce", "loss_tour",
+         "ddp_digits"]
 
 
 def run(name, *args, check=True):
@@ -116,3 +117,14 @@ def test_loss_tour_agrees_with_every_formula(tmp_path):
     count = int(re.search(r"^(\d+) of \1 losses agree with their formulas$", output, flags=re.M).group(1))
     assert count >= 25 and "MISMATCH" not in output
     assert (tmp_path / "loss_tour.png").exists()
+
+
+def test_ddp_digits_on_two_ranks_reaches_the_single_process_accuracy(tmp_path):
+    pytest.importorskip("mpi4py")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
+    result = subprocess.run([sys.executable, "-m", "minigrad.distributed.run", "--nproc-per-node", "2",
+                             "--threads-per-rank", "1", os.path.join(EXAMPLES, "ddp_digits.py"), "--epochs", "15",
+                             "--out-dir", str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert final_number(result.stdout, "final test accuracy") >= 0.95
+    assert (tmp_path / "ddp_digits.npz").exists()

@@ -29,6 +29,7 @@ LAYERS = {
     "minigrad._kernels": (1, 0), "minigrad._kernels.*": (1, 0),
     # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__
     "minigrad.autograd.grad_mode": (2, 0), "minigrad.autograd.hooks": (2, 0), "minigrad.autograd.anomaly_mode": (2, 0),
+    "minigrad.autograd.tracing": (2, 0),
     "minigrad.autograd.engine": (2, 1),
     "minigrad.autograd.tensor": (2, 2),
     "minigrad.autograd.functional": (2, 3),
@@ -36,21 +37,23 @@ LAYERS = {
     "minigrad.autograd.gradcheck": (2, 5),
     "minigrad.autograd": (2, 6),
     # 3 -- ops: _util < shape < elementwise < reduce, linalg < activation < inplace, conv, pooling, ... < methods;
-    #      then the factories and the graph drawing, which build on tensors (and may use any op)
-    "minigrad.ops._util": (3, 0),
+    #      the factories build tensors without ops (Tensor.new_* is bound from them); the graph drawing may use any
+    "minigrad.ops._util": (3, 0), "minigrad.creation": (3, 0),
     "minigrad.ops.shape": (3, 1),
     "minigrad.ops.elementwise": (3, 2),
     "minigrad.ops.reduce": (3, 3), "minigrad.ops.linalg": (3, 3),
-    "minigrad.ops.activation": (3, 4),
+    "minigrad.ops.activation": (3, 4), "minigrad.ops.transcendental": (3, 4), "minigrad.ops.sorting": (3, 4),
+    "minigrad.ops.slicing": (3, 4),
     "minigrad.ops.inplace": (3, 5), "minigrad.ops.conv": (3, 5), "minigrad.ops.pooling": (3, 5),
     "minigrad.ops.normalization": (3, 5), "minigrad.ops.attention": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
-    "minigrad.creation": (3, 8), "minigrad.viz": (3, 8),
+    "minigrad.viz": (3, 8),
     # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
     "minigrad.nn.functional._reduction": (4, 0), "minigrad.nn.functional._checks": (4, 0),
     "minigrad.nn.functional._fused": (4, 1),
     "minigrad.nn.functional.distance": (4, 2), "minigrad.nn.functional.dropout": (4, 2),
+    "minigrad.nn.functional.attention": (4, 3),
     "minigrad.nn.functional.activation": (4, 2),  # torch-signature adapters, until 3.5 folds them into __init__
     "minigrad.nn.functional.classification": (4, 3), "minigrad.nn.functional.regression": (4, 3),
     "minigrad.nn.functional.probabilistic": (4, 3), "minigrad.nn.functional.margin": (4, 3),
@@ -62,21 +65,33 @@ LAYERS = {
     "minigrad.nn.modules.module": (5, 1), "minigrad.nn.module": (5, 1),
     "minigrad.nn.modules.*": (5, 2), "minigrad.nn.layers": (5, 2),
     "minigrad.nn.modules.loss": (5, 3), "minigrad.nn.loss": (5, 3),  # the loss modules reuse PairwiseDistance
+    "minigrad.nn.modules.attention": (5, 3),  # MultiheadAttention's out_proj is a Linear
     "minigrad.nn.modules": (5, 4),
     "minigrad.nn": (5, 5),
     # 6 -- what uses nn: optimizers, data loading, datasets, checkpoints
     "minigrad.optim.optimizer": (6, 0), "minigrad.utils.data.dataset": (6, 0),
-    "minigrad.optim.*": (6, 1), "minigrad.utils.data.dataloader": (6, 1), "minigrad.serialization": (6, 1),
-    "minigrad.optim": (6, 2), "minigrad.utils.data": (6, 2), "minigrad.datasets": (6, 2),
-    "minigrad.utils": (6, 3),
+    "minigrad.utils.data.sampler": (6, 0), "minigrad.utils.data.collate": (6, 0), "minigrad.torch_format": (6, 0),
+    "minigrad.onnx.converters": (6, 0), "minigrad.distributed.collectives": (6, 0), "minigrad.distributed.run": (6, 0),
+    "minigrad.optim.*": (6, 1), "minigrad.serialization": (6, 1), "minigrad.safetensors_io": (6, 1),
+    "minigrad.utils.data.distributed": (6, 1), "minigrad.utils.data._fetch": (6, 1),
+    "minigrad.onnx.export": (6, 1), "minigrad.distributed.ddp": (6, 1),
+    "minigrad.optim": (6, 2), "minigrad.datasets": (6, 2), "minigrad.onnx": (6, 2), "minigrad.distributed": (6, 2),
+    "minigrad.utils.data._worker": (6, 2), "minigrad.utils.data._iterator": (6, 2),
+    "minigrad.utils.data._multiprocess": (6, 3), "minigrad.nn.parallel": (6, 3),
+    "minigrad.utils.data.dataloader": (6, 4),
+    "minigrad.utils.data": (6, 5),
+    "minigrad.utils": (6, 6),
     # 7 -- the public surface
     "minigrad": (7, 0),
+    "minigrad.__main__": (7, 1),  # python -m minigrad: the environment report, above the whole package
 }
 
 LOSS_FAMILIES = {f"minigrad.nn.functional.{name}" for name in
                  ("classification", "regression", "probabilistic", "margin", "ctc")}
 FORBIDDEN_TOP_LEVEL = {"torch", "tests", "examples", "benchmarks"}  # the oracle and the code around the package
-ALLOWED_FUNCTION_IMPORTS = {("minigrad.datasets", "sklearn")}     # an optional dependency, imported on demand
+ALLOWED_FUNCTION_IMPORTS = {("minigrad.datasets", "sklearn"),    # optional dependencies, imported on demand
+                            ("minigrad.safetensors_io", "safetensors"), ("minigrad.onnx.export", "onnx"),
+                            ("minigrad.distributed.collectives", "mpi4py")}
 
 
 def module_name(path):

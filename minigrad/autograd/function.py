@@ -33,7 +33,7 @@ import weakref
 
 import numpy as np
 
-from . import anomaly_mode, functional
+from . import anomaly_mode, functional, tracing
 from .grad_mode import _state as _grad_state
 from .grad_mode import enable_grad, no_grad
 from .tensor import AccumulateGrad, Tensor
@@ -124,6 +124,8 @@ class Function:
             output.grad_fn = node
             if anomaly_mode._state.enabled:
                 node._forward_stack = anomaly_mode.forward_stack()
+        if tracing._state.recorder is not None:
+            tracing._state.recorder(cls, inputs, options, output)
         return output
 
     def inputs_read(self):
@@ -177,7 +179,7 @@ class Function:
 
     def release(self):
         """Drop everything the backward needed (called after a backward without ``retain_graph``)."""
-        self.inputs = self._output = None
+        self.inputs = self.options = self._output = None
         self.__dict__.clear()
         self.freed = True
 

@@ -151,6 +151,14 @@ class Tensor:
     def is_contiguous(self):
         return self._data.flags.c_contiguous
 
+    def stride(self, dim=None):
+        """The step, in elements, between neighbours along each dim (NumPy's byte strides over the item size)."""
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[dim]
+
+    def nelement(self):
+        return self._data.size
+
     # ---------------------------------------------------------------------------------------- conversion
     def numpy(self):
         """The NumPy array behind this tensor (shared memory); refused while it requires grad, as in torch."""
@@ -160,6 +168,16 @@ class Tensor:
 
     def __array__(self, dtype=None, copy=None):
         return self._data if dtype is None else self._data.astype(dtype)
+
+    def __dlpack__(self, *args, **kwargs):
+        """The DLPack capsule of the values (zero-copy: ``torch.from_dlpack(t)`` and ``np.from_dlpack(t)`` share
+        this tensor's memory)."""
+        if self.requires_grad:
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
+        return self._data.__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
 
     def item(self):
         if self._data.size != 1:
@@ -262,6 +280,20 @@ class Tensor:
         hooks[handle.id] = hook
         return handle
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after a gradient has been accumulated into this leaf's ``.grad`` (what
+        ``DistributedDataParallel`` uses to start reducing a gradient as soon as it is complete)."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        accumulator = self._gradient_edge()
+        if accumulator.post_hooks is None:
+            accumulator.post_hooks = {}
+        handle = RemovableHandle(accumulator.post_hooks)
+        accumulator.post_hooks[handle.id] = hook
+        return handle
+
     def retain_grad(self):
         """Make ``backward`` also store this non-leaf tensor's gradient in ``.grad``."""
         if self.grad_fn is None:
@@ -292,6 +324,12 @@ class Tensor:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return builtins.bool(self._data)
+
+    def __format__(self, spec):
+        """``f"{loss:.4f}"``: a one-element tensor formats as its number, as in torch."""
+        if self._data.size == 1 and self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
 
     def __float__(self):
         return builtins.float(self.item())
@@ -338,6 +376,7 @@ class AccumulateGrad:
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
+        self.post_hooks = None  # hooks called with the leaf once its .grad is updated
 
     @property
     def variable(self):
@@ -368,6 +407,8 @@ class AccumulateGrad:
                 else:  # the array now belongs to this .grad; the delivered tensor keeps a view of it, so another
                     grad._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead
                 leaf.grad = Tensor._wrap(array)
+        for hook in tuple(self.post_hooks.values()) if self.post_hooks else ():
+            hook(leaf)
         return ()
 
     def release(self):

@@ -192,7 +192,11 @@ def mul(a, b):
     return _scaled(Mul, a, b)
 
 
-def div(a, b):
+def div(a, b, rounding_mode=None):
+    """``a / b`` (true division: integers give the default float dtype), or with ``rounding_mode`` 'trunc' or
+    'floor' the rounded quotient (integers stay integers, gradient 0)."""
+    if rounding_mode is not None:
+        return _rounded_division(a, b, rounding_mode)
     if not (_is_floating(a) or _is_floating(b)):  # true division of integers gives the default float dtype
         a = _to_float(a)
     return _scaled(Div, a, b)
@@ -211,6 +215,70 @@ def pow(a, b):
             a._data.dtype.kind in "biu":
         raise RuntimeError("Integers to negative integer powers are not allowed.")  # torch: only scalar exponents
     return _promoted(Pow, a, b)
+
+
+class Remainder(Function):
+    """``a mod b`` with the sign of ``b`` (Python's ``%``, torch's ``remainder``), or with the sign of ``a``
+    (``fmod``). Gradients ``g`` and ``-g · q`` with ``q`` the rounded quotient (floor, or trunc for ``fmod``)."""
+
+    def forward(self, a, b, *, truncate):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.fmod(a, b) if truncate else np.mod(a, b)
+        if np.result_type(a, b).kind in "iu" and np.any(np.asarray(b) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        return result
+
+    def inputs_read(self):  # the divisor's gradient reads both; the dividend's none
+        return self.needs_input_grad[1], self.needs_input_grad[1]
+
+    def backward(self, grad):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        quotient = None
+        if need_b:
+            rounding = np.trunc if self.options["truncate"] else np.floor
+            with np.errstate(divide="ignore", invalid="ignore"):
+                quotient = wrap(rounding(data_of(a) / data_of(b)).astype(grad._data.dtype))
+        return (sum_to(grad, np.shape(data_of(a))) if need_a else None,
+                sum_to(-grad * quotient, np.shape(data_of(b))) if need_b else None)
+
+
+def remainder(a, b):
+    """``a - floor(a / b) · b``: the remainder with the sign of the divisor (Python's and torch's ``%``)."""
+    a, b = promote(a, b)
+    return Remainder.apply(a, b, truncate=False)
+
+
+def fmod(a, b):
+    """``a - trunc(a / b) · b``: the remainder with the sign of the dividend (C's ``fmod``)."""
+    a, b = promote(a, b)
+    return Remainder.apply(a, b, truncate=True)
+
+
+def _rounded_division(a, b, rounding_mode):
+    """The quotient rounded toward zero ('trunc') or down ('floor'), with a zero gradient like every step
+    function; integers stay integers."""
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    a, b = promote(a, b)
+    a_data, b_data = data_of(a), data_of(b)
+    if np.result_type(a_data, b_data).kind in "iu":
+        if np.any(np.asarray(b_data) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        quotient = np.floor_divide(a_data, b_data)
+        if rounding_mode == "trunc":  # floor and trunc differ where the signs differ and the division is inexact
+            quotient = quotient + ((np.mod(a_data, b_data) != 0) & ((a_data < 0) != (np.asarray(b_data) < 0)))
+        return _step(a, b, values=np.asarray(quotient))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exact = np.asarray(a_data / b_data)
+    return _step(a, b, values=np.asarray(np.trunc(exact) if rounding_mode == "trunc" else
+                                         np.floor_divide(a_data, b_data)))
+
+
+def floor_divide(a, b):
+    """``floor(a / b)`` (Python's and torch's ``//``); gradient 0."""
+    return _rounded_division(a, b, "floor")
 
 
 def neg(x):
@@ -455,8 +523,11 @@ def minimum(a, b):
     return Minimum.apply(a, b)
 
 
-def where(condition, a, b):
-    """Pick from ``a`` where ``condition`` holds, else from ``b`` (all three broadcast)."""
+def where(condition, a=None, b=None):
+    """Pick from ``a`` where ``condition`` holds, else from ``b`` (all three broadcast). ``where(condition)`` alone
+    is ``nonzero(condition, as_tuple=True)``: one index tensor per dim."""
+    if a is None and b is None:
+        return tuple(wrap(p.astype(np.int64)) for p in np.nonzero(np.asarray(data_of(condition))))
     a, b = promote(a, b)
     condition = np.asarray(data_of(condition))
     if condition.dtype != np.bool_:
@@ -467,22 +538,26 @@ def where(condition, a, b):
 
 # ------------------------------------------------------------------------------------------- step functions
 class Step(Function):
-    """A step function of ``x`` (sign, floor, ceil, round), its values computed by the caller. Its derivative is
-    0 wherever it exists, so its gradient is zeros, as torch's: the result stays in the graph and a backward
-    through it works (straight-through tricks add the identity's gradient themselves)."""
+    """A step function of its inputs (sign, floor, ceil, round, trunc, rounded division), its values computed by
+    the caller. Its derivative is 0 wherever it exists, so every input's gradient is zeros, as torch's: the result
+    stays in the graph and a backward through it works (straight-through tricks add the identity's gradient
+    themselves)."""
 
     keeps_inputs = False
 
-    def forward(self, x, *, values):
-        self.shape, self.dtype = x.shape, x.dtype
+    def forward(self, *inputs, values):
+        self.shapes = [(np.shape(x), np.asarray(x).dtype) for x in inputs]
         return values
 
     def backward(self, grad):
-        return wrap(np.zeros(self.shape, self.dtype))
+        grads = tuple(wrap(np.zeros(shape, dtype)) if need else None
+                      for (shape, dtype), need in zip(self.shapes, self.needs_input_grad))
+        return grads if len(grads) > 1 else grads[0]
 
 
-def _step(x, values):
-    return Step.apply(x, values=values) if is_tensor(x) else wrap(values)
+def _step(*inputs, values):
+    """``values`` as a step function of ``inputs`` (in the graph when one of them is a tensor)."""
+    return Step.apply(*inputs, values=values) if any(is_tensor(x) for x in inputs) else wrap(values)
 
 
 def sign(x):
@@ -493,20 +568,30 @@ def sign(x):
     result = np.asarray(np.sign(data))
     if result.dtype.kind == "f":
         result[np.isnan(result)] = 0
-    return _step(x, result)
+    return _step(x, values=result)
 
 
 def floor(x):
-    return _step(x, np.asarray(np.floor(data_of(x))))
+    return _step(x, values=np.asarray(np.floor(data_of(x))))
 
 
 def ceil(x):
-    return _step(x, np.asarray(np.ceil(data_of(x))))
+    return _step(x, values=np.asarray(np.ceil(data_of(x))))
 
 
 def round(x, decimals=0):  # noqa: A001 - torch's name
     """Round half to even, like torch; gradient 0."""
-    return _step(x, np.asarray(np.round(data_of(x), decimals)))
+    return _step(x, values=np.asarray(np.round(data_of(x), decimals)))
+
+
+def trunc(x):
+    """Round toward zero; gradient 0."""
+    return _step(x, values=np.asarray(np.trunc(data_of(x))))
+
+
+def frac(x):
+    """``x - trunc(x)``, the fractional part with the sign of ``x``; gradient ``g``."""
+    return sub(x, trunc(x))
 
 
 # ------------------------------------------------------------------------------ non-differentiable functions
@@ -524,6 +609,31 @@ def isinf(x):
 
 def isfinite(x):
     return _constant(np.isfinite(data_of(x)))
+
+
+def logical(a, b, numpy_op):
+    """``logical_and``/``or``/``xor``: non-zero is true; a bool tensor."""
+    return _constant(numpy_op(np.asarray(data_of(a)) != 0, np.asarray(data_of(b)) != 0))
+
+
+def logical_not(x):
+    return _constant(np.asarray(data_of(x)) == 0)
+
+
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|a - b| <= atol + rtol |b|`` elementwise, as a bool tensor."""
+    a, b = promote(a, b)
+    return _constant(np.isclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether ``isclose`` holds everywhere (a Python bool)."""
+    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
+
+
+def equal(a, b):
+    """Whether two tensors have the same shape and values (a Python bool)."""
+    return a.shape == b.shape and bool((data_of(a) == data_of(b)).all())
 
 
 def compare(a, b, numpy_op):
@@ -623,6 +733,19 @@ def to(x, *args, dtype=None, copy=False, **kwargs):
     if target == x._data.dtype and not copy:
         return x
     return Cast.apply(x, dtype=target)
+
+
+_TYPE_NAMES = {"torch.FloatTensor": "float32", "torch.DoubleTensor": "float64", "torch.HalfTensor": "float16",
+               "torch.LongTensor": "int64", "torch.IntTensor": "int32", "torch.ShortTensor": "int16",
+               "torch.CharTensor": "int8", "torch.ByteTensor": "uint8", "torch.BoolTensor": "bool"}
+
+
+def type_(x, dtype=None, non_blocking=False):
+    """``x.type()`` is torch's type name (``'torch.FloatTensor'``); ``x.type(dtype)`` (a dtype or such a name) is
+    ``x.to(dtype)``."""
+    if dtype is None:
+        return next(name for name, numpy_name in _TYPE_NAMES.items() if numpy_name == x._data.dtype.name)
+    return to(x, _TYPE_NAMES.get(dtype, dtype) if isinstance(dtype, str) else dtype)
 
 
 def clone(x):

@@ -119,3 +119,99 @@ def linear(x, weight, bias=None):
     if bias is not None and bias.shape != weight.shape[:1]:  # it must broadcast to the output without growing it
         expand(bias, *(x.shape[:-1] + weight.shape[:1]))
     return Linear.apply(x, weight, bias)
+
+
+def bmm(a, b):
+    """Batched matrix product of two 3-D tensors ``(B, n, m) @ (B, m, p)``."""
+    if a.ndim != 3 or b.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor" if a.ndim != 3 else "batch2 must be a 3D tensor")
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+                           f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+    return matmul(a, b)
+
+
+def mv(a, v):
+    """Matrix-vector product ``(n, m) @ (m,)``."""
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {a.ndim}, {v.ndim}")
+    return matmul(a, v)
+
+
+def outer(a, b):
+    """``a[i] · b[j]``: the outer product of two vectors."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError("outer: expected 1D tensors")
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):  # noqa: A002 - torch's argument name
+    """``beta · input + alpha · (mat1 @ mat2)``."""
+    product = mm(mat1, mat2)
+    return (input if beta == 1 else input * beta) + (product if alpha == 1 else product * alpha)
+
+
+class Einsum(Function):
+    """``einsum(equation, *operands)`` (explicit or implicit output, no ellipsis): NumPy's einsum with a
+    contraction order (``optimize=True``). The gradient of operand ``i`` is itself an einsum: the upstream
+    gradient contracted with the other operands onto operand ``i``'s subscripts (then broadcast over any
+    subscript only operand ``i`` has), so double backward is an einsum too."""
+
+    def forward(self, *operands, inputs, output):
+        return np.asarray(np.einsum(",".join(inputs) + "->" + output, *operands, optimize=True))
+
+    def backward(self, grad):
+        inputs, output = self.options["inputs"], self.options["output"]
+        grads = []
+        for i, (subscripts, need) in enumerate(zip(inputs, self.needs_input_grad)):
+            if not need:
+                grads.append(None)
+                continue
+            others = [s for j, s in enumerate(inputs) if j != i]
+            reachable = set(output).union(*others)
+            target = "".join(dict.fromkeys(c for c in subscripts if c in reachable))
+            operands = [grad] + [x for j, x in enumerate(self.inputs) if j != i]
+            g = Einsum.apply(*operands, inputs=[output] + others, output=target)
+            grads.append(_to_subscripts(g, target, subscripts, self.inputs[i].shape))
+        return tuple(grads)
+
+
+def _to_subscripts(g, have, want, shape):
+    """``g``, whose subscripts ``have`` are those of ``want`` (in its order) that the einsum could reach, laid out
+    as ``want`` of ``shape``: a subscript only this operand has was summed away, so its gradient is broadcast."""
+    if len(set(want)) != len(want):
+        raise NotImplementedError("einsum: the gradient of an operand with a repeated subscript (a diagonal) is not "
+                                  "implemented")
+    sizes = dict(zip(want, shape))
+    return g.reshape(*[sizes[c] if c in have else 1 for c in want]).expand(*shape)
+
+
+def einsum(equation, *operands):
+    """Einstein summation, e.g. ``einsum("bij,bjk->bik", a, b)``; operands may also be passed as one list."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    equation = equation.replace(" ", "")
+    if "." in equation:
+        raise NotImplementedError("einsum: ellipsis ('...') is not supported yet")
+    inputs, arrow, output = equation.partition("->")
+    inputs = inputs.split(",")
+    if len(inputs) != len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
+                           if len(operands) > len(inputs) else "einsum(): fewer operands were provided than specified "
+                           "in the equation")
+    if not arrow:  # implicit output: the subscripts used once, in alphabetical order
+        counts = {c: "".join(inputs).count(c) for c in "".join(inputs)}
+        output = "".join(sorted(c for c, n in counts.items() if n == 1))
+    for subscripts, x in zip(inputs, operands):
+        if len(subscripts) != x.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(subscripts)}) does not match "
+                               f"the number of dimensions ({x.ndim}) for operand {inputs.index(subscripts)} and no "
+                               "ellipsis was given")
+    operands = promote_all(operands)
+    return Einsum.apply(*operands, inputs=inputs, output=output)
+
+
+def promote_all(tensors):
+    """The tensors cast to their common dtype (torch's promotion)."""
+    common = _dtype.result_type(*[t._data for t in tensors])
+    return [t if t._data.dtype == common else t.to(common) for t in tensors]

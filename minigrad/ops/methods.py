@@ -6,9 +6,9 @@ above both, fills in ``x + y``, ``x.exp()``, ``x.sum(dim)``, ``x[i] = v``... one
 """
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, creation
 from ..autograd.tensor import Tensor
-from . import activation, elementwise, inplace, linalg, reduce, shape
+from . import activation, elementwise, inplace, linalg, reduce, shape, slicing, sorting, transcendental
 
 
 def _reflected(op):
@@ -41,6 +41,9 @@ METHODS = {
     "__pow__": elementwise.pow, "__rpow__": _reflected(elementwise.pow),
     "__matmul__": linalg.matmul, "__rmatmul__": _reflected(linalg.matmul),
     "__neg__": elementwise.neg, "__pos__": lambda self: self, "__abs__": elementwise.abs,
+    "__mod__": elementwise.remainder, "__rmod__": _reflected(elementwise.remainder),
+    "__floordiv__": elementwise.floor_divide, "__rfloordiv__": _reflected(elementwise.floor_divide),
+    "__contains__": lambda self, element: bool(elementwise.compare(self, element, np.equal)._data.any()),
     "__iadd__": inplace.add_, "__isub__": inplace.sub_, "__imul__": inplace.mul_, "__itruediv__": inplace.div_,
     # comparisons and bits (never differentiable)
     "__eq__": _comparison(np.equal), "__ne__": _comparison(np.not_equal), "__lt__": _comparison(np.less),
@@ -53,9 +56,17 @@ METHODS = {
     "__getitem__": shape.index, "__setitem__": inplace.setitem,
     # elementwise
     "add": _with_alpha(elementwise.add), "sub": _with_alpha(elementwise.sub), "mul": elementwise.mul,
-    "div": elementwise.div, "pow": elementwise.pow, "neg": elementwise.neg, "abs": elementwise.abs,
+    "div": elementwise.div,
+    "remainder": elementwise.remainder, "fmod": elementwise.fmod, "floor_divide": elementwise.floor_divide,
+    "trunc": elementwise.trunc, "frac": elementwise.frac, "pow": elementwise.pow, "neg": elementwise.neg,
+    "abs": elementwise.abs,
     "exp": elementwise.exp, "log": elementwise.log, "log1p": elementwise.log1p, "expm1": elementwise.expm1,
-    "sqrt": elementwise.sqrt, "sin": elementwise.sin, "cos": elementwise.cos,
+    "sqrt": elementwise.sqrt, "sin": elementwise.sin, "cos": elementwise.cos, "tan": transcendental.tan,
+    "sinh": transcendental.sinh, "cosh": transcendental.cosh, "asin": transcendental.asin,
+    "acos": transcendental.acos, "atan": transcendental.atan, "asinh": transcendental.asinh,
+    "acosh": transcendental.acosh, "atanh": transcendental.atanh, "atan2": transcendental.atan2,
+    "exp2": transcendental.exp2, "log2": transcendental.log2, "log10": transcendental.log10,
+    "rsqrt": transcendental.rsqrt,
     "square": lambda self: elementwise.mul(self, self), "reciprocal": lambda self: elementwise.div(1.0, self),
     "clamp": elementwise.clamp, "clip": elementwise.clamp,
     "clamp_min": lambda self, min: elementwise.clamp(self, min, None),  # noqa: A006 - torch's argument name
@@ -65,7 +76,11 @@ METHODS = {
     "where": lambda self, condition, other: elementwise.where(condition, self, other),
     "masked_fill": elementwise.masked_fill, "sign": elementwise.sign, "floor": elementwise.floor,
     "ceil": elementwise.ceil, "round": elementwise.round, "isnan": elementwise.isnan, "isinf": elementwise.isinf,
-    "isfinite": elementwise.isfinite,
+    "isfinite": elementwise.isfinite, "logical_not": elementwise.logical_not,
+    "logical_and": lambda self, other: elementwise.logical(self, other, np.logical_and),
+    "logical_or": lambda self, other: elementwise.logical(self, other, np.logical_or),
+    "logical_xor": lambda self, other: elementwise.logical(self, other, np.logical_xor),
+    "isclose": elementwise.isclose, "allclose": elementwise.allclose, "equal": elementwise.equal,
     # activations
     "relu": activation.relu, "sigmoid": activation.sigmoid, "tanh": activation.tanh,
     "softmax": activation.softmax, "log_softmax": activation.log_softmax,
@@ -73,29 +88,49 @@ METHODS = {
     "sum": reduce.sum, "mean": reduce.mean, "var": reduce.var, "std": reduce.std, "max": reduce.max,
     "min": reduce.min, "amax": reduce.amax, "amin": reduce.amin, "argmax": reduce.argmax, "argmin": reduce.argmin,
     "logsumexp": reduce.logsumexp, "norm": reduce.norm, "all": reduce.all, "any": reduce.any,
+    "cumsum": reduce.cumsum, "prod": reduce.prod, "count_nonzero": reduce.count_nonzero,
+    # sorting
+    "sort": sorting.sort, "argsort": sorting.argsort, "topk": sorting.topk, "kthvalue": sorting.kthvalue,
     # shapes and views
     "reshape": shape.reshape, "view": shape.view, "view_as": lambda self, other: shape.view(self, other.shape),
     "reshape_as": lambda self, other: shape.reshape(self, other.shape), "flatten": shape.flatten,
     "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze, "transpose": shape.transpose, "t": shape.t,
-    "permute": shape.permute, "expand": shape.expand, "expand_as": lambda self, other: shape.expand(self, *other.shape),
+    "permute": shape.permute, "expand": shape.expand,
+    "expand_as": lambda self, other: shape.expand(self, *other.shape),
     "narrow": shape.narrow, "select": shape.select, "diagonal": shape.diagonal, "gather": shape.gather,
     "T": property(shape.reverse_dims), "mT": property(shape.matrix_transpose),
+    "split": slicing.split, "chunk": slicing.chunk, "unbind": slicing.unbind, "flip": slicing.flip,
+    "roll": slicing.roll, "repeat": slicing.repeat, "tril": slicing.tril, "triu": slicing.triu,
+    "movedim": slicing.movedim, "moveaxis": slicing.movedim, "index_select": slicing.index_select,
+    "masked_select": slicing.masked_select, "scatter": slicing.scatter, "scatter_add": slicing.scatter_add,
+    "take_along_dim": slicing.take_along_dim, "repeat_interleave": slicing.repeat_interleave,
+    "nonzero": slicing.nonzero, "argwhere": slicing.argwhere,
     # products
-    "matmul": linalg.matmul, "mm": linalg.mm, "dot": linalg.dot,
+    "matmul": linalg.matmul, "mm": linalg.mm, "dot": linalg.dot, "bmm": linalg.bmm, "mv": linalg.mv,
+    "outer": linalg.outer, "addmm": linalg.addmm,
     # copies and conversions
     "clone": elementwise.clone, "contiguous": elementwise.contiguous, "to": elementwise.to,
     "cpu": lambda self: self, "type_as": lambda self, other: elementwise.to(self, other.dtype),
     "float": _cast(_dtype.float32), "double": _cast(_dtype.float64), "half": _cast(_dtype.float16),
     "long": _cast(_dtype.int64), "int": _cast(_dtype.int32), "bool": _cast(_dtype.bool),
+    "short": _cast(_dtype.int16), "char": _cast(_dtype.int8), "byte": _cast(_dtype.uint8), "type": elementwise.type_,
+    "new_zeros": creation.new_zeros, "new_ones": creation.new_ones, "new_empty": creation.new_empty,
+    "new_full": creation.new_full, "new_tensor": creation.new_tensor,
     # in-place
     "add_": inplace.add_, "sub_": inplace.sub_, "mul_": inplace.mul_, "div_": inplace.div_, "pow_": inplace.pow_,
     "clamp_": inplace.clamp_, "clip_": inplace.clamp_, "clamp_min_": inplace.clamp_min_,
-    "clamp_max_": inplace.clamp_max_, "addcmul_": inplace.addcmul_, "addcdiv_": inplace.addcdiv_, "lerp_": inplace.lerp_, "masked_fill_": inplace.masked_fill_,
+    "clamp_max_": inplace.clamp_max_, "addcmul_": inplace.addcmul_, "addcdiv_": inplace.addcdiv_,
+    "lerp_": inplace.lerp_, "masked_fill_": inplace.masked_fill_,
     "zero_": inplace.zero_, "fill_": inplace.fill_, "copy_": inplace.copy_, "relu_": inplace.relu_,
     "sigmoid_": inplace.sigmoid_, "tanh_": inplace.tanh_, "exp_": inplace.exp_, "log_": inplace.log_,
     "sqrt_": inplace.sqrt_, "neg_": inplace.neg_, "abs_": inplace.abs_,
     "uniform_": inplace.uniform_, "normal_": inplace.normal_, "random_": inplace.random_,
     "bernoulli_": inplace.bernoulli_,
+    "tril_": lambda self, diagonal=0: inplace.apply_inplace(self, slicing.tril, diagonal),
+    "triu_": lambda self, diagonal=0: inplace.apply_inplace(self, slicing.triu, diagonal),
+    "scatter_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter, dim, index, src),
+    "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
+
 }
 
 for _name, _method in METHODS.items():

@@ -8,10 +8,11 @@ import builtins
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, return_types
 from ._util import float_operand, wrap
 from .elementwise import Sqrt, maximum, minimum
-from .shape import normalize_dim, normalize_dims
+from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims
 
 
 def _keepdim_shape(shape, axes):
@@ -31,8 +32,9 @@ class Sum(Function):
                 return x.sum(axis=axes, keepdims=keepdim, dtype=np.float32).astype(np.float16)
         return x.sum(axis=axes, keepdims=keepdim)
 
-    def backward(self, grad):
-        return grad.reshape(_keepdim_shape(self.in_shape, self.options["axes"])).expand(*self.in_shape)
+    def backward(self, grad):  # the Functions directly: the public reshape/expand re-validate what is known good
+        kept = Reshape.apply(grad, shape=_keepdim_shape(self.in_shape, self.options["axes"]))
+        return BroadcastTo.apply(kept, shape=self.in_shape)
 
 
 class Extremum(Function):
@@ -298,3 +300,83 @@ def any(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
     """Whether some element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch."""
     result = x._data.any(axis=None if dim is None else normalize_dims(dim, x.ndim), keepdims=keepdim)
     return wrap(np.asarray(result, dtype=np.uint8 if x._data.dtype == np.uint8 else np.bool_))
+
+
+class Cumsum(Function):
+    """Running sums along ``axis`` (from the end when ``reverse``); gradient: the running sums of ``g`` taken the
+    other way, so each of the pair is the other's backward."""
+
+    keeps_inputs = False
+
+    def forward(self, x, *, axis, reverse):
+        if reverse:
+            return np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis).copy()
+        return np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else x.dtype)
+
+    def backward(self, grad):
+        return Cumsum.apply(grad, axis=self.options["axis"], reverse=not self.options["reverse"])
+
+
+def cumsum(x, dim, dtype=None):
+    """``out[i] = x[0] + ... + x[i]`` along ``dim`` (integers and bools sum as int64, as torch)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.ndim == 0:
+        return Cumsum.apply(x.reshape(1), axis=0, reverse=False).reshape(())
+    return Cumsum.apply(x, axis=normalize_dim(dim, x.ndim), reverse=False)
+
+
+class Prod(Function):
+    """``Π x`` over ``axes``. Gradient: ``g`` times the product of the *other* entries, ``g · out / x`` where no
+    entry is zero (Tensor ops: differentiable again); with zeros, the products of the others are built from
+    exclusive running products in NumPy, which holds for a first derivative only."""
+
+    saves_output = True
+
+    def forward(self, x, *, axes, keepdim):
+        result = np.prod(x, axis=axes, keepdims=True, dtype=np.int64 if x.dtype.kind in "biu" else x.dtype)
+        return result if keepdim else result.reshape([n for i, n in enumerate(result.shape) if i not in axes])
+
+    def backward(self, grad):
+        x, = self.inputs
+        axes = self.options["axes"]
+        kept = grad.reshape(_keepdim_shape(x.shape, axes))
+        if np.all(x._data != 0):
+            return kept * self.output().reshape(_keepdim_shape(x.shape, axes)) / x
+        if is_grad_enabled():
+            raise NotImplementedError("the double backward of prod through a zero entry is not implemented")
+        return kept * wrap(_products_of_others(x._data, axes))
+
+
+def _products_of_others(array, axes):
+    """For each entry, the product of the other entries over ``axes`` (zeros handled exactly)."""
+    moved = np.moveaxis(array, axes, tuple(range(-len(axes), 0)))
+    flat = moved.reshape(moved.shape[:moved.ndim - len(axes)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=array.dtype)
+    before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    after = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat, -1)[..., :-1]], axis=-1), axis=-1), -1)
+    return np.moveaxis((before * after).reshape(moved.shape), tuple(range(-len(axes), 0)), axes)
+
+
+def prod(x, dim=None, keepdim=False, dtype=None):
+    """The product of all entries, or along ``dim`` (integers and bools multiply as int64, as torch)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    axes = tuple(range(x.ndim)) if dim is None else (normalize_dim(dim, x.ndim),) if x.ndim else ()
+    return Prod.apply(x, axes=axes, keepdim=keepdim and dim is not None)
+
+
+def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(var, mean)`` in one call."""
+    return var(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
+
+
+def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``(std, mean)`` in one call."""
+    return std(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
+
+
+def count_nonzero(x, dim=None):
+    """How many entries (along ``dim``) are not zero, as int64."""
+    axes = None if dim is None else normalize_dims(dim, x.ndim)
+    return wrap(np.asarray(np.count_nonzero(x._data, axis=axes), dtype=np.int64))

@@ -1,8 +1,9 @@
-"""torch.nn.functional's names: activations, dropout, linear, and the losses."""
+"""torch.nn.functional's names: activations, dropout, linear, attention, and the losses."""
 from ...ops.activation import gelu, sigmoid, softplus, tanh
 from ...ops.linalg import linear
 from .activation import leaky_relu, log_softmax, relu, softmax
 from .dropout import dropout
+from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .classification import cross_entropy, nll_loss
 from .ctc import ctc_loss
 from .distance import cosine_similarity, pairwise_distance

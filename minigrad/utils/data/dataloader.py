@@ -1,15 +1,21 @@
-"""``DataLoader``: iterate over a dataset in (optionally shuffled) mini-batches, as ``torch.utils.data.DataLoader``.
+"""``DataLoader``: iterate over a dataset in mini-batches, optionally loaded by worker processes, as torch's.
 
-Each pass (each ``iter(loader)``, i.e. each epoch) orders the indices — ``0..n-1``, or a fresh random permutation
-when ``shuffle=True`` — cuts them into batches of ``batch_size`` and turns each batch of samples into tensors with
-``collate_fn`` (default: ``default_collate``, which stacks them).
+Each pass (each ``iter(loader)``, i.e. each epoch) walks an index sampler — ``SequentialSampler``,
+``RandomSampler`` when ``shuffle=True``, or the one given — groups its indices with a ``BatchSampler`` and turns
+each group of samples into a batch with ``collate_fn`` (default ``default_collate``, which stacks them). An
+``IterableDataset`` is read as a stream instead, ``batch_size`` items at a time.
+
+``num_workers=0`` loads in the calling process. ``num_workers=k`` starts ``k`` worker processes (the platform's
+default start method, or ``multiprocessing_context``; "fork" and "spawn" both work, and "spawn" needs a picklable
+dataset) that load batches ahead of the training loop; batches still come out in the sampler's order, so with a
+seeded ``generator`` they are exactly those of ``num_workers=0``. See ``_multiprocess.py`` for the protocol and
+``_worker.py`` for how workers seed themselves.
 
 When the dataset is a ``TensorDataset`` (or a ``Subset`` of one, as ``random_split`` makes) and the default collate
-is used, a batch is taken with one fancy-indexing per tensor (``x[batch_indices]``) instead of fetching and stacking
-``batch_size`` items one at a time: same result, far less Python work.
+is used, a batch is taken with one fancy-indexing per tensor instead of fetching and stacking items one at a time.
 
-Loading always happens in the calling process: ``num_workers``, ``pin_memory`` and the other multiprocessing
-arguments are accepted so that torch code runs unchanged, and ignored.
+``pin_memory``, ``pin_memory_device`` are accepted so that torch code runs unchanged (there is no device memory to
+pin).
 
 >>> import minigrad
 >>> from minigrad.utils.data import DataLoader, TensorDataset
@@ -17,90 +23,78 @@ arguments are accepted so that torch code runs unchanged, and ignored.
 >>> [y.tolist() for x, y in loader]
 [[0, 1], [2, 3], [4]]
 """
-import collections.abc
+import itertools
 import math
-import numbers
-
-import numpy as np
+import multiprocessing
+import multiprocessing.context
 
 from ... import random as _random
-from ...ops.shape import stack
-from ...autograd.tensor import Tensor
-from .dataset import Subset, TensorDataset
+from .collate import default_collate, default_convert
+from .dataset import IterableDataset
+from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from ._iterator import SingleProcessIter
+from ._multiprocess import MultiProcessIter
 
-__all__ = ["DataLoader", "default_collate", "default_convert"]
+__all__ = ["DataLoader"]
 
-
-def default_collate(batch):
-    """Merge a list of samples into a batch, the way torch's ``default_collate`` does.
-
-    * Tensors are stacked along a new first dimension (they must have equal shapes); NumPy arrays and NumPy
-      scalars become Tensors first (keeping their dtype);
-    * Python floats give a float64 tensor, ints an int64 tensor, bools a bool tensor;
-    * strings are returned as they are (a sequence of strings);
-    * dicts are collated per key, namedtuples per field, tuples and lists per position (tuples give a list, like
-      torch: ``for x, y in loader`` unpacks either).
-    """
-    elem = batch[0]
-    if isinstance(elem, Tensor):
-        return stack(batch, 0)
-    if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind not in "OSUV":
-        return stack([Tensor._wrap(np.asarray(b)) for b in batch], 0)
-    if isinstance(elem, bool):
-        return Tensor._wrap(np.array(batch, dtype=np.bool_))
-    if isinstance(elem, numbers.Integral):
-        return Tensor._wrap(np.array(batch, dtype=np.int64))
-    if isinstance(elem, numbers.Real):
-        return Tensor._wrap(np.array(batch, dtype=np.float64))
-    if isinstance(elem, (str, bytes)):
-        return batch
-    if isinstance(elem, collections.abc.Mapping):
-        collated = {key: default_collate([sample[key] for sample in batch]) for key in elem}
-        try:
-            return type(elem)(collated)
-        except TypeError:  # mappings whose constructor takes other arguments (defaultdict, ...)
-            return collated
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return type(elem)(*(default_collate(field) for field in zip(*batch)))
-    if isinstance(elem, collections.abc.Sequence):
-        if any(len(sample) != len(elem) for sample in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
-        return [default_collate(field) for field in zip(*batch)]
-    raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
-                    f"found {type(elem)}")
+_FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
 
 
-def default_convert(sample):
-    """What ``batch_size=None`` yields: the sample with its NumPy arrays turned into Tensors (nothing stacked)."""
-    if isinstance(sample, np.ndarray) and sample.dtype.kind not in "OSUV":
-        return Tensor._wrap(sample)
-    if isinstance(sample, collections.abc.Mapping):
-        return {key: default_convert(value) for key, value in sample.items()}
-    if isinstance(sample, tuple) and hasattr(sample, "_fields"):
-        return type(sample)(*(default_convert(value) for value in sample))
-    if isinstance(sample, (list, tuple)):
-        return [default_convert(value) for value in sample]
-    return sample
+class _InfiniteConstantSampler(Sampler):
+    """The index sampler of an IterableDataset: endless ``None``\\ s, the stream itself decides where it ends."""
+
+    def __iter__(self):
+        return itertools.repeat(None)
 
 
-def _batch_fetcher(dataset):
-    """``fetch(indices) -> [field batches]`` for a TensorDataset reached through plain Subsets, else None.
+def _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last, timeout,
+                     generator, prefetch_factor, persistent_workers):
+    """Raise torch's error for each argument that is invalid or conflicts with another."""
+    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0 and prefetch_factor is not None:
+        raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to "
+                         "enable multiprocessing, otherwise set prefetch_factor to None.")
+    if prefetch_factor is not None and prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    if persistent_workers and num_workers == 0:
+        raise ValueError("persistent_workers option needs num_workers > 0")
+    if isinstance(dataset, IterableDataset):
+        for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if value is not None and value is not False:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but got "
+                                 f"{name}={value}")
+    if sampler is not None and shuffle:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None:
+        if batch_size != 1 or shuffle or sampler is not None or drop_last:
+            raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and "
+                             "drop_last")
+    elif batch_size is None and drop_last:
+        raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
+    if generator is not None and not isinstance(generator, _random.Generator):
+        raise TypeError(f"generator must be a minigrad.Generator, got {type(generator).__name__}")
 
-    Subclasses that override ``__getitem__`` may return something else per item, so they take the generic path.
-    """
-    maps = []
-    while type(dataset).__getitem__ is Subset.__getitem__ and isinstance(dataset, Subset):
-        maps.append(np.asarray(dataset.indices, dtype=np.int64))
-        dataset = dataset.dataset
-    if not (isinstance(dataset, TensorDataset) and type(dataset).__getitem__ is TensorDataset.__getitem__):
+
+def _start_method_context(context, num_workers):
+    """``multiprocessing_context`` as a context object (None: the platform's default), checked as torch does."""
+    if context is None:
         return None
-    tensors = dataset.tensors
-
-    def fetch(indices):
-        for mapping in maps:
-            indices = mapping[indices]
-        return [t[indices] for t in tensors]
-    return fetch
+    if num_workers == 0:
+        raise ValueError("multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+                         f"but got num_workers={num_workers}")
+    if isinstance(context, str):
+        methods = multiprocessing.get_all_start_methods()
+        if context not in methods:
+            raise ValueError(f"multiprocessing_context option should specify a valid start method in {methods!r}, "
+                             f"but got multiprocessing_context={context!r}")
+        context = multiprocessing.get_context(context)
+    if not isinstance(context, multiprocessing.context.BaseContext):
+        raise TypeError("multiprocessing_context option should be a valid context object or a string specifying "
+                        f"the start method, but got multiprocessing_context={context}")
+    return context
 
 
 class DataLoader:
@@ -108,16 +102,25 @@ class DataLoader:
 
     Parameters (torch's names and order)
     ------------------------------------
-    dataset : a map-style dataset (``__getitem__`` and ``__len__``).
-    batch_size : samples per batch (default 1); ``None`` yields single samples, unbatched.
-    shuffle : draw a new random order every epoch, from ``generator`` (default: the module generator, so
-        ``minigrad.manual_seed`` makes it reproducible).
+    dataset : a map-style dataset (``__getitem__`` and ``__len__``) or an ``IterableDataset``.
+    batch_size : samples per batch (default 1); ``None`` yields single samples, unbatched (through
+        ``default_convert``).
+    shuffle : a new random order every epoch, from ``generator`` (a ``RandomSampler``).
     sampler : an iterable of indices to use instead of ``0..n-1`` (excludes ``shuffle``).
     batch_sampler : an iterable of lists of indices, one list per batch (excludes ``batch_size``, ``shuffle``,
         ``sampler`` and ``drop_last``).
+    num_workers : worker processes loading batches ahead (0: load in the calling process).
     collate_fn : turns a list of samples into a batch (default ``default_collate``).
+    pin_memory : accepted, no effect (CPU only).
     drop_last : drop the last batch when it is smaller than ``batch_size``.
-    generator : a ``minigrad.Generator`` for the shuffle.
+    timeout : seconds to wait for a worker's batch before raising (0: forever).
+    worker_init_fn : called as ``worker_init_fn(worker_id)`` in each worker after seeding, before loading.
+    multiprocessing_context : a start method name ("fork", "spawn", "forkserver") or a multiprocessing context.
+    generator : a ``minigrad.Generator`` for the shuffle and the workers' base seed (default: the module one).
+    prefetch_factor : batches in flight per worker (default 2 with workers; must stay None without).
+    persistent_workers : keep the workers (and their dataset copies) alive from one epoch to the next.
+    pin_memory_device : accepted, no effect.
+    in_order : ``False`` yields the workers' batches as they come instead of in the sampler's order.
 
     ``len(loader)`` is the number of batches per epoch.
     """
@@ -126,70 +129,65 @@ class DataLoader:
                  collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
                  multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
                  pin_memory_device="", in_order=True):
-        if not isinstance(num_workers, int) or num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable "
-                             "multiprocessing.")
-        if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
+        _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last, timeout,
+                         generator, prefetch_factor, persistent_workers)
         if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, "
-                                 "and drop_last")
-            batch_size = None
-        elif batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int)
-                                         or batch_size <= 0):
-            raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
-        if not isinstance(drop_last, bool):
-            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
-        if generator is not None and not isinstance(generator, _random.Generator):
-            raise TypeError(f"generator must be a minigrad.Generator, got {type(generator).__name__}")
-        if batch_size is None and drop_last:
-            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with "
-                             "drop_last")
+            batch_size, drop_last = None, False
+        if isinstance(dataset, IterableDataset):
+            sampler = _InfiniteConstantSampler()
+        elif sampler is None:
+            sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
+        if batch_size is not None and batch_sampler is None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)  # checks batch_size and drop_last
         self.dataset = dataset
         self.batch_size = batch_size
-        self.shuffle = bool(shuffle)
         self.sampler = sampler
         self.batch_sampler = batch_sampler
         self.num_workers = num_workers
-        self.collate_fn = collate_fn
+        self.collate_fn = collate_fn or (default_collate if batch_sampler is not None else default_convert)
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
         self.drop_last = drop_last
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = _start_method_context(multiprocessing_context, num_workers)
         self.generator = generator
-        self._fetch = _batch_fetcher(dataset) if collate_fn is None else None
+        self.prefetch_factor = 2 if num_workers > 0 and prefetch_factor is None else prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.in_order = in_order
+        self._iterator = None
+        self._initialized = True
 
-    def _indices(self):
-        """The sample order for one epoch."""
-        if self.sampler is not None:
-            return list(self.sampler)
-        n = len(self.dataset)
-        if self.shuffle:
-            return _random.generator(self.generator).permutation(n)
-        return np.arange(n)
+    def __setattr__(self, name, value):
+        if name in _FROZEN and getattr(self, "_initialized", False):
+            raise ValueError(f"{name} attribute should not be set after {type(self).__name__} is initialized")
+        super().__setattr__(name, value)
 
-    def _batches(self):
-        if self.batch_sampler is not None:
-            return iter(self.batch_sampler)
-        indices = self._indices()
-        size = self.batch_size
-        stop = len(indices) - len(indices) % size if self.drop_last else len(indices)
-        return (indices[start:start + size] for start in range(0, stop, size))
+    @property
+    def _auto_collation(self):
+        return self.batch_sampler is not None
+
+    @property
+    def _index_sampler(self):
+        """What each fetch receives one item of: lists of indices when batching, else single indices."""
+        return self.batch_sampler if self._auto_collation else self.sampler
+
+    def _get_iterator(self):
+        return SingleProcessIter(self) if self.num_workers == 0 else MultiProcessIter(self)
 
     def __iter__(self):
-        if self.batch_size is None and self.batch_sampler is None:
-            convert = self.collate_fn or default_convert
-            for index in self._indices():
-                yield convert(self.dataset[int(index)])
-            return
-        for batch in self._batches():
-            if self._fetch is not None:
-                yield self._fetch(np.asarray(batch, dtype=np.int64))
-            else:
-                yield (self.collate_fn or default_collate)([self.dataset[int(i)] for i in batch])
+        if not self.persistent_workers:
+            return self._get_iterator()
+        if self._iterator is None:
+            self._iterator = self._get_iterator()
+        else:
+            self._iterator._reset(self)
+        return self._iterator
 
     def __len__(self):
-        if self.batch_sampler is not None:
-            return len(self.batch_sampler)
-        n = len(self.sampler) if self.sampler is not None else len(self.dataset)
-        if self.batch_size is None:
-            return n
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        if isinstance(self.dataset, IterableDataset):
+            length = len(self.dataset)  # a TypeError for streams of unknown length, as in torch
+            if self.batch_size is None:
+                return length
+            return length // self.batch_size if self.drop_last else math.ceil(length / self.batch_size)
+        return len(self._index_sampler)

@@ -1,7 +1,9 @@
 """Datasets: anything with ``__getitem__(i)`` and ``__len__``, as in ``torch.utils.data``.
 
-* ``Dataset`` is the base class to subclass for your own data.
+* ``Dataset`` is the base class to subclass for your own data; ``IterableDataset`` the one for streams (define
+  ``__iter__``; with worker processes each worker iterates its own copy, so shard it with ``get_worker_info``).
 * ``TensorDataset(x, y)`` pairs tensors (or NumPy arrays) along their first dimension: item ``i`` is ``(x[i], y[i])``.
+* ``ConcatDataset`` and ``StackDataset`` join datasets end to end or side by side; ``ChainDataset`` chains streams.
 * ``Subset(dataset, indices)`` is a view of some items of another dataset, and ``random_split`` cuts a dataset into
   non-overlapping random subsets (given lengths, or fractions that sum to 1).
 
@@ -14,8 +16,10 @@
 >>> len(train), len(test)
 (8, 2)
 """
+import bisect
 import itertools
 import math
+import typing
 import warnings
 
 import numpy as np
@@ -23,14 +27,39 @@ import numpy as np
 from ... import random as _random
 from ...autograd.tensor import Tensor
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "StackDataset", "Subset",
+           "random_split"]
 
 
-class Dataset:
-    """Base class of map-style datasets: subclasses define ``__getitem__(index)`` and ``__len__()``."""
+_Sample = typing.TypeVar("_Sample", covariant=True)
+
+
+class Dataset(typing.Generic[_Sample]):
+    """Base class of map-style datasets: subclasses define ``__getitem__(index)`` and ``__len__()``.
+
+    ``a + b`` is ``ConcatDataset([a, b])``. Generic like torch's, so ``class Pairs(Dataset[tuple])`` works.
+    """
 
     def __getitem__(self, index):
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of stream datasets: subclasses define ``__iter__`` (and ``__len__`` if the length is known).
+
+    A ``DataLoader`` with ``num_workers=k`` gives each worker process its own copy and iterates all of them, so an
+    unsharded stream comes out ``k`` times; ``__iter__`` shards it by reading ``get_worker_info()`` (``None`` in the
+    main process, else the worker's ``id`` and ``num_workers``). ``a + b`` is ``ChainDataset([a, b])``.
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
 
 
 class TensorDataset(Dataset):
@@ -63,6 +92,72 @@ def _as_array(value):
     if not isinstance(value, np.ndarray):
         raise TypeError(f"TensorDataset expects Tensors or NumPy arrays, got {type(value).__name__}")
     return value
+
+
+class ConcatDataset(Dataset):
+    """The items of ``datasets`` one after the other: item ``i`` is found by bisecting ``cumulative_sizes``."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        if any(isinstance(d, IterableDataset) for d in self.datasets):
+            raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
+
+
+class ChainDataset(IterableDataset):
+    """The streams of ``datasets`` (IterableDatasets) one after the other, chained lazily."""
+
+    def __init__(self, datasets):
+        self.datasets = datasets
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            if not isinstance(dataset, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from dataset
+
+    def __len__(self):
+        return sum(len(dataset) for dataset in self.datasets)
+
+
+class StackDataset(Dataset):
+    """Datasets of equal length side by side: item ``i`` is ``(d[i] for d in args)`` or ``{k: d[i]}`` for
+    ``kwargs``."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                             "input/output, but both types are given.")
+        datasets = args or kwargs
+        lengths = {len(d) for d in (args or kwargs.values())}
+        if not lengths:
+            raise ValueError("At least one dataset should be passed")
+        if len(lengths) > 1:
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = datasets
+        self._length = lengths.pop()
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {key: dataset[index] for key, dataset in self.datasets.items()}
+        return tuple(dataset[index] for dataset in self.datasets)
+
+    def __len__(self):
+        return self._length
 
 
 class Subset(Dataset):

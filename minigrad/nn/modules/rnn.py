@@ -1,0 +1,275 @@
+"""Recurrent layers as torch has them: ``RNN``, ``LSTM``, ``GRU`` and the single-step ``RNNCell``, ``LSTMCell``,
+``GRUCell``, with torch's parameter names (``weight_ih_l0``, ``weight_hh_l0_reverse``, ...), gate order,
+initialisation, shapes and options, so state dicts move between the two libraries.
+
+Per time step, with ``x`` the input and ``h`` (``c``) the state (⊙ elementwise, σ the sigmoid):
+
+* RNN:  ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (or ReLU);
+* LSTM: ``i, f, g, o = W_ih x + b_ih + W_hh h + b_hh`` split in four; ``c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g)``,
+  ``h' = σ(o) ⊙ tanh(c')`` (times ``W_hr`` when ``proj_size > 0``);
+* GRU:  ``r, z = σ(W_ir x + b_ir + W_hr h + b_hr), σ(...)``; ``n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))``,
+  ``h' = (1 - z) ⊙ n + z ⊙ h``.
+
+The input projections of a whole sequence are one matrix product; the loop over time applies the recurrent one.
+Everything is built from minigrad's ops, so the gradient (backpropagation through time) and the double backward
+come from them.
+"""
+import math
+
+import numpy as np
+
+from ... import _dtype
+from ...autograd.tensor import Tensor
+from ...ops.shape import cat, stack
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _rnn_step(mode, x_part, h, c, weight_hh, bias_hh, weight_hr):
+    """One time step: ``x_part`` is ``W_ih x + b_ih`` (already computed); returns the new ``(h, c)``."""
+    recurrent = F.linear(h, weight_hh, bias_hh)
+    if mode == "LSTM":
+        i, f, g, o = (x_part + recurrent).chunk(4, -1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        h = o.sigmoid() * c.tanh()
+        return (h if weight_hr is None else F.linear(h, weight_hr)), c
+    if mode == "GRU":
+        x_r, x_z, x_n = x_part.chunk(3, -1)
+        h_r, h_z, h_n = recurrent.chunk(3, -1)
+        r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+        n = (x_n + r * h_n).tanh()
+        return (1 - z) * n + z * h, None
+    pre = x_part + recurrent
+    return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
+
+
+class RNNBase(Module):
+    """The layers' shared machinery: parameters per layer and direction, shapes, the time loop."""
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
+                 bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        if not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
+            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
+                             "being zeroed")
+        if hidden_size <= 0 or not isinstance(hidden_size, int):
+            raise ValueError("hidden_size must be greater than zero" if isinstance(hidden_size, int) else
+                             f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+        if num_layers <= 0 or not isinstance(num_layers, int):
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
+        self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
+        self.bidirectional, self.proj_size = bidirectional, proj_size
+        np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
+        gates, out = _GATES[mode] * hidden_size, proj_size or hidden_size
+        for layer in range(num_layers):
+            for suffix in ("", "_reverse")[:2 if bidirectional else 1]:
+                width = input_size if layer == 0 else out * (2 if bidirectional else 1)
+                names = [("weight_ih", (gates, width)), ("weight_hh", (gates, out))]
+                if bias:
+                    names += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
+                if proj_size:
+                    names.append(("weight_hr", (proj_size, hidden_size)))
+                for name, shape in names:
+                    setattr(self, f"{name}_l{layer}{suffix}", Parameter(np.empty(shape, dtype=np_dtype)))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Every weight and bias from ``U(-1/√hidden_size, 1/√hidden_size)``, as torch."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _layer_parameters(self, layer, suffix):
+        get = (lambda name: getattr(self, f"{name}_l{layer}{suffix}") if hasattr(self, f"{name}_l{layer}{suffix}")
+               else None)
+        return get("weight_ih"), get("bias_ih"), get("weight_hh"), get("bias_hh"), get("weight_hr")
+
+    def _initial_state(self, hx, batch, dtype):
+        directions = 2 if self.bidirectional else 1
+        out = self.proj_size or self.hidden_size
+        zeros = (lambda size: Tensor._wrap(np.zeros((self.num_layers * directions, batch, size), dtype)))
+        if self.mode == "LSTM":
+            return (zeros(out), zeros(self.hidden_size)) if hx is None else hx
+        return (zeros(out) if hx is None else hx), None
+
+    def forward(self, input, hx=None):  # noqa: A002 - torch's argument name
+        """``input`` (L, N, H_in) — (N, L, H_in) with ``batch_first``, (L, H_in) unbatched — and the optional
+        initial state(s) (num_layers · directions, N, H); returns ``(output, h_n)`` (``(output, (h_n, c_n))`` for
+        LSTM), output (L, N, directions · H_out)."""
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D instead")
+        unbatched = input.ndim == 2
+        if unbatched:
+            input = input.unsqueeze(1)
+            hx = None if hx is None else (tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple)
+                                          else hx.unsqueeze(1))
+        elif self.batch_first:
+            input = input.transpose(0, 1)
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                               f"{input.shape[-1]}")
+        h0, c0 = self._initial_state(hx, input.shape[1], input._data.dtype)
+        self._check_state(h0, "hidden", self.proj_size or self.hidden_size, input.shape[1])
+        if c0 is not None:
+            self._check_state(c0, "cell", self.hidden_size, input.shape[1])
+        output, finals_h, finals_c = input, [], []
+        directions = ("", "_reverse") if self.bidirectional else ("",)
+        for layer in range(self.num_layers):
+            if layer and self.dropout and self.training:
+                output = F.dropout(output, self.dropout, training=True)
+            results = []
+            for d, suffix in enumerate(directions):
+                index = layer * len(directions) + d
+                sequence, h, c = self._run_direction(output, layer, suffix, h0[index],
+                                                     None if c0 is None else c0[index], reverse=d == 1)
+                results.append(sequence)
+                finals_h.append(h)
+                finals_c.append(c)
+            output = results[0] if len(results) == 1 else cat(results, -1)
+        h_n = stack(finals_h)
+        state = (h_n, stack(finals_c)) if self.mode == "LSTM" else h_n
+        if unbatched:
+            output = output.squeeze(1)
+            state = tuple(s.squeeze(1) for s in state) if isinstance(state, tuple) else state.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, state
+
+    def _check_state(self, state, what, size, batch):
+        expected = (self.num_layers * (2 if self.bidirectional else 1), batch, size)
+        if tuple(state.shape) != expected:
+            raise RuntimeError(f"Expected {what} size {expected}, got {tuple(state.shape)}")
+
+    def _run_direction(self, sequence, layer, suffix, h, c, reverse):
+        weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = self._layer_parameters(layer, suffix)
+        projected = F.linear(sequence, weight_ih, bias_ih)  # every step's input projection in one product
+        steps = range(sequence.shape[0] - 1, -1, -1) if reverse else range(sequence.shape[0])
+        outputs = [None] * sequence.shape[0]
+        for t in steps:
+            h, c = _rnn_step(self.mode, projected[t], h, c, weight_hh, bias_hh, weight_hr)
+            outputs[t] = h
+        return stack(outputs), h, c
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            text += f", proj_size={self.proj_size}"
+        for name, default in (("num_layers", 1), ("bias", True), ("batch_first", False), ("dropout", 0.0),
+                              ("bidirectional", False)):
+            if getattr(self, name) != default:
+                text += f", {name}={getattr(self, name)}"
+        return text
+
+
+class RNN(RNNBase):
+    """An Elman RNN, ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` for ReLU)."""
+
+    def __init__(self, *args, nonlinearity="tanh", **kwargs):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
+
+
+class LSTM(RNNBase):
+    """A long short-term memory layer (gates ``i, f, g, o`` in that order, as torch)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("LSTM", *args, **kwargs)
+
+
+class GRU(RNNBase):
+    """A gated recurrent unit layer (gates ``r, z, n`` in that order, as torch)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("GRU", *args, **kwargs)
+
+
+class RNNCellBase(Module):
+    """One time step of a recurrent layer, with parameters ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``."""
+
+    def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.mode, self.input_size, self.hidden_size, self.bias = mode, input_size, hidden_size, bias
+        np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
+        gates = _GATES[mode] * hidden_size
+        self.weight_ih = Parameter(np.empty((gates, input_size), dtype=np_dtype))
+        self.weight_hh = Parameter(np.empty((gates, hidden_size), dtype=np_dtype))
+        if bias:
+            self.bias_ih = Parameter(np.empty((gates,), dtype=np_dtype))
+            self.bias_hh = Parameter(np.empty((gates,), dtype=np_dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        bound = 1.0 / math.sqrt(hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _step(self, input, state):  # noqa: A002
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} expected {self.input_size}")
+        unbatched = input.ndim == 1
+        batch = 1 if unbatched else input.shape[0]
+        x = input.unsqueeze(0) if unbatched else input
+        zeros = Tensor._wrap(np.zeros((batch, self.hidden_size), x._data.dtype))
+        h, c = state if isinstance(state, tuple) else (state, None)
+        h = zeros if h is None else (h.unsqueeze(0) if unbatched else h)
+        if self.mode == "LSTM":
+            c = zeros if c is None else (c.unsqueeze(0) if unbatched else c)
+        h, c = _rnn_step(self.mode, F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh,
+                         None)
+        squeeze = (lambda t: t.squeeze(0) if unbatched else t)
+        return (squeeze(h), squeeze(c)) if self.mode == "LSTM" else squeeze(h)
+
+    def extra_repr(self):
+        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+
+
+class RNNCell(RNNCellBase):
+    """``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` for ReLU) for one step."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
+        self.nonlinearity = nonlinearity
+        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias,
+                         device, dtype)
+
+    def forward(self, input, hx=None):  # noqa: A002
+        """``input`` (N, H_in) or (H_in,), ``hx`` (N, H) or None (zeros); returns ``h'``."""
+        return self._step(input, hx)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step; ``forward(input, (h, c))`` returns ``(h', c')``."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):  # noqa: A002
+        return self._step(input, (None, None) if hx is None else hx)
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step; ``forward(input, h)`` returns ``h'``."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input, hx=None):  # noqa: A002
+        return self._step(input, hx)

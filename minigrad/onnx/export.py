@@ -1,0 +1,117 @@
+"""``export``: trace a model's forward and write it as an ONNX graph (see the package docstring)."""
+import numpy as np
+
+from ..autograd import tracing
+from ..autograd.grad_mode import no_grad
+from ..autograd.tensor import Tensor
+from . import converters
+
+__all__ = ["export"]
+
+
+class _Graph:
+    """The ONNX graph being built: value names for tensors, nodes, initializers."""
+
+    def __init__(self, onnx, parameter_names, opset):
+        self.onnx, self.helper, self.opset = onnx, onnx.helper, opset
+        self.nodes, self.initializers = [], []
+        self.names = {}                 # id(tensor) -> ONNX value name
+        self.keep_alive = []            # every named tensor, so no id is reused while the trace lives
+        self.parameter_names = parameter_names
+        self.count = 0
+
+    def fresh(self, stem):
+        self.count += 1
+        return f"{stem}_{self.count}"
+
+    def name_of(self, value):
+        """The value name of a tensor (a constant becomes an initializer the first time it is seen)."""
+        if isinstance(value, Tensor) and id(value) in self.names:
+            return self.names[id(value)]
+        array = value._data if isinstance(value, Tensor) else np.asarray(value)
+        name = self.parameter_names.get(id(value)) or self.fresh("constant")
+        self.initializers.append(self.onnx.numpy_helper.from_array(np.ascontiguousarray(array), name))
+        if isinstance(value, Tensor):
+            self.names[id(value)] = name
+            self.keep_alive.append(value)
+        return name
+
+    def constant(self, array, stem="constant"):
+        """A new initializer holding ``array``; returns its name."""
+        name = self.fresh(stem)
+        self.initializers.append(self.onnx.numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def node(self, op_type, inputs, outputs=None, **attributes):
+        outputs = outputs or [self.fresh(op_type.lower())]
+        self.nodes.append(self.helper.make_node(op_type, inputs, outputs, **attributes))
+        return outputs[0]
+
+    def bind(self, tensor, name):
+        self.names[id(tensor)] = name
+        self.keep_alive.append(tensor)
+
+
+def _value_info(helper, name, tensor, dynamic):
+    shape = [dynamic.get(axis, size) for axis, size in enumerate(tensor.shape)]
+    element = helper.np_dtype_to_tensor_dtype(tensor._data.dtype)
+    return helper.make_tensor_value_info(name, element, shape)
+
+
+def _dynamic_axes(names, dynamic_axes):
+    """``{name: {axis: symbol}}`` from torch's forms (a list of axes, or a dict of axis -> symbol)."""
+    result = {}
+    for name in names:
+        axes = (dynamic_axes or {}).get(name, {})
+        result[name] = {axis: f"{name}_dim{axis}" for axis in axes} if isinstance(axes, (list, tuple)) else dict(axes)
+    return result
+
+
+def export(model, args, f, input_names=None, output_names=None, dynamic_axes=None, opset_version=17,
+           do_constant_folding=True, export_params=True, verbose=False):
+    """Write ``model(*args)`` as an ONNX model to ``f`` (a path or a binary file); returns the ``onnx.ModelProto``.
+
+    ``args`` is a Tensor or a tuple of them; ``input_names``/``output_names`` name the graph's inputs and outputs
+    (``input_0``... by default); ``dynamic_axes`` maps a name to the axes that may vary (``{"x": {0: "batch"}}`` or
+    ``{"x": [0]}``), as torch's. ``do_constant_folding``, ``export_params`` and ``verbose`` are accepted for torch's
+    signature (parameters are always exported as initializers).
+    """
+    try:
+        import onnx
+    except ImportError:
+        raise ImportError("ONNX export needs the onnx package: pip install onnx (or minigrad[onnx])") from None
+    args = (args,) if isinstance(args, Tensor) else tuple(args)
+    input_names = list(input_names or [f"input_{i}" for i in range(len(args))])
+    parameters = dict(model.named_parameters()) if hasattr(model, "named_parameters") else {}
+    buffers = dict(model.named_buffers()) if hasattr(model, "named_buffers") else {}
+    graph = _Graph(onnx, {id(t): name for name, t in {**buffers, **parameters}.items()}, opset_version)
+    for name, tensor in zip(input_names, args):
+        graph.bind(tensor, name)
+    ops = []
+    training = getattr(model, "training", False)
+    if training:
+        model.eval()  # exported for inference, as torch's default (dropout off, batch norm on running statistics)
+    try:
+        with no_grad(), tracing.record(lambda op, inputs, options, output: ops.append((op, inputs, options, output))):
+            outputs = model(*args)
+    finally:
+        if training:
+            model.train()
+    for op, inputs, options, output in ops:
+        graph.bind(output, converters.convert(graph, op, inputs, options, output))
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    output_names = list(output_names or [f"output_{i}" for i in range(len(outputs))])
+    for name, tensor in zip(output_names, outputs):  # the graph's outputs get the asked names
+        graph.node("Identity", [graph.name_of(tensor)], [name])
+    dynamic = _dynamic_axes(input_names + output_names, dynamic_axes)
+    onnx_graph = onnx.helper.make_graph(
+        graph.nodes, "minigrad", [_value_info(onnx.helper, n, t, dynamic[n]) for n, t in zip(input_names, args)],
+        [_value_info(onnx.helper, n, t, dynamic[n]) for n, t in zip(output_names, outputs)], graph.initializers)
+    model_proto = onnx.helper.make_model(onnx_graph, opset_imports=[onnx.helper.make_opsetid("", opset_version)],
+                                         producer_name="minigrad")
+    onnx.checker.check_model(model_proto)
+    if hasattr(f, "write"):
+        f.write(model_proto.SerializeToString())
+    else:
+        onnx.save(model_proto, f)
+    return model_proto

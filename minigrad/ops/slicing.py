@@ -1,0 +1,208 @@
+"""Slicing, joining and rearranging, composed from the primitives of ``ops.shape``: split, chunk, unbind, flip,
+roll, repeat, tril/triu, movedim, index_select, masked_select, scatter, hstack/vstack, nonzero.
+
+Each is written with ``Index``, ``Reshape``, ``Permute``, ``BroadcastTo``, ``Gather``/``ScatterAdd`` and
+``cat``, so its gradient (and double backward) comes from those: nothing here defines a backward.
+"""
+import numpy as np
+
+from ..autograd.tensor import Tensor
+from ._util import data_of, wrap
+from .elementwise import Clone, add, masked_fill
+from .shape import (Index, ScatterAdd, cat, expand, gather, narrow, normalize_dim, permute, reshape, select,
+                    unsqueeze)
+
+
+def split(x, split_size_or_sections, dim=0):
+    """Views of ``x`` along ``dim``: pieces of ``split_size`` (the last may be shorter), or of the given sizes."""
+    axis = normalize_dim(dim, x.ndim)
+    size = x.shape[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0 and not (step == 0 and size == 0):
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+                               if step == 0 else f"split expects split_size be non-negative, but got split_size={step}")
+        sizes = [min(step, size - start) for start in range(0, size, step)] if step else []
+        sizes = sizes or [0]  # an empty dim splits into one empty piece, as torch
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != size or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                               f"dimension {axis}), but got split_sizes={sizes}")
+    starts = np.cumsum([0] + sizes[:-1])
+    return tuple(narrow(x, axis, int(start), length) for start, length in zip(starts, sizes))
+
+
+def chunk(x, chunks, dim=0):
+    """``split`` into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer when the size runs out), as torch."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = x.shape[normalize_dim(dim, x.ndim)]
+    return split(x, max(-(-size // chunks), 1), dim)
+
+
+def unbind(x, dim=0):
+    """The views ``x.select(dim, i)`` for every ``i``."""
+    axis = normalize_dim(dim, x.ndim)
+    return tuple(select(x, axis, i) for i in range(x.shape[axis]))
+
+
+def flip(x, dims):
+    """``x`` with the order of ``dims`` reversed (a copy, as torch's)."""
+    axes = {normalize_dim(d, x.ndim) for d in ((dims,) if isinstance(dims, int) else dims)}
+    key = tuple(slice(None, None, -1) if axis in axes else slice(None) for axis in range(x.ndim))
+    return Clone.apply(Index.apply(x, index=key, advanced=False))
+
+
+def roll(x, shifts, dims=None):
+    """``x`` shifted cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None)."""
+    if dims is None:
+        return reshape(roll(reshape(x, -1), shifts, 0), *x.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    for shift, dim in zip(shifts, dims):
+        axis = normalize_dim(dim, x.ndim)
+        size = x.shape[axis]
+        if size:
+            cut = (size - shift % size) % size
+            x = cat([narrow(x, axis, cut, size - cut), narrow(x, axis, 0, cut)], axis)
+    return x
+
+
+def repeat(x, *sizes):
+    """``x`` tiled ``sizes[i]`` times along each dim (leading new dims allowed), as torch's ``repeat``."""
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    interleaved = tuple(n for size in shape for n in (1, size))   # (1, s0, 1, s1, ...)
+    tiled = tuple(n for r, size in zip(sizes, shape) for n in (r, size))
+    return reshape(expand(reshape(x, *interleaved), *tiled), *(r * size for r, size in zip(sizes, shape)))
+
+
+def _triangle(x, diagonal, upper):
+    if x.ndim < 2:
+        raise RuntimeError(f"{'triu' if upper else 'tril'}: input tensor must have at least 2 dimensions")
+    rows, cols = x.shape[-2:]
+    keep = np.triu(np.ones((rows, cols), bool), diagonal) if upper else np.tril(np.ones((rows, cols), bool), diagonal)
+    return masked_fill(x, wrap(~keep), 0)
+
+
+def tril(x, diagonal=0):
+    """The lower triangle of the last two dims (on and below ``diagonal``), zeros elsewhere."""
+    return _triangle(x, diagonal, upper=False)
+
+
+def triu(x, diagonal=0):
+    """The upper triangle of the last two dims (on and above ``diagonal``), zeros elsewhere."""
+    return _triangle(x, diagonal, upper=True)
+
+
+def movedim(x, source, destination):
+    """``x`` with the dims ``source`` moved to positions ``destination`` (the others keep their order)."""
+    source = [normalize_dim(d, x.ndim) for d in ((source,) if isinstance(source, int) else source)]
+    destination = [normalize_dim(d, x.ndim) for d in ((destination,) if isinstance(destination, int) else destination)]
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({source} dims) should contain the "
+                           f"same number of dims as destination ({destination} dims)")
+    order = [d for d in range(x.ndim) if d not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return permute(x, *order)
+
+
+def index_select(x, dim, index):
+    """The entries of ``x`` at the 1-D integer ``index`` along ``dim``; the gradient is added back at them."""
+    axis = normalize_dim(dim, x.ndim)
+    index = np.asarray(data_of(index))
+    if index.ndim > 1 or index.dtype.kind not in "iu":
+        raise IndexError("index_select(): Index is supposed to be a vector of integers")
+    if index.size and (index.min() < -x.shape[axis] or index.max() >= x.shape[axis]):
+        raise IndexError("index out of range in self")
+    return Index.apply(x, index=(slice(None),) * axis + (index.reshape(-1),), advanced=True)
+
+
+def repeat_interleave(x, repeats, dim=None):
+    """Each entry along ``dim`` repeated ``repeats`` times (a number, or one count per entry); the flattened
+    tensor when ``dim`` is None."""
+    if dim is None:
+        x, dim = reshape(x, -1), 0
+    axis = normalize_dim(dim, x.ndim)
+    counts = np.asarray(data_of(repeats))
+    if np.any(counts < 0):
+        raise RuntimeError("repeats can not be negative")
+    index = np.repeat(np.arange(x.shape[axis]), counts)
+    return Index.apply(x, index=(slice(None),) * axis + (index,), advanced=True)
+
+
+def masked_select(x, mask):
+    """The entries of ``x`` where ``mask`` (broadcast) holds, as a 1-D tensor."""
+    mask = np.asarray(data_of(mask))
+    if mask.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = np.broadcast_shapes(x.shape, mask.shape)
+    x = expand(x, *shape) if x.shape != shape else x
+    return Index.apply(x, index=np.broadcast_to(mask, shape), advanced=True)
+
+
+def scatter_add(x, dim, index, src):
+    """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated positions accumulate)."""
+    axis = normalize_dim(dim, x.ndim)
+    index = np.asarray(data_of(index), dtype=np.int64)
+    if src.shape != index.shape:  # torch uses the part of src that index covers
+        src = Index.apply(src, index=tuple(slice(0, n) for n in index.shape), advanced=False)
+    return add(x, ScatterAdd.apply(src, dim=axis, index=index, shape=x.shape))
+
+
+def scatter(x, dim, index, src):
+    """``x`` with ``src`` (a tensor or a number) written at ``index`` along ``dim``; the gradient of ``x`` is
+    ``g`` outside the written positions, that of ``src`` the gathered ``g``."""
+    axis = normalize_dim(dim, x.ndim)
+    index = np.asarray(data_of(index), dtype=np.int64)
+    written = np.zeros(x.shape, bool)
+    np.put_along_axis(written, index, True, axis=axis)
+    kept = masked_fill(x, wrap(written), 0)
+    if not isinstance(src, Tensor):
+        return add(kept, wrap(np.where(written, np.asarray(src, dtype=x._data.dtype), 0).astype(x._data.dtype)))
+    if src.shape != index.shape:
+        src = Index.apply(src, index=tuple(slice(0, n) for n in index.shape), advanced=False)
+    return add(kept, ScatterAdd.apply(src, dim=axis, index=index, shape=x.shape))
+
+
+def take_along_dim(x, indices, dim):
+    """``gather`` under numpy's name (``dim`` required here)."""
+    return gather(x, dim, indices)
+
+
+def atleast_1d(x):
+    return reshape(x, 1) if x.ndim == 0 else x
+
+
+def atleast_2d(x):
+    return reshape(x, 1, 1) if x.ndim == 0 else unsqueeze(x, 0) if x.ndim == 1 else x
+
+
+def hstack(tensors):
+    """Concatenate along dim 1 (dim 0 for 1-D tensors)."""
+    tensors = [atleast_1d(t) for t in tensors]
+    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Concatenate along dim 0, 1-D tensors as rows."""
+    return cat([atleast_2d(t) for t in tensors], 0)
+
+
+def nonzero(x, as_tuple=False):
+    """The indices of the non-zero entries: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
+    positions = np.nonzero(np.asarray(data_of(x)))
+    if as_tuple:
+        return tuple(wrap(p.astype(np.int64)) for p in positions)
+    return wrap(np.stack(positions, axis=1).astype(np.int64) if positions else np.zeros((1, 0), np.int64))
+
+
+def argwhere(x):
+    return nonzero(x)

@@ -1,0 +1,82 @@
+"""More transcendental functions: trigonometric and hyperbolic functions and their inverses, ``atan2``, and the
+base-2/base-10 exponentials and logarithms, ``rsqrt``.
+
+Each unary one is a ``Function`` whose forward is the NumPy routine (the exact value) and whose backward is
+``g · f'(x)`` with ``f'`` written in Tensor ops from the input ``x`` and the result ``y``, so a second derivative
+needs no formula of its own. Integer inputs become float32 first, as in torch.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import float_operand, promote
+from .elementwise import unary
+from .shape import sum_to
+
+
+class _UnaryMath(Function):
+    """``y = numpy_function(x)``; gradient ``g · derivative(x, y)``."""
+
+    saves_output = True
+
+    def forward(self, x):
+        with np.errstate(all="ignore"):  # the domain edges give inf and nan, as in torch
+            return type(self).numpy_function(x)
+
+    def backward(self, grad):
+        x, = self.inputs
+        return grad * type(self).derivative(x, self.output())
+
+
+def _function(name, numpy_function, derivative, doc):
+    """The Function class ``name`` and its public function (integers promoted to float32)."""
+    cls = type(name, (_UnaryMath,), {"numpy_function": staticmethod(numpy_function),
+                                     "derivative": staticmethod(derivative), "__doc__": doc,
+                                     "__module__": __name__})
+    return cls, unary(cls)
+
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+Tan, tan = _function("Tan", np.tan, lambda x, y: y * y + 1, "``tan x``; gradient ``g (1 + tan² x)``.")
+Sinh, sinh = _function("Sinh", np.sinh, lambda x, y: x.cosh(), "``sinh x``; gradient ``g cosh x``.")
+Cosh, cosh = _function("Cosh", np.cosh, lambda x, y: x.sinh(), "``cosh x``; gradient ``g sinh x``.")
+Asin, asin = _function("Asin", np.arcsin, lambda x, y: (1 - x * x).rsqrt(), "``asin x``; gradient ``g / √(1 - x²)``.")
+Acos, acos = _function("Acos", np.arccos, lambda x, y: -(1 - x * x).rsqrt(), "``acos x``; gradient ``-g / √(1 - x²)``.")
+Atan, atan = _function("Atan", np.arctan, lambda x, y: 1 / (x * x + 1), "``atan x``; gradient ``g / (1 + x²)``.")
+Asinh, asinh = _function("Asinh", np.arcsinh, lambda x, y: (x * x + 1).rsqrt(),
+                         "``asinh x``; gradient ``g / √(x² + 1)``.")
+Acosh, acosh = _function("Acosh", np.arccosh, lambda x, y: (x * x - 1).rsqrt(),
+                         "``acosh x``; gradient ``g / √(x² - 1)``.")
+Atanh, atanh = _function("Atanh", np.arctanh, lambda x, y: 1 / (1 - x * x), "``atanh x``; gradient ``g / (1 - x²)``.")
+Exp2, exp2 = _function("Exp2", np.exp2, lambda x, y: y * _LN2, "``2^x``; gradient ``g 2^x ln 2``.")
+Log2, log2 = _function("Log2", np.log2, lambda x, y: 1 / (x * _LN2), "``log₂ x``; gradient ``g / (x ln 2)``.")
+Log10, log10 = _function("Log10", np.log10, lambda x, y: 1 / (x * _LN10), "``log₁₀ x``; gradient ``g / (x ln 10)``.")
+Rsqrt, rsqrt = _function("Rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y: y * y * y * -0.5,
+                         "``1 / √x``; gradient ``-g / (2 x^{3/2})``.")
+
+
+class Atan2(Function):
+    """``atan2(y, x)``, the angle of the point (x, y); gradients ``g x / (x² + y²)`` and ``-g y / (x² + y²)``."""
+
+    def forward(self, y, x):
+        return np.arctan2(y, x)
+
+    def backward(self, grad):
+        y, x = self.inputs
+        scale = grad / (x * x + y * y)
+        need_y, need_x = self.needs_input_grad
+        return (sum_to(scale * x, np.shape(y._data)) if need_y else None,
+                sum_to(-scale * y, np.shape(x._data)) if need_x else None)
+
+
+def atan2(y, x):
+    """The angle of (x, y) in (-π, π], elementwise with broadcasting."""
+    y, x = promote(y, x)
+    if y._data.dtype.kind not in "fc":
+        y, x = float_operand(y), float_operand(x)
+    return Atan2.apply(y, x)
+
+
+arctan2 = atan2
