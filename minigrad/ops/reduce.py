@@ -32,7 +32,8 @@ class Sum(Function):
                 return x.sum(axis=axes, keepdims=keepdim, dtype=np.float32).astype(np.float16)
         return x.sum(axis=axes, keepdims=keepdim)
 
-    def backward(self, grad):  # the Functions directly: the public reshape/expand re-validate what is known good
+    def backward(self, grad):
+        # the Functions directly: the public reshape and expand would validate shapes already known good
         kept = Reshape.apply(grad, shape=_keepdim_shape(self.in_shape, self.options["axes"]))
         return BroadcastTo.apply(kept, shape=self.in_shape)
 
