@@ -1,4 +1,4 @@
-"""torch.nn.functional's names: activations, dropout, linear, and the losses."""
+"""torch.nn.functional's names: activations, dropout, linear, pooling, normalisation, embedding, and the losses."""
 from ...ops.activation import gelu, sigmoid, softplus, tanh
 from ...ops.linalg import linear
 from .activation import leaky_relu, log_softmax, relu, softmax
@@ -6,6 +6,10 @@ from .dropout import dropout
 from .classification import cross_entropy, nll_loss
 from .embedding import (cosine_embedding_loss, cosine_similarity, pairwise_distance, sigmoid_focal_loss,
                         triplet_margin_with_distance_loss)
+from ...ops.embedding import embedding, one_hot  # after .embedding: the function takes the name from the submodule
+from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
+from ...ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
+                            avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits, gaussian_nll_loss, kl_div,
                             multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss)
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
