@@ -21,32 +21,21 @@ def _scaled_rows(rows, scale):
     return rows if scale is None else rows * scale[:, None].astype(rows.dtype)
 
 
-class Embedding(Function):
-    """``out = W[indices]`` (shape ``indices.shape + (embedding_dim,)``); gradient ``RowScatter`` with the factors
-    ``scale`` (``(K,)`` per flattened position, or None for all ones)."""
-
-    keeps_inputs = False
-
-    def forward(self, weight, *, indices, scale):
-        self.rows = weight.shape[0]
-        return weight[indices]
-
-    def backward(self, grad):
-        return RowScatter.apply(grad, indices=self.options["indices"], scale=self.options["scale"], rows=self.rows)
-
-
 class RowGather(Function):
-    """``out[k] = scale_k · W[indices_k]``: the adjoint of ``RowScatter``."""
+    """``out[k] = scale_k · W[indices_k]`` (``scale`` None: all ones); gradient ``RowScatter`` with the factors
+    ``grad_scale``. With ``grad_scale = scale`` the two are adjoint; the embedding passes ``scale=None`` and its
+    padding/frequency factors as ``grad_scale``, which is torch's gradient (by design not the derivative)."""
 
     keeps_inputs = False
 
-    def forward(self, weight, *, indices, scale):
+    def forward(self, weight, *, indices, scale, grad_scale):
         self.rows = weight.shape[0]
         out = weight[indices]
         return _scaled_rows(out.reshape(-1, weight.shape[1]), scale).reshape(out.shape)
 
     def backward(self, grad):
-        return RowScatter.apply(grad, indices=self.options["indices"], scale=self.options["scale"], rows=self.rows)
+        return RowScatter.apply(grad, indices=self.options["indices"], scale=self.options["grad_scale"],
+                                rows=self.rows)
 
 
 class RowScatter(Function):
@@ -67,7 +56,8 @@ class RowScatter(Function):
         return result
 
     def backward(self, grad):
-        return RowGather.apply(grad, indices=self.options["indices"], scale=self.options["scale"])
+        scale = self.options["scale"]
+        return RowGather.apply(grad, indices=self.options["indices"], scale=scale, grad_scale=scale)
 
 
 def _check_indices(indices, name):
@@ -117,7 +107,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # 
             scale /= np.bincount(flat, minlength=count)[flat]
         if padding_idx is not None:
             scale[flat == padding_idx] = 0
-    return Embedding.apply(weight, indices=indices, scale=scale)
+    return RowGather.apply(weight, indices=indices, scale=None, grad_scale=scale)
 
 
 def one_hot(tensor, num_classes=-1):
