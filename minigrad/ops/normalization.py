@@ -41,7 +41,7 @@ def _affine(x, weight, bias, shape):
 
 def _channels_last_dims(x):
     """``x`` as C-contiguous ``(N, C, S)``: the kernels' layout."""
-    return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
+    return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))
 
 
 def _as_double(value, size):
@@ -90,7 +90,8 @@ class LayerNorm(Function):
     (either may be None). Gradients: see the module docstring."""
 
     def forward(self, x, weight, bias, *, dims, eps):
-        rows = x.reshape(-1, int(np.prod(x.shape[x.ndim - dims:], dtype=np.int64)))
+        self.row_size = int(np.prod(x.shape[x.ndim - dims:], dtype=np.int64))
+        rows = x.reshape(-1, self.row_size)
         self.mean = rows.mean(axis=1, keepdims=True)
         centered = rows - self.mean
         self.invstd = 1 / np.sqrt((centered * centered).mean(axis=1, keepdims=True) + eps)
@@ -104,7 +105,7 @@ class LayerNorm(Function):
     def backward_arrays(self, grad):
         x, weight, bias = (None if t is None else t._data for t in self.inputs)
         need_x, need_w, need_b = self.needs_input_grad
-        rows = grad.reshape(self.mean.shape[0], -1)
+        rows = grad.reshape(-1, self.row_size)
         normalized = (x.reshape(rows.shape) - self.mean) * self.invstd
         grad_x = None
         if need_x:
@@ -141,9 +142,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         _check_channel_vector(name, value, channels)
     count = input.numel() // channels
     if training:
-        if count <= 1:
+        if eps <= 0:
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+        if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"torch.Size({list(input.shape)})")
+        if count == 0:  # an empty batch: an empty result, running statistics untouched (as torch)
+            return BatchNorm.apply(input, weight, bias, mean=np.zeros(channels), invstd=np.ones(channels),
+                                   training=False, eps=eps)
         mean, var = np.empty(channels), np.empty(channels)
         _kernel.channel_stats(_channels_last_dims(input._data), mean, var, get_num_threads())
         if running_mean is not None:

@@ -152,8 +152,8 @@ def _check_input(x, spatial, name):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
     if x.ndim not in (spatial + 1, spatial + 2) or any(n == 0 for n in x.shape[-spatial - 1:]):
         dims = "2D or 3D" if spatial == 1 else "3D or 4D"
-        raise RuntimeError(f"{name}(): Expected {dims} (batch mode) tensor with non-zero dimensions for input, but "
-                           f"got {list(x.shape)}")
+        raise RuntimeError(f"{name}(): non-empty {dims} (batch mode) tensor expected for input, but got "
+                           f"{list(x.shape)}")
     if x._data.dtype.kind != "f":
         raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.torch_name(x._data.dtype)}'")
 

@@ -19,6 +19,9 @@ class Embedding(Module):
                  scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
         super().__init__()
         np_dtype = parameter_dtype(device, dtype)
+        if num_embeddings < 0 or embedding_dim < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension "
+                               f"{min(num_embeddings, embedding_dim)}: [{num_embeddings}, {embedding_dim}]")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
