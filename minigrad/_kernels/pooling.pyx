@@ -38,6 +38,23 @@ cdef inline int _threads(Py_ssize_t planes, Py_ssize_t plane_size, int num_threa
     return num_threads
 
 
+cdef inline double _row_sum(const floating *row, Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
+    """row[start] + ... + row[stop - 1] in double, over four running sums (one long chain of dependent additions
+    would wait on each addition's latency: a 28×28 global average pool took 4× longer)."""
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    cdef Py_ssize_t w = start
+    while w + 4 <= stop:
+        s0 = s0 + row[w]
+        s1 = s1 + row[w + 1]
+        s2 = s2 + row[w + 2]
+        s3 = s3 + row[w + 3]
+        w = w + 4
+    while w < stop:
+        s0 = s0 + row[w]
+        w = w + 1
+    return (s0 + s1) + (s2 + s3)
+
+
 def window_max_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start, const int64_t[::1] row_stop,
                        int64_t row_step, const int64_t[::1] col_start, const int64_t[::1] col_stop,
                        int64_t col_step, floating[:, :, ::1] out, int64_t[:, :, ::1] index, int num_threads):
@@ -79,7 +96,7 @@ def window_sum_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start
                        const int64_t[::1] col_start, const int64_t[::1] col_stop, const double[:, ::1] scale,
                        floating[:, :, ::1] out, int num_threads):
     """Scaled window sums, accumulated in double (see the module docstring)."""
-    cdef Py_ssize_t planes = x.shape[0], p, i, j, h, w
+    cdef Py_ssize_t planes = x.shape[0], p, i, j, h
     cdef double total
     for p in prange(planes, nogil=True, schedule="static",
                     num_threads=_threads(planes, x.shape[1] * x.shape[2], num_threads)):
@@ -87,8 +104,7 @@ def window_sum_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start
             for j in range(out.shape[2]):
                 total = 0
                 for h in range(row_start[i], row_stop[i]):
-                    for w in range(col_start[j], col_stop[j]):
-                        total = total + x[p, h, w]
+                    total = total + _row_sum(&x[p, h, 0], col_start[j], col_stop[j])
                 out[p, i, j] = <floating>(total * scale[i, j])
 
 
