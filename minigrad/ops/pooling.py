@@ -158,7 +158,7 @@ def _check_input(x, spatial, name):
         raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.torch_name(x._data.dtype)}'")
 
 
-def _geometry(x, spatial, kernel_size, stride, padding, dilation):
+def _geometry(spatial, kernel_size, stride, padding, dilation):
     """kernel, stride, padding, dilation as ``spatial``-tuples, checked as torch checks them."""
     kernel = _tuple(kernel_size, spatial, "kernel_size")
     stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
@@ -197,7 +197,7 @@ def _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode):
 # ------------------------------------------------------------------------------------------------ functions
 def _max_pool(x, spatial, name, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     _check_input(x, spatial, name)
-    kernel, stride, padding, dilation = _geometry(x, spatial, kernel_size, stride, padding, dilation)
+    kernel, stride, padding, dilation = _geometry(spatial, kernel_size, stride, padding, dilation)
     (_, rows, _), (_, cols, _) = _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode)
     return _max_over(x, spatial, _Windows(rows, cols), return_indices)
 
@@ -209,12 +209,10 @@ def _max_over(x, spatial, windows, return_indices):
     indices = np.empty(values.shape, dtype=np.int64)
     _kernel.window_max_forward(planes, windows.row_start, windows.row_stop, windows.row_step, windows.col_start,
                                windows.col_stop, windows.col_step, values, indices, get_num_threads())
-    out_shape = lead + windows.out_shape[2 - spatial:]
-    indices = indices.reshape(out_shape)
-    out = PlaneGather.apply(x.reshape(planes.shape[:1] + x.shape[x.ndim - spatial:]),
-                            indices=indices.reshape(planes.shape[:1] + out_shape[len(lead):]),
-                            values=values.reshape(planes.shape[:1] + out_shape[len(lead):])).reshape(out_shape)
-    return (out, Tensor._wrap(indices)) if return_indices else out
+    pooled = (planes.shape[0],) + windows.out_shape[2 - spatial:]   # (planes, *spatial output)
+    out = PlaneGather.apply(x.reshape((planes.shape[0],) + x.shape[x.ndim - spatial:]), indices=indices.reshape(pooled),
+                            values=values.reshape(pooled)).reshape(lead + pooled[1:])
+    return (out, Tensor._wrap(indices.reshape(out.shape))) if return_indices else out
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
@@ -234,7 +232,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def _avg_pool(x, spatial, name, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     _check_input(x, spatial, name)
-    kernel, stride, padding, _ = _geometry(x, spatial, kernel_size, stride, padding, 1)
+    kernel, stride, padding, _ = _geometry(spatial, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     (_, rows, row_origin), (_, cols, col_origin) = _strided_windows(x, spatial, kernel, stride, padding, (1,) * spatial,

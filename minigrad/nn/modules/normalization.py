@@ -33,7 +33,8 @@ class LayerNorm(Module):
 
 class GroupNorm(Module):
     """Standardise each sample over groups of ``num_channels / num_groups`` channels (and the spatial dims), then
-    ``·weight + bias`` per channel (``(num_channels,)``, ones and zeros, when ``affine``; ``bias=False`` drops the shift)."""
+    ``·weight + bias`` per channel (``(num_channels,)``, ones and zeros, when ``affine``; ``bias=False`` drops the
+    shift)."""
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
@@ -55,4 +56,5 @@ class GroupNorm(Module):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, bias={self.bias is not None}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
