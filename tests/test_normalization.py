@@ -8,10 +8,10 @@ import pytest
 import minigrad
 import minigrad.nn as nn
 import minigrad.nn.functional as F
-from minigrad._kernels import batch_norm as kernel
+from minigrad._kernels import normalization as kernel
 from minigrad.autograd.gradcheck import gradcheck, gradgradcheck
 
-from reference import batch_norm as reference
+from reference import normalization as reference
 
 
 def _pair(torch, array, requires_grad=True):
@@ -116,6 +116,23 @@ def test_batch_norm_kernels_match_their_numpy_twins(training, dtype, rng):
     for ours, expected in zip((sum_g, sum_gx, grad_x), reference.batch_norm_backward(grad, x, mean, invstd, weight,
                                                                                       training)):
         np.testing.assert_allclose(ours, expected, rtol=1e-4 if dtype == np.float32 else 1e-10, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_norm_kernels_match_their_numpy_twins(affine, dtype, rng):
+    x, grad = (rng.standard_normal((6, 11)).astype(dtype) * 3 + 1 for _ in range(2))
+    weight, bias = ((rng.standard_normal(11).astype(dtype) for _ in range(2)) if affine else (None, None))
+    out, mean, invstd = np.empty_like(x), np.empty(6), np.empty(6)
+    kernel.layer_norm_forward(x, weight, bias, 1e-5, out, mean, invstd, 2)
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    for ours, expected in zip((out, mean, invstd), reference.layer_norm_forward(x, weight, bias, 1e-5)):
+        np.testing.assert_allclose(ours, expected, rtol=tolerance, atol=tolerance)
+    grad_x, sum_gx, sum_g = np.empty_like(x), np.zeros((2, 11)), np.zeros((2, 11))
+    kernel.layer_norm_backward(grad, x, mean, invstd, weight, grad_x, sum_gx, sum_g, 2)
+    for ours, expected in zip((grad_x, sum_gx.sum(0), sum_g.sum(0)),
+                              reference.layer_norm_backward(grad, x, mean, invstd, weight)):
+        np.testing.assert_allclose(ours, expected, rtol=tolerance * 10, atol=tolerance * 10)
 
 
 # ---------------------------------------------------------------------------------------------------- modules

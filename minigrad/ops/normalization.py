@@ -5,8 +5,8 @@ then applies a per-feature affine map ``y = x̂·w + b``:
 
 * ``batch_norm``: over every dim but the channels (dim 1), with the batch statistics in training (and the running
   averages updated in place) or the running statistics in evaluation. One ``BatchNorm`` node on the compiled
-  kernels (``minigrad._kernels.batch_norm``): a one-pass forward and backward;
-* ``layer_norm``: over the last ``len(normalized_shape)`` dims (``LayerNorm``: NumPy forward and backward);
+  kernels (``minigrad._kernels.normalization``): a one-pass forward and backward;
+* ``layer_norm``: over the last ``len(normalized_shape)`` dims (``LayerNorm``, on the compiled row kernels);
 * ``group_norm``: over each group of ``C / G`` channels and the spatial dims (a ``LayerNorm`` without affine map
   over the reshaped input, then the per-channel affine map).
 
@@ -17,7 +17,7 @@ statistics: ``ĝ / √(var + eps)``), ``∂w = Σ g·x̂``, ``∂b = Σ g`` over
 """
 import numpy as np
 
-from .._kernels import batch_norm as _kernel
+from .._kernels import normalization as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
@@ -42,6 +42,16 @@ def _affine(x, weight, bias, shape):
 def _channels_last_dims(x):
     """``x`` as C-contiguous ``(N, C, S)``: the kernels' layout."""
     return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))
+
+
+def _rows(x, size):
+    """``x`` as C-contiguous rows of ``size`` values (layer norm's layout)."""
+    return np.ascontiguousarray(x).reshape(-1, size)
+
+
+def _flat(value, dtype):
+    """A layer-norm weight or bias as the kernels take it: flat, C-contiguous, of the input's dtype (or None)."""
+    return None if value is None else np.ascontiguousarray(value, dtype=dtype).reshape(-1)
 
 
 def _as_double(value, size):
@@ -91,30 +101,25 @@ class LayerNorm(Function):
 
     def forward(self, x, weight, bias, *, dims, eps):
         self.row_size = int(np.prod(x.shape[x.ndim - dims:], dtype=np.int64))
-        rows = x.reshape(-1, self.row_size)
-        self.mean = rows.mean(axis=1, keepdims=True)
-        centered = rows - self.mean
-        self.invstd = 1 / np.sqrt((centered * centered).mean(axis=1, keepdims=True) + eps)
-        out = centered * self.invstd
-        if weight is not None:
-            out *= weight.reshape(-1)
-        if bias is not None:
-            out += bias.reshape(-1)
+        rows = _rows(x, self.row_size)
+        out = np.empty_like(rows)
+        self.mean, self.invstd = np.empty(rows.shape[0]), np.empty(rows.shape[0])
+        _kernel.layer_norm_forward(rows, _flat(weight, x.dtype), _flat(bias, x.dtype), eps, out, self.mean,
+                                   self.invstd, get_num_threads())
         return out.reshape(x.shape)
 
     def backward_arrays(self, grad):
         x, weight, bias = (None if t is None else t._data for t in self.inputs)
-        need_x, need_w, need_b = self.needs_input_grad
-        rows = grad.reshape(-1, self.row_size)
-        normalized = (x.reshape(rows.shape) - self.mean) * self.invstd
-        grad_x = None
-        if need_x:
-            scaled = rows if weight is None else rows * weight.reshape(-1)
-            grad_x = (scaled - scaled.mean(axis=1, keepdims=True)
-                      - normalized * (scaled * normalized).mean(axis=1, keepdims=True)) * self.invstd
-            grad_x = grad_x.reshape(x.shape)
-        return (grad_x, (rows * normalized).sum(0).reshape(weight.shape) if need_w else None,
-                rows.sum(0).reshape(bias.shape) if need_b else None)
+        need_x = self.needs_input_grad[0]
+        threads = get_num_threads()
+        sum_gx, sum_g = np.zeros((threads, self.row_size)), np.zeros((threads, self.row_size))
+        rows = _rows(grad, self.row_size)
+        grad_x = np.empty_like(rows) if need_x else None
+        _kernel.layer_norm_backward(rows, _rows(x, self.row_size), self.mean, self.invstd, _flat(weight, x.dtype),
+                                    grad_x, sum_gx, sum_g, threads)
+        return (grad_x.reshape(x.shape) if need_x else None,
+                sum_gx.sum(0).astype(x.dtype).reshape(weight.shape) if self.needs_input_grad[1] else None,
+                sum_g.sum(0).astype(x.dtype).reshape(bias.shape) if self.needs_input_grad[2] else None)
 
     def composite(self, x, weight, bias, *, dims, eps):
         return _affine(_standardized(x, tuple(range(x.ndim - dims, x.ndim)), eps), weight, bias,

@@ -1,6 +1,8 @@
-"""Batch-norm kernels on an (N, C, S) array: per-channel statistics, the normalising affine map, and its backward,
-each one pass over the data (statistics: two, over a channel that stays in cache).
+"""Normalisation kernels: batch norm on an (N, C, S) array (per-channel statistics, the normalising affine map, and
+its backward, each one pass over the data; statistics: two, over a channel that stays in cache), and layer norm on
+(R, D) rows (forward and backward, one row at a time).
 
+Batch norm.
 Notation: channel c holds M = N·S values x[n, c, s]; mean_c = Σ x / M, var_c = Σ (x - mean_c)² / M (biased),
 invstd_c = 1 / √(var_c + eps), x̂ = (x - mean_c)·invstd_c, w_c the weight (1 when None).
 
@@ -12,13 +14,20 @@ batch_norm_backward sum_g[c] = Σ g,  sum_gx[c] = Σ g·x̂   (the bias and weig
                     x), or grad_x = w·invstd·g  with fixed (running) statistics; done as one pass
                     grad_x = a·g + b·x + k per channel.
 
+Layer norm. Row r: mean_r, invstd_r over its D values, x̂ = (x - mean_r)·invstd_r, w and b (D,) (None: 1 and 0).
+
+layer_norm_forward  y = x̂·w + b; also returns mean and invstd per row.
+layer_norm_backward ĝ = g·w;  grad_x = invstd·(ĝ - Σĝ/D - x̂·Σ(ĝ·x̂)/D)  (when grad_x is given), and adds
+                    Σ_r g·x̂ and Σ_r g into row ``threadid`` of the (threads, D) buffers sum_gx and sum_g (the
+                    caller zeroes them and adds their rows up: the weight and bias gradients).
+
 Example::
 
     x = np.array([[[1.0, 3.0]]]); mean = np.empty(1); var = np.empty(1)
     channel_stats(x, mean, var, 1)            # mean == [2.0], var == [1.0]
 """
 from cython cimport floating
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from libc.math cimport sqrt
 
 cdef enum:
@@ -95,3 +104,93 @@ def batch_norm_backward(const floating[:, :, ::1] grad, const floating[:, :, ::1
         for n in range(batch):
             for s in range(size):
                 grad_x[n, c, s] = a * grad[n, c, s] + b * x[n, c, s] + k
+
+
+cdef inline double _sum(const floating *row, Py_ssize_t size, double shift) noexcept nogil:
+    """Σ (row[d] - shift) over four running sums (a single chain waits on each addition's latency)."""
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    cdef Py_ssize_t d = 0
+    while d + 4 <= size:
+        s0 = s0 + (row[d] - shift)
+        s1 = s1 + (row[d + 1] - shift)
+        s2 = s2 + (row[d + 2] - shift)
+        s3 = s3 + (row[d + 3] - shift)
+        d = d + 4
+    while d < size:
+        s0 = s0 + (row[d] - shift)
+        d = d + 1
+    return (s0 + s1) + (s2 + s3)
+
+
+cdef inline double _sum_squares(const floating *row, Py_ssize_t size, double shift) noexcept nogil:
+    """Σ (row[d] - shift)² over four running sums."""
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0, a, b, c, e
+    cdef Py_ssize_t d = 0
+    while d + 4 <= size:
+        a = row[d] - shift
+        b = row[d + 1] - shift
+        c = row[d + 2] - shift
+        e = row[d + 3] - shift
+        s0 = s0 + a * a
+        s1 = s1 + b * b
+        s2 = s2 + c * c
+        s3 = s3 + e * e
+        d = d + 4
+    while d < size:
+        a = row[d] - shift
+        s0 = s0 + a * a
+        d = d + 1
+    return (s0 + s1) + (s2 + s3)
+
+
+def layer_norm_forward(const floating[:, ::1] x, const floating[::1] weight, const floating[::1] bias, double eps,
+                       floating[:, ::1] out, double[::1] mean, double[::1] invstd, int num_threads):
+    """Standardise each row, then ``·weight + bias`` (see the module docstring)."""
+    cdef Py_ssize_t rows = x.shape[0], size = x.shape[1], r, d
+    cdef double m, inv
+    cdef floating y
+    for r in prange(rows, nogil=True, schedule="static", num_threads=_threads(rows, rows * size, num_threads)):
+        m = _sum(&x[r, 0], size, 0.0) / size
+        inv = 1 / sqrt(_sum_squares(&x[r, 0], size, m) / size + eps)
+        mean[r] = m
+        invstd[r] = inv
+        for d in range(size):
+            y = <floating>((x[r, d] - m) * inv)
+            if weight is not None:
+                y = y * weight[d]
+            if bias is not None:
+                y = y + bias[d]
+            out[r, d] = y
+
+
+def layer_norm_backward(const floating[:, ::1] grad, const floating[:, ::1] x, const double[::1] mean,
+                        const double[::1] invstd, const floating[::1] weight, floating[:, ::1] grad_x,
+                        double[:, ::1] sum_gx, double[:, ::1] sum_g, int num_threads):
+    """grad_x per row, and the per-thread partial weight and bias gradients (see the module docstring)."""
+    cdef Py_ssize_t rows = x.shape[0], size = x.shape[1], r, d
+    cdef int t
+    cdef double m, inv, total_g, total_gx, g, xhat
+    for r in prange(rows, nogil=True, schedule="static", num_threads=_threads(rows, rows * size, num_threads)):
+        t = threadid()
+        m = mean[r]
+        inv = invstd[r]
+        total_g = 0
+        total_gx = 0
+        for d in range(size):
+            xhat = (x[r, d] - m) * inv
+            g = grad[r, d]
+            sum_gx[t, d] += g * xhat
+            sum_g[t, d] += g
+            if weight is not None:
+                g = g * weight[d]
+            total_g = total_g + g
+            total_gx = total_gx + g * xhat
+        if grad_x is None:
+            continue
+        total_g = total_g / size
+        total_gx = total_gx / size
+        for d in range(size):
+            g = grad[r, d]
+            if weight is not None:
+                g = g * weight[d]
+            grad_x[r, d] = <floating>(inv * (g - total_g - (x[r, d] - m) * inv * total_gx))
