@@ -122,7 +122,8 @@ def test_batch_norm_kernels_match_their_numpy_twins(training, dtype, rng):
 @pytest.mark.parametrize("affine", [True, False])
 def test_layer_norm_kernels_match_their_numpy_twins(affine, dtype, rng):
     x, grad = (rng.standard_normal((6, 11)).astype(dtype) * 3 + 1 for _ in range(2))
-    weight, bias = ((rng.standard_normal(11).astype(dtype) for _ in range(2)) if affine else (None, None))
+    weight, bias = ((rng.standard_normal(11).astype(dtype) for _ in range(2)) if affine else
+                    (np.ones(11, dtype), np.zeros(11, dtype)))
     out, mean, invstd = np.empty_like(x), np.empty(6), np.empty(6)
     kernel.layer_norm_forward(x, weight, bias, 1e-5, out, mean, invstd, 2)
     tolerance = 1e-5 if dtype == np.float32 else 1e-12

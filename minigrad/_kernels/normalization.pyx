@@ -14,7 +14,8 @@ batch_norm_backward sum_g[c] = Σ g,  sum_gx[c] = Σ g·x̂   (the bias and weig
                     x), or grad_x = w·invstd·g  with fixed (running) statistics; done as one pass
                     grad_x = a·g + b·x + k per channel.
 
-Layer norm. Row r: mean_r, invstd_r over its D values, x̂ = (x - mean_r)·invstd_r, w and b (D,) (None: 1 and 0).
+Layer norm. Row r: mean_r, invstd_r over its D values, x̂ = (x - mean_r)·invstd_r, w and b (D,) (the caller passes
+ones and zeros for an absent weight or bias).
 
 layer_norm_forward  y = x̂·w + b; also returns mean and invstd per row.
 layer_norm_backward ĝ = g·w;  grad_x = invstd·(ĝ - Σĝ/D - x̂·Σ(ĝ·x̂)/D)  (when grad_x is given), and adds
@@ -143,54 +144,67 @@ cdef inline double _sum_squares(const floating *row, Py_ssize_t size, double shi
     return (s0 + s1) + (s2 + s3)
 
 
-def layer_norm_forward(const floating[:, ::1] x, const floating[::1] weight, const floating[::1] bias, double eps,
+cdef inline void _weighted_sums(const floating *g, const floating *w, const floating *x, double shift,
+                                Py_ssize_t size, double *total_g, double *total_gx) noexcept nogil:
+    """Σ g·w and Σ g·w·(x - shift), each over two running sums (chains of dependent additions wait on latency)."""
+    cdef double a0 = 0, a1 = 0, b0 = 0, b1 = 0, gw
+    cdef Py_ssize_t d = 0
+    while d + 2 <= size:
+        gw = g[d] * w[d]
+        a0 = a0 + gw
+        b0 = b0 + gw * (x[d] - shift)
+        gw = g[d + 1] * w[d + 1]
+        a1 = a1 + gw
+        b1 = b1 + gw * (x[d + 1] - shift)
+        d = d + 2
+    if d < size:
+        gw = g[d] * w[d]
+        a0 = a0 + gw
+        b0 = b0 + gw * (x[d] - shift)
+    total_g[0] = a0 + a1
+    total_gx[0] = b0 + b1
+
+
+def layer_norm_forward(const floating[:, ::1] x, const floating[::1] weight not None,
+                       const floating[::1] bias not None, double eps,
                        floating[:, ::1] out, double[::1] mean, double[::1] invstd, int num_threads):
     """Standardise each row, then ``·weight + bias`` (see the module docstring)."""
     cdef Py_ssize_t rows = x.shape[0], size = x.shape[1], r, d
     cdef double m, inv
-    cdef floating y
+    cdef floating shift, scale
     for r in prange(rows, nogil=True, schedule="static", num_threads=_threads(rows, rows * size, num_threads)):
         m = _sum(&x[r, 0], size, 0.0) / size
         inv = 1 / sqrt(_sum_squares(&x[r, 0], size, m) / size + eps)
         mean[r] = m
         invstd[r] = inv
-        for d in range(size):
-            y = <floating>((x[r, d] - m) * inv)
-            if weight is not None:
-                y = y * weight[d]
-            if bias is not None:
-                y = y + bias[d]
-            out[r, d] = y
+        shift = <floating>m
+        scale = <floating>inv
+        for d in range(size):  # branch-free in the input's precision, so the compiler vectorises it
+            out[r, d] = (x[r, d] - shift) * scale * weight[d] + bias[d]
 
 
 def layer_norm_backward(const floating[:, ::1] grad, const floating[:, ::1] x, const double[::1] mean,
-                        const double[::1] invstd, const floating[::1] weight, floating[:, ::1] grad_x,
+                        const double[::1] invstd, const floating[::1] weight not None, floating[:, ::1] grad_x,
                         double[:, ::1] sum_gx, double[:, ::1] sum_g, int num_threads):
     """grad_x per row, and the per-thread partial weight and bias gradients (see the module docstring)."""
     cdef Py_ssize_t rows = x.shape[0], size = x.shape[1], r, d
     cdef int t
-    cdef double m, inv, total_g, total_gx, g, xhat
+    cdef double m, inv, total_g, total_gx
+    cdef floating a, b, k
     for r in prange(rows, nogil=True, schedule="static", num_threads=_threads(rows, rows * size, num_threads)):
         t = threadid()
         m = mean[r]
         inv = invstd[r]
-        total_g = 0
-        total_gx = 0
-        for d in range(size):
-            xhat = (x[r, d] - m) * inv
-            g = grad[r, d]
-            sum_gx[t, d] += g * xhat
-            sum_g[t, d] += g
-            if weight is not None:
-                g = g * weight[d]
-            total_g = total_g + g
-            total_gx = total_gx + g * xhat
+        for d in range(size):  # independent across d: vectorised
+            sum_gx[t, d] += grad[r, d] * ((x[r, d] - m) * inv)
+            sum_g[t, d] += grad[r, d]
         if grad_x is None:
             continue
-        total_g = total_g / size
-        total_gx = total_gx / size
+        _weighted_sums(&grad[r, 0], &weight[0], &x[r, 0], m, size, &total_g, &total_gx)
+        total_gx = total_gx * inv
+        # grad_x = a·g·w + b·x + k, branch-free in the input's precision
+        a = <floating>inv
+        b = <floating>(-inv * inv * total_gx / size)
+        k = <floating>(-inv * total_g / size - b * m)
         for d in range(size):
-            g = grad[r, d]
-            if weight is not None:
-                g = g * weight[d]
-            grad_x[r, d] = <floating>(inv * (g - total_g - (x[r, d] - m) * inv * total_gx))
+            grad_x[r, d] = a * grad[r, d] * weight[d] + b * x[r, d] + k

@@ -49,9 +49,10 @@ def _rows(x, size):
     return np.ascontiguousarray(x).reshape(-1, size)
 
 
-def _flat(value, dtype):
-    """A layer-norm weight or bias as the kernels take it: flat, C-contiguous, of the input's dtype (or None)."""
-    return None if value is None else np.ascontiguousarray(value, dtype=dtype).reshape(-1)
+def _flat(value, dtype, size, fill):
+    """A layer-norm weight or bias as the kernels take it: flat, C-contiguous, of the input's dtype (``fill``s when
+    None)."""
+    return np.full(size, fill, dtype) if value is None else np.ascontiguousarray(value, dtype=dtype).reshape(-1)
 
 
 def _as_double(value, size):
@@ -104,8 +105,9 @@ class LayerNorm(Function):
         rows = _rows(x, self.row_size)
         out = np.empty_like(rows)
         self.mean, self.invstd = np.empty(rows.shape[0]), np.empty(rows.shape[0])
-        _kernel.layer_norm_forward(rows, _flat(weight, x.dtype), _flat(bias, x.dtype), eps, out, self.mean,
-                                   self.invstd, get_num_threads())
+        _kernel.layer_norm_forward(rows, _flat(weight, x.dtype, self.row_size, 1),
+                                   _flat(bias, x.dtype, self.row_size, 0), eps, out, self.mean, self.invstd,
+                                   get_num_threads())
         return out.reshape(x.shape)
 
     def backward_arrays(self, grad):
@@ -115,8 +117,8 @@ class LayerNorm(Function):
         sum_gx, sum_g = np.zeros((threads, self.row_size)), np.zeros((threads, self.row_size))
         rows = _rows(grad, self.row_size)
         grad_x = np.empty_like(rows) if need_x else None
-        _kernel.layer_norm_backward(rows, _rows(x, self.row_size), self.mean, self.invstd, _flat(weight, x.dtype),
-                                    grad_x, sum_gx, sum_g, threads)
+        _kernel.layer_norm_backward(rows, _rows(x, self.row_size), self.mean, self.invstd,
+                                    _flat(weight, x.dtype, self.row_size, 1), grad_x, sum_gx, sum_g, threads)
         return (grad_x.reshape(x.shape) if need_x else None,
                 sum_gx.sum(0).astype(x.dtype).reshape(weight.shape) if self.needs_input_grad[1] else None,
                 sum_g.sum(0).astype(x.dtype).reshape(bias.shape) if self.needs_input_grad[2] else None)
