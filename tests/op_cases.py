@@ -105,6 +105,23 @@ CASES = [
            away_from=(1.5,)),
     OpCase("linear", lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((5, 3), (4, 3), (4,))),
     OpCase("linear_3d", lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((2, 5, 3), (4, 3), (4,))),
+    # pooling, normalisation, embedding (issue 14)
+    OpCase("max_pool2d", lambda lib, a: lib.nn.functional.max_pool2d(a, 2, stride=1, padding=1), ((2, 2, 4, 5),)),
+    OpCase("max_pool1d_dilated_ceil", lambda lib, a: lib.nn.functional.max_pool1d(a, 2, 2, dilation=2, ceil_mode=True),
+           ((2, 3, 8),)),
+    OpCase("avg_pool2d", lambda lib, a: lib.nn.functional.avg_pool2d(a, 3, 2, 1, count_include_pad=False),
+           ((2, 2, 5, 5),)),
+    OpCase("avg_pool1d_ceil", lambda lib, a: lib.nn.functional.avg_pool1d(a, 2, ceil_mode=True), ((2, 3, 5),)),
+    OpCase("adaptive_avg_pool2d", lambda lib, a: lib.nn.functional.adaptive_avg_pool2d(a, (2, 3)), ((2, 2, 5, 7),)),
+    OpCase("adaptive_max_pool2d", lambda lib, a: lib.nn.functional.adaptive_max_pool2d(a, 2), ((1, 2, 5, 4),)),
+    OpCase("batch_norm_train", lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, training=True),
+           ((4, 3, 2, 2), (3,), (3,))),
+    OpCase("batch_norm_eval", lambda lib, x, w, b: lib.nn.functional.batch_norm(
+        x, lib.full((3,), 0.5, dtype=x.dtype), lib.full((3,), 2.0, dtype=x.dtype), w, b), ((4, 3, 2), (3,), (3,))),
+    OpCase("layer_norm", lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (4,), w, b), ((3, 2, 4), (4,), (4,))),
+    OpCase("group_norm", lambda lib, x, w, b: lib.nn.functional.group_norm(x, 2, w, b), ((2, 4, 3), (4,), (4,))),
+    OpCase("normalize", lambda lib, a: lib.nn.functional.normalize(a, dim=1), ((3, 4),)),
+    OpCase("embedding", lambda lib, w: lib.nn.functional.embedding(lib.tensor([[1, 2], [0, 1]]), w), ((4, 3),)),
     OpCase("composite", lambda lib, a, b: ((a * b).tanh() + a.exp() / (1 + b * b)).sum(0).log_softmax(0),
            ((3, 4), (4,))),
     # trigonometric, hyperbolic, base-2/10 (ops.transcendental)

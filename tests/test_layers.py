@@ -45,7 +45,7 @@ LAYERS = {
     "minigrad.ops.activation": (3, 4), "minigrad.ops.transcendental": (3, 4), "minigrad.ops.sorting": (3, 4),
     "minigrad.ops.slicing": (3, 4),
     "minigrad.ops.inplace": (3, 5), "minigrad.ops.conv": (3, 5), "minigrad.ops.pooling": (3, 5),
-    "minigrad.ops.normalization": (3, 5), "minigrad.ops.attention": (3, 5),
+    "minigrad.ops.normalization": (3, 5), "minigrad.ops.attention": (3, 5), "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),
@@ -62,7 +62,7 @@ LAYERS = {
     "minigrad.nn.functional": (4, 4),
     # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
     "minigrad.nn.parameter": (5, 0), "minigrad.nn.init": (5, 0), "minigrad.nn.utils": (5, 0),
-    "minigrad.nn.modules.module": (5, 1), "minigrad.nn.module": (5, 1),
+    "minigrad.nn.modules.module": (5, 1), "minigrad.nn.module": (5, 1), "minigrad.nn.modules._factory": (5, 1),
     "minigrad.nn.modules.*": (5, 2), "minigrad.nn.layers": (5, 2),
     "minigrad.nn.modules.loss": (5, 3), "minigrad.nn.loss": (5, 3),  # the loss modules reuse PairwiseDistance
     "minigrad.nn.modules.attention": (5, 3),  # MultiheadAttention's out_proj is a Linear

@@ -1,6 +1,11 @@
-"""torch.nn.functional's names: activations, dropout, linear, attention, and the losses."""
+"""torch.nn.functional's names: activations, dropout, linear, attention, pooling, normalisation, embedding, and the
+losses."""
 from ...ops.activation import gelu, sigmoid, softplus, tanh
+from ...ops.embedding import embedding, one_hot
 from ...ops.linalg import linear
+from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
+from ...ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
+                            avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 from .activation import leaky_relu, log_softmax, relu, softmax
 from .dropout import dropout
 from .attention import multi_head_attention_forward, scaled_dot_product_attention

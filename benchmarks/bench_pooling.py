@@ -1,0 +1,48 @@
+"""max_pool2d 2×2 forward+backward (float32, 64×32×28×28) in minigrad and in torch, same process.
+
+    python benchmarks/bench_pooling.py [--repeats 50] [--json out.json]
+
+Each step makes the pooled output of a leaf that requires grad and backpropagates a fixed upstream gradient; the two
+libraries are timed in alternating rounds (the machines are shared). Target ratio minigrad/torch: <= 1.0.
+Also shown, untargeted: avg_pool2d 2×2 and adaptive_avg_pool2d to 1×1 (a classifier head) on the same input.
+"""
+import numpy as np
+
+from _timing import compare, run_benchmark
+
+import minigrad
+
+SHAPE = (64, 32, 28, 28)
+# (name, function name, positional arguments, target ratio)
+WORKLOADS = [
+    ("max_pool2d 2x2 64x32x28x28", "max_pool2d", (2,), 1.0),
+    ("avg_pool2d 2x2 64x32x28x28", "avg_pool2d", (2,), None),
+    ("adaptive_avg_pool2d 1x1 64x32x28x28", "adaptive_avg_pool2d", (1,), None),
+]
+
+
+def step(library, function_name, args, x, upstream_shape):
+    """One forward+backward of ``library``'s pooling on a leaf built once."""
+    pool = getattr(library.nn.functional, function_name)
+    leaf = library.tensor(x, requires_grad=True)
+    upstream = library.tensor(np.ones(upstream_shape, np.float32))
+
+    def run():
+        leaf.grad = None
+        pool(leaf, *args).backward(upstream)
+    return run
+
+
+def measure(torch, repeats):
+    x = np.random.default_rng(0).standard_normal(SHAPE).astype(np.float32)
+    rows = []
+    for name, function_name, args, target in WORKLOADS:
+        out_shape = getattr(minigrad.nn.functional, function_name)(minigrad.tensor(x), *args).shape
+        ours, theirs = compare(step(minigrad, function_name, args, x, out_shape),
+                               step(torch, function_name, args, x, out_shape) if torch else None, repeats)
+        rows.append((f"{name} fwd+bwd f32", ours, theirs, target))
+    return rows, None
+
+
+if __name__ == "__main__":
+    run_benchmark(measure, __doc__.splitlines()[0])

@@ -1,0 +1,125 @@
+"""Pooling kernels: window maxima and window means over the planes of an (P, H, W) array.
+
+A plane is one (image, channel) pair: the caller reshapes (N, C, H, W) to (N·C, H, W) (1-D pooling is H = 1)
+and the planes are split over the threads. The windows are described by their clipped bounds, computed once in
+Python for every kind of pooling (strided, padded, dilated, ceil-mode, adaptive), so one kernel serves them all:
+output row ``i`` reads input rows ``row_start[i], row_start[i] + row_step, ...`` below ``row_stop[i]``, and output
+column ``j`` likewise with the column arrays.
+
+window_max_forward   out[p, i, j] = max over the window of x[p]; index[p, i, j] = h·W + w of that maximum
+                     (the first one in row-major order; a NaN wins over everything, the last NaN over earlier
+                     ones, as torch's ``val > max || isnan(val)``).
+scatter_to_planes    grad_x[p].flat[index[p, i, j]] += grad[p, i, j] (grad_x zeroed first): max pooling's
+                     backward, and the adjoint of gathering ``x[p].flat[index]``.
+window_sum_forward   out[p, i, j] = scale[i, j] · Σ_window x[p]        (average pooling: scale = 1/divisor)
+window_sum_backward  grad_x[p, h, w] = Σ over the windows holding (h, w) of scale[i, j] · grad[p, i, j]
+                     (grad_x zeroed first): the adjoint of window_sum_forward.
+
+Example::
+
+    x = np.arange(16.0).reshape(1, 4, 4); out = np.empty((1, 2, 2)); index = np.empty((1, 2, 2), np.int64)
+    starts = np.array([0, 2]); stops = np.array([2, 4])
+    window_max_forward(x, starts, stops, 1, starts, stops, 1, out, index, 1)
+    # out == [[[5, 7], [13, 15]]], index == [[[5, 7], [13, 15]]]
+"""
+from cython cimport floating
+from cython.parallel cimport prange
+from libc.math cimport INFINITY, isnan
+from libc.stdint cimport int64_t
+from libc.string cimport memset
+
+cdef enum:
+    PARALLEL_MIN_ELEMENTS = 32768  # below this many input elements the thread start-up costs more than it saves
+
+
+cdef inline int _threads(Py_ssize_t planes, Py_ssize_t plane_size, int num_threads) noexcept nogil:
+    if planes < 2 or planes * plane_size < PARALLEL_MIN_ELEMENTS:
+        return 1
+    return num_threads
+
+
+cdef inline double _row_sum(const floating *row, Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
+    """row[start] + ... + row[stop - 1] in double, over four running sums (one long chain of dependent additions
+    would wait on each addition's latency: a 28×28 global average pool took 4× longer)."""
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    cdef Py_ssize_t w = start
+    while w + 4 <= stop:
+        s0 = s0 + row[w]
+        s1 = s1 + row[w + 1]
+        s2 = s2 + row[w + 2]
+        s3 = s3 + row[w + 3]
+        w = w + 4
+    while w < stop:
+        s0 = s0 + row[w]
+        w = w + 1
+    return (s0 + s1) + (s2 + s3)
+
+
+def window_max_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start, const int64_t[::1] row_stop,
+                       int64_t row_step, const int64_t[::1] col_start, const int64_t[::1] col_stop,
+                       int64_t col_step, floating[:, :, ::1] out, int64_t[:, :, ::1] index, int num_threads):
+    """Window maxima and their flat positions (see the module docstring)."""
+    cdef Py_ssize_t planes = x.shape[0], width = x.shape[2], p, i, j, h, w
+    cdef int64_t best_index
+    cdef floating best, value
+    for p in prange(planes, nogil=True, schedule="static",
+                    num_threads=_threads(planes, x.shape[1] * width, num_threads)):
+        for i in range(out.shape[1]):
+            for j in range(out.shape[2]):
+                best = -INFINITY
+                best_index = row_start[i] * width + col_start[j]
+                h = row_start[i]
+                while h < row_stop[i]:  # a strided range (dilation): range() with a runtime step needs the GIL
+                    w = col_start[j]
+                    while w < col_stop[j]:
+                        value = x[p, h, w]
+                        if value > best or isnan(value):
+                            best = value
+                            best_index = h * width + w
+                        w = w + col_step
+                    h = h + row_step
+                out[p, i, j] = best
+                index[p, i, j] = best_index
+
+
+def scatter_to_planes(const floating[:, ::1] grad, const int64_t[:, ::1] index, floating[:, ::1] grad_x,
+                      int num_threads):
+    """``grad_x[p] = 0; grad_x[p, index[p, k]] += grad[p, k]`` for (P, K) grad/index and a (P, S) grad_x."""
+    cdef Py_ssize_t planes = grad.shape[0], size = grad_x.shape[1], p, k
+    for p in prange(planes, nogil=True, schedule="static", num_threads=_threads(planes, size, num_threads)):
+        memset(&grad_x[p, 0], 0, size * sizeof(floating))
+        for k in range(grad.shape[1]):
+            grad_x[p, index[p, k]] += grad[p, k]
+
+
+def window_sum_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start, const int64_t[::1] row_stop,
+                       const int64_t[::1] col_start, const int64_t[::1] col_stop, const double[:, ::1] scale,
+                       floating[:, :, ::1] out, int num_threads):
+    """Scaled window sums, accumulated in double (see the module docstring)."""
+    cdef Py_ssize_t planes = x.shape[0], p, i, j, h
+    cdef double total
+    for p in prange(planes, nogil=True, schedule="static",
+                    num_threads=_threads(planes, x.shape[1] * x.shape[2], num_threads)):
+        for i in range(out.shape[1]):
+            for j in range(out.shape[2]):
+                total = 0
+                for h in range(row_start[i], row_stop[i]):
+                    total = total + _row_sum(&x[p, h, 0], col_start[j], col_stop[j])
+                out[p, i, j] = <floating>(total * scale[i, j])
+
+
+def window_sum_backward(const floating[:, :, ::1] grad, const int64_t[::1] row_start, const int64_t[::1] row_stop,
+                        const int64_t[::1] col_start, const int64_t[::1] col_stop, const double[:, ::1] scale,
+                        floating[:, :, ::1] grad_x, int num_threads):
+    """Each scaled output gradient added to every input of its window (see the module docstring)."""
+    cdef Py_ssize_t planes = grad.shape[0], p, i, j, h, w
+    cdef floating share
+    for p in prange(planes, nogil=True, schedule="static",
+                    num_threads=_threads(planes, grad_x.shape[1] * grad_x.shape[2], num_threads)):
+        memset(&grad_x[p, 0, 0], 0, grad_x.shape[1] * grad_x.shape[2] * sizeof(floating))
+        for i in range(grad.shape[1]):
+            for j in range(grad.shape[2]):
+                share = <floating>(grad[p, i, j] * scale[i, j])
+                for h in range(row_start[i], row_stop[i]):
+                    for w in range(col_start[j], col_stop[j]):
+                        grad_x[p, h, w] += share

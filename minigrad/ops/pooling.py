@@ -1,0 +1,321 @@
+"""Pooling: max, average and adaptive pooling over the last one or two dims, on the compiled window kernels.
+
+Every pooling reads windows of an input plane (one image and channel): the functions here turn torch's arguments
+(kernel size, stride, padding, dilation, ceil mode, or an adaptive output size) into the clipped window bounds
+of each output row and column (``_Windows``), and the kernels in ``minigrad._kernels.pooling`` do the rest. The
+ops come in adjoint pairs, so a backward is the other op of its pair and double backward needs no formula:
+
+* max pooling is a gather of the input at the window maxima (``PlaneGather``, whose values the max kernel has
+  already computed); its backward scatters the gradient back to those positions (``PlaneScatter``), and the
+  scatter's backward gathers again;
+* average pooling is a linear map ``WindowMean``: scaled window sums; its backward ``WindowMeanAdjoint`` adds each
+  scaled gradient to its window, and that one's backward is ``WindowMean`` again.
+
+Layout: an input ``(N, C, H, W)`` (or unbatched ``(C, H, W)``; 1-D pooling: ``(N, C, L)`` / ``(C, L)``, run as
+``H = 1``) is viewed as ``(planes, H, W)`` with ``planes = N·C``. Indices (``return_indices``) are flat positions
+``h·W + w`` inside the unpadded input plane, as in torch.
+"""
+import numpy as np
+
+from .. import _dtype
+from .._kernels import pooling as _kernel
+from .._threads import get_num_threads
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d"]
+
+
+class _Windows:
+    """The windows of one pooling along the two spatial axes: for output row ``i``, input rows ``row_start[i]``,
+    ``+ row_step``, ... below ``row_stop[i]`` (likewise columns), and, for average pooling, each output's
+    ``scale`` (1 / divisor)."""
+
+    def __init__(self, rows, cols, scale=None):
+        (self.row_start, self.row_stop, self.row_step), (self.col_start, self.col_stop, self.col_step) = rows, cols
+        self.scale = scale
+
+    @property
+    def out_shape(self):
+        return len(self.row_start), len(self.col_start)
+
+    def bounds(self):
+        return self.row_start, self.row_stop, self.col_start, self.col_stop
+
+
+def _strided_axis(size, kernel, stride, padding, dilation, ceil_mode):
+    """Output length and, per output, the first in-range tap, the stop (exclusive) and the tap step: window ``i``
+    covers ``i·stride - padding + k·dilation`` for ``k < kernel``, clipped to ``[0, size)``."""
+    span = dilation * (kernel - 1) + 1
+    out = (size + 2 * padding - span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:  # the last window must start inside the (left-padded) input
+        out -= 1
+    start = np.arange(max(out, 0), dtype=np.int64) * stride - padding
+    first = start + (np.maximum(-start, 0) + dilation - 1) // dilation * dilation
+    return out, (first, np.minimum(start + span, size), dilation), start
+
+
+def _adaptive_axis(size, out):
+    """Output ``i`` pools ``[floor(i·size/out), ceil((i+1)·size/out))``."""
+    i = np.arange(out, dtype=np.int64)
+    return i * size // out, -((-(i + 1) * size) // out), 1
+
+
+def _planes(x, spatial):
+    """``x``'s array as C-contiguous ``(planes, H, W)`` (1-D pooling: ``H = 1``) and the output's leading dims."""
+    data = np.ascontiguousarray(x._data)
+    lead = data.shape[:-spatial]
+    height, width = (1,) + data.shape[-1:] if spatial == 1 else data.shape[-2:]
+    return data.reshape(-1, height, width), lead
+
+
+class PlaneGather(Function):
+    """``out[p, k] = x[p].flat[indices[p, k]]`` for ``x`` ``(planes, *spatial)``, ``indices`` ``(planes, *out)``.
+    The max-pooling kernels pass the gathered ``values`` they already have. Gradient: ``PlaneScatter``."""
+
+    keeps_inputs = False
+
+    def forward(self, x, *, indices, values=None):
+        self.in_shape = x.shape
+        if values is not None:
+            return values
+        planes = x.reshape(x.shape[0], -1)
+        return np.take_along_axis(planes, indices.reshape(x.shape[0], -1), axis=1).reshape(indices.shape)
+
+    def backward(self, grad):
+        return PlaneScatter.apply(grad, indices=self.options["indices"], shape=self.in_shape)
+
+
+class PlaneScatter(Function):
+    """Zeros of ``shape`` with ``grad[p, k]`` added at ``[p].flat[indices[p, k]]``: the adjoint of
+    ``PlaneGather`` (max pooling's backward, and max unpooling). Gradient: ``PlaneGather``."""
+
+    keeps_inputs = False
+
+    def forward(self, grad, *, indices, shape):
+        planes = shape[0]
+        result = np.empty((planes, int(np.prod(shape[1:], dtype=np.int64))), dtype=grad.dtype)
+        _kernel.scatter_to_planes(np.ascontiguousarray(grad).reshape(planes, -1),
+                                  np.ascontiguousarray(indices).reshape(planes, -1), result, get_num_threads())
+        return result.reshape(shape)
+
+    def backward(self, grad):
+        return PlaneGather.apply(grad, indices=self.options["indices"])
+
+
+class WindowMean(Function):
+    """``out[p, i, j] = scale[i, j] · Σ_{(h, w) in window (i, j)} x[p, h, w]`` on ``(planes, H, W)``: average
+    pooling, adaptive or not. Gradient: ``WindowMeanAdjoint`` (the transpose of this linear map)."""
+
+    keeps_inputs = False
+
+    def forward(self, x, *, windows):
+        self.in_shape = x.shape
+        out = np.empty((x.shape[0],) + windows.out_shape, dtype=x.dtype)
+        _kernel.window_sum_forward(np.ascontiguousarray(x), *windows.bounds(), windows.scale, out, get_num_threads())
+        return out
+
+    def backward(self, grad):
+        return WindowMeanAdjoint.apply(grad, windows=self.options["windows"], shape=self.in_shape)
+
+
+class WindowMeanAdjoint(Function):
+    """``grad_x[p, h, w] = Σ over the windows (i, j) holding (h, w) of scale[i, j] · grad[p, i, j]``, of ``shape``.
+    Gradient: ``WindowMean``."""
+
+    keeps_inputs = False
+
+    def forward(self, grad, *, windows, shape):
+        result = np.empty(shape, dtype=grad.dtype)
+        _kernel.window_sum_backward(np.ascontiguousarray(grad), *windows.bounds(), windows.scale, result,
+                                    get_num_threads())
+        return result
+
+    def backward(self, grad):
+        return WindowMean.apply(grad, windows=self.options["windows"])
+
+
+# ------------------------------------------------------------------------------------------- argument checks
+def _tuple(value, n, name):
+    """An int or an n-sequence of ints as an n-tuple (torch accepts both)."""
+    values = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) == 1:
+        values = values * n
+    if len(values) != n or not all(isinstance(v, (int, np.integer)) for v in values):
+        raise RuntimeError(f"{name} must either be a single int, or a tuple of {n} ints")
+    return tuple(int(v) for v in values)
+
+
+def _check_input(x, spatial, name):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    if x.ndim not in (spatial + 1, spatial + 2) or any(n == 0 for n in x.shape[-spatial - 1:]):
+        dims = "2D or 3D" if spatial == 1 else "3D or 4D"
+        raise RuntimeError(f"{name}(): non-empty {dims} (batch mode) tensor expected for input, but got "
+                           f"{list(x.shape)}")
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.torch_name(x._data.dtype)}'")
+
+
+def _geometry(spatial, kernel_size, stride, padding, dilation):
+    """kernel, stride, padding, dilation as ``spatial``-tuples, checked as torch checks them."""
+    kernel = _tuple(kernel_size, spatial, "kernel_size")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+        _tuple(stride, spatial, "stride")
+    padding, dilation = _tuple(padding, spatial, "padding"), _tuple(dilation, spatial, "dilation")
+    if min(kernel) <= 0:
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_size={list(kernel)}")
+    if min(stride) <= 0:
+        raise RuntimeError("stride should not be zero" if min(stride) == 0 else
+                           f"stride should be greater than zero, but got stride={list(stride)}")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation={list(dilation)}")
+    if min(padding) < 0:
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(padding)}")
+    for k, p, d in zip(kernel, padding, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+    return kernel, stride, padding, dilation
+
+
+def _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode):
+    """Row and column windows (1-D pooling: one row of the whole height 1) and their unclipped starts."""
+    sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
+    one = ((1, 1, 0, 1),) if spatial == 1 else ()
+    axes = [_strided_axis(n, *args, ceil_mode) for n, args in zip(sizes, one + tuple(zip(kernel, stride, padding,
+                                                                                       dilation)))]
+    outs = [a[0] for a in axes]
+    if min(outs) <= 0:
+        planes = x.shape[-spatial - 1]
+        raise RuntimeError(f"Given input size: ({planes}x{'x'.join(map(str, sizes))}). Calculated output size: "
+                           f"({planes}x{'x'.join(map(str, outs))}). Output size is too small")
+    return axes
+
+
+# ------------------------------------------------------------------------------------------------ functions
+def _max_pool(x, spatial, name, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    _check_input(x, spatial, name)
+    kernel, stride, padding, dilation = _geometry(spatial, kernel_size, stride, padding, dilation)
+    (_, rows, _), (_, cols, _) = _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode)
+    return _max_over(x, spatial, _Windows(rows, cols), return_indices)
+
+
+def _max_over(x, spatial, windows, return_indices):
+    """The window maxima (and their flat indices) of ``x``'s planes, as one differentiable gather."""
+    planes, lead = _planes(x, spatial)
+    values = np.empty((planes.shape[0],) + windows.out_shape, dtype=planes.dtype)
+    indices = np.empty(values.shape, dtype=np.int64)
+    _kernel.window_max_forward(planes, windows.row_start, windows.row_stop, windows.row_step, windows.col_start,
+                               windows.col_stop, windows.col_step, values, indices, get_num_threads())
+    pooled = (planes.shape[0],) + windows.out_shape[2 - spatial:]   # (planes, *spatial output)
+    out = PlaneGather.apply(x.reshape((planes.shape[0],) + x.shape[x.ndim - spatial:]), indices=indices.reshape(pooled),
+                            values=values.reshape(pooled)).reshape(lead + pooled[1:])
+    return (out, Tensor._wrap(indices.reshape(out.shape))) if return_indices else out
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):
+    """Max over windows of ``kernel_size`` taps ``dilation`` apart, every ``stride`` positions of ``(N, C, L)`` or
+    ``(C, L)`` padded by ``padding`` (-inf) on both sides; ``L_out = ⌊(L + 2p - d(k-1) - 1) / s⌋ + 1`` (⌈⌉ with
+    ``ceil_mode``). The gradient goes to each window's maximum; ``return_indices`` also returns its positions."""
+    return _max_pool(input, 1, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
+               return_indices=False):
+    """``max_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` (each argument an int or a pair);
+    indices are flat ``h·W + w`` positions in the input plane."""
+    return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _avg_pool(x, spatial, name, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    _check_input(x, spatial, name)
+    kernel, stride, padding, _ = _geometry(spatial, kernel_size, stride, padding, 1)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    (_, rows, row_origin), (_, cols, col_origin) = _strided_windows(x, spatial, kernel, stride, padding, (1,) * spatial,
+                                                                    ceil_mode)
+    sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
+    pads = ((0,) if spatial == 1 else ()) + padding
+    if divisor_override is not None:
+        divisor = np.full((len(row_origin), len(col_origin)), float(divisor_override))
+    elif count_include_pad:  # the window clipped to the padded input, padding counted
+        ks = ((1,) if spatial == 1 else ()) + kernel
+        extents = [np.minimum(origin + k, n + p) - origin for origin, k, n, p in
+                   zip((row_origin, col_origin), ks, sizes, pads)]
+        divisor = np.multiply.outer(extents[0], extents[1]).astype(np.float64)
+    else:
+        divisor = np.multiply.outer(rows[1] - rows[0], cols[1] - cols[0]).astype(np.float64)
+    windows = _Windows(rows, cols, np.ascontiguousarray(1.0 / divisor))
+    return _mean_over(x, spatial, windows)
+
+
+def _mean_over(x, spatial, windows):
+    planes, lead = _planes(x, spatial)
+    out = WindowMean.apply(x.reshape(planes.shape), windows=windows)
+    return out.reshape(lead + windows.out_shape[2 - spatial:])
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):  # noqa: A002
+    """Mean over windows of ``kernel_size`` every ``stride`` positions of ``(N, C, L)`` or ``(C, L)`` zero-padded by
+    ``padding``; the divisor is the window size (padding counted, ``count_include_pad=True``) or the number of real
+    inputs in it. Gradient: each output's gradient spread evenly (divided by the same divisor) over its window."""
+    return _avg_pool(input, 1, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,  # noqa: A002
+               divisor_override=None):
+    """``avg_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)``; ``divisor_override`` replaces
+    every divisor."""
+    return _avg_pool(input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def _adaptive_windows(x, spatial, output_size, name):
+    _check_input(x, spatial, name)
+    sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
+    wanted = ((1,) if spatial == 1 else ()) + tuple(
+        n if o is None else o for n, o in zip(sizes[2 - spatial:], _tuple_or_none(output_size, spatial)))
+    if min(wanted) < 0:
+        raise RuntimeError(f"{name}(): elements of output_size must be greater than or equal to 0 but received "
+                           f"{list(wanted[2 - spatial:])}")
+    return [_adaptive_axis(n, o) for n, o in zip(sizes, wanted)]
+
+
+def _tuple_or_none(value, n):
+    values = (value,) * n if value is None or isinstance(value, (int, np.integer)) else tuple(value)
+    if len(values) != n:
+        raise RuntimeError(f"output_size must be a single int or a tuple of {n} ints")
+    return values
+
+
+def adaptive_avg_pool1d(input, output_size):  # noqa: A002
+    """Mean over ``output_size`` windows covering ``(N, C, L)``: window ``i`` is ``[⌊iL/out⌋, ⌈(i+1)L/out⌉)``."""
+    rows, cols = _adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d")
+    return _mean_over(input, 1, _adaptive_mean_windows(rows, cols))
+
+
+def adaptive_avg_pool2d(input, output_size):  # noqa: A002
+    """``adaptive_avg_pool1d`` along H and W of ``(N, C, H, W)`` (``output_size`` an int, a pair, None = keep)."""
+    rows, cols = _adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")
+    return _mean_over(input, 2, _adaptive_mean_windows(rows, cols))
+
+
+def _adaptive_mean_windows(rows, cols):
+    counts = np.multiply.outer(rows[1] - rows[0], cols[1] - cols[0]).astype(np.float64)
+    return _Windows(rows, cols, np.ascontiguousarray(1.0 / np.maximum(counts, 1)))
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002
+    """Max over the windows of ``adaptive_avg_pool1d``; gradient to each window's maximum."""
+    rows, cols = _adaptive_windows(input, 1, output_size, "adaptive_max_pool1d")
+    return _max_over(input, 1, _Windows(rows, cols), return_indices)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
+    """Max over the windows of ``adaptive_avg_pool2d``; gradient to each window's maximum."""
+    rows, cols = _adaptive_windows(input, 2, output_size, "adaptive_max_pool2d")
+    return _max_over(input, 2, _Windows(rows, cols), return_indices)
+

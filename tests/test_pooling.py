@@ -1,0 +1,181 @@
+"""Pooling (``minigrad.ops.pooling``, ``nn.MaxPool*``/``AvgPool*``/``Adaptive*Pool*``): the kernels against their
+NumPy twins, values, indices and gradients against torch in float32 and float64, gradcheck and gradgradcheck,
+the modules' attributes and repr, and torch's errors on bad arguments."""
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+from minigrad._kernels import pooling as kernel
+from minigrad.autograd.gradcheck import gradcheck, gradgradcheck
+
+from reference import pooling as reference
+
+# (function name, input shape, positional arguments, keyword arguments)
+CASES = [
+    ("max_pool2d", (2, 3, 8, 8), (2,), {}),
+    ("max_pool2d", (2, 3, 7, 6), ((3, 2),), {"stride": (2, 1), "padding": 1, "dilation": (2, 1), "ceil_mode": True}),
+    ("max_pool2d", (3, 7, 6), (3,), {"stride": 2, "padding": 1}),                       # unbatched
+    ("max_pool2d", (1, 2, 9, 9), (3,), {"stride": 2, "ceil_mode": True, "dilation": 2}),
+    ("max_pool1d", (2, 3, 9), (3,), {"stride": 2, "padding": 1, "ceil_mode": True}),
+    ("max_pool1d", (3, 10), (2,), {"dilation": 3}),
+    ("avg_pool2d", (2, 3, 7, 6), (3,), {"stride": 2, "padding": 1, "ceil_mode": True}),
+    ("avg_pool2d", (2, 3, 7, 6), (3,), {"stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False}),
+    ("avg_pool2d", (3, 7, 6), ((3, 2),), {"stride": 2, "padding": 1, "divisor_override": 5}),
+    ("avg_pool1d", (2, 3, 7), (3,), {"stride": 2, "padding": 1, "ceil_mode": True}),
+    ("avg_pool1d", (2, 3, 8), (4,), {"padding": 2, "count_include_pad": False}),
+    ("adaptive_avg_pool2d", (2, 3, 7, 6), ((3, 4),), {}),
+    ("adaptive_avg_pool2d", (2, 3, 7, 6), ((None, 4),), {}),
+    ("adaptive_avg_pool2d", (3, 5, 5), (7,), {}),                                     # output larger than input
+    ("adaptive_avg_pool1d", (2, 3, 7), (3,), {}),
+    ("adaptive_max_pool2d", (2, 3, 7, 6), ((3, 4),), {}),
+    ("adaptive_max_pool1d", (2, 3, 7), (5,), {}),
+]
+WITH_INDICES = ("max_pool1d", "max_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d")
+
+
+def _case_id(case):
+    return f"{case[0]}-{'x'.join(map(str, case[1]))}-{case[2]}-{case[3]}"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES, ids=_case_id)
+def test_matches_torch(case, dtype, rng):
+    torch = pytest.importorskip("torch")
+    name, shape, args, kwargs = case
+    if name in WITH_INDICES:
+        kwargs = dict(kwargs, return_indices=True)
+    x = rng.standard_normal(shape).astype(dtype)
+    ours_x, theirs_x = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ours, theirs = getattr(F, name)(ours_x, *args, **kwargs), getattr(torch.nn.functional, name)(theirs_x, *args,
+                                                                                                  **kwargs)
+    if name in WITH_INDICES:
+        np.testing.assert_array_equal(ours[1].numpy(), theirs[1].numpy())
+        ours, theirs = ours[0], theirs[0]
+    assert ours.shape == tuple(theirs.shape) and ours.dtype == getattr(minigrad, str(theirs.dtype)[6:])
+    tolerance = 1e-6 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=tolerance, atol=tolerance)
+    grad = rng.standard_normal(tuple(theirs.shape)).astype(dtype)
+    ours.backward(minigrad.tensor(grad))
+    theirs.backward(torch.tensor(grad))
+    np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("name, shape, args, kwargs", [
+    ("max_pool2d", (1, 2, 4, 5), (2,), {"stride": 1, "padding": 1}),
+    ("max_pool1d", (2, 2, 7), (3,), {"stride": 2, "dilation": 2, "ceil_mode": True}),
+    ("avg_pool2d", (1, 2, 5, 4), (3,), {"stride": 2, "padding": 1, "count_include_pad": False}),
+    ("avg_pool1d", (2, 2, 5), (2,), {"ceil_mode": True}),
+    ("adaptive_avg_pool2d", (1, 2, 5, 3), ((2, 2),), {}),
+    ("adaptive_max_pool1d", (2, 2, 5), (3,), {}),
+])
+def test_gradcheck_and_gradgradcheck(name, shape, args, kwargs, rng):
+    x = minigrad.tensor(rng.standard_normal(shape), requires_grad=True)
+
+    def pool(t):
+        return getattr(F, name)(t, *args, **kwargs)
+    assert gradcheck(pool, (x,))
+    assert gradgradcheck(pool, (x,))
+
+
+def test_max_pool_of_a_non_contiguous_input(rng):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((2, 6, 5, 3))
+    ours = F.max_pool2d(minigrad.tensor(x).permute(0, 3, 1, 2), 2, ceil_mode=True)
+    theirs = torch.nn.functional.max_pool2d(torch.tensor(x).permute(0, 3, 1, 2), 2, ceil_mode=True)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_nan_wins_the_window_as_in_torch():
+    torch = pytest.importorskip("torch")
+    x = np.array([[[1.0, np.nan, 3.0, 2.0], [np.nan, 0.0, -np.inf, -np.inf]]])
+    ours, ours_index = F.max_pool1d(minigrad.tensor(x), 2, return_indices=True)
+    theirs, theirs_index = torch.nn.functional.max_pool1d(torch.tensor(x), 2, return_indices=True)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    np.testing.assert_array_equal(ours_index.numpy(), theirs_index.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_kernels_match_their_numpy_twins(dtype, rng):
+    x = rng.standard_normal((3, 7, 8)).astype(dtype)
+    x[0, 2, 3] = np.nan
+    rows = (np.array([0, 1, 3, 5]), np.array([3, 4, 6, 7]), 2)    # dilated rows, clipped at the edges
+    cols = (np.array([0, 0, 2, 5]), np.array([2, 4, 6, 8]), 1)
+    out, index = np.empty((3, 4, 4), dtype), np.empty((3, 4, 4), np.int64)
+    kernel.window_max_forward(x, *rows, *cols, out, index, 2)
+    expected_out, expected_index = reference.window_max(x, *rows, *cols)
+    np.testing.assert_array_equal(out, expected_out)
+    np.testing.assert_array_equal(index, expected_index)
+
+    grad = rng.standard_normal((3, 16)).astype(dtype)
+    scattered = np.empty((3, 56), dtype)
+    kernel.scatter_to_planes(grad, index.reshape(3, 16), scattered, 2)
+    np.testing.assert_allclose(scattered, reference.scatter_to_planes(grad, index.reshape(3, 16), 56), rtol=1e-6)
+
+    bounds = (rows[0], rows[1], cols[0], cols[1])
+    scale = rng.random((4, 4))
+    sums = np.empty((3, 4, 4), dtype)
+    kernel.window_sum_forward(x, *bounds, scale, sums, 2)
+    np.testing.assert_allclose(sums, reference.window_sum(x, *bounds, scale), rtol=1e-5)
+    adjoint = np.empty(x.shape, dtype)
+    kernel.window_sum_backward(out, *bounds, scale, adjoint, 2)
+    np.testing.assert_allclose(adjoint, reference.window_sum_adjoint(out, *bounds, scale, x.shape), rtol=1e-5)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda x: F.max_pool2d(x, 2, padding=2), "pad should be at most half"),
+    (lambda x: F.avg_pool2d(x, 3, padding=2), "pad should be at most half"),
+    (lambda x: F.max_pool2d(x, 2, stride=0), "stride"),
+    (lambda x: F.max_pool2d(x, 0), "kernel size"),
+    (lambda x: F.max_pool2d(x, 2, dilation=0), "dilation"),
+    (lambda x: F.max_pool2d(x, 2, padding=-1), "pad"),
+    (lambda x: F.max_pool2d(x, 7), "Output size is too small"),
+    (lambda x: F.avg_pool2d(x, 2, divisor_override=0), "divisor"),
+    (lambda x: F.max_pool2d(x[0, 0], 2), "input"),
+    (lambda x: F.adaptive_avg_pool2d(x[0, 0, 0], 2), "input"),
+    (lambda x: F.max_pool2d(x, (2, 2, 2)), "kernel_size"),
+])
+def test_bad_arguments_raise_torchs_error(call, message):
+    x = minigrad.randn(2, 3, 5, 5)
+    with pytest.raises(RuntimeError, match=message):
+        call(x)
+
+
+def test_torch_raises_the_same_type_on_bad_arguments():
+    torch = pytest.importorskip("torch")
+    x = torch.randn(2, 3, 5, 5)
+    for call in (lambda: torch.nn.functional.max_pool2d(x, 2, padding=2),
+                 lambda: torch.nn.functional.max_pool2d(x, 7), lambda: torch.nn.functional.max_pool2d(x, 2, stride=0)):
+        with pytest.raises(RuntimeError):
+            call()
+
+
+def test_integer_input_is_refused():
+    with pytest.raises(NotImplementedError, match="max_pool2d"):
+        F.max_pool2d(minigrad.tensor(np.zeros((1, 1, 4, 4), np.int64)), 2)
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+    lambda lib: lib.nn.MaxPool2d((2, 3), return_indices=True),
+    lambda lib: lib.nn.MaxPool1d(3, dilation=2),
+    lambda lib: lib.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False, divisor_override=4),
+    lambda lib: lib.nn.AvgPool1d(3, padding=1),
+    lambda lib: lib.nn.AdaptiveAvgPool2d((2, None)),
+    lambda lib: lib.nn.AdaptiveAvgPool1d(2),
+    lambda lib: lib.nn.AdaptiveMaxPool2d(3, return_indices=True),
+    lambda lib: lib.nn.AdaptiveMaxPool1d(2),
+])
+def test_modules_match_torch(make, rng):
+    torch = pytest.importorskip("torch")
+    ours, theirs = make(minigrad), make(torch)
+    assert repr(ours) == repr(theirs)
+    shape = (2, 3, 9) if "1d" in type(theirs).__name__ else (2, 3, 9, 8)
+    x = rng.standard_normal(shape)
+    ours_out, theirs_out = ours(minigrad.tensor(x)), theirs(torch.tensor(x))
+    if isinstance(theirs_out, tuple):
+        np.testing.assert_array_equal(ours_out[1].numpy(), theirs_out[1].numpy())
+        ours_out, theirs_out = ours_out[0], theirs_out[0]
+    np.testing.assert_allclose(ours_out.numpy(), theirs_out.numpy(), rtol=1e-12, atol=1e-12)
+    assert not list(ours.parameters()) and not ours.state_dict()
