@@ -30,6 +30,7 @@ class Bernoulli(Distribution):
         super().__init__(() if isinstance(given, Number) else self._param.shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
+        """A Bernoulli with the given parameter expanded (a view) to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
         name = "probs" if self._param is self.__dict__.get("probs") else "logits"  # the one given, not a cached one
         param = self._param.expand(batch_shape)
@@ -47,10 +48,12 @@ class Bernoulli(Distribution):
 
     @property
     def param_shape(self):
+        """The shape of the parameter given (``batch_shape``)."""
         return self._param.shape
 
     @property
     def mean(self):
+        """``p``."""
         return self.probs
 
     @property
@@ -65,6 +68,7 @@ class Bernoulli(Distribution):
         return self.probs * (1 - self.probs)
 
     def sample(self, sample_shape=()):
+        """``1[u < p]`` for ``u ~ U[0, 1)``, as floats of the parameter's dtype (no gradient)."""
         shape = self._extended_shape(sample_shape)
         probs = self.probs.detach().expand(shape)
         return (standard_uniform(shape, probs.dtype) < probs).type_as(probs)

@@ -38,6 +38,7 @@ class Categorical(Distribution):
         super().__init__(self._param.shape[:-1], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
+        """A Categorical with the given parameter expanded (a view) to ``batch_shape + (K,)``."""
         batch_shape = tuple(batch_shape)
         name = "probs" if self._param is self.__dict__.get("probs") else "logits"  # the one given, not a cached one
         param = self._param.expand(batch_shape + (self._num_events,))
@@ -46,6 +47,7 @@ class Categorical(Distribution):
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
+        """The integers ``0..K-1``."""
         return constraints.integer_interval(0, self._num_events - 1)
 
     @lazy_property
@@ -60,6 +62,7 @@ class Categorical(Distribution):
 
     @property
     def param_shape(self):
+        """The shape of the parameter given (``batch_shape + (K,)``)."""
         return self._param.shape
 
     @property
@@ -69,6 +72,7 @@ class Categorical(Distribution):
 
     @property
     def mode(self):
+        """The most probable category, ``argmax_k p_k``."""
         return self.probs.argmax(-1)
 
     @property

@@ -36,7 +36,8 @@ class Constraint:
 
 
 class _Dependent(Constraint):
-    """A placeholder for a region that depends on other parameters (``Uniform``'s support, say): it cannot be checked."""
+    """A placeholder for a region that depends on other parameters (``Uniform``'s support, say): it cannot be
+    checked."""
 
     def __init__(self, *, is_discrete=False, event_dim=0):
         self.is_discrete, self.event_dim = is_discrete, event_dim

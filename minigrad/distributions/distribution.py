@@ -1,8 +1,8 @@
 """``Distribution``: the interface every distribution implements (torch.distributions.Distribution).
 
 Shapes follow torch: a distribution holds a batch of independent distributions (``batch_shape``), each over events
-of ``event_shape``; ``sample(sample_shape)`` returns ``sample_shape + batch_shape + event_shape`` and ``log_prob(value)``
-one log-density per event, ``value.shape[:-len(event_shape)]`` broadcast with ``batch_shape``.
+of ``event_shape``; ``sample(sample_shape)`` returns ``sample_shape + batch_shape + event_shape`` and
+``log_prob(value)`` one log-density per event, ``value.shape[:-len(event_shape)]`` broadcast with ``batch_shape``.
 """
 import warnings
 
@@ -89,14 +89,17 @@ class Distribution:
 
     @property
     def mean(self):
+        """The mean ``E[x]``, shaped ``batch_shape + event_shape``."""
         raise NotImplementedError
 
     @property
     def mode(self):
+        """The most probable value, shaped ``batch_shape + event_shape``."""
         raise NotImplementedError(f"{self.__class__} does not implement mode")
 
     @property
     def variance(self):
+        """The variance ``E[(x - E[x])²]`` (elementwise), shaped ``batch_shape + event_shape``."""
         raise NotImplementedError
 
     @property
@@ -120,18 +123,23 @@ class Distribution:
         return self.sample((n,))
 
     def log_prob(self, value):
+        """The log density (or log mass) of ``value``, shaped ``value``'s batch broadcast with ``batch_shape``."""
         raise NotImplementedError
 
     def cdf(self, value):
+        """The cumulative distribution function ``P(x <= value)``."""
         raise NotImplementedError
 
     def icdf(self, value):
+        """The inverse of ``cdf``."""
         raise NotImplementedError
 
     def enumerate_support(self, expand=True):
+        """Every value of a discrete support, along a new leading dimension."""
         raise NotImplementedError
 
     def entropy(self):
+        """The entropy ``-E[log p(x)]``, shaped ``batch_shape``."""
         raise NotImplementedError
 
     def perplexity(self):

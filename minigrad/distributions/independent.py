@@ -27,6 +27,7 @@ class Independent(Distribution):
         super().__init__(shape[:len(shape) - event_dim], shape[len(shape) - event_dim:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
+        """An Independent over the base expanded to ``batch_shape`` plus the reinterpreted dimensions."""
         batch_shape = tuple(batch_shape)
         base = self.base_dist.expand(batch_shape + self._event_shape[:self.reinterpreted_batch_ndims])
         return self._expanded(Independent, batch_shape, _instance, base_dist=base,
@@ -34,34 +35,42 @@ class Independent(Distribution):
 
     @property
     def has_rsample(self):
+        """The base's."""
         return self.base_dist.has_rsample
 
     @property
     def has_enumerate_support(self):
+        """Only when no dimension is reinterpreted (no cartesian products)."""
         return False if self.reinterpreted_batch_ndims > 0 else self.base_dist.has_enumerate_support
 
     @constraints.dependent_property
     def support(self):
+        """The base's support with the reinterpreted dimensions folded into its event."""
         support = self.base_dist.support
         n = self.reinterpreted_batch_ndims
         return constraints.independent(support, n) if n else support
 
     @property
     def mean(self):
+        """The base's."""
         return self.base_dist.mean
 
     @property
     def mode(self):
+        """The base's."""
         return self.base_dist.mode
 
     @property
     def variance(self):
+        """The base's."""
         return self.base_dist.variance
 
     def sample(self, sample_shape=()):
+        """The base's samples (the shapes already agree)."""
         return self.base_dist.sample(sample_shape)
 
     def rsample(self, sample_shape=()):
+        """The base's reparameterised samples."""
         return self.base_dist.rsample(sample_shape)
 
     def log_prob(self, value):
@@ -73,6 +82,7 @@ class Independent(Distribution):
         return sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
 
     def enumerate_support(self, expand=True):
+        """The base's, when no dimension is reinterpreted."""
         if self.reinterpreted_batch_ndims > 0:
             raise NotImplementedError("Enumeration over cartesian product is not implemented")
         return self.base_dist.enumerate_support(expand=expand)

@@ -31,6 +31,7 @@ def register_kl(type_p, type_q):
         raise TypeError(f"Expected type_q to be a Distribution subclass but got {type_q}")
 
     def decorator(fn):
+        """Register ``fn`` and return it unchanged."""
         _KL_REGISTRY[type_p, type_q] = fn
         _KL_MEMOIZE.clear()
         return fn

@@ -23,7 +23,8 @@ class SolveTriangular(Function):
         triangle = np.triu(a) if upper else np.tril(a)
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         # A general LU solve of a triangular matrix gives the same X; NumPy has no batched triangular solver.
-        return np.linalg.solve(np.broadcast_to(triangle, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
+        return np.linalg.solve(np.broadcast_to(triangle, batch + a.shape[-2:]),
+                               np.broadcast_to(b, batch + b.shape[-2:]))
 
     def backward(self, grad):
         a, b = self.inputs

@@ -71,6 +71,7 @@ class MultivariateNormal(Distribution):
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(matrix)
 
     def expand(self, batch_shape, _instance=None):
+        """A MultivariateNormal with ``loc`` and the given matrix expanded (views) to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
         matrix_shape = batch_shape + self._event_shape + self._event_shape
         matrices = {name: self.__dict__[name].expand(matrix_shape)
@@ -99,11 +100,10 @@ class MultivariateNormal(Distribution):
 
     @property
     def mean(self):
+        """``loc`` (also the mode)."""
         return self.loc
 
-    @property
-    def mode(self):
-        return self.loc
+    mode = mean  # a Gaussian peaks at its mean
 
     @property
     def variance(self):

@@ -27,27 +27,30 @@ class Normal(Distribution):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
+        """A Normal with ``loc`` and ``scale`` expanded (views) to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
         return self._expanded(Normal, batch_shape, _instance, loc=self.loc.expand(batch_shape),
                               scale=self.scale.expand(batch_shape))
 
     @property
     def mean(self):
+        """``loc`` (also the mode)."""
         return self.loc
 
-    @property
-    def mode(self):
-        return self.loc
+    mode = mean  # a Gaussian peaks at its mean
 
     @property
     def stddev(self):
+        """``scale``."""
         return self.scale
 
     @property
     def variance(self):
+        """``scale²``."""
         return self.scale.pow(2)
 
     def rsample(self, sample_shape=()):
+        """``loc + scale ε``, ``ε ~ N(0, 1)``: differentiable in ``loc`` and ``scale``."""
         shape = self._extended_shape(sample_shape)
         return self.loc + standard_normal(shape, self.loc.dtype) * self.scale
 
@@ -55,7 +58,8 @@ class Normal(Distribution):
         """``-(x - loc)² / (2 scale²) - log scale - log √(2π)``."""
         if self._validate_args:
             self._validate_sample(value)
-        return -((value - self.loc) ** 2) / (2 * self.scale.pow(2)) - self.scale.log() - math.log(math.sqrt(2 * math.pi))
+        log_normaliser = self.scale.log() + math.log(math.sqrt(2 * math.pi))
+        return -((value - self.loc) ** 2) / (2 * self.scale.pow(2)) - log_normaliser
 
     def cdf(self, value):
         """``(1 + erf((x - loc) / (scale √2))) / 2``."""

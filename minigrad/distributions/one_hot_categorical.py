@@ -30,6 +30,7 @@ class OneHotCategorical(Distribution):
                          validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
+        """A OneHotCategorical over the categorical expanded to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
         return self._expanded(OneHotCategorical, batch_shape, _instance,
                               _categorical=self._categorical.expand(batch_shape))
@@ -40,18 +41,22 @@ class OneHotCategorical(Distribution):
 
     @property
     def probs(self):
+        """The underlying categorical's (normalised) probabilities."""
         return self._categorical.probs
 
     @property
     def logits(self):
+        """The underlying categorical's normalised logits."""
         return self._categorical.logits
 
     @property
     def param_shape(self):
+        """``batch_shape + (K,)``."""
         return self._categorical.param_shape
 
     @property
     def mean(self):
+        """``p``."""
         return self._categorical.probs
 
     @property
@@ -65,6 +70,7 @@ class OneHotCategorical(Distribution):
         return self._categorical.probs * (1 - self._categorical.probs)
 
     def sample(self, sample_shape=()):
+        """One-hot vectors of categorical samples, in the probabilities' dtype (no gradient)."""
         return _one_hot(self._categorical.sample(sample_shape), self._event_shape[-1], self.probs._data.dtype)
 
     def log_prob(self, value):
@@ -74,6 +80,7 @@ class OneHotCategorical(Distribution):
         return self._categorical.log_prob(value.argmax(-1))
 
     def entropy(self):
+        """The underlying categorical's entropy."""
         return self._categorical.entropy()
 
     def enumerate_support(self, expand=True):
@@ -92,6 +99,7 @@ class OneHotCategoricalStraightThrough(OneHotCategorical):
     has_rsample = True
 
     def rsample(self, sample_shape=()):
+        """The one-hot sample, with the gradient of ``probs`` (straight through)."""
         samples = self.sample(sample_shape)
         probs = self._categorical.probs
         return samples + (probs - probs.detach())

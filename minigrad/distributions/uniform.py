@@ -16,6 +16,7 @@ class Uniform(Distribution):
 
     @property
     def arg_constraints(self):
+        """``low < high`` elementwise (each bound constrained by the other)."""
         return {"low": constraints.less_than(self.high), "high": constraints.greater_than(self.low)}
 
     def __init__(self, low, high, validate_args=None):
@@ -24,16 +25,19 @@ class Uniform(Distribution):
         super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
+        """A Uniform with ``low`` and ``high`` expanded (views) to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
         return self._expanded(Uniform, batch_shape, _instance, low=self.low.expand(batch_shape),
                               high=self.high.expand(batch_shape))
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
+        """``[low, high]``."""
         return constraints.interval(self.low, self.high)
 
     @property
     def mean(self):
+        """``(low + high) / 2``."""
         return (self.high + self.low) / 2
 
     @property
@@ -43,6 +47,7 @@ class Uniform(Distribution):
 
     @property
     def stddev(self):
+        """``(high - low) / √12``."""
         return (self.high - self.low) / 12 ** 0.5
 
     @property
@@ -51,6 +56,7 @@ class Uniform(Distribution):
         return (self.high - self.low).pow(2) / 12
 
     def rsample(self, sample_shape=()):
+        """``low + u (high - low)``, ``u ~ U[0, 1)``: differentiable in both bounds."""
         shape = self._extended_shape(sample_shape)
         return self.low + standard_uniform(shape, self.low.dtype) * (self.high - self.low)
 
