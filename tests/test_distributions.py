@@ -122,6 +122,20 @@ def test_entropy_and_moments_match_torch(batch, name, build, params, value):
     close(expanded_ours.log_prob(mine_value), expanded_theirs.log_prob(their_value))
 
 
+@pytest.mark.parametrize("batch, name, build, params, value", CASES, ids=IDS)
+def test_samples_have_torch_shapes_and_their_log_prob_matches(batch, name, build, params, value):
+    """``sample((5, 2))`` is shaped as torch's; the log-probability of those samples (leading sample dimensions
+    broadcast against the batch) equals torch's."""
+    ours, theirs, _ = build_both(build, params)
+    mg.manual_seed(2)
+    sample = ours.sample((5, 2))
+    assert sample.shape == tuple(theirs.sample((5, 2)).shape)
+    assert sample.dtype.numpy == theirs.sample().numpy().dtype
+    if ours.has_rsample:
+        assert ours.rsample((3,)).shape == tuple(theirs.rsample((3,)).shape)
+    close(ours.log_prob(sample), theirs.log_prob(torch.from_numpy(sample._data.copy())))
+
+
 def test_uniform_mode_is_nan_and_cdf_icdf_match():
     (low, tlow), (high, thigh) = pair([0.0, -1.0]), pair([2.0, 3.0])
     ours, theirs = D.Uniform(low, high), TD.Uniform(tlow, thigh)
