@@ -350,6 +350,15 @@ def test_reinforce_step():
     np.testing.assert_allclose(logits.grad._data, expected, rtol=1e-12)
 
 
+def test_reinforce_through_a_policy_module():
+    mg.manual_seed(3)
+    policy = mg.nn.Linear(4, 3)
+    dist = D.Categorical(logits=policy(mg.randn(5, 4)))
+    action = dist.sample()
+    (-(dist.log_prob(action) * mg.randn(5)).mean()).backward()
+    assert action.shape == (5,) and policy.weight.grad.shape == (3, 4) and policy.bias.grad.shape == (3,)
+
+
 VALIDATION = [
     (lambda d, T: d.Normal(T([0.0]), T([-1.0])), "Expected parameter scale"),
     (lambda d, T: d.Normal(T([0.0, 1.0, 2.0]), 1.0).log_prob(T([1.0, 2.0])), "Value is not broadcastable"),

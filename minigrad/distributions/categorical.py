@@ -84,7 +84,8 @@ class Categorical(Distribution):
         """Inverse-CDF sampling: the first ``k`` with ``u < p_0 + ... + p_k`` for ``u ~ U[0, 1)``."""
         shape = self._extended_shape(sample_shape)
         cdf = np.cumsum(self.probs._data, axis=-1)
-        u = standard_uniform(shape + (1,), self.probs.dtype)._data * cdf[..., -1:]  # unnormalised by rounding
+        # u scaled by the actual total, so rounding in the sum can never leave it past the last category
+        u = standard_uniform(shape + (1,), self.probs.dtype)._data * cdf[..., -1:]
         index = (u >= cdf).sum(axis=-1)
         return Tensor._wrap(np.minimum(index, self._num_events - 1).astype(np.int64))
 

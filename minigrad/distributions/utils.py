@@ -52,7 +52,7 @@ def sum_rightmost(value, dim):
 
 
 class lazy_property:  # noqa: N801 - torch's name
-    """A attribute computed on first access and then stored on the instance (``probs`` from ``logits``, say).
+    """An attribute computed on first access and then stored on the instance (``probs`` from ``logits``, say).
 
     On the class it stays visible, so validation can tell a parameter that was not given from one that was.
     """
