@@ -8,6 +8,7 @@ import minigrad as mg
 from minigrad import distributions as D
 from minigrad.autograd.gradcheck import gradcheck, gradgradcheck
 from minigrad.distributions.linalg import cholesky, solve_triangular
+from minigrad.distributions.special import erfinv
 
 torch = pytest.importorskip("torch")
 TD = torch.distributions
@@ -155,6 +156,16 @@ def test_normal_cdf_and_broadcasting_of_numbers_and_values():
     close(ours.log_prob(mg.tensor(value)), theirs.log_prob(torch.tensor(value)))
     close(ours.cdf(mg.tensor(value)), theirs.cdf(torch.tensor(value)))
     assert D.Normal(0.0, 1.0).batch_shape == () and D.Normal(0.0, 1.0).sample((2, 3)).shape == (2, 3)
+
+
+def test_normal_icdf_and_erfinv_match_torch():
+    (loc, tloc), (scale, tscale), (p, tp) = pair([0.5, -1.0, 2.0]), pair([1.0, 0.3, 2.0]), pair([0.01, 0.5, 0.97])
+    mine, reference = D.Normal(loc, scale).icdf(p), TD.Normal(tloc, tscale).icdf(tp)
+    close(mine, reference)
+    grads_equal(mine, reference, [(loc, tloc), (scale, tscale), (p, tp)])
+    x = np.concatenate([np.linspace(-0.999999, 0.999999, 101), [-1.0, 1.0, 1.5]])
+    close(erfinv(mg.tensor(x)), torch.erfinv(torch.tensor(x)), atol=1e-12)
+    assert gradcheck(erfinv, (mg.tensor([-0.9, 0.1, 0.6], dtype=mg.float64, requires_grad=True),))
 
 
 def test_enumerate_support_matches_torch():

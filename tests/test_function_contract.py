@@ -26,6 +26,7 @@ import minigrad.nn
 import minigrad.nn.functional as F
 from minigrad.autograd import Function, function as function_module
 from minigrad.distributions.linalg import cholesky, solve_triangular
+from minigrad.distributions.special import erfinv
 
 from op_cases import CASES as OP_CASES
 from test_ops import make_inputs
@@ -143,6 +144,7 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("cholesky", lambda x: cholesky(x @ x.mT + 3 * minigrad.eye(3, dtype=x.dtype)), (3, 3)),
     ("solve_triangular", lambda x: solve_triangular(x.tril() + 3 * minigrad.eye(3, dtype=x.dtype), x, upper=False),
      (3, 3)),
+    ("erfinv", lambda x: erfinv(x.tanh()), (2, 3)),
 ]
 
 

@@ -72,7 +72,7 @@ LAYERS = {
     "minigrad.optim": (6, 2), "minigrad.utils.data": (6, 2), "minigrad.datasets": (6, 2),
     "minigrad.utils": (6, 3),
     "minigrad.distributions.constraints": (6, 0), "minigrad.distributions.utils": (6, 0),
-    "minigrad.distributions.linalg": (6, 0),
+    "minigrad.distributions.linalg": (6, 0), "minigrad.distributions.special": (6, 0),
     "minigrad.distributions.distribution": (6, 1),
     "minigrad.distributions.*": (6, 2),  # one file per family, each on the base class
     "minigrad.distributions.one_hot_categorical": (6, 3),  # wraps a Categorical

@@ -5,6 +5,7 @@ from numbers import Number
 from ..ops.activation import erf
 from . import constraints
 from .distribution import Distribution
+from .special import erfinv
 from .utils import broadcast_all, standard_normal
 
 __all__ = ["Normal"]
@@ -66,6 +67,10 @@ class Normal(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         return 0.5 * (1 + erf((value - self.loc) / (self.scale * math.sqrt(2))))
+
+    def icdf(self, value):
+        """``loc + scale √2 erfinv(2p - 1)``."""
+        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
 
     def entropy(self):
         """``1/2 + log(2π)/2 + log scale``."""
