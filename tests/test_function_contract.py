@@ -25,6 +25,8 @@ import minigrad
 import minigrad.nn
 import minigrad.nn.functional as F
 from minigrad.autograd import Function, function as function_module
+from minigrad.distributions.linalg import cholesky, solve_triangular
+from minigrad.distributions.special import erfinv
 
 from op_cases import CASES as OP_CASES
 from test_ops import make_inputs
@@ -140,6 +142,10 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("diagonal", lambda x: x.diagonal(), (3, 3)),
     ("select_narrow", lambda x: x.select(0, 1) + x.narrow(1, 0, 1).sum(), (3, 3)),
     ("dropout", lambda x: F.dropout(x, 0.5, training=True), (3, 4)),
+    ("cholesky", lambda x: cholesky(x @ x.mT + 3 * minigrad.eye(3, dtype=x.dtype)), (3, 3)),
+    ("solve_triangular", lambda x: solve_triangular(x.tril() + 3 * minigrad.eye(3, dtype=x.dtype), x, upper=False),
+     (3, 3)),
+    ("erfinv", lambda x: erfinv(x.tanh()), (2, 3)),
 ]
 
 

@@ -81,6 +81,13 @@ LAYERS = {
     "minigrad.utils.data.dataloader": (6, 4),
     "minigrad.utils.data": (6, 5),
     "minigrad.utils": (6, 6),
+    "minigrad.distributions.constraints": (6, 0), "minigrad.distributions.utils": (6, 0),
+    "minigrad.distributions.linalg": (6, 0), "minigrad.distributions.special": (6, 0),
+    "minigrad.distributions.distribution": (6, 1),
+    "minigrad.distributions.*": (6, 2),  # one file per family, each on the base class
+    "minigrad.distributions.one_hot_categorical": (6, 3),  # wraps a Categorical
+    "minigrad.distributions.kl": (6, 4),
+    "minigrad.distributions": (6, 5),
     # 7 -- the public surface
     "minigrad": (7, 0),
     "minigrad.__main__": (7, 1),  # python -m minigrad: the environment report, above the whole package
