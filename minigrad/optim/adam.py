@@ -3,7 +3,7 @@ import numpy as np
 
 from .._kernels.optim import adam_step
 from ..autograd.tensor import Tensor
-from .optimizer import Optimizer, gradient_of
+from .optimizer import Optimizer, advance_step, bump_version, check_not_differentiable, gradient_of, step_tensor
 
 __all__ = ["Adam", "AdamW"]
 
@@ -39,10 +39,10 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if differentiable:
-            raise NotImplementedError("minigrad's optimizers are not differentiable")
+        check_not_differentiable(differentiable)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
-                    "maximize": maximize, "decoupled_weight_decay": decoupled_weight_decay}
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable, "fused": fused, "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
     def step(self, closure=None):
@@ -60,17 +60,17 @@ class Adam(Optimizer):
                     if p._data.dtype not in (np.float32, np.float64):
                         raise TypeError(f"Adam supports float32 and float64 parameters, got {p.dtype}")
                     p._data = _c_contiguous(p._data)  # the fused kernel updates it in place as a flat view
-                    state["step"] = Tensor._wrap(np.zeros((), dtype=np.float32))
+                    state["step"] = step_tensor()
                     state["exp_avg"] = Tensor._wrap(np.zeros_like(p._data))
                     state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(p._data))
                     if amsgrad:
                         state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(p._data))
                 grad = np.ascontiguousarray(gradient_of(p), dtype=p._data.dtype)
                 moments = _moments(p, state, amsgrad)
-                step_array = state["step"]._data
-                step_array[()] = float(step_array) + 1  # (an in-place ufunc on a 0-d array is 20x slower)
+                step = advance_step(state)
                 adam_step(p._data.reshape(-1), grad.reshape(-1), *(m.reshape(-1) for m in moments), lr, beta1, beta2,
-                          eps, weight_decay, float(step_array), amsgrad, maximize, decoupled)
+                          eps, weight_decay, step, amsgrad, maximize, decoupled)
+                bump_version(p)
         return loss
 
 
