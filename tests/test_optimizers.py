@@ -107,18 +107,18 @@ def _arrays(params):
     return [p.detach().numpy() if isinstance(p, torch.Tensor) else p._data for p in params]
 
 
-def _run(lib, name, options):
+def _run(lib, name, options, dtype="float64"):
     """``STEPS`` steps (6 for LBFGS, each up to ``max_iter`` iterations: beyond, its quasi-Newton updates amplify
     the last-bit differences of NumPy's and torch's dot products); midway the state goes through the other library
     into a fresh optimizer."""
     steps = 6 if name == "LBFGS" else STEPS
     module = _library(lib)
-    params = [module.tensor(a.copy(), requires_grad=True) for a in INIT]
+    params = [module.tensor(a.astype(dtype), requires_grad=True) for a in INIT]
     optimizer = _make(lib, name, params, options)
     other = "torch" if lib == "minigrad" else "minigrad"
     for step in range(steps):
         if step == steps // 2:
-            there = [_library(other).tensor(a.copy(), requires_grad=True) for a in INIT]
+            there = [_library(other).tensor(a.astype(dtype), requires_grad=True) for a in INIT]
             visitor = _make(other, name, there, options)
             visitor.load_state_dict(_convert(optimizer.state_dict(), other))
             optimizer = _make(lib, name, params, options)
@@ -127,7 +127,7 @@ def _run(lib, name, options):
         def closure(step=step):
             loss, grads = loss_and_grads(_arrays(params), None if name == "LBFGS" else step)
             for p, g in zip(params, grads):  # maximize the negated loss: the same bounded descent
-                p.grad = module.tensor(-g if options.get("maximize") else g)
+                p.grad = module.tensor((-g if options.get("maximize") else g).astype(dtype))
             return module.tensor(loss)
 
         optimizer.step(closure)
@@ -147,6 +147,18 @@ def test_optimizer_matches_torch_after_100_steps(name, options):
         assert list(our_state["state"][index]) == list(entry)
         for key, value in entry.items():
             _assert_close(our_state["state"][index][key], value, tolerance * 10)
+
+
+FLOAT32 = [(name, options) for name, options in CONFIGS if name in ("RMSprop", "Adagrad", "Adam", "AdamW")]
+
+
+@pytest.mark.parametrize("name, options", FLOAT32, ids=[f"{n}-{sorted(o.items())}" for n, o in FLOAT32])
+def test_compiled_kernels_match_torch_in_float32(name, options):
+    ours, _ = _run("minigrad", name, options, "float32")
+    theirs, _ = _run("torch", name, options, "float32")
+    for a, b in zip(ours, theirs):
+        assert a.dtype == b.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def _assert_close(ours, theirs, atol):

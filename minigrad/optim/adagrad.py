@@ -1,9 +1,11 @@
 """Adagrad, with learning-rate decay and an initial accumulator value (torch's formulas)."""
 import numpy as np
 
+from .._kernels.optim import adagrad_steps
+from .._threads import get_num_threads
 from ..autograd.tensor import Tensor
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, decayed_gradient, step_tensor, with_gradients)
+    Optimizer, advance_step, bump_version, check_options, kernel_operands, step_tensor, with_gradients)
 
 __all__ = ["Adagrad"]
 
@@ -36,20 +38,24 @@ class Adagrad(Optimizer):
             np.full_like(p._data, group["initial_accumulator_value"])))
 
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
+        """One update of every parameter that has a gradient (all of a group in one compiled, multi-threaded pass);
+        returns ``closure()``'s loss when given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, lr_decay, eps = float(group["lr"]), float(group["lr_decay"]), float(group["eps"])
+            lr, lr_decay = float(group["lr"]), float(group["lr_decay"])
+            operands = {np.float32: [], np.float64: []}
             for p in with_gradients(group):
                 state = self.state[p]
                 if not state:  # a parameter added by add_param_group
                     self._init_state(p, group)
                 step = advance_step(state)
-                grad = decayed_gradient(p, group["maximize"], float(group["weight_decay"]))
-                total = state["sum"]._data
-                total += grad * grad
-                std = np.sqrt(total)
-                std += eps
-                p._data += -(lr / (1 + (step - 1) * lr_decay)) * (grad / std)
+                param, grad, total = kernel_operands(p, state, ["sum"], "Adagrad")
+                operands[param.dtype.type].append((param, grad, total, -(lr / (1 + (step - 1) * lr_decay))))
+            for rows in operands.values():
+                if rows:
+                    params, grads, sums, step_sizes = map(list, zip(*rows))
+                    adagrad_steps(params, grads, sums, np.array(step_sizes), float(group["eps"]),
+                                  float(group["weight_decay"]), group["maximize"], get_num_threads())
+            for p in with_gradients(group):
                 bump_version(p)
         return loss

@@ -28,6 +28,27 @@ from ..nn.utils import _zero_grads
 __all__ = ["Optimizer", "required"]
 
 
+def kernel_operands(p, state, names, kind):
+    """``p``'s array (made C-contiguous), its gradient as a C-contiguous array of ``p``'s dtype, and the state
+    arrays ``names``, all flat, for a compiled kernel that updates them in place as arrays of one length and dtype.
+
+    Raises TypeError for a dtype other than float32/float64, and RuntimeError when a state array no longer matches
+    its parameter (a parameter replaced after the optimizer stepped must not make a kernel write past an end).
+    """
+    if p._data.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{kind} supports float32 and float64 parameters, got {p.dtype}")
+    if not p._data.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
+        p._data = p._data.copy(order="C")
+    grad = np.ascontiguousarray(gradient_of(p), dtype=p._data.dtype)
+    arrays = [state[name]._data for name in names]
+    for name, array in zip(names, arrays):
+        if array.shape != p._data.shape or array.dtype != p._data.dtype or not array.flags.c_contiguous:
+            raise RuntimeError(f"{kind}'s state {name!r} ({array.dtype}, shape {list(array.shape)}) does not match "
+                               f"its parameter ({p._data.dtype}, shape {list(p._data.shape)}); was the parameter "
+                               "replaced after the optimizer stepped?")
+    return [a.reshape(-1) for a in (p._data, grad, *arrays)]
+
+
 def decayed_gradient(p, maximize, weight_decay):
     """``p``'s gradient as torch's optimizers first transform it: negated when ``maximize``, then plus
     ``weight_decay · p`` (L2 penalty). A new array whenever it differs from ``p.grad``, which is never modified."""

@@ -1,9 +1,10 @@
 """RMSprop, plain, centered and with momentum (torch's formulas)."""
 import numpy as np
 
+from .._kernels.optim import rmsprop_steps
+from .._threads import get_num_threads
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, decayed_gradient, lerp_, step_tensor, with_gradients,
-    zero_buffers)
+    Optimizer, advance_step, bump_version, check_options, kernel_operands, step_tensor, with_gradients, zero_buffers)
 
 __all__ = ["RMSprop"]
 
@@ -31,36 +32,26 @@ class RMSprop(Optimizer):
                                   "maximize": maximize, "differentiable": differentiable})
 
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
+        """One update of every parameter that has a gradient (all of a group in one compiled, multi-threaded pass);
+        returns ``closure()``'s loss when given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, alpha, eps, momentum = (float(group[key]) for key in ("lr", "alpha", "eps", "momentum"))
+            momentum, centered = float(group["momentum"]), group["centered"]
+            names = ["square_avg"] + (["momentum_buffer"] if momentum > 0 else []) + (["grad_avg"] if centered else [])
+            operands = {np.float32: [], np.float64: []}
             for p in with_gradients(group):
                 state = self.state[p]
                 if not state:
-                    state.update(step=step_tensor(), **zero_buffers(p, "square_avg"))
-                    if momentum > 0:
-                        state.update(zero_buffers(p, "momentum_buffer"))
-                    if group["centered"]:
-                        state.update(zero_buffers(p, "grad_avg"))
+                    state.update(step=step_tensor(), **zero_buffers(p, *names))
                 advance_step(state)
-                grad = decayed_gradient(p, group["maximize"], float(group["weight_decay"]))
-                square_avg = state["square_avg"]._data
-                square_avg *= alpha
-                square_avg += (1 - alpha) * grad * grad
-                if group["centered"]:
-                    grad_avg = state["grad_avg"]._data
-                    lerp_(grad_avg, grad, 1 - alpha)
-                    avg = np.sqrt(square_avg - grad_avg * grad_avg)
-                else:
-                    avg = np.sqrt(square_avg)
-                avg += eps
-                if momentum > 0:
-                    buf = state["momentum_buffer"]._data
-                    buf *= momentum
-                    buf += grad / avg
-                    p._data += -lr * buf
-                else:
-                    p._data += -lr * (grad / avg)
+                param, grad, square_avg, *others = kernel_operands(p, state, names, "RMSprop")
+                buffer = others.pop(0) if momentum > 0 else None
+                operands[param.dtype.type].append((param, grad, square_avg, others[0] if centered else None, buffer))
+            for rows in operands.values():
+                if rows:
+                    rmsprop_steps(*map(list, zip(*rows)), float(group["lr"]), float(group["alpha"]),
+                                  float(group["eps"]), float(group["weight_decay"]), momentum, centered,
+                                  group["maximize"], get_num_threads())
+            for p in with_gradients(group):
                 bump_version(p)
         return loss
