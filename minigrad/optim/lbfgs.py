@@ -26,7 +26,7 @@ class LBFGS(Optimizer):
     >>> optimizer = LBFGS(model.parameters(), line_search_fn="strong_wolfe")
     >>> def closure():
     ...     optimizer.zero_grad(); loss = loss_fn(model(x), y); loss.backward(); return loss
-    >>> optimizer.step(closure)
+    >>> loss = optimizer.step(closure)
     """
 
     _state_shaped_like_params = False
