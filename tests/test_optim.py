@@ -89,9 +89,7 @@ def test_state_dict_layout_matches_torch():
         return opt.state_dict()
 
     ours, theirs = build(minigrad), build(torch)
-    torch_only = {"foreach", "capturable", "differentiable", "fused"}
-    assert [{k: v for k, v in g.items() if k not in torch_only} for g in theirs["param_groups"]] == \
-        ours["param_groups"]
+    assert theirs["param_groups"] == ours["param_groups"]  # torch's keys too (foreach, fused, ...): loadable there
     assert list(ours["state"]) == [0, 1, 2] and list(ours["state"][0]) == ["step", "exp_avg", "exp_avg_sq"]
     assert ours["state"][2]["step"].item() == 1.0 and ours["state"][2]["step"].dtype is minigrad.float32
 
@@ -219,8 +217,7 @@ def test_zero_grad_closure_and_repr():
     assert p.grad is not None and not p.grad._data.any()
     opt.zero_grad()
     assert p.grad is None
-    assert repr(opt) == repr(torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.5)).replace(
-        "    differentiable: False\n", "").replace("    foreach: None\n", "").replace("    fused: None\n", "")
+    assert repr(opt) == repr(torch.optim.SGD([torch.ones(1, requires_grad=True)], lr=0.5))
 
 
 def test_step_updates_arrays_in_place_and_leaves_gradients_alone():

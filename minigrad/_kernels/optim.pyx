@@ -9,8 +9,23 @@ precision and in torch's order of operations (so float32 results round the way t
     p ← p + (-lr / (1 - β₁ᵗ)) · (m / (√v / √(1 - β₂ᵗ) + eps))
 
 The loop itself is in ``adam_update.h``, written so that the compiler vectorises it.
+
+``rmsprop_steps`` and ``adagrad_steps`` update all the parameters of a group at once (split over threads, one
+parameter per task), each with torch's single-tensor formulas (``optim_update.h``):
+
+    RMSprop:  g ← -g (maximize);  g ← g + wd·p;  v ← α·v + ((1 - α)·g)·g
+              centered: ḡ ← lerp(ḡ, g, 1 - α);  d = √(v - ḡ·ḡ) + eps      otherwise  d = √v + eps
+              momentum: b ← momentum·b + g / d;  p ← p + (-lr)·b          otherwise  p ← p + (-lr)·(g / d)
+    Adagrad:  g ← -g (maximize);  g ← g + wd·p;  s ← s + g·g;  p ← p + step_size·(g / (√s + eps))
+
+They take lists of flat C-contiguous arrays of one dtype, matching in length per parameter (the caller checks
+this), and read them through their addresses so that the loop over parameters runs without the GIL.
 """
+from cython.parallel cimport prange
 from libc.math cimport sqrt
+from libc.stdint cimport intptr_t
+
+import numpy as np
 
 cdef extern from "adam_update.h" nogil:
     void minigrad_adam_float(float *p, const float *grad, float *m, float *v, float *vmax, Py_ssize_t n,
@@ -21,6 +36,20 @@ cdef extern from "adam_update.h" nogil:
                               double sign, double shrink, double decay, double w, double w_rest, double b2,
                               double one_minus_b2, double c2, double eps, double step_size, int l2,
                               int small_weight, int amsgrad)
+
+cdef extern from "optim_update.h" nogil:
+    void minigrad_rmsprop_float(float *p, const float *grad, float *sq, float *gavg, float *buf, Py_ssize_t n,
+                                float sign, float decay, float alpha, float one_minus_alpha, float w, float w_rest,
+                                float eps, float lr, float momentum, int l2, int centered, int small_weight,
+                                int use_momentum)
+    void minigrad_rmsprop_double(double *p, const double *grad, double *sq, double *gavg, double *buf,
+                                 Py_ssize_t n, double sign, double decay, double alpha, double one_minus_alpha,
+                                 double w, double w_rest, double eps, double lr, double momentum, int l2,
+                                 int centered, int small_weight, int use_momentum)
+    void minigrad_adagrad_float(float *p, const float *grad, float *total, Py_ssize_t n, float sign, float decay,
+                                float eps, float step_size)
+    void minigrad_adagrad_double(double *p, const double *grad, double *total, Py_ssize_t n, double sign,
+                                 double decay, double eps, double step_size)
 
 ctypedef fused floating:
     float
@@ -52,3 +81,57 @@ def adam_step(floating[::1] param, const floating[::1] grad, floating[::1] exp_a
             minigrad_adam_double(&param[0], &grad[0], &exp_avg[0], &exp_avg_sq[0], &max_exp_avg_sq[0], n, sign,
                                  shrink, weight_decay, w, w_rest, beta2, 1.0 - beta2, sqrt(1.0 - beta2 ** step),
                                  eps, -lr / (1.0 - beta1 ** step), l2, w < 0.5, amsgrad)
+
+
+def _addresses(arrays):
+    """The data addresses of ``arrays`` (None gives 0: a buffer the update does not touch)."""
+    return np.array([0 if a is None else a.__array_interface__["data"][0] for a in arrays], dtype=np.intp)
+
+
+def rmsprop_steps(list params, list grads, list square_avgs, list grad_avgs, list buffers, double lr, double alpha,
+                  double eps, double weight_decay, double momentum, bint centered, bint maximize, int num_threads):
+    """Update every parameter of ``params`` (and its state) in place; ``grad_avgs``/``buffers`` hold None where
+    ``centered``/``momentum`` is off. All arrays are float32, or all float64."""
+    cdef Py_ssize_t k = len(params), i
+    if k == 0:
+        return
+    cdef intptr_t[::1] p = _addresses(params), g = _addresses(grads), sq = _addresses(square_avgs)
+    cdef intptr_t[::1] ga = _addresses(grad_avgs), buf = _addresses(buffers)
+    cdef Py_ssize_t[::1] n = np.array([a.size for a in params], dtype=np.intp)
+    cdef bint single = params[0].dtype == np.float32
+    cdef double w = <float>(1.0 - alpha) if single else 1.0 - alpha
+    cdef double w_rest = 1.0 - w
+    cdef double sign = -1.0 if maximize else 1.0
+    cdef int l2 = weight_decay != 0, use_momentum = momentum > 0, small = w < 0.5
+    with nogil:
+        for i in prange(k, schedule="dynamic", num_threads=num_threads if num_threads < k else k):
+            if single:
+                minigrad_rmsprop_float(<float *>p[i], <const float *>g[i], <float *>sq[i], <float *>ga[i],
+                                       <float *>buf[i], n[i], <float>sign, <float>weight_decay, <float>alpha,
+                                       <float>(1.0 - alpha), <float>w, <float>w_rest, <float>eps, <float>lr,
+                                       <float>momentum, l2, centered, small, use_momentum)
+            else:
+                minigrad_rmsprop_double(<double *>p[i], <const double *>g[i], <double *>sq[i], <double *>ga[i],
+                                        <double *>buf[i], n[i], sign, weight_decay, alpha, 1.0 - alpha, w, w_rest,
+                                        eps, lr, momentum, l2, centered, small, use_momentum)
+
+
+def adagrad_steps(list params, list grads, list sums, double[::1] step_sizes, double eps, double weight_decay,
+                  bint maximize, int num_threads):
+    """Update every parameter of ``params`` and its ``sum`` in place, each with its own step size
+    (``-lr / (1 + (step - 1)·lr_decay)``). All arrays are float32, or all float64."""
+    cdef Py_ssize_t k = len(params), i
+    if k == 0:
+        return
+    cdef intptr_t[::1] p = _addresses(params), g = _addresses(grads), s = _addresses(sums)
+    cdef Py_ssize_t[::1] n = np.array([a.size for a in params], dtype=np.intp)
+    cdef bint single = params[0].dtype == np.float32
+    cdef double sign = -1.0 if maximize else 1.0
+    with nogil:
+        for i in prange(k, schedule="dynamic", num_threads=num_threads if num_threads < k else k):
+            if single:
+                minigrad_adagrad_float(<float *>p[i], <const float *>g[i], <float *>s[i], n[i], <float>sign,
+                                       <float>weight_decay, <float>eps, <float>step_sizes[i])
+            else:
+                minigrad_adagrad_double(<double *>p[i], <const double *>g[i], <double *>s[i], n[i], sign,
+                                        weight_decay, eps, step_sizes[i])

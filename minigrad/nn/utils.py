@@ -1,14 +1,19 @@
-"""Gradient utilities: clipping by total norm or by value, and resetting gradients.
+"""Gradient and parameter utilities, as torch.nn.utils has them: clipping by total norm or by value, the total
+norm itself, flattening parameters to one vector and back, and resetting gradients.
 
 >>> total = clip_grad_norm_(model.parameters(), max_norm=1.0)   # between backward() and optimizer.step()
 """
 import math
+import types
+import warnings
 
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..ops.shape import cat
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm", "parameters_to_vector",
+           "vector_to_parameters"]
 
 
 def _as_list(parameters):
@@ -44,12 +49,47 @@ def _vector_norm(array, norm_type):
     return (np.abs(array) ** norm_type).sum() ** (1 / norm_type)
 
 
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The ``norm_type``-norm of all ``tensors`` together (the norm of their per-tensor norms), in their promoted
+    dtype; ``tensor(0.)`` for none. Raises torch's RuntimeError for a nan/inf total with ``error_if_nonfinite``.
+    ``foreach`` is accepted for torch compatibility.
+
+    >>> get_total_norm([minigrad.tensor([3.0]), minigrad.tensor([4.0])])
+    tensor(5.)
+    """
+    tensors = _as_list(tensors)
+    norm_type = float(norm_type)
+    if not tensors:
+        return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
+    norms = np.array([_vector_norm(t._data, norm_type) for t in tensors],
+                     dtype=np.result_type(*[t._data for t in tensors]))
+    total = np.asarray(_vector_norm(norms, norm_type), dtype=norms.dtype)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
+                           "cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
+                           "anyway, set `error_if_nonfinite=False`")
+    return Tensor._wrap(total)
+
+
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Scale the gradients of ``parameters`` in place by ``min(1, max_norm / (total_norm + 1e-6))`` (the
+    coefficient rounded to each gradient's dtype), given their ``total_norm`` from ``get_total_norm``."""
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    if not grads:
+        return
+    total = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm)
+    coefficient = np.minimum(total.dtype.type(float(max_norm)) / (total + total.dtype.type(1e-6)), 1)
+    for grad in grads:
+        np.multiply(grad._data, coefficient.astype(grad._data.dtype), out=grad._data)
+        grad._shared_version_counter()[0] += 1  # an in-place change of the gradient, as torch's mul_
+
+
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale all gradients together so that their total norm is at most ``max_norm``; returns the total norm.
 
     The total norm is the ``norm_type``-norm of the per-gradient norms (the norm of all gradients concatenated).
-    Gradients are multiplied by ``min(1, max_norm / (total + 1e-6))``. ``parameters`` is a Tensor or an iterable
-    of them; those without a gradient are skipped. ``foreach`` is accepted for torch compatibility.
+    Gradients are multiplied in place by ``min(1, max_norm / (total + 1e-6))``. ``parameters`` is a Tensor or an
+    iterable of them; those without a gradient are skipped. ``foreach`` is accepted for torch compatibility.
 
     >>> w = minigrad.zeros(2, requires_grad=True); w.grad = minigrad.tensor([3.0, 4.0])
     >>> clip_grad_norm_([w], max_norm=1.0)
@@ -57,27 +97,44 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     >>> w.grad
     tensor([0.6, 0.8])
     """
-    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
-    norm_type = float(norm_type)
-    if not grads:
-        return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
-    norms = np.array([_vector_norm(g._data, norm_type) for g in grads], dtype=np.result_type(*[g._data for g in grads]))
-    total = np.asarray(_vector_norm(norms, norm_type), dtype=norms.dtype)
-    if error_if_nonfinite and not np.isfinite(total):
-        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
-                           "cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
-                           "anyway, set `error_if_nonfinite=False`")
-    coefficient = np.minimum(total.dtype.type(max_norm) / (total + total.dtype.type(1e-6)), 1)
-    if coefficient != 1:  # multiplying by exactly 1 would change nothing
-        for grad in grads:
-            grad._data = grad._data * coefficient.astype(grad._data.dtype)
-    return Tensor._wrap(total)
+    if not isinstance(parameters, Tensor):
+        is_generator = isinstance(parameters, types.GeneratorType)
+        parameters = list(parameters)
+        if is_generator and not parameters:
+            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=2)
+    parameters = _as_list(parameters)
+    total = get_total_norm([p.grad for p in parameters if p.grad is not None], norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(parameters, max_norm, total)
+    return total
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clamp every gradient elementwise into ``[-clip_value, clip_value]`` (in place on ``.grad``)."""
+    """Clamp every gradient elementwise into ``[-clip_value, clip_value]``, in place on ``.grad``."""
     clip_value = float(clip_value)
     for param in _as_list(parameters):
-        if param.grad is not None:
-            param.grad._data = np.clip(param.grad._data, -clip_value, clip_value).astype(param.grad._data.dtype,
-                                                                                         copy=False)
+        grad = param.grad
+        if grad is not None:
+            np.clip(grad._data, -clip_value, clip_value, out=grad._data)
+            grad._shared_version_counter()[0] += 1
+
+
+def parameters_to_vector(parameters):
+    """All ``parameters`` flattened and concatenated into one 1-d tensor (a graph node: gradients flow back).
+
+    >>> parameters_to_vector(nn.Linear(3, 2).parameters()).shape
+    (8,)
+    """
+    return cat([param.reshape(-1) for param in parameters])
+
+
+def vector_to_parameters(vec, parameters):
+    """Make each of ``parameters``, in order, a view of its slice of the 1-d ``vec`` (as torch's
+    ``param.data = ...``: the values change, the graph and version are untouched, and ``vec``'s memory is shared).
+    """
+    if not isinstance(vec, Tensor):
+        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
+    pointer = 0
+    for param in parameters:
+        size = param._data.size
+        param._data = vec._data[pointer:pointer + size].reshape(param._data.shape)
+        pointer += size

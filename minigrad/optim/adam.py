@@ -1,9 +1,8 @@
 """Adam and AdamW (torch's formulas, bias corrections and placement of eps)."""
-import numpy as np
-
 from .._kernels.optim import adam_step
-from ..autograd.tensor import Tensor
-from .optimizer import Optimizer, gradient_of
+from .optimizer import (
+    Optimizer, advance_step, bump_version, check_not_differentiable, kernel_operands, step_tensor, with_gradients,
+    zero_buffers)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -39,10 +38,10 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if differentiable:
-            raise NotImplementedError("minigrad's optimizers are not differentiable")
+        check_not_differentiable(differentiable)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
-                    "maximize": maximize, "decoupled_weight_decay": decoupled_weight_decay}
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable, "fused": fused, "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
     def step(self, closure=None):
@@ -52,47 +51,17 @@ class Adam(Optimizer):
             lr, eps, weight_decay = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
             beta1, beta2 = (float(beta) for beta in group["betas"])
             amsgrad, maximize, decoupled = group["amsgrad"], group["maximize"], group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
+            names = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if amsgrad else [])
+            for p in with_gradients(group):
                 state = self.state[p]
                 if not state:
-                    if p._data.dtype not in (np.float32, np.float64):
-                        raise TypeError(f"Adam supports float32 and float64 parameters, got {p.dtype}")
-                    p._data = _c_contiguous(p._data)  # the fused kernel updates it in place as a flat view
-                    state["step"] = Tensor._wrap(np.zeros((), dtype=np.float32))
-                    state["exp_avg"] = Tensor._wrap(np.zeros_like(p._data))
-                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(p._data))
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(p._data))
-                grad = np.ascontiguousarray(gradient_of(p), dtype=p._data.dtype)
-                moments = _moments(p, state, amsgrad)
-                step_array = state["step"]._data
-                step_array[()] = float(step_array) + 1  # (an in-place ufunc on a 0-d array is 20x slower)
-                adam_step(p._data.reshape(-1), grad.reshape(-1), *(m.reshape(-1) for m in moments), lr, beta1, beta2,
-                          eps, weight_decay, float(step_array), amsgrad, maximize, decoupled)
+                    state.update(step=step_tensor(), **zero_buffers(p, *names))
+                param, grad, exp_avg, exp_avg_sq, *maximum = kernel_operands(p, state, names, "Adam")
+                step = advance_step(state)
+                adam_step(param, grad, exp_avg, exp_avg_sq, maximum[0] if amsgrad else exp_avg_sq, lr, beta1, beta2,
+                          eps, weight_decay, step, amsgrad, maximize, decoupled)
+                bump_version(p)
         return loss
-
-
-def _c_contiguous(array):
-    """``array`` itself, or a C-contiguous copy of the same shape (``np.ascontiguousarray`` makes 0-d arrays 1-d)."""
-    return array if array.flags.c_contiguous else array.copy(order="C")
-
-
-def _moments(p, state, amsgrad):
-    """exp_avg, exp_avg_sq and max_exp_avg_sq (exp_avg_sq again without amsgrad), checked for the kernel, which
-    updates them and ``p._data`` in place as flat arrays of one length and dtype: a parameter whose data was
-    replaced since (another size or dtype, or a non-contiguous view) must not make it write past an array's end."""
-    p._data = _c_contiguous(p._data)
-    names = ["exp_avg", "exp_avg_sq"] + (["max_exp_avg_sq"] if amsgrad else [])
-    for name in names:
-        array = state[name]._data
-        if array.shape != p._data.shape or array.dtype != p._data.dtype or not array.flags.c_contiguous:
-            raise RuntimeError(f"Adam's state {name!r} ({array.dtype}, shape {list(array.shape)}) does not match its "
-                               f"parameter ({p._data.dtype}, shape {list(p._data.shape)}); was the parameter replaced "
-                               "after the optimizer stepped?")
-    moments = [state[name]._data for name in names]
-    return moments if amsgrad else moments + moments[1:]
 
 
 class AdamW(Adam):

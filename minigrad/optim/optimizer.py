@@ -28,6 +28,101 @@ from ..nn.utils import _zero_grads
 __all__ = ["Optimizer", "required"]
 
 
+def kernel_operands(p, state, names, kind):
+    """``p``'s array (made C-contiguous), its gradient as a C-contiguous array of ``p``'s dtype, and the state
+    arrays ``names``, all flat, for a compiled kernel that updates them in place as arrays of one length and dtype.
+
+    Raises TypeError for a dtype other than float32/float64, and RuntimeError when a state array no longer matches
+    its parameter (a parameter replaced after the optimizer stepped must not make a kernel write past an end).
+    """
+    if p._data.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{kind} supports float32 and float64 parameters, got {p.dtype}")
+    if not p._data.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
+        p._data = p._data.copy(order="C")
+    grad = np.ascontiguousarray(gradient_of(p), dtype=p._data.dtype)
+    arrays = [state[name]._data for name in names]
+    for name, array in zip(names, arrays):
+        if array.shape != p._data.shape or array.dtype != p._data.dtype or not array.flags.c_contiguous:
+            raise RuntimeError(f"{kind}'s state {name!r} ({array.dtype}, shape {list(array.shape)}) does not match "
+                               f"its parameter ({p._data.dtype}, shape {list(p._data.shape)}); was the parameter "
+                               "replaced after the optimizer stepped?")
+    return [a.reshape(-1) for a in (p._data, grad, *arrays)]
+
+
+def decayed_gradient(p, maximize, weight_decay):
+    """``p``'s gradient as torch's optimizers first transform it: negated when ``maximize``, then plus
+    ``weight_decay · p`` (L2 penalty). A new array whenever it differs from ``p.grad``, which is never modified."""
+    grad = gradient_of(p)
+    if maximize:
+        grad = -grad
+    if weight_decay != 0:
+        grad = grad + weight_decay * p._data
+    return grad
+
+
+def with_gradients(group):
+    """The parameters of ``group`` that have a gradient (the others are skipped by every optimizer)."""
+    return [p for p in group["params"] if p.grad is not None]
+
+
+def bump_version(p):
+    """Count an in-place update of ``p``, as torch's optimizers do (they write under no_grad): a graph that saved
+    the old value then refuses to backward instead of silently using the new one."""
+    p._shared_version_counter()[0] += 1
+
+
+def step_tensor(value=0.0):
+    """A 0-d float32 tensor: torch keeps ``step`` (and NAdam's ``mu_product``, ASGD's ``eta``/``mu``) in this form,
+    and their float32 rounding is part of the update."""
+    return Tensor._wrap(np.array(value, dtype=np.float32))
+
+
+def zero_buffers(p, *names):
+    """``{name: zeros like p}`` for each name: the per-element state an optimizer starts from."""
+    return {name: Tensor._wrap(np.zeros_like(p._data)) for name in names}
+
+
+def advance_step(state):
+    """Add 1 to ``state["step"]`` and return the new count as a Python float."""
+    array = state["step"]._data
+    array[()] = float(array) + 1  # (an in-place ufunc on a 0-d array is 20x slower)
+    return float(array)
+
+
+def check_not_differentiable(differentiable):
+    """``differentiable=False`` is accepted for torch compatibility; a step recorded in a graph is not supported."""
+    if differentiable:
+        raise NotImplementedError("minigrad's optimizers are not differentiable")
+
+
+def check_options(lr=0.0, eps=0.0, weight_decay=0.0, betas=None, differentiable=False, **others):
+    """Raise torch's ValueError for a negative ``lr``/``eps``/``weight_decay`` or for each of ``others`` (torch
+    names them in its message: ``momentum``, ``alpha``, ...), and for a β outside [0, 1)."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    for name, value in others.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {name} value: {value}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    if betas is not None:
+        for index, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {index}: {beta}")
+    check_not_differentiable(differentiable)
+
+
+def lerp_(start, end, weight):
+    """``start ← start + weight · (end - start)`` in place, computed as torch.lerp does (from ``end`` when
+    ``weight ≥ 0.5``), so results round the same way."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        start[...] = end - (end - start) * (1 - weight)
+
+
 def gradient_of(p):
     """``p.grad``'s array, which must have ``p``'s shape: torch refuses such a ``.grad`` when it is assigned, and
     here a wrongly shaped one would be broadcast into the update, or read past its end by a fused kernel."""
@@ -55,6 +150,9 @@ def _typename(value):
 class Optimizer:
     """Base class of all optimizers. ``params`` is an iterable of Tensors, of ``(name, Tensor)`` pairs, or of
     dicts defining parameter groups; ``defaults`` maps each option to its default value."""
+
+    # Each state entry holds arrays of its parameter's shape (LBFGS keeps flat vectors of all parameters instead)
+    _state_shaped_like_params = True
 
     def __init__(self, params, defaults):
         self.defaults = defaults
@@ -161,7 +259,8 @@ class Optimizer:
         for key, value in state_dict["state"].items():
             if key in param_of:
                 param = param_of[key]
-                state[param] = {name: _cast_state(param, name, item) for name, item in value.items()}
+                state[param] = {name: _cast_state(param, name, item, self._state_shaped_like_params)
+                                for name, item in value.items()}
             else:
                 state[key] = value
         for group, saved in zip(self.param_groups, saved_groups):
@@ -181,13 +280,18 @@ class Optimizer:
         return text + ")"
 
 
-def _cast_state(param, name, value):
-    """A copy of one saved state entry, floating arrays cast to ``param``'s dtype, ``step`` as a float32 tensor."""
+def _cast_state(param, name, value, check_shape):
+    """A copy of one saved state entry, floating arrays cast to ``param``'s dtype (as torch does, 0-d ones such as
+    NAdam's ``mu_product`` included), ``step`` as a float32 tensor; lists and tuples (LBFGS's history) item by
+    item."""
     if name == "step":
         return Tensor._wrap(np.array(value._data if isinstance(value, Tensor) else value, dtype=np.float32))
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast_state(param, name, item, check_shape) for item in value)
     if isinstance(value, (Tensor, np.ndarray)):
         array = value._data if isinstance(value, Tensor) else value
-        if array.dtype.kind == "f" and array.shape != param._data.shape:  # e.g. a state_dict of another model
+        if check_shape and array.dtype.kind == "f" and array.ndim and array.shape != param._data.shape:
+            # e.g. a state_dict of another model
             raise ValueError(f"loaded state {name!r} has shape {list(array.shape)}, but its parameter has shape "
                              f"{list(param._data.shape)}")
         dtype = param._data.dtype if array.dtype.kind == "f" else array.dtype

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..autograd.tensor import Tensor
-from .optimizer import Optimizer, gradient_of
+from .optimizer import Optimizer, bump_version, check_not_differentiable, gradient_of
 
 __all__ = ["SGD"]
 
@@ -33,10 +33,10 @@ class SGD(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        if differentiable:
-            raise NotImplementedError("minigrad's optimizers are not differentiable")
+        check_not_differentiable(differentiable)
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
-                    "nesterov": nesterov, "maximize": maximize}
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach, "differentiable": differentiable,
+                    "fused": fused}
         super().__init__(params, defaults)
 
     def step(self, closure=None):
@@ -76,4 +76,5 @@ class SGD(Optimizer):
                     else:
                         grad = buf
                 param -= grad * lr
+                bump_version(p)
         return loss
