@@ -16,7 +16,9 @@ python=${PYTHON:-python3}
 raw=$(mktemp -d)
 trap 'rm -rf "$raw"' EXIT
 
-"$python" -m build --outdir "$raw" .
+# the compiler's command lines go to a log, shown when the build fails; the build's summary lines are printed
+"$python" -m build --outdir "$raw" . > "$raw/build.log" 2>&1 || { tail -40 "$raw/build.log"; exit 1; }
+grep "^minigrad:" "$raw/build.log"
 cp "$raw"/*.tar.gz "$out"/
 "$python" -m auditwheel repair --wheel-dir "$out" "$raw"/*.whl
 echo "built in $out:"
