@@ -1,6 +1,9 @@
 """Package-level promises: a light import, no torch at run time, the compiled kernels in use."""
+import importlib.metadata
 import subprocess
 import sys
+
+import pytest
 
 import minigrad
 
@@ -36,3 +39,12 @@ def test_num_threads_setting():
         except ValueError:
             continue
         raise AssertionError(f"set_num_threads({bad!r}) did not raise")
+
+
+def test_installed_version_is_minigrad_version():
+    """The build reads the version from ``minigrad.__version__`` (pyproject's dynamic version): one source."""
+    try:
+        installed = importlib.metadata.version("minigrad")
+    except importlib.metadata.PackageNotFoundError:
+        pytest.skip("minigrad is not installed (imported from a source tree)")
+    assert installed == minigrad.__version__
