@@ -115,3 +115,48 @@ def test_gradcheck_float64():
     assert gradcheck(lambda t: layer(t, t, t)[0], (x,))
     q = minigrad.randn(1, 3, 4, dtype=minigrad.float64, requires_grad=True)
     assert gradgradcheck(lambda t: F.scaled_dot_product_attention(t, t, t, is_causal=True), (q,))
+
+
+TRANSFORMER_CASES = {
+    "encoder_post_norm": ("TransformerEncoderLayer", dict(dim_feedforward=16, dropout=0.0)),
+    "encoder_pre_norm_gelu": ("TransformerEncoderLayer", dict(dim_feedforward=16, dropout=0.0, norm_first=True,
+                                                              activation="gelu", batch_first=True)),
+    "decoder": ("TransformerDecoderLayer", dict(dim_feedforward=16, dropout=0.0)),
+    "transformer": ("Transformer", dict(num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=16,
+                                        dropout=0.0)),
+}
+
+
+@pytest.mark.parametrize("name", TRANSFORMER_CASES)
+def test_transformer_layers_match_torch(name):
+    kind, options = TRANSFORMER_CASES[name]
+    torch.manual_seed(0)
+    theirs = getattr(torch.nn, kind)(8, 2, **options).double()
+    ours = getattr(nn, kind)(8, 2, dtype=minigrad.float64, **options)
+    assert set(ours.state_dict()) == set(theirs.state_dict())
+    ours.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    rng = np.random.default_rng(5)
+    src, tgt = rng.standard_normal((5, 3, 8)), rng.standard_normal((4, 3, 8))
+    causal = np.triu(np.full((4, 4), -np.inf), 1)
+    results = []
+    for lib, module in ((minigrad, ours), (torch, theirs)):
+        s, t = lib.tensor(src, requires_grad=True), lib.tensor(tgt, requires_grad=True)
+        if kind == "TransformerEncoderLayer":
+            padding = np.zeros((3, 5), bool)
+            padding[1, -1] = True  # the second sequence is one shorter
+            out = module(s.transpose(0, 1) if options.get("batch_first") else s,
+                         src_key_padding_mask=lib.tensor(padding))
+        elif kind == "TransformerDecoderLayer":
+            out = module(t, s, tgt_mask=lib.tensor(causal))
+        else:
+            out = module(s, t, tgt_mask=lib.tensor(causal))
+        (out * out).sum().backward()
+        results.append([out.detach().numpy(), s.grad.numpy()] + [p.grad.numpy() for _, p in
+                                                                 sorted(module.named_parameters())])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-9)
+
+
+def test_square_subsequent_mask_matches_torch():
+    np.testing.assert_array_equal(nn.Transformer.generate_square_subsequent_mask(4).numpy(),
+                                  torch.nn.Transformer.generate_square_subsequent_mask(4).numpy())

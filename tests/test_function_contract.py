@@ -12,9 +12,6 @@ first one), every loss of ``LOSS_CALLS`` and the in-place/view calls of ``EXTRA_
 (d) where the class defines ``composite``, the composite's value equals the forward's and the composite's
     gradient (``minigrad.autograd.grad``) equals the node's, on the sample in float64;
 (e) every subclass was exercised by the run (a base class counts as exercised through its subclasses).
-
-Classes still on the pre-v2 contract (``LegacyFunction``, the losses until they move to ``_fused.py``) are
-expected to fail (a) and (b): they are marked xfail, which lifts itself once a class is converted.
 """
 import numbers
 
@@ -24,14 +21,13 @@ import pytest
 import minigrad
 import minigrad.nn
 import minigrad.nn.functional as F
-from minigrad.autograd import Function, function as function_module
+from minigrad.autograd import Function
 from minigrad.distributions.linalg import cholesky, solve_triangular
 from minigrad.distributions.special import erfinv
 
 from op_cases import CASES as OP_CASES
 from test_ops import make_inputs
 
-LEGACY = getattr(function_module, "LegacyFunction", None)
 # _DelayedError's backward *is* an error: torch's refusal of a double backward through a @once_differentiable
 # backward (tests/test_autograd_extensions.py checks it), so it has no gradients to count. Likewise _KeptGradient, a
 # first-order-only loss's gradient (nn/functional/_fused.py; tests/test_losses_fused.py checks it).
@@ -46,7 +42,7 @@ def _subclasses(cls):
 
 
 FUNCTIONS = sorted({c for c in _subclasses(Function)
-                    if c is not LEGACY and c.__module__.startswith("minigrad") and c.__name__ not in BACKWARD_RAISES},
+                    if c.__module__.startswith("minigrad") and c.__name__ not in BACKWARD_RAISES},
                    key=lambda c: (c.__module__, c.__qualname__))
 
 
@@ -54,14 +50,9 @@ def _id(cls):
     return f"{cls.__module__.removeprefix('minigrad.')}.{cls.__qualname__}"
 
 
-def _is_legacy(cls):
-    return LEGACY is not None and issubclass(cls, LEGACY)
-
-
 def _params(classes):
-    """``classes`` as pytest params; the legacy ones marked as expected to fail the v2 contract."""
-    legacy = pytest.mark.xfail(reason="still on the pre-v2 contract (LegacyFunction); converted in 3.8 step 4")
-    return [pytest.param(c, id=_id(c), marks=legacy if _is_legacy(c) else ()) for c in classes]
+    """``classes`` as pytest params, named by module and class."""
+    return [pytest.param(c, id=_id(c)) for c in classes]
 
 
 # ------------------------------------------------------------------------------------- what the run drives

@@ -66,8 +66,9 @@ LAYERS = {
     "minigrad.nn.modules.*": (5, 2), "minigrad.nn.layers": (5, 2),
     "minigrad.nn.modules.loss": (5, 3), "minigrad.nn.loss": (5, 3),  # the loss modules reuse PairwiseDistance
     "minigrad.nn.modules.attention": (5, 3),  # MultiheadAttention's out_proj is a Linear
-    "minigrad.nn.modules": (5, 4),
-    "minigrad.nn": (5, 5),
+    "minigrad.nn.modules.transformer": (5, 4),  # built from attention, linear, normalization, dropout
+    "minigrad.nn.modules": (5, 5),
+    "minigrad.nn": (5, 6),
     # 6 -- what uses nn: optimizers, data loading, datasets, checkpoints
     "minigrad.optim.optimizer": (6, 0), "minigrad.utils.data.dataset": (6, 0),
     "minigrad.utils.data.sampler": (6, 0), "minigrad.utils.data.collate": (6, 0), "minigrad.torch_format": (6, 0),

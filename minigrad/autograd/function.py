@@ -38,7 +38,7 @@ from .grad_mode import _state as _grad_state
 from .grad_mode import enable_grad, no_grad
 from .tensor import AccumulateGrad, Tensor
 
-__all__ = ["Function", "LegacyFunction", "once_differentiable"]
+__all__ = ["Function", "once_differentiable"]
 
 _FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
                   "have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -59,7 +59,6 @@ class Function:
     is_view = False         # True for ops whose result may share the input's memory (see ops.shape)
     backward_arrays = None
     composite = None
-    legacy_arguments = False  # LegacyFunction's: forward receives the Tensors themselves
 
     def forward(self, *arrays, **options):
         raise NotImplementedError(f"{type(self).__name__} must define forward")
@@ -101,10 +100,7 @@ class Function:
             needs = (False,) * len(inputs)
         node.needs_input_grad = needs
         node.options = options
-        if cls.legacy_arguments:
-            result = node.forward(*inputs, **options)
-        else:
-            result = node.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
+        result = node.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
         if type(result) is not np.ndarray:
             result = np.asarray(result)
         output = Tensor._wrap(result)
@@ -297,17 +293,6 @@ def once_differentiable(backward):
         return tuple(map(wrap, results)) if isinstance(results, tuple) else wrap(results)
     wrapper.__name__, wrapper.__doc__ = backward.__name__, backward.__doc__
     return wrapper
-
-
-class LegacyFunction(Function):
-    """The contract before core v2, kept while the loss families move to ``nn.functional._fused``: forward
-    receives Tensors and settings positionally and keeps what backward needs with ``save_for_backward``."""
-
-    keeps_inputs = False
-    legacy_arguments = True
-
-    def save_for_backward(self, *tensors):
-        self.saved = tensors
 
 
 def _record_view(view, source, op, options):

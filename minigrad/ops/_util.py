@@ -2,7 +2,6 @@
 import numpy as np
 
 from .. import _dtype
-from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
 
 
@@ -59,8 +58,3 @@ def float_operand(x):
     if x._data.dtype.kind in "fc":
         return x
     return x.to(np.dtype(np.float32))
-
-
-def recording():
-    """True while a backward runs with ``create_graph=True`` (its formulas must then stay differentiable)."""
-    return grad_mode.is_grad_enabled()

@@ -201,3 +201,8 @@ class Softplus(Function):
 
 def softplus(x, beta=1.0, threshold=20.0):
     return Softplus.apply(float_operand(x), beta=beta, threshold=threshold)
+
+
+def log_sigmoid(x):
+    """``log σ(x) = -softplus(-x)``, overflow-free for any x; gradient ``σ(-x)``."""
+    return -softplus(-x, 1.0, math.inf)

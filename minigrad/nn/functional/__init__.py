@@ -1,6 +1,7 @@
 """torch.nn.functional's names: activations, dropout, linear, attention, pooling, normalisation, embedding, and the
 losses."""
 from ...ops.activation import gelu, sigmoid, softplus, tanh
+from ...ops.activation import log_sigmoid as logsigmoid
 from ...ops.embedding import embedding, one_hot
 from ...ops.linalg import linear
 from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
@@ -16,5 +17,4 @@ from .margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking
                      multilabel_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
 from .probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits, gaussian_nll_loss, kl_div,
                             multilabel_soft_margin_loss, poisson_nll_loss, sigmoid_focal_loss, soft_margin_loss)
-from .probabilistic import log_sigmoid as logsigmoid
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss

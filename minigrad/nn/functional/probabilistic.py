@@ -28,7 +28,7 @@ from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
 from ...autograd.tensor import Tensor
 from ...ops._util import wrap
-from ...ops.activation import softplus
+from ...ops.activation import log_sigmoid, softplus
 from ...ops.elementwise import ClampedValue, xlogy
 from ._checks import not_differentiable
 from ._fused import FusedLoss, kernel_dtype
@@ -36,16 +36,11 @@ from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_r
                          resolve_reduction, torch_dtype_name)
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
-           "gaussian_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss", "log_sigmoid",
+           "gaussian_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss",
            "sigmoid_focal_loss"]
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-def log_sigmoid(x):
-    """``log σ(x) = -softplus(-x)``, overflow-free for any x; gradient ``σ(-x)``."""
-    return -softplus(-x, 1.0, math.inf)
-
-
 def _fits_output(shape, output_shape):
     """A factor multiplied in place into the loss must not make it bigger (torch's in-place ``mul_``)."""
     if shape != tuple(output_shape):
