@@ -16,11 +16,11 @@ it was read from (overlapping windows accumulate), into a zeroed ``x``.
 torch's ``unfold`` layout, both written by the same loop. Work is split over the (image, channel) pairs with
 OpenMP; each pair owns its own slice of ``cols`` and (for col2im) of ``x``, so no two threads write one place.
 Along the innermost (W) axis the positions that fall in the padding are computed once per row, leaving a
-branch-free copy (a ``memcpy`` at stride 1) in between.
+branch-free copy in between.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.string cimport memcpy, memset
+from libc.string cimport memset
 
 # Below this many column entries a single thread is faster than starting a team.
 cdef enum:
@@ -79,19 +79,22 @@ cdef void _im2col_channel(const floating *src, floating *dst, Py_ssize_t image_s
                         out = row + (z * oh + y) * ow
                         iy = y * th - ph + b * dh
                         if iz < 0 or iz >= D or iy < 0 or iy >= H:
-                            memset(out, 0, ow * sizeof(floating))
+                            for x in range(ow):
+                                out[x] = 0
                             continue
                         line = src + (iz * H + iy) * W + x0
-                        if lo > 0:
-                            memset(out, 0, lo * sizeof(floating))
+                        # plain loops, not memset/memcpy: rows are short (tens of values), where a call costs
+                        # more than the copy; the compiler vectorises the stride-1 loop
+                        for x in range(lo):
+                            out[x] = 0
                         if tw == 1:
-                            if hi > lo:
-                                memcpy(out + lo, line + lo, (hi - lo) * sizeof(floating))
+                            for x in range(lo, hi):
+                                out[x] = line[x]
                         else:
                             for x in range(lo, hi):
                                 out[x] = line[x * tw]
-                        if hi < ow:
-                            memset(out + hi, 0, (ow - hi) * sizeof(floating))
+                        for x in range(hi, ow):
+                            out[x] = 0
 
 
 cdef void _col2im_channel(const floating *src, floating *dst, Py_ssize_t image_stride,
@@ -124,8 +127,12 @@ cdef void _col2im_channel(const floating *src, floating *dst, Py_ssize_t image_s
                             continue
                         part = row + (z * oh + y) * ow
                         line = dst + (iz * H + iy) * W + x0
-                        for x in range(lo, hi):
-                            line[x * tw] += part[x]
+                        if tw == 1:
+                            for x in range(lo, hi):
+                                line[x] += part[x]
+                        else:
+                            for x in range(lo, hi):
+                                line[x * tw] += part[x]
 
 
 cdef void _geometry(Py_ssize_t *g, tuple kernel, tuple stride, tuple padding, tuple dilation, tuple out_size):

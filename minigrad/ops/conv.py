@@ -10,10 +10,11 @@ reads input positions ``j t - p + i d`` for ``i < k``.
 each one's backward is the other Function and derivatives of any order need no further formula. The compiled
 loops are in ``minigrad/_kernels/im2col.pyx``.
 
-``Conv`` is ``y[n, o] = Σ_c Σ_i W[o, c, i] x[n, c, window i of position j] + b[o]`` per group: one node whose
-forward builds the ``(C K, N L)`` column matrix once and multiplies it by the ``(O, C K / groups)`` weight of each
-group. Its first-order backward is three array products, ``dW = g colsᵀ``, ``d cols = Wᵀ g`` (then ``col2im``)
-and ``db = Σ g``; the column matrix lives on the node from the forward to that backward and goes with the node.
+``Conv`` is ``y[n, o, j] = Σ_c Σ_i W[o, c, i] x[n, c, window i of position j] + b[o]`` (``c`` over ``o``'s
+group): one node whose forward builds the ``(C K, L)`` columns of each image and multiplies them by the
+``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``, ``d cols = Wᵀ g`` (then ``col2im``)
+and ``db = Σ g``. Both walk the batch in blocks of a few images whose columns fit in the L2 cache, so no
+full-size column matrix exists and nothing but the inputs is kept between forward and backward.
 Its ``composite`` (``Unfold``, a matmul, a reshape) is the definition: the tests' oracle and, differentiated, the
 double backward.
 """
@@ -51,6 +52,12 @@ class Window(namedtuple("Window", "kernel stride padding dilation in_size out_si
                      ((1, self.kernel), (1, self.stride), (0, self.padding), (1, self.dilation), (1, self.out_size)))
 
 
+# Images per block of the convolution's column matrix: about this many bytes of columns, so a block stays in the
+# L2 cache between being written (im2col) and read by the GEMMs, and no full-batch column matrix is ever allocated
+# (fresh pages cost more than the arithmetic here).
+_BLOCK_BYTES = 1 << 20
+
+
 def _as_volumes(array, window):
     """``(N, C, *spatial)`` seen as ``(N, C, D, H, W)`` (size-1 leading spatial dims), C-contiguous."""
     lead = (1,) * (3 - len(window.in_size))
@@ -64,13 +71,20 @@ def im2col(x, window, cols):
     return cols
 
 
-def col2im(cols, shape, window):
-    """The ``(N, C, *spatial)`` array of ``shape`` onto which every entry of ``cols (C K, N, L)`` is added back."""
-    result = np.empty(shape, dtype=cols.dtype)
+def col2im(cols, window, out):
+    """Overwrite ``out`` (a C-contiguous ``(N, C, *spatial)`` array) with the sum of the entries of ``cols``
+    (``(C K, N, L)``, last axis contiguous) at the positions they were read from."""
     if cols.strides[2] != cols.itemsize:
         cols = np.ascontiguousarray(cols)
-    _kernel.col2im(cols, _as_volumes(result, window), *window.kernel_arguments(), get_num_threads())
-    return result
+    _kernel.col2im(cols, _as_volumes(out, window), *window.kernel_arguments(), get_num_threads())
+    return out
+
+
+def _image_blocks(x, window):
+    """Slices of the images of ``x`` whose columns take about ``_BLOCK_BYTES`` (at least one image each)."""
+    n, channels = x.shape[:2]
+    step = max(1, _BLOCK_BYTES // max(channels * window.taps * window.positions * x.itemsize, 1))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
 
 class Unfold(Function):
@@ -97,7 +111,8 @@ class Fold(Function):
 
     def forward(self, cols, *, window):
         n, rows = cols.shape[:2]
-        return col2im(cols.transpose(1, 0, 2), (n, rows // window.taps) + tuple(window.in_size), window)
+        result = np.empty((n, rows // window.taps) + tuple(window.in_size), dtype=cols.dtype)
+        return col2im(cols.transpose(1, 0, 2), window, result)
 
     def backward(self, grad):
         return Unfold.apply(grad, **self.options)
@@ -105,41 +120,58 @@ class Fold(Function):
 
 class Conv(Function):
     """N-d convolution (cross-correlation, as torch's) of ``x (N, C, *spatial)`` with ``weight (O, C / groups,
-    *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas."""
+    *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas.
+
+    Forward and backward walk the batch in blocks of images (``_image_blocks``): per block, im2col into one
+    reused ``(B, C K, L)`` buffer, then per image and group ``y = W cols`` (the ``(O, L)`` result is already the
+    image's output, no transposition), and in the backward ``dW += g colsᵀ`` and ``d cols = Wᵀ g`` followed by
+    col2im. The backward rebuilds the columns (cheaper than keeping them: nothing outlives the call).
+    """
 
     def forward(self, x, weight, bias, *, window, groups):
-        n, c = x.shape[:2]
-        out_channels, positions = weight.shape[0], window.positions
-        cols = im2col(x, window, np.empty((c * window.taps, n, positions), dtype=x.dtype))
-        product = np.matmul(weight.reshape(groups, out_channels // groups, -1),
-                            cols.reshape(groups, -1, n * positions))
-        by_image = product.reshape(out_channels, n, positions).transpose(1, 0, 2)
-        result = np.empty((n, out_channels, positions), dtype=x.dtype)
-        if bias is None:
-            np.copyto(result, by_image)
-        else:
-            np.add(by_image, bias[:, None], out=result)
-        if self.needs_input_grad[1]:
-            self.cols = cols
+        n, out_channels = x.shape[0], weight.shape[0]
+        result = np.empty((n, groups, out_channels // groups, window.positions), dtype=x.dtype)
+        kernels = weight.reshape(groups, out_channels // groups, -1)
+        for block, cols in self._columns(x):
+            part = result[block]
+            np.matmul(kernels, cols, out=part)
+            if bias is not None:
+                part += bias.reshape(groups, -1, 1)
         return result.reshape((n, out_channels) + tuple(window.out_size))
+
+    def _columns(self, x):
+        """(slice of images, its ``(B, groups, C K / groups, L)`` columns) per block; one buffer for all."""
+        window, groups = self.options["window"], self.options["groups"]
+        x = np.ascontiguousarray(x)
+        rows = x.shape[1] * window.taps
+        blocks = _image_blocks(x, window)
+        buffer = np.empty((blocks[0].stop if blocks else 0, rows, window.positions), dtype=x.dtype)
+        for block in blocks:
+            cols = buffer[:block.stop - block.start]
+            im2col(x[block], window, cols.transpose(1, 0, 2))
+            yield block, cols.reshape(cols.shape[0], groups, -1, window.positions)
 
     def backward_arrays(self, grad):
         x, weight = self.inputs[0]._data, self.inputs[1]._data
         need_x, need_w, need_b = self.needs_input_grad
         groups, window = self.options["groups"], self.options["window"]
         n, out_channels = grad.shape[:2]
-        # (O, N L): the gradient with the image axis inside, the layout the column matrix has
-        by_channel = np.ascontiguousarray(grad.reshape(n, out_channels, -1).transpose(1, 0, 2))
-        by_group = by_channel.reshape(groups, out_channels // groups, -1)
-        grad_x = grad_w = grad_b = None
+        by_group = np.ascontiguousarray(grad).reshape(n, groups, out_channels // groups, window.positions)
+        kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
+        grad_x = np.empty(x.shape, dtype=x.dtype) if need_x else None
+        grad_w = np.zeros(kernels_t.shape, dtype=x.dtype) if need_w else None
+        blocks = self._columns(x) if need_w else ((block, None) for block in _image_blocks(x, window))
+        for block, cols in blocks:
+            part = by_group[block]
+            if need_w:  # Σ_images cols gᵀ, (C K / G, O / G) per group: the small side of the product last
+                grad_w += np.matmul(cols, part.transpose(0, 1, 3, 2)).sum(0)
+            if need_x:
+                grad_cols = np.matmul(kernels_t, part)  # (B, G, C K / G, L)
+                col2im(grad_cols.reshape(part.shape[0], -1, window.positions).transpose(1, 0, 2), window,
+                       grad_x[block])
         if need_w:
-            cols = self.cols.reshape(groups, -1, by_group.shape[2])
-            grad_w = np.matmul(by_group, cols.transpose(0, 2, 1)).reshape(weight.shape)
-        if need_x:
-            grad_cols = np.matmul(weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1), by_group)
-            grad_x = col2im(grad_cols.reshape(-1, n, window.positions), x.shape, window)
-        if need_b:
-            grad_b = by_channel.reshape(out_channels, -1).sum(1)
+            grad_w = np.ascontiguousarray(grad_w.transpose(0, 2, 1)).reshape(weight.shape)
+        grad_b = by_group.sum((0, 3)).reshape(out_channels) if need_b else None
         return grad_x, grad_w, grad_b
 
     def composite(self, x, weight, bias, *, window, groups):
