@@ -162,7 +162,7 @@ def im2col(const floating[:, :, :, :, ::1] x, floating[:, :, :] cols, tuple kern
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
     cdef Py_ssize_t K, task, n, c, image_stride = cols.strides[0] // sizeof(floating)
     cdef int nt
-    _check_rows(cols.strides[2], sizeof(floating))
+    _check_rows(cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
     _geometry(g, kernel, stride, padding, dilation, out_size)
     K = g[0] * g[1] * g[2]
     nt = _threads(N * C, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)
@@ -182,7 +182,7 @@ def col2im(const floating[:, :, :] cols, floating[:, :, :, :, ::1] x, tuple kern
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
     cdef Py_ssize_t K, task, n, c, image_stride = cols.strides[0] // sizeof(floating)
     cdef int nt
-    _check_rows(cols.strides[2], sizeof(floating))
+    _check_rows(cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
     _geometry(g, kernel, stride, padding, dilation, out_size)
     K = g[0] * g[1] * g[2]
     nt = _threads(N * C, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)

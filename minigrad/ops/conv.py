@@ -74,7 +74,7 @@ def im2col(x, window, cols):
 def col2im(cols, window, out):
     """Overwrite ``out`` (a C-contiguous ``(N, C, *spatial)`` array) with the sum of the entries of ``cols``
     (``(C K, N, L)``, last axis contiguous) at the positions they were read from."""
-    if cols.strides[2] != cols.itemsize:
+    if cols.shape[2] > 1 and cols.strides[2] != cols.itemsize:
         cols = np.ascontiguousarray(cols)
     _kernel.col2im(cols, _as_volumes(out, window), *window.kernel_arguments(), get_num_threads())
     return out

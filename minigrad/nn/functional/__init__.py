@@ -10,7 +10,7 @@ from .probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logi
                             multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss)
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 from .ctc import ctc_loss
-from .conv import conv1d, conv2d, conv3d, fold, unfold
+from .conv import conv1d, conv2d, conv3d, fold, pad, unfold
 from .margin import (hinge_embedding_loss, margin_ranking_loss, multi_margin_loss, multilabel_margin_loss,
                      triplet_margin_loss)
 from .probabilistic import log_sigmoid as logsigmoid

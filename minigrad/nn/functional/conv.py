@@ -1,13 +1,15 @@
-"""``conv1d``/``conv2d``/``conv3d``, ``unfold`` and ``fold`` with torch.nn.functional's signatures and checks.
+"""``conv1d``/``conv2d``/``conv3d``, ``unfold``, ``fold`` (and ``pad``, from ``minigrad.ops.padding``) with
+torch.nn.functional's signatures and checks.
 
 Each validates its arguments the way torch does (same exception type, same message) before anything runs, turns
 them into a ``Window`` (see ``minigrad.ops.conv``) and calls one Function: ``Conv``, ``Unfold`` or ``Fold``.
 """
 from ..._dtype import torch_name
 from ...ops.conv import Conv, Fold, Unfold, Window
+from ...ops.padding import pad
 from ._checks import require_tensor
 
-__all__ = ["conv1d", "conv2d", "conv3d", "unfold", "fold"]
+__all__ = ["conv1d", "conv2d", "conv3d", "unfold", "fold", "pad"]
 
 _SIGNATURE = ("(Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints padding = 0,"
               " tuple of ints dilation = 1, int groups = 1)")
@@ -60,15 +62,15 @@ def _check_geometry(dims, stride, padding, dilation):
 
 
 def _check_tensors(input, weight, bias, groups, function):  # noqa: A002 - torch's argument name
-    """Dtype, channel, group and bias checks on a batched ``input``."""
+    """Dtype, channel, group and bias checks on a batched ``input``, in torch's order (the bias dtype first)."""
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"\"{function}\" not implemented for '{torch_name(input._data.dtype)}'")
-    if weight._data.dtype != input._data.dtype:
-        raise RuntimeError(f"expected scalar type {torch_name(input._data.dtype)} but found "
-                           f"{torch_name(weight._data.dtype)}")
     if bias is not None and bias._data.dtype != input._data.dtype:
         raise RuntimeError(f"Input type ({_C_TYPES.get(input._data.dtype.name)}) and bias type "
                            f"({_C_TYPES.get(bias._data.dtype.name)}) should be the same")
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {torch_name(input._data.dtype)} but found "
+                           f"{torch_name(weight._data.dtype)}")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     if weight.shape[0] % groups:
