@@ -6,7 +6,7 @@ Each workload makes an input, weight and bias that all require grad (a layer ins
 convolution and ``backward`` with a fixed upstream gradient. The two libraries are timed in alternating rounds (the
 machines are shared). The first row is issue 14's target (conv2d N=32, 16->32 channels, 28x28, k=3, pad 1:
 ratio <= 1.0); the others have no target. After the table, minigrad's step on that workload is split into its
-parts (im2col, the three GEMMs, col2im, the layout copies) measured one by one, to show where the time goes.
+parts (the node's forward and backward, the im2col and col2im calls within them) measured one by one.
 """
 import numpy as np
 
@@ -14,7 +14,7 @@ from _timing import median_time, compare, run_benchmark
 
 import minigrad
 import minigrad.nn.functional as F
-from minigrad.ops.conv import Window, col2im, im2col
+from minigrad.ops.conv import _image_blocks, col2im, im2col
 
 # (name, function, input shape, weight shape, keyword arguments, target ratio)
 WORKLOADS = [
@@ -46,32 +46,31 @@ def step(library, function, arrays, kwargs):
     return run
 
 
-def breakdown_report(x, w, repeats):
-    """Time each part of minigrad's conv2d step on its own (the same arrays Conv's forward and backward use)."""
-    n, c, h, width = x.shape
-    o = w.shape[0]
-    window = Window((3, 3), (1, 1), (1, 1), (1, 1), (h, width), (h, width))
-    cols = np.empty((c * 9, n, h * width), np.float32)
-    matrix = cols.reshape(c * 9, -1)
-    weight = w.reshape(o, -1)
-    grad = np.ones((n, o, h * width), np.float32)
-    grad_t = np.ascontiguousarray(grad.transpose(1, 0, 2)).reshape(o, -1)
-    product = weight @ matrix
-    parts = [
-        ("im2col", lambda: im2col(x, window, cols)),
-        ("GEMM forward W cols", lambda: np.matmul(weight, matrix, out=product)),
-        ("copy (O, N L) -> (N, O, L) + bias", lambda: np.add(product.reshape(o, n, -1).transpose(1, 0, 2), 1.0)),
-        ("copy grad (N, O, L) -> (O, N L)", lambda: np.ascontiguousarray(grad.transpose(1, 0, 2))),
-        ("GEMM weight grad g colsT", lambda: grad_t @ matrix.T),
-        ("GEMM column grad WT g", lambda: weight.T @ grad_t),
-        ("col2im", lambda: col2im(cols, x.shape, window)),
-    ]
-    total = 0.0
+def breakdown_report(arrays, kwargs, repeats):
+    """Time the parts of minigrad's step on one workload: the Conv node's forward and first-order backward on
+    their own, and within them the im2col and col2im kernel calls over all blocks of images (the rest is GEMMs,
+    the bias and the layout of the output)."""
+    x, w, b = (minigrad.tensor(a, requires_grad=True) for a in arrays)
+    node = F.conv2d(x, w, b, **kwargs).grad_fn
+    grad = np.ones(F.conv2d(x, w, b, **kwargs).shape, np.float32)
+    window = node.options["window"]
+    blocks = _image_blocks(arrays[0], window)
+    cols = np.empty((arrays[0].shape[1] * window.taps, blocks[0].stop, window.positions), np.float32)
+    part = np.empty((blocks[0].stop,) + arrays[0].shape[1:], np.float32)
+
+    def im2col_all():
+        for block in blocks:
+            im2col(arrays[0][block], window, cols[:, :block.stop - block.start])
+
+    def col2im_all():
+        for block in blocks:
+            col2im(cols[:, :block.stop - block.start], window, part[:block.stop - block.start])
+    parts = [("Conv forward", lambda: node.forward(arrays[0], arrays[1], arrays[2], **node.options)),
+             ("Conv backward_arrays", lambda: node.backward_arrays(grad)),
+             (f"  im2col over {len(blocks)} blocks (x2 per step)", im2col_all),
+             (f"  col2im over {len(blocks)} blocks", col2im_all)]
     for name, fn in parts:
-        seconds = median_time(fn, repeats=repeats)
-        total += seconds
-        print(f"  {name:<40} {seconds * 1e3:8.3f} ms")
-    print(f"  {'sum of the parts':<40} {total * 1e3:8.3f} ms")
+        print(f"  {name:<40} {median_time(fn, repeats=repeats) * 1e3:8.3f} ms")
 
 
 def measure(torch, repeats):
@@ -85,8 +84,7 @@ def measure(torch, repeats):
 
     def report():
         print(f"minigrad's step on {WORKLOADS[0][0]}, part by part:")
-        x, w, _ = make_arrays(WORKLOADS[0][2], WORKLOADS[0][3])
-        breakdown_report(x, w, repeats)
+        breakdown_report(make_arrays(WORKLOADS[0][2], WORKLOADS[0][3]), WORKLOADS[0][4], repeats)
     return rows, report
 
 

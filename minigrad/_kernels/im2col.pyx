@@ -52,103 +52,106 @@ cdef inline int _threads(Py_ssize_t tasks, Py_ssize_t entries, int num_threads) 
     return num_threads if num_threads < tasks else <int>tasks
 
 
-cdef void _im2col_channel(const floating *src, floating *dst, Py_ssize_t image_stride,
-                          Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, const Py_ssize_t *g) noexcept nogil:
+cdef struct Geometry:
+    # per spatial dim (D, H, W): kernel, stride, leading padding, dilation, output size, input size
+    Py_ssize_t k[3]
+    Py_ssize_t t[3]
+    Py_ssize_t p[3]
+    Py_ssize_t d[3]
+    Py_ssize_t o[3]
+    Py_ssize_t n[3]
+    Py_ssize_t taps        # K
+    Py_ssize_t row_step    # values from one row of cols to the next
+
+
+cdef struct Tap:
+    # one kernel tap (a, b, e): its offsets into the input, and the output x range [lo, hi) that reads inside it
+    Py_ssize_t z0, y0, x0, lo, hi
+
+
+cdef inline void _tap(const Geometry *g, Py_ssize_t tap, Tap *out) noexcept nogil:
+    cdef Py_ssize_t e = tap % g.k[2], b = (tap // g.k[2]) % g.k[1], a = tap // (g.k[2] * g.k[1])
+    out.z0 = a * g.d[0] - g.p[0]
+    out.y0 = b * g.d[1] - g.p[1]
+    out.x0 = e * g.d[2] - g.p[2]
+    out.lo = _first_inside(out.x0, g.t[2], g.o[2])
+    out.hi = _end_inside(out.x0, g.t[2], g.n[2], g.o[2])
+    if out.hi < out.lo:
+        out.hi = out.lo
+
+
+cdef void _im2col_channel(const floating *src, floating *dst, const Geometry *g) noexcept nogil:
     """The K rows of one (image, channel): ``src`` is x[n, c] (D*H*W values), ``dst`` is cols[c K, n] and the
-    next row starts ``image_stride`` values further. ``g`` holds the geometry (see ``_geometry``)."""
-    cdef Py_ssize_t kd = g[0], kh = g[1], kw = g[2], td = g[3], th = g[4], tw = g[5]
-    cdef Py_ssize_t pd = g[6], ph = g[7], pw = g[8], dd = g[9], dh = g[10], dw = g[11]
-    cdef Py_ssize_t od = g[12], oh = g[13], ow = g[14]
-    cdef Py_ssize_t a, b, e, z, y, x, iz, iy, x0, lo, hi
-    cdef floating *row
+    next row starts ``g.row_step`` values further."""
+    cdef Py_ssize_t tap, z, y, x, iz, iy, ow = g.o[2], tw = g.t[2]
+    cdef Tap s
     cdef floating *out
     cdef const floating *line
-    for a in range(kd):
-        for b in range(kh):
-            for e in range(kw):
-                row = dst
-                dst += image_stride
-                x0 = e * dw - pw
-                lo = _first_inside(x0, tw, ow)
-                hi = _end_inside(x0, tw, W, ow)
-                if hi < lo:
-                    hi = lo
-                for z in range(od):
-                    iz = z * td - pd + a * dd
-                    for y in range(oh):
-                        out = row + (z * oh + y) * ow
-                        iy = y * th - ph + b * dh
-                        if iz < 0 or iz >= D or iy < 0 or iy >= H:
-                            for x in range(ow):
-                                out[x] = 0
-                            continue
-                        line = src + (iz * H + iy) * W + x0
-                        # plain loops, not memset/memcpy: rows are short (tens of values), where a call costs
-                        # more than the copy; the compiler vectorises the stride-1 loop
-                        for x in range(lo):
-                            out[x] = 0
-                        if tw == 1:
-                            for x in range(lo, hi):
-                                out[x] = line[x]
-                        else:
-                            for x in range(lo, hi):
-                                out[x] = line[x * tw]
-                        for x in range(hi, ow):
-                            out[x] = 0
+    for tap in range(g.taps):
+        _tap(g, tap, &s)
+        for z in range(g.o[0]):
+            iz = z * g.t[0] + s.z0
+            for y in range(g.o[1]):
+                out = dst + tap * g.row_step + (z * g.o[1] + y) * ow
+                iy = y * g.t[1] + s.y0
+                if iz < 0 or iz >= g.n[0] or iy < 0 or iy >= g.n[1]:
+                    for x in range(ow):
+                        out[x] = 0
+                    continue
+                line = src + (iz * g.n[1] + iy) * g.n[2] + s.x0
+                # plain loops, not memset/memcpy: rows are short (tens of values), where a call costs more than
+                # the copy; the compiler vectorises the stride-1 loop
+                for x in range(s.lo):
+                    out[x] = 0
+                if tw == 1:
+                    for x in range(s.lo, s.hi):
+                        out[x] = line[x]
+                else:
+                    for x in range(s.lo, s.hi):
+                        out[x] = line[x * tw]
+                for x in range(s.hi, ow):
+                    out[x] = 0
 
 
-cdef void _col2im_channel(const floating *src, floating *dst, Py_ssize_t image_stride,
-                          Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, const Py_ssize_t *g) noexcept nogil:
-    """Add the K rows of one (image, channel) of ``cols`` (``src``, rows ``image_stride`` apart) onto x[n, c]
+cdef void _col2im_channel(const floating *src, floating *dst, const Geometry *g) noexcept nogil:
+    """Add the K rows of one (image, channel) of ``cols`` (``src``, rows ``g.row_step`` apart) onto x[n, c]
     (``dst``, zeroed here first): the adjoint of ``_im2col_channel``."""
-    cdef Py_ssize_t kd = g[0], kh = g[1], kw = g[2], td = g[3], th = g[4], tw = g[5]
-    cdef Py_ssize_t pd = g[6], ph = g[7], pw = g[8], dd = g[9], dh = g[10], dw = g[11]
-    cdef Py_ssize_t od = g[12], oh = g[13], ow = g[14]
-    cdef Py_ssize_t a, b, e, z, y, x, iz, iy, x0, lo, hi
-    cdef const floating *row
+    cdef Py_ssize_t tap, z, y, x, iz, iy, ow = g.o[2], tw = g.t[2]
+    cdef Tap s
     cdef const floating *part
     cdef floating *line
-    memset(dst, 0, D * H * W * sizeof(floating))
-    for a in range(kd):
-        for b in range(kh):
-            for e in range(kw):
-                row = src
-                src += image_stride
-                x0 = e * dw - pw
-                lo = _first_inside(x0, tw, ow)
-                hi = _end_inside(x0, tw, W, ow)
-                for z in range(od):
-                    iz = z * td - pd + a * dd
-                    if iz < 0 or iz >= D:
-                        continue
-                    for y in range(oh):
-                        iy = y * th - ph + b * dh
-                        if iy < 0 or iy >= H:
-                            continue
-                        part = row + (z * oh + y) * ow
-                        line = dst + (iz * H + iy) * W + x0
-                        if tw == 1:
-                            for x in range(lo, hi):
-                                line[x] += part[x]
-                        else:
-                            for x in range(lo, hi):
-                                line[x * tw] += part[x]
+    memset(dst, 0, g.n[0] * g.n[1] * g.n[2] * sizeof(floating))
+    for tap in range(g.taps):
+        _tap(g, tap, &s)
+        for z in range(g.o[0]):
+            iz = z * g.t[0] + s.z0
+            if iz < 0 or iz >= g.n[0]:
+                continue
+            for y in range(g.o[1]):
+                iy = y * g.t[1] + s.y0
+                if iy < 0 or iy >= g.n[1]:
+                    continue
+                part = src + tap * g.row_step + (z * g.o[1] + y) * ow
+                line = dst + (iz * g.n[1] + iy) * g.n[2] + s.x0
+                if tw == 1:
+                    for x in range(s.lo, s.hi):
+                        line[x] += part[x]
+                else:
+                    for x in range(s.lo, s.hi):
+                        line[x * tw] += part[x]
 
 
-cdef void _geometry(Py_ssize_t *g, tuple kernel, tuple stride, tuple padding, tuple dilation, tuple out_size):
-    """Pack the per-dim (D, H, W) window parameters into ``g``: kernel, stride, padding, dilation, output size."""
+cdef void _geometry(Geometry *g, tuple spatial, tuple kernel, tuple stride, tuple padding, tuple dilation,
+                    tuple out_size, Py_ssize_t row_step, Py_ssize_t last_step, Py_ssize_t itemsize) except *:
+    """Fill ``g`` from the (D, H, W) triples (``spatial``: x's sizes); check that cols' last axis is contiguous."""
     cdef int i
-    for i in range(3):
-        g[i] = kernel[i]
-        g[3 + i] = stride[i]
-        g[6 + i] = padding[i]
-        g[9 + i] = dilation[i]
-        g[12 + i] = out_size[i]
-
-
-cdef void _check_rows(Py_ssize_t step, Py_ssize_t itemsize) except *:
-    if step != itemsize:
+    if last_step != itemsize:
         raise ValueError("cols must be contiguous along its last axis")
+    for i in range(3):
+        g.k[i], g.t[i], g.p[i] = kernel[i], stride[i], padding[i]
+        g.d[i], g.o[i], g.n[i] = dilation[i], out_size[i], spatial[i]
+    g.taps = g.k[0] * g.k[1] * g.k[2]
+    g.row_step = row_step // itemsize
 
 
 def im2col(const floating[:, :, :, :, ::1] x, floating[:, :, :] cols, tuple kernel, tuple stride,
@@ -158,40 +161,34 @@ def im2col(const floating[:, :, :, :, ::1] x, floating[:, :, :] cols, tuple kern
     ``kernel``, ``stride``, ``padding`` (leading zeros), ``dilation`` and ``out_size`` are (D, H, W) triples of
     ints, with ``L = prod(out_size)``; the caller checks the shapes.
     """
-    cdef Py_ssize_t g[15]
-    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
-    cdef Py_ssize_t K, task, n, c, image_stride = cols.strides[0] // sizeof(floating)
-    cdef int nt
-    _check_rows(cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
-    _geometry(g, kernel, stride, padding, dilation, out_size)
-    K = g[0] * g[1] * g[2]
-    nt = _threads(N * C, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)
-    if N * C == 0 or cols.shape[2] == 0:
+    cdef Geometry g
+    cdef Py_ssize_t task, n, c, C = x.shape[1], tasks = x.shape[0] * x.shape[1]
+    _geometry(&g, (x.shape[2], x.shape[3], x.shape[4]), kernel, stride, padding, dilation, out_size, cols.strides[0],
+              cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
+    if tasks == 0 or cols.shape[2] == 0:
         return
-    for task in prange(N * C, nogil=True, num_threads=nt, schedule="static"):
+    for task in prange(tasks, nogil=True, schedule="static",
+                       num_threads=_threads(tasks, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)):
         n = task // C
         c = task % C
-        _im2col_channel(&x[n, c, 0, 0, 0], &cols[c * K, n, 0], image_stride, D, H, W, g)
+        _im2col_channel(&x[n, c, 0, 0, 0], &cols[c * g.taps, n, 0], &g)
 
 
 def col2im(const floating[:, :, :] cols, floating[:, :, :, :, ::1] x, tuple kernel, tuple stride,
            tuple padding, tuple dilation, tuple out_size, int num_threads):
     """Overwrite ``x (N, C, D, H, W)`` with the sum of the window entries of ``cols (C K, N, L)`` that were read
     from each position: the adjoint of ``im2col`` (same arguments)."""
-    cdef Py_ssize_t g[15]
-    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
-    cdef Py_ssize_t K, task, n, c, image_stride = cols.strides[0] // sizeof(floating)
-    cdef int nt
-    _check_rows(cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
-    _geometry(g, kernel, stride, padding, dilation, out_size)
-    K = g[0] * g[1] * g[2]
-    nt = _threads(N * C, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)
-    if N * C == 0 or D * H * W == 0:
+    cdef Geometry g
+    cdef Py_ssize_t task, n, c, C = x.shape[1], tasks = x.shape[0] * x.shape[1]
+    _geometry(&g, (x.shape[2], x.shape[3], x.shape[4]), kernel, stride, padding, dilation, out_size, cols.strides[0],
+              cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
+    if tasks == 0 or x.shape[2] * x.shape[3] * x.shape[4] == 0:
         return
     if cols.shape[2] == 0:
         x[...] = 0
         return
-    for task in prange(N * C, nogil=True, num_threads=nt, schedule="static"):
+    for task in prange(tasks, nogil=True, schedule="static",
+                       num_threads=_threads(tasks, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)):
         n = task // C
         c = task % C
-        _col2im_channel(&cols[c * K, n, 0], &x[n, c, 0, 0, 0], image_stride, D, H, W, g)
+        _col2im_channel(&cols[c * g.taps, n, 0], &x[n, c, 0, 0, 0], &g)

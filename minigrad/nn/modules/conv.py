@@ -1,12 +1,10 @@
 """``Conv1d``, ``Conv2d``, ``Conv3d``: learnable convolutions with torch's arguments, parameters and init."""
-import math
-
 import numpy as np
 
 from ... import _dtype
 from .. import functional as F
-from .. import init
 from ..parameter import Parameter
+from .linear import Linear
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d"]
@@ -60,10 +58,7 @@ class _ConvNd(Module):
         self._reversed_padding_repeated_twice = self._padding_for_pad()
         np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.float32)
         self.weight = Parameter(np.empty((out_channels, in_channels // groups) + kernel_size, dtype=np_dtype))
-        if bias:
-            self.bias = Parameter(np.empty((out_channels,), dtype=np_dtype))
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", Parameter(np.empty((out_channels,), dtype=np_dtype)) if bias else None)
         self.reset_parameters()
 
     def _padding_for_pad(self):
@@ -75,13 +70,7 @@ class _ConvNd(Module):
             return [amount for t in reversed(totals) for amount in (t // 2, t - t // 2)]
         return [p for p in reversed(self.padding) for _ in range(2)]
 
-    def reset_parameters(self):
-        """Draw ``weight`` and ``bias`` again from the initial distributions above."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+    reset_parameters = Linear.reset_parameters  # torch's formulas for both: fan_in is weight[0].numel()
 
     def _conv_forward(self, input, weight, bias):  # noqa: A002 - torch's argument name
         conv = type(self)._function
