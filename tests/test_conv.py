@@ -8,6 +8,7 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.ops import conv as conv_ops
 from minigrad.ops.conv import Conv, Window
 from minigrad._kernels import im2col as kernel
 from tests.reference import im2col as reference
@@ -71,7 +72,7 @@ CONV_CASES = [
     ("conv2d", (2, 4, 7, 6), (8, 1, 3, 3), dict(groups=4, padding="same")),  # depthwise, multiplier 2
     ("conv2d", (2, 4, 7, 6), (4, 1, 2, 4), dict(groups=4, padding="same", dilation=2)),  # even kernel: asymmetric
     ("conv2d", (3, 7, 6), (5, 3, 3, 3), dict(padding="valid", stride=2)),  # unbatched
-    ("conv2d", (37, 3, 9, 9), (4, 3, 3, 3), dict(padding=1)),  # more than one block of images
+    ("conv2d", (37, 3, 9, 9), (4, 3, 3, 3), dict(padding=1)),
     ("conv2d", (0, 4, 7, 6), (6, 4, 3, 3), {}),  # empty batch
     ("conv1d", (2, 4, 9), (3, 4, 3), dict(padding=2, stride=3)),
     ("conv1d", (4, 9), (3, 4, 3), dict(padding="same", dilation=3)),
@@ -141,8 +142,19 @@ def test_fused_conv_matches_its_composite():
         np.testing.assert_allclose(mine._data, oracle._data, rtol=1e-12, atol=1e-12)
 
 
+def test_conv_in_several_blocks_of_images_matches_one_block(monkeypatch):
+    x, w, b = _conv_inputs((7, 4, 6, 5), (6, 2, 3, 3))
+    one_block = F.conv2d(x, w, b, padding=1, groups=2)
+    grads = minigrad.autograd.grad(one_block.sum(), [x, w, b])
+    monkeypatch.setattr(conv_ops, "_BLOCK_BYTES", 1000)  # one image per block
+    blocked = F.conv2d(x, w, b, padding=1, groups=2)
+    np.testing.assert_allclose(blocked._data, one_block._data, rtol=1e-12)
+    for mine, expected in zip(minigrad.autograd.grad(blocked.sum(), [x, w, b]), grads):
+        np.testing.assert_allclose(mine._data, expected._data, rtol=1e-12)
+
+
 def test_conv_node_keeps_no_column_buffer():
-    """Nothing but the inputs lives between forward and backward (the columns are rebuilt per block)."""
+    """Nothing but the inputs lives between forward and backward (the backward rebuilds the columns)."""
     x, w, b = _conv_inputs((4, 3, 8, 8), (5, 3, 3, 3))
     y = F.conv2d(x, w, b, padding=1)
     assert not [value for value in vars(y.grad_fn).values() if isinstance(value, np.ndarray)]

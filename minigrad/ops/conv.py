@@ -11,10 +11,11 @@ each one's backward is the other Function and derivatives of any order need no f
 loops are in ``minigrad/_kernels/im2col.pyx``.
 
 ``Conv`` is ``y[n, o, j] = Σ_c Σ_i W[o, c, i] x[n, c, window i of position j] + b[o]`` (``c`` over ``o``'s
-group): one node whose forward builds the ``(C K, L)`` columns of each image and multiplies them by the
-``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``, ``d cols = Wᵀ g`` (then ``col2im``)
-and ``db = Σ g``. Both walk the batch in blocks of a few images whose columns fit in the L2 cache, so no
-full-size column matrix exists and nothing but the inputs is kept between forward and backward.
+group): one node whose forward builds the ``(C K, B L)`` columns of a block of images and multiplies them by the
+``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``,
+``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both walk the batch in blocks of images (the whole batch when its columns take less than
+``_BLOCK_BYTES``), and the backward rebuilds the columns, so nothing but the inputs is kept between forward and
+backward.
 Its ``composite`` (``Unfold``, a matmul, a reshape) is the definition: the tests' oracle and, differentiated, the
 double backward.
 """
@@ -52,10 +53,11 @@ class Window(namedtuple("Window", "kernel stride padding dilation in_size out_si
                      ((1, self.kernel), (1, self.stride), (0, self.padding), (1, self.dilation), (1, self.out_size)))
 
 
-# Images per block of the convolution's column matrix: about this many bytes of columns, so a block stays in the
-# L2 cache between being written (im2col) and read by the GEMMs, and no full-batch column matrix is ever allocated
-# (fresh pages cost more than the arithmetic here).
-_BLOCK_BYTES = 1 << 20
+# Images per block of the convolution's column matrix: about this many bytes of columns. Large on purpose: each
+# BLAS call starts and joins its threads, and on a loaded machine (a thread descheduled at every join) one GEMM per
+# image was 6x slower per step than three per block, while cache-sized blocks gained at most a third on a quiet
+# core (benchmarks/bench_conv.py). The bound keeps the transient column buffer at a few tens of MB.
+_BLOCK_BYTES = 1 << 24
 
 
 def _as_volumes(array, window):
@@ -122,58 +124,57 @@ class Conv(Function):
     """N-d convolution (cross-correlation, as torch's) of ``x (N, C, *spatial)`` with ``weight (O, C / groups,
     *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas.
 
-    Forward and backward walk the batch in blocks of images (``_image_blocks``): per block, im2col into one
-    reused ``(B, C K, L)`` buffer, then per image and group ``y = W cols`` (the ``(O, L)`` result is already the
-    image's output, no transposition), and in the backward ``dW += g colsᵀ`` and ``d cols = Wᵀ g`` followed by
-    col2im. The backward rebuilds the columns (cheaper than keeping them: nothing outlives the call).
+    Forward and backward walk the batch in blocks of ``B`` images (``_image_blocks``): per block, im2col into one
+    reused ``(C K, B L)`` matrix, then one GEMM per group and product: ``y = W cols`` (written into the block's
+    ``(B, O, L)`` output with the bias), and in the backward, with the block's gradient as ``(O, B L)``,
+    ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` followed by col2im. Few large GEMMs rather than one per image: each
+    BLAS call starts and joins its threads. The backward rebuilds the columns, so nothing outlives a call.
     """
 
     def forward(self, x, weight, bias, *, window, groups):
         n, out_channels = x.shape[0], weight.shape[0]
-        result = np.empty((n, groups, out_channels // groups, window.positions), dtype=x.dtype)
+        result = np.empty((n, out_channels, window.positions), dtype=x.dtype)
         kernels = weight.reshape(groups, out_channels // groups, -1)
+        shift = np.zeros(out_channels, x.dtype) if bias is None else bias
         for block, cols in self._columns(x):
-            part = result[block]
-            np.matmul(kernels, cols, out=part)
-            if bias is not None:
-                part += bias.reshape(groups, -1, 1)
+            product = np.matmul(kernels, cols).reshape(out_channels, -1, window.positions)  # (O, B, L)
+            np.add(product.transpose(1, 0, 2), shift[:, None], out=result[block])
         return result.reshape((n, out_channels) + tuple(window.out_size))
 
     def _columns(self, x):
-        """(slice of images, its ``(B, groups, C K / groups, L)`` columns) per block; one buffer for all."""
+        """(slice of images, its ``(groups, C K / groups, B L)`` columns) per block; one buffer for all."""
         window, groups = self.options["window"], self.options["groups"]
         x = np.ascontiguousarray(x)
         rows = x.shape[1] * window.taps
         blocks = _image_blocks(x, window)
-        buffer = np.empty((blocks[0].stop if blocks else 0, rows, window.positions), dtype=x.dtype)
+        buffer = np.empty(rows * (blocks[0].stop if blocks else 0) * window.positions, dtype=x.dtype)
         for block in blocks:
-            cols = buffer[:block.stop - block.start]
-            im2col(x[block], window, cols.transpose(1, 0, 2))
-            yield block, cols.reshape(cols.shape[0], groups, -1, window.positions)
+            cols = buffer[:rows * (block.stop - block.start) * window.positions].reshape(rows, -1, window.positions)
+            im2col(x[block], window, cols)
+            yield block, cols.reshape(groups, rows // groups, -1)
 
     def backward_arrays(self, grad):
         x, weight = self.inputs[0]._data, self.inputs[1]._data
         need_x, need_w, need_b = self.needs_input_grad
         groups, window = self.options["groups"], self.options["window"]
         n, out_channels = grad.shape[:2]
-        by_group = np.ascontiguousarray(grad).reshape(n, groups, out_channels // groups, window.positions)
+        grad = grad.reshape(n, out_channels, window.positions)
         kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
         grad_x = np.empty(x.shape, dtype=x.dtype) if need_x else None
         grad_w = np.zeros(kernels_t.shape, dtype=x.dtype) if need_w else None
         blocks = self._columns(x) if need_w else ((block, None) for block in _image_blocks(x, window))
         for block, cols in blocks:
-            part = by_group[block]
-            if need_w:  # Σ_images cols gᵀ, (C K / G, O / G) per group: the small side of the product last
-                grad_w += np.matmul(cols, part.transpose(0, 1, 3, 2)).sum(0)
+            # the block's gradient as (G, O / G, B L), the layout of the columns
+            part = np.ascontiguousarray(grad[block].transpose(1, 0, 2)).reshape(groups, out_channels // groups, -1)
+            if need_w:  # (C K / G, O / G) per group: the small side of the product last
+                grad_w += np.matmul(cols, part.transpose(0, 2, 1))
             if need_x:
-                grad_cols = np.matmul(kernels_t, part)  # (B, G, C K / G, L)
-                col2im(grad_cols.reshape(part.shape[0], -1, window.positions).transpose(1, 0, 2), window,
-                       grad_x[block])
+                grad_cols = np.matmul(kernels_t, part).reshape(-1, block.stop - block.start, window.positions)
+                col2im(grad_cols, window, grad_x[block])
         if need_w:
             grad_w = np.ascontiguousarray(grad_w.transpose(0, 2, 1)).reshape(weight.shape)
-        grad_b = by_group.sum((0, 3)).reshape(out_channels) if need_b else None
+        grad_b = grad.sum((0, 2)) if need_b else None
         return grad_x, grad_w, grad_b
-
     def composite(self, x, weight, bias, *, window, groups):
         n, out_channels = x.shape[0], weight.shape[0]
         cols = Unfold.apply(x, window=window).reshape(n, groups, -1, window.positions)
