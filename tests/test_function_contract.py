@@ -135,6 +135,9 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("diagonal", lambda x: x.diagonal(), (3, 3)),
     ("select_narrow", lambda x: x.select(0, 1) + x.narrow(1, 0, 1).sum(), (3, 3)),
     ("dropout", lambda x: F.dropout(x, 0.5, training=True), (3, 4)),
+    ("conv2d", lambda x: F.conv2d(x, x[:, :, :3, :3], x[0, 0, 0, :2], padding=1, stride=(1, 2)), (2, 2, 5, 5)),
+    ("unfold_fold", lambda x: F.fold(F.unfold(x, 2, padding=1), (5, 4), 2, padding=1), (2, 2, 5, 4)),
+    ("pad", lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), (2, 3, 4)),
 ]
 
 
