@@ -1,10 +1,12 @@
 """``Conv1d``, ``Conv2d``, ``Conv3d``: learnable convolutions with torch's arguments, parameters and init."""
+import math
+
 import numpy as np
 
 from ... import _dtype
 from .. import functional as F
+from .. import init
 from ..parameter import Parameter
-from .linear import Linear
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d"]
@@ -70,7 +72,13 @@ class _ConvNd(Module):
             return [amount for t in reversed(totals) for amount in (t // 2, t - t // 2)]
         return [p for p in reversed(self.padding) for _ in range(2)]
 
-    reset_parameters = Linear.reset_parameters  # torch's formulas for both: fan_in is weight[0].numel()
+    def reset_parameters(self):
+        """Draw ``weight`` and ``bias`` again from the initial distributions above (an empty fan-in gives a zero
+        bias, as torch's bound 0)."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        fan_in = math.prod(self.weight.shape[1:])
+        if self.bias is not None:
+            init.uniform_(self.bias, -fan_in ** -0.5, fan_in ** -0.5) if fan_in else init.zeros_(self.bias)
 
     def _conv_forward(self, input, weight, bias):  # noqa: A002 - torch's argument name
         conv = type(self)._function
