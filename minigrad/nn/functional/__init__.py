@@ -12,6 +12,7 @@ from .dropout import dropout
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .classification import cross_entropy, nll_loss
 from .ctc import ctc_loss
+from .conv import conv1d, conv2d, conv3d, fold, pad, unfold
 from .distance import cosine_similarity, pairwise_distance
 from .margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
                      multilabel_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)

@@ -1,0 +1,92 @@
+"""conv1d/conv2d forward + backward (float32) in minigrad and in torch, same process.
+
+    python benchmarks/bench_conv.py [--repeats 30] [--json out.json]
+
+Each workload makes an input, weight and bias that all require grad (a layer inside a network), runs the
+convolution and ``backward`` with a fixed upstream gradient. The two libraries are timed in alternating rounds (the
+machines are shared). The first row is issue 14's target (conv2d N=32, 16->32 channels, 28x28, k=3, pad 1:
+ratio <= 1.0); the others have no target. After the table, minigrad's step on that workload is split into its
+parts (the node's forward and backward, the im2col and col2im calls within them) measured one by one.
+"""
+import numpy as np
+
+from _timing import median_time, compare, run_benchmark
+
+import minigrad
+import minigrad.nn.functional as F
+from minigrad.ops.conv import _image_blocks, col2im, im2col
+
+# (name, function, input shape, weight shape, keyword arguments, target ratio)
+WORKLOADS = [
+    ("conv2d 32x16x28x28 -> 32, k3 p1", "conv2d", (32, 16, 28, 28), (32, 16, 3, 3), {"padding": 1}, 1.0),
+    ("conv2d 64x1x28x28 -> 32, k3 (MNIST Net conv1)", "conv2d", (64, 1, 28, 28), (32, 1, 3, 3), {}, None),
+    ("conv2d 64x32x26x26 -> 64, k3 (MNIST Net conv2)", "conv2d", (64, 32, 26, 26), (64, 32, 3, 3), {}, None),
+    ("conv2d depthwise 32x32x28x28, k3 p1", "conv2d", (32, 32, 28, 28), (32, 1, 3, 3), {"padding": 1, "groups": 32},
+     None),
+    ("conv1d 32x64x256 -> 64, k5 p2", "conv1d", (32, 64, 256), (64, 64, 5), {"padding": 2}, None),
+]
+
+
+def make_arrays(x_shape, w_shape, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(x_shape).astype(np.float32)
+    w = (rng.standard_normal(w_shape) * 0.1).astype(np.float32)
+    return x, w, rng.standard_normal(w_shape[0]).astype(np.float32)
+
+
+def step(library, function, arrays, kwargs):
+    """One forward+backward of ``library``'s convolution on leaves built once; the upstream gradient is fixed."""
+    conv = getattr(F if library is minigrad else library.nn.functional, function)
+    x, w, b = (library.tensor(a, requires_grad=True) for a in arrays)
+    upstream = library.ones(*conv(x, w, b, **kwargs).shape)
+
+    def run():
+        x.grad = w.grad = b.grad = None
+        conv(x, w, b, **kwargs).backward(upstream)
+    return run
+
+
+def breakdown_report(arrays, kwargs, repeats):
+    """Time the parts of minigrad's step on one workload: the Conv node's forward and first-order backward on
+    their own, and within them the im2col and col2im kernel calls over all blocks of images (the rest is GEMMs,
+    the bias and the layout of the output)."""
+    x, w, b = (minigrad.tensor(a, requires_grad=True) for a in arrays)
+    node = F.conv2d(x, w, b, **kwargs).grad_fn
+    grad = np.ones(F.conv2d(x, w, b, **kwargs).shape, np.float32)
+    window = node.options["window"]
+    blocks = _image_blocks(arrays[0], window)
+    cols = np.empty((arrays[0].shape[1] * window.taps, blocks[0].stop, window.positions), np.float32)
+    part = np.empty((blocks[0].stop,) + arrays[0].shape[1:], np.float32)
+
+    def im2col_all():
+        for block in blocks:
+            im2col(arrays[0][block], window, cols[:, :block.stop - block.start])
+
+    def col2im_all():
+        for block in blocks:
+            col2im(cols[:, :block.stop - block.start], window, part[:block.stop - block.start])
+    parts = [("Conv forward", lambda: node.forward(arrays[0], arrays[1], arrays[2], **node.options)),
+             ("Conv backward_arrays", lambda: node.backward_arrays(grad)),
+             (f"  im2col over {len(blocks)} blocks (x2 per step)", im2col_all),
+             (f"  col2im over {len(blocks)} blocks", col2im_all)]
+    for name, fn in parts:
+        print(f"  {name:<40} {median_time(fn, repeats=repeats) * 1e3:8.3f} ms")
+
+
+def measure(torch, repeats):
+    """Table rows (name, minigrad s, torch s, target) and the breakdown of the target workload."""
+    rows = []
+    for name, function, x_shape, w_shape, kwargs, target in WORKLOADS:
+        arrays = make_arrays(x_shape, w_shape)
+        ours, theirs = compare(step(minigrad, function, arrays, kwargs),
+                               step(torch, function, arrays, kwargs) if torch else None, repeats)
+        rows.append((f"{name} fwd+bwd f32", ours, theirs, target))
+
+    def report():
+        print(f"minigrad's step on {WORKLOADS[0][0]}, part by part:")
+        breakdown_report(make_arrays(WORKLOADS[0][2], WORKLOADS[0][3]), WORKLOADS[0][4], repeats)
+    return rows, report
+
+
+if __name__ == "__main__":
+    run_benchmark(measure, __doc__.splitlines()[0], repeats=30)

@@ -1,0 +1,194 @@
+"""im2col and col2im: the sliding windows of a convolution as the columns of a matrix, and back.
+
+Every input is seen as 3-D spatial, ``x (N, C, D, H, W)`` (a 1-D or 2-D convolution passes size-1 dims with
+kernel 1), and the window geometry per spatial dim ``s`` is: kernel ``k_s``, stride ``t_s``, leading zero padding
+``p_s``, dilation ``d_s``, output size ``o_s`` (the caller computes it, so asymmetric padding such as 'same' with an
+even kernel needs nothing more). With ``K = k_D k_H k_W`` and ``L = o_D o_H o_W``:
+
+    cols[(c, a, b, e), n, (z, y, x)] = x[n, c, z t_D - p_D + a d_D, y t_H - p_H + b d_H, x t_W - p_W + e d_W]
+
+(zero where the position falls in the padding), i.e. ``cols`` is ``(C K, N, L)`` with the row index
+``c K + (a k_H + b) k_W + e``. ``col2im`` is its adjoint: it adds every column entry back onto the input position
+it was read from (overlapping windows accumulate), into a zeroed ``x``.
+
+``cols`` only needs its last axis contiguous: a C-contiguous ``(C K, N, L)`` array gives the GEMM-friendly
+``(C K, N L)`` matrix a convolution multiplies by its weight, and the transpose of an ``(N, C K, L)`` array gives
+torch's ``unfold`` layout, both written by the same loop. Work is split over the (image, channel) pairs with
+OpenMP; each pair owns its own slice of ``cols`` and (for col2im) of ``x``, so no two threads write one place.
+Along the innermost (W) axis the positions that fall in the padding are computed once per row, leaving a
+branch-free copy in between.
+"""
+from cython cimport floating
+from cython.parallel cimport prange
+from libc.string cimport memset
+
+# Below this many column entries a single thread is faster than starting a team.
+cdef enum:
+    PARALLEL_MIN_ENTRIES = 1 << 15
+
+
+cdef inline Py_ssize_t _first_inside(Py_ssize_t offset, Py_ssize_t stride, Py_ssize_t out) noexcept nogil:
+    """The first output index o (clamped to [0, out]) whose input position o*stride + offset is >= 0."""
+    cdef Py_ssize_t o
+    if offset >= 0:
+        return 0
+    o = (-offset + stride - 1) // stride
+    return o if o < out else out
+
+
+cdef inline Py_ssize_t _end_inside(Py_ssize_t offset, Py_ssize_t stride, Py_ssize_t size,
+                                   Py_ssize_t out) noexcept nogil:
+    """One past the last output index o (clamped to [0, out]) whose input position o*stride + offset is < size."""
+    cdef Py_ssize_t o
+    if offset >= size:
+        return 0
+    o = (size - 1 - offset) // stride + 1
+    return o if o < out else out
+
+
+cdef inline int _threads(Py_ssize_t tasks, Py_ssize_t entries, int num_threads) noexcept nogil:
+    if tasks < 2 or entries < PARALLEL_MIN_ENTRIES:
+        return 1
+    return num_threads if num_threads < tasks else <int>tasks
+
+
+cdef struct Geometry:
+    # per spatial dim (D, H, W): kernel, stride, leading padding, dilation, output size, input size
+    Py_ssize_t k[3]
+    Py_ssize_t t[3]
+    Py_ssize_t p[3]
+    Py_ssize_t d[3]
+    Py_ssize_t o[3]
+    Py_ssize_t n[3]
+    Py_ssize_t taps        # K
+    Py_ssize_t row_step    # values from one row of cols to the next
+
+
+cdef struct Tap:
+    # one kernel tap (a, b, e): its offsets into the input, and the output x range [lo, hi) that reads inside it
+    Py_ssize_t z0, y0, x0, lo, hi
+
+
+cdef inline void _tap(const Geometry *g, Py_ssize_t tap, Tap *out) noexcept nogil:
+    cdef Py_ssize_t e = tap % g.k[2], b = (tap // g.k[2]) % g.k[1], a = tap // (g.k[2] * g.k[1])
+    out.z0 = a * g.d[0] - g.p[0]
+    out.y0 = b * g.d[1] - g.p[1]
+    out.x0 = e * g.d[2] - g.p[2]
+    out.lo = _first_inside(out.x0, g.t[2], g.o[2])
+    out.hi = _end_inside(out.x0, g.t[2], g.n[2], g.o[2])
+    if out.hi < out.lo:
+        out.hi = out.lo
+
+
+cdef void _im2col_channel(const floating *src, floating *dst, const Geometry *g) noexcept nogil:
+    """The K rows of one (image, channel): ``src`` is x[n, c] (D*H*W values), ``dst`` is cols[c K, n] and the
+    next row starts ``g.row_step`` values further."""
+    cdef Py_ssize_t tap, z, y, x, iz, iy, ow = g.o[2], tw = g.t[2]
+    cdef Tap s
+    cdef floating *out
+    cdef const floating *line
+    for tap in range(g.taps):
+        _tap(g, tap, &s)
+        for z in range(g.o[0]):
+            iz = z * g.t[0] + s.z0
+            for y in range(g.o[1]):
+                out = dst + tap * g.row_step + (z * g.o[1] + y) * ow
+                iy = y * g.t[1] + s.y0
+                if iz < 0 or iz >= g.n[0] or iy < 0 or iy >= g.n[1]:
+                    for x in range(ow):
+                        out[x] = 0
+                    continue
+                line = src + (iz * g.n[1] + iy) * g.n[2] + s.x0
+                # plain loops, not memset/memcpy: rows are short (tens of values), where a call costs more than
+                # the copy; the compiler vectorises the stride-1 loop
+                for x in range(s.lo):
+                    out[x] = 0
+                if tw == 1:
+                    for x in range(s.lo, s.hi):
+                        out[x] = line[x]
+                else:
+                    for x in range(s.lo, s.hi):
+                        out[x] = line[x * tw]
+                for x in range(s.hi, ow):
+                    out[x] = 0
+
+
+cdef void _col2im_channel(const floating *src, floating *dst, const Geometry *g) noexcept nogil:
+    """Add the K rows of one (image, channel) of ``cols`` (``src``, rows ``g.row_step`` apart) onto x[n, c]
+    (``dst``, zeroed here first): the adjoint of ``_im2col_channel``."""
+    cdef Py_ssize_t tap, z, y, x, iz, iy, ow = g.o[2], tw = g.t[2]
+    cdef Tap s
+    cdef const floating *part
+    cdef floating *line
+    memset(dst, 0, g.n[0] * g.n[1] * g.n[2] * sizeof(floating))
+    for tap in range(g.taps):
+        _tap(g, tap, &s)
+        for z in range(g.o[0]):
+            iz = z * g.t[0] + s.z0
+            if iz < 0 or iz >= g.n[0]:
+                continue
+            for y in range(g.o[1]):
+                iy = y * g.t[1] + s.y0
+                if iy < 0 or iy >= g.n[1]:
+                    continue
+                part = src + tap * g.row_step + (z * g.o[1] + y) * ow
+                line = dst + (iz * g.n[1] + iy) * g.n[2] + s.x0
+                if tw == 1:
+                    for x in range(s.lo, s.hi):
+                        line[x] += part[x]
+                else:
+                    for x in range(s.lo, s.hi):
+                        line[x * tw] += part[x]
+
+
+cdef void _geometry(Geometry *g, tuple spatial, tuple kernel, tuple stride, tuple padding, tuple dilation,
+                    tuple out_size, Py_ssize_t row_step, Py_ssize_t last_step, Py_ssize_t itemsize) except *:
+    """Fill ``g`` from the (D, H, W) triples (``spatial``: x's sizes); check that cols' last axis is contiguous."""
+    cdef int i
+    if last_step != itemsize:
+        raise ValueError("cols must be contiguous along its last axis")
+    for i in range(3):
+        g.k[i], g.t[i], g.p[i] = kernel[i], stride[i], padding[i]
+        g.d[i], g.o[i], g.n[i] = dilation[i], out_size[i], spatial[i]
+    g.taps = g.k[0] * g.k[1] * g.k[2]
+    g.row_step = row_step // itemsize
+
+
+def im2col(const floating[:, :, :, :, ::1] x, floating[:, :, :] cols, tuple kernel, tuple stride,
+           tuple padding, tuple dilation, tuple out_size, int num_threads):
+    """Write the windows of ``x (N, C, D, H, W)`` into ``cols (C K, N, L)`` (see the module docstring).
+
+    ``kernel``, ``stride``, ``padding`` (leading zeros), ``dilation`` and ``out_size`` are (D, H, W) triples of
+    ints, with ``L = prod(out_size)``; the caller checks the shapes.
+    """
+    cdef Geometry g
+    cdef Py_ssize_t task, n, c, C = x.shape[1], tasks = x.shape[0] * x.shape[1]
+    _geometry(&g, (x.shape[2], x.shape[3], x.shape[4]), kernel, stride, padding, dilation, out_size, cols.strides[0],
+              cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
+    if tasks == 0 or cols.shape[2] == 0:
+        return
+    for task in prange(tasks, nogil=True, schedule="static",
+                       num_threads=_threads(tasks, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)):
+        n = task // C
+        c = task % C
+        _im2col_channel(&x[n, c, 0, 0, 0], &cols[c * g.taps, n, 0], &g)
+
+
+def col2im(const floating[:, :, :] cols, floating[:, :, :, :, ::1] x, tuple kernel, tuple stride,
+           tuple padding, tuple dilation, tuple out_size, int num_threads):
+    """Overwrite ``x (N, C, D, H, W)`` with the sum of the window entries of ``cols (C K, N, L)`` that were read
+    from each position: the adjoint of ``im2col`` (same arguments)."""
+    cdef Geometry g
+    cdef Py_ssize_t task, n, c, C = x.shape[1], tasks = x.shape[0] * x.shape[1]
+    _geometry(&g, (x.shape[2], x.shape[3], x.shape[4]), kernel, stride, padding, dilation, out_size, cols.strides[0],
+              cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
+    if tasks == 0 or x.shape[2] * x.shape[3] * x.shape[4] == 0:
+        return
+    if cols.shape[2] == 0:
+        x[...] = 0
+        return
+    for task in prange(tasks, nogil=True, schedule="static",
+                       num_threads=_threads(tasks, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)):
+        n = task // C
+        c = task % C
+        _col2im_channel(&cols[c * g.taps, n, 0], &x[n, c, 0, 0, 0], &g)

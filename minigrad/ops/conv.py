@@ -1,0 +1,185 @@
+"""Convolution as im2col + GEMM: ``Unfold``/``Fold`` (an adjoint pair) and the fused ``Conv``.
+
+A ``Window`` describes the sliding windows over the last 1, 2 or 3 dims of an ``(N, C, *spatial)`` array: per
+spatial dim a kernel size ``k``, stride ``t``, leading zero padding ``p``, dilation ``d``, the input size ``n`` and
+the output size ``o`` (so padding may be asymmetric, as 'same' with an even kernel needs). Output position ``j``
+reads input positions ``j t - p + i d`` for ``i < k``.
+
+``Unfold`` gathers every window into a column, ``(N, C, *spatial) -> (N, C K, L)`` with ``K = prod(k)``,
+``L = prod(o)``; ``Fold`` adds columns back onto the positions they were read from. Each is the other's adjoint, so
+each one's backward is the other Function and derivatives of any order need no further formula. The compiled
+loops are in ``minigrad/_kernels/im2col.pyx``.
+
+``Conv`` is ``y[n, o, j] = Σ_c Σ_i W[o, c, i] x[n, c, window i of position j] + b[o]`` (``c`` over ``o``'s
+group): one node whose forward builds the ``(C K, B L)`` columns of a block of images and multiplies them by the
+``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``,
+``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both walk the batch in blocks of images (the whole batch when its columns take less than
+``_BLOCK_BYTES``), and the backward rebuilds the columns, so nothing but the inputs is kept between forward and
+backward.
+Its ``composite`` (``Unfold``, a matmul, a reshape) is the definition: the tests' oracle and, differentiated, the
+double backward.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from .._kernels import im2col as _kernel
+from .._threads import get_num_threads
+from ..autograd.function import Function
+
+__all__ = ["Window", "Unfold", "Fold", "Conv"]
+
+
+class Window(namedtuple("Window", "kernel stride padding dilation in_size out_size")):
+    """Sliding-window geometry over the trailing spatial dims: six tuples of ints, one entry per spatial dim
+    (``padding`` is the zero padding before each dim; the output size fixes the padding after it)."""
+
+    __slots__ = ()
+
+    @property
+    def taps(self):
+        """``K``: the number of positions in one window."""
+        return int(np.prod(self.kernel, dtype=np.int64))
+
+    @property
+    def positions(self):
+        """``L``: the number of windows (output positions) per image."""
+        return int(np.prod(self.out_size, dtype=np.int64))
+
+    def kernel_arguments(self):
+        """(kernel, stride, padding, dilation, out_size) lifted to the kernels' three spatial dims."""
+        lead = 3 - len(self.kernel)
+        return tuple((fill,) * lead + tuple(value) for fill, value in
+                     ((1, self.kernel), (1, self.stride), (0, self.padding), (1, self.dilation), (1, self.out_size)))
+
+
+# Images per block of the convolution's column matrix: about this many bytes of columns. Large on purpose: each
+# BLAS call starts and joins its threads, and on a loaded machine (a thread descheduled at every join) one GEMM per
+# image was 6x slower per step than three per block, while cache-sized blocks gained at most a third on a quiet
+# core (benchmarks/bench_conv.py). The bound keeps the transient column buffer at a few tens of MB.
+_BLOCK_BYTES = 1 << 24
+
+
+def _as_volumes(array, window):
+    """``(N, C, *spatial)`` seen as ``(N, C, D, H, W)`` (size-1 leading spatial dims), C-contiguous."""
+    lead = (1,) * (3 - len(window.in_size))
+    return np.ascontiguousarray(array).reshape(array.shape[:2] + lead + tuple(window.in_size))
+
+
+def im2col(x, window, cols):
+    """Write the windows of ``x (N, C, *spatial)`` into ``cols``, a ``(C K, N, L)`` array (or a view of one with
+    its last axis contiguous)."""
+    _kernel.im2col(_as_volumes(x, window), cols, *window.kernel_arguments(), get_num_threads())
+    return cols
+
+
+def col2im(cols, window, out):
+    """Overwrite ``out`` (a C-contiguous ``(N, C, *spatial)`` array) with the sum of the entries of ``cols``
+    (``(C K, N, L)``, last axis contiguous) at the positions they were read from."""
+    if cols.shape[2] > 1 and cols.strides[2] != cols.itemsize:
+        cols = np.ascontiguousarray(cols)
+    _kernel.col2im(cols, _as_volumes(out, window), *window.kernel_arguments(), get_num_threads())
+    return out
+
+
+def _image_blocks(x, window):
+    """Slices of the images of ``x`` whose columns take about ``_BLOCK_BYTES`` (at least one image each)."""
+    n, channels = x.shape[:2]
+    step = max(1, _BLOCK_BYTES // max(channels * window.taps * window.positions * x.itemsize, 1))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+
+
+class Unfold(Function):
+    """``cols[n, c K + i, j] = x[n, c, window i of position j]`` (zero in the padding): ``(N, C, *spatial) ->
+    (N, C K, L)``. Gradient: ``Fold`` of ``g`` (each column entry goes back where it was read)."""
+
+    keeps_inputs = False
+
+    def forward(self, x, *, window):
+        n, c = x.shape[:2]
+        result = np.empty((n, c * window.taps, window.positions), dtype=x.dtype)
+        im2col(x, window, result.transpose(1, 0, 2))
+        return result
+
+    def backward(self, grad):
+        return Fold.apply(grad, **self.options)
+
+
+class Fold(Function):
+    """``x[n, c, p] = Σ cols[n, c K + i, j]`` over the (window i, position j) pairs that read input position ``p``:
+    ``(N, C K, L) -> (N, C, *spatial)``, the adjoint of ``Unfold``. Gradient: ``Unfold`` of ``g``."""
+
+    keeps_inputs = False
+
+    def forward(self, cols, *, window):
+        n, rows = cols.shape[:2]
+        result = np.empty((n, rows // window.taps) + tuple(window.in_size), dtype=cols.dtype)
+        return col2im(cols.transpose(1, 0, 2), window, result)
+
+    def backward(self, grad):
+        return Unfold.apply(grad, **self.options)
+
+
+class Conv(Function):
+    """N-d convolution (cross-correlation, as torch's) of ``x (N, C, *spatial)`` with ``weight (O, C / groups,
+    *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas.
+
+    Forward and backward walk the batch in blocks of ``B`` images (``_image_blocks``): per block, im2col into one
+    reused ``(C K, B L)`` matrix, then one GEMM per group and product: ``y = W cols`` (written into the block's
+    ``(B, O, L)`` output with the bias), and in the backward, with the block's gradient as ``(O, B L)``,
+    ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` followed by col2im. Few large GEMMs rather than one per image: each
+    BLAS call starts and joins its threads. The backward rebuilds the columns, so nothing outlives a call.
+    """
+
+    def forward(self, x, weight, bias, *, window, groups):
+        n, out_channels = x.shape[0], weight.shape[0]
+        result = np.empty((n, out_channels, window.positions), dtype=x.dtype)
+        kernels = weight.reshape(groups, out_channels // groups, -1)
+        shift = np.zeros(out_channels, x.dtype) if bias is None else bias
+        for block, cols in self._columns(x):
+            product = np.matmul(kernels, cols).reshape(out_channels, -1, window.positions)  # (O, B, L)
+            np.add(product.transpose(1, 0, 2), shift[:, None], out=result[block])
+        return result.reshape((n, out_channels) + tuple(window.out_size))
+
+    def _columns(self, x):
+        """(slice of images, its ``(groups, C K / groups, B L)`` columns) per block; one buffer for all."""
+        window, groups = self.options["window"], self.options["groups"]
+        x = np.ascontiguousarray(x)
+        rows = x.shape[1] * window.taps
+        blocks = _image_blocks(x, window)
+        buffer = np.empty(rows * (blocks[0].stop if blocks else 0) * window.positions, dtype=x.dtype)
+        for block in blocks:
+            cols = buffer[:rows * (block.stop - block.start) * window.positions].reshape(rows, -1, window.positions)
+            im2col(x[block], window, cols)
+            yield block, cols.reshape(groups, rows // groups, -1)
+
+    def backward_arrays(self, grad):
+        x, weight = self.inputs[0]._data, self.inputs[1]._data
+        need_x, need_w, need_b = self.needs_input_grad
+        groups, window = self.options["groups"], self.options["window"]
+        n, out_channels = grad.shape[:2]
+        grad = grad.reshape(n, out_channels, window.positions)
+        kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
+        grad_x = np.empty(x.shape, dtype=x.dtype) if need_x else None
+        grad_w = np.zeros(kernels_t.shape, dtype=x.dtype) if need_w else None
+        blocks = self._columns(x) if need_w else ((block, None) for block in _image_blocks(x, window))
+        for block, cols in blocks:
+            # the block's gradient as (G, O / G, B L), the layout of the columns
+            part = np.ascontiguousarray(grad[block].transpose(1, 0, 2)).reshape(groups, out_channels // groups, -1)
+            if need_w:  # (C K / G, O / G) per group: the small side of the product last
+                grad_w += np.matmul(cols, part.transpose(0, 2, 1))
+            if need_x:
+                grad_cols = np.matmul(kernels_t, part).reshape(-1, block.stop - block.start, window.positions)
+                col2im(grad_cols, window, grad_x[block])
+        if need_w:
+            grad_w = np.ascontiguousarray(grad_w.transpose(0, 2, 1)).reshape(weight.shape)
+        grad_b = grad.sum((0, 2)) if need_b else None
+        return grad_x, grad_w, grad_b
+    def composite(self, x, weight, bias, *, window, groups):
+        n, out_channels = x.shape[0], weight.shape[0]
+        cols = Unfold.apply(x, window=window).reshape(n, groups, -1, window.positions)
+        product = weight.reshape(groups, out_channels // groups, -1).matmul(cols)  # (N, G, O / G, L)
+        result = product.reshape((n, out_channels) + tuple(window.out_size))
+        if bias is None:
+            return result
+        return result + bias.reshape((out_channels,) + (1,) * len(window.out_size))
