@@ -112,7 +112,8 @@ class Function:
             node.freed = False
             if cls.keeps_inputs:
                 node.inputs = inputs
-                node._versions = [x._version if read and isinstance(x, Tensor) else None
+                node._versions = [(x._version_counter[0] if x._version_counter else 0)  # (x._version, inlined:
+                                  if read and isinstance(x, Tensor) else None       # this runs for every op)
                                   for x, read in zip(inputs, node.inputs_read())]
             if cls.saves_output:
                 node._output = (result, output._shared_version_counter())
