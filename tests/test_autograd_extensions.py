@@ -213,3 +213,13 @@ def test_autograd_functional_matches_torch(name):
     assert len(results[0]) == len(results[1])
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_grad_materialize_grads_like_torch():
+    x, unused = minigrad.tensor([1.0, 2.0], requires_grad=True), minigrad.tensor([3.0], requires_grad=True)
+    gx, gu = minigrad.autograd.grad((x * x).sum(), (x, unused), materialize_grads=True)
+    assert gx.tolist() == [2.0, 4.0] and gu.tolist() == [0.0]
+    with pytest.raises(ValueError, match="allow_unused"):
+        minigrad.autograd.grad((x * x).sum(), (x, unused), allow_unused=False, materialize_grads=True)
+    with pytest.raises(RuntimeError, match="appears to not have been used"):
+        minigrad.autograd.grad((x * x).sum(), (x, unused))

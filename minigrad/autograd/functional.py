@@ -34,13 +34,21 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
                retain_graph=create_graph if retain_graph is None else retain_graph, create_graph=create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         is_grads_batched=False, materialize_grads=False):
     """Return the gradients of ``outputs`` w.r.t. ``inputs`` without touching any ``.grad``, like torch's.
 
     ``outputs`` and ``inputs`` are Tensors or sequences of them; ``grad_outputs`` seeds the backward (None means
     ones for scalar outputs). ``retain_graph`` defaults to ``create_graph``. An input the outputs do not depend on
-    raises unless ``allow_unused=True``, in which case its gradient is None.
+    raises unless ``allow_unused=True``, in which case its gradient is None — or zeros with
+    ``materialize_grads=True`` (which implies ``allow_unused``).
     """
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         "allow_unused=False.")
+    if is_grads_batched:
+        raise NotImplementedError("grad(is_grads_batched=True) is not supported")
+    allow_unused = materialize_grads or bool(allow_unused)
     outputs, inputs = _tensor_list(outputs), _tensor_list(inputs)
     for i, tensor in enumerate(inputs):
         if not tensor.requires_grad:
@@ -50,7 +58,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     capture = dict.fromkeys(input_nodes)
     engine.run([t._gradient_edge(i) for i, t in enumerate(outputs)], seeds, capture=capture,
                retain_graph=create_graph if retain_graph is None else retain_graph, create_graph=create_graph)
-    results = tuple(capture[node] for node in input_nodes)
+    results = tuple(capture[node] if capture[node] is not None or not materialize_grads
+                    else Tensor._wrap(np.zeros_like(t._data)) for node, t in zip(input_nodes, inputs))
     for i, result in enumerate(results):
         if result is None and not allow_unused:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used in the "
