@@ -31,6 +31,8 @@ def _kernels():
     directory = Path(minigrad.__file__).parent / "_kernels"
     found = []
     for library in sorted(directory.glob("*.so")) + sorted(directory.glob("*.pyd")):
+        if library.name.startswith("_"):  # Cython's shared utility module, not a kernel
+            continue
         binary = library.read_bytes()  # the OpenMP runtimes' entry points: GNU, LLVM/Intel, MSVC
         found.append((library.name.split(".")[0], library, any(mark in binary for mark in (b"GOMP_", b"__kmpc",
                                                                                            b"vcomp"))))
