@@ -3,6 +3,7 @@
 The benchmark machines are shared and noisy, so minigrad and torch are timed in alternating rounds (a load spike
 hits both sides of a ratio) and every figure is a median.
 """
+
 import argparse
 import json
 import time
@@ -25,8 +26,9 @@ def median_time(fn, repeats=30, warmup=5):
 def interleaved_medians(functions, repeats, rounds=5):
     """Median time of each function, measured in alternating rounds so that all of them see the same machine load:
     the median over rounds of each round's median."""
-    per_round = [[median_time(fn, repeats=max(1, repeats // rounds), warmup=2) for fn in functions]
-                 for _ in range(rounds)]
+    per_round = [
+        [median_time(fn, repeats=max(1, repeats // rounds), warmup=2) for fn in functions] for _ in range(rounds)
+    ]
     return [float(np.median(column)) for column in zip(*per_round)]
 
 
@@ -56,6 +58,7 @@ def import_torch():
 def print_table(rows, json_path=None, torch=None):
     """Print rows of (workload, minigrad seconds, torch seconds or None, target ratio or None) with their ratios."""
     import minigrad
+
     note = f"minigrad threads: {minigrad.get_num_threads()}"
     if torch is not None:
         note += f", torch threads: {torch.get_num_threads()}"
@@ -65,10 +68,19 @@ def print_table(rows, json_path=None, torch=None):
     for name, ours, theirs, target in rows:
         ratio = ours / theirs if theirs else None
         verdict = "" if ratio is None or target is None else (" ok" if ratio <= target else " MISS")
-        print(f"{name:<48} {ours * 1e3:>12.4f} {theirs * 1e3 if theirs else float('nan'):>10.4f} "
-              f"{ratio if ratio is not None else float('nan'):>7.3f} {target if target else float('nan'):>7.2f}{verdict}")
-        records.append({"workload": name, "minigrad_ms": ours * 1e3, "torch_ms": theirs * 1e3 if theirs else None,
-                        "ratio": ratio, "target": target})
+        print(
+            f"{name:<48} {ours * 1e3:>12.4f} {theirs * 1e3 if theirs else float('nan'):>10.4f} "
+            f"{ratio if ratio is not None else float('nan'):>7.3f} {target if target else float('nan'):>7.2f}{verdict}"
+        )
+        records.append(
+            {
+                "workload": name,
+                "minigrad_ms": ours * 1e3,
+                "torch_ms": theirs * 1e3 if theirs else None,
+                "ratio": ratio,
+                "target": target,
+            }
+        )
     if json_path:
         with open(json_path, "w") as f:
             json.dump(records, f, indent=2)

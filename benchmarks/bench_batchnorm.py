@@ -7,11 +7,11 @@ backpropagates a fixed upstream gradient into the input, weight and bias; the tw
 alternating rounds (the machines are shared). Target ratio minigrad/torch: <= 1.0. Also shown, untargeted:
 the same layer in eval mode, and LayerNorm(512) on 4096 rows.
 """
+
 import numpy as np
 
-from _timing import compare, run_benchmark
-
 import minigrad
+from _timing import compare, run_benchmark
 
 # (name, make the layer from a library, input shape, train, target ratio)
 WORKLOADS = [
@@ -32,6 +32,7 @@ def step(library, make, x, train):
         leaf.grad = None
         layer.zero_grad()
         library.nn.functional.relu(layer(leaf)).backward(upstream)
+
     return run
 
 

@@ -8,12 +8,12 @@ machines are shared). The first row is issue 14's target (conv2d N=32, 16->32 ch
 ratio <= 1.0); the others have no target. After the table, minigrad's step on that workload is split into its
 parts (the node's forward and backward, the im2col and col2im calls within them) measured one by one.
 """
-import numpy as np
 
-from _timing import median_time, compare, run_benchmark
+import numpy as np
 
 import minigrad
 import minigrad.nn.functional as F
+from _timing import compare, median_time, run_benchmark
 from minigrad.ops.conv import _image_blocks, col2im, im2col
 
 # (name, function, input shape, weight shape, keyword arguments, target ratio)
@@ -21,8 +21,14 @@ WORKLOADS = [
     ("conv2d 32x16x28x28 -> 32, k3 p1", "conv2d", (32, 16, 28, 28), (32, 16, 3, 3), {"padding": 1}, 1.0),
     ("conv2d 64x1x28x28 -> 32, k3 (MNIST Net conv1)", "conv2d", (64, 1, 28, 28), (32, 1, 3, 3), {}, None),
     ("conv2d 64x32x26x26 -> 64, k3 (MNIST Net conv2)", "conv2d", (64, 32, 26, 26), (64, 32, 3, 3), {}, None),
-    ("conv2d depthwise 32x32x28x28, k3 p1", "conv2d", (32, 32, 28, 28), (32, 1, 3, 3), {"padding": 1, "groups": 32},
-     None),
+    (
+        "conv2d depthwise 32x32x28x28, k3 p1",
+        "conv2d",
+        (32, 32, 28, 28),
+        (32, 1, 3, 3),
+        {"padding": 1, "groups": 32},
+        None,
+    ),
     ("conv1d 32x64x256 -> 64, k5 p2", "conv1d", (32, 64, 256), (64, 64, 5), {"padding": 2}, None),
 ]
 
@@ -43,6 +49,7 @@ def step(library, function, arrays, kwargs):
     def run():
         x.grad = w.grad = b.grad = None
         conv(x, w, b, **kwargs).backward(upstream)
+
     return run
 
 
@@ -60,15 +67,18 @@ def breakdown_report(arrays, kwargs, repeats):
 
     def im2col_all():
         for block in blocks:
-            im2col(arrays[0][block], window, cols[:, :block.stop - block.start])
+            im2col(arrays[0][block], window, cols[:, : block.stop - block.start])
 
     def col2im_all():
         for block in blocks:
-            col2im(cols[:, :block.stop - block.start], window, part[:block.stop - block.start])
-    parts = [("Conv forward", lambda: node.forward(arrays[0], arrays[1], arrays[2], **node.options)),
-             ("Conv backward_arrays", lambda: node.backward_arrays(grad)),
-             (f"  im2col over {len(blocks)} blocks (x2 per step)", im2col_all),
-             (f"  col2im over {len(blocks)} blocks", col2im_all)]
+            col2im(cols[:, : block.stop - block.start], window, part[: block.stop - block.start])
+
+    parts = [
+        ("Conv forward", lambda: node.forward(arrays[0], arrays[1], arrays[2], **node.options)),
+        ("Conv backward_arrays", lambda: node.backward_arrays(grad)),
+        (f"  im2col over {len(blocks)} blocks (x2 per step)", im2col_all),
+        (f"  col2im over {len(blocks)} blocks", col2im_all),
+    ]
     for name, fn in parts:
         print(f"  {name:<40} {median_time(fn, repeats=repeats) * 1e3:8.3f} ms")
 
@@ -78,13 +88,15 @@ def measure(torch, repeats):
     rows = []
     for name, function, x_shape, w_shape, kwargs, target in WORKLOADS:
         arrays = make_arrays(x_shape, w_shape)
-        ours, theirs = compare(step(minigrad, function, arrays, kwargs),
-                               step(torch, function, arrays, kwargs) if torch else None, repeats)
+        ours, theirs = compare(
+            step(minigrad, function, arrays, kwargs), step(torch, function, arrays, kwargs) if torch else None, repeats
+        )
         rows.append((f"{name} fwd+bwd f32", ours, theirs, target))
 
     def report():
         print(f"minigrad's step on {WORKLOADS[0][0]}, part by part:")
         breakdown_report(make_arrays(WORKLOADS[0][2], WORKLOADS[0][3]), WORKLOADS[0][4], repeats)
+
     return rows, report
 
 

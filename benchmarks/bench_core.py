@@ -5,13 +5,13 @@
 Workloads: batch 64 through 784-128-10 (compute-bound) and 64-32-10 (per-op overhead decides). Prints the
 median time per step and the ratio minigrad/torch (targets: <= 0.8 and <= 0.6).
 """
-import numpy as np
 
-from _timing import compare, import_torch, parse_args, print_table
+import numpy as np
 
 import minigrad
 import minigrad.nn as mnn
 import minigrad.nn.functional as mF
+from _timing import compare, import_torch, parse_args, print_table
 
 
 def make_step(lib, nn, F, sizes, batch, seed=0):
@@ -26,6 +26,7 @@ def make_step(lib, nn, F, sizes, batch, seed=0):
         loss = F.cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
+
     return step
 
 
@@ -33,8 +34,10 @@ def main():
     args = parse_args(__doc__.splitlines()[1], repeats=300)
     torch = import_torch()
     rows = []
-    for name, sizes, target in [("mlp step 64x(784-128-10) adam", (784, 128, 10), 0.8),
-                                ("mlp step 64x(64-32-10) adam", (64, 32, 10), 0.6)]:
+    for name, sizes, target in [
+        ("mlp step 64x(784-128-10) adam", (784, 128, 10), 0.8),
+        ("mlp step 64x(64-32-10) adam", (64, 32, 10), 0.6),
+    ]:
         theirs = make_step(torch, torch.nn, torch.nn.functional, sizes, 64) if torch else None
         rows.append((name, *compare(make_step(minigrad, mnn, mF, sizes, 64), theirs, args.repeats), target))
     print_table(rows, args.json, torch)

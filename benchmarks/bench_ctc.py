@@ -11,9 +11,8 @@ alternating rounds, so that a load spike on the shared machine hits both sides o
 
 import numpy as np
 
-from _timing import compare, interleaved_medians, run_benchmark
-
 import minigrad
+from _timing import compare, interleaved_medians, run_benchmark
 from minigrad._threads import get_num_threads, set_num_threads
 from minigrad.nn.functional.ctc import ctc_loss
 
@@ -36,6 +35,7 @@ def minigrad_step(log_probs, targets, input_lengths, target_lengths):
     def step():
         leaf.grad = None
         ctc_loss(leaf, targets, input_lengths, target_lengths, reduction="mean").backward()
+
     return step
 
 
@@ -46,6 +46,7 @@ def torch_step(torch, log_probs, targets, input_lengths, target_lengths):
     def step():
         leaf.grad = None
         torch.nn.functional.ctc_loss(leaf, targets, input_lengths, target_lengths, reduction="mean").backward()
+
     return step
 
 
@@ -59,11 +60,13 @@ def measure(torch, repeats):
         ours, theirs = compare(minigrad_step(*inputs), torch_step(torch, *inputs) if torch else None, repeats)
         rows.append((name, ours, theirs, TARGET_RATIO))
 
-        def with_threads(threads, step=minigrad_step(*inputs)):
+        def with_threads(threads, step=minigrad_step(*inputs)):  # noqa: B008 - built once per workload, on purpose
             def run():
                 set_num_threads(threads)
                 step()
+
             return run
+
         one, two = interleaved_medians([with_threads(1), with_threads(2)], repeats)
         set_num_threads(default_threads)
         speedups.append((name, one, two))
@@ -72,6 +75,7 @@ def measure(torch, repeats):
         print(f"{'ctc: minigrad 1 -> 2 threads':<48} {'1 thread ms':>12} {'2 threads ms':>13} {'speed-up':>9}")
         for name, one, two in speedups:
             print(f"{name:<48} {one * 1e3:>12.4f} {two * 1e3:>13.4f} {one / two:>9.2f}")
+
     return rows, report
 
 

@@ -10,6 +10,7 @@ installed.
 
     python benchmarks/bench_dataloader.py [--items 512] [--batch-size 16] [--repeats 5] [--busy] [--start-method fork]
 """
+
 import argparse
 import statistics
 import time
@@ -80,17 +81,31 @@ def main():
 
     def ours(workers, persistent=False):
         context = args.start_method if workers else None
-        return lambda: DataLoader(dataset, batch_size=args.batch_size, shuffle=True, num_workers=workers,
-                                  multiprocessing_context=context, generator=minigrad.Generator(0),
-                                  persistent_workers=persistent)
+        return lambda: DataLoader(
+            dataset,
+            batch_size=args.batch_size,
+            shuffle=True,
+            num_workers=workers,
+            multiprocessing_context=context,
+            generator=minigrad.Generator(0),
+            persistent_workers=persistent,
+        )
 
     def theirs(workers, persistent=False):
         context = args.start_method if workers else None
-        return lambda: torch_data.DataLoader(dataset, batch_size=args.batch_size, shuffle=True, num_workers=workers,
-                                             multiprocessing_context=context, persistent_workers=persistent)
+        return lambda: torch_data.DataLoader(
+            dataset,
+            batch_size=args.batch_size,
+            shuffle=True,
+            num_workers=workers,
+            multiprocessing_context=context,
+            persistent_workers=persistent,
+        )
 
-    print(f"{args.items} items of 1 ms ({'busy' if args.busy else 'sleep'}), batch {args.batch_size}, "
-          f"median of {args.repeats} epochs, each on a fresh loader (worker start-up included)")
+    print(
+        f"{args.items} items of 1 ms ({'busy' if args.busy else 'sleep'}), batch {args.batch_size}, "
+        f"median of {args.repeats} epochs, each on a fresh loader (worker start-up included)"
+    )
     print(f"{'loader':<28} {'epoch s':>8} {'items/s':>9} {'speed-up':>9} {'first batch s':>14}")
     for name, factory in (("minigrad", ours), ("torch", theirs if torch else None)):
         if factory is None:
@@ -100,8 +115,10 @@ def main():
         print(f"{name + ' num_workers=0':<28} {base:>8.3f} {args.items / base:>9.0f} {1.0:>9.2f} {'':>14}")
         verdict = ("ok" if base / two >= 1.8 else "MISS") if name == "minigrad" else ""
         first_verdict = ("ok" if first <= 0.5 else "MISS") if name == "minigrad" else ""
-        print(f"{name + ' num_workers=2':<28} {two:>8.3f} {args.items / two:>9.0f} {base / two:>9.2f} "
-              f"{first:>14.3f}  {verdict} {first_verdict}".rstrip())
+        print(
+            f"{name + ' num_workers=2':<28} {two:>8.3f} {args.items / two:>9.0f} {base / two:>9.2f} "
+            f"{first:>14.3f}  {verdict} {first_verdict}".rstrip()
+        )
         steady = steady_epoch_seconds(factory(2, persistent=True)(), args.repeats)
         print(f"{name + ' 2 persistent, warm':<28} {steady:>8.3f} {args.items / steady:>9.0f} {base / steady:>9.2f}")
 

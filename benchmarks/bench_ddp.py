@@ -5,10 +5,10 @@ Run it as ``python benchmarks/bench_ddp.py``: it starts itself under ``python -m
 --nproc-per-node 2`` (one thread per rank). Each rank times a plain step and a DDP step on the same per-rank batch;
 rank 0 prints the medians and the added time. Targets (issue 18): ≤ +1 ms at 100k, ≤ +30 ms at 10M parameters.
 """
+
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
 
@@ -25,6 +25,7 @@ def _steps(lib, nn, F, model, x, y):
         optimizer.zero_grad()
         F.cross_entropy(model(x), y).backward()
         optimizer.step()
+
     return step
 
 
@@ -40,6 +41,7 @@ def minigrad_figures(widths):
     import minigrad.distributed as dist
     import minigrad.nn as nn
     import minigrad.nn.functional as F
+
     rng = np.random.default_rng(dist.get_rank())
     x = minigrad.tensor(rng.standard_normal((BATCH, widths[0])).astype(np.float32))
     y = minigrad.tensor(rng.integers(0, widths[-1], BATCH))
@@ -50,6 +52,7 @@ def minigrad_figures(widths):
 
 def torch_figures(widths, torch):
     import torch.distributed as dist
+
     rng = np.random.default_rng(dist.get_rank())
     x = torch.tensor(rng.standard_normal((BATCH, widths[0])).astype(np.float32))
     y = torch.tensor(rng.integers(0, widths[-1], BATCH))
@@ -61,11 +64,13 @@ def torch_figures(widths, torch):
 
 def rank_main():
     import minigrad.distributed as dist
+
     dist.init_process_group("mpi")
     rank = dist.get_rank()
     try:
         import torch
         import torch.distributed as torch_dist
+
         os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
         os.environ.setdefault("MASTER_PORT", "29517")
         torch.set_num_threads(1)
@@ -79,10 +84,14 @@ def rank_main():
         theirs = torch_figures(widths, torch) if torch is not None else None
         rows.append((name, parameters, ours, theirs))
     if rank == 0:
-        print(f"{'model':<8}{'params':>10}  {'minigrad step':>14}{'+DDP':>10}{'added':>9}   {'torch step':>11}"
-              f"{'+DDP':>10}{'added':>9}   (ms, 2 ranks x 1 thread)")
+        print(
+            f"{'model':<8}{'params':>10}  {'minigrad step':>14}{'+DDP':>10}{'added':>9}   {'torch step':>11}"
+            f"{'+DDP':>10}{'added':>9}   (ms, 2 ranks x 1 thread)"
+        )
         for name, parameters, (plain, wrapped), theirs in rows:
-            line = f"{name:<8}{parameters:>10,}  {plain * 1e3:>14.2f}{wrapped * 1e3:>10.2f}{(wrapped - plain) * 1e3:>9.2f}"
+            line = (
+                f"{name:<8}{parameters:>10,}  {plain * 1e3:>14.2f}{wrapped * 1e3:>10.2f}{(wrapped - plain) * 1e3:>9.2f}"
+            )
             if theirs is not None:
                 line += f"   {theirs[0] * 1e3:>11.2f}{theirs[1] * 1e3:>10.2f}{(theirs[1] - theirs[0]) * 1e3:>9.2f}"
             print(line, flush=True)
@@ -90,6 +99,18 @@ def rank_main():
 
 if __name__ == "__main__":
     if os.environ.get("PMI_RANK") is None and os.environ.get("OMPI_COMM_WORLD_RANK") is None:
-        sys.exit(subprocess.run([sys.executable, "-m", "minigrad.distributed.run", "--nproc-per-node", "2",
-                                 "--threads-per-rank", "1", __file__]).returncode)
+        sys.exit(
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "minigrad.distributed.run",
+                    "--nproc-per-node",
+                    "2",
+                    "--threads-per-rank",
+                    "1",
+                    __file__,
+                ]
+            ).returncode
+        )
     rank_main()

@@ -1,4 +1,5 @@
 """How long ``import minigrad`` takes in a fresh interpreter (and ``import torch``, for scale): best of 5."""
+
 import subprocess
 import sys
 
@@ -7,8 +8,14 @@ CODE = "import time; t = time.perf_counter(); import {0}; print(time.perf_counte
 
 def import_seconds(module, repeats=5):
     """The best of ``repeats`` fresh-process timings of ``import module``."""
-    return min(float(subprocess.run([sys.executable, "-c", CODE.format(module)], capture_output=True, text=True,
-                                    check=True).stdout) for _ in range(repeats))
+    return min(
+        float(
+            subprocess.run(
+                [sys.executable, "-c", CODE.format(module)], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(repeats)
+    )
 
 
 def main():

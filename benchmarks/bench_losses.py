@@ -6,6 +6,7 @@ Runs the workloads of bench_ce.py (cross-entropy / NLL), bench_ctc.py (CTC) and 
 elementwise losses), prints medians and the ratio minigrad/torch against each target, then ce 4096x1000's effective
 bandwidth and CTC's 1 -> 2 thread speed-up. The libraries are timed in alternating rounds (see _timing.py).
 """
+
 import bench_ce
 import bench_ctc
 import bench_margin
@@ -26,6 +27,7 @@ def measure(torch, repeats):
             if i:
                 print()
             report()
+
     return rows, report_all
 
 

@@ -7,11 +7,11 @@ then times ``optimizer.step()``; the two libraries are timed in alternating roun
 Target: minigrad ≤ 0.7 × torch for SGD with momentum, Adam, AdamW, RMSprop and Adagrad (issue 13); the other
 optimizers are listed for information.
 """
+
 import numpy as np
 
-from _timing import compare, run_benchmark
-
 import minigrad
+from _timing import compare, run_benchmark
 
 TENSORS, SIZE = 50, 200_000
 TARGET = 0.7

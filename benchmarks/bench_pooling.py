@@ -6,11 +6,11 @@ Each step makes the pooled output of a leaf that requires grad and backpropagate
 libraries are timed in alternating rounds (the machines are shared). Target ratio minigrad/torch: <= 1.0.
 Also shown, untargeted: avg_pool2d 2×2 and adaptive_avg_pool2d to 1×1 (a classifier head) on the same input.
 """
+
 import numpy as np
 
-from _timing import compare, run_benchmark
-
 import minigrad
+from _timing import compare, run_benchmark
 
 SHAPE = (64, 32, 28, 28)
 # (name, function name, positional arguments, target ratio)
@@ -30,6 +30,7 @@ def step(library, function_name, args, x, upstream_shape):
     def run():
         leaf.grad = None
         pool(leaf, *args).backward(upstream)
+
     return run
 
 
@@ -38,8 +39,11 @@ def measure(torch, repeats):
     rows = []
     for name, function_name, args, target in WORKLOADS:
         out_shape = getattr(minigrad.nn.functional, function_name)(minigrad.tensor(x), *args).shape
-        ours, theirs = compare(step(minigrad, function_name, args, x, out_shape),
-                               step(torch, function_name, args, x, out_shape) if torch else None, repeats)
+        ours, theirs = compare(
+            step(minigrad, function_name, args, x, out_shape),
+            step(torch, function_name, args, x, out_shape) if torch else None,
+            repeats,
+        )
         rows.append((f"{name} fwd+bwd f32", ours, theirs, target))
     return rows, None
 

@@ -3,6 +3,7 @@ process (alternating rounds, medians). Issue 12's target: the median ratio over 
 
     python benchmarks/bench_small_ops.py
 """
+
 import numpy as np
 
 from _timing import import_torch, interleaved_medians, median_time, parse_args
@@ -17,7 +18,7 @@ OPS = {
     "tanh": lambda lib, a, b: a.tanh(),
     "sigmoid": lambda lib, a, b: a.sigmoid(),
     "relu": lambda lib, a, b: a.relu(),
-    "pow": lambda lib, a, b: a ** 2,
+    "pow": lambda lib, a, b: a**2,
     "sum": lambda lib, a, b: a.sum(0),
     "mean": lambda lib, a, b: a.mean(1),
     "max": lambda lib, a, b: a.max(1).values,
@@ -34,15 +35,18 @@ OPS = {
 
 def step(lib, op, a, b):
     """Forward and backward of one op on fresh leaves."""
+
     def run():
         x, y = a.detach().requires_grad_(), b.detach().requires_grad_()
         op(lib, x, y).sum().backward()
+
     return run
 
 
 def main():
     args = parse_args(__doc__.split("\n\n")[0], repeats=300)
     import minigrad
+
     torch = import_torch()
     rng = np.random.default_rng(0)
     arrays = [rng.standard_normal((10, 10)).astype(np.float32) for _ in range(2)]

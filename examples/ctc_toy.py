@@ -13,6 +13,7 @@ The model is a per-step MLP over a window of neighbouring samples, producing log
 class at each step, merge repeats, drop blanks. Reported per epoch: the training loss, the fraction of held-out
 sequences decoded exactly, and the label error rate (edit distance / number of labels).
 """
+
 import argparse
 import os
 
@@ -33,8 +34,9 @@ BLANK, SYMBOLS = 0, 4  # classes: 0 = blank, 1..4 = the symbols
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--train", type=int, default=3000, help="training sequences")
     parser.add_argument("--test", type=int, default=500, help="held-out sequences")
@@ -64,15 +66,15 @@ def make_sequences(count, max_labels, noise, rng):
     signal = np.zeros((count, steps), np.float32)
     target = np.zeros((count, longest), np.int64)
     for i, (s, l) in enumerate(zip(signals, labels)):
-        signal[i, :len(s)] = s
-        target[i, :len(l)] = l
+        signal[i, : len(s)] = s
+        target[i, : len(l)] = l
     return signal, np.array([len(s) for s in signals]), target, np.array([len(l) for l in labels])
 
 
 def windows(signal, radius):
     """(N, T) -> (N, T, 2*radius+1): each step with its neighbours (zero-padded at both ends)."""
     padded = np.pad(signal, ((0, 0), (radius, radius)))
-    return np.stack([padded[:, i:i + signal.shape[1]] for i in range(2 * radius + 1)], axis=-1)
+    return np.stack([padded[:, i : i + signal.shape[1]] for i in range(2 * radius + 1)], axis=-1)
 
 
 def greedy_decode(log_probs, lengths):
@@ -100,8 +102,9 @@ class StepClassifier(nn.Module):
 
     def __init__(self, window, hidden):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(window, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                                 nn.Linear(hidden, SYMBOLS + 1))
+        self.net = nn.Sequential(
+            nn.Linear(window, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, SYMBOLS + 1)
+        )
 
     def forward(self, features):
         return self.net(features).log_softmax(-1).transpose(0, 1)
@@ -135,8 +138,9 @@ def plot(history, model, signal, length, target, radius, path):
     axes[1].plot(steps, signal[:length], color="black", lw=1)
     axes[1].set(ylabel="signal", title=f"a held-out sequence: labels {target}")
     for c in range(SYMBOLS + 1):
-        axes[2].plot(steps, probabilities[:, c], label="blank" if c == BLANK else str(c),
-                     ls="--" if c == BLANK else "-")
+        axes[2].plot(
+            steps, probabilities[:, c], label="blank" if c == BLANK else str(c), ls="--" if c == BLANK else "-"
+        )
     axes[2].set(xlabel="time step", ylabel="p(class)", title="per-step class probabilities (CTC's spikes)")
     axes[2].legend(ncol=5, loc="center right")
     for ax in axes:
@@ -177,14 +181,16 @@ def main():
         exact, errors, _ = evaluate(model, test_features, *test[1:])
         for key, value in zip(history, (total / len(dataset), exact, errors)):
             history[key].append(value)
-        tqdm.write(f"epoch {epoch:3d}  train CTC loss {history['loss'][-1]:.4f}  held-out exact match {exact:.4f}  "
-                   f"label error rate {errors:.4f}")
+        tqdm.write(
+            f"epoch {epoch:3d}  train CTC loss {history['loss'][-1]:.4f}  held-out exact match {exact:.4f}  "
+            f"label error rate {errors:.4f}"
+        )
 
     exact, errors, decoded = evaluate(model, test_features, *test[1:])
     for i in range(3):
-        print(f"target {test[2][i, :test[3][i]].tolist()}  decoded {decoded[i]}")
+        print(f"target {test[2][i, : test[3][i]].tolist()}  decoded {decoded[i]}")
     path = os.path.join(args.out_dir, "ctc_toy.png")
-    plot(history, model, test[0][0], test[1][0], test[2][0, :test[3][0]].tolist(), args.window, path)
+    plot(history, model, test[0][0], test[1][0], test[2][0, : test[3][0]].tolist(), args.window, path)
     print(f"plot: {path}")
     print(f"greedy decoding accuracy: {exact:.4f}")
 

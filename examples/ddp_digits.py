@@ -7,6 +7,7 @@ backward, DistributedDataParallel averages the gradients across ranks, so all ra
 single process would take on the combined batch. Rank 0 prints the metrics and saves the checkpoint. The code is
 what you would write with torch.distributed, with ``minigrad`` in place of ``torch`` and backend "mpi".
 """
+
 import argparse
 import os
 

@@ -8,6 +8,7 @@ the 1797 images. Every epoch prints the train/test loss and accuracy and saves a
 epoch and history: `--resume` continues from it); at the end a plot of the curves is written next to it.
 The code is what you would write with PyTorch, with `minigrad` in place of `torch`.
 """
+
 import argparse
 import os
 import time
@@ -29,8 +30,9 @@ DEFAULT_OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "outp
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--epochs", type=int, default=30, help="train until this many epochs are done in total")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
@@ -114,18 +116,30 @@ def main():
         first_epoch = checkpoint["epoch"] + 1
         print(f"resumed from {checkpoint_path} after epoch {checkpoint['epoch']}")
 
-    print(f"train {len(train_set)} / test {len(test_set)} images; model {sum(p.numel() for p in model.parameters())} "
-          "parameters")
+    print(
+        f"train {len(train_set)} / test {len(test_set)} images; model {sum(p.numel() for p in model.parameters())} "
+        "parameters"
+    )
     progress = tqdm(range(first_epoch, args.epochs + 1), desc="epochs", unit="epoch", leave=False)
     for epoch in progress:
         train_loss, train_acc = train_epoch(model, loader, optimizer)
         test_loss, test_acc = evaluate(model, x_test, y_test)
         for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc)):
             history[key].append(value)
-        tqdm.write(f"epoch {epoch:3d}  train loss {train_loss:.4f} acc {train_acc:.4f}  "
-                   f"test loss {test_loss:.4f} acc {test_acc:.4f}")
-        minigrad.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
-              "history": history, "rng_state": minigrad.random.get_rng_state()}, checkpoint_path)
+        tqdm.write(
+            f"epoch {epoch:3d}  train loss {train_loss:.4f} acc {train_acc:.4f}  "
+            f"test loss {test_loss:.4f} acc {test_acc:.4f}"
+        )
+        minigrad.save(
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "epoch": epoch,
+                "history": history,
+                "rng_state": minigrad.random.get_rng_state(),
+            },
+            checkpoint_path,
+        )
     progress.close()
 
     plot_path = os.path.join(args.out_dir, "mlp_digits.png")

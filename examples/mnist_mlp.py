@@ -10,6 +10,7 @@ e.g. from https://ossci-datasets.s3.amazonaws.com/mnist/ (the mirror torchvision
 (root/MNIST/raw) works too. The model is 784 -> 256 (ReLU) -> 10, trained with Adam on cross-entropy; each epoch
 prints the train loss and the test loss and accuracy, and a plot of the curves and a checkpoint are written at the end.
 """
+
 import argparse
 import os
 import time
@@ -31,8 +32,9 @@ DEFAULT_OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "outp
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--data-dir", default="data/mnist", help="folder with the four MNIST IDX files")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -104,8 +106,9 @@ def main():
         print(f"epoch {epoch:3d}  train loss {np.mean(losses):.4f}  test loss {test_loss:.4f} acc {test_acc:.4f}")
 
     checkpoint_path = os.path.join(args.out_dir, "mnist_mlp.npz")
-    minigrad.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": args.epochs},
-                  checkpoint_path)
+    minigrad.save(
+        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": args.epochs}, checkpoint_path
+    )
     plot_path = os.path.join(args.out_dir, "mnist_mlp.png")
     plot(history, plot_path)
     print(f"checkpoint: {checkpoint_path}\nplot: {plot_path}")

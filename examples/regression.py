@@ -11,6 +11,7 @@ The same one-input linear model is fitted three times, with full-batch Adam, onc
 
 The plot shows each loss's penalty as a function of the residual (left) and the fitted lines (right).
 """
+
 import argparse
 import functools
 import os
@@ -31,8 +32,9 @@ TRUE_SLOPE, TRUE_INTERCEPT = 1.5, 0.5
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--steps", type=int, default=600, help="full-batch Adam steps per loss")
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--points", type=int, default=100, help="inliers")
@@ -48,8 +50,11 @@ def make_data(points, outliers, rng):
     y = TRUE_SLOPE * x + TRUE_INTERCEPT + rng.normal(0, 0.3, points)
     x_out = rng.uniform(1.5, 3, outliers)
     y_out = TRUE_SLOPE * x_out + TRUE_INTERCEPT - rng.uniform(8, 12, outliers)
-    return (np.concatenate([x, x_out]).astype(np.float32), np.concatenate([y, y_out]).astype(np.float32),
-            np.arange(points + outliers) >= points)
+    return (
+        np.concatenate([x, x_out]).astype(np.float32),
+        np.concatenate([y, y_out]).astype(np.float32),
+        np.arange(points + outliers) >= points,
+    )
 
 
 def fit(loss_fn, x, y, steps, lr, progress):
@@ -72,8 +77,11 @@ def main():
     x, y, is_outlier = make_data(args.points, args.outliers, np.random.default_rng(args.seed))
     inputs, targets = minigrad.from_numpy(x).unsqueeze(1), minigrad.from_numpy(y)
 
-    losses = {"MSE": F.mse_loss, "L1": F.l1_loss,
-              f"Huber (delta={args.delta:g})": functools.partial(F.huber_loss, delta=args.delta)}
+    losses = {
+        "MSE": F.mse_loss,
+        "L1": F.l1_loss,
+        f"Huber (delta={args.delta:g})": functools.partial(F.huber_loss, delta=args.delta),
+    }
     fits = {}
     with tqdm(total=len(losses) * args.steps, desc="fitting", unit="step", leave=False) as progress:
         for name, loss_fn in losses.items():
@@ -85,8 +93,10 @@ def main():
     print(f"{'loss':18s} {'slope error':>12s} {'intercept error':>16s} {'inlier RMSE':>12s}")
     for name, (w, b, _) in fits.items():
         residual = w * x[~is_outlier] + b - y[~is_outlier]
-        print(f"{name:18s} {abs(w - TRUE_SLOPE):12.3f} {abs(b - TRUE_INTERCEPT):16.3f} "
-              f"{np.sqrt(np.mean(residual ** 2)):12.3f}")
+        print(
+            f"{name:18s} {abs(w - TRUE_SLOPE):12.3f} {abs(b - TRUE_INTERCEPT):16.3f} "
+            f"{np.sqrt(np.mean(residual**2)):12.3f}"
+        )
 
     fig, (ax_penalty, ax_fit) = plt.subplots(1, 2, figsize=(11, 4.5))
     residuals = minigrad.linspace(-3, 3, 201)

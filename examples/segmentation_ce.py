@@ -16,6 +16,7 @@ semantic segmentation in PyTorch. Two of its options matter here:
 Reported per epoch: the loss, the pixel accuracy and the intersection-over-union of each class on held-out images
 (void pixels excluded).
 """
+
 import argparse
 import os
 
@@ -37,8 +38,9 @@ SIZE, RADIUS = 24, 2  # image side; the model sees (2 * RADIUS + 1)² pixels aro
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--train", type=int, default=400, help="training images")
     parser.add_argument("--test", type=int, default=100, help="held-out images")
@@ -95,8 +97,9 @@ class PixelClassifier(nn.Module):
 
     def __init__(self, features, hidden, classes):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(features, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                                 nn.Linear(hidden, classes))
+        self.net = nn.Sequential(
+            nn.Linear(features, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, classes)
+        )
 
     def forward(self, x):
         return self.net(x).permute(0, 3, 1, 2)
@@ -130,10 +133,13 @@ def plot(history, image, label, prediction, path):
     ax_curves.grid(alpha=0.3)
     cmap = matplotlib.colors.ListedColormap(["black", "tab:red", "tab:blue", "tab:green", "lightgrey"])
     shown = np.where(label == VOID, len(CLASSES), label)
-    for i, (picture, title, kwargs) in enumerate([
+    for i, (picture, title, kwargs) in enumerate(
+        [
             (image, "held-out image", {"cmap": "gray"}),
             (shown, "target (grey: void, ignored)", {"cmap": cmap, "vmin": 0, "vmax": len(CLASSES)}),
-            (prediction, "prediction", {"cmap": cmap, "vmin": 0, "vmax": len(CLASSES)})]):
+            (prediction, "prediction", {"cmap": cmap, "vmin": 0, "vmax": len(CLASSES)}),
+        ]
+    ):
         ax = fig.add_subplot(2, 3, 4 + i)
         ax.imshow(picture, **kwargs)
         ax.set(title=title, xticks=[], yticks=[])
@@ -153,12 +159,16 @@ def main():
     counts = np.bincount(train_labels[train_labels != VOID], minlength=len(CLASSES))
     weight = 1 / np.sqrt(np.maximum(counts, 1) / counts.sum())
     weight = (weight / weight.mean()).astype(np.float32)
-    print("pixels per class: " + ", ".join(f"{n} {c / counts.sum():.1%}" for n, c in zip(CLASSES, counts))
-          + f"; void {np.mean(train_labels == VOID):.1%}")
+    print(
+        "pixels per class: "
+        + ", ".join(f"{n} {c / counts.sum():.1%}" for n, c in zip(CLASSES, counts))
+        + f"; void {np.mean(train_labels == VOID):.1%}"
+    )
     print("class weights:    " + ", ".join(f"{n} {w:.2f}" for n, w in zip(CLASSES, weight)))
 
-    loader = DataLoader(TensorDataset(neighbourhoods(train_images), train_labels), batch_size=args.batch_size,
-                        shuffle=True)
+    loader = DataLoader(
+        TensorDataset(neighbourhoods(train_images), train_labels), batch_size=args.batch_size, shuffle=True
+    )
     test_features = minigrad.from_numpy(neighbourhoods(test_images))
     model = PixelClassifier((2 * RADIUS + 1) ** 2, args.hidden, len(CLASSES))
     criterion = nn.CrossEntropyLoss(weight=minigrad.from_numpy(weight), ignore_index=VOID)
@@ -176,8 +186,10 @@ def main():
         iou, accuracy = iou_per_class(predict(model, test_features), test_labels)
         history["loss"].append(total / args.train)
         history["iou"].append(iou)
-        tqdm.write(f"epoch {epoch:3d}  train loss {history['loss'][-1]:.4f}  pixel accuracy {accuracy:.4f}  IoU "
-                   + " ".join(f"{name} {score:.3f}" for name, score in zip(CLASSES, iou)))
+        tqdm.write(
+            f"epoch {epoch:3d}  train loss {history['loss'][-1]:.4f}  pixel accuracy {accuracy:.4f}  IoU "
+            + " ".join(f"{name} {score:.3f}" for name, score in zip(CLASSES, iou))
+        )
 
     prediction = predict(model, test_features)
     iou, accuracy = iou_per_class(prediction, test_labels)

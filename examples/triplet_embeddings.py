@@ -12,6 +12,7 @@ split every step. Reported per epoch: the loss, the fraction of held-out triplet
 accuracy of classifying held-out images by their nearest class centre in the embedding — a check that the clusters
 mean something. The plot shows the held-out embeddings coloured by digit.
 """
+
 import argparse
 import os
 
@@ -30,8 +31,9 @@ DEFAULT_OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "outp
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--steps", type=int, default=100, help="training steps per epoch")
     parser.add_argument("--batch-size", type=int, default=128, help="triplets per step")
@@ -82,8 +84,16 @@ def plot(history, points, labels, path):
     for c in range(10):
         mine = points[labels == c]
         ax_points.scatter(mine[:, 0], mine[:, 1], s=8, color=colours(c), alpha=0.6)
-        ax_points.annotate(str(c), mine.mean(0), fontsize=16, weight="bold", ha="center", va="center",
-                           color=colours(c), bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.8})
+        ax_points.annotate(
+            str(c),
+            mine.mean(0),
+            fontsize=16,
+            weight="bold",
+            ha="center",
+            va="center",
+            color=colours(c),
+            bbox={"boxstyle": "circle", "fc": "white", "alpha": 0.8},
+        )
     ax_points.set(title="held-out digits in the learned 2-D embedding", aspect="equal")
     for ax in (ax_curves, ax_points):
         ax.grid(alpha=0.3)
@@ -120,12 +130,15 @@ def main():
                 optimizer.step()
                 total += loss.item()
                 progress.update()
-            satisfied, accuracy, points = evaluate(model, x_train, y[train], x_test, y[test], test_triplets,
-                                                   args.margin)
+            satisfied, accuracy, points = evaluate(
+                model, x_train, y[train], x_test, y[test], test_triplets, args.margin
+            )
             for key, value in zip(history, (total / args.steps, satisfied, accuracy)):
                 history[key].append(value)
-            tqdm.write(f"epoch {epoch:3d}  train loss {history['loss'][-1]:.4f}  held-out triplets satisfied "
-                       f"{satisfied:.4f}  nearest-centre accuracy {accuracy:.4f}")
+            tqdm.write(
+                f"epoch {epoch:3d}  train loss {history['loss'][-1]:.4f}  held-out triplets satisfied "
+                f"{satisfied:.4f}  nearest-centre accuracy {accuracy:.4f}"
+            )
 
     path = os.path.join(args.out_dir, "triplet_embeddings.png")
     plot(history, points, y[test], path)

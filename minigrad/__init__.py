@@ -6,38 +6,151 @@
 >>> x.grad
 tensor([2., 4., 6.])
 """
+
 from . import _device, _dtype
-from ._dtype import (bool, double, float, float16, float32, float64, get_default_dtype, half, int, int8, int16,
-                     int32, int64, long, set_default_dtype, short, uint8)
+from ._dtype import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
 from ._device import device
 from ._dtype import dtype
 from ._threads import get_num_threads, set_num_threads
 from .autograd.tensor import Tensor, tensor
 from . import autograd
 from .ops import methods  # binds Tensor's operators and methods
-from .autograd import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
-                       set_grad_enabled)
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_dlpack, from_numpy, full, full_like, linspace,
-                       ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm, zeros,
-                       zeros_like)
+from .autograd import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_dlpack,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    zeros,
+    zeros_like,
+)
 from .random import Generator, initial_seed, manual_seed, seed
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
-from .ops.elementwise import (abs, add, addcdiv, addcmul, ceil, clamp, clone, cos, div, exp, expm1, floor, isfinite,
-                              isinf, isnan, lerp, log, log1p, masked_fill, maximum, minimum, mul, neg, pow, round, sign,
-                              sin, sqrt, sub, where)
-from .ops.elementwise import (allclose, equal, floor_divide, fmod, frac, isclose, logical_not, remainder,
-                              trunc)
+from .ops.elementwise import (
+    abs,
+    add,
+    addcdiv,
+    addcmul,
+    ceil,
+    clamp,
+    clone,
+    cos,
+    div,
+    exp,
+    expm1,
+    floor,
+    isfinite,
+    isinf,
+    isnan,
+    lerp,
+    log,
+    log1p,
+    masked_fill,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    pow,
+    round,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    where,
+)
+from .ops.elementwise import allclose, equal, floor_divide, fmod, frac, isclose, logical_not, remainder, trunc
 from .ops.linalg import addmm, bmm, einsum, matmul, mv, outer
 from .ops.reduce import count_nonzero, cumsum, prod, std_mean, var_mean
-from .ops.slicing import (argwhere, atleast_1d, atleast_2d, chunk, flip, hstack, index_select, masked_select, movedim,
-                          nonzero, repeat_interleave, roll, scatter, scatter_add, split, take_along_dim, tril, triu,
-                          unbind, vstack)
+from .ops.slicing import (
+    argwhere,
+    atleast_1d,
+    atleast_2d,
+    chunk,
+    flip,
+    hstack,
+    index_select,
+    masked_select,
+    movedim,
+    nonzero,
+    repeat_interleave,
+    roll,
+    scatter,
+    scatter_add,
+    split,
+    take_along_dim,
+    tril,
+    triu,
+    unbind,
+    vstack,
+)
 from .ops.sorting import argsort, kthvalue, sort, topk
-from .ops.transcendental import (acos, acosh, arctan2, asin, asinh, atan, atan2, atanh, cosh, exp2, log2, log10, rsqrt,
-                                 sinh, tan)
+from .ops.transcendental import (
+    acos,
+    acosh,
+    arctan2,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cosh,
+    exp2,
+    log2,
+    log10,
+    rsqrt,
+    sinh,
+    tan,
+)
 from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
-from .ops.shape import (broadcast_to, cat, diagonal, flatten, gather, narrow, permute, reshape, select, squeeze, stack,
-                        t, transpose, unsqueeze)
+from .ops.shape import (
+    broadcast_to,
+    cat,
+    diagonal,
+    flatten,
+    gather,
+    narrow,
+    permute,
+    reshape,
+    select,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unsqueeze,
+)
 
 clip = clamp
 moveaxis = movedim
@@ -78,7 +191,6 @@ def clamp_min(t, min):  # noqa: A002
 
 def clamp_max(t, max):  # noqa: A002
     return clamp(t, None, max)
-
 
 
 __version__ = "0.1.0"

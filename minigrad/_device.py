@@ -27,8 +27,9 @@ class device:
             raise RuntimeError(f"Expected one of {', '.join(_TYPES)} device type at start of device string: {type}")
         if number:
             if index is not None:
-                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: "
-                                   f"{type}")
+                raise RuntimeError(
+                    f"type (string) must not include an index because index was passed explicitly: {type}"
+                )
             if not number.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}'")
             index = int(number)
@@ -47,8 +48,9 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __repr__(self):
-        return f"device(type='{self.type}')" if self.index is None else \
-            f"device(type='{self.type}', index={self.index})"
+        return (
+            f"device(type='{self.type}')" if self.index is None else f"device(type='{self.type}', index={self.index})"
+        )
 
 
 CPU = device("cpu")
@@ -60,6 +62,8 @@ def check(value):
         return CPU
     requested = device(value)
     if requested.type != "cpu":
-        raise RuntimeError(f"minigrad runs on the CPU only; got device {str(requested)!r} (torch.cuda and other "
-                           "accelerators are not available: minigrad.cuda.is_available() is False)")
+        raise RuntimeError(
+            f"minigrad runs on the CPU only; got device {str(requested)!r} (torch.cuda and other "
+            "accelerators are not available: minigrad.cuda.is_available() is False)"
+        )
     return CPU

@@ -8,13 +8,33 @@ Promotion follows torch, not NumPy, in the two places they differ:
 * a 0-d tensor only decides the result when its category (bool < integer < floating) is higher than that of
   every dimensioned operand (``float32 (3,) + float64 0-d`` is float32).
 """
+
 import builtins
 
 import numpy as np
 
-__all__ = ["dtype", "float16", "float32", "float64", "half", "float", "double", "int8", "int16", "int32", "int64",
-           "uint8", "long", "int", "short", "bool", "get_default_dtype", "as_numpy_dtype", "from_numpy_dtype",
-           "result_type"]
+__all__ = [
+    "dtype",
+    "float16",
+    "float32",
+    "float64",
+    "half",
+    "float",
+    "double",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "long",
+    "int",
+    "short",
+    "bool",
+    "get_default_dtype",
+    "as_numpy_dtype",
+    "from_numpy_dtype",
+    "result_type",
+]
 
 
 class dtype:
@@ -75,8 +95,10 @@ def from_numpy_dtype(np_dtype):
     try:
         return _DTYPES[np_dtype]
     except KeyError:
-        raise TypeError(f"minigrad does not support arrays of dtype {np_dtype}; supported: "
-                        f"{', '.join(sorted(d.name for d in _DTYPES.values()))}") from None
+        raise TypeError(
+            f"minigrad does not support arrays of dtype {np_dtype}; supported: "
+            f"{', '.join(sorted(d.name for d in _DTYPES.values()))}"
+        ) from None
 
 
 def as_numpy_dtype(d):
@@ -107,8 +129,17 @@ def can_cast(source, target):
     return _category(source) <= _category(target)
 
 
-_TORCH_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char", "int16": "Short",
-                "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+_TORCH_NAMES = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "int8": "Char",
+    "int16": "Short",
+    "int32": "Int",
+    "int64": "Long",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 def torch_name(np_dtype):

@@ -4,6 +4,7 @@ The default comes from ``OMP_NUM_THREADS`` when it is set, else from the number 
 may run on. ``set_num_threads(n)`` overrides it for the whole process. Kernels receive the number as
 an argument, and run single-threaded on small inputs where starting threads costs more than it saves.
 """
+
 import os
 
 __all__ = ["get_num_threads", "set_num_threads"]

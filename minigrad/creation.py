@@ -4,15 +4,36 @@ Sizes may be given as separate ints or one tuple (``zeros(2, 3)`` or ``zeros((2,
 default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, ``randint``, ``randperm``) to int64,
 as in torch.
 """
+
 import numpy as np
 
 from . import _device, _dtype
-from .random import generator as _generator
 from .autograd.tensor import Tensor
+from .random import generator as _generator
 
-__all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm",
-           "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like", "randint_like",
-           "from_numpy", "from_dlpack", "as_tensor"]
+__all__ = [
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "arange",
+    "linspace",
+    "eye",
+    "rand",
+    "randn",
+    "randint",
+    "randperm",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+    "rand_like",
+    "randn_like",
+    "randint_like",
+    "from_numpy",
+    "from_dlpack",
+    "as_tensor",
+]
 
 
 def _size(size):
@@ -48,8 +69,15 @@ def empty(*size, dtype=None, requires_grad=False, device=None):
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)  # zeroed: no uninitialised memory
 
 
-_C_TYPE_NAMES = {"int64": "int64_t", "int32": "int", "int16": "short", "int8": "signed char",
-                 "uint8": "uint8_t", "float32": "float", "float64": "double"}
+_C_TYPE_NAMES = {
+    "int64": "int64_t",
+    "int32": "int",
+    "int16": "short",
+    "int8": "signed char",
+    "uint8": "uint8_t",
+    "float32": "float",
+    "float64": "double",
+}
 
 
 def _overflows(value, np_dtype):
@@ -71,8 +99,9 @@ def _fill(shape, value, np_dtype):
     if isinstance(value, Tensor):
         value = value.item()
     if _overflows(value, np_dtype):
-        raise RuntimeError(f"value cannot be converted to type {_C_TYPE_NAMES.get(np_dtype.name, np_dtype.name)} "
-                           f"without overflow")
+        raise RuntimeError(
+            f"value cannot be converted to type {_C_TYPE_NAMES.get(np_dtype.name, np_dtype.name)} without overflow"
+        )
     with np.errstate(over="ignore"):  # float16 saturates to inf, as in torch
         return np.full(shape, np.asarray(value).astype(np_dtype), np_dtype)
 
@@ -159,13 +188,15 @@ def full_like(other, fill_value, dtype=None, requires_grad=False, device=None):
 
 
 def rand_like(other, dtype=None, requires_grad=False, generator=None, device=None):
-    return rand(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator,
-                 device=device)
+    return rand(
+        *other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator, device=device
+    )
 
 
 def randn_like(other, dtype=None, requires_grad=False, generator=None, device=None):
-    return randn(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator,
-                 device=device)
+    return randn(
+        *other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator, device=device
+    )
 
 
 def randint_like(other, low, high=None, dtype=None, generator=None, device=None):
@@ -201,9 +232,15 @@ def as_tensor(data, dtype=None, device=None):
 
 def _new(fill):
     """A ``Tensor.new_*`` method: a tensor of ``size`` with ``self``'s dtype unless one is given."""
+
     def method(self, *size, dtype=None, device=None, requires_grad=False):
-        return _make(fill(_size(size), _dtype.as_numpy_dtype(dtype) if dtype is not None else self._data.dtype),
-                     None, requires_grad, device)
+        return _make(
+            fill(_size(size), _dtype.as_numpy_dtype(dtype) if dtype is not None else self._data.dtype),
+            None,
+            requires_grad,
+            device,
+        )
+
     return method
 
 
@@ -213,8 +250,12 @@ new_empty = _new(np.zeros)  # zeroed: no uninitialised memory
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-    return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype) if dtype is not None
-                       else self._data.dtype), None, requires_grad, device)
+    return _make(
+        _fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype) if dtype is not None else self._data.dtype),
+        None,
+        requires_grad,
+        device,
+    )
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):

@@ -13,6 +13,7 @@
 >>> X.shape, X.dtype, y[:5]
 ((1797, 64), dtype('float32'), array([0, 1, 2, 3, 4]))
 """
+
 import gzip
 import os
 import zlib
@@ -34,15 +35,23 @@ def load_digits():
     try:
         from sklearn.datasets import load_digits as sklearn_load_digits
     except ImportError:
-        raise ImportError("load_digits() needs scikit-learn, which ships the digits data: "
-                          "pip install scikit-learn  (or pip install minigrad[examples])") from None
+        raise ImportError(
+            "load_digits() needs scikit-learn, which ships the digits data: "
+            "pip install scikit-learn  (or pip install minigrad[examples])"
+        ) from None
     digits = sklearn_load_digits()
     return (digits.data / 16.0).astype(np.float32), digits.target.astype(np.int64)
 
 
 # IDX type codes -> big-endian NumPy dtypes (the format stores multi-byte numbers most significant byte first)
-_IDX_DTYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
-               0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+_IDX_DTYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
 
 
 def read_idx(path):
@@ -68,17 +77,21 @@ def read_idx(path):
         raise ValueError(f"{path}: too short to be an IDX file ({len(raw)} bytes)")
     magic = int.from_bytes(raw[:4], "big")
     if raw[:2] != b"\x00\x00" or raw[2] not in _IDX_DTYPES or raw[3] == 0:
-        raise ValueError(f"{path}: not an IDX file (magic number {magic:#010x}; expected 0x000008NN for unsigned "
-                         "bytes, e.g. 0x00000803 for images or 0x00000801 for labels)")
+        raise ValueError(
+            f"{path}: not an IDX file (magic number {magic:#010x}; expected 0x000008NN for unsigned "
+            "bytes, e.g. 0x00000803 for images or 0x00000801 for labels)"
+        )
     dtype, ndim = _IDX_DTYPES[raw[2]], raw[3]
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise ValueError(f"{path}: truncated IDX header ({len(raw)} bytes, {ndim} dimensions need {header})")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
     if len(raw) - header != expected:
-        raise ValueError(f"{path}: IDX payload has {len(raw) - header} bytes but dimensions {shape} of "
-                         f"{dtype.name} need {expected}: the file is truncated or corrupt")
+        raise ValueError(
+            f"{path}: IDX payload has {len(raw) - header} bytes but dimensions {shape} of "
+            f"{dtype.name} need {expected}: the file is truncated or corrupt"
+        )
     return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
@@ -90,8 +103,10 @@ def write_idx(path, array):
     array = np.asarray(array)
     codes = {dtype.newbyteorder("="): code for code, dtype in _IDX_DTYPES.items()}
     if array.dtype not in codes or not 1 <= array.ndim <= 255:
-        raise ValueError(f"IDX holds 1 to 255 dimensions of uint8, int8, int16, int32, float32 or float64; got "
-                         f"{array.ndim} dimensions of {array.dtype}")
+        raise ValueError(
+            f"IDX holds 1 to 255 dimensions of uint8, int8, int16, int32, float32 or float64; got "
+            f"{array.ndim} dimensions of {array.dtype}"
+        )
     header = bytes([0, 0, codes[array.dtype], array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
     raw = header + array.astype(_IDX_DTYPES[codes[array.dtype]]).tobytes()
     path = os.fspath(path)
@@ -100,8 +115,10 @@ def write_idx(path, array):
 
 
 MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"
-MNIST_FILES = {True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-               False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+MNIST_FILES = {
+    True: ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    False: ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
 
 
 def _find_idx(root, name):
@@ -136,14 +153,18 @@ class MNIST(TensorDataset):
                 f"{', '.join(missing)} (each may also be .gz, in {root!r} or {os.path.join(root, 'MNIST', 'raw')!r}). "
                 f"Download the MNIST files ({', '.join(n + '.gz' for pair in MNIST_FILES.values() for n in pair)}) "
                 f"from {MNIST_URL} into that folder (torchvision.datasets.MNIST(root, download=True) fetches the "
-                "same files into root/MNIST/raw).")
+                "same files into root/MNIST/raw)."
+            )
         images, labels = (read_idx(path) for path in paths)
         if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
-            raise ValueError(f"{paths[0]}: expected unsigned-byte images of shape (N, 28, 28), got "
-                             f"{images.dtype} {images.shape}")
+            raise ValueError(
+                f"{paths[0]}: expected unsigned-byte images of shape (N, 28, 28), got {images.dtype} {images.shape}"
+            )
         if labels.dtype != np.uint8 or labels.ndim != 1 or len(labels) != len(images):
-            raise ValueError(f"{paths[1]}: expected {len(images)} unsigned-byte labels to match the images, got "
-                             f"{labels.dtype} {labels.shape}")
+            raise ValueError(
+                f"{paths[1]}: expected {len(images)} unsigned-byte labels to match the images, got "
+                f"{labels.dtype} {labels.shape}"
+            )
         if labels.size and labels.max() > 9:
             raise ValueError(f"{paths[1]}: labels must be digits 0-9, found {labels.max()}")
         self.train = bool(train)

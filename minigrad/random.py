@@ -4,6 +4,7 @@ Every random factory (``rand``, ``randn``, ``randint``, ``randperm``), in-place 
 ``Dropout``, ``nn.init`` and ``DataLoader(shuffle=True)`` draws from it, so one ``manual_seed(s)`` makes a whole run
 reproducible. A function may also take an explicit ``generator`` (a ``minigrad.Generator``).
 """
+
 import numpy as np
 
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "default_generator"]
@@ -13,7 +14,7 @@ class Generator:
     """A seedable source of random numbers (wraps ``numpy.random.Generator`` with PCG64)."""
 
     def __init__(self, seed=None):
-        self.manual_seed(np.random.SeedSequence().entropy % (2 ** 63) if seed is None else seed)
+        self.manual_seed(np.random.SeedSequence().entropy % (2**63) if seed is None else seed)
 
     def manual_seed(self, seed):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
@@ -47,7 +48,7 @@ def manual_seed(seed):
 
 def seed():
     """Seed the module-level generator from the OS's entropy; returns the seed."""
-    value = int(np.random.SeedSequence().entropy % (2 ** 63))
+    value = int(np.random.SeedSequence().entropy % (2**63))
     default_generator.manual_seed(value)
     return value
 

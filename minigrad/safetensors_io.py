@@ -9,6 +9,7 @@ memory are written once each, as safetensors requires distinct tensors).
 >>> minigrad.load_safetensors(path)  # doctest: +SKIP
 {'w': tensor([1., 1.])}
 """
+
 import numpy as np
 
 from .autograd.tensor import Tensor
@@ -21,8 +22,9 @@ def _numpy_backend():
     try:
         import safetensors.numpy
     except ImportError:
-        raise ImportError("safetensors files need the safetensors package: pip install safetensors "
-                          "(or minigrad[safetensors])") from None
+        raise ImportError(
+            "safetensors files need the safetensors package: pip install safetensors (or minigrad[safetensors])"
+        ) from None
     return safetensors.numpy
 
 

@@ -23,6 +23,7 @@ Values are stored byte for byte, so float32/float64 round trips are exact. Array
 >>> minigrad.serialization.load(buffer)
 {'step': 3, 'w': tensor([1., 1.])}
 """
+
 import collections
 import json
 import math
@@ -40,7 +41,7 @@ from .nn.parameter import Parameter
 __all__ = ["save", "load"]
 
 _FORMAT, _VERSION = "minigrad", 1
-_STRUCTURE = "__minigrad__"          # the archive entry holding the JSON structure
+_STRUCTURE = "__minigrad__"  # the archive entry holding the JSON structure
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -55,8 +56,10 @@ class _Encoder:
     def store(self, obj, array):
         if id(obj) not in self.names:
             if array.dtype.hasobject:
-                raise TypeError("cannot save an array of Python objects (dtype object): checkpoints hold numbers "
-                                "only; convert it to a numeric dtype or a list")
+                raise TypeError(
+                    "cannot save an array of Python objects (dtype object): checkpoints hold numbers "
+                    "only; convert it to a numeric dtype or a list"
+                )
             name = f"a{len(self.arrays)}"
             self.arrays[name] = array
             self.names[id(obj)] = name
@@ -84,16 +87,20 @@ class _Encoder:
             return {kind: [[self.encode_key(key), self.encode(value)] for key, value in obj.items()]}
         if isinstance(obj, (list, tuple)):
             return {"list" if isinstance(obj, list) else "tuple": [self.encode(item) for item in obj]}
-        raise TypeError(f"cannot save an object of type {type(obj).__name__}: checkpoints hold dicts, lists, tuples, "
-                        "Tensors, NumPy arrays, numbers, strings, bools and None")
+        raise TypeError(
+            f"cannot save an object of type {type(obj).__name__}: checkpoints hold dicts, lists, tuples, "
+            "Tensors, NumPy arrays, numbers, strings, bools and None"
+        )
 
     def encode_key(self, key):
         if key is None or isinstance(key, (bool, int, float, str)):
             return self.encode(key)
         if isinstance(key, tuple):
             return {"tuple": [self.encode_key(item) for item in key]}
-        raise TypeError(f"cannot save a dict key of type {type(key).__name__}: keys must be strings, numbers, "
-                        "bools, None or tuples of them")
+        raise TypeError(
+            f"cannot save a dict key of type {type(key).__name__}: keys must be strings, numbers, "
+            "bools, None or tuples of them"
+        )
 
 
 def save(obj, f, format="minigrad"):  # noqa: A002 - the name says what it is
@@ -193,12 +200,14 @@ class _Decoder:
             version = np.lib.format.read_magic(entry)
             if version not in ((1, 0), (2, 0)):
                 return  # (np.savez writes these two; np.load judges any other)
-            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
-                np.lib.format.read_array_header_2_0
+            read_header = (
+                np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            )
             shape, _, dtype = read_header(entry)
         if not dtype.hasobject and math.prod(shape) * dtype.itemsize > member.file_size:
-            raise _CorruptCheckpoint(f"entry {name!r} declares a {dtype} array of shape {shape} but holds only "
-                                     f"{member.file_size} bytes")
+            raise _CorruptCheckpoint(
+                f"entry {name!r} declares a {dtype} array of shape {shape} but holds only {member.file_size} bytes"
+            )
 
     def shared(self, name, make):
         if name not in self.loaded:
@@ -270,8 +279,10 @@ def load(f, map_location=None, *, weights_only=True):
 def _load_from(file, name, weights_only=True):
     start = file.tell()
     if file.read(4) != _ZIP_MAGIC:
-        raise ValueError(f"{name} is not a minigrad or torch checkpoint (not a zip archive; files from torch.save "
-                         "before torch 1.6 are not read)")
+        raise ValueError(
+            f"{name} is not a minigrad or torch checkpoint (not a zip archive; files from torch.save "
+            "before torch 1.6 are not read)"
+        )
     file.seek(start)
     try:
         with zipfile.ZipFile(file) as archive:
@@ -279,8 +290,12 @@ def _load_from(file, name, weights_only=True):
         file.seek(start)
         if is_torch:
             if not weights_only:
-                warnings.warn("load(weights_only=False) unpickles the file, which can run arbitrary code: use it "
-                              "only for files from a trusted source", UserWarning, stacklevel=3)
+                warnings.warn(
+                    "load(weights_only=False) unpickles the file, which can run arbitrary code: use it "
+                    "only for files from a trusted source",
+                    UserWarning,
+                    stacklevel=3,
+                )
             return torch_format.load_torch(file, weights_only=weights_only)
         with np.load(file, allow_pickle=False) as archive:
             if _STRUCTURE not in archive.files:
@@ -292,13 +307,22 @@ def _load_from(file, name, weights_only=True):
             if not isinstance(description, dict) or description.get("format") != _FORMAT or "root" not in description:
                 raise _CorruptCheckpoint("the structure is not a minigrad checkpoint description")
             if description.get("version") != _VERSION:
-                raise _CorruptCheckpoint(f"format version {description.get('version')!r} is not supported "
-                                         f"(this minigrad reads version {_VERSION})")
+                raise _CorruptCheckpoint(
+                    f"format version {description.get('version')!r} is not supported "
+                    f"(this minigrad reads version {_VERSION})"
+                )
             return _Decoder(archive).decode(description["root"])
     except _CorruptCheckpoint as error:
         raise ValueError(f"{name} is not a valid minigrad checkpoint: {error}") from None
-    except (zipfile.BadZipFile, ValueError, KeyError, EOFError, RecursionError, NotImplementedError,
-            RuntimeError) as error:  # what zipfile and np.load raise on damaged archives (bad CRC, odd headers, ...)
+    except (
+        zipfile.BadZipFile,
+        ValueError,
+        KeyError,
+        EOFError,
+        RecursionError,
+        NotImplementedError,
+        RuntimeError,
+    ) as error:  # what zipfile and np.load raise on damaged archives (bad CRC, odd headers, ...)
         reason = str(error) or type(error).__name__
         if "allow_pickle" in reason:
             reason = "it contains pickled Python objects, which minigrad never loads"

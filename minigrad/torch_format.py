@@ -11,6 +11,7 @@ types, ``torch.Size``); anything else is refused with ``pickle.UnpicklingError``
 error, not an exploit. Writing builds the same pickle by hand (no torch import) for ``torch.load(f,
 weights_only=True)``.
 """
+
 import collections
 import io
 import pickle
@@ -23,9 +24,17 @@ from .nn.parameter import Parameter
 
 __all__ = ["is_torch_archive", "load_torch", "save_torch"]
 
-_STORAGE_DTYPES = {"FloatStorage": np.float32, "DoubleStorage": np.float64, "HalfStorage": np.float16,
-                   "LongStorage": np.int64, "IntStorage": np.int32, "ShortStorage": np.int16,
-                   "CharStorage": np.int8, "ByteStorage": np.uint8, "BoolStorage": np.bool_}
+_STORAGE_DTYPES = {
+    "FloatStorage": np.float32,
+    "DoubleStorage": np.float64,
+    "HalfStorage": np.float16,
+    "LongStorage": np.int64,
+    "IntStorage": np.int32,
+    "ShortStorage": np.int16,
+    "CharStorage": np.int8,
+    "ByteStorage": np.uint8,
+    "BoolStorage": np.bool_,
+}
 _STORAGE_NAMES = {np.dtype(d): name for name, d in _STORAGE_DTYPES.items()}
 
 
@@ -48,8 +57,9 @@ def _rebuild_tensor(storage, offset, size, stride, requires_grad=False, hooks=No
     needed = offset + 1 + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else offset
     if offset < 0 or needed > storage.size or any(s < 0 for s in stride):
         raise pickle.UnpicklingError("a tensor reaches past the end of its storage")
-    view = np.lib.stride_tricks.as_strided(storage[offset:], shape=tuple(size),
-                                           strides=tuple(s * itemsize for s in stride))
+    view = np.lib.stride_tricks.as_strided(
+        storage[offset:], shape=tuple(size), strides=tuple(s * itemsize for s in stride)
+    )
     tensor = Tensor._wrap(view)
     return tensor.requires_grad_(bool(requires_grad)) if requires_grad and view.dtype.kind == "f" else tensor
 
@@ -83,11 +93,11 @@ class _RestrictedUnpickler(pickle.Unpickler):
                 f"Weights only load failed: unsupported global GLOBAL {module}.{name}. Loading with "
                 "weights_only=True reads tensors, state dicts and plain containers only. Re-running load with "
                 "weights_only set to False will likely succeed, but it can result in arbitrary code execution: do "
-                "it only if you got the file from a trusted source.") from None
+                "it only if you got the file from a trusted source."
+            ) from None
 
     def persistent_load(self, pid):
-        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
-                and isinstance(pid[1], _StorageType)):
+        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage" and isinstance(pid[1], _StorageType)):
             raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
         _, storage_type, key, _location, numel = pid
         if key not in self.storages:
@@ -193,6 +203,8 @@ def save_torch(obj, file):
         archive.writestr("archive/data.pkl", buffer.getvalue())
         archive.writestr("archive/byteorder", "little")
         for storage in pickler.storages.values():
-            archive.writestr(f"archive/data/{storage.key}", storage.array.astype(
-                storage.array.dtype.newbyteorder("<"), copy=False).tobytes())
+            archive.writestr(
+                f"archive/data/{storage.key}",
+                storage.array.astype(storage.array.dtype.newbyteorder("<"), copy=False).tobytes(),
+            )
         archive.writestr("archive/version", "3\n")

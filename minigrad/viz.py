@@ -17,6 +17,7 @@ Inputs that do not require grad (constants) are not part of the graph and are no
 >>> dot.count("shape=box"), dot.count("shape=ellipse"), dot.count(" -> ")  # w and the output; Mul, Sum; w->Mul twice
 (2, 2, 4)
 """
+
 import os
 import shutil
 import subprocess
@@ -60,12 +61,16 @@ def to_dot(tensor, params=None, max_values=6):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"to_dot expects a minigrad Tensor, got {type(tensor).__name__}")
     names = {id(t): name for name, t in (params or {}).items()}
-    lines = ["digraph autograd {",
-             '  graph [rankdir=TB, fontname="Helvetica"];',
-             '  node [fontname="Helvetica", fontsize=11];']
+    lines = [
+        "digraph autograd {",
+        '  graph [rankdir=TB, fontname="Helvetica"];',
+        '  node [fontname="Helvetica", fontsize=11];',
+    ]
     output_id = f"t{id(tensor)}"
-    lines.append(f"  {output_id} [shape=box, style=filled, fillcolor=darkolivegreen1, "
-                 f"label={_quote(_tensor_label(tensor, names.get(id(tensor), 'output'), max_values))}];")
+    lines.append(
+        f"  {output_id} [shape=box, style=filled, fillcolor=darkolivegreen1, "
+        f"label={_quote(_tensor_label(tensor, names.get(id(tensor), 'output'), max_values))}];"
+    )
     root = tensor.grad_fn
     if root is None:
         lines.append("}")
@@ -104,16 +109,19 @@ def render(tensor, path, format=None, params=None, max_values=6):  # noqa: A002 
     """
     dot = shutil.which("dot")
     if dot is None:
-        raise RuntimeError("rendering needs Graphviz's `dot` program, which was not found on PATH: install "
-                           "Graphviz (e.g. `apt-get install graphviz`, `brew install graphviz` or "
-                           "`conda install graphviz`). minigrad.viz.to_dot() still works without it and returns "
-                           "the DOT source, which any Graphviz viewer can draw.")
+        raise RuntimeError(
+            "rendering needs Graphviz's `dot` program, which was not found on PATH: install "
+            "Graphviz (e.g. `apt-get install graphviz`, `brew install graphviz` or "
+            "`conda install graphviz`). minigrad.viz.to_dot() still works without it and returns "
+            "the DOT source, which any Graphviz viewer can draw."
+        )
     path = os.fspath(path)
     if format is None:
         format = os.path.splitext(path)[1].lstrip(".").lower() or "svg"  # noqa: A001
     source = to_dot(tensor, params=params, max_values=max_values)
     result = subprocess.run([dot, f"-T{format}", "-o", path], input=source.encode("utf-8"), capture_output=True)
     if result.returncode != 0:
-        raise RuntimeError(f"dot failed to render {path!r} as {format!r}: "
-                           f"{result.stderr.decode('utf-8', 'replace').strip()}")
+        raise RuntimeError(
+            f"dot failed to render {path!r} as {format!r}: {result.stderr.decode('utf-8', 'replace').strip()}"
+        )
     return path

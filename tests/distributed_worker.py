@@ -1,5 +1,6 @@
 """Run under ``mpiexec -n 2``: one case of tests/test_distributed.py per invocation (its name is argv[1]).
 A case prints ``OK`` on every rank that passes; an assertion or error ends the job with a non-zero status."""
+
 import datetime
 import sys
 import time
@@ -15,9 +16,13 @@ import minigrad.nn.functional as F
 def collectives():
     rank, size = dist.get_rank(), dist.get_world_size()
     assert size == 2 and dist.is_initialized() and dist.get_backend() == "mpi"
-    for op, expected in ((dist.ReduceOp.SUM, [3.0, 3.0]), (dist.ReduceOp.AVG, [1.5, 1.5]),
-                         (dist.ReduceOp.MAX, [2.0, 2.0]), (dist.ReduceOp.MIN, [1.0, 1.0]),
-                         (dist.ReduceOp.PRODUCT, [2.0, 2.0])):
+    for op, expected in (
+        (dist.ReduceOp.SUM, [3.0, 3.0]),
+        (dist.ReduceOp.AVG, [1.5, 1.5]),
+        (dist.ReduceOp.MAX, [2.0, 2.0]),
+        (dist.ReduceOp.MIN, [1.0, 1.0]),
+        (dist.ReduceOp.PRODUCT, [2.0, 2.0]),
+    ):
         t = minigrad.full((2,), rank + 1.0)
         dist.all_reduce(t, op=op)
         assert t.tolist() == expected, (op, t)
@@ -141,6 +146,7 @@ def ddp_unused():
 
         def forward(self, x):
             return self.used(x)
+
     model = dist.DistributedDataParallel(TwoHeads(), find_unused_parameters=True)
     for _ in range(2):
         model(minigrad.ones(2, 3) * (dist.get_rank() + 1)).sum().backward()

@@ -12,6 +12,7 @@ message, and leave its inputs untouched. The worker exits 0 when all did, 1 (pri
 a crash is a signal, which tests/test_fuzz_kernels.py reports with the seed. Each case's description is printed
 before it runs with ``-v``, so a crash's last line names it.
 """
+
 import sys
 import warnings
 from pathlib import Path
@@ -26,9 +27,10 @@ from minigrad.nn.parameter import Parameter  # noqa: E402
 
 EXPECTED_ERRORS = (ValueError, RuntimeError, IndexError, TypeError, NotImplementedError)
 BOUNDS_CHECK_ERROR = "Out of bounds on buffer access"  # Cython's IndexError in a bounds-checked build
-SPECIAL = np.array([0.0, -0.0, 1.0, -1.0, 1e-30, 1e-45, 88.8, -88.8, 1e4, -1e4, 1e30, -1e30, 3.4e38, -3.4e38,
-                    np.inf, -np.inf, np.nan])
-HUGE_INTS = [-1, 2 ** 31, 2 ** 40, 2 ** 62, 2 ** 63 - 1, -2 ** 63]
+SPECIAL = np.array(
+    [0.0, -0.0, 1.0, -1.0, 1e-30, 1e-45, 88.8, -88.8, 1e4, -1e4, 1e30, -1e30, 3.4e38, -3.4e38, np.inf, -np.inf, np.nan]
+)
+HUGE_INTS = [-1, 2**31, 2**40, 2**62, 2**63 - 1, -(2**63)]
 
 
 class Fuzzer:
@@ -98,9 +100,9 @@ class Fuzzer:
         blank = self.pick([0, 0, 0, max(C - 1, 0), C, -1])
         lengths = [int(v) for v in self.rng.integers(0, 5, N)]
         if self.chance(0.1) and N >= 3:  # lengths whose int64 sum wraps around to a small count
-            lengths[:3] = [2 ** 63 - 1, 2 ** 63 - 1, int(self.rng.integers(2, 6))]
+            lengths[:3] = [2**63 - 1, 2**63 - 1, int(self.rng.integers(2, 6))]
         elif self.chance(0.1) and N:
-            lengths[int(self.rng.integers(N))] = self.pick(HUGE_INTS + [T + 1, 10 ** 6])
+            lengths[int(self.rng.integers(N))] = self.pick(HUGE_INTS + [T + 1, 10**6])
         labels = [c for c in range(max(C, 1)) if c != blank] or [0]
         padded = self.chance(0.5)
         if padded:
@@ -111,7 +113,7 @@ class Fuzzer:
             total = (wrapped if 0 <= wrapped <= 256 else 0) + self.pick([0, 0, 0, -1, 1])
             targets = self.rng.choice(labels, size=max(total, 0))
         if targets.size and self.chance(0.2):
-            targets.reshape(-1)[int(self.rng.integers(targets.size))] = self.pick([blank, C, -1, 2 ** 40])
+            targets.reshape(-1)[int(self.rng.integers(targets.size))] = self.pick([blank, C, -1, 2**40])
         targets = self.layout(targets.astype(self.pick([np.int64, np.int64, np.int32, np.float32])))
         input_lengths = [int(v) for v in self.rng.integers(0, T + 1, N)]
         if self.chance(0.1) and N:
@@ -127,12 +129,25 @@ class Fuzzer:
 
         def run():
             log_probs = F.log_softmax(x, -1) if normalise and x.ndim else x
-            return F.ctc_loss(log_probs, self.tensor(targets), lengths_argument(input_lengths),
-                              lengths_argument(lengths), blank=blank, reduction=reduction,
-                              zero_infinity=zero_infinity)
-        return (f"ctc_loss(log_probs {logits.dtype}{logits.shape}, targets {targets.dtype}{targets.shape}, "
+            return F.ctc_loss(
+                log_probs,
+                self.tensor(targets),
+                lengths_argument(input_lengths),
+                lengths_argument(lengths),
+                blank=blank,
+                reduction=reduction,
+                zero_infinity=zero_infinity,
+            )
+
+        return (
+            (
+                f"ctc_loss(log_probs {logits.dtype}{logits.shape}, targets {targets.dtype}{targets.shape}, "
                 f"input_lengths={input_lengths}, target_lengths={lengths}, blank={blank}, reduction={reduction!r}, "
-                f"zero_infinity={zero_infinity}, log_softmax first={normalise})"), run, [logits, targets]
+                f"zero_infinity={zero_infinity}, log_softmax first={normalise})"
+            ),
+            run,
+            [logits, targets],
+        )
 
     def class_scores(self):
         """Shapes (N, C), (C,), (N, C, d...) for the class losses."""
@@ -144,7 +159,8 @@ class Fuzzer:
         if kind == "0d":
             return ()
         return (self.size(3, big_high=8), self.size(5, big_high=30)) + tuple(
-            self.size(3, big_high=40) for _ in range(self.pick([1, 2, 2, 3])))
+            self.size(3, big_high=40) for _ in range(self.pick([1, 2, 2, 3]))
+        )
 
     def cross_entropy(self):
         shape = self.class_scores()
@@ -154,7 +170,7 @@ class Fuzzer:
             target_shape = (self.size(3),)
         fn = self.pick(["cross_entropy", "cross_entropy", "nll_loss"])
         x = self.floats(shape)
-        ignore_index = self.pick([-100, -100, 0, -1, 2 ** 40])
+        ignore_index = self.pick([-100, -100, 0, -1, 2**40])
         probabilities = fn == "cross_entropy" and self.chance(0.25)
         if probabilities:
             target = self.floats(shape, self.pick([x.dtype, np.float32, np.float64]), scale=1.0)
@@ -165,18 +181,26 @@ class Fuzzer:
             target = self.layout(target.astype(self.pick([np.int64, np.int64, np.uint8, np.int32])))  # (wraps)
         weight = None
         if self.chance(0.3):
-            weight = self.floats((classes + self.pick([0, 0, 0, 1, -1]) if classes else 0,),
-                                 self.pick([x.dtype, x.dtype, np.float32]), scale=1.0)
-        options = {"weight": None if weight is None else self.tensor(weight, grad=probabilities and self.chance(0.3)),
-                   "ignore_index": ignore_index, "reduction": self.reduction()}
+            weight = self.floats(
+                (classes + self.pick([0, 0, 0, 1, -1]) if classes else 0,),
+                self.pick([x.dtype, x.dtype, np.float32]),
+                scale=1.0,
+            )
+        options = {
+            "weight": None if weight is None else self.tensor(weight, grad=probabilities and self.chance(0.3)),
+            "ignore_index": ignore_index,
+            "reduction": self.reduction(),
+        }
         if fn == "cross_entropy":
             options["label_smoothing"] = self.pick([0.0, 0.0, 0.1, 1.0, 1.5, -0.5])
         input_tensor = self.tensor(x, grad=True)
         target_tensor = self.tensor(target, grad=probabilities and self.chance(0.5))
-        return (f"{fn}(input {x.dtype}{x.shape}, target {target.dtype}{target.shape}, weight "
-                f"{None if weight is None else (weight.dtype, weight.shape)}, {dict(options, weight=None)})",
-                lambda: getattr(F, fn)(input_tensor, target_tensor, **options),
-                [x, target] + ([] if weight is None else [weight]))
+        return (
+            f"{fn}(input {x.dtype}{x.shape}, target {target.dtype}{target.shape}, weight "
+            f"{None if weight is None else (weight.dtype, weight.shape)}, {dict(options, weight=None)})",
+            lambda: getattr(F, fn)(input_tensor, target_tensor, **options),
+            [x, target] + ([] if weight is None else [weight]),
+        )
 
     def softmax(self):
         shape = tuple(self.size(4, big_high=200) for _ in range(self.pick([0, 1, 2, 2, 3])))
@@ -189,11 +213,19 @@ class Fuzzer:
             if fn == "logsumexp":
                 return minigrad.logsumexp(t, dim)
             return getattr(F, fn)(t, dim)
+
         return f"{fn}(x {x.dtype}{x.shape}, dim={dim})", run, [x]
 
     def margin(self):
-        fn = self.pick(["multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "hinge_embedding_loss",
-                        "margin_ranking_loss"])
+        fn = self.pick(
+            [
+                "multi_margin_loss",
+                "multilabel_margin_loss",
+                "triplet_margin_loss",
+                "hinge_embedding_loss",
+                "margin_ranking_loss",
+            ]
+        )
         reduction = self.reduction()
         if fn in ("multi_margin_loss", "multilabel_margin_loss"):
             shape = self.pick([(self.size(6, big_high=300), self.size(6, big_high=200)), (self.size(6),), ()])
@@ -202,43 +234,74 @@ class Fuzzer:
             if fn == "multi_margin_loss":
                 target = self.ints(shape[:1] if len(shape) == 2 else self.pick([(), (1,)]), 0, classes)
                 weight = self.floats((classes + self.pick([0, 0, 1]),), scale=1.0) if self.chance(0.3) else None
-                options = {"p": self.pick([1, 2, 3]), "margin": self.pick([1.0, 0.0, -1.0]),
-                           "weight": None if weight is None else self.tensor(weight), "reduction": reduction}
+                options = {
+                    "p": self.pick([1, 2, 3]),
+                    "margin": self.pick([1.0, 0.0, -1.0]),
+                    "weight": None if weight is None else self.tensor(weight),
+                    "reduction": reduction,
+                }
                 arrays = [x, target] + ([] if weight is None else [weight])
             else:
-                target = self.ints(shape if self.chance(0.9) else (self.size(3),), -1, classes,
-                                   dtype=self.pick([np.int64, np.int64, np.int32]))
+                target = self.ints(
+                    shape if self.chance(0.9) else (self.size(3),),
+                    -1,
+                    classes,
+                    dtype=self.pick([np.int64, np.int64, np.int32]),
+                )
                 options, arrays = {"reduction": reduction}, [x, target]
             input_tensor = self.tensor(x, grad=True)
-            return (f"{fn}(input {x.dtype}{x.shape}, target {target.dtype}{target.shape}, "
-                    f"{dict(options, weight=None)})",
-                    lambda: getattr(F, fn)(input_tensor, self.tensor(target), **options), arrays)
+            return (
+                f"{fn}(input {x.dtype}{x.shape}, target {target.dtype}{target.shape}, {dict(options, weight=None)})",
+                lambda: getattr(F, fn)(input_tensor, self.tensor(target), **options),
+                arrays,
+            )
         shape = tuple(self.size(4, big_high=400) for _ in range(self.pick([0, 1, 2, 2])))
-        arrays = [self.floats(shape if self.chance(0.85) else tuple(max(n, 1) for n in shape[1:]))
-                  for _ in range(3 if fn != "hinge_embedding_loss" else 2)]
+        arrays = [
+            self.floats(shape if self.chance(0.85) else tuple(max(n, 1) for n in shape[1:]))
+            for _ in range(3 if fn != "hinge_embedding_loss" else 2)
+        ]
         if fn == "triplet_margin_loss":
-            options = {"margin": self.pick([1.0, 0.5, 0.0]), "p": self.pick([2.0, 1.0, 3.0, np.inf, 0.5]),
-                       "eps": self.pick([1e-6, 0.0]), "swap": self.chance(0.5), "reduction": reduction}
+            options = {
+                "margin": self.pick([1.0, 0.5, 0.0]),
+                "p": self.pick([2.0, 1.0, 3.0, np.inf, 0.5]),
+                "eps": self.pick([1e-6, 0.0]),
+                "swap": self.chance(0.5),
+                "reduction": reduction,
+            }
         elif fn == "hinge_embedding_loss":
             arrays[1] = self.layout(self.rng.choice([1.0, -1.0, 0.0], size=arrays[1].shape).astype(arrays[0].dtype))
             options = {"margin": self.pick([1.0, 0.0, -1.0]), "reduction": reduction}
         else:
             options = {"margin": self.pick([0.0, 1.0, -0.5]), "reduction": reduction}
         tensors = [self.tensor(a, grad=True) for a in arrays]
-        return (f"{fn}({', '.join(f'{a.dtype}{a.shape}' for a in arrays)}, {options})",
-                lambda: getattr(F, fn)(*tensors, **options), arrays)
+        return (
+            f"{fn}({', '.join(f'{a.dtype}{a.shape}' for a in arrays)}, {options})",
+            lambda: getattr(F, fn)(*tensors, **options),
+            arrays,
+        )
 
     def elementwise(self):
-        fn = self.pick(["mse_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
-                        "binary_cross_entropy_with_logits", "soft_margin_loss"])
+        fn = self.pick(
+            [
+                "mse_loss",
+                "smooth_l1_loss",
+                "huber_loss",
+                "binary_cross_entropy",
+                "binary_cross_entropy_with_logits",
+                "soft_margin_loss",
+            ]
+        )
         shape = tuple(self.size(4, big_high=600) for _ in range(self.pick([0, 1, 2, 2, 3])))
         x = self.floats(shape)
         target_shape = shape if self.chance(0.85) else tuple(self.pick([1, n]) for n in shape[1:])
-        y = self.floats(target_shape, self.pick([x.dtype, x.dtype, np.float32, np.float64]),
-                        scale=self.pick([1.0, 1e3]))
+        y = self.floats(
+            target_shape, self.pick([x.dtype, x.dtype, np.float32, np.float64]), scale=self.pick([1.0, 1e3])
+        )
         if fn == "binary_cross_entropy":
-            x, y = (self.layout(np.clip(np.abs(a.astype(np.float64)), 0, 1 + self.pick([0, 0, 0.5]))
-                                .astype(a.dtype)) for a in (x, y))
+            x, y = (
+                self.layout(np.clip(np.abs(a.astype(np.float64)), 0, 1 + self.pick([0, 0, 0.5])).astype(a.dtype))
+                for a in (x, y)
+            )
         options = {"reduction": self.reduction()}
         arrays = [x, y]
         if fn == "smooth_l1_loss":
@@ -252,17 +315,24 @@ class Fuzzer:
                 options[name] = self.tensor(weight)
                 arrays.append(weight)
         tensors = [self.tensor(x, grad=True), self.tensor(y, grad=fn != "soft_margin_loss" and self.chance(0.5))]
-        return (f"{fn}(input {x.dtype}{x.shape}, target {y.dtype}{y.shape}, "
-                f"{ {k: v if isinstance(v, (str, float)) else 'tensor' for k, v in options.items()} })",
-                lambda: getattr(F, fn)(*tensors, **options), arrays)
+        return (
+            f"{fn}(input {x.dtype}{x.shape}, target {y.dtype}{y.shape}, "
+            f"{ {k: v if isinstance(v, (str, float)) else 'tensor' for k, v in options.items()} })",
+            lambda: getattr(F, fn)(*tensors, **options),
+            arrays,
+        )
 
     def adam(self):
         """Adam/AdamW steps, then sometimes a parameter replaced behind the optimizer's back."""
         shape = tuple(self.size(5, big_high=2000) for _ in range(self.pick([0, 1, 2])))
         dtype = self.pick([np.float32, np.float64])
         param = Parameter(minigrad.tensor(self.rng.standard_normal(shape).astype(dtype)))
-        options = {"lr": self.pick([1e-3, 0.1, 0.0]), "amsgrad": self.chance(0.3), "maximize": self.chance(0.2),
-                   "weight_decay": self.pick([0.0, 0.01])}
+        options = {
+            "lr": self.pick([1e-3, 0.1, 0.0]),
+            "amsgrad": self.chance(0.3),
+            "maximize": self.chance(0.2),
+            "weight_decay": self.pick([0.0, 0.01]),
+        }
         optimizer = (minigrad.optim.AdamW if self.chance(0.3) else minigrad.optim.Adam)([param], **options)
         mischief = self.pick(["none", "none", "resize", "retype", "grad shape", "strided", "state"])
 
@@ -286,12 +356,24 @@ class Fuzzer:
                 param.grad = minigrad.tensor(self.floats(grad_shape, param._data.dtype, scale=1.0))
                 optimizer.step()
             return param
+
         return f"{type(optimizer).__name__}({options}) on {dtype.__name__}{shape}, then {mischief}", run, []
 
     # ---------------------------------------------------------------------------------------------- running
     def case(self):
-        return self.pick([self.ctc, self.ctc, self.cross_entropy, self.cross_entropy, self.softmax, self.margin,
-                          self.margin, self.elementwise, self.adam])()
+        return self.pick(
+            [
+                self.ctc,
+                self.ctc,
+                self.cross_entropy,
+                self.cross_entropy,
+                self.softmax,
+                self.margin,
+                self.margin,
+                self.elementwise,
+                self.adam,
+            ]
+        )()
 
 
 def check(description, run, arrays, rng, outcomes):

@@ -4,6 +4,7 @@ values and the gradients of the chosen arguments; gradcheck a loss in float64.
 Arguments are given as NumPy arrays (they become tensors in each library, keeping their dtype) or plain values
 (passed through). ``grad`` names the arguments that require grad: positional indices and/or keyword names.
 """
+
 import numpy as np
 
 import minigrad
@@ -14,8 +15,11 @@ try:
 except ImportError:  # torch is only an oracle
     torch = None
 
-TOLERANCES = {np.dtype(np.float16): (2e-3, 2e-3), np.dtype(np.float32): (1e-4, 1e-6),
-              np.dtype(np.float64): (1e-6, 1e-10)}
+TOLERANCES = {
+    np.dtype(np.float16): (2e-3, 2e-3),
+    np.dtype(np.float32): (1e-4, 1e-6),
+    np.dtype(np.float64): (1e-6, 1e-10),
+}
 
 
 def _build(library, args, kwargs, grad):
@@ -39,8 +43,9 @@ def _build(library, args, kwargs, grad):
 
 def _close(actual, expected, dtype, what, rtol=None, atol=None):
     default_rtol, default_atol = TOLERANCES.get(np.dtype(dtype), (1e-6, 1e-10))
-    np.testing.assert_allclose(actual, expected, rtol=rtol or default_rtol, atol=atol or default_atol,
-                               equal_nan=True, err_msg=what)
+    np.testing.assert_allclose(
+        actual, expected, rtol=rtol or default_rtol, atol=atol or default_atol, equal_nan=True, err_msg=what
+    )
 
 
 def compare_with_torch(ours, theirs, args, kwargs=None, grad=(), seed=0, rtol=None, atol=None, check_dtype=True):
@@ -64,8 +69,9 @@ def compare_with_torch(ours, theirs, args, kwargs=None, grad=(), seed=0, rtol=No
         for key in sorted(grad, key=str):
             assert mg_leaves[key].grad is not None, f"no gradient for argument {key!r}"
             theirs_grad = th_leaves[key].grad.numpy()
-            _close(mg_leaves[key].grad.numpy(), theirs_grad, theirs_grad.dtype, f"gradient of argument {key!r}",
-                   rtol, atol)
+            _close(
+                mg_leaves[key].grad.numpy(), theirs_grad, theirs_grad.dtype, f"gradient of argument {key!r}", rtol, atol
+            )
     return out
 
 

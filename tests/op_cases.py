@@ -3,6 +3,7 @@
 Each case names the op, how to call it in minigrad and in torch (the same lambda usually works for both, since
 the APIs match), the input shapes (broadcasting and size-1 dims included) and the input domain.
 """
+
 from dataclasses import dataclass, field
 from typing import Callable, Tuple
 
@@ -10,7 +11,7 @@ from typing import Callable, Tuple
 @dataclass
 class OpCase:
     name: str
-    fn: Callable                      # called as fn(lib, *tensors) where lib is minigrad or torch
+    fn: Callable  # called as fn(lib, *tensors) where lib is minigrad or torch
     shapes: Tuple[tuple, ...]
     low: float = -2.0
     high: float = 2.0
@@ -31,9 +32,9 @@ CASES = [
     OpCase("mul", lambda lib, a, b: a * b, ((2, 3, 4), (3, 1))),
     OpCase("div", lambda lib, a, b: a / b, ((3, 4), (3, 4)), low=0.5, high=2.0),
     OpCase("rdiv_scalar", lambda lib, a: 2.0 / a, ((4,),), low=0.5, high=2.0),
-    OpCase("pow_scalar", lambda lib, a: a ** 3, ((3, 2),)),
-    OpCase("pow_tensor", lambda lib, a, b: a ** b, ((3, 2), (2,)), low=0.5, high=2.0),
-    OpCase("rpow", lambda lib, a: 2.0 ** a, ((3,),)),
+    OpCase("pow_scalar", lambda lib, a: a**3, ((3, 2),)),
+    OpCase("pow_tensor", lambda lib, a, b: a**b, ((3, 2), (2,)), low=0.5, high=2.0),
+    OpCase("rpow", lambda lib, a: 2.0**a, ((3,),)),
     OpCase("neg", lambda lib, a: -a, ((3, 2),)),
     OpCase("abs", lambda lib, a: a.abs(), ((4, 3),), away_from=(0.0,)),
     OpCase("exp", lambda lib, a: a.exp(), ((3, 4),)),
@@ -101,29 +102,43 @@ CASES = [
     OpCase("leaky_relu", lambda lib, a: lib.nn.functional.leaky_relu(a, 0.1), ((3, 4),), away_from=(0.0,)),
     OpCase("gelu", lambda lib, a: lib.nn.functional.gelu(a), ((3, 4),)),
     OpCase("gelu_tanh", lambda lib, a: lib.nn.functional.gelu(a, approximate="tanh"), ((3, 4),)),
-    OpCase("softplus", lambda lib, a: lib.nn.functional.softplus(a, beta=2.0, threshold=3.0), ((3, 4),),
-           away_from=(1.5,)),
+    OpCase(
+        "softplus", lambda lib, a: lib.nn.functional.softplus(a, beta=2.0, threshold=3.0), ((3, 4),), away_from=(1.5,)
+    ),
     OpCase("linear", lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((5, 3), (4, 3), (4,))),
     OpCase("linear_3d", lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), ((2, 5, 3), (4, 3), (4,))),
     # pooling, normalisation, embedding (issue 14)
     OpCase("max_pool2d", lambda lib, a: lib.nn.functional.max_pool2d(a, 2, stride=1, padding=1), ((2, 2, 4, 5),)),
-    OpCase("max_pool1d_dilated_ceil", lambda lib, a: lib.nn.functional.max_pool1d(a, 2, 2, dilation=2, ceil_mode=True),
-           ((2, 3, 8),)),
-    OpCase("avg_pool2d", lambda lib, a: lib.nn.functional.avg_pool2d(a, 3, 2, 1, count_include_pad=False),
-           ((2, 2, 5, 5),)),
+    OpCase(
+        "max_pool1d_dilated_ceil",
+        lambda lib, a: lib.nn.functional.max_pool1d(a, 2, 2, dilation=2, ceil_mode=True),
+        ((2, 3, 8),),
+    ),
+    OpCase(
+        "avg_pool2d", lambda lib, a: lib.nn.functional.avg_pool2d(a, 3, 2, 1, count_include_pad=False), ((2, 2, 5, 5),)
+    ),
     OpCase("avg_pool1d_ceil", lambda lib, a: lib.nn.functional.avg_pool1d(a, 2, ceil_mode=True), ((2, 3, 5),)),
     OpCase("adaptive_avg_pool2d", lambda lib, a: lib.nn.functional.adaptive_avg_pool2d(a, (2, 3)), ((2, 2, 5, 7),)),
     OpCase("adaptive_max_pool2d", lambda lib, a: lib.nn.functional.adaptive_max_pool2d(a, 2), ((1, 2, 5, 4),)),
-    OpCase("batch_norm_train", lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, training=True),
-           ((4, 3, 2, 2), (3,), (3,))),
-    OpCase("batch_norm_eval", lambda lib, x, w, b: lib.nn.functional.batch_norm(
-        x, lib.full((3,), 0.5, dtype=x.dtype), lib.full((3,), 2.0, dtype=x.dtype), w, b), ((4, 3, 2), (3,), (3,))),
+    OpCase(
+        "batch_norm_train",
+        lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, training=True),
+        ((4, 3, 2, 2), (3,), (3,)),
+    ),
+    OpCase(
+        "batch_norm_eval",
+        lambda lib, x, w, b: lib.nn.functional.batch_norm(
+            x, lib.full((3,), 0.5, dtype=x.dtype), lib.full((3,), 2.0, dtype=x.dtype), w, b
+        ),
+        ((4, 3, 2), (3,), (3,)),
+    ),
     OpCase("layer_norm", lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (4,), w, b), ((3, 2, 4), (4,), (4,))),
     OpCase("group_norm", lambda lib, x, w, b: lib.nn.functional.group_norm(x, 2, w, b), ((2, 4, 3), (4,), (4,))),
     OpCase("normalize", lambda lib, a: lib.nn.functional.normalize(a, dim=1), ((3, 4),)),
     OpCase("embedding", lambda lib, w: lib.nn.functional.embedding(lib.tensor([[1, 2], [0, 1]]), w), ((4, 3),)),
-    OpCase("composite", lambda lib, a, b: ((a * b).tanh() + a.exp() / (1 + b * b)).sum(0).log_softmax(0),
-           ((3, 4), (4,))),
+    OpCase(
+        "composite", lambda lib, a, b: ((a * b).tanh() + a.exp() / (1 + b * b)).sum(0).log_softmax(0), ((3, 4), (4,))
+    ),
     # trigonometric, hyperbolic, base-2/10 (ops.transcendental)
     OpCase("tan", lambda lib, a: a.tan(), ((3, 4),), low=-1.2, high=1.2),
     OpCase("sinh_cosh", lambda lib, a: a.sinh() * a.cosh(), ((3, 4),)),
@@ -140,10 +155,17 @@ CASES = [
     OpCase("fmod", lambda lib, a, b: lib.fmod(a, b), ((3, 4), (4,)), low=0.6, high=2.0, away_from=(1.0, 1.5, 2.0)),
     OpCase("mod_scalar", lambda lib, a: a % 1.5, ((3, 4),), away_from=(-1.5, 0.0, 1.5)),
     OpCase("frac", lambda lib, a: a.frac(), ((3, 4),), away_from=(-1.0, 0.0, 1.0)),
-    OpCase("div_floor_plus", lambda lib, a, b: lib.div(a, b, rounding_mode="floor") + a * b, ((3, 4), (4,)),
-           low=0.6, high=2.0, away_from=(1.0, 1.5, 2.0)),
-    OpCase("div_trunc_plus", lambda lib, a, b: lib.div(a, b, rounding_mode="trunc") + a, ((3, 4), (4,)),
-           away_from=(0.0,)),
+    OpCase(
+        "div_floor_plus",
+        lambda lib, a, b: lib.div(a, b, rounding_mode="floor") + a * b,
+        ((3, 4), (4,)),
+        low=0.6,
+        high=2.0,
+        away_from=(1.0, 1.5, 2.0),
+    ),
+    OpCase(
+        "div_trunc_plus", lambda lib, a, b: lib.div(a, b, rounding_mode="trunc") + a, ((3, 4), (4,)), away_from=(0.0,)
+    ),
     # reductions and scans (ops.reduce)
     OpCase("cumsum", lambda lib, a: a.cumsum(1), ((3, 4),)),
     OpCase("cumsum_dim0", lambda lib, a: lib.cumsum(a, dim=0) * a, ((3, 4),)),
@@ -169,8 +191,7 @@ CASES = [
     OpCase("movedim", lambda lib, a: a.movedim(0, 2) * lib.arange(2.0, dtype=a.dtype), ((2, 3, 4),)),
     OpCase("index_select", lambda lib, a: a.index_select(1, lib.tensor([2, 0, 2])), ((3, 4),)),
     OpCase("masked_select", lambda lib, a: a.masked_select(lib.tensor([True, False, True, True])), ((3, 4),)),
-    OpCase("scatter_add", lambda lib, a, s: a.scatter_add(1, lib.tensor([[0, 1, 1], [2, 2, 0]]), s),
-           ((2, 4), (2, 3))),
+    OpCase("scatter_add", lambda lib, a, s: a.scatter_add(1, lib.tensor([[0, 1, 1], [2, 2, 0]]), s), ((2, 4), (2, 3))),
     OpCase("scatter", lambda lib, a, s: a.scatter(1, lib.tensor([[0, 1, 3], [2, 1, 0]]), s), ((2, 4), (2, 3))),
     OpCase("hstack_vstack", lambda lib, a, b: lib.vstack([lib.hstack([a, b]), lib.hstack([b, a])]), ((3,), (3,))),
     # products (ops.linalg)
@@ -179,6 +200,7 @@ CASES = [
     OpCase("addmm", lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=2.0), ((3, 5), (3, 4), (4, 5))),
     OpCase("einsum_bmm", lambda lib, a, b: lib.einsum("bij,bjk->bik", a, b), ((2, 3, 4), (2, 4, 5))),
     OpCase("einsum_sum_out", lambda lib, a, b: lib.einsum("ij,kj->k", a, b), ((3, 4), (5, 4))),
-    OpCase("einsum_implicit_trace_free", lambda lib, a, b, c: lib.einsum("ab,bc,cd", a, b, c),
-           ((2, 3), (3, 4), (4, 2))),
+    OpCase(
+        "einsum_implicit_trace_free", lambda lib, a, b, c: lib.einsum("ab,bc,cd", a, b, c), ((2, 3), (3, 4), (4, 2))
+    ),
 ]

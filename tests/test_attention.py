@@ -1,5 +1,6 @@
 """scaled_dot_product_attention and MultiheadAttention against torch: values, attention weights and gradients for
 every mask kind, batch_first, separate key/value sizes, bias_k/bias_v, add_zero_attn; gradcheck in float64."""
+
 import numpy as np
 import pytest
 
@@ -30,8 +31,12 @@ def test_scaled_dot_product_attention_matches_torch(name, dtype):
     results = []
     for lib, functional in ((minigrad, F), (torch, torch.nn.functional)):
         q, k, v = (lib.tensor(a.astype(dtype), requires_grad=True) for a in (Q, K, V))
-        options = {key: lib.tensor(value.astype(dtype) if value.dtype != bool else value)
-                   if isinstance(value, np.ndarray) else value for key, value in SDPA_CASES[name].items()}
+        options = {
+            key: lib.tensor(value.astype(dtype) if value.dtype != bool else value)
+            if isinstance(value, np.ndarray)
+            else value
+            for key, value in SDPA_CASES[name].items()
+        }
         out = functional.scaled_dot_product_attention(q, k, v, **options)
         (out * lib.tensor(np.linspace(-1, 1, out.numel()).reshape(out.shape).astype(dtype))).sum().backward()
         results.append([out.detach().numpy(), q.grad.numpy(), k.grad.numpy(), v.grad.numpy()])
@@ -91,8 +96,11 @@ def test_multihead_attention_matches_torch(name, dtype):
         tensors, kwargs = _mha_inputs(lib, options, forward, dtype)
         out, weights = module(*tensors, **kwargs)
         (out.sum() + (weights * weights).sum()).backward()
-        results.append([out.detach().numpy(), weights.detach().numpy()] + [t.grad.numpy() for t in tensors] +
-                       [p.grad.numpy() for _, p in sorted(module.named_parameters())])
+        results.append(
+            [out.detach().numpy(), weights.detach().numpy()]
+            + [t.grad.numpy() for t in tensors]
+            + [p.grad.numpy() for _, p in sorted(module.named_parameters())]
+        )
     tolerance = 1e-4 if dtype == "float32" else 1e-9
     for ours_value, theirs_value in zip(*results):
         np.testing.assert_allclose(ours_value, theirs_value, rtol=tolerance, atol=tolerance)
@@ -119,11 +127,12 @@ def test_gradcheck_float64():
 
 TRANSFORMER_CASES = {
     "encoder_post_norm": ("TransformerEncoderLayer", dict(dim_feedforward=16, dropout=0.0)),
-    "encoder_pre_norm_gelu": ("TransformerEncoderLayer", dict(dim_feedforward=16, dropout=0.0, norm_first=True,
-                                                              activation="gelu", batch_first=True)),
+    "encoder_pre_norm_gelu": (
+        "TransformerEncoderLayer",
+        dict(dim_feedforward=16, dropout=0.0, norm_first=True, activation="gelu", batch_first=True),
+    ),
     "decoder": ("TransformerDecoderLayer", dict(dim_feedforward=16, dropout=0.0)),
-    "transformer": ("Transformer", dict(num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=16,
-                                        dropout=0.0)),
+    "transformer": ("Transformer", dict(num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=16, dropout=0.0)),
 }
 
 
@@ -144,19 +153,23 @@ def test_transformer_layers_match_torch(name):
         if kind == "TransformerEncoderLayer":
             padding = np.zeros((3, 5), bool)
             padding[1, -1] = True  # the second sequence is one shorter
-            out = module(s.transpose(0, 1) if options.get("batch_first") else s,
-                         src_key_padding_mask=lib.tensor(padding))
+            out = module(
+                s.transpose(0, 1) if options.get("batch_first") else s, src_key_padding_mask=lib.tensor(padding)
+            )
         elif kind == "TransformerDecoderLayer":
             out = module(t, s, tgt_mask=lib.tensor(causal))
         else:
             out = module(s, t, tgt_mask=lib.tensor(causal))
         (out * out).sum().backward()
-        results.append([out.detach().numpy(), s.grad.numpy()] + [p.grad.numpy() for _, p in
-                                                                 sorted(module.named_parameters())])
+        results.append(
+            [out.detach().numpy(), s.grad.numpy()] + [p.grad.numpy() for _, p in sorted(module.named_parameters())]
+        )
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-9)
 
 
 def test_square_subsequent_mask_matches_torch():
-    np.testing.assert_array_equal(nn.Transformer.generate_square_subsequent_mask(4).numpy(),
-                                  torch.nn.Transformer.generate_square_subsequent_mask(4).numpy())
+    np.testing.assert_array_equal(
+        nn.Transformer.generate_square_subsequent_mask(4).numpy(),
+        torch.nn.Transformer.generate_square_subsequent_mask(4).numpy(),
+    )

@@ -1,6 +1,7 @@
 """Autograd as users extend it: torch's ctx-style custom Functions (the examples of torch's documentation, run
 unchanged), once_differentiable, mark_dirty / mark_non_differentiable, next_functions, inference_mode,
 detect_anomaly, and torch.autograd.functional's jacobian / hessian / vjp / jvp / hvp / vhp — each against torch."""
+
 import numpy as np
 import pytest
 
@@ -21,7 +22,7 @@ def functions(lib):
 
         @staticmethod
         def backward(ctx, grad_output):
-            result, = ctx.saved_tensors
+            (result,) = ctx.saved_tensors
             return grad_output * result
 
     class LinearFunction(lib.autograd.Function):
@@ -89,9 +90,11 @@ def test_custom_function_gradcheck_and_double_backward():
 
 def test_wrong_gradient_count_and_shape_raise_like_torch():
     for bad in ((lambda ctx, g: (g, g)), (lambda ctx, g: g.sum())):
+
         class Bad(minigrad.autograd.Function):
             forward = staticmethod(lambda ctx, x: x * 2)
             backward = staticmethod(bad)
+
         x = minigrad.tensor([1.0, 2.0], requires_grad=True)
         with pytest.raises(RuntimeError, match="incorrect number of gradients|invalid gradient at index 0"):
             Bad.apply(x).sum().backward()
@@ -107,14 +110,14 @@ def test_once_differentiable_refuses_a_double_backward():
         @staticmethod
         @minigrad.autograd.once_differentiable
         def backward(ctx, grad):
-            x, = ctx.saved_tensors
+            (x,) = ctx.saved_tensors
             return minigrad.tensor(2 * x.detach().numpy() * grad.detach().numpy())  # NumPy: not differentiable
 
     x = minigrad.tensor([3.0], dtype=minigrad.float64, requires_grad=True)
-    g, = minigrad.autograd.grad(Square.apply(x).sum(), x)
+    (g,) = minigrad.autograd.grad(Square.apply(x).sum(), x)
     assert g.item() == 6.0
     upstream = minigrad.tensor([1.0], dtype=minigrad.float64, requires_grad=True)
-    g, = minigrad.autograd.grad(Square.apply(x), x, upstream, create_graph=True)
+    (g,) = minigrad.autograd.grad(Square.apply(x), x, upstream, create_graph=True)
     with pytest.raises(RuntimeError, match="once_differentiable"):  # torch: the same, via its DelayedError node
         g.sum().backward()
 
@@ -172,6 +175,7 @@ def test_inference_mode_records_nothing():
     @minigrad.inference_mode()
     def predict(t):
         return t * 3
+
     assert not predict(x).requires_grad
 
 
@@ -187,12 +191,12 @@ def test_detect_anomaly_names_the_op_that_produced_nan():
 FUNCTIONAL_CASES = {
     "jacobian": lambda F, L, x, y, v: F.jacobian(lambda a, b: (a[:2] * b).exp(), (x, y)),
     "jacobian_single": lambda F, L, x, y, v: F.jacobian(lambda a: a.sin() * a, x),
-    "jacobian_create_graph": lambda F, L, x, y, v: F.jacobian(lambda a: a ** 3, x, create_graph=True),
-    "hessian": lambda F, L, x, y, v: F.hessian(lambda a: (a ** 3).sum() + (a[0] * a[1]), x),
+    "jacobian_create_graph": lambda F, L, x, y, v: F.jacobian(lambda a: a**3, x, create_graph=True),
+    "hessian": lambda F, L, x, y, v: F.hessian(lambda a: (a**3).sum() + (a[0] * a[1]), x),
     "vjp": lambda F, L, x, y, v: F.vjp(lambda a, b: (a[:2] * b).exp(), (x, y), L.ones(2, dtype=L.float64)),
     "jvp": lambda F, L, x, y, v: F.jvp(lambda a: a.exp() * a[0], x, v),
-    "hvp": lambda F, L, x, y, v: F.hvp(lambda a: (a ** 3).sum() * a[2], x, v),
-    "vhp": lambda F, L, x, y, v: F.vhp(lambda a: (a ** 3).sum() * a[2], x, v),
+    "hvp": lambda F, L, x, y, v: F.hvp(lambda a: (a**3).sum() * a[2], x, v),
+    "vhp": lambda F, L, x, y, v: F.vhp(lambda a: (a**3).sum() * a[2], x, v),
 }
 
 

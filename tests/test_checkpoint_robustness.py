@@ -7,6 +7,7 @@ pickled files, a save interrupted by an exception, and exact round trips of a fi
 * random structures (hypothesis) of tensors, parameters and arrays of every dtype and odd shape and layout round
   trip exactly.
 """
+
 import io
 import os
 import signal
@@ -26,7 +27,6 @@ from hypothesis.extra import numpy as hnp
 import minigrad
 from minigrad.nn.parameter import Parameter
 from minigrad.serialization import load, save
-
 from test_serialization import same
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -61,8 +61,9 @@ def test_a_save_killed_mid_write_leaves_a_loadable_checkpoint(tmp_path, rng):
     path = tmp_path / "checkpoint"
     save(versioned(0), path)
     for delay in rng.uniform(0.05, 0.4, 4):
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE,
-                                  cwd=REPOSITORY, text=True)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, cwd=REPOSITORY, text=True
+        )
         assert writer.stdout.readline().strip() == "ready"
         time.sleep(delay)  # somewhere in the middle of some save
         writer.send_signal(signal.SIGKILL)
@@ -117,8 +118,9 @@ def test_an_entry_header_claiming_a_huge_array_is_a_value_error(claimed):
 
 
 # ---------------------------------------------------------------------------------------- random round trips
-DTYPES = st.sampled_from([np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8,
-                          np.bool_])
+DTYPES = st.sampled_from(
+    [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8, np.bool_]
+)
 
 
 @st.composite
@@ -142,8 +144,11 @@ def leaves(draw):
     if kind == "ndarray":
         return array
     if kind == "scalar":
-        return draw(st.one_of(st.integers(-2 ** 70, 2 ** 70), st.floats(allow_nan=False), st.booleans(),
-                              st.none(), st.text(max_size=5)))
+        return draw(
+            st.one_of(
+                st.integers(-(2**70), 2**70), st.floats(allow_nan=False), st.booleans(), st.none(), st.text(max_size=5)
+            )
+        )
     tensor = minigrad.from_numpy(array)
     if kind == "parameter" and array.dtype.kind == "f":
         return Parameter(tensor, requires_grad=draw(st.booleans()))
@@ -153,9 +158,15 @@ def leaves(draw):
 
 
 KEYS = st.one_of(st.text(max_size=6), st.integers(-5, 5), st.tuples(st.integers(0, 3), st.text(max_size=2)))
-STRUCTURES = st.recursive(leaves(), lambda children: st.one_of(
-    st.lists(children, max_size=3), st.lists(children, max_size=3).map(tuple),
-    st.dictionaries(KEYS, children, max_size=3)), max_leaves=8)
+STRUCTURES = st.recursive(
+    leaves(),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.lists(children, max_size=3).map(tuple),
+        st.dictionaries(KEYS, children, max_size=3),
+    ),
+    max_leaves=8,
+)
 
 
 @given(STRUCTURES)

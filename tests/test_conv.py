@@ -1,16 +1,17 @@
 """Convolution: the im2col/col2im kernels against their NumPy twins, F.conv*/unfold/fold/pad and the Conv modules
 against torch (values, gradients, errors, reprs, init, state dicts, module_db's ModuleInfos), the fused Conv node
 against its composite, and gradcheck/gradgradcheck in float64."""
+
 import numpy as np
 import pytest
 
 import minigrad
 import minigrad.nn.functional as F
 from minigrad import nn
+from minigrad._kernels import im2col as kernel
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.ops import conv as conv_ops
 from minigrad.ops.conv import Conv, Window
-from minigrad._kernels import im2col as kernel
 from tests.reference import im2col as reference
 
 DTYPES = [np.float32, np.float64]
@@ -52,8 +53,9 @@ def test_kernels_match_reference_in_both_layouts(dtype, threads):
         grad = rng.standard_normal(expected.shape).astype(dtype)
         back = np.full(x.shape, 5, dtype)
         kernel.col2im(grad, back, k, stride, padding, dilation, out, threads)
-        np.testing.assert_allclose(back, reference.col2im(grad, x.shape, k, stride, padding, dilation, out),
-                                   **TOLERANCE[dtype])
+        np.testing.assert_allclose(
+            back, reference.col2im(grad, x.shape, k, stride, padding, dilation, out), **TOLERANCE[dtype]
+        )
         # adjoint: <im2col(x), g> == <x, col2im(g)>
         assert np.isclose(np.vdot(expected, grad), np.vdot(x, back), rtol=1e-4)
 
@@ -86,7 +88,7 @@ def _parity(function, x_shape, w_shape, kwargs, dtype, bias=True, seed=0):
     torch = _torch()
     rng = np.random.default_rng(seed)
     arrays = [rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[:1])]
-    arrays = [a.astype(dtype) for a in arrays[:3 if bias else 2]]
+    arrays = [a.astype(dtype) for a in arrays[: 3 if bias else 2]]
     ours = [minigrad.tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     result = getattr(F, function)(*ours, **kwargs)
@@ -112,18 +114,21 @@ def test_conv_without_bias_matches_torch():
 
 def _conv_inputs(x_shape, w_shape, seed=0):
     rng = np.random.default_rng(seed)
-    return [minigrad.tensor(rng.standard_normal(shape), requires_grad=True)
-            for shape in (x_shape, w_shape, w_shape[:1])]
+    return [
+        minigrad.tensor(rng.standard_normal(shape), requires_grad=True) for shape in (x_shape, w_shape, w_shape[:1])
+    ]
 
 
-@pytest.mark.parametrize("case", [CONV_CASES[1], CONV_CASES[3], CONV_CASES[7], CONV_CASES[9]],
-                         ids=lambda c: f"{c[0]}{c[3]}")
+@pytest.mark.parametrize(
+    "case", [CONV_CASES[1], CONV_CASES[3], CONV_CASES[7], CONV_CASES[9]], ids=lambda c: f"{c[0]}{c[3]}"
+)
 def test_conv_gradcheck_and_gradgradcheck(case):
     function, x_shape, w_shape, kwargs = case
     inputs = _conv_inputs(x_shape, w_shape)
 
     def call(x, w, b):
         return getattr(F, function)(x, w, b, **kwargs)
+
     assert gradcheck(call, inputs)
     assert gradgradcheck(call, inputs)
 
@@ -171,17 +176,21 @@ def test_conv_double_backward_matches_torch():
 
     def second(lib, conv, tensors):
         y = conv(*tensors, padding=1, stride=2)
-        gx, = lib.autograd.grad((y * y).sum(), [tensors[0]], create_graph=True)
+        (gx,) = lib.autograd.grad((y * y).sum(), [tensors[0]], create_graph=True)
         gx.pow(2).sum().backward()
         return tensors[1].grad
-    np.testing.assert_allclose(second(minigrad, F.conv2d, ours)._data,
-                               second(torch, torch.nn.functional.conv2d, theirs).numpy(), rtol=1e-10)
+
+    np.testing.assert_allclose(
+        second(minigrad, F.conv2d, ours)._data, second(torch, torch.nn.functional.conv2d, theirs).numpy(), rtol=1e-10
+    )
 
 
 # ------------------------------------------------------------------------------------------------ unfold / fold
-UNFOLD_CASES = [((2, 3, 6, 5), dict(kernel_size=(2, 3), padding=1, stride=(2, 1), dilation=(1, 2))),
-                ((3, 5, 5), dict(kernel_size=2)),
-                ((1, 2, 4, 4), dict(kernel_size=3, padding=2, stride=3))]
+UNFOLD_CASES = [
+    ((2, 3, 6, 5), dict(kernel_size=(2, 3), padding=1, stride=(2, 1), dilation=(1, 2))),
+    ((3, 5, 5), dict(kernel_size=2)),
+    ((1, 2, 4, 4), dict(kernel_size=3, padding=2, stride=3)),
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -205,19 +214,25 @@ def test_unfold_and_fold_match_torch(shape, kwargs, dtype):
 def test_unfold_fold_gradcheck_and_gradgradcheck():
     x = minigrad.tensor(np.random.default_rng(6).standard_normal((2, 2, 5, 4)), requires_grad=True)
     kwargs = dict(kernel_size=(2, 3), padding=1, stride=(2, 1), dilation=(1, 2))
-    cols = minigrad.tensor(np.random.default_rng(7).standard_normal(F.unfold(x, **kwargs).shape),
-                           requires_grad=True)
+    cols = minigrad.tensor(np.random.default_rng(7).standard_normal(F.unfold(x, **kwargs).shape), requires_grad=True)
     for call, inputs in ((lambda t: F.unfold(t, **kwargs), (x,)), (lambda t: F.fold(t, (5, 4), **kwargs), (cols,))):
         assert gradcheck(call, inputs)
         assert gradgradcheck(call, inputs)
 
 
 # ------------------------------------------------------------------------------------------------ pad
-PAD_CASES = [((2, 3, 4, 5), (1, 2), "constant"), ((2, 3, 4, 5), (-1, 2, 1, -2), "constant"),
-             ((2, 3, 4, 5), (1, 2, 2, 3), "reflect"), ((3, 5), (4, 2), "reflect"), ((2, 3, 4), (-1, 3), "reflect"),
-             ((2, 3, 4, 5), (1, 2, 2, 3), "replicate"), ((2, 2, 3, 4, 5), (1, 1, 2, 0, 1, 2), "replicate"),
-             ((2, 3, 4, 5), (0, 5, 4, 4), "circular"), ((2, 3, 4), (-1, 3), "circular"),
-             ((2, 3, 4), (2, -1), "circular")]
+PAD_CASES = [
+    ((2, 3, 4, 5), (1, 2), "constant"),
+    ((2, 3, 4, 5), (-1, 2, 1, -2), "constant"),
+    ((2, 3, 4, 5), (1, 2, 2, 3), "reflect"),
+    ((3, 5), (4, 2), "reflect"),
+    ((2, 3, 4), (-1, 3), "reflect"),
+    ((2, 3, 4, 5), (1, 2, 2, 3), "replicate"),
+    ((2, 2, 3, 4, 5), (1, 1, 2, 0, 1, 2), "replicate"),
+    ((2, 3, 4, 5), (0, 5, 4, 4), "circular"),
+    ((2, 3, 4), (-1, 3), "circular"),
+    ((2, 3, 4), (2, -1), "circular"),
+]
 
 
 @pytest.mark.parametrize("shape, amounts, mode", PAD_CASES)
@@ -299,12 +314,14 @@ def test_dtype_mismatch_errors_match_torch():
 
 
 # ------------------------------------------------------------------------------------------------ modules
-MODULE_CASES = [("Conv1d", (3, 4, 3), dict(padding="same", padding_mode="reflect", bias=False, dilation=2)),
-                ("Conv2d", (2, 4, 3), dict(stride=2, groups=2)),
-                ("Conv2d", (2, 4, (1, 3)), dict(padding=(1, 2), padding_mode="circular")),
-                ("Conv2d", (4, 4, 3), dict(padding=1, padding_mode="replicate", groups=4)),
-                ("Conv3d", (2, 3, 2), dict(padding="valid")),
-                ("Conv3d", (2, 4, 3), dict(padding=1, padding_mode="reflect", stride=(1, 2, 1)))]
+MODULE_CASES = [
+    ("Conv1d", (3, 4, 3), dict(padding="same", padding_mode="reflect", bias=False, dilation=2)),
+    ("Conv2d", (2, 4, 3), dict(stride=2, groups=2)),
+    ("Conv2d", (2, 4, (1, 3)), dict(padding=(1, 2), padding_mode="circular")),
+    ("Conv2d", (4, 4, 3), dict(padding=1, padding_mode="replicate", groups=4)),
+    ("Conv3d", (2, 3, 2), dict(padding="valid")),
+    ("Conv3d", (2, 4, 3), dict(padding=1, padding_mode="reflect", stride=(1, 2, 1))),
+]
 
 
 @pytest.mark.parametrize("name, args, kwargs", MODULE_CASES, ids=lambda v: str(v))
@@ -312,8 +329,9 @@ def test_conv_modules_match_torch(name, args, kwargs):
     torch = _torch()
     theirs, ours = getattr(torch.nn, name)(*args, **kwargs).double(), getattr(nn, name)(*args, **kwargs).double()
     assert repr(ours) == repr(theirs)
-    assert [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()] == \
-        [(k, v.shape) for k, v in ours.state_dict().items()]
+    assert [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()] == [
+        (k, v.shape) for k, v in ours.state_dict().items()
+    ]
     ours.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
     x = np.random.default_rng(10).standard_normal((2, args[0]) + (7,) * ours._dims)
     mine, expected = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
@@ -335,12 +353,17 @@ def test_conv_module_init_follows_torch_bounds():
     assert nn.Conv1d(2, 4, 3, bias=False).bias is None
 
 
-@pytest.mark.parametrize("kwargs, message", [(dict(groups=0), "groups must be a positive integer"),
-                                             (dict(groups=3), "in_channels must be divisible by groups"),
-                                             (dict(groups=2, out_channels=5), "out_channels must be divisible"),
-                                             (dict(padding="foo"), "Invalid padding string 'foo'"),
-                                             (dict(padding="same", stride=2), "not supported for strided"),
-                                             (dict(padding_mode="x"), "padding_mode must be one of")])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(groups=0), "groups must be a positive integer"),
+        (dict(groups=3), "in_channels must be divisible by groups"),
+        (dict(groups=2, out_channels=5), "out_channels must be divisible"),
+        (dict(padding="foo"), "Invalid padding string 'foo'"),
+        (dict(padding="same", stride=2), "not supported for strided"),
+        (dict(padding_mode="x"), "padding_mode must be one of"),
+    ],
+)
 def test_conv_module_constructor_errors(kwargs, message):
     arguments = dict(in_channels=4, out_channels=6, kernel_size=3)
     arguments.update(kwargs)
@@ -355,21 +378,24 @@ def test_fold_modules_match_torch():
     x = np.random.default_rng(11).standard_normal((2, 3, 4, 5))
     cols = nn.Unfold(2, padding=1)(minigrad.tensor(x))
     np.testing.assert_allclose(cols._data, torch.nn.Unfold(2, padding=1)(torch.tensor(x)).numpy())
-    np.testing.assert_allclose(nn.Fold((4, 5), 2, padding=1)(cols)._data,
-                               torch.nn.Fold((4, 5), 2, padding=1)(torch.tensor(cols._data)).numpy())
+    np.testing.assert_allclose(
+        nn.Fold((4, 5), 2, padding=1)(cols)._data, torch.nn.Fold((4, 5), 2, padding=1)(torch.tensor(cols._data)).numpy()
+    )
 
 
 def test_module_db_conv_inputs():
     """Every module_inputs_func case of torch's Conv1d/2d/3d ModuleInfos: outputs and gradients."""
     torch = _torch()
     common_modules = pytest.importorskip("torch.testing._internal.common_modules")
-    infos = [info for info in common_modules.module_db
-             if info.module_cls in (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d)]
+    infos = [
+        info
+        for info in common_modules.module_db
+        if info.module_cls in (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d)
+    ]
     assert len(infos) == 3
     for info in infos:
         ours_cls = getattr(nn, info.module_cls.__name__)
-        for case in info.module_inputs_func(info, device="cpu", dtype=torch.float64, requires_grad=True,
-                                            training=True):
+        for case in info.module_inputs_func(info, device="cpu", dtype=torch.float64, requires_grad=True, training=True):
             theirs = info.module_cls(*case.constructor_input.args, **case.constructor_input.kwargs).double()
             ours = ours_cls(*case.constructor_input.args, **case.constructor_input.kwargs).double()
             ours.load_state_dict({k: minigrad.tensor(v.numpy()) for k, v in theirs.state_dict().items()})

@@ -1,6 +1,7 @@
 """nll_loss and cross_entropy (minigrad/nn/functional/classification.py): torch parity of values and gradients
 over shapes (unbatched, 2-D, K-dim), targets (indices, probabilities), weights, ignore_index, label smoothing
 and reductions; gradcheck/gradgradcheck in float64; the backward's buffer hand-over; and torch's errors."""
+
 import warnings
 from types import SimpleNamespace
 
@@ -8,9 +9,8 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad.nn.functional.classification import cross_entropy, nll_loss
-
 from loss_parity import check_gradients, compare_with_torch, torch
+from minigrad.nn.functional.classification import cross_entropy, nll_loss
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 REDUCTIONS = ["none", "mean", "sum"]
@@ -74,7 +74,7 @@ def test_cross_entropy_probability_targets_match_torch(dtype, reduction, input_s
     grad = (0, 1)
     if weighted:
         kwargs["weight"] = rng.random(classes).astype(dtype)
-        grad = (0, 1, "weight")       # the weight is differentiable with probability targets
+        grad = (0, 1, "weight")  # the weight is differentiable with probability targets
     compare_with_torch(cross_entropy, torch_fn("cross_entropy"), [x, target], kwargs, grad=grad)
 
 
@@ -91,8 +91,21 @@ def test_ignore_index_anywhere_matches_torch(ignore_index, label_smoothing):
 
 
 @needs_torch
-@pytest.mark.parametrize("case", ["all_ignored", "zero_weights", "negative_weights", "one_class", "empty", "huge",
-                                  "negative_smoothing", "full_smoothing", "uint8_targets", "unbatched_1d_target"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "all_ignored",
+        "zero_weights",
+        "negative_weights",
+        "one_class",
+        "empty",
+        "huge",
+        "negative_smoothing",
+        "full_smoothing",
+        "uint8_targets",
+        "unbatched_1d_target",
+    ],
+)
 def test_edge_cases_match_torch(case):
     dtype = np.float32
     x, target, weight = index_case((6, 4), (6,), dtype, seed=3)
@@ -111,7 +124,7 @@ def test_edge_cases_match_torch(case):
     elif case == "huge":
         x = np.where(x > 0, 1e4, -1e4).astype(dtype) + x
     elif case == "negative_smoothing":
-        kwargs["label_smoothing"] = -0.5   # torch treats it as 0
+        kwargs["label_smoothing"] = -0.5  # torch treats it as 0
     elif case == "full_smoothing":
         kwargs["label_smoothing"] = 1.0
     elif case == "uint8_targets":
@@ -179,8 +192,8 @@ def test_one_and_two_threads_agree():
 def test_non_contiguous_and_read_only_inputs():
     rng = np.random.default_rng(7)
     base = rng.standard_normal((5, 8)).astype(np.float32)
-    x = base.T                                   # (8, 5), Fortran-ordered
-    target = rng.integers(0, 5, 16)[::2]         # strided
+    x = base.T  # (8, 5), Fortran-ordered
+    target = rng.integers(0, 5, 16)[::2]  # strided
     read_only = base.copy()
     read_only.setflags(write=False)
     compare_with_torch(cross_entropy, torch_fn("cross_entropy"), [np.ascontiguousarray(x), target], {}, grad=(0,))
@@ -199,8 +212,9 @@ def test_non_contiguous_and_read_only_inputs():
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.3])
 def test_cross_entropy_gradcheck(shapes, reduction, label_smoothing):
     x, target, weight = index_case(*shapes, np.float64, seed=8)
-    check_gradients(cross_entropy, [x, target], dict(weight=weight, reduction=reduction,
-                                                     label_smoothing=label_smoothing))
+    check_gradients(
+        cross_entropy, [x, target], dict(weight=weight, reduction=reduction, label_smoothing=label_smoothing)
+    )
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -215,8 +229,9 @@ def test_probability_targets_gradcheck(input_shape, reduction):
     rng = np.random.default_rng(10)
     x, target = rng.standard_normal(input_shape), rng.random(input_shape)
     weight = rng.random(input_shape[0 if len(input_shape) == 1 else 1])
-    check_gradients(cross_entropy, [x, target], dict(weight=weight, reduction=reduction, label_smoothing=0.2),
-                    grad=(0, 1, "weight"))
+    check_gradients(
+        cross_entropy, [x, target], dict(weight=weight, reduction=reduction, label_smoothing=0.2), grad=(0, 1, "weight")
+    )
 
 
 # --------------------------------------------------------------------------------------- the cached gradient
@@ -226,8 +241,8 @@ def test_backward_with_retain_graph_and_in_place_grad_changes():
     loss = cross_entropy(xt, minigrad.tensor(target))
     loss.backward(retain_graph=True)
     first = xt.grad.numpy().copy()
-    xt.grad.zero_()                 # the handed-over buffer may be changed by its new owner...
-    loss.backward()                 # ...so a second backward recomputes the gradient
+    xt.grad.zero_()  # the handed-over buffer may be changed by its new owner...
+    loss.backward()  # ...so a second backward recomputes the gradient
     np.testing.assert_allclose(xt.grad.numpy(), first)
 
 
@@ -256,12 +271,18 @@ def test_second_derivative_matches_torch():
         pytest.skip("torch not installed")
     x, target, weight = index_case((4, 3), (4,), np.float64, seed=14)
     xt = minigrad.tensor(x, requires_grad=True)
-    (g,) = minigrad.autograd.grad(cross_entropy(xt, minigrad.tensor(target), weight=minigrad.tensor(weight),
-                                                label_smoothing=0.1), [xt], create_graph=True)
+    (g,) = minigrad.autograd.grad(
+        cross_entropy(xt, minigrad.tensor(target), weight=minigrad.tensor(weight), label_smoothing=0.1),
+        [xt],
+        create_graph=True,
+    )
     (g * g).sum().backward()
     tx = torch.tensor(x, requires_grad=True)
-    (tg,) = torch.autograd.grad(torch_fn("cross_entropy")(tx, torch.tensor(target), weight=torch.tensor(weight),
-                                                          label_smoothing=0.1), [tx], create_graph=True)
+    (tg,) = torch.autograd.grad(
+        torch_fn("cross_entropy")(tx, torch.tensor(target), weight=torch.tensor(weight), label_smoothing=0.1),
+        [tx],
+        create_graph=True,
+    )
     (tg * tg).sum().backward()
     np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), rtol=1e-10)
     np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), rtol=1e-8, atol=1e-12)
@@ -272,70 +293,190 @@ X = np.zeros((3, 4), np.float32)
 Y = np.array([0, 1, 2])
 # (description, call(api, tensor) -- api holds the loss functions, tensor builds tensors --, exception, message)
 ERRORS = [
-    ("int32 target", lambda F, t: F.cross_entropy(t(X), t(Y.astype(np.int32))), RuntimeError,
-     "expected target dtype to be Long or Byte, but got Int"),
-    ("float index target", lambda F, t: F.nll_loss(t(X), t(Y.astype(np.float32))), RuntimeError,
-     "expected target dtype to be Long or Byte, but got Float"),
-    ("out of bounds", lambda F, t: F.cross_entropy(t(X), t(np.array([0, 4, 1]))), IndexError,
-     "Target 4 is out of bounds."),
-    ("negative target", lambda F, t: F.nll_loss(t(X), t(np.array([0, -1, 1])), reduction="none"), IndexError,
-     "Target -1 is out of bounds."),
-    ("weight size", lambda F, t: F.cross_entropy(t(X), t(Y), weight=t(np.ones(2, np.float32))), RuntimeError,
-     "weight tensor should be defined either for all 4 classes or no classes but got weight tensor of shape: [2]"),
-    ("weight dtype", lambda F, t: F.cross_entropy(t(X), t(Y), weight=t(np.ones(4))), RuntimeError,
-     "expected scalar type Float but found Double"),
-    ("weight size spatial", lambda F, t: F.cross_entropy(t(np.zeros((2, 3, 2, 2), np.float32)),
-                                                    t(np.zeros((2, 2, 2), np.int64)), weight=t(np.ones(2, np.float32))),
-     RuntimeError, "weight tensor should be defined either for all or no classes"),
-    ("prob weight size", lambda F, t: F.cross_entropy(t(X), t(X), weight=t(np.ones(3, np.float32))), RuntimeError,
-     "cross_entropy: weight tensor should be defined either for all 4 classes or no classes but got weight tensor "
-     "of shape: [3]"),
-    ("0-dim nll", lambda F, t: F.nll_loss(t(np.float32(1)), t(np.int64(0))), ValueError,
-     "Expected 1 or more dimensions (got 0)"),
-    ("0-dim ce index", lambda F, t: F.cross_entropy(t(np.float32(1)), t(np.int64(0))), RuntimeError,
-     "Expected floating point type for target with class probabilities, got Long"),
-    ("batch mismatch", lambda F, t: F.cross_entropy(t(X), t(Y[:2])), ValueError,
-     "Expected input batch_size (3) to match target batch_size (2)."),
-    ("0-d target, empty batch", lambda F, t: F.nll_loss(t(X[:0]), t(np.int64(1))), IndexError,
-     "Dimension specified as 0 but tensor has no dimensions"),
-    ("0-d float target, empty batch", lambda F, t: F.cross_entropy(t(X[:0]), t(np.float32(1))), RuntimeError,
-     "expected target dtype to be Long or Byte, but got Float"),
-    ("0-d target", lambda F, t: F.cross_entropy(t(X), t(np.int64(1))), ValueError,
-     "Expected input batch_size (3) to match target batch_size (0)."),
-    ("2-D target", lambda F, t: F.nll_loss(t(X), t(np.zeros((3, 2), np.int64))), RuntimeError,
-     "0D or 1D target tensor expected, multi-target not supported"),
-    ("1-D input target size", lambda F, t: F.cross_entropy(t(X[0]), t(Y[:2])), ValueError,
-     "For 1D input, 1D target must have size 1, but got target size: 2"),
-    ("3-D size", lambda F, t: F.cross_entropy(t(np.zeros((2, 3, 5), np.float32)), t(np.zeros((2, 4), np.int64))),
-     RuntimeError, "Expected target size [2, 5], got [2, 4]"),
-    ("4-D size", lambda F, t: F.cross_entropy(t(np.zeros((2, 3, 2, 2), np.float32)), t(np.zeros((2, 2, 3), np.int64))),
-     RuntimeError, "size mismatch (got input: [2, 3, 2, 2] , target: [2, 2, 3]"),
-    ("4-D target dims", lambda F, t: F.nll_loss(t(np.zeros((2, 3, 2, 2), np.float32)), t(np.zeros((2, 4), np.int64))),
-     RuntimeError, "only batches of spatial targets supported (3D tensors) but got targets of dimension: 2"),
-    ("5-D size", lambda F, t: F.cross_entropy(t(np.zeros((2, 3, 2, 2, 2), np.float32)),
-                                         t(np.zeros((2, 2, 3, 2), np.int64))),
-     RuntimeError, "Expected target size [2, 2, 2, 2], got [2, 2, 3, 2]"),
-    ("label smoothing", lambda F, t: F.cross_entropy(t(X), t(Y), label_smoothing=1.5), RuntimeError,
-     "label_smoothing must be between 0.0 and 1.0. Got: 1.5"),
-    ("label smoothing probs", lambda F, t: F.cross_entropy(t(X), t(X), label_smoothing=2.0), RuntimeError,
-     "label_smoothing must be between 0.0 and 1.0. Got: 2"),
-    ("prob ignore_index", lambda F, t: F.cross_entropy(t(X), t(X), ignore_index=1), RuntimeError,
-     "ignore_index is not supported for floating point target"),
-    ("long prob target", lambda F, t: F.cross_entropy(t(X), t(np.zeros((3, 4), np.int64))), RuntimeError,
-     "Expected floating point type for target with class probabilities, got Long"),
-    ("integer input ce", lambda F, t: F.cross_entropy(t(np.zeros((3, 4), np.int64)), t(Y)), NotImplementedError,
-     "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'"),
-    ("integer input nll", lambda F, t: F.nll_loss(t(np.zeros((3, 4), np.int64)), t(Y)), NotImplementedError,
-     "\"nll_loss_out_frame\" not implemented for 'Long'"),
-    ("bad reduction", lambda F, t: F.cross_entropy(t(X), t(Y), reduction="avg"), ValueError,
-     "avg is not a valid value for reduction"),
-    ("ignore_index type", lambda F, t: F.cross_entropy(t(X), t(Y), ignore_index=1.5), TypeError,
-     "cross_entropy_loss(): argument 'ignore_index' (position 5) must be int, not float"),
-    ("input type", lambda F, t: F.cross_entropy([[1.0, 2.0]], t(np.array([0]))), TypeError,
-     "cross_entropy_loss(): argument 'input' (position 1) must be Tensor, not list"),
-    ("weight requires grad", lambda F, t: F.nll_loss(t(X), t(Y), weight=F.ones(4, requires_grad=True)),
-     RuntimeError, "The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. This "
-                   "input cannot have requires_grad True."),
+    (
+        "int32 target",
+        lambda F, t: F.cross_entropy(t(X), t(Y.astype(np.int32))),
+        RuntimeError,
+        "expected target dtype to be Long or Byte, but got Int",
+    ),
+    (
+        "float index target",
+        lambda F, t: F.nll_loss(t(X), t(Y.astype(np.float32))),
+        RuntimeError,
+        "expected target dtype to be Long or Byte, but got Float",
+    ),
+    (
+        "out of bounds",
+        lambda F, t: F.cross_entropy(t(X), t(np.array([0, 4, 1]))),
+        IndexError,
+        "Target 4 is out of bounds.",
+    ),
+    (
+        "negative target",
+        lambda F, t: F.nll_loss(t(X), t(np.array([0, -1, 1])), reduction="none"),
+        IndexError,
+        "Target -1 is out of bounds.",
+    ),
+    (
+        "weight size",
+        lambda F, t: F.cross_entropy(t(X), t(Y), weight=t(np.ones(2, np.float32))),
+        RuntimeError,
+        "weight tensor should be defined either for all 4 classes or no classes but got weight tensor of shape: [2]",
+    ),
+    (
+        "weight dtype",
+        lambda F, t: F.cross_entropy(t(X), t(Y), weight=t(np.ones(4))),
+        RuntimeError,
+        "expected scalar type Float but found Double",
+    ),
+    (
+        "weight size spatial",
+        lambda F, t: F.cross_entropy(
+            t(np.zeros((2, 3, 2, 2), np.float32)), t(np.zeros((2, 2, 2), np.int64)), weight=t(np.ones(2, np.float32))
+        ),
+        RuntimeError,
+        "weight tensor should be defined either for all or no classes",
+    ),
+    (
+        "prob weight size",
+        lambda F, t: F.cross_entropy(t(X), t(X), weight=t(np.ones(3, np.float32))),
+        RuntimeError,
+        "cross_entropy: weight tensor should be defined either for all 4 classes or no classes but got weight tensor "
+        "of shape: [3]",
+    ),
+    (
+        "0-dim nll",
+        lambda F, t: F.nll_loss(t(np.float32(1)), t(np.int64(0))),
+        ValueError,
+        "Expected 1 or more dimensions (got 0)",
+    ),
+    (
+        "0-dim ce index",
+        lambda F, t: F.cross_entropy(t(np.float32(1)), t(np.int64(0))),
+        RuntimeError,
+        "Expected floating point type for target with class probabilities, got Long",
+    ),
+    (
+        "batch mismatch",
+        lambda F, t: F.cross_entropy(t(X), t(Y[:2])),
+        ValueError,
+        "Expected input batch_size (3) to match target batch_size (2).",
+    ),
+    (
+        "0-d target, empty batch",
+        lambda F, t: F.nll_loss(t(X[:0]), t(np.int64(1))),
+        IndexError,
+        "Dimension specified as 0 but tensor has no dimensions",
+    ),
+    (
+        "0-d float target, empty batch",
+        lambda F, t: F.cross_entropy(t(X[:0]), t(np.float32(1))),
+        RuntimeError,
+        "expected target dtype to be Long or Byte, but got Float",
+    ),
+    (
+        "0-d target",
+        lambda F, t: F.cross_entropy(t(X), t(np.int64(1))),
+        ValueError,
+        "Expected input batch_size (3) to match target batch_size (0).",
+    ),
+    (
+        "2-D target",
+        lambda F, t: F.nll_loss(t(X), t(np.zeros((3, 2), np.int64))),
+        RuntimeError,
+        "0D or 1D target tensor expected, multi-target not supported",
+    ),
+    (
+        "1-D input target size",
+        lambda F, t: F.cross_entropy(t(X[0]), t(Y[:2])),
+        ValueError,
+        "For 1D input, 1D target must have size 1, but got target size: 2",
+    ),
+    (
+        "3-D size",
+        lambda F, t: F.cross_entropy(t(np.zeros((2, 3, 5), np.float32)), t(np.zeros((2, 4), np.int64))),
+        RuntimeError,
+        "Expected target size [2, 5], got [2, 4]",
+    ),
+    (
+        "4-D size",
+        lambda F, t: F.cross_entropy(t(np.zeros((2, 3, 2, 2), np.float32)), t(np.zeros((2, 2, 3), np.int64))),
+        RuntimeError,
+        "size mismatch (got input: [2, 3, 2, 2] , target: [2, 2, 3]",
+    ),
+    (
+        "4-D target dims",
+        lambda F, t: F.nll_loss(t(np.zeros((2, 3, 2, 2), np.float32)), t(np.zeros((2, 4), np.int64))),
+        RuntimeError,
+        "only batches of spatial targets supported (3D tensors) but got targets of dimension: 2",
+    ),
+    (
+        "5-D size",
+        lambda F, t: F.cross_entropy(t(np.zeros((2, 3, 2, 2, 2), np.float32)), t(np.zeros((2, 2, 3, 2), np.int64))),
+        RuntimeError,
+        "Expected target size [2, 2, 2, 2], got [2, 2, 3, 2]",
+    ),
+    (
+        "label smoothing",
+        lambda F, t: F.cross_entropy(t(X), t(Y), label_smoothing=1.5),
+        RuntimeError,
+        "label_smoothing must be between 0.0 and 1.0. Got: 1.5",
+    ),
+    (
+        "label smoothing probs",
+        lambda F, t: F.cross_entropy(t(X), t(X), label_smoothing=2.0),
+        RuntimeError,
+        "label_smoothing must be between 0.0 and 1.0. Got: 2",
+    ),
+    (
+        "prob ignore_index",
+        lambda F, t: F.cross_entropy(t(X), t(X), ignore_index=1),
+        RuntimeError,
+        "ignore_index is not supported for floating point target",
+    ),
+    (
+        "long prob target",
+        lambda F, t: F.cross_entropy(t(X), t(np.zeros((3, 4), np.int64))),
+        RuntimeError,
+        "Expected floating point type for target with class probabilities, got Long",
+    ),
+    (
+        "integer input ce",
+        lambda F, t: F.cross_entropy(t(np.zeros((3, 4), np.int64)), t(Y)),
+        NotImplementedError,
+        "\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'",
+    ),
+    (
+        "integer input nll",
+        lambda F, t: F.nll_loss(t(np.zeros((3, 4), np.int64)), t(Y)),
+        NotImplementedError,
+        "\"nll_loss_out_frame\" not implemented for 'Long'",
+    ),
+    (
+        "bad reduction",
+        lambda F, t: F.cross_entropy(t(X), t(Y), reduction="avg"),
+        ValueError,
+        "avg is not a valid value for reduction",
+    ),
+    (
+        "ignore_index type",
+        lambda F, t: F.cross_entropy(t(X), t(Y), ignore_index=1.5),
+        TypeError,
+        "cross_entropy_loss(): argument 'ignore_index' (position 5) must be int, not float",
+    ),
+    (
+        "input type",
+        lambda F, t: F.cross_entropy([[1.0, 2.0]], t(np.array([0]))),
+        TypeError,
+        "cross_entropy_loss(): argument 'input' (position 1) must be Tensor, not list",
+    ),
+    (
+        "weight requires grad",
+        lambda F, t: F.nll_loss(t(X), t(Y), weight=F.ones(4, requires_grad=True)),
+        RuntimeError,
+        "The function 'nll_loss_forward' is not differentiable with respect to argument 'weight'. This "
+        "input cannot have requires_grad True.",
+    ),
 ]
 
 
@@ -353,8 +494,9 @@ def test_errors(description, call, error, message):
 @pytest.mark.parametrize("description, call, error, message", ERRORS, ids=[e[0] for e in ERRORS])
 def test_errors_are_torchs(description, call, error, message):
     # the expected messages are torch's own: the same call against torch raises them
-    api = SimpleNamespace(cross_entropy=torch.nn.functional.cross_entropy, nll_loss=torch.nn.functional.nll_loss,
-                          ones=torch.ones)
+    api = SimpleNamespace(
+        cross_entropy=torch.nn.functional.cross_entropy, nll_loss=torch.nn.functional.nll_loss, ones=torch.ones
+    )
     with pytest.raises(error) as raised:
         call(api, torch.tensor)
     assert str(raised.value).split("\n")[0] == message

@@ -1,11 +1,11 @@
 """CTC: the NumPy reference against brute force, the Cython kernel against the reference, and (when torch is
 importable) parity with PyTorch."""
+
 import numpy as np
 import pytest
 
+from tests.reference.ctc import concatenate_targets, ctc_brute_force, ctc_reference, ctc_single, torch_style_grad
 from tests.reference.ctc import ctc_loss as ctc_twin
-from tests.reference.ctc import (concatenate_targets, ctc_brute_force, ctc_reference, ctc_single,
-                                 torch_style_grad)
 
 kernel = pytest.importorskip("minigrad._kernels.ctc")
 
@@ -16,6 +16,7 @@ TOL = {np.float64: dict(rtol=1e-10, atol=1e-10), np.float32: dict(rtol=2e-5, ato
 
 # ----------------------------------------------------------------------------------------------------------------
 # helpers
+
 
 def log_softmax(x, axis=-1):
     x = np.asarray(x, dtype=np.float64)
@@ -37,31 +38,72 @@ def offsets_of(target_lengths):
     return np.concatenate([[0], np.cumsum(target_lengths)[:-1]]).astype(np.int64)
 
 
-def call_kernel(log_probs, targets, offsets, input_lengths, target_lengths, blank, zero_infinity, num_threads,
-                want_grad=True, scale=None, function=None, **keywords):
+def call_kernel(
+    log_probs,
+    targets,
+    offsets,
+    input_lengths,
+    target_lengths,
+    blank,
+    zero_infinity,
+    num_threads,
+    want_grad=True,
+    scale=None,
+    function=None,
+    **keywords,
+):
     """The kernel (or ``function``, e.g. its reference twin) with fresh outputs: ``(nll, grad or None)``."""
     N = log_probs.shape[1]
     scale = np.ones(N) if scale is None else scale
     nll = np.full(N, np.nan, log_probs.dtype)
     grad = np.full_like(log_probs, np.nan) if want_grad else None
-    total = (function or kernel.ctc_loss)(log_probs, targets, offsets, input_lengths, target_lengths, blank,
-                                          zero_infinity, scale, nll, grad, num_threads, **keywords)
+    total = (function or kernel.ctc_loss)(
+        log_probs,
+        targets,
+        offsets,
+        input_lengths,
+        target_lengths,
+        blank,
+        zero_infinity,
+        scale,
+        nll,
+        grad,
+        num_threads,
+        **keywords,
+    )
     assert total == pytest.approx(float(nll.sum(dtype=np.float64)), rel=TOL[nll.dtype.type]["rtol"], nan_ok=True)
     return nll, grad
 
 
-def run_kernel(log_probs, targets, input_lengths, target_lengths, blank=0, zero_infinity=False, num_threads=1,
-               force_log_space=False, offsets=None):
+def run_kernel(
+    log_probs,
+    targets,
+    input_lengths,
+    target_lengths,
+    blank=0,
+    zero_infinity=False,
+    num_threads=1,
+    force_log_space=False,
+    offsets=None,
+):
     """Call the kernel with concatenated targets; returns (nll, grad, paths)."""
     paths = np.full(len(input_lengths), -1, dtype=np.int8)
-    nll, grad = call_kernel(log_probs, targets, offsets_of(target_lengths) if offsets is None else offsets,
-                            np.asarray(input_lengths, np.int64), np.asarray(target_lengths, np.int64), blank,
-                            zero_infinity, num_threads, force_log_space=force_log_space, paths=paths)
+    nll, grad = call_kernel(
+        log_probs,
+        targets,
+        offsets_of(target_lengths) if offsets is None else offsets,
+        np.asarray(input_lengths, np.int64),
+        np.asarray(target_lengths, np.int64),
+        blank,
+        zero_infinity,
+        num_threads,
+        force_log_space=force_log_space,
+        paths=paths,
+    )
     return nll, grad, paths
 
 
-def assert_matches_reference(log_probs, targets, input_lengths, target_lengths, blank=0, zero_infinity=False,
-                             **kwargs):
+def assert_matches_reference(log_probs, targets, input_lengths, target_lengths, blank=0, zero_infinity=False, **kwargs):
     nll, grad, paths = run_kernel(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity, **kwargs)
     want_nll, want_grad = ctc_reference(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity)
     tol = TOL[log_probs.dtype.type]
@@ -74,6 +116,7 @@ def assert_matches_reference(log_probs, targets, input_lengths, target_lengths, 
 
 # ----------------------------------------------------------------------------------------------------------------
 # the reference against brute-force enumeration of every alignment
+
 
 @pytest.mark.parametrize("labels", [[], [1], [2, 1], [1, 1], [1, 2, 1], [2, 2, 2]])
 @pytest.mark.parametrize("T", [1, 2, 3, 4, 5])
@@ -114,6 +157,7 @@ def test_reference_gradient_is_finite_difference_of_nll():
 # ----------------------------------------------------------------------------------------------------------------
 # the kernel against the reference
 
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("num_threads", [1, 2])
 @pytest.mark.parametrize("force_log_space", [False, True])
@@ -124,8 +168,13 @@ def test_kernel_random_batches(dtype, num_threads, force_log_space):
         blank = int(rng.integers(0, C))
         case = random_case(rng, T, N, C, max_target=6, blank=blank, dtype=dtype)
         for zero_infinity in (False, True):
-            assert_matches_reference(*case, blank=blank, zero_infinity=zero_infinity, num_threads=num_threads,
-                                     force_log_space=force_log_space)
+            assert_matches_reference(
+                *case,
+                blank=blank,
+                zero_infinity=zero_infinity,
+                num_threads=num_threads,
+                force_log_space=force_log_space,
+            )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -177,8 +226,9 @@ def test_kernel_empty_targets(dtype):
     rng = np.random.default_rng(16)
     log_probs = log_softmax(rng.standard_normal((6, 3, 4))).astype(dtype)
     input_lengths = np.array([6, 3, 0])
-    nll, grad, paths = assert_matches_reference(log_probs, np.zeros(0, np.int64), input_lengths, np.zeros(3, np.int64),
-                                                blank=2)
+    nll, grad, paths = assert_matches_reference(
+        log_probs, np.zeros(0, np.int64), input_lengths, np.zeros(3, np.int64), blank=2
+    )
     # nll = -Σ_t lp[t, blank]; the gradient is -1 on the blank
     np.testing.assert_allclose(nll[:2], [-log_probs[:6, 0, 2].sum(), -log_probs[:3, 1, 2].sum()], rtol=1e-6)
     assert nll[2] == 0 and paths[2] == kernel.PATH_EMPTY
@@ -190,8 +240,9 @@ def test_kernel_empty_targets(dtype):
 def test_kernel_zero_input_length():
     log_probs = log_softmax(np.random.default_rng(17).standard_normal((4, 2, 3)))
     for zero_infinity in (False, True):
-        nll, grad, paths = assert_matches_reference(log_probs, np.array([1], np.int64), np.array([0, 0]),
-                                                    np.array([0, 1]), zero_infinity=zero_infinity)
+        nll, grad, paths = assert_matches_reference(
+            log_probs, np.array([1], np.int64), np.array([0, 0]), np.array([0, 1]), zero_infinity=zero_infinity
+        )
         assert nll[0] == 0 and nll[1] == (0 if zero_infinity else np.inf)
         assert np.all(grad == 0) and np.all(paths == kernel.PATH_EMPTY)
 
@@ -203,13 +254,15 @@ def test_kernel_infeasible_samples(dtype, num_threads):
     log_probs = log_softmax(rng.standard_normal((6, 3, 5))).astype(dtype)
     targets = np.array([1, 2, 3, 4, 1, 2, 3, 3, 3, 3], np.int64)  # lengths 4 (ok), 2 (ok), 4 repeats (needs 7)
     input_lengths, target_lengths = np.array([6, 5, 6]), np.array([4, 2, 4])
-    nll, grad, paths = assert_matches_reference(log_probs, targets, input_lengths, target_lengths,
-                                                num_threads=num_threads)
+    nll, grad, paths = assert_matches_reference(
+        log_probs, targets, input_lengths, target_lengths, num_threads=num_threads
+    )
     assert nll[2] == np.inf and np.isnan(grad[:, 2]).all() and paths[2] == kernel.PATH_INFEASIBLE
     assert np.isfinite(nll[:2]).all() and np.isfinite(grad[:, :2]).all()
     assert np.all(grad[5:, 1] == 0)
-    nll, grad, _ = assert_matches_reference(log_probs, targets, input_lengths, target_lengths, zero_infinity=True,
-                                            num_threads=num_threads)
+    nll, grad, _ = assert_matches_reference(
+        log_probs, targets, input_lengths, target_lengths, zero_infinity=True, num_threads=num_threads
+    )
     assert nll[2] == 0 and np.all(grad[:, 2] == 0)
 
 
@@ -265,8 +318,9 @@ def test_kernel_log_probs_with_minus_infinity():
     log_probs[2:4, 1, 0] = -np.inf  # no blank at t = 2, 3 for sample 1
     targets = np.array([1, 3, 1, 2, 2, 1], np.int64)
     for zero_infinity in (False, True):
-        nll, grad, paths = assert_matches_reference(log_probs, targets, np.array([8, 8, 8]),
-                                                    np.array([2, 2, 2]), zero_infinity=zero_infinity)
+        nll, grad, paths = assert_matches_reference(
+            log_probs, targets, np.array([8, 8, 8]), np.array([2, 2, 2]), zero_infinity=zero_infinity
+        )
         assert paths[0] == kernel.PATH_LOG_SPACE
         if zero_infinity:
             assert nll[0] == 0 and np.all(grad[:, 0] == 0)
@@ -296,8 +350,9 @@ def test_kernel_unnormalised_log_probs(dtype):
 def test_kernel_long_sequences_stay_in_scaled_space(dtype):
     # T = 2000: the product of the probabilities is ~1e-3000; the per-step scaling keeps it in range
     rng = np.random.default_rng(26)
-    log_probs, targets, input_lengths, target_lengths = random_case(rng, 2000, 2, 20, max_target=60, dtype=dtype,
-                                                                    full_length=True)
+    log_probs, targets, input_lengths, target_lengths = random_case(
+        rng, 2000, 2, 20, max_target=60, dtype=dtype, full_length=True
+    )
     nll, grad, paths = run_kernel(log_probs, targets, input_lengths, target_lengths)
     log_nll, log_grad, log_paths = run_kernel(log_probs, targets, input_lengths, target_lengths, force_log_space=True)
     assert np.all(paths == kernel.PATH_SCALED) and np.all(log_paths == kernel.PATH_LOG_SPACE)
@@ -330,8 +385,10 @@ def test_kernel_finite_differences_float64():
         plus[index] += eps
         minus[index] -= eps
         b = index[1]
-        numerical = (run_kernel(plus, targets, input_lengths, target_lengths)[0][b]
-                     - run_kernel(minus, targets, input_lengths, target_lengths)[0][b]) / (2 * eps)
+        numerical = (
+            run_kernel(plus, targets, input_lengths, target_lengths)[0][b]
+            - run_kernel(minus, targets, input_lengths, target_lengths)[0][b]
+        ) / (2 * eps)
         np.testing.assert_allclose(grad[index], numerical, atol=1e-8)
 
 
@@ -341,10 +398,11 @@ def test_kernel_padded_targets_through_offsets():
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 15, 4, 6, max_target=5)
     padded = np.full((4, 5), 99, np.int64)  # 99: garbage that must not be read
     for b, labels in enumerate(concatenate_targets(targets, target_lengths)):
-        padded[b, :len(labels)] = labels
+        padded[b, : len(labels)] = labels
     want = run_kernel(log_probs, targets, input_lengths, target_lengths)
-    got = run_kernel(log_probs, padded.reshape(-1), input_lengths, target_lengths,
-                     offsets=np.arange(4, dtype=np.int64) * 5)
+    got = run_kernel(
+        log_probs, padded.reshape(-1), input_lengths, target_lengths, offsets=np.arange(4, dtype=np.int64) * 5
+    )
     for a, b in zip(got, want):
         np.testing.assert_array_equal(a, b)
 
@@ -426,8 +484,9 @@ def test_kernel_without_gradient_gives_the_same_losses():
     rng = np.random.default_rng(36)
     case = random_case(rng, 30, 5, 7, max_target=8)
     nll, grad = call_kernel(case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False, 2)
-    nll_only, no_grad = call_kernel(case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False, 2,
-                                    want_grad=False)
+    nll_only, no_grad = call_kernel(
+        case[0], case[1], offsets_of(case[3]), case[2], case[3], 0, False, 2, want_grad=False
+    )
     assert no_grad is None
     np.testing.assert_array_equal(nll, nll_only)
 
@@ -465,7 +524,7 @@ def padded(targets, target_lengths, width=None, fill=0):
     width = max([len(l) for l in labels] + [1]) if width is None else width
     out = np.full((len(labels), width), fill, np.int64)
     for b, l in enumerate(labels):
-        out[b, :len(l)] = l
+        out[b, : len(l)] = l
     return out
 
 
@@ -494,14 +553,18 @@ def reference_input_grad(grad, target_lengths, reduction, upstream):
 @pytest.mark.parametrize("layout", ["padded", "concatenated"])
 def test_ctc_loss_matches_reference(dtype, reduction, layout):
     rng = np.random.default_rng(40)
-    log_probs, targets, input_lengths, target_lengths = random_case(rng, 15, 5, 6, max_target=5, blank=2,
-                                                                    dtype=dtype)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 15, 5, 6, max_target=5, blank=2, dtype=dtype)
     nll, grad = ctc_reference(log_probs, targets, input_lengths, target_lengths, blank=2)
     leaf = minigrad.tensor(log_probs, requires_grad=True)
-    target_tensor = minigrad.tensor(padded(targets, target_lengths, width=7, fill=2) if layout == "padded"
-                                    else targets)
-    loss = ctc_loss(leaf, target_tensor, minigrad.tensor(input_lengths), minigrad.tensor(target_lengths), blank=2,
-                    reduction=reduction)
+    target_tensor = minigrad.tensor(padded(targets, target_lengths, width=7, fill=2) if layout == "padded" else targets)
+    loss = ctc_loss(
+        leaf,
+        target_tensor,
+        minigrad.tensor(input_lengths),
+        minigrad.tensor(target_lengths),
+        blank=2,
+        reduction=reduction,
+    )
     assert loss.dtype == minigrad.tensor(log_probs).dtype
     assert loss.shape == ((5,) if reduction == "none" else ())
     tol = TOL[dtype]
@@ -512,17 +575,35 @@ def test_ctc_loss_matches_reference(dtype, reduction, layout):
     np.testing.assert_allclose(leaf.grad._data, reference_input_grad(grad, target_lengths, reduction, upstream), **tol)
 
 
-@pytest.mark.parametrize("make_lengths", [list, tuple, np.asarray, minigrad.tensor,
-                                          lambda v: minigrad.tensor(np.asarray(v, np.int32)),
-                                          lambda v: minigrad.tensor(np.asarray(v)[None, :]),
-                                          lambda v: minigrad.tensor(np.repeat(np.asarray(v), 2)[::2])])
+@pytest.mark.parametrize(
+    "make_lengths",
+    [
+        list,
+        tuple,
+        np.asarray,
+        minigrad.tensor,
+        lambda v: minigrad.tensor(np.asarray(v, np.int32)),
+        lambda v: minigrad.tensor(np.asarray(v)[None, :]),
+        lambda v: minigrad.tensor(np.repeat(np.asarray(v), 2)[::2]),
+    ],
+)
 def test_ctc_loss_lengths_forms(make_lengths):
     rng = np.random.default_rng(41)
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 3, 5, max_target=4)
-    want = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), minigrad.tensor(input_lengths),
-                    minigrad.tensor(target_lengths), reduction="none")
-    got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), make_lengths(input_lengths.tolist()),
-                   make_lengths(target_lengths.tolist()), reduction="none")
+    want = ctc_loss(
+        minigrad.tensor(log_probs),
+        minigrad.tensor(targets),
+        minigrad.tensor(input_lengths),
+        minigrad.tensor(target_lengths),
+        reduction="none",
+    )
+    got = ctc_loss(
+        minigrad.tensor(log_probs),
+        minigrad.tensor(targets),
+        make_lengths(input_lengths.tolist()),
+        make_lengths(target_lengths.tolist()),
+        reduction="none",
+    )
     np.testing.assert_array_equal(got._data, want._data)
 
 
@@ -530,14 +611,29 @@ def test_ctc_loss_target_dtypes_are_cast():
     # like torch: any integer or float dtype (floats truncated)
     rng = np.random.default_rng(42)
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 3, 5, max_target=4)
-    want = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(),
-                    target_lengths.tolist(), reduction="none")
+    want = ctc_loss(
+        minigrad.tensor(log_probs),
+        minigrad.tensor(targets),
+        input_lengths.tolist(),
+        target_lengths.tolist(),
+        reduction="none",
+    )
     for cast in (np.int32, np.uint8, np.float32):
-        got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets.astype(cast)), input_lengths.tolist(),
-                       target_lengths.tolist(), reduction="none")
+        got = ctc_loss(
+            minigrad.tensor(log_probs),
+            minigrad.tensor(targets.astype(cast)),
+            input_lengths.tolist(),
+            target_lengths.tolist(),
+            reduction="none",
+        )
         np.testing.assert_array_equal(got._data, want._data)
-    got = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets + 0.7), input_lengths.tolist(),
-                   target_lengths.tolist(), reduction="none")
+    got = ctc_loss(
+        minigrad.tensor(log_probs),
+        minigrad.tensor(targets + 0.7),
+        input_lengths.tolist(),
+        target_lengths.tolist(),
+        reduction="none",
+    )
     np.testing.assert_array_equal(got._data, want._data)
 
 
@@ -569,11 +665,21 @@ def test_ctc_loss_zero_infinity(reduction):
     input_lengths, target_lengths = [4, 4, 2], [3, 2, 3]  # sample 2: T_b = 2 < L = 3
     for zero_infinity in (False, True):
         leaf = minigrad.tensor(log_probs, requires_grad=True)
-        loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths, target_lengths, reduction=reduction,
-                        zero_infinity=zero_infinity)
-        nll, grad = ctc_reference(log_probs, padded(targets.reshape(-1)[[0, 1, 2, 3, 4, 6, 7, 8]],
-                                                    target_lengths, 3), input_lengths, target_lengths,
-                                  zero_infinity=zero_infinity)
+        loss = ctc_loss(
+            leaf,
+            minigrad.tensor(targets),
+            input_lengths,
+            target_lengths,
+            reduction=reduction,
+            zero_infinity=zero_infinity,
+        )
+        nll, grad = ctc_reference(
+            log_probs,
+            padded(targets.reshape(-1)[[0, 1, 2, 3, 4, 6, 7, 8]], target_lengths, 3),
+            input_lengths,
+            target_lengths,
+            zero_infinity=zero_infinity,
+        )
         np.testing.assert_allclose(loss._data, reduce_reference(nll, np.array(target_lengths), reduction))
         loss.sum().backward()
         if zero_infinity:
@@ -599,28 +705,47 @@ def test_ctc_loss_gradcheck_raw_log_probs():
     targets, input_lengths, target_lengths = minigrad.tensor([1, 2, 3, 3, 1]), [6, 5, 3], [2, 2, 1]
     for reduction in REDUCTIONS:
         leaf = minigrad.tensor(log_probs.copy(), requires_grad=True)
-        assert gradcheck(lambda x: ctc_loss(x, targets, input_lengths, target_lengths, reduction=reduction), (leaf,),
-                         eps=1e-6, atol=1e-6, rtol=1e-5)
+        assert gradcheck(
+            lambda x: ctc_loss(x, targets, input_lengths, target_lengths, reduction=reduction),
+            (leaf,),
+            eps=1e-6,
+            atol=1e-6,
+            rtol=1e-5,
+        )
 
 
 def test_ctc_loss_gradcheck_through_log_softmax():
     rng = np.random.default_rng(47)
     logits = minigrad.tensor(rng.standard_normal((5, 2, 4)), requires_grad=True)
     targets = minigrad.tensor([[1, 2], [3, 0]])
-    assert gradcheck(lambda x: ctc_loss(minigrad.log_softmax(x, 2), targets, [5, 4], [2, 1]), (logits,),
-                     eps=1e-6, atol=1e-6, rtol=1e-5)
+    assert gradcheck(
+        lambda x: ctc_loss(minigrad.log_softmax(x, 2), targets, [5, 4], [2, 1]),
+        (logits,),
+        eps=1e-6,
+        atol=1e-6,
+        rtol=1e-5,
+    )
 
 
 def test_ctc_loss_without_grad():
     rng = np.random.default_rng(48)
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 3, 5, max_target=4)
-    with_grad = ctc_loss(minigrad.tensor(log_probs, requires_grad=True), minigrad.tensor(targets),
-                         input_lengths.tolist(), target_lengths.tolist())
-    plain = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(),
-                     target_lengths.tolist())
+    with_grad = ctc_loss(
+        minigrad.tensor(log_probs, requires_grad=True),
+        minigrad.tensor(targets),
+        input_lengths.tolist(),
+        target_lengths.tolist(),
+    )
+    plain = ctc_loss(
+        minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist()
+    )
     with minigrad.no_grad():
-        no_grad = ctc_loss(minigrad.tensor(log_probs, requires_grad=True), minigrad.tensor(targets),
-                           input_lengths.tolist(), target_lengths.tolist())
+        no_grad = ctc_loss(
+            minigrad.tensor(log_probs, requires_grad=True),
+            minigrad.tensor(targets),
+            input_lengths.tolist(),
+            target_lengths.tolist(),
+        )
     assert with_grad.requires_grad and not plain.requires_grad and not no_grad.requires_grad
     assert plain.grad_fn is None and no_grad.grad_fn is None
     assert with_grad._data == plain._data == no_grad._data
@@ -630,8 +755,7 @@ def test_ctc_loss_backward_twice_with_retain_graph():
     rng = np.random.default_rng(49)
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 8, 3, 5, max_target=3)
     leaf = minigrad.tensor(log_probs, requires_grad=True)
-    loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(),
-                    reduction="sum")
+    loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(), reduction="sum")
     loss.backward(retain_graph=True)
     first = leaf.grad._data.copy()
     loss.backward()
@@ -644,12 +768,12 @@ def test_ctc_loss_create_graph():
     rng = np.random.default_rng(50)
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 8, 3, 5, max_target=3)
     leaf = minigrad.tensor(log_probs, requires_grad=True)
-    loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(),
-                    reduction="none")
+    loss = ctc_loss(leaf, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(), reduction="none")
     upstream = minigrad.tensor(np.ones(3), requires_grad=True)
-    grad, = minigrad.autograd.grad([loss], [leaf], [upstream], create_graph=True)
-    np.testing.assert_allclose(grad._data, ctc_reference(log_probs, targets, input_lengths, target_lengths)[1],
-                               rtol=1e-10, atol=1e-12)
+    (grad,) = minigrad.autograd.grad([loss], [leaf], [upstream], create_graph=True)
+    np.testing.assert_allclose(
+        grad._data, ctc_reference(log_probs, targets, input_lengths, target_lengths)[1], rtol=1e-10, atol=1e-12
+    )
     assert grad.requires_grad
     with pytest.raises(RuntimeError, match="double backward"):
         grad.sum().backward()
@@ -658,30 +782,43 @@ def test_ctc_loss_create_graph():
 def test_ctc_loss_non_contiguous_and_read_only_inputs():
     rng = np.random.default_rng(51)
     log_probs, targets, input_lengths, target_lengths = random_case(rng, 10, 4, 5, max_target=4)
-    want = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets), input_lengths.tolist(),
-                    target_lengths.tolist(), reduction="none")._data
+    want = ctc_loss(
+        minigrad.tensor(log_probs),
+        minigrad.tensor(targets),
+        input_lengths.tolist(),
+        target_lengths.tolist(),
+        reduction="none",
+    )._data
     batch_major = minigrad.tensor(np.ascontiguousarray(log_probs.transpose(1, 0, 2)), requires_grad=True)
     time_major = batch_major.permute(1, 0, 2)  # a non-contiguous view, as after a batch-first network
     assert not time_major._data.flags.c_contiguous
-    loss = ctc_loss(time_major, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(),
-                    reduction="none")
+    loss = ctc_loss(
+        time_major, minigrad.tensor(targets), input_lengths.tolist(), target_lengths.tolist(), reduction="none"
+    )
     np.testing.assert_array_equal(loss._data, want)
     loss.sum().backward()
-    np.testing.assert_allclose(batch_major.grad._data.transpose(1, 0, 2),
-                               ctc_reference(log_probs, targets, input_lengths, target_lengths)[1], atol=1e-10)
+    np.testing.assert_allclose(
+        batch_major.grad._data.transpose(1, 0, 2),
+        ctc_reference(log_probs, targets, input_lengths, target_lengths)[1],
+        atol=1e-10,
+    )
     read_only = [np.array(a) for a in (log_probs, targets, input_lengths, target_lengths)]
     for a in read_only:
         a.flags.writeable = False
-    got = ctc_loss(minigrad.tensor(read_only[0]), minigrad.tensor(read_only[1]), minigrad.tensor(read_only[2]),
-                   minigrad.tensor(read_only[3]), reduction="none")._data
+    got = ctc_loss(
+        minigrad.tensor(read_only[0]),
+        minigrad.tensor(read_only[1]),
+        minigrad.tensor(read_only[2]),
+        minigrad.tensor(read_only[3]),
+        reduction="none",
+    )._data
     np.testing.assert_array_equal(got, want)
 
 
 def test_ctc_loss_one_and_two_threads_agree():
     rng = np.random.default_rng(52)
     # big enough (~40k cells) that the kernel really uses two threads
-    log_probs, targets, input_lengths, target_lengths = random_case(rng, 100, 16, 10, max_target=25,
-                                                                    full_length=True)
+    log_probs, targets, input_lengths, target_lengths = random_case(rng, 100, 16, 10, max_target=25, full_length=True)
     results = []
     saved = get_num_threads()
     try:
@@ -709,9 +846,11 @@ def test_ctc_loss_elementwise_mean_is_deprecated_mean():
 # ----------------------------------------------------------------------------------------------------------------
 # errors: torch's exception types (and wording) where torch raises, clear errors where torch does not (spec §12.2)
 
+
 def _error_cases():
     """(id, builder of (log_probs, targets, input_lengths, target_lengths, kwargs) from a library, exception type,
     message pattern, whether torch raises the same type)."""
+
     def base(lib, lp_shape=(5, 2, 4), lp_dtype="float64"):
         lp = lib.tensor(np.log(np.full(lp_shape, 0.25)).astype(lp_dtype))
         return lp, lib.tensor([[1, 2], [3, 1]]), lib.tensor([5, 4]), lib.tensor([2, 1])
@@ -724,6 +863,7 @@ def _error_cases():
             args = list(base(lib))
             args[index] = value_of(lib)
             return args, {}
+
         return change
 
     def kwargs(**kw):
@@ -742,51 +882,129 @@ def _error_cases():
         case("zero_infinity-none", kwargs(zero_infinity=None), TypeError, "zero_infinity"),
         case("input_lengths-int", replace(2, lambda lib: 5), TypeError, "input_lengths"),
         case("input_lengths-float-tuple", replace(2, lambda lib: (5.0, 4)), TypeError, "input_lengths"),
-        case("input_lengths-float", replace(2, lambda lib: lib.tensor([5.0, 4.0])), RuntimeError,
-             "input_lengths must be integral"),
-        case("target_lengths-float", replace(3, lambda lib: lib.tensor([2.0, 1.0])), RuntimeError,
-             "target_lengths must be integral"),
+        case(
+            "input_lengths-float",
+            replace(2, lambda lib: lib.tensor([5.0, 4.0])),
+            RuntimeError,
+            "input_lengths must be integral",
+        ),
+        case(
+            "target_lengths-float",
+            replace(3, lambda lib: lib.tensor([2.0, 1.0])),
+            RuntimeError,
+            "target_lengths must be integral",
+        ),
         case("targets-list", replace(1, lambda lib: [[1, 2], [3, 1]]), TypeError, "targets"),
-        case("log_probs-array", lambda lib: ([np.zeros((5, 2, 4))] + list(base(lib))[1:], {}), TypeError,
-             "log_probs"),
+        case("log_probs-array", lambda lib: ([np.zeros((5, 2, 4))] + list(base(lib))[1:], {}), TypeError, "log_probs"),
         case("half", shaped((5, 2, 4), "float16"), NotImplementedError, "not implemented for 'Half'"),
         case("long", shaped((5, 2, 4), "int64"), NotImplementedError, "not implemented for 'Long'"),
         case("1-d", shaped((5,)), RuntimeError, "dimensional"),
         case("4-d", shaped((5, 2, 4, 1)), RuntimeError, "dimensional"),
         case("empty-C", shaped((5, 2, 0)), RuntimeError, "log_probs tensor must not be empty"),
         case("empty-T", shaped((0, 2, 4)), RuntimeError, "log_probs tensor must not be empty"),
-        case("empty-N", lambda lib: ([base(lib, (5, 0, 4))[0], lib.tensor(np.zeros((0, 2), np.int64)),
-                                      lib.tensor(np.zeros(0, np.int64)), lib.tensor(np.zeros(0, np.int64))], {}),
-             RuntimeError, "log_probs tensor must not be empty"),
-        case("input_lengths-size", replace(2, lambda lib: lib.tensor([5, 4, 3])), RuntimeError,
-             "input_lengths must be of size batch_size"),
-        case("target_lengths-size", replace(3, lambda lib: lib.tensor([2])), RuntimeError,
-             "target_lengths must be of size batch_size"),
-        case("input_lengths-too-long", replace(2, lambda lib: lib.tensor([6, 4])), RuntimeError,
-             "Expected input_lengths to have value at most 5, but got value 6"),
-        case("input_lengths-negative", replace(2, lambda lib: lib.tensor([-1, 4])), RuntimeError,
-             "Expected input_lengths to have value at least 0, but got value -1"),
-        case("target_lengths-negative", replace(3, lambda lib: lib.tensor([-1, 1])), RuntimeError,
-             "Expected target_lengths to have value at least 0, but got value -1"),
-        case("targets-3-d", replace(1, lambda lib: lib.tensor([[[1, 2], [3, 1]]])), RuntimeError,
-             "Expected 1 to 2 dimensions, but got 3-dimensional tensor"),
-        case("targets-0-d", replace(1, lambda lib: lib.tensor(1)), RuntimeError,
-             "Expected 1 to 2 dimensions, but got 0-dimensional tensor"),
-        case("padded-too-narrow", replace(3, lambda lib: lib.tensor([3, 1])), RuntimeError,
-             "Expected tensor to have size at least 3 at dimension 1, but got size 2"),
-        case("padded-wrong-batch", replace(1, lambda lib: lib.tensor([[1, 2]])), RuntimeError,
-             "Expected tensor to have size 2 at dimension 0, but got size 1"),
-        case("concatenated-wrong-length", replace(1, lambda lib: lib.tensor([1, 2, 3, 1])), RuntimeError,
-             "Expected tensor to have size 3 at dimension 0, but got size 4"),
+        case(
+            "empty-N",
+            lambda lib: (
+                [
+                    base(lib, (5, 0, 4))[0],
+                    lib.tensor(np.zeros((0, 2), np.int64)),
+                    lib.tensor(np.zeros(0, np.int64)),
+                    lib.tensor(np.zeros(0, np.int64)),
+                ],
+                {},
+            ),
+            RuntimeError,
+            "log_probs tensor must not be empty",
+        ),
+        case(
+            "input_lengths-size",
+            replace(2, lambda lib: lib.tensor([5, 4, 3])),
+            RuntimeError,
+            "input_lengths must be of size batch_size",
+        ),
+        case(
+            "target_lengths-size",
+            replace(3, lambda lib: lib.tensor([2])),
+            RuntimeError,
+            "target_lengths must be of size batch_size",
+        ),
+        case(
+            "input_lengths-too-long",
+            replace(2, lambda lib: lib.tensor([6, 4])),
+            RuntimeError,
+            "Expected input_lengths to have value at most 5, but got value 6",
+        ),
+        case(
+            "input_lengths-negative",
+            replace(2, lambda lib: lib.tensor([-1, 4])),
+            RuntimeError,
+            "Expected input_lengths to have value at least 0, but got value -1",
+        ),
+        case(
+            "target_lengths-negative",
+            replace(3, lambda lib: lib.tensor([-1, 1])),
+            RuntimeError,
+            "Expected target_lengths to have value at least 0, but got value -1",
+        ),
+        case(
+            "targets-3-d",
+            replace(1, lambda lib: lib.tensor([[[1, 2], [3, 1]]])),
+            RuntimeError,
+            "Expected 1 to 2 dimensions, but got 3-dimensional tensor",
+        ),
+        case(
+            "targets-0-d",
+            replace(1, lambda lib: lib.tensor(1)),
+            RuntimeError,
+            "Expected 1 to 2 dimensions, but got 0-dimensional tensor",
+        ),
+        case(
+            "padded-too-narrow",
+            replace(3, lambda lib: lib.tensor([3, 1])),
+            RuntimeError,
+            "Expected tensor to have size at least 3 at dimension 1, but got size 2",
+        ),
+        case(
+            "padded-wrong-batch",
+            replace(1, lambda lib: lib.tensor([[1, 2]])),
+            RuntimeError,
+            "Expected tensor to have size 2 at dimension 0, but got size 1",
+        ),
+        case(
+            "concatenated-wrong-length",
+            replace(1, lambda lib: lib.tensor([1, 2, 3, 1])),
+            RuntimeError,
+            "Expected tensor to have size 3 at dimension 0, but got size 4",
+        ),
         # torch does not check these (it reads out of bounds or computes garbage); minigrad raises
-        case("target-is-blank", replace(1, lambda lib: lib.tensor([[1, 0], [3, 1]])), RuntimeError,
-             r"must not contain the blank label 0, but got 0 \(sample 0, position 1\)", torch_raises=False),
-        case("target-too-large", replace(1, lambda lib: lib.tensor([1, 2, 4])), RuntimeError,
-             r"in \[0, 4\), but got 4 \(sample 1, position 0\)", torch_raises=False),
-        case("target-negative", replace(1, lambda lib: lib.tensor([[1, 2], [-3, 1]])), RuntimeError,
-             r"in \[0, 4\), but got -3 \(sample 1, position 0\)", torch_raises=False),
-        case("target-nan", replace(1, lambda lib: lib.tensor([[1.0, np.nan], [3.0, 1.0]])), RuntimeError,
-             r"in \[0, 4\)", torch_raises=False),
+        case(
+            "target-is-blank",
+            replace(1, lambda lib: lib.tensor([[1, 0], [3, 1]])),
+            RuntimeError,
+            r"must not contain the blank label 0, but got 0 \(sample 0, position 1\)",
+            torch_raises=False,
+        ),
+        case(
+            "target-too-large",
+            replace(1, lambda lib: lib.tensor([1, 2, 4])),
+            RuntimeError,
+            r"in \[0, 4\), but got 4 \(sample 1, position 0\)",
+            torch_raises=False,
+        ),
+        case(
+            "target-negative",
+            replace(1, lambda lib: lib.tensor([[1, 2], [-3, 1]])),
+            RuntimeError,
+            r"in \[0, 4\), but got -3 \(sample 1, position 0\)",
+            torch_raises=False,
+        ),
+        case(
+            "target-nan",
+            replace(1, lambda lib: lib.tensor([[1.0, np.nan], [3.0, 1.0]])),
+            RuntimeError,
+            r"in \[0, 4\)",
+            torch_raises=False,
+        ),
     ]
 
 
@@ -811,15 +1029,16 @@ def test_ctc_loss_ignores_padding_values():
     # entries past a target's length may be anything, even out-of-range classes: they are never read
     rng = np.random.default_rng(54)
     log_probs = log_softmax(rng.standard_normal((6, 2, 4)))
-    a = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor([[1, 2, 3], [3, 1, 2]]), [6, 6], [2, 1],
-                 reduction="none")
-    b = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor([[1, 2, -7], [3, 99, 0]]), [6, 6], [2, 1],
-                 reduction="none")
+    a = ctc_loss(minigrad.tensor(log_probs), minigrad.tensor([[1, 2, 3], [3, 1, 2]]), [6, 6], [2, 1], reduction="none")
+    b = ctc_loss(
+        minigrad.tensor(log_probs), minigrad.tensor([[1, 2, -7], [3, 99, 0]]), [6, 6], [2, 1], reduction="none"
+    )
     np.testing.assert_array_equal(a._data, b._data)
 
 
 # ----------------------------------------------------------------------------------------------------------------
 # torch parity (live, when torch is importable)
+
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -833,12 +1052,23 @@ def test_ctc_loss_matches_torch_through_log_softmax(dtype, reduction, zero_infin
     input_lengths = np.array([30, 20, 9, 25, 30, 4])  # the last one is infeasible (T_b = 4 < L = 8)
     targets = padded(rng.integers(1, C, target_lengths.sum()), target_lengths)
     ours_leaf = minigrad.tensor(logits, requires_grad=True)
-    ours = ctc_loss(minigrad.log_softmax(ours_leaf, 2), minigrad.tensor(targets), minigrad.tensor(input_lengths),
-                    minigrad.tensor(target_lengths), reduction=reduction, zero_infinity=zero_infinity)
+    ours = ctc_loss(
+        minigrad.log_softmax(ours_leaf, 2),
+        minigrad.tensor(targets),
+        minigrad.tensor(input_lengths),
+        minigrad.tensor(target_lengths),
+        reduction=reduction,
+        zero_infinity=zero_infinity,
+    )
     theirs_leaf = torch.tensor(logits, requires_grad=True)
-    theirs = torch.nn.functional.ctc_loss(theirs_leaf.log_softmax(2), torch.tensor(targets),
-                                          torch.tensor(input_lengths), torch.tensor(target_lengths),
-                                          reduction=reduction, zero_infinity=zero_infinity)
+    theirs = torch.nn.functional.ctc_loss(
+        theirs_leaf.log_softmax(2),
+        torch.tensor(targets),
+        torch.tensor(input_lengths),
+        torch.tensor(target_lengths),
+        reduction=reduction,
+        zero_infinity=zero_infinity,
+    )
     tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
     assert str(theirs.dtype).endswith(str(ours.dtype).split(".")[-1])
     np.testing.assert_allclose(ours._data, theirs.detach().numpy(), **tol)
@@ -857,17 +1087,35 @@ def test_raw_log_probs_gradient_differs_from_torch_by_exp_log_probs(unnormalised
     if unnormalised:
         log_probs = log_probs + rng.standard_normal(log_probs.shape)
     ours_leaf = minigrad.tensor(log_probs, requires_grad=True)
-    ctc_loss(ours_leaf, minigrad.tensor(targets), minigrad.tensor(input_lengths), minigrad.tensor(target_lengths),
-             reduction="sum").backward()
+    ctc_loss(
+        ours_leaf,
+        minigrad.tensor(targets),
+        minigrad.tensor(input_lengths),
+        minigrad.tensor(target_lengths),
+        reduction="sum",
+    ).backward()
     theirs_leaf = torch.tensor(log_probs, requires_grad=True)
-    theirs = torch.nn.functional.ctc_loss(theirs_leaf, torch.tensor(targets), torch.tensor(input_lengths),
-                                          torch.tensor(target_lengths), reduction="sum")
-    np.testing.assert_allclose(ctc_loss(minigrad.tensor(log_probs), minigrad.tensor(targets),
-                                        input_lengths.tolist(), target_lengths.tolist(), reduction="sum")._data,
-                               theirs.detach().numpy(), rtol=1e-10)
+    theirs = torch.nn.functional.ctc_loss(
+        theirs_leaf, torch.tensor(targets), torch.tensor(input_lengths), torch.tensor(target_lengths), reduction="sum"
+    )
+    np.testing.assert_allclose(
+        ctc_loss(
+            minigrad.tensor(log_probs),
+            minigrad.tensor(targets),
+            input_lengths.tolist(),
+            target_lengths.tolist(),
+            reduction="sum",
+        )._data,
+        theirs.detach().numpy(),
+        rtol=1e-10,
+    )
     theirs.backward()
-    np.testing.assert_allclose(theirs_leaf.grad.numpy(), torch_style_grad(log_probs, ours_leaf.grad._data,
-                                                                          input_lengths), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        theirs_leaf.grad.numpy(),
+        torch_style_grad(log_probs, ours_leaf.grad._data, input_lengths),
+        rtol=1e-9,
+        atol=1e-12,
+    )
 
 
 def test_ctc_loss_matches_torch_on_long_sequences():
@@ -877,8 +1125,18 @@ def test_ctc_loss_matches_torch_on_long_sequences():
     logits = rng.standard_normal((T, N, C))
     targets = rng.integers(1, C, (N, S))
     lengths = np.array([S, S - 10, S // 2, 1])
-    ours = ctc_loss(minigrad.log_softmax(minigrad.tensor(logits), 2), minigrad.tensor(targets), [T] * N,
-                    lengths.tolist(), reduction="none")
-    theirs = torch.nn.functional.ctc_loss(torch.tensor(logits).log_softmax(2), torch.tensor(targets),
-                                          torch.tensor([T] * N), torch.tensor(lengths), reduction="none")
+    ours = ctc_loss(
+        minigrad.log_softmax(minigrad.tensor(logits), 2),
+        minigrad.tensor(targets),
+        [T] * N,
+        lengths.tolist(),
+        reduction="none",
+    )
+    theirs = torch.nn.functional.ctc_loss(
+        torch.tensor(logits).log_softmax(2),
+        torch.tensor(targets),
+        torch.tensor([T] * N),
+        torch.tensor(lengths),
+        reduction="none",
+    )
     np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-10)

@@ -1,4 +1,5 @@
 """minigrad.utils.data: TensorDataset, Subset, random_split, DataLoader and default_collate, against torch's rules."""
+
 import collections
 
 import numpy as np
@@ -124,6 +125,7 @@ def test_shuffle_is_a_new_permutation_each_epoch_and_reproducible():
 def test_shuffle_uses_the_module_generator_by_default():
     def order():
         return np.concatenate([y.numpy() for _, y in DataLoader(xy(30), batch_size=4, shuffle=True)])
+
     minigrad.manual_seed(11)
     first = order()
     minigrad.manual_seed(11)
@@ -133,8 +135,13 @@ def test_shuffle_uses_the_module_generator_by_default():
 def test_fast_path_matches_item_by_item_collate():
     ds = TensorDataset(minigrad.randn(23, 3, 2), minigrad.randint(0, 5, (23,)), minigrad.rand(23).double())
     fast = DataLoader(ds, batch_size=5, shuffle=True, generator=minigrad.Generator(1))
-    slow = DataLoader(ds, batch_size=5, shuffle=True, generator=minigrad.Generator(1),
-                      collate_fn=lambda samples: default_collate(samples))  # not *the* default: item by item
+    slow = DataLoader(
+        ds,
+        batch_size=5,
+        shuffle=True,
+        generator=minigrad.Generator(1),
+        collate_fn=lambda samples: default_collate(samples),
+    )  # not *the* default: item by item
     assert _tensor_batch_reader(ds) is not None
     for a, b in zip(fast, slow):
         assert isinstance(a, list) and isinstance(b, list) and len(a) == len(b) == 3
@@ -210,8 +217,12 @@ def test_pin_memory_is_accepted():
 # ------------------------------------------------------------------------------------------ default_collate
 def test_default_collate_rules():
     Point = collections.namedtuple("Point", "x y")
-    batch = default_collate([(1, 2.0, "a", np.float32(1), True, {"k": np.zeros(2)}, Point(1, 2.5)),
-                             (3, 4.0, "b", np.float32(2), False, {"k": np.ones(2)}, Point(3, 4.5))])
+    batch = default_collate(
+        [
+            (1, 2.0, "a", np.float32(1), True, {"k": np.zeros(2)}, Point(1, 2.5)),
+            (3, 4.0, "b", np.float32(2), False, {"k": np.ones(2)}, Point(3, 4.5)),
+        ]
+    )
     ints, floats, strings, np_scalars, bools, mapping, point = batch
     assert ints.dtype == minigrad.int64 and ints.tolist() == [1, 3]
     assert floats.dtype == minigrad.float64 and floats.tolist() == [2.0, 4.0]
@@ -234,6 +245,7 @@ def test_default_collate_errors():
 def test_default_collate_matches_torch():
     pytest.importorskip("torch")
     from torch.utils.data import default_collate as torch_collate
+
     samples = [(np.arange(3, dtype=np.float32) + i, i, float(i) / 2, np.int32(i)) for i in range(4)]
     ours, theirs = default_collate(samples), torch_collate(samples)
     assert type(ours) is type(theirs) is list
@@ -246,9 +258,11 @@ def test_loader_over_tensordataset_matches_torch_batches():
     torch = pytest.importorskip("torch")
     x, y = np.random.default_rng(0).standard_normal((11, 3)).astype(np.float32), np.arange(11)
     ours = list(DataLoader(TensorDataset(x, y), batch_size=4, drop_last=True))
-    theirs = list(torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(x),
-                                                                            torch.from_numpy(y)),
-                                              batch_size=4, drop_last=True))
+    theirs = list(
+        torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=4, drop_last=True
+        )
+    )
     assert len(ours) == len(theirs) == 2
     for (a, b), (c, d) in zip(ours, theirs):
         np.testing.assert_array_equal(a.numpy(), c.numpy())

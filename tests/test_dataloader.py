@@ -9,6 +9,7 @@ tests check the properties both share (a permutation, uniform or weight-proporti
 Worker tests use small datasets (starting processes is the slow part) and datasets defined at module level, so that
 the "spawn" start method can pickle them.
 """
+
 import collections
 import gc
 import itertools
@@ -20,11 +21,27 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad.utils.data import (BatchSampler, ChainDataset, ConcatDataset, DataLoader, Dataset, DistributedSampler,
-                                 IterableDataset, RandomSampler, Sampler, SequentialSampler, StackDataset,
-                                 SubsetRandomSampler, TensorDataset, WeightedRandomSampler, default_collate,
-                                 default_convert, get_worker_info, random_split)
-from minigrad.utils.data import _multiprocess
+from minigrad.utils.data import (
+    BatchSampler,
+    ChainDataset,
+    ConcatDataset,
+    DataLoader,
+    Dataset,
+    DistributedSampler,
+    IterableDataset,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    StackDataset,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    _multiprocess,
+    default_collate,
+    default_convert,
+    get_worker_info,
+    random_split,
+)
 
 
 # --------------------------------------------------------------------------------------- module-level datasets
@@ -49,9 +66,15 @@ class WhoLoads(Items):
 
     def __getitem__(self, i):
         info = get_worker_info()
-        return {"index": i, "pid": os.getpid(), "worker": -1 if info is None else info.id,
-                "seed": -1 if info is None else info.seed, "torch_like": minigrad.rand(1).item(),
-                "numpy": float(np.random.random()), "tag": str(self.tag)}
+        return {
+            "index": i,
+            "pid": os.getpid(),
+            "worker": -1 if info is None else info.id,
+            "seed": -1 if info is None else info.seed,
+            "torch_like": minigrad.rand(1).item(),
+            "numpy": float(np.random.random()),
+            "tag": str(self.tag),
+        }
 
 
 class Failing(Items):
@@ -122,12 +145,16 @@ def no_children_left():
 
 
 # ------------------------------------------------------------------------------------------ workers: results
-@pytest.mark.parametrize("dataset", [Items(23), TensorDataset(np.arange(46.0).reshape(23, 2), np.arange(23))],
-                         ids=["generic", "tensordataset"])
+@pytest.mark.parametrize(
+    "dataset",
+    [Items(23), TensorDataset(np.arange(46.0).reshape(23, 2), np.arange(23))],
+    ids=["generic", "tensordataset"],
+)
 def test_workers_yield_exactly_the_batches_of_one_process(dataset):
     def epochs(num_workers, **kwargs):
-        loader = DataLoader(dataset, batch_size=4, shuffle=True, num_workers=num_workers,
-                            generator=minigrad.Generator(5), **kwargs)
+        loader = DataLoader(
+            dataset, batch_size=4, shuffle=True, num_workers=num_workers, generator=minigrad.Generator(5), **kwargs
+        )
         return [[[t.numpy() for t in batch] for batch in loader] for _ in range(2)]
 
     alone = epochs(0)
@@ -156,11 +183,20 @@ def test_batch_size_none_and_custom_collate_with_workers():
 
 def test_worker_info_seeds_and_worker_init_fn():
     def run(seed):
-        loader = DataLoader(WhoLoads(12), batch_size=2, num_workers=2, worker_init_fn=tag_worker,
-                            generator=minigrad.Generator(seed))
-        return [row for batch in loader for row in zip(*(batch[k] if isinstance(batch[k], list) else batch[k].tolist()
-                                                         for k in ("index", "pid", "worker", "seed", "torch_like",
-                                                                   "numpy", "tag")))]
+        loader = DataLoader(
+            WhoLoads(12), batch_size=2, num_workers=2, worker_init_fn=tag_worker, generator=minigrad.Generator(seed)
+        )
+        return [
+            row
+            for batch in loader
+            for row in zip(
+                *(
+                    batch[k] if isinstance(batch[k], list) else batch[k].tolist()
+                    for k in ("index", "pid", "worker", "seed", "torch_like", "numpy", "tag")
+                )
+            )
+        ]
+
     rows = run(1)
     assert get_worker_info() is None  # the main process is no worker
     assert [r[0] for r in rows] == list(range(12))
@@ -178,8 +214,14 @@ def test_worker_info_seeds_and_worker_init_fn():
 
 
 def test_spawn_start_method():
-    loader = DataLoader(Items(10), batch_size=4, shuffle=True, num_workers=2, multiprocessing_context="spawn",
-                        generator=minigrad.Generator(3))
+    loader = DataLoader(
+        Items(10),
+        batch_size=4,
+        shuffle=True,
+        num_workers=2,
+        multiprocessing_context="spawn",
+        generator=minigrad.Generator(3),
+    )
     alone = DataLoader(Items(10), batch_size=4, shuffle=True, generator=minigrad.Generator(3))
     assert indices(list(loader)) == indices(list(alone))
 
@@ -223,7 +265,7 @@ def test_key_error_message_keeps_its_lines():
 
 
 def test_early_break_and_garbage_collection_leave_no_process():
-    for batch in DataLoader(Items(100), batch_size=2, num_workers=2):
+    for _batch in DataLoader(Items(100), batch_size=2, num_workers=2):
         break
     gc.collect()
     assert multiprocessing.active_children() == []
@@ -276,10 +318,19 @@ def test_stream_with_persistent_workers_restarts_every_epoch():
 
 # ------------------------------------------------------------------------------------------ argument checking
 ARGUMENT_CASES = [
-    dict(num_workers=-1), dict(timeout=-1), dict(prefetch_factor=2), dict(num_workers=1, prefetch_factor=-1),
-    dict(persistent_workers=True), dict(sampler=[0], shuffle=True), dict(batch_sampler=[[0]], batch_size=2),
-    dict(batch_sampler=[[0]], drop_last=True), dict(batch_size=None, drop_last=True), dict(batch_size=0),
-    dict(drop_last=1), dict(multiprocessing_context="fork"), dict(num_workers=1, multiprocessing_context="nope"),
+    dict(num_workers=-1),
+    dict(timeout=-1),
+    dict(prefetch_factor=2),
+    dict(num_workers=1, prefetch_factor=-1),
+    dict(persistent_workers=True),
+    dict(sampler=[0], shuffle=True),
+    dict(batch_sampler=[[0]], batch_size=2),
+    dict(batch_sampler=[[0]], drop_last=True),
+    dict(batch_size=None, drop_last=True),
+    dict(batch_size=0),
+    dict(drop_last=1),
+    dict(multiprocessing_context="fork"),
+    dict(num_workers=1, multiprocessing_context="nope"),
     dict(num_workers=1, multiprocessing_context=3),
 ]
 
@@ -302,8 +353,10 @@ def test_iterable_dataset_rejects_sampling_options_like_torch(name):
         def __iter__(self):
             return iter(range(3))
 
-    kwargs = {name: {"shuffle": True, "sampler": [0], "batch_sampler": [[0]]}[name],
-              "batch_size": None if name == "batch_sampler" else 1}
+    kwargs = {
+        name: {"shuffle": True, "sampler": [0], "batch_sampler": [[0]]}[name],
+        "batch_size": None if name == "batch_sampler" else 1,
+    }
     with pytest.raises(ValueError) as theirs:
         torch.utils.data.DataLoader(TorchStream(), **kwargs)
     with pytest.raises(ValueError) as ours:
@@ -351,13 +404,16 @@ def test_random_sampler_without_generator_ignores_draws_made_while_iterating():
 
 def test_random_sampler_with_replacement_is_lazy_and_uniform():
     torch = pytest.importorskip("torch")
-    huge = RandomSampler(range(10), replacement=True, num_samples=10 ** 12, generator=minigrad.Generator(0))
-    assert len(huge) == 10 ** 12
+    huge = RandomSampler(range(10), replacement=True, num_samples=10**12, generator=minigrad.Generator(0))
+    assert len(huge) == 10**12
     assert all(0 <= i < 10 for i in itertools.islice(iter(huge), 1000))  # no list of 10**12 indices is ever made
     n, draws = 20, 20000
-    for sampler in (RandomSampler(range(n), replacement=True, num_samples=draws, generator=minigrad.Generator(1)),
-                    torch.utils.data.RandomSampler(range(n), replacement=True, num_samples=draws,
-                                                   generator=torch.Generator().manual_seed(1))):
+    for sampler in (
+        RandomSampler(range(n), replacement=True, num_samples=draws, generator=minigrad.Generator(1)),
+        torch.utils.data.RandomSampler(
+            range(n), replacement=True, num_samples=draws, generator=torch.Generator().manual_seed(1)
+        ),
+    ):
         counts = np.bincount(list(sampler), minlength=n)
         chi2 = ((counts - draws / n) ** 2 / (draws / n)).sum()
         assert counts.sum() == draws and chi2 < 50  # 19 degrees of freedom: p < 1e-4 above 50
@@ -376,8 +432,10 @@ def test_weighted_sampler_frequencies_follow_the_weights_like_torchs():
     torch = pytest.importorskip("torch")
     weights, draws = [1.0, 0.0, 3.0, 6.0], 20000
     expected = np.array(weights) / sum(weights) * draws
-    for sampler in (WeightedRandomSampler(weights, draws, generator=minigrad.Generator(0)),
-                    torch.utils.data.WeightedRandomSampler(weights, draws, generator=torch.Generator().manual_seed(0))):
+    for sampler in (
+        WeightedRandomSampler(weights, draws, generator=minigrad.Generator(0)),
+        torch.utils.data.WeightedRandomSampler(weights, draws, generator=torch.Generator().manual_seed(0)),
+    ):
         counts = np.bincount(list(sampler), minlength=4)
         assert counts[1] == 0 and len(sampler) == draws
         assert (((counts - expected)[[0, 2, 3]] ** 2) / expected[[0, 2, 3]]).sum() < 25  # chi2, 2 dof
@@ -393,7 +451,8 @@ def test_subset_random_sampler_permutes_its_indices():
     sampler = SubsetRandomSampler([10, 20, 30, 40], generator=minigrad.Generator(0))
     assert sorted(sampler) == [10, 20, 30, 40] and len(sampler) == 4
     assert list(SubsetRandomSampler([10, 20, 30, 40], generator=minigrad.Generator(0))) == list(
-        SubsetRandomSampler([10, 20, 30, 40], generator=minigrad.Generator(0)))
+        SubsetRandomSampler([10, 20, 30, 40], generator=minigrad.Generator(0))
+    )
 
 
 @pytest.mark.parametrize("n,replicas,drop_last", [(10, 3, False), (10, 3, True), (11, 4, False), (2, 4, False)])
@@ -480,9 +539,18 @@ def as_numpy(value):
 
 def test_default_collate_and_convert_match_torch_on_nested_samples():
     torch = pytest.importorskip("torch")
-    samples = [{"x": np.full((2,), i, dtype=np.float32), "label": i, "w": 0.5 * i, "ok": i % 2 == 0,
-                "name": f"s{i}", "pair": Pair(np.int16(i), [i, float(i)]), "t": (np.float64(i), i)}
-               for i in range(3)]
+    samples = [
+        {
+            "x": np.full((2,), i, dtype=np.float32),
+            "label": i,
+            "w": 0.5 * i,
+            "ok": i % 2 == 0,
+            "name": f"s{i}",
+            "pair": Pair(np.int16(i), [i, float(i)]),
+            "t": (np.float64(i), i),
+        }
+        for i in range(3)
+    ]
     assert as_numpy(default_collate(samples)) == as_numpy(torch.utils.data.default_collate(samples))
     for sample in samples:
         assert as_numpy(default_convert(sample)) == as_numpy(torch.utils.data.default_convert(sample))

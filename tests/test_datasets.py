@@ -1,4 +1,5 @@
 """minigrad.datasets: scikit-learn's digits, IDX reading/writing with clear errors, and MNIST from IDX files."""
+
 import gzip
 import os
 import sys
@@ -32,8 +33,11 @@ def test_load_digits_without_scikit_learn_says_how_to_install(monkeypatch):
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64])
 @pytest.mark.parametrize("suffix", ["", ".gz"])
 def test_idx_round_trip(tmp_path, dtype, suffix):
-    array = (np.arange(60).reshape(3, 4, 5) * 3 - 20).astype(dtype) if dtype != np.uint8 else \
-        np.arange(60, dtype=np.uint8).reshape(3, 4, 5)
+    array = (
+        (np.arange(60).reshape(3, 4, 5) * 3 - 20).astype(dtype)
+        if dtype != np.uint8
+        else np.arange(60, dtype=np.uint8).reshape(3, 4, 5)
+    )
     path = tmp_path / f"data.idx{suffix}"
     write_idx(path, array)
     result = read_idx(path)
@@ -54,17 +58,20 @@ def test_gzip_is_detected_by_content_not_name(tmp_path):
     assert read_idx(tmp_path / "labels").tolist() == [0, 1, 2, 3, 4]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "too short"),
-    (b"\x00\x00", "too short"),
-    (b"PK\x03\x04rest", r"not an IDX file \(magic number 0x504b0304"),
-    (bytes.fromhex("00000703 00000001"), r"not an IDX file \(magic number 0x00000703"),
-    (bytes.fromhex("00000800"), "not an IDX file"),
-    (bytes.fromhex("00000803 00000001 0000001c"), "truncated IDX header"),
-    (bytes.fromhex("00000801 00000003") + b"\x01\x02", r"payload has 2 bytes but dimensions \(3,\)"),
-    (bytes.fromhex("00000801 00000003") + b"\x01\x02\x03\x04", "payload has 4 bytes"),
-    (bytes.fromhex("00000c01 00000002") + b"\x00" * 7, "of int32 need 8"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "too short"),
+        (b"\x00\x00", "too short"),
+        (b"PK\x03\x04rest", r"not an IDX file \(magic number 0x504b0304"),
+        (bytes.fromhex("00000703 00000001"), r"not an IDX file \(magic number 0x00000703"),
+        (bytes.fromhex("00000800"), "not an IDX file"),
+        (bytes.fromhex("00000803 00000001 0000001c"), "truncated IDX header"),
+        (bytes.fromhex("00000801 00000003") + b"\x01\x02", r"payload has 2 bytes but dimensions \(3,\)"),
+        (bytes.fromhex("00000801 00000003") + b"\x01\x02\x03\x04", "payload has 4 bytes"),
+        (bytes.fromhex("00000c01 00000002") + b"\x00" * 7, "of int32 need 8"),
+    ],
+)
 def test_bad_idx_files_raise_clear_value_errors(tmp_path, content, message):
     path = tmp_path / "bad"
     path.write_bytes(content)
@@ -120,7 +127,9 @@ def test_mnist_reads_train_and_test(tmp_path, gz):
 def test_mnist_in_torchvision_layout_and_through_a_loader(tmp_path):
     write_mnist(tmp_path / "MNIST" / "raw")
     loader = DataLoader(MNIST(tmp_path), batch_size=5, shuffle=True, generator=minigrad.Generator(0))
-    assert _tensor_batch_reader(loader.dataset) is not None  # MNIST is a TensorDataset: batches come from one indexing per tensor
+    assert (
+        _tensor_batch_reader(loader.dataset) is not None
+    )  # MNIST is a TensorDataset: batches come from one indexing per tensor
     assert [x.shape for x, _ in loader] == [(5, 784), (5, 784), (2, 784)]
 
 

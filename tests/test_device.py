@@ -1,5 +1,6 @@
 """Devices on a CPU-only library: the objects and queries of torch's device API, so a script that picks
 "cuda if available else cpu" runs unchanged, and a clear error for any other device."""
+
 import pytest
 
 import minigrad
@@ -14,12 +15,13 @@ def test_the_device_picking_idiom_runs_unchanged():
     assert not minigrad.accelerator.is_available() and minigrad.accelerator.current_accelerator() is None
     assert not minigrad.backends.mps.is_available() and minigrad.cuda.device_count() == 0
     minigrad.backends.cudnn.benchmark = True  # settable, as scripts do
-    minigrad.cuda.manual_seed_all(0)          # a no-op, as torch's without CUDA
+    minigrad.cuda.manual_seed_all(0)  # a no-op, as torch's without CUDA
 
 
-@pytest.mark.parametrize("spec, expected", [("cpu", ("cpu", None)), ("cuda:1", ("cuda", 1)),
-                                            (("cuda", 0), ("cuda", 0)),
-                                            ("mps", ("mps", None))])
+@pytest.mark.parametrize(
+    "spec, expected",
+    [("cpu", ("cpu", None)), ("cuda:1", ("cuda", 1)), (("cuda", 0), ("cuda", 0)), ("mps", ("mps", None))],
+)
 def test_device_objects_match_torch(spec, expected):
     torch = pytest.importorskip("torch")
     ours = minigrad.device(*spec) if isinstance(spec, tuple) else minigrad.device(spec)
@@ -28,9 +30,15 @@ def test_device_objects_match_torch(spec, expected):
     assert str(ours) == str(theirs) and repr(ours) == repr(theirs)
 
 
-@pytest.mark.parametrize("make", [lambda: minigrad.zeros(2, device="cuda"), lambda: minigrad.tensor([1.0]).to("cuda:0"),
-                                  lambda: nn.Linear(2, 2).to(minigrad.device("mps")),
-                                  lambda: minigrad.ones_like(minigrad.zeros(1), device="cuda")])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: minigrad.zeros(2, device="cuda"),
+        lambda: minigrad.tensor([1.0]).to("cuda:0"),
+        lambda: nn.Linear(2, 2).to(minigrad.device("mps")),
+        lambda: minigrad.ones_like(minigrad.zeros(1), device="cuda"),
+    ],
+)
 def test_other_devices_raise_naming_the_device(make):
     with pytest.raises(RuntimeError, match="CPU only; got device '(cuda|cuda:0|mps)'"):
         make()

@@ -1,6 +1,7 @@
 """minigrad.distributed on two MPI ranks (skipped without mpi4py/mpiexec): every collective against a known result,
 DistributedDataParallel equal to one process on the combined batch, and a failing or absent rank ending the job
 with a non-zero status within seconds instead of hanging."""
+
 import os
 import subprocess
 import sys
@@ -19,8 +20,9 @@ WORKER = os.path.join(os.path.dirname(__file__), "distributed_worker.py")
 def _job(case, *arguments, limit=60):
     start = time.monotonic()
     environment = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    result = subprocess.run(run.command(2, WORKER, [case, *arguments]), capture_output=True, text=True, timeout=limit,
-                            env=environment)
+    result = subprocess.run(
+        run.command(2, WORKER, [case, *arguments]), capture_output=True, text=True, timeout=limit, env=environment
+    )
     return result, time.monotonic() - start
 
 
@@ -57,6 +59,19 @@ def test_collectives_before_init_raise_like_torch():
 def test_launcher_gives_each_rank_its_share_of_the_cores(tmp_path):
     script = tmp_path / "show.py"
     script.write_text("import os; print(os.environ['OMP_NUM_THREADS'])\n")
-    result = subprocess.run([sys.executable, "-m", "minigrad.distributed.run", "--nproc-per-node", "2",
-                             "--threads-per-rank", "1", str(script)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "minigrad.distributed.run",
+            "--nproc-per-node",
+            "2",
+            "--threads-per-rank",
+            "1",
+            str(script),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0 and result.stdout.split() == ["1", "1"]

@@ -1,6 +1,7 @@
 """minigrad.distributions against torch.distributions (the oracle, float64): log_prob, entropy, moments and
 kl_divergence values; gradients of log_prob and of rsample-based expectations; sample statistics with a fixed seed;
 validation errors; and a REINFORCE step."""
+
 import numpy as np
 import pytest
 
@@ -60,26 +61,62 @@ def cases(batch):
     k = 4
     probs = RNG.uniform(0.1, 1.0, batch + (k,))
     return [
-        ("normal", lambda d, loc, scale: d.Normal(loc, scale),
-         [RNG.standard_normal(batch), RNG.uniform(0.5, 2, batch)], RNG.standard_normal(batch)),
-        ("uniform", lambda d, low, width: d.Uniform(low, low + width),
-         [RNG.uniform(-1, 0, batch), RNG.uniform(2, 3, batch)], RNG.uniform(0, 0.9, batch)),
+        (
+            "normal",
+            lambda d, loc, scale: d.Normal(loc, scale),
+            [RNG.standard_normal(batch), RNG.uniform(0.5, 2, batch)],
+            RNG.standard_normal(batch),
+        ),
+        (
+            "uniform",
+            lambda d, low, width: d.Uniform(low, low + width),
+            [RNG.uniform(-1, 0, batch), RNG.uniform(2, 3, batch)],
+            RNG.uniform(0, 0.9, batch),
+        ),
         ("bernoulli_probs", lambda d, p: d.Bernoulli(probs=p), [_unit(batch)], RNG.integers(0, 2, batch)),
-        ("bernoulli_logits", lambda d, l: d.Bernoulli(logits=l), [RNG.standard_normal(batch)],
-         RNG.integers(0, 2, batch)),
+        (
+            "bernoulli_logits",
+            lambda d, l: d.Bernoulli(logits=l),
+            [RNG.standard_normal(batch)],
+            RNG.integers(0, 2, batch),
+        ),
         ("categorical_probs", lambda d, p: d.Categorical(probs=p), [probs], RNG.integers(0, k, batch)),
-        ("categorical_logits", lambda d, l: d.Categorical(logits=l), [RNG.standard_normal(batch + (k,))],
-         RNG.integers(0, k, batch)),
-        ("onehot", lambda d, l: d.OneHotCategorical(logits=l), [RNG.standard_normal(batch + (k,))],
-         np.eye(k)[RNG.integers(0, k, batch)]),
-        ("mvn_cov", lambda d, loc, cov: d.MultivariateNormal(loc, covariance_matrix=cov),
-         [RNG.standard_normal(batch + (3,)), spd(batch, 3)], RNG.standard_normal(batch + (3,))),
-        ("mvn_tril", lambda d, loc, tril: d.MultivariateNormal(loc, scale_tril=tril),
-         [RNG.standard_normal(batch + (3,)), lower(batch, 3)], RNG.standard_normal(batch + (3,))),
-        ("mvn_precision", lambda d, loc, prec: d.MultivariateNormal(loc, precision_matrix=prec),
-         [RNG.standard_normal(batch + (3,)), spd(batch, 3)], RNG.standard_normal(batch + (3,))),
-        ("independent", lambda d, loc, scale: d.Independent(d.Normal(loc, scale), 1),
-         [RNG.standard_normal(batch + (2,)), RNG.uniform(0.5, 2, batch + (2,))], RNG.standard_normal(batch + (2,))),
+        (
+            "categorical_logits",
+            lambda d, l: d.Categorical(logits=l),
+            [RNG.standard_normal(batch + (k,))],
+            RNG.integers(0, k, batch),
+        ),
+        (
+            "onehot",
+            lambda d, l: d.OneHotCategorical(logits=l),
+            [RNG.standard_normal(batch + (k,))],
+            np.eye(k)[RNG.integers(0, k, batch)],
+        ),
+        (
+            "mvn_cov",
+            lambda d, loc, cov: d.MultivariateNormal(loc, covariance_matrix=cov),
+            [RNG.standard_normal(batch + (3,)), spd(batch, 3)],
+            RNG.standard_normal(batch + (3,)),
+        ),
+        (
+            "mvn_tril",
+            lambda d, loc, tril: d.MultivariateNormal(loc, scale_tril=tril),
+            [RNG.standard_normal(batch + (3,)), lower(batch, 3)],
+            RNG.standard_normal(batch + (3,)),
+        ),
+        (
+            "mvn_precision",
+            lambda d, loc, prec: d.MultivariateNormal(loc, precision_matrix=prec),
+            [RNG.standard_normal(batch + (3,)), spd(batch, 3)],
+            RNG.standard_normal(batch + (3,)),
+        ),
+        (
+            "independent",
+            lambda d, loc, scale: d.Independent(d.Normal(loc, scale), 1),
+            [RNG.standard_normal(batch + (2,)), RNG.uniform(0.5, 2, batch + (2,))],
+            RNG.standard_normal(batch + (2,)),
+        ),
     ]
 
 
@@ -145,12 +182,14 @@ def test_uniform_mode_is_nan_and_cdf_icdf_match():
     close(ours.cdf(mg.tensor(x)), theirs.cdf(torch.tensor(x)))
     p, tp = values([0.1, 0.9])
     close(ours.icdf(p), theirs.icdf(tp))
-    close(ours.log_prob(mg.tensor([2.0, -1.0], dtype=mg.float64)), TD.Uniform(tlow, thigh, validate_args=False)
-          .log_prob(torch.tensor([2.0, -1.0], dtype=torch.float64)))
+    close(
+        ours.log_prob(mg.tensor([2.0, -1.0], dtype=mg.float64)),
+        TD.Uniform(tlow, thigh, validate_args=False).log_prob(torch.tensor([2.0, -1.0], dtype=torch.float64)),
+    )
 
 
 def test_normal_cdf_and_broadcasting_of_numbers_and_values():
-    (loc, tloc), = [pair(RNG.standard_normal((3,)))]
+    ((loc, tloc),) = [pair(RNG.standard_normal((3,)))]
     ours, theirs = D.Normal(loc, 2.0), TD.Normal(tloc, 2.0)
     value = RNG.standard_normal((4, 1, 3))
     close(ours.log_prob(mg.tensor(value)), theirs.log_prob(torch.tensor(value)))
@@ -170,36 +209,71 @@ def test_normal_icdf_and_erfinv_match_torch():
 
 def test_enumerate_support_matches_torch():
     logits = RNG.standard_normal((2, 3))
-    for ours, theirs in [(D.Categorical(logits=mg.tensor(logits)), TD.Categorical(logits=torch.tensor(logits))),
-                         (D.OneHotCategorical(logits=mg.tensor(logits)),
-                          TD.OneHotCategorical(logits=torch.tensor(logits))),
-                         (D.Bernoulli(logits=mg.tensor(logits)), TD.Bernoulli(logits=torch.tensor(logits)))]:
+    for ours, theirs in [
+        (D.Categorical(logits=mg.tensor(logits)), TD.Categorical(logits=torch.tensor(logits))),
+        (D.OneHotCategorical(logits=mg.tensor(logits)), TD.OneHotCategorical(logits=torch.tensor(logits))),
+        (D.Bernoulli(logits=mg.tensor(logits)), TD.Bernoulli(logits=torch.tensor(logits))),
+    ]:
         for expand in (True, False):
-            np.testing.assert_array_equal(ours.enumerate_support(expand)._data,
-                                          theirs.enumerate_support(expand).numpy())
+            np.testing.assert_array_equal(
+                ours.enumerate_support(expand)._data, theirs.enumerate_support(expand).numpy()
+            )
 
 
 # KL pairs: (name, build(module, *params) -> (p, q), parameter arrays)
 def kl_cases(batch):
     k = 4
     return [
-        ("normal", lambda d, a, b, c, e: (d.Normal(a, b), d.Normal(c, e)),
-         [RNG.standard_normal(batch), RNG.uniform(0.5, 2, batch), RNG.standard_normal((1,) * len(batch)),
-          RNG.uniform(0.5, 2, batch)]),
-        ("bernoulli", lambda d, a, b: (d.Bernoulli(probs=a), d.Bernoulli(logits=b)),
-         [_unit(batch), RNG.standard_normal(batch)]),
-        ("categorical", lambda d, a, b: (d.Categorical(probs=a), d.Categorical(logits=b)),
-         [RNG.uniform(0.1, 1, batch + (k,)), RNG.standard_normal(batch + (k,))]),
-        ("onehot", lambda d, a, b: (d.OneHotCategorical(logits=a), d.OneHotCategorical(probs=b)),
-         [RNG.standard_normal(batch + (k,)), RNG.uniform(0.1, 1, batch + (k,))]),
-        ("uniform", lambda d, a, b, c, e: (d.Uniform(a, a + b), d.Uniform(c, c + e)),
-         [RNG.uniform(0, 1, batch), RNG.uniform(0.5, 1, batch), RNG.uniform(-1, 0.5, batch), RNG.uniform(2, 3, batch)]),
-        ("mvn", lambda d, a, b, c, e: (d.MultivariateNormal(a, covariance_matrix=b),
-                                       d.MultivariateNormal(c, scale_tril=e)),
-         [RNG.standard_normal(batch + (3,)), spd(batch, 3), RNG.standard_normal((3,)), lower((), 3)]),
-        ("independent", lambda d, a, b, c, e: (d.Independent(d.Normal(a, b), 1), d.Independent(d.Normal(c, e), 1)),
-         [RNG.standard_normal(batch + (2,)), RNG.uniform(0.5, 2, batch + (2,)), RNG.standard_normal(batch + (2,)),
-          RNG.uniform(0.5, 2, batch + (2,))]),
+        (
+            "normal",
+            lambda d, a, b, c, e: (d.Normal(a, b), d.Normal(c, e)),
+            [
+                RNG.standard_normal(batch),
+                RNG.uniform(0.5, 2, batch),
+                RNG.standard_normal((1,) * len(batch)),
+                RNG.uniform(0.5, 2, batch),
+            ],
+        ),
+        (
+            "bernoulli",
+            lambda d, a, b: (d.Bernoulli(probs=a), d.Bernoulli(logits=b)),
+            [_unit(batch), RNG.standard_normal(batch)],
+        ),
+        (
+            "categorical",
+            lambda d, a, b: (d.Categorical(probs=a), d.Categorical(logits=b)),
+            [RNG.uniform(0.1, 1, batch + (k,)), RNG.standard_normal(batch + (k,))],
+        ),
+        (
+            "onehot",
+            lambda d, a, b: (d.OneHotCategorical(logits=a), d.OneHotCategorical(probs=b)),
+            [RNG.standard_normal(batch + (k,)), RNG.uniform(0.1, 1, batch + (k,))],
+        ),
+        (
+            "uniform",
+            lambda d, a, b, c, e: (d.Uniform(a, a + b), d.Uniform(c, c + e)),
+            [
+                RNG.uniform(0, 1, batch),
+                RNG.uniform(0.5, 1, batch),
+                RNG.uniform(-1, 0.5, batch),
+                RNG.uniform(2, 3, batch),
+            ],
+        ),
+        (
+            "mvn",
+            lambda d, a, b, c, e: (d.MultivariateNormal(a, covariance_matrix=b), d.MultivariateNormal(c, scale_tril=e)),
+            [RNG.standard_normal(batch + (3,)), spd(batch, 3), RNG.standard_normal((3,)), lower((), 3)],
+        ),
+        (
+            "independent",
+            lambda d, a, b, c, e: (d.Independent(d.Normal(a, b), 1), d.Independent(d.Normal(c, e), 1)),
+            [
+                RNG.standard_normal(batch + (2,)),
+                RNG.uniform(0.5, 2, batch + (2,)),
+                RNG.standard_normal(batch + (2,)),
+                RNG.uniform(0.5, 2, batch + (2,)),
+            ],
+        ),
     ]
 
 
@@ -217,14 +291,21 @@ def test_kl_divergence_and_its_gradient_match_torch(batch, name, build, params):
 
 def test_kl_edge_cases_give_torch_infinities_and_zeros():
     probs_p, probs_q = np.array([[0.0, 0.5, 0.5], [0.5, 0.5, 0.0]]), np.array([[0.2, 0.8, 0.0], [0.3, 0.3, 0.4]])
-    close(D.kl_divergence(D.Categorical(mg.tensor(probs_p)), D.Categorical(mg.tensor(probs_q))),
-          TD.kl_divergence(TD.Categorical(torch.tensor(probs_p)), TD.Categorical(torch.tensor(probs_q))))
+    close(
+        D.kl_divergence(D.Categorical(mg.tensor(probs_p)), D.Categorical(mg.tensor(probs_q))),
+        TD.kl_divergence(TD.Categorical(torch.tensor(probs_p)), TD.Categorical(torch.tensor(probs_q))),
+    )
     bp, bq = np.array([0.0, 1.0, 0.3, 0.3]), np.array([0.5, 0.5, 0.0, 1.0])
-    close(D.kl_divergence(D.Bernoulli(mg.tensor(bp)), D.Bernoulli(mg.tensor(bq))),
-          TD.kl_divergence(TD.Bernoulli(torch.tensor(bp)), TD.Bernoulli(torch.tensor(bq))))
-    close(D.kl_divergence(D.Uniform(mg.tensor([0.0]), mg.tensor([2.0])), D.Uniform(mg.tensor([1.0]), mg.tensor([3.0]))),
-          TD.kl_divergence(TD.Uniform(torch.tensor([0.0]), torch.tensor([2.0])),
-                           TD.Uniform(torch.tensor([1.0]), torch.tensor([3.0]))))
+    close(
+        D.kl_divergence(D.Bernoulli(mg.tensor(bp)), D.Bernoulli(mg.tensor(bq))),
+        TD.kl_divergence(TD.Bernoulli(torch.tensor(bp)), TD.Bernoulli(torch.tensor(bq))),
+    )
+    close(
+        D.kl_divergence(D.Uniform(mg.tensor([0.0]), mg.tensor([2.0])), D.Uniform(mg.tensor([1.0]), mg.tensor([3.0]))),
+        TD.kl_divergence(
+            TD.Uniform(torch.tensor([0.0]), torch.tensor([2.0])), TD.Uniform(torch.tensor([1.0]), torch.tensor([3.0]))
+        ),
+    )
 
 
 def test_kl_registry_dispatches_to_subclasses_and_refuses_unknown_pairs():
@@ -265,9 +346,11 @@ def test_mvn_matrices_and_rsample_gradients_match_torch():
     ours, theirs = D.MultivariateNormal(loc, scale_tril=tril), TD.MultivariateNormal(tloc, scale_tril=ttril)
     for attribute in ("covariance_matrix", "precision_matrix", "scale_tril"):
         close(getattr(ours, attribute), getattr(theirs, attribute))
-    (prec, tprec), = [pair(spd((), 3))]
-    close(D.MultivariateNormal(loc, precision_matrix=prec).scale_tril,
-          TD.MultivariateNormal(tloc, precision_matrix=tprec).scale_tril)
+    ((prec, tprec),) = [pair(spd((), 3))]
+    close(
+        D.MultivariateNormal(loc, precision_matrix=prec).scale_tril,
+        TD.MultivariateNormal(tloc, precision_matrix=tprec).scale_tril,
+    )
     # The same noise through both reparameterisations: gradients of E[f(x)] ≈ mean f(μ + L ε) agree.
     mg.manual_seed(0)
     sample = ours.rsample((7,))
@@ -385,18 +468,25 @@ VALIDATION = [
     (lambda d, T: d.Uniform(0.0, 1.0).log_prob(T(2.0)), "Expected value argument"),
     (lambda d, T: d.MultivariateNormal(T([0.0, 0.0])), "Exactly one of covariance_matrix"),
     (lambda d, T: d.MultivariateNormal(T(0.0), T([[1.0]])), "loc must be at least one-dimensional."),
-    (lambda d, T: d.MultivariateNormal(T([0.0, 0.0]), scale_tril=T([[1.0, 0.0], [0.0, -1.0]])),
-     "Expected parameter scale_tril"),
-    (lambda d, T: d.MultivariateNormal(T([0.0, 0.0]), T([[1.0, 2.0], [0.0, 1.0]])),
-     "Expected parameter covariance_matrix"),
-    (lambda d, T: d.MultivariateNormal(T([0.0]), T([1.0])),
-     "covariance_matrix must be at least two-dimensional"),
+    (
+        lambda d, T: d.MultivariateNormal(T([0.0, 0.0]), scale_tril=T([[1.0, 0.0], [0.0, -1.0]])),
+        "Expected parameter scale_tril",
+    ),
+    (
+        lambda d, T: d.MultivariateNormal(T([0.0, 0.0]), T([[1.0, 2.0], [0.0, 1.0]])),
+        "Expected parameter covariance_matrix",
+    ),
+    (lambda d, T: d.MultivariateNormal(T([0.0]), T([1.0])), "covariance_matrix must be at least two-dimensional"),
     (lambda d, T: d.OneHotCategorical(T([0.5, 0.5])).log_prob(T([1.0, 1.0])), "Expected value argument"),
     (lambda d, T: d.Independent(d.Normal(T([0.0, 1.0]), 1.0), 2), "Expected reinterpreted_batch_ndims"),
-    (lambda d, T: d.MultivariateNormal(T([0.0, 1.0]), T([[1.0, 0.0], [0.0, 1.0]])).log_prob(T([1.0, 2.0, 3.0])),
-     "The right-most size of value must match event_shape"),
-    (lambda d, T: d.Independent(d.Normal(T([[0.0, 1.0]]), 1.0), 1).log_prob(T([1.0, 2.0, 3.0])),
-     "Value is not broadcastable"),
+    (
+        lambda d, T: d.MultivariateNormal(T([0.0, 1.0]), T([[1.0, 0.0], [0.0, 1.0]])).log_prob(T([1.0, 2.0, 3.0])),
+        "The right-most size of value must match event_shape",
+    ),
+    (
+        lambda d, T: d.Independent(d.Normal(T([[0.0, 1.0]]), 1.0), 1).log_prob(T([1.0, 2.0, 3.0])),
+        "Value is not broadcastable",
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ A ```python block whose first line is ``# from minigrad/PATH.py`` is an excerpt:
 skipped) must appear in that file in order. Every other python block runs; the blocks of one ``## `` section share a
 namespace; a ```text block right after a runnable block is the output it must print.
 """
+
 import contextlib
 import io
 import re
@@ -25,7 +26,7 @@ def _blocks(text):
         fence = re.match(r"^```(\w+)\s*$", lines[i])
         if fence:
             end = lines.index("```", i + 1)
-            blocks.append((section, fence.group(1), lines[i + 1:end], i + 1))
+            blocks.append((section, fence.group(1), lines[i + 1 : end], i + 1))
             i = end
         i += 1
     return blocks
@@ -50,13 +51,22 @@ def test_examples_print_what_the_doc_shows(section):
             exec(compile("\n".join(body), f"{DOC}:{line}", "exec"), namespace)
         printed = [text.rstrip() for text in out.getvalue().rstrip("\n").split("\n")] if out.getvalue() else []
         following = BLOCKS[k + 1] if k + 1 < len(BLOCKS) else None
-        shown = [text.rstrip() for text in following[2]] if following and following[1] == "text" and \
-            following[0] == section else None
+        shown = (
+            [text.rstrip() for text in following[2]]
+            if following and following[1] == "text" and following[0] == section
+            else None
+        )
         assert printed == (shown or []), f"docs/autograd.md:{line} prints\n" + "\n".join(printed)
 
 
-@pytest.mark.parametrize("line, path, body", [(line, body[0].split()[2], body) for _, language, body, line in BLOCKS
-                                              if language == "python" and _is_excerpt(body)])
+@pytest.mark.parametrize(
+    "line, path, body",
+    [
+        (line, body[0].split()[2], body)
+        for _, language, body, line in BLOCKS
+        if language == "python" and _is_excerpt(body)
+    ],
+)
 def test_source_excerpts_are_still_in_the_source(line, path, body):
     source = [text.strip() for text in (ROOT / path).read_text().split("\n")]
     position = 0

@@ -1,6 +1,7 @@
 """``F.embedding`` (the function, not the embedding losses), ``F.one_hot`` and ``nn.Embedding``: values and
 gradients against torch (padding_idx, max_norm renormalisation in place, scale_grad_by_freq), gradcheck and
 gradgradcheck, the module's init, repr, from_pretrained and state_dict, and torch's errors."""
+
 import numpy as np
 import pytest
 
@@ -13,9 +14,17 @@ INDICES = np.array([[1, 2, 1, 4], [4, 1, 0, 1]])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 1}, {"padding_idx": -1, "scale_grad_by_freq": True},
-                                    {"max_norm": 1.0}, {"max_norm": 1.5, "norm_type": 1.0}],
-                         ids=["plain", "padding", "padding_negative_freq", "max_norm", "max_norm_l1"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"padding_idx": 1},
+        {"padding_idx": -1, "scale_grad_by_freq": True},
+        {"max_norm": 1.0},
+        {"max_norm": 1.5, "norm_type": 1.0},
+    ],
+    ids=["plain", "padding", "padding_negative_freq", "max_norm", "max_norm_l1"],
+)
 def test_embedding_matches_torch(kwargs, dtype, rng):
     torch = pytest.importorskip("torch")
     weight = rng.standard_normal((5, 3)).astype(dtype)
@@ -41,6 +50,7 @@ def test_gradcheck_and_gradgradcheck(rng):
 
     def lookup(w):
         return F.embedding(minigrad.tensor(INDICES), w) ** 2
+
     assert gradcheck(lookup, (weight,))
     assert gradgradcheck(lookup, (weight,))
 
@@ -52,8 +62,8 @@ def test_double_backward_keeps_the_padding_row_out(rng):
     for lib in (minigrad, torch):
         w = lib.tensor(weight, requires_grad=True)
         out = lib.nn.functional.embedding(lib.tensor(INDICES), w, padding_idx=1)
-        (grad,) = lib.autograd.grad((out ** 3).sum(), w, create_graph=True)
-        (grad ** 2).sum().backward()
+        (grad,) = lib.autograd.grad((out**3).sum(), w, create_graph=True)
+        (grad**2).sum().backward()
         results.append(w.grad.numpy())
     np.testing.assert_allclose(*results, rtol=1e-10)
 
@@ -67,17 +77,20 @@ def test_one_hot_matches_torch():
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda w: F.embedding(minigrad.tensor([5]), w), IndexError, "index out of range in self"),
-    (lambda w: F.embedding(minigrad.tensor([-1]), w), IndexError, "index out of range in self"),
-    (lambda w: F.embedding(minigrad.tensor([0.5]), w), RuntimeError, "'indices' to have one of the following"),
-    (lambda w: F.embedding(minigrad.tensor([1]), w, padding_idx=5), AssertionError, "Padding_idx"),
-    (lambda w: nn.Embedding(5, 3, padding_idx=-6), AssertionError, "Padding_idx"),
-    (lambda w: F.one_hot(minigrad.tensor([3]), 3), RuntimeError, "smaller than num_classes"),
-    (lambda w: F.one_hot(minigrad.tensor([-1])), RuntimeError, "non-negative"),
-    (lambda w: F.one_hot(minigrad.tensor([1.0])), RuntimeError, "LongTensor"),
-    (lambda w: nn.Embedding.from_pretrained(minigrad.zeros(3)), AssertionError, "2-dimensional"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda w: F.embedding(minigrad.tensor([5]), w), IndexError, "index out of range in self"),
+        (lambda w: F.embedding(minigrad.tensor([-1]), w), IndexError, "index out of range in self"),
+        (lambda w: F.embedding(minigrad.tensor([0.5]), w), RuntimeError, "'indices' to have one of the following"),
+        (lambda w: F.embedding(minigrad.tensor([1]), w, padding_idx=5), AssertionError, "Padding_idx"),
+        (lambda w: nn.Embedding(5, 3, padding_idx=-6), AssertionError, "Padding_idx"),
+        (lambda w: F.one_hot(minigrad.tensor([3]), 3), RuntimeError, "smaller than num_classes"),
+        (lambda w: F.one_hot(minigrad.tensor([-1])), RuntimeError, "non-negative"),
+        (lambda w: F.one_hot(minigrad.tensor([1.0])), RuntimeError, "LongTensor"),
+        (lambda w: nn.Embedding.from_pretrained(minigrad.zeros(3)), AssertionError, "2-dimensional"),
+    ],
+)
 def test_bad_inputs_raise_torchs_error(call, error, message):
     with pytest.raises(error, match=message):
         call(minigrad.randn(5, 3))
@@ -85,8 +98,11 @@ def test_bad_inputs_raise_torchs_error(call, error, message):
 
 def test_embedding_module_matches_torch(rng):
     torch = pytest.importorskip("torch")
-    for kwargs in [{}, {"padding_idx": 2}, {"padding_idx": -1, "max_norm": 2.0, "norm_type": 1.0,
-                                            "scale_grad_by_freq": True}]:
+    for kwargs in [
+        {},
+        {"padding_idx": 2},
+        {"padding_idx": -1, "max_norm": 2.0, "norm_type": 1.0, "scale_grad_by_freq": True},
+    ]:
         ours, theirs = nn.Embedding(6, 4, **kwargs), torch.nn.Embedding(6, 4, **kwargs)
         assert repr(ours) == repr(theirs) and ours.padding_idx == theirs.padding_idx
         assert list(ours.state_dict()) == ["weight"] and ours.weight.dtype == minigrad.float32

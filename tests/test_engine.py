@@ -1,5 +1,6 @@
 """The backward engine: accumulation, shared nodes, deep chains, retain_graph, grad mode, create_graph, hooks,
 autograd.grad, and graphs freed with their last reference."""
+
 import gc
 import weakref
 
@@ -16,7 +17,7 @@ def leaf(values, dtype=minigrad.float64):
 
 def test_shared_node_gets_the_sum_of_its_consumers_gradients():
     x = leaf([1.0, 2.0])
-    y = x * x          # used twice below
+    y = x * x  # used twice below
     z = (y + y * 3).sum()
     z.backward()
     np.testing.assert_allclose(x.grad.numpy(), 8 * x._data)  # d/dx 4x² = 8x
@@ -83,6 +84,7 @@ def test_no_grad_context_and_decorator():
     @minigrad.no_grad()
     def f(t):
         return t * 2
+
     assert not f(x).requires_grad
     with minigrad.no_grad():
         with minigrad.enable_grad():
@@ -104,9 +106,9 @@ def test_set_grad_enabled():
 
 def test_create_graph_gives_second_derivatives():
     x = leaf(1.5)
-    y = x ** 3
+    y = x**3
     (dy,) = autograd.grad(y, x, create_graph=True)
-    assert dy.item() == pytest.approx(3 * 1.5 ** 2)
+    assert dy.item() == pytest.approx(3 * 1.5**2)
     (d2y,) = autograd.grad(dy, x)
     assert d2y.item() == pytest.approx(6 * 1.5)
 
@@ -217,7 +219,7 @@ def test_backward_inputs_accumulates_only_into_the_given_tensors():
     y = x * w
     (y * y).sum().backward(inputs=[x, y])
     np.testing.assert_allclose(x.grad.numpy(), [18.0, 64.0])  # 2 y w
-    np.testing.assert_allclose(y.grad.numpy(), [6.0, 16.0])   # a non-leaf input gets .grad too, as torch
+    np.testing.assert_allclose(y.grad.numpy(), [6.0, 16.0])  # a non-leaf input gets .grad too, as torch
     assert w.grad is None
     with pytest.raises(RuntimeError, match="cannot be empty"):
         (x * 2).sum().backward(inputs=[])

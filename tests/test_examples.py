@@ -1,4 +1,5 @@
 """Every example runs as a script (tiny settings, except the digits one, which must reach its accuracy)."""
+
 import os
 import re
 import subprocess
@@ -14,18 +15,35 @@ pytest.importorskip("tqdm")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
-NAMES = ["mlp_digits", "mnist_mlp", "regression", "ctc_toy", "triplet_embeddings", "segmentation_ce", "loss_tour",
-         "ddp_digits"]
+NAMES = [
+    "mlp_digits",
+    "mnist_mlp",
+    "regression",
+    "ctc_toy",
+    "triplet_embeddings",
+    "segmentation_ce",
+    "loss_tour",
+    "ddp_digits",
+]
 
 
 def run(name, *args, check=True):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
-               MPLBACKEND="Agg",
-               # the examples' problems are tiny: threads cannot speed them up, and while other test processes
-               # share the cores, idle BLAS/OpenMP threads spinning for work slow them down many times over
-               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    result = subprocess.run([sys.executable, os.path.join(EXAMPLES, f"{name}.py"), *map(str, args)], env=env,
-                            capture_output=True, text=True, timeout=300)
+    env = dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
+        MPLBACKEND="Agg",
+        # the examples' problems are tiny: threads cannot speed them up, and while other test processes
+        # share the cores, idle BLAS/OpenMP threads spinning for work slow them down many times over
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+    )
+    result = subprocess.run(
+        [sys.executable, os.path.join(EXAMPLES, f"{name}.py"), *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if check and result.returncode != 0:
         pytest.fail(f"{name} exited with {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
@@ -122,9 +140,26 @@ def test_loss_tour_agrees_with_every_formula(tmp_path):
 def test_ddp_digits_on_two_ranks_reaches_the_single_process_accuracy(tmp_path):
     pytest.importorskip("mpi4py")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
-    result = subprocess.run([sys.executable, "-m", "minigrad.distributed.run", "--nproc-per-node", "2",
-                             "--threads-per-rank", "1", os.path.join(EXAMPLES, "ddp_digits.py"), "--epochs", "15",
-                             "--out-dir", str(tmp_path)], capture_output=True, text=True, timeout=300, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "minigrad.distributed.run",
+            "--nproc-per-node",
+            "2",
+            "--threads-per-rank",
+            "1",
+            os.path.join(EXAMPLES, "ddp_digits.py"),
+            "--epochs",
+            "15",
+            "--out-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert final_number(result.stdout, "final test accuracy") >= 0.95
     assert (tmp_path / "ddp_digits.npz").exists()

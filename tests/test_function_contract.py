@@ -13,6 +13,7 @@ first one), every loss of ``LOSS_CALLS`` and the in-place/view calls of ``EXTRA_
     gradient (``minigrad.autograd.grad``) equals the node's, on the sample in float64;
 (e) every subclass was exercised by the run (a base class counts as exercised through its subclasses).
 """
+
 import numbers
 
 import numpy as np
@@ -24,7 +25,6 @@ import minigrad.nn.functional as F
 from minigrad.autograd import Function
 from minigrad.distributions.linalg import cholesky, solve_triangular
 from minigrad.distributions.special import erfinv
-
 from op_cases import CASES as OP_CASES
 from test_ops import make_inputs
 
@@ -41,9 +41,10 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
-FUNCTIONS = sorted({c for c in _subclasses(Function)
-                    if c.__module__.startswith("minigrad") and c.__name__ not in BACKWARD_RAISES},
-                   key=lambda c: (c.__module__, c.__qualname__))
+FUNCTIONS = sorted(
+    {c for c in _subclasses(Function) if c.__module__.startswith("minigrad") and c.__name__ not in BACKWARD_RAISES},
+    key=lambda c: (c.__module__, c.__qualname__),
+)
 
 
 def _id(cls):
@@ -78,23 +79,47 @@ LABELS = np.array([0, 2, 1, 2])
 WEIGHT = minigrad.tensor([0.5, 1.0, 2.0], dtype=minigrad.float64)
 # name, call(*tensors), arguments (ndarrays become float64/int64 tensors), positions of those that require grad
 LOSS_CALLS = [
-    ("cross_entropy_index", lambda x, t: F.cross_entropy(x, t, weight=WEIGHT, label_smoothing=0.1),
-     [_normal(1, 4, 3), LABELS], (0,)),
+    (
+        "cross_entropy_index",
+        lambda x, t: F.cross_entropy(x, t, weight=WEIGHT, label_smoothing=0.1),
+        [_normal(1, 4, 3), LABELS],
+        (0,),
+    ),
     ("cross_entropy_probs", F.cross_entropy, [_normal(2, 4, 3), _probabilities(3, 4, 3)], (0, 1)),
     ("nll_loss", F.nll_loss, [_log_probabilities(4, 4, 3), LABELS], (0,)),
     ("binary_cross_entropy", F.binary_cross_entropy, [_probabilities(5, 3, 4), _probabilities(6, 3, 4)], (0, 1)),
-    ("bce_with_logits", lambda x, y: F.binary_cross_entropy_with_logits(x, y, pos_weight=WEIGHT[[2, 1, 0, 0]]),
-     [_normal(7, 3, 4), _probabilities(8, 3, 4)], (0, 1)),
-    ("kl_div", lambda x, y: F.kl_div(x, y, reduction="batchmean", log_target=True),
-     [_log_probabilities(9, 3, 4), _log_probabilities(10, 3, 4)], (0, 1)),
-    ("kl_div_probabilities", lambda x, y: F.kl_div(x, y, reduction="sum"),
-     [_log_probabilities(45, 3, 4), _probabilities(46, 3, 4)], (0, 1)),
+    (
+        "bce_with_logits",
+        lambda x, y: F.binary_cross_entropy_with_logits(x, y, pos_weight=WEIGHT[[2, 1, 0, 0]]),
+        [_normal(7, 3, 4), _probabilities(8, 3, 4)],
+        (0, 1),
+    ),
+    (
+        "kl_div",
+        lambda x, y: F.kl_div(x, y, reduction="batchmean", log_target=True),
+        [_log_probabilities(9, 3, 4), _log_probabilities(10, 3, 4)],
+        (0, 1),
+    ),
+    (
+        "kl_div_probabilities",
+        lambda x, y: F.kl_div(x, y, reduction="sum"),
+        [_log_probabilities(45, 3, 4), _probabilities(46, 3, 4)],
+        (0, 1),
+    ),
     ("poisson_nll_loss", F.poisson_nll_loss, [_probabilities(11, 6) * 3, np.arange(6.0)], (0,)),
-    ("gaussian_nll_loss", lambda x, t, v: F.gaussian_nll_loss(x, t, v, full=True),
-     [_normal(12, 3, 4), _normal(13, 3, 4), _probabilities(14, 3, 1)], (0, 1, 2)),
+    (
+        "gaussian_nll_loss",
+        lambda x, t, v: F.gaussian_nll_loss(x, t, v, full=True),
+        [_normal(12, 3, 4), _normal(13, 3, 4), _probabilities(14, 3, 1)],
+        (0, 1, 2),
+    ),
     ("soft_margin_loss", F.soft_margin_loss, [_normal(15, 4), SIGNS], (0,)),
-    ("multilabel_soft_margin_loss", F.multilabel_soft_margin_loss,
-     [_normal(16, 4, 3), _probabilities(17, 4, 3).round()], (0, 1)),
+    (
+        "multilabel_soft_margin_loss",
+        F.multilabel_soft_margin_loss,
+        [_normal(16, 4, 3), _probabilities(17, 4, 3).round()],
+        (0, 1),
+    ),
     ("l1_loss", F.l1_loss, [_normal(18, 3, 4), _normal(19, 3, 4)], (0, 1)),
     ("mse_loss", F.mse_loss, [_normal(20, 3, 4), _normal(21, 3, 4)], (0, 1)),
     ("smooth_l1_loss", lambda x, y: F.smooth_l1_loss(x, y, beta=0.5), [_normal(22, 5), _normal(23, 5)], (0, 1)),
@@ -102,27 +127,43 @@ LOSS_CALLS = [
     ("hinge_embedding_loss", F.hinge_embedding_loss, [_normal(26, 4), SIGNS], (0,)),
     ("margin_ranking_loss", F.margin_ranking_loss, [_normal(27, 4), _normal(28, 4), SIGNS], (0, 1)),
     ("multi_margin_loss", F.multi_margin_loss, [_normal(29, 4, 3), LABELS], (0,)),
-    ("multilabel_margin_loss", F.multilabel_margin_loss,
-     [_normal(30, 2, 4), np.array([[3, 0, -1, 1], [1, 2, 3, -1]])], (0,)),
+    (
+        "multilabel_margin_loss",
+        F.multilabel_margin_loss,
+        [_normal(30, 2, 4), np.array([[3, 0, -1, 1], [1, 2, 3, -1]])],
+        (0,),
+    ),
     ("triplet_margin_loss", F.triplet_margin_loss, [_normal(s, 4, 3) for s in (31, 32, 33)], (0, 1, 2)),
-    ("triplet_margin_loss_p3", lambda a, p, n: F.triplet_margin_loss(a, p, n, p=3),
-     [_normal(s, 4, 3) for s in (47, 48, 49)], (0, 1, 2)),
-    ("triplet_margin_with_distance_loss", F.triplet_margin_with_distance_loss,
-     [_normal(s, 4, 3) for s in (34, 35, 36)], (0, 1, 2)),
+    (
+        "triplet_margin_loss_p3",
+        lambda a, p, n: F.triplet_margin_loss(a, p, n, p=3),
+        [_normal(s, 4, 3) for s in (47, 48, 49)],
+        (0, 1, 2),
+    ),
+    (
+        "triplet_margin_with_distance_loss",
+        F.triplet_margin_with_distance_loss,
+        [_normal(s, 4, 3) for s in (34, 35, 36)],
+        (0, 1, 2),
+    ),
     ("cosine_embedding_loss", F.cosine_embedding_loss, [_normal(37, 4, 3), _normal(38, 4, 3), SIGNS], (0, 1)),
     ("cosine_similarity", F.cosine_similarity, [_normal(39, 4, 3), _normal(40, 4, 3)], (0, 1)),
     ("pairwise_distance", F.pairwise_distance, [_normal(41, 4, 3), _normal(42, 4, 3)], (0, 1)),
     ("logsigmoid", F.logsigmoid, [_normal(43, 3, 4)], (0,)),
-    ("ctc_loss", lambda x, *rest: F.ctc_loss(x.log_softmax(2), *rest),
-     [_normal(44, 6, 2, 4), np.array([[1, 2, 2], [3, 1, 0]]), np.array([6, 5]), np.array([3, 2])], (0,)),
+    (
+        "ctc_loss",
+        lambda x, *rest: F.ctc_loss(x.log_softmax(2), *rest),
+        [_normal(44, 6, 2, 4), np.array([[1, 2, 2], [3, 1, 0]]), np.array([6, 5]), np.array([3, 2])],
+        (0,),
+    ),
 ]
 
 
 def _inplace_on_a_view(x):
     y = x * 1
-    y[0].mul_(2)             # CopySlices
-    y[[1], [0]] = x[0, :1]   # IndexPut with a value that needs a gradient
-    y[:, 1].zero_()          # Step
+    y[0].mul_(2)  # CopySlices
+    y[[1], [0]] = x[0, :1]  # IndexPut with a value that needs a gradient
+    y[:, 1].zero_()  # Step
     return y
 
 
@@ -134,8 +175,11 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("select_narrow", lambda x: x.select(0, 1) + x.narrow(1, 0, 1).sum(), (3, 3)),
     ("dropout", lambda x: F.dropout(x, 0.5, training=True), (3, 4)),
     ("cholesky", lambda x: cholesky(x @ x.mT + 3 * minigrad.eye(3, dtype=x.dtype)), (3, 3)),
-    ("solve_triangular", lambda x: solve_triangular(x.tril() + 3 * minigrad.eye(3, dtype=x.dtype), x, upper=False),
-     (3, 3)),
+    (
+        "solve_triangular",
+        lambda x: solve_triangular(x.tril() + 3 * minigrad.eye(3, dtype=x.dtype), x, upper=False),
+        (3, 3),
+    ),
     ("erfinv", lambda x: erfinv(x.tanh()), (2, 3)),
     ("conv2d", lambda x: F.conv2d(x, x[:, :, :3, :3], x[0, 0, 0, :2], padding=1, stride=(1, 2)), (2, 2, 5, 5)),
     ("unfold_fold", lambda x: F.fold(F.unfold(x, 2, padding=1), (5, 4), 2, padding=1), (2, 2, 5, 4)),
@@ -147,10 +191,10 @@ class Recorder:
     """Per Function subclass: the argument types its forward saw, and one sample call that needed a gradient."""
 
     def __init__(self):
-        self.bad_arguments = {}   # class -> set of (position, type name) of non-array positional arguments
+        self.bad_arguments = {}  # class -> set of (position, type name) of non-array positional arguments
         self.exercised = set()
-        self.samples = {}         # class -> (arrays, options, output shape, output dtype)
-        self.errors = []          # (what, exception) for calls of the run that raised
+        self.samples = {}  # class -> (arrays, options, output shape, output dtype)
+        self.errors = []  # (what, exception) for calls of the run that raised
 
     def wrap(self, forward):
         recorder = self
@@ -166,6 +210,7 @@ class Recorder:
             if cls not in recorder.samples and any(node.needs_input_grad) and np.asarray(result).dtype.kind == "f":
                 recorder.samples[cls] = (copies, dict(options), np.shape(result), np.asarray(result).dtype)
             return result
+
         return recorded_forward
 
     def run(self, what, call):
@@ -188,8 +233,9 @@ def _second_order(fn, leaves):
 
 def _recorded_backward(fn, arrays, grad):
     """Forward and a recorded backward (not differentiated again: CTC has no second derivative)."""
-    tensors = [minigrad.tensor(a, requires_grad=i in grad) if isinstance(a, np.ndarray) else a
-               for i, a in enumerate(arrays)]
+    tensors = [
+        minigrad.tensor(a, requires_grad=i in grad) if isinstance(a, np.ndarray) else a for i, a in enumerate(arrays)
+    ]
     out = fn(*tensors)
     out.backward(minigrad.tensor(_rng(0).standard_normal(out.shape)), create_graph=True)
 
@@ -228,8 +274,10 @@ def test_every_function_is_exercised(record):
         return cls in record.exercised or any(sub in record.exercised for sub in _subclasses(cls))
 
     missing = [_id(c) for c in FUNCTIONS if not covered(c) and c.__name__ not in NOT_EXERCISED_OK]
-    assert not missing, ("Function subclasses no op case, loss call or extra call reaches (add a row to "
-                         f"op_cases.py, LOSS_CALLS or EXTRA_CALLS): {missing}")
+    assert not missing, (
+        "Function subclasses no op case, loss call or extra call reaches (add a row to "
+        f"op_cases.py, LOSS_CALLS or EXTRA_CALLS): {missing}"
+    )
 
 
 # ------------------------------------------------------------------------------------------- (b), (c), (d)
@@ -243,11 +291,13 @@ def _sample(record, cls):
 
 def _node(cls, arrays, options, dtype=None):
     """A fresh node of ``cls`` on the sample: ndarray arguments become leaves (float ones require grad)."""
+
     def leaf(a):
         if not isinstance(a, np.ndarray):
             return a
         a = a.astype(dtype) if dtype is not None and a.dtype.kind == "f" else a.copy()
         return minigrad.tensor(a, requires_grad=a.dtype.kind == "f")
+
     inputs = [leaf(a) for a in arrays]
     with minigrad.enable_grad():
         out = cls.apply(*inputs, **options)
@@ -303,8 +353,13 @@ def test_backward_arrays_equals_backward(record, cls):
     tolerance = 1e-5 if dtype == np.float32 else 1e-10
     for position, need in enumerate(slow_node.needs_input_grad):
         if need:
-            np.testing.assert_allclose(_array(fast[position]), _array(slow[position]), rtol=tolerance,
-                                       atol=tolerance, err_msg=f"gradient of input {position}")
+            np.testing.assert_allclose(
+                _array(fast[position]),
+                _array(slow[position]),
+                rtol=tolerance,
+                atol=tolerance,
+                err_msg=f"gradient of input {position}",
+            )
 
 
 @pytest.mark.parametrize("cls", _params(WITH_COMPOSITE))
@@ -314,13 +369,15 @@ def test_composite_is_the_oracle(record, cls):
     upstream = _upstream(shape, np.float64)
     wanted = [x for x, need in zip(inputs, node.needs_input_grad) if need]
     kernel = minigrad.autograd.grad(out, wanted, upstream)
-    twins = [minigrad.tensor(x._data.copy(), requires_grad=x.requires_grad) if isinstance(x, minigrad.Tensor)
-             else x for x in inputs]
+    twins = [
+        minigrad.tensor(x._data.copy(), requires_grad=x.requires_grad) if isinstance(x, minigrad.Tensor) else x
+        for x in inputs
+    ]
     with minigrad.enable_grad():
         reference = node.composite(*twins, **options)
     np.testing.assert_allclose(out._data, reference._data, rtol=1e-10, atol=1e-12, err_msg="forward vs composite")
-    oracle = minigrad.autograd.grad(reference, [t for t, need in zip(twins, node.needs_input_grad) if need],
-                                    upstream)
+    oracle = minigrad.autograd.grad(reference, [t for t, need in zip(twins, node.needs_input_grad) if need], upstream)
     for position, (a, b) in enumerate(zip(kernel, oracle)):
-        np.testing.assert_allclose(a._data, b._data, rtol=1e-10, atol=1e-12,
-                                   err_msg=f"gradient {position}: node vs composite")
+        np.testing.assert_allclose(
+            a._data, b._data, rtol=1e-10, atol=1e-12, err_msg=f"gradient {position}: node vs composite"
+        )

@@ -4,6 +4,7 @@ Each batch runs ``tests/fuzz_kernels_worker.py SEED COUNT`` (see its docstring f
 Default: 4 batches of 150 cases; ``MINIGRAD_HYPOTHESIS_PROFILE=long``: 40 batches of 500 with other seeds.
 Reproduce a failure with the printed command; ``-v`` prints each case before it runs.
 """
+
 import os
 import signal
 import subprocess
@@ -19,8 +20,9 @@ CASES = 500 if LONG else 150
 
 
 def run_worker(*arguments, timeout=900):
-    return subprocess.run([sys.executable, str(WORKER), *map(str, arguments)], capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(WORKER), *map(str, arguments)], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def describe_failure(result, command):
@@ -52,15 +54,22 @@ else:
 def test_ctc_target_lengths_that_overflow_are_refused():
     # Run many times: an out-of-bounds read does not crash every time.
     script = "for _ in range(200):\n" + "\n".join("    " + line for line in CTC_LENGTHS_OVERFLOW.strip().splitlines())
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
-                            cwd=WORKER.parents[1])
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=WORKER.parents[1]
+    )
     assert result.returncode == 0, describe_failure(result, "the CTC_LENGTHS_OVERFLOW script")
 
 
 def test_cross_entropy_over_zero_classes_with_smoothing_differentiates():
     import minigrad
     import minigrad.nn.functional as F
+
     weight = minigrad.zeros(0, requires_grad=True)
-    loss = F.cross_entropy(minigrad.zeros(2, 0, requires_grad=True), minigrad.zeros(2, 0), weight=weight,
-                           label_smoothing=0.1, reduction="sum")
+    loss = F.cross_entropy(
+        minigrad.zeros(2, 0, requires_grad=True),
+        minigrad.zeros(2, 0),
+        weight=weight,
+        label_smoothing=0.1,
+        reduction="sum",
+    )
     loss.backward()

@@ -14,6 +14,7 @@ non-contiguous, Fortran-ordered and read-only arrays arrive as they are. Without
 Profiles (tests/conftest.py): "ci" runs 25 examples per test; ``MINIGRAD_HYPOTHESIS_PROFILE=long`` runs 2000.
 The helpers here (``Case``, ``run_case``, the array strategies) are shared with test_fuzz_ops.py.
 """
+
 import math
 import re
 import warnings
@@ -41,12 +42,37 @@ I32, I64, U8, BOOL = np.dtype(np.int32), np.dtype(np.int64), np.dtype(np.uint8),
 RTOL = {F16: 1e-2, F32: 1e-4, F64: 1e-9}
 
 # ------------------------------------------------------------------------------------------------ strategies
-SPECIAL = [0.0, -0.0, 1.0, -1.0, 0.5, 1e-8, -1e-8, 1e-30, 1e-45, 5e-324, 88.8, -88.8, 710.0, -710.0, 1e4, -1e4,
-           1e30, -1e30, 3.4e38, -3.4e38, 1e300, -1e300, math.inf, -math.inf, math.nan]
+SPECIAL = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    1e-8,
+    -1e-8,
+    1e-30,
+    1e-45,
+    5e-324,
+    88.8,
+    -88.8,
+    710.0,
+    -710.0,
+    1e4,
+    -1e4,
+    1e30,
+    -1e30,
+    3.4e38,
+    -3.4e38,
+    1e300,
+    -1e300,
+    math.inf,
+    -math.inf,
+    math.nan,
+]
 PLAIN = st.floats(-8, 8, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 VALUES = {
     "plain": PLAIN,
-    "unit": st.floats(0, 1, allow_subnormal=False),                       # probabilities
+    "unit": st.floats(0, 1, allow_subnormal=False),  # probabilities
     "positive": st.floats(1e-3, 8, allow_subnormal=False),
     "special": st.one_of(PLAIN, PLAIN, st.sampled_from(SPECIAL)),
     "huge": st.one_of(st.floats(-1e4, 1e4, allow_subnormal=False), st.sampled_from([1e4, -1e4, 3e3, -3e3])),
@@ -110,25 +136,27 @@ def related_shape(draw, shape):
 class Case:
     """One call ``fn(*args, **kwargs)`` in both libraries. ndarray arguments become tensors (the same array twice
     is the same tensor twice); ``grad`` names (positions or keywords) those that require grad when floating."""
+
     fn: str
     args: list
     kwargs: dict = field(default_factory=dict)
     grad: tuple = (0,)
-    power: float = 1.0                   # the loss grows like |input|**power (scales the absolute tolerance)
-    safer: bool = False                  # spec §12.4: minigrad may be finite where torch overflows
-    compare: bool = True                 # False where torch's answer is undefined (spec §0.5 garbage, ...)
-    minigrad_fn: object = None           # default: minigrad.nn.functional.<fn>
-    torch_fn: object = None              # default: torch.nn.functional.<fn>
-    torch_if_refused: bool = True        # False: do not hand torch what minigrad refused (it may crash on it)
-    extends_torch: bool = False          # minigrad may compute what torch refuses (a spec §12 difference)
-    compare_grads: bool = True           # False: run minigrad's backward, but torch's gradient means something else
-    strict_dtype: bool = False           # the result dtypes must agree whatever the input dtypes (ops, not losses)
-    kinks: object = None                 # case -> where the loss bends, as float64 values bending at 0: no
+    power: float = 1.0  # the loss grows like |input|**power (scales the absolute tolerance)
+    safer: bool = False  # spec §12.4: minigrad may be finite where torch overflows
+    compare: bool = True  # False where torch's answer is undefined (spec §0.5 garbage, ...)
+    minigrad_fn: object = None  # default: minigrad.nn.functional.<fn>
+    torch_fn: object = None  # default: torch.nn.functional.<fn>
+    torch_if_refused: bool = True  # False: do not hand torch what minigrad refused (it may crash on it)
+    extends_torch: bool = False  # minigrad may compute what torch refuses (a spec §12 difference)
+    compare_grads: bool = True  # False: run minigrad's backward, but torch's gradient means something else
+    strict_dtype: bool = False  # the result dtypes must agree whatever the input dtypes (ops, not losses)
+    kinks: object = None  # case -> where the loss bends, as float64 values bending at 0: no
     #                                      gradient contract when one is within rounding of 0 (either side is right)
 
     def arrays(self):
-        return [(i, a) for i, a in enumerate(self.args) if isinstance(a, np.ndarray)] + \
-               [(k, a) for k, a in self.kwargs.items() if isinstance(a, np.ndarray)]
+        return [(i, a) for i, a in enumerate(self.args) if isinstance(a, np.ndarray)] + [
+            (k, a) for k, a in self.kwargs.items() if isinstance(a, np.ndarray)
+        ]
 
 
 def _build(case, library):
@@ -173,8 +201,9 @@ def _attempt(call):
 def _no_numpy_error(error):
     """minigrad says what went wrong in torch's words: NumPy's own exceptions (AxisError, UFuncTypeError, ...)
     escaping from it are unchecked input."""
-    assert not type(error).__module__.startswith("numpy"), \
+    assert not type(error).__module__.startswith("numpy"), (
         f"NumPy's {type(error).__name__} escaped from minigrad: {error}"
+    )
 
 
 def _run(case, library):
@@ -248,8 +277,10 @@ def _assert_close(ours, theirs, rtol, atol, what, safer=False, extreme_inputs=Fa
         good |= np.isnan(theirs) | ~np.isfinite(ours)
     if not good.all():
         index = tuple(int(i) for i in np.argwhere(~good)[0]) if good.ndim else ()
-        raise AssertionError(f"{what}: minigrad {ours[index]!r} vs torch {theirs[index]!r} at {index} "
-                             f"({int((~good).sum())} of {good.size} differ; rtol {rtol:g}, atol {atol:g})")
+        raise AssertionError(
+            f"{what}: minigrad {ours[index]!r} vs torch {theirs[index]!r} at {index} "
+            f"({int((~good).sum())} of {good.size} differ; rtol {rtol:g}, atol {atol:g})"
+        )
 
 
 def _in_float64(case):
@@ -261,8 +292,10 @@ def _in_float64(case):
         if isinstance(value, np.ndarray) and value.dtype.kind == "f":
             return converted.setdefault(id(value), value.astype(F64))
         return value
-    return Case(**{**case.__dict__, "args": [up(a) for a in case.args],
-                   "kwargs": {k: up(v) for k, v in case.kwargs.items()}})
+
+    return Case(
+        **{**case.__dict__, "args": [up(a) for a in case.args], "kwargs": {k: up(v) for k, v in case.kwargs.items()}}
+    )
 
 
 INDEX_TARGET_LOSSES = {"nll_loss", "cross_entropy", "multi_margin_loss", "multilabel_margin_loss", "ctc_loss"}
@@ -289,8 +322,11 @@ def run_case(case):
     if torch_status == "raised" and status == "ok" and case.extends_torch:
         return
     torch_empty = torch_status == "ok" and torch_value.size == 0
-    if status != torch_status and (torch_empty or any(a.size == 0 for _, a in case.arrays())) and (
-            _EMPTY_TENSOR_COMPLAINT.search(str(value if status == "raised" else torch_value)) or torch_empty):
+    if (
+        status != torch_status
+        and (torch_empty or any(a.size == 0 for _, a in case.arrays()))
+        and (_EMPTY_TENSOR_COMPLAINT.search(str(value if status == "raised" else torch_value)) or torch_empty)
+    ):
         # on empty tensors (in or out) torch dispatches no kernel and so skips some dtype, shape and bounds checks
         # (x[:0, [5]] of a (1, 1) tensor is empty in torch, an IndexError in minigrad)
         return
@@ -299,8 +335,10 @@ def run_case(case):
         # the refusal itself must agree; single-fault messages are pinned down in the per-loss tests.
         def outcome(library_status, result):
             return f"raised {result!r}" if library_status == "raised" else "returned"
-        assert status == torch_status, \
+
+        assert status == torch_status, (
             f"{case.fn}: minigrad {outcome(status, value)}, torch {outcome(torch_status, torch_value)}"
+        )
         return
     if case.strict_dtype and not (value.size == 0 and torch_value.dtype.kind != "f"):  # (torch: no kernel ran)
         assert value.dtype == torch_value.dtype, f"{case.fn}: dtype {value.dtype}, torch {torch_value.dtype}"
@@ -328,8 +366,9 @@ def run_case(case):
         _, precise_value, precise_grads = precise_run[0]
         return precise_value if key is None else precise_grads.get(key, np.nan)
 
-    narrowest = np.finfo(min((d for d in floats | {value.dtype, torch_value.dtype, F32} if d.kind == "f"),
-                             key=lambda d: d.itemsize))
+    narrowest = np.finfo(
+        min((d for d in floats | {value.dtype, torch_value.dtype, F32} if d.kind == "f"), key=lambda d: d.itemsize)
+    )
     extreme = not _finite_inputs(case) or magnitude > np.sqrt(narrowest.max)
     # values below the narrowest dtype's normal range are flushed or kept depending on where each library converts
     # (e.g. a float64 0-d operand with a float32 tensor), which flips the sign at kinks: no gradient contract there
@@ -346,21 +385,42 @@ def run_case(case):
         assert (grad is None) == (expected is None), f"{case.fn}: gradient of {key!r} is {grad}, torch {expected}"
         if grad is None:
             continue
-        assert grad.shape == expected.shape and grad.dtype == expected.dtype, \
+        assert grad.shape == expected.shape and grad.dtype == expected.dtype, (
             f"{case.fn}: gradient of {key!r} is {grad.dtype}{grad.shape}, torch {expected.dtype}{expected.shape}"
+        )
         if np.isnan(torch_value).any() or underflow:
             continue  # the gradient of an undefined (nan) loss is no contract either
         if case.kinks is not None and (np.abs(case.kinks(case)) <= rtol * scale * count).any():
             continue  # at a kink the two libraries' roundings may fall on different sides
         # with inf/nan inputs torch's nan gradients are artefacts (0 · inf) of its formulas, not a contract
-        _assert_close(grad, expected, rtol, rtol * scale * count, f"{case.fn} gradient of {key!r}", case.safer,
-                      extreme, lambda: precise(key))
+        _assert_close(
+            grad,
+            expected,
+            rtol,
+            rtol * scale * count,
+            f"{case.fn} gradient of {key!r}",
+            case.safer,
+            extreme,
+            lambda: precise(key),
+        )
 
 
 # ------------------------------------------------------------------------------------ elementwise losses
 @st.composite
-def elementwise_case(draw, fn, input_values="special", target_values="special", target_grad=True, kwargs=None,
-                     weight=None, power=1.0, safer=False, reductions=REDUCTIONS, extends=None, artefact=None):
+def elementwise_case(
+    draw,
+    fn,
+    input_values="special",
+    target_values="special",
+    target_grad=True,
+    kwargs=None,
+    weight=None,
+    power=1.0,
+    safer=False,
+    reductions=REDUCTIONS,
+    extends=None,
+    artefact=None,
+):
     """``fn(input, target, **kwargs)``: a target of a related shape and dtype (sometimes the input itself),
     ``weight=`` (and other array keywords named in ``weight``) of related shapes, and a reduction. ``artefact(x,
     y)`` says when torch's gradient is an artefact of its arithmetic rather than a contract."""
@@ -378,39 +438,66 @@ def elementwise_case(draw, fn, input_values="special", target_values="special", 
             options[name] = draw(arrays(draw(related_shape(shape)), draw(FLOAT_DTYPES), "positive"))
     options["reduction"] = draw(reductions)
     grad = (0, 1) if target_grad and draw(st.booleans()) else (0,)
-    return Case(fn, [x, y], options, grad=grad, power=power, safer=safer,
-                extends_torch=extends is not None and extends(x, y, options),
-                compare_grads=artefact is None or not artefact(x, y))
+    return Case(
+        fn,
+        [x, y],
+        options,
+        grad=grad,
+        power=power,
+        safer=safer,
+        extends_torch=extends is not None and extends(x, y, options),
+        compare_grads=artefact is None or not artefact(x, y),
+    )
 
 
 ELEMENTWISE = {
     "l1_loss": dict(weight=("weight",)),
     "mse_loss": dict(weight=("weight",), power=2),
-    "smooth_l1_loss": dict(power=2, kwargs=st.fixed_dictionaries(
-        {"beta": st.sampled_from([1.0, 0.5, 2.0, 1e-3, 0.0, -1.0])})),
+    "smooth_l1_loss": dict(
+        power=2, kwargs=st.fixed_dictionaries({"beta": st.sampled_from([1.0, 0.5, 2.0, 1e-3, 0.0, -1.0])})
+    ),
     # torch's huber result follows the input's dtype, so it refuses an integer input with a float target;
     # minigrad promotes (spec §12.5)
-    "huber_loss": dict(weight=("weight",), power=2, kwargs=st.fixed_dictionaries(
-        {"delta": st.sampled_from([1.0, 0.5, 2.0, 1e-3, 0.0, -1.0])}),
-        extends=lambda x, y, options: x.dtype.kind != "f"),
+    "huber_loss": dict(
+        weight=("weight",),
+        power=2,
+        kwargs=st.fixed_dictionaries({"delta": st.sampled_from([1.0, 0.5, 2.0, 1e-3, 0.0, -1.0])}),
+        extends=lambda x, y, options: x.dtype.kind != "f",
+    ),
     "soft_margin_loss": dict(power=1, safer=True),
     # torch divides by max((1 - x) x, 1e-12), and in float16 the 1e-12 rounds to 0: at x = -0.0 the max is -0.0
     # and the gradient's infinity takes the wrong sign
-    "binary_cross_entropy": dict(input_values="unit", target_values="unit", weight=("weight",),
-                                 artefact=lambda x, y: np.result_type(x, y) == F16
-                                 and (np.signbit(x) & (x == 0)).any()),
+    "binary_cross_entropy": dict(
+        input_values="unit",
+        target_values="unit",
+        weight=("weight",),
+        artefact=lambda x, y: np.result_type(x, y) == F16 and (np.signbit(x) & (x == 0)).any(),
+    ),
     # torch's result takes the target's dtype, so it refuses integer and bool targets; minigrad promotes (§12.5)
-    "binary_cross_entropy_with_logits": dict(target_values="unit", weight=("weight", "pos_weight"), safer=True,
-                                             extends=lambda x, y, options: y.dtype.kind != "f"),
-    "kl_div": dict(reductions=st.sampled_from(["none", "mean", "sum", "batchmean", "bogus"]),
-                   kwargs=st.fixed_dictionaries({"log_target": st.booleans()}), power=2),
-    "poisson_nll_loss": dict(kwargs=st.fixed_dictionaries(
-        {"log_input": st.booleans(), "full": st.booleans(), "eps": st.sampled_from([1e-8, 0.0, 0.5])}), power=2),
+    "binary_cross_entropy_with_logits": dict(
+        target_values="unit",
+        weight=("weight", "pos_weight"),
+        safer=True,
+        extends=lambda x, y, options: y.dtype.kind != "f",
+    ),
+    "kl_div": dict(
+        reductions=st.sampled_from(["none", "mean", "sum", "batchmean", "bogus"]),
+        kwargs=st.fixed_dictionaries({"log_target": st.booleans()}),
+        power=2,
+    ),
+    "poisson_nll_loss": dict(
+        kwargs=st.fixed_dictionaries(
+            {"log_input": st.booleans(), "full": st.booleans(), "eps": st.sampled_from([1e-8, 0.0, 0.5])}
+        ),
+        power=2,
+    ),
     # minigrad's margin kernels compute bool and integer inputs in float32 (spec §12.5); torch refuses bool
     # arithmetic and an integer 'mean'
-    "hinge_embedding_loss": dict(target_grad=False, kwargs=st.fixed_dictionaries(
-        {"margin": st.sampled_from([1.0, 0.0, -1.0, 2.5])}),
-        extends=lambda x, y, options: x.dtype.kind != "f" and y.dtype.kind != "f" or BOOL in (x.dtype, y.dtype)),
+    "hinge_embedding_loss": dict(
+        target_grad=False,
+        kwargs=st.fixed_dictionaries({"margin": st.sampled_from([1.0, 0.0, -1.0, 2.5])}),
+        extends=lambda x, y, options: x.dtype.kind != "f" and y.dtype.kind != "f" or BOOL in (x.dtype, y.dtype),
+    ),
     "multilabel_soft_margin_loss": dict(target_values="unit", weight=("weight",)),
 }
 
@@ -421,8 +508,16 @@ def test_elementwise_losses(fn, data):
     run_case(data.draw(elementwise_case(fn, **ELEMENTWISE[fn])))
 
 
-@pytest.mark.parametrize("fn", ["binary_cross_entropy", "binary_cross_entropy_with_logits", "soft_margin_loss",
-                                "hinge_embedding_loss", "multilabel_soft_margin_loss"])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        "binary_cross_entropy",
+        "binary_cross_entropy_with_logits",
+        "soft_margin_loss",
+        "hinge_embedding_loss",
+        "multilabel_soft_margin_loss",
+    ],
+)
 @given(data=st.data())
 def test_elementwise_losses_on_special_values(fn, data):
     """Any value, including out-of-range probabilities, nan, ±inf and float32 overflow."""
@@ -444,15 +539,26 @@ def gaussian_nll_case(draw):
         var = 2
     else:
         var_shape = shape[:-1] if kind == "rows" and shape else draw(related_shape(shape))
-        var = draw(arrays(var_shape, draw(st.sampled_from([dtype, F32, F64])),
-                          "special" if kind == "negative" else "positive"))
-    options = {"full": draw(st.booleans()), "eps": draw(st.sampled_from([1e-6, 1e-2, 0.0])),
-               "reduction": draw(REDUCTIONS)}
+        var = draw(
+            arrays(var_shape, draw(st.sampled_from([dtype, F32, F64])), "special" if kind == "negative" else "positive")
+        )
+    options = {
+        "full": draw(st.booleans()),
+        "eps": draw(st.sampled_from([1e-6, 1e-2, 0.0])),
+        "reduction": draw(REDUCTIONS),
+    }
     # a zero variance with eps = 0 is log 0 + d²/0: -inf, nan or +inf depending on the sign of the zero and d
-    undefined = options["eps"] == 0 and (var == 0 if isinstance(var, float) else isinstance(var, np.ndarray)
-                                         and (var == 0).any())
-    return Case("gaussian_nll_loss", [x, y, var], options, grad=draw(st.sampled_from([(0,), (0, 1, 2)])), power=2,
-                compare=not undefined)
+    undefined = options["eps"] == 0 and (
+        var == 0 if isinstance(var, float) else isinstance(var, np.ndarray) and (var == 0).any()
+    )
+    return Case(
+        "gaussian_nll_loss",
+        [x, y, var],
+        options,
+        grad=draw(st.sampled_from([(0,), (0, 1, 2)])),
+        power=2,
+        compare=not undefined,
+    )
 
 
 @st.composite
@@ -484,9 +590,13 @@ def _any_bool(arrays):
 @st.composite
 def triplet_case(draw, fn):
     args = draw(same_ndim_triple())
-    options = {"margin": draw(st.sampled_from([1.0, 0.5, 0.0, -1.0])), "swap": draw(st.booleans()),
-               "reduction": draw(REDUCTIONS if fn == "triplet_margin_loss" else st.sampled_from(
-                   ["none", "mean", "sum", "bogus"]))}
+    options = {
+        "margin": draw(st.sampled_from([1.0, 0.5, 0.0, -1.0])),
+        "swap": draw(st.booleans()),
+        "reduction": draw(
+            REDUCTIONS if fn == "triplet_margin_loss" else st.sampled_from(["none", "mean", "sum", "bogus"])
+        ),
+    }
     if fn == "triplet_margin_loss":
         options["p"] = draw(st.sampled_from([2.0, 1.0, 3.0, 0.5, math.inf, 0.0]))
         options["eps"] = draw(st.sampled_from([1e-6, 0.0, 1.0]))
@@ -494,8 +604,15 @@ def triplet_case(draw, fn):
     # own: ties in swap's min (which split the gradient) can exist in one library and not the other.
     # (integer inputs count as torch's default float32)
     mixed = len({a.dtype if a.dtype.kind == "f" else F32 for a in args}) > 1
-    return Case(fn, args, options, grad=(0, 1, 2), extends_torch=fn == "triplet_margin_loss" and _any_bool(args),
-                compare_grads=not (mixed and options["swap"]), kinks=_triplet_kinks)
+    return Case(
+        fn,
+        args,
+        options,
+        grad=(0, 1, 2),
+        extends_torch=fn == "triplet_margin_loss" and _any_bool(args),
+        compare_grads=not (mixed and options["swap"]),
+        kinks=_triplet_kinks,
+    )
 
 
 def _triplet_kinks(case):
@@ -505,6 +622,7 @@ def _triplet_kinks(case):
 
     def distance(u, v):
         return torch.nn.functional.pairwise_distance(u, v, options.get("p", 2.0), options.get("eps", 1e-6))
+
     to_negative = distance(anchor, negative)
     kinks = []
     if options["swap"]:
@@ -523,8 +641,7 @@ def cosine_embedding_case(draw):
     x1 = draw(arrays(shape, dtype))
     x2 = draw(arrays(draw(st.sampled_from([shape, shape, (1, d) if batched else (d,), (d,)])), dtype))
     target_shape = draw(st.sampled_from([(n,) if batched else (), (n,) if batched else (), (2, 2)]))
-    y = laid_out(draw(hnp.arrays(dtype, target_shape, elements=st.sampled_from([1.0, -1.0, 0.0, 2.0]))),
-                 draw(LAYOUTS))
+    y = laid_out(draw(hnp.arrays(dtype, target_shape, elements=st.sampled_from([1.0, -1.0, 0.0, 2.0]))), draw(LAYOUTS))
     options = {"margin": draw(st.sampled_from([0.0, 0.5, -0.5])), "reduction": draw(REDUCTIONS)}
     return Case("cosine_embedding_loss", [x1, x2, y], options, grad=(0, 1))
 
@@ -552,9 +669,9 @@ def test_cosine_embedding_loss(data):
 
 # ------------------------------------------------------------------------------- losses over class scores
 CLASS_INPUT_SHAPES = st.one_of(
-    st.tuples(st.integers(0, 5), st.integers(0, 5)),                           # (N, C)
-    st.tuples(st.integers(0, 5)),                                              # (C,)
-    st.tuples(st.integers(0, 3), st.integers(0, 4), st.integers(0, 3)),        # (N, C, d1)
+    st.tuples(st.integers(0, 5), st.integers(0, 5)),  # (N, C)
+    st.tuples(st.integers(0, 5)),  # (C,)
+    st.tuples(st.integers(0, 3), st.integers(0, 4), st.integers(0, 3)),  # (N, C, d1)
     st.tuples(st.integers(0, 2), st.integers(0, 4), st.integers(0, 3), st.integers(0, 2)),
     st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 2), st.integers(1, 2), st.integers(1, 2)),
     st.just(()),
@@ -577,7 +694,7 @@ def class_targets(draw, shape, classes, extra_values=()):
     if draw(st.integers(0, 9)) == 0:
         target_shape = draw(st.sampled_from([(1,), draw(SHAPES)]))
     valid = st.integers(0, max(classes - 1, 0))
-    values = st.one_of(valid, valid, valid, st.sampled_from([-100, -1, classes, 255, 2 ** 40] + list(extra_values)))
+    values = st.one_of(valid, valid, valid, st.sampled_from([-100, -1, classes, 255, 2**40] + list(extra_values)))
     dtype = draw(CLASS_TARGET_DTYPES)
     raw = draw(hnp.arrays(I64, target_shape, elements=values))
     with np.errstate(invalid="ignore", over="ignore"):
@@ -601,14 +718,17 @@ def cross_entropy_case(draw, fn):
     classes = class_axis_shapes(shape)[0]
     dtype = draw(st.sampled_from([F32, F32, F64, F64, F16, I64]))
     x = draw(arrays(shape, dtype, draw(st.sampled_from(["plain", "plain", "special", "huge"]))))
-    ignore_index = draw(st.sampled_from([-100, -100, -1, 0, 1, 2 ** 40]))
+    ignore_index = draw(st.sampled_from([-100, -100, -1, 0, 1, 2**40]))
     probabilities = fn == "cross_entropy" and draw(st.integers(0, 3)) == 0
     if probabilities:
         target = draw(arrays(shape, draw(st.sampled_from([dtype, dtype, F32, F64])), "unit"))
     else:
         target = draw(class_targets(shape, classes, extra_values=[ignore_index]))
-    options = {"weight": draw(class_weight(classes, dtype if dtype.kind == "f" else F32)),
-               "ignore_index": ignore_index, "reduction": draw(REDUCTIONS)}
+    options = {
+        "weight": draw(class_weight(classes, dtype if dtype.kind == "f" else F32)),
+        "ignore_index": ignore_index,
+        "reduction": draw(REDUCTIONS),
+    }
     if fn == "cross_entropy":
         options["label_smoothing"] = draw(st.sampled_from([0.0, 0.0, 0.1, 1.0, -0.5, 1.5]))
     grad = (0,)
@@ -624,8 +744,14 @@ def cross_entropy_case(draw, fn):
     unbatched_smoothed = len(shape) == 1 and target.shape == (1,) and smoothing
     # and it gathers with a uint8 index there, which torch's gather refuses
     uint8_smoothed = target.dtype == U8 and smoothing
-    return Case(fn, [x, target], options, grad=grad, compare=not no_classes_smoothed,
-                extends_torch=uint8_k_dim or unbatched_smoothed or uint8_smoothed)
+    return Case(
+        fn,
+        [x, target],
+        options,
+        grad=grad,
+        compare=not no_classes_smoothed,
+        extends_torch=uint8_k_dim or unbatched_smoothed or uint8_smoothed,
+    )
 
 
 @pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
@@ -636,17 +762,24 @@ def test_class_index_losses(fn, data):
 
 @st.composite
 def multi_margin_case(draw):
-    shape = draw(st.sampled_from([(0, 3), (1, 1)]) | st.tuples(st.integers(0, 5), st.integers(0, 5))
-                 | st.tuples(st.integers(0, 5)) | st.just(()))
+    shape = draw(
+        st.sampled_from([(0, 3), (1, 1)])
+        | st.tuples(st.integers(0, 5), st.integers(0, 5))
+        | st.tuples(st.integers(0, 5))
+        | st.just(())
+    )
     dtype = draw(st.sampled_from([F32, F32, F64, F64, F16, I64]))
     x = draw(arrays(shape, dtype, draw(st.sampled_from(["plain", "plain", "special"]))))
     classes = shape[-1] if shape else 1
     target = draw(class_targets(shape[:1] + (classes,) if len(shape) == 2 else (classes,), classes))
     if len(shape) == 2:  # class_targets gives (N,) for (N, C)
         pass
-    options = {"p": draw(st.sampled_from([1, 2, 1, 2, 3])), "margin": draw(st.sampled_from([1.0, 0.0, -0.5, 2.0])),
-               "weight": draw(class_weight(classes, dtype if dtype.kind == "f" else F32)),
-               "reduction": draw(REDUCTIONS)}
+    options = {
+        "p": draw(st.sampled_from([1, 2, 1, 2, 3])),
+        "margin": draw(st.sampled_from([1.0, 0.0, -0.5, 2.0])),
+        "weight": draw(class_weight(classes, dtype if dtype.kind == "f" else F32)),
+        "reduction": draw(REDUCTIONS),
+    }
     # torch's empty-batch 'mean'/'sum' is uninitialised memory (spec §0.5, §12.3): nothing to compare with
     empty_reduced = len(shape) == 2 and shape[0] == 0 and options["reduction"] != "none"
     # a weight of another float dtype is promoted, where torch refuses it (documented in minigrad's margin.py)
@@ -707,11 +840,12 @@ def ctc_case(draw):
     unbatched = draw(st.integers(0, 5)) == 0
     count = 1 if unbatched else N
     dtype = draw(st.sampled_from([F32, F32, F64, F64, F16, I64]))
-    scores = draw(arrays((T, C) if unbatched else (T, N, C), dtype,
-                         draw(st.sampled_from(["plain", "plain", "special", "huge"]))))
+    scores = draw(
+        arrays((T, C) if unbatched else (T, N, C), dtype, draw(st.sampled_from(["plain", "plain", "special", "huge"])))
+    )
     normalise = dtype.kind == "f" and draw(st.booleans())
     blank = draw(st.sampled_from([0, 0, 0, max(C - 1, 0), C, -1]))
-    target_lengths = draw(ctc_lengths(count, 0, 4, [-1, 7, 2 ** 40]))
+    target_lengths = draw(ctc_lengths(count, 0, 4, [-1, 7, 2**40]))
     lengths = [int(v) for v in np.asarray(target_lengths).reshape(-1)]
     labels = [c for c in range(C) if c != blank] or [0]
     label = st.one_of(st.sampled_from(labels), st.sampled_from(labels), st.sampled_from([blank, C, -1]))
@@ -722,21 +856,28 @@ def ctc_case(draw):
         total = sum(v for v in lengths if 0 <= v <= 8) + draw(st.sampled_from([0, 0, 0, -1, 1]))
         targets = draw(hnp.arrays(I64, (max(total, 0),), elements=label))
     targets = laid_out(targets.astype(draw(st.sampled_from([I64, I64, I64, I32, F32]))), draw(LAYOUTS))
-    input_lengths = draw(ctc_lengths(count, 0, T, [T + 1, -1, 2 ** 40]))
+    input_lengths = draw(ctc_lengths(count, 0, T, [T + 1, -1, 2**40]))
     options = {"blank": blank, "reduction": draw(REDUCTIONS), "zero_infinity": draw(st.sampled_from([False, True]))}
 
     def ctc(library):
         functional = F if library == "minigrad" else TF
         return lambda scores, *rest, **kw: functional.ctc_loss(
-            functional.log_softmax(scores, -1) if normalise else scores, *rest, **kw)
+            functional.log_softmax(scores, -1) if normalise else scores, *rest, **kw
+        )
 
     # torch takes the lengths both as lists or both as tensors; minigrad takes any mix
     mixed = isinstance(input_lengths, np.ndarray) != isinstance(target_lengths, np.ndarray)
-    return Case("ctc_loss", [scores, targets, input_lengths, target_lengths], options, grad=(0,),
-                minigrad_fn=ctc("minigrad"), torch_fn=ctc("torch") if torch else None,
-                compare_grads=normalise,  # w.r.t. raw log_probs torch returns exp(lp) - γ, minigrad -γ (§12.1)
-                extends_torch=mixed,
-                torch_if_refused=False)  # torch reads out of bounds on some inputs minigrad refuses (spec §12.2)
+    return Case(
+        "ctc_loss",
+        [scores, targets, input_lengths, target_lengths],
+        options,
+        grad=(0,),
+        minigrad_fn=ctc("minigrad"),
+        torch_fn=ctc("torch") if torch else None,
+        compare_grads=normalise,  # w.r.t. raw log_probs torch returns exp(lp) - γ, minigrad -γ (§12.1)
+        extends_torch=mixed,
+        torch_if_refused=False,
+    )  # torch reads out of bounds on some inputs minigrad refuses (spec §12.2)
 
 
 @given(data=st.data())

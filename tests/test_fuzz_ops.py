@@ -5,6 +5,7 @@ values, bool and integer dtypes, non-contiguous and read-only arrays, out-of-ran
 torch's result (value, dtype, gradient) or raises a clean ValueError / RuntimeError / IndexError / TypeError /
 NotImplementedError where torch raises too, and leaves its inputs untouched.
 """
+
 import math
 
 import numpy as np
@@ -23,13 +24,21 @@ def op_case(name, call, args, grad=(0,), power=1.0, **options):
     """
     options["extends_torch"] = options.get("extends_torch", False) or any(a.dtype.kind in "biu" for a in args)
     import minigrad
+
     try:
         import torch
     except ImportError:
         torch = None
-    return Case(name, list(args), grad=grad, power=power, strict_dtype=True,
-                minigrad_fn=lambda *tensors: call(minigrad, *tensors),
-                torch_fn=(lambda *tensors: call(torch, *tensors)) if torch else None, **options)
+    return Case(
+        name,
+        list(args),
+        grad=grad,
+        power=power,
+        strict_dtype=True,
+        minigrad_fn=lambda *tensors: call(minigrad, *tensors),
+        torch_fn=(lambda *tensors: call(torch, *tensors)) if torch else None,
+        **options,
+    )
 
 
 def functional(lib):
@@ -38,24 +47,40 @@ def functional(lib):
 
 # -------------------------------------------------------------------------------------------- elementwise
 UNARY = {
-    "exp": lambda lib, x: x.exp(), "log": lambda lib, x: x.log(), "log1p": lambda lib, x: x.log1p(),
-    "expm1": lambda lib, x: x.expm1(), "sqrt": lambda lib, x: x.sqrt(), "sin": lambda lib, x: x.sin(),
-    "cos": lambda lib, x: x.cos(), "tanh": lambda lib, x: x.tanh(), "sigmoid": lambda lib, x: x.sigmoid(),
-    "relu": lambda lib, x: x.relu(), "abs": lambda lib, x: x.abs(), "neg": lambda lib, x: -x,
-    "sign": lambda lib, x: x.sign(), "floor": lambda lib, x: x.floor(), "ceil": lambda lib, x: x.ceil(),
-    "round": lambda lib, x: x.round(), "reciprocal": lambda lib, x: x.reciprocal(),
-    "square": lambda lib, x: x.square(), "clamp": lambda lib, x: x.clamp(-0.5, 0.7),
-    "clamp_min": lambda lib, x: x.clamp_min(0.1), "isnan": lambda lib, x: x.isnan(),
-    "isfinite": lambda lib, x: x.isfinite(), "float": lambda lib, x: x.float(), "double": lambda lib, x: x.double(),
+    "exp": lambda lib, x: x.exp(),
+    "log": lambda lib, x: x.log(),
+    "log1p": lambda lib, x: x.log1p(),
+    "expm1": lambda lib, x: x.expm1(),
+    "sqrt": lambda lib, x: x.sqrt(),
+    "sin": lambda lib, x: x.sin(),
+    "cos": lambda lib, x: x.cos(),
+    "tanh": lambda lib, x: x.tanh(),
+    "sigmoid": lambda lib, x: x.sigmoid(),
+    "relu": lambda lib, x: x.relu(),
+    "abs": lambda lib, x: x.abs(),
+    "neg": lambda lib, x: -x,
+    "sign": lambda lib, x: x.sign(),
+    "floor": lambda lib, x: x.floor(),
+    "ceil": lambda lib, x: x.ceil(),
+    "round": lambda lib, x: x.round(),
+    "reciprocal": lambda lib, x: x.reciprocal(),
+    "square": lambda lib, x: x.square(),
+    "clamp": lambda lib, x: x.clamp(-0.5, 0.7),
+    "clamp_min": lambda lib, x: x.clamp_min(0.1),
+    "isnan": lambda lib, x: x.isnan(),
+    "isfinite": lambda lib, x: x.isfinite(),
+    "float": lambda lib, x: x.float(),
+    "double": lambda lib, x: x.double(),
     "softplus": lambda lib, x: functional(lib).softplus(x, beta=2.0, threshold=3.0),
     "gelu": lambda lib, x: functional(lib).gelu(x),
     "gelu_tanh": lambda lib, x: functional(lib).gelu(x, approximate="tanh"),
     "leaky_relu": lambda lib, x: functional(lib).leaky_relu(x, 0.1),
     "logsigmoid": lambda lib, x: functional(lib).logsigmoid(x),
-    "pow_scalar": lambda lib, x: x ** 3, "rpow": lambda lib, x: 2.0 ** x,
+    "pow_scalar": lambda lib, x: x**3,
+    "rpow": lambda lib, x: 2.0**x,
     # (the gradient at -0.0 is an infinity whose sign differs: -0.0 is mapped to 0.0 in the test)
-    "pow_half": lambda lib, x: x ** 0.5,
-    "pow_zero": lambda lib, x: x ** 0,
+    "pow_half": lambda lib, x: x**0.5,
+    "pow_zero": lambda lib, x: x**0,
 }
 
 
@@ -73,10 +98,16 @@ def test_unary_ops(name, data):
 
 
 BINARY = {
-    "add": lambda lib, a, b: a + b, "sub": lambda lib, a, b: a - b, "mul": lambda lib, a, b: a * b,
-    "div": lambda lib, a, b: a / b, "pow": lambda lib, a, b: a ** b,
-    "maximum": lambda lib, a, b: lib.maximum(a, b), "minimum": lambda lib, a, b: lib.minimum(a, b),
-    "eq": lambda lib, a, b: a == b, "lt": lambda lib, a, b: a < b, "ge": lambda lib, a, b: a >= b,
+    "add": lambda lib, a, b: a + b,
+    "sub": lambda lib, a, b: a - b,
+    "mul": lambda lib, a, b: a * b,
+    "div": lambda lib, a, b: a / b,
+    "pow": lambda lib, a, b: a**b,
+    "maximum": lambda lib, a, b: lib.maximum(a, b),
+    "minimum": lambda lib, a, b: lib.minimum(a, b),
+    "eq": lambda lib, a, b: a == b,
+    "lt": lambda lib, a, b: a < b,
+    "ge": lambda lib, a, b: a >= b,
     "where": lambda lib, a, b: lib.where(a > 0, a, b),
 }
 SCALARS = st.sampled_from([0, 1, -2, 2.5, -0.5, 0.0, True, False, 1e30, math.inf, math.nan])
@@ -98,16 +129,27 @@ def test_binary_ops(name, data):
 
         def operand(lib):
             return lib.tensor(scalar) if as_tensor else scalar
+
         if data.draw(st.booleans()):
-            case = op_case(f"{name}(x, {scalar!r})", lambda lib, x: call(lib, x, operand(lib)), [a], power=2,
-                           extends_torch=True)
+            case = op_case(
+                f"{name}(x, {scalar!r})", lambda lib, x: call(lib, x, operand(lib)), [a], power=2, extends_torch=True
+            )
         else:
             # torch divides a scalar by x as scalar * (1 / x): where 1 / x overflows (x subnormal) its answer is
             # an artefact (0 / 5e-324 is nan in torch, 0 in minigrad)
-            reciprocal_overflows = name == "div" and a.dtype.kind == "f" and bool(
-                ((a != 0) & (np.abs(a) < 1 / np.finfo(a.dtype).max)).any())
-            case = op_case(f"{name}({scalar!r}, x)", lambda lib, x: call(lib, operand(lib), x), [a], power=2,
-                           extends_torch=True, compare=not reciprocal_overflows)
+            reciprocal_overflows = (
+                name == "div"
+                and a.dtype.kind == "f"
+                and bool(((a != 0) & (np.abs(a) < 1 / np.finfo(a.dtype).max)).any())
+            )
+            case = op_case(
+                f"{name}({scalar!r}, x)",
+                lambda lib, x: call(lib, operand(lib), x),
+                [a],
+                power=2,
+                extends_torch=True,
+                compare=not reciprocal_overflows,
+            )
     else:
         b = a if data.draw(st.integers(0, 9)) == 0 else data.draw(arrays(data.draw(related_shape(a.shape))))
         case = op_case(name, BINARY[name], [a, b], grad=(0, 1), power=2)
@@ -122,8 +164,7 @@ def test_matmul(data):
     dtype = data.draw(st.sampled_from([np.dtype(np.float32), np.dtype(np.float64)]) | ANY_DTYPES)
     a, b = data.draw(arrays(shape, dtype)), data.draw(arrays(other, dtype if data.draw(st.booleans()) else ANY_DTYPES))
     # mixed float dtypes are promoted by minigrad, refused by torch
-    run_case(op_case("matmul", lambda lib, x, y: x @ y, [a, b], grad=(0, 1), power=2,
-                     extends_torch=a.dtype != b.dtype))
+    run_case(op_case("matmul", lambda lib, x, y: x @ y, [a, b], grad=(0, 1), power=2, extends_torch=a.dtype != b.dtype))
 
 
 # -------------------------------------------------------------------------------------------- reductions
@@ -139,8 +180,9 @@ REDUCTIONS = {
     "argmin": lambda lib, x, dim, keepdim: x.argmin() if dim is None else x.argmin(dim, keepdim=keepdim),
     "var": lambda lib, x, dim, keepdim: x.var() if dim is None else x.var(dim, keepdim=keepdim),
     "std_biased": lambda lib, x, dim, keepdim: x.std(dim, unbiased=False, keepdim=keepdim),
-    "logsumexp": lambda lib, x, dim, keepdim: lib.logsumexp(x, tuple(range(x.ndim)) if dim is None else dim,
-                                                            keepdim=keepdim),
+    "logsumexp": lambda lib, x, dim, keepdim: lib.logsumexp(
+        x, tuple(range(x.ndim)) if dim is None else dim, keepdim=keepdim
+    ),
     "softmax": lambda lib, x, dim, keepdim: lib.softmax(x, 0 if dim is None else dim),
     "log_softmax": lambda lib, x, dim, keepdim: lib.log_softmax(x, 0 if dim is None else dim),
     "norm2": lambda lib, x, dim, keepdim: x.norm(2, dim, keepdim),
@@ -161,13 +203,20 @@ def test_reductions(name, data):
         # |x|^(p-1)/‖x‖^(p-1) is ~1e160.
         x = np.where(np.abs(x) < 1e-18, 0, x).astype(x.dtype)
     dim, keepdim = data.draw(DIMS), data.draw(st.booleans())
-    if name in ("softmax", "log_softmax", "max_dim", "max_dim_indices", "min_dim", "argmin", "all") and \
-            isinstance(dim, tuple):
+    if name in ("softmax", "log_softmax", "max_dim", "max_dim_indices", "min_dim", "argmin", "all") and isinstance(
+        dim, tuple
+    ):
         dim = dim[0] if dim else None  # these take one dim
     call = REDUCTIONS[name]
-    run_case(op_case(f"{name}(dim={dim!r}, keepdim={keepdim})", lambda lib, t: call(lib, t, dim, keepdim), [x],
-                     power=2 if name == "var" else 1,  # (an error scales with the values' square)
-                     compare_grads=not (name == "std_biased" and nearly_constant(x, dim))))
+    run_case(
+        op_case(
+            f"{name}(dim={dim!r}, keepdim={keepdim})",
+            lambda lib, t: call(lib, t, dim, keepdim),
+            [x],
+            power=2 if name == "var" else 1,  # (an error scales with the values' square)
+            compare_grads=not (name == "std_biased" and nearly_constant(x, dim)),
+        )
+    )
 
 
 def nearly_constant(x, dim):
@@ -188,8 +237,26 @@ def nearly_constant(x, dim):
 def shape_case(draw):
     x = draw(arrays())
     ndim, size = x.ndim, x.size
-    kind = draw(st.sampled_from(["reshape", "transpose", "permute", "squeeze", "unsqueeze", "expand", "flatten",
-                                 "T", "cat", "stack", "gather", "index", "masked_fill", "contiguous"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "reshape",
+                "transpose",
+                "permute",
+                "squeeze",
+                "unsqueeze",
+                "expand",
+                "flatten",
+                "T",
+                "cat",
+                "stack",
+                "gather",
+                "index",
+                "masked_fill",
+                "contiguous",
+            ]
+        )
+    )
     dim = draw(st.integers(-ndim - 2, ndim + 1))
     if kind == "reshape":
         target = list(draw(SHAPES))
@@ -235,8 +302,10 @@ def shape_case(draw):
         value = draw(st.sampled_from([0.5, -1, math.inf, math.nan]))
         return op_case(f"masked_fill(value={value})", lambda lib, t, m: t.masked_fill(m, value), [x, mask])
     key = draw(index_key(x.shape))
+
     def index(lib, t):
         return t[lib.tensor(key) if isinstance(key, np.ndarray) else key] * 1
+
     return op_case(f"index[{key!r}]", index, [x])
 
 
@@ -245,13 +314,18 @@ def index_key(draw, shape):
     """An indexing key: ints (maybe out of range), slices (negative steps are refused by both), integer lists,
     bool masks, None and Ellipsis."""
     parts = []
-    for n in shape[:draw(st.integers(0, len(shape) + 1))]:
+    for n in shape[: draw(st.integers(0, len(shape) + 1))]:
         kind = draw(st.sampled_from(["int", "slice", "slice", "list", "none", "ellipsis"]))
         if kind == "int":
             parts.append(draw(st.integers(-n - 1, n)))
         elif kind == "slice":
-            parts.append(slice(draw(st.none() | st.integers(-5, 5)), draw(st.none() | st.integers(-5, 5)),
-                               draw(st.none() | st.integers(1, 3))))
+            parts.append(
+                slice(
+                    draw(st.none() | st.integers(-5, 5)),
+                    draw(st.none() | st.integers(-5, 5)),
+                    draw(st.none() | st.integers(1, 3)),
+                )
+            )
         elif kind == "list":
             parts.append(draw(st.lists(st.integers(-n - 1, n), max_size=3)))
         elif kind == "none":

@@ -12,6 +12,7 @@ and then changed in place makes the backward raise; the version counter; in-plac
 requires grad (or of its view) raise, except inside ``no_grad``; ``Tensor.data``, ``detach()`` and ``numpy()``
 share memory as in torch.
 """
+
 import re
 
 import numpy as np
@@ -21,24 +22,26 @@ import minigrad
 
 torch = pytest.importorskip("torch")
 
-A = [[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]]          # 2 x 3, mixed signs (relu/clamp have something to do)
-B = [[0.5, 1.5, -0.5], [2.0, -1.0, 0.25]]          # 2 x 3
-C = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]          # 3 x 2
+A = [[1.0, -2.0, 3.0], [-4.0, 5.0, -6.0]]  # 2 x 3, mixed signs (relu/clamp have something to do)
+B = [[0.5, 1.5, -0.5], [2.0, -1.0, 0.25]]  # 2 x 3
+C = [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]]  # 3 x 2
 LEAF_PHRASE = "^a leaf Variable that requires grad"  # (anchored: the view-of-a-leaf message contains it)
 VIEW_OF_LEAF_PHRASE = "^a view of a leaf Variable that requires grad"
 MODIFIED_PHRASE = "modified by an inplace operation"
 
-CASES = {}       # name -> case function
-RAISES = {}      # name -> key phrase of the error torch raises (absent: torch does not raise)
+CASES = {}  # name -> case function
+RAISES = {}  # name -> key phrase of the error torch raises (absent: torch does not raise)
 
 
 def case(raises=None):
     """Register the decorated ``case(lib, dt)``; ``raises`` is the key phrase (a regex) of the expected error."""
+
     def register(fn):
         CASES[fn.__name__] = fn
         if raises is not None:
             RAISES[fn.__name__] = raises
         return fn
+
     return register
 
 
@@ -420,13 +423,15 @@ def functional_relu_inplace(lib, dt):
 
 @case()
 def relu_module_inplace_in_a_model(lib, dt):
-    model = lib.nn.Sequential(_linear(lib, dt, C, [0.1, -0.2, 0.3]), lib.nn.ReLU(inplace=True),
-                              _linear(lib, dt, [[1.0, -1.0, 0.5]], [0.2]))
+    model = lib.nn.Sequential(
+        _linear(lib, dt, C, [0.1, -0.2, 0.3]), lib.nn.ReLU(inplace=True), _linear(lib, dt, [[1.0, -1.0, 0.5]], [0.2])
+    )
     x = leaf(lib, dt, [[1.0, 2.0], [-3.0, 0.5]])
     out = model(x)
     out.sum().backward()
-    return dict(out=out, x_grad=x.grad, w0_grad=model[0].weight.grad, b0_grad=model[0].bias.grad,
-                w2_grad=model[2].weight.grad)
+    return dict(
+        out=out, x_grad=x.grad, w0_grad=model[0].weight.grad, b0_grad=model[0].bias.grad, w2_grad=model[2].weight.grad
+    )
 
 
 @case()
@@ -637,8 +642,14 @@ def data_is_a_detached_tensor(lib, dt):
     p = leaf(lib, dt, A)
     d = p.data
     d[0, 0] = 50.0  # shared memory: p sees it
-    return dict(p=p, d=d, is_tensor=isinstance(d, lib.Tensor), requires_grad=d.requires_grad, is_leaf=d.is_leaf,
-                p_requires_grad=p.requires_grad)
+    return dict(
+        p=p,
+        d=d,
+        is_tensor=isinstance(d, lib.Tensor),
+        requires_grad=d.requires_grad,
+        is_leaf=d.is_leaf,
+        p_requires_grad=p.requires_grad,
+    )
 
 
 @case()
@@ -756,8 +767,9 @@ def test_matches_torch(name, dtype):
         assert re.search(phrase, str(expected.value)), f"the case's phrase is not in torch's message: {expected.value}"
         with pytest.raises(Exception) as raised:
             fn(minigrad, getattr(minigrad, dtype))
-        assert isinstance(raised.value, type(expected.value)), \
+        assert isinstance(raised.value, type(expected.value)), (
             f"minigrad raised {type(raised.value).__name__}, torch {type(expected.value).__name__}: {raised.value}"
+        )
         assert re.search(phrase, str(raised.value)), f"minigrad's message lacks {phrase!r}: {raised.value}"
         return
     theirs = fn(torch, getattr(torch, dtype))
@@ -765,4 +777,3 @@ def test_matches_torch(name, dtype):
     assert set(ours) == set(theirs)
     for key in theirs:
         _assert_same(_plain(ours[key]), _plain(theirs[key]), f"{name}: {key}")
-

@@ -1,4 +1,5 @@
 """Arrays in and out without copies (DLPack with torch and NumPy, from_numpy), and `python -m minigrad`'s report."""
+
 import subprocess
 import sys
 

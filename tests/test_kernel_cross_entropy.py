@@ -1,5 +1,6 @@
 """The fused cross-entropy / NLL kernels (minigrad/_kernels/cross_entropy.pyx) against the NumPy reference
 (tests/reference/cross_entropy.py) and, when importable, torch."""
+
 import numpy as np
 import pytest
 
@@ -23,8 +24,9 @@ def run_index(x, target, weight=None, ignore_index=-100, label_smoothing=0.0, re
     """The kernel's reduced loss and gradient, reduced the way the functional does it."""
     losses, grad = np.empty(x.shape[0], x.dtype), np.empty_like(x)
     scale, weight_sum = mean_scale(target, x.shape[1], weight, ignore_index, reduction)
-    loss_sum = kernel.cross_entropy_index(x, target, weight, ignore_index, label_smoothing, scale, losses, grad,
-                                          num_threads)
+    loss_sum = kernel.cross_entropy_index(
+        x, target, weight, ignore_index, label_smoothing, scale, losses, grad, num_threads
+    )
     return reduce_like_functional(losses, loss_sum, weight_sum, reduction), grad
 
 
@@ -32,8 +34,9 @@ def run_probs(x, target, weight=None, label_smoothing=0.0, reduction="mean", num
     n = x.shape[0]
     scale = 1.0 / n if reduction == "mean" and n else 1.0
     losses, grad, target_grad = np.empty(n, x.dtype), np.empty_like(x), np.empty_like(x)
-    loss_sum = kernel.cross_entropy_probs(x, target, weight, label_smoothing, scale, losses, grad, target_grad,
-                                          num_threads)
+    loss_sum = kernel.cross_entropy_probs(
+        x, target, weight, label_smoothing, scale, losses, grad, target_grad, num_threads
+    )
     return reduce_like_functional(losses, loss_sum, n, reduction), grad, target_grad
 
 
@@ -84,8 +87,9 @@ def run_columns(x, target, weight=None, ignore_index=-100, label_smoothing=0.0, 
     """The column kernel on x (N, C, D) with targets (N, D); returns the reduced loss and the gradient."""
     losses, grad = np.empty(target.size, x.dtype), np.empty_like(x)
     scale, weight_sum = mean_scale(target.reshape(-1), x.shape[1], weight, ignore_index, reduction)
-    loss_sum = kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, ignore_index, label_smoothing,
-                                                  scale, losses, grad, num_threads)
+    loss_sum = kernel.cross_entropy_index_columns(
+        x, target.reshape(-1), weight, ignore_index, label_smoothing, scale, losses, grad, num_threads
+    )
     return reduce_like_functional(losses.reshape(target.shape), loss_sum, weight_sum, reduction), grad
 
 
@@ -98,7 +102,7 @@ def as_rows(x):
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
-@pytest.mark.parametrize("shape", [(1, 1, 1), (2, 3, 5), (3, 21, 300), (1, 4, 513)])   # D across 256-blocks
+@pytest.mark.parametrize("shape", [(1, 1, 1), (2, 3, 5), (3, 21, 300), (1, 4, 513)])  # D across 256-blocks
 def test_column_kernel_matches_reference(dtype, reduction, weighted, label_smoothing, shape):
     rng = np.random.default_rng(sum(shape))
     N, C, D = shape
@@ -107,8 +111,9 @@ def test_column_kernel_matches_reference(dtype, reduction, weighted, label_smoot
     target[rng.random((N, D)) < 0.2] = -100
     weight = rng.random(C).astype(dtype) + 0.1 if weighted else None
     loss, grad = run_columns(x, target, weight, -100, label_smoothing, reduction, num_threads=2)
-    want_loss, (want_grad,) = ref.cross_entropy(as_rows(x), target.reshape(-1), weight, -100, label_smoothing,
-                                                reduction)
+    want_loss, (want_grad,) = ref.cross_entropy(
+        as_rows(x), target.reshape(-1), weight, -100, label_smoothing, reduction
+    )
     assert_close(loss, want_loss.reshape(target.shape) if reduction == "none" else want_loss, dtype)
     assert_close(as_rows(grad), want_grad, dtype)
 
@@ -116,8 +121,8 @@ def test_column_kernel_matches_reference(dtype, reduction, weighted, label_smoot
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_column_kernel_edge_cases(dtype):
     x = np.zeros((2, 3, 4), dtype)
-    x[0, 1, 2] = np.inf                    # in an ignored position: loss and gradient stay exactly 0
-    x[1, 0, 3] = np.nan                    # in a counted position: that position is nan
+    x[0, 1, 2] = np.inf  # in an ignored position: loss and gradient stay exactly 0
+    x[1, 0, 3] = np.nan  # in a counted position: that position is nan
     target = np.array([[0, 1, -100, 2], [1, 1, 0, 0]])
     loss, grad = run_columns(x, target, reduction="none")
     assert loss[0, 2] == 0 and (grad[0, :, 2] == 0).all()
@@ -143,8 +148,7 @@ def test_column_kernel_threads_agree_bitwise_and_loss_only(dtype):
     assert one[0] == two[0]
     np.testing.assert_array_equal(one[1], two[1])
     losses = np.empty(target.size, dtype)
-    assert kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, -100, 0.1, 1.0, losses, None,
-                                              2) == one[0]
+    assert kernel.cross_entropy_index_columns(x, target.reshape(-1), weight, -100, 0.1, 1.0, losses, None, 2) == one[0]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -157,8 +161,9 @@ def test_probability_targets_match_reference(dtype, reduction, weighted, label_s
     target = rng.random((20, 9)).astype(dtype)
     weight = rng.random(9).astype(dtype) if weighted else None
     loss, grad, target_grad = run_probs(x, target, weight, label_smoothing, reduction, num_threads=2)
-    want_loss, (want_grad, want_target_grad, _) = ref.cross_entropy_prob_targets(x, target, weight, label_smoothing,
-                                                                          reduction)
+    want_loss, (want_grad, want_target_grad, _) = ref.cross_entropy_prob_targets(
+        x, target, weight, label_smoothing, reduction
+    )
     assert_close(loss, want_loss, dtype)
     assert_close(grad, want_grad, dtype)
     assert_close(target_grad, want_target_grad, dtype)
@@ -192,6 +197,7 @@ def test_nll_scale_and_loss_only(dtype):
 
 # ---- edge cases --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("label_smoothing", [0.0, 0.2])
 def test_all_ignored(dtype, label_smoothing):
@@ -199,7 +205,7 @@ def test_all_ignored(dtype, label_smoothing):
     target = np.full(5, -100)
     loss, grad = run_index(x, target, label_smoothing=label_smoothing, reduction="mean")
     assert np.isnan(loss)
-    np.testing.assert_array_equal(grad, 0)       # zeros, not nan (spec §2.3)
+    np.testing.assert_array_equal(grad, 0)  # zeros, not nan (spec §2.3)
     assert run_index(x, target, reduction="sum")[0] == 0
     nll_loss_value, nll_grad = run_nll(x, target)
     assert np.isnan(nll_loss_value)
@@ -273,8 +279,7 @@ def test_huge_logits_float32_stay_finite(label_smoothing):
     target = rng.integers(0, 50, 16)
     for reduction in REDUCTIONS:
         loss, grad = run_index(x, target, label_smoothing=label_smoothing, reduction=reduction)
-        want_loss, (want_grad,) = ref.cross_entropy(x, target, label_smoothing=label_smoothing,
-                                                    reduction=reduction)
+        want_loss, (want_grad,) = ref.cross_entropy(x, target, label_smoothing=label_smoothing, reduction=reduction)
         assert np.isfinite(loss).all() and np.isfinite(grad).all()
         # |x| = 1e4 in float32 has a spacing of 1e-3: losses agree to that absolute size
         np.testing.assert_allclose(loss, want_loss, rtol=1e-6, atol=2e-3)
@@ -286,7 +291,7 @@ def test_infinite_and_nan_logits_poison_only_their_row(dtype):
     x = np.zeros((4, 3), dtype)
     x[1, 0] = np.inf
     x[2, 2] = np.nan
-    x[3, 1] = -np.inf       # -inf on a non-target class is fine: probability 0
+    x[3, 1] = -np.inf  # -inf on a non-target class is fine: probability 0
     loss, grad = run_index(x, np.array([0, 0, 0, 0]), reduction="none")
     assert np.isnan(loss[1:3]).all() and np.isnan(grad[1:3]).all()
     assert np.isfinite(loss[[0, 3]]).all() and np.isfinite(grad[[0, 3]]).all()
@@ -351,8 +356,9 @@ def test_rejects_non_contiguous_rows():
     # the functional makes inputs contiguous; the kernel refuses anything else rather than misread it
     x = np.zeros((4, 6))
     with pytest.raises(ValueError):
-        kernel.cross_entropy_index(x[:, ::2], np.zeros(4, np.int64), None, -100, 0.0, 1.0, np.empty(4),
-                                   np.empty((4, 3)), 1)
+        kernel.cross_entropy_index(
+            x[:, ::2], np.zeros(4, np.int64), None, -100, 0.0, 1.0, np.empty(4), np.empty((4, 3)), 1
+        )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -367,8 +373,13 @@ def test_matches_torch(dtype):
         for reduction in REDUCTIONS:
             loss, grad = run_index(x, target, weight, -100, label_smoothing, reduction, num_threads=2)
             xt = torch.tensor(x, requires_grad=True)
-            lt = F.cross_entropy(xt, torch.tensor(target), weight=torch.tensor(weight), reduction=reduction,
-                                 label_smoothing=label_smoothing)
+            lt = F.cross_entropy(
+                xt,
+                torch.tensor(target),
+                weight=torch.tensor(weight),
+                reduction=reduction,
+                label_smoothing=label_smoothing,
+            )
             lt.sum().backward()
             np.testing.assert_allclose(loss, lt.detach().numpy(), **tol)
             np.testing.assert_allclose(grad, xt.grad.numpy(), **tol)

@@ -1,6 +1,7 @@
 """The elementwise loss kernels (minigrad._kernels.elementwise_losses) against the NumPy references in
 tests/reference/elementwise_losses.py: float32 and float64, elementwise and summed, 1 and 2 threads, with and
 without weights and gradients, read-only inputs, and the values spec/losses.md lists at the edges."""
+
 import numpy as np
 import pytest
 
@@ -19,8 +20,11 @@ def assert_close(actual, expected, dtype, scale):
 
 def inputs(rng, size, dtype, kind):
     x = rng.normal(0, 4, size)
-    y = {"regression": rng.normal(0, 4, size), "probability": rng.random(size),
-         "sign": rng.choice([-1.0, 1.0, 0.5], size)}[kind]
+    y = {
+        "regression": rng.normal(0, 4, size),
+        "probability": rng.random(size),
+        "sign": rng.choice([-1.0, 1.0, 0.5], size),
+    }[kind]
     if kind == "probability" and size:
         x = rng.uniform(0, 1, size)
         x[:4] = [0.0, 1.0, 1e-30, 0.5][:size]  # log(0) is clamped at -100 in the value
@@ -43,10 +47,18 @@ CASES = {
     "bce": ("binary_cross_entropy", lambda x: (None,), "probability", 2),
     "bce weighted": ("binary_cross_entropy", lambda x: (_weights(x)[0],), "probability", 2),
     "bce_with_logits": ("binary_cross_entropy_with_logits", lambda x: (None, None), "probability_logits", 2),
-    "bce_with_logits weighted": ("binary_cross_entropy_with_logits", lambda x: (_weights(x)[1], _weights(x)[0]),
-                                 "probability_logits", 2),
-    "bce_with_logits pos_weight only": ("binary_cross_entropy_with_logits", lambda x: (_weights(x)[1], None),
-                                        "probability_logits", 2),
+    "bce_with_logits weighted": (
+        "binary_cross_entropy_with_logits",
+        lambda x: (_weights(x)[1], _weights(x)[0]),
+        "probability_logits",
+        2,
+    ),
+    "bce_with_logits pos_weight only": (
+        "binary_cross_entropy_with_logits",
+        lambda x: (_weights(x)[1], None),
+        "probability_logits",
+        2,
+    ),
     "soft_margin": ("soft_margin", lambda x: (), "sign", 1),
     "hinge_embedding": ("hinge_embedding", lambda x: (0.5,), "sign", 1),
 }
@@ -142,15 +154,23 @@ def test_bce_with_logits_edges_from_the_spec(dtype):
     x = np.array([-100, -5, 0, 5, 100, 3, -20], dtype)
     y = np.array([1, 0, 0.5, 1, 0, 0.2, 0], dtype)
     loss, dx, _ = run(kernels.binary_cross_entropy_with_logits, x, y, (None, None), False, True, False, 1, 2)
-    np.testing.assert_allclose(loss, [100, 0.0067153, 0.6931472, 0.0067153, 100, 2.4485873, 2.0611537e-9],
-                               rtol=1e-5)
+    np.testing.assert_allclose(loss, [100, 0.0067153, 0.6931472, 0.0067153, 100, 2.4485873, 2.0611537e-9], rtol=1e-5)
     np.testing.assert_allclose(dx, [-1, 0.0066929, 0, -0.0066929, 1, 0.7525741, 2.0611537e-9], rtol=1e-4)
 
 
 def test_soft_margin_does_not_overflow_in_float32():
     """spec §12.4: log1p(exp(89)) overflows float32 in torch; softplus stays finite."""
-    loss, dx, _ = run(kernels.soft_margin, np.array([-89.0, 20.0], np.float32), np.array([1.0, 1.0], np.float32),
-                      (), False, True, False, 1, 1)
+    loss, dx, _ = run(
+        kernels.soft_margin,
+        np.array([-89.0, 20.0], np.float32),
+        np.array([1.0, 1.0], np.float32),
+        (),
+        False,
+        True,
+        False,
+        1,
+        1,
+    )
     np.testing.assert_allclose(loss, [89.0, 2.0611537e-9], rtol=1e-6)
     np.testing.assert_allclose(dx, [-1.0, -2.0611537e-9], rtol=1e-5)
 
@@ -177,6 +197,7 @@ def test_matches_torch(dtype, rng):
     p[:3] = [0.0, 1.0, 1e-30]
     w, pw = rng.uniform(0.5, 2, size).astype(dtype), rng.uniform(0.5, 3, size).astype(dtype)
     sign = rng.choice([-1.0, 1.0], size).astype(dtype)
+
     def ours(kernel, a, b, options=(), grads=1):
         return run(kernel, a, b, options, False, True, False, 1, grads)[:2]
 
@@ -184,10 +205,18 @@ def test_matches_torch(dtype, rng):
         (ours(kernels.mse, x, y), F.mse_loss, (x, y), {}),
         (ours(kernels.smooth_l1, x, y, (0.7,)), F.smooth_l1_loss, (x, y), {"beta": 0.7}),
         (ours(kernels.huber, x, y, (1.3,)), F.huber_loss, (x, y), {"delta": 1.3}),
-        (ours(kernels.binary_cross_entropy, p, t, (w,), 2), F.binary_cross_entropy, (p, t),
-         {"weight": torch.tensor(w)}),
-        (ours(kernels.binary_cross_entropy_with_logits, x, t, (pw, w), 2),
-         F.binary_cross_entropy_with_logits, (x, t), {"weight": torch.tensor(w), "pos_weight": torch.tensor(pw)}),
+        (
+            ours(kernels.binary_cross_entropy, p, t, (w,), 2),
+            F.binary_cross_entropy,
+            (p, t),
+            {"weight": torch.tensor(w)},
+        ),
+        (
+            ours(kernels.binary_cross_entropy_with_logits, x, t, (pw, w), 2),
+            F.binary_cross_entropy_with_logits,
+            (x, t),
+            {"weight": torch.tensor(w), "pos_weight": torch.tensor(pw)},
+        ),
         (ours(kernels.soft_margin, x, sign), F.soft_margin_loss, (x, sign), {}),
         (ours(kernels.hinge_embedding, x, sign, (0.5,)), F.hinge_embedding_loss, (x, sign), {"margin": 0.5}),
     ]

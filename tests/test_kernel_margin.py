@@ -3,6 +3,7 @@ against the NumPy references in tests/reference/margin.py, whose kernel-conventi
 kernels are: random data and the edge cases (kinks, ties, empty batches, duplicated targets, rows starting with
 -1, rows listing every class, many targets, inf/nan scores), float32 and float64, 1 and 2 threads, read-only
 inputs."""
+
 import numpy as np
 import pytest
 
@@ -58,8 +59,9 @@ def test_multi_margin_matches_reference(dtype, p, threads, rng):
     x, target, weight = read_only(x, target, weight)
     for margin in (1.0, 0.3, -0.5):
         loss, grad = multi_margin(x, target, p, margin, weight, threads)
-        expected_loss, expected_grad = multi_margin(x.astype(np.float64), target, p, margin,
-                                                    weight.astype(np.float64), module=reference)
+        expected_loss, expected_grad = multi_margin(
+            x.astype(np.float64), target, p, margin, weight.astype(np.float64), module=reference
+        )
         assert_close(loss, expected_loss, dtype)
         assert_close(grad, expected_grad, dtype)
         assert grad.dtype == dtype
@@ -152,14 +154,16 @@ def test_multilabel_matches_reference(dtype, path, threads, rng):
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_multilabel_edge_rows(dtype, path):
     x = np.array([[0.1, 0.2, 0.4, 0.8]] * 6, dtype)
-    target = np.array([
-        [3, 0, -1, 1],    # the doc example: 0.85
-        [3, 3, -1, 0],    # a duplicate counts twice: 0.65
-        [-1, 0, 1, 2],    # starts with -1: nothing
-        [0, 1, 2, 3],     # every class is a target: nothing
-        [2, 1, 0, 3],     # idem, in another order
-        [1, -1, -1, -1],  # one target
-    ])
+    target = np.array(
+        [
+            [3, 0, -1, 1],  # the doc example: 0.85
+            [3, 3, -1, 0],  # a duplicate counts twice: 0.65
+            [-1, 0, 1, 2],  # starts with -1: nothing
+            [0, 1, 2, 3],  # every class is a target: nothing
+            [2, 1, 0, 3],  # idem, in another order
+            [1, -1, -1, -1],  # one target
+        ]
+    )
     loss, grad = multilabel(x, target, 1, path)
     expected_loss, expected_grad = reference.multilabel_margin_loss(x, target, "none")
     assert_close(loss, expected_loss, dtype)
@@ -222,9 +226,9 @@ def triplet(a, p, n, margin=1.0, norm=2.0, eps=1e-6, swap=False, threads=1, need
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_triplet_matches_reference(dtype, norm, swap, threads, rng):
     a, p, n = (rng.normal(size=(300, 110)).astype(dtype) for _ in range(3))
-    p[0] = a[0]          # d(a, p) = eps D^(1/p)
-    n[1] = p[1]          # d(p, n) is the tiny one
-    n[2] = a[2] + 0.5    # every component of a - n equal: ties for the inf-norms
+    p[0] = a[0]  # d(a, p) = eps D^(1/p)
+    n[1] = p[1]  # d(p, n) is the tiny one
+    n[2] = a[2] + 0.5  # every component of a - n equal: ties for the inf-norms
     a, p, n = read_only(a, p, n)
     for margin in (1.0, 30.0):  # most rows inactive, then all active
         out = triplet(a, p, n, margin, norm, 1e-6, swap, threads)
@@ -269,8 +273,7 @@ def test_triplet_empty_and_without_gradient(dtype, rng):
 def test_triplet_threads_give_identical_bits(rng):
     a, p, n = (rng.normal(size=(600, 64)).astype(np.float32) for _ in range(3))
     for norm in (1.0, 2.0, 3.0):
-        one, two = triplet(a, p, n, norm=norm, swap=True, threads=1), triplet(a, p, n, norm=norm, swap=True,
-                                                                               threads=2)
+        one, two = triplet(a, p, n, norm=norm, swap=True, threads=1), triplet(a, p, n, norm=norm, swap=True, threads=2)
         for x, y in zip(one, two):
             np.testing.assert_array_equal(x, y)
 
@@ -295,8 +298,9 @@ def test_hinge_matches_reference(dtype, reduce, threads, rng):
             x[0], y[0] = 0.5, -1.0  # margin - x == 0: clamp_min passes
         x, y = read_only(x, y)
         loss, grad = elementwise_call(elementwise_kernels.hinge_embedding, (x, y), 0.5, reduce, 1, True, threads)
-        expected_loss, expected_grad = elementwise_call(elementwise_reference.hinge_embedding, (x, y), 0.5, reduce,
-                                                        1, True, 1)
+        expected_loss, expected_grad = elementwise_call(
+            elementwise_reference.hinge_embedding, (x, y), 0.5, reduce, 1, True, 1
+        )
         assert_close(loss, expected_loss, dtype)
         assert_close(grad, expected_grad, dtype)
         if size:
@@ -313,10 +317,10 @@ def test_margin_ranking_matches_reference(dtype, reduce, threads, rng):
         if size:
             x1[0], x2[0], y[0] = 2.0, 1.0, 1.0  # z = -1 + margin = 0: clamp_min passes
         x1, x2, y = read_only(x1, x2, y)
-        loss, g1, gy = elementwise_call(elementwise_kernels.margin_ranking, (x1, x2, y), 1.0, reduce, 2, True,
-                                        threads)
-        expected_loss, e1, ey = elementwise_call(elementwise_reference.margin_ranking, (x1, x2, y), 1.0, reduce, 2,
-                                                 True, 1)
+        loss, g1, gy = elementwise_call(elementwise_kernels.margin_ranking, (x1, x2, y), 1.0, reduce, 2, True, threads)
+        expected_loss, e1, ey = elementwise_call(
+            elementwise_reference.margin_ranking, (x1, x2, y), 1.0, reduce, 2, True, 1
+        )
         assert_close(loss, expected_loss, dtype)
         assert_close(g1, e1, dtype)
         assert_close(gy, ey, dtype)

@@ -1,4 +1,5 @@
 """The row-wise softmax kernels (minigrad/_kernels/softmax.pyx) against NumPy and, when importable, torch."""
+
 import numpy as np
 import pytest
 
@@ -59,8 +60,7 @@ def test_underflowing_exponentials(dtype):
     assert lse[0] == 0
 
 
-SPECIAL_ROWS = [[-INF, -INF], [INF, 1.0], [INF, INF], [INF, -INF], [NAN, 1.0], [-INF, 1.0], [NAN, INF],
-                [NAN, -INF]]
+SPECIAL_ROWS = [[-INF, -INF], [INF, 1.0], [INF, INF], [INF, -INF], [NAN, 1.0], [-INF, 1.0], [NAN, INF], [NAN, -INF]]
 # torch 2.13: log_softmax/softmax are nan for rows with +inf, all -inf or nan; logsumexp follows amax's rules
 SPECIAL_LOG_SOFTMAX = [[NAN, NAN]] * 5 + [[-INF, 0.0]] + [[NAN, NAN]] * 2
 SPECIAL_SOFTMAX = [[NAN, NAN]] * 5 + [[0.0, 1.0]] + [[NAN, NAN]] * 2

@@ -12,6 +12,7 @@ When a module is added, moved or renamed, add it to ``LAYERS`` (an unlisted modu
 table"). A module's place is its exact entry, else that of the longest wildcard pattern (``fnmatch`` syntax on
 dotted module names) matching it.
 """
+
 import ast
 import fnmatch
 import functools
@@ -24,11 +25,19 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "minigrad"
 
 LAYERS = {
     # 1 -- arrays only: dtypes, devices, threads, random generators, the compiled kernels, the accelerator stubs
-    "minigrad._dtype": (1, 0), "minigrad._device": (1, 0), "minigrad._threads": (1, 0), "minigrad.random": (1, 0),
-    "minigrad.cuda": (1, 0), "minigrad.accelerator": (1, 0), "minigrad.backends": (1, 0),
-    "minigrad._kernels": (1, 0), "minigrad._kernels.*": (1, 0),
+    "minigrad._dtype": (1, 0),
+    "minigrad._device": (1, 0),
+    "minigrad._threads": (1, 0),
+    "minigrad.random": (1, 0),
+    "minigrad.cuda": (1, 0),
+    "minigrad.accelerator": (1, 0),
+    "minigrad.backends": (1, 0),
+    "minigrad._kernels": (1, 0),
+    "minigrad._kernels.*": (1, 0),
     # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__
-    "minigrad.autograd.grad_mode": (2, 0), "minigrad.autograd.hooks": (2, 0), "minigrad.autograd.anomaly_mode": (2, 0),
+    "minigrad.autograd.grad_mode": (2, 0),
+    "minigrad.autograd.hooks": (2, 0),
+    "minigrad.autograd.anomaly_mode": (2, 0),
     "minigrad.autograd.tracing": (2, 0),
     "minigrad.autograd.engine": (2, 1),
     "minigrad.autograd.tensor": (2, 2),
@@ -38,54 +47,88 @@ LAYERS = {
     "minigrad.autograd": (2, 6),
     # 3 -- ops: _util < shape < elementwise < reduce, linalg < activation < inplace, conv, pooling, ... < methods;
     #      the factories build tensors without ops (Tensor.new_* is bound from them); the graph drawing may use any
-    "minigrad.ops._util": (3, 0), "minigrad.creation": (3, 0),
+    "minigrad.ops._util": (3, 0),
+    "minigrad.creation": (3, 0),
     "minigrad.ops.shape": (3, 1),
     "minigrad.ops.elementwise": (3, 2),
-    "minigrad.ops.reduce": (3, 3), "minigrad.ops.linalg": (3, 3),
-    "minigrad.ops.activation": (3, 4), "minigrad.ops.transcendental": (3, 4), "minigrad.ops.sorting": (3, 4),
+    "minigrad.ops.reduce": (3, 3),
+    "minigrad.ops.linalg": (3, 3),
+    "minigrad.ops.activation": (3, 4),
+    "minigrad.ops.transcendental": (3, 4),
+    "minigrad.ops.sorting": (3, 4),
     "minigrad.ops.slicing": (3, 4),
-    "minigrad.ops.inplace": (3, 5), "minigrad.ops.conv": (3, 5), "minigrad.ops.pooling": (3, 5),
-    "minigrad.ops.normalization": (3, 5), "minigrad.ops.attention": (3, 5), "minigrad.ops.embedding": (3, 5),
+    "minigrad.ops.inplace": (3, 5),
+    "minigrad.ops.conv": (3, 5),
+    "minigrad.ops.pooling": (3, 5),
+    "minigrad.ops.normalization": (3, 5),
+    "minigrad.ops.attention": (3, 5),
+    "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),
     # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
-    "minigrad.nn.functional._reduction": (4, 0), "minigrad.nn.functional._checks": (4, 0),
+    "minigrad.nn.functional._reduction": (4, 0),
+    "minigrad.nn.functional._checks": (4, 0),
     "minigrad.nn.functional._fused": (4, 1),
-    "minigrad.nn.functional.distance": (4, 2), "minigrad.nn.functional.dropout": (4, 2),
+    "minigrad.nn.functional.distance": (4, 2),
+    "minigrad.nn.functional.dropout": (4, 2),
     "minigrad.nn.functional.attention": (4, 3),
     "minigrad.nn.functional.activation": (4, 2),  # torch-signature adapters, until 3.5 folds them into __init__
-    "minigrad.nn.functional.classification": (4, 3), "minigrad.nn.functional.regression": (4, 3),
-    "minigrad.nn.functional.probabilistic": (4, 3), "minigrad.nn.functional.margin": (4, 3),
+    "minigrad.nn.functional.classification": (4, 3),
+    "minigrad.nn.functional.regression": (4, 3),
+    "minigrad.nn.functional.probabilistic": (4, 3),
+    "minigrad.nn.functional.margin": (4, 3),
     "minigrad.nn.functional.ctc": (4, 3),
     "minigrad.nn.functional.conv": (4, 2),  # conv, unfold/fold, pad: layers, not losses
     "minigrad.nn.functional.embedding": (4, 3),  # dissolves into distance/margin/probabilistic (3.4)
     "minigrad.nn.functional": (4, 4),
     # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
-    "minigrad.nn.parameter": (5, 0), "minigrad.nn.init": (5, 0), "minigrad.nn.utils": (5, 0),
-    "minigrad.nn.modules.module": (5, 1), "minigrad.nn.module": (5, 1), "minigrad.nn.modules._factory": (5, 1),
-    "minigrad.nn.modules.*": (5, 2), "minigrad.nn.layers": (5, 2),
-    "minigrad.nn.modules.loss": (5, 3), "minigrad.nn.loss": (5, 3),  # the loss modules reuse PairwiseDistance
+    "minigrad.nn.parameter": (5, 0),
+    "minigrad.nn.init": (5, 0),
+    "minigrad.nn.utils": (5, 0),
+    "minigrad.nn.modules.module": (5, 1),
+    "minigrad.nn.module": (5, 1),
+    "minigrad.nn.modules._factory": (5, 1),
+    "minigrad.nn.modules.*": (5, 2),
+    "minigrad.nn.layers": (5, 2),
+    "minigrad.nn.modules.loss": (5, 3),
+    "minigrad.nn.loss": (5, 3),  # the loss modules reuse PairwiseDistance
     "minigrad.nn.modules.attention": (5, 3),  # MultiheadAttention's out_proj is a Linear
     "minigrad.nn.modules.transformer": (5, 4),  # built from attention, linear, normalization, dropout
     "minigrad.nn.modules": (5, 5),
     "minigrad.nn": (5, 6),
     # 6 -- what uses nn: optimizers, data loading, datasets, checkpoints
-    "minigrad.optim.optimizer": (6, 0), "minigrad.utils.data.dataset": (6, 0),
-    "minigrad.utils.data.sampler": (6, 0), "minigrad.utils.data.collate": (6, 0), "minigrad.torch_format": (6, 0),
-    "minigrad.onnx.converters": (6, 0), "minigrad.distributed.collectives": (6, 0), "minigrad.distributed.run": (6, 0),
-    "minigrad.optim.*": (6, 1), "minigrad.serialization": (6, 1), "minigrad.safetensors_io": (6, 1),
-    "minigrad.utils.data.distributed": (6, 1), "minigrad.utils.data._fetch": (6, 1),
-    "minigrad.onnx.export": (6, 1), "minigrad.distributed.ddp": (6, 1),
-    "minigrad.optim": (6, 2), "minigrad.datasets": (6, 2), "minigrad.onnx": (6, 2), "minigrad.distributed": (6, 2),
-    "minigrad.utils.data._worker": (6, 2), "minigrad.utils.data._iterator": (6, 2),
-    "minigrad.utils.data._multiprocess": (6, 3), "minigrad.nn.parallel": (6, 3),
+    "minigrad.optim.optimizer": (6, 0),
+    "minigrad.utils.data.dataset": (6, 0),
+    "minigrad.utils.data.sampler": (6, 0),
+    "minigrad.utils.data.collate": (6, 0),
+    "minigrad.torch_format": (6, 0),
+    "minigrad.onnx.converters": (6, 0),
+    "minigrad.distributed.collectives": (6, 0),
+    "minigrad.distributed.run": (6, 0),
+    "minigrad.optim.*": (6, 1),
+    "minigrad.serialization": (6, 1),
+    "minigrad.safetensors_io": (6, 1),
+    "minigrad.utils.data.distributed": (6, 1),
+    "minigrad.utils.data._fetch": (6, 1),
+    "minigrad.onnx.export": (6, 1),
+    "minigrad.distributed.ddp": (6, 1),
+    "minigrad.optim": (6, 2),
+    "minigrad.datasets": (6, 2),
+    "minigrad.onnx": (6, 2),
+    "minigrad.distributed": (6, 2),
+    "minigrad.utils.data._worker": (6, 2),
+    "minigrad.utils.data._iterator": (6, 2),
+    "minigrad.utils.data._multiprocess": (6, 3),
+    "minigrad.nn.parallel": (6, 3),
     "minigrad.utils.data.dataloader": (6, 4),
     "minigrad.utils.data": (6, 5),
     "minigrad.utils": (6, 6),
-    "minigrad.distributions.constraints": (6, 0), "minigrad.distributions.utils": (6, 0),
-    "minigrad.distributions.linalg": (6, 0), "minigrad.distributions.special": (6, 0),
+    "minigrad.distributions.constraints": (6, 0),
+    "minigrad.distributions.utils": (6, 0),
+    "minigrad.distributions.linalg": (6, 0),
+    "minigrad.distributions.special": (6, 0),
     "minigrad.distributions.distribution": (6, 1),
     "minigrad.distributions.*": (6, 2),  # one file per family, each on the base class
     "minigrad.distributions.one_hot_categorical": (6, 3),  # wraps a Categorical
@@ -96,12 +139,16 @@ LAYERS = {
     "minigrad.__main__": (7, 1),  # python -m minigrad: the environment report, above the whole package
 }
 
-LOSS_FAMILIES = {f"minigrad.nn.functional.{name}" for name in
-                 ("classification", "regression", "probabilistic", "margin", "ctc")}
+LOSS_FAMILIES = {
+    f"minigrad.nn.functional.{name}" for name in ("classification", "regression", "probabilistic", "margin", "ctc")
+}
 FORBIDDEN_TOP_LEVEL = {"torch", "tests", "examples", "benchmarks"}  # the oracle and the code around the package
-ALLOWED_FUNCTION_IMPORTS = {("minigrad.datasets", "sklearn"),    # optional dependencies, imported on demand
-                            ("minigrad.safetensors_io", "safetensors"), ("minigrad.onnx.export", "onnx"),
-                            ("minigrad.distributed.collectives", "mpi4py")}
+ALLOWED_FUNCTION_IMPORTS = {
+    ("minigrad.datasets", "sklearn"),  # optional dependencies, imported on demand
+    ("minigrad.safetensors_io", "safetensors"),
+    ("minigrad.onnx.export", "onnx"),
+    ("minigrad.distributed.collectives", "mpi4py"),
+}
 
 
 def module_name(path):
@@ -113,8 +160,12 @@ def module_name(path):
 def is_module(dotted):
     """Whether ``dotted`` names a module or package of minigrad (a .py, a package, or a compiled kernel)."""
     path = PACKAGE_ROOT.parent.joinpath(*dotted.split("."))
-    return (path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
-            or path.with_suffix(".pyx").is_file() or any(path.parent.glob(path.name + ".*.so")))
+    return (
+        path.with_suffix(".py").is_file()
+        or (path / "__init__.py").is_file()
+        or path.with_suffix(".pyx").is_file()
+        or any(path.parent.glob(path.name + ".*.so"))
+    )
 
 
 def place(dotted):
@@ -127,9 +178,10 @@ def place(dotted):
 
 class Import(NamedTuple):
     """One module an import statement loads."""
+
     line: int
-    text: str          # the statement as written
-    target: str        # the absolute name of the module it loads
+    text: str  # the statement as written
+    target: str  # the absolute name of the module it loads
     in_function: bool  # whether it runs inside a function
 
 
@@ -141,7 +193,7 @@ def _resolve(node, importer, package):
         base = node.module
     else:
         anchor = importer.split(".") if package else importer.split(".")[:-1]
-        anchor = anchor[:len(anchor) - (node.level - 1)]
+        anchor = anchor[: len(anchor) - (node.level - 1)]
         base = ".".join(anchor + ([node.module] if node.module else []))
     targets = []
     for alias in node.names:
@@ -185,40 +237,60 @@ def test_the_package_is_found():
 def test_imports_follow_the_layer_table(path):
     importer = module_name(path)
     own = place(importer)
-    assert own is not None, f"{importer} ({path.relative_to(PACKAGE_ROOT.parent)}) has no layer: add it to the " \
-                            f"layer table (LAYERS in tests/test_layers.py)"
+    assert own is not None, (
+        f"{importer} ({path.relative_to(PACKAGE_ROOT.parent)}) has no layer: add it to the "
+        f"layer table (LAYERS in tests/test_layers.py)"
+    )
     problems = []
     for imp in imports_of(path):
         if imp.target.split(".")[0] != "minigrad":
             continue
         theirs = place(imp.target)
         if theirs is None:
-            problems.append(f"{where(path, imp)}\n    imports {imp.target}, which has no layer: add it to the layer "
-                            f"table (LAYERS in tests/test_layers.py)")
+            problems.append(
+                f"{where(path, imp)}\n    imports {imp.target}, which has no layer: add it to the layer "
+                f"table (LAYERS in tests/test_layers.py)"
+            )
         elif not theirs < own:
-            problems.append(f"{where(path, imp)}\n    {importer} {own} may not import {imp.target} {theirs}: "
-                            f"only modules placed strictly lower (floor, step)")
+            problems.append(
+                f"{where(path, imp)}\n    {importer} {own} may not import {imp.target} {theirs}: "
+                f"only modules placed strictly lower (floor, step)"
+            )
     assert not problems, "imports against the layer table (design/core-v2.md 3.1):\n" + "\n".join(problems)
 
 
 def test_no_imports_inside_functions():
-    problems = [where(path, imp) for path in SOURCES for imp in imports_of(path)
-                if imp.in_function and (module_name(path), imp.target.split(".")[0]) not in ALLOWED_FUNCTION_IMPORTS]
-    assert not problems, "imports inside functions (design/core-v2.md 4.2); move them to the top of the module:\n" + \
-        "\n".join(problems)
+    problems = [
+        where(path, imp)
+        for path in SOURCES
+        for imp in imports_of(path)
+        if imp.in_function and (module_name(path), imp.target.split(".")[0]) not in ALLOWED_FUNCTION_IMPORTS
+    ]
+    assert not problems, (
+        "imports inside functions (design/core-v2.md 4.2); move them to the top of the module:\n" + "\n".join(problems)
+    )
 
 
 def test_loss_families_do_not_import_each_other():
-    problems = [f"{where(path, imp)}\n    imports the sibling family {imp.target}"
-                for path in SOURCES if module_name(path) in LOSS_FAMILIES for imp in imports_of(path)
-                if any(imp.target == family or imp.target.startswith(family + ".") for family in LOSS_FAMILIES)]
-    assert not problems, "loss families import each other (shared code belongs in _fused.py or ops/):\n" + \
-        "\n".join(problems)
+    problems = [
+        f"{where(path, imp)}\n    imports the sibling family {imp.target}"
+        for path in SOURCES
+        if module_name(path) in LOSS_FAMILIES
+        for imp in imports_of(path)
+        if any(imp.target == family or imp.target.startswith(family + ".") for family in LOSS_FAMILIES)
+    ]
+    assert not problems, "loss families import each other (shared code belongs in _fused.py or ops/):\n" + "\n".join(
+        problems
+    )
 
 
 def test_package_imports_no_oracle_tests_or_scripts():
-    problems = [where(path, imp) for path in SOURCES for imp in imports_of(path)
-                if imp.target.split(".")[0] in FORBIDDEN_TOP_LEVEL]
+    problems = [
+        where(path, imp)
+        for path in SOURCES
+        for imp in imports_of(path)
+        if imp.target.split(".")[0] in FORBIDDEN_TOP_LEVEL
+    ]
     assert not problems, "the package imports torch, tests, examples or benchmarks:\n" + "\n".join(problems)
 
 

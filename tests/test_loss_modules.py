@@ -1,6 +1,7 @@
 """The loss modules (and PairwiseDistance, CosineSimilarity, FocalLoss): torch's constructor signatures and
 positional order (spec/losses.md 0.3), the legacy size_average/reduce mapping, weight/pos_weight as buffers,
 constructor-time validation, and forward values and gradients equal to torch's modules."""
+
 import inspect
 import math
 import warnings
@@ -9,11 +10,10 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad import nn as L
-from minigrad.nn.modules import distance, loss
-from minigrad.nn.functional.probabilistic import sigmoid_focal_loss
-
 from loss_parity import compare_with_torch, torch
+from minigrad import nn as L
+from minigrad.nn.functional.probabilistic import sigmoid_focal_loss
+from minigrad.nn.modules import distance, loss
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 TORCH_MODULES = [name for name in loss.__all__ + distance.__all__ if name != "FocalLoss"]
@@ -41,34 +41,89 @@ CASES = [
     ("SmoothL1Loss", (None, None, "mean", 0.5), {}, [rng(0).normal(size=(5,)), rng(1).normal(size=(5,))], (0, 1)),
     ("HuberLoss", ("sum", 0.7), {}, [rng(0).normal(size=(5,)), rng(1).normal(size=(5,))], (0, 1)),
     ("NLLLoss", (WEIGHT3, None, 1, None, "mean"), {}, [log_probabilities((4, 3), 2), np.array([0, 1, 2, 2])], (0,)),
-    ("NLLLoss", (None, None, -100, None, "none"), {},
-     [log_probabilities((2, 3, 4), 2), np.array([[0, 1, 2, 2], [1, 1, 0, 2]])], (0,)),
-    ("CrossEntropyLoss", (WEIGHT3, None, -100, None, "mean", 0.1), {},
-     [rng(3).normal(size=(4, 3)), np.array([0, 1, 2, 2])], (0,)),
+    (
+        "NLLLoss",
+        (None, None, -100, None, "none"),
+        {},
+        [log_probabilities((2, 3, 4), 2), np.array([[0, 1, 2, 2], [1, 1, 0, 2]])],
+        (0,),
+    ),
+    (
+        "CrossEntropyLoss",
+        (WEIGHT3, None, -100, None, "mean", 0.1),
+        {},
+        [rng(3).normal(size=(4, 3)), np.array([0, 1, 2, 2])],
+        (0,),
+    ),
     ("CrossEntropyLoss", (), {}, [rng(3).normal(size=(4, 3)), probabilities((4, 3), 4)], (0, 1)),
     ("BCELoss", (np.array([1.0, 2.0, 0.5, 1.0]),), {}, [probabilities((3, 4), 5), probabilities((3, 4), 6)], (0, 1)),
-    ("BCEWithLogitsLoss", (np.array([1.0, 2.0, 0.5, 1.0]), None, None, "sum", np.array([3.0, 1.0, 0.5, 2.0])), {},
-     [rng(7).normal(size=(3, 4)), probabilities((3, 4), 8)], (0, 1)),
-    ("KLDivLoss", (None, None, "batchmean", True), {}, [log_probabilities((3, 4), 9), log_probabilities((3, 4), 10)],
-     (0, 1)),
-    ("PoissonNLLLoss", (False, True, None, 1e-6, None, "sum"), {},
-     [probabilities((6,), 11) * 3, np.array([0.0, 1, 2, 3, 4, 5])], (0,)),
-    ("GaussianNLLLoss", (), {"full": True, "eps": 1e-3, "reduction": "sum"},
-     [rng(12).normal(size=(3, 4)), rng(13).normal(size=(3, 4)), probabilities((3, 1), 14)], (0, 1, 2)),
-    ("HingeEmbeddingLoss", (0.5, None, None, "sum"), {}, [rng(15).normal(size=(6,)), np.array([1.0, -1, 1, -1, -1, 1])],
-     (0,)),
+    (
+        "BCEWithLogitsLoss",
+        (np.array([1.0, 2.0, 0.5, 1.0]), None, None, "sum", np.array([3.0, 1.0, 0.5, 2.0])),
+        {},
+        [rng(7).normal(size=(3, 4)), probabilities((3, 4), 8)],
+        (0, 1),
+    ),
+    (
+        "KLDivLoss",
+        (None, None, "batchmean", True),
+        {},
+        [log_probabilities((3, 4), 9), log_probabilities((3, 4), 10)],
+        (0, 1),
+    ),
+    (
+        "PoissonNLLLoss",
+        (False, True, None, 1e-6, None, "sum"),
+        {},
+        [probabilities((6,), 11) * 3, np.array([0.0, 1, 2, 3, 4, 5])],
+        (0,),
+    ),
+    (
+        "GaussianNLLLoss",
+        (),
+        {"full": True, "eps": 1e-3, "reduction": "sum"},
+        [rng(12).normal(size=(3, 4)), rng(13).normal(size=(3, 4)), probabilities((3, 1), 14)],
+        (0, 1, 2),
+    ),
+    (
+        "HingeEmbeddingLoss",
+        (0.5, None, None, "sum"),
+        {},
+        [rng(15).normal(size=(6,)), np.array([1.0, -1, 1, -1, -1, 1])],
+        (0,),
+    ),
     ("SoftMarginLoss", (None, None, "none"), {}, [rng(16).normal(size=(5,)), np.array([1.0, -1, 1, -1, 1])], (0,)),
-    ("MultiLabelSoftMarginLoss", (WEIGHT3,), {}, [rng(17).normal(size=(4, 3)), probabilities((4, 3), 18).round()],
-     (0, 1)),
+    (
+        "MultiLabelSoftMarginLoss",
+        (WEIGHT3,),
+        {},
+        [rng(17).normal(size=(4, 3)), probabilities((4, 3), 18).round()],
+        (0, 1),
+    ),
     ("MultiLabelMarginLoss", (), {}, [rng(19).normal(size=(2, 4)), np.array([[3, 0, -1, 1], [1, 2, 3, -1]])], (0,)),
     ("MultiMarginLoss", (2, 0.7, WEIGHT3), {}, [rng(20).normal(size=(4, 3)), np.array([0, 2, 1, 2])], (0,)),
-    ("CosineEmbeddingLoss", (0.2,), {}, [rng(21).normal(size=(4, 3)), rng(22).normal(size=(4, 3)),
-                                         np.array([1.0, -1, -1, 1])], (0, 1)),
-    ("MarginRankingLoss", (0.1,), {}, [rng(23).normal(size=(5,)), rng(24).normal(size=(5,)),
-                                       np.array([1.0, -1, 1, -1, 1])], (0, 1)),
+    (
+        "CosineEmbeddingLoss",
+        (0.2,),
+        {},
+        [rng(21).normal(size=(4, 3)), rng(22).normal(size=(4, 3)), np.array([1.0, -1, -1, 1])],
+        (0, 1),
+    ),
+    (
+        "MarginRankingLoss",
+        (0.1,),
+        {},
+        [rng(23).normal(size=(5,)), rng(24).normal(size=(5,)), np.array([1.0, -1, 1, -1, 1])],
+        (0, 1),
+    ),
     ("TripletMarginLoss", (0.5, 1.0, 1e-6, True), {}, [rng(s).normal(size=(4, 3)) for s in (25, 26, 27)], (0, 1, 2)),
-    ("TripletMarginWithDistanceLoss", (), {"margin": 2.0, "swap": True},
-     [rng(s).normal(size=(4, 3)) for s in (28, 29, 30)], (0, 1, 2)),
+    (
+        "TripletMarginWithDistanceLoss",
+        (),
+        {"margin": 2.0, "swap": True},
+        [rng(s).normal(size=(4, 3)) for s in (28, 29, 30)],
+        (0, 1, 2),
+    ),
     ("PairwiseDistance", (1.0, 1e-6, True), {}, [rng(31).normal(size=(4, 3)), rng(32).normal(size=(4, 3))], (0, 1)),
     ("CosineSimilarity", (0, 1e-8), {}, [rng(33).normal(size=(4, 3)), rng(34).normal(size=(4, 3))], (0, 1)),
 ]
@@ -95,9 +150,12 @@ def test_ctc_module_matches_torch():
     for args in [(), (0, "sum", True), (3, "none")]:
         ours, theirs = L.CTCLoss(*args), torch.nn.CTCLoss(*args)
         targets_for_blank = np.where(targets == args[0], 0, targets) if args and args[0] == 3 else targets
-        compare_with_torch(lambda x, *rest: ours(x.log_softmax(2), *rest),  # spec 12.1: compare through log_softmax
-                           lambda x, *rest: theirs(x.log_softmax(2), *rest),
-                           [logits, targets_for_blank, input_lengths, target_lengths], grad=(0,))
+        compare_with_torch(
+            lambda x, *rest: ours(x.log_softmax(2), *rest),  # spec 12.1: compare through log_softmax
+            lambda x, *rest: theirs(x.log_softmax(2), *rest),
+            [logits, targets_for_blank, input_lengths, target_lengths],
+            grad=(0,),
+        )
 
 
 def test_focal_loss_module_wraps_the_functional():
@@ -135,8 +193,9 @@ def test_keyword_only_constructors():
 
 
 # ------------------------------------------------------------------------------------------ legacy flags
-@pytest.mark.parametrize("cls", [L.L1Loss, L.MSELoss, L.SoftMarginLoss, L.MultiLabelMarginLoss, L.KLDivLoss,
-                                 L.SmoothL1Loss])
+@pytest.mark.parametrize(
+    "cls", [L.L1Loss, L.MSELoss, L.SoftMarginLoss, L.MultiLabelMarginLoss, L.KLDivLoss, L.SmoothL1Loss]
+)
 def test_legacy_flags_replace_reduction(cls):
     with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
         assert cls(None, False, "sum").reduction == "none"

@@ -3,6 +3,7 @@ kernel's cached gradient (a plain backward) and the Tensor-op gradient the backw
 create_graph=True must be the same first derivatives, for every reduction, dtype, broadcast and weighting, at the
 kinks too. Also: the fused node is the default path, and a retained graph's second backward gives the gradients
 again even after the first ones were changed in place."""
+
 import warnings
 
 import numpy as np
@@ -10,8 +11,14 @@ import pytest
 
 import minigrad
 from minigrad.autograd import grad
-from minigrad.nn.functional import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, mse_loss,
-                                    smooth_l1_loss, soft_margin_loss)
+from minigrad.nn.functional import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    huber_loss,
+    mse_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+)
 
 REDUCTIONS = ["none", "mean", "sum"]
 TOLERANCE = {np.float16: 2e-3, np.float32: 2e-6, np.float64: 1e-12}
@@ -25,28 +32,65 @@ def regression_case(rng, shape, target_shape, dtype):
 CASES = {
     "mse": (mse_loss, lambda rng, dtype: regression_case(rng, (3, 4), (3, 4), dtype), True),
     "mse broadcast target": (mse_loss, lambda rng, dtype: regression_case(rng, (3, 1), (2, 1, 4), dtype), True),
-    "mse weight": (mse_loss, lambda rng, dtype: regression_case(rng, (3, 4), (3, 4), dtype)[:2]
-                   + ({"weight": rng.uniform(0.5, 2, (3, 4)).astype(dtype)},), True),
-    "smooth_l1": (lambda x, y, **kw: smooth_l1_loss(x, y, beta=0.7, **kw),
-                  lambda rng, dtype: regression_case(rng, (3, 4), (4,), dtype), True),
-    "huber": (lambda x, y, **kw: huber_loss(x, y, delta=1.3, **kw),
-              lambda rng, dtype: regression_case(rng, (3, 4), (3, 4), dtype), True),
-    "huber weight": (lambda x, y, **kw: huber_loss(x, y, delta=0.4, **kw),
-                     lambda rng, dtype: regression_case(rng, (3, 4), (3, 4), dtype)[:2]
-                     + ({"weight": rng.uniform(0.5, 2, (3, 4)).astype(dtype)},), True),
-    "bce": (binary_cross_entropy, lambda rng, dtype: (rng.uniform(0.02, 0.98, (3, 4)).astype(dtype),
-                                                      rng.uniform(0, 1, (3, 4)).astype(dtype),
-                                                      {"weight": rng.uniform(0.5, 2, (3, 1)).astype(dtype)}), True),
-    "bce_with_logits": (binary_cross_entropy_with_logits,
-                        lambda rng, dtype: (rng.normal(0, 3, (3, 4)).astype(dtype),
-                                            rng.uniform(0, 1, (3, 4)).astype(dtype), {}), True),
-    "bce_with_logits weights": (binary_cross_entropy_with_logits,
-                                lambda rng, dtype: (rng.normal(0, 3, (3, 4)).astype(dtype),
-                                                    rng.uniform(0, 1, (3, 4)).astype(dtype),
-                                                    {"weight": rng.uniform(0.5, 2, (4,)).astype(dtype),
-                                                     "pos_weight": rng.uniform(0.5, 3, (3, 1)).astype(dtype)}), True),
-    "soft_margin": (soft_margin_loss, lambda rng, dtype: (rng.normal(0, 3, (3, 4)).astype(dtype),
-                                                          rng.choice([-1.0, 1.0, 0.5], (4,)).astype(dtype), {}), False),
+    "mse weight": (
+        mse_loss,
+        lambda rng, dtype: (
+            regression_case(rng, (3, 4), (3, 4), dtype)[:2] + ({"weight": rng.uniform(0.5, 2, (3, 4)).astype(dtype)},)
+        ),
+        True,
+    ),
+    "smooth_l1": (
+        lambda x, y, **kw: smooth_l1_loss(x, y, beta=0.7, **kw),
+        lambda rng, dtype: regression_case(rng, (3, 4), (4,), dtype),
+        True,
+    ),
+    "huber": (
+        lambda x, y, **kw: huber_loss(x, y, delta=1.3, **kw),
+        lambda rng, dtype: regression_case(rng, (3, 4), (3, 4), dtype),
+        True,
+    ),
+    "huber weight": (
+        lambda x, y, **kw: huber_loss(x, y, delta=0.4, **kw),
+        lambda rng, dtype: (
+            regression_case(rng, (3, 4), (3, 4), dtype)[:2] + ({"weight": rng.uniform(0.5, 2, (3, 4)).astype(dtype)},)
+        ),
+        True,
+    ),
+    "bce": (
+        binary_cross_entropy,
+        lambda rng, dtype: (
+            rng.uniform(0.02, 0.98, (3, 4)).astype(dtype),
+            rng.uniform(0, 1, (3, 4)).astype(dtype),
+            {"weight": rng.uniform(0.5, 2, (3, 1)).astype(dtype)},
+        ),
+        True,
+    ),
+    "bce_with_logits": (
+        binary_cross_entropy_with_logits,
+        lambda rng, dtype: (rng.normal(0, 3, (3, 4)).astype(dtype), rng.uniform(0, 1, (3, 4)).astype(dtype), {}),
+        True,
+    ),
+    "bce_with_logits weights": (
+        binary_cross_entropy_with_logits,
+        lambda rng, dtype: (
+            rng.normal(0, 3, (3, 4)).astype(dtype),
+            rng.uniform(0, 1, (3, 4)).astype(dtype),
+            {
+                "weight": rng.uniform(0.5, 2, (4,)).astype(dtype),
+                "pos_weight": rng.uniform(0.5, 3, (3, 1)).astype(dtype),
+            },
+        ),
+        True,
+    ),
+    "soft_margin": (
+        soft_margin_loss,
+        lambda rng, dtype: (
+            rng.normal(0, 3, (3, 4)).astype(dtype),
+            rng.choice([-1.0, 1.0, 0.5], (4,)).astype(dtype),
+            {},
+        ),
+        False,
+    ),
 }
 
 
@@ -57,7 +101,7 @@ def gradients(loss, x, y, kwargs, differentiable_target, reduction, upstream, cr
         warnings.simplefilter("ignore")  # the broadcast-target warning
         out = loss(*inputs, reduction=reduction, **{k: minigrad.tensor(v) for k, v in kwargs.items()})
     seed = minigrad.tensor(upstream(out.shape).astype(out._data.dtype))
-    results = grad(out, inputs[:1 + differentiable_target], seed, create_graph=create_graph)
+    results = grad(out, inputs[: 1 + differentiable_target], seed, create_graph=create_graph)
     assert all(r.requires_grad == create_graph for r in results)
     return [r._data for r in results]
 
@@ -68,6 +112,7 @@ def gradients(loss, x, y, kwargs, differentiable_target, reduction, upstream, cr
 def test_fused_and_create_graph_first_derivatives_agree(name, reduction, dtype, rng):
     loss, make, differentiable_target = CASES[name]
     x, y, kwargs = make(rng, dtype)
+
     def upstream(shape):  # the same upstream gradient for both
         return np.random.default_rng(5).standard_normal(shape)
 
@@ -81,14 +126,23 @@ def test_fused_and_create_graph_first_derivatives_agree(name, reduction, dtype, 
 # the kinks and edges: d = 0 and |d| = beta / delta exactly, infinite and nan d, BCE at x in {0, 1} (±1e12 and
 # infinite gradients), logits and margins far out
 EDGES = {
-    "smooth_l1": (lambda x, y, **kw: smooth_l1_loss(x, y, beta=0.5, **kw),
-                  [0.0, 0.5, -0.5, 0.25, 3.0, np.inf, np.nan], [0.0, 0.0, 0.0, 0.25, -1.0, 0.0, 0.0]),
-    "huber": (lambda x, y, **kw: huber_loss(x, y, delta=0.5, **kw),
-              [0.0, 0.5, -0.5, 0.25, 3.0, -np.inf, 1.0], [0.0, 0.0, 0.0, 0.25, -1.0, 0.0, np.nan]),
+    "smooth_l1": (
+        lambda x, y, **kw: smooth_l1_loss(x, y, beta=0.5, **kw),
+        [0.0, 0.5, -0.5, 0.25, 3.0, np.inf, np.nan],
+        [0.0, 0.0, 0.0, 0.25, -1.0, 0.0, 0.0],
+    ),
+    "huber": (
+        lambda x, y, **kw: huber_loss(x, y, delta=0.5, **kw),
+        [0.0, 0.5, -0.5, 0.25, 3.0, -np.inf, 1.0],
+        [0.0, 0.0, 0.0, 0.25, -1.0, 0.0, np.nan],
+    ),
     "mse": (mse_loss, [0.0, 1.0, -2.0, 1e3, 5.0, -0.5, np.nan], [0.0, 1.0, 2.0, -1e3, 5.0, 0.5, 0.0]),
     "bce": (binary_cross_entropy, [0.0, 1.0, 0.5, 1e-30, 1.0, 0.0], [0.0, 1.0, 1.0, 1.0, 0.0, 1.0]),
-    "bce_with_logits": (binary_cross_entropy_with_logits, [-100.0, -20.0, 0.0, 20.0, 100.0, 3.0],
-                        [1.0, 0.0, 0.5, 1.0, 0.0, 0.2]),
+    "bce_with_logits": (
+        binary_cross_entropy_with_logits,
+        [-100.0, -20.0, 0.0, 20.0, 100.0, 3.0],
+        [1.0, 0.0, 0.5, 1.0, 0.0, 0.2],
+    ),
 }
 
 
@@ -113,10 +167,17 @@ def test_soft_margin_paths_agree_far_out():
     np.testing.assert_allclose(fused[0], [-1.0, -2.0611537e-9, 0.0, -0.0, -0.5], rtol=1e-5)
 
 
-@pytest.mark.parametrize("loss, node", [(mse_loss, "MseLoss"), (smooth_l1_loss, "SmoothL1Loss"),
-                                        (huber_loss, "HuberLoss"), (binary_cross_entropy, "BinaryCrossEntropy"),
-                                        (binary_cross_entropy_with_logits, "BinaryCrossEntropyWithLogits"),
-                                        (soft_margin_loss, "SoftMarginLoss")])
+@pytest.mark.parametrize(
+    "loss, node",
+    [
+        (mse_loss, "MseLoss"),
+        (smooth_l1_loss, "SmoothL1Loss"),
+        (huber_loss, "HuberLoss"),
+        (binary_cross_entropy, "BinaryCrossEntropy"),
+        (binary_cross_entropy_with_logits, "BinaryCrossEntropyWithLogits"),
+        (soft_margin_loss, "SoftMarginLoss"),
+    ],
+)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_fused_node_is_the_default_and_a_retained_graph_gives_the_gradients_again(loss, node, reduction):
     x = minigrad.tensor(np.linspace(0.1, 0.9, 12).reshape(3, 4), requires_grad=True)

@@ -1,6 +1,7 @@
 """pairwise_distance, cosine_similarity, cosine_embedding_loss, triplet_margin_with_distance_loss and
 sigmoid_focal_loss: torch parity (values and gradients of every differentiable argument), gradcheck in float64,
 the spec's observed values (spec/losses.md 4.6, 4.8, 4.9, 10) and error conditions."""
+
 import math
 
 import numpy as np
@@ -10,11 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
+from loss_parity import check_gradients, compare_with_torch, torch
 from minigrad.nn.functional.distance import cosine_similarity, pairwise_distance
 from minigrad.nn.functional.margin import cosine_embedding_loss, triplet_margin_with_distance_loss
 from minigrad.nn.functional.probabilistic import sigmoid_focal_loss
-
-from loss_parity import check_gradients, compare_with_torch, torch
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 REDUCTIONS = ["none", "mean", "sum"]
@@ -35,17 +35,27 @@ def normal(shape, dtype=np.float64, seed=0):
 @pytest.mark.parametrize("p", [1.0, 2.0, 3.0, 0.5, math.inf])
 @pytest.mark.parametrize("shapes", [((4, 5), (4, 5)), ((5,), (4, 5)), ((4, 5), (1, 5)), ((2, 3, 4), (3, 4))])
 def test_pairwise_distance_matches_torch(shapes, p, dtype):
-    compare_with_torch(pairwise_distance, torch_fn("pairwise_distance"),
-                       [normal(shapes[0], dtype, 1), normal(shapes[1], dtype, 2)], {"p": p}, grad=(0, 1))
+    compare_with_torch(
+        pairwise_distance,
+        torch_fn("pairwise_distance"),
+        [normal(shapes[0], dtype, 1), normal(shapes[1], dtype, 2)],
+        {"p": p},
+        grad=(0, 1),
+    )
 
 
 @needs_torch
-@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4),
-       seed=st.integers(0, 2**16), keepdim=st.booleans(), eps=st.sampled_from([0.0, 1e-6, 0.1]))
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4),
+    seed=st.integers(0, 2**16),
+    keepdim=st.booleans(),
+    eps=st.sampled_from([0.0, 1e-6, 0.1]),
+)
 def test_pairwise_distance_random_shapes_match_torch(shapes, seed, keepdim, eps):
     x1, x2 = normal(shapes.input_shapes[0], seed=seed), normal(shapes.input_shapes[1], seed=seed + 1)
-    compare_with_torch(pairwise_distance, torch_fn("pairwise_distance"), [x1, x2], {"keepdim": keepdim, "eps": eps},
-                       grad=(0, 1))
+    compare_with_torch(
+        pairwise_distance, torch_fn("pairwise_distance"), [x1, x2], {"keepdim": keepdim, "eps": eps}, grad=(0, 1)
+    )
 
 
 def test_pairwise_distance_adds_eps_to_the_difference():
@@ -63,8 +73,13 @@ def test_pairwise_distance_adds_eps_to_the_difference():
 
 @pytest.mark.parametrize("p", [1.0, 2.0, 3.0, math.inf])
 def test_pairwise_distance_gradcheck(p):
-    check_gradients(pairwise_distance, [normal((3, 4), seed=3), normal((3, 4), seed=4)], {"p": p}, grad=(0, 1),
-                    second_order=p != math.inf)
+    check_gradients(
+        pairwise_distance,
+        [normal((3, 4), seed=3), normal((3, 4), seed=4)],
+        {"p": p},
+        grad=(0, 1),
+        second_order=p != math.inf,
+    )
 
 
 # ====================================================================================== cosine_similarity
@@ -73,8 +88,13 @@ def test_pairwise_distance_gradcheck(p):
 @pytest.mark.parametrize("dim", [0, 1, -1])
 @pytest.mark.parametrize("shapes", [((4, 3), (4, 3)), ((1, 3), (4, 3)), ((4, 1), (4, 3))])
 def test_cosine_similarity_matches_torch(shapes, dim, dtype):
-    compare_with_torch(cosine_similarity, torch_fn("cosine_similarity"),
-                       [normal(shapes[0], dtype, 1), normal(shapes[1], dtype, 2)], {"dim": dim}, grad=(0, 1))
+    compare_with_torch(
+        cosine_similarity,
+        torch_fn("cosine_similarity"),
+        [normal(shapes[0], dtype, 1), normal(shapes[1], dtype, 2)],
+        {"dim": dim},
+        grad=(0, 1),
+    )
 
 
 @needs_torch
@@ -84,10 +104,15 @@ def test_cosine_similarity_clamps_norms_like_torch():
     x2 = np.array([[1e-5, 0.0], [1.0, 1.0], [1e-9, 0.0], [1.0, 2.0]])
     out = compare_with_torch(cosine_similarity, torch_fn("cosine_similarity"), [x1, x2], grad=(0, 1))
     np.testing.assert_allclose(out._data, [1.0, 0.3 / math.sqrt(2), 0.06, 0.0], rtol=1e-6)
-    compare_with_torch(cosine_similarity, torch_fn("cosine_similarity"), [np.array(2.0), np.array(-3.0)],
-                       {"dim": 0}, grad=(0, 1))
-    compare_with_torch(cosine_similarity, torch_fn("cosine_similarity"),
-                       [normal((2, 3), np.float32, 3), normal((2, 3), seed=4)], grad=(0, 1))
+    compare_with_torch(
+        cosine_similarity, torch_fn("cosine_similarity"), [np.array(2.0), np.array(-3.0)], {"dim": 0}, grad=(0, 1)
+    )
+    compare_with_torch(
+        cosine_similarity,
+        torch_fn("cosine_similarity"),
+        [normal((2, 3), np.float32, 3), normal((2, 3), seed=4)],
+        grad=(0, 1),
+    )
 
 
 def test_cosine_similarity_dtypes_and_errors():
@@ -114,20 +139,37 @@ def test_cosine_similarity_gradcheck():
 @pytest.mark.parametrize("margin", [0.0, 0.3, -0.2])
 def test_cosine_embedding_matches_torch(margin, reduction, dtype):
     target = np.array([1, -1, 1, -1, 0, 2], dtype)  # other values give 0
-    compare_with_torch(cosine_embedding_loss, torch_fn("cosine_embedding_loss"),
-                       [normal((6, 4), dtype, 1), normal((6, 4), dtype, 2), target],
-                       {"margin": margin, "reduction": reduction}, grad=(0, 1))
+    compare_with_torch(
+        cosine_embedding_loss,
+        torch_fn("cosine_embedding_loss"),
+        [normal((6, 4), dtype, 1), normal((6, 4), dtype, 2), target],
+        {"margin": margin, "reduction": reduction},
+        grad=(0, 1),
+    )
 
 
 @needs_torch
 def test_cosine_embedding_shapes_match_torch():
-    compare_with_torch(cosine_embedding_loss, torch_fn("cosine_embedding_loss"),
-                       [normal((4,), seed=1), normal((4,), seed=2), np.array(-1.0)], {"margin": -0.5}, grad=(0, 1))
-    compare_with_torch(cosine_embedding_loss, torch_fn("cosine_embedding_loss"),
-                       [normal((3, 4), seed=1), normal((1, 4), seed=2), np.array([1, -1, 1])], grad=(0, 1))
-    compare_with_torch(cosine_embedding_loss, torch_fn("cosine_embedding_loss"),  # a zero vector: huge gradient
-                       [np.array([[0.0, 0.0], [1.0, 2.0]]), np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([1, 1])],
-                       {"reduction": "sum"}, grad=(0, 1))
+    compare_with_torch(
+        cosine_embedding_loss,
+        torch_fn("cosine_embedding_loss"),
+        [normal((4,), seed=1), normal((4,), seed=2), np.array(-1.0)],
+        {"margin": -0.5},
+        grad=(0, 1),
+    )
+    compare_with_torch(
+        cosine_embedding_loss,
+        torch_fn("cosine_embedding_loss"),
+        [normal((3, 4), seed=1), normal((1, 4), seed=2), np.array([1, -1, 1])],
+        grad=(0, 1),
+    )
+    compare_with_torch(
+        cosine_embedding_loss,
+        torch_fn("cosine_embedding_loss"),  # a zero vector: huge gradient
+        [np.array([[0.0, 0.0], [1.0, 2.0]]), np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([1, 1])],
+        {"reduction": "sum"},
+        grad=(0, 1),
+    )
 
 
 def test_cosine_embedding_values_and_kinks():
@@ -143,8 +185,11 @@ def test_cosine_embedding_errors():
     x = minigrad.ones(2, 3)
     with pytest.raises(RuntimeError, match="0D or 1D target tensor expected, multi-target not supported"):
         cosine_embedding_loss(x, x, minigrad.ones(2, 1))
-    with pytest.raises(RuntimeError, match=r"1D target tensor expects 2D input tensors, but found inputs with sizes "
-                                           r"\[3\] and \[3\]."):
+    with pytest.raises(
+        RuntimeError,
+        match=r"1D target tensor expects 2D input tensors, but found inputs with sizes "
+        r"\[3\] and \[3\].",
+    ):
         cosine_embedding_loss(minigrad.ones(3), minigrad.ones(3), minigrad.ones(2))
     with pytest.raises(RuntimeError, match="0D target tensor expects 1D input tensors"):
         cosine_embedding_loss(x, x, minigrad.tensor(1.0))
@@ -158,8 +203,12 @@ def test_cosine_embedding_errors():
 
 
 def test_cosine_embedding_gradcheck():
-    check_gradients(cosine_embedding_loss, [normal((4, 3), seed=7), normal((4, 3), seed=8), np.array([1, -1, 1, -1])],
-                    {"margin": -0.9, "reduction": "sum"}, grad=(0, 1))
+    check_gradients(
+        cosine_embedding_loss,
+        [normal((4, 3), seed=7), normal((4, 3), seed=8), np.array([1, -1, 1, -1])],
+        {"margin": -0.9, "reduction": "sum"},
+        grad=(0, 1),
+    )
 
 
 # ===================================================================================== triplet with distance
@@ -177,19 +226,32 @@ def l1_distance(u, v):
 @pytest.mark.parametrize("distance", [None, l1_distance])
 def test_triplet_with_distance_matches_torch(distance, swap, reduction):
     a, p, n = normal((6, 4), seed=1), normal((6, 4), seed=2), normal((6, 4), seed=3)
-    compare_with_torch(triplet_margin_with_distance_loss, torch_fn("triplet_margin_with_distance_loss"), [a, p, n],
-                       {"distance_function": distance, "swap": swap, "reduction": reduction, "margin": 1.5},
-                       grad=(0, 1, 2))
+    compare_with_torch(
+        triplet_margin_with_distance_loss,
+        torch_fn("triplet_margin_with_distance_loss"),
+        [a, p, n],
+        {"distance_function": distance, "swap": swap, "reduction": reduction, "margin": 1.5},
+        grad=(0, 1, 2),
+    )
 
 
 @needs_torch
 def test_triplet_with_distance_tie_splits_the_gradient_like_torch():
     # d(a, n) == d(p, n) == 1: minimum's gradient goes half to each
     a, p, n = np.array([[0.0, 0.0]]), np.array([[2.0, 0.0]]), np.array([[1.0, 0.0]])
-    compare_with_torch(triplet_margin_with_distance_loss, torch_fn("triplet_margin_with_distance_loss"), [a, p, n],
-                       {"distance_function": l2_without_eps, "swap": True}, grad=(0, 1, 2))
-    out = compare_with_torch(triplet_margin_with_distance_loss, torch_fn("triplet_margin_with_distance_loss"),
-                             [np.zeros((1, 2)), np.zeros((1, 2)), np.full((1, 2), 0.5)], grad=(0, 1, 2))  # a == p
+    compare_with_torch(
+        triplet_margin_with_distance_loss,
+        torch_fn("triplet_margin_with_distance_loss"),
+        [a, p, n],
+        {"distance_function": l2_without_eps, "swap": True},
+        grad=(0, 1, 2),
+    )
+    out = compare_with_torch(
+        triplet_margin_with_distance_loss,
+        torch_fn("triplet_margin_with_distance_loss"),
+        [np.zeros((1, 2)), np.zeros((1, 2)), np.full((1, 2), 0.5)],
+        grad=(0, 1, 2),
+    )  # a == p
     assert out.item() > 0
 
 
@@ -213,8 +275,12 @@ def test_triplet_with_distance_errors():
 
 @pytest.mark.parametrize("swap", [False, True])
 def test_triplet_with_distance_gradcheck(swap):
-    check_gradients(triplet_margin_with_distance_loss, [normal((4, 3), seed=s) for s in (7, 8, 9)],
-                    {"swap": swap, "margin": 2.0}, grad=(0, 1, 2))
+    check_gradients(
+        triplet_margin_with_distance_loss,
+        [normal((4, 3), seed=s) for s in (7, 8, 9)],
+        {"swap": swap, "margin": 2.0},
+        grad=(0, 1, 2),
+    )
 
 
 # ========================================================================================= sigmoid focal loss
@@ -236,8 +302,13 @@ def torchvision_sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reducti
 def test_sigmoid_focal_loss_matches_torchvision(alpha, gamma, reduction, dtype):
     x = normal((4, 5), dtype, 1) * 3
     y = np.asarray(np.random.default_rng(2).uniform(0, 1, (4, 5)), dtype)
-    compare_with_torch(sigmoid_focal_loss, torchvision_sigmoid_focal_loss, [x, y],
-                       {"alpha": alpha, "gamma": gamma, "reduction": reduction}, grad=(0, 1))
+    compare_with_torch(
+        sigmoid_focal_loss,
+        torchvision_sigmoid_focal_loss,
+        [x, y],
+        {"alpha": alpha, "gamma": gamma, "reduction": reduction},
+        grad=(0, 1),
+    )
 
 
 def test_sigmoid_focal_loss_values_and_errors():
@@ -250,5 +321,9 @@ def test_sigmoid_focal_loss_values_and_errors():
 
 
 def test_sigmoid_focal_loss_gradcheck():
-    check_gradients(sigmoid_focal_loss, [normal((3, 4), seed=1), np.random.default_rng(2).uniform(0, 1, (3, 4))],
-                    {"reduction": "mean"}, grad=(0, 1))
+    check_gradients(
+        sigmoid_focal_loss,
+        [normal((3, 4), seed=1), np.random.default_rng(2).uniform(0, 1, (3, 4))],
+        {"reduction": "mean"},
+        grad=(0, 1),
+    )

@@ -2,6 +2,7 @@
 first-order backward) equals the gradient of the loss's composite (its definition in Tensor ops, which
 ``create_graph=True`` differentiates), in float64, for every reduction and with a per-element upstream gradient;
 a loss without a composite refuses a double backward with the one shared error."""
+
 import numpy as np
 import pytest
 
@@ -26,29 +27,44 @@ def _cases(rng):
 
     def tensor(a):
         return minigrad.tensor(a)
+
     return {
         "mse": (lambda a, b, r: F.mse_loss(a, b, reduction=r), [x, y[:1]]),
         "smooth_l1": (lambda a, b, r: F.smooth_l1_loss(a, b, reduction=r, beta=0.7), [x, y]),
         "huber": (lambda a, b, r: F.huber_loss(a, b, reduction=r, delta=0.6), [x, y]),
         "bce": (lambda a, b, r: F.binary_cross_entropy(a, b, tensor(weight), reduction=r), [p, t]),
-        "bce_with_logits": (lambda a, b, r: F.binary_cross_entropy_with_logits(
-            a, b, tensor(weight), reduction=r, pos_weight=tensor(weight[::-1].copy())), [x, t]),
+        "bce_with_logits": (
+            lambda a, b, r: F.binary_cross_entropy_with_logits(
+                a, b, tensor(weight), reduction=r, pos_weight=tensor(weight[::-1].copy())
+            ),
+            [x, t],
+        ),
         "soft_margin": (lambda a, r: F.soft_margin_loss(a, tensor(sign), reduction=r), [x]),
         "hinge": (lambda a, r: F.hinge_embedding_loss(a, tensor(sign), margin=0.5, reduction=r), [x]),
         "ranking": (lambda a, b, c, r: F.margin_ranking_loss(a, b, c, margin=0.2, reduction=r), [x, y, sign]),
         "multi_margin p=1": (lambda a, r: F.multi_margin_loss(a, tensor(classes), reduction=r), [x]),
-        "multi_margin p=2": (lambda a, r: F.multi_margin_loss(a, tensor(classes), p=2, weight=tensor(weight),
-                                                              reduction=r), [x]),
+        "multi_margin p=2": (
+            lambda a, r: F.multi_margin_loss(a, tensor(classes), p=2, weight=tensor(weight), reduction=r),
+            [x],
+        ),
         "multilabel": (lambda a, r: F.multilabel_margin_loss(a, tensor(labels), reduction=r), [x]),
-        "triplet p=2 swap": (lambda a, b, c, r: F.triplet_margin_loss(a, b, c, margin=2.0, swap=True, reduction=r),
-                             [x, y, rng.normal(size=(1, 5))]),
-        "triplet p=3": (lambda a, b, c, r: F.triplet_margin_loss(a, b, c, margin=2.0, p=3, reduction=r),
-                        [x, y, rng.normal(size=(4, 5))]),
-        "cross_entropy": (lambda a, r: F.cross_entropy(a, tensor(classes), tensor(weight), reduction=r,
-                                                       label_smoothing=0.2), [x]),
+        "triplet p=2 swap": (
+            lambda a, b, c, r: F.triplet_margin_loss(a, b, c, margin=2.0, swap=True, reduction=r),
+            [x, y, rng.normal(size=(1, 5))],
+        ),
+        "triplet p=3": (
+            lambda a, b, c, r: F.triplet_margin_loss(a, b, c, margin=2.0, p=3, reduction=r),
+            [x, y, rng.normal(size=(4, 5))],
+        ),
+        "cross_entropy": (
+            lambda a, r: F.cross_entropy(a, tensor(classes), tensor(weight), reduction=r, label_smoothing=0.2),
+            [x],
+        ),
         "cross_entropy columns": (lambda a, r: F.cross_entropy(a, tensor(image_target), reduction=r), [image]),
-        "cross_entropy probs": (lambda a, b, r: F.cross_entropy(a, b, reduction=r, label_smoothing=0.1),
-                                [x, t / t.sum(1, keepdims=True)]),
+        "cross_entropy probs": (
+            lambda a, b, r: F.cross_entropy(a, b, reduction=r, label_smoothing=0.1),
+            [x, t / t.sum(1, keepdims=True)],
+        ),
         "nll": (lambda a, r: F.nll_loss(a, tensor(classes), tensor(weight), reduction=r), [x]),
     }
 
@@ -74,6 +90,7 @@ def test_every_fused_loss_has_a_composite_or_is_first_order_only():
         for sub in cls.__subclasses__():
             yield sub
             yield from subclasses(sub)
+
     concrete = [cls for cls in subclasses(_fused.FusedLoss) if not cls.__name__.startswith("_")]
     assert CrossEntropyLoss in concrete and CtcLoss in concrete
     for cls in concrete:

@@ -8,6 +8,7 @@ fixture already holds minigrad's value; CTC cases feed ``log_softmax(logits)`` s
 
 This test never imports torch.
 """
+
 import json
 import pathlib
 

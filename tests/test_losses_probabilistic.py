@@ -2,6 +2,7 @@
 soft_margin_loss: torch parity (values, input and target gradients, every reduction), gradcheck/gradgradcheck
 in float64, the spec's observed tables (spec/losses.md 3, 4.2, 4.3) and error conditions, and the places where
 minigrad is deliberately more accurate than torch (spec 12.4)."""
+
 import math
 import warnings
 
@@ -11,11 +12,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import minigrad
-from minigrad.nn.functional.probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits,
-                                                  gaussian_nll_loss, kl_div, multilabel_soft_margin_loss,
-                                                  poisson_nll_loss, soft_margin_loss)
-
 from loss_parity import check_gradients, compare_with_torch, torch
+from minigrad.nn.functional.probabilistic import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    gaussian_nll_loss,
+    kl_div,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+)
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 REDUCTIONS = ["none", "mean", "sum"]
@@ -47,8 +53,8 @@ def test_bce_matches_torch(weight_shape, reduction, dtype):
     compare_with_torch(binary_cross_entropy, torch_fn("binary_cross_entropy"), [x, y], kwargs, grad=(0, 1))
 
 
-BCE_X = [0, 1, .5, 1e-50, 1e-45, .3, 1, 0]
-BCE_Y = [0, 1, 1, 1, 1, .7, 0, 1]
+BCE_X = [0, 1, 0.5, 1e-50, 1e-45, 0.3, 1, 0]
+BCE_Y = [0, 1, 1, 1, 1, 0.7, 0, 1]
 
 
 def test_bce_spec_table_clamps_the_value_not_the_gradient():
@@ -58,7 +64,7 @@ def test_bce_spec_table_clamps_the_value_not_the_gradient():
         warnings.simplefilter("error")  # infinite target gradients must not spray RuntimeWarnings
         loss = binary_cross_entropy(x, y, reduction="none")
         loss.backward(minigrad.ones(8))
-    np.testing.assert_allclose(loss._data, [0, 0, .6931472, 100, 100, .9497834, 100, 100], rtol=1e-6)
+    np.testing.assert_allclose(loss._data, [0, 0, 0.6931472, 100, 100, 0.9497834, 100, 100], rtol=1e-6)
     assert np.signbit(loss._data[1])  # -0., as torch
     np.testing.assert_allclose(x.grad._data, [0, 0, -2, -1e12, -1e12, -1.9047619, 1e12, -1e12], rtol=1e-6)
     assert y.grad._data[0] == np.inf and y.grad._data[1] == -np.inf
@@ -67,22 +73,30 @@ def test_bce_spec_table_clamps_the_value_not_the_gradient():
 
 @needs_torch
 def test_bce_extremes_match_torch():
-    compare_with_torch(binary_cross_entropy, torch_fn("binary_cross_entropy"),
-                       [np.array(BCE_X, np.float32), np.array(BCE_Y, np.float32)], {"reduction": "none"},
-                       grad=(0, 1))
+    compare_with_torch(
+        binary_cross_entropy,
+        torch_fn("binary_cross_entropy"),
+        [np.array(BCE_X, np.float32), np.array(BCE_Y, np.float32)],
+        {"reduction": "none"},
+        grad=(0, 1),
+    )
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce_gradcheck(reduction):
     x, y = uniform(0.1, 0.9, (3, 4), seed=4), uniform(0, 1, (3, 4), seed=5)
-    check_gradients(binary_cross_entropy, [x, y], {"reduction": reduction, "weight": uniform(0.5, 2, (4,), seed=6)},
-                    grad=(0, 1))
+    check_gradients(
+        binary_cross_entropy, [x, y], {"reduction": reduction, "weight": uniform(0.5, 2, (4,), seed=6)}, grad=(0, 1)
+    )
 
 
 def test_bce_errors():
     x, y = minigrad.tensor([0.5, 0.5]), minigrad.tensor([1.0, 0.0])
-    with pytest.raises(ValueError, match=r"Using a target size \(\[2\]\) that is different to the input size "
-                                         r"\(\[2, 1\]\) is deprecated"):
+    with pytest.raises(
+        ValueError,
+        match=r"Using a target size \(\[2\]\) that is different to the input size "
+        r"\(\[2, 1\]\) is deprecated",
+    ):
         binary_cross_entropy(x.reshape(2, 1), y)
     with pytest.raises(RuntimeError, match="all elements of input should be between 0 and 1"):
         binary_cross_entropy(minigrad.tensor([1.1, 0.5]), y)
@@ -124,8 +138,9 @@ def test_bce_empty_and_0d():
 @needs_torch
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("weight_shape, pos_weight_shape", [(None, None), ((5,), None), (None, (5,)),
-                                                            ((4, 1), (5,)), ((4, 5), (4, 5))])
+@pytest.mark.parametrize(
+    "weight_shape, pos_weight_shape", [(None, None), ((5,), None), (None, (5,)), ((4, 1), (5,)), ((4, 5), (4, 5))]
+)
 def test_bce_with_logits_matches_torch(weight_shape, pos_weight_shape, reduction, dtype):
     x, y = normal((4, 5), dtype, 1, scale=4), uniform(0, 1, (4, 5), dtype, 2)
     kwargs = {"reduction": reduction}
@@ -133,8 +148,9 @@ def test_bce_with_logits_matches_torch(weight_shape, pos_weight_shape, reduction
         kwargs["weight"] = uniform(0.5, 2, weight_shape, dtype, 3)
     if pos_weight_shape:
         kwargs["pos_weight"] = uniform(0.5, 3, pos_weight_shape, dtype, 4)
-    compare_with_torch(binary_cross_entropy_with_logits, torch_fn("binary_cross_entropy_with_logits"), [x, y],
-                       kwargs, grad=(0, 1))
+    compare_with_torch(
+        binary_cross_entropy_with_logits, torch_fn("binary_cross_entropy_with_logits"), [x, y], kwargs, grad=(0, 1)
+    )
 
 
 @needs_torch
@@ -142,25 +158,31 @@ def test_bce_with_logits_matches_torch(weight_shape, pos_weight_shape, reduction
 def test_bce_with_logits_random_matches_torch(seed, scale, with_pos_weight):
     x, y = normal((3, 4), seed=seed, scale=scale), uniform(0, 1, (3, 4), seed=seed + 1)
     kwargs = {"pos_weight": uniform(0.2, 4, (4,), seed=seed + 2)} if with_pos_weight else {}
-    compare_with_torch(binary_cross_entropy_with_logits, torch_fn("binary_cross_entropy_with_logits"), [x, y],
-                       dict(kwargs, reduction="none"), grad=(0, 1))
+    compare_with_torch(
+        binary_cross_entropy_with_logits,
+        torch_fn("binary_cross_entropy_with_logits"),
+        [x, y],
+        dict(kwargs, reduction="none"),
+        grad=(0, 1),
+    )
 
 
 def test_bce_with_logits_spec_table():
-    x = minigrad.tensor([-100., -5, 0, 5, 100, 3], requires_grad=True)
-    y = minigrad.tensor([1., 0, .5, 1, 0, .2])
+    x = minigrad.tensor([-100.0, -5, 0, 5, 100, 3], requires_grad=True)
+    y = minigrad.tensor([1.0, 0, 0.5, 1, 0, 0.2])
     loss = binary_cross_entropy_with_logits(x, y, reduction="none")
     loss.backward(minigrad.ones(6))
-    np.testing.assert_allclose(loss._data, [100, .0067153, .6931472, .0067153, 100, 2.4485873], rtol=1e-5)
-    np.testing.assert_allclose(x.grad._data, [-1, .0066929, 0, -.0066929, 1, .7525741], rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(loss._data, [100, 0.0067153, 0.6931472, 0.0067153, 100, 2.4485873], rtol=1e-5)
+    np.testing.assert_allclose(x.grad._data, [-1, 0.0066929, 0, -0.0066929, 1, 0.7525741], rtol=1e-4, atol=1e-7)
 
 
 def test_bce_with_logits_is_accurate_where_torch_cancels():
     # torch's float32 gives exactly 0 here; the true value is log1p(exp(-20)) = 2.06e-9 (spec 12.4)
     loss = binary_cross_entropy_with_logits(minigrad.tensor([-20.0]), minigrad.tensor([0.0]), reduction="none")
     assert loss.item() == pytest.approx(math.log1p(math.exp(-20)), rel=1e-5)
-    big = binary_cross_entropy_with_logits(minigrad.tensor([-1e4, 1e4]), minigrad.tensor([1.0, 1.0]),
-                                           pos_weight=minigrad.tensor([3.0]), reduction="none")
+    big = binary_cross_entropy_with_logits(
+        minigrad.tensor([-1e4, 1e4]), minigrad.tensor([1.0, 1.0]), pos_weight=minigrad.tensor([3.0]), reduction="none"
+    )
     np.testing.assert_allclose(big._data, [3e4, 0.0])
 
 
@@ -203,8 +225,9 @@ def test_kl_div_matches_torch(log_target, reduction, dtype):
     y = uniform(0.05, 1, (3, 4), dtype, 2)
     if log_target:
         y = np.log(y)
-    compare_with_torch(kl_div, torch_fn("kl_div"), [x, y], {"reduction": reduction, "log_target": log_target},
-                       grad=(0, 1))
+    compare_with_torch(
+        kl_div, torch_fn("kl_div"), [x, y], {"reduction": reduction, "log_target": log_target}, grad=(0, 1)
+    )
 
 
 @needs_torch
@@ -212,12 +235,18 @@ def test_kl_div_special_targets_and_broadcast_match_torch():
     x = np.array([-3.0, -1.0, -0.5, -2.0])
     y = np.array([0.0, -0.1, 0.3, 0.7])  # y = 0 -> 0 (nan target gradient); y < 0 -> nan
     compare_with_torch(kl_div, torch_fn("kl_div"), [x, y], {"reduction": "none"}, grad=(0, 1))
-    compare_with_torch(kl_div, torch_fn("kl_div"), [normal((2, 3, 4)), uniform(0.1, 1, (4,))],
-                       {"reduction": "batchmean"}, grad=(0, 1))
+    compare_with_torch(
+        kl_div, torch_fn("kl_div"), [normal((2, 3, 4)), uniform(0.1, 1, (4,))], {"reduction": "batchmean"}, grad=(0, 1)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        compare_with_torch(kl_div, torch_fn("kl_div"), [normal((2, 3)), uniform(0.1, 1, (2, 3))],
-                           {"reduction": "batchmean", "reduce": True}, grad=(0,))  # torch's legacy+batchmean quirk
+        compare_with_torch(
+            kl_div,
+            torch_fn("kl_div"),
+            [normal((2, 3)), uniform(0.1, 1, (2, 3))],
+            {"reduction": "batchmean", "reduce": True},
+            grad=(0,),
+        )  # torch's legacy+batchmean quirk
 
 
 def test_kl_div_values_and_reductions():
@@ -241,8 +270,9 @@ def test_kl_div_values_and_reductions():
 @pytest.mark.parametrize("log_target", [False, True])
 def test_kl_div_gradcheck(log_target, reduction):
     x, y = normal((3, 4), seed=3), uniform(0.1, 1, (3, 4), seed=4)
-    check_gradients(kl_div, [x, np.log(y) if log_target else y], {"reduction": reduction, "log_target": log_target},
-                    grad=(0, 1))
+    check_gradients(
+        kl_div, [x, np.log(y) if log_target else y], {"reduction": reduction, "log_target": log_target}, grad=(0, 1)
+    )
 
 
 # ============================================================================================ Poisson NLL
@@ -256,12 +286,17 @@ POISSON_TARGET = np.array([0, 1, 2, 3, 1.5, 0.5, 7])
 @pytest.mark.parametrize("log_input, full", [(True, False), (True, True), (False, False), (False, True)])
 def test_poisson_nll_matches_torch(log_input, full, reduction, dtype):
     x = normal((7,), dtype, 1, scale=1) if log_input else uniform(0.1, 3, (7,), dtype, 1)
-    compare_with_torch(poisson_nll_loss, torch_fn("poisson_nll_loss"), [x, POISSON_TARGET.astype(dtype)],
-                       {"log_input": log_input, "full": full, "reduction": reduction}, grad=(0, 1))
+    compare_with_torch(
+        poisson_nll_loss,
+        torch_fn("poisson_nll_loss"),
+        [x, POISSON_TARGET.astype(dtype)],
+        {"log_input": log_input, "full": full, "reduction": reduction},
+        grad=(0, 1),
+    )
 
 
 def test_poisson_nll_spec_values():
-    x, y = minigrad.tensor([0., 1, -1, 2, .5]), minigrad.tensor([0., 1, 2, 3, 1.5])
+    x, y = minigrad.tensor([0.0, 1, -1, 2, 0.5]), minigrad.tensor([0.0, 1, 2, 3, 1.5])
     loss = poisson_nll_loss(x, y, full=True, reduction="none")
     np.testing.assert_allclose(loss._data, [1, 1.71828, 3.01969, 3.15314, 1.12859], rtol=1e-5)
     assert poisson_nll_loss(minigrad.tensor([1, 2]), minigrad.tensor([1, 0])).item() == pytest.approx(4.5537, 1e-4)
@@ -272,8 +307,9 @@ def test_poisson_nll_spec_values():
 @pytest.mark.parametrize("log_input, full", [(True, False), (True, True), (False, True)])
 def test_poisson_nll_gradcheck(log_input, full):
     x = normal((6,), seed=5, scale=1) if log_input else uniform(0.5, 3, (6,), seed=5)
-    check_gradients(poisson_nll_loss, [x, np.array([0.2, 0.7, 2, 3, 1.5, 4])],
-                    {"log_input": log_input, "full": full}, grad=(0, 1))
+    check_gradients(
+        poisson_nll_loss, [x, np.array([0.2, 0.7, 2, 3, 1.5, 4])], {"log_input": log_input, "full": full}, grad=(0, 1)
+    )
 
 
 # =========================================================================================== Gaussian NLL
@@ -284,20 +320,35 @@ def test_poisson_nll_gradcheck(log_input, full):
 def test_gaussian_nll_matches_torch(var_shape, full, reduction):
     x, y = normal((4, 3), seed=1), normal((4, 3), seed=2)
     var = uniform(0.1, 2, var_shape, seed=3)
-    compare_with_torch(gaussian_nll_loss, torch_fn("gaussian_nll_loss"), [x, y, var],
-                       {"full": full, "reduction": reduction}, grad=(0, 1, 2))
+    compare_with_torch(
+        gaussian_nll_loss,
+        torch_fn("gaussian_nll_loss"),
+        [x, y, var],
+        {"full": full, "reduction": reduction},
+        grad=(0, 1, 2),
+    )
 
 
 @needs_torch
 def test_gaussian_nll_clamped_var_and_float_var_match_torch():
     x, y = np.array([1.0, 0.5]), np.array([0.0, 0.0])
-    compare_with_torch(gaussian_nll_loss, torch_fn("gaussian_nll_loss"), [x, y, np.array([1e-9, 0.3])],
-                       {"reduction": "none"}, grad=(0, 2))
-    compare_with_torch(gaussian_nll_loss, torch_fn("gaussian_nll_loss"), [normal((4, 3, 5)), normal((4, 1, 5)),
-                                                                          uniform(0.5, 1, (4, 3))], grad=(0, 1, 2))
+    compare_with_torch(
+        gaussian_nll_loss,
+        torch_fn("gaussian_nll_loss"),
+        [x, y, np.array([1e-9, 0.3])],
+        {"reduction": "none"},
+        grad=(0, 2),
+    )
+    compare_with_torch(
+        gaussian_nll_loss,
+        torch_fn("gaussian_nll_loss"),
+        [normal((4, 3, 5)), normal((4, 1, 5)), uniform(0.5, 1, (4, 3))],
+        grad=(0, 1, 2),
+    )
     for dtype in FLOATS:
-        compare_with_torch(gaussian_nll_loss, torch_fn("gaussian_nll_loss"),
-                           [normal((3,), dtype), normal((3,), dtype), 0.7], grad=(0,))
+        compare_with_torch(
+            gaussian_nll_loss, torch_fn("gaussian_nll_loss"), [normal((3,), dtype), normal((3,), dtype), 0.7], grad=(0,)
+        )
 
 
 def test_gaussian_nll_clamp_keeps_the_gradient_formula():
@@ -352,10 +403,18 @@ def test_multilabel_soft_margin_matches_torch(weight_shape, target_shape, reduct
 
 @needs_torch
 def test_multilabel_soft_margin_1d_and_integer_target_match_torch():
-    compare_with_torch(multilabel_soft_margin_loss, torch_fn("multilabel_soft_margin_loss"),
-                       [normal((5,)), uniform(0, 1, (5,)).round()], grad=(0, 1))
-    compare_with_torch(multilabel_soft_margin_loss, torch_fn("multilabel_soft_margin_loss"),
-                       [normal((3, 5)), np.array([0, 1, 1, 0, 1])], grad=(0,))
+    compare_with_torch(
+        multilabel_soft_margin_loss,
+        torch_fn("multilabel_soft_margin_loss"),
+        [normal((5,)), uniform(0, 1, (5,)).round()],
+        grad=(0, 1),
+    )
+    compare_with_torch(
+        multilabel_soft_margin_loss,
+        torch_fn("multilabel_soft_margin_loss"),
+        [normal((3, 5)), np.array([0, 1, 1, 0, 1])],
+        grad=(0,),
+    )
 
 
 def test_multilabel_soft_margin_errors_and_gradcheck():
@@ -365,8 +424,12 @@ def test_multilabel_soft_margin_errors_and_gradcheck():
         multilabel_soft_margin_loss(minigrad.tensor([[1, 2]]), minigrad.tensor([[1, 0]]))
     with pytest.raises(IndexError, match="Dimension specified as -1 but tensor has no dimensions"):
         multilabel_soft_margin_loss(minigrad.tensor(1.0), minigrad.tensor(1.0))
-    check_gradients(multilabel_soft_margin_loss, [normal((3, 4), seed=1), uniform(0, 1, (3, 4), seed=2)],
-                    {"weight": uniform(0.5, 2, (4,), seed=3)}, grad=(0, 1, "weight"))
+    check_gradients(
+        multilabel_soft_margin_loss,
+        [normal((3, 4), seed=1), uniform(0, 1, (3, 4), seed=2)],
+        {"weight": uniform(0.5, 2, (4,), seed=3)},
+        grad=(0, 1, "weight"),
+    )
 
 
 @needs_torch
@@ -376,8 +439,13 @@ def test_soft_margin_matches_torch(reduction, dtype):
     x = normal((4, 5), dtype, 1, scale=3)
     y = np.sign(normal((4, 5), dtype, 2)).astype(dtype)
     compare_with_torch(soft_margin_loss, torch_fn("soft_margin_loss"), [x, y], {"reduction": reduction}, grad=(0,))
-    compare_with_torch(soft_margin_loss, torch_fn("soft_margin_loss"), [x, uniform(-2, 2, (5,), dtype)],
-                       {"reduction": reduction}, grad=(0,))  # any real target, broadcast
+    compare_with_torch(
+        soft_margin_loss,
+        torch_fn("soft_margin_loss"),
+        [x, uniform(-2, 2, (5,), dtype)],
+        {"reduction": reduction},
+        grad=(0,),
+    )  # any real target, broadcast
 
 
 def test_soft_margin_stays_finite_where_torch_overflows():
@@ -385,7 +453,7 @@ def test_soft_margin_stays_finite_where_torch_overflows():
     loss = soft_margin_loss(x, minigrad.tensor([1.0, 1.0]), reduction="none")
     loss.backward(minigrad.ones(2))
     np.testing.assert_allclose(loss._data, [89.0, math.log1p(math.exp(-20))], rtol=1e-6)  # torch: inf, 2.06e-9
-    np.testing.assert_allclose(x.grad._data, [-1.0, -2.0611537e-9], rtol=1e-5)            # torch: nan
+    np.testing.assert_allclose(x.grad._data, [-1.0, -2.0611537e-9], rtol=1e-5)  # torch: nan
 
 
 def test_soft_margin_errors_and_gradcheck():
@@ -402,12 +470,14 @@ def test_soft_margin_errors_and_gradcheck():
 
 def test_empty_inputs():
     empty = minigrad.zeros(0, 3)
-    for loss in (lambda r: binary_cross_entropy_with_logits(empty, empty, reduction=r),
-                 lambda r: poisson_nll_loss(empty, empty, reduction=r),
-                 lambda r: gaussian_nll_loss(empty, empty, minigrad.ones(0, 3), reduction=r),
-                 lambda r: soft_margin_loss(empty, empty, reduction=r),
-                 lambda r: multilabel_soft_margin_loss(empty, empty, reduction=r),
-                 lambda r: kl_div(empty, empty, reduction=r)):
+    for loss in (
+        lambda r: binary_cross_entropy_with_logits(empty, empty, reduction=r),
+        lambda r: poisson_nll_loss(empty, empty, reduction=r),
+        lambda r: gaussian_nll_loss(empty, empty, minigrad.ones(0, 3), reduction=r),
+        lambda r: soft_margin_loss(empty, empty, reduction=r),
+        lambda r: multilabel_soft_margin_loss(empty, empty, reduction=r),
+        lambda r: kl_div(empty, empty, reduction=r),
+    ):
         assert loss("sum").item() == 0
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -1,5 +1,6 @@
 """l1_loss, mse_loss, smooth_l1_loss, huber_loss: torch parity (values and gradients for input and target, every
 reduction, broadcasting, weights), gradcheck/gradgradcheck in float64, and the edge cases of spec/losses.md 1."""
+
 import warnings
 
 import numpy as np
@@ -9,9 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-from minigrad.nn.functional.regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
-
 from loss_parity import check_gradients, compare_with_torch, torch
+from minigrad.nn.functional.regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss
 
 needs_torch = pytest.mark.skipif(torch is None, reason="torch not installed")
 REDUCTIONS = ["none", "mean", "sum"]
@@ -56,9 +56,13 @@ def test_broadcasting_matches_torch(name, reduction, shapes):
 
 @needs_torch
 @pytest.mark.filterwarnings("ignore:Using a target size")
-@given(shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4),
-       seed=st.integers(0, 2**16), reduction=st.sampled_from(REDUCTIONS), name=st.sampled_from(sorted(LOSSES)),
-       scale=st.sampled_from([0.1, 1.0, 10.0]))
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4),
+    seed=st.integers(0, 2**16),
+    reduction=st.sampled_from(REDUCTIONS),
+    name=st.sampled_from(sorted(LOSSES)),
+    scale=st.sampled_from([0.1, 1.0, 10.0]),
+)
 def test_random_shapes_match_torch(shapes, seed, reduction, name, scale):
     fn, extra = LOSSES[name]
     x, y = pair(*shapes.input_shapes, np.float64, seed)
@@ -72,8 +76,9 @@ def test_weight_matches_torch(name, reduction):
     fn, extra = LOSSES[name]
     x, y = pair((3, 4), (3, 4), np.float64, seed=2)
     weight = np.random.default_rng(3).uniform(0.1, 2.0, (3, 4))
-    compare_with_torch(fn, torch_loss(name), [x, y], dict(extra, reduction=reduction, weight=weight),
-                       grad=(0, 1, "weight"))
+    compare_with_torch(
+        fn, torch_loss(name), [x, y], dict(extra, reduction=reduction, weight=weight), grad=(0, 1, "weight")
+    )
 
 
 @needs_torch
@@ -114,17 +119,17 @@ X = [0.0, 0.5, 1.0, -1.0, 2.0, -0.3]
 
 def test_smooth_l1_spec_table():
     loss, grad = values_and_grad(smooth_l1_loss, X)
-    np.testing.assert_allclose(loss, [0, .125, .5, .5, 1.5, .045], rtol=1e-6)
-    np.testing.assert_allclose(grad, [0, .5, 1, -1, 1, -.3], rtol=1e-6)
+    np.testing.assert_allclose(loss, [0, 0.125, 0.5, 0.5, 1.5, 0.045], rtol=1e-6)
+    np.testing.assert_allclose(grad, [0, 0.5, 1, -1, 1, -0.3], rtol=1e-6)
     loss, grad = values_and_grad(smooth_l1_loss, X, beta=0.5)
-    np.testing.assert_allclose(loss, [0, .25, .75, .75, 1.75, .09], rtol=1e-6)
-    np.testing.assert_allclose(grad, [0, 1, 1, -1, 1, -.6], rtol=1e-6)
+    np.testing.assert_allclose(loss, [0, 0.25, 0.75, 0.75, 1.75, 0.09], rtol=1e-6)
+    np.testing.assert_allclose(grad, [0, 1, 1, -1, 1, -0.6], rtol=1e-6)
 
 
 def test_huber_spec_table():
     loss, grad = values_and_grad(huber_loss, X, delta=0.5)
-    np.testing.assert_allclose(loss, [0, .125, .375, .375, .875, .045], rtol=1e-6)
-    np.testing.assert_allclose(grad, [0, .5, .5, -.5, .5, -.3], rtol=1e-6)
+    np.testing.assert_allclose(loss, [0, 0.125, 0.375, 0.375, 0.875, 0.045], rtol=1e-6)
+    np.testing.assert_allclose(grad, [0, 0.5, 0.5, -0.5, 0.5, -0.3], rtol=1e-6)
 
 
 def test_l1_gradient_is_zero_where_equal():
@@ -161,12 +166,12 @@ def test_weighted_mse_takes_torch_composite_path_for_integers_and_bools():
     x, y = minigrad.tensor([1, 2, 3]), minigrad.tensor([0, 0, 0])
     loss = mse_loss(x, y, weight=minigrad.tensor([1, 2, 3]), reduction="none")
     assert loss.dtype == minigrad.int64 and loss.tolist() == [1, 8, 27]
-    assert mse_loss(x, y, weight=minigrad.tensor([1, 2, 3])).item() == 6.0   # Σ w d² / Σ w, true division
+    assert mse_loss(x, y, weight=minigrad.tensor([1, 2, 3])).item() == 6.0  # Σ w d² / Σ w, true division
     with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with two bool tensors"):
         mse_loss(minigrad.tensor([True]), minigrad.tensor([False]), weight=minigrad.tensor([1.0]))
-    with pytest.raises(NotImplementedError, match="mse_cpu"):   # without weight: torch's fused kernel
+    with pytest.raises(NotImplementedError, match="mse_cpu"):  # without weight: torch's fused kernel
         mse_loss(x, y)
-    with pytest.raises(ValueError, match="Weights and input must have the same size"):   # checked first
+    with pytest.raises(ValueError, match="Weights and input must have the same size"):  # checked first
         mse_loss(minigrad.tensor([True, False]), minigrad.tensor([1.0, 0.0]), weight=minigrad.ones(3))
 
 
@@ -196,8 +201,10 @@ def test_weight_errors(fn):
 
 
 @pytest.mark.parametrize("fn", [l1_loss, mse_loss, smooth_l1_loss])
-@pytest.mark.parametrize("size_average, reduce, expected", [(None, True, "mean"), (False, None, "sum"),
-                                                            (True, False, "none"), (False, False, "none")])
+@pytest.mark.parametrize(
+    "size_average, reduce, expected",
+    [(None, True, "mean"), (False, None, "sum"), (True, False, "none"), (False, False, "none")],
+)
 def test_legacy_flags_override_reduction(fn, size_average, reduce, expected):
     x, y = minigrad.tensor([1.0, -3.0]), minigrad.tensor([0.0, 0.0])
     with pytest.warns(UserWarning, match=f"please use reduction='{expected}' instead"):
@@ -215,8 +222,11 @@ def test_parameter_errors():
 
 
 def test_size_mismatch_warns_and_incompatible_raises():
-    with pytest.warns(UserWarning, match=r"Using a target size \(\[4, 1, 2\]\) that is different to the input size "
-                                         r"\(\[2, 3\]\)"):
+    with pytest.warns(
+        UserWarning,
+        match=r"Using a target size \(\[4, 1, 2\]\) that is different to the input size "
+        r"\(\[2, 3\]\)",
+    ):
         with pytest.raises(RuntimeError, match="The size of tensor a"):
             mse_loss(minigrad.ones(2, 3), minigrad.ones(4, 1, 2))
 
@@ -228,7 +238,7 @@ def test_integer_inputs():
     with pytest.raises(RuntimeError, match="mean"):
         l1_loss(a, b)
     for fn, kernel in [(mse_loss, "mse_cpu"), (smooth_l1_loss, "smooth_l1_cpu"), (huber_loss, "huber_cpu")]:
-        with pytest.raises(NotImplementedError, match=f'"{kernel}" not implemented for \'Long\''):
+        with pytest.raises(NotImplementedError, match=f"\"{kernel}\" not implemented for 'Long'"):
             fn(a, b)
     assert mse_loss(minigrad.tensor([1.0, 2.0, 3.0]), b).item() == pytest.approx(4 / 3)  # a float input is enough
 

@@ -3,6 +3,7 @@
 
 Resident memory is read from /proc/self/statm (Linux; elsewhere these tests skip).
 """
+
 import gc
 import os
 import weakref
@@ -16,7 +17,7 @@ import minigrad.nn.functional as F
 
 pytestmark = pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc/self/statm")
 
-MiB = 2 ** 20
+MiB = 2**20
 
 
 def resident_bytes():
@@ -31,8 +32,10 @@ def mlp():
 
 def batches(count, rng):
     """A pool of (x, y) batches, cycled through (drawing new ones every step would time the RNG)."""
-    return [(minigrad.tensor(rng.standard_normal((16, 20)).astype(np.float32)), minigrad.tensor(rng.integers(0, 5, 16)))
-            for _ in range(count)]
+    return [
+        (minigrad.tensor(rng.standard_normal((16, 20)).astype(np.float32)), minigrad.tensor(rng.integers(0, 5, 16)))
+        for _ in range(count)
+    ]
 
 
 def test_training_keeps_resident_memory_flat(rng):
@@ -61,7 +64,7 @@ def test_graphs_are_freed_without_the_garbage_collector(create_graph, rng):
     and every node of the graph died as soon as the last tensor referring to it did."""
     model = mlp()
     optimizer = minigrad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    (x, y), = batches(1, rng)
+    ((x, y),) = batches(1, rng)
     gc.collect()
     gc.disable()
     try:
@@ -106,13 +109,15 @@ def kernel_workloads(rng):
         "cross_entropy K-dim": lambda: F.cross_entropy(leaf(spatial), minigrad.tensor(spatial_target)),
         "nll_loss": lambda: F.nll_loss(leaf(logits), minigrad.tensor(classes)),
         "log_softmax": lambda: F.log_softmax(leaf(logits), 1).sum(),
-        "ctc_loss": lambda: F.ctc_loss(F.log_softmax(leaf(log_probs), 2), minigrad.tensor(ctc_targets),
-                                       [50] * 8, [20, 15, 10, 5, 20, 1, 0, 12]),
+        "ctc_loss": lambda: F.ctc_loss(
+            F.log_softmax(leaf(log_probs), 2), minigrad.tensor(ctc_targets), [50] * 8, [20, 15, 10, 5, 20, 1, 0, 12]
+        ),
         "multi_margin_loss": lambda: F.multi_margin_loss(leaf(scores), minigrad.tensor(classes % 100), p=2),
         "multilabel_margin_loss": lambda: F.multilabel_margin_loss(leaf(scores), minigrad.tensor(labels)),
         "triplet_margin_loss": lambda: F.triplet_margin_loss(*map(leaf, anchors), swap=True),
         "binary_cross_entropy_with_logits": lambda: F.binary_cross_entropy_with_logits(
-            leaf(scores), minigrad.tensor((scores > 0).astype(np.float32))),
+            leaf(scores), minigrad.tensor((scores > 0).astype(np.float32))
+        ),
         "huber_loss": lambda: F.huber_loss(leaf(scores), minigrad.tensor(scores[::-1].copy())),
     }
 
@@ -123,6 +128,7 @@ def test_kernels_do_not_leak(threads, rng):
     previous = minigrad.get_num_threads()
     minigrad.set_num_threads(threads)
     try:
+
         def run(times):
             for _ in range(times):
                 for make_loss in workloads.values():

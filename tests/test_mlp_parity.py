@@ -1,4 +1,5 @@
 """End to end: an MLP trained for 20 steps from the same weights on the same data ends with torch's parameters."""
+
 import numpy as np
 import pytest
 
@@ -17,8 +18,13 @@ def _cross_entropy(logits, target):
 
 
 def _mlp(lib, activation):
-    return lib.nn.Sequential(lib.nn.Linear(20, 16), getattr(lib.nn, activation)(), lib.nn.Linear(16, 16),
-                             getattr(lib.nn, activation)(), lib.nn.Linear(16, 3))
+    return lib.nn.Sequential(
+        lib.nn.Linear(20, 16),
+        getattr(lib.nn, activation)(),
+        lib.nn.Linear(16, 16),
+        getattr(lib.nn, activation)(),
+        lib.nn.Linear(16, 3),
+    )
 
 
 OPTIMIZERS = [
@@ -60,5 +66,4 @@ def test_mlp_training_matches_torch(name, options, activation, dtype, tolerance)
     theirs_state = theirs.state_dict()
     for key, value in ours.state_dict().items():
         assert value.dtype.name == dtype
-        np.testing.assert_allclose(value._data, theirs_state[key].numpy(), rtol=tolerance, atol=tolerance,
-                                   err_msg=key)
+        np.testing.assert_allclose(value._data, theirs_state[key].numpy(), rtol=tolerance, atol=tolerance, err_msg=key)

@@ -2,20 +2,35 @@
 ``module_inputs_func`` case (constructor and forward arguments) in training and eval mode, built in both libraries
 with torch's state_dict loaded into ours, compared on the output and the gradients of the inputs and parameters
 (float64); and every ``module_error_inputs_func`` case raising torch's exception type and message."""
+
 import numpy as np
 import pytest
 
 import minigrad
 
-NAMES = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-         "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding"]
+NAMES = [
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "LayerNorm",
+    "GroupNorm",
+    "Embedding",
+]
 
 
 def _module_infos():
     torch = pytest.importorskip("torch")
     common_modules = pytest.importorskip("torch.testing._internal.common_modules")
-    return torch, {info.module_cls.__name__: info for info in common_modules.module_db
-                   if info.module_cls.__name__ in NAMES}
+    return torch, {
+        info.module_cls.__name__: info for info in common_modules.module_db if info.module_cls.__name__ in NAMES
+    }
 
 
 def _ours(value, torch):
@@ -48,8 +63,9 @@ def test_module_inputs_match_torch(name, training):
         ours_args, ours_kwargs = _ours(forward.args, torch), _ours(forward.kwargs, torch)
         their_out, our_out = _first(theirs(*forward.args, **forward.kwargs)), _first(ours(*ours_args, **ours_kwargs))
         where = f"{name} {case.desc or ''}: {constructor.args} {constructor.kwargs}"
-        np.testing.assert_allclose(our_out.detach().numpy(), their_out.detach().numpy(), rtol=1e-9, atol=1e-10,
-                                   err_msg=where)
+        np.testing.assert_allclose(
+            our_out.detach().numpy(), their_out.detach().numpy(), rtol=1e-9, atol=1e-10, err_msg=where
+        )
         for key, value in theirs.state_dict().items():  # running statistics after the step
             np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), rtol=1e-9, err_msg=key)
         if not their_out.requires_grad:
@@ -59,11 +75,21 @@ def test_module_inputs_match_torch(name, training):
         our_out.backward(minigrad.tensor(upstream))
         for theirs_x, ours_x in zip(forward.args, ours_args):
             if isinstance(theirs_x, torch.Tensor) and theirs_x.requires_grad:
-                np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=1e-8, atol=1e-10,
-                                           err_msg=f"{where}: input gradient")
+                np.testing.assert_allclose(
+                    ours_x.grad.numpy(),
+                    theirs_x.grad.numpy(),
+                    rtol=1e-8,
+                    atol=1e-10,
+                    err_msg=f"{where}: input gradient",
+                )
         for key, parameter in theirs.named_parameters():
-            np.testing.assert_allclose(dict(ours.named_parameters())[key].grad.numpy(), parameter.grad.numpy(),
-                                       rtol=1e-8, atol=1e-10, err_msg=f"{where}: gradient of {key}")
+            np.testing.assert_allclose(
+                dict(ours.named_parameters())[key].grad.numpy(),
+                parameter.grad.numpy(),
+                rtol=1e-8,
+                atol=1e-10,
+                err_msg=f"{where}: gradient of {key}",
+            )
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -72,8 +98,7 @@ def test_module_error_inputs_raise_torchs_type(name):
     info = infos[name]
     if info.module_error_inputs_func is None:
         pytest.skip(f"module_db has no error inputs for {name}")
-    errors = info.module_error_inputs_func(info, device="cpu", dtype=torch.float64, requires_grad=True,
-                                           training=True)
+    errors = info.module_error_inputs_func(info, device="cpu", dtype=torch.float64, requires_grad=True, training=True)
     for error in errors:
         case = error.module_error_input
         constructor, forward = case.constructor_input, case.forward_input

@@ -1,5 +1,6 @@
 """nn.Module, Parameter, layers, containers, init, Dropout, grad clipping and the activation functionals,
 checked against torch where it is importable."""
+
 import copy
 import math
 import pickle
@@ -41,9 +42,13 @@ def _block_class(lib):
 def _net(lib):
     """The same architecture built with either library."""
     block = _block_class(lib)
-    return lib.nn.Sequential(lib.nn.Linear(5, 3), lib.nn.Tanh(), block(),
-                             lib.nn.ModuleList([lib.nn.Linear(4, 4), lib.nn.ReLU()]),
-                             lib.nn.ModuleDict({"head": lib.nn.Linear(4, 2), "act": lib.nn.Sigmoid()}))
+    return lib.nn.Sequential(
+        lib.nn.Linear(5, 3),
+        lib.nn.Tanh(),
+        block(),
+        lib.nn.ModuleList([lib.nn.Linear(4, 4), lib.nn.ReLU()]),
+        lib.nn.ModuleDict({"head": lib.nn.Linear(4, 2), "act": lib.nn.Sigmoid()}),
+    )
 
 
 def _copy_weights(source, target):
@@ -92,8 +97,9 @@ def test_load_state_dict_round_trip_and_forward_parity():
     _copy_weights(theirs, ours)
     x = np.random.default_rng(0).standard_normal((6, 5)).astype(np.float32)
     body_theirs, body_ours = theirs[:3], ours[:3]
-    np.testing.assert_allclose(body_ours(minigrad.tensor(x))._data, body_theirs(torch.tensor(x)).detach().numpy(),
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        body_ours(minigrad.tensor(x))._data, body_theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6, atol=1e-6
+    )
     result = ours.load_state_dict(ours.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
@@ -128,9 +134,12 @@ def test_load_state_dict_missing_keys_non_strict_and_size_mismatch():
         assert result.missing_keys == ["0.bias", "1.weight", "1.bias"]
         assert result.unexpected_keys == ["junk"]
     model = nn.Sequential(nn.Linear(2, 3))
-    with pytest.raises(RuntimeError, match=r"Error\(s\) in loading state_dict for Sequential:\n\tsize mismatch for "
-                                           r"0\.weight: copying a param with shape \(4, 2\) from checkpoint, the shape "
-                                           r"in current model is \(3, 2\)\."):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Error\(s\) in loading state_dict for Sequential:\n\tsize mismatch for "
+        r"0\.weight: copying a param with shape \(4, 2\) from checkpoint, the shape "
+        r"in current model is \(3, 2\)\.",
+    ):
         model.load_state_dict({"0.weight": minigrad.zeros(4, 2), "0.bias": minigrad.zeros(3)})
     with pytest.raises(RuntimeError, match="size mismatch"):  # even when not strict
         model.load_state_dict({"0.weight": minigrad.zeros(4, 2)}, strict=False)
@@ -153,11 +162,24 @@ def test_load_state_dict_copies_in_place_casts_and_assign():
 
 @needs_torch
 def test_repr_matches_torch():
-    for build in (_net, lambda lib: lib.nn.Sequential(
-            lib.nn.Linear(4, 3, bias=False), lib.nn.LeakyReLU(0.2), lib.nn.GELU(approximate="tanh"),
-            lib.nn.Dropout(0.25), lib.nn.Flatten(), lib.nn.Softmax(dim=1), lib.nn.LogSoftmax(dim=-1),
-            lib.nn.Identity(), lib.nn.ReLU(), lib.nn.Softplus(beta=2.0), lib.nn.Sequential(),
-            lib.nn.ModuleList([lib.nn.Linear(2, 2) for _ in range(3)] + [lib.nn.Tanh()]), lib.nn.ModuleList())):
+    for build in (
+        _net,
+        lambda lib: lib.nn.Sequential(
+            lib.nn.Linear(4, 3, bias=False),
+            lib.nn.LeakyReLU(0.2),
+            lib.nn.GELU(approximate="tanh"),
+            lib.nn.Dropout(0.25),
+            lib.nn.Flatten(),
+            lib.nn.Softmax(dim=1),
+            lib.nn.LogSoftmax(dim=-1),
+            lib.nn.Identity(),
+            lib.nn.ReLU(),
+            lib.nn.Softplus(beta=2.0),
+            lib.nn.Sequential(),
+            lib.nn.ModuleList([lib.nn.Linear(2, 2) for _ in range(3)] + [lib.nn.Tanh()]),
+            lib.nn.ModuleList(),
+        ),
+    ):
         assert repr(build(minigrad)) == repr(build(torch))
 
 
@@ -340,12 +362,23 @@ def test_linear_layout_and_default_init():
 
 
 @needs_torch
-@pytest.mark.parametrize("make", [
-    lambda lib: lib.nn.ReLU(), lambda lib: lib.nn.LeakyReLU(0.1), lambda lib: lib.nn.GELU(),
-    lambda lib: lib.nn.GELU("tanh"), lambda lib: lib.nn.Sigmoid(), lambda lib: lib.nn.Tanh(),
-    lambda lib: lib.nn.Softmax(dim=1), lambda lib: lib.nn.LogSoftmax(dim=0), lambda lib: lib.nn.Identity(3, k=4),
-    lambda lib: lib.nn.Flatten(), lambda lib: lib.nn.Flatten(0, 1), lambda lib: lib.nn.Softplus(2.0, 1.0),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.nn.ReLU(),
+        lambda lib: lib.nn.LeakyReLU(0.1),
+        lambda lib: lib.nn.GELU(),
+        lambda lib: lib.nn.GELU("tanh"),
+        lambda lib: lib.nn.Sigmoid(),
+        lambda lib: lib.nn.Tanh(),
+        lambda lib: lib.nn.Softmax(dim=1),
+        lambda lib: lib.nn.LogSoftmax(dim=0),
+        lambda lib: lib.nn.Identity(3, k=4),
+        lambda lib: lib.nn.Flatten(),
+        lambda lib: lib.nn.Flatten(0, 1),
+        lambda lib: lib.nn.Softplus(2.0, 1.0),
+    ],
+)
 def test_activation_modules_match_torch(make):
     x = np.random.default_rng(2).standard_normal((3, 4, 2))
     tx, mx = torch.tensor(x, requires_grad=True), minigrad.tensor(x, requires_grad=True)
@@ -358,11 +391,20 @@ def test_activation_modules_match_torch(make):
 
 
 @needs_torch
-@pytest.mark.parametrize("name, kwargs", [
-    ("relu", {}), ("leaky_relu", {"negative_slope": 0.3}), ("gelu", {}), ("gelu", {"approximate": "tanh"}),
-    ("softplus", {"beta": 0.5, "threshold": 3.0}), ("sigmoid", {}), ("tanh", {}), ("softmax", {"dim": -1}),
-    ("log_softmax", {"dim": 0}),
-])
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("relu", {}),
+        ("leaky_relu", {"negative_slope": 0.3}),
+        ("gelu", {}),
+        ("gelu", {"approximate": "tanh"}),
+        ("softplus", {"beta": 0.5, "threshold": 3.0}),
+        ("sigmoid", {}),
+        ("tanh", {}),
+        ("softmax", {"dim": -1}),
+        ("log_softmax", {"dim": 0}),
+    ],
+)
 def test_activation_functionals_match_torch(name, kwargs):
     x = np.random.default_rng(4).standard_normal((4, 5))
     expected = getattr(torch.nn.functional, name)(torch.tensor(x), **kwargs).numpy()
@@ -375,8 +417,9 @@ def test_functional_linear_and_softmax_stacklevel_position():
     expected = torch.nn.functional.linear(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy()
     np.testing.assert_allclose(F.linear(minigrad.tensor(x), minigrad.tensor(w), minigrad.tensor(b))._data, expected)
     # torch's third positional argument is _stacklevel, not dtype
-    np.testing.assert_allclose(F.softmax(minigrad.tensor(x), 1, 5)._data,
-                               torch.nn.functional.softmax(torch.tensor(x), 1, 5).numpy())
+    np.testing.assert_allclose(
+        F.softmax(minigrad.tensor(x), 1, 5)._data, torch.nn.functional.softmax(torch.tensor(x), 1, 5).numpy()
+    )
 
 
 # ----------------------------------------------------------------------------------------------- Dropout
@@ -429,8 +472,7 @@ def test_sequential_indexing_and_editing():
     assert [type(m).__name__ for m in seq] == ["Flatten", "Linear", "Sigmoid", "Tanh", "Identity"]
     assert isinstance(seq.pop(0), nn.Flatten)
     del seq[1]
-    assert list(seq._modules) == ["0", "1", "2"] and [type(m).__name__ for m in seq] == ["Linear", "Tanh",
-                                                                                         "Identity"]
+    assert list(seq._modules) == ["0", "1", "2"] and [type(m).__name__ for m in seq] == ["Linear", "Tanh", "Identity"]
     assert len(seq + nn.Sequential(nn.ReLU())) == 4
     named = nn.Sequential(OrderedDict([("first", nn.Linear(2, 3)), ("act", nn.ReLU())]))
     assert [n for n, _ in named.named_parameters()] == ["first.weight", "first.bias"]
@@ -467,9 +509,20 @@ def test_module_list_and_dict():
 
 # ---------------------------------------------------------------------------------------------------- init
 @needs_torch
-@pytest.mark.parametrize("nonlinearity, param", [
-    ("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None), ("relu", None), ("leaky_relu", None),
-    ("leaky_relu", 0.2), ("leaky_relu", 3), ("selu", None)])
+@pytest.mark.parametrize(
+    "nonlinearity, param",
+    [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("leaky_relu", 3),
+        ("selu", None),
+    ],
+)
 def test_calculate_gain_matches_torch(nonlinearity, param):
     assert nn.init.calculate_gain(nonlinearity, param) == torch.nn.init.calculate_gain(nonlinearity, param)
 
@@ -484,8 +537,9 @@ def test_calculate_gain_errors():
 @needs_torch
 @pytest.mark.parametrize("shape", [(3, 5), (4, 2, 3), (6, 3, 2, 5)])
 def test_fans_match_torch(shape):
-    assert nn.init._calculate_fan_in_and_fan_out(minigrad.zeros(shape)) == \
-        torch.nn.init._calculate_fan_in_and_fan_out(torch.zeros(shape))
+    assert nn.init._calculate_fan_in_and_fan_out(minigrad.zeros(shape)) == torch.nn.init._calculate_fan_in_and_fan_out(
+        torch.zeros(shape)
+    )
 
 
 def test_fan_needs_two_dims_and_mode_is_checked():
@@ -495,17 +549,24 @@ def test_fan_needs_two_dims_and_mode_is_checked():
         nn.init.kaiming_normal_(minigrad.zeros(3, 3), mode="fan_avg")
 
 
-@pytest.mark.parametrize("fill, mean, std, bound", [
-    (lambda t: nn.init.uniform_(t, -2.0, 4.0), 1.0, 6 / math.sqrt(12), (-2.0, 4.0)),
-    (lambda t: nn.init.normal_(t, 0.5, 2.0), 0.5, 2.0, None),
-    (lambda t: nn.init.xavier_uniform_(t, gain=2.0), 0.0, 2.0 * math.sqrt(2 / (300 + 200)), None),
-    (lambda t: nn.init.xavier_normal_(t), 0.0, math.sqrt(2 / (300 + 200)), None),
-    (lambda t: nn.init.kaiming_uniform_(t, nonlinearity="relu"), 0.0, math.sqrt(2 / 200), None),
-    (lambda t: nn.init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu"), 0.0, math.sqrt(2 / 300), None),
-    (lambda t: nn.init.kaiming_uniform_(t, a=math.sqrt(5)), 0.0, 1 / math.sqrt(3 * 200), (-1 / math.sqrt(200),
-                                                                                         1 / math.sqrt(200))),
-    (lambda t: nn.init.trunc_normal_(t, 0.0, 1.0, -1.0, 2.0), None, None, (-1.0, 2.0)),
-])
+@pytest.mark.parametrize(
+    "fill, mean, std, bound",
+    [
+        (lambda t: nn.init.uniform_(t, -2.0, 4.0), 1.0, 6 / math.sqrt(12), (-2.0, 4.0)),
+        (lambda t: nn.init.normal_(t, 0.5, 2.0), 0.5, 2.0, None),
+        (lambda t: nn.init.xavier_uniform_(t, gain=2.0), 0.0, 2.0 * math.sqrt(2 / (300 + 200)), None),
+        (lambda t: nn.init.xavier_normal_(t), 0.0, math.sqrt(2 / (300 + 200)), None),
+        (lambda t: nn.init.kaiming_uniform_(t, nonlinearity="relu"), 0.0, math.sqrt(2 / 200), None),
+        (lambda t: nn.init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu"), 0.0, math.sqrt(2 / 300), None),
+        (
+            lambda t: nn.init.kaiming_uniform_(t, a=math.sqrt(5)),
+            0.0,
+            1 / math.sqrt(3 * 200),
+            (-1 / math.sqrt(200), 1 / math.sqrt(200)),
+        ),
+        (lambda t: nn.init.trunc_normal_(t, 0.0, 1.0, -1.0, 2.0), None, None, (-1.0, 2.0)),
+    ],
+)
 def test_random_init_statistics(fill, mean, std, bound):
     minigrad.manual_seed(0)
     weight = nn.Parameter(minigrad.zeros(300, 200))

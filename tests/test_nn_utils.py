@@ -1,5 +1,6 @@
 """nn.utils against torch.nn.utils: the total norm and clipping (in place, as torch), parameters_to_vector and
 vector_to_parameters."""
+
 import warnings
 
 import numpy as np

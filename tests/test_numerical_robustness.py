@@ -5,6 +5,7 @@ on extreme, very peaked inputs and still matches the float64 log-space reference
 The tolerance for float32 is a few ulps of the largest logit (the log-sum-exp of values near 1e4 is only known to
 ~1e-3 in float32) plus a relative 1e-5.
 """
+
 import numpy as np
 import pytest
 
@@ -28,8 +29,9 @@ def assert_finite_and_close(actual, expected, magnitude, what, dtype=np.float32)
     actual = np.asarray(actual, dtype=np.float64)
     assert np.isfinite(actual).all(), f"{what}: not finite at {np.argwhere(~np.isfinite(actual))[:3].tolist()}"
     eps = np.finfo(dtype).eps
-    np.testing.assert_allclose(actual, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
-                               atol=8 * eps * max(magnitude, 1.0), err_msg=what)
+    np.testing.assert_allclose(
+        actual, expected, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=8 * eps * max(magnitude, 1.0), err_msg=what
+    )
 
 
 def leaf(array):
@@ -71,7 +73,7 @@ def test_logsumexp_with_infinite_entries():
 
 
 # ------------------------------------------------------------------------------------------------ cross-entropy
-CE_SHAPES = [(64, 10), (7, 1000), (3, 5, 4, 6), (5,)]   # rows, wide rows, the column (K-dim) kernel, unbatched
+CE_SHAPES = [(64, 10), (7, 1000), (3, 5, 4, 6), (5,)]  # rows, wide rows, the column (K-dim) kernel, unbatched
 
 
 @pytest.mark.parametrize("scale", SCALES)
@@ -83,12 +85,14 @@ def test_cross_entropy_of_large_logits(scale, shape, label_smoothing, rng):
     target = rng.integers(0, classes, shape[:1] + shape[2:] if len(shape) > 1 else ())
     weight = rng.uniform(0.5, 2.0, classes).astype(np.float32)
     t = leaf(x)
-    loss = F.cross_entropy(t, minigrad.tensor(target), weight=minigrad.tensor(weight), reduction="sum",
-                           label_smoothing=label_smoothing)
+    loss = F.cross_entropy(
+        t, minigrad.tensor(target), weight=minigrad.tensor(weight), reduction="sum", label_smoothing=label_smoothing
+    )
     loss.backward()
     rows = np.moveaxis(x, 1, -1).reshape(-1, classes) if len(shape) > 1 else x.reshape(1, -1)
-    expected, (grad,) = ce_reference.cross_entropy(rows, np.asarray(target).reshape(-1), weight,
-                                                   label_smoothing=label_smoothing, reduction="sum")
+    expected, (grad,) = ce_reference.cross_entropy(
+        rows, np.asarray(target).reshape(-1), weight, label_smoothing=label_smoothing, reduction="sum"
+    )
     assert_finite_and_close(loss._data, expected, scale * rows.shape[0] * 2 * weight.max(), "cross_entropy")
     grad = np.moveaxis(grad.reshape(np.moveaxis(x, 1, -1).shape), -1, 1) if len(shape) > 1 else grad.reshape(shape)
     assert_finite_and_close(t.grad._data, grad, 2 * weight.max(), "cross_entropy gradient")
@@ -115,11 +119,13 @@ def test_binary_cross_entropy_with_logits_of_large_logits(scale, pos_weight, rng
     y = rng.choice([0.0, 1.0, 0.3, 0.999], size=x.shape).astype(np.float32)
     p = None if pos_weight is None else np.full(25, pos_weight, np.float32)
     t = leaf(x)
-    loss = F.binary_cross_entropy_with_logits(t, minigrad.tensor(y), reduction="none",
-                                              pos_weight=None if p is None else minigrad.tensor(p))
+    loss = F.binary_cross_entropy_with_logits(
+        t, minigrad.tensor(y), reduction="none", pos_weight=None if p is None else minigrad.tensor(p)
+    )
     loss.sum().backward()
     expected, grad, _ = elementwise_reference.binary_cross_entropy_with_logits.readable(
-        x, y, None if p is None else np.broadcast_to(p, x.shape))
+        x, y, None if p is None else np.broadcast_to(p, x.shape)
+    )
     assert_finite_and_close(loss._data, expected, scale * (pos_weight or 1) * 2, "BCE with logits")
     assert_finite_and_close(t.grad._data, grad, 2 * (pos_weight or 1), "BCE with logits gradient")
 
@@ -151,8 +157,13 @@ def check_ctc_against_reference(x, targets, input_lengths, target_lengths, magni
     """minigrad's CTC of log_softmax(x) against the float64 log-space reference on the same log-probabilities."""
     t = leaf(x)
     log_probs = F.log_softmax(t, 2)
-    loss = F.ctc_loss(log_probs, minigrad.tensor(targets), minigrad.tensor(input_lengths),
-                      minigrad.tensor(target_lengths), reduction="none")
+    loss = F.ctc_loss(
+        log_probs,
+        minigrad.tensor(targets),
+        minigrad.tensor(input_lengths),
+        minigrad.tensor(target_lengths),
+        reduction="none",
+    )
     loss.sum().backward()
     nll, grad = ctc_reference(log_probs._data, targets, input_lengths, target_lengths)
     finite = np.isfinite(nll)
@@ -187,9 +198,20 @@ def test_ctc_falls_back_to_log_space_on_peaked_inputs(depth, fallback, rng):
     assert loss[0] > depth  # really that unlikely
     kernel = pytest.importorskip("minigrad._kernels.ctc")
     paths = np.empty(1, np.int8)
-    kernel.ctc_loss(np.ascontiguousarray(ce_reference.log_softmax(x).astype(np.float32)), labels,
-                    np.zeros(1, np.int64), np.array([12]), np.array([4]), 0, False, np.ones(1), np.empty(1, np.float32),
-                    None, 1, paths=paths)
+    kernel.ctc_loss(
+        np.ascontiguousarray(ce_reference.log_softmax(x).astype(np.float32)),
+        labels,
+        np.zeros(1, np.int64),
+        np.array([12]),
+        np.array([4]),
+        0,
+        False,
+        np.ones(1),
+        np.empty(1, np.float32),
+        None,
+        1,
+        paths=paths,
+    )
     assert paths[0] == (kernel.PATH_LOG_SPACE if fallback else kernel.PATH_SCALED)
 
 
@@ -197,19 +219,25 @@ def test_ctc_fallback_is_per_sample(rng):
     """One extreme sample in a batch of ordinary ones: each sample is right, and the ordinary ones are exactly
     what they are on their own (the fallback does not spill over)."""
     x, targets, input_lengths, target_lengths = ctc_case(rng, T=16, N=5, C=6, max_target=3, scale=3.0)
-    labels = targets[:target_lengths[0]]
+    labels = targets[: target_lengths[0]]
     x[:, :1] = peaked_against_the_target(rng, 16, 6, labels, 5e3)
     input_lengths[0] = 16
     batch = check_ctc_against_reference(x, targets, input_lengths, target_lengths, magnitude=5e3)
-    alone = F.ctc_loss(F.log_softmax(minigrad.tensor(x[:, 1:]), 2), minigrad.tensor(targets[target_lengths[0]:]),
-                       minigrad.tensor(input_lengths[1:]), minigrad.tensor(target_lengths[1:]), reduction="none")
+    alone = F.ctc_loss(
+        F.log_softmax(minigrad.tensor(x[:, 1:]), 2),
+        minigrad.tensor(targets[target_lengths[0] :]),
+        minigrad.tensor(input_lengths[1:]),
+        minigrad.tensor(target_lengths[1:]),
+        reduction="none",
+    )
     np.testing.assert_array_equal(batch[1:], alone._data)
 
 
 def test_ctc_long_sequences_do_not_underflow(rng):
     """T = 2000 frames of moderate logits: the unscaled path probability is far below double's range."""
-    check_ctc_against_reference(*ctc_case(rng, T=2000, N=2, C=5, max_target=20, scale=4.0, min_input_fraction=0.9),
-                                magnitude=4.0)
+    check_ctc_against_reference(
+        *ctc_case(rng, T=2000, N=2, C=5, max_target=20, scale=4.0, min_input_fraction=0.9), magnitude=4.0
+    )
 
 
 def test_ctc_scaled_and_log_space_kernels_agree_on_extreme_inputs(rng):
@@ -222,8 +250,20 @@ def test_ctc_scaled_and_log_space_kernels_agree_on_extreme_inputs(rng):
         results = []
         for forced in (False, True):
             nll, grad = np.empty(len(input_lengths), np.float32), np.empty_like(log_probs)
-            kernel.ctc_loss(log_probs, targets, offsets, input_lengths, target_lengths, 0, False,
-                            np.ones(len(input_lengths)), nll, grad, 1, force_log_space=forced)
+            kernel.ctc_loss(
+                log_probs,
+                targets,
+                offsets,
+                input_lengths,
+                target_lengths,
+                0,
+                False,
+                np.ones(len(input_lengths)),
+                nll,
+                grad,
+                1,
+                force_log_space=forced,
+            )
             results.append((nll, grad))
         (nll, grad), (nll_log, grad_log) = results
         finite = np.isfinite(nll_log)

@@ -1,4 +1,5 @@
 """ONNX export: the exported graph passes onnx.checker and onnxruntime reproduces minigrad's outputs."""
+
 import io
 
 import numpy as np
@@ -46,20 +47,28 @@ def test_dynamic_batch_axis_and_eval_mode():
     minigrad.manual_seed(1)
     model = nn.Sequential(nn.Linear(3, 5), nn.ReLU(), nn.Dropout(0.5), nn.Linear(5, 2), nn.Flatten())
     buffer = io.BytesIO()
-    proto = minigrad.onnx.export(model, minigrad.randn(4, 3), buffer, input_names=["x"], output_names=["y"],
-                                 dynamic_axes={"x": {0: "batch"}, "y": [0]})
+    proto = minigrad.onnx.export(
+        model,
+        minigrad.randn(4, 3),
+        buffer,
+        input_names=["x"],
+        output_names=["y"],
+        dynamic_axes={"x": {0: "batch"}, "y": [0]},
+    )
     assert model.training  # restored after the export
     assert {i.name for i in proto.graph.initializer} >= {"0.weight", "0.bias", "3.weight", "3.bias"}
     session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
     model.eval()
     other = minigrad.randn(9, 3)  # another batch size than the traced one
-    np.testing.assert_allclose(session.run(None, {"x": other.numpy()})[0], model(other).detach().numpy(), rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        session.run(None, {"x": other.numpy()})[0], model(other).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_an_op_without_converter_is_named():
     class Sorts(nn.Module):
         def forward(self, x):
             return x.cumsum(0)
+
     with pytest.raises(NotImplementedError, match="no converter for Cumsum"):
         minigrad.onnx.export(Sorts(), minigrad.randn(3), io.BytesIO())

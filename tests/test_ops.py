@@ -1,11 +1,11 @@
 """Every differentiable op: gradcheck and gradgradcheck in float64, dtype preservation in float32, and (when torch
 is importable) values and gradients equal to torch's in float32 and float64."""
+
 import numpy as np
 import pytest
 
 import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
-
 from op_cases import CASES
 
 try:

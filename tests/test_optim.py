@@ -1,5 +1,6 @@
 """Optimizers and LR schedulers against torch: the same parameters and gradient sequence must give the same
 parameters, for every option; schedulers must give torch's learning rates."""
+
 import math
 import pickle
 import warnings
@@ -67,8 +68,9 @@ def test_optimizer_matches_torch(name, options, dtype):
     theirs, theirs_optimizer = _run(torch, make, dtype)
     for a, b in zip(ours, theirs):
         assert a.dtype == b.dtype
-        np.testing.assert_allclose(a, b, rtol=1e-6 if dtype == "float32" else 1e-12, atol=1e-6 if dtype == "float32"
-                                   else 1e-12)
+        np.testing.assert_allclose(
+            a, b, rtol=1e-6 if dtype == "float32" else 1e-12, atol=1e-6 if dtype == "float32" else 1e-12
+        )
     ours_state, theirs_state = ours_optimizer.state_dict(), theirs_optimizer.state_dict()
     assert ours_state["state"].keys() == theirs_state["state"].keys()
     for index, entry in theirs_state["state"].items():
@@ -94,8 +96,9 @@ def test_state_dict_layout_matches_torch():
     assert ours["state"][2]["step"].item() == 1.0 and ours["state"][2]["step"].dtype is minigrad.float32
 
 
-@pytest.mark.parametrize("name, options", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(amsgrad=True)),
-                                           ("AdamW", dict(lr=0.01))])
+@pytest.mark.parametrize(
+    "name, options", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(amsgrad=True)), ("AdamW", dict(lr=0.01))]
+)
 def test_load_state_dict_resumes_exactly(name, options):
     def make(lib, params):
         return getattr(optim, name)(params, **options)
@@ -171,20 +174,23 @@ def test_named_parameters_are_accepted():
     assert opt.state_dict()["param_groups"][0]["param_names"] == ["weight", "bias"]
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: optim.SGD(p, lr=-1), "Invalid learning rate: -1"),
-    (lambda p: optim.SGD(p, momentum=-0.5), "Invalid momentum value: -0.5"),
-    (lambda p: optim.SGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
-    (lambda p: optim.SGD(p, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
-    (lambda p: optim.SGD(p, momentum=0.9, dampening=0.1, nesterov=True), "Nesterov momentum requires"),
-    (lambda p: optim.Adam(p, betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
-    (lambda p: optim.Adam(p, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
-    (lambda p: optim.Adam(p, eps=-1e-8), "Invalid epsilon value"),
-    (lambda p: optim.AdamW(p, lr=-0.1), "Invalid learning rate"),
-    (lambda p: optim.Adam(p, weight_decay=-0.1), "Invalid weight_decay value"),
-    (lambda p: optim.SGD([], lr=0.1), "empty parameter list"),
-    (lambda p: optim.SGD([p[0] * 2]), "non-leaf"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: optim.SGD(p, lr=-1), "Invalid learning rate: -1"),
+        (lambda p: optim.SGD(p, momentum=-0.5), "Invalid momentum value: -0.5"),
+        (lambda p: optim.SGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
+        (lambda p: optim.SGD(p, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
+        (lambda p: optim.SGD(p, momentum=0.9, dampening=0.1, nesterov=True), "Nesterov momentum requires"),
+        (lambda p: optim.Adam(p, betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
+        (lambda p: optim.Adam(p, betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
+        (lambda p: optim.Adam(p, eps=-1e-8), "Invalid epsilon value"),
+        (lambda p: optim.AdamW(p, lr=-0.1), "Invalid learning rate"),
+        (lambda p: optim.Adam(p, weight_decay=-0.1), "Invalid weight_decay value"),
+        (lambda p: optim.SGD([], lr=0.1), "empty parameter list"),
+        (lambda p: optim.SGD([p[0] * 2]), "non-leaf"),
+    ],
+)
 def test_invalid_options_raise_value_error_like_torch(make, message):
     with pytest.raises(ValueError, match=message):
         make([minigrad.ones(2, requires_grad=True)])
@@ -223,9 +229,12 @@ def test_zero_grad_closure_and_repr():
 def test_step_updates_arrays_in_place_and_leaves_gradients_alone():
     p = minigrad.ones(3, requires_grad=True)
     array = p._data
-    for optimizer in (optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1, maximize=True),
-                      optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True), optim.Adam([p], weight_decay=0.1),
-                      optim.AdamW([p], amsgrad=True, maximize=True)):
+    for optimizer in (
+        optim.SGD([p], lr=0.1, momentum=0.9, weight_decay=0.1, maximize=True),
+        optim.SGD([p], lr=0.1, momentum=0.9, nesterov=True),
+        optim.Adam([p], weight_decay=0.1),
+        optim.AdamW([p], amsgrad=True, maximize=True),
+    ):
         for _ in range(2):
             p.grad = minigrad.ones(3)
             optimizer.step()
@@ -248,7 +257,7 @@ SCHEDULERS = [
     ("ExponentialLR", dict(gamma=0.93)),
     ("CosineAnnealingLR", dict(T_max=50)),
     ("CosineAnnealingLR", dict(T_max=12, eta_min=0.01)),  # past T_max: torch's periodic branch
-    ("LambdaLR", dict(lr_lambda=lambda epoch: 0.95 ** epoch + 0.01 * (epoch % 3))),
+    ("LambdaLR", dict(lr_lambda=lambda epoch: 0.95**epoch + 0.01 * (epoch % 3))),
     ("LambdaLR", dict(lr_lambda=[lambda epoch: 1 / (epoch + 1), lambda epoch: 1.0 + epoch])),
 ]
 
@@ -297,7 +306,7 @@ def test_lambda_scheduler_state_dict_saves_callable_objects():
             self.factor = 0.5
 
         def __call__(self, epoch):
-            return self.factor ** epoch
+            return self.factor**epoch
 
     opt = optim.SGD([minigrad.ones(1, requires_grad=True)], lr=1.0)
     decay = Decay()

@@ -5,6 +5,7 @@ run, torch → ours → torch for torch's run).
 The problem is fixed NumPy (gradients from closed forms, the same arrays for both libraries), so only the optimizers
 are compared. A fixed-seed sample of the argument combinations runs by default; ``MINIGRAD_FULL_PARITY=1`` runs all.
 """
+
 import os
 import random
 
@@ -30,8 +31,8 @@ def loss_and_grads(arrays, step=None):
     """A smooth non-convex loss of three arrays and its gradients (plus a fixed per-step noise when ``step``)."""
     x0, x1, x2 = arrays
     residual = A @ x0 - B
-    loss = 0.5 * (residual ** 2).sum() + np.log(np.cosh(x1 - C)).sum() + 0.25 * (x2 ** 4).sum() - (x2 * E).sum()
-    grads = [A.T @ residual, np.tanh(x1 - C), x2 ** 3 - E]
+    loss = 0.5 * (residual**2).sum() + np.log(np.cosh(x1 - C)).sum() + 0.25 * (x2**4).sum() - (x2 * E).sum()
+    grads = [A.T @ residual, np.tanh(x1 - C), x2**3 - E]
     if step is not None:
         grads = [g + noise for g, noise in zip(grads, NOISE[step])]
     return loss, grads
@@ -74,8 +75,11 @@ CONFIGS = [
     ("LBFGS", dict(max_iter=20, tolerance_grad=1e-5, tolerance_change=1e-7, line_search_fn="strong_wolfe")),
 ]
 CONFIGS += [(name, {**options, "foreach": False}) for name, options in CONFIGS[:3]]  # accepted and ignored
-SAMPLED = CONFIGS if os.environ.get("MINIGRAD_FULL_PARITY") == "1" else \
-    sorted(random.Random(13).sample(CONFIGS, 24), key=CONFIGS.index)
+SAMPLED = (
+    CONFIGS
+    if os.environ.get("MINIGRAD_FULL_PARITY") == "1"
+    else sorted(random.Random(13).sample(CONFIGS, 24), key=CONFIGS.index)
+)
 
 
 def _library(lib):
@@ -99,8 +103,9 @@ def _make(lib, name, params, options):
     module = _library(lib).optim
     if name == "LBFGS":
         return module.LBFGS(params, **options)
-    return getattr(module, name)([{"params": params[:2]}, {"params": params[2:], "lr": options.get("lr", 0.01) / 2}],
-                                 **options)
+    return getattr(module, name)(
+        [{"params": params[:2]}, {"params": params[2:], "lr": options.get("lr", 0.01) / 2}], **options
+    )
 
 
 def _arrays(params):
@@ -175,8 +180,9 @@ def _assert_close(ours, theirs, atol):
         assert ours == theirs
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
-                                  "Adadelta", "Rprop", "ASGD"])
+@pytest.mark.parametrize(
+    "name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta", "Rprop", "ASGD"]
+)
 def test_defaults_and_group_keys_match_torch(name):
     ours = getattr(optim, name)([minigrad.ones(2, requires_grad=True)], lr=0.1)
     theirs = getattr(torch.optim, name)([torch.ones(2, requires_grad=True)], lr=0.1)
@@ -184,8 +190,10 @@ def test_defaults_and_group_keys_match_torch(name):
     assert repr(ours) == repr(theirs)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
-                                  "Adadelta", "Rprop", "ASGD", "LBFGS"])
+@pytest.mark.parametrize(
+    "name",
+    ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta", "Rprop", "ASGD", "LBFGS"],
+)
 def test_step_bumps_versions_so_a_stale_graph_refuses_to_backward(name):
     p = minigrad.tensor([1.0, -2.0], requires_grad=True)
     optimizer = getattr(optim, name)([p], lr=0.1)
@@ -206,8 +214,9 @@ def test_step_bumps_versions_so_a_stale_graph_refuses_to_backward(name):
 
 def test_lbfgs_errors_and_convergence():
     with pytest.raises(ValueError, match="per-parameter options"):
-        optim.LBFGS([{"params": [minigrad.ones(1, requires_grad=True)]},
-                     {"params": [minigrad.ones(1, requires_grad=True)]}])
+        optim.LBFGS(
+            [{"params": [minigrad.ones(1, requires_grad=True)]}, {"params": [minigrad.ones(1, requires_grad=True)]}]
+        )
     x = minigrad.tensor([1.5, -0.5], dtype=minigrad.float64, requires_grad=True)
     optimizer = optim.LBFGS([x], line_search_fn="strong_wolfe", max_iter=100)
 
@@ -223,19 +232,22 @@ def test_lbfgs_errors_and_convergence():
         optim.LBFGS([x], line_search_fn="backtracking").step(rosenbrock)
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: optim.RMSprop(p, alpha=-1), "Invalid alpha value: -1"),
-    (lambda p: optim.RMSprop(p, momentum=-1), "Invalid momentum value: -1"),
-    (lambda p: optim.Adagrad(p, lr_decay=-1), "Invalid lr_decay value: -1"),
-    (lambda p: optim.Adagrad(p, initial_accumulator_value=-1), "Invalid initial_accumulator_value value: -1"),
-    (lambda p: optim.Adadelta(p, rho=1.5), "Invalid rho value: 1.5"),
-    (lambda p: optim.Rprop(p, etas=(1.5, 2.0)), "Invalid eta values: 1.5, 2.0"),
-    (lambda p: optim.NAdam(p, momentum_decay=-1), "Invalid momentum_decay value: -1"),
-    (lambda p: optim.Adamax(p, betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
-    (lambda p: optim.RAdam(p, eps=-1), "Invalid epsilon value: -1"),
-    (lambda p: optim.ASGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
-    (lambda p: optim.LBFGS(p, lr=-1), "Invalid learning rate: -1"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: optim.RMSprop(p, alpha=-1), "Invalid alpha value: -1"),
+        (lambda p: optim.RMSprop(p, momentum=-1), "Invalid momentum value: -1"),
+        (lambda p: optim.Adagrad(p, lr_decay=-1), "Invalid lr_decay value: -1"),
+        (lambda p: optim.Adagrad(p, initial_accumulator_value=-1), "Invalid initial_accumulator_value value: -1"),
+        (lambda p: optim.Adadelta(p, rho=1.5), "Invalid rho value: 1.5"),
+        (lambda p: optim.Rprop(p, etas=(1.5, 2.0)), "Invalid eta values: 1.5, 2.0"),
+        (lambda p: optim.NAdam(p, momentum_decay=-1), "Invalid momentum_decay value: -1"),
+        (lambda p: optim.Adamax(p, betas=(0.9, 1.0)), "Invalid beta parameter at index 1: 1.0"),
+        (lambda p: optim.RAdam(p, eps=-1), "Invalid epsilon value: -1"),
+        (lambda p: optim.ASGD(p, weight_decay=-1), "Invalid weight_decay value: -1"),
+        (lambda p: optim.LBFGS(p, lr=-1), "Invalid learning rate: -1"),
+    ],
+)
 def test_invalid_options_raise_like_torch(make, message):
     with pytest.raises(ValueError, match=message):
         make([minigrad.ones(2, requires_grad=True)])

@@ -1,4 +1,5 @@
 """Package-level promises: a light import, no torch at run time, the compiled kernels in use."""
+
 import importlib.metadata
 import subprocess
 import sys
@@ -16,13 +17,16 @@ def test_import_pulls_in_no_heavy_package():
     """What keeps ``import minigrad`` fast (its time is measured by benchmarks/bench_import.py, never asserted:
     a wall-clock limit fails at random on a busy machine): numpy is the only third-party package it loads."""
     heavy = ("torch", "scipy", "sklearn", "matplotlib", "tqdm", "pandas", "onnx", "safetensors", "mpi4py")
-    code = ("import sys; import minigrad, minigrad.nn, minigrad.optim, minigrad.utils.data; "
-            f"print(' '.join(name for name in {heavy!r} if name in sys.modules))")
+    code = (
+        "import sys; import minigrad, minigrad.nn, minigrad.optim, minigrad.utils.data; "
+        f"print(' '.join(name for name in {heavy!r} if name in sys.modules))"
+    )
     assert _run(code).strip() == ""
 
 
 def test_kernels_are_compiled_extensions():
     from minigrad._kernels import softmax
+
     assert softmax.__file__.endswith((".so", ".pyd"))
 
 

@@ -1,22 +1,21 @@
 """Pooling (``minigrad.ops.pooling``, ``nn.MaxPool*``/``AvgPool*``/``Adaptive*Pool*``): the kernels against their
 NumPy twins, values, indices and gradients against torch in float32 and float64, gradcheck and gradgradcheck,
 the modules' attributes and repr, and torch's errors on bad arguments."""
+
 import numpy as np
 import pytest
 
 import minigrad
-import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad._kernels import pooling as kernel
 from minigrad.autograd.gradcheck import gradcheck, gradgradcheck
-
 from reference import pooling as reference
 
 # (function name, input shape, positional arguments, keyword arguments)
 CASES = [
     ("max_pool2d", (2, 3, 8, 8), (2,), {}),
     ("max_pool2d", (2, 3, 7, 6), ((3, 2),), {"stride": (2, 1), "padding": 1, "dilation": (2, 1), "ceil_mode": True}),
-    ("max_pool2d", (3, 7, 6), (3,), {"stride": 2, "padding": 1}),                       # unbatched
+    ("max_pool2d", (3, 7, 6), (3,), {"stride": 2, "padding": 1}),  # unbatched
     ("max_pool2d", (1, 2, 9, 9), (3,), {"stride": 2, "ceil_mode": True, "dilation": 2}),
     ("max_pool1d", (2, 3, 9), (3,), {"stride": 2, "padding": 1, "ceil_mode": True}),
     ("max_pool1d", (3, 10), (2,), {"dilation": 3}),
@@ -27,7 +26,7 @@ CASES = [
     ("avg_pool1d", (2, 3, 8), (4,), {"padding": 2, "count_include_pad": False}),
     ("adaptive_avg_pool2d", (2, 3, 7, 6), ((3, 4),), {}),
     ("adaptive_avg_pool2d", (2, 3, 7, 6), ((None, 4),), {}),
-    ("adaptive_avg_pool2d", (3, 5, 5), (7,), {}),                                     # output larger than input
+    ("adaptive_avg_pool2d", (3, 5, 5), (7,), {}),  # output larger than input
     ("adaptive_avg_pool1d", (2, 3, 7), (3,), {}),
     ("adaptive_max_pool2d", (2, 3, 7, 6), ((3, 4),), {}),
     ("adaptive_max_pool1d", (2, 3, 7), (5,), {}),
@@ -48,8 +47,10 @@ def test_matches_torch(case, dtype, rng):
         kwargs = dict(kwargs, return_indices=True)
     x = rng.standard_normal(shape).astype(dtype)
     ours_x, theirs_x = minigrad.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-    ours, theirs = getattr(F, name)(ours_x, *args, **kwargs), getattr(torch.nn.functional, name)(theirs_x, *args,
-                                                                                                  **kwargs)
+    ours, theirs = (
+        getattr(F, name)(ours_x, *args, **kwargs),
+        getattr(torch.nn.functional, name)(theirs_x, *args, **kwargs),
+    )
     if name in WITH_INDICES:
         np.testing.assert_array_equal(ours[1].numpy(), theirs[1].numpy())
         ours, theirs = ours[0], theirs[0]
@@ -62,19 +63,23 @@ def test_matches_torch(case, dtype, rng):
     np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=tolerance, atol=tolerance)
 
 
-@pytest.mark.parametrize("name, shape, args, kwargs", [
-    ("max_pool2d", (1, 2, 4, 5), (2,), {"stride": 1, "padding": 1}),
-    ("max_pool1d", (2, 2, 7), (3,), {"stride": 2, "dilation": 2, "ceil_mode": True}),
-    ("avg_pool2d", (1, 2, 5, 4), (3,), {"stride": 2, "padding": 1, "count_include_pad": False}),
-    ("avg_pool1d", (2, 2, 5), (2,), {"ceil_mode": True}),
-    ("adaptive_avg_pool2d", (1, 2, 5, 3), ((2, 2),), {}),
-    ("adaptive_max_pool1d", (2, 2, 5), (3,), {}),
-])
+@pytest.mark.parametrize(
+    "name, shape, args, kwargs",
+    [
+        ("max_pool2d", (1, 2, 4, 5), (2,), {"stride": 1, "padding": 1}),
+        ("max_pool1d", (2, 2, 7), (3,), {"stride": 2, "dilation": 2, "ceil_mode": True}),
+        ("avg_pool2d", (1, 2, 5, 4), (3,), {"stride": 2, "padding": 1, "count_include_pad": False}),
+        ("avg_pool1d", (2, 2, 5), (2,), {"ceil_mode": True}),
+        ("adaptive_avg_pool2d", (1, 2, 5, 3), ((2, 2),), {}),
+        ("adaptive_max_pool1d", (2, 2, 5), (3,), {}),
+    ],
+)
 def test_gradcheck_and_gradgradcheck(name, shape, args, kwargs, rng):
     x = minigrad.tensor(rng.standard_normal(shape), requires_grad=True)
 
     def pool(t):
         return getattr(F, name)(t, *args, **kwargs)
+
     assert gradcheck(pool, (x,))
     assert gradgradcheck(pool, (x,))
 
@@ -100,7 +105,7 @@ def test_nan_wins_the_window_as_in_torch():
 def test_kernels_match_their_numpy_twins(dtype, rng):
     x = rng.standard_normal((3, 7, 8)).astype(dtype)
     x[0, 2, 3] = np.nan
-    rows = (np.array([0, 1, 3, 5]), np.array([3, 4, 6, 7]), 2)    # dilated rows, clipped at the edges
+    rows = (np.array([0, 1, 3, 5]), np.array([3, 4, 6, 7]), 2)  # dilated rows, clipped at the edges
     cols = (np.array([0, 0, 2, 5]), np.array([2, 4, 6, 8]), 1)
     out, index = np.empty((3, 4, 4), dtype), np.empty((3, 4, 4), np.int64)
     kernel.window_max_forward(x, *rows, *cols, out, index, 2)
@@ -123,19 +128,22 @@ def test_kernels_match_their_numpy_twins(dtype, rng):
     np.testing.assert_allclose(adjoint, reference.window_sum_adjoint(out, *bounds, scale, x.shape), rtol=1e-5)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda x: F.max_pool2d(x, 2, padding=2), "pad should be at most half"),
-    (lambda x: F.avg_pool2d(x, 3, padding=2), "pad should be at most half"),
-    (lambda x: F.max_pool2d(x, 2, stride=0), "stride"),
-    (lambda x: F.max_pool2d(x, 0), "kernel size"),
-    (lambda x: F.max_pool2d(x, 2, dilation=0), "dilation"),
-    (lambda x: F.max_pool2d(x, 2, padding=-1), "pad"),
-    (lambda x: F.max_pool2d(x, 7), "Output size is too small"),
-    (lambda x: F.avg_pool2d(x, 2, divisor_override=0), "divisor"),
-    (lambda x: F.max_pool2d(x[0, 0], 2), "input"),
-    (lambda x: F.adaptive_avg_pool2d(x[0, 0, 0], 2), "input"),
-    (lambda x: F.max_pool2d(x, (2, 2, 2)), "kernel_size"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: F.max_pool2d(x, 2, padding=2), "pad should be at most half"),
+        (lambda x: F.avg_pool2d(x, 3, padding=2), "pad should be at most half"),
+        (lambda x: F.max_pool2d(x, 2, stride=0), "stride"),
+        (lambda x: F.max_pool2d(x, 0), "kernel size"),
+        (lambda x: F.max_pool2d(x, 2, dilation=0), "dilation"),
+        (lambda x: F.max_pool2d(x, 2, padding=-1), "pad"),
+        (lambda x: F.max_pool2d(x, 7), "Output size is too small"),
+        (lambda x: F.avg_pool2d(x, 2, divisor_override=0), "divisor"),
+        (lambda x: F.max_pool2d(x[0, 0], 2), "input"),
+        (lambda x: F.adaptive_avg_pool2d(x[0, 0, 0], 2), "input"),
+        (lambda x: F.max_pool2d(x, (2, 2, 2)), "kernel_size"),
+    ],
+)
 def test_bad_arguments_raise_torchs_error(call, message):
     x = minigrad.randn(2, 3, 5, 5)
     with pytest.raises(RuntimeError, match=message):
@@ -145,8 +153,11 @@ def test_bad_arguments_raise_torchs_error(call, message):
 def test_torch_raises_the_same_type_on_bad_arguments():
     torch = pytest.importorskip("torch")
     x = torch.randn(2, 3, 5, 5)
-    for call in (lambda: torch.nn.functional.max_pool2d(x, 2, padding=2),
-                 lambda: torch.nn.functional.max_pool2d(x, 7), lambda: torch.nn.functional.max_pool2d(x, 2, stride=0)):
+    for call in (
+        lambda: torch.nn.functional.max_pool2d(x, 2, padding=2),
+        lambda: torch.nn.functional.max_pool2d(x, 7),
+        lambda: torch.nn.functional.max_pool2d(x, 2, stride=0),
+    ):
         with pytest.raises(RuntimeError):
             call()
 
@@ -156,17 +167,20 @@ def test_integer_input_is_refused():
         F.max_pool2d(minigrad.tensor(np.zeros((1, 1, 4, 4), np.int64)), 2)
 
 
-@pytest.mark.parametrize("make", [
-    lambda lib: lib.nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
-    lambda lib: lib.nn.MaxPool2d((2, 3), return_indices=True),
-    lambda lib: lib.nn.MaxPool1d(3, dilation=2),
-    lambda lib: lib.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False, divisor_override=4),
-    lambda lib: lib.nn.AvgPool1d(3, padding=1),
-    lambda lib: lib.nn.AdaptiveAvgPool2d((2, None)),
-    lambda lib: lib.nn.AdaptiveAvgPool1d(2),
-    lambda lib: lib.nn.AdaptiveMaxPool2d(3, return_indices=True),
-    lambda lib: lib.nn.AdaptiveMaxPool1d(2),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True),
+        lambda lib: lib.nn.MaxPool2d((2, 3), return_indices=True),
+        lambda lib: lib.nn.MaxPool1d(3, dilation=2),
+        lambda lib: lib.nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False, divisor_override=4),
+        lambda lib: lib.nn.AvgPool1d(3, padding=1),
+        lambda lib: lib.nn.AdaptiveAvgPool2d((2, None)),
+        lambda lib: lib.nn.AdaptiveAvgPool1d(2),
+        lambda lib: lib.nn.AdaptiveMaxPool2d(3, return_indices=True),
+        lambda lib: lib.nn.AdaptiveMaxPool1d(2),
+    ],
+)
 def test_modules_match_torch(make, rng):
     torch = pytest.importorskip("torch")
     ours, theirs = make(minigrad), make(torch)

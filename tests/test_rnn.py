@@ -1,5 +1,6 @@
 """RNN, LSTM, GRU and their cells against torch: the same weights (moved through state_dict, so the parameter names
 and shapes are torch's) give the same outputs, final states and gradients; gradcheck in float64; bad input."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """safetensors files round-trip with minigrad and with safetensors.torch (the optional extra)."""
+
 import numpy as np
 import pytest
 
@@ -23,6 +24,7 @@ def test_round_trip_with_metadata(tmp_path):
 def test_files_are_interchangeable_with_safetensors_torch(tmp_path):
     torch = pytest.importorskip("torch")
     from safetensors.torch import load_file, save_file
+
     ours = {"a": minigrad.arange(6.0).reshape(2, 3), "b": minigrad.tensor([1, 2], dtype=minigrad.int64)}
     minigrad.save_safetensors(ours, tmp_path / "ours.safetensors")
     theirs = load_file(tmp_path / "ours.safetensors")

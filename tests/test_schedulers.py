@@ -2,6 +2,7 @@
 bit for bit, over 200 steps, with the optimizer's and scheduler's state dicts taken through the other library
 midway (ours → torch → ours, and torch → ours → torch); ReduceLROnPlateau on fixed metric sequences; ``step(epoch)``
 with the closed forms."""
+
 import math
 import warnings
 
@@ -27,19 +28,30 @@ class Halving:
 
 
 def _sequential(s, opt):
-    return s.SequentialLR(opt, [s.LinearLR(opt, start_factor=0.1, total_iters=10),
-                                s.CosineAnnealingLR(opt, T_max=60, eta_min=1e-3),
-                                s.ExponentialLR(opt, gamma=0.98)], milestones=[10, 70])
+    return s.SequentialLR(
+        opt,
+        [
+            s.LinearLR(opt, start_factor=0.1, total_iters=10),
+            s.CosineAnnealingLR(opt, T_max=60, eta_min=1e-3),
+            s.ExponentialLR(opt, gamma=0.98),
+        ],
+        milestones=[10, 70],
+    )
 
 
 def _chained(s, opt):
-    return s.ChainedScheduler([s.ConstantLR(opt, factor=0.5, total_iters=20), s.ExponentialLR(opt, gamma=0.99),
-                               s.MultiStepLR(opt, milestones=[50, 120], gamma=0.5)])
+    return s.ChainedScheduler(
+        [
+            s.ConstantLR(opt, factor=0.5, total_iters=20),
+            s.ExponentialLR(opt, gamma=0.99),
+            s.MultiStepLR(opt, milestones=[50, 120], gamma=0.5),
+        ]
+    )
 
 
 CASES = {
     "LambdaLR": lambda s, opt: s.LambdaLR(opt, lambda epoch: 1 / (1 + 0.05 * epoch)),
-    "LambdaLR-per-group": lambda s, opt: s.LambdaLR(opt, [lambda e: 0.99 ** e, lambda e: 1.0 + (e % 7) / 10]),
+    "LambdaLR-per-group": lambda s, opt: s.LambdaLR(opt, [lambda e: 0.99**e, lambda e: 1.0 + (e % 7) / 10]),
     "LambdaLR-object": lambda s, opt: s.LambdaLR(opt, Halving()),
     "MultiplicativeLR": lambda s, opt: s.MultiplicativeLR(opt, lambda epoch: 0.99 if epoch % 2 else 1.001),
     "StepLR": lambda s, opt: s.StepLR(opt, step_size=30, gamma=0.5),
@@ -53,15 +65,29 @@ CASES = {
     "CosineAnnealingWarmRestarts-1": lambda s, opt: s.CosineAnnealingWarmRestarts(opt, T_0=7),
     "CyclicLR": lambda s, opt: s.CyclicLR(opt, base_lr=0.01, max_lr=[0.1, 0.2], step_size_up=15, step_size_down=25),
     "CyclicLR-triangular2": lambda s, opt: s.CyclicLR(opt, 0.01, 0.1, step_size_up=20, mode="triangular2"),
-    "CyclicLR-exp_range": lambda s, opt: s.CyclicLR(opt, 0.01, 0.1, step_size_up=10, mode="exp_range", gamma=0.99,
-                                                    base_momentum=0.7, max_momentum=0.95),
-    "CyclicLR-scale_fn": lambda s, opt: s.CyclicLR(opt, 0.01, 0.1, step_size_up=8, cycle_momentum=False,
-                                                   scale_fn=lambda x: 0.5 * (1 + math.sin(x)),
-                                                   scale_mode="iterations"),
+    "CyclicLR-exp_range": lambda s, opt: s.CyclicLR(
+        opt, 0.01, 0.1, step_size_up=10, mode="exp_range", gamma=0.99, base_momentum=0.7, max_momentum=0.95
+    ),
+    "CyclicLR-scale_fn": lambda s, opt: s.CyclicLR(
+        opt,
+        0.01,
+        0.1,
+        step_size_up=8,
+        cycle_momentum=False,
+        scale_fn=lambda x: 0.5 * (1 + math.sin(x)),
+        scale_mode="iterations",
+    ),
     "OneCycleLR": lambda s, opt: s.OneCycleLR(opt, max_lr=[0.5, 1.0], total_steps=STEPS + 1),
-    "OneCycleLR-linear-three-phase": lambda s, opt: s.OneCycleLR(opt, max_lr=0.3, epochs=201, steps_per_epoch=1,
-                                                                 anneal_strategy="linear", three_phase=True,
-                                                                 pct_start=0.25, div_factor=10.0),
+    "OneCycleLR-linear-three-phase": lambda s, opt: s.OneCycleLR(
+        opt,
+        max_lr=0.3,
+        epochs=201,
+        steps_per_epoch=1,
+        anneal_strategy="linear",
+        three_phase=True,
+        pct_start=0.25,
+        div_factor=10.0,
+    ),
     "OneCycleLR-adam": lambda s, opt: s.OneCycleLR(opt, max_lr=0.01, total_steps=STEPS + 1, base_momentum=0.8),
     "SequentialLR": _sequential,
     "ChainedScheduler": _chained,
@@ -87,6 +113,7 @@ def _settings(opt):
 
 def _moved(state, lib):
     """An optimizer state dict with its tensors in ``lib`` (scheduler state dicts hold none)."""
+
     def move(value):
         if isinstance(value, dict):
             return {key: move(item) for key, item in value.items()}
@@ -95,6 +122,7 @@ def _moved(state, lib):
         if isinstance(value, minigrad.Tensor):
             return torch.tensor(value._data)
         return value
+
     return move(state) if lib != "same" else state
 
 
@@ -128,8 +156,15 @@ def test_learning_rates_match_torch_bit_for_bit(case):
     assert set(scheduler.state_dict()) == set(their_scheduler.state_dict())
 
 
-METRICS = np.concatenate([np.linspace(1.0, 0.5, 30), np.full(20, 0.5), 0.5 + 0.01 * np.sin(np.arange(50)),
-                          np.linspace(0.5, 0.2, 40), np.full(60, 0.2)])
+METRICS = np.concatenate(
+    [
+        np.linspace(1.0, 0.5, 30),
+        np.full(20, 0.5),
+        0.5 + 0.01 * np.sin(np.arange(50)),
+        np.linspace(0.5, 0.2, 40),
+        np.full(60, 0.2),
+    ]
+)
 PLATEAU_CASES = [
     dict(),
     dict(mode="min", factor=0.5, patience=3, threshold=1e-3, cooldown=2),
@@ -150,8 +185,11 @@ def test_reduce_lr_on_plateau_matches_torch(options):
                 state = scheduler.state_dict()
                 opt2 = _optimizer(lib, "plateau")
                 opt2.load_state_dict(_moved(opt.state_dict(), "same"))
-                scheduler = optim.lr_scheduler.ReduceLROnPlateau(opt2, **options) if lib == "minigrad" else \
-                    torch.optim.lr_scheduler.ReduceLROnPlateau(opt2, **options)
+                scheduler = (
+                    optim.lr_scheduler.ReduceLROnPlateau(opt2, **options)
+                    if lib == "minigrad"
+                    else torch.optim.lr_scheduler.ReduceLROnPlateau(opt2, **options)
+                )
                 scheduler.load_state_dict(state)
                 opt = opt2
             opt.step()
@@ -166,9 +204,21 @@ def test_reduce_lr_on_plateau_matches_torch(options):
     assert len({lrs[0][0] for lrs in ours}) > 1  # the metric sequence does reduce the learning rate
 
 
-@pytest.mark.parametrize("case", ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
-                                  "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
-                                  "CyclicLR", "LambdaLR"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "StepLR",
+        "MultiStepLR",
+        "ConstantLR",
+        "LinearLR",
+        "ExponentialLR",
+        "PolynomialLR",
+        "CosineAnnealingLR",
+        "CosineAnnealingWarmRestarts",
+        "CyclicLR",
+        "LambdaLR",
+    ],
+)
 def test_step_with_epoch_uses_torch_closed_forms(case):
     def jumps(lib):
         opt = _optimizer(lib, case)
@@ -201,19 +251,22 @@ def test_warnings_like_torch():
         scheduler.step()
 
 
-@pytest.mark.parametrize("make, error, message", [
-    (lambda s, o: s.ConstantLR(o, factor=2.0), ValueError, "between 0 and 1"),
-    (lambda s, o: s.LinearLR(o, start_factor=0), ValueError, "greater than 0"),
-    (lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=0), ValueError, "positive integer T_0"),
-    (lambda s, o: s.CyclicLR(o, 0.1, 1.0, mode="nope"), ValueError, "mode is invalid"),
-    (lambda s, o: s.OneCycleLR(o, 1.0), ValueError, "either total_steps OR"),
-    (lambda s, o: s.OneCycleLR(o, 1.0, total_steps=10, pct_start=1), ValueError, "pct_start"),
-    (lambda s, o: s.ReduceLROnPlateau(o, factor=1.0), ValueError, "Factor should be < 1.0"),
-    (lambda s, o: s.ReduceLROnPlateau(o, mode="avg"), ValueError, "mode avg is unknown"),
-    (lambda s, o: s.SequentialLR(o, [s.StepLR(o, 2)], milestones=[3]), ValueError, "one more than"),
-    (lambda s, o: s.ChainedScheduler([s.ReduceLROnPlateau(o)]), ValueError, "does not support"),
-    (lambda s, o: s.MultiplicativeLR(o, 0.5), TypeError, "lr_lambda should be a function"),
-])
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda s, o: s.ConstantLR(o, factor=2.0), ValueError, "between 0 and 1"),
+        (lambda s, o: s.LinearLR(o, start_factor=0), ValueError, "greater than 0"),
+        (lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=0), ValueError, "positive integer T_0"),
+        (lambda s, o: s.CyclicLR(o, 0.1, 1.0, mode="nope"), ValueError, "mode is invalid"),
+        (lambda s, o: s.OneCycleLR(o, 1.0), ValueError, "either total_steps OR"),
+        (lambda s, o: s.OneCycleLR(o, 1.0, total_steps=10, pct_start=1), ValueError, "pct_start"),
+        (lambda s, o: s.ReduceLROnPlateau(o, factor=1.0), ValueError, "Factor should be < 1.0"),
+        (lambda s, o: s.ReduceLROnPlateau(o, mode="avg"), ValueError, "mode avg is unknown"),
+        (lambda s, o: s.SequentialLR(o, [s.StepLR(o, 2)], milestones=[3]), ValueError, "one more than"),
+        (lambda s, o: s.ChainedScheduler([s.ReduceLROnPlateau(o)]), ValueError, "does not support"),
+        (lambda s, o: s.MultiplicativeLR(o, 0.5), TypeError, "lr_lambda should be a function"),
+    ],
+)
 def test_errors_like_torch(make, error, message):
     for lib in ("minigrad", "torch"):
         with pytest.raises(error, match=message):

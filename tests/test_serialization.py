@@ -1,5 +1,6 @@
 """minigrad.serialization: exact round trips, atomic writes, no pickle, clear errors on damaged or foreign files,
 and state_dicts that load into torch."""
+
 import collections
 import io
 import json
@@ -34,22 +35,54 @@ def same(a, b):
 
 def optimizer_like_state():
     """The shape of torch's Adam.state_dict(): int keys in "state", a list of param groups with tuples."""
-    return {"state": {0: {"step": minigrad.tensor(3.0), "exp_avg": minigrad.randn(3, 2),
-                          "exp_avg_sq": minigrad.rand(3, 2)},
-                      1: {"step": minigrad.tensor(3.0), "exp_avg": minigrad.randn(2), "exp_avg_sq": minigrad.rand(2)}},
-            "param_groups": [{"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0, "amsgrad": False,
-                              "maximize": False, "foreach": None, "params": [0, 1]}]}
+    return {
+        "state": {
+            0: {"step": minigrad.tensor(3.0), "exp_avg": minigrad.randn(3, 2), "exp_avg_sq": minigrad.rand(3, 2)},
+            1: {"step": minigrad.tensor(3.0), "exp_avg": minigrad.randn(2), "exp_avg_sq": minigrad.rand(2)},
+        },
+        "param_groups": [
+            {
+                "lr": 1e-3,
+                "betas": (0.9, 0.999),
+                "eps": 1e-8,
+                "weight_decay": 0,
+                "amsgrad": False,
+                "maximize": False,
+                "foreach": None,
+                "params": [0, 1],
+            }
+        ],
+    }
 
 
 def checkpoint():
-    model = collections.OrderedDict([("0.weight", minigrad.randn(4, 3)), ("0.bias", minigrad.zeros(4)),
-                                     ("2.weight", minigrad.randn(2, 4, dtype=minigrad.float64))])
-    return {"model": model, "optimizer": optimizer_like_state(), "epoch": 7, "best": 0.9712, "name": "mlp",
-            "seed": None, "done": True, "history": [1.5, 0.25], "big": 2 ** 80, "negative_zero": -0.0,
-            "special": [float("nan"), float("inf"), -float("inf")], "np_scalar": np.float32(2.5),
-            "np_int": np.int64(-3), "array": np.arange(6, dtype=np.int16).reshape(2, 3), "empty": np.zeros((0, 3)),
-            "strings": np.array(["a", "bc"]), (1, "tuple key"): {None: 1, 2.5: 2, False: 3},
-            "flags": minigrad.tensor([True, False])}
+    model = collections.OrderedDict(
+        [
+            ("0.weight", minigrad.randn(4, 3)),
+            ("0.bias", minigrad.zeros(4)),
+            ("2.weight", minigrad.randn(2, 4, dtype=minigrad.float64)),
+        ]
+    )
+    return {
+        "model": model,
+        "optimizer": optimizer_like_state(),
+        "epoch": 7,
+        "best": 0.9712,
+        "name": "mlp",
+        "seed": None,
+        "done": True,
+        "history": [1.5, 0.25],
+        "big": 2**80,
+        "negative_zero": -0.0,
+        "special": [float("nan"), float("inf"), -float("inf")],
+        "np_scalar": np.float32(2.5),
+        "np_int": np.int64(-3),
+        "array": np.arange(6, dtype=np.int16).reshape(2, 3),
+        "empty": np.zeros((0, 3)),
+        "strings": np.array(["a", "bc"]),
+        (1, "tuple key"): {None: 1, 2.5: 2, False: 3},
+        "flags": minigrad.tensor([True, False]),
+    }
 
 
 def round_trip(obj):
@@ -71,10 +104,13 @@ def test_round_trip_preserves_structure_types_and_bits():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_floats_are_bit_exact_including_nan_payloads_and_subnormals(dtype):
     info = np.finfo(dtype)
-    values = np.array([0.0, -0.0, info.tiny, info.tiny / 4, info.max, -info.max, np.inf, -np.inf, np.pi, 1 / 3],
-                      dtype=dtype)
-    nan_payload = np.array([0x7FC00123 if dtype == np.float32 else 0x7FF8000000000123],
-                           dtype=np.uint32 if dtype == np.float32 else np.uint64).view(dtype)
+    values = np.array(
+        [0.0, -0.0, info.tiny, info.tiny / 4, info.max, -info.max, np.inf, -np.inf, np.pi, 1 / 3], dtype=dtype
+    )
+    nan_payload = np.array(
+        [0x7FC00123 if dtype == np.float32 else 0x7FF8000000000123],
+        dtype=np.uint32 if dtype == np.float32 else np.uint64,
+    ).view(dtype)
     tensor = minigrad.from_numpy(np.concatenate([values, nan_payload]))
     assert round_trip(tensor)._data.tobytes() == tensor._data.tobytes()
 
@@ -167,8 +203,12 @@ def test_missing_file_is_file_not_found(tmp_path):
 
 
 def test_foreign_files_are_value_errors(tmp_path):
-    cases = {"empty": b"", "text": b"hello world\n", "pickle": pickle.dumps({"a": 1}),
-             "npy": b"\x93NUMPY" + b"\x00" * 20}
+    cases = {
+        "empty": b"",
+        "text": b"hello world\n",
+        "pickle": pickle.dumps({"a": 1}),
+        "npy": b"\x93NUMPY" + b"\x00" * 20,
+    }
     plain = io.BytesIO()
     np.savez(plain, x=np.ones(2))
     cases["plain npz"] = plain.getvalue()
@@ -224,21 +264,24 @@ def write_npz(arrays, structure):
     return buffer
 
 
-@pytest.mark.parametrize("structure, message", [
-    ({"format": "minigrad", "version": 1, "root": {"tensor": "a9"}}, "missing array entry 'a9'"),
-    ({"format": "minigrad", "version": 1, "root": {"tensor": "__minigrad__"}}, "missing array entry"),
-    ({"format": "minigrad", "version": 1, "root": {"pickle": []}}, "unknown structure node kind 'pickle'"),
-    ({"format": "minigrad", "version": 1, "root": {"dict": [[{"list": []}, 1]]}}, "dict key of type list"),
-    ({"format": "minigrad", "version": 1, "root": {"dict": [[1]]}}, r"\[key, value\] pair"),
-    ({"format": "minigrad", "version": 1, "root": {"list": 3}}, "should hold a list"),
-    ({"format": "minigrad", "version": 1, "root": [1, 2]}, "unexpected structure node"),
-    ({"format": "minigrad", "version": 1, "root": {"numpy_scalar": "a0"}}, "should hold a scalar"),
-    ({"format": "minigrad", "version": 1, "root": {"tensor": "a1", "requires_grad": True}}, "requires grad"),
-    ({"format": "minigrad", "version": 1, "root": {"tensor": "a2"}}, "dtype <U1"),
-    ({"format": "minigrad", "version": 99, "root": None}, "version 99 is not supported"),
-    ({"format": "other", "version": 1, "root": None}, "not a minigrad checkpoint description"),
-    ([1, 2, 3], "not a minigrad checkpoint description"),
-])
+@pytest.mark.parametrize(
+    "structure, message",
+    [
+        ({"format": "minigrad", "version": 1, "root": {"tensor": "a9"}}, "missing array entry 'a9'"),
+        ({"format": "minigrad", "version": 1, "root": {"tensor": "__minigrad__"}}, "missing array entry"),
+        ({"format": "minigrad", "version": 1, "root": {"pickle": []}}, "unknown structure node kind 'pickle'"),
+        ({"format": "minigrad", "version": 1, "root": {"dict": [[{"list": []}, 1]]}}, "dict key of type list"),
+        ({"format": "minigrad", "version": 1, "root": {"dict": [[1]]}}, r"\[key, value\] pair"),
+        ({"format": "minigrad", "version": 1, "root": {"list": 3}}, "should hold a list"),
+        ({"format": "minigrad", "version": 1, "root": [1, 2]}, "unexpected structure node"),
+        ({"format": "minigrad", "version": 1, "root": {"numpy_scalar": "a0"}}, "should hold a scalar"),
+        ({"format": "minigrad", "version": 1, "root": {"tensor": "a1", "requires_grad": True}}, "requires grad"),
+        ({"format": "minigrad", "version": 1, "root": {"tensor": "a2"}}, "dtype <U1"),
+        ({"format": "minigrad", "version": 99, "root": None}, "version 99 is not supported"),
+        ({"format": "other", "version": 1, "root": None}, "not a minigrad checkpoint description"),
+        ([1, 2, 3], "not a minigrad checkpoint description"),
+    ],
+)
 def test_tampered_structures_are_value_errors(structure, message):
     arrays = {"a0": np.ones(2), "a1": np.arange(3), "a2": np.array(["x"])}
     with pytest.raises(ValueError, match=message):

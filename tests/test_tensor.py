@@ -1,4 +1,5 @@
 """Tensor construction, dtype rules (torch's, not NumPy's), attributes, conversions and factories."""
+
 import re
 
 import numpy as np
@@ -12,26 +13,40 @@ except ImportError:
     torch = None
 
 
-@pytest.mark.parametrize("data, expected", [
-    ([1.0, 2.0], minigrad.float32), ([1, 2], minigrad.int64), ([True, False], minigrad.bool),
-    ([1, 2.5], minigrad.float32), (3.0, minigrad.float32), (7, minigrad.int64),
-    (np.zeros(2, np.float64), minigrad.float64), (np.zeros(2, np.int32), minigrad.int32),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ([1.0, 2.0], minigrad.float32),
+        ([1, 2], minigrad.int64),
+        ([True, False], minigrad.bool),
+        ([1, 2.5], minigrad.float32),
+        (3.0, minigrad.float32),
+        (7, minigrad.int64),
+        (np.zeros(2, np.float64), minigrad.float64),
+        (np.zeros(2, np.int32), minigrad.int32),
+    ],
+)
 def test_tensor_infers_dtype_like_torch(data, expected):
     assert minigrad.tensor(data).dtype is expected
 
 
-@pytest.mark.parametrize("make, expected", [
-    (lambda: minigrad.ones(3) * 2.5, minigrad.float32),                    # scalars never widen
-    (lambda: minigrad.ones(3, dtype=minigrad.int64) * 2.5, minigrad.float32),  # float scalar on ints: default float
-    (lambda: minigrad.ones(3, dtype=minigrad.int64) * 2, minigrad.int64),
-    (lambda: minigrad.ones(3) + minigrad.tensor(1.0, dtype=minigrad.float64), minigrad.float32),  # 0-d is weaker
-    (lambda: minigrad.ones(3, dtype=minigrad.int64) + minigrad.tensor(1.5, dtype=minigrad.float64), minigrad.float64),
-    (lambda: minigrad.ones(3) + minigrad.ones(3, dtype=minigrad.float64), minigrad.float64),
-    (lambda: minigrad.ones(3, dtype=minigrad.int64) / 2, minigrad.float32),  # true division
-    (lambda: minigrad.arange(3).exp(), minigrad.float32),
-    (lambda: minigrad.ones(2, dtype=minigrad.int32).sum(), minigrad.int64),
-])
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda: minigrad.ones(3) * 2.5, minigrad.float32),  # scalars never widen
+        (lambda: minigrad.ones(3, dtype=minigrad.int64) * 2.5, minigrad.float32),  # float scalar on ints: default float
+        (lambda: minigrad.ones(3, dtype=minigrad.int64) * 2, minigrad.int64),
+        (lambda: minigrad.ones(3) + minigrad.tensor(1.0, dtype=minigrad.float64), minigrad.float32),  # 0-d is weaker
+        (
+            lambda: minigrad.ones(3, dtype=minigrad.int64) + minigrad.tensor(1.5, dtype=minigrad.float64),
+            minigrad.float64,
+        ),
+        (lambda: minigrad.ones(3) + minigrad.ones(3, dtype=minigrad.float64), minigrad.float64),
+        (lambda: minigrad.ones(3, dtype=minigrad.int64) / 2, minigrad.float32),  # true division
+        (lambda: minigrad.arange(3).exp(), minigrad.float32),
+        (lambda: minigrad.ones(2, dtype=minigrad.int32).sum(), minigrad.int64),
+    ],
+)
 def test_type_promotion(make, expected):
     assert make().dtype is expected
 
@@ -135,20 +150,23 @@ def test_shape_errors_match_torch_exception_types():
             make(torch)
         with pytest.raises(Exception) as ours:
             make(minigrad)
-        assert isinstance(ours.value, type(theirs.value)) or type(theirs.value).__name__ in \
-            ("RuntimeError",) and isinstance(ours.value, (RuntimeError, ValueError)), (theirs.value, ours.value)
+        assert (
+            isinstance(ours.value, type(theirs.value))
+            or type(theirs.value).__name__ in ("RuntimeError",)
+            and isinstance(ours.value, (RuntimeError, ValueError))
+        ), (theirs.value, ours.value)
 
 
 def test_integer_power_with_negative_exponents_truncates_like_torch():
     # 1 / base^|b| truncated toward zero: 1 for base 1, ±1 for base -1 by parity, 0 otherwise (0 included)
     base = minigrad.tensor([0, 1, -1, 2, -2, -1, 1])
     exponent = minigrad.tensor([-1, -3, -3, -1, -2, -2, 2])
-    result = base ** exponent
+    result = base**exponent
     assert result.dtype == minigrad.int64
     np.testing.assert_array_equal(result.numpy(), [0, 1, -1, 0, 0, 1, 1])
     np.testing.assert_array_equal((2 ** minigrad.tensor([-1, 0, 3])).numpy(), [0, 1, 8])
     np.testing.assert_array_equal((minigrad.tensor([[2], [-1]]) ** minigrad.tensor(-1)).numpy(), [[0], [-1]])
-    for exponent in (-1, np.int64(-2)):   # torch refuses a negative scalar exponent on integer tensors
+    for exponent in (-1, np.int64(-2)):  # torch refuses a negative scalar exponent on integer tensors
         with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
             minigrad.tensor([2, 3]) ** exponent
     assert (minigrad.tensor([2.0]) ** -1).item() == 0.5
@@ -162,10 +180,22 @@ def test_integer_power_matches_torch_on_every_small_pair():
     np.testing.assert_array_equal((minigrad.tensor(base) ** minigrad.tensor(exponent)).numpy(), expected)
 
 
-INDEX_KEYS = [(0, slice(None), [0, 1]), (slice(None), 0, [0, 1]), ([0, 1], slice(None), 0), (0, [0, 1], [1, 2]),
-              (0, Ellipsis, [1, 2]), (None, 0, slice(None), [1, 2]), (0, slice(None), [[0, 1]]),
-              (0, slice(None), np.array([True, False, True, False])), (Ellipsis, 1, [2, 0]), (1, None, [2, 0]),
-              (0, True, [0, 1]), ([0, 1], True, 0), (None, 0, True, [1, 2]), (1, True, slice(None), [3])]
+INDEX_KEYS = [
+    (0, slice(None), [0, 1]),
+    (slice(None), 0, [0, 1]),
+    ([0, 1], slice(None), 0),
+    (0, [0, 1], [1, 2]),
+    (0, Ellipsis, [1, 2]),
+    (None, 0, slice(None), [1, 2]),
+    (0, slice(None), [[0, 1]]),
+    (0, slice(None), np.array([True, False, True, False])),
+    (Ellipsis, 1, [2, 0]),
+    (1, None, [2, 0]),
+    (0, True, [0, 1]),
+    ([0, 1], True, 0),
+    (None, 0, True, [1, 2]),
+    (1, True, slice(None), [3]),
+]
 
 
 @pytest.mark.parametrize("key", INDEX_KEYS, ids=repr)
@@ -178,7 +208,7 @@ def test_integers_select_before_index_arrays_like_torch(key):
     if torch is not None:
         expected = torch.tensor(data)[key].numpy()
         np.testing.assert_array_equal(result.detach().numpy(), expected)
-    result.sum().backward()   # each element picked once: the gradient counts the picks
+    result.sum().backward()  # each element picked once: the gradient counts the picks
     if torch is not None:
         leaf = torch.tensor(data, requires_grad=True)
         leaf[key].sum().backward()
@@ -206,7 +236,7 @@ def test_float16_with_a_scalar_computes_in_float32_like_torch():
     # torch rounds the scalar to float16 for +, -, pow and a 0-d tensor first operand
     assert (x ** minigrad.tensor(-1e-8)).tolist() == [1.0, 1.0, 1.0]
     assert (minigrad.tensor([65504.0], dtype=minigrad.float16) - 70000).item() == float("-inf")
-    assert np.isnan((minigrad.tensor(np.float32(1e5)) * x)[0].item())      # 1e5 rounds to inf; inf * 0 = nan
+    assert np.isnan((minigrad.tensor(np.float32(1e5)) * x)[0].item())  # 1e5 rounds to inf; inf * 0 = nan
     assert x.clone().mul_(1e5)[1].item() == pytest.approx(100.06, abs=0.01)
     assert x.clone().div_(1e-8)[0].item() == 0.0
     leaf = minigrad.tensor([1.0, 2.0], dtype=minigrad.float16, requires_grad=True)
@@ -229,7 +259,7 @@ def test_zero_norm_gradient_is_zero_even_at_inf():
 
 def test_inplace_arithmetic_promotes_like_the_out_of_place_ops():
     x = minigrad.tensor([1.0, 2.0])
-    assert x.add_(minigrad.tensor([1.0], dtype=minigrad.float64)).dtype == minigrad.float32   # written back
+    assert x.add_(minigrad.tensor([1.0], dtype=minigrad.float64)).dtype == minigrad.float32  # written back
     assert x.add_(minigrad.tensor([1.0, 1.0]), alpha=3).tolist() == [5.0, 6.0]
     assert minigrad.tensor([1, 2], dtype=minigrad.int32).sub_(minigrad.tensor([1])).tolist() == [0, 1]
     assert minigrad.tensor([1, 2]).add_(2, alpha=2).tolist() == [5, 6]
@@ -237,14 +267,25 @@ def test_inplace_arithmetic_promotes_like_the_out_of_place_ops():
 
 def test_setitem_shape_mismatch_and_empty_nested_index():
     x = minigrad.zeros(2, 3)
-    with pytest.raises(RuntimeError, match=re.escape("value tensor of shape [3] cannot be broadcast to indexing "
-                                                     "result of shape [2, 2]")):
+    with pytest.raises(
+        RuntimeError,
+        match=re.escape("value tensor of shape [3] cannot be broadcast to indexing result of shape [2, 2]"),
+    ):
         x[:, [0, 1]] = minigrad.ones(3)
-    assert x[0, [[]]].shape == (1, 0)   # an empty nested list selects nothing (NumPy would make it a float index)
+    assert x[0, [[]]].shape == (1, 0)  # an empty nested list selects nothing (NumPy would make it a float index)
 
 
-@pytest.mark.parametrize("reduce", [lambda x: x.sum(()), lambda x: x.mean([]), lambda x: x.var(()),
-                                    lambda x: x.std(()), lambda x: x.norm(dim=()), lambda x: x.amax(())])
+@pytest.mark.parametrize(
+    "reduce",
+    [
+        lambda x: x.sum(()),
+        lambda x: x.mean([]),
+        lambda x: x.var(()),
+        lambda x: x.std(()),
+        lambda x: x.norm(dim=()),
+        lambda x: x.amax(()),
+    ],
+)
 def test_an_empty_dim_list_reduces_every_dim(reduce):
     x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 9.0]])
     assert reduce(x).shape == () and reduce(x).item() == pytest.approx(reduce(x.reshape(-1)).item())
@@ -257,7 +298,7 @@ def test_linear_bias_that_broadcasts_gets_a_gradient_of_its_own_shape():
         bias = minigrad.ones(*shape, requires_grad=True)
         (minigrad.nn.functional.linear(x, w, bias) * minigrad.tensor([[1.0, 3.0]])).sum().backward()
         assert bias.grad.shape == shape and bias.grad.tolist() == expected
-    with pytest.raises(RuntimeError):   # a bias may broadcast to the output but not grow it
+    with pytest.raises(RuntimeError):  # a bias may broadcast to the output but not grow it
         minigrad.nn.functional.linear(x, w, minigrad.ones(2, 1))
 
 
@@ -273,10 +314,10 @@ def test_clamp_with_tensor_bounds_gives_ties_to_the_input_like_torch():
     x = minigrad.tensor([0.0, 1.0, 2.0], requires_grad=True)
     low = minigrad.tensor([0.0, 2.0, 1.0], requires_grad=True)
     (x.clamp(min=low) * minigrad.tensor([1.0, 2.0, 3.0])).sum().backward()
-    assert x.grad.tolist() == [1.0, 0.0, 3.0] and low.grad.tolist() == [0.0, 2.0, 0.0]   # x == low: all to x
+    assert x.grad.tolist() == [1.0, 0.0, 3.0] and low.grad.tolist() == [0.0, 2.0, 0.0]  # x == low: all to x
     x = minigrad.tensor([0.0, 5.0], requires_grad=True)
     low, high = minigrad.tensor([1.0, 1.0], requires_grad=True), minigrad.tensor([0.0, 9.0], requires_grad=True)
-    x.clamp(low, high).sum().backward()   # low > high: the result is high, and high takes the gradient
+    x.clamp(low, high).sum().backward()  # low > high: the result is high, and high takes the gradient
     assert (x.grad.tolist(), low.grad.tolist(), high.grad.tolist()) == ([0.0, 1.0], [0.0, 0.0], [1.0, 0.0])
 
 
@@ -288,9 +329,11 @@ def test_masked_fill_with_a_tensor_value_differentiates_the_value():
 
 def test_maximum_minimum_and_max_route_gradients_through_nan_like_torch():
     nan = float("nan")
-    a, b = minigrad.tensor([nan, 2.0, 3.0, 1.0], requires_grad=True), minigrad.tensor([1.0, nan, 3.0, 2.0],
-                                                                                     requires_grad=True)
-    minigrad.maximum(a, b).sum().backward()   # no winner at a nan: both get the gradient; ties split
+    a, b = (
+        minigrad.tensor([nan, 2.0, 3.0, 1.0], requires_grad=True),
+        minigrad.tensor([1.0, nan, 3.0, 2.0], requires_grad=True),
+    )
+    minigrad.maximum(a, b).sum().backward()  # no winner at a nan: both get the gradient; ties split
     assert a.grad.tolist() == [1.0, 1.0, 0.5, 0.0] and b.grad.tolist() == [1.0, 1.0, 0.5, 1.0]
     x = minigrad.tensor([1.0, nan, 2.0], requires_grad=True)
     x.max().backward()
@@ -302,22 +345,40 @@ def test_maximum_minimum_and_max_route_gradients_through_nan_like_torch():
 
 REFUSALS = [
     # in-place arithmetic: NumPy would truncate a float result into an integer tensor without a word
-    (lambda T: T.tensor([1, 2]).add_(1.5), RuntimeError,
-     "result type Float can't be cast to the desired output type Long"),
-    (lambda T: T.tensor([1, 2]).div_(2), RuntimeError,
-     "result type Float can't be cast to the desired output type Long"),
-    (lambda T: T.tensor([True]).add_(1), RuntimeError,
-     "result type Long can't be cast to the desired output type Bool"),
-    (lambda T: T.ones(2).add_(T.ones(2, 2)), RuntimeError,
-     "output with shape [2] doesn't match the broadcast shape [2, 2]"),
+    (
+        lambda T: T.tensor([1, 2]).add_(1.5),
+        RuntimeError,
+        "result type Float can't be cast to the desired output type Long",
+    ),
+    (
+        lambda T: T.tensor([1, 2]).div_(2),
+        RuntimeError,
+        "result type Float can't be cast to the desired output type Long",
+    ),
+    (
+        lambda T: T.tensor([True]).add_(1),
+        RuntimeError,
+        "result type Long can't be cast to the desired output type Bool",
+    ),
+    (
+        lambda T: T.ones(2).add_(T.ones(2, 2)),
+        RuntimeError,
+        "output with shape [2] doesn't match the broadcast shape [2, 2]",
+    ),
     (lambda T: T.ones(2, 2, 3).mm(T.ones(2, 3, 2)), RuntimeError, "self must be a matrix"),
     (lambda T: T.ones(2, 3).dot(T.ones(3, 2)), RuntimeError, "1D tensors expected, but got 2D and 2D tensors"),
     (lambda T: T.arange(10, 0), RuntimeError, "upper bound and lower bound inconsistent with step sign"),
-    (lambda T: T.full((2,), float("nan"), dtype=T.int64), RuntimeError,
-     "value cannot be converted to type int64_t without overflow"),
+    (
+        lambda T: T.full((2,), float("nan"), dtype=T.int64),
+        RuntimeError,
+        "value cannot be converted to type int64_t without overflow",
+    ),
     (lambda T: T.full((2,), 1e40), RuntimeError, "value cannot be converted to type float without overflow"),
-    (lambda T: T.full((1,), 300, dtype=T.uint8), RuntimeError,
-     "value cannot be converted to type uint8_t without overflow"),
+    (
+        lambda T: T.full((1,), 300, dtype=T.uint8),
+        RuntimeError,
+        "value cannot be converted to type uint8_t without overflow",
+    ),
     (lambda T: T.tensor([1, 2]) & 1.5, NotImplementedError, "\"bitwise_and_cpu\" not implemented for 'Float'"),
 ]
 
@@ -335,10 +396,11 @@ def test_refusals_match_torch(call, error, message):
 def test_factories_and_bitwise_ops_follow_torch_dtypes():
     assert minigrad.full((1,), -1, dtype=minigrad.uint8).tolist() == [255]
     assert minigrad.full((1,), 70000, dtype=minigrad.float16).tolist() == [float("inf")]
-    assert minigrad.randint_like(minigrad.ones(2), 5).shape == (2,)          # one bound is the high one
+    assert minigrad.randint_like(minigrad.ones(2), 5).shape == (2,)  # one bound is the high one
     assert minigrad.ones(3).gather(0, minigrad.tensor([0], dtype=minigrad.int32)).tolist() == [1.0]
-    assert (minigrad.tensor([1, 2], dtype=minigrad.uint8) & minigrad.tensor(3, dtype=minigrad.int8)).dtype == \
-        minigrad.uint8                                                      # a 0-d tensor does not widen
+    assert (
+        minigrad.tensor([1, 2], dtype=minigrad.uint8) & minigrad.tensor(3, dtype=minigrad.int8)
+    ).dtype == minigrad.uint8  # a 0-d tensor does not widen
     assert minigrad.tensor([1, 2], dtype=minigrad.uint8).any().dtype == minigrad.uint8
 
 
@@ -346,11 +408,11 @@ def test_factories_and_bitwise_ops_follow_torch_dtypes():
 def test_step_functions_stay_in_the_graph_with_zero_gradient(step):
     x = minigrad.tensor([0.4, 1.6, -2.5], requires_grad=True)
     y = getattr(x, step)()
-    assert y.requires_grad   # as in torch: backward through it works and gives zeros
+    assert y.requires_grad  # as in torch: backward through it works and gives zeros
     y.sum().backward()
     assert x.grad.tolist() == [0.0, 0.0, 0.0]
     x.grad = None
-    (x + (getattr(x, step)() - x).detach()).sum().backward()   # the straight-through estimator
+    (x + (getattr(x, step)() - x).detach()).sum().backward()  # the straight-through estimator
     assert x.grad.tolist() == [1.0, 1.0, 1.0]
 
 

@@ -1,5 +1,6 @@
 """The non-differentiable corners of the tensor API that scripts hit (integer division, sorting with nan and ties,
 one-argument where, type conversions, the Python protocol), each written once and run on minigrad and torch."""
+
 import numpy as np
 import pytest
 
@@ -39,8 +40,11 @@ CASES = {
     "logical": lambda lib: lib.tensor(I).logical_and(lib.tensor(I) > 2).logical_or(lib.tensor(I) < -5),
     "short_byte_char": lambda lib: (lib.tensor(I).short(), lib.tensor([1, 2]).byte(), lib.tensor([1, -2]).char()),
     "type_name": lambda lib: (lib.tensor(A).type(), lib.tensor(I).type(lib.float64)),
-    "new_factories": lambda lib: (lib.tensor(I).new_zeros(2, 3), lib.tensor(A).new_full((2,), 4.0),
-                                  lib.tensor(A).new_ones((1, 2), dtype=lib.float64)),
+    "new_factories": lambda lib: (
+        lib.tensor(I).new_zeros(2, 3),
+        lib.tensor(A).new_full((2,), 4.0),
+        lib.tensor(A).new_ones((1, 2), dtype=lib.float64),
+    ),
     "var_mean": lambda lib: lib.var_mean(lib.tensor([[1.0, 2.0, 4.0], [0.0, 1.0, 1.0]]), dim=1),
     "flip_roll_int": lambda lib: (lib.tensor(I).flip(1), lib.tensor(I).roll(1, 0)),
     "split_empty": lambda lib: lib.zeros(0, 3).split(2),

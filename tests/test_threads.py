@@ -1,6 +1,7 @@
 """Threads: the kernels release the GIL, give bit-identical results when called from several Python threads at
 once, and the autograd state that threads share (grad mode, gradients of shared parameters) stays correct.
 """
+
 import sys
 import threading
 import time
@@ -28,19 +29,33 @@ def workloads(rng):
     triplet = [rng.standard_normal((512, 64)).astype(np.float32) for _ in range(3)]
     pairs = [rng.standard_normal(20000).astype(np.float32) for _ in range(2)]
     return {
-        "ctc_loss": (lambda lp: F.ctc_loss(F.log_softmax(lp, 2), minigrad.tensor(ctc_targets), [80] * 16,
-                                           minigrad.tensor(ctc_lengths), reduction="sum"), log_probs),
+        "ctc_loss": (
+            lambda lp: F.ctc_loss(
+                F.log_softmax(lp, 2),
+                minigrad.tensor(ctc_targets),
+                [80] * 16,
+                minigrad.tensor(ctc_lengths),
+                reduction="sum",
+            ),
+            log_probs,
+        ),
         "cross_entropy": (lambda x: F.cross_entropy(x, minigrad.tensor(classes), label_smoothing=0.05), logits),
         "cross_entropy K-dim": (lambda x: F.cross_entropy(x, minigrad.tensor(spatial_target)), spatial),
         "nll_loss": (lambda x: F.nll_loss(F.log_softmax(x, 1), minigrad.tensor(classes)), logits),
         "multi_margin_loss": (lambda x: F.multi_margin_loss(x, minigrad.tensor(classes % 100), p=2), scores),
         "multilabel_margin_loss": (lambda x: F.multilabel_margin_loss(x, minigrad.tensor(labels)), scores),
-        "triplet_margin_loss": (lambda a: F.triplet_margin_loss(a, minigrad.tensor(triplet[1]),
-                                                                minigrad.tensor(triplet[2]), swap=True), triplet[0]),
-        "margin_ranking_loss": (lambda x: F.margin_ranking_loss(x, minigrad.tensor(pairs[1]),
-                                                                minigrad.tensor(np.sign(pairs[1]))), pairs[0]),
-        "binary_cross_entropy_with_logits": (lambda x: F.binary_cross_entropy_with_logits(
-            x, minigrad.tensor((pairs[1] > 0).astype(np.float32))), pairs[0]),
+        "triplet_margin_loss": (
+            lambda a: F.triplet_margin_loss(a, minigrad.tensor(triplet[1]), minigrad.tensor(triplet[2]), swap=True),
+            triplet[0],
+        ),
+        "margin_ranking_loss": (
+            lambda x: F.margin_ranking_loss(x, minigrad.tensor(pairs[1]), minigrad.tensor(np.sign(pairs[1]))),
+            pairs[0],
+        ),
+        "binary_cross_entropy_with_logits": (
+            lambda x: F.binary_cross_entropy_with_logits(x, minigrad.tensor((pairs[1] > 0).astype(np.float32))),
+            pairs[0],
+        ),
         "huber_loss": (lambda x: F.huber_loss(x, minigrad.tensor(pairs[1])), pairs[0]),
     }
 
@@ -75,6 +90,7 @@ def kernel_calls(rng):
     """Direct calls of each kernel entry point (about a millisecond or more each, on one thread), with inputs
     prepared in advance so that nothing but the kernel runs during the call."""
     from minigrad._kernels import cross_entropy, ctc, elementwise_losses, margin, softmax
+
     T, N, C, S = 600, 64, 30, 60
     log_probs = np.log(rng.dirichlet(np.ones(C), (T, N))).astype(np.float32)
     targets = rng.integers(1, C, N * S)
@@ -85,12 +101,23 @@ def kernel_calls(rng):
     nll, ctc_grad = np.empty(N, np.float32), np.empty_like(log_probs)
     flat = x.reshape(-1)
     return {
-        "ctc": lambda: ctc.ctc_loss(log_probs, targets, np.arange(N, dtype=np.int64) * S,
-                                    np.full(N, T, dtype=np.int64), lengths, 0, False, np.ones(N), nll, ctc_grad, 1),
-        "cross_entropy": lambda: cross_entropy.cross_entropy_index(x, target, None, -100, 0.1, 1 / 2048, losses, grad,
-                                                                   1),
-        "multi_margin": lambda: margin.multi_margin(x, target, np.ones(1000, np.float32), 2, 1.0, 1.0, losses, grad,
-                                                    1),
+        "ctc": lambda: ctc.ctc_loss(
+            log_probs,
+            targets,
+            np.arange(N, dtype=np.int64) * S,
+            np.full(N, T, dtype=np.int64),
+            lengths,
+            0,
+            False,
+            np.ones(N),
+            nll,
+            ctc_grad,
+            1,
+        ),
+        "cross_entropy": lambda: cross_entropy.cross_entropy_index(
+            x, target, None, -100, 0.1, 1 / 2048, losses, grad, 1
+        ),
+        "multi_margin": lambda: margin.multi_margin(x, target, np.ones(1000, np.float32), 2, 1.0, 1.0, losses, grad, 1),
         "log_softmax": lambda: softmax.log_softmax_rows(x, grad, 1),
         "mse": lambda: elementwise_losses.mse(flat, flat[::-1].copy(), 1.0, None, grad.reshape(-1), 1),
     }

@@ -1,4 +1,5 @@
 """minigrad.viz: DOT source of the recorded graph, and rendering through Graphviz when it is installed."""
+
 import re
 import shutil
 

@@ -209,7 +209,6 @@ cdef void _log_space_sample(const floating* lp, floating* grad, Py_ssize_t b, Py
     cdef double* cur
     cdef double* prev
     cdef double value, log_z, beta, norm, high
-    cdef int64_t blank = lab[0]
 
     for t in range(T_b):
         lo = _band_lo(t, S, T_b)

@@ -78,7 +78,6 @@ cdef inline double row_dot(const floating *w, const floating *x, Py_ssize_t n) n
         return mg_dot_f64(w, x, n)
 
 
-
 cdef inline void col_max(floating *m, const floating *x, Py_ssize_t n) noexcept nogil:
     """m[:n] = max(m[:n], x[:n]) elementwise."""
     if floating is float:

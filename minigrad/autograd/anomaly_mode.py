@@ -5,6 +5,7 @@ backward returns a gradient with nan in it, the engine stops with torch's error 
 stack is printed, so the culprit line of the model is found without bisecting. It slows everything down, so it is a
 debugging (and teaching) tool, off by default.
 """
+
 import threading
 import traceback
 import warnings
@@ -46,8 +47,11 @@ class detect_anomaly:
         self.check_nan = check_nan
 
     def __enter__(self):
-        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
-                      "enabled for debugging.", stacklevel=2)
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should only be "
+            "enabled for debugging.",
+            stacklevel=2,
+        )
         self._previous = (_state.enabled, _state.check_nan)
         _state.enabled, _state.check_nan = True, self.check_nan
         return self
@@ -60,6 +64,7 @@ class detect_anomaly:
         def wrapper(*args, **kwargs):
             with detect_anomaly(self.check_nan):
                 return func(*args, **kwargs)
+
         wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
         return wrapper
 
@@ -76,6 +81,8 @@ def check_gradients(node, grads, stack):
         return
     for i, grad in enumerate(grads):
         if grad is not None and grad._data.dtype.kind == "f" and (grad._data != grad._data).any():
-            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
-                          f"{stack}", stacklevel=3)
+            warnings.warn(
+                f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n{stack}",
+                stacklevel=3,
+            )
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")

@@ -9,6 +9,7 @@ stack: a chain of 100k ops cannot overflow Python's recursion limit), then visit
 the sum of the gradients its consumers sent it, and sends on the gradients of its own inputs. With
 ``create_graph=True`` the backward formulas run with grad mode on, so the gradients form a graph of their own.
 """
+
 import numpy as np
 
 from . import grad_mode

@@ -28,6 +28,7 @@ A subclass defines
 The node does not keep its output alive (``saves_output = True`` keeps just the array, for ``output()``), so a
 graph disappears as soon as the last Tensor referring to it does.
 """
+
 import inspect
 import weakref
 
@@ -40,23 +41,43 @@ from .tensor import AccumulateGrad, Tensor
 
 __all__ = ["Function", "once_differentiable"]
 
-_FREED_MESSAGE = ("Trying to backward through the graph a second time (or directly access saved tensors after they "
-                  "have already been freed). Saved intermediate values of the graph are freed when you call "
-                  ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-                  "graph a second time or if you need to access saved tensors after calling backward.")
-_TORCH_TYPES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor", "int64": "LongTensor",
-                "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-                "bool": "BoolTensor"}
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+_TORCH_TYPES = {
+    "float16": "HalfTensor",
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
 
 
 class Function:
     """Base class of every differentiable operation; see the module docstring."""
 
-    __slots__ = ("inputs", "options", "next_edges", "needs_input_grad", "pre_hooks", "freed", "_versions",
-                 "_output", "__dict__", "__weakref__")
-    keeps_inputs = True     # False where the backward reads no input value (Add, Sum, Reshape, ...)
-    saves_output = False    # True where the backward reads the forward's result through output()
-    is_view = False         # True for ops whose result may share the input's memory (see ops.shape)
+    __slots__ = (
+        "inputs",
+        "options",
+        "next_edges",
+        "needs_input_grad",
+        "pre_hooks",
+        "freed",
+        "_versions",
+        "_output",
+        "__dict__",
+        "__weakref__",
+    )
+    keeps_inputs = True  # False where the backward reads no input value (Add, Sum, Reshape, ...)
+    saves_output = False  # True where the backward reads the forward's result through output()
+    is_view = False  # True for ops whose result may share the input's memory (see ops.shape)
     backward_arrays = None
     composite = None
 
@@ -70,13 +91,13 @@ class Function:
         wanted = [i for i, need in enumerate(self.needs_input_grad) if need]
         if _grad_state.enabled:  # create_graph: differentiate through the real inputs, recorded
             inputs = list(self.inputs)
-        else:                    # first order: fresh leaves, so nothing outside this node is touched
-            inputs = [Tensor._wrap(x._data).requires_grad_() if i in wanted else x
-                      for i, x in enumerate(self.inputs)]
+        else:  # first order: fresh leaves, so nothing outside this node is touched
+            inputs = [Tensor._wrap(x._data).requires_grad_() if i in wanted else x for i, x in enumerate(self.inputs)]
         with enable_grad():
             output = self.composite(*inputs, **self.options)
-        grads = functional.grad(output, [inputs[i] for i in wanted], grad, create_graph=_grad_state.enabled,
-                                allow_unused=True)
+        grads = functional.grad(
+            output, [inputs[i] for i in wanted], grad, create_graph=_grad_state.enabled, allow_unused=True
+        )
         result = [None] * len(inputs)
         for i, g in zip(wanted, grads):
             result[i] = g
@@ -112,9 +133,11 @@ class Function:
             node.freed = False
             if cls.keeps_inputs:
                 node.inputs = inputs
-                node._versions = [(x._version_counter[0] if x._version_counter else 0)  # (x._version, inlined:
-                                  if read and isinstance(x, Tensor) else None       # this runs for every op)
-                                  for x, read in zip(inputs, node.inputs_read())]
+                # x._version, inlined (this runs for every op)
+                node._versions = [
+                    (x._version_counter[0] if x._version_counter else 0) if read and isinstance(x, Tensor) else None
+                    for x, read in zip(inputs, node.inputs_read())
+                ]
             if cls.saves_output:
                 node._output = (result, output._shared_version_counter())
             output.requires_grad = True
@@ -145,14 +168,18 @@ class Function:
             grads = self._ctx_style_backward(grad)
         elif self.backward_arrays is not None and not create_graph:
             grads = self.backward_arrays(grad._data)
-            grads = tuple(None if g is None else Tensor._wrap(np.asarray(g))
-                          for g in (grads if type(grads) is tuple else (grads,)))
+            grads = tuple(
+                None if g is None else Tensor._wrap(np.asarray(g))
+                for g in (grads if type(grads) is tuple else (grads,))
+            )
         else:
             grads = self.backward(grad)
             grads = grads if type(grads) is tuple else (grads,)
         if len(grads) != len(self.next_edges):
-            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
-                               f"{len(self.next_edges)}, got {len(grads)})")
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients (expected "
+                f"{len(self.next_edges)}, got {len(grads)})"
+            )
         if anomaly_mode._state.enabled:
             anomaly_mode.check_gradients(self, grads, getattr(self, "_forward_stack", "(made before anomaly mode)"))
         return grads
@@ -172,7 +199,8 @@ class Function:
             "one of the variables needed for gradient computation has been modified by an inplace operation: "
             f"[torch.{_TORCH_TYPES.get(array.dtype.name, 'Tensor')} [{', '.join(map(str, array.shape))}]]{origin} "
             f"is at version {version}; expected version {expected} instead. Hint: the backward of {self.name()} "
-            "reads this value.")
+            "reads this value."
+        )
 
     def release(self):
         """Drop everything the backward needed (called after a backward without ``retain_graph``)."""
@@ -231,8 +259,7 @@ class Function:
     @classmethod
     def _apply_ctx_style(cls, args, kwargs):
         node = cls.__new__(cls)
-        node.needs_input_grad = tuple(_grad_state.enabled and isinstance(a, Tensor) and a.requires_grad
-                                      for a in args)
+        node.needs_input_grad = tuple(_grad_state.enabled and isinstance(a, Tensor) and a.requires_grad for a in args)
         node.options, node.inputs, node._saved, node._dirty, node._non_differentiable = kwargs, None, [], [], []
         with no_grad():
             if inspect.getattr_static(cls, "setup_context") is not inspect.getattr_static(Function, "setup_context"):
@@ -241,12 +268,17 @@ class Function:
             else:
                 output = cls.forward(node, *args, **kwargs)
         if not isinstance(output, Tensor):
-            raise NotImplementedError(f"{cls.__name__}.forward returned {type(output).__name__}: minigrad's custom "
-                                      "Functions return one Tensor")
+            raise NotImplementedError(
+                f"{cls.__name__}.forward returned {type(output).__name__}: minigrad's custom "
+                "Functions return one Tensor"
+            )
         if any(output is a for a in args) and id(output) not in node._dirty:
             output = output.detach()  # an input returned as it is: a new tensor over the same memory, as torch
-        if True in node.needs_input_grad and output._data.dtype.kind in "fc" and \
-                id(output) not in node._non_differentiable:
+        if (
+            True in node.needs_input_grad
+            and output._data.dtype.kind in "fc"
+            and id(output) not in node._non_differentiable
+        ):
             node.next_edges = [a._gradient_edge() if need else None for a, need in zip(args, node.needs_input_grad)]
             node.pre_hooks, node.freed = None, False
             output.grad_fn, output.requires_grad = node, True
@@ -259,13 +291,17 @@ class Function:
         while len(grads) > expected and grads[-1] is None:  # torch accepts trailing Nones for extra arguments
             grads.pop()
         if len(grads) != expected:
-            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
-                               f"{expected}, got {len(grads)})")
+            raise RuntimeError(
+                f"function {self.name()} returned an incorrect number of gradients (expected "
+                f"{expected}, got {len(grads)})"
+            )
         for i, (g, edge) in enumerate(zip(grads, self.next_edges)):
             wanted = edge.variable if isinstance(edge, AccumulateGrad) else None
             if edge is not None and g is not None and wanted is not None and g.shape != wanted.shape:
-                raise RuntimeError(f"Function {self.name()} returned an invalid gradient at index {i} - got "
-                                   f"{list(g.shape)} but expected shape compatible with {list(wanted.shape)}")
+                raise RuntimeError(
+                    f"Function {self.name()} returned an invalid gradient at index {i} - got "
+                    f"{list(g.shape)} but expected shape compatible with {list(wanted.shape)}"
+                )
         return tuple(grads)
 
 
@@ -284,14 +320,16 @@ class _DelayedError(Function):
 def once_differentiable(backward):
     """Decorate a ctx-style ``backward`` written with non-differentiable code (NumPy, say): it runs under
     ``no_grad``, and a double backward through it raises instead of silently giving zero."""
+
     def wrapper(ctx, *grads):
         with no_grad():
             results = backward(ctx, *grads)
         if not _grad_state.enabled:
             return results
         upstream = [g for g in grads if isinstance(g, Tensor) and g.requires_grad]
-        wrap = (lambda g: _DelayedError.apply(g, *upstream) if isinstance(g, Tensor) and upstream else g)
+        wrap = lambda g: _DelayedError.apply(g, *upstream) if isinstance(g, Tensor) and upstream else g
         return tuple(map(wrap, results)) if isinstance(results, tuple) else wrap(results)
+
     wrapper.__name__, wrapper.__doc__ = backward.__name__, backward.__doc__
     return wrapper
 

@@ -4,6 +4,7 @@
 The higher-order functions use a few Tensor operators (``*``, ``+``, ``sum``, ``reshape``), which
 ``minigrad.ops.methods`` binds onto Tensor when ``minigrad`` is imported.
 """
+
 import numpy as np
 
 from . import engine
@@ -21,8 +22,9 @@ def _seeds(outputs, grad_outputs):
     """One checked starting gradient per output (None means ones for a one-element output)."""
     grad_outputs = [None] * len(outputs) if grad_outputs is None else _tensor_list(grad_outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad requires one grad_output per output: got {len(grad_outputs)} for "
-                           f"{len(outputs)} outputs")
+        raise RuntimeError(
+            f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)} outputs"
+        )
     return [output._seed(seed, i) for i, (output, seed) in enumerate(zip(outputs, grad_outputs))]
 
 
@@ -30,12 +32,24 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (torch.autograd.backward)."""
     tensors = _tensor_list(tensors)
     seeds = _seeds(tensors, grad_tensors)
-    engine.run([t._gradient_edge(i) for i, t in enumerate(tensors)], seeds,
-               retain_graph=create_graph if retain_graph is None else retain_graph, create_graph=create_graph)
+    engine.run(
+        [t._gradient_edge(i) for i, t in enumerate(tensors)],
+        seeds,
+        retain_graph=create_graph if retain_graph is None else retain_graph,
+        create_graph=create_graph,
+    )
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
-         is_grads_batched=False, materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """Return the gradients of ``outputs`` w.r.t. ``inputs`` without touching any ``.grad``, like torch's.
 
     ``outputs`` and ``inputs`` are Tensors or sequences of them; ``grad_outputs`` seeds the backward (None means
@@ -44,8 +58,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     ``materialize_grads=True`` (which implies ``allow_unused``).
     """
     if materialize_grads and allow_unused is False:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
-                         "allow_unused=False.")
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, but got: allow_unused=False."
+        )
     if is_grads_batched:
         raise NotImplementedError("grad(is_grads_batched=True) is not supported")
     allow_unused = materialize_grads or bool(allow_unused)
@@ -56,14 +71,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     seeds = _seeds(outputs, grad_outputs)
     input_nodes = [t._gradient_edge(i) for i, t in enumerate(inputs)]
     capture = dict.fromkeys(input_nodes)
-    engine.run([t._gradient_edge(i) for i, t in enumerate(outputs)], seeds, capture=capture,
-               retain_graph=create_graph if retain_graph is None else retain_graph, create_graph=create_graph)
-    results = tuple(capture[node] if capture[node] is not None or not materialize_grads
-                    else Tensor._wrap(np.zeros_like(t._data)) for node, t in zip(input_nodes, inputs))
+    engine.run(
+        [t._gradient_edge(i) for i, t in enumerate(outputs)],
+        seeds,
+        capture=capture,
+        retain_graph=create_graph if retain_graph is None else retain_graph,
+        create_graph=create_graph,
+    )
+    results = tuple(
+        capture[node] if capture[node] is not None or not materialize_grads else Tensor._wrap(np.zeros_like(t._data))
+        for node, t in zip(input_nodes, inputs)
+    )
     for i, result in enumerate(results):
         if result is None and not allow_unused:
-            raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used in the "
-                               "graph. Set allow_unused=True if this is the desired behavior.")
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior."
+            )
     return results
 
 
@@ -82,8 +106,14 @@ def _grads_or_zeros(outputs, inputs, seeds, create_graph):
     if not any(o.requires_grad for o in outputs):
         return tuple(Tensor._wrap(np.zeros_like(x._data)) for x in inputs)
     pairs = [(o, s) for o, s in zip(outputs, seeds) if o.requires_grad]
-    grads = grad([o for o, _ in pairs], inputs, [s for _, s in pairs], retain_graph=True,
-                 create_graph=create_graph, allow_unused=True)
+    grads = grad(
+        [o for o, _ in pairs],
+        inputs,
+        [s for _, s in pairs],
+        retain_graph=True,
+        create_graph=create_graph,
+        allow_unused=True,
+    )
     return tuple(Tensor._wrap(np.zeros_like(x._data)) if g is None else g for g, x in zip(grads, inputs))
 
 
@@ -160,6 +190,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False, out
         output = func(*xs)
         grads = _grads_or_zeros([output], xs, [output._seed(None, 0)], create_graph=True)
         return grads if tuple_in else grads[0]
+
     return jacobian(gradient, inputs if tuple_in else inputs[0], create_graph=create_graph)
 
 

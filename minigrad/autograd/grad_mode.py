@@ -3,10 +3,12 @@
 ``no_grad``, ``enable_grad`` and ``set_grad_enabled`` work as context managers and as decorators, like torch's.
 The flag is thread-local, so a ``no_grad`` block in one thread does not switch recording off in another.
 """
+
 import functools
 import threading
 
 __all__ = ["is_grad_enabled", "no_grad", "enable_grad", "set_grad_enabled"]
+
 
 class _GradState(threading.local):
     enabled = True  # every thread starts with recording on
@@ -42,6 +44,7 @@ class _GradModeContext:
         def wrapper(*args, **kwargs):
             with self.__class__(*self._arguments()):
                 return func(*args, **kwargs)
+
         return wrapper
 
     def _arguments(self):

@@ -4,6 +4,7 @@
 the numerical one, ``(f(x + eps) - f(x - eps)) / 2 eps`` for each input element.
 ``gradgradcheck`` does the same for the gradients themselves, which tests ``create_graph=True``.
 """
+
 import numpy as np
 
 from . import functional
@@ -36,8 +37,13 @@ def _numerical_jacobians(func, inputs, output_sizes, eps):
             for delta in (eps, -eps):
                 flat[i] = original + delta
                 # grad mode stays on: func may itself differentiate (as gradgradcheck's does)
-                values.append([o._data.reshape(-1).astype(np.float64) for o in _as_tuple(func(*inputs))
-                               if isinstance(o, Tensor) and o.requires_grad])
+                values.append(
+                    [
+                        o._data.reshape(-1).astype(np.float64)
+                        for o in _as_tuple(func(*inputs))
+                        if isinstance(o, Tensor) and o.requires_grad
+                    ]
+                )
             flat[i] = original
             for k, (plus, minus) in enumerate(zip(*values)):
                 with np.errstate(invalid="ignore"):
@@ -52,8 +58,9 @@ def _analytical_jacobians(outputs, inputs):
         for j in range(output._data.size):
             seed = np.zeros(output._data.size, dtype=output._data.dtype)
             seed[j] = 1
-            grads = functional.grad([output], inputs, [Tensor._wrap(seed.reshape(output.shape))], retain_graph=True,
-                                    allow_unused=True)
+            grads = functional.grad(
+                [output], inputs, [Tensor._wrap(seed.reshape(output.shape))], retain_graph=True, allow_unused=True
+            )
             for i, grad in enumerate(grads):
                 if grad is not None:
                     jacobians[i][k][j, :] = grad._data.reshape(-1)
@@ -82,13 +89,13 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
             if not np.allclose(a, n, rtol=rtol, atol=atol, equal_nan=True):
                 if not raise_exception:
                     return False
-                raise GradcheckError(f"Jacobian mismatch for output {k} with respect to input {i},\n"
-                                     f"numerical:\n{n}\nanalytical:\n{a}\n")
+                raise GradcheckError(
+                    f"Jacobian mismatch for output {k} with respect to input {i},\nnumerical:\n{n}\nanalytical:\n{a}\n"
+                )
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-                  seed=0):
+def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, seed=0):
     """Check second derivatives: gradcheck of ``inputs -> autograd.grad(func(inputs), inputs, create_graph=True)``.
 
     ``grad_outputs`` (random when None) seed the first backward and are themselves checked too.
@@ -107,5 +114,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
         grads = functional.grad(outs, wrt, args[count:], create_graph=True, allow_unused=True)
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivatives, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return gradcheck(
+        first_derivatives,
+        tuple(inputs) + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

@@ -4,6 +4,7 @@ A hook registry is a dict ``{handle id: hook}``; registering returns a ``Removab
 deletes its entry (as ``torch.utils.hooks.RemovableHandle``). Dicts keep insertion order, so hooks run in the
 order they were registered.
 """
+
 import itertools
 
 __all__ = ["RemovableHandle", "call_gradient_hooks"]

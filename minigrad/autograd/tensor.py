@@ -15,6 +15,7 @@ A Tensor holds
 This module defines no operations: ``minigrad.ops.methods`` binds ``+``, ``exp``, ``sum``... onto Tensor from the
 layer above, so the core never imports the ops.
 """
+
 import builtins
 import threading
 import weakref
@@ -55,8 +56,19 @@ def _infer_array(data, dtype):
 class Tensor:
     """A multi-dimensional array that records the operations applied to it for automatic differentiation."""
 
-    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_hooks", "_version_counter", "_base", "_view_ops",
-                 "_views", "_accumulator", "__weakref__")
+    __slots__ = (
+        "_data",
+        "grad",
+        "requires_grad",
+        "grad_fn",
+        "_hooks",
+        "_version_counter",
+        "_base",
+        "_view_ops",
+        "_views",
+        "_accumulator",
+        "__weakref__",
+    )
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -132,8 +144,9 @@ class Tensor:
         if not isinstance(dim, (builtins.int, np.integer)) or isinstance(dim, builtins.bool):
             raise TypeError(f"dim must be an int, but got {type(dim).__name__}")
         if not -bound <= dim < bound:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got "
-                             f"{dim})")
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})"
+            )
         return self._data.shape[dim] if self._data.ndim else 1
 
     def dim(self):
@@ -235,8 +248,10 @@ class Tensor:
         else:
             gradient = Tensor(np.asarray(gradient, dtype=self._data.dtype))
         if gradient.shape != self.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
-                               f"output[{position}] has a shape of {self.shape}.")
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
+                f"output[{position}] has a shape of {self.shape}."
+            )
         return gradient
 
     def _gradient_edge(self, position=None):
@@ -252,9 +267,11 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         if not self.is_leaf:
             if not requires_grad:
-                raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
-                                   "computed variable in a subgraph that doesn't require differentiation use "
-                                   "var_no_grad = var.detach().")
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a "
+                    "computed variable in a subgraph that doesn't require differentiation use "
+                    "var_no_grad = var.detach()."
+                )
             return self
         if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
@@ -272,7 +289,7 @@ class Tensor:
             if self.grad_fn.pre_hooks is None:
                 self.grad_fn.pre_hooks = {}
             hooks = self.grad_fn.pre_hooks
-        else:                         # a leaf's, when its AccumulateGrad does
+        else:  # a leaf's, when its AccumulateGrad does
             if self._hooks is None:
                 self._hooks = {}
             hooks = self._hooks
@@ -303,8 +320,10 @@ class Tensor:
         def store(grad):
             tensor = this()
             if tensor is not None:
-                tensor.grad = grad.detach() if tensor.grad is None else \
-                    Tensor._wrap(np.asarray(tensor.grad._data + grad._data))  # (0-d + 0-d is a NumPy scalar)
+                tensor.grad = (
+                    grad.detach() if tensor.grad is None else Tensor._wrap(np.asarray(tensor.grad._data + grad._data))
+                )  # (0-d + 0-d is a NumPy scalar)
+
         self.register_hook(store)
 
     # ----------------------------------------------------------------------------------- Python protocol
@@ -343,8 +362,9 @@ class Tensor:
         return builtins.int(self.item())
 
     def __repr__(self):
-        body = np.array2string(self._data, separator=", ", precision=4, floatmode="maxprec_equal",
-                               prefix="tensor(", suppress_small=False)
+        body = np.array2string(
+            self._data, separator=", ", precision=4, floatmode="maxprec_equal", prefix="tensor(", suppress_small=False
+        )
         extras = []
         default = {np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)}
         if self._data.dtype not in default or self._data.size == 0:

@@ -4,6 +4,7 @@ Inside ``with record(callback):`` every ``Function.apply`` calls ``callback(op_c
 after its forward, in execution order: the whole computation as a list of ops on tensors, whether or not grad
 mode records a graph. Outside such a block the cost is one attribute check per op.
 """
+
 import threading
 
 __all__ = ["record", "recorder"]

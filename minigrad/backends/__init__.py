@@ -1,5 +1,6 @@
 """``minigrad.backends``: torch's backend switches that scripts set or query (``cudnn.benchmark = True``,
 ``mps.is_available()``), present so they run; none of them changes what minigrad computes on the CPU."""
+
 from types import SimpleNamespace
 
 __all__ = ["cudnn", "mps", "cuda"]

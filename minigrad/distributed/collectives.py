@@ -10,6 +10,7 @@ leaves to the user are built in:
 * the user-facing collectives first compare the tensors' shapes and dtypes across ranks (a few bytes, one
   round trip) and raise a clear error on a mismatch, where MPI would read garbage.
 """
+
 import datetime
 import importlib.util
 import os
@@ -18,13 +19,35 @@ import time
 
 import numpy as np
 
-__all__ = ["ReduceOp", "Work", "ProcessGroup", "is_available", "is_initialized", "init_process_group",
-           "destroy_process_group", "get_rank", "get_world_size", "get_backend", "new_group", "barrier",
-           "all_reduce", "broadcast", "reduce", "all_gather", "all_gather_into_tensor", "reduce_scatter",
-           "reduce_scatter_tensor", "gather", "scatter", "send", "recv", "all_gather_object",
-           "broadcast_object_list"]
+__all__ = [
+    "ReduceOp",
+    "Work",
+    "ProcessGroup",
+    "is_available",
+    "is_initialized",
+    "init_process_group",
+    "destroy_process_group",
+    "get_rank",
+    "get_world_size",
+    "get_backend",
+    "new_group",
+    "barrier",
+    "all_reduce",
+    "broadcast",
+    "reduce",
+    "all_gather",
+    "all_gather_into_tensor",
+    "reduce_scatter",
+    "reduce_scatter_tensor",
+    "gather",
+    "scatter",
+    "send",
+    "recv",
+    "all_gather_object",
+    "broadcast_object_list",
+]
 
-_NOT_INITIALIZED = ("Default process group has not been initialized, please make sure to call init_process_group.")
+_NOT_INITIALIZED = "Default process group has not been initialized, please make sure to call init_process_group."
 _BACKENDS = ("mpi", "gloo")  # gloo is accepted for torch's CPU scripts and runs on MPI too
 
 
@@ -33,8 +56,9 @@ def _mpi():
     try:
         from mpi4py import MPI
     except ImportError:
-        raise RuntimeError("minigrad.distributed needs mpi4py and an MPI runtime: pip install mpi4py mpich "
-                           "(or minigrad[distributed])") from None
+        raise RuntimeError(
+            "minigrad.distributed needs mpi4py and an MPI runtime: pip install mpi4py mpich (or minigrad[distributed])"
+        ) from None
     return MPI
 
 
@@ -84,8 +108,10 @@ class ProcessGroup:
         while not request.Test():
             elapsed = time.monotonic() - start
             if elapsed > limit:
-                raise RuntimeError(f"a collective timed out after {limit:g} s on rank {self.rank()}: another rank "
-                                   "never reached it (or called a different collective)")
+                raise RuntimeError(
+                    f"a collective timed out after {limit:g} s on rank {self.rank()}: another rank "
+                    "never reached it (or called a different collective)"
+                )
             if elapsed > 2e-4:
                 pause = min(max(pause * 2, 1e-5), 2e-4)
                 time.sleep(pause)
@@ -119,11 +145,21 @@ def _abort_on_uncaught_exception(comm):
         previous(kind, value, traceback)
         sys.stderr.flush()
         comm.Abort(1)
+
     sys.excepthook = hook
 
 
-def init_process_group(backend="mpi", init_method=None, timeout=None, world_size=-1, rank=-1, store=None,
-                       group_name="", pg_options=None, device_id=None):
+def init_process_group(
+    backend="mpi",
+    init_method=None,
+    timeout=None,
+    world_size=-1,
+    rank=-1,
+    store=None,
+    group_name="",
+    pg_options=None,
+    device_id=None,
+):
     """Join the job's processes (every rank of ``mpiexec``/``python -m minigrad.distributed.run``) into the
     default group. ``backend`` is ``"mpi"`` (``"gloo"`` is accepted and runs on MPI); ``world_size`` and ``rank``,
     when given (or set as torch's ``WORLD_SIZE``/``RANK`` variables), must agree with MPI's; ``timeout`` (default
@@ -132,8 +168,10 @@ def init_process_group(backend="mpi", init_method=None, timeout=None, world_size
     if _default is not None:
         raise RuntimeError("trying to initialize the default process group twice!")
     if backend not in _BACKENDS:
-        raise ValueError(f"minigrad.distributed runs on MPI (backend 'mpi', or 'gloo' as its CPU alias); got "
-                         f"backend {backend!r} (nccl needs GPUs)")
+        raise ValueError(
+            f"minigrad.distributed runs on MPI (backend 'mpi', or 'gloo' as its CPU alias); got "
+            f"backend {backend!r} (nccl needs GPUs)"
+        )
     comm = _mpi().COMM_WORLD
     for name, given, actual in (("world_size", world_size, comm.Get_size()), ("rank", rank, comm.Get_rank())):
         from_environment = os.environ.get(name.upper(), "")  # torchrun's WORLD_SIZE and RANK
@@ -185,8 +223,10 @@ def _check_same(group, array, what):
     signature = f"{array.dtype.str}{tuple(array.shape)}"
     signatures = group.comm.allgather(signature)
     if len(set(signatures)) > 1:
-        raise RuntimeError(f"{what}: the ranks passed tensors of different shapes or dtypes: " +
-                           ", ".join(f"rank {r}: {s}" for r, s in enumerate(signatures)))
+        raise RuntimeError(
+            f"{what}: the ranks passed tensors of different shapes or dtypes: "
+            + ", ".join(f"rank {r}: {s}" for r, s in enumerate(signatures))
+        )
 
 
 def _op(op):
@@ -279,6 +319,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     def unpack():
         for target, part in zip(tensor_list, gathered):
             target._data[...] = part
+
     return _finish(group, group.comm.Iallgather(source, gathered), async_op, unpack)
 
 
@@ -312,6 +353,7 @@ def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
     def unpack():
         for target, part in zip(gather_list or (), gathered if is_root else ()):
             target._data[...] = part
+
     return _finish(group, group.comm.Igather(source, gathered, root=dst), async_op, unpack)
 
 

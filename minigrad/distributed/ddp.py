@@ -9,6 +9,7 @@ waited for and the averages are written back into ``.grad``. ``no_sync()`` skips
 accumulation); ``find_unused_parameters=True`` marks the parameters the forward did not reach as ready (with zero
 gradients) so their buckets still complete.
 """
+
 import contextlib
 
 import numpy as np
@@ -36,7 +37,7 @@ class _Bucket:
         offset = 0
         for p in self.parameters:
             size = p._data.size
-            self.buffer[offset:offset + size] = 0 if p.grad is None else p.grad._data.reshape(-1)
+            self.buffer[offset : offset + size] = 0 if p.grad is None else p.grad._data.reshape(-1)
             offset += size
         self.work = collectives.all_reduce_unchecked(self.buffer, collectives.ReduceOp.AVG, group, async_op=True)
 
@@ -45,7 +46,7 @@ class _Bucket:
         self.work = None
         offset = 0
         for p in self.parameters:
-            values = self.buffer[offset:offset + p._data.size].reshape(p.shape)
+            values = self.buffer[offset : offset + p._data.size].reshape(p.shape)
             offset += p._data.size
             if p.grad is None:
                 p.grad = Tensor._wrap(values.copy())
@@ -57,9 +58,20 @@ class _Bucket:
 class DistributedDataParallel(Module):
     """Wraps ``module``; its ``forward`` is ``module``'s, and its backward averages gradients across ranks."""
 
-    def __init__(self, module, device_ids=None, output_device=None, dim=0, broadcast_buffers=True,
-                 process_group=None, bucket_cap_mb=None, find_unused_parameters=False, check_reduction=False,
-                 gradient_as_bucket_view=False, static_graph=False):
+    def __init__(
+        self,
+        module,
+        device_ids=None,
+        output_device=None,
+        dim=0,
+        broadcast_buffers=True,
+        process_group=None,
+        bucket_cap_mb=None,
+        find_unused_parameters=False,
+        check_reduction=False,
+        gradient_as_bucket_view=False,
+        static_graph=False,
+    ):
         super().__init__()
         self.module = module
         self.process_group = collectives._group(process_group)
@@ -69,7 +81,7 @@ class DistributedDataParallel(Module):
         for tensor in list(module.parameters()) + list(module.buffers()):
             collectives.broadcast(tensor, 0, self.process_group)
         parameters = [p for p in module.parameters() if p.requires_grad]
-        self._buckets = self._make_buckets(parameters[::-1], (bucket_cap_mb or _DEFAULT_BUCKET_MB) * 2 ** 20)
+        self._buckets = self._make_buckets(parameters[::-1], (bucket_cap_mb or _DEFAULT_BUCKET_MB) * 2**20)
         self._bucket_of = {id(p): bucket for bucket in self._buckets for p in bucket.parameters}
         self._started = 0
         self._expecting = False
@@ -89,10 +101,12 @@ class DistributedDataParallel(Module):
 
     def forward(self, *inputs, **kwargs):
         if self._expecting and self._started:
-            raise RuntimeError("Expected to have finished reduction in the prior iteration before starting a new one. "
-                               "This error indicates that your module has parameters that were not used in producing "
-                               "loss. You can enable unused parameter detection by passing the keyword argument "
-                               "`find_unused_parameters=True` to `torch.nn.parallel.DistributedDataParallel`.")
+            raise RuntimeError(
+                "Expected to have finished reduction in the prior iteration before starting a new one. "
+                "This error indicates that your module has parameters that were not used in producing "
+                "loss. You can enable unused parameter detection by passing the keyword argument "
+                "`find_unused_parameters=True` to `torch.nn.parallel.DistributedDataParallel`."
+            )
         output = self.module(*inputs, **kwargs)
         self._expecting = self.require_backward_grad_sync
         if self._expecting and self.find_unused_parameters:
@@ -114,8 +128,8 @@ class DistributedDataParallel(Module):
             self._mark_ready(parameter)
 
     def _mark_ready(self, parameter):
-        for started in self._buckets[:self._started]:  # MPI advances a non-blocking collective only inside MPI
-            if started.work is not None:                 # calls: poke the running ones while backward goes on
+        for started in self._buckets[: self._started]:  # MPI advances a non-blocking collective only inside MPI
+            if started.work is not None:  # calls: poke the running ones while backward goes on
                 started.work.is_completed()
         bucket = self._bucket_of[id(parameter)]
         bucket.ready.add(id(parameter))

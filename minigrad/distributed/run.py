@@ -6,6 +6,7 @@ cores / N, since two ranks each starting two threads on two cores run many times
 status. A rank that fails ends the job: the launcher stops the other ranks when one exits with an error, and
 ``init_process_group`` aborts the communicator on an uncaught exception.
 """
+
 import argparse
 import os
 import shutil
@@ -34,8 +35,10 @@ def command(nproc, script, script_args, hostfile=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m minigrad.distributed.run",
-                                     description="Start a data-parallel minigrad job on MPI (like torchrun).")
+    parser = argparse.ArgumentParser(
+        prog="python -m minigrad.distributed.run",
+        description="Start a data-parallel minigrad job on MPI (like torchrun).",
+    )
     parser.add_argument("--nproc-per-node", "--nproc_per_node", type=int, default=1)
     parser.add_argument("--hostfile", help="MPI hostfile for several machines")
     parser.add_argument("--threads-per-rank", type=int, help="threads each rank may use (default: cores / ranks)")
@@ -45,8 +48,9 @@ def main(argv=None):
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     threads = args.threads_per_rank or max(1, cores // args.nproc_per_node)
     environment = dict(os.environ, **{name: str(threads) for name in _THREAD_VARIABLES})
-    return subprocess.run(command(args.nproc_per_node, args.script, args.script_args, args.hostfile),
-                          env=environment).returncode
+    return subprocess.run(
+        command(args.nproc_per_node, args.script, args.script_args, args.hostfile), env=environment
+    ).returncode
 
 
 if __name__ == "__main__":

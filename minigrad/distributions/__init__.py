@@ -8,6 +8,7 @@ Sampling draws from ``minigrad.random``'s generator, so ``minigrad.manual_seed``
     loss = -dist.log_prob(action) * reward
     loss.backward()
 """
+
 from . import constraints
 from .bernoulli import Bernoulli
 from .categorical import Categorical
@@ -19,6 +20,17 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Independent", "MultivariateNormal", "Normal",
-           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Uniform", "constraints", "kl_divergence",
-           "register_kl"]
+__all__ = [
+    "Bernoulli",
+    "Categorical",
+    "Distribution",
+    "Independent",
+    "MultivariateNormal",
+    "Normal",
+    "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
+    "Uniform",
+    "constraints",
+    "kl_divergence",
+    "register_kl",
+]

@@ -1,4 +1,5 @@
 """The Bernoulli distribution over {0, 1} (torch.distributions.Bernoulli)."""
+
 from numbers import Number
 
 from ..creation import arange
@@ -25,7 +26,7 @@ class Bernoulli(Distribution):
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         given = probs if probs is not None else logits
-        self._param, = broadcast_all(given)
+        (self._param,) = broadcast_all(given)
         setattr(self, "probs" if probs is not None else "logits", self._param)
         super().__init__(() if isinstance(given, Number) else self._param.shape, validate_args=validate_args)
 

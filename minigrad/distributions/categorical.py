@@ -1,4 +1,5 @@
 """The categorical distribution over ``{0, ..., K-1}`` (torch.distributions.Categorical)."""
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
@@ -42,8 +43,9 @@ class Categorical(Distribution):
         batch_shape = tuple(batch_shape)
         name = "probs" if self._param is self.__dict__.get("probs") else "logits"  # the one given, not a cached one
         param = self._param.expand(batch_shape + (self._num_events,))
-        return self._expanded(Categorical, batch_shape, _instance,
-                              _param=param, _num_events=self._num_events, **{name: param})
+        return self._expanded(
+            Categorical, batch_shape, _instance, _param=param, _num_events=self._num_events, **{name: param}
+        )
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):

@@ -4,13 +4,31 @@ A constraint's ``check(value)`` returns a bool Tensor of shape ``value.shape[:va
 per event, so a ``simplex`` (``event_dim == 1``) checks whole rows. Checks read the values only (they are never
 differentiated), so they run in NumPy. The reprs are torch's, since they appear in the validation errors.
 """
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
 
-__all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than", "independent",
-           "integer_interval", "interval", "is_dependent", "less_than", "lower_cholesky", "one_hot", "positive",
-           "positive_definite", "real", "real_vector", "simplex", "unit_interval"]
+__all__ = [
+    "Constraint",
+    "boolean",
+    "dependent",
+    "dependent_property",
+    "greater_than",
+    "independent",
+    "integer_interval",
+    "interval",
+    "is_dependent",
+    "less_than",
+    "lower_cholesky",
+    "one_hot",
+    "positive",
+    "positive_definite",
+    "real",
+    "real_vector",
+    "simplex",
+    "unit_interval",
+]
 
 
 def _array(value):

@@ -4,6 +4,7 @@ Shapes follow torch: a distribution holds a batch of independent distributions (
 of ``event_shape``; ``sample(sample_shape)`` returns ``sample_shape + batch_shape + event_shape`` and
 ``log_prob(value)`` one log-density per event, ``value.shape[:-len(event_shape)]`` broadcast with ``batch_shape``.
 """
+
 import warnings
 
 import numpy as np
@@ -53,9 +54,11 @@ class Distribution:
                 continue  # the parameter was not given: it is derived from one that was checked
             value = getattr(self, param)
             if not constraint.check(value)._data.all():
-                raise ValueError(f"Expected parameter {param} ({type(value).__name__} of shape {tuple(value.shape)}) "
-                                 f"of distribution {self!r} to satisfy the constraint {constraint!r}, but found "
-                                 f"invalid values:\n{value}")
+                raise ValueError(
+                    f"Expected parameter {param} ({type(value).__name__} of shape {tuple(value.shape)}) "
+                    f"of distribution {self!r} to satisfy the constraint {constraint!r}, but found "
+                    f"invalid values:\n{value}"
+                )
 
     @property
     def batch_shape(self):
@@ -83,8 +86,10 @@ class Distribution:
     def _get_checked_instance(self, cls, _instance=None):
         """A blank instance of ``cls`` for ``expand`` to fill (refusing a subclass whose __init__ differs)."""
         if _instance is None and type(self).__init__ != cls.__init__:
-            raise NotImplementedError(f"Subclass {self.__class__.__name__} of {cls.__name__} that defines a custom "
-                                      f"__init__ method must also define a custom .expand() method.")
+            raise NotImplementedError(
+                f"Subclass {self.__class__.__name__} of {cls.__name__} that defines a custom "
+                f"__init__ method must also define a custom .expand() method."
+            )
         return self.__new__(type(self)) if _instance is None else _instance
 
     @property
@@ -119,7 +124,7 @@ class Distribution:
 
     def sample_n(self, n):
         """``sample((n,))`` (deprecated in torch)."""
-        warnings.warn("sample_n will be deprecated. Use .sample((n,)) instead", UserWarning)
+        warnings.warn("sample_n will be deprecated. Use .sample((n,)) instead", UserWarning, stacklevel=2)
         return self.sample((n,))
 
     def log_prob(self, value):
@@ -156,19 +161,24 @@ class Distribution:
             raise ValueError("The value argument to log_prob must be a Tensor")
         event_dim_start = value.ndim - len(self._event_shape)
         if tuple(value.shape[event_dim_start:]) != self._event_shape:
-            raise ValueError(f"The right-most size of value must match event_shape: {tuple(value.shape)} vs "
-                             f"{self._event_shape}.")
+            raise ValueError(
+                f"The right-most size of value must match event_shape: {tuple(value.shape)} vs {self._event_shape}."
+            )
         actual, expected = tuple(value.shape), self._batch_shape + self._event_shape
         if any(i != 1 and j != 1 and i != j for i, j in zip(reversed(actual), reversed(expected))):
             raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: {actual} vs {expected}.")
         support = self.support
         if not np.all(support.check(value)._data):
-            raise ValueError(f"Expected value argument ({type(value).__name__} of shape {actual}) to be within the "
-                             f"support ({support!r}) of the distribution {self!r}, but found invalid values:\n"
-                             f"{value}")
+            raise ValueError(
+                f"Expected value argument ({type(value).__name__} of shape {actual}) to be within the "
+                f"support ({support!r}) of the distribution {self!r}, but found invalid values:\n"
+                f"{value}"
+            )
 
     def __repr__(self):
         params = [k for k in self.arg_constraints if k in self.__dict__]
-        shown = (f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else tuple(self.__dict__[p].shape)}"
-                 for p in params)
+        shown = (
+            f"{p}: {self.__dict__[p] if self.__dict__[p].numel() == 1 else tuple(self.__dict__[p].shape)}"
+            for p in params
+        )
         return f"{type(self).__name__}({', '.join(shown)})"

@@ -1,5 +1,6 @@
 """``Independent``: reinterpret batch dimensions of a distribution as event dimensions
 (torch.distributions.Independent)."""
+
 from . import constraints
 from .distribution import Distribution
 from .utils import sum_rightmost
@@ -19,19 +20,26 @@ class Independent(Distribution):
 
     def __init__(self, base_distribution, reinterpreted_batch_ndims, validate_args=None):
         if reinterpreted_batch_ndims > len(base_distribution.batch_shape):
-            raise ValueError(f"Expected reinterpreted_batch_ndims <= len(base_distribution.batch_shape), actual "
-                             f"{reinterpreted_batch_ndims} vs {len(base_distribution.batch_shape)}")
+            raise ValueError(
+                f"Expected reinterpreted_batch_ndims <= len(base_distribution.batch_shape), actual "
+                f"{reinterpreted_batch_ndims} vs {len(base_distribution.batch_shape)}"
+            )
         shape = base_distribution.batch_shape + base_distribution.event_shape
         event_dim = reinterpreted_batch_ndims + len(base_distribution.event_shape)
         self.base_dist, self.reinterpreted_batch_ndims = base_distribution, reinterpreted_batch_ndims
-        super().__init__(shape[:len(shape) - event_dim], shape[len(shape) - event_dim:], validate_args=validate_args)
+        super().__init__(shape[: len(shape) - event_dim], shape[len(shape) - event_dim :], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """An Independent over the base expanded to ``batch_shape`` plus the reinterpreted dimensions."""
         batch_shape = tuple(batch_shape)
-        base = self.base_dist.expand(batch_shape + self._event_shape[:self.reinterpreted_batch_ndims])
-        return self._expanded(Independent, batch_shape, _instance, base_dist=base,
-                              reinterpreted_batch_ndims=self.reinterpreted_batch_ndims)
+        base = self.base_dist.expand(batch_shape + self._event_shape[: self.reinterpreted_batch_ndims])
+        return self._expanded(
+            Independent,
+            batch_shape,
+            _instance,
+            base_dist=base,
+            reinterpreted_batch_ndims=self.reinterpreted_batch_ndims,
+        )
 
     @property
     def has_rsample(self):

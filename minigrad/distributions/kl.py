@@ -1,5 +1,6 @@
 """``kl_divergence(p, q)``: KL(p ‖ q) = E_p[log p(x) - log q(x)], by closed forms registered per pair of types
 (torch.distributions.kl)."""
+
 import warnings
 
 import numpy as np
@@ -19,7 +20,7 @@ from .utils import sum_rightmost
 __all__ = ["kl_divergence", "register_kl"]
 
 _KL_REGISTRY = {}  # (type_p, type_q) -> function(p, q)
-_KL_MEMOIZE = {}   # the dispatch result per concrete pair; cleared on every registration
+_KL_MEMOIZE = {}  # the dispatch result per concrete pair; cleared on every registration
 
 
 def register_kl(type_p, type_q):
@@ -42,15 +43,22 @@ def register_kl(type_p, type_q):
 def _dispatch_kl(type_p, type_q):
     """The registered function for the closest pair of base classes (distance along each type's MRO); when ordering
     by p first and by q first disagree, warn as torch does and take the p-first one."""
-    matches = [(type_p.__mro__.index(p), type_q.__mro__.index(q), p, q) for p, q in _KL_REGISTRY
-               if issubclass(type_p, p) and issubclass(type_q, q)]
+    matches = [
+        (type_p.__mro__.index(p), type_q.__mro__.index(q), p, q)
+        for p, q in _KL_REGISTRY
+        if issubclass(type_p, p) and issubclass(type_q, q)
+    ]
     if not matches:
         return NotImplemented
     _, _, left_p, left_q = min(matches, key=lambda m: (m[0], m[1]))
     _, _, right_p, right_q = min(matches, key=lambda m: (m[1], m[0]))
     if _KL_REGISTRY[left_p, left_q] is not _KL_REGISTRY[right_p, right_q]:
-        warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please register_kl"
-                      f"({left_p.__name__}, {right_q.__name__})", RuntimeWarning)
+        warnings.warn(
+            f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please register_kl"
+            f"({left_p.__name__}, {right_q.__name__})",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     return _KL_REGISTRY[left_p, left_q]
 
 
@@ -64,8 +72,9 @@ def kl_divergence(p, q):
         _KL_MEMOIZE[key] = _dispatch_kl(*key)
     fn = _KL_MEMOIZE[key]
     if fn is NotImplemented:
-        raise NotImplementedError(f"No KL(p || q) is implemented for p type {p.__class__.__name__} and q type "
-                                  f"{q.__class__.__name__}")
+        raise NotImplementedError(
+            f"No KL(p || q) is implemented for p type {p.__class__.__name__} and q type {q.__class__.__name__}"
+        )
     return fn(p, q)
 
 
@@ -114,8 +123,9 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
     """``(tr(Σq⁻¹ Σp) + (μq - μp)ᵀ Σq⁻¹ (μq - μp) - n) / 2 + log(|Σq| / |Σp|) / 2``, with
     ``tr(Σq⁻¹ Σp) = ‖Lq⁻¹ Lp‖²_F``."""
     if p.event_shape != q.event_shape:
-        raise ValueError("KL-divergence between two Multivariate Normals with different event shapes cannot be "
-                         "computed")
+        raise ValueError(
+            "KL-divergence between two Multivariate Normals with different event shapes cannot be computed"
+        )
     p_tril, q_tril = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
     half_term1 = _half_log_det(q_tril) - _half_log_det(p_tril)
     n = p.event_shape[0]

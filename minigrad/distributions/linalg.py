@@ -1,6 +1,7 @@
 """The two linear-algebra ops MultivariateNormal needs and minigrad.ops lacks: ``cholesky`` and ``solve_triangular``
 (torch.linalg's), as local Functions with batched, broadcasting forwards in NumPy and backwards in Tensor ops (so they
 differentiate twice)."""
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -23,8 +24,9 @@ class SolveTriangular(Function):
         triangle = np.triu(a) if upper else np.tril(a)
         batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         # A general LU solve of a triangular matrix gives the same X; NumPy has no batched triangular solver.
-        return np.linalg.solve(np.broadcast_to(triangle, batch + a.shape[-2:]),
-                               np.broadcast_to(b, batch + b.shape[-2:]))
+        return np.linalg.solve(
+            np.broadcast_to(triangle, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
+        )
 
     def backward(self, grad):
         a, b = self.inputs
@@ -57,15 +59,16 @@ class Cholesky(Function):
         try:
             return np.linalg.cholesky(a)
         except np.linalg.LinAlgError:
-            raise RuntimeError("linalg.cholesky: The factorization could not be completed because the input is not "
-                               "positive-definite.") from None
+            raise RuntimeError(
+                "linalg.cholesky: The factorization could not be completed because the input is not positive-definite."
+            ) from None
 
     def backward(self, grad):
         lower = self.output()
         phi = lower.mT.matmul(grad).tril()
         symmetric = 0.5 * (phi + phi.tril(-1).mT)
-        left = solve_triangular(lower.mT, symmetric, upper=True)              # L⁻ᵀ S
-        return solve_triangular(lower.mT, left.mT, upper=True).mT            # (L⁻ᵀ (L⁻ᵀ S)ᵀ)ᵀ = L⁻ᵀ S L⁻¹
+        left = solve_triangular(lower.mT, symmetric, upper=True)  # L⁻ᵀ S
+        return solve_triangular(lower.mT, left.mT, upper=True).mT  # (L⁻ᵀ (L⁻ᵀ S)ᵀ)ᵀ = L⁻ᵀ S L⁻¹
 
 
 def cholesky(a):

@@ -1,4 +1,5 @@
 """The multivariate normal distribution N(loc, Σ) (torch.distributions.MultivariateNormal)."""
+
 import math
 
 import numpy as np
@@ -42,20 +43,23 @@ class MultivariateNormal(Distribution):
     and the matrix's leading dimensions.
     """
 
-    arg_constraints = {"loc": constraints.real_vector, "covariance_matrix": constraints.positive_definite,
-                       "precision_matrix": constraints.positive_definite, "scale_tril": constraints.lower_cholesky}
+    arg_constraints = {
+        "loc": constraints.real_vector,
+        "covariance_matrix": constraints.positive_definite,
+        "precision_matrix": constraints.positive_definite,
+        "scale_tril": constraints.lower_cholesky,
+    }
     support = constraints.real_vector
     has_rsample = True
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
         if loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
-        given = {"covariance_matrix": covariance_matrix, "precision_matrix": precision_matrix,
-                 "scale_tril": scale_tril}
+        given = {"covariance_matrix": covariance_matrix, "precision_matrix": precision_matrix, "scale_tril": scale_tril}
         given = {name: matrix for name, matrix in given.items() if matrix is not None}
         if len(given) != 1:
             raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        (name, matrix), = given.items()
+        ((name, matrix),) = given.items()
         if matrix.dim() < 2:
             label = "scale_tril matrix" if name == "scale_tril" else name  # torch's wording, which varies
             raise ValueError(f"{label} must be at least two-dimensional, with optional leading batch dimensions")
@@ -74,11 +78,19 @@ class MultivariateNormal(Distribution):
         """A MultivariateNormal with ``loc`` and the given matrix expanded (views) to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
         matrix_shape = batch_shape + self._event_shape + self._event_shape
-        matrices = {name: self.__dict__[name].expand(matrix_shape)
-                    for name in ("covariance_matrix", "precision_matrix", "scale_tril") if name in self.__dict__}
-        return self._expanded(MultivariateNormal, batch_shape, _instance,
-                              loc=self.loc.expand(batch_shape + self._event_shape),
-                              _unbroadcasted_scale_tril=self._unbroadcasted_scale_tril, **matrices)
+        matrices = {
+            name: self.__dict__[name].expand(matrix_shape)
+            for name in ("covariance_matrix", "precision_matrix", "scale_tril")
+            if name in self.__dict__
+        }
+        return self._expanded(
+            MultivariateNormal,
+            batch_shape,
+            _instance,
+            loc=self.loc.expand(batch_shape + self._event_shape),
+            _unbroadcasted_scale_tril=self._unbroadcasted_scale_tril,
+            **matrices,
+        )
 
     @lazy_property
     def scale_tril(self):
@@ -120,11 +132,13 @@ class MultivariateNormal(Distribution):
         if self._validate_args:
             self._validate_sample(value)
         distance = _mahalanobis(self._unbroadcasted_scale_tril, value - self.loc)
-        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + distance) - \
-            _half_log_det(self._unbroadcasted_scale_tril)
+        return -0.5 * (self._event_shape[0] * math.log(2 * math.pi) + distance) - _half_log_det(
+            self._unbroadcasted_scale_tril
+        )
 
     def entropy(self):
         """``n (1 + log 2π) / 2 + Σ_i log L_ii``."""
-        entropy = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + \
-            _half_log_det(self._unbroadcasted_scale_tril)
+        entropy = 0.5 * self._event_shape[0] * (1.0 + math.log(2 * math.pi)) + _half_log_det(
+            self._unbroadcasted_scale_tril
+        )
         return entropy.expand(self._batch_shape) if self._batch_shape else entropy

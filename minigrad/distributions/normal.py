@@ -1,4 +1,5 @@
 """The normal (Gaussian) distribution N(loc, scale²) (torch.distributions.Normal)."""
+
 import math
 from numbers import Number
 
@@ -30,8 +31,9 @@ class Normal(Distribution):
     def expand(self, batch_shape, _instance=None):
         """A Normal with ``loc`` and ``scale`` expanded (views) to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
-        return self._expanded(Normal, batch_shape, _instance, loc=self.loc.expand(batch_shape),
-                              scale=self.scale.expand(batch_shape))
+        return self._expanded(
+            Normal, batch_shape, _instance, loc=self.loc.expand(batch_shape), scale=self.scale.expand(batch_shape)
+        )
 
     @property
     def mean(self):

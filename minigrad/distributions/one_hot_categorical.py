@@ -1,5 +1,6 @@
 """The categorical distribution over one-hot vectors (torch.distributions.OneHotCategorical and its
 straight-through variant)."""
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
@@ -26,14 +27,14 @@ class OneHotCategorical(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits)
-        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
-                         validate_args=validate_args)
+        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         """A OneHotCategorical over the categorical expanded to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
-        return self._expanded(OneHotCategorical, batch_shape, _instance,
-                              _categorical=self._categorical.expand(batch_shape))
+        return self._expanded(
+            OneHotCategorical, batch_shape, _instance, _categorical=self._categorical.expand(batch_shape)
+        )
 
     @property
     def _param(self):

@@ -1,4 +1,5 @@
 """``erfinv``, the inverse error function Normal.icdf needs and minigrad.ops lacks, as a local Function."""
+
 import math
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The continuous uniform distribution on ``[low, high)`` (torch.distributions.Uniform)."""
+
 from numbers import Number
 
 from . import constraints
@@ -27,8 +28,9 @@ class Uniform(Distribution):
     def expand(self, batch_shape, _instance=None):
         """A Uniform with ``low`` and ``high`` expanded (views) to ``batch_shape``."""
         batch_shape = tuple(batch_shape)
-        return self._expanded(Uniform, batch_shape, _instance, low=self.low.expand(batch_shape),
-                              high=self.high.expand(batch_shape))
+        return self._expanded(
+            Uniform, batch_shape, _instance, low=self.low.expand(batch_shape), high=self.high.expand(batch_shape)
+        )
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
@@ -48,7 +50,7 @@ class Uniform(Distribution):
     @property
     def stddev(self):
         """``(high - low) / √12``."""
-        return (self.high - self.low) / 12 ** 0.5
+        return (self.high - self.low) / 12**0.5
 
     @property
     def variance(self):

@@ -1,5 +1,6 @@
 """Helpers shared by the distributions (torch.distributions.utils): broadcasting parameters, probs <-> logits,
 lazily computed attributes, and the random draws every ``sample`` starts from."""
+
 from numbers import Number
 
 import numpy as np
@@ -10,8 +11,16 @@ from ..ops.activation import sigmoid, softmax
 from ..ops.elementwise import clamp, log, log1p
 from ..ops.shape import broadcast_to
 
-__all__ = ["broadcast_all", "clamp_probs", "lazy_property", "logits_to_probs", "probs_to_logits", "standard_normal",
-           "standard_uniform", "sum_rightmost"]
+__all__ = [
+    "broadcast_all",
+    "clamp_probs",
+    "lazy_property",
+    "logits_to_probs",
+    "probs_to_logits",
+    "standard_normal",
+    "standard_uniform",
+    "sum_rightmost",
+]
 
 
 def broadcast_all(*values):
@@ -20,8 +29,10 @@ def broadcast_all(*values):
     Numbers take the dtype of the first Tensor among ``values``, or the default float dtype if there is none.
     """
     if not all(isinstance(v, (Tensor, Number)) for v in values):
-        raise ValueError("Input arguments must all be instances of numbers.Number, torch.Tensor or objects "
-                         "implementing __torch_function__.")
+        raise ValueError(
+            "Input arguments must all be instances of numbers.Number, torch.Tensor or objects "
+            "implementing __torch_function__."
+        )
     like = next((v for v in values if isinstance(v, Tensor)), None)
     dtype = like.dtype if like is not None else _dtype.get_default_dtype()
     tensors = [v if isinstance(v, Tensor) else Tensor(v, dtype=dtype) for v in values]

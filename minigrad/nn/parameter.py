@@ -9,6 +9,7 @@ Tensor that requires grad; operations on it return plain Tensors.
 Parameter containing:
 tensor([0., 0.], requires_grad=True)
 """
+
 import numpy as np
 
 from ..autograd.tensor import Tensor, _infer_array

@@ -3,6 +3,7 @@ norm itself, flattening parameters to one vector and back, and resetting gradien
 
 >>> total = clip_grad_norm_(model.parameters(), max_norm=1.0)   # between backward() and optimizer.step()
 """
+
 import math
 import types
 import warnings
@@ -12,8 +13,14 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..ops.shape import cat
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm", "parameters_to_vector",
-           "vector_to_parameters"]
+__all__ = [
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "clip_grads_with_norm_",
+    "get_total_norm",
+    "parameters_to_vector",
+    "vector_to_parameters",
+]
 
 
 def _as_list(parameters):
@@ -61,13 +68,16 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not tensors:
         return Tensor._wrap(np.asarray(0.0, dtype=np.float32))
-    norms = np.array([_vector_norm(t._data, norm_type) for t in tensors],
-                     dtype=np.result_type(*[t._data for t in tensors]))
+    norms = np.array(
+        [_vector_norm(t._data, norm_type) for t in tensors], dtype=np.result_type(*[t._data for t in tensors])
+    )
     total = np.asarray(_vector_norm(norms, norm_type), dtype=norms.dtype)
     if error_if_nonfinite and not np.isfinite(total):
-        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
-                           "cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
-                           "anyway, set `error_if_nonfinite=False`")
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
+            "cannot be clipped. To disable this error and scale the gradients by the non-finite norm "
+            "anyway, set `error_if_nonfinite=False`"
+        )
     return Tensor._wrap(total)
 
 
@@ -136,5 +146,5 @@ def vector_to_parameters(vec, parameters):
     pointer = 0
     for param in parameters:
         size = param._data.size
-        param._data = vec._data[pointer:pointer + size].reshape(param._data.shape)
+        param._data = vec._data[pointer : pointer + size].reshape(param._data.shape)
         pointer += size

@@ -7,6 +7,7 @@ each recorded op becomes ONNX nodes (``minigrad.onnx.converters``), the tensors 
 with ``onnx.checker`` before it is written. It needs the ``onnx`` package (an optional extra); ``onnxruntime`` runs
 the file. An op with no converter raises ``NotImplementedError`` naming it.
 """
+
 from .export import export
 
 __all__ = ["export"]

@@ -4,6 +4,7 @@
 nodes to ``graph`` (see ``export._Graph``) and returns the name of the value holding the op's result. Inputs that
 are parameters or constants arrive as initializers through ``graph.name_of``.
 """
+
 import math
 
 import numpy as np
@@ -30,7 +31,7 @@ def _linear(graph, inputs, options, output):
 
 
 def _reshape(graph, inputs, options, output):
-    x, = inputs
+    (x,) = inputs
     shape = list(options["shape"])
     if len(shape) == 1 and x.ndim > 0:
         shape = [-1]
@@ -44,12 +45,15 @@ def _reshape(graph, inputs, options, output):
 def _reduce(onnx_op):
     """A reduction over ``options["axes"]``: the axes are an input from opset 13 (ReduceSum) or 18 (the others),
     an attribute before."""
+
     def convert(graph, inputs, options, output):
         axes, keepdims = list(options["axes"]), int(options["keepdim"])
         if graph.opset >= (13 if onnx_op == "ReduceSum" else 18):
-            return graph.node(onnx_op, [graph.name_of(inputs[0]), graph.constant(np.array(axes, np.int64), "axes")],
-                              keepdims=keepdims)
+            return graph.node(
+                onnx_op, [graph.name_of(inputs[0]), graph.constant(np.array(axes, np.int64), "axes")], keepdims=keepdims
+            )
         return graph.node(onnx_op, [graph.name_of(inputs[0])], axes=axes, keepdims=keepdims)
+
     return convert
 
 
@@ -60,7 +64,7 @@ def _extremum(graph, inputs, options, output):
 
 def _index(graph, inputs, options, output):
     """Basic indexing (ints and slices) as Slice, then Squeeze for the ints."""
-    x, = inputs
+    (x,) = inputs
     index = options["index"] if isinstance(options["index"], tuple) else (options["index"],)
     if options["advanced"] or any(item is None or item is Ellipsis for item in index):
         raise NotImplementedError("ONNX export supports indexing with ints and slices only")
@@ -82,8 +86,14 @@ def _index(graph, inputs, options, output):
         steps.append(step)
     value = graph.name_of(x)
     if axes:
-        value = graph.node("Slice", [value] + [graph.constant(np.array(v, np.int64), stem) for v, stem in
-                                               ((starts, "starts"), (ends, "ends"), (axes, "axes"), (steps, "steps"))])
+        value = graph.node(
+            "Slice",
+            [value]
+            + [
+                graph.constant(np.array(v, np.int64), stem)
+                for v, stem in ((starts, "starts"), (ends, "ends"), (axes, "axes"), (steps, "steps"))
+            ],
+        )
     if squeeze:
         value = graph.node("Squeeze", [value, graph.constant(np.array(squeeze, np.int64), "axes")])
     return value
@@ -91,12 +101,13 @@ def _index(graph, inputs, options, output):
 
 def _clamp(graph, inputs, options, output):
     x, low, high = inputs
-    bound = (lambda v: "" if v is None else graph.name_of(np.asarray(v, dtype=x._data.dtype)))
+    bound = lambda v: "" if v is None else graph.name_of(np.asarray(v, dtype=x._data.dtype))
     return graph.node("Clip", [graph.name_of(x), bound(low), bound(high)])
 
 
 def _composed(*steps):
     """A unary op as a chain: each step is (onnx_op, constant or None, constant_first)."""
+
     def convert(graph, inputs, options, output):
         value = graph.name_of(inputs[0])
         dtype = inputs[0]._data.dtype
@@ -107,14 +118,45 @@ def _composed(*steps):
                 operands = [name, value] if constant_first else [value, name]
             value = graph.node(onnx_op, operands)
         return value
+
     return convert
 
 
 CONVERTERS = {
-    **{name: _same(name) for name in ("Add", "Sub", "Mul", "Div", "Pow", "Neg", "Abs", "Exp", "Log", "Sqrt", "Sin",
-                                      "Cos", "Tan", "Sinh", "Cosh", "Asin", "Acos", "Atan", "Asinh", "Acosh",
-                                      "Atanh", "Tanh", "Sigmoid", "Relu", "Erf", "MatMul")},
-    "Maximum": _same("Max"), "Minimum": _same("Min"), "Clone": _same("Identity"),
+    **{
+        name: _same(name)
+        for name in (
+            "Add",
+            "Sub",
+            "Mul",
+            "Div",
+            "Pow",
+            "Neg",
+            "Abs",
+            "Exp",
+            "Log",
+            "Sqrt",
+            "Sin",
+            "Cos",
+            "Tan",
+            "Sinh",
+            "Cosh",
+            "Asin",
+            "Acos",
+            "Atan",
+            "Asinh",
+            "Acosh",
+            "Atanh",
+            "Tanh",
+            "Sigmoid",
+            "Relu",
+            "Erf",
+            "MatMul",
+        )
+    },
+    "Maximum": _same("Max"),
+    "Minimum": _same("Min"),
+    "Clone": _same("Identity"),
     "Log1p": _composed(("Add", 1.0, False), ("Log", None, False)),
     "Expm1": _composed(("Exp", None, False), ("Sub", 1.0, False)),
     "Exp2": _composed(("Pow", 2.0, True)),
@@ -123,28 +165,40 @@ CONVERTERS = {
     "Rsqrt": _composed(("Sqrt", None, False), ("Reciprocal", None, False)),
     "Linear": _linear,
     "Reshape": _reshape,
-    "Permute": lambda graph, inputs, options, output: graph.node("Transpose", _names(graph, inputs),
-                                                                 perm=list(options["axes"])),
+    "Permute": lambda graph, inputs, options, output: graph.node(
+        "Transpose", _names(graph, inputs), perm=list(options["axes"])
+    ),
     "BroadcastTo": lambda graph, inputs, options, output: graph.node(
-        "Expand", [graph.name_of(inputs[0]), graph.constant(np.array(options["shape"], np.int64), "shape")]),
-    "Softmax": lambda graph, inputs, options, output: graph.node("Softmax", _names(graph, inputs),
-                                                                 axis=options["axis"]),
-    "LogSoftmax": lambda graph, inputs, options, output: graph.node("LogSoftmax", _names(graph, inputs),
-                                                                    axis=options["axis"]),
-    "LeakyRelu": lambda graph, inputs, options, output: graph.node("LeakyRelu", _names(graph, inputs),
-                                                                   alpha=float(options["slope"])),
+        "Expand", [graph.name_of(inputs[0]), graph.constant(np.array(options["shape"], np.int64), "shape")]
+    ),
+    "Softmax": lambda graph, inputs, options, output: graph.node(
+        "Softmax", _names(graph, inputs), axis=options["axis"]
+    ),
+    "LogSoftmax": lambda graph, inputs, options, output: graph.node(
+        "LogSoftmax", _names(graph, inputs), axis=options["axis"]
+    ),
+    "LeakyRelu": lambda graph, inputs, options, output: graph.node(
+        "LeakyRelu", _names(graph, inputs), alpha=float(options["slope"])
+    ),
     "Sum": _reduce("ReduceSum"),
     "Extremum": _extremum,
-    "Concatenate": lambda graph, inputs, options, output: graph.node("Concat", _names(graph, inputs),
-                                                                     axis=options["dim"]),
+    "Concatenate": lambda graph, inputs, options, output: graph.node(
+        "Concat", _names(graph, inputs), axis=options["dim"]
+    ),
     "Cast": lambda graph, inputs, options, output: graph.node(
-        "Cast", _names(graph, inputs), to=graph.helper.np_dtype_to_tensor_dtype(np.dtype(options["dtype"]))),
+        "Cast", _names(graph, inputs), to=graph.helper.np_dtype_to_tensor_dtype(np.dtype(options["dtype"]))
+    ),
     "Where": lambda graph, inputs, options, output: graph.node(
-        "Where", [graph.constant(np.asarray(options["condition"]), "condition")] + _names(graph, inputs)),
+        "Where", [graph.constant(np.asarray(options["condition"]), "condition")] + _names(graph, inputs)
+    ),
     "MaskedFill": lambda graph, inputs, options, output: graph.node(
-        "Where", [graph.constant(np.asarray(options["mask"]), "mask"),
-                  graph.constant(np.array(options["value"], inputs[0]._data.dtype), "value"),
-                  graph.name_of(inputs[0])]),
+        "Where",
+        [
+            graph.constant(np.asarray(options["mask"]), "mask"),
+            graph.constant(np.array(options["value"], inputs[0]._data.dtype), "value"),
+            graph.name_of(inputs[0]),
+        ],
+    ),
     "Clamp": _clamp,
     "Index": _index,
 }

@@ -1,4 +1,5 @@
 """``export``: trace a model's forward and write it as an ONNX graph (see the package docstring)."""
+
 import numpy as np
 
 from ..autograd import tracing
@@ -15,8 +16,8 @@ class _Graph:
     def __init__(self, onnx, parameter_names, opset):
         self.onnx, self.helper, self.opset = onnx, onnx.helper, opset
         self.nodes, self.initializers = [], []
-        self.names = {}                 # id(tensor) -> ONNX value name
-        self.keep_alive = []            # every named tensor, so no id is reused while the trace lives
+        self.names = {}  # id(tensor) -> ONNX value name
+        self.keep_alive = []  # every named tensor, so no id is reused while the trace lives
         self.parameter_names = parameter_names
         self.count = 0
 
@@ -67,8 +68,18 @@ def _dynamic_axes(names, dynamic_axes):
     return result
 
 
-def export(model, args, f, input_names=None, output_names=None, dynamic_axes=None, opset_version=17,
-           do_constant_folding=True, export_params=True, verbose=False):
+def export(
+    model,
+    args,
+    f,
+    input_names=None,
+    output_names=None,
+    dynamic_axes=None,
+    opset_version=17,
+    do_constant_folding=True,
+    export_params=True,
+    verbose=False,
+):
     """Write ``model(*args)`` as an ONNX model to ``f`` (a path or a binary file); returns the ``onnx.ModelProto``.
 
     ``args`` is a Tensor or a tuple of them; ``input_names``/``output_names`` name the graph's inputs and outputs
@@ -105,10 +116,15 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
         graph.node("Identity", [graph.name_of(tensor)], [name])
     dynamic = _dynamic_axes(input_names + output_names, dynamic_axes)
     onnx_graph = onnx.helper.make_graph(
-        graph.nodes, "minigrad", [_value_info(onnx.helper, n, t, dynamic[n]) for n, t in zip(input_names, args)],
-        [_value_info(onnx.helper, n, t, dynamic[n]) for n, t in zip(output_names, outputs)], graph.initializers)
-    model_proto = onnx.helper.make_model(onnx_graph, opset_imports=[onnx.helper.make_opsetid("", opset_version)],
-                                         producer_name="minigrad")
+        graph.nodes,
+        "minigrad",
+        [_value_info(onnx.helper, n, t, dynamic[n]) for n, t in zip(input_names, args)],
+        [_value_info(onnx.helper, n, t, dynamic[n]) for n, t in zip(output_names, outputs)],
+        graph.initializers,
+    )
+    model_proto = onnx.helper.make_model(
+        onnx_graph, opset_imports=[onnx.helper.make_opsetid("", opset_version)], producer_name="minigrad"
+    )
     onnx.checker.check_model(model_proto)
     if hasattr(f, "write"):
         f.write(model_proto.SerializeToString())

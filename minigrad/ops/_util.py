@@ -1,4 +1,5 @@
 """Small helpers shared by the op modules: operand conversion, dtype promotion, un-broadcasting."""
+
 import numpy as np
 
 from .. import _dtype
@@ -44,12 +45,14 @@ def promote(a, b):
     a_data, b_data = data_of(a), data_of(b)
     if isinstance(a_data, np.ndarray) and isinstance(b_data, np.ndarray) and a_data.dtype == b_data.dtype:
         return a, b
-    if not isinstance(a_data, (np.ndarray, int, float, bool, np.generic)) or \
-            not isinstance(b_data, (np.ndarray, int, float, bool, np.generic)):
+    if not isinstance(a_data, (np.ndarray, int, float, bool, np.generic)) or not isinstance(
+        b_data, (np.ndarray, int, float, bool, np.generic)
+    ):
         bad = b_data if isinstance(a_data, (np.ndarray, int, float, bool, np.generic)) else a_data
         raise TypeError(f"unsupported operand type for a tensor operation: {type(bad).__name__}")
-    target = _dtype.result_type(a_data if isinstance(a_data, np.ndarray) else a_data,
-                                b_data if isinstance(b_data, np.ndarray) else b_data)
+    target = _dtype.result_type(
+        a_data if isinstance(a_data, np.ndarray) else a_data, b_data if isinstance(b_data, np.ndarray) else b_data
+    )
     return as_operand(a, target), as_operand(b, target)
 
 

@@ -3,6 +3,7 @@
 ``softmax`` and ``log_softmax`` run the compiled row kernel (``minigrad._kernels.softmax``) on the class axis
 moved last; their backwards are ``g - softmax · Σg`` (log_softmax) and ``s ⊙ (g - Σ s g)`` (softmax).
 """
+
 import math
 
 import numpy as np
@@ -167,7 +168,7 @@ class Erf(Function):
         return np.asarray(_erf(x), dtype=x.dtype)  # a 0-d input gives a Python float, not an array
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         return grad * (x * x * -1).exp() * (2 / math.sqrt(math.pi))
 
 
@@ -193,7 +194,7 @@ class Softplus(Function):
         return np.where(scaled > threshold, x, soft).astype(x.dtype)
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         scaled = x * self.options["beta"]
         linear = wrap(scaled._data > self.options["threshold"])
         return grad * sigmoid(scaled).masked_fill(linear, 1.0)

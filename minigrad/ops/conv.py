@@ -13,12 +13,13 @@ loops are in ``minigrad/_kernels/im2col.pyx``.
 ``Conv`` is ``y[n, o, j] = Σ_c Σ_i W[o, c, i] x[n, c, window i of position j] + b[o]`` (``c`` over ``o``'s
 group): one node whose forward builds the ``(C K, B L)`` columns of a block of images and multiplies them by the
 ``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``,
-``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both walk the batch in blocks of images (the whole batch when its columns take less than
-``_BLOCK_BYTES``), and the backward rebuilds the columns, so nothing but the inputs is kept between forward and
-backward.
+``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both walk the batch in blocks of images (the whole batch
+when its columns take less than ``_BLOCK_BYTES``), and the backward rebuilds the columns, so nothing but the
+inputs is kept between forward and backward.
 Its ``composite`` (``Unfold``, a matmul, a reshape) is the definition: the tests' oracle and, differentiated, the
 double backward.
 """
+
 from collections import namedtuple
 
 import numpy as np
@@ -49,8 +50,16 @@ class Window(namedtuple("Window", "kernel stride padding dilation in_size out_si
     def kernel_arguments(self):
         """(kernel, stride, padding, dilation, out_size) lifted to the kernels' three spatial dims."""
         lead = 3 - len(self.kernel)
-        return tuple((fill,) * lead + tuple(value) for fill, value in
-                     ((1, self.kernel), (1, self.stride), (0, self.padding), (1, self.dilation), (1, self.out_size)))
+        return tuple(
+            (fill,) * lead + tuple(value)
+            for fill, value in (
+                (1, self.kernel),
+                (1, self.stride),
+                (0, self.padding),
+                (1, self.dilation),
+                (1, self.out_size),
+            )
+        )
 
 
 # Images per block of the convolution's column matrix: about this many bytes of columns. Large on purpose: each
@@ -149,7 +158,7 @@ class Conv(Function):
         blocks = _image_blocks(x, window)
         buffer = np.empty(rows * (blocks[0].stop if blocks else 0) * window.positions, dtype=x.dtype)
         for block in blocks:
-            cols = buffer[:rows * (block.stop - block.start) * window.positions].reshape(rows, -1, window.positions)
+            cols = buffer[: rows * (block.stop - block.start) * window.positions].reshape(rows, -1, window.positions)
             im2col(x[block], window, cols)
             yield block, cols.reshape(groups, rows // groups, -1)
 
@@ -175,6 +184,7 @@ class Conv(Function):
             grad_w = np.ascontiguousarray(grad_w.transpose(0, 2, 1)).reshape(weight.shape)
         grad_b = grad.sum((0, 2)) if need_b else None
         return grad_x, grad_w, grad_b
+
     def composite(self, x, weight, bias, *, window, groups):
         n, out_channels = x.shape[0], weight.shape[0]
         cols = Unfold.apply(x, window=window).reshape(n, groups, -1, window.positions)

@@ -5,6 +5,7 @@ only defined on floats (``exp``, ``/``, ...) turn integer tensors into float32 f
 Where a backward needs the forward's result (``exp``, ``tanh``, ``sigmoid``, ``sqrt``), it reads ``self.output()``:
 the saved array as a tensor of the graph, so under ``create_graph=True`` the second derivative sees the dependence.
 """
+
 import builtins
 
 import numpy as np
@@ -27,8 +28,7 @@ class Add(Function):
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
-        return (sum_to(grad, self.shapes[0]) if need_a else None,
-                sum_to(grad, self.shapes[1]) if need_b else None)
+        return (sum_to(grad, self.shapes[0]) if need_a else None, sum_to(grad, self.shapes[1]) if need_b else None)
 
 
 class Sub(Function):
@@ -42,8 +42,7 @@ class Sub(Function):
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
-        return (sum_to(grad, self.shapes[0]) if need_a else None,
-                sum_to(-grad, self.shapes[1]) if need_b else None)
+        return (sum_to(grad, self.shapes[0]) if need_a else None, sum_to(-grad, self.shapes[1]) if need_b else None)
 
 
 class Mul(Function):
@@ -58,8 +57,10 @@ class Mul(Function):
     def backward(self, grad):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
-        return (sum_to(grad * b, np.shape(data_of(a))) if need_a else None,
-                sum_to(grad * a, np.shape(data_of(b))) if need_b else None)
+        return (
+            sum_to(grad * b, np.shape(data_of(a))) if need_a else None,
+            sum_to(grad * a, np.shape(data_of(b))) if need_b else None,
+        )
 
 
 class Div(Function):
@@ -74,8 +75,10 @@ class Div(Function):
     def backward(self, grad):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
-        return (sum_to(grad / b, np.shape(data_of(a))) if need_a else None,
-                sum_to(-grad * ((a / b) / b), np.shape(data_of(b))) if need_b else None)
+        return (
+            sum_to(grad / b, np.shape(data_of(a))) if need_a else None,
+            sum_to(-grad * ((a / b) / b), np.shape(data_of(b))) if need_b else None,
+        )
 
 
 class Pow(Function):
@@ -84,7 +87,7 @@ class Pow(Function):
     def forward(self, base, exponent):
         if np.result_type(base, exponent).kind in "biu":
             return _integer_power(base, exponent)
-        return base ** exponent
+        return base**exponent
 
     def backward(self, grad):
         a, b = self.inputs
@@ -99,7 +102,7 @@ class Pow(Function):
         if need_b:  # a^b log a, taken as 0 where a = 0 and b >= 0 (0·(-inf)); for b < 0 it is inf·(-inf), as torch
             base = a if is_tensor(a) else wrap(a)
             with np.errstate(divide="ignore"):
-                local = a ** b * log(base)
+                local = a**b * log(base)
             zero = (data_of(a) == 0) & (data_of(b) >= 0)
             if np.any(zero):
                 local = where(np.broadcast_to(zero, local.shape), 0.0, local)
@@ -113,7 +116,7 @@ def _integer_power(base, exponent):
     NumPy refuses negative integer exponents outright."""
     negative = np.asarray(exponent) < 0
     if not negative.any():
-        return base ** exponent
+        return base**exponent
     power = base ** np.where(negative, 0, exponent)
     truncated = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (exponent & 1), 0))
     return np.where(negative, truncated, power).astype(power.dtype, copy=False)
@@ -141,8 +144,10 @@ def _broadcasting(function_class, a, b):
             size_a = shape_a[-dim] if dim <= len(shape_a) else 1
             size_b = shape_b[-dim] if dim <= len(shape_b) else 1
             if size_a != size_b and 1 not in (size_a, size_b):
-                raise RuntimeError(f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
-                                   f"non-singleton dimension {builtins.max(len(shape_a), len(shape_b)) - dim}") from None
+                raise RuntimeError(
+                    f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                    f"non-singleton dimension {builtins.max(len(shape_a), len(shape_b)) - dim}"
+                ) from None
         raise
 
 
@@ -157,8 +162,12 @@ def _scaled(function_class, a, b):
     the scalar to float16 first would make ``x / 1e-8`` nan at x = 0 (0 / 0) and ``1e-3 * 1e5`` inf (1e5
     overflows float16). torch does this for a second-operand multiplier or divisor only: +, -, pow and a scalar
     first operand round the scalar to float16 like any operand."""
-    if _is_half(a) and np.ndim(data_of(b)) == 0 and not _is_half(b) and \
-            _dtype.result_type(data_of(a), data_of(b)) == np.float16:
+    if (
+        _is_half(a)
+        and np.ndim(data_of(b)) == 0
+        and not _is_half(b)
+        and _dtype.result_type(data_of(a), data_of(b)) == np.float16
+    ):
         single = np.dtype(np.float32)
         wide_b = b.to(single) if is_tensor(b) else single.type(b)
         with np.errstate(over="ignore"):
@@ -181,10 +190,14 @@ def _is_bool(value):
 def sub(a, b):
     if _is_bool(a) or _is_bool(b):  # torch refuses rather than guess between xor and a numeric difference
         if _is_bool(a) and _is_bool(b):
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-                               "`logical_xor()` operator instead.")
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
-                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                "`logical_xor()` operator instead."
+            )
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return _promoted(Sub, a, b)
 
 
@@ -211,8 +224,13 @@ def _to_float(value):
 
 
 def pow(a, b):
-    if is_tensor(a) and isinstance(b, (int, np.integer)) and not isinstance(b, bool) and b < 0 and \
-            a._data.dtype.kind in "biu":
+    if (
+        is_tensor(a)
+        and isinstance(b, (int, np.integer))
+        and not isinstance(b, bool)
+        and b < 0
+        and a._data.dtype.kind in "biu"
+    ):
         raise RuntimeError("Integers to negative integer powers are not allowed.")  # torch: only scalar exponents
     return _promoted(Pow, a, b)
 
@@ -239,8 +257,10 @@ class Remainder(Function):
             rounding = np.trunc if self.options["truncate"] else np.floor
             with np.errstate(divide="ignore", invalid="ignore"):
                 quotient = wrap(rounding(data_of(a) / data_of(b)).astype(grad._data.dtype))
-        return (sum_to(grad, np.shape(data_of(a))) if need_a else None,
-                sum_to(-grad * quotient, np.shape(data_of(b))) if need_b else None)
+        return (
+            sum_to(grad, np.shape(data_of(a))) if need_a else None,
+            sum_to(-grad * quotient, np.shape(data_of(b))) if need_b else None,
+        )
 
 
 def remainder(a, b):
@@ -259,8 +279,9 @@ def _rounded_division(a, b, rounding_mode):
     """The quotient rounded toward zero ('trunc') or down ('floor'), with a zero gradient like every step
     function; integers stay integers."""
     if rounding_mode not in ("trunc", "floor"):
-        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                           f"'{rounding_mode}'")
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
     a, b = promote(a, b)
     a_data, b_data = data_of(a), data_of(b)
     if np.result_type(a_data, b_data).kind in "iu":
@@ -272,8 +293,9 @@ def _rounded_division(a, b, rounding_mode):
         return _step(a, b, values=np.asarray(quotient))
     with np.errstate(divide="ignore", invalid="ignore"):
         exact = np.asarray(a_data / b_data)
-    return _step(a, b, values=np.asarray(np.trunc(exact) if rounding_mode == "trunc" else
-                                         np.floor_divide(a_data, b_data)))
+    return _step(
+        a, b, values=np.asarray(np.trunc(exact) if rounding_mode == "trunc" else np.floor_divide(a_data, b_data))
+    )
 
 
 def floor_divide(a, b):
@@ -283,8 +305,10 @@ def floor_divide(a, b):
 
 def neg(x):
     if x._data.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
-                           "a mask, use the `~` or `logical_not()` operator instead.")
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
+            "a mask, use the `~` or `logical_not()` operator instead."
+        )
     return Neg.apply(x)
 
 
@@ -296,7 +320,7 @@ class Abs(Function):
         return np.abs(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         return grad * sign(x)
 
 
@@ -321,7 +345,7 @@ class Log(Function):
             return np.log(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         return grad / x
 
 
@@ -333,7 +357,7 @@ class Log1p(Function):
             return np.log1p(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         return grad / (x + 1)
 
 
@@ -344,7 +368,7 @@ class Expm1(Function):
         return np.expm1(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         return grad * exp(x)
 
 
@@ -369,7 +393,7 @@ class Sin(Function):
         return np.sin(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         return grad * cos(x)
 
 
@@ -380,13 +404,14 @@ class Cos(Function):
         return np.cos(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         return -grad * sin(x)
 
 
 def unary(function_class):
     def op(x):
         return function_class.apply(float_operand(x))
+
     op.__name__ = function_class.__name__.lower()
     op.__doc__ = function_class.__doc__
     return op
@@ -420,7 +445,7 @@ class Clamp(Function):
     def forward(self, x, low, high):
         data, low_data, high_data = x, low, high
         self.shapes = [np.shape(v) for v in (x, low, high)]
-        self.low_mask = self.high_mask = None   # only tensor bounds get a gradient
+        self.low_mask = self.high_mask = None  # only tensor bounds get a gradient
         result = data
         with np.errstate(invalid="ignore"):
             self.x_mask = np.ones(data.shape, dtype=bool)
@@ -442,8 +467,10 @@ class Clamp(Function):
 
     def backward(self, grad):
         masks = (self.x_mask, self.low_mask, self.high_mask)
-        return tuple(sum_to(grad * wrap(np.broadcast_to(mask, grad.shape).astype(grad._data.dtype)), shape)
-                     if needed else None for mask, shape, needed in zip(masks, self.shapes, self.needs_input_grad))
+        return tuple(
+            sum_to(grad * wrap(np.broadcast_to(mask, grad.shape).astype(grad._data.dtype)), shape) if needed else None
+            for mask, shape, needed in zip(masks, self.shapes, self.needs_input_grad)
+        )
 
 
 class Maximum(Function):
@@ -476,8 +503,10 @@ def _split_gradient(node, grad, wins):
         share_a = np.where(wins(b_data, a_data), 0.0, whole).astype(grad._data.dtype)
         share_b = np.where(wins(a_data, b_data), 0.0, whole).astype(grad._data.dtype)
     need_a, need_b = node.needs_input_grad
-    return (sum_to(grad * wrap(share_a), np.shape(a_data)) if need_a else None,
-            sum_to(grad * wrap(share_b), np.shape(b_data)) if need_b else None)
+    return (
+        sum_to(grad * wrap(share_a), np.shape(a_data)) if need_a else None,
+        sum_to(grad * wrap(share_b), np.shape(b_data)) if need_b else None,
+    )
 
 
 class Where(Function):
@@ -492,8 +521,10 @@ class Where(Function):
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
-        return (sum_to(grad * wrap(self.condition.astype(grad._data.dtype)), self.shapes[0]) if need_a else None,
-                sum_to(grad * wrap((~self.condition).astype(grad._data.dtype)), self.shapes[1]) if need_b else None)
+        return (
+            sum_to(grad * wrap(self.condition.astype(grad._data.dtype)), self.shapes[0]) if need_a else None,
+            sum_to(grad * wrap((~self.condition).astype(grad._data.dtype)), self.shapes[1]) if need_b else None,
+        )
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
@@ -503,8 +534,14 @@ def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
     if is_tensor(min) or is_tensor(max):  # tensor bounds: one promoted dtype, broadcast together
         bounds = [v for v in (min, max) if v is not None]
         common = _dtype.result_type(x._data, *[data_of(v) for v in bounds])
-        x, min, max = (v if v is None or (is_tensor(v) and v._data.dtype == common) else
-                       v.to(common) if is_tensor(v) else wrap(np.asarray(v, dtype=common)) for v in (x, min, max))
+        x, min, max = (
+            v
+            if v is None or (is_tensor(v) and v._data.dtype == common)
+            else v.to(common)
+            if is_tensor(v)
+            else wrap(np.asarray(v, dtype=common))
+            for v in (x, min, max)
+        )
         if x.shape != (shape := np.broadcast_shapes(*[v.shape for v in (x, min, max) if v is not None])):
             x = x.expand(*shape)
         return Clamp.apply(x, min, max)
@@ -531,8 +568,9 @@ def where(condition, a=None, b=None):
     a, b = promote(a, b)
     condition = np.asarray(data_of(condition))
     if condition.dtype != np.bool_:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{condition.dtype}")
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}"
+        )
     return Where.apply(a, b, condition=condition)
 
 
@@ -550,8 +588,10 @@ class Step(Function):
         return values
 
     def backward(self, grad):
-        grads = tuple(wrap(np.zeros(shape, dtype)) if need else None
-                      for (shape, dtype), need in zip(self.shapes, self.needs_input_grad))
+        grads = tuple(
+            wrap(np.zeros(shape, dtype)) if need else None
+            for (shape, dtype), need in zip(self.shapes, self.needs_input_grad)
+        )
         return grads if len(grads) > 1 else grads[0]
 
 
@@ -695,8 +735,9 @@ def masked_fill(x, mask, value):
     value = data_of(value)
     if x._data.dtype.kind in "iu" and not np.isfinite(value):
         raise RuntimeError(f"value cannot be converted to type {x._data.dtype} without overflow")
-    return MaskedFill.apply(x, mask=np.broadcast_to(mask, shape),
-                            value=float(value) if x._data.dtype.kind == "f" else value)
+    return MaskedFill.apply(
+        x, mask=np.broadcast_to(mask, shape), value=float(value) if x._data.dtype.kind == "f" else value
+    )
 
 
 # ------------------------------------------------------------------------------ composites optimizers use
@@ -735,9 +776,17 @@ def to(x, *args, dtype=None, copy=False, **kwargs):
     return Cast.apply(x, dtype=target)
 
 
-_TYPE_NAMES = {"torch.FloatTensor": "float32", "torch.DoubleTensor": "float64", "torch.HalfTensor": "float16",
-               "torch.LongTensor": "int64", "torch.IntTensor": "int32", "torch.ShortTensor": "int16",
-               "torch.CharTensor": "int8", "torch.ByteTensor": "uint8", "torch.BoolTensor": "bool"}
+_TYPE_NAMES = {
+    "torch.FloatTensor": "float32",
+    "torch.DoubleTensor": "float64",
+    "torch.HalfTensor": "float16",
+    "torch.LongTensor": "int64",
+    "torch.IntTensor": "int32",
+    "torch.ShortTensor": "int16",
+    "torch.CharTensor": "int8",
+    "torch.ByteTensor": "uint8",
+    "torch.BoolTensor": "bool",
+}
 
 
 def type_(x, dtype=None, non_blocking=False):
@@ -762,8 +811,9 @@ def bitwise(a, b, operation, name):
     target = _dtype.result_type(data_of(a), data_of(b))
     if target.kind not in "biu":
         raise NotImplementedError(f"\"bitwise_{name}_cpu\" not implemented for '{_dtype.torch_name(target)}'")
-    return wrap(operation(np.asarray(data_of(a)).astype(target, copy=False),
-                          np.asarray(data_of(b)).astype(target, copy=False)))
+    return wrap(
+        operation(np.asarray(data_of(a)).astype(target, copy=False), np.asarray(data_of(b)).astype(target, copy=False))
+    )
 
 
 def bitwise_not(x):
@@ -789,8 +839,11 @@ class XLogY(Function):
         x_data, y_data = np.asarray(data_of(x)), np.asarray(data_of(y))
         need_x, need_y = self.needs_input_grad
         with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = sum_to(masked_fill(xlogy(grad, y), (x_data == 0) & (y_data <= 0), 0.0), x_data.shape) \
-                if need_x else None
+            grad_x = (
+                sum_to(masked_fill(xlogy(grad, y), (x_data == 0) & (y_data <= 0), 0.0), x_data.shape)
+                if need_x
+                else None
+            )
             grad_y = sum_to(grad * x / y, y_data.shape) if need_y else None
         return grad_x, grad_y
 

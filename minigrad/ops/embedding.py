@@ -7,6 +7,7 @@ factor ``c_k``: 0 at ``padding_idx`` (that row gets no gradient), ``1 / count(i_
 double backward needs no formula. Repeated rows are summed by sorting the indices and adding runs
 (``np.add.reduceat``), not with ``np.add.at``.
 """
+
 import numpy as np
 
 from .. import _dtype
@@ -34,8 +35,7 @@ class RowGather(Function):
         return _scaled_rows(out.reshape(-1, weight.shape[1]), scale).reshape(out.shape)
 
     def backward(self, grad):
-        return RowScatter.apply(grad, indices=self.options["indices"], scale=self.options["grad_scale"],
-                                rows=self.rows)
+        return RowScatter.apply(grad, indices=self.options["indices"], scale=self.options["grad_scale"], rows=self.rows)
 
 
 class RowScatter(Function):
@@ -62,9 +62,11 @@ class RowScatter(Function):
 
 def _check_indices(indices, name):
     if indices.dtype not in (np.int64, np.int32):
-        raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-                           f"Long, Int; but got {_dtype.torch_name(indices.dtype)} instead (while checking "
-                           f"arguments for {name})")
+        raise RuntimeError(
+            f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+            f"Long, Int; but got {_dtype.torch_name(indices.dtype)} instead (while checking "
+            f"arguments for {name})"
+        )
 
 
 def _renorm_rows(weight, indices, max_norm, norm_type):
@@ -79,8 +81,15 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
         weight._shared_version_counter()[0] += 1  # an in-place change: saved copies of weight are now stale
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,  # noqa: A002 - torch's names
-              scale_grad_by_freq=False, sparse=False):
+def embedding(
+    input,
+    weight,
+    padding_idx=None,
+    max_norm=None,
+    norm_type=2.0,  # noqa: A002 - torch's names
+    scale_grad_by_freq=False,
+    sparse=False,
+):
     """Rows of ``weight`` ``(num_embeddings, embedding_dim)`` at the integer ``input`` (any shape); output
     ``input.shape + (embedding_dim,)``. ``padding_idx``: that row gets no gradient. ``max_norm``: rows read whose
     norm exceeds it are rescaled to it in place first. ``scale_grad_by_freq``: each position's gradient is divided

@@ -13,6 +13,7 @@ gradient is involved, the write is recorded as torch records it:
 A leaf that requires grad (or a view of one) refuses in-place changes while grad mode is on, as in torch; inside
 ``no_grad`` they are allowed and unrecorded (what optimizers do).
 """
+
 import numpy as np
 
 from .. import _dtype
@@ -21,8 +22,8 @@ from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from . import elementwise, shape
-from .activation import relu, sigmoid, tanh
 from ._util import data_of, wrap
+from .activation import relu, sigmoid, tanh
 
 __all__ = ["apply_inplace", "setitem"]
 
@@ -47,8 +48,10 @@ class CopySlices(Function):
 
     def backward(self, grad):
         need_base, need_value = self.needs_input_grad
-        return (grad * wrap(self.mask.astype(grad._data.dtype)) if need_base else None,
-                _replay(grad, self.options["view_ops"]) if need_value else None)
+        return (
+            grad * wrap(self.mask.astype(grad._data.dtype)) if need_base else None,
+            _replay(grad, self.options["view_ops"]) if need_value else None,
+        )
 
 
 def _check_allowed(tensor):
@@ -71,14 +74,19 @@ def _snapshot(tensor):
 def _write(tensor, result):
     """Write ``result``'s values into ``tensor``'s memory, refusing what torch refuses."""
     if result.shape != tensor.shape:
-        raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast shape "
-                           f"{list(result.shape)}")
+        raise RuntimeError(
+            f"output with shape {list(tensor.shape)} doesn't match the broadcast shape {list(result.shape)}"
+        )
     if not _dtype.can_cast(result._data.dtype, tensor._data.dtype):
-        raise RuntimeError(f"result type {_dtype.torch_name(result._data.dtype)} can't be cast to the desired "
-                           f"output type {_dtype.torch_name(tensor._data.dtype)}")
+        raise RuntimeError(
+            f"result type {_dtype.torch_name(result._data.dtype)} can't be cast to the desired "
+            f"output type {_dtype.torch_name(tensor._data.dtype)}"
+        )
     if not tensor._data.flags.writeable:  # an expand()ed tensor: many elements share one memory location
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
     tensor._data[...] = result._data
     tensor._shared_version_counter()[0] += 1
 
@@ -112,7 +120,8 @@ def apply_inplace(tensor, operation, *args, **kwargs):
     """Change ``tensor`` in place to ``operation(tensor, *args, **kwargs)`` (an out-of-place op); returns it."""
     _check_allowed(tensor)
     recording = grad_mode.is_grad_enabled() and (
-        tensor.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values())))
+        tensor.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values()))
+    )
     if not recording:
         with grad_mode.no_grad():
             _write(tensor, operation(Tensor._wrap(tensor._data), *args, **kwargs))
@@ -141,9 +150,11 @@ def _copied(x, source):
     try:
         result = shape.expand(source, *x.shape) if source.shape != x.shape else elementwise.Clone.apply(source)
     except RuntimeError:
-        raise RuntimeError(f"The size of tensor a ({x.shape[-1] if x.ndim else 1}) must match the size of tensor b "
-                           f"({source.shape[-1] if source.ndim else 1}) at non-singleton dimension "
-                           f"{x.ndim - 1}") from None
+        raise RuntimeError(
+            f"The size of tensor a ({x.shape[-1] if x.ndim else 1}) must match the size of tensor b "
+            f"({source.shape[-1] if source.ndim else 1}) at non-singleton dimension "
+            f"{x.ndim - 1}"
+        ) from None
     return elementwise.add(result, _filled(x, 0)) if x.requires_grad else result
 
 
@@ -161,15 +172,19 @@ class IndexPut(Function):
         try:
             result[index] = value
         except ValueError:
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
-                               f"to indexing result of shape {list(x[index].shape)}") from None
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
+                f"to indexing result of shape {list(x[index].shape)}"
+            ) from None
         return result
 
     def backward(self, grad):
         need_x, need_value = self.needs_input_grad
         region = shape.Index.apply(grad, index=self.options["index"], advanced=True)
-        return (grad * wrap(self.mask.astype(grad._data.dtype)) if need_x else None,
-                shape.sum_to(region, self.value_shape) if need_value else None)
+        return (
+            grad * wrap(self.mask.astype(grad._data.dtype)) if need_x else None,
+            shape.sum_to(region, self.value_shape) if need_value else None,
+        )
 
 
 def _index_put(x, value, index):
@@ -192,8 +207,10 @@ def setitem(tensor, key, value):
         try:
             np.broadcast_shapes(np.shape(data_of(value)), region.shape)
         except ValueError:
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(data_of(value)))} cannot be "
-                               f"broadcast to indexing result of shape {list(region.shape)}") from None
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(np.shape(data_of(value)))} cannot be "
+                f"broadcast to indexing result of shape {list(region.shape)}"
+            ) from None
         apply_inplace(region, _copied, value)
         return
     apply_inplace(tensor, _index_put, value, key)
@@ -267,6 +284,7 @@ def copy_(self, source, non_blocking=False):
 def _unary_inplace(op):
     def method(self):
         return apply_inplace(self, op)
+
     method.__name__ = op.__name__ + "_"
     method.__doc__ = f"In-place ``{op.__name__}``."
     return method

@@ -1,4 +1,5 @@
 """Matrix products: ``matmul`` (with NumPy's/torch's 1-D and batched rules) and the fused ``linear``."""
+
 import numpy as np
 
 from .. import _dtype
@@ -23,8 +24,8 @@ class MatMul(Function):
         need_a, need_b = self.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:
             return (grad * b if need_a else None), (grad * a if need_b else None)
-        a2 = a.unsqueeze(0) if a.ndim == 1 else a          # (k,) -> (1, k)
-        b2 = b.unsqueeze(-1) if b.ndim == 1 else b         # (k,) -> (k, 1)
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a  # (k,) -> (1, k)
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b  # (k,) -> (k, 1)
         g2 = grad.unsqueeze(-2) if a.ndim == 1 else grad
         g2 = g2.unsqueeze(-1) if b.ndim == 1 else g2
         grad_a = grad_b = None
@@ -60,9 +61,7 @@ class Linear(Function):
         grad_b = None
         if need_b:  # an (out,) bias sums over the leading dims; a bias broadcast otherwise sums to its own shape
             grad_b = rows.sum(0) if bias.shape == grad.shape[-1:] else sum_to(Tensor._wrap(grad), bias.shape)._data
-        return (grad @ weight if need_x else None,
-                rows.T @ x.reshape(-1, weight.shape[1]) if need_w else None,
-                grad_b)
+        return (grad @ weight if need_x else None, rows.T @ x.reshape(-1, weight.shape[1]) if need_w else None, grad_b)
 
 
 def _check_matmul(a, b):
@@ -72,8 +71,9 @@ def _check_matmul(a, b):
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
         rows = a.shape[-2] if a.ndim > 1 else 1
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and "
-                           f"{k_b}x{b.shape[-1] if b.ndim > 1 else 1})")
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k_a} and {k_b}x{b.shape[-1] if b.ndim > 1 else 1})"
+        )
 
 
 def mm(a, b):
@@ -90,11 +90,15 @@ def dot(a, b):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a._data.dtype != b._data.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{_dtype.torch_name(a._data.dtype)} and {_dtype.torch_name(b._data.dtype)}")
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found "
+            f"{_dtype.torch_name(a._data.dtype)} and {_dtype.torch_name(b._data.dtype)}"
+        )
     if a.shape != b.shape:
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
-                           f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
+            f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively"
+        )
     return matmul(a, b)
 
 
@@ -111,11 +115,15 @@ def linear(x, weight, bias=None):
     """``y = x Wᵀ + b`` with torch's layout: ``x (*, in)``, ``weight (out, in)``, ``bias (out,)`` or None."""
     if x.shape[-1:] != weight.shape[-1:] or weight.ndim != 2:
         rows = int(np.prod(x.shape[:-1], dtype=np.int64)) if x.ndim > 1 else 1
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 0} and "
-                           f"{weight.shape[-1] if weight.ndim else 0}x{weight.shape[0] if weight.ndim else 0})")
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 0} and "
+            f"{weight.shape[-1] if weight.ndim else 0}x{weight.shape[0] if weight.ndim else 0})"
+        )
     if x._data.dtype != weight._data.dtype or (bias is not None and bias._data.dtype != x._data.dtype):
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} and "
-                           f"{weight.dtype.name.capitalize()}")
+        raise RuntimeError(
+            f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} and "
+            f"{weight.dtype.name.capitalize()}"
+        )
     if bias is not None and bias.shape != weight.shape[:1]:  # it must broadcast to the output without growing it
         expand(bias, *(x.shape[:-1] + weight.shape[:1]))
     return Linear.apply(x, weight, bias)
@@ -126,8 +134,10 @@ def bmm(a, b):
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if a.ndim != 3 else "batch2 must be a 3D tensor")
     if a.shape[0] != b.shape[0]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
-                           f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}]."
+        )
     return matmul(a, b)
 
 
@@ -180,8 +190,9 @@ def _to_subscripts(g, have, want, shape):
     """``g``, whose subscripts ``have`` are those of ``want`` (in its order) that the einsum could reach, laid out
     as ``want`` of ``shape``: a subscript only this operand has was summed away, so its gradient is broadcast."""
     if len(set(want)) != len(want):
-        raise NotImplementedError("einsum: the gradient of an operand with a repeated subscript (a diagonal) is not "
-                                  "implemented")
+        raise NotImplementedError(
+            "einsum: the gradient of an operand with a repeated subscript (a diagonal) is not implemented"
+        )
     sizes = dict(zip(want, shape))
     return g.reshape(*[sizes[c] if c in have else 1 for c in want]).expand(*shape)
 
@@ -196,17 +207,21 @@ def einsum(equation, *operands):
     inputs, arrow, output = equation.partition("->")
     inputs = inputs.split(",")
     if len(inputs) != len(operands):
-        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
-                           if len(operands) > len(inputs) else "einsum(): fewer operands were provided than specified "
-                           "in the equation")
+        raise RuntimeError(
+            "einsum(): more operands were provided than specified in the equation"
+            if len(operands) > len(inputs)
+            else "einsum(): fewer operands were provided than specified in the equation"
+        )
     if not arrow:  # implicit output: the subscripts used once, in alphabetical order
         counts = {c: "".join(inputs).count(c) for c in "".join(inputs)}
         output = "".join(sorted(c for c, n in counts.items() if n == 1))
     for subscripts, x in zip(inputs, operands):
         if len(subscripts) != x.ndim:
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(subscripts)}) does not match "
-                               f"the number of dimensions ({x.ndim}) for operand {inputs.index(subscripts)} and no "
-                               "ellipsis was given")
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(subscripts)}) does not match "
+                f"the number of dimensions ({x.ndim}) for operand {inputs.index(subscripts)} and no "
+                "ellipsis was given"
+            )
     operands = promote_all(operands)
     return Einsum.apply(*operands, inputs=inputs, output=output)
 

@@ -4,6 +4,7 @@ The core (``minigrad.autograd``) defines the Tensor without a single op, so it n
 above both, fills in ``x + y``, ``x.exp()``, ``x.sum(dim)``, ``x[i] = v``... one line each. ``minigrad``'s
 ``__init__`` imports it, so every Tensor has them as soon as ``import minigrad`` returns.
 """
+
 import numpy as np
 
 from .. import _dtype, creation
@@ -32,6 +33,8 @@ def _with_alpha(op):
     return lambda self, other, alpha=1: op(self, other if alpha == 1 else elementwise.mul(other, alpha))
 
 
+# a table: several short entries a line read better than one a line
+# fmt: off
 METHODS = {
     # arithmetic operators (a number times a tensor is the tensor times the number, as in torch)
     "__add__": elementwise.add, "__radd__": _reflected(elementwise.add),
@@ -132,6 +135,7 @@ METHODS = {
     "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
 
 }
+# fmt: on
 
 for _name, _method in METHODS.items():
     setattr(Tensor, _name, _method)

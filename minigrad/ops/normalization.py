@@ -15,6 +15,7 @@ so its vector-Jacobian product is the double backward (and the tests' oracle). T
 ``ĝ = g·w`` and means over the normalised dims: ``∂x = (ĝ - mean(ĝ) - x̂·mean(ĝ·x̂)) / √(var + eps)`` (fixed
 statistics: ``ĝ / √(var + eps)``), ``∂w = Σ g·x̂``, ``∂b = Σ g`` over the other dims.
 """
+
 import numpy as np
 
 from .._kernels import normalization as _kernel
@@ -80,19 +81,32 @@ class BatchNorm(Function):
         planes = _channels_last_dims(x)
         sum_g, sum_gx = np.empty(channels), np.empty(channels)
         grad_x = np.empty_like(planes) if need_x else None
-        _kernel.batch_norm_backward(_channels_last_dims(grad), planes, options["mean"], options["invstd"],
-                                    _as_double(weight, channels), options["training"], sum_g, sum_gx, grad_x,
-                                    get_num_threads())
-        return (grad_x.reshape(x.shape) if need_x else None, sum_gx.astype(x.dtype) if need_w else None,
-                sum_g.astype(x.dtype) if need_b else None)
+        _kernel.batch_norm_backward(
+            _channels_last_dims(grad),
+            planes,
+            options["mean"],
+            options["invstd"],
+            _as_double(weight, channels),
+            options["training"],
+            sum_g,
+            sum_gx,
+            grad_x,
+            get_num_threads(),
+        )
+        return (
+            grad_x.reshape(x.shape) if need_x else None,
+            sum_gx.astype(x.dtype) if need_w else None,
+            sum_g.astype(x.dtype) if need_b else None,
+        )
 
     def composite(self, x, weight, bias, *, mean, invstd, training, eps):
         shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         if training:
             normalized = _standardized(x, (0,) + tuple(range(2, x.ndim)), eps)
         else:
-            normalized = (x - wrap(mean.reshape(shape).astype(x._data.dtype))) * \
-                wrap(invstd.reshape(shape).astype(x._data.dtype))
+            normalized = (x - wrap(mean.reshape(shape).astype(x._data.dtype))) * wrap(
+                invstd.reshape(shape).astype(x._data.dtype)
+            )
         return _affine(normalized, weight, bias, shape)
 
 
@@ -101,13 +115,20 @@ class LayerNorm(Function):
     (either may be None). Gradients: see the module docstring."""
 
     def forward(self, x, weight, bias, *, dims, eps):
-        self.row_size = int(np.prod(x.shape[x.ndim - dims:], dtype=np.int64))
+        self.row_size = int(np.prod(x.shape[x.ndim - dims :], dtype=np.int64))
         rows = _rows(x, self.row_size)
         out = np.empty_like(rows)
         self.mean, self.invstd = np.empty(rows.shape[0]), np.empty(rows.shape[0])
-        _kernel.layer_norm_forward(rows, _flat(weight, x.dtype, self.row_size, 1),
-                                   _flat(bias, x.dtype, self.row_size, 0), eps, out, self.mean, self.invstd,
-                                   get_num_threads())
+        _kernel.layer_norm_forward(
+            rows,
+            _flat(weight, x.dtype, self.row_size, 1),
+            _flat(bias, x.dtype, self.row_size, 0),
+            eps,
+            out,
+            self.mean,
+            self.invstd,
+            get_num_threads(),
+        )
         return out.reshape(x.shape)
 
     def backward_arrays(self, grad):
@@ -117,15 +138,27 @@ class LayerNorm(Function):
         sum_gx, sum_g = np.zeros((threads, self.row_size)), np.zeros((threads, self.row_size))
         rows = _rows(grad, self.row_size)
         grad_x = np.empty_like(rows) if need_x else None
-        _kernel.layer_norm_backward(rows, _rows(x, self.row_size), self.mean, self.invstd,
-                                    _flat(weight, x.dtype, self.row_size, 1), grad_x, sum_gx, sum_g, threads)
-        return (grad_x.reshape(x.shape) if need_x else None,
-                sum_gx.sum(0).astype(x.dtype).reshape(weight.shape) if self.needs_input_grad[1] else None,
-                sum_g.sum(0).astype(x.dtype).reshape(bias.shape) if self.needs_input_grad[2] else None)
+        _kernel.layer_norm_backward(
+            rows,
+            _rows(x, self.row_size),
+            self.mean,
+            self.invstd,
+            _flat(weight, x.dtype, self.row_size, 1),
+            grad_x,
+            sum_gx,
+            sum_g,
+            threads,
+        )
+        return (
+            grad_x.reshape(x.shape) if need_x else None,
+            sum_gx.sum(0).astype(x.dtype).reshape(weight.shape) if self.needs_input_grad[1] else None,
+            sum_g.sum(0).astype(x.dtype).reshape(bias.shape) if self.needs_input_grad[2] else None,
+        )
 
     def composite(self, x, weight, bias, *, dims, eps):
-        return _affine(_standardized(x, tuple(range(x.ndim - dims, x.ndim)), eps), weight, bias,
-                       x.shape[x.ndim - dims:])
+        return _affine(
+            _standardized(x, tuple(range(x.ndim - dims, x.ndim)), eps), weight, bias, x.shape[x.ndim - dims :]
+        )
 
 
 # ------------------------------------------------------------------------------------------------ functions
@@ -134,29 +167,45 @@ def _check_channel_vector(name, value, channels):
         raise RuntimeError(f"{name} should contain {channels} elements not {value.numel()}")
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002
-               momentum=0.1, eps=1e-5):
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training=False,  # noqa: A002
+    momentum=0.1,
+    eps=1e-5,
+):
     """Batch normalisation of ``(N, C, *)`` per channel. In training, the statistics are the batch's (over N and
     the spatial dims, ``M`` values per channel) and the running buffers, when given, are updated in place:
     ``running_mean ← (1 - momentum)·running_mean + momentum·mean``, ``running_var`` likewise with the unbiased
     variance ``var·M/(M-1)``. In evaluation the running statistics are used (and must be given)."""
     if input.ndim < 2:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
-                         f"{max(input.ndim, 1) - 1}], but got 1)")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
+            f"{max(input.ndim, 1) - 1}], but got 1)"
+        )
     channels = input.shape[1]
-    for name, value in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
-                        ("bias", bias)):
+    for name, value in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         _check_channel_vector(name, value, channels)
     count = input.numel() // channels
     if training:
         if eps <= 0:
             raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
         if count == 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"torch.Size({list(input.shape)})")
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size torch.Size({list(input.shape)})"
+            )
         if count == 0:  # an empty batch: an empty result, running statistics untouched (as torch)
-            return BatchNorm.apply(input, weight, bias, mean=np.zeros(channels), invstd=np.ones(channels),
-                                   training=False, eps=eps)
+            return BatchNorm.apply(
+                input, weight, bias, mean=np.zeros(channels), invstd=np.ones(channels), training=False, eps=eps
+            )
         mean, var = np.empty(channels), np.empty(channels)
         _kernel.channel_stats(_channels_last_dims(input._data), mean, var, get_num_threads())
         if running_mean is not None:
@@ -165,11 +214,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             _update_running(running_var, var * (count / (count - 1)), momentum)
     else:
         if running_mean is None or running_var is None:
-            raise RuntimeError(f"{'running_mean' if running_mean is None else 'running_var'} must be defined in "
-                               "evaluation mode")
+            raise RuntimeError(
+                f"{'running_mean' if running_mean is None else 'running_var'} must be defined in evaluation mode"
+            )
         mean, var = running_mean._data.astype(np.float64), running_var._data.astype(np.float64)
-    return BatchNorm.apply(input, weight, bias, mean=mean, invstd=1 / np.sqrt(var + eps), training=bool(training),
-                           eps=eps)
+    return BatchNorm.apply(
+        input, weight, bias, mean=mean, invstd=1 / np.sqrt(var + eps), training=bool(training), eps=eps
+    )
 
 
 def _update_running(buffer, batch_value, momentum):
@@ -181,13 +232,17 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
     """Standardise over the last ``len(normalized_shape)`` dims, then ``·weight + bias`` (both of
     ``normalized_shape``, either may be None)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if input.shape[input.ndim - len(shape):] != shape or len(shape) > input.ndim:
-        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    if input.shape[input.ndim - len(shape) :] != shape or len(shape) > input.ndim:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
     for name, value in (("weight", weight), ("bias", bias)):
         if value is not None and value.shape != shape:
-            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
-                               f"{list(value.shape)} and normalized_shape = {list(shape)}")
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                f"{list(value.shape)} and normalized_shape = {list(shape)}"
+            )
     return LayerNorm.apply(input, weight, bias, dims=len(shape), eps=eps)
 
 
@@ -196,12 +251,16 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
     channels and spatial dims, then ``·weight + bias`` per channel (``(C,)`` each, either may be None)."""
     channels = input.shape[1] if input.ndim > 1 else 0
     if input.ndim < 2 or channels % num_groups:
-        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
-                           f"shape {list(input.shape)} and num_groups={num_groups}")
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got input of "
+            f"shape {list(input.shape)} and num_groups={num_groups}"
+        )
     for name, value in (("weight", weight), ("bias", bias)):
         if value is not None and value.shape != (channels,):
-            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
-                               f"but got {name} of shape {list(value.shape)} and input of shape {list(input.shape)}")
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                f"but got {name} of shape {list(value.shape)} and input of shape {list(input.shape)}"
+            )
     grouped = LayerNorm.apply(input.reshape(input.shape[0], num_groups, -1), None, None, dims=1, eps=eps)
     return _affine(grouped.reshape(input.shape), weight, bias, (1, channels) + (1,) * (input.ndim - 2))
 

@@ -11,6 +11,7 @@ middle of ``g``). The other modes read every output position from an input posit
 so they are integer-array indexing along one dim at a time (``Index``), whose gradient adds back where positions
 repeat.
 """
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -31,8 +32,9 @@ class ConstantPad(Function):
         return np.pad(x, widths, mode="constant", constant_values=value)
 
     def backward(self, grad):
-        return grad[tuple(slice(before, size - after) for (before, after), size in
-                          zip(self.options["widths"], grad.shape))]
+        return grad[
+            tuple(slice(before, size - after) for (before, after), size in zip(self.options["widths"], grad.shape))
+        ]
 
 
 def _source_positions(size, before, after, mode):
@@ -51,8 +53,10 @@ def _check(input, pad, mode, value):  # noqa: A002 - torch's argument name
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
-        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
-                           f"padding length {len(pad)} and input of dimension {input.ndim}")
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input dimension but got "
+            f"padding length {len(pad)} and input of dimension {input.ndim}"
+        )
     if mode not in _MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if mode == "constant":
@@ -66,18 +70,23 @@ def _check(input, pad, mode, value):  # noqa: A002 - torch's argument name
             "Supported combinations for non-constant padding:\n"
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
-            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    if any(n == 0 for n in input.shape[-dims - 1:]):
-        raise RuntimeError(f"Expected {dims + 1}D or {dims + 2}D (batch mode) tensor with possibly 0 batch size and "
-                           f"other non-zero dimensions for input, but got: [{', '.join(map(str, input.shape))}]")
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    if any(n == 0 for n in input.shape[-dims - 1 :]):
+        raise RuntimeError(
+            f"Expected {dims + 1}D or {dims + 2}D (batch mode) tensor with possibly 0 batch size and "
+            f"other non-zero dimensions for input, but got: [{', '.join(map(str, input.shape))}]"
+        )
     for axis in range(dims):
         dim = input.ndim - 1 - axis
         before, after = pad[2 * axis], pad[2 * axis + 1]
         size = input.shape[dim]
         if mode == "reflect" and (before >= size or after >= size):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                               f"but got: padding ({before}, {after}) at dimension {dim} of input "
-                               f"[{', '.join(map(str, input.shape))}]")
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                f"but got: padding ({before}, {after}) at dimension {dim} of input "
+                f"[{', '.join(map(str, input.shape))}]"
+            )
         if mode == "circular" and (before > size or after > size):
             raise RuntimeError("Padding value causes wrapping around more than once.")
 

@@ -15,6 +15,7 @@ Layout: an input ``(N, C, H, W)`` (or unbatched ``(C, H, W)``; 1-D pooling: ``(N
 ``H = 1``) is viewed as ``(planes, H, W)`` with ``planes = N·C``. Indices (``return_indices``) are flat positions
 ``h·W + w`` inside the unpadded input plane, as in torch.
 """
+
 import numpy as np
 
 from .. import _dtype
@@ -23,8 +24,16 @@ from .._threads import get_num_threads
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
-           "adaptive_max_pool1d", "adaptive_max_pool2d"]
+__all__ = [
+    "max_pool1d",
+    "max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+]
 
 
 class _Windows:
@@ -96,8 +105,12 @@ class PlaneScatter(Function):
     def forward(self, grad, *, indices, shape):
         planes = shape[0]
         result = np.empty((planes, int(np.prod(shape[1:], dtype=np.int64))), dtype=grad.dtype)
-        _kernel.scatter_to_planes(np.ascontiguousarray(grad).reshape(planes, -1),
-                                  np.ascontiguousarray(indices).reshape(planes, -1), result, get_num_threads())
+        _kernel.scatter_to_planes(
+            np.ascontiguousarray(grad).reshape(planes, -1),
+            np.ascontiguousarray(indices).reshape(planes, -1),
+            result,
+            get_num_threads(),
+        )
         return result.reshape(shape)
 
     def backward(self, grad):
@@ -128,8 +141,9 @@ class WindowMeanAdjoint(Function):
 
     def forward(self, grad, *, windows, shape):
         result = np.empty(shape, dtype=grad.dtype)
-        _kernel.window_sum_backward(np.ascontiguousarray(grad), *windows.bounds(), windows.scale, result,
-                                    get_num_threads())
+        _kernel.window_sum_backward(
+            np.ascontiguousarray(grad), *windows.bounds(), windows.scale, result, get_num_threads()
+        )
         return result
 
     def backward(self, grad):
@@ -150,10 +164,11 @@ def _tuple(value, n, name):
 def _check_input(x, spatial, name):
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
-    if x.ndim not in (spatial + 1, spatial + 2) or any(n == 0 for n in x.shape[-spatial - 1:]):
+    if x.ndim not in (spatial + 1, spatial + 2) or any(n == 0 for n in x.shape[-spatial - 1 :]):
         dims = "2D or 3D" if spatial == 1 else "3D or 4D"
-        raise RuntimeError(f"{name}(): non-empty {dims} (batch mode) tensor expected for input, but got "
-                           f"{list(x.shape)}")
+        raise RuntimeError(
+            f"{name}(): non-empty {dims} (batch mode) tensor expected for input, but got {list(x.shape)}"
+        )
     if x._data.dtype.kind != "f":
         raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.torch_name(x._data.dtype)}'")
 
@@ -161,22 +176,30 @@ def _check_input(x, spatial, name):
 def _geometry(spatial, kernel_size, stride, padding, dilation):
     """kernel, stride, padding, dilation as ``spatial``-tuples, checked as torch checks them."""
     kernel = _tuple(kernel_size, spatial, "kernel_size")
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
-        _tuple(stride, spatial, "stride")
+    stride = (
+        kernel
+        if stride is None or (not isinstance(stride, int) and len(stride) == 0)
+        else _tuple(stride, spatial, "stride")
+    )
     padding, dilation = _tuple(padding, spatial, "padding"), _tuple(dilation, spatial, "dilation")
     if min(kernel) <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kernel_size={list(kernel)}")
     if min(stride) <= 0:
-        raise RuntimeError("stride should not be zero" if min(stride) == 0 else
-                           f"stride should be greater than zero, but got stride={list(stride)}")
+        raise RuntimeError(
+            "stride should not be zero"
+            if min(stride) == 0
+            else f"stride should be greater than zero, but got stride={list(stride)}"
+        )
     if min(dilation) <= 0:
         raise RuntimeError(f"dilation should be greater than zero, but got dilation={list(dilation)}")
     if min(padding) < 0:
         raise RuntimeError(f"pad must be non-negative, but got pad: {min(padding)}")
     for k, p, d in zip(kernel, padding, dilation):
         if p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
-                               f"kernel_size={k} and dilation={d}")
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={k} and dilation={d}"
+            )
     return kernel, stride, padding, dilation
 
 
@@ -184,13 +207,17 @@ def _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode):
     """Row and column windows (1-D pooling: one row of the whole height 1) and their unclipped starts."""
     sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
     one = ((1, 1, 0, 1),) if spatial == 1 else ()
-    axes = [_strided_axis(n, *args, ceil_mode) for n, args in zip(sizes, one + tuple(zip(kernel, stride, padding,
-                                                                                       dilation)))]
+    axes = [
+        _strided_axis(n, *args, ceil_mode)
+        for n, args in zip(sizes, one + tuple(zip(kernel, stride, padding, dilation)))
+    ]
     outs = [a[0] for a in axes]
     if min(outs) <= 0:
         planes = x.shape[-spatial - 1]
-        raise RuntimeError(f"Given input size: ({planes}x{'x'.join(map(str, sizes))}). Calculated output size: "
-                           f"({planes}x{'x'.join(map(str, outs))}). Output size is too small")
+        raise RuntimeError(
+            f"Given input size: ({planes}x{'x'.join(map(str, sizes))}). Calculated output size: "
+            f"({planes}x{'x'.join(map(str, outs))}). Output size is too small"
+        )
     return axes
 
 
@@ -207,24 +234,51 @@ def _max_over(x, spatial, windows, return_indices):
     planes, lead = _planes(x, spatial)
     values = np.empty((planes.shape[0],) + windows.out_shape, dtype=planes.dtype)
     indices = np.empty(values.shape, dtype=np.int64)
-    _kernel.window_max_forward(planes, windows.row_start, windows.row_stop, windows.row_step, windows.col_start,
-                               windows.col_stop, windows.col_step, values, indices, get_num_threads())
-    pooled = (planes.shape[0],) + windows.out_shape[2 - spatial:]   # (planes, *spatial output)
-    out = PlaneGather.apply(x.reshape((planes.shape[0],) + x.shape[x.ndim - spatial:]), indices=indices.reshape(pooled),
-                            values=values.reshape(pooled)).reshape(lead + pooled[1:])
+    _kernel.window_max_forward(
+        planes,
+        windows.row_start,
+        windows.row_stop,
+        windows.row_step,
+        windows.col_start,
+        windows.col_stop,
+        windows.col_step,
+        values,
+        indices,
+        get_num_threads(),
+    )
+    pooled = (planes.shape[0],) + windows.out_shape[2 - spatial :]  # (planes, *spatial output)
+    out = PlaneGather.apply(
+        x.reshape((planes.shape[0],) + x.shape[x.ndim - spatial :]),
+        indices=indices.reshape(pooled),
+        values=values.reshape(pooled),
+    ).reshape(lead + pooled[1:])
     return (out, Tensor._wrap(indices.reshape(out.shape))) if return_indices else out
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
-               return_indices=False):
+def max_pool1d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,  # noqa: A002
+    return_indices=False,
+):
     """Max over windows of ``kernel_size`` taps ``dilation`` apart, every ``stride`` positions of ``(N, C, L)`` or
     ``(C, L)`` padded by ``padding`` (-inf) on both sides; ``L_out = ⌊(L + 2p - d(k-1) - 1) / s⌋ + 1`` (⌈⌉ with
     ``ceil_mode``). The gradient goes to each window's maximum; ``return_indices`` also returns its positions."""
     return _max_pool(input, 1, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,  # noqa: A002
-               return_indices=False):
+def max_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,  # noqa: A002
+    return_indices=False,
+):
     """``max_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` (each argument an int or a pair);
     indices are flat ``h·W + w`` positions in the input plane."""
     return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
@@ -235,16 +289,18 @@ def _avg_pool(x, spatial, name, kernel_size, stride, padding, ceil_mode, count_i
     kernel, stride, padding, _ = _geometry(spatial, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    (_, rows, row_origin), (_, cols, col_origin) = _strided_windows(x, spatial, kernel, stride, padding, (1,) * spatial,
-                                                                    ceil_mode)
+    (_, rows, row_origin), (_, cols, col_origin) = _strided_windows(
+        x, spatial, kernel, stride, padding, (1,) * spatial, ceil_mode
+    )
     sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
     pads = ((0,) if spatial == 1 else ()) + padding
     if divisor_override is not None:
         divisor = np.full((len(row_origin), len(col_origin)), float(divisor_override))
     elif count_include_pad:  # the window clipped to the padded input, padding counted
         ks = ((1,) if spatial == 1 else ()) + kernel
-        extents = [np.minimum(origin + k, n + p) - origin for origin, k, n, p in
-                   zip((row_origin, col_origin), ks, sizes, pads)]
+        extents = [
+            np.minimum(origin + k, n + p) - origin for origin, k, n, p in zip((row_origin, col_origin), ks, sizes, pads)
+        ]
         divisor = np.multiply.outer(extents[0], extents[1]).astype(np.float64)
     else:
         divisor = np.multiply.outer(rows[1] - rows[0], cols[1] - cols[0]).astype(np.float64)
@@ -255,7 +311,7 @@ def _avg_pool(x, spatial, name, kernel_size, stride, padding, ceil_mode, count_i
 def _mean_over(x, spatial, windows):
     planes, lead = _planes(x, spatial)
     out = WindowMean.apply(x.reshape(planes.shape), windows=windows)
-    return out.reshape(lead + windows.out_shape[2 - spatial:])
+    return out.reshape(lead + windows.out_shape[2 - spatial :])
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):  # noqa: A002
@@ -265,22 +321,33 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return _avg_pool(input, 1, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,  # noqa: A002
-               divisor_override=None):
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,  # noqa: A002
+    divisor_override=None,
+):
     """``avg_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)``; ``divisor_override`` replaces
     every divisor."""
-    return _avg_pool(input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override)
+    return _avg_pool(
+        input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
 
 
 def _adaptive_windows(x, spatial, output_size, name):
     _check_input(x, spatial, name)
     sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
     wanted = ((1,) if spatial == 1 else ()) + tuple(
-        n if o is None else o for n, o in zip(sizes[2 - spatial:], _tuple_or_none(output_size, spatial)))
+        n if o is None else o for n, o in zip(sizes[2 - spatial :], _tuple_or_none(output_size, spatial))
+    )
     if min(wanted) < 0:
-        raise RuntimeError(f"{name}(): elements of output_size must be greater than or equal to 0 but received "
-                           f"{list(wanted[2 - spatial:])}")
+        raise RuntimeError(
+            f"{name}(): elements of output_size must be greater than or equal to 0 but received "
+            f"{list(wanted[2 - spatial :])}"
+        )
     return [_adaptive_axis(n, o) for n, o in zip(sizes, wanted)]
 
 
@@ -318,4 +385,3 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
     """Max over the windows of ``adaptive_avg_pool2d``; gradient to each window's maximum."""
     rows, cols = _adaptive_windows(input, 2, output_size, "adaptive_max_pool2d")
     return _max_over(input, 2, _Windows(rows, cols), return_indices)
-

@@ -3,6 +3,7 @@
 ``dim`` may be an int, a tuple of ints, or None (all dims); ``keepdim`` keeps reduced dims as size 1.
 The backward of a reduction broadcasts the gradient back over the reduced dims.
 """
+
 import builtins
 
 import numpy as np
@@ -79,15 +80,18 @@ class LogSumExp(Function):
 
     def forward(self, x, *, axes, keepdim):
         data = x
-        shift = np.max(data, axis=axes, keepdims=True) if data.size else np.zeros(_keepdim_shape(data.shape, axes),
-                                                                                   data.dtype)
+        shift = (
+            np.max(data, axis=axes, keepdims=True)
+            if data.size
+            else np.zeros(_keepdim_shape(data.shape, axes), data.dtype)
+        )
         shift = np.where(np.isfinite(shift), shift, 0).astype(data.dtype)
         with np.errstate(divide="ignore"):
             result = np.log(np.exp(data - shift).sum(axis=axes, keepdims=True)) + shift
         return result if keepdim else result.reshape([n for i, n in enumerate(result.shape) if i not in axes])
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         axes = self.options["axes"]
         kept = grad.reshape(_keepdim_shape(x.shape, axes))
         lse = self.output().reshape(_keepdim_shape(x.shape, axes))
@@ -113,8 +117,10 @@ def mean(x, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     if x._data.dtype.kind not in "fc":
-        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {x.dtype.name.capitalize()}")
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {x.dtype.name.capitalize()}"
+        )
     if x._data.dtype == np.float16:  # summed and divided in float32, as torch: in float16 both the sum and the
         return mean(x.float(), dim, keepdim).half()  # count overflow past 65504 (a mean of 1e5 ones was nan)
     axes = _reduction_axes(dim, x.ndim)
@@ -156,8 +162,10 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
     if dim is None:
         if x._data.size == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
-                               "the reduction dim with the 'dim' argument.")
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                "the reduction dim with the 'dim' argument."
+            )
         return Extremum.apply(x, axes=tuple(range(x.ndim)), keepdim=False, numpy_reduce=numpy_reduce)
     axis = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
@@ -203,8 +211,7 @@ def _arg_extremum(x, dim, keepdim, numpy_arg):
         result = np.asarray(numpy_arg(x._data.reshape(-1)))
         return Tensor._wrap(result.reshape((1,) * x.ndim if keepdim else ()))
     axis = normalize_dim(dim, x.ndim)
-    return Tensor._wrap(np.asarray(numpy_arg(x._data, axis=axis, keepdims=keepdim)) if x.ndim
-                                      else np.asarray(0))
+    return Tensor._wrap(np.asarray(numpy_arg(x._data, axis=axis, keepdims=keepdim)) if x.ndim else np.asarray(0))
 
 
 def argmax(x, dim=None, keepdim=False):
@@ -235,7 +242,11 @@ class Norm(Function):
         data = x
         absolute = np.abs(data)
         if p == np.inf:
-            result = absolute.max(axis=axes, keepdims=True) if data.size else np.zeros(_keepdim_shape(data.shape, axes), data.dtype)
+            result = (
+                absolute.max(axis=axes, keepdims=True)
+                if data.size
+                else np.zeros(_keepdim_shape(data.shape, axes), data.dtype)
+            )
         elif p == -np.inf:
             result = absolute.min(axis=axes, keepdims=True)
         elif p == 0:
@@ -245,12 +256,12 @@ class Norm(Function):
         elif p == 2:
             result = np.sqrt((data * data).sum(axis=axes, keepdims=True))
         else:
-            result = (absolute ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+            result = (absolute**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
         result = result.astype(data.dtype, copy=False)
         return result if keepdim else result.reshape([n for i, n in enumerate(result.shape) if i not in axes])
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         p, axes = self.options["p"], self.options["axes"]
         kept = grad.reshape(_keepdim_shape(x.shape, axes))
         norm = self.output().reshape(_keepdim_shape(x.shape, axes))
@@ -259,8 +270,8 @@ class Norm(Function):
         if p == 1:
             return kept * x.sign()
         if p in (np.inf, -np.inf):
-            hits = (np.abs(x._data) == norm._data)
-            count = hits.sum(axis=axes, keepdims=True)   # 0 for a nan norm: no gradient, as torch
+            hits = np.abs(x._data) == norm._data
+            count = hits.sum(axis=axes, keepdims=True)  # 0 for a nan norm: no gradient, as torch
             share = np.divide(hits, count, out=np.zeros(hits.shape), where=count > 0)
             return kept * x.sign() * wrap(share.astype(x._data.dtype))
         safe_norm = norm.masked_fill(wrap(norm._data == 0), 1.0)
@@ -286,8 +297,9 @@ def norm(x, p="fro", dim=None, keepdim=False):
             where = "on an empty tensor because"
         else:
             where = f"on the dimension {empty[0]} because this dimension is empty and"
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {float(p):g} norm {where} the operation does not "
-                           "have an identity")
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {float(p):g} norm {where} the operation does not have an identity"
+        )
     return Norm.apply(x, p=float(p), axes=axes, keepdim=keepdim)
 
 
@@ -339,7 +351,7 @@ class Prod(Function):
         return result if keepdim else result.reshape([n for i, n in enumerate(result.shape) if i not in axes])
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         axes = self.options["axes"]
         kept = grad.reshape(_keepdim_shape(x.shape, axes))
         if np.all(x._data != 0):
@@ -352,7 +364,7 @@ class Prod(Function):
 def _products_of_others(array, axes):
     """For each entry, the product of the other entries over ``axes`` (zeros handled exactly)."""
     moved = np.moveaxis(array, axes, tuple(range(-len(axes), 0)))
-    flat = moved.reshape(moved.shape[:moved.ndim - len(axes)] + (-1,))
+    flat = moved.reshape(moved.shape[: moved.ndim - len(axes)] + (-1,))
     ones = np.ones(flat.shape[:-1] + (1,), dtype=array.dtype)
     before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     after = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat, -1)[..., :-1]], axis=-1), axis=-1), -1)

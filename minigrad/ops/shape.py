@@ -5,6 +5,7 @@ back, a broadcast's gradient is summed back (``SumTo``), an index's gradient is 
 (``IndexBackward``, where repeated indices accumulate). Each pair is mutually inverse, which is what makes
 second derivatives through them work.
 """
+
 import numpy as np
 
 from .. import _dtype
@@ -205,8 +206,10 @@ class Concatenate(Function):
 
     def backward(self, grad):
         prefix = (slice(None),) * self.options["dim"]
-        return tuple(grad[prefix + (slice(int(lo), int(hi)),)] if need else None
-                     for lo, hi, need in zip(self.bounds[:-1], self.bounds[1:], self.needs_input_grad))
+        return tuple(
+            grad[prefix + (slice(int(lo), int(hi)),)] if need else None
+            for lo, hi, need in zip(self.bounds[:-1], self.bounds[1:], self.needs_input_grad)
+        )
 
 
 class Gather(Function):
@@ -269,9 +272,11 @@ def _resolve_shape(shape, size):
 def permute(x, *dims):
     dims = _shape_argument(dims)
     if len(dims) != x.ndim:
-        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
-                           f"of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to "
-                           f"len(dims) = {len(dims)}")
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+            f"of the desired ordering of dimensions i.e. input.dim() = {x.ndim} is not equal to "
+            f"len(dims) = {len(dims)}"
+        )
     axes = tuple(normalize_dim(d, x.ndim) for d in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
@@ -291,16 +296,20 @@ def transpose(x, dim0, dim1):
 def expand(x, *sizes):
     sizes = _shape_argument(sizes)
     if len(sizes) < x.ndim:
-        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
-                           f"number of dimensions in the tensor ({x.ndim})")
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
+            f"number of dimensions in the tensor ({x.ndim})"
+        )
     lead = len(sizes) - x.ndim
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     try:
         if np.broadcast_shapes(x.shape, shape) != shape:
             raise ValueError
     except ValueError:
-        raise RuntimeError(f"The expanded size of the tensor must match the existing size at non-singleton "
-                           f"dimensions. Target sizes: {list(sizes)}. Tensor sizes: {list(x.shape)}") from None
+        raise RuntimeError(
+            f"The expanded size of the tensor must match the existing size at non-singleton "
+            f"dimensions. Target sizes: {list(sizes)}. Tensor sizes: {list(x.shape)}"
+        ) from None
     return x if shape == x.shape else BroadcastTo.apply(x, shape=shape)
 
 
@@ -328,7 +337,7 @@ def flatten(x, start_dim=0, end_dim=-1):
         return Reshape.apply(x, shape=(1,))
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = x.shape[:start] + (int(np.prod(x.shape[start:end + 1], dtype=np.int64)),) + x.shape[end + 1:]
+    shape = x.shape[:start] + (int(np.prod(x.shape[start : end + 1], dtype=np.int64)),) + x.shape[end + 1 :]
     return x if shape == x.shape else Reshape.apply(x, shape=shape)
 
 
@@ -337,8 +346,10 @@ def view(x, *shape):
     ``transpose``, say), as torch's ``view``: use ``reshape`` there."""
     result = reshape(x, *shape)
     if x._data.size and not np.may_share_memory(result._data, x._data):
-        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
-                           "spans across two contiguous subspaces). Use .reshape(...) instead.")
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            "spans across two contiguous subspaces). Use .reshape(...) instead."
+        )
     return result
 
 
@@ -357,8 +368,7 @@ def select(x, dim, index):
     axis = normalize_dim(dim, x.ndim)
     size = x.shape[axis]
     if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size {list(x.shape)} at dimension "
-                         f"{axis}")
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(x.shape)} at dimension {axis}")
     return Index.apply(x, index=(slice(None),) * axis + (int(index),), advanced=False)
 
 
@@ -406,7 +416,8 @@ def selections_first(key):
     items = key if isinstance(key, tuple) else (key,)
     integers = [_integer_item(item) for item in items]
     if all(n is None for n in integers) or not any(
-            n is None and isinstance(item, np.ndarray) for item, n in zip(items, integers)):
+        n is None and isinstance(item, np.ndarray) for item, n in zip(items, integers)
+    ):
         return None
     selection, rest = [], []
     for item, integer in zip(items, integers):
@@ -429,8 +440,10 @@ def selections_first(key):
 
 def index(x, key):
     if x.ndim == 0 and key not in ((), Ellipsis, None) and not isinstance(key, tuple):
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
-                         "C++ to convert a 0-dim tensor to a number")
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+            "C++ to convert a 0-dim tensor to a number"
+        )
     try:
         key, advanced = index_arrays(key)
         split = selections_first(key)
@@ -456,9 +469,14 @@ def cat(tensors, dim=0):
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     axis = normalize_dim(dim, ndim)
     for i, t in enumerate(tensors):
-        if t.ndim != ndim or t.shape[:axis] + t.shape[axis + 1:] != tensors[0].shape[:axis] + tensors[0].shape[axis + 1:]:
-            raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
-                               f"{list(tensors[0].shape)} but got size {list(t.shape)} for tensor number {i} in the list.")
+        if (
+            t.ndim != ndim
+            or t.shape[:axis] + t.shape[axis + 1 :] != tensors[0].shape[:axis] + tensors[0].shape[axis + 1 :]
+        ):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                f"{list(tensors[0].shape)} but got size {list(t.shape)} for tensor number {i} in the list."
+            )
     return Concatenate.apply(*tensors, dim=axis)
 
 
@@ -469,8 +487,10 @@ def stack(tensors, dim=0):
     shape = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
-                               f"{list(t.shape)} at entry {i}")
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                f"{list(t.shape)} at entry {i}"
+            )
     axis = normalize_dim(dim, len(shape) + 1)
     return cat([unsqueeze(t, axis) for t in tensors], axis)
 
@@ -487,12 +507,15 @@ def gather(x, dim, index):
         return Reshape.apply(gather(Reshape.apply(x, shape=(1,)), 0, index.reshape(-1)), shape=index.shape)
     for d in range(x.ndim):
         if d != axis and index.shape[d] > x.shape[d]:
-            raise RuntimeError(f"Size does not match at dimension {d} expected index {list(index.shape)} to be no "
-                               f"larger than self {list(x.shape)} apart from dimension {axis}")
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be no "
+                f"larger than self {list(x.shape)} apart from dimension {axis}"
+            )
     if index.size and (index.min() < 0 or index.max() >= x.shape[axis]):
         bad = index[(index < 0) | (index >= x.shape[axis])].flat[0]
         raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {x.shape[axis]}")
     if index.shape != x.shape:  # torch allows a smaller index in non-gather dims
-        x = Index.apply(x, index=tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(index.shape)),
-                        advanced=False)
+        x = Index.apply(
+            x, index=tuple(slice(0, n) if d != axis else slice(None) for d, n in enumerate(index.shape)), advanced=False
+        )
     return Gather.apply(x, dim=axis, index=index)

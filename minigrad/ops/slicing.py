@@ -4,13 +4,13 @@ roll, repeat, tril/triu, movedim, index_select, masked_select, scatter, hstack/v
 Each is written with ``Index``, ``Reshape``, ``Permute``, ``BroadcastTo``, ``Gather``/``ScatterAdd`` and
 ``cat``, so its gradient (and double backward) comes from those: nothing here defines a backward.
 """
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
 from ._util import data_of, wrap
 from .elementwise import Clone, add, masked_fill
-from .shape import (Index, ScatterAdd, cat, expand, gather, narrow, normalize_dim, permute, reshape, select,
-                    unsqueeze)
+from .shape import Index, ScatterAdd, cat, expand, gather, narrow, normalize_dim, permute, reshape, select, unsqueeze
 
 
 def split(x, split_size_or_sections, dim=0):
@@ -20,15 +20,20 @@ def split(x, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
         if step <= 0 and not (step == 0 and size == 0):
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
-                               if step == 0 else f"split expects split_size be non-negative, but got split_size={step}")
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+                if step == 0
+                else f"split expects split_size be non-negative, but got split_size={step}"
+            )
         sizes = [min(step, size - start) for start in range(0, size, step)] if step else []
         sizes = sizes or [0]  # an empty dim splits into one empty piece, as torch
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != size or any(s < 0 for s in sizes):
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
-                               f"dimension {axis}), but got split_sizes={sizes}")
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                f"dimension {axis}), but got split_sizes={sizes}"
+            )
     starts = np.cumsum([0] + sizes[:-1])
     return tuple(narrow(x, axis, int(start), length) for start, length in zip(starts, sizes))
 
@@ -75,10 +80,9 @@ def repeat(x, *sizes):
     """``x`` tiled ``sizes[i]`` times along each dim (leading new dims allowed), as torch's ``repeat``."""
     sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
     if len(sizes) < x.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
-                           "tensor")
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
-    interleaved = tuple(n for size in shape for n in (1, size))   # (1, s0, 1, s1, ...)
+    interleaved = tuple(n for size in shape for n in (1, size))  # (1, s0, 1, s1, ...)
     tiled = tuple(n for r, size in zip(sizes, shape) for n in (r, size))
     return reshape(expand(reshape(x, *interleaved), *tiled), *(r * size for r, size in zip(sizes, shape)))
 
@@ -106,8 +110,10 @@ def movedim(x, source, destination):
     source = [normalize_dim(d, x.ndim) for d in ((source,) if isinstance(source, int) else source)]
     destination = [normalize_dim(d, x.ndim) for d in ((destination,) if isinstance(destination, int) else destination)]
     if len(source) != len(destination):
-        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({source} dims) should contain the "
-                           f"same number of dims as destination ({destination} dims)")
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({source} dims) should contain the "
+            f"same number of dims as destination ({destination} dims)"
+        )
     order = [d for d in range(x.ndim) if d not in source]
     for dest, src in sorted(zip(destination, source)):
         order.insert(dest, src)

@@ -3,6 +3,7 @@
 The order is found in NumPy (a stable sort, nan counted as the largest value as in torch); the values are then
 ``gather``-ed from the input, so their gradient is scattered back to where each value came from.
 """
+
 import numpy as np
 
 from ..autograd.tensor import return_types

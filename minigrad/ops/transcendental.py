@@ -5,6 +5,7 @@ Each unary one is a ``Function`` whose forward is the NumPy routine (the exact v
 ``g · f'(x)`` with ``f'`` written in Tensor ops from the input ``x`` and the result ``y``, so a second derivative
 needs no formula of its own. Integer inputs become float32 first, as in torch.
 """
+
 import math
 
 import numpy as np
@@ -25,15 +26,22 @@ class _UnaryMath(Function):
             return type(self).numpy_function(x)
 
     def backward(self, grad):
-        x, = self.inputs
+        (x,) = self.inputs
         return grad * type(self).derivative(x, self.output())
 
 
 def _function(name, numpy_function, derivative, doc):
     """The Function class ``name`` and its public function (integers promoted to float32)."""
-    cls = type(name, (_UnaryMath,), {"numpy_function": staticmethod(numpy_function),
-                                     "derivative": staticmethod(derivative), "__doc__": doc,
-                                     "__module__": __name__})
+    cls = type(
+        name,
+        (_UnaryMath,),
+        {
+            "numpy_function": staticmethod(numpy_function),
+            "derivative": staticmethod(derivative),
+            "__doc__": doc,
+            "__module__": __name__,
+        },
+    )
     return cls, unary(cls)
 
 
@@ -45,16 +53,19 @@ Cosh, cosh = _function("Cosh", np.cosh, lambda x, y: x.sinh(), "``cosh x``; grad
 Asin, asin = _function("Asin", np.arcsin, lambda x, y: (1 - x * x).rsqrt(), "``asin x``; gradient ``g / √(1 - x²)``.")
 Acos, acos = _function("Acos", np.arccos, lambda x, y: -(1 - x * x).rsqrt(), "``acos x``; gradient ``-g / √(1 - x²)``.")
 Atan, atan = _function("Atan", np.arctan, lambda x, y: 1 / (x * x + 1), "``atan x``; gradient ``g / (1 + x²)``.")
-Asinh, asinh = _function("Asinh", np.arcsinh, lambda x, y: (x * x + 1).rsqrt(),
-                         "``asinh x``; gradient ``g / √(x² + 1)``.")
-Acosh, acosh = _function("Acosh", np.arccosh, lambda x, y: (x * x - 1).rsqrt(),
-                         "``acosh x``; gradient ``g / √(x² - 1)``.")
+Asinh, asinh = _function(
+    "Asinh", np.arcsinh, lambda x, y: (x * x + 1).rsqrt(), "``asinh x``; gradient ``g / √(x² + 1)``."
+)
+Acosh, acosh = _function(
+    "Acosh", np.arccosh, lambda x, y: (x * x - 1).rsqrt(), "``acosh x``; gradient ``g / √(x² - 1)``."
+)
 Atanh, atanh = _function("Atanh", np.arctanh, lambda x, y: 1 / (1 - x * x), "``atanh x``; gradient ``g / (1 - x²)``.")
 Exp2, exp2 = _function("Exp2", np.exp2, lambda x, y: y * _LN2, "``2^x``; gradient ``g 2^x ln 2``.")
 Log2, log2 = _function("Log2", np.log2, lambda x, y: 1 / (x * _LN2), "``log₂ x``; gradient ``g / (x ln 2)``.")
 Log10, log10 = _function("Log10", np.log10, lambda x, y: 1 / (x * _LN10), "``log₁₀ x``; gradient ``g / (x ln 10)``.")
-Rsqrt, rsqrt = _function("Rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y: y * y * y * -0.5,
-                         "``1 / √x``; gradient ``-g / (2 x^{3/2})``.")
+Rsqrt, rsqrt = _function(
+    "Rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y: y * y * y * -0.5, "``1 / √x``; gradient ``-g / (2 x^{3/2})``."
+)
 
 
 class Atan2(Function):
@@ -67,8 +78,10 @@ class Atan2(Function):
         y, x = self.inputs
         scale = grad / (x * x + y * y)
         need_y, need_x = self.needs_input_grad
-        return (sum_to(scale * x, np.shape(y._data)) if need_y else None,
-                sum_to(-scale * y, np.shape(x._data)) if need_x else None)
+        return (
+            sum_to(scale * x, np.shape(y._data)) if need_y else None,
+            sum_to(-scale * y, np.shape(x._data)) if need_x else None,
+        )
 
 
 def atan2(y, x):

@@ -1,8 +1,17 @@
 """Adadelta (torch's formulas)."""
+
 import numpy as np
 
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, decayed_gradient, step_tensor, with_gradients, zero_buffers)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_options,
+    decayed_gradient,
+    step_tensor,
+    with_gradients,
+    zero_buffers,
+)
 
 __all__ = ["Adadelta"]
 
@@ -21,14 +30,35 @@ class Adadelta(Optimizer):
     >>> optimizer = Adadelta(model.parameters(), lr=1.0, rho=0.9)
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
-                 maximize=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1.0,
+        rho=0.9,
+        eps=1e-6,
+        weight_decay=0,
+        foreach=None,
+        *,
+        capturable=False,
+        maximize=False,
+        differentiable=False,
+    ):
         check_options(lr, eps, weight_decay, None, differentiable)
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        super().__init__(params, {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
-                                  "maximize": maximize, "capturable": capturable, "foreach": foreach,
-                                  "differentiable": differentiable})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "rho": rho,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "maximize": maximize,
+                "capturable": capturable,
+                "foreach": foreach,
+                "differentiable": differentiable,
+            },
+        )
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""

@@ -1,11 +1,19 @@
 """Adagrad, with learning-rate decay and an initial accumulator value (torch's formulas)."""
+
 import numpy as np
 
 from .._kernels.optim import adagrad_steps
 from .._threads import get_num_threads
 from ..autograd.tensor import Tensor
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, kernel_operands, step_tensor, with_gradients)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_options,
+    kernel_operands,
+    step_tensor,
+    with_gradients,
+)
 
 __all__ = ["Adagrad"]
 
@@ -22,20 +30,51 @@ class Adagrad(Optimizer):
     >>> optimizer = Adagrad(model.parameters(), lr=1e-2, lr_decay=1e-4)
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-                 foreach=None, *, maximize=False, differentiable=False, fused=None):
-        check_options(lr, eps, weight_decay, None, differentiable, lr_decay=lr_decay,
-                      initial_accumulator_value=initial_accumulator_value)
-        super().__init__(params, {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
-                                  "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
-                                  "maximize": maximize, "differentiable": differentiable, "fused": fused})
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        fused=None,
+    ):
+        check_options(
+            lr,
+            eps,
+            weight_decay,
+            None,
+            differentiable,
+            lr_decay=lr_decay,
+            initial_accumulator_value=initial_accumulator_value,
+        )
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "lr_decay": lr_decay,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "initial_accumulator_value": initial_accumulator_value,
+                "foreach": foreach,
+                "maximize": maximize,
+                "differentiable": differentiable,
+                "fused": fused,
+            },
+        )
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(p, group)
 
     def _init_state(self, p, group):
-        self.state[p].update(step=step_tensor(), sum=Tensor._wrap(
-            np.full_like(p._data, group["initial_accumulator_value"])))
+        self.state[p].update(
+            step=step_tensor(), sum=Tensor._wrap(np.full_like(p._data, group["initial_accumulator_value"]))
+        )
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient (all of a group in one compiled, multi-threaded pass);
@@ -54,8 +93,16 @@ class Adagrad(Optimizer):
             for rows in operands.values():
                 if rows:
                     params, grads, sums, step_sizes = map(list, zip(*rows))
-                    adagrad_steps(params, grads, sums, np.array(step_sizes), float(group["eps"]),
-                                  float(group["weight_decay"]), group["maximize"], get_num_threads())
+                    adagrad_steps(
+                        params,
+                        grads,
+                        sums,
+                        np.array(step_sizes),
+                        float(group["eps"]),
+                        float(group["weight_decay"]),
+                        group["maximize"],
+                        get_num_threads(),
+                    )
             for p in with_gradients(group):
                 bump_version(p)
         return loss

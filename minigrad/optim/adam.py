@@ -1,8 +1,16 @@
 """Adam and AdamW (torch's formulas, bias corrections and placement of eps)."""
+
 from .._kernels.optim import adam_step
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_not_differentiable, kernel_operands, step_tensor, with_gradients,
-    zero_buffers)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_not_differentiable,
+    kernel_operands,
+    step_tensor,
+    with_gradients,
+    zero_buffers,
+)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -25,9 +33,22 @@ class Adam(Optimizer):
     >>> optimizer = Adam(model.parameters(), lr=1e-3)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
-                 decoupled_weight_decay=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -39,9 +60,19 @@ class Adam(Optimizer):
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         check_not_differentiable(differentiable)
-        defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
-                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
-                    "differentiable": differentiable, "fused": fused, "decoupled_weight_decay": decoupled_weight_decay}
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
         super().__init__(params, defaults)
 
     def step(self, closure=None):
@@ -58,8 +89,22 @@ class Adam(Optimizer):
                     state.update(step=step_tensor(), **zero_buffers(p, *names))
                 param, grad, exp_avg, exp_avg_sq, *maximum = kernel_operands(p, state, names, "Adam")
                 step = advance_step(state)
-                adam_step(param, grad, exp_avg, exp_avg_sq, maximum[0] if amsgrad else exp_avg_sq, lr, beta1, beta2,
-                          eps, weight_decay, step, amsgrad, maximize, decoupled)
+                adam_step(
+                    param,
+                    grad,
+                    exp_avg,
+                    exp_avg_sq,
+                    maximum[0] if amsgrad else exp_avg_sq,
+                    lr,
+                    beta1,
+                    beta2,
+                    eps,
+                    weight_decay,
+                    step,
+                    amsgrad,
+                    maximize,
+                    decoupled,
+                )
                 bump_version(p)
         return loss
 
@@ -71,11 +116,35 @@ class AdamW(Adam):
     >>> optimizer = AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False, foreach=None, capturable=False, differentiable=False, fused=None):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
-                         capturable=capturable, differentiable=differentiable, fused=fused,
-                         decoupled_weight_decay=True)
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+        foreach=None,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )
 
     def load_state_dict(self, state_dict):
         super().load_state_dict(state_dict)

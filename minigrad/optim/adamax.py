@@ -1,9 +1,18 @@
 """Adamax: Adam with the infinity norm in place of the second moment (torch's formulas)."""
+
 import numpy as np
 
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, decayed_gradient, lerp_, step_tensor, with_gradients,
-    zero_buffers)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_options,
+    decayed_gradient,
+    lerp_,
+    step_tensor,
+    with_gradients,
+    zero_buffers,
+)
 
 __all__ = ["Adamax"]
 
@@ -21,12 +30,33 @@ class Adamax(Optimizer):
     >>> optimizer = Adamax(model.parameters(), lr=2e-3)
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
-                 maximize=False, differentiable=False, capturable=False):
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        capturable=False,
+    ):
         check_options(lr, eps, weight_decay, betas, differentiable)
-        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
-                                  "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
-                                  "capturable": capturable})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "betas": betas,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "foreach": foreach,
+                "maximize": maximize,
+                "differentiable": differentiable,
+                "capturable": capturable,
+            },
+        )
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
@@ -43,6 +73,6 @@ class Adamax(Optimizer):
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf *= beta2
                 np.maximum(exp_inf, np.abs(grad) + eps, out=exp_inf)
-                p._data += -(lr / (1 - beta1 ** step)) * (exp_avg / exp_inf)
+                p._data += -(lr / (1 - beta1**step)) * (exp_avg / exp_inf)
                 bump_version(p)
         return loss

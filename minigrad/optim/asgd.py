@@ -1,8 +1,17 @@
 """ASGD: averaged stochastic gradient descent (torch's formulas)."""
+
 import numpy as np
 
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, decayed_gradient, step_tensor, with_gradients, zero_buffers)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_options,
+    decayed_gradient,
+    step_tensor,
+    with_gradients,
+    zero_buffers,
+)
 
 __all__ = ["ASGD"]
 
@@ -21,12 +30,34 @@ class ASGD(Optimizer):
     >>> optimizer = ASGD(model.parameters(), lr=1e-2, t0=100)
     """
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
-                 maximize=False, differentiable=False, capturable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lambd=1e-4,
+        alpha=0.75,
+        t0=1e6,
+        weight_decay=0,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+        capturable=False,
+    ):
         check_options(lr, 0.0, weight_decay, None, differentiable)
-        super().__init__(params, {"lr": lr, "lambd": lambd, "alpha": alpha, "t0": t0, "weight_decay": weight_decay,
-                                  "foreach": foreach, "maximize": maximize, "differentiable": differentiable,
-                                  "capturable": capturable})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "lambd": lambd,
+                "alpha": alpha,
+                "t0": t0,
+                "weight_decay": weight_decay,
+                "foreach": foreach,
+                "maximize": maximize,
+                "differentiable": differentiable,
+                "capturable": capturable,
+            },
+        )
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
@@ -36,8 +67,7 @@ class ASGD(Optimizer):
             for p in with_gradients(group):
                 state = self.state[p]
                 if not state:
-                    state.update(step=step_tensor(), eta=step_tensor(lr), mu=step_tensor(1.0),
-                                 **zero_buffers(p, "ax"))
+                    state.update(step=step_tensor(), eta=step_tensor(lr), mu=step_tensor(1.0), **zero_buffers(p, "ax"))
                 step = advance_step(state)
                 grad = decayed_gradient(p, group["maximize"], float(group["weight_decay"]))
                 eta, mu, ax = state["eta"]._data, state["mu"]._data, state["ax"]._data

@@ -4,6 +4,7 @@ The line search (``line_search_fn="strong_wolfe"``) follows torch's, itself afte
 satisfying the strong Wolfe conditions, then zoom in by safeguarded cubic interpolation. Scalars are NumPy scalars
 of the parameters' dtype where torch has 0-d tensors, so the arithmetic rounds alike.
 """
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
@@ -31,15 +32,33 @@ class LBFGS(Optimizer):
 
     _state_shaped_like_params = False
 
-    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7, tolerance_change=1e-9,
-                 history_size=100, line_search_fn=None):
+    def __init__(
+        self,
+        params,
+        lr=1,
+        max_iter=20,
+        max_eval=None,
+        tolerance_grad=1e-7,
+        tolerance_change=1e-9,
+        history_size=100,
+        line_search_fn=None,
+    ):
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if max_eval is None:
             max_eval = max_iter * 5 // 4
-        super().__init__(params, {"lr": lr, "max_iter": max_iter, "max_eval": max_eval,
-                                  "tolerance_grad": tolerance_grad, "tolerance_change": tolerance_change,
-                                  "history_size": history_size, "line_search_fn": line_search_fn})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "max_iter": max_iter,
+                "max_eval": max_eval,
+                "tolerance_grad": tolerance_grad,
+                "tolerance_change": tolerance_change,
+                "history_size": history_size,
+                "line_search_fn": line_search_fn,
+            },
+        )
         if len(self.param_groups) != 1:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
 
@@ -48,15 +67,19 @@ class LBFGS(Optimizer):
         return self.param_groups[0]["params"]
 
     def _flat_grad(self):
-        return np.concatenate([np.zeros(p._data.size, p._data.dtype) if p.grad is None else p.grad._data.reshape(-1)
-                               for p in self._params])
+        return np.concatenate(
+            [
+                np.zeros(p._data.size, p._data.dtype) if p.grad is None else p.grad._data.reshape(-1)
+                for p in self._params
+            ]
+        )
 
     def _add(self, step_size, direction):
         """p ← p + step_size · direction, ``direction`` cut into the parameters' shapes."""
         offset = 0
         for p in self._params:
             size = p._data.size
-            p._data += step_size * direction[offset:offset + size].reshape(p._data.shape)
+            p._data += step_size * direction[offset : offset + size].reshape(p._data.shape)
             offset += size
             bump_version(p)
 
@@ -106,8 +129,15 @@ class LBFGS(Optimizer):
             spent = 0
             if group["line_search_fn"] is not None:
                 start = [p._data.copy() for p in self._params]
-                loss, grad, t, spent = strong_wolfe(lambda step: self._evaluate_along(closure, start, d, step), t, d,
-                                                    loss, grad, gtd, max_ls=max_eval - evaluations)
+                loss, grad, t, spent = strong_wolfe(
+                    lambda step, start=start, d=d: self._evaluate_along(closure, start, d, step),
+                    t,
+                    d,
+                    loss,
+                    grad,
+                    gtd,
+                    max_ls=max_eval - evaluations,
+                )
                 self._add(t, d)
                 converged = np.abs(grad).max() <= tolerance_grad
             else:
@@ -120,8 +150,13 @@ class LBFGS(Optimizer):
                     spent = 1
             evaluations += spent
             state["func_evals"] += spent
-            if (iteration == max_iter or evaluations >= max_eval or converged
-                    or np.abs(d * t).max() <= tolerance_change or abs(loss - memory["prev_loss"]) < tolerance_change):
+            if (
+                iteration == max_iter
+                or evaluations >= max_eval
+                or converged
+                or np.abs(d * t).max() <= tolerance_change
+                or abs(loss - memory["prev_loss"]) < tolerance_change
+            ):
                 break
         memory.update(d=d, t=t, prev_flat_grad=prev_grad)
         state.update(_wrap(memory))
@@ -191,7 +226,7 @@ def cubic_minimum(x1, f1, g1, x2, f2, g2, bounds=None):
     (x2, f2) with slopes g1 and g2; the middle of the bounds when that cubic has no minimum."""
     low, high = bounds if bounds is not None else ((x1, x2) if x1 <= x2 else (x2, x1))
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1 ** 2 - g1 * g2
+    d2_square = d1**2 - g1 * g2
     if d2_square < 0:
         return (low + high) / 2.0
     d2 = np.sqrt(d2_square)
@@ -230,8 +265,15 @@ def strong_wolfe(evaluate, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e
         if new.gtd >= 0:
             bracket = [previous, new]
             break
-        guess = cubic_minimum(previous.t, previous.f, previous.gtd, new.t, new.f, new.gtd,
-                              bounds=(new.t + 0.01 * (new.t - previous.t), new.t * 10))
+        guess = cubic_minimum(
+            previous.t,
+            previous.f,
+            previous.gtd,
+            new.t,
+            new.f,
+            new.gtd,
+            bounds=(new.t + 0.01 * (new.t - previous.t), new.t * 10),
+        )
         previous, new = new, _point(evaluate, guess, d)
         evaluations += 1
         iteration += 1

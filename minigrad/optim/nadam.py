@@ -1,9 +1,18 @@
 """NAdam: Adam with Nesterov momentum and momentum decay (torch's formulas)."""
+
 import numpy as np
 
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, decayed_gradient, lerp_, step_tensor, with_gradients,
-    zero_buffers)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_options,
+    decayed_gradient,
+    lerp_,
+    step_tensor,
+    with_gradients,
+    zero_buffers,
+)
 
 __all__ = ["NAdam"]
 
@@ -22,14 +31,37 @@ class NAdam(Optimizer):
     >>> optimizer = NAdam(model.parameters(), lr=2e-3, decoupled_weight_decay=True, weight_decay=1e-2)
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
         check_options(lr, eps, weight_decay, betas, differentiable, momentum_decay=momentum_decay)
-        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
-                                  "momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,
-                                  "maximize": maximize, "foreach": foreach, "capturable": capturable,
-                                  "differentiable": differentiable})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "betas": betas,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "momentum_decay": momentum_decay,
+                "decoupled_weight_decay": decoupled_weight_decay,
+                "maximize": maximize,
+                "foreach": foreach,
+                "capturable": capturable,
+                "differentiable": differentiable,
+            },
+        )
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
@@ -41,8 +73,9 @@ class NAdam(Optimizer):
             for p in with_gradients(group):
                 state = self.state[p]
                 if not state:
-                    state.update(step=step_tensor(), mu_product=step_tensor(1.0),
-                                 **zero_buffers(p, "exp_avg", "exp_avg_sq"))
+                    state.update(
+                        step=step_tensor(), mu_product=step_tensor(1.0), **zero_buffers(p, "exp_avg", "exp_avg_sq")
+                    )
                 step = advance_step(state)
                 if decoupled and weight_decay != 0:
                     p._data *= 1 - lr * weight_decay
@@ -55,7 +88,7 @@ class NAdam(Optimizer):
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
                 exp_avg_sq += (1 - beta2) * grad * grad
-                denom = np.sqrt(exp_avg_sq / (1 - beta2 ** step))
+                denom = np.sqrt(exp_avg_sq / (1 - beta2**step))
                 denom += eps
                 product = float(mu_product)
                 p._data += (-lr * (1.0 - mu) / (1.0 - product)) * (grad / denom)

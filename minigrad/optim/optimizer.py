@@ -14,6 +14,7 @@ step is not part of any graph).
 >>> optimizer = SGD(model.parameters(), lr=0.1)
 >>> optimizer.zero_grad(); loss_fn(model(x), y).backward(); optimizer.step()
 """
+
 import warnings
 from collections import defaultdict
 from copy import deepcopy
@@ -21,8 +22,8 @@ from itertools import chain
 
 import numpy as np
 
-from ..autograd.tensor import Tensor
 from ..autograd.grad_mode import enable_grad
+from ..autograd.tensor import Tensor
 from ..nn.utils import _zero_grads
 
 __all__ = ["Optimizer", "required"]
@@ -43,9 +44,11 @@ def kernel_operands(p, state, names, kind):
     arrays = [state[name]._data for name in names]
     for name, array in zip(names, arrays):
         if array.shape != p._data.shape or array.dtype != p._data.dtype or not array.flags.c_contiguous:
-            raise RuntimeError(f"{kind}'s state {name!r} ({array.dtype}, shape {list(array.shape)}) does not match "
-                               f"its parameter ({p._data.dtype}, shape {list(p._data.shape)}); was the parameter "
-                               "replaced after the optimizer stepped?")
+            raise RuntimeError(
+                f"{kind}'s state {name!r} ({array.dtype}, shape {list(array.shape)}) does not match "
+                f"its parameter ({p._data.dtype}, shape {list(p._data.shape)}); was the parameter "
+                "replaced after the optimizer stepped?"
+            )
     return [a.reshape(-1) for a in (p._data, grad, *arrays)]
 
 
@@ -157,8 +160,10 @@ class Optimizer:
     def __init__(self, params, defaults):
         self.defaults = defaults
         if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, but "
-                            "got " + _typename(params))
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or dicts, but "
+                "got " + _typename(params)
+            )
         self.state = defaultdict(dict)
         self.param_groups = []
         param_groups = list(params)
@@ -177,8 +182,10 @@ class Optimizer:
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
-                            "tensors in sets will change between runs. Please use a list instead.")
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the ordering of "
+                "tensors in sets will change between runs. Please use a list instead."
+            )
         params = list(params)
         names = [p[0] for p in params if isinstance(p, tuple)]
         params = [p[1] if isinstance(p, tuple) else p for p in params]
@@ -197,13 +204,18 @@ class Optimizer:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
             param_group.setdefault(name, default)
         if len({id(p) for p in params}) != len(params):
-            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will cause "
-                          "an error; see github.com/pytorch/pytorch/issues/40967 for more information", stacklevel=3)
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, this will cause "
+                "an error; see github.com/pytorch/pytorch/issues/40967 for more information",
+                stacklevel=3,
+            )
         for group in self.param_groups:
             if ("param_names" in param_group) != ("param_names" in group):
                 kind = "with names" if "param_names" in param_group else "without names"
-                raise ValueError("all optimizer param groups should be with/without names. "
-                                 f"cannot add param group {kind} to the optimizer")
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {kind} to the optimizer"
+                )
         existing = {id(p) for group in self.param_groups for p in group["params"]}
         if any(id(p) in existing for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -251,16 +263,22 @@ class Optimizer:
         if len(self.param_groups) != len(saved_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(s["params"]) for g, s in zip(self.param_groups, saved_groups)):
-            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
-                             "optimizer's group")
-        param_of = dict(zip(chain.from_iterable(s["params"] for s in saved_groups),
-                            chain.from_iterable(g["params"] for g in self.param_groups)))
+            raise ValueError(
+                "loaded state dict contains a parameter group that doesn't match the size of optimizer's group"
+            )
+        param_of = dict(
+            zip(
+                chain.from_iterable(s["params"] for s in saved_groups),
+                chain.from_iterable(g["params"] for g in self.param_groups),
+            )
+        )
         state = defaultdict(dict)
         for key, value in state_dict["state"].items():
             if key in param_of:
                 param = param_of[key]
-                state[param] = {name: _cast_state(param, name, item, self._state_shaped_like_params)
-                                for name, item in value.items()}
+                state[param] = {
+                    name: _cast_state(param, name, item, self._state_shaped_like_params) for name, item in value.items()
+                }
             else:
                 state[key] = value
         for group, saved in zip(self.param_groups, saved_groups):
@@ -292,8 +310,10 @@ def _cast_state(param, name, value, check_shape):
         array = value._data if isinstance(value, Tensor) else value
         if check_shape and array.dtype.kind == "f" and array.ndim and array.shape != param._data.shape:
             # e.g. a state_dict of another model
-            raise ValueError(f"loaded state {name!r} has shape {list(array.shape)}, but its parameter has shape "
-                             f"{list(param._data.shape)}")
+            raise ValueError(
+                f"loaded state {name!r} has shape {list(array.shape)}, but its parameter has shape "
+                f"{list(param._data.shape)}"
+            )
         dtype = param._data.dtype if array.dtype.kind == "f" else array.dtype
         return Tensor._wrap(np.array(array, dtype=dtype))
     return deepcopy(value)

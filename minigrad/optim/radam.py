@@ -1,11 +1,20 @@
 """RAdam: Adam with the variance of the adaptive learning rate rectified (torch's formulas)."""
+
 import math
 
 import numpy as np
 
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, decayed_gradient, lerp_, step_tensor, with_gradients,
-    zero_buffers)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_options,
+    decayed_gradient,
+    lerp_,
+    step_tensor,
+    with_gradients,
+    zero_buffers,
+)
 
 __all__ = ["RAdam"]
 
@@ -25,13 +34,35 @@ class RAdam(Optimizer):
     >>> optimizer = RAdam(model.parameters(), lr=1e-3)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
-                 *, foreach=None, maximize=False, capturable=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
         check_options(lr, eps, weight_decay, betas, differentiable)
-        super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
-                                  "maximize": maximize, "foreach": foreach, "capturable": capturable,
-                                  "decoupled_weight_decay": decoupled_weight_decay,
-                                  "differentiable": differentiable})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "betas": betas,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "maximize": maximize,
+                "foreach": foreach,
+                "capturable": capturable,
+                "decoupled_weight_decay": decoupled_weight_decay,
+                "differentiable": differentiable,
+            },
+        )
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
@@ -51,13 +82,13 @@ class RAdam(Optimizer):
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_avg_sq *= beta2
                 exp_avg_sq += (1 - beta2) * grad * grad
-                bias_correction2 = 1 - beta2 ** step
-                corrected = exp_avg / (1 - beta1 ** step)
+                bias_correction2 = 1 - beta2**step
+                corrected = exp_avg / (1 - beta1**step)
                 rho_inf = 2 / (1 - beta2) - 1
-                rho_t = rho_inf - 2 * step * beta2 ** step / bias_correction2
+                rho_t = rho_inf - 2 * step * beta2**step / bias_correction2
                 if rho_t > 5.0:
                     rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-                    adaptive = bias_correction2 ** 0.5 / (np.sqrt(exp_avg_sq) + eps)
+                    adaptive = bias_correction2**0.5 / (np.sqrt(exp_avg_sq) + eps)
                     p._data -= corrected * lr * adaptive * rect
                 else:
                     p._data -= corrected * lr

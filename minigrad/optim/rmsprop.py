@@ -1,10 +1,19 @@
 """RMSprop, plain, centered and with momentum (torch's formulas)."""
+
 import numpy as np
 
 from .._kernels.optim import rmsprop_steps
 from .._threads import get_num_threads
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, kernel_operands, step_tensor, with_gradients, zero_buffers)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_options,
+    kernel_operands,
+    step_tensor,
+    with_gradients,
+    zero_buffers,
+)
 
 __all__ = ["RMSprop"]
 
@@ -22,14 +31,38 @@ class RMSprop(Optimizer):
     >>> optimizer = RMSprop(model.parameters(), lr=1e-2, momentum=0.9, centered=True)
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                 capturable=False, foreach=None, maximize=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
         check_options(lr, eps, weight_decay, None, differentiable, momentum=momentum)
         if not 0.0 <= alpha:
             raise ValueError(f"Invalid alpha value: {alpha}")
-        super().__init__(params, {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
-                                  "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
-                                  "maximize": maximize, "differentiable": differentiable})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "momentum": momentum,
+                "alpha": alpha,
+                "eps": eps,
+                "centered": centered,
+                "weight_decay": weight_decay,
+                "capturable": capturable,
+                "foreach": foreach,
+                "maximize": maximize,
+                "differentiable": differentiable,
+            },
+        )
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient (all of a group in one compiled, multi-threaded pass);
@@ -49,9 +82,17 @@ class RMSprop(Optimizer):
                 operands[param.dtype.type].append((param, grad, square_avg, others[0] if centered else None, buffer))
             for rows in operands.values():
                 if rows:
-                    rmsprop_steps(*map(list, zip(*rows)), float(group["lr"]), float(group["alpha"]),
-                                  float(group["eps"]), float(group["weight_decay"]), momentum, centered,
-                                  group["maximize"], get_num_threads())
+                    rmsprop_steps(
+                        *map(list, zip(*rows)),
+                        float(group["lr"]),
+                        float(group["alpha"]),
+                        float(group["eps"]),
+                        float(group["weight_decay"]),
+                        momentum,
+                        centered,
+                        group["maximize"],
+                        get_num_threads(),
+                    )
             for p in with_gradients(group):
                 bump_version(p)
         return loss

@@ -1,9 +1,18 @@
 """Rprop: resilient backpropagation, per-element step sizes driven by the gradient's sign (torch's formulas)."""
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
 from .optimizer import (
-    Optimizer, advance_step, bump_version, check_options, decayed_gradient, step_tensor, with_gradients, zero_buffers)
+    Optimizer,
+    advance_step,
+    bump_version,
+    check_options,
+    decayed_gradient,
+    step_tensor,
+    with_gradients,
+    zero_buffers,
+)
 
 __all__ = ["Rprop"]
 
@@ -22,13 +31,33 @@ class Rprop(Optimizer):
     >>> optimizer = Rprop(model.parameters(), lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50))
     """
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, capturable=False, foreach=None,
-                 maximize=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        etas=(0.5, 1.2),
+        step_sizes=(1e-6, 50),
+        *,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
         check_options(lr, 0.0, 0.0, None, differentiable)
         if not 0.0 < etas[0] < 1.0 < etas[1]:
             raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
-        super().__init__(params, {"lr": lr, "etas": etas, "step_sizes": step_sizes, "foreach": foreach,
-                                  "maximize": maximize, "differentiable": differentiable, "capturable": capturable})
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "etas": etas,
+                "step_sizes": step_sizes,
+                "foreach": foreach,
+                "maximize": maximize,
+                "differentiable": differentiable,
+                "capturable": capturable,
+            },
+        )
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
@@ -39,8 +68,11 @@ class Rprop(Optimizer):
             for p in with_gradients(group):
                 state = self.state[p]
                 if not state:
-                    state.update(step=step_tensor(), **zero_buffers(p, "prev"),
-                                 step_size=Tensor._wrap(np.full_like(p._data, float(group["lr"]))))
+                    state.update(
+                        step=step_tensor(),
+                        **zero_buffers(p, "prev"),
+                        step_size=Tensor._wrap(np.full_like(p._data, float(group["lr"]))),
+                    )
                 advance_step(state)
                 grad = np.array(decayed_gradient(p, group["maximize"], 0.0), copy=True)
                 prev, step_size = state["prev"]._data, state["step_size"]._data

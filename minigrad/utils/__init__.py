@@ -1,4 +1,5 @@
 """Utilities outside the autograd core: ``minigrad.utils.data`` (datasets and the DataLoader)."""
+
 from . import data
 
 __all__ = ["data"]

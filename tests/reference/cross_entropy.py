@@ -11,13 +11,21 @@ Notation: ``w`` class weights (ones when None), ``v_n = [y_n != ignore_index]``,
 ``cross_entropy_index``, ``cross_entropy_index_columns``, ``cross_entropy_probs`` and ``nll`` are the kernels'
 twins (same signatures as minigrad._kernels.cross_entropy, see tests/reference/__init__.py).
 """
+
 import numpy as np
 
 from . import kernel_convention
 
-__all__ = ["log_softmax", "nll_loss", "cross_entropy", "cross_entropy_prob_targets", "cross_entropy_probs",
-           "cross_entropy_index",
-           "cross_entropy_index_columns", "nll"]
+__all__ = [
+    "log_softmax",
+    "nll_loss",
+    "cross_entropy",
+    "cross_entropy_prob_targets",
+    "cross_entropy_probs",
+    "cross_entropy_index",
+    "cross_entropy_index_columns",
+    "nll",
+]
 
 
 def log_softmax(x):
@@ -86,7 +94,7 @@ def cross_entropy(x, target, weight=None, ignore_index=-100, label_smoothing=0.0
     x = np.asarray(x, dtype=np.float64)
     N, C = x.shape
     w = _class_weights(weight, C)
-    eps = max(label_smoothing, 0.0)   # torch takes no smoothing branch for a negative value
+    eps = max(label_smoothing, 0.0)  # torch takes no smoothing branch for a negative value
     loss = np.zeros(N)
     grad = np.zeros((N, C))
     w_valid = np.zeros(N)

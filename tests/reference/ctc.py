@@ -18,6 +18,7 @@ blank, l_1, blank, l_2, ..., l_L, blank.
 
 ``ctc_loss`` is the kernel's twin (same signature as minigrad._kernels.ctc.ctc_loss).
 """
+
 import itertools
 
 import numpy as np
@@ -103,7 +104,7 @@ def ctc_single(lp, labels, blank=0):
                 following.append(beta[t + 1, s + 2] + lp[t + 1, ext[s + 2]])
             beta[t, s] = _logsumexp(following)
 
-    log_z = _logsumexp(alpha[T_b - 1, S - 2:] if S > 1 else alpha[T_b - 1, :1])
+    log_z = _logsumexp(alpha[T_b - 1, S - 2 :] if S > 1 else alpha[T_b - 1, :1])
     if log_z == -np.inf:
         return np.inf, np.full((T_b, C), np.nan)
     gamma = np.zeros((T_b, C))
@@ -120,7 +121,7 @@ def concatenate_targets(targets, target_lengths):
     if targets.ndim == 2:
         return [targets[b, :n] for b, n in enumerate(target_lengths)]
     ends = np.cumsum(target_lengths)
-    return [targets[end - n:end] for end, n in zip(ends, target_lengths)]
+    return [targets[end - n : end] for end, n in zip(ends, target_lengths)]
 
 
 def ctc_reference(log_probs, targets, input_lengths, target_lengths, blank=0, zero_infinity=False):
@@ -181,14 +182,26 @@ def torch_style_grad(log_probs, grad, input_lengths):
     return np.where(inside, np.exp(log_probs) + grad, 0.0)
 
 
-def ctc_loss(log_probs, targets, target_offsets, input_lengths, target_lengths, blank, zero_infinity, scale,
-             loss_out, grad_out, num_threads):
+def ctc_loss(
+    log_probs,
+    targets,
+    target_offsets,
+    input_lengths,
+    target_lengths,
+    blank,
+    zero_infinity,
+    scale,
+    loss_out,
+    grad_out,
+    num_threads,
+):
     """The kernel's twin: ``ctc_reference`` on sample b's target ``targets[target_offsets[b]:][:target_lengths[b]]``;
     ``loss_out`` receives nll, ``grad_out`` (None: not computed) ``scale[b]`` times sample b's gradient. Returns the
     sum of the losses. ``num_threads`` is ignored."""
-    labels = [np.asarray(targets)[start:start + n] for start, n in zip(target_offsets, target_lengths)]
-    nll, grad = ctc_reference(log_probs, np.concatenate(labels + [np.zeros(0, np.int64)]), input_lengths,
-                              target_lengths, blank, zero_infinity)
+    labels = [np.asarray(targets)[start : start + n] for start, n in zip(target_offsets, target_lengths)]
+    nll, grad = ctc_reference(
+        log_probs, np.concatenate(labels + [np.zeros(0, np.int64)]), input_lengths, target_lengths, blank, zero_infinity
+    )
     loss_out[...] = nll
     if grad_out is not None:
         grad_out[...] = grad * np.asarray(scale)[:, None]

@@ -5,13 +5,22 @@ options...)`` returns ``(loss, d_input, d_target)`` elementwise, computed in flo
 spec/losses.md §1-§4 (PyTorch 2.13), written the obvious way: ``d_target`` is the derivative of the loss w.r.t.
 the target (None where torch does not differentiate it).
 """
+
 import numpy as np
 
 from . import kernel_convention
 from . import margin as _margin
 
-__all__ = ["mse", "smooth_l1", "huber", "binary_cross_entropy", "binary_cross_entropy_with_logits", "soft_margin",
-           "hinge_embedding", "margin_ranking"]
+__all__ = [
+    "mse",
+    "smooth_l1",
+    "huber",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "soft_margin",
+    "hinge_embedding",
+    "margin_ranking",
+]
 
 
 def _f64(*arrays):

@@ -5,6 +5,7 @@ Both take ``x`` as ``(N, C, D, H, W)`` and the window geometry as (D, H, W) trip
 ``(a, b, e)`` of output position ``l`` of image ``n``, channel ``c`` (zero in the padding). Written for reading:
 pad with zeros, then take one strided slice per kernel tap.
 """
+
 import numpy as np
 
 __all__ = ["im2col", "col2im"]
@@ -15,14 +16,18 @@ def _tap_slices(kernel, stride, dilation, out_size):
     for a in range(kernel[0]):
         for b in range(kernel[1]):
             for e in range(kernel[2]):
-                yield tuple(slice(k * d, k * d + (o - 1) * t + 1, t)
-                            for k, d, t, o in zip((a, b, e), dilation, stride, out_size))
+                yield tuple(
+                    slice(k * d, k * d + (o - 1) * t + 1, t)
+                    for k, d, t, o in zip((a, b, e), dilation, stride, out_size)
+                )
 
 
 def _padded_shape(shape, kernel, stride, padding, dilation, out_size):
     """Room for the leading padding plus every position a window reaches (trailing padding included)."""
-    return tuple(max(n + p, (o - 1) * t + (k - 1) * d + 1)
-                 for n, k, t, p, d, o in zip(shape, kernel, stride, padding, dilation, out_size))
+    return tuple(
+        max(n + p, (o - 1) * t + (k - 1) * d + 1)
+        for n, k, t, p, d, o in zip(shape, kernel, stride, padding, dilation, out_size)
+    )
 
 
 def im2col(x, kernel, stride, padding, dilation, out_size):
@@ -30,8 +35,10 @@ def im2col(x, kernel, stride, padding, dilation, out_size):
     n, c = x.shape[:2]
     padded = np.zeros((n, c) + _padded_shape(x.shape[2:], kernel, stride, padding, dilation, out_size), x.dtype)
     padded[(slice(None), slice(None)) + tuple(slice(p, p + s) for p, s in zip(padding, x.shape[2:]))] = x
-    taps = [padded[(slice(None), slice(None)) + cut].reshape(n, c, -1)
-            for cut in _tap_slices(kernel, stride, dilation, out_size)]
+    taps = [
+        padded[(slice(None), slice(None)) + cut].reshape(n, c, -1)
+        for cut in _tap_slices(kernel, stride, dilation, out_size)
+    ]
     cols = np.stack(taps, axis=2)  # (N, C, K, L)
     return cols.transpose(1, 2, 0, 3).reshape(c * len(taps), n, -1)
 

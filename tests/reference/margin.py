@@ -12,12 +12,23 @@ Written for reading, not speed: one row at a time where the per-row logic is cle
 ``multi_margin``, ``multilabel_margin`` and ``triplet_margin`` are the kernels' twins (same signatures as
 minigrad._kernels.margin, see tests/reference/__init__.py).
 """
+
 import numpy as np
 
 from . import kernel_convention
 
-__all__ = ["reduce", "multi_margin_loss", "multilabel_margin_loss", "pairwise_distance", "triplet_margin_loss",
-           "hinge_embedding_loss", "margin_ranking_loss", "multi_margin", "multilabel_margin", "triplet_margin"]
+__all__ = [
+    "reduce",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "pairwise_distance",
+    "triplet_margin_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "multi_margin",
+    "multilabel_margin",
+    "triplet_margin",
+]
 
 
 def reduce(loss, grads, reduction, empty_mean=np.nan):
@@ -112,7 +123,7 @@ def pairwise_distance(u, v, p=2.0, eps=1e-6):
         mask = (a == d[..., None]) | np.isnan(a)
         return d, _sign(diff) * mask / mask.sum(axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        d = (a ** p).sum(axis=-1) ** (1.0 / p)
+        d = (a**p).sum(axis=-1) ** (1.0 / p)
         if p == 2:
             grad = np.where(d[..., None] == 0, 0.0, diff / d[..., None])
         elif p < 1:  # |v|^(p-1) is infinite at 0: those entries get 0

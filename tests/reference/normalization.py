@@ -1,5 +1,6 @@
 """Plain NumPy twins of the normalisation kernels (``minigrad._kernels.normalization``), in float64, written to be
 read: batch norm on ``(N, C, S)`` arrays (``M = N·S`` values per channel), layer norm on ``(R, D)`` rows."""
+
 import numpy as np
 
 __all__ = ["channel_stats", "batch_norm_backward", "layer_norm_forward", "layer_norm_backward"]
@@ -37,6 +38,7 @@ def layer_norm_backward(grad, x, mean, invstd, weight):
     grad, x = np.asarray(grad, dtype=np.float64), np.asarray(x, dtype=np.float64)
     normalized = (x - mean[:, None]) * invstd[:, None]
     scaled = grad * (1 if weight is None else weight)
-    grad_x = invstd[:, None] * (scaled - scaled.mean(axis=1, keepdims=True)
-                                - normalized * (scaled * normalized).mean(axis=1, keepdims=True))
+    grad_x = invstd[:, None] * (
+        scaled - scaled.mean(axis=1, keepdims=True) - normalized * (scaled * normalized).mean(axis=1, keepdims=True)
+    )
     return grad_x, (grad * normalized).sum(axis=0), grad.sum(axis=0)

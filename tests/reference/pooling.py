@@ -3,6 +3,7 @@
 Arrays are ``(planes, H, W)``; a window is given by the kernels' bounds: output row ``i`` reads rows
 ``range(row_start[i], row_stop[i], row_step)``, output column ``j`` likewise.
 """
+
 import numpy as np
 
 __all__ = ["window_max", "scatter_to_planes", "window_sum", "window_sum_adjoint"]
@@ -39,7 +40,7 @@ def window_sum(x, row_start, row_stop, col_start, col_stop, scale):
     out = np.empty((x.shape[0], len(row_start), len(col_start)), dtype=x.dtype)
     for i in range(len(row_start)):
         for j in range(len(col_start)):
-            window = x[:, row_start[i]:row_stop[i], col_start[j]:col_stop[j]]
+            window = x[:, row_start[i] : row_stop[i], col_start[j] : col_stop[j]]
             out[:, i, j] = window.sum(axis=(1, 2)) * scale[i, j]
     return out
 
@@ -49,6 +50,7 @@ def window_sum_adjoint(grad, row_start, row_stop, col_start, col_stop, scale, sh
     result = np.zeros(shape, dtype=grad.dtype)
     for i in range(len(row_start)):
         for j in range(len(col_start)):
-            result[:, row_start[i]:row_stop[i], col_start[j]:col_stop[j]] += (grad[:, i, j] * scale[i, j])[:, None,
-                                                                                                             None]
+            result[:, row_start[i] : row_stop[i], col_start[j] : col_stop[j]] += (grad[:, i, j] * scale[i, j])[
+                :, None, None
+            ]
     return result

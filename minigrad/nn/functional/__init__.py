@@ -1,12 +1,21 @@
 """torch.nn.functional's names: activations, dropout, linear, attention, pooling, normalisation, embedding, and the
 losses."""
+
 from ...ops.activation import gelu, sigmoid, softplus, tanh
 from ...ops.activation import log_sigmoid as logsigmoid
 from ...ops.embedding import embedding, one_hot
 from ...ops.linalg import linear
 from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
-from ...ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
-                            avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
+from ...ops.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from .activation import leaky_relu, log_softmax, relu, softmax
 from .dropout import dropout
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
@@ -14,8 +23,23 @@ from .classification import cross_entropy, nll_loss
 from .ctc import ctc_loss
 from .conv import conv1d, conv2d, conv3d, fold, pad, unfold
 from .distance import cosine_similarity, pairwise_distance
-from .margin import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss, multi_margin_loss,
-                     multilabel_margin_loss, triplet_margin_loss, triplet_margin_with_distance_loss)
-from .probabilistic import (binary_cross_entropy, binary_cross_entropy_with_logits, gaussian_nll_loss, kl_div,
-                            multilabel_soft_margin_loss, poisson_nll_loss, sigmoid_focal_loss, soft_margin_loss)
+from .margin import (
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
+from .probabilistic import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    gaussian_nll_loss,
+    kl_div,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    sigmoid_focal_loss,
+    soft_margin_loss,
+)
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss

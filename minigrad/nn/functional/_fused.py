@@ -31,6 +31,7 @@ function checks the arguments with torch's words and calls ``apply``. Example, a
 A loss with no composite derives from ``FirstOrderOnly`` instead (CTC): its double backward raises
 ``FirstOrderOnlyError``.
 """
+
 import math
 
 import numpy as np
@@ -95,9 +96,9 @@ class FusedLoss(Function):
     """
 
     kernel = None
-    gradient_of = (0,)       # per positional input: the kernel gradient output it gets
-    negated = (False,)       # per positional input: whether it gets minus that gradient
-    sum_only = False         # the kernel may be given loss_out=None and still returns the sum (set by elementwise)
+    gradient_of = (0,)  # per positional input: the kernel gradient output it gets
+    negated = (False,)  # per positional input: whether it gets minus that gradient
+    sum_only = False  # the kernel may be given loss_out=None and still returns the sum (set by elementwise)
     empty_mean = math.nan
 
     def prepare(self, *arrays, **options):
@@ -121,8 +122,9 @@ class FusedLoss(Function):
         the kernel's dtype, then ``options`` (per-element weights as arrays of that shape or None, scalars)."""
         self.loss_shape, self.loss_size, self.result_dtype = tuple(shape), math.prod(shape), np.dtype(result_dtype)
         flat = [kernel_operand(a, shape, result_dtype).reshape(-1) for a in inputs]
-        weights = [kernel_operand(o, shape, result_dtype).reshape(-1) if isinstance(o, np.ndarray) else o
-                   for o in options]
+        weights = [
+            kernel_operand(o, shape, result_dtype).reshape(-1) if isinstance(o, np.ndarray) else o for o in options
+        ]
         self.operands = (*flat, *weights)
         self.grad_shapes = ((self.loss_size,),) * (max(self.gradient_of) + 1)
         self.grad_homes = (self.loss_shape,) * len(self.grad_shapes)
@@ -161,8 +163,10 @@ class FusedLoss(Function):
         """One kernel call: ``(loss_out, sum of the losses, gradient outputs)``."""
         dtype = self.operands[0].dtype
         loss = None if self.sum_only and self.reduction != "none" else np.empty(self.loss_size, dtype)
-        grads = [np.empty(home, dtype) if want else None
-                 for home, want in zip(self.grad_homes or self.grad_shapes, self.wanted_gradients())]
+        grads = [
+            np.empty(home, dtype) if want else None
+            for home, want in zip(self.grad_homes or self.grad_shapes, self.wanted_gradients())
+        ]
         outputs = [None if g is None else g.reshape(shape) for g, shape in zip(grads, self.grad_shapes)]
         total = self.kernel_function()(*self.operands, self.scale(), loss, *outputs, get_num_threads())
         return loss, total, grads
@@ -180,8 +184,10 @@ class FusedLoss(Function):
         runs the kernel again (the arrays handed out may have been changed by their receivers)."""
         cache, self.cache = self.cache, None
         if cache is None:
-            self.prepare(*(getattr(x, "_data", x) for x in self.inputs),
-                         **{k: v for k, v in self.options.items() if k != "reduction"})
+            self.prepare(
+                *(getattr(x, "_data", x) for x in self.inputs),
+                **{k: v for k, v in self.options.items() if k != "reduction"},
+            )
             cache = self.run()[2]
             self.operands = None
         return cache
@@ -211,8 +217,10 @@ class FusedLoss(Function):
 
     def _used_later(self, i, output):
         """Whether an input after ``i`` also takes kernel gradient ``output`` un-negated."""
-        return any(need and out == output and not neg for need, out, neg in
-                   zip(self.needs_input_grad[i + 1:], self.gradient_of[i + 1:], self.negated[i + 1:]))
+        return any(
+            need and out == output and not neg
+            for need, out, neg in zip(self.needs_input_grad[i + 1 :], self.gradient_of[i + 1 :], self.negated[i + 1 :])
+        )
 
     def to_input(self, i, gradient):
         """A kernel gradient as input ``i``'s: reshaped to the loss domain, summed over the dims the input was
@@ -220,8 +228,11 @@ class FusedLoss(Function):
         x = self.inputs[i]
         shape, dtype = x.shape, x._data.dtype
         if gradient.shape != shape:  # (else not even a reshaped view: the engine would copy a view)
-            gradient = (gradient.reshape(shape) if gradient.size == math.prod(shape)
-                        else sum_to_shape(gradient.reshape(self.broadcast_shape(i)), shape))
+            gradient = (
+                gradient.reshape(shape)
+                if gradient.size == math.prod(shape)
+                else sum_to_shape(gradient.reshape(self.broadcast_shape(i)), shape)
+            )
         return gradient.astype(dtype, copy=False)
 
     def broadcast_shape(self, i):
@@ -242,8 +253,9 @@ class FirstOrderOnly(FusedLoss):
                 gradients.append(None)
                 continue
             g = cache[output]
-            kept = _KeptGradient.apply(x, gradient=g.reshape(x.shape).astype(x._data.dtype, copy=False),
-                                       loss=type(self).__name__)
+            kept = _KeptGradient.apply(
+                x, gradient=g.reshape(x.shape).astype(x._data.dtype, copy=False), loss=type(self).__name__
+            )
             upstream = grad.reshape(self.upstream_shape(x.shape)) if self.reduction == "none" else grad
             gradients.append(-(kept * upstream) if negated else kept * upstream)
         return tuple(gradients)
@@ -259,5 +271,6 @@ class _KeptGradient(Function):
         return gradient
 
     def backward(self, grad):
-        raise FirstOrderOnlyError(f"the derivative of {self.options['loss']}'s gradient (double backward) is not "
-                                  "implemented")
+        raise FirstOrderOnlyError(
+            f"the derivative of {self.options['loss']}'s gradient (double backward) is not implemented"
+        )

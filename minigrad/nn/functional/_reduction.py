@@ -6,12 +6,20 @@ and the checks whose wording PyTorch users recognise (broadcasting, unsupported 
 >>> check_reduction("elementwise_mean")   # accepted with a deprecation warning
 'mean'
 """
+
 import warnings
 
 from ..._dtype import torch_name as torch_dtype_name  # noqa: F401  (re-exported for the losses)
 
-__all__ = ["legacy_reduction", "check_reduction", "resolve_reduction", "reduce_loss", "broadcast_shape",
-           "torch_dtype_name", "format_size"]
+__all__ = [
+    "legacy_reduction",
+    "check_reduction",
+    "resolve_reduction",
+    "reduce_loss",
+    "broadcast_shape",
+    "torch_dtype_name",
+    "format_size",
+]
 
 _LEGACY_WARNING = "size_average and reduce args will be deprecated, please use reduction='{}' instead."
 
@@ -43,8 +51,7 @@ def check_reduction(reduction, allowed=("none", "mean", "sum")):
     ``'mean'`` is allowed.
     """
     if reduction == "elementwise_mean" and "mean" in allowed:
-        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.",
-                      stacklevel=3)
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' instead.", stacklevel=3)
         return "mean"
     if not isinstance(reduction, str) or reduction not in allowed:
         raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -80,12 +87,12 @@ def broadcast_shape(*shapes):
         b = (1,) * (ndim - len(shape)) + tuple(shape)
         for i in range(ndim - 1, -1, -1):
             if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-                raise RuntimeError(f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
-                                   f"non-singleton dimension {i}")
+                raise RuntimeError(
+                    f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                    f"non-singleton dimension {i}"
+                )
         result = tuple(max(m, n) if min(m, n) != 0 else 0 for m, n in zip(a, b))
     return result
-
-
 
 
 def format_size(shape):

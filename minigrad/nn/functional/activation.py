@@ -4,6 +4,7 @@ The differentiable ops live in ``minigrad.ops``; the wrappers here only adapt to
 (``inplace`` flags, softmax's ``_stacklevel``). ``inplace=True`` changes the input in place, recorded as torch
 records it (``minigrad.ops.inplace``).
 """
+
 from ...ops import activation as _activation
 from ...ops import inplace as _inplace
 
@@ -30,4 +31,3 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
     """``x - logsumexp(x)`` along ``dim`` (computed in ``dtype`` when given)."""
     return _activation.log_softmax(input, dim, dtype)
-

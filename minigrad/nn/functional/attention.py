@@ -10,6 +10,7 @@ runs), with torch's arguments and mask conventions.
 
 Built from matmul, softmax and dropout, so gradients and double backward come from those ops.
 """
+
 import math
 
 import numpy as np
@@ -33,8 +34,9 @@ def _as_bias(mask, allowed_when_true, dtype):
     return mask.to(dtype) if mask._data.dtype != dtype else mask
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
-                                 enable_gqa=False):
+def scaled_dot_product_attention(
+    query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False
+):
     """``softmax(Q Kᵀ · scale + mask) V`` over the last two dims: ``query (..., L, E)``, ``key (..., S, E)``,
     ``value (..., S, Ev)`` → ``(..., L, Ev)``. ``enable_gqa`` repeats key/value heads (dim -3) to the query's."""
     if is_causal and attn_mask is not None:
@@ -56,20 +58,42 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
 
 def _check_dims(query, key, value, embed_dim, batch_first):
     if query.ndim not in (2, 3):
-        raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query "
-                             "tensor")
+        raise AssertionError(
+            f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query tensor"
+        )
     if query.shape[-1] != embed_dim:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim}, but got {query.shape[-1]}")
     if key.shape[:-1] != value.shape[:-1]:
         raise AssertionError(f"key shape {tuple(key.shape)} does not match value shape {tuple(value.shape)}")
 
 
-def multi_head_attention_forward(query, key, value, embed_dim, num_heads, in_proj_weight, in_proj_bias, bias_k,
-                                 bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias, training=True,
-                                 key_padding_mask=None, need_weights=True, attn_mask=None,
-                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
-                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
-                                 is_causal=False):
+def multi_head_attention_forward(
+    query,
+    key,
+    value,
+    embed_dim,
+    num_heads,
+    in_proj_weight,
+    in_proj_bias,
+    bias_k,
+    bias_v,
+    add_zero_attn,
+    dropout_p,
+    out_proj_weight,
+    out_proj_bias,
+    training=True,
+    key_padding_mask=None,
+    need_weights=True,
+    attn_mask=None,
+    use_separate_proj_weight=False,
+    q_proj_weight=None,
+    k_proj_weight=None,
+    v_proj_weight=None,
+    static_k=None,
+    static_v=None,
+    average_attn_weights=True,
+    is_causal=False,
+):
     """Multi-head attention on sequence-first inputs ``query (L, N, E)``, ``key``/``value (S, N, E_k/E_v)`` (or
     unbatched ``(L, E)``): project, split into ``num_heads`` heads, attend, join, project out. Returns
     ``(output (L, N, E), weights)`` with weights ``(N, L, S)`` averaged over heads (``(N, H, L, S)`` otherwise) or
@@ -85,8 +109,10 @@ def multi_head_attention_forward(query, key, value, embed_dim, num_heads, in_pro
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if use_separate_proj_weight:
         biases = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
-        q, k, v = (linear(x, w, b) for x, w, b in zip((query, key, value),
-                                                      (q_proj_weight, k_proj_weight, v_proj_weight), biases))
+        q, k, v = (
+            linear(x, w, b)
+            for x, w, b in zip((query, key, value), (q_proj_weight, k_proj_weight, v_proj_weight), biases)
+        )
     else:
         weights = in_proj_weight.chunk(3)
         biases = (None, None, None) if in_proj_bias is None else in_proj_bias.chunk(3)
@@ -101,7 +127,7 @@ def multi_head_attention_forward(query, key, value, embed_dim, num_heads, in_pro
         attn_bias = None if attn_bias is None else _pad_last(attn_bias)
         padding_bias = None if padding_bias is None else _pad_last(padding_bias)
     # (S or L, N, E) -> (N, H, S or L, head_dim)
-    split = (lambda x: x.reshape(x.shape[0], batch, num_heads, head_dim).permute(1, 2, 0, 3))
+    split = lambda x: x.reshape(x.shape[0], batch, num_heads, head_dim).permute(1, 2, 0, 3)
     q, k, v = split(q), split(k), split(v)
     if add_zero_attn:
         zeros = Tensor._wrap(np.zeros((batch, num_heads, 1, head_dim), dtype))

@@ -6,7 +6,8 @@ The class axis is dim 1 (dim 0 for an unbatched 1-D input); every other axis is 
 ``ε`` the label smoothing and ``w'_n = w[y_n]·[y_n != ignore_index]``:
 
 * ``nll_loss(x, y)``:                  ``l_n = -w'_n x[n, y_n]``
-* ``cross_entropy(x, y)`` (indices):   ``l_n = (1-ε) w'_n (lse_n - x[n, y_n]) + (ε/C) [y_n valid] Σ_c w_c (lse_n - x[n,c])``
+* ``cross_entropy(x, y)`` (indices):
+  ``l_n = (1-ε) w'_n (lse_n - x[n, y_n]) + (ε/C) [y_n valid] Σ_c w_c (lse_n - x[n,c])``
 * ``cross_entropy(x, t)`` (``t.shape == x.shape``: probabilities, ``t' = (1-ε) t + ε/C``):
   ``l_n = -Σ_c w_c t'[n,c] lp[n,c]``
 
@@ -23,6 +24,7 @@ derivatives are right.
 >>> loss.backward(); loss, x.grad
 (tensor(0.4076, grad_fn=<CrossEntropyLossBackward>), tensor([[ 0.0900,  0.2447, -0.3348]]))
 """
+
 import math
 import operator
 
@@ -42,6 +44,7 @@ __all__ = ["nll_loss", "cross_entropy"]
 # --------------------------------------------------------------------------------------------------------------
 # Layout: the row kernels see one row of C class scores per position.
 
+
 class _Rows:
     """The input's class axis moved last and flattened to C-contiguous (positions, C) rows, and back; also the
     shapes every loss needs (class axis, unreduced loss shape).
@@ -56,7 +59,7 @@ class _Rows:
     def __init__(self, shape):
         self.shape = shape
         self.class_axis = 0 if len(shape) == 1 else 1
-        self.loss_shape = shape[:self.class_axis] + shape[self.class_axis + 1:]   # the unreduced loss
+        self.loss_shape = shape[: self.class_axis] + shape[self.class_axis + 1 :]  # the unreduced loss
         self.row_shape = (math.prod(self.loss_shape), shape[self.class_axis])
 
     def to_rows(self, array, dtype):
@@ -67,7 +70,7 @@ class _Rows:
 
     def from_rows(self, rows):
         if rows.shape == self.shape:
-            return rows   # not even a view: the autograd engine stores an array it owns without copying it
+            return rows  # not even a view: the autograd engine stores an array it owns without copying it
         if len(self.shape) <= 2:
             return rows.reshape(self.shape)
         return np.moveaxis(rows.reshape(self.loss_shape + self.shape[1:2]), -1, 1)
@@ -78,9 +81,9 @@ class _Rows:
         return (-1,) + (1,) * (len(self.shape) - 1 - self.class_axis)
 
 
-
 # --------------------------------------------------------------------------------------------------------------
 # Argument checks, with torch's exception types and messages (spec §2.1-2.2, §2.5).
+
 
 def _check_arguments(input, target, weight, ignore_index, function):
     """Types of the arguments; returns ignore_index as an int."""
@@ -89,8 +92,9 @@ def _check_arguments(input, target, weight, ignore_index, function):
     if weight is not None:
         require_tensor(weight, "weight", 3, function)
     if isinstance(ignore_index, (bool, np.bool_)) or not hasattr(ignore_index, "__index__"):
-        raise TypeError(f"{function}(): argument 'ignore_index' (position 5) must be int, not "
-                        f"{type(ignore_index).__name__}")
+        raise TypeError(
+            f"{function}(): argument 'ignore_index' (position 5) must be int, not {type(ignore_index).__name__}"
+        )
     return operator.index(ignore_index)
 
 
@@ -112,27 +116,33 @@ def _check_index_target(input, target, weight):
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {tshape[0]}")
         classes = shape[-1]
         if weight is not None and (weight.ndim != 1 or weight.shape[0] != classes):
-            raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes "
-                               f"but got weight tensor of shape: {format_size(weight.shape)}")
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {classes} classes or no classes "
+                f"but got weight tensor of shape: {format_size(weight.shape)}"
+            )
     else:
         if len(shape) == 4 and len(tshape) != 3:
-            raise RuntimeError("only batches of spatial targets supported (3D tensors) but got targets of "
-                               f"dimension: {len(tshape)}")
+            raise RuntimeError(
+                f"only batches of spatial targets supported (3D tensors) but got targets of dimension: {len(tshape)}"
+            )
         if len(shape) == 4 and tshape[1:] != shape[2:]:
             raise RuntimeError(f"size mismatch (got input: {format_size(shape)} , target: {format_size(tshape)}")
         if tshape[1:] != shape[2:]:
-            raise RuntimeError(f"Expected target size {format_size(shape[:1] + shape[2:])}, got "
-                               f"{format_size(tshape)}")
+            raise RuntimeError(f"Expected target size {format_size(shape[:1] + shape[2:])}, got {format_size(tshape)}")
         if weight is not None and weight._data.size != shape[1]:
             raise RuntimeError("weight tensor should be defined either for all or no classes")
     _check_target_dtype(target)
     if weight is not None:
         if weight._data.dtype != input._data.dtype:
-            raise RuntimeError(f"expected scalar type {torch_dtype_name(input._data.dtype)} but found "
-                               f"{torch_dtype_name(weight._data.dtype)}")
+            raise RuntimeError(
+                f"expected scalar type {torch_dtype_name(input._data.dtype)} but found "
+                f"{torch_dtype_name(weight._data.dtype)}"
+            )
         if weight.requires_grad and grad_mode.is_grad_enabled():
-            raise RuntimeError("The function 'nll_loss_forward' is not differentiable with respect to argument "
-                               "'weight'. This input cannot have requires_grad True.")
+            raise RuntimeError(
+                "The function 'nll_loss_forward' is not differentiable with respect to argument "
+                "'weight'. This input cannot have requires_grad True."
+            )
     return np.ascontiguousarray(target._data, dtype=np.int64).reshape(-1)
 
 
@@ -153,6 +163,7 @@ def _weight_array(weight):
 
 # --------------------------------------------------------------------------------------------------------------
 # Autograd nodes.
+
 
 class _ClassLoss(FusedLoss):
     """A loss over the class axis of one input, run by a row kernel on ``self.rows``' (positions, C) layout."""
@@ -253,8 +264,14 @@ class CrossEntropyLoss(_IndexTargetLoss):
         if reduction == "none":
             return loss
         total = loss.sum()
-        return total if reduction == "sum" else total / _kernel.valid_weight_sum(
-            target, num_classes, None if weight is None else weight.astype(dtype), ignore_index)
+        return (
+            total
+            if reduction == "sum"
+            else total
+            / _kernel.valid_weight_sum(
+                target, num_classes, None if weight is None else weight.astype(dtype), ignore_index
+            )
+        )
 
 
 class CrossEntropyProbsLoss(_ClassLoss):
@@ -277,8 +294,7 @@ class CrossEntropyProbsLoss(_ClassLoss):
         return np.divide(np.float64(math.prod(self.rows.shape)), self.rows.row_shape[1])
 
     def composite(self, x, t, *, reduction, weight, label_smoothing):
-        return cross_entropy_probs_composite(x, t, None if weight is None else wrap(weight), label_smoothing,
-                                             reduction)
+        return cross_entropy_probs_composite(x, t, None if weight is None else wrap(weight), label_smoothing, reduction)
 
 
 def cross_entropy_probs_composite(x, t, weight, label_smoothing, reduction):
@@ -288,8 +304,11 @@ def cross_entropy_probs_composite(x, t, weight, label_smoothing, reduction):
     num_classes = rows.row_shape[1]
     dtype = kernel_dtype(np.result_type(*(a._data.dtype for a in (x, t, weight) if a is not None)))
     lp = log_softmax(x.to(dtype), rows.class_axis)
-    smoothed = t.to(dtype) * (1 - label_smoothing) + label_smoothing / max(num_classes, 1) \
-        if label_smoothing > 0 else t.to(dtype)
+    smoothed = (
+        t.to(dtype) * (1 - label_smoothing) + label_smoothing / max(num_classes, 1)
+        if label_smoothing > 0
+        else t.to(dtype)
+    )
     weighted = smoothed if weight is None else smoothed * weight.to(dtype).reshape(*rows.class_shape)
     loss = -(weighted * lp).sum(rows.class_axis)
     if reduction == "none":
@@ -326,6 +345,7 @@ class NllLoss(_IndexTargetLoss):
 # --------------------------------------------------------------------------------------------------------------
 # The functions.
 
+
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """The negative log-likelihood loss of log-probabilities: ``l_n = -w[y_n] x[n, y_n]``.
 
@@ -351,12 +371,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ignore_index = _check_arguments(input, target, weight, ignore_index, "nll_loss_nd")
     targets = _check_index_target(input, target, weight)
     _check_float_input(input, "nll_loss_out_frame")
-    return NllLoss.apply(input, reduction=reduction, target=targets, weight=_weight_array(weight),
-                         ignore_index=ignore_index)
+    return NllLoss.apply(
+        input, reduction=reduction, target=targets, weight=_weight_array(weight), ignore_index=ignore_index
+    )
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", label_smoothing=0.0
+):
     """The cross-entropy between ``softmax(input)`` over the class axis and the target.
 
     Parameters
@@ -397,27 +419,38 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing:g}")
     _check_float_input(input, "log_softmax_lastdim_kernel_impl")
     targets = _check_index_target(input, target, weight)
-    return CrossEntropyLoss.apply(input, reduction=reduction, target=targets, weight=_weight_array(weight),
-                                  ignore_index=ignore_index, label_smoothing=max(eps, 0.0))
+    return CrossEntropyLoss.apply(
+        input,
+        reduction=reduction,
+        target=targets,
+        weight=_weight_array(weight),
+        ignore_index=ignore_index,
+        label_smoothing=max(eps, 0.0),
+    )
 
 
 def _cross_entropy_probs(input, target, weight, ignore_index, reduction, eps):
     if target._data.dtype.kind != "f":
-        raise RuntimeError("Expected floating point type for target with class probabilities, got "
-                           f"{torch_dtype_name(target._data.dtype)}")
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{torch_dtype_name(target._data.dtype)}"
+        )
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
     if input.ndim == 0:
         raise IndexError("Dimension specified as 1 but tensor has no dimensions")
     classes = input.shape[0 if input.ndim == 1 else 1]
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != classes):
-        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {classes} classes or "
-                           f"no classes but got weight tensor of shape: {format_size(weight.shape)}")
+        raise RuntimeError(
+            f"cross_entropy: weight tensor should be defined either for all {classes} classes or "
+            f"no classes but got weight tensor of shape: {format_size(weight.shape)}"
+        )
     if eps > 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {eps:g}")
     _check_float_input(input, "log_softmax_lastdim_kernel_impl")
     if weight is not None and weight.requires_grad and grad_mode.is_grad_enabled():
         # the kernel has no weight gradient: differentiate the definition itself
         return cross_entropy_probs_composite(input, target, weight, max(eps, 0.0), reduction)
-    return CrossEntropyProbsLoss.apply(input, target, reduction=reduction, weight=_weight_array(weight),
-                                       label_smoothing=max(eps, 0.0))
+    return CrossEntropyProbsLoss.apply(
+        input, target, reduction=reduction, weight=_weight_array(weight), label_smoothing=max(eps, 0.0)
+    )

@@ -4,6 +4,7 @@ torch.nn.functional's signatures and checks.
 Each validates its arguments the way torch does (same exception type, same message) before anything runs, turns
 them into a ``Window`` (see ``minigrad.ops.conv``) and calls one Function: ``Conv``, ``Unfold`` or ``Fold``.
 """
+
 from ..._dtype import torch_name
 from ...ops.conv import Conv, Fold, Unfold, Window
 from ...ops.padding import pad
@@ -11,8 +12,10 @@ from ._checks import require_tensor
 
 __all__ = ["conv1d", "conv2d", "conv3d", "unfold", "fold", "pad"]
 
-_SIGNATURE = ("(Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints padding = 0,"
-              " tuple of ints dilation = 1, int groups = 1)")
+_SIGNATURE = (
+    "(Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints padding = 0,"
+    " tuple of ints dilation = 1, int groups = 1)"
+)
 
 
 _C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half"}
@@ -20,10 +23,14 @@ _C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half"}
 
 def _int_tuple(value, size, function, name):
     """``value`` (an int or a sequence of ints) as a tuple of ``size`` ints (an int is repeated)."""
-    if isinstance(value, bool) or not isinstance(value, (int, tuple, list)) or \
-            (not isinstance(value, int) and not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-        raise TypeError(f"{function}() argument '{name}' must be tuple of ints, but found element of type "
-                        f"{type(value).__name__}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, tuple, list))
+        or (not isinstance(value, int) and not all(isinstance(v, int) and not isinstance(v, bool) for v in value))
+    ):
+        raise TypeError(
+            f"{function}() argument '{name}' must be tuple of ints, but found element of type {type(value).__name__}"
+        )
     return (value,) * size if isinstance(value, int) else tuple(value)
 
 
@@ -51,8 +58,10 @@ def _check_geometry(dims, stride, padding, dilation):
     """torch's per-argument checks; ``padding`` as given (before padding only; 'same' is always >= 0)."""
     for name, values in (("stride", stride), ("padding", padding), ("dilation", dilation)):
         if len(values) != dims:
-            raise RuntimeError(f"expected {name} to be a single integer value or a list of {dims} values to match "
-                               f"the convolution dimensions, but got {name}={list(values)}")
+            raise RuntimeError(
+                f"expected {name} to be a single integer value or a list of {dims} values to match "
+                f"the convolution dimensions, but got {name}={list(values)}"
+            )
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(p < 0 for p in padding):
@@ -66,36 +75,49 @@ def _check_tensors(input, weight, bias, groups, function):  # noqa: A002 - torch
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"\"{function}\" not implemented for '{torch_name(input._data.dtype)}'")
     if bias is not None and bias._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Input type ({_C_TYPES.get(input._data.dtype.name)}) and bias type "
-                           f"({_C_TYPES.get(bias._data.dtype.name)}) should be the same")
+        raise RuntimeError(
+            f"Input type ({_C_TYPES.get(input._data.dtype.name)}) and bias type "
+            f"({_C_TYPES.get(bias._data.dtype.name)}) should be the same"
+        )
     if weight._data.dtype != input._data.dtype:
-        raise RuntimeError(f"expected scalar type {torch_name(input._data.dtype)} but found "
-                           f"{torch_name(weight._data.dtype)}")
+        raise RuntimeError(
+            f"expected scalar type {torch_name(input._data.dtype)} but found {torch_name(weight._data.dtype)}"
+        )
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     if weight.shape[0] % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
-                           f"got weight of size [{_shape(weight.shape)}] instead")
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+            f"got weight of size [{_shape(weight.shape)}] instead"
+        )
     if weight.shape[1] * groups != input.shape[1]:
-        raise RuntimeError(f"Given groups={groups}, weight of size {_shape(weight.shape)}, expected "
-                           f"input{_shape(input.shape)} to have {weight.shape[1] * groups} channels, but got "
-                           f"{input.shape[1]} channels instead")
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {_shape(weight.shape)}, expected "
+            f"input{_shape(input.shape)} to have {weight.shape[1] * groups} channels, but got "
+            f"{input.shape[1]} channels instead"
+        )
     if bias is not None and bias.shape != weight.shape[:1]:
-        raise RuntimeError(f"Given weight of size {_shape(weight.shape)}, expected bias to be 1-dimensional with "
-                           f"{weight.shape[0]} elements, but got bias of size {_shape(bias.shape)} instead")
+        raise RuntimeError(
+            f"Given weight of size {_shape(weight.shape)}, expected bias to be 1-dimensional with "
+            f"{weight.shape[0]} elements, but got bias of size {_shape(bias.shape)} instead"
+        )
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, dims, function):  # noqa: A002
     """The shared body of ``conv1d``/``conv2d``/``conv3d`` (``dims`` spatial dims)."""
-    for value, name in ((input, "input"), (weight, "weight")):
+    for value in (input, weight):
         if not hasattr(value, "_data"):
-            raise TypeError(f"{function}() received an invalid combination of arguments - got "
-                            f"({type(input).__name__}, {type(weight).__name__}), but expected {_SIGNATURE}")
+            raise TypeError(
+                f"{function}() received an invalid combination of arguments - got "
+                f"({type(input).__name__}, {type(weight).__name__}), but expected {_SIGNATURE}"
+            )
     if bias is not None:
         require_tensor(bias, "bias", 3, function)
     if input.ndim not in (dims + 1, dims + 2):
-        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {function}, but got "
-                           f"input of size: {_shape(input.shape)}")
+        raise RuntimeError(
+            f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {function}, but got "
+            f"input of size: {_shape(input.shape)}"
+        )
     weight_dims = weight.ndim - 2
     stride = _int_tuple(stride, dims, function, "stride")
     dilation = _int_tuple(dilation, dims, function, "dilation")
@@ -109,9 +131,11 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, dims, function
     padded = tuple(n + b + a for n, b, a in zip(spatial, before, after))
     reach = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     if any(p < r for p, r in zip(padded, reach)):
-        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
-                           f"size: ({' x '.join(map(str, reach))}). Kernel size can't be greater than actual input "
-                           "size")
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
+            f"size: ({' x '.join(map(str, reach))}). Kernel size can't be greater than actual input "
+            "size"
+        )
     out_size = tuple((p - r) // s + 1 for p, r, s in zip(padded, reach, stride))
     window = Window(kernel, stride, before, dilation, spatial, out_size)
     result = Conv.apply(batched, weight, bias, window=window, groups=groups)
@@ -144,18 +168,22 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _unfold_window(spatial, kernel_size, dilation, padding, stride, function):
     """The checked 2-D ``Window`` of ``unfold``/``fold`` (torch's messages name height and width)."""
-    kernel, dilation, padding, stride = (_int_tuple(v, 2, function, name) for v, name in
-                                         ((kernel_size, "kernel_size"), (dilation, "dilation"),
-                                          (padding, "padding"), (stride, "stride")))
-    for values, name, label, bad in ((kernel, "kernel size", "kernel", lambda v: v <= 0),
-                                     (stride, "stride", "stride", lambda v: v <= 0),
-                                     (dilation, "dilation", "dilation", lambda v: v <= 0),
-                                     (padding, "padding", "pad", lambda v: v < 0)):
+    kernel, dilation, padding, stride = (
+        _int_tuple(v, 2, function, name)
+        for v, name in ((kernel_size, "kernel_size"), (dilation, "dilation"), (padding, "padding"), (stride, "stride"))
+    )
+    for values, name, label, bad in (
+        (kernel, "kernel size", "kernel", lambda v: v <= 0),
+        (stride, "stride", "stride", lambda v: v <= 0),
+        (dilation, "dilation", "dilation", lambda v: v <= 0),
+        (padding, "padding", "pad", lambda v: v < 0),
+    ):
         if any(bad(v) for v in values):
             rule = "be non-negative" if name == "padding" else "be greater than zero"
             raise RuntimeError(f"{name} should {rule}, but got {label}_height: {values[0]} {label}_width: {values[1]}")
-    out_size = tuple((n + 2 * p - d * (k - 1) - 1) // s + 1
-                     for n, k, p, d, s in zip(spatial, kernel, padding, dilation, stride))
+    out_size = tuple(
+        (n + 2 * p - d * (k - 1) - 1) // s + 1 for n, k, p, d, s in zip(spatial, kernel, padding, dilation, stride)
+    )
     return Window(kernel, stride, padding, dilation, tuple(spatial), out_size)
 
 
@@ -164,13 +192,17 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
     number of block positions; ``out[n, c·kH·kW + i·kW + j, l] = x[n, c, y_l s - p + i d, x_l s - p + j d]``
     (zero in the padding). Gradient: ``fold`` of the gradient."""
     if input.ndim not in (3, 4) or any(n == 0 for n in input.shape[-3:]):
-        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
-                           f"dimensions for input, but got: {_shape(input.shape)}")
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+            f"dimensions for input, but got: {_shape(input.shape)}"
+        )
     window = _unfold_window(input.shape[-2:], kernel_size, dilation, padding, stride, "unfold")
     if any(o < 1 for o in window.out_size):
-        raise RuntimeError(f"Given input with spatial size {tuple(input.shape[-2:])}, kernel_size={window.kernel}, "
-                           f"dilation={window.dilation}, padding={window.padding}, calculated shape of the array of "
-                           f"sliding blocks as {window.out_size}, but its components must be at least one.")
+        raise RuntimeError(
+            f"Given input with spatial size {tuple(input.shape[-2:])}, kernel_size={window.kernel}, "
+            f"dilation={window.dilation}, padding={window.padding}, calculated shape of the array of "
+            f"sliding blocks as {window.out_size}, but its components must be at least one."
+        )
     unbatched = input.ndim == 3
     result = Unfold.apply(input.unsqueeze(0) if unbatched else input, window=window)
     return result.squeeze(0) if unbatched else result
@@ -180,21 +212,27 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # n
     """Sum columns of sliding blocks back into an image (col2im), the adjoint of ``unfold``: ``(N, C·kH·kW, L) ->
     (N, C, *output_size)`` (or without ``N``); overlapping blocks add up. Gradient: ``unfold`` of the gradient."""
     if input.ndim not in (2, 3) or any(n == 0 for n in input.shape[-2:]):
-        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
-                           f"dimensions for input, but got: {_shape(input.shape)}")
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "
+            f"dimensions for input, but got: {_shape(input.shape)}"
+        )
     size = _int_tuple(output_size, 2, "fold", "output_size")
     window = _unfold_window(size, kernel_size, dilation, padding, stride, "fold")
     rows, positions = input.shape[-2:]
     if rows % window.taps:
-        raise RuntimeError(f"Expected size of input's dimension {input.ndim - 2} to be divisible by the product of "
-                           f"kernel_size, but got input.size({input.ndim - 2})={rows} and "
-                           f"kernel_size={window.kernel}.")
+        raise RuntimeError(
+            f"Expected size of input's dimension {input.ndim - 2} to be divisible by the product of "
+            f"kernel_size, but got input.size({input.ndim - 2})={rows} and "
+            f"kernel_size={window.kernel}."
+        )
     if positions != window.positions or any(o < 1 for o in window.out_size):
-        raise RuntimeError(f"Given output_size={size}, kernel_size={window.kernel}, dilation={window.dilation}, "
-                           f"padding={window.padding}, stride={window.stride}, expected size of input's dimension "
-                           f"{input.ndim - 1} to match the calculated number of sliding blocks "
-                           f"{window.out_size[0]} * {window.out_size[1]} = {window.positions}, but got "
-                           f"input.size({input.ndim - 1})={positions}.")
+        raise RuntimeError(
+            f"Given output_size={size}, kernel_size={window.kernel}, dilation={window.dilation}, "
+            f"padding={window.padding}, stride={window.stride}, expected size of input's dimension "
+            f"{input.ndim - 1} to match the calculated number of sliding blocks "
+            f"{window.out_size[0]} * {window.out_size[1]} = {window.positions}, but got "
+            f"input.size({input.ndim - 1})={positions}."
+        )
     unbatched = input.ndim == 2
     result = Fold.apply(input.unsqueeze(0) if unbatched else input, window=window)
     return result.squeeze(0) if unbatched else result

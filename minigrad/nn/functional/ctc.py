@@ -16,6 +16,7 @@ which agrees once ``log_softmax`` is in the graph (spec §12.1).
 Unlike PyTorch, every input is validated before the kernel runs: a target equal to ``blank`` or outside
 ``[0, C)``, negative lengths, lengths beyond the tensors, and lengths of the wrong size raise (spec §12.2).
 """
+
 import operator
 
 import numpy as np
@@ -38,11 +39,14 @@ def _lengths(lengths, name):
         try:
             return np.array([operator.index(value) for value in lengths], dtype=np.int64)
         except TypeError:
-            raise TypeError(f"ctc_loss(): argument '{name}' must be a Tensor or a tuple of ints, but got "
-                            f"{type(lengths).__name__} of {[type(v).__name__ for v in lengths]}") from None
+            raise TypeError(
+                f"ctc_loss(): argument '{name}' must be a Tensor or a tuple of ints, but got "
+                f"{type(lengths).__name__} of {[type(v).__name__ for v in lengths]}"
+            ) from None
     else:
-        raise TypeError(f"ctc_loss(): argument '{name}' must be a Tensor or a tuple of ints, not "
-                        f"{type(lengths).__name__}")
+        raise TypeError(
+            f"ctc_loss(): argument '{name}' must be a Tensor or a tuple of ints, not {type(lengths).__name__}"
+        )
     if array.dtype.kind not in "biu":
         raise RuntimeError(f"{name} must be integral")
     return np.ascontiguousarray(array, dtype=np.int64).reshape(-1)
@@ -94,11 +98,13 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
 
     data = log_probs._data
     if data.dtype not in (np.float32, np.float64):
-        raise NotImplementedError(f'"ctc_loss_cpu" not implemented for \'{torch_dtype_name(data.dtype)}\'')
+        raise NotImplementedError(f"\"ctc_loss_cpu\" not implemented for '{torch_dtype_name(data.dtype)}'")
     unbatched = data.ndim == 2
     if data.ndim not in (2, 3):
-        raise RuntimeError(f"Expected 3-dimensional (T, N, C) or 2-dimensional unbatched (T, C) tensor, but got "
-                           f"{data.ndim}-dimensional tensor for argument #1 'log_probs'")
+        raise RuntimeError(
+            f"Expected 3-dimensional (T, N, C) or 2-dimensional unbatched (T, C) tensor, but got "
+            f"{data.ndim}-dimensional tensor for argument #1 'log_probs'"
+        )
     if data.size == 0:
         raise RuntimeError("log_probs tensor must not be empty")
     if unbatched:
@@ -111,8 +117,9 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
     if target_lengths.size != N:
         raise RuntimeError("target_lengths must be of size batch_size")
     if targets.ndim not in (1, 2):
-        raise RuntimeError(f"Expected 1 to 2 dimensions, but got {targets.ndim}-dimensional tensor for argument #2 "
-                           f"'targets'")
+        raise RuntimeError(
+            f"Expected 1 to 2 dimensions, but got {targets.ndim}-dimensional tensor for argument #2 'targets'"
+        )
     for name, lengths in (("target_lengths", target_lengths), ("input_lengths", input_lengths)):
         if lengths.min() < 0:
             raise RuntimeError(f"Expected {name} to have value at least 0, but got value {lengths.min()}")
@@ -121,12 +128,16 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
 
     if targets.ndim == 2:  # padded (N, S): sample b starts at b * S; entries past its length are never read
         if targets.shape[0] != N:
-            raise RuntimeError(f"Expected tensor to have size {N} at dimension 0, but got size {targets.shape[0]} "
-                               f"for argument #2 'targets'")
+            raise RuntimeError(
+                f"Expected tensor to have size {N} at dimension 0, but got size {targets.shape[0]} "
+                f"for argument #2 'targets'"
+            )
         S = targets.shape[1]
         if target_lengths.max() > S:
-            raise RuntimeError(f"Expected tensor to have size at least {target_lengths.max()} at dimension 1, but "
-                               f"got size {S} for argument #2 'targets'")
+            raise RuntimeError(
+                f"Expected tensor to have size at least {target_lengths.max()} at dimension 1, but "
+                f"got size {S} for argument #2 'targets'"
+            )
         inside = np.arange(S)[None, :] < target_lengths[:, None]
         _check_target_values(targets[inside], lambda i: [int(k[i]) for k in np.nonzero(inside)], C, blank)
         offsets = np.arange(N, dtype=np.int64) * S
@@ -134,18 +145,27 @@ def _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infi
     else:  # concatenated: sample b's target follows sample b-1's
         total = sum(int(n) for n in target_lengths)  # Python ints: an int64 sum could wrap to a plausible size
         if targets.shape[0] != total:
-            raise RuntimeError(f"Expected tensor to have size {total} at dimension 0, but got size "
-                               f"{targets.shape[0]} for argument #2 'targets'")
+            raise RuntimeError(
+                f"Expected tensor to have size {total} at dimension 0, but got size "
+                f"{targets.shape[0]} for argument #2 'targets'"
+            )
         ends = np.cumsum(target_lengths)
         offsets = ends - target_lengths
 
         def locate(i):
             sample = int(np.searchsorted(ends, i, side="right"))
             return sample, i - int(offsets[sample])
+
         _check_target_values(targets, locate, C, blank)
         targets = np.ascontiguousarray(targets)
-    return dict(targets=targets, offsets=offsets, input_lengths=input_lengths, target_lengths=target_lengths,
-                blank=blank, zero_infinity=bool(zero_infinity))
+    return dict(
+        targets=targets,
+        offsets=offsets,
+        input_lengths=input_lengths,
+        target_lengths=target_lengths,
+        blank=blank,
+        zero_infinity=bool(zero_infinity),
+    )
 
 
 class CtcLoss(FirstOrderOnly):

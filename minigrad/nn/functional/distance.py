@@ -7,6 +7,7 @@ Composed from Tensor ops exactly as torch composes them, so the gradients come f
 >>> pairwise_distance(minigrad.tensor([[1.0, 1.0]]), minigrad.tensor([[1.0, 2.0]]))   # eps shifts the difference
 tensor([1.])
 """
+
 from ...ops._util import promote
 from ...ops.elementwise import ClampedValue
 from ...ops.shape import normalize_dim
@@ -46,8 +47,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """
     x1, x2 = promote(x1, x2)
     if x1._data.dtype.kind != "f":
-        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
-                           f"{torch_dtype_name(x1._data.dtype)}")
+        raise RuntimeError(
+            f"expected common dtype to be floating point, yet common dtype is {torch_dtype_name(x1._data.dtype)}"
+        )
     shape = broadcast_shape(x1.shape, x2.shape)
     x1, x2 = x1.expand(*shape), x2.expand(*shape)
     axis = normalize_dim(dim, len(shape))

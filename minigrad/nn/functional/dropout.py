@@ -1,4 +1,5 @@
 """``dropout`` with torch.nn.functional's signature: the one functional that draws random numbers."""
+
 from ...ops._util import wrap
 from ...random import generator as _numpy_generator
 

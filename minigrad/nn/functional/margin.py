@@ -33,6 +33,7 @@ tensor(0.325, grad_fn=<MultiMarginLossBackward>)
 >>> loss.backward(); x.grad
 tensor([[ 0.25,  0.25,  0.25, -0.75]])
 """
+
 import math
 
 import numpy as np
@@ -47,8 +48,15 @@ from ._fused import FusedLoss, kernel_dtype, kernel_operand
 from ._reduction import broadcast_shape, format_size, reduce_loss, resolve_reduction, torch_dtype_name
 from .distance import pairwise_distance
 
-__all__ = ["multi_margin_loss", "multilabel_margin_loss", "triplet_margin_loss", "hinge_embedding_loss",
-           "margin_ranking_loss", "cosine_embedding_loss", "triplet_margin_with_distance_loss"]
+__all__ = [
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "triplet_margin_loss",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "cosine_embedding_loss",
+    "triplet_margin_with_distance_loss",
+]
 
 # added to each squared norm: torch's EPSILON in cosine_embedding_loss, a float constant (9.99999996e-13)
 _COSINE_EMBEDDING_EPS = float(np.float32(1e-12))
@@ -80,9 +88,11 @@ def _refuse_bool_arithmetic(first, second=None):
 def _check_triplet_dims(anchor, positive, negative):
     """torch's RuntimeError (both triplet losses) unless the three inputs have the same number of dims."""
     if not anchor.ndim == positive.ndim == negative.ndim:
-        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
-                           f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
-                           f"{negative.ndim}D inputs")
+        raise RuntimeError(
+            f"The anchor, positive, and negative tensors are expected to have the same number of "
+            f"dimensions, but got: anchor {anchor.ndim}D, positive {positive.ndim}D, and negative "
+            f"{negative.ndim}D inputs"
+        )
 
 
 def _rows(x, n_classes):
@@ -93,8 +103,9 @@ def _rows(x, n_classes):
 def _check_class_scores(x):
     """The multi-class losses take a non-empty vector of scores, a batch of them, or a 0-d score (one class)."""
     if not (x.ndim == 0 or (x.ndim in (1, 2) and x.shape[-1] != 0)):
-        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
-                           f"{format_size(x.shape)}")
+        raise RuntimeError(
+            f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: {format_size(x.shape)}"
+        )
 
 
 def _require_kernel_dtype(x, kernel_name):
@@ -147,8 +158,7 @@ class MultiMarginLoss(_RowLoss):
         return reduce_loss(terms.sum(1).reshape(loss_shape), reduction)
 
 
-def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
-                      reduction="mean"):
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
     """Multi-class hinge loss: ``l_n = Σ_{i != y_n} w[y_n] max(0, margin - x[n, y_n] + x[n, i])^p / C``.
 
     Parameters
@@ -181,24 +191,33 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     _check_class_scores(x)
     n_rows, n_classes = x.shape if x.ndim == 2 else (1, x.size)
     if y.ndim > 1 or y.size != n_rows:
-        raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
-                           f"samples (batch size). Expected target size [{n_rows}], but got {format_size(y.shape)}. "
-                           f"Input has shape {format_size(x.shape)}.")
+        raise RuntimeError(
+            f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
+            f"samples (batch size). Expected target size [{n_rows}], but got {format_size(y.shape)}. "
+            f"Input has shape {format_size(x.shape)}."
+        )
     if weight is not None and weight.numel() != n_classes:
         raise RuntimeError(f"inconsistent weight size, expected {n_classes} but got {format_size(weight.shape)}")
     _require_kernel_dtype(x, "multi_margin_loss_cpu_kernel")
     _require_long(y)
     if weight is not None:
         if weight._data.dtype != x.dtype:
-            raise RuntimeError(f"expected scalar type {torch_dtype_name(x.dtype)} but found "
-                               f"{torch_dtype_name(weight._data.dtype)}")
+            raise RuntimeError(
+                f"expected scalar type {torch_dtype_name(x.dtype)} but found {torch_dtype_name(weight._data.dtype)}"
+            )
         not_differentiable(weight, "weight", "multi_margin_loss")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise RuntimeError("target out of range")
     weights = np.ones(n_classes, x.dtype) if weight is None else np.ascontiguousarray(weight._data).reshape(-1)
-    return MultiMarginLoss.apply(input, reduction=reduction, target=np.ascontiguousarray(y).reshape(n_rows),
-                                 weight=weights, p=int(p), margin=float(margin),
-                                 loss_shape=(n_rows,) if y.ndim else ())
+    return MultiMarginLoss.apply(
+        input,
+        reduction=reduction,
+        target=np.ascontiguousarray(y).reshape(n_rows),
+        weight=weights,
+        p=int(p),
+        margin=float(margin),
+        loss_shape=(n_rows,) if y.ndim else (),
+    )
 
 
 # ------------------------------------------------------------------------------------- multilabel margin
@@ -212,7 +231,7 @@ class MultiLabelMarginLoss(_RowLoss):
     def composite(self, x, *, reduction, target, loss_shape):
         n_rows, n_classes = target.shape
         scores = _class_scores(x, target.shape)
-        listed = np.cumprod(target >= 0, axis=1).astype(bool)   # the entries before the first -1
+        listed = np.cumprod(target >= 0, axis=1).astype(bool)  # the entries before the first -1
         classes = np.where(listed, target, 0)
         is_target = np.zeros((n_rows, n_classes), bool)
         is_target[np.nonzero(listed)[0], target[listed]] = True
@@ -248,14 +267,19 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     _check_class_scores(x)
     n_classes = x.shape[-1] if x.ndim else 1
     if not (y.shape == x.shape if x.ndim == 2 else y.ndim <= 1 and y.size == n_classes):
-        raise RuntimeError(f"inconsistent target size: {format_size(y.shape)} for input of size: "
-                           f"{format_size(x.shape)}")
+        raise RuntimeError(
+            f"inconsistent target size: {format_size(y.shape)} for input of size: {format_size(x.shape)}"
+        )
     _require_kernel_dtype(x, "multilabel_margin_loss_forward_out_frame")
     _require_long(y)
     if y.size and (y.min() < -1 or y.max() >= n_classes):
         raise RuntimeError("argument #2 'target' is out of range")
-    return MultiLabelMarginLoss.apply(input, reduction=reduction, target=np.ascontiguousarray(y).reshape(-1, n_classes),
-                                      loss_shape=(x.shape[0],) if x.ndim == 2 else ())
+    return MultiLabelMarginLoss.apply(
+        input,
+        reduction=reduction,
+        target=np.ascontiguousarray(y).reshape(-1, n_classes),
+        loss_shape=(x.shape[0],) if x.ndim == 2 else (),
+    )
 
 
 # ---------------------------------------------------------------------------------------------- triplet
@@ -291,8 +315,9 @@ class TripletMarginLoss(FusedLoss):
         return reduce_loss(loss.reshape(shape[:-1]), reduction)
 
 
-def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
-                        reduce=None, reduction="mean"):
+def triplet_margin_loss(
+    anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"
+):
     """Triplet loss: ``l = max(0, margin + d(a, p) - d(a, n))`` with ``d(u, v) = ||u - v + eps||_p``.
 
     Parameters
@@ -324,18 +349,34 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, s
     shape = _common_shape(anchor.shape, positive.shape, negative.shape)
     p = float(p)
     if shape and shape[-1] == 0 and (math.isinf(p) or p < 0):
-        raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {len(shape) - 1}"
-                           f"because this dimension is empty and the operation does not have an identity")
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {len(shape) - 1}"
+            f"because this dimension is empty and the operation does not have an identity"
+        )
     if len({tensor.shape[-1:] for tensor in (anchor, positive, negative)}) > 1:
         # torch measures each distance over its own pair's broadcast feature dim (a (1,) pair gives a 1-element
         # distance next to a D-element one); the fused kernel assumes one feature dim, so compose as torch does
         def distance(u, v):
             return pairwise_distance(u, v, p, eps)
-        return reduce_loss(triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=distance,
-                                                             margin=margin, swap=swap, reduction="none"), reduction)
-    return TripletMarginLoss.apply(anchor, positive, negative, reduction=reduction, margin=float(margin), p=p,
-                                   eps=float(eps), swap=bool(swap), shape=shape,
-                                   dtype=_result_dtype(anchor, positive, negative))
+
+        return reduce_loss(
+            triplet_margin_with_distance_loss(
+                anchor, positive, negative, distance_function=distance, margin=margin, swap=swap, reduction="none"
+            ),
+            reduction,
+        )
+    return TripletMarginLoss.apply(
+        anchor,
+        positive,
+        negative,
+        reduction=reduction,
+        margin=float(margin),
+        p=p,
+        eps=float(eps),
+        swap=bool(swap),
+        shape=shape,
+        dtype=_result_dtype(anchor, positive, negative),
+    )
 
 
 # ---------------------------------------------------------------------------------------- hinge embedding
@@ -378,11 +419,18 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     require_tensor(target, "target", 2, "hinge_embedding_loss")
     _refuse_bool_arithmetic(input, input)  # torch computes margin - input, which refuses bool as this does
     if reduction == "mean" and input._data.dtype.kind != "f":  # torch's loss keeps an integer input's dtype
-        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {torch_dtype_name(input._data.dtype)}")
-    return HingeEmbeddingLoss.apply(input, reduction=reduction, target=target._data, margin=float(margin),
-                                    shape=_common_shape(input.shape, target.shape),
-                                    dtype=_result_dtype(input, target))
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {torch_dtype_name(input._data.dtype)}"
+        )
+    return HingeEmbeddingLoss.apply(
+        input,
+        reduction=reduction,
+        target=target._data,
+        margin=float(margin),
+        shape=_common_shape(input.shape, target.shape),
+        dtype=_result_dtype(input, target),
+    )
 
 
 # ------------------------------------------------------------------------------------------ margin ranking
@@ -423,14 +471,22 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     for position, (name, tensor) in enumerate((("input1", input1), ("input2", input2), ("target", target))):
         require_tensor(tensor, name, position + 1, "margin_ranking_loss")
     if not input1.ndim == input2.ndim == target.ndim:
-        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
-                           f"input1: {_torch_size(input1.shape)}, input2: {_torch_size(input2.shape)}, target: "
-                           f"{_torch_size(target.shape)} ")
+        raise RuntimeError(
+            f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {_torch_size(input1.shape)}, input2: {_torch_size(input2.shape)}, target: "
+            f"{_torch_size(target.shape)} "
+        )
     _refuse_bool_arithmetic(input1, input2)
     _refuse_bool_arithmetic(target)
-    return MarginRankingLoss.apply(input1, input2, target, reduction=reduction, margin=float(margin),
-                                   shape=_common_shape(input1.shape, input2.shape, target.shape),
-                                   dtype=_result_dtype(input1, input2, target))
+    return MarginRankingLoss.apply(
+        input1,
+        input2,
+        target,
+        reduction=reduction,
+        margin=float(margin),
+        shape=_common_shape(input1.shape, input2.shape, target.shape),
+        dtype=_result_dtype(input1, input2, target),
+    )
 
 
 def _torch_size(shape):
@@ -455,8 +511,10 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     expected = target.ndim + 1
     if input1.ndim != expected or input2.ndim != expected:
-        raise RuntimeError(f"{target.ndim}D target tensor expects {expected}D input tensors, but found inputs with "
-                           f"sizes {format_size(input1.shape)} and {format_size(input2.shape)}.")
+        raise RuntimeError(
+            f"{target.ndim}D target tensor expects {expected}D input tensors, but found inputs with "
+            f"sizes {format_size(input1.shape)} and {format_size(input2.shape)}."
+        )
     features = target.ndim
     dot = (input1 * input2).sum(features)
     squared_norm1 = (input1 * input1).sum(features) + _COSINE_EMBEDDING_EPS
@@ -467,8 +525,9 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     return reduce_loss(similar + dissimilar, reduction)
 
 
-def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
-                                      reduction="mean"):
+def triplet_margin_with_distance_loss(
+    anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False, reduction="mean"
+):
     """Triplet loss with any distance: ``max(0, margin + D(a, p) - D(a, n))``.
 
     ``distance_function`` (default :func:`pairwise_distance`, p = 2, eps = 1e-6) maps two tensors to distances.

@@ -19,6 +19,7 @@ Tensor ops (the class's ``composite``), so it can be differentiated again.
 >>> binary_cross_entropy_with_logits(minigrad.tensor([0.0, 5.0]), minigrad.tensor([0.5, 1.0]), reduction="none")
 tensor([0.6931, 0.0067])
 """
+
 import math
 import warnings
 
@@ -32,20 +33,35 @@ from ...ops.activation import log_sigmoid, softplus
 from ...ops.elementwise import ClampedValue, xlogy
 from ._checks import not_differentiable
 from ._fused import FusedLoss, kernel_dtype
-from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
-                         resolve_reduction, torch_dtype_name)
+from ._reduction import (
+    broadcast_shape,
+    check_reduction,
+    format_size,
+    legacy_reduction,
+    reduce_loss,
+    resolve_reduction,
+    torch_dtype_name,
+)
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div", "poisson_nll_loss",
-           "gaussian_nll_loss", "multilabel_soft_margin_loss", "soft_margin_loss",
-           "sigmoid_focal_loss"]
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "multilabel_soft_margin_loss",
+    "soft_margin_loss",
+    "sigmoid_focal_loss",
+]
 
 
 # ------------------------------------------------------------------------------------------------ helpers
 def _fits_output(shape, output_shape):
     """A factor multiplied in place into the loss must not make it bigger (torch's in-place ``mul_``)."""
     if shape != tuple(output_shape):
-        raise RuntimeError(f"output with shape {format_size(output_shape)} doesn't match the broadcast shape "
-                           f"{format_size(shape)}")
+        raise RuntimeError(
+            f"output with shape {format_size(output_shape)} doesn't match the broadcast shape {format_size(shape)}"
+        )
 
 
 def _constant_factor(factor, dtype):
@@ -106,17 +122,20 @@ class BinaryCrossEntropy(_ElementwisePair):
         with np.errstate(divide="ignore", invalid="ignore"):
             grad_x = g * (x - y) / (x * (1 - x)).clamp_min(_BCE_EPSILON)
             grad_y = g * -(x / (1 - x)).log()
-        return tuple(d.to(t.dtype) if need else None
-                     for d, t, need in zip((grad_x, grad_y), self.inputs, self.needs_input_grad))
+        return tuple(
+            d.to(t.dtype) if need else None for d, t, need in zip((grad_x, grad_y), self.inputs, self.needs_input_grad)
+        )
 
 
 def _bce_weight_shape(target_shape, weight_shape):
     """torch expands a BCE weight to ``broadcast_shapes(target, weight)``, with this error when it cannot."""
     for i in range(-1, -len(weight_shape) - 1, -1):
         if -i <= len(target_shape) and weight_shape[i] not in (1, target_shape[i]) and target_shape[i] != 1:
-            raise RuntimeError(f"Attempting to broadcast a dimension of length {weight_shape[i]} at {i}! Mismatching "
-                               f"argument at index 1 had {format_size(weight_shape)}; but expected shape should be "
-                               f"broadcastable to {format_size(target_shape)}")
+            raise RuntimeError(
+                f"Attempting to broadcast a dimension of length {weight_shape[i]} at {i}! Mismatching "
+                f"argument at index 1 had {format_size(weight_shape)}; but expected shape should be "
+                f"broadcastable to {format_size(target_shape)}"
+            )
     return broadcast_shape(target_shape, weight_shape)
 
 
@@ -134,14 +153,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
-        raise ValueError(f"Using a target size ({format_size(target.shape)}) that is different to the input size "
-                         f"({format_size(input.shape)}) is deprecated. Please ensure they have the same size.")
+        raise ValueError(
+            f"Using a target size ({format_size(target.shape)}) that is different to the input size "
+            f"({format_size(input.shape)}) is deprecated. Please ensure they have the same size."
+        )
     dtype = input._data.dtype
     if dtype.kind != "f":
         raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for '{torch_dtype_name(dtype)}'")
     if target._data.dtype != dtype:
-        raise RuntimeError(f"Found dtype {torch_dtype_name(target._data.dtype)} but expected "
-                           f"{torch_dtype_name(dtype)}")
+        raise RuntimeError(f"Found dtype {torch_dtype_name(target._data.dtype)} but expected {torch_dtype_name(dtype)}")
     if weight is not None:
         not_differentiable(weight, "weight", "binary_cross_entropy")
         _fits_output(_bce_weight_shape(target.shape, weight.shape), input.shape)
@@ -149,8 +169,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise RuntimeError("all elements of input should be between 0 and 1")
     if not _in_unit_interval(target._data):
         raise RuntimeError("all elements of target should be between 0 and 1")
-    return BinaryCrossEntropy.apply(input, target, reduction=reduction, dtype=dtype,
-                                    weight=_constant_factor(weight, dtype))
+    return BinaryCrossEntropy.apply(
+        input, target, reduction=reduction, dtype=dtype, weight=_constant_factor(weight, dtype)
+    )
 
 
 class BinaryCrossEntropyWithLogits(_ElementwisePair):
@@ -171,8 +192,9 @@ class BinaryCrossEntropyWithLogits(_ElementwisePair):
         return reduce_loss(loss if weight is None else loss * weight, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
-                                     pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+):
     """Binary cross-entropy on logits: ``-w [p y log σ(x) + (1 - y) log σ(-x)]``, stable for any ``x``.
 
     ``target`` must have the input's shape. ``weight`` and ``pos_weight`` (p; weight of the positive term, e.g.
@@ -187,8 +209,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
-        raise ValueError(f"Target size ({format_size(target.shape)}) must be the same as input size "
-                         f"({format_size(input.shape)})")
+        raise ValueError(
+            f"Target size ({format_size(target.shape)}) must be the same as input size ({format_size(input.shape)})"
+        )
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_dtype_name(input._data.dtype)}'")
     dtype = result_type(input._data, target._data)
@@ -198,15 +221,22 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if weight is not None:
         not_differentiable(weight, "weight", "binary_cross_entropy_with_logits")
         _fits_output(broadcast_shape(input.shape, weight.shape), input.shape)
-    return BinaryCrossEntropyWithLogits.apply(input, target, reduction=reduction, dtype=dtype,
-                                              pos_weight=_constant_factor(pos_weight, dtype),
-                                              weight=_constant_factor(weight, dtype))
+    return BinaryCrossEntropyWithLogits.apply(
+        input,
+        target,
+        reduction=reduction,
+        dtype=dtype,
+        pos_weight=_constant_factor(pos_weight, dtype),
+        weight=_constant_factor(weight, dtype),
+    )
 
 
 # ------------------------------------------------------------------------------------------------ KL div
-_KL_MEAN_WARNING = ("reduction: 'mean' divides the total loss by both the batch size and the support size."
-                    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
-                    "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+_KL_MEAN_WARNING = (
+    "reduction: 'mean' divides the total loss by both the batch size and the support size."
+    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+    "'mean' will be changed to behave the same as 'batchmean' in the next major release."
+)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -245,8 +275,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 # ------------------------------------------------------------------------------------- likelihood losses
-def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
-                     reduction="mean"):
+def poisson_nll_loss(
+    input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"
+):
     """Poisson negative log-likelihood of ``target`` under rate ``exp(input)`` (or ``input``).
 
     ``l = exp(x) - y x`` when ``log_input``, else ``x - y log(x + eps)``; ``full`` adds Stirling's approximation
@@ -297,8 +328,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if var.shape != input.shape:
         if input.shape[:-1] == var.shape:  # one variance per row of the last dim (homoscedastic rows)
             var = var.unsqueeze(-1)
-        elif not (var.ndim == input.ndim
-                  and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
+        elif not (var.ndim == input.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1):
             raise ValueError("var is of incorrect size")
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not valid")
@@ -366,10 +396,12 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     not_differentiable(target, "target", "soft_margin_loss")
     _fits_output(broadcast_shape(input.shape, target.shape), input.shape)  # torch writes into an input-shaped output
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{torch_dtype_name(input._data.dtype)}")
-    return SoftMarginLoss.apply(input, reduction=reduction, target=target._data,
-                                dtype=result_type(input._data, target._data))
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type {torch_dtype_name(input._data.dtype)}"
+        )
+    return SoftMarginLoss.apply(
+        input, reduction=reduction, target=target._data, dtype=result_type(input._data, target._data)
+    )
 
 
 # ------------------------------------------------------------------------------------------- focal loss
@@ -386,8 +418,9 @@ def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction="none"):
     tensor([0.0433])
     """
     if reduction not in ("none", "mean", "sum"):
-        raise ValueError(f"Invalid Value for arg 'reduction': '{reduction} \n Supported reduction modes: 'none', "
-                         f"'mean', 'sum'")
+        raise ValueError(
+            f"Invalid Value for arg 'reduction': '{reduction} \n Supported reduction modes: 'none', 'mean', 'sum'"
+        )
     p = inputs.sigmoid()
     ce_loss = binary_cross_entropy_with_logits(inputs, targets, reduction="none")
     p_t = p * targets + (1 - p) * (1 - targets)

@@ -18,6 +18,7 @@ float32 and rounded once.
 >>> loss.backward(); x.grad
 tensor([0.0, 0.5, 1.0])
 """
+
 import warnings
 
 import numpy as np
@@ -25,8 +26,7 @@ import numpy as np
 from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
 from ._fused import FusedLoss, kernel_dtype
-from ._reduction import (broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss,
-                         torch_dtype_name)
+from ._reduction import broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss, torch_dtype_name
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss"]
 
@@ -93,9 +93,12 @@ def _target_shape(input, target):
     broadcast. (Called by the loss functions themselves, so that the warning points at their caller.)"""
     if target.shape == input.shape:
         return input.shape
-    warnings.warn(f"Using a target size ({format_size(target.shape)}) that is different to the input size "
-                  f"({format_size(input.shape)}). This will likely lead to incorrect results due to "
-                  "broadcasting. Please ensure they have the same size.", stacklevel=3)
+    warnings.warn(
+        f"Using a target size ({format_size(target.shape)}) that is different to the input size "
+        f"({format_size(input.shape)}). This will likely lead to incorrect results due to "
+        "broadcasting. Please ensure they have the same size.",
+        stacklevel=3,
+    )
     return broadcast_shape(input.shape, target.shape)
 
 
@@ -147,8 +150,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
         reduction = legacy_reduction(size_average, reduce)
     shape = _target_shape(input, target)
     if weight is not None:
-        return _weighted(lambda: _difference(input, target, shape).abs(), weight, input, reduction,
-                         mean_by_weight=True)
+        return _weighted(lambda: _difference(input, target, shape).abs(), weight, input, reduction, mean_by_weight=True)
     return reduce_loss(_difference(input, target, shape).abs(), check_reduction(reduction))
 
 
@@ -167,8 +169,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         reduction = legacy_reduction(size_average, reduce)
     shape = _target_shape(input, target)
     if weight is not None:  # torch's weighted path is composite, so integer inputs work and bools do not
-        return _weighted(lambda: _difference(input, target, shape) ** 2, weight, input, reduction,
-                         mean_by_weight=True)
+        return _weighted(lambda: _difference(input, target, shape) ** 2, weight, input, reduction, mean_by_weight=True)
     dtype = _promoted_dtypes(input, target, shape, "mse_cpu")
     return MseLoss.apply(input, target, reduction=check_reduction(reduction), shape=shape, dtype=dtype)
 
@@ -214,6 +215,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         if delta <= 0:
             raise RuntimeError("huber_loss does not support non-positive values for delta.")
         return HuberLoss.apply(input, target, reduction=reduction, shape=shape, dtype=dtype, delta=float(delta))
+
     if weight is not None:  # torch too weights the unreduced fused loss
         return _weighted(lambda: huber("none"), weight, input, reduction, mean_by_weight=False)
     return huber(check_reduction(reduction))

@@ -1,4 +1,5 @@
 """What a layer's ``device=`` and ``dtype=`` constructor arguments mean on a CPU-only library."""
+
 import numpy as np
 
 from ... import _dtype

@@ -3,6 +3,7 @@
 All are elementwise except ``Softmax``/``LogSoftmax`` (along ``dim``): input ``(*)``, output the same shape.
 ``inplace=True`` (ReLU, LeakyReLU) changes the input in place, recorded as torch records it.
 """
+
 from .. import functional as F
 from .module import Module
 

@@ -5,6 +5,7 @@ Sequential and ModuleList are both lists of children named ``"0"``, ``"1"``, ...
 ``len``, iteration, ``append``/``extend``/``pop``, ``del`` with renumbering) is written once in
 ``_PositionalContainer``.
 """
+
 import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -69,8 +70,9 @@ class _PositionalContainer(Module):
     def extend(self, modules):
         """Append every module of the iterable ``modules``; returns self."""
         if not isinstance(modules, Iterable):
-            raise TypeError(f"{type(self).__name__}.extend should be called with an iterable, but got "
-                            + type(modules).__name__)
+            raise TypeError(
+                f"{type(self).__name__}.extend should be called with an iterable, but got " + type(modules).__name__
+            )
         for module in modules:
             self.append(module)
         return self
@@ -218,16 +220,17 @@ class ModuleDict(Module):
     def update(self, modules):
         """Add ``modules``: a mapping, or an iterable of ``(key, module)`` pairs."""
         if not isinstance(modules, Iterable):
-            raise TypeError("ModuleDict.update should be called with an iterable of key/value pairs, but got "
-                            + type(modules).__name__)
+            raise TypeError(
+                "ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                + type(modules).__name__
+            )
         if isinstance(modules, (Mapping, ModuleDict)):
             for key, module in modules.items():
                 self[key] = module
             return
         for j, pair in enumerate(modules):
             if not isinstance(pair, Iterable):
-                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is"
-                                + type(pair).__name__)
+                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is" + type(pair).__name__)
             if len(pair) != 2:
                 raise ValueError(f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required")
             self[pair[0]] = pair[1]

@@ -1,4 +1,5 @@
 """``Conv1d``, ``Conv2d``, ``Conv3d``: learnable convolutions with torch's arguments, parameters and init."""
+
 import math
 
 import numpy as np
@@ -31,8 +32,20 @@ class _ConvNd(Module):
     _dims = 0
     _function = None
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1, bias=True,
-                 padding_mode="zeros", device=None, dtype=None):
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         if device is not None and not str(device).startswith("cpu"):
             raise RuntimeError(f"minigrad runs on the CPU only; got device {device!r}")
@@ -51,8 +64,10 @@ class _ConvNd(Module):
         else:
             padding = _ntuple(padding, self._dims)
         if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"padding_mode must be one of {{'zeros', 'reflect', 'replicate', 'circular'}}, but got "
-                             f"padding_mode='{padding_mode}'")
+            raise ValueError(
+                f"padding_mode must be one of {{'zeros', 'reflect', 'replicate', 'circular'}}, but got "
+                f"padding_mode='{padding_mode}'"
+            )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
         self.transposed, self.output_padding = False, (0,) * self._dims
@@ -78,7 +93,7 @@ class _ConvNd(Module):
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         fan_in = math.prod(self.weight.shape[1:])
         if self.bias is not None:
-            init.uniform_(self.bias, -fan_in ** -0.5, fan_in ** -0.5) if fan_in else init.zeros_(self.bias)
+            init.uniform_(self.bias, -(fan_in**-0.5), fan_in**-0.5) if fan_in else init.zeros_(self.bias)
 
     def _conv_forward(self, input, weight, bias):  # noqa: A002 - torch's argument name
         conv = type(self)._function

@@ -1,4 +1,5 @@
 """The distance layers: ``PairwiseDistance`` and ``CosineSimilarity`` (torch's ``nn/modules/distance.py``)."""
+
 from .. import functional as F
 from .module import Module
 

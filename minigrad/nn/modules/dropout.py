@@ -1,4 +1,5 @@
 """``Dropout``: random zeroing during training, the identity in eval mode."""
+
 from .. import functional as F
 from .module import Module
 

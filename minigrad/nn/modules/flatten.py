@@ -1,4 +1,5 @@
 """``Flatten``: merge a range of dims into one, as a layer (for ``Sequential``)."""
+
 from .module import Module
 
 __all__ = ["Flatten"]

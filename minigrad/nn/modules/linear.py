@@ -1,4 +1,5 @@
 """``Linear`` (an affine map with learnable weight and bias) and ``Identity``."""
+
 import math
 
 import numpy as np

@@ -21,6 +21,7 @@ Calling a module runs its ``forward``.
 >>> [name for name, _ in MLP().named_parameters()]
 ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
 """
+
 import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
@@ -28,8 +29,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from ... import _device, _dtype
-from ...autograd.tensor import Tensor
 from ...autograd.hooks import RemovableHandle
+from ...autograd.tensor import Tensor
 from ..parameter import Parameter
 from ..utils import _zero_grads
 
@@ -126,12 +127,16 @@ class Module:
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
-                            "(minigrad.nn.Parameter or None required)")
+            raise TypeError(
+                f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                "(minigrad.nn.Parameter or None required)"
+            )
         if param is not None and param.grad_fn is not None:
-            raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created "
-                             f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
-                             "the forward() method.")
+            raise ValueError(
+                f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created "
+                f"explicitly. To express '{name}' as a function of another Tensor, compute the value in "
+                "the forward() method."
+            )
         self._parameters[name] = param
 
     def register_buffer(self, name, tensor, persistent=True):
@@ -142,8 +147,9 @@ class Module:
         if hasattr(self, name) and name not in self._buffers:
             raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
-                            "(minigrad Tensor or None required)")
+            raise TypeError(
+                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' (minigrad Tensor or None required)"
+            )
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -194,8 +200,9 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
-                                "(minigrad.nn.Parameter or None expected)")
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as parameter '{name}' (minigrad.nn.Parameter or None expected)"
+                )
             self.register_parameter(name, value)
         else:
             modules = self.__dict__.get("_modules")
@@ -206,15 +213,18 @@ class Module:
                 modules[name] = value
             elif modules is not None and name in modules:
                 if value is not None:
-                    raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
-                                    "(minigrad.nn.Module or None expected)")
+                    raise TypeError(
+                        f"cannot assign '{_typename(value)}' as child module '{name}' "
+                        "(minigrad.nn.Module or None expected)"
+                    )
                 modules[name] = value
             else:
                 buffers = self.__dict__.get("_buffers")
                 if buffers is not None and name in buffers:
                     if value is not None and not isinstance(value, Tensor):
-                        raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                        "(minigrad Tensor or None expected)")
+                        raise TypeError(
+                            f"cannot assign '{_typename(value)}' as buffer '{name}' (minigrad Tensor or None expected)"
+                        )
                     buffers[name] = value
                 else:
                     object.__setattr__(self, name, value)
@@ -231,8 +241,9 @@ class Module:
             object.__delattr__(self, name)
 
     def __dir__(self):
-        return sorted(set(itertools.chain(dir(type(self)), self.__dict__, self._parameters, self._modules,
-                                          self._buffers)))
+        return sorted(
+            set(itertools.chain(dir(type(self)), self.__dict__, self._parameters, self._modules, self._buffers))
+        )
 
     # --------------------------------------------------------------------------------------------- traversal
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
@@ -360,8 +371,10 @@ class Module:
             return self
         target = _dtype.as_numpy_dtype(dtype)
         if target.kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype="
-                            f"{_dtype.from_numpy_dtype(target)}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point dtypes, but got desired dtype="
+                f"{_dtype.from_numpy_dtype(target)}"
+            )
         return self._cast_floating(target)
 
     def _cast_floating(self, np_dtype):
@@ -392,8 +405,11 @@ class Module:
     def _local_state(self):
         """This module's own parameters and persistent buffers, name -> Tensor, skipping None."""
         local = {name: p for name, p in self._parameters.items() if p is not None}
-        local.update((name, b) for name, b in self._buffers.items()
-                     if b is not None and name not in self._non_persistent_buffers_set)
+        local.update(
+            (name, b)
+            for name, b in self._buffers.items()
+            if b is not None and name not in self._non_persistent_buffers_set
+        )
         return local
 
     def state_dict(self, *, destination=None, prefix="", keep_vars=False):
@@ -431,13 +447,15 @@ class Module:
         load(self, dict(state_dict), "")
         if strict:
             if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected)))
+                errors.insert(
+                    0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected))
+                )
             if missing:
                 errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
         if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__,
-                                                                                     "\n\t".join(errors)))
+            raise RuntimeError(
+                "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(errors))
+            )
         return _IncompatibleKeys(missing, unexpected)
 
     def _load_from_state_dict(self, state_dict, prefix, assign, missing, unexpected, errors):
@@ -451,12 +469,16 @@ class Module:
             if isinstance(value, np.ndarray):
                 value = Tensor._wrap(value)
             if not isinstance(value, Tensor):
-                errors.append(f'While copying the parameter named "{key}", expected minigrad.Tensor or Tensor-like '
-                              f"object from checkpoint but received {type(value)}")
+                errors.append(
+                    f'While copying the parameter named "{key}", expected minigrad.Tensor or Tensor-like '
+                    f"object from checkpoint but received {type(value)}"
+                )
                 continue
             if value.shape != param.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
-                              f"the shape in current model is {param.shape}.")
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
+                    f"the shape in current model is {param.shape}."
+                )
                 continue
             if assign:
                 if isinstance(param, Parameter):
@@ -466,12 +488,14 @@ class Module:
                 try:
                     np.copyto(param._data, value._data, casting="unsafe")
                 except Exception as error:  # e.g. a read-only array
-                    errors.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
-                                  f"{param.shape} and whose dimensions in the checkpoint are {value.shape}, an "
-                                  f"exception occurred : {error.args}.")
+                    errors.append(
+                        f'While copying the parameter named "{key}", whose dimensions in the model are '
+                        f"{param.shape} and whose dimensions in the checkpoint are {value.shape}, an "
+                        f"exception occurred : {error.args}."
+                    )
         for key in state_dict:
             if key.startswith(prefix):
-                parts = key[len(prefix):].split(".", 1)
+                parts = key[len(prefix) :].split(".", 1)
                 if len(parts) > 1 and parts[0] not in self._modules or len(parts) == 1 and parts[0] not in local:
                     unexpected.append(key)
 

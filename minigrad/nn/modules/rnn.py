@@ -14,6 +14,7 @@ The input projections of a whole sequence are one matrix product; the loop over 
 Everything is built from minigrad's ops, so the gradient (backpropagation through time) and the double backward
 come from them.
 """
+
 import math
 
 import numpy as np
@@ -52,15 +53,31 @@ def _rnn_step(mode, x_part, h, c, weight_hh, bias_hh, weight_hr):
 class RNNBase(Module):
     """The layers' shared machinery: parameters per layer and direction, shapes, the time loop."""
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, proj_size=0, device=None, dtype=None):
+    def __init__(
+        self,
+        mode,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        proj_size=0,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         if not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1 or isinstance(dropout, bool):
-            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an element "
-                             "being zeroed")
+            raise ValueError(
+                "dropout should be a number in range [0, 1] representing the probability of an element being zeroed"
+            )
         if hidden_size <= 0 or not isinstance(hidden_size, int):
-            raise ValueError("hidden_size must be greater than zero" if isinstance(hidden_size, int) else
-                             f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+            raise ValueError(
+                "hidden_size must be greater than zero"
+                if isinstance(hidden_size, int)
+                else f"hidden_size should be of type int, got: {type(hidden_size).__name__}"
+            )
         if num_layers <= 0 or not isinstance(num_layers, int):
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
@@ -75,7 +92,7 @@ class RNNBase(Module):
         np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
         gates, out = _GATES[mode] * hidden_size, proj_size or hidden_size
         for layer in range(num_layers):
-            for suffix in ("", "_reverse")[:2 if bidirectional else 1]:
+            for suffix in ("", "_reverse")[: 2 if bidirectional else 1]:
                 width = input_size if layer == 0 else out * (2 if bidirectional else 1)
                 names = [("weight_ih", (gates, width)), ("weight_hh", (gates, out))]
                 if bias:
@@ -93,14 +110,15 @@ class RNNBase(Module):
             init.uniform_(weight, -bound, bound)
 
     def _layer_parameters(self, layer, suffix):
-        get = (lambda name: getattr(self, f"{name}_l{layer}{suffix}") if hasattr(self, f"{name}_l{layer}{suffix}")
-               else None)
+        get = lambda name: (
+            getattr(self, f"{name}_l{layer}{suffix}") if hasattr(self, f"{name}_l{layer}{suffix}") else None
+        )
         return get("weight_ih"), get("bias_ih"), get("weight_hh"), get("bias_hh"), get("weight_hr")
 
     def _initial_state(self, hx, batch, dtype):
         directions = 2 if self.bidirectional else 1
         out = self.proj_size or self.hidden_size
-        zeros = (lambda size: Tensor._wrap(np.zeros((self.num_layers * directions, batch, size), dtype)))
+        zeros = lambda size: Tensor._wrap(np.zeros((self.num_layers * directions, batch, size), dtype))
         if self.mode == "LSTM":
             return (zeros(out), zeros(self.hidden_size)) if hx is None else hx
         return (zeros(out) if hx is None else hx), None
@@ -114,13 +132,17 @@ class RNNBase(Module):
         unbatched = input.ndim == 2
         if unbatched:
             input = input.unsqueeze(1)
-            hx = None if hx is None else (tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple)
-                                          else hx.unsqueeze(1))
+            hx = (
+                None
+                if hx is None
+                else (tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1))
+            )
         elif self.batch_first:
             input = input.transpose(0, 1)
         if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
-                               f"{input.shape[-1]}")
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got {input.shape[-1]}"
+            )
         h0, c0 = self._initial_state(hx, input.shape[1], input._data.dtype)
         self._check_state(h0, "hidden", self.proj_size or self.hidden_size, input.shape[1])
         if c0 is not None:
@@ -133,8 +155,9 @@ class RNNBase(Module):
             results = []
             for d, suffix in enumerate(directions):
                 index = layer * len(directions) + d
-                sequence, h, c = self._run_direction(output, layer, suffix, h0[index],
-                                                     None if c0 is None else c0[index], reverse=d == 1)
+                sequence, h, c = self._run_direction(
+                    output, layer, suffix, h0[index], None if c0 is None else c0[index], reverse=d == 1
+                )
                 results.append(sequence)
                 finals_h.append(h)
                 finals_c.append(c)
@@ -167,8 +190,13 @@ class RNNBase(Module):
         text = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size:
             text += f", proj_size={self.proj_size}"
-        for name, default in (("num_layers", 1), ("bias", True), ("batch_first", False), ("dropout", 0.0),
-                              ("bidirectional", False)):
+        for name, default in (
+            ("num_layers", 1),
+            ("bias", True),
+            ("batch_first", False),
+            ("dropout", 0.0),
+            ("bidirectional", False),
+        ):
             if getattr(self, name) != default:
                 text += f", {name}={getattr(self, name)}"
         return text
@@ -231,9 +259,8 @@ class RNNCellBase(Module):
         h = zeros if h is None else (h.unsqueeze(0) if unbatched else h)
         if self.mode == "LSTM":
             c = zeros if c is None else (c.unsqueeze(0) if unbatched else c)
-        h, c = _rnn_step(self.mode, F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh,
-                         None)
-        squeeze = (lambda t: t.squeeze(0) if unbatched else t)
+        h, c = _rnn_step(self.mode, F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh, None)
+        squeeze = lambda t: t.squeeze(0) if unbatched else t
         return (squeeze(h), squeeze(c)) if self.mode == "LSTM" else squeeze(h)
 
     def extra_repr(self):
@@ -247,8 +274,9 @@ class RNNCell(RNNCellBase):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
         self.nonlinearity = nonlinearity
-        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias,
-                         device, dtype)
+        super().__init__(
+            "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size, bias, device, dtype
+        )
 
     def forward(self, input, hx=None):  # noqa: A002
         """``input`` (N, H_in) or (H_in,), ``hx`` (N, H) or None (zeros); returns ``h'``."""

@@ -1,4 +1,5 @@
 """``Embedding``: a lookup table of learnable vectors (see ``minigrad.ops.embedding`` for the gradient)."""
+
 import numpy as np
 
 from .. import functional as F
@@ -15,13 +16,27 @@ class Embedding(Module):
     row zeroed, and it gets no gradient). Input: integer indices of any shape; output ``input.shape +
     (embedding_dim,)``. ``max_norm`` rescales the rows read to at most that ``norm_type``-norm, in place."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
-                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None):
+    def __init__(
+        self,
+        num_embeddings,
+        embedding_dim,
+        padding_idx=None,
+        max_norm=None,
+        norm_type=2.0,
+        scale_grad_by_freq=False,
+        sparse=False,
+        _weight=None,
+        _freeze=False,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         np_dtype = parameter_dtype(device, dtype)
         if num_embeddings < 0 or embedding_dim < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension "
-                               f"{min(num_embeddings, embedding_dim)}: [{num_embeddings}, {embedding_dim}]")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension "
+                f"{min(num_embeddings, embedding_dim)}: [{num_embeddings}, {embedding_dim}]"
+            )
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         if padding_idx is not None:
@@ -34,8 +49,9 @@ class Embedding(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.sparse = sparse
         if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=np_dtype),
-                                    requires_grad=not _freeze)
+            self.weight = Parameter(
+                np.empty((num_embeddings, embedding_dim), dtype=np_dtype), requires_grad=not _freeze
+            )
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
@@ -49,8 +65,9 @@ class Embedding(Module):
             self.weight._data[self.padding_idx] = 0
 
     def forward(self, input):  # noqa: A002 - torch's argument name
-        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
-                           self.scale_grad_by_freq, self.sparse)
+        return F.embedding(
+            input, self.weight, self.padding_idx, self.max_norm, self.norm_type, self.scale_grad_by_freq, self.sparse
+        )
 
     def extra_repr(self):
         text = f"{self.num_embeddings}, {self.embedding_dim}"
@@ -67,11 +84,20 @@ class Embedding(Module):
         return text
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
-                        scale_grad_by_freq=False, sparse=False):
+    def from_pretrained(
+        cls,
+        embeddings,
+        freeze=True,
+        padding_idx=None,
+        max_norm=None,
+        norm_type=2.0,
+        scale_grad_by_freq=False,
+        sparse=False,
+    ):
         """An Embedding whose weight is ``embeddings`` (2-D; frozen unless ``freeze=False``)."""
         if embeddings.ndim != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
         rows, cols = embeddings.shape
-        return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
-                   _freeze=freeze)
+        return cls(
+            rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings, _freeze=freeze
+        )

@@ -4,6 +4,7 @@ A map-style fetcher gets a list of indices (or one index without auto-batching) 
 iterable-style fetcher gets a list of ``None`` placeholders (their count is the batch size) and takes that many
 items from its own iterator over the dataset. Both apply the collate function.
 """
+
 import numpy as np
 
 from .collate import default_collate
@@ -32,6 +33,7 @@ def _tensor_batch_reader(dataset):
         for mapping in maps:
             indices = mapping[indices]
         return [t[indices] for t in tensors]
+
     return read
 
 

@@ -4,6 +4,7 @@ Every pass draws a base seed from the loader's generator first (used by worker p
 torch does with or without workers: a generator therefore advances alike for any ``num_workers``, and a seeded
 loader yields the same batches whatever ``num_workers`` is.
 """
+
 from ... import random as _random
 from ._fetch import make_fetcher
 
@@ -20,7 +21,7 @@ class BaseIter:
         self._collate_fn = loader.collate_fn
         self._drop_last = loader.drop_last
         self._sampler_iter = iter(self._index_sampler)
-        self._base_seed = int(_random.generator(loader.generator).integers(2 ** 63))
+        self._base_seed = int(_random.generator(loader.generator).integers(2**63))
 
     def __iter__(self):
         return self

@@ -11,6 +11,7 @@ the pass ends, when the iterator is garbage-collected (an early ``break``) or at
 ``persistent_workers=True`` the loader keeps its iterator, and so the workers, for the next epoch. A worker that
 dies without a word is noticed within ``STATUS_CHECK_INTERVAL`` seconds.
 """
+
 import itertools
 import multiprocessing
 import queue
@@ -39,17 +40,30 @@ class MultiProcessIter(BaseIter):
         # A finalizer rather than __del__: it holds the queues and processes itself, so when the iterator dies in a
         # reference cycle (an exception's traceback) the garbage collector cannot close a queue's pipe before the
         # shutdown message goes through it. It also runs at interpreter exit.
-        self._shutdown_workers = weakref.finalize(self, _shutdown, self._workers, self._index_queues,
-                                                  self._result_queue, self._done_event)
+        self._shutdown_workers = weakref.finalize(
+            self, _shutdown, self._workers, self._index_queues, self._result_queue, self._done_event
+        )
         for worker_id in range(self._num_workers):
             index_queue = context.Queue()
             # indices a worker never reads must not keep the main process waiting at exit
             index_queue.cancel_join_thread()
             worker = context.Process(
-                target=worker_loop, daemon=True,
-                args=(self._dataset, index_queue, self._result_queue, self._done_event, self._auto_collation,
-                      self._collate_fn, self._drop_last, self._base_seed, loader.worker_init_fn, worker_id,
-                      self._num_workers))
+                target=worker_loop,
+                daemon=True,
+                args=(
+                    self._dataset,
+                    index_queue,
+                    self._result_queue,
+                    self._done_event,
+                    self._auto_collation,
+                    self._collate_fn,
+                    self._drop_last,
+                    self._base_seed,
+                    loader.worker_init_fn,
+                    worker_id,
+                    self._num_workers,
+                ),
+            )
             worker.start()
             self._index_queues.append(index_queue)
             self._workers.append(worker)

@@ -10,6 +10,7 @@ Seeding (torch's scheme): worker ``i`` seeds minigrad's module generator and Pyt
 ``base_seed`` from the loader's generator once per epoch. So random augmentation differs between workers and
 epochs, and a seeded loader reproduces it.
 """
+
 import os
 import queue
 import random
@@ -20,8 +21,8 @@ import numpy as np
 
 from ... import random as _random
 from ..._threads import set_num_threads
-from .dataset import IterableDataset
 from ._fetch import make_fetcher
+from .dataset import IterableDataset
 
 __all__ = ["WorkerInfo", "get_worker_info", "ExceptionWrapper", "worker_loop", "STATUS_CHECK_INTERVAL"]
 
@@ -101,8 +102,19 @@ def _seed_worker(base_seed, worker_id):
     return seed
 
 
-def worker_loop(dataset, index_queue, result_queue, done_event, auto_collation, collate_fn, drop_last, base_seed,
-                init_fn, worker_id, num_workers):
+def worker_loop(
+    dataset,
+    index_queue,
+    result_queue,
+    done_event,
+    auto_collation,
+    collate_fn,
+    drop_last,
+    base_seed,
+    init_fn,
+    worker_id,
+    num_workers,
+):
     """The body of worker process ``worker_id``: serve the index queue until told to exit or orphaned."""
     global _worker_info
     parent = os.getppid()

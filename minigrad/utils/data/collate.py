@@ -4,6 +4,7 @@
 >>> default_collate([(1, 0.5), (2, 1.5)])
 [tensor([1, 2]), tensor([0.5, 1.5], dtype=minigrad.float64)]
 """
+
 import collections.abc
 import numbers
 
@@ -55,8 +56,9 @@ def default_collate(batch):
         if any(len(sample) != len(elem) for sample in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
         return [default_collate(field) for field in zip(*batch)]
-    raise TypeError("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
-                    f"found {type(elem)}")
+    raise TypeError(
+        f"default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {type(elem)}"
+    )
 
 
 def default_convert(sample):

@@ -23,17 +23,18 @@ pin).
 >>> [y.tolist() for x, y in loader]
 [[0, 1], [2, 3], [4]]
 """
+
 import itertools
 import math
 import multiprocessing
 import multiprocessing.context
 
 from ... import random as _random
+from ._iterator import SingleProcessIter
+from ._multiprocess import MultiProcessIter
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
-from ._iterator import SingleProcessIter
-from ._multiprocess import MultiProcessIter
 
 __all__ = ["DataLoader"]
 
@@ -47,16 +48,29 @@ class _InfiniteConstantSampler(Sampler):
         return itertools.repeat(None)
 
 
-def _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last, timeout,
-                     generator, prefetch_factor, persistent_workers):
+def _check_arguments(
+    dataset,
+    batch_size,
+    shuffle,
+    sampler,
+    batch_sampler,
+    num_workers,
+    drop_last,
+    timeout,
+    generator,
+    prefetch_factor,
+    persistent_workers,
+):
     """Raise torch's error for each argument that is invalid or conflicts with another."""
     if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 0:
         raise ValueError("num_workers option should be non-negative; use num_workers=0 to disable multiprocessing.")
     if timeout < 0:
         raise ValueError("timeout option should be non-negative")
     if num_workers == 0 and prefetch_factor is not None:
-        raise ValueError("prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to "
-                         "enable multiprocessing, otherwise set prefetch_factor to None.")
+        raise ValueError(
+            "prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to "
+            "enable multiprocessing, otherwise set prefetch_factor to None."
+        )
     if prefetch_factor is not None and prefetch_factor < 0:
         raise ValueError("prefetch_factor option should be non-negative")
     if persistent_workers and num_workers == 0:
@@ -64,14 +78,16 @@ def _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_w
     if isinstance(dataset, IterableDataset):
         for name, value in (("shuffle", shuffle), ("sampler", sampler), ("batch_sampler", batch_sampler)):
             if value is not None and value is not False:
-                raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} option, but got "
-                                 f"{name}={value}")
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified {name} option, but got {name}={value}"
+                )
     if sampler is not None and shuffle:
         raise ValueError("sampler option is mutually exclusive with shuffle")
     if batch_sampler is not None:
         if batch_size != 1 or shuffle or sampler is not None or drop_last:
-            raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and "
-                             "drop_last")
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"
+            )
     elif batch_size is None and drop_last:
         raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with drop_last")
     if generator is not None and not isinstance(generator, _random.Generator):
@@ -83,17 +99,23 @@ def _start_method_context(context, num_workers):
     if context is None:
         return None
     if num_workers == 0:
-        raise ValueError("multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
-                         f"but got num_workers={num_workers}")
+        raise ValueError(
+            "multiprocessing_context can only be used with multi-process loading (num_workers > 0), "
+            f"but got num_workers={num_workers}"
+        )
     if isinstance(context, str):
         methods = multiprocessing.get_all_start_methods()
         if context not in methods:
-            raise ValueError(f"multiprocessing_context option should specify a valid start method in {methods!r}, "
-                             f"but got multiprocessing_context={context!r}")
+            raise ValueError(
+                f"multiprocessing_context option should specify a valid start method in {methods!r}, "
+                f"but got multiprocessing_context={context!r}"
+            )
         context = multiprocessing.get_context(context)
     if not isinstance(context, multiprocessing.context.BaseContext):
-        raise TypeError("multiprocessing_context option should be a valid context object or a string specifying "
-                        f"the start method, but got multiprocessing_context={context}")
+        raise TypeError(
+            "multiprocessing_context option should be a valid context object or a string specifying "
+            f"the start method, but got multiprocessing_context={context}"
+        )
     return context
 
 
@@ -125,12 +147,40 @@ class DataLoader:
     ``len(loader)`` is the number of batches per epoch.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
-                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
-                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
-                 pin_memory_device="", in_order=True):
-        _check_arguments(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, drop_last, timeout,
-                         generator, prefetch_factor, persistent_workers)
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers=0,
+        collate_fn=None,
+        pin_memory=False,
+        drop_last=False,
+        timeout=0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor=None,
+        persistent_workers=False,
+        pin_memory_device="",
+        in_order=True,
+    ):
+        _check_arguments(
+            dataset,
+            batch_size,
+            shuffle,
+            sampler,
+            batch_sampler,
+            num_workers,
+            drop_last,
+            timeout,
+            generator,
+            prefetch_factor,
+            persistent_workers,
+        )
         if batch_sampler is not None:
             batch_size, drop_last = None, False
         if isinstance(dataset, IterableDataset):

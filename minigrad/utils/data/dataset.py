@@ -16,6 +16,7 @@
 >>> len(train), len(test)
 (8, 2)
 """
+
 import bisect
 import itertools
 import math
@@ -27,8 +28,16 @@ import numpy as np
 from ... import random as _random
 from ...autograd.tensor import Tensor
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "ChainDataset", "StackDataset", "Subset",
-           "random_split"]
+__all__ = [
+    "Dataset",
+    "IterableDataset",
+    "TensorDataset",
+    "ConcatDataset",
+    "ChainDataset",
+    "StackDataset",
+    "Subset",
+    "random_split",
+]
 
 
 _Sample = typing.TypeVar("_Sample", covariant=True)
@@ -140,8 +149,10 @@ class StackDataset(Dataset):
 
     def __init__(self, *args, **kwargs):
         if args and kwargs:
-            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
-                             "input/output, but both types are given.")
+            raise ValueError(
+                "Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                "input/output, but both types are given."
+            )
         datasets = args or kwargs
         lengths = {len(d) for d in (args or kwargs.values())}
         if not lengths:
@@ -196,8 +207,9 @@ def random_split(dataset, lengths, generator=None):
             counts[i % len(counts)] += 1
         for i, count in enumerate(counts):
             if count == 0:
-                warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
-                              stacklevel=2)
+                warnings.warn(
+                    f"Length of split at index {i} is 0. This might result in an empty dataset.", stacklevel=2
+                )
         lengths = counts
     if any(isinstance(n, float) and not n.is_integer() for n in lengths) or any(n < 0 for n in lengths):
         raise ValueError(f"lengths must be non-negative item counts or fractions summing to 1, got {lengths}")
@@ -205,4 +217,4 @@ def random_split(dataset, lengths, generator=None):
     if sum(lengths) != total:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
     order = _random.generator(generator).permutation(total).tolist()
-    return [Subset(dataset, order[end - n:end]) for end, n in zip(itertools.accumulate(lengths), lengths)]
+    return [Subset(dataset, order[end - n : end]) for end, n in zip(itertools.accumulate(lengths), lengths)]

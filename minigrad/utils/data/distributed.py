@@ -7,13 +7,14 @@ their shares are disjoint (apart from the padding) and cover the dataset. Call `
 get a new order.
 
 ``num_replicas`` and ``rank`` default to the default process group's world size and rank (``minigrad.distributed``;
-as torch, that raises when no group was initialized). Without shuffling the indices are torch's exactly; with shuffling they are a
-different (NumPy PCG64) permutation with the same properties.
+as torch, that raises when no group was initialized). Without shuffling the indices are torch's exactly; with
+shuffling they are a different (NumPy PCG64) permutation with the same properties.
 
 >>> from minigrad.utils.data import DistributedSampler
 >>> list(DistributedSampler(range(10), num_replicas=3, rank=1, shuffle=False))
 [1, 4, 7, 0]
 """
+
 import math
 
 import numpy as np
@@ -53,11 +54,11 @@ class DistributedSampler(Sampler):
         else:
             indices = list(range(n))
         if self.drop_last:
-            indices = indices[:self.total_size]
+            indices = indices[: self.total_size]
         else:
             padding = self.total_size - n
             indices += (indices * math.ceil(padding / max(n, 1)))[:padding]
-        return iter(indices[self.rank:self.total_size:self.num_replicas])
+        return iter(indices[self.rank : self.total_size : self.num_replicas])
 
     def __len__(self):
         return self.num_samples

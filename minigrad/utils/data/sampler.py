@@ -14,6 +14,7 @@ Twister), so a random sampler seeded alike draws other indices with the same dis
 >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
 [[0, 1], [2, 3], [4]]
 """
+
 import itertools
 import typing
 
@@ -21,8 +22,14 @@ import numpy as np
 
 from ... import random as _random
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
-           "BatchSampler"]
+__all__ = [
+    "Sampler",
+    "SequentialSampler",
+    "RandomSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
+    "BatchSampler",
+]
 
 _CHUNK = 32  # indices drawn per call when sampling with replacement (torch's chunk size)
 
@@ -89,7 +96,7 @@ class RandomSampler(Sampler):
     def __iter__(self):
         n, wanted = len(self.data_source), self.num_samples
         if self.generator is None:
-            rng = np.random.Generator(np.random.PCG64(int(_random.generator().integers(2 ** 63))))
+            rng = np.random.Generator(np.random.PCG64(int(_random.generator().integers(2**63))))
         else:
             rng = _random.generator(self.generator)
         if self.replacement:
@@ -99,7 +106,7 @@ class RandomSampler(Sampler):
             return
         for _ in range(wanted // n):
             yield from rng.permutation(n).tolist()
-        yield from rng.permutation(n)[:wanted % n].tolist()
+        yield from rng.permutation(n)[: wanted % n].tolist()
 
     def __len__(self):
         return self.num_samples
@@ -143,8 +150,9 @@ class WeightedRandomSampler(Sampler):
         if not self.replacement and self.num_samples > np.count_nonzero(self.weights):
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
         rng = _random.generator(self.generator)
-        drawn = rng.choice(len(self.weights), self.num_samples, replace=self.replacement,
-                           p=self.weights / self.weights.sum())
+        drawn = rng.choice(
+            len(self.weights), self.num_samples, replace=self.replacement, p=self.weights / self.weights.sum()
+        )
         yield from drawn.tolist()
 
     def __len__(self):
