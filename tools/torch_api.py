@@ -1,0 +1,208 @@
+"""Regenerate ``docs/torch_api.md``: PyTorch's OpInfo database (``op_db``) as minigrad's API checklist.
+
+Run from the project root (needs torch, and ``expecttest`` which torch's test helpers import)::
+
+    python tools/torch_api.py            # rewrite docs/torch_api.md
+    python tools/torch_api.py --check    # exit 1 if the committed page is stale
+
+The page lists every in-scope op_db name, per namespace, with whether minigrad has torch's function, ``Tensor``
+method and in-place ``_`` method for it. ``tests/test_op_db.py`` uses the same name resolution (``bindings``) to
+decide which op_db entries it runs against minigrad, and this module's ``KNOWN_DIFFERENCES`` as its xfail table, so
+the page, the parity suite and the xfail list cannot drift apart.
+
+Scope (issue 12): everything but complex numbers, sparse tensors, fft / signal processing, ``masked.*``, quantised
+ops and internal aten ops (``_``-prefixed names, ``torch.ops.*``, the ``*_copy`` view-copies, ``native_*`` and
+``*_backward`` kernels, the CUDA-only ``jiterator_*`` test ops).
+"""
+import argparse
+import collections
+import pathlib
+import sys
+from dataclasses import dataclass
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PAGE = ROOT / "docs" / "torch_api.md"
+
+NAMESPACES = ("torch", "nn.functional", "linalg", "special")
+
+# op_db names whose subject is complex numbers (they take or make complex tensors, or are no-ops without them)
+COMPLEX_NAMES = frozenset({
+    "H", "mH", "angle", "cdouble", "cfloat", "chalf", "complex", "conj", "conj_physical", "imag", "isreal", "polar",
+    "real", "resolve_conj", "resolve_neg", "view_as_complex", "view_as_real"})
+OUT_OF_SCOPE_NAMES = frozenset({"stft", "istft", "to_sparse", "hash_tensor"}) | COMPLEX_NAMES
+OUT_OF_SCOPE_PREFIXES = ("_", "torch.", "fft.", "signal.", "masked.", "sparse.", "jiterator_", "native_")
+
+# Where minigrad knowingly differs from torch on op_db's inputs: {key: reason}. A key is an op_db name (every case
+# of the op), an OpInfo variant ("norm.nuc") or one pytest case id of tests/test_op_db.py ("square-bool",
+# "eye-errors"). An entry turns those failing cases into xfails (strict=False: a fix shows up as XPASS) and the
+# reasons keyed by op name or variant are printed on the coverage page. "bug:" marks a minigrad bug waiting for a
+# fix, "missing:" a torch feature minigrad lacks yet, "difference:" a deliberate or harmless difference.
+_NUMPY_VALUE_ERROR = "bug: raises NumPy's ValueError on bad input where torch raises RuntimeError"
+_PYTHON_NUMBERS = "difference: accepts Python numbers for both operands, torch requires a tensor"
+KNOWN_DIFFERENCES = {
+    "gather": "difference: torch accepts an empty uint8 index (it skips the dtype check on empty indices)",
+    "linspace-int64": "bug: integer linspace steps from the float start (linspace(4.3, 0, 50, dtype=int64)[1] is 4); "
+                      "torch truncates start first (3)",
+    "nn.functional.ctc_loss": "difference: the gradient w.r.t. raw log_probs is the true -gamma, torch's is "
+                              "exp(lp) - gamma; they agree after log_softmax (docs/losses.md)",
+    "nn.functional.relu": "bug: the gradient at a NaN input is 0; torch passes the upstream gradient through",
+    "norm.nuc": "missing: p='nuc' (nuclear norm)",
+    "square-bool": "bug: square of a bool tensor stays bool; torch promotes to int64",
+    "amax-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
+    "amin-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
+    "arange-errors": _NUMPY_VALUE_ERROR + " (arange(-inf, 1, 2))",
+    "eye-errors": _NUMPY_VALUE_ERROR + " (eye(-1))",
+    "normal.in_place-errors": _NUMPY_VALUE_ERROR + " (normal_(0, -1))",
+    "uniform-errors": _NUMPY_VALUE_ERROR + " (uniform_(3, -1))",
+    "nn.functional.gelu-errors": _NUMPY_VALUE_ERROR + " (approximate='asdf')",
+    "linspace-errors": _NUMPY_VALUE_ERROR + " (steps=-1); also accepts a float steps and 1-d start/end tensors",
+    "linspace.tensor_overload-errors": _NUMPY_VALUE_ERROR + " (steps=-1); also accepts a float steps and 1-d "
+                                       "start/end tensors",
+    "narrow-errors": "bug: narrow on a 0-d tensor raises IndexError (tuple index out of range); torch RuntimeError",
+    "max.binary-errors": _PYTHON_NUMBERS,
+    "min.binary-errors": _PYTHON_NUMBERS,
+    "maximum-errors": _PYTHON_NUMBERS,
+    "minimum-errors": _PYTHON_NUMBERS,
+    "pow-errors": _PYTHON_NUMBERS,
+}
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One way torch spells an op: ``kind`` is "function" (``path`` is dotted from the package root, e.g.
+    ``nn.functional.relu``), "method" or "inplace" (``path`` is a ``Tensor`` attribute name)."""
+    kind: str
+    path: str
+
+
+def namespace(name):
+    """The namespace an op_db name lives in ("torch", "nn.functional", "linalg", "special"), None if out of scope."""
+    if name in OUT_OF_SCOPE_NAMES or name.startswith(OUT_OF_SCOPE_PREFIXES) or name.endswith(("_copy", "_backward")):
+        return None
+    for ns in NAMESPACES[1:]:
+        if name.startswith(ns + "."):
+            return ns
+    return None if "." in name else "torch"
+
+
+def resolve(lib, binding):
+    """The attribute of ``lib`` (the ``torch`` or ``minigrad`` module) a binding names, or None if it has none."""
+    if binding.kind == "function":
+        obj = lib
+        for part in binding.path.split("."):
+            obj = getattr(obj, part, None)
+            if obj is None:
+                return None
+        return obj if callable(obj) else None
+    return getattr(lib.Tensor, binding.path, None)
+
+
+def bindings(torch, opinfo):
+    """Every spelling torch has for an OpInfo: its function and aliases, its method, its in-place method."""
+    names = [opinfo.name] + [alias.name for alias in opinfo.aliases]
+    found = [Binding("function", n) for n in names if resolve(torch, Binding("function", n)) is not None]
+    method_names = [getattr(opinfo.method_variant, "__name__", None)]
+    if namespace(opinfo.name) == "torch":  # Tensor attributes without a method variant in op_db: T, mT, item, ...
+        method_names += names
+    found += [Binding("method", n) for n in dict.fromkeys(method_names) if n and hasattr(torch.Tensor, n)]
+    inplace = getattr(opinfo.inplace_variant, "__name__", None)
+    if inplace and hasattr(torch.Tensor, inplace):
+        found.append(Binding("inplace", inplace))
+    return found
+
+
+def load_op_db():
+    """torch's OpInfo list (raises ImportError without torch or expecttest)."""
+    from torch.testing._internal.common_methods_invocations import op_db  # noqa: PLC0415 (heavy, torch-only)
+    return op_db
+
+
+def coverage(torch, minigrad, op_db):
+    """{namespace: {name: {kind: (torch's names, minigrad's names)}}} for every in-scope op_db name."""
+    table = collections.defaultdict(dict)
+    for opinfo in op_db:
+        ns = namespace(opinfo.name)
+        if ns is None:
+            continue
+        row = table[ns].setdefault(opinfo.name, {kind: (set(), set()) for kind in ("function", "method", "inplace")})
+        for binding in bindings(torch, opinfo):
+            row[binding.kind][0].add(binding.path)
+            if resolve(minigrad, binding) is not None:
+                row[binding.kind][1].add(binding.path)
+    return table
+
+
+def exposed(row):
+    """Whether minigrad has an op under any of torch's names for it."""
+    return any(ours for _, ours in row.values())
+
+
+def _cell(theirs, ours):
+    if not theirs:
+        return "—"
+    missing = sorted(theirs - ours)
+    if not ours:
+        return "no"
+    return "yes" + (f" (not {', '.join(f'`{m}`' for m in missing)})" if missing else "")
+
+
+def _differences(name):
+    """The KNOWN_DIFFERENCES reasons for an op name and its variants ("norm" -> "norm.nuc: ...")."""
+    return [reason if key == name else f"{key[len(name) + 1:]}: {reason}"
+            for key, reason in sorted(KNOWN_DIFFERENCES.items())
+            if key == name or (key.startswith(name + ".") and "-" not in key)]
+
+
+def render(torch, minigrad, op_db):
+    """The markdown text of the coverage page."""
+    table = coverage(torch, minigrad, op_db)
+    counts = {ns: (sum(exposed(r) for r in table[ns].values()), len(table[ns])) for ns in NAMESPACES}
+    total = tuple(sum(c[i] for c in counts.values()) for i in (0, 1))
+    lines = [
+        "# minigrad and PyTorch's op surface",
+        "",
+        f"Generated by `python tools/torch_api.py` from torch {torch.__version__}'s OpInfo database "
+        "(`torch.testing._internal.common_methods_invocations.op_db`); `tests/test_torch_api_page.py` fails when "
+        "this page is stale. `tests/test_op_db.py` runs every op marked here against torch on op_db's own sample, "
+        "reference and error inputs.",
+        "",
+        "Out of scope: complex numbers, sparse tensors, fft and signal processing, `masked.*`, quantised ops and "
+        "internal aten ops (`_`-prefixed, `torch.ops.*`, `*_copy`, `native_*`, `*_backward`, `jiterator_*`).",
+        "",
+        "| namespace | minigrad has | op_db names |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{'torch' if ns == 'torch' else 'torch.' + ns}` | {counts[ns][0]} | {counts[ns][1]} |"
+              for ns in NAMESPACES]
+    lines += [f"| all | {total[0]} | {total[1]} |", ""]
+    lines += ["Columns: whether minigrad has torch's function, `Tensor` method and in-place method for the op "
+              "(— where torch has none; `not x` lists torch's aliases minigrad lacks)."]
+    for ns in NAMESPACES:
+        lines += ["", f"## `{'torch' if ns == 'torch' else 'torch.' + ns}` ({counts[ns][0]}/{counts[ns][1]})", "",
+                  "| op | function | method | in-place | difference from torch |", "| --- | --- | --- | --- | --- |"]
+        for name in sorted(table[ns]):
+            row = table[ns][name]
+            cells = " | ".join(_cell(*row[kind]) for kind in ("function", "method", "inplace"))
+            lines.append(f"| `{name}` | {cells} | {'; '.join(_differences(name))} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/torch_api.md is stale")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    import minigrad  # noqa: PLC0415 (this checkout's minigrad, found through the path set just above)
+    import torch  # noqa: PLC0415
+    text = render(torch, minigrad, load_op_db())
+    if args.check:
+        stale = not PAGE.exists() or PAGE.read_text() != text
+        print(f"{PAGE.relative_to(ROOT)} is {'stale: run python tools/torch_api.py' if stale else 'up to date'}")
+        return int(stale)
+    PAGE.write_text(text)
+    print(f"wrote {PAGE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
