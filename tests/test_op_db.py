@@ -59,30 +59,36 @@ class Unsupported(Exception):
     """A sample minigrad cannot take by design; the message is the skip reason."""
 
 
-def _minigrad_binding(opinfo):
-    """The first of torch's spellings of the op that minigrad has: a function, else a method, else in-place."""
-    order = {"function": 0, "method": 1, "inplace": 2}
-    found = [b for b in torch_api.bindings(torch, opinfo) if torch_api.resolve(minigrad, b) is not None]
-    return min(found, key=lambda b: order[b.kind]) if found else None
+def _minigrad_bindings(opinfo):
+    """torch's spellings of the op that minigrad has, one per kind: function, method, in-place (aliases add names,
+    not behaviour). The default run tests the first; the full run tests each."""
+    per_kind = {}
+    for binding in torch_api.bindings(torch, opinfo):
+        if binding.kind not in per_kind and torch_api.resolve(minigrad, binding) is not None:
+            per_kind[binding.kind] = binding
+    found = [per_kind[kind] for kind in ("function", "method", "inplace") if kind in per_kind]
+    return found if FULL else found[:1]
 
 
 def _case_id(opinfo):
     return opinfo.name + (f".{opinfo.variant_test_name}" if opinfo.variant_test_name else "")
 
 
-def _param(opinfo, binding, suffix, *rest):
+def _param(opinfo, binding, label, suffix, *rest):
     """A pytest case with a stable id; KNOWN_DIFFERENCES entries for its id or its op name make it an xfail."""
-    case_id = f"{_case_id(opinfo)}-{suffix}"
+    case_id = f"{_case_id(opinfo)}{label}-{suffix}"
     reason = next((KNOWN_DIFFERENCES[key] for key in (case_id, _case_id(opinfo), opinfo.name)
                    if key in KNOWN_DIFFERENCES), None)
     marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
     return pytest.param(opinfo, binding, *rest, id=case_id, marks=marks)
 
 
-EXPOSED = [(o, b) for o in OP_DB if torch_api.namespace(o.name) for b in [_minigrad_binding(o)] if b is not None]
-VALUE_CASES = [_param(o, b, DTYPE_NAMES[dtype], dtype)
-               for o, b in EXPOSED for dtype in DTYPES if dtype in o.supported_dtypes("cpu")]
-ERROR_CASES = [_param(o, b, "errors") for o, b in EXPOSED if o.error_inputs_func is not None]
+# (OpInfo, binding, id label): the first binding is the plain op name, the others ":method" / ":inplace"
+EXPOSED = [(o, b, f":{b.kind}" if k else "") for o in OP_DB if torch_api.namespace(o.name)
+           for k, b in enumerate(_minigrad_bindings(o))]
+VALUE_CASES = [_param(o, b, label, DTYPE_NAMES[dtype], dtype)
+               for o, b, label in EXPOSED for dtype in DTYPES if dtype in o.supported_dtypes("cpu")]
+ERROR_CASES = [_param(o, b, label, "errors") for o, b, label in EXPOSED if o.error_inputs_func is not None]
 
 
 def _seed(text):
