@@ -11,6 +11,7 @@ By default each (op, dtype) runs a fixed-seed subset of at most ``SAMPLES_PER_CA
 int64 and bool, so CI stays fast; ``MINIGRAD_FULL_PARITY=1`` runs every sample in every integer dtype as well.
 A sample minigrad cannot take by design is skipped with its reason; a case whose samples are all skipped is a skip.
 """
+import functools
 import importlib.util
 import itertools
 import os
@@ -300,8 +301,22 @@ def _samples(opinfo, dtype, requires_grad):
     raise Unsupported(f"op_db cannot generate {DTYPE_NAMES[dtype]} samples ({errors[-1]})")
 
 
-def _describe(sample):
-    return f"SampleInput({sample.summary() if hasattr(sample, 'summary') else sample})"
+def _report(binding, checks, what):
+    """Run ``checks`` ((SampleInput, thunk) pairs; a thunk returns a skip reason or None, or raises AssertionError):
+    fail naming every mismatching sample, skip with the reasons when no sample could run, else pass."""
+    skips, failures = [], []
+    for sample, check in checks:
+        try:
+            reason = check()
+        except AssertionError as exc:
+            failures.append(f"{sample.summary()}\n  {exc}")
+            continue
+        if reason:
+            skips.append(reason)
+    if failures:
+        pytest.fail(f"minigrad.{binding.path} ({binding.kind}) {what}:\n" + "\n".join(failures))
+    if len(skips) == len(checks):
+        pytest.skip("; ".join(sorted(set(skips))) or "op_db has no such input on the CPU")
 
 
 @pytest.mark.parametrize("opinfo, binding, dtype", VALUE_CASES)
@@ -313,21 +328,8 @@ def test_op_db_parity(opinfo, binding, dtype):
         samples = _pick(_samples(opinfo, dtype, requires_grad), SAMPLES_PER_CASE, _seed(case))
     except Unsupported as exc:
         pytest.skip(str(exc))
-    skips, failures = [], []
-    for sample in samples:
-        try:
-            reason = _check_sample(opinfo, binding, dtype, sample)
-        except AssertionError as exc:
-            failures.append(f"{_describe(sample)}\n  {exc}")
-            continue
-        if reason:
-            skips.append(reason)
-    if failures:
-        pytest.fail(f"minigrad.{binding.path} ({binding.kind}) differs from torch:\n" + "\n".join(failures))
-    if samples and len(skips) == len(samples):
-        pytest.skip("; ".join(sorted(set(skips))))
-    if not samples:
-        pytest.skip("op_db has no sample for this dtype")
+    _report(binding, [(sample, functools.partial(_check_sample, opinfo, binding, dtype, sample))
+                      for sample in samples], "differs from torch")
 
 
 def _check_error(binding, error):
@@ -360,16 +362,5 @@ def _check_error(binding, error):
 def test_op_db_error_inputs(opinfo, binding):
     torch.manual_seed(_seed(_case_id(opinfo)))
     errors = _pick(opinfo.error_inputs("cpu"), ERROR_INPUTS_PER_OP, _seed(_case_id(opinfo)))
-    skips, failures = [], []
-    for error in errors:
-        try:
-            reason = _check_error(binding, error)
-        except AssertionError as exc:
-            failures.append(f"{_describe(error.sample_input)}: {exc}")
-            continue
-        if reason:
-            skips.append(reason)
-    if failures:
-        pytest.fail(f"minigrad.{binding.path} ({binding.kind}) on torch's error inputs:\n" + "\n".join(failures))
-    if len(skips) == len(errors):
-        pytest.skip("; ".join(sorted(set(skips))) or "op_db has no error input on the CPU")
+    _report(binding, [(error.sample_input, functools.partial(_check_error, binding, error)) for error in errors],
+            "on torch's error inputs")
