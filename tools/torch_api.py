@@ -17,6 +17,7 @@ ops and internal aten ops (``_``-prefixed names, ``torch.ops.*``, the ``*_copy``
 import argparse
 import collections
 import pathlib
+import re
 import sys
 from dataclasses import dataclass
 
@@ -34,8 +35,8 @@ OUT_OF_SCOPE_PREFIXES = ("_", "torch.", "fft.", "signal.", "masked.", "sparse.",
 
 # Where minigrad knowingly differs from torch on op_db's inputs: {key: reason}. A key is an op_db name (every case
 # of the op), an OpInfo variant ("norm.nuc") or one pytest case id of tests/test_op_db.py ("square-bool",
-# "eye-errors"). An entry turns those failing cases into xfails (strict=False: a fix shows up as XPASS) and the
-# reasons keyed by op name or variant are printed on the coverage page. "bug:" marks a minigrad bug waiting for a
+# "eye-errors", "add:method-uint8"). An entry turns those failing cases into xfails (strict=False: a fix shows up as
+# XPASS) and is printed on the coverage page. "bug:" marks a minigrad bug waiting for a
 # fix, "missing:" a torch feature minigrad lacks yet, "difference:" a deliberate or harmless difference.
 _NUMPY_VALUE_ERROR = "bug: raises NumPy's ValueError on bad input where torch raises RuntimeError"
 _PYTHON_NUMBERS = "difference: accepts Python numbers for both operands, torch requires a tensor"
@@ -64,6 +65,14 @@ KNOWN_DIFFERENCES = {
     "maximum-errors": _PYTHON_NUMBERS,
     "minimum-errors": _PYTHON_NUMBERS,
     "pow-errors": _PYTHON_NUMBERS,
+    # found by MINIGRAD_FULL_PARITY=1 (method, in-place and small integer dtypes)
+    "add:method-uint8": "bug: a negative alpha on uint8 raises NumPy's OverflowError; torch wraps around",
+    "add:inplace-uint8": "bug: a negative alpha on uint8 raises NumPy's OverflowError; torch wraps around",
+    "sub:method-uint8": "bug: a negative alpha on uint8 raises NumPy's OverflowError; torch wraps around",
+    "sub:inplace-uint8": "bug: a negative alpha on uint8 raises NumPy's OverflowError; torch wraps around",
+    **{f"arange-{dtype}": "difference: with float bounds torch counts int8/16/32/uint8 steps in float "
+                          "(arange(3.1, dtype=int8) has 4 elements) but int64 steps as minigrad does (3)"
+       for dtype in ("int32", "int16", "int8", "uint8")},
 }
 
 
@@ -147,10 +156,14 @@ def _cell(theirs, ours):
 
 
 def _differences(name):
-    """The KNOWN_DIFFERENCES reasons for an op name and its variants ("norm" -> "norm.nuc: ...")."""
-    return [reason if key == name else f"{key[len(name) + 1:]}: {reason}"
-            for key, reason in sorted(KNOWN_DIFFERENCES.items())
-            if key == name or (key.startswith(name + ".") and "-" not in key)]
+    """The KNOWN_DIFFERENCES reasons filed under an op name, its variants ("norm.nuc") or its test cases
+    ("square-bool", "eye-errors"), each once, prefixed with the cases it applies to."""
+    where = collections.defaultdict(list)
+    for key, reason in sorted(KNOWN_DIFFERENCES.items()):
+        op = re.split(r"[-:]", key)[0]
+        if op == name or op.startswith(name + "."):
+            where[reason].append(key[len(name):].lstrip(".-"))
+    return [f"{', '.join(cases)}: {reason}" if any(cases) else reason for reason, cases in where.items()]
 
 
 def render(torch, minigrad, op_db):
