@@ -42,8 +42,14 @@ _NUMPY_VALUE_ERROR = "bug: raises NumPy's ValueError on bad input where torch ra
 _PYTHON_NUMBERS = "difference: accepts Python numbers for both operands, torch requires a tensor"
 KNOWN_DIFFERENCES = {
     "gather": "difference: torch accepts an empty uint8 index (it skips the dtype check on empty indices)",
-    "linspace-int64": "bug: integer linspace steps from the float start (linspace(4.3, 0, 50, dtype=int64)[1] is 4); "
-                      "torch truncates start first (3)",
+    **{f"linspace{variant}-{dtype}": "bug: integer linspace steps from the float start "
+                                     "(linspace(4.3, 0, 50, dtype=int64)[1] is 4); torch truncates start first (3)"
+       for variant in ("", ".tensor_overload") for dtype in ("int64", "int32", "int16", "int8", "uint8")},
+    "linspace.tensor_overload-float64": "bug: linspace(float32 0-d tensor, 0, 50, dtype=float64) computes in float32",
+    "matmul-float32": "difference: float32 sums in another order (an entry of 0.32 cancelling from terms ~100 "
+                      "differs by 1e-5)",
+    "matmul:method-float32": "difference: float32 sums in another order (an entry of 0.32 cancelling from terms "
+                             "~100 differs by 1e-5)",
     "nn.functional.ctc_loss": "difference: the gradient w.r.t. raw log_probs is the true -gamma, torch's is "
                               "exp(lp) - gamma; they agree after log_softmax (docs/losses.md)",
     "nn.functional.relu": "bug: the gradient at a NaN input is 0; torch passes the upstream gradient through",
