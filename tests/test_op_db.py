@@ -76,10 +76,11 @@ def _case_id(opinfo):
 
 
 def _param(opinfo, binding, label, suffix, *rest):
-    """A pytest case with a stable id; KNOWN_DIFFERENCES entries for its id or its op name make it an xfail."""
+    """A pytest case with a stable id; a KNOWN_DIFFERENCES entry for its id (with or without the ":method" /
+    ":inplace" label), its OpInfo variant or its op name makes it an xfail."""
     case_id = f"{_case_id(opinfo)}{label}-{suffix}"
-    reason = next((KNOWN_DIFFERENCES[key] for key in (case_id, _case_id(opinfo), opinfo.name)
-                   if key in KNOWN_DIFFERENCES), None)
+    keys = (case_id, f"{_case_id(opinfo)}-{suffix}", _case_id(opinfo), opinfo.name)
+    reason = next((KNOWN_DIFFERENCES[key] for key in keys if key in KNOWN_DIFFERENCES), None)
     marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
     return pytest.param(opinfo, binding, *rest, id=case_id, marks=marks)
 

@@ -35,7 +35,7 @@ OUT_OF_SCOPE_PREFIXES = ("_", "torch.", "fft.", "signal.", "masked.", "sparse.",
 
 # Where minigrad knowingly differs from torch on op_db's inputs: {key: reason}. A key is an op_db name (every case
 # of the op), an OpInfo variant ("norm.nuc") or one pytest case id of tests/test_op_db.py ("square-bool",
-# "eye-errors", "add:method-uint8"). An entry turns those failing cases into xfails (strict=False: a fix shows up as
+# "eye-errors", "add:method-uint8"; a key without ":method" / ":inplace" covers those spellings too). An entry turns those failing cases into xfails (strict=False: a fix shows up as
 # XPASS) and is printed on the coverage page. "bug:" marks a minigrad bug waiting for a
 # fix, "missing:" a torch feature minigrad lacks yet, "difference:" a deliberate or harmless difference.
 _NUMPY_VALUE_ERROR = "bug: raises NumPy's ValueError on bad input where torch raises RuntimeError"
@@ -48,16 +48,16 @@ KNOWN_DIFFERENCES = {
     "linspace.tensor_overload-float64": "bug: linspace(float32 0-d tensor, 0, 50, dtype=float64) computes in float32",
     "matmul-float32": "difference: float32 sums in another order (an entry of 0.32 cancelling from terms ~100 "
                       "differs by 1e-5)",
-    "matmul:method-float32": "difference: float32 sums in another order (an entry of 0.32 cancelling from terms "
-                             "~100 differs by 1e-5)",
     "nn.functional.ctc_loss": "difference: the gradient w.r.t. raw log_probs is the true -gamma, torch's is "
                               "exp(lp) - gamma; they agree after log_softmax (docs/losses.md)",
     "nn.functional.relu": "bug: the gradient at a NaN input is 0; torch passes the upstream gradient through",
     "norm.nuc": "missing: p='nuc' (nuclear norm)",
     "square-bool": "bug: square of a bool tensor stays bool; torch promotes to int64",
-    "square:method-bool": "bug: square of a bool tensor stays bool; torch promotes to int64",
     "nn.functional.margin_ranking_loss-uint8": "difference: torch computes uint8 losses in wrapping uint8 arithmetic "
                                                "(232 where minigrad's float arithmetic gives 0)",
+    "nn.functional.cosine_embedding_loss-uint8": "bug: uint8 inputs raise NumPy's OverflowError (Python integer -1 "
+                                                 "out of bounds for uint8)",
+    "where-uint8": "difference: torch still accepts a uint8 condition (deprecated); minigrad requires bool",
     "nn.functional.triplet_margin_loss-uint8": "difference: torch computes uint8 distances in wrapping uint8 "
                                                "arithmetic, minigrad in float",
     "amax-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
