@@ -74,4 +74,5 @@ def test_launcher_gives_each_rank_its_share_of_the_cores(tmp_path):
         text=True,
         timeout=60,
     )
-    assert result.returncode == 0 and result.stdout.split() == ["1", "1"]
+    # (the two ranks' lines may interleave on the shared stdout: count the characters)
+    assert result.returncode == 0 and sorted(result.stdout.replace("\n", "")) == ["1", "1"]
