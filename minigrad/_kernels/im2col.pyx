@@ -167,8 +167,9 @@ def im2col(const floating[:, :, :, :, ::1] x, floating[:, :, :] cols, tuple kern
               cols.strides[2] if cols.shape[2] > 1 else sizeof(floating), sizeof(floating))
     if tasks == 0 or cols.shape[2] == 0:
         return
-    for task in prange(tasks, nogil=True, schedule="static",
-                       num_threads=_threads(tasks, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)):
+    # (counted first: a shape read in the prange clause breaks the bounds-checked build)
+    cdef int threads = _threads(tasks, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)
+    for task in prange(tasks, nogil=True, schedule="static", num_threads=threads):
         n = task // C
         c = task % C
         _im2col_channel(&x[n, c, 0, 0, 0], &cols[c * g.taps, n, 0], &g)
@@ -187,8 +188,9 @@ def col2im(const floating[:, :, :] cols, floating[:, :, :, :, ::1] x, tuple kern
     if cols.shape[2] == 0:
         x[...] = 0
         return
-    for task in prange(tasks, nogil=True, schedule="static",
-                       num_threads=_threads(tasks, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)):
+    # (counted first: a shape read in the prange clause breaks the bounds-checked build)
+    cdef int threads = _threads(tasks, cols.shape[0] * cols.shape[1] * cols.shape[2], num_threads)
+    for task in prange(tasks, nogil=True, schedule="static", num_threads=threads):
         n = task // C
         c = task % C
         _col2im_channel(&cols[c * g.taps, n, 0], &x[n, c, 0, 0, 0], &g)

@@ -62,8 +62,9 @@ def window_max_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start
     cdef Py_ssize_t planes = x.shape[0], width = x.shape[2], p, i, j, h, w
     cdef int64_t best_index
     cdef floating best, value
-    for p in prange(planes, nogil=True, schedule="static",
-                    num_threads=_threads(planes, x.shape[1] * width, num_threads)):
+    # (counted first: a shape read in the prange clause breaks the bounds-checked build)
+    cdef int threads = _threads(planes, x.shape[1] * width, num_threads)
+    for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
         for i in range(out.shape[1]):
             for j in range(out.shape[2]):
                 best = -INFINITY
@@ -98,8 +99,9 @@ def window_sum_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start
     """Scaled window sums, accumulated in double (see the module docstring)."""
     cdef Py_ssize_t planes = x.shape[0], p, i, j, h
     cdef double total
-    for p in prange(planes, nogil=True, schedule="static",
-                    num_threads=_threads(planes, x.shape[1] * x.shape[2], num_threads)):
+    # (counted first: a shape read in the prange clause breaks the bounds-checked build)
+    cdef int threads = _threads(planes, x.shape[1] * x.shape[2], num_threads)
+    for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
         for i in range(out.shape[1]):
             for j in range(out.shape[2]):
                 total = 0
@@ -114,8 +116,9 @@ def window_sum_backward(const floating[:, :, ::1] grad, const int64_t[::1] row_s
     """Each scaled output gradient added to every input of its window (see the module docstring)."""
     cdef Py_ssize_t planes = grad.shape[0], p, i, j, h, w
     cdef floating share
-    for p in prange(planes, nogil=True, schedule="static",
-                    num_threads=_threads(planes, grad_x.shape[1] * grad_x.shape[2], num_threads)):
+    # (counted first: a shape read in the prange clause breaks the bounds-checked build)
+    cdef int threads = _threads(planes, grad_x.shape[1] * grad_x.shape[2], num_threads)
+    for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
         memset(&grad_x[p, 0, 0], 0, grad_x.shape[1] * grad_x.shape[2] * sizeof(floating))
         for i in range(grad.shape[1]):
             for j in range(grad.shape[2]):
