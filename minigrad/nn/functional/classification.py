@@ -217,8 +217,10 @@ class _IndexTargetLoss(_ClassLoss):
     def scale(self):
         # IEEE division: no valid weight gives an infinite scale and nan gradients on the rows whose target
         # weight is 0, as in torch; ignored rows stay exactly 0
-        with np.errstate(divide="ignore"):
-            return 1.0 / np.float64(self.weight_sum) if self.reduction == "mean" else 1.0
+        if self.reduction != "mean":
+            return 1.0
+        total = self.weight_sum
+        return 1.0 / total if total else math.copysign(math.inf, total)
 
 
 class CrossEntropyLoss(_IndexTargetLoss):
