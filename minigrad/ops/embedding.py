@@ -11,6 +11,7 @@ double backward needs no formula. Repeated rows are summed by sorting the indice
 import numpy as np
 
 from .. import _dtype
+from ..autograd import tracing
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import data_of
@@ -81,6 +82,7 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
         weight._shared_version_counter()[0] += 1  # an in-place change: saved copies of weight are now stale
 
 
+@tracing.unit("embedding")
 def embedding(
     input,
     weight,

@@ -20,6 +20,7 @@ import numpy as np
 
 from .._kernels import normalization as _kernel
 from .._threads import get_num_threads
+from ..autograd import tracing
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from ._util import wrap
@@ -167,6 +168,7 @@ def _check_channel_vector(name, value, channels):
         raise RuntimeError(f"{name} should contain {channels} elements not {value.numel()}")
 
 
+@tracing.unit("batch_norm")
 def batch_norm(
     input,
     running_mean,

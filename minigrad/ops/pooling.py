@@ -21,6 +21,7 @@ import numpy as np
 from .. import _dtype
 from .._kernels import pooling as _kernel
 from .._threads import get_num_threads
+from ..autograd import tracing
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 
@@ -255,6 +256,7 @@ def _max_over(x, spatial, windows, return_indices):
     return (out, Tensor._wrap(indices.reshape(out.shape))) if return_indices else out
 
 
+@tracing.unit("max_pool1d")
 def max_pool1d(
     input,
     kernel_size,
@@ -270,6 +272,7 @@ def max_pool1d(
     return _max_pool(input, 1, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+@tracing.unit("max_pool2d")
 def max_pool2d(
     input,
     kernel_size,
@@ -314,6 +317,7 @@ def _mean_over(x, spatial, windows):
     return out.reshape(lead + windows.out_shape[2 - spatial :])
 
 
+@tracing.unit("avg_pool1d")
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):  # noqa: A002
     """Mean over windows of ``kernel_size`` every ``stride`` positions of ``(N, C, L)`` or ``(C, L)`` zero-padded by
     ``padding``; the divisor is the window size (padding counted, ``count_include_pad=True``) or the number of real
@@ -321,6 +325,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return _avg_pool(input, 1, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
+@tracing.unit("avg_pool2d")
 def avg_pool2d(
     input,
     kernel_size,
@@ -358,12 +363,14 @@ def _tuple_or_none(value, n):
     return values
 
 
+@tracing.unit("adaptive_avg_pool1d")
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     """Mean over ``output_size`` windows covering ``(N, C, L)``: window ``i`` is ``[⌊iL/out⌋, ⌈(i+1)L/out⌉)``."""
     rows, cols = _adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d")
     return _mean_over(input, 1, _adaptive_mean_windows(rows, cols))
 
 
+@tracing.unit("adaptive_avg_pool2d")
 def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     """``adaptive_avg_pool1d`` along H and W of ``(N, C, H, W)`` (``output_size`` an int, a pair, None = keep)."""
     rows, cols = _adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")
@@ -375,12 +382,14 @@ def _adaptive_mean_windows(rows, cols):
     return _Windows(rows, cols, np.ascontiguousarray(1.0 / np.maximum(counts, 1)))
 
 
+@tracing.unit("adaptive_max_pool1d")
 def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002
     """Max over the windows of ``adaptive_avg_pool1d``; gradient to each window's maximum."""
     rows, cols = _adaptive_windows(input, 1, output_size, "adaptive_max_pool1d")
     return _max_over(input, 1, _Windows(rows, cols), return_indices)
 
 
+@tracing.unit("adaptive_max_pool2d")
 def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
     """Max over the windows of ``adaptive_avg_pool2d``; gradient to each window's maximum."""
     rows, cols = _adaptive_windows(input, 2, output_size, "adaptive_max_pool2d")

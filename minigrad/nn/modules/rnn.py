@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ... import _dtype
+from ...autograd import tracing
 from ...autograd.tensor import Tensor
 from ...ops.shape import cat, stack
 from .. import functional as F
@@ -123,6 +124,7 @@ class RNNBase(Module):
             return (zeros(out), zeros(self.hidden_size)) if hx is None else hx
         return (zeros(out) if hx is None else hx), None
 
+    @tracing.unit("RNN")  # exported as ONNX's own RNN/LSTM/GRU ops, not as the unrolled loop
     def forward(self, input, hx=None):  # noqa: A002 - torch's argument name
         """``input`` (L, N, H_in) — (N, L, H_in) with ``batch_first``, (L, H_in) unbatched — and the optional
         initial state(s) (num_layers · directions, N, H); returns ``(output, h_n)`` (``(output, (h_n, c_n))`` for
