@@ -58,14 +58,28 @@ def _float(dtype):
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None):
+    """A tensor of shape ``size`` (ints or one tuple) filled with 0, of ``dtype`` (default: the default dtype);
+    ``requires_grad`` makes it a leaf that records its gradient.
+
+    >>> minigrad.zeros(2, 3).shape
+    (2, 3)
+    """
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None):
+    """A tensor of shape ``size`` (ints or one tuple) filled with 1, of ``dtype`` (default: the default dtype);
+    ``requires_grad`` makes it a leaf that records its gradient.
+
+    >>> minigrad.ones(2, 3).shape
+    (2, 3)
+    """
     return _make(np.ones(_size(size), _float(dtype)), None, requires_grad, device)
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
+    """A tensor of shape ``size`` whose values are unspecified (here: zeros, never uninitialised memory), of
+    ``dtype``."""
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)  # zeroed: no uninitialised memory
 
 
@@ -107,6 +121,12 @@ def _fill(shape, value, np_dtype):
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    """A tensor of shape ``size`` (a tuple) filled with ``fill_value``; the dtype follows the value (bool, int64 or the
+    default float dtype) unless ``dtype`` is given.
+
+    >>> minigrad.full((2,), 7.0)
+    tensor([7., 7.])
+    """
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
     return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype)), None, requires_grad, device)
@@ -132,10 +152,21 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive: ``start + i·(end - start)/(steps - 1)``.
+
+    >>> minigrad.linspace(0, 1, 5)
+    tensor([0.00, 0.25, 0.50, 0.75, 1.00])
+    """
     return _make(np.linspace(start, end, int(steps)).astype(_float(dtype)), None, requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    """The ``n × m`` identity (``m = n`` by default): ones on the diagonal, zeros elsewhere.
+
+    >>> minigrad.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     return _make(np.eye(n, m, dtype=_float(dtype)), None, requires_grad, device)
 
 
@@ -172,28 +203,36 @@ def _like(fill, other, dtype, requires_grad, device):
 
 
 def zeros_like(other, dtype=None, requires_grad=False, device=None):
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with zeros."""
     return _like(np.zeros, other, dtype, requires_grad, device)
 
 
 def ones_like(other, dtype=None, requires_grad=False, device=None):
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ones."""
     return _like(np.ones, other, dtype, requires_grad, device)
 
 
 def empty_like(other, dtype=None, requires_grad=False, device=None):
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with unspecified values (zeros)."""
     return _like(np.zeros, other, dtype, requires_grad, device)
 
 
 def full_like(other, fill_value, dtype=None, requires_grad=False, device=None):
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ``fill_value``."""
     return _like(lambda shape, d: _fill(shape, fill_value, d), other, dtype, requires_grad, device)
 
 
 def rand_like(other, dtype=None, requires_grad=False, generator=None, device=None):
+    """A tensor of ``other``'s shape and dtype with values drawn uniformly from ``[0, 1)`` (from ``generator`` or the
+    global one).
+    """
     return rand(
         *other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator, device=device
     )
 
 
 def randn_like(other, dtype=None, requires_grad=False, generator=None, device=None):
+    """A tensor of ``other``'s shape and dtype with values drawn from the standard normal distribution."""
     return randn(
         *other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator, device=device
     )
@@ -230,7 +269,7 @@ def as_tensor(data, dtype=None, device=None):
     return Tensor(data, dtype=dtype)
 
 
-def _new(fill):
+def _new(fill, what):
     """A ``Tensor.new_*`` method: a tensor of ``size`` with ``self``'s dtype unless one is given."""
 
     def method(self, *size, dtype=None, device=None, requires_grad=False):
@@ -241,15 +280,20 @@ def _new(fill):
             device,
         )
 
+    method.__doc__ = (
+        f"A tensor of ``size`` (ints or one tuple) filled with {what}, with ``self``'s dtype unless one is given."
+    )
     return method
 
 
-new_zeros = _new(np.zeros)
-new_ones = _new(np.ones)
-new_empty = _new(np.zeros)  # zeroed: no uninitialised memory
+new_zeros = _new(np.zeros, "zeros")
+new_ones = _new(np.ones, "ones")
+new_empty = _new(np.zeros, "unspecified values (zeros: no uninitialised memory)")
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    """``Tensor.new_full``: a tensor of ``size`` filled with ``fill_value``, with ``self``'s dtype unless one is
+    given."""
     return _make(
         _fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype) if dtype is not None else self._data.dtype),
         None,
@@ -259,5 +303,6 @@ def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=Fals
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """``Tensor.new_tensor``: a copy of ``data`` as a new leaf tensor, with ``self``'s dtype unless one is given."""
     _device.check(device)
     return Tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)

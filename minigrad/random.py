@@ -24,6 +24,7 @@ class Generator:
         return self
 
     def initial_seed(self):
+        """The seed the global generator was last seeded with (``manual_seed`` or ``seed``)."""
         return self._seed
 
     def get_state(self):
@@ -54,6 +55,7 @@ def seed():
 
 
 def initial_seed():
+    """The seed the global generator was last seeded with (``manual_seed`` or ``seed``)."""
     return default_generator.initial_seed()
 
 

@@ -56,19 +56,20 @@ def _infer_array(data, dtype):
 class Tensor:
     """A multi-dimensional array that records the operations applied to it for automatic differentiation."""
 
-    __slots__ = (
-        "_data",
-        "grad",
-        "requires_grad",
-        "grad_fn",
-        "_hooks",
-        "_version_counter",
-        "_base",
-        "_view_ops",
-        "_views",
-        "_accumulator",
-        "__weakref__",
-    )
+    __slots__ = {  # a dict: the values are the public attributes' docstrings
+        "_data": None,
+        "grad": "The gradient ``backward`` accumulated into this leaf (a Tensor of its shape), None until then.",
+        "requires_grad": "Whether autograd records the ops applied to this tensor (set on leaves with "
+        "``requires_grad_``).",
+        "grad_fn": "The graph node (a ``Function``) that computed this tensor; None for leaves.",
+        "_hooks": None,
+        "_version_counter": None,
+        "_base": None,
+        "_view_ops": None,
+        "_views": None,
+        "_accumulator": None,
+        "__weakref__": None,
+    }
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -104,18 +105,24 @@ class Tensor:
 
     @property
     def shape(self):
+        """The size of each dim, a tuple of ints (``Tensor.size()`` gives the same)."""
         return self._data.shape
 
     @property
     def ndim(self):
+        """The number of dims (``len(shape)``)."""
         return self._data.ndim
 
     @property
     def dtype(self):
+        """The element type, a ``minigrad.dtype`` (``minigrad.float32``, ``minigrad.int64``, ...)."""
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
     def is_leaf(self):
+        """Whether this tensor was not computed by a recorded op (``grad_fn is None``): a leaf that
+        requires grad gets its ``.grad`` filled by ``backward``.
+        """
         return self.grad_fn is None
 
     @property
@@ -138,6 +145,11 @@ class Tensor:
         return self._base is not None
 
     def size(self, dim=None):
+        """The shape, or the size of dim ``dim`` (negative counts from the end).
+
+        >>> minigrad.zeros(2, 3).size(-1)
+        3
+        """
         if dim is None:
             return self._data.shape
         bound = builtins.max(self._data.ndim, 1)
@@ -150,18 +162,23 @@ class Tensor:
         return self._data.shape[dim] if self._data.ndim else 1
 
     def dim(self):
+        """The number of dims (``ndim``)."""
         return self._data.ndim
 
     def numel(self):
+        """The number of elements (the product of the shape)."""
         return self._data.size
 
     def element_size(self):
+        """The size of one element in bytes."""
         return self._data.itemsize
 
     def is_floating_point(self):
+        """Whether the dtype is a floating-point one."""
         return self._data.dtype.kind == "f"
 
     def is_contiguous(self):
+        """Whether the values are laid out C-contiguously in memory."""
         return self._data.flags.c_contiguous
 
     def stride(self, dim=None):
@@ -170,6 +187,7 @@ class Tensor:
         return strides if dim is None else strides[dim]
 
     def nelement(self):
+        """The number of elements (alias of ``numel``)."""
         return self._data.size
 
     # ---------------------------------------------------------------------------------------- conversion
@@ -193,11 +211,17 @@ class Tensor:
         return self._data.__dlpack_device__()
 
     def item(self):
+        """The value of a one-element tensor as a Python number.
+
+        >>> minigrad.tensor([2.5]).item()
+        2.5
+        """
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
     def tolist(self):
+        """The values as (nested) Python lists of numbers."""
         return self._data.tolist()
 
     def detach(self):
@@ -207,6 +231,7 @@ class Tensor:
         return t
 
     def detach_(self):
+        """Cut this tensor from the graph in place (``grad_fn = None``, no longer requiring grad); returns it."""
         if self._base is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
@@ -265,6 +290,7 @@ class Tensor:
         return self._accumulator
 
     def requires_grad_(self, requires_grad=True):
+        """Set whether autograd records ops on this leaf (in place); returns it."""
         if not self.is_leaf:
             if not requires_grad:
                 raise RuntimeError(

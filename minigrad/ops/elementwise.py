@@ -180,6 +180,13 @@ def _is_half(value):
 
 
 def add(a, b):
+    """``a + b`` elementwise, broadcasting the shapes (a Python number is a 0-d tensor).
+
+    Gradient: ``∂a = g``, ``∂b = g``, each summed over the dims it was broadcast along.
+
+    >>> minigrad.add(minigrad.tensor([1.0, 2.0]), 10)
+    tensor([11., 12.])
+    """
     return _promoted(Add, a, b)
 
 
@@ -188,6 +195,11 @@ def _is_bool(value):
 
 
 def sub(a, b):
+    """``a - b`` elementwise, broadcasting. Gradient: ``∂a = g``, ``∂b = -g`` (summed over broadcast dims).
+
+    >>> minigrad.sub(minigrad.tensor([3.0, 5.0]), 1)
+    tensor([2., 4.])
+    """
     if _is_bool(a) or _is_bool(b):  # torch refuses rather than guess between xor and a numeric difference
         if _is_bool(a) and _is_bool(b):
             raise RuntimeError(
@@ -202,6 +214,11 @@ def sub(a, b):
 
 
 def mul(a, b):
+    """``a · b`` elementwise, broadcasting. Gradient: ``∂a = g·b``, ``∂b = g·a`` (summed over broadcast dims).
+
+    >>> minigrad.mul(minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0, 4.0]))
+    tensor([3., 8.])
+    """
     return _scaled(Mul, a, b)
 
 
@@ -224,6 +241,11 @@ def _to_float(value):
 
 
 def pow(a, b):
+    """``a ** b`` elementwise, broadcasting. Gradient: ``∂a = g·b·a^(b-1)``, ``∂b = g·a^b·ln a`` (0 where ``a = 0``).
+
+    >>> minigrad.pow(minigrad.tensor([2.0, 3.0]), 2)
+    tensor([4., 9.])
+    """
     if (
         is_tensor(a)
         and isinstance(b, (int, np.integer))
@@ -304,6 +326,11 @@ def floor_divide(a, b):
 
 
 def neg(x):
+    """``-x`` elementwise (same shape). Gradient: ``-g``.
+
+    >>> minigrad.neg(minigrad.tensor([1.0, -2.0]))
+    tensor([-1.,  2.])
+    """
     if x._data.dtype == np.bool_:
         raise RuntimeError(
             "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert "
@@ -551,11 +578,23 @@ def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
 
 
 def maximum(a, b):
+    """``max(a, b)`` elementwise, broadcasting; NaN if either is NaN. Gradient: ``g`` to the larger input (split in
+    halves on ties, as torch).
+
+    >>> minigrad.maximum(minigrad.tensor([1.0, 5.0]), minigrad.tensor([3.0, 2.0]))
+    tensor([3., 5.])
+    """
     a, b = promote(a, b)
     return Maximum.apply(a, b)
 
 
 def minimum(a, b):
+    """``min(a, b)`` elementwise, broadcasting; NaN if either is NaN. Gradient: ``g`` to the smaller input (split in
+    halves on ties).
+
+    >>> minigrad.minimum(minigrad.tensor([1.0, 5.0]), minigrad.tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
     a, b = promote(a, b)
     return Minimum.apply(a, b)
 
@@ -612,10 +651,20 @@ def sign(x):
 
 
 def floor(x):
+    """``⌊x⌋`` elementwise (same shape and dtype). Gradient: zero (a step function).
+
+    >>> minigrad.floor(minigrad.tensor([1.5, -1.5]))
+    tensor([ 1., -2.])
+    """
     return _step(x, values=np.asarray(np.floor(data_of(x))))
 
 
 def ceil(x):
+    """``⌈x⌉`` elementwise (same shape and dtype). Gradient: zero (a step function).
+
+    >>> minigrad.ceil(minigrad.tensor([1.5, -1.5]))
+    tensor([ 2., -1.])
+    """
     return _step(x, values=np.asarray(np.ceil(data_of(x))))
 
 
@@ -640,14 +689,29 @@ def _constant(array):
 
 
 def isnan(x):
+    """``x ≠ x``: a bool tensor of ``x``'s shape, True at NaNs. Not differentiable.
+
+    >>> minigrad.isnan(minigrad.tensor([1.0, float("nan")]))
+    tensor([False,  True])
+    """
     return _constant(np.isnan(data_of(x)))
 
 
 def isinf(x):
+    """A bool tensor of ``x``'s shape, True at ±inf. Not differentiable.
+
+    >>> minigrad.isinf(minigrad.tensor([1.0, float("inf")]))
+    tensor([False,  True])
+    """
     return _constant(np.isinf(data_of(x)))
 
 
 def isfinite(x):
+    """A bool tensor of ``x``'s shape, True where ``x`` is neither NaN nor ±inf. Not differentiable.
+
+    >>> minigrad.isfinite(minigrad.tensor([1.0, float("inf")]))
+    tensor([ True, False])
+    """
     return _constant(np.isfinite(data_of(x)))
 
 
@@ -657,6 +721,11 @@ def logical(a, b, numpy_op):
 
 
 def logical_not(x):
+    """``not x`` elementwise (nonzero is True) as a bool tensor of ``x``'s shape. Not differentiable.
+
+    >>> minigrad.logical_not(minigrad.tensor([0.0, 2.0]))
+    tensor([ True, False])
+    """
     return _constant(np.asarray(data_of(x)) == 0)
 
 
@@ -722,6 +791,12 @@ class MaskedFill(Function):
 
 
 def masked_fill(x, mask, value):
+    """``x`` with ``value`` where the bool ``mask`` (broadcast to ``x``'s shape) is True. Gradient: ``g`` where the mask
+    is False, zero where it is True.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).masked_fill(minigrad.tensor([False, True, False]), 0.0)
+    tensor([1., 0., 3.])
+    """
     mask = np.asarray(data_of(mask))
     if mask.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
@@ -803,6 +878,9 @@ def clone(x):
 
 
 def contiguous(x):
+    """``x`` with C-contiguous memory: ``x`` itself when it already is, else a copy (same values and shape). Gradient:
+    ``g``.
+    """
     return x if x._data.flags.c_contiguous else Clone.apply(x)
 
 

@@ -103,6 +103,13 @@ def dot(a, b):
 
 
 def matmul(a, b):
+    """The matrix product with torch's rules: 1-D·1-D is a dot product, ``(n, k) @ (k, m) -> (n, m)``, and leading batch
+    dims broadcast; a 1-D operand gets a dim that is removed after (alias ``mm``). Gradient: ``∂a = g bᵀ``,
+    ``∂b = aᵀ g`` (summed over broadcast batch dims).
+
+    >>> minigrad.matmul(minigrad.ones(2, 3), minigrad.ones(3, 4)).shape
+    (2, 4)
+    """
     a, b = promote(a, b)
     _check_matmul(a, b)
     try:

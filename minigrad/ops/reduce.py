@@ -106,6 +106,13 @@ def _reduction_axes(dim, ndim):
 
 
 def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
+    """``Σ x`` over ``dim`` (an int, a tuple, or None: all dims); ``keepdim`` keeps the reduced dims as size 1.
+    ``dtype`` casts first. Gradient: ``g`` broadcast back over the reduced dims.
+
+    >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> minigrad.sum(x), x.sum(0), x.sum(1, keepdim=True).shape
+    (tensor(10.), tensor([4., 6.]), (2, 1))
+    """
     if dtype is not None:
         x = x.to(dtype)
     elif x._data.dtype.kind in "biu":  # torch sums integers and bools as int64
@@ -114,6 +121,12 @@ def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
+    """``Σ x / n`` over ``dim`` (``n`` values reduced; None: all dims), ``keepdim`` as ``sum``. Gradient: ``g / n``
+    broadcast back over the reduced dims.
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(1)
+    tensor([1.5, 3.5])
+    """
     if dtype is not None:
         x = x.to(dtype)
     if x._data.dtype.kind not in "fc":
@@ -156,6 +169,12 @@ class StdFromVar(Sqrt):
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``√(Σ (x - mean)² / (n - correction))`` over ``dim`` (``correction`` 1 by default, Bessel's; ``unbiased=False``
+    is 0). Gradient: ``g·(x - mean) / ((n - correction)·std)``.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).std()
+    tensor(1.)
+    """
     return StdFromVar.apply(var(x, dim, unbiased, keepdim, correction=correction))
 
 
@@ -197,11 +216,23 @@ def min(x, dim=None, keepdim=False):  # noqa: A001
 
 
 def amax(x, dim=(), keepdim=False):
+    """The maximum over ``dim`` (an int or a tuple; ``()``: all dims), values only. Gradient: ``g`` shared evenly among
+    the positions that hold the maximum (as torch's ``amax``).
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).amax(1)
+    tensor([5., 7.])
+    """
     axes = _reduction_axes(dim, x.ndim)
     return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.max)
 
 
 def amin(x, dim=(), keepdim=False):
+    """The minimum over ``dim`` (an int or a tuple; ``()``: all dims). Gradient: ``g`` shared evenly among the positions
+    that hold the minimum.
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).amin(1)
+    tensor([1., 2.])
+    """
     axes = _reduction_axes(dim, x.ndim)
     return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.min)
 
@@ -225,6 +256,12 @@ def argmin(x, dim=None, keepdim=False):
 
 
 def logsumexp(x, dim, keepdim=False):
+    """``log Σ exp x`` over ``dim``, computed as ``m + log Σ exp(x - m)`` with ``m = max x`` (no overflow). Gradient:
+    ``g · softmax(x)`` along ``dim``.
+
+    >>> minigrad.tensor([0.0, 0.0]).logsumexp(0)
+    tensor(0.6931)
+    """
     x = float_operand(x)
     return LogSumExp.apply(x, axes=_reduction_axes(dim, x.ndim), keepdim=keepdim)
 

@@ -184,10 +184,12 @@ def take_along_dim(x, indices, dim):
 
 
 def atleast_1d(x):
+    """``x`` as a tensor of at least one dim (a 0-d tensor becomes shape ``(1,)``). Gradient: ``g`` reshaped back."""
     return reshape(x, 1) if x.ndim == 0 else x
 
 
 def atleast_2d(x):
+    """``x`` as a tensor of at least two dims (``(n,)`` becomes ``(1, n)``). Gradient: ``g`` reshaped back."""
     return reshape(x, 1, 1) if x.ndim == 0 else unsqueeze(x, 0) if x.ndim == 1 else x
 
 
@@ -211,4 +213,11 @@ def nonzero(x, as_tuple=False):
 
 
 def argwhere(x):
+    """The indices of the nonzero elements of ``x``, one row each: an int64 ``(count, x.ndim)`` tensor. Not
+    differentiable.
+
+    >>> minigrad.tensor([0.0, 3.0, 0.0, 1.0]).argwhere()
+    tensor([[1],
+            [3]])
+    """
     return nonzero(x)
