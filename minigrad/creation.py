@@ -5,11 +5,17 @@ default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, 
 as in torch.
 """
 
+from collections.abc import Sequence
+from typing import Any, Optional, Union
+
 import numpy as np
 
 from . import _device, _dtype
 from .autograd.tensor import Tensor
 from .random import generator as _generator
+
+_Size = Union[int, Sequence[int]]  # torch's size arguments: ints, or one sequence of them
+_Dtype = Optional[_dtype.dtype]
 
 __all__ = [
     "zeros",
@@ -57,7 +63,7 @@ def _float(dtype):
     return _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
 
 
-def zeros(*size, dtype=None, requires_grad=False, device=None):
+def zeros(*size: _Size, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of shape ``size`` (ints or one tuple) filled with 0, of ``dtype`` (default: the default dtype);
     ``requires_grad`` makes it a leaf that records its gradient.
 
@@ -67,7 +73,7 @@ def zeros(*size, dtype=None, requires_grad=False, device=None):
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)
 
 
-def ones(*size, dtype=None, requires_grad=False, device=None):
+def ones(*size: _Size, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of shape ``size`` (ints or one tuple) filled with 1, of ``dtype`` (default: the default dtype);
     ``requires_grad`` makes it a leaf that records its gradient.
 
@@ -77,7 +83,7 @@ def ones(*size, dtype=None, requires_grad=False, device=None):
     return _make(np.ones(_size(size), _float(dtype)), None, requires_grad, device)
 
 
-def empty(*size, dtype=None, requires_grad=False, device=None):
+def empty(*size: _Size, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of shape ``size`` whose values are unspecified (here: zeros, never uninitialised memory), of
     ``dtype``."""
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)  # zeroed: no uninitialised memory
@@ -120,7 +126,7 @@ def _fill(shape, value, np_dtype):
         return np.full(shape, np.asarray(value).astype(np_dtype), np_dtype)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+def full(size: _Size, fill_value: Any, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of shape ``size`` (a tuple) filled with ``fill_value``; the dtype follows the value (bool, int64 or the
     default float dtype) unless ``dtype`` is given.
 
@@ -132,7 +138,14 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype)), None, requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+def arange(
+    start: float,
+    end: Optional[float] = None,
+    step: float = 1,
+    dtype: _Dtype = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """``[start, start + step, ...)`` up to ``end``, like torch: int64 for integer arguments, else float32. An
     integer ``dtype`` truncates the arguments first (``arange(1, 2.5, dtype=int64)`` is ``[1]``); floating values
     are computed in float64 and rounded once (so 1e8 + 3 and 0.1 come out exact where float32 steps would not)."""
@@ -170,17 +183,29 @@ def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     return _make(np.eye(n, m, dtype=_float(dtype)), None, requires_grad, device)
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
+def rand(
+    *size: _Size, dtype: _Dtype = None, requires_grad: bool = False, generator: Any = None, device: Any = None
+) -> Tensor:
     """Uniform samples from [0, 1)."""
     return _make(_generator(generator).random(_size(size)).astype(_float(dtype)), None, requires_grad, device)
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
+def randn(
+    *size: _Size, dtype: _Dtype = None, requires_grad: bool = False, generator: Any = None, device: Any = None
+) -> Tensor:
     """Standard normal samples."""
     return _make(_generator(generator).standard_normal(_size(size)).astype(_float(dtype)), None, requires_grad, device)
 
 
-def randint(low, high=None, size=None, dtype=None, generator=None, requires_grad=False, device=None):
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    dtype: _Dtype = None,
+    generator: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` means ``low = 0``."""
     if size is None:
         low, high, size = 0, low, high
@@ -202,17 +227,17 @@ def _like(fill, other, dtype, requires_grad, device):
     return _make(array, None, requires_grad, device)
 
 
-def zeros_like(other, dtype=None, requires_grad=False, device=None):
+def zeros_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with zeros."""
     return _like(np.zeros, other, dtype, requires_grad, device)
 
 
-def ones_like(other, dtype=None, requires_grad=False, device=None):
+def ones_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ones."""
     return _like(np.ones, other, dtype, requires_grad, device)
 
 
-def empty_like(other, dtype=None, requires_grad=False, device=None):
+def empty_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with unspecified values (zeros)."""
     return _like(np.zeros, other, dtype, requires_grad, device)
 

@@ -1,6 +1,8 @@
 """``Independent``: reinterpret batch dimensions of a distribution as event dimensions
 (torch.distributions.Independent)."""
 
+from typing import Any
+
 from . import constraints
 from .distribution import Distribution
 from .utils import sum_rightmost
@@ -16,7 +18,7 @@ class Independent(Distribution):
     shape ``(B,)`` and event shape ``(D,)``.
     """
 
-    arg_constraints = {}
+    arg_constraints: "dict[str, Any]" = {}
 
     def __init__(self, base_distribution, reinterpreted_batch_ndims, validate_args=None):
         if reinterpreted_batch_ndims > len(base_distribution.batch_shape):

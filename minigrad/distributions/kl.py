@@ -2,6 +2,7 @@
 (torch.distributions.kl)."""
 
 import warnings
+from typing import Callable
 
 import numpy as np
 
@@ -19,8 +20,9 @@ from .utils import sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
 
-_KL_REGISTRY = {}  # (type_p, type_q) -> function(p, q)
-_KL_MEMOIZE = {}  # the dispatch result per concrete pair; cleared on every registration
+_KL_REGISTRY: "dict[tuple[type, type], Callable]" = {}  # (type_p, type_q) -> function(p, q)
+# the dispatch result per concrete pair; cleared on every registration
+_KL_MEMOIZE: "dict[tuple[type, type], Callable]" = {}
 
 
 def register_kl(type_p, type_q):

@@ -18,7 +18,7 @@ def _reflected(op):
 
 
 def _comparison(numpy_op, symbol):
-    method = lambda self, other: elementwise.compare(self, other, numpy_op)  # noqa: E731
+    method = lambda self, other: elementwise.compare(self, other, numpy_op)
     method.__doc__ = f"``self {symbol} other`` elementwise (broadcasting) as a bool tensor. Not differentiable."
     return method
 
@@ -28,13 +28,13 @@ def _bitwise(numpy_op, name):
 
 
 def _cast(dtype):
-    method = lambda self: elementwise.to(self, dtype)  # noqa: E731
+    method = lambda self: elementwise.to(self, dtype)
     method.__doc__ = f"``self`` converted to {dtype} (``self`` when it already is). Gradient: ``g`` cast back."
     return method
 
 
 def _with_alpha(op, symbol):
-    method = lambda self, other, alpha=1: op(self, other if alpha == 1 else elementwise.mul(other, alpha))  # noqa: E731
+    method = lambda self, other, alpha=1: op(self, other if alpha == 1 else elementwise.mul(other, alpha))
     method.__doc__ = (
         f"``self {symbol} alpha · other``, broadcasting. Gradient: ``g`` to ``self``, ``{symbol}alpha · g`` to "
         "``other`` (each summed over its broadcast dims)."

@@ -1,6 +1,7 @@
 """``Conv1d``, ``Conv2d``, ``Conv3d``: learnable convolutions with torch's arguments, parameters and init."""
 
 import math
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class _ConvNd(Module):
     """
 
     _dims = 0
-    _function = None
+    _function: Optional[Callable] = None
 
     def __init__(
         self,

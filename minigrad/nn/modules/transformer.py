@@ -46,7 +46,7 @@ class _Layer(Module):
     blocks, each with its LayerNorm ``norm<i>`` and dropout ``dropout<i>``, registered in torch's order) and the
     feed-forward and attention blocks."""
 
-    attentions = ("self_attn",)
+    attentions: "tuple[str, ...]" = ("self_attn",)
     blocks = 2
 
     def __init__(
