@@ -121,6 +121,36 @@ def _clamp(graph, inputs, options, output):
     return graph.node("Clip", [graph.name_of(x), bound(low), bound(high)])
 
 
+def _softplus(graph, inputs, options, output):
+    """``x`` where ``βx > threshold``, else ``Softplus(βx) / β``."""
+    (x,) = inputs
+    dtype = x._data.dtype
+    scaled = graph.node("Mul", [graph.name_of(x), graph.constant(np.array(options["beta"], dtype), "beta")])
+    soft = graph.node("Div", [graph.node("Softplus", [scaled]), graph.constant(np.array(options["beta"], dtype))])
+    linear = graph.node("Greater", [scaled, graph.constant(np.array(options["threshold"], dtype), "threshold")])
+    return graph.node("Where", [linear, graph.name_of(x), soft])
+
+
+def _constant_pad(graph, inputs, options, output):
+    """Pad with ``pads`` = every dim's amount before, then every dim's amount after."""
+    (x,) = inputs
+    widths = options["widths"]
+    pads = np.array([before for before, _ in widths] + [after for _, after in widths], np.int64)
+    value = graph.constant(np.array(options["value"], x._data.dtype), "value")
+    return graph.node("Pad", [graph.name_of(x), graph.constant(pads, "pads"), value], mode="constant")
+
+
+def _cumsum(graph, inputs, options, output):
+    axis = graph.constant(np.array(options["axis"], np.int64), "axis")
+    return graph.node("CumSum", [graph.name_of(inputs[0]), axis], reverse=int(options["reverse"]))
+
+
+def _gather(graph, inputs, options, output):
+    """``torch.gather``: GatherElements with the (traced) index as a constant."""
+    index = graph.constant(np.asarray(options["index"], np.int64), "index")
+    return graph.node("GatherElements", [graph.name_of(inputs[0]), index], axis=options["dim"])
+
+
 def _composed(*steps):
     """A unary op as a chain: each step is (onnx_op, constant or None, constant_first)."""
 
@@ -195,6 +225,12 @@ CONVERTERS = {
         "LeakyRelu", _names(graph, inputs), alpha=float(options["slope"])
     ),
     "Sum": _reduce("ReduceSum"),
+    "Prod": _reduce("ReduceProd"),
+    "LogSumExp": _reduce("ReduceLogSumExp"),
+    "Cumsum": _cumsum,
+    "Gather": _gather,
+    "Softplus": _softplus,
+    "ConstantPad": _constant_pad,
     "Extremum": _extremum,
     "Concatenate": lambda graph, inputs, options, output: graph.node(
         "Concat", _names(graph, inputs), axis=options["dim"]
