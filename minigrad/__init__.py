@@ -198,12 +198,20 @@ def square(t):
 
 
 def clamp_min(t, min):  # noqa: A002
-    """``max(t, min)`` elementwise. Gradient: ``g`` where ``t ≥ min``, else zero."""
+    """``max(t, min)`` elementwise. Gradient: ``g`` where ``t ≥ min``, else zero.
+
+    >>> minigrad.clamp_min(minigrad.tensor([-2.0, 3.0]), 0.0)
+    tensor([0., 3.])
+    """
     return clamp(t, min, None)
 
 
 def clamp_max(t, max):  # noqa: A002
-    """``min(t, max)`` elementwise. Gradient: ``g`` where ``t ≤ max``, else zero."""
+    """``min(t, max)`` elementwise. Gradient: ``g`` where ``t ≤ max``, else zero.
+
+    >>> minigrad.clamp_max(minigrad.tensor([-2.0, 3.0]), 0.0)
+    tensor([-2.,  0.])
+    """
     return clamp(t, None, max)
 
 

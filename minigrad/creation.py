@@ -148,7 +148,13 @@ def arange(
 ) -> Tensor:
     """``[start, start + step, ...)`` up to ``end``, like torch: int64 for integer arguments, else float32. An
     integer ``dtype`` truncates the arguments first (``arange(1, 2.5, dtype=int64)`` is ``[1]``); floating values
-    are computed in float64 and rounded once (so 1e8 + 3 and 0.1 come out exact where float32 steps would not)."""
+    are computed in float64 and rounded once (so 1e8 + 3 and 0.1 come out exact where float32 steps would not).
+
+    >>> minigrad.arange(5)
+    tensor([0, 1, 2, 3, 4])
+    >>> minigrad.arange(0.0, 1.0, 0.25)
+    tensor([0.00, 0.25, 0.50, 0.75])
+    """
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -186,14 +192,22 @@ def eye(n, m=None, dtype=None, requires_grad=False, device=None):
 def rand(
     *size: _Size, dtype: _Dtype = None, requires_grad: bool = False, generator: Any = None, device: Any = None
 ) -> Tensor:
-    """Uniform samples from [0, 1)."""
+    """Uniform samples from [0, 1).
+
+    >>> minigrad.rand(2, 3).shape
+    (2, 3)
+    """
     return _make(_generator(generator).random(_size(size)).astype(_float(dtype)), None, requires_grad, device)
 
 
 def randn(
     *size: _Size, dtype: _Dtype = None, requires_grad: bool = False, generator: Any = None, device: Any = None
 ) -> Tensor:
-    """Standard normal samples."""
+    """Standard normal samples.
+
+    >>> minigrad.randn(2, 3).shape
+    (2, 3)
+    """
     return _make(_generator(generator).standard_normal(_size(size)).astype(_float(dtype)), None, requires_grad, device)
 
 
@@ -206,7 +220,11 @@ def randint(
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` means ``low = 0``."""
+    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` means ``low = 0``.
+
+    >>> minigrad.randint(0, 10, (4,)).shape
+    (4,)
+    """
     if size is None:
         low, high, size = 0, low, high
     if size is None:
@@ -218,7 +236,11 @@ def randint(
 
 
 def randperm(n, dtype=None, generator=None, requires_grad=False, device=None):
-    """A random permutation of ``0 .. n-1``."""
+    """A random permutation of ``0 .. n-1``.
+
+    >>> sorted(minigrad.randperm(4).tolist())
+    [0, 1, 2, 3]
+    """
     return _make(_generator(generator).permutation(int(n)).astype(np.int64), dtype, requires_grad, device)
 
 
@@ -228,12 +250,20 @@ def _like(fill, other, dtype, requires_grad, device):
 
 
 def zeros_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with zeros."""
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with zeros.
+
+    >>> minigrad.zeros_like(minigrad.ones(2, 3)).shape
+    (2, 3)
+    """
     return _like(np.zeros, other, dtype, requires_grad, device)
 
 
 def ones_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ones."""
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ones.
+
+    >>> minigrad.ones_like(minigrad.zeros(2))
+    tensor([1., 1.])
+    """
     return _like(np.ones, other, dtype, requires_grad, device)
 
 
@@ -243,7 +273,11 @@ def empty_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False,
 
 
 def full_like(other, fill_value, dtype=None, requires_grad=False, device=None):
-    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ``fill_value``."""
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ``fill_value``.
+
+    >>> minigrad.full_like(minigrad.zeros(2), 3.0)
+    tensor([3., 3.])
+    """
     return _like(lambda shape, d: _fill(shape, fill_value, d), other, dtype, requires_grad, device)
 
 
@@ -271,7 +305,15 @@ def randint_like(other, low, high=None, dtype=None, generator=None, device=None)
 
 
 def from_numpy(array):
-    """A tensor sharing memory with ``array`` (like torch.from_numpy)."""
+    """A tensor sharing memory with ``array`` (like torch.from_numpy).
+
+    >>> a = np.zeros(2)
+    >>> t = minigrad.from_numpy(a)
+    >>> t.add_(1)
+    tensor([1., 1.], dtype=minigrad.float64)
+    >>> a
+    array([1., 1.])
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     _dtype.from_numpy_dtype(array.dtype)

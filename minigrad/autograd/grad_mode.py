@@ -52,7 +52,14 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Do not record operations: results have ``requires_grad=False``. Use for evaluation and optimizer steps."""
+    """Do not record operations: results have ``requires_grad=False``. Use for evaluation and optimizer steps.
+
+    >>> w = minigrad.ones(2, requires_grad=True)
+    >>> with minigrad.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
 
     mode = False
 

@@ -196,7 +196,11 @@ class Tensor:
 
     # ---------------------------------------------------------------------------------------- conversion
     def numpy(self) -> np.ndarray:
-        """The NumPy array behind this tensor (shared memory); refused while it requires grad, as in torch."""
+        """The NumPy array behind this tensor (shared memory); refused while it requires grad, as in torch.
+
+        >>> minigrad.tensor([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        """
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
@@ -229,7 +233,12 @@ class Tensor:
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
-        """The same values cut from the graph: shares memory and the version counter with this tensor, as torch."""
+        """The same values cut from the graph: shares memory and the version counter with this tensor, as torch.
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> (w * 2).detach().requires_grad
+        False
+        """
         t = Tensor._wrap(self._data)
         t._version_counter = self._shared_version_counter()
         return t
@@ -256,6 +265,11 @@ class Tensor:
         ``create_graph``) keeps the graph for another backward; ``create_graph`` records the backward itself so
         the gradients can be differentiated again. ``inputs`` (tensors) limits the accumulation to their ``.grad``
         (leaves or not), as torch's.
+
+        >>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward()
+        >>> w.grad
+        tensor([2., 4.])
         """
         retain_graph = create_graph if retain_graph is None else retain_graph
         root, seed = self._gradient_edge(0), self._seed(gradient, 0)
@@ -318,6 +332,12 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None result replaces the gradient.
 
         Returns a handle whose ``remove()`` unregisters the hook.
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> _ = w.register_hook(lambda g: g * 10)
+        >>> w.sum().backward()
+        >>> w.grad
+        tensor([10., 10.])
         """
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -348,7 +368,15 @@ class Tensor:
         return handle
 
     def retain_grad(self):
-        """Make ``backward`` also store this non-leaf tensor's gradient in ``.grad``."""
+        """Make ``backward`` also store this non-leaf tensor's gradient in ``.grad``.
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> h = w * 3
+        >>> h.retain_grad()
+        >>> h.sum().backward()
+        >>> h.grad
+        tensor([1., 1.])
+        """
         if self.grad_fn is None:
             return
         this = weakref.ref(self)
@@ -516,6 +544,12 @@ def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool 
     """Make a new leaf tensor from ``data`` (a list, number, NumPy array or Tensor; always copied).
 
     Python floats give float32, ints int64, bools bool; a NumPy array keeps its dtype unless ``dtype`` is given.
+
+    >>> minigrad.tensor([[1, 2], [3, 4]])
+    tensor([[1, 2],
+            [3, 4]])
+    >>> minigrad.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
     """
     _device.check(device)
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)

@@ -41,7 +41,11 @@ def relu(x):
 
 
 class Tanh(Function):
-    """``tanh x``; gradient ``g (1 - tanh² x)``."""
+    """``tanh x``; gradient ``g (1 - tanh² x)``.
+
+    >>> minigrad.tanh(minigrad.tensor([0.0, 100.0]))
+    tensor([0., 1.])
+    """
 
     keeps_inputs = False
     saves_output = True
@@ -61,7 +65,11 @@ def stable_sigmoid(x):
 
 
 class Sigmoid(Function):
-    """``σ(x) = 1 / (1 + e^-x)``; gradient ``g σ(x) (1 - σ(x))``."""
+    """``σ(x) = 1 / (1 + e^-x)``; gradient ``g σ(x) (1 - σ(x))``.
+
+    >>> minigrad.sigmoid(minigrad.tensor([0.0]))
+    tensor([0.5])
+    """
 
     keeps_inputs = False
     saves_output = True
@@ -189,7 +197,11 @@ class Erf(Function):
 
 
 def gelu(x, approximate="none"):
-    """``x Φ(x)`` with Φ the standard normal CDF (``approximate='tanh'`` uses torch's tanh formula)."""
+    """``x Φ(x)`` with Φ the standard normal CDF (``approximate='tanh'`` uses torch's tanh formula).
+
+    >>> F.gelu(minigrad.tensor([0.0]))
+    tensor([0.])
+    """
     x = float_operand(x)
     if x._data.dtype == np.float16:  # computed in float32 and rounded once, as torch does (x³ overflows float16)
         return gelu(x.float(), approximate).half()
@@ -227,5 +239,9 @@ def softplus(x, beta=1.0, threshold=20.0):
 
 
 def log_sigmoid(x):
-    """``log σ(x) = -softplus(-x)``, overflow-free for any x; gradient ``σ(-x)``."""
+    """``log σ(x) = -softplus(-x)``, overflow-free for any x; gradient ``σ(-x)``.
+
+    >>> F.logsigmoid(minigrad.tensor([0.0]))
+    tensor([-0.6931])
+    """
     return -softplus(-x, 1.0, math.inf)

@@ -224,7 +224,13 @@ def mul(a, b):
 
 def div(a, b, rounding_mode=None):
     """``a / b`` (true division: integers give the default float dtype), or with ``rounding_mode`` 'trunc' or
-    'floor' the rounded quotient (integers stay integers, gradient 0)."""
+    'floor' the rounded quotient (integers stay integers, gradient 0).
+
+    >>> minigrad.div(minigrad.tensor([3.0, -3.0]), 2)
+    tensor([ 1.5, -1.5])
+    >>> minigrad.div(minigrad.tensor([3.0, -3.0]), 2, rounding_mode='floor')
+    tensor([ 1., -2.])
+    """
     if rounding_mode is not None:
         return _rounded_division(a, b, rounding_mode)
     if not (_is_floating(a) or _is_floating(b)):  # true division of integers gives the default float dtype
@@ -286,13 +292,21 @@ class Remainder(Function):
 
 
 def remainder(a, b):
-    """``a - floor(a / b) · b``: the remainder with the sign of the divisor (Python's and torch's ``%``)."""
+    """``a - floor(a / b) · b``: the remainder with the sign of the divisor (Python's and torch's ``%``).
+
+    >>> minigrad.remainder(minigrad.tensor([5.0, -5.0]), 3)
+    tensor([2., 1.])
+    """
     a, b = promote(a, b)
     return Remainder.apply(a, b, truncate=False)
 
 
 def fmod(a, b):
-    """``a - trunc(a / b) · b``: the remainder with the sign of the dividend (C's ``fmod``)."""
+    """``a - trunc(a / b) · b``: the remainder with the sign of the dividend (C's ``fmod``).
+
+    >>> minigrad.fmod(minigrad.tensor([5.0, -5.0]), 3)
+    tensor([ 2., -2.])
+    """
     a, b = promote(a, b)
     return Remainder.apply(a, b, truncate=True)
 
@@ -352,7 +366,11 @@ class Abs(Function):
 
 
 class Exp(Function):
-    """``e^x``; gradient ``g e^x``."""
+    """``e^x``; gradient ``g e^x``.
+
+    >>> minigrad.exp(minigrad.tensor([0.0, 1.0]))
+    tensor([1.0000, 2.7183])
+    """
 
     keeps_inputs = False
     saves_output = True
@@ -365,7 +383,11 @@ class Exp(Function):
 
 
 class Log(Function):
-    """``ln x``; gradient ``g / x``."""
+    """``ln x``; gradient ``g / x``.
+
+    >>> minigrad.log(minigrad.tensor([1.0, 100.0]))
+    tensor([0.0000, 4.6052])
+    """
 
     def forward(self, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -377,7 +399,11 @@ class Log(Function):
 
 
 class Log1p(Function):
-    """``ln(1 + x)``; gradient ``g / (1 + x)``."""
+    """``ln(1 + x)``; gradient ``g / (1 + x)``.
+
+    >>> minigrad.log1p(minigrad.tensor([0.0]))
+    tensor([0.])
+    """
 
     def forward(self, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -389,7 +415,11 @@ class Log1p(Function):
 
 
 class Expm1(Function):
-    """``e^x - 1``; gradient ``g e^x``."""
+    """``e^x - 1``; gradient ``g e^x``.
+
+    >>> minigrad.expm1(minigrad.tensor([0.0]))
+    tensor([0.])
+    """
 
     def forward(self, x):
         return np.expm1(x)
@@ -400,7 +430,11 @@ class Expm1(Function):
 
 
 class Sqrt(Function):
-    """``√x``; gradient ``g / (2√x)``."""
+    """``√x``; gradient ``g / (2√x)``.
+
+    >>> minigrad.tensor([1.0, 4.0]).sqrt()
+    tensor([1., 2.])
+    """
 
     keeps_inputs = False
     saves_output = True
@@ -414,7 +448,11 @@ class Sqrt(Function):
 
 
 class Sin(Function):
-    """``sin x``; gradient ``g cos x``."""
+    """``sin x``; gradient ``g cos x``.
+
+    >>> minigrad.sin(minigrad.tensor([0.0]))
+    tensor([0.])
+    """
 
     def forward(self, x):
         return np.sin(x)
@@ -425,7 +463,11 @@ class Sin(Function):
 
 
 class Cos(Function):
-    """``cos x``; gradient ``-g sin x``."""
+    """``cos x``; gradient ``-g sin x``.
+
+    >>> minigrad.cos(minigrad.tensor([0.0]))
+    tensor([1.])
+    """
 
     def forward(self, x):
         return np.cos(x)
@@ -454,7 +496,11 @@ cos = unary(Cos)
 
 
 def abs(x):  # noqa: A001 - torch's name
-    """``|x|``; keeps integer dtypes (unlike the float-only functions)."""
+    """``|x|``; keeps integer dtypes (unlike the float-only functions).
+
+    >>> minigrad.abs(minigrad.tensor([-1.5, 2.0]))
+    tensor([1.5, 2.0])
+    """
     return Abs.apply(x)
 
 
@@ -555,7 +601,11 @@ class Where(Function):
 
 
 def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
-    """Clamp ``x`` into ``[min, max]`` (either may be None, not both)."""
+    """Clamp ``x`` into ``[min, max]`` (either may be None, not both).
+
+    >>> minigrad.clamp(minigrad.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
+    tensor([0.0, 0.5, 1.0])
+    """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if is_tensor(min) or is_tensor(max):  # tensor bounds: one promoted dtype, broadcast together
@@ -601,7 +651,11 @@ def minimum(a, b):
 
 def where(condition, a=None, b=None):
     """Pick from ``a`` where ``condition`` holds, else from ``b`` (all three broadcast). ``where(condition)`` alone
-    is ``nonzero(condition, as_tuple=True)``: one index tensor per dim."""
+    is ``nonzero(condition, as_tuple=True)``: one index tensor per dim.
+
+    >>> minigrad.where(minigrad.tensor([True, False]), minigrad.tensor([1.0, 2.0]), 0.0)
+    tensor([1., 0.])
+    """
     if a is None and b is None:
         return tuple(wrap(p.astype(np.int64)) for p in np.nonzero(np.asarray(data_of(condition))))
     a, b = promote(a, b)
@@ -640,7 +694,11 @@ def _step(*inputs, values):
 
 
 def sign(x):
-    """-1, 0 or 1 (torch's: 0 for nan, a bool tensor unchanged); gradient 0."""
+    """-1, 0 or 1 (torch's: 0 for nan, a bool tensor unchanged); gradient 0.
+
+    >>> minigrad.sign(minigrad.tensor([-2.0, 0.0, 3.0]))
+    tensor([-1.,  0.,  1.])
+    """
     data = data_of(x)
     if data.dtype == np.bool_:
         return wrap(data.copy())
@@ -669,7 +727,11 @@ def ceil(x):
 
 
 def round(x, decimals=0):  # noqa: A001 - torch's name
-    """Round half to even, like torch; gradient 0."""
+    """Round half to even, like torch; gradient 0.
+
+    >>> minigrad.round(minigrad.tensor([0.4, 1.6]))
+    tensor([0., 2.])
+    """
     return _step(x, values=np.asarray(np.round(data_of(x), decimals)))
 
 
@@ -730,18 +792,30 @@ def logical_not(x):
 
 
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """``|a - b| <= atol + rtol |b|`` elementwise, as a bool tensor."""
+    """``|a - b| <= atol + rtol |b|`` elementwise, as a bool tensor.
+
+    >>> minigrad.isclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.1]))
+    tensor([ True, False])
+    """
     a, b = promote(a, b)
     return _constant(np.isclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether ``isclose`` holds everywhere (a Python bool)."""
+    """Whether ``isclose`` holds everywhere (a Python bool).
+
+    >>> minigrad.allclose(minigrad.tensor([1.0]), minigrad.tensor([1.0 + 1e-9]))
+    True
+    """
     return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
 
 
 def equal(a, b):
-    """Whether two tensors have the same shape and values (a Python bool)."""
+    """Whether two tensors have the same shape and values (a Python bool).
+
+    >>> minigrad.equal(minigrad.tensor([1, 2]), minigrad.tensor([1, 2]))
+    True
+    """
     return a.shape == b.shape and bool((data_of(a) == data_of(b)).all())
 
 
@@ -817,7 +891,11 @@ def masked_fill(x, mask, value):
 
 # ------------------------------------------------------------------------------ composites optimizers use
 def addcmul(x, tensor1, tensor2, value=1):
-    """``x + value · tensor1 · tensor2`` (gradients by the chain rule through its primitives)."""
+    """``x + value · tensor1 · tensor2`` (gradients by the chain rule through its primitives).
+
+    >>> minigrad.addcmul(minigrad.tensor([1.0]), minigrad.tensor([2.0]), minigrad.tensor([3.0]), value=0.5)
+    tensor([4.])
+    """
     return add(x, mul(mul(tensor1, tensor2), value))
 
 
@@ -827,14 +905,22 @@ def addcdiv(x, tensor1, tensor2, value=1):
 
 
 def lerp(x, end, weight):
-    """``x + weight · (end - x)``: linear interpolation from ``x`` to ``end``."""
+    """``x + weight · (end - x)``: linear interpolation from ``x`` to ``end``.
+
+    >>> minigrad.lerp(minigrad.tensor([0.0]), minigrad.tensor([10.0]), 0.25)
+    tensor([2.5])
+    """
     return add(x, mul(sub(end, x), weight))
 
 
 # ----------------------------------------------------------------------------------- conversions and bits
 def to(x, *args, dtype=None, copy=False, **kwargs):
     """``x`` in another dtype (``to(dtype)``, ``to(other_tensor)``); a device (``'cpu'``) is accepted and
-    ignored, so torch code runs unchanged. Gradient: converted back to ``x``'s dtype."""
+    ignored, so torch code runs unchanged. Gradient: converted back to ``x``'s dtype.
+
+    >>> minigrad.tensor([1, 2]).to(minigrad.float32)
+    tensor([1., 2.])
+    """
     _device.check(kwargs.pop("device", None))
     for arg in args:
         if is_tensor(arg):

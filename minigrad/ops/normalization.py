@@ -232,7 +232,11 @@ def _update_running(buffer, batch_value, momentum):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002
     """Standardise over the last ``len(normalized_shape)`` dims, then ``·weight + bias`` (both of
-    ``normalized_shape``, either may be None)."""
+    ``normalized_shape``, either may be None).
+
+    >>> F.layer_norm(minigrad.tensor([[1.0, 3.0]]), (2,))
+    tensor([[-1.,  1.]])
+    """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if input.shape[input.ndim - len(shape) :] != shape or len(shape) > input.ndim:
         raise RuntimeError(
@@ -268,7 +272,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):  # noqa: A002
-    """``x / max(‖x‖_p, eps)`` with the norm taken along ``dim`` (``out`` is not supported)."""
+    """``x / max(‖x‖_p, eps)`` with the norm taken along ``dim`` (``out`` is not supported).
+
+    >>> F.normalize(minigrad.tensor([[3.0, 4.0]]))
+    tensor([[0.6, 0.8]])
+    """
     if out is not None:
         raise NotImplementedError("normalize(out=...) is not supported")
     return input / input.norm(p, dim, keepdim=True).clamp_min(eps)

@@ -283,7 +283,12 @@ def max_pool2d(
     return_indices=False,
 ):
     """``max_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` (each argument an int or a pair);
-    indices are flat ``h·W + w`` positions in the input plane."""
+    indices are flat ``h·W + w`` positions in the input plane.
+
+    >>> F.max_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
     return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -336,7 +341,12 @@ def avg_pool2d(
     divisor_override=None,
 ):
     """``avg_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)``; ``divisor_override`` replaces
-    every divisor."""
+    every divisor.
+
+    >>> F.avg_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 2.5,  4.5],
+              [10.5, 12.5]]]])
+    """
     return _avg_pool(
         input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )

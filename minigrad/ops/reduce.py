@@ -144,7 +144,11 @@ def mean(x, dim=None, keepdim=False, dtype=None):
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0), like torch."""
+    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0), like torch.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
+    tensor(1.6667)
+    """
     if unbiased is not None and correction is not None:
         raise RuntimeError("var: cannot specify both unbiased and correction")
     if isinstance(dim, bool):  # torch's old positional form var(unbiased)
@@ -202,14 +206,25 @@ def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
 
 
 def max(x, dim=None, keepdim=False):  # noqa: A001
-    """Largest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``maximum``."""
+    """Largest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``maximum``.
+
+    >>> x = minigrad.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> x.max()
+    tensor(7.)
+    >>> x.max(dim=1)
+    return_types(values=tensor([5., 7.]), indices=tensor([1, 0]))
+    """
     if isinstance(dim, Tensor):
         return maximum(x, dim)
     return _extremum(x, dim, keepdim, np.max, np.argmax, "max")
 
 
 def min(x, dim=None, keepdim=False):  # noqa: A001
-    """Smallest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``minimum``."""
+    """Smallest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``minimum``.
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).min(dim=0).values
+    tensor([1., 2.])
+    """
     if isinstance(dim, Tensor):
         return minimum(x, dim)
     return _extremum(x, dim, keepdim, np.min, np.argmin, "min")
@@ -246,12 +261,20 @@ def _arg_extremum(x, dim, keepdim, numpy_arg):
 
 
 def argmax(x, dim=None, keepdim=False):
-    """Index of the largest value (over all elements, or along ``dim``); not differentiable."""
+    """Index of the largest value (over all elements, or along ``dim``); not differentiable.
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=1)
+    tensor([1, 0])
+    """
     return _arg_extremum(x, dim, keepdim, np.argmax)
 
 
 def argmin(x, dim=None, keepdim=False):
-    """Index of the smallest value (over all elements, or along ``dim``); not differentiable."""
+    """Index of the smallest value (over all elements, or along ``dim``); not differentiable.
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).argmin(dim=1)
+    tensor([0, 1])
+    """
     return _arg_extremum(x, dim, keepdim, np.argmin)
 
 
@@ -319,7 +342,11 @@ class Norm(Function):
 
 
 def norm(x, p="fro", dim=None, keepdim=False):
-    """``‖x‖_p`` over ``dim`` (all elements by default); p may be a number, ``inf``, ``-inf`` or ``'fro'`` (= 2)."""
+    """``‖x‖_p`` over ``dim`` (all elements by default); p may be a number, ``inf``, ``-inf`` or ``'fro'`` (= 2).
+
+    >>> minigrad.tensor([3.0, 4.0]).norm()
+    tensor(5.)
+    """
     x = float_operand(x)
     if x._data.dtype == np.float16:  # in float32, rounded once, as torch: squares underflow float16 below 2.4e-4
         return norm(x.float(), p, dim, keepdim).half()
@@ -341,13 +368,21 @@ def norm(x, p="fro", dim=None, keepdim=False):
 
 
 def all(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
-    """Whether every element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch."""
+    """Whether every element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch.
+
+    >>> minigrad.tensor([1.0, 0.0]).all()
+    tensor(False)
+    """
     result = x._data.all(axis=None if dim is None else normalize_dims(dim, x.ndim), keepdims=keepdim)
     return wrap(np.asarray(result, dtype=np.uint8 if x._data.dtype == np.uint8 else np.bool_))
 
 
 def any(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
-    """Whether some element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch."""
+    """Whether some element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch.
+
+    >>> minigrad.tensor([1.0, 0.0]).any()
+    tensor(True)
+    """
     result = x._data.any(axis=None if dim is None else normalize_dims(dim, x.ndim), keepdims=keepdim)
     return wrap(np.asarray(result, dtype=np.uint8 if x._data.dtype == np.uint8 else np.bool_))
 
@@ -368,7 +403,11 @@ class Cumsum(Function):
 
 
 def cumsum(x, dim, dtype=None):
-    """``out[i] = x[0] + ... + x[i]`` along ``dim`` (integers and bools sum as int64, as torch)."""
+    """``out[i] = x[0] + ... + x[i]`` along ``dim`` (integers and bools sum as int64, as torch).
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).cumsum(0)
+    tensor([1., 3., 6.])
+    """
     if dtype is not None:
         x = x.to(dtype)
     if x.ndim == 0:
@@ -409,7 +448,11 @@ def _products_of_others(array, axes):
 
 
 def prod(x, dim=None, keepdim=False, dtype=None):
-    """The product of all entries, or along ``dim`` (integers and bools multiply as int64, as torch)."""
+    """The product of all entries, or along ``dim`` (integers and bools multiply as int64, as torch).
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
+    tensor([ 2., 12.])
+    """
     if dtype is not None:
         x = x.to(dtype)
     axes = tuple(range(x.ndim)) if dim is None else (normalize_dim(dim, x.ndim),) if x.ndim else ()
@@ -427,6 +470,10 @@ def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def count_nonzero(x, dim=None):
-    """How many entries (along ``dim``) are not zero, as int64."""
+    """How many entries (along ``dim``) are not zero, as int64.
+
+    >>> minigrad.count_nonzero(minigrad.tensor([0.0, 1.0, 2.0]))
+    tensor(2)
+    """
     axes = None if dim is None else normalize_dims(dim, x.ndim)
     return wrap(np.asarray(np.count_nonzero(x._data, axis=axes), dtype=np.int64))

@@ -392,7 +392,11 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 def view(x, *shape):
     """``x`` with another shape, sharing its memory; refused where only a copy could have that shape (after a
-    ``transpose``, say), as torch's ``view``: use ``reshape`` there."""
+    ``transpose``, say), as torch's ``view``: use ``reshape`` there.
+
+    >>> minigrad.arange(6).view(3, 2).shape
+    (3, 2)
+    """
     result = reshape(x, *shape)
     if x._data.size and not np.may_share_memory(result._data, x._data):
         raise RuntimeError(
@@ -403,7 +407,11 @@ def view(x, *shape):
 
 
 def narrow(x, dim, start, length):
-    """The view of ``length`` entries of ``x`` from ``start`` along ``dim``."""
+    """The view of ``length`` entries of ``x`` from ``start`` along ``dim``.
+
+    >>> minigrad.arange(5).narrow(0, 1, 3)
+    tensor([1, 2, 3])
+    """
     axis = normalize_dim(dim, x.ndim)
     size = x.shape[axis]
     start = int(start) + size if int(start) < 0 else int(start)
@@ -413,7 +421,11 @@ def narrow(x, dim, start, length):
 
 
 def select(x, dim, index):
-    """The view of ``x`` at position ``index`` of ``dim`` (that dim removed)."""
+    """The view of ``x`` at position ``index`` of ``dim`` (that dim removed).
+
+    >>> minigrad.eye(2).select(1, 0)
+    tensor([1., 0.])
+    """
     axis = normalize_dim(dim, x.ndim)
     size = x.shape[axis]
     if not -size <= index < size:
@@ -422,7 +434,11 @@ def select(x, dim, index):
 
 
 def diagonal(x, offset=0, dim1=0, dim2=1):
-    """The view of the diagonal over ``dim1`` and ``dim2`` (``offset`` above it for > 0), as a last dim."""
+    """The view of the diagonal over ``dim1`` and ``dim2`` (``offset`` above it for > 0), as a last dim.
+
+    >>> minigrad.eye(3).diagonal()
+    tensor([1., 1., 1.])
+    """
     axis1, axis2 = normalize_dim(dim1, x.ndim), normalize_dim(dim2, x.ndim)
     if axis1 == axis2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -430,7 +446,11 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
 
 
 def t(x):
-    """The transpose of a matrix (a vector or a scalar unchanged)."""
+    """The transpose of a matrix (a vector or a scalar unchanged).
+
+    >>> minigrad.zeros(2, 3).t().shape
+    (3, 2)
+    """
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
     return transpose(x, 0, 1) if x.ndim == 2 else x

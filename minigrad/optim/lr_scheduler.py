@@ -242,7 +242,16 @@ class MultiplicativeLR(_LambdaScheduler):
 
 
 class StepLR(LRScheduler):
-    """Multiply the learning rate by ``gamma`` every ``step_size`` epochs."""
+    """Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    >>> for _ in range(3):
+    ...     opt.step()
+    ...     scheduler.step()
+    >>> scheduler.get_last_lr()
+    [0.1]
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
@@ -339,7 +348,14 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the learning rate by ``gamma`` every epoch."""
+    """Multiply the learning rate by ``gamma`` every epoch.
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> opt.step(); scheduler.step()
+    >>> scheduler.get_last_lr()
+    [0.5]
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -385,6 +401,12 @@ class CosineAnnealingLR(LRScheduler):
         lr_t = eta_min + (initial_lr - eta_min) (1 + cos(π t / T_max)) / 2
 
     computed recursively from the previous lr, like torch (so an lr changed by hand is followed from there).
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+    >>> opt.step(); scheduler.step()
+    >>> [round(lr, 4) for lr in scheduler.get_last_lr()]
+    [0.5]
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):  # noqa: N803 - torch's argument name

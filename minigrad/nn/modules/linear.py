@@ -19,6 +19,9 @@ class Identity(Module):
     """``y = x``: returns its input unchanged (constructor arguments are accepted and ignored, like torch's).
 
     Input ``(*)``, output the same tensor.
+
+    >>> nn.Identity()(minigrad.tensor([1.0]))
+    tensor([1.])
     """
 
     def __init__(self, *args, **kwargs):
@@ -34,6 +37,12 @@ class Linear(Module):
     Input ``(*, in_features)``, output ``(*, out_features)``. Initialised like torch: ``W ~ U(-1/√in, 1/√in)``
     (``kaiming_uniform_`` with ``a = √5``) and ``b ~ U(-1/√in, 1/√in)``. Runs as one fused autograd node;
     gradients ``∂L/∂x = g W``, ``∂L/∂W = gᵀ x``, ``∂L/∂b = Σ g`` over the leading dims.
+
+    >>> layer = nn.Linear(4, 2)
+    >>> layer(minigrad.zeros(3, 4)).shape
+    (3, 2)
+    >>> layer.weight.shape
+    (2, 4)
     """
 
     def __init__(

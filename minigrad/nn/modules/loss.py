@@ -74,6 +74,9 @@ class L1Loss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.l1_loss`.
+
+    >>> nn.L1Loss()(minigrad.tensor([1.0, -3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(2.)
     """
 
     def forward(self, input, target):  # noqa: A002 - torch's argument names
@@ -85,6 +88,9 @@ class MSELoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.mse_loss`.
+
+    >>> nn.MSELoss()(minigrad.tensor([1.0, 3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(5.)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -96,6 +102,9 @@ class SmoothL1Loss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.smooth_l1_loss`.
+
+    >>> nn.SmoothL1Loss()(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(1.3125)
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -112,6 +121,9 @@ class HuberLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.huber_loss`.
+
+    >>> nn.HuberLoss()(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(1.3125)
     """
 
     def __init__(self, reduction="mean", delta=1.0):
@@ -132,6 +144,9 @@ class NLLLoss(_WeightedLoss):
     Input ``(N, C)``, ``(C)`` or ``(N, C, d1, ..., dK)``; target ``(N)``, ``()`` or ``(N, d1, ..., dK)`` with
     values in ``[0, C)``; ``weight`` ``(C)``. Output a scalar, or the target's shape with ``reduction='none'``.
     See :func:`~minigrad.nn.functional.nll_loss`.
+
+    >>> nn.NLLLoss()(minigrad.tensor([[-1.0, -2.0]]), minigrad.tensor([1]))
+    tensor(2.)
     """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -163,6 +178,10 @@ class CrossEntropyLoss(_WeightedLoss):
     class dim, or probabilities of the input's shape; ``weight`` ``(C)``. Output a scalar, or ``(N)`` /
     ``(N, d1, ..., dK)`` / ``()`` with ``reduction='none'``. Gradient ``g (softmax(x) - onehot(y))`` for unweighted
     indices. See :func:`~minigrad.nn.functional.cross_entropy`.
+
+    >>> loss = nn.CrossEntropyLoss()
+    >>> loss(minigrad.zeros(2, 4), minigrad.tensor([0, 3]))
+    tensor(1.3863)
     """
 
     def __init__(
@@ -189,6 +208,9 @@ class BCELoss(_WeightedLoss):
 
     Input ``(*)`` with values in [0, 1], target the same shape, ``weight`` broadcastable to it; output a scalar,
     or ``(*)`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.binary_cross_entropy`.
+
+    >>> nn.BCELoss()(minigrad.tensor([0.5]), minigrad.tensor([1.0]))
+    tensor(0.6931)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -202,6 +224,9 @@ class BCEWithLogitsLoss(_Loss):
     Input ``(*)``, target the same shape; ``pos_weight`` broadcasts along the class dim (``(C)`` for ``(N, C)``).
     Output a scalar, or ``(*)`` with ``reduction='none'``. Gradient ``g w (σ(x) - y)`` without ``pos_weight``. See
     :func:`~minigrad.nn.functional.binary_cross_entropy_with_logits`.
+
+    >>> nn.BCEWithLogitsLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor(0.6931)
     """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
@@ -221,6 +246,10 @@ class KLDivLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.kl_div`.
+
+    >>> log_q, p = minigrad.tensor([[0.5, 0.5]]).log(), minigrad.tensor([[0.5, 0.5]])
+    >>> nn.KLDivLoss(reduction="batchmean")(log_q, p)  # KL(p ‖ q) = 0 when q = p
+    tensor(0.)
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):

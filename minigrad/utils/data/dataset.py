@@ -77,6 +77,11 @@ class TensorDataset(Dataset):
     ``tensors`` are minigrad Tensors or NumPy arrays (arrays are wrapped without copying) with the same first
     dimension; ``dataset[i]`` is the tuple ``(t[i] for t in tensors)``. A ``DataLoader`` over a TensorDataset takes a
     whole batch with one indexing per tensor instead of gathering items one by one.
+
+    >>> from minigrad.utils.data import TensorDataset
+    >>> data = TensorDataset(minigrad.zeros(4, 2), minigrad.arange(4))
+    >>> len(data), data[1][1]
+    (4, tensor(1))
     """
 
     def __init__(self, *tensors):
@@ -194,6 +199,10 @@ def random_split(dataset, lengths, generator=None):
     ``floor(fraction * len(dataset))`` items and the remainder is dealt out one item at a time, round robin, from
     the first split (torch's rule). The permutation is drawn from ``generator`` (a ``minigrad.Generator``; default:
     the module generator seeded by ``minigrad.manual_seed``).
+
+    >>> from minigrad.utils.data import random_split
+    >>> [len(part) for part in random_split(range(10), [7, 3])]
+    [7, 3]
     """
     lengths = list(lengths)
     total = len(dataset)
