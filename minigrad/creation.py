@@ -327,7 +327,11 @@ def from_dlpack(external):
 
 
 def as_tensor(data, dtype=None, device=None):
-    """``data`` as a tensor, sharing memory where it can (a Tensor or an array of the asked dtype)."""
+    """``data`` as a tensor, sharing memory where it can (a Tensor or an array of the asked dtype).
+
+    >>> minigrad.as_tensor([1, 2])
+    tensor([1, 2])
+    """
     _device.check(device)
     if isinstance(data, Tensor) and dtype is None:
         return data
@@ -360,7 +364,11 @@ new_empty = _new(np.zeros, "unspecified values (zeros: no uninitialised memory)"
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
     """``Tensor.new_full``: a tensor of ``size`` filled with ``fill_value``, with ``self``'s dtype unless one is
-    given."""
+    given.
+
+    >>> minigrad.zeros(1).new_full((2,), 5.0)
+    tensor([5., 5.])
+    """
     return _make(
         _fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype) if dtype is not None else self._data.dtype),
         None,
@@ -370,6 +378,10 @@ def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=Fals
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-    """``Tensor.new_tensor``: a copy of ``data`` as a new leaf tensor, with ``self``'s dtype unless one is given."""
+    """``Tensor.new_tensor``: a copy of ``data`` as a new leaf tensor, with ``self``'s dtype unless one is given.
+
+    >>> minigrad.zeros(1).new_tensor([1, 2])
+    tensor([1., 2.])
+    """
     _device.check(device)
     return Tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)

@@ -166,32 +166,61 @@ class Tensor:
         return self._data.shape[dim] if self._data.ndim else 1
 
     def dim(self) -> int:
-        """The number of dims (``ndim``)."""
+        """The number of dims (``ndim``).
+
+        >>> minigrad.zeros(2, 3).dim()
+        2
+        """
         return self._data.ndim
 
     def numel(self) -> int:
-        """The number of elements (the product of the shape)."""
+        """The number of elements (the product of the shape).
+
+        >>> minigrad.zeros(2, 3).numel()
+        6
+        """
         return self._data.size
 
     def element_size(self) -> int:
-        """The size of one element in bytes."""
+        """The size of one element in bytes.
+
+        >>> minigrad.zeros(1).element_size(), minigrad.zeros(1, dtype=minigrad.float64).element_size()
+        (4, 8)
+        """
         return self._data.itemsize
 
     def is_floating_point(self) -> bool:
-        """Whether the dtype is a floating-point one."""
+        """Whether the dtype is a floating-point one.
+
+        >>> minigrad.zeros(1).is_floating_point(), minigrad.arange(3).is_floating_point()
+        (True, False)
+        """
         return self._data.dtype.kind == "f"
 
     def is_contiguous(self) -> bool:
-        """Whether the values are laid out C-contiguously in memory."""
+        """Whether the values are laid out C-contiguously in memory.
+
+        >>> x = minigrad.zeros(2, 3)
+        >>> x.is_contiguous(), x.t().is_contiguous()
+        (True, False)
+        """
         return self._data.flags.c_contiguous
 
     def stride(self, dim=None):
-        """The step, in elements, between neighbours along each dim (NumPy's byte strides over the item size)."""
+        """The step, in elements, between neighbours along each dim (NumPy's byte strides over the item size).
+
+        >>> minigrad.zeros(2, 3).stride()
+        (3, 1)
+        """
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[dim]
 
     def nelement(self) -> int:
-        """The number of elements (alias of ``numel``)."""
+        """The number of elements (alias of ``numel``).
+
+        >>> minigrad.zeros(2, 3).nelement()
+        6
+        """
         return self._data.size
 
     # ---------------------------------------------------------------------------------------- conversion
@@ -229,7 +258,11 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def tolist(self) -> Any:
-        """The values as (nested) Python lists of numbers."""
+        """The values as (nested) Python lists of numbers.
+
+        >>> minigrad.tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
@@ -244,7 +277,12 @@ class Tensor:
         return t
 
     def detach_(self) -> "Tensor":
-        """Cut this tensor from the graph in place (``grad_fn = None``, no longer requiring grad); returns it."""
+        """Cut this tensor from the graph in place (``grad_fn = None``, no longer requiring grad); returns it.
+
+        >>> h = minigrad.ones(2, requires_grad=True) * 2
+        >>> h.detach_().requires_grad
+        False
+        """
         if self._base is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
@@ -314,7 +352,12 @@ class Tensor:
         return self._accumulator
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        """Set whether autograd records ops on this leaf (in place); returns it."""
+        """Set whether autograd records ops on this leaf (in place); returns it.
+
+        >>> w = minigrad.zeros(2).requires_grad_()
+        >>> w.requires_grad, w.is_leaf
+        (True, True)
+        """
         if not self.is_leaf:
             if not requires_grad:
                 raise RuntimeError(

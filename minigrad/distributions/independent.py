@@ -16,6 +16,11 @@ class Independent(Distribution):
 
     E.g. ``Independent(Normal(loc, scale), 1)`` with ``loc`` of shape ``(B, D)`` is a diagonal Gaussian with batch
     shape ``(B,)`` and event shape ``(D,)``.
+
+    >>> from minigrad.distributions import Independent, Normal
+    >>> d = Independent(Normal(minigrad.zeros(3), minigrad.ones(3)), 1)
+    >>> d.batch_shape, d.event_shape
+    ((), (3,))
     """
 
     arg_constraints: "dict[str, Any]" = {}

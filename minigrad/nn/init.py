@@ -89,13 +89,22 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with samples from N(mean, std²)."""
+    """Fill with samples from N(mean, std²).
+
+    >>> nn.init.normal_(minigrad.empty(2, 3), std=0.02).shape
+    (2, 3)
+    """
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with samples from N(mean, std²) conditioned on ``[a, b]`` (out-of-range draws are redrawn)."""
+    """Fill with samples from N(mean, std²) conditioned on ``[a, b]`` (out-of-range draws are redrawn).
+
+    >>> w = nn.init.trunc_normal_(minigrad.empty(1000), std=1.0, a=-2.0, b=2.0)
+    >>> bool(w.abs().max() <= 2.0)
+    True
+    """
     rng = _numpy_generator(generator)
     values = rng.normal(mean, std, tensor.shape)
     outside = (values < a) | (values > b)
@@ -160,7 +169,11 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    """Glorot normal: N(0, std²) with ``std = gain · √(2 / (fan_in + fan_out))``."""
+    """Glorot normal: N(0, std²) with ``std = gain · √(2 / (fan_in + fan_out))``.
+
+    >>> nn.init.xavier_normal_(minigrad.empty(3, 5)).shape
+    (3, 5)
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -184,7 +197,11 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He normal: N(0, std²) with ``std = gain(nonlinearity, a) / √fan`` (fan chosen by ``mode``)."""
+    """He normal: N(0, std²) with ``std = gain(nonlinearity, a) / √fan`` (fan chosen by ``mode``).
+
+    >>> nn.init.kaiming_normal_(minigrad.empty(3, 5)).shape
+    (3, 5)
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -193,7 +210,12 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 def orthogonal_(tensor, gain=1, generator=None):
     """Fill with a (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (trailing dims flattened),
-    scaled by ``gain``; rows are orthonormal when there are fewer rows than columns, columns otherwise."""
+    scaled by ``gain``; rows are orthonormal when there are fewer rows than columns, columns otherwise.
+
+    >>> w = nn.init.orthogonal_(minigrad.empty(3, 3))
+    >>> bool(minigrad.allclose(w @ w.t(), minigrad.eye(3), atol=1e-5))
+    True
+    """
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:

@@ -335,7 +335,11 @@ def _rounded_division(a, b, rounding_mode):
 
 
 def floor_divide(a, b):
-    """``floor(a / b)`` (Python's and torch's ``//``); gradient 0."""
+    """``floor(a / b)`` (Python's and torch's ``//``); gradient 0.
+
+    >>> minigrad.floor_divide(minigrad.tensor([7, -7]), 2)
+    tensor([ 3, -4])
+    """
     return _rounded_division(a, b, "floor")
 
 
@@ -736,12 +740,20 @@ def round(x, decimals=0):  # noqa: A001 - torch's name
 
 
 def trunc(x):
-    """Round toward zero; gradient 0."""
+    """Round toward zero; gradient 0.
+
+    >>> minigrad.fix(minigrad.tensor([1.7, -1.7]))
+    tensor([ 1., -1.])
+    """
     return _step(x, values=np.asarray(np.trunc(data_of(x))))
 
 
 def frac(x):
-    """``x - trunc(x)``, the fractional part with the sign of ``x``; gradient ``g``."""
+    """``x - trunc(x)``, the fractional part with the sign of ``x``; gradient ``g``.
+
+    >>> minigrad.frac(minigrad.tensor([1.25, -1.25]))
+    tensor([ 0.25, -0.25])
+    """
     return sub(x, trunc(x))
 
 
@@ -900,7 +912,11 @@ def addcmul(x, tensor1, tensor2, value=1):
 
 
 def addcdiv(x, tensor1, tensor2, value=1):
-    """``x + value · tensor1 / tensor2``."""
+    """``x + value · tensor1 / tensor2``.
+
+    >>> minigrad.addcdiv(minigrad.tensor([1.0]), minigrad.tensor([3.0]), minigrad.tensor([2.0]))
+    tensor([2.5])
+    """
     return add(x, mul(div(tensor1, tensor2), value))
 
 
@@ -952,7 +968,13 @@ _TYPE_NAMES = {
 
 def type_(x, dtype=None, non_blocking=False):
     """``x.type()`` is torch's type name (``'torch.FloatTensor'``); ``x.type(dtype)`` (a dtype or such a name) is
-    ``x.to(dtype)``."""
+    ``x.to(dtype)``.
+
+    >>> minigrad.zeros(1).type()
+    'torch.FloatTensor'
+    >>> minigrad.zeros(1).type(minigrad.int64)
+    tensor([0])
+    """
     if dtype is None:
         return next(name for name, numpy_name in _TYPE_NAMES.items() if numpy_name == x._data.dtype.name)
     return to(x, _TYPE_NAMES.get(dtype, dtype) if isinstance(dtype, str) else dtype)
@@ -966,6 +988,9 @@ def clone(x):
 def contiguous(x):
     """``x`` with C-contiguous memory: ``x`` itself when it already is, else a copy (same values and shape). Gradient:
     ``g``.
+
+    >>> minigrad.zeros(2, 3).t().contiguous().is_contiguous()
+    True
     """
     return x if x._data.flags.c_contiguous else Clone.apply(x)
 

@@ -184,7 +184,12 @@ def outer(a, b):
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):  # noqa: A002 - torch's argument name
-    """``beta · input + alpha · (mat1 @ mat2)``."""
+    """``beta · input + alpha · (mat1 @ mat2)``.
+
+    >>> minigrad.addmm(minigrad.ones(2, 2), minigrad.eye(2), minigrad.eye(2))
+    tensor([[2., 1.],
+            [1., 2.]])
+    """
     product = mm(mat1, mat2)
     return (input if beta == 1 else input * beta) + (product if alpha == 1 else product * alpha)
 

@@ -182,7 +182,13 @@ def batch_norm(
     """Batch normalisation of ``(N, C, *)`` per channel. In training, the statistics are the batch's (over N and
     the spatial dims, ``M`` values per channel) and the running buffers, when given, are updated in place:
     ``running_mean ← (1 - momentum)·running_mean + momentum·mean``, ``running_var`` likewise with the unbiased
-    variance ``var·M/(M-1)``. In evaluation the running statistics are used (and must be given)."""
+    variance ``var·M/(M-1)``. In evaluation the running statistics are used (and must be given).
+
+    >>> x = minigrad.tensor([[1.0], [3.0]])
+    >>> F.batch_norm(x, minigrad.zeros(1), minigrad.ones(1), training=True)
+    tensor([[-1.],
+            [ 1.]])
+    """
     if input.ndim < 2:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
@@ -254,7 +260,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A002
     """Split the C channels of ``(N, C, *)`` into ``num_groups`` groups, standardise each sample's group over its
-    channels and spatial dims, then ``·weight + bias`` per channel (``(C,)`` each, either may be None)."""
+    channels and spatial dims, then ``·weight + bias`` per channel (``(C,)`` each, either may be None).
+
+    >>> F.group_norm(minigrad.tensor([[1.0, 3.0]]), 1)
+    tensor([[-1.,  1.]])
+    """
     channels = input.shape[1] if input.ndim > 1 else 0
     if input.ndim < 2 or channels % num_groups:
         raise RuntimeError(

@@ -460,12 +460,20 @@ def prod(x, dim=None, keepdim=False, dtype=None):
 
 
 def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(var, mean)`` in one call."""
+    """``(var, mean)`` in one call.
+
+    >>> minigrad.var_mean(minigrad.tensor([1.0, 3.0]))
+    (tensor(2.), tensor(2.))
+    """
     return var(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
 
 
 def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(std, mean)`` in one call."""
+    """``(std, mean)`` in one call.
+
+    >>> minigrad.std_mean(minigrad.tensor([1.0, 3.0]))
+    (tensor(1.4142), tensor(2.))
+    """
     return std(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
 
 

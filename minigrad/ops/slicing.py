@@ -140,7 +140,11 @@ def triu(x, diagonal=0):
 
 
 def movedim(x, source, destination):
-    """``x`` with the dims ``source`` moved to positions ``destination`` (the others keep their order)."""
+    """``x`` with the dims ``source`` moved to positions ``destination`` (the others keep their order).
+
+    >>> minigrad.zeros(2, 3, 4).moveaxis(0, -1).shape
+    (3, 4, 2)
+    """
     source = [normalize_dim(d, x.ndim) for d in ((source,) if isinstance(source, int) else source)]
     destination = [normalize_dim(d, x.ndim) for d in ((destination,) if isinstance(destination, int) else destination)]
     if len(source) != len(destination):
@@ -215,7 +219,11 @@ def scatter_add(x, dim, index, src):
 
 def scatter(x, dim, index, src):
     """``x`` with ``src`` (a tensor or a number) written at ``index`` along ``dim``; the gradient of ``x`` is
-    ``g`` outside the written positions, that of ``src`` the gathered ``g``."""
+    ``g`` outside the written positions, that of ``src`` the gathered ``g``.
+
+    >>> minigrad.zeros(3).scatter(0, minigrad.tensor([2]), minigrad.tensor([5.0]))
+    tensor([0., 0., 5.])
+    """
     axis = normalize_dim(dim, x.ndim)
     index = np.asarray(data_of(index), dtype=np.int64)
     written = np.zeros(x.shape, bool)

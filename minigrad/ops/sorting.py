@@ -63,7 +63,11 @@ def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's argum
 
 
 def kthvalue(x, k, dim=-1, keepdim=False):
-    """``(values, indices)`` of the ``k``-th smallest entry along ``dim`` (k counts from 1)."""
+    """``(values, indices)`` of the ``k``-th smallest entry along ``dim`` (k counts from 1).
+
+    >>> minigrad.tensor([3.0, 1.0, 2.0]).kthvalue(2).values
+    tensor(2.)
+    """
     axis = normalize_dim(dim, x.ndim)
     if not 1 <= k <= (x.shape[axis] if x.ndim else 1):
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")

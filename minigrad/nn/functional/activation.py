@@ -32,10 +32,18 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
-    """``exp(x) / Σ exp(x)`` along ``dim`` (computed in ``dtype`` when given)."""
+    """``exp(x) / Σ exp(x)`` along ``dim`` (computed in ``dtype`` when given).
+
+    >>> F.softmax(minigrad.tensor([[1.0, 1.0]]), dim=1)
+    tensor([[0.5, 0.5]])
+    """
     return _activation.softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
-    """``x - logsumexp(x)`` along ``dim`` (computed in ``dtype`` when given)."""
+    """``x - logsumexp(x)`` along ``dim`` (computed in ``dtype`` when given).
+
+    >>> F.log_softmax(minigrad.tensor([[0.0, 0.0]]), dim=1).exp()
+    tensor([[0.5, 0.5]])
+    """
     return _activation.log_softmax(input, dim, dtype)

@@ -170,7 +170,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
     """3-D convolution: ``input (N, C_in, D, H, W)`` or unbatched, ``weight (C_out, C_in / groups, kD, kH, kW)``;
-    each spatial dim as in ``conv1d``."""
+    each spatial dim as in ``conv1d``.
+
+    >>> F.conv3d(minigrad.ones(1, 1, 3, 3, 3), minigrad.ones(2, 1, 2, 2, 2)).shape
+    (1, 2, 2, 2, 2)
+    """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
@@ -222,7 +226,13 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
     """Sum columns of sliding blocks back into an image (col2im), the adjoint of ``unfold``: ``(N, C·kH·kW, L) ->
-    (N, C, *output_size)`` (or without ``N``); overlapping blocks add up. Gradient: ``unfold`` of the gradient."""
+    (N, C, *output_size)`` (or without ``N``); overlapping blocks add up. Gradient: ``unfold`` of the gradient.
+
+    >>> F.fold(minigrad.ones(1, 4, 4), output_size=(3, 3), kernel_size=2)
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
     if input.ndim not in (2, 3) or any(n == 0 for n in input.shape[-2:]):
         raise RuntimeError(
             "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "

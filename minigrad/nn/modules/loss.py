@@ -266,6 +266,9 @@ class PoissonNLLLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.poisson_nll_loss`.
+
+    >>> nn.PoissonNLLLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor(1.)
     """
 
     def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
@@ -287,6 +290,9 @@ class GaussianNLLLoss(_Loss):
     Input ``(N, *)`` or ``(*)``, target the same shape, ``var`` the same shape or with one dim of size 1 (or the
     last dim dropped); output a scalar, or the input's shape with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.gaussian_nll_loss`.
+
+    >>> nn.GaussianNLLLoss()(minigrad.tensor([0.0]), minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor(0.)
     """
 
     def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
@@ -303,6 +309,9 @@ class SoftMarginLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.soft_margin_loss`.
+
+    >>> nn.SoftMarginLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor(0.6931)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -315,6 +324,9 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
 
     Input ``(N, C)`` or ``(C)``, target the same shape (0/1), ``weight`` ``(C)``; output a scalar, or ``(N)``
     / ``()`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.multilabel_soft_margin_loss`.
+
+    >>> nn.MultiLabelSoftMarginLoss()(minigrad.zeros(1, 2), minigrad.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -327,6 +339,9 @@ class HingeEmbeddingLoss(_Loss):
 
     Input ``(*)``, target broadcastable to it; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.hinge_embedding_loss`.
+
+    >>> nn.HingeEmbeddingLoss()(minigrad.tensor([0.3, 2.0]), minigrad.tensor([-1.0, 1.0]))
+    tensor(1.35)
     """
 
     def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -344,6 +359,9 @@ class MultiLabelMarginLoss(_Loss):
 
     Input ``(N, C)`` or ``(C)``, target of the input's shape (int64); output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.multilabel_margin_loss`.
+
+    >>> nn.MultiLabelMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4]]), minigrad.tensor([[2, -1, 0]]))
+    tensor(0.5)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -355,6 +373,9 @@ class MultiMarginLoss(_WeightedLoss):
 
     Input ``(N, C)`` or ``(C)``; target ``(N)`` or ``()`` with values in ``[0, C)``; ``weight`` ``(C)``. Output a
     scalar, or ``(N)`` / ``()`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.multi_margin_loss`.
+
+    >>> nn.MultiMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4]]), minigrad.tensor([2]))
+    tensor(0.5)
     """
 
     def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -378,6 +399,10 @@ class CosineEmbeddingLoss(_Loss):
 
     Inputs ``(N, D)`` or ``(D)``, target ``(N)`` or ``()``; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.cosine_embedding_loss`.
+
+    >>> a, b = minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[0.0, 1.0]])
+    >>> nn.CosineEmbeddingLoss()(a, b, minigrad.tensor([1.0]))  # 1 - cos(a, b) for a similar pair
+    tensor(1.)
     """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -393,6 +418,9 @@ class MarginRankingLoss(_Loss):
 
     Inputs ``(N)`` or ``()``, target the same shape; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.margin_ranking_loss`.
+
+    >>> nn.MarginRankingLoss(margin=0.5)(minigrad.tensor([1.0]), minigrad.tensor([2.0]), minigrad.tensor([1.0]))
+    tensor(1.5)
     """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -409,6 +437,10 @@ class TripletMarginLoss(_Loss):
 
     Anchor, positive, negative ``(N, D)`` or ``(D)``; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.triplet_margin_loss`.
+
+    >>> a, p, n = minigrad.zeros(1, 2), minigrad.zeros(1, 2), minigrad.ones(1, 2)
+    >>> nn.TripletMarginLoss(margin=1.0)(a, p, n)
+    tensor(0.)
     """
 
     def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
@@ -472,6 +504,10 @@ class CTCLoss(_Loss):
     ``(Σ target_lengths)``; ``input_lengths`` and ``target_lengths`` ``(N)``. Output a scalar ('mean' divides
     each loss by its target length, then averages), or ``(N)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.ctc_loss`.
+
+    >>> log_probs = minigrad.randn(5, 1, 3).log_softmax(2)
+    >>> nn.CTCLoss()(log_probs, minigrad.tensor([[1, 2]]), minigrad.tensor([5]), minigrad.tensor([2])).shape
+    ()
     """
 
     def __init__(self, blank=0, reduction="mean", zero_infinity=False):

@@ -67,7 +67,21 @@ def _addindent(text, spaces):
 
 
 class Module:
-    """Base class for all neural network modules; subclasses set attributes in ``__init__`` and define ``forward``."""
+    """Base class for all neural network modules; subclasses set attributes in ``__init__`` and define ``forward``.
+
+    >>> class Scale(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.factor = nn.Parameter(minigrad.tensor([2.0]))
+    ...
+    ...     def forward(self, x):
+    ...         return x * self.factor
+    ...
+    >>> Scale()(minigrad.tensor([1.0, 3.0]))
+    tensor([2., 6.], grad_fn=<MulBackward>)
+    >>> list(Scale().state_dict())
+    ['factor']
+    """
 
     training: bool
 

@@ -111,7 +111,12 @@ class TransformerEncoderLayer(_Layer):
 
 
 class TransformerDecoderLayer(_Layer):
-    """Self-attention, attention over ``memory``, and a feed-forward network, each with residual and LayerNorm."""
+    """Self-attention, attention over ``memory``, and a feed-forward network, each with residual and LayerNorm.
+
+    >>> layer = nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
+    >>> layer(minigrad.zeros(2, 3, 8), minigrad.zeros(2, 5, 8)).shape
+    (2, 3, 8)
+    """
 
     attentions = ("self_attn", "multihead_attn")
     blocks = 3
@@ -164,7 +169,12 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` if given."""
+    """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` if given.
+
+    >>> layer = nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
+    >>> nn.TransformerDecoder(layer, 2)(minigrad.zeros(2, 3, 8), minigrad.zeros(2, 5, 8)).shape
+    (2, 3, 8)
+    """
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
@@ -199,7 +209,12 @@ class TransformerDecoder(Module):
 
 class Transformer(Module):
     """The encoder-decoder model of "Attention Is All You Need": ``decoder(tgt, encoder(src))``, each stack ending
-    in a LayerNorm; every matrix parameter Xavier-uniform initialised, as torch's."""
+    in a LayerNorm; every matrix parameter Xavier-uniform initialised, as torch's.
+
+    >>> model = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
+    >>> model(minigrad.zeros(5, 2, 8), minigrad.zeros(3, 2, 8)).shape
+    (3, 2, 8)
+    """
 
     def __init__(
         self,

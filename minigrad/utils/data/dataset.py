@@ -109,7 +109,13 @@ def _as_array(value):
 
 
 class ConcatDataset(Dataset):
-    """The items of ``datasets`` one after the other: item ``i`` is found by bisecting ``cumulative_sizes``."""
+    """The items of ``datasets`` one after the other: item ``i`` is found by bisecting ``cumulative_sizes``.
+
+    >>> from minigrad.utils.data import ConcatDataset
+    >>> data = ConcatDataset([range(3), range(10, 12)])
+    >>> len(data), data[3]
+    (5, 10)
+    """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
@@ -177,7 +183,12 @@ class StackDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The items of ``dataset`` at ``indices`` (a sequence of ints), in that order."""
+    """The items of ``dataset`` at ``indices`` (a sequence of ints), in that order.
+
+    >>> from minigrad.utils.data import Subset
+    >>> list(Subset(range(10), [2, 5]))
+    [2, 5]
+    """
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
