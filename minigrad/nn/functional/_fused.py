@@ -99,8 +99,8 @@ class FusedLoss(Function):
     """
 
     kernel = None
-    gradient_of = (0,)  # per positional input: the kernel gradient output it gets
-    negated = (False,)  # per positional input: whether it gets minus that gradient
+    gradient_of: "tuple[int, ...]" = (0,)  # per positional input: the kernel gradient output it gets
+    negated: "tuple[bool, ...]" = (False,)  # per positional input: whether it gets minus that gradient
     sum_only = False  # the kernel may be given loss_out=None and still returns the sum (set by elementwise)
     empty_mean = math.nan
 

@@ -27,11 +27,13 @@ derivatives are right.
 
 import math
 import operator
+from typing import Optional
 
 import numpy as np
 
 from ..._kernels import cross_entropy as _kernel
 from ...autograd import grad_mode
+from ...autograd.tensor import Tensor
 from ...ops._util import wrap
 from ...ops.activation import log_softmax
 from ._checks import require_tensor
@@ -348,7 +350,15 @@ class NllLoss(_IndexTargetLoss):
 # The functions.
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """The negative log-likelihood loss of log-probabilities: ``l_n = -w[y_n] x[n, y_n]``.
 
     Parameters
@@ -379,8 +389,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 
 def cross_entropy(
-    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", label_smoothing=0.0
-):
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing=0.0,
+) -> Tensor:
     """The cross-entropy between ``softmax(input)`` over the class axis and the target.
 
     Parameters

@@ -39,7 +39,11 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions."""
+    """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions.
+
+    >>> nn.MaxPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[3., 2.]]])
+    """
 
     def forward(self, input):  # noqa: A002 - torch's argument name
         return F.max_pool1d(
@@ -55,7 +59,11 @@ class MaxPool1d(_MaxPoolNd):
 
 class MaxPool2d(_MaxPoolNd):
     """``F.max_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)``; ``return_indices`` also returns the argmax
-    positions (flat ``h·W + w``)."""
+    positions (flat ``h·W + w``).
+
+    >>> nn.MaxPool2d(2)(minigrad.zeros(1, 3, 8, 8)).shape
+    (1, 3, 4, 4)
+    """
 
     def forward(self, input):  # noqa: A002
         return F.max_pool2d(
@@ -79,7 +87,11 @@ def _single(value):
 
 
 class AvgPool1d(_AvgPoolNd):
-    """``F.avg_pool1d`` over ``(N, C, L)`` or ``(C, L)``; the sizes are kept as 1-tuples, as torch keeps them."""
+    """``F.avg_pool1d`` over ``(N, C, L)`` or ``(C, L)``; the sizes are kept as 1-tuples, as torch keeps them.
+
+    >>> nn.AvgPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[2., 1.]]])
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
@@ -94,7 +106,11 @@ class AvgPool1d(_AvgPoolNd):
 
 
 class AvgPool2d(_AvgPoolNd):
-    """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor)."""
+    """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor).
+
+    >>> nn.AvgPool2d(2)(minigrad.ones(1, 1, 4, 4)).shape
+    (1, 1, 2, 2)
+    """
 
     def __init__(
         self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
@@ -129,14 +145,22 @@ class _AdaptivePoolNd(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptivePoolNd):
-    """``F.adaptive_avg_pool1d``: the mean over ``output_size`` windows covering the length."""
+    """``F.adaptive_avg_pool1d``: the mean over ``output_size`` windows covering the length.
+
+    >>> nn.AdaptiveAvgPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[2., 1.]]])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
 class AdaptiveAvgPool2d(_AdaptivePoolNd):
-    """``F.adaptive_avg_pool2d``: the mean over an ``output_size`` grid of windows (None keeps that dim)."""
+    """``F.adaptive_avg_pool2d``: the mean over an ``output_size`` grid of windows (None keeps that dim).
+
+    >>> nn.AdaptiveAvgPool2d((1, 1))(minigrad.ones(2, 3, 5, 7)).shape
+    (2, 3, 1, 1)
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_avg_pool2d(input, self.output_size)
@@ -149,14 +173,22 @@ class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """``F.adaptive_max_pool1d``: the max over ``output_size`` windows covering the length."""
+    """``F.adaptive_max_pool1d``: the max over ``output_size`` windows covering the length.
+
+    >>> nn.AdaptiveMaxPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[3., 2.]]])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    """``F.adaptive_max_pool2d``: the max over an ``output_size`` grid of windows."""
+    """``F.adaptive_max_pool2d``: the max over an ``output_size`` grid of windows.
+
+    >>> nn.AdaptiveMaxPool2d(2)(minigrad.zeros(1, 3, 5, 5)).shape
+    (1, 3, 2, 2)
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
