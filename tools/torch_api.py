@@ -123,6 +123,8 @@ KNOWN_DIFFERENCES = {
     "nn.functional.avg_pool1d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.avg_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.max_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
+    "nn.functional.max_pool3d-int64": ("missing: pooling and convolution of integer tensors"),
+    "nn.functional.avg_pool3d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.conv1d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.conv2d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.conv3d-int64": ("missing: pooling and convolution of integer tensors"),
@@ -150,12 +152,6 @@ KNOWN_DIFFERENCES = {
     "logical_or-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "logical_xor-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "isclose-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
-    "nn.functional.adaptive_avg_pool2d-errors": (
-        "bug: adaptive pooling raises another exception type than torch on bad sizes"
-    ),
-    "nn.functional.adaptive_max_pool2d-errors": (
-        "bug: adaptive pooling raises another exception type than torch on bad sizes"
-    ),
     "scatter-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "scatter_add-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "hstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),

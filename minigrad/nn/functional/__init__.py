@@ -9,12 +9,16 @@ from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
 from ...ops.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    adaptive_max_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
 )
 from .activation import leaky_relu, log_softmax, relu, softmax
 from .dropout import dropout

@@ -1,4 +1,4 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``, ``AdaptiveMaxPool1d/2d``.
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``.
 
 Each stores torch's constructor arguments under torch's attribute names and calls the ``nn.functional`` op of
 the same name (see ``minigrad.ops.pooling`` for the window formulas and gradients). None has parameters.
@@ -10,17 +10,24 @@ from .module import Module
 __all__ = [
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
 ]
 
 
 class _MaxPoolNd(Module):
-    """Shared constructor of the max-pooling layers (``stride`` defaults to ``kernel_size``)."""
+    """Shared constructor and forward of the max-pooling layers (``stride`` defaults to ``kernel_size``;
+    ``_function`` is the functional form)."""
+
+    _function = None
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
@@ -37,12 +44,8 @@ class _MaxPoolNd(Module):
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
 
-
-class MaxPool1d(_MaxPoolNd):
-    """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions."""
-
     def forward(self, input):  # noqa: A002 - torch's argument name
-        return F.max_pool1d(
+        return type(self)._function(
             input,
             self.kernel_size,
             self.stride,
@@ -51,22 +54,26 @@ class MaxPool1d(_MaxPoolNd):
             ceil_mode=self.ceil_mode,
             return_indices=self.return_indices,
         )
+
+
+class MaxPool1d(_MaxPoolNd):
+    """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions."""
+
+    _function = staticmethod(F.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
     """``F.max_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)``; ``return_indices`` also returns the argmax
     positions (flat ``h·W + w``)."""
 
-    def forward(self, input):  # noqa: A002
-        return F.max_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _function = staticmethod(F.max_pool2d)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """``F.max_pool3d`` over ``(N, C, D, H, W)`` or ``(C, D, H, W)``; ``return_indices`` also returns the argmax
+    positions (flat ``(d·H + h)·W + w``)."""
+
+    _function = staticmethod(F.max_pool3d)
 
 
 class _AvgPoolNd(Module):
@@ -93,8 +100,10 @@ class AvgPool1d(_AvgPoolNd):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-class AvgPool2d(_AvgPoolNd):
-    """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor)."""
+class _AvgPoolWithDivisor(_AvgPoolNd):
+    """Shared constructor and forward of ``AvgPool2d``/``3d`` (``_function`` is the functional form)."""
+
+    _function = None
 
     def __init__(
         self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
@@ -108,7 +117,7 @@ class AvgPool2d(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input):  # noqa: A002
-        return F.avg_pool2d(
+        return type(self)._function(
             input,
             self.kernel_size,
             self.stride,
@@ -117,6 +126,18 @@ class AvgPool2d(_AvgPoolNd):
             self.count_include_pad,
             self.divisor_override,
         )
+
+
+class AvgPool2d(_AvgPoolWithDivisor):
+    """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor)."""
+
+    _function = staticmethod(F.avg_pool2d)
+
+
+class AvgPool3d(_AvgPoolWithDivisor):
+    """``F.avg_pool3d`` over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (same arguments as ``AvgPool2d``)."""
+
+    _function = staticmethod(F.avg_pool3d)
 
 
 class _AdaptivePoolNd(Module):
@@ -142,6 +163,13 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """``F.adaptive_avg_pool3d``: the mean over an ``output_size`` grid of (D, H, W) windows (None keeps that dim)."""
+
+    def forward(self, input):  # noqa: A002
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
 class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
     def __init__(self, output_size, return_indices=False):
         super().__init__(output_size)
@@ -160,3 +188,10 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """``F.adaptive_max_pool3d``: the max over an ``output_size`` grid of (D, H, W) windows."""
+
+    def forward(self, input):  # noqa: A002
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
