@@ -60,6 +60,7 @@ LAYERS = {
     "minigrad.ops.inplace": (3, 5),
     "minigrad.ops.conv": (3, 5),
     "minigrad.ops.pooling": (3, 5),
+    "minigrad.ops.pooling_composite": (3, 6),  # lp_pool and max_unpool on pooling's pieces
     "minigrad.ops.normalization": (3, 5),
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),

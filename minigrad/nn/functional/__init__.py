@@ -6,6 +6,7 @@ from ...ops.activation import log_sigmoid as logsigmoid
 from ...ops.embedding import embedding, one_hot
 from ...ops.linalg import linear
 from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
+from ...ops.pooling_composite import lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
 from ...ops.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,

@@ -1,4 +1,5 @@
-"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``.
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``,
+``MaxUnpool1d/2d/3d``, ``LPPool1d/2d/3d``.
 
 Each stores torch's constructor arguments under torch's attribute names and calls the ``nn.functional`` op of
 the same name (see ``minigrad.ops.pooling`` for the window formulas and gradients). None has parameters.
@@ -20,6 +21,12 @@ __all__ = [
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
     "AdaptiveMaxPool3d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "MaxUnpool3d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
 ]
 
 
@@ -81,8 +88,13 @@ class _AvgPoolNd(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+def _ntuple(value, n):
+    """An int repeated ``n`` times, or a sequence as a tuple (torch's ``_single``/``_pair``/``_triple``)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
 def _single(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    return _ntuple(value, 1)
 
 
 class AvgPool1d(_AvgPoolNd):
@@ -195,3 +207,84 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(Module):
+    """Shared body of ``MaxUnpool1d``/``2d``/``3d``: sizes kept as ``_dims``-tuples as torch keeps them (``stride``
+    defaults to ``kernel_size``); ``forward(input, indices, output_size=None)``."""
+
+    _dims = 0
+    _function = None
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _ntuple(kernel_size, self._dims)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, self._dims)
+        self.padding = _ntuple(padding, self._dims)
+
+    def forward(self, input, indices, output_size=None):  # noqa: A002
+        return type(self)._function(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """``F.max_unpool1d``: the partial inverse of ``MaxPool1d`` from its values and indices."""
+
+    _dims = 1
+    _function = staticmethod(F.max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """``F.max_unpool2d``: the partial inverse of ``MaxPool2d`` from its values and indices."""
+
+    _dims = 2
+    _function = staticmethod(F.max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """``F.max_unpool3d``: the partial inverse of ``MaxPool3d`` from its values and indices."""
+
+    _dims = 3
+    _function = staticmethod(F.max_unpool3d)
+
+
+class _LPPoolNd(Module):
+    """Shared body of ``LPPool1d``/``2d``/``3d``: torch's arguments kept as given."""
+
+    _function = None
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):  # noqa: A002
+        return type(self)._function(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self):
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool1d(_LPPoolNd):
+    """``F.lp_pool1d``: ``(Σ_window x^p)^(1/p)`` over windows of the length."""
+
+    _function = staticmethod(F.lp_pool1d)
+
+
+class LPPool2d(_LPPoolNd):
+    """``F.lp_pool2d``: ``(Σ_window x^p)^(1/p)`` over (H, W) windows."""
+
+    _function = staticmethod(F.lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    """``F.lp_pool3d``: ``(Σ_window x^p)^(1/p)`` over (D, H, W) windows."""
+
+    _function = staticmethod(F.lp_pool3d)
