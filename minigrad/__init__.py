@@ -170,26 +170,48 @@ def set_default_device(device_):
 
 
 def get_default_device():
+    """The device new tensors are created on: always ``device(type='cpu')``."""
     return _device.CPU
 
 
 def is_tensor(obj):
+    """Whether ``obj`` is a minigrad ``Tensor``.
+
+    >>> minigrad.is_tensor(minigrad.zeros(1)), minigrad.is_tensor(1.0)
+    (True, False)
+    """
     return isinstance(obj, Tensor)
 
 
 def numel(t):
+    """The number of elements of ``t`` (the product of its shape)."""
     return t.numel()
 
 
 def square(t):
+    """``t · t`` elementwise. Gradient: ``2 t g``.
+
+    >>> minigrad.square(minigrad.tensor([3.0]))
+    tensor([9.])
+    """
     return t * t
 
 
 def clamp_min(t, min):  # noqa: A002
+    """``max(t, min)`` elementwise. Gradient: ``g`` where ``t ≥ min``, else zero.
+
+    >>> minigrad.clamp_min(minigrad.tensor([-2.0, 3.0]), 0.0)
+    tensor([0., 3.])
+    """
     return clamp(t, min, None)
 
 
 def clamp_max(t, max):  # noqa: A002
+    """``min(t, max)`` elementwise. Gradient: ``g`` where ``t ≤ max``, else zero.
+
+    >>> minigrad.clamp_max(minigrad.tensor([-2.0, 3.0]), 0.0)
+    tensor([-2.,  0.])
+    """
     return clamp(t, None, max)
 
 

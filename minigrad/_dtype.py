@@ -78,7 +78,11 @@ _default_float = [float32]  # one slot, changed by set_default_dtype
 
 def get_default_dtype():
     """The dtype of floating tensors made without one (from Python floats, ``zeros``, ``Linear``...): float32
-    unless ``set_default_dtype`` changed it."""
+    unless ``set_default_dtype`` changed it.
+
+    >>> minigrad.get_default_dtype()
+    minigrad.float32
+    """
     return _default_float[0]
 
 

@@ -5,11 +5,17 @@ default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, 
 as in torch.
 """
 
+from collections.abc import Sequence
+from typing import Any, Optional, Union
+
 import numpy as np
 
 from . import _device, _dtype
 from .autograd.tensor import Tensor
 from .random import generator as _generator
+
+_Size = Union[int, Sequence[int]]  # torch's size arguments: ints, or one sequence of them
+_Dtype = Optional[_dtype.dtype]
 
 __all__ = [
     "zeros",
@@ -57,15 +63,29 @@ def _float(dtype):
     return _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
 
 
-def zeros(*size, dtype=None, requires_grad=False, device=None):
+def zeros(*size: _Size, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of shape ``size`` (ints or one tuple) filled with 0, of ``dtype`` (default: the default dtype);
+    ``requires_grad`` makes it a leaf that records its gradient.
+
+    >>> minigrad.zeros(2, 3).shape
+    (2, 3)
+    """
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)
 
 
-def ones(*size, dtype=None, requires_grad=False, device=None):
+def ones(*size: _Size, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of shape ``size`` (ints or one tuple) filled with 1, of ``dtype`` (default: the default dtype);
+    ``requires_grad`` makes it a leaf that records its gradient.
+
+    >>> minigrad.ones(2, 3).shape
+    (2, 3)
+    """
     return _make(np.ones(_size(size), _float(dtype)), None, requires_grad, device)
 
 
-def empty(*size, dtype=None, requires_grad=False, device=None):
+def empty(*size: _Size, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of shape ``size`` whose values are unspecified (here: zeros, never uninitialised memory), of
+    ``dtype``."""
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)  # zeroed: no uninitialised memory
 
 
@@ -106,16 +126,35 @@ def _fill(shape, value, np_dtype):
         return np.full(shape, np.asarray(value).astype(np_dtype), np_dtype)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+def full(size: _Size, fill_value: Any, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of shape ``size`` (a tuple) filled with ``fill_value``; the dtype follows the value (bool, int64 or the
+    default float dtype) unless ``dtype`` is given.
+
+    >>> minigrad.full((2,), 7.0)
+    tensor([7., 7.])
+    """
     if dtype is None:
         dtype = _dtype.result_type(fill_value)
     return _make(_fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype)), None, requires_grad, device)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
+def arange(
+    start: float,
+    end: Optional[float] = None,
+    step: float = 1,
+    dtype: _Dtype = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
     """``[start, start + step, ...)`` up to ``end``, like torch: int64 for integer arguments, else float32. An
     integer ``dtype`` truncates the arguments first (``arange(1, 2.5, dtype=int64)`` is ``[1]``); floating values
-    are computed in float64 and rounded once (so 1e8 + 3 and 0.1 come out exact where float32 steps would not)."""
+    are computed in float64 and rounded once (so 1e8 + 3 and 0.1 come out exact where float32 steps would not).
+
+    >>> minigrad.arange(5)
+    tensor([0, 1, 2, 3, 4])
+    >>> minigrad.arange(0.0, 1.0, 0.25)
+    tensor([0.00, 0.25, 0.50, 0.75])
+    """
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -132,25 +171,60 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive: ``start + i·(end - start)/(steps - 1)``.
+
+    >>> minigrad.linspace(0, 1, 5)
+    tensor([0.00, 0.25, 0.50, 0.75, 1.00])
+    """
     return _make(np.linspace(start, end, int(steps)).astype(_float(dtype)), None, requires_grad, device)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    """The ``n × m`` identity (``m = n`` by default): ones on the diagonal, zeros elsewhere.
+
+    >>> minigrad.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     return _make(np.eye(n, m, dtype=_float(dtype)), None, requires_grad, device)
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
-    """Uniform samples from [0, 1)."""
+def rand(
+    *size: _Size, dtype: _Dtype = None, requires_grad: bool = False, generator: Any = None, device: Any = None
+) -> Tensor:
+    """Uniform samples from [0, 1).
+
+    >>> minigrad.rand(2, 3).shape
+    (2, 3)
+    """
     return _make(_generator(generator).random(_size(size)).astype(_float(dtype)), None, requires_grad, device)
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
-    """Standard normal samples."""
+def randn(
+    *size: _Size, dtype: _Dtype = None, requires_grad: bool = False, generator: Any = None, device: Any = None
+) -> Tensor:
+    """Standard normal samples.
+
+    >>> minigrad.randn(2, 3).shape
+    (2, 3)
+    """
     return _make(_generator(generator).standard_normal(_size(size)).astype(_float(dtype)), None, requires_grad, device)
 
 
-def randint(low, high=None, size=None, dtype=None, generator=None, requires_grad=False, device=None):
-    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` means ``low = 0``."""
+def randint(
+    low: int,
+    high: Any = None,
+    size: Any = None,
+    dtype: _Dtype = None,
+    generator: Any = None,
+    requires_grad: bool = False,
+    device: Any = None,
+) -> Tensor:
+    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` means ``low = 0``.
+
+    >>> minigrad.randint(0, 10, (4,)).shape
+    (4,)
+    """
     if size is None:
         low, high, size = 0, low, high
     if size is None:
@@ -162,7 +236,11 @@ def randint(low, high=None, size=None, dtype=None, generator=None, requires_grad
 
 
 def randperm(n, dtype=None, generator=None, requires_grad=False, device=None):
-    """A random permutation of ``0 .. n-1``."""
+    """A random permutation of ``0 .. n-1``.
+
+    >>> sorted(minigrad.randperm(4).tolist())
+    [0, 1, 2, 3]
+    """
     return _make(_generator(generator).permutation(int(n)).astype(np.int64), dtype, requires_grad, device)
 
 
@@ -171,29 +249,49 @@ def _like(fill, other, dtype, requires_grad, device):
     return _make(array, None, requires_grad, device)
 
 
-def zeros_like(other, dtype=None, requires_grad=False, device=None):
+def zeros_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with zeros.
+
+    >>> minigrad.zeros_like(minigrad.ones(2, 3)).shape
+    (2, 3)
+    """
     return _like(np.zeros, other, dtype, requires_grad, device)
 
 
-def ones_like(other, dtype=None, requires_grad=False, device=None):
+def ones_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ones.
+
+    >>> minigrad.ones_like(minigrad.zeros(2))
+    tensor([1., 1.])
+    """
     return _like(np.ones, other, dtype, requires_grad, device)
 
 
-def empty_like(other, dtype=None, requires_grad=False, device=None):
+def empty_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with unspecified values (zeros)."""
     return _like(np.zeros, other, dtype, requires_grad, device)
 
 
 def full_like(other, fill_value, dtype=None, requires_grad=False, device=None):
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with ``fill_value``.
+
+    >>> minigrad.full_like(minigrad.zeros(2), 3.0)
+    tensor([3., 3.])
+    """
     return _like(lambda shape, d: _fill(shape, fill_value, d), other, dtype, requires_grad, device)
 
 
 def rand_like(other, dtype=None, requires_grad=False, generator=None, device=None):
+    """A tensor of ``other``'s shape and dtype with values drawn uniformly from ``[0, 1)`` (from ``generator`` or the
+    global one).
+    """
     return rand(
         *other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator, device=device
     )
 
 
 def randn_like(other, dtype=None, requires_grad=False, generator=None, device=None):
+    """A tensor of ``other``'s shape and dtype with values drawn from the standard normal distribution."""
     return randn(
         *other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator, device=device
     )
@@ -207,7 +305,15 @@ def randint_like(other, low, high=None, dtype=None, generator=None, device=None)
 
 
 def from_numpy(array):
-    """A tensor sharing memory with ``array`` (like torch.from_numpy)."""
+    """A tensor sharing memory with ``array`` (like torch.from_numpy).
+
+    >>> a = np.zeros(2)
+    >>> t = minigrad.from_numpy(a)
+    >>> t.add_(1)
+    tensor([1., 1.], dtype=minigrad.float64)
+    >>> a
+    array([1., 1.])
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     _dtype.from_numpy_dtype(array.dtype)
@@ -221,7 +327,11 @@ def from_dlpack(external):
 
 
 def as_tensor(data, dtype=None, device=None):
-    """``data`` as a tensor, sharing memory where it can (a Tensor or an array of the asked dtype)."""
+    """``data`` as a tensor, sharing memory where it can (a Tensor or an array of the asked dtype).
+
+    >>> minigrad.as_tensor([1, 2])
+    tensor([1, 2])
+    """
     _device.check(device)
     if isinstance(data, Tensor) and dtype is None:
         return data
@@ -230,7 +340,7 @@ def as_tensor(data, dtype=None, device=None):
     return Tensor(data, dtype=dtype)
 
 
-def _new(fill):
+def _new(fill, what):
     """A ``Tensor.new_*`` method: a tensor of ``size`` with ``self``'s dtype unless one is given."""
 
     def method(self, *size, dtype=None, device=None, requires_grad=False):
@@ -241,15 +351,24 @@ def _new(fill):
             device,
         )
 
+    method.__doc__ = (
+        f"A tensor of ``size`` (ints or one tuple) filled with {what}, with ``self``'s dtype unless one is given."
+    )
     return method
 
 
-new_zeros = _new(np.zeros)
-new_ones = _new(np.ones)
-new_empty = _new(np.zeros)  # zeroed: no uninitialised memory
+new_zeros = _new(np.zeros, "zeros")
+new_ones = _new(np.ones, "ones")
+new_empty = _new(np.zeros, "unspecified values (zeros: no uninitialised memory)")
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    """``Tensor.new_full``: a tensor of ``size`` filled with ``fill_value``, with ``self``'s dtype unless one is
+    given.
+
+    >>> minigrad.zeros(1).new_full((2,), 5.0)
+    tensor([5., 5.])
+    """
     return _make(
         _fill(_size((size,)), fill_value, _dtype.as_numpy_dtype(dtype) if dtype is not None else self._data.dtype),
         None,
@@ -259,5 +378,10 @@ def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=Fals
 
 
 def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    """``Tensor.new_tensor``: a copy of ``data`` as a new leaf tensor, with ``self``'s dtype unless one is given.
+
+    >>> minigrad.zeros(1).new_tensor([1, 2])
+    tensor([1., 2.])
+    """
     _device.check(device)
     return Tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)

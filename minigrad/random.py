@@ -24,6 +24,7 @@ class Generator:
         return self
 
     def initial_seed(self):
+        """The seed the global generator was last seeded with (``manual_seed`` or ``seed``)."""
         return self._seed
 
     def get_state(self):
@@ -42,7 +43,14 @@ def generator(explicit=None):
 
 
 def manual_seed(seed):
-    """Seed the module-level generator; returns it."""
+    """Seed the module-level generator; returns it.
+
+    >>> _ = minigrad.manual_seed(0)
+    >>> a = minigrad.rand(2)
+    >>> _ = minigrad.manual_seed(0)
+    >>> bool((minigrad.rand(2) == a).all())
+    True
+    """
     return default_generator.manual_seed(seed)
 
 
@@ -54,6 +62,7 @@ def seed():
 
 
 def initial_seed():
+    """The seed the global generator was last seeded with (``manual_seed`` or ``seed``)."""
     return default_generator.initial_seed()
 
 

@@ -112,6 +112,13 @@ def save(obj, f, format="minigrad"):  # noqa: A002 - the name says what it is
     ``f`` is a path (written atomically, see the module docstring; no extension is added) or a binary file object.
     ``format="torch"`` writes ``torch.save``'s zip format instead (``minigrad.torch_format``), which
     ``torch.load(f, weights_only=True)`` reads.
+
+    >>> import io
+    >>> buffer = io.BytesIO()
+    >>> minigrad.save({'w': minigrad.ones(2)}, buffer)
+    >>> _ = buffer.seek(0)
+    >>> minigrad.load(buffer)
+    {'w': tensor([1., 1.])}
     """
     if format == "torch":
         if hasattr(f, "write"):

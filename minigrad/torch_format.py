@@ -170,7 +170,7 @@ class _TorchPickler(pickle._Pickler):
         self.write(pickle.GLOBAL + f"{obj.module}\n{obj.name}\n".encode("utf-8"))
         self.memoize(obj)
 
-    dispatch[_Global] = save_global_name
+    dispatch[_Global] = save_global_name  # type: ignore[assignment]  # pickle's table is typed for its own savers
 
     def persistent_id(self, obj):
         if isinstance(obj, _Storage):

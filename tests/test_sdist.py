@@ -106,3 +106,9 @@ def test_every_tracked_build_source_is_there(sdist):
     needed = [name for name in tracked if name.endswith(SOURCE_SUFFIXES) or name in BUILD_INPUTS]
     missing = sorted(name for name in needed if name not in sdist)
     assert not missing, f"tracked build sources missing from the sdist (see MANIFEST.in): {missing}"
+
+
+def test_the_typing_marker_is_shipped(sdist):
+    """PEP 561: without ``py.typed`` in the package, type checkers ignore minigrad's annotations."""
+    assert "minigrad/py.typed" in sdist
+    assert "minigrad/_kernels/__init__.pyi" in sdist

@@ -22,6 +22,7 @@ _state = _AnomalyState()
 
 
 def is_anomaly_enabled():
+    """Whether anomaly detection (``detect_anomaly``) is on in this thread."""
     return _state.enabled
 
 

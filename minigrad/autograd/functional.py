@@ -29,7 +29,13 @@ def _seeds(outputs, grad_outputs):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
-    """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (torch.autograd.backward)."""
+    """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (torch.autograd.backward).
+
+    >>> x = minigrad.tensor([2.0], requires_grad=True)
+    >>> minigrad.autograd.backward((x * x).sum())
+    >>> x.grad
+    tensor([4.])
+    """
     tensors = _tensor_list(tensors)
     seeds = _seeds(tensors, grad_tensors)
     engine.run(
@@ -56,6 +62,10 @@ def grad(
     ones for scalar outputs). ``retain_graph`` defaults to ``create_graph``. An input the outputs do not depend on
     raises unless ``allow_unused=True``, in which case its gradient is None — or zeros with
     ``materialize_grads=True`` (which implies ``allow_unused``).
+
+    >>> x = minigrad.tensor([2.0], requires_grad=True)
+    >>> minigrad.autograd.grad((x ** 3).sum(), x)
+    (tensor([12.]),)
     """
     if materialize_grads and allow_unused is False:
         raise ValueError(

@@ -18,7 +18,11 @@ _state = _GradState()
 
 
 def is_grad_enabled():
-    """True when new operations are recorded for autograd (the default)."""
+    """True when new operations are recorded for autograd (the default).
+
+    >>> minigrad.is_grad_enabled()
+    True
+    """
     return _state.enabled
 
 
@@ -52,19 +56,41 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Do not record operations: results have ``requires_grad=False``. Use for evaluation and optimizer steps."""
+    """Do not record operations: results have ``requires_grad=False``. Use for evaluation and optimizer steps.
+
+    >>> w = minigrad.ones(2, requires_grad=True)
+    >>> with minigrad.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
 
     mode = False
 
 
 class enable_grad(_GradModeContext):
-    """Record operations again inside a ``no_grad`` block."""
+    """Record operations again inside a ``no_grad`` block.
+
+    >>> w = minigrad.ones(1, requires_grad=True)
+    >>> with minigrad.no_grad():
+    ...     with minigrad.enable_grad():
+    ...         y = w * 2
+    >>> y.requires_grad
+    True
+    """
 
     mode = True
 
 
 class set_grad_enabled(_GradModeContext):
-    """Set grad mode to ``mode``. Takes effect at once (like torch), and also works as a context manager."""
+    """Set grad mode to ``mode``. Takes effect at once (like torch), and also works as a context manager.
+
+    >>> w = minigrad.ones(1, requires_grad=True)
+    >>> with minigrad.set_grad_enabled(False):
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
 
     def __init__(self, mode):
         self.mode = bool(mode)
@@ -80,7 +106,13 @@ class set_grad_enabled(_GradModeContext):
 
 class inference_mode(_GradModeContext):
     """``torch.inference_mode``: run without recording (minigrad has no separate inference tensors, so this is
-    ``no_grad`` under torch's name; ``inference_mode(False)`` records again). A context manager and a decorator."""
+    ``no_grad`` under torch's name; ``inference_mode(False)`` records again). A context manager and a decorator.
+
+    >>> with minigrad.inference_mode():
+    ...     y = minigrad.ones(1, requires_grad=True) * 2
+    >>> y.requires_grad
+    False
+    """
 
     def __init__(self, mode=True):
         self.mode = not mode

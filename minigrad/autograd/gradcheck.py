@@ -73,6 +73,10 @@ def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
     ``inputs`` is a Tensor or a tuple of them (and other arguments); checked inputs should be float64.
     On a mismatch, raises ``GradcheckError`` naming the input and output (or returns False when
     ``raise_exception=False``).
+
+    >>> x = minigrad.randn(3, dtype=minigrad.float64, requires_grad=True)
+    >>> minigrad.autograd.gradcheck(lambda t: (t * t).sum(), (x,))
+    True
     """
     inputs = _as_tuple(inputs)
     checked = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
@@ -99,6 +103,10 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     """Check second derivatives: gradcheck of ``inputs -> autograd.grad(func(inputs), inputs, create_graph=True)``.
 
     ``grad_outputs`` (random when None) seed the first backward and are themselves checked too.
+
+    >>> x = minigrad.randn(3, dtype=minigrad.float64, requires_grad=True)
+    >>> minigrad.autograd.gradgradcheck(lambda t: (t ** 3).sum(), (x,))
+    True
     """
     inputs = _as_tuple(inputs)
     outputs = _differentiable_outputs(_as_tuple(func(*inputs)))

@@ -20,6 +20,7 @@ import builtins
 import threading
 import weakref
 from collections import namedtuple
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from .hooks import RemovableHandle
 __all__ = ["Tensor", "tensor", "return_types", "AccumulateGrad"]
 
 return_types = namedtuple("return_types", ["values", "indices"])  # what max(dim=...) and min(dim=...) return
+
+if TYPE_CHECKING:
+    _Operand = Union["Tensor", float, int, bool]
 
 
 def _infer_array(data, dtype):
@@ -56,19 +60,20 @@ def _infer_array(data, dtype):
 class Tensor:
     """A multi-dimensional array that records the operations applied to it for automatic differentiation."""
 
-    __slots__ = (
-        "_data",
-        "grad",
-        "requires_grad",
-        "grad_fn",
-        "_hooks",
-        "_version_counter",
-        "_base",
-        "_view_ops",
-        "_views",
-        "_accumulator",
-        "__weakref__",
-    )
+    __slots__ = {  # a dict: the values are the public attributes' docstrings
+        "_data": None,
+        "grad": "The gradient ``backward`` accumulated into this leaf (a Tensor of its shape), None until then.",
+        "requires_grad": "Whether autograd records the ops applied to this tensor (set on leaves with "
+        "``requires_grad_``).",
+        "grad_fn": "The graph node (a ``Function``) that computed this tensor; None for leaves.",
+        "_hooks": None,
+        "_version_counter": None,
+        "_base": None,
+        "_view_ops": None,
+        "_views": None,
+        "_accumulator": None,
+        "__weakref__": None,
+    }
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
 
     def __init__(self, data, dtype=None, requires_grad=False):
@@ -103,19 +108,25 @@ class Tensor:
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
+        """The size of each dim, a tuple of ints (``Tensor.size()`` gives the same)."""
         return self._data.shape
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
+        """The number of dims (``len(shape)``)."""
         return self._data.ndim
 
     @property
-    def dtype(self):
+    def dtype(self) -> _dtype.dtype:
+        """The element type, a ``minigrad.dtype`` (``minigrad.float32``, ``minigrad.int64``, ...)."""
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
+        """Whether this tensor was not computed by a recorded op (``grad_fn is None``): a leaf that
+        requires grad gets its ``.grad`` filled by ``backward``.
+        """
         return self.grad_fn is None
 
     @property
@@ -137,7 +148,12 @@ class Tensor:
     def _is_view(self):
         return self._base is not None
 
-    def size(self, dim=None):
+    def size(self, dim: Optional[int] = None) -> Any:
+        """The shape, or the size of dim ``dim`` (negative counts from the end).
+
+        >>> minigrad.zeros(2, 3).size(-1)
+        3
+        """
         if dim is None:
             return self._data.shape
         bound = builtins.max(self._data.ndim, 1)
@@ -149,32 +165,71 @@ class Tensor:
             )
         return self._data.shape[dim] if self._data.ndim else 1
 
-    def dim(self):
+    def dim(self) -> int:
+        """The number of dims (``ndim``).
+
+        >>> minigrad.zeros(2, 3).dim()
+        2
+        """
         return self._data.ndim
 
-    def numel(self):
+    def numel(self) -> int:
+        """The number of elements (the product of the shape).
+
+        >>> minigrad.zeros(2, 3).numel()
+        6
+        """
         return self._data.size
 
-    def element_size(self):
+    def element_size(self) -> int:
+        """The size of one element in bytes.
+
+        >>> minigrad.zeros(1).element_size(), minigrad.zeros(1, dtype=minigrad.float64).element_size()
+        (4, 8)
+        """
         return self._data.itemsize
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> bool:
+        """Whether the dtype is a floating-point one.
+
+        >>> minigrad.zeros(1).is_floating_point(), minigrad.arange(3).is_floating_point()
+        (True, False)
+        """
         return self._data.dtype.kind == "f"
 
-    def is_contiguous(self):
+    def is_contiguous(self) -> bool:
+        """Whether the values are laid out C-contiguously in memory.
+
+        >>> x = minigrad.zeros(2, 3)
+        >>> x.is_contiguous(), x.t().is_contiguous()
+        (True, False)
+        """
         return self._data.flags.c_contiguous
 
     def stride(self, dim=None):
-        """The step, in elements, between neighbours along each dim (NumPy's byte strides over the item size)."""
+        """The step, in elements, between neighbours along each dim (NumPy's byte strides over the item size).
+
+        >>> minigrad.zeros(2, 3).stride()
+        (3, 1)
+        """
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[dim]
 
-    def nelement(self):
+    def nelement(self) -> int:
+        """The number of elements (alias of ``numel``).
+
+        >>> minigrad.zeros(2, 3).nelement()
+        6
+        """
         return self._data.size
 
     # ---------------------------------------------------------------------------------------- conversion
-    def numpy(self):
-        """The NumPy array behind this tensor (shared memory); refused while it requires grad, as in torch."""
+    def numpy(self) -> np.ndarray:
+        """The NumPy array behind this tensor (shared memory); refused while it requires grad, as in torch.
+
+        >>> minigrad.tensor([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        """
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
@@ -192,21 +247,42 @@ class Tensor:
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
 
-    def item(self):
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number.
+
+        >>> minigrad.tensor([2.5]).item()
+        2.5
+        """
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
         return self._data.reshape(()).item()
 
-    def tolist(self):
+    def tolist(self) -> Any:
+        """The values as (nested) Python lists of numbers.
+
+        >>> minigrad.tensor([[1, 2], [3, 4]]).tolist()
+        [[1, 2], [3, 4]]
+        """
         return self._data.tolist()
 
-    def detach(self):
-        """The same values cut from the graph: shares memory and the version counter with this tensor, as torch."""
+    def detach(self) -> "Tensor":
+        """The same values cut from the graph: shares memory and the version counter with this tensor, as torch.
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> (w * 2).detach().requires_grad
+        False
+        """
         t = Tensor._wrap(self._data)
         t._version_counter = self._shared_version_counter()
         return t
 
-    def detach_(self):
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph in place (``grad_fn = None``, no longer requiring grad); returns it.
+
+        >>> h = minigrad.ones(2, requires_grad=True) * 2
+        >>> h.detach_().requires_grad
+        False
+        """
         if self._base is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
@@ -214,13 +290,24 @@ class Tensor:
         return self
 
     # ------------------------------------------------------------------------------------------ autograd
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(
+        self,
+        gradient: Optional["Tensor"] = None,
+        retain_graph: Optional[bool] = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
         """Accumulate the gradient of this tensor w.r.t. every leaf that requires grad into their ``.grad``.
 
         ``gradient`` is dL/d(self), needed unless this tensor has one element. ``retain_graph`` (default:
         ``create_graph``) keeps the graph for another backward; ``create_graph`` records the backward itself so
         the gradients can be differentiated again. ``inputs`` (tensors) limits the accumulation to their ``.grad``
         (leaves or not), as torch's.
+
+        >>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).sum().backward()
+        >>> w.grad
+        tensor([2., 4.])
         """
         retain_graph = create_graph if retain_graph is None else retain_graph
         root, seed = self._gradient_edge(0), self._seed(gradient, 0)
@@ -264,7 +351,13 @@ class Tensor:
             self._accumulator = AccumulateGrad(self)
         return self._accumulator
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set whether autograd records ops on this leaf (in place); returns it.
+
+        >>> w = minigrad.zeros(2).requires_grad_()
+        >>> w.requires_grad, w.is_leaf
+        (True, True)
+        """
         if not self.is_leaf:
             if not requires_grad:
                 raise RuntimeError(
@@ -282,6 +375,12 @@ class Tensor:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None result replaces the gradient.
 
         Returns a handle whose ``remove()`` unregisters the hook.
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> _ = w.register_hook(lambda g: g * 10)
+        >>> w.sum().backward()
+        >>> w.grad
+        tensor([10., 10.])
         """
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
@@ -312,7 +411,15 @@ class Tensor:
         return handle
 
     def retain_grad(self):
-        """Make ``backward`` also store this non-leaf tensor's gradient in ``.grad``."""
+        """Make ``backward`` also store this non-leaf tensor's gradient in ``.grad``.
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> h = w * 3
+        >>> h.retain_grad()
+        >>> h.sum().backward()
+        >>> h.grad
+        tensor([1., 1.])
+        """
         if self.grad_fn is None:
             return
         this = weakref.ref(self)
@@ -378,6 +485,47 @@ class Tensor:
     def __reduce_ex__(self, protocol):
         return (Tensor, (self._data, None, self.requires_grad))
 
+    if TYPE_CHECKING:  # what a type checker sees of the attributes and of the methods bound in ops/methods.py
+        grad: Optional["Tensor"]
+        requires_grad: bool
+        grad_fn: Any
+
+        def __add__(self, other: "_Operand") -> "Tensor": ...
+        def __radd__(self, other: "_Operand") -> "Tensor": ...
+        def __sub__(self, other: "_Operand") -> "Tensor": ...
+        def __rsub__(self, other: "_Operand") -> "Tensor": ...
+        def __mul__(self, other: "_Operand") -> "Tensor": ...
+        def __rmul__(self, other: "_Operand") -> "Tensor": ...
+        def __truediv__(self, other: "_Operand") -> "Tensor": ...
+        def __rtruediv__(self, other: "_Operand") -> "Tensor": ...
+        def __floordiv__(self, other: "_Operand") -> "Tensor": ...
+        def __mod__(self, other: "_Operand") -> "Tensor": ...
+        def __pow__(self, other: "_Operand") -> "Tensor": ...
+        def __rpow__(self, other: "_Operand") -> "Tensor": ...
+        def __matmul__(self, other: "Tensor") -> "Tensor": ...
+        def __neg__(self) -> "Tensor": ...
+        def __pos__(self) -> "Tensor": ...
+        def __abs__(self) -> "Tensor": ...
+        def __invert__(self) -> "Tensor": ...
+        def __and__(self, other: "_Operand") -> "Tensor": ...
+        def __or__(self, other: "_Operand") -> "Tensor": ...
+        def __xor__(self, other: "_Operand") -> "Tensor": ...
+        def __eq__(self, other: object) -> "Tensor": ...  # type: ignore[override]  # elementwise, as torch
+        def __ne__(self, other: object) -> "Tensor": ...  # type: ignore[override]
+        def __lt__(self, other: "_Operand") -> "Tensor": ...
+        def __le__(self, other: "_Operand") -> "Tensor": ...
+        def __gt__(self, other: "_Operand") -> "Tensor": ...
+        def __ge__(self, other: "_Operand") -> "Tensor": ...
+        def __getitem__(self, index: Any) -> "Tensor": ...
+        def __setitem__(self, index: Any, value: "_Operand") -> None: ...
+        def __iadd__(self, other: "_Operand") -> "Tensor": ...
+        def __isub__(self, other: "_Operand") -> "Tensor": ...
+        def __imul__(self, other: "_Operand") -> "Tensor": ...
+        def __itruediv__(self, other: "_Operand") -> "Tensor": ...
+
+        # every other method (sum, reshape, exp, argmax, ...): see the API reference; untyped here
+        def __getattr__(self, name: str) -> Any: ...
+
 
 # Backward passes running in several threads may reach the same leaves (shared parameters): without the lock,
 # two of them adding to one .grad lose one of the two contributions (NumPy releases the GIL inside the addition).
@@ -435,10 +583,16 @@ class AccumulateGrad:
         pass
 
 
-def tensor(data, dtype=None, requires_grad=False, device=None):
+def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Make a new leaf tensor from ``data`` (a list, number, NumPy array or Tensor; always copied).
 
     Python floats give float32, ints int64, bools bool; a NumPy array keeps its dtype unless ``dtype`` is given.
+
+    >>> minigrad.tensor([[1, 2], [3, 4]])
+    tensor([[1, 2],
+            [3, 4]])
+    >>> minigrad.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
     """
     _device.check(device)
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)

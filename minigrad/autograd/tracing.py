@@ -3,11 +3,18 @@
 Inside ``with record(callback):`` every ``Function.apply`` calls ``callback(op_class, inputs, options, output)``
 after its forward, in execution order: the whole computation as a list of ops on tensors, whether or not grad
 mode records a graph. Outside such a block the cost is one attribute check per op.
+
+A function built from many ops that an exporter should see as one (a pooling, a batch norm, an embedding lookup,
+a recurrent layer's forward) is decorated with ``@unit("name")``: while tracing, its inner ops are not reported;
+instead the callback gets ``op = "name"`` (a string, where a Function reports its class), ``inputs`` = the values
+of all its arguments in signature order and ``options`` = the same values by parameter name (defaults filled in).
 """
 
+import functools
+import inspect
 import threading
 
-__all__ = ["record", "recorder"]
+__all__ = ["record", "recorder", "unit"]
 
 
 class _TracingState(threading.local):
@@ -37,3 +44,30 @@ class record:
     def __exit__(self, *exc_info):
         _state.recorder = None
         return False
+
+
+def unit(name):
+    """Decorator: while a trace is recorded, report each call of the function as one op named ``name`` (see the
+    module docstring) instead of the ops it applies. Untraced calls pay one attribute check."""
+
+    def decorate(function):
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def traced(*args, **kwargs):
+            callback = _state.recorder
+            if callback is None:
+                return function(*args, **kwargs)
+            _state.recorder = None  # the unit's own ops are its converter's business
+            try:
+                output = function(*args, **kwargs)
+            finally:
+                _state.recorder = callback
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            callback(name, tuple(bound.arguments.values()), dict(bound.arguments), output)
+            return output
+
+        return traced
+
+    return decorate

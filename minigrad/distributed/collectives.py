@@ -134,6 +134,7 @@ def is_available():
 
 
 def is_initialized():
+    """Whether ``init_process_group`` has been called (and the group not destroyed)."""
     return _default is not None
 
 
@@ -183,6 +184,9 @@ def init_process_group(
 
 
 def destroy_process_group(group=None):
+    """Leave the default process group (``group=None``) and release its resources; afterwards
+    ``is_initialized()`` is False.
+    """
     global _default
     _group(group)
     if group is None or group is _default:
@@ -190,14 +194,17 @@ def destroy_process_group(group=None):
 
 
 def get_rank(group=None):
+    """This process's rank in ``group`` (the default group): ``0 .. world_size - 1``."""
     return _group(group).rank()
 
 
 def get_world_size(group=None):
+    """The number of processes in ``group`` (the default group)."""
     return _group(group).size()
 
 
 def get_backend(group=None):
+    """The name of ``group``'s backend (the default group's), as given to ``init_process_group``."""
     return _group(group).backend
 
 

@@ -16,6 +16,10 @@ class Bernoulli(Distribution):
 
     ``log_prob(x) = x l - softplus(l)`` (torch's ``-binary_cross_entropy_with_logits(l, x)``); samples are floats in
     {0, 1} of the parameter's dtype and carry no gradient (use ``log_prob`` for REINFORCE).
+
+    >>> from minigrad.distributions import Bernoulli
+    >>> Bernoulli(probs=minigrad.tensor(0.25)).mean
+    tensor(0.25)
     """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}

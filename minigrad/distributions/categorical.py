@@ -18,6 +18,10 @@ class Categorical(Distribution):
     ``probs`` are normalised to sum to 1 (``p / p.sum(-1)``), ``logits`` to ``l - logsumexp(l, -1)``, so both
     hold the log-probabilities afterwards; batch shape is the parameter's shape without its last dimension.
     ``log_prob(k) = logits[..., k]``; samples are int64 indices with no gradient (REINFORCE: use ``log_prob``).
+
+    >>> from minigrad.distributions import Categorical
+    >>> Categorical(probs=minigrad.tensor([0.25, 0.75])).log_prob(minigrad.tensor(1)).exp()
+    tensor(0.75)
     """
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}

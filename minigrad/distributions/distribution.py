@@ -6,6 +6,7 @@ of ``event_shape``; ``sample(sample_shape)`` returns ``sample_shape + batch_shap
 """
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +30,8 @@ class Distribution:
     has_rsample = False
     has_enumerate_support = False
     _validate_args = __debug__
-    arg_constraints = {}
-    support = None
+    arg_constraints: "dict[str, Any]" = {}
+    support: Any = None
 
     @staticmethod
     def set_default_validate_args(value):

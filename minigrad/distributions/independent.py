@@ -1,6 +1,8 @@
 """``Independent``: reinterpret batch dimensions of a distribution as event dimensions
 (torch.distributions.Independent)."""
 
+from typing import Any
+
 from . import constraints
 from .distribution import Distribution
 from .utils import sum_rightmost
@@ -14,9 +16,14 @@ class Independent(Distribution):
 
     E.g. ``Independent(Normal(loc, scale), 1)`` with ``loc`` of shape ``(B, D)`` is a diagonal Gaussian with batch
     shape ``(B,)`` and event shape ``(D,)``.
+
+    >>> from minigrad.distributions import Independent, Normal
+    >>> d = Independent(Normal(minigrad.zeros(3), minigrad.ones(3)), 1)
+    >>> d.batch_shape, d.event_shape
+    ((), (3,))
     """
 
-    arg_constraints = {}
+    arg_constraints: "dict[str, Any]" = {}
 
     def __init__(self, base_distribution, reinterpreted_batch_ndims, validate_args=None):
         if reinterpreted_batch_ndims > len(base_distribution.batch_shape):

@@ -41,6 +41,10 @@ class MultivariateNormal(Distribution):
     with ``ε ~ N(0, I)``, differentiable in ``loc`` and in whichever matrix was given (through local
     ``cholesky``/``solve_triangular`` Functions). Event shape ``(n,)``; batch shape the broadcast of ``loc.shape[:-1]``
     and the matrix's leading dimensions.
+
+    >>> from minigrad.distributions import MultivariateNormal
+    >>> MultivariateNormal(minigrad.zeros(2), minigrad.eye(2)).sample().shape
+    (2,)
     """
 
     arg_constraints = {

@@ -17,6 +17,10 @@ class Normal(Distribution):
     of ``loc`` and ``scale``.
 
     ``rsample`` is ``loc + scale * ε`` with ``ε ~ N(0, 1)``, so gradients reach ``loc`` and ``scale``.
+
+    >>> from minigrad.distributions import Normal
+    >>> Normal(0.0, 1.0).log_prob(minigrad.tensor(0.0))
+    tensor(-0.9189)
     """
 
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}

@@ -19,7 +19,12 @@ def _one_hot(indices, num_classes, dtype):
 
 class OneHotCategorical(Distribution):
     """OneHotCategorical(probs=p) or (logits=l): a ``Categorical`` whose outcome ``k`` is written as the one-hot
-    vector ``e_k`` (event shape ``(K,)``). ``log_prob(e_k) = log p_k``; mean ``p``, variance ``p (1 - p)``."""
+    vector ``e_k`` (event shape ``(K,)``). ``log_prob(e_k) = log p_k``; mean ``p``, variance ``p (1 - p)``.
+
+    >>> from minigrad.distributions import OneHotCategorical
+    >>> OneHotCategorical(probs=minigrad.tensor([0.0, 1.0])).sample()
+    tensor([0., 1.])
+    """
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.one_hot

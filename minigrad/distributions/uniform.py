@@ -11,7 +11,12 @@ __all__ = ["Uniform"]
 
 class Uniform(Distribution):
     """Uniform(low, high): density ``1 / (high - low)`` on ``[low, high)``; ``rsample`` is ``low + u (high - low)``
-    with ``u ~ U[0, 1)``, differentiable in both bounds."""
+    with ``u ~ U[0, 1)``, differentiable in both bounds.
+
+    >>> from minigrad.distributions import Uniform
+    >>> Uniform(0.0, 4.0).mean
+    tensor(2.)
+    """
 
     has_rsample = True
 

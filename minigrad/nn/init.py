@@ -36,7 +36,11 @@ _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv
 
 def calculate_gain(nonlinearity, param=None):
     """The recommended gain for a nonlinearity: 1 for linear/sigmoid, 5/3 for tanh, √2 for relu,
-    √(2 / (1 + slope²)) for leaky_relu (``param`` is the slope, default 0.01), 3/4 for selu."""
+    √(2 / (1 + slope²)) for leaky_relu (``param`` is the slope, default 0.01), 3/4 for selu.
+
+    >>> nn.init.calculate_gain('relu')
+    1.4142135623730951
+    """
     if nonlinearity in _LINEAR_FNS or nonlinearity == "sigmoid":
         return 1
     if nonlinearity == "tanh":
@@ -74,19 +78,33 @@ def _calculate_correct_fan(tensor, mode):
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with samples from U(a, b)."""
+    """Fill with samples from U(a, b).
+
+    >>> w = nn.init.uniform_(minigrad.empty(100), -0.1, 0.1)
+    >>> bool(w.abs().max() <= 0.1)
+    True
+    """
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with samples from N(mean, std²)."""
+    """Fill with samples from N(mean, std²).
+
+    >>> nn.init.normal_(minigrad.empty(2, 3), std=0.02).shape
+    (2, 3)
+    """
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with samples from N(mean, std²) conditioned on ``[a, b]`` (out-of-range draws are redrawn)."""
+    """Fill with samples from N(mean, std²) conditioned on ``[a, b]`` (out-of-range draws are redrawn).
+
+    >>> w = nn.init.trunc_normal_(minigrad.empty(1000), std=1.0, a=-2.0, b=2.0)
+    >>> bool(w.abs().max() <= 2.0)
+    True
+    """
     rng = _numpy_generator(generator)
     values = rng.normal(mean, std, tensor.shape)
     outside = (values < a) | (values > b)
@@ -98,21 +116,40 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
 
 
 def constant_(tensor, val):
-    """Fill with the constant ``val``."""
+    """Fill with the constant ``val``.
+
+    >>> nn.init.constant_(minigrad.empty(2), 0.5)
+    tensor([0.5, 0.5])
+    """
     with no_grad():
         return tensor.fill_(val)
 
 
 def ones_(tensor):
+    """Fill ``tensor`` with ones in place (outside autograd); returns it.
+
+    >>> nn.init.ones_(minigrad.empty(2))
+    tensor([1., 1.])
+    """
     return constant_(tensor, 1.0)
 
 
 def zeros_(tensor):
+    """Fill ``tensor`` with zeros in place (outside autograd); returns it.
+
+    >>> nn.init.zeros_(minigrad.empty(2))
+    tensor([0., 0.])
+    """
     return constant_(tensor, 0.0)
 
 
 def eye_(tensor):
-    """Fill a 2-D tensor with the identity matrix (ones on the main diagonal of a rectangle)."""
+    """Fill a 2-D tensor with the identity matrix (ones on the main diagonal of a rectangle).
+
+    >>> nn.init.eye_(minigrad.empty(2, 2))
+    tensor([[1., 0.],
+            [0., 1.]])
+    """
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     with no_grad():
@@ -120,7 +157,11 @@ def eye_(tensor):
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
-    """Glorot uniform: U(-a, a) with ``a = gain · √(6 / (fan_in + fan_out))``."""
+    """Glorot uniform: U(-a, a) with ``a = gain · √(6 / (fan_in + fan_out))``.
+
+    >>> nn.init.xavier_uniform_(minigrad.empty(3, 5)).shape
+    (3, 5)
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     bound = math.sqrt(3.0) * std
@@ -128,7 +169,11 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
-    """Glorot normal: N(0, std²) with ``std = gain · √(2 / (fan_in + fan_out))``."""
+    """Glorot normal: N(0, std²) with ``std = gain · √(2 / (fan_in + fan_out))``.
+
+    >>> nn.init.xavier_normal_(minigrad.empty(3, 5)).shape
+    (3, 5)
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -139,7 +184,11 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He uniform: U(-b, b) with ``b = √3 · gain(nonlinearity, a) / √fan`` (fan chosen by ``mode``)."""
+    """He uniform: U(-b, b) with ``b = √3 · gain(nonlinearity, a) / √fan`` (fan chosen by ``mode``).
+
+    >>> nn.init.kaiming_uniform_(minigrad.empty(3, 5), nonlinearity='relu').shape
+    (3, 5)
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -148,7 +197,11 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He normal: N(0, std²) with ``std = gain(nonlinearity, a) / √fan`` (fan chosen by ``mode``)."""
+    """He normal: N(0, std²) with ``std = gain(nonlinearity, a) / √fan`` (fan chosen by ``mode``).
+
+    >>> nn.init.kaiming_normal_(minigrad.empty(3, 5)).shape
+    (3, 5)
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -157,7 +210,12 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
 
 def orthogonal_(tensor, gain=1, generator=None):
     """Fill with a (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (trailing dims flattened),
-    scaled by ``gain``; rows are orthonormal when there are fewer rows than columns, columns otherwise."""
+    scaled by ``gain``; rows are orthonormal when there are fewer rows than columns, columns otherwise.
+
+    >>> w = nn.init.orthogonal_(minigrad.empty(3, 3))
+    >>> bool(minigrad.allclose(w @ w.t(), minigrad.eye(3), atol=1e-5))
+    True
+    """
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:

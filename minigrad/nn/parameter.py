@@ -22,6 +22,10 @@ class Parameter(Tensor):
 
     ``data`` is a Tensor (whose memory is shared, like torch), an array or anything ``minigrad.tensor`` accepts;
     None gives an empty float32 tensor.
+
+    >>> p = nn.Parameter(minigrad.zeros(2))
+    >>> p.requires_grad
+    True
     """
 
     __slots__ = ()

@@ -1,15 +1,18 @@
 """One converter per minigrad op: the ONNX nodes that compute the same thing.
 
-``convert(graph, op, inputs, options, output)`` looks up the op's class name in ``CONVERTERS``; each converter adds
-nodes to ``graph`` (see ``export._Graph``) and returns the name of the value holding the op's result. Inputs that
-are parameters or constants arrive as initializers through ``graph.name_of``.
+``convert(graph, op, inputs, options, output)`` looks up the op's name (a Function's class name, or the name of a
+``minigrad.autograd.tracing.unit``) in ``CONVERTERS``; each converter adds nodes to ``graph`` (see
+``export._Graph``) and returns the name of the value holding the op's result (a list of names, one per tensor,
+when the op returns several). Inputs that are parameters or constants arrive as initializers through
+``graph.name_of``. The converters of layers live in ``layers`` and ``recurrent`` and register themselves here with
+``@register("Name")``: a new Function needs one small registered converter.
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["convert", "CONVERTERS"]
+__all__ = ["convert", "register", "CONVERTERS"]
 
 
 def _names(graph, inputs):
@@ -31,15 +34,28 @@ def _linear(graph, inputs, options, output):
 
 
 def _reshape(graph, inputs, options, output):
+    """Reshape to the traced shape, except the sizes that follow a dynamic axis: an axis of the same size that
+    also varies at the same index of the input is copied (0), one other is inferred (-1)."""
     (x,) = inputs
-    shape = list(options["shape"])
-    if len(shape) == 1 and x.ndim > 0:
-        shape = [-1]
-    elif shape and x.ndim and shape[0] == x.shape[0]:
-        shape[0] = 0  # copy the leading (batch) dim, so a dynamic batch size works
-        if len(shape) == 2:
-            shape[1] = -1
+    shape = list(output.shape)
+    copied = graph.varying_axes(x)
+    free = []
+    for axis, varies in enumerate(graph.varying_axes(output)):
+        if varies and axis < x.ndim and copied[axis] and x.shape[axis] == shape[axis]:
+            shape[axis] = 0
+        elif varies:
+            free.append(axis)
+    if len(free) > 1:
+        raise NotImplementedError(f"ONNX export of a reshape to {list(output.shape)} with several dynamic sizes")
+    for axis in free:
+        shape[axis] = -1
     return graph.node("Reshape", [graph.name_of(x), graph.constant(np.array(shape, np.int64), "shape")])
+
+
+def _broadcast_to(graph, inputs, options, output):
+    """Expand to the traced shape; a size that follows a dynamic axis is 1 there, so Expand keeps the input's."""
+    shape = [1 if varies else size for size, varies in zip(output.shape, graph.varying_axes(output))]
+    return graph.node("Expand", [graph.name_of(inputs[0]), graph.constant(np.array(shape, np.int64), "shape")])
 
 
 def _reduce(onnx_op):
@@ -105,6 +121,36 @@ def _clamp(graph, inputs, options, output):
     return graph.node("Clip", [graph.name_of(x), bound(low), bound(high)])
 
 
+def _softplus(graph, inputs, options, output):
+    """``x`` where ``βx > threshold``, else ``Softplus(βx) / β``."""
+    (x,) = inputs
+    dtype = x._data.dtype
+    scaled = graph.node("Mul", [graph.name_of(x), graph.constant(np.array(options["beta"], dtype), "beta")])
+    soft = graph.node("Div", [graph.node("Softplus", [scaled]), graph.constant(np.array(options["beta"], dtype))])
+    linear = graph.node("Greater", [scaled, graph.constant(np.array(options["threshold"], dtype), "threshold")])
+    return graph.node("Where", [linear, graph.name_of(x), soft])
+
+
+def _constant_pad(graph, inputs, options, output):
+    """Pad with ``pads`` = every dim's amount before, then every dim's amount after."""
+    (x,) = inputs
+    widths = options["widths"]
+    pads = np.array([before for before, _ in widths] + [after for _, after in widths], np.int64)
+    value = graph.constant(np.array(options["value"], x._data.dtype), "value")
+    return graph.node("Pad", [graph.name_of(x), graph.constant(pads, "pads"), value], mode="constant")
+
+
+def _cumsum(graph, inputs, options, output):
+    axis = graph.constant(np.array(options["axis"], np.int64), "axis")
+    return graph.node("CumSum", [graph.name_of(inputs[0]), axis], reverse=int(options["reverse"]))
+
+
+def _gather(graph, inputs, options, output):
+    """``torch.gather``: GatherElements with the (traced) index as a constant."""
+    index = graph.constant(np.asarray(options["index"], np.int64), "index")
+    return graph.node("GatherElements", [graph.name_of(inputs[0]), index], axis=options["dim"])
+
+
 def _composed(*steps):
     """A unary op as a chain: each step is (onnx_op, constant or None, constant_first)."""
 
@@ -168,9 +214,7 @@ CONVERTERS = {
     "Permute": lambda graph, inputs, options, output: graph.node(
         "Transpose", _names(graph, inputs), perm=list(options["axes"])
     ),
-    "BroadcastTo": lambda graph, inputs, options, output: graph.node(
-        "Expand", [graph.name_of(inputs[0]), graph.constant(np.array(options["shape"], np.int64), "shape")]
-    ),
+    "BroadcastTo": _broadcast_to,
     "Softmax": lambda graph, inputs, options, output: graph.node(
         "Softmax", _names(graph, inputs), axis=options["axis"]
     ),
@@ -181,6 +225,12 @@ CONVERTERS = {
         "LeakyRelu", _names(graph, inputs), alpha=float(options["slope"])
     ),
     "Sum": _reduce("ReduceSum"),
+    "Prod": _reduce("ReduceProd"),
+    "LogSumExp": _reduce("ReduceLogSumExp"),
+    "Cumsum": _cumsum,
+    "Gather": _gather,
+    "Softplus": _softplus,
+    "ConstantPad": _constant_pad,
     "Extremum": _extremum,
     "Concatenate": lambda graph, inputs, options, output: graph.node(
         "Concat", _names(graph, inputs), axis=options["dim"]
@@ -204,9 +254,21 @@ CONVERTERS = {
 }
 
 
+def register(*names):
+    """Decorator: the decorated ``converter(graph, inputs, options, output)`` converts the ops ``names``."""
+
+    def decorate(converter):
+        for name in names:
+            CONVERTERS[name] = converter
+        return converter
+
+    return decorate
+
+
 def convert(graph, op, inputs, options, output):
-    """The ONNX value name of ``output``, computed by nodes added to ``graph``."""
-    converter = CONVERTERS.get(op.__name__)
+    """The ONNX value name(s) of ``output``, computed by nodes added to ``graph``."""
+    name = getattr(op, "__name__", op)
+    converter = CONVERTERS.get(name)
     if converter is None:
-        raise NotImplementedError(f"ONNX export has no converter for {op.__name__} yet")
+        raise NotImplementedError(f"ONNX export has no converter for {name} yet")
     return converter(graph, inputs, options, output)

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd import tracing
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from . import converters
+from . import converters, layers, recurrent  # noqa: F401 - layers and recurrent register their converters
 
 __all__ = ["export"]
 
@@ -20,6 +20,11 @@ class _Graph:
         self.keep_alive = []  # every named tensor, so no id is reused while the trace lives
         self.parameter_names = parameter_names
         self.count = 0
+        self.varying = {}  # id(traced tensor) -> per axis, whether it follows a dynamic input axis
+
+    def varying_axes(self, tensor):
+        """Per axis of a traced tensor, whether its size follows a dynamic axis of the inputs."""
+        return self.varying.get(id(tensor), (False,) * tensor.ndim)
 
     def fresh(self, stem):
         self.count += 1
@@ -51,6 +56,44 @@ class _Graph:
     def bind(self, tensor, name):
         self.names[id(tensor)] = name
         self.keep_alive.append(tensor)
+
+
+def _flatten(value):
+    """The tensors of a (possibly nested) tuple or list of outputs, in order."""
+    if isinstance(value, (tuple, list)):
+        return [t for item in value for t in _flatten(item)]
+    return [value] if isinstance(value, Tensor) else []
+
+
+def _trace(model, args):
+    """The ops ``model(*args)`` applies, as ``(op, inputs, options, output)``, and its outputs."""
+    ops = []
+    with no_grad(), tracing.record(lambda op, inputs, options, output: ops.append((op, inputs, options, output))):
+        outputs = model(*args)
+    return ops, outputs
+
+
+def _grown(tensor, axes):
+    """``tensor`` one longer along each of ``axes`` (its first slice repeated: valid indices stay valid)."""
+    array = tensor._data
+    for axis in axes:
+        array = np.concatenate([array, array.take([0], axis)], axis)
+    return Tensor._wrap(array)
+
+
+def _varying_axes(ops, outputs, other_ops, other_outputs):
+    """``{id(tensor): per axis, whether its size changed}`` over every tensor of two traces of the same model."""
+    if [op for op, *_ in ops] != [op for op, *_ in other_ops]:
+        raise NotImplementedError("the model applies other ops when a dynamic axis changes size: export it static")
+    varying = {}
+    pairs = [(inputs, output, other[1], other[3]) for (_, inputs, _, output), other in zip(ops, other_ops)]
+    for tensors, others in [(_flatten([i, o]), _flatten([j, p])) for i, o, j, p in pairs] + [
+        (_flatten(outputs), _flatten(other_outputs))
+    ]:
+        for a, b in zip(tensors, others):
+            if a.ndim == b.ndim:
+                varying[id(a)] = tuple(m != n for m, n in zip(a.shape, b.shape))
+    return varying
 
 
 def _value_info(helper, name, tensor, dynamic):
@@ -98,23 +141,30 @@ def export(
     graph = _Graph(onnx, {id(t): name for name, t in {**buffers, **parameters}.items()}, opset_version)
     for name, tensor in zip(input_names, args):
         graph.bind(tensor, name)
-    ops = []
+    dynamic = _dynamic_axes(input_names, dynamic_axes)
     training = getattr(model, "training", False)
     if training:
         model.eval()  # exported for inference, as torch's default (dropout off, batch norm on running statistics)
     try:
-        with no_grad(), tracing.record(lambda op, inputs, options, output: ops.append((op, inputs, options, output))):
-            outputs = model(*args)
+        ops, outputs = _trace(model, args)
+        if any(dynamic.values()):  # a second trace, the dynamic axes one longer, tells which sizes follow them
+            grown = [_grown(t, dynamic[name]) for name, t in zip(input_names, args)]
+            graph.varying = _varying_axes(ops, outputs, *_trace(model, grown))
     finally:
         if training:
             model.train()
     for op, inputs, options, output in ops:
-        graph.bind(output, converters.convert(graph, op, inputs, options, output))
-    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+        names = converters.convert(graph, op, inputs, options, output)
+        tensors = _flatten(output)
+        for tensor, name in zip(tensors, [names] if isinstance(names, str) else names):
+            graph.bind(tensor, name)
+    outputs = _flatten(outputs)
     output_names = list(output_names or [f"output_{i}" for i in range(len(outputs))])
     for name, tensor in zip(output_names, outputs):  # the graph's outputs get the asked names
         graph.node("Identity", [graph.name_of(tensor)], [name])
-    dynamic = _dynamic_axes(input_names + output_names, dynamic_axes)
+        # an output axis that follows a dynamic input axis is dynamic too, named or not
+        varying = {axis: f"{name}_dim{axis}" for axis, v in enumerate(graph.varying_axes(tensor)) if v}
+        dynamic[name] = {**varying, **_dynamic_axes([name], dynamic_axes)[name]}
     onnx_graph = onnx.helper.make_graph(
         graph.nodes,
         "minigrad",

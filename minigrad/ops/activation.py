@@ -30,13 +30,22 @@ class Relu(Function):
 
 
 def relu(x):
+    """``max(x, 0)`` elementwise. Gradient: ``g·[x > 0]`` (zero at ``x = 0``, as torch).
+
+    >>> minigrad.relu(minigrad.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
     if x._data.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
     return Relu.apply(x)
 
 
 class Tanh(Function):
-    """``tanh x``; gradient ``g (1 - tanh² x)``."""
+    """``tanh x``; gradient ``g (1 - tanh² x)``.
+
+    >>> minigrad.tanh(minigrad.tensor([0.0, 100.0]))
+    tensor([0., 1.])
+    """
 
     keeps_inputs = False
     saves_output = True
@@ -56,7 +65,11 @@ def stable_sigmoid(x):
 
 
 class Sigmoid(Function):
-    """``σ(x) = 1 / (1 + e^-x)``; gradient ``g σ(x) (1 - σ(x))``."""
+    """``σ(x) = 1 / (1 + e^-x)``; gradient ``g σ(x) (1 - σ(x))``.
+
+    >>> minigrad.sigmoid(minigrad.tensor([0.0]))
+    tensor([0.5])
+    """
 
     keeps_inputs = False
     saves_output = True
@@ -122,6 +135,12 @@ def _softmax_dim(x, dim, dtype):
 
 
 def softmax(x, dim=None, dtype=None):
+    """``exp(x_i) / Σ_j exp(x_j)`` along ``dim`` (computed shifted by the max); same shape as ``x``. Gradient:
+    ``y ⊙ (g - Σ_j g_j y_j)`` with ``y`` the softmax.
+
+    >>> minigrad.softmax(minigrad.tensor([0.0, 0.0]), dim=0)
+    tensor([0.5, 0.5])
+    """
     x, axis = _softmax_dim(x, dim, dtype)
     if x.ndim == 0:
         return Softmax.apply(x.reshape(1), axis=0).reshape(())
@@ -129,6 +148,11 @@ def softmax(x, dim=None, dtype=None):
 
 
 def log_softmax(x, dim=None, dtype=None):
+    """``x_i - log Σ_j exp(x_j)`` along ``dim``; same shape as ``x``. Gradient: ``g - softmax(x)·Σ_j g_j``.
+
+    >>> minigrad.log_softmax(minigrad.tensor([0.0, 0.0]), dim=0).exp()
+    tensor([0.5, 0.5])
+    """
     x, axis = _softmax_dim(x, dim, dtype)
     if x.ndim == 0:
         return LogSoftmax.apply(x.reshape(1), axis=0).reshape(())
@@ -173,7 +197,11 @@ class Erf(Function):
 
 
 def gelu(x, approximate="none"):
-    """``x Φ(x)`` with Φ the standard normal CDF (``approximate='tanh'`` uses torch's tanh formula)."""
+    """``x Φ(x)`` with Φ the standard normal CDF (``approximate='tanh'`` uses torch's tanh formula).
+
+    >>> F.gelu(minigrad.tensor([0.0]))
+    tensor([0.])
+    """
     x = float_operand(x)
     if x._data.dtype == np.float16:  # computed in float32 and rounded once, as torch does (x³ overflows float16)
         return gelu(x.float(), approximate).half()
@@ -201,9 +229,19 @@ class Softplus(Function):
 
 
 def softplus(x, beta=1.0, threshold=20.0):
+    """``log(1 + exp(β x)) / β`` elementwise, and ``x`` itself where ``β x > threshold`` (for stability). Gradient:
+    ``g·σ(β x)`` (``g`` above the threshold).
+
+    >>> F.softplus(minigrad.tensor([0.0]))
+    tensor([0.6931])
+    """
     return Softplus.apply(float_operand(x), beta=beta, threshold=threshold)
 
 
 def log_sigmoid(x):
-    """``log σ(x) = -softplus(-x)``, overflow-free for any x; gradient ``σ(-x)``."""
+    """``log σ(x) = -softplus(-x)``, overflow-free for any x; gradient ``σ(-x)``.
+
+    >>> F.logsigmoid(minigrad.tensor([0.0]))
+    tensor([-0.6931])
+    """
     return -softplus(-x, 1.0, math.inf)

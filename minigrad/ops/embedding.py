@@ -11,6 +11,7 @@ double backward needs no formula. Repeated rows are summed by sorting the indice
 import numpy as np
 
 from .. import _dtype
+from ..autograd import tracing
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import data_of
@@ -81,6 +82,7 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
         weight._shared_version_counter()[0] += 1  # an in-place change: saved copies of weight are now stale
 
 
+@tracing.unit("embedding")
 def embedding(
     input,
     weight,
@@ -93,7 +95,12 @@ def embedding(
     """Rows of ``weight`` ``(num_embeddings, embedding_dim)`` at the integer ``input`` (any shape); output
     ``input.shape + (embedding_dim,)``. ``padding_idx``: that row gets no gradient. ``max_norm``: rows read whose
     norm exceeds it are rescaled to it in place first. ``scale_grad_by_freq``: each position's gradient is divided
-    by how often its index occurs in ``input``. ``sparse`` gradients are not supported (dense ones are returned)."""
+    by how often its index occurs in ``input``. ``sparse`` gradients are not supported (dense ones are returned).
+
+    >>> F.embedding(minigrad.tensor([1, 0]), minigrad.tensor([[0.0, 0.0], [1.0, 2.0]]))
+    tensor([[1., 2.],
+            [0., 0.]])
+    """
     indices = np.asarray(data_of(input))
     _check_indices(indices, "embedding")
     if weight.ndim != 2:
@@ -120,7 +127,12 @@ def embedding(
 
 
 def one_hot(tensor, num_classes=-1):
-    """``out[..., c] = [tensor[...] == c]`` as int64, with ``num_classes`` classes (-1: ``max(tensor) + 1``)."""
+    """``out[..., c] = [tensor[...] == c]`` as int64, with ``num_classes`` classes (-1: ``max(tensor) + 1``).
+
+    >>> F.one_hot(minigrad.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
     indices = np.asarray(data_of(tensor))
     if indices.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

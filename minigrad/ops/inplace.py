@@ -222,62 +222,143 @@ def _times_alpha(value, alpha):
 
 
 def add_(self, other, alpha=1):
+    """In place ``self += alpha · other`` (broadcast to ``self``'s shape); returns ``self``. Gradient as ``add``
+    (the graph records the in-place op).
+
+    >>> t = minigrad.zeros(2)
+    >>> t.add_(minigrad.ones(2), alpha=3)
+    tensor([3., 3.])
+    """
     return apply_inplace(self, elementwise.add, _times_alpha(other, alpha))
 
 
 def sub_(self, other, alpha=1):
+    """In place ``self -= alpha · other``; returns ``self``. Gradient as ``sub``.
+
+    >>> minigrad.ones(2).sub_(0.5)
+    tensor([0.5, 0.5])
+    """
     return apply_inplace(self, elementwise.sub, _times_alpha(other, alpha))
 
 
 def mul_(self, other):
+    """In place ``self *= other``; returns ``self``. Gradient as ``mul``.
+
+    >>> minigrad.ones(2).mul_(3)
+    tensor([3., 3.])
+    """
     return apply_inplace(self, elementwise.mul, other)
 
 
 def div_(self, other):
+    """In place ``self /= other``; returns ``self``. Gradient as ``div``.
+
+    >>> minigrad.ones(2).div_(4)
+    tensor([0.25, 0.25])
+    """
     return apply_inplace(self, elementwise.div, other)
 
 
 def pow_(self, exponent):
+    """In place ``self = self ** exponent``; returns ``self``. Gradient as ``pow``.
+
+    >>> minigrad.tensor([2.0, 3.0]).pow_(2)
+    tensor([4., 9.])
+    """
     return apply_inplace(self, elementwise.pow, exponent)
 
 
 def addcmul_(self, tensor1, tensor2, value=1):
+    """In place ``self += value · tensor1 · tensor2``; returns ``self``. Gradient as the out-of-place
+    ``addcmul``.
+
+    >>> minigrad.ones(1).addcmul_(minigrad.tensor([2.0]), minigrad.tensor([3.0]))
+    tensor([7.])
+    """
     return apply_inplace(self, elementwise.addcmul, tensor1, tensor2, value)
 
 
 def addcdiv_(self, tensor1, tensor2, value=1):
+    """In place ``self += value · tensor1 / tensor2``; returns ``self``. Gradient as ``addcdiv``.
+
+    >>> minigrad.ones(1).addcdiv_(minigrad.tensor([3.0]), minigrad.tensor([2.0]))
+    tensor([2.5])
+    """
     return apply_inplace(self, elementwise.addcdiv, tensor1, tensor2, value)
 
 
 def lerp_(self, end, weight):
+    """In place ``self += weight · (end - self)``; returns ``self``. Gradient as ``lerp``.
+
+    >>> minigrad.zeros(1).lerp_(minigrad.tensor([10.0]), 0.5)
+    tensor([5.])
+    """
     return apply_inplace(self, elementwise.lerp, end, weight)
 
 
 def clamp_(self, min=None, max=None):  # noqa: A002 - torch's argument names
+    """In place ``self = min(max(self, min), max)`` (either bound may be None); returns ``self``.
+    Gradient: ``g`` inside the bounds, zero outside.
+
+    >>> minigrad.tensor([-1.0, 0.5, 2.0]).clamp_(0, 1)
+    tensor([0.0, 0.5, 1.0])
+    """
     return apply_inplace(self, elementwise.clamp, min, max)
 
 
 def clamp_min_(self, min):  # noqa: A002
+    """In place ``self = max(self, min)``; returns ``self``.
+
+    >>> minigrad.tensor([-1.0, 2.0]).clamp_min_(0)
+    tensor([0., 2.])
+    """
     return apply_inplace(self, elementwise.clamp, min, None)
 
 
 def clamp_max_(self, max):  # noqa: A002
+    """In place ``self = min(self, max)``; returns ``self``.
+
+    >>> minigrad.tensor([-1.0, 2.0]).clamp_max_(0)
+    tensor([-1.,  0.])
+    """
     return apply_inplace(self, elementwise.clamp, None, max)
 
 
 def masked_fill_(self, mask, value):
+    """In place: ``value`` where ``mask`` is True; returns ``self``. Gradient: zero at the filled
+    positions.
+
+    >>> minigrad.ones(3).masked_fill_(minigrad.tensor([True, False, True]), 0)
+    tensor([0., 1., 0.])
+    """
     return apply_inplace(self, elementwise.masked_fill, mask, value)
 
 
 def zero_(self):
+    """Fill ``self`` with zeros in place; returns ``self``.
+
+    >>> minigrad.ones(2).zero_()
+    tensor([0., 0.])
+    """
     return apply_inplace(self, _filled, 0)
 
 
 def fill_(self, value):
+    """Fill ``self`` with ``value`` in place; returns ``self``. Gradient: zero for the old values.
+
+    >>> minigrad.zeros(2).fill_(7)
+    tensor([7., 7.])
+    """
     return apply_inplace(self, _filled, data_of(value))
 
 
 def copy_(self, source, non_blocking=False):
+    """Copy ``source``'s values (broadcast, cast to ``self``'s dtype) into ``self`` in place; returns
+    ``self``. Gradient: ``g`` goes to ``source`` (summed over broadcast dims), none to the old values.
+
+    >>> minigrad.zeros(2).copy_(minigrad.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
     return apply_inplace(self, _copied, source)
 
 
@@ -301,10 +382,21 @@ abs_ = _unary_inplace(elementwise.abs)
 
 
 def uniform_(self, a=0.0, b=1.0, generator=None):
+    """Fill ``self`` in place with draws from ``U(a, b)``; returns ``self``.
+
+    >>> w = minigrad.empty(1000).uniform_(-1, 1)
+    >>> bool(w.min() >= -1) and bool(w.max() < 1)
+    True
+    """
     return apply_inplace(self, _filled, _random.generator(generator).uniform(a, b, self.shape))
 
 
 def normal_(self, mean=0.0, std=1.0, generator=None):
+    """Fill ``self`` in place with draws from ``N(mean, std²)``; returns ``self``.
+
+    >>> minigrad.empty(2, 3).normal_(0, 0.02).shape
+    (2, 3)
+    """
     return apply_inplace(self, _filled, _random.generator(generator).normal(mean, std, self.shape))
 
 
@@ -316,4 +408,9 @@ def random_(self, low=0, high=None, generator=None):
 
 
 def bernoulli_(self, p=0.5, generator=None):
+    """Fill ``self`` in place with 0/1 draws, 1 with probability ``p``; returns ``self``.
+
+    >>> set(minigrad.empty(100).bernoulli_(0.5).tolist()) <= {0.0, 1.0}
+    True
+    """
     return apply_inplace(self, _filled, _random.generator(generator).random(self.shape) < p)

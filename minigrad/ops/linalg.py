@@ -86,7 +86,11 @@ def mm(a, b):
 
 
 def dot(a, b):
-    """Inner product of two 1-D tensors of one dtype."""
+    """Inner product of two 1-D tensors of one dtype.
+
+    >>> minigrad.tensor([1.0, 2.0]).dot(minigrad.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a._data.dtype != b._data.dtype:
@@ -103,6 +107,13 @@ def dot(a, b):
 
 
 def matmul(a, b):
+    """The matrix product with torch's rules: 1-D·1-D is a dot product, ``(n, k) @ (k, m) -> (n, m)``, and leading batch
+    dims broadcast; a 1-D operand gets a dim that is removed after (alias ``mm``). Gradient: ``∂a = g bᵀ``,
+    ``∂b = aᵀ g`` (summed over broadcast batch dims).
+
+    >>> minigrad.matmul(minigrad.ones(2, 3), minigrad.ones(3, 4)).shape
+    (2, 4)
+    """
     a, b = promote(a, b)
     _check_matmul(a, b)
     try:
@@ -112,7 +123,11 @@ def matmul(a, b):
 
 
 def linear(x, weight, bias=None):
-    """``y = x Wᵀ + b`` with torch's layout: ``x (*, in)``, ``weight (out, in)``, ``bias (out,)`` or None."""
+    """``y = x Wᵀ + b`` with torch's layout: ``x (*, in)``, ``weight (out, in)``, ``bias (out,)`` or None.
+
+    >>> F.linear(minigrad.ones(1, 2), minigrad.ones(3, 2), minigrad.zeros(3))
+    tensor([[2., 2., 2.]])
+    """
     if x.shape[-1:] != weight.shape[-1:] or weight.ndim != 2:
         rows = int(np.prod(x.shape[:-1], dtype=np.int64)) if x.ndim > 1 else 1
         raise RuntimeError(
@@ -130,7 +145,11 @@ def linear(x, weight, bias=None):
 
 
 def bmm(a, b):
-    """Batched matrix product of two 3-D tensors ``(B, n, m) @ (B, m, p)``."""
+    """Batched matrix product of two 3-D tensors ``(B, n, m) @ (B, m, p)``.
+
+    >>> minigrad.bmm(minigrad.ones(4, 2, 3), minigrad.ones(4, 3, 5)).shape
+    (4, 2, 5)
+    """
     if a.ndim != 3 or b.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if a.ndim != 3 else "batch2 must be a 3D tensor")
     if a.shape[0] != b.shape[0]:
@@ -142,21 +161,35 @@ def bmm(a, b):
 
 
 def mv(a, v):
-    """Matrix-vector product ``(n, m) @ (m,)``."""
+    """Matrix-vector product ``(n, m) @ (m,)``.
+
+    >>> minigrad.mv(minigrad.eye(2), minigrad.tensor([3.0, 4.0]))
+    tensor([3., 4.])
+    """
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {a.ndim}, {v.ndim}")
     return matmul(a, v)
 
 
 def outer(a, b):
-    """``a[i] · b[j]``: the outer product of two vectors."""
+    """``a[i] · b[j]``: the outer product of two vectors.
+
+    >>> minigrad.outer(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 10.0]))
+    tensor([[ 1., 10.],
+            [ 2., 20.]])
+    """
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError("outer: expected 1D tensors")
     return a.reshape(-1, 1) * b.reshape(1, -1)
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):  # noqa: A002 - torch's argument name
-    """``beta · input + alpha · (mat1 @ mat2)``."""
+    """``beta · input + alpha · (mat1 @ mat2)``.
+
+    >>> minigrad.addmm(minigrad.ones(2, 2), minigrad.eye(2), minigrad.eye(2))
+    tensor([[2., 1.],
+            [1., 2.]])
+    """
     product = mm(mat1, mat2)
     return (input if beta == 1 else input * beta) + (product if alpha == 1 else product * alpha)
 
@@ -198,7 +231,11 @@ def _to_subscripts(g, have, want, shape):
 
 
 def einsum(equation, *operands):
-    """Einstein summation, e.g. ``einsum("bij,bjk->bik", a, b)``; operands may also be passed as one list."""
+    """Einstein summation, e.g. ``einsum("bij,bjk->bik", a, b)``; operands may also be passed as one list.
+
+    >>> minigrad.einsum('ij,j->i', minigrad.eye(2), minigrad.tensor([3.0, 4.0]))
+    tensor([3., 4.])
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     equation = equation.replace(" ", "")

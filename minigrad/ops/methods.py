@@ -17,8 +17,10 @@ def _reflected(op):
     return lambda self, other: op(other, self)
 
 
-def _comparison(numpy_op):
-    return lambda self, other: elementwise.compare(self, other, numpy_op)
+def _comparison(numpy_op, symbol):
+    method = lambda self, other: elementwise.compare(self, other, numpy_op)
+    method.__doc__ = f"``self {symbol} other`` elementwise (broadcasting) as a bool tensor. Not differentiable."
+    return method
 
 
 def _bitwise(numpy_op, name):
@@ -26,11 +28,18 @@ def _bitwise(numpy_op, name):
 
 
 def _cast(dtype):
-    return lambda self: elementwise.to(self, dtype)
+    method = lambda self: elementwise.to(self, dtype)
+    method.__doc__ = f"``self`` converted to {dtype} (``self`` when it already is). Gradient: ``g`` cast back."
+    return method
 
 
-def _with_alpha(op):
-    return lambda self, other, alpha=1: op(self, other if alpha == 1 else elementwise.mul(other, alpha))
+def _with_alpha(op, symbol):
+    method = lambda self, other, alpha=1: op(self, other if alpha == 1 else elementwise.mul(other, alpha))
+    method.__doc__ = (
+        f"``self {symbol} alpha · other``, broadcasting. Gradient: ``g`` to ``self``, ``{symbol}alpha · g`` to "
+        "``other`` (each summed over its broadcast dims)."
+    )
+    return method
 
 
 # a table: several short entries a line read better than one a line
@@ -49,16 +58,18 @@ METHODS = {
     "__contains__": lambda self, element: bool(elementwise.compare(self, element, np.equal)._data.any()),
     "__iadd__": inplace.add_, "__isub__": inplace.sub_, "__imul__": inplace.mul_, "__itruediv__": inplace.div_,
     # comparisons and bits (never differentiable)
-    "__eq__": _comparison(np.equal), "__ne__": _comparison(np.not_equal), "__lt__": _comparison(np.less),
-    "__le__": _comparison(np.less_equal), "__gt__": _comparison(np.greater), "__ge__": _comparison(np.greater_equal),
-    "eq": _comparison(np.equal), "ne": _comparison(np.not_equal), "lt": _comparison(np.less),
-    "le": _comparison(np.less_equal), "gt": _comparison(np.greater), "ge": _comparison(np.greater_equal),
+    "__eq__": _comparison(np.equal, "=="), "__ne__": _comparison(np.not_equal, "!="),
+    "__lt__": _comparison(np.less, "<"), "__le__": _comparison(np.less_equal, "<="),
+    "__gt__": _comparison(np.greater, ">"), "__ge__": _comparison(np.greater_equal, ">="),
+    "eq": _comparison(np.equal, "=="), "ne": _comparison(np.not_equal, "!="), "lt": _comparison(np.less, "<"),
+    "le": _comparison(np.less_equal, "<="), "gt": _comparison(np.greater, ">"),
+    "ge": _comparison(np.greater_equal, ">="),
     "__and__": _bitwise(np.bitwise_and, "and"), "__or__": _bitwise(np.bitwise_or, "or"),
     "__xor__": _bitwise(np.bitwise_xor, "xor"), "__invert__": elementwise.bitwise_not,
     # indexing
     "__getitem__": shape.index, "__setitem__": inplace.setitem,
     # elementwise
-    "add": _with_alpha(elementwise.add), "sub": _with_alpha(elementwise.sub), "mul": elementwise.mul,
+    "add": _with_alpha(elementwise.add, "+"), "sub": _with_alpha(elementwise.sub, "-"), "mul": elementwise.mul,
     "div": elementwise.div,
     "remainder": elementwise.remainder, "fmod": elementwise.fmod, "floor_divide": elementwise.floor_divide,
     "trunc": elementwise.trunc, "frac": elementwise.frac, "pow": elementwise.pow, "neg": elementwise.neg,
@@ -136,6 +147,32 @@ METHODS = {
 
 }
 # fmt: on
+
+# the docstrings of the table's lambdas (a method bound to a named function shares that function's docstring)
+# fmt: off
+_LAMBDA_DOCS = {
+    "square": "``self · self`` elementwise. Gradient: ``2·self·g``.",
+    "reciprocal": "``1 / self`` elementwise. Gradient: ``-g / self²``.",
+    "clamp_min": "``max(self, min)`` elementwise. Gradient: ``g`` where ``self ≥ min``, else zero.",
+    "clamp_max": "``min(self, max)`` elementwise. Gradient: ``g`` where ``self ≤ max``, else zero.",
+    "where": "``self`` where ``condition`` is True, else ``other`` (broadcasting). Gradient: ``g`` to the chosen one.",
+    "logical_and": "``self and other`` elementwise (nonzero is True), a bool tensor. Not differentiable.",
+    "logical_or": "``self or other`` elementwise (nonzero is True), a bool tensor. Not differentiable.",
+    "logical_xor": "``self xor other`` elementwise (nonzero is True), a bool tensor. Not differentiable.",
+    "view_as": "``self.view(other.shape)``. Gradient: ``g`` reshaped back.",
+    "reshape_as": "``self.reshape(other.shape)``. Gradient: ``g`` reshaped back.",
+    "expand_as": "``self.expand(*other.shape)``. Gradient: ``g`` summed over the expanded dims.",
+    "cpu": "``self``: every tensor lives on the CPU.",
+    "type_as": "``self`` converted to ``other``'s dtype. Gradient: ``g`` cast back.",
+    "tril_": "Zero the elements above diagonal ``diagonal`` in place (``tril``); returns ``self``.",
+    "triu_": "Zero the elements below diagonal ``diagonal`` in place (``triu``); returns ``self``.",
+    "scatter_": "In place ``self[index[i][j]][j] = src[i][j]`` for ``dim = 0`` (``scatter``); returns ``self``.",
+    "scatter_add_": "In place ``self[index[i][j]][j] += src[i][j]`` for ``dim = 0`` (``scatter_add``); returns "
+    "``self``.",
+}
+# fmt: on
+for _name, _doc in _LAMBDA_DOCS.items():
+    METHODS[_name].__doc__ = _doc
 
 for _name, _method in METHODS.items():
     setattr(Tensor, _name, _method)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .._kernels import normalization as _kernel
 from .._threads import get_num_threads
+from ..autograd import tracing
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from ._util import wrap
@@ -167,6 +168,7 @@ def _check_channel_vector(name, value, channels):
         raise RuntimeError(f"{name} should contain {channels} elements not {value.numel()}")
 
 
+@tracing.unit("batch_norm")
 def batch_norm(
     input,
     running_mean,
@@ -180,7 +182,13 @@ def batch_norm(
     """Batch normalisation of ``(N, C, *)`` per channel. In training, the statistics are the batch's (over N and
     the spatial dims, ``M`` values per channel) and the running buffers, when given, are updated in place:
     ``running_mean ← (1 - momentum)·running_mean + momentum·mean``, ``running_var`` likewise with the unbiased
-    variance ``var·M/(M-1)``. In evaluation the running statistics are used (and must be given)."""
+    variance ``var·M/(M-1)``. In evaluation the running statistics are used (and must be given).
+
+    >>> x = minigrad.tensor([[1.0], [3.0]])
+    >>> F.batch_norm(x, minigrad.zeros(1), minigrad.ones(1), training=True)
+    tensor([[-1.],
+            [ 1.]])
+    """
     if input.ndim < 2:
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
@@ -230,7 +238,11 @@ def _update_running(buffer, batch_value, momentum):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002
     """Standardise over the last ``len(normalized_shape)`` dims, then ``·weight + bias`` (both of
-    ``normalized_shape``, either may be None)."""
+    ``normalized_shape``, either may be None).
+
+    >>> F.layer_norm(minigrad.tensor([[1.0, 3.0]]), (2,))
+    tensor([[-1.,  1.]])
+    """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if input.shape[input.ndim - len(shape) :] != shape or len(shape) > input.ndim:
         raise RuntimeError(
@@ -248,7 +260,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A002
     """Split the C channels of ``(N, C, *)`` into ``num_groups`` groups, standardise each sample's group over its
-    channels and spatial dims, then ``·weight + bias`` per channel (``(C,)`` each, either may be None)."""
+    channels and spatial dims, then ``·weight + bias`` per channel (``(C,)`` each, either may be None).
+
+    >>> F.group_norm(minigrad.tensor([[1.0, 3.0]]), 1)
+    tensor([[-1.,  1.]])
+    """
     channels = input.shape[1] if input.ndim > 1 else 0
     if input.ndim < 2 or channels % num_groups:
         raise RuntimeError(
@@ -266,7 +282,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):  # noqa: A002
-    """``x / max(‖x‖_p, eps)`` with the norm taken along ``dim`` (``out`` is not supported)."""
+    """``x / max(‖x‖_p, eps)`` with the norm taken along ``dim`` (``out`` is not supported).
+
+    >>> F.normalize(minigrad.tensor([[3.0, 4.0]]))
+    tensor([[0.6, 0.8]])
+    """
     if out is not None:
         raise NotImplementedError("normalize(out=...) is not supported")
     return input / input.norm(p, dim, keepdim=True).clamp_min(eps)

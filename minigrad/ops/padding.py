@@ -95,7 +95,11 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002
     """Pad (or, with negative amounts, crop) the last ``len(pad) // 2`` dims of ``input``; ``pad`` is
     ``(left, right, top, bottom, front, back)`` from the last dim backwards. ``mode`` 'constant' fills with
     ``value`` (0 by default) and works on any dims; 'reflect', 'replicate' and 'circular' pad the last 1-3 dims of a
-    batched or unbatched input (see the module docstring)."""
+    batched or unbatched input (see the module docstring).
+
+    >>> F.pad(minigrad.ones(2), (1, 2))
+    tensor([0., 1., 1., 0., 0.])
+    """
     pad = tuple(int(p) for p in pad)
     _check(input, pad, mode, value)
     widths = [(0, 0)] * input.ndim

@@ -23,6 +23,7 @@ import numpy as np
 from .. import _dtype
 from .._kernels import pooling as _kernel
 from .._threads import get_num_threads
+from ..autograd import tracing
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 
@@ -257,6 +258,7 @@ def _max_over(x, spatial, windows, return_indices):
     return (out, Tensor._wrap(indices.reshape(out.shape))) if return_indices else out
 
 
+@tracing.unit("max_pool1d")
 def max_pool1d(
     input,
     kernel_size,
@@ -268,10 +270,15 @@ def max_pool1d(
 ):
     """Max over windows of ``kernel_size`` taps ``dilation`` apart, every ``stride`` positions of ``(N, C, L)`` or
     ``(C, L)`` padded by ``padding`` (-inf) on both sides; ``L_out = ⌊(L + 2p - d(k-1) - 1) / s⌋ + 1`` (⌈⌉ with
-    ``ceil_mode``). The gradient goes to each window's maximum; ``return_indices`` also returns its positions."""
+    ``ceil_mode``). The gradient goes to each window's maximum; ``return_indices`` also returns its positions.
+
+    >>> F.max_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
+    tensor([[[3., 2.]]])
+    """
     return _max_pool(input, 1, "max_pool1d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+@tracing.unit("max_pool2d")
 def max_pool2d(
     input,
     kernel_size,
@@ -282,7 +289,12 @@ def max_pool2d(
     return_indices=False,
 ):
     """``max_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` (each argument an int or a pair);
-    indices are flat ``h·W + w`` positions in the input plane."""
+    indices are flat ``h·W + w`` positions in the input plane.
+
+    >>> F.max_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
     return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -328,13 +340,19 @@ def _mean_over(x, spatial, windows):
     return out.reshape(lead + windows.out_shape[3 - spatial :])
 
 
+@tracing.unit("avg_pool1d")
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):  # noqa: A002
     """Mean over windows of ``kernel_size`` every ``stride`` positions of ``(N, C, L)`` or ``(C, L)`` zero-padded by
     ``padding``; the divisor is the window size (padding counted, ``count_include_pad=True``) or the number of real
-    inputs in it. Gradient: each output's gradient spread evenly (divided by the same divisor) over its window."""
+    inputs in it. Gradient: each output's gradient spread evenly (divided by the same divisor) over its window.
+
+    >>> F.avg_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
+    tensor([[[2., 1.]]])
+    """
     return _avg_pool(input, 1, "avg_pool1d", kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
+@tracing.unit("avg_pool2d")
 def avg_pool2d(
     input,
     kernel_size,
@@ -345,7 +363,12 @@ def avg_pool2d(
     divisor_override=None,
 ):
     """``avg_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)``; ``divisor_override`` replaces
-    every divisor."""
+    every divisor.
+
+    >>> F.avg_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 2.5,  4.5],
+              [10.5, 12.5]]]])
+    """
     return _avg_pool(
         input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
@@ -375,13 +398,23 @@ def _tuple_or_none(value, n):
     return values
 
 
+@tracing.unit("adaptive_avg_pool1d")
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
-    """Mean over ``output_size`` windows covering ``(N, C, L)``: window ``i`` is ``[⌊iL/out⌋, ⌈(i+1)L/out⌉)``."""
+    """Mean over ``output_size`` windows covering ``(N, C, L)``: window ``i`` is ``[⌊iL/out⌋, ⌈(i+1)L/out⌉)``.
+
+    >>> F.adaptive_avg_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
+    tensor([[[1.5]]])
+    """
     return _mean_over(input, 1, _adaptive_mean_windows(_adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d")))
 
 
+@tracing.unit("adaptive_avg_pool2d")
 def adaptive_avg_pool2d(input, output_size):  # noqa: A002
-    """``adaptive_avg_pool1d`` along H and W of ``(N, C, H, W)`` (``output_size`` an int, a pair, None = keep)."""
+    """``adaptive_avg_pool1d`` along H and W of ``(N, C, H, W)`` (``output_size`` an int, a pair, None = keep).
+
+    >>> F.adaptive_avg_pool2d(minigrad.ones(1, 2, 5, 5), 1).shape
+    (1, 2, 1, 1)
+    """
     return _mean_over(input, 2, _adaptive_mean_windows(_adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")))
 
 
@@ -396,14 +429,24 @@ def _adaptive_mean_windows(axes):
     return _Windows(axes, np.ascontiguousarray(1.0 / np.maximum(counts, 1)))
 
 
+@tracing.unit("adaptive_max_pool1d")
 def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002
-    """Max over the windows of ``adaptive_avg_pool1d``; gradient to each window's maximum."""
+    """Max over the windows of ``adaptive_avg_pool1d``; gradient to each window's maximum.
+
+    >>> F.adaptive_max_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
+    tensor([[[3.]]])
+    """
     axes = _adaptive_windows(input, 1, output_size, "adaptive_max_pool1d")
     return _max_over(input, 1, _Windows(axes), return_indices)
 
 
+@tracing.unit("adaptive_max_pool2d")
 def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
-    """Max over the windows of ``adaptive_avg_pool2d``; gradient to each window's maximum."""
+    """Max over the windows of ``adaptive_avg_pool2d``; gradient to each window's maximum.
+
+    >>> F.adaptive_max_pool2d(minigrad.ones(1, 2, 5, 5), 2).shape
+    (1, 2, 2, 2)
+    """
     axes = _adaptive_windows(input, 2, output_size, "adaptive_max_pool2d")
     return _max_over(input, 2, _Windows(axes), return_indices)
 

@@ -106,6 +106,13 @@ def _reduction_axes(dim, ndim):
 
 
 def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
+    """``Σ x`` over ``dim`` (an int, a tuple, or None: all dims); ``keepdim`` keeps the reduced dims as size 1.
+    ``dtype`` casts first. Gradient: ``g`` broadcast back over the reduced dims.
+
+    >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> minigrad.sum(x), x.sum(0), x.sum(1, keepdim=True).shape
+    (tensor(10.), tensor([4., 6.]), (2, 1))
+    """
     if dtype is not None:
         x = x.to(dtype)
     elif x._data.dtype.kind in "biu":  # torch sums integers and bools as int64
@@ -114,6 +121,12 @@ def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):
+    """``Σ x / n`` over ``dim`` (``n`` values reduced; None: all dims), ``keepdim`` as ``sum``. Gradient: ``g / n``
+    broadcast back over the reduced dims.
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(1)
+    tensor([1.5, 3.5])
+    """
     if dtype is not None:
         x = x.to(dtype)
     if x._data.dtype.kind not in "fc":
@@ -131,7 +144,11 @@ def mean(x, dim=None, keepdim=False, dtype=None):
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0), like torch."""
+    """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0), like torch.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
+    tensor(1.6667)
+    """
     if unbiased is not None and correction is not None:
         raise RuntimeError("var: cannot specify both unbiased and correction")
     if isinstance(dim, bool):  # torch's old positional form var(unbiased)
@@ -156,6 +173,12 @@ class StdFromVar(Sqrt):
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """``√(Σ (x - mean)² / (n - correction))`` over ``dim`` (``correction`` 1 by default, Bessel's; ``unbiased=False``
+    is 0). Gradient: ``g·(x - mean) / ((n - correction)·std)``.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).std()
+    tensor(1.)
+    """
     return StdFromVar.apply(var(x, dim, unbiased, keepdim, correction=correction))
 
 
@@ -183,25 +206,48 @@ def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
 
 
 def max(x, dim=None, keepdim=False):  # noqa: A001
-    """Largest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``maximum``."""
+    """Largest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``maximum``.
+
+    >>> x = minigrad.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> x.max()
+    tensor(7.)
+    >>> x.max(dim=1)
+    return_types(values=tensor([5., 7.]), indices=tensor([1, 0]))
+    """
     if isinstance(dim, Tensor):
         return maximum(x, dim)
     return _extremum(x, dim, keepdim, np.max, np.argmax, "max")
 
 
 def min(x, dim=None, keepdim=False):  # noqa: A001
-    """Smallest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``minimum``."""
+    """Smallest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``minimum``.
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).min(dim=0).values
+    tensor([1., 2.])
+    """
     if isinstance(dim, Tensor):
         return minimum(x, dim)
     return _extremum(x, dim, keepdim, np.min, np.argmin, "min")
 
 
 def amax(x, dim=(), keepdim=False):
+    """The maximum over ``dim`` (an int or a tuple; ``()``: all dims), values only. Gradient: ``g`` shared evenly among
+    the positions that hold the maximum (as torch's ``amax``).
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).amax(1)
+    tensor([5., 7.])
+    """
     axes = _reduction_axes(dim, x.ndim)
     return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.max)
 
 
 def amin(x, dim=(), keepdim=False):
+    """The minimum over ``dim`` (an int or a tuple; ``()``: all dims). Gradient: ``g`` shared evenly among the positions
+    that hold the minimum.
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).amin(1)
+    tensor([1., 2.])
+    """
     axes = _reduction_axes(dim, x.ndim)
     return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.min)
 
@@ -215,16 +261,30 @@ def _arg_extremum(x, dim, keepdim, numpy_arg):
 
 
 def argmax(x, dim=None, keepdim=False):
-    """Index of the largest value (over all elements, or along ``dim``); not differentiable."""
+    """Index of the largest value (over all elements, or along ``dim``); not differentiable.
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(dim=1)
+    tensor([1, 0])
+    """
     return _arg_extremum(x, dim, keepdim, np.argmax)
 
 
 def argmin(x, dim=None, keepdim=False):
-    """Index of the smallest value (over all elements, or along ``dim``); not differentiable."""
+    """Index of the smallest value (over all elements, or along ``dim``); not differentiable.
+
+    >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).argmin(dim=1)
+    tensor([0, 1])
+    """
     return _arg_extremum(x, dim, keepdim, np.argmin)
 
 
 def logsumexp(x, dim, keepdim=False):
+    """``log Σ exp x`` over ``dim``, computed as ``m + log Σ exp(x - m)`` with ``m = max x`` (no overflow). Gradient:
+    ``g · softmax(x)`` along ``dim``.
+
+    >>> minigrad.tensor([0.0, 0.0]).logsumexp(0)
+    tensor(0.6931)
+    """
     x = float_operand(x)
     return LogSumExp.apply(x, axes=_reduction_axes(dim, x.ndim), keepdim=keepdim)
 
@@ -282,7 +342,11 @@ class Norm(Function):
 
 
 def norm(x, p="fro", dim=None, keepdim=False):
-    """``‖x‖_p`` over ``dim`` (all elements by default); p may be a number, ``inf``, ``-inf`` or ``'fro'`` (= 2)."""
+    """``‖x‖_p`` over ``dim`` (all elements by default); p may be a number, ``inf``, ``-inf`` or ``'fro'`` (= 2).
+
+    >>> minigrad.tensor([3.0, 4.0]).norm()
+    tensor(5.)
+    """
     x = float_operand(x)
     if x._data.dtype == np.float16:  # in float32, rounded once, as torch: squares underflow float16 below 2.4e-4
         return norm(x.float(), p, dim, keepdim).half()
@@ -304,13 +368,21 @@ def norm(x, p="fro", dim=None, keepdim=False):
 
 
 def all(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
-    """Whether every element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch."""
+    """Whether every element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch.
+
+    >>> minigrad.tensor([1.0, 0.0]).all()
+    tensor(False)
+    """
     result = x._data.all(axis=None if dim is None else normalize_dims(dim, x.ndim), keepdims=keepdim)
     return wrap(np.asarray(result, dtype=np.uint8 if x._data.dtype == np.uint8 else np.bool_))
 
 
 def any(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
-    """Whether some element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch."""
+    """Whether some element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch.
+
+    >>> minigrad.tensor([1.0, 0.0]).any()
+    tensor(True)
+    """
     result = x._data.any(axis=None if dim is None else normalize_dims(dim, x.ndim), keepdims=keepdim)
     return wrap(np.asarray(result, dtype=np.uint8 if x._data.dtype == np.uint8 else np.bool_))
 
@@ -331,7 +403,11 @@ class Cumsum(Function):
 
 
 def cumsum(x, dim, dtype=None):
-    """``out[i] = x[0] + ... + x[i]`` along ``dim`` (integers and bools sum as int64, as torch)."""
+    """``out[i] = x[0] + ... + x[i]`` along ``dim`` (integers and bools sum as int64, as torch).
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).cumsum(0)
+    tensor([1., 3., 6.])
+    """
     if dtype is not None:
         x = x.to(dtype)
     if x.ndim == 0:
@@ -372,7 +448,11 @@ def _products_of_others(array, axes):
 
 
 def prod(x, dim=None, keepdim=False, dtype=None):
-    """The product of all entries, or along ``dim`` (integers and bools multiply as int64, as torch)."""
+    """The product of all entries, or along ``dim`` (integers and bools multiply as int64, as torch).
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
+    tensor([ 2., 12.])
+    """
     if dtype is not None:
         x = x.to(dtype)
     axes = tuple(range(x.ndim)) if dim is None else (normalize_dim(dim, x.ndim),) if x.ndim else ()
@@ -380,16 +460,28 @@ def prod(x, dim=None, keepdim=False, dtype=None):
 
 
 def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(var, mean)`` in one call."""
+    """``(var, mean)`` in one call.
+
+    >>> minigrad.var_mean(minigrad.tensor([1.0, 3.0]))
+    (tensor(2.), tensor(2.))
+    """
     return var(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
 
 
 def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """``(std, mean)`` in one call."""
+    """``(std, mean)`` in one call.
+
+    >>> minigrad.std_mean(minigrad.tensor([1.0, 3.0]))
+    (tensor(1.4142), tensor(2.))
+    """
     return std(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
 
 
 def count_nonzero(x, dim=None):
-    """How many entries (along ``dim``) are not zero, as int64."""
+    """How many entries (along ``dim``) are not zero, as int64.
+
+    >>> minigrad.count_nonzero(minigrad.tensor([0.0, 1.0, 2.0]))
+    tensor(2)
+    """
     axes = None if dim is None else normalize_dims(dim, x.ndim)
     return wrap(np.asarray(np.count_nonzero(x._data, axis=axes), dtype=np.int64))

@@ -243,6 +243,13 @@ class ScatterAdd(Function):
 
 # ----------------------------------------------------------------------------------------------- functions
 def reshape(x, *shape):
+    """The values of ``x`` in row-major order laid out as ``shape`` (ints or one tuple; one ``-1`` is inferred); a view
+    when the memory allows. Gradient: ``g`` reshaped back to ``x.shape``.
+
+    >>> minigrad.arange(6).reshape(2, -1)
+    tensor([[0, 1, 2],
+            [3, 4, 5]])
+    """
     shape = _shape_argument(shape)
     try:
         return Reshape.apply(x, shape=_resolve_shape(shape, x._data.size))
@@ -270,6 +277,12 @@ def _resolve_shape(shape, size):
 
 
 def permute(x, *dims):
+    """``x`` with its dims reordered: output dim ``i`` is input dim ``dims[i]`` (a view). Gradient: ``g`` permuted by
+    the inverse order.
+
+    >>> minigrad.zeros(2, 3, 4).permute(2, 0, 1).shape
+    (4, 2, 3)
+    """
     dims = _shape_argument(dims)
     if len(dims) != x.ndim:
         raise RuntimeError(
@@ -284,6 +297,11 @@ def permute(x, *dims):
 
 
 def transpose(x, dim0, dim1):
+    """``x`` with dims ``dim0`` and ``dim1`` swapped (a view). Gradient: ``g`` with the same dims swapped back.
+
+    >>> minigrad.zeros(2, 3).transpose(0, 1).shape
+    (3, 2)
+    """
     if x.ndim == 0:
         normalize_dim(dim0, 0), normalize_dim(dim1, 0)  # validates, as torch does
         return x
@@ -294,6 +312,13 @@ def transpose(x, dim0, dim1):
 
 
 def expand(x, *sizes):
+    """``x`` broadcast to ``sizes`` (``-1`` keeps a dim; new dims are added in front) without copying. Gradient: ``g``
+    summed over the expanded dims.
+
+    >>> minigrad.tensor([[1.0], [2.0]]).expand(2, 3)
+    tensor([[1., 1., 1.],
+            [2., 2., 2.]])
+    """
     sizes = _shape_argument(sizes)
     if len(sizes) < x.ndim:
         raise RuntimeError(
@@ -314,10 +339,23 @@ def expand(x, *sizes):
 
 
 def broadcast_to(x, shape):
+    """``x`` broadcast to ``shape`` (NumPy's rules; ``-1`` keeps a dim), a view. Gradient: ``g`` summed over the
+    broadcast dims.
+
+    >>> minigrad.broadcast_to(minigrad.tensor([1.0, 2.0]), (2, 2))
+    tensor([[1., 2.],
+            [1., 2.]])
+    """
     return expand(x, *shape)
 
 
 def squeeze(x, dim=None):
+    """``x`` without its size-1 dims (all of them, or only ``dim`` when given and of size 1). Gradient: ``g`` reshaped
+    back.
+
+    >>> minigrad.zeros(2, 1, 3).squeeze().shape
+    (2, 3)
+    """
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
@@ -327,11 +365,22 @@ def squeeze(x, dim=None):
 
 
 def unsqueeze(x, dim):
+    """``x`` with a new size-1 dim at position ``dim`` (negative counts from the end of the result). Gradient: ``g``
+    with that dim removed.
+
+    >>> minigrad.zeros(2, 3).unsqueeze(1).shape
+    (2, 1, 3)
+    """
     axis = normalize_dim(dim, x.ndim + 1)
     return Reshape.apply(x, shape=x.shape[:axis] + (1,) + x.shape[axis:])
 
 
 def flatten(x, start_dim=0, end_dim=-1):
+    """``x`` with dims ``start_dim`` to ``end_dim`` merged into one (their product). Gradient: ``g`` reshaped back.
+
+    >>> minigrad.zeros(2, 3, 4).flatten(1).shape
+    (2, 12)
+    """
     start, end = normalize_dim(start_dim, x.ndim), normalize_dim(end_dim, x.ndim)  # 0-d: only -1 and 0
     if x.ndim == 0:
         return Reshape.apply(x, shape=(1,))
@@ -343,7 +392,11 @@ def flatten(x, start_dim=0, end_dim=-1):
 
 def view(x, *shape):
     """``x`` with another shape, sharing its memory; refused where only a copy could have that shape (after a
-    ``transpose``, say), as torch's ``view``: use ``reshape`` there."""
+    ``transpose``, say), as torch's ``view``: use ``reshape`` there.
+
+    >>> minigrad.arange(6).view(3, 2).shape
+    (3, 2)
+    """
     result = reshape(x, *shape)
     if x._data.size and not np.may_share_memory(result._data, x._data):
         raise RuntimeError(
@@ -354,7 +407,11 @@ def view(x, *shape):
 
 
 def narrow(x, dim, start, length):
-    """The view of ``length`` entries of ``x`` from ``start`` along ``dim``."""
+    """The view of ``length`` entries of ``x`` from ``start`` along ``dim``.
+
+    >>> minigrad.arange(5).narrow(0, 1, 3)
+    tensor([1, 2, 3])
+    """
     axis = normalize_dim(dim, x.ndim)
     size = x.shape[axis]
     start = int(start) + size if int(start) < 0 else int(start)
@@ -364,7 +421,11 @@ def narrow(x, dim, start, length):
 
 
 def select(x, dim, index):
-    """The view of ``x`` at position ``index`` of ``dim`` (that dim removed)."""
+    """The view of ``x`` at position ``index`` of ``dim`` (that dim removed).
+
+    >>> minigrad.eye(2).select(1, 0)
+    tensor([1., 0.])
+    """
     axis = normalize_dim(dim, x.ndim)
     size = x.shape[axis]
     if not -size <= index < size:
@@ -373,7 +434,11 @@ def select(x, dim, index):
 
 
 def diagonal(x, offset=0, dim1=0, dim2=1):
-    """The view of the diagonal over ``dim1`` and ``dim2`` (``offset`` above it for > 0), as a last dim."""
+    """The view of the diagonal over ``dim1`` and ``dim2`` (``offset`` above it for > 0), as a last dim.
+
+    >>> minigrad.eye(3).diagonal()
+    tensor([1., 1., 1.])
+    """
     axis1, axis2 = normalize_dim(dim1, x.ndim), normalize_dim(dim2, x.ndim)
     if axis1 == axis2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -381,7 +446,11 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
 
 
 def t(x):
-    """The transpose of a matrix (a vector or a scalar unchanged)."""
+    """The transpose of a matrix (a vector or a scalar unchanged).
+
+    >>> minigrad.zeros(2, 3).t().shape
+    (3, 2)
+    """
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
     return transpose(x, 0, 1) if x.ndim == 2 else x
@@ -456,6 +525,13 @@ def index(x, key):
 
 
 def cat(tensors, dim=0):
+    """The tensors joined along the existing dim ``dim``; all shapes must agree elsewhere (aliases ``concat``,
+    ``concatenate``). Gradient: each input gets its slice of ``g``.
+
+    >>> minigrad.cat([minigrad.zeros(2, 1), minigrad.ones(2, 2)], dim=1)
+    tensor([[0., 1., 1.],
+            [0., 1., 1.]])
+    """
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
@@ -481,6 +557,12 @@ def cat(tensors, dim=0):
 
 
 def stack(tensors, dim=0):
+    """The tensors (all of one shape) joined along a new dim ``dim``: ``k`` tensors of shape ``S`` give ``S`` with ``k``
+    inserted at ``dim``. Gradient: each input gets its slice of ``g``.
+
+    >>> minigrad.stack([minigrad.zeros(3), minigrad.ones(3)]).shape
+    (2, 3)
+    """
     tensors = list(tensors)
     if not tensors:
         raise ValueError("stack expects a non-empty TensorList")
@@ -496,6 +578,13 @@ def stack(tensors, dim=0):
 
 
 def gather(x, dim, index):
+    """``out[i][j] = x[index[i][j]][j]`` for ``dim = 0`` (the index replaces the coordinate along ``dim``; ``index`` has
+    ``x``'s number of dims and gives the output shape). Gradient: ``g`` scatter-added back to the gathered positions.
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).gather(1, minigrad.tensor([[1], [0]]))
+    tensor([[2.],
+            [3.]])
+    """
     axis = normalize_dim(dim, x.ndim)
     index = np.asarray(data_of(index))
     if index.dtype not in (np.int64, np.int32):

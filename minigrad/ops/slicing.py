@@ -14,7 +14,11 @@ from .shape import Index, ScatterAdd, cat, expand, gather, narrow, normalize_dim
 
 
 def split(x, split_size_or_sections, dim=0):
-    """Views of ``x`` along ``dim``: pieces of ``split_size`` (the last may be shorter), or of the given sizes."""
+    """Views of ``x`` along ``dim``: pieces of ``split_size`` (the last may be shorter), or of the given sizes.
+
+    >>> [t.shape for t in minigrad.arange(5).split(2)]
+    [(2,), (2,), (1,)]
+    """
     axis = normalize_dim(dim, x.ndim)
     size = x.shape[axis]
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -39,7 +43,11 @@ def split(x, split_size_or_sections, dim=0):
 
 
 def chunk(x, chunks, dim=0):
-    """``split`` into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer when the size runs out), as torch."""
+    """``split`` into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer when the size runs out), as torch.
+
+    >>> [t.tolist() for t in minigrad.arange(6).chunk(3)]
+    [[0, 1], [2, 3], [4, 5]]
+    """
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = x.shape[normalize_dim(dim, x.ndim)]
@@ -47,20 +55,32 @@ def chunk(x, chunks, dim=0):
 
 
 def unbind(x, dim=0):
-    """The views ``x.select(dim, i)`` for every ``i``."""
+    """The views ``x.select(dim, i)`` for every ``i``.
+
+    >>> [t.tolist() for t in minigrad.eye(2).unbind(0)]
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
     axis = normalize_dim(dim, x.ndim)
     return tuple(select(x, axis, i) for i in range(x.shape[axis]))
 
 
 def flip(x, dims):
-    """``x`` with the order of ``dims`` reversed (a copy, as torch's)."""
+    """``x`` with the order of ``dims`` reversed (a copy, as torch's).
+
+    >>> minigrad.arange(3).flip(0)
+    tensor([2, 1, 0])
+    """
     axes = {normalize_dim(d, x.ndim) for d in ((dims,) if isinstance(dims, int) else dims)}
     key = tuple(slice(None, None, -1) if axis in axes else slice(None) for axis in range(x.ndim))
     return Clone.apply(Index.apply(x, index=key, advanced=False))
 
 
 def roll(x, shifts, dims=None):
-    """``x`` shifted cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None)."""
+    """``x`` shifted cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None).
+
+    >>> minigrad.arange(4).roll(1)
+    tensor([3, 0, 1, 2])
+    """
     if dims is None:
         return reshape(roll(reshape(x, -1), shifts, 0), *x.shape)
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
@@ -77,7 +97,11 @@ def roll(x, shifts, dims=None):
 
 
 def repeat(x, *sizes):
-    """``x`` tiled ``sizes[i]`` times along each dim (leading new dims allowed), as torch's ``repeat``."""
+    """``x`` tiled ``sizes[i]`` times along each dim (leading new dims allowed), as torch's ``repeat``.
+
+    >>> minigrad.tensor([1, 2]).repeat(2)
+    tensor([1, 2, 1, 2])
+    """
     sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
     if len(sizes) < x.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
@@ -96,17 +120,31 @@ def _triangle(x, diagonal, upper):
 
 
 def tril(x, diagonal=0):
-    """The lower triangle of the last two dims (on and below ``diagonal``), zeros elsewhere."""
+    """The lower triangle of the last two dims (on and below ``diagonal``), zeros elsewhere.
+
+    >>> minigrad.ones(2, 2).tril()
+    tensor([[1., 0.],
+            [1., 1.]])
+    """
     return _triangle(x, diagonal, upper=False)
 
 
 def triu(x, diagonal=0):
-    """The upper triangle of the last two dims (on and above ``diagonal``), zeros elsewhere."""
+    """The upper triangle of the last two dims (on and above ``diagonal``), zeros elsewhere.
+
+    >>> minigrad.ones(2, 2).triu()
+    tensor([[1., 1.],
+            [0., 1.]])
+    """
     return _triangle(x, diagonal, upper=True)
 
 
 def movedim(x, source, destination):
-    """``x`` with the dims ``source`` moved to positions ``destination`` (the others keep their order)."""
+    """``x`` with the dims ``source`` moved to positions ``destination`` (the others keep their order).
+
+    >>> minigrad.zeros(2, 3, 4).moveaxis(0, -1).shape
+    (3, 4, 2)
+    """
     source = [normalize_dim(d, x.ndim) for d in ((source,) if isinstance(source, int) else source)]
     destination = [normalize_dim(d, x.ndim) for d in ((destination,) if isinstance(destination, int) else destination)]
     if len(source) != len(destination):
@@ -121,7 +159,11 @@ def movedim(x, source, destination):
 
 
 def index_select(x, dim, index):
-    """The entries of ``x`` at the 1-D integer ``index`` along ``dim``; the gradient is added back at them."""
+    """The entries of ``x`` at the 1-D integer ``index`` along ``dim``; the gradient is added back at them.
+
+    >>> minigrad.arange(5).index_select(0, minigrad.tensor([4, 0]))
+    tensor([4, 0])
+    """
     axis = normalize_dim(dim, x.ndim)
     index = np.asarray(data_of(index))
     if index.ndim > 1 or index.dtype.kind not in "iu":
@@ -133,7 +175,11 @@ def index_select(x, dim, index):
 
 def repeat_interleave(x, repeats, dim=None):
     """Each entry along ``dim`` repeated ``repeats`` times (a number, or one count per entry); the flattened
-    tensor when ``dim`` is None."""
+    tensor when ``dim`` is None.
+
+    >>> minigrad.tensor([1, 2]).repeat_interleave(2)
+    tensor([1, 1, 2, 2])
+    """
     if dim is None:
         x, dim = reshape(x, -1), 0
     axis = normalize_dim(dim, x.ndim)
@@ -145,7 +191,11 @@ def repeat_interleave(x, repeats, dim=None):
 
 
 def masked_select(x, mask):
-    """The entries of ``x`` where ``mask`` (broadcast) holds, as a 1-D tensor."""
+    """The entries of ``x`` where ``mask`` (broadcast) holds, as a 1-D tensor.
+
+    >>> minigrad.arange(4).masked_select(minigrad.tensor([True, False, True, False]))
+    tensor([0, 2])
+    """
     mask = np.asarray(data_of(mask))
     if mask.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
@@ -155,7 +205,11 @@ def masked_select(x, mask):
 
 
 def scatter_add(x, dim, index, src):
-    """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated positions accumulate)."""
+    """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated positions accumulate).
+
+    >>> minigrad.zeros(3).scatter_add(0, minigrad.tensor([0, 0, 2]), minigrad.ones(3))
+    tensor([2., 0., 1.])
+    """
     axis = normalize_dim(dim, x.ndim)
     index = np.asarray(data_of(index), dtype=np.int64)
     if src.shape != index.shape:  # torch uses the part of src that index covers
@@ -165,7 +219,11 @@ def scatter_add(x, dim, index, src):
 
 def scatter(x, dim, index, src):
     """``x`` with ``src`` (a tensor or a number) written at ``index`` along ``dim``; the gradient of ``x`` is
-    ``g`` outside the written positions, that of ``src`` the gathered ``g``."""
+    ``g`` outside the written positions, that of ``src`` the gathered ``g``.
+
+    >>> minigrad.zeros(3).scatter(0, minigrad.tensor([2]), minigrad.tensor([5.0]))
+    tensor([0., 0., 5.])
+    """
     axis = normalize_dim(dim, x.ndim)
     index = np.asarray(data_of(index), dtype=np.int64)
     written = np.zeros(x.shape, bool)
@@ -179,31 +237,51 @@ def scatter(x, dim, index, src):
 
 
 def take_along_dim(x, indices, dim):
-    """``gather`` under numpy's name (``dim`` required here)."""
+    """``gather`` under numpy's name (``dim`` required here).
+
+    >>> minigrad.tensor([[10.0, 20.0], [30.0, 40.0]]).take_along_dim(minigrad.tensor([[1], [0]]), 1)
+    tensor([[20.],
+            [30.]])
+    """
     return gather(x, dim, indices)
 
 
 def atleast_1d(x):
+    """``x`` as a tensor of at least one dim (a 0-d tensor becomes shape ``(1,)``). Gradient: ``g`` reshaped back."""
     return reshape(x, 1) if x.ndim == 0 else x
 
 
 def atleast_2d(x):
+    """``x`` as a tensor of at least two dims (``(n,)`` becomes ``(1, n)``). Gradient: ``g`` reshaped back."""
     return reshape(x, 1, 1) if x.ndim == 0 else unsqueeze(x, 0) if x.ndim == 1 else x
 
 
 def hstack(tensors):
-    """Concatenate along dim 1 (dim 0 for 1-D tensors)."""
+    """Concatenate along dim 1 (dim 0 for 1-D tensors).
+
+    >>> minigrad.hstack([minigrad.zeros(2), minigrad.ones(1)])
+    tensor([0., 0., 1.])
+    """
     tensors = [atleast_1d(t) for t in tensors]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
-    """Concatenate along dim 0, 1-D tensors as rows."""
+    """Concatenate along dim 0, 1-D tensors as rows.
+
+    >>> minigrad.vstack([minigrad.zeros(2), minigrad.ones(2)]).shape
+    (2, 2)
+    """
     return cat([atleast_2d(t) for t in tensors], 0)
 
 
 def nonzero(x, as_tuple=False):
-    """The indices of the non-zero entries: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
+    """The indices of the non-zero entries: an (n, ndim) int64 tensor, or one 1-D tensor per dim.
+
+    >>> minigrad.tensor([0.0, 2.0, 3.0]).nonzero()
+    tensor([[1],
+            [2]])
+    """
     positions = np.nonzero(np.asarray(data_of(x)))
     if as_tuple:
         return tuple(wrap(p.astype(np.int64)) for p in positions)
@@ -211,4 +289,11 @@ def nonzero(x, as_tuple=False):
 
 
 def argwhere(x):
+    """The indices of the nonzero elements of ``x``, one row each: an int64 ``(count, x.ndim)`` tensor. Not
+    differentiable.
+
+    >>> minigrad.tensor([0.0, 3.0, 0.0, 1.0]).argwhere()
+    tensor([[1],
+            [3]])
+    """
     return nonzero(x)

@@ -25,7 +25,11 @@ def _order(array, axis, descending):
 
 
 def sort(x, dim=-1, descending=False, stable=False):
-    """``(values, indices)``: ``x`` sorted along ``dim`` (ties keep their order); gradient to the sources."""
+    """``(values, indices)``: ``x`` sorted along ``dim`` (ties keep their order); gradient to the sources.
+
+    >>> minigrad.tensor([3.0, 1.0, 2.0]).sort().values
+    tensor([1., 2., 3.])
+    """
     if x.ndim == 0:
         return return_types(x.clone(), wrap(np.zeros((), np.int64)))
     axis = normalize_dim(dim, x.ndim)
@@ -34,12 +38,20 @@ def sort(x, dim=-1, descending=False, stable=False):
 
 
 def argsort(x, dim=-1, descending=False, stable=False):
-    """The indices that sort ``x`` along ``dim``."""
+    """The indices that sort ``x`` along ``dim``.
+
+    >>> minigrad.tensor([3.0, 1.0, 2.0]).argsort()
+    tensor([1, 2, 0])
+    """
     return sort(x, dim, descending, stable).indices
 
 
 def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's argument name
-    """``(values, indices)`` of the ``k`` largest (or smallest) entries along ``dim``, largest first."""
+    """``(values, indices)`` of the ``k`` largest (or smallest) entries along ``dim``, largest first.
+
+    >>> minigrad.tensor([3.0, 1.0, 2.0]).topk(2).values
+    tensor([3., 2.])
+    """
     axis = normalize_dim(dim, x.ndim)
     size = x.shape[axis] if x.ndim else 1
     if not 0 <= k <= size:
@@ -51,7 +63,11 @@ def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's argum
 
 
 def kthvalue(x, k, dim=-1, keepdim=False):
-    """``(values, indices)`` of the ``k``-th smallest entry along ``dim`` (k counts from 1)."""
+    """``(values, indices)`` of the ``k``-th smallest entry along ``dim`` (k counts from 1).
+
+    >>> minigrad.tensor([3.0, 1.0, 2.0]).kthvalue(2).values
+    tensor(2.)
+    """
     axis = normalize_dim(dim, x.ndim)
     if not 1 <= k <= (x.shape[axis] if x.ndim else 1):
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")

@@ -1,5 +1,7 @@
 """Adam and AdamW (torch's formulas, bias corrections and placement of eps)."""
 
+from typing import Any
+
 from .._kernels.optim import adam_step
 from .optimizer import (
     Optimizer,
@@ -35,20 +37,20 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params,
-        lr=1e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        weight_decay=0,
-        amsgrad=False,
+        params: Any,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
         *,
         foreach=None,
-        maximize=False,
+        maximize: bool = False,
         capturable=False,
         differentiable=False,
         fused=None,
         decoupled_weight_decay=False,
-    ):
+    ) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -118,19 +120,19 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        params,
-        lr=1e-3,
-        betas=(0.9, 0.999),
-        eps=1e-8,
-        weight_decay=1e-2,
-        amsgrad=False,
+        params: Any,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
         *,
-        maximize=False,
+        maximize: bool = False,
         foreach=None,
         capturable=False,
         differentiable=False,
         fused=None,
-    ):
+    ) -> None:
         super().__init__(
             params,
             lr,

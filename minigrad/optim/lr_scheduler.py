@@ -216,7 +216,14 @@ class _LambdaScheduler(LRScheduler):
 
 
 class LambdaLR(_LambdaScheduler):
-    """``lr = initial_lr · lr_lambda(epoch)``; ``lr_lambda`` is a function or one function per group."""
+    """``lr = initial_lr · lr_lambda(epoch)``; ``lr_lambda`` is a function or one function per group.
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+    >>> opt.step(); scheduler.step()
+    >>> scheduler.get_last_lr()
+    [0.5]
+    """
 
     def get_lr(self):
         self._warn_outside_step()
@@ -242,7 +249,16 @@ class MultiplicativeLR(_LambdaScheduler):
 
 
 class StepLR(LRScheduler):
-    """Multiply the learning rate by ``gamma`` every ``step_size`` epochs."""
+    """Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
+    >>> for _ in range(3):
+    ...     opt.step()
+    ...     scheduler.step()
+    >>> scheduler.get_last_lr()
+    [0.1]
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
@@ -261,7 +277,14 @@ class StepLR(LRScheduler):
 
 class MultiStepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` at each epoch in ``milestones`` (a milestone listed k times
-    multiplies by ``gamma^k``)."""
+    multiplies by ``gamma^k``).
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.MultiStepLR(opt, milestones=[1], gamma=0.1)
+    >>> opt.step(); scheduler.step()
+    >>> scheduler.get_last_lr()
+    [0.1]
+    """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones = Counter(milestones)
@@ -280,7 +303,12 @@ class MultiStepLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """``lr = initial_lr · factor`` for the first ``total_iters`` epochs, then ``initial_lr``."""
+    """``lr = initial_lr · factor`` for the first ``total_iters`` epochs, then ``initial_lr``.
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> minigrad.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2).get_last_lr()
+    [0.5]
+    """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if factor > 1.0 or factor < 0:
@@ -306,7 +334,13 @@ class ConstantLR(LRScheduler):
 
 class LinearLR(LRScheduler):
     """The factor of ``initial_lr`` goes linearly from ``start_factor`` to ``end_factor`` over ``total_iters``
-    epochs (recursively: ``lr ← lr · (1 + (end - start) / (total · start + (epoch - 1)(end - start)))``)."""
+    epochs (recursively: ``lr ← lr · (1 + (end - start) / (total · start + (epoch - 1)(end - start)))``).
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.LinearLR(opt, start_factor=0.5, total_iters=2)
+    >>> [round(lr, 4) for lr in scheduler.get_last_lr()]
+    [0.5]
+    """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if start_factor > 1.0 or start_factor <= 0:
@@ -339,7 +373,14 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the learning rate by ``gamma`` every epoch."""
+    """Multiply the learning rate by ``gamma`` every epoch.
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> opt.step(); scheduler.step()
+    >>> scheduler.get_last_lr()
+    [0.5]
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -385,6 +426,12 @@ class CosineAnnealingLR(LRScheduler):
         lr_t = eta_min + (initial_lr - eta_min) (1 + cos(π t / T_max)) / 2
 
     computed recursively from the previous lr, like torch (so an lr changed by hand is followed from there).
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+    >>> opt.step(); scheduler.step()
+    >>> [round(lr, 4) for lr in scheduler.get_last_lr()]
+    [0.5]
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):  # noqa: N803 - torch's argument name
@@ -601,6 +648,11 @@ class OneCycleLR(LRScheduler):
     ``pct_start`` of ``total_steps`` (or ``epochs · steps_per_epoch``), then anneals (``"cos"`` or ``"linear"``)
     down to ``initial_lr / final_div_factor``; ``three_phase`` returns to the initial lr before the final anneal.
     Momentum (or β₁) moves inversely between ``max_momentum`` and ``base_momentum``. Step it after every batch.
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    >>> round(scheduler.get_last_lr()[0], 4)
+    0.04
     """
 
     def __init__(
@@ -718,7 +770,15 @@ class ReduceLROnPlateau(LRScheduler):
     """Multiply the learning rate by ``factor`` (not below ``min_lr``) once the metric passed to ``step(metric)``
     has not improved for more than ``patience`` epochs, then wait ``cooldown`` epochs. Improvement means below
     ``best · (1 - threshold)`` (``mode="min"``, ``threshold_mode="rel"``), below ``best - threshold`` (``"abs"``),
-    or the same upwards for ``mode="max"``. Changes smaller than ``eps`` are skipped."""
+    or the same upwards for ``mode="max"``. Changes smaller than ``eps`` are skipped.
+
+    >>> opt = minigrad.optim.SGD(nn.Linear(2, 1).parameters(), lr=1.0)
+    >>> scheduler = minigrad.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, factor=0.5)
+    >>> for loss in (1.0, 1.0, 1.0):
+    ...     scheduler.step(loss)
+    >>> opt.param_groups[0]['lr']
+    0.25
+    """
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -157,15 +158,15 @@ class Optimizer:
     # Each state entry holds arrays of its parameter's shape (LBFGS keeps flat vectors of all parameters instead)
     _state_shaped_like_params = True
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Any, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or dicts, but "
                 "got " + _typename(params)
             )
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: "defaultdict[Tensor, dict[str, Any]]" = defaultdict(dict)
+        self.param_groups: "list[dict[str, Any]]" = []
         param_groups = list(params)
         if not param_groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -221,11 +222,11 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all optimized parameters: to None (the default), or to zeros."""
         _zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """Update the parameters from their gradients; ``closure`` re-evaluates the model and returns the loss."""
         raise NotImplementedError
 
@@ -238,12 +239,12 @@ class Optimizer:
             return closure()
 
     # ------------------------------------------------------------------------------------------ state dict
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """The optimizer's state and options, with parameters replaced by their index (in group order).
 
         Like torch, the state values are the live tensors (not copies).
         """
-        index_of = {}
+        index_of: "dict[int, int]" = {}
         groups = []
         for group in self.param_groups:
             packed = {key: value for key, value in group.items() if key != "params"}
@@ -254,7 +255,7 @@ class Optimizer:
         state = {(index_of[id(key)] if isinstance(key, Tensor) else key): value for key, value in self.state.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore what ``state_dict()`` returned; the groups must have the same sizes as this optimizer's.
 
         Floating state tensors are copied and cast to their parameter's dtype (``step`` is kept as it is).
@@ -272,7 +273,7 @@ class Optimizer:
                 chain.from_iterable(g["params"] for g in self.param_groups),
             )
         )
-        state = defaultdict(dict)
+        state: "defaultdict[Tensor, dict[str, Any]]" = defaultdict(dict)
         for key, value in state_dict["state"].items():
             if key in param_of:
                 param = param_of[key]

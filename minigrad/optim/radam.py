@@ -68,7 +68,8 @@ class RAdam(Optimizer):
         """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, eps, beta1, beta2 = float(group["lr"]), float(group["eps"]), *map(float, group["betas"])
+            lr, eps = float(group["lr"]), float(group["eps"])
+            beta1, beta2 = map(float, group["betas"])
             weight_decay, decoupled = float(group["weight_decay"]), group["decoupled_weight_decay"]
             for p in with_gradients(group):
                 state = self.state[p]

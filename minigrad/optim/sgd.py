@@ -1,5 +1,7 @@
 """Stochastic gradient descent with momentum, dampening, weight decay and Nesterov momentum (torch's formulas)."""
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.tensor import Tensor
@@ -26,18 +28,18 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params,
-        lr=1e-3,
-        momentum=0,
-        dampening=0,
-        weight_decay=0,
-        nesterov=False,
+        params: Any,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
         *,
-        maximize=False,
+        maximize: bool = False,
         foreach=None,
         differentiable=False,
         fused=None,
-    ):
+    ) -> None:
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:

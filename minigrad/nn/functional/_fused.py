@@ -41,12 +41,15 @@ from ...autograd.function import Function
 
 __all__ = ["FusedLoss", "FirstOrderOnly", "FirstOrderOnlyError", "kernel_dtype", "kernel_operand", "sum_to_shape"]
 
+_FLOAT16_MAX = 65504.0  # a total within it fits every result dtype
+_FLOAT32 = np.dtype(np.float32)
+
 
 def kernel_dtype(result):
     """The dtype a kernel computes a result dtype in: the kernels are float32 and float64 only, so float16 is
     computed in float32 (and rounded once, at the end)."""
     result = np.dtype(result)
-    return np.dtype(np.float32) if result == np.float16 else result
+    return _FLOAT32 if result.kind == "f" and result.itemsize == 2 else result  # (no dtype ==: it costs a lookup)
 
 
 def kernel_operand(array, shape, result):
@@ -96,8 +99,8 @@ class FusedLoss(Function):
     """
 
     kernel = None
-    gradient_of = (0,)  # per positional input: the kernel gradient output it gets
-    negated = (False,)  # per positional input: whether it gets minus that gradient
+    gradient_of: "tuple[int, ...]" = (0,)  # per positional input: the kernel gradient output it gets
+    negated: "tuple[bool, ...]" = (False,)  # per positional input: whether it gets minus that gradient
     sum_only = False  # the kernel may be given loss_out=None and still returns the sum (set by elementwise)
     empty_mean = math.nan
 
@@ -114,7 +117,9 @@ class FusedLoss(Function):
             return loss.reshape(self.loss_shape).astype(self.result_dtype, copy=False)
         if reduction == "mean":
             total = self.mean(loss, total)
-        with np.errstate(over="ignore"):  # a float16 result may overflow, as torch's does
+        if -_FLOAT16_MAX <= total <= _FLOAT16_MAX:  # (an errstate costs more than the kernel on small inputs)
+            return np.asarray(total, dtype=self.result_dtype)
+        with np.errstate(over="ignore"):  # a float16 (or huge float32) result overflows to inf, as torch's does
             return np.asarray(total, dtype=self.result_dtype)
 
     def elementwise(self, inputs, shape, result_dtype, options=()):

@@ -38,7 +38,13 @@ def scaled_dot_product_attention(
     query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False
 ):
     """``softmax(Q Kᵀ · scale + mask) V`` over the last two dims: ``query (..., L, E)``, ``key (..., S, E)``,
-    ``value (..., S, Ev)`` → ``(..., L, Ev)``. ``enable_gqa`` repeats key/value heads (dim -3) to the query's."""
+    ``value (..., S, Ev)`` → ``(..., L, Ev)``. ``enable_gqa`` repeats key/value heads (dim -3) to the query's.
+
+    >>> q = k = v = minigrad.ones(1, 2, 3)
+    >>> F.scaled_dot_product_attention(q, k, v)
+    tensor([[[1., 1., 1.],
+             [1., 1., 1.]]])
+    """
     if is_causal and attn_mask is not None:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if enable_gqa and key.shape[-3] != query.shape[-3]:

@@ -27,11 +27,13 @@ derivatives are right.
 
 import math
 import operator
+from typing import Optional
 
 import numpy as np
 
 from ..._kernels import cross_entropy as _kernel
 from ...autograd import grad_mode
+from ...autograd.tensor import Tensor
 from ...ops._util import wrap
 from ...ops.activation import log_softmax
 from ._checks import require_tensor
@@ -217,8 +219,10 @@ class _IndexTargetLoss(_ClassLoss):
     def scale(self):
         # IEEE division: no valid weight gives an infinite scale and nan gradients on the rows whose target
         # weight is 0, as in torch; ignored rows stay exactly 0
-        with np.errstate(divide="ignore"):
-            return 1.0 / np.float64(self.weight_sum) if self.reduction == "mean" else 1.0
+        if self.reduction != "mean":
+            return 1.0
+        total = self.weight_sum
+        return 1.0 / total if total else math.copysign(math.inf, total)
 
 
 class CrossEntropyLoss(_IndexTargetLoss):
@@ -346,7 +350,15 @@ class NllLoss(_IndexTargetLoss):
 # The functions.
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """The negative log-likelihood loss of log-probabilities: ``l_n = -w[y_n] x[n, y_n]``.
 
     Parameters
@@ -377,8 +389,15 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 
 def cross_entropy(
-    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", label_smoothing=0.0
-):
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing=0.0,
+) -> Tensor:
     """The cross-entropy between ``softmax(input)`` over the class axis and the target.
 
     Parameters

@@ -160,6 +160,9 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     ``y[n, o, j] = b[o] + Σ_{c in o's group} Σ_i W[o, c, i] x[n, c, j s - p + i d]``; ``padding`` is an int, a
     1-tuple, 'valid' (0) or 'same' (output as long as the input; stride 1 only). Gradients through im2col/GEMM
     (see ``minigrad.ops.conv``); double backward through ``Unfold``/``Fold``.
+
+    >>> F.conv1d(minigrad.tensor([[[1.0, 2.0, 3.0]]]), minigrad.tensor([[[1.0, -1.0]]]))
+    tensor([[[-1., -1.]]])
     """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
@@ -167,13 +170,22 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
     """2-D convolution: ``input (N, C_in, H, W)`` or ``(C_in, H, W)``, ``weight (C_out, C_in / groups, kH, kW)``;
     output ``(N, C_out, H_out, W_out)``, each spatial dim as in ``conv1d``. ``stride``, ``padding``, ``dilation``
-    are ints or pairs; ``groups = C_in = C_out`` is a depthwise convolution."""
+    are ints or pairs; ``groups = C_in = C_out`` is a depthwise convolution.
+
+    >>> F.conv2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2))
+    tensor([[[[4., 4.],
+              [4., 4.]]]])
+    """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
     """3-D convolution: ``input (N, C_in, D, H, W)`` or unbatched, ``weight (C_out, C_in / groups, kD, kH, kW)``;
-    each spatial dim as in ``conv1d``."""
+    each spatial dim as in ``conv1d``.
+
+    >>> F.conv3d(minigrad.ones(1, 1, 3, 3, 3), minigrad.ones(2, 1, 2, 2, 2)).shape
+    (1, 2, 2, 2, 2)
+    """
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
@@ -201,7 +213,11 @@ def _unfold_window(spatial, kernel_size, dilation, padding, stride, function):
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
     """Sliding local blocks as columns (im2col): ``(N, C, H, W) -> (N, C·kH·kW, L)`` (or without ``N``), ``L`` the
     number of block positions; ``out[n, c·kH·kW + i·kW + j, l] = x[n, c, y_l s - p + i d, x_l s - p + j d]``
-    (zero in the padding). Gradient: ``fold`` of the gradient."""
+    (zero in the padding). Gradient: ``fold`` of the gradient.
+
+    >>> F.unfold(minigrad.zeros(1, 2, 4, 4), kernel_size=2).shape
+    (1, 8, 9)
+    """
     if input.ndim not in (3, 4) or any(n == 0 for n in input.shape[-3:]):
         raise RuntimeError(
             "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
@@ -221,7 +237,13 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):  # noqa: A002
     """Sum columns of sliding blocks back into an image (col2im), the adjoint of ``unfold``: ``(N, C·kH·kW, L) ->
-    (N, C, *output_size)`` (or without ``N``); overlapping blocks add up. Gradient: ``unfold`` of the gradient."""
+    (N, C, *output_size)`` (or without ``N``); overlapping blocks add up. Gradient: ``unfold`` of the gradient.
+
+    >>> F.fold(minigrad.ones(1, 4, 4), output_size=(3, 3), kernel_size=2)
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
     if input.ndim not in (2, 3) or any(n == 0 for n in input.shape[-2:]):
         raise RuntimeError(
             "Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and non-zero "

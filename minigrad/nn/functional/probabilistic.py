@@ -22,6 +22,7 @@ tensor([0.6931, 0.0067])
 
 import math
 import warnings
+from typing import Optional
 
 import numpy as np
 
@@ -139,7 +140,14 @@ def _bce_weight_shape(target_shape, weight_shape):
     return broadcast_shape(target_shape, weight_shape)
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """Binary cross-entropy between probabilities ``x`` and targets ``y`` (both in [0, 1], same shape).
 
     ``l = -w [y log x + (1 - y) log(1 - x)]`` with each log clamped at -100 (so a certain wrong answer costs
@@ -193,8 +201,14 @@ class BinaryCrossEntropyWithLogits(_ElementwisePair):
 
 
 def binary_cross_entropy_with_logits(
-    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
-):
+    input: Tensor,
+    target: Tensor,
+    weight: Optional[Tensor] = None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight: Optional[Tensor] = None,
+) -> Tensor:
     """Binary cross-entropy on logits: ``-w [p y log σ(x) + (1 - y) log σ(-x)]``, stable for any ``x``.
 
     ``target`` must have the input's shape. ``weight`` and ``pos_weight`` (p; weight of the positive term, e.g.
@@ -239,7 +253,9 @@ _KL_MEAN_WARNING = (
 )
 
 
-def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+def kl_div(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean", log_target=False
+) -> Tensor:
     """Kullback-Leibler divergence ``KL(target ‖ exp(input))`` pointwise, ``input`` being log-probabilities.
 
     ``l = xlogy(y, y) - y x`` (``y = 0`` gives 0; a negative y gives nan), or ``exp(y) (y - x)`` when

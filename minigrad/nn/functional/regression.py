@@ -20,11 +20,13 @@ tensor([0.0, 0.5, 1.0])
 """
 
 import warnings
+from typing import Optional
 
 import numpy as np
 
 from ..._dtype import result_type
 from ..._kernels import elementwise_losses as _kernels
+from ...autograd.tensor import Tensor
 from ._fused import FusedLoss, kernel_dtype
 from ._reduction import broadcast_shape, check_reduction, format_size, legacy_reduction, reduce_loss, torch_dtype_name
 
@@ -135,7 +137,14 @@ def _weighted(unweighted_loss, weight, input, reduction, mean_by_weight):
 
 
 # ---------------------------------------------------------------------------------------------- losses
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Optional[Tensor] = None,
+) -> Tensor:
     """Mean absolute error: ``l = |x - y|``, reduced by ``reduction`` ('none' | 'mean' | 'sum').
 
     Shapes: any; ``target`` broadcasts against ``input``. Gradient: ``sign(x - y)`` (0 where x == y), and its
@@ -154,7 +163,14 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return reduce_loss(_difference(input, target, shape).abs(), check_reduction(reduction))
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    weight: Optional[Tensor] = None,
+) -> Tensor:
     """Mean squared error: ``l = (x - y)²``.
 
     Shapes and reductions as :func:`l1_loss`. Gradient ``2 (x - y)`` (``-2 (x - y)`` for the target).
@@ -174,7 +190,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return MseLoss.apply(input, target, reduction=check_reduction(reduction), shape=shape, dtype=dtype)
 
 
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+def smooth_l1_loss(
+    input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean", beta=1.0
+) -> Tensor:
     """Smooth L1: ``0.5 z² / beta`` if ``z = |x - y| < beta``, else ``z - 0.5 beta``.
 
     Gradient: ``(x - y) / beta`` inside, ``sign(x - y)`` outside (continuous, 0 at x == y). ``beta == 0`` is
@@ -196,7 +214,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return SmoothL1Loss.apply(input, target, reduction=reduction, shape=shape, dtype=dtype, beta=float(beta))
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+def huber_loss(
+    input: Tensor, target: Tensor, reduction: str = "mean", delta=1.0, weight: Optional[Tensor] = None
+) -> Tensor:
     """Huber: ``0.5 z²`` if ``z = |x - y| < delta``, else ``delta (z - 0.5 delta)``.
 
     It equals ``delta * smooth_l1_loss(beta=delta)``, so the two coincide only for delta = beta = 1.

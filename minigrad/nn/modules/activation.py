@@ -11,7 +11,11 @@ __all__ = ["ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax"
 
 
 class ReLU(Module):
-    """``max(x, 0)`` elementwise; gradient ``g · [x > 0]`` (0 at the kink, like torch). Shape ``(*)`` -> ``(*)``."""
+    """``max(x, 0)`` elementwise; gradient ``g · [x > 0]`` (0 at the kink, like torch). Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.ReLU()(minigrad.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
 
     def __init__(self, inplace=False):
         super().__init__()
@@ -26,7 +30,11 @@ class ReLU(Module):
 
 class LeakyReLU(Module):
     """``x`` for x > 0, ``negative_slope · x`` otherwise; gradient ``g`` or ``negative_slope · g`` (the slope at 0).
-    Shape ``(*)`` -> ``(*)``."""
+    Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.LeakyReLU(0.1)(minigrad.tensor([-1.0, 2.0]))
+    tensor([-0.1,  2.0])
+    """
 
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
@@ -42,7 +50,11 @@ class LeakyReLU(Module):
 
 class GELU(Module):
     """``x Φ(x)``, Φ the standard normal CDF; gradient ``g (Φ(x) + x φ(x))``. With ``approximate='tanh'``:
-    ``x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³)))``. Shape ``(*)`` -> ``(*)``."""
+    ``x/2 · (1 + tanh(√(2/π) (x + 0.044715 x³)))``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.GELU()(minigrad.tensor([0.0, 10.0]))
+    tensor([ 0., 10.])
+    """
 
     def __init__(self, approximate="none"):
         super().__init__()
@@ -56,14 +68,22 @@ class GELU(Module):
 
 
 class Sigmoid(Module):
-    """``σ(x) = 1 / (1 + e^-x)`` elementwise; gradient ``g σ(x) (1 - σ(x))``. Shape ``(*)`` -> ``(*)``."""
+    """``σ(x) = 1 / (1 + e^-x)`` elementwise; gradient ``g σ(x) (1 - σ(x))``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.Sigmoid()(minigrad.tensor([0.0]))
+    tensor([0.5])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.sigmoid(input)
 
 
 class Tanh(Module):
-    """``tanh x`` elementwise; gradient ``g (1 - tanh² x)``. Shape ``(*)`` -> ``(*)``."""
+    """``tanh x`` elementwise; gradient ``g (1 - tanh² x)``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.Tanh()(minigrad.tensor([0.0]))
+    tensor([0.])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.tanh(input)
@@ -71,7 +91,11 @@ class Tanh(Module):
 
 class Softplus(Module):
     """``log(1 + exp(βx)) / β``, and ``x`` where ``βx > threshold``; gradient ``g σ(βx)`` (``g`` above the
-    threshold). Shape ``(*)`` -> ``(*)``."""
+    threshold). Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.Softplus()(minigrad.tensor([0.0]))
+    tensor([0.6931])
+    """
 
     def __init__(self, beta=1.0, threshold=20.0):
         super().__init__()
@@ -97,14 +121,22 @@ class _AlongDim(Module):
 
 
 class Softmax(_AlongDim):
-    """``s = exp(x) / Σ exp(x)`` along ``dim``; gradient ``s (g - Σ g s)``. Shape ``(*)`` -> ``(*)``."""
+    """``s = exp(x) / Σ exp(x)`` along ``dim``; gradient ``s (g - Σ g s)``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.Softmax(dim=-1)(minigrad.tensor([[0.0, 0.0]]))
+    tensor([[0.5, 0.5]])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.softmax(input, self.dim)
 
 
 class LogSoftmax(_AlongDim):
-    """``x - logsumexp(x)`` along ``dim``; gradient ``g - softmax(x) Σ g``. Shape ``(*)`` -> ``(*)``."""
+    """``x - logsumexp(x)`` along ``dim``; gradient ``g - softmax(x) Σ g``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.LogSoftmax(dim=-1)(minigrad.tensor([[0.0, 0.0]])).exp()
+    tensor([[0.5, 0.5]])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.log_softmax(input, self.dim)

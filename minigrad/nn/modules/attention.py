@@ -21,6 +21,12 @@ class MultiheadAttention(Module):
     query's shape and the attention weights ``(N, L, S)`` (averaged over heads unless ``average_attn_weights=False``)
     or None with ``need_weights=False``. Masks: True in a bool ``key_padding_mask (N, S)`` or ``attn_mask (L, S)``
     / ``(N·num_heads, L, S)`` blocks a position; a float mask is added to the scores.
+
+    >>> attention = nn.MultiheadAttention(8, num_heads=2, batch_first=True)
+    >>> x = minigrad.zeros(2, 5, 8)
+    >>> out, weights = attention(x, x, x)
+    >>> out.shape, weights.shape
+    ((2, 5, 8), (2, 5, 5))
     """
 
     def __init__(

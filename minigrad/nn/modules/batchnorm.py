@@ -92,7 +92,14 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` over N (and L) per channel."""
+    """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` over N (and L) per channel.
+
+    >>> bn = nn.BatchNorm1d(3)
+    >>> bn(minigrad.randn(8, 3)).shape
+    (8, 3)
+    >>> bn.running_mean.shape
+    (3,)
+    """
 
     def _check_input_dim(self, input):  # noqa: A002
         if input.ndim not in (2, 3):
@@ -100,7 +107,11 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalisation of ``(N, C, H, W)`` over N, H and W per channel."""
+    """Batch normalisation of ``(N, C, H, W)`` over N, H and W per channel.
+
+    >>> nn.BatchNorm2d(3)(minigrad.randn(2, 3, 4, 4)).shape
+    (2, 3, 4, 4)
+    """
 
     def _check_input_dim(self, input):  # noqa: A002
         if input.ndim != 4:

@@ -90,6 +90,12 @@ class Sequential(_PositionalContainer):
     Input: whatever the first module takes; output: whatever the last one returns (the identity when empty).
     Children are named ``"0"``, ``"1"``, ... (or by the keys of an OrderedDict argument). Supports ``len``,
     iteration, indexing (a slice gives a Sequential), ``append``, ``insert``, ``extend``, ``pop``, ``del`` and ``+``.
+
+    >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    >>> net(minigrad.zeros(5, 4)).shape
+    (5, 2)
+    >>> len(net)
+    3
     """
 
     def __init__(self, *args):
@@ -131,6 +137,10 @@ class ModuleList(_PositionalContainer):
 
     Supports indexing (a slice gives a ModuleList), ``len``, iteration, ``append``, ``extend``, ``insert``,
     ``pop``, ``del``, ``+`` and ``+=``.
+
+    >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    >>> len(list(layers.parameters()))
+    6
     """
 
     def __init__(self, modules=None):
@@ -175,6 +185,10 @@ class ModuleDict(Module):
 
     Supports ``d[key]``, ``d[key] = module``, ``del``, ``in``, ``len``, iteration over the keys, ``keys``,
     ``items``, ``values``, ``update``, ``pop`` and ``clear``.
+
+    >>> heads = nn.ModuleDict({'a': nn.Linear(2, 1), 'b': nn.Linear(2, 3)})
+    >>> heads['b'](minigrad.zeros(1, 2)).shape
+    (1, 3)
     """
 
     def __init__(self, modules=None):

@@ -2,6 +2,7 @@
 parameters and init."""
 
 import math
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -32,7 +33,7 @@ class _ConvNd(Module):
     """
 
     _dims = 0
-    _function = None
+    _function: Optional[Callable] = None
     _transposed = False
 
     def __init__(
@@ -128,7 +129,11 @@ class _ConvNd(Module):
 
 class Conv1d(_ConvNd):
     """1-D convolution over ``(N, C_in, L)`` (or ``(C_in, L)``) inputs: ``y = conv1d(x, weight, bias)``, output
-    ``(N, C_out, L_out)``; see ``_ConvNd`` for the parameters and ``F.conv1d`` for the formula and gradients."""
+    ``(N, C_out, L_out)``; see ``_ConvNd`` for the parameters and ``F.conv1d`` for the formula and gradients.
+
+    >>> nn.Conv1d(3, 8, kernel_size=5, stride=2)(minigrad.zeros(2, 3, 21)).shape
+    (2, 8, 9)
+    """
 
     _dims = 1
     _function = staticmethod(F.conv1d)
@@ -136,14 +141,22 @@ class Conv1d(_ConvNd):
 
 class Conv2d(_ConvNd):
     """2-D convolution over ``(N, C_in, H, W)`` (or ``(C_in, H, W)``) inputs, output ``(N, C_out, H_out, W_out)``;
-    see ``_ConvNd`` and ``F.conv2d``."""
+    see ``_ConvNd`` and ``F.conv2d``.
+
+    >>> nn.Conv2d(3, 8, kernel_size=3, padding=1)(minigrad.zeros(2, 3, 16, 16)).shape
+    (2, 8, 16, 16)
+    """
 
     _dims = 2
     _function = staticmethod(F.conv2d)
 
 
 class Conv3d(_ConvNd):
-    """3-D convolution over ``(N, C_in, D, H, W)`` (or unbatched) inputs; see ``_ConvNd`` and ``F.conv3d``."""
+    """3-D convolution over ``(N, C_in, D, H, W)`` (or unbatched) inputs; see ``_ConvNd`` and ``F.conv3d``.
+
+    >>> nn.Conv3d(1, 2, kernel_size=3)(minigrad.zeros(1, 1, 5, 5, 5)).shape
+    (1, 2, 3, 3, 3)
+    """
 
     _dims = 3
     _function = staticmethod(F.conv3d)

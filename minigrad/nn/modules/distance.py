@@ -11,6 +11,9 @@ class PairwiseDistance(Module):
 
     Inputs ``(N, D)`` or ``(D)`` (broadcastable to each other), output ``(N)`` or ``()`` (``(N, 1)`` / ``(1)``
     with ``keepdim``). Gradient for p = 2: ``g (x1 - x2 + eps) / d``. torch stores ``p`` as the attribute ``norm``.
+
+    >>> nn.PairwiseDistance()(minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[3.0, 4.0]]))
+    tensor([5.])
     """
 
     def __init__(self, p=2.0, eps=1e-6, keepdim=False):
@@ -28,6 +31,9 @@ class CosineSimilarity(Module):
     :func:`~minigrad.nn.functional.cosine_similarity`.
 
     Inputs ``(*1, D, *2)`` (broadcastable to each other, ``D`` at ``dim``), output ``(*1, *2)``.
+
+    >>> nn.CosineSimilarity(dim=1)(minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[1.0, 1.0]]))
+    tensor([0.7071])
     """
 
     def __init__(self, dim=1, eps=1e-8):

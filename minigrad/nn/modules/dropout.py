@@ -12,6 +12,10 @@ class Dropout(Module):
 
     Input ``(*)``, output the same shape. Gradient ``g · m / (1 - p)`` (the same mask). ``inplace`` is accepted
     for torch's signature; the result is always a new tensor.
+
+    >>> drop = nn.Dropout(0.5)
+    >>> drop.eval()(minigrad.ones(3))
+    tensor([1., 1., 1.])
     """
 
     def __init__(self, p=0.5, inplace=False):

@@ -10,6 +10,9 @@ class Flatten(Module):
 
     Input ``(*, S_start, ..., S_end, *)``, output ``(*, S_start · ... · S_end, *)``: ``(N, C, H, W) -> (N, C·H·W)``
     with the defaults. A view of the input, so the gradient is ``g`` reshaped back.
+
+    >>> nn.Flatten()(minigrad.zeros(2, 3, 4)).shape
+    (2, 12)
     """
 
     def __init__(self, start_dim=1, end_dim=-1):

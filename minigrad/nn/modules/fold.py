@@ -8,7 +8,11 @@ __all__ = ["Fold", "Unfold"]
 
 class Unfold(Module):
     """``F.unfold`` with fixed arguments: ``(N, C, H, W) -> (N, C·prod(kernel_size), L)``, one column per block
-    position; no parameters."""
+    position; no parameters.
+
+    >>> nn.Unfold(kernel_size=2)(minigrad.zeros(1, 3, 4, 4)).shape
+    (1, 12, 9)
+    """
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
         super().__init__()
@@ -23,7 +27,11 @@ class Unfold(Module):
 
 class Fold(Module):
     """``F.fold`` with fixed arguments: ``(N, C·prod(kernel_size), L) -> (N, C, *output_size)``, overlapping blocks
-    summed; no parameters."""
+    summed; no parameters.
+
+    >>> nn.Fold(output_size=(3, 3), kernel_size=2)(minigrad.ones(1, 4, 4)).shape
+    (1, 1, 3, 3)
+    """
 
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
         super().__init__()

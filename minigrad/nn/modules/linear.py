@@ -1,10 +1,12 @@
 """``Linear`` (an affine map with learnable weight and bias) and ``Identity``."""
 
 import math
+from typing import Any
 
 import numpy as np
 
 from ... import _dtype
+from ...autograd.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -17,6 +19,9 @@ class Identity(Module):
     """``y = x``: returns its input unchanged (constructor arguments are accepted and ignored, like torch's).
 
     Input ``(*)``, output the same tensor.
+
+    >>> nn.Identity()(minigrad.tensor([1.0]))
+    tensor([1.])
     """
 
     def __init__(self, *args, **kwargs):
@@ -32,9 +37,17 @@ class Linear(Module):
     Input ``(*, in_features)``, output ``(*, out_features)``. Initialised like torch: ``W ~ U(-1/√in, 1/√in)``
     (``kaiming_uniform_`` with ``a = √5``) and ``b ~ U(-1/√in, 1/√in)``. Runs as one fused autograd node;
     gradients ``∂L/∂x = g W``, ``∂L/∂W = gᵀ x``, ``∂L/∂b = Σ g`` over the leading dims.
+
+    >>> layer = nn.Linear(4, 2)
+    >>> layer(minigrad.zeros(3, 4)).shape
+    (3, 2)
+    >>> layer.weight.shape
+    (2, 4)
     """
 
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+    def __init__(
+        self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
+    ) -> None:
         super().__init__()
         if device is not None and not str(device).startswith("cpu"):
             raise RuntimeError(f"minigrad runs on the CPU only; got device {device!r}")
@@ -56,7 +69,7 @@ class Linear(Module):
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input):  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):

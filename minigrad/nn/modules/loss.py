@@ -74,6 +74,9 @@ class L1Loss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.l1_loss`.
+
+    >>> nn.L1Loss()(minigrad.tensor([1.0, -3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(2.)
     """
 
     def forward(self, input, target):  # noqa: A002 - torch's argument names
@@ -85,6 +88,9 @@ class MSELoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.mse_loss`.
+
+    >>> nn.MSELoss()(minigrad.tensor([1.0, 3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(5.)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -96,6 +102,9 @@ class SmoothL1Loss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.smooth_l1_loss`.
+
+    >>> nn.SmoothL1Loss()(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(1.3125)
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -112,6 +121,9 @@ class HuberLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.huber_loss`.
+
+    >>> nn.HuberLoss()(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(1.3125)
     """
 
     def __init__(self, reduction="mean", delta=1.0):
@@ -132,6 +144,9 @@ class NLLLoss(_WeightedLoss):
     Input ``(N, C)``, ``(C)`` or ``(N, C, d1, ..., dK)``; target ``(N)``, ``()`` or ``(N, d1, ..., dK)`` with
     values in ``[0, C)``; ``weight`` ``(C)``. Output a scalar, or the target's shape with ``reduction='none'``.
     See :func:`~minigrad.nn.functional.nll_loss`.
+
+    >>> nn.NLLLoss()(minigrad.tensor([[-1.0, -2.0]]), minigrad.tensor([1]))
+    tensor(2.)
     """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -163,6 +178,10 @@ class CrossEntropyLoss(_WeightedLoss):
     class dim, or probabilities of the input's shape; ``weight`` ``(C)``. Output a scalar, or ``(N)`` /
     ``(N, d1, ..., dK)`` / ``()`` with ``reduction='none'``. Gradient ``g (softmax(x) - onehot(y))`` for unweighted
     indices. See :func:`~minigrad.nn.functional.cross_entropy`.
+
+    >>> loss = nn.CrossEntropyLoss()
+    >>> loss(minigrad.zeros(2, 4), minigrad.tensor([0, 3]))
+    tensor(1.3863)
     """
 
     def __init__(
@@ -189,6 +208,9 @@ class BCELoss(_WeightedLoss):
 
     Input ``(*)`` with values in [0, 1], target the same shape, ``weight`` broadcastable to it; output a scalar,
     or ``(*)`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.binary_cross_entropy`.
+
+    >>> nn.BCELoss()(minigrad.tensor([0.5]), minigrad.tensor([1.0]))
+    tensor(0.6931)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -202,6 +224,9 @@ class BCEWithLogitsLoss(_Loss):
     Input ``(*)``, target the same shape; ``pos_weight`` broadcasts along the class dim (``(C)`` for ``(N, C)``).
     Output a scalar, or ``(*)`` with ``reduction='none'``. Gradient ``g w (σ(x) - y)`` without ``pos_weight``. See
     :func:`~minigrad.nn.functional.binary_cross_entropy_with_logits`.
+
+    >>> nn.BCEWithLogitsLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor(0.6931)
     """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
@@ -221,6 +246,10 @@ class KLDivLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.kl_div`.
+
+    >>> log_q, p = minigrad.tensor([[0.5, 0.5]]).log(), minigrad.tensor([[0.5, 0.5]])
+    >>> nn.KLDivLoss(reduction="batchmean")(log_q, p)  # KL(p ‖ q) = 0 when q = p
+    tensor(0.)
     """
 
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -237,6 +266,9 @@ class PoissonNLLLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.poisson_nll_loss`.
+
+    >>> nn.PoissonNLLLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor(1.)
     """
 
     def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
@@ -258,6 +290,9 @@ class GaussianNLLLoss(_Loss):
     Input ``(N, *)`` or ``(*)``, target the same shape, ``var`` the same shape or with one dim of size 1 (or the
     last dim dropped); output a scalar, or the input's shape with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.gaussian_nll_loss`.
+
+    >>> nn.GaussianNLLLoss()(minigrad.tensor([0.0]), minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor(0.)
     """
 
     def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
@@ -274,6 +309,9 @@ class SoftMarginLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.soft_margin_loss`.
+
+    >>> nn.SoftMarginLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor(0.6931)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -286,6 +324,9 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
 
     Input ``(N, C)`` or ``(C)``, target the same shape (0/1), ``weight`` ``(C)``; output a scalar, or ``(N)``
     / ``()`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.multilabel_soft_margin_loss`.
+
+    >>> nn.MultiLabelSoftMarginLoss()(minigrad.zeros(1, 2), minigrad.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -298,6 +339,9 @@ class HingeEmbeddingLoss(_Loss):
 
     Input ``(*)``, target broadcastable to it; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.hinge_embedding_loss`.
+
+    >>> nn.HingeEmbeddingLoss()(minigrad.tensor([0.3, 2.0]), minigrad.tensor([-1.0, 1.0]))
+    tensor(1.35)
     """
 
     def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -315,6 +359,9 @@ class MultiLabelMarginLoss(_Loss):
 
     Input ``(N, C)`` or ``(C)``, target of the input's shape (int64); output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.multilabel_margin_loss`.
+
+    >>> nn.MultiLabelMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4]]), minigrad.tensor([[2, -1, 0]]))
+    tensor(0.5)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -326,6 +373,9 @@ class MultiMarginLoss(_WeightedLoss):
 
     Input ``(N, C)`` or ``(C)``; target ``(N)`` or ``()`` with values in ``[0, C)``; ``weight`` ``(C)``. Output a
     scalar, or ``(N)`` / ``()`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.multi_margin_loss`.
+
+    >>> nn.MultiMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4]]), minigrad.tensor([2]))
+    tensor(0.5)
     """
 
     def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -349,6 +399,10 @@ class CosineEmbeddingLoss(_Loss):
 
     Inputs ``(N, D)`` or ``(D)``, target ``(N)`` or ``()``; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.cosine_embedding_loss`.
+
+    >>> a, b = minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[0.0, 1.0]])
+    >>> nn.CosineEmbeddingLoss()(a, b, minigrad.tensor([1.0]))  # 1 - cos(a, b) for a similar pair
+    tensor(1.)
     """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -364,6 +418,9 @@ class MarginRankingLoss(_Loss):
 
     Inputs ``(N)`` or ``()``, target the same shape; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.margin_ranking_loss`.
+
+    >>> nn.MarginRankingLoss(margin=0.5)(minigrad.tensor([1.0]), minigrad.tensor([2.0]), minigrad.tensor([1.0]))
+    tensor(1.5)
     """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
@@ -380,6 +437,10 @@ class TripletMarginLoss(_Loss):
 
     Anchor, positive, negative ``(N, D)`` or ``(D)``; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.triplet_margin_loss`.
+
+    >>> a, p, n = minigrad.zeros(1, 2), minigrad.zeros(1, 2), minigrad.ones(1, 2)
+    >>> nn.TripletMarginLoss(margin=1.0)(a, p, n)
+    tensor(0.)
     """
 
     def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
@@ -443,6 +504,10 @@ class CTCLoss(_Loss):
     ``(Σ target_lengths)``; ``input_lengths`` and ``target_lengths`` ``(N)``. Output a scalar ('mean' divides
     each loss by its target length, then averages), or ``(N)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.ctc_loss`.
+
+    >>> log_probs = minigrad.randn(5, 1, 3).log_softmax(2)
+    >>> nn.CTCLoss()(log_probs, minigrad.tensor([[1, 2]]), minigrad.tensor([5]), minigrad.tensor([2])).shape
+    ()
     """
 
     def __init__(self, blank=0, reduction="mean", zero_infinity=False):

@@ -24,7 +24,8 @@ Calling a module runs its ``forward``.
 
 import itertools
 from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -33,6 +34,8 @@ from ...autograd.hooks import RemovableHandle
 from ...autograd.tensor import Tensor
 from ..parameter import Parameter
 from ..utils import _zero_grads
+
+_M = TypeVar("_M", bound="Module")  # train() and eval() return the module itself, of its own type
 
 __all__ = ["Module"]
 
@@ -64,7 +67,21 @@ def _addindent(text, spaces):
 
 
 class Module:
-    """Base class for all neural network modules; subclasses set attributes in ``__init__`` and define ``forward``."""
+    """Base class for all neural network modules; subclasses set attributes in ``__init__`` and define ``forward``.
+
+    >>> class Scale(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.factor = nn.Parameter(minigrad.tensor([2.0]))
+    ...
+    ...     def forward(self, x):
+    ...         return x * self.factor
+    ...
+    >>> Scale()(minigrad.tensor([1.0, 3.0]))
+    tensor([2., 6.], grad_fn=<MulBackward>)
+    >>> list(Scale().state_dict())
+    ['factor']
+    """
 
     training: bool
 
@@ -78,10 +95,10 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", {})
         object.__setattr__(self, "_forward_hooks", {})
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._forward_pre_hooks or self._forward_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
@@ -174,7 +191,7 @@ class Module:
 
     register_module = add_module
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         # only called when normal lookup fails, i.e. for registered parameters, buffers and modules
         registries = self.__dict__
         if "_parameters" in registries:  # (absent while unpickling or before Module.__init__)
@@ -290,11 +307,13 @@ class Module:
                     seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """``(name, parameter)`` pairs, names dotted like torch's (``"0.weight"``); a shared parameter once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
@@ -327,7 +346,7 @@ class Module:
         return self
 
     # ----------------------------------------------------------------------------------------------- modes
-    def train(self, mode=True):
+    def train(self: _M, mode: bool = True) -> _M:
         """Set training mode (Dropout active) on this module and all below it; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -336,7 +355,7 @@ class Module:
             module.train(mode)
         return self
 
-    def eval(self):
+    def eval(self: _M) -> _M:
         """Set evaluation mode (Dropout is the identity); same as ``train(False)``."""
         return self.train(False)
 
@@ -345,7 +364,7 @@ class Module:
             param.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters: to None (the default), or to zeros."""
         _zero_grads(self.parameters(), set_to_none)
 
@@ -412,7 +431,7 @@ class Module:
         )
         return local
 
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False) -> Any:
         """An OrderedDict ``name -> Tensor`` of every parameter and persistent buffer, module by module (its own
         parameters, then its buffers, then each child's entries), like torch. The values are detached but share
         memory with the module's tensors (``keep_vars=True`` gives the Parameters themselves)."""
@@ -425,7 +444,7 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False) -> Any:
         """Copy parameters and buffers from ``state_dict`` into this module and its descendants.
 
         Values are copied into the existing tensors (cast to their dtype); with ``assign=True`` the module's
@@ -435,7 +454,9 @@ class Module:
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors = [], [], []
+        missing: "list[str]" = []
+        unexpected: "list[str]" = []
+        errors: "list[str]" = []
 
         def load(module, local_dict, prefix):
             module._load_from_state_dict(local_dict, prefix, assign, missing, unexpected, errors)

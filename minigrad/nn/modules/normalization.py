@@ -9,7 +9,11 @@ __all__ = ["LayerNorm", "GroupNorm"]
 
 class LayerNorm(Module):
     """Standardise over the last ``len(normalized_shape)`` dims, then ``·weight + bias`` (parameters of shape
-    ``normalized_shape``, ones and zeros, when ``elementwise_affine``; ``bias=False`` drops the shift)."""
+    ``normalized_shape``, ones and zeros, when ``elementwise_affine``; ``bias=False`` drops the shift).
+
+    >>> nn.LayerNorm(4)(minigrad.tensor([[1.0, 2.0, 3.0, 4.0]])).mean().abs().item() < 1e-6
+    True
+    """
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
@@ -37,7 +41,11 @@ class LayerNorm(Module):
 class GroupNorm(Module):
     """Standardise each sample over groups of ``num_channels / num_groups`` channels (and the spatial dims), then
     ``·weight + bias`` per channel (``(num_channels,)``, ones and zeros, when ``affine``; ``bias=False`` drops the
-    shift)."""
+    shift).
+
+    >>> nn.GroupNorm(2, 4)(minigrad.randn(2, 4, 3)).shape
+    (2, 4, 3)
+    """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()

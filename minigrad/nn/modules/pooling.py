@@ -5,6 +5,8 @@ Each stores torch's constructor arguments under torch's attribute names and call
 the same name (see ``minigrad.ops.pooling`` for the window formulas and gradients). None has parameters.
 """
 
+from typing import Callable, Optional
+
 from .. import functional as F
 from .module import Module
 
@@ -34,7 +36,7 @@ class _MaxPoolNd(Module):
     """Shared constructor and forward of the max-pooling layers (``stride`` defaults to ``kernel_size``;
     ``_function`` is the functional form)."""
 
-    _function = None
+    _function: Optional[Callable] = None
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
@@ -64,14 +66,22 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions."""
+    """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions.
+
+    >>> nn.MaxPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[3., 2.]]])
+    """
 
     _function = staticmethod(F.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
     """``F.max_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)``; ``return_indices`` also returns the argmax
-    positions (flat ``h·W + w``)."""
+    positions (flat ``h·W + w``).
+
+    >>> nn.MaxPool2d(2)(minigrad.zeros(1, 3, 8, 8)).shape
+    (1, 3, 4, 4)
+    """
 
     _function = staticmethod(F.max_pool2d)
 
@@ -98,7 +108,11 @@ def _single(value):
 
 
 class AvgPool1d(_AvgPoolNd):
-    """``F.avg_pool1d`` over ``(N, C, L)`` or ``(C, L)``; the sizes are kept as 1-tuples, as torch keeps them."""
+    """``F.avg_pool1d`` over ``(N, C, L)`` or ``(C, L)``; the sizes are kept as 1-tuples, as torch keeps them.
+
+    >>> nn.AvgPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[2., 1.]]])
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
@@ -115,7 +129,7 @@ class AvgPool1d(_AvgPoolNd):
 class _AvgPoolWithDivisor(_AvgPoolNd):
     """Shared constructor and forward of ``AvgPool2d``/``3d`` (``_function`` is the functional form)."""
 
-    _function = None
+    _function: Optional[Callable] = None
 
     def __init__(
         self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
@@ -141,7 +155,11 @@ class _AvgPoolWithDivisor(_AvgPoolNd):
 
 
 class AvgPool2d(_AvgPoolWithDivisor):
-    """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor)."""
+    """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor).
+
+    >>> nn.AvgPool2d(2)(minigrad.ones(1, 1, 4, 4)).shape
+    (1, 1, 2, 2)
+    """
 
     _function = staticmethod(F.avg_pool2d)
 
@@ -162,14 +180,22 @@ class _AdaptivePoolNd(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptivePoolNd):
-    """``F.adaptive_avg_pool1d``: the mean over ``output_size`` windows covering the length."""
+    """``F.adaptive_avg_pool1d``: the mean over ``output_size`` windows covering the length.
+
+    >>> nn.AdaptiveAvgPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[2., 1.]]])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
 class AdaptiveAvgPool2d(_AdaptivePoolNd):
-    """``F.adaptive_avg_pool2d``: the mean over an ``output_size`` grid of windows (None keeps that dim)."""
+    """``F.adaptive_avg_pool2d``: the mean over an ``output_size`` grid of windows (None keeps that dim).
+
+    >>> nn.AdaptiveAvgPool2d((1, 1))(minigrad.ones(2, 3, 5, 7)).shape
+    (2, 3, 1, 1)
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_avg_pool2d(input, self.output_size)
@@ -189,14 +215,22 @@ class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """``F.adaptive_max_pool1d``: the max over ``output_size`` windows covering the length."""
+    """``F.adaptive_max_pool1d``: the max over ``output_size`` windows covering the length.
+
+    >>> nn.AdaptiveMaxPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[3., 2.]]])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    """``F.adaptive_max_pool2d``: the max over an ``output_size`` grid of windows."""
+    """``F.adaptive_max_pool2d``: the max over an ``output_size`` grid of windows.
+
+    >>> nn.AdaptiveMaxPool2d(2)(minigrad.zeros(1, 3, 5, 5)).shape
+    (1, 3, 2, 2)
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
@@ -214,7 +248,7 @@ class _MaxUnpoolNd(Module):
     defaults to ``kernel_size``); ``forward(input, indices, output_size=None)``."""
 
     _dims = 0
-    _function = None
+    _function: Optional[Callable] = None
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
@@ -253,7 +287,7 @@ class MaxUnpool3d(_MaxUnpoolNd):
 class _LPPoolNd(Module):
     """Shared body of ``LPPool1d``/``2d``/``3d``: torch's arguments kept as given."""
 
-    _function = None
+    _function: Optional[Callable] = None
 
     def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
         super().__init__()

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ... import _dtype
+from ...autograd import tracing
 from ...autograd.tensor import Tensor
 from ...ops.shape import cat, stack
 from .. import functional as F
@@ -123,6 +124,7 @@ class RNNBase(Module):
             return (zeros(out), zeros(self.hidden_size)) if hx is None else hx
         return (zeros(out) if hx is None else hx), None
 
+    @tracing.unit("RNN")  # exported as ONNX's own RNN/LSTM/GRU ops, not as the unrolled loop
     def forward(self, input, hx=None):  # noqa: A002 - torch's argument name
         """``input`` (L, N, H_in) — (N, L, H_in) with ``batch_first``, (L, H_in) unbatched — and the optional
         initial state(s) (num_layers · directions, N, H); returns ``(output, h_n)`` (``(output, (h_n, c_n))`` for
@@ -203,7 +205,12 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """An Elman RNN, ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` for ReLU)."""
+    """An Elman RNN, ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` for ReLU).
+
+    >>> out, h = nn.RNN(3, 5, num_layers=2)(minigrad.zeros(7, 2, 3))
+    >>> out.shape, h.shape
+    ((7, 2, 5), (2, 2, 5))
+    """
 
     def __init__(self, *args, nonlinearity="tanh", **kwargs):
         if nonlinearity not in ("tanh", "relu"):
@@ -213,14 +220,25 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """A long short-term memory layer (gates ``i, f, g, o`` in that order, as torch)."""
+    """A long short-term memory layer (gates ``i, f, g, o`` in that order, as torch).
+
+    >>> lstm = nn.LSTM(3, 5, batch_first=True)
+    >>> out, (h, c) = lstm(minigrad.zeros(2, 7, 3))
+    >>> out.shape, h.shape, c.shape
+    ((2, 7, 5), (1, 2, 5), (1, 2, 5))
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
 
 
 class GRU(RNNBase):
-    """A gated recurrent unit layer (gates ``r, z, n`` in that order, as torch)."""
+    """A gated recurrent unit layer (gates ``r, z, n`` in that order, as torch).
+
+    >>> out, h = nn.GRU(3, 5)(minigrad.zeros(7, 2, 3))
+    >>> out.shape, h.shape
+    ((7, 2, 5), (1, 2, 5))
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__("GRU", *args, **kwargs)
@@ -268,7 +286,11 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` for ReLU) for one step."""
+    """``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` for ReLU) for one step.
+
+    >>> nn.RNNCell(3, 5)(minigrad.zeros(2, 3)).shape
+    (2, 5)
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
@@ -284,7 +306,12 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """One LSTM step; ``forward(input, (h, c))`` returns ``(h', c')``."""
+    """One LSTM step; ``forward(input, (h, c))`` returns ``(h', c')``.
+
+    >>> h, c = nn.LSTMCell(3, 5)(minigrad.zeros(2, 3))
+    >>> h.shape
+    (2, 5)
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
@@ -294,7 +321,11 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """One GRU step; ``forward(input, h)`` returns ``h'``."""
+    """One GRU step; ``forward(input, h)`` returns ``h'``.
+
+    >>> nn.GRUCell(3, 5)(minigrad.zeros(2, 3)).shape
+    (2, 5)
+    """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__("GRU", input_size, hidden_size, bias, device, dtype)

@@ -14,7 +14,12 @@ __all__ = ["Embedding"]
 class Embedding(Module):
     """``y = W[input]`` with ``weight`` ``(num_embeddings, embedding_dim)`` drawn from N(0, 1) (the ``padding_idx``
     row zeroed, and it gets no gradient). Input: integer indices of any shape; output ``input.shape +
-    (embedding_dim,)``. ``max_norm`` rescales the rows read to at most that ``norm_type``-norm, in place."""
+    (embedding_dim,)``. ``max_norm`` rescales the rows read to at most that ``norm_type``-norm, in place.
+
+    >>> emb = nn.Embedding(10, 3)
+    >>> emb(minigrad.tensor([[1, 2], [3, 4]])).shape
+    (2, 2, 3)
+    """
 
     def __init__(
         self,

@@ -46,7 +46,7 @@ class _Layer(Module):
     blocks, each with its LayerNorm ``norm<i>`` and dropout ``dropout<i>``, registered in torch's order) and the
     feed-forward and attention blocks."""
 
-    attentions = ("self_attn",)
+    attentions: "tuple[str, ...]" = ("self_attn",)
     blocks = 2
 
     def __init__(
@@ -93,7 +93,12 @@ class _Layer(Module):
 
 
 class TransformerEncoderLayer(_Layer):
-    """Self-attention and a feed-forward network, each with a residual connection and LayerNorm."""
+    """Self-attention and a feed-forward network, each with a residual connection and LayerNorm.
+
+    >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
+    >>> layer(minigrad.zeros(2, 5, 8)).shape
+    (2, 5, 8)
+    """
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         x = src
@@ -106,7 +111,12 @@ class TransformerEncoderLayer(_Layer):
 
 
 class TransformerDecoderLayer(_Layer):
-    """Self-attention, attention over ``memory``, and a feed-forward network, each with residual and LayerNorm."""
+    """Self-attention, attention over ``memory``, and a feed-forward network, each with residual and LayerNorm.
+
+    >>> layer = nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
+    >>> layer(minigrad.zeros(2, 3, 8), minigrad.zeros(2, 5, 8)).shape
+    (2, 3, 8)
+    """
 
     attentions = ("self_attn", "multihead_attn")
     blocks = 3
@@ -139,7 +149,12 @@ class TransformerDecoderLayer(_Layer):
 
 
 class TransformerEncoder(Module):
-    """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` if given."""
+    """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` if given.
+
+    >>> layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    >>> nn.TransformerEncoder(layer, num_layers=2)(minigrad.zeros(2, 5, 8)).shape
+    (2, 5, 8)
+    """
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()
@@ -154,7 +169,12 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` if given."""
+    """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` if given.
+
+    >>> layer = nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
+    >>> nn.TransformerDecoder(layer, 2)(minigrad.zeros(2, 3, 8), minigrad.zeros(2, 5, 8)).shape
+    (2, 3, 8)
+    """
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
@@ -189,7 +209,12 @@ class TransformerDecoder(Module):
 
 class Transformer(Module):
     """The encoder-decoder model of "Attention Is All You Need": ``decoder(tgt, encoder(src))``, each stack ending
-    in a LayerNorm; every matrix parameter Xavier-uniform initialised, as torch's."""
+    in a LayerNorm; every matrix parameter Xavier-uniform initialised, as torch's.
+
+    >>> model = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
+    >>> model(minigrad.zeros(5, 2, 8), minigrad.zeros(3, 2, 8)).shape
+    (3, 2, 8)
+    """
 
     def __init__(
         self,

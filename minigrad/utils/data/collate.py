@@ -30,6 +30,11 @@ def default_collate(batch):
     * strings are returned as they are (a sequence of strings);
     * dicts are collated per key, namedtuples per field, tuples and lists per position (tuples give a list, like
       torch: ``for x, y in loader`` unpacks either).
+
+    >>> from minigrad.utils.data import default_collate
+    >>> default_collate([(minigrad.zeros(2), 1), (minigrad.ones(2), 0)])
+    [tensor([[0., 0.],
+            [1., 1.]]), tensor([1, 0])]
     """
     elem = batch[0]
     if isinstance(elem, Tensor):

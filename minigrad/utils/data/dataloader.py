@@ -145,6 +145,11 @@ class DataLoader:
     in_order : ``False`` yields the workers' batches as they come instead of in the sampler's order.
 
     ``len(loader)`` is the number of batches per epoch.
+
+    >>> from minigrad.utils.data import DataLoader, TensorDataset
+    >>> loader = DataLoader(TensorDataset(minigrad.zeros(10, 2)), batch_size=4)
+    >>> [batch[0].shape for batch in loader]
+    [(4, 2), (4, 2), (2, 2)]
     """
 
     def __init__(

@@ -77,6 +77,11 @@ class TensorDataset(Dataset):
     ``tensors`` are minigrad Tensors or NumPy arrays (arrays are wrapped without copying) with the same first
     dimension; ``dataset[i]`` is the tuple ``(t[i] for t in tensors)``. A ``DataLoader`` over a TensorDataset takes a
     whole batch with one indexing per tensor instead of gathering items one by one.
+
+    >>> from minigrad.utils.data import TensorDataset
+    >>> data = TensorDataset(minigrad.zeros(4, 2), minigrad.arange(4))
+    >>> len(data), data[1][1]
+    (4, tensor(1))
     """
 
     def __init__(self, *tensors):
@@ -104,7 +109,13 @@ def _as_array(value):
 
 
 class ConcatDataset(Dataset):
-    """The items of ``datasets`` one after the other: item ``i`` is found by bisecting ``cumulative_sizes``."""
+    """The items of ``datasets`` one after the other: item ``i`` is found by bisecting ``cumulative_sizes``.
+
+    >>> from minigrad.utils.data import ConcatDataset
+    >>> data = ConcatDataset([range(3), range(10, 12)])
+    >>> len(data), data[3]
+    (5, 10)
+    """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
@@ -172,7 +183,12 @@ class StackDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The items of ``dataset`` at ``indices`` (a sequence of ints), in that order."""
+    """The items of ``dataset`` at ``indices`` (a sequence of ints), in that order.
+
+    >>> from minigrad.utils.data import Subset
+    >>> list(Subset(range(10), [2, 5]))
+    [2, 5]
+    """
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
@@ -194,6 +210,10 @@ def random_split(dataset, lengths, generator=None):
     ``floor(fraction * len(dataset))`` items and the remainder is dealt out one item at a time, round robin, from
     the first split (torch's rule). The permutation is drawn from ``generator`` (a ``minigrad.Generator``; default:
     the module generator seeded by ``minigrad.manual_seed``).
+
+    >>> from minigrad.utils.data import random_split
+    >>> [len(part) for part in random_split(range(10), [7, 3])]
+    [7, 3]
     """
     lengths = list(lengths)
     total = len(dataset)

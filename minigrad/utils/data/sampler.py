@@ -56,7 +56,12 @@ class Sampler(typing.Generic[_Index]):
 
 
 class SequentialSampler(Sampler):
-    """``0, 1, ..., len(data_source) - 1``."""
+    """``0, 1, ..., len(data_source) - 1``.
+
+    >>> from minigrad.utils.data import SequentialSampler
+    >>> list(SequentialSampler(range(3)))
+    [0, 1, 2]
+    """
 
     def __init__(self, data_source):
         self.data_source = data_source
@@ -77,6 +82,10 @@ class RandomSampler(Sampler):
 
     With ``generator=None`` each pass seeds a private generator from one draw of the module generator (as torch),
     so that other random calls made while iterating (data augmentation in ``__getitem__``) don't change the order.
+
+    >>> from minigrad.utils.data import RandomSampler
+    >>> sorted(RandomSampler(range(4)))
+    [0, 1, 2, 3]
     """
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
@@ -113,7 +122,12 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """The elements of ``indices`` in a fresh random order each pass."""
+    """The elements of ``indices`` in a fresh random order each pass.
+
+    >>> from minigrad.utils.data import SubsetRandomSampler
+    >>> sorted(SubsetRandomSampler([1, 4, 7]))
+    [1, 4, 7]
+    """
 
     def __init__(self, indices, generator=None):
         self.indices = indices
@@ -132,6 +146,10 @@ class WeightedRandomSampler(Sampler):
 
     ``weights`` need not sum to one. Without replacement an index is drawn at most once (then ``num_samples`` may
     not exceed the number of non-zero weights).
+
+    >>> from minigrad.utils.data import WeightedRandomSampler
+    >>> list(WeightedRandomSampler([0.0, 1.0], num_samples=3))
+    [1, 1, 1]
     """
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
@@ -160,7 +178,12 @@ class WeightedRandomSampler(Sampler):
 
 
 class BatchSampler(Sampler):
-    """Groups the indices of ``sampler`` into lists of ``batch_size`` (the last one shorter unless ``drop_last``)."""
+    """Groups the indices of ``sampler`` into lists of ``batch_size`` (the last one shorter unless ``drop_last``).
+
+    >>> from minigrad.utils.data import BatchSampler, SequentialSampler
+    >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+    [[0, 1], [2, 3], [4]]
+    """
 
     def __init__(self, sampler, batch_size, drop_last):
         _check_positive_int("batch_size", batch_size)

@@ -1,0 +1,220 @@
+"""ONNX export of the layers: each exported model passes onnx.checker (``export`` runs it) and onnxruntime
+reproduces minigrad's outputs, on another batch size than the traced one (a dynamic batch axis)."""
+
+import io
+
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+
+onnx = pytest.importorskip("onnx")
+onnxruntime = pytest.importorskip("onnxruntime")
+
+
+class Attention(nn.Module):
+    """Self-attention through MultiheadAttention, returning the output and the averaged weights."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.attention = nn.MultiheadAttention(8, 2, batch_first=True, **kwargs)
+
+    def forward(self, x):
+        return self.attention(x, x, x)
+
+
+class Scaled(nn.Module):
+    """scaled_dot_product_attention on projections of one input, causal."""
+
+    def __init__(self):
+        super().__init__()
+        self.project = nn.Linear(6, 18)
+
+    def forward(self, x):
+        q, k, v = self.project(x).reshape(x.shape[0], 4, 3, 6).permute(0, 2, 1, 3).chunk(3, 1)
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+
+
+class SmallCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 4, 3)
+        )
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.2), nn.Linear(4, 3))
+
+    def forward(self, x):
+        return F.log_softmax(self.head(self.features(x)), dim=1)
+
+
+class Lookup(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding, self.norm = nn.Embedding(10, 6, padding_idx=0), nn.LayerNorm(6)
+
+    def forward(self, indices):
+        return self.norm(self.embedding(indices)).softmax(-1)
+
+
+class LSTMWithState(nn.Module):
+    """An LSTM given an initial state (a second graph input), returning every output."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(3, 4, num_layers=2, batch_first=True)
+
+    def forward(self, x, h0):
+        return self.lstm(x, (h0, h0 * 0.5))
+
+
+# name: (model factory, input shapes (first: traced batch; batch axis), batch axis, integer input)
+CASES = {
+    "conv1d": (lambda: nn.Conv1d(3, 4, 3, stride=2, padding=1), [(2, 3, 9)], 0),
+    "conv2d_same_dilated_grouped": (
+        lambda: nn.Conv2d(4, 6, 4, padding="same", dilation=2, groups=2),
+        [(2, 4, 9, 8)],
+        0,
+    ),
+    "conv2d_no_bias_strided": (lambda: nn.Conv2d(2, 3, (3, 2), stride=(2, 3), bias=False), [(2, 2, 8, 9)], 0),
+    "conv3d": (lambda: nn.Conv3d(2, 3, 2, stride=2, padding=1), [(2, 2, 4, 5, 4)], 0),
+    "max_pool1d": (lambda: nn.MaxPool1d(3, 2, padding=1), [(2, 3, 9)], 0),
+    "max_pool2d_dilated": (lambda: nn.MaxPool2d(2, stride=1, dilation=2), [(2, 3, 6, 7)], 0),
+    "avg_pool1d": (lambda: nn.AvgPool1d(3, 2, padding=1), [(2, 3, 9)], 0),
+    "avg_pool2d_exclude_pad": (lambda: nn.AvgPool2d(3, 2, padding=1, count_include_pad=False), [(2, 3, 7, 6)], 0),
+    "adaptive_avg_pool2d": (lambda: nn.AdaptiveAvgPool2d((2, 3)), [(2, 3, 4, 9)], 0),
+    "adaptive_max_pool1d_global": (lambda: nn.AdaptiveMaxPool1d(1), [(2, 3, 5)], 0),
+    "batch_norm1d": (lambda: _trained(nn.BatchNorm1d(5), (8, 5)), [(2, 5)], 0),
+    "batch_norm2d": (lambda: _trained(nn.BatchNorm2d(3), (4, 3, 5, 5)), [(2, 3, 4, 4)], 0),
+    "batch_norm_no_affine": (lambda: _trained(nn.BatchNorm1d(3, affine=False), (4, 3, 6)), [(2, 3, 6)], 0),
+    "layer_norm": (lambda: nn.LayerNorm((3, 5)), [(2, 3, 5)], 0),
+    "layer_norm_no_affine": (lambda: nn.LayerNorm(5, elementwise_affine=False), [(2, 3, 5)], 0),
+    "group_norm": (lambda: nn.GroupNorm(2, 4), [(2, 4, 3, 3)], 0),
+    "softmax_dropout": (
+        lambda: nn.Sequential(nn.Dropout(0.5), nn.Softmax(dim=1), nn.LogSoftmax(dim=-1)),
+        [(2, 4, 3)],
+        0,
+    ),
+    "small_cnn": (SmallCNN, [(2, 3, 8, 8)], 0),
+    "embedding_layer_norm": (Lookup, [(2, 5)], 0),
+    "lstm_bidirectional_two_layers": (
+        lambda: nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
+        [(2, 5, 3)],
+        0,
+    ),
+    "lstm_with_state": (LSTMWithState, [(2, 5, 3), (2, 2, 4)], (0, 1)),
+    "gru": (lambda: nn.GRU(3, 4, num_layers=2), [(5, 2, 3)], 1),
+    "gru_bidirectional_no_bias": (lambda: nn.GRU(3, 4, bias=False, bidirectional=True), [(5, 2, 3)], 1),
+    "rnn_relu": (lambda: nn.RNN(3, 4, nonlinearity="relu", batch_first=True), [(2, 5, 3)], 0),
+    "multihead_attention": (Attention, [(2, 5, 8)], 0),
+    "scaled_dot_product_attention": (Scaled, [(2, 4, 6)], 0),
+    "transformer_encoder_layer": (
+        lambda: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, batch_first=True),
+        [(2, 5, 8)],
+        0,
+    ),
+    "transformer_encoder_norm_first": (
+        lambda: nn.TransformerEncoder(
+            nn.TransformerEncoderLayer(8, 2, 16, batch_first=True, norm_first=True, activation="gelu"), 2
+        ),
+        [(2, 5, 8)],
+        0,
+    ),
+}
+
+
+def _trained(module, shape):
+    """A batch norm whose running statistics moved away from 0 and 1."""
+    for _ in range(3):
+        module(minigrad.randn(*shape) * 2 + 1)
+    return module
+
+
+def _inputs(name, shapes, batch_axes, batch):
+    arrays = []
+    for shape, axis in zip(shapes, batch_axes):
+        shape = list(shape)
+        shape[axis] = batch
+        if name.startswith("embedding"):
+            arrays.append(minigrad.randint(0, 10, tuple(shape)))
+        else:
+            arrays.append(minigrad.randn(*shape))
+    return arrays
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_layer_runs_in_onnxruntime_with_a_dynamic_batch(name):
+    factory, shapes, batch_axes = CASES[name]
+    batch_axes = (batch_axes,) * len(shapes) if isinstance(batch_axes, int) else batch_axes
+    minigrad.manual_seed(0)
+    model = factory()
+    input_names = [f"x{i}" for i in range(len(shapes))]
+    buffer = io.BytesIO()
+    proto = minigrad.onnx.export(
+        model,
+        tuple(_inputs(name, shapes, batch_axes, 2)),
+        buffer,
+        input_names=input_names,
+        dynamic_axes={n: {axis: "batch"} for n, axis in zip(input_names, batch_axes)},
+    )
+    onnx.checker.check_model(proto)
+    session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    model.eval()
+    inputs = _inputs(name, shapes, batch_axes, 3)
+    got = session.run(None, {n: t.numpy() for n, t in zip(input_names, inputs)})
+    expected = model(*inputs)
+    expected = [t for t in _flatten(expected)]
+    assert len(got) == len(expected)
+    for value, want in zip(got, expected):
+        np.testing.assert_allclose(value, want.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def _flatten(value):
+    if isinstance(value, (tuple, list)):
+        return [t for item in value for t in _flatten(item)]
+    return [value]
+
+
+def test_recurrent_layers_are_onnx_recurrent_ops_and_take_any_sequence_length():
+    minigrad.manual_seed(0)
+    model = nn.LSTM(3, 4, batch_first=True)
+    buffer = io.BytesIO()
+    proto = minigrad.onnx.export(
+        model, minigrad.randn(2, 5, 3), buffer, input_names=["x"], dynamic_axes={"x": {0: "batch", 1: "time"}}
+    )
+    assert [node.op_type for node in proto.graph.node].count("LSTM") == 1
+    session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    x = minigrad.randn(3, 8, 3)
+    for got, want in zip(session.run(None, {"x": x.numpy()}), _flatten(model(x))):
+        np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        (nn.AdaptiveAvgPool2d((3, 3)), "divisible"),
+        (nn.MaxPool2d(2, return_indices=True), "return_indices"),
+        (nn.LSTM(3, 4, proj_size=2), "proj_size"),
+    ],
+)
+def test_what_onnx_cannot_express_is_refused_by_name(model, message):
+    x = minigrad.randn(1, 3, 4, 4) if model.__class__.__name__ != "LSTM" else minigrad.randn(5, 1, 3)
+    with pytest.raises(NotImplementedError, match=message):
+        minigrad.onnx.export(model, x, io.BytesIO())
+
+
+def test_layer_norm_needs_opset_17():
+    with pytest.raises(NotImplementedError, match="opset_version >= 17"):
+        minigrad.onnx.export(nn.LayerNorm(4), minigrad.randn(2, 4), io.BytesIO(), opset_version=16)
+
+
+def test_unbatched_inputs_export():
+    minigrad.manual_seed(0)
+    for model, x in ((nn.Conv1d(2, 3, 3), minigrad.randn(2, 7)), (nn.MaxPool2d(2), minigrad.randn(3, 4, 4))):
+        buffer = io.BytesIO()
+        minigrad.onnx.export(model, x, buffer, input_names=["x"])
+        session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+        np.testing.assert_allclose(
+            session.run(None, {"x": x.numpy()})[0], model(x).detach().numpy(), rtol=1e-5, atol=1e-6
+        )
