@@ -4,7 +4,8 @@
 
 Each step makes the pooled output of a leaf that requires grad and backpropagates a fixed upstream gradient; the two
 libraries are timed in alternating rounds (the machines are shared). Target ratio minigrad/torch: <= 1.0.
-Also shown, untargeted: avg_pool2d 2×2 and adaptive_avg_pool2d to 1×1 (a classifier head) on the same input.
+Also shown, untargeted: avg_pool2d 2×2 and adaptive_avg_pool2d to 1×1 (a classifier head) on the same input, and
+max_pool3d 2×2×2 on a 16×16×16×28×28 volume (as many elements).
 """
 
 import numpy as np
@@ -13,11 +14,12 @@ import minigrad
 from _timing import compare, run_benchmark
 
 SHAPE = (64, 32, 28, 28)
-# (name, function name, positional arguments, target ratio)
+# (name, function name, input shape, positional arguments, target ratio)
 WORKLOADS = [
-    ("max_pool2d 2x2 64x32x28x28", "max_pool2d", (2,), 1.0),
-    ("avg_pool2d 2x2 64x32x28x28", "avg_pool2d", (2,), None),
-    ("adaptive_avg_pool2d 1x1 64x32x28x28", "adaptive_avg_pool2d", (1,), None),
+    ("max_pool2d 2x2 64x32x28x28", "max_pool2d", SHAPE, (2,), 1.0),
+    ("avg_pool2d 2x2 64x32x28x28", "avg_pool2d", SHAPE, (2,), None),
+    ("adaptive_avg_pool2d 1x1 64x32x28x28", "adaptive_avg_pool2d", SHAPE, (1,), None),
+    ("max_pool3d 2x2x2 16x16x16x28x28", "max_pool3d", (16, 16, 16, 28, 28), (2,), None),
 ]
 
 
@@ -35,9 +37,9 @@ def step(library, function_name, args, x, upstream_shape):
 
 
 def measure(torch, repeats):
-    x = np.random.default_rng(0).standard_normal(SHAPE).astype(np.float32)
     rows = []
-    for name, function_name, args, target in WORKLOADS:
+    for name, function_name, shape, args, target in WORKLOADS:
+        x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
         out_shape = getattr(minigrad.nn.functional, function_name)(minigrad.tensor(x), *args).shape
         ours, theirs = compare(
             step(minigrad, function_name, args, x, out_shape),

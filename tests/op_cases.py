@@ -120,6 +120,19 @@ CASES = [
     OpCase("avg_pool1d_ceil", lambda lib, a: lib.nn.functional.avg_pool1d(a, 2, ceil_mode=True), ((2, 3, 5),)),
     OpCase("adaptive_avg_pool2d", lambda lib, a: lib.nn.functional.adaptive_avg_pool2d(a, (2, 3)), ((2, 2, 5, 7),)),
     OpCase("adaptive_max_pool2d", lambda lib, a: lib.nn.functional.adaptive_max_pool2d(a, 2), ((1, 2, 5, 4),)),
+    OpCase("max_pool3d", lambda lib, a: lib.nn.functional.max_pool3d(a, 2, stride=1, padding=1), ((1, 2, 3, 4, 3),)),
+    OpCase("avg_pool3d_ceil", lambda lib, a: lib.nn.functional.avg_pool3d(a, 2, ceil_mode=True), ((2, 3, 3, 5),)),
+    OpCase(
+        "max_unpool2d",
+        lambda lib, a: lib.nn.functional.max_unpool2d(*lib.nn.functional.max_pool2d(a, 2, return_indices=True), 2),
+        ((2, 2, 4, 6),),
+    ),
+    OpCase("lp_pool2d", lambda lib, a: lib.nn.functional.lp_pool2d(a, 2.0, 2, stride=1), ((1, 2, 4, 5),)),
+    OpCase(
+        "conv_transpose2d",
+        lambda lib, x, w, b: lib.nn.functional.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        ((2, 4, 3, 3), (4, 3, 3, 3), (3,)),
+    ),
     OpCase(
         "batch_norm_train",
         lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, training=True),

@@ -30,8 +30,19 @@ CASES = [
     ("adaptive_avg_pool1d", (2, 3, 7), (3,), {}),
     ("adaptive_max_pool2d", (2, 3, 7, 6), ((3, 4),), {}),
     ("adaptive_max_pool1d", (2, 3, 7), (5,), {}),
+    ("max_pool3d", (2, 3, 5, 6, 4), (2,), {}),
+    ("max_pool3d", (2, 5, 7, 6), ((3, 2, 2),), {"stride": (2, 1, 2), "padding": 1, "dilation": (1, 2, 1)}),
+    ("max_pool3d", (1, 2, 6, 7, 5), (3,), {"stride": 2, "padding": 1, "ceil_mode": True}),
+    ("avg_pool3d", (2, 3, 5, 6, 4), (2,), {}),
+    ("avg_pool3d", (2, 5, 7, 6), (3,), {"stride": 2, "padding": 1, "ceil_mode": True}),
+    ("avg_pool3d", (2, 2, 5, 7, 6), (3,), {"stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False}),
+    ("avg_pool3d", (2, 5, 7, 6), ((3, 2, 2),), {"stride": 2, "padding": 1, "divisor_override": 5}),
+    ("adaptive_avg_pool3d", (2, 3, 5, 7, 6), ((2, 3, 4),), {}),
+    ("adaptive_avg_pool3d", (3, 5, 5, 4), ((None, 7, 2),), {}),
+    ("adaptive_max_pool3d", (2, 3, 5, 7, 6), ((2, 3, 4),), {}),
+    ("adaptive_max_pool3d", (3, 4, 5, 4), (3,), {}),
 ]
-WITH_INDICES = ("max_pool1d", "max_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d")
+WITH_INDICES = tuple(f"{kind}max_pool{d}d" for kind in ("", "adaptive_") for d in (1, 2, 3))
 
 
 def _case_id(case):
@@ -72,6 +83,10 @@ def test_matches_torch(case, dtype, rng):
         ("avg_pool1d", (2, 2, 5), (2,), {"ceil_mode": True}),
         ("adaptive_avg_pool2d", (1, 2, 5, 3), ((2, 2),), {}),
         ("adaptive_max_pool1d", (2, 2, 5), (3,), {}),
+        ("max_pool3d", (1, 2, 4, 3, 5), (2,), {"stride": 1, "padding": 1, "dilation": (1, 1, 2)}),
+        ("avg_pool3d", (2, 3, 4, 5), (3,), {"stride": 2, "padding": 1, "ceil_mode": True}),
+        ("adaptive_avg_pool3d", (1, 2, 3, 5, 3), ((2, 2, 2),), {}),
+        ("adaptive_max_pool3d", (2, 3, 4, 3), (2,), {}),
     ],
 )
 def test_gradcheck_and_gradgradcheck(name, shape, args, kwargs, rng):
@@ -103,29 +118,32 @@ def test_nan_wins_the_window_as_in_torch():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kernels_match_their_numpy_twins(dtype, rng):
-    x = rng.standard_normal((3, 7, 8)).astype(dtype)
-    x[0, 2, 3] = np.nan
+    x = rng.standard_normal((3, 4, 7, 8)).astype(dtype)
+    x[0, 1, 2, 3] = np.nan
+    depths = (np.array([0, 1, 2]), np.array([3, 4, 4]), 2)  # dilated, clipped at the end
     rows = (np.array([0, 1, 3, 5]), np.array([3, 4, 6, 7]), 2)  # dilated rows, clipped at the edges
     cols = (np.array([0, 0, 2, 5]), np.array([2, 4, 6, 8]), 1)
-    out, index = np.empty((3, 4, 4), dtype), np.empty((3, 4, 4), np.int64)
-    kernel.window_max_forward(x, *rows, *cols, out, index, 2)
-    expected_out, expected_index = reference.window_max(x, *rows, *cols)
+    out, index = np.empty((3, 3, 4, 4), dtype), np.empty((3, 3, 4, 4), np.int64)
+    kernel.window_max_forward(x, *depths, *rows, *cols, out, index, 2)
+    expected_out, expected_index = reference.window_max(x, *depths, *rows, *cols)
     np.testing.assert_array_equal(out, expected_out)
     np.testing.assert_array_equal(index, expected_index)
 
-    grad = rng.standard_normal((3, 16)).astype(dtype)
-    scattered = np.empty((3, 56), dtype)
-    kernel.scatter_to_planes(grad, index.reshape(3, 16), scattered, 2)
-    np.testing.assert_allclose(scattered, reference.scatter_to_planes(grad, index.reshape(3, 16), 56), rtol=1e-6)
+    grad = rng.standard_normal((3, 48)).astype(dtype)
+    scattered = np.empty((3, 224), dtype)
+    kernel.scatter_to_planes(grad, index.reshape(3, 48), scattered, 2)
+    np.testing.assert_allclose(scattered, reference.scatter_to_planes(grad, index.reshape(3, 48), 224), rtol=1e-6)
 
-    bounds = (rows[0], rows[1], cols[0], cols[1])
-    scale = rng.random((4, 4))
-    sums = np.empty((3, 4, 4), dtype)
+    bounds = (depths[0], depths[1], rows[0], rows[1], cols[0], cols[1])
+    scale = rng.random((3, 4, 4))
+    sums = np.empty((3, 3, 4, 4), dtype)
     kernel.window_sum_forward(x, *bounds, scale, sums, 2)
-    np.testing.assert_allclose(sums, reference.window_sum(x, *bounds, scale), rtol=1e-5)
+    np.testing.assert_allclose(sums, reference.window_sum(x, *bounds, scale), rtol=1e-5, atol=1e-6)
     adjoint = np.empty(x.shape, dtype)
     kernel.window_sum_backward(out, *bounds, scale, adjoint, 2)
-    np.testing.assert_allclose(adjoint, reference.window_sum_adjoint(out, *bounds, scale, x.shape), rtol=1e-5)
+    np.testing.assert_allclose(
+        adjoint, reference.window_sum_adjoint(out, *bounds, scale, x.shape), rtol=1e-5, atol=1e-6
+    )
 
 
 @pytest.mark.parametrize(
@@ -179,13 +197,17 @@ def test_integer_input_is_refused():
         lambda lib: lib.nn.AdaptiveAvgPool1d(2),
         lambda lib: lib.nn.AdaptiveMaxPool2d(3, return_indices=True),
         lambda lib: lib.nn.AdaptiveMaxPool1d(2),
+        lambda lib: lib.nn.MaxPool3d((2, 3, 2), stride=1, padding=1, return_indices=True),
+        lambda lib: lib.nn.AvgPool3d(3, stride=2, padding=1, ceil_mode=True, divisor_override=4),
+        lambda lib: lib.nn.AdaptiveAvgPool3d((2, None, 3)),
+        lambda lib: lib.nn.AdaptiveMaxPool3d(2, return_indices=True),
     ],
 )
 def test_modules_match_torch(make, rng):
     torch = pytest.importorskip("torch")
     ours, theirs = make(minigrad), make(torch)
     assert repr(ours) == repr(theirs)
-    shape = (2, 3, 9) if "1d" in type(theirs).__name__ else (2, 3, 9, 8)
+    shape = {"1d": (2, 3, 9), "2d": (2, 3, 9, 8), "3d": (2, 3, 5, 9, 8)}[type(theirs).__name__[-2:]]
     x = rng.standard_normal(shape)
     ours_out, theirs_out = ours(minigrad.tensor(x)), theirs(torch.tensor(x))
     if isinstance(theirs_out, tuple):

@@ -123,9 +123,18 @@ KNOWN_DIFFERENCES = {
     "nn.functional.avg_pool1d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.avg_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.max_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
+    "nn.functional.max_pool3d-int64": ("missing: pooling and convolution of integer tensors"),
+    "nn.functional.avg_pool3d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.conv1d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.conv2d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.conv3d-int64": ("missing: pooling and convolution of integer tensors"),
+    "nn.functional.conv_transpose1d-int64": ("missing: pooling and convolution of integer tensors"),
+    "nn.functional.conv_transpose2d-int64": ("missing: pooling and convolution of integer tensors"),
+    "nn.functional.conv_transpose3d-int64": ("missing: pooling and convolution of integer tensors"),
+    "nn.functional.conv_transpose3d-float32": (
+        "difference: float32 sums in another order than torch's (a sample whose terms reach 40 cancels to 0.16,"
+        " off by 1e-5)"
+    ),
     "nn.functional.unfold-bool": ("missing: unfold of bool tensors"),
     "nn.functional.group_norm-float64": ("bug: a group_norm sample differs from torch (not triaged yet)"),
     "nn.functional.batch_norm-float32": ("bug: a batch_norm sample differs from torch (not triaged yet)"),
@@ -143,12 +152,6 @@ KNOWN_DIFFERENCES = {
     "logical_or-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "logical_xor-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "isclose-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
-    "nn.functional.adaptive_avg_pool2d-errors": (
-        "bug: adaptive pooling raises another exception type than torch on bad sizes"
-    ),
-    "nn.functional.adaptive_max_pool2d-errors": (
-        "bug: adaptive pooling raises another exception type than torch on bad sizes"
-    ),
     "scatter-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "scatter_add-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "hstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),

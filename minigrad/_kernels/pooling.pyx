@@ -1,26 +1,27 @@
-"""Pooling kernels: window maxima and window means over the planes of an (P, H, W) array.
+"""Pooling kernels: window maxima and window means over the volumes of a (P, D, H, W) array.
 
-A plane is one (image, channel) pair: the caller reshapes (N, C, H, W) to (N·C, H, W) (1-D pooling is H = 1)
-and the planes are split over the threads. The windows are described by their clipped bounds, computed once in
-Python for every kind of pooling (strided, padded, dilated, ceil-mode, adaptive), so one kernel serves them all:
-output row ``i`` reads input rows ``row_start[i], row_start[i] + row_step, ...`` below ``row_stop[i]``, and output
-column ``j`` likewise with the column arrays.
+A plane is one (image, channel) pair: the caller reshapes (N, C, *spatial) to (N·C, D, H, W) (2-D pooling is
+D = 1, 1-D pooling D = H = 1) and the planes are split over the threads. The windows are described by their
+clipped bounds along each axis, computed once in Python for every kind of pooling (strided, padded, dilated,
+ceil-mode, adaptive), so one kernel serves them all: output depth ``a`` reads input depths ``dep_start[a],
+dep_start[a] + dep_step, ...`` below ``dep_stop[a]``, output row ``i`` and column ``j`` likewise with the row and
+column arrays.
 
-window_max_forward   out[p, i, j] = max over the window of x[p]; index[p, i, j] = h·W + w of that maximum
-                     (the first one in row-major order; a NaN wins over everything, the last NaN over earlier
-                     ones, as torch's ``val > max || isnan(val)``).
-scatter_to_planes    grad_x[p].flat[index[p, i, j]] += grad[p, i, j] (grad_x zeroed first): max pooling's
-                     backward, and the adjoint of gathering ``x[p].flat[index]``.
-window_sum_forward   out[p, i, j] = scale[i, j] · Σ_window x[p]        (average pooling: scale = 1/divisor)
-window_sum_backward  grad_x[p, h, w] = Σ over the windows holding (h, w) of scale[i, j] · grad[p, i, j]
+window_max_forward   out[p, a, i, j] = max over the window of x[p]; index[p, a, i, j] = (d·H + h)·W + w of that
+                     maximum (the first one in (d, h, w) order; a NaN wins over everything, the last NaN over
+                     earlier ones, as torch's ``val > max || isnan(val)``).
+scatter_to_planes    grad_x[p].flat[index[p, k]] += grad[p, k] (grad_x zeroed first): max pooling's backward,
+                     and the adjoint of gathering ``x[p].flat[index]``.
+window_sum_forward   out[p, a, i, j] = scale[a, i, j] · Σ_window x[p]     (average pooling: scale = 1/divisor)
+window_sum_backward  grad_x[p, d, h, w] = Σ over the windows holding (d, h, w) of scale[a, i, j] · grad[p, a, i, j]
                      (grad_x zeroed first): the adjoint of window_sum_forward.
 
 Example::
 
-    x = np.arange(16.0).reshape(1, 4, 4); out = np.empty((1, 2, 2)); index = np.empty((1, 2, 2), np.int64)
-    starts = np.array([0, 2]); stops = np.array([2, 4])
-    window_max_forward(x, starts, stops, 1, starts, stops, 1, out, index, 1)
-    # out == [[[5, 7], [13, 15]]], index == [[[5, 7], [13, 15]]]
+    x = np.arange(16.0).reshape(1, 1, 4, 4); out = np.empty((1, 1, 2, 2)); index = np.empty((1, 1, 2, 2), np.int64)
+    one = np.array([0]); starts = np.array([0, 2]); stops = np.array([2, 4])
+    window_max_forward(x, one, one + 1, 1, starts, stops, 1, starts, stops, 1, out, index, 1)
+    # out == [[[[5, 7], [13, 15]]]], index == [[[[5, 7], [13, 15]]]]
 """
 from cython cimport floating
 from cython.parallel cimport prange
@@ -55,32 +56,54 @@ cdef inline double _row_sum(const floating *row, Py_ssize_t start, Py_ssize_t st
     return (s0 + s1) + (s2 + s3)
 
 
-def window_max_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start, const int64_t[::1] row_stop,
+cdef inline void _window_max(const floating *plane, Py_ssize_t offset, Py_ssize_t h0, Py_ssize_t h1,
+                             Py_ssize_t row_step, Py_ssize_t w0, Py_ssize_t w1, Py_ssize_t col_step,
+                             Py_ssize_t width, floating *best, int64_t *best_index) noexcept nogil:
+    """Fold the window rows [h0, h1) (step row_step) x columns [w0, w1) (step col_step) of the slice at flat
+    ``offset`` of ``plane`` into the running maximum ``best`` and its flat position."""
+    cdef Py_ssize_t h = h0, w, row
+    cdef floating value
+    while h < h1:  # strided ranges (dilation): range() with a runtime step needs the GIL
+        row = offset + h * width
+        w = w0
+        while w < w1:
+            value = plane[row + w]
+            if value > best[0] or isnan(value):
+                best[0] = value
+                best_index[0] = row + w
+            w = w + col_step
+        h = h + row_step
+
+
+def window_max_forward(const floating[:, :, :, ::1] x, const int64_t[::1] dep_start, const int64_t[::1] dep_stop,
+                       int64_t dep_step, const int64_t[::1] row_start, const int64_t[::1] row_stop,
                        int64_t row_step, const int64_t[::1] col_start, const int64_t[::1] col_stop,
-                       int64_t col_step, floating[:, :, ::1] out, int64_t[:, :, ::1] index, int num_threads):
+                       int64_t col_step, floating[:, :, :, ::1] out, int64_t[:, :, :, ::1] index, int num_threads):
     """Window maxima and their flat positions (see the module docstring)."""
-    cdef Py_ssize_t planes = x.shape[0], width = x.shape[2], p, i, j, h, w
+    cdef Py_ssize_t planes = x.shape[0], height = x.shape[2], width = x.shape[3], p, a, i, j, d
+    cdef Py_ssize_t out_d = out.shape[1], out_h = out.shape[2], out_w = out.shape[3], volume
     cdef int64_t best_index
-    cdef floating best, value
+    cdef floating best
+    cdef const floating *plane
+    volume = x.shape[1] * height * width
     # (counted first: a shape read in the prange clause breaks the bounds-checked build)
-    cdef int threads = _threads(planes, x.shape[1] * width, num_threads)
+    cdef int threads = _threads(planes, volume, num_threads)
+    if volume == 0:
+        return
     for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
-        for i in range(out.shape[1]):
-            for j in range(out.shape[2]):
-                best = -INFINITY
-                best_index = row_start[i] * width + col_start[j]
-                h = row_start[i]
-                while h < row_stop[i]:  # a strided range (dilation): range() with a runtime step needs the GIL
-                    w = col_start[j]
-                    while w < col_stop[j]:
-                        value = x[p, h, w]
-                        if value > best or isnan(value):
-                            best = value
-                            best_index = h * width + w
-                        w = w + col_step
-                    h = h + row_step
-                out[p, i, j] = best
-                index[p, i, j] = best_index
+        plane = &x[p, 0, 0, 0]
+        for a in range(out_d):
+            for i in range(out_h):
+                for j in range(out_w):
+                    best = -INFINITY
+                    best_index = (dep_start[a] * height + row_start[i]) * width + col_start[j]
+                    d = dep_start[a]
+                    while d < dep_stop[a]:
+                        _window_max(plane, d * height * width, row_start[i], row_stop[i], row_step, col_start[j],
+                                    col_stop[j], col_step, width, &best, &best_index)
+                        d = d + dep_step
+                    out[p, a, i, j] = best
+                    index[p, a, i, j] = best_index
 
 
 def scatter_to_planes(const floating[:, ::1] grad, const int64_t[:, ::1] index, floating[:, ::1] grad_x,
@@ -93,36 +116,45 @@ def scatter_to_planes(const floating[:, ::1] grad, const int64_t[:, ::1] index, 
             grad_x[p, index[p, k]] += grad[p, k]
 
 
-def window_sum_forward(const floating[:, :, ::1] x, const int64_t[::1] row_start, const int64_t[::1] row_stop,
-                       const int64_t[::1] col_start, const int64_t[::1] col_stop, const double[:, ::1] scale,
-                       floating[:, :, ::1] out, int num_threads):
+def window_sum_forward(const floating[:, :, :, ::1] x, const int64_t[::1] dep_start, const int64_t[::1] dep_stop,
+                       const int64_t[::1] row_start, const int64_t[::1] row_stop, const int64_t[::1] col_start,
+                       const int64_t[::1] col_stop, const double[:, :, ::1] scale, floating[:, :, :, ::1] out,
+                       int num_threads):
     """Scaled window sums, accumulated in double (see the module docstring)."""
-    cdef Py_ssize_t planes = x.shape[0], p, i, j, h
+    cdef Py_ssize_t planes = x.shape[0], p, a, i, j, d, h
+    cdef Py_ssize_t out_d = out.shape[1], out_h = out.shape[2], out_w = out.shape[3]
     cdef double total
     # (counted first: a shape read in the prange clause breaks the bounds-checked build)
-    cdef int threads = _threads(planes, x.shape[1] * x.shape[2], num_threads)
+    cdef int threads = _threads(planes, x.shape[1] * x.shape[2] * x.shape[3], num_threads)
     for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
-        for i in range(out.shape[1]):
-            for j in range(out.shape[2]):
-                total = 0
-                for h in range(row_start[i], row_stop[i]):
-                    total = total + _row_sum(&x[p, h, 0], col_start[j], col_stop[j])
-                out[p, i, j] = <floating>(total * scale[i, j])
+        for a in range(out_d):
+            for i in range(out_h):
+                for j in range(out_w):
+                    total = 0
+                    for d in range(dep_start[a], dep_stop[a]):
+                        for h in range(row_start[i], row_stop[i]):
+                            total = total + _row_sum(&x[p, d, h, 0], col_start[j], col_stop[j])
+                    out[p, a, i, j] = <floating>(total * scale[a, i, j])
 
 
-def window_sum_backward(const floating[:, :, ::1] grad, const int64_t[::1] row_start, const int64_t[::1] row_stop,
-                        const int64_t[::1] col_start, const int64_t[::1] col_stop, const double[:, ::1] scale,
-                        floating[:, :, ::1] grad_x, int num_threads):
+def window_sum_backward(const floating[:, :, :, ::1] grad, const int64_t[::1] dep_start,
+                        const int64_t[::1] dep_stop, const int64_t[::1] row_start, const int64_t[::1] row_stop,
+                        const int64_t[::1] col_start, const int64_t[::1] col_stop, const double[:, :, ::1] scale,
+                        floating[:, :, :, ::1] grad_x, int num_threads):
     """Each scaled output gradient added to every input of its window (see the module docstring)."""
-    cdef Py_ssize_t planes = grad.shape[0], p, i, j, h, w
+    cdef Py_ssize_t planes = grad.shape[0], p, a, i, j, d, h, w
+    cdef Py_ssize_t out_d = grad.shape[1], out_h = grad.shape[2], out_w = grad.shape[3]
+    cdef Py_ssize_t volume = grad_x.shape[1] * grad_x.shape[2] * grad_x.shape[3]
     cdef floating share
     # (counted first: a shape read in the prange clause breaks the bounds-checked build)
-    cdef int threads = _threads(planes, grad_x.shape[1] * grad_x.shape[2], num_threads)
+    cdef int threads = _threads(planes, volume, num_threads)
     for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
-        memset(&grad_x[p, 0, 0], 0, grad_x.shape[1] * grad_x.shape[2] * sizeof(floating))
-        for i in range(grad.shape[1]):
-            for j in range(grad.shape[2]):
-                share = <floating>(grad[p, i, j] * scale[i, j])
-                for h in range(row_start[i], row_stop[i]):
-                    for w in range(col_start[j], col_stop[j]):
-                        grad_x[p, h, w] += share
+        memset(&grad_x[p, 0, 0, 0], 0, volume * sizeof(floating))
+        for a in range(out_d):
+            for i in range(out_h):
+                for j in range(out_w):
+                    share = <floating>(grad[p, a, i, j] * scale[a, i, j])
+                    for d in range(dep_start[a], dep_stop[a]):
+                        for h in range(row_start[i], row_stop[i]):
+                            for w in range(col_start[j], col_stop[j]):
+                                grad_x[p, d, h, w] += share

@@ -1,8 +1,8 @@
-"""Pooling: max, average and adaptive pooling over the last one or two dims, on the compiled window kernels.
+"""Pooling: max, average and adaptive pooling over the last one, two or three dims, on the compiled window kernels.
 
 Every pooling reads windows of an input plane (one image and channel): the functions here turn torch's arguments
 (kernel size, stride, padding, dilation, ceil mode, or an adaptive output size) into the clipped window bounds
-of each output row and column (``_Windows``), and the kernels in ``minigrad._kernels.pooling`` do the rest. The
+of each output depth, row and column (``_Windows``), and the kernels in ``minigrad._kernels.pooling`` do the rest. The
 ops come in adjoint pairs, so a backward is the other op of its pair and double backward needs no formula:
 
 * max pooling is a gather of the input at the window maxima (``PlaneGather``, whose values the max kernel has
@@ -11,10 +11,12 @@ ops come in adjoint pairs, so a backward is the other op of its pair and double 
 * average pooling is a linear map ``WindowMean``: scaled window sums; its backward ``WindowMeanAdjoint`` adds each
   scaled gradient to its window, and that one's backward is ``WindowMean`` again.
 
-Layout: an input ``(N, C, H, W)`` (or unbatched ``(C, H, W)``; 1-D pooling: ``(N, C, L)`` / ``(C, L)``, run as
-``H = 1``) is viewed as ``(planes, H, W)`` with ``planes = N·C``. Indices (``return_indices``) are flat positions
-``h·W + w`` inside the unpadded input plane, as in torch.
+Layout: an input ``(N, C, D, H, W)`` (or unbatched ``(C, D, H, W)``; 2-D pooling run as ``D = 1``, 1-D pooling as
+``D = H = 1``) is viewed as ``(planes, D, H, W)`` with ``planes = N·C``. Indices (``return_indices``) are flat
+positions ``(d·H + h)·W + w`` inside the unpadded input plane, as in torch.
 """
+
+import functools
 
 import numpy as np
 
@@ -28,30 +30,39 @@ from ..autograd.tensor import Tensor
 __all__ = [
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
 ]
 
 
 class _Windows:
-    """The windows of one pooling along the two spatial axes: for output row ``i``, input rows ``row_start[i]``,
-    ``+ row_step``, ... below ``row_stop[i]`` (likewise columns), and, for average pooling, each output's
-    ``scale`` (1 / divisor)."""
+    """The windows of one pooling along the three spatial axes (depth, rows, columns): ``axes`` holds per axis
+    ``(start, stop, step)``, output ``i`` reading inputs ``start[i]``, ``+ step``, ... below ``stop[i]``; and, for
+    average pooling, each output's ``scale`` (1 / divisor)."""
 
-    def __init__(self, rows, cols, scale=None):
-        (self.row_start, self.row_stop, self.row_step), (self.col_start, self.col_stop, self.col_step) = rows, cols
+    def __init__(self, axes, scale=None):
+        self.axes = tuple(axes)
         self.scale = scale
 
     @property
     def out_shape(self):
-        return len(self.row_start), len(self.col_start)
+        return tuple(len(start) for start, _, _ in self.axes)
 
     def bounds(self):
-        return self.row_start, self.row_stop, self.col_start, self.col_stop
+        """start and stop of each axis (the sum kernels' arguments)."""
+        return tuple(value for start, stop, _ in self.axes for value in (start, stop))
+
+    def strided_bounds(self):
+        """start, stop and step of each axis (the max kernel's arguments)."""
+        return tuple(value for axis in self.axes for value in axis)
 
 
 def _strided_axis(size, kernel, stride, padding, dilation, ceil_mode):
@@ -72,12 +83,16 @@ def _adaptive_axis(size, out):
     return i * size // out, -((-(i + 1) * size) // out), 1
 
 
+def _lift(shape, spatial):
+    """The last ``spatial`` sizes of ``shape`` as three (size-1 leading dims)."""
+    return (1,) * (3 - spatial) + tuple(shape[len(shape) - spatial :])
+
+
 def _planes(x, spatial):
-    """``x``'s array as C-contiguous ``(planes, H, W)`` (1-D pooling: ``H = 1``) and the output's leading dims."""
+    """``x``'s array as C-contiguous ``(planes, D, H, W)`` (see the module docstring) and the output's leading
+    dims."""
     data = np.ascontiguousarray(x._data)
-    lead = data.shape[:-spatial]
-    height, width = (1,) + data.shape[-1:] if spatial == 1 else data.shape[-2:]
-    return data.reshape(-1, height, width), lead
+    return data.reshape((-1,) + _lift(data.shape, spatial)), data.shape[:-spatial]
 
 
 class PlaneGather(Function):
@@ -166,7 +181,7 @@ def _check_input(x, spatial, name):
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
     if x.ndim not in (spatial + 1, spatial + 2) or any(n == 0 for n in x.shape[-spatial - 1 :]):
-        dims = "2D or 3D" if spatial == 1 else "3D or 4D"
+        dims = f"{spatial + 1}D or {spatial + 2}D"
         raise RuntimeError(
             f"{name}(): non-empty {dims} (batch mode) tensor expected for input, but got {list(x.shape)}"
         )
@@ -205,19 +220,17 @@ def _geometry(spatial, kernel_size, stride, padding, dilation):
 
 
 def _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode):
-    """Row and column windows (1-D pooling: one row of the whole height 1) and their unclipped starts."""
-    sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
-    one = ((1, 1, 0, 1),) if spatial == 1 else ()
-    axes = [
-        _strided_axis(n, *args, ceil_mode)
-        for n, args in zip(sizes, one + tuple(zip(kernel, stride, padding, dilation)))
-    ]
+    """Depth, row and column windows (the lifted dims: one window over the whole size 1) and their unclipped
+    starts; torch's error when an output size is not positive (its message shows at least two dims)."""
+    sizes = _lift(x.shape, spatial)
+    lifted = ((1, 1, 0, 1),) * (3 - spatial) + tuple(zip(kernel, stride, padding, dilation))
+    axes = [_strided_axis(n, *args, ceil_mode) for n, args in zip(sizes, lifted)]
     outs = [a[0] for a in axes]
     if min(outs) <= 0:
-        planes = x.shape[-spatial - 1]
+        planes, shown = x.shape[-spatial - 1], -max(spatial, 2)
         raise RuntimeError(
-            f"Given input size: ({planes}x{'x'.join(map(str, sizes))}). Calculated output size: "
-            f"({planes}x{'x'.join(map(str, outs))}). Output size is too small"
+            f"Given input size: ({planes}x{'x'.join(map(str, sizes[shown:]))}). Calculated output size: "
+            f"({planes}x{'x'.join(map(str, outs[shown:]))}). Output size is too small"
         )
     return axes
 
@@ -226,8 +239,8 @@ def _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode):
 def _max_pool(x, spatial, name, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     _check_input(x, spatial, name)
     kernel, stride, padding, dilation = _geometry(spatial, kernel_size, stride, padding, dilation)
-    (_, rows, _), (_, cols, _) = _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode)
-    return _max_over(x, spatial, _Windows(rows, cols), return_indices)
+    axes = _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode)
+    return _max_over(x, spatial, _Windows(axis for _, axis, _ in axes), return_indices)
 
 
 def _max_over(x, spatial, windows, return_indices):
@@ -235,19 +248,8 @@ def _max_over(x, spatial, windows, return_indices):
     planes, lead = _planes(x, spatial)
     values = np.empty((planes.shape[0],) + windows.out_shape, dtype=planes.dtype)
     indices = np.empty(values.shape, dtype=np.int64)
-    _kernel.window_max_forward(
-        planes,
-        windows.row_start,
-        windows.row_stop,
-        windows.row_step,
-        windows.col_start,
-        windows.col_stop,
-        windows.col_step,
-        values,
-        indices,
-        get_num_threads(),
-    )
-    pooled = (planes.shape[0],) + windows.out_shape[2 - spatial :]  # (planes, *spatial output)
+    _kernel.window_max_forward(planes, *windows.strided_bounds(), values, indices, get_num_threads())
+    pooled = (planes.shape[0],) + windows.out_shape[3 - spatial :]  # (planes, *spatial output)
     out = PlaneGather.apply(
         x.reshape((planes.shape[0],) + x.shape[x.ndim - spatial :]),
         indices=indices.reshape(pooled),
@@ -296,34 +298,46 @@ def max_pool2d(
     return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+def max_pool3d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,  # noqa: A002
+    return_indices=False,
+):
+    """``max_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (each argument an int or
+    a triple); indices are flat ``(d·H + h)·W + w`` positions in the input volume."""
+    return _max_pool(input, 3, "max_pool3d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
 def _avg_pool(x, spatial, name, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     _check_input(x, spatial, name)
     kernel, stride, padding, _ = _geometry(spatial, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    (_, rows, row_origin), (_, cols, col_origin) = _strided_windows(
-        x, spatial, kernel, stride, padding, (1,) * spatial, ceil_mode
-    )
-    sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
-    pads = ((0,) if spatial == 1 else ()) + padding
+    axes = _strided_windows(x, spatial, kernel, stride, padding, (1,) * spatial, ceil_mode)
     if divisor_override is not None:
-        divisor = np.full((len(row_origin), len(col_origin)), float(divisor_override))
+        divisor = np.full(tuple(len(origin) for _, _, origin in axes), float(divisor_override))
     elif count_include_pad:  # the window clipped to the padded input, padding counted
-        ks = ((1,) if spatial == 1 else ()) + kernel
-        extents = [
-            np.minimum(origin + k, n + p) - origin for origin, k, n, p in zip((row_origin, col_origin), ks, sizes, pads)
-        ]
-        divisor = np.multiply.outer(extents[0], extents[1]).astype(np.float64)
+        lifted = zip(axes, _lift(kernel, spatial), _lift(x.shape, spatial), (0,) * (3 - spatial) + padding)
+        divisor = _outer(np.minimum(origin + k, n + p) - origin for (_, _, origin), k, n, p in lifted)
     else:
-        divisor = np.multiply.outer(rows[1] - rows[0], cols[1] - cols[0]).astype(np.float64)
-    windows = _Windows(rows, cols, np.ascontiguousarray(1.0 / divisor))
+        divisor = _outer(stop - start for _, (start, stop, _), _ in axes)
+    windows = _Windows((axis for _, axis, _ in axes), np.ascontiguousarray(1.0 / divisor))
     return _mean_over(x, spatial, windows)
+
+
+def _outer(extents):
+    """The ``(D, H, W)`` products of the per-axis window extents, as float64."""
+    return functools.reduce(np.multiply.outer, extents).astype(np.float64)
 
 
 def _mean_over(x, spatial, windows):
     planes, lead = _planes(x, spatial)
     out = WindowMean.apply(x.reshape(planes.shape), windows=windows)
-    return out.reshape(lead + windows.out_shape[2 - spatial :])
+    return out.reshape(lead + windows.out_shape[3 - spatial :])
 
 
 @tracing.unit("avg_pool1d")
@@ -361,15 +375,18 @@ def avg_pool2d(
 
 
 def _adaptive_windows(x, spatial, output_size, name):
+    sized = not isinstance(output_size, (int, np.integer))
+    if spatial > 1 and sized and isinstance(x, Tensor) and x.ndim <= len(output_size):  # torch's size defaults
+        raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     _check_input(x, spatial, name)
-    sizes = ((1,) if spatial == 1 else x.shape[-2:-1]) + x.shape[-1:]
-    wanted = ((1,) if spatial == 1 else ()) + tuple(
-        n if o is None else o for n, o in zip(sizes[2 - spatial :], _tuple_or_none(output_size, spatial))
+    sizes = _lift(x.shape, spatial)
+    wanted = (1,) * (3 - spatial) + tuple(
+        n if o is None else o for n, o in zip(sizes[3 - spatial :], _tuple_or_none(output_size, spatial))
     )
     if min(wanted) < 0:
         raise RuntimeError(
             f"{name}(): elements of output_size must be greater than or equal to 0 but received "
-            f"{list(wanted[2 - spatial :])}"
+            f"{list(wanted[3 - spatial :])}"
         )
     return [_adaptive_axis(n, o) for n, o in zip(sizes, wanted)]
 
@@ -388,8 +405,7 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     >>> F.adaptive_avg_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
     tensor([[[1.5]]])
     """
-    rows, cols = _adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d")
-    return _mean_over(input, 1, _adaptive_mean_windows(rows, cols))
+    return _mean_over(input, 1, _adaptive_mean_windows(_adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d")))
 
 
 @tracing.unit("adaptive_avg_pool2d")
@@ -399,13 +415,18 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     >>> F.adaptive_avg_pool2d(minigrad.ones(1, 2, 5, 5), 1).shape
     (1, 2, 1, 1)
     """
-    rows, cols = _adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")
-    return _mean_over(input, 2, _adaptive_mean_windows(rows, cols))
+    return _mean_over(input, 2, _adaptive_mean_windows(_adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")))
 
 
-def _adaptive_mean_windows(rows, cols):
-    counts = np.multiply.outer(rows[1] - rows[0], cols[1] - cols[0]).astype(np.float64)
-    return _Windows(rows, cols, np.ascontiguousarray(1.0 / np.maximum(counts, 1)))
+def adaptive_avg_pool3d(input, output_size):  # noqa: A002
+    """``adaptive_avg_pool1d`` along D, H and W of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (``output_size`` an int,
+    a triple, None = keep)."""
+    return _mean_over(input, 3, _adaptive_mean_windows(_adaptive_windows(input, 3, output_size, "adaptive_avg_pool3d")))
+
+
+def _adaptive_mean_windows(axes):
+    counts = _outer(stop - start for start, stop, _ in axes)
+    return _Windows(axes, np.ascontiguousarray(1.0 / np.maximum(counts, 1)))
 
 
 @tracing.unit("adaptive_max_pool1d")
@@ -415,8 +436,8 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002
     >>> F.adaptive_max_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
     tensor([[[3.]]])
     """
-    rows, cols = _adaptive_windows(input, 1, output_size, "adaptive_max_pool1d")
-    return _max_over(input, 1, _Windows(rows, cols), return_indices)
+    axes = _adaptive_windows(input, 1, output_size, "adaptive_max_pool1d")
+    return _max_over(input, 1, _Windows(axes), return_indices)
 
 
 @tracing.unit("adaptive_max_pool2d")
@@ -426,5 +447,28 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
     >>> F.adaptive_max_pool2d(minigrad.ones(1, 2, 5, 5), 2).shape
     (1, 2, 2, 2)
     """
-    rows, cols = _adaptive_windows(input, 2, output_size, "adaptive_max_pool2d")
-    return _max_over(input, 2, _Windows(rows, cols), return_indices)
+    axes = _adaptive_windows(input, 2, output_size, "adaptive_max_pool2d")
+    return _max_over(input, 2, _Windows(axes), return_indices)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):  # noqa: A002
+    """Max over the windows of ``adaptive_avg_pool3d``; gradient to each window's maximum (indices flat
+    ``(d·H + h)·W + w``)."""
+    axes = _adaptive_windows(input, 3, output_size, "adaptive_max_pool3d")
+    return _max_over(input, 3, _Windows(axes), return_indices)
+
+
+def avg_pool3d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,  # noqa: A002
+    divisor_override=None,
+):
+    """``avg_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``; ``divisor_override``
+    replaces every divisor."""
+    return _avg_pool(
+        input, 3, "avg_pool3d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )

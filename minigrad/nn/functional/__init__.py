@@ -6,15 +6,20 @@ from ...ops.activation import log_sigmoid as logsigmoid
 from ...ops.embedding import embedding, one_hot
 from ...ops.linalg import linear
 from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
+from ...ops.pooling_composite import lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
 from ...ops.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool2d,
+    adaptive_max_pool3d,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
 )
 from .activation import leaky_relu, log_softmax, relu, softmax
 from .dropout import dropout
@@ -22,6 +27,7 @@ from .attention import multi_head_attention_forward, scaled_dot_product_attentio
 from .classification import cross_entropy, nll_loss
 from .ctc import ctc_loss
 from .conv import conv1d, conv2d, conv3d, fold, pad, unfold
+from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .distance import cosine_similarity, pairwise_distance
 from .margin import (
     cosine_embedding_loss,

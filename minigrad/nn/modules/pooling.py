@@ -1,8 +1,11 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``, ``AdaptiveMaxPool1d/2d``.
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``,
+``MaxUnpool1d/2d/3d``, ``LPPool1d/2d/3d``.
 
 Each stores torch's constructor arguments under torch's attribute names and calls the ``nn.functional`` op of
 the same name (see ``minigrad.ops.pooling`` for the window formulas and gradients). None has parameters.
 """
+
+from typing import Callable, Optional
 
 from .. import functional as F
 from .module import Module
@@ -10,17 +13,30 @@ from .module import Module
 __all__ = [
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "MaxUnpool3d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
 ]
 
 
 class _MaxPoolNd(Module):
-    """Shared constructor of the max-pooling layers (``stride`` defaults to ``kernel_size``)."""
+    """Shared constructor and forward of the max-pooling layers (``stride`` defaults to ``kernel_size``;
+    ``_function`` is the functional form)."""
+
+    _function: Optional[Callable] = None
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
@@ -37,16 +53,8 @@ class _MaxPoolNd(Module):
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
 
-
-class MaxPool1d(_MaxPoolNd):
-    """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions.
-
-    >>> nn.MaxPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
-    tensor([[[3., 2.]]])
-    """
-
     def forward(self, input):  # noqa: A002 - torch's argument name
-        return F.max_pool1d(
+        return type(self)._function(
             input,
             self.kernel_size,
             self.stride,
@@ -55,6 +63,16 @@ class MaxPool1d(_MaxPoolNd):
             ceil_mode=self.ceil_mode,
             return_indices=self.return_indices,
         )
+
+
+class MaxPool1d(_MaxPoolNd):
+    """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions.
+
+    >>> nn.MaxPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    tensor([[[3., 2.]]])
+    """
+
+    _function = staticmethod(F.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -65,16 +83,14 @@ class MaxPool2d(_MaxPoolNd):
     (1, 3, 4, 4)
     """
 
-    def forward(self, input):  # noqa: A002
-        return F.max_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _function = staticmethod(F.max_pool2d)
+
+
+class MaxPool3d(_MaxPoolNd):
+    """``F.max_pool3d`` over ``(N, C, D, H, W)`` or ``(C, D, H, W)``; ``return_indices`` also returns the argmax
+    positions (flat ``(d·H + h)·W + w``)."""
+
+    _function = staticmethod(F.max_pool3d)
 
 
 class _AvgPoolNd(Module):
@@ -82,8 +98,13 @@ class _AvgPoolNd(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+def _ntuple(value, n):
+    """An int repeated ``n`` times, or a sequence as a tuple (torch's ``_single``/``_pair``/``_triple``)."""
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
 def _single(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    return _ntuple(value, 1)
 
 
 class AvgPool1d(_AvgPoolNd):
@@ -105,12 +126,10 @@ class AvgPool1d(_AvgPoolNd):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad)
 
 
-class AvgPool2d(_AvgPoolNd):
-    """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor).
+class _AvgPoolWithDivisor(_AvgPoolNd):
+    """Shared constructor and forward of ``AvgPool2d``/``3d`` (``_function`` is the functional form)."""
 
-    >>> nn.AvgPool2d(2)(minigrad.ones(1, 1, 4, 4)).shape
-    (1, 1, 2, 2)
-    """
+    _function: Optional[Callable] = None
 
     def __init__(
         self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
@@ -124,7 +143,7 @@ class AvgPool2d(_AvgPoolNd):
         self.divisor_override = divisor_override
 
     def forward(self, input):  # noqa: A002
-        return F.avg_pool2d(
+        return type(self)._function(
             input,
             self.kernel_size,
             self.stride,
@@ -133,6 +152,22 @@ class AvgPool2d(_AvgPoolNd):
             self.count_include_pad,
             self.divisor_override,
         )
+
+
+class AvgPool2d(_AvgPoolWithDivisor):
+    """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor).
+
+    >>> nn.AvgPool2d(2)(minigrad.ones(1, 1, 4, 4)).shape
+    (1, 1, 2, 2)
+    """
+
+    _function = staticmethod(F.avg_pool2d)
+
+
+class AvgPool3d(_AvgPoolWithDivisor):
+    """``F.avg_pool3d`` over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (same arguments as ``AvgPool2d``)."""
+
+    _function = staticmethod(F.avg_pool3d)
 
 
 class _AdaptivePoolNd(Module):
@@ -166,6 +201,13 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
+class AdaptiveAvgPool3d(_AdaptivePoolNd):
+    """``F.adaptive_avg_pool3d``: the mean over an ``output_size`` grid of (D, H, W) windows (None keeps that dim)."""
+
+    def forward(self, input):  # noqa: A002
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
 class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
     def __init__(self, output_size, return_indices=False):
         super().__init__(output_size)
@@ -192,3 +234,91 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """``F.adaptive_max_pool3d``: the max over an ``output_size`` grid of (D, H, W) windows."""
+
+    def forward(self, input):  # noqa: A002
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(Module):
+    """Shared body of ``MaxUnpool1d``/``2d``/``3d``: sizes kept as ``_dims``-tuples as torch keeps them (``stride``
+    defaults to ``kernel_size``); ``forward(input, indices, output_size=None)``."""
+
+    _dims = 0
+    _function: Optional[Callable] = None
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size = _ntuple(kernel_size, self._dims)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, self._dims)
+        self.padding = _ntuple(padding, self._dims)
+
+    def forward(self, input, indices, output_size=None):  # noqa: A002
+        return type(self)._function(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """``F.max_unpool1d``: the partial inverse of ``MaxPool1d`` from its values and indices."""
+
+    _dims = 1
+    _function = staticmethod(F.max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """``F.max_unpool2d``: the partial inverse of ``MaxPool2d`` from its values and indices."""
+
+    _dims = 2
+    _function = staticmethod(F.max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """``F.max_unpool3d``: the partial inverse of ``MaxPool3d`` from its values and indices."""
+
+    _dims = 3
+    _function = staticmethod(F.max_unpool3d)
+
+
+class _LPPoolNd(Module):
+    """Shared body of ``LPPool1d``/``2d``/``3d``: torch's arguments kept as given."""
+
+    _function: Optional[Callable] = None
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):  # noqa: A002
+        return type(self)._function(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self):
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool1d(_LPPoolNd):
+    """``F.lp_pool1d``: ``(Σ_window x^p)^(1/p)`` over windows of the length."""
+
+    _function = staticmethod(F.lp_pool1d)
+
+
+class LPPool2d(_LPPoolNd):
+    """``F.lp_pool2d``: ``(Σ_window x^p)^(1/p)`` over (H, W) windows."""
+
+    _function = staticmethod(F.lp_pool2d)
+
+
+class LPPool3d(_LPPoolNd):
+    """``F.lp_pool3d``: ``(Σ_window x^p)^(1/p)`` over (D, H, W) windows."""
+
+    _function = staticmethod(F.lp_pool3d)
