@@ -1,0 +1,181 @@
+"""Scaled dot-product attention as one node, computed in blocks over the keys (FlashAttention).
+
+``attention(Q, K, V) = softmax(Q Kᵀ · scale + bias) V`` for ``Q (..., L, E)``, ``K (..., S, E)``, ``V (..., S, Ev)``
+(leading dims broadcast). The (L, S) matrix is never formed whole: the keys are taken a block at a time, each
+block's scores ``(Q·scale) K_bᵀ + bias_b`` come from BLAS, and the compiled kernel
+(``minigrad._kernels.attention``) folds them into a running max ``m``, sum ``l`` and output with the online
+softmax recurrence; the forward keeps only the output and the per-row ``lse = m + log l``. The backward
+(FlashAttention-2) recomputes each block's probabilities ``P = exp(S - lse)`` and, with ``δ = Σ dO·O`` per row,
+``dS = P·(dO Vᵀ - δ)``; then ``dV = Pᵀ dO``, ``dK = dSᵀ Q·scale``, ``dQ = dS K·scale``. Memory grows with the
+sequence length (one block of scores at a time), not with its square.
+
+``causal`` allows query ``i`` the keys ``j ≤ i`` (torch's top-left alignment); a causal run skips the blocks no
+query may see. A query whose every key is masked gets output 0 and gradient 0, as torch's.
+
+The node's ``composite`` is the plain formulation on the whole matrix (matmul, softmax, matmul): the tests' oracle
+and, through its vector-Jacobian product, the double backward.
+"""
+
+import math
+
+import numpy as np
+
+from .._kernels import attention as _kernel
+from .._threads import get_num_threads
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ._util import wrap
+from .activation import softmax
+from .shape import sum_to
+
+__all__ = ["attention", "causal_bias"]
+
+# Elements of one block of scores: the forward holds one such block, the backward two (scores and dO Vᵀ).
+BLOCK_ELEMENTS = 1 << 20
+
+
+def causal_bias(length, source, dtype):
+    """The (L, S) additive causal mask: 0 where ``j ≤ i``, -inf above that diagonal."""
+    return np.triu(np.full((length, source), -np.inf, dtype=dtype), 1)
+
+
+def _blocking(groups, length, source):
+    """(heads per group, keys per block) so that one block of scores holds about BLOCK_ELEMENTS values."""
+    per_head = length * source
+    if per_head <= BLOCK_ELEMENTS:
+        return min(groups, max(1, BLOCK_ELEMENTS // per_head)), source
+    return 1, min(source, max(16, BLOCK_ELEMENTS // max(length, 1)))
+
+
+class _Bias:
+    """An additive bias broadcastable to ``batch + (L, S)``, cut into the blocks of flat heads ``n0:n1``,
+    rows ``r0:`` and keys ``c0:c1`` without ever broadcasting it whole."""
+
+    def __init__(self, bias, batch):
+        self.batch = batch
+        bias = bias.reshape((1,) * (len(batch) + 2 - bias.ndim) + bias.shape)
+        self.shared = all(size == 1 for size in bias.shape[:-2])  # one (L, S) bias for every head
+        self.bias = bias.reshape(bias.shape[-2:]) if self.shared else bias
+
+    def add_to(self, scores, n0, n1, r0, c0, c1):
+        if self.shared:
+            scores += self.bias[r0:, c0:c1]
+            return
+        for n in range(n0, n1):  # bias dims of size 1 broadcast: index the bias, not a broadcast copy of it
+            index = tuple(i if size != 1 else 0 for i, size in zip(np.unravel_index(n, self.batch), self.bias.shape))
+            scores[n - n0] += self.bias[index][r0:, c0:c1]
+
+
+def _blocks(q, k, bias, causal, scale):
+    """For each (group, key block): the flat heads ``g``, rows ``r0:``, keys ``c0:c1`` of the block, its scores
+    (a fresh C-contiguous (G, R, C) array) and the kernel's causal ``diag``."""
+    heads, length, _ = q.shape
+    source = k.shape[1]
+    group, block = _blocking(heads, length, source)
+    for n0 in range(0, heads, group):
+        n1 = min(heads, n0 + group)
+        scaled = q[n0:n1] * q.dtype.type(scale)
+        for c0 in range(0, source, block):
+            c1 = min(source, c0 + block)
+            r0 = min(c0, length) if causal else 0
+            if r0 >= length:
+                break
+            scores = np.matmul(scaled[:, r0:], np.ascontiguousarray(k[n0:n1, c0:c1].transpose(0, 2, 1)))
+            if bias is not None:
+                bias.add_to(scores, n0, n1, r0, c0, c1)
+            yield slice(n0, n1), r0, c0, c1, scores, (r0 - c0 if causal else c1 - c0), scaled
+
+
+def _forward(q, k, v, bias, causal, scale):
+    """(out (N, L, Ev), lse (N, L)) from flat C-contiguous ``q (N, L, E)``, ``k (N, S, E)``, ``v (N, S, Ev)``."""
+    heads, length, _ = q.shape
+    out = np.zeros((heads, length, v.shape[2]), q.dtype)
+    running_max, running_sum = np.full((heads, length), -np.inf), np.zeros((heads, length))
+    threads = get_num_threads()
+    for g, r0, c0, c1, scores, diag, _ in _blocks(q, k, bias, causal, scale):
+        rows = (g, slice(r0, None))
+        _kernel.forward_block(scores, running_max[rows], running_sum[rows], out[rows], diag, threads)
+        out[rows] += np.matmul(scores, v[g, c0:c1])
+    empty = running_sum == 0  # rows with every key masked: output 0, lse -inf
+    running_sum[empty] = 1
+    out /= running_sum[..., None].astype(q.dtype)
+    lse = running_max + np.log(running_sum)
+    lse[empty] = -np.inf
+    return out, lse
+
+
+def _backward(q, k, v, out, grad, lse, bias, causal, scale):
+    """(dq, dk, dv) of the flat arrays, the probabilities recomputed block by block."""
+    delta = np.einsum("nle,nle->nl", grad.astype(np.float64), out.astype(np.float64))
+    dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
+    threads = get_num_threads()
+    for g, r0, c0, c1, scores, diag, scaled in _blocks(q, k, bias, causal, scale):
+        rows = (g, slice(r0, None))
+        dp = np.matmul(grad[rows], np.ascontiguousarray(v[g, c0:c1].transpose(0, 2, 1)))
+        _kernel.backward_block(scores, dp, lse[rows], delta[rows], diag, threads)  # scores → P, dp → dS
+        dv[g, c0:c1] = np.matmul(scores.transpose(0, 2, 1), grad[rows])
+        dk[g, c0:c1] = np.matmul(dp.transpose(0, 2, 1), scaled[:, r0:])
+        dq[rows] += np.matmul(dp, k[g, c0:c1])
+    dq *= q.dtype.type(scale)
+    return dq, dk, dv
+
+
+def _flat(x, batch):
+    """``x`` broadcast to ``batch + x.shape[-2:]`` as a C-contiguous (N, rows, cols) array."""
+    x = np.broadcast_to(x, batch + x.shape[-2:])
+    return np.ascontiguousarray(x).reshape((-1,) + x.shape[-2:])
+
+
+def _unflat(g, batch, shape):
+    """A flat gradient back to an input's ``shape`` (summed over the batch dims the input broadcast over)."""
+    g = g.reshape(batch + g.shape[-2:])
+    return g if g.shape == shape else sum_to(Tensor._wrap(g), shape)._data
+
+
+def attention_matrix(scores, bias):
+    """``softmax(scores + bias)`` over the last dim, a row whose every bias entry is -inf giving zeros (not nan)
+    and no gradient: the plain formulation's weights. ``bias`` is an array or None."""
+    if bias is None:
+        return softmax(scores, -1)
+    blocked = np.all(np.isneginf(bias), axis=-1, keepdims=True)
+    if not blocked.any():
+        return softmax(scores + wrap(bias), -1)
+    weights = softmax(scores + wrap(np.where(blocked, 0, bias).astype(bias.dtype)), -1)
+    return weights * wrap((~blocked).astype(bias.dtype))
+
+
+class ScaledDotProductAttention(Function):
+    """``softmax(q kᵀ · scale + bias) v`` (``bias`` an additive array or None, ``causal`` the top-left causal
+    mask); blockwise forward and backward as the module docstring says."""
+
+    saves_output = True  # the backward's δ = Σ dO·O
+
+    def forward(self, q, k, v, *, bias, causal, scale):
+        batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+        self.batch = batch
+        flat_bias = None if bias is None else _Bias(bias, batch)
+        out, self.lse = _forward(_flat(q, batch), _flat(k, batch), _flat(v, batch), flat_bias, causal, scale)
+        return out.reshape(batch + out.shape[-2:])
+
+    def backward_arrays(self, grad):
+        q, k, v = (t._data for t in self.inputs)
+        batch, options = self.batch, self.options
+        bias = None if options["bias"] is None else _Bias(options["bias"], batch)
+        out = _flat(self._output[0], batch)
+        flat = [_flat(x, batch) for x in (q, k, v)]
+        grads = _backward(*flat, out, _flat(grad, batch), self.lse, bias, options["causal"], options["scale"])
+        return tuple(
+            _unflat(g, batch, x.shape) if need else None for g, x, need in zip(grads, (q, k, v), self.needs_input_grad)
+        )
+
+    def composite(self, q, k, v, *, bias, causal, scale):
+        if causal:
+            mask = causal_bias(q.shape[-2], k.shape[-2], q._data.dtype)
+            bias = mask if bias is None else bias + mask
+        return attention_matrix(q.matmul(k.mT) * scale, bias).matmul(v)
+
+
+def attention(q, k, v, bias=None, causal=False, scale=None):
+    """The blockwise ``softmax(q kᵀ · scale + bias) v``; ``scale`` defaults to ``1/√E``."""
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    return ScaledDotProductAttention.apply(q, k, v, bias=bias, causal=causal, scale=scale)
