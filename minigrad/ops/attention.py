@@ -51,9 +51,10 @@ class _Bias:
     """An additive bias broadcastable to ``batch + (L, S)``, cut into the blocks of flat heads ``n0:n1``,
     rows ``r0:`` and keys ``c0:c1`` without ever broadcasting it whole."""
 
-    def __init__(self, bias, batch):
+    def __init__(self, bias, batch, length, source):
         self.batch = batch
         bias = bias.reshape((1,) * (len(batch) + 2 - bias.ndim) + bias.shape)
+        bias = np.broadcast_to(bias, bias.shape[:-2] + (length, source))  # a view: a (1, S) mask stays (1, S)
         self.shared = all(size == 1 for size in bias.shape[:-2])  # one (L, S) bias for every head
         self.bias = bias.reshape(bias.shape[-2:]) if self.shared else bias
 
@@ -62,8 +63,23 @@ class _Bias:
             scores += self.bias[r0:, c0:c1]
             return
         for n in range(n0, n1):  # bias dims of size 1 broadcast: index the bias, not a broadcast copy of it
-            index = tuple(i if size != 1 else 0 for i, size in zip(np.unravel_index(n, self.batch), self.bias.shape))
-            scores[n - n0] += self.bias[index][r0:, c0:c1]
+            scores[n - n0] += self.bias[self._index(n)][r0:, c0:c1]
+
+    def gradient(self):
+        """A zero gradient of the bias's leading shape and (L, S), to accumulate block gradients into."""
+        return np.zeros(self.bias.shape, self.bias.dtype)
+
+    def accumulate(self, grad, block, n0, n1, r0, c0, c1):
+        """Add a block's ``dS`` (G, R, C) into ``grad`` (a broadcast bias sums over the heads it served)."""
+        if self.shared:
+            grad[r0:, c0:c1] += block.sum(0)
+            return
+        for n in range(n0, n1):
+            grad[self._index(n)][r0:, c0:c1] += block[n - n0]
+
+    def _index(self, n):
+        """The leading index of the bias that flat head ``n`` reads (0 along its broadcast dims)."""
+        return tuple(i if size != 1 else 0 for i, size in zip(np.unravel_index(n, self.batch), self.bias.shape))
 
 
 def _blocks(q, k, bias, causal, scale):
@@ -104,10 +120,12 @@ def _forward(q, k, v, bias, causal, scale):
     return out, lse
 
 
-def _backward(q, k, v, out, grad, lse, bias, causal, scale):
-    """(dq, dk, dv) of the flat arrays, the probabilities recomputed block by block."""
+def _backward(q, k, v, out, grad, lse, bias, causal, scale, need_bias):
+    """(dq, dk, dv, dbias) of the flat arrays, the probabilities recomputed block by block (``dbias``, in the
+    bias's own shape, only when ``need_bias``)."""
     delta = np.einsum("nle,nle->nl", grad.astype(np.float64), out.astype(np.float64))
     dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
+    dbias = bias.gradient() if need_bias else None
     threads = get_num_threads()
     for g, r0, c0, c1, scores, diag, scaled in _blocks(q, k, bias, causal, scale):
         rows = (g, slice(r0, None))
@@ -116,8 +134,10 @@ def _backward(q, k, v, out, grad, lse, bias, causal, scale):
         dv[g, c0:c1] = np.matmul(scores.transpose(0, 2, 1), grad[rows])
         dk[g, c0:c1] = np.matmul(dp.transpose(0, 2, 1), scaled[:, r0:])
         dq[rows] += np.matmul(dp, k[g, c0:c1])
+        if need_bias:
+            bias.accumulate(dbias, dp, g.start, g.stop, r0, c0, c1)
     dq *= q.dtype.type(scale)
-    return dq, dk, dv
+    return dq, dk, dv, dbias
 
 
 def _flat(x, batch):
@@ -134,48 +154,51 @@ def _unflat(g, batch, shape):
 
 def attention_matrix(scores, bias):
     """``softmax(scores + bias)`` over the last dim, a row whose every bias entry is -inf giving zeros (not nan)
-    and no gradient: the plain formulation's weights. ``bias`` is an array or None."""
+    and no gradient: the plain formulation's weights. ``bias`` is a Tensor, an array or None."""
     if bias is None:
         return softmax(scores, -1)
-    blocked = np.all(np.isneginf(bias), axis=-1, keepdims=True)
+    values = bias._data if isinstance(bias, Tensor) else bias
+    bias = bias if isinstance(bias, Tensor) else wrap(bias)
+    blocked = np.all(np.isneginf(values), axis=-1, keepdims=True)
     if not blocked.any():
-        return softmax(scores + wrap(bias), -1)
-    weights = softmax(scores + wrap(np.where(blocked, 0, bias).astype(bias.dtype)), -1)
-    return weights * wrap((~blocked).astype(bias.dtype))
+        return softmax(scores + bias, -1)
+    return softmax(scores + bias.masked_fill(blocked, 0), -1) * wrap((~blocked).astype(values.dtype))
 
 
 class ScaledDotProductAttention(Function):
-    """``softmax(q kᵀ · scale + bias) v`` (``bias`` an additive array or None, ``causal`` the top-left causal
-    mask); blockwise forward and backward as the module docstring says."""
+    """``softmax(q kᵀ · scale + bias) v`` with ``bias`` an additive array or Tensor (broadcastable to the scores;
+    a Tensor gets a gradient) or None and ``causal`` the top-left causal mask; blockwise forward and backward as
+    the module docstring says."""
 
     saves_output = True  # the backward's δ = Σ dO·O
 
-    def forward(self, q, k, v, *, bias, causal, scale):
+    def forward(self, q, k, v, bias, *, causal, scale):
         batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
         self.batch = batch
-        flat_bias = None if bias is None else _Bias(bias, batch)
+        flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
         out, self.lse = _forward(_flat(q, batch), _flat(k, batch), _flat(v, batch), flat_bias, causal, scale)
         return out.reshape(batch + out.shape[-2:])
 
     def backward_arrays(self, grad):
-        q, k, v = (t._data for t in self.inputs)
-        batch, options = self.batch, self.options
-        bias = None if options["bias"] is None else _Bias(options["bias"], batch)
+        inputs = [t._data if isinstance(t, Tensor) else t for t in self.inputs]
+        batch, causal, scale = self.batch, self.options["causal"], self.options["scale"]
+        bias = None if inputs[3] is None else _Bias(inputs[3], batch, inputs[0].shape[-2], inputs[1].shape[-2])
         out = _flat(self._output[0], batch)
-        flat = [_flat(x, batch) for x in (q, k, v)]
-        grads = _backward(*flat, out, _flat(grad, batch), self.lse, bias, options["causal"], options["scale"])
-        return tuple(
-            _unflat(g, batch, x.shape) if need else None for g, x, need in zip(grads, (q, k, v), self.needs_input_grad)
-        )
+        flat = [_flat(x, batch) for x in inputs[:3]]
+        grads = _backward(*flat, out, _flat(grad, batch), self.lse, bias, causal, scale, self.needs_input_grad[3])
+        grads = [_unflat(g, batch, x.shape) for g, x in zip(grads[:3], inputs)] + [
+            None if grads[3] is None else sum_to(Tensor._wrap(grads[3]), inputs[3].shape)._data
+        ]
+        return tuple(g if need else None for g, need in zip(grads, self.needs_input_grad))
 
-    def composite(self, q, k, v, *, bias, causal, scale):
+    def composite(self, q, k, v, bias, *, causal, scale):
         if causal:
-            mask = causal_bias(q.shape[-2], k.shape[-2], q._data.dtype)
-            bias = mask if bias is None else bias + mask
+            bias = causal_bias(q.shape[-2], k.shape[-2], q._data.dtype)
         return attention_matrix(q.matmul(k.mT) * scale, bias).matmul(v)
 
 
 def attention(q, k, v, bias=None, causal=False, scale=None):
-    """The blockwise ``softmax(q kᵀ · scale + bias) v``; ``scale`` defaults to ``1/√E``."""
+    """The blockwise ``softmax(q kᵀ · scale + bias) v``; ``scale`` defaults to ``1/√E``. ``bias``: an additive
+    array (a constant), a float Tensor (it gets a gradient) or None; not together with ``causal``."""
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
-    return ScaledDotProductAttention.apply(q, k, v, bias=bias, causal=causal, scale=scale)
+    return ScaledDotProductAttention.apply(q, k, v, bias, causal=causal, scale=scale)

@@ -35,6 +35,14 @@ def _as_bias(mask, allowed_when_true, dtype):
     return mask._data.astype(dtype, copy=False)
 
 
+def _sdpa_bias(mask, dtype):
+    """scaled_dot_product_attention's mask as the op's bias: a bool mask (True: allowed) as a constant 0 / -inf
+    array, a float mask as the Tensor itself (so it gets a gradient, as torch's)."""
+    if mask is None or mask._data.dtype != np.bool_:
+        return mask
+    return _as_bias(mask, allowed_when_true=True, dtype=dtype)
+
+
 def _check_sdpa(query, key, value, attn_mask, is_causal, enable_gqa):
     """torch's errors for inputs scaled_dot_product_attention cannot take (all RuntimeError)."""
     if min(query.ndim, key.ndim, value.ndim) < 2:
@@ -80,7 +88,7 @@ def scaled_dot_product_attention(
         repeats = query.shape[-3] // key.shape[-3]
         key, value = key.repeat_interleave(repeats, dim=-3), value.repeat_interleave(repeats, dim=-3)
     dtype = query._data.dtype
-    bias = _as_bias(attn_mask, allowed_when_true=True, dtype=dtype)
+    bias = _sdpa_bias(attn_mask, dtype)
     try:
         np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
         if bias is not None:
