@@ -120,10 +120,21 @@ def _forward(q, k, v, bias, causal, scale):
     return out, lse
 
 
+def _row_dots(a, b):
+    """``Σ_e a[n, l, e]·b[n, l, e]`` in float64, a block of heads at a time (no float64 copy of the whole)."""
+    heads, length, width = a.shape
+    step = max(1, BLOCK_ELEMENTS // max(1, length * width))
+    dots = np.empty((heads, length))
+    for n0 in range(0, heads, step):
+        n1 = n0 + step
+        dots[n0:n1] = np.einsum("nle,nle->nl", a[n0:n1].astype(np.float64), b[n0:n1].astype(np.float64))
+    return dots
+
+
 def _backward(q, k, v, out, grad, lse, bias, causal, scale, need_bias):
     """(dq, dk, dv, dbias) of the flat arrays, the probabilities recomputed block by block (``dbias``, in the
     bias's own shape, only when ``need_bias``)."""
-    delta = np.einsum("nle,nle->nl", grad.astype(np.float64), out.astype(np.float64))
+    delta = _row_dots(grad, out)
     dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
     dbias = bias.gradient() if need_bias else None
     threads = get_num_threads()
