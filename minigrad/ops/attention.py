@@ -32,6 +32,7 @@ __all__ = ["attention", "causal_bias"]
 
 # Elements of one block of scores: the forward holds one such block, the backward two (scores and dO Vᵀ).
 BLOCK_ELEMENTS = 1 << 20
+CAUSAL_BLOCKS, CAUSAL_MIN_WIDTH = 8, 32
 
 
 def causal_bias(length, source, dtype):
@@ -39,12 +40,18 @@ def causal_bias(length, source, dtype):
     return np.triu(np.full((length, source), -np.inf, dtype=dtype), 1)
 
 
-def _blocking(groups, length, source):
-    """(heads per group, keys per block) so that one block of scores holds about BLOCK_ELEMENTS values."""
+def _blocking(groups, length, source, causal):
+    """(heads per group, keys per block) so that one block of scores holds about BLOCK_ELEMENTS values. A causal
+    run takes at least CAUSAL_BLOCKS blocks of keys: block ``c0:c1`` needs only the queries from ``c0`` on, so the
+    work falls from the whole (L, S) to about its lower triangle."""
     per_head = length * source
+    if causal and source >= 2 * CAUSAL_MIN_WIDTH:
+        source_block = max(CAUSAL_MIN_WIDTH, -(-source // CAUSAL_BLOCKS))
+    else:
+        source_block = source
     if per_head <= BLOCK_ELEMENTS:
-        return min(groups, max(1, BLOCK_ELEMENTS // per_head)), source
-    return 1, min(source, max(16, BLOCK_ELEMENTS // max(length, 1)))
+        return min(groups, max(1, BLOCK_ELEMENTS // per_head)), source_block
+    return 1, min(source_block, max(16, BLOCK_ELEMENTS // max(length, 1)))
 
 
 class _Bias:
@@ -87,7 +94,7 @@ def _blocks(q, k, bias, causal, scale):
     (a fresh C-contiguous (G, R, C) array) and the kernel's causal ``diag``."""
     heads, length, _ = q.shape
     source = k.shape[1]
-    group, block = _blocking(heads, length, source)
+    group, block = _blocking(heads, length, source, causal)
     for n0 in range(0, heads, group):
         n1 = min(heads, n0 + group)
         scaled = q[n0:n1] * q.dtype.type(scale)
