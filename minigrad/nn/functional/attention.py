@@ -8,7 +8,10 @@ runs), with torch's arguments and mask conventions.
 * in ``MultiheadAttention``, a bool ``attn_mask`` or ``key_padding_mask`` says where attention is *not* allowed
   (True → -inf), a float one is added.
 
-Built from matmul, softmax and dropout, so gradients and double backward come from those ops.
+The attention itself is the blockwise node of ``ops.attention`` (online softmax over key blocks, the backward
+recomputing the probabilities; double backward through its plain composite). Where the whole matrix is needed —
+the weights ``MultiheadAttention`` returns with ``need_weights``, or dropout on them in training — the plain
+formulation (matmul, softmax, dropout, matmul) runs instead.
 """
 
 import math
