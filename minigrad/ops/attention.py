@@ -1,0 +1,222 @@
+"""Scaled dot-product attention as one node, computed in blocks over the keys (FlashAttention).
+
+``attention(Q, K, V) = softmax(Q Kᵀ · scale + bias) V`` for ``Q (..., L, E)``, ``K (..., S, E)``, ``V (..., S, Ev)``
+(leading dims broadcast). The (L, S) matrix is never formed whole: the keys are taken a block at a time, each
+block's scores ``(Q·scale) K_bᵀ + bias_b`` come from BLAS, and the compiled kernel
+(``minigrad._kernels.attention``) folds them into a running max ``m``, sum ``l`` and output with the online
+softmax recurrence; the forward keeps only the output and the per-row ``lse = m + log l``. The backward
+(FlashAttention-2) recomputes each block's probabilities ``P = exp(S - lse)`` and, with ``δ = Σ dO·O`` per row,
+``dS = P·(dO Vᵀ - δ)``; then ``dV = Pᵀ dO``, ``dK = dSᵀ Q·scale``, ``dQ = dS K·scale``. Memory grows with the
+sequence length (one block of scores at a time), not with its square.
+
+``causal`` allows query ``i`` the keys ``j ≤ i`` (torch's top-left alignment); a causal run skips the blocks no
+query may see. A query whose every key is masked gets output 0 and gradient 0, as torch's.
+
+The node's ``composite`` is the plain formulation on the whole matrix (matmul, softmax, matmul): the tests' oracle
+and, through its vector-Jacobian product, the double backward.
+"""
+
+import math
+
+import numpy as np
+
+from .._kernels import attention as _kernel
+from .._threads import get_num_threads
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ._util import wrap
+from .activation import softmax
+from .shape import sum_to
+
+__all__ = ["attention", "causal_bias"]
+
+# Elements of one block of scores: the forward holds one such block, the backward two (scores and dO Vᵀ).
+BLOCK_ELEMENTS = 1 << 20
+CAUSAL_BLOCKS, CAUSAL_MIN_WIDTH = 8, 32
+
+
+def causal_bias(length, source, dtype):
+    """The (L, S) additive causal mask: 0 where ``j ≤ i``, -inf above that diagonal."""
+    return np.triu(np.full((length, source), -np.inf, dtype=dtype), 1)
+
+
+def _blocking(groups, length, source, causal):
+    """(heads per group, keys per block) so that one block of scores holds about BLOCK_ELEMENTS values. A causal
+    run takes at least CAUSAL_BLOCKS blocks of keys: block ``c0:c1`` needs only the queries from ``c0`` on, so the
+    work falls from the whole (L, S) to about its lower triangle."""
+    per_head = length * source
+    if causal and source >= 2 * CAUSAL_MIN_WIDTH:
+        source_block = max(CAUSAL_MIN_WIDTH, -(-source // CAUSAL_BLOCKS))
+    else:
+        source_block = source
+    if per_head <= BLOCK_ELEMENTS:
+        return min(groups, max(1, BLOCK_ELEMENTS // per_head)), source_block
+    return 1, min(source_block, max(16, BLOCK_ELEMENTS // max(length, 1)))
+
+
+class _Bias:
+    """An additive bias broadcastable to ``batch + (L, S)``, cut into the blocks of flat heads ``n0:n1``,
+    rows ``r0:`` and keys ``c0:c1`` without ever broadcasting it whole."""
+
+    def __init__(self, bias, batch, length, source):
+        self.batch = batch
+        bias = bias.reshape((1,) * (len(batch) + 2 - bias.ndim) + bias.shape)
+        bias = np.broadcast_to(bias, bias.shape[:-2] + (length, source))  # a view: a (1, S) mask stays (1, S)
+        self.shared = all(size == 1 for size in bias.shape[:-2])  # one (L, S) bias for every head
+        self.bias = bias.reshape(bias.shape[-2:]) if self.shared else bias
+
+    def add_to(self, scores, n0, n1, r0, c0, c1):
+        if self.shared:
+            scores += self.bias[r0:, c0:c1]
+            return
+        for n in range(n0, n1):  # bias dims of size 1 broadcast: index the bias, not a broadcast copy of it
+            scores[n - n0] += self.bias[self._index(n)][r0:, c0:c1]
+
+    def gradient(self):
+        """A zero gradient of the bias's leading shape and (L, S), to accumulate block gradients into."""
+        return np.zeros(self.bias.shape, self.bias.dtype)
+
+    def accumulate(self, grad, block, n0, n1, r0, c0, c1):
+        """Add a block's ``dS`` (G, R, C) into ``grad`` (a broadcast bias sums over the heads it served)."""
+        if self.shared:
+            grad[r0:, c0:c1] += block.sum(0)
+            return
+        for n in range(n0, n1):
+            grad[self._index(n)][r0:, c0:c1] += block[n - n0]
+
+    def _index(self, n):
+        """The leading index of the bias that flat head ``n`` reads (0 along its broadcast dims)."""
+        return tuple(i if size != 1 else 0 for i, size in zip(np.unravel_index(n, self.batch), self.bias.shape))
+
+
+def _blocks(q, k, bias, causal, scale):
+    """For each (group, key block): the flat heads ``g``, rows ``r0:``, keys ``c0:c1`` of the block, its scores
+    (a fresh C-contiguous (G, R, C) array) and the kernel's causal ``diag``."""
+    heads, length, _ = q.shape
+    source = k.shape[1]
+    group, block = _blocking(heads, length, source, causal)
+    for n0 in range(0, heads, group):
+        n1 = min(heads, n0 + group)
+        scaled = q[n0:n1] * q.dtype.type(scale)
+        for c0 in range(0, source, block):
+            c1 = min(source, c0 + block)
+            r0 = min(c0, length) if causal else 0
+            if r0 >= length:
+                break
+            scores = np.matmul(scaled[:, r0:], np.ascontiguousarray(k[n0:n1, c0:c1].transpose(0, 2, 1)))
+            if bias is not None:
+                bias.add_to(scores, n0, n1, r0, c0, c1)
+            yield slice(n0, n1), r0, c0, c1, scores, (r0 - c0 if causal else c1 - c0), scaled
+
+
+def _forward(q, k, v, bias, causal, scale):
+    """(out (N, L, Ev), lse (N, L)) from flat C-contiguous ``q (N, L, E)``, ``k (N, S, E)``, ``v (N, S, Ev)``."""
+    heads, length, _ = q.shape
+    out = np.zeros((heads, length, v.shape[2]), q.dtype)
+    running_max, running_sum = np.full((heads, length), -np.inf), np.zeros((heads, length))
+    threads = get_num_threads()
+    for g, r0, c0, c1, scores, diag, _ in _blocks(q, k, bias, causal, scale):
+        rows = (g, slice(r0, None))
+        _kernel.forward_block(scores, running_max[rows], running_sum[rows], out[rows], diag, threads)
+        out[rows] += np.matmul(scores, v[g, c0:c1])
+    empty = running_sum == 0  # rows with every key masked: output 0, lse -inf
+    running_sum[empty] = 1
+    out /= running_sum[..., None].astype(q.dtype)
+    lse = running_max + np.log(running_sum)
+    lse[empty] = -np.inf
+    return out, lse
+
+
+def _row_dots(a, b):
+    """``Σ_e a[n, l, e]·b[n, l, e]`` in float64, a block of heads at a time (no float64 copy of the whole)."""
+    heads, length, width = a.shape
+    step = max(1, BLOCK_ELEMENTS // max(1, length * width))
+    dots = np.empty((heads, length))
+    for n0 in range(0, heads, step):
+        n1 = n0 + step
+        dots[n0:n1] = np.einsum("nle,nle->nl", a[n0:n1].astype(np.float64), b[n0:n1].astype(np.float64))
+    return dots
+
+
+def _backward(q, k, v, out, grad, lse, bias, causal, scale, need_bias):
+    """(dq, dk, dv, dbias) of the flat arrays, the probabilities recomputed block by block (``dbias``, in the
+    bias's own shape, only when ``need_bias``)."""
+    delta = _row_dots(grad, out)
+    dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
+    dbias = bias.gradient() if need_bias else None
+    threads = get_num_threads()
+    for g, r0, c0, c1, scores, diag, scaled in _blocks(q, k, bias, causal, scale):
+        rows = (g, slice(r0, None))
+        dp = np.matmul(grad[rows], np.ascontiguousarray(v[g, c0:c1].transpose(0, 2, 1)))
+        _kernel.backward_block(scores, dp, lse[rows], delta[rows], diag, threads)  # scores → P, dp → dS
+        dv[g, c0:c1] = np.matmul(scores.transpose(0, 2, 1), grad[rows])
+        dk[g, c0:c1] = np.matmul(dp.transpose(0, 2, 1), scaled[:, r0:])
+        dq[rows] += np.matmul(dp, k[g, c0:c1])
+        if need_bias:
+            bias.accumulate(dbias, dp, g.start, g.stop, r0, c0, c1)
+    dq *= q.dtype.type(scale)
+    return dq, dk, dv, dbias
+
+
+def _flat(x, batch):
+    """``x`` broadcast to ``batch + x.shape[-2:]`` as a C-contiguous (N, rows, cols) array."""
+    x = np.broadcast_to(x, batch + x.shape[-2:])
+    return np.ascontiguousarray(x).reshape((-1,) + x.shape[-2:])
+
+
+def _unflat(g, batch, shape):
+    """A flat gradient back to an input's ``shape`` (summed over the batch dims the input broadcast over)."""
+    g = g.reshape(batch + g.shape[-2:])
+    return g if g.shape == shape else sum_to(Tensor._wrap(g), shape)._data
+
+
+def attention_matrix(scores, bias):
+    """``softmax(scores + bias)`` over the last dim, a row whose every bias entry is -inf giving zeros (not nan)
+    and no gradient: the plain formulation's weights. ``bias`` is a Tensor, an array or None."""
+    if bias is None:
+        return softmax(scores, -1)
+    values = bias._data if isinstance(bias, Tensor) else bias
+    bias = bias if isinstance(bias, Tensor) else wrap(bias)
+    blocked = np.all(np.isneginf(values), axis=-1, keepdims=True)
+    if not blocked.any():
+        return softmax(scores + bias, -1)
+    return softmax(scores + bias.masked_fill(blocked, 0), -1) * wrap((~blocked).astype(values.dtype))
+
+
+class ScaledDotProductAttention(Function):
+    """``softmax(q kᵀ · scale + bias) v`` with ``bias`` an additive array or Tensor (broadcastable to the scores;
+    a Tensor gets a gradient) or None and ``causal`` the top-left causal mask; blockwise forward and backward as
+    the module docstring says."""
+
+    saves_output = True  # the backward's δ = Σ dO·O
+
+    def forward(self, q, k, v, bias, *, causal, scale):
+        batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+        self.batch = batch
+        flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
+        out, self.lse = _forward(_flat(q, batch), _flat(k, batch), _flat(v, batch), flat_bias, causal, scale)
+        return out.reshape(batch + out.shape[-2:])
+
+    def backward_arrays(self, grad):
+        inputs = [t._data if isinstance(t, Tensor) else t for t in self.inputs]
+        batch, causal, scale = self.batch, self.options["causal"], self.options["scale"]
+        bias = None if inputs[3] is None else _Bias(inputs[3], batch, inputs[0].shape[-2], inputs[1].shape[-2])
+        out = _flat(self._output[0], batch)
+        flat = [_flat(x, batch) for x in inputs[:3]]
+        grads = _backward(*flat, out, _flat(grad, batch), self.lse, bias, causal, scale, self.needs_input_grad[3])
+        grads = [_unflat(g, batch, x.shape) for g, x in zip(grads[:3], inputs)] + [
+            None if grads[3] is None else sum_to(Tensor._wrap(grads[3]), inputs[3].shape)._data
+        ]
+        return tuple(g if need else None for g, need in zip(grads, self.needs_input_grad))
+
+    def composite(self, q, k, v, bias, *, causal, scale):
+        if causal:
+            bias = causal_bias(q.shape[-2], k.shape[-2], q._data.dtype)
+        return attention_matrix(q.matmul(k.mT) * scale, bias).matmul(v)
+
+
+def attention(q, k, v, bias=None, causal=False, scale=None):
+    """The blockwise ``softmax(q kᵀ · scale + bias) v``; ``scale`` defaults to ``1/√E``. ``bias``: an additive
+    array (a constant), a float Tensor (it gets a gradient) or None; not together with ``causal``."""
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    return ScaledDotProductAttention.apply(q, k, v, bias, causal=causal, scale=scale)
