@@ -64,6 +64,7 @@ LAYERS = {
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.padding": (3, 5),
+    "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),

@@ -16,8 +16,39 @@ from ...ops.pooling import (
     max_pool1d,
     max_pool2d,
 )
-from .activation import leaky_relu, log_softmax, relu, softmax
-from .dropout import dropout
+from .activation import (
+    celu,
+    celu_,
+    elu,
+    elu_,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    hardtanh_,
+    leaky_relu,
+    leaky_relu_,
+    log_softmax,
+    mish,
+    prelu,
+    relu,
+    relu6,
+    relu_,
+    rrelu,
+    rrelu_,
+    selu,
+    selu_,
+    silu,
+    softmax,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+    threshold_,
+)
+from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .classification import cross_entropy, nll_loss
 from .ctc import ctc_loss
