@@ -4,7 +4,7 @@ losses."""
 from ...ops.activation import gelu, sigmoid, softplus, tanh
 from ...ops.activation import log_sigmoid as logsigmoid
 from ...ops.embedding import embedding, one_hot
-from ...ops.linalg import linear
+from ...ops.linalg import bilinear, linear
 from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
 from ...ops.pooling import (
     adaptive_avg_pool1d,
@@ -48,6 +48,7 @@ from .activation import (
     threshold,
     threshold_,
 )
+from .vision import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .classification import cross_entropy, nll_loss

@@ -16,8 +16,6 @@ input, recorded as torch records it.
 
 import math
 
-import numpy as np
-
 from ...ops import inplace as _inplace
 from ...ops._util import wrap
 from ...random import generator as _numpy_generator

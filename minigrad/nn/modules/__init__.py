@@ -10,7 +10,7 @@
 
 from .module import Module
 from .container import ModuleDict, ModuleList, Sequential
-from .linear import Identity, Linear
+from .linear import Bilinear, Identity, Linear
 from .activation import (
     CELU,
     ELU,
@@ -42,7 +42,25 @@ from .activation import (
     Threshold,
 )
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
-from .flatten import Flatten
+from .flatten import Flatten, Unflatten
+from .padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .attention import MultiheadAttention
 from .transformer import (
     Transformer,
@@ -101,6 +119,7 @@ __all__ = [
     "ModuleDict",
     "Identity",
     "Linear",
+    "Bilinear",
     "ReLU",
     "LeakyReLU",
     "GELU",
@@ -136,6 +155,25 @@ __all__ = [
     "AlphaDropout",
     "FeatureAlphaDropout",
     "Flatten",
+    "Unflatten",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "ChannelShuffle",
     "PairwiseDistance",
     "CosineSimilarity",
     "MultiheadAttention",
