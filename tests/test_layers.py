@@ -75,6 +75,7 @@ LAYERS = {
     "minigrad.nn.functional.distance": (4, 2),
     "minigrad.nn.functional.dropout": (4, 2),
     "minigrad.nn.functional.vision": (4, 2),
+    "minigrad.nn.functional.normalization": (4, 2),
     "minigrad.nn.functional.attention": (4, 3),
     "minigrad.nn.functional.activation": (4, 2),  # torch-signature adapters, until 3.5 folds them into __init__
     "minigrad.nn.functional.classification": (4, 3),

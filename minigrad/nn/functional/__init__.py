@@ -48,6 +48,7 @@ from .activation import (
     threshold,
     threshold_,
 )
+from .normalization import instance_norm, local_response_norm, rms_norm
 from .vision import channel_shuffle, pixel_shuffle, pixel_unshuffle
 from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .attention import multi_head_attention_forward, scaled_dot_product_attention

@@ -83,8 +83,8 @@ from .pooling import (
     MaxPool1d,
     MaxPool2d,
 )
-from .batchnorm import BatchNorm1d, BatchNorm2d
-from .normalization import GroupNorm, LayerNorm
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .normalization import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
 from .sparse import Embedding
 from .loss import (
     BCELoss,
@@ -200,8 +200,14 @@ __all__ = [
     "AdaptiveMaxPool2d",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
     "LayerNorm",
     "GroupNorm",
+    "RMSNorm",
+    "LocalResponseNorm",
     "Embedding",
     "Conv1d",
     "Conv2d",
