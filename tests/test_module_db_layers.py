@@ -29,7 +29,11 @@ NAMES = [
     "RMSNorm",
     "LocalResponseNorm",
     "Bilinear",
-    *(f"{kind}Pad{dims}d" for kind in ("Zero", "Constant", "Reflection", "Replication", "Circular") for dims in (1, 2, 3)),
+    *(
+        f"{kind}Pad{dims}d"
+        for kind in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+        for dims in (1, 2, 3)
+    ),
     "ELU",
     "SELU",
     "CELU",

@@ -3,7 +3,7 @@ losses."""
 
 from ...ops.activation import gelu, sigmoid, softplus, tanh
 from ...ops.activation import log_sigmoid as logsigmoid
-from ...ops.embedding import embedding, one_hot
+from ...ops.embedding import embedding, embedding_bag, one_hot
 from ...ops.linalg import bilinear, linear
 from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
 from ...ops.pooling import (

@@ -85,7 +85,7 @@ from .pooling import (
 )
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .normalization import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
-from .sparse import Embedding
+from .sparse import Embedding, EmbeddingBag
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -209,6 +209,7 @@ __all__ = [
     "RMSNorm",
     "LocalResponseNorm",
     "Embedding",
+    "EmbeddingBag",
     "Conv1d",
     "Conv2d",
     "Conv3d",
