@@ -13,6 +13,8 @@ the mean), its max a gather into a dense ``(bags, longest bag, D)`` block padded
 it (the gradient goes to the arg-max row, per dim). Empty bags give zeros.
 """
 
+import warnings
+
 import numpy as np
 
 from .. import _dtype
@@ -192,6 +194,13 @@ def embedding_bag(
     ends the last bag), or 2-D ``(B, L)``, one bag per row. Output ``(B, embedding_dim)``. Positions at
     ``padding_idx`` are left out; ``per_sample_weights`` (mode 'sum' only, the input's shape) scale each row;
     ``max_norm``/``norm_type``/``scale_grad_by_freq`` as in ``embedding``. ``sparse`` gradients are not supported."""
+    if weight._data.dtype == np.int64 and input._data.dtype.kind == "f":
+        warnings.warn(
+            "Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, input, ...)` "
+            "is deprecated, and should now be `embedding_bag(input, weight, ...)`.",
+            stacklevel=2,
+        )
+        input, weight = weight, input  # noqa: A001 - torch still accepts the old order
     if mode not in ("sum", "mean", "max"):
         raise ValueError("mode has to be one of sum, mean or max")
     if mode == "max" and scale_grad_by_freq:

@@ -181,7 +181,11 @@ def batch_norm(
     the spatial dims, ``M`` values per channel) and the running buffers, when given, are updated in place:
     ``running_mean ← (1 - momentum)·running_mean + momentum·mean``, ``running_var`` likewise with the unbiased
     variance ``var·M/(M-1)``. In evaluation the running statistics are used (and must be given)."""
-    if input.ndim < 2:
+    if input.ndim < 2:  # torch reads such an input as having no channels: only an empty one passes
+        for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+            _check_channel_vector(name, value, 0)
+        if input.numel() == 0:
+            return input.clone()
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
             f"{max(input.ndim, 1) - 1}], but got 1)"
@@ -261,7 +265,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
                 f"Expected {name} to be a vector of size equal to the number of channels in input, "
                 f"but got {name} of shape {list(value.shape)} and input of shape {list(input.shape)}"
             )
-    grouped = LayerNorm.apply(input.reshape(input.shape[0], num_groups, -1), None, None, dims=1, eps=eps)
+    per_group = (channels // num_groups) * int(np.prod(input.shape[2:], dtype=np.int64))  # -1 fails when N = 0
+    grouped = LayerNorm.apply(input.reshape(input.shape[0], num_groups, per_group), None, None, dims=1, eps=eps)
     return _affine(grouped.reshape(input.shape), weight, bias, (1, channels) + (1,) * (input.ndim - 2))
 
 

@@ -4,8 +4,8 @@ functions, threshold, softsign, tanhshrink, GLU, PReLU, RReLU and softmin.
 Two ways to build them, chosen by where torch puts the gradient at the kinks:
 
 * the smooth ones (and those whose kinks torch resolves as a ``where``/``clamp`` would) are compositions of
-  primitive Tensor ops, so backward and double backward come for free: ``elu = where(x > 0, x, α·expm1(min(x, 0)))``
-  (the ``min`` keeps the unselected branch finite, so its zero gradient is not ``0·inf``);
+  primitive Tensor ops, so backward and double backward come for free: ``elu = where(x <= 0, α·expm1(x), x)``
+  (the exponential evaluated on 0 where it is not selected, so its zero gradient is not ``0·inf``);
 * the piecewise-linear ones with *strict* kinks (hardtanh, relu6, hardsigmoid, threshold, the shrinks, rrelu) are one
   ``PiecewiseLinear`` node: the caller computes the values and the local slope, the gradient is ``g·slope`` (0 at
   the kinks, as torch's), and the double backward is 0 in ``x`` (the slope is piecewise constant).
@@ -64,14 +64,15 @@ def _piecewise(x, values, slope):
 
 
 def _negative_branch(x, alpha, input_scale=1.0):
-    """``alpha·(exp(input_scale·x) - 1)`` for x <= 0, evaluated on ``min(x, 0)`` so it never overflows."""
-    return (clamp(x, max=0) * input_scale).expm1() * alpha
+    """``alpha·(exp(input_scale·x) - 1)`` where x <= 0, evaluated on 0 elsewhere (NaN too): the branch ``where``
+    does not select must stay finite, or its zero gradient becomes ``0·inf`` or ``0·NaN``."""
+    return (where(x._data <= 0, x, 0.0) * input_scale).expm1() * alpha
 
 
 def elu(x, alpha=1.0):
     """``x`` for x > 0, ``α(eˣ - 1)`` otherwise; gradient 1 or ``α eˣ`` (α at 0, like torch)."""
     x = float_operand(x)
-    return where(x._data > 0, x, _negative_branch(x, alpha))
+    return where(x._data <= 0, _negative_branch(x, alpha), x)  # a NaN takes the identity's gradient, as in torch
 
 
 def selu(x):
@@ -84,7 +85,7 @@ def celu(x, alpha=1.0):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     x = float_operand(x)
-    return where(x._data > 0, x, _negative_branch(x, alpha, 1.0 / alpha))
+    return where(x._data <= 0, _negative_branch(x, alpha, 1.0 / alpha), x)
 
 
 def silu(x):
@@ -157,10 +158,10 @@ def softshrink(x, lambd=0.5):
 
 
 def hardshrink(x, lambd=0.5):
-    """``x`` where ``|x| > λ``, else 0; gradient ``[|x| > λ]`` (a NaN passes through, as in torch)."""
+    """``x`` where ``|x| > λ``, else 0; gradient ``[|x| > λ]`` (a NaN passes through with gradient 0, as torch's
+    vectorised kernel does)."""
     data = x._data
-    inside = (data >= -lambd) & (data <= lambd)
-    return _piecewise(x, np.where(inside, 0, data), ~inside)
+    return _piecewise(x, np.where((data >= -lambd) & (data <= lambd), 0, data), (data < -lambd) | (data > lambd))
 
 
 def tanhshrink(x):
@@ -201,6 +202,8 @@ def prelu(x, weight):
 def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False):
     """Leaky ReLU whose negative slope is drawn from U(lower, upper) per element in training (gradient: the drawn
     slope, also at 0) and fixed to ``(lower + upper) / 2`` otherwise."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     x = float_operand(x)
     data = x._data
     if training:

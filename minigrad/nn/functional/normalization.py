@@ -68,6 +68,11 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
     """``x / √(mean(x²) + eps) · weight`` over the last ``len(normalized_shape)`` dims; ``eps=None`` is the machine
     epsilon of the input's dtype (torch's rule). Gradient: that of the composition."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, but got "
+            "normalized_shape = []"
+        )
     if len(shape) > input.ndim or input.shape[input.ndim - len(shape) :] != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape [*{', '.join(map(str, shape))}], "
