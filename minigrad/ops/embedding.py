@@ -128,7 +128,7 @@ def embedding(
 
 
 def _bag_ids(input, offsets, include_last_offset):  # noqa: A002
-    """The flat indices, the bag of each position and the number of bags."""
+    """The flat indices, the bag of each position (-1: none) and the number of bags."""
     indices = np.asarray(data_of(input))
     if indices.ndim == 2:
         if offsets is not None:
@@ -155,12 +155,16 @@ def _bag_ids(input, offsets, include_last_offset):  # noqa: A002
         raise RuntimeError(
             f"offsets[-1] can not be greater than input's length {indices.size} but got offsets[-1] of {starts[-1]}"
         )
-    if include_last_offset:  # the last offset only closes the list: the last bag still runs to the end (torch)
-        starts = starts[:-1]
-    ends = np.r_[starts[1:], indices.size]
+    if include_last_offset:  # the last offset ends the last bag; positions after it belong to no bag
+        starts, ends = starts[:-1], starts[1:]
+    else:
+        ends = np.r_[starts[1:], indices.size]
     if np.any(ends < starts):
         raise RuntimeError(f"offsets must be non-decreasing, but got {starts.tolist()}")
-    return indices, np.repeat(np.arange(starts.size), ends - starts), starts.size
+    bag = np.full(indices.size, -1, dtype=np.int64)  # -1: after the last bag
+    in_bags = np.repeat(np.arange(starts.size), ends - starts)
+    bag[: in_bags.size] = in_bags
+    return indices, bag, starts.size
 
 
 def _bag_max(rows, bag, bags):
