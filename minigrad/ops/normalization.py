@@ -70,9 +70,11 @@ class BatchNorm(Function):
         scale = _as_double(weight, channels) * invstd
         shift = (0 if bias is None else bias.astype(np.float64)) - mean * scale
         planes = _channels_last_dims(x)
-        out = np.empty_like(planes)
-        _kernel.channel_affine(planes, scale, np.ascontiguousarray(shift, dtype=np.float64), out, get_num_threads())
-        return out.reshape(x.shape)
+        out = np.empty(x.shape, x.dtype)  # returned as allocated: an array that owns its memory
+        _kernel.channel_affine(
+            planes, scale, np.ascontiguousarray(shift, dtype=np.float64), out.reshape(planes.shape), get_num_threads()
+        )
+        return out
 
     def backward_arrays(self, grad):
         x, weight, _ = (None if t is None else t._data for t in self.inputs)
@@ -80,7 +82,9 @@ class BatchNorm(Function):
         options, channels = self.options, x.shape[1]
         planes = _channels_last_dims(x)
         sum_g, sum_gx = np.empty(channels), np.empty(channels)
-        grad_x = np.empty_like(planes) if need_x else None
+        # allocated in x's shape and returned as is: a gradient that owns its memory becomes a leaf's .grad
+        # without a copy
+        grad_x = np.empty(x.shape, x.dtype) if need_x else None
         _kernel.batch_norm_backward(
             _channels_last_dims(grad),
             planes,
@@ -90,11 +94,11 @@ class BatchNorm(Function):
             options["training"],
             sum_g,
             sum_gx,
-            grad_x,
+            None if grad_x is None else grad_x.reshape(planes.shape),
             get_num_threads(),
         )
         return (
-            grad_x.reshape(x.shape) if need_x else None,
+            grad_x,
             sum_gx.astype(x.dtype) if need_w else None,
             sum_g.astype(x.dtype) if need_b else None,
         )
