@@ -185,6 +185,7 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("unfold_fold", lambda x: F.fold(F.unfold(x, 2, padding=1), (5, 4), 2, padding=1), (2, 2, 5, 4)),
     ("pad", lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), (2, 3, 4)),
     ("attention", lambda x: F.scaled_dot_product_attention(x, x, x[..., :2], attn_mask=x[0, :, :3]), (2, 3, 3)),
+    ("hardtanh", lambda x: F.hardtanh(x, -0.5, 0.5), (2, 3)),
 ]
 
 

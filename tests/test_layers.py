@@ -65,6 +65,7 @@ LAYERS = {
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.padding": (3, 5),
+    "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),
@@ -74,6 +75,8 @@ LAYERS = {
     "minigrad.nn.functional._fused": (4, 1),
     "minigrad.nn.functional.distance": (4, 2),
     "minigrad.nn.functional.dropout": (4, 2),
+    "minigrad.nn.functional.vision": (4, 2),
+    "minigrad.nn.functional.normalization": (4, 2),
     "minigrad.nn.functional.attention": (4, 3),
     "minigrad.nn.functional.activation": (4, 2),  # torch-signature adapters, until 3.5 folds them into __init__
     "minigrad.nn.functional.classification": (4, 3),

@@ -32,6 +32,36 @@ NAMES = [
     "LayerNorm",
     "GroupNorm",
     "Embedding",
+    "BatchNorm3d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "RMSNorm",
+    "LocalResponseNorm",
+    "Bilinear",
+    *(
+        f"{kind}Pad{dims}d"
+        for kind in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+        for dims in (1, 2, 3)
+    ),
+    "ELU",
+    "SELU",
+    "CELU",
+    "SiLU",
+    "Mish",
+    "Hardswish",
+    "Hardshrink",
+    "Hardtanh",
+    "ReLU6",
+    "PReLU",
+    "GLU",
+    "Softsign",
+    "Softshrink",
+    "Tanhshrink",
+    "Threshold",
+    "Softmin",
+    "Softmax2d",
+    "LogSigmoid",
 ]
 
 

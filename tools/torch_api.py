@@ -136,8 +136,8 @@ KNOWN_DIFFERENCES = {
         " off by 1e-5)"
     ),
     "nn.functional.unfold-bool": ("missing: unfold of bool tensors"),
-    "nn.functional.group_norm-float64": ("bug: a group_norm sample differs from torch (not triaged yet)"),
-    "nn.functional.batch_norm-float32": ("bug: a batch_norm sample differs from torch (not triaged yet)"),
+    "nn.functional.local_response_norm-int64": "difference: torch averages the squares of an integer input in "
+    "integer arithmetic (truncating), minigrad in float",
     "atleast_1d": ("bug: the several-tensors form of atleast_1d/atleast_2d is missing"),
     "atleast_2d": ("bug: the several-tensors form of atleast_1d/atleast_2d is missing"),
     "index_select": ("bug: index_select refuses torch's 0-d index and scalar-input samples"),

@@ -10,10 +10,57 @@
 
 from .module import Module
 from .container import ModuleDict, ModuleList, Sequential
-from .linear import Identity, Linear
-from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
-from .dropout import Dropout
-from .flatten import Flatten
+from .linear import Bilinear, Identity, Linear
+from .activation import (
+    CELU,
+    ELU,
+    GELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    PReLU,
+    ReLU,
+    ReLU6,
+    RReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softmax2d,
+    Softmin,
+    Softplus,
+    Softshrink,
+    Softsign,
+    Tanh,
+    Tanhshrink,
+    Threshold,
+)
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .flatten import Flatten, Unflatten
+from .padding import (
+    CircularPad1d,
+    CircularPad2d,
+    CircularPad3d,
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ReflectionPad1d,
+    ReflectionPad2d,
+    ReflectionPad3d,
+    ReplicationPad1d,
+    ReplicationPad2d,
+    ReplicationPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .attention import MultiheadAttention
 from .transformer import (
     Transformer,
@@ -46,9 +93,9 @@ from .pooling import (
     MaxUnpool2d,
     MaxUnpool3d,
 )
-from .batchnorm import BatchNorm1d, BatchNorm2d
-from .normalization import GroupNorm, LayerNorm
-from .sparse import Embedding
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from .normalization import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
+from .sparse import Embedding, EmbeddingBag
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -82,6 +129,7 @@ __all__ = [
     "ModuleDict",
     "Identity",
     "Linear",
+    "Bilinear",
     "ReLU",
     "LeakyReLU",
     "GELU",
@@ -90,8 +138,52 @@ __all__ = [
     "Softplus",
     "Softmax",
     "LogSoftmax",
+    "Softmin",
+    "Softmax2d",
+    "ELU",
+    "SELU",
+    "CELU",
+    "SiLU",
+    "Mish",
+    "Hardswish",
+    "Hardsigmoid",
+    "Hardtanh",
+    "ReLU6",
+    "Threshold",
+    "RReLU",
+    "PReLU",
+    "GLU",
+    "LogSigmoid",
+    "Softsign",
+    "Softshrink",
+    "Hardshrink",
+    "Tanhshrink",
     "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "AlphaDropout",
+    "FeatureAlphaDropout",
     "Flatten",
+    "Unflatten",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "ChannelShuffle",
     "PairwiseDistance",
     "CosineSimilarity",
     "MultiheadAttention",
@@ -128,9 +220,16 @@ __all__ = [
     "LPPool3d",
     "BatchNorm1d",
     "BatchNorm2d",
+    "BatchNorm3d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
     "LayerNorm",
     "GroupNorm",
+    "RMSNorm",
+    "LocalResponseNorm",
     "Embedding",
+    "EmbeddingBag",
     "Conv1d",
     "Conv2d",
     "Conv3d",
