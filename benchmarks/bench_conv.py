@@ -1,4 +1,4 @@
-"""conv1d/conv2d forward + backward (float32) in minigrad and in torch, same process.
+"""conv1d/conv2d/conv_transpose2d forward + backward (float32) in minigrad and in torch, same process.
 
     python benchmarks/bench_conv.py [--repeats 30] [--json out.json]
 
@@ -30,14 +30,23 @@ WORKLOADS = [
         None,
     ),
     ("conv1d 32x64x256 -> 64, k5 p2", "conv1d", (32, 64, 256), (64, 64, 5), {"padding": 2}, None),
+    (
+        "conv_transpose2d 32x32x14x14 -> 16x28x28, k4 s2 p1",
+        "conv_transpose2d",
+        (32, 32, 14, 14),
+        (32, 16, 4, 4),
+        {"stride": 2, "padding": 1},
+        None,
+    ),
 ]
 
 
-def make_arrays(x_shape, w_shape, seed=0):
+def make_arrays(function, x_shape, w_shape, seed=0):
+    """Input, weight and bias (as long as the output's channels: a transposed weight is ``(C_in, C_out, ...)``)."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape).astype(np.float32)
     w = (rng.standard_normal(w_shape) * 0.1).astype(np.float32)
-    return x, w, rng.standard_normal(w_shape[0]).astype(np.float32)
+    return x, w, rng.standard_normal(w_shape[1 if "transpose" in function else 0]).astype(np.float32)
 
 
 def step(library, function, arrays, kwargs):
@@ -61,7 +70,7 @@ def breakdown_report(arrays, kwargs, repeats):
     node = F.conv2d(x, w, b, **kwargs).grad_fn
     grad = np.ones(F.conv2d(x, w, b, **kwargs).shape, np.float32)
     window = node.options["window"]
-    blocks = _image_blocks(arrays[0], window)
+    blocks = _image_blocks(arrays[0].shape, window, arrays[0].itemsize)
     cols = np.empty((arrays[0].shape[1] * window.taps, blocks[0].stop, window.positions), np.float32)
     part = np.empty((blocks[0].stop,) + arrays[0].shape[1:], np.float32)
 
@@ -87,7 +96,7 @@ def measure(torch, repeats):
     """Table rows (name, minigrad s, torch s, target) and the breakdown of the target workload."""
     rows = []
     for name, function, x_shape, w_shape, kwargs, target in WORKLOADS:
-        arrays = make_arrays(x_shape, w_shape)
+        arrays = make_arrays(function, x_shape, w_shape)
         ours, theirs = compare(
             step(minigrad, function, arrays, kwargs), step(torch, function, arrays, kwargs) if torch else None, repeats
         )
@@ -95,7 +104,7 @@ def measure(torch, repeats):
 
     def report():
         print(f"minigrad's step on {WORKLOADS[0][0]}, part by part:")
-        breakdown_report(make_arrays(WORKLOADS[0][2], WORKLOADS[0][3]), WORKLOADS[0][4], repeats)
+        breakdown_report(make_arrays(*WORKLOADS[0][1:4]), WORKLOADS[0][4], repeats)
 
     return rows, report
 

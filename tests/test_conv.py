@@ -133,18 +133,22 @@ def test_conv_gradcheck_and_gradgradcheck(case):
     assert gradgradcheck(call, inputs)
 
 
-def test_fused_conv_matches_its_composite():
-    """The NumPy forward and first-order backward of Conv against Unfold + matmul + reshape."""
-    x, w, b = _conv_inputs((3, 4, 6, 5), (6, 2, 3, 2))
-    window = Window((3, 2), (2, 1), (1, 0), (1, 2), (6, 5), (3, 3))
-    fused = Conv.apply(x, w, b, window=window, groups=2)
-    composite = Conv().composite(x, w, b, window=window, groups=2)
+def assert_matches_composite(node, inputs, **options):
+    """``node``'s NumPy forward and first-order backward against its ``composite`` (float64)."""
+    fused = node.apply(*inputs, **options)
+    composite = node().composite(*inputs, **options)
     np.testing.assert_allclose(fused._data, composite._data, rtol=1e-12, atol=1e-12)
     upstream = minigrad.tensor(np.random.default_rng(3).standard_normal(fused.shape))
-    fused_grads = minigrad.autograd.grad(fused, [x, w, b], upstream)
-    composite_grads = minigrad.autograd.grad(composite, [x, w, b], upstream)
+    fused_grads = minigrad.autograd.grad(fused, inputs, upstream)
+    composite_grads = minigrad.autograd.grad(composite, inputs, upstream)
     for mine, oracle in zip(fused_grads, composite_grads):
         np.testing.assert_allclose(mine._data, oracle._data, rtol=1e-12, atol=1e-12)
+
+
+def test_fused_conv_matches_its_composite():
+    """The NumPy forward and first-order backward of Conv against Unfold + matmul + reshape."""
+    window = Window((3, 2), (2, 1), (1, 0), (1, 2), (6, 5), (3, 3))
+    assert_matches_composite(Conv, _conv_inputs((3, 4, 6, 5), (6, 2, 3, 2)), window=window, groups=2)
 
 
 def test_conv_in_several_blocks_of_images_matches_one_block(monkeypatch):

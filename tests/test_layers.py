@@ -81,6 +81,7 @@ LAYERS = {
     "minigrad.nn.functional.margin": (4, 3),
     "minigrad.nn.functional.ctc": (4, 3),
     "minigrad.nn.functional.conv": (4, 2),  # conv, unfold/fold, pad: layers, not losses
+    "minigrad.nn.functional.conv_transpose": (4, 3),  # builds on conv's checks
     "minigrad.nn.functional.embedding": (4, 3),  # dissolves into distance/margin/probabilistic (3.4)
     "minigrad.nn.functional": (4, 4),
     # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__

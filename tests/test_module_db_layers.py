@@ -9,6 +9,9 @@ import pytest
 import minigrad
 
 NAMES = [
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
     "MaxPool1d",
     "MaxPool2d",
     "AvgPool1d",

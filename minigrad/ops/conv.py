@@ -16,8 +16,12 @@ group): one node whose forward builds the ``(C K, B L)`` columns of a block of i
 ``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both walk the batch in blocks of images (the whole batch
 when its columns take less than ``_BLOCK_BYTES``), and the backward rebuilds the columns, so nothing but the
 inputs is kept between forward and backward.
-Its ``composite`` (``Unfold``, a matmul, a reshape) is the definition: the tests' oracle and, differentiated, the
-double backward.
+
+``ConvTranspose`` is ``Conv``'s adjoint in its input: its forward is the convolution's input gradient
+(``col2im(Wᵀ x)``), its input gradient a convolution. Each one's Tensor-level backward calls the other (the
+weight gradient through ``Unfold`` and a matmul), so double backward needs no further formula; the array fast
+paths share ``correlate``/``correlate_grads``. Each class's ``composite`` (``Unfold``/``Fold`` and a matmul) is
+its definition, the tests' oracle.
 """
 
 from collections import namedtuple
@@ -28,7 +32,7 @@ from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
 
-__all__ = ["Window", "Unfold", "Fold", "Conv"]
+__all__ = ["Window", "Unfold", "Fold", "Conv", "ConvTranspose"]
 
 
 class Window(namedtuple("Window", "kernel stride padding dilation in_size out_size")):
@@ -91,11 +95,75 @@ def col2im(cols, window, out):
     return out
 
 
-def _image_blocks(x, window):
-    """Slices of the images of ``x`` whose columns take about ``_BLOCK_BYTES`` (at least one image each)."""
-    n, channels = x.shape[:2]
-    step = max(1, _BLOCK_BYTES // max(channels * window.taps * window.positions * x.itemsize, 1))
+def _image_blocks(shape, window, itemsize):
+    """Slices of the ``shape[0]`` images of an ``(N, C, ...)`` array whose columns take about ``_BLOCK_BYTES`` (at
+    least one image each)."""
+    n, channels = shape[:2]
+    step = max(1, _BLOCK_BYTES // max(channels * window.taps * window.positions * itemsize, 1))
     return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+
+
+def _columns(x, window, groups):
+    """(slice of images, its ``(groups, C K / groups, B L)`` columns) per block of ``x``; one buffer for all."""
+    x = np.ascontiguousarray(x)
+    rows = x.shape[1] * window.taps
+    blocks = _image_blocks(x.shape, window, x.itemsize)
+    buffer = np.empty(rows * (blocks[0].stop if blocks else 0) * window.positions, dtype=x.dtype)
+    for block in blocks:
+        cols = buffer[: rows * (block.stop - block.start) * window.positions].reshape(rows, -1, window.positions)
+        im2col(x[block], window, cols)
+        yield block, cols.reshape(groups, rows // groups, -1)
+
+
+def correlate(x, weight, bias, window, groups):
+    """The convolution's value as arrays: per block, ``y = W cols`` per group, plus the bias."""
+    n, out_channels = x.shape[0], weight.shape[0]
+    result = np.empty((n, out_channels, window.positions), dtype=x.dtype)
+    kernels = weight.reshape(groups, out_channels // groups, -1)
+    shift = np.zeros(out_channels, x.dtype) if bias is None else bias
+    for block, cols in _columns(x, window, groups):
+        product = np.matmul(kernels, cols).reshape(out_channels, -1, window.positions)  # (O, B, L)
+        np.add(product.transpose(1, 0, 2), shift[:, None], out=result[block])
+    return result.reshape((n, out_channels) + tuple(window.out_size))
+
+
+def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w):
+    """The convolution's input and weight gradients as arrays (None where not needed; ``x`` is read only for the
+    weight's, ``x_shape`` sizes the input's): per block, with ``g`` as ``(O, B L)``, ``dWᵀ += cols gᵀ`` and
+    ``d cols = Wᵀ g`` then col2im."""
+    n, out_channels = grad.shape[:2]
+    grad = grad.reshape(n, out_channels, window.positions)
+    kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
+    grad_x = np.empty(x_shape, dtype=grad.dtype) if need_x else None
+    grad_w = np.zeros(kernels_t.shape, dtype=grad.dtype) if need_w else None
+    if need_w:
+        blocks = _columns(x, window, groups)
+    else:
+        blocks = ((block, None) for block in _image_blocks(x_shape, window, grad.itemsize))
+    for block, cols in blocks:
+        # the block's gradient as (G, O / G, B L), the layout of the columns
+        part = np.ascontiguousarray(grad[block].transpose(1, 0, 2)).reshape(groups, out_channels // groups, -1)
+        if need_w:  # (C K / G, O / G) per group: the small side of the product last
+            grad_w += np.matmul(cols, part.transpose(0, 2, 1))
+        if need_x:
+            grad_cols = np.matmul(kernels_t, part).reshape(-1, block.stop - block.start, window.positions)
+            col2im(grad_cols, window, grad_x[block])
+    if need_w:
+        grad_w = np.ascontiguousarray(grad_w.transpose(0, 2, 1)).reshape(weight.shape)
+    return grad_x, grad_w
+
+
+def _weight_gradient(x, grad, window, groups):
+    """``dW[o, c, i] = Σ_n Σ_j g[n, o, j] x[n, c, window i of j]`` (``c`` over ``o``'s group) in Tensor ops, so
+    it differentiates again: ``(O, C K / groups)`` per group; the caller reshapes it to the weight's shape."""
+    n = x.shape[0]
+    cols = Unfold.apply(x, window=window).reshape(n, groups, -1, window.positions)  # (N, G, C K / G, L)
+    return grad.reshape(n, groups, -1, window.positions).matmul(cols.transpose(-1, -2)).sum(0)
+
+
+def _bias_gradient(grad):
+    """``db[o] = Σ g[n, o, ...]``."""
+    return grad.sum((0,) + tuple(range(2, grad.ndim)))
 
 
 class Unfold(Function):
@@ -141,49 +209,23 @@ class Conv(Function):
     """
 
     def forward(self, x, weight, bias, *, window, groups):
-        n, out_channels = x.shape[0], weight.shape[0]
-        result = np.empty((n, out_channels, window.positions), dtype=x.dtype)
-        kernels = weight.reshape(groups, out_channels // groups, -1)
-        shift = np.zeros(out_channels, x.dtype) if bias is None else bias
-        for block, cols in self._columns(x):
-            product = np.matmul(kernels, cols).reshape(out_channels, -1, window.positions)  # (O, B, L)
-            np.add(product.transpose(1, 0, 2), shift[:, None], out=result[block])
-        return result.reshape((n, out_channels) + tuple(window.out_size))
-
-    def _columns(self, x):
-        """(slice of images, its ``(groups, C K / groups, B L)`` columns) per block; one buffer for all."""
-        window, groups = self.options["window"], self.options["groups"]
-        x = np.ascontiguousarray(x)
-        rows = x.shape[1] * window.taps
-        blocks = _image_blocks(x, window)
-        buffer = np.empty(rows * (blocks[0].stop if blocks else 0) * window.positions, dtype=x.dtype)
-        for block in blocks:
-            cols = buffer[: rows * (block.stop - block.start) * window.positions].reshape(rows, -1, window.positions)
-            im2col(x[block], window, cols)
-            yield block, cols.reshape(groups, rows // groups, -1)
+        return correlate(x, weight, bias, window, groups)
 
     def backward_arrays(self, grad):
         x, weight = self.inputs[0]._data, self.inputs[1]._data
         need_x, need_w, need_b = self.needs_input_grad
-        groups, window = self.options["groups"], self.options["window"]
-        n, out_channels = grad.shape[:2]
-        grad = grad.reshape(n, out_channels, window.positions)
-        kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
-        grad_x = np.empty(x.shape, dtype=x.dtype) if need_x else None
-        grad_w = np.zeros(kernels_t.shape, dtype=x.dtype) if need_w else None
-        blocks = self._columns(x) if need_w else ((block, None) for block in _image_blocks(x, window))
-        for block, cols in blocks:
-            # the block's gradient as (G, O / G, B L), the layout of the columns
-            part = np.ascontiguousarray(grad[block].transpose(1, 0, 2)).reshape(groups, out_channels // groups, -1)
-            if need_w:  # (C K / G, O / G) per group: the small side of the product last
-                grad_w += np.matmul(cols, part.transpose(0, 2, 1))
-            if need_x:
-                grad_cols = np.matmul(kernels_t, part).reshape(-1, block.stop - block.start, window.positions)
-                col2im(grad_cols, window, grad_x[block])
-        if need_w:
-            grad_w = np.ascontiguousarray(grad_w.transpose(0, 2, 1)).reshape(weight.shape)
-        grad_b = grad.sum((0, 2)) if need_b else None
-        return grad_x, grad_w, grad_b
+        options = self.options
+        grad_x, grad_w = correlate_grads(x, x.shape, weight, grad, options["window"], options["groups"], need_x, need_w)
+        return grad_x, grad_w, _bias_gradient(grad) if need_b else None
+
+    def backward(self, grad):
+        x, weight = self.inputs[:2]
+        need_x, need_w, need_b = self.needs_input_grad
+        return (
+            ConvTranspose.apply(grad, weight, None, **self.options) if need_x else None,
+            _weight_gradient(x, grad, **self.options).reshape(weight.shape) if need_w else None,
+            _bias_gradient(grad) if need_b else None,
+        )
 
     def composite(self, x, weight, bias, *, window, groups):
         n, out_channels = x.shape[0], weight.shape[0]
@@ -193,3 +235,48 @@ class Conv(Function):
         if bias is None:
             return result
         return result + bias.reshape((out_channels,) + (1,) * len(window.out_size))
+
+
+class ConvTranspose(Function):
+    """N-d transposed convolution of ``x (N, C_in, *window.out_size)`` with ``weight (C_in, C_out / groups,
+    *kernel)`` and an optional ``bias (C_out,)``: the adjoint of ``Conv`` over the same ``window`` (whose
+    ``in_size`` is this op's output size), ``y = col2im(Wᵀ x) + b``, each input value spread over the window it
+    would have been read from. Gradients: ``dx = Conv(g, W)``, ``dW`` the convolution's weight gradient with the
+    roles of input and gradient swapped (``g`` unfolded, ``x`` as the gradient), ``db = Σ g``; each backward
+    calls the other Function, so every order of derivative follows.
+    """
+
+    def forward(self, x, weight, bias, *, window, groups):
+        out_channels = weight.shape[1] * groups
+        shape = (x.shape[0], out_channels) + tuple(window.in_size)
+        result = correlate_grads(None, shape, weight, x, window, groups, True, False)[0]
+        if bias is not None:
+            result += bias.reshape((out_channels,) + (1,) * len(window.in_size))
+        return result
+
+    def backward_arrays(self, grad):
+        x, weight = self.inputs[0]._data, self.inputs[1]._data
+        need_x, need_w, need_b = self.needs_input_grad
+        window, groups = self.options["window"], self.options["groups"]
+        grad = np.ascontiguousarray(grad)
+        grad_x = correlate(grad, weight, None, window, groups) if need_x else None
+        grad_w = correlate_grads(grad, grad.shape, weight, x, window, groups, False, True)[1] if need_w else None
+        return grad_x, grad_w, _bias_gradient(grad) if need_b else None
+
+    def backward(self, grad):
+        x, weight = self.inputs[:2]
+        need_x, need_w, need_b = self.needs_input_grad
+        return (
+            Conv.apply(grad, weight, None, **self.options) if need_x else None,
+            _weight_gradient(grad, x, **self.options).reshape(weight.shape) if need_w else None,
+            _bias_gradient(grad) if need_b else None,
+        )
+
+    def composite(self, x, weight, bias, *, window, groups):
+        n, in_channels = x.shape[:2]
+        kernels_t = weight.reshape(groups, in_channels // groups, -1).transpose(-1, -2)  # (G, C_out K / G, C_in / G)
+        cols = kernels_t.matmul(x.reshape(n, groups, in_channels // groups, window.positions))
+        result = Fold.apply(cols.reshape(n, -1, window.positions), window=window)
+        if bias is None:
+            return result
+        return result + bias.reshape((bias.shape[0],) + (1,) * len(window.in_size))

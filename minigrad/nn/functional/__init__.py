@@ -22,6 +22,7 @@ from .attention import multi_head_attention_forward, scaled_dot_product_attentio
 from .classification import cross_entropy, nll_loss
 from .ctc import ctc_loss
 from .conv import conv1d, conv2d, conv3d, fold, pad, unfold
+from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .distance import cosine_similarity, pairwise_distance
 from .margin import (
     cosine_embedding_loss,

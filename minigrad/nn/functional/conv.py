@@ -70,8 +70,9 @@ def _check_geometry(dims, stride, padding, dilation):
         raise RuntimeError("non-positive dilation is not supported")
 
 
-def _check_tensors(input, weight, bias, groups, function):  # noqa: A002 - torch's argument name
-    """Dtype, channel, group and bias checks on a batched ``input``, in torch's order (the bias dtype first)."""
+def _check_tensors(input, weight, bias, groups, function, transposed=False):  # noqa: A002 - torch's argument name
+    """Dtype, channel, group and bias checks on a batched ``input``, in torch's order (the bias dtype first); a
+    ``transposed`` weight is ``(C_in, C_out / groups, ...)``."""
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"\"{function}\" not implemented for '{torch_name(input._data.dtype)}'")
     if bias is not None and bias._data.dtype != input._data.dtype:
@@ -90,26 +91,31 @@ def _check_tensors(input, weight, bias, groups, function):  # noqa: A002 - torch
             f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
             f"got weight of size [{_shape(weight.shape)}] instead"
         )
-    if weight.shape[1] * groups != input.shape[1]:
+    in_channels = weight.shape[0] if transposed else weight.shape[1] * groups
+    out_channels = weight.shape[1] * groups if transposed else weight.shape[0]
+    given = "transposed=1" if transposed else f"groups={groups}"
+    if in_channels != input.shape[1]:
         raise RuntimeError(
-            f"Given groups={groups}, weight of size {_shape(weight.shape)}, expected "
-            f"input{_shape(input.shape)} to have {weight.shape[1] * groups} channels, but got "
+            f"Given {given}, weight of size {_shape(weight.shape)}, expected "
+            f"input{_shape(input.shape)} to have {in_channels} channels, but got "
             f"{input.shape[1]} channels instead"
         )
-    if bias is not None and bias.shape != weight.shape[:1]:
+    if bias is not None and bias.shape != (out_channels,):
         raise RuntimeError(
-            f"Given weight of size {_shape(weight.shape)}, expected bias to be 1-dimensional with "
-            f"{weight.shape[0]} elements, but got bias of size {_shape(bias.shape)} instead"
+            f"Given {'transposed=1, ' if transposed else ''}weight of size {_shape(weight.shape)}, "
+            f"expected bias to be 1-dimensional with {out_channels} elements, but got bias of size "
+            f"{_shape(bias.shape)} instead"
         )
 
 
-def _conv(input, weight, bias, stride, padding, dilation, groups, dims, function):  # noqa: A002
-    """The shared body of ``conv1d``/``conv2d``/``conv3d`` (``dims`` spatial dims)."""
+def _check_arguments(input, weight, bias, dims, function, signature):  # noqa: A002
+    """The first checks of every convolution: tensors where tensors belong, an input of ``dims + 1`` or ``dims +
+    2`` dims (``signature`` completes torch's TypeError)."""
     for value in (input, weight):
         if not hasattr(value, "_data"):
             raise TypeError(
                 f"{function}() received an invalid combination of arguments - got "
-                f"({type(input).__name__}, {type(weight).__name__}), but expected {_SIGNATURE}"
+                f"({type(input).__name__}, {type(weight).__name__}), but expected {signature}"
             )
     if bias is not None:
         require_tensor(bias, "bias", 3, function)
@@ -118,6 +124,11 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, dims, function
             f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {function}, but got "
             f"input of size: {_shape(input.shape)}"
         )
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, dims, function):  # noqa: A002
+    """The shared body of ``conv1d``/``conv2d``/``conv3d`` (``dims`` spatial dims)."""
+    _check_arguments(input, weight, bias, dims, function, _SIGNATURE)
     weight_dims = weight.ndim - 2
     stride = _int_tuple(stride, dims, function, "stride")
     dilation = _int_tuple(dilation, dims, function, "dilation")

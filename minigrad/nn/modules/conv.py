@@ -1,4 +1,5 @@
-"""``Conv1d``, ``Conv2d``, ``Conv3d``: learnable convolutions with torch's arguments, parameters and init."""
+"""``Conv1d``/``2d``/``3d`` and ``ConvTranspose1d``/``2d``/``3d``: learnable convolutions with torch's arguments,
+parameters and init."""
 
 import math
 
@@ -7,10 +8,11 @@ import numpy as np
 from ... import _dtype
 from .. import functional as F
 from .. import init
+from ..functional.conv_transpose import transposed_size
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -31,6 +33,7 @@ class _ConvNd(Module):
 
     _dims = 0
     _function = None
+    _transposed = False
 
     def __init__(
         self,
@@ -70,11 +73,12 @@ class _ConvNd(Module):
             )
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride, padding, dilation
-        self.transposed, self.output_padding = False, (0,) * self._dims
+        self.transposed, self.output_padding = self._transposed, (0,) * self._dims
         self.groups, self.padding_mode = groups, padding_mode
         self._reversed_padding_repeated_twice = self._padding_for_pad()
         np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.float32)
-        self.weight = Parameter(np.empty((out_channels, in_channels // groups) + kernel_size, dtype=np_dtype))
+        channels = (in_channels, out_channels // groups) if self._transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(np.empty(channels + kernel_size, dtype=np_dtype))
         self.register_parameter("bias", Parameter(np.empty((out_channels,), dtype=np_dtype)) if bias else None)
         self.reset_parameters()
 
@@ -143,3 +147,95 @@ class Conv3d(_ConvNd):
 
     _dims = 3
     _function = staticmethod(F.conv3d)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """The shared body of ``ConvTranspose1d``/``2d``/``3d``, with torch's argument order (``output_padding`` and
+    ``groups`` before ``dilation``). ``weight`` is ``(in_channels, out_channels / groups, *kernel_size)``, drawn
+    as ``_ConvNd``'s with ``fan_in = out_channels / groups · prod(kernel_size)`` (torch reads the fan-in from the
+    weight's dim 1). Only zero padding; ``forward(input, output_size)`` picks the ``output_padding`` that gives
+    the requested size."""
+
+    _transposed = True
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        if isinstance(padding, str):
+            raise ValueError(f"{type(self).__name__} supports no string padding, got padding={padding!r}")
+        super().__init__(
+            in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device, dtype
+        )
+        self.output_padding = _ntuple(output_padding, self._dims)
+
+    def _output_padding(self, input, output_size):  # noqa: A002 - torch's argument name
+        """``self.output_padding``, or the one giving ``output_size`` (spatial sizes, or with the batch and channel
+        dims), which must lie within ``stride - 1`` of the smallest output (torch's ValueErrors otherwise)."""
+        if output_size is None:
+            return self.output_padding
+        dims = self._dims
+        leading = 2 if input.ndim == dims + 2 else 1
+        if len(output_size) == leading + dims:
+            output_size = output_size[leading:]
+        if len(output_size) != dims:
+            raise ValueError(
+                f"ConvTranspose{dims}D: for {input.ndim}D input, output_size must have {dims} or "
+                f"{leading + dims} elements (got {len(output_size)})"
+            )
+        smallest = [
+            transposed_size(n, k, s, p, d)
+            for n, k, s, p, d in zip(input.shape[leading:], self.kernel_size, self.stride, self.padding, self.dilation)
+        ]
+        largest = [size + s - 1 for size, s in zip(smallest, self.stride)]
+        if any(not lo <= size <= hi for size, lo, hi in zip(output_size, smallest, largest)):
+            raise ValueError(
+                f"requested an output size of {output_size}, but valid sizes range from {smallest} to {largest} "
+                f"(for an input of torch.Size({list(input.shape[2:])}))"
+            )
+        return tuple(size - lo for size, lo in zip(output_size, smallest))
+
+    def forward(self, input, output_size=None):  # noqa: A002
+        output_padding = self._output_padding(input, output_size)
+        conv = type(self)._function
+        return conv(
+            input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation
+        )
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over ``(N, C_in, L)`` (or ``(C_in, L)``) inputs, output ``(N, C_out, L_out)``
+    with ``L_out = (L - 1) s - 2 p + d (k - 1) + output_padding + 1``; see ``_ConvTransposeNd`` and
+    ``F.conv_transpose1d``."""
+
+    _dims = 1
+    _function = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution over ``(N, C_in, H, W)`` (or unbatched) inputs; see ``_ConvTransposeNd`` and
+    ``F.conv_transpose2d``."""
+
+    _dims = 2
+    _function = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution over ``(N, C_in, D, H, W)`` (or unbatched) inputs; see ``_ConvTransposeNd`` and
+    ``F.conv_transpose3d``."""
+
+    _dims = 3
+    _function = staticmethod(F.conv_transpose3d)
