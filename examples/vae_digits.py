@@ -4,13 +4,15 @@
     python examples/vae_digits.py --torch        # the same script on PyTorch, to compare the loss and time
     python examples/vae_digits.py --epochs 80 --resume   # continue the saved run
 
-The encoder (two convolutions, then linear layers) maps an image x to a Gaussian q(z|x) = N(mu, exp(logvar)); a
-latent z is drawn from it by reparameterisation (z = mu + exp(logvar / 2) * eps, eps ~ N(0, I), so gradients flow
-into mu and logvar); the decoder maps z back to pixel logits. The loss is the negative ELBO per image:
-the binary cross-entropy of the reconstruction, summed over the 64 pixels (intensities in [0, 1] as soft targets),
-plus KL(q(z|x) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)). Reported per epoch: train and held-out loss
-and its two terms. With --latent 2 (the default) the plot shows the latent space itself: where the held-out digits
-land (coloured by label) and what the decoder draws across it.
+The encoder (two convolutions, the second strided, then linear layers) maps an image x to a Gaussian
+q(z|x) = N(mu, exp(logvar)); a latent z is drawn from it by reparameterisation (z = mu + exp(logvar / 2) * eps,
+eps ~ N(0, I), so gradients flow into mu and logvar); the decoder mirrors the encoder (linear layers, a transposed
+convolution from 4x4 up to 8x8, a convolution) and maps z back to pixel logits. The loss is the negative ELBO per
+image: the binary cross-entropy of the reconstruction summed over the 64 pixels (intensities in [0, 1] as soft
+targets), plus KL(q(z|x) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)). Reported per epoch: train and
+held-out loss and its two terms. With --latent 2 (the default) the plot shows the latent space itself: where the
+held-out digits land (coloured by label) and what the decoder draws across it; a larger latent is projected onto
+its two principal directions.
 """
 
 import argparse
@@ -67,7 +69,11 @@ class VAE(nn.Module):
         self.logvar = nn.Linear(hidden, latent)
         self.expand = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, 2 * c * 16), nn.ReLU())
         self.channels = 2 * c
-        self.upsample = nn.Sequential(nn.Conv2d(2 * c, c, 3, padding=1), nn.ReLU(), nn.Conv2d(c, 1, 3, padding=1))
+        self.upsample = nn.Sequential(
+            nn.ConvTranspose2d(2 * c, c, 4, stride=2, padding=1),  # 4x4 -> 8x8, the adjoint of a strided conv
+            nn.ReLU(),
+            nn.Conv2d(c, 1, 3, padding=1),
+        )
 
     def encode(self, x):
         hidden = self.encoder(x)
@@ -75,10 +81,7 @@ class VAE(nn.Module):
 
     def decode(self, z):
         """Latents (N, latent) -> pixel logits (N, 1, 8, 8)."""
-        grid = self.expand(z).reshape(len(z), self.channels, 4, 4)
-        # 4x4 -> 8x8 by repeating every row and column (nearest-neighbour upsampling), then convolutions smooth it
-        grid = grid.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
-        return self.upsample(grid)
+        return self.upsample(self.expand(z).reshape(len(z), self.channels, 4, 4))
 
     def forward(self, x):
         mu, logvar = self.encode(x)
