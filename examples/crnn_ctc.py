@@ -4,11 +4,10 @@
     python examples/crnn_ctc.py --torch          # the same script on PyTorch, to compare accuracy and time
     python examples/crnn_ctc.py --epochs 30 --resume   # continue the saved run
 
-Each image is a strip of real scikit-learn digits (8x8) placed side by side, each scaled by a random factor (and
-narrowed by another), drawn with random ink strength at a random height, with random gaps and pixel noise. The
-digit images are split first (a seeded 80/20 split), and the training strips are built from one part only, the
-held-out strips from the other: the model is scored on handwriting it has never seen. Fresh training strips are
-drawn every epoch (from the same training digits).
+Each image is a strip of real scikit-learn digits (8x8) placed side by side, each scaled by a random factor, at
+a random height, with random gaps and pixel noise. The digit images are split first (a seeded 80/20 split), and
+the training strips are built from one part only, the held-out strips from the other: the model is scored on
+handwriting it has never seen. Fresh training strips are drawn every epoch (from the same training digits).
 
 The model (a CRNN): convolutions (Conv2d, BatchNorm2d, ReLU, MaxPool2d) turn the strip into a feature map; its
 height is collapsed into the channels, so each column becomes one time step; a bidirectional GRU (or LSTM, --rnn)
@@ -48,13 +47,11 @@ def parse_args():
     parser.add_argument("--max-digits", type=int, default=6, help="digits per strip: 1 to this")
     parser.add_argument("--height", type=int, default=12, help="strip height in pixels (a multiple of 4)")
     parser.add_argument("--scale", type=float, nargs=2, default=(1.0, 1.5), help="range of the digits' scale factor")
-    parser.add_argument("--squeeze", type=float, default=0.25, help="digits are narrowed by up to this fraction")
     parser.add_argument("--max-gap", type=int, default=3, help="pixels between neighbouring digits: 0 to this")
     parser.add_argument("--noise", type=float, default=0.1, help="standard deviation of the pixel noise")
     parser.add_argument("--channels", type=int, nargs=2, default=(32, 64), help="channels of the two conv blocks")
     parser.add_argument("--rnn", choices=("gru", "lstm"), default="gru", help="the bidirectional recurrent layer")
     parser.add_argument("--hidden", type=int, default=96, help="recurrent units per direction")
-    parser.add_argument("--dropout", type=float, default=0.2, help="dropout on the columns fed to the RNN")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3, help="peak Adam learning rate (one-cycle schedule)")
     parser.add_argument("--beam", type=int, default=8, help="beam width of the final prefix beam search")
@@ -99,12 +96,12 @@ def make_strips(images, labels, count, args, rng):
         x = rng.integers(0, 3)
         for pick in picks:
             size = min(int(round(8 * rng.uniform(*args.scale))), height)
-            thin = max(1, int(round(size * (1 - rng.uniform(0, args.squeeze)))))
-            digit = resize_matrix(8, size) @ images[pick] @ resize_matrix(8, thin).T * rng.uniform(0.6, 1)
+            resize = resize_matrix(8, size)
+            digit = resize @ images[pick] @ resize.T
             y = rng.integers(0, height - size + 1)
-            window = strips[i, 0, y : y + size, x : x + thin]
+            window = strips[i, 0, y : y + size, x : x + size]
             np.maximum(window, digit, out=window)
-            x += thin + rng.integers(0, args.max_gap + 1)
+            x += size + rng.integers(0, args.max_gap + 1)
         targets[i, :length] = labels[picks] + 1
     strips += rng.normal(0, args.noise, strips.shape).astype(np.float32)
     return np.clip(strips, 0, 1), targets, lengths
@@ -113,7 +110,7 @@ def make_strips(images, labels, count, args, rng):
 class CRNN(nn.Module):
     """(N, 1, H, W) strips -> (W/4, N, 11) log-probabilities, time-major as CTC expects."""
 
-    def __init__(self, height, channels, hidden, rnn, dropout):
+    def __init__(self, height, channels, hidden, rnn):
         super().__init__()
         c1, c2 = channels
         self.features = nn.Sequential(
@@ -126,7 +123,6 @@ class CRNN(nn.Module):
             nn.ReLU(),
             nn.MaxPool2d(2),
         )
-        self.dropout = nn.Dropout(dropout)
         recurrent = nn.GRU if rnn == "gru" else nn.LSTM
         self.rnn = recurrent(c2 * (height // 4), hidden, bidirectional=True)
         self.head = nn.Linear(2 * hidden, 11)
@@ -136,7 +132,7 @@ class CRNN(nn.Module):
         n, c, h, w = features.shape
         # collapse the height into the channels: each of the w columns becomes one time step
         columns = features.reshape(n, c * h, w).permute(2, 0, 1)
-        output, _ = self.rnn(self.dropout(columns))
+        output, _ = self.rnn(columns)
         return self.head(output).log_softmax(-1)
 
 
@@ -265,7 +261,7 @@ def main():
     truth = [(t[:n] - 1).tolist() for t, n in zip(test_targets, test_lengths)]
 
     torch.manual_seed(args.seed)
-    model = CRNN(args.height, args.channels, args.hidden, args.rnn, args.dropout)
+    model = CRNN(args.height, args.channels, args.hidden, args.rnn)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps_per_epoch = -(-args.train // args.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(

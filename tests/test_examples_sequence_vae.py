@@ -92,7 +92,7 @@ def test_the_same_script_runs_on_torch(tmp_path, name, tiny):
 
 def test_strips_hold_their_digits(crnn_ctc):
     """Every target digit is drawn (the inked area grows with their number); targets are classes 1..10, then blanks."""
-    args = crnn_ctc.argparse.Namespace(max_digits=6, height=12, scale=(1.0, 1.5), squeeze=0.0, max_gap=3, noise=0.0)
+    args = crnn_ctc.argparse.Namespace(max_digits=6, height=12, scale=(1.0, 1.5), max_gap=3, noise=0.0)
     images = np.ones((10, 8, 8), np.float32)
     strips, targets, lengths = crnn_ctc.make_strips(images, np.arange(10), 200, args, np.random.default_rng(0))
     assert strips.shape == (200, 1, 12, crnn_ctc.strip_width(args)) and strips.dtype == np.float32
