@@ -57,6 +57,16 @@ EXAMPLES = [
         "step",
         "val loss",
     ),
+    # a short run: the time per epoch is the point here (the README gives the default run's accuracy)
+    Example(
+        "crnn_ctc",
+        "crnn_ctc.py",
+        ("--epochs", "2", "--train", "1280", "--test", "200"),
+        "epoch time",
+        "epoch",
+        "test accuracy",
+    ),
+    Example("vae_digits", "vae_digits.py", ("--epochs", "5"), "epoch time", "epoch", "test loss"),
 ]
 
 
