@@ -325,7 +325,7 @@ def main():
     plot(history, test_strips, truth, beamed, title, plot_path)
     print(f"checkpoint: {checkpoint_path}\nplot: {plot_path}")
     if history["seconds"]:
-        print(f"epoch time: {np.median(history['seconds']):.2f} s")
+        print(f"epoch time: {np.median(history['seconds']):.2f}")  # seconds, the median
     print(f"wall time: {time.perf_counter() - start:.1f} s")
     print(f"greedy decoding accuracy: {greedy_exact:.4f}")
     print(f"digit error rate: {beam_errors:.4f}")

@@ -247,7 +247,7 @@ def main():
     test = evaluate(model, x_test)
     print(f"checkpoint: {checkpoint_path}\nplot: {plot_path}")
     if history["seconds"]:
-        print(f"epoch time: {np.median(history['seconds']):.3f} s")
+        print(f"epoch time: {np.median(history['seconds']):.3f}")  # seconds, the median
     print(f"wall time: {time.perf_counter() - start:.1f} s")
     print(f"test KL: {test[2]:.3f}")
     print(f"test loss: {test[0]:.3f}")  # negative ELBO in nats per image, lower is better
