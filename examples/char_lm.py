@@ -12,11 +12,11 @@ Each step trains on --batch-size random windows of --block characters (the windo
 step number, so minigrad and --torch see the same batches), predicting every next character (cross-entropy).
 
 ``--arch transformer`` is a small GPT: token + position embeddings, --layers pre-LayerNorm blocks of causal
-multi-head self-attention (``F.scaled_dot_product_attention(is_causal=True)``) and an MLP with GPT-2's
-(tanh) GELU, a final LayerNorm
-and a linear read-out. ``--arch lstm`` is an embedding, an ``nn.LSTM`` and a linear read-out. Both train with AdamW
-(weight decay on the matrices only), gradient clipping at norm 1, and a learning rate that warms up linearly for
---warmup steps, then decays along a cosine to lr/10 (``SequentialLR(LinearLR, CosineAnnealingLR)``).
+multi-head self-attention (``F.scaled_dot_product_attention(is_causal=True)``) and an MLP with GPT-2's (tanh)
+GELU, a final LayerNorm and a linear read-out. ``--arch lstm`` is an embedding, an ``nn.LSTM`` and a linear
+read-out. Both train with AdamW (weight decay on the matrices only), gradient clipping at norm 1, and a learning
+rate that warms up linearly for --warmup steps, then decays along a cosine to lr/10
+(``SequentialLR(LinearLR, CosineAnnealingLR)``).
 
 Every --eval-every steps the held-out loss is printed in nats and bits per character and a checkpoint is saved
 (``--resume`` continues from it). At the end a sample of text is printed (temperature sampling with

@@ -145,8 +145,9 @@ def evaluate(model, x, y, batch_size=1000):
 
 def plot(history, x_test, y_test, predictions, title, path):
     """Loss and accuracy curves, and up to 12 of the test images the net gets wrong (predicted / true label)."""
-    fig = plt.figure(figsize=(12, 6))
-    ax_loss, ax_acc = fig.add_subplot(2, 2, 1), fig.add_subplot(2, 2, 2)
+    fig = plt.figure(figsize=(12, 6.5), layout="constrained")
+    grid = fig.add_gridspec(2, 12, height_ratios=[2.5, 1])
+    ax_loss, ax_acc = fig.add_subplot(grid[0, :6]), fig.add_subplot(grid[0, 6:])
     steps = np.arange(1, len(history["step_loss"]) + 1)
     ax_loss.plot(steps, history["step_loss"], alpha=0.4, label="train (per batch)")
     ax_loss.plot(history["epoch_end"], history["test_loss"], "o-", label="test")
@@ -156,14 +157,14 @@ def plot(history, x_test, y_test, predictions, title, path):
     for ax in (ax_loss, ax_acc):
         ax.grid(alpha=0.3)
         ax.legend()
-    wrong = np.flatnonzero(predictions != y_test)[:12]
-    for slot, index in enumerate(wrong):
-        ax = fig.add_subplot(4, 12, 37 + slot)
-        ax.imshow(x_test[index, 0], cmap="gray_r")
-        ax.set_title(f"{predictions[index]} / {y_test[index]}", fontsize=9, color="crimson")
+    wrong = np.flatnonzero(predictions != y_test)
+    for slot in range(12):
+        ax = fig.add_subplot(grid[1, slot])
         ax.axis("off")
-    fig.suptitle(f"{title}: {len(np.flatnonzero(predictions != y_test))} test images wrong (predicted / true)")
-    fig.tight_layout()
+        if slot < len(wrong):
+            ax.imshow(x_test[wrong[slot], 0], cmap="gray_r")
+            ax.set_title(f"{predictions[wrong[slot]]} / {y_test[wrong[slot]]}", fontsize=9, color="crimson")
+    fig.suptitle(f"{title}: {len(wrong)} test images wrong (predicted / true)")
     fig.savefig(path, dpi=100)
     plt.close(fig)
 
