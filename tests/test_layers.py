@@ -64,6 +64,7 @@ LAYERS = {
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.padding": (3, 5),
+    "minigrad.ops.resample": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),
@@ -81,7 +82,8 @@ LAYERS = {
     "minigrad.nn.functional.margin": (4, 3),
     "minigrad.nn.functional.ctc": (4, 3),
     "minigrad.nn.functional.conv": (4, 2),  # conv, unfold/fold, pad: layers, not losses
-    "minigrad.nn.functional.embedding": (4, 3),  # dissolves into distance/margin/probabilistic (3.4)
+    "minigrad.nn.functional.embedding": (4, 3),
+    "minigrad.nn.functional.upsampling": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
     "minigrad.nn.functional": (4, 4),
     # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
     "minigrad.nn.parameter": (5, 0),

@@ -42,4 +42,5 @@ from .probabilistic import (
     sigmoid_focal_loss,
     soft_margin_loss,
 )
+from .upsampling import interpolate, upsample, upsample_bilinear, upsample_nearest
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss

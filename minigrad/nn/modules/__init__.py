@@ -39,6 +39,7 @@ from .pooling import (
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .normalization import GroupNorm, LayerNorm
 from .sparse import Embedding
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -111,6 +112,9 @@ __all__ = [
     "LayerNorm",
     "GroupNorm",
     "Embedding",
+    "Upsample",
+    "UpsamplingNearest2d",
+    "UpsamplingBilinear2d",
     "Conv1d",
     "Conv2d",
     "Conv3d",
