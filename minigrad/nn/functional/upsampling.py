@@ -93,8 +93,7 @@ def _check_mode(input, mode, antialias):  # noqa: A002
     rank = input.ndim
     if antialias and not (mode in ("bilinear", "bicubic") and rank == 4):
         raise ValueError(
-            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor "
-            "as input"
+            "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input"
         )
     if antialias:
         raise NotImplementedError("interpolate(antialias=True) is not implemented in minigrad")
@@ -156,7 +155,7 @@ def interpolate(
     _check_sizes(input, output)
     dtype = np.dtype(input._data.dtype)
     if dtype.kind != "f":
-        raise NotImplementedError(f'"upsample_{mode}" not implemented for \'{dtype.name}\'')
+        raise NotImplementedError(f"\"upsample_{mode}\" not implemented for '{dtype.name}'")
     result = input
     for axis in range(input.ndim - 1, 1, -1):
         size_in, size_out = input.shape[axis], output[axis - 2]
