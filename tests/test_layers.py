@@ -85,7 +85,8 @@ LAYERS = {
     "minigrad.nn.functional.embedding": (4, 3),
     "minigrad.nn.functional.upsampling": (4, 2),
     "minigrad.nn.functional.grid": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
-    "minigrad.nn.functional": (4, 4),
+    "minigrad.nn.functional.linear_cross_entropy": (4, 4),  # the linear layer, then classification's loss
+    "minigrad.nn.functional": (4, 5),
     # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
     "minigrad.nn.parameter": (5, 0),
     "minigrad.nn.init": (5, 0),
