@@ -9,9 +9,10 @@ scaled logit gradient ``G_c = s·w'_n (softmax(z_c) - onehot(y))`` (plus the lab
     grad_input[c] = G_c W,      grad_W += G_cᵀ x_c,      grad_b += Σ_rows G_c
 
 so the peak extra memory is one ``(chunk, C)`` buffer (the logits, overwritten by their gradient), the kernel's
-``(32, C)`` gradient buffer and a 16 MB block of the ``grad_W`` update, instead of ``N·C`` logits. As in torch's chunked op, the gradients of a 'mean'/'sum' loss
-are computed during the forward (the upstream gradient of a scalar only rescales them); 'none' recomputes each
-chunk in the backward with its rows scaled by the upstream gradient. The double backward is that of the
+``(32, C)`` gradient buffer and a 16 MB block of the ``grad_W`` update, instead of ``N·C`` logits. As in
+torch's chunked op, the gradients of a 'mean'/'sum' loss are computed during the forward (the upstream
+gradient of a scalar only rescales them); 'none' recomputes each chunk in the backward with its rows scaled by
+the upstream gradient. The double backward is that of the
 reference formula (``composite``: the linear layer then ``cross_entropy``), as torch's reference path has it.
 
 Cases the chunked path does not take (probability targets, K-dimensional weights, uint8 targets, a class
@@ -299,8 +300,9 @@ def linear_cross_entropy(
         ``N >= 4096`` (fewer, larger chunks run faster: each chunk reads and writes all of ``grad_W``).
 
     Index targets with a (C, H) weight run in chunks of rows (module docstring): peak extra memory one
-    ``(chunk, C)`` buffer, a ``(32, C)`` kernel buffer and a 16 MB block of the ``grad_W`` update. Gradients: ``G_c W`` for the input, ``Σ G_cᵀ x_c`` for the weight, ``Σ G_c`` for the
-    bias, ``G = dL/dlogits`` (see ``cross_entropy``); twice differentiable (through the reference formula).
+    ``(chunk, C)`` buffer, a ``(32, C)`` kernel buffer and a 16 MB block of the ``grad_W`` update.
+    Gradients: ``G_c W`` for the input, ``Σ G_cᵀ x_c`` for the weight, ``Σ G_c`` for the bias,
+    ``G = dL/dlogits`` (see ``cross_entropy``); twice differentiable (through the reference formula).
     """
     classes, out_features = _check(input, linear_weight, linear_bias)
     logits_shape = (*input.shape[:-1], classes, *out_features)

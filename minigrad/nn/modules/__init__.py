@@ -39,6 +39,7 @@ from .pooling import (
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .normalization import GroupNorm, LayerNorm
 from .sparse import Embedding
+from ..functional.linear_cross_entropy import LinearCrossEntropyOptions
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .loss import (
     BCELoss,
@@ -52,6 +53,7 @@ from .loss import (
     HuberLoss,
     KLDivLoss,
     L1Loss,
+    LinearCrossEntropyLoss,
     MarginRankingLoss,
     MSELoss,
     MultiLabelMarginLoss,
@@ -121,6 +123,8 @@ __all__ = [
     "Unfold",
     "Fold",
     "L1Loss",
+    "LinearCrossEntropyLoss",
+    "LinearCrossEntropyOptions",
     "MSELoss",
     "SmoothL1Loss",
     "HuberLoss",
