@@ -114,12 +114,13 @@ def _cubic_weights(t):
     def far(x):
         return ((x * a - 5 * a) * x + 8 * a) * x - 4 * a
 
-    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+    return [far(t + 1), near(t), near(1 - t), far((1 - t) + 1)]
 
 
-def _axis_taps(ix, size, mode, padding_mode, align_corners):
+def _axis_taps(ix, size, mode, padding_mode, align_corners, vectorised):
     """The taps of one axis: a list of (position array, valid mask, weight Tensor or None) for the coordinate
-    Tensor ``ix`` (unnormalised, not padded)."""
+    Tensor ``ix`` (unnormalised, not padded). ``vectorised``: round the bilinear weights as torch's 2-D kernel
+    does (its 3-D kernel computes them another way)."""
     if mode == "bicubic":
         base = np.floor(ix._data)
         t = ix - wrap(base)
@@ -134,10 +135,14 @@ def _axis_taps(ix, size, mode, padding_mode, align_corners):
         return [(position, (position >= 0) & (position < size), None)]
     base = np.floor(np.nan_to_num(data, nan=-1.0, posinf=-1.0, neginf=-1.0))
     low = base.astype(np.int64)
-    upper = wrap((base + 1).astype(data.dtype))
+    if vectorised:  # torch's 2-D CPU kernel: w = x - floor(x), weights 1 - w and w
+        fraction = ix - wrap(base.astype(data.dtype))
+        low_weight, high_weight = 1 - fraction, fraction
+    else:  # its 3-D kernel: distances to the two neighbours
+        low_weight, high_weight = wrap((base + 1).astype(data.dtype)) - ix, ix - wrap(base.astype(data.dtype))
     return [
-        (low, (low >= 0) & (low < size), upper - ix),
-        (low + 1, (low + 1 >= 0) & (low + 1 < size), ix - wrap(base.astype(data.dtype))),
+        (low, (low >= 0) & (low < size), low_weight),
+        (low + 1, (low + 1 >= 0) & (low + 1 < size), high_weight),
     ]
 
 
@@ -203,23 +208,37 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     per_axis = []
     for axis, size in enumerate(spatial):  # grid's last dim lists x (the last axis) first
         ix = _unnormalize(points[:, :, dims - 1 - axis], size, align_corners)
-        per_axis.append(_axis_taps(ix, size, mode, padding_mode, align_corners))
+        per_axis.append(_axis_taps(ix, size, mode, padding_mode, align_corners, vectorised=dims == 2))
     strides = [int(np.prod(spatial[axis + 1 :], dtype=np.int64)) for axis in range(dims)]
-    indices, weights = [], []
+    indices, masks = [], []
     for combination in _product(per_axis):  # the last axis varies fastest, as torch's corner order
         valid = np.logical_and.reduce([tap[1] for tap in combination])
-        flat = sum(np.where(valid, tap[0], 0) * stride for tap, stride in zip(combination, strides))
-        factors = [tap[2] for tap in reversed(combination) if tap[2] is not None]  # x·y·z, torch's product order
+        indices.append(sum(np.where(valid, tap[0], 0) * stride for tap, stride in zip(combination, strides)))
+        masks.append(valid)
+    channels = input.shape[1]
+    values = TapGather.apply(input, index=np.concatenate(indices, axis=1)).reshape(batch, channels, len(indices), -1)
+    mask = wrap(np.stack(masks, 1)[:, None].astype(values._data.dtype))
+    if mode == "bicubic":  # torch's order: each row of 4 along x, then the 4 rows along y
+        rows = (values * mask).reshape(batch, channels, 4, 4, -1)
+        across = (rows * stack([tap[2] for tap in per_axis[1]], 1)[:, None, None]).sum(3)
+        out = (across * stack([tap[2] for tap in per_axis[0]], 1)[:, None]).sum(2)
+    else:
+        out = (values * (_corner_weights(per_axis, points) * mask)).sum(2)
+    return out.reshape(batch, channels, *out_spatial)
+
+
+def _corner_weights(per_axis, points):
+    """The weight of each corner ``(N, 1, taps, P)``: the product of its per-axis weights in torch's order
+    (y·x in 2-D, x·y·z in 3-D); nearest taps weigh 1 (a function of the grid with zero gradient)."""
+    weights = []
+    for combination in _product(per_axis):
+        factors = [tap[2] for tap in (combination if len(combination) == 2 else reversed(combination))]
+        factors = [f for f in factors if f is not None]
         weight = factors[0] if factors else points[:, :, 0] * 0 + 1
         for factor in factors[1:]:
             weight = weight * factor
-        indices.append(flat)
-        weights.append(weight * wrap(valid.astype(weight._data.dtype)))
-    taps = len(indices)
-    values = TapGather.apply(input, index=np.concatenate(indices, axis=1))
-    values = values.reshape(batch, input.shape[1], taps, -1)
-    out = (values * stack(weights, 1).unsqueeze(1)).sum(2)
-    return out.reshape(batch, input.shape[1], *out_spatial)
+        weights.append(weight)
+    return stack(weights, 1).unsqueeze(1)
 
 
 def _product(lists):
