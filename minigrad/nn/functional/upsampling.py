@@ -37,40 +37,41 @@ def _sizes_and_scales(input, size, scale_factor, recompute_scale_factor, mode): 
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     if size is not None:
-        if isinstance(size, (list, tuple)):
-            if len(size) != dim:
-                raise ValueError(
-                    "Input and output must have the same number of spatial dimensions, but got input with spatial "
-                    f"dimensions of {spatial} and output size of {size}. Please provide input tensor in (N, C, d1, "
-                    "d2, ...,dK) format and output size in (o1, o2, ...,oK) format."
-                )
-            if not all(isinstance(s, numbers.Integral) for s in size):
-                raise TypeError(
-                    "expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int], "
-                    f"but got size with types {[type(s) for s in size]}"
-                )
-            output = [int(s) for s in size]
-        else:
-            output = [int(size)] * dim
+        output = _per_axis(size, dim, spatial, ("output", "output size of", "output size", "o"))
+        if isinstance(size, (list, tuple)) and not all(isinstance(s, numbers.Integral) for s in size):
+            raise TypeError(
+                "expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int], "
+                f"but got size with types {[type(s) for s in size]}"
+            )
+        output = [int(s) for s in output]
         if recompute_scale_factor:
             raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
         return output, [None] * dim
     if scale_factor is None:
         raise ValueError("either size or scale_factor should be defined")
-    if isinstance(scale_factor, (list, tuple)):
-        if len(scale_factor) != dim:
-            raise ValueError(
-                "Input and scale_factor must have the same number of spatial dimensions, but got input with "
-                f"spatial dimensions of {spatial} and scale_factor of shape {scale_factor}. Please provide input "
-                "tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format."
-            )
-        scales = [float(s) for s in scale_factor]
-    else:
-        scales = [float(scale_factor)] * dim
+    scales = [
+        float(s)
+        for s in _per_axis(scale_factor, dim, spatial, ("scale_factor", "scale_factor of shape", "scale_factor", "s"))
+    ]
     output = [math.floor(n * s) for n, s in zip(spatial, scales)]
     if recompute_scale_factor or mode == "area":
         scales = [None] * dim
     return output, scales
+
+
+def _per_axis(value, dim, spatial, words):
+    """``value`` as one entry per spatial dim (a scalar repeated); torch's ValueError when a sequence has the wrong
+    length. ``words``: how torch's message names the argument."""
+    if not isinstance(value, (list, tuple)):
+        return [value] * dim
+    if len(value) != dim:
+        name, described, layout, letter = words
+        raise ValueError(
+            f"Input and {name} must have the same number of spatial dimensions, but got input with spatial "
+            f"dimensions of {spatial} and {described} {value}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
+            f"format and {layout} in ({letter}1, {letter}2, ...,{letter}K) format."
+        )
+    return list(value)
 
 
 def _check_sizes(input, output):  # noqa: A002
