@@ -184,6 +184,15 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("conv2d", lambda x: F.conv2d(x, x[:, :, :3, :3], x[0, 0, 0, :2], padding=1, stride=(1, 2)), (2, 2, 5, 5)),
     ("unfold_fold", lambda x: F.fold(F.unfold(x, 2, padding=1), (5, 4), 2, padding=1), (2, 2, 5, 4)),
     ("pad", lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), (2, 3, 4)),
+    ("interpolate", lambda x: F.interpolate(x, scale_factor=1.5, mode="bicubic", align_corners=True), (1, 2, 3, 4)),
+    ("grid_sample", lambda x: F.grid_sample(x, x[:, :2].permute(0, 2, 3, 1).tanh(), align_corners=False), (1, 2, 3, 4)),
+    (
+        "linear_cross_entropy",
+        lambda x: F.linear_cross_entropy(
+            x, x * 0.5, minigrad.tensor([0, 3, 1, 2]), linear_bias=x[:, 0], label_smoothing=0.1
+        ),
+        (4, 3),
+    ),
 ]
 
 
