@@ -66,6 +66,7 @@ LAYERS = {
     "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.pointwise_activation": (3, 5),
+    "minigrad.ops.resample": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),
@@ -86,8 +87,11 @@ LAYERS = {
     "minigrad.nn.functional.ctc": (4, 3),
     "minigrad.nn.functional.conv": (4, 2),  # conv, unfold/fold, pad: layers, not losses
     "minigrad.nn.functional.conv_transpose": (4, 3),  # builds on conv's checks
-    "minigrad.nn.functional.embedding": (4, 3),  # dissolves into distance/margin/probabilistic (3.4)
-    "minigrad.nn.functional": (4, 4),
+    "minigrad.nn.functional.embedding": (4, 3),
+    "minigrad.nn.functional.upsampling": (4, 2),
+    "minigrad.nn.functional.grid": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
+    "minigrad.nn.functional.linear_cross_entropy": (4, 4),  # the linear layer, then classification's loss
+    "minigrad.nn.functional": (4, 5),
     # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
     "minigrad.nn.parameter": (5, 0),
     "minigrad.nn.init": (5, 0),

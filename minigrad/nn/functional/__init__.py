@@ -81,4 +81,7 @@ from .probabilistic import (
     sigmoid_focal_loss,
     soft_margin_loss,
 )
+from .linear_cross_entropy import linear_cross_entropy
+from .grid import affine_grid, grid_sample
+from .upsampling import interpolate, upsample, upsample_bilinear, upsample_nearest
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss

@@ -96,6 +96,8 @@ from .pooling import (
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .normalization import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
 from .sparse import Embedding, EmbeddingBag
+from ..functional.linear_cross_entropy import LinearCrossEntropyOptions
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -108,6 +110,7 @@ from .loss import (
     HuberLoss,
     KLDivLoss,
     L1Loss,
+    LinearCrossEntropyLoss,
     MarginRankingLoss,
     MSELoss,
     MultiLabelMarginLoss,
@@ -230,6 +233,9 @@ __all__ = [
     "LocalResponseNorm",
     "Embedding",
     "EmbeddingBag",
+    "Upsample",
+    "UpsamplingNearest2d",
+    "UpsamplingBilinear2d",
     "Conv1d",
     "Conv2d",
     "Conv3d",
@@ -239,6 +245,8 @@ __all__ = [
     "Unfold",
     "Fold",
     "L1Loss",
+    "LinearCrossEntropyLoss",
+    "LinearCrossEntropyOptions",
     "MSELoss",
     "SmoothL1Loss",
     "HuberLoss",
