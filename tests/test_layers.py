@@ -63,6 +63,7 @@ LAYERS = {
     "minigrad.ops.normalization": (3, 5),
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),
+    "minigrad.ops.recurrence": (3, 5),
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
@@ -83,10 +84,11 @@ LAYERS = {
     "minigrad.nn.functional.conv": (4, 2),  # conv, unfold/fold, pad: layers, not losses
     "minigrad.nn.functional.embedding": (4, 3),  # dissolves into distance/margin/probabilistic (3.4)
     "minigrad.nn.functional": (4, 4),
-    # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
+    # 5 -- nn: parameter, init, utils.* < utils, modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
     "minigrad.nn.parameter": (5, 0),
     "minigrad.nn.init": (5, 0),
-    "minigrad.nn.utils": (5, 0),
+    "minigrad.nn.utils.*": (5, 0),
+    "minigrad.nn.utils": (5, 1),
     "minigrad.nn.modules.module": (5, 1),
     "minigrad.nn.module": (5, 1),
     "minigrad.nn.modules._factory": (5, 1),

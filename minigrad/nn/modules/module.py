@@ -32,7 +32,7 @@ from ... import _device, _dtype
 from ...autograd.hooks import RemovableHandle
 from ...autograd.tensor import Tensor
 from ..parameter import Parameter
-from ..utils import _zero_grads
+from ..utils.clip_grad import _zero_grads
 
 __all__ = ["Module"]
 
