@@ -84,7 +84,7 @@ LAYERS = {
     "minigrad.nn.functional.conv": (4, 2),  # conv, unfold/fold, pad: layers, not losses
     "minigrad.nn.functional.embedding": (4, 3),  # dissolves into distance/margin/probabilistic (3.4)
     "minigrad.nn.functional": (4, 4),
-    # 5 -- nn: parameter, init, utils.* < utils, modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
+    # 5 -- nn: parameter, init, utils.* < utils, modules.module < the modules < modules.loss < modules/__init__ < nn
     "minigrad.nn.parameter": (5, 0),
     "minigrad.nn.init": (5, 0),
     "minigrad.nn.utils.*": (5, 0),

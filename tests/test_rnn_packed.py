@@ -168,7 +168,9 @@ def test_gradcheck_through_the_fused_kernel_on_packed_input(kind):
         return rnn_utils.pad_packed_sequence(output)[0], *_states(state)
 
     assert gradcheck(run, (x,))
-    assert gradgradcheck(lambda t: run(t, (1, 2))[1].sum(), (minigrad.randn(2, 2, 2, dtype=minigrad.float64, requires_grad=True),))
+    assert gradgradcheck(
+        lambda t: run(t, (1, 2))[1].sum(), (minigrad.randn(2, 2, 2, dtype=minigrad.float64, requires_grad=True),)
+    )
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -177,8 +179,11 @@ def test_step_kernels_match_their_numpy_twins(dtype):
     rows, size = 5, 7
     rand = lambda *shape: (rng.standard_normal(shape) * 3).astype(dtype)
     tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
-    gx, gh, bias, c_prev, dh, dc = rand(rows, 4 * size), rand(rows, 4 * size), rand(4 * size), *(
-        rand(rows, size) for _ in range(3)
+    gx, gh, bias, c_prev, dh, dc = (
+        rand(rows, 4 * size),
+        rand(rows, 4 * size),
+        rand(4 * size),
+        *(rand(rows, size) for _ in range(3)),
     )
     gates, c, h = np.empty((rows, 4 * size), dtype), np.empty((rows, size), dtype), np.empty((rows, size), dtype)
     kernel.lstm_forward(gx, gh, bias, c_prev, gates, c, h, 2)

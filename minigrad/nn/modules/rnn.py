@@ -17,6 +17,7 @@ step over the sequences that still have one. The cells are one step of that Tens
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -64,13 +65,21 @@ class RNNBase(Module):
             raise ValueError(
                 "dropout should be a number in range [0, 1] representing the probability of an element being zeroed"
             )
-        if hidden_size <= 0 or not isinstance(hidden_size, int):
-            raise ValueError(
-                "hidden_size must be greater than zero"
-                if isinstance(hidden_size, int)
-                else f"hidden_size should be of type int, got: {type(hidden_size).__name__}"
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects "
+                f"num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
+                stacklevel=2,
             )
-        if num_layers <= 0 or not isinstance(num_layers, int):
+        for name, value in (("bias", bias), ("batch_first", batch_first)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(value, int):
+                raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+            if value <= 0:
+                raise ValueError(f"{name} must be greater than zero")
+        if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
@@ -141,6 +150,12 @@ class RNNBase(Module):
                 input = input.transpose(0, 1)
             steps, batch = input.shape[:2]
             data, batch_sizes = input.reshape(steps * batch, input.shape[2]), [batch] * steps
+        if data._data.dtype != self.weight_ih_l0._data.dtype and data._data.dtype.kind == "f":
+            ours, theirs = data.dtype, self.weight_ih_l0.dtype
+            raise ValueError(
+                f"RNN input dtype ({ours}) does not match weight dtype ({theirs}). Convert input: "
+                f"input.to({theirs}), or convert model: model.to({ours})"
+            )
         if data.shape[-1] != self.input_size:
             raise RuntimeError(
                 f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got {data.shape[-1]}"
@@ -253,10 +268,24 @@ class RNNCellBase(Module):
     def _step(self, input, state):  # noqa: A002
         if input.ndim not in (1, 2):
             raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        states = state if isinstance(state, tuple) else (state,)
+        for i, h in enumerate(states):
+            if h is not None and h.ndim not in (1, 2):
+                what = f"hx[{i}]" if isinstance(state, tuple) else "hidden"
+                raise ValueError(f"{type(self).__name__}: Expected {what} to be 1D or 2D, got {h.ndim}D instead")
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} expected {self.input_size}")
         unbatched = input.ndim == 1
         batch = 1 if unbatched else input.shape[0]
+        for i, h in enumerate(states):
+            if h is None:
+                continue
+            if h.shape[-1] != self.hidden_size:
+                raise RuntimeError(
+                    f"hidden{i} has inconsistent hidden_size: got {h.shape[-1]}, expected {self.hidden_size}"
+                )
+            if not unbatched and h.shape[0] != batch:
+                raise RuntimeError(f"Input batch size {batch} doesn't match hidden{i} batch size {h.shape[0]}")
         x = input.unsqueeze(0) if unbatched else input
         zeros = Tensor._wrap(np.zeros((batch, self.hidden_size), x._data.dtype))
         h, c = state if isinstance(state, tuple) else (state, None)
