@@ -82,6 +82,7 @@ class Recurrence(Function):
         if bias_ih is not None:
             projected += bias_ih
         bias = np.zeros(weight_hh.shape[0], dtype) if bias_hh is None else bias_hh
+        hidden_weight = np.ascontiguousarray(weight_hh.T)  # OpenBLAS: h @ Wᵀ from a transposed view is ~2x slower
         h, c = h0.copy(), None if c0 is None else c0.copy()
         out = np.empty((rows, proj), dtype)
         self.h_prev = np.empty((rows, proj), dtype)  # each step's incoming state: dW_hh = dAᵀ H_prev
@@ -96,7 +97,7 @@ class Recurrence(Function):
             step = slice(start, start + count)
             h_prev = self.h_prev[step]
             h_prev[...] = h[:count]
-            np.matmul(h_prev, weight_hh.T, out=hidden[:count])
+            np.matmul(h_prev, hidden_weight, out=hidden[:count])
             if mode == "LSTM":
                 self.c_prev[step] = c[:count]
                 _kernel.lstm_forward(
