@@ -1,36 +1,14 @@
 """RNN, LSTM, GRU and their cells driven by torch's own ``module_db``: every ``module_inputs_func`` case
 (constructor and forward arguments: unbatched and batched inputs, initial states, proj_size, bidirectional,
 batch_first, bias) built in both libraries with torch's state_dict loaded into ours, compared on every output
-(the output and the final states) and on the gradients of the inputs and parameters (float64); and every
-``module_error_inputs_func`` case raising torch's exception type and message."""
+(the output and the final states) and on the gradients of the inputs and parameters (float64). Their error inputs
+run in tests/test_module_db_layers.py."""
 
 import numpy as np
 import pytest
 
 import minigrad
-
-NAMES = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
-
-
-def _module_infos():
-    torch = pytest.importorskip("torch")
-    common_modules = pytest.importorskip("torch.testing._internal.common_modules")
-    return torch, {
-        info.module_cls.__name__: info for info in common_modules.module_db if info.module_cls.__name__ in NAMES
-    }
-
-
-def _ours(value, torch):
-    """A torch argument as minigrad's: tensors through NumPy (keeping requires_grad), containers element-wise."""
-    if isinstance(value, torch.Tensor):
-        return minigrad.tensor(value.detach().numpy().copy(), requires_grad=value.requires_grad)
-    if isinstance(value, (tuple, list)):
-        return type(value)(_ours(v, torch) for v in value)
-    if isinstance(value, torch.dtype):
-        return getattr(minigrad, str(value).rsplit(".", 1)[-1])
-    if isinstance(value, dict):
-        return {k: _ours(v, torch) for k, v in value.items()}
-    return value
+from tests.test_module_db_layers import RECURRENT, _module_infos, _ours
 
 
 def _flat(output):
@@ -45,7 +23,7 @@ def _leaves(args, torch):
 
 
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", RECURRENT)
 def test_module_inputs_match_torch(name, training):
     torch, infos = _module_infos()
     info = infos[name]
@@ -76,20 +54,3 @@ def test_module_inputs_match_torch(name, training):
                 atol=1e-10,
                 err_msg=f"{where}: gradient of {key}",
             )
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_module_error_inputs_raise_torchs_type(name):
-    torch, infos = _module_infos()
-    info = infos[name]
-    if info.module_error_inputs_func is None:
-        pytest.skip(f"module_db has no error inputs for {name}")
-    errors = info.module_error_inputs_func(info, device="cpu", dtype=torch.float64, requires_grad=True, training=True)
-    for error in errors:
-        case = error.module_error_input
-        constructor, forward = case.constructor_input, case.forward_input
-        with pytest.raises(error.error_type, match=error.error_regex):
-            module = getattr(minigrad.nn, name)(*_ours(constructor.args, torch), **_ours(constructor.kwargs, torch))
-            if "dtype" not in constructor.kwargs:
-                module = module.double()
-            module(*_ours(forward.args, torch), **_ours(forward.kwargs, torch))

@@ -45,7 +45,9 @@ class Linear(Function):
     """
 
     def forward(self, x, weight, bias):
-        result = x @ weight.T
+        # one GEMM over all leading dims: NumPy's matmul of an N-d x runs one small product per leading index
+        # (measured 4x slower than torch for a (35, 20, 200) input to Linear(200, 10000))
+        result = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(*x.shape[:-1], weight.shape[0])
         if bias is not None:
             result += bias
         return result
@@ -61,7 +63,8 @@ class Linear(Function):
         grad_b = None
         if need_b:  # an (out,) bias sums over the leading dims; a bias broadcast otherwise sums to its own shape
             grad_b = rows.sum(0) if bias.shape == grad.shape[-1:] else sum_to(Tensor._wrap(grad), bias.shape)._data
-        return (grad @ weight if need_x else None, rows.T @ x.reshape(-1, weight.shape[1]) if need_w else None, grad_b)
+        grad_x = (rows @ weight).reshape(x.shape) if need_x else None
+        return (grad_x, rows.T @ x.reshape(-1, weight.shape[1]) if need_w else None, grad_b)
 
 
 def _check_matmul(a, b):
