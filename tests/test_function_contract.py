@@ -184,6 +184,15 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("conv2d", lambda x: F.conv2d(x, x[:, :, :3, :3], x[0, 0, 0, :2], padding=1, stride=(1, 2)), (2, 2, 5, 5)),
     ("unfold_fold", lambda x: F.fold(F.unfold(x, 2, padding=1), (5, 4), 2, padding=1), (2, 2, 5, 4)),
     ("pad", lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), (2, 3, 4)),
+    (
+        "packed_lstm_projected",
+        lambda x: (
+            minigrad.nn.LSTM(2, 3, proj_size=2, bidirectional=True, dtype=x.dtype)(
+                minigrad.nn.utils.rnn.pack_padded_sequence(x, [3, 1])
+            )[0].data
+        ),
+        (3, 2, 2),
+    ),
 ]
 
 
