@@ -29,7 +29,9 @@ from ..autograd.function import Function
 from .linalg import linear
 from .shape import cat
 
-__all__ = ["Recurrence", "cell_step", "recurrence"]
+__all__ = ["GATES", "Recurrence", "cell_step", "recurrence"]
+
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}  # gate blocks per mode: weights are (GATES·H, ·)
 
 
 def cell_step(mode, gx, h, c, weight_hh, bias_hh, weight_hr):
@@ -77,7 +79,7 @@ class Recurrence(Function):
 
     def forward(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
         dtype, threads = x.dtype, get_num_threads()
-        rows, size, proj = x.shape[0], weight_hh.shape[0] // _GATES[mode], h0.shape[1]
+        rows, size, proj = x.shape[0], weight_hh.shape[0] // GATES[mode], h0.shape[1]
         projected = x @ weight_ih.T
         if bias_ih is not None:
             projected += bias_ih
@@ -123,7 +125,7 @@ class Recurrence(Function):
         )
         mode, threads = self.options["mode"], get_num_threads()
         rows, proj = self.out.shape
-        batch, size = h0.shape[0], weight_hh.shape[0] // _GATES[mode]
+        batch, size = h0.shape[0], weight_hh.shape[0] // GATES[mode]
         d_out = grad[: rows * proj].reshape(rows, proj)
         dh = grad[rows * proj : (rows + batch) * proj].reshape(batch, proj).copy()
         dc = None if c0 is None else grad[(rows + batch) * proj :].reshape(batch, size).copy()
@@ -179,9 +181,6 @@ class Recurrence(Function):
                 c = new_c if count == c.shape[0] else cat([new_c, c[count:]])
         parts = [outputs[start] for start in sorted(outputs)] + [h] + ([] if c is None else [c])
         return cat([part.reshape(-1) for part in parts])
-
-
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def recurrence(mode, x, h0, c0, weights, batch_sizes, reverse=False):

@@ -23,7 +23,7 @@ import numpy as np
 
 from ... import _dtype
 from ...autograd.tensor import Tensor
-from ...ops.recurrence import cell_step, recurrence
+from ...ops.recurrence import GATES, cell_step, recurrence
 from ...ops.shape import cat, stack
 from .. import functional as F
 from .. import init
@@ -32,8 +32,6 @@ from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
-
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 def _map_state(state, function):
@@ -91,7 +89,7 @@ class RNNBase(Module):
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
-        gates, out = _GATES[mode] * hidden_size, proj_size or hidden_size
+        gates, out = GATES[mode] * hidden_size, proj_size or hidden_size
         for layer in range(num_layers):
             for suffix in ("", "_reverse")[: 2 if bidirectional else 1]:
                 width = input_size if layer == 0 else out * (2 if bidirectional else 1)
@@ -252,7 +250,7 @@ class RNNCellBase(Module):
         super().__init__()
         self.mode, self.input_size, self.hidden_size, self.bias = mode, input_size, hidden_size, bias
         np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
-        gates = _GATES[mode] * hidden_size
+        gates = GATES[mode] * hidden_size
         self.weight_ih = Parameter(np.empty((gates, input_size), dtype=np_dtype))
         self.weight_hh = Parameter(np.empty((gates, hidden_size), dtype=np_dtype))
         if bias:
