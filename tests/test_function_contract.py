@@ -195,6 +195,15 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
         ),
         (4, 3),
     ),
+    (
+        "packed_lstm_projected",
+        lambda x: (
+            minigrad.nn.LSTM(2, 3, proj_size=2, bidirectional=True, dtype=x.dtype)(
+                minigrad.nn.utils.rnn.pack_padded_sequence(x, [3, 1])
+            )[0].data
+        ),
+        (3, 2, 2),
+    ),
 ]
 
 

@@ -64,6 +64,7 @@ LAYERS = {
     "minigrad.ops.normalization": (3, 5),
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),
+    "minigrad.ops.recurrence": (3, 5),
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.resample": (3, 5),
@@ -92,10 +93,11 @@ LAYERS = {
     "minigrad.nn.functional.grid": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
     "minigrad.nn.functional.linear_cross_entropy": (4, 4),  # the linear layer, then classification's loss
     "minigrad.nn.functional": (4, 5),
-    # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
+    # 5 -- nn: parameter, init, utils.* < utils, modules.module < the modules < modules.loss < modules/__init__ < nn
     "minigrad.nn.parameter": (5, 0),
     "minigrad.nn.init": (5, 0),
-    "minigrad.nn.utils": (5, 0),
+    "minigrad.nn.utils.*": (5, 0),
+    "minigrad.nn.utils": (5, 1),
     "minigrad.nn.modules.module": (5, 1),
     "minigrad.nn.module": (5, 1),
     "minigrad.nn.modules._factory": (5, 1),
