@@ -220,6 +220,7 @@ __version__ = "0.1.0"
 
 from . import nn, optim  # noqa: E402  (nn and optim build on everything above)
 from . import distributions  # noqa: E402
+from . import linalg  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
 from . import onnx  # noqa: E402

@@ -71,6 +71,13 @@ LAYERS = {
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),
+    # torch.linalg: checks < inverse < factorizations < norms, products < __init__ (on the ops below)
+    "minigrad.linalg._checks": (3, 5),
+    "minigrad.linalg.inverse": (3, 6),
+    "minigrad.linalg.factorizations": (3, 7),
+    "minigrad.linalg.norms": (3, 8),
+    "minigrad.linalg.products": (3, 8),
+    "minigrad.linalg": (3, 9),
     # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
     "minigrad.nn.functional._reduction": (4, 0),
     "minigrad.nn.functional._checks": (4, 0),

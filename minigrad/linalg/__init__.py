@@ -1,0 +1,37 @@
+"""``minigrad.linalg``: torch's ``torch.linalg`` for real float32/float64 tensors, batched over leading dims.
+
+Forwards are NumPy's ``np.linalg`` (LAPACK); gradients are written with minigrad's own ops, so they can be
+differentiated again. Failures of a factorisation or inverse raise ``LinAlgError`` (a ``RuntimeError``).
+"""
+
+from ._checks import LinAlgError
+from .factorizations import cholesky, cholesky_ex, eigh, eigvalsh, svd, svdvals
+from .inverse import det, inv, inv_ex, slogdet, solve, solve_ex
+from .norms import cond, matrix_norm, matrix_rank, norm, vector_norm
+from .products import cross, diagonal, matrix_power, multi_dot, vecdot
+
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cholesky_ex",
+    "cond",
+    "cross",
+    "det",
+    "diagonal",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "inv_ex",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
+    "norm",
+    "slogdet",
+    "solve",
+    "solve_ex",
+    "svd",
+    "svdvals",
+    "vecdot",
+    "vector_norm",
+]
