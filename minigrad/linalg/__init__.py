@@ -5,8 +5,9 @@ differentiated again. Failures of a factorisation or inverse raise ``LinAlgError
 """
 
 from ._checks import LinAlgError
-from .factorizations import cholesky, cholesky_ex, eigh, eigvalsh, svd, svdvals
-from .inverse import det, inv, inv_ex, slogdet, solve, solve_ex
+from .factorizations import cholesky, cholesky_ex, eigh, eigvalsh, qr, svd, svdvals
+from .inverse import det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangular
+from .least_squares import lstsq, pinv
 from .norms import cond, matrix_norm, matrix_rank, norm, vector_norm
 from .products import cross, diagonal, matrix_power, multi_dot, vecdot
 
@@ -22,14 +23,18 @@ __all__ = [
     "eigvalsh",
     "inv",
     "inv_ex",
+    "lstsq",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",
     "multi_dot",
     "norm",
+    "pinv",
+    "qr",
     "slogdet",
     "solve",
     "solve_ex",
+    "solve_triangular",
     "svd",
     "svdvals",
     "vecdot",

@@ -50,6 +50,8 @@ def _decompose(kind, A, options):
         return (_cholesky_array(A),)
     if kind == "eigh":
         return np.linalg.eigh(A, UPLO=options["UPLO"])
+    if kind == "qr":
+        return np.linalg.qr(A)
     return np.linalg.svd(A, full_matrices=False)
 
 
@@ -127,7 +129,31 @@ def _svd_backward(factors, grads):
     return result
 
 
-_BACKWARDS = {"cholesky": _cholesky_backward, "eigh": _eigh_backward, "svd": _svd_backward}
+def _copy_lower_to_upper(M):
+    """The symmetric matrix whose lower triangle is ``M``'s."""
+    lower = M.tril(-1)
+    return lower + lower.mT + _diag_embed(M.diagonal(0, -2, -1))
+
+
+def _qr_backward(factors, grads):
+    # A = QR, m >= n: with M = R ∂Rᵀ - ∂Qᵀ Q, ∂A = (∂Q + Q copyltu(M)) R⁻ᵀ. For m < n, A = Q [X | Y] with X = Q U
+    # square: ∂Y = Q ∂V and X takes the square formula with ∂Q + Y ∂Vᵀ
+    (Q, R), (grad_q, grad_r) = factors, grads
+    m, n = Q.shape[-2], R.shape[-1]
+    grad_q = Q * 0 if grad_q is None else grad_q
+    grad_r = R * 0 if grad_r is None else grad_r
+    if m >= n:
+        M = matmul(R, grad_r.mT) - matmul(grad_q.mT, Q)
+        return matmul(grad_q + matmul(Q, _copy_lower_to_upper(M)), inv(R).mT)
+    U, grad_u, grad_v = R[..., :m], grad_r[..., :m], grad_r[..., m:]
+    Y = matmul(Q, R[..., m:])
+    grad_q = grad_q + matmul(Y, grad_v.mT)
+    M = matmul(U, grad_u.mT) - matmul(grad_q.mT, Q)
+    grad_x = matmul(grad_q + matmul(Q, _copy_lower_to_upper(M)), inv(U).mT)
+    return cat([grad_x, matmul(Q, grad_v)], -1)
+
+
+_BACKWARDS = {"cholesky": _cholesky_backward, "eigh": _eigh_backward, "svd": _svd_backward, "qr": _qr_backward}
 
 
 def _cholesky_factors(A):
@@ -142,7 +168,11 @@ def _svd_factors(A):
     return tuple(Factor.apply(A, kind="svd", part=k) for k in range(3))
 
 
-_FACTORS = {"cholesky": _cholesky_factors, "eigh": _eigh_factors, "svd": _svd_factors}
+def _qr_factors(A):
+    return tuple(Factor.apply(A, kind="qr", part=k) for k in range(2))
+
+
+_FACTORS = {"cholesky": _cholesky_factors, "eigh": _eigh_factors, "svd": _svd_factors, "qr": _qr_factors}
 
 
 def cholesky(A, *, upper=False):
@@ -260,3 +290,38 @@ def svdvals(A, *, driver=None):
     if A.ndim < 2:
         raise RuntimeError("linalg.svdvals: The input tensor A must have at least 2 dimensions.")
     return _svd_factors(A)[1]
+
+
+class QR(NamedTuple):
+    Q: Tensor
+    R: Tensor
+
+
+def qr(A, mode="reduced"):
+    """``A = Q R`` for each matrix in ``A (*, m, n)``, ``k = min(m, n)``: ``mode='reduced'`` gives ``Q (*, m, k)``
+    with orthonormal columns and upper triangular ``R (*, k, n)``; ``'complete'`` a square ``Q (*, m, m)`` and
+    ``R (*, m, n)``; ``'r'`` only ``R`` (``Q`` empty). Signs of ``R``'s diagonal are LAPACK's.
+
+    Gradient (reduced, or complete with ``m <= n``): for ``m >= n``, with ``M = R ∂Rᵀ - ∂Qᵀ Q``,
+    ``∂A = (∂Q + Q copyltu(M)) R⁻ᵀ`` (``copyltu`` mirrors the lower triangle up); wide matrices split ``A = Q[X|Y]``.
+
+    >>> minigrad.linalg.qr(minigrad.tensor([[3.0, 0.0], [4.0, 1.0]])).R.abs()
+    tensor([[5.0000, 0.8000],
+            [0.0000, 0.6000]])
+    """
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or 'complete'"
+        )
+    check_float(A, "linalg.qr")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    Q, R = _qr_factors(A)
+    if mode == "r":
+        return QR(Tensor._wrap(np.zeros(0, A._data.dtype)), R)
+    m, n = A.shape[-2:]
+    if mode == "complete" and m > n:  # Q's completing columns and R's zero rows are constants (torch: no gradient)
+        Q_full, _ = np.linalg.qr(A._data, mode="complete")
+        Q = cat([Q, Tensor._wrap(np.ascontiguousarray(Q_full[..., n:]))], -1)
+        R = cat([R, Tensor._wrap(np.zeros(A.shape[:-2] + (m - n, n), A._data.dtype))], -2)
+    return QR(Q, R)

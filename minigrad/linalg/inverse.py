@@ -215,3 +215,24 @@ def solve_ex(A, B, *, left=True, check_errors=False):
         shape = solve(wrap(np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), A.shape)), B, left=left).shape
         return SolveEx(wrap(np.full(shape, np.nan, A._data.dtype)), wrap(info))
     return SolveEx(solve(A, B, left=left), wrap(info))
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """``X`` with ``A X = B`` (``X A = B`` when ``left=False``) for triangular ``A (*, n, n)``: only its upper
+    (``upper``) or lower triangle is read, its diagonal taken as ones when ``unitriangular``; ``B (*, n, k)``.
+
+    It is ``solve`` on that triangle, so the gradient w.r.t. ``A`` is ``solve``'s masked to the triangle read.
+
+    >>> minigrad.linalg.solve_triangular(minigrad.tensor([[2.0, 1.0], [0.0, 1.0]]), minigrad.ones(2, 1), upper=True)
+    tensor([[0.],
+            [1.]])
+    """
+    check_float(A, "linalg.solve_triangular")
+    for name, tensor in (("A", A), ("B", B)):
+        if tensor.ndim < 2:
+            raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
+    check_square(A, "linalg.solve_triangular")
+    triangle = A.triu(1 if unitriangular else 0) if upper else A.tril(-1 if unitriangular else 0)
+    if unitriangular:
+        triangle = triangle + Tensor._wrap(np.eye(A.shape[-1], dtype=A._data.dtype))
+    return solve(triangle, B, left=left)
