@@ -9,7 +9,7 @@ from .factorizations import cholesky, cholesky_ex, eigh, eigvalsh, qr, svd, svdv
 from .inverse import det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangular
 from .least_squares import lstsq, pinv
 from .norms import cond, matrix_norm, matrix_rank, norm, vector_norm
-from .products import cross, diagonal, matrix_power, multi_dot, vecdot
+from .products import cross, diagonal, matrix_power, multi_dot, tensorinv, tensorsolve, vander, vecdot
 
 __all__ = [
     "LinAlgError",
@@ -37,6 +37,9 @@ __all__ = [
     "solve_triangular",
     "svd",
     "svdvals",
+    "tensorinv",
+    "tensorsolve",
+    "vander",
     "vecdot",
     "vector_norm",
 ]

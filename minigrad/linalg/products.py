@@ -1,4 +1,5 @@
-"""Products and views of matrices and vectors: ``vecdot``, ``cross``, ``multi_dot``, ``matrix_power``, ``diagonal``.
+"""Products, views and reshaped inverses: ``vecdot``, ``cross``, ``multi_dot``, ``matrix_power``, ``diagonal``,
+``vander``, ``tensorinv``, ``tensorsolve``.
 
 All are compositions of minigrad's differentiable ops, so their gradients (of every order) are those ops'.
 """
@@ -11,7 +12,7 @@ from ..ops import shape
 from ..ops.linalg import matmul
 from ..ops.shape import normalize_dim
 from ._checks import check_square
-from .inverse import inv
+from .inverse import inv, solve
 
 
 def vecdot(x, y, *, dim=-1):
@@ -114,3 +115,65 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     tensor([[1., 1.]])
     """
     return shape.diagonal(A, offset, dim1, dim2)
+
+
+def vander(x, *, N=None):
+    """The Vandermonde matrix ``x^0, x^1, …, x^(N-1)`` along a new last dim: ``x (*, n)`` gives ``(*, n, N)``
+    (``N = n`` by default). Built by repeated multiplication, so ``x^0`` is exactly 1 and the gradient is the
+    product rule's ``k x^(k-1)`` summed over the columns.
+
+    >>> minigrad.linalg.vander(minigrad.tensor([2.0, 3.0]))
+    tensor([[1., 2.],
+            [1., 3.]])
+    """
+    if x.ndim == 0:
+        raise RuntimeError("N must be greater than 1.")
+    N = x.shape[-1] if N is None else N
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    columns = [x.new_tensor(np.ones(x.shape, x._data.dtype)), x]
+    while len(columns) < N:
+        columns.append(columns[-1] * x)
+    return shape.stack(columns, -1)
+
+
+def _numel(dims):
+    return int(np.prod(dims, dtype=np.int64))
+
+
+def tensorinv(A, ind=2):
+    """The inverse of ``A`` read as a linear map from its last dims to its first ``ind`` dims: with
+    ``A.shape = I + J`` (``len(I) = ind``, ``prod(I) = prod(J)``) the result has shape ``J + I`` and
+    ``tensordot(tensorinv(A), A, ind)`` is the identity. Gradient: ``inv``'s, reshaped.
+
+    >>> minigrad.linalg.tensorinv(minigrad.eye(4).reshape(4, 2, 2), ind=1).shape
+    (2, 2, 4)
+    """
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = A.shape[:ind], A.shape[ind:]
+    if _numel(rows) != _numel(cols):
+        raise RuntimeError(
+            f"Expected self to satisfy the requirement prod(self.shape[ind:]) == prod(self.shape[:ind]), but got "
+            f"{_numel(cols)} != {_numel(rows)}"
+        )
+    return inv(A.reshape(_numel(rows), _numel(cols))).reshape(*cols, *rows)
+
+
+def tensorsolve(A, B, dims=None):
+    """``X`` with ``tensordot(A, X, X.ndim) = B``: ``A``'s first ``B.ndim`` dims match ``B`` and ``X`` takes the
+    shape of the rest; ``dims`` first moves those dims of ``A`` to the end. Gradient: ``solve``'s, reshaped.
+
+    >>> minigrad.linalg.tensorsolve(minigrad.eye(4).reshape(4, 2, 2), minigrad.ones(4)).shape
+    (2, 2)
+    """
+    if dims is not None:
+        dims = [normalize_dim(d, A.ndim) for d in dims]
+        A = A.movedim(dims, list(range(A.ndim - len(dims), A.ndim)))
+    rows, cols = A.shape[: B.ndim], A.shape[B.ndim :]
+    if _numel(rows) != _numel(cols):
+        raise RuntimeError(
+            f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+            f"prod(self.shape[:other.ndim]), but got {_numel(cols)} != {_numel(rows)}"
+        )
+    return solve(A.reshape(_numel(rows), _numel(cols)), B.reshape(_numel(rows))).reshape(*cols)
