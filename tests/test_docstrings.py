@@ -22,6 +22,7 @@ PUBLIC_MODULES = [
     "minigrad.distributions",
     "minigrad.distributed",
     "minigrad.onnx",
+    "minigrad.linalg",
 ]
 
 

@@ -94,8 +94,8 @@ def inv(A):
     Gradient: ``∂A = -A⁻ᵀ g A⁻ᵀ``.
 
     >>> minigrad.linalg.inv(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
-    tensor([[0.5000, 0.0000],
-            [0.0000, 0.2500]])
+    tensor([[0.50, 0.00],
+            [0.00, 0.25]])
     """
     check_square(A, "linalg.inv")
     return Inv.apply(A)
@@ -126,12 +126,16 @@ def inv_ex(A, *, check_errors=False):
 
 
 def _singular_info(array):
-    """int32 per matrix: 0 where invertible, else the matrix size (a rank deficiency, as LAPACK's positive info)."""
-    if array.shape[-1] == 0:
-        return np.zeros(array.shape[:-2], np.int32)
-    rank = np.linalg.matrix_rank(array.astype(np.float64), tol=0.0) if array.size else np.zeros(array.shape[:-2])
-    singular = (rank < array.shape[-1]) | ~np.isfinite(np.linalg.det(array))
-    return np.where(singular, array.shape[-1], 0).astype(np.int32).reshape(array.shape[:-2])
+    """int32 per matrix: 0 where LAPACK's LU finds it invertible, else its size (torch's positive ``info``; LAPACK
+    reports the first zero pivot, which NumPy does not expose)."""
+    batch = array.reshape(int(np.prod(array.shape[:-2])), *array.shape[-2:])
+    info = np.zeros(len(batch), np.int32)
+    for i, matrix in enumerate(batch):
+        try:
+            np.linalg.inv(matrix)
+        except np.linalg.LinAlgError:
+            info[i] = array.shape[-1]
+    return info.reshape(array.shape[:-2])
 
 
 def det(A):
@@ -174,7 +178,7 @@ def solve(A, B, *, left=True):
     Gradients: ``∂B = A⁻ᵀ g``, ``∂A = -∂B Xᵀ``.
 
     >>> minigrad.linalg.solve(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]), minigrad.tensor([2.0, 2.0]))
-    tensor([1.0000, 0.5000])
+    tensor([1.0, 0.5])
     """
     check_square(A, "linalg.solve")
     check_float(B, "linalg.solve")

@@ -59,8 +59,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     ``∂A = -Pᵀ g Pᵀ + (I - A P) gᵀ P Pᵀ + Pᵀ P gᵀ (I - P A)``.
 
     >>> minigrad.linalg.pinv(minigrad.tensor([[2.0, 0.0], [0.0, 0.0]]))
-    tensor([[0.5000, 0.0000],
-            [0.0000, 0.0000]])
+    tensor([[0.5, 0.0],
+            [0.0, 0.0]])
     """
     if A.ndim < 2 or A._data.dtype not in (np.float32, np.float64):
         raise RuntimeError(
