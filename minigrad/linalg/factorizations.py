@@ -256,8 +256,8 @@ class SVD(NamedTuple):
 
 def svd(A, full_matrices=True, *, driver=None):
     """``A = U diag(S) Vh`` for each matrix in ``A (*, m, n)``, ``S (*, k)`` descending, ``k = min(m, n)``; ``U (*, m,
-    k)`` and ``Vh (*, k, n)`` (square ``(m, m)`` and ``(n, n)`` with ``full_matrices``, then not differentiable).
-    Singular vectors are determined up to sign.
+    k)`` and ``Vh (*, k, n)`` (square ``(m, m)`` and ``(n, n)`` with ``full_matrices``: the completing columns are
+    constants, as in torch, whose gradient reads only the thin factors). Singular vectors are determined up to sign.
 
     Gradient (thin SVD, simple non-zero singular values): ``∂A = U (F ∘ (UᵀgU - gUᵀU) S + S F ∘ (VᵀgV - gVᵀV)
     + diag(gS)) Vh`` plus the parts of ``gU``, ``gV`` outside ``U``'s and ``V``'s spans, ``F_ij = 1/(S_j² - S_i²)``.

@@ -121,7 +121,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
         solution = matmul(pinv(A, rtol=rcond), rhs)
     empty = solution.reshape(-1)[:0]  # torch's empty outputs are still part of the graph (with zero gradient)
     rank = matrix_rank(A, rtol=rcond) if driver != "gels" else Tensor._wrap(np.zeros(0, np.int64))
-    full_rank = driver != "gels" and bool(np.all(rank._data == n)) or driver == "gels"
+    full_rank = driver == "gels" or bool(np.all(rank._data == n))  # gels assumes it
     residuals = empty
     if m > n and driver != "gelsy" and full_rank:
         residuals = ((matmul(A, solution) - rhs) ** 2).sum(-2)
