@@ -116,6 +116,7 @@ LAYERS = {
     "minigrad.utils.data._fetch": (6, 1),
     "minigrad.onnx.layers": (6, 1),
     "minigrad.onnx.recurrent": (6, 1),
+    "minigrad.onnx.attention": (6, 1),
     "minigrad.onnx.export": (6, 2),
     "minigrad.distributed.ddp": (6, 1),
     "minigrad.optim": (6, 2),

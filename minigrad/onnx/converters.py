@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["convert", "register", "CONVERTERS"]
+__all__ = ["convert", "register", "reduce_node", "CONVERTERS"]
 
 
 def _names(graph, inputs):
@@ -58,19 +58,20 @@ def _broadcast_to(graph, inputs, options, output):
     return graph.node("Expand", [graph.name_of(inputs[0]), graph.constant(np.array(shape, np.int64), "shape")])
 
 
+def reduce_node(graph, onnx_op, value, axes, keepdims):
+    """A reduction of the value ``value`` over ``axes``: the axes are an input from opset 13 (ReduceSum) or 18
+    (the others), an attribute before."""
+    axes, keepdims = list(axes), int(keepdims)
+    if graph.opset >= (13 if onnx_op == "ReduceSum" else 18):
+        return graph.node(onnx_op, [value, graph.constant(np.array(axes, np.int64), "axes")], keepdims=keepdims)
+    return graph.node(onnx_op, [value], axes=axes, keepdims=keepdims)
+
+
 def _reduce(onnx_op):
-    """A reduction over ``options["axes"]``: the axes are an input from opset 13 (ReduceSum) or 18 (the others),
-    an attribute before."""
-
-    def convert(graph, inputs, options, output):
-        axes, keepdims = list(options["axes"]), int(options["keepdim"])
-        if graph.opset >= (13 if onnx_op == "ReduceSum" else 18):
-            return graph.node(
-                onnx_op, [graph.name_of(inputs[0]), graph.constant(np.array(axes, np.int64), "axes")], keepdims=keepdims
-            )
-        return graph.node(onnx_op, [graph.name_of(inputs[0])], axes=axes, keepdims=keepdims)
-
-    return convert
+    """A reduction over ``options["axes"]``."""
+    return lambda graph, inputs, options, output: reduce_node(
+        graph, onnx_op, graph.name_of(inputs[0]), options["axes"], options["keepdim"]
+    )
 
 
 def _extremum(graph, inputs, options, output):
