@@ -33,8 +33,43 @@ class Scaled(nn.Module):
         self.project = nn.Linear(6, 18)
 
     def forward(self, x):
-        q, k, v = self.project(x).reshape(x.shape[0], 4, 3, 6).permute(0, 2, 1, 3).chunk(3, 1)
+        q, k, v = self.project(x).reshape(x.shape[0], x.shape[1], 3, 6).permute(0, 2, 1, 3).chunk(3, 1)
         return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+
+
+class MaskedAttention(nn.Module):
+    """scaled_dot_product_attention with a constant mask (bool: True allowed; float: added) whose first query
+    sees no key (minigrad gives that row 0), and with queries and keys/values of other lengths and head counts:
+    the keys and values attend a learned memory of 5 positions; ``gqa`` shares each key/value head between two
+    query heads."""
+
+    def __init__(self, mask=None, causal=False, gqa=False):
+        super().__init__()
+        self.project = nn.Linear(6, 12)
+        self.memory = nn.Parameter(minigrad.randn(5, 6 if gqa else 12))
+        self.causal, self.gqa = causal, gqa
+        self.mask = None
+        if mask == "bool":
+            self.mask = minigrad.rand(4, 5) > 0.3
+            self.mask[0] = False
+        elif mask == "float":
+            self.mask = minigrad.randn(1, 4, 5)
+            self.mask[:, 0] = float("-inf")
+
+    def forward(self, x):
+        q = self.project(x).reshape(x.shape[0], 4, 4, 3).permute(0, 2, 1, 3)
+        kv = self.memory.reshape(5, -1, 3).permute(1, 0, 2)
+        return F.scaled_dot_product_attention(
+            q, kv, kv * 2, attn_mask=self.mask, is_causal=self.causal, enable_gqa=self.gqa
+        )
+
+
+class MaskedMultihead(Attention):
+    """MultiheadAttention without its weights (the blockwise node), a bool mask blocking some positions."""
+
+    def forward(self, x):
+        mask = minigrad.tensor(np.triu(np.ones((5, 5), bool), 1))
+        return self.attention(x, x, x, attn_mask=mask, need_weights=False)[0]
 
 
 class SmallCNN(nn.Module):
@@ -109,6 +144,11 @@ CASES = {
     "rnn_relu": (lambda: nn.RNN(3, 4, nonlinearity="relu", batch_first=True), [(2, 5, 3)], 0),
     "multihead_attention": (Attention, [(2, 5, 8)], 0),
     "scaled_dot_product_attention": (Scaled, [(2, 4, 6)], 0),
+    "sdpa_bool_mask_a_row_fully_masked": (lambda: MaskedAttention("bool"), [(2, 4, 6)], 0),
+    "sdpa_float_mask_a_row_fully_masked": (lambda: MaskedAttention("float"), [(2, 4, 6)], 0),
+    "sdpa_causal_longer_keys": (lambda: MaskedAttention(causal=True), [(2, 4, 6)], 0),
+    "sdpa_grouped_query": (lambda: MaskedAttention(gqa=True), [(2, 4, 6)], 0),
+    "multihead_attention_masked_no_weights": (MaskedMultihead, [(2, 5, 8)], 0),
     "transformer_encoder_layer": (
         lambda: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, batch_first=True),
         [(2, 5, 8)],
@@ -218,3 +258,39 @@ def test_unbatched_inputs_export():
         np.testing.assert_allclose(
             session.run(None, {"x": x.numpy()})[0], model(x).detach().numpy(), rtol=1e-5, atol=1e-6
         )
+
+
+class AttentionWithMaskInput(nn.Module):
+    """scaled_dot_product_attention with the additive mask a graph input (so its fully masked rows are found
+    at run time)."""
+
+    def forward(self, x, mask):
+        return F.scaled_dot_product_attention(x, x, x * 0.5, attn_mask=mask)
+
+
+def _session(model, args, dynamic_axes):
+    names = [f"x{i}" for i in range(len(args))]
+    buffer = io.BytesIO()
+    minigrad.onnx.export(model, tuple(args), buffer, input_names=names, dynamic_axes=dynamic_axes)
+    session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    return lambda *inputs: session.run(None, {n: t.numpy() for n, t in zip(names, inputs)})
+
+
+def test_attention_mask_as_a_graph_input_with_fully_masked_rows():
+    minigrad.manual_seed(0)
+    model = AttentionWithMaskInput()
+    run = _session(model, [minigrad.randn(2, 4, 3), minigrad.randn(2, 4, 4)], {"x0": {0: "n"}, "x1": {0: "n"}})
+    x, mask = minigrad.randn(3, 4, 3), minigrad.randn(3, 4, 4)
+    mask[1, 2] = float("-inf")
+    mask[2, 0, :3] = float("-inf")
+    want = model(x, mask).numpy()
+    assert np.all(want[1, 2] == 0)
+    np.testing.assert_allclose(run(x, mask)[0], want, rtol=1e-4, atol=1e-5)
+
+
+def test_causal_attention_over_a_dynamic_sequence_length():
+    minigrad.manual_seed(0)
+    model = Scaled()
+    run = _session(model, [minigrad.randn(2, 4, 6)], {"x0": {0: "batch", 1: "time"}})
+    x = minigrad.randn(3, 7, 6)
+    np.testing.assert_allclose(run(x)[0], model(x).detach().numpy(), rtol=1e-4, atol=1e-5)
