@@ -114,6 +114,20 @@ CASES = {
     ),
     "conv2d_no_bias_strided": (lambda: nn.Conv2d(2, 3, (3, 2), stride=(2, 3), bias=False), [(2, 2, 8, 9)], 0),
     "conv3d": (lambda: nn.Conv3d(2, 3, 2, stride=2, padding=1), [(2, 2, 4, 5, 4)], 0),
+    "conv_transpose1d": (lambda: nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1), [(2, 3, 7)], 0),
+    "conv_transpose2d_grouped_dilated": (
+        lambda: nn.ConvTranspose2d(
+            4, 6, (3, 2), stride=(2, 3), padding=(2, 1), output_padding=(1, 2), groups=2, dilation=(2, 1)
+        ),
+        [(2, 4, 5, 4)],
+        0,
+    ),
+    "conv_transpose2d_no_bias": (lambda: nn.ConvTranspose2d(2, 3, 2, bias=False), [(2, 2, 4, 3)], 0),
+    "conv_transpose3d": (
+        lambda: nn.ConvTranspose3d(2, 3, 3, stride=2, padding=1, output_padding=1),
+        [(2, 2, 3, 4, 3)],
+        0,
+    ),
     "max_pool1d": (lambda: nn.MaxPool1d(3, 2, padding=1), [(2, 3, 9)], 0),
     "max_pool2d_dilated": (lambda: nn.MaxPool2d(2, stride=1, dilation=2), [(2, 3, 6, 7)], 0),
     "avg_pool1d": (lambda: nn.AvgPool1d(3, 2, padding=1), [(2, 3, 9)], 0),
@@ -251,7 +265,11 @@ def test_layer_norm_needs_opset_17():
 
 def test_unbatched_inputs_export():
     minigrad.manual_seed(0)
-    for model, x in ((nn.Conv1d(2, 3, 3), minigrad.randn(2, 7)), (nn.MaxPool2d(2), minigrad.randn(3, 4, 4))):
+    for model, x in (
+        (nn.Conv1d(2, 3, 3), minigrad.randn(2, 7)),
+        (nn.ConvTranspose1d(2, 3, 3, stride=2), minigrad.randn(2, 7)),
+        (nn.MaxPool2d(2), minigrad.randn(3, 4, 4)),
+    ):
         buffer = io.BytesIO()
         minigrad.onnx.export(model, x, buffer, input_names=["x"])
         session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])

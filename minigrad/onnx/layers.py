@@ -1,7 +1,7 @@
-"""Converters of the layer ops: convolution, pooling, batch and layer norm, embedding lookup.
+"""Converters of the layer ops: convolution and transposed convolution, pooling, batch and layer norm, embedding lookup.
 
-Each registers itself in ``converters.CONVERTERS``. Convolution and layer norm are single Functions (``Conv``,
-``LayerNorm``); pooling, batch norm and the embedding lookup are ``tracing.unit`` functions whose converters read
+Each registers itself in ``converters.CONVERTERS``. Convolutions and layer norm are single Functions (``Conv``,
+``ConvTranspose``, ``LayerNorm``); pooling, batch norm and the embedding lookup are ``tracing.unit`` functions whose converters read
 torch's arguments from ``options``. Group norm needs nothing of its own: it is traced as reshapes around a
 ``LayerNorm`` and an affine map. Unbatched inputs (no N dim) are given one for the ONNX op and lose it after.
 """
@@ -47,6 +47,32 @@ def _conv(graph, inputs, options, output):
         kernel_shape=list(window.kernel),
         strides=list(window.stride),
         pads=list(window.padding) + after,
+        dilations=list(window.dilation),
+        group=int(options["groups"]),
+    )
+
+
+@register("ConvTranspose")
+def _conv_transpose(graph, inputs, options, output):
+    """``ConvTranspose`` with torch's padding on both sides of each dim and, as ``output_padding``, what the
+    output size has beyond ``(n - 1) s - 2 p + d (k - 1) + 1`` (the op's ``window`` is that of the convolution it
+    is the adjoint of: its ``in_size`` is this op's output size, its ``out_size`` this op's input size)."""
+    x, weight, bias = inputs
+    window = options["window"]
+    output_padding = [
+        size - ((n - 1) * s - 2 * p + d * (k - 1) + 1)
+        for size, n, k, s, p, d in zip(
+            window.in_size, window.out_size, window.kernel, window.stride, window.padding, window.dilation
+        )
+    ]
+    names = [graph.name_of(t) for t in (x, weight, bias) if t is not None]
+    return graph.node(
+        "ConvTranspose",
+        names,
+        kernel_shape=list(window.kernel),
+        strides=list(window.stride),
+        pads=list(window.padding) * 2,
+        output_padding=output_padding,
         dilations=list(window.dilation),
         group=int(options["groups"]),
     )
