@@ -1,9 +1,11 @@
-"""Converters of the layer ops: convolution and transposed convolution, pooling, batch and layer norm, embedding lookup.
+"""Converters of the layer ops: convolution and transposed convolution, pooling, batch and layer norm, embedding
+lookup.
 
 Each registers itself in ``converters.CONVERTERS``. Convolutions and layer norm are single Functions (``Conv``,
-``ConvTranspose``, ``LayerNorm``); pooling, batch norm and the embedding lookup are ``tracing.unit`` functions whose converters read
-torch's arguments from ``options``. Group norm needs nothing of its own: it is traced as reshapes around a
-``LayerNorm`` and an affine map. Unbatched inputs (no N dim) are given one for the ONNX op and lose it after.
+``ConvTranspose``, ``LayerNorm``); pooling, batch norm and the embedding lookup are ``tracing.unit`` functions
+whose converters read torch's arguments from ``options``. Group norm needs nothing of its own: it is traced as
+reshapes around a ``LayerNorm`` and an affine map. Unbatched inputs (no N dim) are given one for the ONNX op and
+lose it after.
 """
 
 import functools
