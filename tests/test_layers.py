@@ -117,6 +117,7 @@ LAYERS = {
     "minigrad.onnx.layers": (6, 1),
     "minigrad.onnx.recurrent": (6, 1),
     "minigrad.onnx.attention": (6, 1),
+    "minigrad.onnx.pooling": (6, 1),
     "minigrad.onnx.export": (6, 2),
     "minigrad.distributed.ddp": (6, 1),
     "minigrad.optim": (6, 2),

@@ -72,6 +72,21 @@ class MaskedMultihead(Attention):
         return self.attention(x, x, x, attn_mask=mask, need_weights=False)[0]
 
 
+class PoolUnpool(nn.Module):
+    """max_pool with its indices, then max_unpool back (to a given output size when ``output_size``)."""
+
+    def __init__(self, spatial, kernel, stride=None, padding=0, output_size=None):
+        super().__init__()
+        pool, unpool = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d), (nn.MaxUnpool1d, nn.MaxUnpool2d, nn.MaxUnpool3d)
+        self.pool = pool[spatial - 1](kernel, stride, padding, return_indices=True)
+        self.unpool = unpool[spatial - 1](kernel, stride, padding)
+        self.output_size = output_size
+
+    def forward(self, x):
+        values, indices = self.pool(x)
+        return self.unpool(values, indices, output_size=self.output_size), indices
+
+
 class SmallCNN(nn.Module):
     def __init__(self):
         super().__init__()
@@ -146,6 +161,17 @@ CASES = {
     ),
     "adaptive_avg_pool3d": (lambda: nn.AdaptiveAvgPool3d((2, None, 3)), [(2, 3, 4, 5, 6)], 0),
     "adaptive_max_pool3d_global": (lambda: nn.AdaptiveMaxPool3d(1), [(2, 3, 3, 4, 5)], 0),
+    "max_pool_indices_unpool1d": (lambda: PoolUnpool(1, 3, 2, padding=1), [(2, 3, 9)], 0),
+    "max_pool_indices_unpool2d_output_size": (lambda: PoolUnpool(2, 2, output_size=(7, 5)), [(2, 3, 7, 5)], 0),
+    "max_pool_indices_unpool3d": (lambda: PoolUnpool(3, 2, (2, 1, 2)), [(2, 2, 4, 3, 6)], 0),
+    "lp_pool1d_p2": (lambda: nn.LPPool1d(2, 3, 2), [(2, 3, 9)], 0),
+    "lp_pool2d_p1_5_ceil": (
+        lambda: nn.Sequential(nn.ReLU(), nn.LPPool2d(1.5, (2, 3), ceil_mode=True)),
+        [(2, 3, 5, 7)],
+        0,
+    ),
+    "lp_pool2d_p3": (lambda: nn.Sequential(nn.Sigmoid(), nn.LPPool2d(3, 2)), [(2, 3, 4, 6)], 0),
+    "lp_pool3d_inf": (lambda: nn.LPPool3d(float("inf"), 2, 1), [(2, 2, 3, 4, 3)], 0),
     "adaptive_avg_pool2d": (lambda: nn.AdaptiveAvgPool2d((2, 3)), [(2, 3, 4, 9)], 0),
     "adaptive_max_pool1d_global": (lambda: nn.AdaptiveMaxPool1d(1), [(2, 3, 5)], 0),
     "batch_norm1d": (lambda: _trained(nn.BatchNorm1d(5), (8, 5)), [(2, 5)], 0),
@@ -262,7 +288,8 @@ def test_recurrent_layers_are_onnx_recurrent_ops_and_take_any_sequence_length():
     "model, message",
     [
         (nn.AdaptiveAvgPool2d((3, 3)), "divisible"),
-        (nn.MaxPool2d(2, return_indices=True), "return_indices"),
+        (nn.AdaptiveMaxPool2d(2, return_indices=True), "return_indices"),
+        (nn.AvgPool2d(2, divisor_override=3), "divisor_override"),
         (nn.LSTM(3, 4, proj_size=2), "proj_size"),
     ],
 )
@@ -326,3 +353,10 @@ def test_causal_attention_over_a_dynamic_sequence_length():
     run = _session(model, [minigrad.randn(2, 4, 6)], {"x0": {0: "batch", 1: "time"}})
     x = minigrad.randn(3, 7, 6)
     np.testing.assert_allclose(run(x)[0], model(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_unbatched_max_pool_indices_and_unpool_export():
+    minigrad.manual_seed(0)
+    for model, x in ((PoolUnpool(2, 2), minigrad.randn(3, 4, 4)), (PoolUnpool(1, 3, 2), minigrad.randn(3, 8))):
+        for got, want in zip(_session(model, [x], None)(x), model(x)):
+            np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-5, atol=1e-6)

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd import tracing
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from . import attention, converters, layers, recurrent  # noqa: F401 - attention, layers and recurrent register their converters
+from . import attention, converters, layers, pooling, recurrent  # noqa: F401 - the converters register themselves
 
 __all__ = ["export"]
 

@@ -1,33 +1,17 @@
-"""Converters of the layer ops: convolution and transposed convolution, pooling, batch and layer norm, embedding
-lookup.
+"""Converters of the layer ops: convolution and transposed convolution, batch and layer norm, embedding lookup
+(pooling has its own module, ``pooling``).
 
 Each registers itself in ``converters.CONVERTERS``. Convolutions and layer norm are single Functions (``Conv``,
-``ConvTranspose``, ``LayerNorm``); pooling, batch norm and the embedding lookup are ``tracing.unit`` functions
-whose converters read torch's arguments from ``options``. Group norm needs nothing of its own: it is traced as
-reshapes around a ``LayerNorm`` and an affine map. Unbatched inputs (no N dim) are given one for the ONNX op and
-lose it after.
+``ConvTranspose``, ``LayerNorm``); batch norm and the embedding lookup are ``tracing.unit`` functions whose
+converters read torch's arguments from ``options``. Group norm needs nothing of its own: it is traced as reshapes
+around a ``LayerNorm`` and an affine map.
 """
-
-import functools
 
 import numpy as np
 
 from .converters import register
 
 __all__ = []
-
-
-def _spatial_tuple(value, spatial):
-    return (value,) * spatial if isinstance(value, int) else tuple(value) * (spatial if len(value) == 1 else 1)
-
-
-def _around_batch(graph, x, spatial, make):
-    """``make(name of x with an N dim)`` applied to ``x``, unsqueezing and squeezing dim 0 when ``x`` has none."""
-    if x.ndim == spatial + 2:
-        return make(graph.name_of(x))
-    axes = graph.constant(np.array([0], np.int64), "axes")
-    result = make(graph.node("Unsqueeze", [graph.name_of(x), axes]))
-    return graph.node("Squeeze", [result, axes])
 
 
 @register("Conv")
@@ -78,67 +62,6 @@ def _conv_transpose(graph, inputs, options, output):
         dilations=list(window.dilation),
         group=int(options["groups"]),
     )
-
-
-def _max_pool(spatial, graph, inputs, options, output):
-    if options["return_indices"]:
-        raise NotImplementedError(f"ONNX export of max_pool{spatial}d with return_indices=True is not supported")
-    dilation = _spatial_tuple(options["dilation"], spatial)
-    return _strided_pool(graph, "MaxPool", spatial, options, dilations=list(dilation))
-
-
-def _avg_pool(spatial, graph, inputs, options, output):
-    if options.get("divisor_override") is not None:
-        raise NotImplementedError(f"ONNX export of avg_pool{spatial}d with divisor_override is not supported")
-    return _strided_pool(graph, "AveragePool", spatial, options, count_include_pad=int(options["count_include_pad"]))
-
-
-def _strided_pool(graph, onnx_op, spatial, options, **extra):
-    """A MaxPool/AveragePool node from torch's kernel_size, stride (None or empty: the kernel), padding, ceil_mode."""
-    kernel = _spatial_tuple(options["kernel_size"], spatial)
-    stride = options["stride"]
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else stride
-    attributes = dict(
-        kernel_shape=list(kernel),
-        strides=list(_spatial_tuple(stride, spatial)),
-        pads=list(_spatial_tuple(options["padding"], spatial)) * 2,
-        ceil_mode=int(options["ceil_mode"]),
-        **extra,
-    )
-    return _around_batch(graph, options["input"], spatial, lambda name: graph.node(onnx_op, [name], **attributes))
-
-
-def _adaptive_pool(onnx_op, spatial, graph, inputs, options, output):
-    """Adaptive pooling: Global*Pool for an all-ones output, a plain pooling when each size divides evenly (the
-    windows are then disjoint and equal); other sizes have overlapping uneven windows, which ONNX cannot express."""
-    name = f"adaptive_{'max' if onnx_op == 'MaxPool' else 'avg'}_pool{spatial}d"
-    if options.get("return_indices"):
-        raise NotImplementedError(f"ONNX export of {name} with return_indices=True is not supported")
-    x = options["input"]
-    sizes = x.shape[x.ndim - spatial :]
-    size = options["output_size"]
-    wanted = tuple(
-        n if o is None else o
-        for n, o in zip(sizes, (size,) * spatial if size is None else _spatial_tuple(size, spatial))
-    )
-    if all(o == 1 for o in wanted):
-        make = lambda value: graph.node(f"Global{onnx_op}", [value])
-    elif all(n % o == 0 for n, o in zip(sizes, wanted)):
-        kernel = [n // o for n, o in zip(sizes, wanted)]
-        make = lambda value: graph.node(onnx_op, [value], kernel_shape=kernel, strides=kernel)
-    else:
-        raise NotImplementedError(
-            f"ONNX export of {name} needs each input size divisible by its output size, got "
-            f"{list(sizes)} -> {list(wanted)}"
-        )
-    return _around_batch(graph, x, spatial, make)
-
-
-for _spatial in (1, 2, 3):
-    register(f"max_pool{_spatial}d")(functools.partial(_max_pool, _spatial))
-    register(f"avg_pool{_spatial}d")(functools.partial(_avg_pool, _spatial))
-    register(f"adaptive_max_pool{_spatial}d")(functools.partial(_adaptive_pool, "MaxPool", _spatial))
-    register(f"adaptive_avg_pool{_spatial}d")(functools.partial(_adaptive_pool, "AveragePool", _spatial))
 
 
 @register("batch_norm")
