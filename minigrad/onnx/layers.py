@@ -14,11 +14,25 @@ from .converters import register
 __all__ = []
 
 
+def _convolution(graph, onnx_op, inputs, options, after, **extra):
+    """A Conv/ConvTranspose node over the op's ``window``: its padding before each dim, ``after`` after it."""
+    window = options["window"]
+    return graph.node(
+        onnx_op,
+        [graph.name_of(t) for t in inputs if t is not None],
+        kernel_shape=list(window.kernel),
+        strides=list(window.stride),
+        pads=list(window.padding) + list(after),
+        dilations=list(window.dilation),
+        group=int(options["groups"]),
+        **extra,
+    )
+
+
 @register("Conv")
 def _conv(graph, inputs, options, output):
     """``Conv`` with its window's padding before each dim and, after, what the output size needs (never
     negative: trailing inputs a stride skips are simply not read)."""
-    x, weight, bias = inputs
     window = options["window"]
     after = [
         max(0, (o - 1) * s + d * (k - 1) + 1 - n - p)
@@ -26,16 +40,7 @@ def _conv(graph, inputs, options, output):
             window.kernel, window.stride, window.padding, window.dilation, window.in_size, window.out_size
         )
     ]
-    names = [graph.name_of(t) for t in (x, weight, bias) if t is not None]
-    return graph.node(
-        "Conv",
-        names,
-        kernel_shape=list(window.kernel),
-        strides=list(window.stride),
-        pads=list(window.padding) + after,
-        dilations=list(window.dilation),
-        group=int(options["groups"]),
-    )
+    return _convolution(graph, "Conv", inputs, options, after)
 
 
 @register("ConvTranspose")
@@ -43,7 +48,6 @@ def _conv_transpose(graph, inputs, options, output):
     """``ConvTranspose`` with torch's padding on both sides of each dim and, as ``output_padding``, what the
     output size has beyond ``(n - 1) s - 2 p + d (k - 1) + 1`` (the op's ``window`` is that of the convolution it
     is the adjoint of: its ``in_size`` is this op's output size, its ``out_size`` this op's input size)."""
-    x, weight, bias = inputs
     window = options["window"]
     output_padding = [
         size - ((n - 1) * s - 2 * p + d * (k - 1) + 1)
@@ -51,17 +55,7 @@ def _conv_transpose(graph, inputs, options, output):
             window.in_size, window.out_size, window.kernel, window.stride, window.padding, window.dilation
         )
     ]
-    names = [graph.name_of(t) for t in (x, weight, bias) if t is not None]
-    return graph.node(
-        "ConvTranspose",
-        names,
-        kernel_shape=list(window.kernel),
-        strides=list(window.stride),
-        pads=list(window.padding) * 2,
-        output_padding=output_padding,
-        dilations=list(window.dilation),
-        group=int(options["groups"]),
-    )
+    return _convolution(graph, "ConvTranspose", inputs, options, window.padding, output_padding=output_padding)
 
 
 @register("batch_norm")
