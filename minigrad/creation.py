@@ -29,6 +29,7 @@ __all__ = [
     "randn",
     "randint",
     "randperm",
+    "multinomial",
     "zeros_like",
     "ones_like",
     "full_like",
@@ -242,6 +243,44 @@ def randperm(n, dtype=None, generator=None, requires_grad=False, device=None):
     [0, 1, 2, 3]
     """
     return _make(_generator(generator).permutation(int(n)).astype(np.int64), dtype, requires_grad, device)
+
+
+def multinomial(input, num_samples, replacement=False, generator=None):
+    """Category indices drawn from the distributions in ``input``'s rows: int64 of shape ``(num_samples,)`` for a
+    1-D ``input`` of ``C`` weights, ``(N, num_samples)`` for a 2-D ``(N, C)`` one.
+
+    Weights must be finite and non-negative with a positive sum per row; they need not sum to 1 (category ``c`` is
+    drawn with probability ``w_c / Σ w``). With ``replacement`` every draw is independent (inverse CDF of one uniform
+    number). Without it a category is drawn at most once per row, each draw proportional to the weights left: the
+    ``num_samples`` smallest of ``E_c / w_c`` (``E_c`` standard exponential) are exactly such a sequence of draws.
+    Not differentiable (the result is integer).
+    """
+    weights = np.asarray(input._data if isinstance(input, Tensor) else input, dtype=np.float64)
+    if weights.ndim not in (1, 2):
+        raise RuntimeError(f"prob_dist must be 1 or 2 dim, got input with {weights.ndim} dims")
+    if num_samples <= 0:
+        raise RuntimeError(f"cannot sample num_samples={num_samples} <= 0 samples")
+    rows = weights.reshape(-1, weights.shape[-1])
+    if not np.isfinite(rows).all() or (rows < 0).any():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if (rows.sum(axis=1) <= 0).any():
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rng = _generator(generator)
+    if replacement:
+        cdf = np.cumsum(rows / rows.sum(axis=1, keepdims=True), axis=1)
+        draws = rng.random((len(rows), num_samples))
+        samples = np.stack(
+            [np.searchsorted(row_cdf, row_draws, side="right") for row_cdf, row_draws in zip(cdf, draws)]
+        )
+        # rounding can leave the last cumulative weight a hair under 1; clamp to the last category with weight
+        samples = np.minimum(samples, rows.shape[1] - 1 - np.argmax(rows[:, ::-1] > 0, axis=1)[:, None])
+    else:
+        with np.errstate(divide="ignore"):
+            keys = rng.standard_exponential(rows.shape) / rows  # weight 0 -> inf: drawn only after every other
+        samples = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    return Tensor._wrap(samples.astype(np.int64).reshape(weights.shape[:-1] + (num_samples,)))
 
 
 def _like(fill, other, dtype, requires_grad, device):

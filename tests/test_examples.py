@@ -27,7 +27,7 @@ NAMES = [
 ]
 
 
-def run(name, *args, check=True):
+def run(name, *args, check=True, timeout=300):
     env = dict(
         os.environ,
         PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])),
@@ -42,7 +42,7 @@ def run(name, *args, check=True):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if check and result.returncode != 0:
         pytest.fail(f"{name} exited with {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")

@@ -185,6 +185,25 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("unfold_fold", lambda x: F.fold(F.unfold(x, 2, padding=1), (5, 4), 2, padding=1), (2, 2, 5, 4)),
     ("pad", lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), (2, 3, 4)),
     ("attention", lambda x: F.scaled_dot_product_attention(x, x, x[..., :2], attn_mask=x[0, :, :3]), (2, 3, 3)),
+    ("hardtanh", lambda x: F.hardtanh(x, -0.5, 0.5), (2, 3)),
+    ("interpolate", lambda x: F.interpolate(x, scale_factor=1.5, mode="bicubic", align_corners=True), (1, 2, 3, 4)),
+    ("grid_sample", lambda x: F.grid_sample(x, x[:, :2].permute(0, 2, 3, 1).tanh(), align_corners=False), (1, 2, 3, 4)),
+    (
+        "linear_cross_entropy",
+        lambda x: F.linear_cross_entropy(
+            x, x * 0.5, minigrad.tensor([0, 3, 1, 2]), linear_bias=x[:, 0], label_smoothing=0.1
+        ),
+        (4, 3),
+    ),
+    (
+        "packed_lstm_projected",
+        lambda x: (
+            minigrad.nn.LSTM(2, 3, proj_size=2, bidirectional=True, dtype=x.dtype)(
+                minigrad.nn.utils.rnn.pack_padded_sequence(x, [3, 1])
+            )[0].data
+        ),
+        (3, 2, 2),
+    ),
 ]
 
 

@@ -64,7 +64,10 @@ LAYERS = {
     "minigrad.ops.normalization": (3, 5),
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),
+    "minigrad.ops.recurrence": (3, 5),
     "minigrad.ops.padding": (3, 5),
+    "minigrad.ops.pointwise_activation": (3, 5),
+    "minigrad.ops.resample": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),
@@ -74,6 +77,8 @@ LAYERS = {
     "minigrad.nn.functional._fused": (4, 1),
     "minigrad.nn.functional.distance": (4, 2),
     "minigrad.nn.functional.dropout": (4, 2),
+    "minigrad.nn.functional.vision": (4, 2),
+    "minigrad.nn.functional.normalization": (4, 2),
     "minigrad.nn.functional.attention": (4, 3),
     "minigrad.nn.functional.activation": (4, 2),  # torch-signature adapters, until 3.5 folds them into __init__
     "minigrad.nn.functional.classification": (4, 3),
@@ -83,12 +88,16 @@ LAYERS = {
     "minigrad.nn.functional.ctc": (4, 3),
     "minigrad.nn.functional.conv": (4, 2),  # conv, unfold/fold, pad: layers, not losses
     "minigrad.nn.functional.conv_transpose": (4, 3),  # builds on conv's checks
-    "minigrad.nn.functional.embedding": (4, 3),  # dissolves into distance/margin/probabilistic (3.4)
-    "minigrad.nn.functional": (4, 4),
-    # 5 -- nn: parameter, init, utils < modules.module < the modules < modules.loss < modules/__init__ < nn/__init__
+    "minigrad.nn.functional.embedding": (4, 3),
+    "minigrad.nn.functional.upsampling": (4, 2),
+    "minigrad.nn.functional.grid": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
+    "minigrad.nn.functional.linear_cross_entropy": (4, 4),  # the linear layer, then classification's loss
+    "minigrad.nn.functional": (4, 5),
+    # 5 -- nn: parameter, init, utils.* < utils, modules.module < the modules < modules.loss < modules/__init__ < nn
     "minigrad.nn.parameter": (5, 0),
     "minigrad.nn.init": (5, 0),
-    "minigrad.nn.utils": (5, 0),
+    "minigrad.nn.utils.*": (5, 0),
+    "minigrad.nn.utils": (5, 1),
     "minigrad.nn.modules.module": (5, 1),
     "minigrad.nn.module": (5, 1),
     "minigrad.nn.modules._factory": (5, 1),

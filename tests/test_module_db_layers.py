@@ -32,14 +32,48 @@ NAMES = [
     "LayerNorm",
     "GroupNorm",
     "Embedding",
+    "BatchNorm3d",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "RMSNorm",
+    "LocalResponseNorm",
+    "Bilinear",
+    *(
+        f"{kind}Pad{dims}d"
+        for kind in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+        for dims in (1, 2, 3)
+    ),
+    "ELU",
+    "SELU",
+    "CELU",
+    "SiLU",
+    "Mish",
+    "Hardswish",
+    "Hardshrink",
+    "Hardtanh",
+    "ReLU6",
+    "PReLU",
+    "GLU",
+    "Softsign",
+    "Softshrink",
+    "Tanhshrink",
+    "Threshold",
+    "Softmin",
+    "Softmax2d",
+    "LogSigmoid",
 ]
+# Only their error inputs here: their forward cases return tuples (tests/test_rnn_module_db.py compares those)
+RECURRENT = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
 
 def _module_infos():
     torch = pytest.importorskip("torch")
     common_modules = pytest.importorskip("torch.testing._internal.common_modules")
     return torch, {
-        info.module_cls.__name__: info for info in common_modules.module_db if info.module_cls.__name__ in NAMES
+        info.module_cls.__name__: info
+        for info in common_modules.module_db
+        if info.module_cls.__name__ in NAMES + RECURRENT
     }
 
 
@@ -49,6 +83,8 @@ def _ours(value, torch):
         return minigrad.tensor(value.detach().numpy().copy(), requires_grad=value.requires_grad)
     if isinstance(value, (tuple, list)):
         return type(value)(_ours(v, torch) for v in value)
+    if isinstance(value, torch.dtype):
+        return getattr(minigrad, str(value).rsplit(".", 1)[-1])
     if isinstance(value, dict):
         return {k: _ours(v, torch) for k, v in value.items()}
     return value
@@ -102,7 +138,7 @@ def test_module_inputs_match_torch(name, training):
             )
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + RECURRENT)
 def test_module_error_inputs_raise_torchs_type(name):
     torch, infos = _module_infos()
     info = infos[name]

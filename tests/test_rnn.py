@@ -93,7 +93,7 @@ def test_bad_input_raises_like_torch():
         layer(minigrad.randn(3, 2, 7))
     with pytest.raises(ValueError, match="2D or 3D"):
         layer(minigrad.randn(3))
-    with pytest.raises(RuntimeError, match="Expected hidden size"):
+    with pytest.raises(RuntimeError, match=r"Expected hidden\[0\] size"):
         layer(minigrad.randn(3, 2, 4), (minigrad.zeros(1, 3, 5), minigrad.zeros(1, 2, 5)))
     with pytest.raises(ValueError, match="proj_size has to be smaller"):
         nn.LSTM(4, 5, proj_size=5)

@@ -1,12 +1,12 @@
 """Normalisation kernels: batch norm on an (N, C, S) array (per-channel statistics, the normalising affine map, and
-its backward, each one pass over the data; statistics: two, over a channel that stays in cache), and layer norm on
+its backward, each one pass over the data), and layer norm on
 (R, D) rows (forward and backward, one row at a time).
 
 Batch norm.
 Notation: channel c holds M = N·S values x[n, c, s]; mean_c = Σ x / M, var_c = Σ (x - mean_c)² / M (biased),
 invstd_c = 1 / √(var_c + eps), x̂ = (x - mean_c)·invstd_c, w_c the weight (1 when None).
 
-channel_stats       mean[c], var[c] as above; sums accumulated in double.
+channel_stats       mean[c], var[c] as above, in one pass (shifted sums of x and x², in double).
 channel_affine      y = x·scale[c] + shift[c]   (the caller folds the normalisation and the weight and bias into
                     scale = w·invstd and shift = b - mean·w·invstd).
 batch_norm_backward sum_g[c] = Σ g,  sum_gx[c] = Σ g·x̂   (the bias and weight gradients), and, when grad_x is
@@ -42,23 +42,25 @@ cdef inline int _threads(Py_ssize_t channels, Py_ssize_t size, int num_threads) 
 
 
 def channel_stats(const floating[:, :, ::1] x, double[::1] mean, double[::1] var, int num_threads):
-    """Per-channel mean and biased variance (two passes: the mean, then the squared deviations)."""
-    cdef Py_ssize_t batch = x.shape[0], channels = x.shape[1], size = x.shape[2], n, c, s
-    cdef double total, m, d, count = batch * size
+    """Per-channel mean and biased variance in one pass: Σ (x - K) and Σ (x - K)² with K the channel's first value
+    (the shift keeps the difference of the two sums free of cancellation whenever K is within a few standard
+    deviations of the mean, which a sample of the channel is), in double over four running sums each."""
+    cdef Py_ssize_t batch = x.shape[0], channels = x.shape[1], size = x.shape[2], n, c
+    cdef double total, squares, plane, plane_squares, shift, m, count = batch * size
+    if batch * size == 0:  # no plane to point into (the caller handles empty inputs)
+        return
     for c in prange(channels, nogil=True, schedule="static",
                     num_threads=_threads(channels, batch * channels * size, num_threads)):
+        shift = x[0, c, 0]
         total = 0
+        squares = 0
         for n in range(batch):
-            for s in range(size):
-                total = total + x[n, c, s]
+            _shifted_sums(&x[n, c, 0], size, shift, &plane, &plane_squares)
+            total = total + plane
+            squares = squares + plane_squares
         m = total / count
-        total = 0
-        for n in range(batch):
-            for s in range(size):
-                d = x[n, c, s] - m
-                total = total + d * d
-        mean[c] = m
-        var[c] = total / count
+        mean[c] = shift + m
+        var[c] = max(squares / count - m * m, 0.0)
 
 
 def channel_affine(const floating[:, :, ::1] x, const double[::1] scale, const double[::1] shift,
@@ -66,13 +68,19 @@ def channel_affine(const floating[:, :, ::1] x, const double[::1] scale, const d
     """``y[n, c, s] = x[n, c, s]·scale[c] + shift[c]``, split over the (n, c) planes."""
     cdef Py_ssize_t batch = x.shape[0], channels = x.shape[1], size = x.shape[2], p, c, s
     cdef floating a, b
+    cdef const floating *source
+    cdef floating *target
+    if batch * size == 0:  # no plane to point into (the caller handles empty inputs)
+        return
     for p in prange(batch * channels, nogil=True, schedule="static",
                     num_threads=_threads(batch * channels, batch * channels * size, num_threads)):
         c = p % channels
         a = <floating>scale[c]
         b = <floating>shift[c]
-        for s in range(size):
-            y[p // channels, c, s] = x[p // channels, c, s] * a + b
+        source = &x[p // channels, c, 0]
+        target = &y[p // channels, c, 0]
+        for s in range(size):  # contiguous and branch-free: vectorised
+            target[s] = source[s] * a + b
 
 
 def batch_norm_backward(const floating[:, :, ::1] grad, const floating[:, :, ::1] x, const double[::1] mean,
@@ -80,17 +88,24 @@ def batch_norm_backward(const floating[:, :, ::1] grad, const floating[:, :, ::1
                         double[::1] sum_gx, floating[:, :, ::1] grad_x, int num_threads):
     """Σ g and Σ g·x̂ per channel, and grad_x when it is not None (see the module docstring)."""
     cdef Py_ssize_t batch = x.shape[0], channels = x.shape[1], size = x.shape[2], n, c, s
-    cdef double tg, tgx, m, scale, count = batch * size
+    cdef double tg, tgx, plane_g, plane_gx, m, scale, count = batch * size
     cdef floating a, b, k
+    cdef const floating *g
+    cdef const floating *source
+    cdef floating *target
+    if batch * size == 0:  # nothing to sum, no plane to point into
+        sum_g[:] = 0
+        sum_gx[:] = 0
+        return
     for c in prange(channels, nogil=True, schedule="static",
                     num_threads=_threads(channels, batch * channels * size, num_threads)):
         m = mean[c]
         tg = 0
         tgx = 0
         for n in range(batch):
-            for s in range(size):
-                tg = tg + grad[n, c, s]
-                tgx = tgx + grad[n, c, s] * (x[n, c, s] - m)
+            _grad_sums(&grad[n, c, 0], &x[n, c, 0], m, size, &plane_g, &plane_gx)
+            tg = tg + plane_g
+            tgx = tgx + plane_gx
         sum_g[c] = tg
         sum_gx[c] = tgx * invstd[c]
         if grad_x is None:
@@ -103,8 +118,62 @@ def batch_norm_backward(const floating[:, :, ::1] grad, const floating[:, :, ::1
             b = <floating>(-scale * invstd[c] * invstd[c] * tgx / count)
             k = <floating>(-scale * tg / count - b * m)
         for n in range(batch):
-            for s in range(size):
-                grad_x[n, c, s] = a * grad[n, c, s] + b * x[n, c, s] + k
+            g = &grad[n, c, 0]
+            source = &x[n, c, 0]
+            target = &grad_x[n, c, 0]
+            for s in range(size):  # contiguous and branch-free: vectorised
+                target[s] = a * g[s] + b * source[s] + k
+
+
+cdef inline void _shifted_sums(const floating *x, Py_ssize_t size, double shift, double *total,
+                               double *squares) noexcept nogil:
+    """Σ (x - shift) and Σ (x - shift)², each over four running sums."""
+    cdef double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0, d0, d1, d2, d3
+    cdef Py_ssize_t d = 0
+    while d + 4 <= size:
+        d0 = x[d] - shift
+        d1 = x[d + 1] - shift
+        d2 = x[d + 2] - shift
+        d3 = x[d + 3] - shift
+        a0 = a0 + d0
+        a1 = a1 + d1
+        a2 = a2 + d2
+        a3 = a3 + d3
+        b0 = b0 + d0 * d0
+        b1 = b1 + d1 * d1
+        b2 = b2 + d2 * d2
+        b3 = b3 + d3 * d3
+        d = d + 4
+    while d < size:
+        d0 = x[d] - shift
+        a0 = a0 + d0
+        b0 = b0 + d0 * d0
+        d = d + 1
+    total[0] = (a0 + a1) + (a2 + a3)
+    squares[0] = (b0 + b1) + (b2 + b3)
+
+
+cdef inline void _grad_sums(const floating *g, const floating *x, double shift, Py_ssize_t size,
+                            double *total_g, double *total_gx) noexcept nogil:
+    """Σ g and Σ g·(x - shift), each over four running sums."""
+    cdef double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0
+    cdef Py_ssize_t d = 0
+    while d + 4 <= size:
+        a0 = a0 + g[d]
+        a1 = a1 + g[d + 1]
+        a2 = a2 + g[d + 2]
+        a3 = a3 + g[d + 3]
+        b0 = b0 + g[d] * (x[d] - shift)
+        b1 = b1 + g[d + 1] * (x[d + 1] - shift)
+        b2 = b2 + g[d + 2] * (x[d + 2] - shift)
+        b3 = b3 + g[d + 3] * (x[d + 3] - shift)
+        d = d + 4
+    while d < size:
+        a0 = a0 + g[d]
+        b0 = b0 + g[d] * (x[d] - shift)
+        d = d + 1
+    total_g[0] = (a0 + a1) + (a2 + a3)
+    total_gx[0] = (b0 + b1) + (b2 + b3)
 
 
 cdef inline double _sum(const floating *row, Py_ssize_t size, double shift) noexcept nogil:

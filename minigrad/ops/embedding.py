@@ -1,4 +1,4 @@
-"""Embedding lookup (``embedding``) and ``one_hot``.
+"""Embedding lookup (``embedding``), bags of embeddings (``embedding_bag``) and ``one_hot``.
 
 ``embedding(input, weight)`` picks rows of the ``(num_embeddings, embedding_dim)`` weight: ``out[k] = W[i_k]``.
 Its gradient scatters each output row back to its weight row, adding where indices repeat, times a per-position
@@ -6,7 +6,14 @@ factor ``c_k``: 0 at ``padding_idx`` (that row gets no gradient), ``1 / count(i_
 ``scale_grad_by_freq``, else 1. Gather and scatter form an adjoint pair (``RowScatter`` / ``RowGather``), so the
 double backward needs no formula. Repeated rows are summed by sorting the indices and adding runs
 (``np.add.reduceat``), not with ``np.add.at``.
+
+``embedding_bag`` reduces the looked-up rows of each bag (a run of positions given by ``offsets``): its sum and
+mean are one ``RowScatter`` onto the bags (with per-position factors: 0 at ``padding_idx``, ``1 / bag size`` for
+the mean), its max a gather into a dense ``(bags, longest bag, D)`` block padded with ``-inf`` and a ``max`` over
+it (the gradient goes to the arg-max row, per dim). Empty bags give zeros.
 """
+
+import warnings
 
 import numpy as np
 
@@ -14,9 +21,10 @@ from .. import _dtype
 from ..autograd import tracing
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ._util import data_of
+from ._util import data_of, wrap
+from .shape import cat
 
-__all__ = ["embedding", "one_hot"]
+__all__ = ["embedding", "embedding_bag", "one_hot"]
 
 
 def _scaled_rows(rows, scale):
@@ -124,6 +132,124 @@ def embedding(
         if padding_idx is not None:
             scale[flat == padding_idx] = 0
     return RowGather.apply(weight, indices=indices, scale=None, grad_scale=scale)
+
+
+def _bag_ids(input, offsets, include_last_offset):  # noqa: A002
+    """The flat indices, the bag of each position (-1: none) and the number of bags."""
+    indices = np.asarray(data_of(input))
+    if indices.ndim == 2:
+        if offsets is not None:
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed length "
+                f"sequences. However, found offsets of type {type(offsets)}"
+            )
+        bags, length = indices.shape
+        return indices.reshape(-1), np.repeat(np.arange(bags), length), bags
+    if indices.ndim != 1:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {indices.ndim}")
+    if offsets is None:
+        raise ValueError("offsets has to be a 1D Tensor but got None")
+    starts = np.asarray(data_of(offsets))
+    if starts.ndim != 1:
+        raise ValueError("offsets has to be a 1D Tensor")
+    _check_indices(starts, "embedding_bag")
+    if starts.size and starts[0] != 0:
+        raise RuntimeError(
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. "
+            f"However, got {starts[0]}"
+        )
+    if starts.size and starts[-1] > indices.size:
+        raise RuntimeError(
+            f"offsets[-1] can not be greater than input's length {indices.size} but got offsets[-1] of {starts[-1]}"
+        )
+    if include_last_offset:  # the last offset ends the last bag; positions after it belong to no bag
+        starts, ends = starts[:-1], starts[1:]
+    else:
+        ends = np.r_[starts[1:], indices.size]
+    if np.any(ends < starts):
+        raise RuntimeError(f"offsets must be non-decreasing, but got {starts.tolist()}")
+    bag = np.full(indices.size, -1, dtype=np.int64)  # -1: after the last bag
+    in_bags = np.repeat(np.arange(starts.size), ends - starts)
+    bag[: in_bags.size] = in_bags
+    return indices, bag, starts.size
+
+
+def _bag_max(rows, bag, bags):
+    """Per-dim max of each bag's ``rows`` ``(L, D)`` (``bag[k] < 0``: excluded), zeros for empty bags."""
+    kept = np.flatnonzero(bag >= 0)
+    sizes = np.bincount(bag[kept], minlength=bags)
+    longest = int(sizes.max()) if bags else 0
+    slot = np.full((bags, max(longest, 1)), rows.shape[0], dtype=np.int64)  # row L: the -inf filler
+    first = np.r_[0, np.cumsum(sizes)[:-1]]
+    slot[bag[kept], np.arange(kept.size) - first[bag[kept]]] = kept
+    filler = wrap(np.full((1, rows.shape[1]), -np.inf, dtype=rows._data.dtype))
+    reduced = cat([rows, filler])[slot].max(1).values
+    return reduced.masked_fill(wrap((sizes == 0)[:, None]), 0.0)
+
+
+def embedding_bag(
+    input,  # noqa: A002 - torch's names
+    weight,
+    offsets=None,
+    max_norm=None,
+    norm_type=2,
+    scale_grad_by_freq=False,
+    mode="mean",
+    sparse=False,
+    per_sample_weights=None,
+    include_last_offset=False,
+    padding_idx=None,
+):
+    """The ``mode`` ('sum', 'mean' or 'max') of the rows of ``weight`` in each bag: ``input`` 1-D with ``offsets``
+    (bag ``b`` holds positions ``offsets[b]`` up to the next offset; with ``include_last_offset`` the last offset
+    ends the last bag), or 2-D ``(B, L)``, one bag per row. Output ``(B, embedding_dim)``. Positions at
+    ``padding_idx`` are left out; ``per_sample_weights`` (mode 'sum' only, the input's shape) scale each row;
+    ``max_norm``/``norm_type``/``scale_grad_by_freq`` as in ``embedding``. ``sparse`` gradients are not supported."""
+    if weight._data.dtype == np.int64 and input._data.dtype.kind == "f":
+        warnings.warn(
+            "Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, input, ...)` "
+            "is deprecated, and should now be `embedding_bag(input, weight, ...)`.",
+            stacklevel=2,
+        )
+        input, weight = weight, input  # noqa: A001 - torch still accepts the old order
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if per_sample_weights is not None:
+        if mode != "sum":
+            raise NotImplementedError(
+                "embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for "
+                f"mode='sum' (got mode='{mode}'). Please open a feature request on GitHub."
+            )
+        if per_sample_weights.shape != input.shape:
+            raise ValueError(
+                f"embedding_bag: If per_sample_weights (torch.Size({list(per_sample_weights.shape)})) is not None, "
+                f"then it must have the same shape as the input (torch.Size({list(input.shape)}))"
+            )
+    _check_indices(np.asarray(data_of(input)), "embedding_bag")
+    indices, bag, bags = _bag_ids(input, offsets, include_last_offset)
+    count = weight.shape[0]
+    bad = np.flatnonzero((indices < 0) | (indices >= count))
+    if bad.size:
+        raise RuntimeError(
+            f"Index {bad[0]} of input takes value {indices[bad[0]]} which is not in the valid range [0, {count})"
+        )
+    if padding_idx is not None:
+        if not -count <= padding_idx < count:
+            raise AssertionError("padding_idx must be within num_embeddings")
+        bag = np.where(indices == padding_idx % count, -1, bag)
+    rows = embedding(wrap(indices), weight, None, max_norm, norm_type, scale_grad_by_freq)
+    if mode == "max":
+        return _bag_max(rows, bag, bags)
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1, 1)
+    kept = bag >= 0
+    scale = kept.astype(np.float64)
+    if mode == "mean":
+        sizes = np.bincount(bag[kept], minlength=bags)
+        scale[kept] /= sizes[bag[kept]]
+    return RowScatter.apply(rows, indices=np.where(kept, bag, 0), scale=scale, rows=bags)
 
 
 def one_hot(tensor, num_classes=-1):

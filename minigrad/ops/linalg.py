@@ -270,3 +270,34 @@ def promote_all(tensors):
     """The tensors cast to their common dtype (torch's promotion)."""
     common = _dtype.result_type(*[t._data for t in tensors])
     return [t if t._data.dtype == common else t.to(common) for t in tensors]
+
+
+def bilinear(input1, input2, weight, bias=None):  # noqa: A002 - torch's argument names
+    """``y_k = x1ᵀ W_k x2 + b_k``: ``input1 (*, in1)``, ``input2 (*, in2)`` (the same leading dims), ``weight
+    (out, in1, in2)``, ``bias (out,)`` or None; output ``(*, out)``. Computed as one GEMM ``x1 · W`` (``W`` laid out
+    ``(in1, out·in2)``) then a product with ``x2`` summed over ``in2``, so the gradients are those ops' own:
+    ``∂x1 = Σ_k g_k W_k x2``, ``∂x2 = Σ_k g_k W_kᵀ x1``, ``∂W_k = Σ g_k x1 x2ᵀ``, ``∂b = Σ g``."""
+    if weight.ndim != 3:
+        raise RuntimeError(f"bilinear(): weight must be three-dimensional but got {weight.ndim}")
+    if input1.ndim != input2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.ndim} and {input2.ndim}")
+    for dim in range(input1.ndim - 1):
+        if input1.shape[dim] != input2.shape[dim]:
+            raise RuntimeError(
+                f"bilinear(): input batch dimensions do not match: got {input1.shape[dim]} and {input2.shape[dim]}"
+            )
+    out, in1, in2 = weight.shape
+    for name, size, expected in (("input1", input1.shape[-1], in1), ("input2", input2.shape[-1], in2)):
+        if size != expected:
+            raise RuntimeError(
+                f"bilinear(): {name} size does not match weight size: got {size} but expected {expected}"
+            )
+    if bias is not None and bias.shape != (out,):
+        raise RuntimeError(
+            f"bilinear(): bias size does not match weight size: got {bias.shape[-1] if bias.ndim else 1} but "
+            f"expected {out}"
+        )
+    batch = input1.shape[:-1]
+    left = matmul(input1.reshape(-1, in1), weight.permute(1, 0, 2).reshape(in1, out * in2))
+    result = (left.reshape(-1, out, in2) * input2.reshape(-1, 1, in2)).sum(-1).reshape(*batch, out)
+    return result if bias is None else result + bias

@@ -71,9 +71,11 @@ class BatchNorm(Function):
         scale = _as_double(weight, channels) * invstd
         shift = (0 if bias is None else bias.astype(np.float64)) - mean * scale
         planes = _channels_last_dims(x)
-        out = np.empty_like(planes)
-        _kernel.channel_affine(planes, scale, np.ascontiguousarray(shift, dtype=np.float64), out, get_num_threads())
-        return out.reshape(x.shape)
+        out = np.empty(x.shape, x.dtype)  # returned as allocated: an array that owns its memory
+        _kernel.channel_affine(
+            planes, scale, np.ascontiguousarray(shift, dtype=np.float64), out.reshape(planes.shape), get_num_threads()
+        )
+        return out
 
     def backward_arrays(self, grad):
         x, weight, _ = (None if t is None else t._data for t in self.inputs)
@@ -81,7 +83,9 @@ class BatchNorm(Function):
         options, channels = self.options, x.shape[1]
         planes = _channels_last_dims(x)
         sum_g, sum_gx = np.empty(channels), np.empty(channels)
-        grad_x = np.empty_like(planes) if need_x else None
+        # allocated in x's shape and returned as is: a gradient that owns its memory becomes a leaf's .grad
+        # without a copy
+        grad_x = np.empty(x.shape, x.dtype) if need_x else None
         _kernel.batch_norm_backward(
             _channels_last_dims(grad),
             planes,
@@ -91,11 +95,11 @@ class BatchNorm(Function):
             options["training"],
             sum_g,
             sum_gx,
-            grad_x,
+            None if grad_x is None else grad_x.reshape(planes.shape),
             get_num_threads(),
         )
         return (
-            grad_x.reshape(x.shape) if need_x else None,
+            grad_x,
             sum_gx.astype(x.dtype) if need_w else None,
             sum_g.astype(x.dtype) if need_b else None,
         )
@@ -189,7 +193,11 @@ def batch_norm(
     tensor([[-1.],
             [ 1.]])
     """
-    if input.ndim < 2:
+    if input.ndim < 2:  # torch reads such an input as having no channels: only an empty one passes
+        for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+            _check_channel_vector(name, value, 0)
+        if input.numel() == 0:
+            return input.clone()
         raise IndexError(
             f"Dimension out of range (expected to be in range of [{-max(input.ndim, 1)}, "
             f"{max(input.ndim, 1) - 1}], but got 1)"
@@ -277,7 +285,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
                 f"Expected {name} to be a vector of size equal to the number of channels in input, "
                 f"but got {name} of shape {list(value.shape)} and input of shape {list(input.shape)}"
             )
-    grouped = LayerNorm.apply(input.reshape(input.shape[0], num_groups, -1), None, None, dims=1, eps=eps)
+    per_group = (channels // num_groups) * int(np.prod(input.shape[2:], dtype=np.int64))  # -1 fails when N = 0
+    grouped = LayerNorm.apply(input.reshape(input.shape[0], num_groups, per_group), None, None, dims=1, eps=eps)
     return _affine(grouped.reshape(input.shape), weight, bias, (1, channels) + (1,) * (input.ndim - 2))
 
 

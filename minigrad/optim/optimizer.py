@@ -25,7 +25,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor import Tensor
-from ..nn.utils import _zero_grads
+from ..nn.utils.clip_grad import _zero_grads
 
 __all__ = ["Optimizer", "required"]
 

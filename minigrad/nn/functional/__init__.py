@@ -3,8 +3,8 @@ losses."""
 
 from ...ops.activation import gelu, sigmoid, softplus, tanh
 from ...ops.activation import log_sigmoid as logsigmoid
-from ...ops.embedding import embedding, one_hot
-from ...ops.linalg import linear
+from ...ops.embedding import embedding, embedding_bag, one_hot
+from ...ops.linalg import bilinear, linear
 from ...ops.normalization import batch_norm, group_norm, layer_norm, normalize
 from ...ops.pooling_composite import lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d, max_unpool2d, max_unpool3d
 from ...ops.pooling import (
@@ -21,8 +21,41 @@ from ...ops.pooling import (
     max_pool2d,
     max_pool3d,
 )
-from .activation import leaky_relu, log_softmax, relu, softmax
-from .dropout import dropout
+from .activation import (
+    celu,
+    celu_,
+    elu,
+    elu_,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    hardtanh_,
+    leaky_relu,
+    leaky_relu_,
+    log_softmax,
+    mish,
+    prelu,
+    relu,
+    relu6,
+    relu_,
+    rrelu,
+    rrelu_,
+    selu,
+    selu_,
+    silu,
+    softmax,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+    threshold_,
+)
+from .normalization import instance_norm, local_response_norm, rms_norm
+from .vision import channel_shuffle, pixel_shuffle, pixel_unshuffle
+from .dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from .attention import multi_head_attention_forward, scaled_dot_product_attention
 from .classification import cross_entropy, nll_loss
 from .ctc import ctc_loss
@@ -48,4 +81,7 @@ from .probabilistic import (
     sigmoid_focal_loss,
     soft_margin_loss,
 )
+from .linear_cross_entropy import linear_cross_entropy
+from .grid import affine_grid, grid_sample
+from .upsampling import interpolate, upsample, upsample_bilinear, upsample_nearest
 from .regression import huber_loss, l1_loss, mse_loss, smooth_l1_loss

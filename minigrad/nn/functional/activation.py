@@ -7,8 +7,46 @@ records it (``minigrad.ops.inplace``).
 
 from ...ops import activation as _activation
 from ...ops import inplace as _inplace
+from ...ops import pointwise_activation as _pointwise
+from ...ops.pointwise_activation import glu, hardshrink, prelu, softshrink, softsign, tanhshrink
 
-__all__ = ["relu", "leaky_relu", "softmax", "log_softmax"]
+__all__ = [
+    "relu",
+    "relu_",
+    "leaky_relu",
+    "leaky_relu_",
+    "softmax",
+    "softmin",
+    "log_softmax",
+    "elu",
+    "elu_",
+    "selu",
+    "selu_",
+    "celu",
+    "celu_",
+    "silu",
+    "mish",
+    "hardswish",
+    "hardsigmoid",
+    "hardtanh",
+    "hardtanh_",
+    "relu6",
+    "threshold",
+    "threshold_",
+    "rrelu",
+    "rrelu_",
+    "glu",
+    "prelu",
+    "softsign",
+    "softshrink",
+    "hardshrink",
+    "tanhshrink",
+]
+
+
+def _applied(operation, input, inplace, *args):  # noqa: A002
+    """``operation(input, *args)``, written into ``input`` when ``inplace`` (recorded as torch records it)."""
+    return _inplace.apply_inplace(input, operation, *args) if inplace else operation(input, *args)
 
 
 def relu(input, inplace=False):  # noqa: A002 - torch's argument name
@@ -20,15 +58,108 @@ def relu(input, inplace=False):  # noqa: A002 - torch's argument name
     return _inplace.relu_(input) if inplace else _activation.relu(input)
 
 
+def relu_(input):  # noqa: A002
+    """``relu`` in place."""
+    return relu(input, inplace=True)
+
+
 def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
     """``x`` for x > 0 and ``negative_slope · x`` otherwise.
 
     >>> F.leaky_relu(minigrad.tensor([-1.0, 2.0]), 0.1)
     tensor([-0.1,  2.0])
     """
-    if inplace:
-        return _inplace.apply_inplace(input, _activation.leaky_relu, negative_slope)
-    return _activation.leaky_relu(input, negative_slope)
+    return _applied(_activation.leaky_relu, input, inplace, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):  # noqa: A002
+    """``leaky_relu`` in place."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu(input, alpha=1.0, inplace=False):  # noqa: A002
+    """``x`` for x > 0, ``α(eˣ - 1)`` otherwise; gradient 1 or ``α eˣ``."""
+    return _applied(_pointwise.elu, input, inplace, alpha)
+
+
+def elu_(input, alpha=1.0):  # noqa: A002
+    """``elu`` in place."""
+    return elu(input, alpha, inplace=True)
+
+
+def selu(input, inplace=False):  # noqa: A002
+    """``1.0507 · elu(x, 1.6733)`` (torch's self-normalising constants)."""
+    return _applied(_pointwise.selu, input, inplace)
+
+
+def selu_(input):  # noqa: A002
+    """``selu`` in place."""
+    return selu(input, inplace=True)
+
+
+def celu(input, alpha=1.0, inplace=False):  # noqa: A002
+    """``max(0, x) + min(0, α(e^(x/α) - 1))``."""
+    return _applied(_pointwise.celu, input, inplace, alpha)
+
+
+def celu_(input, alpha=1.0):  # noqa: A002
+    """``celu`` in place."""
+    return celu(input, alpha, inplace=True)
+
+
+def silu(input, inplace=False):  # noqa: A002
+    """``x σ(x)``."""
+    return _applied(_pointwise.silu, input, inplace)
+
+
+def mish(input, inplace=False):  # noqa: A002
+    """``x tanh(softplus(x))``."""
+    return _applied(_pointwise.mish, input, inplace)
+
+
+def hardswish(input, inplace=False):  # noqa: A002
+    """``x · relu6(x + 3) / 6``."""
+    return _applied(_pointwise.hardswish, input, inplace)
+
+
+def hardsigmoid(input, inplace=False):  # noqa: A002
+    """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3)."""
+    return _applied(_pointwise.hardsigmoid, input, inplace)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
+    """``x`` clamped to ``[min_val, max_val]``; gradient 1 strictly inside."""
+    return _applied(_pointwise.hardtanh, input, inplace, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):  # noqa: A002
+    """``hardtanh`` in place."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input, inplace=False):  # noqa: A002
+    """``min(max(x, 0), 6)``; gradient 1 strictly inside (0, 6)."""
+    return _applied(_pointwise.relu6, input, inplace)
+
+
+def threshold(input, threshold, value, inplace=False):  # noqa: A002
+    """``x`` where ``x > threshold``, else ``value``."""
+    return _applied(_pointwise.threshold, input, inplace, threshold, value)
+
+
+def threshold_(input, threshold, value):  # noqa: A002
+    """``threshold`` in place."""
+    return _applied(_pointwise.threshold, input, True, threshold, value)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):  # noqa: A002
+    """Randomised leaky ReLU: slope ~ U(lower, upper) per element when ``training``, ``(lower + upper)/2`` else."""
+    return _applied(_pointwise.rrelu, input, inplace, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):  # noqa: A002
+    """``rrelu`` in place."""
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
@@ -38,6 +169,11 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
     tensor([[0.5, 0.5]])
     """
     return _activation.softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """``softmax(-x)`` along ``dim`` (computed in ``dtype`` when given)."""
+    return _pointwise.softmin(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002

@@ -1,9 +1,63 @@
-"""``dropout`` with torch.nn.functional's signature: the one functional that draws random numbers."""
+"""The dropouts with torch.nn.functional's signatures: the functionals that draw random numbers.
 
+Every one is ``y = x·scale + shift`` with a random mask ``m ~ Bernoulli(1 - p)`` drawn from ``minigrad.random``:
+
+* ``dropout``: ``scale = m / (1 - p)``, ``shift = 0``, one mask value per element;
+* ``dropout1d/2d/3d`` (torch's feature dropout): the same with one mask value per channel ``(N, C, 1, ...)``, so
+  whole feature maps are zeroed;
+* ``alpha_dropout`` / ``feature_alpha_dropout`` (for SELU networks): dropped values become SELU's negative
+  saturation ``-α'`` (``α' = 1.7581``) and everything is then affinely corrected to keep mean 0 and variance 1:
+  ``a = 1/√((α'² p + 1)(1 - p))``, ``scale = a·m``, ``shift = a·α'·(p - (1 - m))``.
+
+Gradient ``g·scale`` (the same mask). Each is the identity when not ``training``, for ``p = 0`` and on empty inputs;
+``p = 1`` gives ``x·0`` (NaN and inf inputs stay NaN, as in torch). ``inplace=True`` writes the result into the
+input, recorded as torch records it.
+"""
+
+import math
+
+from ...ops import inplace as _inplace
 from ...ops._util import wrap
 from ...random import generator as _numpy_generator
 
-__all__ = ["dropout"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
+
+_SELU_SATURATION = 1.7580993408473766  # -min selu(x) = SELU scale · SELU alpha
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _masked(x, p, mask_shape, alpha):
+    """``x·scale + shift`` with a fresh Bernoulli(1 - p) mask of ``mask_shape`` (broadcast against ``x``)."""
+    if p == 1.0:
+        return x * 0.0
+    dtype = x._data.dtype
+    keep = (_numpy_generator().random(mask_shape) < 1.0 - p).astype(dtype)
+    if not alpha:
+        keep /= dtype.type(1.0 - p)
+        return x * wrap(keep)
+    a = 1.0 / math.sqrt((_SELU_SATURATION**2 * p + 1) * (1 - p))
+    shift = ((keep - 1) * (_SELU_SATURATION * a) + _SELU_SATURATION * a * p).astype(dtype)
+    return x * wrap(keep * dtype.type(a)) + wrap(shift)
+
+
+def _dropout(x, p, training, inplace, *, feature, alpha):
+    """The shared body: validation, the identity cases, then ``_masked`` per element or per channel."""
+    _check_p(p)
+    if not training or p == 0.0 or x.numel() == 0:
+        return x
+    if feature:
+        if x.ndim < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)
+    else:
+        mask_shape = x.shape
+    if inplace:
+        return _inplace.apply_inplace(x, _masked, p, mask_shape, alpha)
+    return _masked(x, p, mask_shape, alpha)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002 - torch's argument name
@@ -11,19 +65,51 @@ def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002 - torch's
     value is unchanged; the identity when not ``training`` (or ``p = 0``).
 
     Shapes: any. Gradient: the same mask, ``g · m / (1 - p)``. The mask is drawn from ``minigrad.random``.
-    ``inplace=True`` is accepted for torch's signature; the result is always a new tensor.
 
     >>> _ = minigrad.manual_seed(0); dropout(minigrad.ones(4), p=0.5)
     tensor([0., 2., 2., 2.])
     """
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0 or input.numel() == 0:
-        return input
-    if p == 1.0:
-        return input * 0.0  # (not zeros_like: NaN and inf inputs stay NaN, as in torch)
-    dtype = input._data.dtype
-    keep = _numpy_generator().random(input.shape) < 1.0 - p
-    scale = keep.astype(dtype)
-    scale /= dtype.type(1.0 - p)
-    return input * wrap(scale)
+    return _dropout(input, p, training, inplace, feature=False, alpha=False)
+
+
+def _channelwise(input, p, training, inplace, batched_ndim):  # noqa: A002
+    """Feature dropout of a batched ``(N, C, *)`` input, or of an unbatched one (one dim less) as a batch of 1."""
+    if input.ndim == batched_ndim - 1:
+        return _dropout(input.unsqueeze(0), p, training, False, feature=True, alpha=False).squeeze(0)
+    return _dropout(input, p, training, inplace, feature=True, alpha=False)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` with probability ``p``, survivors scaled by
+    ``1 / (1 - p)``."""
+    _check_p(p)
+    if input.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. Note that dropout1d exists to "
+            "provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional "
+            "batch dimension (i.e. 2D or 3D inputs)."
+        )
+    return _channelwise(input, p, training, inplace, 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of ``(N, C, H, W)`` with probability ``p``, survivors scaled by ``1 / (1 - p)``. As in
+    torch, a 3-D input is read as ``(N, C, L)`` (channel-wise 1-D dropout), not as an unbatched image."""
+    return _dropout(input, p, training, inplace, feature=True, alpha=False)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
+    """Zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with probability ``p``, survivors scaled by
+    ``1 / (1 - p)``."""
+    _check_p(p)
+    return _channelwise(input, p, training, inplace, 5)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    """Alpha dropout per element (keeps SELU activations at mean 0, variance 1); see the module docstring."""
+    return _dropout(input, p, training, inplace, feature=False, alpha=True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
+    """Alpha dropout of whole channels of ``(N, C, *)``; see the module docstring."""
+    return _dropout(input, p, training, inplace, feature=True, alpha=True)

@@ -1,13 +1,47 @@
 """The activation layers, one Module per activation; each ``forward`` calls its ``nn.functional`` counterpart.
 
-All are elementwise except ``Softmax``/``LogSoftmax`` (along ``dim``): input ``(*)``, output the same shape.
-``inplace=True`` (ReLU, LeakyReLU) changes the input in place, recorded as torch records it.
+All are elementwise except ``Softmax``/``LogSoftmax``/``Softmin`` (along ``dim``), ``Softmax2d`` (along the
+channels) and ``GLU`` (halves one dim): input ``(*)``, output the same shape. ``inplace=True`` (where torch has it)
+changes the input in place, recorded as torch records it.
 """
 
+import numpy as np
+
 from .. import functional as F
+from ..parameter import Parameter
+from ._factory import parameter_dtype
 from .module import Module
 
-__all__ = ["ReLU", "LeakyReLU", "GELU", "Sigmoid", "Tanh", "Softplus", "Softmax", "LogSoftmax"]
+__all__ = [
+    "ReLU",
+    "LeakyReLU",
+    "GELU",
+    "Sigmoid",
+    "Tanh",
+    "Softplus",
+    "Softmax",
+    "LogSoftmax",
+    "Softmin",
+    "Softmax2d",
+    "ELU",
+    "SELU",
+    "CELU",
+    "SiLU",
+    "Mish",
+    "Hardswish",
+    "Hardsigmoid",
+    "Hardtanh",
+    "ReLU6",
+    "Threshold",
+    "RReLU",
+    "PReLU",
+    "GLU",
+    "LogSigmoid",
+    "Softsign",
+    "Softshrink",
+    "Hardshrink",
+    "Tanhshrink",
+]
 
 
 class ReLU(Module):
@@ -140,3 +174,230 @@ class LogSoftmax(_AlongDim):
 
     def forward(self, input):  # noqa: A002
         return F.log_softmax(input, self.dim)
+
+
+class Softmin(_AlongDim):
+    """``softmax(-x)`` along ``dim``. Shape ``(*)`` -> ``(*)``."""
+
+    def forward(self, input):  # noqa: A002
+        return F.softmin(input, self.dim)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of ``(N, C, H, W)`` or ``(C, H, W)``: at each position, along dim -3."""
+
+    def forward(self, input):  # noqa: A002
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
+        return F.softmax(input, -3)
+
+
+class _Inplace(Module):
+    """An elementwise activation with an ``inplace`` flag and no other argument."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):  # noqa: A002
+        return self._function(input, inplace=self.inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class _Stateless(Module):
+    """An elementwise activation without arguments."""
+
+    def forward(self, input):  # noqa: A002
+        return self._function(input)
+
+
+class SELU(_Inplace):
+    """``1.0507 · elu(x, α = 1.6733)``. Shape ``(*)`` -> ``(*)``."""
+
+    _function = staticmethod(F.selu)
+
+
+class SiLU(_Inplace):
+    """``x σ(x)``; gradient ``σ(x)(1 + x(1 - σ(x)))``. Shape ``(*)`` -> ``(*)``."""
+
+    _function = staticmethod(F.silu)
+
+
+class Mish(_Inplace):
+    """``x tanh(softplus(x))``. Shape ``(*)`` -> ``(*)``."""
+
+    _function = staticmethod(F.mish)
+
+
+class Hardswish(_Inplace):
+    """``x · relu6(x + 3) / 6``; gradient 0 below -3, ``x/3 + 1/2`` on [-3, 3], 1 above. Shape ``(*)``."""
+
+    _function = staticmethod(F.hardswish)
+
+
+class Hardsigmoid(_Inplace):
+    """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3). Shape ``(*)`` -> ``(*)``."""
+
+    _function = staticmethod(F.hardsigmoid)
+
+
+class LogSigmoid(_Stateless):
+    """``log σ(x) = -softplus(-x)``; gradient ``σ(-x)``. Shape ``(*)`` -> ``(*)``."""
+
+    _function = staticmethod(F.logsigmoid)
+
+
+class Softsign(_Stateless):
+    """``x / (1 + |x|)``. Shape ``(*)`` -> ``(*)``."""
+
+    _function = staticmethod(F.softsign)
+
+
+class Tanhshrink(_Stateless):
+    """``x - tanh x``. Shape ``(*)`` -> ``(*)``."""
+
+    _function = staticmethod(F.tanhshrink)
+
+
+class ELU(Module):
+    """``x`` for x > 0, ``α(eˣ - 1)`` otherwise; gradient 1 or ``α eˣ``. Shape ``(*)`` -> ``(*)``."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):  # noqa: A002
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class CELU(ELU):
+    """``max(0, x) + min(0, α(e^(x/α) - 1))``. Shape ``(*)`` -> ``(*)``."""
+
+    def forward(self, input):  # noqa: A002
+        return F.celu(input, self.alpha, self.inplace)
+
+
+class Hardtanh(Module):
+    """``x`` clamped to ``[min_val, max_val]``; gradient 1 strictly inside, 0 elsewhere. Shape ``(*)``."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if max_val <= min_val:
+            raise AssertionError
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input):  # noqa: A002
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """``min(max(x, 0), 6)``. Shape ``(*)`` -> ``(*)``."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, else ``value``; gradient ``[x > threshold]``. Shape ``(*)`` -> ``(*)``."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):  # noqa: A002
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self):
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class RReLU(Module):
+    """Leaky ReLU with a negative slope drawn from U(lower, upper) per element in training, and
+    ``(lower + upper) / 2`` in eval mode. Shape ``(*)`` -> ``(*)``."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):  # noqa: A002
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
+
+
+class PReLU(Module):
+    """``x`` for x > 0, ``a_c · x`` otherwise, with a learnable ``weight`` ``(num_parameters,)`` filled with
+    ``init`` (one slope shared, or one per channel of dim 1). Shape ``(*)`` -> ``(*)``."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(np.empty(num_parameters, dtype=parameter_dtype(device, dtype)))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Every slope to ``init``."""
+        self.weight._data[...] = self.init
+
+    def forward(self, input):  # noqa: A002
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    """``a ⊙ σ(b)`` with ``a``, ``b`` the halves of the input along ``dim``: ``(*, 2n, *)`` -> ``(*, n, *)``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):  # noqa: A002
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class _Shrink(Module):
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def extra_repr(self):
+        return str(self.lambd)
+
+
+class Softshrink(_Shrink):
+    """``x ∓ λ`` outside ``[-λ, λ]``, 0 inside; gradient ``[|x| > λ]``. Shape ``(*)`` -> ``(*)``."""
+
+    def forward(self, input):  # noqa: A002
+        return F.softshrink(input, self.lambd)
+
+
+class Hardshrink(_Shrink):
+    """``x`` outside ``[-λ, λ]``, 0 inside; gradient ``[|x| > λ]``. Shape ``(*)`` -> ``(*)``."""
+
+    def forward(self, input):  # noqa: A002
+        return F.hardshrink(input, self.lambd)

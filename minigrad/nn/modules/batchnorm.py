@@ -1,5 +1,10 @@
-"""``BatchNorm1d`` and ``BatchNorm2d``: batch normalisation with learnable per-channel scale and shift and running
-statistics kept as buffers (see ``minigrad.ops.normalization.batch_norm`` for the formulas)."""
+"""``BatchNorm1d/2d/3d`` and ``InstanceNorm1d/2d/3d``: batch normalisation (statistics over the batch and the
+spatial dims) and instance normalisation (over the spatial dims of each sample), with learnable per-channel scale and
+shift and running statistics kept as buffers (see ``minigrad.ops.normalization.batch_norm`` and
+``minigrad.nn.functional.normalization.instance_norm`` for the formulas). They share torch's ``_NormBase`` state,
+so their state-dict keys are torch's."""
+
+import warnings
 
 import numpy as np
 
@@ -8,18 +13,15 @@ from .. import functional as F
 from ._factory import parameter_dtype, register_affine, reset_affine
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
-class _BatchNorm(Module):
-    """Shared state and forward of the batch-norm layers.
+class _NormBase(Module):
+    """Shared state of the batch- and instance-norm layers.
 
     Parameters ``weight`` (ones) and ``bias`` (zeros), shape ``(num_features,)``, when ``affine`` (no bias with
     ``bias=False``). Buffers, when
     ``track_running_stats``: ``running_mean`` (zeros), ``running_var`` (ones), ``num_batches_tracked`` (int64 0).
-    In training the batch statistics normalise and the running ones are updated with ``momentum`` (None: the
-    cumulative average, factor ``1 / num_batches_tracked``); in eval mode the running ones normalise (or the
-    batch's, when the layer tracks none).
     """
 
     def __init__(
@@ -64,6 +66,18 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         reset_affine(self)
 
+    def extra_repr(self):
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
+
+
+class _BatchNorm(_NormBase):
+    """Batch norm's forward: in training the batch statistics normalise and the running ones are updated with
+    ``momentum`` (None: the cumulative average, factor ``1 / num_batches_tracked``); in eval mode the running ones
+    normalise (or the batch's, when the layer tracks none)."""
+
     def forward(self, input):  # noqa: A002 - torch's argument name
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -82,12 +96,6 @@ class _BatchNorm(Module):
             use_batch_stats,
             factor,
             self.eps,
-        )
-
-    def extra_repr(self):
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
 
 
@@ -116,3 +124,84 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input):  # noqa: A002
         if input.ndim != 4:
             raise ValueError(f"expected 4D input (got {input.ndim}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of ``(N, C, D, H, W)`` over N, D, H and W per channel."""
+
+    def _check_input_dim(self, input):  # noqa: A002
+        if input.ndim != 5:
+            raise ValueError(f"expected 5D input (got {input.ndim}D input)")
+
+
+class _InstanceNorm(_NormBase):
+    """Instance norm's forward: each sample's channels standardised over their own spatial dims (in training, or
+    always when no running statistics are tracked; else with the running ones). ``affine`` and
+    ``track_running_stats`` default to False; ``momentum=None`` means 0 here (torch's rule). An unbatched input
+    (one dim less) is a batch of one."""
+
+    _spatial_dims: int  # set by each subclass
+
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=False,
+        track_running_stats=False,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
+    def forward(self, input):  # noqa: A002
+        unbatched = self._spatial_dims + 1
+        if input.ndim not in (unbatched, unbatched + 1):
+            raise ValueError(f"expected {unbatched}D or {unbatched + 1}D input (got {input.ndim}D input)")
+        feature_dim = input.ndim - unbatched
+        if input.shape[feature_dim] != self.num_features:
+            if self.affine:
+                raise ValueError(
+                    f"expected input's size at dim={feature_dim} to match num_features ({self.num_features}), "
+                    f"but got: {input.shape[feature_dim]}."
+                )
+            warnings.warn(
+                f"input's size at dim={feature_dim} does not match num_features. You can silence this warning by "
+                "not passing in num_features, which is not used because affine=False",
+                stacklevel=2,
+            )
+        if input.ndim == unbatched:
+            return self._normalize(input.unsqueeze(0)).squeeze(0)
+        return self._normalize(input)
+
+    def _normalize(self, input):  # noqa: A002
+        return F.instance_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            self.training or not self.track_running_stats,
+            0.0 if self.momentum is None else self.momentum,
+            self.eps,
+        )
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, L)`` or ``(C, L)`` over L, per sample and channel."""
+
+    _spatial_dims = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, H, W)`` or ``(C, H, W)`` over H and W, per sample and channel."""
+
+    _spatial_dims = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` over D, H and W, per sample and channel."""
+
+    _spatial_dims = 3

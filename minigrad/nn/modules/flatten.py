@@ -1,8 +1,8 @@
-"""``Flatten``: merge a range of dims into one, as a layer (for ``Sequential``)."""
+"""``Flatten`` and ``Unflatten``: merge a range of dims into one, or split one dim, as layers (for ``Sequential``)."""
 
 from .module import Module
 
-__all__ = ["Flatten"]
+__all__ = ["Flatten", "Unflatten"]
 
 
 class Flatten(Module):
@@ -25,3 +25,23 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size`` (a tuple of ints, one may be -1): the inverse of ``Flatten``.
+    ``(*, S, *) -> (*, U_1, ..., U_k, *)`` with ``U_1 · ... · U_k = S``; a view, gradient ``g`` reshaped back."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)) or not all(isinstance(s, int) for s in unflattened_size):
+            found = type(unflattened_size).__name__
+            raise TypeError(f"unflattened_size must be a tuple of ints, but found type {found}")
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, input):  # noqa: A002
+        dim = self.dim % input.ndim if input.ndim else 0
+        return input.reshape(*input.shape[:dim], *self.unflattened_size, *input.shape[dim + 1 :])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,18 +1,18 @@
-"""``Linear`` (an affine map with learnable weight and bias) and ``Identity``."""
+"""``Linear`` (an affine map with learnable weight and bias), ``Bilinear`` and ``Identity``."""
 
 import math
 from typing import Any
 
 import numpy as np
 
-from ... import _dtype
 from ...autograd.tensor import Tensor
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ._factory import parameter_dtype
 from .module import Module
 
-__all__ = ["Identity", "Linear"]
+__all__ = ["Identity", "Linear", "Bilinear"]
 
 
 class Identity(Module):
@@ -49,9 +49,7 @@ class Linear(Module):
         self, in_features: int, out_features: int, bias: bool = True, device: Any = None, dtype: Any = None
     ) -> None:
         super().__init__()
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"minigrad runs on the CPU only; got device {device!r}")
-        np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
+        np_dtype = parameter_dtype(device, dtype)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(np.empty((out_features, in_features), dtype=np_dtype))
@@ -74,3 +72,41 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """``y_k = x1ᵀ W_k x2 + b_k`` with ``weight`` ``(out_features, in1_features, in2_features)`` and ``bias``
+    ``(out_features,)``, both drawn from ``U(-1/√in1, 1/√in1)`` as torch does.
+
+    Inputs ``(*, in1_features)`` and ``(*, in2_features)``, output ``(*, out_features)``; gradients in
+    ``minigrad.ops.linalg.bilinear``.
+    """
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        np_dtype = parameter_dtype(device, dtype)
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(np.empty((out_features, in1_features, in2_features), dtype=np_dtype))
+        if bias:
+            self.bias = Parameter(np.empty((out_features,), dtype=np_dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """``weight`` and ``bias`` from ``U(-1/√in1, 1/√in1)``."""
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )

@@ -15,14 +15,17 @@ tensor(1.3863)
 'none'
 """
 
+import math
 import warnings
 
 from .. import functional as F
 from ..functional._reduction import legacy_reduction
 from .distance import PairwiseDistance
+from .linear import Linear
 from .module import Module
 
 __all__ = [
+    "LinearCrossEntropyLoss",
     "L1Loss",
     "MSELoss",
     "SmoothL1Loss",
@@ -537,3 +540,68 @@ class FocalLoss(_Loss):
 
     def forward(self, input, target):  # noqa: A002
         return F.sigmoid_focal_loss(input, target, alpha=self.alpha, gamma=self.gamma, reduction=self.reduction)
+
+
+# ----------------------------------------------------------------------------------------- fused linear + loss
+class LinearCrossEntropyLoss(_WeightedLoss):
+    """A linear layer to ``num_classes`` logits and the cross-entropy of those logits, computed in chunks of rows so
+    the whole logits never exist (see :func:`~minigrad.nn.functional.linear_cross_entropy`).
+
+    ``self.linear`` is a ``Linear(in_features, num_classes · prod(out_features), bias=bias)`` (torch's flat
+    storage; reshaped to ``(C, *out_features, in_features)`` in ``forward``). Input ``(N, in_features)`` or
+    ``(in_features,)``; target class indices ``(N,)`` / ``()`` (``(N, *out_features)`` for a K-dimensional loss) or
+    probabilities of the logits' shape; ``weight`` ``(C,)``. Output as ``CrossEntropyLoss``'s.
+    """
+
+    def __init__(
+        self,
+        in_features,
+        num_classes,
+        *,
+        out_features=(),
+        bias=False,
+        device=None,
+        dtype=None,
+        reduction="mean",
+        weight=None,
+        ignore_index=None,
+        label_smoothing=0.0,
+        options=None,
+    ):
+        if weight is not None and tuple(weight.shape) != (num_classes,):
+            raise RuntimeError(f"expected weight shape to be {(num_classes,)}, got {tuple(weight.shape)}")
+        if label_smoothing < 0 or label_smoothing > 1.0:
+            raise RuntimeError(f"expected label_smoothing to be in range [0, 1], got {label_smoothing}")
+        super().__init__(weight=weight, reduction=reduction)
+        self.num_classes = num_classes
+        self.out_features = out_features
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+        self.linear = Linear(
+            in_features, math.prod(out_features, start=num_classes), bias=bias, device=device, dtype=dtype
+        )
+        self.options = options
+
+    def forward(self, input, target):  # noqa: A002
+        linear_weight = self.linear.weight.reshape(self.num_classes, *self.out_features, self.linear.in_features)
+        linear_bias = (
+            self.linear.bias.reshape(self.num_classes, *self.out_features) if self.linear.bias is not None else None
+        )
+        return F.linear_cross_entropy(
+            input,
+            linear_weight,
+            target,
+            linear_bias=linear_bias,
+            weight=self.weight,
+            reduction=self.reduction,
+            ignore_index=self.ignore_index,
+            label_smoothing=self.label_smoothing,
+            options=self.options,
+        )
+
+    def extra_repr(self):
+        return (
+            f"in_features={self.linear.in_features}, num_classes={self.num_classes}, "
+            f"out_features={self.out_features}, bias={self.linear.bias is not None}, reduction={self.reduction}, "
+            f"ignore_index={self.ignore_index}, label_smoothing={self.label_smoothing}, options={self.options}"
+        )

@@ -33,7 +33,7 @@ from ... import _device, _dtype
 from ...autograd.hooks import RemovableHandle
 from ...autograd.tensor import Tensor
 from ..parameter import Parameter
-from ..utils import _zero_grads
+from ..utils.clip_grad import _zero_grads
 
 _M = TypeVar("_M", bound="Module")  # train() and eval() return the module itself, of its own type
 

@@ -1,10 +1,15 @@
-"""``LayerNorm`` and ``GroupNorm`` (see ``minigrad.ops.normalization`` for the formulas and gradients)."""
+"""``LayerNorm``, ``GroupNorm``, ``RMSNorm`` and ``LocalResponseNorm`` (see ``minigrad.ops.normalization`` and
+``minigrad.nn.functional.normalization`` for the formulas and gradients)."""
+
+import numpy as np
 
 from .. import functional as F
+from .. import init
+from ..parameter import Parameter
 from ._factory import parameter_dtype, register_affine, reset_affine
 from .module import Module
 
-__all__ = ["LayerNorm", "GroupNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
 
 
 class LayerNorm(Module):
@@ -71,3 +76,46 @@ class GroupNorm(Module):
             f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
             f"bias={self.bias is not None}"
         )
+
+
+class RMSNorm(Module):
+    """``x / √(mean(x²) + eps) · weight`` over the last ``len(normalized_shape)`` dims; ``weight`` of shape
+    ``normalized_shape`` (ones) when ``elementwise_affine``; ``eps=None`` is the input dtype's machine epsilon."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        np_dtype = parameter_dtype(device, dtype)
+        self.normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        weight = Parameter(np.empty(self.normalized_shape, dtype=np_dtype)) if elementwise_affine else None
+        self.register_parameter("weight", weight)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Weight to ones."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input):  # noqa: A002
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class LocalResponseNorm(Module):
+    """``x_c / (k + α/size · Σ x_{c'}²)^β`` over ``size`` neighbouring channels of ``(N, C, *)``."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):  # noqa: A002
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

@@ -10,45 +10,36 @@ Per time step, with ``x`` the input and ``h`` (``c``) the state (⊙ elementwise
 * GRU:  ``r, z = σ(W_ir x + b_ir + W_hr h + b_hr), σ(...)``; ``n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))``,
   ``h' = (1 - z) ⊙ n + z ⊙ h``.
 
-The input projections of a whole sequence are one matrix product; the loop over time applies the recurrent one.
-Everything is built from minigrad's ops, so the gradient (backpropagation through time) and the double backward
-come from them.
+Each direction of each layer is one compiled ``Recurrence`` node (``minigrad.ops.recurrence``): the input projections
+of the whole sequence in one matrix product, a fused kernel per step, backpropagation through time in one walk; its
+double backward goes through the per-step Tensor-op form. A ``PackedSequence`` input (``nn.utils.rnn``) runs each
+step over the sequences that still have one. The cells are one step of that Tensor-op form.
 """
 
 import math
+import warnings
 
 import numpy as np
 
 from ... import _dtype
 from ...autograd import tracing
 from ...autograd.tensor import Tensor
+from ...ops.recurrence import GATES, cell_step, recurrence
 from ...ops.shape import cat, stack
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
-
-def _rnn_step(mode, x_part, h, c, weight_hh, bias_hh, weight_hr):
-    """One time step: ``x_part`` is ``W_ih x + b_ih`` (already computed); returns the new ``(h, c)``."""
-    recurrent = F.linear(h, weight_hh, bias_hh)
-    if mode == "LSTM":
-        i, f, g, o = (x_part + recurrent).chunk(4, -1)
-        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-        h = o.sigmoid() * c.tanh()
-        return (h if weight_hr is None else F.linear(h, weight_hr)), c
-    if mode == "GRU":
-        x_r, x_z, x_n = x_part.chunk(3, -1)
-        h_r, h_z, h_n = recurrent.chunk(3, -1)
-        r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
-        n = (x_n + r * h_n).tanh()
-        return (1 - z) * n + z * h, None
-    pre = x_part + recurrent
-    return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
+def _map_state(state, function):
+    """``function`` applied to a state tensor, or to each of an LSTM's ``(h, c)`` (None stays None)."""
+    if state is None:
+        return None
+    return tuple(function(s) for s in state) if isinstance(state, tuple) else function(state)
 
 
 class RNNBase(Module):
@@ -73,13 +64,21 @@ class RNNBase(Module):
             raise ValueError(
                 "dropout should be a number in range [0, 1] representing the probability of an element being zeroed"
             )
-        if hidden_size <= 0 or not isinstance(hidden_size, int):
-            raise ValueError(
-                "hidden_size must be greater than zero"
-                if isinstance(hidden_size, int)
-                else f"hidden_size should be of type int, got: {type(hidden_size).__name__}"
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects "
+                f"num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}",
+                stacklevel=2,
             )
-        if num_layers <= 0 or not isinstance(num_layers, int):
+        for name, value in (("bias", bias), ("batch_first", batch_first)):
+            if not isinstance(value, bool):
+                raise TypeError(f"{name} should be of type bool, got: {type(value).__name__}")
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if not isinstance(value, int):
+                raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+            if value <= 0:
+                raise ValueError(f"{name} must be greater than zero")
+        if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
@@ -91,7 +90,7 @@ class RNNBase(Module):
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = bidirectional, proj_size
         np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
-        gates, out = _GATES[mode] * hidden_size, proj_size or hidden_size
+        gates, out = GATES[mode] * hidden_size, proj_size or hidden_size
         for layer in range(num_layers):
             for suffix in ("", "_reverse")[: 2 if bidirectional else 1]:
                 width = input_size if layer == 0 else out * (2 if bidirectional else 1)
@@ -114,7 +113,10 @@ class RNNBase(Module):
         get = lambda name: (
             getattr(self, f"{name}_l{layer}{suffix}") if hasattr(self, f"{name}_l{layer}{suffix}") else None
         )
-        return get("weight_ih"), get("bias_ih"), get("weight_hh"), get("bias_hh"), get("weight_hr")
+        return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh"), get("weight_hr")
+
+    def flatten_parameters(self):
+        """Accepted for torch compatibility: the weights are used where they are (no cuDNN buffer to compact)."""
 
     def _initial_state(self, hx, batch, dtype):
         directions = 2 if self.bidirectional else 1
@@ -126,67 +128,82 @@ class RNNBase(Module):
 
     @tracing.unit("RNN")  # exported as ONNX's own RNN/LSTM/GRU ops, not as the unrolled loop
     def forward(self, input, hx=None):  # noqa: A002 - torch's argument name
-        """``input`` (L, N, H_in) — (N, L, H_in) with ``batch_first``, (L, H_in) unbatched — and the optional
-        initial state(s) (num_layers · directions, N, H); returns ``(output, h_n)`` (``(output, (h_n, c_n))`` for
-        LSTM), output (L, N, directions · H_out)."""
-        if input.ndim not in (2, 3):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D instead")
-        unbatched = input.ndim == 2
-        if unbatched:
-            input = input.unsqueeze(1)
-            hx = (
-                None
-                if hx is None
-                else (tuple(h.unsqueeze(1) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(1))
+        """``input`` (L, N, H_in) — (N, L, H_in) with ``batch_first``, (L, H_in) unbatched, or a
+        ``PackedSequence`` — and the optional initial state(s) (num_layers · directions, N, H); returns
+        ``(output, h_n)`` (``(output, (h_n, c_n))`` for LSTM), output (L, N, directions · H_out) (a
+        ``PackedSequence`` for a packed input; padded steps are skipped, so ``h_n`` is each sequence's state after
+        its last real step)."""
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            data, batch_sizes = input.data, input.batch_sizes._data.tolist()
+            batch, unbatched = batch_sizes[0], False
+            if hx is not None and input.sorted_indices is not None:  # the states follow the sorted batch
+                hx = _map_state(hx, lambda h: h.index_select(1, input.sorted_indices))
+        else:
+            if input.ndim not in (2, 3):
+                raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D instead")
+            unbatched = input.ndim == 2
+            self._check_state_rank(hx, input.ndim)
+            if unbatched:
+                input, hx = input.unsqueeze(1), _map_state(hx, lambda h: h.unsqueeze(1))
+            elif self.batch_first:
+                input = input.transpose(0, 1)
+            steps, batch = input.shape[:2]
+            data, batch_sizes = input.reshape(steps * batch, input.shape[2]), [batch] * steps
+        if data._data.dtype != self.weight_ih_l0._data.dtype and data._data.dtype.kind == "f":
+            ours, theirs = data.dtype, self.weight_ih_l0.dtype
+            raise ValueError(
+                f"RNN input dtype ({ours}) does not match weight dtype ({theirs}). Convert input: "
+                f"input.to({theirs}), or convert model: model.to({ours})"
             )
-        elif self.batch_first:
-            input = input.transpose(0, 1)
-        if input.shape[-1] != self.input_size:
+        if data.shape[-1] != self.input_size:
             raise RuntimeError(
-                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got {input.shape[-1]}"
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got {data.shape[-1]}"
             )
-        h0, c0 = self._initial_state(hx, input.shape[1], input._data.dtype)
-        self._check_state(h0, "hidden", self.proj_size or self.hidden_size, input.shape[1])
-        if c0 is not None:
-            self._check_state(c0, "cell", self.hidden_size, input.shape[1])
-        output, finals_h, finals_c = input, [], []
-        directions = ("", "_reverse") if self.bidirectional else ("",)
+        h0, c0 = self._initial_state(hx, batch, data._data.dtype)
+        lstm = self.mode == "LSTM"
+        self._check_state(h0, "hidden[0]" if lstm else "hidden", self.proj_size or self.hidden_size, batch)
+        if lstm:
+            self._check_state(c0, "hidden[1]", self.hidden_size, batch)
+        output, finals_h, finals_c = data, [], []
+        directions = 2 if self.bidirectional else 1
         for layer in range(self.num_layers):
             if layer and self.dropout and self.training:
                 output = F.dropout(output, self.dropout, training=True)
             results = []
-            for d, suffix in enumerate(directions):
-                index = layer * len(directions) + d
-                sequence, h, c = self._run_direction(
-                    output, layer, suffix, h0[index], None if c0 is None else c0[index], reverse=d == 1
+            for d in range(directions):
+                index = layer * directions + d
+                weights = self._layer_parameters(layer, "_reverse" if d else "")
+                sequence, h, c = recurrence(
+                    self.mode, output, h0[index], None if c0 is None else c0[index], weights, batch_sizes, d == 1
                 )
                 results.append(sequence)
                 finals_h.append(h)
                 finals_c.append(c)
-            output = results[0] if len(results) == 1 else cat(results, -1)
-        h_n = stack(finals_h)
-        state = (h_n, stack(finals_c)) if self.mode == "LSTM" else h_n
+            output = results[0] if directions == 1 else cat(results, -1)
+        state = (stack(finals_h), stack(finals_c)) if lstm else stack(finals_h)
+        if packed:
+            if input.unsorted_indices is not None:
+                state = _map_state(state, lambda h: h.index_select(1, input.unsorted_indices))
+            return PackedSequence(output, input.batch_sizes, input.sorted_indices, input.unsorted_indices), state
+        output = output.reshape(len(batch_sizes), batch, output.shape[-1])
         if unbatched:
-            output = output.squeeze(1)
-            state = tuple(s.squeeze(1) for s in state) if isinstance(state, tuple) else state.squeeze(1)
-        elif self.batch_first:
-            output = output.transpose(0, 1)
-        return output, state
+            return output.squeeze(1), _map_state(state, lambda h: h.squeeze(1))
+        return (output.transpose(0, 1) if self.batch_first else output), state
+
+    def _check_state_rank(self, hx, ndim):
+        for h in () if hx is None else (hx if isinstance(hx, tuple) else (hx,)):
+            if h.ndim != ndim:
+                raise RuntimeError(
+                    f"For {'unbatched' if ndim == 2 else 'batched'} {ndim}-D input, hx"
+                    + (" and cx" if isinstance(hx, tuple) else "")
+                    + f" should also be {ndim}-D but got {h.ndim}-D tensor"
+                )
 
     def _check_state(self, state, what, size, batch):
         expected = (self.num_layers * (2 if self.bidirectional else 1), batch, size)
         if tuple(state.shape) != expected:
-            raise RuntimeError(f"Expected {what} size {expected}, got {tuple(state.shape)}")
-
-    def _run_direction(self, sequence, layer, suffix, h, c, reverse):
-        weight_ih, bias_ih, weight_hh, bias_hh, weight_hr = self._layer_parameters(layer, suffix)
-        projected = F.linear(sequence, weight_ih, bias_ih)  # every step's input projection in one product
-        steps = range(sequence.shape[0] - 1, -1, -1) if reverse else range(sequence.shape[0])
-        outputs = [None] * sequence.shape[0]
-        for t in steps:
-            h, c = _rnn_step(self.mode, projected[t], h, c, weight_hh, bias_hh, weight_hr)
-            outputs[t] = h
-        return stack(outputs), h, c
+            raise RuntimeError(f"Expected {what} size {expected}, got {list(state.shape)}")
 
     def extra_repr(self):
         text = f"{self.input_size}, {self.hidden_size}"
@@ -251,7 +268,7 @@ class RNNCellBase(Module):
         super().__init__()
         self.mode, self.input_size, self.hidden_size, self.bias = mode, input_size, hidden_size, bias
         np_dtype = _dtype.as_numpy_dtype(dtype) if dtype is not None else _dtype.get_default_dtype().numpy
-        gates = _GATES[mode] * hidden_size
+        gates = GATES[mode] * hidden_size
         self.weight_ih = Parameter(np.empty((gates, input_size), dtype=np_dtype))
         self.weight_hh = Parameter(np.empty((gates, hidden_size), dtype=np_dtype))
         if bias:
@@ -267,17 +284,31 @@ class RNNCellBase(Module):
     def _step(self, input, state):  # noqa: A002
         if input.ndim not in (1, 2):
             raise ValueError(f"{type(self).__name__}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        states = state if isinstance(state, tuple) else (state,)
+        for i, h in enumerate(states):
+            if h is not None and h.ndim not in (1, 2):
+                what = f"hx[{i}]" if isinstance(state, tuple) else "hidden"
+                raise ValueError(f"{type(self).__name__}: Expected {what} to be 1D or 2D, got {h.ndim}D instead")
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} expected {self.input_size}")
         unbatched = input.ndim == 1
         batch = 1 if unbatched else input.shape[0]
+        for i, h in enumerate(states):
+            if h is None:
+                continue
+            if h.shape[-1] != self.hidden_size:
+                raise RuntimeError(
+                    f"hidden{i} has inconsistent hidden_size: got {h.shape[-1]}, expected {self.hidden_size}"
+                )
+            if not unbatched and h.shape[0] != batch:
+                raise RuntimeError(f"Input batch size {batch} doesn't match hidden{i} batch size {h.shape[0]}")
         x = input.unsqueeze(0) if unbatched else input
         zeros = Tensor._wrap(np.zeros((batch, self.hidden_size), x._data.dtype))
         h, c = state if isinstance(state, tuple) else (state, None)
         h = zeros if h is None else (h.unsqueeze(0) if unbatched else h)
         if self.mode == "LSTM":
             c = zeros if c is None else (c.unsqueeze(0) if unbatched else c)
-        h, c = _rnn_step(self.mode, F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh, None)
+        h, c = cell_step(self.mode, F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh, None)
         squeeze = lambda t: t.squeeze(0) if unbatched else t
         return (squeeze(h), squeeze(c)) if self.mode == "LSTM" else squeeze(h)
 

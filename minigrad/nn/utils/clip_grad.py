@@ -1,5 +1,5 @@
-"""Gradient and parameter utilities, as torch.nn.utils has them: clipping by total norm or by value, the total
-norm itself, flattening parameters to one vector and back, and resetting gradients.
+"""Gradient utilities, as torch.nn.utils.clip_grad has them: clipping by total norm or by value, the total norm
+itself, and resetting gradients (for ``Module.zero_grad`` and ``Optimizer.zero_grad``).
 
 >>> total = clip_grad_norm_(model.parameters(), max_norm=1.0)   # between backward() and optimizer.step()
 """
@@ -10,16 +10,13 @@ import warnings
 
 import numpy as np
 
-from ..autograd.tensor import Tensor
-from ..ops.shape import cat
+from ...autograd.tensor import Tensor
 
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "clip_grads_with_norm_",
     "get_total_norm",
-    "parameters_to_vector",
-    "vector_to_parameters",
 ]
 
 
@@ -126,25 +123,3 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         if grad is not None:
             np.clip(grad._data, -clip_value, clip_value, out=grad._data)
             grad._shared_version_counter()[0] += 1
-
-
-def parameters_to_vector(parameters):
-    """All ``parameters`` flattened and concatenated into one 1-d tensor (a graph node: gradients flow back).
-
-    >>> parameters_to_vector(nn.Linear(3, 2).parameters()).shape
-    (8,)
-    """
-    return cat([param.reshape(-1) for param in parameters])
-
-
-def vector_to_parameters(vec, parameters):
-    """Make each of ``parameters``, in order, a view of its slice of the 1-d ``vec`` (as torch's
-    ``param.data = ...``: the values change, the graph and version are untouched, and ``vec``'s memory is shared).
-    """
-    if not isinstance(vec, Tensor):
-        raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")
-    pointer = 0
-    for param in parameters:
-        size = param._data.size
-        param._data = vec._data[pointer : pointer + size].reshape(param._data.shape)
-        pointer += size

@@ -1,0 +1,195 @@
+"""The compiled recurrence: one direction of one recurrent layer (RNN, LSTM, GRU) over a whole sequence as a single
+graph node.
+
+The sequence is given in packed form: ``x`` (S, I) holds the rows of every time step one after the other, step
+``t`` having ``batch_sizes[t]`` rows, the sequences sorted by decreasing length (a plain (L, N, I) input is
+``x.reshape(L·N, I)`` with ``batch_sizes = [N] * L``). At step ``t`` only the first ``batch_sizes[t]`` rows of the
+state advance; the others keep their state, so the final state of each sequence is its state after its own last
+step (or, in reverse, after step 0).
+
+Forward: the input projection of every step is one matrix product; each step's hidden projection is one BLAS call
+into a preallocated array; the gate nonlinearities and the state update run as one fused kernel over the step's
+rows (``minigrad._kernels.recurrence``). The backward walks the saved gates once, back through time (one kernel and
+one BLAS call per step), and gets every weight gradient as one matrix product over all steps.
+
+Per step, with ``gx = W_ih x + b_ih`` and σ the sigmoid (the textbook form is ``cell_step``):
+
+* RNN:  ``h' = tanh(gx + W_hh h + b_hh)`` (or ReLU);
+* LSTM: ``i, f, g, o = gx + W_hh h + b_hh``; ``c' = σ(f)·c + σ(i)·tanh(g)``, ``h' = σ(o)·tanh(c')``, times ``W_hr``
+  when projected;
+* GRU:  ``r, z = σ(gx_r + W_hr h + b_hr), σ(gx_z + W_hz h + b_hz)``; ``n = tanh(gx_n + r·(W_hn h + b_hn))``,
+  ``h' = (1 - z)·n + z·h``.
+"""
+
+import numpy as np
+
+from .._kernels import recurrence as _kernel
+from .._threads import get_num_threads
+from ..autograd.function import Function
+from .linalg import linear
+from .shape import cat
+
+__all__ = ["GATES", "Recurrence", "cell_step", "recurrence"]
+
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}  # gate blocks per mode: weights are (GATES·H, ·)
+
+
+def cell_step(mode, gx, h, c, weight_hh, bias_hh, weight_hr):
+    """One time step in primitive Tensor ops: ``gx`` is the step's ``W_ih x + b_ih``; returns the new ``(h, c)``
+    (``c`` None but for LSTM). ``mode`` is ``"RNN_TANH"``, ``"RNN_RELU"``, ``"LSTM"`` or ``"GRU"``."""
+    recurrent = linear(h, weight_hh, bias_hh)
+    if mode == "LSTM":
+        i, f, g, o = (gx + recurrent).chunk(4, -1)
+        c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+        h = o.sigmoid() * c.tanh()
+        return (h if weight_hr is None else linear(h, weight_hr)), c
+    if mode == "GRU":
+        x_r, x_z, x_n = gx.chunk(3, -1)
+        h_r, h_z, h_n = recurrent.chunk(3, -1)
+        r, z = (x_r + h_r).sigmoid(), (x_z + h_z).sigmoid()
+        n = (x_n + r * h_n).tanh()
+        return (1 - z) * n + z * h, None
+    pre = gx + recurrent
+    return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
+
+
+def _schedule(batch_sizes, reverse):
+    """``(first row, rows)`` of each step, in the order the recurrence visits them."""
+    offsets = np.concatenate([[0], np.cumsum(batch_sizes)[:-1]]).tolist()
+    steps = list(zip(offsets, batch_sizes))
+    return steps[::-1] if reverse else steps
+
+
+class Recurrence(Function):
+    """One direction of one recurrent layer over a packed sequence (see the module docstring).
+
+    Inputs: ``x`` (S, I), ``h0`` (N, P), ``c0`` (N, H) (LSTM; None otherwise), ``weight_ih`` (G·H, I),
+    ``weight_hh`` (G·H, P), ``bias_ih``, ``bias_hh`` (G·H,) or None, ``weight_hr`` (P, H) or None (P = H without a
+    projection). Options: ``mode``, ``batch_sizes`` (a list of ints), ``reverse``.
+
+    Output: one flat array, the outputs (S, P), then the final ``h`` (N, P), then for LSTM the final ``c`` (N, H)
+    (``recurrence`` splits it).
+
+    Gradients, with ``dA`` the gradient of every step's pre-activations stacked (S, G·H) (for GRU ``dA_x`` and
+    ``dA_h`` differ in the ``n`` block) and ``H_prev`` every step's incoming state (S, P): ``dx = dA_x W_ih``,
+    ``dW_ih = dA_xᵀ x``, ``dW_hh = dA_hᵀ H_prev``, ``db_ih = Σ dA_x``, ``db_hh = Σ dA_h``, ``dW_hr = dHᵀ M`` (``dH``
+    the total gradient of each output, ``M`` the unprojected hidden), ``dh0``, ``dc0`` what is left of the state
+    gradients after walking back to each sequence's start.
+    """
+
+    def forward(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
+        dtype, threads = x.dtype, get_num_threads()
+        rows, size, proj = x.shape[0], weight_hh.shape[0] // GATES[mode], h0.shape[1]
+        projected = x @ weight_ih.T
+        if bias_ih is not None:
+            projected += bias_ih
+        bias = np.zeros(weight_hh.shape[0], dtype) if bias_hh is None else bias_hh
+        hidden_weight = np.ascontiguousarray(weight_hh.T)  # OpenBLAS: h @ Wᵀ from a transposed view is ~2x slower
+        h, c = h0.copy(), None if c0 is None else c0.copy()
+        out = np.empty((rows, proj), dtype)
+        self.h_prev = np.empty((rows, proj), dtype)  # each step's incoming state: dW_hh = dAᵀ H_prev
+        self.gates = np.empty((rows, weight_hh.shape[0]), dtype)
+        hidden = np.empty((h0.shape[0], weight_hh.shape[0]), dtype)
+        if mode == "LSTM":
+            self.c, self.c_prev = np.empty((rows, size), dtype), np.empty((rows, size), dtype)
+            self.m = out if weight_hr is None else np.empty((rows, size), dtype)  # σ(o)·tanh(c), before W_hr
+        elif mode == "GRU":
+            self.hn = np.empty((rows, size), dtype)
+        for start, count in _schedule(batch_sizes, reverse):
+            step = slice(start, start + count)
+            h_prev = self.h_prev[step]
+            h_prev[...] = h[:count]
+            np.matmul(h_prev, hidden_weight, out=hidden[:count])
+            if mode == "LSTM":
+                self.c_prev[step] = c[:count]
+                _kernel.lstm_forward(
+                    projected[step], hidden[:count], bias, self.c_prev[step], self.gates[step], self.c[step],
+                    self.m[step], threads,
+                )  # fmt: skip
+                c[:count] = self.c[step]
+                if weight_hr is not None:
+                    np.matmul(self.m[step], weight_hr.T, out=out[step])
+            elif mode == "GRU":
+                _kernel.gru_forward(
+                    projected[step], hidden[:count], bias, h_prev, self.gates[step], self.hn[step], out[step], threads
+                )
+            else:
+                _kernel.rnn_forward(projected[step], hidden[:count], bias, mode == "RNN_RELU", out[step], threads)
+            h[:count] = out[step]
+        self.out = out
+        return np.concatenate([out.ravel(), h.ravel()] + ([] if c is None else [c.ravel()]))
+
+    def backward_arrays(self, grad):
+        x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr = (
+            None if t is None else t._data for t in self.inputs
+        )
+        mode, threads = self.options["mode"], get_num_threads()
+        rows, proj = self.out.shape
+        batch, size = h0.shape[0], weight_hh.shape[0] // GATES[mode]
+        d_out = grad[: rows * proj].reshape(rows, proj)
+        dh = grad[rows * proj : (rows + batch) * proj].reshape(batch, proj).copy()
+        dc = None if c0 is None else grad[(rows + batch) * proj :].reshape(batch, size).copy()
+        da_x = np.empty_like(self.gates)
+        da_h = np.empty_like(self.gates) if mode == "GRU" else da_x
+        direct = np.empty((batch, size), x.dtype) if mode == "GRU" else None
+        d_total = np.empty_like(self.out) if weight_hr is not None else None  # every output's whole gradient
+        for start, count in reversed(_schedule(self.options["batch_sizes"], self.options["reverse"])):
+            step = slice(start, start + count)
+            dh[:count] += d_out[step]
+            if mode == "LSTM":
+                dm = dh[:count]
+                if weight_hr is not None:
+                    d_total[step] = dm
+                    dm = dm @ weight_hr
+                _kernel.lstm_backward(
+                    dm, dc[:count], self.gates[step], self.c[step], self.c_prev[step], da_x[step], threads
+                )
+                np.matmul(da_x[step], weight_hh, out=dh[:count])
+            elif mode == "GRU":
+                _kernel.gru_backward(
+                    dh[:count], self.gates[step], self.hn[step], self.h_prev[step], da_x[step], da_h[step],
+                    direct[:count], threads,
+                )  # fmt: skip
+                np.matmul(da_h[step], weight_hh, out=dh[:count])
+                dh[:count] += direct[:count]
+            else:
+                _kernel.rnn_backward(dh[:count], self.out[step], mode == "RNN_RELU", da_x[step], threads)
+                np.matmul(da_x[step], weight_hh, out=dh[:count])
+        need = self.needs_input_grad
+        return (
+            da_x @ weight_ih if need[0] else None,
+            dh if need[1] else None,
+            dc if need[2] else None,
+            da_x.T @ x if need[3] else None,
+            da_h.T @ self.h_prev if need[4] else None,
+            da_x.sum(0) if need[5] else None,
+            da_h.sum(0) if need[6] else None,
+            d_total.T @ self.m if need[7] else None,
+        )
+
+    def composite(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
+        projected = linear(x, weight_ih, bias_ih)
+        h, c, outputs = h0, c0, {}
+        for start, count in _schedule(batch_sizes, reverse):
+            new_h, new_c = cell_step(
+                mode, projected[start : start + count], h[:count], None if c is None else c[:count], weight_hh,
+                bias_hh, weight_hr,
+            )  # fmt: skip
+            outputs[start] = new_h
+            h = new_h if count == h.shape[0] else cat([new_h, h[count:]])
+            if c is not None:
+                c = new_c if count == c.shape[0] else cat([new_c, c[count:]])
+        parts = [outputs[start] for start in sorted(outputs)] + [h] + ([] if c is None else [c])
+        return cat([part.reshape(-1) for part in parts])
+
+
+def recurrence(mode, x, h0, c0, weights, batch_sizes, reverse=False):
+    """Run one direction of one layer over the packed ``x`` (S, I); ``weights`` is ``(weight_ih, weight_hh,
+    bias_ih, bias_hh, weight_hr)`` (biases and ``weight_hr`` may be None). Returns ``(outputs (S, P), h_n (N, P),
+    c_n (N, H) or None)``."""
+    flat = Recurrence.apply(x, h0, c0, *weights, mode=mode, batch_sizes=list(batch_sizes), reverse=reverse)
+    rows, (batch, proj) = x.shape[0], h0.shape
+    out = flat[: rows * proj].reshape(rows, proj)
+    h_n = flat[rows * proj : (rows + batch) * proj].reshape(batch, proj)
+    c_n = None if c0 is None else flat[(rows + batch) * proj :].reshape(c0.shape)
+    return out, h_n, c_n
