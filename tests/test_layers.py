@@ -127,6 +127,7 @@ LAYERS = {
     "minigrad.onnx.recurrent": (6, 1),
     "minigrad.onnx.attention": (6, 1),
     "minigrad.onnx.pooling": (6, 1),
+    "minigrad.onnx.activations": (6, 1),
     "minigrad.onnx.export": (6, 2),
     "minigrad.distributed.ddp": (6, 1),
     "minigrad.optim": (6, 2),

@@ -87,6 +87,35 @@ class PoolUnpool(nn.Module):
         return self.unpool(values, indices, output_size=self.output_size), indices
 
 
+class Spread(nn.Module):
+    """An activation on ``4·x``, so that standard normal inputs reach every branch (hardswish's ±3...)."""
+
+    def __init__(self, activation):
+        super().__init__()
+        self.activation = activation
+
+    def forward(self, x):
+        return self.activation(x * 4)
+
+
+ACTIVATIONS = {
+    "elu": lambda: nn.ELU(0.7),
+    "selu": nn.SELU,
+    "celu": lambda: nn.CELU(1.3),
+    "hardswish": nn.Hardswish,
+    "hardsigmoid": nn.Hardsigmoid,
+    "hardtanh": lambda: nn.Hardtanh(-2.0, 1.5),
+    "relu6": nn.ReLU6,
+    "threshold": lambda: nn.Threshold(0.5, -3.0),
+    "softshrink": lambda: nn.Softshrink(1.5),
+    "hardshrink": lambda: nn.Hardshrink(1.5),
+    "prelu_channels": lambda: nn.PReLU(3),
+    "prelu_one_slope": nn.PReLU,
+    "rrelu_eval": nn.RReLU,
+    "gelu_tanh": lambda: nn.GELU("tanh"),
+}
+
+
 class SmallCNN(nn.Module):
     def __init__(self):
         super().__init__()
@@ -216,6 +245,9 @@ CASES = {
         0,
     ),
 }
+
+
+CASES.update({f"activation_{name}": (lambda f=f: Spread(f()), [(2, 3, 5)], 0) for name, f in ACTIVATIONS.items()})
 
 
 def _trained(module, shape):

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd import tracing
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from . import attention, converters, layers, pooling, recurrent  # noqa: F401 - the converters register themselves
+from . import activations, attention, converters, layers, pooling, recurrent  # noqa: F401 - converters register
 
 __all__ = ["export"]
 
