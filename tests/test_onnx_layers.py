@@ -208,6 +208,27 @@ CASES = {
     "batch_norm_no_affine": (lambda: _trained(nn.BatchNorm1d(3, affine=False), (4, 3, 6)), [(2, 3, 6)], 0),
     "layer_norm": (lambda: nn.LayerNorm((3, 5)), [(2, 3, 5)], 0),
     "layer_norm_no_affine": (lambda: nn.LayerNorm(5, elementwise_affine=False), [(2, 3, 5)], 0),
+    "instance_norm1d_affine": (lambda: nn.InstanceNorm1d(3, affine=True), [(2, 3, 7)], 0),
+    "instance_norm2d": (lambda: nn.InstanceNorm2d(3), [(2, 3, 4, 5)], 0),
+    "instance_norm3d_running_stats": (
+        lambda: _trained(nn.InstanceNorm3d(2, affine=True, track_running_stats=True), (4, 2, 3, 4, 3)),
+        [(2, 2, 3, 4, 3)],
+        0,
+    ),
+    "rms_norm": (lambda: nn.RMSNorm(5), [(2, 3, 5)], 0),
+    "rms_norm_two_dims_eps": (lambda: nn.RMSNorm((3, 5), eps=1e-3, elementwise_affine=False), [(2, 3, 5)], 0),
+    "local_response_norm": (lambda: nn.LocalResponseNorm(3, alpha=0.1, beta=0.6, k=2.0), [(2, 5, 4, 3)], 0),
+    "batch_norm3d": (lambda: _trained(nn.BatchNorm3d(3), (4, 3, 2, 3, 3)), [(2, 3, 2, 3, 3)], 0),
+    "pixel_and_channel_shuffle": (
+        lambda: nn.Sequential(nn.PixelShuffle(2), nn.ChannelShuffle(2), nn.PixelUnshuffle(2)),
+        [(2, 8, 3, 3)],
+        0,
+    ),
+    "reflection_replication_circular_pads": (
+        lambda: nn.Sequential(nn.ReflectionPad2d((1, 2, 0, 1)), nn.ReplicationPad2d(1), nn.CircularPad2d((2, 0, 1, 1))),
+        [(2, 2, 4, 4)],
+        0,
+    ),
     "group_norm": (lambda: nn.GroupNorm(2, 4), [(2, 4, 3, 3)], 0),
     "softmax_dropout": (
         lambda: nn.Sequential(nn.Dropout(0.5), nn.Softmax(dim=1), nn.LogSoftmax(dim=-1)),

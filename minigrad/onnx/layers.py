@@ -2,7 +2,7 @@
 (pooling has its own module, ``pooling``).
 
 Each registers itself in ``converters.CONVERTERS``. Convolutions and layer norm are single Functions (``Conv``,
-``ConvTranspose``, ``LayerNorm``); batch norm and the embedding lookup are ``tracing.unit`` functions whose
+``ConvTranspose``, ``LayerNorm``); batch and instance norm and the embedding lookup are ``tracing.unit`` functions whose
 converters read torch's arguments from ``options``. Group norm needs nothing of its own: it is traced as reshapes
 around a ``LayerNorm`` and an affine map.
 """
@@ -58,22 +58,43 @@ def _conv_transpose(graph, inputs, options, output):
     return _convolution(graph, "ConvTranspose", inputs, options, window.padding, output_padding=output_padding)
 
 
-@register("batch_norm")
-def _batch_norm(graph, inputs, options, output):
-    """Inference batch norm (the running statistics) as BatchNormalization; a missing weight/bias is 1/0."""
+def _normalized_affine(graph, options):
+    """The value names of x and of the per-channel scale and bias (ones and zeros when missing)."""
     x = options["input"]
-    if options["training"]:
-        raise NotImplementedError("ONNX export of batch_norm uses the running statistics: export in eval mode")
     channels, dtype = x.shape[1], x._data.dtype
     weight, bias = options["weight"], options["bias"]
-    names = [
+    return [
         graph.name_of(x),
         graph.name_of(weight) if weight is not None else graph.constant(np.ones(channels, dtype), "scale"),
         graph.name_of(bias) if bias is not None else graph.constant(np.zeros(channels, dtype), "bias"),
+    ]
+
+
+def _running(graph, options):
+    """BatchNormalization on the running statistics."""
+    names = _normalized_affine(graph, options) + [
         graph.name_of(options["running_mean"]),
         graph.name_of(options["running_var"]),
     ]
     return graph.node("BatchNormalization", names, epsilon=float(options["eps"]))
+
+
+@register("batch_norm")
+def _batch_norm(graph, inputs, options, output):
+    """Inference batch norm (the running statistics) as BatchNormalization; a missing weight/bias is 1/0."""
+    if options["training"]:
+        raise NotImplementedError("ONNX export of batch_norm uses the running statistics: export in eval mode")
+    return _running(graph, options)
+
+
+@register("instance_norm")
+def _instance_norm(graph, inputs, options, output):
+    """InstanceNormalization (each plane's own statistics), or, without ``use_input_stats``, BatchNormalization
+    on the running statistics (an InstanceNorm tracking them, in eval mode). The running buffers' update is
+    training's business, not the exported graph's."""
+    if not options["use_input_stats"]:
+        return _running(graph, options)
+    return graph.node("InstanceNormalization", _normalized_affine(graph, options), epsilon=float(options["eps"]))
 
 
 @register("LayerNorm")
