@@ -128,6 +128,7 @@ LAYERS = {
     "minigrad.onnx.attention": (6, 1),
     "minigrad.onnx.pooling": (6, 1),
     "minigrad.onnx.activations": (6, 1),
+    "minigrad.onnx.sampling": (6, 2),  # area mode is adaptive pooling
     "minigrad.onnx.export": (6, 2),
     "minigrad.distributed.ddp": (6, 1),
     "minigrad.optim": (6, 2),

@@ -98,6 +98,38 @@ class Spread(nn.Module):
         return self.activation(x * 4)
 
 
+class Interpolate(nn.Module):
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.kwargs = kwargs
+
+    def forward(self, x):
+        return F.interpolate(x, **self.kwargs)
+
+
+INTERPOLATIONS = {  # name: (arguments, input shape without the batch)
+    "nearest_scale": (dict(scale_factor=2), (2, 3, 4)),
+    "nearest_size_up_and_down": (dict(size=(5, 3)), (2, 3, 4)),
+    "nearest_fractional_scale": (dict(scale_factor=(1.7, 0.6)), (2, 5, 7)),
+    "nearest_1d": (dict(scale_factor=3, mode="nearest"), (2, 4)),
+    "nearest_3d_size": (dict(size=(3, 5, 2)), (2, 2, 3, 4)),
+    "nearest_exact_down": (dict(size=(3, 5), mode="nearest-exact"), (2, 7, 9)),
+    "nearest_exact_scale": (dict(scale_factor=1.6, mode="nearest-exact"), (2, 5, 4)),
+    "linear": (dict(scale_factor=2.5, mode="linear"), (2, 5)),
+    "bilinear_scale": (dict(scale_factor=1.5, mode="bilinear"), (2, 5, 4)),
+    "bilinear_down": (dict(size=(2, 3), mode="bilinear"), (2, 5, 7)),
+    "bilinear_align_corners": (dict(size=(7, 5), mode="bilinear", align_corners=True), (2, 4, 3)),
+    "bilinear_recomputed_scale": (
+        dict(scale_factor=1.7, mode="bilinear", recompute_scale_factor=True),
+        (2, 5, 4),
+    ),
+    "bicubic_scale": (dict(scale_factor=1.5, mode="bicubic"), (2, 5, 4)),
+    "bicubic_align_corners_down": (dict(size=(3, 4), mode="bicubic", align_corners=True), (2, 6, 7)),
+    "trilinear": (dict(scale_factor=(2, 1.5, 0.5), mode="trilinear"), (2, 3, 4, 6)),
+    "area": (dict(size=(2, 3), mode="area"), (2, 4, 9)),
+}
+
+
 ACTIVATIONS = {
     "elu": lambda: nn.ELU(0.7),
     "selu": nn.SELU,
@@ -268,6 +300,13 @@ CASES = {
 }
 
 
+CASES.update(
+    {
+        f"interpolate_{name}": (lambda k=k: Interpolate(**k), [(2,) + shape], 0)
+        for name, (k, shape) in INTERPOLATIONS.items()
+    }
+)
+CASES["upsample_module_bilinear"] = (lambda: nn.Upsample(scale_factor=2, mode="bilinear"), [(2, 3, 3, 4)], 0)
 CASES.update({f"activation_{name}": (lambda f=f: Spread(f()), [(2, 3, 5)], 0) for name, f in ACTIVATIONS.items()})
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd import tracing
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from . import activations, attention, converters, layers, pooling, recurrent  # noqa: F401 - converters register
+from . import activations, attention, converters, layers, pooling, recurrent, sampling  # noqa: F401 - they register
 
 __all__ = ["export"]
 

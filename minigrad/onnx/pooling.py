@@ -78,15 +78,12 @@ def _avg_pool(spatial, graph, inputs, options, output):
     )
 
 
-def _adaptive_pool(onnx_op, spatial, graph, inputs, options, output):
-    """Adaptive pooling: Global*Pool for an all-ones output, a plain pooling when each size divides evenly (the
-    windows are then disjoint and equal); other sizes have overlapping uneven windows, which ONNX cannot express."""
-    name = f"adaptive_{'max' if onnx_op == 'MaxPool' else 'avg'}_pool{spatial}d"
-    if options.get("return_indices"):
-        raise NotImplementedError(f"ONNX export of {name} with return_indices=True is not supported")
-    x = options["input"]
+def adaptive_pool(graph, onnx_op, spatial, x, size, name):
+    """Adaptive pooling of ``x`` to ``size`` (torch's output_size: an int, a tuple, None entries keeping the input
+    size): Global*Pool for an all-ones output, a plain pooling when each size divides evenly (the windows are then
+    disjoint and equal); other sizes have overlapping uneven windows, which ONNX cannot express (refused, naming
+    ``name``)."""
     sizes = x.shape[x.ndim - spatial :]
-    size = options["output_size"]
     wanted = tuple(
         n if o is None else o
         for n, o in zip(sizes, (size,) * spatial if size is None else _spatial_tuple(size, spatial))
@@ -102,6 +99,13 @@ def _adaptive_pool(onnx_op, spatial, graph, inputs, options, output):
             f"{list(sizes)} -> {list(wanted)}"
         )
     return _around_batch(graph, [x], spatial, make)
+
+
+def _adaptive_pool(onnx_op, spatial, graph, inputs, options, output):
+    name = f"adaptive_{'max' if onnx_op == 'MaxPool' else 'avg'}_pool{spatial}d"
+    if options.get("return_indices"):
+        raise NotImplementedError(f"ONNX export of {name} with return_indices=True is not supported")
+    return adaptive_pool(graph, onnx_op, spatial, options["input"], options["output_size"], name)
 
 
 def _lp_pool(spatial, graph, inputs, options, output):
@@ -133,7 +137,7 @@ def _lp_pool(spatial, graph, inputs, options, output):
     return _around_batch(graph, [x], spatial, make)
 
 
-def _leading_dims(graph, value):
+def leading_dims(graph, value):
     """The value's ``(N, C)`` at run time, as a 1-D int64 value."""
     bounds = [graph.constant(np.array([v], np.int64), stem) for v, stem in ((0, "starts"), (2, "ends"))]
     return graph.node("Slice", [graph.node("Shape", [value])] + bounds)
@@ -141,7 +145,7 @@ def _leading_dims(graph, value):
 
 def _plane_offsets(graph, indices, spatial, volume):
     """``plane · volume`` shaped ``(N, C, 1, ...)`` for the ``(N, C, *spatial)`` value ``indices``."""
-    first_two = _leading_dims(graph, indices)
+    first_two = leading_dims(graph, indices)
     planes = reduce_node(graph, "ReduceProd", first_two, [0], keepdims=False)
     one, zero = graph.constant(np.array(1, np.int64), "one"), graph.constant(np.array(0, np.int64), "zero")
     offsets = graph.node("Mul", [graph.node("Range", [zero, planes, one]), graph.constant(np.array(volume, np.int64))])
@@ -158,7 +162,7 @@ def _max_unpool(spatial, graph, inputs, options, output):
     def make(value, index):  # torch checked that the indices are int64
         index = graph.node("Add", [index, _plane_offsets(graph, index, spatial, math.prod(size))])
         shape = graph.node(
-            "Concat", [_leading_dims(graph, value), graph.constant(np.array(size, np.int64), "size")], axis=0
+            "Concat", [leading_dims(graph, value), graph.constant(np.array(size, np.int64), "size")], axis=0
         )
         return graph.node("MaxUnpool", [value, index, shape], **attributes)
 
