@@ -129,11 +129,11 @@ LAYERS = {
     "minigrad.onnx.pooling": (6, 1),
     "minigrad.onnx.activations": (6, 1),
     "minigrad.onnx.sampling": (6, 2),  # area mode is adaptive pooling
-    "minigrad.onnx.export": (6, 2),
+    "minigrad.onnx.export": (6, 3),
     "minigrad.distributed.ddp": (6, 1),
     "minigrad.optim": (6, 2),
     "minigrad.datasets": (6, 2),
-    "minigrad.onnx": (6, 3),
+    "minigrad.onnx": (6, 4),
     "minigrad.distributed": (6, 2),
     "minigrad.utils.data._worker": (6, 2),
     "minigrad.utils.data._iterator": (6, 2),
