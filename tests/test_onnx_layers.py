@@ -130,6 +130,23 @@ INTERPOLATIONS = {  # name: (arguments, input shape without the batch)
 }
 
 
+class AffineSample(nn.Module):
+    """A spatial transformer: grid_sample at the points of an affine_grid whose map is computed from the input."""
+
+    def __init__(self, spatial, **kwargs):
+        super().__init__()
+        self.locate = nn.Linear(3, spatial * (spatial + 1))
+        with minigrad.no_grad():
+            self.locate.weight.mul_(0.3)
+            self.locate.bias.add_(minigrad.tensor(np.eye(spatial, spatial + 1, dtype=np.float32).reshape(-1)))
+        self.kwargs, self.spatial = kwargs, spatial
+
+    def forward(self, x):
+        theta = self.locate(x[:, :3].mean((2, 3))).reshape(-1, self.spatial, self.spatial + 1)
+        grid = F.affine_grid(theta, x.shape, align_corners=self.kwargs.get("align_corners"))
+        return F.grid_sample(x, grid, **self.kwargs)
+
+
 ACTIVATIONS = {
     "elu": lambda: nn.ELU(0.7),
     "selu": nn.SELU,
@@ -306,6 +323,17 @@ CASES.update(
         for name, (k, shape) in INTERPOLATIONS.items()
     }
 )
+CASES["grid_sample_bilinear_zeros"] = (lambda: AffineSample(2), [(2, 3, 5, 6)], 0)
+CASES["grid_sample_nearest_border_aligned"] = (
+    lambda: AffineSample(2, mode="nearest", padding_mode="border", align_corners=True),
+    [(2, 3, 5, 6)],
+    0,
+)
+CASES["grid_sample_bicubic_reflection"] = (
+    lambda: AffineSample(2, mode="bicubic", padding_mode="reflection"),
+    [(2, 3, 5, 6)],
+    0,
+)
 CASES["upsample_module_bilinear"] = (lambda: nn.Upsample(scale_factor=2, mode="bilinear"), [(2, 3, 3, 4)], 0)
 CASES.update({f"activation_{name}": (lambda f=f: Spread(f()), [(2, 3, 5)], 0) for name, f in ACTIVATIONS.items()})
 
@@ -419,10 +447,12 @@ class AttentionWithMaskInput(nn.Module):
         return F.scaled_dot_product_attention(x, x, x * 0.5, attn_mask=mask)
 
 
-def _session(model, args, dynamic_axes):
+def _session(model, args, dynamic_axes, opset_version=17):
     names = [f"x{i}" for i in range(len(args))]
     buffer = io.BytesIO()
-    minigrad.onnx.export(model, tuple(args), buffer, input_names=names, dynamic_axes=dynamic_axes)
+    minigrad.onnx.export(
+        model, tuple(args), buffer, input_names=names, dynamic_axes=dynamic_axes, opset_version=opset_version
+    )
     session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
     return lambda *inputs: session.run(None, {n: t.numpy() for n, t in zip(names, inputs)})
 
@@ -452,3 +482,19 @@ def test_unbatched_max_pool_indices_and_unpool_export():
     for model, x in ((PoolUnpool(2, 2), minigrad.randn(3, 4, 4)), (PoolUnpool(1, 3, 2), minigrad.randn(3, 8))):
         for got, want in zip(_session(model, [x], None)(x), model(x)):
             np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+class VolumeSample(AffineSample):
+    def forward(self, x):
+        theta = self.locate(x[:, :3].mean((2, 3, 4))).reshape(-1, 3, 4)
+        return F.grid_sample(x, F.affine_grid(theta, x.shape, align_corners=False), align_corners=False)
+
+
+def test_volumetric_grid_sample_exports_from_opset_20():
+    minigrad.manual_seed(0)
+    model, x = VolumeSample(3), minigrad.randn(2, 3, 4, 5, 3)
+    with pytest.raises(NotImplementedError, match="opset_version >= 20"):
+        minigrad.onnx.export(model, x, io.BytesIO())
+    run = _session(model, [x], {"x0": {0: "batch"}}, opset_version=20)
+    x = minigrad.randn(3, 3, 4, 5, 3)
+    np.testing.assert_allclose(run(x)[0], model(x).detach().numpy(), rtol=1e-4, atol=1e-5)

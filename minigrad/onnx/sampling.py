@@ -1,5 +1,6 @@
-"""The converter of ``interpolate`` (a ``tracing.unit``; ``Upsample`` and the ``upsample*`` spellings call it):
-one ``Resize`` node whose ``coordinate_transformation_mode`` follows torch's source-index rule of the mode.
+"""The converters of ``grid_sample`` (one ``GridSample``: opset 16 for 4-D inputs, 20 for 5-D) and of
+``interpolate`` (``Upsample`` and the ``upsample*`` spellings call it): one ``Resize`` node whose
+``coordinate_transformation_mode`` follows torch's source-index rule of the mode.
 
 * 'nearest': ``x[floor(o·s)]`` is ``asymmetric`` with ``nearest_mode=floor``;
 * 'nearest-exact': ``x[floor((o + 0.5)·s)]`` is ``half_pixel`` rounded ``round_prefer_ceil``;
@@ -9,7 +10,7 @@ one ``Resize`` node whose ``coordinate_transformation_mode`` follows torch's sou
 
 ``s`` is ``1/scale_factor`` when a scale is given and not recomputed: Resize then gets the ``scales`` (ONNX's
 output size ``floor(d·scale)`` is torch's); else it gets the output ``sizes``, so ``s = in/out`` as torch's. The
-N and C of ``sizes`` come from the input at run time (any batch).
+N and C of ``sizes`` come from the input at run time (any batch). Both are ``tracing.unit`` functions.
 """
 
 import numpy as np
@@ -59,4 +60,23 @@ def _interpolate(graph, inputs, options, output):
         mode=onnx_mode,
         coordinate_transformation_mode=transform,
         **extra,
+    )
+
+
+@register("grid_sample")
+def _grid_sample(graph, inputs, options, output):
+    """GridSample with torch's mode, padding mode and align_corners (ONNX's names for the modes changed at opset
+    20: linear, cubic)."""
+    x, mode = options["input"], options["mode"]
+    needed = 16 if x.ndim == 4 else 20
+    if graph.opset < needed:
+        raise NotImplementedError(f"ONNX export of a {x.ndim}-D grid_sample needs opset_version >= {needed}")
+    if graph.opset >= 20:
+        mode = {"bilinear": "linear", "bicubic": "cubic"}.get(mode, mode)
+    return graph.node(
+        "GridSample",
+        [graph.name_of(x), graph.name_of(options["grid"])],
+        mode=mode,
+        padding_mode=options["padding_mode"],
+        align_corners=int(bool(options["align_corners"])),
     )
