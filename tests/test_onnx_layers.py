@@ -286,6 +286,11 @@ CASES = {
     ),
     "small_cnn": (SmallCNN, [(2, 3, 8, 8)], 0),
     "embedding_layer_norm": (Lookup, [(2, 5)], 0),
+    "embedding_bag_mean": (lambda: nn.EmbeddingBag(10, 4), [(2, 5)], 0),
+    "embedding_bag_sum_padding": (lambda: nn.EmbeddingBag(10, 4, mode="sum", padding_idx=3), [(2, 5)], 0),
+    "embedding_bag_mean_padding": (lambda: nn.EmbeddingBag(10, 4, padding_idx=0), [(2, 5)], 0),
+    "embedding_bag_max": (lambda: nn.EmbeddingBag(10, 4, mode="max"), [(2, 5)], 0),
+    "embedding_bag_max_padding": (lambda: nn.EmbeddingBag(10, 4, mode="max", padding_idx=2), [(2, 5)], 0),
     "lstm_bidirectional_two_layers": (
         lambda: nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
         [(2, 5, 3)],
@@ -498,3 +503,30 @@ def test_volumetric_grid_sample_exports_from_opset_20():
     run = _session(model, [x], {"x0": {0: "batch"}}, opset_version=20)
     x = minigrad.randn(3, 3, 4, 5, 3)
     np.testing.assert_allclose(run(x)[0], model(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+class WeightedBags(nn.Module):
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.bags = nn.EmbeddingBag(10, 4, **kwargs)
+
+    def forward(self, indices, weights=None):
+        return self.bags(indices, per_sample_weights=weights)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_with_an_empty_bag_and_sample_weights(mode):
+    minigrad.manual_seed(0)
+    model = WeightedBags(mode=mode, padding_idx=0)
+    indices = minigrad.tensor([[0, 0, 0], [1, 0, 4], [5, 5, 9]])
+    args = [indices] + ([minigrad.rand(3, 3)] if mode == "sum" else [])
+    run = _session(model, args, {"x0": {0: "bags"}, "x1": {0: "bags"}})
+    want = model(*args).detach().numpy()
+    assert np.all(want[0] == 0)
+    np.testing.assert_allclose(run(*args)[0], want, rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_bag_offsets_are_refused():
+    model = nn.EmbeddingBag(10, 4)
+    with pytest.raises(NotImplementedError, match="offsets"):
+        minigrad.onnx.export(model, (minigrad.tensor([1, 2, 3, 4]), minigrad.tensor([0, 2])), io.BytesIO())

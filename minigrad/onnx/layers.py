@@ -9,7 +9,7 @@ around a ``LayerNorm`` and an affine map.
 
 import numpy as np
 
-from .converters import register
+from .converters import reduce_node, register
 
 __all__ = []
 
@@ -121,3 +121,43 @@ def _embedding(graph, inputs, options, output):
     if np.asarray(getattr(indices, "_data", indices)).dtype != np.int64:
         name = graph.node("Cast", [name], to=graph.onnx.TensorProto.INT64)
     return graph.node("Gather", [graph.name_of(options["weight"]), name], axis=0)
+
+
+@register("embedding_bag")
+def _embedding_bag(graph, inputs, options, output):
+    """Bags as the rows of a 2-D ``(B, L)`` input: Gather the weight's rows ``(B, L, D)``, then reduce over L
+    (sum, mean or max), the ``padding_idx`` positions left out (an empty bag gives 0, as torch's) and
+    ``per_sample_weights`` scaling the rows of a sum. A 1-D input with ``offsets`` has bags of data-dependent
+    lengths, and ``max_norm`` rewrites the weight while it runs: both are refused."""
+    indices, weight, mode = options["input"], options["weight"], options["mode"]
+    if indices.ndim != 2:
+        raise NotImplementedError("ONNX export of embedding_bag supports a 2-D input (one bag per row), not offsets")
+    if options["max_norm"] is not None:
+        raise NotImplementedError("ONNX export of embedding_bag with max_norm is not supported")
+    dtype = weight._data.dtype
+    constant = lambda value, kind=dtype: graph.constant(np.array(value, kind))
+    index = graph.name_of(indices)
+    if indices._data.dtype != np.int64:
+        index = graph.node("Cast", [index], to=graph.onnx.TensorProto.INT64)
+    rows = graph.node("Gather", [graph.name_of(weight), index], axis=0)
+    padding = options["padding_idx"]
+    if padding is None and mode == "max":
+        return reduce_node(graph, "ReduceMax", rows, [1], keepdims=False)
+    kept = None
+    if padding is not None:
+        padded = graph.node("Equal", [index, constant(padding % weight.shape[0], np.int64)])
+        kept = graph.node("Unsqueeze", [graph.node("Not", [padded]), graph.constant(np.array([2], np.int64), "axes")])
+    if mode == "max":
+        top = reduce_node(graph, "ReduceMax", graph.node("Where", [kept, rows, constant(-np.inf)]), [1], False)
+        return graph.node("Where", [graph.node("IsInf", [top], detect_positive=0), constant(0.0), top])
+    if options["per_sample_weights"] is not None:
+        scale = graph.node("Unsqueeze", [graph.name_of(options["per_sample_weights"]), constant([2], np.int64)])
+        rows = graph.node("Mul", [rows, scale])
+    weights = None if kept is None else graph.node("Cast", [kept], to=graph.helper.np_dtype_to_tensor_dtype(dtype))
+    total = reduce_node(graph, "ReduceSum", rows if weights is None else graph.node("Mul", [rows, weights]), [1], False)
+    if mode == "sum":
+        return total
+    if weights is None:
+        return graph.node("Div", [total, constant(indices.shape[1])])
+    count = reduce_node(graph, "ReduceSum", weights, [1], False)
+    return graph.node("Div", [total, graph.node("Max", [count, constant(1.0)])])
