@@ -92,3 +92,22 @@ def test_an_op_without_converter_is_named():
 
     with pytest.raises(NotImplementedError, match="no converter for Atan2"):
         minigrad.onnx.export(Sorts(), minigrad.randn(3), io.BytesIO())
+
+
+def test_a_where_on_a_condition_computed_from_the_input_is_refused():
+    class Branches(nn.Module):
+        def forward(self, x):
+            return minigrad.where(x > 0, x, x * 0.1)
+
+    class ConstantMask(nn.Module):
+        def forward(self, x):
+            return minigrad.where(minigrad.tensor([True, False, True]), x, x * 0.1).masked_fill(
+                minigrad.tensor([False, True, False]), 2.0
+            )
+
+    minigrad.manual_seed(0)
+    with pytest.raises(NotImplementedError, match="condition is computed from the inputs"):
+        minigrad.onnx.export(Branches(), minigrad.randn(2, 3), io.BytesIO())
+    x = minigrad.randn(2, 3)
+    got = _run(ConstantMask(), x)[0]
+    np.testing.assert_allclose(got, ConstantMask()(x).numpy(), rtol=1e-6)

@@ -73,6 +73,33 @@ def _trace(model, args):
     return ops, outputs
 
 
+_CONDITIONS = {"Where": "condition", "MaskedFill": "mask"}  # ops whose condition the graph holds as a constant
+
+
+def _perturbed(tensor, rng):
+    """A floating tensor negated plus noise of its own spread (values cross 0 and other thresholds); others as
+    they are."""
+    array = tensor._data
+    if array.dtype.kind != "f" or array.size == 0:
+        return tensor
+    noise = rng.standard_normal(array.shape) * (float(np.std(array)) + 1.0)
+    return Tensor._wrap((noise - array).astype(array.dtype))
+
+
+def _check_constant_conditions(ops, other_ops):
+    """Refuse a where/masked_fill whose condition changed when the inputs did: minigrad computes such conditions
+    outside the graph, so the export would freeze the traced one."""
+    if [op for op, *_ in ops] != [op for op, *_ in other_ops]:
+        raise NotImplementedError("the model applies other ops for other input values: it cannot be one ONNX graph")
+    for (op, _, options, _), (_, _, other, _) in zip(ops, other_ops):
+        key = _CONDITIONS.get(getattr(op, "__name__", op))
+        if key is not None and not np.array_equal(options[key], other[key]):
+            raise NotImplementedError(
+                f"ONNX export of a {op.__name__} whose condition is computed from the inputs (a comparison such as "
+                "x > 0 is not traced): write it with an op that has a converter (relu, clamp, an activation)"
+            )
+
+
 def _grown(tensor, axes):
     """``tensor`` one longer along each of ``axes`` (its first slice repeated: valid indices stay valid)."""
     array = tensor._data
@@ -150,6 +177,9 @@ def export(
         if any(dynamic.values()):  # a second trace, the dynamic axes one longer, tells which sizes follow them
             grown = [_grown(t, dynamic[name]) for name, t in zip(input_names, args)]
             graph.varying = _varying_axes(ops, outputs, *_trace(model, grown))
+        if any(getattr(op, "__name__", op) in _CONDITIONS for op, *_ in ops):
+            rng = np.random.default_rng(20261204)  # not 0: a model seeded 0 would draw the same normals
+            _check_constant_conditions(ops, _trace(model, [_perturbed(t, rng) for t in args])[0])
     finally:
         if training:
             model.train()
