@@ -49,6 +49,7 @@ __all__ = [
 
 _NOT_INITIALIZED = "Default process group has not been initialized, please make sure to call init_process_group."
 _BACKENDS = ("mpi", "gloo")  # gloo is accepted for torch's CPU scripts and runs on MPI too
+_ABORT_GRACE_SECONDS = 0.5  # how long a failing rank waits, after printing its traceback, before the Abort
 
 
 def _mpi():
@@ -145,6 +146,8 @@ def _abort_on_uncaught_exception(comm):
     def hook(kind, value, traceback):
         previous(kind, value, traceback)
         sys.stderr.flush()
+        # let mpiexec's proxy forward the traceback first: an Abort right after the write lost it in 1 run of 3
+        time.sleep(_ABORT_GRACE_SECONDS)
         comm.Abort(1)
 
     sys.excepthook = hook
