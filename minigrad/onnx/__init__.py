@@ -14,9 +14,10 @@ embedding bags; LSTM/GRU/RNN as ONNX's own recurrent ops; scaled dot-product att
 heads), MultiheadAttention and the Transformer layers; ``interpolate``/``Upsample`` as ``Resize`` and
 ``grid_sample`` as ``GridSample``; padding, shuffles and shape ops. Refused by name: adaptive pooling to sizes
 that do not divide the input, ``return_indices`` of adaptive max pooling, ``divisor_override``, an embedding
-bag with offsets or ``max_norm``, training-mode rrelu and batch norm, and a ``where``/``masked_fill`` whose
-condition is computed from the inputs (comparisons are not traced: the exporter traces once more on perturbed
-inputs and refuses such a condition rather than freeze it).
+bag with offsets or ``max_norm``, training-mode rrelu and batch norm, and any value computed from the inputs
+outside the graph, such as a ``where`` on ``x > 0`` or an attention mask given as an input (comparisons are not
+traced: the exporter traces once more on other input values and refuses a constant that changed, rather than
+freeze it).
 """
 
 from .export import export
