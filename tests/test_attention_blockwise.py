@@ -27,7 +27,9 @@ def _arrays(heads, length, source, dim=8, value_dim=6, seed=0):
 
 @pytest.mark.parametrize("block_elements", [1 << 6, 1 << 9, 1 << 20], ids=["tiny", "small", "default"])
 @pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
-@pytest.mark.parametrize("shape", [(3, 17, 29), (2, 29, 17), (1, 1, 5)])
+# (4, 70, 70): several heads per group and, causal, several key blocks: a block starting past row 0 cuts a
+# non-contiguous slice of the running statistics of the group (the char_lm example met it)
+@pytest.mark.parametrize("shape", [(3, 17, 29), (2, 29, 17), (1, 1, 5), (4, 70, 70)])
 def test_blockwise_matches_reference(shape, causal, block_elements, monkeypatch):
     monkeypatch.setattr(op, "BLOCK_ELEMENTS", block_elements)
     q, k, v = _arrays(*shape)

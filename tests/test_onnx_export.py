@@ -92,3 +92,36 @@ def test_an_op_without_converter_is_named():
 
     with pytest.raises(NotImplementedError, match="no converter for Atan2"):
         minigrad.onnx.export(Sorts(), minigrad.randn(3), io.BytesIO())
+
+
+def test_a_where_on_a_condition_computed_from_the_input_is_refused():
+    class Branches(nn.Module):
+        def forward(self, x):
+            return minigrad.where(x > 0, x, x * 0.1)
+
+    class ConstantMask(nn.Module):
+        def forward(self, x):
+            return minigrad.where(minigrad.tensor([True, False, True]), x, x * 0.1).masked_fill(
+                minigrad.tensor([False, True, False]), 2.0
+            )
+
+    minigrad.manual_seed(0)
+    with pytest.raises(NotImplementedError, match="computed from the inputs outside the graph"):
+        minigrad.onnx.export(Branches(), minigrad.randn(2, 3), io.BytesIO())
+    x = minigrad.randn(2, 3)
+    got = _run(ConstantMask(), x)[0]
+    np.testing.assert_allclose(got, ConstantMask()(x).numpy(), rtol=1e-6)
+
+
+def test_a_mask_input_that_attention_turns_into_a_constant_is_refused():
+    class Padded(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.attention = nn.MultiheadAttention(4, 2, batch_first=True)
+
+        def forward(self, x, padding):
+            return self.attention(x, x, x, key_padding_mask=padding, need_weights=False)[0]
+
+    padding = minigrad.tensor([[False, False, True], [False, True, True]])
+    with pytest.raises(NotImplementedError, match="ScaledDotProductAttention: a value it reads is computed"):
+        minigrad.onnx.export(Padded(), (minigrad.randn(2, 3, 4), padding), io.BytesIO())

@@ -33,8 +33,136 @@ class Scaled(nn.Module):
         self.project = nn.Linear(6, 18)
 
     def forward(self, x):
-        q, k, v = self.project(x).reshape(x.shape[0], 4, 3, 6).permute(0, 2, 1, 3).chunk(3, 1)
+        q, k, v = self.project(x).reshape(x.shape[0], x.shape[1], 3, 6).permute(0, 2, 1, 3).chunk(3, 1)
         return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+
+
+class MaskedAttention(nn.Module):
+    """scaled_dot_product_attention with a constant mask (bool: True allowed; float: added) whose first query
+    sees no key (minigrad gives that row 0), and with queries and keys/values of other lengths and head counts:
+    the keys and values attend a learned memory of 5 positions; ``gqa`` shares each key/value head between two
+    query heads."""
+
+    def __init__(self, mask=None, causal=False, gqa=False):
+        super().__init__()
+        self.project = nn.Linear(6, 12)
+        self.memory = nn.Parameter(minigrad.randn(5, 6 if gqa else 12))
+        self.causal, self.gqa = causal, gqa
+        self.mask = None
+        if mask == "bool":
+            self.mask = minigrad.rand(4, 5) > 0.3
+            self.mask[0] = False
+        elif mask == "float":
+            self.mask = minigrad.randn(1, 4, 5)
+            self.mask[:, 0] = float("-inf")
+
+    def forward(self, x):
+        q = self.project(x).reshape(x.shape[0], 4, 4, 3).permute(0, 2, 1, 3)
+        kv = self.memory.reshape(5, -1, 3).permute(1, 0, 2)
+        return F.scaled_dot_product_attention(
+            q, kv, kv * 2, attn_mask=self.mask, is_causal=self.causal, enable_gqa=self.gqa
+        )
+
+
+class MaskedMultihead(Attention):
+    """MultiheadAttention without its weights (the blockwise node), a bool mask blocking some positions."""
+
+    def forward(self, x):
+        mask = minigrad.tensor(np.triu(np.ones((5, 5), bool), 1))
+        return self.attention(x, x, x, attn_mask=mask, need_weights=False)[0]
+
+
+class PoolUnpool(nn.Module):
+    """max_pool with its indices, then max_unpool back (to a given output size when ``output_size``)."""
+
+    def __init__(self, spatial, kernel, stride=None, padding=0, output_size=None):
+        super().__init__()
+        pool, unpool = (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d), (nn.MaxUnpool1d, nn.MaxUnpool2d, nn.MaxUnpool3d)
+        self.pool = pool[spatial - 1](kernel, stride, padding, return_indices=True)
+        self.unpool = unpool[spatial - 1](kernel, stride, padding)
+        self.output_size = output_size
+
+    def forward(self, x):
+        values, indices = self.pool(x)
+        return self.unpool(values, indices, output_size=self.output_size), indices
+
+
+class Spread(nn.Module):
+    """An activation on ``4·x``, so that standard normal inputs reach every branch (hardswish's ±3...)."""
+
+    def __init__(self, activation):
+        super().__init__()
+        self.activation = activation
+
+    def forward(self, x):
+        return self.activation(x * 4)
+
+
+class Interpolate(nn.Module):
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.kwargs = kwargs
+
+    def forward(self, x):
+        return F.interpolate(x, **self.kwargs)
+
+
+INTERPOLATIONS = {  # name: (arguments, input shape without the batch)
+    "nearest_scale": (dict(scale_factor=2), (2, 3, 4)),
+    "nearest_size_up_and_down": (dict(size=(5, 3)), (2, 3, 4)),
+    "nearest_fractional_scale": (dict(scale_factor=(1.7, 0.6)), (2, 5, 7)),
+    "nearest_1d": (dict(scale_factor=3, mode="nearest"), (2, 4)),
+    "nearest_3d_size": (dict(size=(3, 5, 2)), (2, 2, 3, 4)),
+    "nearest_exact_down": (dict(size=(3, 5), mode="nearest-exact"), (2, 7, 9)),
+    "nearest_exact_scale": (dict(scale_factor=1.6, mode="nearest-exact"), (2, 5, 4)),
+    "linear": (dict(scale_factor=2.5, mode="linear"), (2, 5)),
+    "bilinear_scale": (dict(scale_factor=1.5, mode="bilinear"), (2, 5, 4)),
+    "bilinear_down": (dict(size=(2, 3), mode="bilinear"), (2, 5, 7)),
+    "bilinear_align_corners": (dict(size=(7, 5), mode="bilinear", align_corners=True), (2, 4, 3)),
+    "bilinear_recomputed_scale": (
+        dict(scale_factor=1.7, mode="bilinear", recompute_scale_factor=True),
+        (2, 5, 4),
+    ),
+    "bicubic_scale": (dict(scale_factor=1.5, mode="bicubic"), (2, 5, 4)),
+    "bicubic_align_corners_down": (dict(size=(3, 4), mode="bicubic", align_corners=True), (2, 6, 7)),
+    "trilinear": (dict(scale_factor=(2, 1.5, 0.5), mode="trilinear"), (2, 3, 4, 6)),
+    "area": (dict(size=(2, 3), mode="area"), (2, 4, 9)),
+}
+
+
+class AffineSample(nn.Module):
+    """A spatial transformer: grid_sample at the points of an affine_grid whose map is computed from the input."""
+
+    def __init__(self, spatial, **kwargs):
+        super().__init__()
+        self.locate = nn.Linear(3, spatial * (spatial + 1))
+        with minigrad.no_grad():
+            self.locate.weight.mul_(0.3)
+            self.locate.bias.add_(minigrad.tensor(np.eye(spatial, spatial + 1, dtype=np.float32).reshape(-1)))
+        self.kwargs, self.spatial = kwargs, spatial
+
+    def forward(self, x):
+        theta = self.locate(x[:, :3].mean((2, 3))).reshape(-1, self.spatial, self.spatial + 1)
+        grid = F.affine_grid(theta, x.shape, align_corners=self.kwargs.get("align_corners"))
+        return F.grid_sample(x, grid, **self.kwargs)
+
+
+ACTIVATIONS = {
+    "elu": lambda: nn.ELU(0.7),
+    "selu": nn.SELU,
+    "celu": lambda: nn.CELU(1.3),
+    "hardswish": nn.Hardswish,
+    "hardsigmoid": nn.Hardsigmoid,
+    "hardtanh": lambda: nn.Hardtanh(-2.0, 1.5),
+    "relu6": nn.ReLU6,
+    "threshold": lambda: nn.Threshold(0.5, -3.0),
+    "softshrink": lambda: nn.Softshrink(1.5),
+    "hardshrink": lambda: nn.Hardshrink(1.5),
+    "prelu_channels": lambda: nn.PReLU(3),
+    "prelu_one_slope": nn.PReLU,
+    "rrelu_eval": nn.RReLU,
+    "gelu_tanh": lambda: nn.GELU("tanh"),
+}
 
 
 class SmallCNN(nn.Module):
@@ -79,10 +207,49 @@ CASES = {
     ),
     "conv2d_no_bias_strided": (lambda: nn.Conv2d(2, 3, (3, 2), stride=(2, 3), bias=False), [(2, 2, 8, 9)], 0),
     "conv3d": (lambda: nn.Conv3d(2, 3, 2, stride=2, padding=1), [(2, 2, 4, 5, 4)], 0),
+    "conv_transpose1d": (lambda: nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1), [(2, 3, 7)], 0),
+    "conv_transpose2d_grouped_dilated": (
+        lambda: nn.ConvTranspose2d(
+            4, 6, (3, 2), stride=(2, 3), padding=(2, 1), output_padding=(1, 2), groups=2, dilation=(2, 1)
+        ),
+        [(2, 4, 5, 4)],
+        0,
+    ),
+    "conv_transpose2d_no_bias": (lambda: nn.ConvTranspose2d(2, 3, 2, bias=False), [(2, 2, 4, 3)], 0),
+    "conv_transpose3d": (
+        lambda: nn.ConvTranspose3d(2, 3, 3, stride=2, padding=1, output_padding=1),
+        [(2, 2, 3, 4, 3)],
+        0,
+    ),
     "max_pool1d": (lambda: nn.MaxPool1d(3, 2, padding=1), [(2, 3, 9)], 0),
     "max_pool2d_dilated": (lambda: nn.MaxPool2d(2, stride=1, dilation=2), [(2, 3, 6, 7)], 0),
     "avg_pool1d": (lambda: nn.AvgPool1d(3, 2, padding=1), [(2, 3, 9)], 0),
     "avg_pool2d_exclude_pad": (lambda: nn.AvgPool2d(3, 2, padding=1, count_include_pad=False), [(2, 3, 7, 6)], 0),
+    "max_pool3d": (lambda: nn.MaxPool3d((2, 3, 2), stride=(1, 2, 2), padding=(1, 1, 0)), [(2, 3, 4, 6, 5)], 0),
+    "max_pool3d_ceil_dilated": (
+        lambda: nn.MaxPool3d(2, stride=2, dilation=(1, 2, 1), ceil_mode=True),
+        [(2, 2, 5, 6, 5)],
+        0,
+    ),
+    "avg_pool3d": (lambda: nn.AvgPool3d(3, 2, padding=1), [(2, 3, 5, 6, 5)], 0),
+    "avg_pool3d_exclude_pad_ceil": (
+        lambda: nn.AvgPool3d(2, 2, padding=1, ceil_mode=True, count_include_pad=False),
+        [(2, 2, 5, 4, 5)],
+        0,
+    ),
+    "adaptive_avg_pool3d": (lambda: nn.AdaptiveAvgPool3d((2, None, 3)), [(2, 3, 4, 5, 6)], 0),
+    "adaptive_max_pool3d_global": (lambda: nn.AdaptiveMaxPool3d(1), [(2, 3, 3, 4, 5)], 0),
+    "max_pool_indices_unpool1d": (lambda: PoolUnpool(1, 3, 2, padding=1), [(2, 3, 9)], 0),
+    "max_pool_indices_unpool2d_output_size": (lambda: PoolUnpool(2, 2, output_size=(7, 5)), [(2, 3, 7, 5)], 0),
+    "max_pool_indices_unpool3d": (lambda: PoolUnpool(3, 2, (2, 1, 2)), [(2, 2, 4, 3, 6)], 0),
+    "lp_pool1d_p2": (lambda: nn.LPPool1d(2, 3, 2), [(2, 3, 9)], 0),
+    "lp_pool2d_p1_5_ceil": (
+        lambda: nn.Sequential(nn.ReLU(), nn.LPPool2d(1.5, (2, 3), ceil_mode=True)),
+        [(2, 3, 5, 7)],
+        0,
+    ),
+    "lp_pool2d_p3": (lambda: nn.Sequential(nn.Sigmoid(), nn.LPPool2d(3, 2)), [(2, 3, 4, 6)], 0),
+    "lp_pool3d_inf": (lambda: nn.LPPool3d(float("inf"), 2, 1), [(2, 2, 3, 4, 3)], 0),
     "adaptive_avg_pool2d": (lambda: nn.AdaptiveAvgPool2d((2, 3)), [(2, 3, 4, 9)], 0),
     "adaptive_max_pool1d_global": (lambda: nn.AdaptiveMaxPool1d(1), [(2, 3, 5)], 0),
     "batch_norm1d": (lambda: _trained(nn.BatchNorm1d(5), (8, 5)), [(2, 5)], 0),
@@ -90,6 +257,27 @@ CASES = {
     "batch_norm_no_affine": (lambda: _trained(nn.BatchNorm1d(3, affine=False), (4, 3, 6)), [(2, 3, 6)], 0),
     "layer_norm": (lambda: nn.LayerNorm((3, 5)), [(2, 3, 5)], 0),
     "layer_norm_no_affine": (lambda: nn.LayerNorm(5, elementwise_affine=False), [(2, 3, 5)], 0),
+    "instance_norm1d_affine": (lambda: nn.InstanceNorm1d(3, affine=True), [(2, 3, 7)], 0),
+    "instance_norm2d": (lambda: nn.InstanceNorm2d(3), [(2, 3, 4, 5)], 0),
+    "instance_norm3d_running_stats": (
+        lambda: _trained(nn.InstanceNorm3d(2, affine=True, track_running_stats=True), (4, 2, 3, 4, 3)),
+        [(2, 2, 3, 4, 3)],
+        0,
+    ),
+    "rms_norm": (lambda: nn.RMSNorm(5), [(2, 3, 5)], 0),
+    "rms_norm_two_dims_eps": (lambda: nn.RMSNorm((3, 5), eps=1e-3, elementwise_affine=False), [(2, 3, 5)], 0),
+    "local_response_norm": (lambda: nn.LocalResponseNorm(3, alpha=0.1, beta=0.6, k=2.0), [(2, 5, 4, 3)], 0),
+    "batch_norm3d": (lambda: _trained(nn.BatchNorm3d(3), (4, 3, 2, 3, 3)), [(2, 3, 2, 3, 3)], 0),
+    "pixel_and_channel_shuffle": (
+        lambda: nn.Sequential(nn.PixelShuffle(2), nn.ChannelShuffle(2), nn.PixelUnshuffle(2)),
+        [(2, 8, 3, 3)],
+        0,
+    ),
+    "reflection_replication_circular_pads": (
+        lambda: nn.Sequential(nn.ReflectionPad2d((1, 2, 0, 1)), nn.ReplicationPad2d(1), nn.CircularPad2d((2, 0, 1, 1))),
+        [(2, 2, 4, 4)],
+        0,
+    ),
     "group_norm": (lambda: nn.GroupNorm(2, 4), [(2, 4, 3, 3)], 0),
     "softmax_dropout": (
         lambda: nn.Sequential(nn.Dropout(0.5), nn.Softmax(dim=1), nn.LogSoftmax(dim=-1)),
@@ -98,6 +286,11 @@ CASES = {
     ),
     "small_cnn": (SmallCNN, [(2, 3, 8, 8)], 0),
     "embedding_layer_norm": (Lookup, [(2, 5)], 0),
+    "embedding_bag_mean": (lambda: nn.EmbeddingBag(10, 4), [(2, 5)], 0),
+    "embedding_bag_sum_padding": (lambda: nn.EmbeddingBag(10, 4, mode="sum", padding_idx=3), [(2, 5)], 0),
+    "embedding_bag_mean_padding": (lambda: nn.EmbeddingBag(10, 4, padding_idx=0), [(2, 5)], 0),
+    "embedding_bag_max": (lambda: nn.EmbeddingBag(10, 4, mode="max"), [(2, 5)], 0),
+    "embedding_bag_max_padding": (lambda: nn.EmbeddingBag(10, 4, mode="max", padding_idx=2), [(2, 5)], 0),
     "lstm_bidirectional_two_layers": (
         lambda: nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
         [(2, 5, 3)],
@@ -109,6 +302,11 @@ CASES = {
     "rnn_relu": (lambda: nn.RNN(3, 4, nonlinearity="relu", batch_first=True), [(2, 5, 3)], 0),
     "multihead_attention": (Attention, [(2, 5, 8)], 0),
     "scaled_dot_product_attention": (Scaled, [(2, 4, 6)], 0),
+    "sdpa_bool_mask_a_row_fully_masked": (lambda: MaskedAttention("bool"), [(2, 4, 6)], 0),
+    "sdpa_float_mask_a_row_fully_masked": (lambda: MaskedAttention("float"), [(2, 4, 6)], 0),
+    "sdpa_causal_longer_keys": (lambda: MaskedAttention(causal=True), [(2, 4, 6)], 0),
+    "sdpa_grouped_query": (lambda: MaskedAttention(gqa=True), [(2, 4, 6)], 0),
+    "multihead_attention_masked_no_weights": (MaskedMultihead, [(2, 5, 8)], 0),
     "transformer_encoder_layer": (
         lambda: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, batch_first=True),
         [(2, 5, 8)],
@@ -122,6 +320,27 @@ CASES = {
         0,
     ),
 }
+
+
+CASES.update(
+    {
+        f"interpolate_{name}": (lambda k=k: Interpolate(**k), [(2,) + shape], 0)
+        for name, (k, shape) in INTERPOLATIONS.items()
+    }
+)
+CASES["grid_sample_bilinear_zeros"] = (lambda: AffineSample(2), [(2, 3, 5, 6)], 0)
+CASES["grid_sample_nearest_border_aligned"] = (
+    lambda: AffineSample(2, mode="nearest", padding_mode="border", align_corners=True),
+    [(2, 3, 5, 6)],
+    0,
+)
+CASES["grid_sample_bicubic_reflection"] = (
+    lambda: AffineSample(2, mode="bicubic", padding_mode="reflection"),
+    [(2, 3, 5, 6)],
+    0,
+)
+CASES["upsample_module_bilinear"] = (lambda: nn.Upsample(scale_factor=2, mode="bilinear"), [(2, 3, 3, 4)], 0)
+CASES.update({f"activation_{name}": (lambda f=f: Spread(f()), [(2, 3, 5)], 0) for name, f in ACTIVATIONS.items()})
 
 
 def _trained(module, shape):
@@ -194,7 +413,8 @@ def test_recurrent_layers_are_onnx_recurrent_ops_and_take_any_sequence_length():
     "model, message",
     [
         (nn.AdaptiveAvgPool2d((3, 3)), "divisible"),
-        (nn.MaxPool2d(2, return_indices=True), "return_indices"),
+        (nn.AdaptiveMaxPool2d(2, return_indices=True), "return_indices"),
+        (nn.AvgPool2d(2, divisor_override=3), "divisor_override"),
         (nn.LSTM(3, 4, proj_size=2), "proj_size"),
     ],
 )
@@ -211,10 +431,102 @@ def test_layer_norm_needs_opset_17():
 
 def test_unbatched_inputs_export():
     minigrad.manual_seed(0)
-    for model, x in ((nn.Conv1d(2, 3, 3), minigrad.randn(2, 7)), (nn.MaxPool2d(2), minigrad.randn(3, 4, 4))):
+    for model, x in (
+        (nn.Conv1d(2, 3, 3), minigrad.randn(2, 7)),
+        (nn.ConvTranspose1d(2, 3, 3, stride=2), minigrad.randn(2, 7)),
+        (nn.MaxPool2d(2), minigrad.randn(3, 4, 4)),
+    ):
         buffer = io.BytesIO()
         minigrad.onnx.export(model, x, buffer, input_names=["x"])
         session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
         np.testing.assert_allclose(
             session.run(None, {"x": x.numpy()})[0], model(x).detach().numpy(), rtol=1e-5, atol=1e-6
         )
+
+
+class AttentionWithMaskInput(nn.Module):
+    """scaled_dot_product_attention with the additive mask a graph input (so its fully masked rows are found
+    at run time)."""
+
+    def forward(self, x, mask):
+        return F.scaled_dot_product_attention(x, x, x * 0.5, attn_mask=mask)
+
+
+def _session(model, args, dynamic_axes, opset_version=17):
+    names = [f"x{i}" for i in range(len(args))]
+    buffer = io.BytesIO()
+    minigrad.onnx.export(
+        model, tuple(args), buffer, input_names=names, dynamic_axes=dynamic_axes, opset_version=opset_version
+    )
+    session = onnxruntime.InferenceSession(buffer.getvalue(), providers=["CPUExecutionProvider"])
+    return lambda *inputs: session.run(None, {n: t.numpy() for n, t in zip(names, inputs)})
+
+
+def test_attention_mask_as_a_graph_input_with_fully_masked_rows():
+    minigrad.manual_seed(0)
+    model = AttentionWithMaskInput()
+    run = _session(model, [minigrad.randn(2, 4, 3), minigrad.randn(2, 4, 4)], {"x0": {0: "n"}, "x1": {0: "n"}})
+    x, mask = minigrad.randn(3, 4, 3), minigrad.randn(3, 4, 4)
+    mask[1, 2] = float("-inf")
+    mask[2, 0, :3] = float("-inf")
+    want = model(x, mask).numpy()
+    assert np.all(want[1, 2] == 0)
+    np.testing.assert_allclose(run(x, mask)[0], want, rtol=1e-4, atol=1e-5)
+
+
+def test_causal_attention_over_a_dynamic_sequence_length():
+    minigrad.manual_seed(0)
+    model = Scaled()
+    run = _session(model, [minigrad.randn(2, 4, 6)], {"x0": {0: "batch", 1: "time"}})
+    x = minigrad.randn(3, 7, 6)
+    np.testing.assert_allclose(run(x)[0], model(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_unbatched_max_pool_indices_and_unpool_export():
+    minigrad.manual_seed(0)
+    for model, x in ((PoolUnpool(2, 2), minigrad.randn(3, 4, 4)), (PoolUnpool(1, 3, 2), minigrad.randn(3, 8))):
+        for got, want in zip(_session(model, [x], None)(x), model(x)):
+            np.testing.assert_allclose(got, want.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+class VolumeSample(AffineSample):
+    def forward(self, x):
+        theta = self.locate(x[:, :3].mean((2, 3, 4))).reshape(-1, 3, 4)
+        return F.grid_sample(x, F.affine_grid(theta, x.shape, align_corners=False), align_corners=False)
+
+
+def test_volumetric_grid_sample_exports_from_opset_20():
+    minigrad.manual_seed(0)
+    model, x = VolumeSample(3), minigrad.randn(2, 3, 4, 5, 3)
+    with pytest.raises(NotImplementedError, match="opset_version >= 20"):
+        minigrad.onnx.export(model, x, io.BytesIO())
+    run = _session(model, [x], {"x0": {0: "batch"}}, opset_version=20)
+    x = minigrad.randn(3, 3, 4, 5, 3)
+    np.testing.assert_allclose(run(x)[0], model(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+class WeightedBags(nn.Module):
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.bags = nn.EmbeddingBag(10, 4, **kwargs)
+
+    def forward(self, indices, weights=None):
+        return self.bags(indices, per_sample_weights=weights)
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_with_an_empty_bag_and_sample_weights(mode):
+    minigrad.manual_seed(0)
+    model = WeightedBags(mode=mode, padding_idx=0)
+    indices = minigrad.tensor([[0, 0, 0], [1, 0, 4], [5, 5, 9]])
+    args = [indices] + ([minigrad.rand(3, 3)] if mode == "sum" else [])
+    run = _session(model, args, {"x0": {0: "bags"}, "x1": {0: "bags"}})
+    want = model(*args).detach().numpy()
+    assert np.all(want[0] == 0)
+    np.testing.assert_allclose(run(*args)[0], want, rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_bag_offsets_are_refused():
+    model = nn.EmbeddingBag(10, 4)
+    with pytest.raises(NotImplementedError, match="offsets"):
+        minigrad.onnx.export(model, (minigrad.tensor([1, 2, 3, 4]), minigrad.tensor([0, 2])), io.BytesIO())

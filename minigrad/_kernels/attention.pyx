@@ -46,7 +46,7 @@ cdef inline void _zero(floating *x, Py_ssize_t n) noexcept nogil:
 def forward_block(floating[:, :, ::1] scores, double[:, ::1] row_max_, double[:, ::1] row_sum,
                   floating[:, :, ::1] acc, Py_ssize_t diag, int num_threads):
     """One key block of the online softmax, in place (see the module docstring). scores (G, R, C), row_max_ and
-    row_sum (G, R), acc (G, R, E); every array's last axis contiguous."""
+    row_sum (G, R), acc (G, R, E); C-contiguous arrays (the caller copies a strided block)."""
     cdef Py_ssize_t groups = scores.shape[0], rows = scores.shape[1], cols = scores.shape[2]
     cdef Py_ssize_t width = acc.shape[2], total = groups * rows, r, g, i, n
     cdef double m_old, m_new, alpha

@@ -6,6 +6,18 @@ each recorded op becomes ONNX nodes (``minigrad.onnx.converters``), the tensors 
 (its parameters and buffers, constants) become initializers named as in ``state_dict``, and the result is checked
 with ``onnx.checker`` before it is written. It needs the ``onnx`` package (an optional extra); ``onnxruntime`` runs
 the file. An op with no converter raises ``NotImplementedError`` naming it.
+
+What exports: linear layers and elementwise math; every activation (the ones with an ONNX op as that op);
+convolutions and transposed convolutions (1-3-D); max/avg/adaptive/power-average pooling (1-3-D), max pooling's
+indices and max unpooling; batch, layer, group, instance and RMS norm, local response norm; embeddings and 2-D
+embedding bags; LSTM/GRU/RNN as ONNX's own recurrent ops; scaled dot-product attention (masks, causal, grouped
+heads), MultiheadAttention and the Transformer layers; ``interpolate``/``Upsample`` as ``Resize`` and
+``grid_sample`` as ``GridSample``; padding, shuffles and shape ops. Refused by name: adaptive pooling to sizes
+that do not divide the input, ``return_indices`` of adaptive max pooling, ``divisor_override``, an embedding
+bag with offsets or ``max_norm``, training-mode rrelu and batch norm, and any value computed from the inputs
+outside the graph, such as a ``where`` on ``x > 0`` or an attention mask given as an input (comparisons are not
+traced: the exporter traces once more on other input values and refuses a constant that changed, rather than
+freeze it).
 """
 
 from .export import export

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["convert", "register", "CONVERTERS"]
+__all__ = ["convert", "register", "reduce_node", "CONVERTERS"]
 
 
 def _names(graph, inputs):
@@ -29,7 +29,7 @@ def _linear(graph, inputs, options, output):
     names = _names(graph, [x, weight] + ([bias] if bias is not None else []))
     if x.ndim == 2:
         return graph.node("Gemm", names, transB=1)
-    product = graph.node("MatMul", [names[0], graph.constant(weight._data.T.copy(), "weight_t")])
+    product = graph.node("MatMul", [names[0], graph.node("Transpose", [names[1]])])  # the weight keeps its name
     return graph.node("Add", [product, names[2]]) if bias is not None else product
 
 
@@ -58,19 +58,20 @@ def _broadcast_to(graph, inputs, options, output):
     return graph.node("Expand", [graph.name_of(inputs[0]), graph.constant(np.array(shape, np.int64), "shape")])
 
 
+def reduce_node(graph, onnx_op, value, axes, keepdims):
+    """A reduction of the value ``value`` over ``axes``: the axes are an input from opset 13 (ReduceSum) or 18
+    (the others), an attribute before."""
+    axes, keepdims = list(axes), int(keepdims)
+    if graph.opset >= (13 if onnx_op == "ReduceSum" else 18):
+        return graph.node(onnx_op, [value, graph.constant(np.array(axes, np.int64), "axes")], keepdims=keepdims)
+    return graph.node(onnx_op, [value], axes=axes, keepdims=keepdims)
+
+
 def _reduce(onnx_op):
-    """A reduction over ``options["axes"]``: the axes are an input from opset 13 (ReduceSum) or 18 (the others),
-    an attribute before."""
-
-    def convert(graph, inputs, options, output):
-        axes, keepdims = list(options["axes"]), int(options["keepdim"])
-        if graph.opset >= (13 if onnx_op == "ReduceSum" else 18):
-            return graph.node(
-                onnx_op, [graph.name_of(inputs[0]), graph.constant(np.array(axes, np.int64), "axes")], keepdims=keepdims
-            )
-        return graph.node(onnx_op, [graph.name_of(inputs[0])], axes=axes, keepdims=keepdims)
-
-    return convert
+    """A reduction over ``options["axes"]``."""
+    return lambda graph, inputs, options, output: reduce_node(
+        graph, onnx_op, graph.name_of(inputs[0]), options["axes"], options["keepdim"]
+    )
 
 
 def _extremum(graph, inputs, options, output):
@@ -78,11 +79,31 @@ def _extremum(graph, inputs, options, output):
     return _reduce(onnx_op)(graph, inputs, options, output)
 
 
+def _taken(graph, x, index):
+    """``x[:, ..., :, indices]``, one integer array along one axis (what ``repeat_interleave`` and
+    ``index_select`` trace), as Gather; None for any other advanced index."""
+    arrays = [(axis, item) for axis, item in enumerate(index) if not isinstance(item, slice)]
+    full = all(item == slice(None) for item in index if isinstance(item, slice))
+    if len(arrays) != 1 or not full:
+        return None
+    axis, indices = arrays[0]
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or indices.dtype.kind not in "iu":
+        return None
+    return graph.node("Gather", [graph.name_of(x), graph.constant(indices.astype(np.int64), "indices")], axis=axis)
+
+
 def _index(graph, inputs, options, output):
-    """Basic indexing (ints and slices) as Slice, then Squeeze for the ints."""
+    """Basic indexing (ints and slices) as Slice, then Squeeze for the ints; one integer array along one axis as
+    Gather."""
     (x,) = inputs
     index = options["index"] if isinstance(options["index"], tuple) else (options["index"],)
-    if options["advanced"] or any(item is None or item is Ellipsis for item in index):
+    if options["advanced"]:
+        taken = _taken(graph, x, index)
+        if taken is None:
+            raise NotImplementedError("ONNX export supports advanced indexing by one integer array along one axis only")
+        return taken
+    if any(item is None or item is Ellipsis for item in index):
         raise NotImplementedError("ONNX export supports indexing with ints and slices only")
     starts, ends, axes, steps, squeeze = [], [], [], [], []
     for axis, item in enumerate(index):

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd import tracing
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from . import converters, layers, recurrent  # noqa: F401 - layers and recurrent register their converters
+from . import activations, attention, converters, layers, pooling, recurrent, sampling  # noqa: F401 - they register
 
 __all__ = ["export"]
 
@@ -71,6 +71,53 @@ def _trace(model, args):
     with no_grad(), tracing.record(lambda op, inputs, options, output: ops.append((op, inputs, options, output))):
         outputs = model(*args)
     return ops, outputs
+
+
+_CONDITIONS = {"Where": "condition", "MaskedFill": "mask"}  # options the graph holds as constants
+
+
+def _perturbed(tensor, rng):
+    """Other input values of the same shape: a floating tensor negated plus noise of its own spread (values cross
+    0 and other thresholds), a bool one negated; integers (indices) as they are."""
+    array = tensor._data
+    if array.dtype == np.bool_:
+        return Tensor._wrap(~array)
+    if array.dtype.kind != "f" or array.size == 0:
+        return tensor
+    noise = rng.standard_normal(array.shape) * (float(np.std(array)) + 1.0)
+    return Tensor._wrap((noise - array).astype(array.dtype))
+
+
+def _frozen(op, inputs, options, computed):
+    """What the graph will hold as constants for one traced op: its arrays and the tensors it reads that no op
+    of the trace computed (parameters, constants, values the model took from the inputs outside the graph)."""
+    values = [value for value in inputs if isinstance(value, (Tensor, np.ndarray)) and id(value) not in computed]
+    key = _CONDITIONS.get(getattr(op, "__name__", op))
+    return values + ([options[key]] if key is not None else [])
+
+
+def _computed(ops, args):
+    return {id(t) for t in args} | {id(t) for *_, output in ops for t in _flatten(output)}
+
+
+def _check_frozen_values(ops, args, other_ops, other_args):
+    """Refuse a trace whose constants changed when the inputs did: minigrad computes comparisons, masks turned
+    into biases and the like outside the graph, so the export would freeze the traced values."""
+    if [op for op, *_ in ops] != [op for op, *_ in other_ops]:
+        raise NotImplementedError("the model applies other ops for other input values: it cannot be one ONNX graph")
+    computed, other_computed = _computed(ops, args), _computed(other_ops, other_args)
+    for (op, inputs, options, _), (_, other_inputs, other_options, _) in zip(ops, other_ops):
+        frozen = _frozen(op, inputs, options, computed)
+        other = _frozen(op, other_inputs, other_options, other_computed)
+        for a, b in zip(frozen, other):
+            a, b = (getattr(v, "_data", v) for v in (a, b))
+            if a is not b and not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"):
+                name = getattr(op, "__name__", op)
+                raise NotImplementedError(
+                    f"ONNX export of {name}: a value it reads is computed from the inputs outside the graph (a "
+                    "comparison such as x > 0, a mask turned into numbers) and would be frozen; compute it with "
+                    "ops that have converters (relu, clamp, an activation) or pass it as a constant"
+                )
 
 
 def _grown(tensor, axes):
@@ -150,6 +197,9 @@ def export(
         if any(dynamic.values()):  # a second trace, the dynamic axes one longer, tells which sizes follow them
             grown = [_grown(t, dynamic[name]) for name, t in zip(input_names, args)]
             graph.varying = _varying_axes(ops, outputs, *_trace(model, grown))
+        rng = np.random.default_rng(20261204)  # not 0: a model seeded 0 would draw the same normals
+        other = [_perturbed(t, rng) for t in args]
+        _check_frozen_values(ops, args, _trace(model, other)[0], other)
     finally:
         if training:
             model.train()

@@ -1,38 +1,38 @@
-"""Converters of the layer ops: convolution, pooling, batch and layer norm, embedding lookup.
+"""Converters of the layer ops: convolution and transposed convolution, batch and layer norm, embedding lookup
+(pooling has its own module, ``pooling``).
 
-Each registers itself in ``converters.CONVERTERS``. Convolution and layer norm are single Functions (``Conv``,
-``LayerNorm``); pooling, batch norm and the embedding lookup are ``tracing.unit`` functions whose converters read
-torch's arguments from ``options``. Group norm needs nothing of its own: it is traced as reshapes around a
-``LayerNorm`` and an affine map. Unbatched inputs (no N dim) are given one for the ONNX op and lose it after.
+Each registers itself in ``converters.CONVERTERS``. Convolutions and layer norm are single Functions (``Conv``,
+``ConvTranspose``, ``LayerNorm``); batch and instance norm and the embedding lookup are ``tracing.unit`` functions whose
+converters read torch's arguments from ``options``. Group norm needs nothing of its own: it is traced as reshapes
+around a ``LayerNorm`` and an affine map.
 """
-
-import functools
 
 import numpy as np
 
-from .converters import register
+from .converters import reduce_node, register
 
 __all__ = []
 
 
-def _spatial_tuple(value, spatial):
-    return (value,) * spatial if isinstance(value, int) else tuple(value) * (spatial if len(value) == 1 else 1)
-
-
-def _around_batch(graph, x, spatial, make):
-    """``make(name of x with an N dim)`` applied to ``x``, unsqueezing and squeezing dim 0 when ``x`` has none."""
-    if x.ndim == spatial + 2:
-        return make(graph.name_of(x))
-    axes = graph.constant(np.array([0], np.int64), "axes")
-    result = make(graph.node("Unsqueeze", [graph.name_of(x), axes]))
-    return graph.node("Squeeze", [result, axes])
+def _convolution(graph, onnx_op, inputs, options, after, **extra):
+    """A Conv/ConvTranspose node over the op's ``window``: its padding before each dim, ``after`` after it."""
+    window = options["window"]
+    return graph.node(
+        onnx_op,
+        [graph.name_of(t) for t in inputs if t is not None],
+        kernel_shape=list(window.kernel),
+        strides=list(window.stride),
+        pads=list(window.padding) + list(after),
+        dilations=list(window.dilation),
+        group=int(options["groups"]),
+        **extra,
+    )
 
 
 @register("Conv")
 def _conv(graph, inputs, options, output):
     """``Conv`` with its window's padding before each dim and, after, what the output size needs (never
     negative: trailing inputs a stride skips are simply not read)."""
-    x, weight, bias = inputs
     window = options["window"]
     after = [
         max(0, (o - 1) * s + d * (k - 1) + 1 - n - p)
@@ -40,95 +40,61 @@ def _conv(graph, inputs, options, output):
             window.kernel, window.stride, window.padding, window.dilation, window.in_size, window.out_size
         )
     ]
-    names = [graph.name_of(t) for t in (x, weight, bias) if t is not None]
-    return graph.node(
-        "Conv",
-        names,
-        kernel_shape=list(window.kernel),
-        strides=list(window.stride),
-        pads=list(window.padding) + after,
-        dilations=list(window.dilation),
-        group=int(options["groups"]),
-    )
+    return _convolution(graph, "Conv", inputs, options, after)
 
 
-def _max_pool(spatial, graph, inputs, options, output):
-    if options["return_indices"]:
-        raise NotImplementedError(f"ONNX export of max_pool{spatial}d with return_indices=True is not supported")
-    dilation = _spatial_tuple(options["dilation"], spatial)
-    return _strided_pool(graph, "MaxPool", spatial, options, dilations=list(dilation))
-
-
-def _avg_pool(spatial, graph, inputs, options, output):
-    if options.get("divisor_override") is not None:
-        raise NotImplementedError(f"ONNX export of avg_pool{spatial}d with divisor_override is not supported")
-    return _strided_pool(graph, "AveragePool", spatial, options, count_include_pad=int(options["count_include_pad"]))
-
-
-def _strided_pool(graph, onnx_op, spatial, options, **extra):
-    """A MaxPool/AveragePool node from torch's kernel_size, stride (None or empty: the kernel), padding, ceil_mode."""
-    kernel = _spatial_tuple(options["kernel_size"], spatial)
-    stride = options["stride"]
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else stride
-    attributes = dict(
-        kernel_shape=list(kernel),
-        strides=list(_spatial_tuple(stride, spatial)),
-        pads=list(_spatial_tuple(options["padding"], spatial)) * 2,
-        ceil_mode=int(options["ceil_mode"]),
-        **extra,
-    )
-    return _around_batch(graph, options["input"], spatial, lambda name: graph.node(onnx_op, [name], **attributes))
-
-
-def _adaptive_pool(onnx_op, spatial, graph, inputs, options, output):
-    """Adaptive pooling: Global*Pool for an all-ones output, a plain pooling when each size divides evenly (the
-    windows are then disjoint and equal); other sizes have overlapping uneven windows, which ONNX cannot express."""
-    name = f"adaptive_{'max' if onnx_op == 'MaxPool' else 'avg'}_pool{spatial}d"
-    if options.get("return_indices"):
-        raise NotImplementedError(f"ONNX export of {name} with return_indices=True is not supported")
-    x = options["input"]
-    sizes = x.shape[x.ndim - spatial :]
-    size = options["output_size"]
-    wanted = tuple(
-        n if o is None else o
-        for n, o in zip(sizes, (size,) * spatial if size is None else _spatial_tuple(size, spatial))
-    )
-    if all(o == 1 for o in wanted):
-        make = lambda value: graph.node(f"Global{onnx_op}", [value])
-    elif all(n % o == 0 for n, o in zip(sizes, wanted)):
-        kernel = [n // o for n, o in zip(sizes, wanted)]
-        make = lambda value: graph.node(onnx_op, [value], kernel_shape=kernel, strides=kernel)
-    else:
-        raise NotImplementedError(
-            f"ONNX export of {name} needs each input size divisible by its output size, got "
-            f"{list(sizes)} -> {list(wanted)}"
+@register("ConvTranspose")
+def _conv_transpose(graph, inputs, options, output):
+    """``ConvTranspose`` with torch's padding on both sides of each dim and, as ``output_padding``, what the
+    output size has beyond ``(n - 1) s - 2 p + d (k - 1) + 1`` (the op's ``window`` is that of the convolution it
+    is the adjoint of: its ``in_size`` is this op's output size, its ``out_size`` this op's input size)."""
+    window = options["window"]
+    output_padding = [
+        size - ((n - 1) * s - 2 * p + d * (k - 1) + 1)
+        for size, n, k, s, p, d in zip(
+            window.in_size, window.out_size, window.kernel, window.stride, window.padding, window.dilation
         )
-    return _around_batch(graph, x, spatial, make)
+    ]
+    return _convolution(graph, "ConvTranspose", inputs, options, window.padding, output_padding=output_padding)
 
 
-for _spatial in (1, 2, 3):
-    register(f"max_pool{_spatial}d")(functools.partial(_max_pool, _spatial))
-    register(f"avg_pool{_spatial}d")(functools.partial(_avg_pool, _spatial))
-    register(f"adaptive_max_pool{_spatial}d")(functools.partial(_adaptive_pool, "MaxPool", _spatial))
-    register(f"adaptive_avg_pool{_spatial}d")(functools.partial(_adaptive_pool, "AveragePool", _spatial))
+def _normalized_affine(graph, options):
+    """The value names of x and of the per-channel scale and bias (ones and zeros when missing)."""
+    x = options["input"]
+    channels, dtype = x.shape[1], x._data.dtype
+    weight, bias = options["weight"], options["bias"]
+    return [
+        graph.name_of(x),
+        graph.name_of(weight) if weight is not None else graph.constant(np.ones(channels, dtype), "scale"),
+        graph.name_of(bias) if bias is not None else graph.constant(np.zeros(channels, dtype), "bias"),
+    ]
+
+
+def _running(graph, options):
+    """BatchNormalization on the running statistics."""
+    names = _normalized_affine(graph, options) + [
+        graph.name_of(options["running_mean"]),
+        graph.name_of(options["running_var"]),
+    ]
+    return graph.node("BatchNormalization", names, epsilon=float(options["eps"]))
 
 
 @register("batch_norm")
 def _batch_norm(graph, inputs, options, output):
     """Inference batch norm (the running statistics) as BatchNormalization; a missing weight/bias is 1/0."""
-    x = options["input"]
     if options["training"]:
         raise NotImplementedError("ONNX export of batch_norm uses the running statistics: export in eval mode")
-    channels, dtype = x.shape[1], x._data.dtype
-    weight, bias = options["weight"], options["bias"]
-    names = [
-        graph.name_of(x),
-        graph.name_of(weight) if weight is not None else graph.constant(np.ones(channels, dtype), "scale"),
-        graph.name_of(bias) if bias is not None else graph.constant(np.zeros(channels, dtype), "bias"),
-        graph.name_of(options["running_mean"]),
-        graph.name_of(options["running_var"]),
-    ]
-    return graph.node("BatchNormalization", names, epsilon=float(options["eps"]))
+    return _running(graph, options)
+
+
+@register("instance_norm")
+def _instance_norm(graph, inputs, options, output):
+    """InstanceNormalization (each plane's own statistics), or, without ``use_input_stats``, BatchNormalization
+    on the running statistics (an InstanceNorm tracking them, in eval mode). The running buffers' update is
+    training's business, not the exported graph's."""
+    if not options["use_input_stats"]:
+        return _running(graph, options)
+    return graph.node("InstanceNormalization", _normalized_affine(graph, options), epsilon=float(options["eps"]))
 
 
 @register("LayerNorm")
@@ -155,3 +121,43 @@ def _embedding(graph, inputs, options, output):
     if np.asarray(getattr(indices, "_data", indices)).dtype != np.int64:
         name = graph.node("Cast", [name], to=graph.onnx.TensorProto.INT64)
     return graph.node("Gather", [graph.name_of(options["weight"]), name], axis=0)
+
+
+@register("embedding_bag")
+def _embedding_bag(graph, inputs, options, output):
+    """Bags as the rows of a 2-D ``(B, L)`` input: Gather the weight's rows ``(B, L, D)``, then reduce over L
+    (sum, mean or max), the ``padding_idx`` positions left out (an empty bag gives 0, as torch's) and
+    ``per_sample_weights`` scaling the rows of a sum. A 1-D input with ``offsets`` has bags of data-dependent
+    lengths, and ``max_norm`` rewrites the weight while it runs: both are refused."""
+    indices, weight, mode = options["input"], options["weight"], options["mode"]
+    if indices.ndim != 2:
+        raise NotImplementedError("ONNX export of embedding_bag supports a 2-D input (one bag per row), not offsets")
+    if options["max_norm"] is not None:
+        raise NotImplementedError("ONNX export of embedding_bag with max_norm is not supported")
+    dtype = weight._data.dtype
+    constant = lambda value, kind=dtype: graph.constant(np.array(value, kind))
+    index = graph.name_of(indices)
+    if indices._data.dtype != np.int64:
+        index = graph.node("Cast", [index], to=graph.onnx.TensorProto.INT64)
+    rows = graph.node("Gather", [graph.name_of(weight), index], axis=0)
+    padding = options["padding_idx"]
+    if padding is None and mode == "max":
+        return reduce_node(graph, "ReduceMax", rows, [1], keepdims=False)
+    kept = None
+    if padding is not None:
+        padded = graph.node("Equal", [index, constant(padding % weight.shape[0], np.int64)])
+        kept = graph.node("Unsqueeze", [graph.node("Not", [padded]), graph.constant(np.array([2], np.int64), "axes")])
+    if mode == "max":
+        top = reduce_node(graph, "ReduceMax", graph.node("Where", [kept, rows, constant(-np.inf)]), [1], False)
+        return graph.node("Where", [graph.node("IsInf", [top], detect_positive=0), constant(0.0), top])
+    if options["per_sample_weights"] is not None:
+        scale = graph.node("Unsqueeze", [graph.name_of(options["per_sample_weights"]), constant([2], np.int64)])
+        rows = graph.node("Mul", [rows, scale])
+    weights = None if kept is None else graph.node("Cast", [kept], to=graph.helper.np_dtype_to_tensor_dtype(dtype))
+    total = reduce_node(graph, "ReduceSum", rows if weights is None else graph.node("Mul", [rows, weights]), [1], False)
+    if mode == "sum":
+        return total
+    if weights is None:
+        return graph.node("Div", [total, constant(indices.shape[1])])
+    count = reduce_node(graph, "ReduceSum", weights, [1], False)
+    return graph.node("Div", [total, graph.node("Max", [count, constant(1.0)])])

@@ -117,8 +117,14 @@ def _forward(q, k, v, bias, causal, scale):
     threads = get_num_threads()
     for g, r0, c0, c1, scores, diag, _ in _blocks(q, k, bias, causal, scale):
         rows = (g, slice(r0, None))
-        _kernel.forward_block(scores, running_max[rows], running_sum[rows], out[rows], diag, threads)
-        out[rows] += np.matmul(scores, v[g, c0:c1])
+        block = [running_max[rows], running_sum[rows], out[rows]]
+        copied = not block[0].flags.c_contiguous  # several heads from a row past 0 (causal): the kernel wants C order
+        if copied:
+            block = [part.copy() for part in block]
+        _kernel.forward_block(scores, *block, diag, threads)
+        block[2] += np.matmul(scores, v[g, c0:c1])
+        if copied:
+            running_max[rows], running_sum[rows], out[rows] = block
     empty = running_sum == 0  # rows with every key masked: output 0, lse -inf
     running_sum[empty] = 1
     out /= running_sum[..., None].astype(q.dtype)
@@ -148,7 +154,8 @@ def _backward(q, k, v, out, grad, lse, bias, causal, scale, need_bias):
     for g, r0, c0, c1, scores, diag, scaled in _blocks(q, k, bias, causal, scale):
         rows = (g, slice(r0, None))
         dp = np.matmul(grad[rows], np.ascontiguousarray(v[g, c0:c1].transpose(0, 2, 1)))
-        _kernel.backward_block(scores, dp, lse[rows], delta[rows], diag, threads)  # scores → P, dp → dS
+        lse_rows, delta_rows = np.ascontiguousarray(lse[rows]), np.ascontiguousarray(delta[rows])  # (as above)
+        _kernel.backward_block(scores, dp, lse_rows, delta_rows, diag, threads)  # scores → P, dp → dS
         dv[g, c0:c1] = np.matmul(scores.transpose(0, 2, 1), grad[rows])
         dk[g, c0:c1] = np.matmul(dp.transpose(0, 2, 1), scaled[:, r0:])
         dq[rows] += np.matmul(dp, k[g, c0:c1])

@@ -187,6 +187,7 @@ def _bag_max(rows, bag, bags):
     return reduced.masked_fill(wrap((sizes == 0)[:, None]), 0.0)
 
 
+@tracing.unit("embedding_bag")
 def embedding_bag(
     input,  # noqa: A002 - torch's names
     weight,

@@ -9,10 +9,14 @@ Two ways to build them, chosen by where torch puts the gradient at the kinks:
 * the piecewise-linear ones with *strict* kinks (hardtanh, relu6, hardsigmoid, threshold, the shrinks, rrelu) are one
   ``PiecewiseLinear`` node: the caller computes the values and the local slope, the gradient is ``g·slope`` (0 at
   the kinks, as torch's), and the double backward is 0 in ``x`` (the slope is piecewise constant).
+
+Both decide the branch from the input's values outside the graph, so each such function is a ``tracing.unit``:
+an exporter sees ``elu``, ``hardtanh``... (ONNX has each as an op), not a branch fixed at trace time.
 """
 
 import numpy as np
 
+from ..autograd import tracing
 from ..autograd.function import Function
 from ..random import generator as _numpy_generator
 from ._util import float_operand, wrap
@@ -69,17 +73,20 @@ def _negative_branch(x, alpha, input_scale=1.0):
     return (where(x._data <= 0, x, 0.0) * input_scale).expm1() * alpha
 
 
+@tracing.unit("elu")
 def elu(x, alpha=1.0):
     """``x`` for x > 0, ``α(eˣ - 1)`` otherwise; gradient 1 or ``α eˣ`` (α at 0, like torch)."""
     x = float_operand(x)
     return where(x._data <= 0, _negative_branch(x, alpha), x)  # a NaN takes the identity's gradient, as in torch
 
 
+@tracing.unit("selu")
 def selu(x):
     """``scale · elu(x, α)`` with torch's self-normalising constants (α ≈ 1.6733, scale ≈ 1.0507)."""
     return elu(x, SELU_ALPHA) * SELU_SCALE
 
 
+@tracing.unit("celu")
 def celu(x, alpha=1.0):
     """``max(0, x) + min(0, α(e^(x/α) - 1))``; gradient 1 or ``e^(x/α)``."""
     if alpha == 0:
@@ -100,6 +107,7 @@ def mish(x):
     return x * softplus(x).tanh()
 
 
+@tracing.unit("hardswish")
 def hardswish(x):
     """``x · min(max(x + 3, 0), 6) / 6``; gradient 0 up to -3, ``x/3 + 1/2`` strictly inside (-3, 3), 1 from 3 on
     (torch's kinks)."""
@@ -108,6 +116,7 @@ def hardswish(x):
     return where(data >= 3, x, where(data > -3, inside * (inside + 3) / 6, 0.0))
 
 
+@tracing.unit("hardsigmoid")
 def hardsigmoid(x):
     """``min(max(x/6 + 1/2, 0), 1)``; gradient 1/6 strictly inside (-3, 3), else 0."""
     x = float_operand(x)
@@ -120,6 +129,7 @@ def _check_bounds(min_val, max_val):
         raise ValueError("min_val cannot be greater than max_val")
 
 
+@tracing.unit("hardtanh")
 def hardtanh(x, min_val=-1.0, max_val=1.0):
     """``min(max(x, min_val), max_val)``; gradient 1 strictly between the bounds, else 0."""
     _check_bounds(min_val, max_val)
@@ -127,11 +137,13 @@ def hardtanh(x, min_val=-1.0, max_val=1.0):
     return _piecewise(x, np.clip(data, min_val, max_val), (data > min_val) & (data < max_val))
 
 
+@tracing.unit("relu6")
 def relu6(x):
     """``hardtanh(x, 0, 6)``."""
     return hardtanh(x, 0.0, 6.0)
 
 
+@tracing.unit("threshold")
 def threshold(x, threshold, value):
     """``x`` where ``x > threshold``, else ``value``; gradient ``[x > threshold]``."""
     keep = x._data > threshold
@@ -149,6 +161,7 @@ def _check_lambd(lambd):
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
 
 
+@tracing.unit("softshrink")
 def softshrink(x, lambd=0.5):
     """``x - λ`` above λ, ``x + λ`` below -λ, 0 between; gradient ``[|x| > λ]``."""
     _check_lambd(lambd)
@@ -157,6 +170,7 @@ def softshrink(x, lambd=0.5):
     return _piecewise(x, np.where(inside, 0, data - np.sign(data) * lambd), ~inside)
 
 
+@tracing.unit("hardshrink")
 def hardshrink(x, lambd=0.5):
     """``x`` where ``|x| > λ``, else 0; gradient ``[|x| > λ]`` (a NaN passes through with gradient 0, as torch's
     vectorised kernel does)."""
@@ -181,6 +195,7 @@ def glu(x, dim=-1):
     return first * sigmoid(second)
 
 
+@tracing.unit("prelu")
 def prelu(x, weight):
     """``x`` for x > 0, ``w_c · x`` otherwise, ``w`` one slope (numel 1) or one per channel (dim 1); gradients
     ``g`` or ``w g`` for ``x`` (``w`` at 0), ``Σ g·x`` over ``x <= 0`` for ``w``."""
@@ -199,6 +214,7 @@ def prelu(x, weight):
     return where(x._data > 0, x, slope * x)
 
 
+@tracing.unit("rrelu")
 def rrelu(x, lower=1.0 / 8, upper=1.0 / 3, training=False):
     """Leaky ReLU whose negative slope is drawn from U(lower, upper) per element in training (gradient: the drawn
     slope, also at 0) and fixed to ``(lower + upper) / 2`` otherwise."""

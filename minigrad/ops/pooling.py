@@ -298,6 +298,7 @@ def max_pool2d(
     return _max_pool(input, 2, "max_pool2d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+@tracing.unit("max_pool3d")
 def max_pool3d(
     input,
     kernel_size,
@@ -418,6 +419,7 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     return _mean_over(input, 2, _adaptive_mean_windows(_adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")))
 
 
+@tracing.unit("adaptive_avg_pool3d")
 def adaptive_avg_pool3d(input, output_size):  # noqa: A002
     """``adaptive_avg_pool1d`` along D, H and W of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (``output_size`` an int,
     a triple, None = keep)."""
@@ -451,6 +453,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
     return _max_over(input, 2, _Windows(axes), return_indices)
 
 
+@tracing.unit("adaptive_max_pool3d")
 def adaptive_max_pool3d(input, output_size, return_indices=False):  # noqa: A002
     """Max over the windows of ``adaptive_avg_pool3d``; gradient to each window's maximum (indices flat
     ``(d·H + h)·W + w``)."""
@@ -458,6 +461,7 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):  # noqa: A002
     return _max_over(input, 3, _Windows(axes), return_indices)
 
 
+@tracing.unit("avg_pool3d")
 def avg_pool3d(
     input,
     kernel_size,

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from ..autograd import tracing
 from ..autograd.function import Function
 from .activation import relu
 from .elementwise import sign
@@ -43,6 +44,7 @@ def _lp_pool(x, norm_type, kernel_size, stride, ceil_mode, spatial, average, max
     return (sign(mean) * relu(mean.abs())).mul(taps).pow(1.0 / norm_type)
 
 
+@tracing.unit("lp_pool1d")
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002 - torch's argument name
     """Power-average pooling over ``(N, C, L)`` or ``(C, L)``: ``out = (Σ_window x^p)^(1/p)`` with ``p =
     norm_type`` over windows of ``kernel_size`` every ``stride`` (default ``kernel_size``) positions, no padding;
@@ -50,11 +52,13 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # n
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1, avg_pool1d, max_pool1d)
 
 
+@tracing.unit("lp_pool2d")
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002
     """``lp_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` (ints or pairs)."""
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2, avg_pool2d, max_pool2d)
 
 
+@tracing.unit("lp_pool3d")
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002
     """``lp_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (ints or triples)."""
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3, avg_pool3d, max_pool3d)
@@ -132,6 +136,7 @@ def _max_unpool(x, indices, kernel_size, stride, padding, output_size, spatial, 
     return out.reshape(lead + size)
 
 
+@tracing.unit("max_unpool1d")
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
     """The partial inverse of ``max_pool1d``: zeros of length ``(L - 1) s + k - 2 p`` (or ``output_size``) with
     ``input``'s values at ``indices`` (from ``max_pool1d(..., return_indices=True)``). Gradient: the output
@@ -139,11 +144,13 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool2d")
 
 
+@tracing.unit("max_unpool2d")
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
     """``max_unpool1d`` for ``(N, C, H, W)`` or ``(C, H, W)``: indices are flat ``h·W_out + w`` positions."""
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
 
 
+@tracing.unit("max_unpool3d")
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
     """``max_unpool1d`` for ``(N, C, D, H, W)`` or ``(C, D, H, W)``: indices are flat ``(d·H_out + h)·W_out + w``
     positions."""

@@ -17,6 +17,7 @@ backward comes for free, as in torch.
 
 import numpy as np
 
+from ...autograd import tracing
 from ...autograd.function import Function
 from ...ops._util import wrap
 from ...ops.shape import stack
@@ -188,6 +189,7 @@ def _check_grid_sample(input, grid, mode, padding_mode):  # noqa: A002 - torch's
         raise RuntimeError(f"grid_sampler_2d_cpu not implemented for '{input._data.dtype.name}'")
 
 
+@tracing.unit("grid_sample")
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):  # noqa: A002
     """Sample ``input`` ``(N, C, H, W)`` (or ``(N, C, D, H, W)``) at the points of ``grid`` ``(N, Ho, Wo, 2)``
     (``(N, Do, Ho, Wo, 3)``), whose last dim holds normalised ``(x, y[, z])`` in [-1, 1]; returns

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ...autograd import tracing
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
 from ...ops.normalization import batch_norm
@@ -26,6 +27,7 @@ def _repeated(value, times):
     return None if value is None else value.repeat(times)
 
 
+@tracing.unit("instance_norm")
 def instance_norm(
     input,  # noqa: A002 - torch's argument names
     running_mean=None,

@@ -12,6 +12,7 @@ import numbers
 
 import numpy as np
 
+from ...autograd import tracing
 from ...ops.resample import Resample, area_taps, cubic_taps, linear_taps, nearest_taps
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -118,6 +119,7 @@ def _taps(mode, size, out, align_corners, scale, dtype):
     return linear_taps(size, out, align_corners, scale, dtype)
 
 
+@tracing.unit("interpolate")
 def interpolate(
     input,  # noqa: A002
     size=None,
