@@ -65,12 +65,14 @@ LAYERS = {
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.recurrence": (3, 5),
+    "minigrad.ops.special": (3, 5),
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.resample": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),
+    "minigrad.special": (3, 8),  # torch.special's namespace over the ops
     # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
     "minigrad.nn.functional._reduction": (4, 0),
     "minigrad.nn.functional._checks": (4, 0),
@@ -141,7 +143,6 @@ LAYERS = {
     "minigrad.distributions.constraints": (6, 0),
     "minigrad.distributions.utils": (6, 0),
     "minigrad.distributions.linalg": (6, 0),
-    "minigrad.distributions.special": (6, 0),
     "minigrad.distributions.distribution": (6, 1),
     "minigrad.distributions.*": (6, 2),  # one file per family, each on the base class
     "minigrad.distributions.one_hot_categorical": (6, 3),  # wraps a Categorical

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _device, _dtype
 from ..autograd.function import Function
-from ._util import data_of, float_operand, is_tensor, promote, wrap
+from ._util import data_of, float_operand, is_tensor, promote, promote_float, wrap
 from .shape import expand, sum_to
 
 
@@ -1038,8 +1038,8 @@ class XLogY(Function):
 
 
 def xlogy(x, y):
-    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast."""
-    x, y = promote(x, y)
+    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast, integers become float32."""
+    x, y = promote_float(x, y)
     return XLogY.apply(x, y)
 
 
