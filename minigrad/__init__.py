@@ -118,6 +118,9 @@ from .ops.slicing import (
     vstack,
 )
 from .ops.sorting import argsort, kthvalue, sort, topk
+from .ops.activation import erf
+from .ops.elementwise import xlogy
+from .ops.special import erfc, erfinv, i0
 from .ops.transcendental import (
     acos,
     acosh,

@@ -167,6 +167,7 @@ CASES = [
     OpCase("ndtr", lambda lib, a: lib.special.ndtr(a), ((3, 4),), low=-3.0, high=3.0),
     OpCase("log_ndtr", lambda lib, a: lib.special.log_ndtr(a), ((3, 4),), low=-6.0, high=3.0),
     OpCase("ndtri", lambda lib, a: lib.special.ndtri(a), ((3, 4),), low=0.05, high=0.95),
+    OpCase("erfc", lambda lib, a: lib.special.erfc(a), ((3, 4),)),
     OpCase("erfcx", lambda lib, a: lib.special.erfcx(a), ((3, 4),), low=-2.0, high=30.0),
     _positive("entr", lambda lib, a: lib.special.entr(a), ((3, 4),)),
     OpCase("i0_i1", lambda lib, a: lib.special.i0(a) + lib.special.i1(a), ((3, 4),), low=-4.0, high=4.0),

@@ -1,5 +1,5 @@
 """The functions of ``torch.special`` NumPy has no routine for: the normal distribution's ``ndtr``, ``ndtri``
-and ``log_ndtr``, the inverse error function ``erfinv``, the scaled complementary error function ``erfcx``, the
+and ``log_ndtr``, the error functions ``erfc``, ``erfinv`` and the scaled ``erfcx``, the
 modified Bessel functions ``i0``, ``i0e``, ``i1``, ``i1e``, the entropy term ``entr`` and ``xlog1py``.
 
 Forwards compute in float64 (a float32 input is rounded once at the end) from ``math.erf``/``math.erfc`` and
@@ -176,6 +176,17 @@ Ndtr, ndtr = _function(
 
     >>> minigrad.special.ndtr(minigrad.tensor([0.0]))
     tensor([0.5000])
+    """,
+)
+Erfc, erfc = _function(
+    "Erfc",
+    _erfc,
+    lambda x, y: (x * x * -1).exp() * -_TWO_OVER_SQRT_PI,
+    """The complementary error function ``erfc(x) = 1 - erf(x)``, without erf's cancellation for large x
+    (torch.erfc); gradient ``-g · 2/√π · exp(-x²)``.
+
+    >>> minigrad.special.erfc(minigrad.tensor([0.0]))
+    tensor([1.])
     """,
 )
 Erfcx, erfcx = _function(
