@@ -13,10 +13,10 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ._util import data_of, promote_float
+from ._util import promote_float
 from .activation import erf
-from .elementwise import masked_fill, unary, where
-from .shape import sum_to
+from .elementwise import XLogY, unary, where
+from .transcendental import _function as unary_math_function
 
 _SQRT2 = math.sqrt(2.0)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -89,33 +89,12 @@ def _bessel_scaled(x, order):
     return out
 
 
-class _Unary(Function):
-    """``y = array_function(x)`` in float64, cast back; gradient ``g · derivative(x, y)``."""
-
-    saves_output = True
-
-    def forward(self, x):
-        with np.errstate(all="ignore"):  # domain edges give inf and nan, as in torch
-            return np.asarray(type(self).array_function(x), dtype=x.dtype)
-
-    def backward(self, grad):
-        (x,) = self.inputs
-        return grad * type(self).derivative(x, self.output())
-
-
 def _function(name, array_function, derivative, doc):
-    """The Function class ``name`` and its public function (integers promoted to float32)."""
-    cls = type(
-        name,
-        (_Unary,),
-        {
-            "array_function": staticmethod(array_function),
-            "derivative": staticmethod(derivative),
-            "__doc__": doc,
-            "__module__": __name__,
-        },
-    )
-    return cls, unary(cls)
+    """transcendental's unary Function and its public function, around ``array_function`` (float64 inside), whose
+    result is cast back to the input's dtype."""
+    cls, function = unary_math_function(name, lambda x: np.asarray(array_function(x), dtype=x.dtype), derivative, doc)
+    cls.__module__ = __name__  # where doctest and the contract tests look for it
+    return cls, function
 
 
 def _ndtr_array(x):
@@ -165,6 +144,14 @@ def _unscale(scaled, x):
     x = _float64(x)
     with np.errstate(over="ignore"):
         return np.where(np.isinf(x), np.copysign(np.inf, scaled), scaled * np.exp(np.abs(x)))
+
+
+def _i1e_of(x):  # the derivatives of i0e and i0 need i1e and i1, defined after them (which need i0e and i0)
+    return i1e(x)
+
+
+def _i1_of(x):
+    return i1(x)
 
 
 Ndtr, ndtr = _function(
@@ -236,7 +223,7 @@ Entr, entr = _function(
 I0e, i0e = _function(
     "I0e",
     _i0e_array,
-    lambda x, y: i1e(x) - x.sign() * y,
+    lambda x, y: _i1e_of(x) - x.sign() * y,
     """The exponentially scaled modified Bessel function ``e^{-|x|} I₀(x)`` (torch.special.i0e); gradient
     ``g · (i1e(x) - sign(x) i0e(x))``.
 
@@ -258,7 +245,7 @@ I1e, i1e = _function(
 I0, i0 = _function(
     "I0",
     lambda x: _unscale(_i0e_array(x), x),
-    lambda x, y: i1(x),
+    lambda x, y: _i1_of(x),
     """The modified Bessel function of the first kind of order 0, ``I₀(x) = Σ (x/2)^{2k} / (k!)²`` (torch.i0);
     gradient ``g · I₁(x)``.
 
@@ -317,28 +304,14 @@ tensor([0.0000, 0.4769])
 """
 
 
-class XLog1pY(Function):
+class XLog1pY(XLogY):
     """``x log(1 + y)``, taken as 0 where ``x == 0`` (unless y is nan), as ``torch.special.xlog1py``.
 
     Gradients, as torch's: ``xlog1py(g, y)``, set to 0 where ``x == 0 and y <= -1``, and ``g x / (1 + y)``.
     """
 
-    def forward(self, x, y):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where((x == 0) & ~np.isnan(y), 0, x * np.log1p(y))
-
-    def backward(self, grad):
-        x, y = self.inputs
-        x_data, y_data = np.asarray(data_of(x)), np.asarray(data_of(y))
-        need_x, need_y = self.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):
-            grad_x = (
-                sum_to(masked_fill(xlog1py(grad, y), (x_data == 0) & (y_data <= -1), 0.0), x_data.shape)
-                if need_x
-                else None
-            )
-            grad_y = sum_to(grad * x / (y + 1), y_data.shape) if need_y else None
-        return grad_x, grad_y
+    shift = 1
+    numpy_log = staticmethod(np.log1p)
 
 
 def xlog1py(x, y):
