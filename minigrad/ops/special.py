@@ -83,7 +83,7 @@ def _bessel_scaled(x, order):
     for k in range(1, _BESSEL_ASYMPTOTIC_TERMS):
         term = term * -(mu - (2 * k - 1) ** 2) / (k * 8 * big)
         total = total + term
-    with np.errstate(divide="ignore", invalid="ignore"):  # inf: the limit 0 (ν = 0 ... 1/√(2πx) → 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # at inf: 1/√inf = 0, the scaled limit
         out[~small] = total / np.sqrt(2 * math.pi * big)
     out[np.isnan(ax)] = np.nan
     return out
