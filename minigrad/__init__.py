@@ -118,6 +118,9 @@ from .ops.slicing import (
     vstack,
 )
 from .ops.sorting import argsort, kthvalue, sort, topk
+from .ops.activation import erf
+from .ops.elementwise import xlogy
+from .ops.special import erfc, erfinv, i0
 from .ops.transcendental import (
     acos,
     acosh,
@@ -226,4 +229,4 @@ from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
 from . import onnx  # noqa: E402
 from . import distributed  # noqa: E402
 from .nn import parallel  # noqa: E402,F401  (binds minigrad.nn.parallel, as torch.nn.parallel)
-from . import accelerator, backends, cuda, utils  # noqa: E402
+from . import accelerator, backends, cuda, special, utils  # noqa: E402

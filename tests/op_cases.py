@@ -163,6 +163,16 @@ CASES = [
     OpCase("atan2", lambda lib, a, b: lib.atan2(a, b), ((3, 4), (4,)), away_from=(0.0,)),
     _positive("exp2_log2_log10", lambda lib, a: a.exp2() + a.log2() * a.log10(), ((3, 4),)),
     _positive("rsqrt", lambda lib, a: a.rsqrt(), ((3, 4),)),
+    # torch.special (ops.special)
+    OpCase("ndtr", lambda lib, a: lib.special.ndtr(a), ((3, 4),), low=-3.0, high=3.0),
+    OpCase("log_ndtr", lambda lib, a: lib.special.log_ndtr(a), ((3, 4),), low=-6.0, high=3.0),
+    OpCase("ndtri", lambda lib, a: lib.special.ndtri(a), ((3, 4),), low=0.05, high=0.95),
+    OpCase("erfc", lambda lib, a: lib.special.erfc(a), ((3, 4),)),
+    OpCase("erfcx", lambda lib, a: lib.special.erfcx(a), ((3, 4),), low=-2.0, high=30.0),
+    _positive("entr", lambda lib, a: lib.special.entr(a), ((3, 4),)),
+    OpCase("i0_i1", lambda lib, a: lib.special.i0(a) + lib.special.i1(a), ((3, 4),), low=-4.0, high=4.0),
+    OpCase("i0e_i1e", lambda lib, a: lib.special.i0e(a) * lib.special.i1e(a), ((3, 4),), low=-40.0, high=40.0),
+    OpCase("xlog1py", lambda lib, a, b: lib.special.xlog1py(a, b), ((3, 4), (4,)), low=0.1, high=2.0),
     # division with rounding, remainders (ops.elementwise)
     OpCase("remainder", lambda lib, a, b: a % b, ((3, 4), (4,)), low=0.6, high=2.0, away_from=(1.0, 1.5, 2.0)),
     OpCase("fmod", lambda lib, a, b: lib.fmod(a, b), ((3, 4), (4,)), low=0.6, high=2.0, away_from=(1.0, 1.5, 2.0)),

@@ -9,7 +9,7 @@ import minigrad as mg
 from minigrad import distributions as D
 from minigrad.autograd.gradcheck import gradcheck, gradgradcheck
 from minigrad.distributions.linalg import cholesky, solve_triangular
-from minigrad.distributions.special import erfinv
+from minigrad.ops.special import erfinv
 
 torch = pytest.importorskip("torch")
 TD = torch.distributions

@@ -24,7 +24,7 @@ import minigrad.nn
 import minigrad.nn.functional as F
 from minigrad.autograd import Function
 from minigrad.distributions.linalg import cholesky, solve_triangular
-from minigrad.distributions.special import erfinv
+from minigrad.ops.special import erfinv
 from op_cases import CASES as OP_CASES
 from test_ops import make_inputs
 

@@ -65,6 +65,7 @@ LAYERS = {
     "minigrad.ops.attention": (3, 5),
     "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.recurrence": (3, 5),
+    "minigrad.ops.special": (3, 5),
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.resample": (3, 5),
@@ -79,6 +80,7 @@ LAYERS = {
     "minigrad.linalg.products": (3, 8),
     "minigrad.linalg.least_squares": (3, 9),
     "minigrad.linalg": (3, 10),
+    "minigrad.special": (3, 8),  # torch.special's namespace over the ops
     # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
     "minigrad.nn.functional._reduction": (4, 0),
     "minigrad.nn.functional._checks": (4, 0),
@@ -153,7 +155,6 @@ LAYERS = {
     "minigrad.distributions.constraints": (6, 0),
     "minigrad.distributions.utils": (6, 0),
     "minigrad.distributions.linalg": (6, 0),
-    "minigrad.distributions.special": (6, 0),
     "minigrad.distributions.distribution": (6, 1),
     "minigrad.distributions.*": (6, 2),  # one file per family, each on the base class
     "minigrad.distributions.one_hot_categorical": (6, 3),  # wraps a Categorical

@@ -4,9 +4,9 @@ import math
 from numbers import Number
 
 from ..ops.activation import erf
+from ..ops.special import erfinv
 from . import constraints
 from .distribution import Distribution
-from .special import erfinv
 from .utils import broadcast_all, standard_normal
 
 __all__ = ["Normal"]

@@ -61,3 +61,15 @@ def float_operand(x):
     if x._data.dtype.kind in "fc":
         return x
     return x.to(np.dtype(np.float32))
+
+
+def promote_float(a, b):
+    """``promote``, then an integer or bool result type becomes float32, as torch does for ops only defined on
+    floats (atan2, xlogy, xlog1py, ...). At least one of them must be a tensor, as in torch."""
+    if not (is_tensor(a) or is_tensor(b)):
+        raise TypeError(f"expected a tensor for `input` or `other`, got {type(a).__name__} and {type(b).__name__}")
+    a, b = promote(a, b)
+    if np.asarray(data_of(a)).dtype.kind in "fc":
+        return a, b
+    float32 = np.dtype(np.float32)
+    return as_operand(a, float32), as_operand(b, float32)

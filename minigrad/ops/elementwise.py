@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _device, _dtype
 from ..autograd.function import Function
-from ._util import data_of, float_operand, is_tensor, promote, wrap
+from ._util import data_of, float_operand, is_tensor, promote, promote_float, wrap
 from .shape import expand, sum_to
 
 
@@ -1013,15 +1013,19 @@ def bitwise_not(x):
 
 # ------------------------------------------------------------------------------------- for the losses
 class XLogY(Function):
-    """``x log y``, taken as 0 where ``x == 0`` (unless y is nan), as ``torch.xlogy``.
+    """``x log(y)``, taken as 0 where ``x == 0`` (unless y is nan), as ``torch.xlogy``.
 
     Gradients, as torch's: ``xlogy(g, y)``, set to 0 where ``x == 0 and y <= 0`` (so a zero upstream gradient
-    gives 0 even where ``log y`` is nan), and ``g x / y``.
+    gives 0 even where ``log y`` is nan), and ``g x / y``. ``special.XLog1pY`` shifts the argument of the log by
+    ``shift`` = 1 (and takes NumPy's ``log1p``, exact for small y).
     """
+
+    shift = 0
+    numpy_log = staticmethod(np.log)
 
     def forward(self, x, y):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where((x == 0) & ~np.isnan(y), 0, x * np.log(y))
+            return np.where((x == 0) & ~np.isnan(y), 0, x * type(self).numpy_log(y))
 
     def backward(self, grad):
         x, y = self.inputs
@@ -1029,17 +1033,20 @@ class XLogY(Function):
         need_x, need_y = self.needs_input_grad
         with np.errstate(divide="ignore", invalid="ignore"):
             grad_x = (
-                sum_to(masked_fill(xlogy(grad, y), (x_data == 0) & (y_data <= 0), 0.0), x_data.shape)
+                sum_to(
+                    masked_fill(type(self).apply(grad, y), (x_data == 0) & (y_data + self.shift <= 0), 0.0),
+                    x_data.shape,
+                )
                 if need_x
                 else None
             )
-            grad_y = sum_to(grad * x / y, y_data.shape) if need_y else None
+            grad_y = sum_to(grad * x / (y + self.shift if self.shift else y), y_data.shape) if need_y else None
         return grad_x, grad_y
 
 
 def xlogy(x, y):
-    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast."""
-    x, y = promote(x, y)
+    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast, integers become float32."""
+    x, y = promote_float(x, y)
     return XLogY.apply(x, y)
 
 

@@ -11,7 +11,8 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import float_operand, promote
+from ..autograd.tensor import Tensor
+from ._util import promote_float
 from .elementwise import unary
 from .shape import sum_to
 
@@ -86,9 +87,10 @@ class Atan2(Function):
 
 def atan2(y, x):
     """The angle of (x, y) in (-π, π], elementwise with broadcasting."""
-    y, x = promote(y, x)
-    if y._data.dtype.kind not in "fc":
-        y, x = float_operand(y), float_operand(x)
+    for name, value in (("input", y), ("other", x)):
+        if not isinstance(value, Tensor):  # torch has no Python-number overload of atan2
+            raise TypeError(f"atan2(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    y, x = promote_float(y, x)
     return Atan2.apply(y, x)
 
 
