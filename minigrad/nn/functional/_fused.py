@@ -48,7 +48,8 @@ _FLOAT32 = np.dtype(np.float32)
 def kernel_dtype(result):
     """The dtype a kernel computes a result dtype in: the kernels are float32 and float64 only, so float16 is
     computed in float32 (and rounded once, at the end)."""
-    result = np.dtype(result)
+    if not isinstance(result, np.dtype):  # (np.dtype(a dtype) is a call that returns it)
+        result = np.dtype(result)
     return _FLOAT32 if result.kind == "f" and result.itemsize == 2 else result  # (no dtype ==: it costs a lookup)
 
 
