@@ -30,6 +30,7 @@ graph disappears as soon as the last Tensor referring to it does.
 """
 
 import inspect
+import itertools
 import weakref
 
 import numpy as np
@@ -58,6 +59,8 @@ _TORCH_TYPES = {
     "uint8": "ByteTensor",
     "bool": "BoolTensor",
 }
+
+_ALWAYS = itertools.repeat(True)  # inputs_read() of a class that does not override it, without the call
 
 
 class Function:
@@ -107,6 +110,7 @@ class Function:
         super().__init_subclass__(**kwargs)
         # torch's style: @staticmethod forward(ctx, *args) on Tensors (see the section at the end of the class)
         cls.ctx_style = isinstance(inspect.getattr_static(cls, "forward"), staticmethod)
+        cls.reads_all_inputs = cls.inputs_read is Function.inputs_read
         if cls.ctx_style:
             cls.keeps_inputs = False  # what backward reads, it saves itself (save_for_backward, version-checked)
 
@@ -115,29 +119,44 @@ class Function:
         if cls.ctx_style:
             return cls._apply_ctx_style(inputs, options)
         node = cls.__new__(cls)
-        if _grad_state.enabled:
-            needs = tuple([isinstance(x, Tensor) and x.requires_grad for x in inputs])
-        else:
-            needs = (False,) * len(inputs)
-        node.needs_input_grad = needs
         node.options = options
-        result = node.forward(*[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
+        recording = _grad_state.enabled
+        # plain loops, not comprehensions (each is a function call), and none for one input: apply runs for every
+        # op (measured on Relu.apply: 3.7 -> 3.0 µs of process time; the old core's was 3.1)
+        if len(inputs) == 1:
+            x = inputs[0]
+            is_tensor = isinstance(x, Tensor)
+            arrays, needs = ((x._data,) if is_tensor else inputs), (recording and is_tensor and x.requires_grad,)
+        else:
+            arrays, needs = [], []
+            for x in inputs:
+                is_tensor = isinstance(x, Tensor)
+                arrays.append(x._data if is_tensor else x)
+                needs.append(recording and is_tensor and x.requires_grad)
+            needs = tuple(needs)
+        node.needs_input_grad = needs
+        result = node.forward(*arrays, **options)
         if type(result) is not np.ndarray:
             result = np.asarray(result)
         output = Tensor._wrap(result)
         if cls.is_view:
             _record_view(output, inputs[0], cls, options)
         if True in needs and result.dtype.kind in "fc":  # integer results never require grad
-            node.next_edges = [(x.grad_fn or x._gradient_edge()) if need else None for x, need in zip(inputs, needs)]
+            # x._gradient_edge() and x._version, inlined
+            if len(inputs) == 1:
+                node.next_edges = [x.grad_fn or x._accumulator or x._gradient_edge()]
+            else:
+                node.next_edges = edges = []
+                for x, need in zip(inputs, needs):
+                    edges.append((x.grad_fn or x._accumulator or x._gradient_edge()) if need else None)
             node.pre_hooks = None
             node.freed = False
             if cls.keeps_inputs:
                 node.inputs = inputs
-                # x._version, inlined (this runs for every op)
-                node._versions = [
-                    (x._version_counter[0] if x._version_counter else 0) if read and isinstance(x, Tensor) else None
-                    for x, read in zip(inputs, node.inputs_read())
-                ]
+                node._versions = versions = []
+                for x, read in zip(inputs, _ALWAYS if cls.reads_all_inputs else node.inputs_read()):
+                    is_read = read and isinstance(x, Tensor)
+                    versions.append((x._version_counter[0] if x._version_counter else 0) if is_read else None)
             if cls.saves_output:
                 node._output = (result, output._shared_version_counter())
             output.requires_grad = True
@@ -168,10 +187,10 @@ class Function:
             grads = self._ctx_style_backward(grad)
         elif self.backward_arrays is not None and not create_graph:
             grads = self.backward_arrays(grad._data)
-            grads = tuple(
-                None if g is None else Tensor._wrap(np.asarray(g))
-                for g in (grads if type(grads) is tuple else (grads,))
-            )
+            if type(grads) is not tuple:  # one input: no generator over a 1-tuple (-1k instructions per node)
+                grads = (None if grads is None else Tensor._wrap(np.asarray(grads)),)
+            else:
+                grads = tuple([None if g is None else Tensor._wrap(np.asarray(g)) for g in grads])
         else:
             grads = self.backward(grad)
             grads = grads if type(grads) is tuple else (grads,)

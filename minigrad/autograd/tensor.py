@@ -329,7 +329,9 @@ class Tensor:
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            return Tensor._wrap(np.ones(self.shape, dtype=self._data.dtype))
+            ones = np.empty(self.shape, dtype=self._data.dtype)  # (np.ones is a Python function: two calls more)
+            ones.fill(1)
+            return Tensor._wrap(ones)
         if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
             gradient = gradient if gradient.requires_grad else Tensor._wrap(gradient._data.copy())
         else:
@@ -570,7 +572,8 @@ class AccumulateGrad:
                 leaf.grad._data = np.asarray(leaf.grad._data + grad._data)
             else:
                 array = grad._data
-                if not array.flags.owndata or not array.flags.writeable:
+                flags = array.flags  # (each .flags makes a new object)
+                if not flags.owndata or not flags.writeable:
                     array = array.copy()
                 else:  # the array now belongs to this .grad; the delivered tensor keeps a view of it, so another
                     grad._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead

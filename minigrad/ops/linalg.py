@@ -47,7 +47,10 @@ class Linear(Function):
     def forward(self, x, weight, bias):
         # as one (rows, in) matrix: NumPy runs a stacked (..., n, in) @ (in, out) as one small BLAS call per
         # leading index, 5-25x slower than one call on the flattened rows
-        result = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + weight.shape[:1])
+        if x.ndim == 2:  # already rows: the two reshapes below cost ~10% of a small layer's forward
+            result = x @ weight.T
+        else:
+            result = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + weight.shape[:1])
         if bias is not None:
             result += bias
         return result

@@ -29,6 +29,9 @@ from ..nn.utils.clip_grad import _zero_grads
 
 __all__ = ["Optimizer", "required"]
 
+# dtype objects, not the scalar types: ``dtype in (np.float32, np.float64)`` converts each type to a dtype per call
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
 
 def kernel_operands(p, state, names, kind):
     """``p``'s array (made C-contiguous), its gradient as a C-contiguous array of ``p``'s dtype, and the state
@@ -37,7 +40,7 @@ def kernel_operands(p, state, names, kind):
     Raises TypeError for a dtype other than float32/float64, and RuntimeError when a state array no longer matches
     its parameter (a parameter replaced after the optimizer stepped must not make a kernel write past an end).
     """
-    if p._data.dtype not in (np.float32, np.float64):
+    if p._data.dtype not in _KERNEL_DTYPES:
         raise TypeError(f"{kind} supports float32 and float64 parameters, got {p.dtype}")
     if not p._data.flags.c_contiguous:  # (np.ascontiguousarray would make a 0-d array 1-d)
         p._data = p._data.copy(order="C")

@@ -48,7 +48,8 @@ _FLOAT32 = np.dtype(np.float32)
 def kernel_dtype(result):
     """The dtype a kernel computes a result dtype in: the kernels are float32 and float64 only, so float16 is
     computed in float32 (and rounded once, at the end)."""
-    result = np.dtype(result)
+    if not isinstance(result, np.dtype):  # (np.dtype(a dtype) is a call that returns it)
+        result = np.dtype(result)
     return _FLOAT32 if result.kind == "f" and result.itemsize == 2 else result  # (no dtype ==: it costs a lookup)
 
 
@@ -158,6 +159,8 @@ class FusedLoss(Function):
 
     def wanted_gradients(self):
         """Which of the kernel's gradient outputs some input needs."""
+        if len(self.grad_shapes) == 1:  # one kernel gradient (most losses): wanted when any input needs one
+            return (True in self.needs_input_grad,)
         wanted = [False] * len(self.grad_shapes)
         for output, need in zip(self.gradient_of, self.needs_input_grad):
             if need:
@@ -168,11 +171,11 @@ class FusedLoss(Function):
         """One kernel call: ``(loss_out, sum of the losses, gradient outputs)``."""
         dtype = self.operands[0].dtype
         loss = None if self.sum_only and self.reduction != "none" else np.empty(self.loss_size, dtype)
-        grads = [
-            np.empty(home, dtype) if want else None
-            for home, want in zip(self.grad_homes or self.grad_shapes, self.wanted_gradients())
-        ]
-        outputs = [None if g is None else g.reshape(shape) for g, shape in zip(grads, self.grad_shapes)]
+        grads, outputs = [], []
+        for home, shape, want in zip(self.grad_homes or self.grad_shapes, self.grad_shapes, self.wanted_gradients()):
+            g = np.empty(home, dtype) if want else None
+            grads.append(g)
+            outputs.append(g if g is None or home == shape else g.reshape(shape))  # (a reshape is a call)
         total = self.kernel_function()(*self.operands, self.scale(), loss, *outputs, get_num_threads())
         return loss, total, grads
 
@@ -207,6 +210,8 @@ class FusedLoss(Function):
                     g *= grad.reshape(self.upstream_shape(g.shape)).astype(g.dtype, copy=False)
                 elif grad.reshape(()) != 1:
                     g *= g.dtype.type(grad.reshape(()))
+        if len(cache) == 1 and not self.negated[0] and len(self.needs_input_grad) == 1:  # one input: no bookkeeping
+            return self.to_input(0, cache[0])
         gradients = []
         handed = set()
         for i, (need, output, negated) in enumerate(zip(self.needs_input_grad, self.gradient_of, self.negated)):

@@ -242,7 +242,8 @@ class CrossEntropyLoss(_IndexTargetLoss):
             self.describe(x.shape)
             kernel_x = np.ascontiguousarray(x, dtype=dtype).reshape(x.shape[:2] + (math.prod(x.shape[2:]),))
         else:
-            kernel_x = self.layout(x, dtype)
+            self.describe(x.shape)
+            kernel_x = self.rows.to_rows(x, dtype)  # (not layout: dtype is already the kernel's)
         weight = None if weight is None else weight.astype(dtype, copy=False)
         self.weight_sum = _kernel.valid_weight_sum(target, kernel_x.shape[1], weight, ignore_index)
         self.operands = (kernel_x, target, weight, ignore_index, label_smoothing)
