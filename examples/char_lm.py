@@ -30,6 +30,7 @@ import os
 import time
 
 import _backend
+import _training
 import matplotlib
 import numpy as np
 from tqdm import tqdm
@@ -39,7 +40,6 @@ torch, nn, F = _backend.load()
 matplotlib.use("Agg")  # write files; never open a window
 import matplotlib.pyplot as plt  # noqa: E402
 
-DEFAULT_OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
 EVAL_SEED = 2**31 - 1  # the held-out windows are drawn once, the same for every run and both libraries
 
 
@@ -67,9 +67,7 @@ def parse_args():
     parser.add_argument("--temperature", type=float, default=0.8, help="sampling temperature")
     parser.add_argument("--prompt", default="def ", help="text the sample starts from")
     parser.add_argument("--seed", type=int, default=0, help="seeds the weights, the batches and the sampling")
-    parser.add_argument("--out-dir", default=DEFAULT_OUT_DIR, help="where the checkpoint and the plot go")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out-dir")
-    parser.add_argument("--torch", action="store_true", help="run on PyTorch instead of minigrad")
+    _training.add_run_options(parser)
     args = parser.parse_args()
     if args.arch == "transformer" and args.embed % args.heads:
         parser.error(f"--embed ({args.embed}) must be a multiple of --heads ({args.heads})")
@@ -241,11 +239,7 @@ def main():
     args = parse_args()
     start = time.perf_counter()
     library = _backend.name()
-    os.makedirs(args.out_dir, exist_ok=True)
-    stem = os.path.join(args.out_dir, f"char_lm_{args.arch}" + ("_torch" if args.torch else ""))
-    checkpoint_path = stem + (".pt" if args.torch else ".npz")
-    if args.resume and not os.path.exists(checkpoint_path):
-        raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; run without --resume first")
+    run = _training.Run(torch, f"char_lm_{args.arch}", args)
 
     text = read_text(args.data, args.chars)
     alphabet = sorted(set(text))
@@ -264,15 +258,7 @@ def main():
     model = make_model(args, len(alphabet))
     optimizer, scheduler = make_optimizer(model, args)
     history = {"step": [], "train_loss": [], "lr": [], "eval_step": [], "val_loss": [], "train_seconds": 0.0}
-    done = 0
-    if args.resume:
-        checkpoint = torch.load(checkpoint_path)
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        scheduler.load_state_dict(checkpoint["scheduler"])
-        torch.random.set_rng_state(checkpoint["rng_state"])
-        history, done = checkpoint["history"], checkpoint["step"]
-        print(f"resumed from {checkpoint_path} after step {done}")
+    history, done = run.restore(model, optimizer, scheduler, unit="step") or (history, 0)
 
     parameters = sum(p.numel() for p in model.parameters())
     source = args.data or f"the standard library's *.py files in {os.path.dirname(os.__file__)}"
@@ -304,26 +290,17 @@ def main():
                 f"step {step:5d}  train loss {np.mean(history['train_loss'][-args.eval_every :]):.4f}  "
                 f"held-out loss {val_loss:.4f} ({val_loss / math.log(2):.3f} bits/char)"
             )
-            state = {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "step": step,
-                "history": history,
-                "rng_state": torch.random.get_rng_state(),
-            }
-            torch.save(state, checkpoint_path)
+            run.save(model, optimizer, scheduler, history=history, step=step)
     progress.close()
 
     prompt = [index[char] for char in args.prompt if char in index] or [0]
     ids = sample(model, prompt, args.sample_chars, args.block, args.temperature, args.seed)
     text_sample = "".join(alphabet[i] for i in ids)
     print(f"--- sample (temperature {args.temperature}) ---\n{text_sample}\n---")
-    plot_path = stem + ".png"
-    plot(history, f"character LM, {args.arch} ({library})", text_sample, plot_path)
+    plot(history, f"character LM, {args.arch} ({library})", text_sample, run.plot)
     val_loss = history["val_loss"][-1] if history["val_loss"] else evaluate(model, val_batches)
     trained_steps = len(history["step"])
-    print(f"checkpoint: {checkpoint_path}\nplot: {plot_path}")
+    print(f"checkpoint: {run.checkpoint}\nplot: {run.plot}")
     print(f"wall time: {time.perf_counter() - start:.1f} s")
     print(f"step time: {history['train_seconds'] / max(trained_steps, 1):.4f}")
     print(

@@ -18,10 +18,10 @@ benchmarks/bench_examples.py and the tests read.
 """
 
 import argparse
-import os
 import time
 
 import _backend
+import _training
 import matplotlib
 import numpy as np
 from tqdm import tqdm
@@ -32,7 +32,6 @@ from minigrad.datasets import MNIST, load_digits  # noqa: E402  (NumPy data; bot
 matplotlib.use("Agg")  # write files; never open a window
 import matplotlib.pyplot as plt  # noqa: E402
 
-DEFAULT_OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
 SPLIT_SEED = 0  # the digits' train/test split never changes with --seed: results stay comparable
 
 
@@ -48,9 +47,7 @@ def parse_args():
     parser.add_argument("--gamma", type=float, default=0.7, help="StepLR: learning-rate factor after each epoch")
     parser.add_argument("--max-steps", type=int, default=0, help="stop each epoch after this many batches (0: all)")
     parser.add_argument("--seed", type=int, default=1, help="seeds the initial weights, dropout and the shuffling")
-    parser.add_argument("--out-dir", default=DEFAULT_OUT_DIR, help="where the checkpoint and the plot go")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out-dir")
-    parser.add_argument("--torch", action="store_true", help="run on PyTorch instead of minigrad")
+    _training.add_run_options(parser)
     args = parser.parse_args()
     if args.size < 8:
         parser.error("--size must be at least 8 (the digits' own side)")
@@ -173,11 +170,7 @@ def main():
     args = parse_args()
     start = time.perf_counter()
     library = _backend.name()
-    os.makedirs(args.out_dir, exist_ok=True)
-    stem = os.path.join(args.out_dir, "cnn_mnist" + ("_torch" if args.torch else ""))
-    checkpoint_path = stem + (".pt" if args.torch else ".npz")
-    if args.resume and not os.path.exists(checkpoint_path):
-        raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; run without --resume first")
+    run = _training.Run(torch, "cnn_mnist", args)
 
     x_train, y_train, x_test, y_test, side = load_data(args)
     torch.manual_seed(args.seed)
@@ -188,21 +181,12 @@ def main():
     loader = torch.utils.data.DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     x_test_t, y_test_t = torch.from_numpy(x_test), torch.from_numpy(y_test)
     history = {"step_loss": [], "epoch_end": [], "train_loss": [], "test_loss": [], "test_acc": [], "epoch_time": []}
-    first_epoch = 1
-    if args.resume:
-        checkpoint = torch.load(checkpoint_path)
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        scheduler.load_state_dict(checkpoint["scheduler"])
-        torch.random.set_rng_state(checkpoint["rng_state"])
-        history = checkpoint["history"]
-        first_epoch = checkpoint["epoch"] + 1
-        print(f"resumed from {checkpoint_path} after epoch {checkpoint['epoch']}")
+    history, done = run.restore(model, optimizer, scheduler) or (history, 0)
 
     source = args.data_dir or f"scikit-learn's digits upsampled to {side}x{side}"
     parameters = sum(p.numel() for p in model.parameters())
     print(f"{library}: train {len(x_train)} / test {len(x_test)} images from {source}; {parameters} parameters")
-    for epoch in range(first_epoch, args.epochs + 1):
+    for epoch in range(done + 1, args.epochs + 1):
         losses, seconds = train_epoch(model, loader, optimizer, args.max_steps)
         scheduler.step()
         test_loss, test_acc, predictions = evaluate(model, x_test_t, y_test_t)
@@ -215,20 +199,11 @@ def main():
             f"epoch {epoch:3d}  train loss {np.mean(losses):.4f}  test loss {test_loss:.4f} acc {test_acc:.4f}  "
             f"({seconds:.2f} s, {len(losses) / seconds:.1f} steps/s)"
         )
-        state = {
-            "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-            "epoch": epoch,
-            "history": history,
-            "rng_state": torch.random.get_rng_state(),
-        }
-        torch.save(state, checkpoint_path)
+        run.save(model, optimizer, scheduler, history=history, epoch=epoch)
 
     test_loss, test_acc, predictions = evaluate(model, x_test_t, y_test_t)
-    plot_path = stem + ".png"
-    plot(history, x_test, y_test, predictions, f"CNN on {source} ({library})", plot_path)
-    print(f"checkpoint: {checkpoint_path}\nplot: {plot_path}")
+    plot(history, x_test, y_test, predictions, f"CNN on {source} ({library})", run.plot)
+    print(f"checkpoint: {run.checkpoint}\nplot: {run.plot}")
     print(f"wall time: {time.perf_counter() - start:.1f} s")
     print(f"epoch time: {np.median(history['epoch_time']):.3f}")
     print(f"test loss: {test_loss:.4f}")

@@ -16,10 +16,10 @@ its two principal directions.
 """
 
 import argparse
-import os
 import time
 
 import _backend
+import _training
 import matplotlib
 import numpy as np
 from tqdm import tqdm
@@ -30,7 +30,6 @@ matplotlib.use("Agg")  # write files; never open a window
 import matplotlib.pyplot as plt  # noqa: E402
 
 torch, nn, F = _backend.load()
-DEFAULT_OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
 
 
 def parse_args():
@@ -44,9 +43,7 @@ def parse_args():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate")
     parser.add_argument("--seed", type=int, default=0, help="seeds the split, the weights, the shuffling and eps")
-    parser.add_argument("--out-dir", default=DEFAULT_OUT_DIR, help="where the checkpoint and the plot go")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out-dir")
-    parser.add_argument("--torch", action="store_true", help="run the same script on PyTorch instead of minigrad")
+    _training.add_run_options(parser)
     return parser.parse_args()
 
 
@@ -187,11 +184,7 @@ def plot(model, history, x_test, y_test, latent, title, path):
 def main():
     args = parse_args()
     start = time.perf_counter()
-    os.makedirs(args.out_dir, exist_ok=True)
-    stem = os.path.join(args.out_dir, "vae_digits" + ("_torch" if args.torch else ""))
-    checkpoint_path = stem + (".pt" if args.torch else ".npz")
-    if args.resume and not os.path.exists(checkpoint_path):
-        raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; run without --resume first")
+    run = _training.Run(torch, "vae_digits", args)
 
     X, y = load_digits()
     order = np.random.default_rng(args.seed).permutation(len(X))
@@ -203,20 +196,13 @@ def main():
     model = VAE(args.latent, args.channels, args.hidden)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     history = {"train": [], "test": [], "seconds": []}
-    first_epoch = 1
-    if args.resume:
-        checkpoint = torch.load(checkpoint_path)
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        history = checkpoint["history"]
-        first_epoch = checkpoint["epoch"] + 1
-        print(f"resumed from {checkpoint_path} after epoch {checkpoint['epoch']}")
+    history, done = run.restore(model, optimizer) or (history, 0)
 
     print(
         f"{_backend.name()}: train {len(x_train)} / test {len(x_test)} images; latent {args.latent}; model "
         f"{sum(p.numel() for p in model.parameters())} parameters"
     )
-    progress = tqdm(range(first_epoch, args.epochs + 1), desc="epochs", unit="epoch", leave=False)
+    progress = tqdm(range(done + 1, args.epochs + 1), desc="epochs", unit="epoch", leave=False)
     for epoch in progress:
         # seeded by the epoch (shuffling and eps), so a resumed run continues as the uninterrupted one would
         torch.manual_seed(args.seed * 1000 + epoch)
@@ -234,18 +220,14 @@ def main():
             f"epoch {epoch:3d}  train loss {train[0]:.3f} (BCE {train[1]:.3f} KL {train[2]:.3f})  "
             f"test loss {test[0]:.3f} (BCE {test[1]:.3f} KL {test[2]:.3f})  ({seconds:.2f} s)"
         )
-        torch.save(
-            {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history},
-            checkpoint_path,
-        )
+        run.save(model, optimizer, history=history, epoch=epoch)
     progress.close()
 
-    plot_path = stem + ".png"
     title = f"convolutional VAE on the 8x8 digits ({_backend.name()}, latent {args.latent})"
-    plot(model, history, x_test, y_test, args.latent, title, plot_path)
+    plot(model, history, x_test, y_test, args.latent, title, run.plot)
     torch.manual_seed(args.seed)  # the final held-out figure draws the same eps on every run
     test = evaluate(model, x_test)
-    print(f"checkpoint: {checkpoint_path}\nplot: {plot_path}")
+    print(f"checkpoint: {run.checkpoint}\nplot: {run.plot}")
     if history["seconds"]:
         print(f"epoch time: {np.median(history['seconds']):.3f}")  # seconds, the median
     print(f"wall time: {time.perf_counter() - start:.1f} s")
