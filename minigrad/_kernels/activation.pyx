@@ -1,0 +1,66 @@
+# cython: freethreading_compatible = True
+"""torch's tanh GELU, forward and backward, each in one pass over the elements (loops in activation_rows.h).
+
+    y = x (1 + tanh(u)) / 2,  u = sqrt(2/pi) (x + 0.044715 x^3)
+
+The forward also writes ``s = (1 + tanh(u)) / 2 = sigmoid(2u)``, which the backward reads:
+``dx = g (s + 2 x s (1 - s) sqrt(2/pi) (1 + 3 * 0.044715 x^2))``.
+
+Calling convention (as every kernel of minigrad._kernels): flat C-contiguous arrays of one float dtype and one
+length, the outputs allocated by the caller, the thread count last. The kernels trust their arguments (the
+Python wrapper in minigrad/ops/activation.py allocates everything); outputs never overlap inputs.
+
+Example::
+
+    x = np.array([-1.0, 0.0, 2.0]); y, s = np.empty_like(x), np.empty_like(x)
+    gelu_tanh(x, y, s, 1)      # y == [-0.1588, 0.0, 1.9546]
+"""
+from cython cimport floating
+from cython.parallel cimport parallel, prange
+
+__all__ = ["gelu_tanh", "gelu_tanh_backward"]
+
+cdef extern from "activation_rows.h" nogil:
+    void mga_gelu_tanh_f32(const float *x, float *y, float *s, Py_ssize_t n)
+    void mga_gelu_tanh_f64(const double *x, double *y, double *s, Py_ssize_t n)
+    void mga_gelu_tanh_backward_f32(const float *g, const float *x, const float *s, float *dx, Py_ssize_t n)
+    void mga_gelu_tanh_backward_f64(const double *g, const double *x, const double *s, double *dx, Py_ssize_t n)
+
+# Elements per parallel chunk: below a few of them a parallel region costs more than it saves.
+cdef enum:
+    BLOCK = 32768
+
+
+cdef inline int _threads(Py_ssize_t blocks, int num_threads) noexcept nogil:
+    return 1 if blocks < 2 else (num_threads if num_threads < blocks else <int>blocks)
+
+
+def gelu_tanh(const floating[::1] x, floating[::1] y, floating[::1] s, int num_threads):
+    """``y = x (1 + tanh(u)) / 2`` and ``s = (1 + tanh(u)) / 2``, elementwise; x, y, s of one length."""
+    cdef Py_ssize_t n = x.shape[0], blocks = (n + BLOCK - 1) // BLOCK, b, lo
+    cdef int nt = _threads(blocks, num_threads)
+    if n == 0:
+        return
+    with nogil, parallel(num_threads=nt):
+        for b in prange(blocks, schedule="static"):
+            lo = b * BLOCK
+            if floating is float:
+                mga_gelu_tanh_f32(&x[lo], &y[lo], &s[lo], min(BLOCK, n - lo))
+            else:
+                mga_gelu_tanh_f64(&x[lo], &y[lo], &s[lo], min(BLOCK, n - lo))
+
+
+def gelu_tanh_backward(const floating[::1] grad, const floating[::1] x, const floating[::1] s, floating[::1] out,
+                       int num_threads):
+    """``out = grad * dy/dx`` elementwise, from the forward's ``s``; all four of one length."""
+    cdef Py_ssize_t n = x.shape[0], blocks = (n + BLOCK - 1) // BLOCK, b, lo
+    cdef int nt = _threads(blocks, num_threads)
+    if n == 0:
+        return
+    with nogil, parallel(num_threads=nt):
+        for b in prange(blocks, schedule="static"):
+            lo = b * BLOCK
+            if floating is float:
+                mga_gelu_tanh_backward_f32(&grad[lo], &x[lo], &s[lo], &out[lo], min(BLOCK, n - lo))
+            else:
+                mga_gelu_tanh_backward_f64(&grad[lo], &x[lo], &s[lo], &out[lo], min(BLOCK, n - lo))
