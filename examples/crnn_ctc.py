@@ -18,11 +18,12 @@ likely class per step, repeats merged, blanks dropped) every epoch, and a prefix
 
 import argparse
 import collections
+import functools
 import math
-import os
 import time
 
 import _backend
+import _training
 import matplotlib
 import numpy as np
 from tqdm import tqdm
@@ -33,7 +34,6 @@ matplotlib.use("Agg")  # write files; never open a window
 import matplotlib.pyplot as plt  # noqa: E402
 
 torch, nn, F = _backend.load()
-DEFAULT_OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "output")
 BLANK = 0  # CTC's blank class; digit d is class d + 1
 
 
@@ -49,22 +49,32 @@ def parse_args():
     parser.add_argument("--scale", type=float, nargs=2, default=(1.0, 1.5), help="range of the digits' scale factor")
     parser.add_argument("--max-gap", type=int, default=3, help="pixels between neighbouring digits: 0 to this")
     parser.add_argument("--noise", type=float, default=0.1, help="standard deviation of the pixel noise")
-    parser.add_argument("--channels", type=int, nargs=2, default=(32, 64), help="channels of the two conv blocks")
+    parser.add_argument(
+        "--rotate", type=float, default=8.0, help="augmentation: rotate training digits up to ± degrees"
+    )
+    parser.add_argument("--shear", type=float, default=0.25, help="augmentation: slant training digits up to ± this")
+    parser.add_argument("--aspect", type=float, default=1.15, help="augmentation: stretch width by 1/this to this")
+    parser.add_argument("--ink", type=float, default=1.5, help="augmentation: pixel ** (1/this to this), stroke weight")
+    parser.add_argument(
+        "--channels", type=int, nargs="+", default=(32, 64, 64), help="channels of each conv block (two or more)"
+    )
     parser.add_argument("--rnn", choices=("gru", "lstm"), default="gru", help="the bidirectional recurrent layer")
     parser.add_argument("--hidden", type=int, default=96, help="recurrent units per direction")
+    parser.add_argument("--dropout", type=float, default=0.2, help="dropout on the columns the recurrent layer reads")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=3e-3, help="peak Adam learning rate (one-cycle schedule)")
     parser.add_argument("--beam", type=int, default=8, help="beam width of the final prefix beam search")
     parser.add_argument("--seed", type=int, default=0, help="seeds the digit split, the strips and the weights")
-    parser.add_argument("--out-dir", default=DEFAULT_OUT_DIR, help="where the checkpoint and the plot go")
-    parser.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out-dir")
-    parser.add_argument("--torch", action="store_true", help="run the same script on PyTorch instead of minigrad")
+    _training.add_run_options(parser)
     args = parser.parse_args()
+    if len(args.channels) < 2:
+        parser.error("--channels needs two or more blocks (the first two pool)")
     if args.height % 4:
         parser.error("--height must be a multiple of 4 (the two 2x2 poolings)")
     return args
 
 
+@functools.cache
 def resize_matrix(source, target):
     """The (target, source) matrix of 1-D linear interpolation: ``M @ row`` resamples a row of ``source`` pixels."""
     centres = (np.arange(target) + 0.5) * source / target - 0.5  # pixel centres mapped into the source grid
@@ -84,47 +94,83 @@ def strip_width(args):
     return -(-width // 4) * 4
 
 
-def make_strips(images, labels, count, args, rng):
+@functools.cache
+def box_centres(rows, cols):
+    """(2, rows * cols): the (x, y) centres of a rows x cols box's pixels, row by row, in [-0.5, 0.5]^2."""
+    ys, xs = np.meshgrid((np.arange(rows) + 0.5) / rows - 0.5, (np.arange(cols) + 0.5) / cols - 0.5, indexing="ij")
+    return np.stack([xs.ravel(), ys.ravel()])
+
+
+def warp_digit(padded, rows, cols, rng, args):
+    """A training digit (8x8, given with a border of zeros: 10x10) redrawn into a ``rows`` x ``cols`` box through
+    a random small rotation and shear (slant), its strokes randomly thinned or thickened: handwriting the 1437
+    training digits do not show as such.
+
+    Each output pixel's centre is mapped back into the 8x8 image (the inverse of the rotation times the shear,
+    about the box's centre) and read by bilinear interpolation, with zeros outside the image.
+    """
+    angle = math.radians(rng.uniform(-args.rotate, args.rotate))
+    slant = rng.uniform(-args.shear, args.shear)
+    cos, sin = math.cos(angle), math.sin(angle)
+    # (rotation @ [[1, slant], [0, 1]])^-1 = [[1, -slant], [0, 1]] @ rotation^T
+    inverse = np.array([[cos + slant * sin, sin - slant * cos], [-sin, cos]])
+    # output pixel centres as (x, y) in [-0.5, 0.5]^2, mapped back and scaled to the source's pixel grid
+    source = inverse @ box_centres(rows, cols)
+    x, y = (np.clip((source + 0.5) * 8 - 0.5, -1, 8) + 1).reshape(2, rows, cols)  # +1: into the padded image
+    x0, y0 = np.minimum(np.floor(x).astype(int), 8), np.minimum(np.floor(y).astype(int), 8)
+    fx, fy = x - x0, y - y0
+    top = padded[y0, x0] * (1 - fx) + padded[y0, x0 + 1] * fx
+    bottom = padded[y0 + 1, x0] * (1 - fx) + padded[y0 + 1, x0 + 1] * fx
+    return (top * (1 - fy) + bottom * fy) ** rng.uniform(1 / args.ink, args.ink)
+
+
+def make_strips(images, labels, count, args, rng, augment=False):
     """``count`` strips (count, 1, height, width) float32 in [0, 1], targets (count, max_digits) with the classes
-    padded by blanks, and the target lengths."""
+    padded by blanks, and the target lengths. ``augment`` (training strips) also stretches each digit's width by a
+    random aspect factor and warps it (``warp_digit``); the held-out strips are drawn without it."""
     width, height = strip_width(args), args.height
+    widest = math.ceil(8 * args.scale[1])
     strips = np.zeros((count, 1, height, width), np.float32)
     targets = np.zeros((count, args.max_digits), np.int64)
     lengths = rng.integers(1, args.max_digits + 1, count)
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1))) if augment else None
     for i, length in enumerate(lengths):
         picks = rng.integers(0, len(images), length)
         x = rng.integers(0, 3)
         for pick in picks:
             size = min(int(round(8 * rng.uniform(*args.scale))), height)
-            resize = resize_matrix(8, size)
-            digit = resize @ images[pick] @ resize.T
+            if augment:
+                cols = min(int(round(size * rng.uniform(1 / args.aspect, args.aspect))), widest)
+                digit = warp_digit(padded[pick], size, cols, rng, args)
+            else:
+                resize = resize_matrix(8, size)
+                digit, cols = resize @ images[pick] @ resize.T, size
             y = rng.integers(0, height - size + 1)
-            window = strips[i, 0, y : y + size, x : x + size]
+            window = strips[i, 0, y : y + size, x : x + cols]
             np.maximum(window, digit, out=window)
-            x += size + rng.integers(0, args.max_gap + 1)
+            x += cols + rng.integers(0, args.max_gap + 1)
         targets[i, :length] = labels[picks] + 1
     strips += rng.normal(0, args.noise, strips.shape).astype(np.float32)
     return np.clip(strips, 0, 1), targets, lengths
 
 
 class CRNN(nn.Module):
-    """(N, 1, H, W) strips -> (W/4, N, 11) log-probabilities, time-major as CTC expects."""
+    """(N, 1, H, W) strips -> (W/4, N, 11) log-probabilities, time-major as CTC expects.
 
-    def __init__(self, height, channels, hidden, rnn):
+    One conv block (3x3 Conv2d, BatchNorm2d, ReLU) per entry of ``channels``; the first two end in a 2x2
+    max-pool, the later ones keep the size and widen what each column sees (the receptive field)."""
+
+    def __init__(self, height, channels, hidden, rnn, dropout):
         super().__init__()
-        c1, c2 = channels
-        self.features = nn.Sequential(
-            nn.Conv2d(1, c1, 3, padding=1),
-            nn.BatchNorm2d(c1),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Conv2d(c1, c2, 3, padding=1),
-            nn.BatchNorm2d(c2),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-        )
+        blocks, previous = [], 1
+        for k, width in enumerate(channels):
+            blocks += [nn.Conv2d(previous, width, 3, padding=1), nn.BatchNorm2d(width), nn.ReLU()]
+            blocks += [nn.MaxPool2d(2)] if k < 2 else []
+            previous = width
+        self.features = nn.Sequential(*blocks)
+        self.dropout = nn.Dropout(dropout)
         recurrent = nn.GRU if rnn == "gru" else nn.LSTM
-        self.rnn = recurrent(c2 * (height // 4), hidden, bidirectional=True)
+        self.rnn = recurrent(previous * (height // 4), hidden, bidirectional=True)
         self.head = nn.Linear(2 * hidden, 11)
 
     def forward(self, strips):
@@ -132,7 +178,7 @@ class CRNN(nn.Module):
         n, c, h, w = features.shape
         # collapse the height into the channels: each of the w columns becomes one time step
         columns = features.reshape(n, c * h, w).permute(2, 0, 1)
-        output, _ = self.rnn(columns)
+        output, _ = self.rnn(self.dropout(columns))
         return self.head(output).log_softmax(-1)
 
 
@@ -244,11 +290,7 @@ def plot(history, strips, truth, decoded, title, path):
 def main():
     args = parse_args()
     start = time.perf_counter()
-    os.makedirs(args.out_dir, exist_ok=True)
-    stem = os.path.join(args.out_dir, "crnn_ctc" + ("_torch" if args.torch else ""))
-    checkpoint_path = stem + (".pt" if args.torch else ".npz")
-    if args.resume and not os.path.exists(checkpoint_path):
-        raise SystemExit(f"--resume: no checkpoint at {checkpoint_path}; run without --resume first")
+    run = _training.Run(torch, "crnn_ctc", args)
 
     X, y = load_digits()
     images = X.reshape(-1, 8, 8)
@@ -261,40 +303,29 @@ def main():
     truth = [(t[:n] - 1).tolist() for t, n in zip(test_targets, test_lengths)]
 
     torch.manual_seed(args.seed)
-    model = CRNN(args.height, args.channels, args.hidden, args.rnn)
+    model = CRNN(args.height, args.channels, args.hidden, args.rnn, args.dropout)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    history, done = run.restore(model, optimizer) or ({"loss": [], "exact": [], "errors": [], "seconds": []}, 0)
+    # one cycle over the whole run; a resumed run restarts it from the saved step, spread over the new total
     steps_per_epoch = -(-args.train // args.batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch, pct_start=0.2
+        optimizer,
+        max_lr=args.lr,
+        total_steps=max(args.epochs, done + 1) * steps_per_epoch,
+        pct_start=0.2,
+        last_epoch=done * steps_per_epoch - 1,
     )
-    history = {"loss": [], "exact": [], "errors": [], "seconds": []}
-    first_epoch = 1
-    if args.resume:
-        checkpoint = torch.load(checkpoint_path)
-        model.load_state_dict(checkpoint["model"])
-        optimizer.load_state_dict(checkpoint["optimizer"])
-        history = checkpoint["history"]
-        first_epoch = checkpoint["epoch"] + 1
-        # the schedule restarts from the saved step, spread over the new total number of epochs
-        schedule = torch.optim.lr_scheduler.OneCycleLR(
-            optimizer,
-            max_lr=args.lr,
-            total_steps=max(args.epochs, checkpoint["epoch"] + 1) * steps_per_epoch,
-            pct_start=0.2,
-            last_epoch=checkpoint["epoch"] * steps_per_epoch - 1,
-        )
-        print(f"resumed from {checkpoint_path} after epoch {checkpoint['epoch']}")
 
     print(
         f"{_backend.name()}: {args.train} training strips per epoch from {len(train_digits)} digit images, {args.test} "
         f"held-out strips from {len(test_digits)} others; strip {args.height}x{strip_width(args)}; model "
         f"{sum(p.numel() for p in model.parameters())} parameters"
     )
-    progress = tqdm(range(first_epoch, args.epochs + 1), desc="epochs", unit="epoch", leave=False)
+    progress = tqdm(range(done + 1, args.epochs + 1), desc="epochs", unit="epoch", leave=False)
     for epoch in progress:
         # fresh strips every epoch, seeded by the epoch, so a resumed run draws what the uninterrupted one would
         strips, targets, lengths = make_strips(
-            images[train_digits], y[train_digits], args.train, args, np.random.default_rng([args.seed, 2, epoch])
+            images[train_digits], y[train_digits], args.train, args, np.random.default_rng([args.seed, 2, epoch]), True
         )
         tick = time.perf_counter()
         loss = train_epoch(model, strips, targets, lengths, optimizer, schedule, args.batch_size)
@@ -306,10 +337,7 @@ def main():
             f"epoch {epoch:3d}  train CTC loss {loss:.4f}  held-out whole-string accuracy {exact:.4f}  "
             f"digit error rate {errors:.4f}  ({seconds:.1f} s)"
         )
-        torch.save(
-            {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch, "history": history},
-            checkpoint_path,
-        )
+        run.save(model, optimizer, history=history, epoch=epoch)
     progress.close()
 
     log_probs = predict(model, test_strips)
@@ -320,10 +348,9 @@ def main():
     beam_exact, beam_errors = score(beamed, truth)
     for i in range(3):
         print(f"target {''.join(map(str, truth[i]))}  greedy {''.join(map(str, greedy[i]))}")
-    plot_path = stem + ".png"
     title = f"CRNN + CTC reading digit strips ({_backend.name()}, {args.rnn.upper()})"
-    plot(history, test_strips, truth, beamed, title, plot_path)
-    print(f"checkpoint: {checkpoint_path}\nplot: {plot_path}")
+    plot(history, test_strips, truth, beamed, title, run.plot)
+    print(f"checkpoint: {run.checkpoint}\nplot: {run.plot}")
     if history["seconds"]:
         print(f"epoch time: {np.median(history['seconds']):.2f}")  # seconds, the median
     print(f"wall time: {time.perf_counter() - start:.1f} s")
