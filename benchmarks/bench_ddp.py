@@ -15,6 +15,8 @@ import numpy as np
 from _timing import median_time
 
 WIDTHS = {"100k": (256, 256, 10), "10M": (2048, 2048, 2048, 512)}  # ~0.07M and ~9.4M parameters
+# (row name, model, DDP options): torch's defaults, and gradient_as_bucket_view (.grad as views of the buckets)
+CASES = [(name, name, {}) for name in WIDTHS] + [("10M view", "10M", {"gradient_as_bucket_view": True})]
 BATCH = 32
 
 
@@ -36,7 +38,7 @@ def _mlp(nn, widths):
     return nn.Sequential(*layers[:-1])
 
 
-def minigrad_figures(widths):
+def minigrad_figures(widths, options):
     import minigrad
     import minigrad.distributed as dist
     import minigrad.nn as nn
@@ -46,18 +48,18 @@ def minigrad_figures(widths):
     x = minigrad.tensor(rng.standard_normal((BATCH, widths[0])).astype(np.float32))
     y = minigrad.tensor(rng.integers(0, widths[-1], BATCH))
     plain = median_time(_steps(minigrad, nn, F, _mlp(nn, widths), x, y))
-    wrapped = median_time(_steps(minigrad, nn, F, dist.DistributedDataParallel(_mlp(nn, widths)), x, y))
+    wrapped = median_time(_steps(minigrad, nn, F, dist.DistributedDataParallel(_mlp(nn, widths), **options), x, y))
     return plain, wrapped
 
 
-def torch_figures(widths, torch):
+def torch_figures(widths, options, torch):
     import torch.distributed as dist
 
     rng = np.random.default_rng(dist.get_rank())
     x = torch.tensor(rng.standard_normal((BATCH, widths[0])).astype(np.float32))
     y = torch.tensor(rng.integers(0, widths[-1], BATCH))
     plain = median_time(_steps(torch, torch.nn, torch.nn.functional, _mlp(torch.nn, widths), x, y))
-    model = torch.nn.parallel.DistributedDataParallel(_mlp(torch.nn, widths))
+    model = torch.nn.parallel.DistributedDataParallel(_mlp(torch.nn, widths), **options)
     wrapped = median_time(_steps(torch, torch.nn, torch.nn.functional, model, x, y))
     return plain, wrapped
 
@@ -78,20 +80,20 @@ def rank_main():
     except ImportError:
         torch = None
     rows = []
-    for name, widths in WIDTHS.items():
+    for name, model, options in CASES:
+        widths = WIDTHS[model]
         parameters = sum(a * b + b for a, b in zip(widths[:-1], widths[1:]))
-        ours = minigrad_figures(widths)
-        theirs = torch_figures(widths, torch) if torch is not None else None
+        ours = minigrad_figures(widths, options)
+        theirs = torch_figures(widths, options, torch) if torch is not None else None
         rows.append((name, parameters, ours, theirs))
     if rank == 0:
         print(
-            f"{'model':<8}{'params':>10}  {'minigrad step':>14}{'+DDP':>10}{'added':>9}   {'torch step':>11}"
+            f"{'model':<10}{'params':>10}  {'minigrad step':>14}{'+DDP':>10}{'added':>9}   {'torch step':>11}"
             f"{'+DDP':>10}{'added':>9}   (ms, 2 ranks x 1 thread)"
         )
         for name, parameters, (plain, wrapped), theirs in rows:
-            line = (
-                f"{name:<8}{parameters:>10,}  {plain * 1e3:>14.2f}{wrapped * 1e3:>10.2f}{(wrapped - plain) * 1e3:>9.2f}"
-            )
+            added = (wrapped - plain) * 1e3
+            line = f"{name:<10}{parameters:>10,}  {plain * 1e3:>14.2f}{wrapped * 1e3:>10.2f}{added:>9.2f}"
             if theirs is not None:
                 line += f"   {theirs[0] * 1e3:>11.2f}{theirs[1] * 1e3:>10.2f}{(theirs[1] - theirs[0]) * 1e3:>9.2f}"
             print(line, flush=True)

@@ -78,19 +78,20 @@ def _model():
     return nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 3))
 
 
-def ddp():
+def ddp(**options):
     """Two ranks on halves of each batch end with the parameters of one process on the whole batch."""
     rank = dist.get_rank()
     rng = np.random.default_rng(0)
     x, y = minigrad.tensor(rng.standard_normal((40, 6)).astype(np.float32)), minigrad.tensor(rng.integers(0, 3, 40))
-    reference, model = _model(), dist.DistributedDataParallel(_model(), bucket_cap_mb=0.0005)  # several buckets
+    reference = _model()
+    model = dist.DistributedDataParallel(_model(), bucket_cap_mb=0.0005, **options)  # several buckets
     assert len(model._buckets) > 1
     ours = minigrad.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     theirs = minigrad.optim.SGD(reference.parameters(), lr=0.1, momentum=0.9)
     for step in range(5):
         batch = slice(step * 8, step * 8 + 8)
         shard = slice(step * 8 + rank * 4, step * 8 + rank * 4 + 4)
-        ours.zero_grad()
+        ours.zero_grad(set_to_none=step % 2 == 0)  # (both: .grad from backward, and .grad zeroed in place)
         F.cross_entropy(model(x[shard]), y[shard]).backward()
         ours.step()
         theirs.zero_grad()
@@ -98,10 +99,18 @@ def ddp():
         theirs.step()
     for a, b in zip(model.module.parameters(), reference.parameters()):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+    buffers = [bucket.buffer for bucket in model._buckets]
+    as_views = [any(np.shares_memory(p.grad.numpy(), b) for b in buffers) for p in model.parameters()]
+    assert all(as_views) if options.get("gradient_as_bucket_view") else not any(as_views)
     with model.no_sync():  # accumulation: local gradients only
         model.module.zero_grad()
         F.cross_entropy(model(x[:4]), y[:4]).backward()
     assert all(p.grad is not None for p in model.parameters())
+
+
+def ddp_bucket_view():
+    """``gradient_as_bucket_view=True``: the same parameters, and each ``.grad`` is a view of its bucket."""
+    ddp(gradient_as_bucket_view=True)
 
 
 def checkpoint():

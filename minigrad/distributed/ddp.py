@@ -5,7 +5,8 @@ parameters are grouped into buckets of about ``bucket_cap_mb`` (in reverse regis
 produces their gradients). During backward, each parameter's post-accumulate hook marks it ready; when a bucket's
 parameters are all ready, their gradients are copied into the bucket's flat buffer and a non-blocking all-reduce
 starts, so communication overlaps the rest of the backward. When the last bucket has started, every all-reduce is
-waited for and the averages are written back into ``.grad``. ``no_sync()`` skips all of this (gradient
+waited for and the averages are written back into ``.grad`` (or, with ``gradient_as_bucket_view=True``, ``.grad``
+becomes a view of the bucket, which saves a copy of every gradient per step). ``no_sync()`` skips all of this (gradient
 accumulation); ``find_unused_parameters=True`` marks the parameters the forward did not reach as ready (with zero
 gradients) so their buckets still complete.
 """
@@ -25,33 +26,48 @@ _DEFAULT_BUCKET_MB = 4.0  # measured here: small buckets overlap backward better
 
 
 class _Bucket:
-    """Parameters whose gradients are reduced together through one flat buffer."""
+    """Parameters whose gradients are reduced together through one flat buffer.
 
-    def __init__(self, parameters):
+    ``start`` writes each gradient divided by the world size into the buffer (one pass: copy and scale) and
+    starts a summing all-reduce, so the buffer ends as the average without a pass of its own (torch's reducer
+    divides first too). ``finish`` hands the averages back: copied into ``.grad``, or, with
+    ``gradient_as_bucket_view``, as ``.grad`` tensors that are views of the buffer (no copy back, no allocation;
+    the next all-reduce overwrites them, as in torch)."""
+
+    def __init__(self, parameters, as_view):
         self.parameters = parameters
         self.buffer = np.zeros(sum(p._data.size for p in parameters), parameters[0]._data.dtype)
+        self.views = []
+        offset = 0
+        for p in parameters:
+            self.views.append(self.buffer[offset : offset + p._data.size].reshape(p.shape))
+            offset += p._data.size
+        self.as_view = as_view
         self.ready = set()
         self.work = None
 
     def start(self, group):
-        offset = 0
-        for p in self.parameters:
-            size = p._data.size
-            self.buffer[offset : offset + size] = 0 if p.grad is None else p.grad._data.reshape(-1)
-            offset += size
-        self.work = collectives.all_reduce_unchecked(self.buffer, collectives.ReduceOp.AVG, group, async_op=True)
+        scale = self.buffer.dtype.type(1 / group.size())
+        for p, view in zip(self.parameters, self.views):
+            if p.grad is None:
+                view.fill(0)
+            elif p.grad._data is view:  # accumulated in place into last step's bucket view
+                view *= scale
+            else:
+                np.multiply(p.grad._data, scale, out=view)
+        self.work = collectives.all_reduce_unchecked(self.buffer, collectives.ReduceOp.SUM, group, async_op=True)
 
     def finish(self):
         self.work.wait()
         self.work = None
-        offset = 0
-        for p in self.parameters:
-            values = self.buffer[offset : offset + p._data.size].reshape(p.shape)
-            offset += p._data.size
-            if p.grad is None:
-                p.grad = Tensor._wrap(values.copy())
+        for p, view in zip(self.parameters, self.views):
+            if self.as_view:
+                if p.grad is None or p.grad._data is not view:
+                    p.grad = Tensor._wrap(view)
+            elif p.grad is None:
+                p.grad = Tensor._wrap(view.copy())
             else:
-                p.grad._data[...] = values
+                p.grad._data[...] = view
         self.ready.clear()
 
 
@@ -81,6 +97,7 @@ class DistributedDataParallel(Module):
         for tensor in list(module.parameters()) + list(module.buffers()):
             collectives.broadcast(tensor, 0, self.process_group)
         parameters = [p for p in module.parameters() if p.requires_grad]
+        self.gradient_as_bucket_view = gradient_as_bucket_view
         self._buckets = self._make_buckets(parameters[::-1], (bucket_cap_mb or _DEFAULT_BUCKET_MB) * 2**20)
         self._bucket_of = {id(p): bucket for bucket in self._buckets for p in bucket.parameters}
         self._started = 0
@@ -88,16 +105,15 @@ class DistributedDataParallel(Module):
         for p in parameters:
             p.register_post_accumulate_grad_hook(self._on_gradient)
 
-    @staticmethod
-    def _make_buckets(parameters, capacity):
+    def _make_buckets(self, parameters, capacity):
         buckets, current, size = [], [], 0
         for p in parameters:
             if current and (size + p._data.nbytes > capacity or p._data.dtype != current[0]._data.dtype):
-                buckets.append(_Bucket(current))
+                buckets.append(_Bucket(current, self.gradient_as_bucket_view))
                 current, size = [], 0
             current.append(p)
             size += p._data.nbytes
-        return buckets + ([_Bucket(current)] if current else [])
+        return buckets + ([_Bucket(current, self.gradient_as_bucket_view)] if current else [])
 
     def forward(self, *inputs, **kwargs):
         if self._expecting and self._started:

@@ -18,19 +18,19 @@ class _LookupTable(Module):
 
     _padding_message = "Padding_idx must be within num_embeddings"
 
-    def __init__(
+    def __init__(  # torch's Embedding signature, which Embedding inherits
         self,
         num_embeddings,
         embedding_dim,
-        padding_idx,
-        max_norm,
-        norm_type,
-        scale_grad_by_freq,
-        sparse,
-        _weight,
-        _freeze,
-        device,
-        dtype,
+        padding_idx=None,
+        max_norm=None,
+        norm_type=2.0,
+        scale_grad_by_freq=False,
+        sparse=False,
+        _weight=None,
+        _freeze=False,
+        device=None,
+        dtype=None,
     ):
         super().__init__()
         np_dtype = parameter_dtype(device, dtype)
@@ -83,34 +83,6 @@ class Embedding(_LookupTable):
     >>> emb(minigrad.tensor([[1, 2], [3, 4]])).shape
     (2, 2, 3)
     """
-
-    def __init__(
-        self,
-        num_embeddings,
-        embedding_dim,
-        padding_idx=None,
-        max_norm=None,
-        norm_type=2.0,
-        scale_grad_by_freq=False,
-        sparse=False,
-        _weight=None,
-        _freeze=False,
-        device=None,
-        dtype=None,
-    ):
-        super().__init__(
-            num_embeddings,
-            embedding_dim,
-            padding_idx,
-            max_norm,
-            norm_type,
-            scale_grad_by_freq,
-            sparse,
-            _weight,
-            _freeze,
-            device,
-            dtype,
-        )
 
     def forward(self, input):  # noqa: A002 - torch's argument name
         return F.embedding(
