@@ -1,19 +1,24 @@
 """Read strings of 1-6 handwritten digits from one image with a convolutional-recurrent network and the CTC loss.
 
-    python examples/crnn_ctc.py                  # reads about 94% of the held-out strips right (target: 95%)
+    python examples/crnn_ctc.py                  # reads about 95-96% of the held-out strips right
     python examples/crnn_ctc.py --torch          # the same script on PyTorch, to compare accuracy and time
     python examples/crnn_ctc.py --epochs 30 --resume   # continue the saved run
 
 Each image is a strip of real scikit-learn digits (8x8) placed side by side, each scaled by a random factor, at
 a random height, with random gaps and pixel noise. The digit images are split first (a seeded 80/20 split), and
 the training strips are built from one part only, the held-out strips from the other: the model is scored on
-handwriting it has never seen. Fresh training strips are drawn every epoch (from the same training digits).
+handwriting it has never seen. Fresh training strips are drawn every epoch (from the same training digits), and
+each training digit is redrawn on the way (augmentation: a small random rotation and slant, a stretched or squeezed
+width, thinner or heavier strokes) so that 1437 digit images teach more than their own handwriting; the held-out
+strips are drawn plainly.
 
 The model (a CRNN): convolutions (Conv2d, BatchNorm2d, ReLU, MaxPool2d) turn the strip into a feature map; its
 height is collapsed into the channels, so each column becomes one time step; a bidirectional GRU (or LSTM, --rnn)
-reads the columns; a linear layer and log_softmax give log-probabilities over {blank, 0, ..., 9} at every step,
-which CTC (nn.CTCLoss) scores against the digit string with no position labels at all. Decoding: greedy (most
-likely class per step, repeats merged, blanks dropped) every epoch, and a prefix beam search at the end.
+reads the columns (through dropout); a linear layer and log_softmax give log-probabilities over {blank, 0, ..., 9}
+at every step, which CTC (nn.CTCLoss) scores against the digit string with no position labels at all. Decoding:
+greedy (most likely class per step, repeats merged, blanks dropped) every epoch, and a prefix beam search at the
+end. Adam with a one-cycle learning rate; the default run (16 epochs of 6000 strips) takes about 6 minutes on
+one core of an idle machine.
 """
 
 import argparse
@@ -41,7 +46,7 @@ def parse_args():
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
     )
-    parser.add_argument("--epochs", type=int, default=12, help="train until this many epochs are done in total")
+    parser.add_argument("--epochs", type=int, default=16, help="train until this many epochs are done in total")
     parser.add_argument("--train", type=int, default=6000, help="training strips drawn per epoch")
     parser.add_argument("--test", type=int, default=1000, help="held-out strips")
     parser.add_argument("--max-digits", type=int, default=6, help="digits per strip: 1 to this")
@@ -56,7 +61,7 @@ def parse_args():
     parser.add_argument("--aspect", type=float, default=1.15, help="augmentation: stretch width by 1/this to this")
     parser.add_argument("--ink", type=float, default=1.5, help="augmentation: pixel ** (1/this to this), stroke weight")
     parser.add_argument(
-        "--channels", type=int, nargs="+", default=(32, 64, 64), help="channels of each conv block (two or more)"
+        "--channels", type=int, nargs="+", default=(32, 64), help="channels of each conv block (two or more)"
     )
     parser.add_argument("--rnn", choices=("gru", "lstm"), default="gru", help="the bidirectional recurrent layer")
     parser.add_argument("--hidden", type=int, default=96, help="recurrent units per direction")
