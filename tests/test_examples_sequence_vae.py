@@ -100,6 +100,22 @@ def test_strips_hold_their_digits(crnn_ctc):
     assert (inked >= 64 * lengths).all()  # each digit covers at least 8x8 pixels, and neighbours never overlap
 
 
+def test_augmented_strips_hold_their_digits(crnn_ctc):
+    """Training strips (rotated, slanted, stretched, re-inked digits) keep the strip's shape, range and targets; an
+    unwarped digit (no rotation, slant or ink change, full width) is the plain strip's digit, bilinear either way."""
+    args = crnn_ctc.argparse.Namespace(
+        max_digits=6, height=12, scale=(1.0, 1.5), max_gap=3, noise=0.0, rotate=8.0, shear=0.25, aspect=1.15, ink=1.5
+    )
+    images = np.random.default_rng(1).uniform(0, 1, (10, 8, 8)).astype(np.float32)
+    strips, targets, lengths = crnn_ctc.make_strips(images, np.arange(10), 100, args, np.random.default_rng(0), True)
+    assert strips.shape == (100, 1, 12, crnn_ctc.strip_width(args)) and 0 <= strips.min() <= strips.max() <= 1
+    assert ((targets > 0).sum(1) == lengths).all()
+    plain = crnn_ctc.argparse.Namespace(rotate=0.0, shear=0.0, ink=1.0)
+    padded = np.pad(images[3], 1)
+    warped = crnn_ctc.warp_digit(padded, 8, 8, np.random.default_rng(0), plain)
+    np.testing.assert_allclose(warped, images[3], atol=1e-6)  # the identity map reads every pixel at its centre
+
+
 def test_prefix_beam_search_finds_the_most_probable_string(crnn_ctc):
     """A wide beam is exact: compare with summing every alignment's probability per collapsed string."""
     rng = np.random.default_rng(0)
