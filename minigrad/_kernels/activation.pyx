@@ -31,36 +31,38 @@ cdef enum:
     BLOCK = 32768
 
 
-cdef inline int _threads(Py_ssize_t blocks, int num_threads) noexcept nogil:
-    return 1 if blocks < 2 else (num_threads if num_threads < blocks else <int>blocks)
+cdef void _sweep(bint backward, const floating *grad, const floating *x, floating *s, floating *out, Py_ssize_t n,
+                 int num_threads) noexcept nogil:
+    """The forward (``out`` = y, ``s`` written) or the backward (``out`` = dx, ``s`` read) over n elements, in
+    blocks of BLOCK split among the threads."""
+    cdef Py_ssize_t blocks = (n + BLOCK - 1) // BLOCK, b, lo, count
+    cdef int nt = 1 if blocks < 2 else (num_threads if num_threads < blocks else <int>blocks)
+    with parallel(num_threads=nt):
+        for b in prange(blocks, schedule="static"):
+            lo = b * BLOCK
+            count = min(BLOCK, n - lo)
+            if floating is float:
+                if backward:
+                    mga_gelu_tanh_backward_f32(grad + lo, x + lo, s + lo, out + lo, count)
+                else:
+                    mga_gelu_tanh_f32(x + lo, out + lo, s + lo, count)
+            else:
+                if backward:
+                    mga_gelu_tanh_backward_f64(grad + lo, x + lo, s + lo, out + lo, count)
+                else:
+                    mga_gelu_tanh_f64(x + lo, out + lo, s + lo, count)
 
 
 def gelu_tanh(const floating[::1] x, floating[::1] y, floating[::1] s, int num_threads):
     """``y = x (1 + tanh(u)) / 2`` and ``s = (1 + tanh(u)) / 2``, elementwise; x, y, s of one length."""
-    cdef Py_ssize_t n = x.shape[0], blocks = (n + BLOCK - 1) // BLOCK, b, lo
-    cdef int nt = _threads(blocks, num_threads)
-    if n == 0:
-        return
-    with nogil, parallel(num_threads=nt):
-        for b in prange(blocks, schedule="static"):
-            lo = b * BLOCK
-            if floating is float:
-                mga_gelu_tanh_f32(&x[lo], &y[lo], &s[lo], min(BLOCK, n - lo))
-            else:
-                mga_gelu_tanh_f64(&x[lo], &y[lo], &s[lo], min(BLOCK, n - lo))
+    cdef Py_ssize_t n = x.shape[0]
+    if n:
+        _sweep(False, <floating *>NULL, &x[0], &s[0], &y[0], n, num_threads)
 
 
 def gelu_tanh_backward(const floating[::1] grad, const floating[::1] x, const floating[::1] s, floating[::1] out,
                        int num_threads):
     """``out = grad * dy/dx`` elementwise, from the forward's ``s``; all four of one length."""
-    cdef Py_ssize_t n = x.shape[0], blocks = (n + BLOCK - 1) // BLOCK, b, lo
-    cdef int nt = _threads(blocks, num_threads)
-    if n == 0:
-        return
-    with nogil, parallel(num_threads=nt):
-        for b in prange(blocks, schedule="static"):
-            lo = b * BLOCK
-            if floating is float:
-                mga_gelu_tanh_backward_f32(&grad[lo], &x[lo], &s[lo], &out[lo], min(BLOCK, n - lo))
-            else:
-                mga_gelu_tanh_backward_f64(&grad[lo], &x[lo], &s[lo], &out[lo], min(BLOCK, n - lo))
+    cdef Py_ssize_t n = x.shape[0]
+    if n:
+        _sweep(True, &grad[0], &x[0], <floating *>&s[0], &out[0], n, num_threads)
