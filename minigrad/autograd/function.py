@@ -207,7 +207,8 @@ class Function:
         """torch's error when an input or the output this node reads was changed in place after the forward."""
         if self.keeps_inputs:
             for x, expected in zip(self.inputs, self._versions):
-                if expected is not None and x._version != expected:
+                # (the counter read inline: the _version property is a call per input on every backward)
+                if expected is not None and (x._version_counter[0] if x._version_counter else 0) != expected:
                     self._raise_modified(x._data, x.grad_fn, x._version, expected)
         if self.saves_output and self._output[1][0] != 0:
             self._raise_modified(self._output[0], self, self._output[1][0], 0)

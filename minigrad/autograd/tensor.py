@@ -393,6 +393,8 @@ class Tensor:
         else:  # a leaf's, when its AccumulateGrad does
             if self._hooks is None:
                 self._hooks = {}
+                if self._accumulator is not None:
+                    self._accumulator.pre_hooks = self._hooks
             hooks = self._hooks
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
@@ -546,17 +548,13 @@ class AccumulateGrad:
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
+        self.pre_hooks = variable._hooks  # the leaf's own hook dict (register_hook hands it over when it makes one)
         self.post_hooks = None  # hooks called with the leaf once its .grad is updated
 
     @property
     def variable(self):
         """The leaf (None once it is gone: nothing can read its gradient then)."""
         return self._variable()
-
-    @property
-    def pre_hooks(self):
-        leaf = self._variable()
-        return None if leaf is None else leaf._hooks
 
     def name(self):
         return "AccumulateGrad"

@@ -60,7 +60,8 @@ class Linear(Function):
         return product if bias is None else product + bias
 
     def backward_arrays(self, grad):
-        x, weight, bias = (t._data if t is not None else None for t in self.inputs)
+        x, weight, bias = self.inputs  # (unpacked by hand: a generator here costs more than the bias sum)
+        x, weight, bias = x._data, weight._data, None if bias is None else bias._data
         need_x, need_w, need_b = self.needs_input_grad
         rows = grad.reshape(-1, weight.shape[0])
         grad_b = None
