@@ -28,13 +28,6 @@ from .activation import relu, sigmoid, tanh
 __all__ = ["apply_inplace", "setitem"]
 
 
-def _replay(tensor, view_ops):
-    """Apply a view's recorded ops (``Function`` class, options) to ``tensor``."""
-    for op, options in view_ops:
-        tensor = op.apply(tensor, **options)
-    return tensor
-
-
 class CopySlices(Function):
     """The base of a view after an in-place write to the view: ``base`` with the view's region replaced by
     ``value``. Gradients: ``base`` gets ``g`` with that region zeroed, ``value`` gets the region of ``g``."""
@@ -43,14 +36,14 @@ class CopySlices(Function):
 
     def forward(self, base, value, *, view_ops):
         self.mask = np.ones(base.shape, dtype=bool)
-        _replay(Tensor._wrap(self.mask), view_ops)._data[...] = False
+        shape.replay_views(Tensor._wrap(self.mask), view_ops)._data[...] = False
         return base  # the write has already happened, in place
 
     def backward(self, grad):
         need_base, need_value = self.needs_input_grad
         return (
             grad * wrap(self.mask.astype(grad._data.dtype)) if need_base else None,
-            _replay(grad, self.options["view_ops"]) if need_value else None,
+            shape.replay_views(grad, self.options["view_ops"]) if need_value else None,
         )
 
 
@@ -95,7 +88,7 @@ def _rebuild_views(base):
     """Give every live view of ``base`` the history of its region of ``base``'s new value."""
     with grad_mode.enable_grad():
         for view in list(base._views or ()):
-            fresh = _replay(base, view._view_ops)
+            fresh = shape.replay_views(base, view._view_ops)
             view.grad_fn, view.requires_grad = fresh.grad_fn, fresh.requires_grad
 
 
@@ -158,41 +151,12 @@ def _copied(x, source):
     return elementwise.add(result, _filled(x, 0)) if x.requires_grad else result
 
 
-class IndexPut(Function):
-    """``x`` with ``value`` written at an advanced ``index`` (arrays or masks). Gradients: ``x`` gets ``g`` outside
-    the written positions, ``value`` gets ``g`` at them (summed back over its broadcast)."""
-
-    keeps_inputs = False
-
-    def forward(self, x, value, *, index):
-        result = x.copy()
-        self.mask = np.ones(x.shape, dtype=bool)
-        self.mask[index] = False
-        self.value_shape = np.shape(value)
-        try:
-            result[index] = value
-        except ValueError:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
-                f"to indexing result of shape {list(x[index].shape)}"
-            ) from None
-        return result
-
-    def backward(self, grad):
-        need_x, need_value = self.needs_input_grad
-        region = shape.Index.apply(grad, index=self.options["index"], advanced=True)
-        return (
-            grad * wrap(self.mask.astype(grad._data.dtype)) if need_x else None,
-            shape.sum_to(region, self.value_shape) if need_value else None,
-        )
-
-
 def _index_put(x, value, index):
     if isinstance(value, Tensor) and value._data.dtype != x._data.dtype:
         value = value.to(x._data.dtype)
     elif not isinstance(value, Tensor):
         value = np.asarray(value)
-    return IndexPut.apply(x, value, index=index)
+    return shape.IndexPut.apply(x, value, index=index)
 
 
 def setitem(tensor, key, value):
