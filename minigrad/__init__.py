@@ -192,7 +192,10 @@ from .ops.indexing import (
     take,
     unravel_index,
 )
+from .creation import empty_permuted, empty_strided, logspace, scalar_tensor
+from .ops.inplace import resize_as_
 from .ops.padding import constant_pad_nd
+from .ops.sampling import bernoulli, normal
 from .ops.strided import (
     as_strided,
     as_strided_scatter,

@@ -17,6 +17,7 @@ from . import (
     inplace,
     linalg,
     reduce,
+    sampling,
     shape,
     slicing,
     sorting,
@@ -159,7 +160,8 @@ METHODS = {
     "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
 
     # shape, indexing and strided views (ops.arrange, ops.indexing, ops.strided)
-    "as_strided": strided.as_strided, "as_strided_scatter": strided.as_strided_scatter, "diag": strided.diag,
+    "as_strided": strided.as_strided, "as_strided_": strided.as_strided_, "broadcast_to": shape.broadcast_to,
+    "as_strided_scatter": strided.as_strided_scatter, "diag": strided.diag,
     "diag_embed": strided.diag_embed, "diagflat": strided.diagflat, "diagonal_scatter": strided.diagonal_scatter,
     "select_scatter": strided.select_scatter, "slice_scatter": strided.slice_scatter,
     "dsplit": arrange.dsplit, "hsplit": arrange.hsplit, "vsplit": arrange.vsplit, "fliplr": arrange.fliplr,
@@ -179,6 +181,8 @@ METHODS = {
         self, indexing.masked_scatter, *args, **kwargs
     ),
     "put_": lambda self, *args, **kwargs: inplace.apply_inplace(self, indexing.put, *args, **kwargs),
+    "bernoulli": sampling.bernoulli, "exponential_": inplace.exponential_, "geometric_": inplace.geometric_,
+    "cauchy_": inplace.cauchy_, "log_normal_": inplace.log_normal_, "resize_as_": inplace.resize_as_,
     "scatter_reduce_": lambda self, *args, **kwargs: inplace.apply_inplace(
         self, indexing.scatter_reduce, *args, **kwargs
     ),

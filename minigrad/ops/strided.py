@@ -24,6 +24,7 @@ __all__ = [
     "AsStrided",
     "ScatterIntoView",
     "as_strided",
+    "as_strided_",
     "as_strided_scatter",
     "diag",
     "diag_embed",
@@ -304,3 +305,21 @@ def triu_indices(row, col, offset=0, dtype=None, device=None, layout=None):
 
 def _index_dtype(dtype):
     return np.dtype(np.int64) if dtype is None else np.dtype(getattr(dtype, "numpy", dtype))
+
+
+def as_strided_(x, size, stride, storage_offset=None):
+    """Re-stride ``x`` in place: it becomes ``x.as_strided(size, stride, storage_offset)`` over the same memory
+    (still sharing it with its base and views); returns ``x``. Refused while ``x`` requires grad (its history would
+    not describe the new shape).
+
+    >>> x = minigrad.arange(4)
+    >>> x.as_strided_((2,), (2,))
+    tensor([0, 2])
+    """
+    if x.requires_grad:
+        raise RuntimeError("as_strided_: cannot re-stride a tensor that requires grad in place")
+    restrided = as_strided(x.detach() if x._base is None else x, size, stride, storage_offset)
+    x._data = restrided._data
+    if x._base is not None:  # a view's region of its base is now the strided one
+        x._view_ops = restrided._view_ops
+    return x
