@@ -497,3 +497,14 @@ def empty_permuted(size, physical_layout, dtype=None, layout=None, device=None, 
         raise RuntimeError("Duplicate dim not allowed")
     physical = np.zeros(tuple(size[d] for d in order), dtype=_float(dtype))
     return _make(np.transpose(physical, np.argsort(order)), None, requires_grad, device)
+
+
+def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """``Tensor.new_empty_strided``: ``empty_strided(size, stride)`` with ``self``'s dtype unless one is given.
+
+    >>> minigrad.zeros(1, dtype=minigrad.int64).new_empty_strided((2,), (2,)).dtype
+    minigrad.int64
+    """
+    return empty_strided(
+        size, stride, dtype=self._data.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad
+    )

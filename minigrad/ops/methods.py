@@ -183,6 +183,7 @@ METHODS = {
     "put_": lambda self, *args, **kwargs: inplace.apply_inplace(self, indexing.put, *args, **kwargs),
     "bernoulli": sampling.bernoulli, "exponential_": inplace.exponential_, "geometric_": inplace.geometric_,
     "cauchy_": inplace.cauchy_, "log_normal_": inplace.log_normal_, "resize_as_": inplace.resize_as_,
+    "new_empty_strided": creation.new_empty_strided,
     "scatter_reduce_": lambda self, *args, **kwargs: inplace.apply_inplace(
         self, indexing.scatter_reduce, *args, **kwargs
     ),
