@@ -76,27 +76,22 @@ def test_scatter_reduce_gradcheck(reduce, include_self):
         assert gradgradcheck(op, (x, src))
 
 
-def test_scatter_reduce_prod_gradient_with_zeros_matches_torch():
-    values = np.array([[0.0, 2.0], [3.0, 0.0], [0.0, 5.0]])
-    source = np.array([[4.0, 0.0], [0.0, 7.0]])
-    index = np.array([[0, 1], [0, 1]])
-    ours_x, ours_s = minigrad.tensor(values, requires_grad=True), minigrad.tensor(source, requires_grad=True)
-    theirs_x, theirs_s = torch.tensor(values, requires_grad=True), torch.tensor(source, requires_grad=True)
-    ours_x.scatter_reduce(0, minigrad.tensor(index), ours_s, "prod").sum().backward()
-    theirs_x.scatter_reduce(0, torch.tensor(index), theirs_s, "prod").sum().backward()
-    np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy())
-    np.testing.assert_allclose(ours_s.grad.numpy(), theirs_s.grad.numpy())
-
-
-def test_index_reduce_amax_ties_share_the_gradient_as_torch():
-    values, source = np.array([1.0, 3.0]), np.array([3.0, 3.0, 0.0])
-    index = np.array([1, 1, 0])
-    ours_x, ours_s = minigrad.tensor(values, requires_grad=True), minigrad.tensor(source, requires_grad=True)
-    theirs_x, theirs_s = torch.tensor(values, requires_grad=True), torch.tensor(source, requires_grad=True)
-    ours_x.index_reduce(0, minigrad.tensor(index), ours_s, "amax").sum().backward()
-    theirs_x.index_reduce(0, torch.tensor(index), theirs_s, "amax").sum().backward()
-    np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy())
-    np.testing.assert_allclose(ours_s.grad.numpy(), theirs_s.grad.numpy())
+@pytest.mark.parametrize(
+    "method, values, index, source, args",
+    [  # zeros in a product (the gradient is the product of the others), ties of a maximum (they share g)
+        ("scatter_reduce", [[0.0, 2.0], [3.0, 0.0], [0.0, 5.0]], [[0, 1], [0, 1]], [[4.0, 0.0], [0.0, 7.0]], ("prod",)),
+        ("index_reduce", [1.0, 3.0], [1, 1, 0], [3.0, 3.0, 0.0], ("amax",)),
+    ],
+)
+def test_reduction_gradients_at_zeros_and_ties_match_torch(method, values, index, source, args):
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        src = lib.tensor(source, dtype=lib.float64, requires_grad=True)
+        getattr(x, method)(0, lib.tensor(index), src, *args).sum().backward()
+        grads.append((x.grad.numpy(), src.grad.numpy()))
+    np.testing.assert_allclose(grads[0][0], grads[1][0])
+    np.testing.assert_allclose(grads[0][1], grads[1][1])
 
 
 # ------------------------------------------------------------------------------------------ views
