@@ -156,6 +156,59 @@ from .ops.shape import (
     unsqueeze,
 )
 
+from .ops.arrange import (
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    column_stack,
+    combinations,
+    dsplit,
+    dstack,
+    fliplr,
+    flipud,
+    hsplit,
+    meshgrid,
+    ravel,
+    rot90,
+    split_with_sizes,
+    tensor_split,
+    tile,
+    unflatten,
+    unsafe_chunk,
+    unsafe_split,
+    vsplit,
+)
+from .ops.indexing import (
+    index_add,
+    index_fill,
+    index_put,
+    index_reduce,
+    masked_scatter,
+    nonzero_static,
+    put,
+    scatter_reduce,
+    take,
+    unravel_index,
+)
+from .creation import empty_permuted, empty_strided, logspace, scalar_tensor
+from .ops.inplace import resize_as_
+from .ops.padding import constant_pad_nd
+from .ops.sampling import bernoulli, normal
+from .ops.strided import (
+    as_strided,
+    as_strided_scatter,
+    diag,
+    diag_embed,
+    diagflat,
+    diagonal_scatter,
+    select_scatter,
+    slice_scatter,
+    tril_indices,
+    triu_indices,
+)
+
 clip = clamp
 moveaxis = movedim
 fix = trunc

@@ -40,6 +40,10 @@ __all__ = [
     "from_numpy",
     "from_dlpack",
     "as_tensor",
+    "logspace",
+    "scalar_tensor",
+    "empty_strided",
+    "empty_permuted",
 ]
 
 
@@ -424,3 +428,83 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     """
     _device.check(device)
     return Tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None, layout=None):
+    """``steps`` values ``base ** e`` for exponents ``e`` evenly spaced from ``start`` to ``end`` inclusive
+    (``start``/``end`` numbers or 0-d tensors), computed in float64 and rounded once to ``dtype``.
+
+    >>> minigrad.logspace(0, 2, 3)
+    tensor([  1.,  10., 100.])
+    """
+    if isinstance(steps, (float, np.floating)) or isinstance(steps, Tensor):
+        raise TypeError(f"logspace() received an invalid combination of arguments - got steps of type {type(steps)}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    bounds = []
+    for bound in (start, end):
+        if isinstance(bound, Tensor):
+            if bound.ndim:
+                raise RuntimeError("logspace only supports 0-dimensional start and end tensors, but got a tensor")
+            bound = bound.item()
+        bounds.append(float(bound))
+    target = _float(dtype)
+    values = np.power(float(base), np.linspace(*bounds, int(steps)))
+    return _make(
+        np.trunc(values).astype(target) if target.kind in "biu" else values.astype(target), None, requires_grad, device
+    )
+
+
+def scalar_tensor(s, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """A 0-d tensor holding the number ``s``, float32 (the default float dtype) unless ``dtype`` is given.
+
+    >>> minigrad.scalar_tensor(3)
+    tensor(3.)
+    """
+    return _make(np.array(s, dtype=_float(dtype)), None, requires_grad, device)
+
+
+def empty_strided(size, stride, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A tensor of shape ``size`` laid out with element strides ``stride`` over a fresh buffer (values unspecified:
+    zeros here), so its ``stride()`` is ``stride``.
+
+    >>> minigrad.empty_strided((2, 3), (1, 2)).stride()
+    (1, 2)
+    """
+    size, stride = _size((size,)), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(stride)} vs {len(size)}")
+    target = _float(dtype)
+    span = 0 if 0 in size else 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    buffer = np.zeros(span, dtype=target)
+    array = np.lib.stride_tricks.as_strided(buffer, size, tuple(s * target.itemsize for s in stride))
+    return _make(array, None, requires_grad, device)
+
+
+def empty_permuted(size, physical_layout, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A tensor of shape ``size`` whose memory holds its dims in the order ``physical_layout`` (outermost first):
+    ``empty(size permuted).permute(inverse)``. Values unspecified (zeros here).
+
+    >>> minigrad.empty_permuted((2, 3), (1, 0)).stride()
+    (1, 2)
+    """
+    size, order = _size((size,)), [int(d) for d in physical_layout]
+    if len(order) != len(size):
+        raise RuntimeError("Number of dimensions in size does not match the length of the physical_layout")
+    if any(not 0 <= d < len(size) for d in order):
+        raise RuntimeError("Dimension out of range")
+    if len(set(order)) != len(order):
+        raise RuntimeError("Duplicate dim not allowed")
+    physical = np.zeros(tuple(size[d] for d in order), dtype=_float(dtype))
+    return _make(np.transpose(physical, np.argsort(order)), None, requires_grad, device)
+
+
+def new_empty_strided(self, size, stride, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """``Tensor.new_empty_strided``: ``empty_strided(size, stride)`` with ``self``'s dtype unless one is given.
+
+    >>> minigrad.zeros(1, dtype=minigrad.int64).new_empty_strided((2,), (2,)).dtype
+    minigrad.int64
+    """
+    return empty_strided(
+        size, stride, dtype=self._data.dtype if dtype is None else dtype, device=device, requires_grad=requires_grad
+    )

@@ -168,6 +168,16 @@ def _inplace_on_a_view(x):
 
 
 EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
+    (
+        "as_strided_and_scatters",
+        lambda x: x.as_strided((2, 2), (1, 1), 1).sum() + x.as_strided_scatter(x[0, :2] * 2, (2,), (4,)).sum(),
+        (3, 3),
+    ),
+    (
+        "scatter_reduce",
+        lambda x: x.scatter_reduce(0, minigrad.tensor([[0, 1, 0], [1, 1, 2]]), x[:2] * 2, "amax"),
+        (3, 3),
+    ),
     ("in-place on views", _inplace_on_a_view, (2, 3)),
     ("cast", lambda x: x.float().double(), (2, 3)),
     ("clone", lambda x: x.clone(), (2, 3)),

@@ -69,6 +69,10 @@ LAYERS = {
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.resample": (3, 5),
+    "minigrad.ops.arrange": (3, 5),  # split/stack/tile composites on slicing's pieces
+    "minigrad.ops.indexing": (3, 5),
+    "minigrad.ops.strided": (3, 5),
+    "minigrad.ops.sampling": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),

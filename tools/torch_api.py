@@ -95,8 +95,6 @@ KNOWN_DIFFERENCES = {
     "amin-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
     "arange-errors": _NUMPY_VALUE_ERROR + " (arange(-inf, 1, 2))",
     "eye-errors": _NUMPY_VALUE_ERROR + " (eye(-1))",
-    "normal.in_place-errors": _NUMPY_VALUE_ERROR + " (normal_(0, -1))",
-    "uniform-errors": _NUMPY_VALUE_ERROR + " (uniform_(3, -1))",
     "nn.functional.gelu-errors": _NUMPY_VALUE_ERROR + " (approximate='asdf')",
     "linspace-errors": _NUMPY_VALUE_ERROR + " (steps=-1); also accepts a float steps and 1-d start/end tensors",
     "linspace.tensor_overload-errors": _NUMPY_VALUE_ERROR + " (steps=-1); also accepts a float steps and 1-d "
@@ -146,8 +144,6 @@ KNOWN_DIFFERENCES = {
     "nn.functional.unfold-bool": ("missing: unfold of bool tensors"),
     "nn.functional.local_response_norm-int64": "difference: torch averages the squares of an integer input in "
     "integer arithmetic (truncating), minigrad in float",
-    "atleast_1d": ("bug: the several-tensors form of atleast_1d/atleast_2d is missing"),
-    "atleast_2d": ("bug: the several-tensors form of atleast_1d/atleast_2d is missing"),
     "index_select": ("bug: index_select refuses torch's 0-d index and scalar-input samples"),
     "scatter": ("bug: scatter lacks torch's reduce= argument and scalar/0-d samples"),
     "scatter_add": ("bug: scatter_add fails on torch's 0-d samples (IndexError)"),
@@ -170,6 +166,16 @@ KNOWN_DIFFERENCES = {
     },
     "hstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
     "vstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
+    # api-shape: strided views and random draws
+    "bernoulli-float32": "difference: random draws; torch's two seeded runs agree on a 3-element sample with "
+    "small probabilities, so the harness takes its values as defined and compares them",
+    "as_strided.partial_views": "difference: op_db's input is a view into a larger torch storage; the parity test "
+    "hands minigrad a compact copy, whose storage holds only the view's elements",
+    **{
+        f"as_strided_scatter-{dtype}": "difference: torch 2.13's gradient for `input` is `g` inside the scattered "
+        "region, where the output does not depend on `input`; minigrad's is `g` outside it"
+        for dtype in ("float32", "float64")
+    },
 }
 
 

@@ -28,13 +28,6 @@ from .activation import relu, sigmoid, tanh
 __all__ = ["apply_inplace", "setitem"]
 
 
-def _replay(tensor, view_ops):
-    """Apply a view's recorded ops (``Function`` class, options) to ``tensor``."""
-    for op, options in view_ops:
-        tensor = op.apply(tensor, **options)
-    return tensor
-
-
 class CopySlices(Function):
     """The base of a view after an in-place write to the view: ``base`` with the view's region replaced by
     ``value``. Gradients: ``base`` gets ``g`` with that region zeroed, ``value`` gets the region of ``g``."""
@@ -43,14 +36,14 @@ class CopySlices(Function):
 
     def forward(self, base, value, *, view_ops):
         self.mask = np.ones(base.shape, dtype=bool)
-        _replay(Tensor._wrap(self.mask), view_ops)._data[...] = False
+        shape.replay_views(Tensor._wrap(self.mask), view_ops)._data[...] = False
         return base  # the write has already happened, in place
 
     def backward(self, grad):
         need_base, need_value = self.needs_input_grad
         return (
             grad * wrap(self.mask.astype(grad._data.dtype)) if need_base else None,
-            _replay(grad, self.options["view_ops"]) if need_value else None,
+            shape.replay_views(grad, self.options["view_ops"]) if need_value else None,
         )
 
 
@@ -95,7 +88,7 @@ def _rebuild_views(base):
     """Give every live view of ``base`` the history of its region of ``base``'s new value."""
     with grad_mode.enable_grad():
         for view in list(base._views or ()):
-            fresh = _replay(base, view._view_ops)
+            fresh = shape.replay_views(base, view._view_ops)
             view.grad_fn, view.requires_grad = fresh.grad_fn, fresh.requires_grad
 
 
@@ -158,41 +151,12 @@ def _copied(x, source):
     return elementwise.add(result, _filled(x, 0)) if x.requires_grad else result
 
 
-class IndexPut(Function):
-    """``x`` with ``value`` written at an advanced ``index`` (arrays or masks). Gradients: ``x`` gets ``g`` outside
-    the written positions, ``value`` gets ``g`` at them (summed back over its broadcast)."""
-
-    keeps_inputs = False
-
-    def forward(self, x, value, *, index):
-        result = x.copy()
-        self.mask = np.ones(x.shape, dtype=bool)
-        self.mask[index] = False
-        self.value_shape = np.shape(value)
-        try:
-            result[index] = value
-        except ValueError:
-            raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
-                f"to indexing result of shape {list(x[index].shape)}"
-            ) from None
-        return result
-
-    def backward(self, grad):
-        need_x, need_value = self.needs_input_grad
-        region = shape.Index.apply(grad, index=self.options["index"], advanced=True)
-        return (
-            grad * wrap(self.mask.astype(grad._data.dtype)) if need_x else None,
-            shape.sum_to(region, self.value_shape) if need_value else None,
-        )
-
-
 def _index_put(x, value, index):
     if isinstance(value, Tensor) and value._data.dtype != x._data.dtype:
         value = value.to(x._data.dtype)
     elif not isinstance(value, Tensor):
         value = np.asarray(value)
-    return IndexPut.apply(x, value, index=index)
+    return shape.IndexPut.apply(x, value, index=index)
 
 
 def setitem(tensor, key, value):
@@ -388,6 +352,8 @@ def uniform_(self, a=0.0, b=1.0, generator=None):
     >>> bool(w.min() >= -1) and bool(w.max() < 1)
     True
     """
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
     return apply_inplace(self, _filled, _random.generator(generator).uniform(a, b, self.shape))
 
 
@@ -397,7 +363,58 @@ def normal_(self, mean=0.0, std=1.0, generator=None):
     >>> minigrad.empty(2, 3).normal_(0, 0.02).shape
     (2, 3)
     """
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return apply_inplace(self, _filled, _random.generator(generator).normal(mean, std, self.shape))
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill ``self`` in place with draws from the exponential distribution of rate ``lambd`` (density
+    ``λ·exp(-λx)``, mean ``1/λ``); returns ``self``.
+
+    >>> bool((minigrad.empty(100).exponential_(2.0) >= 0).all())
+    True
+    """
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    return apply_inplace(self, _filled, _random.generator(generator).exponential(1 / lambd, self.shape))
+
+
+def geometric_(self, p, *, generator=None):
+    """Fill ``self`` in place with the number of Bernoulli(``p``) trials up to the first success (1, 2, ...;
+    ``P(k) = (1-p)^(k-1)·p``); returns ``self``.
+
+    >>> bool((minigrad.empty(100).geometric_(0.5) >= 1).all())
+    True
+    """
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    return apply_inplace(self, _filled, _random.generator(generator).geometric(p, self.shape))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill ``self`` in place with draws from the Cauchy distribution ``median + sigma·tan(π(U - 1/2))``;
+    returns ``self``.
+
+    >>> minigrad.empty(3).cauchy_().shape
+    (3,)
+    """
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    draws = median + sigma * _random.generator(generator).standard_cauchy(self.shape)
+    return apply_inplace(self, _filled, draws)
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill ``self`` in place with ``exp(N(mean, std²))`` draws (``mean`` and ``std`` are those of the logarithm);
+    returns ``self``.
+
+    >>> bool((minigrad.empty(100).log_normal_(0.0, 0.5) > 0).all())
+    True
+    """
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    return apply_inplace(self, _filled, _random.generator(generator).lognormal(mean, std, self.shape))
 
 
 def random_(self, low=0, high=None, generator=None):
@@ -405,6 +422,24 @@ def random_(self, low=0, high=None, generator=None):
     if high is None:
         low, high = 0, low
     return apply_inplace(self, _filled, _random.generator(generator).integers(low, high, self.shape))
+
+
+def resize_as_(self, the_template, memory_format=None):
+    """Give ``self`` the shape of ``the_template`` in place, keeping its first values in row-major order (new
+    elements are uninitialised, as torch's); returns ``self``. Refused for a tensor that requires grad.
+
+    >>> minigrad.arange(6).resize_as_(minigrad.zeros(2, 3)).shape
+    (2, 3)
+    """
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = tuple(the_template.shape)
+    if shape != self.shape:
+        resized = np.empty(shape, dtype=self._data.dtype)
+        kept = min(resized.size, self._data.size)
+        resized.reshape(-1)[:kept] = self._data.reshape(-1)[:kept]
+        self._data = resized
+    return self
 
 
 def bernoulli_(self, p=0.5, generator=None):

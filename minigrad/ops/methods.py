@@ -9,7 +9,21 @@ import numpy as np
 
 from .. import _dtype, creation
 from ..autograd.tensor import Tensor
-from . import activation, elementwise, inplace, linalg, reduce, shape, slicing, sorting, transcendental
+from . import (
+    activation,
+    arrange,
+    elementwise,
+    indexing,
+    inplace,
+    linalg,
+    reduce,
+    sampling,
+    shape,
+    slicing,
+    sorting,
+    strided,
+    transcendental,
+)
 
 
 def _reflected(op):
@@ -145,6 +159,34 @@ METHODS = {
     "scatter_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter, dim, index, src),
     "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
 
+    # shape, indexing and strided views (ops.arrange, ops.indexing, ops.strided)
+    "as_strided": strided.as_strided, "as_strided_": strided.as_strided_, "broadcast_to": shape.broadcast_to,
+    "as_strided_scatter": strided.as_strided_scatter, "diag": strided.diag,
+    "diag_embed": strided.diag_embed, "diagflat": strided.diagflat, "diagonal_scatter": strided.diagonal_scatter,
+    "select_scatter": strided.select_scatter, "slice_scatter": strided.slice_scatter,
+    "dsplit": arrange.dsplit, "hsplit": arrange.hsplit, "vsplit": arrange.vsplit, "fliplr": arrange.fliplr,
+    "flipud": arrange.flipud, "ravel": arrange.ravel, "rot90": arrange.rot90, "tile": arrange.tile,
+    "split_with_sizes": arrange.split_with_sizes, "tensor_split": arrange.tensor_split,
+    "unflatten": arrange.unflatten, "unsafe_chunk": arrange.unsafe_chunk, "unsafe_split": arrange.unsafe_split,
+    "index_add": indexing.index_add, "index_fill": indexing.index_fill, "index_put": indexing.index_put,
+    "index_reduce": indexing.index_reduce, "masked_scatter": indexing.masked_scatter, "put": indexing.put,
+    "scatter_reduce": indexing.scatter_reduce, "take": indexing.take, "nonzero_static": indexing.nonzero_static,
+    "index_add_": lambda self, *args, **kwargs: inplace.apply_inplace(self, indexing.index_add, *args, **kwargs),
+    "index_fill_": lambda self, *args, **kwargs: inplace.apply_inplace(self, indexing.index_fill, *args, **kwargs),
+    "index_put_": lambda self, *args, **kwargs: inplace.apply_inplace(self, indexing.index_put, *args, **kwargs),
+    "index_reduce_": lambda self, *args, **kwargs: inplace.apply_inplace(
+        self, indexing.index_reduce, *args, **kwargs
+    ),
+    "masked_scatter_": lambda self, *args, **kwargs: inplace.apply_inplace(
+        self, indexing.masked_scatter, *args, **kwargs
+    ),
+    "put_": lambda self, *args, **kwargs: inplace.apply_inplace(self, indexing.put, *args, **kwargs),
+    "bernoulli": sampling.bernoulli, "exponential_": inplace.exponential_, "geometric_": inplace.geometric_,
+    "cauchy_": inplace.cauchy_, "log_normal_": inplace.log_normal_, "resize_as_": inplace.resize_as_,
+    "new_empty_strided": creation.new_empty_strided,
+    "scatter_reduce_": lambda self, *args, **kwargs: inplace.apply_inplace(
+        self, indexing.scatter_reduce, *args, **kwargs
+    ),
 }
 # fmt: on
 
@@ -169,6 +211,10 @@ _LAMBDA_DOCS = {
     "scatter_": "In place ``self[index[i][j]][j] = src[i][j]`` for ``dim = 0`` (``scatter``); returns ``self``.",
     "scatter_add_": "In place ``self[index[i][j]][j] += src[i][j]`` for ``dim = 0`` (``scatter_add``); returns "
     "``self``.",
+    **{
+        f"{name}_": f"In place ``{name}`` (see ``minigrad.{name}``); returns ``self``."
+        for name in ("index_add", "index_fill", "index_put", "index_reduce", "masked_scatter", "put", "scatter_reduce")
+    },
 }
 # fmt: on
 for _name, _doc in _LAMBDA_DOCS.items():

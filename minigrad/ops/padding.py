@@ -17,7 +17,7 @@ import numpy as np
 from ..autograd.function import Function
 from .shape import Index
 
-__all__ = ["ConstantPad", "pad"]
+__all__ = ["ConstantPad", "constant_pad_nd", "pad"]
 
 _MODES = ("constant", "reflect", "replicate", "circular")
 
@@ -119,3 +119,16 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002
             index = (slice(None),) * dim + (_source_positions(input.shape[dim], before, after, mode),)
             result = Index.apply(result, index=index, advanced=True)
     return result
+
+
+_pad = pad  # constant_pad_nd's argument ``pad`` (torch's name) hides the function
+
+
+def constant_pad_nd(input, pad, value=0):  # noqa: A002
+    """``pad`` in constant mode (torch's underlying op): the last ``len(pad) // 2`` dims padded with ``value``, or
+    cropped by negative amounts. Gradient: the part of ``g`` where ``input`` sits.
+
+    >>> minigrad.constant_pad_nd(minigrad.ones(1), (1, 1), 2.0)
+    tensor([2., 1., 2.])
+    """
+    return _pad(input, pad, "constant", value)

@@ -139,6 +139,14 @@ class DiagonalBackward(Function):
         return Diagonal.apply(grad, **options)
 
 
+def replay_views(tensor, view_ops):
+    """Apply a view's recorded ops (``(Function class, options)`` pairs, its ``_view_ops``) to ``tensor``: the same
+    region of another tensor of the base's shape."""
+    for op, options in view_ops:
+        tensor = op.apply(tensor, **options)
+    return tensor
+
+
 def index_arrays(index):
     """Turn Tensors inside an index into arrays, and say whether the index is 'advanced' (may repeat)."""
     items = index if isinstance(index, tuple) else (index,)
@@ -193,6 +201,35 @@ class IndexBackward(Function):
 
     def backward(self, grad):
         return Index.apply(grad, index=self.options["index"], advanced=self.options["advanced"])
+
+
+class IndexPut(Function):
+    """``x`` with ``value`` written at an advanced ``index`` (arrays or masks). Gradients: ``x`` gets ``g`` outside
+    the written positions, ``value`` gets ``g`` at them (summed back over its broadcast)."""
+
+    keeps_inputs = False
+
+    def forward(self, x, value, *, index):
+        result = x.copy()
+        self.mask = np.ones(x.shape, dtype=bool)
+        self.mask[index] = False
+        self.value_shape = np.shape(value)
+        try:
+            result[index] = value
+        except ValueError:
+            raise RuntimeError(
+                f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be broadcast "
+                f"to indexing result of shape {list(x[index].shape)}"
+            ) from None
+        return result
+
+    def backward(self, grad):
+        need_x, need_value = self.needs_input_grad
+        region = Index.apply(grad, index=self.options["index"], advanced=True)
+        return (
+            grad * Tensor._wrap(self.mask.astype(grad._data.dtype)) if need_x else None,
+            sum_to(region, self.value_shape) if need_value else None,
+        )
 
 
 class Concatenate(Function):

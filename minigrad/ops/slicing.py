@@ -246,13 +246,30 @@ def take_along_dim(x, indices, dim):
     return gather(x, dim, indices)
 
 
+def each_tensor(make_tensor):
+    """torch's forms of the ``atleast_*d`` functions: one tensor gives one tensor; several (or a list) a tuple."""
+
+    def per_tensor(*tensors):
+        if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+            return make_tensor(tensors[0])
+        items = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+        return tuple(make_tensor(t) for t in items)
+
+    per_tensor.__name__, per_tensor.__doc__ = make_tensor.__name__, make_tensor.__doc__
+    return per_tensor
+
+
+@each_tensor
 def atleast_1d(x):
-    """``x`` as a tensor of at least one dim (a 0-d tensor becomes shape ``(1,)``). Gradient: ``g`` reshaped back."""
+    """``x`` as a tensor of at least one dim (a 0-d tensor becomes shape ``(1,)``); several tensors (or a list) give
+    a tuple. Gradient: ``g`` reshaped back."""
     return reshape(x, 1) if x.ndim == 0 else x
 
 
+@each_tensor
 def atleast_2d(x):
-    """``x`` as a tensor of at least two dims (``(n,)`` becomes ``(1, n)``). Gradient: ``g`` reshaped back."""
+    """``x`` as a tensor of at least two dims (``(n,)`` becomes ``(1, n)``); several tensors (or a list) give a
+    tuple. Gradient: ``g`` reshaped back."""
     return reshape(x, 1, 1) if x.ndim == 0 else unsqueeze(x, 0) if x.ndim == 1 else x
 
 
