@@ -57,6 +57,9 @@ LAYERS = {
     "minigrad.ops.transcendental": (3, 4),
     "minigrad.ops.sorting": (3, 4),
     "minigrad.ops.slicing": (3, 4),
+    "minigrad.ops.products": (3, 4),
+    "minigrad.ops.distances": (3, 4),
+    "minigrad.ops.covariance": (3, 4),
     "minigrad.ops.inplace": (3, 5),
     "minigrad.ops.conv": (3, 5),
     "minigrad.ops.pooling": (3, 5),
@@ -79,7 +82,12 @@ LAYERS = {
     "minigrad.linalg.norms": (3, 8),
     "minigrad.linalg.products": (3, 8),
     "minigrad.linalg.least_squares": (3, 9),
-    "minigrad.linalg": (3, 10),
+    "minigrad.linalg.lu": (3, 7),
+    "minigrad.linalg.householder": (3, 6),
+    "minigrad.linalg.matrix_exp": (3, 6),
+    "minigrad.linalg.legacy": (3, 10),  # torch.* spellings over the whole of linalg
+    "minigrad.linalg.methods": (3, 11),
+    "minigrad.linalg": (3, 12),
     "minigrad.special": (3, 8),  # torch.special's namespace over the ops
     # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
     "minigrad.nn.functional._reduction": (4, 0),

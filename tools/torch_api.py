@@ -170,6 +170,11 @@ KNOWN_DIFFERENCES = {
     },
     "hstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
     "vstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
+    # api-linalg
+    "matrix_exp-float32": "difference: float32 entries cancelling among terms ~1e5 differ from torch's by ~1e-3 "
+    "relative; both are float32 roundings of the float64 exponential (max error 0.035 here, torch's 0.05)",
+    "linalg.eig": "missing: out of scope, its results are complex tensors (minigrad has no complex dtype)",
+    "linalg.eigvals": "missing: out of scope, its results are complex tensors (minigrad has no complex dtype)",
 }
 
 
