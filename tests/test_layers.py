@@ -83,6 +83,7 @@ LAYERS = {
     "minigrad.linalg.products": (3, 8),
     "minigrad.linalg.least_squares": (3, 9),
     "minigrad.linalg.lu": (3, 7),
+    "minigrad.linalg.ldl": (3, 6),
     "minigrad.linalg.householder": (3, 6),
     "minigrad.linalg.matrix_exp": (3, 6),
     "minigrad.linalg.legacy": (3, 10),  # torch.* spellings over the whole of linalg

@@ -10,6 +10,7 @@ from .inverse import det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangula
 from .least_squares import lstsq, pinv
 from .lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .householder import householder_product
+from .ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from .matrix_exp import matrix_exp
 from . import methods  # binds Tensor.cholesky, .svd, .matrix_exp, ... (after the functions they name)
 from .norms import cond, matrix_norm, matrix_rank, norm, vector_norm
@@ -29,6 +30,9 @@ __all__ = [
     "inv_ex",
     "lstsq",
     "householder_product",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
     "lu",
     "lu_factor",
     "lu_factor_ex",
