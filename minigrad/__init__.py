@@ -244,8 +244,10 @@ from .linalg.legacy import (  # noqa: E402
     svd,
     triangular_solve,
 )
+from .linalg.lowrank import pca_lowrank, svd_lowrank  # noqa: E402
 from .linalg.lu import lu_unpack  # noqa: E402
 from .linalg.matrix_exp import matrix_exp  # noqa: E402
+from .nn.functional.grid import grid_sampler_2d, grid_sampler_3d  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
 from . import onnx  # noqa: E402

@@ -84,6 +84,7 @@ LAYERS = {
     "minigrad.linalg.least_squares": (3, 9),
     "minigrad.linalg.lu": (3, 7),
     "minigrad.linalg.ldl": (3, 6),
+    "minigrad.linalg.lowrank": (3, 8),
     "minigrad.linalg.householder": (3, 6),
     "minigrad.linalg.matrix_exp": (3, 6),
     "minigrad.linalg.legacy": (3, 10),  # torch.* spellings over the whole of linalg
@@ -109,7 +110,8 @@ LAYERS = {
     "minigrad.nn.functional.conv_transpose": (4, 3),  # builds on conv's checks
     "minigrad.nn.functional.embedding": (4, 3),
     "minigrad.nn.functional.upsampling": (4, 2),
-    "minigrad.nn.functional.grid": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
+    "minigrad.nn.functional.grid": (4, 2),
+    "minigrad.nn.functional.fractional_pooling": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
     "minigrad.nn.functional.linear_cross_entropy": (4, 4),  # the linear layer, then classification's loss
     "minigrad.nn.functional": (4, 5),
     # 5 -- nn: parameter, init, utils.* < utils, modules.module < the modules < modules.loss < modules/__init__ < nn

@@ -148,3 +148,16 @@ def test_geqrf_matches_numpy_r_and_householder_product_q():
     Q = linalg.householder_product(a, tau)
     np.testing.assert_allclose((Q @ a.triu()[..., :3, :])._data, A._data, atol=1e-12)
     np.testing.assert_allclose(np.abs(a.triu()._data[..., :3, :]), np.abs(np.linalg.qr(A._data)[1]), atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(2, 6, 4), (4, 7)])
+def test_lowrank_factorisations_are_exact_at_full_rank(shape):
+    A = minigrad.from_numpy(rng.standard_normal(shape[:-1] + (2,)) @ rng.standard_normal(shape[:-2] + (2, shape[-1])))
+    U, S, V = minigrad.svd_lowrank(A, q=2)
+    np.testing.assert_allclose(((U * S.unsqueeze(-2)) @ V.mT)._data, A._data, atol=1e-10)
+    np.testing.assert_allclose(S._data, np.linalg.svd(A._data, compute_uv=False)[..., :2], atol=1e-10)
+    U, S, V = minigrad.pca_lowrank(A, q=2)
+    centred = A._data - A._data.mean(-2, keepdims=True)
+    np.testing.assert_allclose(((U * S.unsqueeze(-2)) @ V.mT)._data, centred, atol=1e-10)
+    with pytest.raises(ValueError, match="q"):
+        minigrad.pca_lowrank(A, q=9)
