@@ -244,6 +244,7 @@ from .linalg.legacy import (  # noqa: E402
     svd,
     triangular_solve,
 )
+from .linalg import det, inv as inverse, matrix_power, householder_product as orgqr  # noqa: E402
 from .linalg.lowrank import pca_lowrank, svd_lowrank  # noqa: E402
 from .linalg.lu import lu_unpack  # noqa: E402
 from .linalg.matrix_exp import matrix_exp  # noqa: E402

@@ -2,7 +2,7 @@
 ``minigrad.ops.methods`` cannot bind them): ``A.cholesky()``, ``A.svd()``, ``A.matrix_exp()``, ... one line each."""
 
 from ..autograd.tensor import Tensor
-from . import householder, legacy
+from . import householder, inverse, legacy, products
 from .matrix_exp import matrix_exp
 
 # fmt: off
@@ -11,7 +11,8 @@ METHODS = {
     "cholesky_solve": legacy.cholesky_solve, "logdet": legacy.logdet, "pinverse": legacy.pinverse,
     "qr": legacy.qr, "svd": legacy.svd, "triangular_solve": legacy.triangular_solve, "lu": legacy.lu,
     "lu_solve": legacy.lu_solve, "cross": legacy.cross, "matrix_exp": matrix_exp,
-    "geqrf": householder.geqrf, "ormqr": householder.ormqr,
+    "geqrf": householder.geqrf, "ormqr": householder.ormqr, "orgqr": householder.householder_product,
+    "det": inverse.det, "inverse": inverse.inv, "matrix_power": products.matrix_power,
 }
 # fmt: on
 

@@ -53,12 +53,11 @@ def cov(input, *, correction=1, fweights=None, aweights=None):  # noqa: A002 - t
         total = observations
         mean = x.sum(1, keepdim=True) / total
         normaliser = max(total - correction, 0)
-    else:
-        w = w.to(x.dtype)
+    else:  # the weights' sums in their own dtype, as torch
         total = w.sum()
         mean = (x * w).sum(1, keepdim=True) / total
         if aweights is not None and correction != 0:
-            normaliser = total - correction * (w * aweights.to(x.dtype).reshape(-1)).sum() / total
+            normaliser = total - correction * (w * aweights.reshape(-1)).sum() / total
         else:
             normaliser = total - correction
         if normaliser._data <= 0:  # torch zeroes a non-positive normaliser (inf / nan follow)

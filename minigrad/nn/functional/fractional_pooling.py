@@ -19,10 +19,10 @@ def _intervals(samples, size, out, kernel):
     if out > 1:
         alpha = samples.dtype.type(size - kernel) / samples.dtype.type(out - 1)
         steps = np.arange(out - 1, dtype=samples.dtype)
-        starts[..., :-1] = (
-            np.floor((steps + samples[..., None]) * alpha).astype(np.int64)
-            - np.floor(samples * alpha).astype(np.int64)[..., None]
-        )
+        # truncated toward zero (C's cast), as torch, which matters for samples outside [0, 1)
+        starts[..., :-1] = ((steps + samples[..., None]) * alpha).astype(np.int64) - (samples * alpha).astype(np.int64)[
+            ..., None
+        ]
     if out > 0:
         starts[..., -1] = size - kernel
     return starts
@@ -69,10 +69,10 @@ def _fractional_max_pool(name, input, kernel_size, output_size, output_ratio, re
         shape[2 + axis], shape[2 + dims + axis] = output_size[axis], kernel[axis]
         flat = flat * spatial[axis] + taps.reshape(shape)
     flat = flat.reshape(n, c, int(np.prod(output_size)), int(np.prod(kernel)))
-    planes = x._data.reshape(n, c, -1)
-    values = np.take_along_axis(planes, flat.reshape(n, c, -1), -1).reshape(flat.shape)
+    planes = x._data.reshape(n, c, int(np.prod(spatial)))  # (an empty batch has no -1 to infer)
+    values = np.take_along_axis(planes, flat.reshape(n, c, flat.shape[2] * flat.shape[3]), -1).reshape(flat.shape)
     winner = np.take_along_axis(flat, values.argmax(-1)[..., None], -1)[..., 0]  # argmax: first max or first NaN
-    output = x.reshape(n, c, -1).gather(-1, wrap(winner)).reshape(n, c, *output_size)
+    output = x.reshape(n, c, int(np.prod(spatial))).gather(-1, wrap(winner)).reshape(n, c, *output_size)
     indices = wrap(winner.reshape(output.shape))
     if not batched:
         output, indices = output.squeeze(0), indices.squeeze(0)
