@@ -277,6 +277,31 @@ __version__ = "0.1.0"
 from . import nn, optim  # noqa: E402  (nn and optim build on everything above)
 from . import distributions  # noqa: E402
 from . import linalg  # noqa: E402
+
+# torch's linear algebra at the top level (api-linalg)
+from .ops.covariance import corrcoef, cov  # noqa: E402
+from .ops.distances import cdist, dist, pdist  # noqa: E402
+from .ops.linalg import dot  # noqa: E402
+from .ops.products import addbmm, addmv, addr, baddbmm, inner, kron, tensordot, vdot  # noqa: E402
+from .linalg.householder import geqrf, ormqr  # noqa: E402
+from .linalg.legacy import (  # noqa: E402
+    cholesky,
+    cholesky_inverse,
+    cholesky_solve,
+    cross,
+    logdet,
+    lu,
+    lu_solve,
+    pinverse,
+    qr,
+    svd,
+    triangular_solve,
+)
+from .linalg import det, inv as inverse, matrix_power, householder_product as orgqr  # noqa: E402
+from .linalg.lowrank import pca_lowrank, svd_lowrank  # noqa: E402
+from .linalg.lu import lu_unpack  # noqa: E402
+from .linalg.matrix_exp import matrix_exp  # noqa: E402
+from .nn.functional.grid import grid_sampler_2d, grid_sampler_3d  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
 from . import onnx  # noqa: E402

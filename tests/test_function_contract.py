@@ -202,6 +202,14 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
         (3, 3),
     ),
     ("linalg_factor", lambda x: minigrad.linalg.svdvals(x).sum() + minigrad.linalg.pinv(x).sum(), (3, 3)),
+    (
+        "lu_matrix_exp",
+        lambda x: (
+            minigrad.linalg.lu_factor(x + 3 * minigrad.eye(3, dtype=x.dtype)).LU.sum()
+            + minigrad.matrix_exp(x * 0.1).sum()
+        ),
+        (3, 3),
+    ),
     ("conv2d", lambda x: F.conv2d(x, x[:, :, :3, :3], x[0, 0, 0, :2], padding=1, stride=(1, 2)), (2, 2, 5, 5)),
     ("unfold_fold", lambda x: F.fold(F.unfold(x, 2, padding=1), (5, 4), 2, padding=1), (2, 2, 5, 4)),
     ("pad", lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), (2, 3, 4)),

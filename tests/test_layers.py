@@ -57,6 +57,9 @@ LAYERS = {
     "minigrad.ops.transcendental": (3, 4),
     "minigrad.ops.sorting": (3, 4),
     "minigrad.ops.slicing": (3, 4),
+    "minigrad.ops.products": (3, 4),
+    "minigrad.ops.distances": (3, 4),
+    "minigrad.ops.covariance": (3, 4),
     "minigrad.ops.inplace": (3, 5),
     "minigrad.ops.conv": (3, 5),
     "minigrad.ops.pooling": (3, 5),
@@ -83,7 +86,14 @@ LAYERS = {
     "minigrad.linalg.norms": (3, 8),
     "minigrad.linalg.products": (3, 8),
     "minigrad.linalg.least_squares": (3, 9),
-    "minigrad.linalg": (3, 10),
+    "minigrad.linalg.lu": (3, 7),
+    "minigrad.linalg.ldl": (3, 6),
+    "minigrad.linalg.lowrank": (3, 8),
+    "minigrad.linalg.householder": (3, 6),
+    "minigrad.linalg.matrix_exp": (3, 6),
+    "minigrad.linalg.legacy": (3, 10),  # torch.* spellings over the whole of linalg
+    "minigrad.linalg.methods": (3, 11),
+    "minigrad.linalg": (3, 12),
     "minigrad.special": (3, 8),  # torch.special's namespace over the ops
     # 4 -- nn.functional: helpers < the loss families (siblings: no imports between them) < __init__
     "minigrad.nn.functional._reduction": (4, 0),
@@ -104,7 +114,8 @@ LAYERS = {
     "minigrad.nn.functional.conv_transpose": (4, 3),  # builds on conv's checks
     "minigrad.nn.functional.embedding": (4, 3),
     "minigrad.nn.functional.upsampling": (4, 2),
-    "minigrad.nn.functional.grid": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
+    "minigrad.nn.functional.grid": (4, 2),
+    "minigrad.nn.functional.fractional_pooling": (4, 2),  # dissolves into distance/margin/probabilistic (3.4)
     "minigrad.nn.functional.linear_cross_entropy": (4, 4),  # the linear layer, then classification's loss
     "minigrad.nn.functional": (4, 5),
     # 5 -- nn: parameter, init, utils.* < utils, modules.module < the modules < modules.loss < modules/__init__ < nn

@@ -8,6 +8,11 @@ from ._checks import LinAlgError
 from .factorizations import cholesky, cholesky_ex, eigh, eigvalsh, qr, svd, svdvals
 from .inverse import det, inv, inv_ex, slogdet, solve, solve_ex, solve_triangular
 from .least_squares import lstsq, pinv
+from .lu import lu, lu_factor, lu_factor_ex, lu_solve
+from .householder import householder_product
+from .ldl import ldl_factor, ldl_factor_ex, ldl_solve
+from .matrix_exp import matrix_exp
+from . import methods  # binds Tensor.cholesky, .svd, .matrix_exp, ... (after the functions they name)
 from .norms import cond, matrix_norm, matrix_rank, norm, vector_norm
 from .products import cross, diagonal, matrix_power, multi_dot, tensorinv, tensorsolve, vander, vecdot
 
@@ -24,6 +29,15 @@ __all__ = [
     "inv",
     "inv_ex",
     "lstsq",
+    "householder_product",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",

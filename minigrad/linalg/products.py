@@ -93,7 +93,8 @@ def matrix_power(A, n):
         )
     if n == 0:
         eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), A.shape)
-        return A.new_tensor(eye.copy())  # torch's identity is a constant too
+        # torch's identity is part of the graph (with a zero gradient): an empty sum ties it to A
+        return A.new_tensor(eye.copy()) + A.reshape(-1)[:0].sum()
     if n < 0:
         check_square(A, "linalg.matrix_power")
         A, n = inv(A), -n

@@ -24,6 +24,9 @@ from . import (
     strided,
     transcendental,
 )
+from .covariance import corrcoef, cov
+from .distances import dist
+from .products import addbmm, addmv, addr, baddbmm, inner, kron, vdot
 
 
 def _reflected(op):
@@ -136,6 +139,13 @@ METHODS = {
     # products
     "matmul": linalg.matmul, "mm": linalg.mm, "dot": linalg.dot, "bmm": linalg.bmm, "mv": linalg.mv,
     "outer": linalg.outer, "addmm": linalg.addmm,
+    "addmv": addmv, "addr": addr, "baddbmm": baddbmm, "addbmm": addbmm,
+    "vdot": vdot, "inner": inner, "kron": kron, "dist": dist,
+    "cov": cov, "corrcoef": corrcoef,
+    "addmv_": lambda self, *args, **kwargs: inplace.apply_inplace(self, addmv, *args, **kwargs),
+    "addr_": lambda self, *args, **kwargs: inplace.apply_inplace(self, addr, *args, **kwargs),
+    "baddbmm_": lambda self, *args, **kwargs: inplace.apply_inplace(self, baddbmm, *args, **kwargs),
+    "addbmm_": lambda self, *args, **kwargs: inplace.apply_inplace(self, addbmm, *args, **kwargs),
     # copies and conversions
     "clone": elementwise.clone, "contiguous": elementwise.contiguous, "to": elementwise.to,
     "cpu": lambda self: self, "type_as": lambda self, other: elementwise.to(self, other.dtype),
@@ -209,6 +219,10 @@ _LAMBDA_DOCS = {
     "tril_": "Zero the elements above diagonal ``diagonal`` in place (``tril``); returns ``self``.",
     "triu_": "Zero the elements below diagonal ``diagonal`` in place (``triu``); returns ``self``.",
     "scatter_": "In place ``self[index[i][j]][j] = src[i][j]`` for ``dim = 0`` (``scatter``); returns ``self``.",
+    "addmv_": "In place ``self = beta · self + alpha · (mat @ vec)`` (``addmv``); returns ``self``.",
+    "addr_": "In place ``self = beta · self + alpha · outer(vec1, vec2)`` (``addr``); returns ``self``.",
+    "baddbmm_": "In place ``self = beta · self + alpha · (batch1 @ batch2)`` (``baddbmm``); returns ``self``.",
+    "addbmm_": "In place ``self = beta · self + alpha · Σ batch1[i] @ batch2[i]`` (``addbmm``); returns ``self``.",
     "scatter_add_": "In place ``self[index[i][j]][j] += src[i][j]`` for ``dim = 0`` (``scatter_add``); returns "
     "``self``.",
     **{

@@ -62,6 +62,8 @@ from .ctc import ctc_loss
 from .conv import conv1d, conv2d, conv3d, fold, pad, unfold
 from .conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .distance import cosine_similarity, pairwise_distance
+from ...ops.distances import pdist
+from .fractional_pooling import fractional_max_pool2d, fractional_max_pool3d
 from .margin import (
     cosine_embedding_loss,
     hinge_embedding_loss,

@@ -300,3 +300,43 @@ def affine_grid(theta, size, align_corners=None):
 
 def _torch_dtype(dtype):
     return f"torch.{np.dtype(dtype).name}"
+
+
+_INTERPOLATION_MODES = ("bilinear", "nearest", "bicubic")
+_PADDING_MODES = ("zeros", "border", "reflection")
+
+
+def _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners, dims):  # noqa: A002
+    if input.ndim != dims + 2:
+        raise RuntimeError(
+            f"grid_sampler(): expected {dims + 2}D input and grid with same number of dimensions, but "
+            f"got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    if not (0 <= interpolation_mode < 3 and 0 <= padding_mode < 3):
+        raise RuntimeError(
+            f"grid_sampler(): unknown interpolation mode {interpolation_mode} or padding mode {padding_mode}"
+        )
+    return grid_sample(
+        input, grid, _INTERPOLATION_MODES[interpolation_mode], _PADDING_MODES[padding_mode], bool(align_corners)
+    )
+
+
+def grid_sampler_2d(input, grid, interpolation_mode, padding_mode, align_corners):  # noqa: A002
+    """``torch.grid_sampler_2d``: ``grid_sample`` on ``(N, C, H, W)`` with torch's integer codes,
+    ``interpolation_mode`` 0 bilinear, 1 nearest, 2 bicubic and ``padding_mode`` 0 zeros, 1 border, 2 reflection.
+    Gradient: ``grid_sample``'s.
+
+    >>> minigrad.grid_sampler_2d(minigrad.ones(1, 1, 2, 2), minigrad.zeros(1, 1, 1, 2), 0, 0, False)
+    tensor([[[[1.]]]])
+    """
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners, 2)
+
+
+def grid_sampler_3d(input, grid, interpolation_mode, padding_mode, align_corners):  # noqa: A002
+    """``torch.grid_sampler_3d``: ``grid_sample`` on ``(N, C, D, H, W)`` with torch's integer codes (see
+    ``grid_sampler_2d``; bicubic is 2-D only). Gradient: ``grid_sample``'s.
+
+    >>> minigrad.grid_sampler_3d(minigrad.ones(1, 1, 2, 2, 2), minigrad.zeros(1, 1, 1, 1, 3), 0, 0, False)
+    tensor([[[[[1.]]]]])
+    """
+    return _grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners, 3)

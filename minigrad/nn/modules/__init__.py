@@ -73,6 +73,7 @@ from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBas
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .fold import Fold, Unfold
 from .distance import CosineSimilarity, PairwiseDistance
+from .fractional_pooling import FractionalMaxPool2d, FractionalMaxPool3d
 from .pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -221,6 +222,8 @@ __all__ = [
     "LPPool1d",
     "LPPool2d",
     "LPPool3d",
+    "FractionalMaxPool2d",
+    "FractionalMaxPool3d",
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
