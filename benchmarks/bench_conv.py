@@ -5,8 +5,11 @@
 Each workload makes an input, weight and bias that all require grad (a layer inside a network), runs the
 convolution and ``backward`` with a fixed upstream gradient. The two libraries are timed in alternating rounds (the
 machines are shared). The first row is issue 14's target (conv2d N=32, 16->32 channels, 28x28, k=3, pad 1:
-ratio <= 1.0); the others have no target. After the table, minigrad's step on that workload is split into its
-parts (the node's forward and backward, the im2col and col2im calls within them) measured one by one.
+ratio <= 1.0); the next rows, without target, are other shapes. Then two training steps with issue 14's target
+(ratio <= 1.0): LeNet-5 and pytorch/examples' MNIST ``Net``, batch 64 of 28x28 images, each a zero_grad, forward,
+loss, backward and SGD step of the same network built in both libraries. After the table, minigrad's step on the
+first workload is split into its parts (the node's forward and backward, the im2col and col2im calls within them)
+measured one by one.
 """
 
 import numpy as np
@@ -14,7 +17,7 @@ import numpy as np
 import minigrad
 import minigrad.nn.functional as F
 from _timing import compare, median_time, run_benchmark
-from minigrad.ops.conv import _image_blocks, col2im, im2col
+from minigrad.ops.conv import _chunk_images, col2im, im2col
 
 # (name, function, input shape, weight shape, keyword arguments, target ratio)
 WORKLOADS = [
@@ -62,32 +65,67 @@ def step(library, function, arrays, kwargs):
     return run
 
 
+def lenet5(nn):
+    """LeNet-5 for 28x28 digits (ReLU and max pooling): two 5x5 convolutions, three linear layers."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )  # fmt: skip
+
+
+def mnist_net(nn):
+    """pytorch/examples' MNIST ``Net``: conv 1->32 and 32->64 (3x3), max pool, dropout, two linear layers."""
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25),
+        nn.Flatten(), nn.Linear(9216, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10), nn.LogSoftmax(dim=1),
+    )  # fmt: skip
+
+
+# (name, network builder, loss name, target ratio)
+TRAINING = [("LeNet-5 training step, batch 64", lenet5, "cross_entropy", 1.0), ("MNIST Net training step, batch 64",
+            mnist_net, "nll_loss", 1.0)]  # fmt: skip
+
+
+def training_step(library, build, loss_name, seed=0):
+    """One SGD training step of ``build(library.nn)`` on a fixed batch of 64 images; the weights are torch's
+    initialisation copied into both libraries, so both do the same arithmetic."""
+    rng = np.random.default_rng(seed)
+    images = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
+    labels = rng.integers(0, 10, 64)
+    net = build(library.nn)
+    for p in net.parameters():
+        p.data = library.tensor((rng.standard_normal(tuple(p.shape)) * 0.05).astype(np.float32))
+    optimizer = library.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    x, y = library.tensor(images), library.tensor(labels)
+    loss_fn = getattr(minigrad.nn.functional if library is minigrad else library.nn.functional, loss_name)
+
+    def run():
+        optimizer.zero_grad()
+        loss_fn(net(x), y).backward()
+        optimizer.step()
+
+    return run
+
+
 def breakdown_report(arrays, kwargs, repeats):
     """Time the parts of minigrad's step on one workload: the Conv node's forward and first-order backward on
-    their own, and within them the im2col and col2im kernel calls over all blocks of images (the rest is GEMMs,
-    the bias and the layout of the output)."""
+    their own, and the im2col and col2im kernel calls over the whole batch on minigrad's threads (within the node
+    they run chunk by chunk on each thread's part of the batch; the rest is GEMMs, the bias and layouts)."""
     x, w, b = (minigrad.tensor(a, requires_grad=True) for a in arrays)
     node = F.conv2d(x, w, b, **kwargs).grad_fn
     grad = np.ones(F.conv2d(x, w, b, **kwargs).shape, np.float32)
     window = node.options["window"]
-    blocks = _image_blocks(arrays[0].shape, window, arrays[0].itemsize)
-    cols = np.empty((arrays[0].shape[1] * window.taps, blocks[0].stop, window.positions), np.float32)
-    part = np.empty((blocks[0].stop,) + arrays[0].shape[1:], np.float32)
-
-    def im2col_all():
-        for block in blocks:
-            im2col(arrays[0][block], window, cols[:, : block.stop - block.start])
-
-    def col2im_all():
-        for block in blocks:
-            col2im(cols[:, : block.stop - block.start], window, part[: block.stop - block.start])
-
+    rows = arrays[0].shape[1] * window.taps
+    cols = np.empty((rows, arrays[0].shape[0], window.positions), np.float32)
+    part = np.empty_like(arrays[0])
     parts = [
         ("Conv forward", lambda: node.forward(arrays[0], arrays[1], arrays[2], **node.options)),
         ("Conv backward_arrays", lambda: node.backward_arrays(grad)),
-        (f"  im2col over {len(blocks)} blocks (x2 per step)", im2col_all),
-        (f"  col2im over {len(blocks)} blocks", col2im_all),
+        ("  im2col of the batch (x2 per step)", lambda: im2col(arrays[0], window, cols)),
+        ("  col2im of the batch", lambda: col2im(cols, window, part)),
     ]
+    print(f"  ({_chunk_images(rows, window, 4)} images per chunk)")
     for name, fn in parts:
         print(f"  {name:<40} {median_time(fn, repeats=repeats) * 1e3:8.3f} ms")
 
@@ -101,6 +139,13 @@ def measure(torch, repeats):
             step(minigrad, function, arrays, kwargs), step(torch, function, arrays, kwargs) if torch else None, repeats
         )
         rows.append((f"{name} fwd+bwd f32", ours, theirs, target))
+    for name, build, loss_name, target in TRAINING:
+        ours, theirs = compare(
+            training_step(minigrad, build, loss_name),
+            training_step(torch, build, loss_name) if torch else None,
+            repeats,
+        )
+        rows.append((name, ours, theirs, target))
 
     def report():
         print(f"minigrad's step on {WORKLOADS[0][0]}, part by part:")

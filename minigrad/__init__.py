@@ -7,7 +7,7 @@
 tensor([2., 4., 6.])
 """
 
-from . import _device, _dtype
+from . import _device, _dtype, _malloc
 from ._dtype import (
     bool,
     double,
@@ -308,3 +308,5 @@ from . import onnx  # noqa: E402
 from . import distributed  # noqa: E402
 from .nn import parallel  # noqa: E402,F401  (binds minigrad.nn.parallel, as torch.nn.parallel)
 from . import accelerator, backends, cuda, special, utils  # noqa: E402
+
+_malloc.tune()  # freed array memory stays in the process (see minigrad/_malloc.py)

@@ -155,7 +155,7 @@ def test_conv_in_several_blocks_of_images_matches_one_block(monkeypatch):
     x, w, b = _conv_inputs((7, 4, 6, 5), (6, 2, 3, 3))
     one_block = F.conv2d(x, w, b, padding=1, groups=2)
     grads = minigrad.autograd.grad(one_block.sum(), [x, w, b])
-    monkeypatch.setattr(conv_ops, "_BLOCK_BYTES", 1000)  # one image per block
+    monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", 1000)  # one image per chunk
     blocked = F.conv2d(x, w, b, padding=1, groups=2)
     np.testing.assert_allclose(blocked._data, one_block._data, rtol=1e-12)
     for mine, expected in zip(minigrad.autograd.grad(blocked.sum(), [x, w, b]), grads):

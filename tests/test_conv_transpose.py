@@ -97,7 +97,7 @@ def test_conv_transpose_in_several_blocks_of_images_matches_one_block(monkeypatc
     window, (x, w, b) = _node_inputs()
     one_block = ConvTranspose.apply(x, w, b, window=window, groups=2)
     grads = minigrad.autograd.grad(one_block.sum(), [x, w, b])
-    monkeypatch.setattr(conv_ops, "_BLOCK_BYTES", 1000)  # one image per block
+    monkeypatch.setattr(conv_ops, "_CHUNK_BYTES", 1000)  # one image per chunk
     blocked = ConvTranspose.apply(x, w, b, window=window, groups=2)
     np.testing.assert_allclose(blocked._data, one_block._data, rtol=1e-12)
     for mine, expected in zip(minigrad.autograd.grad(blocked.sum(), [x, w, b]), grads):

@@ -28,6 +28,8 @@ LAYERS = {
     "minigrad._dtype": (1, 0),
     "minigrad._device": (1, 0),
     "minigrad._threads": (1, 0),
+    "minigrad._blas": (1, 0),
+    "minigrad._malloc": (1, 0),
     "minigrad.random": (1, 0),
     "minigrad.cuda": (1, 0),
     "minigrad.accelerator": (1, 0),

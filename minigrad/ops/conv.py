@@ -13,9 +13,9 @@ loops are in ``minigrad/_kernels/im2col.pyx``.
 ``Conv`` is ``y[n, o, j] = Σ_c Σ_i W[o, c, i] x[n, c, window i of position j] + b[o]`` (``c`` over ``o``'s
 group): one node whose forward builds the ``(C K, B L)`` columns of a block of images and multiplies them by the
 ``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``,
-``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both walk the batch in blocks of images (the whole batch
-when its columns take less than ``_BLOCK_BYTES``), and the backward rebuilds the columns, so nothing but the
-inputs is kept between forward and backward.
+``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both split the batch into one part per minigrad thread and
+walk each part in chunks of images whose columns fit in cache (``_CHUNK_BYTES``), and the backward rebuilds the
+columns, so nothing but the inputs is kept between forward and backward.
 
 ``ConvTranspose`` is ``Conv``'s adjoint in its input: its forward is the convolution's input gradient
 (``col2im(Wᵀ x)``), its input gradient a convolution. Each one's Tensor-level backward calls the other (the
@@ -28,6 +28,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._blas import run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
@@ -66,11 +67,11 @@ class Window(namedtuple("Window", "kernel stride padding dilation in_size out_si
         )
 
 
-# Images per block of the convolution's column matrix: about this many bytes of columns. Large on purpose: each
-# BLAS call starts and joins its threads, and on a loaded machine (a thread descheduled at every join) one GEMM per
-# image was 6x slower per step than three per block, while cache-sized blocks gained at most a third on a quiet
-# core (benchmarks/bench_conv.py). The bound keeps the transient column buffer at a few tens of MB.
-_BLOCK_BYTES = 1 << 24
+# Bytes of columns per chunk of images: about half an L2 cache, so that a chunk's columns, built by im2col, stay
+# in cache through the GEMMs that read them (and the column gradient through col2im). Measured on
+# benchmarks/bench_conv.py's target shape, one image's columns per GEMM ran the three products in 6.9 ms per step
+# against 12 ms for the whole batch's 14 MB at once, which had to come from memory.
+_CHUNK_BYTES = 1 << 20
 
 
 def _as_volumes(array, window):
@@ -79,77 +80,95 @@ def _as_volumes(array, window):
     return np.ascontiguousarray(array).reshape(array.shape[:2] + lead + tuple(window.in_size))
 
 
-def im2col(x, window, cols):
+def im2col(x, window, cols, num_threads=None):
     """Write the windows of ``x (N, C, *spatial)`` into ``cols``, a ``(C K, N, L)`` array (or a view of one with
-    its last axis contiguous)."""
-    _kernel.im2col(_as_volumes(x, window), cols, *window.kernel_arguments(), get_num_threads())
+    its last axis contiguous), on ``num_threads`` threads (default: minigrad's)."""
+    threads = get_num_threads() if num_threads is None else num_threads
+    _kernel.im2col(_as_volumes(x, window), cols, *window.kernel_arguments(), threads)
     return cols
 
 
-def col2im(cols, window, out):
+def col2im(cols, window, out, num_threads=None):
     """Overwrite ``out`` (a C-contiguous ``(N, C, *spatial)`` array) with the sum of the entries of ``cols``
     (``(C K, N, L)``, last axis contiguous) at the positions they were read from."""
     if cols.shape[2] > 1 and cols.strides[2] != cols.itemsize:
         cols = np.ascontiguousarray(cols)
-    _kernel.col2im(cols, _as_volumes(out, window), *window.kernel_arguments(), get_num_threads())
+    threads = get_num_threads() if num_threads is None else num_threads
+    _kernel.col2im(cols, _as_volumes(out, window), *window.kernel_arguments(), threads)
     return out
 
 
-def _image_blocks(shape, window, itemsize):
-    """Slices of the ``shape[0]`` images of an ``(N, C, ...)`` array whose columns take about ``_BLOCK_BYTES`` (at
-    least one image each)."""
-    n, channels = shape[:2]
-    step = max(1, _BLOCK_BYTES // max(channels * window.taps * window.positions * itemsize, 1))
-    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+def _chunk_images(rows, window, itemsize):
+    """Images per chunk: as many as keep one GEMM's operand, the ``(C K / groups, B L)`` columns of a group
+    (``rows = C K / groups``), near ``_CHUNK_BYTES``; at least one. Sized per group so that a depthwise
+    convolution's tiny GEMMs (``K`` rows each) still span many images: a GEMM call costs microseconds."""
+    return max(1, _CHUNK_BYTES // max(rows * window.positions * itemsize, 1))
 
 
-def _columns(x, window, groups):
-    """(slice of images, its ``(groups, C K / groups, B L)`` columns) per block of ``x``; one buffer for all."""
-    x = np.ascontiguousarray(x)
-    rows = x.shape[1] * window.taps
-    blocks = _image_blocks(x.shape, window, x.itemsize)
-    buffer = np.empty(rows * (blocks[0].stop if blocks else 0) * window.positions, dtype=x.dtype)
-    for block in blocks:
-        cols = buffer[: rows * (block.stop - block.start) * window.positions].reshape(rows, -1, window.positions)
-        im2col(x[block], window, cols)
-        yield block, cols.reshape(groups, rows // groups, -1)
+def _chunks(start, stop, step):
+    return (slice(first, min(first + step, stop)) for first in range(start, stop, step))
 
 
 def correlate(x, weight, bias, window, groups):
-    """The convolution's value as arrays: per block, ``y = W cols`` per group, plus the bias."""
-    n, out_channels = x.shape[0], weight.shape[0]
-    result = np.empty((n, out_channels, window.positions), dtype=x.dtype)
+    """The convolution's value as arrays: per chunk of images, im2col then ``y = W cols`` per group plus the bias,
+    the batch split over minigrad's threads."""
+    x = np.ascontiguousarray(x)
+    n, channels = x.shape[:2]
+    out_channels, rows, positions = weight.shape[0], x.shape[1] * window.taps, window.positions
+    result = np.empty((n, out_channels, positions), dtype=x.dtype)
     kernels = weight.reshape(groups, out_channels // groups, -1)
-    shift = np.zeros(out_channels, x.dtype) if bias is None else bias
-    for block, cols in _columns(x, window, groups):
-        product = np.matmul(kernels, cols).reshape(out_channels, -1, window.positions)  # (O, B, L)
-        np.add(product.transpose(1, 0, 2), shift[:, None], out=result[block])
+    shift = (np.zeros(out_channels, x.dtype) if bias is None else bias)[:, None]
+    step = _chunk_images(rows // groups, window, x.itemsize)
+
+    def part(start, stop, threads):
+        images = min(step, stop - start)
+        cols_buffer = np.empty(rows * images * positions, x.dtype)
+        product_buffer = np.empty(out_channels * images * positions, x.dtype)
+        for block in _chunks(start, stop, step):
+            size = (block.stop - block.start) * positions
+            cols = im2col(x[block], window, cols_buffer[: rows * size].reshape(rows, -1, positions), threads)
+            product = product_buffer[: out_channels * size].reshape(groups, out_channels // groups, size)
+            np.matmul(kernels, cols.reshape(groups, rows // groups, size), out=product)
+            np.add(product.reshape(out_channels, -1, positions).transpose(1, 0, 2), shift, out=result[block])
+
+    run_parts(part, n, get_num_threads())
     return result.reshape((n, out_channels) + tuple(window.out_size))
 
 
 def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w):
     """The convolution's input and weight gradients as arrays (None where not needed; ``x`` is read only for the
-    weight's, ``x_shape`` sizes the input's): per block, with ``g`` as ``(O, B L)``, ``dWᵀ += cols gᵀ`` and
-    ``d cols = Wᵀ g`` then col2im."""
+    weight's, ``x_shape`` sizes the input's): per chunk of images, with ``g`` as ``(O, B L)``, ``dWᵀ += cols gᵀ``
+    and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The batch is split over minigrad's
+    threads, each summing its own ``dWᵀ``."""
     n, out_channels = grad.shape[:2]
-    grad = grad.reshape(n, out_channels, window.positions)
+    rows, positions = x_shape[1] * window.taps, window.positions
+    grad = np.ascontiguousarray(grad).reshape(n, out_channels, positions)
+    x = np.ascontiguousarray(x) if need_w else None
     kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
     grad_x = np.empty(x_shape, dtype=grad.dtype) if need_x else None
-    grad_w = np.zeros(kernels_t.shape, dtype=grad.dtype) if need_w else None
+    step = _chunk_images(rows // groups, window, grad.itemsize)
+
+    def part(start, stop, threads):
+        cols_buffer = np.empty(rows * min(step, stop - start) * positions, grad.dtype)
+        grad_w = np.zeros(kernels_t.shape, dtype=grad.dtype) if need_w else None
+        for block in _chunks(start, stop, step):
+            size = (block.stop - block.start) * positions
+            cols = cols_buffer[: rows * size].reshape(rows, -1, positions)
+            # the chunk's gradient as (G, O / G, B L), the layout of the columns
+            g = np.ascontiguousarray(grad[block].transpose(1, 0, 2)).reshape(groups, out_channels // groups, size)
+            if need_w:  # (C K / G, O / G) per group: the small side of the product last
+                im2col(x[block], window, cols, threads)
+                grad_w += np.matmul(cols.reshape(groups, rows // groups, size), g.transpose(0, 2, 1))
+            if need_x:
+                np.matmul(kernels_t, g, out=cols.reshape(groups, rows // groups, size))
+                col2im(cols, window, grad_x[block], threads)
+        return grad_w
+
+    partial = run_parts(part, n, get_num_threads())
     if need_w:
-        blocks = _columns(x, window, groups)
+        grad_w = np.ascontiguousarray(sum(partial[1:], partial[0]).transpose(0, 2, 1)).reshape(weight.shape)
     else:
-        blocks = ((block, None) for block in _image_blocks(x_shape, window, grad.itemsize))
-    for block, cols in blocks:
-        # the block's gradient as (G, O / G, B L), the layout of the columns
-        part = np.ascontiguousarray(grad[block].transpose(1, 0, 2)).reshape(groups, out_channels // groups, -1)
-        if need_w:  # (C K / G, O / G) per group: the small side of the product last
-            grad_w += np.matmul(cols, part.transpose(0, 2, 1))
-        if need_x:
-            grad_cols = np.matmul(kernels_t, part).reshape(-1, block.stop - block.start, window.positions)
-            col2im(grad_cols, window, grad_x[block])
-    if need_w:
-        grad_w = np.ascontiguousarray(grad_w.transpose(0, 2, 1)).reshape(weight.shape)
+        grad_w = None
     return grad_x, grad_w
 
 
@@ -201,11 +220,13 @@ class Conv(Function):
     """N-d convolution (cross-correlation, as torch's) of ``x (N, C, *spatial)`` with ``weight (O, C / groups,
     *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas.
 
-    Forward and backward walk the batch in blocks of ``B`` images (``_image_blocks``): per block, im2col into one
-    reused ``(C K, B L)`` matrix, then one GEMM per group and product: ``y = W cols`` (written into the block's
-    ``(B, O, L)`` output with the bias), and in the backward, with the block's gradient as ``(O, B L)``,
-    ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` followed by col2im. Few large GEMMs rather than one per image: each
-    BLAS call starts and joins its threads. The backward rebuilds the columns, so nothing outlives a call.
+    Forward and backward split the batch into one contiguous part per minigrad thread (``run_parts``: each thread
+    calls single-threaded BLAS, so no BLAS team starts and joins per GEMM) and walk each part in chunks of ``B``
+    images (``_chunk_images``): per chunk, im2col into one reused, cache-sized ``(C K, B L)`` matrix, then one GEMM
+    per group and product: ``y = W cols`` (written into the chunk's ``(B, O, L)`` output with the bias), and in the
+    backward, with the chunk's gradient as ``(O, B L)``, ``dWᵀ += cols gᵀ`` (one sum per thread) and
+    ``d cols = Wᵀ g`` into the same buffer, followed by col2im. The backward rebuilds the columns, so nothing
+    outlives a call.
     """
 
     def forward(self, x, weight, bias, *, window, groups):

@@ -240,8 +240,17 @@ def batch_norm(
 
 
 def _update_running(buffer, batch_value, momentum):
-    with no_grad():
-        buffer.mul_(1 - momentum).add_(wrap((momentum * batch_value).astype(buffer._data.dtype)))
+    """``buffer ← (1 - momentum)·buffer + momentum·batch_value`` in place. A plain buffer (no grad, no views, the
+    usual case) is updated on its array with its version bumped, as the optimizers update parameters: the two
+    in-place Tensor ops cost more than the rest of a small layer's forward."""
+    update = (momentum * batch_value).astype(buffer._data.dtype)
+    if buffer.requires_grad or buffer._base is not None or buffer._views:
+        with no_grad():
+            buffer.mul_(1 - momentum).add_(wrap(update))
+        return
+    np.multiply(buffer._data, 1 - momentum, out=buffer._data)
+    buffer._data += update
+    buffer._shared_version_counter()[0] += 2  # mul_ and add_
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002

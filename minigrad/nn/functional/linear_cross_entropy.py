@@ -9,7 +9,10 @@ scaled logit gradient ``G_c = s·w'_n (softmax(z_c) - onehot(y))`` (plus the lab
     grad_input[c] = G_c W,      grad_W += G_cᵀ x_c,      grad_b += Σ_rows G_c
 
 so the peak extra memory is one ``(chunk, C)`` buffer (the logits, overwritten by their gradient), the kernel's
-``(32, C)`` gradient buffer and a 16 MB block of the ``grad_W`` update, instead of ``N·C`` logits. As in
+``(32, C)`` gradient buffer per thread and 16 MB of blocks of the ``grad_W`` update, instead of ``N·C`` logits.
+Each chunk's rows (logits, loss kernel, input gradient), then its classes (the ``grad_W`` update), are split
+over minigrad's threads, each calling single-threaded BLAS: on a shared machine a BLAS team that starts and
+joins per GEMM, alternating with the kernels' OpenMP team, loses whole time slices. As in
 torch's chunked op, the gradients of a 'mean'/'sum' loss are computed during the forward (the upstream
 gradient of a scalar only rescales them); 'none' recomputes each chunk in the backward with its rows scaled by
 the upstream gradient. The double backward is that of the
@@ -20,12 +23,14 @@ weight that requires grad) run the reference formula, which also raises torch's 
 """
 
 import dataclasses
+import functools
 import math
 import warnings
 from typing import Optional
 
 import numpy as np
 
+from ..._blas import run_parts
 from ..._kernels import cross_entropy as _kernel
 from ..._threads import get_num_threads
 from ...autograd.function import Function
@@ -112,7 +117,10 @@ class _Sweep:
     def run(self, x, w, b, want, row_scale=None):
         """Losses ``(N,)`` and ``[grad_x, grad_w, grad_b]`` (None where ``want``, the (input, weight, bias)
         flags, is False); ``row_scale`` multiplies each row's logit gradient (the upstream gradient of
-        'none')."""
+        'none').
+
+        Per chunk two stages, each split over minigrad's threads with single-threaded BLAS (``run_parts``): the
+        chunk's rows (logits, the loss kernel, ``G_c W``), then the classes (``grad_W += G_cᵀ x_c``)."""
         rows, classes = x.shape[0], w.shape[0]
         dtype = x.dtype
         losses = np.empty(rows, dtype)
@@ -120,53 +128,58 @@ class _Sweep:
         grads = [np.zeros(shape, dtype) if need else None for need, shape in zip(want, shapes)]
         chunk = min(self.chunk, max(rows, 1))
         logits = np.empty((chunk, classes), dtype)
-        # the kernel's gradient goes through a few-row buffer and back into the logits, which the chunk no longer
-        # needs: one (chunk, C) array instead of two
-        band = min(_KERNEL_ROWS, chunk)
-        logit_grad = np.empty((band, classes), dtype) if any(want) else None
-        block = max(1, _GRAD_W_BLOCK_VALUES // max(x.shape[1], 1))
-        scratch = np.empty((min(block, classes), x.shape[1]), dtype) if want[1] else None
-        # G_c W is computed as (Wᵀ G_cᵀ)ᵀ: OpenBLAS runs the (chunk, C) x (C, H) product several times slower in
-        # the other orientation (measured: 0.2 s against 0.9-2.5 s for a 128 x 32000 x 512 chunk)
-        input_scratch = np.empty((x.shape[1], chunk), dtype) if want[0] else None
+        threads = get_num_threads()
         for start in range(0, rows, chunk):
             stop = min(start + chunk, rows)
             z = logits[: stop - start]
-            np.matmul(x[start:stop], w.T, out=z)
-            if b is not None:
-                z += b
-            for lo in range(0, stop - start, band):
-                hi = min(lo + band, stop - start)
-                g = None if logit_grad is None else logit_grad[: hi - lo]
-                _kernel.cross_entropy_index(
-                    z[lo:hi], self.target[start + lo : start + hi], self.weight, self.ignore_index,
-                    self.label_smoothing, self.scale, losses[start + lo : start + hi], g, get_num_threads(),
-                )  # fmt: skip
-                if g is not None:
-                    z[lo:hi] = g
-            if logit_grad is None:
+            rows_part = functools.partial(self._rows, x, w, b, z, start, losses, grads[0], row_scale, any(want))
+            run_parts(rows_part, stop - start, threads)
+            if not any(want):
                 continue
-            g = z
-            if row_scale is not None:
-                g *= row_scale[start:stop, None]
-            if want[0]:
-                part = input_scratch[:, : stop - start]
-                np.matmul(w.T, g.T, out=part)
-                grads[0][start:stop] = part.T
             if want[1]:
-                _add_weight_gradient(grads[1], g, x[start:stop], scratch, block)
+                parts = min(threads, classes)
+                block = max(1, _GRAD_W_BLOCK_VALUES // max(x.shape[1] * parts, 1))
+                run_parts(functools.partial(_add_weight_gradient, grads[1], z, x[start:stop], block), classes, threads)
             if want[2]:
-                grads[2] += g.sum(axis=0)
+                grads[2] += z.sum(axis=0)
         return losses, grads
 
+    def _rows(self, x, w, b, z, start, losses, grad_x, row_scale, want_grad, lo, hi, threads):
+        """Rows ``[lo, hi)`` of the chunk starting at ``start``: their logits into ``z``, their losses, and (with
+        ``want_grad``) their logit gradients over the logits and their input gradient."""
+        z = z[lo:hi]
+        first = start + lo
+        np.matmul(x[first : start + hi], w.T, out=z)
+        if b is not None:
+            z += b
+        # the kernel's gradient goes through a few-row buffer and back into the logits, which the chunk no longer
+        # needs: one (chunk, C) array instead of two
+        band = min(_KERNEL_ROWS, max(hi - lo, 1))
+        logit_grad = np.empty((band, z.shape[1]), z.dtype) if want_grad else None
+        for r0 in range(0, hi - lo, band):
+            r1 = min(r0 + band, hi - lo)
+            g = None if logit_grad is None else logit_grad[: r1 - r0]
+            _kernel.cross_entropy_index(
+                z[r0:r1], self.target[first + r0 : first + r1], self.weight, self.ignore_index,
+                self.label_smoothing, self.scale, losses[first + r0 : first + r1], g, threads,
+            )  # fmt: skip
+            if g is not None:
+                z[r0:r1] = g
+        if want_grad and row_scale is not None:
+            z *= row_scale[first : start + hi, None]
+        if grad_x is not None:
+            np.matmul(z, w, out=grad_x[first : start + hi])
 
-def _add_weight_gradient(grad_w, g, x, scratch, block):
-    """``grad_w += gᵀ x``, a block of classes at a time (a whole ``gᵀ x`` would be as large as ``grad_w``)."""
-    for c0 in range(0, grad_w.shape[0], block):
-        c1 = min(c0 + block, grad_w.shape[0])
-        part = scratch[: c1 - c0]
-        np.matmul(g[:, c0:c1].T, x, out=part)
-        grad_w[c0:c1] += part
+
+def _add_weight_gradient(grad_w, g, x, block, c0, c1, threads):
+    """``grad_w[c0:c1] += g[:, c0:c1]ᵀ x``, ``block`` classes at a time (a whole ``gᵀ x`` would be as large as
+    ``grad_w``); ``threads`` (``run_parts``'s) goes unused: BLAS sets its own."""
+    scratch = np.empty((min(block, c1 - c0), x.shape[1]), grad_w.dtype)
+    for lo in range(c0, c1, block):
+        hi = min(lo + block, c1)
+        part = scratch[: hi - lo]
+        np.matmul(g[:, lo:hi].T, x, out=part)
+        grad_w[lo:hi] += part
 
 
 def _operands(x, w, b, weight=None):
