@@ -86,7 +86,13 @@ class Atan2(Function):
 
 
 def atan2(y, x):
-    """The angle of (x, y) in (-π, π], elementwise with broadcasting."""
+    """The angle of (x, y) in (-π, π], elementwise with broadcasting.
+
+    Gradient: ``g x / (x² + y²)`` to ``y`` (``input``), ``-g y / (x² + y²)`` to ``x`` (``other``).
+
+    >>> minigrad.arctan2(minigrad.tensor([1.0, 0.0]), minigrad.tensor([0.0, -1.0]))
+    tensor([1.5708, 3.1416])
+    """
     for name, value in (("input", y), ("other", x)):
         if not isinstance(value, Tensor):  # torch has no Python-number overload of atan2
             raise TypeError(f"atan2(): argument '{name}' must be Tensor, not {type(value).__name__}")
