@@ -273,6 +273,13 @@ def load(f, map_location=None, *, weights_only=True):
 
     Raises ``FileNotFoundError`` for a missing path and ``ValueError`` when the file is not an intact minigrad
     checkpoint (truncated, corrupted, edited, or some other kind of file).
+
+    >>> import io
+    >>> buffer = io.BytesIO()
+    >>> minigrad.save({'w': minigrad.ones(2)}, buffer)
+    >>> _ = buffer.seek(0)
+    >>> minigrad.load(buffer)
+    {'w': tensor([1., 1.])}
     """
     if map_location not in (None, "cpu") and not callable(map_location) and not isinstance(map_location, dict):
         raise RuntimeError(f"minigrad runs on the CPU only; got map_location={map_location!r}")

@@ -184,6 +184,11 @@ def export(
     (``input_0``... by default); ``dynamic_axes`` maps a name to the axes that may vary (``{"x": {0: "batch"}}`` or
     ``{"x": [0]}``), as torch's. ``do_constant_folding``, ``export_params`` and ``verbose`` are accepted for torch's
     signature (parameters are always exported as initializers).
+
+    >>> import io
+    >>> proto = minigrad.onnx.export(nn.Linear(3, 2), minigrad.randn(1, 3), io.BytesIO(), input_names=['x'])
+    >>> [node.op_type for node in proto.graph.node]
+    ['Gemm', 'Identity']
     """
     try:
         import onnx

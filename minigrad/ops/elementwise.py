@@ -1009,6 +1009,8 @@ def type_(x, dtype=None, non_blocking=False):
 def clone(x):
     """A copy of ``x`` (in the graph: gradient ``g``).
 
+    Gradient: ``g``.
+
     >>> minigrad.clone(minigrad.tensor([1.0, 2.0]))
     tensor([1., 2.])
     """
