@@ -428,6 +428,9 @@ def _new(fill, what):
 new_zeros = _new(np.zeros, "zeros")
 new_ones = _new(np.ones, "ones")
 new_empty = _new(np.zeros, "unspecified values (zeros: no uninitialised memory)")
+new_zeros.__doc__ += "\n\n" + ">>> minigrad.tensor([1, 2]).new_zeros(2, 3)\ntensor([[0, 0, 0],\n        [0, 0, 0]])"
+new_ones.__doc__ += "\n\n" + ">>> minigrad.tensor([1.5]).new_ones(2)\ntensor([1., 1.])"
+new_empty.__doc__ += "\n\n" + ">>> minigrad.tensor([1.5]).new_empty(2, 3).shape\n(2, 3)"
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):

@@ -68,10 +68,16 @@ class Tensor:
 
     __slots__ = {  # a dict: the values are the public attributes' docstrings
         "_data": None,
-        "grad": "The gradient ``backward`` accumulated into this leaf (a Tensor of its shape), None until then.",
+        "grad": "The gradient ``backward`` accumulated into this leaf (a Tensor of its shape), None until then.\n\n"
+        ">>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)\n"
+        ">>> print(w.grad)\nNone\n>>> (3 * w).sum().backward()\n>>> w.grad\ntensor([3., 3.])",
         "requires_grad": "Whether autograd records the ops applied to this tensor (set on leaves with "
-        "``requires_grad_``).",
-        "grad_fn": "The graph node (a ``Function``) that computed this tensor; None for leaves.",
+        "``requires_grad_``).\n\n"
+        ">>> w = minigrad.tensor([1.0], requires_grad=True)\n"
+        ">>> w.requires_grad, (w * 2).requires_grad, minigrad.zeros(1).requires_grad\n(True, True, False)",
+        "grad_fn": "The graph node (a ``Function``) that computed this tensor; None for leaves.\n\n"
+        ">>> w = minigrad.tensor([1.0], requires_grad=True)\n"
+        ">>> print(w.grad_fn)\nNone\n>>> type((w * 2).grad_fn).__name__\n'Mul'",
         "_hooks": None,
         "_version_counter": None,
         "_base": None,

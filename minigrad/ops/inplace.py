@@ -373,7 +373,12 @@ def _unary_inplace(op):
         return apply_inplace(self, op)
 
     method.__name__ = op.__name__ + "_"
-    method.__doc__ = f"In-place ``{op.__name__}``."
+    method.__doc__ = (
+        f"In-place ``{op.__name__}``. Gradient: ``{op.__name__}``'s, at the values the tensor held before.\n\n"
+        f">>> x = minigrad.tensor([0.25, 4.0])\n"
+        f">>> x.{op.__name__}_() is x, bool((x == minigrad.tensor([0.25, 4.0]).{op.__name__}()).all())\n"
+        "(True, True)"
+    )
     return method
 
 
