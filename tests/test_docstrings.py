@@ -32,6 +32,7 @@ PUBLIC_MODULES = [
     "minigrad.distributed",
     "minigrad.onnx",
     "minigrad.linalg",
+    "minigrad.special",
 ]
 
 
