@@ -222,12 +222,21 @@ mm = matmul
 
 
 def set_default_device(device_):
-    """Accepted for torch's API: the CPU (or None) is the only device; any other raises."""
+    """Accepted for torch's API: the CPU (or None) is the only device; any other raises.
+
+    >>> minigrad.set_default_device('cpu')
+    >>> minigrad.zeros(1).device
+    device(type='cpu')
+    """
     _device.check(device_)
 
 
 def get_default_device():
-    """The device new tensors are created on: always ``device(type='cpu')``."""
+    """The device new tensors are created on: always ``device(type='cpu')``.
+
+    >>> minigrad.get_default_device()
+    device(type='cpu')
+    """
     return _device.CPU
 
 
@@ -241,7 +250,11 @@ def is_tensor(obj):
 
 
 def numel(t):
-    """The number of elements of ``t`` (the product of its shape)."""
+    """The number of elements of ``t`` (the product of its shape).
+
+    >>> minigrad.numel(minigrad.zeros(2, 3))
+    6
+    """
     return t.numel()
 
 

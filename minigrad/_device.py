@@ -11,7 +11,13 @@ _TYPES = ("cpu", "cuda", "mps", "xpu", "meta", "hip", "xla", "mtia", "hpu", "pri
 
 class device:
     """``device("cpu")``, ``device("cuda:1")``, ``device("cuda", 1)``, ``device(other_device)``: a type and an
-    optional index, compared and printed as torch's."""
+    optional index, compared and printed as torch's.
+
+    >>> minigrad.device('cuda', 1)
+    device(type='cuda', index=1)
+    >>> minigrad.device('cpu') == minigrad.device('cpu')
+    True
+    """
 
     __slots__ = ("type", "index")
 

@@ -38,7 +38,13 @@ __all__ = [
 
 
 class dtype:
-    """A tensor element type; ``.numpy`` is the matching ``numpy.dtype``."""
+    """A tensor element type; ``.numpy`` is the matching ``numpy.dtype``.
+
+    >>> minigrad.float32.numpy
+    dtype('float32')
+    >>> minigrad.tensor([1.0]).dtype == minigrad.float32
+    True
+    """
 
     __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
 
@@ -87,7 +93,13 @@ def get_default_dtype():
 
 
 def set_default_dtype(d):
-    """Make ``d`` (float16, float32 or float64) the default floating dtype, as torch's."""
+    """Make ``d`` (float16, float32 or float64) the default floating dtype, as torch's.
+
+    >>> minigrad.set_default_dtype(minigrad.float64)
+    >>> minigrad.tensor([1.0]).dtype
+    minigrad.float64
+    >>> minigrad.set_default_dtype(minigrad.float32)
+    """
     d = d if isinstance(d, dtype) else from_numpy_dtype(np.dtype(d))
     if d.numpy.kind != "f":
         raise TypeError("only floating-point types are supported as the default type")

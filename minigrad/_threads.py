@@ -24,12 +24,23 @@ _num_threads = _default_num_threads()
 
 
 def get_num_threads():
-    """Return the number of threads minigrad's kernels use."""
+    """Return the number of threads minigrad's kernels use.
+
+    >>> minigrad.get_num_threads() >= 1
+    True
+    """
     return _num_threads
 
 
 def set_num_threads(n):
-    """Set the number of threads minigrad's kernels use (an int >= 1)."""
+    """Set the number of threads minigrad's kernels use (an int >= 1).
+
+    >>> threads = minigrad.get_num_threads()
+    >>> minigrad.set_num_threads(1)
+    >>> minigrad.get_num_threads()
+    1
+    >>> minigrad.set_num_threads(threads)
+    """
     global _num_threads
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"set_num_threads expects a positive int, but got {n!r}")

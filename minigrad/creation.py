@@ -90,7 +90,11 @@ def ones(*size: _Size, dtype: _Dtype = None, requires_grad: bool = False, device
 
 def empty(*size: _Size, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """A tensor of shape ``size`` whose values are unspecified (here: zeros, never uninitialised memory), of
-    ``dtype``."""
+    ``dtype``.
+
+    >>> minigrad.empty(2, 3).shape
+    (2, 3)
+    """
     return _make(np.zeros(_size(size), _float(dtype)), None, requires_grad, device)  # zeroed: no uninitialised memory
 
 
@@ -258,6 +262,9 @@ def multinomial(input, num_samples, replacement=False, generator=None):
     number). Without it a category is drawn at most once per row, each draw proportional to the weights left: the
     ``num_samples`` smallest of ``E_c / w_c`` (``E_c`` standard exponential) are exactly such a sequence of draws.
     Not differentiable (the result is integer).
+
+    >>> minigrad.multinomial(minigrad.tensor([0.0, 1.0, 0.0]), 2, replacement=True)
+    tensor([1, 1])
     """
     weights = np.asarray(input._data if isinstance(input, Tensor) else input, dtype=np.float64)
     if weights.ndim not in (1, 2):
@@ -311,7 +318,11 @@ def ones_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, 
 
 
 def empty_like(other: Tensor, dtype: _Dtype = None, requires_grad: bool = False, device: Any = None) -> Tensor:
-    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with unspecified values (zeros)."""
+    """A tensor of ``other``'s shape (and dtype, unless ``dtype`` is given) filled with unspecified values (zeros).
+
+    >>> minigrad.empty_like(minigrad.ones(2, dtype=minigrad.int64)).dtype
+    minigrad.int64
+    """
     return _like(np.zeros, other, dtype, requires_grad, device)
 
 
@@ -327,6 +338,9 @@ def full_like(other, fill_value, dtype=None, requires_grad=False, device=None):
 def rand_like(other, dtype=None, requires_grad=False, generator=None, device=None):
     """A tensor of ``other``'s shape and dtype with values drawn uniformly from ``[0, 1)`` (from ``generator`` or the
     global one).
+
+    >>> minigrad.rand_like(minigrad.zeros(2, 3)).shape
+    (2, 3)
     """
     return rand(
         *other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator, device=device
@@ -334,14 +348,22 @@ def rand_like(other, dtype=None, requires_grad=False, generator=None, device=Non
 
 
 def randn_like(other, dtype=None, requires_grad=False, generator=None, device=None):
-    """A tensor of ``other``'s shape and dtype with values drawn from the standard normal distribution."""
+    """A tensor of ``other``'s shape and dtype with values drawn from the standard normal distribution.
+
+    >>> minigrad.randn_like(minigrad.zeros(2, dtype=minigrad.float64)).dtype
+    minigrad.float64
+    """
     return randn(
         *other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad, generator=generator, device=device
     )
 
 
 def randint_like(other, low, high=None, dtype=None, generator=None, device=None):
-    """Integers from ``[low, high)`` shaped like ``other``; ``randint_like(other, high)`` means ``low = 0``."""
+    """Integers from ``[low, high)`` shaped like ``other``; ``randint_like(other, high)`` means ``low = 0``.
+
+    >>> minigrad.randint_like(minigrad.zeros(4), 1, 2)
+    tensor([1., 1., 1., 1.])
+    """
     if high is None:
         low, high = 0, low
     return randint(low, high, other.shape, dtype=dtype or other.dtype, generator=generator, device=device)
@@ -365,7 +387,14 @@ def from_numpy(array):
 
 def from_dlpack(external):
     """A tensor sharing memory with ``external`` (a torch tensor, a NumPy array, anything with ``__dlpack__`` on
-    the CPU), as ``torch.from_dlpack``."""
+    the CPU), as ``torch.from_dlpack``.
+
+    >>> a = np.arange(3.0)
+    >>> t = minigrad.from_dlpack(a)
+    >>> a[0] = 7.0  # the same memory
+    >>> t
+    tensor([7., 1., 2.], dtype=minigrad.float64)
+    """
     return from_numpy(np.from_dlpack(external))
 
 
@@ -403,6 +432,9 @@ def _new(fill, what):
 new_zeros = _new(np.zeros, "zeros")
 new_ones = _new(np.ones, "ones")
 new_empty = _new(np.zeros, "unspecified values (zeros: no uninitialised memory)")
+new_zeros.__doc__ += "\n\n" + ">>> minigrad.tensor([1, 2]).new_zeros(2, 3)\ntensor([[0, 0, 0],\n        [0, 0, 0]])"
+new_ones.__doc__ += "\n\n" + ">>> minigrad.tensor([1.5]).new_ones(2)\ntensor([1., 1.])"
+new_empty.__doc__ += "\n\n" + ">>> minigrad.tensor([1.5]).new_empty(2, 3).shape\n(2, 3)"
 
 
 def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):

@@ -11,7 +11,14 @@ __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", 
 
 
 class Generator:
-    """A seedable source of random numbers (wraps ``numpy.random.Generator`` with PCG64)."""
+    """A seedable source of random numbers (wraps ``numpy.random.Generator`` with PCG64).
+
+    >>> g = minigrad.Generator().manual_seed(3)
+    >>> first = minigrad.rand(2, generator=g)
+    >>> _ = g.manual_seed(3)
+    >>> bool((minigrad.rand(2, generator=g) == first).all())
+    True
+    """
 
     def __init__(self, seed=None):
         self.manual_seed(np.random.SeedSequence().entropy % (2**63) if seed is None else seed)
@@ -55,14 +62,24 @@ def manual_seed(seed):
 
 
 def seed():
-    """Seed the module-level generator from the OS's entropy; returns the seed."""
+    """Seed the module-level generator from the OS's entropy; returns the seed.
+
+    >>> s = minigrad.seed()
+    >>> minigrad.initial_seed() == s
+    True
+    """
     value = int(np.random.SeedSequence().entropy % (2**63))
     default_generator.manual_seed(value)
     return value
 
 
 def initial_seed():
-    """The seed the global generator was last seeded with (``manual_seed`` or ``seed``)."""
+    """The seed the global generator was last seeded with (``manual_seed`` or ``seed``).
+
+    >>> _ = minigrad.manual_seed(7)
+    >>> minigrad.initial_seed()
+    7
+    """
     return default_generator.initial_seed()
 
 

@@ -29,7 +29,15 @@ def _numpy_backend():
 
 
 def save_safetensors(tensors, path, metadata=None):
-    """Write ``{name: tensor}`` (e.g. ``model.state_dict()``) to ``path``; ``metadata`` maps strings to strings."""
+    """Write ``{name: tensor}`` (e.g. ``model.state_dict()``) to ``path``; ``metadata`` maps strings to strings.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, 'weights.safetensors')
+    ...     minigrad.save_safetensors({'w': minigrad.ones(2)}, path, metadata={'step': '10'})
+    ...     print(minigrad.load_safetensors(path))
+    {'w': tensor([1., 1.])}
+    """
     if not isinstance(tensors, dict) or not all(isinstance(k, str) for k in tensors):
         raise TypeError("save_safetensors expects a dict of str -> Tensor")
     arrays = {}
@@ -41,7 +49,15 @@ def save_safetensors(tensors, path, metadata=None):
 
 
 def load_safetensors(path):
-    """The ``{name: tensor}`` dict stored in the safetensors file at ``path``."""
+    """The ``{name: tensor}`` dict stored in the safetensors file at ``path``.
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = os.path.join(folder, 'weights.safetensors')
+    ...     minigrad.save_safetensors({'w': minigrad.zeros(2, 2)}, path)
+    ...     print(minigrad.load_safetensors(path)['w'].shape)
+    (2, 2)
+    """
     return {name: Tensor._wrap(np.array(array)) for name, array in _numpy_backend().load_file(str(path)).items()}
 
 

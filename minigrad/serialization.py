@@ -273,6 +273,13 @@ def load(f, map_location=None, *, weights_only=True):
 
     Raises ``FileNotFoundError`` for a missing path and ``ValueError`` when the file is not an intact minigrad
     checkpoint (truncated, corrupted, edited, or some other kind of file).
+
+    >>> import io
+    >>> buffer = io.BytesIO()
+    >>> minigrad.save(model.state_dict(), buffer)
+    >>> _ = buffer.seek(0)
+    >>> model.load_state_dict(minigrad.load(buffer, map_location="cpu"))
+    <All keys matched successfully>
     """
     if map_location not in (None, "cpu") and not callable(map_location) and not isinstance(map_location, dict):
         raise RuntimeError(f"minigrad runs on the CPU only; got map_location={map_location!r}")

@@ -2,6 +2,8 @@
 A case prints ``OK`` on every rank that passes; an assertion or error ends the job with a non-zero status."""
 
 import datetime
+import doctest
+import importlib
 import sys
 import time
 
@@ -160,6 +162,20 @@ def ddp_unused():
     for _ in range(2):
         model(minigrad.ones(2, 3) * (dist.get_rank() + 1)).sum().backward()
     assert model.module.used.weight.grad is not None
+
+
+def doctests():
+    """The docstring examples of minigrad.distributed, written for two ranks (pytest's doctest run leaves their
+    modules out: conftest.py). Every rank runs them, so the collectives match; rank 0's output is the documented
+    one, so only rank 0 reports and counts mismatches."""
+    rank = dist.get_rank()
+    names = dict(minigrad=minigrad, dist=dist, nn=nn, F=F, np=np)
+    finder, runner = doctest.DocTestFinder(), doctest.DocTestRunner(verbose=False)
+    for module in map(importlib.import_module, ("minigrad.distributed.collectives", "minigrad.distributed.ddp")):
+        for test in finder.find(module, extraglobs=names):
+            runner.run(test, out=None if rank == 0 else lambda text: None)
+    failed, tried = runner.failures, runner.tries
+    assert tried > 25 and (rank != 0 or failed == 0), f"{failed} of {tried} examples failed"
 
 
 def fault():

@@ -26,7 +26,7 @@ def _job(case, *arguments, limit=60):
     return result, time.monotonic() - start
 
 
-@pytest.mark.parametrize("case", ["collectives", "ddp", "ddp_bucket_view", "ddp_unused"])
+@pytest.mark.parametrize("case", ["collectives", "ddp", "ddp_bucket_view", "ddp_unused", "doctests"])
 def test_two_ranks(case):
     result, _ = _job(case)
     assert result.returncode == 0, result.stdout + result.stderr

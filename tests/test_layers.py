@@ -151,7 +151,8 @@ LAYERS = {
     "minigrad.utils.data.distributed": (6, 1),
     "minigrad.utils.data._fetch": (6, 1),
     "minigrad.onnx.layers": (6, 1),
-    "minigrad.onnx.recurrent": (6, 1),
+    "minigrad.onnx.recurrent": (6, 2),  # reads packed sequences
+    "minigrad.onnx.packed": (6, 1),
     "minigrad.onnx.attention": (6, 1),
     "minigrad.onnx.pooling": (6, 1),
     "minigrad.onnx.activations": (6, 1),

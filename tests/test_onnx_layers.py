@@ -524,9 +524,3 @@ def test_embedding_bag_with_an_empty_bag_and_sample_weights(mode):
     want = model(*args).detach().numpy()
     assert np.all(want[0] == 0)
     np.testing.assert_allclose(run(*args)[0], want, rtol=1e-5, atol=1e-6)
-
-
-def test_embedding_bag_offsets_are_refused():
-    model = nn.EmbeddingBag(10, 4)
-    with pytest.raises(NotImplementedError, match="offsets"):
-        minigrad.onnx.export(model, (minigrad.tensor([1, 2, 3, 4]), minigrad.tensor([0, 2])), io.BytesIO())

@@ -22,12 +22,23 @@ _state = _AnomalyState()
 
 
 def is_anomaly_enabled():
-    """Whether anomaly detection (``detect_anomaly``) is on in this thread."""
+    """Whether anomaly detection (``detect_anomaly``) is on in this thread.
+
+    >>> minigrad.autograd.is_anomaly_enabled()
+    False
+    """
     return _state.enabled
 
 
 class set_detect_anomaly:
-    """Turn anomaly detection on or off (at once, and for a ``with`` block)."""
+    """Turn anomaly detection on or off (at once, and for a ``with`` block).
+
+    >>> with minigrad.autograd.set_detect_anomaly(True):
+    ...     print(minigrad.autograd.is_anomaly_enabled())
+    True
+    >>> minigrad.autograd.is_anomaly_enabled()
+    False
+    """
 
     def __init__(self, mode, check_nan=True):
         self._previous = (_state.enabled, _state.check_nan)
@@ -42,7 +53,14 @@ class set_detect_anomaly:
 
 
 class detect_anomaly:
-    """A context manager and decorator that turns anomaly detection on for its block."""
+    """A context manager and decorator that turns anomaly detection on for its block.
+
+    >>> with minigrad.autograd.detect_anomaly():
+    ...     print(minigrad.autograd.is_anomaly_enabled())
+    True
+    >>> minigrad.autograd.is_anomaly_enabled()
+    False
+    """
 
     def __init__(self, check_nan=True):
         self.check_nan = check_nan

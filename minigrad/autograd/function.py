@@ -64,7 +64,19 @@ _ALWAYS = itertools.repeat(True)  # inputs_read() of a class that does not overr
 
 
 class Function:
-    """Base class of every differentiable operation; see the module docstring."""
+    """Base class of every differentiable operation; see the module docstring.
+
+    >>> class Cube(minigrad.autograd.Function):
+    ...     def forward(self, x):  # NumPy in, NumPy out
+    ...         return x**3
+    ...     def backward(self, grad):  # Tensor ops on self.inputs
+    ...         (x,) = self.inputs
+    ...         return 3 * x**2 * grad
+    >>> x = minigrad.tensor([2.0], requires_grad=True)
+    >>> Cube.apply(x).sum().backward()
+    >>> x.grad
+    tensor([12.])
+    """
 
     __slots__ = (
         "inputs",
@@ -339,7 +351,23 @@ class _DelayedError(Function):
 
 def once_differentiable(backward):
     """Decorate a ctx-style ``backward`` written with non-differentiable code (NumPy, say): it runs under
-    ``no_grad``, and a double backward through it raises instead of silently giving zero."""
+    ``no_grad``, and a double backward through it raises instead of silently giving zero.
+
+    >>> class Square(minigrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     @minigrad.autograd.once_differentiable
+    ...     def backward(ctx, grad):  # NumPy inside: a double backward raises
+    ...         (x,) = ctx.saved_tensors
+    ...         return minigrad.tensor(2 * x.detach().numpy() * grad.numpy())
+    >>> x = minigrad.tensor([3.0], requires_grad=True)
+    >>> Square.apply(x).sum().backward()
+    >>> x.grad
+    tensor([6.])
+    """
 
     def wrapper(ctx, *grads):
         with no_grad():

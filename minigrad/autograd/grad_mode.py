@@ -122,5 +122,12 @@ class inference_mode(_GradModeContext):
 
 
 def is_inference_mode_enabled():
-    """True inside ``inference_mode()`` (that is, while recording is off)."""
+    """True inside ``inference_mode()`` (that is, while recording is off).
+
+    >>> with minigrad.inference_mode():
+    ...     print(minigrad.is_inference_mode_enabled())
+    True
+    >>> minigrad.is_inference_mode_enabled()
+    False
+    """
     return not _state.enabled

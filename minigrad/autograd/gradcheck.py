@@ -14,7 +14,20 @@ __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
 class GradcheckError(RuntimeError):
-    """The analytical and numerical Jacobians differ."""
+    """The analytical and numerical Jacobians differ.
+
+    >>> class Wrong(minigrad.autograd.Function):
+    ...     def forward(self, x):
+    ...         return x * x
+    ...     def backward(self, grad):
+    ...         return grad  # should be 2 x g
+    >>> x = minigrad.tensor([1.5], dtype=minigrad.float64, requires_grad=True)
+    >>> try:
+    ...     minigrad.autograd.gradcheck(Wrong.apply, (x,))
+    ... except minigrad.autograd.GradcheckError:
+    ...     print('the Jacobians differ')
+    the Jacobians differ
+    """
 
 
 def _as_tuple(value):

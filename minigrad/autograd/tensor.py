@@ -58,14 +58,26 @@ def _infer_array(data, dtype):
 
 
 class Tensor:
-    """A multi-dimensional array that records the operations applied to it for automatic differentiation."""
+    """A multi-dimensional array that records the operations applied to it for automatic differentiation.
+
+    >>> t = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> (t * t).sum().backward()
+    >>> t.grad
+    tensor([2., 4.])
+    """
 
     __slots__ = {  # a dict: the values are the public attributes' docstrings
         "_data": None,
-        "grad": "The gradient ``backward`` accumulated into this leaf (a Tensor of its shape), None until then.",
+        "grad": "The gradient ``backward`` accumulated into this leaf (a Tensor of its shape), None until then.\n\n"
+        ">>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)\n"
+        ">>> print(w.grad)\nNone\n>>> (3 * w).sum().backward()\n>>> w.grad\ntensor([3., 3.])",
         "requires_grad": "Whether autograd records the ops applied to this tensor (set on leaves with "
-        "``requires_grad_``).",
-        "grad_fn": "The graph node (a ``Function``) that computed this tensor; None for leaves.",
+        "``requires_grad_``).\n\n"
+        ">>> w = minigrad.tensor([1.0], requires_grad=True)\n"
+        ">>> w.requires_grad, (w * 2).requires_grad, minigrad.zeros(1).requires_grad\n(True, True, False)",
+        "grad_fn": "The graph node (a ``Function``) that computed this tensor; None for leaves.\n\n"
+        ">>> w = minigrad.tensor([1.0], requires_grad=True)\n"
+        ">>> print(w.grad_fn)\nNone\n>>> type((w * 2).grad_fn).__name__\n'Mul'",
         "_hooks": None,
         "_version_counter": None,
         "_base": None,
@@ -100,7 +112,13 @@ class Tensor:
     @property
     def data(self):
         """The values as a tensor outside the graph, sharing memory (but not the version counter), as torch's
-        ``.data``: ``p.data.add_(...)`` changes ``p`` without recording and without a version bump."""
+        ``.data``: ``p.data.add_(...)`` changes ``p`` without recording and without a version bump.
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> _ = w.data.mul_(3)  # not recorded: w stays a leaf
+        >>> w
+        tensor([3., 3.], requires_grad=True)
+        """
         return Tensor._wrap(self._data)
 
     @data.setter
@@ -109,29 +127,49 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        """The size of each dim, a tuple of ints (``Tensor.size()`` gives the same)."""
+        """The size of each dim, a tuple of ints (``Tensor.size()`` gives the same).
+
+        >>> minigrad.zeros(2, 3).shape
+        (2, 3)
+        """
         return self._data.shape
 
     @property
     def ndim(self) -> int:
-        """The number of dims (``len(shape)``)."""
+        """The number of dims (``len(shape)``).
+
+        >>> minigrad.zeros(2, 3).ndim
+        2
+        """
         return self._data.ndim
 
     @property
     def dtype(self) -> _dtype.dtype:
-        """The element type, a ``minigrad.dtype`` (``minigrad.float32``, ``minigrad.int64``, ...)."""
+        """The element type, a ``minigrad.dtype`` (``minigrad.float32``, ``minigrad.int64``, ...).
+
+        >>> minigrad.tensor([1, 2]).dtype
+        minigrad.int64
+        """
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
     def is_leaf(self) -> bool:
         """Whether this tensor was not computed by a recorded op (``grad_fn is None``): a leaf that
         requires grad gets its ``.grad`` filled by ``backward``.
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> w.is_leaf, (w * 2).is_leaf
+        (True, False)
         """
         return self.grad_fn is None
 
     @property
     def device(self):
-        """Where the values live: always ``device(type='cpu')``."""
+        """Where the values live: always ``device(type='cpu')``.
+
+        >>> minigrad.zeros(1).device
+        device(type='cpu')
+        """
         return _device.CPU
 
     @property
@@ -402,7 +440,13 @@ class Tensor:
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(tensor)`` after a gradient has been accumulated into this leaf's ``.grad`` (what
-        ``DistributedDataParallel`` uses to start reducing a gradient as soon as it is complete)."""
+        ``DistributedDataParallel`` uses to start reducing a gradient as soon as it is complete).
+
+        >>> w = minigrad.ones(2, requires_grad=True)
+        >>> handle = w.register_post_accumulate_grad_hook(lambda t: print('accumulated:', t.grad))
+        >>> (w * 3).sum().backward()
+        accumulated: tensor([3., 3.])
+        """
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:

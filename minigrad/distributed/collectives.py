@@ -9,6 +9,10 @@ leaves to the user are built in:
 * every blocking wait polls with the group's ``timeout`` and raises ``RuntimeError`` when it passes;
 * the user-facing collectives first compare the tensors' shapes and dtypes across ranks (a few bytes, one
   round trip) and raise a clear error on a mismatch, where MPI would read garbage.
+
+The examples in the docstrings here and in ``ddp`` run on two ranks (``python -m minigrad.distributed.run -n 2``),
+after ``init_process_group("mpi")`` and with ``dist`` being ``minigrad.distributed``; they show rank 0's output
+(``tests/test_distributed.py`` runs them so).
 """
 
 import datetime
@@ -64,13 +68,27 @@ def _mpi():
 
 
 class ReduceOp:
-    """The reductions ``all_reduce``, ``reduce`` and ``reduce_scatter`` take (``AVG`` divides the sum)."""
+    """The reductions ``all_reduce``, ``reduce`` and ``reduce_scatter`` take (``AVG`` divides the sum).
+
+    >>> t = minigrad.tensor([dist.get_rank() + 1.0])  # 1 on rank 0, 2 on rank 1
+    >>> dist.all_reduce(t, op=dist.ReduceOp.MAX)
+    >>> t
+    tensor([2.])
+    """
 
     SUM, AVG, PRODUCT, MIN, MAX = "sum", "avg", "product", "min", "max"
 
 
 class Work:
-    """A started non-blocking collective (``async_op=True``): ``wait()`` finishes it."""
+    """A started non-blocking collective (``async_op=True``): ``wait()`` finishes it.
+
+    >>> t = minigrad.ones(2)
+    >>> work = dist.all_reduce(t, async_op=True)  # returns at once
+    >>> work.wait()
+    True
+    >>> t
+    tensor([2., 2.])
+    """
 
     def __init__(self, group, request, finish=None):
         self.group, self.request, self.finish = group, request, finish
@@ -88,7 +106,12 @@ class Work:
 
 
 class ProcessGroup:
-    """A communicator and the timeout its waits use."""
+    """A communicator and the timeout its waits use.
+
+    >>> group = dist.new_group([0, 1])
+    >>> type(group).__name__, group.rank(), group.size()
+    ('ProcessGroup', 0, 2)
+    """
 
     def __init__(self, comm, timeout, backend):
         self.comm, self.timeout, self.backend = comm, timeout, backend
@@ -130,12 +153,20 @@ def _group(group):
 
 
 def is_available():
-    """True when mpi4py can be imported (without importing it)."""
+    """True when mpi4py can be imported (without importing it).
+
+    >>> dist.is_available()
+    True
+    """
     return importlib.util.find_spec("mpi4py") is not None
 
 
 def is_initialized():
-    """Whether ``init_process_group`` has been called (and the group not destroyed)."""
+    """Whether ``init_process_group`` has been called (and the group not destroyed).
+
+    >>> dist.is_initialized()
+    True
+    """
     return _default is not None
 
 
@@ -167,7 +198,11 @@ def init_process_group(
     """Join the job's processes (every rank of ``mpiexec``/``python -m minigrad.distributed.run``) into the
     default group. ``backend`` is ``"mpi"`` (``"gloo"`` is accepted and runs on MPI); ``world_size`` and ``rank``,
     when given (or set as torch's ``WORLD_SIZE``/``RANK`` variables), must agree with MPI's; ``timeout`` (default
-    30 minutes, as torch) bounds every wait."""
+    30 minutes, as torch) bounds every wait.
+
+    >>> dist.is_initialized()  # after init_process_group('mpi') on every rank
+    True
+    """
     global _default
     if _default is not None:
         raise RuntimeError("trying to initialize the default process group twice!")
@@ -189,6 +224,10 @@ def init_process_group(
 def destroy_process_group(group=None):
     """Leave the default process group (``group=None``) and release its resources; afterwards
     ``is_initialized()`` is False.
+
+    >>> dist.destroy_process_group(dist.new_group([0, 1]))  # a subgroup: the default one stays
+    >>> dist.is_initialized()
+    True
     """
     global _default
     _group(group)
@@ -197,23 +236,42 @@ def destroy_process_group(group=None):
 
 
 def get_rank(group=None):
-    """This process's rank in ``group`` (the default group): ``0 .. world_size - 1``."""
+    """This process's rank in ``group`` (the default group): ``0 .. world_size - 1``.
+
+    >>> dist.get_rank()
+    0
+    """
     return _group(group).rank()
 
 
 def get_world_size(group=None):
-    """The number of processes in ``group`` (the default group)."""
+    """The number of processes in ``group`` (the default group).
+
+    >>> dist.get_world_size()
+    2
+    """
     return _group(group).size()
 
 
 def get_backend(group=None):
-    """The name of ``group``'s backend (the default group's), as given to ``init_process_group``."""
+    """The name of ``group``'s backend (the default group's), as given to ``init_process_group``.
+
+    >>> dist.get_backend()
+    'mpi'
+    """
     return _group(group).backend
 
 
 def new_group(ranks=None, timeout=None, backend=None, pg_options=None, use_local_synchronization=False):
     """A group of ``ranks`` (all ranks when None); every rank must call it, as in torch. Ranks outside the group
-    get None."""
+    get None.
+
+    >>> group = dist.new_group([0, 1])
+    >>> t = minigrad.ones(1)
+    >>> dist.all_reduce(t, group=group)
+    >>> t
+    tensor([2.])
+    """
     parent = _group(None)
     ranks = list(range(parent.size())) if ranks is None else sorted(ranks)
     comm = parent.comm.Create_group(parent.comm.Get_group().Incl(ranks))
@@ -268,13 +326,24 @@ def _averaged(array, op, group):
 
 # --------------------------------------------------------------------------------------------- collectives
 def barrier(group=None, async_op=False, device_ids=None):
-    """Wait until every rank of the group reaches this point."""
+    """Wait until every rank of the group reaches this point.
+
+    >>> dist.barrier()  # returns once every rank has called it
+    >>> dist.get_world_size()
+    2
+    """
     group = _group(group)
     return _finish(group, group.comm.Ibarrier(), async_op)
 
 
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
-    """Reduce ``tensor`` across ranks, in place, on every rank."""
+    """Reduce ``tensor`` across ranks, in place, on every rank.
+
+    >>> t = minigrad.tensor([dist.get_rank() + 1.0])  # 1 on rank 0, 2 on rank 1
+    >>> dist.all_reduce(t)
+    >>> t
+    tensor([3.])
+    """
     group = _group(group)
     array = _array(tensor)
     _check_same(group, array, "all_reduce")
@@ -288,7 +357,13 @@ def all_reduce_unchecked(array, op, group, async_op):
 
 
 def broadcast(tensor, src, group=None, async_op=False):
-    """Copy ``src``'s tensor into every rank's, in place."""
+    """Copy ``src``'s tensor into every rank's, in place.
+
+    >>> t = minigrad.tensor([10.0 * dist.get_rank()])
+    >>> dist.broadcast(t, src=1)
+    >>> t
+    tensor([10.])
+    """
     group = _group(group)
     array = _array(tensor)
     _check_same(group, array, "broadcast")
@@ -296,7 +371,13 @@ def broadcast(tensor, src, group=None, async_op=False):
 
 
 def reduce(tensor, dst, op=ReduceOp.SUM, group=None, async_op=False):
-    """Reduce ``tensor`` across ranks into ``dst``'s tensor (the others' are left as they were)."""
+    """Reduce ``tensor`` across ranks into ``dst``'s tensor (the others' are left as they were).
+
+    >>> t = minigrad.tensor([dist.get_rank() + 1.0])
+    >>> dist.reduce(t, dst=0)
+    >>> t  # rank 1's is left as it was
+    tensor([3.])
+    """
     group = _group(group)
     array = _array(tensor)
     _check_same(group, array, "reduce")
@@ -308,7 +389,13 @@ def reduce(tensor, dst, op=ReduceOp.SUM, group=None, async_op=False):
 
 
 def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False):
-    """Every rank's ``input_tensor`` concatenated along dim 0 into ``output_tensor``."""
+    """Every rank's ``input_tensor`` concatenated along dim 0 into ``output_tensor``.
+
+    >>> out = minigrad.zeros(4)
+    >>> dist.all_gather_into_tensor(out, minigrad.full((2,), dist.get_rank() + 1.0))
+    >>> out
+    tensor([1., 1., 2., 2.])
+    """
     group = _group(group)
     source, target = _array(input_tensor, "input_tensor"), _array(output_tensor, "output_tensor")
     _check_same(group, source, "all_gather_into_tensor")
@@ -318,7 +405,13 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
-    """Every rank's ``tensor`` into ``tensor_list[rank]``."""
+    """Every rank's ``tensor`` into ``tensor_list[rank]``.
+
+    >>> parts = [minigrad.zeros(1), minigrad.zeros(1)]
+    >>> dist.all_gather(parts, minigrad.tensor([10.0 * dist.get_rank()]))
+    >>> parts
+    [tensor([0.]), tensor([10.])]
+    """
     group = _group(group)
     source = _array(tensor)
     if len(tensor_list) != group.size():
@@ -334,7 +427,13 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
 
 
 def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=False):  # noqa: A002
-    """Reduce ``input`` across ranks and give rank ``r`` its ``r``-th equal part along dim 0, into ``output``."""
+    """Reduce ``input`` across ranks and give rank ``r`` its ``r``-th equal part along dim 0, into ``output``.
+
+    >>> piece = minigrad.zeros(2)
+    >>> dist.reduce_scatter_tensor(piece, minigrad.arange(4.0))
+    >>> piece  # the first half of the sum (rank 1: the second half, [4., 6.])
+    tensor([0., 2.])
+    """
     group = _group(group)
     source, target = _array(input, "input"), _array(output, "output")
     _check_same(group, source, "reduce_scatter_tensor")
@@ -345,7 +444,13 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
 
 
 def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=False):
-    """Reduce ``input_list`` elementwise across ranks; rank ``r`` gets the ``r``-th reduced tensor in ``output``."""
+    """Reduce ``input_list`` elementwise across ranks; rank ``r`` gets the ``r``-th reduced tensor in ``output``.
+
+    >>> out = minigrad.zeros(1)
+    >>> dist.reduce_scatter(out, [minigrad.tensor([1.0]), minigrad.tensor([10.0])])
+    >>> out  # the sum of every rank's first piece (rank 1 gets the second pieces': 20)
+    tensor([2.])
+    """
     group = _group(group)
     stacked = np.ascontiguousarray(np.stack([_array(t, "input_list") for t in input_list]))
     wrapper = type(output)._wrap(stacked)
@@ -353,7 +458,13 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
 
 
 def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
-    """Every rank's ``tensor`` into ``dst``'s ``gather_list``."""
+    """Every rank's ``tensor`` into ``dst``'s ``gather_list``.
+
+    >>> gathered = [minigrad.zeros(1), minigrad.zeros(1)] if dist.get_rank() == 0 else None
+    >>> dist.gather(minigrad.tensor([dist.get_rank() + 1.0]), gathered, dst=0)
+    >>> gathered
+    [tensor([1.]), tensor([2.])]
+    """
     group = _group(group)
     source = _array(tensor)
     _check_same(group, source, "gather")
@@ -368,7 +479,14 @@ def gather(tensor, gather_list=None, dst=0, group=None, async_op=False):
 
 
 def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
-    """``src``'s ``scatter_list[r]`` into rank ``r``'s ``tensor``."""
+    """``src``'s ``scatter_list[r]`` into rank ``r``'s ``tensor``.
+
+    >>> t = minigrad.zeros(1)
+    >>> pieces = [minigrad.tensor([5.0]), minigrad.tensor([6.0])] if dist.get_rank() == 0 else None
+    >>> dist.scatter(t, pieces, src=0)
+    >>> t  # rank 1 gets pieces[1]
+    tensor([5.])
+    """
     group = _group(group)
     target = _array(tensor)
     _check_same(group, target, "scatter")
@@ -377,13 +495,29 @@ def scatter(tensor, scatter_list=None, src=0, group=None, async_op=False):
 
 
 def send(tensor, dst, group=None, tag=0):
-    """Send ``tensor`` to rank ``dst`` (blocking until it is received or buffered)."""
+    """Send ``tensor`` to rank ``dst`` (blocking until it is received or buffered).
+
+    >>> t = minigrad.zeros(2)
+    >>> if dist.get_rank() == 1:
+    ...     dist.send(minigrad.tensor([4.0, 2.0]), dst=0)
+    ... else:
+    ...     print(dist.recv(t, src=1), t)
+    1 tensor([4., 2.])
+    """
     group = _group(group)
     group.wait_for(group.comm.Isend(_array(tensor), dest=dst, tag=tag))
 
 
 def recv(tensor, src=None, group=None, tag=0):
-    """Receive into ``tensor`` from ``src`` (any rank when None); returns the sender's rank."""
+    """Receive into ``tensor`` from ``src`` (any rank when None); returns the sender's rank.
+
+    >>> t = minigrad.zeros(2)
+    >>> if dist.get_rank() == 0:
+    ...     print(dist.recv(t), t)  # the sender's rank, and what it sent
+    ... else:
+    ...     dist.send(minigrad.tensor([4.0, 2.0]), dst=0)
+    1 tensor([4., 2.])
+    """
     group = _group(group)
     MPI = _mpi()
     status = MPI.Status()
@@ -398,10 +532,22 @@ def recv(tensor, src=None, group=None, tag=0):
 
 
 def all_gather_object(object_list, obj, group=None):
-    """Every rank's picklable ``obj`` into ``object_list[rank]`` (pickled: only for trusted peers, as torch)."""
+    """Every rank's picklable ``obj`` into ``object_list[rank]`` (pickled: only for trusted peers, as torch).
+
+    >>> objects = [None, None]
+    >>> dist.all_gather_object(objects, {'rank': dist.get_rank()})
+    >>> objects
+    [{'rank': 0}, {'rank': 1}]
+    """
     object_list[:] = _group(group).comm.allgather(obj)
 
 
 def broadcast_object_list(object_list, src=0, group=None, device=None):
-    """``src``'s ``object_list`` contents into every rank's ``object_list`` (pickled, as torch)."""
+    """``src``'s ``object_list`` contents into every rank's ``object_list`` (pickled, as torch).
+
+    >>> objects = ['config of rank 0', 42] if dist.get_rank() == 0 else [None, None]
+    >>> dist.broadcast_object_list(objects, src=0)
+    >>> objects
+    ['config of rank 0', 42]
+    """
     object_list[:] = _group(group).comm.bcast(list(object_list), root=src)

@@ -72,7 +72,14 @@ class _Bucket:
 
 
 class DistributedDataParallel(Module):
-    """Wraps ``module``; its ``forward`` is ``module``'s, and its backward averages gradients across ranks."""
+    """Wraps ``module``; its ``forward`` is ``module``'s, and its backward averages gradients across ranks.
+
+    >>> _ = minigrad.manual_seed(dist.get_rank())  # other initial weights on each rank...
+    >>> model = dist.DistributedDataParallel(nn.Linear(2, 1))  # ...rank 0's are broadcast
+    >>> model(minigrad.ones(1, 2) * (dist.get_rank() + 1)).sum().backward()
+    >>> model.module.weight.grad  # the average of the ranks' gradients [[1, 1]] and [[2, 2]]
+    tensor([[1.5, 1.5]])
+    """
 
     def __init__(
         self,

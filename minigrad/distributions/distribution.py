@@ -25,6 +25,10 @@ class Distribution:
     ``validate_args`` (default: ``Distribution.set_default_validate_args``, initially True) checks the parameters
     against ``arg_constraints`` at construction and the values given to ``log_prob`` against ``support``, raising
     torch's ``ValueError`` messages.
+
+    >>> normal = minigrad.distributions.Normal(minigrad.tensor([0.0, 1.0]), 1.0)
+    >>> isinstance(normal, minigrad.distributions.Distribution), normal.batch_shape
+    (True, (2,))
     """
 
     has_rsample = False

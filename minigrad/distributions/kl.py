@@ -27,7 +27,15 @@ _KL_MEMOIZE: "dict[tuple[type, type], Callable]" = {}
 
 def register_kl(type_p, type_q):
     """Decorator registering ``fn(p, q)`` as KL(p ‖ q) for ``p`` an instance of ``type_p`` and ``q`` of ``type_q``
-    (subclasses included: the most specific registered pair wins, as in torch)."""
+    (subclasses included: the most specific registered pair wins, as in torch).
+
+    >>> class Unit(minigrad.distributions.Normal):
+    ...     pass
+    >>> def _kl_unit(p, q):
+    ...     return ((p.loc - q.loc) ** 2) / 2  # both of scale 1
+    >>> minigrad.distributions.kl_divergence(Unit(0.0, 1.0), Unit(2.0, 1.0))
+    tensor(2.)
+    """
     if not isinstance(type_p, type) or not issubclass(type_p, Distribution):
         raise TypeError(f"Expected type_p to be a Distribution subclass but got {type_p}")
     if not isinstance(type_q, type) or not issubclass(type_q, Distribution):

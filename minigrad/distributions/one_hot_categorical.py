@@ -100,7 +100,16 @@ class OneHotCategorical(Distribution):
 class OneHotCategoricalStraightThrough(OneHotCategorical):
     """``OneHotCategorical`` with the straight-through gradient estimator (Bengio et al., 2013): ``rsample`` returns
     the one-hot sample in the forward pass and passes gradients to ``probs`` as if it were ``probs``
-    (``sample + (probs - probs.detach())``)."""
+    (``sample + (probs - probs.detach())``).
+
+    >>> probs = minigrad.tensor([0.2, 0.8], requires_grad=True)
+    >>> sample = minigrad.distributions.OneHotCategoricalStraightThrough(probs).rsample()
+    >>> sample.sum()  # one-hot
+    tensor(1., grad_fn=<SumBackward>)
+    >>> (sample * minigrad.tensor([1.0, 2.0])).sum().backward()
+    >>> probs.grad  # as if the sample were probs
+    tensor([-0.8,  0.2])
+    """
 
     has_rsample = True
 

@@ -7,7 +7,11 @@ from .. import _dtype
 
 class LinAlgError(RuntimeError):
     """Raised when a decomposition or inverse cannot be computed (a singular or non positive-definite matrix);
-    a ``RuntimeError``, as torch's ``torch.linalg.LinAlgError``."""
+    a ``RuntimeError``, as torch's ``torch.linalg.LinAlgError``.
+
+    >>> issubclass(minigrad.linalg.LinAlgError, RuntimeError)
+    True
+    """
 
 
 def check_float(A, name):

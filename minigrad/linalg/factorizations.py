@@ -199,6 +199,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False):
     """``(L, info)``: ``cholesky`` that reports failure in ``info`` (int32 per matrix: the order of the first leading
     minor that is not positive-definite, 0 on success) instead of raising, unless ``check_errors``.
 
+    Gradient: ``cholesky``'s, to ``L``; ``info`` has none.
+
     >>> minigrad.linalg.cholesky_ex(minigrad.eye(2)).info
     tensor(0, dtype=minigrad.int32)
     """

@@ -110,6 +110,8 @@ def inv_ex(A, *, check_errors=False):
     """``(inverse, info)``: ``inv`` that reports a singular matrix in ``info`` (int32, one per matrix; > 0 where
     singular, its inverse then undefined) instead of raising, unless ``check_errors``.
 
+    Gradient: ``-A⁻ᵀ g A⁻ᵀ`` to ``A``, as ``inv``'s; ``info`` has none.
+
     >>> minigrad.linalg.inv_ex(minigrad.eye(2)).info
     tensor(0, dtype=minigrad.int32)
     """
@@ -210,6 +212,8 @@ def solve_ex(A, B, *, left=True, check_errors=False):
     """``(result, info)``: ``solve`` with torch's ``_ex`` contract; ``info`` (int32 per matrix of ``A``) is > 0 where
     ``A`` is singular, where the result is then NaN, unless ``check_errors`` makes that raise.
 
+    Gradient: as ``solve``'s, ``G = A⁻ᵀ g`` to ``B`` and ``-G Xᵀ`` to ``A``; ``info`` has none.
+
     >>> minigrad.linalg.solve_ex(minigrad.eye(2), minigrad.ones(2)).info
     tensor(0, dtype=minigrad.int32)
     """
@@ -226,6 +230,9 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     (``upper``) or lower triangle is read, its diagonal taken as ones when ``unitriangular``; ``B (*, n, k)``.
 
     It is ``solve`` on that triangle, so the gradient w.r.t. ``A`` is ``solve``'s masked to the triangle read.
+
+    Gradient: ``G = A⁻ᵀ g`` (a triangular solve) to ``B`` and ``-G Xᵀ`` to ``A``, kept to the triangle read (``g A⁻ᵀ``
+    and ``-Xᵀ G`` for ``left=False``; none to a unit diagonal).
 
     >>> minigrad.linalg.solve_triangular(minigrad.tensor([[2.0, 1.0], [0.0, 1.0]]), minigrad.ones(2, 1), upper=True)
     tensor([[0.],

@@ -72,6 +72,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     """``matrix_norm`` when ``dim`` is two dims, or when ``dim`` is None, ``ord`` is given and ``A`` is 2-D;
     else ``vector_norm`` (of every element for ``dim=None, ord=None``, whatever ``A``'s shape).
 
+    Gradient: ``vector_norm``'s or ``matrix_norm``'s (for the 2-norm of a vector, ``g x / ‖x‖``).
+
     >>> minigrad.linalg.norm(minigrad.tensor([[3.0, 0.0], [0.0, 4.0]]))
     tensor(5.)
     """

@@ -60,6 +60,8 @@ def multi_dot(tensors):
     """The product ``A₁ A₂ … A_k`` of 2-D tensors; the first may be a row vector ``(n,)`` and the last a column
     ``(n,)`` (each dim then removed from the result). Computed left to right.
 
+    Gradient: ``(A₁…A_{i-1})ᵀ g (A_{i+1}…A_k)ᵀ`` to each ``A_i``.
+
     >>> minigrad.linalg.multi_dot([minigrad.ones(2, 3), minigrad.ones(3, 4), minigrad.ones(4)]).shape
     (2,)
     """
@@ -81,6 +83,8 @@ def multi_dot(tensors):
 def matrix_power(A, n):
     """``Aⁿ`` for each square matrix in ``A (*, m, m)``: the identity for ``n = 0``, ``(A⁻¹)^|n|`` for ``n < 0``;
     computed by repeated squaring with ``matmul`` (and ``inv``), whose gradients it takes.
+
+    Gradient: through the products, ``Σ_k (Aᵀ)^k g (Aᵀ)^(n-1-k)`` for ``n > 0`` (for ``n = 2``: ``g Aᵀ + Aᵀ g``).
 
     >>> minigrad.linalg.matrix_power(minigrad.tensor([[1.0, 1.0], [0.0, 1.0]]), 3)
     tensor([[1., 3.],
@@ -122,6 +126,8 @@ def vander(x, *, N=None):
     """The Vandermonde matrix ``x^0, x^1, …, x^(N-1)`` along a new last dim: ``x (*, n)`` gives ``(*, n, N)``
     (``N = n`` by default). Built by repeated multiplication, so ``x^0`` is exactly 1 and the gradient is the
     product rule's ``k x^(k-1)`` summed over the columns.
+
+    Gradient: ``Σ_k g_k · k x^(k-1)``.
 
     >>> minigrad.linalg.vander(minigrad.tensor([2.0, 3.0]))
     tensor([[1., 2.],

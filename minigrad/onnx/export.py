@@ -5,7 +5,9 @@ import numpy as np
 from ..autograd import tracing
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
-from . import activations, attention, converters, layers, pooling, recurrent, sampling  # noqa: F401 - they register
+
+# the converter modules register themselves
+from . import activations, attention, converters, layers, packed, pooling, recurrent, sampling  # noqa: F401
 
 __all__ = ["export"]
 
@@ -21,6 +23,7 @@ class _Graph:
         self.parameter_names = parameter_names
         self.count = 0
         self.varying = {}  # id(traced tensor) -> per axis, whether it follows a dynamic input axis
+        self.packed = {}  # id(tensor of a PackedSequence) -> (padded, lengths) names or None (see onnx.packed)
 
     def varying_axes(self, tensor):
         """Per axis of a traced tensor, whether its size follows a dynamic axis of the inputs."""
@@ -32,6 +35,10 @@ class _Graph:
 
     def name_of(self, value):
         """The value name of a tensor (a constant becomes an initializer the first time it is seen)."""
+        if id(value) in self.packed:
+            raise NotImplementedError(
+                "ONNX export reads a packed sequence only in RNN/LSTM/GRU and pad_packed_sequence: unpack it first"
+            )
         if isinstance(value, Tensor) and id(value) in self.names:
             return self.names[id(value)]
         array = value._data if isinstance(value, Tensor) else np.asarray(value)
@@ -121,10 +128,11 @@ def _check_frozen_values(ops, args, other_ops, other_args):
 
 
 def _grown(tensor, axes):
-    """``tensor`` one longer along each of ``axes`` (its first slice repeated: valid indices stay valid)."""
+    """``tensor`` one longer along each of ``axes``, its last slice repeated: valid indices stay valid, and
+    ordered integers (an embedding bag's offsets, sorted sequence lengths) stay ordered."""
     array = tensor._data
     for axis in axes:
-        array = np.concatenate([array, array.take([0], axis)], axis)
+        array = np.concatenate([array, array.take([-1], axis)], axis)
     return Tensor._wrap(array)
 
 
@@ -176,6 +184,11 @@ def export(
     (``input_0``... by default); ``dynamic_axes`` maps a name to the axes that may vary (``{"x": {0: "batch"}}`` or
     ``{"x": [0]}``), as torch's. ``do_constant_folding``, ``export_params`` and ``verbose`` are accepted for torch's
     signature (parameters are always exported as initializers).
+
+    >>> import io
+    >>> proto = minigrad.onnx.export(nn.Linear(3, 2), minigrad.randn(1, 3), io.BytesIO(), input_names=['x'])
+    >>> [node.op_type for node in proto.graph.node]
+    ['Gemm', 'Identity']
     """
     try:
         import onnx

@@ -123,15 +123,35 @@ def _embedding(graph, inputs, options, output):
     return graph.node("Gather", [graph.name_of(options["weight"]), name], axis=0)
 
 
+def _bag_membership(graph, index, options):
+    """``(B, N)`` bool, whether position ``j`` of a 1-D input lies in bag ``b``: ``offsets[b] <= j < end[b]``,
+    ``end`` the next offset (the input's length after the last one; with ``include_last_offset`` the last offset
+    ends the last bag, positions after it in none). Comparisons of the positions with the offsets, so the bags'
+    number and lengths follow the graph's inputs."""
+    int64 = lambda values: graph.constant(np.array(values, np.int64))
+    offsets = graph.name_of(options["offsets"])
+    if options["offsets"]._data.dtype != np.int64:
+        offsets = graph.node("Cast", [offsets], to=graph.onnx.TensorProto.INT64)
+    length = graph.node("Shape", [index])
+    later = graph.node("Slice", [offsets, int64([1]), int64([np.iinfo(np.int64).max])])
+    if options["include_last_offset"]:
+        starts, ends = graph.node("Slice", [offsets, int64([0]), int64([-1])]), later
+    else:
+        starts, ends = offsets, graph.node("Concat", [later, length], axis=0)
+    end = graph.node("Squeeze", [length, int64([0])])
+    positions = graph.node("Unsqueeze", [graph.node("Range", [int64(0), end, int64(1)]), int64([0])])  # (1, N)
+    column = lambda value: graph.node("Unsqueeze", [value, int64([1])])  # (B, 1)
+    inside = graph.node("GreaterOrEqual", [positions, column(starts)])
+    return graph.node("And", [inside, graph.node("Less", [positions, column(ends)])])
+
+
 @register("embedding_bag")
 def _embedding_bag(graph, inputs, options, output):
-    """Bags as the rows of a 2-D ``(B, L)`` input: Gather the weight's rows ``(B, L, D)``, then reduce over L
-    (sum, mean or max), the ``padding_idx`` positions left out (an empty bag gives 0, as torch's) and
-    ``per_sample_weights`` scaling the rows of a sum. A 1-D input with ``offsets`` has bags of data-dependent
-    lengths, and ``max_norm`` rewrites the weight while it runs: both are refused."""
+    """The rows of the bags, gathered as ``(B, L, D)`` for a 2-D ``(B, L)`` input (one bag per row) or ``(1, N,
+    D)`` for a 1-D input with ``offsets`` (every bag masks the positions it holds, ``_bag_membership``), reduced
+    over axis 1 (sum, mean or max): the ``padding_idx`` positions left out (an empty bag gives 0, as torch's) and
+    ``per_sample_weights`` scaling the rows of a sum. ``max_norm`` rewrites the weight while it runs: refused."""
     indices, weight, mode = options["input"], options["weight"], options["mode"]
-    if indices.ndim != 2:
-        raise NotImplementedError("ONNX export of embedding_bag supports a 2-D input (one bag per row), not offsets")
     if options["max_norm"] is not None:
         raise NotImplementedError("ONNX export of embedding_bag with max_norm is not supported")
     dtype = weight._data.dtype
@@ -140,19 +160,24 @@ def _embedding_bag(graph, inputs, options, output):
     if indices._data.dtype != np.int64:
         index = graph.node("Cast", [index], to=graph.onnx.TensorProto.INT64)
     rows = graph.node("Gather", [graph.name_of(weight), index], axis=0)
+    if options["per_sample_weights"] is not None:
+        scale = graph.node("Unsqueeze", [graph.name_of(options["per_sample_weights"]), constant([-1], np.int64)])
+        rows = graph.node("Mul", [rows, scale])
+    kept = None  # (B, L) or (B, N): the positions each bag reduces over (None: all)
+    if indices.ndim == 1:
+        kept = _bag_membership(graph, index, options)
+        rows = graph.node("Unsqueeze", [rows, constant([0], np.int64)])
     padding = options["padding_idx"]
-    if padding is None and mode == "max":
-        return reduce_node(graph, "ReduceMax", rows, [1], keepdims=False)
-    kept = None
     if padding is not None:
-        padded = graph.node("Equal", [index, constant(padding % weight.shape[0], np.int64)])
-        kept = graph.node("Unsqueeze", [graph.node("Not", [padded]), graph.constant(np.array([2], np.int64), "axes")])
+        unpadded = graph.node("Not", [graph.node("Equal", [index, constant(padding % weight.shape[0], np.int64)])])
+        kept = unpadded if kept is None else graph.node("And", [kept, unpadded])
+    if kept is None and mode == "max":
+        return reduce_node(graph, "ReduceMax", rows, [1], keepdims=False)
+    if kept is not None:
+        kept = graph.node("Unsqueeze", [kept, constant([2], np.int64)])
     if mode == "max":
         top = reduce_node(graph, "ReduceMax", graph.node("Where", [kept, rows, constant(-np.inf)]), [1], False)
         return graph.node("Where", [graph.node("IsInf", [top], detect_positive=0), constant(0.0), top])
-    if options["per_sample_weights"] is not None:
-        scale = graph.node("Unsqueeze", [graph.name_of(options["per_sample_weights"]), constant([2], np.int64)])
-        rows = graph.node("Mul", [rows, scale])
     weights = None if kept is None else graph.node("Cast", [kept], to=graph.helper.np_dtype_to_tensor_dtype(dtype))
     total = reduce_node(graph, "ReduceSum", rows if weights is None else graph.node("Mul", [rows, weights]), [1], False)
     if mode == "sum":

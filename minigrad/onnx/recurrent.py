@@ -7,11 +7,17 @@ r ⊙ (R h + b_R))`` only with ``linear_before_reset=1`` (its default applies ``
 formula. Per layer: ``W`` ``(directions, gates·H, in)``, ``R`` ``(directions, gates·H, H)``, ``B`` the input and
 recurrent biases concatenated, and the outputs ``Y`` ``(L, directions, N, H)`` and ``Y_h`` (``Y_c``)
 ``(directions, N, H)``; ``Y`` is laid out as ``(L, N, directions·H)`` for the next layer.
+
+A ``PackedSequence`` input is the padded batch and its lengths in the graph (``packed``): the lengths become every
+node's ``sequence_lens`` (int32), so each sequence's steps past its length are skipped, its reverse direction
+starts at its own last step and ``Y_h`` is its state after that step, as torch's packed forward.
 """
 
 import numpy as np
 
+from ..autograd.tensor import Tensor
 from .converters import register
+from .packed import mark_packed
 
 __all__ = []
 
@@ -61,15 +67,21 @@ def _recurrent(graph, inputs, options, output):
         raise NotImplementedError("ONNX export of an LSTM with proj_size > 0 is not supported")
     onnx_op = {"LSTM": "LSTM", "GRU": "GRU"}.get(module.mode, "RNN")
     directions = 2 if module.bidirectional else 1
-    unbatched = x.ndim == 2
+    packed = not isinstance(x, Tensor)  # a PackedSequence: its padded batch, time-major, and its lengths
+    unbatched = not packed and x.ndim == 2
     axes = lambda axis: graph.constant(np.array([axis], np.int64), "axes")
     states = (hx if isinstance(hx, tuple) else (hx, None)) if hx is not None else (None, None)
     h0, c0 = (None if s is None else graph.name_of(s) for s in states)
-    value = graph.name_of(x)
+    lengths = ""  # no sequence_lens: every sequence is full
+    if packed:
+        value, lengths = graph.packed[id(x.data)]
+        lengths = graph.node("Cast", [lengths], to=graph.onnx.TensorProto.INT32)
+    else:
+        value = graph.name_of(x)
     if unbatched:
         value = graph.node("Unsqueeze", [value, axes(1)])
         h0, c0 = (None if s is None else graph.node("Unsqueeze", [s, axes(1)]) for s in (h0, c0))
-    elif module.batch_first:
+    elif module.batch_first and not packed:
         value = graph.node("Transpose", [value], perm=[1, 0, 2])
     attributes = {"hidden_size": module.hidden_size, "direction": "bidirectional" if directions == 2 else "forward"}
     if onnx_op == "GRU":
@@ -80,7 +92,7 @@ def _recurrent(graph, inputs, options, output):
     for layer in range(module.num_layers):
         w, r, b = _layer_weights(module, layer)
         operands = [value, graph.constant(w, "W"), graph.constant(r, "R"), "" if b is None else graph.constant(b, "B")]
-        operands += ["", _state_slice(graph, h0, layer, directions)]  # no sequence_lens: every sequence is full
+        operands += [lengths, _state_slice(graph, h0, layer, directions)]
         if onnx_op == "LSTM":
             operands.append(_state_slice(graph, c0, layer, directions))
         stem = graph.fresh(onnx_op.lower())
@@ -91,6 +103,8 @@ def _recurrent(graph, inputs, options, output):
         sequence = graph.node("Transpose", [outputs[0]], perm=[0, 2, 1, 3])  # (L, N, directions, H)
         value = graph.node("Reshape", [sequence, graph.constant(np.array([0, 0, -1], np.int64), "shape")])
     states = [_joined(graph, finals_h)] + ([_joined(graph, finals_c)] if onnx_op == "LSTM" else [])
+    if packed:
+        return mark_packed(graph, output[0], value, graph.packed[id(x.data)][1]) + states
     if unbatched:
         value = graph.node("Squeeze", [value, axes(1)])
         states = [graph.node("Squeeze", [s, axes(1)]) for s in states]

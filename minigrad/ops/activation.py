@@ -184,7 +184,13 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 
 
 def erf(x):
-    """The error function (no NumPy ufunc exists; math.erf is exact to the last bit)."""
+    """The error function (no NumPy ufunc exists; math.erf is exact to the last bit).
+
+    Gradient: ``g · 2/√π · exp(-x²)``.
+
+    >>> minigrad.erf(minigrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.8427])
+    """
     x = float_operand(x)
     return Erf.apply(x)
 
@@ -234,6 +240,9 @@ class GeluTanh(Function):
 
 def gelu(x, approximate="none"):
     """``x Φ(x)`` with Φ the standard normal CDF (``approximate='tanh'`` uses torch's tanh formula).
+
+    Gradient: ``g (Φ(x) + x φ(x))``, φ the standard normal density (with ``approximate='tanh'``, the derivative of the
+    tanh formula).
 
     >>> F.gelu(minigrad.tensor([0.0]))
     tensor([0.])

@@ -226,6 +226,8 @@ def div(a, b, rounding_mode=None):
     """``a / b`` (true division: integers give the default float dtype), or with ``rounding_mode`` 'trunc' or
     'floor' the rounded quotient (integers stay integers, gradient 0).
 
+    Gradient of true division: ``g / b`` to ``a``, ``-g a / b²`` to ``b`` (each summed over its broadcast dims).
+
     >>> minigrad.div(minigrad.tensor([3.0, -3.0]), 2)
     tensor([ 1.5, -1.5])
     >>> minigrad.div(minigrad.tensor([3.0, -3.0]), 2, rounding_mode='floor')
@@ -294,6 +296,8 @@ class Remainder(Function):
 def remainder(a, b):
     """``a - floor(a / b) · b``: the remainder with the sign of the divisor (Python's and torch's ``%``).
 
+    Gradient: ``g`` to ``a``; ``-g · floor(a / b)`` to a tensor ``b``.
+
     >>> minigrad.remainder(minigrad.tensor([5.0, -5.0]), 3)
     tensor([2., 1.])
     """
@@ -303,6 +307,8 @@ def remainder(a, b):
 
 def fmod(a, b):
     """``a - trunc(a / b) · b``: the remainder with the sign of the dividend (C's ``fmod``).
+
+    Gradient: ``g`` to ``a``; ``-g · trunc(a / b)`` to a tensor ``b``.
 
     >>> minigrad.fmod(minigrad.tensor([5.0, -5.0]), 3)
     tensor([ 2., -2.])
@@ -502,6 +508,8 @@ cos = unary(Cos)
 def abs(x):  # noqa: A001 - torch's name
     """``|x|``; keeps integer dtypes (unlike the float-only functions).
 
+    Gradient: ``g · sign(x)`` (0 at 0).
+
     >>> minigrad.abs(minigrad.tensor([-1.5, 2.0]))
     tensor([1.5, 2.0])
     """
@@ -607,6 +615,8 @@ class Where(Function):
 def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
     """Clamp ``x`` into ``[min, max]`` (either may be None, not both).
 
+    Gradient: ``g`` where ``x`` lies within the bounds, 0 where a bound is taken (a tensor bound gets ``g`` there).
+
     >>> minigrad.clamp(minigrad.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
     tensor([0.0, 0.5, 1.0])
     """
@@ -656,6 +666,9 @@ def minimum(a, b):
 def where(condition, a=None, b=None):
     """Pick from ``a`` where ``condition`` holds, else from ``b`` (all three broadcast). ``where(condition)`` alone
     is ``nonzero(condition, as_tuple=True)``: one index tensor per dim.
+
+    Gradient: ``g`` to ``a`` where ``condition`` holds and to ``b`` elsewhere (zeros at the other positions, each summed
+    over its broadcast dims); none to ``condition``.
 
     >>> minigrad.where(minigrad.tensor([True, False]), minigrad.tensor([1.0, 2.0]), 0.0)
     tensor([1., 0.])
@@ -806,6 +819,8 @@ def logical_not(x):
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``|a - b| <= atol + rtol |b|`` elementwise, as a bool tensor.
 
+    Not differentiable (a bool tensor).
+
     >>> minigrad.isclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.1]))
     tensor([ True, False])
     """
@@ -816,6 +831,8 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Whether ``isclose`` holds everywhere (a Python bool).
 
+    Not differentiable (a Python bool).
+
     >>> minigrad.allclose(minigrad.tensor([1.0]), minigrad.tensor([1.0 + 1e-9]))
     True
     """
@@ -824,6 +841,8 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(a, b):
     """Whether two tensors have the same shape and values (a Python bool).
+
+    Not differentiable (a Python bool).
 
     >>> minigrad.equal(minigrad.tensor([1, 2]), minigrad.tensor([1, 2]))
     True
@@ -914,6 +933,9 @@ def addcmul(x, tensor1, tensor2, value=1):
 def addcdiv(x, tensor1, tensor2, value=1):
     """``x + value · tensor1 / tensor2``.
 
+    Gradient: ``g`` to ``x``, ``value · g / tensor2`` to ``tensor1``, ``-value · g · tensor1 / tensor2²`` to ``tensor2``
+    (each summed over its broadcast dims).
+
     >>> minigrad.addcdiv(minigrad.tensor([1.0]), minigrad.tensor([3.0]), minigrad.tensor([2.0]))
     tensor([2.5])
     """
@@ -922,6 +944,8 @@ def addcdiv(x, tensor1, tensor2, value=1):
 
 def lerp(x, end, weight):
     """``x + weight · (end - x)``: linear interpolation from ``x`` to ``end``.
+
+    Gradient: ``g (1 - weight)`` to ``x``, ``g · weight`` to ``end``, ``g (end - x)`` to a tensor ``weight``.
 
     >>> minigrad.lerp(minigrad.tensor([0.0]), minigrad.tensor([10.0]), 0.25)
     tensor([2.5])
@@ -970,6 +994,8 @@ def type_(x, dtype=None, non_blocking=False):
     """``x.type()`` is torch's type name (``'torch.FloatTensor'``); ``x.type(dtype)`` (a dtype or such a name) is
     ``x.to(dtype)``.
 
+    Gradient: ``g`` cast back to ``x``'s dtype.
+
     >>> minigrad.zeros(1).type()
     'torch.FloatTensor'
     >>> minigrad.zeros(1).type(minigrad.int64)
@@ -981,7 +1007,13 @@ def type_(x, dtype=None, non_blocking=False):
 
 
 def clone(x):
-    """A copy of ``x`` (in the graph: gradient ``g``)."""
+    """A copy of ``x`` (in the graph: gradient ``g``).
+
+    Gradient: ``g``.
+
+    >>> minigrad.clone(minigrad.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
     return Clone.apply(x)
 
 
@@ -1045,7 +1077,13 @@ class XLogY(Function):
 
 
 def xlogy(x, y):
-    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast, integers become float32."""
+    """``x · log(y)`` with ``0 · log(0) = 0`` (torch.xlogy); x and y broadcast, integers become float32.
+
+    Gradient: ``g log y`` to ``x`` (0 where ``x = 0``), ``g x / y`` to ``y``.
+
+    >>> minigrad.xlogy(minigrad.tensor([0.0, 2.0]), minigrad.tensor([0.0, 3.0]))
+    tensor([0.0000, 2.1972])
+    """
     x, y = promote_float(x, y)
     return XLogY.apply(x, y)
 

@@ -105,6 +105,9 @@ def embedding(
     norm exceeds it are rescaled to it in place first. ``scale_grad_by_freq``: each position's gradient is divided
     by how often its index occurs in ``input``. ``sparse`` gradients are not supported (dense ones are returned).
 
+    Gradient: each position's ``g`` row added into the row of ``weight`` it read (none to ``padding_idx``'s row, divided
+    by the index's count with ``scale_grad_by_freq``); none to ``input``.
+
     >>> F.embedding(minigrad.tensor([1, 0]), minigrad.tensor([[0.0, 0.0], [1.0, 2.0]]))
     tensor([[1., 2.],
             [0., 0.]])
@@ -205,7 +208,16 @@ def embedding_bag(
     (bag ``b`` holds positions ``offsets[b]`` up to the next offset; with ``include_last_offset`` the last offset
     ends the last bag), or 2-D ``(B, L)``, one bag per row. Output ``(B, embedding_dim)``. Positions at
     ``padding_idx`` are left out; ``per_sample_weights`` (mode 'sum' only, the input's shape) scale each row;
-    ``max_norm``/``norm_type``/``scale_grad_by_freq`` as in ``embedding``. ``sparse`` gradients are not supported."""
+    ``max_norm``/``norm_type``/``scale_grad_by_freq`` as in ``embedding``. ``sparse`` gradients are not supported.
+
+    Gradient: each bag's ``g`` added into the rows of ``weight`` it read: divided by the bag's size for 'mean', times
+    ``per_sample_weights`` for 'sum' (which get ``g · row``), to the row holding the maximum of each dim for 'max'.
+
+    >>> weight = minigrad.tensor([[1.0], [3.0]])
+    >>> F.embedding_bag(minigrad.tensor([0, 1, 1]), weight, minigrad.tensor([0, 1]), mode='sum')
+    tensor([[1.],
+            [6.]])
+    """
     if weight._data.dtype == np.int64 and input._data.dtype.kind == "f":
         warnings.warn(
             "Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, input, ...)` "
@@ -255,6 +267,8 @@ def embedding_bag(
 
 def one_hot(tensor, num_classes=-1):
     """``out[..., c] = [tensor[...] == c]`` as int64, with ``num_classes`` classes (-1: ``max(tensor) + 1``).
+
+    Not differentiable (an int64 result).
 
     >>> F.one_hot(minigrad.tensor([0, 2]), 3)
     tensor([[1, 0, 0],

@@ -273,6 +273,8 @@ def clamp_(self, min=None, max=None):  # noqa: A002 - torch's argument names
 def clamp_min_(self, min):  # noqa: A002
     """In place ``self = max(self, min)``; returns ``self``.
 
+    Gradient: ``g`` where the old value is ``≥ min``, else 0.
+
     >>> minigrad.tensor([-1.0, 2.0]).clamp_min_(0)
     tensor([0., 2.])
     """
@@ -281,6 +283,8 @@ def clamp_min_(self, min):  # noqa: A002
 
 def clamp_max_(self, max):  # noqa: A002
     """In place ``self = min(self, max)``; returns ``self``.
+
+    Gradient: ``g`` where the old value is ``≤ max``, else 0.
 
     >>> minigrad.tensor([-1.0, 2.0]).clamp_max_(0)
     tensor([-1.,  0.])
@@ -300,6 +304,8 @@ def masked_fill_(self, mask, value):
 
 def zero_(self):
     """Fill ``self`` with zeros in place; returns ``self``.
+
+    Gradient: 0 to the values it replaces.
 
     >>> minigrad.ones(2).zero_()
     tensor([0., 0.])
@@ -331,7 +337,12 @@ def _unary_inplace(op):
         return apply_inplace(self, op)
 
     method.__name__ = op.__name__ + "_"
-    method.__doc__ = f"In-place ``{op.__name__}``."
+    method.__doc__ = (
+        f"In-place ``{op.__name__}``. Gradient: ``{op.__name__}``'s, at the values the tensor held before.\n\n"
+        f">>> x = minigrad.tensor([0.25, 4.0])\n"
+        f">>> x.{op.__name__}_() is x, bool((x == minigrad.tensor([0.25, 4.0]).{op.__name__}()).all())\n"
+        "(True, True)"
+    )
     return method
 
 
@@ -348,6 +359,8 @@ abs_ = _unary_inplace(elementwise.abs)
 def uniform_(self, a=0.0, b=1.0, generator=None):
     """Fill ``self`` in place with draws from ``U(a, b)``; returns ``self``.
 
+    Not differentiable: the draws replace the old values, which get no gradient.
+
     >>> w = minigrad.empty(1000).uniform_(-1, 1)
     >>> bool(w.min() >= -1) and bool(w.max() < 1)
     True
@@ -359,6 +372,8 @@ def uniform_(self, a=0.0, b=1.0, generator=None):
 
 def normal_(self, mean=0.0, std=1.0, generator=None):
     """Fill ``self`` in place with draws from ``N(mean, std²)``; returns ``self``.
+
+    Not differentiable: the draws replace the old values, which get no gradient.
 
     >>> minigrad.empty(2, 3).normal_(0, 0.02).shape
     (2, 3)
@@ -418,7 +433,13 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
 
 
 def random_(self, low=0, high=None, generator=None):
-    """Integers drawn uniformly from ``[low, high)`` (``random_(high)`` means ``[0, high)``)."""
+    """Integers drawn uniformly from ``[low, high)`` (``random_(high)`` means ``[0, high)``).
+
+    Not differentiable: the draws replace the old values, which get no gradient.
+
+    >>> minigrad.zeros(4).random_(3, 4)
+    tensor([3., 3., 3., 3.])
+    """
     if high is None:
         low, high = 0, low
     return apply_inplace(self, _filled, _random.generator(generator).integers(low, high, self.shape))
@@ -444,6 +465,8 @@ def resize_as_(self, the_template, memory_format=None):
 
 def bernoulli_(self, p=0.5, generator=None):
     """Fill ``self`` in place with 0/1 draws, 1 with probability ``p``; returns ``self``.
+
+    Not differentiable: the draws replace the old values, which get no gradient.
 
     >>> set(minigrad.empty(100).bernoulli_(0.5).tolist()) <= {0.0, 1.0}
     True

@@ -84,7 +84,14 @@ def _check_matmul(a, b):
 
 
 def mm(a, b):
-    """Matrix product of two 2-D tensors (``matmul`` without its broadcasting)."""
+    """Matrix product of two 2-D tensors (``matmul`` without its broadcasting).
+
+    Gradient: ``g Bᵀ`` to ``A = self``, ``Aᵀ g`` to ``B = mat2``.
+
+    >>> minigrad.eye(2).mm(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b.ndim != 2:
@@ -94,6 +101,8 @@ def mm(a, b):
 
 def dot(a, b):
     """Inner product of two 1-D tensors of one dtype.
+
+    Gradient: ``g · other`` to ``self``, ``g · self`` to ``other``.
 
     >>> minigrad.tensor([1.0, 2.0]).dot(minigrad.tensor([3.0, 4.0]))
     tensor(11.)
@@ -132,6 +141,9 @@ def matmul(a, b):
 def linear(x, weight, bias=None):
     """``y = x Wᵀ + b`` with torch's layout: ``x (*, in)``, ``weight (out, in)``, ``bias (out,)`` or None.
 
+    Gradient: ``g W`` to ``x``, ``gᵀ x`` (summed over the leading dims) to ``weight``, ``Σ g`` over the leading dims to
+    ``bias``.
+
     >>> F.linear(minigrad.ones(1, 2), minigrad.ones(3, 2), minigrad.zeros(3))
     tensor([[2., 2., 2.]])
     """
@@ -154,6 +166,8 @@ def linear(x, weight, bias=None):
 def bmm(a, b):
     """Batched matrix product of two 3-D tensors ``(B, n, m) @ (B, m, p)``.
 
+    Gradient: per batch, ``g bᵀ`` to ``a`` and ``aᵀ g`` to ``b``.
+
     >>> minigrad.bmm(minigrad.ones(4, 2, 3), minigrad.ones(4, 3, 5)).shape
     (4, 2, 5)
     """
@@ -170,6 +184,8 @@ def bmm(a, b):
 def mv(a, v):
     """Matrix-vector product ``(n, m) @ (m,)``.
 
+    Gradient: the outer product ``g vᵀ`` to the matrix, ``Mᵀ g`` to the vector.
+
     >>> minigrad.mv(minigrad.eye(2), minigrad.tensor([3.0, 4.0]))
     tensor([3., 4.])
     """
@@ -180,6 +196,8 @@ def mv(a, v):
 
 def outer(a, b):
     """``a[i] · b[j]``: the outer product of two vectors.
+
+    Gradient: ``g b`` to ``a``, ``gᵀ a`` to ``b``.
 
     >>> minigrad.outer(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 10.0]))
     tensor([[ 1., 10.],
@@ -192,6 +210,9 @@ def outer(a, b):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):  # noqa: A002 - torch's argument name
     """``beta · input + alpha · (mat1 @ mat2)``.
+
+    Gradient: ``beta · g`` to ``input`` (summed over its broadcast dims), ``alpha · g mat2ᵀ`` to ``mat1``, ``alpha ·
+    mat1ᵀ g`` to ``mat2``.
 
     >>> minigrad.addmm(minigrad.ones(2, 2), minigrad.eye(2), minigrad.eye(2))
     tensor([[2., 1.],
@@ -240,6 +261,9 @@ def _to_subscripts(g, have, want, shape):
 def einsum(equation, *operands):
     """Einstein summation, e.g. ``einsum("bij,bjk->bik", a, b)``; operands may also be passed as one list.
 
+    Gradient: each operand gets the einsum of ``g`` with the other operands that gives back its own subscripts (for
+    ``'ij,jk->ik'``: ``g Bᵀ`` and ``Aᵀ g``).
+
     >>> minigrad.einsum('ij,j->i', minigrad.eye(2), minigrad.tensor([3.0, 4.0]))
     tensor([3., 4.])
     """
@@ -280,7 +304,14 @@ def bilinear(input1, input2, weight, bias=None):  # noqa: A002 - torch's argumen
     """``y_k = x1ᵀ W_k x2 + b_k``: ``input1 (*, in1)``, ``input2 (*, in2)`` (the same leading dims), ``weight
     (out, in1, in2)``, ``bias (out,)`` or None; output ``(*, out)``. Computed as one GEMM ``x1 · W`` (``W`` laid out
     ``(in1, out·in2)``) then a product with ``x2`` summed over ``in2``, so the gradients are those ops' own:
-    ``∂x1 = Σ_k g_k W_k x2``, ``∂x2 = Σ_k g_k W_kᵀ x1``, ``∂W_k = Σ g_k x1 x2ᵀ``, ``∂b = Σ g``."""
+    ``∂x1 = Σ_k g_k W_k x2``, ``∂x2 = Σ_k g_k W_kᵀ x1``, ``∂W_k = Σ g_k x1 x2ᵀ``, ``∂b = Σ g``.
+
+    Gradient: ``Σ_k g_k W_k x2`` to ``input1``, ``Σ_k g_k W_kᵀ x1`` to ``input2``, ``Σ g_k x1 x2ᵀ`` (over the leading
+    dims) to ``W_k``, ``Σ g`` to ``bias``.
+
+    >>> F.bilinear(minigrad.ones(1, 2), minigrad.ones(1, 3), minigrad.ones(4, 2, 3)).shape
+    (1, 4)
+    """
     if weight.ndim != 3:
         raise RuntimeError(f"bilinear(): weight must be three-dimensional but got {weight.ndim}")
     if input1.ndim != input2.ndim:

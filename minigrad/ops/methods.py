@@ -214,17 +214,20 @@ _LAMBDA_DOCS = {
     "view_as": "``self.view(other.shape)``. Gradient: ``g`` reshaped back.",
     "reshape_as": "``self.reshape(other.shape)``. Gradient: ``g`` reshaped back.",
     "expand_as": "``self.expand(*other.shape)``. Gradient: ``g`` summed over the expanded dims.",
-    "cpu": "``self``: every tensor lives on the CPU.",
+    "cpu": "``self``: every tensor lives on the CPU. Gradient: ``g``.",
     "type_as": "``self`` converted to ``other``'s dtype. Gradient: ``g`` cast back.",
-    "tril_": "Zero the elements above diagonal ``diagonal`` in place (``tril``); returns ``self``.",
-    "triu_": "Zero the elements below diagonal ``diagonal`` in place (``triu``); returns ``self``.",
-    "scatter_": "In place ``self[index[i][j]][j] = src[i][j]`` for ``dim = 0`` (``scatter``); returns ``self``.",
+    "tril_": "Zero the elements above diagonal ``diagonal`` in place (``tril``); returns ``self``. Gradient: ``g`` "
+    "on the kept triangle, zeros elsewhere.",
+    "triu_": "Zero the elements below diagonal ``diagonal`` in place (``triu``); returns ``self``. Gradient: ``g`` "
+    "on the kept triangle, zeros elsewhere.",
+    "scatter_": "In place ``self[index[i][j]][j] = src[i][j]`` for ``dim = 0`` (``scatter``); returns ``self``. "
+    "Gradient: ``g`` outside the written positions to the old values, ``g`` gathered at ``index`` to ``src``.",
+    "scatter_add_": "In place ``self[index[i][j]][j] += src[i][j]`` for ``dim = 0`` (``scatter_add``); returns "
+    "``self``. Gradient: ``g`` to the old values, ``g`` gathered at ``index`` to ``src``.",
     "addmv_": "In place ``self = beta · self + alpha · (mat @ vec)`` (``addmv``); returns ``self``.",
     "addr_": "In place ``self = beta · self + alpha · outer(vec1, vec2)`` (``addr``); returns ``self``.",
     "baddbmm_": "In place ``self = beta · self + alpha · (batch1 @ batch2)`` (``baddbmm``); returns ``self``.",
     "addbmm_": "In place ``self = beta · self + alpha · Σ batch1[i] @ batch2[i]`` (``addbmm``); returns ``self``.",
-    "scatter_add_": "In place ``self[index[i][j]][j] += src[i][j]`` for ``dim = 0`` (``scatter_add``); returns "
-    "``self``.",
     **{
         f"{name}_": f"In place ``{name}`` (see ``minigrad.{name}``); returns ``self``."
         for name in ("index_add", "index_fill", "index_put", "index_reduce", "masked_scatter", "put", "scatter_reduce")
@@ -233,6 +236,53 @@ _LAMBDA_DOCS = {
 # fmt: on
 for _name, _doc in _LAMBDA_DOCS.items():
     METHODS[_name].__doc__ = _doc
+
+# examples of the methods whose docstrings are built here (tests/test_docstrings.py runs them: doctest's
+# module walk does not reach the table's lambdas)
+_EXAMPLES = {
+    "add": ">>> minigrad.tensor([1.0, 2.0]).add(minigrad.tensor([10.0, 20.0]), alpha=0.5)\ntensor([ 6., 12.])",
+    "sub": ">>> minigrad.tensor([1.0, 2.0]).sub(minigrad.tensor([10.0, 20.0]), alpha=0.5)\ntensor([-4., -8.])",
+    "square": ">>> minigrad.tensor([-2.0, 3.0]).square()\ntensor([4., 9.])",
+    "reciprocal": ">>> minigrad.tensor([2.0, 4.0]).reciprocal()\ntensor([0.50, 0.25])",
+    "clamp_min": ">>> minigrad.tensor([-1.0, 2.0]).clamp_min(0.0)\ntensor([0., 2.])",
+    "clamp_max": ">>> minigrad.tensor([-1.0, 2.0]).clamp_max(0.0)\ntensor([-1.,  0.])",
+    "where": ">>> minigrad.tensor([1.0, 2.0]).where(minigrad.tensor([True, False]), minigrad.tensor([0.0, 0.0]))\n"
+    "tensor([1., 0.])",
+    "logical_and": ">>> minigrad.tensor([0, 1, 2]).logical_and(minigrad.tensor([1, 1, 0]))\n"
+    "tensor([False,  True, False])",
+    "logical_or": ">>> minigrad.tensor([0, 1, 0]).logical_or(minigrad.tensor([0, 0, 3]))\n"
+    "tensor([False,  True,  True])",
+    "logical_xor": ">>> minigrad.tensor([0, 1, 2]).logical_xor(minigrad.tensor([1, 1, 0]))\n"
+    "tensor([ True, False,  True])",
+    "view_as": ">>> minigrad.arange(6).view_as(minigrad.zeros(2, 3)).shape\n(2, 3)",
+    "reshape_as": ">>> minigrad.arange(6).reshape_as(minigrad.zeros(3, 2)).shape\n(3, 2)",
+    "expand_as": ">>> minigrad.tensor([1.0, 2.0]).expand_as(minigrad.zeros(3, 2)).shape\n(3, 2)",
+    "cpu": ">>> minigrad.ones(2).cpu()\ntensor([1., 1.])",
+    "type_as": ">>> minigrad.tensor([1, 2]).type_as(minigrad.zeros(1))\ntensor([1., 2.])",
+    "tril_": ">>> minigrad.ones(2, 2).tril_()\ntensor([[1., 0.],\n        [1., 1.]])",
+    "triu_": ">>> minigrad.ones(2, 2).triu_()\ntensor([[1., 1.],\n        [0., 1.]])",
+    "scatter_": ">>> minigrad.zeros(3).scatter_(0, minigrad.tensor([2, 0]), minigrad.tensor([5.0, 6.0]))\n"
+    "tensor([6., 0., 5.])",
+    "scatter_add_": ">>> minigrad.zeros(3).scatter_add_(0, minigrad.tensor([2, 2]), minigrad.tensor([5.0, 6.0]))\n"
+    "tensor([ 0.,  0., 11.])",
+    "eq": ">>> minigrad.tensor([1.0, 2.0, 3.0]).eq(2.0)\ntensor([False,  True, False])",
+    "ne": ">>> minigrad.tensor([1.0, 2.0, 3.0]).ne(2.0)\ntensor([ True, False,  True])",
+    "lt": ">>> minigrad.tensor([1.0, 2.0, 3.0]).lt(2.0)\ntensor([ True, False, False])",
+    "le": ">>> minigrad.tensor([1.0, 2.0, 3.0]).le(2.0)\ntensor([ True,  True, False])",
+    "gt": ">>> minigrad.tensor([1.0, 2.0, 3.0]).gt(2.0)\ntensor([False, False,  True])",
+    "ge": ">>> minigrad.tensor([1.0, 2.0, 3.0]).ge(2.0)\ntensor([False,  True,  True])",
+    "float": ">>> minigrad.tensor([1, 2]).float()\ntensor([1., 2.])",
+    "double": ">>> minigrad.tensor([1, 2]).double()\ntensor([1., 2.], dtype=minigrad.float64)",
+    "half": ">>> minigrad.tensor([1, 2]).half()\ntensor([1., 2.], dtype=minigrad.float16)",
+    "long": ">>> minigrad.tensor([1.7, -1.7]).long()\ntensor([ 1, -1])",
+    "int": ">>> minigrad.tensor([1.7, -1.7]).int()\ntensor([ 1, -1], dtype=minigrad.int32)",
+    "short": ">>> minigrad.tensor([1.7, -1.7]).short()\ntensor([ 1, -1], dtype=minigrad.int16)",
+    "char": ">>> minigrad.tensor([1.7, -1.7]).char()\ntensor([ 1, -1], dtype=minigrad.int8)",
+    "byte": ">>> minigrad.tensor([1.7, 255.0]).byte()\ntensor([  1, 255], dtype=minigrad.uint8)",
+    "bool": ">>> minigrad.tensor([0.0, 0.5]).bool()\ntensor([False,  True])",
+}
+for _name, _example in _EXAMPLES.items():
+    METHODS[_name].__doc__ += "\n\n" + _example
 
 for _name, _method in METHODS.items():
     setattr(Tensor, _name, _method)

@@ -188,6 +188,10 @@ def batch_norm(
     ``running_mean ← (1 - momentum)·running_mean + momentum·mean``, ``running_var`` likewise with the unbiased
     variance ``var·M/(M-1)``. In evaluation the running statistics are used (and must be given).
 
+    Gradient: in training, with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) /
+    σ`` to ``x`` (means over N and the spatial dims of each channel); in eval mode ``ĝ / √(running_var + eps)``; ``Σ g
+    x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
     >>> x = minigrad.tensor([[1.0], [3.0]])
     >>> F.batch_norm(x, minigrad.zeros(1), minigrad.ones(1), training=True)
     tensor([[-1.],
@@ -257,6 +261,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
     """Standardise over the last ``len(normalized_shape)`` dims, then ``·weight + bias`` (both of
     ``normalized_shape``, either may be None).
 
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over the normalised dims); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias`` over the leading dims.
+
     >>> F.layer_norm(minigrad.tensor([[1.0, 3.0]]), (2,))
     tensor([[-1.,  1.]])
     """
@@ -278,6 +285,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A002
     """Split the C channels of ``(N, C, *)`` into ``num_groups`` groups, standardise each sample's group over its
     channels and spatial dims, then ``·weight + bias`` per channel (``(C,)`` each, either may be None).
+
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over each sample's group); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
 
     >>> F.group_norm(minigrad.tensor([[1.0, 3.0]]), 1)
     tensor([[-1.,  1.]])
@@ -301,6 +311,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):  # noqa: A002
     """``x / max(‖x‖_p, eps)`` with the norm taken along ``dim`` (``out`` is not supported).
+
+    Gradient (p = 2): ``(g - y Σ g y) / ‖x‖`` along ``dim`` with ``y`` the output, and ``g / eps`` where the norm is
+    below ``eps``; other ``p`` through the norm's gradient.
 
     >>> F.normalize(minigrad.tensor([[3.0, 4.0]]))
     tensor([[0.6, 0.8]])

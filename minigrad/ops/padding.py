@@ -97,6 +97,9 @@ def pad(input, pad, mode="constant", value=None):  # noqa: A002
     ``value`` (0 by default) and works on any dims; 'reflect', 'replicate' and 'circular' pad the last 1-3 dims of a
     batched or unbatched input (see the module docstring).
 
+    Gradient: each input element gets the sum of ``g`` over the output positions that hold it (constant mode: ``g``
+    cropped back; reflect, replicate and circular add the copies' gradients in).
+
     >>> F.pad(minigrad.ones(2), (1, 2))
     tensor([0., 1., 1., 0., 0.])
     """

@@ -151,7 +151,11 @@ def threshold(x, threshold, value):
 
 
 def softsign(x):
-    """``x / (1 + |x|)``; gradient ``1 / (1 + |x|)²``."""
+    """``x / (1 + |x|)``; gradient ``1 / (1 + |x|)²``.
+
+    >>> F.softsign(minigrad.tensor([-1.0, 3.0]))
+    tensor([-0.50,  0.75])
+    """
     x = float_operand(x)
     return x / (x.abs() + 1)
 
@@ -163,7 +167,11 @@ def _check_lambd(lambd):
 
 @tracing.unit("softshrink")
 def softshrink(x, lambd=0.5):
-    """``x - λ`` above λ, ``x + λ`` below -λ, 0 between; gradient ``[|x| > λ]``."""
+    """``x - λ`` above λ, ``x + λ`` below -λ, 0 between; gradient ``[|x| > λ]``.
+
+    >>> F.softshrink(minigrad.tensor([-1.0, 0.2, 0.7]), 0.5)
+    tensor([-0.5,  0.0,  0.2])
+    """
     _check_lambd(lambd)
     data = x._data
     inside = (data >= -lambd) & (data <= lambd)
@@ -173,19 +181,33 @@ def softshrink(x, lambd=0.5):
 @tracing.unit("hardshrink")
 def hardshrink(x, lambd=0.5):
     """``x`` where ``|x| > λ``, else 0; gradient ``[|x| > λ]`` (a NaN passes through with gradient 0, as torch's
-    vectorised kernel does)."""
+    vectorised kernel does).
+
+    >>> F.hardshrink(minigrad.tensor([-1.0, 0.2, 0.7]), 0.5)
+    tensor([-1.0,  0.0,  0.7])
+    """
     data = x._data
     return _piecewise(x, np.where((data >= -lambd) & (data <= lambd), 0, data), (data < -lambd) | (data > lambd))
 
 
 def tanhshrink(x):
-    """``x - tanh x``; gradient ``tanh² x``."""
+    """``x - tanh x``; gradient ``tanh² x``.
+
+    >>> F.tanhshrink(minigrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.2384])
+    """
     x = float_operand(x)
     return x - x.tanh()
 
 
 def glu(x, dim=-1):
-    """``a ⊙ σ(b)`` where ``a``, ``b`` are the two halves of ``x`` along ``dim`` (whose size must be even)."""
+    """``a ⊙ σ(b)`` where ``a``, ``b`` are the two halves of ``x`` along ``dim`` (whose size must be even).
+
+    Gradient: ``g σ(b)`` to ``a``, ``g a σ(b) (1 - σ(b))`` to ``b``.
+
+    >>> F.glu(minigrad.tensor([[1.0, 2.0, 0.0, 0.0]]))
+    tensor([[0.5, 1.0]])
+    """
     if x.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     dim = normalize_dim(dim, x.ndim)
@@ -198,7 +220,11 @@ def glu(x, dim=-1):
 @tracing.unit("prelu")
 def prelu(x, weight):
     """``x`` for x > 0, ``w_c · x`` otherwise, ``w`` one slope (numel 1) or one per channel (dim 1); gradients
-    ``g`` or ``w g`` for ``x`` (``w`` at 0), ``Σ g·x`` over ``x <= 0`` for ``w``."""
+    ``g`` or ``w g`` for ``x`` (``w`` at 0), ``Σ g·x`` over ``x <= 0`` for ``w``.
+
+    >>> F.prelu(minigrad.tensor([-1.0, 2.0]), minigrad.tensor([0.1]))
+    tensor([-0.1,  2.0])
+    """
     if weight.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
     if weight.numel() != 1:

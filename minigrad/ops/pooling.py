@@ -272,6 +272,8 @@ def max_pool1d(
     ``(C, L)`` padded by ``padding`` (-inf) on both sides; ``L_out = ⌊(L + 2p - d(k-1) - 1) / s⌋ + 1`` (⌈⌉ with
     ``ceil_mode``). The gradient goes to each window's maximum; ``return_indices`` also returns its positions.
 
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
     >>> F.max_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2)
     tensor([[[3., 2.]]])
     """
@@ -291,6 +293,8 @@ def max_pool2d(
     """``max_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` (each argument an int or a pair);
     indices are flat ``h·W + w`` positions in the input plane.
 
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
     >>> F.max_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
     tensor([[[[ 5.,  7.],
               [13., 15.]]]])
@@ -309,7 +313,13 @@ def max_pool3d(
     return_indices=False,
 ):
     """``max_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (each argument an int or
-    a triple); indices are flat ``(d·H + h)·W + w`` positions in the input volume."""
+    a triple); indices are flat ``(d·H + h)·W + w`` positions in the input volume.
+
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
+    >>> F.max_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+    tensor([[[[[7.]]]]])
+    """
     return _max_pool(input, 3, "max_pool3d", kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
@@ -366,6 +376,8 @@ def avg_pool2d(
     """``avg_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)``; ``divisor_override`` replaces
     every divisor.
 
+    Gradient: each window's ``g`` divided by its divisor and spread over the window (overlapping windows add).
+
     >>> F.avg_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
     tensor([[[[ 2.5,  4.5],
               [10.5, 12.5]]]])
@@ -403,6 +415,8 @@ def _tuple_or_none(value, n):
 def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     """Mean over ``output_size`` windows covering ``(N, C, L)``: window ``i`` is ``[⌊iL/out⌋, ⌈(i+1)L/out⌉)``.
 
+    Gradient: each window's ``g`` divided by its size and spread over it (overlapping windows add).
+
     >>> F.adaptive_avg_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
     tensor([[[1.5]]])
     """
@@ -413,6 +427,8 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
 def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     """``adaptive_avg_pool1d`` along H and W of ``(N, C, H, W)`` (``output_size`` an int, a pair, None = keep).
 
+    Gradient: each window's ``g`` divided by its size and spread over it (overlapping windows add).
+
     >>> F.adaptive_avg_pool2d(minigrad.ones(1, 2, 5, 5), 1).shape
     (1, 2, 1, 1)
     """
@@ -422,7 +438,13 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
 @tracing.unit("adaptive_avg_pool3d")
 def adaptive_avg_pool3d(input, output_size):  # noqa: A002
     """``adaptive_avg_pool1d`` along D, H and W of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (``output_size`` an int,
-    a triple, None = keep)."""
+    a triple, None = keep).
+
+    Gradient: each window's ``g`` divided by its size and spread over it (overlapping windows add).
+
+    >>> F.adaptive_avg_pool3d(minigrad.ones(1, 2, 4, 5, 6), (2, 1, 3)).shape
+    (1, 2, 2, 1, 3)
+    """
     return _mean_over(input, 3, _adaptive_mean_windows(_adaptive_windows(input, 3, output_size, "adaptive_avg_pool3d")))
 
 
@@ -456,7 +478,11 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
 @tracing.unit("adaptive_max_pool3d")
 def adaptive_max_pool3d(input, output_size, return_indices=False):  # noqa: A002
     """Max over the windows of ``adaptive_avg_pool3d``; gradient to each window's maximum (indices flat
-    ``(d·H + h)·W + w``)."""
+    ``(d·H + h)·W + w``).
+
+    >>> F.adaptive_max_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 1)
+    tensor([[[[[7.]]]]])
+    """
     axes = _adaptive_windows(input, 3, output_size, "adaptive_max_pool3d")
     return _max_over(input, 3, _Windows(axes), return_indices)
 
@@ -472,7 +498,13 @@ def avg_pool3d(
     divisor_override=None,
 ):
     """``avg_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)``; ``divisor_override``
-    replaces every divisor."""
+    replaces every divisor.
+
+    Gradient: each window's ``g`` divided by its divisor and spread over the window (overlapping windows add).
+
+    >>> F.avg_pool3d(minigrad.ones(1, 1, 4, 4, 4), 2).shape
+    (1, 1, 2, 2, 2)
+    """
     return _avg_pool(
         input, 3, "avg_pool3d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )

@@ -48,19 +48,38 @@ def _lp_pool(x, norm_type, kernel_size, stride, ceil_mode, spatial, average, max
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002 - torch's argument name
     """Power-average pooling over ``(N, C, L)`` or ``(C, L)``: ``out = (Σ_window x^p)^(1/p)`` with ``p =
     norm_type`` over windows of ``kernel_size`` every ``stride`` (default ``kernel_size``) positions, no padding;
-    ``p = inf`` is the max of ``|x|``. Gradient through the power mean (zero where the window sum is zero)."""
+    ``p = inf`` is the max of ``|x|``. Gradient through the power mean (zero where the window sum is zero).
+
+    Gradient: ``g x^(p-1) / out^(p-1)`` at each position of the window.
+
+    >>> F.lp_pool1d(minigrad.tensor([[[3.0, 4.0, 1.0, 0.0]]]), 2, 2)
+    tensor([[[5., 1.]]])
+    """
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1, avg_pool1d, max_pool1d)
 
 
 @tracing.unit("lp_pool2d")
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002
-    """``lp_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` (ints or pairs)."""
+    """``lp_pool1d`` over the last two dims of ``(N, C, H, W)`` or ``(C, H, W)`` (ints or pairs).
+
+    Gradient: ``g x^(p-1) / out^(p-1)`` at each position of the window.
+
+    >>> F.lp_pool2d(minigrad.ones(1, 1, 4, 4), 2, 2)
+    tensor([[[[2., 2.],
+              [2., 2.]]]])
+    """
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2, avg_pool2d, max_pool2d)
 
 
 @tracing.unit("lp_pool3d")
 def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):  # noqa: A002
-    """``lp_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (ints or triples)."""
+    """``lp_pool1d`` over the last three dims of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (ints or triples).
+
+    Gradient: ``g x^(p-1) / out^(p-1)`` at each position of the window.
+
+    >>> F.lp_pool3d(minigrad.ones(1, 1, 2, 2, 2), 1, 2)
+    tensor([[[[[8.]]]]])
+    """
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3, avg_pool3d, max_pool3d)
 
 
@@ -140,18 +159,38 @@ def _max_unpool(x, indices, kernel_size, stride, padding, output_size, spatial, 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
     """The partial inverse of ``max_pool1d``: zeros of length ``(L - 1) s + k - 2 p`` (or ``output_size``) with
     ``input``'s values at ``indices`` (from ``max_pool1d(..., return_indices=True)``). Gradient: the output
-    gradient at ``indices``."""
+    gradient at ``indices``.
+
+    >>> values, indices = F.max_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2, return_indices=True)
+    >>> F.max_unpool1d(values, indices, 2)
+    tensor([[[0., 3., 2., 0.]]])
+    """
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool2d")
 
 
 @tracing.unit("max_unpool2d")
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
-    """``max_unpool1d`` for ``(N, C, H, W)`` or ``(C, H, W)``: indices are flat ``h·W_out + w`` positions."""
+    """``max_unpool1d`` for ``(N, C, H, W)`` or ``(C, H, W)``: indices are flat ``h·W_out + w`` positions.
+
+    Gradient: the output gradient at ``indices``.
+
+    >>> values, indices = F.max_pool2d(minigrad.arange(4.0).reshape(1, 1, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool2d(values, indices, 2)
+    tensor([[[[0., 0.],
+              [0., 3.]]]])
+    """
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
 
 
 @tracing.unit("max_unpool3d")
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):  # noqa: A002
     """``max_unpool1d`` for ``(N, C, D, H, W)`` or ``(C, D, H, W)``: indices are flat ``(d·H_out + h)·W_out + w``
-    positions."""
+    positions.
+
+    Gradient: the output gradient at ``indices``.
+
+    >>> values, indices = F.max_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool3d(values, indices, 2).shape
+    (1, 1, 2, 2, 2)
+    """
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3, "max_unpool3d")

@@ -146,6 +146,8 @@ def mean(x, dim=None, keepdim=False, dtype=None):
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance with Bessel's ``correction`` (default 1; ``unbiased=False`` means 0), like torch.
 
+    Gradient: ``2 g (x - mean) / (n - correction)``.
+
     >>> minigrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
     tensor(1.6667)
     """
@@ -208,6 +210,9 @@ def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
 def max(x, dim=None, keepdim=False):  # noqa: A001
     """Largest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``maximum``.
 
+    Gradient: over all elements, ``g`` shared evenly among the positions holding the maximum; along ``dim``, ``g`` to
+    the position of the returned index; with a tensor, as ``maximum``.
+
     >>> x = minigrad.tensor([[1.0, 5.0], [7.0, 2.0]])
     >>> x.max()
     tensor(7.)
@@ -221,6 +226,9 @@ def max(x, dim=None, keepdim=False):  # noqa: A001
 
 def min(x, dim=None, keepdim=False):  # noqa: A001
     """Smallest value; with ``dim``, a ``(values, indices)`` pair along it; with a tensor, ``minimum``.
+
+    Gradient: over all elements, ``g`` shared evenly among the positions holding the minimum; along ``dim``, ``g`` to
+    the position of the returned index; with a tensor, as ``minimum``.
 
     >>> minigrad.tensor([[1.0, 5.0], [7.0, 2.0]]).min(dim=0).values
     tensor([1., 2.])
@@ -344,6 +352,9 @@ class Norm(Function):
 def norm(x, p="fro", dim=None, keepdim=False):
     """``‖x‖_p`` over ``dim`` (all elements by default); p may be a number, ``inf``, ``-inf`` or ``'fro'`` (= 2).
 
+    Gradient: ``g sign(x) |x|^(p-1) / ‖x‖^(p-1)`` (p = 2: ``g x / ‖x‖``, 0 where ``‖x‖ = 0``; p = ±inf: ``g sign(x)``
+    shared among the entries of largest or smallest ``|x|``).
+
     >>> minigrad.tensor([3.0, 4.0]).norm()
     tensor(5.)
     """
@@ -370,6 +381,8 @@ def norm(x, p="fro", dim=None, keepdim=False):
 def all(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
     """Whether every element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch.
 
+    Not differentiable (a bool result).
+
     >>> minigrad.tensor([1.0, 0.0]).all()
     tensor(False)
     """
@@ -379,6 +392,8 @@ def all(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
 
 def any(x, dim=None, keepdim=False):  # noqa: A001 - torch's name
     """Whether some element (along ``dim``) is non-zero; uint8 in, uint8 out, as torch.
+
+    Not differentiable (a bool result).
 
     >>> minigrad.tensor([1.0, 0.0]).any()
     tensor(True)
@@ -404,6 +419,8 @@ class Cumsum(Function):
 
 def cumsum(x, dim, dtype=None):
     """``out[i] = x[0] + ... + x[i]`` along ``dim`` (integers and bools sum as int64, as torch).
+
+    Gradient: the reversed cumulative sum of ``g`` along ``dim`` (``Σ_{j ≥ i} g[j]``).
 
     >>> minigrad.tensor([1.0, 2.0, 3.0]).cumsum(0)
     tensor([1., 3., 6.])
@@ -450,6 +467,8 @@ def _products_of_others(array, axes):
 def prod(x, dim=None, keepdim=False, dtype=None):
     """The product of all entries, or along ``dim`` (integers and bools multiply as int64, as torch).
 
+    Gradient: ``g`` times the product of the other entries (``g · out / x`` where no entry is zero).
+
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).prod(1)
     tensor([ 2., 12.])
     """
@@ -462,6 +481,8 @@ def prod(x, dim=None, keepdim=False, dtype=None):
 def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(var, mean)`` in one call.
 
+    Gradient: ``var``'s and ``mean``'s added: ``2 g_var (x - mean) / (n - correction) + g_mean / n``.
+
     >>> minigrad.var_mean(minigrad.tensor([1.0, 3.0]))
     (tensor(2.), tensor(2.))
     """
@@ -471,6 +492,8 @@ def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """``(std, mean)`` in one call.
 
+    Gradient: ``std``'s and ``mean``'s added: ``g_std (x - mean) / ((n - correction) std) + g_mean / n``.
+
     >>> minigrad.std_mean(minigrad.tensor([1.0, 3.0]))
     (tensor(1.4142), tensor(2.))
     """
@@ -479,6 +502,8 @@ def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 def count_nonzero(x, dim=None):
     """How many entries (along ``dim``) are not zero, as int64.
+
+    Not differentiable (an integer count).
 
     >>> minigrad.count_nonzero(minigrad.tensor([0.0, 1.0, 2.0]))
     tensor(2)

@@ -431,6 +431,8 @@ def view(x, *shape):
     """``x`` with another shape, sharing its memory; refused where only a copy could have that shape (after a
     ``transpose``, say), as torch's ``view``: use ``reshape`` there.
 
+    Gradient: ``g`` viewed back to ``x.shape``.
+
     >>> minigrad.arange(6).view(3, 2).shape
     (3, 2)
     """
@@ -446,6 +448,8 @@ def view(x, *shape):
 def narrow(x, dim, start, length):
     """The view of ``length`` entries of ``x`` from ``start`` along ``dim``.
 
+    Gradient: ``g`` written into that slice of zeros shaped like ``x``.
+
     >>> minigrad.arange(5).narrow(0, 1, 3)
     tensor([1, 2, 3])
     """
@@ -460,6 +464,8 @@ def narrow(x, dim, start, length):
 def select(x, dim, index):
     """The view of ``x`` at position ``index`` of ``dim`` (that dim removed).
 
+    Gradient: ``g`` written at ``index`` of ``dim`` in zeros shaped like ``x``.
+
     >>> minigrad.eye(2).select(1, 0)
     tensor([1., 0.])
     """
@@ -473,6 +479,8 @@ def select(x, dim, index):
 def diagonal(x, offset=0, dim1=0, dim2=1):
     """The view of the diagonal over ``dim1`` and ``dim2`` (``offset`` above it for > 0), as a last dim.
 
+    Gradient: ``g`` written on that diagonal of zeros shaped like ``x``.
+
     >>> minigrad.eye(3).diagonal()
     tensor([1., 1., 1.])
     """
@@ -485,6 +493,8 @@ def diagonal(x, offset=0, dim1=0, dim2=1):
 def t(x):
     """The transpose of a matrix (a vector or a scalar unchanged).
 
+    Gradient: ``g`` transposed back.
+
     >>> minigrad.zeros(2, 3).t().shape
     (3, 2)
     """
@@ -494,12 +504,24 @@ def t(x):
 
 
 def matrix_transpose(x):
-    """The last two dims swapped (``mT``: a batch of transposed matrices)."""
+    """The last two dims swapped (``mT``: a batch of transposed matrices).
+
+    Gradient: ``g`` with its last two dims swapped back.
+
+    >>> minigrad.zeros(5, 2, 3).mT.shape
+    (5, 3, 2)
+    """
     return transpose(x, -2, -1)
 
 
 def reverse_dims(x):
-    """All dims reversed (``T``: the transpose for a matrix)."""
+    """All dims reversed (``T``: the transpose for a matrix).
+
+    Gradient: ``g`` with its dims reversed back.
+
+    >>> minigrad.zeros(2, 3, 4).T.shape
+    (4, 3, 2)
+    """
     return permute(x, *reversed(range(x.ndim))) if x.ndim > 1 else x
 
 

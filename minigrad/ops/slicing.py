@@ -16,6 +16,8 @@ from .shape import Index, ScatterAdd, cat, expand, gather, narrow, normalize_dim
 def split(x, split_size_or_sections, dim=0):
     """Views of ``x`` along ``dim``: pieces of ``split_size`` (the last may be shorter), or of the given sizes.
 
+    Gradient: each piece's ``g`` written into its slice (zeros for pieces without one).
+
     >>> [t.shape for t in minigrad.arange(5).split(2)]
     [(2,), (2,), (1,)]
     """
@@ -45,6 +47,8 @@ def split(x, split_size_or_sections, dim=0):
 def chunk(x, chunks, dim=0):
     """``split`` into ``chunks`` pieces of ``ceil(size / chunks)`` (fewer when the size runs out), as torch.
 
+    Gradient: each piece's ``g`` written into its slice (zeros for pieces without one).
+
     >>> [t.tolist() for t in minigrad.arange(6).chunk(3)]
     [[0, 1], [2, 3], [4, 5]]
     """
@@ -57,6 +61,8 @@ def chunk(x, chunks, dim=0):
 def unbind(x, dim=0):
     """The views ``x.select(dim, i)`` for every ``i``.
 
+    Gradient: each view's ``g`` written into its slice (zeros for views without one).
+
     >>> [t.tolist() for t in minigrad.eye(2).unbind(0)]
     [[1.0, 0.0], [0.0, 1.0]]
     """
@@ -66,6 +72,8 @@ def unbind(x, dim=0):
 
 def flip(x, dims):
     """``x`` with the order of ``dims`` reversed (a copy, as torch's).
+
+    Gradient: ``g`` flipped back.
 
     >>> minigrad.arange(3).flip(0)
     tensor([2, 1, 0])
@@ -77,6 +85,8 @@ def flip(x, dims):
 
 def roll(x, shifts, dims=None):
     """``x`` shifted cyclically by ``shifts`` along ``dims`` (the flattened tensor when ``dims`` is None).
+
+    Gradient: ``g`` rolled back by ``-shifts``.
 
     >>> minigrad.arange(4).roll(1)
     tensor([3, 0, 1, 2])
@@ -98,6 +108,8 @@ def roll(x, shifts, dims=None):
 
 def repeat(x, *sizes):
     """``x`` tiled ``sizes[i]`` times along each dim (leading new dims allowed), as torch's ``repeat``.
+
+    Gradient: ``g`` summed over the tiles.
 
     >>> minigrad.tensor([1, 2]).repeat(2)
     tensor([1, 2, 1, 2])
@@ -122,6 +134,8 @@ def _triangle(x, diagonal, upper):
 def tril(x, diagonal=0):
     """The lower triangle of the last two dims (on and below ``diagonal``), zeros elsewhere.
 
+    Gradient: ``g`` with the same triangle kept, zeros elsewhere.
+
     >>> minigrad.ones(2, 2).tril()
     tensor([[1., 0.],
             [1., 1.]])
@@ -132,6 +146,8 @@ def tril(x, diagonal=0):
 def triu(x, diagonal=0):
     """The upper triangle of the last two dims (on and above ``diagonal``), zeros elsewhere.
 
+    Gradient: ``g`` with the same triangle kept, zeros elsewhere.
+
     >>> minigrad.ones(2, 2).triu()
     tensor([[1., 1.],
             [0., 1.]])
@@ -141,6 +157,8 @@ def triu(x, diagonal=0):
 
 def movedim(x, source, destination):
     """``x`` with the dims ``source`` moved to positions ``destination`` (the others keep their order).
+
+    Gradient: ``g`` with the dims moved back.
 
     >>> minigrad.zeros(2, 3, 4).moveaxis(0, -1).shape
     (3, 4, 2)
@@ -161,6 +179,8 @@ def movedim(x, source, destination):
 def index_select(x, dim, index):
     """The entries of ``x`` at the 1-D integer ``index`` along ``dim``; the gradient is added back at them.
 
+    Gradient: ``g`` added back at ``index`` along ``dim`` (repeated indices accumulate).
+
     >>> minigrad.arange(5).index_select(0, minigrad.tensor([4, 0]))
     tensor([4, 0])
     """
@@ -176,6 +196,8 @@ def index_select(x, dim, index):
 def repeat_interleave(x, repeats, dim=None):
     """Each entry along ``dim`` repeated ``repeats`` times (a number, or one count per entry); the flattened
     tensor when ``dim`` is None.
+
+    Gradient: ``g`` summed over each entry's repeats.
 
     >>> minigrad.tensor([1, 2]).repeat_interleave(2)
     tensor([1, 1, 2, 2])
@@ -193,6 +215,8 @@ def repeat_interleave(x, repeats, dim=None):
 def masked_select(x, mask):
     """The entries of ``x`` where ``mask`` (broadcast) holds, as a 1-D tensor.
 
+    Gradient: ``g`` written back at the selected positions, zeros elsewhere (summed over ``x``'s broadcast dims).
+
     >>> minigrad.arange(4).masked_select(minigrad.tensor([True, False, True, False]))
     tensor([0, 2])
     """
@@ -206,6 +230,8 @@ def masked_select(x, mask):
 
 def scatter_add(x, dim, index, src):
     """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated positions accumulate).
+
+    Gradient: ``g`` to ``x``, ``g`` gathered at ``index`` to ``src``.
 
     >>> minigrad.zeros(3).scatter_add(0, minigrad.tensor([0, 0, 2]), minigrad.ones(3))
     tensor([2., 0., 1.])
@@ -239,6 +265,8 @@ def scatter(x, dim, index, src):
 def take_along_dim(x, indices, dim):
     """``gather`` under numpy's name (``dim`` required here).
 
+    Gradient: ``g`` added back at ``indices`` along ``dim`` (repeated indices accumulate).
+
     >>> minigrad.tensor([[10.0, 20.0], [30.0, 40.0]]).take_along_dim(minigrad.tensor([[1], [0]]), 1)
     tensor([[20.],
             [30.]])
@@ -262,19 +290,29 @@ def each_tensor(make_tensor):
 @each_tensor
 def atleast_1d(x):
     """``x`` as a tensor of at least one dim (a 0-d tensor becomes shape ``(1,)``); several tensors (or a list) give
-    a tuple. Gradient: ``g`` reshaped back."""
+    a tuple. Gradient: ``g`` reshaped back.
+
+    >>> minigrad.atleast_1d(minigrad.tensor(3.0))
+    tensor([3.])
+    """
     return reshape(x, 1) if x.ndim == 0 else x
 
 
 @each_tensor
 def atleast_2d(x):
     """``x`` as a tensor of at least two dims (``(n,)`` becomes ``(1, n)``); several tensors (or a list) give a
-    tuple. Gradient: ``g`` reshaped back."""
+    tuple. Gradient: ``g`` reshaped back.
+
+    >>> minigrad.atleast_2d(minigrad.tensor([1.0, 2.0]))
+    tensor([[1., 2.]])
+    """
     return reshape(x, 1, 1) if x.ndim == 0 else unsqueeze(x, 0) if x.ndim == 1 else x
 
 
 def hstack(tensors):
     """Concatenate along dim 1 (dim 0 for 1-D tensors).
+
+    Gradient: each input gets its slice of ``g``.
 
     >>> minigrad.hstack([minigrad.zeros(2), minigrad.ones(1)])
     tensor([0., 0., 1.])
@@ -286,6 +324,8 @@ def hstack(tensors):
 def vstack(tensors):
     """Concatenate along dim 0, 1-D tensors as rows.
 
+    Gradient: each input gets its slice of ``g``.
+
     >>> minigrad.vstack([minigrad.zeros(2), minigrad.ones(2)]).shape
     (2, 2)
     """
@@ -294,6 +334,8 @@ def vstack(tensors):
 
 def nonzero(x, as_tuple=False):
     """The indices of the non-zero entries: an (n, ndim) int64 tensor, or one 1-D tensor per dim.
+
+    Not differentiable (integer indices).
 
     >>> minigrad.tensor([0.0, 2.0, 3.0]).nonzero()
     tensor([[1],

@@ -40,6 +40,8 @@ def sort(x, dim=-1, descending=False, stable=False):
 def argsort(x, dim=-1, descending=False, stable=False):
     """The indices that sort ``x`` along ``dim``.
 
+    Not differentiable (integer indices).
+
     >>> minigrad.tensor([3.0, 1.0, 2.0]).argsort()
     tensor([1, 2, 0])
     """
@@ -48,6 +50,8 @@ def argsort(x, dim=-1, descending=False, stable=False):
 
 def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's argument name
     """``(values, indices)`` of the ``k`` largest (or smallest) entries along ``dim``, largest first.
+
+    Gradient: each value's ``g`` to the position of its index, zeros elsewhere.
 
     >>> minigrad.tensor([3.0, 1.0, 2.0]).topk(2).values
     tensor([3., 2.])
@@ -64,6 +68,8 @@ def topk(x, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - torch's argum
 
 def kthvalue(x, k, dim=-1, keepdim=False):
     """``(values, indices)`` of the ``k``-th smallest entry along ``dim`` (k counts from 1).
+
+    Gradient: ``g`` to the position of the returned index, zeros elsewhere.
 
     >>> minigrad.tensor([3.0, 1.0, 2.0]).kthvalue(2).values
     tensor(2.)

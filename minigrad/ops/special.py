@@ -318,6 +318,8 @@ def xlog1py(x, y):
     """``x · log(1 + y)`` with ``0 · log(1 + y) = 0`` (torch.special.xlog1py); x and y broadcast, integers
     become float32.
 
+    Gradient: ``g log(1 + y)`` to ``x`` (0 where ``x = 0``), ``g x / (1 + y)`` to ``y``.
+
     >>> minigrad.special.xlog1py(minigrad.tensor([0.0, 2.0]), minigrad.tensor([-1.0, 0.0]))
     tensor([0., 0.])
     """

@@ -69,6 +69,25 @@ Rsqrt, rsqrt = _function(
 )
 
 
+# the examples of the functions ``_function`` built (tests/test_docstrings.py runs them)
+for _op, _example in {
+    tan: ">>> minigrad.tan(minigrad.tensor([0.0, 0.7854]))\ntensor([0., 1.])",
+    sinh: ">>> minigrad.sinh(minigrad.tensor([0.0, 1.0]))\ntensor([0.0000, 1.1752])",
+    cosh: ">>> minigrad.cosh(minigrad.tensor([0.0, 1.0]))\ntensor([1.0000, 1.5431])",
+    asin: ">>> minigrad.asin(minigrad.tensor([0.0, 1.0]))\ntensor([0.0000, 1.5708])",
+    acos: ">>> minigrad.acos(minigrad.tensor([1.0, 0.0]))\ntensor([0.0000, 1.5708])",
+    atan: ">>> minigrad.atan(minigrad.tensor([0.0, 1.0]))\ntensor([0.0000, 0.7854])",
+    asinh: ">>> minigrad.asinh(minigrad.tensor([0.0, 1.0]))\ntensor([0.0000, 0.8814])",
+    acosh: ">>> minigrad.acosh(minigrad.tensor([1.0, 2.0]))\ntensor([0.000, 1.317])",
+    atanh: ">>> minigrad.atanh(minigrad.tensor([0.0, 0.5]))\ntensor([0.0000, 0.5493])",
+    exp2: ">>> minigrad.exp2(minigrad.tensor([0.0, 3.0]))\ntensor([1., 8.])",
+    log2: ">>> minigrad.log2(minigrad.tensor([1.0, 8.0]))\ntensor([0., 3.])",
+    log10: ">>> minigrad.log10(minigrad.tensor([1.0, 1000.0]))\ntensor([0., 3.])",
+    rsqrt: ">>> minigrad.rsqrt(minigrad.tensor([4.0, 0.25]))\ntensor([0.5, 2.0])",
+}.items():
+    _op.__doc__ += "\n\n" + _example
+
+
 class Atan2(Function):
     """``atan2(y, x)``, the angle of the point (x, y); gradients ``g x / (x² + y²)`` and ``-g y / (x² + y²)``."""
 
@@ -86,7 +105,13 @@ class Atan2(Function):
 
 
 def atan2(y, x):
-    """The angle of (x, y) in (-π, π], elementwise with broadcasting."""
+    """The angle of (x, y) in (-π, π], elementwise with broadcasting.
+
+    Gradient: ``g x / (x² + y²)`` to ``y`` (``input``), ``-g y / (x² + y²)`` to ``x`` (``other``).
+
+    >>> minigrad.arctan2(minigrad.tensor([1.0, 0.0]), minigrad.tensor([0.0, -1.0]))
+    tensor([1.5708, 3.1416])
+    """
     for name, value in (("input", y), ("other", x)):
         if not isinstance(value, Tensor):  # torch has no Python-number overload of atan2
             raise TypeError(f"atan2(): argument '{name}' must be Tensor, not {type(value).__name__}")

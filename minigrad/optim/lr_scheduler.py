@@ -86,7 +86,20 @@ def _mark_optimizer_steps(optimizer):
 class LRScheduler:
     """Base class: keeps ``base_lrs`` (each group's ``initial_lr``) and ``last_epoch``; subclasses define
     ``get_lr()``, the learning rates for epoch ``last_epoch`` (often from the current ones, recursively), and
-    optionally ``_get_closed_form_lr()``, used by ``step(epoch)``."""
+    optionally ``_get_closed_form_lr()``, used by ``step(epoch)``.
+
+    >>> class Halving(minigrad.optim.lr_scheduler.LRScheduler):
+    ...     def get_lr(self):  # closed form from the initial learning rates
+    ...         return [base * 0.5**self.last_epoch for base in self.base_lrs]
+    >>> opt = minigrad.optim.SGD(model.parameters(), lr=1.0)
+    >>> sched = Halving(opt)
+    >>> for epoch in range(2):
+    ...     opt.step()
+    ...     sched.step()
+    ...     print(round(opt.param_groups[0]['lr'], 4))
+    0.5
+    0.25
+    """
 
     _get_lr_called_within_step = False
     _is_initial = False
@@ -231,7 +244,18 @@ class LambdaLR(_LambdaScheduler):
 
 
 class MultiplicativeLR(_LambdaScheduler):
-    """``lr ← lr · lr_lambda(epoch)`` at each step after the first."""
+    """``lr ← lr · lr_lambda(epoch)`` at each step after the first.
+
+    >>> from minigrad.optim import lr_scheduler
+    >>> opt = minigrad.optim.SGD(model.parameters(), lr=1.0)
+    >>> sched = lr_scheduler.MultiplicativeLR(opt, lambda epoch: 0.5)
+    >>> for epoch in range(2):
+    ...     opt.step()
+    ...     sched.step()
+    ...     print(round(opt.param_groups[0]['lr'], 4))
+    0.5
+    0.25
+    """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         for fn in lr_lambda if isinstance(lr_lambda, (list, tuple)) else [lr_lambda]:
@@ -397,7 +421,20 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    """``lr = initial_lr · (1 - min(epoch, total_iters) / total_iters) ^ power`` (computed recursively)."""
+    """``lr = initial_lr · (1 - min(epoch, total_iters) / total_iters) ^ power`` (computed recursively).
+
+    >>> from minigrad.optim import lr_scheduler
+    >>> opt = minigrad.optim.SGD(model.parameters(), lr=1.0)
+    >>> sched = lr_scheduler.PolynomialLR(opt, total_iters=4, power=1.0)
+    >>> for epoch in range(4):
+    ...     opt.step()
+    ...     sched.step()
+    ...     print(round(opt.param_groups[0]['lr'], 4))
+    0.75
+    0.5
+    0.25
+    0.0
+    """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters = total_iters
@@ -472,7 +509,20 @@ class CosineAnnealingLR(LRScheduler):
 class CosineAnnealingWarmRestarts(LRScheduler):
     """Cosine annealing restarted every cycle (SGDR): ``lr = eta_min + (initial_lr - eta_min)(1 + cos(π T_cur /
     T_i)) / 2``, where ``T_cur`` counts epochs since the last restart and the cycle length ``T_i`` starts at
-    ``T_0`` and is multiplied by ``T_mult`` at each restart. ``step(epoch)`` accepts fractional epochs."""
+    ``T_0`` and is multiplied by ``T_mult`` at each restart. ``step(epoch)`` accepts fractional epochs.
+
+    >>> from minigrad.optim import lr_scheduler
+    >>> opt = minigrad.optim.SGD(model.parameters(), lr=1.0)
+    >>> sched = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=2)
+    >>> for epoch in range(4):
+    ...     opt.step()
+    ...     sched.step()
+    ...     print(round(opt.param_groups[0]['lr'], 4))
+    0.5
+    1.0
+    0.5
+    1.0
+    """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):  # noqa: N803 - torch's names
         if T_0 <= 0 or not isinstance(T_0, int):
@@ -547,6 +597,18 @@ class CyclicLR(LRScheduler):
     cycle (``"triangular"``: 1, ``"triangular2"``: halved each cycle) or per iteration (``"exp_range"``:
     ``gamma^iteration``), or by ``scale_fn``. With ``cycle_momentum``, momentum (or β₁) moves inversely between
     ``max_momentum`` and ``base_momentum``. Step it after every batch.
+
+    >>> from minigrad.optim import lr_scheduler
+    >>> opt = minigrad.optim.SGD(model.parameters(), lr=1.0)
+    >>> sched = lr_scheduler.CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2, cycle_momentum=False)
+    >>> for epoch in range(4):
+    ...     opt.step()
+    ...     sched.step()
+    ...     print(round(opt.param_groups[0]['lr'], 4))
+    0.3
+    0.5
+    0.3
+    0.1
     """
 
     def __init__(
@@ -923,7 +985,21 @@ class _CompositeScheduler(LRScheduler):
 
 class SequentialLR(_CompositeScheduler):
     """Run ``schedulers`` one after another, switching at each epoch in ``milestones`` (the next one starts
-    from its own epoch 0, with the closed form of its initial value)."""
+    from its own epoch 0, with the closed form of its initial value).
+
+    >>> from minigrad.optim import lr_scheduler
+    >>> opt = minigrad.optim.SGD(model.parameters(), lr=1.0)
+    >>> warmup, decay = lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2), lr_scheduler.ExponentialLR(opt, 0.5)
+    >>> sched = lr_scheduler.SequentialLR(opt, [warmup, decay], milestones=[2])
+    >>> for epoch in range(4):
+    ...     opt.step()
+    ...     sched.step()
+    ...     print(round(opt.param_groups[0]['lr'], 4))
+    0.1
+    1.0
+    0.5
+    0.25
+    """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):  # (no base __init__: nothing to step)
         if len(schedulers) < 1:
@@ -971,7 +1047,20 @@ class SequentialLR(_CompositeScheduler):
 
 
 class ChainedScheduler(_CompositeScheduler):
-    """Step all ``schedulers`` together at each step (their effects compose, for recursive schedulers)."""
+    """Step all ``schedulers`` together at each step (their effects compose, for recursive schedulers).
+
+    >>> from minigrad.optim import lr_scheduler
+    >>> opt = minigrad.optim.SGD(model.parameters(), lr=1.0)
+    >>> warmup, decay = lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=1), lr_scheduler.ExponentialLR(opt, 0.9)
+    >>> sched = lr_scheduler.ChainedScheduler([warmup, decay])
+    >>> for epoch in range(3):
+    ...     opt.step()
+    ...     sched.step()
+    ...     print(round(opt.param_groups[0]['lr'], 4))
+    0.9
+    0.81
+    0.729
+    """
 
     def __init__(self, schedulers, optimizer=None):  # (no base __init__, as in torch: the schedulers have stepped)
         if len(schedulers) < 1:

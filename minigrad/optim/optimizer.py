@@ -156,7 +156,23 @@ def _typename(value):
 
 class Optimizer:
     """Base class of all optimizers. ``params`` is an iterable of Tensors, of ``(name, Tensor)`` pairs, or of
-    dicts defining parameter groups; ``defaults`` maps each option to its default value."""
+    dicts defining parameter groups; ``defaults`` maps each option to its default value.
+
+    >>> class PlainSGD(minigrad.optim.Optimizer):
+    ...     def __init__(self, params, lr):
+    ...         super().__init__(params, {'lr': lr})
+    ...     def step(self, closure=None):
+    ...         for group in self.param_groups:
+    ...             for p in group['params']:
+    ...                 if p.grad is not None:
+    ...                     p.data.sub_(group['lr'] * p.grad)
+    >>> w = minigrad.ones(2, requires_grad=True)
+    >>> opt = PlainSGD([w], lr=0.1)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w
+    tensor([0.8, 0.8], requires_grad=True)
+    """
 
     # Each state entry holds arrays of its parameter's shape (LBFGS keeps flat vectors of all parameters instead)
     _state_shaped_like_params = True

@@ -87,6 +87,9 @@ def scaled_dot_product_attention(
     mask needs the whole matrix, so that case runs the plain formulation (matmul, softmax, dropout, matmul).
     A float (additive) mask gets a gradient, as in torch; a boolean one is a constant.
 
+    Gradient: with ``S = Q Kᵀ · scale + mask`` and ``P = softmax(S)``: ``Pᵀ g`` to ``V``; ``dS = P ⊙ (g Vᵀ - rowsum(P ⊙
+    g Vᵀ))``, then ``dS K · scale`` to ``Q`` and ``dSᵀ Q · scale`` to ``K``.
+
     >>> q = k = v = minigrad.ones(1, 2, 3)
     >>> F.scaled_dot_product_attention(q, k, v)
     tensor([[[1., 1., 1.],
@@ -228,7 +231,17 @@ def multi_head_attention_forward(
     position, a float one is added to the scores. ``is_causal`` is a hint that ``attn_mask`` is the causal mask
     (required, as torch). With ``need_weights`` the weights are formed (a query whose keys are all masked gives
     nan, as torch's); without, the attention runs blockwise (``scaled_dot_product_attention``; such a query gives
-    0). ``static_k``/``static_v (N·H, S, head_dim)`` replace the projected keys/values."""
+    0). ``static_k``/``static_v (N·H, S, head_dim)`` replace the projected keys/values.
+
+    Gradient: through its ops: the input projections (``linear``'s), each head's attention
+    (``scaled_dot_product_attention``'s) and the output projection.
+
+    >>> q = minigrad.randn(3, 1, 4)  # (L, N, E)
+    >>> w_in, w_out, b = minigrad.randn(12, 4), minigrad.randn(4, 4), minigrad.zeros(12)
+    >>> out, weights = F.multi_head_attention_forward(q, q, q, 4, 2, w_in, b, None, None, False, 0.0, w_out, b[:4])
+    >>> out.shape, weights.shape
+    ((3, 1, 4), (1, 3, 3))
+    """
     batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)

@@ -172,6 +172,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     output ``(N, C_out, H_out, W_out)``, each spatial dim as in ``conv1d``. ``stride``, ``padding``, ``dilation``
     are ints or pairs; ``groups = C_in = C_out`` is a depthwise convolution.
 
+    Gradient: ``g`` convolved back with ``weight`` (the transposed convolution) to ``input``, ``g`` correlated with
+    ``input`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
+
     >>> F.conv2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2))
     tensor([[[[4., 4.],
               [4., 4.]]]])
@@ -182,6 +185,9 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
     """3-D convolution: ``input (N, C_in, D, H, W)`` or unbatched, ``weight (C_out, C_in / groups, kD, kH, kW)``;
     each spatial dim as in ``conv1d``.
+
+    Gradient: ``g`` convolved back with ``weight`` (the transposed convolution) to ``input``, ``g`` correlated with
+    ``input`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
 
     >>> F.conv3d(minigrad.ones(1, 1, 3, 3, 3), minigrad.ones(2, 1, 2, 2, 2)).shape
     (1, 2, 2, 2, 2)

@@ -89,6 +89,9 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     ``y[n, o, j s - p + i d] += Σ_{c in o's group} W[c, o', i] x[n, c, j]`` (``o'`` = ``o`` within its group), plus
     ``b[o]``; ``output_padding`` (< stride or dilation) only lengthens the output. Gradients: ``dx = conv1d(g,
     W)``, ``dW`` the convolution's weight gradient of ``g`` against ``x``, ``db = Σ g``; double backward too.
+
+    >>> F.conv_transpose1d(minigrad.ones(1, 1, 3), minigrad.ones(1, 1, 2))
+    tensor([[[1., 2., 2., 1.]]])
     """
     return _conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, 1, "conv_transpose1d"
@@ -97,7 +100,14 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):  # noqa: A002
     """2-D transposed convolution: ``input (N, C_in, H, W)`` or ``(C_in, H, W)``, ``weight (C_in, C_out / groups,
-    kH, kW)``; each spatial dim as in ``conv_transpose1d`` (ints or pairs)."""
+    kH, kW)``; each spatial dim as in ``conv_transpose1d`` (ints or pairs).
+
+    Gradient: the convolution of ``g`` with ``weight`` to ``input`` (this op is that convolution's adjoint), ``input``
+    correlated with ``g`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
+
+    >>> F.conv_transpose2d(minigrad.ones(1, 2, 3, 3), minigrad.ones(2, 4, 3, 3), stride=2).shape
+    (1, 4, 7, 7)
+    """
     return _conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, 2, "conv_transpose2d"
     )
@@ -105,7 +115,14 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):  # noqa: A002
     """3-D transposed convolution: ``input (N, C_in, D, H, W)`` or unbatched, ``weight (C_in, C_out / groups, kD,
-    kH, kW)``; each spatial dim as in ``conv_transpose1d``."""
+    kH, kW)``; each spatial dim as in ``conv_transpose1d``.
+
+    Gradient: the convolution of ``g`` with ``weight`` to ``input`` (this op is that convolution's adjoint), ``input``
+    correlated with ``g`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
+
+    >>> F.conv_transpose3d(minigrad.ones(1, 1, 2, 2, 2), minigrad.ones(1, 1, 2, 2, 2)).shape
+    (1, 1, 3, 3, 3)
+    """
     return _conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, 3, "conv_transpose3d"
     )

@@ -219,6 +219,10 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     -------
     Tensor of log_probs' dtype. Its gradient w.r.t. ``log_probs`` is ``-γ`` (the true derivative; PyTorch gives
     ``exp(log_probs) - γ``), zero for ``t >= input_lengths[b]``.
+
+    >>> uniform = minigrad.zeros(2, 1, 2).log_softmax(-1)  # T=2 steps, blank 0 and class 1 equally likely
+    >>> F.ctc_loss(uniform, minigrad.tensor([[1]]), [2], [1])  # -log(3/4): paths 11, 01, 10
+    tensor(0.2877)
     """
     reduction = check_reduction(reduction)
     prepared = _prepare(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity)

@@ -41,6 +41,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     vector shorter than ``eps`` the gradient is that of ``x1 · x2 / (eps ‖x2‖)`` plus the norm's own term.
     Integer inputs are converted to the common floating dtype; if there is none, RuntimeError.
 
+    Gradient: ``g (x̂2 - s x̂1) / ‖x1‖`` to ``x1``, with ``x̂ = x / ‖x‖`` and ``s`` the similarity, and likewise to
+    ``x2`` (each summed over its broadcast dims).
+
     >>> import minigrad
     >>> cosine_similarity(minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[1.0, 1.0]]))
     tensor([0.7071])

@@ -81,7 +81,13 @@ def _channelwise(input, p, training, inplace, batched_ndim):  # noqa: A002
 
 def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
     """Zero whole channels of ``(N, C, L)`` or ``(C, L)`` with probability ``p``, survivors scaled by
-    ``1 / (1 - p)``."""
+    ``1 / (1 - p)``.
+
+    Gradient: ``g / (1 - p)`` on the kept channels, 0 on the dropped ones (``g`` itself when not training).
+
+    >>> set(F.dropout1d(minigrad.ones(2, 8, 3), 0.5).flatten().tolist()) <= {0.0, 2.0}
+    True
+    """
     _check_p(p)
     if input.ndim not in (2, 3):
         raise RuntimeError(
@@ -94,22 +100,48 @@ def dropout1d(input, p=0.5, training=True, inplace=False):  # noqa: A002
 
 def dropout2d(input, p=0.5, training=True, inplace=False):  # noqa: A002
     """Zero whole channels of ``(N, C, H, W)`` with probability ``p``, survivors scaled by ``1 / (1 - p)``. As in
-    torch, a 3-D input is read as ``(N, C, L)`` (channel-wise 1-D dropout), not as an unbatched image."""
+    torch, a 3-D input is read as ``(N, C, L)`` (channel-wise 1-D dropout), not as an unbatched image.
+
+    Gradient: ``g / (1 - p)`` on the kept channels, 0 on the dropped ones (``g`` itself when not training).
+
+    >>> set(F.dropout2d(minigrad.ones(2, 8, 3, 3), 0.5).flatten().tolist()) <= {0.0, 2.0}
+    True
+    """
     return _dropout(input, p, training, inplace, feature=True, alpha=False)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):  # noqa: A002
     """Zero whole channels of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with probability ``p``, survivors scaled by
-    ``1 / (1 - p)``."""
+    ``1 / (1 - p)``.
+
+    Gradient: ``g / (1 - p)`` on the kept channels, 0 on the dropped ones (``g`` itself when not training).
+
+    >>> set(F.dropout3d(minigrad.ones(2, 8, 2, 2, 2), 0.5).flatten().tolist()) <= {0.0, 2.0}
+    True
+    """
     _check_p(p)
     return _channelwise(input, p, training, inplace, 5)
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
-    """Alpha dropout per element (keeps SELU activations at mean 0, variance 1); see the module docstring."""
+    """Alpha dropout per element (keeps SELU activations at mean 0, variance 1); see the module docstring.
+
+    Gradient: ``a · g`` where kept and 0 where dropped, ``a`` the scale that restores the variance (``g`` itself when
+    not training).
+
+    >>> F.alpha_dropout(minigrad.tensor([1.0, 2.0]), 0.5, training=False)
+    tensor([1., 2.])
+    """
     return _dropout(input, p, training, inplace, feature=False, alpha=True)
 
 
 def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):  # noqa: A002
-    """Alpha dropout of whole channels of ``(N, C, *)``; see the module docstring."""
+    """Alpha dropout of whole channels of ``(N, C, *)``; see the module docstring.
+
+    Gradient: ``a · g`` where kept and 0 where dropped, ``a`` the scale that restores the variance (``g`` itself when
+    not training).
+
+    >>> F.feature_alpha_dropout(minigrad.ones(2, 3, 4), 0.5).shape
+    (2, 3, 4)
+    """
     return _dropout(input, p, training, inplace, feature=True, alpha=True)

@@ -201,6 +201,12 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
 
     Gradients reach ``input`` (the transpose of the gather) and ``grid`` (through the tap weights: zero for
     'nearest'); twice differentiable. See the module docstring.
+
+    >>> image = minigrad.arange(4.0).reshape(1, 1, 2, 2)
+    >>> theta = minigrad.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])  # the identity map
+    >>> F.grid_sample(image, F.affine_grid(theta, (1, 1, 2, 2), align_corners=False), align_corners=False)
+    tensor([[[[0., 1.],
+              [2., 3.]]]])
     """
     _check_grid_sample(input, grid, mode, padding_mode)
     align_corners = bool(align_corners)
@@ -266,7 +272,15 @@ def affine_grid(theta, size, align_corners=None):
     """The sampling grid of a batch of affine maps: ``theta`` ``(N, 2, 3)`` and ``size = (N, C, H, W)`` give
     ``(N, H, W, 2)`` with ``grid[n, h, w] = theta[n] @ (x_w, y_h, 1)``; ``(N, 3, 4)`` and ``(N, C, D, H, W)`` give
     ``(N, D, H, W, 3)``. ``x_w``, ``y_h``, ``z_d`` are the normalised pixel centres (``align_corners``: the
-    corners at ±1; default False). Gradient: w.r.t. ``theta`` (a matrix product with a constant base grid)."""
+    corners at ±1; default False). Gradient: w.r.t. ``theta`` (a matrix product with a constant base grid).
+
+    >>> F.affine_grid(minigrad.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]]), (1, 1, 2, 2), align_corners=False)
+    tensor([[[[-0.5, -0.5],
+              [ 0.5, -0.5]],
+    <BLANKLINE>
+             [[-0.5,  0.5],
+              [ 0.5,  0.5]]]])
+    """
     if theta._data.dtype.kind != "f":
         raise ValueError(f"Expected theta to have floating point type, but got {_torch_dtype(theta._data.dtype)}")
     size = [int(s) for s in size]

@@ -61,6 +61,9 @@ class LinearCrossEntropyOptions:
     ``acc_dtype`` choose torch's mixed-precision accumulation (minigrad accumulates in the input's dtype: they are
     validated and otherwise have no effect); ``allow_retain_graph`` is accepted (minigrad's backward may always
     run twice).
+
+    >>> minigrad.nn.LinearCrossEntropyOptions(batch_chunk_size=64).batch_chunk_size
+    64
     """
 
     allow_retain_graph: bool = False
@@ -317,6 +320,10 @@ def linear_cross_entropy(
     ``(chunk, C)`` buffer, a ``(32, C)`` kernel buffer and a 16 MB block of the ``grad_W`` update.
     Gradients: ``G_c W`` for the input, ``Σ G_cᵀ x_c`` for the weight, ``Σ G_c`` for the bias,
     ``G = dL/dlogits`` (see ``cross_entropy``); twice differentiable (through the reference formula).
+
+    >>> x, w, t = minigrad.randn(4, 3), minigrad.randn(5, 3), minigrad.tensor([0, 1, 2, 3])
+    >>> bool((F.linear_cross_entropy(x, w, t) - F.cross_entropy(F.linear(x, w), t)).abs() < 1e-6)
+    True
     """
     classes, out_features = _check(input, linear_weight, linear_bias)
     logits_shape = (*input.shape[:-1], classes, *out_features)

@@ -534,6 +534,9 @@ def triplet_margin_with_distance_loss(
     With ``swap``, ``D(a, n)`` is replaced by ``min(D(a, n), D(p, n))`` (ties split the gradient).
     ``margin`` must be > 0 and the three inputs must have the same number of dims.
 
+    Gradient: where the hinge is active, ``g`` times ``∇D(a, p) - ∇D(a, n)`` (each distance's own gradient), 0 where it
+    is not.
+
     >>> import minigrad
     >>> a, p, n = minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[0.0, 1.0]]), minigrad.tensor([[3.0, 4.0]])
     >>> l1 = lambda u, v: (u - v).abs().sum(-1)

@@ -40,7 +40,14 @@ def instance_norm(
 ):
     """Standardise each ``(n, c)`` plane of ``(N, C, *)`` over its spatial dims with its own statistics
     (``use_input_stats``) or with the running ones, then ``·weight_c + bias_c``. With running buffers and
-    ``use_input_stats``, they move towards the batch's per-plane statistics averaged over N, by ``momentum``."""
+    ``use_input_stats``, they move towards the batch's per-plane statistics averaged over N, by ``momentum``.
+
+    Gradient: per ``(n, c)`` plane, with ``x̂`` the standardised input and ``ĝ = g · weight_c``, ``(ĝ - mean ĝ - x̂ ·
+    mean(ĝ x̂)) / σ`` to ``x``; ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
+    >>> F.instance_norm(minigrad.tensor([[[1.0, 3.0]]]))
+    tensor([[[-1.,  1.]]])
+    """
     if use_input_stats and math.prod(input.shape[2:]) == 1:
         raise ValueError(
             f"Expected more than 1 spatial element when training, got input size torch.Size({list(input.shape)})"
@@ -68,7 +75,11 @@ def instance_norm(
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
     """``x / √(mean(x²) + eps) · weight`` over the last ``len(normalized_shape)`` dims; ``eps=None`` is the machine
-    epsilon of the input's dtype (torch's rule). Gradient: that of the composition."""
+    epsilon of the input's dtype (torch's rule). Gradient: that of the composition.
+
+    >>> F.rms_norm(minigrad.tensor([[3.0, 4.0]]), (2,))
+    tensor([[0.8485, 1.1314]])
+    """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if not shape:
         raise RuntimeError(
@@ -94,7 +105,16 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):  # noqa: A002
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):  # noqa: A002
     """``x_c / (k + α/size · Σ x_{c'}²)^β``, the sum over ``size`` neighbouring channels (dim 1) of ``(N, C, *)``;
-    see the module docstring."""
+    see the module docstring.
+
+    Gradient: with ``d_c = k + α/size · Σ x_{c'}²``, ``g_c d_c^(-β) - (2αβ/size) x_c Σ_{c'} g_{c'} x_{c'}
+    d_{c'}^(-β-1)``, the sum over the channels whose window holds ``c``.
+
+    >>> F.local_response_norm(minigrad.ones(1, 3, 1), 2)
+    tensor([[[1.0000],
+             [0.9999],
+             [0.9999]]])
+    """
     if input.ndim < 3:
         raise ValueError(
             f"Expected 3D or higher dimensionality                          input (got {input.ndim} dimensions)"

@@ -328,6 +328,9 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     ``ValueError: var is of incorrect size``. The clamp does not change the gradient's formula:
     ``dvar = 0.5 (1/v - (x - y)²/v²)``, ``dx = (x - y)/v = -dy``. Target broadcasts silently.
 
+    Gradient (before the reduction's ``1/n``): ``g (x - y) / v`` to the input, ``-g (x - y) / v`` to the target, ``g (1
+    - (x - y)² / v) / (2v)`` to ``var`` (0 where clamped at ``eps``).
+
     >>> import minigrad
     >>> gaussian_nll_loss(minigrad.tensor([1.0]), minigrad.tensor([0.0]), 1.0)
     tensor(0.5)

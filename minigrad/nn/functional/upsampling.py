@@ -142,6 +142,11 @@ def interpolate(
 
     ``antialias=True`` raises NotImplementedError. Gradient: the transpose of each per-axis map (the output
     gradient added back onto the taps, times their weights); twice differentiable.
+
+    >>> F.interpolate(minigrad.tensor([[[1.0, 2.0]]]), scale_factor=2)
+    tensor([[[1., 1., 2., 2.]]])
+    >>> F.interpolate(minigrad.tensor([[[1.0, 2.0]]]), size=3, mode='linear', align_corners=True)
+    tensor([[[1.0, 1.5, 2.0]]])
     """
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
@@ -170,15 +175,33 @@ def interpolate(
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):  # noqa: A002
-    """Deprecated alias of ``interpolate`` (torch's ``F.upsample``)."""
+    """Deprecated alias of ``interpolate`` (torch's ``F.upsample``).
+
+    Gradient: ``interpolate``'s: each output's ``g`` goes back to the inputs it read, times their interpolation weights.
+
+    >>> F.upsample(minigrad.tensor([[[1.0, 2.0]]]), scale_factor=2)
+    tensor([[[1., 1., 2., 2.]]])
+    """
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input, size=None, scale_factor=None):  # noqa: A002
-    """Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')``."""
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='nearest')``.
+
+    Gradient: ``interpolate``'s: each output's ``g`` goes back to the inputs it read, times their interpolation weights.
+
+    >>> F.upsample_nearest(minigrad.tensor([[[1.0, 2.0]]]), scale_factor=2)
+    tensor([[[1., 1., 2., 2.]]])
+    """
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):  # noqa: A002
-    """Deprecated: ``interpolate(input, size, scale_factor, mode='bilinear', align_corners=True)``."""
+    """Deprecated: ``interpolate(input, size, scale_factor, mode='bilinear', align_corners=True)``.
+
+    Gradient: ``interpolate``'s: each output's ``g`` goes back to the inputs it read, times their interpolation weights.
+
+    >>> F.upsample_bilinear(minigrad.tensor([[[[0.0, 1.0]]]]), size=(1, 3))
+    tensor([[[[0.0, 0.5, 1.0]]]])
+    """
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

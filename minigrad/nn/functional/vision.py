@@ -22,7 +22,13 @@ def _check_factor(name, what, factor, input):  # noqa: A002
 
 
 def pixel_shuffle(input, upscale_factor):  # noqa: A002 - torch's argument name
-    """``(*, C·r², H, W) -> (*, C, H·r, W·r)`` with ``r = upscale_factor``."""
+    """``(*, C·r², H, W) -> (*, C, H·r, W·r)`` with ``r = upscale_factor``.
+
+    Gradient: ``g`` rearranged back (its ``pixel_unshuffle``).
+
+    >>> F.pixel_shuffle(minigrad.zeros(1, 8, 3, 3), 2).shape
+    (1, 2, 6, 6)
+    """
     r = upscale_factor
     _check_factor("pixel_shuffle", "upscale_factor", r, input)
     *batch, channels, height, width = input.shape
@@ -38,7 +44,13 @@ def pixel_shuffle(input, upscale_factor):  # noqa: A002 - torch's argument name
 
 
 def pixel_unshuffle(input, downscale_factor):  # noqa: A002
-    """``(*, C, H·r, W·r) -> (*, C·r², H, W)`` with ``r = downscale_factor``: the inverse of ``pixel_shuffle``."""
+    """``(*, C, H·r, W·r) -> (*, C·r², H, W)`` with ``r = downscale_factor``: the inverse of ``pixel_shuffle``.
+
+    Gradient: ``g`` rearranged back (its ``pixel_shuffle``).
+
+    >>> F.pixel_unshuffle(minigrad.zeros(1, 2, 6, 6), 2).shape
+    (1, 8, 3, 3)
+    """
     r = downscale_factor
     _check_factor("pixel_unshuffle", "downscale_factor", r, input)
     *batch, channels, height, width = input.shape
@@ -55,7 +67,13 @@ def pixel_unshuffle(input, downscale_factor):  # noqa: A002
 
 
 def channel_shuffle(input, groups):  # noqa: A002
-    """``(N, C, *)``: channel ``g·(C/G) + k`` moves to ``k·G + g`` (ShuffleNet's interleaving of ``G`` groups)."""
+    """``(N, C, *)``: channel ``g·(C/G) + k`` moves to ``k·G + g`` (ShuffleNet's interleaving of ``G`` groups).
+
+    Gradient: ``g`` with the channels moved back.
+
+    >>> F.channel_shuffle(minigrad.arange(4.0).reshape(1, 4, 1), 2).flatten()
+    tensor([0., 2., 1., 3.])
+    """
     if input.ndim <= 2:
         raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(input.shape)}")
     if groups <= 0:

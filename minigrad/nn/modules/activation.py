@@ -177,14 +177,26 @@ class LogSoftmax(_AlongDim):
 
 
 class Softmin(_AlongDim):
-    """``softmax(-x)`` along ``dim``. Shape ``(*)`` -> ``(*)``."""
+    """``softmax(-x)`` along ``dim``. Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``-s (g - Σ g s)``, ``s`` the output and the sum along ``dim``.
+
+    >>> nn.Softmin(dim=1)(minigrad.tensor([[0.0, 1.0]]))
+    tensor([[0.7311, 0.2689]])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.softmin(input, self.dim)
 
 
 class Softmax2d(Module):
-    """Softmax over the channels of ``(N, C, H, W)`` or ``(C, H, W)``: at each position, along dim -3."""
+    """Softmax over the channels of ``(N, C, H, W)`` or ``(C, H, W)``: at each position, along dim -3.
+
+    Gradient: ``s (g - Σ g s)``, ``s`` the output and the sum over the channels.
+
+    >>> nn.Softmax2d()(minigrad.zeros(1, 2, 1, 1)).flatten()
+    tensor([0.5, 0.5])
+    """
 
     def forward(self, input):  # noqa: A002
         if input.ndim not in (3, 4):
@@ -214,55 +226,99 @@ class _Stateless(Module):
 
 
 class SELU(_Inplace):
-    """``1.0507 · elu(x, α = 1.6733)``. Shape ``(*)`` -> ``(*)``."""
+    """``1.0507 · elu(x, α = 1.6733)``. Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``1.0507 g`` for x > 0, ``1.0507 · 1.6733 eˣ g`` otherwise.
+
+    >>> nn.SELU()(minigrad.tensor([-1.0, 2.0]))
+    tensor([-1.1113,  2.1014])
+    """
 
     _function = staticmethod(F.selu)
 
 
 class SiLU(_Inplace):
-    """``x σ(x)``; gradient ``σ(x)(1 + x(1 - σ(x)))``. Shape ``(*)`` -> ``(*)``."""
+    """``x σ(x)``; gradient ``σ(x)(1 + x(1 - σ(x)))``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.SiLU()(minigrad.tensor([-1.0, 2.0]))
+    tensor([-0.2689,  1.7616])
+    """
 
     _function = staticmethod(F.silu)
 
 
 class Mish(_Inplace):
-    """``x tanh(softplus(x))``. Shape ``(*)`` -> ``(*)``."""
+    """``x tanh(softplus(x))``. Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``g (tanh(s) + x σ(x) (1 - tanh²(s)))`` with ``s = softplus(x)``.
+
+    >>> nn.Mish()(minigrad.tensor([-1.0, 2.0]))
+    tensor([-0.3034,  1.9440])
+    """
 
     _function = staticmethod(F.mish)
 
 
 class Hardswish(_Inplace):
-    """``x · relu6(x + 3) / 6``; gradient 0 below -3, ``x/3 + 1/2`` on [-3, 3], 1 above. Shape ``(*)``."""
+    """``x · relu6(x + 3) / 6``; gradient 0 below -3, ``x/3 + 1/2`` on [-3, 3], 1 above. Shape ``(*)``.
+
+    >>> nn.Hardswish()(minigrad.tensor([-4.0, 0.0, 1.5, 4.0]))
+    tensor([0.000, 0.000, 1.125, 4.000])
+    """
 
     _function = staticmethod(F.hardswish)
 
 
 class Hardsigmoid(_Inplace):
-    """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3). Shape ``(*)`` -> ``(*)``."""
+    """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3). Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.Hardsigmoid()(minigrad.tensor([-4.0, 0.0, 1.5]))
+    tensor([0.00, 0.50, 0.75])
+    """
 
     _function = staticmethod(F.hardsigmoid)
 
 
 class LogSigmoid(_Stateless):
-    """``log σ(x) = -softplus(-x)``; gradient ``σ(-x)``. Shape ``(*)`` -> ``(*)``."""
+    """``log σ(x) = -softplus(-x)``; gradient ``σ(-x)``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.LogSigmoid()(minigrad.tensor([0.0]))
+    tensor([-0.6931])
+    """
 
     _function = staticmethod(F.logsigmoid)
 
 
 class Softsign(_Stateless):
-    """``x / (1 + |x|)``. Shape ``(*)`` -> ``(*)``."""
+    """``x / (1 + |x|)``. Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``g / (1 + |x|)²``.
+
+    >>> nn.Softsign()(minigrad.tensor([-1.0, 3.0]))
+    tensor([-0.50,  0.75])
+    """
 
     _function = staticmethod(F.softsign)
 
 
 class Tanhshrink(_Stateless):
-    """``x - tanh x``. Shape ``(*)`` -> ``(*)``."""
+    """``x - tanh x``. Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``g tanh² x``.
+
+    >>> nn.Tanhshrink()(minigrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.2384])
+    """
 
     _function = staticmethod(F.tanhshrink)
 
 
 class ELU(Module):
-    """``x`` for x > 0, ``α(eˣ - 1)`` otherwise; gradient 1 or ``α eˣ``. Shape ``(*)`` -> ``(*)``."""
+    """``x`` for x > 0, ``α(eˣ - 1)`` otherwise; gradient 1 or ``α eˣ``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.ELU()(minigrad.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
 
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
@@ -277,14 +333,24 @@ class ELU(Module):
 
 
 class CELU(ELU):
-    """``max(0, x) + min(0, α(e^(x/α) - 1))``. Shape ``(*)`` -> ``(*)``."""
+    """``max(0, x) + min(0, α(e^(x/α) - 1))``. Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``g`` for x > 0, ``g e^(x/α)`` otherwise.
+
+    >>> nn.CELU()(minigrad.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.celu(input, self.alpha, self.inplace)
 
 
 class Hardtanh(Module):
-    """``x`` clamped to ``[min_val, max_val]``; gradient 1 strictly inside, 0 elsewhere. Shape ``(*)``."""
+    """``x`` clamped to ``[min_val, max_val]``; gradient 1 strictly inside, 0 elsewhere. Shape ``(*)``.
+
+    >>> nn.Hardtanh(-1.0, 1.0)(minigrad.tensor([-2.0, 0.5, 3.0]))
+    tensor([-1.0,  0.5,  1.0])
+    """
 
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__()
@@ -302,7 +368,13 @@ class Hardtanh(Module):
 
 
 class ReLU6(Hardtanh):
-    """``min(max(x, 0), 6)``. Shape ``(*)`` -> ``(*)``."""
+    """``min(max(x, 0), 6)``. Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``g`` strictly inside (0, 6), 0 elsewhere.
+
+    >>> nn.ReLU6()(minigrad.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
 
     def __init__(self, inplace=False):
         super().__init__(0.0, 6.0, inplace)
@@ -312,7 +384,11 @@ class ReLU6(Hardtanh):
 
 
 class Threshold(Module):
-    """``x`` where ``x > threshold``, else ``value``; gradient ``[x > threshold]``. Shape ``(*)`` -> ``(*)``."""
+    """``x`` where ``x > threshold``, else ``value``; gradient ``[x > threshold]``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.Threshold(1.0, -1.0)(minigrad.tensor([0.5, 2.0]))
+    tensor([-1.,  2.])
+    """
 
     def __init__(self, threshold, value, inplace=False):
         super().__init__()
@@ -329,7 +405,13 @@ class Threshold(Module):
 
 class RReLU(Module):
     """Leaky ReLU with a negative slope drawn from U(lower, upper) per element in training, and
-    ``(lower + upper) / 2`` in eval mode. Shape ``(*)`` -> ``(*)``."""
+    ``(lower + upper) / 2`` in eval mode. Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``g`` for x > 0, ``slope · g`` otherwise (the drawn slope in training).
+
+    >>> nn.RReLU().eval()(minigrad.tensor([-1.0, 2.0]))
+    tensor([-0.2292,  2.0000])
+    """
 
     def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
         super().__init__()
@@ -346,7 +428,13 @@ class RReLU(Module):
 
 class PReLU(Module):
     """``x`` for x > 0, ``a_c · x`` otherwise, with a learnable ``weight`` ``(num_parameters,)`` filled with
-    ``init`` (one slope shared, or one per channel of dim 1). Shape ``(*)`` -> ``(*)``."""
+    ``init`` (one slope shared, or one per channel of dim 1). Shape ``(*)`` -> ``(*)``.
+
+    Gradient: ``g`` (x > 0) or ``a_c g`` to ``x``; ``Σ g x`` over the elements ``x <= 0`` of channel ``c`` to ``a_c``.
+
+    >>> nn.PReLU(init=0.1)(minigrad.tensor([-1.0, 2.0]))
+    tensor([-0.1,  2.0], grad_fn=<WhereBackward>)
+    """
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
@@ -367,7 +455,13 @@ class PReLU(Module):
 
 
 class GLU(Module):
-    """``a ⊙ σ(b)`` with ``a``, ``b`` the halves of the input along ``dim``: ``(*, 2n, *)`` -> ``(*, n, *)``."""
+    """``a ⊙ σ(b)`` with ``a``, ``b`` the halves of the input along ``dim``: ``(*, 2n, *)`` -> ``(*, n, *)``.
+
+    Gradient: ``g σ(b)`` to ``a``, ``g a σ(b) (1 - σ(b))`` to ``b``.
+
+    >>> nn.GLU()(minigrad.tensor([[1.0, 2.0, 0.0, 0.0]]))
+    tensor([[0.5, 1.0]])
+    """
 
     def __init__(self, dim=-1):
         super().__init__()
@@ -390,14 +484,22 @@ class _Shrink(Module):
 
 
 class Softshrink(_Shrink):
-    """``x ∓ λ`` outside ``[-λ, λ]``, 0 inside; gradient ``[|x| > λ]``. Shape ``(*)`` -> ``(*)``."""
+    """``x ∓ λ`` outside ``[-λ, λ]``, 0 inside; gradient ``[|x| > λ]``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.Softshrink(0.5)(minigrad.tensor([-1.0, 0.2, 0.7]))
+    tensor([-0.5,  0.0,  0.2])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.softshrink(input, self.lambd)
 
 
 class Hardshrink(_Shrink):
-    """``x`` outside ``[-λ, λ]``, 0 inside; gradient ``[|x| > λ]``. Shape ``(*)`` -> ``(*)``."""
+    """``x`` outside ``[-λ, λ]``, 0 inside; gradient ``[|x| > λ]``. Shape ``(*)`` -> ``(*)``.
+
+    >>> nn.Hardshrink(0.5)(minigrad.tensor([-1.0, 0.2, 0.7]))
+    tensor([-1.0,  0.0,  0.7])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.hardshrink(input, self.lambd)

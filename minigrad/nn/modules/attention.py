@@ -22,6 +22,10 @@ class MultiheadAttention(Module):
     or None with ``need_weights=False``. Masks: True in a bool ``key_padding_mask (N, S)`` or ``attn_mask (L, S)``
     / ``(N·num_heads, L, S)`` blocks a position; a float mask is added to the scores.
 
+    Gradient: through the input projections (``linear``'s), each head's ``softmax(S) V``
+    (``F.scaled_dot_product_attention``'s) and the output projection, to the inputs and every projection weight and
+    bias.
+
     >>> attention = nn.MultiheadAttention(8, num_heads=2, batch_first=True)
     >>> x = minigrad.zeros(2, 5, 8)
     >>> out, weights = attention(x, x, x)

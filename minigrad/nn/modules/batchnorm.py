@@ -102,6 +102,10 @@ class _BatchNorm(_NormBase):
 class BatchNorm1d(_BatchNorm):
     """Batch normalisation of ``(N, C)`` or ``(N, C, L)`` over N (and L) per channel.
 
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over N and the spatial dims of each channel, in training; ``ĝ / √(running_var + eps)`` in eval mode); ``Σ g
+    x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
     >>> bn = nn.BatchNorm1d(3)
     >>> bn(minigrad.randn(8, 3)).shape
     (8, 3)
@@ -117,6 +121,10 @@ class BatchNorm1d(_BatchNorm):
 class BatchNorm2d(_BatchNorm):
     """Batch normalisation of ``(N, C, H, W)`` over N, H and W per channel.
 
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over N and the spatial dims of each channel, in training; ``ĝ / √(running_var + eps)`` in eval mode); ``Σ g
+    x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
     >>> nn.BatchNorm2d(3)(minigrad.randn(2, 3, 4, 4)).shape
     (2, 3, 4, 4)
     """
@@ -127,7 +135,15 @@ class BatchNorm2d(_BatchNorm):
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalisation of ``(N, C, D, H, W)`` over N, D, H and W per channel."""
+    """Batch normalisation of ``(N, C, D, H, W)`` over N, D, H and W per channel.
+
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over N and the spatial dims of each channel, in training; ``ĝ / √(running_var + eps)`` in eval mode); ``Σ g
+    x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
+    >>> nn.BatchNorm3d(3)(minigrad.randn(2, 3, 2, 2, 2)).shape
+    (2, 3, 2, 2, 2)
+    """
 
     def _check_input_dim(self, input):  # noqa: A002
         if input.ndim != 5:
@@ -190,18 +206,39 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalisation of ``(N, C, L)`` or ``(C, L)`` over L, per sample and channel."""
+    """Instance normalisation of ``(N, C, L)`` or ``(C, L)`` over L, per sample and channel.
+
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over each ``(n, c)`` plane); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
+    >>> nn.InstanceNorm1d(1)(minigrad.tensor([[[1.0, 3.0]]]))
+    tensor([[[-1.,  1.]]])
+    """
 
     _spatial_dims = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalisation of ``(N, C, H, W)`` or ``(C, H, W)`` over H and W, per sample and channel."""
+    """Instance normalisation of ``(N, C, H, W)`` or ``(C, H, W)`` over H and W, per sample and channel.
+
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over each ``(n, c)`` plane); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
+    >>> nn.InstanceNorm2d(3)(minigrad.randn(2, 3, 4, 4)).shape
+    (2, 3, 4, 4)
+    """
 
     _spatial_dims = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance normalisation of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` over D, H and W, per sample and channel."""
+    """Instance normalisation of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` over D, H and W, per sample and channel.
+
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over each ``(n, c)`` plane); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
+    >>> nn.InstanceNorm3d(3)(minigrad.randn(2, 3, 2, 4, 4)).shape
+    (2, 3, 2, 4, 4)
+    """
 
     _spatial_dims = 3

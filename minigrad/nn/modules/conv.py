@@ -131,6 +131,9 @@ class Conv1d(_ConvNd):
     """1-D convolution over ``(N, C_in, L)`` (or ``(C_in, L)``) inputs: ``y = conv1d(x, weight, bias)``, output
     ``(N, C_out, L_out)``; see ``_ConvNd`` for the parameters and ``F.conv1d`` for the formula and gradients.
 
+    Gradient: ``g`` convolved back with ``weight`` (the transposed convolution) to ``input``, ``g`` correlated with
+    ``input`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
+
     >>> nn.Conv1d(3, 8, kernel_size=5, stride=2)(minigrad.zeros(2, 3, 21)).shape
     (2, 8, 9)
     """
@@ -143,6 +146,9 @@ class Conv2d(_ConvNd):
     """2-D convolution over ``(N, C_in, H, W)`` (or ``(C_in, H, W)``) inputs, output ``(N, C_out, H_out, W_out)``;
     see ``_ConvNd`` and ``F.conv2d``.
 
+    Gradient: ``g`` convolved back with ``weight`` (the transposed convolution) to ``input``, ``g`` correlated with
+    ``input`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
+
     >>> nn.Conv2d(3, 8, kernel_size=3, padding=1)(minigrad.zeros(2, 3, 16, 16)).shape
     (2, 8, 16, 16)
     """
@@ -153,6 +159,9 @@ class Conv2d(_ConvNd):
 
 class Conv3d(_ConvNd):
     """3-D convolution over ``(N, C_in, D, H, W)`` (or unbatched) inputs; see ``_ConvNd`` and ``F.conv3d``.
+
+    Gradient: ``g`` convolved back with ``weight`` (the transposed convolution) to ``input``, ``g`` correlated with
+    ``input`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
 
     >>> nn.Conv3d(1, 2, kernel_size=3)(minigrad.zeros(1, 1, 5, 5, 5)).shape
     (1, 2, 3, 3, 3)
@@ -232,7 +241,14 @@ class _ConvTransposeNd(_ConvNd):
 class ConvTranspose1d(_ConvTransposeNd):
     """1-D transposed convolution over ``(N, C_in, L)`` (or ``(C_in, L)``) inputs, output ``(N, C_out, L_out)``
     with ``L_out = (L - 1) s - 2 p + d (k - 1) + output_padding + 1``; see ``_ConvTransposeNd`` and
-    ``F.conv_transpose1d``."""
+    ``F.conv_transpose1d``.
+
+    Gradient: the convolution of ``g`` with ``weight`` to ``input`` (this op is that convolution's adjoint), ``input``
+    correlated with ``g`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
+
+    >>> nn.ConvTranspose1d(2, 4, kernel_size=3, stride=2)(minigrad.zeros(1, 2, 5)).shape
+    (1, 4, 11)
+    """
 
     _dims = 1
     _function = staticmethod(F.conv_transpose1d)
@@ -240,7 +256,14 @@ class ConvTranspose1d(_ConvTransposeNd):
 
 class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution over ``(N, C_in, H, W)`` (or unbatched) inputs; see ``_ConvTransposeNd`` and
-    ``F.conv_transpose2d``."""
+    ``F.conv_transpose2d``.
+
+    Gradient: the convolution of ``g`` with ``weight`` to ``input`` (this op is that convolution's adjoint), ``input``
+    correlated with ``g`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
+
+    >>> nn.ConvTranspose2d(2, 4, kernel_size=2, stride=2)(minigrad.zeros(1, 2, 3, 3)).shape
+    (1, 4, 6, 6)
+    """
 
     _dims = 2
     _function = staticmethod(F.conv_transpose2d)
@@ -248,7 +271,14 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 class ConvTranspose3d(_ConvTransposeNd):
     """3-D transposed convolution over ``(N, C_in, D, H, W)`` (or unbatched) inputs; see ``_ConvTransposeNd`` and
-    ``F.conv_transpose3d``."""
+    ``F.conv_transpose3d``.
+
+    Gradient: the convolution of ``g`` with ``weight`` to ``input`` (this op is that convolution's adjoint), ``input``
+    correlated with ``g`` to ``weight``, ``Σ g`` over N and the positions to ``bias``.
+
+    >>> nn.ConvTranspose3d(1, 2, kernel_size=2)(minigrad.zeros(1, 1, 2, 2, 2)).shape
+    (1, 2, 3, 3, 3)
+    """
 
     _dims = 3
     _function = staticmethod(F.conv_transpose3d)

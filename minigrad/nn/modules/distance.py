@@ -32,6 +32,9 @@ class CosineSimilarity(Module):
 
     Inputs ``(*1, D, *2)`` (broadcastable to each other, ``D`` at ``dim``), output ``(*1, *2)``.
 
+    Gradient: ``g (x̂2 - s x̂1) / ‖x1‖`` to ``x1``, with ``x̂ = x / ‖x‖`` and ``s`` the similarity, and likewise to
+    ``x2``.
+
     >>> nn.CosineSimilarity(dim=1)(minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[1.0, 1.0]]))
     tensor([0.7071])
     """

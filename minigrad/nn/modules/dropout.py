@@ -39,31 +39,63 @@ class Dropout(_DropoutNd):
 
 
 class Dropout1d(_DropoutNd):
-    """Dropout of whole channels: ``(N, C, L)`` or ``(C, L)``, one mask value per ``(n, c)``."""
+    """Dropout of whole channels: ``(N, C, L)`` or ``(C, L)``, one mask value per ``(n, c)``.
+
+    Gradient: ``g / (1 - p)`` on the kept channels, 0 on the dropped ones (``g`` itself when not training).
+
+    >>> set(nn.Dropout1d(0.5)(minigrad.ones(2, 8, 3)).flatten().tolist()) <= {0.0, 2.0}
+    True
+    """
 
     _function = staticmethod(F.dropout1d)
 
 
 class Dropout2d(_DropoutNd):
-    """Dropout of whole channels of ``(N, C, H, W)`` (a 3-D input is read as ``(N, C, L)``, as torch does)."""
+    """Dropout of whole channels of ``(N, C, H, W)`` (a 3-D input is read as ``(N, C, L)``, as torch does).
+
+    Gradient: ``g / (1 - p)`` on the kept channels, 0 on the dropped ones (``g`` itself when not training).
+
+    >>> set(nn.Dropout2d(0.5)(minigrad.ones(2, 8, 3, 3)).flatten().tolist()) <= {0.0, 2.0}
+    True
+    """
 
     _function = staticmethod(F.dropout2d)
 
 
 class Dropout3d(_DropoutNd):
-    """Dropout of whole channels: ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
+    """Dropout of whole channels: ``(N, C, D, H, W)`` or ``(C, D, H, W)``.
+
+    Gradient: ``g / (1 - p)`` on the kept channels, 0 on the dropped ones (``g`` itself when not training).
+
+    >>> set(nn.Dropout3d(0.5)(minigrad.ones(2, 8, 2, 2, 2)).flatten().tolist()) <= {0.0, 2.0}
+    True
+    """
 
     _function = staticmethod(F.dropout3d)
 
 
 class AlphaDropout(_DropoutNd):
     """Alpha dropout per element for SELU networks: dropped values go to SELU's saturation, then an affine
-    correction keeps mean 0 and variance 1. Input ``(*)``, output the same shape."""
+    correction keeps mean 0 and variance 1. Input ``(*)``, output the same shape.
+
+    Gradient: ``a · g`` where kept and 0 where dropped, ``a`` the scale that restores the variance (``g`` itself when
+    not training).
+
+    >>> nn.AlphaDropout(0.5).eval()(minigrad.tensor([1.0, 2.0]))
+    tensor([1., 2.])
+    """
 
     _function = staticmethod(F.alpha_dropout)
 
 
 class FeatureAlphaDropout(_DropoutNd):
-    """Alpha dropout of whole channels of ``(N, C, *)``."""
+    """Alpha dropout of whole channels of ``(N, C, *)``.
+
+    Gradient: ``a · g`` where kept and 0 where dropped, ``a`` the scale that restores the variance (``g`` itself when
+    not training).
+
+    >>> nn.FeatureAlphaDropout(0.5)(minigrad.ones(2, 3, 4)).shape
+    (2, 3, 4)
+    """
 
     _function = staticmethod(F.feature_alpha_dropout)

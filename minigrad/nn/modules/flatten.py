@@ -11,6 +11,8 @@ class Flatten(Module):
     Input ``(*, S_start, ..., S_end, *)``, output ``(*, S_start · ... · S_end, *)``: ``(N, C, H, W) -> (N, C·H·W)``
     with the defaults. A view of the input, so the gradient is ``g`` reshaped back.
 
+    Gradient: ``g`` reshaped back.
+
     >>> nn.Flatten()(minigrad.zeros(2, 3, 4)).shape
     (2, 12)
     """
@@ -29,7 +31,11 @@ class Flatten(Module):
 
 class Unflatten(Module):
     """Split dim ``dim`` into ``unflattened_size`` (a tuple of ints, one may be -1): the inverse of ``Flatten``.
-    ``(*, S, *) -> (*, U_1, ..., U_k, *)`` with ``U_1 · ... · U_k = S``; a view, gradient ``g`` reshaped back."""
+    ``(*, S, *) -> (*, U_1, ..., U_k, *)`` with ``U_1 · ... · U_k = S``; a view, gradient ``g`` reshaped back.
+
+    >>> nn.Unflatten(1, (2, 3))(minigrad.zeros(4, 6)).shape
+    (4, 2, 3)
+    """
 
     def __init__(self, dim, unflattened_size):
         super().__init__()

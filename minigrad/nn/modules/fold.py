@@ -10,6 +10,8 @@ class Unfold(Module):
     """``F.unfold`` with fixed arguments: ``(N, C, H, W) -> (N, C·prod(kernel_size), L)``, one column per block
     position; no parameters.
 
+    Gradient: ``F.fold`` of ``g`` (each block's gradient added back where the block was read).
+
     >>> nn.Unfold(kernel_size=2)(minigrad.zeros(1, 3, 4, 4)).shape
     (1, 12, 9)
     """
@@ -28,6 +30,8 @@ class Unfold(Module):
 class Fold(Module):
     """``F.fold`` with fixed arguments: ``(N, C·prod(kernel_size), L) -> (N, C, *output_size)``, overlapping blocks
     summed; no parameters.
+
+    Gradient: ``F.unfold`` of ``g`` (fold sums the blocks, so each block reads its own part of ``g``).
 
     >>> nn.Fold(output_size=(3, 3), kernel_size=2)(minigrad.ones(1, 4, 4)).shape
     (1, 1, 3, 3)

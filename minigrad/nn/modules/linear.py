@@ -20,6 +20,8 @@ class Identity(Module):
 
     Input ``(*)``, output the same tensor.
 
+    Gradient: ``g``.
+
     >>> nn.Identity()(minigrad.tensor([1.0]))
     tensor([1.])
     """
@@ -80,6 +82,9 @@ class Bilinear(Module):
 
     Inputs ``(*, in1_features)`` and ``(*, in2_features)``, output ``(*, out_features)``; gradients in
     ``minigrad.ops.linalg.bilinear``.
+
+    >>> nn.Bilinear(2, 3, 4)(minigrad.ones(5, 2), minigrad.ones(5, 3)).shape
+    (5, 4)
     """
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):

@@ -106,6 +106,9 @@ class SmoothL1Loss(_Loss):
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.smooth_l1_loss`.
 
+    Gradient (before the reduction's ``1/n``): ``g (x - y) / beta`` inside ``beta``, ``g sign(x - y)`` outside (the
+    target gets the negation).
+
     >>> nn.SmoothL1Loss()(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
     tensor(1.3125)
     """
@@ -124,6 +127,9 @@ class HuberLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.huber_loss`.
+
+    Gradient (before the reduction's ``1/n``): ``g (x - y)`` inside ``delta``, ``±g · delta`` outside (the target gets
+    the negation).
 
     >>> nn.HuberLoss()(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
     tensor(1.3125)
@@ -148,6 +154,9 @@ class NLLLoss(_WeightedLoss):
     values in ``[0, C)``; ``weight`` ``(C)``. Output a scalar, or the target's shape with ``reduction='none'``.
     See :func:`~minigrad.nn.functional.nll_loss`.
 
+    Gradient: ``-g w[y_n]`` at ``x[n, y_n]`` (divided by ``Σ w[y_n]`` for 'mean'), 0 at the other classes and at ignored
+    targets.
+
     >>> nn.NLLLoss()(minigrad.tensor([[-1.0, -2.0]]), minigrad.tensor([1]))
     tensor(2.)
     """
@@ -161,7 +170,18 @@ class NLLLoss(_WeightedLoss):
 
 
 class NLLLoss2d(NLLLoss):
-    """Deprecated alias of :class:`NLLLoss` (same formula and shapes); constructing it emits a FutureWarning."""
+    """Deprecated alias of :class:`NLLLoss` (same formula and shapes); constructing it emits a FutureWarning.
+
+    Gradient: ``-g w[y_n]`` at ``x[n, y_n]`` (divided by ``Σ w[y_n]`` for 'mean'), 0 at the other classes and at ignored
+    targets.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter('ignore', FutureWarning)
+    ...     loss = nn.NLLLoss2d()
+    >>> loss(minigrad.tensor([[-0.5, -1.5]]), minigrad.tensor([0]))
+    tensor(0.5)
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         warnings.warn(
@@ -212,6 +232,8 @@ class BCELoss(_WeightedLoss):
     Input ``(*)`` with values in [0, 1], target the same shape, ``weight`` broadcastable to it; output a scalar,
     or ``(*)`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.binary_cross_entropy`.
 
+    Gradient (before the reduction's ``1/n``): ``g w (x - y) / max(x (1 - x), 1e-12)`` to the input.
+
     >>> nn.BCELoss()(minigrad.tensor([0.5]), minigrad.tensor([1.0]))
     tensor(0.6931)
     """
@@ -250,6 +272,9 @@ class KLDivLoss(_Loss):
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.kl_div`.
 
+    Gradient (before the reduction's ``1/n``): ``-g y`` to the input (``-g exp(y)`` with ``log_target``); to the target
+    ``g (log y + 1 - x)`` (``g exp(y) (y + 1 - x)``).
+
     >>> log_q, p = minigrad.tensor([[0.5, 0.5]]).log(), minigrad.tensor([[0.5, 0.5]])
     >>> nn.KLDivLoss(reduction="batchmean")(log_q, p)  # KL(p ‖ q) = 0 when q = p
     tensor(0.)
@@ -269,6 +294,8 @@ class PoissonNLLLoss(_Loss):
 
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.poisson_nll_loss`.
+
+    Gradient (before the reduction's ``1/n``): ``g (exp(x) - y)`` with ``log_input``, else ``g (1 - y / (x + eps))``.
 
     >>> nn.PoissonNLLLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
     tensor(1.)
@@ -294,6 +321,9 @@ class GaussianNLLLoss(_Loss):
     last dim dropped); output a scalar, or the input's shape with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.gaussian_nll_loss`.
 
+    Gradient (before the reduction's ``1/n``): ``g (x - y) / v`` to the input, ``-g (x - y) / v`` to the target, ``g (1
+    - (x - y)² / v) / (2v)`` to ``var`` (0 where clamped at ``eps``).
+
     >>> nn.GaussianNLLLoss()(minigrad.tensor([0.0]), minigrad.tensor([0.0]), minigrad.tensor([1.0]))
     tensor(0.)
     """
@@ -313,6 +343,8 @@ class SoftMarginLoss(_Loss):
     Input ``(*)``, target the same shape; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.soft_margin_loss`.
 
+    Gradient (before the reduction's ``1/n``): ``-g y σ(-y x)``.
+
     >>> nn.SoftMarginLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
     tensor(0.6931)
     """
@@ -328,6 +360,8 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     Input ``(N, C)`` or ``(C)``, target the same shape (0/1), ``weight`` ``(C)``; output a scalar, or ``(N)``
     / ``()`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.multilabel_soft_margin_loss`.
 
+    Gradient (before the reduction's ``1/n``): ``g w_c (σ(x_c) - y_c) / C``.
+
     >>> nn.MultiLabelSoftMarginLoss()(minigrad.zeros(1, 2), minigrad.tensor([[1.0, 0.0]]))
     tensor(0.6931)
     """
@@ -342,6 +376,9 @@ class HingeEmbeddingLoss(_Loss):
 
     Input ``(*)``, target broadcastable to it; output a scalar, or ``(*)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.hinge_embedding_loss`.
+
+    Gradient (before the reduction's ``1/n``): ``g`` where ``y = 1``, ``-g`` where ``y = -1`` and ``x < margin``, 0
+    elsewhere.
 
     >>> nn.HingeEmbeddingLoss()(minigrad.tensor([0.3, 2.0]), minigrad.tensor([-1.0, 1.0]))
     tensor(1.35)
@@ -363,6 +400,9 @@ class MultiLabelMarginLoss(_Loss):
     Input ``(N, C)`` or ``(C)``, target of the input's shape (int64); output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.multilabel_margin_loss`.
 
+    Gradient (before the reduction's ``1/n``): every pair ``(j, i)`` with ``1 - x[j] + x[i] > 0`` adds ``g/C`` to
+    ``x[i]`` and ``-g/C`` to ``x[j]``.
+
     >>> nn.MultiLabelMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4]]), minigrad.tensor([[2, -1, 0]]))
     tensor(0.5)
     """
@@ -376,6 +416,9 @@ class MultiMarginLoss(_WeightedLoss):
 
     Input ``(N, C)`` or ``(C)``; target ``(N)`` or ``()`` with values in ``[0, C)``; ``weight`` ``(C)``. Output a
     scalar, or ``(N)`` / ``()`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.multi_margin_loss`.
+
+    Gradient (before the reduction's ``1/n``): for the classes with ``z_i = margin - x[y] + x[i] > 0``, ``g w[y] (1 or 2
+    z_i) / C`` to ``x[i]`` and the negated sum of those to ``x[y]``.
 
     >>> nn.MultiMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4]]), minigrad.tensor([2]))
     tensor(0.5)
@@ -403,6 +446,9 @@ class CosineEmbeddingLoss(_Loss):
     Inputs ``(N, D)`` or ``(D)``, target ``(N)`` or ``()``; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.cosine_embedding_loss`.
 
+    Gradient (before the reduction's ``1/n``): ``-∇cos`` where ``y = 1``, ``∇cos`` where ``y = -1`` and ``cos >
+    margin``, 0 elsewhere, with ``∇cos = (x̂2 - cos · x̂1) / ‖x1‖`` for ``x1`` (likewise for ``x2``).
+
     >>> a, b = minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[0.0, 1.0]])
     >>> nn.CosineEmbeddingLoss()(a, b, minigrad.tensor([1.0]))  # 1 - cos(a, b) for a similar pair
     tensor(1.)
@@ -422,6 +468,9 @@ class MarginRankingLoss(_Loss):
     Inputs ``(N)`` or ``()``, target the same shape; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.margin_ranking_loss`.
 
+    Gradient (before the reduction's ``1/n``): where ``-y (x1 - x2) + margin > 0``, ``-g y`` to ``x1`` and ``g y`` to
+    ``x2``; 0 elsewhere.
+
     >>> nn.MarginRankingLoss(margin=0.5)(minigrad.tensor([1.0]), minigrad.tensor([2.0]), minigrad.tensor([1.0]))
     tensor(1.5)
     """
@@ -440,6 +489,9 @@ class TripletMarginLoss(_Loss):
 
     Anchor, positive, negative ``(N, D)`` or ``(D)``; output a scalar, or ``(N)`` / ``()`` with
     ``reduction='none'``. See :func:`~minigrad.nn.functional.triplet_margin_loss`.
+
+    Gradient (before the reduction's ``1/n``): where the hinge is active, ``g`` times ``∇d(a, p) - ∇d(a, n)``, with
+    ``∇d(u, v) = sign(w) |w|^(p-1) / d^(p-1)`` for ``w = u - v + eps`` (``-∇`` to ``v``); 0 elsewhere.
 
     >>> a, p, n = minigrad.zeros(1, 2), minigrad.zeros(1, 2), minigrad.ones(1, 2)
     >>> nn.TripletMarginLoss(margin=1.0)(a, p, n)
@@ -474,6 +526,13 @@ class TripletMarginWithDistanceLoss(_Loss):
 
     Anchor, positive, negative ``(N, D)`` or ``(D)`` (whatever ``d`` accepts); output a scalar, or ``(N)`` /
     ``()`` with ``reduction='none'``. See :func:`~minigrad.nn.functional.triplet_margin_with_distance_loss`.
+
+    Gradient: where the hinge is active, ``g`` times ``∇D(a, p) - ∇D(a, n)`` (each distance's own gradient), 0 where it
+    is not.
+
+    >>> loss = nn.TripletMarginWithDistanceLoss(margin=1.0)
+    >>> loss(minigrad.zeros(1, 2), minigrad.zeros(1, 2), minigrad.ones(1, 2))
+    tensor(0.)
     """
 
     def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
@@ -508,6 +567,9 @@ class CTCLoss(_Loss):
     each loss by its target length, then averages), or ``(N)`` with ``reduction='none'``. See
     :func:`~minigrad.nn.functional.ctc_loss`.
 
+    Gradient: ``-γ`` to ``log_probs``, ``γ`` each class's posterior occupancy of each step from the forward-backward
+    recursions (times ``g``, divided by the target lengths for 'mean').
+
     >>> log_probs = minigrad.randn(5, 1, 3).log_softmax(2)
     >>> nn.CTCLoss()(log_probs, minigrad.tensor([[1, 2]]), minigrad.tensor([5]), minigrad.tensor([2])).shape
     ()
@@ -531,6 +593,12 @@ class FocalLoss(_Loss):
     torch.nn has none: this wraps torchvision's :func:`~minigrad.nn.functional.sigmoid_focal_loss` with its
     defaults, including ``reduction='none'``. Input ``(*)``, target the same shape; output ``(*)``, or a scalar
     with 'mean'/'sum'.
+
+    Gradient: through the composition ``α_t (1 - p_t)^γ · bce_with_logits(x, y)`` (product and chain rules; the target
+    gets none).
+
+    >>> nn.FocalLoss()(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+    tensor([0.0433])
     """
 
     def __init__(self, alpha=0.25, gamma=2.0, reduction="none"):
@@ -551,6 +619,13 @@ class LinearCrossEntropyLoss(_WeightedLoss):
     storage; reshaped to ``(C, *out_features, in_features)`` in ``forward``). Input ``(N, in_features)`` or
     ``(in_features,)``; target class indices ``(N,)`` / ``()`` (``(N, *out_features)`` for a K-dimensional loss) or
     probabilities of the logits' shape; ``weight`` ``(C,)``. Output as ``CrossEntropyLoss``'s.
+
+    Gradient: the cross-entropy's ``softmax(z) - onehot(y)`` on each chunk's logits ``z``, taken back through the linear
+    layer (``· W`` to the input, ``ᵀ · x`` to the weight, summed to the bias), chunk by chunk.
+
+    >>> loss = nn.LinearCrossEntropyLoss(4, 3)
+    >>> loss(minigrad.randn(2, 4), minigrad.tensor([0, 2])).shape
+    ()
     """
 
     def __init__(

@@ -16,6 +16,9 @@ class LayerNorm(Module):
     """Standardise over the last ``len(normalized_shape)`` dims, then ``·weight + bias`` (parameters of shape
     ``normalized_shape``, ones and zeros, when ``elementwise_affine``; ``bias=False`` drops the shift).
 
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over the normalised dims); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
+
     >>> nn.LayerNorm(4)(minigrad.tensor([[1.0, 2.0, 3.0, 4.0]])).mean().abs().item() < 1e-6
     True
     """
@@ -47,6 +50,9 @@ class GroupNorm(Module):
     """Standardise each sample over groups of ``num_channels / num_groups`` channels (and the spatial dims), then
     ``·weight + bias`` per channel (``(num_channels,)``, ones and zeros, when ``affine``; ``bias=False`` drops the
     shift).
+
+    Gradient: with ``x̂`` the standardised input and ``ĝ = g · weight``, ``(ĝ - mean ĝ - x̂ · mean(ĝ x̂)) / σ`` to ``x``
+    (means over each sample's group); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
 
     >>> nn.GroupNorm(2, 4)(minigrad.randn(2, 4, 3)).shape
     (2, 4, 3)
@@ -80,7 +86,14 @@ class GroupNorm(Module):
 
 class RMSNorm(Module):
     """``x / √(mean(x²) + eps) · weight`` over the last ``len(normalized_shape)`` dims; ``weight`` of shape
-    ``normalized_shape`` (ones) when ``elementwise_affine``; ``eps=None`` is the input dtype's machine epsilon."""
+    ``normalized_shape`` (ones) when ``elementwise_affine``; ``eps=None`` is the input dtype's machine epsilon.
+
+    Gradient: with ``r = √(mean(x²) + eps)`` and ``ĝ = g · weight``, ``ĝ / r - x · mean(ĝ x) / r³`` to ``x``; ``Σ g x /
+    r`` to ``weight``.
+
+    >>> nn.RMSNorm(2)(minigrad.tensor([[3.0, 4.0]]))
+    tensor([[0.8485, 1.1314]], grad_fn=<MulBackward>)
+    """
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
         super().__init__()
@@ -105,7 +118,16 @@ class RMSNorm(Module):
 
 
 class LocalResponseNorm(Module):
-    """``x_c / (k + α/size · Σ x_{c'}²)^β`` over ``size`` neighbouring channels of ``(N, C, *)``."""
+    """``x_c / (k + α/size · Σ x_{c'}²)^β`` over ``size`` neighbouring channels of ``(N, C, *)``.
+
+    Gradient: with ``d_c = k + α/size · Σ x_{c'}²``, ``g_c d_c^(-β) - (2αβ/size) x_c Σ_{c'} g_{c'} x_{c'}
+    d_{c'}^(-β-1)``, the sum over the channels whose window holds ``c``.
+
+    >>> nn.LocalResponseNorm(2)(minigrad.ones(1, 3, 1))
+    tensor([[[1.0000],
+             [0.9999],
+             [0.9999]]])
+    """
 
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()

@@ -86,7 +86,10 @@ def _layers(base, mode, name):
             {
                 "_mode": mode,
                 "_dims": dims,
-                "__doc__": f"Pads the last {dims} dim(s) of the input ({mode} mode); see the module docstring.",
+                "__doc__": f"Pads the last {dims} dim(s) of the input ({mode} mode); see the module docstring. "
+                "Gradient: each input element gets the sum of ``g`` over the output positions that hold it.\n\n"
+                f">>> nn.{name}{dims}d({'1, 0.5' if name == 'ConstantPad' else '1'})"
+                f"(minigrad.ones(1, 2{', 3' * dims})).shape\n(1, 2{', 5' * dims})",
                 "__module__": __name__,
             },
         )

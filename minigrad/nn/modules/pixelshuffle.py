@@ -8,7 +8,13 @@ __all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class PixelShuffle(Module):
-    """``(*, C·r², H, W) -> (*, C, H·r, W·r)``, ``r = upscale_factor`` (sub-pixel convolution's last step)."""
+    """``(*, C·r², H, W) -> (*, C, H·r, W·r)``, ``r = upscale_factor`` (sub-pixel convolution's last step).
+
+    Gradient: ``g`` rearranged back (its ``pixel_unshuffle``).
+
+    >>> nn.PixelShuffle(2)(minigrad.zeros(1, 8, 3, 3)).shape
+    (1, 2, 6, 6)
+    """
 
     def __init__(self, upscale_factor):
         super().__init__()
@@ -22,7 +28,13 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """``(*, C, H·r, W·r) -> (*, C·r², H, W)``, ``r = downscale_factor``: the inverse of ``PixelShuffle``."""
+    """``(*, C, H·r, W·r) -> (*, C·r², H, W)``, ``r = downscale_factor``: the inverse of ``PixelShuffle``.
+
+    Gradient: ``g`` rearranged back (its ``pixel_shuffle``).
+
+    >>> nn.PixelUnshuffle(2)(minigrad.zeros(1, 2, 6, 6)).shape
+    (1, 8, 3, 3)
+    """
 
     def __init__(self, downscale_factor):
         super().__init__()
@@ -36,7 +48,13 @@ class PixelUnshuffle(Module):
 
 
 class ChannelShuffle(Module):
-    """Interleave the channels of ``(N, C, *)`` from ``groups`` groups (ShuffleNet)."""
+    """Interleave the channels of ``(N, C, *)`` from ``groups`` groups (ShuffleNet).
+
+    Gradient: ``g`` with the channels moved back.
+
+    >>> nn.ChannelShuffle(2)(minigrad.arange(4.0).reshape(1, 4, 1)).flatten()
+    tensor([0., 2., 1., 3.])
+    """
 
     def __init__(self, groups):
         super().__init__()

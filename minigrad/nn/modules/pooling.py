@@ -68,6 +68,8 @@ class _MaxPoolNd(Module):
 class MaxPool1d(_MaxPoolNd):
     """``F.max_pool1d`` over ``(N, C, L)`` or ``(C, L)``; ``return_indices`` also returns the argmax positions.
 
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
     >>> nn.MaxPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
     tensor([[[3., 2.]]])
     """
@@ -79,6 +81,8 @@ class MaxPool2d(_MaxPoolNd):
     """``F.max_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)``; ``return_indices`` also returns the argmax
     positions (flat ``h·W + w``).
 
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
     >>> nn.MaxPool2d(2)(minigrad.zeros(1, 3, 8, 8)).shape
     (1, 3, 4, 4)
     """
@@ -88,7 +92,13 @@ class MaxPool2d(_MaxPoolNd):
 
 class MaxPool3d(_MaxPoolNd):
     """``F.max_pool3d`` over ``(N, C, D, H, W)`` or ``(C, D, H, W)``; ``return_indices`` also returns the argmax
-    positions (flat ``(d·H + h)·W + w``)."""
+    positions (flat ``(d·H + h)·W + w``).
+
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
+    >>> nn.MaxPool3d(2)(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2))
+    tensor([[[[[7.]]]]])
+    """
 
     _function = staticmethod(F.max_pool3d)
 
@@ -109,6 +119,8 @@ def _single(value):
 
 class AvgPool1d(_AvgPoolNd):
     """``F.avg_pool1d`` over ``(N, C, L)`` or ``(C, L)``; the sizes are kept as 1-tuples, as torch keeps them.
+
+    Gradient: each window's ``g`` divided by its divisor and spread over the window (overlapping windows add).
 
     >>> nn.AvgPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
     tensor([[[2., 1.]]])
@@ -157,6 +169,8 @@ class _AvgPoolWithDivisor(_AvgPoolNd):
 class AvgPool2d(_AvgPoolWithDivisor):
     """``F.avg_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)`` (``divisor_override`` replaces every divisor).
 
+    Gradient: each window's ``g`` divided by its divisor and spread over the window (overlapping windows add).
+
     >>> nn.AvgPool2d(2)(minigrad.ones(1, 1, 4, 4)).shape
     (1, 1, 2, 2)
     """
@@ -165,7 +179,13 @@ class AvgPool2d(_AvgPoolWithDivisor):
 
 
 class AvgPool3d(_AvgPoolWithDivisor):
-    """``F.avg_pool3d`` over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (same arguments as ``AvgPool2d``)."""
+    """``F.avg_pool3d`` over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` (same arguments as ``AvgPool2d``).
+
+    Gradient: each window's ``g`` divided by its divisor and spread over the window (overlapping windows add).
+
+    >>> nn.AvgPool3d(2)(minigrad.ones(1, 1, 4, 4, 4)).shape
+    (1, 1, 2, 2, 2)
+    """
 
     _function = staticmethod(F.avg_pool3d)
 
@@ -182,6 +202,8 @@ class _AdaptivePoolNd(Module):
 class AdaptiveAvgPool1d(_AdaptivePoolNd):
     """``F.adaptive_avg_pool1d``: the mean over ``output_size`` windows covering the length.
 
+    Gradient: each window's ``g`` divided by its size and spread over the window (overlapping windows add).
+
     >>> nn.AdaptiveAvgPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
     tensor([[[2., 1.]]])
     """
@@ -193,6 +215,8 @@ class AdaptiveAvgPool1d(_AdaptivePoolNd):
 class AdaptiveAvgPool2d(_AdaptivePoolNd):
     """``F.adaptive_avg_pool2d``: the mean over an ``output_size`` grid of windows (None keeps that dim).
 
+    Gradient: each window's ``g`` divided by its size and spread over the window (overlapping windows add).
+
     >>> nn.AdaptiveAvgPool2d((1, 1))(minigrad.ones(2, 3, 5, 7)).shape
     (2, 3, 1, 1)
     """
@@ -202,7 +226,13 @@ class AdaptiveAvgPool2d(_AdaptivePoolNd):
 
 
 class AdaptiveAvgPool3d(_AdaptivePoolNd):
-    """``F.adaptive_avg_pool3d``: the mean over an ``output_size`` grid of (D, H, W) windows (None keeps that dim)."""
+    """``F.adaptive_avg_pool3d``: the mean over an ``output_size`` grid of (D, H, W) windows (None keeps that dim).
+
+    Gradient: each window's ``g`` divided by its size and spread over the window (overlapping windows add).
+
+    >>> nn.AdaptiveAvgPool3d((2, 1, 3))(minigrad.ones(1, 2, 4, 5, 6)).shape
+    (1, 2, 2, 1, 3)
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_avg_pool3d(input, self.output_size)
@@ -217,6 +247,8 @@ class _AdaptiveMaxPoolNd(_AdaptivePoolNd):
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """``F.adaptive_max_pool1d``: the max over ``output_size`` windows covering the length.
 
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
     >>> nn.AdaptiveMaxPool1d(2)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
     tensor([[[3., 2.]]])
     """
@@ -228,6 +260,8 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """``F.adaptive_max_pool2d``: the max over an ``output_size`` grid of windows.
 
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
     >>> nn.AdaptiveMaxPool2d(2)(minigrad.zeros(1, 3, 5, 5)).shape
     (1, 3, 2, 2)
     """
@@ -237,7 +271,13 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
-    """``F.adaptive_max_pool3d``: the max over an ``output_size`` grid of (D, H, W) windows."""
+    """``F.adaptive_max_pool3d``: the max over an ``output_size`` grid of (D, H, W) windows.
+
+    Gradient: each window's ``g`` to the position of its maximum (overlapping windows add).
+
+    >>> nn.AdaptiveMaxPool3d(1)(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2))
+    tensor([[[[[7.]]]]])
+    """
 
     def forward(self, input):  # noqa: A002
         return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
@@ -264,21 +304,43 @@ class _MaxUnpoolNd(Module):
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
-    """``F.max_unpool1d``: the partial inverse of ``MaxPool1d`` from its values and indices."""
+    """``F.max_unpool1d``: the partial inverse of ``MaxPool1d`` from its values and indices.
+
+    Gradient: the output gradient at ``indices``.
+
+    >>> values, indices = nn.MaxPool1d(2, return_indices=True)(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    >>> nn.MaxUnpool1d(2)(values, indices)
+    tensor([[[0., 3., 2., 0.]]])
+    """
 
     _dims = 1
     _function = staticmethod(F.max_unpool1d)
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
-    """``F.max_unpool2d``: the partial inverse of ``MaxPool2d`` from its values and indices."""
+    """``F.max_unpool2d``: the partial inverse of ``MaxPool2d`` from its values and indices.
+
+    Gradient: the output gradient at ``indices``.
+
+    >>> values, indices = nn.MaxPool2d(2, return_indices=True)(minigrad.arange(4.0).reshape(1, 1, 2, 2))
+    >>> nn.MaxUnpool2d(2)(values, indices)
+    tensor([[[[0., 0.],
+              [0., 3.]]]])
+    """
 
     _dims = 2
     _function = staticmethod(F.max_unpool2d)
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
-    """``F.max_unpool3d``: the partial inverse of ``MaxPool3d`` from its values and indices."""
+    """``F.max_unpool3d``: the partial inverse of ``MaxPool3d`` from its values and indices.
+
+    Gradient: the output gradient at ``indices``.
+
+    >>> values, indices = nn.MaxPool3d(2, return_indices=True)(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2))
+    >>> nn.MaxUnpool3d(2)(values, indices).shape
+    (1, 1, 2, 2, 2)
+    """
 
     _dims = 3
     _function = staticmethod(F.max_unpool3d)
@@ -307,18 +369,36 @@ class _LPPoolNd(Module):
 
 
 class LPPool1d(_LPPoolNd):
-    """``F.lp_pool1d``: ``(Σ_window x^p)^(1/p)`` over windows of the length."""
+    """``F.lp_pool1d``: ``(Σ_window x^p)^(1/p)`` over windows of the length.
+
+    Gradient: ``g x^(p-1) / out^(p-1)`` at each position of the window.
+
+    >>> nn.LPPool1d(2, 2)(minigrad.tensor([[[3.0, 4.0, 1.0, 0.0]]]))
+    tensor([[[5., 1.]]])
+    """
 
     _function = staticmethod(F.lp_pool1d)
 
 
 class LPPool2d(_LPPoolNd):
-    """``F.lp_pool2d``: ``(Σ_window x^p)^(1/p)`` over (H, W) windows."""
+    """``F.lp_pool2d``: ``(Σ_window x^p)^(1/p)`` over (H, W) windows.
+
+    Gradient: ``g x^(p-1) / out^(p-1)`` at each position of the window.
+
+    >>> nn.LPPool2d(2, 2)(minigrad.ones(1, 1, 4, 4)).shape
+    (1, 1, 2, 2)
+    """
 
     _function = staticmethod(F.lp_pool2d)
 
 
 class LPPool3d(_LPPoolNd):
-    """``F.lp_pool3d``: ``(Σ_window x^p)^(1/p)`` over (D, H, W) windows."""
+    """``F.lp_pool3d``: ``(Σ_window x^p)^(1/p)`` over (D, H, W) windows.
+
+    Gradient: ``g x^(p-1) / out^(p-1)`` at each position of the window.
+
+    >>> nn.LPPool3d(1, 2)(minigrad.ones(1, 1, 2, 2, 2))
+    tensor([[[[[8.]]]]])
+    """
 
     _function = staticmethod(F.lp_pool3d)

@@ -43,7 +43,14 @@ def _map_state(state, function):
 
 
 class RNNBase(Module):
-    """The layers' shared machinery: parameters per layer and direction, shapes, the time loop."""
+    """The layers' shared machinery: parameters per layer and direction, shapes, the time loop.
+
+    Gradient: backpropagation through time: each step's ``∂h'/∂h`` carries the gradient of later steps back, and every
+    step adds its share to ``W_ih``, ``W_hh`` and the biases (one compiled walk per layer and direction).
+
+    >>> isinstance(nn.LSTM(3, 5), nn.RNNBase)
+    True
+    """
 
     def __init__(
         self,
@@ -224,6 +231,9 @@ class RNNBase(Module):
 class RNN(RNNBase):
     """An Elman RNN, ``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` for ReLU).
 
+    Gradient: backpropagation through time: each step's ``∂h'/∂h`` carries the gradient of later steps back, and every
+    step adds its share to ``W_ih``, ``W_hh`` and the biases (one compiled walk per layer and direction).
+
     >>> out, h = nn.RNN(3, 5, num_layers=2)(minigrad.zeros(7, 2, 3))
     >>> out.shape, h.shape
     ((7, 2, 5), (2, 2, 5))
@@ -239,6 +249,9 @@ class RNN(RNNBase):
 class LSTM(RNNBase):
     """A long short-term memory layer (gates ``i, f, g, o`` in that order, as torch).
 
+    Gradient: backpropagation through time: each step's ``∂h'/∂h`` carries the gradient of later steps back, and every
+    step adds its share to ``W_ih``, ``W_hh`` and the biases (one compiled walk per layer and direction).
+
     >>> lstm = nn.LSTM(3, 5, batch_first=True)
     >>> out, (h, c) = lstm(minigrad.zeros(2, 7, 3))
     >>> out.shape, h.shape, c.shape
@@ -252,6 +265,9 @@ class LSTM(RNNBase):
 class GRU(RNNBase):
     """A gated recurrent unit layer (gates ``r, z, n`` in that order, as torch).
 
+    Gradient: backpropagation through time: each step's ``∂h'/∂h`` carries the gradient of later steps back, and every
+    step adds its share to ``W_ih``, ``W_hh`` and the biases (one compiled walk per layer and direction).
+
     >>> out, h = nn.GRU(3, 5)(minigrad.zeros(7, 2, 3))
     >>> out.shape, h.shape
     ((7, 2, 5), (1, 2, 5))
@@ -262,7 +278,13 @@ class GRU(RNNBase):
 
 
 class RNNCellBase(Module):
-    """One time step of a recurrent layer, with parameters ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``."""
+    """One time step of a recurrent layer, with parameters ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``.
+
+    Gradient: through the step's formula to ``input``, the state(s) and every weight and bias.
+
+    >>> isinstance(nn.GRUCell(3, 5), nn.RNNCellBase)
+    True
+    """
 
     def __init__(self, mode, input_size, hidden_size, bias=True, device=None, dtype=None):
         super().__init__()
@@ -319,6 +341,9 @@ class RNNCellBase(Module):
 class RNNCell(RNNCellBase):
     """``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)`` (``nonlinearity='relu'`` for ReLU) for one step.
 
+    Gradient: through the one step's formula (``h' = tanh(W_ih x + b_ih + W_hh h + b_hh)``) to ``input``, the state(s)
+    and every weight and bias.
+
     >>> nn.RNNCell(3, 5)(minigrad.zeros(2, 3)).shape
     (2, 5)
     """
@@ -339,6 +364,9 @@ class RNNCell(RNNCellBase):
 class LSTMCell(RNNCellBase):
     """One LSTM step; ``forward(input, (h, c))`` returns ``(h', c')``.
 
+    Gradient: through the one step's formula (``c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g)``, ``h' = σ(o) ⊙ tanh(c')``) to
+    ``input``, the state(s) and every weight and bias.
+
     >>> h, c = nn.LSTMCell(3, 5)(minigrad.zeros(2, 3))
     >>> h.shape
     (2, 5)
@@ -353,6 +381,9 @@ class LSTMCell(RNNCellBase):
 
 class GRUCell(RNNCellBase):
     """One GRU step; ``forward(input, h)`` returns ``h'``.
+
+    Gradient: through the one step's formula (``h' = (1 - z) ⊙ n + z ⊙ h``) to ``input``, the state(s) and every weight
+    and bias.
 
     >>> nn.GRUCell(3, 5)(minigrad.zeros(2, 3)).shape
     (2, 5)

@@ -79,6 +79,9 @@ class Embedding(_LookupTable):
     row zeroed, and it gets no gradient). Input: integer indices of any shape; output ``input.shape +
     (embedding_dim,)``. ``max_norm`` rescales the rows read to at most that ``norm_type``-norm, in place.
 
+    Gradient: each position's ``g`` row added into the row of ``weight`` it read (none to ``padding_idx``'s row); none
+    to the indices.
+
     >>> emb = nn.Embedding(10, 3)
     >>> emb(minigrad.tensor([[1, 2], [3, 4]])).shape
     (2, 2, 3)
@@ -130,7 +133,15 @@ class EmbeddingBag(_LookupTable):
     """``y_b = mode({W[i] : i in bag b})`` with ``mode`` 'sum', 'mean' (default) or 'max' and ``weight``
     ``(num_embeddings, embedding_dim)`` drawn from N(0, 1) (the ``padding_idx`` row zeroed; its positions are left
     out of the bags). ``forward(input, offsets=None, per_sample_weights=None)``: ``input`` 1-D with ``offsets``
-    (bag starts) or 2-D ``(B, L)``; output ``(B, embedding_dim)``."""
+    (bag starts) or 2-D ``(B, L)``; output ``(B, embedding_dim)``.
+
+    Gradient: each bag's ``g`` added into the rows of ``weight`` it read: divided by the bag's size for 'mean', times
+    ``per_sample_weights`` for 'sum', to the row holding each dim's maximum for 'max'.
+
+    >>> bags = nn.EmbeddingBag(10, 3, mode='sum')
+    >>> bags(minigrad.tensor([1, 2, 4, 5, 4]), minigrad.tensor([0, 2])).shape  # two bags: [1, 2] and [4, 5, 4]
+    (2, 3)
+    """
 
     _padding_message = "padding_idx must be within num_embeddings"
 

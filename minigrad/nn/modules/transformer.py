@@ -95,6 +95,9 @@ class _Layer(Module):
 class TransformerEncoderLayer(_Layer):
     """Self-attention and a feed-forward network, each with a residual connection and LayerNorm.
 
+    Gradient: through every sublayer: the attention's (``F.scaled_dot_product_attention``'s), the feed-forward
+    ``linear`` layers', the LayerNorms' and the residual sums (``g`` to both branches).
+
     >>> layer = nn.TransformerEncoderLayer(d_model=8, nhead=2, dim_feedforward=16, batch_first=True)
     >>> layer(minigrad.zeros(2, 5, 8)).shape
     (2, 5, 8)
@@ -112,6 +115,9 @@ class TransformerEncoderLayer(_Layer):
 
 class TransformerDecoderLayer(_Layer):
     """Self-attention, attention over ``memory``, and a feed-forward network, each with residual and LayerNorm.
+
+    Gradient: through every sublayer: the attention's (``F.scaled_dot_product_attention``'s), the feed-forward
+    ``linear`` layers', the LayerNorms' and the residual sums (``g`` to both branches).
 
     >>> layer = nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
     >>> layer(minigrad.zeros(2, 3, 8), minigrad.zeros(2, 5, 8)).shape
@@ -151,6 +157,9 @@ class TransformerDecoderLayer(_Layer):
 class TransformerEncoder(Module):
     """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` if given.
 
+    Gradient: through every sublayer: the attention's (``F.scaled_dot_product_attention``'s), the feed-forward
+    ``linear`` layers', the LayerNorms' and the residual sums (``g`` to both branches).
+
     >>> layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
     >>> nn.TransformerEncoder(layer, num_layers=2)(minigrad.zeros(2, 5, 8)).shape
     (2, 5, 8)
@@ -170,6 +179,9 @@ class TransformerEncoder(Module):
 
 class TransformerDecoder(Module):
     """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` if given.
+
+    Gradient: through every sublayer: the attention's (``F.scaled_dot_product_attention``'s), the feed-forward
+    ``linear`` layers', the LayerNorms' and the residual sums (``g`` to both branches).
 
     >>> layer = nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
     >>> nn.TransformerDecoder(layer, 2)(minigrad.zeros(2, 3, 8), minigrad.zeros(2, 5, 8)).shape
@@ -210,6 +222,9 @@ class TransformerDecoder(Module):
 class Transformer(Module):
     """The encoder-decoder model of "Attention Is All You Need": ``decoder(tgt, encoder(src))``, each stack ending
     in a LayerNorm; every matrix parameter Xavier-uniform initialised, as torch's.
+
+    Gradient: through every sublayer: the attention's (``F.scaled_dot_product_attention``'s), the feed-forward
+    ``linear`` layers', the LayerNorms' and the residual sums (``g`` to both branches).
 
     >>> model = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
     >>> model(minigrad.zeros(5, 2, 8), minigrad.zeros(3, 2, 8)).shape

@@ -10,7 +10,13 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 class Upsample(Module):
     """``interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor)`` on
     ``(N, C, d1[, d2[, d3]])`` inputs; see ``minigrad.nn.functional.interpolate`` for the modes. A scale factor is
-    kept as a float (or a tuple of floats), as torch keeps it."""
+    kept as a float (or a tuple of floats), as torch keeps it.
+
+    Gradient: ``interpolate``'s: each output's ``g`` goes back to the inputs it read, times their interpolation weights.
+
+    >>> nn.Upsample(scale_factor=2)(minigrad.tensor([[[1.0, 2.0]]]))
+    tensor([[[1., 1., 2., 2.]]])
+    """
 
     def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
         super().__init__()
@@ -40,14 +46,26 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
-    """``Upsample(size, scale_factor, mode='nearest')`` for ``(N, C, H, W)`` inputs."""
+    """``Upsample(size, scale_factor, mode='nearest')`` for ``(N, C, H, W)`` inputs.
+
+    Gradient: ``interpolate``'s: each output's ``g`` goes back to the inputs it read, times their interpolation weights.
+
+    >>> nn.UpsamplingNearest2d(scale_factor=2)(minigrad.ones(1, 1, 2, 2)).shape
+    (1, 1, 4, 4)
+    """
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
-    """``Upsample(size, scale_factor, mode='bilinear', align_corners=True)`` for ``(N, C, H, W)`` inputs."""
+    """``Upsample(size, scale_factor, mode='bilinear', align_corners=True)`` for ``(N, C, H, W)`` inputs.
+
+    Gradient: ``interpolate``'s: each output's ``g`` goes back to the inputs it read, times their interpolation weights.
+
+    >>> nn.UpsamplingBilinear2d(size=(1, 3))(minigrad.tensor([[[[0.0, 1.0]]]]))
+    tensor([[[[0.0, 0.5, 1.0]]]])
+    """
 
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

@@ -17,6 +17,7 @@ from collections import namedtuple
 import numpy as np
 
 from ... import _dtype
+from ...autograd import tracing
 from ...autograd.tensor import Tensor
 from ...ops.shape import cat, stack
 
@@ -125,6 +126,7 @@ def _lengths_array(lengths):
     return np.asarray(array, dtype=np.int64).reshape(-1)
 
 
+@tracing.unit("pack_padded_sequence")  # ONNX export keeps the padded batch and the lengths (onnx.packed)
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):  # noqa: A002 - torch's name
     """Pack the padded batch ``input`` (L, N, *) ((N, L, *) with ``batch_first``) whose sequence ``b`` has
     ``lengths[b]`` real steps (a list or a 1-D tensor). With ``enforce_sorted`` the lengths must be decreasing
@@ -160,6 +162,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     return PackedSequence(data, _indices(batch_sizes), sorted_indices)
 
 
+@tracing.unit("pad_packed_sequence")
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
     """Undo ``pack_padded_sequence``: ``(padded, lengths)`` with ``padded`` (T, N, *) ((N, T, *) with
     ``batch_first``) in the caller's batch order, steps past a sequence's end set to ``padding_value``, and

@@ -32,7 +32,11 @@ _worker_info = None
 
 
 class WorkerInfo:
-    """Read-only facts about the current worker: ``id``, ``num_workers``, ``seed`` and its copy of ``dataset``."""
+    """Read-only facts about the current worker: ``id``, ``num_workers``, ``seed`` and its copy of ``dataset``.
+
+    >>> minigrad.utils.data.WorkerInfo(id=0, num_workers=2, seed=1, dataset=None).num_workers
+    2
+    """
 
     def __init__(self, **facts):
         for name, value in facts.items():
@@ -51,6 +55,9 @@ def get_worker_info():
 
     An ``IterableDataset`` uses it to shard its stream, and a ``worker_init_fn`` to configure the worker's copy of
     the dataset (``get_worker_info().dataset``).
+
+    >>> print(minigrad.utils.data.get_worker_info())  # the main process
+    None
     """
     return _worker_info
 

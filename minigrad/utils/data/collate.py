@@ -68,7 +68,11 @@ def default_collate(batch):
 
 def default_convert(sample):
     """What ``batch_size=None`` yields: the sample with its NumPy arrays and scalars turned into Tensors (nothing
-    stacked); containers are converted element by element, tuples becoming lists as in torch."""
+    stacked); containers are converted element by element, tuples becoming lists as in torch.
+
+    >>> minigrad.utils.data.default_convert({'x': np.array([1, 2]), 'label': 3})
+    {'x': tensor([1, 2]), 'label': 3}
+    """
     if _is_numeric_numpy(sample):
         return Tensor._wrap(np.asarray(sample))
     if isinstance(sample, collections.abc.Mapping):

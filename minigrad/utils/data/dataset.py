@@ -47,6 +47,15 @@ class Dataset(typing.Generic[_Sample]):
     """Base class of map-style datasets: subclasses define ``__getitem__(index)`` and ``__len__()``.
 
     ``a + b`` is ``ConcatDataset([a, b])``. Generic like torch's, so ``class Pairs(Dataset[tuple])`` works.
+
+    >>> class Squares(minigrad.utils.data.Dataset):
+    ...     def __len__(self):
+    ...         return 4
+    ...     def __getitem__(self, i):
+    ...         return i * i
+    >>> both = Squares() + Squares()  # a ConcatDataset
+    >>> len(both), both[5]
+    (8, 1)
     """
 
     def __getitem__(self, index):
@@ -62,6 +71,14 @@ class IterableDataset(Dataset):
     A ``DataLoader`` with ``num_workers=k`` gives each worker process its own copy and iterates all of them, so an
     unsharded stream comes out ``k`` times; ``__iter__`` shards it by reading ``get_worker_info()`` (``None`` in the
     main process, else the worker's ``id`` and ``num_workers``). ``a + b`` is ``ChainDataset([a, b])``.
+
+    >>> class Count(minigrad.utils.data.IterableDataset):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(range(self.n))
+    >>> list(minigrad.utils.data.DataLoader(Count(5), batch_size=2))
+    [tensor([0, 1]), tensor([2, 3]), tensor([4])]
     """
 
     def __iter__(self):
@@ -139,7 +156,16 @@ class ConcatDataset(Dataset):
 
 
 class ChainDataset(IterableDataset):
-    """The streams of ``datasets`` (IterableDatasets) one after the other, chained lazily."""
+    """The streams of ``datasets`` (IterableDatasets) one after the other, chained lazily.
+
+    >>> class Count(minigrad.utils.data.IterableDataset):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(range(self.n))
+    >>> list(minigrad.utils.data.ChainDataset([Count(2), Count(3)]))
+    [0, 1, 0, 1, 2]
+    """
 
     def __init__(self, datasets):
         self.datasets = datasets
@@ -156,7 +182,11 @@ class ChainDataset(IterableDataset):
 
 class StackDataset(Dataset):
     """Datasets of equal length side by side: item ``i`` is ``(d[i] for d in args)`` or ``{k: d[i]}`` for
-    ``kwargs``."""
+    ``kwargs``.
+
+    >>> minigrad.utils.data.StackDataset([1, 2], ['a', 'b'])[1]
+    (2, 'b')
+    """
 
     def __init__(self, *args, **kwargs):
         if args and kwargs:

@@ -26,7 +26,11 @@ __all__ = ["DistributedSampler"]
 
 
 class DistributedSampler(Sampler):
-    """Indices of ``dataset`` for replica ``rank`` of ``num_replicas``: ``len`` is ``num_samples`` per replica."""
+    """Indices of ``dataset`` for replica ``rank`` of ``num_replicas``: ``len`` is ``num_samples`` per replica.
+
+    >>> list(minigrad.utils.data.DistributedSampler(range(10), num_replicas=2, rank=1, shuffle=False))
+    [1, 3, 5, 7, 9]
+    """
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
         num_replicas = collectives.get_world_size() if num_replicas is None else num_replicas

@@ -46,6 +46,16 @@ class Sampler(typing.Generic[_Index]):
     """Base class of samplers: subclasses define ``__iter__`` (the indices) and usually ``__len__``.
 
     Generic like torch's, so ``class MySampler(Sampler[int])`` works.
+
+    >>> class Backwards(minigrad.utils.data.Sampler):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(range(self.n - 1, -1, -1))
+    ...     def __len__(self):
+    ...         return self.n
+    >>> list(minigrad.utils.data.DataLoader([10, 20, 30], sampler=Backwards(3)))
+    [tensor([30]), tensor([20]), tensor([10])]
     """
 
     def __init__(self, data_source=None):
