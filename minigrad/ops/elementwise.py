@@ -139,16 +139,21 @@ def _broadcasting(function_class, a, b):
     try:
         return function_class.apply(a, b)
     except ValueError:
-        shape_a, shape_b = np.shape(data_of(a)), np.shape(data_of(b))
-        for dim in range(1, builtins.max(len(shape_a), len(shape_b)) + 1):
-            size_a = shape_a[-dim] if dim <= len(shape_a) else 1
-            size_b = shape_b[-dim] if dim <= len(shape_b) else 1
-            if size_a != size_b and 1 not in (size_a, size_b):
-                raise RuntimeError(
-                    f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
-                    f"non-singleton dimension {builtins.max(len(shape_a), len(shape_b)) - dim}"
-                ) from None
+        check_broadcast(a, b)
         raise
+
+
+def check_broadcast(a, b):
+    """Raise torch's RuntimeError if the shapes of ``a`` and ``b`` (tensors, arrays or numbers) do not broadcast."""
+    shape_a, shape_b = np.shape(data_of(a)), np.shape(data_of(b))
+    for dim in range(1, builtins.max(len(shape_a), len(shape_b)) + 1):
+        size_a = shape_a[-dim] if dim <= len(shape_a) else 1
+        size_b = shape_b[-dim] if dim <= len(shape_b) else 1
+        if size_a != size_b and 1 not in (size_a, size_b):
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                f"non-singleton dimension {builtins.max(len(shape_a), len(shape_b)) - dim}"
+            )
 
 
 def _promoted(function_class, a, b):
@@ -789,11 +794,6 @@ def isfinite(x):
     return _constant(np.isfinite(data_of(x)))
 
 
-def logical(a, b, numpy_op):
-    """``logical_and``/``or``/``xor``: non-zero is true; a bool tensor."""
-    return _constant(numpy_op(np.asarray(data_of(a)) != 0, np.asarray(data_of(b)) != 0))
-
-
 def logical_not(x):
     """``not x`` elementwise (nonzero is True) as a bool tensor of ``x``'s shape. Not differentiable.
 
@@ -929,7 +929,7 @@ def lerp(x, end, weight):
     return add(x, mul(sub(end, x), weight))
 
 
-# ----------------------------------------------------------------------------------- conversions and bits
+# ---------------------------------------------------------------------------------------- conversions
 def to(x, *args, dtype=None, copy=False, **kwargs):
     """``x`` in another dtype (``to(dtype)``, ``to(other_tensor)``); a device (``'cpu'``) is accepted and
     ignored, so torch code runs unchanged. Gradient: converted back to ``x``'s dtype.
@@ -993,22 +993,6 @@ def contiguous(x):
     True
     """
     return x if x._data.flags.c_contiguous else Clone.apply(x)
-
-
-def bitwise(a, b, operation, name):
-    """``&``, ``|`` or ``^`` on integer and bool tensors, with torch's dtype promotion (not NumPy's)."""
-    target = _dtype.result_type(data_of(a), data_of(b))
-    if target.kind not in "biu":
-        raise NotImplementedError(f"\"bitwise_{name}_cpu\" not implemented for '{_dtype.torch_name(target)}'")
-    return wrap(
-        operation(np.asarray(data_of(a)).astype(target, copy=False), np.asarray(data_of(b)).astype(target, copy=False))
-    )
-
-
-def bitwise_not(x):
-    if x._data.dtype != np.bool_ and x._data.dtype.kind not in "iu":
-        raise TypeError("~ (bitwise not) is only supported for integer and bool tensors")
-    return wrap(~x._data)
 
 
 # ------------------------------------------------------------------------------------- for the losses
