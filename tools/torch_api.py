@@ -154,9 +154,6 @@ KNOWN_DIFFERENCES = {
     "take_along_dim": ("bug: take_along_dim without dim (the flattened form) and broadcasting indices are missing"),
     "nonzero-float32": ("bug: nonzero of a 0-d tensor differs from torch"),
     "argwhere-bool": ("bug: argwhere of a 0-d tensor differs from torch"),
-    "fmod-errors": ("bug: NumPy's exception types leak out of fmod/remainder/isclose on bad input"),
-    "remainder-errors": ("bug: NumPy's exception types leak out of fmod/remainder/isclose on bad input"),
-    "isclose-errors": ("bug: NumPy's exception types leak out of fmod/remainder/isclose on bad input"),
     "scatter-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "scatter_add-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     **{

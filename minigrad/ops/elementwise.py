@@ -302,6 +302,9 @@ def remainder(a, b):
     >>> minigrad.remainder(minigrad.tensor([5.0, -5.0]), 3)
     tensor([2., 1.])
     """
+    if not (is_tensor(a) or is_tensor(b)):  # torch has a tensor-number and a number-tensor form, not number-number
+        raise TypeError("remainder(): expected a tensor for 'input' or 'other', got two numbers")
+    check_broadcast(a, b)
     a, b = promote(a, b)
     return Remainder.apply(a, b, truncate=False)
 
@@ -312,6 +315,9 @@ def fmod(a, b):
     >>> minigrad.fmod(minigrad.tensor([5.0, -5.0]), 3)
     tensor([ 2., -2.])
     """
+    if not is_tensor(a):
+        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(a).__name__}")
+    check_broadcast(a, b)
     a, b = promote(a, b)
     return Remainder.apply(a, b, truncate=True)
 
@@ -809,6 +815,15 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     >>> minigrad.isclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.1]))
     tensor([ True, False])
     """
+    for name, value, position in (("input", a, 1), ("other", b, 2)):
+        if not is_tensor(value):
+            raise TypeError(
+                f"isclose(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}"
+            )
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if tolerance < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tolerance}")
+    check_broadcast(a, b)
     a, b = promote(a, b)
     return _constant(np.isclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 

@@ -20,7 +20,8 @@ from .elementwise import check_broadcast, div, masked_fill, mul, pow, sign, sub
 from .reduce import norm
 from .shape import normalize_dim, sum_to
 
-frexp_result = namedtuple("frexp", ["mantissa", "exponent"])  # torch.return_types.frexp
+# torch.return_types.frexp, printed under its name
+frexp_result = namedtuple("frexp", ["mantissa", "exponent"])  # type: ignore[name-match]
 
 
 class _Binary(Function):
