@@ -69,6 +69,7 @@ LAYERS = {
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.resample": (3, 5),
+    "minigrad.ops.out": (3, 1),  # torch's out= argument, for any op
     "minigrad.ops.logic": (3, 3),  # comparisons, logical and bitwise ops on elementwise's broadcast check
     "minigrad.ops.pointwise": (3, 5),  # copysign, hypot, logaddexp, ... on activation's sigmoid and reduce's norm
     "minigrad.ops.methods": (3, 6),

@@ -180,3 +180,42 @@ def test_errors_match_torch(name):
         fn(minigrad)
     if phrase:
         assert phrase in str(ours.value)
+
+
+OUT_CASES = {  # name: (fn(lib, out) -> result, make out(lib))
+    "same_shape": (lambda lib, out: lib.hypot(lib.tensor([3.0, 5.0]), lib.tensor([4.0, 12.0]), out=out), "zeros2"),
+    "resized_from_empty": (lambda lib, out: lib.logaddexp(lib.zeros(2, 3), lib.ones(3), out=out), "empty"),
+    "cast_to_out_dtype": (lambda lib, out: lib.eq(lib.tensor([1, 2]), 2, out=out), "zeros2"),
+    "integer_op": (lambda lib, out: lib.gcd(lib.tensor([4, 6]), lib.tensor([6, 9]), out=out), "zeros2_long"),
+    "tuple_result": (lambda lib, out: lib.frexp(lib.tensor([8.0, 3.0]), out=out), "frexp_pair"),
+}
+_OUTS = {
+    "zeros2": lambda lib: lib.zeros(2),
+    "empty": lambda lib: lib.empty(0),
+    "zeros2_long": lambda lib: lib.zeros(2, dtype=lib.int64),
+    "frexp_pair": lambda lib: (lib.zeros(2), lib.zeros(2, dtype=lib.int32)),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT_CASES))
+def test_out_argument_matches_torch(name):
+    fn, make = OUT_CASES[name]
+    results = []
+    for lib in (minigrad, torch):
+        out = _OUTS[make](lib)
+        result = fn(lib, out)
+        outs, got = (out, result) if isinstance(out, tuple) else ((out,), (result,))
+        assert all(r is o for r, o in zip(got, outs))  # out itself comes back
+        results.append(outs)
+    for ours, theirs in zip(*results):
+        _same(ours, theirs)
+
+
+def test_out_refuses_what_torch_refuses():
+    for lib in (minigrad, torch):
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            lib.hypot(lib.ones(1), lib.ones(1), out=lib.zeros(1, dtype=lib.int64))
+        with pytest.raises(RuntimeError, match="automatic differentiation"):
+            lib.hypot(lib.ones(1, requires_grad=True), lib.ones(1), out=lib.zeros(1))
+        with pytest.warns(UserWarning, match="resized"):
+            lib.signbit(lib.ones(2), out=lib.zeros(3, dtype=lib.bool))

@@ -11,6 +11,7 @@ import numpy as np
 from .. import _dtype
 from ._util import data_of, is_tensor, promote, wrap
 from .elementwise import check_broadcast
+from .out import supports_out
 
 
 def _require_tensor(name, value, argument="input", position=1):
@@ -39,7 +40,7 @@ def _comparison(name, numpy_op, symbol):
         f"differentiable.\n\n    >>> minigrad.{name}(minigrad.tensor([1, 2, 3]), 2)\n"
         f"    {wrap(numpy_op(np.array([1, 2, 3]), 2))!r}\n    "
     )
-    return op
+    return supports_out(op)
 
 
 eq = _comparison("eq", np.equal, "==")
@@ -65,7 +66,7 @@ def _logical(name, numpy_op, word):
         f"differentiable.\n\n    >>> minigrad.{name}(minigrad.tensor([0, 1, 2]), minigrad.tensor([1, 1, 0]))\n"
         f"    {wrap(numpy_op(np.array([False, True, True]), np.array([True, True, False])))!r}\n    "
     )
-    return op
+    return supports_out(op)
 
 
 logical_and = _logical("logical_and", np.logical_and, "and")
@@ -96,7 +97,7 @@ def _bitwise(name, numpy_op, symbol):
         f"may be a number). Not differentiable.\n\n    >>> minigrad.{name}(minigrad.tensor([12, 10]), 6)\n"
         f"    {wrap(numpy_op(np.array([12, 10]), 6))!r}\n    "
     )
-    return op
+    return supports_out(op)
 
 
 bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "&")
@@ -104,6 +105,7 @@ bitwise_or = _bitwise("bitwise_or", np.bitwise_or, "|")
 bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, "^")
 
 
+@supports_out
 def bitwise_not(input):  # noqa: A002
     """``~input``: every bit flipped (``not`` for a bool tensor). Not differentiable.
 
@@ -133,6 +135,7 @@ def _shift(name, a, b, left):
     return wrap(np.where(outside, overflow, shifted).astype(a.dtype, copy=False))
 
 
+@supports_out
 def bitwise_left_shift(input, other):  # noqa: A002
     """``input << other`` on integer tensors (``input · 2^other``, wrapping); a shift by ``< 0`` or at least the
     width gives 0. Not differentiable.
@@ -143,6 +146,7 @@ def bitwise_left_shift(input, other):  # noqa: A002
     return _shift("bitwise_left_shift", input, other, left=True)
 
 
+@supports_out
 def bitwise_right_shift(input, other):  # noqa: A002
     """``input >> other`` on integer tensors (``floor(input / 2^other)``); a shift by ``< 0`` or at least the width
     gives the sign fill (-1 for negative values, else 0). Not differentiable.
@@ -154,6 +158,7 @@ def bitwise_right_shift(input, other):  # noqa: A002
 
 
 # ------------------------------------------------------------------------------------------------ integer maths
+@supports_out
 def gcd(input, other):  # noqa: A002
     """The greatest common divisor of integer tensors, elementwise (broadcasting; ``gcd(0, 0) = 0``, never
     negative). Not differentiable.
@@ -166,6 +171,7 @@ def gcd(input, other):  # noqa: A002
     return wrap(np.gcd(*_integer_arrays("gcd", input, other, bool_ok=False)))
 
 
+@supports_out
 def lcm(input, other):  # noqa: A002
     """The least common multiple of integer tensors, elementwise (broadcasting; 0 when either is 0, never
     negative). Not differentiable.
@@ -179,6 +185,7 @@ def lcm(input, other):  # noqa: A002
 
 
 # -------------------------------------------------------------------------------------------------- predicates
+@supports_out
 def heaviside(input, values):  # noqa: A002
     """The step function: 0 where ``input < 0``, ``values`` where ``input == 0``, 1 where ``input > 0`` (and 0 at
     nan, as torch). ``input`` and ``values`` broadcast and must have the same dtype. Not differentiable.
@@ -196,6 +203,7 @@ def heaviside(input, values):  # noqa: A002
         return wrap(np.where(x == 0, values._data, x > 0).astype(x.dtype, copy=False))
 
 
+@supports_out
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """Whether each of ``elements`` occurs in ``test_elements`` (either may be a number), as a bool tensor of
     ``elements``' shape; ``invert=True`` asks whether it does not. Not differentiable.
@@ -209,6 +217,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     return wrap(np.isin(data_of(a), data_of(b), assume_unique=assume_unique, invert=invert))
 
 
+@supports_out
 def isposinf(input):  # noqa: A002
     """True where ``input`` is +inf (never for integer tensors), a bool tensor. Not differentiable.
 
@@ -219,6 +228,7 @@ def isposinf(input):  # noqa: A002
     return wrap(np.isposinf(input._data) if input._data.dtype.kind == "f" else np.zeros(input.shape, bool))
 
 
+@supports_out
 def isneginf(input):  # noqa: A002
     """True where ``input`` is -inf (never for integer tensors), a bool tensor. Not differentiable.
 
@@ -229,6 +239,7 @@ def isneginf(input):  # noqa: A002
     return wrap(np.isneginf(input._data) if input._data.dtype.kind == "f" else np.zeros(input.shape, bool))
 
 
+@supports_out
 def signbit(input):  # noqa: A002
     """True where the sign bit of ``input`` is set: negative values, -0.0 and negative nans. Not differentiable.
 

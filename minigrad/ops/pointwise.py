@@ -17,6 +17,7 @@ from ..autograd.function import Function
 from ._util import data_of, float_operand, is_tensor, promote, wrap
 from .activation import sigmoid
 from .elementwise import check_broadcast, div, masked_fill, mul, pow, sign, sub
+from .out import supports_out
 from .reduce import norm
 from .shape import normalize_dim, sum_to
 
@@ -139,6 +140,7 @@ def _tensors(name, input, other):  # noqa: A002 - torch's argument name
     _require_tensor(name, other, "other", 2)
 
 
+@supports_out
 def hypot(input, other):  # noqa: A002
     """``√(input² + other²)`` elementwise without overflow (broadcasting, floats only).
 
@@ -151,6 +153,7 @@ def hypot(input, other):  # noqa: A002
     return _apply_binary("hypot", Hypot, input, other, "error")
 
 
+@supports_out
 def logaddexp(input, other):  # noqa: A002
     """``ln(e^input + e^other)`` elementwise, computed without overflow (broadcasting, floats only).
 
@@ -163,6 +166,7 @@ def logaddexp(input, other):  # noqa: A002
     return _apply_binary("logaddexp", LogAddExp, input, other, "error")
 
 
+@supports_out
 def logaddexp2(input, other):  # noqa: A002
     """``log₂(2^input + 2^other)`` elementwise, computed without overflow (broadcasting, floats only).
 
@@ -175,6 +179,7 @@ def logaddexp2(input, other):  # noqa: A002
     return _apply_binary("logaddexp2", LogAddExp2, input, other, "error")
 
 
+@supports_out
 def copysign(input, other):  # noqa: A002
     """``|input|`` with the sign of ``other`` (a tensor or number; -0.0 counts as negative), as a float tensor.
 
@@ -187,6 +192,7 @@ def copysign(input, other):  # noqa: A002
     return _apply_binary("copysign", CopySign, input, other, "float")
 
 
+@supports_out
 def fmax(input, other):  # noqa: A002
     """``max(input, other)`` elementwise, where a nan loses to a number (nan only if both are nan).
 
@@ -199,6 +205,7 @@ def fmax(input, other):  # noqa: A002
     return _apply_binary("fmax", FMax, input, other, "keep")
 
 
+@supports_out
 def fmin(input, other):  # noqa: A002
     """``min(input, other)`` elementwise, where a nan loses to a number (nan only if both are nan).
 
@@ -211,6 +218,7 @@ def fmin(input, other):  # noqa: A002
     return _apply_binary("fmin", FMin, input, other, "keep")
 
 
+@supports_out
 def nextafter(input, other):  # noqa: A002
     """The next representable float after ``input`` in the direction of ``other``, elementwise (floats only).
 
@@ -224,6 +232,7 @@ def nextafter(input, other):  # noqa: A002
     return _apply_binary("nextafter", NextAfter, input, other, "error")
 
 
+@supports_out
 def ldexp(input, other):  # noqa: A002
     """``input · 2^other`` elementwise (broadcasting; integer operands give float32).
 
@@ -237,6 +246,7 @@ def ldexp(input, other):  # noqa: A002
     return mul(input, pow(2.0, other))
 
 
+@supports_out
 def float_power(input, exponent):  # noqa: A002
     """``input ** exponent`` computed in float64 (either may be a number, not both); the result is float64.
 
@@ -265,6 +275,7 @@ class Frexp(Function):
         return grad * wrap(np.ldexp(np.ones((), grad._data.dtype), -self.options["exponent"]))
 
 
+@supports_out
 def frexp(input):  # noqa: A002
     """``(mantissa, exponent)`` with ``input = mantissa · 2^exponent``, ``0.5 ≤ |mantissa| < 1`` (0, inf and nan
     keep their value with exponent 0); the exponent is int32. Floats only.
@@ -280,6 +291,7 @@ def frexp(input):  # noqa: A002
     return frexp_result(Frexp.apply(input, exponent=exponent), wrap(exponent))
 
 
+@supports_out
 def deg2rad(input):  # noqa: A002
     """Degrees to radians: ``input · π/180`` (integers give float32). Gradient: ``g·π/180``.
 
@@ -289,6 +301,7 @@ def deg2rad(input):  # noqa: A002
     return mul(float_operand(input), math.pi / 180)
 
 
+@supports_out
 def rad2deg(input):  # noqa: A002
     """Radians to degrees: ``input · 180/π`` (integers give float32). Gradient: ``g·180/π``.
 
@@ -298,6 +311,7 @@ def rad2deg(input):  # noqa: A002
     return mul(float_operand(input), 180 / math.pi)
 
 
+@supports_out
 def reciprocal(input):  # noqa: A002
     """``1 / input`` elementwise (integers give float32; ``1/0 = inf``). Gradient: ``-g / input²``.
 
@@ -307,6 +321,7 @@ def reciprocal(input):  # noqa: A002
     return div(1.0, input)
 
 
+@supports_out
 def sgn(input):  # noqa: A002
     """The sign of ``input`` (-1, 0 or 1; torch's ``sgn`` extends ``sign`` to complex numbers, which minigrad has
     not). Gradient: zero.
@@ -353,6 +368,7 @@ class NanToNum(Function):
         return grad * _mask(self.finite, grad)
 
 
+@supports_out
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):  # noqa: A002
     """``input`` with nan replaced by ``nan``, +inf by ``posinf`` and -inf by ``neginf`` (by default the largest
     and the lowest finite value of the dtype); integer and bool tensors come back unchanged (a copy).
@@ -380,6 +396,7 @@ def fill(input, value):  # noqa: A002
     return masked_fill(input, np.ones(input.shape, dtype=bool), value)
 
 
+@supports_out
 def renorm(input, p, dim, maxnorm):  # noqa: A002
     """Each slice ``input.select(dim, i)`` whose p-norm exceeds ``maxnorm`` scaled down to norm ``maxnorm``
     (``x · maxnorm / (‖x‖_p + 1e-7)``, torch's formula); the others unchanged. Same shape; floats only.
