@@ -26,10 +26,11 @@ frexp_result = namedtuple("frexp", ["mantissa", "exponent"])  # type: ignore[nam
 
 
 class _Binary(Function):
-    """``y = numpy_function(a, b)``; gradients ``g · ∂y/∂a`` and ``g · ∂y/∂b`` from ``partials(a, b, y)`` (Tensors,
-    or None where the partial is zero), each summed over the dims it was broadcast along."""
+    """``y = numpy_function(a, b)``; gradients ``g · d_a(a, b, y)`` and ``g · d_b(a, b, y)`` (the partial
+    derivatives as Tensors; ``d_b`` None where it is zero), each summed over the dims it was broadcast along."""
 
     saves_output = True
+    d_b = None
 
     def forward(self, a, b):
         with np.errstate(all="ignore"):  # inf and nan where torch gives them too
@@ -37,11 +38,18 @@ class _Binary(Function):
 
     def backward(self, grad):
         a, b = (v if is_tensor(v) else wrap(v) for v in self.inputs)
-        partials = type(self).partials(a, b, self.output())
-        return tuple(
-            sum_to(grad * partial, v.shape) if need and partial is not None else None
-            for partial, v, need in zip(partials, (a, b), self.needs_input_grad)
+        need_a, need_b = self.needs_input_grad
+        d_a, d_b = type(self).d_a, type(self).d_b
+        return (
+            sum_to(grad * d_a(a, b, self.output()), a.shape) if need_a else None,
+            sum_to(grad * d_b(a, b, self.output()), b.shape) if need_b and d_b is not None else None,
         )
+
+
+def _binary(name, numpy_function, d_a, d_b, doc):
+    """The ``_Binary`` Function class ``name``."""
+    derivatives = {"d_a": staticmethod(d_a), "d_b": staticmethod(d_b) if d_b else None}
+    return type(name, (_Binary,), {"numpy_function": staticmethod(numpy_function), **derivatives, "__doc__": doc})
 
 
 def _mask(condition, like):
@@ -50,68 +58,64 @@ def _mask(condition, like):
 
 
 def _ratio_where_nonzero(a, y):
+    """``y / a``, 0 where ``a = 0``: copysign's derivative (±1; nan at inf and nan, as torch's)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return wrap(np.where(a._data == 0, 0, y._data / a._data).astype(y._data.dtype))
 
 
-def _binary(name, numpy_function, partials, doc):
-    return type(
-        name,
-        (_Binary,),
-        {
-            "numpy_function": staticmethod(numpy_function),
-            "partials": staticmethod(partials),
-            "__doc__": doc,
-            "__module__": __name__,
-        },
-    )
+def _picks_a(a, b, at_least):
+    """Where fmax/fmin take ``a``: it wins or ties (``at_least``), or ``b`` is nan."""
+    with np.errstate(invalid="ignore"):
+        return at_least(a._data, b._data) | np.isnan(b._data)
 
 
 _LN2 = math.log(2.0)
 
-Hypot = _binary("Hypot", np.hypot, lambda a, b, y: (a / y, b / y), "``√(a² + b²)``; gradients ``g a/y``, ``g b/y``.")
+Hypot = _binary(
+    "Hypot", np.hypot, lambda a, b, y: a / y, lambda a, b, y: b / y, "``√(a² + b²)``; gradients ``g a/y``, ``g b/y``."
+)
 LogAddExp = _binary(
     "LogAddExp",
     np.logaddexp,
-    lambda a, b, y: (sigmoid(a - b), sigmoid(b - a)),
+    lambda a, b, y: sigmoid(a - b),
+    lambda a, b, y: sigmoid(b - a),
     "``ln(eᵃ + eᵇ)``; gradients ``g σ(a - b)`` and ``g σ(b - a)``.",
 )
 LogAddExp2 = _binary(
     "LogAddExp2",
     np.logaddexp2,
-    lambda a, b, y: (sigmoid((a - b) * _LN2), sigmoid((b - a) * _LN2)),
+    lambda a, b, y: sigmoid((a - b) * _LN2),
+    lambda a, b, y: sigmoid((b - a) * _LN2),
     "``log₂(2ᵃ + 2ᵇ)``; gradients ``g σ((a - b) ln 2)`` and ``g σ((b - a) ln 2)``.",
 )
 CopySign = _binary(
     "CopySign",
     np.copysign,
-    lambda a, b, y: (_ratio_where_nonzero(a, y), None),
+    lambda a, b, y: _ratio_where_nonzero(a, y),
+    None,
     "``|a|`` with the sign of ``b``; gradients ``g y/a`` (0 at a = 0, as torch) and 0.",
 )
 FMax = _binary(
     "FMax",
     np.fmax,
-    lambda a, b, y: (_mask(_fmax_picks_a(a, b, np.greater_equal), y), _mask(~_fmax_picks_a(a, b, np.greater_equal), y)),
+    lambda a, b, y: _mask(_picks_a(a, b, np.greater_equal), y),
+    lambda a, b, y: _mask(~_picks_a(a, b, np.greater_equal), y),
     "``max(a, b)`` ignoring a nan; the gradient goes to the input picked (``a`` on ties).",
 )
 FMin = _binary(
     "FMin",
     np.fmin,
-    lambda a, b, y: (_mask(_fmax_picks_a(a, b, np.less_equal), y), _mask(~_fmax_picks_a(a, b, np.less_equal), y)),
+    lambda a, b, y: _mask(_picks_a(a, b, np.less_equal), y),
+    lambda a, b, y: _mask(~_picks_a(a, b, np.less_equal), y),
     "``min(a, b)`` ignoring a nan; the gradient goes to the input picked (``a`` on ties).",
 )
 NextAfter = _binary(
     "NextAfter",
     np.nextafter,
-    lambda a, b, y: (_mask(a._data != b._data, y), None),
+    lambda a, b, y: _mask(a._data != b._data, y),
+    None,
     "The float after ``a`` towards ``b``; gradients ``g`` where ``a ≠ b`` (0 where equal) and 0, as torch.",
 )
-
-
-def _fmax_picks_a(a, b, at_least):
-    """Where fmax/fmin take ``a``: it wins or ties (``at_least``), or ``b`` is nan."""
-    with np.errstate(invalid="ignore"):
-        return at_least(a._data, b._data) | np.isnan(b._data)
 
 
 def _require_tensor(name, value, argument, position):
