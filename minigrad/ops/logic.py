@@ -14,7 +14,8 @@ from .elementwise import check_broadcast
 from .out import supports_out
 
 
-def _require_tensor(name, value, argument="input", position=1):
+def require_tensor(name, value, argument="input", position=1):
+    """torch's TypeError when an argument that must be a tensor is not (a Python number, say)."""
     if not is_tensor(value):
         raise TypeError(
             f"{name}(): argument '{argument}' (position {position}) must be Tensor, not {type(value).__name__}"
@@ -31,7 +32,7 @@ def _promoted_arrays(a, b):
 # --------------------------------------------------------------------------------------------------- comparisons
 def _comparison(name, numpy_op, symbol):
     def op(input, other):  # noqa: A002 - torch's argument name
-        _require_tensor(name, input)
+        require_tensor(name, input)
         return wrap(numpy_op(*_promoted_arrays(input, other)))
 
     op.__name__ = op.__qualname__ = name
@@ -55,8 +56,8 @@ not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 # ------------------------------------------------------------------------------------------------------- logical
 def _logical(name, numpy_op, word):
     def op(input, other):  # noqa: A002
-        _require_tensor(name, input)
-        _require_tensor(name, other, "other", 2)
+        require_tensor(name, input)
+        require_tensor(name, other, "other", 2)
         a, b = _promoted_arrays(input, other)
         return wrap(numpy_op(a != 0, b != 0))
 
@@ -112,7 +113,7 @@ def bitwise_not(input):  # noqa: A002
     >>> minigrad.bitwise_not(minigrad.tensor([0, 5]))
     tensor([-1, -6])
     """
-    _require_tensor("bitwise_not", input)
+    require_tensor("bitwise_not", input)
     if input._data.dtype.kind not in "biu":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{_dtype.torch_name(input._data.dtype)}'")
     return wrap(~input._data)
@@ -158,6 +159,12 @@ def bitwise_right_shift(input, other):  # noqa: A002
 
 
 # ------------------------------------------------------------------------------------------------ integer maths
+def _integer_binary(name, numpy_op, input, other):  # noqa: A002
+    require_tensor(name, input)
+    require_tensor(name, other, "other", 2)
+    return wrap(numpy_op(*_integer_arrays(name, input, other, bool_ok=False)))
+
+
 @supports_out
 def gcd(input, other):  # noqa: A002
     """The greatest common divisor of integer tensors, elementwise (broadcasting; ``gcd(0, 0) = 0``, never
@@ -166,9 +173,7 @@ def gcd(input, other):  # noqa: A002
     >>> minigrad.gcd(minigrad.tensor([12, -18, 0]), minigrad.tensor([8, 12, 5]))
     tensor([4, 6, 5])
     """
-    _require_tensor("gcd", input)
-    _require_tensor("gcd", other, "other", 2)
-    return wrap(np.gcd(*_integer_arrays("gcd", input, other, bool_ok=False)))
+    return _integer_binary("gcd", np.gcd, input, other)
 
 
 @supports_out
@@ -179,9 +184,7 @@ def lcm(input, other):  # noqa: A002
     >>> minigrad.lcm(minigrad.tensor([4, -6, 0]), minigrad.tensor([6, 4, 5]))
     tensor([12, 12,  0])
     """
-    _require_tensor("lcm", input)
-    _require_tensor("lcm", other, "other", 2)
-    return wrap(np.lcm(*_integer_arrays("lcm", input, other, bool_ok=False)))
+    return _integer_binary("lcm", np.lcm, input, other)
 
 
 # -------------------------------------------------------------------------------------------------- predicates
@@ -193,8 +196,8 @@ def heaviside(input, values):  # noqa: A002
     >>> minigrad.heaviside(minigrad.tensor([-1.5, 0.0, 2.0]), minigrad.tensor(0.5))
     tensor([0.0, 0.5, 1.0])
     """
-    _require_tensor("heaviside", input)
-    _require_tensor("heaviside", values, "values", 2)
+    require_tensor("heaviside", input)
+    require_tensor("heaviside", values, "values", 2)
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     check_broadcast(input, values)
@@ -224,7 +227,7 @@ def isposinf(input):  # noqa: A002
     >>> minigrad.isposinf(minigrad.tensor([1.0, float("inf"), -float("inf")]))
     tensor([False,  True, False])
     """
-    _require_tensor("isposinf", input)
+    require_tensor("isposinf", input)
     return wrap(np.isposinf(input._data) if input._data.dtype.kind == "f" else np.zeros(input.shape, bool))
 
 
@@ -235,7 +238,7 @@ def isneginf(input):  # noqa: A002
     >>> minigrad.isneginf(minigrad.tensor([1.0, float("inf"), -float("inf")]))
     tensor([False, False,  True])
     """
-    _require_tensor("isneginf", input)
+    require_tensor("isneginf", input)
     return wrap(np.isneginf(input._data) if input._data.dtype.kind == "f" else np.zeros(input.shape, bool))
 
 
@@ -246,6 +249,6 @@ def signbit(input):  # noqa: A002
     >>> minigrad.signbit(minigrad.tensor([-2.0, -0.0, 0.0, 3.0]))
     tensor([ True,  True, False, False])
     """
-    _require_tensor("signbit", input)
+    require_tensor("signbit", input)
     x = input._data
     return wrap(np.signbit(x.astype(np.int8) if x.dtype == np.bool_ else x))

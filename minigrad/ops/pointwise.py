@@ -17,6 +17,7 @@ from ..autograd.function import Function
 from ._util import data_of, float_operand, is_tensor, promote, wrap
 from .activation import sigmoid
 from .elementwise import check_broadcast, div, masked_fill, mul, pow, sign, sub
+from .logic import require_tensor
 from .out import supports_out
 from .reduce import norm
 from .shape import normalize_dim, sum_to
@@ -118,16 +119,12 @@ NextAfter = _binary(
 )
 
 
-def _require_tensor(name, value, argument, position):
-    if not is_tensor(value):
-        raise TypeError(
-            f"{name}(): argument '{argument}' (position {position}) must be Tensor, not {type(value).__name__}"
-        )
-
-
-def _apply_binary(name, function_class, a, b, integers):
+def _apply_binary(name, function_class, a, b, integers, tensor_other=True):
     """Check and promote the operands as torch does, then apply. ``integers``: "keep" them, make them "float"32,
-    or refuse them ("error", torch's NotImplementedError)."""
+    or refuse them ("error", torch's NotImplementedError); ``tensor_other``: ``b`` must be a tensor too."""
+    require_tensor(name, a)
+    if tensor_other:
+        require_tensor(name, b, "other", 2)
     check_broadcast(a, b)
     a, b = promote(a, b)
     kind = np.asarray(data_of(a)).dtype.kind
@@ -139,11 +136,6 @@ def _apply_binary(name, function_class, a, b, integers):
     return function_class.apply(a, b)
 
 
-def _tensors(name, input, other):  # noqa: A002 - torch's argument name
-    _require_tensor(name, input, "input", 1)
-    _require_tensor(name, other, "other", 2)
-
-
 @supports_out
 def hypot(input, other):  # noqa: A002
     """``√(input² + other²)`` elementwise without overflow (broadcasting, floats only).
@@ -153,7 +145,6 @@ def hypot(input, other):  # noqa: A002
     >>> minigrad.hypot(minigrad.tensor([3.0, 5.0]), minigrad.tensor([4.0, 12.0]))
     tensor([ 5., 13.])
     """
-    _tensors("hypot", input, other)
     return _apply_binary("hypot", Hypot, input, other, "error")
 
 
@@ -166,7 +157,6 @@ def logaddexp(input, other):  # noqa: A002
     >>> minigrad.logaddexp(minigrad.tensor([0.0, 100.0]), minigrad.tensor([0.0, 100.0]))
     tensor([  0.6931, 100.6931])
     """
-    _tensors("logaddexp", input, other)
     return _apply_binary("logaddexp", LogAddExp, input, other, "error")
 
 
@@ -179,7 +169,6 @@ def logaddexp2(input, other):  # noqa: A002
     >>> minigrad.logaddexp2(minigrad.tensor([1.0, 3.0]), minigrad.tensor([1.0, 3.0]))
     tensor([2., 4.])
     """
-    _tensors("logaddexp2", input, other)
     return _apply_binary("logaddexp2", LogAddExp2, input, other, "error")
 
 
@@ -192,8 +181,7 @@ def copysign(input, other):  # noqa: A002
     >>> minigrad.copysign(minigrad.tensor([1.0, -2.0, 3.0]), minigrad.tensor([-1.0, 1.0, -0.0]))
     tensor([-1.,  2., -3.])
     """
-    _require_tensor("copysign", input, "input", 1)
-    return _apply_binary("copysign", CopySign, input, other, "float")
+    return _apply_binary("copysign", CopySign, input, other, "float", tensor_other=False)
 
 
 @supports_out
@@ -205,7 +193,6 @@ def fmax(input, other):  # noqa: A002
     >>> minigrad.fmax(minigrad.tensor([1.0, float("nan"), 5.0]), minigrad.tensor([3.0, 2.0, float("nan")]))
     tensor([3., 2., 5.])
     """
-    _tensors("fmax", input, other)
     return _apply_binary("fmax", FMax, input, other, "keep")
 
 
@@ -218,7 +205,6 @@ def fmin(input, other):  # noqa: A002
     >>> minigrad.fmin(minigrad.tensor([1.0, float("nan"), 5.0]), minigrad.tensor([3.0, 2.0, float("nan")]))
     tensor([1., 2., 5.])
     """
-    _tensors("fmin", input, other)
     return _apply_binary("fmin", FMin, input, other, "keep")
 
 
@@ -232,7 +218,6 @@ def nextafter(input, other):  # noqa: A002
     ...     dtype=minigrad.float64)) - 1
     tensor([2.2204e-16], dtype=minigrad.float64)
     """
-    _tensors("nextafter", input, other)
     return _apply_binary("nextafter", NextAfter, input, other, "error")
 
 
@@ -245,7 +230,8 @@ def ldexp(input, other):  # noqa: A002
     >>> minigrad.ldexp(minigrad.tensor([1.0, 3.0]), minigrad.tensor([3, -1]))
     tensor([8.0, 1.5])
     """
-    _tensors("ldexp", input, other)
+    require_tensor("ldexp", input)
+    require_tensor("ldexp", other, "other", 2)
     check_broadcast(input, other)
     return mul(input, pow(2.0, other))
 
@@ -355,7 +341,7 @@ def rsub(input, other, alpha=1):  # noqa: A002
     >>> minigrad.rsub(minigrad.tensor([1.0, 2.0]), 10, alpha=2)
     tensor([8., 6.])
     """
-    _require_tensor("rsub", input, "input", 1)
+    require_tensor("rsub", input)
     return sub(other, input if alpha == 1 else mul(input, alpha))
 
 
