@@ -40,11 +40,15 @@ class _Binary(Function):
     def backward(self, grad):
         a, b = (v if is_tensor(v) else wrap(v) for v in self.inputs)
         need_a, need_b = self.needs_input_grad
-        d_a, d_b = type(self).d_a, type(self).d_b
         return (
-            sum_to(grad * d_a(a, b, self.output()), a.shape) if need_a else None,
-            sum_to(grad * d_b(a, b, self.output()), b.shape) if need_b and d_b is not None else None,
+            self._gradient(grad, type(self).d_a, a, b, a) if need_a else None,
+            self._gradient(grad, type(self).d_b, a, b, b) if need_b else None,
         )
+
+    def _gradient(self, grad, derivative, a, b, wrt):
+        if derivative is None:  # a zero partial derivative: zeros, as torch's zeros_like(other)
+            return wrap(np.zeros(wrt.shape, grad._data.dtype))
+        return sum_to(grad * derivative(a, b, self.output()), wrt.shape)
 
 
 def _binary(name, numpy_function, d_a, d_b, doc):
