@@ -361,6 +361,9 @@ class NanToNum(Function):
     def backward(self, grad):
         return grad * _mask(self.finite, grad)
 
+    def backward_arrays(self, grad):  # one pass: the bool mask is cast inside the multiplication
+        return np.multiply(grad, self.finite, dtype=grad.dtype)
+
 
 @supports_out
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):  # noqa: A002
