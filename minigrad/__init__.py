@@ -139,6 +139,57 @@ from .ops.transcendental import (
     tan,
 )
 from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
+from .ops.logic import (
+    bitwise_and,
+    bitwise_left_shift,
+    bitwise_not,
+    bitwise_or,
+    bitwise_right_shift,
+    bitwise_xor,
+    eq,
+    gcd,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    heaviside,
+    isin,
+    isneginf,
+    isposinf,
+    lcm,
+    le,
+    less,
+    less_equal,
+    logical_and,
+    logical_or,
+    logical_xor,
+    lt,
+    ne,
+    not_equal,
+    signbit,
+)
+from .ops.pointwise import (
+    copysign,
+    deg2rad,
+    fill,
+    float_power,
+    fmax,
+    fmin,
+    frexp,
+    hypot,
+    ldexp,
+    logaddexp,
+    logaddexp2,
+    nan_to_num,
+    nextafter,
+    positive,
+    rad2deg,
+    reciprocal,
+    renorm,
+    rsub,
+    sgn,
+)
+from .ops.inplace import zero_
 from .ops.shape import (
     broadcast_to,
     cat,
@@ -218,6 +269,7 @@ subtract = sub
 divide = true_divide = div
 negative = neg
 absolute = abs
+arccos, arcsin, arctan, arccosh, arcsinh, arctanh = acos, asin, atan, acosh, asinh, atanh
 mm = matmul
 
 

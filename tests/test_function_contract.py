@@ -233,6 +233,21 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
         ),
         (3, 2, 2),
     ),
+    (
+        "pointwise (issue 12)",
+        lambda x: (
+            minigrad.hypot(x, x * 0.5 + 1)
+            + minigrad.logaddexp(x, -x)
+            + minigrad.logaddexp2(x, x * 2)
+            + minigrad.copysign(x, -x)
+            + minigrad.fmax(x, -x)
+            + minigrad.fmin(x, x * 0.5)
+            + minigrad.nextafter(x, x + 1)
+            + minigrad.frexp(x).mantissa
+            + minigrad.nan_to_num(x)
+        ),
+        (3, 4),
+    ),
 ]
 
 

@@ -221,7 +221,7 @@ def _flatten(out):
 
 def _as_array(value):
     if isinstance(value, torch.Tensor):
-        return value.detach().numpy()
+        return value.detach().numpy(force=True)  # force: a ZeroTensor (sgn's gradient) converts too
     if isinstance(value, minigrad.Tensor):
         return value._data
     return np.asarray(value)

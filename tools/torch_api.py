@@ -150,12 +150,6 @@ KNOWN_DIFFERENCES = {
     "take_along_dim": ("bug: take_along_dim without dim (the flattened form) and broadcasting indices are missing"),
     "nonzero-float32": ("bug: nonzero of a 0-d tensor differs from torch"),
     "argwhere-bool": ("bug: argwhere of a 0-d tensor differs from torch"),
-    "fmod-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
-    "remainder-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
-    "logical_and-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
-    "logical_or-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
-    "logical_xor-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
-    "isclose-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "scatter-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "scatter_add-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     **{
@@ -203,6 +197,11 @@ KNOWN_DIFFERENCES = {
     },
     "linalg.eig": "missing: out of scope, its results are complex tensors (minigrad has no complex dtype)",
     "linalg.eigvals": "missing: out of scope, its results are complex tensors (minigrad has no complex dtype)",
+    # pointwise (api-pointwise): the in-place i0_ meets op_db samples with ±inf that the function's subset misses
+    **{
+        f"i0-{dtype}": "difference: i0(±inf) is inf, the limit; torch gives nan (0 · inf in its scaled form)"
+        for dtype in ("float32", "float64")
+    },
 }
 
 

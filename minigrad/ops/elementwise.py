@@ -139,16 +139,21 @@ def _broadcasting(function_class, a, b):
     try:
         return function_class.apply(a, b)
     except ValueError:
-        shape_a, shape_b = np.shape(data_of(a)), np.shape(data_of(b))
-        for dim in range(1, builtins.max(len(shape_a), len(shape_b)) + 1):
-            size_a = shape_a[-dim] if dim <= len(shape_a) else 1
-            size_b = shape_b[-dim] if dim <= len(shape_b) else 1
-            if size_a != size_b and 1 not in (size_a, size_b):
-                raise RuntimeError(
-                    f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
-                    f"non-singleton dimension {builtins.max(len(shape_a), len(shape_b)) - dim}"
-                ) from None
+        check_broadcast(a, b)
         raise
+
+
+def check_broadcast(a, b):
+    """Raise torch's RuntimeError if the shapes of ``a`` and ``b`` (tensors, arrays or numbers) do not broadcast."""
+    shape_a, shape_b = np.shape(data_of(a)), np.shape(data_of(b))
+    for dim in range(1, builtins.max(len(shape_a), len(shape_b)) + 1):
+        size_a = shape_a[-dim] if dim <= len(shape_a) else 1
+        size_b = shape_b[-dim] if dim <= len(shape_b) else 1
+        if size_a != size_b and 1 not in (size_a, size_b):
+            raise RuntimeError(
+                f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
+                f"non-singleton dimension {builtins.max(len(shape_a), len(shape_b)) - dim}"
+            )
 
 
 def _promoted(function_class, a, b):
@@ -301,6 +306,9 @@ def remainder(a, b):
     >>> minigrad.remainder(minigrad.tensor([5.0, -5.0]), 3)
     tensor([2., 1.])
     """
+    if not (is_tensor(a) or is_tensor(b)):  # torch has a tensor-number and a number-tensor form, not number-number
+        raise TypeError("remainder(): expected a tensor for 'input' or 'other', got two numbers")
+    check_broadcast(a, b)
     a, b = promote(a, b)
     return Remainder.apply(a, b, truncate=False)
 
@@ -313,6 +321,9 @@ def fmod(a, b):
     >>> minigrad.fmod(minigrad.tensor([5.0, -5.0]), 3)
     tensor([ 2., -2.])
     """
+    if not is_tensor(a):
+        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(a).__name__}")
+    check_broadcast(a, b)
     a, b = promote(a, b)
     return Remainder.apply(a, b, truncate=True)
 
@@ -802,11 +813,6 @@ def isfinite(x):
     return _constant(np.isfinite(data_of(x)))
 
 
-def logical(a, b, numpy_op):
-    """``logical_and``/``or``/``xor``: non-zero is true; a bool tensor."""
-    return _constant(numpy_op(np.asarray(data_of(a)) != 0, np.asarray(data_of(b)) != 0))
-
-
 def logical_not(x):
     """``not x`` elementwise (nonzero is True) as a bool tensor of ``x``'s shape. Not differentiable.
 
@@ -824,6 +830,15 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     >>> minigrad.isclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.1]))
     tensor([ True, False])
     """
+    for name, value, position in (("input", a, 1), ("other", b, 2)):
+        if not is_tensor(value):
+            raise TypeError(
+                f"isclose(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}"
+            )
+    for name, tolerance in (("rtol", rtol), ("atol", atol)):
+        if tolerance < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tolerance}")
+    check_broadcast(a, b)
     a, b = promote(a, b)
     return _constant(np.isclose(data_of(a), data_of(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
@@ -953,7 +968,7 @@ def lerp(x, end, weight):
     return add(x, mul(sub(end, x), weight))
 
 
-# ----------------------------------------------------------------------------------- conversions and bits
+# ---------------------------------------------------------------------------------------- conversions
 def to(x, *args, dtype=None, copy=False, **kwargs):
     """``x`` in another dtype (``to(dtype)``, ``to(other_tensor)``); a device (``'cpu'``) is accepted and
     ignored, so torch code runs unchanged. Gradient: converted back to ``x``'s dtype.
@@ -1025,22 +1040,6 @@ def contiguous(x):
     True
     """
     return x if x._data.flags.c_contiguous else Clone.apply(x)
-
-
-def bitwise(a, b, operation, name):
-    """``&``, ``|`` or ``^`` on integer and bool tensors, with torch's dtype promotion (not NumPy's)."""
-    target = _dtype.result_type(data_of(a), data_of(b))
-    if target.kind not in "biu":
-        raise NotImplementedError(f"\"bitwise_{name}_cpu\" not implemented for '{_dtype.torch_name(target)}'")
-    return wrap(
-        operation(np.asarray(data_of(a)).astype(target, copy=False), np.asarray(data_of(b)).astype(target, copy=False))
-    )
-
-
-def bitwise_not(x):
-    if x._data.dtype != np.bool_ and x._data.dtype.kind not in "iu":
-        raise TypeError("~ (bitwise not) is only supported for integer and bool tensors")
-    return wrap(~x._data)
 
 
 # ------------------------------------------------------------------------------------- for the losses

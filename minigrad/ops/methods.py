@@ -16,11 +16,14 @@ from . import (
     indexing,
     inplace,
     linalg,
+    logic,
+    pointwise,
     reduce,
     sampling,
     shape,
     slicing,
     sorting,
+    special,
     strided,
     transcendental,
 )
@@ -38,10 +41,6 @@ def _comparison(numpy_op, symbol):
     method = lambda self, other: elementwise.compare(self, other, numpy_op)
     method.__doc__ = f"``self {symbol} other`` elementwise (broadcasting) as a bool tensor. Not differentiable."
     return method
-
-
-def _bitwise(numpy_op, name):
-    return lambda self, other: elementwise.bitwise(self, other, numpy_op, name)
 
 
 def _cast(dtype):
@@ -78,11 +77,9 @@ METHODS = {
     "__eq__": _comparison(np.equal, "=="), "__ne__": _comparison(np.not_equal, "!="),
     "__lt__": _comparison(np.less, "<"), "__le__": _comparison(np.less_equal, "<="),
     "__gt__": _comparison(np.greater, ">"), "__ge__": _comparison(np.greater_equal, ">="),
-    "eq": _comparison(np.equal, "=="), "ne": _comparison(np.not_equal, "!="), "lt": _comparison(np.less, "<"),
-    "le": _comparison(np.less_equal, "<="), "gt": _comparison(np.greater, ">"),
-    "ge": _comparison(np.greater_equal, ">="),
-    "__and__": _bitwise(np.bitwise_and, "and"), "__or__": _bitwise(np.bitwise_or, "or"),
-    "__xor__": _bitwise(np.bitwise_xor, "xor"), "__invert__": elementwise.bitwise_not,
+    "eq": logic.eq, "ne": logic.ne, "lt": logic.lt, "le": logic.le, "gt": logic.gt, "ge": logic.ge,
+    "__and__": logic.bitwise_and, "__or__": logic.bitwise_or, "__xor__": logic.bitwise_xor,
+    "__invert__": logic.bitwise_not,
     # indexing
     "__getitem__": shape.index, "__setitem__": inplace.setitem,
     # elementwise
@@ -98,7 +95,7 @@ METHODS = {
     "acosh": transcendental.acosh, "atanh": transcendental.atanh, "atan2": transcendental.atan2,
     "exp2": transcendental.exp2, "log2": transcendental.log2, "log10": transcendental.log10,
     "rsqrt": transcendental.rsqrt,
-    "square": lambda self: elementwise.mul(self, self), "reciprocal": lambda self: elementwise.div(1.0, self),
+    "square": lambda self: elementwise.mul(self, self), "reciprocal": pointwise.reciprocal,
     "clamp": elementwise.clamp, "clip": elementwise.clamp,
     "clamp_min": lambda self, min: elementwise.clamp(self, min, None),  # noqa: A006 - torch's argument name
     "clamp_max": lambda self, max: elementwise.clamp(self, None, max),  # noqa: A006
@@ -108,9 +105,7 @@ METHODS = {
     "masked_fill": elementwise.masked_fill, "sign": elementwise.sign, "floor": elementwise.floor,
     "ceil": elementwise.ceil, "round": elementwise.round, "isnan": elementwise.isnan, "isinf": elementwise.isinf,
     "isfinite": elementwise.isfinite, "logical_not": elementwise.logical_not,
-    "logical_and": lambda self, other: elementwise.logical(self, other, np.logical_and),
-    "logical_or": lambda self, other: elementwise.logical(self, other, np.logical_or),
-    "logical_xor": lambda self, other: elementwise.logical(self, other, np.logical_xor),
+    "logical_and": logic.logical_and, "logical_or": logic.logical_or, "logical_xor": logic.logical_xor,
     "isclose": elementwise.isclose, "allclose": elementwise.allclose, "equal": elementwise.equal,
     # activations
     "relu": activation.relu, "sigmoid": activation.sigmoid, "tanh": activation.tanh,
@@ -204,13 +199,9 @@ METHODS = {
 # fmt: off
 _LAMBDA_DOCS = {
     "square": "``self · self`` elementwise. Gradient: ``2·self·g``.",
-    "reciprocal": "``1 / self`` elementwise. Gradient: ``-g / self²``.",
     "clamp_min": "``max(self, min)`` elementwise. Gradient: ``g`` where ``self ≥ min``, else zero.",
     "clamp_max": "``min(self, max)`` elementwise. Gradient: ``g`` where ``self ≤ max``, else zero.",
     "where": "``self`` where ``condition`` is True, else ``other`` (broadcasting). Gradient: ``g`` to the chosen one.",
-    "logical_and": "``self and other`` elementwise (nonzero is True), a bool tensor. Not differentiable.",
-    "logical_or": "``self or other`` elementwise (nonzero is True), a bool tensor. Not differentiable.",
-    "logical_xor": "``self xor other`` elementwise (nonzero is True), a bool tensor. Not differentiable.",
     "view_as": "``self.view(other.shape)``. Gradient: ``g`` reshaped back.",
     "reshape_as": "``self.reshape(other.shape)``. Gradient: ``g`` reshaped back.",
     "expand_as": "``self.expand(*other.shape)``. Gradient: ``g`` summed over the expanded dims.",
@@ -243,17 +234,10 @@ _EXAMPLES = {
     "add": ">>> minigrad.tensor([1.0, 2.0]).add(minigrad.tensor([10.0, 20.0]), alpha=0.5)\ntensor([ 6., 12.])",
     "sub": ">>> minigrad.tensor([1.0, 2.0]).sub(minigrad.tensor([10.0, 20.0]), alpha=0.5)\ntensor([-4., -8.])",
     "square": ">>> minigrad.tensor([-2.0, 3.0]).square()\ntensor([4., 9.])",
-    "reciprocal": ">>> minigrad.tensor([2.0, 4.0]).reciprocal()\ntensor([0.50, 0.25])",
     "clamp_min": ">>> minigrad.tensor([-1.0, 2.0]).clamp_min(0.0)\ntensor([0., 2.])",
     "clamp_max": ">>> minigrad.tensor([-1.0, 2.0]).clamp_max(0.0)\ntensor([-1.,  0.])",
     "where": ">>> minigrad.tensor([1.0, 2.0]).where(minigrad.tensor([True, False]), minigrad.tensor([0.0, 0.0]))\n"
     "tensor([1., 0.])",
-    "logical_and": ">>> minigrad.tensor([0, 1, 2]).logical_and(minigrad.tensor([1, 1, 0]))\n"
-    "tensor([False,  True, False])",
-    "logical_or": ">>> minigrad.tensor([0, 1, 0]).logical_or(minigrad.tensor([0, 0, 3]))\n"
-    "tensor([False,  True,  True])",
-    "logical_xor": ">>> minigrad.tensor([0, 1, 2]).logical_xor(minigrad.tensor([1, 1, 0]))\n"
-    "tensor([ True, False,  True])",
     "view_as": ">>> minigrad.arange(6).view_as(minigrad.zeros(2, 3)).shape\n(2, 3)",
     "reshape_as": ">>> minigrad.arange(6).reshape_as(minigrad.zeros(3, 2)).shape\n(3, 2)",
     "expand_as": ">>> minigrad.tensor([1.0, 2.0]).expand_as(minigrad.zeros(3, 2)).shape\n(3, 2)",
@@ -265,12 +249,6 @@ _EXAMPLES = {
     "tensor([6., 0., 5.])",
     "scatter_add_": ">>> minigrad.zeros(3).scatter_add_(0, minigrad.tensor([2, 2]), minigrad.tensor([5.0, 6.0]))\n"
     "tensor([ 0.,  0., 11.])",
-    "eq": ">>> minigrad.tensor([1.0, 2.0, 3.0]).eq(2.0)\ntensor([False,  True, False])",
-    "ne": ">>> minigrad.tensor([1.0, 2.0, 3.0]).ne(2.0)\ntensor([ True, False,  True])",
-    "lt": ">>> minigrad.tensor([1.0, 2.0, 3.0]).lt(2.0)\ntensor([ True, False, False])",
-    "le": ">>> minigrad.tensor([1.0, 2.0, 3.0]).le(2.0)\ntensor([ True,  True, False])",
-    "gt": ">>> minigrad.tensor([1.0, 2.0, 3.0]).gt(2.0)\ntensor([False, False,  True])",
-    "ge": ">>> minigrad.tensor([1.0, 2.0, 3.0]).ge(2.0)\ntensor([False,  True,  True])",
     "float": ">>> minigrad.tensor([1, 2]).float()\ntensor([1., 2.])",
     "double": ">>> minigrad.tensor([1, 2]).double()\ntensor([1., 2.], dtype=minigrad.float64)",
     "half": ">>> minigrad.tensor([1, 2]).half()\ntensor([1., 2.], dtype=minigrad.float16)",
@@ -283,6 +261,91 @@ _EXAMPLES = {
 }
 for _name, _example in _EXAMPLES.items():
     METHODS[_name].__doc__ += "\n\n" + _example
+
+
+# ---------------------------------------------------------------- pointwise ops: torch's aliases and in-place forms
+def _inplace(op, name):
+    """The in-place form ``self.name_(*args)`` of an out-of-place op: ``op(self, *args)`` written into ``self``."""
+    method = lambda self, *args, **kwargs: inplace.apply_inplace(self, op, *args, **kwargs)
+    method.__name__ = name + "_"
+    method.__doc__ = f"In place ``self = self.{name}(...)``; returns ``self``. Gradient as ``{name}``."
+    return method
+
+
+def _float_power_(self, exponent):
+    """In place ``self = self.float_power(exponent)``; ``self`` must be float64 (the result's dtype), as in torch."""
+    if self._data.dtype != np.float64:
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {_dtype.torch_name(self._data.dtype)} but the operation's "
+            "result requires dtype Double"
+        )
+    return inplace.apply_inplace(self, pointwise.float_power, exponent)
+
+
+_ALIASES = {  # torch's second names for ops the table above has
+    "absolute": "abs",
+    "arccos": "acos",
+    "arcsin": "asin",
+    "arctan": "atan",
+    "arccosh": "acosh",
+    "arcsinh": "asinh",
+    "arctanh": "atanh",
+    "arctan2": "atan2",
+    "divide": "div",
+    "true_divide": "div",
+    "multiply": "mul",
+    "subtract": "sub",
+    "negative": "neg",
+    "fix": "trunc",
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "not_equal": "ne",
+}
+# fmt: off
+POINTWISE_METHODS = {
+    "__rand__": logic.bitwise_and, "__ror__": logic.bitwise_or, "__rxor__": logic.bitwise_xor,
+    "__lshift__": logic.bitwise_left_shift, "__rshift__": logic.bitwise_right_shift,
+    "__rlshift__": _reflected(logic.bitwise_left_shift), "__rrshift__": _reflected(logic.bitwise_right_shift),
+    "bitwise_and": logic.bitwise_and, "bitwise_or": logic.bitwise_or, "bitwise_xor": logic.bitwise_xor,
+    "bitwise_not": logic.bitwise_not, "bitwise_left_shift": logic.bitwise_left_shift,
+    "bitwise_right_shift": logic.bitwise_right_shift, "gcd": logic.gcd, "lcm": logic.lcm,
+    "heaviside": logic.heaviside, "isposinf": logic.isposinf, "isneginf": logic.isneginf, "signbit": logic.signbit,
+    "copysign": pointwise.copysign, "hypot": pointwise.hypot, "logaddexp": pointwise.logaddexp,
+    "logaddexp2": pointwise.logaddexp2, "fmax": pointwise.fmax, "fmin": pointwise.fmin,
+    "nextafter": pointwise.nextafter, "ldexp": pointwise.ldexp, "float_power": pointwise.float_power,
+    "frexp": pointwise.frexp, "deg2rad": pointwise.deg2rad, "rad2deg": pointwise.rad2deg, "sgn": pointwise.sgn,
+    "positive": pointwise.positive, "nan_to_num": pointwise.nan_to_num, "renorm": pointwise.renorm,
+    "erf": activation.erf, "erfc": special.erfc, "erfinv": special.erfinv, "i0": special.i0,
+    "xlogy": elementwise.xlogy,
+    **{alias: METHODS[name] for alias, name in _ALIASES.items()},
+}
+# fmt: on
+POINTWISE_METHODS.update(
+    {
+        f"{name}_": _inplace(POINTWISE_METHODS.get(name) or METHODS[name], name)
+        for name in (
+            "eq ne lt le gt ge greater greater_equal less less_equal not_equal logical_and logical_or logical_xor "
+            "logical_not bitwise_and bitwise_or bitwise_xor bitwise_not bitwise_left_shift bitwise_right_shift gcd "
+            "lcm heaviside copysign hypot nextafter ldexp deg2rad rad2deg sgn nan_to_num renorm reciprocal erf "
+            "erfc erfinv i0 xlogy absolute acos arccos asin arcsin atan arctan acosh arccosh asinh arcsinh atanh "
+            "arctanh atan2 arctan2 ceil floor round trunc fix frac sign sin cos tan sinh cosh exp2 expm1 log10 "
+            "log1p log2 rsqrt square fmod remainder floor_divide divide true_divide multiply subtract negative"
+        ).split()
+    }
+)
+POINTWISE_METHODS.update(
+    {
+        "__iand__": POINTWISE_METHODS["bitwise_and_"],
+        "__ior__": POINTWISE_METHODS["bitwise_or_"],
+        "__ixor__": POINTWISE_METHODS["bitwise_xor_"],
+        "__ilshift__": POINTWISE_METHODS["bitwise_left_shift_"],
+        "__irshift__": POINTWISE_METHODS["bitwise_right_shift_"],
+        "float_power_": _float_power_,
+    }
+)
+METHODS.update(POINTWISE_METHODS)
 
 for _name, _method in METHODS.items():
     setattr(Tensor, _name, _method)
