@@ -64,6 +64,7 @@ def _singular(name):
 
 def ldl_factor(A, *, hermitian=False):
     """``(LD, pivots)``: ``ldl_factor_ex`` that raises ``LinAlgError`` when a pivot is zero.
+    Not differentiable (as in torch).
 
     >>> minigrad.linalg.ldl_factor(minigrad.tensor([[0.0, 1.0], [1.0, 0.0]])).pivots
     tensor([-2, -2], dtype=minigrad.int32)

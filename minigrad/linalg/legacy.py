@@ -18,8 +18,8 @@ from .lu import lu_solve as linalg_lu_solve
 
 
 def cholesky(input, upper=False):  # noqa: A002 - torch's argument name
-    """``L`` with ``A = L Lᵀ`` (``U`` with ``A = Uᵀ U`` when ``upper``): ``linalg.cholesky``, whose gradient it
-    takes. ``input`` is ``(*, n, n)`` symmetric positive-definite (its lower triangle read).
+    """``L`` with ``A = L Lᵀ`` (``U`` with ``A = Uᵀ U`` when ``upper``): ``linalg.cholesky``. ``input`` is
+    ``(*, n, n)`` symmetric positive-definite (its lower triangle read). Gradient: ``linalg.cholesky``'s.
 
     >>> minigrad.cholesky(minigrad.tensor([[4.0, 2.0], [2.0, 5.0]]))
     tensor([[2., 0.],
@@ -79,6 +79,7 @@ def logdet(input):  # noqa: A002
 
 def pinverse(input, rcond=1e-15):  # noqa: A002
     """The pseudoinverse with singular values below ``rcond · σ_max`` dropped: ``linalg.pinv(input, rtol=rcond)``.
+    Gradient: ``linalg.pinv``'s.
 
     >>> minigrad.pinverse(minigrad.tensor([[2.0, 0.0], [0.0, 0.0]]))
     tensor([[0.5, 0.0],
@@ -88,7 +89,7 @@ def pinverse(input, rcond=1e-15):  # noqa: A002
 
 
 def qr(input, some=True):  # noqa: A002
-    """``(Q, R)``: ``linalg.qr`` in mode ``'reduced'`` (``some``) or ``'complete'``.
+    """``(Q, R)``: ``linalg.qr`` in mode ``'reduced'`` (``some``) or ``'complete'``. Gradient: ``linalg.qr``'s.
 
     >>> minigrad.qr(minigrad.tensor([[3.0, 0.0], [4.0, 1.0]])).R.abs()
     tensor([[5.0, 0.8],
@@ -152,7 +153,7 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):  #
 
 def lu(A, pivot=True, get_infos=False):  # noqa: N803
     """``(LU, pivots)``, or ``(LU, pivots, infos)`` with ``get_infos``: ``linalg.lu_factor_ex`` (raising on a zero
-    pivot unless ``get_infos``), torch's deprecated spelling.
+    pivot unless ``get_infos``), torch's deprecated spelling. Gradient: ``lu_factor_ex``'s to ``LU``.
 
     >>> minigrad.lu(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]))[1]
     tensor([2, 2], dtype=minigrad.int32)
@@ -163,6 +164,7 @@ def lu(A, pivot=True, get_infos=False):  # noqa: N803
 
 def lu_solve(b, LU_data, LU_pivots):  # noqa: N803
     """``X`` with ``A X = b`` from ``A``'s ``lu_factor``: ``linalg.lu_solve(LU_data, LU_pivots, b)``.
+    Gradient: ``linalg.lu_solve``'s.
 
     >>> LU, piv = minigrad.linalg.lu_factor(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
     >>> minigrad.lu_solve(minigrad.tensor([[2.0], [2.0]]), LU, piv)
@@ -174,7 +176,7 @@ def lu_solve(b, LU_data, LU_pivots):  # noqa: N803
 
 def cross(input, other, dim=None):  # noqa: A002
     """The cross product of 3-vectors along ``dim`` (the first dim of size 3 when None, after broadcasting):
-    ``linalg.cross``, whose gradient it takes.
+    ``linalg.cross``. Gradient: ``other × g`` to ``input``, ``g × input`` to ``other``.
 
     >>> minigrad.cross(minigrad.tensor([1.0, 0.0, 0.0]), minigrad.tensor([0.0, 1.0, 0.0]))
     tensor([0., 0., 1.])

@@ -56,7 +56,7 @@ def svd_lowrank(A, q=6, niter=2, M=None):
 def pca_lowrank(A, q=None, center=True, niter=2):
     """``(U, S, V)``: ``svd_lowrank`` of ``A (*, m, n)`` with each column's mean subtracted first (``center``), so
     ``V``'s columns are the principal directions and ``S² / (m - 1)`` the variances along them; ``q`` defaults to
-    ``min(6, m, n)``.
+    ``min(6, m, n)``. Gradient: ``svd_lowrank``'s, through the centring.
 
     >>> minigrad.pca_lowrank(minigrad.tensor([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.5], [0.0, -0.5]]), q=2).S
     tensor([1.4142, 0.7071])

@@ -166,6 +166,7 @@ def _singular_error(name, info):
 
 def lu_factor(A, *, pivot=True):
     """``(LU, pivots)``: ``lu_factor_ex`` that raises ``LinAlgError`` when some ``U`` has a zero on its diagonal.
+    Gradient: ``lu_factor_ex``'s.
 
     >>> minigrad.linalg.lu_factor(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])).LU
     tensor([[3.0000, 4.0000],
@@ -236,7 +237,7 @@ def lu(A, *, pivot=True):
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     """``X`` with ``A X = B`` (``Aᵀ X = B`` with ``adjoint``; ``X A = B`` / ``X Aᵀ = B`` when not ``left``) from
     ``A``'s ``lu_factor``: ``LU (*, n, n)``, ``pivots (*, n)``, ``B (*, n, k)``; batch dims broadcast. Two
-    triangular solves and a permutation, so the gradients w.r.t. ``LU`` and ``B`` are theirs.
+    triangular solves and a permutation. Gradient: those solves' and the permutation's, to ``LU`` and ``B``.
 
     >>> LU, piv = minigrad.linalg.lu_factor(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
     >>> minigrad.linalg.lu_solve(LU, piv, minigrad.tensor([[2.0], [2.0]]))

@@ -138,6 +138,7 @@ def _directional_split(x, indices_or_sections, name, dim, min_dims):
 
 def hsplit(x, indices_or_sections):
     """``tensor_split`` along dim 1 (dim 0 of a 1-d tensor); an int must divide that dim evenly.
+    Gradient: each piece's ``g`` back into its slice of ``x``.
 
     >>> [t.shape for t in minigrad.zeros(2, 4).hsplit(2)]
     [(2, 2), (2, 2)]
@@ -147,6 +148,7 @@ def hsplit(x, indices_or_sections):
 
 def vsplit(x, indices_or_sections):
     """``tensor_split`` along dim 0 of a tensor of at least two dims; an int must divide that dim evenly.
+    Gradient: each piece's ``g`` back into its slice of ``x``.
 
     >>> [t.shape for t in minigrad.zeros(4, 2).vsplit([1])]
     [(1, 2), (3, 2)]
@@ -156,6 +158,7 @@ def vsplit(x, indices_or_sections):
 
 def dsplit(x, indices_or_sections):
     """``tensor_split`` along dim 2 of a tensor of at least three dims; an int must divide that dim evenly.
+    Gradient: each piece's ``g`` back into its slice of ``x``.
 
     >>> [t.shape for t in minigrad.zeros(1, 1, 4).dsplit(2)]
     [(1, 1, 2), (1, 1, 2)]
@@ -165,6 +168,7 @@ def dsplit(x, indices_or_sections):
 
 def split_with_sizes(x, split_sizes, dim=0):
     """``split`` with a list of sizes that must sum to the size of ``dim`` (views).
+    Gradient: each piece's ``g`` back into its slice of ``x``.
 
     >>> [t.tolist() for t in minigrad.arange(5).split_with_sizes([2, 3])]
     [[0, 1], [2, 3, 4]]
@@ -174,6 +178,7 @@ def split_with_sizes(x, split_sizes, dim=0):
 
 def unsafe_split(x, split_size, dim=0):
     """``split`` (torch's unsafe variant skips view bookkeeping; here the pieces are ordinary views).
+    Gradient: each piece's ``g`` back into its slice of ``x``.
 
     >>> [t.tolist() for t in minigrad.arange(3).unsafe_split(2)]
     [[0, 1], [2]]
@@ -183,6 +188,7 @@ def unsafe_split(x, split_size, dim=0):
 
 def unsafe_chunk(x, chunks, dim=0):
     """``chunk`` (torch's unsafe variant skips view bookkeeping; here the pieces are ordinary views).
+    Gradient: each piece's ``g`` back into its slice of ``x``.
 
     >>> [t.tolist() for t in minigrad.arange(4).unsafe_chunk(2)]
     [[0, 1], [2, 3]]
@@ -283,7 +289,8 @@ def unflatten(x, dim, sizes):
 
 
 def broadcast_shapes(*shapes):
-    """The shape every given shape (a tuple or an int) broadcasts to, NumPy's rules.
+    """The shape every given shape (a tuple or an int) broadcasts to, NumPy's rules. Not differentiable (a shape, not a
+    tensor).
 
     >>> minigrad.broadcast_shapes((2, 1), (3,))
     (2, 3)

@@ -310,6 +310,7 @@ def scatter_reduce(x, dim, index, src, reduce, *, include_self=True):
 def index_reduce(x, dim, index, source, reduce, *, include_self=True):
     """``x`` with slice ``i`` of ``source`` combined into slice ``index[i]`` along ``dim`` by ``reduce``: 'prod',
     'mean', 'amax' or 'amin' (``scatter_reduce`` with ``index`` spread over ``source``'s shape).
+    Gradient: that ``scatter_reduce``'s.
 
     >>> minigrad.ones(2).index_reduce(0, minigrad.tensor([0, 0]), minigrad.tensor([2.0, 3.0]), "prod")
     tensor([6., 1.])

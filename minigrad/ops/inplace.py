@@ -387,6 +387,8 @@ def exponential_(self, lambd=1.0, *, generator=None):
     """Fill ``self`` in place with draws from the exponential distribution of rate ``lambd`` (density
     ``λ·exp(-λx)``, mean ``1/λ``); returns ``self``.
 
+    Not differentiable: the draws replace the old values, which get no gradient.
+
     >>> bool((minigrad.empty(100).exponential_(2.0) >= 0).all())
     True
     """
@@ -398,6 +400,8 @@ def exponential_(self, lambd=1.0, *, generator=None):
 def geometric_(self, p, *, generator=None):
     """Fill ``self`` in place with the number of Bernoulli(``p``) trials up to the first success (1, 2, ...;
     ``P(k) = (1-p)^(k-1)·p``); returns ``self``.
+
+    Not differentiable: the draws replace the old values, which get no gradient.
 
     >>> bool((minigrad.empty(100).geometric_(0.5) >= 1).all())
     True
@@ -411,6 +415,8 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fill ``self`` in place with draws from the Cauchy distribution ``median + sigma·tan(π(U - 1/2))``;
     returns ``self``.
 
+    Not differentiable: the draws replace the old values, which get no gradient.
+
     >>> minigrad.empty(3).cauchy_().shape
     (3,)
     """
@@ -423,6 +429,8 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fill ``self`` in place with ``exp(N(mean, std²))`` draws (``mean`` and ``std`` are those of the logarithm);
     returns ``self``.
+
+    Not differentiable: the draws replace the old values, which get no gradient.
 
     >>> bool((minigrad.empty(100).log_normal_(0.0, 0.5) > 0).all())
     True
@@ -447,7 +455,8 @@ def random_(self, low=0, high=None, generator=None):
 
 def resize_as_(self, the_template, memory_format=None):
     """Give ``self`` the shape of ``the_template`` in place, keeping its first values in row-major order (new
-    elements are uninitialised, as torch's); returns ``self``. Refused for a tensor that requires grad.
+    elements are uninitialised, as torch's); returns ``self``. Not differentiable: refused for a tensor that
+    requires grad.
 
     >>> minigrad.arange(6).resize_as_(minigrad.zeros(2, 3)).shape
     (2, 3)

@@ -215,12 +215,16 @@ _LAMBDA_DOCS = {
     "Gradient: ``g`` outside the written positions to the old values, ``g`` gathered at ``index`` to ``src``.",
     "scatter_add_": "In place ``self[index[i][j]][j] += src[i][j]`` for ``dim = 0`` (``scatter_add``); returns "
     "``self``. Gradient: ``g`` to the old values, ``g`` gathered at ``index`` to ``src``.",
-    "addmv_": "In place ``self = beta · self + alpha · (mat @ vec)`` (``addmv``); returns ``self``.",
-    "addr_": "In place ``self = beta · self + alpha · outer(vec1, vec2)`` (``addr``); returns ``self``.",
-    "baddbmm_": "In place ``self = beta · self + alpha · (batch1 @ batch2)`` (``baddbmm``); returns ``self``.",
-    "addbmm_": "In place ``self = beta · self + alpha · Σ batch1[i] @ batch2[i]`` (``addbmm``); returns ``self``.",
+    "addmv_": "In place ``self = beta · self + alpha · (mat @ vec)`` (``addmv``); returns ``self``. Gradient: as "
+    "``addmv``.",
+    "addr_": "In place ``self = beta · self + alpha · outer(vec1, vec2)`` (``addr``); returns ``self``. Gradient: "
+    "as ``addr``.",
+    "baddbmm_": "In place ``self = beta · self + alpha · (batch1 @ batch2)`` (``baddbmm``); returns ``self``. "
+    "Gradient: as ``baddbmm``.",
+    "addbmm_": "In place ``self = beta · self + alpha · Σ batch1[i] @ batch2[i]`` (``addbmm``); returns ``self``. "
+    "Gradient: as ``addbmm``.",
     **{
-        f"{name}_": f"In place ``{name}`` (see ``minigrad.{name}``); returns ``self``."
+        f"{name}_": f"In place ``{name}`` (see ``minigrad.{name}``); returns ``self``. Gradient: as ``{name}``."
         for name in ("index_add", "index_fill", "index_put", "index_reduce", "masked_scatter", "put", "scatter_reduce")
     },
 }
@@ -258,6 +262,27 @@ _EXAMPLES = {
     "char": ">>> minigrad.tensor([1.7, -1.7]).char()\ntensor([ 1, -1], dtype=minigrad.int8)",
     "byte": ">>> minigrad.tensor([1.7, 255.0]).byte()\ntensor([  1, 255], dtype=minigrad.uint8)",
     "bool": ">>> minigrad.tensor([0.0, 0.5]).bool()\ntensor([False,  True])",
+    "addmv_": ">>> minigrad.ones(2).addmv_(minigrad.ones(2, 3), minigrad.ones(3), beta=2.0)\ntensor([5., 5.])",
+    "addr_": ">>> minigrad.zeros(2, 2).addr_(minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0, 4.0]))\n"
+    "tensor([[3., 4.],\n        [6., 8.]])",
+    "baddbmm_": ">>> minigrad.ones(1, 2, 2).baddbmm_(minigrad.ones(1, 2, 3), minigrad.ones(1, 3, 2), alpha=0.5)\n"
+    "tensor([[[2.5, 2.5],\n         [2.5, 2.5]]])",
+    "addbmm_": ">>> minigrad.zeros(2, 2).addbmm_(minigrad.ones(4, 2, 3), minigrad.ones(4, 3, 2))\n"
+    "tensor([[12., 12.],\n        [12., 12.]])",
+    "index_add_": ">>> minigrad.zeros(3).index_add_(0, minigrad.tensor([0, 2, 0]), minigrad.tensor([1.0, 2.0, 3.0]))\n"
+    "tensor([4., 0., 2.])",
+    "index_fill_": ">>> minigrad.zeros(3).index_fill_(0, minigrad.tensor([0, 2]), 7.0)\ntensor([7., 0., 7.])",
+    "index_put_": ">>> minigrad.zeros(3).index_put_((minigrad.tensor([2]),), minigrad.tensor([5.0]))\n"
+    "tensor([0., 0., 5.])",
+    "index_reduce_": ">>> src = minigrad.tensor([2.0, 3.0, 4.0])\n"
+    ">>> minigrad.ones(3).index_reduce_(0, minigrad.tensor([0, 0, 2]), src, 'prod')\ntensor([6., 1., 4.])",
+    "masked_scatter_": ">>> mask = minigrad.tensor([True, False, True])\n"
+    ">>> minigrad.zeros(3).masked_scatter_(mask, minigrad.tensor([1.0, 2.0]))\ntensor([1., 0., 2.])",
+    "put_": ">>> minigrad.zeros(2, 2).put_(minigrad.tensor([3]), minigrad.tensor([9.0]))\n"
+    "tensor([[0., 0.],\n        [0., 9.]])",
+    "scatter_reduce_": ">>> src = minigrad.tensor([1.0, 5.0, 2.0])\n"
+    ">>> minigrad.zeros(2).scatter_reduce_(0, minigrad.tensor([0, 0, 1]), src, 'amax', include_self=False)\n"
+    "tensor([5., 2.])",
 }
 for _name, _example in _EXAMPLES.items():
     METHODS[_name].__doc__ += "\n\n" + _example
@@ -273,7 +298,12 @@ def _inplace(op, name):
 
 
 def _float_power_(self, exponent):
-    """In place ``self = self.float_power(exponent)``; ``self`` must be float64 (the result's dtype), as in torch."""
+    """In place ``self = self.float_power(exponent)``; ``self`` must be float64 (the result's dtype), as in torch.
+    Gradient: as ``float_power``.
+
+    >>> minigrad.tensor([2.0, 3.0], dtype=minigrad.float64).float_power_(2)
+    tensor([4., 9.], dtype=minigrad.float64)
+    """
     if self._data.dtype != np.float64:
         raise RuntimeError(
             f"the base given to float_power_ has dtype {_dtype.torch_name(self._data.dtype)} but the operation's "
@@ -346,6 +376,97 @@ POINTWISE_METHODS.update(
     }
 )
 METHODS.update(POINTWISE_METHODS)
+
+# examples of the in-place forms ``_inplace`` builds (tests/test_docstrings.py runs them)
+_INPLACE_EXAMPLES = {
+    "acos_": ">>> minigrad.tensor([0.0, 0.5]).acos_()\ntensor([1.5708, 1.0472])",
+    "arccos_": ">>> minigrad.tensor([0.0, 0.5]).arccos_()\ntensor([1.5708, 1.0472])",
+    "asin_": ">>> minigrad.tensor([0.0, 0.5]).asin_()\ntensor([0.0000, 0.5236])",
+    "arcsin_": ">>> minigrad.tensor([0.0, 0.5]).arcsin_()\ntensor([0.0000, 0.5236])",
+    "atanh_": ">>> minigrad.tensor([0.0, 0.5]).atanh_()\ntensor([0.0000, 0.5493])",
+    "arctanh_": ">>> minigrad.tensor([0.0, 0.5]).arctanh_()\ntensor([0.0000, 0.5493])",
+    "erfinv_": ">>> minigrad.tensor([0.0, 0.5]).erfinv_()\ntensor([0.0000, 0.4769])",
+    "atan_": ">>> minigrad.tensor([0.0, 1.0]).atan_()\ntensor([0.0000, 0.7854])",
+    "arctan_": ">>> minigrad.tensor([0.0, 1.0]).arctan_()\ntensor([0.0000, 0.7854])",
+    "asinh_": ">>> minigrad.tensor([0.0, 1.0]).asinh_()\ntensor([0.0000, 0.8814])",
+    "arcsinh_": ">>> minigrad.tensor([0.0, 1.0]).arcsinh_()\ntensor([0.0000, 0.8814])",
+    "acosh_": ">>> minigrad.tensor([1.0, 2.0]).acosh_()\ntensor([0.000, 1.317])",
+    "arccosh_": ">>> minigrad.tensor([1.0, 2.0]).arccosh_()\ntensor([0.000, 1.317])",
+    "ceil_": ">>> minigrad.tensor([-1.5, 2.75]).ceil_()\ntensor([-1.,  3.])",
+    "floor_": ">>> minigrad.tensor([-1.5, 2.75]).floor_()\ntensor([-2.,  2.])",
+    "round_": ">>> minigrad.tensor([-1.5, 2.75]).round_()\ntensor([-2.,  3.])",
+    "trunc_": ">>> minigrad.tensor([-1.5, 2.75]).trunc_()\ntensor([-1.,  2.])",
+    "fix_": ">>> minigrad.tensor([-1.5, 2.75]).fix_()\ntensor([-1.,  2.])",
+    "frac_": ">>> minigrad.tensor([-1.5, 2.75]).frac_()\ntensor([-0.50,  0.75])",
+    "sign_": ">>> minigrad.tensor([-1.5, 2.75]).sign_()\ntensor([-1.,  1.])",
+    "sgn_": ">>> minigrad.tensor([-1.5, 2.75]).sgn_()\ntensor([-1.,  1.])",
+    "sin_": ">>> minigrad.tensor([0.0]).sin_()\ntensor([0.])",
+    "tan_": ">>> minigrad.tensor([0.0]).tan_()\ntensor([0.])",
+    "sinh_": ">>> minigrad.tensor([0.0]).sinh_()\ntensor([0.])",
+    "expm1_": ">>> minigrad.tensor([0.0]).expm1_()\ntensor([0.])",
+    "log1p_": ">>> minigrad.tensor([0.0]).log1p_()\ntensor([0.])",
+    "erf_": ">>> minigrad.tensor([0.0]).erf_()\ntensor([0.])",
+    "i0_": ">>> minigrad.tensor([0.0]).i0_()\ntensor([1.])",
+    "cos_": ">>> minigrad.tensor([0.0]).cos_()\ntensor([1.])",
+    "cosh_": ">>> minigrad.tensor([0.0]).cosh_()\ntensor([1.])",
+    "erfc_": ">>> minigrad.tensor([0.0]).erfc_()\ntensor([1.])",
+    "exp2_": ">>> minigrad.tensor([0.0, 3.0]).exp2_()\ntensor([1., 8.])",
+    "log2_": ">>> minigrad.tensor([1.0, 8.0]).log2_()\ntensor([0., 3.])",
+    "log10_": ">>> minigrad.tensor([1.0, 100.0]).log10_()\ntensor([0., 2.])",
+    "rsqrt_": ">>> minigrad.tensor([1.0, 4.0]).rsqrt_()\ntensor([1.0, 0.5])",
+    "reciprocal_": ">>> minigrad.tensor([2.0, 4.0]).reciprocal_()\ntensor([0.50, 0.25])",
+    "square_": ">>> minigrad.tensor([-2.0, 3.0]).square_()\ntensor([4., 9.])",
+    "deg2rad_": ">>> minigrad.tensor([180.0]).deg2rad_()\ntensor([3.1416])",
+    "rad2deg_": ">>> minigrad.tensor([3.141592653589793]).rad2deg_()\ntensor([180.])",
+    "absolute_": ">>> minigrad.tensor([-1.0, 2.0]).absolute_()\ntensor([1., 2.])",
+    "negative_": ">>> minigrad.tensor([-1.0, 2.0]).negative_()\ntensor([ 1., -2.])",
+    "nan_to_num_": ">>> minigrad.tensor([float('nan'), 1.0]).nan_to_num_()\ntensor([0., 1.])",
+    "copysign_": ">>> minigrad.tensor([1.0, 2.0]).copysign_(-1.0)\ntensor([-1., -2.])",
+    "hypot_": ">>> minigrad.tensor([3.0, 5.0]).hypot_(minigrad.tensor([4.0, 12.0]))\ntensor([ 5., 13.])",
+    "nextafter_": ">>> (minigrad.tensor([1.0]).nextafter_(minigrad.tensor([2.0])) - 1.0) * 2.0**23\ntensor([1.])",
+    "ldexp_": ">>> minigrad.tensor([1.0, 3.0]).ldexp_(minigrad.tensor([2, 1]))\ntensor([4., 6.])",
+    "atan2_": ">>> minigrad.tensor([1.0, 0.0]).atan2_(minigrad.tensor([0.0, 1.0]))\ntensor([1.5708, 0.0000])",
+    "arctan2_": ">>> minigrad.tensor([1.0, 0.0]).arctan2_(minigrad.tensor([0.0, 1.0]))\ntensor([1.5708, 0.0000])",
+    "fmod_": ">>> minigrad.tensor([-7.0, 7.0]).fmod_(3.0)\ntensor([-1.,  1.])",
+    "remainder_": ">>> minigrad.tensor([-7.0, 7.0]).remainder_(3.0)\ntensor([2., 1.])",
+    "floor_divide_": ">>> minigrad.tensor([-7.0, 7.0]).floor_divide_(2.0)\ntensor([-4.,  3.])",
+    "divide_": ">>> minigrad.tensor([1.0, 3.0]).divide_(2.0)\ntensor([0.5, 1.5])",
+    "true_divide_": ">>> minigrad.tensor([1.0, 3.0]).true_divide_(2.0)\ntensor([0.5, 1.5])",
+    "multiply_": ">>> minigrad.tensor([1.0, 3.0]).multiply_(2.0)\ntensor([2., 6.])",
+    "subtract_": ">>> minigrad.tensor([1.0, 3.0]).subtract_(2.0)\ntensor([-1.,  1.])",
+    "xlogy_": ">>> minigrad.tensor([0.0, 2.0]).xlogy_(minigrad.tensor([0.0, 1.0]))\ntensor([0., 0.])",
+    "heaviside_": ">>> minigrad.tensor([-1.0, 0.0, 2.0]).heaviside_(minigrad.tensor([0.5]))\ntensor([0.0, 0.5, 1.0])",
+    "eq_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).eq_(2.0)\ntensor([0., 1., 0.])",
+    "ne_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).ne_(2.0)\ntensor([1., 0., 1.])",
+    "lt_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).lt_(2.0)\ntensor([1., 0., 0.])",
+    "le_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).le_(2.0)\ntensor([1., 1., 0.])",
+    "gt_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).gt_(2.0)\ntensor([0., 0., 1.])",
+    "ge_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).ge_(2.0)\ntensor([0., 1., 1.])",
+    "greater_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).greater_(2.0)\ntensor([0., 0., 1.])",
+    "greater_equal_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).greater_equal_(2.0)\ntensor([0., 1., 1.])",
+    "less_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).less_(2.0)\ntensor([1., 0., 0.])",
+    "less_equal_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).less_equal_(2.0)\ntensor([1., 1., 0.])",
+    "not_equal_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).not_equal_(2.0)\ntensor([1., 0., 1.])",
+    "logical_and_": ">>> minigrad.tensor([0.0, 1.0, 2.0]).logical_and_(minigrad.tensor([1.0, 1.0, 0.0]))\n"
+    "tensor([0., 1., 0.])",
+    "logical_or_": ">>> minigrad.tensor([0.0, 1.0, 2.0]).logical_or_(minigrad.tensor([1.0, 1.0, 0.0]))\n"
+    "tensor([1., 1., 1.])",
+    "logical_xor_": ">>> minigrad.tensor([0.0, 1.0, 2.0]).logical_xor_(minigrad.tensor([1.0, 1.0, 0.0]))\n"
+    "tensor([1., 0., 1.])",
+    "logical_not_": ">>> minigrad.tensor([0.0, 2.0]).logical_not_()\ntensor([1., 0.])",
+    "bitwise_and_": ">>> minigrad.tensor([12, 10]).bitwise_and_(6)\ntensor([4, 2])",
+    "bitwise_or_": ">>> minigrad.tensor([12, 10]).bitwise_or_(6)\ntensor([14, 14])",
+    "bitwise_xor_": ">>> minigrad.tensor([12, 10]).bitwise_xor_(6)\ntensor([10, 12])",
+    "bitwise_not_": ">>> minigrad.tensor([0, 5]).bitwise_not_()\ntensor([-1, -6])",
+    "bitwise_left_shift_": ">>> minigrad.tensor([4, 8]).bitwise_left_shift_(1)\ntensor([ 8, 16])",
+    "bitwise_right_shift_": ">>> minigrad.tensor([4, 8]).bitwise_right_shift_(1)\ntensor([2, 4])",
+    "gcd_": ">>> minigrad.tensor([12, 10]).gcd_(minigrad.tensor([8, 4]))\ntensor([4, 2])",
+    "lcm_": ">>> minigrad.tensor([12, 10]).lcm_(minigrad.tensor([8, 4]))\ntensor([24, 20])",
+    "renorm_": ">>> minigrad.tensor([[3.0, 4.0], [0.0, 0.5]]).renorm_(2, 0, 1.0)\n"
+    "tensor([[0.6, 0.8],\n        [0.0, 0.5]])",
+}
+for _name, _example in _INPLACE_EXAMPLES.items():
+    METHODS[_name].__doc__ += "\n\n" + _example
 
 for _name, _method in METHODS.items():
     setattr(Tensor, _name, _method)

@@ -130,7 +130,8 @@ def vdot(a, b):
 def tensordot(a, b, dims=2, out=None):
     """The contraction of ``a``'s ``dims_a`` with ``b``'s ``dims_b`` (``dims`` an int ``d``: ``a``'s last ``d`` dims
     with ``b``'s first ``d``; or two lists of dims). The result has ``a``'s free dims then ``b``'s. Computed as one
-    ``matmul`` of the permuted, flattened operands, whose gradient it takes.
+    ``matmul`` of the permuted, flattened operands ``L``, ``R``. Gradient: that ``matmul``'s, ``g Rᵀ`` and
+    ``Lᵀ g``, permuted and reshaped back.
 
     >>> minigrad.tensordot(minigrad.ones(2, 3, 4), minigrad.ones(3, 4, 5)).shape
     (2, 5)
@@ -188,8 +189,8 @@ def inner(a, b):
 
 def kron(a, b):
     """The Kronecker product: ``result[i·p + k, j·q + l] = a[i, j] · b[k, l]``, for any number of dims (the fewer
-    dims of one operand padded with leading ones). Computed as a broadcast product of interleaved dims, so the
-    gradients are the product's, summed over the partner's block.
+    dims of one operand padded with leading ones). Gradient: ``∂a[i, j] = Σ_kl g[i·p + k, j·q + l] · b[k, l]``,
+    and likewise ``∂b[k, l] = Σ_ij g[i·p + k, j·q + l] · a[i, j]``.
 
     >>> minigrad.kron(minigrad.eye(2), minigrad.tensor([[1.0, 2.0]]))
     tensor([[1., 2., 0., 0.],

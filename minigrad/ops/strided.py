@@ -309,8 +309,8 @@ def _index_dtype(dtype):
 
 def as_strided_(x, size, stride, storage_offset=None):
     """Re-stride ``x`` in place: it becomes ``x.as_strided(size, stride, storage_offset)`` over the same memory
-    (still sharing it with its base and views); returns ``x``. Refused while ``x`` requires grad (its history would
-    not describe the new shape).
+    (still sharing it with its base and views); returns ``x``. Not differentiable: refused while ``x`` requires
+    grad (its history would not describe the new shape).
 
     >>> x = minigrad.arange(4)
     >>> x.as_strided_((2,), (2,))

@@ -46,6 +46,7 @@ class _FractionalMaxPoolNd(Module):
 class FractionalMaxPool2d(_FractionalMaxPoolNd):
     """``F.fractional_max_pool2d`` over ``(N, C, H, W)`` or ``(C, H, W)``: ``kernel_size`` windows at pseudo-random
     starts giving ``output_size`` or ``⌊(H, W) · output_ratio⌋``.
+    Gradient: ``g`` scattered back to each window's maximum.
 
     >>> nn.FractionalMaxPool2d(2, output_size=3)(minigrad.zeros(1, 3, 8, 8)).shape
     (1, 3, 3, 3)
@@ -56,6 +57,7 @@ class FractionalMaxPool2d(_FractionalMaxPoolNd):
 
 class FractionalMaxPool3d(_FractionalMaxPoolNd):
     """``F.fractional_max_pool3d`` over ``(N, C, T, H, W)`` or ``(C, T, H, W)``.
+    Gradient: ``g`` scattered back to each window's maximum.
 
     >>> nn.FractionalMaxPool3d(2, output_ratio=0.5)(minigrad.zeros(1, 1, 4, 4, 4)).shape
     (1, 1, 2, 2, 2)
