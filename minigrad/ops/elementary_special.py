@@ -48,10 +48,16 @@ def logit(input, eps=None):  # noqa: A002 - torch's argument name
     return Logit.apply(float_operand(input), eps=None if eps is None else float(eps))
 
 
+def _sinc_derivative(x, y):
+    """``(πx cos(πx) - sin(πx)) / (πx · x)``, 0 at 0: torch's expression, so float32 rounds as torch's does."""
+    t = x * math.pi
+    return where(x == 0, 0.0, (t * t.cos() - t.sin()) / (t * x))
+
+
 Sinc, sinc = unary_math_function(
     "Sinc",
     np.sinc,
-    lambda x, y: where(x == 0, 0.0, ((x * math.pi).cos() - y) / x),
+    _sinc_derivative,
     """The normalized sinc function ``sin(πx) / (πx)``, 1 at 0 (torch.sinc, torch.special.sinc); gradient
     ``g · (cos(πx) - sinc(x)) / x``, 0 at 0.
 
