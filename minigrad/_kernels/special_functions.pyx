@@ -126,7 +126,7 @@ cdef double _zeta(double x, double q) noexcept nogil:
     cdef int k
     if x == 1:
         return INFINITY
-    if x < 1 or isnan(x) or isnan(q) or isinf(q):  # torch: nan at q = ±inf
+    if x < 1 or isnan(x) or isnan(q) or q == INFINITY:  # torch: nan at q = +inf
         return NAN
     if q <= 0:
         if q == floor(q):

@@ -85,7 +85,7 @@ def mvlgamma(input, p):  # noqa: A002 - torch's argument name
     >>> minigrad.mvlgamma(minigrad.tensor([2.5]), 2)
     tensor([1.2037])
     """
-    if input.dtype == np.bool_:
+    if input._data.dtype == np.bool_:
         raise RuntimeError("The input tensor may not be a boolean tensor.")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
