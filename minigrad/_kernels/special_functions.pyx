@@ -28,8 +28,8 @@ Example::
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange
-from libc.math cimport (INFINITY, NAN, M_PI, acos, copysign, cos, cosh, exp, fabs, floor, asinh, isinf, isnan, log, pow,
-                        sin, sqrt, tan)
+from libc.math cimport (INFINITY, NAN, M_PI, acos, asinh, copysign, cos, cosh, erfc, exp, fabs, floor, isinf, isnan,
+                        log, log1p, pow, sin, sqrt, tan)
 
 
 cdef extern from "math.h" nogil:
@@ -49,6 +49,9 @@ cdef enum:
     PARALLEL_MIN_ELEMENTS = 4096
 
 cdef double EPSILON = 2.220446049250313e-16
+# from this order on the incomplete gamma functions use their uniform asymptotic expansion (the series and the
+# continued fraction need ~√a terms, and a log x - lgamma(a) cancels to a relative a·ε)
+cdef double LARGE_ORDER = 1e14
 cdef double EULER_GAMMA = 0.57721566490153286061
 # B_2k / (2k)!, k = 1..12: the Euler-Maclaurin corrections of the zeta tail
 cdef double[12] BERNOULLI_OVER_FACTORIAL = [
@@ -178,8 +181,8 @@ cdef double _log_gamma_prefactor(double a, double x) noexcept nogil:
 cdef double _lower_series(double a, double x) noexcept nogil:
     """P(a, x) = x^a e^-x / Γ(a) · Σ_n x^n / (a (a+1) … (a+n)), for x < a + 1."""
     cdef double term = 1 / a, total = 1 / a, denominator = a
-    cdef int k
-    for k in range(100000):
+    cdef int _step
+    for _step in range(100000):
         denominator += 1
         term *= x / denominator
         total += term
@@ -207,8 +210,25 @@ cdef double _upper_fraction(double a, double x) noexcept nogil:
     return h * exp(_log_gamma_prefactor(a, x))
 
 
+cdef double _large_order_lower(double a, double x) noexcept nogil:
+    """P(a, x) for a ≥ 1e14 by the leading terms of Temme's uniform expansion: with λ = x/a, μ = λ - 1 and
+    η = sign(μ) √(2(μ - log1p μ)), P = ½ erfc(-η √(a/2)) - exp(-a η²/2) / √(2πa) · (1/μ - 1/η); the next term is
+    O(1/a) smaller."""
+    cdef double mu = x / a - 1, half_eta_squared, eta, correction
+    if fabs(mu) < 1e-3:  # μ - log1p(μ) and 1/μ - 1/η by their series (both cancel there)
+        half_eta_squared = mu * mu * (0.5 - mu * (1.0 / 3 - mu / 4))
+        eta = copysign(sqrt(2 * half_eta_squared), mu)
+        correction = -1.0 / 3 + eta / 12
+    else:
+        half_eta_squared = mu - log1p(mu)
+        eta = copysign(sqrt(2 * half_eta_squared), mu)
+        correction = 1 / mu - 1 / eta
+    return 0.5 * erfc(-eta * sqrt(a / 2)) - exp(-a * half_eta_squared) / sqrt(2 * M_PI * a) * correction
+
+
 cdef double _igamma(double a, double x) noexcept nogil:
-    if isnan(a) or isnan(x) or a < 0 or x < 0:
+    # the edge cases in torch's order (a NaN argument falls through the comparisons to the last line)
+    if a < 0 or x < 0:
         return NAN
     if a == 0:
         return 1 if x > 0 else NAN
@@ -218,13 +238,17 @@ cdef double _igamma(double a, double x) noexcept nogil:
         return NAN if isinf(x) else 0
     if isinf(x):
         return 1
+    if isnan(a) or isnan(x):
+        return NAN
+    if a >= LARGE_ORDER:
+        return _large_order_lower(a, x)
     if x < a + 1:
         return _lower_series(a, x)
     return 1 - _upper_fraction(a, x)
 
 
 cdef double _igammac(double a, double x) noexcept nogil:
-    if isnan(a) or isnan(x) or a < 0 or x < 0:
+    if a < 0 or x < 0:
         return NAN
     if a == 0:
         return 0 if x > 0 else NAN
@@ -234,6 +258,10 @@ cdef double _igammac(double a, double x) noexcept nogil:
         return NAN if isinf(x) else 1
     if isinf(x):
         return 0
+    if isnan(a) or isnan(x):
+        return NAN
+    if a >= LARGE_ORDER:
+        return 1 - _large_order_lower(a, x)
     if x < a + 1:
         return 1 - _lower_series(a, x)
     return _upper_fraction(a, x)
@@ -256,18 +284,34 @@ cdef double _y1(double x) noexcept nogil:
     return c_y1(x)
 
 
+# the trapezoid nodes u_k = 0.2 k of the K integral below and their Gaussian weights exp(-u_k²); past k = 33
+# the weights are below 1e-18
+cdef enum:
+    K_NODES = 34
+cdef double K_STEP = 0.2
+cdef double[K_NODES] K_GAUSSIAN
+for _node in range(K_NODES):
+    K_GAUSSIAN[_node] = exp(-(K_STEP * _node) ** 2)
+
+
 cdef double _scaled_k_integral(double nu, double x) noexcept nogil:
     """e^x K_ν(x) = ∫₀^∞ exp(-x (cosh t - 1)) cosh(νt) dt, for x ≥ 1. The substitution t = 2 asinh(u / √(2x))
     (so x (cosh t - 1) = u²) makes it ∫₀^∞ exp(-u²) cosh(νt) 2 / √(2x + u²) du: a Gaussian times a function
     analytic for |Im u| < √(2x), which the trapezoid rule with step 0.2 integrates to within ~exp(2x - 2π√(2x)/0.2)
-    of the sum; terms stop mattering by u ≈ 6.5."""
-    cdef double h = 0.2, root = sqrt(2 * x), total = 1 / root, u = 0, term  # total: half the u = 0 term
-    while True:
-        u += h
-        term = exp(-u * u) * cosh(2 * nu * asinh(u / root)) * 2 / sqrt(2 * x + u * u)
-        total += term
-        if term <= 1e-18 * total:
-            return total * h
+    of the sum. cosh(νt) is 1 for ν = 0 and 1 + u²/x for ν = 1."""
+    cdef double total = 0, u, u2, factor
+    cdef int k
+    for k in range(K_NODES):
+        u = K_STEP * k
+        u2 = u * u
+        if nu == 0:
+            factor = 1
+        elif nu == 1:
+            factor = 1 + u2 / x
+        else:
+            factor = cosh(2 * nu * asinh(u / sqrt(2 * x)))
+        total += (0.5 if k == 0 else 1.0) * K_GAUSSIAN[k] * factor * 2 / sqrt(2 * x + u2)
+    return total * K_STEP
 
 
 cdef double _k_series(int order, double x) noexcept nogil:
@@ -369,7 +413,7 @@ cdef double _airy_ai(double x) noexcept nogil:
 
 # ------------------------------------------------------------------------------------------ orthogonal polynomials
 cdef double _chebyshev_t(double x, double order) noexcept nogil:
-    cdef long long n = <long long>order, k
+    cdef long long n = <long long>order, _k
     cdef double p = 1, q = x, r
     if n < 0:
         return 0
@@ -379,7 +423,7 @@ cdef double _chebyshev_t(double x, double order) noexcept nogil:
         return cos(n * acos(x))
     if n == 0:
         return 1
-    for k in range(2, n + 1):  # T_{k} = 2x T_{k-1} - T_{k-2}
+    for _k in range(2, n + 1):  # T_k = 2x T_{k-1} - T_{k-2}
         r = 2 * x * q - p
         p = q
         q = r
@@ -389,7 +433,7 @@ cdef double _chebyshev_t(double x, double order) noexcept nogil:
 
 
 cdef double _chebyshev_u(double x, double order) noexcept nogil:
-    cdef long long n = <long long>order, k
+    cdef long long n = <long long>order, _k
     cdef double p = 1, q = 2 * x, r, angle
     if n < 0:
         return 0
@@ -402,7 +446,7 @@ cdef double _chebyshev_u(double x, double order) noexcept nogil:
         return (n + 1) * cos((n + 1) * angle) / x
     if n == 0:
         return 1
-    for k in range(2, n + 1):
+    for _k in range(2, n + 1):
         r = 2 * x * q - p
         p = q
         q = r
@@ -412,7 +456,7 @@ cdef double _chebyshev_u(double x, double order) noexcept nogil:
 
 
 cdef double _chebyshev_v(double x, double order) noexcept nogil:
-    cdef long long n = <long long>order, k
+    cdef long long n = <long long>order, _k
     cdef double p = 1, q = 2 * x - 1, r, angle
     if n < 0:
         return 0
@@ -427,7 +471,7 @@ cdef double _chebyshev_v(double x, double order) noexcept nogil:
         return 2 * n + 1 if n % 2 == 0 else -(2 * n + 1)
     if n == 0:
         return 1
-    for k in range(2, n + 1):
+    for _k in range(2, n + 1):
         r = 2 * x * q - p
         p = q
         q = r
@@ -437,7 +481,7 @@ cdef double _chebyshev_v(double x, double order) noexcept nogil:
 
 
 cdef double _chebyshev_w(double x, double order) noexcept nogil:
-    cdef long long n = <long long>order, k
+    cdef long long n = <long long>order, _k
     cdef double p = 1, q = 2 * x + 1, r, angle
     if n < 0:
         return 0
@@ -454,7 +498,7 @@ cdef double _chebyshev_w(double x, double order) noexcept nogil:
         return 1 if n % 2 == 0 else -1
     if n == 0:
         return 1
-    for k in range(2, n + 1):
+    for _k in range(2, n + 1):
         r = 2 * x * q - p
         p = q
         q = r

@@ -28,10 +28,14 @@ def _function(name, array_function, derivative, doc):
     return cls, function
 
 
+def _digamma_of(x, y):  # lgamma's derivative needs digamma, defined after it
+    return digamma(x)
+
+
 Lgamma, lgamma = _function(
     "Lgamma",
     special_kernel.lgamma,
-    lambda x, y: digamma(x),
+    _digamma_of,
     """``log|Γ(x)|``, the log of the gamma function's magnitude (torch.lgamma, torch.special.gammaln): ``inf`` at
     0 and the negative integers; gradient ``g · ψ(x)``.
 
