@@ -108,10 +108,14 @@ cdef double _digamma(double x) noexcept nogil:
 
 cdef double _trigamma(double x) noexcept nogil:
     cdef double result = 0, sign = 1, s, z
+    if x == -INFINITY:
+        return NAN
+    if x <= 0 and x == floor(x):
+        return INFINITY  # a pole (torch: π²/sin²(πx) with a rounded sin, huge but finite)
     if x < 0.5:
-        # ψ₁(x) = π² / sin²(πx) - ψ₁(1 - x); sin(πx) unreduced, as torch (huge but finite at negative integers)
+        # ψ₁(x) = π² / sin²(πx) - ψ₁(1 - x); sin has period 2π, so reduce x first (exact) to keep πx small
         sign = -1
-        s = sin(M_PI * x)
+        s = sin(M_PI * (x - 2 * floor(x / 2)))
         result = -M_PI * M_PI / (s * s)
         x = 1 - x
     while x < 10:  # ψ₁(x) = ψ₁(x + 1) + 1/x²
