@@ -201,10 +201,9 @@ def test_kernel_matches_reference_polynomials(n):
 )
 def test_bessel_functions_match_torch(name, dtype):
     x = np.concatenate([RNG.uniform(-30, 30, 300), RNG.uniform(0, 3, 100), EDGES]).astype(dtype)
-    if name.startswith("bessel"):  # J and Y at +inf: the limit 0 (torch: nan)
-        assert (getattr(minigrad.special, name)(_tensor(x[x == np.inf]))._data == 0).all()
-        # and torch's float32 phase of a huge argument (1e8) is off; the double computation here is right
-        x = x[np.abs(x) < (1e4 if dtype == np.float32 else np.inf)]
+    if name.startswith("bessel") and dtype == np.float32:
+        # torch's float32 phase of a huge argument (1e8) is off; the double computation here is right
+        x = x[~(np.abs(x) > 1e4)]
     ours = getattr(minigrad.special, name)(_tensor(x))._data
     theirs = getattr(torch.special, name)(torch.tensor(x)).numpy()
     # torch's J/Y approximations are good to ~3e-7 absolute near x ≈ 5; the C library's are exact to the last bits

@@ -272,20 +272,21 @@ cdef double _igammac(double a, double x) noexcept nogil:
 
 
 # ------------------------------------------------------------------------------------------------ Bessel family
+# torch gives NaN for J and Y at ±inf (the C library the limit 0)
 cdef double _j0(double x) noexcept nogil:
-    return c_j0(x)
+    return NAN if isinf(x) else c_j0(x)
 
 
 cdef double _j1(double x) noexcept nogil:
-    return c_j1(x)
+    return NAN if isinf(x) else c_j1(x)
 
 
 cdef double _y0(double x) noexcept nogil:
-    return c_y0(x)
+    return NAN if isinf(x) else c_y0(x)
 
 
 cdef double _y1(double x) noexcept nogil:
-    return c_y1(x)
+    return NAN if isinf(x) else c_y1(x)
 
 
 # the trapezoid nodes u_k = 0.2 k of the K integral below and their Gaussian weights exp(-u_k²); past k = 33

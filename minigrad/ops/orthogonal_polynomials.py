@@ -23,7 +23,9 @@ def _polynomial(name, recurrence, doc):
         result = special_kernel.binary(name, x, degree)
         if name.startswith("hermite"):
             limit = _HERMITE_LIMIT.get(result.dtype, 128)
-            result = np.where(np.broadcast_to(degree, result.shape) > limit, np.nan, result).astype(result.dtype)
+            # an infinite or NaN degree is truncated to the most negative integer (giving 0), as torch
+            too_high = np.isfinite(degree) & (degree > limit)
+            result = np.where(np.broadcast_to(too_high, result.shape), np.nan, result).astype(result.dtype)
         return Tensor._wrap(result)
 
     function.__name__ = function.__qualname__ = name
