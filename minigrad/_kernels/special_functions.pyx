@@ -49,6 +49,7 @@ cdef enum:
     PARALLEL_MIN_ELEMENTS = 4096
 
 cdef double EPSILON = 2.220446049250313e-16
+cdef long long HERMITE_MAX_DEGREE = 512  # torch gives NaN for Hermite polynomials above this degree (double)
 # from this order on the incomplete gamma functions use their uniform asymptotic expansion (the series and the
 # continued fraction need ~√a terms, and a log x - lgamma(a) cancels to a relative a·ε)
 cdef double LARGE_ORDER = 1e14
@@ -533,6 +534,8 @@ cdef double _hermite_h(double x, double order) noexcept nogil:
     cdef double p = 1, q = 2 * x, r
     if n < 0:
         return 0
+    if n > HERMITE_MAX_DEGREE:
+        return NAN  # as torch (the caller lowers the limit to 128 for float32)
     if n == 0:
         return 1
     for k in range(1, n):  # H_{k+1} = 2x H_k - 2k H_{k-1}
@@ -547,6 +550,8 @@ cdef double _hermite_he(double x, double order) noexcept nogil:
     cdef double p = 1, q = x, r
     if n < 0:
         return 0
+    if n > HERMITE_MAX_DEGREE:
+        return NAN  # as torch (the caller lowers the limit to 128 for float32)
     if n == 0:
         return 1
     for k in range(1, n):  # He_{k+1} = x He_k - k He_{k-1}

@@ -23,8 +23,8 @@ def _polynomial(name, recurrence, doc):
         result = special_kernel.binary(name, x, degree)
         if name.startswith("hermite"):
             limit = _HERMITE_LIMIT.get(result.dtype, 128)
-            # an infinite or NaN degree is truncated to the most negative integer (giving 0), as torch
-            too_high = np.isfinite(degree) & (degree > limit)
+            # a degree beyond int64 (or infinite, or NaN) becomes the most negative integer (giving 0), as torch
+            too_high = (degree > limit) & (degree < 2.0**63)
             result = np.where(np.broadcast_to(too_high, result.shape), np.nan, result).astype(result.dtype)
         return Tensor._wrap(result)
 
