@@ -32,7 +32,7 @@ from libc.math cimport (INFINITY, NAN, M_PI, acos, asinh, copysign, cos, cosh, e
                         log, log1p, pow, sin, sqrt, tan)
 
 
-cdef extern from "math.h" nogil:
+cdef extern from * nogil:  # declared by <math.h>, which the libc.math cimport above includes
     double lgamma_r(double x, int *sign)  # lgamma without the global `signgam` (safe on threads)
     # POSIX's Bessel functions (libc.math does not declare them)
     double c_j0 "j0"(double x)
