@@ -138,6 +138,8 @@ from .ops.transcendental import (
     sinh,
     tan,
 )
+from .ops.elementary_special import logit, sinc
+from .ops.gamma import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
 from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .ops.logic import (
     bitwise_and,

@@ -71,6 +71,11 @@ LAYERS = {
     "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.recurrence": (3, 5),
     "minigrad.ops.special": (3, 5),
+    "minigrad.ops.special_kernel": (3, 0),  # the special-function kernels' bridge (arrays only)
+    "minigrad.ops.gamma": (3, 5),
+    "minigrad.ops.elementary_special": (3, 5),
+    "minigrad.ops.bessel": (3, 5),
+    "minigrad.ops.orthogonal_polynomials": (3, 5),
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.resample": (3, 5),

@@ -12,7 +12,9 @@ from ..autograd.tensor import Tensor
 from . import (
     activation,
     arrange,
+    elementary_special,
     elementwise,
+    gamma,
     indexing,
     inplace,
     linalg,
@@ -56,6 +58,23 @@ def _with_alpha(op, symbol):
         "``other`` (each summed over its broadcast dims)."
     )
     return method
+
+
+def _in_place(op):
+    """The in-place method of an elementwise op: ``self`` takes ``op(self, *args)``."""
+    method = lambda self, *args, **kwargs: inplace.apply_inplace(self, op, *args, **kwargs)
+    method.__doc__ = f"In-place ``{op.__name__}``: ``self`` takes the result; returns ``self``."
+    return method
+
+
+def _polygamma(self, n):
+    """``polygamma(n, self)``: the n-th derivative of the digamma function. Gradient: ``g · ψ⁽ⁿ⁺¹⁾(self)``."""
+    return gamma.polygamma(n, self)
+
+
+def _polygamma_(self, n):
+    """In-place ``polygamma(n, self)``; returns ``self``."""
+    return inplace.apply_inplace(self, _polygamma, n)
 
 
 # a table: several short entries a line read better than one a line
@@ -163,6 +182,14 @@ METHODS = {
     "triu_": lambda self, diagonal=0: inplace.apply_inplace(self, slicing.triu, diagonal),
     "scatter_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter, dim, index, src),
     "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
+    # special functions and their in-place forms
+    "lgamma": gamma.lgamma, "digamma": gamma.digamma, "polygamma": _polygamma, "mvlgamma": gamma.mvlgamma,
+    "igamma": gamma.igamma, "igammac": gamma.igammac, "logit": elementary_special.logit,
+    "sinc": elementary_special.sinc,
+    "lgamma_": _in_place(gamma.lgamma), "digamma_": _in_place(gamma.digamma), "polygamma_": _polygamma_,
+    "mvlgamma_": _in_place(gamma.mvlgamma), "igamma_": _in_place(gamma.igamma),
+    "igammac_": _in_place(gamma.igammac), "logit_": _in_place(elementary_special.logit),
+    "sinc_": _in_place(elementary_special.sinc),
 
     # shape, indexing and strided views (ops.arrange, ops.indexing, ops.strided)
     "as_strided": strided.as_strided, "as_strided_": strided.as_strided_, "broadcast_to": shape.broadcast_to,
