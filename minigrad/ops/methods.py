@@ -60,10 +60,13 @@ def _with_alpha(op, symbol):
     return method
 
 
-def _in_place(op):
-    """The in-place method of an elementwise op: ``self`` takes ``op(self, *args)``."""
+def _inplace(op, name=None):
+    """The in-place form ``self.name_(*args)`` of an out-of-place op (``name`` defaults to ``op``'s):
+    ``op(self, *args)`` written into ``self``."""
+    name = name or op.__name__
     method = lambda self, *args, **kwargs: inplace.apply_inplace(self, op, *args, **kwargs)
-    method.__doc__ = f"In-place ``{op.__name__}``: ``self`` takes the result; returns ``self``."
+    method.__name__ = name + "_"
+    method.__doc__ = f"In place ``self = self.{name}(...)``; returns ``self``. Gradient as ``{name}``."
     return method
 
 
@@ -186,10 +189,10 @@ METHODS = {
     "lgamma": gamma.lgamma, "digamma": gamma.digamma, "polygamma": _polygamma, "mvlgamma": gamma.mvlgamma,
     "igamma": gamma.igamma, "igammac": gamma.igammac, "logit": elementary_special.logit,
     "sinc": elementary_special.sinc,
-    "lgamma_": _in_place(gamma.lgamma), "digamma_": _in_place(gamma.digamma), "polygamma_": _polygamma_,
-    "mvlgamma_": _in_place(gamma.mvlgamma), "igamma_": _in_place(gamma.igamma),
-    "igammac_": _in_place(gamma.igammac), "logit_": _in_place(elementary_special.logit),
-    "sinc_": _in_place(elementary_special.sinc),
+    "lgamma_": _inplace(gamma.lgamma), "digamma_": _inplace(gamma.digamma), "polygamma_": _polygamma_,
+    "mvlgamma_": _inplace(gamma.mvlgamma), "igamma_": _inplace(gamma.igamma),
+    "igammac_": _inplace(gamma.igammac), "logit_": _inplace(elementary_special.logit),
+    "sinc_": _inplace(elementary_special.sinc),
 
     # shape, indexing and strided views (ops.arrange, ops.indexing, ops.strided)
     "as_strided": strided.as_strided, "as_strided_": strided.as_strided_, "broadcast_to": shape.broadcast_to,
@@ -291,14 +294,6 @@ for _name, _example in _EXAMPLES.items():
 
 
 # ---------------------------------------------------------------- pointwise ops: torch's aliases and in-place forms
-def _inplace(op, name):
-    """The in-place form ``self.name_(*args)`` of an out-of-place op: ``op(self, *args)`` written into ``self``."""
-    method = lambda self, *args, **kwargs: inplace.apply_inplace(self, op, *args, **kwargs)
-    method.__name__ = name + "_"
-    method.__doc__ = f"In place ``self = self.{name}(...)``; returns ``self``. Gradient as ``{name}``."
-    return method
-
-
 def _float_power_(self, exponent):
     """In place ``self = self.float_power(exponent)``; ``self`` must be float64 (the result's dtype), as in torch."""
     if self._data.dtype != np.float64:
