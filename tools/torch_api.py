@@ -170,6 +170,13 @@ KNOWN_DIFFERENCES = {
     },
     "hstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
     "vstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
+    **{
+        f"mode-{dtype}": "difference: which position of the most frequent value is reported is unspecified (torch's "
+        "CPU kernel takes it from an unstable sort; minigrad reports the last)"
+        for dtype in ("bool", "int64", "int32", "int16", "int8", "uint8")
+    },
+    "logcumsumexp-float32": "difference: where the positive and negative parts of the upstream gradient cancel, "
+    "float32 gradients differ from torch's by up to 3e-3 relative (both are that far from the float64 value)",
 }
 
 

@@ -9,7 +9,23 @@ import numpy as np
 
 from .. import _dtype, creation
 from ..autograd.tensor import Tensor
-from . import activation, elementwise, inplace, linalg, reduce, shape, slicing, sorting, transcendental
+from . import (
+    activation,
+    calculus,
+    elementwise,
+    histogram,
+    inplace,
+    linalg,
+    nan_reduce,
+    order_statistics,
+    reduce,
+    scan,
+    search,
+    shape,
+    slicing,
+    sorting,
+    transcendental,
+)
 
 
 def _reflected(op):
@@ -144,7 +160,16 @@ METHODS = {
     "triu_": lambda self, diagonal=0: inplace.apply_inplace(self, slicing.triu, diagonal),
     "scatter_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter, dim, index, src),
     "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
-
+    # scans, order statistics, nan-skipping reductions, search, histograms, differences
+    "cumprod": scan.cumprod, "cummax": scan.cummax, "cummin": scan.cummin, "logcumsumexp": scan.logcumsumexp,
+    "cumsum_": lambda self, dim, dtype=None: inplace.apply_inplace(self, reduce.cumsum, dim, dtype),
+    "cumprod_": lambda self, dim, dtype=None: inplace.apply_inplace(self, scan.cumprod, dim, dtype),
+    "median": order_statistics.median, "nanmedian": order_statistics.nanmedian, "mode": order_statistics.mode,
+    "quantile": order_statistics.quantile, "nanquantile": order_statistics.nanquantile,
+    "aminmax": order_statistics.aminmax, "nansum": nan_reduce.nansum, "nanmean": nan_reduce.nanmean,
+    "msort": sorting.msort, "trace": reduce.trace, "unique": search.unique,
+    "unique_consecutive": search.unique_consecutive, "bincount": histogram.bincount, "histc": histogram.histc,
+    "histogram": histogram.histogram, "diff": calculus.diff,
 }
 # fmt: on
 
@@ -169,6 +194,8 @@ _LAMBDA_DOCS = {
     "scatter_": "In place ``self[index[i][j]][j] = src[i][j]`` for ``dim = 0`` (``scatter``); returns ``self``.",
     "scatter_add_": "In place ``self[index[i][j]][j] += src[i][j]`` for ``dim = 0`` (``scatter_add``); returns "
     "``self``.",
+    "cumsum_": "``self`` replaced in place by its running sums along ``dim`` (``cumsum``); returns ``self``.",
+    "cumprod_": "``self`` replaced in place by its running products along ``dim`` (``cumprod``); returns ``self``.",
 }
 # fmt: on
 for _name, _doc in _LAMBDA_DOCS.items():

@@ -485,3 +485,15 @@ def count_nonzero(x, dim=None):
     """
     axes = None if dim is None else normalize_dims(dim, x.ndim)
     return wrap(np.asarray(np.count_nonzero(x._data, axis=axes), dtype=np.int64))
+
+
+def trace(x):
+    """``Σ_i x[i, i]``, the sum of a matrix's main diagonal (integers and bools sum as int64). Gradient: ``g`` on
+    the diagonal, zero elsewhere.
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).trace()
+    tensor(5.)
+    """
+    if x.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+    return sum(x.diagonal())
