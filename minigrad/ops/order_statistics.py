@@ -164,7 +164,10 @@ def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, name):
         ranks = np.ceil(ranks)
     elif interpolation == "nearest":
         ranks = np.round(ranks)  # half to even, as torch.round
-    ranks = np.maximum(ranks, 0)  # an all-nan row (count 0) reads its first entry: nan
+    if ignore_nan:
+        ranks = np.maximum(ranks, 0)  # an all-nan row (count 0) reads its first entry: a nan
+    else:  # a row with a nan reads its last entry, a nan (where torch sends that row's gradient)
+        ranks = np.where(nan.any(-1, keepdims=True), n - 1, ranks)
     below = np.floor(ranks).astype(np.int64)
     above = np.minimum(np.ceil(ranks).astype(np.int64), n - 1)
     dtype = x._data.dtype
@@ -174,8 +177,6 @@ def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, name):
         weight = wrap((np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - below).astype(dtype))
     low, high = gather(ordered, -1, below), gather(ordered, -1, above)
     result = low + (high - low) * weight
-    if not ignore_nan:  # one nan makes the row's every quantile nan
-        result = result.masked_fill(wrap(np.broadcast_to(nan.any(-1, keepdims=True), result.shape)), np.nan)
     result = result.movedim(-1, 0)  # q's dim first, as torch
     if keepdim:
         kept = (1,) * x.ndim if dim is None else _kept(x.shape, axis)

@@ -19,12 +19,30 @@ def _reverse_cumsum(x, axis):
     return Cumsum.apply(x, axis=axis, reverse=True)
 
 
-class Cumprod(Function):
-    """``out[i] = x[0] · ... · x[i]`` along ``axis``.
+def _cumprod_vjp(x, out, grad, axis):
+    """``grad[k] = Σ_{i≥k} g[i] · Π_{j≤i, j≠k} x[j]`` for ``out = cumprod(x)``, in Tensor ops and exact through zeros.
 
-    Gradient ``grad[k] = Σ_{i≥k} g[i] · Π_{j≤i, j≠k} x[j]``. Before a row's first zero that is
-    ``revcumsum(g·out)[k] / x[k]``; at the first zero it is ``revcumsum(g · cumprod(x with that zero set to 1))[k]``;
-    after it, every product holds the zero: 0. All in Tensor ops, so it differentiates again."""
+    Before a row's first zero ``z`` that is ``revcumsum(g·out)[k] / x[k]``. From ``z`` on, every product holds
+    ``x[z]`` unless ``k = z``: with ``y`` = ``x`` with ``x[z]`` set to 1, the entry at ``z`` is ``vjp_y[z]`` and the
+    entries after it are ``x[z] · vjp_y[k]`` (zero, but with the right derivative in ``x[z]``), where ``vjp_y`` is
+    this same formula for ``y`` (its next zero handled by the recursion)."""
+    zeros = x._data == 0
+    if not zeros.any():
+        return _reverse_cumsum(grad * out, axis) / x
+    zeros_so_far = np.cumsum(zeros, axis=axis)
+    before, first_zero = zeros_so_far == 0, zeros & (zeros_so_far == 1)
+    dtype = x._data.dtype
+    divided = _reverse_cumsum(grad * out, axis) / x.masked_fill(wrap(~before), 1.0)
+    y = x.masked_fill(wrap(first_zero), 1.0)
+    skipping_zero = _cumprod_vjp(y, Cumprod.apply(y, axis=axis), grad, axis)
+    zero_value = (x * wrap(first_zero.astype(dtype))).sum(axis, keepdim=True)  # x[z]: 0, as a graph value
+    after_factor = zero_value * wrap((~before & ~first_zero).astype(dtype)) + wrap(first_zero.astype(dtype))
+    return divided * wrap(before.astype(dtype)) + skipping_zero * after_factor
+
+
+class Cumprod(Function):
+    """``out[i] = x[0] · ... · x[i]`` along ``axis``; gradient ``grad[k] = Σ_{i≥k} g[i] · Π_{j≤i, j≠k} x[j]``
+    (``_cumprod_vjp``: Tensor ops, exact through zeros, so it differentiates again)."""
 
     saves_output = True
 
@@ -33,17 +51,7 @@ class Cumprod(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        axis = self.options["axis"]
-        zeros = x._data == 0
-        if not zeros.any():
-            return _reverse_cumsum(grad * self.output(), axis) / x
-        zeros_so_far = np.cumsum(zeros, axis=axis)
-        before, first_zero = zeros_so_far == 0, zeros & (zeros_so_far == 1)
-        safe_x = x.masked_fill(wrap(~before), 1.0)
-        divided = _reverse_cumsum(grad * self.output(), axis) / safe_x
-        skipping_zero = Cumprod.apply(x.masked_fill(wrap(first_zero), 1.0), axis=axis)
-        at_zero = _reverse_cumsum(grad * skipping_zero, axis)
-        return divided * wrap(before.astype(x._data.dtype)) + at_zero * wrap(first_zero.astype(x._data.dtype))
+        return _cumprod_vjp(x, self.output(), grad, self.options["axis"])
 
 
 def _scan_axis(x, dim):
@@ -121,8 +129,12 @@ class LogCumsumExp(Function):
         (x,) = self.inputs
         axis, out = self.options["axis"], self.output()
 
+        # the other sign's entries get log|g| = the lowest finite number, not -inf, as torch: a -inf would make
+        # the double backward's own logcumsumexp backward compute -inf - (-inf) = nan
+        lowest = np.finfo(x._data.dtype).min
+
         def part(mask):  # exp(x[k] + log Σ_{i≥k} exp(log|g[i]| - out[i])) over the entries of one sign
-            log_g = grad.abs().masked_fill(wrap(~mask), 1.0).log().masked_fill(wrap(~mask), -np.inf)
+            log_g = grad.abs().masked_fill(wrap(~mask), 1.0).log().masked_fill(wrap(~mask), lowest)
             reverse = LogCumsumExp.apply((log_g - out).flip(axis), axis=axis).flip(axis)
             return (x + reverse).exp()
 
