@@ -91,8 +91,6 @@ KNOWN_DIFFERENCES = {
     "where-uint8": "difference: torch still accepts a uint8 condition (deprecated); minigrad requires bool",
     "nn.functional.triplet_margin_loss-uint8": "difference: torch computes uint8 distances in wrapping uint8 "
     "arithmetic, minigrad in float",
-    "amax-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
-    "amin-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
     "arange-errors": _NUMPY_VALUE_ERROR + " (arange(-inf, 1, 2))",
     "eye-errors": _NUMPY_VALUE_ERROR + " (eye(-1))",
     "normal.in_place-errors": _NUMPY_VALUE_ERROR + " (normal_(0, -1))",
@@ -126,8 +124,6 @@ KNOWN_DIFFERENCES = {
         "difference: which of several equal values' indices is reported is unspecified "
         "(NumPy's stable sort and torch's pick different ones)"
     ),
-    "var_mean.unbiased": ("bug: var_mean/std_mean miss torch's positional unbiased form"),
-    "std_mean.unbiased": ("bug: var_mean/std_mean miss torch's positional unbiased form"),
     "nn.functional.avg_pool1d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.avg_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.max_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
@@ -152,8 +148,6 @@ KNOWN_DIFFERENCES = {
     "scatter": ("bug: scatter lacks torch's reduce= argument and scalar/0-d samples"),
     "scatter_add": ("bug: scatter_add fails on torch's 0-d samples (IndexError)"),
     "take_along_dim": ("bug: take_along_dim without dim (the flattened form) and broadcasting indices are missing"),
-    "nonzero-float32": ("bug: nonzero of a 0-d tensor differs from torch"),
-    "argwhere-bool": ("bug: argwhere of a 0-d tensor differs from torch"),
     "fmod-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "remainder-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "logical_and-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),

@@ -230,6 +230,19 @@ def min(x, dim=None, keepdim=False):  # noqa: A001
     return _extremum(x, dim, keepdim, np.min, np.argmin, "min")
 
 
+def _check_reducible(x, dim, axes, name):
+    """torch's errors for a max/min-like reduction (no identity) over nothing."""
+    if x._data.size == 0:
+        if dim is None or (not isinstance(dim, (int, np.integer)) and len(dim) == 0):
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+                "with the 'dim' argument."
+            )
+        empty = [a for a in axes if x.shape[a] == 0]
+        if empty:
+            raise IndexError(f"{name}(): Expected reduction dim {empty[0]} to have non-zero size.")
+
+
 def amax(x, dim=(), keepdim=False):
     """The maximum over ``dim`` (an int or a tuple; ``()``: all dims), values only. Gradient: ``g`` shared evenly among
     the positions that hold the maximum (as torch's ``amax``).
@@ -238,6 +251,7 @@ def amax(x, dim=(), keepdim=False):
     tensor([5., 7.])
     """
     axes = _reduction_axes(dim, x.ndim)
+    _check_reducible(x, dim, axes, "amax")
     return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.max)
 
 
@@ -249,6 +263,7 @@ def amin(x, dim=(), keepdim=False):
     tensor([1., 2.])
     """
     axes = _reduction_axes(dim, x.ndim)
+    _check_reducible(x, dim, axes, "amin")
     return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.min)
 
 
@@ -465,6 +480,8 @@ def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     >>> minigrad.var_mean(minigrad.tensor([1.0, 3.0]))
     (tensor(2.), tensor(2.))
     """
+    if isinstance(dim, bool):  # torch's positional form var_mean(x, unbiased)
+        dim, unbiased = None, dim
     return var(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
 
 
@@ -474,6 +491,8 @@ def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     >>> minigrad.std_mean(minigrad.tensor([1.0, 3.0]))
     (tensor(1.4142), tensor(2.))
     """
+    if isinstance(dim, bool):  # torch's positional form std_mean(x, unbiased)
+        dim, unbiased = None, dim
     return std(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
 
 
