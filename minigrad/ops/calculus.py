@@ -36,8 +36,12 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):  # noqa: A002 - torch's
     axis = normalize_dim(dim, input.ndim)
     if n == 0:  # torch ignores prepend and append then
         return input.clone()
-    pieces = [t for t in (prepend, input, append) if t is not None]
-    x = cat([t if isinstance(t, Tensor) else wrap(np.asarray(t, input._data.dtype)) for t in pieces], axis)
+    pieces = [
+        t if isinstance(t, Tensor) else wrap(np.asarray(t, input._data.dtype))
+        for t in (prepend, input, append)
+        if t is not None
+    ]
+    x = cat(pieces, axis) if len(pieces) > 1 else input
     for _ in range(n):
         length = x.shape[axis] - 1
         if length <= 0:

@@ -1,7 +1,7 @@
 """Order statistics: ``median``, ``nanmedian``, ``mode``, ``quantile``, ``nanquantile``, ``aminmax``.
 
-Positions are found in NumPy (a stable sort: nan sorts as the largest value, ties keep their order) and the values
-are ``gather``-ed from the input, so the gradient flows back to the chosen entries; a quantile between two entries
+Positions are found in NumPy (a stable sort, or a partition where only a few ranks are needed; nan sorts as the
+largest value) and the values are ``gather``-ed from the input, so the gradient flows back to the chosen entries; a quantile between two entries
 is their linear interpolation, differentiable in both. The whole-tensor ``median``/``nanmedian`` share their
 gradient evenly among the entries equal to the result, as torch's do.
 """
@@ -14,7 +14,6 @@ from ..autograd.tensor import Tensor, return_types
 from ._util import wrap
 from .reduce import Extremum, amax, amin
 from .shape import gather, normalize_dim
-from .sorting import sort
 
 # named as torch.return_types.aminmax (so its repr reads like torch's), not as the variable
 aminmax_result = namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]
@@ -32,6 +31,17 @@ def _median_positions(data, axis, ignore_nan):
     return np.take_along_axis(order, rank, axis)
 
 
+def _whole_median(array, ignore_nan):
+    """The lower median of a 1-d array as a 1-element array, by partition (no full sort); nans count as largest."""
+    n = array.size
+    valid = n - int(np.isnan(array).sum()) if array.dtype.kind == "f" else n
+    if ignore_nan:
+        rank = max((valid - 1) // 2, 0)
+    else:  # with a nan, the first nan (partitioned last) is the median
+        rank = valid if valid < n else (n - 1) // 2
+    return np.partition(array, rank)[rank : rank + 1]
+
+
 def _median(x, dim, keepdim, ignore_nan, name):
     if dim is None:
         if x._data.size == 0:
@@ -41,7 +51,7 @@ def _median(x, dim, keepdim, ignore_nan, name):
             flat,
             axes=(0,),
             keepdim=False,
-            numpy_reduce=lambda array, axis, keepdims: array[_median_positions(array, 0, ignore_nan)],
+            numpy_reduce=lambda array, axis, keepdims: _whole_median(array, ignore_nan),
         )
     axis = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
@@ -145,6 +155,17 @@ def _check_quantile(x, q, interpolation, name):
     return values
 
 
+def _rank_positions(data, *ranks):
+    """For each array of ranks (..., Q), the positions along the last dim of the entries with those ranks in sorted
+    order (nans last). A few distinct ranks are found by partition, many by a stable sort."""
+    kth = np.unique(np.concatenate([r.reshape(-1) for r in ranks]))
+    if len(kth) <= 8:
+        order = np.argpartition(data, kth, axis=-1)
+    else:
+        order = np.argsort(data, axis=-1, kind="stable")
+    return [np.take_along_axis(order, r, -1) for r in ranks]
+
+
 def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, name):
     q_values = _check_quantile(x, q, interpolation, name)
     scalar_q = q_values.ndim == 0
@@ -153,9 +174,9 @@ def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, name):
     else:
         axis = normalize_dim(dim, x.ndim)
         rows = x.reshape(1) if x.ndim == 0 else x
-    ordered = sort(rows, axis).values.movedim(axis, -1)  # (..., n), nans last
-    nan = np.isnan(ordered._data)
-    n = ordered.shape[-1]
+    moved = rows.movedim(axis, -1)  # (..., n)
+    nan = np.isnan(moved._data)
+    n = moved.shape[-1]
     count = (n - nan.sum(-1, keepdims=True)) if ignore_nan else np.full(nan.shape[:-1] + (1,), n)
     ranks = q_values.reshape(-1) * (count - 1).astype(x._data.dtype)  # (..., Q)
     if interpolation == "lower":
@@ -175,7 +196,7 @@ def _quantile(x, q, dim, keepdim, interpolation, ignore_nan, name):
         weight = q.reshape(-1) * wrap((count - 1).astype(dtype)) - wrap(below.astype(dtype))
     else:
         weight = wrap((np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - below).astype(dtype))
-    low, high = gather(ordered, -1, below), gather(ordered, -1, above)
+    low, high = (gather(moved, -1, p) for p in _rank_positions(moved._data, below, above))
     result = low + (high - low) * weight
     result = result.movedim(-1, 0)  # q's dim first, as torch
     if keepdim:

@@ -91,9 +91,13 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     (tensor([1, 2, 3]), tensor([1, 1, 2]))
     """
     data = input._data
-    if dim is None:
-        output, inverse, counts = np.unique(data, return_inverse=True, return_counts=True, equal_nan=False)
-        return _with_extras(output, inverse.reshape(data.shape), counts, return_inverse, return_counts)
+    if dim is None:  # (asking NumPy only for what is wanted: the inverse costs a second sort)
+        found = np.unique(data, return_inverse=return_inverse, return_counts=return_counts, equal_nan=False)
+        if not (return_inverse or return_counts):
+            return wrap(found)
+        output, *extras = found
+        inverse = extras.pop(0).reshape(data.shape) if return_inverse else None
+        return _with_extras(output, inverse, extras[0] if return_counts else None, return_inverse, return_counts)
     axis = normalize_dim(dim, data.ndim)
     if data.ndim == 0:
         return _with_extras(data.copy(), np.zeros((), np.int64), np.ones((), np.int64), return_inverse, return_counts)
