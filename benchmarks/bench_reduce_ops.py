@@ -5,6 +5,8 @@ against the same computation in plain NumPy (target: each within 1.2x). One proc
     python benchmarks/bench_reduce_ops.py [--repeats 100]
 """
 
+import functools
+
 import numpy as np
 
 from _timing import import_torch, interleaved_medians, parse_args
@@ -68,7 +70,7 @@ def main():
     print(f"{'op (1e6 f32, forward)':<22}{'minigrad ms':>12}{'NumPy ms':>10}{'ratio':>8}")
     for name, ours, numpy_op in LARGE:
         mine, theirs = interleaved_medians(
-            [lambda: ours(minigrad, tensor), lambda: numpy_op(large)], max(args.repeats // 10, 5)
+            [functools.partial(ours, minigrad, tensor), functools.partial(numpy_op, large)], max(args.repeats // 10, 5)
         )
         print(f"{name:<22}{mine * 1e3:>12.2f}{theirs * 1e3:>10.2f}{mine / theirs:>8.2f}")
 
