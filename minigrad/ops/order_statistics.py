@@ -1,9 +1,9 @@
 """Order statistics: ``median``, ``nanmedian``, ``mode``, ``quantile``, ``nanquantile``, ``aminmax``.
 
 Positions are found in NumPy (a stable sort, or a partition where only a few ranks are needed; nan sorts as the
-largest value) and the values are ``gather``-ed from the input, so the gradient flows back to the chosen entries; a quantile between two entries
-is their linear interpolation, differentiable in both. The whole-tensor ``median``/``nanmedian`` share their
-gradient evenly among the entries equal to the result, as torch's do.
+largest value) and the values are ``gather``-ed from the input, so the gradient flows back to the chosen entries;
+a quantile between two entries is their linear interpolation, differentiable in both. The whole-tensor
+``median``/``nanmedian`` share their gradient evenly among the entries equal to the result, as torch's do.
 """
 
 from collections import namedtuple
