@@ -88,6 +88,11 @@ def nanmedian(x, dim=None, keepdim=False):
     return _median(x, dim, keepdim, ignore_nan=True, name="nanmedian")
 
 
+def _kept(shape, axis):
+    """``shape`` with ``axis`` reduced to size 1 (a keepdim result's shape)."""
+    return tuple(1 if d == axis else n for d, n in enumerate(shape))
+
+
 def _mode_positions(data, axis):
     """Each row's most frequent value's last position along ``axis`` (the smallest such value on a tie)."""
     moved = np.moveaxis(data, axis, -1)
@@ -123,10 +128,6 @@ def mode(x, dim=-1, keepdim=False):
     if not keepdim:
         values, indices = values.squeeze(axis), indices.squeeze(axis)
     return return_types(values, wrap(indices.astype(np.int64)))
-
-
-def _kept(shape, axis):
-    return tuple(1 if d == axis else n for d, n in enumerate(shape))
 
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")

@@ -54,10 +54,6 @@ class Cumprod(Function):
         return _cumprod_vjp(x, self.output(), grad, self.options["axis"])
 
 
-def _scan_axis(x, dim):
-    return normalize_dim(dim, x.ndim)
-
-
 def cumprod(x, dim, dtype=None):
     """``out[i] = x[0] · x[1] · ... · x[i]`` along ``dim`` (integers and bools multiply as int64, as torch).
     Gradient: ``grad[k] = Σ_{i≥k} g[i] · out[i] / x[k]``, computed without dividing by zero where ``x`` has zeros.
@@ -69,7 +65,7 @@ def cumprod(x, dim, dtype=None):
         x = x.to(dtype)
     elif x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
         x = x.to(np.int64)
-    axis = _scan_axis(x, dim)
+    axis = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
         return Cumprod.apply(x.reshape(1), axis=0).reshape(())
     return Cumprod.apply(x, axis=axis)
@@ -78,7 +74,7 @@ def cumprod(x, dim, dtype=None):
 def _running_extremum(x, dim, numpy_accumulate):
     """``(values, indices)`` of the running extremum; a tie moves the index forward and a nan wins from where it
     appears, as torch's scan does."""
-    axis = _scan_axis(x, dim)
+    axis = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
         return return_types(x.clone(), wrap(np.zeros((), np.int64)))
     data = x._data
@@ -149,7 +145,7 @@ def logcumsumexp(x, dim):
     tensor([0.0000, 0.6931])
     """
     x = float_operand(x)
-    axis = _scan_axis(x, dim)
+    axis = normalize_dim(dim, x.ndim)
     if x.ndim == 0:
         return LogCumsumExp.apply(x.reshape(1), axis=0).reshape(())
     return LogCumsumExp.apply(x, axis=axis)
