@@ -411,7 +411,7 @@ class Cumsum(Function):
     def forward(self, x, *, axis, reverse):
         if reverse:
             return np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis).copy()
-        return np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else x.dtype)
+        return np.cumsum(x, axis=axis, dtype=x.dtype)  # (NumPy would widen small integers to int64)
 
     def backward(self, grad):
         return Cumsum.apply(grad, axis=self.options["axis"], reverse=not self.options["reverse"])
@@ -425,6 +425,8 @@ def cumsum(x, dim, dtype=None):
     """
     if dtype is not None:
         x = x.to(dtype)
+    elif x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        x = x.to(np.int64)
     if x.ndim == 0:
         return Cumsum.apply(x.reshape(1), axis=0, reverse=False).reshape(())
     return Cumsum.apply(x, axis=normalize_dim(dim, x.ndim), reverse=False)
