@@ -118,6 +118,14 @@ from .ops.slicing import (
     vstack,
 )
 from .ops.sorting import argsort, kthvalue, sort, topk
+from .ops.calculus import cumulative_trapezoid, diff, gradient, trapezoid, trapz
+from .ops.histogram import bincount, histc, histogram, histogramdd
+from .ops.nan_reduce import nanmean, nansum
+from .ops.order_statistics import aminmax, median, mode, nanmedian, nanquantile, quantile
+from .ops.reduce import trace
+from .ops.scan import cummax, cummin, cumprod, logcumsumexp
+from .ops.search import bucketize, searchsorted, unique, unique_consecutive
+from .ops.sorting import msort
 from .ops.activation import erf
 from .ops.elementwise import xlogy
 from .ops.special import erfc, erfinv, i0

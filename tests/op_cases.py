@@ -213,6 +213,8 @@ CASES = [
     # reductions and scans (ops.reduce)
     OpCase("cumsum", lambda lib, a: a.cumsum(1), ((3, 4),)),
     OpCase("cumsum_dim0", lambda lib, a: lib.cumsum(a, dim=0) * a, ((3, 4),)),
+    OpCase("cumprod", lambda lib, a: a.cumprod(1), ((3, 4),)),
+    OpCase("logcumsumexp", lambda lib, a: lib.logcumsumexp(a, 1), ((3, 4),)),
     _positive("prod_all", lambda lib, a: a.prod(), ((2, 3),)),
     _positive("prod_dim", lambda lib, a: a.prod(1, keepdim=True), ((3, 4),)),
     # sorting (ops.sorting)

@@ -86,6 +86,12 @@ LAYERS = {
     "minigrad.ops.out": (3, 1),  # torch's out= argument, for any op
     "minigrad.ops.logic": (3, 3),  # comparisons, logical and bitwise ops on elementwise's broadcast check
     "minigrad.ops.pointwise": (3, 5),  # copysign, hypot, logaddexp, ... on activation's sigmoid and reduce's norm
+    "minigrad.ops.scan": (3, 5),
+    "minigrad.ops.order_statistics": (3, 5),
+    "minigrad.ops.nan_reduce": (3, 5),
+    "minigrad.ops.search": (3, 5),
+    "minigrad.ops.histogram": (3, 5),
+    "minigrad.ops.calculus": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),

@@ -91,8 +91,6 @@ KNOWN_DIFFERENCES = {
     "where-uint8": "difference: torch still accepts a uint8 condition (deprecated); minigrad requires bool",
     "nn.functional.triplet_margin_loss-uint8": "difference: torch computes uint8 distances in wrapping uint8 "
     "arithmetic, minigrad in float",
-    "amax-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
-    "amin-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
     "arange-errors": _NUMPY_VALUE_ERROR + " (arange(-inf, 1, 2))",
     "eye-errors": _NUMPY_VALUE_ERROR + " (eye(-1))",
     "nn.functional.gelu-errors": _NUMPY_VALUE_ERROR + " (approximate='asdf')",
@@ -124,8 +122,6 @@ KNOWN_DIFFERENCES = {
         "difference: which of several equal values' indices is reported is unspecified "
         "(NumPy's stable sort and torch's pick different ones)"
     ),
-    "var_mean.unbiased": ("bug: var_mean/std_mean miss torch's positional unbiased form"),
-    "std_mean.unbiased": ("bug: var_mean/std_mean miss torch's positional unbiased form"),
     "nn.functional.avg_pool1d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.avg_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.max_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
@@ -148,8 +144,12 @@ KNOWN_DIFFERENCES = {
     "scatter": ("bug: scatter lacks torch's reduce= argument and scalar/0-d samples"),
     "scatter_add": ("bug: scatter_add fails on torch's 0-d samples (IndexError)"),
     "take_along_dim": ("bug: take_along_dim without dim (the flattened form) and broadcasting indices are missing"),
-    "nonzero-float32": ("bug: nonzero of a 0-d tensor differs from torch"),
-    "argwhere-bool": ("bug: argwhere of a 0-d tensor differs from torch"),
+    "fmod-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "remainder-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "logical_and-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "logical_or-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "logical_xor-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "isclose-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "scatter-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "scatter_add-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     **{
@@ -243,6 +243,13 @@ KNOWN_DIFFERENCES = {
         f"i0-{dtype}": "difference: i0(±inf) is inf, the limit; torch gives nan (0 · inf in its scaled form)"
         for dtype in ("float32", "float64")
     },
+    **{
+        f"mode-{dtype}": "difference: which position of the most frequent value is reported is unspecified (torch's "
+        "CPU kernel takes it from an unstable sort; minigrad reports the last)"
+        for dtype in ("bool", "int64", "int32", "int16", "int8", "uint8")
+    },
+    "logcumsumexp-float32": "difference: where the positive and negative parts of the upstream gradient cancel, "
+    "float32 gradients differ from torch's by up to 3e-3 relative (both are that far from the float64 value)",
 }
 
 

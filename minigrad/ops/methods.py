@@ -12,16 +12,22 @@ from ..autograd.tensor import Tensor
 from . import (
     activation,
     arrange,
+    calculus,
     elementary_special,
     elementwise,
     gamma,
+    histogram,
     indexing,
     inplace,
     linalg,
     logic,
+    nan_reduce,
+    order_statistics,
     pointwise,
     reduce,
     sampling,
+    scan,
+    search,
     shape,
     slicing,
     sorting,
@@ -222,6 +228,17 @@ METHODS = {
     "scatter_reduce_": lambda self, *args, **kwargs: inplace.apply_inplace(
         self, indexing.scatter_reduce, *args, **kwargs
     ),
+
+    # scans, order statistics, nan-skipping reductions, search, histograms, differences
+    "cumprod": scan.cumprod, "cummax": scan.cummax, "cummin": scan.cummin, "logcumsumexp": scan.logcumsumexp,
+    "cumsum_": lambda self, dim, dtype=None: inplace.apply_inplace(self, reduce.cumsum, dim, dtype),
+    "cumprod_": lambda self, dim, dtype=None: inplace.apply_inplace(self, scan.cumprod, dim, dtype),
+    "median": order_statistics.median, "nanmedian": order_statistics.nanmedian, "mode": order_statistics.mode,
+    "quantile": order_statistics.quantile, "nanquantile": order_statistics.nanquantile,
+    "aminmax": order_statistics.aminmax, "nansum": nan_reduce.nansum, "nanmean": nan_reduce.nanmean,
+    "msort": sorting.msort, "trace": reduce.trace, "unique": search.unique,
+    "unique_consecutive": search.unique_consecutive, "bincount": histogram.bincount, "histc": histogram.histc,
+    "histogram": histogram.histogram, "diff": calculus.diff,
 }
 # fmt: on
 
@@ -253,6 +270,8 @@ _LAMBDA_DOCS = {
         f"{name}_": f"In place ``{name}`` (see ``minigrad.{name}``); returns ``self``."
         for name in ("index_add", "index_fill", "index_put", "index_reduce", "masked_scatter", "put", "scatter_reduce")
     },
+    "cumsum_": "``self`` replaced in place by its running sums along ``dim`` (``cumsum``); returns ``self``.",
+    "cumprod_": "``self`` replaced in place by its running products along ``dim`` (``cumprod``); returns ``self``.",
 }
 # fmt: on
 for _name, _doc in _LAMBDA_DOCS.items():
