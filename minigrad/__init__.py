@@ -118,6 +118,14 @@ from .ops.slicing import (
     vstack,
 )
 from .ops.sorting import argsort, kthvalue, sort, topk
+from .ops.calculus import cumulative_trapezoid, diff, gradient, trapezoid, trapz
+from .ops.histogram import bincount, histc, histogram, histogramdd
+from .ops.nan_reduce import nanmean, nansum
+from .ops.order_statistics import aminmax, median, mode, nanmedian, nanquantile, quantile
+from .ops.reduce import trace
+from .ops.scan import cummax, cummin, cumprod, logcumsumexp
+from .ops.search import bucketize, searchsorted, unique, unique_consecutive
+from .ops.sorting import msort
 from .ops.activation import erf
 from .ops.elementwise import xlogy
 from .ops.special import erfc, erfinv, i0
@@ -138,6 +146,8 @@ from .ops.transcendental import (
     sinh,
     tan,
 )
+from .ops.elementary_special import logit, sinc
+from .ops.gamma import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
 from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
 from .ops.logic import (
     bitwise_and,

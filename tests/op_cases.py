@@ -173,6 +173,27 @@ CASES = [
     OpCase("i0_i1", lambda lib, a: lib.special.i0(a) + lib.special.i1(a), ((3, 4),), low=-4.0, high=4.0),
     OpCase("i0e_i1e", lambda lib, a: lib.special.i0e(a) * lib.special.i1e(a), ((3, 4),), low=-40.0, high=40.0),
     OpCase("xlog1py", lambda lib, a, b: lib.special.xlog1py(a, b), ((3, 4), (4,)), low=0.1, high=2.0),
+    # the gamma family, logit and sinc (ops.gamma, ops.elementary_special)
+    OpCase("lgamma_digamma", lambda lib, a: lib.lgamma(a) * lib.digamma(a), ((3, 4),), low=0.3, high=4.0),
+    OpCase("polygamma", lambda lib, a: lib.polygamma(2, a) + a.polygamma(1), ((3, 4),), low=0.3, high=4.0),
+    OpCase("mvlgamma", lambda lib, a: lib.mvlgamma(a, 3), ((3, 4),), low=1.5, high=4.0),
+    OpCase("zeta", lambda lib, a: lib.special.zeta(2.5, a), ((3, 4),), low=0.3, high=4.0),
+    OpCase(
+        "igamma_igammac",
+        lambda lib, a: lib.igamma(lib.ones_like(a) * 1.5, a) + lib.igammac(lib.ones_like(a) * 2.5, a),
+        ((3, 4),),
+        low=0.3,
+        high=4.0,
+    ),
+    OpCase(
+        "logit",
+        lambda lib, a: lib.logit(a) + lib.logit(a, eps=0.2),
+        ((3, 4),),
+        low=0.05,
+        high=0.95,
+        away_from=(0.2, 0.8),
+    ),
+    OpCase("sinc", lambda lib, a: lib.sinc(a), ((3, 4),), low=-3.0, high=3.0),
     # division with rounding, remainders (ops.elementwise)
     OpCase("remainder", lambda lib, a, b: a % b, ((3, 4), (4,)), low=0.6, high=2.0, away_from=(1.0, 1.5, 2.0)),
     OpCase("fmod", lambda lib, a, b: lib.fmod(a, b), ((3, 4), (4,)), low=0.6, high=2.0, away_from=(1.0, 1.5, 2.0)),
@@ -192,6 +213,8 @@ CASES = [
     # reductions and scans (ops.reduce)
     OpCase("cumsum", lambda lib, a: a.cumsum(1), ((3, 4),)),
     OpCase("cumsum_dim0", lambda lib, a: lib.cumsum(a, dim=0) * a, ((3, 4),)),
+    OpCase("cumprod", lambda lib, a: a.cumprod(1), ((3, 4),)),
+    OpCase("logcumsumexp", lambda lib, a: lib.logcumsumexp(a, 1), ((3, 4),)),
     _positive("prod_all", lambda lib, a: a.prod(), ((2, 3),)),
     _positive("prod_dim", lambda lib, a: a.prod(1, keepdim=True), ((3, 4),)),
     # sorting (ops.sorting)

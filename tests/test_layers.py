@@ -71,6 +71,11 @@ LAYERS = {
     "minigrad.ops.embedding": (3, 5),
     "minigrad.ops.recurrence": (3, 5),
     "minigrad.ops.special": (3, 5),
+    "minigrad.ops.special_kernel": (3, 0),  # the special-function kernels' bridge (arrays only)
+    "minigrad.ops.gamma": (3, 5),
+    "minigrad.ops.elementary_special": (3, 5),
+    "minigrad.ops.bessel": (3, 5),
+    "minigrad.ops.orthogonal_polynomials": (3, 5),
     "minigrad.ops.padding": (3, 5),
     "minigrad.ops.pointwise_activation": (3, 5),
     "minigrad.ops.resample": (3, 5),
@@ -81,6 +86,12 @@ LAYERS = {
     "minigrad.ops.out": (3, 1),  # torch's out= argument, for any op
     "minigrad.ops.logic": (3, 3),  # comparisons, logical and bitwise ops on elementwise's broadcast check
     "minigrad.ops.pointwise": (3, 5),  # copysign, hypot, logaddexp, ... on activation's sigmoid and reduce's norm
+    "minigrad.ops.scan": (3, 5),
+    "minigrad.ops.order_statistics": (3, 5),
+    "minigrad.ops.nan_reduce": (3, 5),
+    "minigrad.ops.search": (3, 5),
+    "minigrad.ops.histogram": (3, 5),
+    "minigrad.ops.calculus": (3, 5),
     "minigrad.ops.methods": (3, 6),
     "minigrad.ops": (3, 7),
     "minigrad.viz": (3, 8),

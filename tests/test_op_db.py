@@ -154,6 +154,8 @@ def _convert(obj, memo):
             raise Unsupported("complex sample")
         if obj.layout != torch.strided:
             raise Unsupported("sparse sample")
+        if obj.device.type != "cpu":
+            raise Unsupported(f"{obj.device.type} tensor sample")
         if obj.dtype not in DTYPE_NAMES:
             raise Unsupported(f"{obj.dtype} sample")
         if obj.dim() > 64:

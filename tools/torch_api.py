@@ -91,8 +91,6 @@ KNOWN_DIFFERENCES = {
     "where-uint8": "difference: torch still accepts a uint8 condition (deprecated); minigrad requires bool",
     "nn.functional.triplet_margin_loss-uint8": "difference: torch computes uint8 distances in wrapping uint8 "
     "arithmetic, minigrad in float",
-    "amax-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
-    "amin-errors": "bug: reducing an empty dim raises NumPy's ValueError; torch raises IndexError",
     "arange-errors": _NUMPY_VALUE_ERROR + " (arange(-inf, 1, 2))",
     "eye-errors": _NUMPY_VALUE_ERROR + " (eye(-1))",
     "nn.functional.gelu-errors": _NUMPY_VALUE_ERROR + " (approximate='asdf')",
@@ -124,8 +122,6 @@ KNOWN_DIFFERENCES = {
         "difference: which of several equal values' indices is reported is unspecified "
         "(NumPy's stable sort and torch's pick different ones)"
     ),
-    "var_mean.unbiased": ("bug: var_mean/std_mean miss torch's positional unbiased form"),
-    "std_mean.unbiased": ("bug: var_mean/std_mean miss torch's positional unbiased form"),
     "nn.functional.avg_pool1d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.avg_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.max_pool2d-int64": ("missing: pooling and convolution of integer tensors"),
@@ -148,8 +144,12 @@ KNOWN_DIFFERENCES = {
     "scatter": ("bug: scatter lacks torch's reduce= argument and scalar/0-d samples"),
     "scatter_add": ("bug: scatter_add fails on torch's 0-d samples (IndexError)"),
     "take_along_dim": ("bug: take_along_dim without dim (the flattened form) and broadcasting indices are missing"),
-    "nonzero-float32": ("bug: nonzero of a 0-d tensor differs from torch"),
-    "argwhere-bool": ("bug: argwhere of a 0-d tensor differs from torch"),
+    "fmod-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "remainder-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "logical_and-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "logical_or-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "logical_xor-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
+    "isclose-errors": ("bug: NumPy's exception types leak out of fmod/remainder/logical ops/isclose on bad input"),
     "scatter-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "scatter_add-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     **{
@@ -157,6 +157,47 @@ KNOWN_DIFFERENCES = {
         "(0 · inf in its scaled form)"
         for name in ("i1", "modified_bessel_i1")
         for dtype in ("float32", "float64")
+    },
+    # the special functions compute in double (float32 results are rounded once) and match mpmath where torch does not
+    "special.airy_ai": "difference: torch's Ai(x) for -3 < x < -2.09 is off by up to 3e-3 (its asymptotic branch "
+    "starts too early); minigrad's agrees with mpmath to 1e-12",
+    "sinc-float32": "difference: the float32 gradient (πx cos πx - sin πx) / (πx²) cancels as torch's does, but "
+    "NumPy's float32 sin and cos round otherwise than torch's vectorised ones (17 of a 1M-element sample differ by "
+    "more than 1e-4)",
+    "special.laguerre_polynomial_l-int64": "difference: the recurrence runs in double, so a float32 result beyond "
+    "float32's range is ±inf where torch's float32 recurrence overflows into inf - inf = nan",
+    # found by MINIGRAD_FULL_PARITY=1 on the special functions: torch's float32 (and integer-input) results are
+    # computed in float32, minigrad's in double and rounded once
+    **{
+        f"{name}-{dtype}": "difference: computed in double and rounded once; torch's float32 arithmetic loses digits "
+        "(trigamma near the poles, recurrences and cos(n acos x) at large degrees, J/Y of large integers) or "
+        "overflows into inf - inf = nan where the double result is ±inf in float32"
+        for name, dtypes in (
+            ("digamma", ("float32",)),
+            *((f"polygamma.polygamma_n_{n}", ("float32", "int16", "int8")) for n in range(5)),
+            ("special.bessel_j1", ("int64", "int32", "int16")),
+            ("special.bessel_y0", ("int64", "int32", "int16")),
+            ("special.chebyshev_polynomial_t", ("float32", "int64", "int32", "int16", "int8", "uint8")),
+            ("special.shifted_chebyshev_polynomial_t", ("float32",)),
+            ("special.laguerre_polynomial_l", ("float32", "int32", "int16", "int8", "uint8")),
+            *(
+                (f"special.{name}", ("int64", "int32", "int16", "int8", "uint8"))
+                for name in (
+                    "chebyshev_polynomial_u",
+                    "chebyshev_polynomial_v",
+                    "chebyshev_polynomial_w",
+                    "hermite_polynomial_h",
+                    "hermite_polynomial_he",
+                    "legendre_polynomial_p",
+                )
+            ),
+        )
+        for dtype in dtypes
+    },
+    **{
+        f"polygamma.polygamma_n_{n}-float64": "difference: ψ⁽¹⁾ is inf at its poles 0, -1, -2, ...; torch's is "
+        "π²/sin²(πx) with a rounded sin (~1e32)"
+        for n in (0, 1)
     },
     "hstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
     "vstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
@@ -202,6 +243,13 @@ KNOWN_DIFFERENCES = {
         f"i0-{dtype}": "difference: i0(±inf) is inf, the limit; torch gives nan (0 · inf in its scaled form)"
         for dtype in ("float32", "float64")
     },
+    **{
+        f"mode-{dtype}": "difference: which position of the most frequent value is reported is unspecified (torch's "
+        "CPU kernel takes it from an unstable sort; minigrad reports the last)"
+        for dtype in ("bool", "int64", "int32", "int16", "int8", "uint8")
+    },
+    "logcumsumexp-float32": "difference: where the positive and negative parts of the upstream gradient cancel, "
+    "float32 gradients differ from torch's by up to 3e-3 relative (both are that far from the float64 value)",
 }
 
 

@@ -12,14 +12,22 @@ from ..autograd.tensor import Tensor
 from . import (
     activation,
     arrange,
+    calculus,
+    elementary_special,
     elementwise,
+    gamma,
+    histogram,
     indexing,
     inplace,
     linalg,
     logic,
+    nan_reduce,
+    order_statistics,
     pointwise,
     reduce,
     sampling,
+    scan,
+    search,
     shape,
     slicing,
     sorting,
@@ -56,6 +64,26 @@ def _with_alpha(op, symbol):
         "``other`` (each summed over its broadcast dims)."
     )
     return method
+
+
+def _inplace(op, name=None):
+    """The in-place form ``self.name_(*args)`` of an out-of-place op (``name`` defaults to ``op``'s):
+    ``op(self, *args)`` written into ``self``."""
+    name = name or op.__name__
+    method = lambda self, *args, **kwargs: inplace.apply_inplace(self, op, *args, **kwargs)
+    method.__name__ = name + "_"
+    method.__doc__ = f"In place ``self = self.{name}(...)``; returns ``self``. Gradient as ``{name}``."
+    return method
+
+
+def _polygamma(self, n):
+    """``polygamma(n, self)``: the n-th derivative of the digamma function. Gradient: ``g · ψ⁽ⁿ⁺¹⁾(self)``."""
+    return gamma.polygamma(n, self)
+
+
+def _polygamma_(self, n):
+    """In-place ``polygamma(n, self)``; returns ``self``."""
+    return inplace.apply_inplace(self, _polygamma, n)
 
 
 # a table: several short entries a line read better than one a line
@@ -163,6 +191,14 @@ METHODS = {
     "triu_": lambda self, diagonal=0: inplace.apply_inplace(self, slicing.triu, diagonal),
     "scatter_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter, dim, index, src),
     "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
+    # special functions and their in-place forms
+    "lgamma": gamma.lgamma, "digamma": gamma.digamma, "polygamma": _polygamma, "mvlgamma": gamma.mvlgamma,
+    "igamma": gamma.igamma, "igammac": gamma.igammac, "logit": elementary_special.logit,
+    "sinc": elementary_special.sinc,
+    "lgamma_": _inplace(gamma.lgamma), "digamma_": _inplace(gamma.digamma), "polygamma_": _polygamma_,
+    "mvlgamma_": _inplace(gamma.mvlgamma), "igamma_": _inplace(gamma.igamma),
+    "igammac_": _inplace(gamma.igammac), "logit_": _inplace(elementary_special.logit),
+    "sinc_": _inplace(elementary_special.sinc),
 
     # shape, indexing and strided views (ops.arrange, ops.indexing, ops.strided)
     "as_strided": strided.as_strided, "as_strided_": strided.as_strided_, "broadcast_to": shape.broadcast_to,
@@ -192,6 +228,17 @@ METHODS = {
     "scatter_reduce_": lambda self, *args, **kwargs: inplace.apply_inplace(
         self, indexing.scatter_reduce, *args, **kwargs
     ),
+
+    # scans, order statistics, nan-skipping reductions, search, histograms, differences
+    "cumprod": scan.cumprod, "cummax": scan.cummax, "cummin": scan.cummin, "logcumsumexp": scan.logcumsumexp,
+    "cumsum_": lambda self, dim, dtype=None: inplace.apply_inplace(self, reduce.cumsum, dim, dtype),
+    "cumprod_": lambda self, dim, dtype=None: inplace.apply_inplace(self, scan.cumprod, dim, dtype),
+    "median": order_statistics.median, "nanmedian": order_statistics.nanmedian, "mode": order_statistics.mode,
+    "quantile": order_statistics.quantile, "nanquantile": order_statistics.nanquantile,
+    "aminmax": order_statistics.aminmax, "nansum": nan_reduce.nansum, "nanmean": nan_reduce.nanmean,
+    "msort": sorting.msort, "trace": reduce.trace, "unique": search.unique,
+    "unique_consecutive": search.unique_consecutive, "bincount": histogram.bincount, "histc": histogram.histc,
+    "histogram": histogram.histogram, "diff": calculus.diff,
 }
 # fmt: on
 
@@ -227,6 +274,8 @@ _LAMBDA_DOCS = {
         f"{name}_": f"In place ``{name}`` (see ``minigrad.{name}``); returns ``self``. Gradient: as ``{name}``."
         for name in ("index_add", "index_fill", "index_put", "index_reduce", "masked_scatter", "put", "scatter_reduce")
     },
+    "cumsum_": "``self`` replaced in place by its running sums along ``dim`` (``cumsum``); returns ``self``.",
+    "cumprod_": "``self`` replaced in place by its running products along ``dim`` (``cumprod``); returns ``self``.",
 }
 # fmt: on
 for _name, _doc in _LAMBDA_DOCS.items():
@@ -289,14 +338,6 @@ for _name, _example in _EXAMPLES.items():
 
 
 # ---------------------------------------------------------------- pointwise ops: torch's aliases and in-place forms
-def _inplace(op, name):
-    """The in-place form ``self.name_(*args)`` of an out-of-place op: ``op(self, *args)`` written into ``self``."""
-    method = lambda self, *args, **kwargs: inplace.apply_inplace(self, op, *args, **kwargs)
-    method.__name__ = name + "_"
-    method.__doc__ = f"In place ``self = self.{name}(...)``; returns ``self``. Gradient as ``{name}``."
-    return method
-
-
 def _float_power_(self, exponent):
     """In place ``self = self.float_power(exponent)``; ``self`` must be float64 (the result's dtype), as in torch.
     Gradient: as ``float_power``.

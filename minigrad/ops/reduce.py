@@ -238,6 +238,19 @@ def min(x, dim=None, keepdim=False):  # noqa: A001
     return _extremum(x, dim, keepdim, np.min, np.argmin, "min")
 
 
+def _check_reducible(x, dim, axes, name):
+    """torch's errors for a max/min-like reduction (no identity) over nothing."""
+    if x._data.size == 0:
+        if dim is None or (not isinstance(dim, (int, np.integer)) and len(dim) == 0):
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim "
+                "with the 'dim' argument."
+            )
+        empty = [a for a in axes if x.shape[a] == 0]
+        if empty:
+            raise IndexError(f"{name}(): Expected reduction dim {empty[0]} to have non-zero size.")
+
+
 def amax(x, dim=(), keepdim=False):
     """The maximum over ``dim`` (an int or a tuple; ``()``: all dims), values only. Gradient: ``g`` shared evenly among
     the positions that hold the maximum (as torch's ``amax``).
@@ -246,6 +259,7 @@ def amax(x, dim=(), keepdim=False):
     tensor([5., 7.])
     """
     axes = _reduction_axes(dim, x.ndim)
+    _check_reducible(x, dim, axes, "amax")
     return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.max)
 
 
@@ -257,6 +271,7 @@ def amin(x, dim=(), keepdim=False):
     tensor([1., 2.])
     """
     axes = _reduction_axes(dim, x.ndim)
+    _check_reducible(x, dim, axes, "amin")
     return Extremum.apply(x, axes=axes, keepdim=keepdim, numpy_reduce=np.min)
 
 
@@ -411,7 +426,7 @@ class Cumsum(Function):
     def forward(self, x, *, axis, reverse):
         if reverse:
             return np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis).copy()
-        return np.cumsum(x, axis=axis, dtype=np.int64 if x.dtype.kind in "biu" else x.dtype)
+        return np.cumsum(x, axis=axis, dtype=x.dtype)  # (NumPy would widen small integers to int64)
 
     def backward(self, grad):
         return Cumsum.apply(grad, axis=self.options["axis"], reverse=not self.options["reverse"])
@@ -427,6 +442,8 @@ def cumsum(x, dim, dtype=None):
     """
     if dtype is not None:
         x = x.to(dtype)
+    elif x._data.dtype.kind in "biu" and x._data.dtype != np.int64:
+        x = x.to(np.int64)
     if x.ndim == 0:
         return Cumsum.apply(x.reshape(1), axis=0, reverse=False).reshape(())
     return Cumsum.apply(x, axis=normalize_dim(dim, x.ndim), reverse=False)
@@ -486,6 +503,8 @@ def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     >>> minigrad.var_mean(minigrad.tensor([1.0, 3.0]))
     (tensor(2.), tensor(2.))
     """
+    if isinstance(dim, bool):  # torch's positional form var_mean(x, unbiased)
+        dim, unbiased = None, dim
     return var(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
 
 
@@ -497,6 +516,8 @@ def std_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     >>> minigrad.std_mean(minigrad.tensor([1.0, 3.0]))
     (tensor(1.4142), tensor(2.))
     """
+    if isinstance(dim, bool):  # torch's positional form std_mean(x, unbiased)
+        dim, unbiased = None, dim
     return std(x, dim, unbiased, keepdim, correction=correction), mean(float_operand(x), dim, keepdim)
 
 
@@ -510,3 +531,15 @@ def count_nonzero(x, dim=None):
     """
     axes = None if dim is None else normalize_dims(dim, x.ndim)
     return wrap(np.asarray(np.count_nonzero(x._data, axis=axes), dtype=np.int64))
+
+
+def trace(x):
+    """``Σ_i x[i, i]``, the sum of a matrix's main diagonal (integers and bools sum as int64). Gradient: ``g`` on
+    the diagonal, zero elsewhere.
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).trace()
+    tensor(5.)
+    """
+    if x.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+    return sum(x.diagonal())

@@ -341,10 +341,12 @@ def nonzero(x, as_tuple=False):
     tensor([[1],
             [2]])
     """
-    positions = np.nonzero(np.asarray(data_of(x)))
-    if as_tuple:
-        return tuple(wrap(p.astype(np.int64)) for p in positions)
-    return wrap(np.stack(positions, axis=1).astype(np.int64) if positions else np.zeros((1, 0), np.int64))
+    data = np.asarray(data_of(x))
+    if as_tuple:  # a 0-d tensor answers as a 1-element vector would, as torch
+        return tuple(wrap(p.astype(np.int64)) for p in np.nonzero(np.atleast_1d(data)))
+    if data.ndim == 0:  # one row of no coordinates if it is non-zero, none if it is zero
+        return wrap(np.zeros((int(bool(data)), 0), np.int64))
+    return wrap(np.stack(np.nonzero(data), axis=1).astype(np.int64))
 
 
 def argwhere(x):

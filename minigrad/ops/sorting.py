@@ -84,3 +84,13 @@ def kthvalue(x, k, dim=-1, keepdim=False):
     if not keepdim:
         values, indices = values.squeeze(axis), indices.squeeze(axis)
     return return_types(values, wrap(indices.astype(np.int64)))
+
+
+def msort(x):
+    """``x`` sorted along dim 0 (``sort(x, 0).values``). Gradient: to the sources.
+
+    >>> minigrad.msort(minigrad.tensor([[3.0, 1.0], [2.0, 4.0]]))
+    tensor([[2., 1.],
+            [3., 4.]])
+    """
+    return sort(x, 0).values
