@@ -196,7 +196,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 
 
 def trapz(y, x=None, *, dx=None, dim=-1):
-    """``trapezoid`` under its older name.
+    """``trapezoid`` under its older name. Gradient: ``trapezoid``'s.
 
     >>> minigrad.trapz(minigrad.tensor([1.0, 2.0, 4.0]), dx=2.0)
     tensor(9.)

@@ -21,7 +21,7 @@ histogramdd_result = namedtuple("histogramdd", ["hist", "bin_edges"])  # type: i
 def bincount(input, weights=None, minlength=0):  # noqa: A002 - torch's argument name
     """``out[v]`` = how many times ``v`` occurs in the 1-d non-negative integer ``input`` (the sum of their
     ``weights`` when given); at least ``minlength`` long. int64, or the weights' float dtype (float64 for integer
-    weights).
+    weights). Not differentiable (bin counts).
 
     >>> minigrad.bincount(minigrad.tensor([0, 2, 2, 3]))
     tensor([1, 0, 2, 1])
@@ -71,6 +71,7 @@ def _checked_range(name, low, high):
 def histc(input, bins=100, min=0, max=0):  # noqa: A002 - torch's argument names
     """A histogram of ``input`` with ``bins`` equal bins over ``[min, max]`` (the data's min and max when both are
     0; widened by 1 each way when they are equal); entries outside are not counted. Same dtype as ``input``.
+    Not differentiable (bin counts).
 
     >>> minigrad.histc(minigrad.tensor([1.0, 2.0, 1.0]), bins=4, min=0, max=3)
     tensor([0., 2., 1., 0.])
@@ -158,7 +159,7 @@ def _check_weight(weight, shape, name):
 def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: A002 - torch's argument names
     """``(hist, bin_edges)`` of ``input``'s entries: ``bins`` equal bins over ``range`` (default: the data's min and
     max, widened by 0.5 each way when they are equal) or the given 1-d edges. ``weight`` weighs each entry;
-    ``density`` divides by the total and the bin widths.
+    ``density`` divides by the total and the bin widths. Not differentiable (bin counts).
 
     >>> minigrad.histogram(minigrad.tensor([1.0, 2.0, 1.0]), bins=2).hist
     tensor([2., 1.])
@@ -176,7 +177,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
 def histogramdd(input, bins, *, range=None, weight=None, density=False):  # noqa: A002 - torch's argument names
     """``(hist, bin_edges)`` of the points ``input[..., :]`` (the last dim is the D coordinates): ``bins`` is an
     int, D ints or D 1-d edge tensors; ``range`` gives ``(low, high)`` per dim; ``weight``/``density`` as
-    ``histogram``. ``hist`` has one dim per coordinate.
+    ``histogram``. ``hist`` has one dim per coordinate. Not differentiable (bin counts).
 
     >>> minigrad.histogramdd(minigrad.tensor([[0.0, 0.0], [1.0, 1.0]]), bins=[2, 2]).hist
     tensor([[1., 0.],

@@ -77,12 +77,20 @@ def _inplace(op, name=None):
 
 
 def _polygamma(self, n):
-    """``polygamma(n, self)``: the n-th derivative of the digamma function. Gradient: ``g · ψ⁽ⁿ⁺¹⁾(self)``."""
+    """``polygamma(n, self)``: the n-th derivative of the digamma function. Gradient: ``g · ψ⁽ⁿ⁺¹⁾(self)``.
+
+    >>> minigrad.tensor([1.0, 2.0]).polygamma(1)
+    tensor([1.6449, 0.6449])
+    """
     return gamma.polygamma(n, self)
 
 
 def _polygamma_(self, n):
-    """In-place ``polygamma(n, self)``; returns ``self``."""
+    """In-place ``polygamma(n, self)``; returns ``self``. Gradient: as ``polygamma``.
+
+    >>> minigrad.tensor([1.0, 2.0]).polygamma_(1)
+    tensor([1.6449, 0.6449])
+    """
     return inplace.apply_inplace(self, _polygamma, n)
 
 
@@ -274,8 +282,10 @@ _LAMBDA_DOCS = {
         f"{name}_": f"In place ``{name}`` (see ``minigrad.{name}``); returns ``self``. Gradient: as ``{name}``."
         for name in ("index_add", "index_fill", "index_put", "index_reduce", "masked_scatter", "put", "scatter_reduce")
     },
-    "cumsum_": "``self`` replaced in place by its running sums along ``dim`` (``cumsum``); returns ``self``.",
-    "cumprod_": "``self`` replaced in place by its running products along ``dim`` (``cumprod``); returns ``self``.",
+    "cumsum_": "``self`` replaced in place by its running sums along ``dim`` (``cumsum``); returns ``self``. "
+    "Gradient: as ``cumsum``.",
+    "cumprod_": "``self`` replaced in place by its running products along ``dim`` (``cumprod``); returns ``self``. "
+    "Gradient: as ``cumprod``.",
 }
 # fmt: on
 for _name, _doc in _LAMBDA_DOCS.items():
@@ -332,6 +342,15 @@ _EXAMPLES = {
     "scatter_reduce_": ">>> src = minigrad.tensor([1.0, 5.0, 2.0])\n"
     ">>> minigrad.zeros(2).scatter_reduce_(0, minigrad.tensor([0, 0, 1]), src, 'amax', include_self=False)\n"
     "tensor([5., 2.])",
+    "lgamma_": ">>> minigrad.tensor([1.0, 3.0]).lgamma_()\ntensor([0.0000, 0.6931])",
+    "digamma_": ">>> minigrad.tensor([1.0, 2.0]).digamma_()\ntensor([-0.5772,  0.4228])",
+    "mvlgamma_": ">>> minigrad.tensor([1.0, 2.0]).mvlgamma_(1)\ntensor([0., 0.])",
+    "igamma_": ">>> minigrad.tensor([1.0]).igamma_(minigrad.tensor([1.0]))\ntensor([0.6321])",
+    "igammac_": ">>> minigrad.tensor([1.0]).igammac_(minigrad.tensor([1.0]))\ntensor([0.3679])",
+    "logit_": ">>> minigrad.tensor([0.5, 0.75]).logit_()\ntensor([0.0000, 1.0986])",
+    "sinc_": ">>> minigrad.tensor([0.0, 0.5]).sinc_()\ntensor([1.0000, 0.6366])",
+    "cumsum_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).cumsum_(0)\ntensor([1., 3., 6.])",
+    "cumprod_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).cumprod_(0)\ntensor([1., 2., 6.])",
 }
 for _name, _example in _EXAMPLES.items():
     METHODS[_name].__doc__ += "\n\n" + _example
