@@ -117,6 +117,22 @@ def test_nan_wins_the_window_as_in_torch():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ties_signed_zeros_and_nans_pick_torchs_index(dtype):
+    """The kernel compares order-preserving integer keys: -0.0 must tie with 0.0 (the first wins), a NaN of
+    either sign must win, a later NaN over an earlier one, an all -inf window give its first tap."""
+    torch = pytest.importorskip("torch")
+    nan, inf = np.nan, np.inf
+    x = np.array([[[-0.0, 0.0, 0.0, -0.0, 2.0, 2.0, -nan, 1.0, nan, -nan, -inf, -inf, 5.0, -nan, -1.0, -2.0]]])
+    x = x.astype(dtype)
+    for size in (2, 4):
+        ours, ours_index = F.max_pool1d(minigrad.tensor(x), size, return_indices=True)
+        theirs, theirs_index = torch.nn.functional.max_pool1d(torch.tensor(x), size, return_indices=True)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        np.testing.assert_array_equal(np.signbit(ours.numpy()), np.signbit(theirs.numpy()))
+        np.testing.assert_array_equal(ours_index.numpy(), theirs_index.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kernels_match_their_numpy_twins(dtype, rng):
     x = rng.standard_normal((3, 4, 7, 8)).astype(dtype)
     x[0, 1, 2, 3] = np.nan

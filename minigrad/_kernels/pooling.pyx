@@ -25,9 +25,20 @@ Example::
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport INFINITY, isnan
 from libc.stdint cimport int64_t
 from libc.string cimport memset
+
+cdef extern from "pooling_rows.h" nogil:
+    void mgp_window_max_f32(const float *plane, Py_ssize_t height, Py_ssize_t width, const int64_t *dep_start,
+                            const int64_t *dep_stop, int64_t dep_step, const int64_t *row_start,
+                            const int64_t *row_stop, int64_t row_step, const int64_t *col_start,
+                            const int64_t *col_stop, int64_t col_step, Py_ssize_t out_d, Py_ssize_t out_h,
+                            Py_ssize_t out_w, float *out, int64_t *index)
+    void mgp_window_max_f64(const double *plane, Py_ssize_t height, Py_ssize_t width, const int64_t *dep_start,
+                            const int64_t *dep_stop, int64_t dep_step, const int64_t *row_start,
+                            const int64_t *row_stop, int64_t row_step, const int64_t *col_start,
+                            const int64_t *col_stop, int64_t col_step, Py_ssize_t out_d, Py_ssize_t out_h,
+                            Py_ssize_t out_w, double *out, int64_t *index)
 
 cdef enum:
     PARALLEL_MIN_ELEMENTS = 32768  # below this many input elements the thread start-up costs more than it saves
@@ -56,54 +67,27 @@ cdef inline double _row_sum(const floating *row, Py_ssize_t start, Py_ssize_t st
     return (s0 + s1) + (s2 + s3)
 
 
-cdef inline void _window_max(const floating *plane, Py_ssize_t offset, Py_ssize_t h0, Py_ssize_t h1,
-                             Py_ssize_t row_step, Py_ssize_t w0, Py_ssize_t w1, Py_ssize_t col_step,
-                             Py_ssize_t width, floating *best, int64_t *best_index) noexcept nogil:
-    """Fold the window rows [h0, h1) (step row_step) x columns [w0, w1) (step col_step) of the slice at flat
-    ``offset`` of ``plane`` into the running maximum ``best`` and its flat position."""
-    cdef Py_ssize_t h = h0, w, row
-    cdef floating value
-    while h < h1:  # strided ranges (dilation): range() with a runtime step needs the GIL
-        row = offset + h * width
-        w = w0
-        while w < w1:
-            value = plane[row + w]
-            if value > best[0] or isnan(value):
-                best[0] = value
-                best_index[0] = row + w
-            w = w + col_step
-        h = h + row_step
-
-
 def window_max_forward(const floating[:, :, :, ::1] x, const int64_t[::1] dep_start, const int64_t[::1] dep_stop,
                        int64_t dep_step, const int64_t[::1] row_start, const int64_t[::1] row_stop,
                        int64_t row_step, const int64_t[::1] col_start, const int64_t[::1] col_stop,
                        int64_t col_step, floating[:, :, :, ::1] out, int64_t[:, :, :, ::1] index, int num_threads):
-    """Window maxima and their flat positions (see the module docstring)."""
-    cdef Py_ssize_t planes = x.shape[0], height = x.shape[2], width = x.shape[3], p, a, i, j, d
+    """Window maxima and their flat positions (see the module docstring; the loop is in pooling_rows.h)."""
+    cdef Py_ssize_t planes = x.shape[0], height = x.shape[2], width = x.shape[3], p
     cdef Py_ssize_t out_d = out.shape[1], out_h = out.shape[2], out_w = out.shape[3], volume
-    cdef int64_t best_index
-    cdef floating best
-    cdef const floating *plane
     volume = x.shape[1] * height * width
     # (counted first: a shape read in the prange clause breaks the bounds-checked build)
     cdef int threads = _threads(planes, volume, num_threads)
-    if volume == 0:
+    if volume == 0 or planes * out_d * out_h * out_w == 0:
         return
     for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
-        plane = &x[p, 0, 0, 0]
-        for a in range(out_d):
-            for i in range(out_h):
-                for j in range(out_w):
-                    best = -INFINITY
-                    best_index = (dep_start[a] * height + row_start[i]) * width + col_start[j]
-                    d = dep_start[a]
-                    while d < dep_stop[a]:
-                        _window_max(plane, d * height * width, row_start[i], row_stop[i], row_step, col_start[j],
-                                    col_stop[j], col_step, width, &best, &best_index)
-                        d = d + dep_step
-                    out[p, a, i, j] = best
-                    index[p, a, i, j] = best_index
+        if floating is float:
+            mgp_window_max_f32(&x[p, 0, 0, 0], height, width, &dep_start[0], &dep_stop[0], dep_step,
+                               &row_start[0], &row_stop[0], row_step, &col_start[0], &col_stop[0], col_step,
+                               out_d, out_h, out_w, &out[p, 0, 0, 0], &index[p, 0, 0, 0])
+        else:
+            mgp_window_max_f64(&x[p, 0, 0, 0], height, width, &dep_start[0], &dep_stop[0], dep_step,
+                               &row_start[0], &row_stop[0], row_step, &col_start[0], &col_stop[0], col_step,
+                               out_d, out_h, out_w, &out[p, 0, 0, 0], &index[p, 0, 0, 0])
 
 
 def scatter_to_planes(const floating[:, ::1] grad, const int64_t[:, ::1] index, floating[:, ::1] grad_x,
