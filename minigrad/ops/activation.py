@@ -16,7 +16,6 @@ from ._util import float_operand, wrap
 from .elementwise import unary
 from .shape import normalize_dim
 
-
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # what the compiled ReLU takes
 
 
