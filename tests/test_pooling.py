@@ -156,9 +156,22 @@ def test_kernels_match_their_numpy_twins(dtype, rng):
     kernel.window_sum_forward(x, *bounds, scale, sums, 2)
     np.testing.assert_allclose(sums, reference.window_sum(x, *bounds, scale), rtol=1e-5, atol=1e-6)
     adjoint = np.empty(x.shape, dtype)
-    kernel.window_sum_backward(out, *bounds, scale, adjoint, 2)
+    kernel.window_sum_backward(out, *bounds, scale, False, adjoint, 2)
     np.testing.assert_allclose(
         adjoint, reference.window_sum_adjoint(out, *bounds, scale, x.shape), rtol=1e-5, atol=1e-6
+    )
+
+    # windows that tile the volume (each input in one window): the backward writes instead of adding
+    tiles = (np.array([0, 1]), np.array([1, 4]), np.array([0, 3, 5]), np.array([3, 5, 7]), np.array([0, 2, 6]))
+    bounds = tiles[:4] + (tiles[4], np.array([2, 6, 8]))
+    scale = rng.random((2, 3, 3))
+    sums = np.empty((3, 2, 3, 3), dtype)
+    kernel.window_sum_forward(x, *bounds, scale, sums, 2)
+    np.testing.assert_allclose(sums, reference.window_sum(x, *bounds, scale), rtol=1e-5, atol=1e-6)
+    adjoint = np.full(x.shape, np.nan, dtype)
+    kernel.window_sum_backward(sums, *bounds, scale, True, adjoint, 2)
+    np.testing.assert_allclose(
+        adjoint, reference.window_sum_adjoint(sums, *bounds, scale, x.shape), rtol=1e-5, atol=1e-6
     )
 
 

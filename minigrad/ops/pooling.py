@@ -64,6 +64,14 @@ class _Windows:
         """start, stop and step of each axis (the max kernel's arguments)."""
         return tuple(value for axis in self.axes for value in axis)
 
+    def tile(self, sizes):
+        """Whether every input of a ``sizes`` (D, H, W) volume lies in exactly one window (the sum kernel's
+        backward then writes each input once instead of zeroing and adding)."""
+        return all(
+            len(start) and start[0] == 0 and stop[-1] == size and np.array_equal(start[1:], stop[:-1])
+            for (start, stop, _), size in zip(self.axes, sizes)
+        )
+
 
 def _strided_axis(size, kernel, stride, padding, dilation, ceil_mode):
     """Output length and, per output, the first in-range tap, the stop (exclusive) and the tap step: window ``i``
@@ -158,7 +166,12 @@ class WindowMeanAdjoint(Function):
     def forward(self, grad, *, windows, shape):
         result = np.empty(shape, dtype=grad.dtype)
         _kernel.window_sum_backward(
-            np.ascontiguousarray(grad), *windows.bounds(), windows.scale, result, get_num_threads()
+            np.ascontiguousarray(grad),
+            *windows.bounds(),
+            windows.scale,
+            windows.tile(shape[1:]),
+            result,
+            get_num_threads(),
         )
         return result
 
