@@ -115,6 +115,14 @@ class BatchNorm(Function):
         return _affine(normalized, weight, bias, shape)
 
 
+def _parameter_grad(partial_sums, parameter):
+    """The per-thread rows of a layer-norm weight or bias gradient added up, in the parameter's shape and dtype
+    (an array of its own: no copy when it becomes the parameter's ``.grad``)."""
+    total = np.empty(parameter.shape, parameter.dtype)
+    np.add.reduce(partial_sums, axis=0, dtype=np.float64, out=total.reshape(-1))  # summed in double, then cast
+    return total
+
+
 class LayerNorm(Function):
     """``y = x̂·w + b`` with ``x̂`` standardised over the last ``dims`` dims and ``w``, ``b`` of those dims' shape
     (either may be None). Gradients: see the module docstring."""
@@ -122,19 +130,19 @@ class LayerNorm(Function):
     def forward(self, x, weight, bias, *, dims, eps):
         self.row_size = int(np.prod(x.shape[x.ndim - dims :], dtype=np.int64))
         rows = _rows(x, self.row_size)
-        out = np.empty_like(rows)
+        out = np.empty(x.shape, x.dtype)  # returned as allocated: an array that owns its memory
         self.mean, self.invstd = np.empty(rows.shape[0]), np.empty(rows.shape[0])
         _kernel.layer_norm_forward(
             rows,
             _flat(weight, x.dtype, self.row_size, 1),
             _flat(bias, x.dtype, self.row_size, 0),
             eps,
-            out,
+            out.reshape(rows.shape),
             self.mean,
             self.invstd,
             get_num_threads(),
         )
-        return out.reshape(x.shape)
+        return out
 
     def backward_arrays(self, grad):
         x, weight, bias = (None if t is None else t._data for t in self.inputs)
@@ -142,22 +150,24 @@ class LayerNorm(Function):
         threads = get_num_threads()
         sum_gx, sum_g = np.zeros((threads, self.row_size)), np.zeros((threads, self.row_size))
         rows = _rows(grad, self.row_size)
-        grad_x = np.empty_like(rows) if need_x else None
+        # allocated in x's shape and returned as is: a gradient that owns its memory becomes a leaf's .grad
+        # without a copy
+        grad_x = np.empty(x.shape, x.dtype) if need_x else None
         _kernel.layer_norm_backward(
             rows,
             _rows(x, self.row_size),
             self.mean,
             self.invstd,
             _flat(weight, x.dtype, self.row_size, 1),
-            grad_x,
+            None if grad_x is None else grad_x.reshape(rows.shape),
             sum_gx,
             sum_g,
             threads,
         )
         return (
-            grad_x.reshape(x.shape) if need_x else None,
-            sum_gx.sum(0).astype(x.dtype).reshape(weight.shape) if self.needs_input_grad[1] else None,
-            sum_g.sum(0).astype(x.dtype).reshape(bias.shape) if self.needs_input_grad[2] else None,
+            grad_x,
+            _parameter_grad(sum_gx, weight) if self.needs_input_grad[1] else None,
+            _parameter_grad(sum_g, bias) if self.needs_input_grad[2] else None,
         )
 
     def composite(self, x, weight, bias, *, dims, eps):

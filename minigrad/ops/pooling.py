@@ -46,11 +46,12 @@ __all__ = [
 class _Windows:
     """The windows of one pooling along the three spatial axes (depth, rows, columns): ``axes`` holds per axis
     ``(start, stop, step)``, output ``i`` reading inputs ``start[i]``, ``+ step``, ... below ``stop[i]``; and, for
-    average pooling, each output's ``scale`` (1 / divisor)."""
+    average pooling, each output's ``scale`` (1 / divisor) and the input's ``sizes`` (D, H, W)."""
 
-    def __init__(self, axes, scale=None):
+    def __init__(self, axes, scale=None, sizes=None):
         self.axes = tuple(axes)
         self.scale = scale
+        self.sizes = sizes
 
     @property
     def out_shape(self):
@@ -64,12 +65,16 @@ class _Windows:
         """start, stop and step of each axis (the max kernel's arguments)."""
         return tuple(value for axis in self.axes for value in axis)
 
-    def tile(self, sizes):
-        """Whether every input of a ``sizes`` (D, H, W) volume lies in exactly one window (the sum kernel's
-        backward then writes each input once instead of zeroing and adding)."""
+    def planes(self, array):
+        """A C-contiguous ``array`` (whatever its leading dims) as ``(planes, D, H, W)``."""
+        return array.reshape((-1,) + self.sizes)
+
+    def tile(self):
+        """Whether every input lies in exactly one window (the sum kernel's backward then writes each input once
+        instead of zeroing and adding)."""
         return all(
             len(start) and start[0] == 0 and stop[-1] == size and np.array_equal(start[1:], stop[:-1])
-            for (start, stop, _), size in zip(self.axes, sizes)
+            for (start, stop, _), size in zip(self.axes, self.sizes)
         )
 
 
@@ -104,8 +109,10 @@ def _planes(x, spatial):
 
 
 class PlaneGather(Function):
-    """``out[p, k] = x[p].flat[indices[p, k]]`` for ``x`` ``(planes, *spatial)``, ``indices`` ``(planes, *out)``.
-    The max-pooling kernels pass the gathered ``values`` they already have. Gradient: ``PlaneScatter``."""
+    """``out[p, k] = x[p].flat[indices[p, k]]`` for ``indices`` ``(planes, *out)`` and ``x`` holding ``planes``
+    planes (``(planes, *spatial)``, or ``(N, C, *spatial)`` with ``N·C = planes``: the gradient then comes in
+    ``x``'s own shape, an array a leaf's ``.grad`` takes without a copy). The max-pooling kernels pass the
+    gathered ``values`` they already have. Gradient: ``PlaneScatter``."""
 
     keeps_inputs = False
 
@@ -113,44 +120,47 @@ class PlaneGather(Function):
         self.in_shape = x.shape
         if values is not None:
             return values
-        planes = x.reshape(x.shape[0], -1)
-        return np.take_along_axis(planes, indices.reshape(x.shape[0], -1), axis=1).reshape(indices.shape)
+        planes = x.reshape(indices.shape[0], -1)
+        return np.take_along_axis(planes, indices.reshape(indices.shape[0], -1), axis=1).reshape(indices.shape)
 
     def backward(self, grad):
         return PlaneScatter.apply(grad, indices=self.options["indices"], shape=self.in_shape)
 
 
 class PlaneScatter(Function):
-    """Zeros of ``shape`` with ``grad[p, k]`` added at ``[p].flat[indices[p, k]]``: the adjoint of
-    ``PlaneGather`` (max pooling's backward, and max unpooling). Gradient: ``PlaneGather``."""
+    """Zeros of ``shape`` (``planes = indices.shape[0]`` planes) with ``grad[p, k]`` added at
+    ``[p].flat[indices[p, k]]``: the adjoint of ``PlaneGather`` (max pooling's backward, and max unpooling).
+    Gradient: ``PlaneGather``."""
 
     keeps_inputs = False
 
     def forward(self, grad, *, indices, shape):
-        planes = shape[0]
-        result = np.empty((planes, int(np.prod(shape[1:], dtype=np.int64))), dtype=grad.dtype)
+        planes = indices.shape[0]
+        result = np.empty(shape, dtype=grad.dtype)  # returned as allocated: it owns its memory
         _kernel.scatter_to_planes(
             np.ascontiguousarray(grad).reshape(planes, -1),
             np.ascontiguousarray(indices).reshape(planes, -1),
-            result,
+            result.reshape(planes, -1),
             get_num_threads(),
         )
-        return result.reshape(shape)
+        return result
 
     def backward(self, grad):
         return PlaneGather.apply(grad, indices=self.options["indices"])
 
 
 class WindowMean(Function):
-    """``out[p, i, j] = scale[i, j] · Σ_{(h, w) in window (i, j)} x[p, h, w]`` on ``(planes, H, W)``: average
-    pooling, adaptive or not. Gradient: ``WindowMeanAdjoint`` (the transpose of this linear map)."""
+    """``out[p, i, j] = scale[i, j] · Σ_{(h, w) in window (i, j)} x[p, h, w]`` on the ``(planes, D, H, W)`` view
+    of ``x`` (any leading dims): average pooling, adaptive or not; the output is ``(planes, *out)``. Gradient:
+    ``WindowMeanAdjoint`` (the transpose of this linear map), in ``x``'s shape."""
 
     keeps_inputs = False
 
     def forward(self, x, *, windows):
         self.in_shape = x.shape
-        out = np.empty((x.shape[0],) + windows.out_shape, dtype=x.dtype)
-        _kernel.window_sum_forward(np.ascontiguousarray(x), *windows.bounds(), windows.scale, out, get_num_threads())
+        planes = windows.planes(np.ascontiguousarray(x))
+        out = np.empty((planes.shape[0],) + windows.out_shape, dtype=x.dtype)
+        _kernel.window_sum_forward(planes, *windows.bounds(), windows.scale, out, get_num_threads())
         return out
 
     def backward(self, grad):
@@ -158,19 +168,19 @@ class WindowMean(Function):
 
 
 class WindowMeanAdjoint(Function):
-    """``grad_x[p, h, w] = Σ over the windows (i, j) holding (h, w) of scale[i, j] · grad[p, i, j]``, of ``shape``.
-    Gradient: ``WindowMean``."""
+    """``grad_x[p, h, w] = Σ over the windows (i, j) holding (h, w) of scale[i, j] · grad[p, i, j]``, of ``shape``
+    (any leading dims, viewed as planes). Gradient: ``WindowMean``."""
 
     keeps_inputs = False
 
     def forward(self, grad, *, windows, shape):
-        result = np.empty(shape, dtype=grad.dtype)
+        result = np.empty(shape, dtype=grad.dtype)  # returned as allocated: it owns its memory
         _kernel.window_sum_backward(
-            np.ascontiguousarray(grad),
+            np.ascontiguousarray(grad).reshape((-1,) + windows.out_shape),
             *windows.bounds(),
             windows.scale,
-            windows.tile(shape[1:]),
-            result,
+            windows.tile(),
+            windows.planes(result),
             get_num_threads(),
         )
         return result
@@ -263,11 +273,8 @@ def _max_over(x, spatial, windows, return_indices):
     indices = np.empty(values.shape, dtype=np.int64)
     _kernel.window_max_forward(planes, *windows.strided_bounds(), values, indices, get_num_threads())
     pooled = (planes.shape[0],) + windows.out_shape[3 - spatial :]  # (planes, *spatial output)
-    out = PlaneGather.apply(
-        x.reshape((planes.shape[0],) + x.shape[x.ndim - spatial :]),
-        indices=indices.reshape(pooled),
-        values=values.reshape(pooled),
-    ).reshape(lead + pooled[1:])
+    out = PlaneGather.apply(x, indices=indices.reshape(pooled), values=values.reshape(pooled))
+    out = out.reshape(lead + pooled[1:])
     return (out, Tensor._wrap(indices.reshape(out.shape))) if return_indices else out
 
 
@@ -349,7 +356,7 @@ def _avg_pool(x, spatial, name, kernel_size, stride, padding, ceil_mode, count_i
         divisor = _outer(np.minimum(origin + k, n + p) - origin for (_, _, origin), k, n, p in lifted)
     else:
         divisor = _outer(stop - start for _, (start, stop, _), _ in axes)
-    windows = _Windows((axis for _, axis, _ in axes), np.ascontiguousarray(1.0 / divisor))
+    windows = _Windows((axis for _, axis, _ in axes), np.ascontiguousarray(1.0 / divisor), _lift(x.shape, spatial))
     return _mean_over(x, spatial, windows)
 
 
@@ -359,9 +366,8 @@ def _outer(extents):
 
 
 def _mean_over(x, spatial, windows):
-    planes, lead = _planes(x, spatial)
-    out = WindowMean.apply(x.reshape(planes.shape), windows=windows)
-    return out.reshape(lead + windows.out_shape[3 - spatial :])
+    out = WindowMean.apply(x, windows=windows)
+    return out.reshape(x.shape[: x.ndim - spatial] + windows.out_shape[3 - spatial :])
 
 
 @tracing.unit("avg_pool1d")
@@ -433,7 +439,8 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     >>> F.adaptive_avg_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
     tensor([[[1.5]]])
     """
-    return _mean_over(input, 1, _adaptive_mean_windows(_adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d")))
+    windows = _adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d")
+    return _mean_over(input, 1, _adaptive_mean_windows(windows, _lift(input.shape, 1)))
 
 
 @tracing.unit("adaptive_avg_pool2d")
@@ -445,7 +452,8 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     >>> F.adaptive_avg_pool2d(minigrad.ones(1, 2, 5, 5), 1).shape
     (1, 2, 1, 1)
     """
-    return _mean_over(input, 2, _adaptive_mean_windows(_adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")))
+    windows = _adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")
+    return _mean_over(input, 2, _adaptive_mean_windows(windows, _lift(input.shape, 2)))
 
 
 @tracing.unit("adaptive_avg_pool3d")
@@ -458,12 +466,13 @@ def adaptive_avg_pool3d(input, output_size):  # noqa: A002
     >>> F.adaptive_avg_pool3d(minigrad.ones(1, 2, 4, 5, 6), (2, 1, 3)).shape
     (1, 2, 2, 1, 3)
     """
-    return _mean_over(input, 3, _adaptive_mean_windows(_adaptive_windows(input, 3, output_size, "adaptive_avg_pool3d")))
+    windows = _adaptive_windows(input, 3, output_size, "adaptive_avg_pool3d")
+    return _mean_over(input, 3, _adaptive_mean_windows(windows, _lift(input.shape, 3)))
 
 
-def _adaptive_mean_windows(axes):
+def _adaptive_mean_windows(axes, sizes):
     counts = _outer(stop - start for start, stop, _ in axes)
-    return _Windows(axes, np.ascontiguousarray(1.0 / np.maximum(counts, 1)))
+    return _Windows(axes, np.ascontiguousarray(1.0 / np.maximum(counts, 1)), sizes)
 
 
 @tracing.unit("adaptive_max_pool1d")
