@@ -11,8 +11,8 @@ channel_affine      y = x·scale[c] + shift[c]   (the caller folds the normalisa
                     scale = w·invstd and shift = b - mean·w·invstd).
 batch_norm_backward sum_g[c] = Σ g,  sum_gx[c] = Σ g·x̂   (the bias and weight gradients), and, when grad_x is
                     given, grad_x = w·invstd·(g - [sum_g + x̂·sum_gx] / M)  in training (the statistics depend on
-                    x), or grad_x = w·invstd·g  with fixed (running) statistics; done as one pass
-                    grad_x = a·g + b·x + k per channel.
+                    x), done as a second pass grad_x = a·g + b·x + k per channel; or grad_x = w·invstd·g with
+                    fixed (running) statistics, written in the same pass as the sums.
 
 Layer norm. Row r: mean_r, invstd_r over its D values, x̂ = (x - mean_r)·invstd_r, w and b (D,) (the caller passes
 ones and zeros for an absent weight or bias).
@@ -41,6 +41,10 @@ cdef extern from "normalization_rows.h" nogil:
                            double *total_g, double *total_gx)
     void mgn_grad_sums_f64(const double *g, const double *w, const double *x, Py_ssize_t n, double shift,
                            double *total_g, double *total_gx)
+    void mgn_grad_sums_scale_f32(const float *g, const float *x, Py_ssize_t n, double shift, float a, float *out,
+                                 double *total_g, double *total_gx)
+    void mgn_grad_sums_scale_f64(const double *g, const double *x, Py_ssize_t n, double shift, double a,
+                                 double *out, double *total_g, double *total_gx)
     void mgn_affine_f32(const float *x, float a, float b, float *y, Py_ssize_t n)
     void mgn_affine_f64(const double *x, double a, double b, double *y, Py_ssize_t n)
     void mgn_axpbypc_f32(const float *g, const float *w, const float *x, float a, float b, float c, float *out,
@@ -74,6 +78,15 @@ cdef inline void _grad_sums(const floating *g, const floating *w, const floating
         mgn_grad_sums_f32(g, w, x, n, shift, total_g, total_gx)
     else:
         mgn_grad_sums_f64(g, w, x, n, shift, total_g, total_gx)
+
+
+cdef inline void _grad_sums_scale(const floating *g, const floating *x, Py_ssize_t n, double shift, floating a,
+                                  floating *out, double *total_g, double *total_gx) noexcept nogil:
+    """Σ g and Σ g·(x - shift), in double, and out = a·g."""
+    if floating is float:
+        mgn_grad_sums_scale_f32(g, x, n, shift, a, out, total_g, total_gx)
+    else:
+        mgn_grad_sums_scale_f64(g, x, n, shift, a, out, total_g, total_gx)
 
 
 cdef inline void _affine(const floating *x, floating a, floating b, floating *y, Py_ssize_t n) noexcept nogil:
@@ -169,26 +182,29 @@ def batch_norm_backward(const floating[:, :, ::1] grad, const floating[:, :, ::1
         sum_g[:] = 0
         sum_gx[:] = 0
         return
+    cdef bint fused = grad_x is not None and not training  # grad_x = scale·g does not wait for the sums
     for c in prange(channels, nogil=True, schedule="static",
                     num_threads=_threads(channels, batch * channels * size, num_threads)):
         m = mean[c]
+        scale = weight[c] * invstd[c]
         tg = 0
         tgx = 0
         for n in range(batch):
-            _grad_sums(&grad[n, c, 0], <const floating *>NULL, &x[n, c, 0], size, m, &plane_g, &plane_gx)
+            if fused:
+                _grad_sums_scale(&grad[n, c, 0], &x[n, c, 0], size, m, <floating>scale, &grad_x[n, c, 0],
+                                 &plane_g, &plane_gx)
+            else:
+                _grad_sums(&grad[n, c, 0], <const floating *>NULL, &x[n, c, 0], size, m, &plane_g, &plane_gx)
             tg = tg + plane_g
             tgx = tgx + plane_gx
         sum_g[c] = tg
         sum_gx[c] = tgx * invstd[c]
-        if grad_x is None:
+        if grad_x is None or fused:
             continue
-        scale = weight[c] * invstd[c]
+        # training: grad_x = scale·g - scale·invstd²·(Σ g·(x-m))/M · (x - m) - scale·(Σ g)/M
         a = <floating>scale
-        b = 0
-        k = 0
-        if training:  # grad_x = scale·g - scale·invstd²·(Σ g·(x-m))/M · (x - m) - scale·(Σ g)/M
-            b = <floating>(-scale * invstd[c] * invstd[c] * tgx / count)
-            k = <floating>(-scale * tg / count - b * m)
+        b = <floating>(-scale * invstd[c] * invstd[c] * tgx / count)
+        k = <floating>(-scale * tg / count - b * m)
         for n in range(batch):
             _axpbypc(&grad[n, c, 0], <const floating *>NULL, &x[n, c, 0], a, b, k, &grad_x[n, c, 0], size)
 

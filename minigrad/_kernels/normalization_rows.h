@@ -8,6 +8,8 @@
  *
  * mgn_shifted_sums:  Σ (x - shift) and Σ (x - shift)², in double.
  * mgn_grad_sums:     Σ g and Σ g·(x - shift), in double (w == NULL) or Σ g·w and Σ g·w·(x - shift).
+ * mgn_grad_sums_scale: Σ g and Σ g·(x - shift), and out = a·g in the same pass (batch norm with fixed statistics,
+ *                    whose input gradient does not depend on the sums).
  * mgn_affine:        y = x·a + b.
  * mgn_axpbypc:       out = a·g·w + b·x + c (w == NULL means w = 1): the gradient of a standardisation.
  * mgn_scale_shift:   out = (x - shift)·scale·w + b: a layer-norm row.
@@ -63,6 +65,21 @@ MG_CLONES MG_ROW void mgn_grad_sums_##SUF(const T *restrict g, const T *restrict
     }                                                                                                          \
     *total_g = a;                                                                                              \
     *total_gx = b;                                                                                             \
+}                                                                                                              \
+                                                                                                               \
+MG_CLONES MG_ROW void mgn_grad_sums_scale_##SUF(const T *restrict g, const T *restrict x, ptrdiff_t n,        \
+                                                double shift, T a, T *restrict out, double *total_g,          \
+                                                double *total_gx)                                             \
+{                                                                                                              \
+    double s = 0.0, t = 0.0;                                                                                   \
+    MGN_SIMD_SUMS(s, t)                                                                                        \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                                        \
+        s += (double)g[i];                                                                                     \
+        t += (double)g[i] * ((double)x[i] - shift);                                                            \
+        out[i] = a * g[i];                                                                                     \
+    }                                                                                                          \
+    *total_g = s;                                                                                              \
+    *total_gx = t;                                                                                             \
 }                                                                                                              \
                                                                                                                \
 MG_CLONES MG_ROW void mgn_affine_##SUF(const T *restrict x, T a, T b, T *restrict y, ptrdiff_t n)             \
