@@ -116,6 +116,8 @@ class PlaneGather(Function):
         self.in_shape = x.shape
         if values is not None:
             return values
+        if indices.shape[0] == 0:  # (a reshape to (0, -1) is ambiguous)
+            return np.empty(indices.shape, x.dtype)
         planes = x.reshape(indices.shape[0], -1)
         return np.take_along_axis(planes, indices.reshape(indices.shape[0], -1), axis=1).reshape(indices.shape)
 
