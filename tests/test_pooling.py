@@ -244,3 +244,15 @@ def test_modules_match_torch(make, rng):
         ours_out, theirs_out = ours_out[0], theirs_out[0]
     np.testing.assert_allclose(ours_out.numpy(), theirs_out.numpy(), rtol=1e-12, atol=1e-12)
     assert not list(ours.parameters()) and not ours.state_dict()
+
+
+@pytest.mark.parametrize("name, args", [("max_pool2d", (2,)), ("avg_pool2d", (2,)), ("adaptive_avg_pool2d", (1,))])
+def test_input_gradient_is_handed_over_without_a_copy(name, args, rng):
+    """The backward allocates the gradient in the input's shape (the kernel writes through a view), so a leaf's
+    .grad takes that array as it is; the window geometry is cached, read-only, and gives the same result again."""
+    x = minigrad.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    first = getattr(F, name)(x, *args)
+    first.sum().backward()
+    assert x.grad._data.flags.owndata and x.grad._data.flags.c_contiguous
+    again = getattr(F, name)(x.detach(), *args)
+    np.testing.assert_array_equal(again.numpy(), first.detach().numpy())
