@@ -64,7 +64,7 @@ def _loaded_openblas():
 
 # Products below this many multiply-adds (about 0.25 ms on one core) run on one BLAS thread; above it a team's
 # barrier costs little next to the work. OpenBLAS itself goes single-threaded below _OPENBLAS_THREADED_MIN.
-_THREADED_MIN_MACS = 1 << 24
+THREADED_MIN_MACS = 1 << 24
 _OPENBLAS_THREADED_MIN = 1 << 18
 
 _functions = None
@@ -101,15 +101,16 @@ def run_parts(work, count, threads):
     """Call ``work(start, stop, threads_inside)`` on ``min(threads, count)`` contiguous parts of ``range(count)``,
     each on its own thread (the caller's is one of them) with single-threaded BLAS and ``threads_inside = 1``;
     return the results in order. Serial (one call over everything with ``threads_inside = threads``) when there is
-    one part or BLAS's threads cannot be set. ``work`` must release the GIL for its heavy parts (NumPy's matmul and
-    the kernels do) and write to disjoint places."""
+    one part or BLAS's threads cannot be set; with ``threads = 1`` BLAS runs one thread too. ``work`` must release
+    the GIL for its heavy parts (NumPy's matmul and the kernels do) and write to disjoint places."""
     parts = max(1, min(threads, count))
-    if parts > 1:
-        with single_threaded() as ok:
-            if ok:
-                bounds = [(count * i // parts, count * (i + 1) // parts, 1) for i in range(parts)]
-                return _run_threads(work, bounds)
-    return [work(0, count, threads)]
+    if parts == 1 and threads > 1:  # one big part: the kernels' and BLAS's own threads share it
+        return [work(0, count, threads)]
+    with single_threaded() as ok:
+        if ok and parts > 1:
+            bounds = [(count * i // parts, count * (i + 1) // parts, 1) for i in range(parts)]
+            return _run_threads(work, bounds)
+        return [work(0, count, threads)]
 
 
 def _run_threads(work, bounds):
@@ -135,12 +136,12 @@ def _run_threads(work, bounds):
 
 def matmul(a, b):
     """``np.matmul(a, b)`` without OpenBLAS's team (see the module docstring): on the calling thread when the
-    product has fewer than ``_THREADED_MIN_MACS`` multiply-adds, else, for two matrices, with the rows of ``a``
+    product has fewer than ``THREADED_MIN_MACS`` multiply-adds, else, for two matrices, with the rows of ``a``
     split over minigrad's threads (``run_parts``); a batched product keeps NumPy's own threading."""
     macs = max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * (a.shape[-2] if a.ndim > 1 else 1))
     if macs <= _OPENBLAS_THREADED_MIN:
         return np.matmul(a, b)
-    if macs < _THREADED_MIN_MACS or get_num_threads() == 1:
+    if macs < THREADED_MIN_MACS or get_num_threads() == 1:
         with single_threaded():
             return np.matmul(a, b)
     if a.ndim != 2 or b.ndim != 2:

@@ -68,7 +68,7 @@ def test_malloc_tuning_can_be_turned_off(monkeypatch):
     [((3, 4), (4, 5)), ((64, 400), (400, 120)), ((257, 300), (300, 260)), ((2, 64, 70), (70, 80)), ((300,), (300, 80))],
 )
 def test_matmul_matches_numpy_on_small_split_and_batched_products(a_shape, b_shape, monkeypatch):
-    monkeypatch.setattr(_blas, "_THREADED_MIN_MACS", 1 << 20)  # the 257x300x260 product is split over threads
+    monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 1 << 20)  # the 257x300x260 product is split over threads
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape).astype(np.float32)
     functions = _blas._loaded_openblas()

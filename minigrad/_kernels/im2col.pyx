@@ -16,11 +16,12 @@ it was read from (overlapping windows accumulate), into a zeroed ``x``.
 torch's ``unfold`` layout, both written by the same loop. Work is split over the (image, channel) pairs with
 OpenMP; each pair owns its own slice of ``cols`` and (for col2im) of ``x``, so no two threads write one place.
 Along the innermost (W) axis the positions that fall in the padding are computed once per row, leaving a
-branch-free copy in between.
+branch-free copy in between; when input and output rows are equally long (stride 1, 'same' padding) im2col copies
+each tap's whole plane at once and zeroes the padding columns after.
 """
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 # Below this many column entries a single thread is faster than starting a team.
 cdef enum:
@@ -80,6 +81,34 @@ cdef inline void _tap(const Geometry *g, Py_ssize_t tap, Tap *out) noexcept nogi
         out.hi = out.lo
 
 
+cdef inline bint _same_width_plane(const Geometry *g) noexcept nogil:
+    """Whether a tap's rows are one shifted copy of the input plane: 2-D (or 1-D), stride 1 along H and W, and as
+    many output as input columns (a 'same'-padded convolution), so that input and output rows are equally long."""
+    return g.n[0] == 1 and g.o[0] == 1 and g.t[1] == 1 and g.t[2] == 1 and g.o[2] == g.n[2]
+
+
+cdef void _im2col_tap_plane(const floating *src, floating *out, const Geometry *g, const Tap *s) noexcept nogil:
+    """One tap's row of cols on a same-width plane (``_same_width_plane``): output rows ``y_lo..y_hi`` read input
+    rows ``y + s.y0`` at the same column offset ``s.x0``, so the whole block is one contiguous copy (a few KB, where
+    copying row by row cost twice as much); then each row's ``lo`` first and ``ow - hi`` last entries, which the
+    block copy took from the neighbouring input row, are zeroed, as are the output rows that fall in the padding."""
+    cdef Py_ssize_t y, x, ow = g.o[2], oh = g.o[1]
+    cdef Py_ssize_t y_lo = _first_inside(s.y0, 1, oh), y_hi = _end_inside(s.y0, 1, g.n[1], oh)
+    if y_hi <= y_lo or s.hi <= s.lo:
+        memset(out, 0, oh * ow * sizeof(floating))
+        return
+    memset(out, 0, y_lo * ow * sizeof(floating))
+    memset(out + y_hi * ow, 0, (oh - y_hi) * ow * sizeof(floating))
+    out += y_lo * ow
+    memcpy(out + s.lo, src + (y_lo + s.y0) * ow + s.x0 + s.lo,
+           ((y_hi - y_lo) * ow - s.lo - (ow - s.hi)) * sizeof(floating))
+    for y in range(y_hi - y_lo):
+        for x in range(s.lo):
+            out[y * ow + x] = 0
+        for x in range(s.hi, ow):
+            out[y * ow + x] = 0
+
+
 cdef void _im2col_channel(const floating *src, floating *dst, const Geometry *g) noexcept nogil:
     """The K rows of one (image, channel): ``src`` is x[n, c] (D*H*W values), ``dst`` is cols[c K, n] and the
     next row starts ``g.row_step`` values further."""
@@ -87,8 +116,12 @@ cdef void _im2col_channel(const floating *src, floating *dst, const Geometry *g)
     cdef Tap s
     cdef floating *out
     cdef const floating *line
+    cdef bint same_width = _same_width_plane(g)
     for tap in range(g.taps):
         _tap(g, tap, &s)
+        if same_width:
+            _im2col_tap_plane(src, dst + tap * g.row_step, g, &s)
+            continue
         for z in range(g.o[0]):
             iz = z * g.t[0] + s.z0
             for y in range(g.o[1]):

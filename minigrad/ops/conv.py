@@ -28,7 +28,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._blas import run_parts
+from .._blas import THREADED_MIN_MACS, run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
@@ -99,9 +99,8 @@ def col2im(cols, window, out, num_threads=None):
 
 
 def _chunk_images(rows, window, itemsize):
-    """Images per chunk: as many as keep one GEMM's operand, the ``(C K / groups, B L)`` columns of a group
-    (``rows = C K / groups``), near ``_CHUNK_BYTES``; at least one. Sized per group so that a depthwise
-    convolution's tiny GEMMs (``K`` rows each) still span many images: a GEMM call costs microseconds."""
+    """Images per chunk: as many as keep the chunk's ``(B, C K, L)`` columns (``rows = C K``) near
+    ``_CHUNK_BYTES``; at least one."""
     return max(1, _CHUNK_BYTES // max(rows * window.positions * itemsize, 1))
 
 
@@ -109,62 +108,78 @@ def _chunks(start, stop, step):
     return (slice(first, min(first + step, stop)) for first in range(start, stop, step))
 
 
+def _threads_for(n, out_channels, rows, window):
+    """minigrad's thread count, or 1 when the product's ``N O C K L`` multiply-adds are too few for a second
+    thread to pay for starting it (``_blas.THREADED_MIN_MACS``)."""
+    macs = n * out_channels * rows * window.positions
+    return get_num_threads() if macs >= THREADED_MIN_MACS else 1
+
+
+def _columns(buffer, images, rows, positions):
+    """The first ``images`` images' columns in ``buffer``: an ``(B, C K, L)`` matrix per image, and the same
+    memory as the ``(C K, B, L)`` view im2col and col2im take."""
+    cols = buffer[: images * rows * positions].reshape(images, rows, positions)
+    return cols, cols.transpose(1, 0, 2)
+
+
 def correlate(x, weight, bias, window, groups):
-    """The convolution's value as arrays: per chunk of images, im2col then ``y = W cols`` per group plus the bias,
-    the batch split over minigrad's threads."""
+    """The convolution's value as arrays: per chunk of images, im2col then, per image and group, ``y = W cols``
+    straight into the output (plus the bias), the batch split over minigrad's threads."""
     x = np.ascontiguousarray(x)
-    n, channels = x.shape[:2]
+    n = x.shape[0]
     out_channels, rows, positions = weight.shape[0], x.shape[1] * window.taps, window.positions
     result = np.empty((n, out_channels, positions), dtype=x.dtype)
     kernels = weight.reshape(groups, out_channels // groups, -1)
-    shift = (np.zeros(out_channels, x.dtype) if bias is None else bias)[:, None]
-    step = _chunk_images(rows // groups, window, x.itemsize)
+    step = _chunk_images(rows, window, x.itemsize)
 
     def part(start, stop, threads):
-        images = min(step, stop - start)
-        cols_buffer = np.empty(rows * images * positions, x.dtype)
-        product_buffer = np.empty(out_channels * images * positions, x.dtype)
+        cols_buffer = np.empty(rows * min(step, stop - start) * positions, x.dtype)
         for block in _chunks(start, stop, step):
-            size = (block.stop - block.start) * positions
-            cols = im2col(x[block], window, cols_buffer[: rows * size].reshape(rows, -1, positions), threads)
-            product = product_buffer[: out_channels * size].reshape(groups, out_channels // groups, size)
-            np.matmul(kernels, cols.reshape(groups, rows // groups, size), out=product)
-            np.add(product.reshape(out_channels, -1, positions).transpose(1, 0, 2), shift, out=result[block])
+            cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions)
+            im2col(x[block], window, cols_view, threads)
+            out = result[block]
+            # (G, O / G, C K / G) @ (B, G, C K / G, L): one GEMM per image and group, written in place
+            np.matmul(
+                kernels,
+                cols.reshape(-1, groups, rows // groups, positions),
+                out=out.reshape(cols.shape[0], groups, -1, positions),
+            )
+            if bias is not None:
+                out += bias[:, None]
 
-    run_parts(part, n, get_num_threads())
+    run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
     return result.reshape((n, out_channels) + tuple(window.out_size))
 
 
 def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w):
     """The convolution's input and weight gradients as arrays (None where not needed; ``x`` is read only for the
-    weight's, ``x_shape`` sizes the input's): per chunk of images, with ``g`` as ``(O, B L)``, ``dWᵀ += cols gᵀ``
-    and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The batch is split over minigrad's
-    threads, each summing its own ``dWᵀ``."""
+    weight's, ``x_shape`` sizes the input's): per chunk of images and per image and group, with ``g`` as
+    ``(O, L)``, ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The
+    batch is split over minigrad's threads, each summing its own ``dWᵀ``."""
     n, out_channels = grad.shape[:2]
     rows, positions = x_shape[1] * window.taps, window.positions
-    grad = np.ascontiguousarray(grad).reshape(n, out_channels, positions)
+    grad = np.ascontiguousarray(grad).reshape(n, groups, out_channels // groups, positions)
     x = np.ascontiguousarray(x) if need_w else None
     kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
     grad_x = np.empty(x_shape, dtype=grad.dtype) if need_x else None
-    step = _chunk_images(rows // groups, window, grad.itemsize)
+    step = _chunk_images(rows, window, grad.itemsize)
 
     def part(start, stop, threads):
         cols_buffer = np.empty(rows * min(step, stop - start) * positions, grad.dtype)
         grad_w = np.zeros(kernels_t.shape, dtype=grad.dtype) if need_w else None
         for block in _chunks(start, stop, step):
-            size = (block.stop - block.start) * positions
-            cols = cols_buffer[: rows * size].reshape(rows, -1, positions)
-            # the chunk's gradient as (G, O / G, B L), the layout of the columns
-            g = np.ascontiguousarray(grad[block].transpose(1, 0, 2)).reshape(groups, out_channels // groups, size)
-            if need_w:  # (C K / G, O / G) per group: the small side of the product last
-                im2col(x[block], window, cols, threads)
-                grad_w += np.matmul(cols.reshape(groups, rows // groups, size), g.transpose(0, 2, 1))
+            cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions)
+            cols = cols.reshape(-1, groups, rows // groups, positions)  # (B, G, C K / G, L)
+            g = grad[block]  # (B, G, O / G, L)
+            if need_w:  # (C K / G, O / G) per image and group: the small side of the product last
+                im2col(x[block], window, cols_view, threads)
+                grad_w += np.matmul(cols, g.transpose(0, 1, 3, 2)).sum(0)
             if need_x:
-                np.matmul(kernels_t, g, out=cols.reshape(groups, rows // groups, size))
-                col2im(cols, window, grad_x[block], threads)
+                np.matmul(kernels_t, g, out=cols)
+                col2im(cols_view, window, grad_x[block], threads)
         return grad_w
 
-    partial = run_parts(part, n, get_num_threads())
+    partial = run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
     if need_w:
         grad_w = np.ascontiguousarray(sum(partial[1:], partial[0]).transpose(0, 2, 1)).reshape(weight.shape)
     else:
