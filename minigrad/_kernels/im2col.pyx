@@ -16,8 +16,9 @@ it was read from (overlapping windows accumulate), into a zeroed ``x``.
 torch's ``unfold`` layout, both written by the same loop. Work is split over the (image, channel) pairs with
 OpenMP; each pair owns its own slice of ``cols`` and (for col2im) of ``x``, so no two threads write one place.
 Along the innermost (W) axis the positions that fall in the padding are computed once per row, leaving a
-branch-free copy in between; when input and output rows are equally long (stride 1, 'same' padding) im2col copies
-each tap's whole plane at once and zeroes the padding columns after.
+branch-free copy in between. On a 1-D or 2-D input with stride 1 (most convolutions) each tap's inside rows are
+found once, not checked row by row, and when input and output rows are equally long ('same' padding) im2col copies
+the tap's whole block at once and zeroes the padding columns after.
 """
 from cython cimport floating
 from cython.parallel cimport prange
@@ -81,32 +82,60 @@ cdef inline void _tap(const Geometry *g, Py_ssize_t tap, Tap *out) noexcept nogi
         out.hi = out.lo
 
 
-cdef inline bint _same_width_plane(const Geometry *g) noexcept nogil:
-    """Whether a tap's rows are one shifted copy of the input plane: 2-D (or 1-D), stride 1 along H and W, and as
-    many output as input columns (a 'same'-padded convolution), so that input and output rows are equally long."""
-    return g.n[0] == 1 and g.o[0] == 1 and g.t[1] == 1 and g.t[2] == 1 and g.o[2] == g.n[2]
+cdef inline bint _unit_stride_plane(const Geometry *g) noexcept nogil:
+    """Whether each tap reads a plain shifted window of one input plane: 2-D (or 1-D) and stride 1 along H and W.
+    Then the output rows that read inside the input are one range ``[y_lo, y_hi)`` per tap, and the loops need no
+    bounds check per row."""
+    return g.n[0] == 1 and g.o[0] == 1 and g.t[1] == 1 and g.t[2] == 1
 
 
 cdef void _im2col_tap_plane(const floating *src, floating *out, const Geometry *g, const Tap *s) noexcept nogil:
-    """One tap's row of cols on a same-width plane (``_same_width_plane``): output rows ``y_lo..y_hi`` read input
-    rows ``y + s.y0`` at the same column offset ``s.x0``, so the whole block is one contiguous copy (a few KB, where
-    copying row by row cost twice as much); then each row's ``lo`` first and ``ow - hi`` last entries, which the
-    block copy took from the neighbouring input row, are zeroed, as are the output rows that fall in the padding."""
-    cdef Py_ssize_t y, x, ow = g.o[2], oh = g.o[1]
+    """One tap's row of cols on a unit-stride plane (``_unit_stride_plane``): output row ``y`` in ``[y_lo, y_hi)``
+    reads input row ``y + s.y0`` from column ``s.x0``; the rows outside, and each row's ``lo`` first and
+    ``ow - hi`` last entries, are padding (zero). When input and output rows are equally long (a 'same'-padded
+    convolution) the inside rows are one contiguous block, copied at once (half the time of a copy per row), and
+    the entries it took from the neighbouring input rows are zeroed after."""
+    cdef Py_ssize_t y, x, ow = g.o[2], oh = g.o[1], iw = g.n[2]
     cdef Py_ssize_t y_lo = _first_inside(s.y0, 1, oh), y_hi = _end_inside(s.y0, 1, g.n[1], oh)
+    cdef floating *row
+    cdef const floating *line
     if y_hi <= y_lo or s.hi <= s.lo:
         memset(out, 0, oh * ow * sizeof(floating))
         return
     memset(out, 0, y_lo * ow * sizeof(floating))
     memset(out + y_hi * ow, 0, (oh - y_hi) * ow * sizeof(floating))
-    out += y_lo * ow
-    memcpy(out + s.lo, src + (y_lo + s.y0) * ow + s.x0 + s.lo,
-           ((y_hi - y_lo) * ow - s.lo - (ow - s.hi)) * sizeof(floating))
-    for y in range(y_hi - y_lo):
+    if ow == iw:
+        out += y_lo * ow
+        memcpy(out + s.lo, src + (y_lo + s.y0) * ow + s.x0 + s.lo,
+               ((y_hi - y_lo) * ow - s.lo - (ow - s.hi)) * sizeof(floating))
+        for y in range(y_hi - y_lo):
+            for x in range(s.lo):
+                out[y * ow + x] = 0
+            for x in range(s.hi, ow):
+                out[y * ow + x] = 0
+        return
+    for y in range(y_lo, y_hi):
+        row = out + y * ow
+        line = src + (y + s.y0) * iw + s.x0
         for x in range(s.lo):
-            out[y * ow + x] = 0
+            row[x] = 0
+        memcpy(row + s.lo, line + s.lo, (s.hi - s.lo) * sizeof(floating))
         for x in range(s.hi, ow):
-            out[y * ow + x] = 0
+            row[x] = 0
+
+
+cdef void _col2im_tap_plane(const floating *part, floating *dst, const Geometry *g, const Tap *s) noexcept nogil:
+    """The adjoint of ``_im2col_tap_plane``: add one tap's row of cols onto the plane ``dst``, output row ``y`` in
+    ``[y_lo, y_hi)`` onto input row ``y + s.y0`` from column ``s.x0``."""
+    cdef Py_ssize_t y, x, ow = g.o[2], iw = g.n[2]
+    cdef Py_ssize_t y_lo = _first_inside(s.y0, 1, g.o[1]), y_hi = _end_inside(s.y0, 1, g.n[1], g.o[1])
+    cdef const floating *row
+    cdef floating *line
+    for y in range(y_lo, y_hi):
+        row = part + y * ow
+        line = dst + (y + s.y0) * iw + s.x0
+        for x in range(s.lo, s.hi):
+            line[x] += row[x]
 
 
 cdef void _im2col_channel(const floating *src, floating *dst, const Geometry *g) noexcept nogil:
@@ -116,10 +145,10 @@ cdef void _im2col_channel(const floating *src, floating *dst, const Geometry *g)
     cdef Tap s
     cdef floating *out
     cdef const floating *line
-    cdef bint same_width = _same_width_plane(g)
+    cdef bint plane = _unit_stride_plane(g)
     for tap in range(g.taps):
         _tap(g, tap, &s)
-        if same_width:
+        if plane:
             _im2col_tap_plane(src, dst + tap * g.row_step, g, &s)
             continue
         for z in range(g.o[0]):
@@ -153,9 +182,13 @@ cdef void _col2im_channel(const floating *src, floating *dst, const Geometry *g)
     cdef Tap s
     cdef const floating *part
     cdef floating *line
+    cdef bint plane = _unit_stride_plane(g)
     memset(dst, 0, g.n[0] * g.n[1] * g.n[2] * sizeof(floating))
     for tap in range(g.taps):
         _tap(g, tap, &s)
+        if plane:
+            _col2im_tap_plane(src + tap * g.row_step, dst, g, &s)
+            continue
         for z in range(g.o[0]):
             iz = z * g.t[0] + s.z0
             if iz < 0 or iz >= g.n[0]:
