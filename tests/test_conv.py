@@ -22,14 +22,22 @@ def _torch():
     return pytest.importorskip("torch")
 
 
-def _geometries(count, seed=0):
-    """Random 3-D window geometries (with asymmetric trailing padding) whose output is not empty."""
+def _geometries(count, seed=0, plane=False):
+    """Random 3-D window geometries (with asymmetric trailing padding) whose output is not empty; with ``plane``,
+    2-D ones (a trivial leading dim) with stride 1 and padding up to 4, which the kernels' per-tap plane path takes
+    (rows of equal length included, and padding wider than the kernel reaches)."""
     rng = np.random.default_rng(seed)
     found = []
     while len(found) < count:
         spatial, kernel_size = rng.integers(1, 7, 3), rng.integers(1, 4, 3)
         stride, dilation = rng.integers(1, 3, 3), rng.integers(1, 3, 3)
         before, after = rng.integers(0, 3, 3), rng.integers(0, 3, 3)
+        if plane:
+            spatial[0], kernel_size[0], before[0], after[0] = 1, 1, 0, 0
+            stride[:], before[1:], after[1:] = 1, rng.integers(0, 5, 2), rng.integers(0, 5, 2)
+            if rng.random() < 0.5:  # 'same': as many output as input columns
+                after[2] = max(0, dilation[2] * (kernel_size[2] - 1) - before[2])
+                before[2] = dilation[2] * (kernel_size[2] - 1) - after[2]
         out = (spatial + before + after - dilation * (kernel_size - 1) - 1) // stride + 1
         if out.min() > 0:
             found.append(tuple(tuple(int(v) for v in a) for a in (spatial, kernel_size, stride, before, dilation, out)))
@@ -39,9 +47,10 @@ def _geometries(count, seed=0):
 # ------------------------------------------------------------------------------------------------ kernels
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("threads", [1, 2])
-def test_kernels_match_reference_in_both_layouts(dtype, threads):
+@pytest.mark.parametrize("plane", [False, True])
+def test_kernels_match_reference_in_both_layouts(dtype, threads, plane):
     rng = np.random.default_rng(1)
-    for spatial, k, stride, padding, dilation, out in _geometries(60):
+    for spatial, k, stride, padding, dilation, out in _geometries(60, plane=plane):
         x = rng.standard_normal((2, 3) + spatial).astype(dtype)
         expected = reference.im2col(x, k, stride, padding, dilation, out)
         cols = np.full(expected.shape, 7, dtype)  # (C K, N, L): the layout Conv multiplies
