@@ -1,4 +1,5 @@
-"""im2col and col2im: the sliding windows of a convolution as the columns of a matrix, and back.
+"""im2col and col2im: the sliding windows of a convolution as the columns of a matrix, and back; and the
+depthwise convolution (one filter per channel), computed straight from the windows.
 
 Every input is seen as 3-D spatial, ``x (N, C, D, H, W)`` (a 1-D or 2-D convolution passes size-1 dims with
 kernel 1), and the window geometry per spatial dim ``s`` is: kernel ``k_s``, stride ``t_s``, leading zero padding
@@ -15,6 +16,12 @@ it was read from (overlapping windows accumulate), into a zeroed ``x``.
 ``(C K, N L)`` matrix a convolution multiplies by its weight, and the transpose of an ``(N, C K, L)`` array gives
 torch's ``unfold`` layout, both written by the same loop. Work is split over the (image, channel) pairs with
 OpenMP; each pair owns its own slice of ``cols`` and (for col2im) of ``x``, so no two threads write one place.
+A depthwise convolution has one tiny GEMM per channel (K taps by L positions), which BLAS runs far below its peak,
+so ``depthwise`` and its two gradients walk the same windows directly: per (image, channel) and tap, a
+multiply-add of a shifted input row into the output row (``y[j] = b + Σ_tap w[tap] x[window tap of j]``), its
+adjoint for the input gradient, and for the weight gradient one sum of products per (channel, tap), accumulated
+in per-column lanes so that the loop vectorises.
+
 Along the innermost (W) axis the positions that fall in the padding are computed once per row, leaving a
 branch-free copy in between. On a 1-D or 2-D input with stride 1 (most convolutions) each tap's inside rows are
 found once, not checked row by row, and when input and output rows are equally long ('same' padding) im2col copies
@@ -23,6 +30,8 @@ the tap's whole block at once and zeroes the padding columns after.
 from cython cimport floating
 from cython.parallel cimport prange
 from libc.string cimport memcpy, memset
+
+import numpy as np
 
 # Below this many column entries a single thread is faster than starting a team.
 cdef enum:
@@ -207,6 +216,105 @@ cdef void _col2im_channel(const floating *src, floating *dst, const Geometry *g)
                         line[x * tw] += part[x]
 
 
+cdef inline bint _input_row(const Geometry *g, const Tap *s, Py_ssize_t z, Py_ssize_t y,
+                            Py_ssize_t *offset) noexcept nogil:
+    """For output row (z, y) and tap ``s``: whether its window row lies inside the input, and then ``offset``, the
+    input position (within one plane) that output column 0 reads (``s.x0`` included)."""
+    cdef Py_ssize_t iz = z * g.t[0] + s.z0, iy = y * g.t[1] + s.y0
+    if iz < 0 or iz >= g.n[0] or iy < 0 or iy >= g.n[1]:
+        return False
+    offset[0] = (iz * g.n[1] + iy) * g.n[2] + s.x0
+    return True
+
+
+cdef void _depthwise_plane(const floating *src, floating *dst, const floating *w, floating bias,
+                           const Geometry *g) noexcept nogil:
+    """One (image, channel) of a depthwise convolution: ``dst[j] = bias + Σ_tap w[tap] src[window tap of j]``,
+    tap by tap over the output rows (padding contributes nothing)."""
+    cdef Py_ssize_t tap, z, y, x, offset, ow = g.o[2], tw = g.t[2], rows = g.o[0] * g.o[1]
+    cdef Tap s
+    cdef floating weight
+    cdef floating *out
+    cdef const floating *line
+    for x in range(rows * ow):
+        dst[x] = bias
+    for tap in range(g.taps):
+        _tap(g, tap, &s)
+        weight = w[tap]
+        for z in range(g.o[0]):
+            for y in range(g.o[1]):
+                if not _input_row(g, &s, z, y, &offset):
+                    continue
+                out = dst + (z * g.o[1] + y) * ow
+                line = src + offset
+                if tw == 1:
+                    for x in range(s.lo, s.hi):
+                        out[x] += weight * line[x]
+                else:
+                    for x in range(s.lo, s.hi):
+                        out[x] += weight * line[x * tw]
+
+
+cdef void _depthwise_plane_input_grad(const floating *grad, floating *dst, const floating *w,
+                                      const Geometry *g) noexcept nogil:
+    """The adjoint of ``_depthwise_plane`` in its input: ``dst[p] = Σ w[tap] grad[j]`` over the (tap, j) pairs
+    whose window reads position ``p`` (``dst`` zeroed here first)."""
+    cdef Py_ssize_t tap, z, y, x, offset, ow = g.o[2], tw = g.t[2]
+    cdef Tap s
+    cdef floating weight
+    cdef const floating *part
+    cdef floating *line
+    memset(dst, 0, g.n[0] * g.n[1] * g.n[2] * sizeof(floating))
+    for tap in range(g.taps):
+        _tap(g, tap, &s)
+        weight = w[tap]
+        for z in range(g.o[0]):
+            for y in range(g.o[1]):
+                if not _input_row(g, &s, z, y, &offset):
+                    continue
+                part = grad + (z * g.o[1] + y) * ow
+                line = dst + offset
+                if tw == 1:
+                    for x in range(s.lo, s.hi):
+                        line[x] += weight * part[x]
+                else:
+                    for x in range(s.lo, s.hi):
+                        line[x * tw] += weight * part[x]
+
+
+cdef void _depthwise_channel_weight_grad(const floating *x, const floating *grad, floating *dw, floating *lanes,
+                                         Py_ssize_t images, Py_ssize_t x_step, Py_ssize_t grad_step,
+                                         const Geometry *g) noexcept nogil:
+    """``dw[tap] = Σ_n Σ_j grad[n, j] x[n, window tap of j]`` for one channel (``x_step``, ``grad_step``: values
+    from one image's plane to the next). The products are summed per output column into ``lanes`` (``o_W``
+    values), a loop the compiler vectorises, and the lanes are added at the end of each tap."""
+    cdef Py_ssize_t tap, n, z, y, i, offset, ow = g.o[2], tw = g.t[2]
+    cdef Tap s
+    cdef const floating *part
+    cdef const floating *line
+    cdef double total
+    for tap in range(g.taps):
+        _tap(g, tap, &s)
+        memset(lanes, 0, ow * sizeof(floating))
+        for n in range(images):
+            for z in range(g.o[0]):
+                for y in range(g.o[1]):
+                    if not _input_row(g, &s, z, y, &offset):
+                        continue
+                    part = grad + n * grad_step + (z * g.o[1] + y) * ow
+                    line = x + n * x_step + offset
+                    if tw == 1:
+                        for i in range(s.lo, s.hi):
+                            lanes[i] += part[i] * line[i]
+                    else:
+                        for i in range(s.lo, s.hi):
+                            lanes[i] += part[i] * line[i * tw]
+        total = 0
+        for i in range(ow):
+            total += lanes[i]
+        dw[tap] = <floating>total
+
+
 cdef void _geometry(Geometry *g, tuple spatial, tuple kernel, tuple stride, tuple padding, tuple dilation,
                     tuple out_size, Py_ssize_t row_step, Py_ssize_t last_step, Py_ssize_t itemsize) except *:
     """Fill ``g`` from the (D, H, W) triples (``spatial``: x's sizes); check that cols' last axis is contiguous."""
@@ -260,3 +368,67 @@ def col2im(const floating[:, :, :] cols, floating[:, :, :, :, ::1] x, tuple kern
         n = task // C
         c = task % C
         _col2im_channel(&cols[c * g.taps, n, 0], &x[n, c, 0, 0, 0], &g)
+
+
+def depthwise(const floating[:, :, :, :, ::1] x, const floating[:, ::1] weight, const floating[::1] bias,
+              floating[:, :, ::1] out, tuple kernel, tuple stride, tuple padding, tuple dilation, tuple out_size,
+              int num_threads):
+    """Depthwise convolution (one filter per channel): ``out[n, c, j] = bias[c] + Σ_tap weight[c, tap]
+    x[n, c, window tap of j]`` with ``x (N, C, D, H, W)``, ``weight (C, K)``, ``bias (C,)``, ``out (N, C, L)``;
+    geometry arguments as ``im2col``'s."""
+    cdef Geometry g
+    cdef Py_ssize_t task, n, c, C = x.shape[1], tasks = x.shape[0] * x.shape[1]
+    _geometry(&g, (x.shape[2], x.shape[3], x.shape[4]), kernel, stride, padding, dilation, out_size, 0,
+              sizeof(floating), sizeof(floating))
+    if tasks == 0 or out.shape[2] == 0:
+        return
+    cdef int threads = _threads(tasks, tasks * out.shape[2] * g.taps, num_threads)
+    for task in prange(tasks, nogil=True, schedule="static", num_threads=threads):
+        n = task // C
+        c = task % C
+        _depthwise_plane(&x[n, c, 0, 0, 0], &out[n, c, 0], &weight[c, 0], bias[c], &g)
+
+
+def depthwise_input_grad(const floating[:, :, ::1] grad, const floating[:, ::1] weight,
+                         floating[:, :, :, :, ::1] x_grad, tuple kernel, tuple stride, tuple padding,
+                         tuple dilation, tuple out_size, int num_threads):
+    """Overwrite ``x_grad (N, C, D, H, W)`` with the depthwise convolution's input gradient for ``grad
+    (N, C, L)``: every ``weight[c, tap] grad[n, c, j]`` added where its window read (same geometry arguments)."""
+    cdef Geometry g
+    cdef Py_ssize_t task, n, c, C = x_grad.shape[1], tasks = x_grad.shape[0] * x_grad.shape[1]
+    _geometry(&g, (x_grad.shape[2], x_grad.shape[3], x_grad.shape[4]), kernel, stride, padding, dilation,
+              out_size, 0, sizeof(floating), sizeof(floating))
+    if tasks == 0 or x_grad.shape[2] * x_grad.shape[3] * x_grad.shape[4] == 0:
+        return
+    if grad.shape[2] == 0:
+        x_grad[...] = 0
+        return
+    cdef int threads = _threads(tasks, tasks * grad.shape[2] * g.taps, num_threads)
+    for task in prange(tasks, nogil=True, schedule="static", num_threads=threads):
+        n = task // C
+        c = task % C
+        _depthwise_plane_input_grad(&grad[n, c, 0], &x_grad[n, c, 0, 0, 0], &weight[c, 0], &g)
+
+
+def depthwise_weight_grad(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grad,
+                          floating[:, ::1] weight_grad, tuple kernel, tuple stride, tuple padding, tuple dilation,
+                          tuple out_size, int num_threads):
+    """Overwrite ``weight_grad (C, K)`` with ``Σ_n Σ_j grad[n, c, j] x[n, c, window tap of j]``, one channel per
+    task (same geometry arguments)."""
+    cdef Geometry g
+    cdef Py_ssize_t c, channels = x.shape[1], images = x.shape[0], lane_count = grad.shape[2]
+    cdef Py_ssize_t x_step = x.shape[1] * x.shape[2] * x.shape[3] * x.shape[4]
+    cdef Py_ssize_t grad_step = grad.shape[1] * grad.shape[2]
+    _geometry(&g, (x.shape[2], x.shape[3], x.shape[4]), kernel, stride, padding, dilation, out_size, 0,
+              sizeof(floating), sizeof(floating))
+    if channels == 0:
+        return
+    if images == 0 or lane_count == 0:
+        weight_grad[...] = 0
+        return
+    # one row of lanes per channel: tasks write disjoint rows
+    cdef floating[:, ::1] lanes = np.empty((channels, g.o[2]), dtype=np.float32 if floating is float else np.float64)
+    cdef int threads = _threads(channels, images * channels * lane_count * g.taps, num_threads)
+    for c in prange(channels, nogil=True, schedule="static", num_threads=threads):
+        _depthwise_channel_weight_grad(&x[0, c, 0, 0, 0], &grad[0, c, 0], &weight_grad[c, 0], &lanes[c, 0], images,
+                                       x_step, grad_step, &g)

@@ -187,6 +187,42 @@ def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w):
     return grad_x, grad_w
 
 
+def is_depthwise(weight, groups):
+    """Whether the convolution has one filter per channel (``C_in = C_out = groups``): the direct kernels then
+    replace the columns and their ``groups`` tiny GEMMs."""
+    return groups > 1 and weight.shape[0] == groups and weight.shape[1] == 1
+
+
+def depthwise_correlate(x, weight, bias, window):
+    """``y[n, c, j] = b[c] + Σ_i W[c, 0, i] x[n, c, window i of j]`` as arrays, on minigrad's threads."""
+    volumes = _as_volumes(x, window)
+    n, channels = volumes.shape[:2]
+    result = np.empty((n, channels, window.positions), dtype=volumes.dtype)
+    shift = np.zeros(channels, volumes.dtype) if bias is None else np.ascontiguousarray(bias)
+    _kernel.depthwise(volumes, _taps(weight), shift, result, *window.kernel_arguments(), get_num_threads())
+    return result.reshape((n, channels) + tuple(window.out_size))
+
+
+def depthwise_grads(x, weight, grad, window, need_x, need_w):
+    """The depthwise convolution's input and weight gradients as arrays (None where not needed)."""
+    grad = np.ascontiguousarray(grad).reshape(grad.shape[:2] + (window.positions,))
+    arguments = window.kernel_arguments() + (get_num_threads(),)
+    grad_x = grad_w = None
+    if need_x:
+        grad_x = np.empty(x.shape, dtype=grad.dtype)
+        _kernel.depthwise_input_grad(grad, _taps(weight), _as_volumes(grad_x, window), *arguments)
+    if need_w:
+        grad_w = np.empty((weight.shape[0], window.taps), dtype=grad.dtype)
+        _kernel.depthwise_weight_grad(_as_volumes(x, window), grad, grad_w, *arguments)
+        grad_w = grad_w.reshape(weight.shape)
+    return grad_x, grad_w
+
+
+def _taps(weight):
+    """A depthwise ``(C, 1, *kernel)`` weight as the kernels' contiguous ``(C, K)``."""
+    return np.ascontiguousarray(weight.reshape(weight.shape[0], -1))
+
+
 def _weight_gradient(x, grad, window, groups):
     """``dW[o, c, i] = Σ_n Σ_j g[n, o, j] x[n, c, window i of j]`` (``c`` over ``o``'s group) in Tensor ops, so
     it differentiates again: ``(O, C K / groups)`` per group; the caller reshapes it to the weight's shape."""
@@ -241,17 +277,23 @@ class Conv(Function):
     per group and product: ``y = W cols`` (written into the chunk's ``(B, O, L)`` output with the bias), and in the
     backward, with the chunk's gradient as ``(O, B L)``, ``dWᵀ += cols gᵀ`` (one sum per thread) and
     ``d cols = Wᵀ g`` into the same buffer, followed by col2im. The backward rebuilds the columns, so nothing
-    outlives a call.
+    outlives a call. A depthwise convolution (one filter per channel) skips the columns: its forward and backward
+    are direct kernels over the windows (``depthwise_correlate``, ``depthwise_grads``).
     """
 
     def forward(self, x, weight, bias, *, window, groups):
+        if is_depthwise(weight, groups):
+            return depthwise_correlate(x, weight, bias, window)
         return correlate(x, weight, bias, window, groups)
 
     def backward_arrays(self, grad):
         x, weight = self.inputs[0]._data, self.inputs[1]._data
         need_x, need_w, need_b = self.needs_input_grad
-        options = self.options
-        grad_x, grad_w = correlate_grads(x, x.shape, weight, grad, options["window"], options["groups"], need_x, need_w)
+        window, groups = self.options["window"], self.options["groups"]
+        if is_depthwise(weight, groups):
+            grad_x, grad_w = depthwise_grads(x, weight, grad, window, need_x, need_w)
+        else:
+            grad_x, grad_w = correlate_grads(x, x.shape, weight, grad, window, groups, need_x, need_w)
         return grad_x, grad_w, _bias_gradient(grad) if need_b else None
 
     def backward(self, grad):
