@@ -69,6 +69,32 @@ def test_kernels_match_reference_in_both_layouts(dtype, threads, plane):
         assert np.isclose(np.vdot(expected, grad), np.vdot(x, back), rtol=1e-4)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("plane", [False, True])
+def test_depthwise_kernels_match_the_columns(dtype, threads, plane):
+    """The direct depthwise kernels against im2col's reference: ``y = Σ_tap w cols + b``, its adjoint, and
+    ``dW = Σ g cols`` (the unit-stride planes take the padded-plane path)."""
+    rng = np.random.default_rng(2)
+    for spatial, k, stride, padding, dilation, out in _geometries(40, seed=3, plane=plane):
+        x = rng.standard_normal((2, 3) + spatial).astype(dtype)
+        taps, positions = int(np.prod(k)), int(np.prod(out))
+        w, b = rng.standard_normal((3, taps)).astype(dtype), rng.standard_normal(3).astype(dtype)
+        cols = reference.im2col(x, k, stride, padding, dilation, out).reshape(3, taps, 2, positions)
+        result = np.full((2, 3, positions), 7, dtype)
+        kernel.depthwise(x, w, b, result, k, stride, padding, dilation, out, threads)
+        np.testing.assert_allclose(result, np.einsum("ck,cknl->ncl", w, cols) + b[:, None], **TOLERANCE[dtype])
+        grad = rng.standard_normal((2, 3, positions)).astype(dtype)
+        grad_x = np.full(x.shape, 5, dtype)
+        kernel.depthwise_input_grad(grad, w, grad_x, k, stride, padding, dilation, out, threads)
+        spread = np.einsum("ck,ncl->cknl", w, grad).reshape(3 * taps, 2, positions)
+        expected = reference.col2im(spread, x.shape, k, stride, padding, dilation, out)
+        np.testing.assert_allclose(grad_x, expected, **TOLERANCE[dtype])
+        grad_w = np.full((3, taps), 5, dtype)
+        kernel.depthwise_weight_grad(x, grad, grad_w, k, stride, padding, dilation, out, threads)
+        np.testing.assert_allclose(grad_w, np.einsum("ncl,cknl->ck", grad, cols), **TOLERANCE[dtype])
+
+
 def test_kernel_rejects_columns_strided_along_their_last_axis():
     x = np.zeros((1, 1, 1, 3, 3))
     cols = np.zeros((4, 1, 8))[:, :, ::2]

@@ -28,10 +28,9 @@ found once, not checked row by row, and when input and output rows are equally l
 the tap's whole block at once and zeroes the padding columns after.
 """
 from cython cimport floating
-from cython.parallel cimport prange
+from cython.parallel cimport parallel, prange
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
-
-import numpy as np
 
 # Below this many column entries a single thread is faster than starting a team.
 cdef enum:
@@ -227,6 +226,106 @@ cdef inline bint _input_row(const Geometry *g, const Tap *s, Py_ssize_t z, Py_ss
     return True
 
 
+cdef struct Padded:
+    # A unit-stride plane copied into zeros ``wp`` wide, so that each tap of a depthwise convolution reads one
+    # contiguous span: padded position (y + p_H, x + p_W) holds input (y, x), and output (y, x) is computed at
+    # y wp + x of an ``span = o_H wp`` array whose last ``wp - o_W`` columns are never kept (or zero, for a gradient).
+    Py_ssize_t wp, hp, span, size
+
+
+cdef inline void _padded_layout(const Geometry *g, Padded *q) noexcept nogil:
+    q.wp = g.o[2] + g.d[2] * (g.k[2] - 1)
+    q.hp = g.o[1] + g.d[1] * (g.k[1] - 1)
+    q.span = g.o[1] * q.wp
+    q.size = q.hp * q.wp + g.d[2] * (g.k[2] - 1)  # the last tap's span runs that far past the padded rows
+
+
+cdef inline Py_ssize_t _tap_shift(const Geometry *g, const Padded *q, Py_ssize_t tap) noexcept nogil:
+    """Where tap (b, e) of output position 0 sits in the padded plane (the taps of a plane have a = 0)."""
+    return (tap // g.k[2]) * g.d[1] * q.wp + (tap % g.k[2]) * g.d[2]
+
+
+cdef void _pad_plane(const floating *src, floating *pad, const Geometry *g, const Padded *q) noexcept nogil:
+    """Copy the input plane into the zeroed padded one (the rows and columns no window reads are left out)."""
+    cdef Py_ssize_t y, rows = min(g.n[1], q.hp - g.p[1]), columns = min(g.n[2], q.wp - g.p[2])
+    memset(pad, 0, q.size * sizeof(floating))
+    for y in range(max(rows, 0) if columns > 0 else 0):
+        memcpy(pad + (y + g.p[1]) * q.wp + g.p[2], src + y * g.n[2], columns * sizeof(floating))
+
+
+cdef void _pad_grad(const floating *grad, floating *out, const Geometry *g, const Padded *q) noexcept nogil:
+    """The output gradient at padded width: row y at y wp, its last ``wp - o_W`` columns zero."""
+    cdef Py_ssize_t y, x
+    for y in range(g.o[1]):
+        memcpy(out + y * q.wp, grad + y * g.o[2], g.o[2] * sizeof(floating))
+        for x in range(g.o[2], q.wp):
+            out[y * q.wp + x] = 0
+
+
+cdef void _depthwise_padded(const floating *src, floating *dst, const floating *w, floating bias, const Geometry *g,
+                            const Padded *q, floating *pad, floating *acc) noexcept nogil:
+    """``_depthwise_plane`` on a unit-stride plane: one contiguous multiply-add per tap (``pad``, ``acc``: scratch
+    of ``q.size`` and ``q.span`` values)."""
+    cdef Py_ssize_t tap, i, y
+    cdef floating weight
+    cdef const floating *shifted
+    _pad_plane(src, pad, g, q)
+    for i in range(q.span):
+        acc[i] = bias
+    for tap in range(g.taps):
+        weight = w[tap]
+        shifted = pad + _tap_shift(g, q, tap)
+        for i in range(q.span):
+            acc[i] += weight * shifted[i]
+    for y in range(g.o[1]):
+        memcpy(dst + y * g.o[2], acc + y * q.wp, g.o[2] * sizeof(floating))
+
+
+cdef void _depthwise_padded_input_grad(const floating *grad, floating *dst, const floating *w, const Geometry *g,
+                                       const Padded *q, floating *pad, floating *spread) noexcept nogil:
+    """``_depthwise_plane_input_grad`` on a unit-stride plane: the gradient at padded width (``spread``), each tap
+    one contiguous multiply-add into the padded plane (``pad``), whose input positions are then copied out."""
+    cdef Py_ssize_t tap, i, y, rows = min(g.n[1], q.hp - g.p[1]), columns = min(g.n[2], q.wp - g.p[2])
+    cdef floating weight
+    cdef floating *shifted
+    _pad_grad(grad, spread, g, q)
+    memset(pad, 0, q.size * sizeof(floating))
+    for tap in range(g.taps):
+        weight = w[tap]
+        shifted = pad + _tap_shift(g, q, tap)
+        for i in range(q.span):
+            shifted[i] += weight * spread[i]
+    memset(dst, 0, g.n[1] * g.n[2] * sizeof(floating))  # input positions no window reads
+    for y in range(max(rows, 0) if columns > 0 else 0):
+        memcpy(dst + y * g.n[2], pad + (y + g.p[1]) * q.wp + g.p[2], columns * sizeof(floating))
+
+
+cdef void _depthwise_padded_weight_grad(const floating *x, const floating *grad, floating *dw, Py_ssize_t images,
+                                        Py_ssize_t x_step, Py_ssize_t grad_step, const Geometry *g,
+                                        const Padded *q, floating *pad, floating *spread,
+                                        floating *lanes) noexcept nogil:
+    """``_depthwise_channel_weight_grad`` on unit-stride planes: per image and tap one contiguous product of the
+    padded-width gradient (``spread``) with the shifted padded input, summed into that tap's ``q.span`` lanes."""
+    cdef Py_ssize_t tap, n, i
+    cdef floating *tap_lanes
+    cdef const floating *shifted
+    cdef double total
+    memset(lanes, 0, g.taps * q.span * sizeof(floating))
+    for n in range(images):
+        _pad_plane(x + n * x_step, pad, g, q)
+        _pad_grad(grad + n * grad_step, spread, g, q)
+        for tap in range(g.taps):
+            tap_lanes = lanes + tap * q.span
+            shifted = pad + _tap_shift(g, q, tap)
+            for i in range(q.span):
+                tap_lanes[i] += spread[i] * shifted[i]
+    for tap in range(g.taps):
+        total = 0
+        for i in range(q.span):
+            total += lanes[tap * q.span + i]
+        dw[tap] = <floating>total
+
+
 cdef void _depthwise_plane(const floating *src, floating *dst, const floating *w, floating bias,
                            const Geometry *g) noexcept nogil:
     """One (image, channel) of a depthwise convolution: ``dst[j] = bias + Σ_tap w[tap] src[window tap of j]``,
@@ -383,10 +482,21 @@ def depthwise(const floating[:, :, :, :, ::1] x, const floating[:, ::1] weight, 
     if tasks == 0 or out.shape[2] == 0:
         return
     cdef int threads = _threads(tasks, tasks * out.shape[2] * g.taps, num_threads)
-    for task in prange(tasks, nogil=True, schedule="static", num_threads=threads):
-        n = task // C
-        c = task % C
-        _depthwise_plane(&x[n, c, 0, 0, 0], &out[n, c, 0], &weight[c, 0], bias[c], &g)
+    cdef Padded q
+    cdef bint plane = _unit_stride_plane(&g)
+    cdef floating *scratch = NULL  # per thread; when it cannot be had, the row by row loops need none
+    _padded_layout(&g, &q)
+    with nogil, parallel(num_threads=threads):
+        scratch = <floating *>malloc((q.size + q.span) * sizeof(floating)) if plane else NULL
+        for task in prange(tasks, schedule="static"):
+            n = task // C
+            c = task % C
+            if scratch != NULL:
+                _depthwise_padded(&x[n, c, 0, 0, 0], &out[n, c, 0], &weight[c, 0], bias[c], &g, &q, scratch,
+                                  scratch + q.size)
+            else:
+                _depthwise_plane(&x[n, c, 0, 0, 0], &out[n, c, 0], &weight[c, 0], bias[c], &g)
+        free(scratch)
 
 
 def depthwise_input_grad(const floating[:, :, ::1] grad, const floating[:, ::1] weight,
@@ -404,10 +514,21 @@ def depthwise_input_grad(const floating[:, :, ::1] grad, const floating[:, ::1] 
         x_grad[...] = 0
         return
     cdef int threads = _threads(tasks, tasks * grad.shape[2] * g.taps, num_threads)
-    for task in prange(tasks, nogil=True, schedule="static", num_threads=threads):
-        n = task // C
-        c = task % C
-        _depthwise_plane_input_grad(&grad[n, c, 0], &x_grad[n, c, 0, 0, 0], &weight[c, 0], &g)
+    cdef Padded q
+    cdef bint plane = _unit_stride_plane(&g)
+    cdef floating *scratch = NULL  # per thread; when it cannot be had, the row by row loops need none
+    _padded_layout(&g, &q)
+    with nogil, parallel(num_threads=threads):
+        scratch = <floating *>malloc((q.size + q.span) * sizeof(floating)) if plane else NULL
+        for task in prange(tasks, schedule="static"):
+            n = task // C
+            c = task % C
+            if scratch != NULL:
+                _depthwise_padded_input_grad(&grad[n, c, 0], &x_grad[n, c, 0, 0, 0], &weight[c, 0], &g, &q, scratch,
+                                             scratch + q.size)
+            else:
+                _depthwise_plane_input_grad(&grad[n, c, 0], &x_grad[n, c, 0, 0, 0], &weight[c, 0], &g)
+        free(scratch)
 
 
 def depthwise_weight_grad(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grad,
@@ -426,9 +547,29 @@ def depthwise_weight_grad(const floating[:, :, :, :, ::1] x, const floating[:, :
     if images == 0 or lane_count == 0:
         weight_grad[...] = 0
         return
-    # one row of lanes per channel: tasks write disjoint rows
-    cdef floating[:, ::1] lanes = np.empty((channels, g.o[2]), dtype=np.float32 if floating is float else np.float64)
     cdef int threads = _threads(channels, images * channels * lane_count * g.taps, num_threads)
-    for c in prange(channels, nogil=True, schedule="static", num_threads=threads):
-        _depthwise_channel_weight_grad(&x[0, c, 0, 0, 0], &grad[0, c, 0], &weight_grad[c, 0], &lanes[c, 0], images,
-                                       x_step, grad_step, &g)
+    cdef Padded q
+    cdef bint plane = _unit_stride_plane(&g)
+    cdef floating *scratch = NULL
+    cdef int[1] out_of_memory
+    out_of_memory[0] = 0
+    _padded_layout(&g, &q)
+    with nogil, parallel(num_threads=threads):
+        # per thread: the padded plane, the padded-width gradient and one span of lanes per tap; or, off the
+        # unit-stride path, one row of lanes
+        scratch = <floating *>malloc(((q.size + q.span + g.taps * q.span) if plane else g.o[2]) * sizeof(floating))
+        if scratch == NULL:
+            out_of_memory[0] = 1
+        for c in prange(channels, schedule="static"):
+            if scratch == NULL:
+                continue
+            if plane:
+                _depthwise_padded_weight_grad(&x[0, c, 0, 0, 0], &grad[0, c, 0], &weight_grad[c, 0], images, x_step,
+                                              grad_step, &g, &q, scratch, scratch + q.size,
+                                              scratch + q.size + q.span)
+            else:
+                _depthwise_channel_weight_grad(&x[0, c, 0, 0, 0], &grad[0, c, 0], &weight_grad[c, 0], scratch,
+                                               images, x_step, grad_step, &g)
+        free(scratch)
+    if out_of_memory[0]:
+        raise MemoryError("depthwise_weight_grad: no memory for the per-thread scratch")
