@@ -24,8 +24,8 @@ def _torch():
 
 def _geometries(count, seed=0, plane=False):
     """Random 3-D window geometries (with asymmetric trailing padding) whose output is not empty; with ``plane``,
-    2-D ones (a trivial leading dim) with stride 1 and padding up to 4, which the kernels' per-tap plane path takes
-    (rows of equal length included, and padding wider than the kernel reaches)."""
+    2-D ones (a trivial leading dim), mostly with stride 1, and padding up to 4, which the kernels' per-tap plane
+    paths take (rows of equal length included, and padding wider than the kernel reaches)."""
     rng = np.random.default_rng(seed)
     found = []
     while len(found) < count:
@@ -34,7 +34,8 @@ def _geometries(count, seed=0, plane=False):
         before, after = rng.integers(0, 3, 3), rng.integers(0, 3, 3)
         if plane:
             spatial[0], kernel_size[0], before[0], after[0] = 1, 1, 0, 0
-            stride[:], before[1:], after[1:] = 1, rng.integers(0, 5, 2), rng.integers(0, 5, 2)
+            stride[0], before[1:], after[1:] = 1, rng.integers(0, 5, 2), rng.integers(0, 5, 2)
+            stride[1:] = rng.integers(1, 3, 2) if rng.random() < 0.3 else 1
             if rng.random() < 0.5:  # 'same': as many output as input columns
                 after[2] = max(0, dilation[2] * (kernel_size[2] - 1) - before[2])
                 before[2] = dilation[2] * (kernel_size[2] - 1) - after[2]

@@ -23,8 +23,8 @@ adjoint for the input gradient, and for the weight gradient one sum of products 
 in per-column lanes so that the loop vectorises.
 
 Along the innermost (W) axis the positions that fall in the padding are computed once per row, leaving a
-branch-free copy in between. On a 1-D or 2-D input with stride 1 (most convolutions) each tap's inside rows are
-found once, not checked row by row, and when input and output rows are equally long ('same' padding) im2col copies
+branch-free copy in between. On a 1-D or 2-D input (most convolutions) each tap's inside rows are found once,
+not checked row by row, and when input and output rows are equally long ('same' padding) im2col copies
 the tap's whole block at once and zeroes the padding columns after.
 """
 from cython cimport floating
@@ -90,21 +90,25 @@ cdef inline void _tap(const Geometry *g, Py_ssize_t tap, Tap *out) noexcept nogi
         out.hi = out.lo
 
 
+cdef inline bint _plane(const Geometry *g) noexcept nogil:
+    """Whether the windows stay in one input plane (a 1-D or 2-D convolution): then the output rows that read
+    inside the input are one range ``[y_lo, y_hi)`` per tap, and the loops need no bounds check per row."""
+    return g.n[0] == 1 and g.o[0] == 1
+
+
 cdef inline bint _unit_stride_plane(const Geometry *g) noexcept nogil:
-    """Whether each tap reads a plain shifted window of one input plane: 2-D (or 1-D) and stride 1 along H and W.
-    Then the output rows that read inside the input are one range ``[y_lo, y_hi)`` per tap, and the loops need no
-    bounds check per row."""
-    return g.n[0] == 1 and g.o[0] == 1 and g.t[1] == 1 and g.t[2] == 1
+    """A plane (``_plane``) walked with stride 1 along H and W: each tap reads a plain shifted window of it."""
+    return _plane(g) and g.t[1] == 1 and g.t[2] == 1
 
 
 cdef void _im2col_tap_plane(const floating *src, floating *out, const Geometry *g, const Tap *s) noexcept nogil:
-    """One tap's row of cols on a unit-stride plane (``_unit_stride_plane``): output row ``y`` in ``[y_lo, y_hi)``
-    reads input row ``y + s.y0`` from column ``s.x0``; the rows outside, and each row's ``lo`` first and
-    ``ow - hi`` last entries, are padding (zero). When input and output rows are equally long (a 'same'-padded
+    """One tap's row of cols on a plane (``_plane``): output row ``y`` in ``[y_lo, y_hi)`` reads input row
+    ``y t_H + s.y0`` from column ``s.x0``; the rows outside, and each row's ``lo`` first and ``ow - hi`` last
+    entries, are padding (zero). With unit strides and input and output rows equally long (a 'same'-padded
     convolution) the inside rows are one contiguous block, copied at once (half the time of a copy per row), and
     the entries it took from the neighbouring input rows are zeroed after."""
-    cdef Py_ssize_t y, x, ow = g.o[2], oh = g.o[1], iw = g.n[2]
-    cdef Py_ssize_t y_lo = _first_inside(s.y0, 1, oh), y_hi = _end_inside(s.y0, 1, g.n[1], oh)
+    cdef Py_ssize_t y, x, ow = g.o[2], oh = g.o[1], iw = g.n[2], th = g.t[1], tw = g.t[2]
+    cdef Py_ssize_t y_lo = _first_inside(s.y0, th, oh), y_hi = _end_inside(s.y0, th, g.n[1], oh)
     cdef floating *row
     cdef const floating *line
     if y_hi <= y_lo or s.hi <= s.lo:
@@ -112,7 +116,7 @@ cdef void _im2col_tap_plane(const floating *src, floating *out, const Geometry *
         return
     memset(out, 0, y_lo * ow * sizeof(floating))
     memset(out + y_hi * ow, 0, (oh - y_hi) * ow * sizeof(floating))
-    if ow == iw:
+    if ow == iw and th == 1 and tw == 1:
         out += y_lo * ow
         memcpy(out + s.lo, src + (y_lo + s.y0) * ow + s.x0 + s.lo,
                ((y_hi - y_lo) * ow - s.lo - (ow - s.hi)) * sizeof(floating))
@@ -124,26 +128,34 @@ cdef void _im2col_tap_plane(const floating *src, floating *out, const Geometry *
         return
     for y in range(y_lo, y_hi):
         row = out + y * ow
-        line = src + (y + s.y0) * iw + s.x0
+        line = src + (y * th + s.y0) * iw + s.x0
         for x in range(s.lo):
             row[x] = 0
-        memcpy(row + s.lo, line + s.lo, (s.hi - s.lo) * sizeof(floating))
+        if tw == 1:
+            memcpy(row + s.lo, line + s.lo, (s.hi - s.lo) * sizeof(floating))
+        else:
+            for x in range(s.lo, s.hi):
+                row[x] = line[x * tw]
         for x in range(s.hi, ow):
             row[x] = 0
 
 
 cdef void _col2im_tap_plane(const floating *part, floating *dst, const Geometry *g, const Tap *s) noexcept nogil:
     """The adjoint of ``_im2col_tap_plane``: add one tap's row of cols onto the plane ``dst``, output row ``y`` in
-    ``[y_lo, y_hi)`` onto input row ``y + s.y0`` from column ``s.x0``."""
-    cdef Py_ssize_t y, x, ow = g.o[2], iw = g.n[2]
-    cdef Py_ssize_t y_lo = _first_inside(s.y0, 1, g.o[1]), y_hi = _end_inside(s.y0, 1, g.n[1], g.o[1])
+    ``[y_lo, y_hi)`` onto input row ``y t_H + s.y0`` from column ``s.x0``."""
+    cdef Py_ssize_t y, x, ow = g.o[2], iw = g.n[2], th = g.t[1], tw = g.t[2]
+    cdef Py_ssize_t y_lo = _first_inside(s.y0, th, g.o[1]), y_hi = _end_inside(s.y0, th, g.n[1], g.o[1])
     cdef const floating *row
     cdef floating *line
     for y in range(y_lo, y_hi):
         row = part + y * ow
-        line = dst + (y + s.y0) * iw + s.x0
-        for x in range(s.lo, s.hi):
-            line[x] += row[x]
+        line = dst + (y * th + s.y0) * iw + s.x0
+        if tw == 1:
+            for x in range(s.lo, s.hi):
+                line[x] += row[x]
+        else:
+            for x in range(s.lo, s.hi):
+                line[x * tw] += row[x]
 
 
 cdef void _im2col_channel(const floating *src, floating *dst, const Geometry *g) noexcept nogil:
@@ -153,7 +165,7 @@ cdef void _im2col_channel(const floating *src, floating *dst, const Geometry *g)
     cdef Tap s
     cdef floating *out
     cdef const floating *line
-    cdef bint plane = _unit_stride_plane(g)
+    cdef bint plane = _plane(g)
     for tap in range(g.taps):
         _tap(g, tap, &s)
         if plane:
@@ -190,7 +202,7 @@ cdef void _col2im_channel(const floating *src, floating *dst, const Geometry *g)
     cdef Tap s
     cdef const floating *part
     cdef floating *line
-    cdef bint plane = _unit_stride_plane(g)
+    cdef bint plane = _plane(g)
     memset(dst, 0, g.n[0] * g.n[1] * g.n[2] * sizeof(floating))
     for tap in range(g.taps):
         _tap(g, tap, &s)
