@@ -115,36 +115,46 @@ def _threads_for(n, out_channels, rows, window):
     return get_num_threads() if macs >= THREADED_MIN_MACS else 1
 
 
-def _columns(buffer, images, rows, positions):
-    """The first ``images`` images' columns in ``buffer``: an ``(B, C K, L)`` matrix per image, and the same
-    memory as the ``(C K, B, L)`` view im2col and col2im take."""
-    cols = buffer[: images * rows * positions].reshape(images, rows, positions)
-    return cols, cols.transpose(1, 0, 2)
+def _columns(buffer, images, rows, positions, ones=False):
+    """The first ``images`` images' columns in ``buffer``: an ``(B, C K, L)`` matrix per image (``(B, C K + 1, L)``
+    with ``ones``: a last row of ones, set when the buffer was made), and the ``(C K, B, L)`` view of its first
+    ``C K`` rows that im2col and col2im take."""
+    cols = buffer[: images * (rows + ones) * positions].reshape(images, rows + ones, positions)
+    return cols, cols[:, :rows].transpose(1, 0, 2)
 
 
 def correlate(x, weight, bias, window, groups):
     """The convolution's value as arrays: per chunk of images, im2col then, per image and group, ``y = W cols``
-    straight into the output (plus the bias), the batch split over minigrad's threads."""
+    straight into the output, the batch split over minigrad's threads. Without groups the bias rides in the
+    GEMM: ``[W b] [cols; 1]``, one more column of the weight times a row of ones (a separate pass adding it cost
+    7% of the forward)."""
     x = np.ascontiguousarray(x)
     n = x.shape[0]
     out_channels, rows, positions = weight.shape[0], x.shape[1] * window.taps, window.positions
     result = np.empty((n, out_channels, positions), dtype=x.dtype)
     kernels = weight.reshape(groups, out_channels // groups, -1)
+    ones = bias is not None and groups == 1
+    if ones:
+        kernels = np.concatenate((kernels, bias.reshape(1, -1, 1)), axis=2)
+    depth = (rows + ones) // groups  # rows of each group's columns
     step = _chunk_images(rows, window, x.itemsize)
 
     def part(start, stop, threads):
-        cols_buffer = np.empty(rows * min(step, stop - start) * positions, x.dtype)
+        images = min(step, stop - start)
+        cols_buffer = np.empty((rows + ones) * images * positions, x.dtype)
+        if ones:
+            cols_buffer.reshape(images, rows + 1, positions)[:, rows] = 1
         for block in _chunks(start, stop, step):
-            cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions)
+            cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
             im2col(x[block], window, cols_view, threads)
             out = result[block]
-            # (G, O / G, C K / G) @ (B, G, C K / G, L): one GEMM per image and group, written in place
+            # (G, O / G, depth) @ (B, G, depth, L): one GEMM per image and group, written in place
             np.matmul(
                 kernels,
-                cols.reshape(-1, groups, rows // groups, positions),
+                cols.reshape(-1, groups, depth, positions),
                 out=out.reshape(cols.shape[0], groups, -1, positions),
             )
-            if bias is not None:
+            if bias is not None and not ones:
                 out += bias[:, None]
 
     run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
