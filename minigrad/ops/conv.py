@@ -11,8 +11,8 @@ each one's backward is the other Function and derivatives of any order need no f
 loops are in ``minigrad/_kernels/im2col.pyx``.
 
 ``Conv`` is ``y[n, o, j] = Σ_c Σ_i W[o, c, i] x[n, c, window i of position j] + b[o]`` (``c`` over ``o``'s
-group): one node whose forward builds the ``(C K, B L)`` columns of a block of images and multiplies them by the
-``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``,
+group): one node whose forward builds the ``(C K, L)`` columns of each image of a block and multiplies them by
+the ``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``,
 ``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both split the batch into one part per minigrad thread and
 walk each part in chunks of images whose columns fit in cache (``_CHUNK_BYTES``), and the backward rebuilds the
 columns, so nothing but the inputs is kept between forward and backward.
@@ -161,40 +161,49 @@ def correlate(x, weight, bias, window, groups):
     return result.reshape((n, out_channels) + tuple(window.out_size))
 
 
-def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w):
-    """The convolution's input and weight gradients as arrays (None where not needed; ``x`` is read only for the
-    weight's, ``x_shape`` sizes the input's): per chunk of images and per image and group, with ``g`` as
+def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b=False):
+    """The convolution's input, weight and bias gradients as arrays (None where not needed; ``x`` is read only
+    for the weight's, ``x_shape`` sizes the input's): per chunk of images and per image and group, with ``g`` as
     ``(O, L)``, ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The
-    batch is split over minigrad's threads, each summing its own ``dWᵀ``."""
+    batch is split over minigrad's threads, each summing its own ``dWᵀ``. Without groups the bias gradient
+    ``Σ g`` comes with the weight's, from a row of ones below the columns (as in ``correlate``)."""
     n, out_channels = grad.shape[:2]
     rows, positions = x_shape[1] * window.taps, window.positions
     grad = np.ascontiguousarray(grad).reshape(n, groups, out_channels // groups, positions)
     x = np.ascontiguousarray(x) if need_w else None
     kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
     grad_x = np.empty(x_shape, dtype=grad.dtype) if need_x else None
+    ones = need_b and need_w and groups == 1
+    depth = (rows + ones) // groups  # rows of each group's columns
     step = _chunk_images(rows, window, grad.itemsize)
 
     def part(start, stop, threads):
-        cols_buffer = np.empty(rows * min(step, stop - start) * positions, grad.dtype)
-        grad_w = np.zeros(kernels_t.shape, dtype=grad.dtype) if need_w else None
+        images = min(step, stop - start)
+        cols_buffer = np.empty((rows + ones) * images * positions, grad.dtype)
+        if ones:
+            cols_buffer.reshape(images, rows + 1, positions)[:, rows] = 1
+        grad_w = np.zeros((groups, depth, out_channels // groups), dtype=grad.dtype) if need_w else None
         for block in _chunks(start, stop, step):
-            cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions)
-            cols = cols.reshape(-1, groups, rows // groups, positions)  # (B, G, C K / G, L)
+            cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
+            cols = cols.reshape(-1, groups, depth, positions)  # (B, G, depth, L)
             g = grad[block]  # (B, G, O / G, L)
-            if need_w:  # (C K / G, O / G) per image and group: the small side of the product last
+            if need_w:  # (depth, O / G) per image and group: the small side of the product last
                 im2col(x[block], window, cols_view, threads)
                 grad_w += np.matmul(cols, g.transpose(0, 1, 3, 2)).sum(0)
             if need_x:
-                np.matmul(kernels_t, g, out=cols)
+                np.matmul(kernels_t, g, out=cols[:, :, : rows // groups])
                 col2im(cols_view, window, grad_x[block], threads)
         return grad_w
 
     partial = run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
+    grad_w = grad_b = None
     if need_w:
-        grad_w = np.ascontiguousarray(sum(partial[1:], partial[0]).transpose(0, 2, 1)).reshape(weight.shape)
-    else:
-        grad_w = None
-    return grad_x, grad_w
+        total = sum(partial[1:], partial[0])  # (G, depth, O / G)
+        grad_w = np.ascontiguousarray(total[:, : rows // groups].transpose(0, 2, 1)).reshape(weight.shape)
+        grad_b = total[0, rows] if ones else None
+    if need_b and grad_b is None:
+        grad_b = _bias_gradient(grad.reshape((n, out_channels, positions)))
+    return grad_x, grad_w, grad_b
 
 
 def is_depthwise(weight, groups):
@@ -282,11 +291,13 @@ class Conv(Function):
     *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas.
 
     Forward and backward split the batch into one contiguous part per minigrad thread (``run_parts``: each thread
-    calls single-threaded BLAS, so no BLAS team starts and joins per GEMM) and walk each part in chunks of ``B``
-    images (``_chunk_images``): per chunk, im2col into one reused, cache-sized ``(C K, B L)`` matrix, then one GEMM
-    per group and product: ``y = W cols`` (written into the chunk's ``(B, O, L)`` output with the bias), and in the
-    backward, with the chunk's gradient as ``(O, B L)``, ``dWᵀ += cols gᵀ`` (one sum per thread) and
-    ``d cols = Wᵀ g`` into the same buffer, followed by col2im. The backward rebuilds the columns, so nothing
+    calls single-threaded BLAS, so no BLAS team starts and joins per GEMM; a small convolution stays on one
+    thread) and walk each part in chunks of ``B`` images (``_chunk_images``): per chunk, im2col into one reused,
+    cache-sized buffer holding a ``(C K, L)`` matrix per image, then one GEMM per image and group: ``y = W cols``
+    written straight into the image's ``(O, L)`` output, the bias riding along as a weight column times a row of
+    ones; in the backward, with the image's gradient ``g`` as ``(O, L)`` as it lies, ``dWᵀ += cols gᵀ`` (one sum
+    per thread, the bias gradient its last row) and ``d cols = Wᵀ g`` into the same buffer, followed by col2im. No
+    operand is ever transposed into a copy. The backward rebuilds the columns, so nothing
     outlives a call. A depthwise convolution (one filter per channel) skips the columns: its forward and backward
     are direct kernels over the windows (``depthwise_correlate``, ``depthwise_grads``).
     """
@@ -300,10 +311,9 @@ class Conv(Function):
         x, weight = self.inputs[0]._data, self.inputs[1]._data
         need_x, need_w, need_b = self.needs_input_grad
         window, groups = self.options["window"], self.options["groups"]
-        if is_depthwise(weight, groups):
-            grad_x, grad_w = depthwise_grads(x, weight, grad, window, need_x, need_w)
-        else:
-            grad_x, grad_w = correlate_grads(x, x.shape, weight, grad, window, groups, need_x, need_w)
+        if not is_depthwise(weight, groups):
+            return correlate_grads(x, x.shape, weight, grad, window, groups, need_x, need_w, need_b)
+        grad_x, grad_w = depthwise_grads(x, weight, grad, window, need_x, need_w)
         return grad_x, grad_w, _bias_gradient(grad) if need_b else None
 
     def backward(self, grad):
