@@ -338,17 +338,16 @@ cdef void _depthwise_padded_weight_grad(const floating *x, const floating *grad,
         dw[tap] = <floating>total
 
 
-cdef void _depthwise_plane(const floating *src, floating *dst, const floating *w, floating bias,
-                           const Geometry *g) noexcept nogil:
-    """One (image, channel) of a depthwise convolution: ``dst[j] = bias + Σ_tap w[tap] src[window tap of j]``,
-    tap by tap over the output rows (padding contributes nothing)."""
-    cdef Py_ssize_t tap, z, y, x, offset, ow = g.o[2], tw = g.t[2], rows = g.o[0] * g.o[1]
+cdef void _depthwise_rows(floating *plane, floating *outputs, const floating *w, const Geometry *g,
+                          bint adjoint) noexcept nogil:
+    """The row loops of one (image, channel) of a depthwise convolution, tap by tap over the output rows whose
+    window row is inside the input plane: ``outputs[j] += w[tap] plane[window tap of j]``, or with ``adjoint``
+    ``plane[window tap of j] += w[tap] outputs[j]`` (the input gradient). Padding contributes nothing."""
+    cdef Py_ssize_t tap, z, y, x, offset, ow = g.o[2], tw = g.t[2]
     cdef Tap s
     cdef floating weight
     cdef floating *out
-    cdef const floating *line
-    for x in range(rows * ow):
-        dst[x] = bias
+    cdef floating *line
     for tap in range(g.taps):
         _tap(g, tap, &s)
         weight = w[tap]
@@ -356,9 +355,12 @@ cdef void _depthwise_plane(const floating *src, floating *dst, const floating *w
             for y in range(g.o[1]):
                 if not _input_row(g, &s, z, y, &offset):
                     continue
-                out = dst + (z * g.o[1] + y) * ow
-                line = src + offset
-                if tw == 1:
+                out = outputs + (z * g.o[1] + y) * ow
+                line = plane + offset
+                if adjoint:
+                    for x in range(s.lo, s.hi):
+                        line[x * tw] += weight * out[x]
+                elif tw == 1:
                     for x in range(s.lo, s.hi):
                         out[x] += weight * line[x]
                 else:
@@ -366,31 +368,21 @@ cdef void _depthwise_plane(const floating *src, floating *dst, const floating *w
                         out[x] += weight * line[x * tw]
 
 
+cdef void _depthwise_plane(const floating *src, floating *dst, const floating *w, floating bias,
+                           const Geometry *g) noexcept nogil:
+    """One (image, channel) of a depthwise convolution: ``dst[j] = bias + Σ_tap w[tap] src[window tap of j]``."""
+    cdef Py_ssize_t x
+    for x in range(g.o[0] * g.o[1] * g.o[2]):
+        dst[x] = bias
+    _depthwise_rows(<floating *>src, dst, w, g, False)  # (src is only read)
+
+
 cdef void _depthwise_plane_input_grad(const floating *grad, floating *dst, const floating *w,
                                       const Geometry *g) noexcept nogil:
     """The adjoint of ``_depthwise_plane`` in its input: ``dst[p] = Σ w[tap] grad[j]`` over the (tap, j) pairs
     whose window reads position ``p`` (``dst`` zeroed here first)."""
-    cdef Py_ssize_t tap, z, y, x, offset, ow = g.o[2], tw = g.t[2]
-    cdef Tap s
-    cdef floating weight
-    cdef const floating *part
-    cdef floating *line
     memset(dst, 0, g.n[0] * g.n[1] * g.n[2] * sizeof(floating))
-    for tap in range(g.taps):
-        _tap(g, tap, &s)
-        weight = w[tap]
-        for z in range(g.o[0]):
-            for y in range(g.o[1]):
-                if not _input_row(g, &s, z, y, &offset):
-                    continue
-                part = grad + (z * g.o[1] + y) * ow
-                line = dst + offset
-                if tw == 1:
-                    for x in range(s.lo, s.hi):
-                        line[x] += weight * part[x]
-                else:
-                    for x in range(s.lo, s.hi):
-                        line[x * tw] += weight * part[x]
+    _depthwise_rows(dst, <floating *>grad, w, g, True)  # (grad is only read)
 
 
 cdef void _depthwise_channel_weight_grad(const floating *x, const floating *grad, floating *dw, floating *lanes,
@@ -481,6 +473,36 @@ def col2im(const floating[:, :, :] cols, floating[:, :, :, :, ::1] x, tuple kern
         _col2im_channel(&cols[c * g.taps, n, 0], &x[n, c, 0, 0, 0], &g)
 
 
+cdef void _depthwise_run(floating *planes, floating *outputs, const floating *w, const floating *bias,
+                         Py_ssize_t tasks, Py_ssize_t channels, const Geometry *g, int threads,
+                         bint adjoint) noexcept nogil:
+    """Every (image, channel) of a depthwise convolution (``adjoint``: of its input gradient) on ``threads``
+    threads: ``planes`` holds the (N, C) input planes, ``outputs`` the (N, C) output rows, ``w`` the (C, K) taps,
+    ``bias`` the (C,) biases (unused by the adjoint). Unit-stride planes take the padded-plane path, with scratch
+    per thread; when that cannot be had, or off that path, the row by row loops need none."""
+    cdef Py_ssize_t task, c, plane_size = g.n[0] * g.n[1] * g.n[2], positions = g.o[0] * g.o[1] * g.o[2]
+    cdef Padded q
+    cdef bint padded = _unit_stride_plane(g)
+    cdef floating *scratch = NULL
+    _padded_layout(g, &q)
+    with parallel(num_threads=threads):
+        scratch = <floating *>malloc((q.size + q.span) * sizeof(floating)) if padded else NULL
+        for task in prange(tasks, schedule="static"):
+            c = task % channels
+            if adjoint and scratch != NULL:
+                _depthwise_padded_input_grad(outputs + task * positions, planes + task * plane_size,
+                                             w + c * g.taps, g, &q, scratch, scratch + q.size)
+            elif adjoint:
+                _depthwise_plane_input_grad(outputs + task * positions, planes + task * plane_size, w + c * g.taps,
+                                            g)
+            elif scratch != NULL:
+                _depthwise_padded(planes + task * plane_size, outputs + task * positions, w + c * g.taps, bias[c], g,
+                                  &q, scratch, scratch + q.size)
+            else:
+                _depthwise_plane(planes + task * plane_size, outputs + task * positions, w + c * g.taps, bias[c], g)
+        free(scratch)
+
+
 def depthwise(const floating[:, :, :, :, ::1] x, const floating[:, ::1] weight, const floating[::1] bias,
               floating[:, :, ::1] out, tuple kernel, tuple stride, tuple padding, tuple dilation, tuple out_size,
               int num_threads):
@@ -488,27 +510,15 @@ def depthwise(const floating[:, :, :, :, ::1] x, const floating[:, ::1] weight, 
     x[n, c, window tap of j]`` with ``x (N, C, D, H, W)``, ``weight (C, K)``, ``bias (C,)``, ``out (N, C, L)``;
     geometry arguments as ``im2col``'s."""
     cdef Geometry g
-    cdef Py_ssize_t task, n, c, C = x.shape[1], tasks = x.shape[0] * x.shape[1]
+    cdef Py_ssize_t tasks = x.shape[0] * x.shape[1]
     _geometry(&g, (x.shape[2], x.shape[3], x.shape[4]), kernel, stride, padding, dilation, out_size, 0,
               sizeof(floating), sizeof(floating))
     if tasks == 0 or out.shape[2] == 0:
         return
     cdef int threads = _threads(tasks, tasks * out.shape[2] * g.taps, num_threads)
-    cdef Padded q
-    cdef bint plane = _unit_stride_plane(&g)
-    cdef floating *scratch = NULL  # per thread; when it cannot be had, the row by row loops need none
-    _padded_layout(&g, &q)
-    with nogil, parallel(num_threads=threads):
-        scratch = <floating *>malloc((q.size + q.span) * sizeof(floating)) if plane else NULL
-        for task in prange(tasks, schedule="static"):
-            n = task // C
-            c = task % C
-            if scratch != NULL:
-                _depthwise_padded(&x[n, c, 0, 0, 0], &out[n, c, 0], &weight[c, 0], bias[c], &g, &q, scratch,
-                                  scratch + q.size)
-            else:
-                _depthwise_plane(&x[n, c, 0, 0, 0], &out[n, c, 0], &weight[c, 0], bias[c], &g)
-        free(scratch)
+    with nogil:
+        _depthwise_run(<floating *>&x[0, 0, 0, 0, 0], &out[0, 0, 0], &weight[0, 0], &bias[0], tasks, x.shape[1], &g,
+                       threads, False)  # (x is only read)
 
 
 def depthwise_input_grad(const floating[:, :, ::1] grad, const floating[:, ::1] weight,
@@ -517,7 +527,7 @@ def depthwise_input_grad(const floating[:, :, ::1] grad, const floating[:, ::1] 
     """Overwrite ``x_grad (N, C, D, H, W)`` with the depthwise convolution's input gradient for ``grad
     (N, C, L)``: every ``weight[c, tap] grad[n, c, j]`` added where its window read (same geometry arguments)."""
     cdef Geometry g
-    cdef Py_ssize_t task, n, c, C = x_grad.shape[1], tasks = x_grad.shape[0] * x_grad.shape[1]
+    cdef Py_ssize_t tasks = x_grad.shape[0] * x_grad.shape[1]
     _geometry(&g, (x_grad.shape[2], x_grad.shape[3], x_grad.shape[4]), kernel, stride, padding, dilation,
               out_size, 0, sizeof(floating), sizeof(floating))
     if tasks == 0 or x_grad.shape[2] * x_grad.shape[3] * x_grad.shape[4] == 0:
@@ -526,21 +536,9 @@ def depthwise_input_grad(const floating[:, :, ::1] grad, const floating[:, ::1] 
         x_grad[...] = 0
         return
     cdef int threads = _threads(tasks, tasks * grad.shape[2] * g.taps, num_threads)
-    cdef Padded q
-    cdef bint plane = _unit_stride_plane(&g)
-    cdef floating *scratch = NULL  # per thread; when it cannot be had, the row by row loops need none
-    _padded_layout(&g, &q)
-    with nogil, parallel(num_threads=threads):
-        scratch = <floating *>malloc((q.size + q.span) * sizeof(floating)) if plane else NULL
-        for task in prange(tasks, schedule="static"):
-            n = task // C
-            c = task % C
-            if scratch != NULL:
-                _depthwise_padded_input_grad(&grad[n, c, 0], &x_grad[n, c, 0, 0, 0], &weight[c, 0], &g, &q, scratch,
-                                             scratch + q.size)
-            else:
-                _depthwise_plane_input_grad(&grad[n, c, 0], &x_grad[n, c, 0, 0, 0], &weight[c, 0], &g)
-        free(scratch)
+    with nogil:
+        _depthwise_run(&x_grad[0, 0, 0, 0, 0], <floating *>&grad[0, 0, 0], &weight[0, 0], NULL, tasks,
+                       x_grad.shape[1], &g, threads, True)  # (grad is only read)
 
 
 def depthwise_weight_grad(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grad,
