@@ -138,7 +138,10 @@ def matmul(a, b):
     """``np.matmul(a, b)`` without OpenBLAS's team (see the module docstring): on the calling thread when the
     product has fewer than ``THREADED_MIN_MACS`` multiply-adds, else, for two matrices, with the rows of ``a``
     split over minigrad's threads (``run_parts``); a batched product keeps NumPy's own threading."""
-    macs = max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * (a.shape[-2] if a.ndim > 1 else 1))
+    if b.ndim == 2:  # the common case first: a small product must cost next to nothing more than np.matmul
+        macs = a.size * b.shape[1]
+    else:  # (batched on either side, or a vector)
+        macs = max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * (a.shape[-2] if a.ndim > 1 else 1))
     if macs <= _OPENBLAS_THREADED_MIN:
         return np.matmul(a, b)
     if macs < THREADED_MIN_MACS or get_num_threads() == 1:
