@@ -28,7 +28,8 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._blas import THREADED_MIN_MACS, run_parts
+from .. import _blas
+from .._blas import run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
@@ -112,7 +113,7 @@ def _threads_for(n, out_channels, rows, window):
     """minigrad's thread count, or 1 when the product's ``N O C K L`` multiply-adds are too few for a second
     thread to pay for starting it (``_blas.THREADED_MIN_MACS``)."""
     macs = n * out_channels * rows * window.positions
-    return get_num_threads() if macs >= THREADED_MIN_MACS else 1
+    return get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1  # (read per call: one knob for both)
 
 
 def _columns(buffer, images, rows, positions, ones=False):
