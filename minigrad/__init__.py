@@ -7,7 +7,7 @@
 tensor([2., 4., 6.])
 """
 
-from . import _device, _dtype, _malloc
+from . import _device, _dtype, _malloc, _openmp  # _openmp first: it loads the kernels' OpenMP runtime
 from ._dtype import (
     bool,
     double,

@@ -9,6 +9,15 @@ NumPy has no API for its BLAS's thread count, so this module finds the OpenBLAS 
 loaded (Linux's ``/proc/self/maps``) and calls its ``openblas_set_num_threads`` under the name that build exports.
 Where it finds none (another BLAS, another OS), ``single_threaded`` yields False and ``run_parts`` runs serially
 (each BLAS call then uses BLAS's own threads).
+
+``matmul`` is NumPy's product for the ops' own GEMMs (``Linear``, ``matmul``), kept off OpenBLAS's team as well:
+a product too small to pay for a second thread runs on the calling thread alone, a larger matrix product is split
+by rows over ``run_parts``. OpenBLAS starts its team for any GEMM above 2^18 multiply-adds (a few microseconds of
+work); each such call is a barrier that waits for the other thread, and after it that thread spins
+(``sched_yield``) for about 0.1 s, taking a core from the kernels' OpenMP threads and ``run_parts``' threads.
+Under load every barrier whose thread is descheduled costs a time slice: LeNet-5's 64x400 by 400x120 layer took
+51 us on one thread and 15 ms on average on two (load 6), and its training step burned 8x the CPU time of a
+one-thread step. Python threads, started per call (about 70 us), never spin.
 """
 
 import contextlib
@@ -16,7 +25,11 @@ import ctypes
 import os
 import threading
 
-__all__ = ["single_threaded", "run_parts"]
+import numpy as np
+
+from ._threads import get_num_threads
+
+__all__ = ["single_threaded", "run_parts", "matmul"]
 
 # (get, set) symbol names of the OpenBLAS builds NumPy wheels ship (scipy-openblas, 64-bit integers or not) and of a
 # system OpenBLAS
@@ -48,6 +61,11 @@ def _loaded_openblas():
                 return getter, setter
     return None
 
+
+# Products below this many multiply-adds (about 0.25 ms on one core) run on one BLAS thread; above it a team's
+# barrier costs little next to the work. OpenBLAS itself goes single-threaded below _OPENBLAS_THREADED_MIN.
+THREADED_MIN_MACS = 1 << 24
+_OPENBLAS_THREADED_MIN = 1 << 18
 
 _functions = None
 _looked = False
@@ -83,15 +101,16 @@ def run_parts(work, count, threads):
     """Call ``work(start, stop, threads_inside)`` on ``min(threads, count)`` contiguous parts of ``range(count)``,
     each on its own thread (the caller's is one of them) with single-threaded BLAS and ``threads_inside = 1``;
     return the results in order. Serial (one call over everything with ``threads_inside = threads``) when there is
-    one part or BLAS's threads cannot be set. ``work`` must release the GIL for its heavy parts (NumPy's matmul and
-    the kernels do) and write to disjoint places."""
+    one part or BLAS's threads cannot be set; with ``threads = 1`` BLAS runs one thread too. ``work`` must release
+    the GIL for its heavy parts (NumPy's matmul and the kernels do) and write to disjoint places."""
     parts = max(1, min(threads, count))
-    if parts > 1:
-        with single_threaded() as ok:
-            if ok:
-                bounds = [(count * i // parts, count * (i + 1) // parts, 1) for i in range(parts)]
-                return _run_threads(work, bounds)
-    return [work(0, count, threads)]
+    if parts == 1 and threads > 1:  # one big part: the kernels' and BLAS's own threads share it
+        return [work(0, count, threads)]
+    with single_threaded() as ok:
+        if ok and parts > 1:
+            bounds = [(count * i // parts, count * (i + 1) // parts, 1) for i in range(parts)]
+            return _run_threads(work, bounds)
+        return [work(0, count, threads)]
 
 
 def _run_threads(work, bounds):
@@ -113,3 +132,27 @@ def _run_threads(work, bounds):
     if errors:
         raise errors[0]
     return results
+
+
+def matmul(a, b):
+    """``np.matmul(a, b)`` without OpenBLAS's team (see the module docstring): on the calling thread when the
+    product has fewer than ``THREADED_MIN_MACS`` multiply-adds, else, for two matrices, with the rows of ``a``
+    split over minigrad's threads (``run_parts``); a batched product keeps NumPy's own threading."""
+    if b.ndim == 2:  # the common case first: a small product must cost next to nothing more than np.matmul
+        macs = a.size * b.shape[1]
+    else:  # (batched on either side, or a vector)
+        macs = max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * (a.shape[-2] if a.ndim > 1 else 1))
+    if macs <= _OPENBLAS_THREADED_MIN:
+        return np.matmul(a, b)
+    if macs < THREADED_MIN_MACS or get_num_threads() == 1:
+        with single_threaded():
+            return np.matmul(a, b)
+    if a.ndim != 2 or b.ndim != 2:
+        return np.matmul(a, b)
+    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
+
+    def rows(start, stop, threads):
+        np.matmul(a[start:stop], b, out=out[start:stop])
+
+    run_parts(rows, a.shape[0], get_num_threads())
+    return out

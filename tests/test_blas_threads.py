@@ -1,10 +1,12 @@
-"""minigrad._blas (single-threaded BLAS inside ``run_parts``) and minigrad._malloc: the helpers the GEMM-based ops
-use to split their work over minigrad's threads."""
+"""minigrad._blas (single-threaded BLAS inside ``run_parts``, ``matmul``), minigrad._openmp (libgomp's spin count)
+and minigrad._malloc: the helpers that keep the ops' threads from fighting over the cores."""
+
+import os
 
 import numpy as np
 import pytest
 
-from minigrad import _blas, _malloc
+from minigrad import _blas, _malloc, _openmp
 
 
 def test_run_parts_covers_the_range_in_contiguous_parts_in_order():
@@ -59,3 +61,34 @@ def test_malloc_tuning_can_be_turned_off(monkeypatch):
     assert _malloc.tune() is False
     monkeypatch.delenv("MINIGRAD_MALLOC_TUNING")
     assert isinstance(_malloc.tune(), bool)
+
+
+@pytest.mark.parametrize(
+    "a_shape, b_shape",
+    [((3, 4), (4, 5)), ((64, 400), (400, 120)), ((257, 300), (300, 260)), ((2, 64, 70), (70, 80)), ((300,), (300, 80))],
+)
+def test_matmul_matches_numpy_on_small_split_and_batched_products(a_shape, b_shape, monkeypatch):
+    monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 1 << 20)  # the 257x300x260 product is split over threads
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape).astype(np.float32)
+    functions = _blas._loaded_openblas()
+    before = functions[0]() if functions else None
+    np.testing.assert_allclose(_blas.matmul(a, b), np.matmul(a, b), rtol=1e-12)
+    assert _blas.matmul(a, b).dtype == np.matmul(a, b).dtype
+    if functions:
+        assert functions[0]() == before
+
+
+def test_short_spin_sets_the_spin_count_only_while_loading_and_only_when_the_user_chose_nothing(monkeypatch):
+    for name in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "MINIGRAD_THREAD_TUNING"):
+        monkeypatch.delenv(name, raising=False)
+    with _openmp.short_spin() as applied:
+        assert applied and os.environ["GOMP_SPINCOUNT"] == _openmp.SPIN_COUNT
+    assert "GOMP_SPINCOUNT" not in os.environ
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    with _openmp.short_spin() as applied:
+        assert not applied and "GOMP_SPINCOUNT" not in os.environ
+    monkeypatch.delenv("OMP_WAIT_POLICY")
+    monkeypatch.setenv("MINIGRAD_THREAD_TUNING", "0")
+    with _openmp.short_spin() as applied:
+        assert not applied and "GOMP_SPINCOUNT" not in os.environ

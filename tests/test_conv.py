@@ -22,14 +22,23 @@ def _torch():
     return pytest.importorskip("torch")
 
 
-def _geometries(count, seed=0):
-    """Random 3-D window geometries (with asymmetric trailing padding) whose output is not empty."""
+def _geometries(count, seed=0, plane=False):
+    """Random 3-D window geometries (with asymmetric trailing padding) whose output is not empty; with ``plane``,
+    2-D ones (a trivial leading dim), mostly with stride 1, and padding up to 4, which the kernels' per-tap plane
+    paths take (rows of equal length included, and padding wider than the kernel reaches)."""
     rng = np.random.default_rng(seed)
     found = []
     while len(found) < count:
         spatial, kernel_size = rng.integers(1, 7, 3), rng.integers(1, 4, 3)
         stride, dilation = rng.integers(1, 3, 3), rng.integers(1, 3, 3)
         before, after = rng.integers(0, 3, 3), rng.integers(0, 3, 3)
+        if plane:
+            spatial[0], kernel_size[0], before[0], after[0] = 1, 1, 0, 0
+            stride[0], before[1:], after[1:] = 1, rng.integers(0, 5, 2), rng.integers(0, 5, 2)
+            stride[1:] = rng.integers(1, 3, 2) if rng.random() < 0.3 else 1
+            if rng.random() < 0.5:  # 'same': as many output as input columns
+                after[2] = max(0, dilation[2] * (kernel_size[2] - 1) - before[2])
+                before[2] = dilation[2] * (kernel_size[2] - 1) - after[2]
         out = (spatial + before + after - dilation * (kernel_size - 1) - 1) // stride + 1
         if out.min() > 0:
             found.append(tuple(tuple(int(v) for v in a) for a in (spatial, kernel_size, stride, before, dilation, out)))
@@ -39,9 +48,10 @@ def _geometries(count, seed=0):
 # ------------------------------------------------------------------------------------------------ kernels
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("threads", [1, 2])
-def test_kernels_match_reference_in_both_layouts(dtype, threads):
+@pytest.mark.parametrize("plane", [False, True])
+def test_kernels_match_reference_in_both_layouts(dtype, threads, plane):
     rng = np.random.default_rng(1)
-    for spatial, k, stride, padding, dilation, out in _geometries(60):
+    for spatial, k, stride, padding, dilation, out in _geometries(60, plane=plane):
         x = rng.standard_normal((2, 3) + spatial).astype(dtype)
         expected = reference.im2col(x, k, stride, padding, dilation, out)
         cols = np.full(expected.shape, 7, dtype)  # (C K, N, L): the layout Conv multiplies
@@ -58,6 +68,32 @@ def test_kernels_match_reference_in_both_layouts(dtype, threads):
         )
         # adjoint: <im2col(x), g> == <x, col2im(g)>
         assert np.isclose(np.vdot(expected, grad), np.vdot(x, back), rtol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("plane", [False, True])
+def test_depthwise_kernels_match_the_columns(dtype, threads, plane):
+    """The direct depthwise kernels against im2col's reference: ``y = Σ_tap w cols + b``, its adjoint, and
+    ``dW = Σ g cols`` (the unit-stride planes take the padded-plane path)."""
+    rng = np.random.default_rng(2)
+    for spatial, k, stride, padding, dilation, out in _geometries(40, seed=3, plane=plane):
+        x = rng.standard_normal((2, 3) + spatial).astype(dtype)
+        taps, positions = int(np.prod(k)), int(np.prod(out))
+        w, b = rng.standard_normal((3, taps)).astype(dtype), rng.standard_normal(3).astype(dtype)
+        cols = reference.im2col(x, k, stride, padding, dilation, out).reshape(3, taps, 2, positions)
+        result = np.full((2, 3, positions), 7, dtype)
+        kernel.depthwise(x, w, b, result, k, stride, padding, dilation, out, threads)
+        np.testing.assert_allclose(result, np.einsum("ck,cknl->ncl", w, cols) + b[:, None], **TOLERANCE[dtype])
+        grad = rng.standard_normal((2, 3, positions)).astype(dtype)
+        grad_x = np.full(x.shape, 5, dtype)
+        kernel.depthwise_input_grad(grad, w, grad_x, k, stride, padding, dilation, out, threads)
+        spread = np.einsum("ck,ncl->cknl", w, grad).reshape(3 * taps, 2, positions)
+        expected = reference.col2im(spread, x.shape, k, stride, padding, dilation, out)
+        np.testing.assert_allclose(grad_x, expected, **TOLERANCE[dtype])
+        grad_w = np.full((3, taps), 5, dtype)
+        kernel.depthwise_weight_grad(x, grad, grad_w, k, stride, padding, dilation, out, threads)
+        np.testing.assert_allclose(grad_w, np.einsum("ncl,cknl->ck", grad, cols), **TOLERANCE[dtype])
 
 
 def test_kernel_rejects_columns_strided_along_their_last_axis():
@@ -81,6 +117,11 @@ CONV_CASES = [
     ("conv1d", (2, 6, 9), (6, 2, 4), dict(groups=3, padding=1)),
     ("conv3d", (2, 2, 5, 6, 4), (3, 2, 2, 3, 2), dict(stride=(1, 2, 1), padding=1)),
     ("conv3d", (2, 5, 6, 4), (4, 2, 1, 2, 3), dict(padding="same")),
+    # depthwise (one filter per channel: the direct kernels), strided, dilated, padded wider than the kernel
+    ("conv2d", (3, 5, 9, 8), (5, 1, 3, 3), dict(groups=5, stride=2, padding=(2, 1), dilation=(1, 2))),
+    ("conv2d", (37, 6, 9, 9), (6, 1, 3, 3), dict(groups=6, padding=1)),
+    ("conv1d", (2, 3, 11), (3, 1, 5), dict(groups=3, padding=3, stride=2)),
+    ("conv3d", (2, 2, 4, 5, 6), (2, 1, 2, 3, 3), dict(groups=2, padding=(0, 1, 2), stride=(1, 2, 1))),
 ]
 
 
@@ -120,7 +161,9 @@ def _conv_inputs(x_shape, w_shape, seed=0):
 
 
 @pytest.mark.parametrize(
-    "case", [CONV_CASES[1], CONV_CASES[3], CONV_CASES[7], CONV_CASES[9]], ids=lambda c: f"{c[0]}{c[3]}"
+    "case",
+    [CONV_CASES[1], CONV_CASES[3], CONV_CASES[7], CONV_CASES[9], CONV_CASES[12], CONV_CASES[14], CONV_CASES[15]],
+    ids=lambda c: f"{c[0]}{c[3]}",
 )
 def test_conv_gradcheck_and_gradgradcheck(case):
     function, x_shape, w_shape, kwargs = case

@@ -28,8 +28,9 @@ LAYERS = {
     "minigrad._dtype": (1, 0),
     "minigrad._device": (1, 0),
     "minigrad._threads": (1, 0),
-    "minigrad._blas": (1, 0),
+    "minigrad._blas": (1, 1),
     "minigrad._malloc": (1, 0),
+    "minigrad._openmp": (1, 1),  # loads the first kernel (and with it libgomp) with its spin setting
     "minigrad.random": (1, 0),
     "minigrad.cuda": (1, 0),
     "minigrad.accelerator": (1, 0),

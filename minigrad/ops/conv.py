@@ -11,8 +11,8 @@ each one's backward is the other Function and derivatives of any order need no f
 loops are in ``minigrad/_kernels/im2col.pyx``.
 
 ``Conv`` is ``y[n, o, j] = Σ_c Σ_i W[o, c, i] x[n, c, window i of position j] + b[o]`` (``c`` over ``o``'s
-group): one node whose forward builds the ``(C K, B L)`` columns of a block of images and multiplies them by the
-``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``,
+group): one node whose forward builds the ``(C K, L)`` columns of each image of a block and multiplies them by
+the ``(O, C K / groups)`` weight of each group. Its first-order backward is three array products, ``dW = g colsᵀ``,
 ``d cols = Wᵀ g`` (then ``col2im``) and ``db = Σ g``. Both split the batch into one part per minigrad thread and
 walk each part in chunks of images whose columns fit in cache (``_CHUNK_BYTES``), and the backward rebuilds the
 columns, so nothing but the inputs is kept between forward and backward.
@@ -28,6 +28,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _blas
 from .._blas import run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
@@ -99,9 +100,8 @@ def col2im(cols, window, out, num_threads=None):
 
 
 def _chunk_images(rows, window, itemsize):
-    """Images per chunk: as many as keep one GEMM's operand, the ``(C K / groups, B L)`` columns of a group
-    (``rows = C K / groups``), near ``_CHUNK_BYTES``; at least one. Sized per group so that a depthwise
-    convolution's tiny GEMMs (``K`` rows each) still span many images: a GEMM call costs microseconds."""
+    """Images per chunk: as many as keep the chunk's ``(B, C K, L)`` columns (``rows = C K``) near
+    ``_CHUNK_BYTES``; at least one."""
     return max(1, _CHUNK_BYTES // max(rows * window.positions * itemsize, 1))
 
 
@@ -109,67 +109,138 @@ def _chunks(start, stop, step):
     return (slice(first, min(first + step, stop)) for first in range(start, stop, step))
 
 
+def _threads_for(n, out_channels, rows, window):
+    """minigrad's thread count, or 1 when the product's ``N O C K L`` multiply-adds are too few for a second
+    thread to pay for starting it (``_blas.THREADED_MIN_MACS``)."""
+    macs = n * out_channels * rows * window.positions
+    return get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1  # (read per call: one knob for both)
+
+
+def _columns(buffer, images, rows, positions, ones=False):
+    """The first ``images`` images' columns in ``buffer``: an ``(B, C K, L)`` matrix per image (``(B, C K + 1, L)``
+    with ``ones``: a last row of ones, set when the buffer was made), and the ``(C K, B, L)`` view of its first
+    ``C K`` rows that im2col and col2im take."""
+    cols = buffer[: images * (rows + ones) * positions].reshape(images, rows + ones, positions)
+    return cols, cols[:, :rows].transpose(1, 0, 2)
+
+
 def correlate(x, weight, bias, window, groups):
-    """The convolution's value as arrays: per chunk of images, im2col then ``y = W cols`` per group plus the bias,
-    the batch split over minigrad's threads."""
+    """The convolution's value as arrays: per chunk of images, im2col then, per image and group, ``y = W cols``
+    straight into the output, the batch split over minigrad's threads. Without groups the bias rides in the
+    GEMM: ``[W b] [cols; 1]``, one more column of the weight times a row of ones (a separate pass adding it cost
+    7% of the forward)."""
     x = np.ascontiguousarray(x)
-    n, channels = x.shape[:2]
+    n = x.shape[0]
     out_channels, rows, positions = weight.shape[0], x.shape[1] * window.taps, window.positions
     result = np.empty((n, out_channels, positions), dtype=x.dtype)
     kernels = weight.reshape(groups, out_channels // groups, -1)
-    shift = (np.zeros(out_channels, x.dtype) if bias is None else bias)[:, None]
-    step = _chunk_images(rows // groups, window, x.itemsize)
+    ones = bias is not None and groups == 1
+    if ones:
+        kernels = np.concatenate((kernels, bias.reshape(1, -1, 1)), axis=2)
+    depth = (rows + ones) // groups  # rows of each group's columns
+    step = _chunk_images(rows, window, x.itemsize)
 
     def part(start, stop, threads):
         images = min(step, stop - start)
-        cols_buffer = np.empty(rows * images * positions, x.dtype)
-        product_buffer = np.empty(out_channels * images * positions, x.dtype)
+        cols_buffer = np.empty((rows + ones) * images * positions, x.dtype)
+        if ones:
+            cols_buffer.reshape(images, rows + 1, positions)[:, rows] = 1
         for block in _chunks(start, stop, step):
-            size = (block.stop - block.start) * positions
-            cols = im2col(x[block], window, cols_buffer[: rows * size].reshape(rows, -1, positions), threads)
-            product = product_buffer[: out_channels * size].reshape(groups, out_channels // groups, size)
-            np.matmul(kernels, cols.reshape(groups, rows // groups, size), out=product)
-            np.add(product.reshape(out_channels, -1, positions).transpose(1, 0, 2), shift, out=result[block])
+            cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
+            im2col(x[block], window, cols_view, threads)
+            out = result[block]
+            # (G, O / G, depth) @ (B, G, depth, L): one GEMM per image and group, written in place
+            np.matmul(
+                kernels,
+                cols.reshape(-1, groups, depth, positions),
+                out=out.reshape(cols.shape[0], groups, -1, positions),
+            )
+            if bias is not None and not ones:
+                out += bias[:, None]
 
-    run_parts(part, n, get_num_threads())
+    run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
     return result.reshape((n, out_channels) + tuple(window.out_size))
 
 
-def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w):
-    """The convolution's input and weight gradients as arrays (None where not needed; ``x`` is read only for the
-    weight's, ``x_shape`` sizes the input's): per chunk of images, with ``g`` as ``(O, B L)``, ``dWᵀ += cols gᵀ``
-    and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The batch is split over minigrad's
-    threads, each summing its own ``dWᵀ``."""
+def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b=False):
+    """The convolution's input, weight and bias gradients as arrays (None where not needed; ``x`` is read only
+    for the weight's, ``x_shape`` sizes the input's): per chunk of images and per image and group, with ``g`` as
+    ``(O, L)``, ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The
+    batch is split over minigrad's threads, each summing its own ``dWᵀ``. Without groups the bias gradient
+    ``Σ g`` comes with the weight's, from a row of ones below the columns (as in ``correlate``)."""
     n, out_channels = grad.shape[:2]
     rows, positions = x_shape[1] * window.taps, window.positions
-    grad = np.ascontiguousarray(grad).reshape(n, out_channels, positions)
+    grad = np.ascontiguousarray(grad).reshape(n, groups, out_channels // groups, positions)
     x = np.ascontiguousarray(x) if need_w else None
     kernels_t = weight.reshape(groups, out_channels // groups, -1).transpose(0, 2, 1)  # (G, C K / G, O / G)
     grad_x = np.empty(x_shape, dtype=grad.dtype) if need_x else None
-    step = _chunk_images(rows // groups, window, grad.itemsize)
+    ones = need_b and need_w and groups == 1
+    depth = (rows + ones) // groups  # rows of each group's columns
+    step = _chunk_images(rows, window, grad.itemsize)
 
     def part(start, stop, threads):
-        cols_buffer = np.empty(rows * min(step, stop - start) * positions, grad.dtype)
-        grad_w = np.zeros(kernels_t.shape, dtype=grad.dtype) if need_w else None
+        images = min(step, stop - start)
+        cols_buffer = np.empty((rows + ones) * images * positions, grad.dtype)
+        if ones:
+            cols_buffer.reshape(images, rows + 1, positions)[:, rows] = 1
+        grad_w = np.zeros((groups, depth, out_channels // groups), dtype=grad.dtype) if need_w else None
         for block in _chunks(start, stop, step):
-            size = (block.stop - block.start) * positions
-            cols = cols_buffer[: rows * size].reshape(rows, -1, positions)
-            # the chunk's gradient as (G, O / G, B L), the layout of the columns
-            g = np.ascontiguousarray(grad[block].transpose(1, 0, 2)).reshape(groups, out_channels // groups, size)
-            if need_w:  # (C K / G, O / G) per group: the small side of the product last
-                im2col(x[block], window, cols, threads)
-                grad_w += np.matmul(cols.reshape(groups, rows // groups, size), g.transpose(0, 2, 1))
+            cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
+            cols = cols.reshape(-1, groups, depth, positions)  # (B, G, depth, L)
+            g = grad[block]  # (B, G, O / G, L)
+            if need_w:  # (depth, O / G) per image and group: the small side of the product last
+                im2col(x[block], window, cols_view, threads)
+                grad_w += np.matmul(cols, g.transpose(0, 1, 3, 2)).sum(0)
             if need_x:
-                np.matmul(kernels_t, g, out=cols.reshape(groups, rows // groups, size))
-                col2im(cols, window, grad_x[block], threads)
+                np.matmul(kernels_t, g, out=cols[:, :, : rows // groups])
+                col2im(cols_view, window, grad_x[block], threads)
         return grad_w
 
-    partial = run_parts(part, n, get_num_threads())
+    partial = run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
+    grad_w = grad_b = None
     if need_w:
-        grad_w = np.ascontiguousarray(sum(partial[1:], partial[0]).transpose(0, 2, 1)).reshape(weight.shape)
-    else:
-        grad_w = None
+        total = sum(partial[1:], partial[0])  # (G, depth, O / G)
+        grad_w = np.ascontiguousarray(total[:, : rows // groups].transpose(0, 2, 1)).reshape(weight.shape)
+        grad_b = total[0, rows] if ones else None
+    if need_b and grad_b is None:
+        grad_b = _bias_gradient(grad.reshape((n, out_channels, positions)))
+    return grad_x, grad_w, grad_b
+
+
+def is_depthwise(weight, groups):
+    """Whether the convolution has one filter per channel (``C_in = C_out = groups``): the direct kernels then
+    replace the columns and their ``groups`` tiny GEMMs."""
+    return groups > 1 and weight.shape[0] == groups and weight.shape[1] == 1
+
+
+def depthwise_correlate(x, weight, bias, window):
+    """``y[n, c, j] = b[c] + Σ_i W[c, 0, i] x[n, c, window i of j]`` as arrays, on minigrad's threads."""
+    volumes = _as_volumes(x, window)
+    n, channels = volumes.shape[:2]
+    result = np.empty((n, channels, window.positions), dtype=volumes.dtype)
+    shift = np.zeros(channels, volumes.dtype) if bias is None else np.ascontiguousarray(bias)
+    _kernel.depthwise(volumes, _taps(weight), shift, result, *window.kernel_arguments(), get_num_threads())
+    return result.reshape((n, channels) + tuple(window.out_size))
+
+
+def depthwise_grads(x, weight, grad, window, need_x, need_w):
+    """The depthwise convolution's input and weight gradients as arrays (None where not needed)."""
+    grad = np.ascontiguousarray(grad).reshape(grad.shape[:2] + (window.positions,))
+    arguments = window.kernel_arguments() + (get_num_threads(),)
+    grad_x = grad_w = None
+    if need_x:
+        grad_x = np.empty(x.shape, dtype=grad.dtype)
+        _kernel.depthwise_input_grad(grad, _taps(weight), _as_volumes(grad_x, window), *arguments)
+    if need_w:
+        grad_w = np.empty((weight.shape[0], window.taps), dtype=grad.dtype)
+        _kernel.depthwise_weight_grad(_as_volumes(x, window), grad, grad_w, *arguments)
+        grad_w = grad_w.reshape(weight.shape)
     return grad_x, grad_w
+
+
+def _taps(weight):
+    """A depthwise ``(C, 1, *kernel)`` weight as the kernels' contiguous ``(C, K)``."""
+    return np.ascontiguousarray(weight.reshape(weight.shape[0], -1))
 
 
 def _weight_gradient(x, grad, window, groups):
@@ -221,22 +292,29 @@ class Conv(Function):
     *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas.
 
     Forward and backward split the batch into one contiguous part per minigrad thread (``run_parts``: each thread
-    calls single-threaded BLAS, so no BLAS team starts and joins per GEMM) and walk each part in chunks of ``B``
-    images (``_chunk_images``): per chunk, im2col into one reused, cache-sized ``(C K, B L)`` matrix, then one GEMM
-    per group and product: ``y = W cols`` (written into the chunk's ``(B, O, L)`` output with the bias), and in the
-    backward, with the chunk's gradient as ``(O, B L)``, ``dWᵀ += cols gᵀ`` (one sum per thread) and
-    ``d cols = Wᵀ g`` into the same buffer, followed by col2im. The backward rebuilds the columns, so nothing
-    outlives a call.
+    calls single-threaded BLAS, so no BLAS team starts and joins per GEMM; a small convolution stays on one
+    thread) and walk each part in chunks of ``B`` images (``_chunk_images``): per chunk, im2col into one reused,
+    cache-sized buffer holding a ``(C K, L)`` matrix per image, then one GEMM per image and group: ``y = W cols``
+    written straight into the image's ``(O, L)`` output, the bias riding along as a weight column times a row of
+    ones; in the backward, with the image's gradient ``g`` as ``(O, L)`` as it lies, ``dWᵀ += cols gᵀ`` (one sum
+    per thread, the bias gradient its last row) and ``d cols = Wᵀ g`` into the same buffer, followed by col2im. No
+    operand is ever transposed into a copy. The backward rebuilds the columns, so nothing
+    outlives a call. A depthwise convolution (one filter per channel) skips the columns: its forward and backward
+    are direct kernels over the windows (``depthwise_correlate``, ``depthwise_grads``).
     """
 
     def forward(self, x, weight, bias, *, window, groups):
+        if is_depthwise(weight, groups):
+            return depthwise_correlate(x, weight, bias, window)
         return correlate(x, weight, bias, window, groups)
 
     def backward_arrays(self, grad):
         x, weight = self.inputs[0]._data, self.inputs[1]._data
         need_x, need_w, need_b = self.needs_input_grad
-        options = self.options
-        grad_x, grad_w = correlate_grads(x, x.shape, weight, grad, options["window"], options["groups"], need_x, need_w)
+        window, groups = self.options["window"], self.options["groups"]
+        if not is_depthwise(weight, groups):
+            return correlate_grads(x, x.shape, weight, grad, window, groups, need_x, need_w, need_b)
+        grad_x, grad_w = depthwise_grads(x, weight, grad, window, need_x, need_w)
         return grad_x, grad_w, _bias_gradient(grad) if need_b else None
 
     def backward(self, grad):

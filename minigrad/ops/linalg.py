@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .. import _dtype
+from .. import _blas, _dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import promote
@@ -14,7 +14,7 @@ class MatMul(Function):
     over broadcast batch dims."""
 
     def forward(self, a, b):
-        return np.matmul(a, b)
+        return _blas.matmul(a, b)
 
     def inputs_read(self):  # each gradient reads the other input only
         return self.needs_input_grad[::-1]
@@ -48,9 +48,9 @@ class Linear(Function):
         # as one (rows, in) matrix: NumPy runs a stacked (..., n, in) @ (in, out) as one small BLAS call per
         # leading index, 5-25x slower than one call on the flattened rows
         if x.ndim == 2:  # already rows: the two reshapes below cost ~10% of a small layer's forward
-            result = x @ weight.T
+            result = _blas.matmul(x, weight.T)
         else:
-            result = (x.reshape(-1, x.shape[-1]) @ weight.T).reshape(x.shape[:-1] + weight.shape[:1])
+            result = _blas.matmul(x.reshape(-1, x.shape[-1]), weight.T).reshape(x.shape[:-1] + weight.shape[:1])
         if bias is not None:
             result += bias
         return result
@@ -67,8 +67,9 @@ class Linear(Function):
         grad_b = None
         if need_b:  # an (out,) bias sums over the leading dims; a bias broadcast otherwise sums to its own shape
             grad_b = rows.sum(0) if bias.shape == grad.shape[-1:] else sum_to(Tensor._wrap(grad), bias.shape)._data
-        grad_x = (rows @ weight).reshape(x.shape) if need_x else None
-        return grad_x, rows.T @ x.reshape(-1, weight.shape[1]) if need_w else None, grad_b
+        grad_x = _blas.matmul(rows, weight).reshape(x.shape) if need_x else None
+        grad_w = _blas.matmul(rows.T, x.reshape(-1, weight.shape[1])) if need_w else None
+        return grad_x, grad_w, grad_b
 
 
 def _check_matmul(a, b):
