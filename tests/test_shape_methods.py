@@ -138,8 +138,9 @@ def test_inplace_view_ops_change_shape_version_and_keep_the_graph(name, shape, a
     _close(ours_leaf.grad, theirs_leaf.grad, 1e-12)
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         getattr(ours_leaf, name)(*args)
-    with minigrad.no_grad():  # as torch: allowed (and unrecorded) under no_grad
+    with minigrad.no_grad():  # as torch: allowed (and unrecorded) under no_grad; the leaf stays a leaf
         getattr(ours_leaf, name)(*args)
+    assert ours_leaf.requires_grad and ours_leaf.is_leaf and ours_leaf.shape == ours.shape
 
 
 def test_inplace_view_op_on_a_view_writes_through_and_shares_the_version_counter():

@@ -4,13 +4,15 @@
 They change only the tensor's shape metadata: the tensor becomes its own view ``x.op(...)`` over the same memory,
 as torch's do. Torch's rules carry over: a leaf that requires grad refuses them while grad mode is on; the version
 counter (shared with the tensor's views) is bumped; a tensor with history gets the view op's node as its
-``grad_fn``, so gradients flow back to its old shape. Two pieces of bookkeeping keep later in-place writes right:
-a view's recorded view ops gain the new op (its region of the base is the re-shaped one), and the live views of a
-re-shaped base start their recorded ops with the op's inverse (they were taken from the old shape).
+``grad_fn``, so gradients flow back to its old shape (under ``no_grad`` the history is left as it is, as torch's).
+Two pieces of bookkeeping keep later in-place writes right: a view's recorded view ops gain the new op (its region
+of the base is the re-shaped one), and the live views of a re-shaped base start their recorded ops with the op's
+inverse (they were taken from the old shape).
 """
 
 import numpy as np
 
+from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
 from .inplace import check_inplace_allowed
 from .shape import Permute, Reshape, squeeze, t, transpose, unsqueeze
@@ -36,7 +38,8 @@ def _restride_inplace(x, view_op, *args):
         x._shared_version_counter()[0] += 1
         return x
     x._data = result._data
-    x.grad_fn, x.requires_grad = result.grad_fn, result.requires_grad
+    if grad_mode.is_grad_enabled():  # under no_grad torch keeps the history (and a leaf's requires_grad) as it is
+        x.grad_fn, x.requires_grad = result.grad_fn, result.requires_grad
     step = result._view_ops[-1]
     if x._base is not None:
         x._view_ops = x._view_ops + (step,)
