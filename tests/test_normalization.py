@@ -245,3 +245,16 @@ def test_batch_norm_module_dtype_and_buffers():
 def test_bad_inputs_raise_torchs_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_training_counts_batches_in_place_as_add_():
+    """The counter and running statistics are updated on their arrays (a fast path) with the versions an in-place
+    add_/mul_ would leave, and through the Tensor ops when a view of the buffer exists."""
+    layer = nn.BatchNorm1d(2)
+    x = minigrad.tensor(np.arange(8.0, dtype=np.float32).reshape(4, 2))
+    counter, version = layer.num_batches_tracked, layer.num_batches_tracked._version
+    layer(x)
+    assert counter.item() == 1 and counter._version == version + 1
+    view = counter.view(1)  # no longer a plain buffer: the in-place op updates the view too
+    layer(x)
+    assert counter.item() == 2 and view.item() == 2 and counter._version == version + 2

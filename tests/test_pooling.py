@@ -117,6 +117,22 @@ def test_nan_wins_the_window_as_in_torch():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ties_signed_zeros_and_nans_pick_torchs_index(dtype):
+    """The kernel compares order-preserving integer keys: -0.0 must tie with 0.0 (the first wins), a NaN of
+    either sign must win, a later NaN over an earlier one, an all -inf window give its first tap."""
+    torch = pytest.importorskip("torch")
+    nan, inf = np.nan, np.inf
+    x = np.array([[[-0.0, 0.0, 0.0, -0.0, 2.0, 2.0, -nan, 1.0, nan, -nan, -inf, -inf, 5.0, -nan, -1.0, -2.0]]])
+    x = x.astype(dtype)
+    for size in (2, 4):
+        ours, ours_index = F.max_pool1d(minigrad.tensor(x), size, return_indices=True)
+        theirs, theirs_index = torch.nn.functional.max_pool1d(torch.tensor(x), size, return_indices=True)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        np.testing.assert_array_equal(np.signbit(ours.numpy()), np.signbit(theirs.numpy()))
+        np.testing.assert_array_equal(ours_index.numpy(), theirs_index.numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_kernels_match_their_numpy_twins(dtype, rng):
     x = rng.standard_normal((3, 4, 7, 8)).astype(dtype)
     x[0, 1, 2, 3] = np.nan
@@ -140,9 +156,22 @@ def test_kernels_match_their_numpy_twins(dtype, rng):
     kernel.window_sum_forward(x, *bounds, scale, sums, 2)
     np.testing.assert_allclose(sums, reference.window_sum(x, *bounds, scale), rtol=1e-5, atol=1e-6)
     adjoint = np.empty(x.shape, dtype)
-    kernel.window_sum_backward(out, *bounds, scale, adjoint, 2)
+    kernel.window_sum_backward(out, *bounds, scale, False, adjoint, 2)
     np.testing.assert_allclose(
         adjoint, reference.window_sum_adjoint(out, *bounds, scale, x.shape), rtol=1e-5, atol=1e-6
+    )
+
+    # windows that tile the volume (each input in one window): the backward writes instead of adding
+    tiles = (np.array([0, 1]), np.array([1, 4]), np.array([0, 3, 5]), np.array([3, 5, 7]), np.array([0, 2, 6]))
+    bounds = tiles[:4] + (tiles[4], np.array([2, 6, 8]))
+    scale = rng.random((2, 3, 3))
+    sums = np.empty((3, 2, 3, 3), dtype)
+    kernel.window_sum_forward(x, *bounds, scale, sums, 2)
+    np.testing.assert_allclose(sums, reference.window_sum(x, *bounds, scale), rtol=1e-5, atol=1e-6)
+    adjoint = np.full(x.shape, np.nan, dtype)
+    kernel.window_sum_backward(sums, *bounds, scale, True, adjoint, 2)
+    np.testing.assert_allclose(
+        adjoint, reference.window_sum_adjoint(sums, *bounds, scale, x.shape), rtol=1e-5, atol=1e-6
     )
 
 
@@ -215,3 +244,15 @@ def test_modules_match_torch(make, rng):
         ours_out, theirs_out = ours_out[0], theirs_out[0]
     np.testing.assert_allclose(ours_out.numpy(), theirs_out.numpy(), rtol=1e-12, atol=1e-12)
     assert not list(ours.parameters()) and not ours.state_dict()
+
+
+@pytest.mark.parametrize("name, args", [("max_pool2d", (2,)), ("avg_pool2d", (2,)), ("adaptive_avg_pool2d", (1,))])
+def test_input_gradient_is_handed_over_without_a_copy(name, args, rng):
+    """The backward allocates the gradient in the input's shape (the kernel writes through a view), so a leaf's
+    .grad takes that array as it is; the window geometry is cached, read-only, and gives the same result again."""
+    x = minigrad.tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    first = getattr(F, name)(x, *args)
+    first.sum().backward()
+    assert x.grad._data.flags.owndata and x.grad._data.flags.c_contiguous
+    again = getattr(F, name)(x.detach(), *args)
+    np.testing.assert_array_equal(again.numpy(), first.detach().numpy())

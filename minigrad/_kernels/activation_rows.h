@@ -1,4 +1,5 @@
-/* Vectorisable loops for torch's tanh GELU (used by activation.pyx), forward and backward in one pass each.
+/* Vectorisable loops for torch's tanh GELU and for ReLU (used by activation.pyx), forward and backward in one pass
+ * each.
  *
  * Why C: a transformer's MLP applies GELU to its widest activation, (B, T, 4C). Written with NumPy ufuncs the
  * forward takes seven passes over that array and the backward ten; here each is one pass, with the branch-free
@@ -49,6 +50,25 @@ MGA_KERNEL void mga_gelu_tanh_backward_##SUF(const T *restrict g, const T *restr
         T du = (T)MGA_SQRT_2_OVER_PI + (T)(3 * MGA_CUBIC) * v * v;                                  \
         dx[i] = g[i] * (sig + (T)2 * v * sig * ((T)1 - sig) * du);                                  \
     }                                                                                               \
+}                                                                                                   \
+                                                                                                    \
+/* ReLU as torch computes it: y = x except 0 where x < 0 (-0.0 and NaN pass through), and the mask \
+ * its backward reads, torch's threshold_backward on the output: 1 unless x <= 0 (a NaN passes its   \
+ * gradient). The backward selects (an inf or NaN gradient where x <= 0 gives 0, as in torch). */   \
+MGA_KERNEL void mga_relu_##SUF(const T *restrict x, T *restrict y, unsigned char *restrict mask,   \
+                               ptrdiff_t n)                                                         \
+{                                                                                                   \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                             \
+        T v = x[i];                                                                                 \
+        y[i] = v < (T)0 ? (T)0 : v;                                                                 \
+        mask[i] = !(v <= (T)0);                                                                     \
+    }                                                                                               \
+}                                                                                                   \
+                                                                                                    \
+MGA_KERNEL void mga_relu_backward_##SUF(const T *restrict g, const unsigned char *restrict mask,    \
+                                        T *restrict dx, ptrdiff_t n)                                \
+{                                                                                                   \
+    for (ptrdiff_t i = 0; i < n; i++) dx[i] = mask[i] ? g[i] : (T)0;                                \
 }
 
 MGA_DEFINE(float, f32, mg_expf)

@@ -14,7 +14,8 @@ scatter_to_planes    grad_x[p].flat[index[p, k]] += grad[p, k] (grad_x zeroed fi
                      and the adjoint of gathering ``x[p].flat[index]``.
 window_sum_forward   out[p, a, i, j] = scale[a, i, j] · Σ_window x[p]     (average pooling: scale = 1/divisor)
 window_sum_backward  grad_x[p, d, h, w] = Σ over the windows holding (d, h, w) of scale[a, i, j] · grad[p, a, i, j]
-                     (grad_x zeroed first): the adjoint of window_sum_forward.
+                     (grad_x zeroed first, unless ``tiled`` says each input is in exactly one window): the adjoint
+                     of window_sum_forward.
 
 Example::
 
@@ -24,10 +25,40 @@ Example::
     # out == [[[[5, 7], [13, 15]]]], index == [[[[5, 7], [13, 15]]]]
 """
 from cython cimport floating
-from cython.parallel cimport prange
-from libc.math cimport INFINITY, isnan
+from cython.parallel cimport prange, threadid
 from libc.stdint cimport int64_t
+from libc.stdlib cimport free, malloc
 from libc.string cimport memset
+
+cdef extern from "pooling_rows.h" nogil:
+    void mgp_window_max_f32(const float *plane, Py_ssize_t height, Py_ssize_t width, const int64_t *dep_start,
+                            const int64_t *dep_stop, int64_t dep_step, const int64_t *row_start,
+                            const int64_t *row_stop, int64_t row_step, const int64_t *col_start,
+                            const int64_t *col_stop, int64_t col_step, Py_ssize_t out_d, Py_ssize_t out_h,
+                            Py_ssize_t out_w, float *out, int64_t *index)
+    void mgp_window_max_f64(const double *plane, Py_ssize_t height, Py_ssize_t width, const int64_t *dep_start,
+                            const int64_t *dep_stop, int64_t dep_step, const int64_t *row_start,
+                            const int64_t *row_stop, int64_t row_step, const int64_t *col_start,
+                            const int64_t *col_stop, int64_t col_step, Py_ssize_t out_d, Py_ssize_t out_h,
+                            Py_ssize_t out_w, double *out, int64_t *index)
+    void mgp_window_sum_f32(const float *plane, Py_ssize_t height, Py_ssize_t width, const int64_t *dep_start,
+                            const int64_t *dep_stop, const int64_t *row_start, const int64_t *row_stop,
+                            const int64_t *col_start, const int64_t *col_stop, const double *scale, Py_ssize_t out_d,
+                            Py_ssize_t out_h, Py_ssize_t out_w, float *out, double *column)
+    void mgp_window_sum_f64(const double *plane, Py_ssize_t height, Py_ssize_t width, const int64_t *dep_start,
+                            const int64_t *dep_stop, const int64_t *row_start, const int64_t *row_stop,
+                            const int64_t *col_start, const int64_t *col_stop, const double *scale, Py_ssize_t out_d,
+                            Py_ssize_t out_h, Py_ssize_t out_w, double *out, double *column)
+    void mgp_window_sum_backward_f32(const float *grad, Py_ssize_t depth, Py_ssize_t height, Py_ssize_t width,
+                                     const int64_t *dep_start, const int64_t *dep_stop, const int64_t *row_start,
+                                     const int64_t *row_stop, const int64_t *col_start, const int64_t *col_stop,
+                                     const double *scale, Py_ssize_t out_d, Py_ssize_t out_h, Py_ssize_t out_w,
+                                     int tiled, float *grad_x, double *spread)
+    void mgp_window_sum_backward_f64(const double *grad, Py_ssize_t depth, Py_ssize_t height, Py_ssize_t width,
+                                     const int64_t *dep_start, const int64_t *dep_stop, const int64_t *row_start,
+                                     const int64_t *row_stop, const int64_t *col_start, const int64_t *col_stop,
+                                     const double *scale, Py_ssize_t out_d, Py_ssize_t out_h, Py_ssize_t out_w,
+                                     int tiled, double *grad_x, double *spread)
 
 cdef enum:
     PARALLEL_MIN_ELEMENTS = 32768  # below this many input elements the thread start-up costs more than it saves
@@ -39,71 +70,27 @@ cdef inline int _threads(Py_ssize_t planes, Py_ssize_t plane_size, int num_threa
     return num_threads
 
 
-cdef inline double _row_sum(const floating *row, Py_ssize_t start, Py_ssize_t stop) noexcept nogil:
-    """row[start] + ... + row[stop - 1] in double, over four running sums (one long chain of dependent additions
-    would wait on each addition's latency: a 28×28 global average pool took 4× longer)."""
-    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
-    cdef Py_ssize_t w = start
-    while w + 4 <= stop:
-        s0 = s0 + row[w]
-        s1 = s1 + row[w + 1]
-        s2 = s2 + row[w + 2]
-        s3 = s3 + row[w + 3]
-        w = w + 4
-    while w < stop:
-        s0 = s0 + row[w]
-        w = w + 1
-    return (s0 + s1) + (s2 + s3)
-
-
-cdef inline void _window_max(const floating *plane, Py_ssize_t offset, Py_ssize_t h0, Py_ssize_t h1,
-                             Py_ssize_t row_step, Py_ssize_t w0, Py_ssize_t w1, Py_ssize_t col_step,
-                             Py_ssize_t width, floating *best, int64_t *best_index) noexcept nogil:
-    """Fold the window rows [h0, h1) (step row_step) x columns [w0, w1) (step col_step) of the slice at flat
-    ``offset`` of ``plane`` into the running maximum ``best`` and its flat position."""
-    cdef Py_ssize_t h = h0, w, row
-    cdef floating value
-    while h < h1:  # strided ranges (dilation): range() with a runtime step needs the GIL
-        row = offset + h * width
-        w = w0
-        while w < w1:
-            value = plane[row + w]
-            if value > best[0] or isnan(value):
-                best[0] = value
-                best_index[0] = row + w
-            w = w + col_step
-        h = h + row_step
-
-
 def window_max_forward(const floating[:, :, :, ::1] x, const int64_t[::1] dep_start, const int64_t[::1] dep_stop,
                        int64_t dep_step, const int64_t[::1] row_start, const int64_t[::1] row_stop,
                        int64_t row_step, const int64_t[::1] col_start, const int64_t[::1] col_stop,
                        int64_t col_step, floating[:, :, :, ::1] out, int64_t[:, :, :, ::1] index, int num_threads):
-    """Window maxima and their flat positions (see the module docstring)."""
-    cdef Py_ssize_t planes = x.shape[0], height = x.shape[2], width = x.shape[3], p, a, i, j, d
+    """Window maxima and their flat positions (see the module docstring; the loop is in pooling_rows.h)."""
+    cdef Py_ssize_t planes = x.shape[0], height = x.shape[2], width = x.shape[3], p
     cdef Py_ssize_t out_d = out.shape[1], out_h = out.shape[2], out_w = out.shape[3], volume
-    cdef int64_t best_index
-    cdef floating best
-    cdef const floating *plane
     volume = x.shape[1] * height * width
     # (counted first: a shape read in the prange clause breaks the bounds-checked build)
     cdef int threads = _threads(planes, volume, num_threads)
-    if volume == 0:
+    if volume == 0 or planes * out_d * out_h * out_w == 0:
         return
     for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
-        plane = &x[p, 0, 0, 0]
-        for a in range(out_d):
-            for i in range(out_h):
-                for j in range(out_w):
-                    best = -INFINITY
-                    best_index = (dep_start[a] * height + row_start[i]) * width + col_start[j]
-                    d = dep_start[a]
-                    while d < dep_stop[a]:
-                        _window_max(plane, d * height * width, row_start[i], row_stop[i], row_step, col_start[j],
-                                    col_stop[j], col_step, width, &best, &best_index)
-                        d = d + dep_step
-                    out[p, a, i, j] = best
-                    index[p, a, i, j] = best_index
+        if floating is float:
+            mgp_window_max_f32(&x[p, 0, 0, 0], height, width, &dep_start[0], &dep_stop[0], dep_step,
+                               &row_start[0], &row_stop[0], row_step, &col_start[0], &col_stop[0], col_step,
+                               out_d, out_h, out_w, &out[p, 0, 0, 0], &index[p, 0, 0, 0])
+        else:
+            mgp_window_max_f64(&x[p, 0, 0, 0], height, width, &dep_start[0], &dep_stop[0], dep_step,
+                               &row_start[0], &row_stop[0], row_step, &col_start[0], &col_stop[0], col_step,
+                               out_d, out_h, out_w, &out[p, 0, 0, 0], &index[p, 0, 0, 0])
 
 
 def scatter_to_planes(const floating[:, ::1] grad, const int64_t[:, ::1] index, floating[:, ::1] grad_x,
@@ -120,41 +107,61 @@ def window_sum_forward(const floating[:, :, :, ::1] x, const int64_t[::1] dep_st
                        const int64_t[::1] row_start, const int64_t[::1] row_stop, const int64_t[::1] col_start,
                        const int64_t[::1] col_stop, const double[:, :, ::1] scale, floating[:, :, :, ::1] out,
                        int num_threads):
-    """Scaled window sums, accumulated in double (see the module docstring)."""
-    cdef Py_ssize_t planes = x.shape[0], p, a, i, j, d, h
+    """Scaled window sums, accumulated in double (see the module docstring; the loop is in pooling_rows.h)."""
+    cdef Py_ssize_t planes = x.shape[0], height = x.shape[2], width = x.shape[3], p
     cdef Py_ssize_t out_d = out.shape[1], out_h = out.shape[2], out_w = out.shape[3]
-    cdef double total
     # (counted first: a shape read in the prange clause breaks the bounds-checked build)
-    cdef int threads = _threads(planes, x.shape[1] * x.shape[2] * x.shape[3], num_threads)
+    cdef int threads = _threads(planes, x.shape[1] * height * width, num_threads)
+    if planes * out_d * out_h * out_w == 0:
+        return
+    if x.shape[1] * height * width == 0:  # every window empty
+        out[...] = 0
+        return
+    cdef double *column = _scratch(threads, width)
     for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
-        for a in range(out_d):
-            for i in range(out_h):
-                for j in range(out_w):
-                    total = 0
-                    for d in range(dep_start[a], dep_stop[a]):
-                        for h in range(row_start[i], row_stop[i]):
-                            total = total + _row_sum(&x[p, d, h, 0], col_start[j], col_stop[j])
-                    out[p, a, i, j] = <floating>(total * scale[a, i, j])
+        if floating is float:
+            mgp_window_sum_f32(&x[p, 0, 0, 0], height, width, &dep_start[0], &dep_stop[0], &row_start[0],
+                               &row_stop[0], &col_start[0], &col_stop[0], &scale[0, 0, 0], out_d, out_h, out_w,
+                               &out[p, 0, 0, 0], column + threadid() * width)
+        else:
+            mgp_window_sum_f64(&x[p, 0, 0, 0], height, width, &dep_start[0], &dep_stop[0], &row_start[0],
+                               &row_stop[0], &col_start[0], &col_stop[0], &scale[0, 0, 0], out_d, out_h, out_w,
+                               &out[p, 0, 0, 0], column + threadid() * width)
+    free(column)
 
 
 def window_sum_backward(const floating[:, :, :, ::1] grad, const int64_t[::1] dep_start,
                         const int64_t[::1] dep_stop, const int64_t[::1] row_start, const int64_t[::1] row_stop,
                         const int64_t[::1] col_start, const int64_t[::1] col_stop, const double[:, :, ::1] scale,
-                        floating[:, :, :, ::1] grad_x, int num_threads):
-    """Each scaled output gradient added to every input of its window (see the module docstring)."""
-    cdef Py_ssize_t planes = grad.shape[0], p, a, i, j, d, h, w
+                        bint tiled, floating[:, :, :, ::1] grad_x, int num_threads):
+    """Each scaled output gradient added to every input of its window; ``tiled``: the windows hold every input
+    exactly once (see the module docstring; the loop is in pooling_rows.h)."""
+    cdef Py_ssize_t planes = grad.shape[0], p
     cdef Py_ssize_t out_d = grad.shape[1], out_h = grad.shape[2], out_w = grad.shape[3]
-    cdef Py_ssize_t volume = grad_x.shape[1] * grad_x.shape[2] * grad_x.shape[3]
-    cdef floating share
+    cdef Py_ssize_t depth = grad_x.shape[1], height = grad_x.shape[2], width = grad_x.shape[3]
     # (counted first: a shape read in the prange clause breaks the bounds-checked build)
-    cdef int threads = _threads(planes, volume, num_threads)
+    cdef int threads = _threads(planes, depth * height * width, num_threads)
+    if planes * depth * height * width == 0:
+        return
+    if out_d * out_h * out_w == 0:  # no window: nothing flows back
+        grad_x[...] = 0
+        return
+    cdef double *spread = _scratch(threads, width)
     for p in prange(planes, nogil=True, schedule="static", num_threads=threads):
-        memset(&grad_x[p, 0, 0, 0], 0, volume * sizeof(floating))
-        for a in range(out_d):
-            for i in range(out_h):
-                for j in range(out_w):
-                    share = <floating>(grad[p, a, i, j] * scale[a, i, j])
-                    for d in range(dep_start[a], dep_stop[a]):
-                        for h in range(row_start[i], row_stop[i]):
-                            for w in range(col_start[j], col_stop[j]):
-                                grad_x[p, d, h, w] += share
+        if floating is float:
+            mgp_window_sum_backward_f32(&grad[p, 0, 0, 0], depth, height, width, &dep_start[0], &dep_stop[0],
+                                        &row_start[0], &row_stop[0], &col_start[0], &col_stop[0], &scale[0, 0, 0],
+                                        out_d, out_h, out_w, tiled, &grad_x[p, 0, 0, 0], spread + threadid() * width)
+        else:
+            mgp_window_sum_backward_f64(&grad[p, 0, 0, 0], depth, height, width, &dep_start[0], &dep_stop[0],
+                                        &row_start[0], &row_stop[0], &col_start[0], &col_stop[0], &scale[0, 0, 0],
+                                        out_d, out_h, out_w, tiled, &grad_x[p, 0, 0, 0], spread + threadid() * width)
+    free(spread)
+
+
+cdef double *_scratch(int threads, Py_ssize_t width) except NULL:
+    """A row of ``width`` doubles per thread (the caller frees it)."""
+    cdef double *rows = <double *>malloc(threads * width * sizeof(double))
+    if rows == NULL:
+        raise MemoryError()
+    return rows

@@ -16,21 +16,38 @@ from ._util import float_operand, wrap
 from .elementwise import unary
 from .shape import normalize_dim
 
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # what the compiled ReLU takes
+
 
 class Relu(Function):
-    """``max(x, 0)``; gradient ``g [x > 0]`` (0 at the kink, like torch)."""
+    """``max(x, 0)``; gradient ``g [x > 0]`` (0 at the kink, like torch; a NaN passes its gradient, as torch's
+    threshold_backward on the output). Float inputs run the one-pass kernel (output and mask together)."""
 
     keeps_inputs = False
 
     def forward(self, x):
-        self.mask = x > 0
-        return np.maximum(x, 0, dtype=x.dtype)
+        if x.dtype not in _KERNEL_DTYPES:
+            self.mask = ~(x <= 0)
+            return np.maximum(x, 0, dtype=x.dtype)
+        flat = np.ascontiguousarray(x).reshape(-1)
+        out, self.mask = np.empty(x.shape, x.dtype), np.empty(x.shape, np.bool_)
+        _activation_kernel.relu(flat, out.reshape(-1), self.mask.reshape(-1).view(np.uint8), get_num_threads())
+        return out
 
     def backward(self, grad):
         return grad * wrap(self.mask.astype(grad._data.dtype))
 
-    def backward_arrays(self, grad):  # one pass: the bool mask is cast inside the multiplication
-        return np.multiply(grad, self.mask, dtype=grad.dtype)
+    def backward_arrays(self, grad):
+        if grad.dtype not in _KERNEL_DTYPES:
+            return np.multiply(grad, self.mask, dtype=grad.dtype)
+        out = np.empty(grad.shape, grad.dtype)  # owns its memory: may become a leaf's .grad without a copy
+        _activation_kernel.relu_backward(
+            np.ascontiguousarray(grad).reshape(-1),
+            self.mask.reshape(-1).view(np.uint8),
+            out.reshape(-1),
+            get_num_threads(),
+        )
+        return out
 
 
 def relu(x):

@@ -16,6 +16,8 @@ so its vector-Jacobian product is the double backward (and the tests' oracle). T
 statistics: ``ĝ / √(var + eps)``), ``∂w = Σ g·x̂``, ``∂b = Σ g`` over the other dims.
 """
 
+import math
+
 import numpy as np
 
 from .._kernels import normalization as _kernel
@@ -43,7 +45,7 @@ def _affine(x, weight, bias, shape):
 
 def _channels_last_dims(x):
     """``x`` as C-contiguous ``(N, C, S)``: the kernels' layout."""
-    return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:], dtype=np.int64)))
+    return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], math.prod(x.shape[2:]))
 
 
 def _rows(x, size):
@@ -115,6 +117,14 @@ class BatchNorm(Function):
         return _affine(normalized, weight, bias, shape)
 
 
+def _parameter_grad(partial_sums, parameter):
+    """The per-thread rows of a layer-norm weight or bias gradient added up, in the parameter's shape and dtype
+    (an array of its own: no copy when it becomes the parameter's ``.grad``)."""
+    total = np.empty(parameter.shape, parameter.dtype)
+    np.add.reduce(partial_sums, axis=0, dtype=np.float64, out=total.reshape(-1))  # summed in double, then cast
+    return total
+
+
 class LayerNorm(Function):
     """``y = x̂·w + b`` with ``x̂`` standardised over the last ``dims`` dims and ``w``, ``b`` of those dims' shape
     (either may be None). Gradients: see the module docstring."""
@@ -122,19 +132,19 @@ class LayerNorm(Function):
     def forward(self, x, weight, bias, *, dims, eps):
         self.row_size = int(np.prod(x.shape[x.ndim - dims :], dtype=np.int64))
         rows = _rows(x, self.row_size)
-        out = np.empty_like(rows)
+        out = np.empty(x.shape, x.dtype)  # returned as allocated: an array that owns its memory
         self.mean, self.invstd = np.empty(rows.shape[0]), np.empty(rows.shape[0])
         _kernel.layer_norm_forward(
             rows,
             _flat(weight, x.dtype, self.row_size, 1),
             _flat(bias, x.dtype, self.row_size, 0),
             eps,
-            out,
+            out.reshape(rows.shape),
             self.mean,
             self.invstd,
             get_num_threads(),
         )
-        return out.reshape(x.shape)
+        return out
 
     def backward_arrays(self, grad):
         x, weight, bias = (None if t is None else t._data for t in self.inputs)
@@ -142,22 +152,24 @@ class LayerNorm(Function):
         threads = get_num_threads()
         sum_gx, sum_g = np.zeros((threads, self.row_size)), np.zeros((threads, self.row_size))
         rows = _rows(grad, self.row_size)
-        grad_x = np.empty_like(rows) if need_x else None
+        # allocated in x's shape and returned as is: a gradient that owns its memory becomes a leaf's .grad
+        # without a copy
+        grad_x = np.empty(x.shape, x.dtype) if need_x else None
         _kernel.layer_norm_backward(
             rows,
             _rows(x, self.row_size),
             self.mean,
             self.invstd,
             _flat(weight, x.dtype, self.row_size, 1),
-            grad_x,
+            None if grad_x is None else grad_x.reshape(rows.shape),
             sum_gx,
             sum_g,
             threads,
         )
         return (
-            grad_x.reshape(x.shape) if need_x else None,
-            sum_gx.sum(0).astype(x.dtype).reshape(weight.shape) if self.needs_input_grad[1] else None,
-            sum_g.sum(0).astype(x.dtype).reshape(bias.shape) if self.needs_input_grad[2] else None,
+            grad_x,
+            _parameter_grad(sum_gx, weight) if self.needs_input_grad[1] else None,
+            _parameter_grad(sum_g, bias) if self.needs_input_grad[2] else None,
         )
 
     def composite(self, x, weight, bias, *, dims, eps):
@@ -248,13 +260,29 @@ def _update_running(buffer, batch_value, momentum):
     usual case) is updated on its array with its version bumped, as the optimizers update parameters: the two
     in-place Tensor ops cost more than the rest of a small layer's forward."""
     update = (momentum * batch_value).astype(buffer._data.dtype)
-    if buffer.requires_grad or buffer._base is not None or buffer._views:
+    if not _plain(buffer):
         with no_grad():
             buffer.mul_(1 - momentum).add_(wrap(update))
         return
     np.multiply(buffer._data, 1 - momentum, out=buffer._data)
     buffer._data += update
     buffer._shared_version_counter()[0] += 2  # mul_ and add_
+
+
+def count_batch(counter):
+    """``counter += 1`` in place (batch norm's ``num_batches_tracked``), on the array of a plain buffer as in
+    ``_update_running`` (the in-place Tensor op took a fifth of a small BatchNorm2d step)."""
+    if not _plain(counter):
+        with no_grad():
+            counter.add_(1)
+        return
+    counter._data += 1
+    counter._shared_version_counter()[0] += 1
+
+
+def _plain(buffer):
+    """Whether a buffer can be updated on its array: no grad, not a view, no views of it."""
+    return not (buffer.requires_grad or buffer._base is not None or buffer._views)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002

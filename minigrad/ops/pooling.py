@@ -17,6 +17,7 @@ positions ``(d·H + h)·W + w`` inside the unpadded input plane, as in torch.
 """
 
 import functools
+import math
 
 import numpy as np
 
@@ -44,25 +45,39 @@ __all__ = [
 
 
 class _Windows:
-    """The windows of one pooling along the three spatial axes (depth, rows, columns): ``axes`` holds per axis
-    ``(start, stop, step)``, output ``i`` reading inputs ``start[i]``, ``+ step``, ... below ``stop[i]``; and, for
-    average pooling, each output's ``scale`` (1 / divisor)."""
+    """The windows of one pooling of the last ``spatial`` dims of a ``shape`` input, along the three lifted
+    spatial axes (depth, rows, columns): ``axes`` holds per axis ``(start, stop, step)``, output ``i`` reading
+    inputs ``start[i]``, ``+ step``, ... below ``stop[i]``; for average pooling, each output's ``scale``
+    (1 / divisor). Built once per geometry (the builders below are cached), so its arrays are read-only and
+    everything the ops ask for is computed here:
 
-    def __init__(self, axes, scale=None):
+    * ``sizes``: the input's (D, H, W); ``out_shape``: the outputs per lifted axis; ``pooled``: the output's
+      shape (the input's leading dims, then the pooled spatial dims);
+    * ``bounds``: start and stop of each axis (the sum kernels' arguments); ``strided_bounds``: start, stop and
+      step (the max kernel's);
+    * ``tiled``: every input lies in exactly one window (the sum kernel's backward then writes each input once
+      instead of zeroing and adding)."""
+
+    def __init__(self, axes, shape, spatial, scale=None):
         self.axes = tuple(axes)
+        for array in (value for axis in self.axes for value in axis[:2]):
+            array.flags.writeable = False
         self.scale = scale
+        if scale is not None:
+            scale.flags.writeable = False
+        self.sizes = _lift(shape, spatial)
+        self.out_shape = tuple(len(start) for start, _, _ in self.axes)
+        self.pooled = tuple(shape[: len(shape) - spatial]) + self.out_shape[3 - spatial :]
+        self.bounds = tuple(value for start, stop, _ in self.axes for value in (start, stop))
+        self.strided_bounds = tuple(value for axis in self.axes for value in axis)
+        self.tiled = all(
+            len(start) and start[0] == 0 and stop[-1] == size and np.array_equal(start[1:], stop[:-1])
+            for (start, stop, _), size in zip(self.axes, self.sizes)
+        )
 
-    @property
-    def out_shape(self):
-        return tuple(len(start) for start, _, _ in self.axes)
-
-    def bounds(self):
-        """start and stop of each axis (the sum kernels' arguments)."""
-        return tuple(value for start, stop, _ in self.axes for value in (start, stop))
-
-    def strided_bounds(self):
-        """start, stop and step of each axis (the max kernel's arguments)."""
-        return tuple(value for axis in self.axes for value in axis)
+    def planes(self, array):
+        """A C-contiguous ``array`` (whatever its leading dims) as ``(planes, D, H, W)``."""
+        return array.reshape((-1,) + self.sizes)
 
 
 def _strided_axis(size, kernel, stride, padding, dilation, ceil_mode):
@@ -88,16 +103,12 @@ def _lift(shape, spatial):
     return (1,) * (3 - spatial) + tuple(shape[len(shape) - spatial :])
 
 
-def _planes(x, spatial):
-    """``x``'s array as C-contiguous ``(planes, D, H, W)`` (see the module docstring) and the output's leading
-    dims."""
-    data = np.ascontiguousarray(x._data)
-    return data.reshape((-1,) + _lift(data.shape, spatial)), data.shape[:-spatial]
-
-
 class PlaneGather(Function):
-    """``out[p, k] = x[p].flat[indices[p, k]]`` for ``x`` ``(planes, *spatial)``, ``indices`` ``(planes, *out)``.
-    The max-pooling kernels pass the gathered ``values`` they already have. Gradient: ``PlaneScatter``."""
+    """``out[p, k] = x[p].flat[indices[p, k]]`` for ``indices`` ``(planes, *out)`` and ``x`` holding ``planes``
+    planes (``(planes, *spatial)``, or ``(N, C, *spatial)`` with ``N·C = planes``: the gradient then comes in
+    ``x``'s own shape, an array a leaf's ``.grad`` takes without a copy). The max-pooling kernels pass the
+    gathered ``values`` they already have, in the output's shape (any shape of as many elements as
+    ``indices``); otherwise the output is ``indices``-shaped. Gradient: ``PlaneScatter``."""
 
     keeps_inputs = False
 
@@ -105,44 +116,57 @@ class PlaneGather(Function):
         self.in_shape = x.shape
         if values is not None:
             return values
-        planes = x.reshape(x.shape[0], -1)
-        return np.take_along_axis(planes, indices.reshape(x.shape[0], -1), axis=1).reshape(indices.shape)
+        if indices.shape[0] == 0:  # (a reshape to (0, -1) is ambiguous)
+            return np.empty(indices.shape, x.dtype)
+        planes = x.reshape(indices.shape[0], -1)
+        return np.take_along_axis(planes, indices.reshape(indices.shape[0], -1), axis=1).reshape(indices.shape)
 
     def backward(self, grad):
         return PlaneScatter.apply(grad, indices=self.options["indices"], shape=self.in_shape)
 
 
 class PlaneScatter(Function):
-    """Zeros of ``shape`` with ``grad[p, k]`` added at ``[p].flat[indices[p, k]]``: the adjoint of
-    ``PlaneGather`` (max pooling's backward, and max unpooling). Gradient: ``PlaneGather``."""
+    """Zeros of ``shape`` (``planes = indices.shape[0]`` planes) with ``grad[p, k]`` added at
+    ``[p].flat[indices[p, k]]``: the adjoint of ``PlaneGather`` (max pooling's backward, and max unpooling).
+    Gradient: ``PlaneGather``."""
 
     keeps_inputs = False
 
     def forward(self, grad, *, indices, shape):
-        planes = shape[0]
-        result = np.empty((planes, int(np.prod(shape[1:], dtype=np.int64))), dtype=grad.dtype)
+        self.grad_shape = grad.shape
+        planes = indices.shape[0]
+        result = np.empty(shape, dtype=grad.dtype)  # returned as allocated: it owns its memory
+        if planes == 0:  # (a reshape to (0, -1) is ambiguous)
+            return result
         _kernel.scatter_to_planes(
             np.ascontiguousarray(grad).reshape(planes, -1),
             np.ascontiguousarray(indices).reshape(planes, -1),
-            result,
+            result.reshape(planes, -1),
             get_num_threads(),
         )
-        return result.reshape(shape)
+        return result
 
     def backward(self, grad):
-        return PlaneGather.apply(grad, indices=self.options["indices"])
+        return PlaneGather.apply(grad, indices=self.options["indices"]).reshape(self.grad_shape)
 
 
 class WindowMean(Function):
-    """``out[p, i, j] = scale[i, j] · Σ_{(h, w) in window (i, j)} x[p, h, w]`` on ``(planes, H, W)``: average
-    pooling, adaptive or not. Gradient: ``WindowMeanAdjoint`` (the transpose of this linear map)."""
+    """``out[p, i, j] = scale[i, j] · Σ_{(h, w) in window (i, j)} x[p, h, w]`` on the ``(planes, D, H, W)`` view
+    of ``x`` (any leading dims): average pooling, adaptive or not; the output is ``windows.pooled``-shaped.
+    Gradient: ``WindowMeanAdjoint`` (the transpose of this linear map), in ``x``'s shape."""
 
     keeps_inputs = False
 
     def forward(self, x, *, windows):
         self.in_shape = x.shape
-        out = np.empty((x.shape[0],) + windows.out_shape, dtype=x.dtype)
-        _kernel.window_sum_forward(np.ascontiguousarray(x), *windows.bounds(), windows.scale, out, get_num_threads())
+        out = np.empty(windows.pooled, dtype=x.dtype)
+        _kernel.window_sum_forward(
+            windows.planes(np.ascontiguousarray(x)),
+            *windows.bounds,
+            windows.scale,
+            out.reshape((-1,) + windows.out_shape),
+            get_num_threads(),
+        )
         return out
 
     def backward(self, grad):
@@ -150,15 +174,20 @@ class WindowMean(Function):
 
 
 class WindowMeanAdjoint(Function):
-    """``grad_x[p, h, w] = Σ over the windows (i, j) holding (h, w) of scale[i, j] · grad[p, i, j]``, of ``shape``.
-    Gradient: ``WindowMean``."""
+    """``grad_x[p, h, w] = Σ over the windows (i, j) holding (h, w) of scale[i, j] · grad[p, i, j]``, of ``shape``
+    (any leading dims, viewed as planes). Gradient: ``WindowMean``."""
 
     keeps_inputs = False
 
     def forward(self, grad, *, windows, shape):
-        result = np.empty(shape, dtype=grad.dtype)
+        result = np.empty(shape, dtype=grad.dtype)  # returned as allocated: it owns its memory
         _kernel.window_sum_backward(
-            np.ascontiguousarray(grad), *windows.bounds(), windows.scale, result, get_num_threads()
+            np.ascontiguousarray(grad).reshape((-1,) + windows.out_shape),
+            *windows.bounds,
+            windows.scale,
+            windows.tiled,
+            windows.planes(result),
+            get_num_threads(),
         )
         return result
 
@@ -219,15 +248,15 @@ def _geometry(spatial, kernel_size, stride, padding, dilation):
     return kernel, stride, padding, dilation
 
 
-def _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode):
+def _strided_windows(shape, spatial, kernel, stride, padding, dilation, ceil_mode):
     """Depth, row and column windows (the lifted dims: one window over the whole size 1) and their unclipped
     starts; torch's error when an output size is not positive (its message shows at least two dims)."""
-    sizes = _lift(x.shape, spatial)
+    sizes = _lift(shape, spatial)
     lifted = ((1, 1, 0, 1),) * (3 - spatial) + tuple(zip(kernel, stride, padding, dilation))
     axes = [_strided_axis(n, *args, ceil_mode) for n, args in zip(sizes, lifted)]
     outs = [a[0] for a in axes]
     if min(outs) <= 0:
-        planes, shown = x.shape[-spatial - 1], -max(spatial, 2)
+        planes, shown = shape[-spatial - 1], -max(spatial, 2)
         raise RuntimeError(
             f"Given input size: ({planes}x{'x'.join(map(str, sizes[shown:]))}). Calculated output size: "
             f"({planes}x{'x'.join(map(str, outs[shown:]))}). Output size is too small"
@@ -239,23 +268,27 @@ def _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode):
 def _max_pool(x, spatial, name, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     _check_input(x, spatial, name)
     kernel, stride, padding, dilation = _geometry(spatial, kernel_size, stride, padding, dilation)
-    axes = _strided_windows(x, spatial, kernel, stride, padding, dilation, ceil_mode)
-    return _max_over(x, spatial, _Windows(axis for _, axis, _ in axes), return_indices)
+    windows = _max_windows(x.shape, spatial, kernel, stride, padding, dilation, ceil_mode)
+    return _max_over(x, spatial, windows, return_indices)
+
+
+@functools.lru_cache(maxsize=256)
+def _max_windows(shape, spatial, kernel, stride, padding, dilation, ceil_mode):
+    axes = _strided_windows(shape, spatial, kernel, stride, padding, dilation, ceil_mode)
+    return _Windows((axis for _, axis, _ in axes), shape, spatial)
 
 
 def _max_over(x, spatial, windows, return_indices):
     """The window maxima (and their flat indices) of ``x``'s planes, as one differentiable gather."""
-    planes, lead = _planes(x, spatial)
-    values = np.empty((planes.shape[0],) + windows.out_shape, dtype=planes.dtype)
-    indices = np.empty(values.shape, dtype=np.int64)
-    _kernel.window_max_forward(planes, *windows.strided_bounds(), values, indices, get_num_threads())
-    pooled = (planes.shape[0],) + windows.out_shape[3 - spatial :]  # (planes, *spatial output)
-    out = PlaneGather.apply(
-        x.reshape((planes.shape[0],) + x.shape[x.ndim - spatial :]),
-        indices=indices.reshape(pooled),
-        values=values.reshape(pooled),
-    ).reshape(lead + pooled[1:])
-    return (out, Tensor._wrap(indices.reshape(out.shape))) if return_indices else out
+    planes = windows.planes(np.ascontiguousarray(x._data))
+    values = np.empty(windows.pooled, dtype=planes.dtype)
+    indices = np.empty(windows.pooled, dtype=np.int64)
+    lifted = (planes.shape[0],) + windows.out_shape  # the kernel's view of both
+    _kernel.window_max_forward(
+        planes, *windows.strided_bounds, values.reshape(lifted), indices.reshape(lifted), get_num_threads()
+    )
+    out = PlaneGather.apply(x, indices=indices.reshape(planes.shape[0], math.prod(windows.out_shape)), values=values)
+    return (out, Tensor._wrap(indices)) if return_indices else out
 
 
 @tracing.unit("max_pool1d")
@@ -328,27 +361,26 @@ def _avg_pool(x, spatial, name, kernel_size, stride, padding, ceil_mode, count_i
     kernel, stride, padding, _ = _geometry(spatial, kernel_size, stride, padding, 1)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    axes = _strided_windows(x, spatial, kernel, stride, padding, (1,) * spatial, ceil_mode)
+    windows = _avg_windows(x.shape, spatial, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    return WindowMean.apply(x, windows=windows)
+
+
+@functools.lru_cache(maxsize=256)
+def _avg_windows(shape, spatial, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    axes = _strided_windows(shape, spatial, kernel, stride, padding, (1,) * spatial, ceil_mode)
     if divisor_override is not None:
         divisor = np.full(tuple(len(origin) for _, _, origin in axes), float(divisor_override))
     elif count_include_pad:  # the window clipped to the padded input, padding counted
-        lifted = zip(axes, _lift(kernel, spatial), _lift(x.shape, spatial), (0,) * (3 - spatial) + padding)
+        lifted = zip(axes, _lift(kernel, spatial), _lift(shape, spatial), (0,) * (3 - spatial) + padding)
         divisor = _outer(np.minimum(origin + k, n + p) - origin for (_, _, origin), k, n, p in lifted)
     else:
         divisor = _outer(stop - start for _, (start, stop, _), _ in axes)
-    windows = _Windows((axis for _, axis, _ in axes), np.ascontiguousarray(1.0 / divisor))
-    return _mean_over(x, spatial, windows)
+    return _Windows((axis for _, axis, _ in axes), shape, spatial, np.ascontiguousarray(1.0 / divisor))
 
 
 def _outer(extents):
     """The ``(D, H, W)`` products of the per-axis window extents, as float64."""
     return functools.reduce(np.multiply.outer, extents).astype(np.float64)
-
-
-def _mean_over(x, spatial, windows):
-    planes, lead = _planes(x, spatial)
-    out = WindowMean.apply(x.reshape(planes.shape), windows=windows)
-    return out.reshape(lead + windows.out_shape[3 - spatial :])
 
 
 @tracing.unit("avg_pool1d")
@@ -401,7 +433,18 @@ def _adaptive_windows(x, spatial, output_size, name):
             f"{name}(): elements of output_size must be greater than or equal to 0 but received "
             f"{list(wanted[3 - spatial :])}"
         )
-    return [_adaptive_axis(n, o) for n, o in zip(sizes, wanted)]
+    return _adaptive_windows_of(x.shape, spatial, tuple(int(o) for o in wanted), name.startswith("adaptive_avg"))
+
+
+@functools.lru_cache(maxsize=256)
+def _adaptive_windows_of(shape, spatial, wanted, mean):
+    """The windows of an adaptive pooling of ``shape`` to ``wanted`` outputs per lifted axis (with each window's
+    1 / size when ``mean``)."""
+    axes = [_adaptive_axis(n, o) for n, o in zip(_lift(shape, spatial), wanted)]
+    if not mean:
+        return _Windows(axes, shape, spatial)
+    counts = _outer(stop - start for start, stop, _ in axes)
+    return _Windows(axes, shape, spatial, np.ascontiguousarray(1.0 / np.maximum(counts, 1)))
 
 
 def _tuple_or_none(value, n):
@@ -420,7 +463,7 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     >>> F.adaptive_avg_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
     tensor([[[1.5]]])
     """
-    return _mean_over(input, 1, _adaptive_mean_windows(_adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d")))
+    return WindowMean.apply(input, windows=_adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d"))
 
 
 @tracing.unit("adaptive_avg_pool2d")
@@ -432,7 +475,7 @@ def adaptive_avg_pool2d(input, output_size):  # noqa: A002
     >>> F.adaptive_avg_pool2d(minigrad.ones(1, 2, 5, 5), 1).shape
     (1, 2, 1, 1)
     """
-    return _mean_over(input, 2, _adaptive_mean_windows(_adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d")))
+    return WindowMean.apply(input, windows=_adaptive_windows(input, 2, output_size, "adaptive_avg_pool2d"))
 
 
 @tracing.unit("adaptive_avg_pool3d")
@@ -445,12 +488,7 @@ def adaptive_avg_pool3d(input, output_size):  # noqa: A002
     >>> F.adaptive_avg_pool3d(minigrad.ones(1, 2, 4, 5, 6), (2, 1, 3)).shape
     (1, 2, 2, 1, 3)
     """
-    return _mean_over(input, 3, _adaptive_mean_windows(_adaptive_windows(input, 3, output_size, "adaptive_avg_pool3d")))
-
-
-def _adaptive_mean_windows(axes):
-    counts = _outer(stop - start for start, stop, _ in axes)
-    return _Windows(axes, np.ascontiguousarray(1.0 / np.maximum(counts, 1)))
+    return WindowMean.apply(input, windows=_adaptive_windows(input, 3, output_size, "adaptive_avg_pool3d"))
 
 
 @tracing.unit("adaptive_max_pool1d")
@@ -460,8 +498,8 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):  # noqa: A002
     >>> F.adaptive_max_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
     tensor([[[3.]]])
     """
-    axes = _adaptive_windows(input, 1, output_size, "adaptive_max_pool1d")
-    return _max_over(input, 1, _Windows(axes), return_indices)
+    windows = _adaptive_windows(input, 1, output_size, "adaptive_max_pool1d")
+    return _max_over(input, 1, windows, return_indices)
 
 
 @tracing.unit("adaptive_max_pool2d")
@@ -471,8 +509,8 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):  # noqa: A002
     >>> F.adaptive_max_pool2d(minigrad.ones(1, 2, 5, 5), 2).shape
     (1, 2, 2, 2)
     """
-    axes = _adaptive_windows(input, 2, output_size, "adaptive_max_pool2d")
-    return _max_over(input, 2, _Windows(axes), return_indices)
+    windows = _adaptive_windows(input, 2, output_size, "adaptive_max_pool2d")
+    return _max_over(input, 2, windows, return_indices)
 
 
 @tracing.unit("adaptive_max_pool3d")
@@ -483,8 +521,8 @@ def adaptive_max_pool3d(input, output_size, return_indices=False):  # noqa: A002
     >>> F.adaptive_max_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 1)
     tensor([[[[[7.]]]]])
     """
-    axes = _adaptive_windows(input, 3, output_size, "adaptive_max_pool3d")
-    return _max_over(input, 3, _Windows(axes), return_indices)
+    windows = _adaptive_windows(input, 3, output_size, "adaptive_max_pool3d")
+    return _max_over(input, 3, windows, return_indices)
 
 
 @tracing.unit("avg_pool3d")

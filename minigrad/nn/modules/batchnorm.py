@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from ...autograd.tensor import Tensor
+from ...ops.normalization import count_batch
 from .. import functional as F
 from ._factory import parameter_dtype, register_affine, reset_affine
 from .module import Module
@@ -82,7 +83,7 @@ class _BatchNorm(_NormBase):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
+            count_batch(self.num_batches_tracked)
             if self.momentum is None:
                 factor = 1.0 / float(self.num_batches_tracked.item())
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
