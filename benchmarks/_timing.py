@@ -39,6 +39,20 @@ def compare(ours, theirs, repeats):
     return tuple(interleaved_medians([ours, theirs], repeats))
 
 
+def forward_backward(lib, op, inputs, differentiable=True):
+    """A zero-argument callable running ``op(lib, *leaves)`` on fresh leaves detached from ``inputs`` (requiring
+    grad when ``differentiable``), then ``.sum().backward()`` on the result when ``differentiable``: one timed
+    step of a small-op benchmark, the same for minigrad and torch."""
+
+    def run():
+        leaves = [x.detach().requires_grad_(differentiable) for x in inputs]
+        out = op(lib, *leaves)
+        if differentiable:
+            out.sum().backward()
+
+    return run
+
+
 def parse_args(description, repeats=50):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--repeats", type=int, default=repeats, help="timed runs per figure")

@@ -7,7 +7,7 @@ forward + backward on 10x10 float32 tensors against torch (target: median ratio 
 
 import numpy as np
 
-from _timing import import_torch, interleaved_medians, parse_args
+from _timing import forward_backward, import_torch, interleaved_medians, parse_args
 
 # name: (op(lib, a, b), its NumPy forward and partial derivatives, or None for a non-differentiable op)
 OPS = {
@@ -38,16 +38,6 @@ def _numpy_step(numpy_op, a, b):
     return run
 
 
-def _step(lib, op, a, b, differentiable):
-    def run():
-        x, y = a.detach().requires_grad_(differentiable), b.detach().requires_grad_(differentiable)
-        out = op(lib, x, y)
-        if differentiable:
-            out.sum().backward()
-
-    return run
-
-
 def main():
     args = parse_args(__doc__.split("\n\n")[0], repeats=300)
     import minigrad
@@ -61,15 +51,15 @@ def main():
     small_ratios = []
     for name, (op, numpy_op) in OPS.items():
         differentiable = numpy_op is not None
-        ours = _step(minigrad, op, *[minigrad.tensor(a) for a in small], differentiable)
+        ours = forward_backward(minigrad, op, [minigrad.tensor(a) for a in small], differentiable)
         row = f"{name:<14}"
         if torch is not None:
-            theirs = _step(torch, op, *[torch.tensor(a) for a in small], differentiable)
+            theirs = forward_backward(torch, op, [torch.tensor(a) for a in small], differentiable)
             mine, reference = interleaved_medians([ours, theirs], args.repeats)
             small_ratios.append(mine / reference)
             row += f"{mine * 1e6:>18.1f}{reference * 1e6:>10.1f}{mine / reference:>7.2f}"
         if differentiable:
-            big = _step(minigrad, op, *[minigrad.tensor(a) for a in large], True)
+            big = forward_backward(minigrad, op, [minigrad.tensor(a) for a in large])
             mine, reference = interleaved_medians([big, _numpy_step(numpy_op, *large)], max(5, args.repeats // 30))
             row += f"{mine * 1e3:>17.2f}{reference * 1e3:>10.2f}{mine / reference:>7.2f}"
         print(row)

@@ -9,7 +9,7 @@ import functools
 
 import numpy as np
 
-from _timing import import_torch, interleaved_medians, parse_args
+from _timing import forward_backward, import_torch, interleaved_medians, parse_args
 
 SMALL = {
     "cumprod": lambda lib, a: a.cumprod(1),
@@ -41,13 +41,6 @@ LARGE = [
 ]
 
 
-def _step(lib, op, a):
-    def run():
-        op(lib, a.detach().requires_grad_()).sum().backward()
-
-    return run
-
-
 def main():
     args = parse_args(__doc__.split("\n\n")[0], repeats=100)
     import minigrad
@@ -60,7 +53,11 @@ def main():
         print(f"{'op (10x10, fwd+bwd)':<22}{'minigrad us':>12}{'torch us':>10}{'ratio':>8}")
         for name, op in SMALL.items():
             mine, theirs = interleaved_medians(
-                [_step(minigrad, op, minigrad.tensor(small)), _step(torch, op, torch.tensor(small))], args.repeats
+                [
+                    forward_backward(minigrad, op, [minigrad.tensor(small)]),
+                    forward_backward(torch, op, [torch.tensor(small)]),
+                ],
+                args.repeats,
             )
             ratios.append(mine / theirs)
             print(f"{name:<22}{mine * 1e6:>12.1f}{theirs * 1e6:>10.1f}{mine / theirs:>8.2f}")

@@ -6,7 +6,7 @@ process (alternating rounds, medians). Issue 12's target: the median ratio over 
 
 import numpy as np
 
-from _timing import import_torch, interleaved_medians, median_time, parse_args
+from _timing import forward_backward, import_torch, interleaved_medians, median_time, parse_args
 
 OPS = {
     "add": lambda lib, a, b: a + b,
@@ -33,16 +33,6 @@ OPS = {
 }
 
 
-def step(lib, op, a, b):
-    """Forward and backward of one op on fresh leaves."""
-
-    def run():
-        x, y = a.detach().requires_grad_(), b.detach().requires_grad_()
-        op(lib, x, y).sum().backward()
-
-    return run
-
-
 def main():
     args = parse_args(__doc__.split("\n\n")[0], repeats=300)
     import minigrad
@@ -55,11 +45,11 @@ def main():
     ratios = []
     print(f"{'op (10x10, fwd+bwd)':<22}{'minigrad us':>12}{'torch us':>10}{'ratio':>8}")
     for name, op in OPS.items():
-        ours = step(minigrad, op, *ours_inputs)
+        ours = forward_backward(minigrad, op, ours_inputs)
         if torch is None:
             print(f"{name:<22}{median_time(ours, args.repeats) * 1e6:>12.1f}")
             continue
-        mine, theirs = interleaved_medians([ours, step(torch, op, *theirs_inputs)], args.repeats)
+        mine, theirs = interleaved_medians([ours, forward_backward(torch, op, theirs_inputs)], args.repeats)
         ratios.append(mine / theirs)
         print(f"{name:<22}{mine * 1e6:>12.1f}{theirs * 1e6:>10.1f}{mine / theirs:>8.2f}")
     if ratios:

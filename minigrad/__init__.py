@@ -212,6 +212,7 @@ from .ops.shape import (
     select,
     squeeze,
     stack,
+    swapaxes,
     t,
     transpose,
     unsqueeze,
@@ -281,6 +282,7 @@ negative = neg
 absolute = abs
 arccos, arcsin, arctan, arccosh, arcsinh, arctanh = acos, asin, atan, acosh, asinh, atanh
 mm = matmul
+swapdims = transpose
 
 
 def set_default_device(device_):

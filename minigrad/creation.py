@@ -266,7 +266,10 @@ def multinomial(input, num_samples, replacement=False, generator=None):
     >>> minigrad.multinomial(minigrad.tensor([0.0, 1.0, 0.0]), 2, replacement=True)
     tensor([1, 1])
     """
-    weights = np.asarray(input._data if isinstance(input, Tensor) else input, dtype=np.float64)
+    weights = np.asarray(input._data if isinstance(input, Tensor) else input)
+    if weights.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: " + str(weights.dtype))
+    weights = weights.astype(np.float64)
     if weights.ndim not in (1, 2):
         raise RuntimeError(f"prob_dist must be 1 or 2 dim, got input with {weights.ndim} dims")
     if num_samples <= 0:

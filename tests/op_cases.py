@@ -249,4 +249,8 @@ CASES = [
     OpCase(
         "einsum_implicit_trace_free", lambda lib, a, b, c: lib.einsum("ab,bc,cd", a, b, c), ((2, 3), (3, 4), (4, 2))
     ),
+    # windows, sums to a size and in-place view ops (ops.windows, ops.reduce, ops.inplace_views)
+    OpCase("unfold_overlapping", lambda lib, a: a.unfold(1, 3, 2), ((2, 7),)),
+    OpCase("sum_to_size", lambda lib, a: a.sum_to_size(1, 4), ((3, 4),)),
+    OpCase("t_unsqueeze_inplace", lambda lib, a: (a * 1).t_().unsqueeze_(0).swapaxes_(0, 2), ((2, 3),)),
 ]

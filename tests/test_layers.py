@@ -93,9 +93,11 @@ LAYERS = {
     "minigrad.ops.search": (3, 5),
     "minigrad.ops.histogram": (3, 5),
     "minigrad.ops.calculus": (3, 5),
-    "minigrad.ops.methods": (3, 6),
-    "minigrad.ops": (3, 7),
-    "minigrad.viz": (3, 8),
+    "minigrad.ops.windows": (3, 2),  # Tensor.unfold: a strided view on shape's pieces
+    "minigrad.ops.inplace_views": (3, 6),  # squeeze_, t_, transpose_...: view ops applied in place
+    "minigrad.ops.methods": (3, 7),
+    "minigrad.ops": (3, 8),
+    "minigrad.viz": (3, 9),
     # torch.linalg: checks < inverse < factorizations < norms, products < __init__ (on the ops below)
     "minigrad.linalg._checks": (3, 5),
     "minigrad.linalg.inverse": (3, 6),

@@ -231,45 +231,40 @@ cdef double _large_order_lower(double a, double x) noexcept nogil:
     return 0.5 * erfc(-eta * sqrt(a / 2)) - exp(-a * half_eta_squared) / sqrt(2 * M_PI * a) * correction
 
 
-cdef double _igamma(double a, double x) noexcept nogil:
-    # the edge cases in torch's order (a NaN argument falls through the comparisons to the last line)
+cdef double _regularized_gamma(double a, double x, bint upper) noexcept nogil:
+    """P(a, x), or Q(a, x) = 1 - P(a, x) when ``upper``: torch's edge cases in its order (a NaN argument falls
+    through the comparisons to the NaN line; the exact edge values of P give Q's as 1 - P), then whichever of the
+    large-order expansion, the series for P or the continued fraction for Q converges at (a, x), complemented when
+    it gives the other one."""
+    cdef double lower, upper_fraction
     if a < 0 or x < 0:
         return NAN
     if a == 0:
-        return 1 if x > 0 else NAN
-    if x == 0:
-        return 0
-    if isinf(a):
-        return NAN if isinf(x) else 0
-    if isinf(x):
-        return 1
-    if isnan(a) or isnan(x):
+        lower = 1 if x > 0 else NAN
+    elif x == 0:
+        lower = 0
+    elif isinf(a):
+        lower = NAN if isinf(x) else 0
+    elif isinf(x):
+        lower = 1
+    elif isnan(a) or isnan(x):
         return NAN
-    if a >= LARGE_ORDER:
-        return _large_order_lower(a, x)
-    if x < a + 1:
-        return _lower_series(a, x)
-    return 1 - _upper_fraction(a, x)
+    elif a >= LARGE_ORDER:
+        lower = _large_order_lower(a, x)
+    elif x < a + 1:
+        lower = _lower_series(a, x)
+    else:
+        upper_fraction = _upper_fraction(a, x)  # Q itself: Q as 1 - P would lose its small values
+        return upper_fraction if upper else 1 - upper_fraction
+    return 1 - lower if upper else lower
+
+
+cdef double _igamma(double a, double x) noexcept nogil:
+    return _regularized_gamma(a, x, False)
 
 
 cdef double _igammac(double a, double x) noexcept nogil:
-    if a < 0 or x < 0:
-        return NAN
-    if a == 0:
-        return 0 if x > 0 else NAN
-    if x == 0:
-        return 1
-    if isinf(a):
-        return NAN if isinf(x) else 1
-    if isinf(x):
-        return 0
-    if isnan(a) or isnan(x):
-        return NAN
-    if a >= LARGE_ORDER:
-        return 1 - _large_order_lower(a, x)
-    if x < a + 1:
-        return 1 - _lower_series(a, x)
-    return _upper_fraction(a, x)
+    return _regularized_gamma(a, x, True)
 
 
 # ------------------------------------------------------------------------------------------------ Bessel family
@@ -418,40 +413,11 @@ cdef double _airy_ai(double x) noexcept nogil:
 
 
 # ------------------------------------------------------------------------------------------ orthogonal polynomials
-cdef double _chebyshev_t(double x, double order) noexcept nogil:
-    cdef long long n = <long long>order, _k
-    cdef double p = 1, q = x, r
-    if n < 0:
-        return 0
-    if fabs(x) == 1:
-        return 1 if x > 0 or n % 2 == 0 else -1
-    if n > 6 and fabs(x) < 1:
-        return cos(n * acos(x))
-    if n == 0:
-        return 1
-    for _k in range(2, n + 1):  # T_k = 2x T_{k-1} - T_{k-2}
-        r = 2 * x * q - p
-        p = q
-        q = r
-        if isnan(q):
-            break
-    return q
-
-
-cdef double _chebyshev_u(double x, double order) noexcept nogil:
-    cdef long long n = <long long>order, _k
-    cdef double p = 1, q = 2 * x, r, angle
-    if n < 0:
-        return 0
-    if fabs(x) == 1:
-        return n + 1 if x > 0 or n % 2 == 0 else -(n + 1)
-    if n > 8 and fabs(x) < 1:  # U_n(cos θ) = sin((n+1)θ) / sin θ
-        angle = acos(x)
-        if sin(angle) != 0:
-            return sin((n + 1) * angle) / sin(angle)
-        return (n + 1) * cos((n + 1) * angle) / x
-    if n == 0:
-        return 1
+cdef double _chebyshev_recurrence(double x, long long n, double first) noexcept nogil:
+    """P_n (n ≥ 1) of the three-term recurrence P_k = 2x P_(k-1) - P_(k-2) from P_0 = 1 and P_1 = ``first``: the
+    Chebyshev polynomials T, U, V and W differ only in P_1 (x, 2x, 2x - 1, 2x + 1). Stops at a NaN."""
+    cdef double p = 1, q = first, r
+    cdef long long _k
     for _k in range(2, n + 1):
         r = 2 * x * q - p
         p = q
@@ -461,9 +427,35 @@ cdef double _chebyshev_u(double x, double order) noexcept nogil:
     return q
 
 
+cdef double _chebyshev_t(double x, double order) noexcept nogil:
+    cdef long long n = <long long>order
+    if n < 0:
+        return 0
+    if fabs(x) == 1:
+        return 1 if x > 0 or n % 2 == 0 else -1
+    if n > 6 and fabs(x) < 1:
+        return cos(n * acos(x))
+    return 1 if n == 0 else _chebyshev_recurrence(x, n, x)
+
+
+cdef double _chebyshev_u(double x, double order) noexcept nogil:
+    cdef long long n = <long long>order
+    cdef double angle
+    if n < 0:
+        return 0
+    if fabs(x) == 1:
+        return n + 1 if x > 0 or n % 2 == 0 else -(n + 1)
+    if n > 8 and fabs(x) < 1:  # U_n(cos θ) = sin((n+1)θ) / sin θ
+        angle = acos(x)
+        if sin(angle) != 0:
+            return sin((n + 1) * angle) / sin(angle)
+        return (n + 1) * cos((n + 1) * angle) / x
+    return 1 if n == 0 else _chebyshev_recurrence(x, n, 2 * x)
+
+
 cdef double _chebyshev_v(double x, double order) noexcept nogil:
-    cdef long long n = <long long>order, _k
-    cdef double p = 1, q = 2 * x - 1, r, angle
+    cdef long long n = <long long>order
+    cdef double angle
     if n < 0:
         return 0
     if fabs(x) == 1:
@@ -475,20 +467,12 @@ cdef double _chebyshev_v(double x, double order) noexcept nogil:
         if sin(angle / 2) != 1:
             return cos((n + 0.5) * angle) / cos(angle / 2)
         return 2 * n + 1 if n % 2 == 0 else -(2 * n + 1)
-    if n == 0:
-        return 1
-    for _k in range(2, n + 1):
-        r = 2 * x * q - p
-        p = q
-        q = r
-        if isnan(q):
-            break
-    return q
+    return 1 if n == 0 else _chebyshev_recurrence(x, n, 2 * x - 1)
 
 
 cdef double _chebyshev_w(double x, double order) noexcept nogil:
-    cdef long long n = <long long>order, _k
-    cdef double p = 1, q = 2 * x + 1, r, angle
+    cdef long long n = <long long>order
+    cdef double angle
     if n < 0:
         return 0
     if fabs(x) == 1:
@@ -502,15 +486,7 @@ cdef double _chebyshev_w(double x, double order) noexcept nogil:
         if x > 0:
             return 2 * n + 1
         return 1 if n % 2 == 0 else -1
-    if n == 0:
-        return 1
-    for _k in range(2, n + 1):
-        r = 2 * x * q - p
-        p = q
-        q = r
-        if isnan(q):
-            break
-    return q
+    return 1 if n == 0 else _chebyshev_recurrence(x, n, 2 * x + 1)
 
 
 cdef double _shifted_chebyshev_t(double x, double order) noexcept nogil:

@@ -33,3 +33,10 @@ def check_square(A, name, argument="A"):
             f"{A.shape[-2]} by {A.shape[-1]} matrices"
         )
     check_float(A, name)
+
+
+def check_same_dtype(first, second, message):
+    """Raise torch's RuntimeError unless ``first`` and ``second`` have one dtype: ``message`` is torch's wording
+    for the function, with ``{}`` where the two dtype names go (in that order)."""
+    if first._data.dtype != second._data.dtype:
+        raise RuntimeError(message.format(first.dtype.name.capitalize(), second.dtype.name.capitalize()))

@@ -14,7 +14,7 @@ from ..creation import zeros_like
 from ..ops._util import wrap
 from ..ops.linalg import matmul
 from ..ops.shape import sum_to
-from ._checks import LinAlgError, check_float, check_square
+from ._checks import LinAlgError, check_float, check_same_dtype, check_square
 
 
 class Inv(Function):
@@ -184,11 +184,9 @@ def solve(A, B, *, left=True):
     """
     check_square(A, "linalg.solve")
     check_float(B, "linalg.solve")
-    if A._data.dtype != B._data.dtype:
-        raise RuntimeError(
-            f"linalg.solve: Expected A and B to have the same dtype, but found A of type {A.dtype.name.capitalize()}"
-            f" and B of type {B.dtype.name.capitalize()} instead"
-        )
+    check_same_dtype(
+        A, B, "linalg.solve: Expected A and B to have the same dtype, but found A of type {} and B of type {} instead"
+    )
     if not left:
         return solve(A.mT, B.mT).mT
     vector = _is_vector_rhs(A, B)

@@ -12,7 +12,7 @@ import numpy as np
 from .._kernels import ldl as _kernel
 from .._threads import get_num_threads
 from ..autograd.tensor import Tensor
-from ._checks import LinAlgError, check_square
+from ._checks import LinAlgError, check_same_dtype, check_square
 
 
 class LDLFactorEx(NamedTuple):
@@ -95,11 +95,12 @@ def ldl_solve(LD, pivots, B, *, hermitian=False):
         )
     if pivots._data.dtype != np.int32:
         raise RuntimeError(f"torch.linalg.ldl_solve: Expected pivots to be integers. Got {pivots.dtype}")
-    if LD._data.dtype != B._data.dtype:
-        raise RuntimeError(
-            f"torch.linalg.ldl_solve: Expected LD and B to have the same dtype, but found LD of type "
-            f"{LD.dtype.name.capitalize()} and B of type {B.dtype.name.capitalize()} instead"
-        )
+    check_same_dtype(
+        LD,
+        B,
+        "torch.linalg.ldl_solve: Expected LD and B to have the same dtype, but found LD of type {} and B of type "
+        "{} instead",
+    )
     n = LD.shape[-1]
     if B.shape[-2] != n:
         raise RuntimeError(

@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..ops.linalg import matmul
-from ._checks import check_float
+from ._checks import check_float, check_same_dtype
 from .factorizations import svdvals
 from .inverse import solve
 from .norms import matrix_rank
@@ -100,11 +100,12 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
     if B.ndim < 1:
         raise RuntimeError("torch.linalg.lstsq: other must have at least 1 dimension.")
-    if A._data.dtype != B._data.dtype:
-        raise RuntimeError(
-            f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's dtype "
-            f"{A.dtype.name.capitalize()} and other's dtype {B.dtype.name.capitalize()}"
-        )
+    check_same_dtype(
+        A,
+        B,
+        "torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's dtype {} and "
+        "other's dtype {}",
+    )
     vector = B.ndim == A.ndim - 1
     rhs = B.unsqueeze(-1) if vector else B
     if rhs.shape[-2] != A.shape[-2]:

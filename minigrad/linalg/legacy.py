@@ -12,7 +12,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..ops.linalg import matmul
 from . import factorizations, inverse, least_squares, products
-from ._checks import check_square
+from ._checks import check_same_dtype, check_square
 from .lu import lu_factor_ex
 from .lu import lu_solve as linalg_lu_solve
 
@@ -56,11 +56,7 @@ def cholesky_solve(B, L, upper=False):  # noqa: N803 - torch's argument names
     if L.ndim < 2:
         raise RuntimeError(f"u should have at least 2 dimensions, but has {L.ndim} dimensions instead")
     check_square(L, "cholesky_solve", "input2")
-    if B._data.dtype != L._data.dtype:
-        raise RuntimeError(
-            f"Expected b and A to have the same dtype, but found b of type {B.dtype.name.capitalize()} and A of "
-            f"type {L.dtype.name.capitalize()} instead."
-        )
+    check_same_dtype(B, L, "Expected b and A to have the same dtype, but found b of type {} and A of type {} instead.")
     # as torch, the gradient is that of (L Lᵀ)⁻¹ B in every entry of L (not only the triangle the forward reads)
     return inverse.solve(matmul(L.mT, L) if upper else matmul(L, L.mT), B)
 
@@ -141,11 +137,12 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):  #
                 f"torch.triangular_solve: Expected {name} to have at least 2 dimensions, but it has {tensor.ndim} "
                 "dimensions instead"
             )
-    if b._data.dtype != A._data.dtype:
-        raise RuntimeError(
-            f"torch.triangular_solve: Expected b and A to have the same dtype, but found b of type "
-            f"{b.dtype.name.capitalize()} and A of type {A.dtype.name.capitalize()} instead."
-        )
+    check_same_dtype(
+        b,
+        A,
+        "torch.triangular_solve: Expected b and A to have the same dtype, but found b of type {} and A of type {} "
+        "instead.",
+    )
     coefficient = A.mT if transpose else A
     solution = inverse.solve_triangular(coefficient, b, upper=upper != transpose, unitriangular=unitriangular)
     return TriangularSolve(solution, A.clone())

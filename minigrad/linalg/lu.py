@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ..ops.shape import cat
-from ._checks import LinAlgError, check_float
+from ._checks import LinAlgError, check_float, check_same_dtype
 from .inverse import solve_triangular
 
 
@@ -249,11 +249,11 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
         raise RuntimeError("linalg.lu_solve: Expected LU to be a batch of square matrices")
     if B.ndim < 2:
         raise RuntimeError("linalg.lu_solve: The input tensor B must have at least 2 dimensions.")
-    if LU._data.dtype != B._data.dtype:
-        raise RuntimeError(
-            f"linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type "
-            f"{LU.dtype.name.capitalize()} and B of type {B.dtype.name.capitalize()} instead"
-        )
+    check_same_dtype(
+        LU,
+        B,
+        "linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type {} and B of type {} instead",
+    )
     if pivots._data.dtype != np.int32:
         raise RuntimeError("linalg.lu_solve: pivots should be a Tensor of scalar type Int")
     n = LU.shape[-1]

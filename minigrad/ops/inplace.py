@@ -24,6 +24,7 @@ from ..autograd.tensor import Tensor
 from . import elementwise, shape
 from ._util import data_of, wrap
 from .activation import relu, sigmoid, tanh
+from .shape import shape_argument
 
 __all__ = ["apply_inplace", "setitem"]
 
@@ -47,7 +48,8 @@ class CopySlices(Function):
         )
 
 
-def _check_allowed(tensor):
+def check_inplace_allowed(tensor):
+    """Raise torch's RuntimeError when grad mode is on and ``tensor`` is (a view of) a leaf that requires grad."""
     if not grad_mode.is_grad_enabled():
         return
     if tensor.requires_grad and tensor.is_leaf:
@@ -111,7 +113,7 @@ def _record(tensor, result):
 
 def apply_inplace(tensor, operation, *args, **kwargs):
     """Change ``tensor`` in place to ``operation(tensor, *args, **kwargs)`` (an out-of-place op); returns it."""
-    _check_allowed(tensor)
+    check_inplace_allowed(tensor)
     recording = grad_mode.is_grad_enabled() and (
         tensor.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values()))
     )
@@ -453,23 +455,49 @@ def random_(self, low=0, high=None, generator=None):
     return apply_inplace(self, _filled, _random.generator(generator).integers(low, high, self.shape))
 
 
+def resize_(self, *sizes, memory_format=None):
+    """Give ``self`` the shape ``sizes`` (ints or one sequence) in place, keeping its first values in row-major
+    order; returns ``self``. Where the new shape holds more elements, the new trailing ones are zero (torch leaves
+    them uninitialised: do not rely on their value). Shrinking a contiguous tensor that is not a view keeps its
+    memory; otherwise ``self`` gets new memory of its own and no longer shares it with a base or with views taken
+    before. The version counter is bumped, as torch's.
+
+    Not differentiable: refused for a tensor that requires grad, as torch does (its history would not describe the
+    new shape).
+
+    >>> minigrad.arange(4).resize_(2, 3)
+    tensor([[0, 1, 2],
+            [3, 0, 0]])
+    """
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = shape_argument(sizes)
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    count = int(np.prod(shape, dtype=np.int64))
+    if shape != self.shape:
+        if count <= self._data.size and self._data.flags.c_contiguous and self._base is None:
+            self._data = self._data.reshape(-1)[:count].reshape(shape)
+        else:
+            resized = np.zeros(shape, dtype=self._data.dtype)
+            kept = min(count, self._data.size)
+            resized.reshape(-1)[:kept] = self._data.reshape(-1)[:kept]
+            self._data = resized
+            self._base = self._view_ops = None
+        self._views = None  # views taken before describe the old shape: a later write could not replay them
+    self._shared_version_counter()[0] += 1
+    return self
+
+
 def resize_as_(self, the_template, memory_format=None):
-    """Give ``self`` the shape of ``the_template`` in place, keeping its first values in row-major order (new
-    elements are uninitialised, as torch's); returns ``self``. Not differentiable: refused for a tensor that
-    requires grad.
+    """Give ``self`` the shape of ``the_template`` in place (``resize_(the_template.shape)``: its first values kept
+    in row-major order, new trailing elements zero); returns ``self``. Not differentiable: refused for a tensor
+    that requires grad.
 
     >>> minigrad.arange(6).resize_as_(minigrad.zeros(2, 3)).shape
     (2, 3)
     """
-    if self.requires_grad:
-        raise RuntimeError("cannot resize variables that require grad")
-    shape = tuple(the_template.shape)
-    if shape != self.shape:
-        resized = np.empty(shape, dtype=self._data.dtype)
-        kept = min(resized.size, self._data.size)
-        resized.reshape(-1)[:kept] = self._data.reshape(-1)[:kept]
-        self._data = resized
-    return self
+    return resize_(self, the_template.shape)
 
 
 def bernoulli_(self, p=0.5, generator=None):

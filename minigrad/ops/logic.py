@@ -29,19 +29,27 @@ def _promoted_arrays(a, b):
     return np.asarray(data_of(a)), np.asarray(data_of(b))
 
 
+def _public(name, op, summary, *example):
+    """``op`` as the public function ``name``, with torch's ``out=`` and a docstring: ``summary``, then ``op`` called
+    on ``example`` (lists become tensors, numbers stay) with the result it gives."""
+    op.__name__ = op.__qualname__ = name
+    call = ", ".join(f"minigrad.tensor({v})" if isinstance(v, list) else repr(v) for v in example)
+    result = op(*(wrap(np.array(v)) if isinstance(v, list) else v for v in example))
+    op.__doc__ = f"{summary}\n\n    >>> minigrad.{name}({call})\n    {result!r}\n    "
+    return supports_out(op)
+
+
 # --------------------------------------------------------------------------------------------------- comparisons
 def _comparison(name, numpy_op, symbol):
     def op(input, other):  # noqa: A002 - torch's argument name
         require_tensor(name, input)
         return wrap(numpy_op(*_promoted_arrays(input, other)))
 
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = (
+    summary = (
         f"``input {symbol} other`` elementwise (broadcasting, ``other`` may be a number) as a bool tensor. Not "
-        f"differentiable.\n\n    >>> minigrad.{name}(minigrad.tensor([1, 2, 3]), 2)\n"
-        f"    {wrap(numpy_op(np.array([1, 2, 3]), 2))!r}\n    "
+        "differentiable."
     )
-    return supports_out(op)
+    return _public(name, op, summary, [1, 2, 3], 2)
 
 
 eq = _comparison("eq", np.equal, "==")
@@ -61,13 +69,10 @@ def _logical(name, numpy_op, word):
         a, b = _promoted_arrays(input, other)
         return wrap(numpy_op(a != 0, b != 0))
 
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = (
-        f"``input {word} other`` elementwise (non-zero is True, broadcasting) as a bool tensor. Not "
-        f"differentiable.\n\n    >>> minigrad.{name}(minigrad.tensor([0, 1, 2]), minigrad.tensor([1, 1, 0]))\n"
-        f"    {wrap(numpy_op(np.array([False, True, True]), np.array([True, True, False])))!r}\n    "
+    summary = (
+        f"``input {word} other`` elementwise (non-zero is True, broadcasting) as a bool tensor. Not differentiable."
     )
-    return supports_out(op)
+    return _public(name, op, summary, [0, 1, 2], [1, 1, 0])
 
 
 logical_and = _logical("logical_and", np.logical_and, "and")
@@ -92,13 +97,11 @@ def _bitwise(name, numpy_op, symbol):
             raise TypeError(f"{name}(): expected a tensor for 'input' or 'other', got two numbers")
         return wrap(numpy_op(*_integer_arrays(name, input, other)))
 
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = (
+    summary = (
         f"``input {symbol} other`` bit by bit on integer or bool tensors (broadcasting, torch's promotion; either "
-        f"may be a number). Not differentiable.\n\n    >>> minigrad.{name}(minigrad.tensor([12, 10]), 6)\n"
-        f"    {wrap(numpy_op(np.array([12, 10]), 6))!r}\n    "
+        "may be a number). Not differentiable."
     )
-    return supports_out(op)
+    return _public(name, op, summary, [12, 10], 6)
 
 
 bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "&")
@@ -159,32 +162,27 @@ def bitwise_right_shift(input, other):  # noqa: A002
 
 
 # ------------------------------------------------------------------------------------------------ integer maths
-def _integer_binary(name, numpy_op, input, other):  # noqa: A002
-    require_tensor(name, input)
-    require_tensor(name, other, "other", 2)
-    return wrap(numpy_op(*_integer_arrays(name, input, other, bool_ok=False)))
+def _integer_maths(name, numpy_op, summary):
+    def op(input, other):  # noqa: A002
+        require_tensor(name, input)
+        require_tensor(name, other, "other", 2)
+        return wrap(numpy_op(*_integer_arrays(name, input, other, bool_ok=False)))
+
+    return _public(name, op, summary, [12, -18, 0], [8, 12, 5])
 
 
-@supports_out
-def gcd(input, other):  # noqa: A002
-    """The greatest common divisor of integer tensors, elementwise (broadcasting; ``gcd(0, 0) = 0``, never
-    negative). Not differentiable.
-
-    >>> minigrad.gcd(minigrad.tensor([12, -18, 0]), minigrad.tensor([8, 12, 5]))
-    tensor([4, 6, 5])
-    """
-    return _integer_binary("gcd", np.gcd, input, other)
-
-
-@supports_out
-def lcm(input, other):  # noqa: A002
-    """The least common multiple of integer tensors, elementwise (broadcasting; 0 when either is 0, never
-    negative). Not differentiable.
-
-    >>> minigrad.lcm(minigrad.tensor([4, -6, 0]), minigrad.tensor([6, 4, 5]))
-    tensor([12, 12,  0])
-    """
-    return _integer_binary("lcm", np.lcm, input, other)
+gcd = _integer_maths(
+    "gcd",
+    np.gcd,
+    "The greatest common divisor of integer tensors, elementwise (broadcasting; ``gcd(0, 0) = 0``, never "
+    "negative). Not differentiable.",
+)
+lcm = _integer_maths(
+    "lcm",
+    np.lcm,
+    "The least common multiple of integer tensors, elementwise (broadcasting; 0 when either is 0, never negative). "
+    "Not differentiable.",
+)
 
 
 # -------------------------------------------------------------------------------------------------- predicates

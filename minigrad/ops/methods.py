@@ -19,6 +19,7 @@ from . import (
     histogram,
     indexing,
     inplace,
+    inplace_views,
     linalg,
     logic,
     nan_reduce,
@@ -34,6 +35,7 @@ from . import (
     special,
     strided,
     transcendental,
+    windows,
 )
 from .covariance import corrcoef, cov
 from .distances import dist
@@ -437,6 +439,17 @@ POINTWISE_METHODS.update(
 )
 METHODS.update(POINTWISE_METHODS)
 
+# shape ops: torch's aliases, sum_to_size, unfold and the in-place forms that change a tensor's shape
+# fmt: off
+METHODS.update({
+    "swapaxes": shape.swapaxes, "swapdims": shape.transpose, "sum_to_size": reduce.sum_to_size,
+    "unfold": windows.unfold, "multinomial": creation.multinomial, "resize_": inplace.resize_,
+    "squeeze_": inplace_views.squeeze_, "unsqueeze_": inplace_views.unsqueeze_, "t_": inplace_views.t_,
+    "transpose_": inplace_views.transpose_, "swapaxes_": inplace_views.swapaxes_,
+    "swapdims_": inplace_views.swapdims_, "addmm_": _inplace(linalg.addmm),
+})
+# fmt: on
+
 # examples of the in-place forms ``_inplace`` builds (tests/test_docstrings.py runs them)
 _INPLACE_EXAMPLES = {
     "acos_": ">>> minigrad.tensor([0.0, 0.5]).acos_()\ntensor([1.5708, 1.0472])",
@@ -524,6 +537,8 @@ _INPLACE_EXAMPLES = {
     "lcm_": ">>> minigrad.tensor([12, 10]).lcm_(minigrad.tensor([8, 4]))\ntensor([24, 20])",
     "renorm_": ">>> minigrad.tensor([[3.0, 4.0], [0.0, 0.5]]).renorm_(2, 0, 1.0)\n"
     "tensor([[0.6, 0.8],\n        [0.0, 0.5]])",
+    "addmm_": ">>> minigrad.ones(2, 2).addmm_(minigrad.ones(2, 3), minigrad.ones(3, 2), beta=0.5)\n"
+    "tensor([[3.5, 3.5],\n        [3.5, 3.5]])",
 }
 for _name, _example in _INPLACE_EXAMPLES.items():
     METHODS[_name].__doc__ += "\n\n" + _example

@@ -68,12 +68,6 @@ def _ratio_where_nonzero(a, y):
         return wrap(np.where(a._data == 0, 0, y._data / a._data).astype(y._data.dtype))
 
 
-def _picks_a(a, b, at_least):
-    """Where fmax/fmin take ``a``: it wins or ties (``at_least``), or ``b`` is nan."""
-    with np.errstate(invalid="ignore"):
-        return at_least(a._data, b._data) | np.isnan(b._data)
-
-
 _LN2 = math.log(2.0)
 
 Hypot = _binary(
@@ -99,20 +93,6 @@ CopySign = _binary(
     lambda a, b, y: _ratio_where_nonzero(a, y),
     None,
     "``|a|`` with the sign of ``b``; gradients ``g y/a`` (0 at a = 0, as torch) and 0.",
-)
-FMax = _binary(
-    "FMax",
-    np.fmax,
-    lambda a, b, y: _mask(_picks_a(a, b, np.greater_equal), y),
-    lambda a, b, y: _mask(~_picks_a(a, b, np.greater_equal), y),
-    "``max(a, b)`` ignoring a nan; the gradient goes to the input picked (``a`` on ties).",
-)
-FMin = _binary(
-    "FMin",
-    np.fmin,
-    lambda a, b, y: _mask(_picks_a(a, b, np.less_equal), y),
-    lambda a, b, y: _mask(~_picks_a(a, b, np.less_equal), y),
-    "``min(a, b)`` ignoring a nan; the gradient goes to the input picked (``a`` on ties).",
 )
 NextAfter = _binary(
     "NextAfter",
@@ -188,28 +168,39 @@ def copysign(input, other):  # noqa: A002
     return _apply_binary("copysign", CopySign, input, other, "float", tensor_other=False)
 
 
-@supports_out
-def fmax(input, other):  # noqa: A002
-    """``max(input, other)`` elementwise, where a nan loses to a number (nan only if both are nan).
+def _nan_ignoring_extremum(name, numpy_function, at_least, word, side):
+    """``fmax`` / ``fmin``: the ``_Binary`` class (the gradient goes to ``a`` where ``at_least(a, b)`` or ``b`` is
+    nan, else to ``b``) and the public function over it, with torch's ``out=``."""
 
-    Gradient: ``g`` to the larger input, to ``input`` on ties and to the non-nan one; zero to the other.
+    def picks_a(a, b, y):
+        with np.errstate(invalid="ignore"):
+            return _mask(at_least(a._data, b._data) | np.isnan(b._data), y)
 
-    >>> minigrad.fmax(minigrad.tensor([1.0, float("nan"), 5.0]), minigrad.tensor([3.0, 2.0, float("nan")]))
-    tensor([3., 2., 5.])
-    """
-    return _apply_binary("fmax", FMax, input, other, "keep")
+    function_class = _binary(
+        "F" + word.capitalize(),
+        numpy_function,
+        picks_a,
+        lambda a, b, y: 1 - picks_a(a, b, y),
+        f"``{word}(a, b)`` ignoring a nan; the gradient goes to the input picked (``a`` on ties).",
+    )
+
+    def op(input, other):  # noqa: A002
+        return _apply_binary(name, function_class, input, other, "keep")
+
+    op.__name__ = op.__qualname__ = name
+    example = (np.array([1.0, np.nan, 5.0]), np.array([3.0, 2.0, np.nan]))
+    op.__doc__ = (
+        f"``{word}(input, other)`` elementwise, where a nan loses to a number (nan only if both are nan).\n\n"
+        f"    Gradient: ``g`` to the {side} input, to ``input`` on ties and to the non-nan one; zero to the other.\n\n"
+        f"    >>> minigrad.{name}(minigrad.tensor([1.0, float('nan'), 5.0]), "
+        "minigrad.tensor([3.0, 2.0, float('nan')]))\n"
+        f"    {wrap(numpy_function(*example).astype(np.float32))!r}\n    "
+    )
+    return function_class, supports_out(op)
 
 
-@supports_out
-def fmin(input, other):  # noqa: A002
-    """``min(input, other)`` elementwise, where a nan loses to a number (nan only if both are nan).
-
-    Gradient: ``g`` to the smaller input, to ``input`` on ties and to the non-nan one; zero to the other.
-
-    >>> minigrad.fmin(minigrad.tensor([1.0, float("nan"), 5.0]), minigrad.tensor([3.0, 2.0, float("nan")]))
-    tensor([1., 2., 5.])
-    """
-    return _apply_binary("fmin", FMin, input, other, "keep")
+FMax, fmax = _nan_ignoring_extremum("fmax", np.fmax, np.greater_equal, "max", "larger")
+FMin, fmin = _nan_ignoring_extremum("fmin", np.fmin, np.less_equal, "min", "smaller")
 
 
 @supports_out

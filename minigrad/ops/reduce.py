@@ -13,7 +13,7 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, return_types
 from ._util import float_operand, wrap
 from .elementwise import Sqrt, maximum, minimum
-from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims
+from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims, shape_argument
 
 
 def _keepdim_shape(shape, axes):
@@ -118,6 +118,28 @@ def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
     elif x._data.dtype.kind in "biu":  # torch sums integers and bools as int64
         x = x.to(np.int64) if x._data.dtype != np.int64 else x
     return Sum.apply(x, axes=_reduction_axes(dim, x.ndim), keepdim=keepdim)
+
+
+def sum_to_size(x, *size):
+    """``x`` summed down to ``size``, which must broadcast to ``x.shape`` (the dims broadcasting would add or
+    stretch are summed over): the reverse of ``expand``. ``size`` is ints or one sequence; ``x`` itself when it
+    already has that shape. Integers and bools are summed as int64, as ``sum``.
+
+    Gradient: ``g`` expanded back to ``x.shape``.
+
+    >>> minigrad.ones(2, 3).sum_to_size(2, 1)
+    tensor([[3.],
+            [3.]])
+    """
+    shape = shape_argument(size)
+    lead = x.ndim - len(shape)
+    if lead < 0 or not builtins.all(n in (1, m) for n, m in zip(shape, x.shape[lead:])):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(x.shape)}}}.")
+    if shape == x.shape and shape:  # torch sums a 0-d tensor to size () all the same (a bool one becomes int64)
+        return x
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1)
+    summed = sum(x, axes, keepdim=True)
+    return summed if summed.shape == shape else Reshape.apply(summed, shape=shape)
 
 
 def mean(x, dim=None, keepdim=False, dtype=None):

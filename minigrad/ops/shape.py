@@ -287,14 +287,15 @@ def reshape(x, *shape):
     tensor([[0, 1, 2],
             [3, 4, 5]])
     """
-    shape = _shape_argument(shape)
+    shape = shape_argument(shape)
     try:
         return Reshape.apply(x, shape=_resolve_shape(shape, x._data.size))
     except ValueError:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {x._data.size}") from None
 
 
-def _shape_argument(shape):
+def shape_argument(shape):
+    """A shape given as ints or as one sequence (torch's ``*size``), as a tuple of ints."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     return tuple(int(s) for s in shape)
@@ -320,7 +321,7 @@ def permute(x, *dims):
     >>> minigrad.zeros(2, 3, 4).permute(2, 0, 1).shape
     (4, 2, 3)
     """
-    dims = _shape_argument(dims)
+    dims = shape_argument(dims)
     if len(dims) != x.ndim:
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
@@ -348,6 +349,16 @@ def transpose(x, dim0, dim1):
     return Permute.apply(x, axes=tuple(axes))
 
 
+def swapaxes(x, axis0, axis1):
+    """``x`` with dims ``axis0`` and ``axis1`` swapped (a view): ``transpose`` under NumPy's name. Gradient: ``g``
+    with the same dims swapped back.
+
+    >>> minigrad.swapaxes(minigrad.zeros(2, 3, 4), 0, 2).shape
+    (4, 3, 2)
+    """
+    return transpose(x, axis0, axis1)
+
+
 def expand(x, *sizes):
     """``x`` broadcast to ``sizes`` (``-1`` keeps a dim; new dims are added in front) without copying. Gradient: ``g``
     summed over the expanded dims.
@@ -356,7 +367,7 @@ def expand(x, *sizes):
     tensor([[1., 1., 1.],
             [2., 2., 2.]])
     """
-    sizes = _shape_argument(sizes)
+    sizes = shape_argument(sizes)
     if len(sizes) < x.ndim:
         raise RuntimeError(
             f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal to the "
