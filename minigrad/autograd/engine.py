@@ -84,7 +84,11 @@ def _visit(order, pending, needed, capture, retain_graph, create_graph):
                 capture[node] = grad
             if not any(edge in needed for edge in node.next_edges):
                 continue
-        for edge, input_grad in zip(node.next_edges, node.backward_step(grad, create_graph)):
+        edges = node.next_edges
+        if not edges:  # a leaf's AccumulateGrad: nothing to send on, nothing saved to release
+            node.backward_step(grad, create_graph)
+            continue
+        for edge, input_grad in zip(edges, node.backward_step(grad, create_graph)):
             if edge is not None and input_grad is not None:
                 pending[edge] = _add(pending[edge], input_grad, create_graph) if edge in pending else input_grad
         if not retain_graph:
