@@ -31,6 +31,9 @@ def topological_order(roots):
             for edge in edges:
                 if edge is not None and edge not in visited:
                     visited.add(edge)
+                    if not edge.next_edges:  # a leaf's node is done as soon as it is found: no stack entry
+                        order.append(edge)
+                        continue
                     stack.append((edge, iter(edge.next_edges)))
                     break
             else:
