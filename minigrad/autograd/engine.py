@@ -76,8 +76,9 @@ def run(roots, seeds, retain_graph=False, create_graph=False, capture=None):
 
 def _visit(order, pending, needed, capture, retain_graph, create_graph):
     """``run``'s loop: each node of ``order`` takes the gradient summed in ``pending`` and sends its inputs' on."""
+    pop, get = pending.pop, pending.get
     for node in order:
-        grad = pending.pop(node, None)
+        grad = pop(node, None)
         if grad is None:
             continue
         if node.pre_hooks:
@@ -93,7 +94,8 @@ def _visit(order, pending, needed, capture, retain_graph, create_graph):
             continue
         for edge, input_grad in zip(edges, node.backward_step(grad, create_graph)):
             if edge is not None and input_grad is not None:
-                pending[edge] = _add(pending[edge], input_grad, create_graph) if edge in pending else input_grad
+                summed = get(edge)
+                pending[edge] = input_grad if summed is None else _add(summed, input_grad, create_graph)
         if not retain_graph:
             node.release()
 
