@@ -172,7 +172,9 @@ class Function:
                 i = 0
                 for x, read in zip(inputs, _ALWAYS if cls.reads_all_inputs else node.inputs_read()):
                     if read and isinstance(x, Tensor):
-                        counter = x._version_counter or x._shared_version_counter()
+                        counter = x._version_counter  # (x._shared_version_counter(), inlined)
+                        if counter is None:
+                            counter = x._version_counter = [0]
                         versions.append((i, counter, counter[0]))
                     i += 1
             if cls.saves_output:
