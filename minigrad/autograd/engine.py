@@ -31,6 +31,9 @@ def topological_order(roots):
             for edge in edges:
                 if edge is not None and edge not in visited:
                     visited.add(edge)
+                    if not edge.next_edges:  # a leaf's node is done as soon as it is found: no stack entry
+                        order.append(edge)
+                        continue
                     stack.append((edge, iter(edge.next_edges)))
                     break
             else:
@@ -73,8 +76,9 @@ def run(roots, seeds, retain_graph=False, create_graph=False, capture=None):
 
 def _visit(order, pending, needed, capture, retain_graph, create_graph):
     """``run``'s loop: each node of ``order`` takes the gradient summed in ``pending`` and sends its inputs' on."""
+    pop, get = pending.pop, pending.get
     for node in order:
-        grad = pending.pop(node, None)
+        grad = pop(node, None)
         if grad is None:
             continue
         if node.pre_hooks:
@@ -84,9 +88,14 @@ def _visit(order, pending, needed, capture, retain_graph, create_graph):
                 capture[node] = grad
             if not any(edge in needed for edge in node.next_edges):
                 continue
-        for edge, input_grad in zip(node.next_edges, node.backward_step(grad, create_graph)):
+        edges = node.next_edges
+        if not edges:  # a leaf's AccumulateGrad: nothing to send on, nothing saved to release
+            node.backward_step(grad, create_graph)
+            continue
+        for edge, input_grad in zip(edges, node.backward_step(grad, create_graph)):
             if edge is not None and input_grad is not None:
-                pending[edge] = _add(pending[edge], input_grad, create_graph) if edge in pending else input_grad
+                summed = get(edge)
+                pending[edge] = input_grad if summed is None else _add(summed, input_grad, create_graph)
         if not retain_graph:
             node.release()
 

@@ -34,6 +34,7 @@ import itertools
 import weakref
 
 import numpy as np
+from numpy import ndarray
 
 from . import anomaly_mode, functional, tracing
 from .grad_mode import _state as _grad_state
@@ -165,10 +166,17 @@ class Function:
             node.freed = False
             if cls.keeps_inputs:
                 node.inputs = inputs
+                # (position, version counter, version) of each input the backward reads; its counter is made now
+                # if it has none yet, so the backward's check is one comparison per input
                 node._versions = versions = []
+                i = 0
                 for x, read in zip(inputs, _ALWAYS if cls.reads_all_inputs else node.inputs_read()):
-                    is_read = read and isinstance(x, Tensor)
-                    versions.append((x._version_counter[0] if x._version_counter else 0) if is_read else None)
+                    if read and isinstance(x, Tensor):
+                        counter = x._version_counter  # (x._shared_version_counter(), inlined)
+                        if counter is None:
+                            counter = x._version_counter = [0]
+                        versions.append((i, counter, counter[0]))
+                    i += 1
             if cls.saves_output:
                 node._output = (result, output._shared_version_counter())
             output.requires_grad = True
@@ -193,16 +201,26 @@ class Function:
         """The engine's call: the gradients of the inputs (a tuple, one per input) for ``grad``."""
         if self.freed:
             raise RuntimeError(_FREED_MESSAGE)
-        if self.keeps_inputs or self.saves_output:
-            self._check_versions()
+        if self.keeps_inputs:
+            for i, counter, expected in self._versions:
+                if counter[0] != expected:
+                    x = self.inputs[i]
+                    self._raise_modified(x._data, x.grad_fn, counter[0], expected)
+        if self.saves_output and self._output[1][0] != 0:
+            self._raise_modified(self._output[0], self, self._output[1][0], 0)
         if self.ctx_style:
             grads = self._ctx_style_backward(grad)
         elif self.backward_arrays is not None and not create_graph:
             grads = self.backward_arrays(grad._data)
+            # (np.asarray only for what is not an array already: NumPy scalars from 0-d arithmetic)
             if type(grads) is not tuple:  # one input: no generator over a 1-tuple (-1k instructions per node)
-                grads = (None if grads is None else Tensor._wrap(np.asarray(grads)),)
+                grads = (
+                    None if grads is None else Tensor._wrap(grads if type(grads) is ndarray else np.asarray(grads)),
+                )
             else:
-                grads = tuple([None if g is None else Tensor._wrap(np.asarray(g)) for g in grads])
+                grads = tuple(
+                    [g if g is None else Tensor._wrap(g if type(g) is ndarray else np.asarray(g)) for g in grads]
+                )
         else:
             grads = self.backward(grad)
             grads = grads if type(grads) is tuple else (grads,)
@@ -215,17 +233,8 @@ class Function:
             anomaly_mode.check_gradients(self, grads, getattr(self, "_forward_stack", "(made before anomaly mode)"))
         return grads
 
-    def _check_versions(self):
-        """torch's error when an input or the output this node reads was changed in place after the forward."""
-        if self.keeps_inputs:
-            for x, expected in zip(self.inputs, self._versions):
-                # (the counter read inline: the _version property is a call per input on every backward)
-                if expected is not None and (x._version_counter[0] if x._version_counter else 0) != expected:
-                    self._raise_modified(x._data, x.grad_fn, x._version, expected)
-        if self.saves_output and self._output[1][0] != 0:
-            self._raise_modified(self._output[0], self, self._output[1][0], 0)
-
     def _raise_modified(self, array, producer, version, expected):
+        """torch's error when an input or the output this node reads was changed in place after the forward."""
         origin = f", which is output 0 of {producer.name()}," if producer is not None else ""
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace operation: "

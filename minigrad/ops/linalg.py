@@ -148,7 +148,8 @@ def linear(x, weight, bias=None):
     >>> F.linear(minigrad.ones(1, 2), minigrad.ones(3, 2), minigrad.zeros(3))
     tensor([[2., 2., 2.]])
     """
-    if x.shape[-1:] != weight.shape[-1:] or weight.ndim != 2:
+    x_shape, weight_shape = x._data.shape, weight._data.shape  # (the arrays': each Tensor.shape is a call)
+    if x_shape[-1:] != weight_shape[-1:] or len(weight_shape) != 2:
         rows = int(np.prod(x.shape[:-1], dtype=np.int64)) if x.ndim > 1 else 1
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({rows}x{x.shape[-1] if x.ndim else 0} and "
@@ -159,8 +160,8 @@ def linear(x, weight, bias=None):
             f"mat1 and mat2 must have the same dtype, but got {x.dtype.name.capitalize()} and "
             f"{weight.dtype.name.capitalize()}"
         )
-    if bias is not None and bias.shape != weight.shape[:1]:  # it must broadcast to the output without growing it
-        expand(bias, *(x.shape[:-1] + weight.shape[:1]))
+    if bias is not None and bias._data.shape != weight_shape[:1]:  # it must broadcast to the output without growing
+        expand(bias, *(x_shape[:-1] + weight_shape[:1]))
     return Linear.apply(x, weight, bias)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, return_types
-from ._util import float_operand, wrap
+from ._util import broadcast_array, float_operand, wrap
 from .elementwise import Sqrt, maximum, minimum
 from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims, shape_argument
 
@@ -37,6 +37,10 @@ class Sum(Function):
         # the Functions directly: the public reshape and expand would validate shapes already known good
         kept = Reshape.apply(grad, shape=_keepdim_shape(self.in_shape, self.options["axes"]))
         return BroadcastTo.apply(kept, shape=self.in_shape)
+
+    def backward_arrays(self, grad):  # the first-order backward without two Function.apply calls (-7 µs a sum)
+        kept = grad if self.options["keepdim"] else grad.reshape(_keepdim_shape(self.in_shape, self.options["axes"]))
+        return broadcast_array(kept, self.in_shape)
 
 
 class Extremum(Function):
