@@ -104,5 +104,8 @@ def row_dots(const floating[:, :, ::1] a, const floating[:, :, ::1] b, double[:,
     """``out[n, l] = Σ_e a[n, l, e]·b[n, l, e]`` accumulated in float64; a and b (N, L, E), out (N, L)."""
     cdef Py_ssize_t heads = a.shape[0], rows = a.shape[1], width = a.shape[2], total = heads * rows, r
     cdef int nt = threads_for(total, width, num_threads)
+    if width == 0:  # (no element to address: &a[..., 0] would be out of bounds)
+        out[:, :] = 0
+        return
     for r in prange(total, nogil=True, schedule="static", num_threads=nt):
         out[r // rows, r % rows] = row_dot(&a[r // rows, r % rows, 0], &b[r // rows, r % rows, 0], width)
