@@ -71,8 +71,10 @@ def _schedule(batch_sizes, reverse):
 def _part_steps(steps, first, last):
     """``(rows, count)`` of each step for the sequences ``first..last-1`` only: ``rows`` the slice of their rows in the
     packed arrays, ``count`` how many of them have the step (a prefix, as the sequences are sorted by length)."""
-    counts = [min(count, last) - first for _, count in steps]
-    return [(slice(start + first, start + first + n), n) for (start, _), n in zip(steps, counts) if n > 0]
+    for start, count in steps:
+        count = min(count, last) - first
+        if count > 0:
+            yield slice(start + first, start + first + count), count
 
 
 def _split_batch(walk, batch, work):
@@ -116,36 +118,37 @@ class Recurrence(Function):
         self.h_prev = np.empty((rows, proj), dtype)  # each step's incoming state: dW_hh = dAᵀ H_prev
         self.gates = np.empty((rows, weight_hh.shape[0]), dtype)
         hidden = np.empty((h0.shape[0], weight_hh.shape[0]), dtype)
-        self.c = self.c_prev = m = None
         if mode == "LSTM":
             self.c, self.c_prev = np.empty((rows, size), dtype), np.empty((rows, size), dtype)
-            self.m = m = out if weight_hr is None else np.empty((rows, size), dtype)  # σ(o)·tanh(c), before W_hr
+            self.m = out if weight_hr is None else np.empty((rows, size), dtype)  # σ(o)·tanh(c), before W_hr
         elif mode == "GRU":
             self.hn = np.empty((rows, size), dtype)
         steps = _schedule(batch_sizes, reverse)
 
         def walk(first, last, threads):  # sequences first..last-1 through every step; their rows of each array
             h_part, c_part, hidden_part = h[first:last], None if c is None else c[first:last], hidden[first:last]
-            h_prev_all, gates, c_all, c_prev_all = self.h_prev, self.gates, self.c, self.c_prev
             for step, count in _part_steps(steps, first, last):
-                h_prev, hidden_step = h_prev_all[step], hidden_part[:count]
+                h_prev = self.h_prev[step]
                 h_prev[...] = h_part[:count]
-                np.matmul(h_prev, hidden_weight, out=hidden_step)
+                np.matmul(h_prev, hidden_weight, out=hidden_part[:count])
                 if mode == "LSTM":
-                    c_prev, c_step = c_prev_all[step], c_all[step]
-                    c_prev[...] = c_part[:count]
+                    self.c_prev[step] = c_part[:count]
                     _kernel.lstm_forward(
-                        projected[step], hidden_step, bias, c_prev, gates[step], c_step, m[step], threads
-                    )
-                    c_part[:count] = c_step
+                        projected[step], hidden_part[:count], bias, self.c_prev[step], self.gates[step],
+                        self.c[step], self.m[step], threads,
+                    )  # fmt: skip
+                    c_part[:count] = self.c[step]
                     if projection is not None:
-                        np.matmul(m[step], projection, out=out[step])
+                        np.matmul(self.m[step], projection, out=out[step])
                 elif mode == "GRU":
                     _kernel.gru_forward(
-                        projected[step], hidden_step, bias, h_prev, gates[step], self.hn[step], out[step], threads
-                    )
+                        projected[step], hidden_part[:count], bias, h_prev, self.gates[step], self.hn[step],
+                        out[step], threads,
+                    )  # fmt: skip
                 else:
-                    _kernel.rnn_forward(projected[step], hidden_step, bias, mode == "RNN_RELU", out[step], threads)
+                    _kernel.rnn_forward(
+                        projected[step], hidden_part[:count], bias, mode == "RNN_RELU", out[step], threads
+                    )
                 h_part[:count] = out[step]
 
         _split_batch(walk, h0.shape[0], rows * weight_hh.shape[0])
