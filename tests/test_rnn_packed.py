@@ -1,7 +1,7 @@
 """Packed sequences and the compiled recurrence against torch: nn.utils.rnn's packing functions (values and
 gradients), every recurrent layer on a PackedSequence (enforce_sorted both ways, batch_first, bidirectional,
-several layers, LSTM proj_size, GRU, initial states; one thread, or the batch split over threads), the fused step
-kernels against their NumPy twins, gradcheck through the kernel in float64, a 1000-step sequence, and bad input."""
+several layers, LSTM proj_size, GRU, initial states), the fused step kernels against their NumPy twins, gradcheck
+through the kernel in float64, a 1000-step sequence, and bad input."""
 
 import numpy as np
 import pytest
@@ -11,7 +11,6 @@ import minigrad.nn as nn
 from minigrad._kernels import recurrence as kernel
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.nn.utils import rnn as rnn_utils
-from minigrad.ops import recurrence as recurrence_op
 from tests.reference import recurrence as reference
 
 torch = pytest.importorskip("torch")
@@ -111,21 +110,10 @@ def _states(state):
     return list(state) if isinstance(state, tuple) else [state]
 
 
-@pytest.fixture(params=[1, 3], ids=["serial", "split"])
-def walkers(request, monkeypatch):
-    """1: the recurrence walks the batch on one thread; 3: every walk is split over three threads (uneven shares of
-    the 4 sequences, some of which end before others)."""
-    threads = minigrad.get_num_threads()
-    minigrad.set_num_threads(request.param)
-    monkeypatch.setattr(recurrence_op, "_SPLIT_MIN_WORK", 0)
-    yield request.param
-    minigrad.set_num_threads(threads)
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("enforce_sorted", [True, False])
 @pytest.mark.parametrize("kind, options", CONFIGS, ids=[f"{k}-{i}" for i, (k, _) in enumerate(CONFIGS)])
-def test_layers_on_packed_sequences_match_torch(kind, options, enforce_sorted, dtype, walkers):
+def test_layers_on_packed_sequences_match_torch(kind, options, enforce_sorted, dtype):
     ours, theirs = _pair(kind, options, dtype)
     batch_first = options.get("batch_first", False)
     lengths = sorted(LENGTHS, reverse=True) if enforce_sorted else LENGTHS

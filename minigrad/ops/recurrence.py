@@ -12,10 +12,6 @@ into a preallocated array; the gate nonlinearities and the state update run as o
 rows (``minigrad._kernels.recurrence``). The backward walks the saved gates once, back through time (one kernel and
 one BLAS call per step), and gets every weight gradient as one matrix product over all steps.
 
-The sequences of a batch never interact, so with several threads (``get_num_threads()``) each thread walks its own
-share of them through every step, forward and back, with single-threaded BLAS (``_split_batch``): no hand-off
-between threads per step. The matrix products over all steps stay multi-threaded BLAS calls.
-
 Per step, with ``gx = W_ih x + b_ih`` and σ the sigmoid (the textbook form is ``cell_step``):
 
 * RNN:  ``h' = tanh(gx + W_hh h + b_hh)`` (or ReLU);
@@ -27,7 +23,6 @@ Per step, with ``gx = W_ih x + b_ih`` and σ the sigmoid (the textbook form is `
 
 import numpy as np
 
-from .._blas import run_parts
 from .._kernels import recurrence as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
@@ -35,9 +30,6 @@ from .linalg import linear
 from .shape import cat
 
 __all__ = ["GATES", "Recurrence", "cell_step", "recurrence"]
-
-# below this many gate values over the whole sequence one thread walks it: starting threads costs more
-_SPLIT_MIN_WORK = 1 << 17
 
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}  # gate blocks per mode: weights are (GATES·H, ·)
 
@@ -68,25 +60,6 @@ def _schedule(batch_sizes, reverse):
     return steps[::-1] if reverse else steps
 
 
-def _part_steps(steps, first, last):
-    """``(rows, count)`` of each step for the sequences ``first..last-1`` only: ``rows`` the slice of their rows in the
-    packed arrays, ``count`` how many of them have the step (a prefix, as the sequences are sorted by length)."""
-    for start, count in steps:
-        count = min(count, last) - first
-        if count > 0:
-            yield slice(start + first, start + first + count), count
-
-
-def _split_batch(walk, batch, work):
-    """Run ``walk(first, last, threads)`` over the batch's sequences. The sequences of a batch never meet in the
-    recurrence, so with several threads each walks its own share of them through every step, with single-threaded
-    BLAS: no synchronisation per step, where BLAS's own threads would start and join around every step's small
-    hidden product (a 20×200 @ 200×800 GEMM: the hand-offs cost more than the halved arithmetic saves, and a
-    descheduled BLAS thread stalls the whole walk on a shared machine). Small walks stay on one thread."""
-    threads = get_num_threads() if work >= _SPLIT_MIN_WORK else 1
-    run_parts(walk, batch, threads)
-
-
 class Recurrence(Function):
     """One direction of one recurrent layer over a packed sequence (see the module docstring).
 
@@ -105,14 +78,13 @@ class Recurrence(Function):
     """
 
     def forward(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
-        dtype = x.dtype
+        dtype, threads = x.dtype, get_num_threads()
         rows, size, proj = x.shape[0], weight_hh.shape[0] // GATES[mode], h0.shape[1]
         projected = x @ weight_ih.T
         if bias_ih is not None:
             projected += bias_ih
         bias = np.zeros(weight_hh.shape[0], dtype) if bias_hh is None else bias_hh
         hidden_weight = np.ascontiguousarray(weight_hh.T)  # OpenBLAS: h @ Wᵀ from a transposed view is ~2x slower
-        projection = None if weight_hr is None else np.ascontiguousarray(weight_hr.T)
         h, c = h0.copy(), None if c0 is None else c0.copy()
         out = np.empty((rows, proj), dtype)
         self.h_prev = np.empty((rows, proj), dtype)  # each step's incoming state: dW_hh = dAᵀ H_prev
@@ -123,35 +95,27 @@ class Recurrence(Function):
             self.m = out if weight_hr is None else np.empty((rows, size), dtype)  # σ(o)·tanh(c), before W_hr
         elif mode == "GRU":
             self.hn = np.empty((rows, size), dtype)
-        steps = _schedule(batch_sizes, reverse)
-
-        def walk(first, last, threads):  # sequences first..last-1 through every step; their rows of each array
-            h_part, c_part, hidden_part = h[first:last], None if c is None else c[first:last], hidden[first:last]
-            for step, count in _part_steps(steps, first, last):
-                h_prev = self.h_prev[step]
-                h_prev[...] = h_part[:count]
-                np.matmul(h_prev, hidden_weight, out=hidden_part[:count])
-                if mode == "LSTM":
-                    self.c_prev[step] = c_part[:count]
-                    _kernel.lstm_forward(
-                        projected[step], hidden_part[:count], bias, self.c_prev[step], self.gates[step],
-                        self.c[step], self.m[step], threads,
-                    )  # fmt: skip
-                    c_part[:count] = self.c[step]
-                    if projection is not None:
-                        np.matmul(self.m[step], projection, out=out[step])
-                elif mode == "GRU":
-                    _kernel.gru_forward(
-                        projected[step], hidden_part[:count], bias, h_prev, self.gates[step], self.hn[step],
-                        out[step], threads,
-                    )  # fmt: skip
-                else:
-                    _kernel.rnn_forward(
-                        projected[step], hidden_part[:count], bias, mode == "RNN_RELU", out[step], threads
-                    )
-                h_part[:count] = out[step]
-
-        _split_batch(walk, h0.shape[0], rows * weight_hh.shape[0])
+        for start, count in _schedule(batch_sizes, reverse):
+            step = slice(start, start + count)
+            h_prev = self.h_prev[step]
+            h_prev[...] = h[:count]
+            np.matmul(h_prev, hidden_weight, out=hidden[:count])
+            if mode == "LSTM":
+                self.c_prev[step] = c[:count]
+                _kernel.lstm_forward(
+                    projected[step], hidden[:count], bias, self.c_prev[step], self.gates[step], self.c[step],
+                    self.m[step], threads,
+                )  # fmt: skip
+                c[:count] = self.c[step]
+                if weight_hr is not None:
+                    np.matmul(self.m[step], weight_hr.T, out=out[step])
+            elif mode == "GRU":
+                _kernel.gru_forward(
+                    projected[step], hidden[:count], bias, h_prev, self.gates[step], self.hn[step], out[step], threads
+                )
+            else:
+                _kernel.rnn_forward(projected[step], hidden[:count], bias, mode == "RNN_RELU", out[step], threads)
+            h[:count] = out[step]
         self.out = out
         return np.concatenate([out.ravel(), h.ravel()] + ([] if c is None else [c.ravel()]))
 
@@ -159,7 +123,7 @@ class Recurrence(Function):
         x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr = (
             None if t is None else t._data for t in self.inputs
         )
-        mode = self.options["mode"]
+        mode, threads = self.options["mode"], get_num_threads()
         rows, proj = self.out.shape
         batch, size = h0.shape[0], weight_hh.shape[0] // GATES[mode]
         d_out = grad[: rows * proj].reshape(rows, proj)
@@ -169,35 +133,28 @@ class Recurrence(Function):
         da_h = np.empty_like(self.gates) if mode == "GRU" else da_x
         direct = np.empty((batch, size), x.dtype) if mode == "GRU" else None
         d_total = np.empty_like(self.out) if weight_hr is not None else None  # every output's whole gradient
-        steps = _schedule(self.options["batch_sizes"], self.options["reverse"])[::-1]
-
-        def walk(first, last, threads):  # back through time for sequences first..last-1
-            dh_part = dh[first:last]
-            dc_part = None if dc is None else dc[first:last]
-            direct_part = None if direct is None else direct[first:last]
-            for step, count in _part_steps(steps, first, last):
-                dh_part[:count] += d_out[step]
-                if mode == "LSTM":
-                    dm = dh_part[:count]
-                    if weight_hr is not None:
-                        d_total[step] = dm
-                        dm = dm @ weight_hr
-                    _kernel.lstm_backward(
-                        dm, dc_part[:count], self.gates[step], self.c[step], self.c_prev[step], da_x[step], threads
-                    )
-                    np.matmul(da_x[step], weight_hh, out=dh_part[:count])
-                elif mode == "GRU":
-                    _kernel.gru_backward(
-                        dh_part[:count], self.gates[step], self.hn[step], self.h_prev[step], da_x[step], da_h[step],
-                        direct_part[:count], threads,
-                    )  # fmt: skip
-                    np.matmul(da_h[step], weight_hh, out=dh_part[:count])
-                    dh_part[:count] += direct_part[:count]
-                else:
-                    _kernel.rnn_backward(dh_part[:count], self.out[step], mode == "RNN_RELU", da_x[step], threads)
-                    np.matmul(da_x[step], weight_hh, out=dh_part[:count])
-
-        _split_batch(walk, batch, rows * weight_hh.shape[0])
+        for start, count in reversed(_schedule(self.options["batch_sizes"], self.options["reverse"])):
+            step = slice(start, start + count)
+            dh[:count] += d_out[step]
+            if mode == "LSTM":
+                dm = dh[:count]
+                if weight_hr is not None:
+                    d_total[step] = dm
+                    dm = dm @ weight_hr
+                _kernel.lstm_backward(
+                    dm, dc[:count], self.gates[step], self.c[step], self.c_prev[step], da_x[step], threads
+                )
+                np.matmul(da_x[step], weight_hh, out=dh[:count])
+            elif mode == "GRU":
+                _kernel.gru_backward(
+                    dh[:count], self.gates[step], self.hn[step], self.h_prev[step], da_x[step], da_h[step],
+                    direct[:count], threads,
+                )  # fmt: skip
+                np.matmul(da_h[step], weight_hh, out=dh[:count])
+                dh[:count] += direct[:count]
+            else:
+                _kernel.rnn_backward(dh[:count], self.out[step], mode == "RNN_RELU", da_x[step], threads)
+                np.matmul(da_x[step], weight_hh, out=dh[:count])
         need = self.needs_input_grad
         return (
             da_x @ weight_ih if need[0] else None,
