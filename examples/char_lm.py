@@ -160,6 +160,27 @@ def make_model(args, vocab):
     return LSTMModel(vocab, args.embed, args.hidden, args.layers, args.dropout)
 
 
+def initialise(model, seed):
+    """Draw every parameter with NumPy from torch's default distributions: embeddings N(0, 1), a linear layer's
+    weight and bias U(±1/√in_features), an LSTM's U(±1/√hidden_size); LayerNorm keeps its ones and zeros.
+
+    minigrad and PyTorch have different random streams, so their own initialisations differ for one seed; drawn
+    here, both libraries start from the very same weights (the first line after the model's description shows
+    the held-out loss before training, equal on both) and their runs differ only by rounding."""
+    rng = np.random.default_rng([seed, 1])
+    for module in model.modules():
+        if isinstance(module, nn.Embedding):
+            draw = lambda shape: rng.standard_normal(shape)
+        elif isinstance(module, (nn.Linear, nn.LSTM)):
+            bound = 1 / math.sqrt(module.in_features if isinstance(module, nn.Linear) else module.hidden_size)
+            draw = lambda shape, bound=bound: rng.uniform(-bound, bound, shape)
+        else:
+            continue
+        with torch.no_grad():
+            for parameter in module.parameters(recurse=False):
+                parameter.copy_(torch.from_numpy(draw(tuple(parameter.shape)).astype(np.float32)))
+
+
 def make_optimizer(model, args):
     """AdamW with weight decay on the parameters of two or more dims (weight matrices, embedding tables) but not on
     biases and LayerNorm's gains; its learning rate warms up linearly, then follows a cosine down to lr/10."""
@@ -256,6 +277,7 @@ def main():
 
     torch.manual_seed(args.seed)
     model = make_model(args, len(alphabet))
+    initialise(model, args.seed)
     optimizer, scheduler = make_optimizer(model, args)
     history = {"step": [], "train_loss": [], "lr": [], "eval_step": [], "val_loss": [], "train_seconds": 0.0}
     history, done = run.restore(model, optimizer, scheduler, unit="step") or (history, 0)
@@ -266,6 +288,8 @@ def main():
         f"{library}: {args.arch} with {parameters} parameters; {len(train_data)} training / {len(val_data)} "
         f"held-out characters ({len(alphabet)} distinct) from {source}"
     )
+    if done == 0:
+        print(f"initial held-out loss: {evaluate(model, val_batches):.4f}")
     model.train()
     progress = tqdm(range(done + 1, args.steps + 1), desc="train", unit="step", leave=False)
     for step in progress:

@@ -11,6 +11,7 @@ import pytest
 
 import minigrad
 import minigrad.nn.functional as F
+from minigrad._kernels import attention as kernel
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.ops import attention as op
 from reference import attention as reference
@@ -28,10 +29,12 @@ def _arrays(heads, length, source, dim=8, value_dim=6, seed=0):
 @pytest.mark.parametrize("block_elements", [1 << 6, 1 << 9, 1 << 20], ids=["tiny", "small", "default"])
 @pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
 # (4, 70, 70): several heads per group and, causal, several key blocks: a block starting past row 0 cuts a
-# non-contiguous slice of the running statistics of the group (the char_lm example met it)
-@pytest.mark.parametrize("shape", [(3, 17, 29), (2, 29, 17), (1, 1, 5), (4, 70, 70)])
+# non-contiguous slice of the running statistics of the group (the char_lm example met it); (2, 40, 90), causal:
+# the key blocks past the last query are skipped (their keys' gradients are zeros)
+@pytest.mark.parametrize("shape", [(3, 17, 29), (2, 29, 17), (1, 1, 5), (4, 70, 70), (2, 40, 90)])
 def test_blockwise_matches_reference(shape, causal, block_elements, monkeypatch):
     monkeypatch.setattr(op, "BLOCK_ELEMENTS", block_elements)
+    monkeypatch.setattr(op, "CAUSAL_MIN_WIDTH", 32)  # causal key blocks of 32 at these lengths
     q, k, v = _arrays(*shape)
     bias = None if causal else RNG.standard_normal(shape[1:])
     scale = 0.4
@@ -44,6 +47,15 @@ def test_blockwise_matches_reference(shape, causal, block_elements, monkeypatch)
     grads = op._backward(q, k, v, out, grad, lse, flat_bias, causal, scale, False)[:3]
     for ours, expected in zip(grads, reference.backward(q, k, v, grad, bias, causal, scale)):
         np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(3, 5, 7), (2, 1, 130), (1, 4, 0)])
+def test_row_dots_kernel_sums_each_row_in_float64(shape, dtype):
+    a, b = (RNG.standard_normal(shape).astype(dtype) for _ in range(2))
+    out = np.empty(shape[:2])
+    kernel.row_dots(a, b, out, 2)
+    np.testing.assert_allclose(out, np.einsum("nle,nle->nl", a.astype(np.float64), b.astype(np.float64)), rtol=1e-12)
 
 
 def test_reference_recurrence_equals_the_whole_softmax():

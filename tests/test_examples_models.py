@@ -92,12 +92,15 @@ def test_char_lm_resume_without_checkpoint_fails_clearly(tmp_path):
 
 
 @needs_torch
-def test_char_lm_runs_on_torch_with_the_same_batches(tmp_path):
-    ours = run("char_lm", *TINY_LM, "--out-dir", tmp_path).stdout
-    theirs = run("char_lm", *TINY_LM, "--torch", "--out-dir", tmp_path).stdout
-    assert theirs.startswith("torch:") and (tmp_path / "char_lm_transformer_torch.pt").exists()
+@pytest.mark.parametrize("arch", ["transformer", "lstm"])
+def test_char_lm_runs_on_torch_with_the_same_batches_and_weights(tmp_path, arch):
+    ours = run("char_lm", *TINY_LM, "--arch", arch, "--out-dir", tmp_path).stdout
+    theirs = run("char_lm", *TINY_LM, "--arch", arch, "--torch", "--out-dir", tmp_path).stdout
+    assert theirs.startswith("torch:") and (tmp_path / f"char_lm_{arch}_torch.pt").exists()
     # the same architecture and parameter count on both libraries
     assert ours.split("\n")[0].split(":", 1)[1] == theirs.split("\n")[0].split(":", 1)[1]
+    # the same initial weights (drawn with NumPy, not with either library's random stream)
+    assert final_number(ours, "initial held-out loss") == pytest.approx(final_number(theirs, "initial held-out loss"))
 
 
 @slow

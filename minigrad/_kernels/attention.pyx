@@ -11,6 +11,7 @@ forward_block   p = exp(s - m_new) written over s, with m_new = max(m, max s); l
 backward_block  p = exp(s - lse) written over s (the probabilities, recomputed), and
                 ds = p·(dp - delta) written over dp, where dp = dO·V_blockᵀ and delta = Σ dO·O per row
                 (FlashAttention-2's backward); the caller turns p and ds into dV, dK and dQ.
+row_dots        delta = Σ_e dO·O per row, accumulated in float64 (no float64 copy of either).
 
 ``diag`` is the causal mask: in block row ``i`` only columns ``j <= i + diag`` are allowed (a column past that is
 treated as -inf: probability 0); a non-causal caller passes the block width. A row whose every score is -inf (all
@@ -26,7 +27,7 @@ from cython cimport floating
 from cython.parallel cimport prange
 from libc.math cimport INFINITY, exp
 
-from minigrad._kernels.simd_exp cimport row_exp_shift_sum, row_max, row_scale, threads_for
+from minigrad._kernels.simd_exp cimport row_dot, row_exp_shift_sum, row_max, row_scale, threads_for
 
 
 cdef inline Py_ssize_t _allowed(Py_ssize_t i, Py_ssize_t diag, Py_ssize_t cols) noexcept nogil:
@@ -97,3 +98,14 @@ def backward_block(floating[:, :, ::1] scores, floating[:, :, ::1] dp, const dou
             q[j] = p[j] * (q[j] - d)
         _zero(p + n, cols - n)
         _zero(q + n, cols - n)
+
+
+def row_dots(const floating[:, :, ::1] a, const floating[:, :, ::1] b, double[:, ::1] out, int num_threads):
+    """``out[n, l] = Σ_e a[n, l, e]·b[n, l, e]`` accumulated in float64; a and b (N, L, E), out (N, L)."""
+    cdef Py_ssize_t heads = a.shape[0], rows = a.shape[1], width = a.shape[2], total = heads * rows, r
+    cdef int nt = threads_for(total, width, num_threads)
+    if width == 0:  # (no element to address: &a[..., 0] would be out of bounds)
+        out[:, :] = 0
+        return
+    for r in prange(total, nogil=True, schedule="static", num_threads=nt):
+        out[r // rows, r % rows] = row_dot(&a[r // rows, r % rows, 0], &b[r // rows, r % rows, 0], width)

@@ -32,7 +32,7 @@ __all__ = ["attention", "causal_bias"]
 
 # Elements of one block of scores: the forward holds one such block, the backward two (scores and dO Vᵀ).
 BLOCK_ELEMENTS = 1 << 20
-CAUSAL_BLOCKS, CAUSAL_MIN_WIDTH = 8, 32
+CAUSAL_BLOCKS, CAUSAL_MIN_WIDTH = 8, 64  # narrower causal blocks cost more in calls than they skip
 
 
 def causal_bias(length, source, dtype):
@@ -112,7 +112,8 @@ def _blocks(q, k, bias, causal, scale):
 def _forward(q, k, v, bias, causal, scale):
     """(out (N, L, Ev), lse (N, L)) from flat C-contiguous ``q (N, L, E)``, ``k (N, S, E)``, ``v (N, S, Ev)``."""
     heads, length, _ = q.shape
-    out = np.zeros((heads, length, v.shape[2]), q.dtype)
+    # the first key block of each group writes every row (no keys at all: no block, output 0)
+    out = (np.empty if k.shape[1] else np.zeros)((heads, length, v.shape[2]), q.dtype)
     running_max, running_sum = np.full((heads, length), -np.inf), np.zeros((heads, length))
     threads = get_num_threads()
     for g, r0, c0, c1, scores, diag, _ in _blocks(q, k, bias, causal, scale):
@@ -122,7 +123,10 @@ def _forward(q, k, v, bias, causal, scale):
         if copied:
             block = [part.copy() for part in block]
         _kernel.forward_block(scores, *block, diag, threads)
-        block[2] += np.matmul(scores, v[g, c0:c1])
+        if c0 == 0:  # (its rows start at 0: the accumulator, scaled by exp(-inf) = 0, is overwritten)
+            np.matmul(scores, v[g, c0:c1], out=block[2])
+        else:
+            block[2] += np.matmul(scores, v[g, c0:c1])
         if copied:
             running_max[rows], running_sum[rows], out[rows] = block
     empty = running_sum == 0  # rows with every key masked: output 0, lse -inf
@@ -133,32 +137,29 @@ def _forward(q, k, v, bias, causal, scale):
     return out, lse
 
 
-def _row_dots(a, b):
-    """``Σ_e a[n, l, e]·b[n, l, e]`` in float64, a block of heads at a time (no float64 copy of the whole)."""
-    heads, length, width = a.shape
-    step = max(1, BLOCK_ELEMENTS // max(1, length * width))
-    dots = np.empty((heads, length))
-    for n0 in range(0, heads, step):
-        n1 = n0 + step
-        dots[n0:n1] = np.einsum("nle,nle->nl", a[n0:n1].astype(np.float64), b[n0:n1].astype(np.float64))
-    return dots
-
-
 def _backward(q, k, v, out, grad, lse, bias, causal, scale, need_bias):
     """(dq, dk, dv, dbias) of the flat arrays, the probabilities recomputed block by block (``dbias``, in the
     bias's own shape, only when ``need_bias``)."""
-    delta = _row_dots(grad, out)
-    dq, dk, dv = np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
-    dbias = bias.gradient() if need_bias else None
     threads = get_num_threads()
+    delta = np.empty(out.shape[:2])
+    _kernel.row_dots(grad, out, delta, threads)
+    # each key block writes its rows of dk and dv (a causal run skips the keys past the last query: zeros), the
+    # first block of each group every row of dq
+    skips = causal and k.shape[1] > q.shape[1]
+    dq = np.empty_like(q)
+    dk, dv = (np.zeros_like(k), np.zeros_like(v)) if skips else (np.empty_like(k), np.empty_like(v))
+    dbias = bias.gradient() if need_bias else None
     for g, r0, c0, c1, scores, diag, scaled in _blocks(q, k, bias, causal, scale):
         rows = (g, slice(r0, None))
         dp = np.matmul(grad[rows], np.ascontiguousarray(v[g, c0:c1].transpose(0, 2, 1)))
         lse_rows, delta_rows = np.ascontiguousarray(lse[rows]), np.ascontiguousarray(delta[rows])  # (as above)
         _kernel.backward_block(scores, dp, lse_rows, delta_rows, diag, threads)  # scores → P, dp → dS
-        dv[g, c0:c1] = np.matmul(scores.transpose(0, 2, 1), grad[rows])
-        dk[g, c0:c1] = np.matmul(dp.transpose(0, 2, 1), scaled[:, r0:])
-        dq[rows] += np.matmul(dp, k[g, c0:c1])
+        np.matmul(scores.transpose(0, 2, 1), grad[rows], out=dv[g, c0:c1])
+        np.matmul(dp.transpose(0, 2, 1), scaled[:, r0:], out=dk[g, c0:c1])
+        if c0 == 0:
+            np.matmul(dp, k[g, c0:c1], out=dq[rows])
+        else:
+            dq[rows] += np.matmul(dp, k[g, c0:c1])
         if need_bias:
             bias.accumulate(dbias, dp, g.start, g.stop, r0, c0, c1)
     dq *= q.dtype.type(scale)
@@ -201,7 +202,8 @@ class ScaledDotProductAttention(Function):
         batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
         self.batch = batch
         flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
-        out, self.lse = _forward(_flat(q, batch), _flat(k, batch), _flat(v, batch), flat_bias, causal, scale)
+        self.flat = [_flat(x, batch) for x in (q, k, v)]  # (copies when strided: the backward reuses them)
+        out, self.lse = _forward(*self.flat, flat_bias, causal, scale)
         return out.reshape(batch + out.shape[-2:])
 
     def backward_arrays(self, grad):
@@ -209,8 +211,7 @@ class ScaledDotProductAttention(Function):
         batch, causal, scale = self.batch, self.options["causal"], self.options["scale"]
         bias = None if inputs[3] is None else _Bias(inputs[3], batch, inputs[0].shape[-2], inputs[1].shape[-2])
         out = _flat(self._output[0], batch)
-        flat = [_flat(x, batch) for x in inputs[:3]]
-        grads = _backward(*flat, out, _flat(grad, batch), self.lse, bias, causal, scale, self.needs_input_grad[3])
+        grads = _backward(*self.flat, out, _flat(grad, batch), self.lse, bias, causal, scale, self.needs_input_grad[3])
         grads = [_unflat(g, batch, x.shape) for g, x in zip(grads[:3], inputs)] + [
             None if grads[3] is None else sum_to(Tensor._wrap(grads[3]), inputs[3].shape)._data
         ]
