@@ -97,6 +97,20 @@ def single_threaded():
                     _functions[1](_saved)
 
 
+@contextlib.contextmanager
+def threads_for(macs):
+    """The thread count for a loop of small steps, each about ``macs`` multiply-adds: all of minigrad's threads
+    from ``THREADED_MIN_MACS`` on, else 1, and then NumPy's BLAS also runs one thread inside the block. (A loop of
+    small products that wakes a BLAS team and an OpenMP team in turn every step loses its cores to their spinning
+    on a shared machine: the word-LM step took 10x its one-thread time.)"""
+    threads = get_num_threads()
+    if threads > 1 and macs >= THREADED_MIN_MACS:
+        yield threads
+        return
+    with single_threaded():
+        yield 1
+
+
 def run_parts(work, count, threads):
     """Call ``work(start, stop, threads_inside)`` on ``min(threads, count)`` contiguous parts of ``range(count)``,
     each on its own thread (the caller's is one of them) with single-threaded BLAS and ``threads_inside = 1``;

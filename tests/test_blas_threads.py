@@ -56,6 +56,19 @@ def test_single_threaded_sets_one_thread_and_restores_on_exit():
     assert functions[0]() == before
 
 
+def test_threads_for_small_steps_is_one_thread_with_single_threaded_blas(monkeypatch):
+    functions = _blas._loaded_openblas()
+    if functions is None:
+        pytest.skip("NumPy's BLAS is not an OpenBLAS this process can reach")
+    monkeypatch.setattr(_blas, "get_num_threads", lambda: 2)
+    before = functions[0]()
+    with _blas.threads_for(_blas.THREADED_MIN_MACS - 1) as threads:
+        assert threads == 1 and functions[0]() == 1
+    assert functions[0]() == before
+    with _blas.threads_for(_blas.THREADED_MIN_MACS) as threads:  # big steps keep every thread, BLAS's own too
+        assert threads == 2 and functions[0]() == before
+
+
 def test_malloc_tuning_can_be_turned_off(monkeypatch):
     monkeypatch.setenv("MINIGRAD_MALLOC_TUNING", "0")
     assert _malloc.tune() is False

@@ -23,8 +23,8 @@ Per step, with ``gx = W_ih x + b_ih`` and σ the sigmoid (the textbook form is `
 
 import numpy as np
 
+from .. import _blas
 from .._kernels import recurrence as _kernel
-from .._threads import get_num_threads
 from ..autograd.function import Function
 from .linalg import linear
 from .shape import cat
@@ -78,7 +78,7 @@ class Recurrence(Function):
     """
 
     def forward(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
-        dtype, threads = x.dtype, get_num_threads()
+        dtype = x.dtype
         rows, size, proj = x.shape[0], weight_hh.shape[0] // GATES[mode], h0.shape[1]
         projected = x @ weight_ih.T
         if bias_ih is not None:
@@ -95,27 +95,29 @@ class Recurrence(Function):
             self.m = out if weight_hr is None else np.empty((rows, size), dtype)  # σ(o)·tanh(c), before W_hr
         elif mode == "GRU":
             self.hn = np.empty((rows, size), dtype)
-        for start, count in _schedule(batch_sizes, reverse):
-            step = slice(start, start + count)
-            h_prev = self.h_prev[step]
-            h_prev[...] = h[:count]
-            np.matmul(h_prev, hidden_weight, out=hidden[:count])
-            if mode == "LSTM":
-                self.c_prev[step] = c[:count]
-                _kernel.lstm_forward(
-                    projected[step], hidden[:count], bias, self.c_prev[step], self.gates[step], self.c[step],
-                    self.m[step], threads,
-                )  # fmt: skip
-                c[:count] = self.c[step]
-                if weight_hr is not None:
-                    np.matmul(self.m[step], weight_hr.T, out=out[step])
-            elif mode == "GRU":
-                _kernel.gru_forward(
-                    projected[step], hidden[:count], bias, h_prev, self.gates[step], self.hn[step], out[step], threads
-                )
-            else:
-                _kernel.rnn_forward(projected[step], hidden[:count], bias, mode == "RNN_RELU", out[step], threads)
-            h[:count] = out[step]
+        with _blas.threads_for(h0.shape[0] * proj * weight_hh.shape[0]) as threads:  # one step's product
+            for start, count in _schedule(batch_sizes, reverse):
+                step = slice(start, start + count)
+                h_prev = self.h_prev[step]
+                h_prev[...] = h[:count]
+                np.matmul(h_prev, hidden_weight, out=hidden[:count])
+                if mode == "LSTM":
+                    self.c_prev[step] = c[:count]
+                    _kernel.lstm_forward(
+                        projected[step], hidden[:count], bias, self.c_prev[step], self.gates[step], self.c[step],
+                        self.m[step], threads,
+                    )  # fmt: skip
+                    c[:count] = self.c[step]
+                    if weight_hr is not None:
+                        np.matmul(self.m[step], weight_hr.T, out=out[step])
+                elif mode == "GRU":
+                    _kernel.gru_forward(
+                        projected[step], hidden[:count], bias, h_prev, self.gates[step], self.hn[step], out[step],
+                        threads,
+                    )  # fmt: skip
+                else:
+                    _kernel.rnn_forward(projected[step], hidden[:count], bias, mode == "RNN_RELU", out[step], threads)
+                h[:count] = out[step]
         self.out = out
         return np.concatenate([out.ravel(), h.ravel()] + ([] if c is None else [c.ravel()]))
 
@@ -123,7 +125,7 @@ class Recurrence(Function):
         x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr = (
             None if t is None else t._data for t in self.inputs
         )
-        mode, threads = self.options["mode"], get_num_threads()
+        mode = self.options["mode"]
         rows, proj = self.out.shape
         batch, size = h0.shape[0], weight_hh.shape[0] // GATES[mode]
         d_out = grad[: rows * proj].reshape(rows, proj)
@@ -133,28 +135,29 @@ class Recurrence(Function):
         da_h = np.empty_like(self.gates) if mode == "GRU" else da_x
         direct = np.empty((batch, size), x.dtype) if mode == "GRU" else None
         d_total = np.empty_like(self.out) if weight_hr is not None else None  # every output's whole gradient
-        for start, count in reversed(_schedule(self.options["batch_sizes"], self.options["reverse"])):
-            step = slice(start, start + count)
-            dh[:count] += d_out[step]
-            if mode == "LSTM":
-                dm = dh[:count]
-                if weight_hr is not None:
-                    d_total[step] = dm
-                    dm = dm @ weight_hr
-                _kernel.lstm_backward(
-                    dm, dc[:count], self.gates[step], self.c[step], self.c_prev[step], da_x[step], threads
-                )
-                np.matmul(da_x[step], weight_hh, out=dh[:count])
-            elif mode == "GRU":
-                _kernel.gru_backward(
-                    dh[:count], self.gates[step], self.hn[step], self.h_prev[step], da_x[step], da_h[step],
-                    direct[:count], threads,
-                )  # fmt: skip
-                np.matmul(da_h[step], weight_hh, out=dh[:count])
-                dh[:count] += direct[:count]
-            else:
-                _kernel.rnn_backward(dh[:count], self.out[step], mode == "RNN_RELU", da_x[step], threads)
-                np.matmul(da_x[step], weight_hh, out=dh[:count])
+        with _blas.threads_for(batch * proj * weight_hh.shape[0]) as threads:  # one step's product
+            for start, count in reversed(_schedule(self.options["batch_sizes"], self.options["reverse"])):
+                step = slice(start, start + count)
+                dh[:count] += d_out[step]
+                if mode == "LSTM":
+                    dm = dh[:count]
+                    if weight_hr is not None:
+                        d_total[step] = dm
+                        dm = dm @ weight_hr
+                    _kernel.lstm_backward(
+                        dm, dc[:count], self.gates[step], self.c[step], self.c_prev[step], da_x[step], threads
+                    )
+                    np.matmul(da_x[step], weight_hh, out=dh[:count])
+                elif mode == "GRU":
+                    _kernel.gru_backward(
+                        dh[:count], self.gates[step], self.hn[step], self.h_prev[step], da_x[step], da_h[step],
+                        direct[:count], threads,
+                    )  # fmt: skip
+                    np.matmul(da_h[step], weight_hh, out=dh[:count])
+                    dh[:count] += direct[:count]
+                else:
+                    _kernel.rnn_backward(dh[:count], self.out[step], mode == "RNN_RELU", da_x[step], threads)
+                    np.matmul(da_x[step], weight_hh, out=dh[:count])
         need = self.needs_input_grad
         return (
             da_x @ weight_ih if need[0] else None,
