@@ -433,3 +433,37 @@ def test_linear_cross_entropy_loss_module_matches_torch():
         )
     with pytest.raises(RuntimeError, match="label_smoothing"):
         minigrad.nn.LinearCrossEntropyLoss(5, 7, label_smoothing=1.5)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+@pytest.mark.parametrize("shape", [(2, 3, 5), (1, 2, 4, 3), (1, 1, 3, 2, 4)], ids=["1d", "2d", "3d"])
+def test_interpolate_nearest_keeps_uint8_like_torch(shape, mode):
+    """The nearest modes copy values, so torch's CPU kernels take uint8 (regression: minigrad raised)."""
+    x = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    for kwargs in ({"scale_factor": 1.7}, {"size": tuple(s + 2 for s in shape[2:])}):
+        ours = F.interpolate(minigrad.tensor(x), mode=mode, **kwargs)
+        theirs = TF.interpolate(torch.tensor(x), mode=mode, **kwargs)
+        assert ours.dtype == minigrad.uint8
+        np.testing.assert_array_equal(ours._data, theirs.numpy())
+
+
+@pytest.mark.parametrize(
+    "dtype,shape,mode",
+    [
+        (np.int8, (1, 1, 3), "nearest"),
+        (np.int64, (1, 1, 3, 3), "nearest-exact"),
+        (np.int64, (1, 1, 3), "linear"),
+        (np.uint8, (1, 1, 3, 3, 3), "trilinear"),
+        (np.int8, (1, 1, 3, 3), "bicubic"),
+        (np.uint8, (1, 1, 3, 3), "area"),
+        (np.int16, (1, 1, 3, 3, 3), "area"),
+    ],
+)
+def test_interpolate_integer_errors_match_torch(dtype, shape, mode):
+    """torch's exception type and dtype name (the kernel it names also depends on the memory layout)."""
+    x = np.ones(shape, dtype)
+    with pytest.raises(NotImplementedError) as expected:
+        TF.interpolate(torch.tensor(x), size=5, mode=mode)
+    with pytest.raises(NotImplementedError) as raised:
+        F.interpolate(minigrad.tensor(x), size=5, mode=mode)
+    assert str(raised.value).split('"')[-1] == str(expected.value).split('"')[-1]

@@ -65,6 +65,22 @@ def test_matches_torch(name):
             np.testing.assert_allclose(a, b, rtol=1e-6, equal_nan=True)
 
 
+@pytest.mark.parametrize("dtype", ["bool", "int8", "uint8", "float32"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_sort_of_many_ties_is_torchs_stable_sort(descending, dtype):
+    """minigrad's sort is always stable: with many equal values (op_db's large int8/uint8/bool sample) its indices
+    are torch's stable=True ones exactly, and its values torch's default sort's. Without stable=True torch orders
+    equal values as its CPU algorithm falls out (std::sort above 16 elements), which it documents as unspecified."""
+    data = np.random.default_rng(3).permutation(8000).astype(dtype)
+    data = (data % 7).astype(dtype) if dtype == "float32" else data
+    ours = minigrad.tensor(data).sort(descending=descending)
+    stable = torch.tensor(data).sort(descending=descending, stable=True)
+    np.testing.assert_array_equal(ours.indices._data, stable.indices.numpy())
+    np.testing.assert_array_equal(ours.values._data, torch.tensor(data).sort(descending=descending).values.numpy())
+    argsort = minigrad.argsort(minigrad.tensor(data), descending=descending)
+    np.testing.assert_array_equal(argsort._data, stable.indices.numpy())
+
+
 def test_python_protocol_like_torch():
     loss = minigrad.tensor(0.123456)
     assert f"{loss:.3f}" == f"{torch.tensor(0.123456):.3f}" == "0.123"

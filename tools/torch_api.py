@@ -178,7 +178,13 @@ KNOWN_DIFFERENCES = {
             ("special.bessel_j1", ("int64", "int32", "int16")),
             ("special.bessel_y0", ("int64", "int32", "int16")),
             ("special.chebyshev_polynomial_t", ("float32", "int64", "int32", "int16", "int8", "uint8")),
-            ("special.shifted_chebyshev_polynomial_t", ("float32",)),
+            *(
+                (
+                    f"special.shifted_chebyshev_polynomial_{kind}",
+                    ("float32", "int64", "int32", "int16", "int8", "uint8"),
+                )
+                for kind in "tuvw"
+            ),
             ("special.laguerre_polynomial_l", ("float32", "int32", "int16", "int8", "uint8")),
             *(
                 (f"special.{name}", ("int64", "int32", "int16", "int8", "uint8"))

@@ -14,6 +14,7 @@ import numpy as np
 
 from ...autograd import tracing
 from ...ops.resample import Resample, area_taps, cubic_taps, linear_taps, nearest_taps
+from ._reduction import torch_dtype_name
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
@@ -28,6 +29,15 @@ _MODE_RANK = {
     "trilinear": 5,
 }
 _RANK_MODE = {3: "linear", 4: "bilinear", 5: "trilinear"}
+# the CPU kernel torch's NotImplementedError names for a dtype it lacks, per mode
+_KERNEL_NAME = {
+    "nearest": "compute_indices_weights_nearest",
+    "nearest-exact": "compute_indices_weights_nearest",
+    "linear": "compute_indices_weights_linear",
+    "trilinear": "compute_indices_weights_linear",
+    "bilinear": "upsample_bilinear2d_channels_last",
+    "bicubic": "compute_indices_weights_cubic",
+}
 
 
 def _sizes_and_scales(input, size, scale_factor, recompute_scale_factor, mode):  # noqa: A002 - torch's name
@@ -109,6 +119,17 @@ def _check_mode(input, mode, antialias):  # noqa: A002
         raise NotImplementedError(f"Got {rank}D input, but {mode} mode needs {needed}D input")
 
 
+def _check_dtype(dtype, mode, rank):
+    """Floating inputs in every mode; uint8 in the nearest modes, which copy values (torch's CPU kernels take uint8
+    there too). torch also resizes 4-D uint8 bilinearly and bicubically, rounding its float result: not here."""
+    if dtype.kind == "f" or (dtype == np.uint8 and mode in ("nearest", "nearest-exact")):
+        return
+    if dtype == np.uint8 and mode in ("bilinear", "bicubic"):
+        raise NotImplementedError(f"interpolate(mode='{mode}') of uint8 tensors is not implemented in minigrad")
+    kernel = _KERNEL_NAME.get(mode, "adaptive_avg_pool3d_cpu" if rank == 5 else "adaptive_avg_pool2d")
+    raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_dtype_name(dtype)}'")
+
+
 def _taps(mode, size, out, align_corners, scale, dtype):
     if mode in ("nearest", "nearest-exact"):
         return nearest_taps(size, out, scale, exact=mode == "nearest-exact")
@@ -162,8 +183,7 @@ def interpolate(
     _check_mode(input, mode, antialias)
     _check_sizes(input, output)
     dtype = np.dtype(input._data.dtype)
-    if dtype.kind != "f":
-        raise NotImplementedError(f"\"upsample_{mode}\" not implemented for '{dtype.name}'")
+    _check_dtype(dtype, mode, input.ndim)
     result = input
     for axis in range(input.ndim - 1, 1, -1):
         size_in, size_out = input.shape[axis], output[axis - 2]
