@@ -80,7 +80,7 @@ class Recurrence(Function):
     def forward(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
         dtype = x.dtype
         rows, size, proj = x.shape[0], weight_hh.shape[0] // GATES[mode], h0.shape[1]
-        projected = x @ weight_ih.T
+        projected = _blas.matmul(x, weight_ih.T)
         if bias_ih is not None:
             projected += bias_ih
         bias = np.zeros(weight_hh.shape[0], dtype) if bias_hh is None else bias_hh
@@ -160,14 +160,14 @@ class Recurrence(Function):
                     np.matmul(da_x[step], weight_hh, out=dh[:count])
         need = self.needs_input_grad
         return (
-            da_x @ weight_ih if need[0] else None,
+            _blas.matmul(da_x, weight_ih) if need[0] else None,
             dh if need[1] else None,
             dc if need[2] else None,
-            da_x.T @ x if need[3] else None,
-            da_h.T @ self.h_prev if need[4] else None,
+            _blas.matmul(da_x.T, x) if need[3] else None,
+            _blas.matmul(da_h.T, self.h_prev) if need[4] else None,
             da_x.sum(0) if need[5] else None,
             da_h.sum(0) if need[6] else None,
-            d_total.T @ self.m if need[7] else None,
+            _blas.matmul(d_total.T, self.m) if need[7] else None,
         )
 
     def composite(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
