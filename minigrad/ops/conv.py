@@ -124,6 +124,15 @@ def _columns(buffer, images, rows, positions, ones=False):
     return cols, cols[:, :rows].transpose(1, 0, 2)
 
 
+def _columns_buffer(images, rows, positions, ones, dtype):
+    """A flat buffer for ``images`` images' columns (see ``_columns``); with ``ones``, each image's last row set
+    to ones once here."""
+    buffer = np.empty((rows + ones) * images * positions, dtype)
+    if ones:
+        buffer.reshape(images, rows + 1, positions)[:, rows] = 1
+    return buffer
+
+
 def correlate(x, weight, bias, window, groups):
     """The convolution's value as arrays: per chunk of images, im2col then, per image and group, ``y = W cols``
     straight into the output, the batch split over minigrad's threads. Without groups the bias rides in the
@@ -141,10 +150,7 @@ def correlate(x, weight, bias, window, groups):
     step = _chunk_images(rows, window, x.itemsize)
 
     def part(start, stop, threads):
-        images = min(step, stop - start)
-        cols_buffer = np.empty((rows + ones) * images * positions, x.dtype)
-        if ones:
-            cols_buffer.reshape(images, rows + 1, positions)[:, rows] = 1
+        cols_buffer = _columns_buffer(min(step, stop - start), rows, positions, ones, x.dtype)
         for block in _chunks(start, stop, step):
             cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
             im2col(x[block], window, cols_view, threads)
@@ -179,10 +185,7 @@ def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, ne
     step = _chunk_images(rows, window, grad.itemsize)
 
     def part(start, stop, threads):
-        images = min(step, stop - start)
-        cols_buffer = np.empty((rows + ones) * images * positions, grad.dtype)
-        if ones:
-            cols_buffer.reshape(images, rows + 1, positions)[:, rows] = 1
+        cols_buffer = _columns_buffer(min(step, stop - start), rows, positions, ones, grad.dtype)
         grad_w = np.zeros((groups, depth, out_channels // groups), dtype=grad.dtype) if need_w else None
         for block in _chunks(start, stop, step):
             cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
