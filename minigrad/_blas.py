@@ -27,9 +27,10 @@ import threading
 
 import numpy as np
 
+from ._kernels import cblas
 from ._threads import get_num_threads
 
-__all__ = ["single_threaded", "run_parts", "matmul"]
+__all__ = ["single_threaded", "run_parts", "matmul", "cblas_ready"]
 
 # (get, set) symbol names of the OpenBLAS builds NumPy wheels ship (scipy-openblas, 64-bit integers or not) and of a
 # system OpenBLAS
@@ -42,17 +43,24 @@ _SYMBOLS = [
 
 
 def _loaded_openblas():
-    """(get, set) ctypes functions of the OpenBLAS this process has loaded, or None."""
+    """The OpenBLAS libraries this process has loaded (ctypes handles, not loading anything new)."""
     try:
         with open("/proc/self/maps") as maps:
             paths = {line.split(None, 5)[-1].strip() for line in maps if "openblas" in line.lower()}
     except OSError:
-        return None
+        return []
+    libraries = []
     for path in sorted(paths):
         try:
-            library = ctypes.CDLL(path, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+            libraries.append(ctypes.CDLL(path, mode=os.RTLD_NOLOAD | os.RTLD_LAZY))
         except (OSError, AttributeError):
             continue
+    return libraries
+
+
+def _thread_functions():
+    """(get, set) ctypes functions of the loaded OpenBLAS's thread count, or None."""
+    for library in _loaded_openblas():
         for get_name, set_name in _SYMBOLS:
             if hasattr(library, get_name) and hasattr(library, set_name):
                 getter, setter = getattr(library, get_name), getattr(library, set_name)
@@ -60,6 +68,34 @@ def _loaded_openblas():
                 setter.argtypes = [ctypes.c_int]
                 return getter, setter
     return None
+
+
+# (sgemm, dgemm, 64-bit integers) names of the C interface in the same builds
+_CBLAS_SYMBOLS = [
+    ("scipy_cblas_sgemm64_", "scipy_cblas_dgemm64_", True),
+    ("scipy_cblas_sgemm", "scipy_cblas_dgemm", False),
+    ("cblas_sgemm64_", "cblas_dgemm64_", True),
+    ("cblas_sgemm", "cblas_dgemm", False),
+]
+_cblas_state = None  # None: not looked yet; then True or False
+
+
+def cblas_ready():
+    """Whether the kernels' ``cblas`` module can call NumPy's BLAS from C (binding it on the first call): True
+    when the OpenBLAS NumPy loaded is found and exports ``cblas_sgemm``/``cblas_dgemm`` under a known name. A
+    kernel that multiplies matrices without the GIL checks this first and takes its NumPy path when False."""
+    global _cblas_state
+    if _cblas_state is None:
+        _cblas_state = False
+        for library in _loaded_openblas():
+            for s_name, d_name, ilp64 in _CBLAS_SYMBOLS:
+                if hasattr(library, s_name) and hasattr(library, d_name):
+                    address = ctypes.cast(getattr(library, s_name), ctypes.c_void_p).value
+                    d_address = ctypes.cast(getattr(library, d_name), ctypes.c_void_p).value
+                    cblas.bind(address, d_address, ilp64)
+                    _cblas_state = True
+                    return True
+    return _cblas_state
 
 
 # Products below this many multiply-adds (about 0.25 ms on one core) run on one BLAS thread; above it a team's
@@ -81,7 +117,7 @@ def single_threaded():
     global _functions, _looked, _users, _saved
     with _lock:
         if not _looked:
-            _functions, _looked = _loaded_openblas(), True
+            _functions, _looked = _thread_functions(), True
         if _functions is not None:
             if _users == 0:
                 _saved = _functions[0]()

@@ -18,7 +18,7 @@ def test_run_parts_covers_the_range_in_contiguous_parts_in_order():
 
     results = _blas.run_parts(work, 10, 3)
     assert sum(results, []) == list(range(10))
-    if _blas._loaded_openblas() is not None:  # three parts, one kernel thread each
+    if _blas._thread_functions() is not None:  # three parts, one kernel thread each
         assert len(results) == 3 and seen == [1, 1, 1]
 
 
@@ -28,7 +28,7 @@ def test_run_parts_is_serial_with_all_threads_for_one_part():
 
 
 def test_run_parts_reraises_a_part_error_and_restores_blas_threads():
-    functions = _blas._loaded_openblas()
+    functions = _blas._thread_functions()
     before = functions[0]() if functions else None
 
     def work(start, stop, threads):
@@ -43,7 +43,7 @@ def test_run_parts_reraises_a_part_error_and_restores_blas_threads():
 
 
 def test_single_threaded_sets_one_thread_and_restores_on_exit():
-    functions = _blas._loaded_openblas()
+    functions = _blas._thread_functions()
     if functions is None:
         pytest.skip("NumPy's BLAS is not an OpenBLAS this process can reach")
     before = functions[0]()
@@ -57,7 +57,7 @@ def test_single_threaded_sets_one_thread_and_restores_on_exit():
 
 
 def test_threads_for_small_steps_is_one_thread_with_single_threaded_blas(monkeypatch):
-    functions = _blas._loaded_openblas()
+    functions = _blas._thread_functions()
     if functions is None:
         pytest.skip("NumPy's BLAS is not an OpenBLAS this process can reach")
     monkeypatch.setattr(_blas, "get_num_threads", lambda: 2)
@@ -84,7 +84,7 @@ def test_matmul_matches_numpy_on_small_split_and_batched_products(a_shape, b_sha
     monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 1 << 20)  # the 257x300x260 product is split over threads
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape).astype(np.float32)
-    functions = _blas._loaded_openblas()
+    functions = _blas._thread_functions()
     before = functions[0]() if functions else None
     np.testing.assert_allclose(_blas.matmul(a, b), np.matmul(a, b), rtol=1e-12)
     assert _blas.matmul(a, b).dtype == np.matmul(a, b).dtype
