@@ -31,47 +31,43 @@
 
 static inline ptrdiff_t mgw_work_size(ptrdiff_t rows, ptrdiff_t tiles_w)
 {
-    ptrdiff_t span = 2 * tiles_w + 2, input = 4 * span + 4 * (rows * span + 2), other = 4 * rows * (tiles_w + 1);
+    ptrdiff_t span = 2 * tiles_w + 2, input = span + 4 * (rows * span + 2), other = 4 * rows * (tiles_w + 1);
     return input > other ? input : other;
 }
 
 #define MGW_DEFINE(T, SUF)                                                                                     \
-/* Row r of the padded input: entry j is x[y, j - pad_w], zero outside the image. */                           \
-MG_INLINE void mgw_padded_row_##SUF(const T *restrict plane, ptrdiff_t y, ptrdiff_t height, ptrdiff_t width,   \
-                                    ptrdiff_t pad_w, ptrdiff_t span, T *restrict out)                          \
-{                                                                                                              \
-    ptrdiff_t lo = pad_w > 0 ? pad_w : 0, hi = width + pad_w < span ? width + pad_w : span;                    \
-    if (y < 0 || y >= height || lo >= hi) {                                                                    \
-        memset(out, 0, (size_t)span * sizeof(T));                                                              \
-        return;                                                                                                \
-    }                                                                                                          \
-    memset(out, 0, (size_t)lo * sizeof(T));                                                                    \
-    memcpy(out + lo, plane + y * width + (lo - pad_w), (size_t)(hi - lo) * sizeof(T));                         \
-    memset(out + hi, 0, (size_t)(span - hi) * sizeof(T));                                                     \
-}                                                                                                              \
-                                                                                                               \
 MG_CLONES MG_ROW void mgw_input_rows_##SUF(                                                                    \
     const T *restrict x, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t tiles_h,             \
     ptrdiff_t tiles_w, ptrdiff_t pad_h, ptrdiff_t pad_w, ptrdiff_t first_row, ptrdiff_t rows, ptrdiff_t stride, \
     T *restrict v, T *restrict work)                                                                           \
 {                                                                                                              \
     ptrdiff_t span = 2 * tiles_w + 2, count = rows * (tiles_w + 1), length = rows * span + 2;                 \
-    T *restrict d = work, *restrict b = work + 4 * span;                                                       \
+    /* padded column j is x column j - pad_w: inside the image for lo <= j < hi */                             \
+    ptrdiff_t lo = pad_w > 0 ? pad_w : 0, hi = width + pad_w < span ? width + pad_w : span;                    \
+    hi = hi > lo ? hi : lo;                                                                                    \
+    T *restrict zeros = work, *restrict b = work + span;                                                       \
+    memset(zeros, 0, (size_t)span * sizeof(T));                                                                \
     for (int r = 0; r < 4; r++) /* past the last tile row: read by its spare column only */                    \
         b[r * length + rows * span] = b[r * length + rows * span + 1] = 0;                                     \
     for (ptrdiff_t c = 0; c < channels; c++) {                                                                 \
         for (ptrdiff_t q = 0; q < rows; q++) { /* B^T d: combine the 4 input rows of each tile row */          \
             ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h) - pad_h;                \
-            const T *plane = x + (n * channels + c) * height * width;                                          \
-            for (int r = 0; r < 4; r++)                                                                        \
-                mgw_padded_row_##SUF(plane, y0 + r, height, width, pad_w, span, d + r * span);                 \
-            T *b0 = b + q * span, *b1 = b0 + length, *b2 = b1 + length, *b3 = b2 + length;                     \
-            for (ptrdiff_t j = 0; j < span; j++) {                                                             \
-                T d0 = d[j], d1 = d[span + j], d2 = d[2 * span + j], d3 = d[3 * span + j];                     \
-                b0[j] = d0 - d2;                                                                               \
-                b1[j] = d1 + d2;                                                                               \
-                b2[j] = d2 - d1;                                                                               \
-                b3[j] = d1 - d3;                                                                               \
+            const T *plane = x + (n * channels + c) * height * width + (lo - pad_w), *in[4];                   \
+            for (int r = 0; r < 4; r++) /* a row above or below the image reads zeros */                       \
+                in[r] = y0 + r >= 0 && y0 + r < height ? plane + (y0 + r) * width : zeros;                     \
+            const T *restrict d0 = in[0], *restrict d1 = in[1], *restrict d2 = in[2], *restrict d3 = in[3];    \
+            T *restrict b0 = b + q * span, *restrict b1 = b0 + length, *restrict b2 = b1 + length,             \
+                        *restrict b3 = b2 + length;                                                            \
+            for (ptrdiff_t j = 0; j < lo; j++)                                                                 \
+                b0[j] = b1[j] = b2[j] = b3[j] = 0;                                                             \
+            for (ptrdiff_t j = hi; j < span; j++)                                                              \
+                b0[j] = b1[j] = b2[j] = b3[j] = 0;                                                             \
+            b0 += lo, b1 += lo, b2 += lo, b3 += lo;                                                            \
+            for (ptrdiff_t j = 0; j < hi - lo; j++) {                                                          \
+                b0[j] = d0[j] - d2[j];                                                                         \
+                b1[j] = d1[j] + d2[j];                                                                         \
+                b2[j] = d2[j] - d1[j];                                                                         \
+                b3[j] = d1[j] - d3[j];                                                                         \
             }                                                                                                  \
         }                                                                                                      \
         for (int r = 0; r < 4; r++) { /* (B^T d) B: combine the columns of each tile, the block at once */     \
