@@ -36,6 +36,20 @@ static inline ptrdiff_t mgw_work_size(ptrdiff_t rows, ptrdiff_t tiles_w)
 }
 
 #define MGW_DEFINE(T, SUF)                                                                                     \
+/* B^T d along a row: b_r = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)_r. Its own function because GCC trusts          \
+ * `restrict` on parameters (inlined or not) but not on block-scope pointers: inline, its loop ran scalar. */   \
+MG_INLINE void mgw_combine_rows_##SUF(const T *restrict d0, const T *restrict d1, const T *restrict d2,        \
+                                      const T *restrict d3, ptrdiff_t n, T *restrict b0, T *restrict b1,       \
+                                      T *restrict b2, T *restrict b3)                                          \
+{                                                                                                              \
+    for (ptrdiff_t j = 0; j < n; j++) {                                                                        \
+        b0[j] = d0[j] - d2[j];                                                                                 \
+        b1[j] = d1[j] + d2[j];                                                                                 \
+        b2[j] = d2[j] - d1[j];                                                                                 \
+        b3[j] = d1[j] - d3[j];                                                                                 \
+    }                                                                                                          \
+}                                                                                                              \
+                                                                                                               \
 MG_CLONES MG_ROW void mgw_input_rows_##SUF(                                                                    \
     const T *restrict x, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t tiles_h,             \
     ptrdiff_t tiles_w, ptrdiff_t pad_h, ptrdiff_t pad_w, ptrdiff_t first_row, ptrdiff_t rows, ptrdiff_t stride, \
@@ -55,20 +69,12 @@ MG_CLONES MG_ROW void mgw_input_rows_##SUF(                                     
             const T *plane = x + (n * channels + c) * height * width + (lo - pad_w), *in[4];                   \
             for (int r = 0; r < 4; r++) /* a row above or below the image reads zeros */                       \
                 in[r] = y0 + r >= 0 && y0 + r < height ? plane + (y0 + r) * width : zeros;                     \
-            const T *restrict d0 = in[0], *restrict d1 = in[1], *restrict d2 = in[2], *restrict d3 = in[3];    \
-            T *restrict b0 = b + q * span, *restrict b1 = b0 + length, *restrict b2 = b1 + length,             \
-                        *restrict b3 = b2 + length;                                                            \
+            T *b0 = b + q * span, *b1 = b0 + length, *b2 = b1 + length, *b3 = b2 + length;                     \
             for (ptrdiff_t j = 0; j < lo; j++)                                                                 \
                 b0[j] = b1[j] = b2[j] = b3[j] = 0;                                                             \
             for (ptrdiff_t j = hi; j < span; j++)                                                              \
                 b0[j] = b1[j] = b2[j] = b3[j] = 0;                                                             \
-            b0 += lo, b1 += lo, b2 += lo, b3 += lo;                                                            \
-            for (ptrdiff_t j = 0; j < hi - lo; j++) {                                                          \
-                b0[j] = d0[j] - d2[j];                                                                         \
-                b1[j] = d1[j] + d2[j];                                                                         \
-                b2[j] = d2[j] - d1[j];                                                                         \
-                b3[j] = d1[j] - d3[j];                                                                         \
-            }                                                                                                  \
+            mgw_combine_rows_##SUF(in[0], in[1], in[2], in[3], hi - lo, b0 + lo, b1 + lo, b2 + lo, b3 + lo);   \
         }                                                                                                      \
         for (int r = 0; r < 4; r++) { /* (B^T d) B: combine the columns of each tile, the block at once */     \
             const T *restrict br = b + r * length;                                                             \
@@ -88,47 +94,78 @@ MG_CLONES MG_ROW void mgw_input_rows_##SUF(                                     
     }                                                                                                          \
 }                                                                                                              \
                                                                                                                \
+/* Per tile t of a kernel's row of m (16 rows `stride` apart): the 2x2 A^T m A + add, as 4 rows of tiles. */    \
+MG_INLINE void mgw_untile_##SUF(const T *restrict m, ptrdiff_t stride, ptrdiff_t count, T add, T *restrict o00, \
+                                T *restrict o01, T *restrict o10, T *restrict o11)                             \
+{                                                                                                              \
+    for (ptrdiff_t t = 0; t < count; t++) { /* row r of m A: (m_r0 + m_r1 + m_r2, m_r1 - m_r2 - m_r3) */       \
+        const T *e = m + t;                                                                                    \
+        T l0 = e[0] + e[stride] + e[2 * stride], r0 = e[stride] - e[2 * stride] - e[3 * stride];               \
+        T l1 = e[4 * stride] + e[5 * stride] + e[6 * stride], r1 = e[5 * stride] - e[6 * stride] - e[7 * stride]; \
+        T l2 = e[8 * stride] + e[9 * stride] + e[10 * stride];                                                 \
+        T r2 = e[9 * stride] - e[10 * stride] - e[11 * stride];                                                \
+        T l3 = e[12 * stride] + e[13 * stride] + e[14 * stride];                                               \
+        T r3 = e[13 * stride] - e[14 * stride] - e[15 * stride];                                               \
+        o00[t] = l0 + l1 + l2 + add; /* A^T (m A) */                                                          \
+        o01[t] = r0 + r1 + r2 + add;                                                                           \
+        o10[t] = l1 - l2 - l3 + add;                                                                           \
+        o11[t] = r1 - r2 - r3 + add;                                                                           \
+    }                                                                                                          \
+}                                                                                                              \
+                                                                                                               \
+/* out[2 i] = even[i], out[2 i + 1] = odd[i] for i < pairs */                                                  \
+MG_INLINE void mgw_interleave_##SUF(const T *restrict even, const T *restrict odd, ptrdiff_t pairs,            \
+                                    T *restrict out)                                                           \
+{                                                                                                              \
+    for (ptrdiff_t i = 0; i < pairs; i++) {                                                                    \
+        out[2 * i] = even[i];                                                                                  \
+        out[2 * i + 1] = odd[i];                                                                               \
+    }                                                                                                          \
+}                                                                                                              \
+                                                                                                               \
+/* even[i] = in[2 i], odd[i] = in[2 i + 1] for i < pairs */                                                    \
+MG_INLINE void mgw_split_##SUF(const T *restrict in, ptrdiff_t pairs, T *restrict even, T *restrict odd)       \
+{                                                                                                              \
+    for (ptrdiff_t i = 0; i < pairs; i++) {                                                                    \
+        even[i] = in[2 * i];                                                                                   \
+        odd[i] = in[2 * i + 1];                                                                                \
+    }                                                                                                          \
+}                                                                                                              \
+                                                                                                               \
+/* Per tile t: row r of A g A^T for its 2x2 gradient (g00 g01; g10 g11) into s0..s3. Row r of A g is        \
+ * (g0, g0 + g1, g0 - g1, -g1)[r] down each column; times A^T it is (l, l + r, l - r, -r). One row per call    \
+ * (r a constant once inlined): 16 stores in one loop ran scalar. */                                            \
+MG_INLINE void mgw_retile_##SUF(const T *restrict g00, const T *restrict g01, const T *restrict g10,           \
+                                const T *restrict g11, int r, ptrdiff_t count, T *restrict s0, T *restrict s1, \
+                                T *restrict s2, T *restrict s3)                                                \
+{                                                                                                              \
+    for (ptrdiff_t t = 0; t < count; t++) {                                                                    \
+        T left = r == 0 ? g00[t] : r == 1 ? g00[t] + g10[t] : r == 2 ? g00[t] - g10[t] : -g10[t];              \
+        T right = r == 0 ? g01[t] : r == 1 ? g01[t] + g11[t] : r == 2 ? g01[t] - g11[t] : -g11[t];             \
+        s0[t] = left;                                                                                          \
+        s1[t] = left + right;                                                                                  \
+        s2[t] = left - right;                                                                                  \
+        s3[t] = -right;                                                                                        \
+    }                                                                                                          \
+}                                                                                                              \
+                                                                                                               \
 MG_CLONES MG_ROW void mgw_output_rows_##SUF(                                                                   \
     const T *restrict m, ptrdiff_t kernels, ptrdiff_t out_h, ptrdiff_t out_w, ptrdiff_t tiles_h,               \
     ptrdiff_t tiles_w, ptrdiff_t first_row, ptrdiff_t rows, ptrdiff_t stride, const T *restrict shift,         \
     T *restrict y, T *restrict work)                                                                           \
 {                                                                                                              \
     ptrdiff_t count = rows * (tiles_w + 1), pairs = out_w / 2;                                                 \
-    T *restrict o00 = work, *restrict o01 = work + count, *restrict o10 = work + 2 * count,                    \
-      *restrict o11 = work + 3 * count;                                                                        \
+    T *o00 = work, *o01 = work + count, *o10 = work + 2 * count, *o11 = work + 3 * count;                      \
     for (ptrdiff_t k = 0; k < kernels; k++) {                                                                  \
-        const T *s = m + k * count;                                                                            \
-        T add = shift ? shift[k] : (T)0;                                                                       \
-        const T *restrict m00 = s, *restrict m01 = m00 + stride, *restrict m02 = m01 + stride,              \
-                *restrict m03 = m02 + stride, *restrict m10 = m03 + stride, *restrict m11 = m10 + stride,      \
-                *restrict m12 = m11 + stride, *restrict m13 = m12 + stride, *restrict m20 = m13 + stride,      \
-                *restrict m21 = m20 + stride, *restrict m22 = m21 + stride, *restrict m23 = m22 + stride,      \
-                *restrict m30 = m23 + stride, *restrict m31 = m30 + stride, *restrict m32 = m31 + stride,      \
-                *restrict m33 = m32 + stride;                                                                  \
-        for (ptrdiff_t t = 0; t < count; t++) { /* row r of m A: (m_r0 + m_r1 + m_r2, m_r1 - m_r2 - m_r3) */   \
-            T l0 = m00[t] + m01[t] + m02[t], r0 = m01[t] - m02[t] - m03[t];                                    \
-            T l1 = m10[t] + m11[t] + m12[t], r1 = m11[t] - m12[t] - m13[t];                                    \
-            T l2 = m20[t] + m21[t] + m22[t], r2 = m21[t] - m22[t] - m23[t];                                    \
-            T l3 = m30[t] + m31[t] + m32[t], r3 = m31[t] - m32[t] - m33[t];                                    \
-            o00[t] = l0 + l1 + l2 + add; /* A^T (m A) */                                                      \
-            o01[t] = r0 + r1 + r2 + add;                                                                       \
-            o10[t] = l1 - l2 - l3 + add;                                                                       \
-            o11[t] = r1 - r2 - r3 + add;                                                                       \
-        }                                                                                                      \
+        mgw_untile_##SUF(m + k * count, stride, count, shift ? shift[k] : (T)0, o00, o01, o10, o11);           \
         for (ptrdiff_t q = 0; q < rows; q++) { /* interleave the tiles' columns into the image's rows */       \
-            ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h), t0 = q * (tiles_w + 1);      \
+            ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h), t0 = q * (tiles_w + 1); \
             T *top = y + ((n * kernels + k) * out_h + y0) * out_w, *bottom = top + out_w;                      \
-            for (ptrdiff_t tx = 0; tx < pairs; tx++) {                                                         \
-                top[2 * tx] = o00[t0 + tx];                                                                    \
-                top[2 * tx + 1] = o01[t0 + tx];                                                                \
-            }                                                                                                  \
+            mgw_interleave_##SUF(o00 + t0, o01 + t0, pairs, top);                                              \
             if (out_w % 2)                                                                                     \
                 top[2 * pairs] = o00[t0 + pairs];                                                              \
             if (y0 + 1 < out_h) {                                                                              \
-                for (ptrdiff_t tx = 0; tx < pairs; tx++) {                                                     \
-                    bottom[2 * tx] = o10[t0 + tx];                                                             \
-                    bottom[2 * tx + 1] = o11[t0 + tx];                                                         \
-                }                                                                                              \
+                mgw_interleave_##SUF(o10 + t0, o11 + t0, pairs, bottom);                                       \
                 if (out_w % 2)                                                                                 \
                     bottom[2 * pairs] = o10[t0 + pairs];                                                       \
             }                                                                                                  \
@@ -142,39 +179,34 @@ MG_CLONES MG_ROW void mgw_gradient_rows_##SUF(                                  
     T *restrict work)                                                                                          \
 {                                                                                                              \
     ptrdiff_t count = rows * (tiles_w + 1), pairs = out_w / 2;                                                 \
-    T *restrict g00 = work, *restrict g01 = work + count, *restrict g10 = work + 2 * count,                    \
-      *restrict g11 = work + 3 * count;                                                                        \
+    T *g00 = work, *g01 = work + count, *g10 = work + 2 * count, *g11 = work + 3 * count;                      \
     for (ptrdiff_t k = 0; k < kernels; k++) {                                                                  \
         for (ptrdiff_t q = 0; q < rows; q++) { /* the image's rows split into the tiles' columns, zero past */ \
-            ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h), t0 = q * (tiles_w + 1);      \
+            ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h), t0 = q * (tiles_w + 1); \
             const T *top = g + ((n * kernels + k) * out_h + y0) * out_w, *bottom = top + out_w;                \
-            int has_bottom = y0 + 1 < out_h;                                                                   \
-            for (ptrdiff_t tx = 0; tx < pairs; tx++) {                                                         \
-                g00[t0 + tx] = top[2 * tx];                                                                    \
-                g01[t0 + tx] = top[2 * tx + 1];                                                                \
-                g10[t0 + tx] = has_bottom ? bottom[2 * tx] : (T)0;                                             \
-                g11[t0 + tx] = has_bottom ? bottom[2 * tx + 1] : (T)0;                                         \
-            }                                                                                                  \
-            if (out_w % 2) {                                                                                   \
+            /* past the image (an odd last column, the spare column, a missing bottom row): zeros */           \
+            for (ptrdiff_t tx = pairs; tx <= tiles_w; tx++)                                                    \
+                g00[t0 + tx] = g01[t0 + tx] = g10[t0 + tx] = g11[t0 + tx] = 0;                                 \
+            mgw_split_##SUF(top, pairs, g00 + t0, g01 + t0);                                                   \
+            if (out_w % 2)                                                                                     \
                 g00[t0 + pairs] = top[2 * pairs];                                                              \
-                g01[t0 + pairs] = 0;                                                                           \
-                g10[t0 + pairs] = has_bottom ? bottom[2 * pairs] : (T)0;                                       \
-                g11[t0 + pairs] = 0;                                                                           \
-            }                                                                                                  \
-            g00[t0 + tiles_w] = g01[t0 + tiles_w] = g10[t0 + tiles_w] = g11[t0 + tiles_w] = 0; /* spare */    \
-        }                                                                                                      \
-        for (int r = 0; r < 4; r++) { /* row r of A g, (g0, g0 + g1, g0 - g1, -g1)[r] per column, times A^T */ \
-            T *restrict s0 = dm + k * count + 4 * r * stride, *restrict s1 = s0 + stride,                     \
-                        *restrict s2 = s1 + stride, *restrict s3 = s2 + stride;                                \
-            T top = r < 3 ? (T)1 : (T)0, bottom = r == 0 ? (T)0 : r == 1 ? (T)1 : (T)-1;                       \
-            for (ptrdiff_t t = 0; t < count; t++) {                                                            \
-                T left = top * g00[t] + bottom * g10[t], right = top * g01[t] + bottom * g11[t];               \
-                s0[t] = left;                                                                                  \
-                s1[t] = left + right;                                                                          \
-                s2[t] = left - right;                                                                          \
-                s3[t] = -right;                                                                                \
+            if (y0 + 1 < out_h) {                                                                              \
+                mgw_split_##SUF(bottom, pairs, g10 + t0, g11 + t0);                                            \
+                if (out_w % 2)                                                                                 \
+                    g10[t0 + pairs] = bottom[2 * pairs];                                                       \
+            } else {                                                                                           \
+                memset(g10 + t0, 0, (size_t)pairs * sizeof(T));                                               \
+                memset(g11 + t0, 0, (size_t)pairs * sizeof(T));                                                \
             }                                                                                                  \
         }                                                                                                      \
+        T *s = dm + k * count;                                                                                 \
+        mgw_retile_##SUF(g00, g01, g10, g11, 0, count, s, s + stride, s + 2 * stride, s + 3 * stride);         \
+        s += 4 * stride;                                                                                       \
+        mgw_retile_##SUF(g00, g01, g10, g11, 1, count, s, s + stride, s + 2 * stride, s + 3 * stride);         \
+        s += 4 * stride;                                                                                       \
+        mgw_retile_##SUF(g00, g01, g10, g11, 2, count, s, s + stride, s + 2 * stride, s + 3 * stride);         \
+        s += 4 * stride;                                                                                       \
+        mgw_retile_##SUF(g00, g01, g10, g11, 3, count, s, s + stride, s + 2 * stride, s + 3 * stride);         \
     }                                                                                                          \
 }
 
