@@ -86,14 +86,15 @@ def test_reference_matches_a_direct_sum():
 @pytest.mark.parametrize(
     "x_shape, w_shape, kwargs, expected",
     [
-        ((2, 4, 7, 6), (6, 4, 3, 3), dict(padding=1), True),
+        ((2, 8, 7, 6), (6, 8, 3, 3), dict(padding=1), True),
         ((2, 8, 5, 5), (4, 8, 3, 3), dict(padding=(0, 2)), True),
-        ((2, 1, 7, 6), (6, 1, 3, 3), dict(padding=1), False),  # one input channel: im2col
-        ((2, 4, 7, 6), (2, 4, 3, 3), dict(padding=1), False),  # two output channels: im2col
-        ((2, 4, 7, 6), (6, 4, 3, 3), dict(stride=2), False),
-        ((2, 4, 7, 6), (6, 4, 3, 3), dict(dilation=2), False),
-        ((2, 4, 7, 6), (6, 2, 3, 3), dict(groups=2), False),
-        ((2, 4, 7, 6), (6, 4, 3, 2), {}, False),
+        ((2, 1, 7, 6), (6, 1, 3, 3), dict(padding=1), False),  # one input channel (MNIST's conv1): im2col
+        ((2, 4, 7, 6), (6, 4, 3, 3), dict(padding=1), False),
+        ((2, 8, 7, 6), (2, 8, 3, 3), dict(padding=1), False),  # two output channels: im2col
+        ((2, 8, 7, 6), (6, 8, 3, 3), dict(stride=2), False),
+        ((2, 8, 7, 6), (6, 8, 3, 3), dict(dilation=2), False),
+        ((2, 8, 7, 6), (6, 4, 3, 3), dict(groups=2), False),
+        ((2, 8, 7, 6), (6, 8, 3, 2), {}, False),
     ],
 )
 def test_conv2d_dispatch(monkeypatch, x_shape, w_shape, kwargs, expected):
@@ -106,7 +107,7 @@ def test_conv2d_dispatch(monkeypatch, x_shape, w_shape, kwargs, expected):
 
 def test_no_cblas_falls_back_to_im2col(monkeypatch):
     rng = np.random.default_rng(3)
-    arrays = [rng.standard_normal(s) for s in ((3, 5, 6, 7), (4, 5, 3, 3), (4,))]
+    arrays = [rng.standard_normal(s) for s in ((3, 8, 6, 7), (4, 8, 3, 3), (4,))]
 
     def run():
         x, w, b = (minigrad.tensor(a, requires_grad=True) for a in arrays)
@@ -117,18 +118,18 @@ def test_no_cblas_falls_back_to_im2col(monkeypatch):
     fast = run()
     monkeypatch.setattr(_blas, "cblas_ready", lambda: False)
     window = Window((3, 3), (1, 1), (1, 1), (1, 1), (6, 7), (6, 7))
-    assert not winograd.applies(np.empty((3, 5, 6, 7)), np.empty((4, 5, 3, 3)), window, 1)
+    assert not winograd.applies(np.empty((3, 8, 6, 7)), np.empty((4, 8, 3, 3)), window, 1)
     for mine, expected in zip(fast, run()):
         np.testing.assert_allclose(mine, expected, rtol=1e-12, atol=1e-12)
 
 
 # ------------------------------------------------------------------------------------------------ torch parity
 CASES = [
-    ((2, 4, 7, 6), (6, 4, 3, 3), dict(padding=1)),
-    ((3, 5, 9, 8), (4, 5, 3, 3), dict(padding=(0, 2))),
-    ((2, 4, 5, 5), (5, 4, 3, 3), dict(padding=3)),  # the input gradient's padding 2 - 3 is negative
-    ((4, 6, 1, 9), (4, 6, 3, 3), dict(padding=(1, 0))),  # one output row
-    ((3, 6, 7, 7), (4, 6, 3, 3), dict(padding="same", bias=False)),
+    ((2, 8, 7, 6), (6, 8, 3, 3), dict(padding=1)),
+    ((3, 9, 9, 8), (4, 9, 3, 3), dict(padding=(0, 2))),
+    ((2, 8, 5, 5), (5, 8, 3, 3), dict(padding=3)),  # the input gradient's padding 2 - 3 is negative
+    ((4, 10, 1, 9), (4, 10, 3, 3), dict(padding=(1, 0))),  # one output row
+    ((3, 8, 7, 7), (4, 8, 3, 3), dict(padding="same", bias=False)),
 ]
 # Sums of 10^4 products and more: torch's own float32 weight gradient is 7.7e-4 off the float64 one here (ours
 # 1.1e-4, im2col's 1.7e-4), past the tolerance, so these compare against torch in float64.
@@ -174,8 +175,8 @@ def test_conv2d_matches_torch_on_two_threads(monkeypatch):
     previous = minigrad.get_num_threads()
     minigrad.set_num_threads(2)
     try:
-        _parity((5, 6, 9, 10), (7, 6, 3, 3), dict(padding=1), np.float32)
-        _parity((5, 6, 9, 10), (7, 6, 3, 3), dict(padding=(2, 0)), np.float64)
+        _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=1), np.float32)
+        _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=(2, 0)), np.float64)
     finally:
         minigrad.set_num_threads(previous)
 
@@ -183,7 +184,7 @@ def test_conv2d_matches_torch_on_two_threads(monkeypatch):
 @pytest.mark.parametrize("kwargs", [dict(padding=1), dict(padding=(0, 2))])
 def test_conv2d_gradcheck_and_gradgradcheck(kwargs):
     rng = np.random.default_rng(5)
-    inputs = [minigrad.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 4, 5, 4), (4, 4, 3, 3), (4,))]
+    inputs = [minigrad.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 8, 4, 3), (4, 8, 3, 3), (4,))]
 
     def call(x, w, b):
         return F.conv2d(x, w, b, **kwargs)
