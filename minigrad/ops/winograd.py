@@ -61,10 +61,10 @@ def _transformed(weight):
 
 def _plan(images, channels, kernels, out_size, dtype):
     """(tile rows per block, threads, per-thread scratch): blocks of about ``_BLOCK_BYTES``, a second thread only
-    for ``_blas.THREADED_MIN_MACS`` multiply-adds (``images · positions · C · K``) or more."""
-    tiles_w = (out_size[1] + 1) // 2
-    rows = max(1, _BLOCK_BYTES // (16 * (channels + kernels) * tiles_w * np.dtype(dtype).itemsize))
-    macs = images * out_size[0] * out_size[1] * channels * kernels
+    for ``_blas.THREADED_MIN_MACS`` GEMM multiply-adds (``16 C K`` per tile) or more."""
+    tiles_h, tiles_w = ((size + 1) // 2 for size in out_size)
+    rows = max(1, _BLOCK_BYTES // (16 * (channels + kernels) * (tiles_w + 1) * np.dtype(dtype).itemsize))
+    macs = 16 * channels * kernels * images * tiles_h * tiles_w
     threads = get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1
     scratch = np.empty((threads, _kernel.scratch_size(channels, kernels, rows, tiles_w)), dtype)
     return rows, threads, scratch
