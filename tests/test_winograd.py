@@ -53,8 +53,9 @@ def test_kernels_match_reference(dtype, rows, threads):
         kernel.correlate(x, u, b, y, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
         np.testing.assert_allclose(y, reference.correlate(x, w, b, padding, out), **REFERENCE_TOLERANCE[dtype])
         g = rng.standard_normal(y.shape).astype(dtype)
-        partial = np.zeros((threads, 16, 6, 5), dtype)
-        kernel.weight_grad(x, g, partial, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
+        partial, sums = np.zeros((threads, 16, 6, 5), dtype), np.zeros((threads, 6), dtype)
+        kernel.weight_grad(x, g, partial, sums, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
+        np.testing.assert_allclose(sums.sum(0), g.sum((0, 2, 3)), **REFERENCE_TOLERANCE[dtype])
         du = partial.sum(0).reshape(4, 4, 6, 5).transpose(2, 3, 0, 1)
         np.testing.assert_allclose(
             reference.G.T @ du @ reference.G, reference.weight_grad(x, g, padding), **REFERENCE_TOLERANCE[dtype]

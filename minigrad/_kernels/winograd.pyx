@@ -127,19 +127,23 @@ def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const
 
 
 def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, floating[:, :, :, ::1] du,
-                Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows, floating[:, ::1] scratch, int num_threads):
-    """``du[thread, e] += Σ_t dM[e, :, t] V[e, :, t]ᵀ`` (``(16, K, C)`` per thread, zeroed by the caller) for the
-    convolution of ``x (N, C, H, W)`` whose output gradient is ``g (N, K, out_h, out_w)``; the caller sums the
-    threads' rows and maps them back with ``dw = Gᵀ dU G``. Arguments as ``correlate``'s."""
+                floating[:, ::1] db, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows, floating[:, ::1] scratch,
+                int num_threads):
+    """``du[thread, e] += Σ_t dM[e, :, t] V[e, :, t]ᵀ`` (``(16, K, C)`` per thread) and ``db[thread, k] += Σ g[:,
+    k]`` (``Σ_t dM[5, k, t]``: entry (1, 1) of ``A g Aᵀ`` is the sum of the tile's 2×2 gradient), zeroed by the
+    caller, for the convolution of ``x (N, C, H, W)`` whose output gradient is ``g (N, K, out_h, out_w)``; the
+    caller sums the threads' rows and maps ``dU`` back with ``dw = Gᵀ dU G``. Arguments as ``correlate``'s."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
     cdef Py_ssize_t tiles_h = (out_h + 1) // 2, tiles_w = (out_w + 1) // 2, all_rows = x.shape[0] * tiles_h
     cdef Py_ssize_t blocks = (all_rows + rows - 1) // rows, count = rows * (tiles_w + 1)
     cdef Py_ssize_t v_stride = _padded(channels * count), m_stride = _padded(kernels * count)
-    cdef Py_ssize_t i, e, first, here, tiles
+    cdef Py_ssize_t i, e, k, t, first, here, tiles
     cdef floating *v
     cdef floating *dm
     cdef floating *acc
+    cdef floating *sums
+    cdef const floating *row
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             first = i * rows
@@ -155,3 +159,8 @@ def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, 
             for e in range(16):
                 gemm(False, True, kernels, channels, tiles, 1, dm + e * m_stride, tiles, v + e * v_stride, tiles, 1,
                      acc + e * kernels * channels, channels)
+            sums = &db[threadid(), 0]
+            for k in range(kernels):
+                row = dm + 5 * m_stride + k * tiles
+                for t in range(tiles):
+                    sums[k] += row[t]

@@ -319,8 +319,8 @@ class Conv(Function):
         need_x, need_w, need_b = self.needs_input_grad
         window, groups = self.options["window"], self.options["groups"]
         if winograd.applies(x, weight, window, groups):
-            grad_x, grad_w = winograd.correlate_grads(x, weight, grad, window, need_x, need_w)
-            return grad_x, grad_w, _bias_gradient(grad) if need_b else None
+            grad_x, grad_w, grad_b = winograd.correlate_grads(x, weight, grad, window, need_x, need_w)
+            return grad_x, grad_w, (_bias_gradient(grad) if grad_b is None else grad_b) if need_b else None
         if not is_depthwise(weight, groups):
             return correlate_grads(x, x.shape, weight, grad, window, groups, need_x, need_w, need_b)
         grad_x, grad_w = depthwise_grads(x, weight, grad, window, need_x, need_w)

@@ -88,10 +88,11 @@ def correlate(x, weight, bias, window):
 
 
 def correlate_grads(x, weight, grad, window, need_x, need_w):
-    """The convolution's input and weight gradients (None where not needed): ``dx`` the correlation of ``g`` with
-    ``w`` flipped and transposed (``(C, K, 3, 3)``), padded ``2 - p``; ``dw = Gᵀ (Σ_threads dU) G``."""
+    """The convolution's input, weight and bias gradients (None where not needed; the bias's comes with the
+    weight's): ``dx`` the correlation of ``g`` with ``w`` flipped and transposed (``(C, K, 3, 3)``), padded
+    ``2 - p``; ``dw = Gᵀ (Σ_threads dU) G``; ``db = Σ g`` from the same tiles."""
     grad = np.ascontiguousarray(grad)
-    grad_x = grad_w = None
+    grad_x = grad_w = grad_b = None
     if need_x:
         flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
         grad_x = np.empty(x.shape, grad.dtype)
@@ -100,9 +101,10 @@ def correlate_grads(x, weight, grad, window, need_x, need_w):
         x = np.ascontiguousarray(x)
         kernels, channels = weight.shape[:2]
         rows, threads, scratch = _plan(x.shape[0], channels, kernels, grad.shape[2:], x.dtype)
-        partial = np.zeros((threads, 16, kernels, channels), x.dtype)
+        partial, sums = np.zeros((threads, 16, kernels, channels), x.dtype), np.zeros((threads, kernels), x.dtype)
         with _blas.single_threaded():
-            _kernel.weight_grad(x, grad, partial, window.padding[0], window.padding[1], rows, scratch, threads)
+            _kernel.weight_grad(x, grad, partial, sums, *window.padding, rows, scratch, threads)
         du = partial.sum(0, dtype=np.float64).reshape(4, 4, kernels, channels).transpose(2, 3, 0, 1)
         grad_w = np.matmul(np.matmul(_G.T, du), _G).astype(x.dtype)
-    return grad_x, grad_w
+        grad_b = sums.sum(0)
+    return grad_x, grad_w, grad_b
