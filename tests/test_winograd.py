@@ -13,10 +13,9 @@ from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.ops import winograd
 from minigrad.ops.conv import Window
 from tests.reference import winograd as reference
+from tests.test_conv import _parity as conv_parity
 
 DTYPES = [np.float32, np.float64]
-# as tests/test_conv.py's parity tolerances; against the float64 reference the float32 kernels round a little more
-TOLERANCE = {np.float32: dict(rtol=1e-4, atol=1e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
 REFERENCE_TOLERANCE = {np.float32: dict(rtol=1e-4, atol=1e-4), np.float64: dict(rtol=1e-12, atol=1e-12)}
 
 pytestmark = pytest.mark.skipif(not _blas.cblas_ready(), reason="no cblas: Conv keeps im2col")
@@ -53,7 +52,7 @@ def test_kernels_match_reference(dtype, rows, threads):
         kernel.correlate(x, u, b, y, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
         np.testing.assert_allclose(y, reference.correlate(x, w, b, padding, out), **REFERENCE_TOLERANCE[dtype])
         g = rng.standard_normal(y.shape).astype(dtype)
-        partial, sums = np.zeros((threads, 16, 6, 5), dtype), np.zeros((threads, 6), dtype)
+        partial, sums = np.zeros((threads, 16, 6, 5), dtype), np.zeros((threads, 6))
         kernel.weight_grad(x, g, partial, sums, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
         np.testing.assert_allclose(sums.sum(0), g.sum((0, 2, 3)), **REFERENCE_TOLERANCE[dtype])
         du = partial.sum(0).reshape(4, 4, 6, 5).transpose(2, 3, 0, 1)
@@ -141,22 +140,9 @@ LARGE_CASES = [
 
 
 def _parity(x_shape, w_shape, kwargs, dtype, oracle_dtype=None):
-    """F.conv2d's value and gradients against torch's, computed in ``oracle_dtype`` (default: ``dtype``)."""
-    torch = pytest.importorskip("torch")
     kwargs = dict(kwargs)
     bias = kwargs.pop("bias", True)
-    rng = np.random.default_rng(4)
-    arrays = [rng.standard_normal(x_shape), rng.standard_normal(w_shape) * 0.3, rng.standard_normal(w_shape[:1])]
-    arrays = [a.astype(dtype) for a in arrays[: 3 if bias else 2]]
-    ours = [minigrad.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a.astype(oracle_dtype or dtype), requires_grad=True) for a in arrays]
-    result, expected = F.conv2d(*ours, **kwargs), torch.nn.functional.conv2d(*theirs, **kwargs)
-    np.testing.assert_allclose(result._data, expected.detach().numpy(), **TOLERANCE[dtype])
-    upstream = rng.standard_normal(expected.shape).astype(dtype)
-    result.backward(minigrad.tensor(upstream))
-    expected.backward(torch.tensor(upstream.astype(oracle_dtype or dtype)))
-    for mine, torchs in zip(ours, theirs):
-        np.testing.assert_allclose(mine.grad._data, torchs.grad.numpy(), **TOLERANCE[dtype])
+    conv_parity("conv2d", x_shape, w_shape, kwargs, dtype, bias=bias, oracle_dtype=oracle_dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -127,12 +127,13 @@ def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const
 
 
 def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, floating[:, :, :, ::1] du,
-                floating[:, ::1] db, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows, floating[:, ::1] scratch,
+                double[:, ::1] db, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows, floating[:, ::1] scratch,
                 int num_threads):
     """``du[thread, e] += Σ_t dM[e, :, t] V[e, :, t]ᵀ`` (``(16, K, C)`` per thread) and ``db[thread, k] += Σ g[:,
-    k]`` (``Σ_t dM[5, k, t]``: entry (1, 1) of ``A g Aᵀ`` is the sum of the tile's 2×2 gradient), zeroed by the
-    caller, for the convolution of ``x (N, C, H, W)`` whose output gradient is ``g (N, K, out_h, out_w)``; the
-    caller sums the threads' rows and maps ``dU`` back with ``dw = Gᵀ dU G``. Arguments as ``correlate``'s."""
+    k]`` (``Σ_t dM[5, k, t]``: entry (1, 1) of ``A g Aᵀ`` is the sum of the tile's 2×2 gradient; in float64, being
+    one long running sum), zeroed by the caller, for the convolution of ``x (N, C, H, W)`` whose output gradient
+    is ``g (N, K, out_h, out_w)``; the caller sums the threads' rows and maps ``dU`` back with ``dw = Gᵀ dU G``.
+    Arguments as ``correlate``'s."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
     cdef Py_ssize_t tiles_h = (out_h + 1) // 2, tiles_w = (out_w + 1) // 2, all_rows = x.shape[0] * tiles_h
@@ -142,7 +143,7 @@ def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, 
     cdef floating *v
     cdef floating *dm
     cdef floating *acc
-    cdef floating *sums
+    cdef double *sums
     cdef const floating *row
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):

@@ -101,10 +101,10 @@ def correlate_grads(x, weight, grad, window, need_x, need_w):
         x = np.ascontiguousarray(x)
         kernels, channels = weight.shape[:2]
         rows, threads, scratch = _plan(x.shape[0], channels, kernels, grad.shape[2:], x.dtype)
-        partial, sums = np.zeros((threads, 16, kernels, channels), x.dtype), np.zeros((threads, kernels), x.dtype)
+        partial, sums = np.zeros((threads, 16, kernels, channels), x.dtype), np.zeros((threads, kernels))
         with _blas.single_threaded():
             _kernel.weight_grad(x, grad, partial, sums, *window.padding, rows, scratch, threads)
         du = partial.sum(0, dtype=np.float64).reshape(4, 4, kernels, channels).transpose(2, 3, 0, 1)
         grad_w = np.matmul(np.matmul(_G.T, du), _G).astype(x.dtype)
-        grad_b = sums.sum(0)
+        grad_b = sums.sum(0).astype(x.dtype)
     return grad_x, grad_w, grad_b
