@@ -95,6 +95,30 @@ cdef inline void _gradient(const floating *g, Py_ssize_t kernels, Py_ssize_t out
         mgw_gradient_rows_f64(g, kernels, out_h, out_w, tiles_h, tiles_w, first_row, rows, stride, dm, work)
 
 
+cdef struct Blocks:
+    # a call's walk: blocks of `rows` tile rows (of `tiles_w` tiles and a spare column) out of `all_rows`, and the
+    # distances between the 16 matrices of a block's V and M
+    Py_ssize_t tiles_h, tiles_w, rows, all_rows, count, v_stride, m_stride
+
+
+cdef inline Blocks _blocks(Py_ssize_t images, Py_ssize_t channels, Py_ssize_t kernels, Py_ssize_t out_h,
+                           Py_ssize_t out_w, Py_ssize_t rows) noexcept nogil:
+    cdef Blocks b
+    b.tiles_h, b.tiles_w, b.rows = (out_h + 1) // 2, (out_w + 1) // 2, rows
+    b.all_rows, b.count = images * b.tiles_h, rows * (b.tiles_w + 1)
+    b.v_stride, b.m_stride = _padded(channels * b.count), _padded(kernels * b.count)
+    return b
+
+
+cdef inline Py_ssize_t _input_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
+                                    const Blocks *b, Py_ssize_t i, Py_ssize_t pad_h, Py_ssize_t pad_w, floating *v,
+                                    floating *work) noexcept nogil:
+    """Block ``i``'s transformed input tiles into ``v``; returns the block's tile rows (fewer in the last)."""
+    cdef Py_ssize_t here = min(b.rows, b.all_rows - i * b.rows)
+    _input(x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, i * b.rows, here, b.v_stride, v, work)
+    return here
+
+
 def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const floating[::1] bias,
               floating[:, :, :, ::1] y, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows,
               floating[:, ::1] scratch, int num_threads):
@@ -103,27 +127,23 @@ def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const
     empty for none; ``scratch`` has a ``scratch_size`` row per thread. ``x``, ``u`` and ``y`` non-empty."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = y.shape[1], out_h = y.shape[2], out_w = y.shape[3]
-    cdef Py_ssize_t tiles_h = (out_h + 1) // 2, tiles_w = (out_w + 1) // 2, all_rows = x.shape[0] * tiles_h
-    cdef Py_ssize_t blocks = (all_rows + rows - 1) // rows, count = rows * (tiles_w + 1)
-    cdef Py_ssize_t v_stride = _padded(channels * count), m_stride = _padded(kernels * count)
-    cdef Py_ssize_t i, e, first, here, tiles
+    cdef Blocks b = _blocks(x.shape[0], channels, kernels, out_h, out_w, rows)
+    cdef Py_ssize_t i, e, here, tiles, blocks = (b.all_rows + rows - 1) // rows
     cdef const floating *shift = &bias[0] if bias.shape[0] > 0 else NULL
     cdef floating *v
     cdef floating *m
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
-            first = i * rows
-            here = min(rows, all_rows - first)
-            tiles = here * (tiles_w + 1)
             v = &scratch[threadid(), 0]
-            m = v + 16 * v_stride
-            _input(&x[0, 0, 0, 0], channels, height, width, tiles_h, tiles_w, pad_h, pad_w, first, here, v_stride,
-                   v, m + 16 * m_stride)
+            m = v + 16 * b.v_stride
+            here = _input_block(&x[0, 0, 0, 0], channels, height, width, &b, i, pad_h, pad_w, v,
+                                m + 16 * b.m_stride)
+            tiles = here * (b.tiles_w + 1)
             for e in range(16):
-                gemm(False, False, kernels, tiles, channels, 1, &u[e, 0, 0], channels, v + e * v_stride, tiles, 0,
-                     m + e * m_stride, tiles)
-            _output(m, kernels, out_h, out_w, tiles_h, tiles_w, first, here, m_stride, shift, &y[0, 0, 0, 0],
-                    m + 16 * m_stride)
+                gemm(False, False, kernels, tiles, channels, 1, &u[e, 0, 0], channels, v + e * b.v_stride, tiles, 0,
+                     m + e * b.m_stride, tiles)
+            _output(m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, i * rows, here, b.m_stride, shift,
+                    &y[0, 0, 0, 0], m + 16 * b.m_stride)
 
 
 def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, floating[:, :, :, ::1] du,
@@ -136,10 +156,8 @@ def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, 
     Arguments as ``correlate``'s."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
-    cdef Py_ssize_t tiles_h = (out_h + 1) // 2, tiles_w = (out_w + 1) // 2, all_rows = x.shape[0] * tiles_h
-    cdef Py_ssize_t blocks = (all_rows + rows - 1) // rows, count = rows * (tiles_w + 1)
-    cdef Py_ssize_t v_stride = _padded(channels * count), m_stride = _padded(kernels * count)
-    cdef Py_ssize_t i, e, k, t, first, here, tiles
+    cdef Blocks b = _blocks(x.shape[0], channels, kernels, out_h, out_w, rows)
+    cdef Py_ssize_t i, e, k, t, here, tiles, blocks = (b.all_rows + rows - 1) // rows
     cdef floating *v
     cdef floating *dm
     cdef floating *acc
@@ -147,21 +165,19 @@ def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, 
     cdef const floating *row
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
-            first = i * rows
-            here = min(rows, all_rows - first)
-            tiles = here * (tiles_w + 1)
             v = &scratch[threadid(), 0]
-            dm = v + 16 * v_stride
+            dm = v + 16 * b.v_stride
+            here = _input_block(&x[0, 0, 0, 0], channels, height, width, &b, i, pad_h, pad_w, v,
+                                dm + 16 * b.m_stride)
+            tiles = here * (b.tiles_w + 1)
+            _gradient(&g[0, 0, 0, 0], kernels, out_h, out_w, b.tiles_h, b.tiles_w, i * rows, here, b.m_stride, dm,
+                      dm + 16 * b.m_stride)
             acc = &du[threadid(), 0, 0, 0]
-            _input(&x[0, 0, 0, 0], channels, height, width, tiles_h, tiles_w, pad_h, pad_w, first, here, v_stride,
-                   v, dm + 16 * m_stride)
-            _gradient(&g[0, 0, 0, 0], kernels, out_h, out_w, tiles_h, tiles_w, first, here, m_stride, dm,
-                      dm + 16 * m_stride)
             for e in range(16):
-                gemm(False, True, kernels, channels, tiles, 1, dm + e * m_stride, tiles, v + e * v_stride, tiles, 1,
-                     acc + e * kernels * channels, channels)
+                gemm(False, True, kernels, channels, tiles, 1, dm + e * b.m_stride, tiles, v + e * b.v_stride, tiles,
+                     1, acc + e * kernels * channels, channels)
             sums = &db[threadid(), 0]
             for k in range(kernels):
-                row = dm + 5 * m_stride + k * tiles
+                row = dm + 5 * b.m_stride + k * tiles
                 for t in range(tiles):
                     sums[k] += row[t]
