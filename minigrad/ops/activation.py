@@ -78,6 +78,10 @@ class Tanh(Function):
         t = self.output()
         return grad * (1 - t * t)
 
+    def backward_arrays(self, grad):
+        t = self._output[0]
+        return grad * (1 - t * t)
+
 
 def stable_sigmoid(x):
     """σ(x) = 1 / (1 + e^-x) on an array, without overflow for large |x|."""
@@ -102,6 +106,10 @@ class Sigmoid(Function):
         s = self.output()
         return grad * s * (1 - s)
 
+    def backward_arrays(self, grad):
+        s = self._output[0]
+        return grad * s * (1 - s)
+
 
 tanh = unary(Tanh)
 sigmoid = unary(Sigmoid)
@@ -110,13 +118,15 @@ sigmoid = unary(Sigmoid)
 def _rowwise(kernel, data, axis):
     """Apply a last-axis row kernel to ``data`` along ``axis`` (float16 is computed in float32, the kernels'
     narrowest type, and rounded back)."""
-    moved = np.moveaxis(data, axis, -1)
+    last = axis == data.ndim - 1  # the common case: no moveaxis (a Python-level NumPy function) either way
+    moved = data if last else np.moveaxis(data, axis, -1)
     rows = np.ascontiguousarray(moved, dtype=np.float32 if data.dtype == np.float16 else data.dtype)
     rows = rows.reshape(math.prod(moved.shape[:-1]), moved.shape[-1])  # (-1, 0) would be ambiguous
     out = np.empty_like(rows)
     if rows.size:
         kernel(rows, out, get_num_threads())
-    return np.moveaxis(out.reshape(moved.shape), -1, axis).astype(data.dtype, copy=False)
+    out = out.reshape(moved.shape)
+    return (out if last else np.moveaxis(out, -1, axis)).astype(data.dtype, copy=False)
 
 
 class LogSoftmax(Function):
@@ -131,6 +141,9 @@ class LogSoftmax(Function):
     def backward(self, grad):
         return grad - self.output().exp() * grad.sum(self.options["axis"], keepdim=True)
 
+    def backward_arrays(self, grad):
+        return grad - np.exp(self._output[0]) * grad.sum(self.options["axis"], keepdims=True)
+
 
 class Softmax(Function):
     """``exp(x) / Σ exp(x)`` along ``dim``; gradient ``s ⊙ (g - Σ s g)``."""
@@ -144,6 +157,10 @@ class Softmax(Function):
     def backward(self, grad):
         s = self.output()
         return s * (grad - (s * grad).sum(self.options["axis"], keepdim=True))
+
+    def backward_arrays(self, grad):
+        s = self._output[0]
+        return s * (grad - (s * grad).sum(self.options["axis"], keepdims=True))
 
 
 def _softmax_dim(x, dim, dtype):
