@@ -181,7 +181,9 @@ def test_leaf_gradients_do_not_alias_each_other():
     np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
 
 
-@pytest.mark.parametrize("build", [lambda a, b, c: a + (b + c), lambda a, b, c: (a + b) - c, lambda a, b, c: a - (b + c)])
+@pytest.mark.parametrize(
+    "build", [lambda a, b, c: a + (b + c), lambda a, b, c: (a + b) - c, lambda a, b, c: a - (b + c)]
+)
 def test_leaf_gradients_passed_on_unchanged_through_several_nodes_do_not_alias(build):
     # the first-order backwards hand the incoming array on as it is: each leaf must still get memory of its own
     leaves = [leaf([1.0, 2.0]) for _ in range(3)]

@@ -275,7 +275,8 @@ class Concatenate(Function):
         prefix = (slice(None),) * self.options["dim"]
         bounds = self.bounds
         return [
-            prefix + (slice(bounds[i], bounds[i + 1]),) if need else None for i, need in enumerate(self.needs_input_grad)
+            prefix + (slice(bounds[i], bounds[i + 1]),) if need else None
+            for i, need in enumerate(self.needs_input_grad)
         ]
 
 
