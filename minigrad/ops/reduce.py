@@ -80,25 +80,35 @@ class Extremum(Function):
 
 
 class ExtremumAlongDim(Function):
-    """``max``/``min`` along one dim returning values; the gradient goes to the position of the chosen index."""
+    """``max``/``min`` along one dim returning values; the gradient goes to the position of the chosen index.
+
+    The chosen positions are kept as flat indices into ``x`` (one per result): gathering and scattering through
+    them is one fancy index, where NumPy's take/put_along_axis build their index grids in Python (~10 µs)."""
 
     keeps_inputs = False
 
     def forward(self, x, *, axis, keepdim, indices):
-        self.onehot = np.zeros(x.shape, dtype=x.dtype)
-        np.put_along_axis(self.onehot, np.expand_dims(indices, axis), 1, axis=axis)
-        values = np.take_along_axis(x, np.expand_dims(indices, axis), axis=axis)
-        return values if keepdim else values.squeeze(axis)
+        shape = self.in_shape = x.shape
+        inner = math.prod(shape[axis + 1 :])
+        starts = np.arange(math.prod(shape[:axis]))[:, None] * (shape[axis] * inner) + np.arange(inner)
+        self.positions = starts.reshape(indices.shape) + indices * inner  # (outer, inner) in C order = indices'
+        values = np.ascontiguousarray(x).reshape(-1)[self.positions]
+        return values.reshape(_keepdim_shape(shape, (axis,))) if keepdim else values
+
+    def _onehot(self, dtype):
+        onehot = np.zeros(math.prod(self.in_shape), dtype)
+        onehot[self.positions] = 1
+        return onehot.reshape(self.in_shape)
 
     def backward(self, grad):
-        if grad.ndim < self.onehot.ndim:
+        if grad.ndim < len(self.in_shape):
             grad = grad.unsqueeze(self.options["axis"])
-        return grad * wrap(self.onehot)
+        return grad * wrap(self._onehot(grad._data.dtype))
 
     def backward_arrays(self, grad):
-        if grad.ndim < self.onehot.ndim:
-            grad = np.expand_dims(grad, self.options["axis"])
-        return grad * self.onehot
+        result = np.zeros(math.prod(self.in_shape), grad.dtype)
+        result[self.positions] = grad.reshape(self.positions.shape)
+        return result.reshape(self.in_shape)
 
 
 class LogSumExp(Function):
@@ -250,13 +260,10 @@ def _extremum(x, dim, keepdim, numpy_reduce, numpy_arg, name):
         return return_types(x.clone(), Tensor._wrap(np.zeros((), np.int64)))
     if x.shape[axis] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
-    indices = numpy_arg(x._data, axis=axis)
-    if x._data.dtype.kind == "f":  # torch picks the first nan when there is one
-        nan_rows = np.isnan(x._data).any(axis=axis)
-        if nan_rows.any():
-            indices = np.where(nan_rows, np.argmax(np.isnan(x._data), axis=axis), indices)
+    # torch picks the first nan when there is one: so do NumPy's argmax and argmin (a nan compares as the extremum)
+    indices = np.asarray(numpy_arg(x._data, axis=axis))
     values = ExtremumAlongDim.apply(x, axis=axis, keepdim=keepdim, indices=indices)
-    index_tensor = Tensor._wrap(np.asarray(np.expand_dims(indices, axis) if keepdim else indices))
+    index_tensor = Tensor._wrap(indices.reshape(_keepdim_shape(x._data.shape, (axis,))) if keepdim else indices)
     return return_types(values, index_tensor)
 
 

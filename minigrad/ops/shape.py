@@ -639,21 +639,23 @@ def cat(tensors, dim=0):
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if any(not isinstance(t, Tensor) for t in tensors):
         raise TypeError("cat(): expected a sequence of Tensors")
-    dtype = _dtype.result_type(*[t._data for t in tensors])  # torch's promotion: float32 with int64 stays float32
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]  # torch skips legacy empties
-    tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
-    ndim = tensors[0].ndim
+    dtype = tensors[0]._data.dtype
+    if any(t._data.dtype != dtype for t in tensors):  # torch's promotion: float32 with int64 stays float32
+        dtype = _dtype.result_type(*[t._data for t in tensors])
+        tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
+    if any(t._data.shape == (0,) for t in tensors):  # torch skips legacy empties
+        tensors = [t for t in tensors if t._data.shape != (0,)] or tensors[:1]
+    first = tensors[0]._data.shape
+    ndim = len(first)
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     axis = normalize_dim(dim, ndim)
     for i, t in enumerate(tensors):
-        if (
-            t.ndim != ndim
-            or t.shape[:axis] + t.shape[axis + 1 :] != tensors[0].shape[:axis] + tensors[0].shape[axis + 1 :]
-        ):
+        shape = t._data.shape
+        if len(shape) != ndim or shape[:axis] + shape[axis + 1 :] != first[:axis] + first[axis + 1 :]:
             raise RuntimeError(
                 f"Sizes of tensors must match except in dimension {axis}. Expected size "
-                f"{list(tensors[0].shape)} but got size {list(t.shape)} for tensor number {i} in the list."
+                f"{list(first)} but got size {list(shape)} for tensor number {i} in the list."
             )
     return Concatenate.apply(*tensors, dim=axis)
 
