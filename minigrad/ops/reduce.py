@@ -17,6 +17,11 @@ from .elementwise import Sqrt, maximum, minimum
 from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims, shape_argument
 
 
+# Up to this many elements, a reduction's first-order backward fills an array rather than building a broadcast view
+# (0.5 against 1.4 µs at 10x10, copy at the leaf included); beyond, the view saves the memory traffic.
+_SMALL = 4096
+
+
 def _keepdim_shape(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
@@ -41,7 +46,11 @@ class Sum(Function):
 
     def backward_arrays(self, grad):  # the first-order backward without two Function.apply calls (-7 µs a sum)
         kept = grad if self.options["keepdim"] else grad.reshape(_keepdim_shape(self.in_shape, self.options["axes"]))
-        return broadcast_array(kept, self.in_shape)
+        if math.prod(self.in_shape) > _SMALL:  # a read-only view: no memory traffic for a large input
+            return broadcast_array(kept, self.in_shape)
+        out = np.empty(self.in_shape, grad.dtype)  # a small array of its own: cheaper to make than the view, and
+        out[...] = kept  # a leaf's AccumulateGrad takes it over without a copy
+        return out
 
 
 class Mean(Sum):
