@@ -16,7 +16,6 @@ from ._util import broadcast_array, float_operand, wrap
 from .elementwise import Sqrt, maximum, minimum
 from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims, shape_argument
 
-
 # Up to this many elements, a reduction's first-order backward fills an array rather than building a broadcast view
 # (0.5 against 1.4 µs at 10x10, copy at the leaf included); beyond, the view saves the memory traffic.
 _SMALL = 4096
