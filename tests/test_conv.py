@@ -120,14 +120,19 @@ CONV_CASES = [
     ("conv1d", (2, 6, 9), (6, 2, 4), dict(groups=3, padding=1)),
     ("conv3d", (2, 2, 5, 6, 4), (3, 2, 2, 3, 2), dict(stride=(1, 2, 1), padding=1)),
     ("conv3d", (2, 5, 6, 4), (4, 2, 1, 2, 3), dict(padding="same")),
-    ("conv3d", (2, 2, 1, 5, 5), (3, 2, 3, 3, 3), dict(padding=1)),  # one plane deep: the taps off it read zeros
-    ("conv3d", (2, 2, 1, 5, 5), (3, 2, 1, 3, 3), dict(padding=1, stride=3)),  # (its one output plane reads padding)
     # depthwise (one filter per channel: the direct kernels), strided, dilated, padded wider than the kernel
     ("conv2d", (3, 5, 9, 8), (5, 1, 3, 3), dict(groups=5, stride=2, padding=(2, 1), dilation=(1, 2))),
     ("conv2d", (37, 6, 9, 9), (6, 1, 3, 3), dict(groups=6, padding=1)),
     ("conv1d", (2, 3, 11), (3, 1, 5), dict(groups=3, padding=3, stride=2)),
     ("conv3d", (2, 2, 4, 5, 6), (2, 1, 2, 3, 3), dict(groups=2, padding=(0, 1, 2), stride=(1, 2, 1))),
+    ("conv3d", (2, 2, 1, 5, 5), (3, 2, 3, 3, 3), dict(padding=1)),  # one plane deep: the taps off it read zeros
+    ("conv3d", (2, 2, 1, 5, 5), (3, 2, 1, 3, 3), dict(padding=1, stride=3)),  # (its one output plane reads padding)
     ("conv3d", (2, 2, 1, 5, 5), (2, 1, 3, 3, 3), dict(groups=2, padding=1)),
+    # one output channel per group over several inputs: the depthwise kernels and a sum over the group
+    ("conv2d", (3, 5, 8, 7), (1, 5, 3, 3), dict(padding=1)),
+    ("conv2d", (2, 6, 7, 6), (3, 2, 2, 3), dict(groups=3, padding="same", dilation=(2, 1))),
+    ("conv1d", (2, 4, 9), (1, 4, 5), dict(padding=1)),
+    ("conv2d", (3, 5, 8, 7), (1, 5, 3, 3), dict(padding=1, stride=2)),  # (strided: through the columns)
 ]
 
 
@@ -168,7 +173,7 @@ def _conv_inputs(x_shape, w_shape, seed=0):
 
 @pytest.mark.parametrize(
     "case",
-    [CONV_CASES[1], CONV_CASES[3], CONV_CASES[7], CONV_CASES[9], CONV_CASES[12], CONV_CASES[14], CONV_CASES[15]],
+    [CONV_CASES[i] for i in (1, 3, 7, 9, 12, 14, 15, 19, 20)],
     ids=lambda c: f"{c[0]}{c[3]}",
 )
 def test_conv_gradcheck_and_gradgradcheck(case):
