@@ -136,11 +136,16 @@ def _columns_buffer(images, rows, positions, ones, dtype):
     return buffer
 
 
-def correlate(x, weight, bias, window, groups):
+def correlate(x, weight, bias, window, groups, upstream=None):
     """The convolution's value as arrays: per chunk of images, im2col then, per image and group, ``y = W cols``
     straight into the output, the batch split over minigrad's threads. Without groups the bias rides in the
     GEMM: ``[W b] [cols; 1]``, one more column of the weight times a row of ones (a separate pass adding it cost
-    7% of the forward)."""
+    7% of the forward).
+
+    With ``upstream`` (an ``(N, O, *out)`` array) it returns ``(y, dW)``, ``dW`` the weight gradient for the output
+    gradient ``upstream`` (``dWᵀ += cols upstreamᵀ``, as in ``correlate_grads``) from the same columns: a
+    transposed convolution's backward needs both, and its columns are then built once (the VAE's 4x4 -> 8x8 layer:
+    a third of its backward)."""
     x = np.ascontiguousarray(x)
     n = x.shape[0]
     out_channels, rows, positions = weight.shape[0], x.shape[1] * window.taps, window.positions
@@ -151,24 +156,47 @@ def correlate(x, weight, bias, window, groups):
         kernels = np.concatenate((kernels, bias.reshape(1, -1, 1)), axis=2)
     depth = (rows + ones) // groups  # rows of each group's columns
     step = _chunk_images(rows, window, x.itemsize)
+    if upstream is not None:
+        upstream = np.ascontiguousarray(upstream).reshape(n, groups, out_channels // groups, positions)
 
     def part(start, stop, threads):
         cols_buffer = _columns_buffer(min(step, stop - start), rows, positions, ones, x.dtype)
+        grad_w = None if upstream is None else np.zeros((groups, depth, out_channels // groups), x.dtype)
         for block in _chunks(start, stop, step):
             cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
             im2col(x[block], window, cols_view, threads)
+            cols = cols.reshape(-1, groups, depth, positions)  # (B, G, depth, L)
             out = result[block]
             # (G, O / G, depth) @ (B, G, depth, L): one GEMM per image and group, written in place
-            np.matmul(
-                kernels,
-                cols.reshape(-1, groups, depth, positions),
-                out=out.reshape(cols.shape[0], groups, -1, positions),
-            )
+            np.matmul(kernels, cols, out=out.reshape(cols.shape[0], groups, -1, positions))
             if bias is not None and not ones:
                 out += bias[:, None]
+            if grad_w is not None:
+                _add_weight_gradient(grad_w, cols, upstream[block])
+        return grad_w
 
-    run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
-    return result.reshape((n, out_channels) + tuple(window.out_size))
+    partial = run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
+    result = result.reshape((n, out_channels) + tuple(window.out_size))
+    if upstream is None:
+        return result
+    return result, _weight_layout(_summed(partial), rows, groups, weight.shape)
+
+
+def _add_weight_gradient(grad_w, cols, g):
+    """``dWᵀ += Σ_images cols gᵀ`` for a block's columns ``(B, G, depth, L)`` and gradient ``(B, G, O / G, L)``:
+    ``(depth, O / G)`` per image and group, the small side of the product last."""
+    grad_w += np.matmul(cols, g.transpose(0, 1, 3, 2)).sum(0)
+
+
+def _summed(partial):
+    """The threads' ``(G, depth, O / G)`` sums of ``dWᵀ`` added up."""
+    return sum(partial[1:], partial[0])
+
+
+def _weight_layout(total, rows, groups, shape):
+    """Summed ``dWᵀ`` (``(G, depth, O / G)``, a bias row past the first ``C K / G`` rows, if any) as a
+    C-contiguous weight of ``shape``."""
+    return np.ascontiguousarray(total[:, : rows // groups].transpose(0, 2, 1)).reshape(shape)
 
 
 def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b=False):
@@ -194,9 +222,9 @@ def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, ne
             cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
             cols = cols.reshape(-1, groups, depth, positions)  # (B, G, depth, L)
             g = grad[block]  # (B, G, O / G, L)
-            if need_w:  # (depth, O / G) per image and group: the small side of the product last
+            if need_w:
                 im2col(x[block], window, cols_view, threads)
-                grad_w += np.matmul(cols, g.transpose(0, 1, 3, 2)).sum(0)
+                _add_weight_gradient(grad_w, cols, g)
             if need_x:
                 _product(kernels_t, g, cols[:, :, : rows // groups])
                 col2im(cols_view, window, grad_x[block], threads)
@@ -205,8 +233,8 @@ def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, ne
     partial = run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
     grad_w = grad_b = None
     if need_w:
-        total = sum(partial[1:], partial[0])  # (G, depth, O / G)
-        grad_w = np.ascontiguousarray(total[:, : rows // groups].transpose(0, 2, 1)).reshape(weight.shape)
+        total = _summed(partial)  # (G, depth, O / G)
+        grad_w = _weight_layout(total, rows, groups, weight.shape)
         grad_b = total[0, rows] if ones else None
     if need_b and grad_b is None:
         grad_b = _bias_gradient(grad.reshape((n, out_channels, positions)))
@@ -393,8 +421,13 @@ class ConvTranspose(Function):
         need_x, need_w, need_b = self.needs_input_grad
         window, groups = self.options["window"], self.options["groups"]
         grad = np.ascontiguousarray(grad)
-        grad_x = correlate(grad, weight, None, window, groups) if need_x else None
-        grad_w = correlate_grads(grad, grad.shape, weight, x, window, groups, False, True)[1] if need_w else None
+        grad_x = grad_w = None
+        if need_x and need_w:  # one pass over grad's columns for both
+            grad_x, grad_w = correlate(grad, weight, None, window, groups, upstream=x)
+        elif need_x:
+            grad_x = correlate(grad, weight, None, window, groups)
+        elif need_w:
+            grad_w = correlate_grads(grad, grad.shape, weight, x, window, groups, False, True)[1]
         return grad_x, grad_w, _bias_gradient(grad) if need_b else None
 
     def backward(self, grad):
