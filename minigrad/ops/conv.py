@@ -29,7 +29,6 @@ from collections import namedtuple
 
 import numpy as np
 
-from .. import _blas
 from .._blas import run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
@@ -112,11 +111,19 @@ def _chunks(start, stop, step):
     return (slice(first, min(first + step, stop)) for first in range(start, stop, step))
 
 
+# A convolution's parts run on Python threads started per call (about 70 us each, ``run_parts``), each with
+# one-thread BLAS, so no team spins after it: from this many multiply-adds (about 0.4 ms on one core) a second
+# thread pays. ``_blas.THREADED_MIN_MACS`` (2^24), which guards against OpenBLAS's spinning team, had kept
+# LeNet-5's 6 -> 16 layer (15.4M) on one thread, 2.6 of its 6.4 ms step at 2 threads; at load 5 its forward
+# and backward took 5.1 against 6.8 ms split in two. The 1 -> 6 layer (7.5M) stays below: split, it was slower.
+_THREADED_MIN_MACS = 1 << 23
+
+
 def _threads_for(n, out_channels, rows, window):
     """minigrad's thread count, or 1 when the product's ``N O C K L`` multiply-adds are too few for a second
-    thread to pay for starting it (``_blas.THREADED_MIN_MACS``)."""
+    thread to pay for starting it (``_THREADED_MIN_MACS``)."""
     macs = n * out_channels * rows * window.positions
-    return get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1  # (read per call: one knob for both)
+    return get_num_threads() if macs >= _THREADED_MIN_MACS else 1
 
 
 def _columns(buffer, images, rows, positions, ones=False):
