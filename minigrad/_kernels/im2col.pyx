@@ -25,7 +25,9 @@ in per-column lanes so that the loop vectorises.
 Along the innermost (W) axis the positions that fall in the padding are computed once per row, leaving a
 branch-free copy in between. On a 1-D or 2-D input (most convolutions) each tap's inside rows are found once,
 not checked row by row, and when input and output rows are equally long ('same' padding) im2col copies
-the tap's whole block at once and zeroes the padding columns after.
+the tap's whole block at once and zeroes the padding columns after. Short output rows (small images, strided
+layers) instead go through a zero-padded copy of the plane, one per (image, channel), from which every tap's row
+is a plain loop with no bounds (``_short_rows``).
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange
@@ -288,20 +290,31 @@ cdef void _pad_grad(const floating *grad, floating *out, const Geometry *g, cons
             out[y * q.wp + x] = 0
 
 
-cdef void _im2col_padded(const floating *src, floating *dst, const Geometry *g, const Padded *q,
-                         floating *pad) noexcept nogil:
-    """``_im2col_channel`` on a plane with short rows (``_short_rows``): the plane copied into zeros once
-    (``pad``: scratch of ``q.size`` values), then each tap's output row ``y`` is ``o_W`` values ``t_W`` apart from
-    padded row ``y t_H`` shifted by the tap, with no bounds to check."""
+cdef void _unpad_plane(const floating *pad, floating *dst, const Geometry *g, const Padded *q) noexcept nogil:
+    """Copy the input positions of the padded plane out to ``dst`` (the positions no window reads get zero): the
+    adjoint of ``_pad_plane``."""
+    cdef Py_ssize_t y, rows = min(g.n[1], q.hp - g.p[1]), columns = min(g.n[2], q.wp - g.p[2])
+    memset(dst, 0, g.n[1] * g.n[2] * sizeof(floating))
+    for y in range(max(rows, 0) if columns > 0 else 0):
+        memcpy(dst + y * g.n[2], pad + (y + g.p[1]) * q.wp + g.p[2], columns * sizeof(floating))
+
+
+cdef void _padded_taps(floating *pad, floating *cols, const Geometry *g, const Padded *q,
+                       bint adjoint) noexcept nogil:
+    """Each tap's row of ``cols`` (rows ``g.row_step`` apart) against the padded plane ``pad``: output row ``y`` is
+    ``o_W`` values ``t_W`` apart from padded row ``y t_H`` shifted by the tap, with no bounds to check. Copied
+    into ``cols`` (im2col), or with ``adjoint`` added onto ``pad`` (col2im)."""
     cdef Py_ssize_t tap, y, x, ow = g.o[2], th = g.t[1], tw = g.t[2]
     cdef floating *row
-    cdef const floating *line
-    _pad_plane(src, pad, g, q)
+    cdef floating *line
     for tap in range(g.taps):
         for y in range(g.o[1]):
-            row = dst + tap * g.row_step + y * ow
+            row = cols + tap * g.row_step + y * ow
             line = pad + _tap_shift(g, q, tap) + y * th * q.wp
-            if tw == 1:
+            if adjoint:
+                for x in range(ow):
+                    line[x * tw] += row[x]
+            elif tw == 1:
                 for x in range(ow):
                     row[x] = line[x]
             else:
@@ -309,28 +322,21 @@ cdef void _im2col_padded(const floating *src, floating *dst, const Geometry *g, 
                     row[x] = line[x * tw]
 
 
+cdef void _im2col_padded(const floating *src, floating *dst, const Geometry *g, const Padded *q,
+                         floating *pad) noexcept nogil:
+    """``_im2col_channel`` on a plane with short rows (``_short_rows``): the plane copied into zeros once
+    (``pad``: scratch of ``q.size`` values), then every tap's rows read from it."""
+    _pad_plane(src, pad, g, q)
+    _padded_taps(pad, dst, g, q, False)
+
+
 cdef void _col2im_padded(const floating *src, floating *dst, const Geometry *g, const Padded *q,
                          floating *pad) noexcept nogil:
     """The adjoint of ``_im2col_padded``: every tap's rows added onto the zeroed padded plane (``pad``), whose
-    input positions are then copied out to ``dst`` (the positions no window reads get zero)."""
-    cdef Py_ssize_t tap, y, x, ow = g.o[2], th = g.t[1], tw = g.t[2]
-    cdef Py_ssize_t rows = min(g.n[1], q.hp - g.p[1]), columns = min(g.n[2], q.wp - g.p[2])
-    cdef const floating *row
-    cdef floating *line
+    input positions are then copied out to ``dst``."""
     memset(pad, 0, q.size * sizeof(floating))
-    for tap in range(g.taps):
-        for y in range(g.o[1]):
-            row = src + tap * g.row_step + y * ow
-            line = pad + _tap_shift(g, q, tap) + y * th * q.wp
-            if tw == 1:
-                for x in range(ow):
-                    line[x] += row[x]
-            else:
-                for x in range(ow):
-                    line[x * tw] += row[x]
-    memset(dst, 0, g.n[1] * g.n[2] * sizeof(floating))
-    for y in range(max(rows, 0) if columns > 0 else 0):
-        memcpy(dst + y * g.n[2], pad + (y + g.p[1]) * q.wp + g.p[2], columns * sizeof(floating))
+    _padded_taps(pad, <floating *>src, g, q, True)  # (src is only read)
+    _unpad_plane(pad, dst, g, q)
 
 
 cdef void _depthwise_padded(const floating *src, floating *dst, const floating *w, floating bias, const Geometry *g,
@@ -356,7 +362,7 @@ cdef void _depthwise_padded_input_grad(const floating *grad, floating *dst, cons
                                        const Padded *q, floating *pad, floating *spread) noexcept nogil:
     """``_depthwise_plane_input_grad`` on a unit-stride plane: the gradient at padded width (``spread``), each tap
     one contiguous multiply-add into the padded plane (``pad``), whose input positions are then copied out."""
-    cdef Py_ssize_t tap, i, y, rows = min(g.n[1], q.hp - g.p[1]), columns = min(g.n[2], q.wp - g.p[2])
+    cdef Py_ssize_t tap, i
     cdef floating weight
     cdef floating *shifted
     _pad_grad(grad, spread, g, q)
@@ -366,9 +372,7 @@ cdef void _depthwise_padded_input_grad(const floating *grad, floating *dst, cons
         shifted = pad + _tap_shift(g, q, tap)
         for i in range(q.span):
             shifted[i] += weight * spread[i]
-    memset(dst, 0, g.n[1] * g.n[2] * sizeof(floating))  # input positions no window reads
-    for y in range(max(rows, 0) if columns > 0 else 0):
-        memcpy(dst + y * g.n[2], pad + (y + g.p[1]) * q.wp + g.p[2], columns * sizeof(floating))
+    _unpad_plane(pad, dst, g, q)
 
 
 cdef void _depthwise_padded_weight_grad(const floating *x, const floating *grad, floating *dw, Py_ssize_t images,
