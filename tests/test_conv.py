@@ -25,7 +25,8 @@ def _torch():
 def _geometries(count, seed=0, plane=False):
     """Random 3-D window geometries (with asymmetric trailing padding) whose output is not empty; with ``plane``,
     2-D ones (a trivial leading dim), mostly with stride 1, and padding up to 4, which the kernels' per-tap plane
-    paths take (rows of equal length included, and padding wider than the kernel reaches)."""
+    paths take (rows of equal length included, and padding wider than the kernel reaches); a third of them have
+    rows 16 to 39 wide, past the padded-plane path for short rows."""
     rng = np.random.default_rng(seed)
     found = []
     while len(found) < count:
@@ -36,6 +37,8 @@ def _geometries(count, seed=0, plane=False):
             spatial[0], kernel_size[0], before[0], after[0] = 1, 1, 0, 0
             stride[0], before[1:], after[1:] = 1, rng.integers(0, 5, 2), rng.integers(0, 5, 2)
             stride[1:] = rng.integers(1, 3, 2) if rng.random() < 0.3 else 1
+            if rng.random() < 0.3:
+                spatial[2] = rng.integers(16, 40)
             if rng.random() < 0.5:  # 'same': as many output as input columns
                 after[2] = max(0, dilation[2] * (kernel_size[2] - 1) - before[2])
                 before[2] = dilation[2] * (kernel_size[2] - 1) - after[2]
@@ -122,6 +125,14 @@ CONV_CASES = [
     ("conv2d", (37, 6, 9, 9), (6, 1, 3, 3), dict(groups=6, padding=1)),
     ("conv1d", (2, 3, 11), (3, 1, 5), dict(groups=3, padding=3, stride=2)),
     ("conv3d", (2, 2, 4, 5, 6), (2, 1, 2, 3, 3), dict(groups=2, padding=(0, 1, 2), stride=(1, 2, 1))),
+    ("conv3d", (2, 2, 1, 5, 5), (3, 2, 3, 3, 3), dict(padding=1)),  # one plane deep: the taps off it read zeros
+    ("conv3d", (2, 2, 1, 5, 5), (3, 2, 1, 3, 3), dict(padding=1, stride=3)),  # (its one output plane reads padding)
+    ("conv3d", (2, 2, 1, 5, 5), (2, 1, 3, 3, 3), dict(groups=2, padding=1)),
+    # one output channel per group over several inputs: the depthwise kernels and a sum over the group
+    ("conv2d", (3, 5, 8, 7), (1, 5, 3, 3), dict(padding=1)),
+    ("conv2d", (2, 6, 7, 6), (3, 2, 2, 3), dict(groups=3, padding="same", dilation=(2, 1))),
+    ("conv1d", (2, 4, 9), (1, 4, 5), dict(padding=1)),
+    ("conv2d", (3, 5, 8, 7), (1, 5, 3, 3), dict(padding=1, stride=2)),  # (strided: through the columns)
 ]
 
 
@@ -163,7 +174,7 @@ def _conv_inputs(x_shape, w_shape, seed=0):
 
 @pytest.mark.parametrize(
     "case",
-    [CONV_CASES[1], CONV_CASES[3], CONV_CASES[7], CONV_CASES[9], CONV_CASES[12], CONV_CASES[14], CONV_CASES[15]],
+    [CONV_CASES[i] for i in (1, 3, 7, 9, 12, 14, 15, 19, 20)],
     ids=lambda c: f"{c[0]}{c[3]}",
 )
 def test_conv_gradcheck_and_gradgradcheck(case):

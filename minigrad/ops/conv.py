@@ -24,11 +24,11 @@ paths share ``correlate``/``correlate_grads``. Each class's ``composite`` (``Unf
 its definition, the tests' oracle.
 """
 
+import math
 from collections import namedtuple
 
 import numpy as np
 
-from .. import _blas
 from .._blas import run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
@@ -44,15 +44,17 @@ class Window(namedtuple("Window", "kernel stride padding dilation in_size out_si
 
     __slots__ = ()
 
+    # math.prod, not np.prod: these are read a dozen times per convolution, and np.prod's ~4 us each was 50 us of
+    # a small layer's forward and backward (VAE on 8x8 digits)
     @property
     def taps(self):
         """``K``: the number of positions in one window."""
-        return int(np.prod(self.kernel, dtype=np.int64))
+        return math.prod(self.kernel)
 
     @property
     def positions(self):
         """``L``: the number of windows (output positions) per image."""
-        return int(np.prod(self.out_size, dtype=np.int64))
+        return math.prod(self.out_size)
 
     def kernel_arguments(self):
         """(kernel, stride, padding, dilation, out_size) lifted to the kernels' three spatial dims."""
@@ -110,11 +112,19 @@ def _chunks(start, stop, step):
     return (slice(first, min(first + step, stop)) for first in range(start, stop, step))
 
 
+# A convolution's parts run on Python threads started per call (about 70 us each, ``run_parts``), each with
+# one-thread BLAS, so no team spins after it: from this many multiply-adds (about 0.4 ms on one core) a second
+# thread pays. ``_blas.THREADED_MIN_MACS`` (2^24), which guards against OpenBLAS's spinning team, had kept
+# LeNet-5's 6 -> 16 layer (15.4M) on one thread, 2.6 of its 6.4 ms step at 2 threads; at load 5 its forward
+# and backward took 5.1 against 6.8 ms split in two. The 1 -> 6 layer (7.5M) stays below: split, it was slower.
+_THREADED_MIN_MACS = 1 << 23
+
+
 def _threads_for(n, out_channels, rows, window):
     """minigrad's thread count, or 1 when the product's ``N O C K L`` multiply-adds are too few for a second
-    thread to pay for starting it (``_blas.THREADED_MIN_MACS``)."""
+    thread to pay for starting it (``_THREADED_MIN_MACS``)."""
     macs = n * out_channels * rows * window.positions
-    return get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1  # (read per call: one knob for both)
+    return get_num_threads() if macs >= _THREADED_MIN_MACS else 1
 
 
 def _columns(buffer, images, rows, positions, ones=False):
@@ -134,11 +144,16 @@ def _columns_buffer(images, rows, positions, ones, dtype):
     return buffer
 
 
-def correlate(x, weight, bias, window, groups):
+def correlate(x, weight, bias, window, groups, upstream=None):
     """The convolution's value as arrays: per chunk of images, im2col then, per image and group, ``y = W cols``
     straight into the output, the batch split over minigrad's threads. Without groups the bias rides in the
     GEMM: ``[W b] [cols; 1]``, one more column of the weight times a row of ones (a separate pass adding it cost
-    7% of the forward)."""
+    7% of the forward).
+
+    With ``upstream`` (an ``(N, O, *out)`` array) it returns ``(y, dW)``, ``dW`` the weight gradient for the output
+    gradient ``upstream`` (``dWᵀ += cols upstreamᵀ``, as in ``correlate_grads``) from the same columns: a
+    transposed convolution's backward needs both, and its columns are then built once (the VAE's 4x4 -> 8x8 layer:
+    a third of its backward)."""
     x = np.ascontiguousarray(x)
     n = x.shape[0]
     out_channels, rows, positions = weight.shape[0], x.shape[1] * window.taps, window.positions
@@ -149,24 +164,47 @@ def correlate(x, weight, bias, window, groups):
         kernels = np.concatenate((kernels, bias.reshape(1, -1, 1)), axis=2)
     depth = (rows + ones) // groups  # rows of each group's columns
     step = _chunk_images(rows, window, x.itemsize)
+    if upstream is not None:
+        upstream = np.ascontiguousarray(upstream).reshape(n, groups, out_channels // groups, positions)
 
     def part(start, stop, threads):
         cols_buffer = _columns_buffer(min(step, stop - start), rows, positions, ones, x.dtype)
+        grad_w = None if upstream is None else np.zeros((groups, depth, out_channels // groups), x.dtype)
         for block in _chunks(start, stop, step):
             cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
             im2col(x[block], window, cols_view, threads)
+            cols = cols.reshape(-1, groups, depth, positions)  # (B, G, depth, L)
             out = result[block]
             # (G, O / G, depth) @ (B, G, depth, L): one GEMM per image and group, written in place
-            np.matmul(
-                kernels,
-                cols.reshape(-1, groups, depth, positions),
-                out=out.reshape(cols.shape[0], groups, -1, positions),
-            )
+            np.matmul(kernels, cols, out=out.reshape(cols.shape[0], groups, -1, positions))
             if bias is not None and not ones:
                 out += bias[:, None]
+            if grad_w is not None:
+                _add_weight_gradient(grad_w, cols, upstream[block])
+        return grad_w
 
-    run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
-    return result.reshape((n, out_channels) + tuple(window.out_size))
+    partial = run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
+    result = result.reshape((n, out_channels) + tuple(window.out_size))
+    if upstream is None:
+        return result
+    return result, _weight_layout(_summed(partial), rows, groups, weight.shape)
+
+
+def _add_weight_gradient(grad_w, cols, g):
+    """``dWᵀ += Σ_images cols gᵀ`` for a block's columns ``(B, G, depth, L)`` and gradient ``(B, G, O / G, L)``:
+    ``(depth, O / G)`` per image and group, the small side of the product last."""
+    grad_w += np.matmul(cols, g.transpose(0, 1, 3, 2)).sum(0)
+
+
+def _summed(partial):
+    """The threads' ``(G, depth, O / G)`` sums of ``dWᵀ`` added up."""
+    return sum(partial[1:], partial[0])
+
+
+def _weight_layout(total, rows, groups, shape):
+    """Summed ``dWᵀ`` (``(G, depth, O / G)``, a bias row past the first ``C K / G`` rows, if any) as a
+    C-contiguous weight of ``shape``."""
+    return np.ascontiguousarray(total[:, : rows // groups].transpose(0, 2, 1)).reshape(shape)
 
 
 def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b=False):
@@ -192,59 +230,87 @@ def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, ne
             cols, cols_view = _columns(cols_buffer, block.stop - block.start, rows, positions, ones)
             cols = cols.reshape(-1, groups, depth, positions)  # (B, G, depth, L)
             g = grad[block]  # (B, G, O / G, L)
-            if need_w:  # (depth, O / G) per image and group: the small side of the product last
+            if need_w:
                 im2col(x[block], window, cols_view, threads)
-                grad_w += np.matmul(cols, g.transpose(0, 1, 3, 2)).sum(0)
+                _add_weight_gradient(grad_w, cols, g)
             if need_x:
-                np.matmul(kernels_t, g, out=cols[:, :, : rows // groups])
+                _product(kernels_t, g, cols[:, :, : rows // groups])
                 col2im(cols_view, window, grad_x[block], threads)
         return grad_w
 
     partial = run_parts(part, n, _threads_for(n, out_channels, rows // groups, window))
     grad_w = grad_b = None
     if need_w:
-        total = sum(partial[1:], partial[0])  # (G, depth, O / G)
-        grad_w = np.ascontiguousarray(total[:, : rows // groups].transpose(0, 2, 1)).reshape(weight.shape)
+        total = _summed(partial)  # (G, depth, O / G)
+        grad_w = _weight_layout(total, rows, groups, weight.shape)
         grad_b = total[0, rows] if ones else None
     if need_b and grad_b is None:
         grad_b = _bias_gradient(grad.reshape((n, out_channels, positions)))
     return grad_x, grad_w, grad_b
 
 
-def is_depthwise(weight, groups):
-    """Whether the convolution has one filter per channel (``C_in = C_out = groups``): the direct kernels then
-    replace the columns and their ``groups`` tiny GEMMs."""
-    return groups > 1 and weight.shape[0] == groups and weight.shape[1] == 1
+def _product(a, b, out):
+    """``out = a @ b`` over the last two axes; with an inner dimension of one (a single output channel per group)
+    the outer product is a broadcast multiply, as NumPy's matmul takes its slow non-BLAS loop there (3x the
+    time: the VAE's last 16 -> 1 convolution on 8x8 digits)."""
+    if a.shape[-1] == 1:
+        return np.multiply(a, b, out=out)
+    return np.matmul(a, b, out=out)
+
+
+def one_filter_per_group(weight, groups, window):
+    """Whether each group has a single output channel (``C_out = groups``) and the direct depthwise kernels then
+    replace the columns, whose GEMMs would do one multiply-add per column entry written: always for a depthwise
+    convolution; with several input channels per group (one output channel over all the inputs: the VAE's last
+    16 -> 1 layer) each is filtered by its own row of the weight and each group's channels are summed after
+    (``depthwise_correlate``), which on one thread took 0.26-0.44x the columns' time with unit strides on a 1-D or
+    2-D input, but 1.2x with stride 2 (the kernels' padded-plane path is for unit strides)."""
+    if weight.shape[0] != groups:
+        return False
+    return weight.shape[1] == 1 or (len(window.stride) <= 2 and all(s == 1 for s in window.stride))
 
 
 def depthwise_correlate(x, weight, bias, window):
-    """``y[n, c, j] = b[c] + Σ_i W[c, 0, i] x[n, c, window i of j]`` as arrays, on minigrad's threads."""
+    """``y[n, o, j] = b[o] + Σ_{c in group o} Σ_i W[o, c', i] x[n, c, window i of j]`` (``c'`` = ``c`` within its
+    group) for one output channel per group: the depthwise kernel filters channel ``c`` by ``W[o, c']`` (the weight
+    seen as ``(C, K)``), then the ``C / groups`` channels of each group are summed; on minigrad's threads."""
     volumes = _as_volumes(x, window)
     n, channels = volumes.shape[:2]
+    groups = weight.shape[0]
+    summed = channels != groups  # more than one input channel per group: the bias goes on after the sum
     result = np.empty((n, channels, window.positions), dtype=volumes.dtype)
-    shift = np.zeros(channels, volumes.dtype) if bias is None else np.ascontiguousarray(bias)
+    shift = np.zeros(channels, volumes.dtype) if bias is None or summed else np.ascontiguousarray(bias)
     _kernel.depthwise(volumes, _taps(weight), shift, result, *window.kernel_arguments(), get_num_threads())
-    return result.reshape((n, channels) + tuple(window.out_size))
+    if summed:
+        result = result.reshape(n, groups, channels // groups, -1).sum(2)
+        if bias is not None:
+            result += bias[:, None]
+    return result.reshape((n, groups) + tuple(window.out_size))
 
 
 def depthwise_grads(x, weight, grad, window, need_x, need_w):
-    """The depthwise convolution's input and weight gradients as arrays (None where not needed)."""
-    grad = np.ascontiguousarray(grad).reshape(grad.shape[:2] + (window.positions,))
+    """``depthwise_correlate``'s input and weight gradients as arrays (None where not needed): each output
+    channel's gradient repeated over its group's input channels, then the depthwise kernels' adjoints."""
+    n, channels, groups = x.shape[0], x.shape[1], weight.shape[0]
+    grad = np.ascontiguousarray(grad).reshape(n, groups, 1, window.positions)
+    spread = np.ascontiguousarray(np.broadcast_to(grad, (n, groups, channels // groups, window.positions)))
+    spread = spread.reshape(n, channels, window.positions)
     arguments = window.kernel_arguments() + (get_num_threads(),)
     grad_x = grad_w = None
     if need_x:
         grad_x = np.empty(x.shape, dtype=grad.dtype)
-        _kernel.depthwise_input_grad(grad, _taps(weight), _as_volumes(grad_x, window), *arguments)
+        _kernel.depthwise_input_grad(spread, _taps(weight), _as_volumes(grad_x, window), *arguments)
     if need_w:
-        grad_w = np.empty((weight.shape[0], window.taps), dtype=grad.dtype)
-        _kernel.depthwise_weight_grad(_as_volumes(x, window), grad, grad_w, *arguments)
+        grad_w = np.empty((channels, window.taps), dtype=grad.dtype)
+        _kernel.depthwise_weight_grad(_as_volumes(x, window), spread, grad_w, *arguments)
         grad_w = grad_w.reshape(weight.shape)
     return grad_x, grad_w
 
 
 def _taps(weight):
-    """A depthwise ``(C, 1, *kernel)`` weight as the kernels' contiguous ``(C, K)``."""
-    return np.ascontiguousarray(weight.reshape(weight.shape[0], -1))
+    """A ``(groups, C / groups, *kernel)`` weight (one output channel per group) as the kernels' contiguous
+    ``(C, K)``: row ``c`` is input channel ``c``'s filter."""
+    return np.ascontiguousarray(weight.reshape(-1, math.prod(weight.shape[2:])))
 
 
 def _weight_gradient(x, grad, window, groups):
@@ -303,12 +369,13 @@ class Conv(Function):
     ones; in the backward, with the image's gradient ``g`` as ``(O, L)`` as it lies, ``dWᵀ += cols gᵀ`` (one sum
     per thread, the bias gradient its last row) and ``d cols = Wᵀ g`` into the same buffer, followed by col2im. No
     operand is ever transposed into a copy. The backward rebuilds the columns, so nothing
-    outlives a call. A depthwise convolution (one filter per channel) skips the columns: its forward and backward
-    are direct kernels over the windows (``depthwise_correlate``, ``depthwise_grads``).
+    outlives a call. A convolution with one output channel per group (depthwise, or a single output channel) skips
+    the columns: its forward and backward are direct kernels over the windows (``depthwise_correlate``,
+    ``depthwise_grads``).
     """
 
     def forward(self, x, weight, bias, *, window, groups):
-        if is_depthwise(weight, groups):
+        if one_filter_per_group(weight, groups, window):
             return depthwise_correlate(x, weight, bias, window)
         if winograd.applies(x, weight, window, groups):
             return winograd.correlate(x, weight, bias, window)
@@ -321,7 +388,7 @@ class Conv(Function):
         if winograd.applies(x, weight, window, groups):
             grad_x, grad_w, grad_b = winograd.correlate_grads(x, weight, grad, window, need_x, need_w)
             return grad_x, grad_w, (_bias_gradient(grad) if grad_b is None else grad_b) if need_b else None
-        if not is_depthwise(weight, groups):
+        if not one_filter_per_group(weight, groups, window):
             return correlate_grads(x, x.shape, weight, grad, window, groups, need_x, need_w, need_b)
         grad_x, grad_w = depthwise_grads(x, weight, grad, window, need_x, need_w)
         return grad_x, grad_w, _bias_gradient(grad) if need_b else None
@@ -367,8 +434,13 @@ class ConvTranspose(Function):
         need_x, need_w, need_b = self.needs_input_grad
         window, groups = self.options["window"], self.options["groups"]
         grad = np.ascontiguousarray(grad)
-        grad_x = correlate(grad, weight, None, window, groups) if need_x else None
-        grad_w = correlate_grads(grad, grad.shape, weight, x, window, groups, False, True)[1] if need_w else None
+        grad_x = grad_w = None
+        if need_x and need_w:  # one pass over grad's columns for both
+            grad_x, grad_w = correlate(grad, weight, None, window, groups, upstream=x)
+        elif need_x:
+            grad_x = correlate(grad, weight, None, window, groups)
+        elif need_w:
+            grad_w = correlate_grads(grad, grad.shape, weight, x, window, groups, False, True)[1]
         return grad_x, grad_w, _bias_gradient(grad) if need_b else None
 
     def backward(self, grad):
