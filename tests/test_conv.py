@@ -136,20 +136,21 @@ CONV_CASES = [
 ]
 
 
-def _parity(function, x_shape, w_shape, kwargs, dtype, bias=True, seed=0):
+def _parity(function, x_shape, w_shape, kwargs, dtype, bias=True, seed=0, oracle_dtype=None):
+    """Values and gradients against torch's, computed in ``oracle_dtype`` (default: ``dtype``)."""
     torch = _torch()
     rng = np.random.default_rng(seed)
     arrays = [rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[:1])]
     arrays = [a.astype(dtype) for a in arrays[: 3 if bias else 2]]
     ours = [minigrad.tensor(a, requires_grad=True) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a.astype(oracle_dtype or dtype), requires_grad=True) for a in arrays]
     result = getattr(F, function)(*ours, **kwargs)
     expected = getattr(torch.nn.functional, function)(*theirs, **kwargs)
     assert result.shape == tuple(expected.shape)
     np.testing.assert_allclose(result._data, expected.detach().numpy(), **TOLERANCE[dtype])
     upstream = rng.standard_normal(expected.shape).astype(dtype)
     result.backward(minigrad.tensor(upstream))
-    expected.backward(torch.tensor(upstream))
+    expected.backward(torch.tensor(upstream.astype(oracle_dtype or dtype)))
     for mine, torchs in zip(ours, theirs):
         np.testing.assert_allclose(mine.grad._data, torchs.grad.numpy(), **TOLERANCE[dtype])
 

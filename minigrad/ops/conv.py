@@ -33,6 +33,7 @@ from .._blas import run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
+from . import winograd
 
 __all__ = ["Window", "Unfold", "Fold", "Conv", "ConvTranspose"]
 
@@ -376,12 +377,17 @@ class Conv(Function):
     def forward(self, x, weight, bias, *, window, groups):
         if one_filter_per_group(weight, groups, window):
             return depthwise_correlate(x, weight, bias, window)
+        if winograd.applies(x, weight, window, groups):
+            return winograd.correlate(x, weight, bias, window)
         return correlate(x, weight, bias, window, groups)
 
     def backward_arrays(self, grad):
         x, weight = self.inputs[0]._data, self.inputs[1]._data
         need_x, need_w, need_b = self.needs_input_grad
         window, groups = self.options["window"], self.options["groups"]
+        if winograd.applies(x, weight, window, groups):
+            grad_x, grad_w, grad_b = winograd.correlate_grads(x, weight, grad, window, need_x, need_w)
+            return grad_x, grad_w, (_bias_gradient(grad) if grad_b is None else grad_b) if need_b else None
         if not one_filter_per_group(weight, groups, window):
             return correlate_grads(x, x.shape, weight, grad, window, groups, need_x, need_w, need_b)
         grad_x, grad_w = depthwise_grads(x, weight, grad, window, need_x, need_w)

@@ -1,0 +1,110 @@
+"""Winograd F(2×2, 3×3) for 3×3, stride-1, undilated, ungrouped 2-d convolutions: forward, input and weight
+gradients as arrays, for ``Conv``'s fast path (``minigrad/_kernels/winograd.pyx`` has the tile arithmetic).
+
+A 3×3 convolution costs ``9 C K`` multiply-adds per output, which im2col's GEMM spends in full; F(2×2, 3×3)
+spends ``16 C K`` per 2×2 outputs (2.25x fewer) in 16 GEMMs of the transformed kernel ``U = G w Gᵀ`` (``(16, K,
+C)``, made here once per call) by the transformed input tiles. The input gradient is again a 3×3 stride-1
+correlation, of the output gradient with the kernel flipped and its channel axes swapped, padded ``2 - p``; the
+weight gradient sums ``dU[e] = Σ_tiles dM[e] V[e]ᵀ`` in the transformed domain and maps it back with
+``dw = Gᵀ dU G``. The transforms' extra additions round a little more than a direct sum (a few float32 ulps of the
+largest partial sums). Where it does not pay (one or two input or output channels: the transforms then cost more
+than the multiplies they save) or cannot run (no ``cblas``), ``applies`` says no and ``Conv`` keeps im2col.
+"""
+
+import numpy as np
+
+from .. import _blas
+from .._kernels import winograd as _kernel
+from .._threads import get_num_threads
+
+__all__ = ["applies", "correlate", "correlate_grads"]
+
+# G of F(2×2, 3×3): a 3-tap kernel row to the 4 entries of its transformed row
+_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+
+# Measured single-threaded, forward and both gradients of 32 images of 28x28 (Winograd / im2col CPU time): 3 input
+# channels 1.9, 4: 1.5 (32 outputs) to 0.9 (4 outputs), 8: 0.75-0.87, 16 and more 0.4-0.7 (4 to 64 outputs). With
+# few input channels the transforms' cost per output channel outweighs the small GEMMs' savings.
+MIN_IN_CHANNELS = 8
+MIN_OUT_CHANNELS = 4
+
+# Bytes of one block's transformed input and products, 16 (C + K) per tile: kept within L2 so that each tile's
+# numbers go from transform to GEMM to inverse transform without leaving the cache.
+_BLOCK_BYTES = 1 << 19
+
+
+def applies(x, weight, window, groups):
+    """Whether ``Conv`` of ``x`` by ``weight`` over ``window`` runs here: a 2-d 3×3 kernel, stride and dilation
+    1, no groups, float32 or float64 throughout, at least ``MIN_IN_CHANNELS`` input and ``MIN_OUT_CHANNELS``
+    output channels, a non-empty batch and output, and ``cblas`` available."""
+    return (
+        len(window.kernel) == 2
+        and tuple(window.kernel) == (3, 3)
+        and tuple(window.stride) == (1, 1)
+        and tuple(window.dilation) == (1, 1)
+        and groups == 1
+        and x.dtype in (np.float32, np.float64)
+        and weight.dtype == x.dtype
+        and weight.shape[1] >= MIN_IN_CHANNELS
+        and weight.shape[0] >= MIN_OUT_CHANNELS
+        and x.shape[0] > 0
+        and window.positions > 0
+        and _blas.cblas_ready()
+    )
+
+
+def _transformed(weight):
+    """``U[e, k, c] = (G w[k, c] Gᵀ)[e]``: ``(K, C, 3, 3) -> (16, K, C)``, contiguous, in the weight's dtype."""
+    u = np.matmul(np.matmul(_G, weight), _G.T)  # (K, C, 4, 4), in float64
+    return np.ascontiguousarray(u.transpose(2, 3, 0, 1).reshape(16, *weight.shape[:2]), dtype=weight.dtype)
+
+
+def _plan(images, channels, kernels, out_size, dtype):
+    """(tile rows per block, threads, per-thread scratch): blocks of about ``_BLOCK_BYTES``, a second thread only
+    for ``_blas.THREADED_MIN_MACS`` GEMM multiply-adds (``16 C K`` per tile) or more."""
+    tiles_h, tiles_w = ((size + 1) // 2 for size in out_size)
+    rows = max(1, _BLOCK_BYTES // (16 * (channels + kernels) * (tiles_w + 1) * np.dtype(dtype).itemsize))
+    macs = 16 * channels * kernels * images * tiles_h * tiles_w
+    threads = get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1
+    scratch = np.empty((threads, _kernel.scratch_size(channels, kernels, rows, tiles_w)), dtype)
+    return rows, threads, scratch
+
+
+def _run(x, u, bias, out, pad):
+    """``out = correlate x with the 3×3 kernel whose transform is u``, padded ``pad`` before each dim."""
+    rows, threads, scratch = _plan(x.shape[0], x.shape[1], u.shape[1], out.shape[2:], x.dtype)
+    with _blas.single_threaded():
+        _kernel.correlate(x, u, bias, out, pad[0], pad[1], rows, scratch, threads)
+    return out
+
+
+def correlate(x, weight, bias, window):
+    """``y[n, k, i, j] = b[k] + Σ_c Σ_{a, b < 3} w[k, c, a, b] x[n, c, i - p_h + a, j - p_w + b]``: the
+    convolution's value, ``(N, K, *window.out_size)``."""
+    x = np.ascontiguousarray(x)
+    bias = np.empty(0, x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
+    out = np.empty((x.shape[0], weight.shape[0]) + tuple(window.out_size), x.dtype)
+    return _run(x, _transformed(weight), bias, out, window.padding)
+
+
+def correlate_grads(x, weight, grad, window, need_x, need_w):
+    """The convolution's input, weight and bias gradients (None where not needed; the bias's comes with the
+    weight's): ``dx`` the correlation of ``g`` with ``w`` flipped and transposed (``(C, K, 3, 3)``), padded
+    ``2 - p``; ``dw = Gᵀ (Σ_threads dU) G``; ``db = Σ g`` from the same tiles."""
+    grad = np.ascontiguousarray(grad)
+    grad_x = grad_w = grad_b = None
+    if need_x:
+        flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+        grad_x = np.empty(x.shape, grad.dtype)
+        _run(grad, _transformed(flipped), np.empty(0, grad.dtype), grad_x, [2 - p for p in window.padding])
+    if need_w:
+        x = np.ascontiguousarray(x)
+        kernels, channels = weight.shape[:2]
+        rows, threads, scratch = _plan(x.shape[0], channels, kernels, grad.shape[2:], x.dtype)
+        partial, sums = np.zeros((threads, 16, kernels, channels), x.dtype), np.zeros((threads, kernels))
+        with _blas.single_threaded():
+            _kernel.weight_grad(x, grad, partial, sums, *window.padding, rows, scratch, threads)
+        du = partial.sum(0, dtype=np.float64).reshape(4, 4, kernels, channels).transpose(2, 3, 0, 1)
+        grad_w = np.matmul(np.matmul(_G.T, du), _G).astype(x.dtype)
+        grad_b = sums.sum(0).astype(x.dtype)
+    return grad_x, grad_w, grad_b

@@ -1,0 +1,180 @@
+"""Winograd F(2×2, 3×3) convolution: the kernels against their NumPy twin (every padding, odd and even sizes,
+blocks of one tile row or many, one or two threads), Conv's dispatch to it and its im2col fallback, torch parity
+(float32 at the conv parity tests' tolerances, float64) and gradcheck/gradgradcheck in float64."""
+
+import numpy as np
+import pytest
+
+import minigrad
+import minigrad.nn.functional as F
+from minigrad import _blas
+from minigrad._kernels import winograd as kernel
+from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.ops import winograd
+from minigrad.ops.conv import Window
+from tests.reference import winograd as reference
+from tests.test_conv import _parity as conv_parity
+
+DTYPES = [np.float32, np.float64]
+REFERENCE_TOLERANCE = {np.float32: dict(rtol=1e-4, atol=1e-4), np.float64: dict(rtol=1e-12, atol=1e-12)}
+
+pytestmark = pytest.mark.skipif(not _blas.cblas_ready(), reason="no cblas: Conv keeps im2col")
+
+
+def _geometries():
+    """(input size, leading padding, output size): odd and even sizes, padding 0 to 3 per side (asymmetric),
+    outputs of one row or column."""
+    rng = np.random.default_rng(0)
+    found = [((1, 1), (1, 1), (1, 1)), ((2, 7), (0, 1), (1, 7)), ((5, 6), (3, 0), (7, 4))]
+    while len(found) < 14:
+        size, before, after = rng.integers(1, 10, 2), rng.integers(0, 4, 2), rng.integers(0, 4, 2)
+        out = size + before + after - 2
+        if out.min() > 0:
+            found.append(tuple(tuple(int(v) for v in a) for a in (size, before, out)))
+    return found
+
+
+def _plan(channels, kernels, out_w, rows, threads, dtype):
+    scratch = np.empty((threads, kernel.scratch_size(channels, kernels, rows, (out_w + 1) // 2)), dtype)
+    return rows, scratch, threads
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("rows, threads", [(1, 1), (2, 2), (64, 1)])
+def test_kernels_match_reference(dtype, rows, threads):
+    rng = np.random.default_rng(1)
+    for size, padding, out in _geometries():
+        x = rng.standard_normal((3, 5) + size).astype(dtype)
+        w = rng.standard_normal((6, 5, 3, 3)).astype(dtype)
+        b = rng.standard_normal(6).astype(dtype)
+        y = np.full((3, 6) + out, 7, dtype)
+        u = winograd._transformed(w)
+        kernel.correlate(x, u, b, y, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
+        np.testing.assert_allclose(y, reference.correlate(x, w, b, padding, out), **REFERENCE_TOLERANCE[dtype])
+        g = rng.standard_normal(y.shape).astype(dtype)
+        partial, sums = np.zeros((threads, 16, 6, 5), dtype), np.zeros((threads, 6))
+        kernel.weight_grad(x, g, partial, sums, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
+        np.testing.assert_allclose(sums.sum(0), g.sum((0, 2, 3)), **REFERENCE_TOLERANCE[dtype])
+        du = partial.sum(0).reshape(4, 4, 6, 5).transpose(2, 3, 0, 1)
+        np.testing.assert_allclose(
+            reference.G.T @ du @ reference.G, reference.weight_grad(x, g, padding), **REFERENCE_TOLERANCE[dtype]
+        )
+
+
+def test_reference_matches_a_direct_sum():
+    """The twin itself against the convolution's definition, one output at a time."""
+    rng = np.random.default_rng(2)
+    x, w, b = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    padding, out = (2, 1), (6, 3)
+    padded = np.zeros((2, 3, 10, 8))
+    padded[:, :, 2:7, 1:5] = x
+    direct = np.empty((2, 4) + out)
+    for i in range(out[0]):
+        for j in range(out[1]):
+            direct[:, :, i, j] = np.einsum("ncab,kcab->nk", padded[:, :, i : i + 3, j : j + 3], w) + b
+    np.testing.assert_allclose(reference.correlate(x, w, b, padding, out), direct, rtol=1e-12)
+    g = rng.standard_normal(direct.shape)
+    expected = np.einsum(
+        "nkij,ncijab->kcab",
+        g,
+        np.lib.stride_tricks.sliding_window_view(padded, (3, 3), (2, 3))[:, :, : out[0], : out[1]],
+    )
+    np.testing.assert_allclose(reference.weight_grad(x, g, padding), expected, rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------ dispatch
+@pytest.mark.parametrize(
+    "x_shape, w_shape, kwargs, expected",
+    [
+        ((2, 8, 7, 6), (6, 8, 3, 3), dict(padding=1), True),
+        ((2, 8, 5, 5), (4, 8, 3, 3), dict(padding=(0, 2)), True),
+        ((2, 1, 7, 6), (6, 1, 3, 3), dict(padding=1), False),  # one input channel (MNIST's conv1): im2col
+        ((2, 4, 7, 6), (6, 4, 3, 3), dict(padding=1), False),
+        ((2, 8, 7, 6), (2, 8, 3, 3), dict(padding=1), False),  # two output channels: im2col
+        ((2, 8, 7, 6), (6, 8, 3, 3), dict(stride=2), False),
+        ((2, 8, 7, 6), (6, 8, 3, 3), dict(dilation=2), False),
+        ((2, 8, 7, 6), (6, 4, 3, 3), dict(groups=2), False),
+        ((2, 8, 7, 6), (6, 8, 3, 2), {}, False),
+    ],
+)
+def test_conv2d_dispatch(monkeypatch, x_shape, w_shape, kwargs, expected):
+    calls = []
+    monkeypatch.setattr(winograd, "correlate", lambda *a, _f=winograd.correlate: calls.append(1) or _f(*a))
+    x, w = minigrad.randn(*x_shape), minigrad.randn(*w_shape)
+    F.conv2d(x, w, **kwargs)
+    assert bool(calls) is expected
+
+
+def test_no_cblas_falls_back_to_im2col(monkeypatch):
+    rng = np.random.default_rng(3)
+    arrays = [rng.standard_normal(s) for s in ((3, 8, 6, 7), (4, 8, 3, 3), (4,))]
+
+    def run():
+        x, w, b = (minigrad.tensor(a, requires_grad=True) for a in arrays)
+        y = F.conv2d(x, w, b, padding=1)
+        y.backward(minigrad.tensor(np.cos(np.arange(y.numel())).reshape(y.shape)))
+        return [y._data, x.grad._data, w.grad._data, b.grad._data]
+
+    fast = run()
+    monkeypatch.setattr(_blas, "cblas_ready", lambda: False)
+    window = Window((3, 3), (1, 1), (1, 1), (1, 1), (6, 7), (6, 7))
+    assert not winograd.applies(np.empty((3, 8, 6, 7)), np.empty((4, 8, 3, 3)), window, 1)
+    for mine, expected in zip(fast, run()):
+        np.testing.assert_allclose(mine, expected, rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------ torch parity
+CASES = [
+    ((2, 8, 7, 6), (6, 8, 3, 3), dict(padding=1)),
+    ((3, 9, 9, 8), (4, 9, 3, 3), dict(padding=(0, 2))),
+    ((2, 8, 5, 5), (5, 8, 3, 3), dict(padding=3)),  # the input gradient's padding 2 - 3 is negative
+    ((4, 10, 1, 9), (4, 10, 3, 3), dict(padding=(1, 0))),  # one output row
+    ((3, 8, 7, 7), (4, 8, 3, 3), dict(padding="same", bias=False)),
+]
+# Sums of 10^4 products and more: torch's own float32 weight gradient is 7.7e-4 off the float64 one here (ours
+# 1.1e-4, im2col's 1.7e-4), past the tolerance, so these compare against torch in float64.
+LARGE_CASES = [
+    ((16, 16, 28, 28), (32, 16, 3, 3), dict(padding=1)),  # the benchmark's channels: many blocks
+    ((4, 32, 26, 26), (64, 32, 3, 3), {}),  # MNIST Net's conv2
+]
+
+
+def _parity(x_shape, w_shape, kwargs, dtype, oracle_dtype=None):
+    kwargs = dict(kwargs)
+    bias = kwargs.pop("bias", True)
+    conv_parity("conv2d", x_shape, w_shape, kwargs, dtype, bias=bias, oracle_dtype=oracle_dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}{c[1]}{c[2]}")
+def test_conv2d_matches_torch(case, dtype):
+    _parity(*case, dtype)
+
+
+@pytest.mark.parametrize("case", LARGE_CASES, ids=lambda c: f"{c[0]}{c[1]}{c[2]}")
+def test_large_conv2d_in_float32_matches_torch_in_float64(case):
+    _parity(*case, np.float32, oracle_dtype=np.float64)
+
+
+def test_conv2d_matches_torch_on_two_threads(monkeypatch):
+    """Blocks split over OpenMP threads, each summing its own weight gradient."""
+    monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 0)
+    previous = minigrad.get_num_threads()
+    minigrad.set_num_threads(2)
+    try:
+        _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=1), np.float32)
+        _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=(2, 0)), np.float64)
+    finally:
+        minigrad.set_num_threads(previous)
+
+
+@pytest.mark.parametrize("kwargs", [dict(padding=1), dict(padding=(0, 2))])
+def test_conv2d_gradcheck_and_gradgradcheck(kwargs):
+    rng = np.random.default_rng(5)
+    inputs = [minigrad.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 8, 4, 3), (4, 8, 3, 3), (4,))]
+
+    def call(x, w, b):
+        return F.conv2d(x, w, b, **kwargs)
+
+    assert gradcheck(call, inputs)
+    assert gradgradcheck(call, inputs)
