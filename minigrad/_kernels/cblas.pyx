@@ -7,7 +7,8 @@ ships OpenBLAS, which exports the C interface under a prefixed name (``scipy_cbl
 function addresses to ``bind``, once; from then on ``sgemm``/``dgemm`` here call it directly.
 
 Where no such library is found (NumPy built against Accelerate, MKL or another BLAS), nothing is bound and
-``cblas_ready()`` is False: every kernel that uses this module has a NumPy path for that case.
+``cblas_ready()`` is False: every kernel that uses this module has a NumPy path for that case. (Called unbound,
+``sgemm``/``dgemm`` leave C as it is rather than jump to a null address.)
 
     C (m, n) = alpha · op(A) (m, k) · op(B) (k, n) + beta · C        (row-major, op = identity or transpose)
 """
@@ -56,7 +57,7 @@ cdef void sgemm(bint trans_a, bint trans_b, Py_ssize_t m, Py_ssize_t n, Py_ssize
     cdef int tb = TRANS if trans_b else NO_TRANS
     if _sgemm64 != NULL:
         _sgemm64(ROW_MAJOR, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-    else:
+    elif _sgemm32 != NULL:
         _sgemm32(ROW_MAJOR, ta, tb, <int>m, <int>n, <int>k, alpha, a, <int>lda, b, <int>ldb, beta, c, <int>ldc)
 
 
@@ -67,7 +68,7 @@ cdef void dgemm(bint trans_a, bint trans_b, Py_ssize_t m, Py_ssize_t n, Py_ssize
     cdef int tb = TRANS if trans_b else NO_TRANS
     if _dgemm64 != NULL:
         _dgemm64(ROW_MAJOR, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-    else:
+    elif _dgemm32 != NULL:
         _dgemm32(ROW_MAJOR, ta, tb, <int>m, <int>n, <int>k, alpha, a, <int>lda, b, <int>ldb, beta, c, <int>ldc)
 
 
