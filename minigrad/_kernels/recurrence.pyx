@@ -32,6 +32,7 @@ Example::
 """
 from cython cimport floating
 from cython.parallel cimport prange
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 from minigrad._kernels.cblas cimport gemm
@@ -58,6 +59,17 @@ cdef extern from "recurrence_rows.h" nogil:
                              Py_ssize_t n)
     void mgr_rnn_backward_f32(const float *dh, const float *h, int relu, float *dpre, Py_ssize_t n)
     void mgr_rnn_backward_f64(const double *dh, const double *h, int relu, double *dpre, Py_ssize_t n)
+
+cdef extern from "thin_gemm.h" nogil:
+    int mg_thin_gemm_available()
+    Py_ssize_t mg_thin_packed_size_f32(Py_ssize_t k, Py_ssize_t n)
+    Py_ssize_t mg_thin_packed_size_f64(Py_ssize_t k, Py_ssize_t n)
+    void mg_thin_pack_f32(const float *b, Py_ssize_t ldb, Py_ssize_t k, Py_ssize_t n, float *packed)
+    void mg_thin_pack_f64(const double *b, Py_ssize_t ldb, Py_ssize_t k, Py_ssize_t n, double *packed)
+    void mg_thin_gemm_f32(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const float *a, Py_ssize_t lda,
+                          const float *packed, float *c, Py_ssize_t ldc, int accumulate)
+    void mg_thin_gemm_f64(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const double *a, Py_ssize_t lda,
+                          const double *packed, double *c, Py_ssize_t ldc, int accumulate)
 
 cdef enum:
     PARALLEL_MIN_ELEMENTS = 32768  # below this many elements the thread start-up costs more than it saves
@@ -217,7 +229,54 @@ cdef inline Py_ssize_t _rows(Py_ssize_t count, Py_ssize_t lo, Py_ssize_t hi) noe
     return (count if count < hi else hi) - lo
 
 
-cdef void _lstm_loop(const floating *projected, const floating *weight_hh_t, const floating *bias,
+cdef floating *_pack(const floating[:, ::1] b, bint thin) except? NULL:
+    """``b`` (k, n) packed for mg_thin_gemm (a malloc'd buffer the caller frees), or NULL when not ``thin``."""
+    cdef Py_ssize_t k = b.shape[0], n = b.shape[1]
+    cdef floating *packed
+    if not thin:
+        return NULL
+    if floating is float:
+        packed = <floating *>malloc(mg_thin_packed_size_f32(k, n) * sizeof(floating))
+    else:
+        packed = <floating *>malloc(mg_thin_packed_size_f64(k, n) * sizeof(floating))
+    if packed == NULL:
+        raise MemoryError()
+    if floating is float:
+        mg_thin_pack_f32(&b[0, 0], n, k, n, packed)
+    else:
+        mg_thin_pack_f64(&b[0, 0], n, k, n, packed)
+    return packed
+
+
+cdef inline void _product(Py_ssize_t m, Py_ssize_t n, Py_ssize_t k, const floating *a, const floating *b,
+                          const floating *packed, bint accumulate, floating *c) noexcept nogil:
+    """``c (m, n) = a (m, k) @ b (k, n)`` (``+= `` with ``accumulate``), rows contiguous: through the packed thin
+    GEMM when ``packed`` (``b`` packed) is given, else through BLAS."""
+    if packed != NULL:
+        if floating is float:
+            mg_thin_gemm_f32(m, n, k, a, k, packed, c, n, accumulate)
+        else:
+            mg_thin_gemm_f64(m, n, k, a, k, packed, c, n, accumulate)
+    else:
+        gemm(False, False, m, n, k, <floating>1, a, k, b, n, <floating>(1 if accumulate else 0), c, n)
+
+
+def thin_gemm_available():
+    """Whether the packed thin GEMM (thin_gemm.h: AVX-512) runs on this CPU."""
+    return mg_thin_gemm_available() != 0
+
+
+def thin_matmul(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] c, bint accumulate):
+    """``c = a @ b`` (``c += a @ b`` with ``accumulate``) through the packed thin GEMM, for its tests (the time
+    loops call it from C). The caller checks shapes and ``thin_gemm_available()``."""
+    cdef floating *packed = _pack(b, True)
+    with nogil:
+        _product(c.shape[0], c.shape[1], a.shape[1], &a[0, 0], &b[0, 0], packed, accumulate, &c[0, 0])
+    free(packed)
+
+
+cdef void _lstm_loop(const floating *projected, const floating *weight_hh_t, const floating *packed,
+                     const floating *bias,
                      const floating *weight_hr, const Py_ssize_t *starts, const Py_ssize_t *counts,
                      Py_ssize_t steps, floating *h, floating *c, floating *h_prev, floating *c_prev,
                      floating *gates, floating *cells, floating *m, floating *out, floating *hidden, Py_ssize_t size,
@@ -230,8 +289,7 @@ cdef void _lstm_loop(const floating *projected, const floating *weight_hh_t, con
         row = starts[t] + lo
         _copy(h_prev + row * proj, h + lo * proj, rows * proj)
         _copy(c_prev + row * size, c + lo * size, rows * size)
-        gemm(False, False, rows, width, proj, <floating>1, h_prev + row * proj, proj, weight_hh_t, width,
-             <floating>0, hidden + lo * width, width)
+        _product(rows, width, proj, h_prev + row * proj, weight_hh_t, packed, False, hidden + lo * width)
         _lstm_rows(projected + row * width, hidden + lo * width, bias, c_prev + row * size, gates + row * width,
                    cells + row * size, m + row * size, rows, size, num_threads)
         _copy(c + lo * size, cells + row * size, rows * size)
@@ -241,7 +299,8 @@ cdef void _lstm_loop(const floating *projected, const floating *weight_hh_t, con
         _copy(h + lo * proj, out + row * proj, rows * proj)
 
 
-cdef void _lstm_back_loop(const floating *d_out, const floating *weight_hh, const floating *weight_hr,
+cdef void _lstm_back_loop(const floating *d_out, const floating *weight_hh, const floating *packed,
+                          const floating *weight_hr,
                           const Py_ssize_t *starts, const Py_ssize_t *counts, Py_ssize_t steps, floating *dh,
                           floating *dc, const floating *gates, const floating *cells, const floating *c_prev,
                           floating *dgates, floating *d_total, floating *dm, Py_ssize_t size, Py_ssize_t proj,
@@ -262,11 +321,11 @@ cdef void _lstm_back_loop(const floating *d_out, const floating *weight_hh, cons
                  grad_m, size)
         _lstm_back_rows(grad_m, dc + lo * size, gates + row * width, cells + row * size, c_prev + row * size,
                         dgates + row * width, rows, size, num_threads)
-        gemm(False, False, rows, proj, width, <floating>1, dgates + row * width, width, weight_hh, proj,
-             <floating>0, dh + lo * proj, proj)
+        _product(rows, proj, width, dgates + row * width, weight_hh, packed, False, dh + lo * proj)
 
 
-cdef void _gru_loop(const floating *projected, const floating *weight_hh_t, const floating *bias,
+cdef void _gru_loop(const floating *projected, const floating *weight_hh_t, const floating *packed,
+                    const floating *bias,
                     const Py_ssize_t *starts, const Py_ssize_t *counts, Py_ssize_t steps, floating *h,
                     floating *h_prev, floating *gates, floating *hn, floating *out, floating *hidden, Py_ssize_t size,
                     Py_ssize_t lo, Py_ssize_t hi, int num_threads) noexcept nogil:
@@ -277,14 +336,14 @@ cdef void _gru_loop(const floating *projected, const floating *weight_hh_t, cons
             continue
         row = starts[t] + lo
         _copy(h_prev + row * size, h + lo * size, rows * size)
-        gemm(False, False, rows, width, size, <floating>1, h_prev + row * size, size, weight_hh_t, width,
-             <floating>0, hidden + lo * width, width)
+        _product(rows, width, size, h_prev + row * size, weight_hh_t, packed, False, hidden + lo * width)
         _gru_rows(projected + row * width, hidden + lo * width, bias, h_prev + row * size, gates + row * width,
                   hn + row * size, out + row * size, rows, size, num_threads)
         _copy(h + lo * size, out + row * size, rows * size)
 
 
-cdef void _gru_back_loop(const floating *d_out, const floating *weight_hh, const Py_ssize_t *starts,
+cdef void _gru_back_loop(const floating *d_out, const floating *weight_hh, const floating *packed,
+                         const Py_ssize_t *starts,
                          const Py_ssize_t *counts, Py_ssize_t steps, floating *dh, const floating *gates,
                          const floating *hn, const floating *h_prev, floating *dgx, floating *dgh, floating *direct,
                          Py_ssize_t size, Py_ssize_t lo, Py_ssize_t hi, int num_threads) noexcept nogil:
@@ -298,11 +357,11 @@ cdef void _gru_back_loop(const floating *d_out, const floating *weight_hh, const
         _gru_back_rows(dh + lo * size, gates + row * width, hn + row * size, h_prev + row * size, dgx + row * width,
                        dgh + row * width, direct + lo * size, rows, size, num_threads)
         _copy(dh + lo * size, direct + lo * size, rows * size)
-        gemm(False, False, rows, size, width, <floating>1, dgh + row * width, width, weight_hh, size, <floating>1,
-             dh + lo * size, size)
+        _product(rows, size, width, dgh + row * width, weight_hh, packed, True, dh + lo * size)
 
 
-cdef void _rnn_loop(const floating *projected, const floating *weight_hh_t, const floating *bias, bint relu,
+cdef void _rnn_loop(const floating *projected, const floating *weight_hh_t, const floating *packed,
+                    const floating *bias, bint relu,
                     const Py_ssize_t *starts, const Py_ssize_t *counts, Py_ssize_t steps, floating *h,
                     floating *h_prev, floating *out, floating *hidden, Py_ssize_t size, Py_ssize_t lo, Py_ssize_t hi,
                     int num_threads) noexcept nogil:
@@ -313,13 +372,13 @@ cdef void _rnn_loop(const floating *projected, const floating *weight_hh_t, cons
             continue
         row = starts[t] + lo
         _copy(h_prev + row * size, h + lo * size, rows * size)
-        gemm(False, False, rows, size, size, <floating>1, h_prev + row * size, size, weight_hh_t, size, <floating>0,
-             hidden + lo * size, size)
+        _product(rows, size, size, h_prev + row * size, weight_hh_t, packed, False, hidden + lo * size)
         _rnn_rows(projected + row * size, hidden + lo * size, bias, relu, out + row * size, rows, size, num_threads)
         _copy(h + lo * size, out + row * size, rows * size)
 
 
-cdef void _rnn_back_loop(const floating *d_out, const floating *weight_hh, const floating *out, bint relu,
+cdef void _rnn_back_loop(const floating *d_out, const floating *weight_hh, const floating *packed,
+                         const floating *out, bint relu,
                          const Py_ssize_t *starts, const Py_ssize_t *counts, Py_ssize_t steps, floating *dh,
                          floating *dpre, Py_ssize_t size, Py_ssize_t lo, Py_ssize_t hi, int num_threads) noexcept nogil:
     cdef Py_ssize_t t, row, rows
@@ -330,19 +389,19 @@ cdef void _rnn_back_loop(const floating *d_out, const floating *weight_hh, const
         row = starts[t] + lo
         _add(dh + lo * size, d_out + row * size, rows * size)
         _rnn_back_rows(dh + lo * size, out + row * size, relu, dpre + row * size, rows, size, num_threads)
-        gemm(False, False, rows, size, size, <floating>1, dpre + row * size, size, weight_hh, size, <floating>0,
-             dh + lo * size, size)
+        _product(rows, size, size, dpre + row * size, weight_hh, packed, False, dh + lo * size)
 
 
 # The entry points: argument checks are the caller's (minigrad.ops.recurrence); ``parts`` threads split the batch,
-# ``num_threads`` split each step's rows inside a part (1 when parts > 1).
+# ``num_threads`` split each step's rows inside a part (1 when parts > 1); with ``thin`` the per-step products run
+# through thin_gemm.h on the weight packed once here, else through BLAS.
 
 def lstm_sequence_forward(const floating[:, ::1] projected, const floating[:, ::1] weight_hh_t,
                           const floating[::1] bias, const floating[:, ::1] weight_hr,
                           const Py_ssize_t[::1] starts, const Py_ssize_t[::1] counts, floating[:, ::1] h,
                           floating[:, ::1] c, floating[:, ::1] h_prev, floating[:, ::1] c_prev,
                           floating[:, ::1] gates, floating[:, ::1] cells, floating[:, ::1] m, floating[:, ::1] out,
-                          floating[:, ::1] hidden, int parts, int num_threads):
+                          floating[:, ::1] hidden, bint thin, int parts, int num_threads):
     """The LSTM over every step: ``projected`` (S, 4H) is ``x W_ihᵀ + b_ih``, ``weight_hh_t`` (P, 4H) is ``W_hhᵀ``,
     ``weight_hr`` (P, H) the projection (or an empty array: then ``m`` must be ``out``). ``h`` (N, P) and ``c``
     (N, H) hold the initial state and end with the final one. Saved for the backward: ``h_prev``, ``c_prev`` (each
@@ -350,19 +409,21 @@ def lstm_sequence_forward(const floating[:, ::1] projected, const floating[:, ::
     the output, ``m @ W_hrᵀ`` when projected. ``hidden`` (N, 4H) is scratch."""
     cdef Py_ssize_t part, batch = h.shape[0], size = cells.shape[1], proj = h.shape[1], steps = starts.shape[0]
     cdef const floating *projection = &weight_hr[0, 0] if weight_hr.shape[0] > 0 else NULL
+    cdef floating *packed = _pack(weight_hh_t, thin)
     for part in prange(parts, nogil=True, schedule="static", num_threads=parts):
-        _lstm_loop(&projected[0, 0], &weight_hh_t[0, 0], &bias[0], projection, &starts[0], &counts[0], steps,
+        _lstm_loop(&projected[0, 0], &weight_hh_t[0, 0], packed, &bias[0], projection, &starts[0], &counts[0], steps,
                    &h[0, 0], &c[0, 0], &h_prev[0, 0], &c_prev[0, 0], &gates[0, 0], &cells[0, 0], &m[0, 0],
                    &out[0, 0], &hidden[0, 0], size, proj, batch * part // parts, batch * (part + 1) // parts,
                    num_threads)
+    free(packed)
 
 
 def lstm_sequence_backward(const floating[:, ::1] d_out, const floating[:, ::1] weight_hh,
                            const floating[:, ::1] weight_hr, const Py_ssize_t[::1] starts,
                            const Py_ssize_t[::1] counts, floating[:, ::1] dh, floating[:, ::1] dc,
                            const floating[:, ::1] gates, const floating[:, ::1] cells, const floating[:, ::1] c_prev,
-                           floating[:, ::1] dgates, floating[:, ::1] d_total, floating[:, ::1] dm, int parts,
-                           int num_threads):
+                           floating[:, ::1] dgates, floating[:, ::1] d_total, floating[:, ::1] dm, bint thin,
+                           int parts, int num_threads):
     """Back through the LSTM's steps (visited here last to first): ``d_out`` (S, P) is the gradient of the outputs,
     ``dh`` (N, P) and ``dc`` (N, H) that of the final state on entry and of the initial state on return;
     ``dgates`` (S, 4H) receives every step's pre-activation gradient. When projecting (``weight_hr`` (P, H) not
@@ -372,59 +433,69 @@ def lstm_sequence_backward(const floating[:, ::1] d_out, const floating[:, ::1] 
     cdef const floating *projection = &weight_hr[0, 0] if projecting else NULL
     cdef floating *total = &d_total[0, 0] if projecting else NULL
     cdef floating *scratch = &dm[0, 0] if projecting else NULL
+    cdef floating *packed = _pack(weight_hh, thin)
     for part in prange(parts, nogil=True, schedule="static", num_threads=parts):
-        _lstm_back_loop(&d_out[0, 0], &weight_hh[0, 0], projection, &starts[0], &counts[0], steps, &dh[0, 0],
+        _lstm_back_loop(&d_out[0, 0], &weight_hh[0, 0], packed, projection, &starts[0], &counts[0], steps, &dh[0, 0],
                         &dc[0, 0], &gates[0, 0], &cells[0, 0], &c_prev[0, 0], &dgates[0, 0], total, scratch, size,
                         proj, batch * part // parts, batch * (part + 1) // parts, num_threads)
+    free(packed)
 
 
 def gru_sequence_forward(const floating[:, ::1] projected, const floating[:, ::1] weight_hh_t,
                          const floating[::1] bias, const Py_ssize_t[::1] starts, const Py_ssize_t[::1] counts,
                          floating[:, ::1] h, floating[:, ::1] h_prev, floating[:, ::1] gates, floating[:, ::1] hn,
-                         floating[:, ::1] out, floating[:, ::1] hidden, int parts, int num_threads):
+                         floating[:, ::1] out, floating[:, ::1] hidden, bint thin, int parts, int num_threads):
     """The GRU over every step: ``projected`` (S, 3H) is ``x W_ihᵀ + b_ih``, ``weight_hh_t`` (H, 3H) is ``W_hhᵀ``;
     ``h`` (N, H) goes from the initial state to the final one; saved: ``h_prev`` (S, H), ``gates`` (S, 3H),
     ``hn`` (S, H) = W_hn h_prev + b_hn; ``out`` (S, H) the output; ``hidden`` (N, 3H) scratch."""
     cdef Py_ssize_t part, batch = h.shape[0], size = h.shape[1], steps = starts.shape[0]
+    cdef floating *packed = _pack(weight_hh_t, thin)
     for part in prange(parts, nogil=True, schedule="static", num_threads=parts):
-        _gru_loop(&projected[0, 0], &weight_hh_t[0, 0], &bias[0], &starts[0], &counts[0], steps, &h[0, 0],
+        _gru_loop(&projected[0, 0], &weight_hh_t[0, 0], packed, &bias[0], &starts[0], &counts[0], steps, &h[0, 0],
                   &h_prev[0, 0], &gates[0, 0], &hn[0, 0], &out[0, 0], &hidden[0, 0], size, batch * part // parts,
                   batch * (part + 1) // parts, num_threads)
+    free(packed)
 
 
 def gru_sequence_backward(const floating[:, ::1] d_out, const floating[:, ::1] weight_hh,
                           const Py_ssize_t[::1] starts, const Py_ssize_t[::1] counts, floating[:, ::1] dh,
                           const floating[:, ::1] gates, const floating[:, ::1] hn, const floating[:, ::1] h_prev,
-                          floating[:, ::1] dgx, floating[:, ::1] dgh, floating[:, ::1] direct, int parts,
-                          int num_threads):
+                          floating[:, ::1] dgx, floating[:, ::1] dgh, floating[:, ::1] direct, bint thin,
+                          int parts, int num_threads):
     """Back through the GRU's steps: ``dh`` (N, H) from the final state's gradient to the initial one's; ``dgx``
     and ``dgh`` (S, 3H) receive the gradients of the input and hidden projections; ``direct`` (N, H) scratch."""
     cdef Py_ssize_t part, batch = dh.shape[0], size = dh.shape[1], steps = starts.shape[0]
+    cdef floating *packed = _pack(weight_hh, thin)
     for part in prange(parts, nogil=True, schedule="static", num_threads=parts):
-        _gru_back_loop(&d_out[0, 0], &weight_hh[0, 0], &starts[0], &counts[0], steps, &dh[0, 0], &gates[0, 0],
+        _gru_back_loop(&d_out[0, 0], &weight_hh[0, 0], packed, &starts[0], &counts[0], steps, &dh[0, 0], &gates[0, 0],
                        &hn[0, 0], &h_prev[0, 0], &dgx[0, 0], &dgh[0, 0], &direct[0, 0], size, batch * part // parts,
                        batch * (part + 1) // parts, num_threads)
+    free(packed)
 
 
 def rnn_sequence_forward(const floating[:, ::1] projected, const floating[:, ::1] weight_hh_t,
                          const floating[::1] bias, bint relu, const Py_ssize_t[::1] starts,
                          const Py_ssize_t[::1] counts, floating[:, ::1] h, floating[:, ::1] h_prev,
-                         floating[:, ::1] out, floating[:, ::1] hidden, int parts, int num_threads):
+                         floating[:, ::1] out, floating[:, ::1] hidden, bint thin, int parts, int num_threads):
     """The Elman RNN over every step (``projected``, ``weight_hh_t``, ``h``, ``h_prev``, ``out`` as for the GRU,
     with H columns instead of 3H)."""
     cdef Py_ssize_t part, batch = h.shape[0], size = h.shape[1], steps = starts.shape[0]
+    cdef floating *packed = _pack(weight_hh_t, thin)
     for part in prange(parts, nogil=True, schedule="static", num_threads=parts):
-        _rnn_loop(&projected[0, 0], &weight_hh_t[0, 0], &bias[0], relu, &starts[0], &counts[0], steps, &h[0, 0],
+        _rnn_loop(&projected[0, 0], &weight_hh_t[0, 0], packed, &bias[0], relu, &starts[0], &counts[0], steps, &h[0, 0],
                   &h_prev[0, 0], &out[0, 0], &hidden[0, 0], size, batch * part // parts,
                   batch * (part + 1) // parts, num_threads)
+    free(packed)
 
 
 def rnn_sequence_backward(const floating[:, ::1] d_out, const floating[:, ::1] weight_hh, const floating[:, ::1] out,
                           bint relu, const Py_ssize_t[::1] starts, const Py_ssize_t[::1] counts,
-                          floating[:, ::1] dh, floating[:, ::1] dpre, int parts, int num_threads):
+                          floating[:, ::1] dh, floating[:, ::1] dpre, bint thin, int parts, int num_threads):
     """Back through the Elman RNN's steps: ``dh`` (N, H) from the final state's gradient to the initial one's;
     ``dpre`` (S, H) receives every step's pre-activation gradient."""
     cdef Py_ssize_t part, batch = dh.shape[0], size = dh.shape[1], steps = starts.shape[0]
+    cdef floating *packed = _pack(weight_hh, thin)
     for part in prange(parts, nogil=True, schedule="static", num_threads=parts):
-        _rnn_back_loop(&d_out[0, 0], &weight_hh[0, 0], &out[0, 0], relu, &starts[0], &counts[0], steps, &dh[0, 0],
-                       &dpre[0, 0], size, batch * part // parts, batch * (part + 1) // parts, num_threads)
+        _rnn_back_loop(&d_out[0, 0], &weight_hh[0, 0], packed, &out[0, 0], relu, &starts[0], &counts[0], steps,
+                       &dh[0, 0], &dpre[0, 0], size, batch * part // parts, batch * (part + 1) // parts, num_threads)
+    free(packed)

@@ -56,6 +56,10 @@ def cell_step(mode, gx, h, c, weight_hh, bias_hh, weight_hr):
     return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
 
 
+# The compiled loops' per-step products through the kernel's own GEMM on the weight packed once (thin_gemm.h,
+# AVX-512: 1.3-1.6x OpenBLAS on these thin shapes) where the CPU has it, else through BLAS
+THIN_PRODUCTS = _kernel.thin_gemm_available()
+
 # A thread's share of the batch below this many sequences makes its per-step products too thin to pay
 MIN_SHARE_ROWS = 4
 
@@ -137,19 +141,18 @@ class Recurrence(Function):
         if mode == "LSTM":
             weight_hr = np.empty((0, 0), out.dtype) if weight_hr is None else np.ascontiguousarray(weight_hr)
             _kernel.lstm_sequence_forward(
-                projected, hidden_weight, bias, weight_hr, starts, counts, h,
-                c, self.h_prev, self.c_prev, self.gates, self.c, self.m, out, hidden, parts,
-                threads,
+                projected, hidden_weight, bias, weight_hr, starts, counts, h, c, self.h_prev, self.c_prev, self.gates,
+                self.c, self.m, out, hidden, THIN_PRODUCTS, parts, threads,
             )  # fmt: skip
         elif mode == "GRU":
             _kernel.gru_sequence_forward(
                 projected, hidden_weight, bias, starts, counts, h, self.h_prev, self.gates, self.hn, out, hidden,
-                parts, threads,
+                THIN_PRODUCTS, parts, threads,
             )  # fmt: skip
         else:
             _kernel.rnn_sequence_forward(
                 projected, hidden_weight, bias, mode == "RNN_RELU", starts, counts, h, self.h_prev, out, hidden,
-                parts, threads,
+                THIN_PRODUCTS, parts, threads,
             )  # fmt: skip
 
     def _forward_numpy(self, mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden, threads):
@@ -226,16 +229,16 @@ class Recurrence(Function):
                 weight_hr, dm = np.ascontiguousarray(weight_hr), np.empty((batch, size), dh.dtype)
             _kernel.lstm_sequence_backward(
                 d_out, weight_hh, weight_hr, starts, counts, dh, dc, self.gates, self.c, self.c_prev, da_x, d_total,
-                dm, parts, threads,
+                dm, THIN_PRODUCTS, parts, threads,
             )  # fmt: skip
         elif mode == "GRU":
             _kernel.gru_sequence_backward(
                 d_out, weight_hh, starts, counts, dh, self.gates, self.hn, self.h_prev, da_x, da_h,
-                np.empty((batch, size), dh.dtype), parts, threads,
+                np.empty((batch, size), dh.dtype), THIN_PRODUCTS, parts, threads,
             )  # fmt: skip
         else:
             _kernel.rnn_sequence_backward(
-                d_out, weight_hh, self.out, mode == "RNN_RELU", starts, counts, dh, da_x, parts, threads
+                d_out, weight_hh, self.out, mode == "RNN_RELU", starts, counts, dh, da_x, THIN_PRODUCTS, parts, threads
             )
 
     def _backward_numpy(self, mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total, threads):
