@@ -1,7 +1,8 @@
-"""The recurrence's two time loops against torch: the compiled one (one kernel call per layer and direction, BLAS
-from C; with several threads each runs the loop over its own share of the batch) and the NumPy one kept for when
-NumPy's BLAS cannot be bound (``_blas.cblas_ready()`` False). Packed variable-length batches, both directions,
-projections, both dtypes; values, final states and every gradient."""
+"""The recurrence's two time loops against torch: the compiled one (one kernel call per layer and direction, the
+per-step products through the packed thin GEMM or through BLAS from C; with several threads each runs the loop over
+its own share of the batch) and the NumPy one kept for when NumPy's BLAS cannot be bound (``_blas.cblas_ready()``
+False). Packed variable-length batches, both directions, projections, both dtypes; values, final states and every
+gradient. And the thin GEMM itself against NumPy on every edge of its blocking."""
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import minigrad
 import minigrad.nn as nn
 from minigrad import _blas
+from minigrad._kernels import recurrence as kernel
 from minigrad.nn.utils import rnn as rnn_utils
 from minigrad.ops import recurrence as recurrence_op
 
@@ -49,13 +51,15 @@ def _run(kind, options, dtype):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("loop", ["compiled", "compiled, 3 threads", "numpy"])
+@pytest.mark.parametrize("loop", ["compiled", "compiled, BLAS products", "compiled, 3 threads", "numpy"])
 @pytest.mark.parametrize("kind, options", CONFIGS, ids=[f"{k}-{i}" for i, (k, _) in enumerate(CONFIGS)])
 def test_time_loops_match_torch(kind, options, loop, dtype, monkeypatch):
     if loop == "numpy":
         monkeypatch.setattr(_blas, "cblas_ready", lambda: False)
     elif not _blas.cblas_ready():
         pytest.skip("NumPy's BLAS is not an OpenBLAS minigrad can bind")
+    if loop.endswith("BLAS products"):
+        monkeypatch.setattr(recurrence_op, "THIN_PRODUCTS", False)
     threads = 3 if loop.endswith("3 threads") else 1  # three shares of 4 sequences, the last of lengths 2, 2, 1, 1
     monkeypatch.setattr(recurrence_op, "get_num_threads", lambda: threads)
     ours, theirs = _run(kind, options, dtype)
@@ -71,3 +75,19 @@ def test_batch_shares_follow_the_thread_count(monkeypatch):
         with recurrence_op._loop_threads(batch, 1) as (parts, _):
             shares.append(parts)
     assert shares == [1, 2, 2, 4]  # at least MIN_SHARE_ROWS sequences per share
+
+
+@pytest.mark.skipif(not kernel.thin_gemm_available(), reason="the thin GEMM needs AVX-512")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_thin_gemm_matches_numpy_on_every_edge(dtype, accumulate):
+    rng = np.random.default_rng(2)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for m in (1, 2, 3, 5, 7, 8, 9, 15, 20, 32):  # the 8-, 4-, 2- and 1-row blocks and their combinations
+        for n in (1, 8, 15, 16, 17, 31, 32, 33, 200, 800):  # part of one register, one, two, a partial panel
+            k = int(rng.integers(1, 70))
+            a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
+            c = rng.standard_normal((m, n)).astype(dtype)
+            want = a @ b + (c if accumulate else 0)
+            kernel.thin_matmul(a, b, c, accumulate)
+            np.testing.assert_allclose(c, want, rtol=tol, atol=tol * k)
