@@ -72,7 +72,7 @@ def test_batch_shares_follow_the_thread_count(monkeypatch):
     shares = []
     monkeypatch.setattr(recurrence_op, "get_num_threads", lambda: 4)
     for batch in (3, 8, 11, 40):
-        with recurrence_op._loop_threads(batch, 1) as (parts, _):
+        with recurrence_op._loop_threads(batch, 1) as (parts, _, _):
             shares.append(parts)
     assert shares == [1, 2, 2, 4]  # at least MIN_SHARE_ROWS sequences per share
 

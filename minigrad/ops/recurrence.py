@@ -7,10 +7,13 @@ The sequence is given in packed form: ``x`` (S, I) holds the rows of every time 
 state advance; the others keep their state, so the final state of each sequence is its state after its own last
 step (or, in reverse, after step 0).
 
-Forward: the input projection of every step is one matrix product; each step's hidden projection is one BLAS call
-into a preallocated array; the gate nonlinearities and the state update run as one fused kernel over the step's
-rows (``minigrad._kernels.recurrence``). The backward walks the saved gates once, back through time (one kernel and
-one BLAS call per step), and gets every weight gradient as one matrix product over all steps.
+Forward: the input projection of every step is one matrix product; then the whole time loop is one kernel call
+without the GIL (``minigrad._kernels.recurrence``): per step the hidden projection (a packed thin GEMM of the
+kernel's own on AVX-512, else NumPy's BLAS called from C) and one fused pass for the gate nonlinearities and the
+state update. The backward walks the saved gates once, back through time, in one call the same way, and gets every
+weight gradient as one matrix product over all steps. With several threads, each runs the loop over its own share
+of the (independent) sequences. Where NumPy's BLAS cannot be bound from C (``_blas.cblas_ready()`` False) the time
+loop runs in Python over the same step kernels and ``np.matmul``.
 
 Per step, with ``gx = W_ih x + b_ih`` and σ the sigmoid (the textbook form is ``cell_step``):
 
@@ -66,17 +69,18 @@ MIN_SHARE_ROWS = 4
 
 @contextlib.contextmanager
 def _loop_threads(batch, step_macs):
-    """``(parts, threads)`` for a compiled time loop: the sequences are independent, so with several threads each
-    of ``parts`` threads runs the whole loop over its share of the batch, without a barrier per step, on a
+    """``(parts, threads, thin)`` for a compiled time loop: the sequences are independent, so with several threads
+    each of ``parts`` threads runs the whole loop over its share of the batch, without a barrier per step, on a
     single-threaded BLAS. A batch too small to share keeps one part, with ``threads`` (``_blas.threads_for``) for
-    each step's rows and BLAS."""
+    each step's rows and BLAS. ``thin``: the per-step products through the kernel's thin GEMM (single-threaded:
+    not when one part's products are big enough for BLAS's threads)."""
     parts = min(get_num_threads(), batch // MIN_SHARE_ROWS)
     if parts > 1:
         with _blas.single_threaded():
-            yield parts, 1
+            yield parts, 1, THIN_PRODUCTS
     else:
         with _blas.threads_for(step_macs) as threads:
-            yield 1, threads
+            yield 1, threads, THIN_PRODUCTS and threads == 1
 
 
 def _schedule(batch_sizes, reverse):
@@ -123,9 +127,9 @@ class Recurrence(Function):
             self.hn = np.empty((rows, size), dtype)
         schedule, step_macs = _schedule(batch_sizes, reverse), h0.shape[0] * proj * weight_hh.shape[0]
         if _blas.cblas_ready():
-            with _loop_threads(h0.shape[0], step_macs) as (parts, threads):
+            with _loop_threads(h0.shape[0], step_macs) as (parts, threads, thin):
                 self._forward_compiled(mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden,
-                                       parts, threads)  # fmt: skip
+                                       thin, parts, threads)  # fmt: skip
         else:
             with _blas.threads_for(step_macs) as threads:
                 self._forward_numpy(mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden,
@@ -134,7 +138,7 @@ class Recurrence(Function):
         return np.concatenate([out.ravel(), h.ravel()] + ([] if c is None else [c.ravel()]))
 
     def _forward_compiled(
-        self, mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden, parts, threads
+        self, mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden, thin, parts, threads
     ):
         """The time loop in one kernel call (``cblas`` bound): no Python per step."""
         starts, counts = (np.array(column, np.intp) for column in zip(*schedule))
@@ -142,17 +146,17 @@ class Recurrence(Function):
             weight_hr = np.empty((0, 0), out.dtype) if weight_hr is None else np.ascontiguousarray(weight_hr)
             _kernel.lstm_sequence_forward(
                 projected, hidden_weight, bias, weight_hr, starts, counts, h, c, self.h_prev, self.c_prev, self.gates,
-                self.c, self.m, out, hidden, THIN_PRODUCTS, parts, threads,
+                self.c, self.m, out, hidden, thin, parts, threads,
             )  # fmt: skip
         elif mode == "GRU":
             _kernel.gru_sequence_forward(
                 projected, hidden_weight, bias, starts, counts, h, self.h_prev, self.gates, self.hn, out, hidden,
-                THIN_PRODUCTS, parts, threads,
+                thin, parts, threads,
             )  # fmt: skip
         else:
             _kernel.rnn_sequence_forward(
                 projected, hidden_weight, bias, mode == "RNN_RELU", starts, counts, h, self.h_prev, out, hidden,
-                THIN_PRODUCTS, parts, threads,
+                thin, parts, threads,
             )  # fmt: skip
 
     def _forward_numpy(self, mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden, threads):
@@ -196,27 +200,28 @@ class Recurrence(Function):
         schedule = _schedule(self.options["batch_sizes"], self.options["reverse"])
         weight_hh, step_macs = np.ascontiguousarray(weight_hh), batch * proj * weight_hh.shape[0]
         if _blas.cblas_ready():
-            with _loop_threads(batch, step_macs) as (parts, threads):
+            with _loop_threads(batch, step_macs) as (parts, threads, thin):
                 self._backward_compiled(mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total,
-                                        parts, threads)  # fmt: skip
+                                        thin, parts, threads)  # fmt: skip
         else:
             with _blas.threads_for(step_macs) as threads:
                 self._backward_numpy(mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total,
                                      threads)  # fmt: skip
         need = self.needs_input_grad
+        grad_bias_ih = da_x.sum(0) if need[5] or (need[6] and da_h is da_x) else None
         return (
             _blas.matmul(da_x, weight_ih) if need[0] else None,
             dh if need[1] else None,
             dc if need[2] else None,
             _blas.matmul(da_x.T, x) if need[3] else None,
             _blas.matmul(da_h.T, self.h_prev) if need[4] else None,
-            da_x.sum(0) if need[5] else None,
-            da_h.sum(0) if need[6] else None,
+            grad_bias_ih if need[5] else None,
+            (grad_bias_ih.copy() if da_h is da_x else da_h.sum(0)) if need[6] else None,  # the same but for GRU
             _blas.matmul(d_total.T, self.m) if need[7] else None,
         )
 
     def _backward_compiled(
-        self, mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total, parts, threads
+        self, mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total, thin, parts, threads
     ):
         """Back through time in one kernel call (``cblas`` bound)."""
         starts, counts = (np.array(column, np.intp) for column in zip(*schedule))
@@ -229,16 +234,16 @@ class Recurrence(Function):
                 weight_hr, dm = np.ascontiguousarray(weight_hr), np.empty((batch, size), dh.dtype)
             _kernel.lstm_sequence_backward(
                 d_out, weight_hh, weight_hr, starts, counts, dh, dc, self.gates, self.c, self.c_prev, da_x, d_total,
-                dm, THIN_PRODUCTS, parts, threads,
+                dm, thin, parts, threads,
             )  # fmt: skip
         elif mode == "GRU":
             _kernel.gru_sequence_backward(
                 d_out, weight_hh, starts, counts, dh, self.gates, self.hn, self.h_prev, da_x, da_h,
-                np.empty((batch, size), dh.dtype), THIN_PRODUCTS, parts, threads,
+                np.empty((batch, size), dh.dtype), thin, parts, threads,
             )  # fmt: skip
         else:
             _kernel.rnn_sequence_backward(
-                d_out, weight_hh, self.out, mode == "RNN_RELU", starts, counts, dh, da_x, THIN_PRODUCTS, parts, threads
+                d_out, weight_hh, self.out, mode == "RNN_RELU", starts, counts, dh, da_x, thin, parts, threads
             )
 
     def _backward_numpy(self, mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total, threads):
