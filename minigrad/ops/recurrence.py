@@ -83,6 +83,17 @@ def _loop_threads(batch, step_macs):
             yield 1, threads, THIN_PRODUCTS and threads == 1
 
 
+def _time_loop(compiled, numpy_loop, batch, step_macs, *args):
+    """``compiled(*args, thin, parts, threads)`` where NumPy's BLAS can be called from C, else
+    ``numpy_loop(*args, threads)``, each in its threading (``step_macs``: one step's product)."""
+    if _blas.cblas_ready():
+        with _loop_threads(batch, step_macs) as (parts, threads, thin):
+            compiled(*args, thin, parts, threads)
+    else:
+        with _blas.threads_for(step_macs) as threads:
+            numpy_loop(*args, threads)
+
+
 def _schedule(batch_sizes, reverse):
     """``(first row, rows)`` of each step, in the order the recurrence visits them."""
     offsets = np.concatenate([[0], np.cumsum(batch_sizes)[:-1]]).tolist()
@@ -126,14 +137,10 @@ class Recurrence(Function):
         elif mode == "GRU":
             self.hn = np.empty((rows, size), dtype)
         schedule, step_macs = _schedule(batch_sizes, reverse), h0.shape[0] * proj * weight_hh.shape[0]
-        if _blas.cblas_ready():
-            with _loop_threads(h0.shape[0], step_macs) as (parts, threads, thin):
-                self._forward_compiled(mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden,
-                                       thin, parts, threads)  # fmt: skip
-        else:
-            with _blas.threads_for(step_macs) as threads:
-                self._forward_numpy(mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden,
-                                    threads)  # fmt: skip
+        _time_loop(
+            self._forward_compiled, self._forward_numpy, h0.shape[0], step_macs,
+            mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden,
+        )  # fmt: skip
         self.out = out
         return np.concatenate([out.ravel(), h.ravel()] + ([] if c is None else [c.ravel()]))
 
@@ -199,14 +206,10 @@ class Recurrence(Function):
         d_total = np.empty_like(self.out) if weight_hr is not None else None  # every output's whole gradient
         schedule = _schedule(self.options["batch_sizes"], self.options["reverse"])
         weight_hh, step_macs = np.ascontiguousarray(weight_hh), batch * proj * weight_hh.shape[0]
-        if _blas.cblas_ready():
-            with _loop_threads(batch, step_macs) as (parts, threads, thin):
-                self._backward_compiled(mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total,
-                                        thin, parts, threads)  # fmt: skip
-        else:
-            with _blas.threads_for(step_macs) as threads:
-                self._backward_numpy(mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total,
-                                     threads)  # fmt: skip
+        _time_loop(
+            self._backward_compiled, self._backward_numpy, batch, step_macs,
+            mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total,
+        )  # fmt: skip
         need = self.needs_input_grad
         grad_bias_ih = da_x.sum(0) if need[5] or (need[6] and da_h is da_x) else None
         return (
