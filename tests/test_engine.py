@@ -181,6 +181,20 @@ def test_leaf_gradients_do_not_alias_each_other():
     np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
 
 
+@pytest.mark.parametrize(
+    "build", [lambda a, b, c: a + (b + c), lambda a, b, c: (a + b) - c, lambda a, b, c: a - (b + c)]
+)
+def test_leaf_gradients_passed_on_unchanged_through_several_nodes_do_not_alias(build):
+    # the first-order backwards hand the incoming array on as it is: each leaf must still get memory of its own
+    leaves = [leaf([1.0, 2.0]) for _ in range(3)]
+    build(*leaves).sum().backward()
+    grads = [x.grad.numpy().copy() for x in leaves]
+    leaves[0].grad.mul_(5)
+    leaves[1].grad.mul_(7)
+    np.testing.assert_array_equal(leaves[2].grad.numpy(), grads[2])
+    np.testing.assert_array_equal(leaves[1].grad.numpy(), grads[1] * 7)
+
+
 def test_user_gradient_is_not_aliased_by_leaf_grad():
     x = leaf([1.0, 2.0])
     seed = minigrad.tensor([1.0, 1.0], dtype=minigrad.float64)

@@ -66,12 +66,12 @@ def test_dynamic_batch_axis_and_eval_mode():
 
 
 class Reductions(nn.Module):
-    """Running sums, products, logsumexp, gather, softplus and constant padding."""
+    """Running sums, products, logsumexp, a mean, gather, softplus and constant padding."""
 
     def forward(self, x):
         index = minigrad.tensor([[2, 0, 1, 1, 0, 2]] * x.shape[0])
         h = F.softplus(x, beta=2.0, threshold=1.0) + x.cumsum(1) - x.flip(1).cumsum(1).flip(1) * 0.5
-        h = h + x.logsumexp(1, keepdim=True) + (x.abs() + 0.5).prod(1, keepdim=True) * 0.1
+        h = h + x.logsumexp(1, keepdim=True) + (x.abs() + 0.5).prod(1, keepdim=True) * 0.1 - x.mean(1, keepdim=True)
         return F.pad(h.gather(1, index), (1, 2), value=0.25)
 
 

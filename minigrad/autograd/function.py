@@ -211,15 +211,30 @@ class Function:
         if self.ctx_style:
             grads = self._ctx_style_backward(grad)
         elif self.backward_arrays is not None and not create_graph:
-            grads = self.backward_arrays(grad._data)
-            # (np.asarray only for what is not an array already: NumPy scalars from 0-d arithmetic)
+            data = grad._data
+            grads = self.backward_arrays(data)
+            # The incoming array passed on unchanged (Add, Sub's first input, ...) goes on as the incoming Tensor
+            # itself, as the Tensor-op backward would send it: a leaf's AccumulateGrad that takes the array over
+            # swaps that Tensor's array for a view, so every other receiver copies it and no two .grad share
+            # memory. (np.asarray only for what is not an array already: NumPy scalars from 0-d arithmetic.)
             if type(grads) is not tuple:  # one input: no generator over a 1-tuple (-1k instructions per node)
                 grads = (
-                    None if grads is None else Tensor._wrap(grads if type(grads) is ndarray else np.asarray(grads)),
+                    grads
+                    if grads is None
+                    else grad
+                    if grads is data
+                    else Tensor._wrap(grads if type(grads) is ndarray else np.asarray(grads)),
                 )
             else:
                 grads = tuple(
-                    [g if g is None else Tensor._wrap(g if type(g) is ndarray else np.asarray(g)) for g in grads]
+                    [
+                        g
+                        if g is None
+                        else grad
+                        if g is data
+                        else Tensor._wrap(g if type(g) is ndarray else np.asarray(g))
+                        for g in grads
+                    ]
                 )
         else:
             grads = self.backward(grad)

@@ -246,6 +246,7 @@ CONVERTERS = {
         "LeakyRelu", _names(graph, inputs), alpha=float(options["slope"])
     ),
     "Sum": _reduce("ReduceSum"),
+    "Mean": _reduce("ReduceMean"),
     "Prod": _reduce("ReduceProd"),
     "LogSumExp": _reduce("ReduceLogSumExp"),
     "Cumsum": _cumsum,

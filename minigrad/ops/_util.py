@@ -31,6 +31,17 @@ def broadcast_array(array, shape):
     return view
 
 
+def sum_to_array(array, shape):
+    """Undo broadcasting on an array: ``array`` summed over the axes that broadcasting ``shape`` to
+    ``array.shape`` added or stretched (``array`` itself when the shapes agree). The NumPy form of
+    ``shape.sum_to``, for first-order backwards (``backward_arrays``)."""
+    if array.shape == shape:
+        return array
+    lead = array.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and array.shape[i + lead] != 1)
+    return (array.sum(axis=axes, keepdims=True) if axes else array).reshape(shape)
+
+
 def as_operand(value, np_dtype):
     """Cast a Tensor (differentiably), array or Python scalar to ``np_dtype``."""
     if isinstance(value, Tensor):

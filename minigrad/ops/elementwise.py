@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _device, _dtype
 from ..autograd.function import Function
-from ._util import data_of, float_operand, is_tensor, promote, promote_float, wrap
+from ._util import data_of, float_operand, is_tensor, promote, promote_float, sum_to_array, wrap
 from .shape import expand, sum_to
 
 
@@ -23,12 +23,17 @@ class Add(Function):
     keeps_inputs = False
 
     def forward(self, a, b):
-        self.shapes = (np.shape(a), np.shape(b))
+        self.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))  # (np.shape: a Python function)
         return a + b
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
         return (sum_to(grad, self.shapes[0]) if need_a else None, sum_to(grad, self.shapes[1]) if need_b else None)
+
+    def backward_arrays(self, grad):
+        need_a, need_b = self.needs_input_grad
+        shape_a, shape_b = self.shapes
+        return (sum_to_array(grad, shape_a) if need_a else None, sum_to_array(grad, shape_b) if need_b else None)
 
 
 class Sub(Function):
@@ -37,12 +42,17 @@ class Sub(Function):
     keeps_inputs = False
 
     def forward(self, a, b):
-        self.shapes = (np.shape(a), np.shape(b))
+        self.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
         return a - b
 
     def backward(self, grad):
         need_a, need_b = self.needs_input_grad
         return (sum_to(grad, self.shapes[0]) if need_a else None, sum_to(-grad, self.shapes[1]) if need_b else None)
+
+    def backward_arrays(self, grad):
+        need_a, need_b = self.needs_input_grad
+        shape_a, shape_b = self.shapes
+        return (sum_to_array(grad, shape_a) if need_a else None, sum_to_array(-grad, shape_b) if need_b else None)
 
 
 class Mul(Function):
@@ -62,6 +72,15 @@ class Mul(Function):
             sum_to(grad * a, np.shape(data_of(b))) if need_b else None,
         )
 
+    def backward_arrays(self, grad):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad  # (an input that needs a gradient is a Tensor)
+        a, b = data_of(a), data_of(b)
+        return (
+            sum_to_array(grad * b, a.shape) if need_a else None,
+            sum_to_array(grad * a, b.shape) if need_b else None,
+        )
+
 
 class Div(Function):
     """``a / b``; gradients ``g / b`` and ``-g (a / b) / b`` (torch's order: ``a / b²`` would underflow b² first)."""
@@ -78,6 +97,15 @@ class Div(Function):
         return (
             sum_to(grad / b, np.shape(data_of(a))) if need_a else None,
             sum_to(-grad * ((a / b) / b), np.shape(data_of(b))) if need_b else None,
+        )
+
+    def backward_arrays(self, grad):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        a, b = data_of(a), data_of(b)
+        return (
+            sum_to_array(grad / b, a.shape) if need_a else None,
+            sum_to_array(-grad * ((a / b) / b), b.shape) if need_b else None,
         )
 
 
@@ -109,6 +137,12 @@ class Pow(Function):
             grad_b = sum_to(grad * local, np.shape(data_of(b)))
         return grad_a, grad_b
 
+    def backward_arrays(self, grad):
+        a, b = self.inputs
+        if not (is_tensor(a) and isinstance(b, (int, float, np.number)) and b != 0):  # (0: backward's zero rule)
+            return tuple(None if g is None else g._data for g in self.backward(wrap(grad)))
+        return grad * (b * a._data ** (b - 1)), None  # backward's b·a^(b-1), in its order
+
 
 def _integer_power(base, exponent):
     """Integer ``base ** exponent`` as torch computes it: a negative exponent gives the truncated 1 / base^|b|,
@@ -131,6 +165,9 @@ class Neg(Function):
         return -x
 
     def backward(self, grad):
+        return -grad
+
+    def backward_arrays(self, grad):
         return -grad
 
 
@@ -385,6 +422,9 @@ class Abs(Function):
         (x,) = self.inputs
         return grad * sign(x)
 
+    def backward_arrays(self, grad):
+        return grad * _sign_values(self.inputs[0]._data)
+
 
 class Exp(Function):
     """``e^x``; gradient ``g e^x``.
@@ -402,6 +442,9 @@ class Exp(Function):
     def backward(self, grad):
         return grad * self.output()
 
+    def backward_arrays(self, grad):
+        return grad * self._output[0]
+
 
 class Log(Function):
     """``ln x``; gradient ``g / x``.
@@ -417,6 +460,9 @@ class Log(Function):
     def backward(self, grad):
         (x,) = self.inputs
         return grad / x
+
+    def backward_arrays(self, grad):
+        return grad / self.inputs[0]._data
 
 
 class Log1p(Function):
@@ -612,7 +658,7 @@ class Where(Function):
 
     def forward(self, a, b, *, condition):
         self.condition = condition
-        self.shapes = (np.shape(a), np.shape(b))
+        self.shapes = (getattr(a, "shape", ()), getattr(b, "shape", ()))
         return np.where(condition, a, b)
 
     def backward(self, grad):
@@ -620,6 +666,14 @@ class Where(Function):
         return (
             sum_to(grad * wrap(self.condition.astype(grad._data.dtype)), self.shapes[0]) if need_a else None,
             sum_to(grad * wrap((~self.condition).astype(grad._data.dtype)), self.shapes[1]) if need_b else None,
+        )
+
+    def backward_arrays(self, grad):
+        need_a, need_b = self.needs_input_grad
+        shape_a, shape_b = self.shapes
+        return (
+            sum_to_array(grad * self.condition.astype(grad.dtype), shape_a) if need_a else None,
+            sum_to_array(grad * (~self.condition).astype(grad.dtype), shape_b) if need_b else None,
         )
 
 
@@ -730,10 +784,15 @@ def sign(x):
     data = data_of(x)
     if data.dtype == np.bool_:
         return wrap(data.copy())
+    return _step(x, values=_sign_values(data))
+
+
+def _sign_values(data):
+    """``sign``'s values as an array: NumPy's sign with 0 for nan."""
     result = np.asarray(np.sign(data))
     if result.dtype.kind == "f":
         result[np.isnan(result)] = 0
-    return _step(x, values=result)
+    return result
 
 
 def floor(x):

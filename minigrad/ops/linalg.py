@@ -5,7 +5,7 @@ import numpy as np
 from .. import _blas, _dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ._util import promote
+from ._util import promote, sum_to_array
 from .shape import expand, sum_to
 
 
@@ -33,6 +33,28 @@ class MatMul(Function):
             grad_a = sum_to(g2.matmul(b2.mT), a2.shape).reshape(a.shape)
         if need_b:
             grad_b = sum_to(a2.mT.matmul(g2), b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+    def backward_arrays(self, grad):  # backward's formulas on the arrays (each Tensor op there is a node's apply)
+        a, b = self.inputs
+        a, b = a._data, b._data
+        need_a, need_b = self.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # the common case: no lifting, no broadcast batch dims
+            return (
+                _blas.matmul(grad, b.T) if need_a else None,
+                _blas.matmul(a.T, grad) if need_b else None,
+            )
+        if a.ndim == 1 and b.ndim == 1:
+            return (grad * b if need_a else None), (grad * a if need_b else None)
+        a2 = a[None] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = np.expand_dims(grad, -2) if a.ndim == 1 else grad
+        g2 = np.expand_dims(g2, -1) if b.ndim == 1 else g2
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = sum_to_array(_blas.matmul(g2, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        if need_b:
+            grad_b = sum_to_array(_blas.matmul(np.swapaxes(a2, -1, -2), g2), b2.shape).reshape(b.shape)
         return grad_a, grad_b
 
 

@@ -6,12 +6,14 @@ back, a broadcast's gradient is summed back (``SumTo``), an index's gradient is 
 second derivatives through them work.
 """
 
+import math
+
 import numpy as np
 
 from .. import _dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ._util import data_of
+from ._util import data_of, sum_to_array
 
 
 def normalize_dim(dim, ndim):
@@ -49,6 +51,9 @@ class Reshape(Function):
     def backward(self, grad):
         return grad.reshape(self.in_shape)
 
+    def backward_arrays(self, grad):  # (the public reshape would re-enter Function.apply for each backward)
+        return grad.reshape(self.in_shape)
+
 
 class Permute(Function):
     """``x`` with its dims reordered by ``axes`` (a view); gradient: ``g`` permuted back."""
@@ -60,7 +65,18 @@ class Permute(Function):
         return np.transpose(x, axes)
 
     def backward(self, grad):
-        return grad.permute(*np.argsort(self.options["axes"]))
+        return grad.permute(*_inverse_order(self.options["axes"]))
+
+    def backward_arrays(self, grad):
+        return grad.transpose(_inverse_order(self.options["axes"]))
+
+
+def _inverse_order(axes):
+    """The permutation that undoes ``axes`` (np.argsort on a tuple costs ~10x more at these sizes)."""
+    inverse = [0] * len(axes)
+    for i, axis in enumerate(axes):
+        inverse[axis] = i
+    return inverse
 
 
 class BroadcastTo(Function):
@@ -84,10 +100,7 @@ class SumTo(Function):
 
     def forward(self, x, *, shape):
         self.in_shape = x.shape
-        lead = x.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
-        result = x.sum(axis=axes, keepdims=True) if axes else x
-        return result.reshape(shape)
+        return sum_to_array(x, shape).reshape(shape)  # (a reshape: the result is never the input array itself)
 
     def backward(self, grad):
         return BroadcastTo.apply(grad, shape=self.in_shape)
@@ -184,6 +197,9 @@ class Index(Function):
     def backward(self, grad):
         return IndexBackward.apply(grad, shape=self.in_shape, **self.options)
 
+    def backward_arrays(self, grad):
+        return _scatter_into_zeros(grad, self.options["index"], self.options["advanced"], self.in_shape)
+
 
 class IndexBackward(Function):
     """Scatter ``grad`` into zeros of ``shape`` at ``index``, adding where an index repeats: the adjoint of
@@ -192,15 +208,20 @@ class IndexBackward(Function):
     keeps_inputs = False
 
     def forward(self, grad, *, index, advanced, shape):
-        result = np.zeros(shape, dtype=grad.dtype)
-        if advanced:
-            np.add.at(result, index, grad)
-        else:
-            result[index] = grad
-        return result
+        return _scatter_into_zeros(grad, index, advanced, shape)
 
     def backward(self, grad):
         return Index.apply(grad, index=self.options["index"], advanced=self.options["advanced"])
+
+
+def _scatter_into_zeros(grad, index, advanced, shape):
+    """An array of zeros of ``shape`` with ``grad`` added at ``index`` (repeated advanced positions add up)."""
+    result = np.zeros(shape, dtype=grad.dtype)
+    if advanced:
+        np.add.at(result, index, grad)
+    else:
+        result[index] = grad
+    return result
 
 
 class IndexPut(Function):
@@ -238,15 +259,25 @@ class Concatenate(Function):
     keeps_inputs = False
 
     def forward(self, *arrays, dim):
-        self.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays])
+        self.bounds = bounds = [0]  # (a running sum in Python: np.cumsum of a short list costs ~10x more)
+        for a in arrays:
+            bounds.append(bounds[-1] + a.shape[dim])
         return np.concatenate(arrays, axis=dim)
 
     def backward(self, grad):
+        return tuple(grad[part] if part is not None else None for part in self._parts())
+
+    def backward_arrays(self, grad):
+        return tuple([grad[part] if part is not None else None for part in self._parts()])
+
+    def _parts(self):
+        """Per input, the index of its slice of the output (None for an input that needs no gradient)."""
         prefix = (slice(None),) * self.options["dim"]
-        return tuple(
-            grad[prefix + (slice(int(lo), int(hi)),)] if need else None
-            for lo, hi, need in zip(self.bounds[:-1], self.bounds[1:], self.needs_input_grad)
-        )
+        bounds = self.bounds
+        return [
+            prefix + (slice(bounds[i], bounds[i + 1]),) if need else None
+            for i, need in enumerate(self.needs_input_grad)
+        ]
 
 
 class Gather(Function):
@@ -304,7 +335,7 @@ def shape_argument(shape):
 def _resolve_shape(shape, size):
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
+    known = math.prod([s for s in shape if s != -1])  # (np.prod of a list: ~6 µs; math.prod: ~0.2 µs)
     if -1 in shape:
         if known == 0 or size % known:
             raise ValueError
@@ -509,9 +540,10 @@ def t(x):
     >>> minigrad.zeros(2, 3).t().shape
     (3, 2)
     """
-    if x.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    return transpose(x, 0, 1) if x.ndim == 2 else x
+    ndim = x._data.ndim
+    if ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+    return Permute.apply(x, axes=(1, 0)) if ndim == 2 else x
 
 
 def matrix_transpose(x):
@@ -607,21 +639,23 @@ def cat(tensors, dim=0):
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if any(not isinstance(t, Tensor) for t in tensors):
         raise TypeError("cat(): expected a sequence of Tensors")
-    dtype = _dtype.result_type(*[t._data for t in tensors])  # torch's promotion: float32 with int64 stays float32
-    tensors = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]  # torch skips legacy empties
-    tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
-    ndim = tensors[0].ndim
+    dtype = tensors[0]._data.dtype
+    if any(t._data.dtype != dtype for t in tensors):  # torch's promotion: float32 with int64 stays float32
+        dtype = _dtype.result_type(*[t._data for t in tensors])
+        tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
+    if any(t._data.shape == (0,) for t in tensors):  # torch skips legacy empties
+        tensors = [t for t in tensors if t._data.shape != (0,)] or tensors[:1]
+    first = tensors[0]._data.shape
+    ndim = len(first)
     if ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     axis = normalize_dim(dim, ndim)
     for i, t in enumerate(tensors):
-        if (
-            t.ndim != ndim
-            or t.shape[:axis] + t.shape[axis + 1 :] != tensors[0].shape[:axis] + tensors[0].shape[axis + 1 :]
-        ):
+        shape = t._data.shape
+        if len(shape) != ndim or shape[:axis] + shape[axis + 1 :] != first[:axis] + first[axis + 1 :]:
             raise RuntimeError(
                 f"Sizes of tensors must match except in dimension {axis}. Expected size "
-                f"{list(tensors[0].shape)} but got size {list(t.shape)} for tensor number {i} in the list."
+                f"{list(first)} but got size {list(shape)} for tensor number {i} in the list."
             )
     return Concatenate.apply(*tensors, dim=axis)
 
