@@ -10,6 +10,9 @@ precision and in torch's order of operations (so float32 results round the way t
 
 The loop itself is in ``adam_update.h``, written so that the compiler vectorises it.
 
+``sgd_step`` is SGD's last move, ``p ← p - lr·g``, in one pass split over threads (NumPy's ``p -= g * lr`` makes a
+temporary the size of ``p``: two passes, one of them a write).
+
 ``rmsprop_steps`` and ``adagrad_steps`` update all the parameters of a group at once (split over threads, one
 parameter per task), each with torch's single-tensor formulas (``optim_update.h``):
 
@@ -81,6 +84,20 @@ def adam_step(floating[::1] param, const floating[::1] grad, floating[::1] exp_a
             minigrad_adam_double(&param[0], &grad[0], &exp_avg[0], &exp_avg_sq[0], &max_exp_avg_sq[0], n, sign,
                                  shrink, weight_decay, w, w_rest, beta2, 1.0 - beta2, sqrt(1.0 - beta2 ** step),
                                  eps, -lr / (1.0 - beta1 ** step), l2, w < 0.5, amsgrad)
+
+
+cdef enum:
+    SGD_PARALLEL_MIN = 1 << 18  # elements: below this the team's start-up costs more than the second core saves
+
+
+def sgd_step(floating[::1] param, const floating[::1] grad, double lr, int num_threads):
+    """``param ← param - lr·grad`` in place, ``lr`` rounded to the parameter's precision first (as NumPy's and
+    torch's ``p.add_(g, alpha=-lr)``). Flat, C-contiguous, one dtype and one length (the caller checks this)."""
+    cdef Py_ssize_t n = param.shape[0], i
+    cdef floating step = <floating>lr
+    cdef int threads = num_threads if n >= SGD_PARALLEL_MIN else 1
+    for i in prange(n, nogil=True, schedule="static", num_threads=threads):
+        param[i] = param[i] - step * grad[i]
 
 
 def _addresses(arrays):

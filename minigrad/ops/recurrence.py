@@ -7,10 +7,13 @@ The sequence is given in packed form: ``x`` (S, I) holds the rows of every time 
 state advance; the others keep their state, so the final state of each sequence is its state after its own last
 step (or, in reverse, after step 0).
 
-Forward: the input projection of every step is one matrix product; each step's hidden projection is one BLAS call
-into a preallocated array; the gate nonlinearities and the state update run as one fused kernel over the step's
-rows (``minigrad._kernels.recurrence``). The backward walks the saved gates once, back through time (one kernel and
-one BLAS call per step), and gets every weight gradient as one matrix product over all steps.
+Forward: the input projection of every step is one matrix product; then the whole time loop is one kernel call
+without the GIL (``minigrad._kernels.recurrence``): per step the hidden projection (a packed thin GEMM of the
+kernel's own on AVX-512, else NumPy's BLAS called from C) and one fused pass for the gate nonlinearities and the
+state update. The backward walks the saved gates once, back through time, in one call the same way, and gets every
+weight gradient as one matrix product over all steps. With several threads, each runs the loop over its own share
+of the (independent) sequences. Where NumPy's BLAS cannot be bound from C (``_blas.cblas_ready()`` False) the time
+loop runs in Python over the same step kernels and ``np.matmul``.
 
 Per step, with ``gx = W_ih x + b_ih`` and σ the sigmoid (the textbook form is ``cell_step``):
 
@@ -21,10 +24,13 @@ Per step, with ``gx = W_ih x + b_ih`` and σ the sigmoid (the textbook form is `
   ``h' = (1 - z)·n + z·h``.
 """
 
+import contextlib
+
 import numpy as np
 
 from .. import _blas
 from .._kernels import recurrence as _kernel
+from .._threads import get_num_threads
 from ..autograd.function import Function
 from .linalg import linear
 from .shape import cat
@@ -51,6 +57,41 @@ def cell_step(mode, gx, h, c, weight_hh, bias_hh, weight_hr):
         return (1 - z) * n + z * h, None
     pre = gx + recurrent
     return (pre.tanh() if mode == "RNN_TANH" else pre.relu()), None
+
+
+# The compiled loops' per-step products through the kernel's own GEMM on the weight packed once (thin_gemm.h,
+# AVX-512: 1.3-1.6x OpenBLAS on these thin shapes) where the CPU has it, else through BLAS
+THIN_PRODUCTS = _kernel.thin_gemm_available()
+
+# A thread's share of the batch below this many sequences makes its per-step products too thin to pay
+MIN_SHARE_ROWS = 4
+
+
+@contextlib.contextmanager
+def _loop_threads(batch, step_macs):
+    """``(parts, threads, thin)`` for a compiled time loop: the sequences are independent, so with several threads
+    each of ``parts`` threads runs the whole loop over its share of the batch, without a barrier per step, on a
+    single-threaded BLAS. A batch too small to share keeps one part, with ``threads`` (``_blas.threads_for``) for
+    each step's rows and BLAS. ``thin``: the per-step products through the kernel's thin GEMM (single-threaded:
+    not when one part's products are big enough for BLAS's threads)."""
+    parts = min(get_num_threads(), batch // MIN_SHARE_ROWS)
+    if parts > 1:
+        with _blas.single_threaded():
+            yield parts, 1, THIN_PRODUCTS
+    else:
+        with _blas.threads_for(step_macs) as threads:
+            yield 1, threads, THIN_PRODUCTS and threads == 1
+
+
+def _time_loop(compiled, numpy_loop, batch, step_macs, *args):
+    """``compiled(*args, thin, parts, threads)`` where NumPy's BLAS can be called from C, else
+    ``numpy_loop(*args, threads)``, each in its threading (``step_macs``: one step's product)."""
+    if _blas.cblas_ready():
+        with _loop_threads(batch, step_macs) as (parts, threads, thin):
+            compiled(*args, thin, parts, threads)
+    else:
+        with _blas.threads_for(step_macs) as threads:
+            numpy_loop(*args, threads)
 
 
 def _schedule(batch_sizes, reverse):
@@ -83,7 +124,7 @@ class Recurrence(Function):
         projected = _blas.matmul(x, weight_ih.T)
         if bias_ih is not None:
             projected += bias_ih
-        bias = np.zeros(weight_hh.shape[0], dtype) if bias_hh is None else bias_hh
+        bias = np.zeros(weight_hh.shape[0], dtype) if bias_hh is None else np.ascontiguousarray(bias_hh)
         hidden_weight = np.ascontiguousarray(weight_hh.T)  # OpenBLAS: h @ Wᵀ from a transposed view is ~2x slower
         h, c = h0.copy(), None if c0 is None else c0.copy()
         out = np.empty((rows, proj), dtype)
@@ -95,31 +136,60 @@ class Recurrence(Function):
             self.m = out if weight_hr is None else np.empty((rows, size), dtype)  # σ(o)·tanh(c), before W_hr
         elif mode == "GRU":
             self.hn = np.empty((rows, size), dtype)
-        with _blas.threads_for(h0.shape[0] * proj * weight_hh.shape[0]) as threads:  # one step's product
-            for start, count in _schedule(batch_sizes, reverse):
-                step = slice(start, start + count)
-                h_prev = self.h_prev[step]
-                h_prev[...] = h[:count]
-                np.matmul(h_prev, hidden_weight, out=hidden[:count])
-                if mode == "LSTM":
-                    self.c_prev[step] = c[:count]
-                    _kernel.lstm_forward(
-                        projected[step], hidden[:count], bias, self.c_prev[step], self.gates[step], self.c[step],
-                        self.m[step], threads,
-                    )  # fmt: skip
-                    c[:count] = self.c[step]
-                    if weight_hr is not None:
-                        np.matmul(self.m[step], weight_hr.T, out=out[step])
-                elif mode == "GRU":
-                    _kernel.gru_forward(
-                        projected[step], hidden[:count], bias, h_prev, self.gates[step], self.hn[step], out[step],
-                        threads,
-                    )  # fmt: skip
-                else:
-                    _kernel.rnn_forward(projected[step], hidden[:count], bias, mode == "RNN_RELU", out[step], threads)
-                h[:count] = out[step]
+        schedule, step_macs = _schedule(batch_sizes, reverse), h0.shape[0] * proj * weight_hh.shape[0]
+        _time_loop(
+            self._forward_compiled, self._forward_numpy, h0.shape[0], step_macs,
+            mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden,
+        )  # fmt: skip
         self.out = out
         return np.concatenate([out.ravel(), h.ravel()] + ([] if c is None else [c.ravel()]))
+
+    def _forward_compiled(
+        self, mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden, thin, parts, threads
+    ):
+        """The time loop in one kernel call (``cblas`` bound): no Python per step."""
+        starts, counts = (np.array(column, np.intp) for column in zip(*schedule))
+        if mode == "LSTM":
+            weight_hr = np.empty((0, 0), out.dtype) if weight_hr is None else np.ascontiguousarray(weight_hr)
+            _kernel.lstm_sequence_forward(
+                projected, hidden_weight, bias, weight_hr, starts, counts, h, c, self.h_prev, self.c_prev, self.gates,
+                self.c, self.m, out, hidden, thin, parts, threads,
+            )  # fmt: skip
+        elif mode == "GRU":
+            _kernel.gru_sequence_forward(
+                projected, hidden_weight, bias, starts, counts, h, self.h_prev, self.gates, self.hn, out, hidden,
+                thin, parts, threads,
+            )  # fmt: skip
+        else:
+            _kernel.rnn_sequence_forward(
+                projected, hidden_weight, bias, mode == "RNN_RELU", starts, counts, h, self.h_prev, out, hidden,
+                thin, parts, threads,
+            )  # fmt: skip
+
+    def _forward_numpy(self, mode, projected, hidden_weight, bias, weight_hr, schedule, h, c, out, hidden, threads):
+        """The time loop in Python over the step kernels and ``np.matmul`` (where ``cblas`` cannot be bound)."""
+        for start, count in schedule:
+            step = slice(start, start + count)
+            h_prev = self.h_prev[step]
+            h_prev[...] = h[:count]
+            np.matmul(h_prev, hidden_weight, out=hidden[:count])
+            if mode == "LSTM":
+                self.c_prev[step] = c[:count]
+                _kernel.lstm_forward(
+                    projected[step], hidden[:count], bias, self.c_prev[step], self.gates[step], self.c[step],
+                    self.m[step], threads,
+                )  # fmt: skip
+                c[:count] = self.c[step]
+                if weight_hr is not None:
+                    np.matmul(self.m[step], weight_hr.T, out=out[step])
+            elif mode == "GRU":
+                _kernel.gru_forward(
+                    projected[step], hidden[:count], bias, h_prev, self.gates[step], self.hn[step], out[step],
+                    threads,
+                )  # fmt: skip
+            else:
+                _kernel.rnn_forward(projected[step], hidden[:count], bias, mode == "RNN_RELU", out[step], threads)
+            h[:count] = out[step]
 
     def backward_arrays(self, grad):
         x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr = (
@@ -133,42 +203,76 @@ class Recurrence(Function):
         dc = None if c0 is None else grad[(rows + batch) * proj :].reshape(batch, size).copy()
         da_x = np.empty_like(self.gates)
         da_h = np.empty_like(self.gates) if mode == "GRU" else da_x
-        direct = np.empty((batch, size), x.dtype) if mode == "GRU" else None
         d_total = np.empty_like(self.out) if weight_hr is not None else None  # every output's whole gradient
-        with _blas.threads_for(batch * proj * weight_hh.shape[0]) as threads:  # one step's product
-            for start, count in reversed(_schedule(self.options["batch_sizes"], self.options["reverse"])):
-                step = slice(start, start + count)
-                dh[:count] += d_out[step]
-                if mode == "LSTM":
-                    dm = dh[:count]
-                    if weight_hr is not None:
-                        d_total[step] = dm
-                        dm = dm @ weight_hr
-                    _kernel.lstm_backward(
-                        dm, dc[:count], self.gates[step], self.c[step], self.c_prev[step], da_x[step], threads
-                    )
-                    np.matmul(da_x[step], weight_hh, out=dh[:count])
-                elif mode == "GRU":
-                    _kernel.gru_backward(
-                        dh[:count], self.gates[step], self.hn[step], self.h_prev[step], da_x[step], da_h[step],
-                        direct[:count], threads,
-                    )  # fmt: skip
-                    np.matmul(da_h[step], weight_hh, out=dh[:count])
-                    dh[:count] += direct[:count]
-                else:
-                    _kernel.rnn_backward(dh[:count], self.out[step], mode == "RNN_RELU", da_x[step], threads)
-                    np.matmul(da_x[step], weight_hh, out=dh[:count])
+        schedule = _schedule(self.options["batch_sizes"], self.options["reverse"])
+        weight_hh, step_macs = np.ascontiguousarray(weight_hh), batch * proj * weight_hh.shape[0]
+        _time_loop(
+            self._backward_compiled, self._backward_numpy, batch, step_macs,
+            mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total,
+        )  # fmt: skip
         need = self.needs_input_grad
+        grad_bias_ih = da_x.sum(0) if need[5] or (need[6] and da_h is da_x) else None
         return (
             _blas.matmul(da_x, weight_ih) if need[0] else None,
             dh if need[1] else None,
             dc if need[2] else None,
             _blas.matmul(da_x.T, x) if need[3] else None,
             _blas.matmul(da_h.T, self.h_prev) if need[4] else None,
-            da_x.sum(0) if need[5] else None,
-            da_h.sum(0) if need[6] else None,
+            grad_bias_ih if need[5] else None,
+            (grad_bias_ih.copy() if da_h is da_x else da_h.sum(0)) if need[6] else None,  # the same but for GRU
             _blas.matmul(d_total.T, self.m) if need[7] else None,
         )
+
+    def _backward_compiled(
+        self, mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total, thin, parts, threads
+    ):
+        """Back through time in one kernel call (``cblas`` bound)."""
+        starts, counts = (np.array(column, np.intp) for column in zip(*schedule))
+        d_out = np.ascontiguousarray(d_out)  # (an upstream gradient may be a broadcast view)
+        batch, size = dh.shape[0], self.gates.shape[1] // GATES[mode]
+        if mode == "LSTM":
+            if weight_hr is None:
+                weight_hr = d_total = dm = np.empty((0, 0), dh.dtype)
+            else:
+                weight_hr, dm = np.ascontiguousarray(weight_hr), np.empty((batch, size), dh.dtype)
+            _kernel.lstm_sequence_backward(
+                d_out, weight_hh, weight_hr, starts, counts, dh, dc, self.gates, self.c, self.c_prev, da_x, d_total,
+                dm, thin, parts, threads,
+            )  # fmt: skip
+        elif mode == "GRU":
+            _kernel.gru_sequence_backward(
+                d_out, weight_hh, starts, counts, dh, self.gates, self.hn, self.h_prev, da_x, da_h,
+                np.empty((batch, size), dh.dtype), thin, parts, threads,
+            )  # fmt: skip
+        else:
+            _kernel.rnn_sequence_backward(
+                d_out, weight_hh, self.out, mode == "RNN_RELU", starts, counts, dh, da_x, thin, parts, threads
+            )
+
+    def _backward_numpy(self, mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total, threads):
+        """Back through time in Python over the step kernels and ``np.matmul`` (where ``cblas`` cannot be bound)."""
+        direct = np.empty_like(dh) if mode == "GRU" else None
+        for start, count in reversed(schedule):
+            step = slice(start, start + count)
+            dh[:count] += d_out[step]
+            if mode == "LSTM":
+                dm = dh[:count]
+                if weight_hr is not None:
+                    d_total[step] = dm
+                    dm = dm @ weight_hr
+                _kernel.lstm_backward(dm, dc[:count], self.gates[step], self.c[step], self.c_prev[step], da_x[step],
+                                      threads)  # fmt: skip
+                np.matmul(da_x[step], weight_hh, out=dh[:count])
+            elif mode == "GRU":
+                _kernel.gru_backward(
+                    dh[:count], self.gates[step], self.hn[step], self.h_prev[step], da_x[step], da_h[step],
+                    direct[:count], threads,
+                )  # fmt: skip
+                np.matmul(da_h[step], weight_hh, out=dh[:count])
+                dh[:count] += direct[:count]
+            else:
+                _kernel.rnn_backward(dh[:count], self.out[step], mode == "RNN_RELU", da_x[step], threads)
+                np.matmul(da_x[step], weight_hh, out=dh[:count])
 
     def composite(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
         projected = linear(x, weight_ih, bias_ih)

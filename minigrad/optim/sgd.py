@@ -4,6 +4,8 @@ from typing import Any
 
 import numpy as np
 
+from .._kernels.optim import sgd_step
+from .._threads import get_num_threads
 from ..autograd.tensor import Tensor
 from .optimizer import Optimizer, bump_version, check_not_differentiable, gradient_of
 
@@ -98,6 +100,21 @@ class SGD(Optimizer):
                         grad = ahead
                     else:
                         grad = buf
-                param -= grad * lr
+                _descend(param, grad, lr)
                 bump_version(p)
         return loss
+
+
+def _descend(param, grad, lr):
+    """``param -= lr·grad`` in place: one fused pass (``sgd_step``) where both are C-contiguous of one float
+    dtype, else NumPy."""
+    if (
+        param.dtype == grad.dtype
+        and param.dtype.kind == "f"
+        and param.dtype.itemsize in (4, 8)
+        and param.flags.c_contiguous
+        and grad.flags.c_contiguous
+    ):
+        sgd_step(param.reshape(-1), grad.reshape(-1), lr, get_num_threads())
+    else:
+        param -= grad * lr
