@@ -221,7 +221,7 @@ def randn(
 
 
 def randint(
-    low: int,
+    low: Any = None,
     high: Any = None,
     size: Any = None,
     dtype: _Dtype = None,
@@ -229,15 +229,20 @@ def randint(
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` means ``low = 0``.
+    """Integers drawn uniformly from ``[low, high)``, in torch's call forms: ``randint(low, high, size)``,
+    ``randint(high, size)``, ``randint(high, size=size)`` and ``randint(high=high, size=size)`` (``low = 0``).
 
-    >>> minigrad.randint(0, 10, (4,)).shape
-    (4,)
+    >>> minigrad.randint(0, 10, (4,)).shape, minigrad.randint(10, size=(2,)).shape
+    ((4,), (2,))
     """
-    if size is None:
+    if size is None:  # randint(high, size): the second positional is the size
         low, high, size = 0, low, high
-    if size is None:
-        raise TypeError("randint() missing required argument 'size'")
+    if high is None:  # randint(high, size=...): the one positional bound is the upper one
+        low, high = 0, low
+    if low is None:  # randint(high=..., size=...)
+        low = 0
+    if size is None or high is None:
+        raise TypeError(f"randint() missing required argument '{'size' if high is not None else 'high'}'")
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     array = _generator(generator).integers(low, high, _size((size,)), dtype=np.int64)

@@ -34,7 +34,8 @@ LAYERS = {
     "minigrad.random": (1, 0),
     "minigrad.cuda": (1, 0),
     "minigrad.accelerator": (1, 0),
-    "minigrad.backends": (1, 0),
+    "minigrad.backends": (1, 1),
+    "minigrad.backends.*": (1, 0),
     "minigrad._kernels": (1, 0),
     "minigrad._kernels.*": (1, 0),
     # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__

@@ -173,6 +173,23 @@ class Tensor:
         return _device.CPU
 
     @property
+    def is_cpu(self) -> bool:
+        """True: minigrad's tensors live in CPU memory (torch's ``is_cpu``)."""
+        return True
+
+    @property
+    def is_cuda(self) -> bool:
+        """False, and likewise ``is_mps``, ``is_xpu``, ``is_meta``, ``is_sparse``, ``is_quantized``: the flags that
+        scripts test before a device- or layout-specific path (``if x.is_cuda and ngpu > 1``).
+
+        >>> minigrad.zeros(1).is_cuda, minigrad.zeros(1).is_cpu
+        (False, True)
+        """
+        return False
+
+    is_mps = is_xpu = is_meta = is_sparse = is_quantized = is_cuda
+
+    @property
     def _version(self):
         """How many in-place changes this tensor's memory has seen (shared with its views, as in torch)."""
         return 0 if self._version_counter is None else self._version_counter[0]
