@@ -255,6 +255,17 @@ from .ops.indexing import (
     unravel_index,
 )
 from .creation import empty_permuted, empty_strided, logspace, scalar_tensor
+from .tensor_types import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from .ops.inplace import resize_as_
 from .ops.padding import constant_pad_nd
 from .ops.sampling import bernoulli, normal

@@ -417,7 +417,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.as_numpy_dtype(dtype) == data.dtype):
         return from_numpy(data)
-    return Tensor(data, dtype=dtype)
+    return Tensor._new(data, dtype)
 
 
 def _new(fill, what):
@@ -467,7 +467,7 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     tensor([1., 2.])
     """
     _device.check(device)
-    return Tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)
+    return Tensor._new(data, dtype if dtype is not None else self.dtype, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None, layout=None):

@@ -53,6 +53,7 @@ LAYERS = {
     #      the factories build tensors without ops (Tensor.new_* is bound from them); the graph drawing may use any
     "minigrad.ops._util": (3, 0),
     "minigrad.creation": (3, 0),
+    "minigrad.tensor_types": (3, 0),
     "minigrad.ops.shape": (3, 1),
     "minigrad.ops.elementwise": (3, 2),
     "minigrad.ops.reduce": (3, 3),

@@ -35,3 +35,103 @@ def test_randint_without_size_raises_type_error_like_torch():
         minigrad.randint(5)
     with pytest.raises(TypeError, match="high"):
         minigrad.randint(size=(2,))
+
+
+LEGACY_TYPES = [
+    "FloatTensor",
+    "DoubleTensor",
+    "HalfTensor",
+    "LongTensor",
+    "IntTensor",
+    "ShortTensor",
+    "CharTensor",
+    "ByteTensor",
+    "BoolTensor",
+]
+
+
+def _same(ours, theirs):
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("name", LEGACY_TYPES)
+@pytest.mark.parametrize(
+    "args", [(), (3,), (2, 3), ([1, 0, 1],), ([[1.5, 2.0]],)], ids=["empty", "size", "sizes", "ints", "floats"]
+)
+def test_legacy_types_build_like_torch(name, args):
+    # pytorch/examples gcn: torch.FloatTensor(array), torch.LongTensor(labels); old layers: FloatTensor(out, in)
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(minigrad, name)(*args), getattr(torch, name)(*args)
+    _same(ours, theirs)
+    if args and isinstance(args[0], list):
+        assert ours.tolist() == theirs.tolist()
+    assert isinstance(ours, getattr(minigrad, name)) and isinstance(ours, minigrad.Tensor)
+    assert all(not isinstance(ours, getattr(minigrad, other)) for other in LEGACY_TYPES if other != name)
+
+
+def test_legacy_types_from_arrays_tensors_and_errors():
+    torch = pytest.importorskip("torch")
+    np = pytest.importorskip("numpy")
+    a = np.arange(3, dtype=np.int32)
+    assert minigrad.FloatTensor(a).tolist() == torch.FloatTensor(a).tolist() == [0.0, 1.0, 2.0]
+    x = minigrad.zeros(2)
+    assert minigrad.FloatTensor(x) is x  # torch hands back the same storage
+    with pytest.raises(TypeError):
+        torch.FloatTensor(torch.zeros(2, dtype=torch.float64))
+    with pytest.raises(TypeError):
+        minigrad.FloatTensor(minigrad.zeros(2, dtype=minigrad.float64))
+    for bad in [(2.5,), ([1], [2]), (2, 3.0)]:
+        with pytest.raises(TypeError):
+            torch.FloatTensor(*bad)
+        with pytest.raises(TypeError):
+            minigrad.FloatTensor(*bad)
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        minigrad.FloatTensor(-1)
+
+
+@pytest.mark.parametrize("target", ["LongTensor", "DoubleTensor", "torch.IntTensor", "torch.BoolTensor"])
+def test_type_converts_to_legacy_types_and_names(target):
+    torch = pytest.importorskip("torch")
+    values = [[0.0, 1.5], [-2.0, 3.0]]
+    if target.startswith("torch."):
+        ours, theirs = minigrad.tensor(values).type(target), torch.tensor(values).type(target)
+    else:
+        ours, theirs = (
+            minigrad.tensor(values).type(getattr(minigrad, target)),
+            torch.tensor(values).type(getattr(torch, target)),
+        )
+    _same(ours, theirs)
+    assert ours.tolist() == theirs.tolist() and ours.type() == theirs.type()
+    with pytest.raises(ValueError, match="invalid type"):
+        minigrad.zeros(1).type("foo")
+
+
+@pytest.mark.parametrize(
+    "args", [(), (4,), (2, 3), ([1, 2],), ([[1.5], [2.0]],)], ids=["empty", "size", "sizes", "ints", "floats"]
+)
+def test_tensor_class_constructor_is_torchs_legacy_one(args):
+    # old scripts' custom layers: nn.Parameter(torch.Tensor(in_features, out_features)); torch.Tensor([1, 2]) is float
+    torch = pytest.importorskip("torch")
+    ours, theirs = minigrad.Tensor(*args), torch.Tensor(*args)
+    _same(ours, theirs)
+    if args and isinstance(args[0], list):
+        assert ours.tolist() == theirs.tolist()
+
+
+def test_tensor_class_constructor_follows_default_dtype_and_shares_tensors():
+    x = minigrad.arange(3)
+    shared = minigrad.Tensor(x)
+    shared.add_(1)  # torch.Tensor(t) is t's storage, in t's dtype
+    assert x.tolist() == [1, 2, 3] and shared.dtype is minigrad.int64
+    minigrad.set_default_dtype(minigrad.float64)
+    try:
+        assert minigrad.Tensor(2).dtype is minigrad.float64 and minigrad.Tensor([1]).dtype is minigrad.float64
+        assert minigrad.FloatTensor(2).dtype is minigrad.float32
+    finally:
+        minigrad.set_default_dtype(minigrad.float32)
+    with pytest.raises(TypeError, match="sequence"):
+        minigrad.Tensor(2.5)
+    weight = minigrad.nn.Parameter(minigrad.Tensor(3, 2))
+    minigrad.nn.init.uniform_(weight)
+    assert weight.shape == (3, 2) and weight.requires_grad

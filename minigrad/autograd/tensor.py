@@ -57,6 +57,25 @@ def _infer_array(data, dtype):
     return array
 
 
+def legacy_array(args, dtype):
+    """The array of torch's legacy constructors (``torch.Tensor(...)``, ``torch.FloatTensor(...)``) in ``dtype``:
+    ``()`` -> empty 1-D; integer sizes ``(2, 3)`` -> uninitialised of that shape; one sequence or array -> its values.
+    A number that is not a size raises TypeError (torch: "data must be a sequence"), as does any other mix."""
+    if not args:
+        return np.empty((0,), dtype=dtype.numpy)
+    if all(isinstance(a, (builtins.int, np.integer)) and not isinstance(a, (builtins.bool, np.bool_)) for a in args):
+        if any(a < 0 for a in args):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(args)}: {list(args)}")
+        return np.empty(tuple(builtins.int(a) for a in args), dtype=dtype.numpy)
+    if len(args) == 1 and not isinstance(args[0], (builtins.int, builtins.float, builtins.bool, np.generic, str)):
+        data = args[0]
+        return _infer_array(data._data if isinstance(data, Tensor) else data, dtype)
+    got = ", ".join(type(a).__name__ for a in args)
+    if len(args) == 1:
+        raise TypeError(f"new(): data must be a sequence (got {got})")
+    raise TypeError(f"new() received an invalid combination of arguments - got ({got}), expected sizes or one sequence")
+
+
 class Tensor:
     """A multi-dimensional array that records the operations applied to it for automatic differentiation.
 
@@ -88,10 +107,27 @@ class Tensor:
     }
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
 
-    def __init__(self, data, dtype=None, requires_grad=False):
-        Tensor._init(self, _infer_array(data, dtype))
+    def __init__(self, *args, device=None):
+        """torch's legacy constructor, as old scripts call it (``nn.Parameter(torch.Tensor(out, in))``): integer
+        sizes give an uninitialised tensor of the default float dtype, data (a sequence or an array) is copied into
+        one, a Tensor is shared as it is, no argument gives an empty one. ``minigrad.tensor`` is the modern form.
+
+        >>> minigrad.Tensor(2, 3).shape, minigrad.Tensor([1, 2])
+        ((2, 3), tensor([1., 2.]))
+        """
+        _device.check(device)
+        source = args[0] if len(args) == 1 and isinstance(args[0], Tensor) else None
+        Tensor._init(self, source._data if source is not None else legacy_array(args, _dtype.get_default_dtype()))
+        if source is not None:
+            self._version_counter = source._shared_version_counter()
+
+    @staticmethod
+    def _new(data, dtype=None, requires_grad=False):
+        """A new leaf holding a copy of ``data`` under torch's dtype rules (what ``minigrad.tensor`` makes)."""
+        t = Tensor._wrap(_infer_array(data, dtype))
         if requires_grad:
-            self.requires_grad_(True)
+            t.requires_grad_(True)
+        return t
 
     def _init(self, array):
         self._data = array
@@ -390,7 +426,7 @@ class Tensor:
         if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
             gradient = gradient if gradient.requires_grad else Tensor._wrap(gradient._data.copy())
         else:
-            gradient = Tensor(np.asarray(gradient, dtype=self._data.dtype))
+            gradient = Tensor._wrap(np.array(gradient, dtype=self._data.dtype))
         if gradient.shape != self.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
@@ -669,4 +705,4 @@ def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool 
     tensor([1., 2.], requires_grad=True)
     """
     _device.check(device)
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    return Tensor._new(data, dtype, requires_grad)
