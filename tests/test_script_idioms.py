@@ -135,3 +135,63 @@ def test_tensor_class_constructor_follows_default_dtype_and_shares_tensors():
     weight = minigrad.nn.Parameter(minigrad.Tensor(3, 2))
     minigrad.nn.init.uniform_(weight)
     assert weight.shape == (3, 2) and weight.requires_grad
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_tensors_pickle_round_trip(protocol):
+    # DataLoader workers send batches through pickle (pytorch/examples super_resolution, num_workers=4): the legacy
+    # constructor must not be what unpickling calls
+    import pickle
+
+    for x in (minigrad.arange(3), minigrad.ones(2, 2, requires_grad=True), minigrad.zeros(0, dtype=minigrad.float64)):
+        y = pickle.loads(pickle.dumps(x, protocol=protocol))
+        assert y.dtype is x.dtype and y.shape == x.shape and y.tolist() == x.tolist()
+        assert y.requires_grad == x.requires_grad
+
+
+class _Tagger(minigrad.nn.Module):
+    """A whole model saved with ``torch.save(model, f)``, as pytorch/examples' word_language_model does."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = minigrad.nn.Embedding(5, 3)
+        self.rnn = minigrad.nn.GRU(3, 4)
+        self.kinds = {"a", "b"}  # a set in the pickled state: torch's weights-only unpickler allows builtins.set
+
+
+def test_whole_model_loads_under_safe_globals_like_torch(tmp_path):
+    import pickle
+
+    from minigrad import serialization
+
+    path = tmp_path / "model.pt"
+    model = _Tagger()
+    with open(path, "wb") as f:
+        minigrad.save(model, f)
+    allowed = [_Tagger, minigrad.nn.modules.sparse.Embedding, minigrad.nn.modules.rnn.GRU]
+    with pytest.raises(pickle.UnpicklingError, match="add_safe_globals"):
+        minigrad.load(path)
+    with serialization.safe_globals(allowed):
+        assert serialization.get_safe_globals() == allowed
+        loaded = minigrad.load(path)
+    assert serialization.get_safe_globals() == []
+    assert isinstance(loaded, _Tagger) and loaded.kinds == {"a", "b"}
+    assert loaded.rnn.weight_hh_l0.tolist() == model.rnn.weight_hh_l0.tolist()
+    with pytest.raises(pickle.UnpicklingError):  # the context manager's globals are gone again
+        minigrad.load(path)
+    serialization.add_safe_globals(allowed)
+    try:
+        assert isinstance(minigrad.load(path), _Tagger)
+    finally:
+        serialization.clear_safe_globals()
+    assert serialization.get_safe_globals() == []
+
+
+def test_module_classes_under_torchs_module_paths():
+    # word_language_model names torch.nn.modules.activation.MultiheadAttention and
+    # torch.nn.modules.linear.NonDynamicallyQuantizableLinear in its safe_globals list
+    torch = pytest.importorskip("torch")
+    assert minigrad.nn.modules.activation.MultiheadAttention is minigrad.nn.MultiheadAttention
+    linear = minigrad.nn.modules.linear.NonDynamicallyQuantizableLinear
+    assert issubclass(linear, minigrad.nn.Linear)
+    assert repr(minigrad.nn.MultiheadAttention(4, 2)) == repr(torch.nn.MultiheadAttention(4, 2))

@@ -584,7 +584,7 @@ class Tensor:
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
     def __reduce_ex__(self, protocol):
-        return (Tensor, (self._data, None, self.requires_grad))
+        return (Tensor._new, (self._data, None, self.requires_grad))
 
     if TYPE_CHECKING:  # what a type checker sees of the attributes and of the methods bound in ops/methods.py
         grad: Optional["Tensor"]
