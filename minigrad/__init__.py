@@ -12,6 +12,7 @@ from ._dtype import (
     bool,
     double,
     float,
+    bfloat16,
     float16,
     float32,
     float64,
@@ -395,6 +396,6 @@ from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
 from . import onnx  # noqa: E402
 from . import distributed  # noqa: E402
 from .nn import parallel  # noqa: E402,F401  (binds minigrad.nn.parallel, as torch.nn.parallel)
-from . import accelerator, backends, cuda, special, utils  # noqa: E402
+from . import accelerator, amp, backends, cuda, special, utils  # noqa: E402
 
 _malloc.tune()  # freed array memory stays in the process (see minigrad/_malloc.py)

@@ -32,7 +32,9 @@ LAYERS = {
     "minigrad._malloc": (1, 0),
     "minigrad._openmp": (1, 1),  # loads the first kernel (and with it libgomp) with its spin setting
     "minigrad.random": (1, 0),
-    "minigrad.cuda": (1, 0),
+    "minigrad.amp.grad_scaler": (1, 0),
+    "minigrad.amp": (1, 1),
+    "minigrad.cuda": (1, 1),  # cuda.amp.GradScaler is amp.grad_scaler's CUDA scaler
     "minigrad.accelerator": (1, 0),
     "minigrad.backends": (1, 1),
     "minigrad.backends.*": (1, 0),

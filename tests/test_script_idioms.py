@@ -195,3 +195,26 @@ def test_module_classes_under_torchs_module_paths():
     linear = minigrad.nn.modules.linear.NonDynamicallyQuantizableLinear
     assert issubclass(linear, minigrad.nn.Linear)
     assert repr(minigrad.nn.MultiheadAttention(4, 2)) == repr(torch.nn.MultiheadAttention(4, 2))
+
+
+def test_bfloat16_is_named_but_not_stored():
+    # karpathy/nanoGPT's train.py builds {'float32': torch.float32, 'bfloat16': torch.bfloat16, ...} on any machine
+    import copy
+    import pickle
+
+    torch = pytest.importorskip("torch")
+    assert repr(minigrad.bfloat16) == "minigrad.bfloat16" and minigrad.bfloat16 != minigrad.float16
+    assert minigrad.bfloat16.is_floating_point == torch.bfloat16.is_floating_point
+    assert minigrad.bfloat16.itemsize == torch.bfloat16.itemsize
+    assert pickle.loads(pickle.dumps(minigrad.bfloat16)) is minigrad.bfloat16
+    assert copy.deepcopy(minigrad.bfloat16) is minigrad.bfloat16
+    for make in (
+        lambda: minigrad.zeros(2, dtype=minigrad.bfloat16),
+        lambda: minigrad.tensor([1.0], dtype=minigrad.bfloat16),
+        lambda: minigrad.ones(2).to(minigrad.bfloat16),
+        lambda: minigrad.nn.Linear(2, 2).to(minigrad.bfloat16),
+        lambda: minigrad.set_default_dtype(minigrad.bfloat16),
+    ):
+        with pytest.raises(TypeError, match="no bfloat16 tensors"):
+            make()
+    assert minigrad.get_default_dtype() is minigrad.float32
