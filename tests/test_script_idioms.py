@@ -218,3 +218,37 @@ def test_bfloat16_is_named_but_not_stored():
         with pytest.raises(TypeError, match="no bfloat16 tensors"):
             make()
     assert minigrad.get_default_dtype() is minigrad.float32
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("matmul", lambda lib: (lib.ones(2, 3), lib.ones(3, 2))),  # pytorch/tutorials tensorqs: matmul(a, b, out=y3)
+        ("mul", lambda lib: (lib.ones(2, 2), lib.full((2, 2), 3.0))),
+        ("add", lambda lib: (lib.ones(2), 2.5)),
+        ("sum", lambda lib: (lib.arange(6.0).view(2, 3), 1)),
+        ("exp", lambda lib: (lib.zeros(3),)),
+        ("stack", lambda lib: ([lib.ones(2), lib.zeros(2)],)),
+        ("zeros", lambda lib: (3,)),
+        ("arange", lambda lib: (5,)),
+    ],
+)
+def test_out_forms_match_torch(name, args):
+    torch = pytest.importorskip("torch")
+    ours, theirs = minigrad.empty(0), torch.empty(0)
+    result = getattr(minigrad, name)(*args(minigrad), out=ours)
+    getattr(torch, name)(*args(torch), out=theirs)
+    assert result is ours and ours.tolist() == theirs.tolist() and tuple(ours.shape) == tuple(theirs.shape)
+    # a float result does not go into an integer out, with torch's error type
+    if name in ("matmul", "mul", "exp"):
+        with pytest.raises(RuntimeError):
+            getattr(torch, name)(*args(torch), out=torch.empty(0, dtype=torch.long))
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            getattr(minigrad, name)(*args(minigrad), out=minigrad.empty(0, dtype=minigrad.int64))
+
+
+def test_out_refuses_autograd_like_torch():
+    x = minigrad.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        minigrad.mul(x, 2, out=minigrad.empty(2))
+    assert minigrad.mul(x, 2).requires_grad  # without out= the call is the plain op
