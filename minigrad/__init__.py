@@ -397,7 +397,7 @@ from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
 from . import onnx  # noqa: E402
 from . import distributed  # noqa: E402
 from .nn import parallel  # noqa: E402,F401  (binds minigrad.nn.parallel, as torch.nn.parallel)
-from . import accelerator, amp, backends, cuda, special, utils  # noqa: E402
+from . import accelerator, amp, backends, cuda, multiprocessing, special, utils  # noqa: E402
 
 # torch's out= on the torch.* forms of everyday ops (its tutorials write torch.matmul(a, b, out=c)). The Tensor
 # methods and operators are bound from the ops modules, not from here, so they keep their direct call. cat and where

@@ -30,6 +30,7 @@ LAYERS = {
     "minigrad._threads": (1, 0),
     "minigrad._blas": (1, 1),
     "minigrad._malloc": (1, 0),
+    "minigrad._shared": (1, 0),
     "minigrad._openmp": (1, 1),  # loads the first kernel (and with it libgomp) with its spin setting
     "minigrad.random": (1, 0),
     "minigrad.amp.grad_scaler": (1, 0),
@@ -191,6 +192,7 @@ LAYERS = {
     "minigrad.utils.data.dataloader": (6, 4),
     "minigrad.utils.data": (6, 5),
     "minigrad.utils": (6, 6),
+    "minigrad.multiprocessing": (1, 0),
     "minigrad.utils.tensorboard._record": (6, 0),
     "minigrad.utils.tensorboard.writer": (6, 1),
     "minigrad.utils.tensorboard": (6, 2),

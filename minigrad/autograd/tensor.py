@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
-from .. import _device, _dtype
+from .. import _device, _dtype, _shared
 from . import engine
 from .hooks import RemovableHandle
 
@@ -583,7 +583,26 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
+    def share_memory_(self):
+        """Move the values into shared memory (once; a no-op after) and return ``self``: pickled to another process
+        (a ``minigrad.multiprocessing`` worker), the tensor is then the same memory there, not a copy. Views of
+        this tensor taken before the move keep the old memory.
+
+        >>> minigrad.zeros(2).share_memory_().is_shared()
+        True
+        """
+        if _shared.name_of(self._data) is None:
+            self._data = _shared.share(self._data)
+        return self
+
+    def is_shared(self) -> bool:
+        """Whether ``share_memory_`` moved the values into shared memory."""
+        return _shared.name_of(self._data) is not None
+
     def __reduce_ex__(self, protocol):
+        name = _shared.name_of(self._data)
+        if name is not None:
+            return (_rebuild_shared, (name, self._data.shape, self._data.dtype.str, self.requires_grad))
         return (Tensor._new, (self._data, None, self.requires_grad))
 
     if TYPE_CHECKING:  # what a type checker sees of the attributes and of the methods bound in ops/methods.py
@@ -691,6 +710,12 @@ class AccumulateGrad:
 
     def release(self):
         pass
+
+
+def _rebuild_shared(name, shape, dtype, requires_grad):
+    """Unpickling a shared tensor: the same shared block, attached in this process."""
+    t = Tensor._wrap(_shared.attach(name, shape, dtype))
+    return t.requires_grad_(True) if requires_grad else t
 
 
 def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False, device: Any = None) -> Tensor:
