@@ -37,17 +37,7 @@ def test_randint_without_size_raises_type_error_like_torch():
         minigrad.randint(size=(2,))
 
 
-LEGACY_TYPES = [
-    "FloatTensor",
-    "DoubleTensor",
-    "HalfTensor",
-    "LongTensor",
-    "IntTensor",
-    "ShortTensor",
-    "CharTensor",
-    "ByteTensor",
-    "BoolTensor",
-]
+LEGACY_TYPES = [name for name in minigrad.tensor_types.__all__ if name != "tensortype"]  # torch has each
 
 
 def _same(ours, theirs):
