@@ -268,7 +268,7 @@ from .tensor_types import (
     ShortTensor,
 )
 from .ops.inplace import resize_as_
-from .ops.out import supports_out
+from .ops.out import supports_out as _supports_out
 from .ops.padding import constant_pad_nd
 from .ops.sampling import bernoulli, normal
 from .ops.strided import (
@@ -407,6 +407,6 @@ kron exp log sqrt rsqrt square abs neg sin cos tanh sigmoid floor ceil round sig
 sum mean prod cumsum std var logsumexp amax amin stack index_select gather tril triu diag
 zeros ones full arange linspace rand randn mm multiply subtract divide true_divide negative absolute clip""".split()
 for _name in _OUT_FORMS:
-    globals()[_name] = supports_out(globals()[_name])
+    globals()[_name] = _supports_out(globals()[_name])
 
 _malloc.tune()  # freed array memory stays in the process (see minigrad/_malloc.py)

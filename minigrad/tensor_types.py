@@ -49,7 +49,11 @@ class tensortype(type):
 
 def _legacy_type(numpy_name):
     name = _dtype.torch_name(numpy_name) + "Tensor"
-    doc = f"torch's legacy ``{name}``: ``{name}(data)`` or ``{name}(*sizes)`` makes a {numpy_name} tensor."
+    doc = (
+        f"torch's legacy ``{name}``: ``{name}(data)`` or ``{name}(*sizes)`` makes a {numpy_name} tensor, and "
+        f"``isinstance(x, {name})`` holds for a Tensor of that dtype.\n\n"
+        f">>> minigrad.{name}(2, 3).shape, isinstance(minigrad.{name}([1]), minigrad.{name})\n((2, 3), True)"
+    )
     return tensortype(name, (), {"dtype": _dtype.from_numpy_dtype(np.dtype(numpy_name)), "__doc__": doc})
 
 

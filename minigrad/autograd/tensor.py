@@ -210,7 +210,11 @@ class Tensor:
 
     @property
     def is_cpu(self) -> bool:
-        """True: minigrad's tensors live in CPU memory (torch's ``is_cpu``)."""
+        """True: minigrad's tensors live in CPU memory (torch's ``is_cpu``).
+
+        >>> minigrad.zeros(1).is_cpu
+        True
+        """
         return True
 
     @property
@@ -596,7 +600,11 @@ class Tensor:
         return self
 
     def is_shared(self) -> bool:
-        """Whether ``share_memory_`` moved the values into shared memory."""
+        """Whether ``share_memory_`` moved the values into shared memory.
+
+        >>> minigrad.zeros(2).is_shared()
+        False
+        """
         return _shared.name_of(self._data) is not None
 
     def __reduce_ex__(self, protocol):
