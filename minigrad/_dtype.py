@@ -16,6 +16,7 @@ import numpy as np
 __all__ = [
     "dtype",
     "float16",
+    "bfloat16",
     "float32",
     "float64",
     "half",
@@ -79,6 +80,25 @@ bool = dtype("bool")
 _DTYPES = {d.numpy: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8, bool)}
 
 
+class _NameOnly(dtype):
+    """A torch dtype that minigrad names but cannot store, because NumPy has no such type (``bfloat16``).
+
+    Scripts name it in tables and tests (nanoGPT: ``{'float32': torch.float32, 'bfloat16': torch.bfloat16}[dtype]``);
+    making or converting a tensor with it raises TypeError."""
+
+    __slots__ = ()
+
+    def __init__(self, name, itemsize):
+        self.name, self.numpy, self.itemsize = name, None, itemsize
+        self.is_floating_point = self.is_signed = True
+
+    def __reduce__(self):  # the module attribute of the same name: a singleton across pickling
+        return self.name
+
+
+bfloat16 = _NameOnly("bfloat16", 2)
+
+
 _default_float = [float32]  # one slot, changed by set_default_dtype
 
 
@@ -101,7 +121,7 @@ def set_default_dtype(d):
     >>> minigrad.set_default_dtype(minigrad.float32)
     """
     d = d if isinstance(d, dtype) else from_numpy_dtype(np.dtype(d))
-    if d.numpy.kind != "f":
+    if np.dtype(as_numpy_dtype(d)).kind != "f":
         raise TypeError("only floating-point types are supported as the default type")
     _default_float[0] = d
 
@@ -120,6 +140,8 @@ def from_numpy_dtype(np_dtype):
 def as_numpy_dtype(d):
     """Turn a minigrad dtype, NumPy dtype, dtype name or Python type (float, int, bool) into a ``numpy.dtype``."""
     if isinstance(d, dtype):
+        if d.numpy is None:
+            raise TypeError(f"minigrad has no {d.name} tensors (NumPy has no {d.name} type): use float32 or float16")
         return d.numpy
     if d is builtins.float:
         return float32.numpy

@@ -221,7 +221,7 @@ def randn(
 
 
 def randint(
-    low: int,
+    low: Any = None,
     high: Any = None,
     size: Any = None,
     dtype: _Dtype = None,
@@ -229,15 +229,20 @@ def randint(
     requires_grad: bool = False,
     device: Any = None,
 ) -> Tensor:
-    """Integers drawn uniformly from ``[low, high)``; ``randint(high, size)`` means ``low = 0``.
+    """Integers drawn uniformly from ``[low, high)``, in torch's call forms: ``randint(low, high, size)``,
+    ``randint(high, size)``, ``randint(high, size=size)`` and ``randint(high=high, size=size)`` (``low = 0``).
 
-    >>> minigrad.randint(0, 10, (4,)).shape
-    (4,)
+    >>> minigrad.randint(0, 10, (4,)).shape, minigrad.randint(10, size=(2,)).shape
+    ((4,), (2,))
     """
-    if size is None:
+    if size is None:  # randint(high, size): the second positional is the size
         low, high, size = 0, low, high
-    if size is None:
-        raise TypeError("randint() missing required argument 'size'")
+    if high is None:  # randint(high, size=...): the one positional bound is the upper one
+        low, high = 0, low
+    if low is None:  # randint(high=..., size=...)
+        low = 0
+    if size is None or high is None:
+        raise TypeError(f"randint() missing required argument '{'size' if high is not None else 'high'}'")
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     array = _generator(generator).integers(low, high, _size((size,)), dtype=np.int64)
@@ -412,7 +417,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.as_numpy_dtype(dtype) == data.dtype):
         return from_numpy(data)
-    return Tensor(data, dtype=dtype)
+    return Tensor._new(data, dtype)
 
 
 def _new(fill, what):
@@ -462,7 +467,7 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     tensor([1., 2.])
     """
     _device.check(device)
-    return Tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)
+    return Tensor._new(data, dtype if dtype is not None else self.dtype, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None, layout=None):

@@ -1,6 +1,21 @@
-"""``minigrad.cuda``: what torch's CUDA module answers on a machine without CUDA, so device-picking code runs."""
+"""``minigrad.cuda``: what torch's CUDA module answers on a machine without CUDA, so device-picking code runs;
+``cuda.amp.GradScaler`` is ``minigrad.amp.GradScaler`` for ``"cuda"``, which disables itself (as torch's here)."""
 
-__all__ = ["is_available", "device_count", "manual_seed", "manual_seed_all", "empty_cache", "is_bf16_supported"]
+from types import SimpleNamespace
+
+from .amp.grad_scaler import CudaGradScaler
+
+__all__ = [
+    "amp",
+    "is_available",
+    "device_count",
+    "manual_seed",
+    "manual_seed_all",
+    "empty_cache",
+    "is_bf16_supported",
+]
+
+amp = SimpleNamespace(GradScaler=CudaGradScaler)  # torch.cuda.amp.GradScaler(enabled=...), as GPU scripts write it
 
 
 def is_available():

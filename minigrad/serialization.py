@@ -37,8 +37,9 @@ import numpy as np
 from . import _dtype, torch_format
 from .autograd.tensor import Tensor
 from .nn.parameter import Parameter
+from .torch_format import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals"]
 
 _FORMAT, _VERSION = "minigrad", 1
 _STRUCTURE = "__minigrad__"  # the archive entry holding the JSON structure

@@ -12,6 +12,7 @@ error, not an exploit. Writing builds the same pickle by hand (no torch import) 
 weights_only=True)``.
 """
 
+import _compat_pickle
 import collections
 import io
 import pickle
@@ -22,7 +23,15 @@ import numpy as np
 from .autograd.tensor import Tensor
 from .nn.parameter import Parameter
 
-__all__ = ["is_torch_archive", "load_torch", "save_torch"]
+__all__ = [
+    "is_torch_archive",
+    "load_torch",
+    "save_torch",
+    "add_safe_globals",
+    "clear_safe_globals",
+    "get_safe_globals",
+    "safe_globals",
+]
 
 _STORAGE_DTYPES = {
     "FloatStorage": np.float32,
@@ -74,8 +83,53 @@ _ALLOWED = {
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
     ("torch", "Size"): tuple,
+    # plain values torch's weights-only unpickler also allows (a whole Module's state holds sets, say)
+    ("builtins", "set"): set,
+    ("builtins", "bytearray"): bytearray,
+    ("builtins", "complex"): complex,
+    ("collections", "Counter"): collections.Counter,
     **{("torch", name): _StorageType(name) for name in _STORAGE_DTYPES},
 }
+
+
+# what add_safe_globals allowed beyond _ALLOWED: "module.qualname" -> the object (torch's list is process-wide too)
+_SAFE_GLOBALS: dict = {}
+
+
+def add_safe_globals(safe_globals):
+    """Let ``load(..., weights_only=True)`` resolve these globals too (torch's
+    ``torch.serialization.add_safe_globals``): each entry is a class or function, found in the file under its
+    ``__module__`` and ``__qualname__``, or a pair ``(obj, "module.name")`` naming it explicitly. Loading a whole
+    pickled Module then needs its class and the classes of everything inside it listed."""
+    for entry in safe_globals:
+        obj, name = entry if isinstance(entry, tuple) else (entry, f"{entry.__module__}.{entry.__qualname__}")
+        _SAFE_GLOBALS[name] = obj
+
+
+def get_safe_globals():
+    """The objects ``add_safe_globals`` allowed, in the order they were added."""
+    return list(_SAFE_GLOBALS.values())
+
+
+def clear_safe_globals():
+    """Forget every global ``add_safe_globals`` allowed."""
+    _SAFE_GLOBALS.clear()
+
+
+class safe_globals:
+    """``with safe_globals([MyModel, nn.Linear]): model = load(f)``: the globals allowed inside the block only
+    (torch's ``torch.serialization.safe_globals``); on leaving it the allowed set is as it was before."""
+
+    def __init__(self, safe_globals):
+        self.safe_globals = safe_globals
+
+    def __enter__(self):
+        self.saved = dict(_SAFE_GLOBALS)
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc_info):
+        _SAFE_GLOBALS.clear()
+        _SAFE_GLOBALS.update(self.saved)
 
 
 class _RestrictedUnpickler(pickle.Unpickler):
@@ -86,15 +140,19 @@ class _RestrictedUnpickler(pickle.Unpickler):
         self.archive, self.prefix, self.storages = archive, prefix, {}
 
     def find_class(self, module, name):
-        try:
-            return _ALLOWED[(module, name)]
-        except KeyError:
+        # torch.save writes protocol 2, whose globals carry Python 2 names (__builtin__.set): map them, as pickle does
+        module, name = _compat_pickle.NAME_MAPPING.get((module, name), (module, name))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+        found = _ALLOWED.get((module, name), _SAFE_GLOBALS.get(f"{module}.{name}"))
+        if found is None:
             raise pickle.UnpicklingError(
                 f"Weights only load failed: unsupported global GLOBAL {module}.{name}. Loading with "
                 "weights_only=True reads tensors, state dicts and plain containers only. Re-running load with "
                 "weights_only set to False will likely succeed, but it can result in arbitrary code execution: do "
-                "it only if you got the file from a trusted source."
-            ) from None
+                "it only if you got the file from a trusted source, or allow the global with "
+                f"serialization.add_safe_globals([{name}]) or the safe_globals context manager."
+            )
+        return found
 
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage" and isinstance(pid[1], _StorageType)):

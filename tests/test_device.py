@@ -18,6 +18,25 @@ def test_the_device_picking_idiom_runs_unchanged():
     minigrad.cuda.manual_seed_all(0)  # a no-op, as torch's without CUDA
 
 
+def test_backend_switches_import_as_modules():
+    # pytorch/examples' dcgan: ``import torch.backends.cudnn as cudnn`` needs real submodules, not attributes
+    import minigrad.backends.cuda as cuda_backend
+    import minigrad.backends.cudnn as cudnn
+    import minigrad.backends.mps as mps
+
+    cudnn.benchmark = True
+    cuda_backend.matmul.allow_tf32 = True
+    assert minigrad.backends.cudnn.benchmark and not cudnn.is_available() and cudnn.version() is None
+    assert not mps.is_available() and not mps.is_built() and not cuda_backend.is_built()
+
+
+def test_device_flags_match_torch_on_cpu():
+    torch = pytest.importorskip("torch")
+    flags = ["is_cpu", "is_cuda", "is_mps", "is_xpu", "is_meta", "is_sparse", "is_quantized"]
+    ours, theirs = minigrad.zeros(2), torch.zeros(2)
+    assert [getattr(ours, f) for f in flags] == [getattr(theirs, f) for f in flags]
+
+
 @pytest.mark.parametrize(
     "spec, expected",
     [("cpu", ("cpu", None)), ("cuda:1", ("cuda", 1)), (("cuda", 0), ("cuda", 0)), ("mps", ("mps", None))],

@@ -30,11 +30,15 @@ LAYERS = {
     "minigrad._threads": (1, 0),
     "minigrad._blas": (1, 1),
     "minigrad._malloc": (1, 0),
+    "minigrad._shared": (1, 0),
     "minigrad._openmp": (1, 1),  # loads the first kernel (and with it libgomp) with its spin setting
     "minigrad.random": (1, 0),
-    "minigrad.cuda": (1, 0),
+    "minigrad.amp.grad_scaler": (1, 0),
+    "minigrad.amp": (1, 1),
+    "minigrad.cuda": (1, 1),  # cuda.amp.GradScaler is amp.grad_scaler's CUDA scaler
     "minigrad.accelerator": (1, 0),
-    "minigrad.backends": (1, 0),
+    "minigrad.backends": (1, 1),
+    "minigrad.backends.*": (1, 0),
     "minigrad._kernels": (1, 0),
     "minigrad._kernels.*": (1, 0),
     # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__
@@ -52,6 +56,7 @@ LAYERS = {
     #      the factories build tensors without ops (Tensor.new_* is bound from them); the graph drawing may use any
     "minigrad.ops._util": (3, 0),
     "minigrad.creation": (3, 0),
+    "minigrad.tensor_types": (3, 0),
     "minigrad.ops.shape": (3, 1),
     "minigrad.ops.elementwise": (3, 2),
     "minigrad.ops.reduce": (3, 3),
@@ -188,6 +193,10 @@ LAYERS = {
     "minigrad.utils.data.dataloader": (6, 4),
     "minigrad.utils.data": (6, 5),
     "minigrad.utils": (6, 6),
+    "minigrad.multiprocessing": (1, 0),
+    "minigrad.utils.tensorboard._record": (6, 0),
+    "minigrad.utils.tensorboard.writer": (6, 1),
+    "minigrad.utils.tensorboard": (6, 2),
     "minigrad.distributions.constraints": (6, 0),
     "minigrad.distributions.utils": (6, 0),
     "minigrad.distributions.linalg": (6, 0),

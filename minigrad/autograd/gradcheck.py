@@ -125,7 +125,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-
     outputs = _differentiable_outputs(_as_tuple(func(*inputs)))
     if grad_outputs is None:
         rng = np.random.default_rng(seed)
-        grad_outputs = [Tensor(rng.standard_normal(o.shape), requires_grad=True) for o in outputs]
+        grad_outputs = [Tensor._new(rng.standard_normal(o.shape), requires_grad=True) for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     count = len(inputs)
 

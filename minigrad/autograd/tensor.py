@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
-from .. import _device, _dtype
+from .. import _device, _dtype, _shared
 from . import engine
 from .hooks import RemovableHandle
 
@@ -55,6 +55,25 @@ def _infer_array(data, dtype):
         array = array.astype(_dtype.as_numpy_dtype(dtype), copy=False)
     _dtype.from_numpy_dtype(array.dtype)  # raises TypeError for unsupported dtypes
     return array
+
+
+def legacy_array(args, dtype):
+    """The array of torch's legacy constructors (``torch.Tensor(...)``, ``torch.FloatTensor(...)``) in ``dtype``:
+    ``()`` -> empty 1-D; integer sizes ``(2, 3)`` -> uninitialised of that shape; one sequence or array -> its values.
+    A number that is not a size raises TypeError (torch: "data must be a sequence"), as does any other mix."""
+    if not args:
+        return np.empty((0,), dtype=dtype.numpy)
+    if all(isinstance(a, (builtins.int, np.integer)) and not isinstance(a, (builtins.bool, np.bool_)) for a in args):
+        if any(a < 0 for a in args):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(args)}: {list(args)}")
+        return np.empty(tuple(builtins.int(a) for a in args), dtype=dtype.numpy)
+    if len(args) == 1 and not isinstance(args[0], (builtins.int, builtins.float, builtins.bool, np.generic, str)):
+        data = args[0]
+        return _infer_array(data._data if isinstance(data, Tensor) else data, dtype)
+    got = ", ".join(type(a).__name__ for a in args)
+    if len(args) == 1:
+        raise TypeError(f"new(): data must be a sequence (got {got})")
+    raise TypeError(f"new() received an invalid combination of arguments - got ({got}), expected sizes or one sequence")
 
 
 class Tensor:
@@ -88,10 +107,27 @@ class Tensor:
     }
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
 
-    def __init__(self, data, dtype=None, requires_grad=False):
-        Tensor._init(self, _infer_array(data, dtype))
+    def __init__(self, *args, device=None):
+        """torch's legacy constructor, as old scripts call it (``nn.Parameter(torch.Tensor(out, in))``): integer
+        sizes give an uninitialised tensor of the default float dtype, data (a sequence or an array) is copied into
+        one, a Tensor is shared as it is, no argument gives an empty one. ``minigrad.tensor`` is the modern form.
+
+        >>> minigrad.Tensor(2, 3).shape, minigrad.Tensor([1, 2])
+        ((2, 3), tensor([1., 2.]))
+        """
+        _device.check(device)
+        source = args[0] if len(args) == 1 and isinstance(args[0], Tensor) else None
+        Tensor._init(self, source._data if source is not None else legacy_array(args, _dtype.get_default_dtype()))
+        if source is not None:
+            self._version_counter = source._shared_version_counter()
+
+    @staticmethod
+    def _new(data, dtype=None, requires_grad=False):
+        """A new leaf holding a copy of ``data`` under torch's dtype rules (what ``minigrad.tensor`` makes)."""
+        t = Tensor._wrap(_infer_array(data, dtype))
         if requires_grad:
-            self.requires_grad_(True)
+            t.requires_grad_(True)
+        return t
 
     def _init(self, array):
         self._data = array
@@ -171,6 +207,27 @@ class Tensor:
         device(type='cpu')
         """
         return _device.CPU
+
+    @property
+    def is_cpu(self) -> bool:
+        """True: minigrad's tensors live in CPU memory (torch's ``is_cpu``).
+
+        >>> minigrad.zeros(1).is_cpu
+        True
+        """
+        return True
+
+    @property
+    def is_cuda(self) -> bool:
+        """False, and likewise ``is_mps``, ``is_xpu``, ``is_meta``, ``is_sparse``, ``is_quantized``: the flags that
+        scripts test before a device- or layout-specific path (``if x.is_cuda and ngpu > 1``).
+
+        >>> minigrad.zeros(1).is_cuda, minigrad.zeros(1).is_cpu
+        (False, True)
+        """
+        return False
+
+    is_mps = is_xpu = is_meta = is_sparse = is_quantized = is_cuda
 
     @property
     def _version(self):
@@ -373,7 +430,7 @@ class Tensor:
         if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
             gradient = gradient if gradient.requires_grad else Tensor._wrap(gradient._data.copy())
         else:
-            gradient = Tensor(np.asarray(gradient, dtype=self._data.dtype))
+            gradient = Tensor._wrap(np.array(gradient, dtype=self._data.dtype))
         if gradient.shape != self.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
@@ -530,8 +587,31 @@ class Tensor:
             extras.append("requires_grad=True")
         return "tensor(" + body + "".join(", " + e for e in extras) + ")"
 
+    def share_memory_(self):
+        """Move the values into shared memory (once; a no-op after) and return ``self``: pickled to another process
+        (a ``minigrad.multiprocessing`` worker), the tensor is then the same memory there, not a copy. Views of
+        this tensor taken before the move keep the old memory.
+
+        >>> minigrad.zeros(2).share_memory_().is_shared()
+        True
+        """
+        if _shared.name_of(self._data) is None:
+            self._data = _shared.share(self._data)
+        return self
+
+    def is_shared(self) -> bool:
+        """Whether ``share_memory_`` moved the values into shared memory.
+
+        >>> minigrad.zeros(2).is_shared()
+        False
+        """
+        return _shared.name_of(self._data) is not None
+
     def __reduce_ex__(self, protocol):
-        return (Tensor, (self._data, None, self.requires_grad))
+        name = _shared.name_of(self._data)
+        if name is not None:
+            return (_rebuild_shared, (name, self._data.shape, self._data.dtype.str, self.requires_grad))
+        return (Tensor._new, (self._data, None, self.requires_grad))
 
     if TYPE_CHECKING:  # what a type checker sees of the attributes and of the methods bound in ops/methods.py
         grad: Optional["Tensor"]
@@ -640,6 +720,12 @@ class AccumulateGrad:
         pass
 
 
+def _rebuild_shared(name, shape, dtype, requires_grad):
+    """Unpickling a shared tensor: the same shared block, attached in this process."""
+    t = Tensor._wrap(_shared.attach(name, shape, dtype))
+    return t.requires_grad_(True) if requires_grad else t
+
+
 def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool = False, device: Any = None) -> Tensor:
     """Make a new leaf tensor from ``data`` (a list, number, NumPy array or Tensor; always copied).
 
@@ -652,4 +738,4 @@ def tensor(data: Any, dtype: Optional[_dtype.dtype] = None, requires_grad: bool 
     tensor([1., 2.], requires_grad=True)
     """
     _device.check(device)
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    return Tensor._new(data, dtype, requires_grad)

@@ -35,7 +35,7 @@ def broadcast_all(*values):
         )
     like = next((v for v in values if isinstance(v, Tensor)), None)
     dtype = like.dtype if like is not None else _dtype.get_default_dtype()
-    tensors = [v if isinstance(v, Tensor) else Tensor(v, dtype=dtype) for v in values]
+    tensors = [v if isinstance(v, Tensor) else Tensor._new(v, dtype) for v in values]
     shape = np.broadcast_shapes(*(t.shape for t in tensors))
     return tuple(broadcast_to(t, shape) for t in tensors)
 

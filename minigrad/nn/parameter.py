@@ -12,6 +12,7 @@ tensor([0., 0.], requires_grad=True)
 
 import numpy as np
 
+from .. import _shared
 from ..autograd.tensor import Tensor, _infer_array
 
 __all__ = ["Parameter"]
@@ -46,6 +47,9 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, protocol):
+        name = _shared.name_of(self._data)
+        if name is not None:  # a shared parameter is the same memory in the process that unpickles it
+            return (_rebuild_shared, (name, self._data.shape, self._data.dtype.str, self.requires_grad))
         return (Parameter, (self._data, self.requires_grad))
 
     def __deepcopy__(self, memo):
@@ -54,3 +58,8 @@ class Parameter(Tensor):
         result = Parameter(self._data.copy(), self.requires_grad)
         memo[id(self)] = result
         return result
+
+
+def _rebuild_shared(name, shape, dtype, requires_grad):
+    """Unpickling a shared parameter: a Parameter over the same shared block, attached in this process."""
+    return Parameter(Tensor._wrap(_shared.attach(name, shape, dtype)), requires_grad)

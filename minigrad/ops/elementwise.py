@@ -1065,8 +1065,8 @@ _TYPE_NAMES = {
 
 
 def type_(x, dtype=None, non_blocking=False):
-    """``x.type()`` is torch's type name (``'torch.FloatTensor'``); ``x.type(dtype)`` (a dtype or such a name) is
-    ``x.to(dtype)``.
+    """``x.type()`` is torch's type name (``'torch.FloatTensor'``); ``x.type(dtype)`` (a dtype, such a name or a
+    legacy type such as ``minigrad.LongTensor``) is ``x.to(dtype)``.
 
     Gradient: ``g`` cast back to ``x``'s dtype.
 
@@ -1077,7 +1077,13 @@ def type_(x, dtype=None, non_blocking=False):
     """
     if dtype is None:
         return next(name for name, numpy_name in _TYPE_NAMES.items() if numpy_name == x._data.dtype.name)
-    return to(x, _TYPE_NAMES.get(dtype, dtype) if isinstance(dtype, str) else dtype)
+    if isinstance(dtype, str):
+        if dtype not in _TYPE_NAMES:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = _dtype.from_numpy_dtype(np.dtype(_TYPE_NAMES[dtype]))
+    elif isinstance(dtype, type):  # a legacy type (minigrad.FloatTensor) carries its dtype
+        dtype = dtype.dtype
+    return to(x, dtype)
 
 
 def clone(x):

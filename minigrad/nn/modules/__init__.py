@@ -60,6 +60,7 @@ from .padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from . import activation
 from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .attention import MultiheadAttention
 from .transformer import (
@@ -273,3 +274,8 @@ __all__ = [
     "CTCLoss",
     "FocalLoss",
 ]
+
+# torch defines MultiheadAttention in nn/modules/activation.py, and scripts name it there
+# (torch.nn.modules.activation.MultiheadAttention in a torch.load safe_globals list); minigrad's activation module
+# sits below attention in the import layers, so the class is bound under torch's path here
+activation.MultiheadAttention = MultiheadAttention  # type: ignore[attr-defined]

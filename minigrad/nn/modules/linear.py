@@ -12,7 +12,7 @@ from ..parameter import Parameter
 from ._factory import parameter_dtype
 from .module import Module
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Identity", "Linear", "NonDynamicallyQuantizableLinear", "Bilinear"]
 
 
 class Identity(Module):
@@ -74,6 +74,12 @@ class Linear(Module):
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A ``Linear`` under the name torch gives ``MultiheadAttention.out_proj`` (its marker for the quantisation
+    tools, which minigrad does not have): the same layer, so scripts that name the class (a ``safe_globals`` list
+    for ``torch.load``) and printed models match torch."""
 
 
 class Bilinear(Module):

@@ -324,6 +324,13 @@ class Module:
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
 
+    def share_memory(self):
+        """Move every parameter and buffer into shared memory (``Tensor.share_memory_``) and return ``self``: the
+        model handed to ``minigrad.multiprocessing`` workers is then one model they all train (Hogwild)."""
+        for tensor in (*self.parameters(), *self.buffers()):
+            tensor.share_memory_()
+        return self
+
     def get_submodule(self, target):
         """The module at the dotted path ``target`` (``""`` is this module)."""
         module = self

@@ -1,0 +1,244 @@
+"""Calls that real PyTorch scripts make, found by running them on minigrad with only their imports changed
+(docs/porting.md, "Scripts tried"); each test names the script that needed it and checks torch's behaviour."""
+
+import pytest
+
+import minigrad
+
+
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [
+        ((0, 10, (4,)), {}),
+        ((10, (4,)), {}),
+        ((10,), {"size": (1,)}),  # pytorch/examples mnist_forward_forward: randint(len(x), size=(1,))
+        ((), {"high": 7, "size": (2, 3)}),
+        ((), {"low": 2, "high": 7, "size": (3,)}),
+    ],
+)
+def test_randint_call_forms_match_torch(args, kwargs):
+    torch = pytest.importorskip("torch")
+    ours, theirs = minigrad.randint(*args, **kwargs), torch.randint(*args, **kwargs)
+    assert tuple(ours.shape) == tuple(theirs.shape) and str(ours.dtype) == str(theirs.dtype).replace(
+        "torch", "minigrad"
+    )
+    low = kwargs.get("low", args[0] if len(args) == 3 else 0)
+    high = kwargs.get("high", args[1] if len(args) == 3 else args[0] if args else None)
+    assert low <= ours.min().item() and ours.max().item() < high
+
+
+def test_randint_without_size_raises_type_error_like_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError):
+        torch.randint(5)
+    with pytest.raises(TypeError, match="size"):
+        minigrad.randint(5)
+    with pytest.raises(TypeError, match="high"):
+        minigrad.randint(size=(2,))
+
+
+LEGACY_TYPES = [name for name in minigrad.tensor_types.__all__ if name != "tensortype"]  # torch has each
+
+
+def _same(ours, theirs):
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("name", LEGACY_TYPES)
+@pytest.mark.parametrize(
+    "args", [(), (3,), (2, 3), ([1, 0, 1],), ([[1.5, 2.0]],)], ids=["empty", "size", "sizes", "ints", "floats"]
+)
+def test_legacy_types_build_like_torch(name, args):
+    # pytorch/examples gcn: torch.FloatTensor(array), torch.LongTensor(labels); old layers: FloatTensor(out, in)
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(minigrad, name)(*args), getattr(torch, name)(*args)
+    _same(ours, theirs)
+    if args and isinstance(args[0], list):
+        assert ours.tolist() == theirs.tolist()
+    assert isinstance(ours, getattr(minigrad, name)) and isinstance(ours, minigrad.Tensor)
+    assert all(not isinstance(ours, getattr(minigrad, other)) for other in LEGACY_TYPES if other != name)
+
+
+def test_legacy_types_from_arrays_tensors_and_errors():
+    torch = pytest.importorskip("torch")
+    np = pytest.importorskip("numpy")
+    a = np.arange(3, dtype=np.int32)
+    assert minigrad.FloatTensor(a).tolist() == torch.FloatTensor(a).tolist() == [0.0, 1.0, 2.0]
+    x = minigrad.zeros(2)
+    assert minigrad.FloatTensor(x) is x  # torch hands back the same storage
+    with pytest.raises(TypeError):
+        torch.FloatTensor(torch.zeros(2, dtype=torch.float64))
+    with pytest.raises(TypeError):
+        minigrad.FloatTensor(minigrad.zeros(2, dtype=minigrad.float64))
+    for bad in [(2.5,), ([1], [2]), (2, 3.0)]:
+        with pytest.raises(TypeError):
+            torch.FloatTensor(*bad)
+        with pytest.raises(TypeError):
+            minigrad.FloatTensor(*bad)
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        minigrad.FloatTensor(-1)
+
+
+@pytest.mark.parametrize("target", ["LongTensor", "DoubleTensor", "torch.IntTensor", "torch.BoolTensor"])
+def test_type_converts_to_legacy_types_and_names(target):
+    torch = pytest.importorskip("torch")
+    values = [[0.0, 1.5], [-2.0, 3.0]]
+    if target.startswith("torch."):
+        ours, theirs = minigrad.tensor(values).type(target), torch.tensor(values).type(target)
+    else:
+        ours, theirs = (
+            minigrad.tensor(values).type(getattr(minigrad, target)),
+            torch.tensor(values).type(getattr(torch, target)),
+        )
+    _same(ours, theirs)
+    assert ours.tolist() == theirs.tolist() and ours.type() == theirs.type()
+    with pytest.raises(ValueError, match="invalid type"):
+        minigrad.zeros(1).type("foo")
+
+
+@pytest.mark.parametrize(
+    "args", [(), (4,), (2, 3), ([1, 2],), ([[1.5], [2.0]],)], ids=["empty", "size", "sizes", "ints", "floats"]
+)
+def test_tensor_class_constructor_is_torchs_legacy_one(args):
+    # old scripts' custom layers: nn.Parameter(torch.Tensor(in_features, out_features)); torch.Tensor([1, 2]) is float
+    torch = pytest.importorskip("torch")
+    ours, theirs = minigrad.Tensor(*args), torch.Tensor(*args)
+    _same(ours, theirs)
+    if args and isinstance(args[0], list):
+        assert ours.tolist() == theirs.tolist()
+
+
+def test_tensor_class_constructor_follows_default_dtype_and_shares_tensors():
+    x = minigrad.arange(3)
+    shared = minigrad.Tensor(x)
+    shared.add_(1)  # torch.Tensor(t) is t's storage, in t's dtype
+    assert x.tolist() == [1, 2, 3] and shared.dtype is minigrad.int64
+    minigrad.set_default_dtype(minigrad.float64)
+    try:
+        assert minigrad.Tensor(2).dtype is minigrad.float64 and minigrad.Tensor([1]).dtype is minigrad.float64
+        assert minigrad.FloatTensor(2).dtype is minigrad.float32
+    finally:
+        minigrad.set_default_dtype(minigrad.float32)
+    with pytest.raises(TypeError, match="sequence"):
+        minigrad.Tensor(2.5)
+    weight = minigrad.nn.Parameter(minigrad.Tensor(3, 2))
+    minigrad.nn.init.uniform_(weight)
+    assert weight.shape == (3, 2) and weight.requires_grad
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_tensors_pickle_round_trip(protocol):
+    # DataLoader workers send batches through pickle (pytorch/examples super_resolution, num_workers=4): the legacy
+    # constructor must not be what unpickling calls
+    import pickle
+
+    for x in (minigrad.arange(3), minigrad.ones(2, 2, requires_grad=True), minigrad.zeros(0, dtype=minigrad.float64)):
+        y = pickle.loads(pickle.dumps(x, protocol=protocol))
+        assert y.dtype is x.dtype and y.shape == x.shape and y.tolist() == x.tolist()
+        assert y.requires_grad == x.requires_grad
+
+
+class _Tagger(minigrad.nn.Module):
+    """A whole model saved with ``torch.save(model, f)``, as pytorch/examples' word_language_model does."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = minigrad.nn.Embedding(5, 3)
+        self.rnn = minigrad.nn.GRU(3, 4)
+        self.kinds = {"a", "b"}  # a set in the pickled state: torch's weights-only unpickler allows builtins.set
+
+
+def test_whole_model_loads_under_safe_globals_like_torch(tmp_path):
+    import pickle
+
+    from minigrad import serialization
+
+    path = tmp_path / "model.pt"
+    model = _Tagger()
+    with open(path, "wb") as f:
+        minigrad.save(model, f)
+    allowed = [_Tagger, minigrad.nn.modules.sparse.Embedding, minigrad.nn.modules.rnn.GRU]
+    with pytest.raises(pickle.UnpicklingError, match="add_safe_globals"):
+        minigrad.load(path)
+    with serialization.safe_globals(allowed):
+        assert serialization.get_safe_globals() == allowed
+        loaded = minigrad.load(path)
+    assert serialization.get_safe_globals() == []
+    assert isinstance(loaded, _Tagger) and loaded.kinds == {"a", "b"}
+    assert loaded.rnn.weight_hh_l0.tolist() == model.rnn.weight_hh_l0.tolist()
+    with pytest.raises(pickle.UnpicklingError):  # the context manager's globals are gone again
+        minigrad.load(path)
+    serialization.add_safe_globals(allowed)
+    try:
+        assert isinstance(minigrad.load(path), _Tagger)
+    finally:
+        serialization.clear_safe_globals()
+    assert serialization.get_safe_globals() == []
+
+
+def test_module_classes_under_torchs_module_paths():
+    # word_language_model names torch.nn.modules.activation.MultiheadAttention and
+    # torch.nn.modules.linear.NonDynamicallyQuantizableLinear in its safe_globals list
+    torch = pytest.importorskip("torch")
+    assert minigrad.nn.modules.activation.MultiheadAttention is minigrad.nn.MultiheadAttention
+    linear = minigrad.nn.modules.linear.NonDynamicallyQuantizableLinear
+    assert issubclass(linear, minigrad.nn.Linear)
+    assert repr(minigrad.nn.MultiheadAttention(4, 2)) == repr(torch.nn.MultiheadAttention(4, 2))
+
+
+def test_bfloat16_is_named_but_not_stored():
+    # karpathy/nanoGPT's train.py builds {'float32': torch.float32, 'bfloat16': torch.bfloat16, ...} on any machine
+    import copy
+    import pickle
+
+    torch = pytest.importorskip("torch")
+    assert repr(minigrad.bfloat16) == "minigrad.bfloat16" and minigrad.bfloat16 != minigrad.float16
+    assert minigrad.bfloat16.is_floating_point == torch.bfloat16.is_floating_point
+    assert minigrad.bfloat16.itemsize == torch.bfloat16.itemsize
+    assert pickle.loads(pickle.dumps(minigrad.bfloat16)) is minigrad.bfloat16
+    assert copy.deepcopy(minigrad.bfloat16) is minigrad.bfloat16
+    for make in (
+        lambda: minigrad.zeros(2, dtype=minigrad.bfloat16),
+        lambda: minigrad.tensor([1.0], dtype=minigrad.bfloat16),
+        lambda: minigrad.ones(2).to(minigrad.bfloat16),
+        lambda: minigrad.nn.Linear(2, 2).to(minigrad.bfloat16),
+        lambda: minigrad.set_default_dtype(minigrad.bfloat16),
+    ):
+        with pytest.raises(TypeError, match="no bfloat16 tensors"):
+            make()
+    assert minigrad.get_default_dtype() is minigrad.float32
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("matmul", lambda lib: (lib.ones(2, 3), lib.ones(3, 2))),  # pytorch/tutorials tensorqs: matmul(a, b, out=y3)
+        ("mul", lambda lib: (lib.ones(2, 2), lib.full((2, 2), 3.0))),
+        ("add", lambda lib: (lib.ones(2), 2.5)),
+        ("sum", lambda lib: (lib.arange(6.0).view(2, 3), 1)),
+        ("exp", lambda lib: (lib.zeros(3),)),
+        ("stack", lambda lib: ([lib.ones(2), lib.zeros(2)],)),
+        ("zeros", lambda lib: (3,)),
+        ("arange", lambda lib: (5,)),
+    ],
+)
+def test_out_forms_match_torch(name, args):
+    torch = pytest.importorskip("torch")
+    ours, theirs = minigrad.empty(0), torch.empty(0)
+    result = getattr(minigrad, name)(*args(minigrad), out=ours)
+    getattr(torch, name)(*args(torch), out=theirs)
+    assert result is ours and ours.tolist() == theirs.tolist() and tuple(ours.shape) == tuple(theirs.shape)
+    # a float result does not go into an integer out, with torch's error type
+    if name in ("matmul", "mul", "exp"):
+        with pytest.raises(RuntimeError):
+            getattr(torch, name)(*args(torch), out=torch.empty(0, dtype=torch.long))
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            getattr(minigrad, name)(*args(minigrad), out=minigrad.empty(0, dtype=minigrad.int64))
+
+
+def test_out_refuses_autograd_like_torch():
+    x = minigrad.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        minigrad.mul(x, 2, out=minigrad.empty(2))
+    assert minigrad.mul(x, 2).requires_grad  # without out= the call is the plain op
