@@ -194,7 +194,6 @@ LAYERS = {
     "minigrad.utils.data": (6, 5),
     "minigrad.utils": (6, 6),
     "minigrad.multiprocessing": (1, 0),
-    "minigrad.utils.tensorboard._record": (6, 0),
     "minigrad.utils.tensorboard.writer": (6, 1),
     "minigrad.utils.tensorboard": (6, 2),
     "minigrad.distributions.constraints": (6, 0),

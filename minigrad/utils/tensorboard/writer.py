@@ -1,103 +1,59 @@
-"""``SummaryWriter``: torch's TensorBoard logger for scalars, writing event files that ``tensorboard --logdir``
-reads, with no TensorBoard or TensorFlow installed (the encoding is in ``_record``).
+"""``SummaryWriter``: torch's TensorBoard logger, as ``torch.utils.tensorboard`` provides it, on tensorboardX.
 
-What it writes: ``add_scalar`` and ``add_scalars`` (each main tag's scalars in a sub-directory
-``<log_dir>/<main_tag>_<tag>``, as torch). The image, histogram, graph, audio, text and embedding summaries of
-torch's writer are not there: calling one raises ``AttributeError``.
+TensorBoard's event files (protobuf records in TFRecord framing, with masked CRC-32C checksums) are written by
+tensorboardX, the maintained stand-alone writer; minigrad adds only what torch's ``SummaryWriter`` does on top:
+tensors are accepted wherever an array or a number is (``add_scalar(tag, loss)``, ``add_histogram(tag,
+weight)``, ``add_image(tag, img)``, ``add_scalars(main_tag, {tag: value})``), converted to NumPy arrays on the way.
+``add_graph`` takes a torch model in both libraries and is not supported. One difference in layout:
+``add_scalars(main_tag, {tag: value})`` writes each tag's run under ``<log_dir>/<main_tag>/<tag>`` (tensorboardX's
+choice) where torch writes ``<log_dir>/<main_tag>_<tag>``; TensorBoard draws the same chart from either.
 """
 
-import os
-import socket
-import time
-from datetime import datetime
+import functools
 
-from . import _record
+import numpy as np
+from tensorboardX import SummaryWriter as _TensorboardXWriter
+
+from ...autograd.tensor import Tensor
 
 __all__ = ["SummaryWriter"]
 
 
-class _EventFile:
-    """One ``events.out.tfevents.<time>.<host>.<pid>.<n>`` file, opened on first write, records appended."""
-
-    _opened = 0  # torch's global_uid: two writers in one second and process get distinct names
-
-    def __init__(self, log_dir, filename_suffix):
-        os.makedirs(log_dir, exist_ok=True)
-        _EventFile._opened += 1
-        name = f"events.out.tfevents.{int(time.time()):010d}.{socket.gethostname()}.{os.getpid()}.{self._opened}"
-        self.path = os.path.join(log_dir, name + filename_suffix)
-        self.file = open(self.path, "wb")
-        self.write(_record.version_event(time.time()))
-
-    def write(self, event):
-        self.file.write(_record.record(event))
-
-    def flush(self):
-        self.file.flush()
-
-    def close(self):
-        self.file.close()
+def _as_array(value):
+    """A tensor as its NumPy array (detached), dicts and lists of them element by element; anything else as is."""
+    if isinstance(value, Tensor):
+        return np.asarray(value.detach()._data)
+    if isinstance(value, dict):
+        return {key: _as_array(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and any(isinstance(item, Tensor) for item in value):
+        return type(value)(_as_array(item) for item in value)
+    return value
 
 
-class SummaryWriter:
-    """Log scalars for TensorBoard under ``log_dir`` (default ``runs/<date>_<host><comment>``, as torch).
+def _with_arrays(method, *args, **kwargs):
+    return method(*map(_as_array, args), **{key: _as_array(value) for key, value in kwargs.items()})
 
-    ``add_scalar(tag, value, global_step=None, walltime=None)`` appends one point (``value`` a number or a one-element
-    tensor); ``add_scalars(main_tag, {tag: value}, ...)`` one point per tag, each in its own run. ``flush()`` writes
-    what is buffered, ``close()`` ends the files; a writer is also a context manager. ``max_queue`` and
-    ``flush_secs`` are accepted for torch's signature: writes go to the operating system's file buffer at once.
+
+class SummaryWriter(_TensorboardXWriter):
+    """Log scalars, histograms, images, text, … for TensorBoard under ``log_dir`` (default
+    ``runs/<date>_<host><comment>``, as torch), with torch's constructor and ``add_*`` signatures.
 
     >>> import tempfile
     >>> with SummaryWriter(tempfile.mkdtemp()) as writer:
-    ...     writer.add_scalar("loss/train", 0.25, global_step=1)
+    ...     writer.add_scalar("loss/train", minigrad.tensor(0.25), global_step=1)
     """
 
-    def __init__(self, log_dir=None, comment="", purge_step=None, max_queue=10, flush_secs=120, filename_suffix=""):
-        if log_dir is None:
-            stamp = datetime.now().strftime("%b%d_%H-%M-%S")
-            log_dir = os.path.join("runs", f"{stamp}_{socket.gethostname()}{comment}")
-        self.log_dir = os.fspath(log_dir)
-        self.filename_suffix = filename_suffix
-        self._files = {}  # run directory -> _EventFile
-        self._file(self.log_dir)
+    @property
+    def log_dir(self):
+        """The directory the event files are written to, as given (torch's name for tensorboardX's ``logdir``)."""
+        return self.logdir
 
     def get_logdir(self):
         """The directory the event files are written to."""
-        return self.log_dir
+        return self.logdir
 
-    def _file(self, log_dir):
-        if log_dir not in self._files:
-            self._files[log_dir] = _EventFile(log_dir, self.filename_suffix)
-        return self._files[log_dir]
-
-    def add_scalar(self, tag, scalar_value, global_step=None, walltime=None, new_style=False, double_precision=False):
-        """Append ``tag = scalar_value`` at step ``global_step`` (0 when None) and time ``walltime`` (now)."""
-        event = _record.scalar_event(
-            tag, float(scalar_value), int(global_step or 0), time.time() if walltime is None else walltime
-        )
-        self._file(self.log_dir).write(event)
-
-    def add_scalars(self, main_tag, tag_scalar_dict, global_step=None, walltime=None):
-        """Append one point per ``tag: value``, each to the run ``<log_dir>/<main_tag>_<tag>`` under the tag
-        ``main_tag`` (TensorBoard draws them as curves of one chart)."""
-        walltime = time.time() if walltime is None else walltime
-        for tag, value in tag_scalar_dict.items():
-            run = os.path.join(self.log_dir, f"{main_tag.replace('/', '_')}_{tag}")
-            self._file(run).write(_record.scalar_event(main_tag, float(value), int(global_step or 0), walltime))
-
-    def flush(self):
-        """Hand every buffered record to the operating system."""
-        for file in self._files.values():
-            file.flush()
-
-    def close(self):
-        """Flush and close the event files; the writer must not be used afterwards."""
-        for file in self._files.values():
-            file.close()
-        self._files = {}
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.close()
+    def __getattribute__(self, name):
+        attribute = super().__getattribute__(name)
+        if name.startswith("add_") and callable(attribute):
+            return functools.partial(_with_arrays, attribute)
+        return attribute
