@@ -496,7 +496,7 @@ def scalar_tensor(s, dtype=None, device=None, requires_grad=False, layout=None, 
     >>> minigrad.scalar_tensor(3)
     tensor(3.)
     """
-    return _make(np.array(s, dtype=_float(dtype)), None, requires_grad, device)
+    return _make(_fill((), s, _float(dtype)), None, requires_grad, device)
 
 
 def empty_strided(size, stride, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):

@@ -70,6 +70,11 @@ UNINITIALISED = frozenset({"empty", "empty_like", "empty_strided", "empty_permut
 # its algorithm does (std::sort, or x86-simd-sort, whose order depends on the CPU's vector width) and documents the
 # order as unspecified; minigrad's sort is always stable. Such indices must sort the input as torch's do.
 UNSTABLE_ORDER = {"sort": 1, "argsort": 0}
+# op -> (position of its index result, position of its dim argument). Which of several equal values' positions these
+# report is unspecified too: torch's CPU kthvalue and topk partition with a quickselect and mode reads an unstable
+# sort (the docs promise no particular one). An index is valid when it holds the value torch found (topk's must be
+# distinct along dim as well).
+UNSPECIFIED_TIE_INDEX = {"kthvalue": (1, 1), "topk": (1, 1), "mode": (1, 0)}
 
 
 class Unsupported(Exception):
@@ -298,6 +303,32 @@ def _compare_order(ours, theirs, sample, what):
     )
 
 
+def _tie_index(opinfo, sample):
+    """The position of the index result that may name any of several equal values in this sample, else None."""
+    position, _ = UNSPECIFIED_TIE_INDEX.get(opinfo.name, (None, None))
+    return None if sample.input.dim() == 0 else position
+
+
+def _compare_tie_index(ours, theirs, opinfo, sample, what):
+    """Raise AssertionError unless ``ours`` picks, along the reduced dim, entries equal to those torch's indices
+    ``theirs`` pick (distinct ones for topk)."""
+    _compare(ours, theirs, {}, what, values=False)
+    _, dim_position = UNSPECIFIED_TIE_INDEX[opinfo.name]
+    args = sample.args[dim_position:] if len(sample.args) > dim_position else ()
+    dim = args[0] if args else sample.kwargs.get("dim", -1)
+    data, mine, ref = sample.input.detach().numpy(), _as_array(ours), _as_array(theirs)
+    dim %= data.ndim
+    if mine.ndim < data.ndim:  # keepdim=False dropped the reduced dim
+        mine, ref = np.expand_dims(mine, dim), np.expand_dims(ref, dim)
+    if mine.size and (mine.min() < 0 or mine.max() >= data.shape[dim]):
+        raise AssertionError(f"{what}: an index is out of range")
+    np.testing.assert_array_equal(
+        np.take_along_axis(data, mine, axis=dim), np.take_along_axis(data, ref, axis=dim), err_msg=what
+    )
+    if opinfo.name == "topk" and mine.size:
+        assert (np.diff(np.sort(mine, axis=dim), axis=dim) != 0).all(), f"{what}: repeated indices"
+
+
 def _values_defined(opinfo, binding, torch_arguments, first):
     """False for ops whose values are not a function of their inputs: uninitialised memory, or random (torch gives
     another result under another seed); only shapes and dtypes are compared for those."""
@@ -339,10 +370,12 @@ def _check_sample(opinfo, binding, dtype, sample):
     if len(ours_flat) != len(theirs_flat):
         raise AssertionError(f"minigrad returned {len(ours_flat)} results, torch {len(theirs_flat)}")
     tolerances = _tolerances(opinfo, dtype, VALUE_TOLERANCE)
-    unstable = _unstable_indices(opinfo, sample)
+    unstable, tie = _unstable_indices(opinfo, sample), _tie_index(opinfo, sample)
     for k, (o, t) in enumerate(zip(ours_flat, theirs_flat)):
         if k == unstable and values:
             _compare_order(o, t, sample, f"result {k} (indices; equal values in any order)")
+        elif k == tie and values:
+            _compare_tie_index(o, t, opinfo, sample, f"result {k} (indices; any of equal values)")
         else:
             _compare(o, t, tolerances, f"result {k}", values)
     if values and dtype.is_floating_point and binding.kind != "inplace":
