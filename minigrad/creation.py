@@ -467,7 +467,9 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
 
 def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None, layout=None):
     """``steps`` values ``base ** e`` for exponents ``e`` evenly spaced from ``start`` to ``end`` inclusive
-    (``start``/``end`` numbers or 0-d tensors), computed in float64 and rounded once to ``dtype``.
+    (``start``/``end`` numbers or 0-d tensors), computed in float64 and rounded once to ``dtype``. For an integer
+    ``dtype`` torch first converts ``start`` and ``end`` to it (truncating: ``logspace(4.3, 0, 2, dtype=int64)``
+    starts at 10⁴) and truncates each power, wrapping what overflows the dtype; so does minigrad.
 
     >>> minigrad.logspace(0, 2, 3)
     tensor([  1.,  10., 100.])
@@ -484,10 +486,31 @@ def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, devi
             bound = bound.item()
         bounds.append(float(bound))
     target = _float(dtype)
+    if target.kind in "iu" and steps == 1:  # torch fills the one value base ** start, untruncated start
+        return _make(_fill((1,), float(base) ** bounds[0], target), None, requires_grad, device)
+    if target.kind in "iu" and steps > 1:
+        return _make(_integer_logspace(*bounds, int(steps), float(base), target), None, requires_grad, device)
     values = np.power(float(base), np.linspace(*bounds, int(steps)))
     return _make(
         np.trunc(values).astype(target) if target.kind in "biu" else values.astype(target), None, requires_grad, device
     )
+
+
+def _integer_logspace(start, end, steps, base, target):
+    """torch's integer logspace: exponents from ``start`` and ``end`` converted to ``target`` (an overflow raises),
+    stepped in float64 from the nearer end (``end - step · (steps - 1 - i)`` for the second half, so the last value
+    is exactly ``base ** end``), each power truncated and wrapped into ``target``."""
+    for bound in (start, end):
+        if _overflows(bound, target):
+            raise RuntimeError(
+                f"value cannot be converted to type {_C_TYPE_NAMES.get(target.name, target.name)} without overflow"
+            )
+    first, last = (int(np.asarray(np.trunc(b), np.int64).astype(target)) for b in (start, end))
+    step = (last - first) / (steps - 1)
+    i = np.arange(steps)
+    exponents = np.where(i < steps // 2, first + step * i, last - step * (steps - 1 - i))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.trunc(np.power(base, exponents)).astype(np.int64).astype(target)
 
 
 def scalar_tensor(s, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):

@@ -306,7 +306,7 @@ def _compare_order(ours, theirs, sample, what):
 def _tie_index(opinfo, sample):
     """The position of the index result that may name any of several equal values in this sample, else None."""
     position, _ = UNSPECIFIED_TIE_INDEX.get(opinfo.name, (None, None))
-    return None if sample.input.dim() == 0 else position
+    return None if position is None or sample.input.dim() == 0 else position
 
 
 def _compare_tie_index(ours, theirs, opinfo, sample, what):

@@ -71,3 +71,30 @@ def test_movedim_refuses_repeated_dims():
     x = np.zeros((2, 3, 4, 5, 6))
     _raises_like_torch(lambda lib: lib.tensor(x).movedim((1, 0, 2), (0, 4, -5)), r"repeated dim in `destination`")
     _raises_like_torch(lambda lib: lib.movedim(lib.tensor(x), (1, 1), (0, 2)), r"repeated dim in `source`")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(4.3, 0, 2), (0, 1.2, 4), (2, 1.2, 4, 5.0), (4.3, -3, 2, 2.0), (0, 4, 3), (1.3, 0, 1), (2.7, 1, 3)],
+)
+@pytest.mark.parametrize("dtype", ["int64", "int16", "int8", "uint8"])
+def test_integer_logspace_truncates_its_bounds_as_torch(args, dtype):
+    if dtype == "uint8" and min(args[:2]) < 0:
+        args = (abs(args[0]), abs(args[1])) + args[2:]
+    _same(*_both(lambda lib: lib.logspace(*args, dtype=getattr(lib, dtype))))
+
+
+def test_integer_logspace_refuses_bounds_beyond_the_dtype():
+    _raises_like_torch(lambda lib: lib.logspace(300, 4, 3, dtype=lib.int8), "without overflow")
+    _raises_like_torch(lambda lib: lib.logspace(4.3, 0, 1, dtype=lib.int8), "without overflow")  # 10^4.3
+
+
+def test_small_integer_softsign_and_gcd_keep_the_mathematical_value():
+    """Documented differences: torch's int8 arithmetic wraps inside these two ops (tools/torch_api.py)."""
+    x = minigrad.tensor([127, -128, 5], dtype=minigrad.int8)
+    np.testing.assert_allclose(minigrad.nn.functional.softsign(x).numpy(), [127 / 128, -128 / 129, 5 / 6], rtol=1e-6)
+    a, b = (
+        minigrad.tensor([127, -1, -128], dtype=minigrad.int8),
+        minigrad.tensor([-128, -128, -128], dtype=minigrad.int8),
+    )
+    np.testing.assert_array_equal(minigrad.gcd(a, b).numpy(), [1, 1, -128])
