@@ -76,6 +76,18 @@ UNSTABLE_ORDER = {"sort": 1, "argsort": 0}
 # distinct along dim as well).
 UNSPECIFIED_TIE_INDEX = {"kthvalue": (1, 1), "topk": (1, 1), "mode": (1, 0)}
 
+# ops whose gradient at a NaN input torch leaves to the code path: its vectorised CPU kernels (whole SIMD vectors of
+# a long input) give NaN, 0 or g there, its scalar loop (short inputs and the tail) another one of those (elu's is g
+# for 7 elements, NaN for 64; hardtanh's g, then 0). The gradient is not compared at NaN inputs of these.
+NAN_INPUT_GRADIENT_VARIES = frozenset(
+    f"nn.functional.{name}"
+    for name in ("elu", "celu", "selu", "softshrink", "hardshrink", "hardtanh", "relu6", "hardswish")
+)
+
+# ops whose gradient carries random draws even where the values hide them (rrelu in training multiplies -inf by a
+# random slope: -inf under any seed, but the slope is the gradient there); their gradients are not compared
+RANDOM_GRADIENT = frozenset({"nn.functional.rrelu"})
+
 
 class Unsupported(Exception):
     """A sample minigrad cannot take by design; the message is the skip reason."""
@@ -266,9 +278,14 @@ def _compare_grads(opinfo, dtype, ours, theirs, memo):
         raise AssertionError("gradient: minigrad's output does not require grad, torch's does")
     rng = np.random.default_rng(_seed(_case_id(opinfo)))
     upstream = [rng.standard_normal(t.shape).astype(_as_array(t).dtype) for _, t in pairs]
-    expected = torch.autograd.grad(
-        [t for _, t in pairs], [t for t, _ in inputs], [torch.from_numpy(u) for u in upstream], allow_unused=True
-    )
+    try:
+        expected = torch.autograd.grad(
+            [t for _, t in pairs], [t for t, _ in inputs], [torch.from_numpy(u) for u in upstream], allow_unused=True
+        )
+    except RuntimeError as exc:  # e.g. remainder(number, tensor): torch has no derivative for that overload
+        if "derivative for" in str(exc) and "is not implemented" in str(exc):
+            return
+        raise
     got = minigrad.autograd.grad(
         [o for o, _ in pairs],
         [m for _, m in inputs],
@@ -279,7 +296,19 @@ def _compare_grads(opinfo, dtype, ours, theirs, memo):
     for k, (g, e, (t, t_m)) in enumerate(zip(got, expected, inputs)):
         g = minigrad.zeros_like(t_m) if g is None else g
         e = torch.zeros_like(t) if e is None else e
+        if opinfo.name in NAN_INPUT_GRADIENT_VARIES and t.dtype.is_floating_point:
+            g, e = _masked(g, e, np.isnan(_as_array(t)))
         _compare(g, e, tolerances, f"gradient of input {k}")
+
+
+def _masked(ours, theirs, mask):
+    """Both gradients with the entries at ``mask`` set to 0 (their values there are not compared)."""
+    if not mask.any():
+        return ours, theirs
+    return (
+        minigrad.from_numpy(np.where(mask, 0, _as_array(ours))),
+        torch.from_numpy(np.where(mask, 0, _as_array(theirs))),
+    )
 
 
 def _unstable_indices(opinfo, sample):
@@ -378,7 +407,8 @@ def _check_sample(opinfo, binding, dtype, sample):
             _compare_tie_index(o, t, opinfo, sample, f"result {k} (indices; any of equal values)")
         else:
             _compare(o, t, tolerances, f"result {k}", values)
-    if values and dtype.is_floating_point and binding.kind != "inplace":
+    random_gradient = opinfo.name in RANDOM_GRADIENT and sample.kwargs.get("training", False)
+    if values and dtype.is_floating_point and binding.kind != "inplace" and not random_gradient:
         _compare_grads(opinfo, dtype, ours_flat, theirs_flat, memo)
     return None
 

@@ -98,3 +98,35 @@ def test_small_integer_softsign_and_gcd_keep_the_mathematical_value():
         minigrad.tensor([-128, -128, -128], dtype=minigrad.int8),
     )
     np.testing.assert_array_equal(minigrad.gcd(a, b).numpy(), [1, 1, -128])
+
+
+def _grads(make, inputs, dtype="float64"):
+    """(torch's, minigrad's) gradients of ``make(lib, *inputs).sum()`` w.r.t. ``inputs`` (lists of numbers)."""
+    result = []
+    for lib in (torch, minigrad):
+        leaves = [lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True) for x in inputs]
+        result.append([g.detach().numpy() for g in lib.autograd.grad(make(lib, *leaves).sum(), leaves)])
+    return result
+
+
+def test_atan2_gradient_is_zero_at_the_origin():
+    theirs, ours = _grads(lambda lib, y, x: lib.atan2(y, x), [[0.0, 0.0, 1.0], [0.0, -0.0, 2.0]])
+    for t, o in zip(theirs, ours):
+        np.testing.assert_allclose(o, t, rtol=1e-12)
+
+
+def test_remainder_divisor_gradient_uses_the_floor_quotient_as_torch():
+    # 1 / 0.1 rounds to 10.0 although the floor quotient is 9 (0.1 is stored slightly above 0.1)
+    theirs, ours = _grads(lambda lib, a, b: lib.remainder(a, b), [[1.0, 7.0, -7.5], [0.1, 2.0, 2.0]])
+    for t, o in zip(theirs, ours):
+        np.testing.assert_array_equal(o, t)
+
+
+def test_threshold_keeps_nan_as_torch():
+    def make(lib, x):
+        return lib.nn.functional.threshold(x, 0.15, -9.0)
+
+    nan = float("nan")
+    _same(*_both(lambda lib: make(lib, lib.tensor([nan, 0.1, 0.2]))))
+    theirs, ours = _grads(make, [[nan, 0.1, 0.2]])
+    np.testing.assert_array_equal(ours[0], theirs[0])
