@@ -130,3 +130,21 @@ def test_threshold_keeps_nan_as_torch():
     _same(*_both(lambda lib: make(lib, lib.tensor([nan, 0.1, 0.2]))))
     theirs, ours = _grads(make, [[nan, 0.1, 0.2]])
     np.testing.assert_array_equal(ours[0], theirs[0])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_erfinv_is_exact_near_plus_minus_one(dtype):
+    x = np.array([-0.99999994, 0.9999999, 0.9999998, 0.999, 0.5, -0.3, 1e-30], dtype=dtype)
+    if dtype == "float64":
+        x = np.concatenate([x, 1 - np.logspace(-16, -9, 8)])
+    ours = minigrad.special.erfinv(minigrad.tensor(x)).numpy()
+    theirs = torch.special.erfinv(torch.tensor(x)).numpy()  # within 1 ulp of the true value (mpmath) here
+    np.testing.assert_allclose(ours, theirs, rtol=2 * np.finfo(dtype).eps, atol=0)
+
+
+def test_log_ndtr_gradient_keeps_its_digits_far_left():
+    """Documented difference: torch's exp(-x²/2 - log_ndtr(x)) / √(2π) cancels there; φ(x)/Φ(x) ≈ -x - 1/x."""
+    x = minigrad.tensor([-501.0, -5e6, -float("inf")], dtype=minigrad.float64, requires_grad=True)
+    (grad,) = minigrad.autograd.grad(minigrad.special.log_ndtr(x).sum(), x)
+    np.testing.assert_allclose(grad.numpy()[:2], [501 + 1 / 501 - 2 / 501**3, 5e6 + 1 / 5e6], rtol=1e-12)
+    assert grad.numpy()[2] == np.inf
