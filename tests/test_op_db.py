@@ -75,6 +75,10 @@ UNSTABLE_ORDER = {"sort": 1, "argsort": 0}
 # sort (the docs promise no particular one). An index is valid when it holds the value torch found (topk's must be
 # distinct along dim as well).
 UNSPECIFIED_TIE_INDEX = {"kthvalue": (1, 1), "topk": (1, 1), "mode": (1, 0)}
+# op -> the position of its result whose columns are each defined up to sign: eigenvectors, whose signs LAPACK
+# builds pick differently (NumPy's OpenBLAS and torch's MKL disagree on op_db's UPLO='U' samples). Compared up to
+# each column's sign; gradients flow through |V|, as op_db's own output_process_fn_grad for eigh does.
+SIGN_GAUGE = {"linalg.eigh": 1}
 
 # ops whose gradient at a NaN input torch leaves to the code path: its vectorised CPU kernels (whole SIMD vectors of
 # a long input) give NaN, 0 or g there, its scalar loop (short inputs and the tail) another one of those (elu's is g
@@ -358,6 +362,13 @@ def _compare_tie_index(ours, theirs, opinfo, sample, what):
         assert (np.diff(np.sort(mine, axis=dim), axis=dim) != 0).all(), f"{what}: repeated indices"
 
 
+def _column_signs_like(ours, theirs):
+    """``ours`` with each column (last-but-one axis) flipped to the sign of torch's column."""
+    mine = _as_array(ours)
+    signs = np.where((mine * _as_array(theirs)).sum(axis=-2, keepdims=True) < 0, -1, 1).astype(mine.dtype)
+    return minigrad.from_numpy(mine * signs)
+
+
 def _values_defined(opinfo, binding, torch_arguments, first):
     """False for ops whose values are not a function of their inputs: uninitialised memory, or random (torch gives
     another result under another seed); only shapes and dtypes are compared for those."""
@@ -405,9 +416,14 @@ def _check_sample(opinfo, binding, dtype, sample):
             _compare_order(o, t, sample, f"result {k} (indices; equal values in any order)")
         elif k == tie and values:
             _compare_tie_index(o, t, opinfo, sample, f"result {k} (indices; any of equal values)")
+        elif k == SIGN_GAUGE.get(opinfo.name) and values:
+            _compare(_column_signs_like(o, t), t, tolerances, f"result {k} (columns up to sign)")
         else:
             _compare(o, t, tolerances, f"result {k}", values)
     random_gradient = opinfo.name in RANDOM_GRADIENT and sample.kwargs.get("training", False)
+    gauge = SIGN_GAUGE.get(opinfo.name)
+    if gauge is not None:
+        ours_flat[gauge], theirs_flat[gauge] = ours_flat[gauge].abs(), theirs_flat[gauge].abs()
     if values and dtype.is_floating_point and binding.kind != "inplace" and not random_gradient:
         _compare_grads(opinfo, dtype, ours_flat, theirs_flat, memo)
     return None

@@ -122,6 +122,11 @@ KNOWN_DIFFERENCES = {
     "nn.functional.conv_transpose1d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.conv_transpose2d-int64": ("missing: pooling and convolution of integer tensors"),
     "nn.functional.conv_transpose3d-int64": ("missing: pooling and convolution of integer tensors"),
+    **{
+        f"linalg.lstsq{variant}-float32": "difference: float32 gradients of a least-squares solve differ from "
+        "torch's by 2e-5 on entries ~20 (minigrad's is 4e-6 from the float64 gradient, torch's 1.7e-5)"
+        for variant in ("", ".grad_oriented")
+    },
     "nn.functional.conv2d-float32": "difference: float32 sums in another order than torch's (a grouped sample's "
     "0.2665 cancelling from terms ~90 is off by 1e-5; both within float32 rounding of the float64 result)",
     "nn.functional.conv_transpose3d-float32": (
