@@ -148,3 +148,36 @@ def test_log_ndtr_gradient_keeps_its_digits_far_left():
     (grad,) = minigrad.autograd.grad(minigrad.special.log_ndtr(x).sum(), x)
     np.testing.assert_allclose(grad.numpy()[:2], [501 + 1 / 501 - 2 / 501**3, 5e6 + 1 / 5e6], rtol=1e-12)
     assert grad.numpy()[2] == np.inf
+
+
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("size", [(3, 3), (5, 7), (4, 9), (8, 4)])
+def test_uint8_bilinear_resize_is_torchs_fixed_point(size, align_corners):
+    data = np.random.default_rng(0).integers(0, 256, (2, 3, 4, 4)).astype(np.uint8)
+    _same(
+        *_both(
+            lambda lib: lib.nn.functional.interpolate(
+                lib.tensor(data), size=size, mode="bilinear", align_corners=align_corners
+            )
+        )
+    )
+    _same(*_both(lambda lib: lib.nn.functional.interpolate(lib.tensor(data), scale_factor=1.7, mode="bilinear")))
+
+
+def test_bilinear_keeps_a_small_integer_dtype():
+    rng = np.random.default_rng(0)
+    x1, x2, w = rng.integers(-5, 5, (2, 3)), rng.integers(-5, 5, (2, 4)), rng.integers(-5, 5, (5, 3, 4))
+    _same(
+        *_both(
+            lambda lib: lib.nn.functional.bilinear(
+                *(lib.tensor(a.astype(np.int16)) for a in (x1, x2, w)), lib.tensor(np.arange(5, dtype=np.int16))
+            )
+        )
+    )
+
+
+def test_layer_norm_of_one_element_groups_has_a_zero_input_gradient():
+    x = minigrad.tensor([[-4.3228], [0.7]], requires_grad=True)
+    y = minigrad.nn.functional.layer_norm(x, (1,), minigrad.tensor([-8.4784]), minigrad.tensor([-1.7658]))
+    (grad,) = minigrad.autograd.grad(y.sum(), x)
+    np.testing.assert_array_equal(grad.numpy(), np.zeros((2, 1), np.float32))
