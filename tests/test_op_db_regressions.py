@@ -181,3 +181,23 @@ def test_layer_norm_of_one_element_groups_has_a_zero_input_gradient():
     y = minigrad.nn.functional.layer_norm(x, (1,), minigrad.tensor([-8.4784]), minigrad.tensor([-1.7658]))
     (grad,) = minigrad.autograd.grad(y.sum(), x)
     np.testing.assert_array_equal(grad.numpy(), np.zeros((2, 1), np.float32))
+
+
+@pytest.mark.parametrize("args", [(4.3, 0, 50), (0, 1.2, 4), (2.7, 1, 3), (-3.5, 7.9, 6), (2.7, 1, 1)])
+@pytest.mark.parametrize("dtype", ["int64", "int8", "uint8"])
+def test_integer_linspace_truncates_its_bounds_as_torch(args, dtype):
+    if dtype == "uint8":
+        args = (abs(args[0]), abs(args[1])) + args[2:]
+    _same(*_both(lambda lib: lib.linspace(*args, dtype=getattr(lib, dtype))))
+
+
+def test_linspace_refuses_what_torch_refuses():
+    for make, error in (
+        (lambda lib: lib.linspace(0, 1, -1), RuntimeError),
+        (lambda lib: lib.linspace(0, 1, 2.0), TypeError),
+        (lambda lib: lib.linspace(lib.zeros(2), 1, 3), RuntimeError),
+        (lambda lib: lib.linspace(300, 1, 3, dtype=lib.int8), RuntimeError),
+    ):
+        for lib in (torch, minigrad):
+            with pytest.raises(error):
+                make(lib)

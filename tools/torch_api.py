@@ -62,13 +62,6 @@ _NUMPY_VALUE_ERROR = "bug: raises NumPy's ValueError on bad input where torch ra
 _PYTHON_NUMBERS = "difference: accepts Python numbers for both operands, torch requires a tensor"
 KNOWN_DIFFERENCES = {
     "gather": "difference: torch accepts an empty uint8 index (it skips the dtype check on empty indices)",
-    **{
-        f"linspace{variant}-{dtype}": "bug: integer linspace steps from the float start "
-        "(linspace(4.3, 0, 50, dtype=int64)[1] is 4); torch truncates start first (3)"
-        for variant in ("", ".tensor_overload")
-        for dtype in ("int64", "int32", "int16", "int8", "uint8")
-    },
-    "linspace.tensor_overload-float64": "bug: linspace(float32 0-d tensor, 0, 50, dtype=float64) computes in float32",
     "nn.functional.grid_sample-float32": "difference: float32 bicubic sums of values ~200 cancelling to ~0.02 "
     "differ from torch's vectorised kernel by up to 4e-6 (its coordinate and weight arithmetic rounds otherwise)",
     "nn.functional.interpolate.bicubic-float32": "difference: a few float32 bicubic weights (align_corners) differ "
@@ -92,9 +85,6 @@ KNOWN_DIFFERENCES = {
     "arange-errors": _NUMPY_VALUE_ERROR + " (arange(-inf, 1, 2))",
     "eye-errors": _NUMPY_VALUE_ERROR + " (eye(-1))",
     "nn.functional.gelu-errors": _NUMPY_VALUE_ERROR + " (approximate='asdf')",
-    "linspace-errors": _NUMPY_VALUE_ERROR + " (steps=-1); also accepts a float steps and 1-d start/end tensors",
-    "linspace.tensor_overload-errors": _NUMPY_VALUE_ERROR + " (steps=-1); also accepts a float steps and 1-d "
-    "start/end tensors",
     "narrow-errors": "bug: narrow on a 0-d tensor raises IndexError (tuple index out of range); torch RuntimeError",
     "max.binary-errors": _PYTHON_NUMBERS,
     "min.binary-errors": _PYTHON_NUMBERS,
