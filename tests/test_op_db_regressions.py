@@ -140,6 +140,8 @@ def test_erfinv_is_exact_near_plus_minus_one(dtype):
     ours = minigrad.special.erfinv(minigrad.tensor(x)).numpy()
     theirs = torch.special.erfinv(torch.tensor(x)).numpy()  # within 1 ulp of the true value (mpmath) here
     np.testing.assert_allclose(ours, theirs, rtol=2 * np.finfo(dtype).eps, atol=0)
+    for value in (0.5, True):  # 0-d inputs (bool becomes float32)
+        _same(torch.erfinv(torch.tensor(value)), minigrad.erfinv(minigrad.tensor(value)))
 
 
 def test_log_ndtr_gradient_keeps_its_digits_far_left():

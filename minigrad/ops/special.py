@@ -279,7 +279,8 @@ def _erfinv_array(x):
     ``r = (1 - a) - erfc(y)`` from there on: ``1 - a`` is exact there, while ``erf(y) - a`` near ``a = 1`` would
     cancel to rounding noise (float32 0.99999994 would come out 3.8305 instead of 3.8325). Newton converges
     quadratically, so four steps reach full precision. ``±inf`` at ``±1``, NaN outside ``[-1, 1]``."""
-    x = _float64(x)
+    shape = np.shape(x)
+    x = _float64(x).reshape(-1)  # (a 0-d array's arithmetic would give NumPy scalars, which take no masks)
     a = np.abs(x)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_term = np.log((1 - a) * (1 + a))  # ln(1 - a²) without rounding a² first
@@ -294,7 +295,7 @@ def _erfinv_array(x):
         residual[~tail] = _erf(y_in[~tail]) - a_in[~tail]
         y_in = y_in - residual / (_TWO_OVER_SQRT_PI * np.exp(-y_in * y_in))
     y[inside] = y_in
-    return np.copysign(y, x)
+    return np.copysign(y, x).reshape(shape)
 
 
 class Erfinv(Function):
