@@ -180,12 +180,59 @@ def arange(
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive: ``start + i·(end - start)/(steps - 1)``.
+    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive: ``start + i·(end - start)/(steps - 1)``
+    (``start``/``end`` numbers or 0-d tensors), computed in float64 and rounded once to ``dtype``. For an integer
+    ``dtype`` torch first converts ``start`` and ``end`` to it (truncating: ``linspace(4.3, 0, 50, dtype=int64)``
+    is ``[4, 3, 3, ...]``) and truncates each value; so does minigrad.
 
     >>> minigrad.linspace(0, 1, 5)
     tensor([0.00, 0.25, 0.50, 0.75, 1.00])
     """
-    return _make(np.linspace(start, end, int(steps)).astype(_float(dtype)), None, requires_grad, device)
+    start, end = _space_bounds(start, end, steps, "linspace")
+    target = _float(dtype)
+    if target.kind in "iu" and steps == 1:  # torch fills the one value start
+        return _make(_fill((1,), start, target), None, requires_grad, device)
+    if target.kind in "iu" and steps > 1:
+        values = _wrap_into(np.trunc(_integer_steps(start, end, int(steps), target)), target)
+        return _make(values, None, requires_grad, device)
+    return _make(np.linspace(start, end, int(steps)).astype(target), None, requires_grad, device)
+
+
+def _space_bounds(start, end, steps, name):
+    """torch's checks of linspace's and logspace's arguments; ``start`` and ``end`` as Python floats."""
+    if isinstance(steps, (float, np.floating, Tensor)):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got steps of type {type(steps)}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    bounds = []
+    for bound in (start, end):
+        if isinstance(bound, Tensor):
+            if bound.ndim:
+                raise RuntimeError(f"{name} only supports 0-dimensional start and end tensors, but got a tensor")
+            bound = bound.item()
+        bounds.append(float(bound))
+    return bounds
+
+
+def _integer_steps(start, end, steps, target):
+    """The float64 points of torch's integer linspace and logspace: ``start`` and ``end`` converted to ``target``
+    first (an overflow raises), then stepped from the nearer end (``end - step · (steps - 1 - i)`` for the second
+    half, so the last point is exactly ``end``)."""
+    for bound in (start, end):
+        if _overflows(bound, target):
+            raise RuntimeError(
+                f"value cannot be converted to type {_C_TYPE_NAMES.get(target.name, target.name)} without overflow"
+            )
+    first, last = (int(np.asarray(np.trunc(b), np.int64).astype(target)) for b in (start, end))
+    step = (last - first) / (steps - 1)
+    i = np.arange(steps)
+    return np.where(i < steps // 2, first + step * i, last - step * (steps - 1 - i))
+
+
+def _wrap_into(values, target):
+    """Whole float64 ``values`` as ``target`` integers, wrapping what overflows it (as torch's C++ casts do)."""
+    with np.errstate(invalid="ignore"):
+        return values.astype(np.int64).astype(target)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
@@ -472,23 +519,21 @@ def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
 
 def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None, layout=None):
     """``steps`` values ``base ** e`` for exponents ``e`` evenly spaced from ``start`` to ``end`` inclusive
-    (``start``/``end`` numbers or 0-d tensors), computed in float64 and rounded once to ``dtype``.
+    (``start``/``end`` numbers or 0-d tensors), computed in float64 and rounded once to ``dtype``. For an integer
+    ``dtype`` torch first converts ``start`` and ``end`` to it (truncating: ``logspace(4.3, 0, 2, dtype=int64)``
+    starts at 10⁴) and truncates each power, wrapping what overflows the dtype; so does minigrad.
 
     >>> minigrad.logspace(0, 2, 3)
     tensor([  1.,  10., 100.])
     """
-    if isinstance(steps, (float, np.floating)) or isinstance(steps, Tensor):
-        raise TypeError(f"logspace() received an invalid combination of arguments - got steps of type {type(steps)}")
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    bounds = []
-    for bound in (start, end):
-        if isinstance(bound, Tensor):
-            if bound.ndim:
-                raise RuntimeError("logspace only supports 0-dimensional start and end tensors, but got a tensor")
-            bound = bound.item()
-        bounds.append(float(bound))
+    bounds = _space_bounds(start, end, steps, "logspace")
     target = _float(dtype)
+    if target.kind in "iu" and steps == 1:  # torch fills the one value base ** start, untruncated start
+        return _make(_fill((1,), float(base) ** bounds[0], target), None, requires_grad, device)
+    if target.kind in "iu" and steps > 1:
+        with np.errstate(over="ignore"):
+            powers = np.power(float(base), _integer_steps(*bounds, int(steps), target))
+        return _make(_wrap_into(np.trunc(powers), target), None, requires_grad, device)
     values = np.power(float(base), np.linspace(*bounds, int(steps)))
     return _make(
         np.trunc(values).astype(target) if target.kind in "biu" else values.astype(target), None, requires_grad, device
@@ -501,7 +546,7 @@ def scalar_tensor(s, dtype=None, device=None, requires_grad=False, layout=None, 
     >>> minigrad.scalar_tensor(3)
     tensor(3.)
     """
-    return _make(np.array(s, dtype=_float(dtype)), None, requires_grad, device)
+    return _make(_fill((), s, _float(dtype)), None, requires_grad, device)
 
 
 def empty_strided(size, stride, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):

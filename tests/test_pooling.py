@@ -209,9 +209,32 @@ def test_torch_raises_the_same_type_on_bad_arguments():
             call()
 
 
-def test_integer_input_is_refused():
-    with pytest.raises(NotImplementedError, match="max_pool2d"):
-        F.max_pool2d(minigrad.tensor(np.zeros((1, 1, 4, 4), np.int64)), 2)
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int8", "uint8"])
+def test_integer_max_pooling_matches_torch(dtype):
+    """torch's max_pool2d/3d take integer tensors (the maxima and their first positions, exactly)."""
+    torch = pytest.importorskip("torch")
+    data = np.random.default_rng(0).integers(0, 4, (2, 3, 5, 6)).astype(dtype)  # small values: many ties
+    if dtype == "int64":
+        data = data + 2**62  # neighbours float64 cannot tell apart
+    for pool in (
+        lambda lib, x: lib.nn.functional.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, return_indices=True),
+        lambda lib, x: lib.nn.functional.max_pool3d(x[None], (1, 2, 2), return_indices=True),
+    ):
+        ours, theirs = pool(minigrad, minigrad.tensor(data)), pool(torch, torch.tensor(data))
+        for o, t in zip(ours, theirs):
+            np.testing.assert_array_equal(o.numpy(), t.numpy())
+            assert o.numpy().dtype == t.numpy().dtype
+
+
+def test_integer_input_is_refused_where_torch_refuses_it():
+    x = minigrad.tensor(np.zeros((1, 1, 4, 4), np.int32))
+    for call, name in (
+        (lambda: F.max_pool1d(x[0], 2), "max_pool1d"),
+        (lambda: F.avg_pool2d(x, 2), "avg_pool2d"),
+        (lambda: F.adaptive_max_pool2d(x, 1), "adaptive_max_pool2d"),
+    ):
+        with pytest.raises(NotImplementedError, match=name):
+            call()
 
 
 @pytest.mark.parametrize(

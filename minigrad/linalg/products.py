@@ -124,8 +124,9 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 
 def vander(x, *, N=None):
     """The Vandermonde matrix ``x^0, x^1, …, x^(N-1)`` along a new last dim: ``x (*, n)`` gives ``(*, n, N)``
-    (``N = n`` by default). Built by repeated multiplication, so ``x^0`` is exactly 1 and the gradient is the
-    product rule's ``k x^(k-1)`` summed over the columns.
+    (``N = n`` by default; a 0-d ``x`` is one point; integers give int64, as torch). Built by repeated
+    multiplication, so ``x^0`` is exactly 1 and the gradient is the product rule's ``k x^(k-1)`` summed over the
+    columns.
 
     Gradient: ``Σ_k g_k · k x^(k-1)``.
 
@@ -133,8 +134,13 @@ def vander(x, *, N=None):
     tensor([[1., 2.],
             [1., 3.]])
     """
-    if x.ndim == 0:
-        raise RuntimeError("N must be greater than 1.")
+    if x._data.dtype == np.bool_:
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got Bool")
+    if x._data.dtype.kind in "iu":  # torch's powers of small integers are int64, they overflow int8 at once
+        x = x.to(np.int64)
+    if x.ndim == 0:  # torch reads a 0-d x as one point (its N has no default then)
+        x = x.reshape(1)
+        N = 0 if N is None else N
     N = x.shape[-1] if N is None else N
     if N <= 1:
         raise RuntimeError("N must be greater than 1.")

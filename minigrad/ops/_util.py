@@ -48,7 +48,10 @@ def as_operand(value, np_dtype):
         return value if value._data.dtype == np_dtype else value.to(np_dtype)
     if isinstance(value, np.ndarray):
         return value.astype(np_dtype, copy=False)
-    return np_dtype.type(value)
+    try:
+        return np_dtype.type(value)
+    except OverflowError:  # a Python int beyond an integer dtype wraps around, as in torch (uint8 - 3 is + 253)
+        return np.array(value, np.int64).astype(np_dtype)[()]
 
 
 _NUMBERS = (float, int, np.float32, np.float64)

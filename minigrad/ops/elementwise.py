@@ -325,10 +325,11 @@ class Remainder(Function):
         a, b = self.inputs
         need_a, need_b = self.needs_input_grad
         quotient = None
-        if need_b:
-            rounding = np.trunc if self.options["truncate"] else np.floor
+        if need_b:  # floor_divide, not floor(a / b): a / b may round up to the next integer (torch's div floor)
             with np.errstate(divide="ignore", invalid="ignore"):
-                quotient = wrap(rounding(data_of(a) / data_of(b)).astype(grad._data.dtype))
+                a_data, b_data = data_of(a), data_of(b)
+                q = np.trunc(a_data / b_data) if self.options["truncate"] else np.floor_divide(a_data, b_data)
+                quotient = wrap(np.asarray(q).astype(grad._data.dtype))
         return (
             sum_to(grad, np.shape(data_of(a))) if need_a else None,
             sum_to(-grad * quotient, np.shape(data_of(b))) if need_b else None,

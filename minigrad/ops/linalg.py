@@ -358,5 +358,8 @@ def bilinear(input1, input2, weight, bias=None):  # noqa: A002 - torch's argumen
         )
     batch = input1.shape[:-1]
     left = matmul(input1.reshape(-1, in1), weight.permute(1, 0, 2).reshape(in1, out * in2))
-    result = (left.reshape(-1, out, in2) * input2.reshape(-1, 1, in2)).sum(-1).reshape(*batch, out)
+    product = left.reshape(-1, out, in2) * input2.reshape(-1, 1, in2)
+    result = product.sum(-1).reshape(*batch, out)
+    if result.dtype != product.dtype:  # a sum widens small integers to int64; torch's bilinear keeps their dtype
+        result = result.to(product.dtype)
     return result if bias is None else result + bias

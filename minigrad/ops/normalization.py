@@ -155,13 +155,18 @@ class LayerNorm(Function):
         # allocated in x's shape and returned as is: a gradient that owns its memory becomes a leaf's .grad
         # without a copy
         grad_x = np.empty(x.shape, x.dtype) if need_x else None
+        # a group of one element standardises to 0 whatever x is: its gradient is exactly 0, which the kernel's
+        # fused a·g·w + b·x + c would leave as float32 rounding noise magnified by 1/√eps
+        single = self.row_size == 1
+        if single and need_x:
+            grad_x.fill(0)
         _kernel.layer_norm_backward(
             rows,
             _rows(x, self.row_size),
             self.mean,
             self.invstd,
             _flat(weight, x.dtype, self.row_size, 1),
-            None if grad_x is None else grad_x.reshape(rows.shape),
+            None if grad_x is None or single else grad_x.reshape(rows.shape),
             sum_gx,
             sum_g,
             threads,

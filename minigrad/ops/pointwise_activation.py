@@ -145,8 +145,9 @@ def relu6(x):
 
 @tracing.unit("threshold")
 def threshold(x, threshold, value):
-    """``x`` where ``x > threshold``, else ``value``; gradient ``[x > threshold]``."""
-    keep = x._data > threshold
+    """``x`` where ``x > threshold``, else ``value``; gradient ``[x > threshold]``. A NaN is not ``<= threshold``,
+    so it stays NaN with gradient ``g``, as in torch."""
+    keep = ~(x._data <= threshold)
     return _piecewise(x, np.where(keep, x._data, value), keep)
 
 

@@ -206,6 +206,11 @@ def _tuple(value, n, name):
     return tuple(int(v) for v in values)
 
 
+# torch's CPU max_pool2d/3d take integer tensors too; its other poolings (max_pool1d without indices, average and
+# adaptive pooling) refuse them
+_INTEGER_POOLING = frozenset({"max_pool2d", "max_pool3d"})
+
+
 def _check_input(x, spatial, name):
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
@@ -214,7 +219,7 @@ def _check_input(x, spatial, name):
         raise RuntimeError(
             f"{name}(): non-empty {dims} (batch mode) tensor expected for input, but got {list(x.shape)}"
         )
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind != "f" and not (x._data.dtype.kind in "iu" and name in _INTEGER_POOLING):
         raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.torch_name(x._data.dtype)}'")
 
 
@@ -281,14 +286,28 @@ def _max_windows(shape, spatial, kernel, stride, padding, dilation, ceil_mode):
 def _max_over(x, spatial, windows, return_indices):
     """The window maxima (and their flat indices) of ``x``'s planes, as one differentiable gather."""
     planes = windows.planes(np.ascontiguousarray(x._data))
-    values = np.empty(windows.pooled, dtype=planes.dtype)
+    integer = planes.dtype.kind in "iu"
+    keys = _ordered_floats(planes) if integer else planes  # the float kernel finds an integer input's maxima
+    values = np.empty(windows.pooled, dtype=keys.dtype)
     indices = np.empty(windows.pooled, dtype=np.int64)
     lifted = (planes.shape[0],) + windows.out_shape  # the kernel's view of both
     _kernel.window_max_forward(
-        planes, *windows.strided_bounds, values.reshape(lifted), indices.reshape(lifted), get_num_threads()
+        keys, *windows.strided_bounds, values.reshape(lifted), indices.reshape(lifted), get_num_threads()
     )
-    out = PlaneGather.apply(x, indices=indices.reshape(planes.shape[0], math.prod(windows.out_shape)), values=values)
+    flat_indices = indices.reshape(planes.shape[0], math.prod(windows.out_shape))
+    if integer:  # the maxima themselves, exactly, from the integer planes
+        values = np.take_along_axis(planes.reshape(planes.shape[0], -1), flat_indices, axis=1)
+        values = values.reshape(windows.pooled)
+    out = PlaneGather.apply(x, indices=flat_indices, values=values)
     return (out, Tensor._wrap(indices)) if return_indices else out
+
+
+def _ordered_floats(array):
+    """float64 keys in the same order as the integers of ``array``, equal where they are equal: the values
+    themselves when float64 holds them exactly (any int32, an int64 within ±2⁵³), else their ranks."""
+    if array.dtype.itemsize < 8 or array.size == 0 or max(-int(array.min()), int(array.max())) <= 2**53:
+        return array.astype(np.float64)
+    return np.unique(array, return_inverse=True)[1].reshape(array.shape).astype(np.float64)
 
 
 @tracing.unit("max_pool1d")

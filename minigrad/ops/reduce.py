@@ -550,7 +550,8 @@ def _products_of_others(array, axes):
 
 
 def prod(x, dim=None, keepdim=False, dtype=None):
-    """The product of all entries, or along ``dim`` (integers and bools multiply as int64, as torch).
+    """The product of all entries, or along ``dim`` (integers and bools multiply as int64, as torch; with an
+    integer or bool ``dtype=`` the result has that dtype: the int64 product wrapped, or for bool a logical and).
 
     Gradient: ``g`` times the product of the other entries (``g · out / x`` where no entry is zero).
 
@@ -560,7 +561,9 @@ def prod(x, dim=None, keepdim=False, dtype=None):
     if dtype is not None:
         x = x.to(dtype)
     axes = tuple(range(x.ndim)) if dim is None else (normalize_dim(dim, x.ndim),) if x.ndim else ()
-    return Prod.apply(x, axes=axes, keepdim=keepdim and dim is not None)
+    result = Prod.apply(x, axes=axes, keepdim=keepdim and dim is not None)
+    # products wrap modulo 2**bits, so the int64 product cast down is the narrow type's product
+    return result if dtype is None or result.dtype == x.dtype else result.to(x.dtype)
 
 
 def var_mean(x, dim=None, unbiased=None, keepdim=False, *, correction=None):

@@ -17,7 +17,16 @@ import numpy as np
 
 from ..autograd.function import Function
 
-__all__ = ["Taps", "Resample", "ResampleAdjoint", "nearest_taps", "linear_taps", "cubic_taps", "area_taps"]
+__all__ = [
+    "Taps",
+    "Resample",
+    "ResampleAdjoint",
+    "nearest_taps",
+    "linear_taps",
+    "cubic_taps",
+    "area_taps",
+    "resample_uint8",
+]
 
 CUBIC_A = -0.75  # torch's bicubic convolution constant
 
@@ -188,3 +197,25 @@ def area_taps(size, out, dtype):
     weight = np.broadcast_to((dtype.type(1) / count.astype(dtype)).astype(dtype), index.shape)
     mask = None if (count == count.max()).all() else k < count[None]
     return Taps(index, size, np.ascontiguousarray(weight), mask)
+
+
+def resample_uint8(x, axis, taps):
+    """``x`` (uint8) resampled along ``axis`` in torch's fixed point: each output's float64 weights (summed where
+    two taps read the same input) scaled by ``2^p`` and rounded half away from zero to integers, ``p`` the largest
+    precision below 22 at which the axis's largest weight still fits int16; the integer sum plus ``2^(p-1)``
+    shifted down by ``p`` and clamped to [0, 255], so each axis rounds once, as torch's separable uint8 passes do."""
+    weight = np.zeros((taps.index.shape[0], taps.out_size))
+    for k in range(taps.index.shape[0]):  # merge repeated taps (the last input read twice) before rounding
+        first = np.argmax(taps.index == taps.index[k], axis=0)
+        np.add.at(weight, (first, np.arange(taps.out_size)), taps.weight[k])
+    largest = weight.max()
+    precision = 0
+    while precision < 22 and int(0.5 + largest * (1 << (precision + 1))) < (1 << 15):
+        precision += 1
+    scaled = weight * (1 << precision)
+    fixed = np.trunc(scaled + np.where(scaled < 0, -0.5, 0.5)).astype(np.int64)
+    total = np.full(np.take(x, taps.index[0], axis=axis).shape, 1 << (precision - 1), np.int64)
+    shape = (-1,) + (1,) * (x.ndim - 1 - axis)
+    for k in range(taps.index.shape[0]):
+        total += np.take(x, taps.index[k], axis=axis).astype(np.int64) * fixed[k].reshape(shape)
+    return np.clip(total >> precision, 0, 255).astype(np.uint8)

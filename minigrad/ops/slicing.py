@@ -163,13 +163,19 @@ def movedim(x, source, destination):
     >>> minigrad.zeros(2, 3, 4).moveaxis(0, -1).shape
     (3, 4, 2)
     """
-    source = [normalize_dim(d, x.ndim) for d in ((source,) if isinstance(source, int) else source)]
-    destination = [normalize_dim(d, x.ndim) for d in ((destination,) if isinstance(destination, int) else destination)]
-    if len(source) != len(destination):
+    given = {
+        "source": list((source,) if isinstance(source, int) else source),
+        "destination": list((destination,) if isinstance(destination, int) else destination),
+    }
+    if len(given["source"]) != len(given["destination"]):
         raise RuntimeError(
-            f"movedim: Invalid source or destination dims: source ({source} dims) should contain the "
-            f"same number of dims as destination ({destination} dims)"
+            f"movedim: Invalid source or destination dims: source ({given['source']} dims) should contain the "
+            f"same number of dims as destination ({given['destination']} dims)"
         )
+    source, destination = ([normalize_dim(d, x.ndim) for d in dims] for dims in given.values())
+    for name, dims in zip(given, (source, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({given[name]})")
     order = [d for d in range(x.ndim) if d not in source]
     for dest, src in sorted(zip(destination, source)):
         order.insert(dest, src)

@@ -13,7 +13,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import promote_float
-from .elementwise import unary
+from .elementwise import unary, where
 from .shape import sum_to
 
 
@@ -89,14 +89,19 @@ for _op, _example in {
 
 
 class Atan2(Function):
-    """``atan2(y, x)``, the angle of the point (x, y); gradients ``g x / (x² + y²)`` and ``-g y / (x² + y²)``."""
+    """``atan2(y, x)``, the angle of the point (x, y); gradients ``g x / (x² + y²)`` and ``-g y / (x² + y²)``, both 0
+    at the origin (torch's choice where atan2 has no derivative; the formula would give 0 / 0)."""
 
     def forward(self, y, x):
         return np.arctan2(y, x)
 
     def backward(self, grad):
         y, x = self.inputs
-        scale = grad / (x * x + y * y)
+        squared = x * x + y * y
+        origin = squared._data == 0
+        if origin.any():
+            squared = where(origin, 1.0, squared)
+        scale = grad / squared
         need_y, need_x = self.needs_input_grad
         return (
             sum_to(scale * x, np.shape(y._data)) if need_y else None,
@@ -107,7 +112,8 @@ class Atan2(Function):
 def atan2(y, x):
     """The angle of (x, y) in (-π, π], elementwise with broadcasting.
 
-    Gradient: ``g x / (x² + y²)`` to ``y`` (``input``), ``-g y / (x² + y²)`` to ``x`` (``other``).
+    Gradient: ``g x / (x² + y²)`` to ``y`` (``input``), ``-g y / (x² + y²)`` to ``x`` (``other``); 0 at the origin,
+    as in torch.
 
     >>> minigrad.arctan2(minigrad.tensor([1.0, 0.0]), minigrad.tensor([0.0, -1.0]))
     tensor([1.5708, 3.1416])
