@@ -184,25 +184,53 @@ def _run_threads(work, bounds):
     return results
 
 
-def matmul(a, b):
-    """``np.matmul(a, b)`` without OpenBLAS's team (see the module docstring): on the calling thread when the
-    product has fewer than ``THREADED_MIN_MACS`` multiply-adds, else, for two matrices, with the rows of ``a``
-    split over minigrad's threads (``run_parts``); a batched product keeps NumPy's own threading."""
+def matmul(a, b, bias=None):
+    """``np.matmul(a, b)`` (plus ``bias`` broadcast over its rows, when given) without OpenBLAS's team (see the
+    module docstring): on the calling thread when the product has fewer than ``THREADED_MIN_MACS`` multiply-adds,
+    else, for two matrices, with the rows of ``a`` split over minigrad's threads (``run_parts``), each part adding
+    the bias to its own rows while they are still in cache; a batched product keeps NumPy's own threading."""
     if b.ndim == 2:  # the common case first: a small product must cost next to nothing more than np.matmul
         macs = a.size * b.shape[1]
     else:  # (batched on either side, or a vector)
         macs = max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * (a.shape[-2] if a.ndim > 1 else 1))
     if macs <= _OPENBLAS_THREADED_MIN:
-        return np.matmul(a, b)
+        return _plus(np.matmul(a, b), bias)
     if macs < THREADED_MIN_MACS or get_num_threads() == 1:
         with single_threaded():
-            return np.matmul(a, b)
+            return _plus(np.matmul(a, b), bias)
     if a.ndim != 2 or b.ndim != 2:
-        return np.matmul(a, b)
+        return _plus(np.matmul(a, b), bias)
     out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
 
     def rows(start, stop, threads):
-        np.matmul(a[start:stop], b, out=out[start:stop])
+        part = out[start:stop]
+        np.matmul(a[start:stop], b, out=part)
+        if bias is not None:
+            part += bias
 
     run_parts(rows, a.shape[0], get_num_threads())
     return out
+
+
+def _plus(product, bias):
+    if bias is not None:
+        product += bias
+    return product
+
+
+def column_sums(rows):
+    """``rows.sum(0)`` of a C-contiguous matrix, its columns split over minigrad's threads when it is large (a
+    Linear's bias gradient over a language model's logits: 700 x 10000 took 1.9 ms on one core)."""
+    threads = get_num_threads()
+    if threads == 1 or rows.size < _PARALLEL_SUM_MIN:
+        return rows.sum(0)
+    out = np.empty(rows.shape[1], rows.dtype)
+
+    def columns(start, stop, threads_inside):
+        rows[:, start:stop].sum(0, out=out[start:stop])
+
+    run_parts(columns, rows.shape[1], threads)
+    return out
+
+
+_PARALLEL_SUM_MIN = 1 << 20  # elements: below this a second thread's start-up (~70 us) costs more than it saves

@@ -92,6 +92,23 @@ def test_matmul_matches_numpy_on_small_split_and_batched_products(a_shape, b_sha
         assert functions[0]() == before
 
 
+@pytest.mark.parametrize("a_shape, b_shape", [((3, 4), (4, 5)), ((257, 300), (300, 260)), ((2, 64, 70), (70, 80))])
+def test_matmul_adds_a_bias_in_every_path(a_shape, b_shape, monkeypatch):
+    monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 1 << 20)  # the 257x300x260 product: each row part adds its bias
+    monkeypatch.setattr(_blas, "get_num_threads", lambda: 2)
+    rng = np.random.default_rng(1)
+    a, b, bias = rng.standard_normal(a_shape), rng.standard_normal(b_shape), rng.standard_normal(b_shape[-1])
+    np.testing.assert_array_equal(_blas.matmul(a, b, bias), _blas.matmul(a, b) + bias)
+
+
+@pytest.mark.parametrize("shape", [(7, 5), (700, 2000), (3, 500_000)])
+def test_column_sums_match_numpy_bit_for_bit(shape, monkeypatch):
+    monkeypatch.setattr(_blas, "get_num_threads", lambda: 2)  # the large ones split their columns over 2 threads
+    rows = np.random.default_rng(2).standard_normal(shape).astype(np.float32)
+    np.testing.assert_array_equal(_blas.column_sums(rows), rows.sum(0))
+    np.testing.assert_array_equal(_blas.column_sums(rows[::2, 1:]), rows[::2, 1:].sum(0))  # any strides
+
+
 def test_short_spin_sets_the_spin_count_only_while_loading_and_only_when_the_user_chose_nothing(monkeypatch):
     for name in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "MINIGRAD_THREAD_TUNING"):
         monkeypatch.delenv(name, raising=False)

@@ -69,11 +69,14 @@ class Linear(Function):
     def forward(self, x, weight, bias):
         # as one (rows, in) matrix: NumPy runs a stacked (..., n, in) @ (in, out) as one small BLAS call per
         # leading index, 5-25x slower than one call on the flattened rows
+        row_bias = bias if bias is None or bias.ndim <= 1 else None  # added by the GEMM's row parts
         if x.ndim == 2:  # already rows: the two reshapes below cost ~10% of a small layer's forward
-            result = _blas.matmul(x, weight.T)
+            result = _blas.matmul(x, weight.T, row_bias)
         else:
-            result = _blas.matmul(x.reshape(-1, x.shape[-1]), weight.T).reshape(x.shape[:-1] + weight.shape[:1])
-        if bias is not None:
+            result = _blas.matmul(x.reshape(-1, x.shape[-1]), weight.T, row_bias).reshape(
+                x.shape[:-1] + weight.shape[:1]
+            )
+        if bias is not None and row_bias is None:  # a bias broadcast over more than the rows
             result += bias
         return result
 
@@ -88,7 +91,11 @@ class Linear(Function):
         rows = grad.reshape(-1, weight.shape[0])
         grad_b = None
         if need_b:  # an (out,) bias sums over the leading dims; a bias broadcast otherwise sums to its own shape
-            grad_b = rows.sum(0) if bias.shape == grad.shape[-1:] else sum_to(Tensor._wrap(grad), bias.shape)._data
+            grad_b = (
+                _blas.column_sums(rows)
+                if bias.shape == grad.shape[-1:]
+                else sum_to(Tensor._wrap(grad), bias.shape)._data
+            )
         grad_x = _blas.matmul(rows, weight).reshape(x.shape) if need_x else None
         grad_w = _blas.matmul(rows.T, x.reshape(-1, weight.shape[1])) if need_w else None
         return grad_x, grad_w, grad_b
