@@ -205,7 +205,7 @@ def resample_uint8(x, axis, taps):
     precision below 22 at which the axis's largest weight still fits int16; the integer sum plus ``2^(p-1)``
     shifted down by ``p`` and clamped to [0, 255], so each axis rounds once, as torch's separable uint8 passes do."""
     weight = np.zeros((taps.index.shape[0], taps.out_size))
-    for k in range(taps.index.shape[0]):  # merge repeated taps (the last input read twice) before rounding
+    for k in range(taps.index.shape[0]):  # merge repeated taps (border inputs read twice) before rounding
         first = np.argmax(taps.index == taps.index[k], axis=0)
         np.add.at(weight, (first, np.arange(taps.out_size)), taps.weight[k])
     largest = weight.max()

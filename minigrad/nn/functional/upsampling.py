@@ -121,12 +121,10 @@ def _check_mode(input, mode, antialias):  # noqa: A002
 
 
 def _check_dtype(dtype, mode, rank):
-    """Floating inputs in every mode; uint8 in the nearest modes, which copy values, and in 'bilinear', in torch's
-    fixed point (its CPU kernels take uint8 there too). torch's uint8 bicubic is not here."""
-    if dtype.kind == "f" or (dtype == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear")):
+    """Floating inputs in every mode; uint8 in the nearest modes, which copy values, and in 'bilinear' and
+    'bicubic', in torch's fixed point (its CPU kernels take uint8 there too)."""
+    if dtype.kind == "f" or (dtype == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear", "bicubic")):
         return
-    if dtype == np.uint8 and mode == "bicubic":
-        raise NotImplementedError(f"interpolate(mode='{mode}') of uint8 tensors is not implemented in minigrad")
     kernel = _KERNEL_NAME.get(mode, "adaptive_avg_pool3d_cpu" if rank == 5 else "adaptive_avg_pool2d")
     raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_dtype_name(dtype)}'")
 
@@ -185,8 +183,8 @@ def interpolate(
     _check_sizes(input, output)
     dtype = np.dtype(input._data.dtype)
     _check_dtype(dtype, mode, input.ndim)
-    if dtype == np.uint8 and mode == "bilinear":
-        return _uint8_bilinear(input, output, align_corners, scales)
+    if dtype == np.uint8 and mode in ("bilinear", "bicubic"):
+        return _uint8_fixed_point(input, output, mode, align_corners, scales)
     result = input
     for axis in range(input.ndim - 1, 1, -1):
         size_in, size_out = input.shape[axis], output[axis - 2]
@@ -197,14 +195,15 @@ def interpolate(
     return result if result is not input else input.clone()
 
 
-def _uint8_bilinear(input, output, align_corners, scales):  # noqa: A002
-    """torch's uint8 bilinear resize: the width, then the height, each in fixed point and rounded to uint8
-    (``resample_uint8``); an axis whose size does not change is skipped. Not differentiable (integers)."""
+def _uint8_fixed_point(input, output, mode, align_corners, scales):  # noqa: A002
+    """torch's uint8 bilinear and bicubic resize: the width, then the height, each with the float64 taps of the
+    mode in fixed point and rounded to uint8 (``resample_uint8``); an axis whose size does not change is skipped.
+    Not differentiable (integers)."""
     result = input._data
     for axis in (3, 2):
         size_in, size_out = input.shape[axis], output[axis - 2]
         if size_in != size_out:
-            taps = linear_taps(size_in, size_out, align_corners, scales[axis - 2], np.dtype(np.float64))
+            taps = _taps(mode, size_in, size_out, align_corners, scales[axis - 2], np.dtype(np.float64))
             result = resample_uint8(result, axis, taps)
     return Tensor._wrap(np.array(result, copy=True))
 
