@@ -10,16 +10,23 @@ exception type. A new minigrad op is picked up the moment it is exposed.
 By default each (op, dtype) runs a fixed-seed subset of at most ``SAMPLES_PER_CASE`` samples, in float32, float64,
 int64 and bool, so CI stays fast; ``MINIGRAD_FULL_PARITY=1`` runs every sample in every integer dtype as well.
 A sample minigrad cannot take by design is skipped with its reason; a case whose samples are all skipped is a skip.
+
+Known differences are strict and per sample: ``tools/torch_api.py``'s ``KNOWN_DIFFERENCES`` gives the reason, and
+``tests/op_db_differences.json`` (written by ``python tools/op_db_differences.py`` from a full run) lists, per case,
+the indices of op_db's samples that differ. Such a sample must still differ (else the case fails: the entry is
+stale), every other sample must match, and a case in which a listed sample differed is reported as an xfail.
 """
 
 import functools
 import importlib.util
 import itertools
+import json
 import os
 import pathlib
 import random
 import re
 import zlib
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -59,6 +66,8 @@ DTYPE_NAMES = {
 }
 
 KNOWN_DIFFERENCES = torch_api.KNOWN_DIFFERENCES
+# case id -> the indices (in op_db's generation order) of the samples that differ, from a full run
+DIFFERING_SAMPLES = json.loads((pathlib.Path(__file__).resolve().parent / "op_db_differences.json").read_text())
 
 # (rtol, atol) per result dtype before an op's own tolerance overrides; gradients sum over more terms, so they get
 # more slack. float64 rtol 1e-7 is torch's own default (its sums are pairwise, NumPy's differ in the last bits).
@@ -112,14 +121,30 @@ def _case_id(opinfo):
     return opinfo.name + (f".{opinfo.variant_test_name}" if opinfo.variant_test_name else "")
 
 
+@dataclass(frozen=True)
+class Known:
+    """A case's known difference: its KNOWN_DIFFERENCES key and reason and the indices of the samples it concerns."""
+
+    key: str = ""
+    reason: str = ""
+    samples: frozenset = frozenset()
+
+
+def known_difference(case_id, *keys):
+    """The Known of a case: the first KNOWN_DIFFERENCES entry filed under ``case_id`` or one of ``keys`` (broader
+    keys: without the binding label, the variant, the op), with the samples recorded for ``case_id``."""
+    key = next((key for key in (case_id, *keys) if key in KNOWN_DIFFERENCES), None)
+    if key is None:
+        return Known()
+    return Known(key, KNOWN_DIFFERENCES[key], frozenset(DIFFERING_SAMPLES.get(case_id, ())))
+
+
 def _param(opinfo, binding, label, suffix, *rest):
-    """A pytest case with a stable id; a KNOWN_DIFFERENCES entry for its id (with or without the ":method" /
-    ":inplace" label), its OpInfo variant or its op name makes it an xfail."""
+    """A pytest case with a stable id and its Known difference (a KNOWN_DIFFERENCES entry for its id, with or
+    without the ":method" / ":inplace" label, its OpInfo variant or its op name)."""
     case_id = f"{_case_id(opinfo)}{label}-{suffix}"
-    keys = (case_id, f"{_case_id(opinfo)}-{suffix}", _case_id(opinfo), opinfo.name)
-    reason = next((KNOWN_DIFFERENCES[key] for key in keys if key in KNOWN_DIFFERENCES), None)
-    marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
-    return pytest.param(opinfo, binding, *rest, id=case_id, marks=marks)
+    known = known_difference(case_id, f"{_case_id(opinfo)}-{suffix}", _case_id(opinfo), opinfo.name)
+    return pytest.param(opinfo, binding, *rest, known, id=case_id)
 
 
 # (OpInfo, binding, id label): the first binding is the plain op name, the others ":method" / ":inplace"
@@ -144,10 +169,11 @@ def _seed(text):
 
 def _pick(items, limit, seed):
     """Every item (``limit`` None), or a stable subset: ``limit`` of the first CANDIDATE_SAMPLES, drawn with a fixed
-    seed (generating every reference input of an op takes longer than comparing three)."""
+    seed (generating every reference input of an op takes longer than comparing three); as (index, item) pairs,
+    the index counting op_db's generation order."""
     if limit is None:
-        return list(items)
-    candidates = list(itertools.islice(items, CANDIDATE_SAMPLES))
+        return list(enumerate(items))
+    candidates = list(enumerate(itertools.islice(items, CANDIDATE_SAMPLES)))
     return random.Random(seed).sample(candidates, min(limit, len(candidates)))
 
 
@@ -445,38 +471,51 @@ def _samples(opinfo, dtype, requires_grad):
     raise Unsupported(f"op_db cannot generate {DTYPE_NAMES[dtype]} samples ({errors[-1]})")
 
 
-def _report(binding, checks, what):
-    """Run ``checks`` ((SampleInput, thunk) pairs; a thunk returns a skip reason or None, or raises AssertionError):
-    fail naming every mismatching sample, skip with the reasons when no sample could run, else pass."""
-    skips, failures = [], []
-    for sample, check in checks:
+def _report(binding, checks, what, known):
+    """Run ``checks`` ((index, SampleInput, thunk) triples; a thunk returns a skip reason or None, or raises
+    AssertionError): fail naming every mismatching sample that ``known`` does not list and every listed sample that
+    now matches; xfail when a listed sample differed as recorded; skip when no sample could run; else pass."""
+    skips, failures, differed, stale = [], [], [], []
+    for index, sample, check in checks:
         try:
             reason = check()
         except AssertionError as exc:
-            failures.append(f"{sample.summary()}\n  {exc}")
+            (differed if index in known.samples else failures).append(f"{sample.summary()}\n  {exc}")
             continue
         if reason:
             skips.append(reason)
+        elif index in known.samples:
+            stale.append(f"sample {index}: {sample.summary()}")
     if failures:
         pytest.fail(f"minigrad.{binding.path} ({binding.kind}) {what}:\n" + "\n".join(failures))
+    if stale:
+        pytest.fail(
+            f"known difference no longer reproduces ({known.reason}); narrow the entry (python tools/"
+            "op_db_differences.py) or drop it:\n" + "\n".join(stale)
+        )
+    if differed:
+        pytest.xfail(known.reason)
     if len(skips) == len(checks):
         pytest.skip("; ".join(sorted(set(skips))) or "op_db has no such input on the CPU")
 
 
-@pytest.mark.parametrize("opinfo, binding, dtype", VALUE_CASES)
-def test_op_db_parity(opinfo, binding, dtype):
+def value_checks(opinfo, binding, dtype, limit=SAMPLES_PER_CASE):
+    """One case's samples as ``_report``'s (index, SampleInput, thunk) triples (``limit`` None: every sample);
+    raises Unsupported when op_db cannot generate them."""
     case = f"{_case_id(opinfo)}-{DTYPE_NAMES[dtype]}"
     torch.manual_seed(_seed(case))
     requires_grad = dtype.is_floating_point and opinfo.supports_autograd and binding.kind != "inplace"
+    samples = _pick(_samples(opinfo, dtype, requires_grad), limit, _seed(case))
+    return [(k, sample, functools.partial(_check_sample, opinfo, binding, dtype, sample)) for k, sample in samples]
+
+
+@pytest.mark.parametrize("opinfo, binding, dtype, known", VALUE_CASES)
+def test_op_db_parity(opinfo, binding, dtype, known):
     try:
-        samples = _pick(_samples(opinfo, dtype, requires_grad), SAMPLES_PER_CASE, _seed(case))
+        checks = value_checks(opinfo, binding, dtype)
     except Unsupported as exc:
         pytest.skip(str(exc))
-    _report(
-        binding,
-        [(sample, functools.partial(_check_sample, opinfo, binding, dtype, sample)) for sample in samples],
-        "differs from torch",
-    )
+    _report(binding, checks, "differs from torch", known)
 
 
 def _check_error(binding, error):
@@ -506,12 +545,63 @@ def _check_error(binding, error):
     raise AssertionError(f"no error, torch raises {error.error_type.__name__} ({error.error_regex})")
 
 
-@pytest.mark.parametrize("opinfo, binding", ERROR_CASES)
-def test_op_db_error_inputs(opinfo, binding):
+def error_checks(opinfo, binding, limit=ERROR_INPUTS_PER_OP):
+    """An op's error inputs as ``_report``'s (index, SampleInput, thunk) triples (``limit`` None: every one)."""
     torch.manual_seed(_seed(_case_id(opinfo)))
-    errors = _pick(opinfo.error_inputs("cpu"), ERROR_INPUTS_PER_OP, _seed(_case_id(opinfo)))
-    _report(
-        binding,
-        [(error.sample_input, functools.partial(_check_error, binding, error)) for error in errors],
-        "on torch's error inputs",
-    )
+    errors = _pick(opinfo.error_inputs("cpu"), limit, _seed(_case_id(opinfo)))
+    return [(k, error.sample_input, functools.partial(_check_error, binding, error)) for k, error in errors]
+
+
+@pytest.mark.parametrize("opinfo, binding, known", ERROR_CASES)
+def test_op_db_error_inputs(opinfo, binding, known):
+    _report(binding, error_checks(opinfo, binding), "on torch's error inputs", known)
+
+
+def test_every_known_difference_is_used():
+    """Each recorded sample list belongs to a case with a KNOWN_DIFFERENCES entry, and each entry that covers a case
+    run here differs on some sample: an entry that cannot fail would hide nothing but also test nothing. (Entries
+    for ops minigrad does not expose are notes for the coverage page.)"""
+    cases = {param.id: param.values[-1] for param in VALUE_CASES + ERROR_CASES}
+    orphans = sorted(case for case in DIFFERING_SAMPLES if case in cases and not cases[case].key)
+    assert not orphans, f"samples recorded for cases without a KNOWN_DIFFERENCES entry: {orphans}"
+    if not FULL:  # the default run's cases are a subset: an entry's differing cases may all be in the full run
+        return
+    used = {cases[case].key for case in DIFFERING_SAMPLES if case in cases}
+    unused = sorted({known.key for known in cases.values() if known.key} - used)
+    assert not unused, f"KNOWN_DIFFERENCES entries on no differing sample: {unused}"
+
+
+class _Sample:
+    def summary(self):
+        return "SampleInput(...)"
+
+
+def _differs():
+    raise AssertionError("result 0 differs")
+
+
+@pytest.mark.parametrize(
+    "outcomes, listed, expected",
+    [
+        ((None, None), (), "passed"),
+        ((None, _differs), (1,), "xfailed"),  # the listed sample still differs
+        ((None, None), (1,), "failed"),  # a listed sample matches now: the entry is stale
+        ((_differs, _differs), (1,), "failed"),  # an unlisted sample differs: a new difference
+        ((lambda: "no such input", None), (1,), "failed"),  # skips count neither way
+        ((lambda: "no such input", lambda: "no such input"), (1,), "skipped"),
+    ],
+)
+def test_known_differences_are_strict(outcomes, listed, expected):
+    """``_report`` on stand-in checks: the outcome each mix of matching, differing and skipped samples gets."""
+    checks = [(k, _Sample(), outcome or (lambda: None)) for k, outcome in enumerate(outcomes)]
+    known = Known("key", "difference: a reason", frozenset(listed))
+    outcome = "passed"
+    try:
+        _report(torch_api.Binding("function", "op"), checks, "differs from torch", known)
+    except pytest.xfail.Exception:  # (a subclass of pytest.fail's: caught first)
+        outcome = "xfailed"
+    except pytest.fail.Exception:
+        outcome = "failed"
+    except pytest.skip.Exception:
+        outcome = "skipped"
+    assert outcome == expected
