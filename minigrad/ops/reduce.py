@@ -114,9 +114,9 @@ class ExtremumAlongDim(Function):
         return grad * wrap(self._onehot(grad._data.dtype))
 
     def backward_arrays(self, grad):
-        result = np.zeros(math.prod(self.in_shape), grad.dtype)
-        result[self.positions] = grad.reshape(self.positions.shape)
-        return result.reshape(self.in_shape)
+        result = np.zeros(self.in_shape, grad.dtype)  # allocated in its final shape: a leaf's AccumulateGrad takes
+        result.reshape(-1)[self.positions] = grad.reshape(self.positions.shape)  # it over (a reshaped view it copies)
+        return result
 
 
 class LogSumExp(Function):
