@@ -210,3 +210,30 @@ def test_linspace_refuses_what_torch_refuses():
         for lib in (torch, minigrad):
             with pytest.raises(error):
                 make(lib)
+
+
+@pytest.mark.parametrize("dim, index_shape", [(1, (5, 5)), (-1, (5, 5)), (0, (10, 2))])
+def test_scatter_add_src_gradient_with_a_smaller_index(dim, index_shape):
+    """An index smaller than self in the other dims: src's gradient gathers from the leading part of g (it raised
+    IndexError: the gather ran over all of g)."""
+    rng = np.random.default_rng(0)
+    x, src = rng.standard_normal((10, 5)), rng.standard_normal(index_shape)
+    index, upstream = rng.integers(0, x.shape[dim], index_shape), rng.standard_normal((10, 5))
+
+    def src_grad(lib):
+        leaf = lib.tensor(src, requires_grad=True)
+        lib.scatter_add(lib.tensor(x), dim, lib.tensor(index), leaf).backward(lib.tensor(upstream))
+        return leaf.grad
+
+    _same(*_both(src_grad))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_scatter_add_of_0d_tensors(dtype):
+    _same(
+        *_both(
+            lambda lib: lib.scatter_add(
+                lib.tensor(2, dtype=getattr(lib, dtype)), 0, lib.tensor(0), lib.tensor(3, dtype=getattr(lib, dtype))
+            )
+        )
+    )

@@ -133,7 +133,6 @@ KNOWN_DIFFERENCES = {
     "integer arithmetic (truncating), minigrad in float",
     "index_select": ("bug: index_select refuses torch's 0-d index and scalar-input samples"),
     "scatter": ("bug: scatter lacks torch's reduce= argument and scalar/0-d samples"),
-    "scatter_add": ("bug: scatter_add fails on torch's 0-d samples (IndexError)"),
     "take_along_dim": ("bug: take_along_dim without dim (the flattened form) and broadcasting indices are missing"),
     "scatter-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),
     "scatter_add-errors": ("bug: scatter/scatter_add raise another exception type than torch on bad input"),

@@ -306,7 +306,14 @@ class ScatterAdd(Function):
         return result
 
     def backward(self, grad):
-        return Gather.apply(grad, dim=self.options["dim"], index=self.options["index"])
+        dim, index = self.options["dim"], self.options["index"]
+        if index.shape != grad.shape:  # an index smaller than the result in the other dims reads their leading part
+            grad = Index.apply(
+                grad,
+                index=tuple(slice(0, n) if d != dim else slice(None) for d, n in enumerate(index.shape)),
+                advanced=False,
+            )
+        return Gather.apply(grad, dim=dim, index=index)
 
 
 # ----------------------------------------------------------------------------------------------- functions

@@ -244,6 +244,8 @@ def scatter_add(x, dim, index, src):
     """
     axis = normalize_dim(dim, x.ndim)
     index = np.asarray(data_of(index), dtype=np.int64)
+    if x.ndim == 0:  # a 0-d tensor scatters like a 1-element vector
+        return reshape(scatter_add(reshape(x, 1), 0, index.reshape(-1), reshape(src, -1)), *x.shape)
     if src.shape != index.shape:  # torch uses the part of src that index covers
         src = Index.apply(src, index=tuple(slice(0, n) for n in index.shape), advanced=False)
     return add(x, ScatterAdd.apply(src, dim=axis, index=index, shape=x.shape))
