@@ -13,6 +13,13 @@ backward_block  p = exp(s - lse) written over s (the probabilities, recomputed),
                 (FlashAttention-2's backward); the caller turns p and ds into dV, dK and dQ.
 row_dots        delta = Σ_e dO·O per row, accumulated in float64 (no float64 copy of either).
 
+flash_forward / flash_backward do a whole attention without a bias, the block products included: each block's
+GEMMs go to NumPy's OpenBLAS from C (``cblas.pxd``; the caller checks ``_blas.cblas_ready()`` and keeps OpenBLAS
+single-threaded), so a tile of scores is made, used and dropped while it is in cache and no Python runs per block.
+The forward splits (head, query tile) pairs over the threads; the backward splits heads (FlashAttention-2's loop
+order: a key tile outer, its dK and dV accumulated in place while every query tile below it passes, and dQ
+accumulated in the head's own rows, so no thread writes where another does).
+
 ``diag`` is the causal mask: in block row ``i`` only columns ``j <= i + diag`` are allowed (a column past that is
 treated as -inf: probability 0); a non-causal caller passes the block width. A row whose every score is -inf (all
 masked) gets probability 0 everywhere, so its output and gradients are 0 (torch's behaviour) and its lse -inf.
@@ -24,9 +31,11 @@ Example::
     forward_block(s, m, l, acc, 2, 1)     # s == [[[1, 1]]], m == [[0]], l == [[2]]
 """
 from cython cimport floating
-from cython.parallel cimport prange
-from libc.math cimport INFINITY, exp
+from cython.parallel cimport parallel, prange
+from libc.math cimport INFINITY, exp, log
+from libc.stdlib cimport free, malloc
 
+from minigrad._kernels.cblas cimport gemm
 from minigrad._kernels.simd_exp cimport row_dot, row_exp_shift_sum, row_max, row_scale, threads_for
 
 
@@ -109,3 +118,138 @@ def row_dots(const floating[:, :, ::1] a, const floating[:, :, ::1] b, double[:,
         return
     for r in prange(total, nogil=True, schedule="static", num_threads=nt):
         out[r // rows, r % rows] = row_dot(&a[r // rows, r % rows, 0], &b[r // rows, r % rows, 0], width)
+
+
+cdef inline Py_ssize_t _columns(bint causal, Py_ssize_t query, Py_ssize_t key0, Py_ssize_t cols) noexcept nogil:
+    """How many leading keys of a tile starting at key ``key0`` query ``query`` may see."""
+    return _allowed(query, -key0, cols) if causal else cols
+
+
+cdef void _forward_tile(const floating *q, const floating *k, const floating *v, floating *out, double *lse,
+                        Py_ssize_t i0, Py_ssize_t rows, Py_ssize_t source, Py_ssize_t dim, Py_ssize_t vdim,
+                        Py_ssize_t block, bint causal, floating scale, floating *s, double *m,
+                        double *l) noexcept nogil:
+    """Queries ``i0:i0+rows`` of one head: ``q``, ``out`` and ``lse`` point at the tile's first row, ``k`` and
+    ``v`` at the head's first key; ``s`` is a (rows, block) scratch tile, ``m`` and ``l`` (rows,) scratch."""
+    cdef Py_ssize_t stop = source, tile, j0, cols, r, n
+    cdef double m_new, alpha
+    cdef floating *row
+    if causal and i0 + rows < stop:  # the keys past the tile's last query are masked for all of it
+        stop = i0 + rows
+    for r in range(rows):
+        m[r] = -INFINITY
+        l[r] = 0
+    _zero(out, rows * vdim)
+    for tile in range((stop + block - 1) // block):
+        j0 = tile * block
+        cols = block if stop - j0 > block else stop - j0
+        gemm(False, True, rows, cols, dim, scale, q, dim, k + j0 * dim, dim, 0, s, block)
+        for r in range(rows):
+            row = s + r * block
+            n = _columns(causal, i0 + r, j0, cols)
+            m_new = m[r]
+            if n > 0:
+                m_new = row_max(row, n)
+                if m_new < m[r]:
+                    m_new = m[r]
+            if m_new == -INFINITY:
+                _zero(row, cols)
+                continue
+            alpha = exp(m[r] - m_new)
+            l[r] = l[r] * alpha + row_exp_shift_sum(row, <floating>m_new, row, n)
+            _zero(row + n, cols - n)
+            m[r] = m_new
+            if alpha != 1:
+                row_scale(out + r * vdim, <floating>alpha, vdim)
+        gemm(False, False, rows, vdim, cols, 1, s, block, v + j0 * vdim, vdim, 1, out, vdim)
+    for r in range(rows):
+        if l[r] == 0:  # every key masked: output 0 (never written), lse -inf
+            lse[r] = -INFINITY
+        else:
+            row_scale(out + r * vdim, <floating>(1.0 / l[r]), vdim)
+            lse[r] = m[r] + log(l[r])
+
+
+def flash_forward(const floating[:, :, ::1] q, const floating[:, :, ::1] k, const floating[:, :, ::1] v,
+                  floating[:, :, ::1] out, double[:, ::1] lse, Py_ssize_t row_block, Py_ssize_t col_block,
+                  bint causal, double scale, int num_threads):
+    """out (N, L, Ev) and lse (N, L) of ``softmax(q kᵀ·scale) v`` (top-left causal when ``causal``) from q (N, L, E),
+    k (N, S, E), v (N, S, Ev); E, Ev, L, S >= 1. Query tiles of ``row_block`` rows, key tiles of ``col_block``."""
+    cdef Py_ssize_t heads = q.shape[0], length = q.shape[1], dim = q.shape[2], source = k.shape[1]
+    cdef Py_ssize_t vdim = v.shape[2], tiles = (length + row_block - 1) // row_block, total = heads * tiles
+    cdef Py_ssize_t t, n, i0, rows
+    cdef floating *s = NULL
+    cdef double *stats = NULL
+    cdef int nt = num_threads if num_threads < total else <int>total
+    with nogil, parallel(num_threads=nt):
+        s = <floating *>malloc(row_block * col_block * sizeof(floating))
+        stats = <double *>malloc(2 * row_block * sizeof(double))
+        for t in prange(total, schedule="dynamic"):
+            n = t // tiles
+            i0 = (t % tiles) * row_block
+            rows = row_block if length - i0 > row_block else length - i0
+            _forward_tile(&q[n, i0, 0], &k[n, 0, 0], &v[n, 0, 0], &out[n, i0, 0], &lse[n, i0], i0, rows, source,
+                          dim, vdim, col_block, causal, <floating>scale, s, stats, stats + row_block)
+        free(s)
+        free(stats)
+
+
+cdef void _backward_head(const floating *q, const floating *k, const floating *v, const floating *dout,
+                         const double *lse, const double *delta, floating *dq, floating *dk, floating *dv,
+                         Py_ssize_t length, Py_ssize_t source, Py_ssize_t dim, Py_ssize_t vdim,
+                         Py_ssize_t row_block, Py_ssize_t col_block, bint causal, floating scale, floating *p,
+                         floating *ds) noexcept nogil:
+    """One head's dq, dk, dv (FlashAttention-2): for each key tile, every query tile that may see it recomputes
+    its probabilities P = exp(S - lse), then dV += Pᵀ dO, dS = P·(dO Vᵀ - δ), dQ += dS K·scale, dK += dSᵀ Q·scale.
+    ``p`` and ``ds`` are (row_block, col_block) scratch tiles."""
+    cdef Py_ssize_t j0, i0, first, tile, row_tile, cols, rows, r, c, n
+    cdef floating d
+    cdef floating *prow
+    cdef floating *drow
+    _zero(dq, length * dim)
+    _zero(dk, source * dim)
+    _zero(dv, source * vdim)
+    for tile in range((source + col_block - 1) // col_block):
+        j0 = tile * col_block
+        cols = col_block if source - j0 > col_block else source - j0
+        # a causal run starts at the query tile holding query j0: the ones above it see none of these keys
+        first = j0 // row_block if causal else 0
+        for row_tile in range(first, (length + row_block - 1) // row_block):
+            i0 = row_tile * row_block
+            rows = row_block if length - i0 > row_block else length - i0
+            gemm(False, True, rows, cols, dim, scale, q + i0 * dim, dim, k + j0 * dim, dim, 0, p, col_block)
+            gemm(False, True, rows, cols, vdim, 1, dout + i0 * vdim, vdim, v + j0 * vdim, vdim, 0, ds, col_block)
+            for r in range(rows):
+                prow = p + r * col_block
+                drow = ds + r * col_block
+                n = _columns(causal, i0 + r, j0, cols)
+                if lse[i0 + r] == -INFINITY:  # an all-masked query: no probability, no gradient
+                    n = 0
+                row_exp_shift_sum(prow, <floating>lse[i0 + r], prow, n)
+                d = <floating>delta[i0 + r]
+                for c in range(n):
+                    drow[c] = prow[c] * (drow[c] - d)
+                _zero(prow + n, cols - n)
+                _zero(drow + n, cols - n)
+            gemm(True, False, cols, vdim, rows, 1, p, col_block, dout + i0 * vdim, vdim, 1, dv + j0 * vdim, vdim)
+            gemm(False, False, rows, dim, cols, scale, ds, col_block, k + j0 * dim, dim, 1, dq + i0 * dim, dim)
+            gemm(True, False, cols, dim, rows, scale, ds, col_block, q + i0 * dim, dim, 1, dk + j0 * dim, dim)
+
+
+def flash_backward(const floating[:, :, ::1] q, const floating[:, :, ::1] k, const floating[:, :, ::1] v,
+                   const floating[:, :, ::1] dout, const double[:, ::1] lse, const double[:, ::1] delta,
+                   floating[:, :, ::1] dq, floating[:, :, ::1] dk, floating[:, :, ::1] dv, Py_ssize_t row_block,
+                   Py_ssize_t col_block, bint causal, double scale, int num_threads):
+    """dq, dk, dv of flash_forward's attention given dout (N, L, Ev), its lse and δ = Σ dO·O per row (N, L);
+    the heads split over the threads."""
+    cdef Py_ssize_t heads = q.shape[0], length = q.shape[1], dim = q.shape[2], source = k.shape[1]
+    cdef Py_ssize_t vdim = v.shape[2], n
+    cdef floating *p = NULL
+    cdef int nt = num_threads if num_threads < heads else <int>heads
+    with nogil, parallel(num_threads=nt):
+        p = <floating *>malloc(2 * row_block * col_block * sizeof(floating))
+        for n in prange(heads, schedule="dynamic"):
+            _backward_head(&q[n, 0, 0], &k[n, 0, 0], &v[n, 0, 0], &dout[n, 0, 0], &lse[n, 0], &delta[n, 0],
+                           &dq[n, 0, 0], &dk[n, 0, 0], &dv[n, 0, 0], length, source, dim, vdim, row_block,
+                           col_block, causal, <floating>scale, p, p + row_block * col_block)
+        free(p)

@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from .. import _blas
 from .._kernels import attention as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
@@ -52,6 +53,36 @@ def _blocking(groups, length, source, causal):
     if per_head <= BLOCK_ELEMENTS:
         return min(groups, max(1, BLOCK_ELEMENTS // per_head)), source_block
     return 1, min(source_block, max(16, BLOCK_ELEMENTS // max(length, 1)))
+
+
+# Tiles of the fused kernels (no bias): a (ROW_BLOCK, COL_BLOCK) tile of scores and its gradient stay in L2.
+ROW_BLOCK, COL_BLOCK = 64, 128
+
+
+def _fusable(q, k, v, bias):
+    """Whether the fused kernels take this attention: no bias, no empty dim, C BLAS reachable."""
+    return bias is None and min(q.shape[1:] + k.shape[1:] + v.shape[2:]) > 0 and _blas.cblas_ready()
+
+
+def _fused_forward(q, k, v, causal, scale):
+    """_forward's (out, lse) without a bias, every block product inside the kernel (``flash_forward``)."""
+    out = np.empty(q.shape[:2] + v.shape[2:], q.dtype)
+    lse = np.empty(q.shape[:2])
+    with _blas.single_threaded() as alone:  # the kernel's threads each call a one-thread GEMM
+        threads = get_num_threads() if alone else 1
+        _kernel.flash_forward(q, k, v, out, lse, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
+    return out, lse
+
+
+def _fused_backward(q, k, v, out, grad, lse, causal, scale):
+    """_backward's (dq, dk, dv) without a bias (``flash_backward``)."""
+    delta = np.empty(out.shape[:2])
+    dq, dk, dv = np.empty_like(q), np.empty_like(k), np.empty_like(v)
+    with _blas.single_threaded() as alone:
+        threads = get_num_threads() if alone else 1
+        _kernel.row_dots(grad, out, delta, threads)
+        _kernel.flash_backward(q, k, v, grad, lse, delta, dq, dk, dv, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
+    return dq, dk, dv
 
 
 class _Bias:
@@ -203,15 +234,21 @@ class ScaledDotProductAttention(Function):
         self.batch = batch
         flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
         self.flat = [_flat(x, batch) for x in (q, k, v)]  # (copies when strided: the backward reuses them)
-        out, self.lse = _forward(*self.flat, flat_bias, causal, scale)
+        if _fusable(*self.flat, bias):
+            out, self.lse = _fused_forward(*self.flat, causal, scale)
+        else:
+            out, self.lse = _forward(*self.flat, flat_bias, causal, scale)
         return out.reshape(batch + out.shape[-2:])
 
     def backward_arrays(self, grad):
         inputs = [t._data if isinstance(t, Tensor) else t for t in self.inputs]
         batch, causal, scale = self.batch, self.options["causal"], self.options["scale"]
         bias = None if inputs[3] is None else _Bias(inputs[3], batch, inputs[0].shape[-2], inputs[1].shape[-2])
-        out = _flat(self._output[0], batch)
-        grads = _backward(*self.flat, out, _flat(grad, batch), self.lse, bias, causal, scale, self.needs_input_grad[3])
+        out, grad = _flat(self._output[0], batch), _flat(grad, batch)
+        if _fusable(*self.flat, inputs[3]):
+            grads = (*_fused_backward(*self.flat, out, grad, self.lse, causal, scale), None)
+        else:
+            grads = _backward(*self.flat, out, grad, self.lse, bias, causal, scale, self.needs_input_grad[3])
         grads = [_unflat(g, batch, x.shape) for g, x in zip(grads[:3], inputs)] + [
             None if grads[3] is None else sum_to(Tensor._wrap(grads[3]), inputs[3].shape)._data
         ]
