@@ -125,12 +125,13 @@ cdef inline Py_ssize_t _columns(bint causal, Py_ssize_t query, Py_ssize_t key0, 
     return _allowed(query, -key0, cols) if causal else cols
 
 
-cdef void _forward_tile(const floating *q, const floating *k, const floating *v, floating *out, double *lse,
-                        Py_ssize_t i0, Py_ssize_t rows, Py_ssize_t source, Py_ssize_t dim, Py_ssize_t vdim,
-                        Py_ssize_t block, bint causal, floating scale, floating *s, double *m,
-                        double *l) noexcept nogil:
+cdef void _forward_tile(const floating *q, Py_ssize_t ldq, const floating *k, Py_ssize_t ldk, const floating *v,
+                        Py_ssize_t ldv, floating *out, Py_ssize_t ldo, double *lse, Py_ssize_t i0, Py_ssize_t rows,
+                        Py_ssize_t source, Py_ssize_t dim, Py_ssize_t vdim, Py_ssize_t block, bint causal,
+                        floating scale, floating *s, double *m, double *l) noexcept nogil:
     """Queries ``i0:i0+rows`` of one head: ``q``, ``out`` and ``lse`` point at the tile's first row, ``k`` and
-    ``v`` at the head's first key; ``s`` is a (rows, block) scratch tile, ``m`` and ``l`` (rows,) scratch."""
+    ``v`` at the head's first key, ``ld*`` their row strides; ``s`` is a (rows, block) scratch tile, ``m`` and
+    ``l`` (rows,) scratch."""
     cdef Py_ssize_t stop = source, tile, j0, cols, r, n
     cdef double m_new, alpha
     cdef floating *row
@@ -139,11 +140,11 @@ cdef void _forward_tile(const floating *q, const floating *k, const floating *v,
     for r in range(rows):
         m[r] = -INFINITY
         l[r] = 0
-    _zero(out, rows * vdim)
+        _zero(out + r * ldo, vdim)
     for tile in range((stop + block - 1) // block):
         j0 = tile * block
         cols = block if stop - j0 > block else stop - j0
-        gemm(False, True, rows, cols, dim, scale, q, dim, k + j0 * dim, dim, 0, s, block)
+        gemm(False, True, rows, cols, dim, scale, q, ldq, k + j0 * ldk, ldk, 0, s, block)
         for r in range(rows):
             row = s + r * block
             n = _columns(causal, i0 + r, j0, cols)
@@ -160,24 +161,28 @@ cdef void _forward_tile(const floating *q, const floating *k, const floating *v,
             _zero(row + n, cols - n)
             m[r] = m_new
             if alpha != 1:
-                row_scale(out + r * vdim, <floating>alpha, vdim)
-        gemm(False, False, rows, vdim, cols, 1, s, block, v + j0 * vdim, vdim, 1, out, vdim)
+                row_scale(out + r * ldo, <floating>alpha, vdim)
+        gemm(False, False, rows, vdim, cols, 1, s, block, v + j0 * ldv, ldv, 1, out, ldo)
     for r in range(rows):
         if l[r] == 0:  # every key masked: output 0 (never written), lse -inf
             lse[r] = -INFINITY
         else:
-            row_scale(out + r * vdim, <floating>(1.0 / l[r]), vdim)
+            row_scale(out + r * ldo, <floating>(1.0 / l[r]), vdim)
             lse[r] = m[r] + log(l[r])
 
 
-def flash_forward(const floating[:, :, ::1] q, const floating[:, :, ::1] k, const floating[:, :, ::1] v,
-                  floating[:, :, ::1] out, double[:, ::1] lse, Py_ssize_t row_block, Py_ssize_t col_block,
+def flash_forward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, const floating[:, :, :, :] v,
+                  floating[:, :, :, :] out, double[:, :, ::1] lse, Py_ssize_t row_block, Py_ssize_t col_block,
                   bint causal, double scale, int num_threads):
-    """out (N, L, Ev) and lse (N, L) of ``softmax(q kᵀ·scale) v`` (top-left causal when ``causal``) from q (N, L, E),
-    k (N, S, E), v (N, S, Ev); E, Ev, L, S >= 1. Query tiles of ``row_block`` rows, key tiles of ``col_block``."""
-    cdef Py_ssize_t heads = q.shape[0], length = q.shape[1], dim = q.shape[2], source = k.shape[1]
-    cdef Py_ssize_t vdim = v.shape[2], tiles = (length + row_block - 1) // row_block, total = heads * tiles
-    cdef Py_ssize_t t, n, i0, rows
+    """out (B, H, L, Ev) and lse (B, H, L) of ``softmax(q kᵀ·scale) v`` (top-left causal when ``causal``) from
+    q (B, H, L, E), k (B, H, S, E), v (B, H, S, Ev), each with any strides but a contiguous last dim (the
+    caller's guarantee: BLAS reads rows; a head split of a sequence-first projection is read in place); E, Ev, L, S >= 1. Query tiles of ``row_block`` rows, key
+    tiles of ``col_block``."""
+    cdef Py_ssize_t batch = q.shape[0], heads = q.shape[1], length = q.shape[2], dim = q.shape[3]
+    cdef Py_ssize_t source = k.shape[2], vdim = v.shape[3], tiles = (length + row_block - 1) // row_block
+    cdef Py_ssize_t total = batch * heads * tiles, t, b, h, i0, rows
+    cdef Py_ssize_t ldq = q.strides[2] // sizeof(floating), ldk = k.strides[2] // sizeof(floating)
+    cdef Py_ssize_t ldv = v.strides[2] // sizeof(floating), ldo = out.strides[2] // sizeof(floating)
     cdef floating *s = NULL
     cdef double *stats = NULL
     cdef int nt = num_threads if num_threads < total else <int>total
@@ -185,30 +190,48 @@ def flash_forward(const floating[:, :, ::1] q, const floating[:, :, ::1] k, cons
         s = <floating *>malloc(row_block * col_block * sizeof(floating))
         stats = <double *>malloc(2 * row_block * sizeof(double))
         for t in prange(total, schedule="dynamic"):
-            n = t // tiles
+            b = t // (heads * tiles)
+            h = (t // tiles) % heads
             i0 = (t % tiles) * row_block
             rows = row_block if length - i0 > row_block else length - i0
-            _forward_tile(&q[n, i0, 0], &k[n, 0, 0], &v[n, 0, 0], &out[n, i0, 0], &lse[n, i0], i0, rows, source,
-                          dim, vdim, col_block, causal, <floating>scale, s, stats, stats + row_block)
+            _forward_tile(&q[b, h, i0, 0], ldq, &k[b, h, 0, 0], ldk, &v[b, h, 0, 0], ldv, &out[b, h, i0, 0], ldo,
+                          &lse[b, h, i0], i0, rows, source, dim, vdim, col_block, causal, <floating>scale, s, stats,
+                          stats + row_block)
         free(s)
         free(stats)
 
 
-cdef void _backward_head(const floating *q, const floating *k, const floating *v, const floating *dout,
-                         const double *lse, const double *delta, floating *dq, floating *dk, floating *dv,
-                         Py_ssize_t length, Py_ssize_t source, Py_ssize_t dim, Py_ssize_t vdim,
-                         Py_ssize_t row_block, Py_ssize_t col_block, bint causal, floating scale, floating *p,
-                         floating *ds) noexcept nogil:
-    """One head's dq, dk, dv (FlashAttention-2): for each key tile, every query tile that may see it recomputes
-    its probabilities P = exp(S - lse), then dV += Pᵀ dO, dS = P·(dO Vᵀ - δ), dQ += dS K·scale, dK += dSᵀ Q·scale.
-    ``p`` and ``ds`` are (row_block, col_block) scratch tiles."""
+cdef struct _Rows:
+    # one head of a (.., rows, cols) array with a contiguous last dim: its first element and its row stride
+    void *data
+    Py_ssize_t ld
+
+
+cdef void _backward_head(_Rows q, _Rows k, _Rows v, _Rows out, _Rows dout, _Rows dq, _Rows dk, _Rows dv,
+                         const double *lse, double *delta, Py_ssize_t length, Py_ssize_t source, Py_ssize_t dim,
+                         Py_ssize_t vdim, Py_ssize_t row_block, Py_ssize_t col_block, bint causal, floating scale,
+                         floating *p, floating *ds) noexcept nogil:
+    """One head's dq, dk, dv (FlashAttention-2): δ = Σ dO·O per query, then for each key tile, every query tile
+    that may see it recomputes its probabilities P = exp(S - lse), then dV += Pᵀ dO, dS = P·(dO Vᵀ - δ),
+    dQ += dS K·scale, dK += dSᵀ Q·scale. ``p`` and ``ds`` are (row_block, col_block) scratch tiles, ``delta``
+    (length,) scratch."""
     cdef Py_ssize_t j0, i0, first, tile, row_tile, cols, rows, r, c, n
     cdef floating d
     cdef floating *prow
     cdef floating *drow
-    _zero(dq, length * dim)
-    _zero(dk, source * dim)
-    _zero(dv, source * vdim)
+    cdef floating *qp = <floating *>q.data
+    cdef floating *kp = <floating *>k.data
+    cdef floating *vp = <floating *>v.data
+    cdef floating *gp = <floating *>dout.data
+    cdef floating *dqp = <floating *>dq.data
+    cdef floating *dkp = <floating *>dk.data
+    cdef floating *dvp = <floating *>dv.data
+    for r in range(length):
+        delta[r] = row_dot(<floating *>out.data + r * out.ld, gp + r * dout.ld, vdim)
+        _zero(dqp + r * dq.ld, dim)
+    for r in range(source):
+        _zero(dkp + r * dk.ld, dim)
+        _zero(dvp + r * dv.ld, vdim)
     for tile in range((source + col_block - 1) // col_block):
         j0 = tile * col_block
         cols = col_block if source - j0 > col_block else source - j0
@@ -217,8 +240,9 @@ cdef void _backward_head(const floating *q, const floating *k, const floating *v
         for row_tile in range(first, (length + row_block - 1) // row_block):
             i0 = row_tile * row_block
             rows = row_block if length - i0 > row_block else length - i0
-            gemm(False, True, rows, cols, dim, scale, q + i0 * dim, dim, k + j0 * dim, dim, 0, p, col_block)
-            gemm(False, True, rows, cols, vdim, 1, dout + i0 * vdim, vdim, v + j0 * vdim, vdim, 0, ds, col_block)
+            gemm(False, True, rows, cols, dim, scale, qp + i0 * q.ld, q.ld, kp + j0 * k.ld, k.ld, 0, p, col_block)
+            gemm(False, True, rows, cols, vdim, 1, gp + i0 * dout.ld, dout.ld, vp + j0 * v.ld, v.ld, 0, ds,
+                 col_block)
             for r in range(rows):
                 prow = p + r * col_block
                 drow = ds + r * col_block
@@ -231,25 +255,43 @@ cdef void _backward_head(const floating *q, const floating *k, const floating *v
                     drow[c] = prow[c] * (drow[c] - d)
                 _zero(prow + n, cols - n)
                 _zero(drow + n, cols - n)
-            gemm(True, False, cols, vdim, rows, 1, p, col_block, dout + i0 * vdim, vdim, 1, dv + j0 * vdim, vdim)
-            gemm(False, False, rows, dim, cols, scale, ds, col_block, k + j0 * dim, dim, 1, dq + i0 * dim, dim)
-            gemm(True, False, cols, dim, rows, scale, ds, col_block, q + i0 * dim, dim, 1, dk + j0 * dim, dim)
+            gemm(True, False, cols, vdim, rows, 1, p, col_block, gp + i0 * dout.ld, dout.ld, 1, dvp + j0 * dv.ld,
+                 dv.ld)
+            gemm(False, False, rows, dim, cols, scale, ds, col_block, kp + j0 * k.ld, k.ld, 1, dqp + i0 * dq.ld,
+                 dq.ld)
+            gemm(True, False, cols, dim, rows, scale, ds, col_block, qp + i0 * q.ld, q.ld, 1, dkp + j0 * dk.ld,
+                 dk.ld)
 
 
-def flash_backward(const floating[:, :, ::1] q, const floating[:, :, ::1] k, const floating[:, :, ::1] v,
-                   const floating[:, :, ::1] dout, const double[:, ::1] lse, const double[:, ::1] delta,
-                   floating[:, :, ::1] dq, floating[:, :, ::1] dk, floating[:, :, ::1] dv, Py_ssize_t row_block,
-                   Py_ssize_t col_block, bint causal, double scale, int num_threads):
-    """dq, dk, dv of flash_forward's attention given dout (N, L, Ev), its lse and δ = Σ dO·O per row (N, L);
-    the heads split over the threads."""
-    cdef Py_ssize_t heads = q.shape[0], length = q.shape[1], dim = q.shape[2], source = k.shape[1]
-    cdef Py_ssize_t vdim = v.shape[2], n
+cdef inline _Rows _head(const floating *first, Py_ssize_t stride) noexcept nogil:
+    cdef _Rows rows
+    rows.data = <void *>first
+    rows.ld = stride // sizeof(floating)
+    return rows
+
+
+def flash_backward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, const floating[:, :, :, :] v,
+                   const floating[:, :, :, :] out, const floating[:, :, :, :] dout, const double[:, :, ::1] lse,
+                   floating[:, :, :, :] dq, floating[:, :, :, :] dk, floating[:, :, :, :] dv,
+                   Py_ssize_t row_block, Py_ssize_t col_block, bint causal, double scale, int num_threads):
+    """dq, dk, dv of flash_forward's attention given its out, lse and the output's gradient dout (B, H, L, Ev),
+    all (B, H, rows, cols) with a contiguous last dim; the (batch, head) pairs split over the threads."""
+    cdef Py_ssize_t batch = q.shape[0], heads = q.shape[1], length = q.shape[2], dim = q.shape[3]
+    cdef Py_ssize_t source = k.shape[2], vdim = v.shape[3], total = batch * heads, t, b, h
     cdef floating *p = NULL
-    cdef int nt = num_threads if num_threads < heads else <int>heads
+    cdef double *delta = NULL
+    cdef int nt = num_threads if num_threads < total else <int>total
     with nogil, parallel(num_threads=nt):
         p = <floating *>malloc(2 * row_block * col_block * sizeof(floating))
-        for n in prange(heads, schedule="dynamic"):
-            _backward_head(&q[n, 0, 0], &k[n, 0, 0], &v[n, 0, 0], &dout[n, 0, 0], &lse[n, 0], &delta[n, 0],
-                           &dq[n, 0, 0], &dk[n, 0, 0], &dv[n, 0, 0], length, source, dim, vdim, row_block,
-                           col_block, causal, <floating>scale, p, p + row_block * col_block)
+        delta = <double *>malloc(length * sizeof(double))
+        for t in prange(total, schedule="dynamic"):
+            b = t // heads
+            h = t % heads
+            _backward_head(_head(&q[b, h, 0, 0], q.strides[2]), _head(&k[b, h, 0, 0], k.strides[2]),
+                           _head(&v[b, h, 0, 0], v.strides[2]), _head(&out[b, h, 0, 0], out.strides[2]),
+                           _head(&dout[b, h, 0, 0], dout.strides[2]), _head(&dq[b, h, 0, 0], dq.strides[2]),
+                           _head(&dk[b, h, 0, 0], dk.strides[2]), _head(&dv[b, h, 0, 0], dv.strides[2]),
+                           &lse[b, h, 0], delta, length, source, dim, vdim, row_block, col_block, causal,
+                           <floating>scale, p, p + row_block * col_block)
         free(p)
+        free(delta)

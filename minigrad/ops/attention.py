@@ -60,14 +60,39 @@ ROW_BLOCK, COL_BLOCK = 64, 128
 
 
 def _fusable(q, k, v, bias):
-    """Whether the fused kernels take this attention: no bias, no empty dim, C BLAS reachable."""
-    return bias is None and min(q.shape[1:] + k.shape[1:] + v.shape[2:]) > 0 and _blas.cblas_ready()
+    """Whether the fused kernels take this attention: no bias, one batch shape (no broadcasting), float32 or
+    float64, no empty dim, and C BLAS reachable."""
+    return (
+        bias is None
+        and q.shape[:-2] == k.shape[:-2] == v.shape[:-2]
+        and q.dtype in (np.float32, np.float64)
+        and min(q.shape + k.shape + v.shape[-1:]) > 0
+        and _blas.cblas_ready()
+    )
+
+
+def _rows4(x):
+    """``x (..., rows, cols)`` as the (B, H, rows, cols) view the fused kernels read: any strides but a
+    contiguous last dim and rows that do not overlap (else a copy)."""
+    x = x.reshape((1,) * (4 - x.ndim) + x.shape) if x.ndim < 4 else x.reshape((-1,) + x.shape[-3:])
+    item = x.itemsize
+    if x.strides[3] != item or x.strides[2] < x.shape[3] * item:
+        x = np.ascontiguousarray(x)
+    return x
+
+
+def _empty4(like, rows, cols, dtype):
+    """An empty (B, H, rows, cols) array laid out sequence-first in memory, (rows, B, H, cols): what
+    ``MultiheadAttention`` joins its heads from (and splits its projections into), so both are views there."""
+    batch, heads = like.shape[:2]
+    return np.empty((rows, batch, heads, cols), dtype).transpose(1, 2, 0, 3)
 
 
 def _fused_forward(q, k, v, causal, scale):
-    """_forward's (out, lse) without a bias, every block product inside the kernel (``flash_forward``)."""
-    out = np.empty(q.shape[:2] + v.shape[2:], q.dtype)
-    lse = np.empty(q.shape[:2])
+    """(out, lse) of the (B, H, ·, ·) views ``q``, ``k``, ``v`` without a bias, every block product inside the
+    kernel (``flash_forward``)."""
+    out = _empty4(q, q.shape[2], v.shape[3], q.dtype)
+    lse = np.empty(q.shape[:3])
     with _blas.single_threaded() as alone:  # the kernel's threads each call a one-thread GEMM
         threads = get_num_threads() if alone else 1
         _kernel.flash_forward(q, k, v, out, lse, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
@@ -75,13 +100,11 @@ def _fused_forward(q, k, v, causal, scale):
 
 
 def _fused_backward(q, k, v, out, grad, lse, causal, scale):
-    """_backward's (dq, dk, dv) without a bias (``flash_backward``)."""
-    delta = np.empty(out.shape[:2])
-    dq, dk, dv = np.empty_like(q), np.empty_like(k), np.empty_like(v)
+    """(dq, dk, dv) of _fused_forward's attention (``flash_backward``)."""
+    dq, dk, dv = (_empty4(x, x.shape[2], x.shape[3], x.dtype) for x in (q, k, v))
     with _blas.single_threaded() as alone:
         threads = get_num_threads() if alone else 1
-        _kernel.row_dots(grad, out, delta, threads)
-        _kernel.flash_backward(q, k, v, grad, lse, delta, dq, dk, dv, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
+        _kernel.flash_backward(q, k, v, out, grad, lse, dq, dk, dv, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
     return dq, dk, dv
 
 
@@ -231,24 +254,26 @@ class ScaledDotProductAttention(Function):
 
     def forward(self, q, k, v, bias, *, causal, scale):
         batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
-        self.batch = batch
-        flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
-        self.flat = [_flat(x, batch) for x in (q, k, v)]  # (copies when strided: the backward reuses them)
-        if _fusable(*self.flat, bias):
+        self.batch, self.fused = batch, _fusable(q, k, v, bias)
+        if self.fused:  # read in place: a head split of a projection is not copied
+            self.flat = [_rows4(x) for x in (q, k, v)]
             out, self.lse = _fused_forward(*self.flat, causal, scale)
         else:
+            flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
+            self.flat = [_flat(x, batch) for x in (q, k, v)]  # (copies when strided: the backward reuses them)
             out, self.lse = _forward(*self.flat, flat_bias, causal, scale)
         return out.reshape(batch + out.shape[-2:])
 
     def backward_arrays(self, grad):
         inputs = [t._data if isinstance(t, Tensor) else t for t in self.inputs]
         batch, causal, scale = self.batch, self.options["causal"], self.options["scale"]
+        if self.fused:
+            grads = _fused_backward(*self.flat, _rows4(self._output[0]), _rows4(grad), self.lse, causal, scale)
+            grads = [g.reshape(x.shape) for g, x in zip(grads, inputs)] + [None]
+            return tuple(g if need else None for g, need in zip(grads, self.needs_input_grad))
         bias = None if inputs[3] is None else _Bias(inputs[3], batch, inputs[0].shape[-2], inputs[1].shape[-2])
-        out, grad = _flat(self._output[0], batch), _flat(grad, batch)
-        if _fusable(*self.flat, inputs[3]):
-            grads = (*_fused_backward(*self.flat, out, grad, self.lse, causal, scale), None)
-        else:
-            grads = _backward(*self.flat, out, grad, self.lse, bias, causal, scale, self.needs_input_grad[3])
+        out = _flat(self._output[0], batch)
+        grads = _backward(*self.flat, out, _flat(grad, batch), self.lse, bias, causal, scale, self.needs_input_grad[3])
         grads = [_unflat(g, batch, x.shape) for g, x in zip(grads[:3], inputs)] + [
             None if grads[3] is None else sum_to(Tensor._wrap(grads[3]), inputs[3].shape)._data
         ]
