@@ -29,7 +29,7 @@ from ._util import wrap
 from .activation import softmax
 from .shape import sum_to
 
-__all__ = ["attention", "causal_bias"]
+__all__ = ["attention", "causal_bias", "packed_self_attention", "packed_fusable"]
 
 # Elements of one block of scores: the forward holds one such block, the backward two (scores and dO Vᵀ).
 BLOCK_ELEMENTS = 1 << 20
@@ -99,13 +99,13 @@ def _fused_forward(q, k, v, causal, scale):
     return out, lse
 
 
-def _fused_backward(q, k, v, out, grad, lse, causal, scale):
-    """(dq, dk, dv) of _fused_forward's attention (``flash_backward``)."""
-    dq, dk, dv = (_empty4(x, x.shape[2], x.shape[3], x.dtype) for x in (q, k, v))
+def _fused_backward(q, k, v, out, grad, lse, causal, scale, grads=None):
+    """(dq, dk, dv) of _fused_forward's attention (``flash_backward``), written into ``grads`` when given."""
+    grads = grads or [_empty4(x, x.shape[2], x.shape[3], x.dtype) for x in (q, k, v)]
     with _blas.single_threaded() as alone:
         threads = get_num_threads() if alone else 1
-        _kernel.flash_backward(q, k, v, out, grad, lse, dq, dk, dv, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
-    return dq, dk, dv
+        _kernel.flash_backward(q, k, v, out, grad, lse, *grads, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
+    return grads
 
 
 class _Bias:
@@ -290,3 +290,60 @@ def attention(q, k, v, bias=None, causal=False, scale=None):
     array (a constant), a float Tensor (it gets a gradient) or None; not together with ``causal``."""
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
     return ScaledDotProductAttention.apply(q, k, v, bias, causal=causal, scale=scale)
+
+
+def _split_heads(packed, heads):
+    """The (B, H, L, hd) views of q, k, v in a packed sequence-first projection ``packed (L, B, 3·H·hd)``."""
+    length, batch, width = packed.shape
+    parts = packed.reshape(length, batch, 3, heads, width // (3 * heads)).transpose(2, 1, 3, 0, 4)
+    return parts[0], parts[1], parts[2]
+
+
+class PackedSelfAttention(Function):
+    """``MultiheadAttention``'s middle on one packed projection: ``qkv (L, B, 3E)`` (q, k, v side by side, each
+    split into ``heads`` heads of ``E/heads``) → the heads' attention joined back to ``(L, B, E)``. One node that
+    reads the heads in place and writes the joined output and the packed gradient directly: no split, permute,
+    copy or join nodes, and no zero-filled gradient per piece. Gradient: the attention's (see the module
+    docstring), each head's dq, dk, dv written into its slot of the packed gradient."""
+
+    saves_output = True
+
+    def forward(self, qkv, *, heads, causal, scale):
+        self.qkv = qkv = np.ascontiguousarray(qkv)  # (a Linear's output already is)
+        q, k, v = _split_heads(qkv, heads)
+        out, self.lse = _fused_forward(q, k, v, causal, scale)  # out: (B, H, L, hd) over (L, B, H, hd) memory
+        return out.transpose(2, 0, 1, 3).reshape(qkv.shape[0], qkv.shape[1], -1)
+
+    def backward_arrays(self, grad):
+        qkv = self.qkv
+        heads, causal, scale = self.options["heads"], self.options["causal"], self.options["scale"]
+        length, batch, width = grad.shape
+        as_heads = lambda x: x.reshape(length, batch, heads, width // heads).transpose(1, 2, 0, 3)  # noqa: E731
+        packed = np.empty_like(qkv)
+        heads_of = _split_heads(qkv, heads)
+        _fused_backward(*heads_of, _rows4(as_heads(self._output[0])), _rows4(as_heads(grad)), self.lse, causal, scale,
+                        _split_heads(packed, heads))
+        return (packed,)
+
+    def composite(self, qkv, *, heads, causal, scale):
+        length, batch, width = qkv.shape
+        q, k, v = (
+            part.reshape(length, batch, heads, width // (3 * heads)).permute(1, 2, 0, 3) for part in qkv.chunk(3, -1)
+        )
+        bias = causal_bias(length, length, qkv._data.dtype) if causal else None
+        out = attention_matrix(q.matmul(k.mT) * scale, bias).matmul(v)
+        return out.permute(2, 0, 1, 3).reshape(length, batch, -1)
+
+
+def packed_fusable(x):
+    """Whether ``packed_self_attention`` can take the projection of the sequence ``x (L, B, E)`` (else the caller
+    splits the projection and calls ``attention``)."""
+    x = x._data
+    return x.ndim == 3 and _fusable(x, x, x, None)
+
+
+def packed_self_attention(qkv, heads, causal=False, scale=None):
+    """Self-attention of the ``heads`` heads packed in ``qkv (L, B, 3E)`` (check ``packed_fusable`` first), joined
+    to ``(L, B, E)``; ``scale`` defaults to ``1/√(E/heads)``."""
+    scale = 1.0 / math.sqrt(qkv.shape[-1] // (3 * heads)) if scale is None else scale
+    return PackedSelfAttention.apply(qkv, heads=heads, causal=causal, scale=scale)

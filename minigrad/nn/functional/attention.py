@@ -20,7 +20,7 @@ import numpy as np
 
 from ...autograd.tensor import Tensor
 from ...ops.activation import softmax
-from ...ops.attention import attention, attention_matrix, causal_bias
+from ...ops.attention import attention, attention_matrix, causal_bias, packed_fusable, packed_self_attention
 from ...ops.linalg import linear
 from ...ops.shape import cat
 from .dropout import dropout
@@ -261,6 +261,12 @@ def multi_head_attention_forward(
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    dropout_p = dropout_p if training else 0.0
+    if _packable(query, key, value, in_proj_weight, use_separate_proj_weight, bias_k, add_zero_attn, static_k,
+                 static_v, mask, padding, need_weights, dropout_p) and packed_fusable(query):
+        qkv = linear(query, in_proj_weight, in_proj_bias)  # one GEMM for q, k and v, as torch's self-attention
+        output = linear(packed_self_attention(qkv, num_heads, causal), out_proj_weight, out_proj_bias)
+        return (output if batched else output.squeeze(1)), None
     if use_separate_proj_weight and key.shape[:2] != value.shape[:2]:
         raise AssertionError(
             f"key's sequence and batch dims {_size(key.shape[:2])} do not match value's {_size(value.shape[:2])}"
@@ -308,7 +314,6 @@ def multi_head_attention_forward(
             )
         padding = padding.reshape(batch, 1, 1, source)
         mask = padding if mask is None else mask + padding
-    dropout_p = dropout_p if training else 0.0
     if need_weights:
         scores = q.matmul(k.mT) * (1.0 / math.sqrt(head_dim))
         weights = softmax(scores if mask is None else scores + Tensor._wrap(mask), -1)
@@ -324,6 +329,17 @@ def multi_head_attention_forward(
         return output, None
     weights = weights.mean(1) if average_attn_weights else weights
     return output, (weights.squeeze(0) if not batched else weights)
+
+
+def _packable(query, key, value, in_proj_weight, separate, bias_k, add_zero_attn, static_k, static_v, mask, padding,
+              need_weights, dropout_p):
+    """Whether this call is plain self-attention (one input, the packed weight, no mask but the causal one, no
+    extra key, no weights, no dropout), which ``packed_self_attention`` runs on one projection."""
+    plain = bias_k is None and not add_zero_attn and static_k is None and static_v is None
+    return (
+        query is key is value and not separate and in_proj_weight is not None and plain and mask is None
+        and padding is None and not need_weights and dropout_p == 0.0
+    )
 
 
 def _blockwise(q, k, v, bias, causal, dropout_p, scale=None):
