@@ -176,8 +176,8 @@ def flash_forward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, co
                   bint causal, double scale, int num_threads):
     """out (B, H, L, Ev) and lse (B, H, L) of ``softmax(q kᵀ·scale) v`` (top-left causal when ``causal``) from
     q (B, H, L, E), k (B, H, S, E), v (B, H, S, Ev), each with any strides but a contiguous last dim (the
-    caller's guarantee: BLAS reads rows; a head split of a sequence-first projection is read in place); E, Ev, L, S >= 1. Query tiles of ``row_block`` rows, key
-    tiles of ``col_block``."""
+    caller's guarantee: BLAS reads rows; a head split of a sequence-first projection is read in place);
+    E, Ev, L, S >= 1. Query tiles of ``row_block`` rows, key tiles of ``col_block``."""
     cdef Py_ssize_t batch = q.shape[0], heads = q.shape[1], length = q.shape[2], dim = q.shape[3]
     cdef Py_ssize_t source = k.shape[2], vdim = v.shape[3], tiles = (length + row_block - 1) // row_block
     cdef Py_ssize_t total = batch * heads * tiles, t, b, h, i0, rows

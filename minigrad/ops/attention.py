@@ -321,8 +321,15 @@ class PackedSelfAttention(Function):
         as_heads = lambda x: x.reshape(length, batch, heads, width // heads).transpose(1, 2, 0, 3)  # noqa: E731
         packed = np.empty_like(qkv)
         heads_of = _split_heads(qkv, heads)
-        _fused_backward(*heads_of, _rows4(as_heads(self._output[0])), _rows4(as_heads(grad)), self.lse, causal, scale,
-                        _split_heads(packed, heads))
+        _fused_backward(
+            *heads_of,
+            _rows4(as_heads(self._output[0])),
+            _rows4(as_heads(grad)),
+            self.lse,
+            causal,
+            scale,
+            _split_heads(packed, heads),
+        )
         return (packed,)
 
     def composite(self, qkv, *, heads, causal, scale):

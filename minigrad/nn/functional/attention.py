@@ -262,8 +262,17 @@ def multi_head_attention_forward(
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     dropout_p = dropout_p if training else 0.0
-    if _packable(query, key, value, in_proj_weight, use_separate_proj_weight, bias_k, add_zero_attn, static_k,
-                 static_v, mask, padding, need_weights, dropout_p) and packed_fusable(query):
+    # plain self-attention (one input, the packed weight, no mask but the causal one, no extra key, no weights, no
+    # dropout): one projection GEMM and one attention node over it
+    plain = not (use_separate_proj_weight or need_weights or add_zero_attn or dropout_p > 0.0)
+    extras = (mask, padding, bias_k, static_k, static_v)
+    if (
+        plain
+        and query is key is value
+        and in_proj_weight is not None
+        and all(extra is None for extra in extras)
+        and packed_fusable(query)
+    ):
         qkv = linear(query, in_proj_weight, in_proj_bias)  # one GEMM for q, k and v, as torch's self-attention
         output = linear(packed_self_attention(qkv, num_heads, causal), out_proj_weight, out_proj_bias)
         return (output if batched else output.squeeze(1)), None
@@ -329,17 +338,6 @@ def multi_head_attention_forward(
         return output, None
     weights = weights.mean(1) if average_attn_weights else weights
     return output, (weights.squeeze(0) if not batched else weights)
-
-
-def _packable(query, key, value, in_proj_weight, separate, bias_k, add_zero_attn, static_k, static_v, mask, padding,
-              need_weights, dropout_p):
-    """Whether this call is plain self-attention (one input, the packed weight, no mask but the causal one, no
-    extra key, no weights, no dropout), which ``packed_self_attention`` runs on one projection."""
-    plain = bias_k is None and not add_zero_attn and static_k is None and static_v is None
-    return (
-        query is key is value and not separate and in_proj_weight is not None and plain and mask is None
-        and padding is None and not need_weights and dropout_p == 0.0
-    )
 
 
 def _blockwise(q, k, v, bias, causal, dropout_p, scale=None):
