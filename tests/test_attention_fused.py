@@ -167,17 +167,55 @@ def test_fused_sdpa_gradcheck_on_strided_views():
 
 @needs_cblas
 def test_packed_path_needs_plain_self_attention():
-    """Masks other than the causal one, dropout in training, weights or separate inputs keep the general path."""
+    """Masks other than the causal one, weights, separate inputs or dropout 1 keep the general path."""
     layer = minigrad.nn.MultiheadAttention(8, 2, dropout=0.5)
     x, other = minigrad.randn(6, 2, 8), minigrad.randn(6, 2, 8)
 
     def packed(out):
         return isinstance(out.grad_fn.next_functions[0][0], op.PackedSelfAttention)
 
-    assert not packed(layer(x, x, x, need_weights=False)[0])  # dropout in training
+    assert packed(layer(x, x, x, need_weights=False)[0])  # dropout in training: inside the kernels
     layer.eval()
     assert packed(layer(x, x, x, need_weights=False)[0])
     assert not packed(layer(x, other, other, need_weights=False)[0])
     padding = minigrad.tensor(np.zeros((2, 6), bool))
     assert not packed(layer(x, x, x, need_weights=False, key_padding_mask=padding)[0])
     assert not packed(layer(x, x, x)[0])  # the weights are wanted
+    certain = minigrad.nn.MultiheadAttention(8, 2, dropout=1.0)
+    assert not packed(certain(x, x, x, need_weights=False)[0])
+
+
+@needs_cblas
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_dropout_inside_the_kernels_equals_the_plain_formulation(causal, monkeypatch):
+    """Same seed, same draws: MultiheadAttention's packed path with dropout gives the plain path's output and
+    gradients (that path: C BLAS off)."""
+    rng = np.random.default_rng(0)
+    x, grad = rng.standard_normal((12, 3, 16)), rng.standard_normal((12, 3, 16))
+
+    def run():
+        minigrad.manual_seed(0)
+        layer = minigrad.nn.MultiheadAttention(16, 4, dropout=0.3, dtype=minigrad.float64)
+        mask = minigrad.nn.Transformer.generate_square_subsequent_mask(12, dtype=minigrad.float64)
+        leaf = minigrad.tensor(x, requires_grad=True)
+        out, _ = layer(leaf, leaf, leaf, need_weights=False, attn_mask=mask if causal else None, is_causal=causal)
+        out.backward(minigrad.tensor(grad))
+        return [out.detach().numpy(), leaf.grad.numpy(), layer.in_proj_weight.grad.numpy()]
+
+    fused = run()
+    monkeypatch.setattr(op._blas, "cblas_ready", lambda: False)
+    for ours, expected in zip(fused, run()):
+        np.testing.assert_allclose(ours, expected, rtol=1e-10, atol=1e-12)
+
+
+@needs_cblas
+def test_dropout_factors_gradcheck_and_gradgradcheck():
+    rng = np.random.default_rng(0)
+    qkv = minigrad.tensor(rng.standard_normal((5, 2, 12)), requires_grad=True)
+    keep = (rng.random((2, 2, 5, 5)) < 0.7) / 0.7
+
+    def fn(x):
+        return op.packed_self_attention(x, 2, causal=True, keep=keep)
+
+    assert gradcheck(fn, (qkv,))
+    assert gradgradcheck(fn, (qkv,))

@@ -47,6 +47,12 @@ cdef inline Py_ssize_t _allowed(Py_ssize_t i, Py_ssize_t diag, Py_ssize_t cols) 
     return cols if n > cols else n
 
 
+cdef inline void _multiply(floating *x, const floating *factors, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        x[j] *= factors[j]
+
+
 cdef inline void _zero(floating *x, Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t j
     for j in range(n):
@@ -128,10 +134,10 @@ cdef inline Py_ssize_t _columns(bint causal, Py_ssize_t query, Py_ssize_t key0, 
 cdef void _forward_tile(const floating *q, Py_ssize_t ldq, const floating *k, Py_ssize_t ldk, const floating *v,
                         Py_ssize_t ldv, floating *out, Py_ssize_t ldo, double *lse, Py_ssize_t i0, Py_ssize_t rows,
                         Py_ssize_t source, Py_ssize_t dim, Py_ssize_t vdim, Py_ssize_t block, bint causal,
-                        floating scale, floating *s, double *m, double *l) noexcept nogil:
+                        floating scale, const floating *keep, floating *s, double *m, double *l) noexcept nogil:
     """Queries ``i0:i0+rows`` of one head: ``q``, ``out`` and ``lse`` point at the tile's first row, ``k`` and
-    ``v`` at the head's first key, ``ld*`` their row strides; ``s`` is a (rows, block) scratch tile, ``m`` and
-    ``l`` (rows,) scratch."""
+    ``v`` at the head's first key, ``ld*`` their row strides; ``keep`` NULL or the tile's first row of the
+    head's (L, S) dropout factors; ``s`` is a (rows, block) scratch tile, ``m`` and ``l`` (rows,) scratch."""
     cdef Py_ssize_t stop = source, tile, j0, cols, r, n
     cdef double m_new, alpha
     cdef floating *row
@@ -159,6 +165,8 @@ cdef void _forward_tile(const floating *q, Py_ssize_t ldq, const floating *k, Py
             alpha = exp(m[r] - m_new)
             l[r] = l[r] * alpha + row_exp_shift_sum(row, <floating>m_new, row, n)
             _zero(row + n, cols - n)
+            if keep != NULL:  # dropout after the softmax: its sum l is the undropped one
+                _multiply(row, keep + r * source + j0, n)
             m[r] = m_new
             if alpha != 1:
                 row_scale(out + r * ldo, <floating>alpha, vdim)
@@ -173,11 +181,12 @@ cdef void _forward_tile(const floating *q, Py_ssize_t ldq, const floating *k, Py
 
 def flash_forward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, const floating[:, :, :, :] v,
                   floating[:, :, :, :] out, double[:, :, ::1] lse, Py_ssize_t row_block, Py_ssize_t col_block,
-                  bint causal, double scale, int num_threads):
+                  bint causal, double scale, int num_threads, const floating[:, :, :, ::1] keep=None):
     """out (B, H, L, Ev) and lse (B, H, L) of ``softmax(q kᵀ·scale) v`` (top-left causal when ``causal``) from
     q (B, H, L, E), k (B, H, S, E), v (B, H, S, Ev), each with any strides but a contiguous last dim (the
     caller's guarantee: BLAS reads rows; a head split of a sequence-first projection is read in place);
-    E, Ev, L, S >= 1. Query tiles of ``row_block`` rows, key tiles of ``col_block``."""
+    E, Ev, L, S >= 1. Query tiles of ``row_block`` rows, key tiles of ``col_block``. ``keep`` (B, H, L, S), when
+    given, multiplies the probabilities after the softmax (dropout: 0 or 1/(1-p)); lse stays the undropped one."""
     cdef Py_ssize_t batch = q.shape[0], heads = q.shape[1], length = q.shape[2], dim = q.shape[3]
     cdef Py_ssize_t source = k.shape[2], vdim = v.shape[3], tiles = (length + row_block - 1) // row_block
     cdef Py_ssize_t total = batch * heads * tiles, t, b, h, i0, rows
@@ -185,6 +194,7 @@ def flash_forward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, co
     cdef Py_ssize_t ldv = v.strides[2] // sizeof(floating), ldo = out.strides[2] // sizeof(floating)
     cdef floating *s = NULL
     cdef double *stats = NULL
+    cdef bint dropped = keep is not None
     cdef int nt = num_threads if num_threads < total else <int>total
     with nogil, parallel(num_threads=nt):
         s = <floating *>malloc(row_block * col_block * sizeof(floating))
@@ -195,8 +205,8 @@ def flash_forward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, co
             i0 = (t % tiles) * row_block
             rows = row_block if length - i0 > row_block else length - i0
             _forward_tile(&q[b, h, i0, 0], ldq, &k[b, h, 0, 0], ldk, &v[b, h, 0, 0], ldv, &out[b, h, i0, 0], ldo,
-                          &lse[b, h, i0], i0, rows, source, dim, vdim, col_block, causal, <floating>scale, s, stats,
-                          stats + row_block)
+                          &lse[b, h, i0], i0, rows, source, dim, vdim, col_block, causal, <floating>scale,
+                          &keep[b, h, i0, 0] if dropped else NULL, s, stats, stats + row_block)
         free(s)
         free(stats)
 
@@ -210,11 +220,12 @@ cdef struct _Rows:
 cdef void _backward_head(_Rows q, _Rows k, _Rows v, _Rows out, _Rows dout, _Rows dq, _Rows dk, _Rows dv,
                          const double *lse, double *delta, Py_ssize_t length, Py_ssize_t source, Py_ssize_t dim,
                          Py_ssize_t vdim, Py_ssize_t row_block, Py_ssize_t col_block, bint causal, floating scale,
-                         floating *p, floating *ds) noexcept nogil:
+                         const floating *keep, floating *p, floating *ds) noexcept nogil:
     """One head's dq, dk, dv (FlashAttention-2): δ = Σ dO·O per query, then for each key tile, every query tile
     that may see it recomputes its probabilities P = exp(S - lse), then dV += Pᵀ dO, dS = P·(dO Vᵀ - δ),
-    dQ += dS K·scale, dK += dSᵀ Q·scale. ``p`` and ``ds`` are (row_block, col_block) scratch tiles, ``delta``
-    (length,) scratch."""
+    dQ += dS K·scale, dK += dSᵀ Q·scale. With dropout factors ``keep`` (the head's (L, S), or NULL) the output
+    used P⊙keep: dV takes P⊙keep and dS = P·(dP⊙keep - δ) (δ = Σ dO·O still). ``p`` and ``ds`` are
+    (row_block, col_block) scratch tiles, ``delta`` (length,) scratch."""
     cdef Py_ssize_t j0, i0, first, tile, row_tile, cols, rows, r, c, n
     cdef floating d
     cdef floating *prow
@@ -251,8 +262,12 @@ cdef void _backward_head(_Rows q, _Rows k, _Rows v, _Rows out, _Rows dout, _Rows
                     n = 0
                 row_exp_shift_sum(prow, <floating>lse[i0 + r], prow, n)
                 d = <floating>delta[i0 + r]
+                if keep != NULL:
+                    _multiply(drow, keep + (i0 + r) * source + j0, n)
                 for c in range(n):
                     drow[c] = prow[c] * (drow[c] - d)
+                if keep != NULL:
+                    _multiply(prow, keep + (i0 + r) * source + j0, n)
                 _zero(prow + n, cols - n)
                 _zero(drow + n, cols - n)
             gemm(True, False, cols, vdim, rows, 1, p, col_block, gp + i0 * dout.ld, dout.ld, 1, dvp + j0 * dv.ld,
@@ -273,13 +288,16 @@ cdef inline _Rows _head(const floating *first, Py_ssize_t stride) noexcept nogil
 def flash_backward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, const floating[:, :, :, :] v,
                    const floating[:, :, :, :] out, const floating[:, :, :, :] dout, const double[:, :, ::1] lse,
                    floating[:, :, :, :] dq, floating[:, :, :, :] dk, floating[:, :, :, :] dv,
-                   Py_ssize_t row_block, Py_ssize_t col_block, bint causal, double scale, int num_threads):
+                   Py_ssize_t row_block, Py_ssize_t col_block, bint causal, double scale, int num_threads,
+                   const floating[:, :, :, ::1] keep=None):
     """dq, dk, dv of flash_forward's attention given its out, lse and the output's gradient dout (B, H, L, Ev),
-    all (B, H, rows, cols) with a contiguous last dim; the (batch, head) pairs split over the threads."""
+    all (B, H, rows, cols) with a contiguous last dim, and the same ``keep``; the (batch, head) pairs split over
+    the threads."""
     cdef Py_ssize_t batch = q.shape[0], heads = q.shape[1], length = q.shape[2], dim = q.shape[3]
     cdef Py_ssize_t source = k.shape[2], vdim = v.shape[3], total = batch * heads, t, b, h
     cdef floating *p = NULL
     cdef double *delta = NULL
+    cdef bint dropped = keep is not None
     cdef int nt = num_threads if num_threads < total else <int>total
     with nogil, parallel(num_threads=nt):
         p = <floating *>malloc(2 * row_block * col_block * sizeof(floating))
@@ -292,6 +310,6 @@ def flash_backward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, c
                            _head(&dout[b, h, 0, 0], dout.strides[2]), _head(&dq[b, h, 0, 0], dq.strides[2]),
                            _head(&dk[b, h, 0, 0], dk.strides[2]), _head(&dv[b, h, 0, 0], dv.strides[2]),
                            &lse[b, h, 0], delta, length, source, dim, vdim, row_block, col_block, causal,
-                           <floating>scale, p, p + row_block * col_block)
+                           <floating>scale, &keep[b, h, 0, 0] if dropped else NULL, p, p + row_block * col_block)
         free(p)
         free(delta)

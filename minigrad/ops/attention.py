@@ -88,24 +88,29 @@ def _empty4(like, rows, cols, dtype):
     return np.empty((rows, batch, heads, cols), dtype).transpose(1, 2, 0, 3)
 
 
-def _fused_forward(q, k, v, causal, scale):
+def _fused_forward(q, k, v, causal, scale, keep=None):
     """(out, lse) of the (B, H, ·, ·) views ``q``, ``k``, ``v`` without a bias, every block product inside the
-    kernel (``flash_forward``)."""
+    kernel (``flash_forward``); ``keep`` the (B, H, L, S) dropout factors or None."""
     out = _empty4(q, q.shape[2], v.shape[3], q.dtype)
     lse = np.empty(q.shape[:3])
     with _blas.single_threaded() as alone:  # the kernel's threads each call a one-thread GEMM
         threads = get_num_threads() if alone else 1
-        _kernel.flash_forward(q, k, v, out, lse, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
+        _kernel.flash_forward(q, k, v, out, lse, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep)
     return out, lse
 
 
-def _fused_backward(q, k, v, out, grad, lse, causal, scale, grads=None):
+def _fused_backward(q, k, v, out, grad, lse, causal, scale, keep=None, grads=None):
     """(dq, dk, dv) of _fused_forward's attention (``flash_backward``), written into ``grads`` when given."""
     grads = grads or [_empty4(x, x.shape[2], x.shape[3], x.dtype) for x in (q, k, v)]
     with _blas.single_threaded() as alone:
         threads = get_num_threads() if alone else 1
-        _kernel.flash_backward(q, k, v, out, grad, lse, *grads, ROW_BLOCK, COL_BLOCK, causal, scale, threads)
+        _kernel.flash_backward(q, k, v, out, grad, lse, *grads, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep)
     return grads
+
+
+def _keep4(keep, dtype):
+    """Dropout factors as the kernels' C-contiguous (B, H, L, S) array of the inputs' dtype, or None."""
+    return None if keep is None else _rows4(np.ascontiguousarray(keep, dtype))
 
 
 class _Bias:
@@ -285,6 +290,11 @@ class ScaledDotProductAttention(Function):
         return attention_matrix(q.matmul(k.mT) * scale, bias).matmul(v)
 
 
+def _dropped(weights, keep):
+    """The attention weights times the dropout factors ``keep`` (an array or None)."""
+    return weights if keep is None else weights * wrap(keep.astype(weights._data.dtype, copy=False))
+
+
 def attention(q, k, v, bias=None, causal=False, scale=None):
     """The blockwise ``softmax(q kᵀ · scale + bias) v``; ``scale`` defaults to ``1/√E``. ``bias``: an additive
     array (a constant), a float Tensor (it gets a gradient) or None; not together with ``causal``."""
@@ -308,10 +318,12 @@ class PackedSelfAttention(Function):
 
     saves_output = True
 
-    def forward(self, qkv, *, heads, causal, scale):
+    def forward(self, qkv, *, heads, causal, scale, keep=None):
         self.qkv = qkv = np.ascontiguousarray(qkv)  # (a Linear's output already is)
         q, k, v = _split_heads(qkv, heads)
-        out, self.lse = _fused_forward(q, k, v, causal, scale)  # out: (B, H, L, hd) over (L, B, H, hd) memory
+        out, self.lse = _fused_forward(
+            q, k, v, causal, scale, _keep4(keep, qkv.dtype)
+        )  # out: (B, H, L, hd) over (L, B, H, hd) memory
         return out.transpose(2, 0, 1, 3).reshape(qkv.shape[0], qkv.shape[1], -1)
 
     def backward_arrays(self, grad):
@@ -328,17 +340,18 @@ class PackedSelfAttention(Function):
             self.lse,
             causal,
             scale,
+            _keep4(self.options["keep"], qkv.dtype),
             _split_heads(packed, heads),
         )
         return (packed,)
 
-    def composite(self, qkv, *, heads, causal, scale):
+    def composite(self, qkv, *, heads, causal, scale, keep=None):
         length, batch, width = qkv.shape
         q, k, v = (
             part.reshape(length, batch, heads, width // (3 * heads)).permute(1, 2, 0, 3) for part in qkv.chunk(3, -1)
         )
         bias = causal_bias(length, length, qkv._data.dtype) if causal else None
-        out = attention_matrix(q.matmul(k.mT) * scale, bias).matmul(v)
+        out = _dropped(attention_matrix(q.matmul(k.mT) * scale, bias), keep).matmul(v)
         return out.permute(2, 0, 1, 3).reshape(length, batch, -1)
 
 
@@ -349,8 +362,10 @@ def packed_fusable(x):
     return x.ndim == 3 and _fusable(x, x, x, None)
 
 
-def packed_self_attention(qkv, heads, causal=False, scale=None):
+def packed_self_attention(qkv, heads, causal=False, scale=None, keep=None):
     """Self-attention of the ``heads`` heads packed in ``qkv (L, B, 3E)`` (check ``packed_fusable`` first), joined
-    to ``(L, B, E)``; ``scale`` defaults to ``1/√(E/heads)``."""
+    to ``(L, B, E)``; ``scale`` defaults to ``1/√(E/heads)``. ``keep``: None or dropout factors
+    ``(B, heads, L, L)`` (0 or ``1/(1-p)``, ``nn.functional.dropout_factors``) multiplying the attention weights
+    after the softmax."""
     scale = 1.0 / math.sqrt(qkv.shape[-1] // (3 * heads)) if scale is None else scale
-    return PackedSelfAttention.apply(qkv, heads=heads, causal=causal, scale=scale)
+    return PackedSelfAttention.apply(qkv, heads=heads, causal=causal, scale=scale, keep=keep)

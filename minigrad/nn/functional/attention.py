@@ -23,7 +23,7 @@ from ...ops.activation import softmax
 from ...ops.attention import attention, attention_matrix, causal_bias, packed_fusable, packed_self_attention
 from ...ops.linalg import linear
 from ...ops.shape import cat
-from .dropout import dropout
+from .dropout import dropout, dropout_factors
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -262,9 +262,9 @@ def multi_head_attention_forward(
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     dropout_p = dropout_p if training else 0.0
-    # plain self-attention (one input, the packed weight, no mask but the causal one, no extra key, no weights, no
-    # dropout): one projection GEMM and one attention node over it
-    plain = not (use_separate_proj_weight or need_weights or add_zero_attn or dropout_p > 0.0)
+    # plain self-attention (one input, the packed weight, no mask but the causal one, no extra key, no weights):
+    # one projection GEMM and one attention node over it, dropout included
+    plain = not (use_separate_proj_weight or need_weights or add_zero_attn or dropout_p == 1.0)
     extras = (mask, padding, bias_k, static_k, static_v)
     if (
         plain
@@ -274,7 +274,8 @@ def multi_head_attention_forward(
         and packed_fusable(query)
     ):
         qkv = linear(query, in_proj_weight, in_proj_bias)  # one GEMM for q, k and v, as torch's self-attention
-        output = linear(packed_self_attention(qkv, num_heads, causal), out_proj_weight, out_proj_bias)
+        keep = None if dropout_p == 0.0 else dropout_factors((batch, num_heads, length, length), dropout_p, dtype)
+        output = linear(packed_self_attention(qkv, num_heads, causal, keep=keep), out_proj_weight, out_proj_bias)
         return (output if batched else output.squeeze(1)), None
     if use_separate_proj_weight and key.shape[:2] != value.shape[:2]:
         raise AssertionError(
