@@ -12,6 +12,13 @@ sequence length (one block of scores at a time), not with its square.
 ``causal`` allows query ``i`` the keys ``j ≤ i`` (torch's top-left alignment); a causal run skips the blocks no
 query may see. A query whose every key is masked gets output 0 and gradient 0, as torch's.
 
+Without a bias (the common case: no mask or the causal one), where NumPy's BLAS can be called from C, the whole
+attention runs in the compiled kernel (``flash_forward``/``flash_backward``): query and key tiles of
+``ROW_BLOCK × COL_BLOCK``, each tile's products through OpenBLAS's GEMM on the arrays in place (any strides with
+rows contiguous, so a head split of a projection is never copied), the heads and query tiles over the threads.
+``PackedSelfAttention`` is that kernel on ``MultiheadAttention``'s one packed projection ``(L, B, 3E)``, with the
+joined output and the packed gradient written directly and, in training, dropout on the weights inside.
+
 The node's ``composite`` is the plain formulation on the whole matrix (matmul, softmax, matmul): the tests' oracle
 and, through its vector-Jacobian product, the double backward.
 """

@@ -233,6 +233,10 @@ def multi_head_attention_forward(
     nan, as torch's); without, the attention runs blockwise (``scaled_dot_product_attention``; such a query gives
     0). ``static_k``/``static_v (N·H, S, head_dim)`` replace the projected keys/values.
 
+    Plain self-attention (``query is key is value``, the packed weight, no mask but the causal one, no
+    ``bias_k``/``add_zero_attn``/static keys, ``need_weights=False``) projects with one GEMM and runs one
+    attention node over the packed projection (``ops.attention.packed_self_attention``), dropout included.
+
     Gradient: through its ops: the input projections (``linear``'s), each head's attention
     (``scaled_dot_product_attention``'s) and the output projection.
 
