@@ -95,13 +95,23 @@ def _empty4(like, rows, cols, dtype):
     return np.empty((rows, batch, heads, cols), dtype).transpose(1, 2, 0, 3)
 
 
+def _threads(q, k, v, alone):
+    """The fused kernels' thread count: minigrad's, unless BLAS could not be kept to one thread per call or the
+    attention is too small to pay for starting a team (below PARALLEL_MIN_MACS multiply-adds per product)."""
+    macs = q.shape[0] * q.shape[1] * q.shape[2] * k.shape[2] * (q.shape[3] + v.shape[3])
+    return get_num_threads() if alone and macs >= PARALLEL_MIN_MACS else 1
+
+
+PARALLEL_MIN_MACS = 1 << 18
+
+
 def _fused_forward(q, k, v, causal, scale, keep=None):
     """(out, lse) of the (B, H, ·, ·) views ``q``, ``k``, ``v`` without a bias, every block product inside the
     kernel (``flash_forward``); ``keep`` the (B, H, L, S) dropout factors or None."""
     out = _empty4(q, q.shape[2], v.shape[3], q.dtype)
     lse = np.empty(q.shape[:3])
     with _blas.single_threaded() as alone:  # the kernel's threads each call a one-thread GEMM
-        threads = get_num_threads() if alone else 1
+        threads = _threads(q, k, v, alone)
         _kernel.flash_forward(q, k, v, out, lse, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep)
     return out, lse
 
@@ -110,7 +120,7 @@ def _fused_backward(q, k, v, out, grad, lse, causal, scale, keep=None, grads=Non
     """(dq, dk, dv) of _fused_forward's attention (``flash_backward``), written into ``grads`` when given."""
     grads = grads or [_empty4(x, x.shape[2], x.shape[3], x.dtype) for x in (q, k, v)]
     with _blas.single_threaded() as alone:
-        threads = get_num_threads() if alone else 1
+        threads = _threads(q, k, v, alone)
         _kernel.flash_backward(q, k, v, out, grad, lse, *grads, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep)
     return grads
 
