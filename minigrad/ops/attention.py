@@ -64,6 +64,7 @@ def _blocking(groups, length, source, causal):
 
 # Tiles of the fused kernels (no bias): a (ROW_BLOCK, COL_BLOCK) tile of scores and its gradient stay in L2.
 ROW_BLOCK, COL_BLOCK = 64, 128
+PARALLEL_MIN_MACS = 1 << 18  # below this, starting a team of threads costs more than it saves
 
 
 def _fusable(q, k, v, bias):
@@ -97,12 +98,9 @@ def _empty4(like, rows, cols, dtype):
 
 def _threads(q, k, v, alone):
     """The fused kernels' thread count: minigrad's, unless BLAS could not be kept to one thread per call or the
-    attention is too small to pay for starting a team (below PARALLEL_MIN_MACS multiply-adds per product)."""
+    attention has fewer than PARALLEL_MIN_MACS multiply-adds per product."""
     macs = q.shape[0] * q.shape[1] * q.shape[2] * k.shape[2] * (q.shape[3] + v.shape[3])
     return get_num_threads() if alone and macs >= PARALLEL_MIN_MACS else 1
-
-
-PARALLEL_MIN_MACS = 1 << 18
 
 
 def _fused_forward(q, k, v, causal, scale, keep=None):
@@ -326,6 +324,12 @@ def _split_heads(packed, heads):
     return parts[0], parts[1], parts[2]
 
 
+def _joined_heads(x, heads):
+    """The (B, H, L, hd) view of joined heads ``x (L, B, H·hd)``."""
+    length, batch, width = x.shape
+    return x.reshape(length, batch, heads, width // heads).transpose(1, 2, 0, 3)
+
+
 class PackedSelfAttention(Function):
     """``MultiheadAttention``'s middle on one packed projection: ``qkv (L, B, 3E)`` (q, k, v side by side, each
     split into ``heads`` heads of ``E/heads``) → the heads' attention joined back to ``(L, B, E)``. One node that
@@ -337,29 +341,16 @@ class PackedSelfAttention(Function):
 
     def forward(self, qkv, *, heads, causal, scale, keep=None):
         self.qkv = qkv = np.ascontiguousarray(qkv)  # (a Linear's output already is)
-        q, k, v = _split_heads(qkv, heads)
-        out, self.lse = _fused_forward(
-            q, k, v, causal, scale, _keep4(keep, qkv.dtype)
-        )  # out: (B, H, L, hd) over (L, B, H, hd) memory
-        return out.transpose(2, 0, 1, 3).reshape(qkv.shape[0], qkv.shape[1], -1)
+        self.keep = _keep4(keep, qkv.dtype)
+        out, self.lse = _fused_forward(*_split_heads(qkv, heads), causal, scale, self.keep)
+        return out.transpose(2, 0, 1, 3).reshape(qkv.shape[0], qkv.shape[1], -1)  # (its memory is (L, B, H, hd))
 
     def backward_arrays(self, grad):
-        qkv = self.qkv
         heads, causal, scale = self.options["heads"], self.options["causal"], self.options["scale"]
-        length, batch, width = grad.shape
-        as_heads = lambda x: x.reshape(length, batch, heads, width // heads).transpose(1, 2, 0, 3)  # noqa: E731
-        packed = np.empty_like(qkv)
-        heads_of = _split_heads(qkv, heads)
-        _fused_backward(
-            *heads_of,
-            _rows4(as_heads(self._output[0])),
-            _rows4(as_heads(grad)),
-            self.lse,
-            causal,
-            scale,
-            _keep4(self.options["keep"], qkv.dtype),
-            _split_heads(packed, heads),
-        )
+        out, grad = (_rows4(_joined_heads(x, heads)) for x in (self._output[0], grad))
+        packed = np.empty_like(self.qkv)
+        grads = _split_heads(packed, heads)
+        _fused_backward(*_split_heads(self.qkv, heads), out, grad, self.lse, causal, scale, self.keep, grads)
         return (packed,)
 
     def composite(self, qkv, *, heads, causal, scale, keep=None):
