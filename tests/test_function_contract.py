@@ -216,6 +216,11 @@ EXTRA_CALLS = [  # ops op_cases.py has no row for: name, call(x), shape of x
     ("unfold_fold", lambda x: F.fold(F.unfold(x, 2, padding=1), (5, 4), 2, padding=1), (2, 2, 5, 4)),
     ("pad", lambda x: F.pad(x, (1, 2, 0, 1), value=0.5), (2, 3, 4)),
     ("attention", lambda x: F.scaled_dot_product_attention(x, x, x[..., :2], attn_mask=x[0, :, :3]), (2, 3, 3)),
+    (
+        "self_attention",
+        lambda x: minigrad.nn.MultiheadAttention(6, 2, dtype=x.dtype)(x, x, x, need_weights=False)[0],
+        (3, 2, 6),
+    ),
     ("hardtanh", lambda x: F.hardtanh(x, -0.5, 0.5), (2, 3)),
     ("interpolate", lambda x: F.interpolate(x, scale_factor=1.5, mode="bicubic", align_corners=True), (1, 2, 3, 4)),
     ("grid_sample", lambda x: F.grid_sample(x, x[:, :2].permute(0, 2, 3, 1).tanh(), align_corners=False), (1, 2, 3, 4)),

@@ -72,6 +72,18 @@ class MaskedMultihead(Attention):
         return self.attention(x, x, x, attn_mask=mask, need_weights=False)[0]
 
 
+class SelfAttention(Attention):
+    """MultiheadAttention as plain self-attention without its weights (the packed node), causal or not."""
+
+    def __init__(self, causal=False):
+        super().__init__()
+        self.causal = causal
+
+    def forward(self, x):
+        mask = nn.Transformer.generate_square_subsequent_mask(x.shape[1]) if self.causal else None
+        return self.attention(x, x, x, attn_mask=mask, need_weights=False, is_causal=self.causal)[0]
+
+
 class PoolUnpool(nn.Module):
     """max_pool with its indices, then max_unpool back (to a given output size when ``output_size``)."""
 
@@ -307,6 +319,8 @@ CASES = {
     "sdpa_causal_longer_keys": (lambda: MaskedAttention(causal=True), [(2, 4, 6)], 0),
     "sdpa_grouped_query": (lambda: MaskedAttention(gqa=True), [(2, 4, 6)], 0),
     "multihead_attention_masked_no_weights": (MaskedMultihead, [(2, 5, 8)], 0),
+    "multihead_self_attention_packed": (SelfAttention, [(2, 5, 8)], 0),
+    "multihead_self_attention_packed_causal": (lambda: SelfAttention(causal=True), [(2, 5, 8)], 0),
     "transformer_encoder_layer": (
         lambda: nn.TransformerEncoderLayer(8, 2, 16, dropout=0.1, batch_first=True),
         [(2, 5, 8)],
@@ -479,6 +493,14 @@ def test_causal_attention_over_a_dynamic_sequence_length():
     model = Scaled()
     run = _session(model, [minigrad.randn(2, 4, 6)], {"x0": {0: "batch", 1: "time"}})
     x = minigrad.randn(3, 7, 6)
+    np.testing.assert_allclose(run(x)[0], model(x).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_packed_causal_self_attention_over_a_dynamic_sequence_length():
+    minigrad.manual_seed(0)
+    model = SelfAttention(causal=True).eval()
+    run = _session(model, [minigrad.randn(2, 4, 8)], {"x0": {0: "batch", 1: "time"}})
+    x = minigrad.randn(3, 7, 8)
     np.testing.assert_allclose(run(x)[0], model(x).detach().numpy(), rtol=1e-4, atol=1e-5)
 
 

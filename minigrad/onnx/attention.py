@@ -26,7 +26,8 @@ def _last_two_swapped(ndim):
 
 
 def _causal_allowed(graph, q, k):
-    """A bool value, True where key ``j ≤`` query ``i``, of shape (L, S) taken from ``q`` and ``k`` at run time."""
+    """A bool value, True where key ``j ≤`` query ``i``, of shape (L, S) taken from the values ``q`` and ``k``
+    (ONNX names) at run time."""
     if graph.opset < 14:
         raise NotImplementedError(
             "ONNX export of causal attention over a dynamic sequence length needs opset_version >= 14 (Trilu)"
@@ -34,7 +35,7 @@ def _causal_allowed(graph, q, k):
     lengths = [
         graph.node(
             "Slice",
-            [graph.node("Shape", [graph.name_of(t)])] + [graph.constant(np.array([v], np.int64)) for v in (-2, -1)],
+            [graph.node("Shape", [t])] + [graph.constant(np.array([v], np.int64)) for v in (-2, -1)],
         )
         for t in (q, k)
     ]
@@ -77,6 +78,15 @@ def _zero(graph, dtype):
     return graph.constant(np.array(0, dtype), "zero")
 
 
+def _causal(graph, scores, q, k, varies, lengths, dtype):
+    """``scores`` with the top-left causal mask: -inf where key ``j > i``; ``q`` and ``k`` the values whose
+    lengths the mask follows when they ``varies`` at run time, else the fixed ``lengths`` (L, S)."""
+    if varies:
+        minus_inf = graph.constant(np.array(-np.inf, dtype), "minus_inf")
+        return graph.node("Where", [_causal_allowed(graph, q, k), scores, minus_inf])
+    return graph.node("Add", [scores, graph.constant(causal_bias(*lengths, dtype), "causal")])
+
+
 @register("ScaledDotProductAttention")
 def _attention(graph, inputs, options, output):
     q, k, v, bias = inputs
@@ -87,11 +97,9 @@ def _attention(graph, inputs, options, output):
         [graph.node("MatMul", [graph.name_of(q), key_t]), graph.constant(np.array(options["scale"], dtype), "scale")],
     )
     kept = None
-    if options["causal"] and _sequence_varies(graph, q, k):
-        minus_inf = graph.constant(np.array(-np.inf, dtype), "minus_inf")
-        scores = graph.node("Where", [_causal_allowed(graph, q, k), scores, minus_inf])
-    elif options["causal"]:
-        scores = graph.node("Add", [scores, graph.constant(causal_bias(q.shape[-2], k.shape[-2], dtype), "causal")])
+    if options["causal"]:
+        varies = _sequence_varies(graph, q, k)
+        scores = _causal(graph, scores, graph.name_of(q), graph.name_of(k), varies, (q.shape[-2], k.shape[-2]), dtype)
     elif bias is not None:
         bias_value, kept = _blocked_rows(graph, bias, dtype)
         scores = graph.node("Add", [scores, bias_value])
@@ -99,3 +107,25 @@ def _attention(graph, inputs, options, output):
     if kept is not None:
         weights = graph.node("Mul", [weights, kept])
     return graph.node("MatMul", [weights, graph.name_of(v)])
+
+
+@register("PackedSelfAttention")
+def _packed_attention(graph, inputs, options, output):
+    """``MultiheadAttention``'s packed self-attention: ``qkv (L, B, 3E)`` split into q, k, v heads (Reshape,
+    Transpose, Gather), the plain attention per head (dropout factors, when traced in training, as a constant),
+    and the heads joined back to ``(L, B, E)``."""
+    (qkv,) = inputs
+    dtype, heads, keep = qkv._data.dtype, options["heads"], options["keep"]
+    length, width = qkv.shape[0], qkv.shape[2] // 3
+    shape = graph.constant(np.array([0, 0, 3, heads, width // heads], np.int64), "shape")  # 0: that dim as is
+    parts = graph.node("Transpose", [graph.node("Reshape", [graph.name_of(qkv), shape])], perm=[2, 1, 3, 0, 4])
+    q, k, v = (graph.node("Gather", [parts, graph.constant(np.array(i, np.int64), "part")], axis=0) for i in range(3))
+    scale = graph.constant(np.array(options["scale"], dtype), "scale")
+    scores = graph.node("Mul", [graph.node("MatMul", [q, graph.node("Transpose", [k], perm=[0, 1, 3, 2])]), scale])
+    if options["causal"]:
+        scores = _causal(graph, scores, q, k, graph.varying_axes(qkv)[0], (length, length), dtype)
+    weights = graph.node("Softmax", [scores], axis=-1)
+    if keep is not None:
+        weights = graph.node("Mul", [weights, graph.constant(keep.astype(dtype), "dropout")])
+    joined = graph.node("Transpose", [graph.node("MatMul", [weights, v])], perm=[2, 0, 1, 3])
+    return graph.node("Reshape", [joined, graph.constant(np.array([0, 0, width], np.int64), "shape")])

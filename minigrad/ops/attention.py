@@ -12,6 +12,13 @@ sequence length (one block of scores at a time), not with its square.
 ``causal`` allows query ``i`` the keys ``j ≤ i`` (torch's top-left alignment); a causal run skips the blocks no
 query may see. A query whose every key is masked gets output 0 and gradient 0, as torch's.
 
+Without a bias (the common case: no mask or the causal one), where NumPy's BLAS can be called from C, the whole
+attention runs in the compiled kernel (``flash_forward``/``flash_backward``): query and key tiles of
+``ROW_BLOCK × COL_BLOCK``, each tile's products through OpenBLAS's GEMM on the arrays in place (any strides with
+rows contiguous, so a head split of a projection is never copied), the heads and query tiles over the threads.
+``PackedSelfAttention`` is that kernel on ``MultiheadAttention``'s one packed projection ``(L, B, 3E)``, with the
+joined output and the packed gradient written directly and, in training, dropout on the weights inside.
+
 The node's ``composite`` is the plain formulation on the whole matrix (matmul, softmax, matmul): the tests' oracle
 and, through its vector-Jacobian product, the double backward.
 """
@@ -20,6 +27,7 @@ import math
 
 import numpy as np
 
+from .. import _blas
 from .._kernels import attention as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
@@ -28,7 +36,7 @@ from ._util import wrap
 from .activation import softmax
 from .shape import sum_to
 
-__all__ = ["attention", "causal_bias"]
+__all__ = ["attention", "causal_bias", "packed_self_attention", "packed_fusable"]
 
 # Elements of one block of scores: the forward holds one such block, the backward two (scores and dO Vᵀ).
 BLOCK_ELEMENTS = 1 << 20
@@ -52,6 +60,72 @@ def _blocking(groups, length, source, causal):
     if per_head <= BLOCK_ELEMENTS:
         return min(groups, max(1, BLOCK_ELEMENTS // per_head)), source_block
     return 1, min(source_block, max(16, BLOCK_ELEMENTS // max(length, 1)))
+
+
+# Tiles of the fused kernels (no bias): a (ROW_BLOCK, COL_BLOCK) tile of scores and its gradient stay in L2.
+ROW_BLOCK, COL_BLOCK = 64, 128
+PARALLEL_MIN_MACS = 1 << 18  # below this, starting a team of threads costs more than it saves
+
+
+def _fusable(q, k, v, bias):
+    """Whether the fused kernels take this attention: no bias, one batch shape (no broadcasting), float32 or
+    float64, no empty dim, and C BLAS reachable."""
+    return (
+        bias is None
+        and q.shape[:-2] == k.shape[:-2] == v.shape[:-2]
+        and q.dtype in (np.float32, np.float64)
+        and min(q.shape + k.shape + v.shape[-1:]) > 0
+        and _blas.cblas_ready()
+    )
+
+
+def _rows4(x):
+    """``x (..., rows, cols)`` as the (B, H, rows, cols) view the fused kernels read: any strides but a
+    contiguous last dim and rows that do not overlap (else a copy)."""
+    x = x.reshape((1,) * (4 - x.ndim) + x.shape) if x.ndim < 4 else x.reshape((-1,) + x.shape[-3:])
+    item = x.itemsize
+    if x.strides[3] != item or x.strides[2] < x.shape[3] * item:
+        x = np.ascontiguousarray(x)
+    return x
+
+
+def _empty4(like, rows, cols, dtype):
+    """An empty (B, H, rows, cols) array laid out sequence-first in memory, (rows, B, H, cols): what
+    ``MultiheadAttention`` joins its heads from (and splits its projections into), so both are views there."""
+    batch, heads = like.shape[:2]
+    return np.empty((rows, batch, heads, cols), dtype).transpose(1, 2, 0, 3)
+
+
+def _threads(q, k, v, alone):
+    """The fused kernels' thread count: minigrad's, unless BLAS could not be kept to one thread per call or the
+    attention has fewer than PARALLEL_MIN_MACS multiply-adds per product."""
+    macs = q.shape[0] * q.shape[1] * q.shape[2] * k.shape[2] * (q.shape[3] + v.shape[3])
+    return get_num_threads() if alone and macs >= PARALLEL_MIN_MACS else 1
+
+
+def _fused_forward(q, k, v, causal, scale, keep=None):
+    """(out, lse) of the (B, H, ·, ·) views ``q``, ``k``, ``v`` without a bias, every block product inside the
+    kernel (``flash_forward``); ``keep`` the (B, H, L, S) dropout factors or None."""
+    out = _empty4(q, q.shape[2], v.shape[3], q.dtype)
+    lse = np.empty(q.shape[:3])
+    with _blas.single_threaded() as alone:  # the kernel's threads each call a one-thread GEMM
+        threads = _threads(q, k, v, alone)
+        _kernel.flash_forward(q, k, v, out, lse, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep)
+    return out, lse
+
+
+def _fused_backward(q, k, v, out, grad, lse, causal, scale, keep=None, grads=None):
+    """(dq, dk, dv) of _fused_forward's attention (``flash_backward``), written into ``grads`` when given."""
+    grads = grads or [_empty4(x, x.shape[2], x.shape[3], x.dtype) for x in (q, k, v)]
+    with _blas.single_threaded() as alone:
+        threads = _threads(q, k, v, alone)
+        _kernel.flash_backward(q, k, v, out, grad, lse, *grads, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep)
+    return grads
+
+
+def _keep4(keep, dtype):
+    """Dropout factors as the kernels' C-contiguous (B, H, L, S) array of the inputs' dtype, or None."""
+    return None if keep is None else _rows4(np.ascontiguousarray(keep, dtype))
 
 
 class _Bias:
@@ -200,15 +274,23 @@ class ScaledDotProductAttention(Function):
 
     def forward(self, q, k, v, bias, *, causal, scale):
         batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
-        self.batch = batch
-        flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
-        self.flat = [_flat(x, batch) for x in (q, k, v)]  # (copies when strided: the backward reuses them)
-        out, self.lse = _forward(*self.flat, flat_bias, causal, scale)
+        self.batch, self.fused = batch, _fusable(q, k, v, bias)
+        if self.fused:  # read in place: a head split of a projection is not copied
+            self.flat = [_rows4(x) for x in (q, k, v)]
+            out, self.lse = _fused_forward(*self.flat, causal, scale)
+        else:
+            flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
+            self.flat = [_flat(x, batch) for x in (q, k, v)]  # (copies when strided: the backward reuses them)
+            out, self.lse = _forward(*self.flat, flat_bias, causal, scale)
         return out.reshape(batch + out.shape[-2:])
 
     def backward_arrays(self, grad):
         inputs = [t._data if isinstance(t, Tensor) else t for t in self.inputs]
         batch, causal, scale = self.batch, self.options["causal"], self.options["scale"]
+        if self.fused:
+            grads = _fused_backward(*self.flat, _rows4(self._output[0]), _rows4(grad), self.lse, causal, scale)
+            grads = [g.reshape(x.shape) for g, x in zip(grads, inputs)] + [None]
+            return tuple(g if need else None for g, need in zip(grads, self.needs_input_grad))
         bias = None if inputs[3] is None else _Bias(inputs[3], batch, inputs[0].shape[-2], inputs[1].shape[-2])
         out = _flat(self._output[0], batch)
         grads = _backward(*self.flat, out, _flat(grad, batch), self.lse, bias, causal, scale, self.needs_input_grad[3])
@@ -223,8 +305,75 @@ class ScaledDotProductAttention(Function):
         return attention_matrix(q.matmul(k.mT) * scale, bias).matmul(v)
 
 
+def _dropped(weights, keep):
+    """The attention weights times the dropout factors ``keep`` (an array or None)."""
+    return weights if keep is None else weights * wrap(keep.astype(weights._data.dtype, copy=False))
+
+
 def attention(q, k, v, bias=None, causal=False, scale=None):
     """The blockwise ``softmax(q kᵀ · scale + bias) v``; ``scale`` defaults to ``1/√E``. ``bias``: an additive
     array (a constant), a float Tensor (it gets a gradient) or None; not together with ``causal``."""
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
     return ScaledDotProductAttention.apply(q, k, v, bias, causal=causal, scale=scale)
+
+
+def _split_heads(packed, heads):
+    """The (B, H, L, hd) views of q, k, v in a packed sequence-first projection ``packed (L, B, 3·H·hd)``."""
+    length, batch, width = packed.shape
+    parts = packed.reshape(length, batch, 3, heads, width // (3 * heads)).transpose(2, 1, 3, 0, 4)
+    return parts[0], parts[1], parts[2]
+
+
+def _joined_heads(x, heads):
+    """The (B, H, L, hd) view of joined heads ``x (L, B, H·hd)``."""
+    length, batch, width = x.shape
+    return x.reshape(length, batch, heads, width // heads).transpose(1, 2, 0, 3)
+
+
+class PackedSelfAttention(Function):
+    """``MultiheadAttention``'s middle on one packed projection: ``qkv (L, B, 3E)`` (q, k, v side by side, each
+    split into ``heads`` heads of ``E/heads``) → the heads' attention joined back to ``(L, B, E)``. One node that
+    reads the heads in place and writes the joined output and the packed gradient directly: no split, permute,
+    copy or join nodes, and no zero-filled gradient per piece. Gradient: the attention's (see the module
+    docstring), each head's dq, dk, dv written into its slot of the packed gradient."""
+
+    saves_output = True
+
+    def forward(self, qkv, *, heads, causal, scale, keep=None):
+        self.qkv = qkv = np.ascontiguousarray(qkv)  # (a Linear's output already is)
+        self.keep = _keep4(keep, qkv.dtype)
+        out, self.lse = _fused_forward(*_split_heads(qkv, heads), causal, scale, self.keep)
+        return out.transpose(2, 0, 1, 3).reshape(qkv.shape[0], qkv.shape[1], -1)  # (its memory is (L, B, H, hd))
+
+    def backward_arrays(self, grad):
+        heads, causal, scale = self.options["heads"], self.options["causal"], self.options["scale"]
+        out, grad = (_rows4(_joined_heads(x, heads)) for x in (self._output[0], grad))
+        packed = np.empty_like(self.qkv)
+        grads = _split_heads(packed, heads)
+        _fused_backward(*_split_heads(self.qkv, heads), out, grad, self.lse, causal, scale, self.keep, grads)
+        return (packed,)
+
+    def composite(self, qkv, *, heads, causal, scale, keep=None):
+        length, batch, width = qkv.shape
+        q, k, v = (
+            part.reshape(length, batch, heads, width // (3 * heads)).permute(1, 2, 0, 3) for part in qkv.chunk(3, -1)
+        )
+        bias = causal_bias(length, length, qkv._data.dtype) if causal else None
+        out = _dropped(attention_matrix(q.matmul(k.mT) * scale, bias), keep).matmul(v)
+        return out.permute(2, 0, 1, 3).reshape(length, batch, -1)
+
+
+def packed_fusable(x):
+    """Whether ``packed_self_attention`` can take the projection of the sequence ``x (L, B, E)`` (else the caller
+    splits the projection and calls ``attention``)."""
+    x = x._data
+    return x.ndim == 3 and _fusable(x, x, x, None)
+
+
+def packed_self_attention(qkv, heads, causal=False, scale=None, keep=None):
+    """Self-attention of the ``heads`` heads packed in ``qkv (L, B, 3E)`` (check ``packed_fusable`` first), joined
+    to ``(L, B, E)``; ``scale`` defaults to ``1/√(E/heads)``. ``keep``: None or dropout factors
+    ``(B, heads, L, L)`` (0 or ``1/(1-p)``, ``nn.functional.dropout_factors``) multiplying the attention weights
+    after the softmax."""
+    scale = 1.0 / math.sqrt(qkv.shape[-1] // (3 * heads)) if scale is None else scale
+    return PackedSelfAttention.apply(qkv, heads=heads, causal=causal, scale=scale, keep=keep)

@@ -1,5 +1,6 @@
 """Plain NumPy twins of the blockwise attention (``minigrad.ops.attention`` and its kernel
-``minigrad._kernels.attention``), in float64, written to be read: the whole (L, S) matrix at once.
+``minigrad._kernels.attention``: the block steps and the fused ``flash_forward``/``flash_backward``), in float64,
+written to be read: the whole (L, S) matrix at once.
 
 ``q (N, L, E)``, ``k (N, S, E)``, ``v (N, S, Ev)``; ``bias`` an additive (L, S) array or None; ``causal`` allows
 query ``i`` the keys ``j <= i``. A query whose every key is masked gets probabilities 0 (output 0, lse -inf)."""

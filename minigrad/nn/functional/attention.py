@@ -20,10 +20,10 @@ import numpy as np
 
 from ...autograd.tensor import Tensor
 from ...ops.activation import softmax
-from ...ops.attention import attention, attention_matrix, causal_bias
+from ...ops.attention import attention, attention_matrix, causal_bias, packed_fusable, packed_self_attention
 from ...ops.linalg import linear
 from ...ops.shape import cat
-from .dropout import dropout
+from .dropout import dropout, dropout_factors
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -233,6 +233,10 @@ def multi_head_attention_forward(
     nan, as torch's); without, the attention runs blockwise (``scaled_dot_product_attention``; such a query gives
     0). ``static_k``/``static_v (N·H, S, head_dim)`` replace the projected keys/values.
 
+    Plain self-attention (``query is key is value``, the packed weight, no mask but the causal one, no
+    ``bias_k``/``add_zero_attn``/static keys, ``need_weights=False``) projects with one GEMM and runs one
+    attention node over the packed projection (``ops.attention.packed_self_attention``), dropout included.
+
     Gradient: through its ops: the input projections (``linear``'s), each head's attention
     (``scaled_dot_product_attention``'s) and the output projection.
 
@@ -261,6 +265,22 @@ def multi_head_attention_forward(
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
+    dropout_p = dropout_p if training else 0.0
+    # plain self-attention (one input, the packed weight, no mask but the causal one, no extra key, no weights):
+    # one projection GEMM and one attention node over it, dropout included
+    plain = not (use_separate_proj_weight or need_weights or add_zero_attn or dropout_p == 1.0)
+    extras = (mask, padding, bias_k, static_k, static_v)
+    if (
+        plain
+        and query is key is value
+        and in_proj_weight is not None
+        and all(extra is None for extra in extras)
+        and packed_fusable(query)
+    ):
+        qkv = linear(query, in_proj_weight, in_proj_bias)  # one GEMM for q, k and v, as torch's self-attention
+        keep = None if dropout_p == 0.0 else dropout_factors((batch, num_heads, length, length), dropout_p, dtype)
+        output = linear(packed_self_attention(qkv, num_heads, causal, keep=keep), out_proj_weight, out_proj_bias)
+        return (output if batched else output.squeeze(1)), None
     if use_separate_proj_weight and key.shape[:2] != value.shape[:2]:
         raise AssertionError(
             f"key's sequence and batch dims {_size(key.shape[:2])} do not match value's {_size(value.shape[:2])}"
@@ -308,7 +328,6 @@ def multi_head_attention_forward(
             )
         padding = padding.reshape(batch, 1, 1, source)
         mask = padding if mask is None else mask + padding
-    dropout_p = dropout_p if training else 0.0
     if need_weights:
         scores = q.matmul(k.mT) * (1.0 / math.sqrt(head_dim))
         weights = softmax(scores if mask is None else scores + Tensor._wrap(mask), -1)

@@ -30,15 +30,27 @@ def _check_p(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+def _bernoulli(shape, p, dtype):
+    """A fresh mask of ``shape``: 1 with probability ``1 - p``, else 0, as ``dtype``."""
+    return (_numpy_generator().random(shape) < 1.0 - p).astype(dtype)
+
+
+def dropout_factors(shape, p, dtype):
+    """What ``dropout`` multiplies by (``p < 1``): 0 with probability ``p``, else ``1 / (1 - p)``; the same draws
+    as ``dropout`` of an input of ``shape`` (fused kernels that drop out inside take these)."""
+    keep = _bernoulli(shape, p, dtype)
+    keep /= dtype.type(1.0 - p)
+    return keep
+
+
 def _masked(x, p, mask_shape, alpha):
     """``x·scale + shift`` with a fresh Bernoulli(1 - p) mask of ``mask_shape`` (broadcast against ``x``)."""
     if p == 1.0:
         return x * 0.0
     dtype = x._data.dtype
-    keep = (_numpy_generator().random(mask_shape) < 1.0 - p).astype(dtype)
     if not alpha:
-        keep /= dtype.type(1.0 - p)
-        return x * wrap(keep)
+        return x * wrap(dropout_factors(mask_shape, p, dtype))
+    keep = _bernoulli(mask_shape, p, dtype)
     a = 1.0 / math.sqrt((_SELU_SATURATION**2 * p + 1) * (1 - p))
     shift = ((keep - 1) * (_SELU_SATURATION * a) + _SELU_SATURATION * a * p).astype(dtype)
     return x * wrap(keep * dtype.type(a)) + wrap(shift)

@@ -108,7 +108,9 @@ class MultiheadAttention(Module):
         is_causal=False,
     ):
         batched = query.ndim == 3
-        if self.batch_first and batched:
+        if self.batch_first and batched and query is key is value:  # one transpose: still self-attention
+            query = key = value = query.transpose(0, 1)
+        elif self.batch_first and batched:
             query, key, value = (x.transpose(0, 1) for x in (query, key, value))
         output, weights = F.multi_head_attention_forward(
             query,
