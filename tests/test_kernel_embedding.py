@@ -93,3 +93,26 @@ def test_float16_gradient_matches_torch():
     F.embedding(minigrad.tensor(indices), ours_w, padding_idx=2).backward(minigrad.tensor(grad))
     torch.nn.functional.embedding(torch.tensor(indices), theirs_w, padding_idx=2).backward(torch.tensor(grad))
     np.testing.assert_allclose(ours_w.grad.numpy(), theirs_w.grad.numpy(), rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "rows, width, shape, options",
+    [
+        (5, 3, (4, 0), {}),
+        (5, 3, (0,), {"padding_idx": 0, "scale_grad_by_freq": True}),
+        (0, 3, (0,), {}),
+        (5, 0, (2,), {"padding_idx": 1}),
+        (0, 0, (2, 0), {}),
+    ],
+)
+def test_empty_lookups_and_empty_rows_match_torch(rows, width, shape, options):
+    torch = pytest.importorskip("torch")
+    indices = np.ones(shape, np.int64)
+    results = []
+    for lib in (minigrad, torch):
+        weight = lib.tensor(np.ones((rows, width), np.float32), requires_grad=True)
+        out = lib.nn.functional.embedding(lib.tensor(indices), weight, **options)
+        out.sum().backward()
+        results.append((tuple(out.shape), weight.grad.numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -44,7 +44,7 @@ class RowGather(Function):
     def forward(self, weight, *, indices, scale, grad_scale):
         self.rows = weight.shape[0]
         out = weight[indices]
-        return _scaled_rows(out.reshape(-1, weight.shape[1]), scale).reshape(out.shape)
+        return _scaled_rows(out.reshape(indices.size, weight.shape[1]), scale).reshape(out.shape)
 
     def backward(self, grad):
         return RowScatter.apply(grad, indices=self.options["indices"], scale=self.options["grad_scale"], rows=self.rows)
@@ -58,7 +58,7 @@ class RowScatter(Function):
 
     def forward(self, grad, *, indices, scale, rows):
         flat = indices.reshape(-1)
-        values = grad.reshape(flat.size, -1)
+        values = grad.reshape(flat.size, grad.shape[-1])  # (not -1: no indices, or rows of width 0)
         result = np.empty((rows, values.shape[1]), dtype=grad.dtype)  # every row written by the kernel
         if grad.dtype in (np.float32, np.float64):
             _kernel.row_scatter(
