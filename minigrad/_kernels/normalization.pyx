@@ -235,6 +235,7 @@ def layer_norm_forward(const floating[:, ::1] x, const floating[::1] weight not 
         if not m * m <= CANCELLATION_LIMIT * var:
             _shifted_sums(&x[r, 0], size, shift + m, &total, &squares)
             var = squares / size - (total / size) * (total / size)
+            m = m + total / size
         m = shift + m
         inv = 1 / sqrt(max(var, 0.0) + eps)
         mean[r] = m
