@@ -2,9 +2,10 @@
 
 Runs COUNT random, mostly adversarial cases (drawn from ``numpy.random.default_rng(SEED)``) through every public
 entry point that reaches a compiled kernel: ctc_loss, cross_entropy / nll_loss (row, column and probability
-kernels), softmax / log_softmax, the margin losses, the elementwise losses and Adam's fused update. Inputs have odd
-shapes (empty, 0-d, large enough to split across threads), dtypes, values (nan, ±inf, huge, peaked), memory layouts
-(strided, Fortran, read-only), and targets, lengths and indices out of range, up to int64 overflow; each case runs
+kernels), softmax / log_softmax, the margin losses, the elementwise losses, Adam's fused update and the embedding
+gradient's row scatter. Inputs have odd shapes (empty, 0-d, large enough to split across threads), dtypes, values
+(nan, ±inf, huge, peaked), memory layouts (strided, Fortran, read-only), and targets, lengths and indices out of
+range, up to int64 overflow; each case runs
 with 1 to 4 kernel threads, forward and backward (twice, through a retained graph).
 
 Every case must return or raise ValueError / RuntimeError / IndexError / TypeError / NotImplementedError with a
@@ -359,6 +360,35 @@ class Fuzzer:
 
         return f"{type(optimizer).__name__}({options}) on {dtype.__name__}{shape}, then {mischief}", run, []
 
+    def embedding(self):
+        """Embedding lookups and bags, whose weight gradient is the row-scatter kernel's."""
+        rows, width = self.size(6, big_high=400), self.size(4, big_high=300)
+        weight = self.floats((rows, width))
+        indices = self.ints(tuple(self.size(4, big_high=200) for _ in range(self.pick([1, 1, 2]))), 0, rows)
+        options = {}
+        if rows and self.chance(0.3):  # (torch asserts it is in range: an AssertionError, not a refusal)
+            options["padding_idx"] = int(self.rng.integers(-rows, rows))
+        if self.chance(0.3):
+            options["scale_grad_by_freq"] = True
+        if self.chance(0.2):
+            options["max_norm"] = self.pick([0.5, 1.0])
+        fn = self.pick(["embedding", "embedding", "embedding_bag"])
+        if fn == "embedding_bag":
+            options["mode"] = self.pick(["sum", "mean"])
+            if indices.ndim == 1:  # bags start at sorted offsets, the first at 0
+                starts = np.sort(self.rng.integers(0, indices.size + 1, self.size(3, big_high=20)))
+                options["offsets"] = self.tensor(np.r_[0, starts].astype(np.int64))
+        weight_tensor = self.tensor(weight.copy(), grad=True)  # max_norm rescales the weight in place: a copy
+
+        def run():
+            return getattr(F, fn)(self.tensor(indices), weight_tensor, **options)
+
+        return (
+            f"{fn}(indices {indices.dtype}{indices.shape}, weight {weight.dtype}{weight.shape}, {options})",
+            run,
+            [indices],
+        )
+
     # ---------------------------------------------------------------------------------------------- running
     def case(self):
         return self.pick(
@@ -372,6 +402,7 @@ class Fuzzer:
                 self.margin,
                 self.elementwise,
                 self.adam,
+                self.embedding,
             ]
         )()
 

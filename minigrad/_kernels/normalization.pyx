@@ -20,7 +20,9 @@ ones and zeros for an absent weight or bias).
 layer_norm_forward  y = x̂·w + b; also returns mean and invstd per row.
 layer_norm_backward ĝ = g·w;  grad_x = invstd·(ĝ - Σĝ/D - x̂·Σ(ĝ·x̂)/D)  (when grad_x is given), and adds
                     Σ_r g·x̂ and Σ_r g into row ``threadid`` of the (threads, D) buffers sum_gx and sum_g (the
-                    caller zeroes them and adds their rows up: the weight and bias gradients).
+                    caller zeroes them and adds their rows up: the weight and bias gradients). One pass over
+                    the row's g and x gathers both the parameter sums and the row's Σĝ, Σĝ·x̂; a second, on
+                    the row still in cache, writes grad_x.
 
 The loops over one plane or row are in normalization_rows.h (vectorised for AVX-512, AVX2 and the baseline
 ISA); this file splits the planes or rows over the threads.
@@ -55,10 +57,10 @@ cdef extern from "normalization_rows.h" nogil:
                              Py_ssize_t n)
     void mgn_scale_shift_f64(const double *x, const double *w, const double *b, double shift, double scale,
                              double *out, Py_ssize_t n)
-    void mgn_param_acc_f32(const float *g, const float *x, double shift, double scale, double *sum_gx,
-                           double *sum_g, Py_ssize_t n)
-    void mgn_param_acc_f64(const double *g, const double *x, double shift, double scale, double *sum_gx,
-                           double *sum_g, Py_ssize_t n)
+    void mgn_row_backward_sums_f32(const float *g, const float *w, const float *x, Py_ssize_t n, double shift,
+                                   double scale, double *sum_gx, double *sum_g, double *total_g, double *total_gx)
+    void mgn_row_backward_sums_f64(const double *g, const double *w, const double *x, Py_ssize_t n, double shift,
+                                   double scale, double *sum_gx, double *sum_g, double *total_g, double *total_gx)
 
 
 # One wrapper per loop of normalization_rows.h, picking the float or double version from the fused type.
@@ -115,17 +117,22 @@ cdef inline void _scale_shift(const floating *x, const floating *w, const floati
         mgn_scale_shift_f64(x, w, b, shift, scale, out, n)
 
 
-cdef inline void _param_acc(const floating *g, const floating *x, double shift, double scale, double *sum_gx,
-                            double *sum_g, Py_ssize_t n) noexcept nogil:
-    """sum_gx += g·(x - shift)·scale, sum_g += g."""
+cdef inline void _row_backward_sums(const floating *g, const floating *w, const floating *x, Py_ssize_t n,
+                                    double shift, double scale, double *sum_gx, double *sum_g, double *total_g,
+                                    double *total_gx) noexcept nogil:
+    """sum_gx += g·(x - shift)·scale, sum_g += g; Σ g·w and Σ g·w·(x - shift), in double."""
     if floating is float:
-        mgn_param_acc_f32(g, x, shift, scale, sum_gx, sum_g, n)
+        mgn_row_backward_sums_f32(g, w, x, n, shift, scale, sum_gx, sum_g, total_g, total_gx)
     else:
-        mgn_param_acc_f64(g, x, shift, scale, sum_gx, sum_g, n)
+        mgn_row_backward_sums_f64(g, w, x, n, shift, scale, sum_gx, sum_g, total_g, total_gx)
 
 
 cdef enum:
     PARALLEL_MIN_ELEMENTS = 32768  # below this many elements the thread start-up costs more than it saves
+
+# layer norm: a one-pass variance whose shifted mean² exceeds this many variances (losing more than ~10 of its
+# 53 bits) is recomputed in a centred pass
+cdef double CANCELLATION_LIMIT = 1024.0
 
 
 cdef inline int _threads(Py_ssize_t channels, Py_ssize_t size, int num_threads) noexcept nogil:
@@ -214,14 +221,23 @@ def layer_norm_forward(const floating[:, ::1] x, const floating[::1] weight not 
                        floating[:, ::1] out, double[::1] mean, double[::1] invstd, int num_threads):
     """Standardise each row, then ``·weight + bias`` (see the module docstring)."""
     cdef Py_ssize_t rows = x.shape[0], size = x.shape[1], r
-    cdef double m, inv, total, squares
+    cdef double m, inv, total, squares, shift, var
     if size == 0:
         return
     for r in prange(rows, nogil=True, schedule="static", num_threads=_threads(rows, rows * size, num_threads)):
-        _shifted_sums(&x[r, 0], size, 0.0, &total, &squares)
+        # one pass of sums shifted by the row's first value; the variance is their difference, which loses
+        # (shift - mean)² / var of the double's 53 bits: beyond CANCELLATION_LIMIT (the first value many standard
+        # deviations off) a second pass centred on the mean gives it without cancellation
+        shift = x[r, 0]
+        _shifted_sums(&x[r, 0], size, shift, &total, &squares)
         m = total / size
-        _shifted_sums(&x[r, 0], size, m, &total, &squares)  # centred second pass: no cancellation
-        inv = 1 / sqrt(max(squares / size - (total / size) * (total / size), 0.0) + eps)
+        var = squares / size - m * m
+        if not m * m <= CANCELLATION_LIMIT * var:
+            _shifted_sums(&x[r, 0], size, shift + m, &total, &squares)
+            var = squares / size - (total / size) * (total / size)
+            m = m + total / size
+        m = shift + m
+        inv = 1 / sqrt(max(var, 0.0) + eps)
         mean[r] = m
         invstd[r] = inv
         _scale_shift(&x[r, 0], &weight[0], &bias[0], <floating>m, <floating>inv, &out[r, 0], size)
@@ -241,10 +257,10 @@ def layer_norm_backward(const floating[:, ::1] grad, const floating[:, ::1] x, c
         t = threadid()
         m = mean[r]
         inv = invstd[r]
-        _param_acc(&grad[r, 0], &x[r, 0], m, inv, &sum_gx[t, 0], &sum_g[t, 0], size)
+        _row_backward_sums(&grad[r, 0], &weight[0], &x[r, 0], size, m, inv, &sum_gx[t, 0], &sum_g[t, 0], &total_g,
+                           &total_gx)
         if grad_x is None:
             continue
-        _grad_sums(&grad[r, 0], &weight[0], &x[r, 0], size, m, &total_g, &total_gx)
         total_gx = total_gx * inv
         # grad_x = a·g·w + b·x + k
         a = <floating>inv

@@ -4,8 +4,9 @@
 Its gradient scatters each output row back to its weight row, adding where indices repeat, times a per-position
 factor ``c_k``: 0 at ``padding_idx`` (that row gets no gradient), ``1 / count(i_k)`` with
 ``scale_grad_by_freq``, else 1. Gather and scatter form an adjoint pair (``RowScatter`` / ``RowGather``), so the
-double backward needs no formula. Repeated rows are summed by sorting the indices and adding runs
-(``np.add.reduceat``), not with ``np.add.at``.
+double backward needs no formula. The scatter is a compiled kernel (``minigrad._kernels.embedding``: a counting
+sort of the indices, then each thread writes its own range of weight rows, zeros where no index points, so the
+dense gradient is written once and has the same bits for any thread count).
 
 ``embedding_bag`` reduces the looked-up rows of each bag (a run of positions given by ``offsets``): its sum and
 mean are one ``RowScatter`` onto the bags (with per-position factors: 0 at ``padding_idx``, ``1 / bag size`` for
@@ -18,6 +19,8 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._kernels import embedding as _kernel
+from .._threads import get_num_threads
 from ..autograd import tracing
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
@@ -41,7 +44,7 @@ class RowGather(Function):
     def forward(self, weight, *, indices, scale, grad_scale):
         self.rows = weight.shape[0]
         out = weight[indices]
-        return _scaled_rows(out.reshape(-1, weight.shape[1]), scale).reshape(out.shape)
+        return _scaled_rows(out.reshape(indices.size, weight.shape[1]), scale).reshape(out.shape)
 
     def backward(self, grad):
         return RowScatter.apply(grad, indices=self.options["indices"], scale=self.options["grad_scale"], rows=self.rows)
@@ -55,8 +58,20 @@ class RowScatter(Function):
 
     def forward(self, grad, *, indices, scale, rows):
         flat = indices.reshape(-1)
-        values = _scaled_rows(grad.reshape(flat.size, -1), scale)
-        result = np.zeros((rows, values.shape[1]), dtype=grad.dtype)
+        values = grad.reshape(flat.size, grad.shape[-1])  # (not -1: no indices, or rows of width 0)
+        result = np.empty((rows, values.shape[1]), dtype=grad.dtype)  # every row written by the kernel
+        if grad.dtype in (np.float32, np.float64):
+            _kernel.row_scatter(
+                np.ascontiguousarray(values),
+                np.ascontiguousarray(flat, dtype=np.int64),
+                None if scale is None else np.ascontiguousarray(scale, dtype=np.float64),
+                result,
+                get_num_threads(),
+            )
+            return result
+        # float16: summed in NumPy, in the gradient's dtype like the kernel
+        values = _scaled_rows(values, scale)
+        result.fill(0)
         if flat.size:
             order = np.argsort(flat, kind="stable")
             ordered = flat[order]
