@@ -34,34 +34,39 @@ def _geometries():
     return found
 
 
-def _plan(channels, kernels, out_w, rows, threads, dtype):
-    scratch = np.empty((threads, kernel.scratch_size(channels, kernels, rows, (out_w + 1) // 2)), dtype)
+def _plan(tile, channels, kernels, out_w, rows, threads, dtype):
+    tiles_w = (out_w + tile - 1) // tile
+    scratch = np.empty((threads, kernel.scratch_size(tile, channels, kernels, rows, tiles_w)), dtype)
     return rows, scratch, threads
 
 
+@pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("rows, threads", [(1, 1), (2, 2), (64, 1)])
-def test_kernels_match_reference(dtype, rows, threads):
+def test_kernels_match_reference(tile, dtype, rows, threads):
     rng = np.random.default_rng(1)
+    side, g_matrix = tile + 2, reference.MATRICES[tile][1]
     for size, padding, out in _geometries():
         x = rng.standard_normal((3, 5) + size).astype(dtype)
         w = rng.standard_normal((6, 5, 3, 3)).astype(dtype)
         b = rng.standard_normal(6).astype(dtype)
         y = np.full((3, 6) + out, 7, dtype)
-        u = winograd._transformed(w)
-        kernel.correlate(x, u, b, y, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
-        np.testing.assert_allclose(y, reference.correlate(x, w, b, padding, out), **REFERENCE_TOLERANCE[dtype])
+        u = winograd._transformed(w, tile)
+        kernel.correlate(x, u, b, y, *padding, *_plan(tile, 5, 6, out[1], rows, threads, dtype))
+        expected = reference.correlate(x, w, b, padding, out, tile)
+        np.testing.assert_allclose(y, expected, **REFERENCE_TOLERANCE[dtype])
         g = rng.standard_normal(y.shape).astype(dtype)
-        partial, sums = np.zeros((threads, 16, 6, 5), dtype), np.zeros((threads, 6))
-        kernel.weight_grad(x, g, partial, sums, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
+        partial, sums = np.zeros((threads, side * side, 6, 5)), np.zeros((threads, 6))
+        kernel.weight_grad(x, g, partial, sums, *padding, *_plan(tile, 5, 6, out[1], rows, threads, dtype))
         np.testing.assert_allclose(sums.sum(0), g.sum((0, 2, 3)), **REFERENCE_TOLERANCE[dtype])
-        du = partial.sum(0).reshape(4, 4, 6, 5).transpose(2, 3, 0, 1)
+        du = partial.sum(0).reshape(side, side, 6, 5).transpose(2, 3, 0, 1)
         np.testing.assert_allclose(
-            reference.G.T @ du @ reference.G, reference.weight_grad(x, g, padding), **REFERENCE_TOLERANCE[dtype]
+            g_matrix.T @ du @ g_matrix, reference.weight_grad(x, g, padding, tile), **REFERENCE_TOLERANCE[dtype]
         )
 
 
-def test_reference_matches_a_direct_sum():
+@pytest.mark.parametrize("tile", [2, 4])
+def test_reference_matches_a_direct_sum(tile):
     """The twin itself against the convolution's definition, one output at a time."""
     rng = np.random.default_rng(2)
     x, w, b = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
@@ -72,14 +77,14 @@ def test_reference_matches_a_direct_sum():
     for i in range(out[0]):
         for j in range(out[1]):
             direct[:, :, i, j] = np.einsum("ncab,kcab->nk", padded[:, :, i : i + 3, j : j + 3], w) + b
-    np.testing.assert_allclose(reference.correlate(x, w, b, padding, out), direct, rtol=1e-12)
+    np.testing.assert_allclose(reference.correlate(x, w, b, padding, out, tile), direct, rtol=1e-12)
     g = rng.standard_normal(direct.shape)
     expected = np.einsum(
         "nkij,ncijab->kcab",
         g,
         np.lib.stride_tricks.sliding_window_view(padded, (3, 3), (2, 3))[:, :, : out[0], : out[1]],
     )
-    np.testing.assert_allclose(reference.weight_grad(x, g, padding), expected, rtol=1e-12)
+    np.testing.assert_allclose(reference.weight_grad(x, g, padding, tile), expected, rtol=1e-12)
 
 
 # ------------------------------------------------------------------------------------------------ dispatch
