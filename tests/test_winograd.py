@@ -1,6 +1,7 @@
-"""Winograd F(2×2, 3×3) convolution: the kernels against their NumPy twin (every padding, odd and even sizes,
-blocks of one tile row or many, one or two threads), Conv's dispatch to it and its im2col fallback, torch parity
-(float32 at the conv parity tests' tolerances, float64) and gradcheck/gradgradcheck in float64."""
+"""Winograd F(2×2, 3×3) and F(4×4, 3×3) convolutions: the kernels against their NumPy twin (every padding, odd and
+even sizes, blocks of one tile row or many, one or two threads), Conv's dispatch to them (the tile by dtype and
+size) and its im2col fallback, torch parity (float32 at the conv parity tests' tolerances, float64) and
+gradcheck/gradgradcheck in float64."""
 
 import numpy as np
 import pytest
@@ -110,6 +111,35 @@ def test_conv2d_dispatch(monkeypatch, x_shape, w_shape, kwargs, expected):
     assert bool(calls) is expected
 
 
+@pytest.mark.parametrize(
+    "dtype, out_size, tile",
+    [
+        (np.float32, (28, 28), 2),  # float32 keeps F(2×2): F(4×4) rounds past the parity tolerances
+        (np.float64, (28, 28), 4),
+        (np.float64, (24, 24), 4),
+        (np.float64, (4, 3), 4),
+        (np.float64, (6, 6), 2),  # F(4×4) would be mostly padding: 2 tiles of 4 for 6 outputs
+        (np.float64, (14, 14), 2),
+    ],
+)
+def test_tile_for(dtype, out_size, tile):
+    assert winograd.tile_for(dtype, out_size) == tile
+
+
+def test_conv2d_runs_the_chosen_tile(monkeypatch):
+    """Forward, input and weight gradients each ask ``tile_for`` for their own outputs' size (the input
+    gradient's are the input's) and run that tile."""
+    asked, kernels = [], []
+    monkeypatch.setattr(
+        winograd, "tile_for", lambda dtype, size: asked.append(tuple(size)) or (4 if size[0] == 6 else 2)
+    )
+    monkeypatch.setattr(winograd, "_transformed", lambda w, t, _f=winograd._transformed: kernels.append(t) or _f(w, t))
+    x, w = (minigrad.randn(*s, dtype=minigrad.float64, requires_grad=True) for s in ((2, 8, 8, 7), (4, 8, 3, 3)))
+    F.conv2d(x, w).sum().backward()  # output 6×5, input 8×7
+    assert asked == [(6, 5), (8, 7), (6, 5)]
+    assert kernels == [4, 2]  # the forward's and the input gradient's transformed kernels
+
+
 def test_no_cblas_falls_back_to_im2col(monkeypatch):
     rng = np.random.default_rng(3)
     arrays = [rng.standard_normal(s) for s in ((3, 8, 6, 7), (4, 8, 3, 3), (4,))]
@@ -156,6 +186,14 @@ def test_conv2d_matches_torch(case, dtype):
     _parity(*case, dtype)
 
 
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}{c[1]}{c[2]}")
+def test_conv2d_in_float32_through_f4_matches_torch(monkeypatch, case):
+    """F(4×4) in float32 (off by default) within the parity tolerances on these small shapes (0.1-0.25 of them;
+    on LARGE_CASES' 16 to 64 channels it would use 1.5-2.8)."""
+    monkeypatch.setattr(winograd, "FLOAT32_TILE", 4)
+    _parity(*case, np.float32)
+
+
 @pytest.mark.parametrize("case", LARGE_CASES, ids=lambda c: f"{c[0]}{c[1]}{c[2]}")
 def test_large_conv2d_in_float32_matches_torch_in_float64(case):
     _parity(*case, np.float32, oracle_dtype=np.float64)
@@ -168,7 +206,7 @@ def test_conv2d_matches_torch_on_two_threads(monkeypatch):
     minigrad.set_num_threads(2)
     try:
         _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=1), np.float32)
-        _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=(2, 0)), np.float64)
+        _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=(2, 0)), np.float64)  # F(4×4): 11×8 outputs
     finally:
         minigrad.set_num_threads(previous)
 
