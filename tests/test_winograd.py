@@ -211,6 +211,36 @@ def test_conv2d_matches_torch_on_two_threads(monkeypatch):
         minigrad.set_num_threads(previous)
 
 
+# conv_transpose2d: 3×3, stride 1, through Winograd (its input and output channels equal, as the parity helper's
+# bias is as long as the weight's first axis)
+TRANSPOSED_CASES = [
+    ((2, 8, 7, 6), (8, 8, 3, 3), dict(padding=1)),
+    ((3, 9, 5, 8), (9, 9, 3, 3), dict(padding=(0, 2))),
+    ((2, 8, 12, 9), (8, 8, 3, 3), {}),  # F(4×4) in float64: 14×11 outputs
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", TRANSPOSED_CASES, ids=lambda c: f"{c[0]}{c[1]}{c[2]}")
+def test_conv_transpose2d_matches_torch(monkeypatch, case, dtype):
+    calls = []
+
+    def counted(function):
+        return lambda *args: calls.append(1) or function(*args)
+
+    for name in ("correlate", "correlate_transposed"):
+        monkeypatch.setattr(winograd, name, counted(getattr(winograd, name)))
+    conv_parity("conv_transpose2d", *case, dtype)
+    assert len(calls) == 2  # the forward and the input gradient
+
+
+def test_conv_transpose2d_elsewhere_keeps_the_columns(monkeypatch):
+    """Strided or with few channels: im2col's path, as before."""
+    monkeypatch.setattr(winograd, "correlate_transposed", None)
+    F.conv_transpose2d(minigrad.randn(2, 8, 5, 5), minigrad.randn(8, 8, 3, 3), stride=2)
+    F.conv_transpose2d(minigrad.randn(2, 2, 5, 5), minigrad.randn(2, 8, 3, 3))
+
+
 @pytest.mark.parametrize("kwargs", [dict(padding=1), dict(padding=(0, 2))])
 def test_conv2d_gradcheck_and_gradgradcheck(kwargs):
     rng = np.random.default_rng(5)
@@ -218,6 +248,17 @@ def test_conv2d_gradcheck_and_gradgradcheck(kwargs):
 
     def call(x, w, b):
         return F.conv2d(x, w, b, **kwargs)
+
+    assert gradcheck(call, inputs)
+    assert gradgradcheck(call, inputs)
+
+
+def test_conv_transpose2d_gradcheck_and_gradgradcheck():
+    rng = np.random.default_rng(6)
+    inputs = [minigrad.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 4, 3, 4), (4, 8, 3, 3), (8,))]
+
+    def call(x, w, b):
+        return F.conv_transpose2d(x, w, b, padding=1)
 
     assert gradcheck(call, inputs)
     assert gradgradcheck(call, inputs)

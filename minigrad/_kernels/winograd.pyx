@@ -1,28 +1,31 @@
-"""Winograd F(2×2, 3×3) convolution: 3×3 stride-1 correlations with 16 multiplies per 2×2 outputs instead of 36.
+"""Winograd F(m×m, 3×3) convolution (m = 2 or 4): 3×3 stride-1 correlations with (m + 2)² multiplies per m×m
+outputs instead of 9 m² (16 instead of 36, or 36 instead of 144).
 
-(Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015.) The output is cut into 2×2 tiles; tile
-``t`` of image ``n`` reads the 4×4 input patch ``d`` starting ``pad`` before its first output. With
+(Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015.) The output is cut into m×m tiles; tile
+``t`` of image ``n`` reads the (m + 2)² input patch ``d`` starting ``pad`` before its first output. For m = 2
 
     Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]    Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]]
     G  = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]
 
-one tile's output is ``Y = Aᵀ [(G w Gᵀ) ⊙ (Bᵀ d B)] A``. Summed over input channels, each of the 16 entries
-``e = (ξ, ν)`` of the 4×4 transformed tiles is a matrix product over all tiles at once:
+(m = 4: winograd4_tiles.h), one tile's output is ``Y = Aᵀ [(G w Gᵀ) ⊙ (Bᵀ d B)] A``. Summed over input
+channels, each of the (m + 2)² entries ``e = (ξ, ν)`` of the transformed tiles is a matrix product over all tiles
+at once:
 
-    V[e, c, t] = (Bᵀ d[n, c] B)[e]              input transform (``_input_tiles``)
-    M[e, k, t] = Σ_c U[e, k, c] V[e, c, t]      16 GEMMs, K×C by C×T (U = G w Gᵀ, transformed by the caller)
-    y[n, k, tile t] = (Aᵀ M[:, k, t] A) + b[k]  output transform (``_output_tiles``), clipped at the edges
+    V[e, c, t] = (Bᵀ d[n, c] B)[e]              input transform (``_input``)
+    M[e, k, t] = Σ_c U[e, k, c] V[e, c, t]      (m + 2)² GEMMs, K×C by C×T (U = G w Gᵀ, transformed by the caller)
+    y[n, k, tile t] = (Aᵀ M[:, k, t] A) + b[k]  output transform (``_output``), clipped at the edges
 
-The weight gradient runs the same tiles backwards: ``dM[e, k, t] = (A g Aᵀ)[e]`` from the 2×2 output gradient
-of each tile (``_gradient_tiles``), ``dU[e] += dM[e] V[e]ᵀ`` (K×T by T×C), and the caller maps ``dU`` back with
+The weight gradient runs the same tiles backwards: ``dM[e, k, t] = (A g Aᵀ)[e]`` from the m×m output gradient
+of each tile (``_gradient``), ``dU[e] += dM[e] V[e]ᵀ`` (K×T by T×C), and the caller maps ``dU`` back with
 ``dw = Gᵀ dU G``. The input gradient is itself a 3×3 stride-1 correlation (of the output gradient with the
 flipped, transposed kernel, ``pad = 2 - p``), so it is ``correlate`` again.
 
-Tiles are walked in blocks of ``block`` consecutive tiles (over images, tile rows and tile columns) so that a
-block's ``V`` and ``M`` (``16 (C + K) block`` numbers, in the caller's ``scratch`` row of the thread) stay in
-cache from transform to GEMM to inverse transform; the blocks are split over OpenMP threads, each calling
-single-threaded BLAS (the caller holds ``_blas.single_threaded()``). The GEMMs go through ``cblas``; the
-arithmetic of one tile is spelled out in NumPy in ``tests/reference/winograd.py``.
+Tiles are walked in blocks of ``rows`` consecutive tile rows (over images and tile rows) so that a block's ``V``
+and ``M`` (``(m + 2)² (C + K)`` numbers a tile, in the caller's ``scratch`` row of the thread) stay in cache from
+transform to GEMM to inverse transform; the blocks are split over OpenMP threads, each calling single-threaded
+BLAS (the caller holds ``_blas.single_threaded()``). The GEMMs go through ``cblas``; the transforms are C
+(winograd_dispatch.h picks the tile's); the arithmetic of one tile is spelled out in NumPy in
+``tests/reference/winograd.py``.
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
@@ -30,46 +33,24 @@ from cython.parallel cimport parallel, prange, threadid
 from minigrad._kernels.cblas cimport gemm
 
 
-cdef extern from "winograd_tiles.h" nogil:
-    Py_ssize_t mgw_work_size(Py_ssize_t rows, Py_ssize_t tiles_w)
-    void mgw_input_rows_f32(const float *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
-                            Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
-                            Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, float *v, float *work)
-    void mgw_input_rows_f64(const double *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
-                            Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
-                            Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, double *v, double *work)
-    void mgw_output_rows_f32(const float *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                             Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                             Py_ssize_t stride, const float *shift, float *y, float *work)
-    void mgw_output_rows_f64(const double *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                             Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                             Py_ssize_t stride, const double *shift, double *y, double *work)
-    void mgw_gradient_rows_f32(const float *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                               Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                               Py_ssize_t stride, float *dm, float *work)
-    void mgw_gradient_rows_f64(const double *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                               Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                               Py_ssize_t stride, double *dm, double *work)
-
-
-cdef extern from "winograd4_tiles.h" nogil:
-    Py_ssize_t mgw4_work_size(Py_ssize_t rows, Py_ssize_t tiles_w)
-    void mgw4_input_rows_f32(const float *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
+cdef extern from "winograd_dispatch.h" nogil:
+    Py_ssize_t mgwd_work_size(int tile, Py_ssize_t rows, Py_ssize_t tiles_w)
+    void mgwd_input_rows_f32(int tile, const float *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
                              Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
                              Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, float *v, float *work)
-    void mgw4_input_rows_f64(const double *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
+    void mgwd_input_rows_f64(int tile, const double *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
                              Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
                              Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, double *v, double *work)
-    void mgw4_output_rows_f32(const float *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+    void mgwd_output_rows_f32(int tile, const float *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
                               Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
                               Py_ssize_t stride, const float *shift, float *y, float *work)
-    void mgw4_output_rows_f64(const double *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+    void mgwd_output_rows_f64(int tile, const double *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
                               Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
                               Py_ssize_t stride, const double *shift, double *y, double *work)
-    void mgw4_gradient_rows_f32(const float *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+    void mgwd_gradient_rows_f32(int tile, const float *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
                                 Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
                                 Py_ssize_t stride, float *dm, float *work)
-    void mgw4_gradient_rows_f64(const double *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+    void mgwd_gradient_rows_f64(int tile, const double *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
                                 Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
                                 Py_ssize_t stride, double *dm, double *work)
 
@@ -103,65 +84,41 @@ def scratch_size(Py_ssize_t tile, Py_ssize_t channels, Py_ssize_t kernels, Py_ss
     rows of ``tiles_w`` tiles: the block's ``V`` and ``M``, the transforms' work rows (see the headers) or the
     block's weight gradient ``dU``, whichever is longer."""
     cdef Blocks b = _blocks(tile, 1, channels, kernels, 1, tiles_w * tile, rows)
-    cdef Py_ssize_t work = mgw_work_size(rows, tiles_w) if tile == 2 else mgw4_work_size(rows, tiles_w)
-    return b.entries * (b.v_stride + b.m_stride) + max(work, b.entries * kernels * channels)
+    cdef Py_ssize_t work = max(mgwd_work_size(tile, rows, tiles_w), b.entries * kernels * channels)
+    return b.entries * (b.v_stride + b.m_stride) + work
 
 
 cdef inline void _input(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
                         const Blocks *b, Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t pad_h, Py_ssize_t pad_w,
                         floating *v, floating *work) noexcept nogil:
     if floating is float:
-        if b.tile == 2:
-            mgw_input_rows_f32(x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, first_row, rows,
-                               b.v_stride, v, work)
-        else:
-            mgw4_input_rows_f32(x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, first_row, rows,
-                                b.v_stride, v, work)
+        mgwd_input_rows_f32(b.tile, x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, first_row, rows,
+                            b.v_stride, v, work)
     else:
-        if b.tile == 2:
-            mgw_input_rows_f64(x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, first_row, rows,
-                               b.v_stride, v, work)
-        else:
-            mgw4_input_rows_f64(x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, first_row, rows,
-                                b.v_stride, v, work)
+        mgwd_input_rows_f64(b.tile, x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, first_row, rows,
+                            b.v_stride, v, work)
 
 
 cdef inline void _output(const floating *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
                          const Blocks *b, Py_ssize_t first_row, Py_ssize_t rows, const floating *shift,
                          floating *y, floating *work) noexcept nogil:
     if floating is float:
-        if b.tile == 2:
-            mgw_output_rows_f32(m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride, shift,
-                                y, work)
-        else:
-            mgw4_output_rows_f32(m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
-                                 shift, y, work)
+        mgwd_output_rows_f32(b.tile, m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
+                             shift, y, work)
     else:
-        if b.tile == 2:
-            mgw_output_rows_f64(m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride, shift,
-                                y, work)
-        else:
-            mgw4_output_rows_f64(m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
-                                 shift, y, work)
+        mgwd_output_rows_f64(b.tile, m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
+                             shift, y, work)
 
 
 cdef inline void _gradient(const floating *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
                            const Blocks *b, Py_ssize_t first_row, Py_ssize_t rows, floating *dm,
                            floating *work) noexcept nogil:
     if floating is float:
-        if b.tile == 2:
-            mgw_gradient_rows_f32(g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride, dm,
-                                  work)
-        else:
-            mgw4_gradient_rows_f32(g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
-                                   dm, work)
+        mgwd_gradient_rows_f32(b.tile, g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
+                               dm, work)
     else:
-        if b.tile == 2:
-            mgw_gradient_rows_f64(g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride, dm,
-                                  work)
-        else:
-            mgw4_gradient_rows_f64(g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
-                                   dm, work)
+        mgwd_gradient_rows_f64(b.tile, g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
+                               dm, work)
 
 
 cdef inline Py_ssize_t _input_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,

@@ -146,25 +146,15 @@ MG_CLONES MG_ROW void mgw4_input_rows_##SUF(                                    
     }                                                                                                          \
 }                                                                                                              \
                                                                                                                \
-/* Row i of m A for each tile t of a kernel's row of m (entries (i, 0..5) `stride` apart) into s0..s3 */       \
-MG_INLINE void mgw4_untile_row_##SUF(const T *restrict m, ptrdiff_t stride, ptrdiff_t count, T *restrict s0,   \
-                                     T *restrict s1, T *restrict s2, T *restrict s3)                           \
+/* A^T e + add for each tile t, e the 6 numbers `step` apart from m + t (a row of a tile's m, or a column of its  \
+ * m A), into o0..o3 */                                                                                        \
+MG_INLINE void mgw4_untile_##SUF(const T *restrict m, ptrdiff_t step, ptrdiff_t count, T add, T *restrict o0,   \
+                                 T *restrict o1, T *restrict o2, T *restrict o3)                               \
 {                                                                                                              \
     for (ptrdiff_t t = 0; t < count; t++) {                                                                    \
         const T *e = m + t;                                                                                    \
-        MGW4_AT(T, e[0], e[stride], e[2 * stride], e[3 * stride], e[4 * stride], e[5 * stride], s0[t], s1[t],     \
-                s2[t], s3[t]);                                                                                 \
-    }                                                                                                          \
-}                                                                                                              \
-                                                                                                               \
-/* Column b of A^T (m A) + add from the 6 rows' column b (`count` apart) into o0..o3 (output rows 0..3) */      \
-MG_INLINE void mgw4_untile_column_##SUF(const T *restrict s, ptrdiff_t count, T add, T *restrict o0,           \
-                                        T *restrict o1, T *restrict o2, T *restrict o3)                        \
-{                                                                                                              \
-    for (ptrdiff_t t = 0; t < count; t++) {                                                                    \
-        const T *e = s + t;                                                                                    \
-        MGW4_AT(T, e[0], e[4 * count], e[8 * count], e[12 * count], e[16 * count], e[20 * count], o0[t], o1[t],  \
-                o2[t], o3[t]);                                                                                 \
+        MGW4_AT(T, e[0], e[step], e[2 * step], e[3 * step], e[4 * step], e[5 * step], o0[t], o1[t], o2[t],     \
+                o3[t]);                                                                                        \
         o0[t] += add;                                                                                          \
         o1[t] += add;                                                                                          \
         o2[t] += add;                                                                                          \
@@ -193,12 +183,12 @@ MG_CLONES MG_ROW void mgw4_output_rows_##SUF(                                   
     ptrdiff_t count = rows * tiles_w, quads = out_w / 4, rest = out_w % 4;                                     \
     T *s = work, *o = work + 24 * count;                                                                       \
     for (ptrdiff_t k = 0; k < kernels; k++) {                                                                  \
-        for (int i = 0; i < 6; i++)                                                                            \
-            mgw4_untile_row_##SUF(m + 6 * i * stride + k * count, stride, count, s + 4 * i * count,            \
-                                  s + (4 * i + 1) * count, s + (4 * i + 2) * count, s + (4 * i + 3) * count);  \
-        for (int bx = 0; bx < 4; bx++)                                                                         \
-            mgw4_untile_column_##SUF(s + bx * count, count, shift ? shift[k] : (T)0, o + bx * count,           \
-                                     o + (4 + bx) * count, o + (8 + bx) * count, o + (12 + bx) * count);       \
+        for (int i = 0; i < 6; i++) /* m A, row by row */                                                     \
+            mgw4_untile_##SUF(m + 6 * i * stride + k * count, stride, count, 0, s + 4 * i * count,             \
+                              s + (4 * i + 1) * count, s + (4 * i + 2) * count, s + (4 * i + 3) * count);      \
+        for (int bx = 0; bx < 4; bx++) /* A^T (m A) + shift, column by column */                               \
+            mgw4_untile_##SUF(s + bx * count, 4 * count, count, shift ? shift[k] : (T)0, o + bx * count,       \
+                              o + (4 + bx) * count, o + (8 + bx) * count, o + (12 + bx) * count);              \
         for (ptrdiff_t q = 0; q < rows; q++) { /* interleave the tiles' columns into the image's rows */       \
             ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 4 * (row % tiles_h), t0 = q * tiles_w;      \
             for (int a = 0; a < 4 && y0 + a < out_h; a++) {                                                    \

@@ -20,7 +20,7 @@ from .. import _blas
 from .._kernels import winograd as _kernel
 from .._threads import get_num_threads
 
-__all__ = ["applies", "correlate", "correlate_grads", "tile_for"]
+__all__ = ["applies", "correlate", "correlate_grads", "correlate_transposed", "tile_for"]
 
 # G of F(m×m, 3×3) by m: a 3-tap kernel row to the m + 2 entries of its transformed row (F(4×4) at 0, ±1, ±2, ∞)
 _G = {
@@ -124,22 +124,36 @@ def correlate(x, weight, bias, window):
     """``y[n, k, i, j] = b[k] + Σ_c Σ_{a, b < 3} w[k, c, a, b] x[n, c, i - p_h + a, j - p_w + b]``: the
     convolution's value, ``(N, K, *window.out_size)``."""
     x = np.ascontiguousarray(x)
-    bias = np.empty(0, x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
     out = np.empty((x.shape[0], weight.shape[0]) + tuple(window.out_size), x.dtype)
-    return _run(x, _transformed(weight, tile_for(x.dtype, window.out_size)), bias, out, window.padding)
+    u = _transformed(weight, tile_for(x.dtype, window.out_size))
+    return _run(x, u, _bias_array(bias, x.dtype), out, window.padding)
+
+
+def correlate_transposed(g, weight, bias, window):
+    """The adjoint of ``correlate`` (a transposed convolution, and the convolution's input gradient):
+    ``y[n, c, i, j] = b[c] + Σ_k Σ_{a, b < 3} w[k, c, a, b] g[n, k, i + p_h - a, j + p_w - b]`` for ``g (N, K,
+    *window.out_size)``, ``(N, C, *window.in_size)``: the correlation of ``g`` with ``w`` flipped and transposed
+    (``(C, K, 3, 3)``), padded ``2 - p``."""
+    g = np.ascontiguousarray(g)
+    flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    out = np.empty((g.shape[0], weight.shape[1]) + tuple(window.in_size), g.dtype)
+    u = _transformed(flipped, tile_for(g.dtype, window.in_size))
+    return _run(g, u, _bias_array(bias, g.dtype), out, [2 - p for p in window.padding])
+
+
+def _bias_array(bias, dtype):
+    """The kernel's bias argument: contiguous in ``dtype``, empty for none."""
+    return np.empty(0, dtype) if bias is None else np.ascontiguousarray(bias, dtype=dtype)
 
 
 def correlate_grads(x, weight, grad, window, need_x, need_w):
     """The convolution's input, weight and bias gradients (None where not needed; the bias's comes with the
-    weight's): ``dx`` the correlation of ``g`` with ``w`` flipped and transposed (``(C, K, 3, 3)``), padded
-    ``2 - p``; ``dw = Gᵀ (Σ_threads dU) G``; ``db = Σ g`` from the same tiles."""
+    weight's): ``dx = correlate_transposed(g, w)``; ``dw = Gᵀ (Σ_threads dU) G``; ``db = Σ g`` from the same
+    tiles."""
     grad = np.ascontiguousarray(grad)
     grad_x = grad_w = grad_b = None
     if need_x:
-        flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-        grad_x = np.empty(x.shape, grad.dtype)
-        tile = tile_for(grad.dtype, x.shape[2:])
-        _run(grad, _transformed(flipped, tile), np.empty(0, grad.dtype), grad_x, [2 - p for p in window.padding])
+        grad_x = correlate_transposed(grad, weight, None, window)
     if need_w:
         x = np.ascontiguousarray(x)
         kernels, channels = weight.shape[:2]
