@@ -57,7 +57,7 @@ def test_kernels_match_reference(tile, dtype, rows, threads):
         expected = reference.correlate(x, w, b, padding, out, tile)
         np.testing.assert_allclose(y, expected, **REFERENCE_TOLERANCE[dtype])
         g = rng.standard_normal(y.shape).astype(dtype)
-        partial, sums = np.zeros((threads, side * side, 6, 5)), np.zeros((threads, 6))
+        partial, sums = np.zeros((threads, side * side, 6, 5), dtype), np.zeros((threads, 6))
         kernel.weight_grad(x, g, partial, sums, *padding, *_plan(tile, 5, 6, out[1], rows, threads, dtype))
         np.testing.assert_allclose(sums.sum(0), g.sum((0, 2, 3)), **REFERENCE_TOLERANCE[dtype])
         du = partial.sum(0).reshape(side, side, 6, 5).transpose(2, 3, 0, 1)

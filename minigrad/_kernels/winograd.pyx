@@ -81,11 +81,9 @@ cdef inline Blocks _blocks(Py_ssize_t tile, Py_ssize_t images, Py_ssize_t channe
 
 def scratch_size(Py_ssize_t tile, Py_ssize_t channels, Py_ssize_t kernels, Py_ssize_t rows, Py_ssize_t tiles_w):
     """Numbers of scratch one thread needs for F(tile×tile, 3×3) (``tile`` 2 or 4) in blocks of ``rows`` tile
-    rows of ``tiles_w`` tiles: the block's ``V`` and ``M``, the transforms' work rows (see the headers) or the
-    block's weight gradient ``dU``, whichever is longer."""
+    rows of ``tiles_w`` tiles: the block's ``V`` and ``M`` and the transforms' work rows (see the headers)."""
     cdef Blocks b = _blocks(tile, 1, channels, kernels, 1, tiles_w * tile, rows)
-    cdef Py_ssize_t work = max(mgwd_work_size(tile, rows, tiles_w), b.entries * kernels * channels)
-    return b.entries * (b.v_stride + b.m_stride) + work
+    return b.entries * (b.v_stride + b.m_stride) + mgwd_work_size(tile, rows, tiles_w)
 
 
 cdef inline void _input(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
@@ -119,6 +117,23 @@ cdef inline void _gradient(const floating *g, Py_ssize_t kernels, Py_ssize_t out
     else:
         mgwd_gradient_rows_f64(b.tile, g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
                                dm, work)
+
+
+cdef inline double _sum(const floating *row, Py_ssize_t n) noexcept nogil:
+    """``Σ row[:n]`` in float64, in four running sums (one would wait on each addition's latency: 5% of a weight
+    gradient)."""
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    cdef Py_ssize_t t = 0
+    while t + 4 <= n:
+        s0 += row[t]
+        s1 += row[t + 1]
+        s2 += row[t + 2]
+        s3 += row[t + 3]
+        t += 4
+    while t < n:
+        s0 += row[t]
+        t += 1
+    return (s0 + s1) + (s2 + s3)
 
 
 cdef inline Py_ssize_t _input_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
@@ -157,28 +172,23 @@ def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const
             _output(m, kernels, out_h, out_w, &b, i * rows, here, shift, &y[0, 0, 0, 0], m + b.entries * b.m_stride)
 
 
-def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, double[:, :, :, ::1] du,
+def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, floating[:, :, :, ::1] du,
                 double[:, ::1] db, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows, floating[:, ::1] scratch,
                 int num_threads):
     """``du[thread, e] += Σ_t dM[e, :, t] V[e, :, t]ᵀ`` (``((m + 2)², K, C)`` per thread, F(m×m, 3×3) with ``m``
     2 or 4 from ``du``'s length) and ``db[thread, k] += Σ g[:, k]`` (``Σ_t dM[e₁₁, k, t]``: entry (1, 1) of ``A g
-    Aᵀ`` is the sum of the tile's gradient), zeroed by the caller, for the convolution of ``x (N, C, H, W)`` whose
-    output gradient is ``g (N, K, out_h, out_w)``; the caller sums the threads' rows and maps ``dU`` back with
-    ``dw = Gᵀ dU G``. Both sums run over every tile of the batch, so they are kept in float64: each block's GEMMs
-    sum its own tiles (in the input's precision), and the blocks' sums add up in ``du`` (a float32 running sum
-    over the blocks was 5x the error of F(4×4)'s weight gradient). Arguments as ``correlate``'s."""
+    Aᵀ`` is the sum of the tile's gradient; in float64, being one long running sum), zeroed by the caller, for the
+    convolution of ``x (N, C, H, W)`` whose output gradient is ``g (N, K, out_h, out_w)``; the caller sums the
+    threads' rows and maps ``dU`` back with ``dw = Gᵀ dU G``. Arguments as ``correlate``'s."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
     cdef Blocks b = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, rows)
-    cdef Py_ssize_t i, e, k, t, here, tiles, blocks = (b.all_rows + rows - 1) // rows
+    cdef Py_ssize_t i, e, k, here, tiles, blocks = (b.all_rows + rows - 1) // rows
     cdef Py_ssize_t sum_entry = b.tile + 3  # (1, 1) of the (tile + 2)² entries
-    cdef Py_ssize_t products = b.entries * kernels * channels
     cdef floating *v
     cdef floating *dm
-    cdef floating *block_du
-    cdef double *acc
+    cdef floating *acc
     cdef double *sums
-    cdef const floating *row
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             v = &scratch[threadid(), 0]
@@ -187,15 +197,10 @@ def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, 
                                 dm + b.entries * b.m_stride)
             tiles = here * b.columns
             _gradient(&g[0, 0, 0, 0], kernels, out_h, out_w, &b, i * rows, here, dm, dm + b.entries * b.m_stride)
-            block_du = dm + b.entries * b.m_stride  # the transforms' work rows are free again
+            acc = &du[threadid(), 0, 0, 0]
             for e in range(b.entries):
                 gemm(False, True, kernels, channels, tiles, 1, dm + e * b.m_stride, tiles, v + e * b.v_stride, tiles,
-                     0, block_du + e * kernels * channels, channels)
-            acc = &du[threadid(), 0, 0, 0]
-            for t in range(products):
-                acc[t] += block_du[t]
+                     1, acc + e * kernels * channels, channels)
             sums = &db[threadid(), 0]
             for k in range(kernels):
-                row = dm + sum_entry * b.m_stride + k * tiles
-                for t in range(tiles):
-                    sums[k] += row[t]
+                sums[k] += _sum(dm + sum_entry * b.m_stride + k * tiles, tiles)

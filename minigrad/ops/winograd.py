@@ -160,10 +160,10 @@ def correlate_grads(x, weight, grad, window, need_x, need_w):
         tile = tile_for(x.dtype, grad.shape[2:])
         rows, threads, scratch = _plan(tile, x.shape[0], channels, kernels, grad.shape[2:], x.dtype)
         side = tile + 2
-        partial, sums = np.zeros((threads, side * side, kernels, channels)), np.zeros((threads, kernels))
+        partial, sums = np.zeros((threads, side * side, kernels, channels), x.dtype), np.zeros((threads, kernels))
         with _blas.single_threaded():
             _kernel.weight_grad(x, grad, partial, sums, *window.padding, rows, scratch, threads)
-        du = partial.sum(0).reshape(side, side, kernels, channels).transpose(2, 3, 0, 1)
+        du = partial.sum(0, dtype=np.float64).reshape(side, side, kernels, channels).transpose(2, 3, 0, 1)
         grad_w = np.matmul(np.matmul(_G[tile].T, du), _G[tile]).astype(x.dtype)
         grad_b = sums.sum(0).astype(x.dtype)
     return grad_x, grad_w, grad_b
