@@ -61,8 +61,16 @@ MG_CLONES MG_ROW void mgw_input_rows_##SUF(                                     
     hi = hi > lo ? hi : lo;                                                                                    \
     T *restrict zeros = work, *restrict b = work + span;                                                       \
     memset(zeros, 0, (size_t)span * sizeof(T));                                                                \
-    for (int r = 0; r < 4; r++) /* past the last tile row: read by its spare column only */                    \
-        b[r * length + rows * span] = b[r * length + rows * span + 1] = 0;                                     \
+    for (int r = 0; r < 4; r++) { /* the columns left and right of the image, the same in every channel */     \
+        b[r * length + rows * span] = b[r * length + rows * span + 1] = 0; /* read by the last spare column */ \
+        for (ptrdiff_t q = 0; q < rows; q++) {                                                                 \
+            T *br = b + r * length + q * span;                                                                 \
+            for (ptrdiff_t j = 0; j < lo; j++)                                                                 \
+                br[j] = 0;                                                                                     \
+            for (ptrdiff_t j = hi; j < span; j++)                                                              \
+                br[j] = 0;                                                                                     \
+        }                                                                                                      \
+    }                                                                                                          \
     for (ptrdiff_t c = 0; c < channels; c++) {                                                                 \
         for (ptrdiff_t q = 0; q < rows; q++) { /* B^T d: combine the 4 input rows of each tile row */          \
             ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h) - pad_h;                \
@@ -70,10 +78,6 @@ MG_CLONES MG_ROW void mgw_input_rows_##SUF(                                     
             for (int r = 0; r < 4; r++) /* a row above or below the image reads zeros */                       \
                 in[r] = y0 + r >= 0 && y0 + r < height ? plane + (y0 + r) * width : zeros;                     \
             T *b0 = b + q * span, *b1 = b0 + length, *b2 = b1 + length, *b3 = b2 + length;                     \
-            for (ptrdiff_t j = 0; j < lo; j++)                                                                 \
-                b0[j] = b1[j] = b2[j] = b3[j] = 0;                                                             \
-            for (ptrdiff_t j = hi; j < span; j++)                                                              \
-                b0[j] = b1[j] = b2[j] = b3[j] = 0;                                                             \
             mgw_combine_rows_##SUF(in[0], in[1], in[2], in[3], hi - lo, b0 + lo, b1 + lo, b2 + lo, b3 + lo);   \
         }                                                                                                      \
         for (int r = 0; r < 4; r++) { /* (B^T d) B: combine the columns of each tile, the block at once */     \
