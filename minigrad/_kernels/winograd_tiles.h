@@ -184,13 +184,21 @@ MG_CLONES MG_ROW void mgw_gradient_rows_##SUF(                                  
 {                                                                                                              \
     ptrdiff_t count = rows * (tiles_w + 1), pairs = out_w / 2;                                                 \
     T *g00 = work, *g01 = work + count, *g10 = work + 2 * count, *g11 = work + 3 * count;                      \
+    /* past the image (an odd last column, the spare column, a missing bottom row): zeros, in the same places  \
+     * for every kernel, and the splits below never write there */                                             \
+    for (ptrdiff_t q = 0; q < rows; q++) {                                                                     \
+        ptrdiff_t t0 = q * (tiles_w + 1), y0 = 2 * ((first_row + q) % tiles_h);                                \
+        for (ptrdiff_t tx = pairs; tx <= tiles_w; tx++)                                                        \
+            g00[t0 + tx] = g01[t0 + tx] = g10[t0 + tx] = g11[t0 + tx] = 0;                                     \
+        if (y0 + 1 >= out_h) {                                                                                 \
+            memset(g10 + t0, 0, (size_t)pairs * sizeof(T));                                                    \
+            memset(g11 + t0, 0, (size_t)pairs * sizeof(T));                                                    \
+        }                                                                                                      \
+    }                                                                                                          \
     for (ptrdiff_t k = 0; k < kernels; k++) {                                                                  \
-        for (ptrdiff_t q = 0; q < rows; q++) { /* the image's rows split into the tiles' columns, zero past */ \
+        for (ptrdiff_t q = 0; q < rows; q++) { /* the image's rows split into the tiles' columns */            \
             ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h), t0 = q * (tiles_w + 1); \
             const T *top = g + ((n * kernels + k) * out_h + y0) * out_w, *bottom = top + out_w;                \
-            /* past the image (an odd last column, the spare column, a missing bottom row): zeros */           \
-            for (ptrdiff_t tx = pairs; tx <= tiles_w; tx++)                                                    \
-                g00[t0 + tx] = g01[t0 + tx] = g10[t0 + tx] = g11[t0 + tx] = 0;                                 \
             mgw_split_##SUF(top, pairs, g00 + t0, g01 + t0);                                                   \
             if (out_w % 2)                                                                                     \
                 g00[t0 + pairs] = top[2 * pairs];                                                              \
@@ -198,9 +206,6 @@ MG_CLONES MG_ROW void mgw_gradient_rows_##SUF(                                  
                 mgw_split_##SUF(bottom, pairs, g10 + t0, g11 + t0);                                            \
                 if (out_w % 2)                                                                                 \
                     g10[t0 + pairs] = bottom[2 * pairs];                                                       \
-            } else {                                                                                           \
-                memset(g10 + t0, 0, (size_t)pairs * sizeof(T));                                               \
-                memset(g11 + t0, 0, (size_t)pairs * sizeof(T));                                                \
             }                                                                                                  \
         }                                                                                                      \
         T *s = dm + k * count;                                                                                 \
