@@ -1,6 +1,7 @@
-"""Winograd F(2×2, 3×3) convolution: the kernels against their NumPy twin (every padding, odd and even sizes,
-blocks of one tile row or many, one or two threads), Conv's dispatch to it and its im2col fallback, torch parity
-(float32 at the conv parity tests' tolerances, float64) and gradcheck/gradgradcheck in float64."""
+"""Winograd F(2×2, 3×3) and F(4×4, 3×3) convolutions: the kernels against their NumPy twin (every padding, odd and
+even sizes, blocks of one tile row or many, one or two threads), Conv's dispatch to them (the tile by dtype and
+size) and its im2col fallback, torch parity (float32 at the conv parity tests' tolerances, float64) and
+gradcheck/gradgradcheck in float64."""
 
 import numpy as np
 import pytest
@@ -34,34 +35,39 @@ def _geometries():
     return found
 
 
-def _plan(channels, kernels, out_w, rows, threads, dtype):
-    scratch = np.empty((threads, kernel.scratch_size(channels, kernels, rows, (out_w + 1) // 2)), dtype)
+def _plan(tile, channels, kernels, out_w, rows, threads, dtype):
+    tiles_w = (out_w + tile - 1) // tile
+    scratch = np.empty((threads, kernel.scratch_size(tile, channels, kernels, rows, tiles_w)), dtype)
     return rows, scratch, threads
 
 
+@pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("rows, threads", [(1, 1), (2, 2), (64, 1)])
-def test_kernels_match_reference(dtype, rows, threads):
+def test_kernels_match_reference(tile, dtype, rows, threads):
     rng = np.random.default_rng(1)
+    side, g_matrix = tile + 2, reference.MATRICES[tile][1]
     for size, padding, out in _geometries():
         x = rng.standard_normal((3, 5) + size).astype(dtype)
         w = rng.standard_normal((6, 5, 3, 3)).astype(dtype)
         b = rng.standard_normal(6).astype(dtype)
         y = np.full((3, 6) + out, 7, dtype)
-        u = winograd._transformed(w)
-        kernel.correlate(x, u, b, y, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
-        np.testing.assert_allclose(y, reference.correlate(x, w, b, padding, out), **REFERENCE_TOLERANCE[dtype])
+        u = winograd._transformed(w, tile)
+        kernel.correlate(x, u, b, y, *padding, *_plan(tile, 5, 6, out[1], rows, threads, dtype))
+        expected = reference.correlate(x, w, b, padding, out, tile)
+        np.testing.assert_allclose(y, expected, **REFERENCE_TOLERANCE[dtype])
         g = rng.standard_normal(y.shape).astype(dtype)
-        partial, sums = np.zeros((threads, 16, 6, 5), dtype), np.zeros((threads, 6))
-        kernel.weight_grad(x, g, partial, sums, *padding, *_plan(5, 6, out[1], rows, threads, dtype))
+        partial, sums = np.zeros((threads, side * side, 6, 5), dtype), np.zeros((threads, 6))
+        kernel.weight_grad(x, g, partial, sums, *padding, *_plan(tile, 5, 6, out[1], rows, threads, dtype))
         np.testing.assert_allclose(sums.sum(0), g.sum((0, 2, 3)), **REFERENCE_TOLERANCE[dtype])
-        du = partial.sum(0).reshape(4, 4, 6, 5).transpose(2, 3, 0, 1)
+        du = partial.sum(0).reshape(side, side, 6, 5).transpose(2, 3, 0, 1)
         np.testing.assert_allclose(
-            reference.G.T @ du @ reference.G, reference.weight_grad(x, g, padding), **REFERENCE_TOLERANCE[dtype]
+            g_matrix.T @ du @ g_matrix, reference.weight_grad(x, g, padding, tile), **REFERENCE_TOLERANCE[dtype]
         )
 
 
-def test_reference_matches_a_direct_sum():
+@pytest.mark.parametrize("tile", [2, 4])
+def test_reference_matches_a_direct_sum(tile):
     """The twin itself against the convolution's definition, one output at a time."""
     rng = np.random.default_rng(2)
     x, w, b = rng.standard_normal((2, 3, 5, 4)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
@@ -72,14 +78,14 @@ def test_reference_matches_a_direct_sum():
     for i in range(out[0]):
         for j in range(out[1]):
             direct[:, :, i, j] = np.einsum("ncab,kcab->nk", padded[:, :, i : i + 3, j : j + 3], w) + b
-    np.testing.assert_allclose(reference.correlate(x, w, b, padding, out), direct, rtol=1e-12)
+    np.testing.assert_allclose(reference.correlate(x, w, b, padding, out, tile), direct, rtol=1e-12)
     g = rng.standard_normal(direct.shape)
     expected = np.einsum(
         "nkij,ncijab->kcab",
         g,
         np.lib.stride_tricks.sliding_window_view(padded, (3, 3), (2, 3))[:, :, : out[0], : out[1]],
     )
-    np.testing.assert_allclose(reference.weight_grad(x, g, padding), expected, rtol=1e-12)
+    np.testing.assert_allclose(reference.weight_grad(x, g, padding, tile), expected, rtol=1e-12)
 
 
 # ------------------------------------------------------------------------------------------------ dispatch
@@ -103,6 +109,35 @@ def test_conv2d_dispatch(monkeypatch, x_shape, w_shape, kwargs, expected):
     x, w = minigrad.randn(*x_shape), minigrad.randn(*w_shape)
     F.conv2d(x, w, **kwargs)
     assert bool(calls) is expected
+
+
+@pytest.mark.parametrize(
+    "dtype, out_size, tile",
+    [
+        (np.float32, (28, 28), 2),  # float32 keeps F(2×2): F(4×4) rounds past the parity tolerances
+        (np.float64, (28, 28), 4),
+        (np.float64, (24, 24), 4),
+        (np.float64, (4, 3), 4),
+        (np.float64, (6, 6), 2),  # F(4×4) would be mostly padding: 2 tiles of 4 for 6 outputs
+        (np.float64, (14, 14), 2),
+    ],
+)
+def test_tile_for(dtype, out_size, tile):
+    assert winograd.tile_for(dtype, out_size) == tile
+
+
+def test_conv2d_runs_the_chosen_tile(monkeypatch):
+    """Forward, input and weight gradients each ask ``tile_for`` for their own outputs' size (the input
+    gradient's are the input's) and run that tile."""
+    asked, kernels = [], []
+    monkeypatch.setattr(
+        winograd, "tile_for", lambda dtype, size: asked.append(tuple(size)) or (4 if size[0] == 6 else 2)
+    )
+    monkeypatch.setattr(winograd, "_transformed", lambda w, t, _f=winograd._transformed: kernels.append(t) or _f(w, t))
+    x, w = (minigrad.randn(*s, dtype=minigrad.float64, requires_grad=True) for s in ((2, 8, 8, 7), (4, 8, 3, 3)))
+    F.conv2d(x, w).sum().backward()  # output 6×5, input 8×7
+    assert asked == [(6, 5), (8, 7), (6, 5)]
+    assert kernels == [4, 2]  # the forward's and the input gradient's transformed kernels
 
 
 def test_no_cblas_falls_back_to_im2col(monkeypatch):
@@ -151,6 +186,14 @@ def test_conv2d_matches_torch(case, dtype):
     _parity(*case, dtype)
 
 
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}{c[1]}{c[2]}")
+def test_conv2d_in_float32_through_f4_matches_torch(monkeypatch, case):
+    """F(4×4) in float32 (off by default) within the parity tolerances on these small shapes (0.1-0.25 of them;
+    on LARGE_CASES' 16 to 64 channels it would use 1.5-2.8)."""
+    monkeypatch.setattr(winograd, "FLOAT32_TILE", 4)
+    _parity(*case, np.float32)
+
+
 @pytest.mark.parametrize("case", LARGE_CASES, ids=lambda c: f"{c[0]}{c[1]}{c[2]}")
 def test_large_conv2d_in_float32_matches_torch_in_float64(case):
     _parity(*case, np.float32, oracle_dtype=np.float64)
@@ -163,9 +206,39 @@ def test_conv2d_matches_torch_on_two_threads(monkeypatch):
     minigrad.set_num_threads(2)
     try:
         _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=1), np.float32)
-        _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=(2, 0)), np.float64)
+        _parity((5, 8, 9, 10), (7, 8, 3, 3), dict(padding=(2, 0)), np.float64)  # F(4×4): 11×8 outputs
     finally:
         minigrad.set_num_threads(previous)
+
+
+# conv_transpose2d: 3×3, stride 1, through Winograd (its input and output channels equal, as the parity helper's
+# bias is as long as the weight's first axis)
+TRANSPOSED_CASES = [
+    ((2, 8, 7, 6), (8, 8, 3, 3), dict(padding=1)),
+    ((3, 9, 5, 8), (9, 9, 3, 3), dict(padding=(0, 2))),
+    ((2, 8, 12, 9), (8, 8, 3, 3), {}),  # F(4×4) in float64: 14×11 outputs
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", TRANSPOSED_CASES, ids=lambda c: f"{c[0]}{c[1]}{c[2]}")
+def test_conv_transpose2d_matches_torch(monkeypatch, case, dtype):
+    calls = []
+
+    def counted(function):
+        return lambda *args: calls.append(1) or function(*args)
+
+    for name in ("correlate", "correlate_transposed"):
+        monkeypatch.setattr(winograd, name, counted(getattr(winograd, name)))
+    conv_parity("conv_transpose2d", *case, dtype)
+    assert len(calls) == 2  # the forward and the input gradient
+
+
+def test_conv_transpose2d_elsewhere_keeps_the_columns(monkeypatch):
+    """Strided or with few channels: im2col's path, as before."""
+    monkeypatch.setattr(winograd, "correlate_transposed", None)
+    F.conv_transpose2d(minigrad.randn(2, 8, 5, 5), minigrad.randn(8, 8, 3, 3), stride=2)
+    F.conv_transpose2d(minigrad.randn(2, 2, 5, 5), minigrad.randn(2, 8, 3, 3))
 
 
 @pytest.mark.parametrize("kwargs", [dict(padding=1), dict(padding=(0, 2))])
@@ -175,6 +248,17 @@ def test_conv2d_gradcheck_and_gradgradcheck(kwargs):
 
     def call(x, w, b):
         return F.conv2d(x, w, b, **kwargs)
+
+    assert gradcheck(call, inputs)
+    assert gradgradcheck(call, inputs)
+
+
+def test_conv_transpose2d_gradcheck_and_gradgradcheck():
+    rng = np.random.default_rng(6)
+    inputs = [minigrad.tensor(rng.standard_normal(s), requires_grad=True) for s in ((2, 4, 3, 4), (4, 8, 3, 3), (8,))]
+
+    def call(x, w, b):
+        return F.conv_transpose2d(x, w, b, padding=1)
 
     assert gradcheck(call, inputs)
     assert gradgradcheck(call, inputs)

@@ -1,28 +1,31 @@
-"""Winograd F(2×2, 3×3) convolution: 3×3 stride-1 correlations with 16 multiplies per 2×2 outputs instead of 36.
+"""Winograd F(m×m, 3×3) convolution (m = 2 or 4): 3×3 stride-1 correlations with (m + 2)² multiplies per m×m
+outputs instead of 9 m² (16 instead of 36, or 36 instead of 144).
 
-(Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015.) The output is cut into 2×2 tiles; tile
-``t`` of image ``n`` reads the 4×4 input patch ``d`` starting ``pad`` before its first output. With
+(Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2015.) The output is cut into m×m tiles; tile
+``t`` of image ``n`` reads the (m + 2)² input patch ``d`` starting ``pad`` before its first output. For m = 2
 
     Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]    Aᵀ = [[1, 1, 1, 0], [0, 1, -1, -1]]
     G  = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]
 
-one tile's output is ``Y = Aᵀ [(G w Gᵀ) ⊙ (Bᵀ d B)] A``. Summed over input channels, each of the 16 entries
-``e = (ξ, ν)`` of the 4×4 transformed tiles is a matrix product over all tiles at once:
+(m = 4: winograd4_tiles.h), one tile's output is ``Y = Aᵀ [(G w Gᵀ) ⊙ (Bᵀ d B)] A``. Summed over input
+channels, each of the (m + 2)² entries ``e = (ξ, ν)`` of the transformed tiles is a matrix product over all tiles
+at once:
 
-    V[e, c, t] = (Bᵀ d[n, c] B)[e]              input transform (``_input_tiles``)
-    M[e, k, t] = Σ_c U[e, k, c] V[e, c, t]      16 GEMMs, K×C by C×T (U = G w Gᵀ, transformed by the caller)
-    y[n, k, tile t] = (Aᵀ M[:, k, t] A) + b[k]  output transform (``_output_tiles``), clipped at the edges
+    V[e, c, t] = (Bᵀ d[n, c] B)[e]              input transform (``_input``)
+    M[e, k, t] = Σ_c U[e, k, c] V[e, c, t]      (m + 2)² GEMMs, K×C by C×T (U = G w Gᵀ, transformed by the caller)
+    y[n, k, tile t] = (Aᵀ M[:, k, t] A) + b[k]  output transform (``_output``), clipped at the edges
 
-The weight gradient runs the same tiles backwards: ``dM[e, k, t] = (A g Aᵀ)[e]`` from the 2×2 output gradient
-of each tile (``_gradient_tiles``), ``dU[e] += dM[e] V[e]ᵀ`` (K×T by T×C), and the caller maps ``dU`` back with
+The weight gradient runs the same tiles backwards: ``dM[e, k, t] = (A g Aᵀ)[e]`` from the m×m output gradient
+of each tile (``_gradient``), ``dU[e] += dM[e] V[e]ᵀ`` (K×T by T×C), and the caller maps ``dU`` back with
 ``dw = Gᵀ dU G``. The input gradient is itself a 3×3 stride-1 correlation (of the output gradient with the
 flipped, transposed kernel, ``pad = 2 - p``), so it is ``correlate`` again.
 
-Tiles are walked in blocks of ``block`` consecutive tiles (over images, tile rows and tile columns) so that a
-block's ``V`` and ``M`` (``16 (C + K) block`` numbers, in the caller's ``scratch`` row of the thread) stay in
-cache from transform to GEMM to inverse transform; the blocks are split over OpenMP threads, each calling
-single-threaded BLAS (the caller holds ``_blas.single_threaded()``). The GEMMs go through ``cblas``; the
-arithmetic of one tile is spelled out in NumPy in ``tests/reference/winograd.py``.
+Tiles are walked in blocks of ``rows`` consecutive tile rows (over images and tile rows) so that a block's ``V``
+and ``M`` (``(m + 2)² (C + K)`` numbers a tile, in the caller's ``scratch`` row of the thread) stay in cache from
+transform to GEMM to inverse transform; the blocks are split over OpenMP threads, each calling single-threaded
+BLAS (the caller holds ``_blas.single_threaded()``). The GEMMs go through ``cblas``; the transforms are C
+(winograd_dispatch.h picks the tile's); the arithmetic of one tile is spelled out in NumPy in
+``tests/reference/winograd.py``.
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
@@ -30,84 +33,107 @@ from cython.parallel cimport parallel, prange, threadid
 from minigrad._kernels.cblas cimport gemm
 
 
-cdef extern from "winograd_tiles.h" nogil:
-    Py_ssize_t mgw_work_size(Py_ssize_t rows, Py_ssize_t tiles_w)
-    void mgw_input_rows_f32(const float *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
-                            Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
-                            Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, float *v, float *work)
-    void mgw_input_rows_f64(const double *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
-                            Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
-                            Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, double *v, double *work)
-    void mgw_output_rows_f32(const float *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                             Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                             Py_ssize_t stride, const float *shift, float *y, float *work)
-    void mgw_output_rows_f64(const double *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                             Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                             Py_ssize_t stride, const double *shift, double *y, double *work)
-    void mgw_gradient_rows_f32(const float *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                               Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                               Py_ssize_t stride, float *dm, float *work)
-    void mgw_gradient_rows_f64(const double *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                               Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                               Py_ssize_t stride, double *dm, double *work)
+cdef extern from "winograd_dispatch.h" nogil:
+    Py_ssize_t mgwd_work_size(int tile, Py_ssize_t rows, Py_ssize_t tiles_w)
+    void mgwd_input_rows_f32(int tile, const float *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
+                             Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
+                             Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, float *v, float *work)
+    void mgwd_input_rows_f64(int tile, const double *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
+                             Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
+                             Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, double *v, double *work)
+    void mgwd_output_rows_f32(int tile, const float *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+                              Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
+                              Py_ssize_t stride, const float *shift, float *y, float *work)
+    void mgwd_output_rows_f64(int tile, const double *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+                              Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
+                              Py_ssize_t stride, const double *shift, double *y, double *work)
+    void mgwd_gradient_rows_f32(int tile, const float *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+                                Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
+                                Py_ssize_t stride, float *dm, float *work)
+    void mgwd_gradient_rows_f64(int tile, const double *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+                                Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
+                                Py_ssize_t stride, double *dm, double *work)
 
 
 cdef inline Py_ssize_t _padded(Py_ssize_t size) noexcept nogil:
-    """The distance between the 16 matrices of a block: ``size`` plus 16 numbers, so that the 16 streams a tile
+    """The distance between the matrices of a block: ``size`` plus 16 numbers, so that the streams a tile
     transform reads or writes do not fall on one L1 set (a power-of-two distance made the block 2.5x slower)."""
     return size + 16
 
 
-def scratch_size(Py_ssize_t channels, Py_ssize_t kernels, Py_ssize_t rows, Py_ssize_t tiles_w):
-    """Numbers of scratch one thread needs for blocks of ``rows`` tile rows of ``tiles_w`` tiles: the block's
-    ``V`` and ``M`` and the transforms' work rows (see winograd_tiles.h)."""
-    cdef Py_ssize_t count = rows * (tiles_w + 1)
-    return 16 * (_padded(channels * count) + _padded(kernels * count)) + mgw_work_size(rows, tiles_w)
+cdef struct Blocks:
+    # a call's walk for tiles of `tile` x `tile` outputs (2 or 4): blocks of `rows` tile rows out of `all_rows`,
+    # each of `columns` tiles (F(2x2) keeps a spare one, see winograd_tiles.h), so `count` tiles a block; the
+    # `entries` matrices of a block's V and M lie `v_stride` and `m_stride` apart
+    Py_ssize_t tile, entries, tiles_h, tiles_w, columns, rows, all_rows, count, v_stride, m_stride
+
+
+cdef inline Blocks _blocks(Py_ssize_t tile, Py_ssize_t images, Py_ssize_t channels, Py_ssize_t kernels,
+                           Py_ssize_t out_h, Py_ssize_t out_w, Py_ssize_t rows) noexcept nogil:
+    cdef Blocks b
+    b.tile, b.entries, b.rows = tile, (tile + 2) * (tile + 2), rows
+    b.tiles_h, b.tiles_w = (out_h + tile - 1) // tile, (out_w + tile - 1) // tile
+    b.columns = b.tiles_w + 1 if tile == 2 else b.tiles_w
+    b.all_rows, b.count = images * b.tiles_h, rows * b.columns
+    b.v_stride, b.m_stride = _padded(channels * b.count), _padded(kernels * b.count)
+    return b
+
+
+def scratch_size(Py_ssize_t tile, Py_ssize_t channels, Py_ssize_t kernels, Py_ssize_t rows, Py_ssize_t tiles_w):
+    """Numbers of scratch one thread needs for F(tile×tile, 3×3) (``tile`` 2 or 4) in blocks of ``rows`` tile
+    rows of ``tiles_w`` tiles: the block's ``V`` and ``M`` and the transforms' work rows (see the headers)."""
+    cdef Blocks b = _blocks(tile, 1, channels, kernels, 1, tiles_w * tile, rows)
+    return b.entries * (b.v_stride + b.m_stride) + mgwd_work_size(tile, rows, tiles_w)
 
 
 cdef inline void _input(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
-                        Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t pad_h, Py_ssize_t pad_w,
-                        Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t stride, floating *v,
-                        floating *work) noexcept nogil:
+                        const Blocks *b, Py_ssize_t first_row, Py_ssize_t rows, Py_ssize_t pad_h, Py_ssize_t pad_w,
+                        floating *v, floating *work) noexcept nogil:
     if floating is float:
-        mgw_input_rows_f32(x, channels, height, width, tiles_h, tiles_w, pad_h, pad_w, first_row, rows, stride, v,
-                           work)
+        mgwd_input_rows_f32(b.tile, x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, first_row, rows,
+                            b.v_stride, v, work)
     else:
-        mgw_input_rows_f64(x, channels, height, width, tiles_h, tiles_w, pad_h, pad_w, first_row, rows, stride, v,
-                           work)
+        mgwd_input_rows_f64(b.tile, x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, first_row, rows,
+                            b.v_stride, v, work)
 
 
 cdef inline void _output(const floating *m, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                         Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                         Py_ssize_t stride, const floating *shift, floating *y, floating *work) noexcept nogil:
+                         const Blocks *b, Py_ssize_t first_row, Py_ssize_t rows, const floating *shift,
+                         floating *y, floating *work) noexcept nogil:
     if floating is float:
-        mgw_output_rows_f32(m, kernels, out_h, out_w, tiles_h, tiles_w, first_row, rows, stride, shift, y, work)
+        mgwd_output_rows_f32(b.tile, m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
+                             shift, y, work)
     else:
-        mgw_output_rows_f64(m, kernels, out_h, out_w, tiles_h, tiles_w, first_row, rows, stride, shift, y, work)
+        mgwd_output_rows_f64(b.tile, m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
+                             shift, y, work)
 
 
 cdef inline void _gradient(const floating *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
-                           Py_ssize_t tiles_h, Py_ssize_t tiles_w, Py_ssize_t first_row, Py_ssize_t rows,
-                           Py_ssize_t stride, floating *dm, floating *work) noexcept nogil:
+                           const Blocks *b, Py_ssize_t first_row, Py_ssize_t rows, floating *dm,
+                           floating *work) noexcept nogil:
     if floating is float:
-        mgw_gradient_rows_f32(g, kernels, out_h, out_w, tiles_h, tiles_w, first_row, rows, stride, dm, work)
+        mgwd_gradient_rows_f32(b.tile, g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
+                               dm, work)
     else:
-        mgw_gradient_rows_f64(g, kernels, out_h, out_w, tiles_h, tiles_w, first_row, rows, stride, dm, work)
+        mgwd_gradient_rows_f64(b.tile, g, kernels, out_h, out_w, b.tiles_h, b.tiles_w, first_row, rows, b.m_stride,
+                               dm, work)
 
 
-cdef struct Blocks:
-    # a call's walk: blocks of `rows` tile rows (of `tiles_w` tiles and a spare column) out of `all_rows`, and the
-    # distances between the 16 matrices of a block's V and M
-    Py_ssize_t tiles_h, tiles_w, rows, all_rows, count, v_stride, m_stride
-
-
-cdef inline Blocks _blocks(Py_ssize_t images, Py_ssize_t channels, Py_ssize_t kernels, Py_ssize_t out_h,
-                           Py_ssize_t out_w, Py_ssize_t rows) noexcept nogil:
-    cdef Blocks b
-    b.tiles_h, b.tiles_w, b.rows = (out_h + 1) // 2, (out_w + 1) // 2, rows
-    b.all_rows, b.count = images * b.tiles_h, rows * (b.tiles_w + 1)
-    b.v_stride, b.m_stride = _padded(channels * b.count), _padded(kernels * b.count)
-    return b
+cdef inline double _sum(const floating *row, Py_ssize_t n) noexcept nogil:
+    """``Σ row[:n]`` in float64, in four running sums (one would wait on each addition's latency: 5% of a weight
+    gradient)."""
+    cdef double s0 = 0, s1 = 0, s2 = 0, s3 = 0
+    cdef Py_ssize_t t = 0
+    while t + 4 <= n:
+        s0 += row[t]
+        s1 += row[t + 1]
+        s2 += row[t + 2]
+        s3 += row[t + 3]
+        t += 4
+    while t < n:
+        s0 += row[t]
+        t += 1
+    return (s0 + s1) + (s2 + s3)
 
 
 cdef inline Py_ssize_t _input_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
@@ -115,7 +141,7 @@ cdef inline Py_ssize_t _input_block(const floating *x, Py_ssize_t channels, Py_s
                                     floating *work) noexcept nogil:
     """Block ``i``'s transformed input tiles into ``v``; returns the block's tile rows (fewer in the last)."""
     cdef Py_ssize_t here = min(b.rows, b.all_rows - i * b.rows)
-    _input(x, channels, height, width, b.tiles_h, b.tiles_w, pad_h, pad_w, i * b.rows, here, b.v_stride, v, work)
+    _input(x, channels, height, width, b, i * b.rows, here, pad_h, pad_w, v, work)
     return here
 
 
@@ -123,11 +149,12 @@ def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const
               floating[:, :, :, ::1] y, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows,
               floating[:, ::1] scratch, int num_threads):
     """``y[n, k, i, j] = bias[k] + Σ_c Σ_{a, b < 3} w[k, c, a, b] x[n, c, i - pad_h + a, j - pad_w + b]`` (zero
-    outside ``x``) through the transformed kernel ``u (16, K, C)``, in blocks of ``rows`` tile rows; ``bias``
-    empty for none; ``scratch`` has a ``scratch_size`` row per thread. ``x``, ``u`` and ``y`` non-empty."""
+    outside ``x``) through the transformed kernel ``u ((m + 2)², K, C)`` of F(m×m, 3×3) (``m`` 2 or 4, from
+    ``u``'s length), in blocks of ``rows`` tile rows; ``bias`` empty for none; ``scratch`` has a ``scratch_size``
+    row per thread. ``x``, ``u`` and ``y`` non-empty."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = y.shape[1], out_h = y.shape[2], out_w = y.shape[3]
-    cdef Blocks b = _blocks(x.shape[0], channels, kernels, out_h, out_w, rows)
+    cdef Blocks b = _blocks(2 if u.shape[0] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, rows)
     cdef Py_ssize_t i, e, here, tiles, blocks = (b.all_rows + rows - 1) // rows
     cdef const floating *shift = &bias[0] if bias.shape[0] > 0 else NULL
     cdef floating *v
@@ -135,49 +162,45 @@ def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             v = &scratch[threadid(), 0]
-            m = v + 16 * b.v_stride
+            m = v + b.entries * b.v_stride
             here = _input_block(&x[0, 0, 0, 0], channels, height, width, &b, i, pad_h, pad_w, v,
-                                m + 16 * b.m_stride)
-            tiles = here * (b.tiles_w + 1)
-            for e in range(16):
+                                m + b.entries * b.m_stride)
+            tiles = here * b.columns
+            for e in range(b.entries):
                 gemm(False, False, kernels, tiles, channels, 1, &u[e, 0, 0], channels, v + e * b.v_stride, tiles, 0,
                      m + e * b.m_stride, tiles)
-            _output(m, kernels, out_h, out_w, b.tiles_h, b.tiles_w, i * rows, here, b.m_stride, shift,
-                    &y[0, 0, 0, 0], m + 16 * b.m_stride)
+            _output(m, kernels, out_h, out_w, &b, i * rows, here, shift, &y[0, 0, 0, 0], m + b.entries * b.m_stride)
 
 
 def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, floating[:, :, :, ::1] du,
                 double[:, ::1] db, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows, floating[:, ::1] scratch,
                 int num_threads):
-    """``du[thread, e] += Σ_t dM[e, :, t] V[e, :, t]ᵀ`` (``(16, K, C)`` per thread) and ``db[thread, k] += Σ g[:,
-    k]`` (``Σ_t dM[5, k, t]``: entry (1, 1) of ``A g Aᵀ`` is the sum of the tile's 2×2 gradient; in float64, being
-    one long running sum), zeroed by the caller, for the convolution of ``x (N, C, H, W)`` whose output gradient
-    is ``g (N, K, out_h, out_w)``; the caller sums the threads' rows and maps ``dU`` back with ``dw = Gᵀ dU G``.
-    Arguments as ``correlate``'s."""
+    """``du[thread, e] += Σ_t dM[e, :, t] V[e, :, t]ᵀ`` (``((m + 2)², K, C)`` per thread, F(m×m, 3×3) with ``m``
+    2 or 4 from ``du``'s length) and ``db[thread, k] += Σ g[:, k]`` (``Σ_t dM[e₁₁, k, t]``: entry (1, 1) of ``A g
+    Aᵀ`` is the sum of the tile's gradient; in float64, being one long running sum), zeroed by the caller, for the
+    convolution of ``x (N, C, H, W)`` whose output gradient is ``g (N, K, out_h, out_w)``; the caller sums the
+    threads' rows and maps ``dU`` back with ``dw = Gᵀ dU G``. Arguments as ``correlate``'s."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
-    cdef Blocks b = _blocks(x.shape[0], channels, kernels, out_h, out_w, rows)
-    cdef Py_ssize_t i, e, k, t, here, tiles, blocks = (b.all_rows + rows - 1) // rows
+    cdef Blocks b = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, rows)
+    cdef Py_ssize_t i, e, k, here, tiles, blocks = (b.all_rows + rows - 1) // rows
+    cdef Py_ssize_t sum_entry = b.tile + 3  # (1, 1) of the (tile + 2)² entries
     cdef floating *v
     cdef floating *dm
     cdef floating *acc
     cdef double *sums
-    cdef const floating *row
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             v = &scratch[threadid(), 0]
-            dm = v + 16 * b.v_stride
+            dm = v + b.entries * b.v_stride
             here = _input_block(&x[0, 0, 0, 0], channels, height, width, &b, i, pad_h, pad_w, v,
-                                dm + 16 * b.m_stride)
-            tiles = here * (b.tiles_w + 1)
-            _gradient(&g[0, 0, 0, 0], kernels, out_h, out_w, b.tiles_h, b.tiles_w, i * rows, here, b.m_stride, dm,
-                      dm + 16 * b.m_stride)
+                                dm + b.entries * b.m_stride)
+            tiles = here * b.columns
+            _gradient(&g[0, 0, 0, 0], kernels, out_h, out_w, &b, i * rows, here, dm, dm + b.entries * b.m_stride)
             acc = &du[threadid(), 0, 0, 0]
-            for e in range(16):
+            for e in range(b.entries):
                 gemm(False, True, kernels, channels, tiles, 1, dm + e * b.m_stride, tiles, v + e * b.v_stride, tiles,
                      1, acc + e * kernels * channels, channels)
             sums = &db[threadid(), 0]
             for k in range(kernels):
-                row = dm + 5 * b.m_stride + k * tiles
-                for t in range(tiles):
-                    sums[k] += row[t]
+                sums[k] += _sum(dm + sum_entry * b.m_stride + k * tiles, tiles)

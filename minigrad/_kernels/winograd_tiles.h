@@ -61,8 +61,16 @@ MG_CLONES MG_ROW void mgw_input_rows_##SUF(                                     
     hi = hi > lo ? hi : lo;                                                                                    \
     T *restrict zeros = work, *restrict b = work + span;                                                       \
     memset(zeros, 0, (size_t)span * sizeof(T));                                                                \
-    for (int r = 0; r < 4; r++) /* past the last tile row: read by its spare column only */                    \
-        b[r * length + rows * span] = b[r * length + rows * span + 1] = 0;                                     \
+    for (int r = 0; r < 4; r++) { /* the columns left and right of the image, the same in every channel */     \
+        b[r * length + rows * span] = b[r * length + rows * span + 1] = 0; /* read by the last spare column */ \
+        for (ptrdiff_t q = 0; q < rows; q++) {                                                                 \
+            T *br = b + r * length + q * span;                                                                 \
+            for (ptrdiff_t j = 0; j < lo; j++)                                                                 \
+                br[j] = 0;                                                                                     \
+            for (ptrdiff_t j = hi; j < span; j++)                                                              \
+                br[j] = 0;                                                                                     \
+        }                                                                                                      \
+    }                                                                                                          \
     for (ptrdiff_t c = 0; c < channels; c++) {                                                                 \
         for (ptrdiff_t q = 0; q < rows; q++) { /* B^T d: combine the 4 input rows of each tile row */          \
             ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h) - pad_h;                \
@@ -70,10 +78,6 @@ MG_CLONES MG_ROW void mgw_input_rows_##SUF(                                     
             for (int r = 0; r < 4; r++) /* a row above or below the image reads zeros */                       \
                 in[r] = y0 + r >= 0 && y0 + r < height ? plane + (y0 + r) * width : zeros;                     \
             T *b0 = b + q * span, *b1 = b0 + length, *b2 = b1 + length, *b3 = b2 + length;                     \
-            for (ptrdiff_t j = 0; j < lo; j++)                                                                 \
-                b0[j] = b1[j] = b2[j] = b3[j] = 0;                                                             \
-            for (ptrdiff_t j = hi; j < span; j++)                                                              \
-                b0[j] = b1[j] = b2[j] = b3[j] = 0;                                                             \
             mgw_combine_rows_##SUF(in[0], in[1], in[2], in[3], hi - lo, b0 + lo, b1 + lo, b2 + lo, b3 + lo);   \
         }                                                                                                      \
         for (int r = 0; r < 4; r++) { /* (B^T d) B: combine the columns of each tile, the block at once */     \
@@ -180,13 +184,21 @@ MG_CLONES MG_ROW void mgw_gradient_rows_##SUF(                                  
 {                                                                                                              \
     ptrdiff_t count = rows * (tiles_w + 1), pairs = out_w / 2;                                                 \
     T *g00 = work, *g01 = work + count, *g10 = work + 2 * count, *g11 = work + 3 * count;                      \
+    /* past the image (an odd last column, the spare column, a missing bottom row): zeros, in the same places  \
+     * for every kernel, and the splits below never write there */                                             \
+    for (ptrdiff_t q = 0; q < rows; q++) {                                                                     \
+        ptrdiff_t t0 = q * (tiles_w + 1), y0 = 2 * ((first_row + q) % tiles_h);                                \
+        for (ptrdiff_t tx = pairs; tx <= tiles_w; tx++)                                                        \
+            g00[t0 + tx] = g01[t0 + tx] = g10[t0 + tx] = g11[t0 + tx] = 0;                                     \
+        if (y0 + 1 >= out_h) {                                                                                 \
+            memset(g10 + t0, 0, (size_t)pairs * sizeof(T));                                                    \
+            memset(g11 + t0, 0, (size_t)pairs * sizeof(T));                                                    \
+        }                                                                                                      \
+    }                                                                                                          \
     for (ptrdiff_t k = 0; k < kernels; k++) {                                                                  \
-        for (ptrdiff_t q = 0; q < rows; q++) { /* the image's rows split into the tiles' columns, zero past */ \
+        for (ptrdiff_t q = 0; q < rows; q++) { /* the image's rows split into the tiles' columns */            \
             ptrdiff_t row = first_row + q, n = row / tiles_h, y0 = 2 * (row % tiles_h), t0 = q * (tiles_w + 1); \
             const T *top = g + ((n * kernels + k) * out_h + y0) * out_w, *bottom = top + out_w;                \
-            /* past the image (an odd last column, the spare column, a missing bottom row): zeros */           \
-            for (ptrdiff_t tx = pairs; tx <= tiles_w; tx++)                                                    \
-                g00[t0 + tx] = g01[t0 + tx] = g10[t0 + tx] = g11[t0 + tx] = 0;                                 \
             mgw_split_##SUF(top, pairs, g00 + t0, g01 + t0);                                                   \
             if (out_w % 2)                                                                                     \
                 g00[t0 + pairs] = top[2 * pairs];                                                              \
@@ -194,9 +206,6 @@ MG_CLONES MG_ROW void mgw_gradient_rows_##SUF(                                  
                 mgw_split_##SUF(bottom, pairs, g10 + t0, g11 + t0);                                            \
                 if (out_w % 2)                                                                                 \
                     g10[t0 + pairs] = bottom[2 * pairs];                                                       \
-            } else {                                                                                           \
-                memset(g10 + t0, 0, (size_t)pairs * sizeof(T));                                               \
-                memset(g11 + t0, 0, (size_t)pairs * sizeof(T));                                                \
             }                                                                                                  \
         }                                                                                                      \
         T *s = dm + k * count;                                                                                 \

@@ -422,6 +422,8 @@ class ConvTranspose(Function):
     """
 
     def forward(self, x, weight, bias, *, window, groups):
+        if winograd.applies(x, weight, window, groups):  # a 3×3 stride-1 one: a correlation with w flipped
+            return winograd.correlate_transposed(x, weight, bias, window)
         out_channels = weight.shape[1] * groups
         shape = (x.shape[0], out_channels) + tuple(window.in_size)
         result = correlate_grads(None, shape, weight, x, window, groups, True, False)[0]
@@ -435,7 +437,10 @@ class ConvTranspose(Function):
         window, groups = self.options["window"], self.options["groups"]
         grad = np.ascontiguousarray(grad)
         grad_x = grad_w = None
-        if need_x and need_w:  # one pass over grad's columns for both
+        if winograd.applies(x, weight, window, groups):  # Conv's forward and weight gradient, roles swapped
+            grad_x = winograd.correlate(grad, weight, None, window) if need_x else None
+            grad_w = winograd.correlate_grads(grad, weight, x, window, False, True)[1] if need_w else None
+        elif need_x and need_w:  # one pass over grad's columns for both
             grad_x, grad_w = correlate(grad, weight, None, window, groups, upstream=x)
         elif need_x:
             grad_x = correlate(grad, weight, None, window, groups)

@@ -1,14 +1,17 @@
-"""Winograd F(2×2, 3×3) for 3×3, stride-1, undilated, ungrouped 2-d convolutions: forward, input and weight
-gradients as arrays, for ``Conv``'s fast path (``minigrad/_kernels/winograd.pyx`` has the tile arithmetic).
+"""Winograd F(2×2, 3×3) and F(4×4, 3×3) for 3×3, stride-1, undilated, ungrouped 2-d convolutions: forward, input
+and weight gradients as arrays, for ``Conv``'s fast path (``minigrad/_kernels/winograd.pyx`` has the tile
+arithmetic).
 
-A 3×3 convolution costs ``9 C K`` multiply-adds per output, which im2col's GEMM spends in full; F(2×2, 3×3)
-spends ``16 C K`` per 2×2 outputs (2.25x fewer) in 16 GEMMs of the transformed kernel ``U = G w Gᵀ`` (``(16, K,
-C)``, made here once per call) by the transformed input tiles. The input gradient is again a 3×3 stride-1
-correlation, of the output gradient with the kernel flipped and its channel axes swapped, padded ``2 - p``; the
-weight gradient sums ``dU[e] = Σ_tiles dM[e] V[e]ᵀ`` in the transformed domain and maps it back with
-``dw = Gᵀ dU G``. The transforms' extra additions round a little more than a direct sum (a few float32 ulps of the
-largest partial sums). Where it does not pay (one or two input or output channels: the transforms then cost more
-than the multiplies they save) or cannot run (no ``cblas``), ``applies`` says no and ``Conv`` keeps im2col.
+A 3×3 convolution costs ``9 C K`` multiply-adds per output, which im2col's GEMM spends in full; F(m×m, 3×3)
+spends ``(m + 2)² C K`` per m×m outputs (2.25x fewer for m = 2, 4x for m = 4) in ``(m + 2)²`` GEMMs of the
+transformed kernel ``U = G w Gᵀ`` (``((m + 2)², K, C)``, made here once per call) by the transformed input tiles.
+The input gradient is again a 3×3 stride-1 correlation, of the output gradient with the kernel flipped and its
+channel axes swapped, padded ``2 - p``; the weight gradient sums ``dU[e] = Σ_tiles dM[e] V[e]ᵀ`` in the
+transformed domain and maps it back with ``dw = Gᵀ dU G``. The transforms' extra additions round more than a
+direct sum: a few float32 ulps of the largest partial sums for F(2×2), about ten times that for F(4×4), which is
+why float32 keeps F(2×2) (``tile_for``). Where it does not pay (one or two input or output channels: the
+transforms then cost more than the multiplies they save) or cannot run (no ``cblas``), ``applies`` says no and
+``Conv`` keeps im2col.
 """
 
 import numpy as np
@@ -17,10 +20,22 @@ from .. import _blas
 from .._kernels import winograd as _kernel
 from .._threads import get_num_threads
 
-__all__ = ["applies", "correlate", "correlate_grads"]
+__all__ = ["applies", "correlate", "correlate_grads", "correlate_transposed", "tile_for"]
 
-# G of F(2×2, 3×3): a 3-tap kernel row to the 4 entries of its transformed row
-_G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
+# G of F(m×m, 3×3) by m: a 3-tap kernel row to the m + 2 entries of its transformed row (F(4×4) at 0, ±1, ±2, ∞)
+_G = {
+    2: np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]]),
+    4: np.array(
+        [
+            [1 / 4, 0.0, 0.0],
+            [-1 / 6, -1 / 6, -1 / 6],
+            [-1 / 6, 1 / 6, -1 / 6],
+            [1 / 24, 1 / 12, 1 / 6],
+            [1 / 24, -1 / 12, 1 / 6],
+            [0.0, 0.0, 1.0],
+        ]
+    ),
+}
 
 # Measured single-threaded, forward and both gradients of 32 images of 28x28 (Winograd / im2col CPU time): 3 input
 # channels 1.9, 4: 1.5 (32 outputs) to 0.9 (4 outputs), 8: 0.75-0.87, 16 and more 0.4-0.7 (4 to 64 outputs). With
@@ -28,7 +43,17 @@ _G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.
 MIN_IN_CHANNELS = 8
 MIN_OUT_CHANNELS = 4
 
-# Bytes of one block's transformed input and products, 16 (C + K) per tile: kept within L2 so that each tile's
+# F(4×4, 3×3) in float32 rounds about 10x more than a direct sum (its transforms' coefficients reach 8 and the
+# products' sums grow with them): on 16 to 64 channels of N(0, 1) data that is 2-7e-4 on outputs of about 20, 1.5
+# to 2.8 times the conv parity tests' tolerance (1e-4 + 1e-4 |y|) where F(2×2) and torch use 0.1-0.3 of it. So
+# float32 keeps F(2×2); float64 (10^-14 either way) takes F(4×4) where it pays.
+FLOAT32_TILE = 2
+# Measured in float64, one thread, forward and both gradients of 3 to 28 pixel outputs, 8 to 64 channels: F(4×4)
+# ran 1.15-1.55x faster than F(2×2) where its work per output was 1.9-2.7x smaller (output sizes 3, 4, 7, 8, 12,
+# 16, 28), 0.8-1.08x where it was 1.33-1.56x smaller (5, 6, 9, 10, 14: mostly padding in the last tile).
+F4_MIN_SAVING = 1.6
+
+# Bytes of one block's transformed input and products, (m + 2)² (C + K) per tile: kept within L2 so that each tile's
 # numbers go from transform to GEMM to inverse transform without leaving the cache.
 _BLOCK_BYTES = 1 << 19
 
@@ -53,26 +78,43 @@ def applies(x, weight, window, groups):
     )
 
 
-def _transformed(weight):
-    """``U[e, k, c] = (G w[k, c] Gᵀ)[e]``: ``(K, C, 3, 3) -> (16, K, C)``, contiguous, in the weight's dtype."""
-    u = np.matmul(np.matmul(_G, weight), _G.T)  # (K, C, 4, 4), in float64
-    return np.ascontiguousarray(u.transpose(2, 3, 0, 1).reshape(16, *weight.shape[:2]), dtype=weight.dtype)
+def tile_for(dtype, out_size):
+    """The output tile ``m`` (2 or 4) of the F(m×m, 3×3) that computes a correlation (or its weight gradient) of
+    ``out_size`` outputs in ``dtype``: 2 in float32 (``FLOAT32_TILE``), else 4 where its work per output (``36``
+    per 4×4 tile, the image rounded up to whole tiles) is at most ``1 / F4_MIN_SAVING`` of F(2×2)'s (``16`` per
+    2×2 tile, plus the spare tile column)."""
+    if np.dtype(dtype) == np.float32 and FLOAT32_TILE == 2:
+        return 2
+    (h, w), up = out_size, lambda size, tile: -(-size // tile)
+    two, four = 16 * up(h, 2) * (up(w, 2) + 1), 36 * up(h, 4) * up(w, 4)
+    return 4 if two >= F4_MIN_SAVING * four else 2
 
 
-def _plan(images, channels, kernels, out_size, dtype):
+def _transformed(weight, tile):
+    """``U[e, k, c] = (G w[k, c] Gᵀ)[e]`` of F(tile×tile, 3×3): ``(K, C, 3, 3) -> ((tile + 2)², K, C)``,
+    contiguous, in the weight's dtype."""
+    g = _G[tile]
+    u = np.matmul(np.matmul(g, weight), g.T)  # (K, C, tile + 2, tile + 2), in float64
+    return np.ascontiguousarray(u.transpose(2, 3, 0, 1).reshape(-1, *weight.shape[:2]), dtype=weight.dtype)
+
+
+def _plan(tile, images, channels, kernels, out_size, dtype):
     """(tile rows per block, threads, per-thread scratch): blocks of about ``_BLOCK_BYTES``, a second thread only
-    for ``_blas.THREADED_MIN_MACS`` GEMM multiply-adds (``16 C K`` per tile) or more."""
-    tiles_h, tiles_w = ((size + 1) // 2 for size in out_size)
-    rows = max(1, _BLOCK_BYTES // (16 * (channels + kernels) * (tiles_w + 1) * np.dtype(dtype).itemsize))
-    macs = 16 * channels * kernels * images * tiles_h * tiles_w
+    for ``_blas.THREADED_MIN_MACS`` GEMM multiply-adds (``(tile + 2)² C K`` per tile) or more."""
+    tiles_h, tiles_w = ((size + tile - 1) // tile for size in out_size)
+    entries = (tile + 2) ** 2
+    columns = tiles_w + 1 if tile == 2 else tiles_w  # F(2×2) keeps a spare column per tile row
+    rows = max(1, _BLOCK_BYTES // (entries * (channels + kernels) * columns * np.dtype(dtype).itemsize))
+    macs = entries * channels * kernels * images * tiles_h * tiles_w
     threads = get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1
-    scratch = np.empty((threads, _kernel.scratch_size(channels, kernels, rows, tiles_w)), dtype)
+    scratch = np.empty((threads, _kernel.scratch_size(tile, channels, kernels, rows, tiles_w)), dtype)
     return rows, threads, scratch
 
 
 def _run(x, u, bias, out, pad):
     """``out = correlate x with the 3×3 kernel whose transform is u``, padded ``pad`` before each dim."""
-    rows, threads, scratch = _plan(x.shape[0], x.shape[1], u.shape[1], out.shape[2:], x.dtype)
+    tile = 2 if u.shape[0] == 16 else 4
+    rows, threads, scratch = _plan(tile, x.shape[0], x.shape[1], u.shape[1], out.shape[2:], x.dtype)
     with _blas.single_threaded():
         _kernel.correlate(x, u, bias, out, pad[0], pad[1], rows, scratch, threads)
     return out
@@ -82,29 +124,46 @@ def correlate(x, weight, bias, window):
     """``y[n, k, i, j] = b[k] + Σ_c Σ_{a, b < 3} w[k, c, a, b] x[n, c, i - p_h + a, j - p_w + b]``: the
     convolution's value, ``(N, K, *window.out_size)``."""
     x = np.ascontiguousarray(x)
-    bias = np.empty(0, x.dtype) if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
     out = np.empty((x.shape[0], weight.shape[0]) + tuple(window.out_size), x.dtype)
-    return _run(x, _transformed(weight), bias, out, window.padding)
+    u = _transformed(weight, tile_for(x.dtype, window.out_size))
+    return _run(x, u, _bias_array(bias, x.dtype), out, window.padding)
+
+
+def correlate_transposed(g, weight, bias, window):
+    """The adjoint of ``correlate`` (a transposed convolution, and the convolution's input gradient):
+    ``y[n, c, i, j] = b[c] + Σ_k Σ_{a, b < 3} w[k, c, a, b] g[n, k, i + p_h - a, j + p_w - b]`` for ``g (N, K,
+    *window.out_size)``, ``(N, C, *window.in_size)``: the correlation of ``g`` with ``w`` flipped and transposed
+    (``(C, K, 3, 3)``), padded ``2 - p``."""
+    g = np.ascontiguousarray(g)
+    flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+    out = np.empty((g.shape[0], weight.shape[1]) + tuple(window.in_size), g.dtype)
+    u = _transformed(flipped, tile_for(g.dtype, window.in_size))
+    return _run(g, u, _bias_array(bias, g.dtype), out, [2 - p for p in window.padding])
+
+
+def _bias_array(bias, dtype):
+    """The kernel's bias argument: contiguous in ``dtype``, empty for none."""
+    return np.empty(0, dtype) if bias is None else np.ascontiguousarray(bias, dtype=dtype)
 
 
 def correlate_grads(x, weight, grad, window, need_x, need_w):
     """The convolution's input, weight and bias gradients (None where not needed; the bias's comes with the
-    weight's): ``dx`` the correlation of ``g`` with ``w`` flipped and transposed (``(C, K, 3, 3)``), padded
-    ``2 - p``; ``dw = Gᵀ (Σ_threads dU) G``; ``db = Σ g`` from the same tiles."""
+    weight's): ``dx = correlate_transposed(g, w)``; ``dw = Gᵀ (Σ_threads dU) G``; ``db = Σ g`` from the same
+    tiles."""
     grad = np.ascontiguousarray(grad)
     grad_x = grad_w = grad_b = None
     if need_x:
-        flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
-        grad_x = np.empty(x.shape, grad.dtype)
-        _run(grad, _transformed(flipped), np.empty(0, grad.dtype), grad_x, [2 - p for p in window.padding])
+        grad_x = correlate_transposed(grad, weight, None, window)
     if need_w:
         x = np.ascontiguousarray(x)
         kernels, channels = weight.shape[:2]
-        rows, threads, scratch = _plan(x.shape[0], channels, kernels, grad.shape[2:], x.dtype)
-        partial, sums = np.zeros((threads, 16, kernels, channels), x.dtype), np.zeros((threads, kernels))
+        tile = tile_for(x.dtype, grad.shape[2:])
+        rows, threads, scratch = _plan(tile, x.shape[0], channels, kernels, grad.shape[2:], x.dtype)
+        side = tile + 2
+        partial, sums = np.zeros((threads, side * side, kernels, channels), x.dtype), np.zeros((threads, kernels))
         with _blas.single_threaded():
             _kernel.weight_grad(x, grad, partial, sums, *window.padding, rows, scratch, threads)
-        du = partial.sum(0, dtype=np.float64).reshape(4, 4, kernels, channels).transpose(2, 3, 0, 1)
-        grad_w = np.matmul(np.matmul(_G.T, du), _G).astype(x.dtype)
+        du = partial.sum(0, dtype=np.float64).reshape(side, side, kernels, channels).transpose(2, 3, 0, 1)
+        grad_w = np.matmul(np.matmul(_G[tile].T, du), _G[tile]).astype(x.dtype)
         grad_b = sums.sum(0).astype(x.dtype)
     return grad_x, grad_w, grad_b
