@@ -63,32 +63,45 @@ cdef extern from "normalization_rows.h" nogil:
                                    double scale, double *sum_gx, double *sum_g, double *total_g, double *total_gx)
 
 
+# Two sums of one pass, returned by value: a prange body that assigns the result gets a thread-private copy.
+# (Passing the address of a loop variable the body never assigns would share it between the threads: Cython makes
+# a prange variable private only when the body assigns it.)
+cdef struct Sums:
+    double first
+    double second
+
+
 # One wrapper per loop of normalization_rows.h, picking the float or double version from the fused type.
-cdef inline void _shifted_sums(const floating *x, Py_ssize_t n, double shift, double *total,
-                               double *squares) noexcept nogil:
+cdef inline Sums _shifted_sums(const floating *x, Py_ssize_t n, double shift) noexcept nogil:
     """Σ (x - shift) and Σ (x - shift)², in double."""
+    cdef Sums sums
     if floating is float:
-        mgn_shifted_sums_f32(x, n, shift, total, squares)
+        mgn_shifted_sums_f32(x, n, shift, &sums.first, &sums.second)
     else:
-        mgn_shifted_sums_f64(x, n, shift, total, squares)
+        mgn_shifted_sums_f64(x, n, shift, &sums.first, &sums.second)
+    return sums
 
 
-cdef inline void _grad_sums(const floating *g, const floating *w, const floating *x, Py_ssize_t n, double shift,
-                            double *total_g, double *total_gx) noexcept nogil:
+cdef inline Sums _grad_sums(const floating *g, const floating *w, const floating *x, Py_ssize_t n,
+                            double shift) noexcept nogil:
     """Σ g·w and Σ g·w·(x - shift), in double (w == NULL: w = 1)."""
+    cdef Sums sums
     if floating is float:
-        mgn_grad_sums_f32(g, w, x, n, shift, total_g, total_gx)
+        mgn_grad_sums_f32(g, w, x, n, shift, &sums.first, &sums.second)
     else:
-        mgn_grad_sums_f64(g, w, x, n, shift, total_g, total_gx)
+        mgn_grad_sums_f64(g, w, x, n, shift, &sums.first, &sums.second)
+    return sums
 
 
-cdef inline void _grad_sums_scale(const floating *g, const floating *x, Py_ssize_t n, double shift, floating a,
-                                  floating *out, double *total_g, double *total_gx) noexcept nogil:
+cdef inline Sums _grad_sums_scale(const floating *g, const floating *x, Py_ssize_t n, double shift, floating a,
+                                  floating *out) noexcept nogil:
     """Σ g and Σ g·(x - shift), in double, and out = a·g."""
+    cdef Sums sums
     if floating is float:
-        mgn_grad_sums_scale_f32(g, x, n, shift, a, out, total_g, total_gx)
+        mgn_grad_sums_scale_f32(g, x, n, shift, a, out, &sums.first, &sums.second)
     else:
-        mgn_grad_sums_scale_f64(g, x, n, shift, a, out, total_g, total_gx)
+        mgn_grad_sums_scale_f64(g, x, n, shift, a, out, &sums.first, &sums.second)
+    return sums
 
 
 cdef inline void _affine(const floating *x, floating a, floating b, floating *y, Py_ssize_t n) noexcept nogil:
@@ -117,14 +130,15 @@ cdef inline void _scale_shift(const floating *x, const floating *w, const floati
         mgn_scale_shift_f64(x, w, b, shift, scale, out, n)
 
 
-cdef inline void _row_backward_sums(const floating *g, const floating *w, const floating *x, Py_ssize_t n,
-                                    double shift, double scale, double *sum_gx, double *sum_g, double *total_g,
-                                    double *total_gx) noexcept nogil:
-    """sum_gx += g·(x - shift)·scale, sum_g += g; Σ g·w and Σ g·w·(x - shift), in double."""
+cdef inline Sums _row_backward_sums(const floating *g, const floating *w, const floating *x, Py_ssize_t n,
+                                    double shift, double scale, double *sum_gx, double *sum_g) noexcept nogil:
+    """sum_gx += g·(x - shift)·scale, sum_g += g; returns Σ g·w and Σ g·w·(x - shift), in double."""
+    cdef Sums sums
     if floating is float:
-        mgn_row_backward_sums_f32(g, w, x, n, shift, scale, sum_gx, sum_g, total_g, total_gx)
+        mgn_row_backward_sums_f32(g, w, x, n, shift, scale, sum_gx, sum_g, &sums.first, &sums.second)
     else:
-        mgn_row_backward_sums_f64(g, w, x, n, shift, scale, sum_gx, sum_g, total_g, total_gx)
+        mgn_row_backward_sums_f64(g, w, x, n, shift, scale, sum_gx, sum_g, &sums.first, &sums.second)
+    return sums
 
 
 cdef enum:
@@ -146,7 +160,8 @@ def channel_stats(const floating[:, :, ::1] x, double[::1] mean, double[::1] var
     (the shift keeps the difference of the two sums free of cancellation whenever K is within a few standard
     deviations of the mean, which a sample of the channel is), in double over four running sums each."""
     cdef Py_ssize_t batch = x.shape[0], channels = x.shape[1], size = x.shape[2], n, c
-    cdef double total, squares, plane, plane_squares, shift, m, count = batch * size
+    cdef double total, squares, shift, m, count = batch * size
+    cdef Sums plane
     if batch * size == 0:  # no plane to point into (the caller handles empty inputs)
         return
     for c in prange(channels, nogil=True, schedule="static",
@@ -155,9 +170,9 @@ def channel_stats(const floating[:, :, ::1] x, double[::1] mean, double[::1] var
         total = 0
         squares = 0
         for n in range(batch):
-            _shifted_sums(&x[n, c, 0], size, shift, &plane, &plane_squares)
-            total = total + plane
-            squares = squares + plane_squares
+            plane = _shifted_sums(&x[n, c, 0], size, shift)
+            total = total + plane.first
+            squares = squares + plane.second
         m = total / count
         mean[c] = shift + m
         var[c] = max(squares / count - m * m, 0.0)
@@ -183,7 +198,8 @@ def batch_norm_backward(const floating[:, :, ::1] grad, const floating[:, :, ::1
                         double[::1] sum_gx, floating[:, :, ::1] grad_x, int num_threads):
     """Σ g and Σ g·x̂ per channel, and grad_x when it is not None (see the module docstring)."""
     cdef Py_ssize_t batch = x.shape[0], channels = x.shape[1], size = x.shape[2], n, c
-    cdef double tg, tgx, plane_g, plane_gx, m, scale, count = batch * size
+    cdef double tg, tgx, m, scale, count = batch * size
+    cdef Sums plane
     cdef floating a, b, k
     if batch * size == 0:  # nothing to sum, no plane to point into
         sum_g[:] = 0
@@ -198,12 +214,11 @@ def batch_norm_backward(const floating[:, :, ::1] grad, const floating[:, :, ::1
         tgx = 0
         for n in range(batch):
             if fused:
-                _grad_sums_scale(&grad[n, c, 0], &x[n, c, 0], size, m, <floating>scale, &grad_x[n, c, 0],
-                                 &plane_g, &plane_gx)
+                plane = _grad_sums_scale(&grad[n, c, 0], &x[n, c, 0], size, m, <floating>scale, &grad_x[n, c, 0])
             else:
-                _grad_sums(&grad[n, c, 0], <const floating *>NULL, &x[n, c, 0], size, m, &plane_g, &plane_gx)
-            tg = tg + plane_g
-            tgx = tgx + plane_gx
+                plane = _grad_sums(&grad[n, c, 0], <const floating *>NULL, &x[n, c, 0], size, m)
+            tg = tg + plane.first
+            tgx = tgx + plane.second
         sum_g[c] = tg
         sum_gx[c] = tgx * invstd[c]
         if grad_x is None or fused:
@@ -221,7 +236,8 @@ def layer_norm_forward(const floating[:, ::1] x, const floating[::1] weight not 
                        floating[:, ::1] out, double[::1] mean, double[::1] invstd, int num_threads):
     """Standardise each row, then ``·weight + bias`` (see the module docstring)."""
     cdef Py_ssize_t rows = x.shape[0], size = x.shape[1], r
-    cdef double m, inv, total, squares, shift, var
+    cdef double m, inv, shift, var
+    cdef Sums sums
     if size == 0:
         return
     for r in prange(rows, nogil=True, schedule="static", num_threads=_threads(rows, rows * size, num_threads)):
@@ -229,13 +245,13 @@ def layer_norm_forward(const floating[:, ::1] x, const floating[::1] weight not 
         # (shift - mean)² / var of the double's 53 bits: beyond CANCELLATION_LIMIT (the first value many standard
         # deviations off) a second pass centred on the mean gives it without cancellation
         shift = x[r, 0]
-        _shifted_sums(&x[r, 0], size, shift, &total, &squares)
-        m = total / size
-        var = squares / size - m * m
+        sums = _shifted_sums(&x[r, 0], size, shift)
+        m = sums.first / size
+        var = sums.second / size - m * m
         if not m * m <= CANCELLATION_LIMIT * var:
-            _shifted_sums(&x[r, 0], size, shift + m, &total, &squares)
-            var = squares / size - (total / size) * (total / size)
-            m = m + total / size
+            sums = _shifted_sums(&x[r, 0], size, shift + m)
+            var = sums.second / size - (sums.first / size) * (sums.first / size)
+            m = m + sums.first / size
         m = shift + m
         inv = 1 / sqrt(max(var, 0.0) + eps)
         mean[r] = m
@@ -249,7 +265,8 @@ def layer_norm_backward(const floating[:, ::1] grad, const floating[:, ::1] x, c
     """grad_x per row, and the per-thread partial weight and bias gradients (see the module docstring)."""
     cdef Py_ssize_t rows = x.shape[0], size = x.shape[1], r
     cdef int t
-    cdef double m, inv, total_g, total_gx
+    cdef double m, inv, total_gx
+    cdef Sums sums
     cdef floating a, b, k
     if size == 0:  # no row to point into (the caller zeroed the sums)
         return
@@ -257,13 +274,12 @@ def layer_norm_backward(const floating[:, ::1] grad, const floating[:, ::1] x, c
         t = threadid()
         m = mean[r]
         inv = invstd[r]
-        _row_backward_sums(&grad[r, 0], &weight[0], &x[r, 0], size, m, inv, &sum_gx[t, 0], &sum_g[t, 0], &total_g,
-                           &total_gx)
+        sums = _row_backward_sums(&grad[r, 0], &weight[0], &x[r, 0], size, m, inv, &sum_gx[t, 0], &sum_g[t, 0])
         if grad_x is None:
             continue
-        total_gx = total_gx * inv
+        total_gx = sums.second * inv
         # grad_x = a·g·w + b·x + k
         a = <floating>inv
         b = <floating>(-inv * inv * total_gx / size)
-        k = <floating>(-inv * total_g / size - b * m)
+        k = <floating>(-inv * sums.first / size - b * m)
         _axpbypc(&grad[r, 0], &weight[0], &x[r, 0], a, b, k, &grad_x[r, 0], size)
