@@ -33,7 +33,7 @@ from .._blas import run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
-from . import winograd
+from . import conv_gemm, winograd
 
 __all__ = ["Window", "Unfold", "Fold", "Conv", "ConvTranspose"]
 
@@ -154,6 +154,8 @@ def correlate(x, weight, bias, window, groups, upstream=None):
     gradient ``upstream`` (``dWᵀ += cols upstreamᵀ``, as in ``correlate_grads``) from the same columns: a
     transposed convolution's backward needs both, and its columns are then built once (the VAE's 4x4 -> 8x8 layer:
     a third of its backward)."""
+    if upstream is None and conv_gemm.applies(x.shape, x.dtype, weight):
+        return conv_gemm.correlate(x, weight, bias, window, groups)
     x = np.ascontiguousarray(x)
     n = x.shape[0]
     out_channels, rows, positions = weight.shape[0], x.shape[1] * window.taps, window.positions
@@ -213,6 +215,9 @@ def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, ne
     ``(O, L)``, ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The
     batch is split over minigrad's threads, each summing its own ``dWᵀ``. Without groups the bias gradient
     ``Σ g`` comes with the weight's, from a row of ones below the columns (as in ``correlate``)."""
+    if conv_gemm.applies(x_shape, grad.dtype, weight) and (not need_w or x.dtype == grad.dtype):
+        grad_x, grad_w = conv_gemm.correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w)
+        return grad_x, grad_w, _bias_gradient(grad) if need_b else None
     n, out_channels = grad.shape[:2]
     rows, positions = x_shape[1] * window.taps, window.positions
     grad = np.ascontiguousarray(grad).reshape(n, groups, out_channels // groups, positions)

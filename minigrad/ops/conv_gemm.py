@@ -1,0 +1,121 @@
+"""A convolution's forward and gradients image by image in one compiled call (``minigrad/_kernels/conv_gemm.pyx``):
+per image on one OpenMP thread, im2col into a columns buffer that stays in that core's cache, the GEMMs (NumPy's
+OpenBLAS called without the GIL), col2im. Arrays only: ``conv.correlate``/``correlate_grads`` come here first and
+keep their NumPy loops for what ``applies`` turns down (no ``cblas``, mixed dtypes, fewer images than threads).
+
+    y[n, g]  = W[g] cols(x[n])[g] + b[g]      dW[g] = Σ_n dy[n, g] cols(x[n])[g]ᵀ      dx[n] = col2im(Wᵀ dy[n])
+
+(``g`` over the groups; ``W[g]`` is ``(O / G, C K / G)``.) On LeNet-5's 5x5 layers (64 images of 28x28 and
+14x14, 1 -> 6 and 6 -> 16 channels) the NumPy loops built columns for a chunk of images, then ran a GEMM per
+image from Python and summed ``dW`` from an array of per-image products; the Python threads that split the batch
+cost about 70 us per call, so the 1 -> 6 layer had stayed on one thread.
+"""
+
+import numpy as np
+
+from .. import _blas
+from .._kernels import conv_gemm as _kernel
+from .._threads import get_num_threads
+
+__all__ = ["applies", "correlate", "correlate_grads"]
+
+# From this many multiply-adds a second OpenMP thread pays for its start (a few microseconds, not the Python
+# threads' 70): LeNet-5's 1 -> 6 layer (7.5M) gains from it.
+_THREADED_MIN_MACS = 1 << 20
+
+
+def applies(x_shape, dtype, weight):
+    """Whether the compiled path runs: float32 or float64 input and weight of one dtype, at least as many
+    images as minigrad's threads (fewer are better served by threads inside one image's GEMMs), and ``cblas``."""
+    return (
+        dtype in (np.float32, np.float64)
+        and weight.dtype == dtype
+        and x_shape[0] >= get_num_threads()
+        and _blas.cblas_ready()
+    )
+
+
+def _threads(n, weight, window):
+    """minigrad's thread count, or 1 for a convolution too small to share (``_THREADED_MIN_MACS``)."""
+    macs = n * weight.size * window.positions
+    return min(get_num_threads(), n) if macs >= _THREADED_MIN_MACS else 1
+
+
+def _volumes_shape(shape, window):
+    """An ``(N, C, *spatial)`` shape as the kernels' ``(N, C, D, H, W)`` (size-1 leading spatial dims)."""
+    return tuple(shape[:2]) + (1,) * (3 - len(window.in_size)) + tuple(window.in_size)
+
+
+def _sliced(window):
+    """Whether the kernel takes the columns of the kernel's width only, one slice per kernel row (the kernel
+    module's "row slices"): a 2-d window more than one row high with unit stride down the rows."""
+    return len(window.kernel) == 2 and window.kernel[0] > 1 and window.stride[0] == 1
+
+
+def _layout(weight, window, groups):
+    """The columns' window, the shift from one slice's columns to the next's, and the weight as the kernel's
+    ``(S, O, C k / G)``: for ``_sliced`` a ``1 × k_W`` window down every row the kernel reaches and one slice per
+    kernel row, else the window itself and one slice."""
+    out_channels = weight.shape[0]
+    if not _sliced(window):
+        return window, 0, np.ascontiguousarray(weight.reshape(1, out_channels, -1))
+    (k_h, k_w), (_, t_w), (p_h, p_w), (d_h, d_w) = window.kernel, window.stride, window.padding, window.dilation
+    rows = window.out_size[0] + d_h * (k_h - 1)  # every input row (or padding) the kernel reaches
+    columns = type(window)((1, k_w), (1, t_w), (p_h, p_w), (1, d_w), window.in_size, (rows, window.out_size[1]))
+    kernels = weight.reshape(out_channels, -1, k_h, k_w).transpose(2, 0, 1, 3).reshape(k_h, out_channels, -1)
+    return columns, d_h * window.out_size[1], np.ascontiguousarray(kernels)
+
+
+def _weight_gradient(parts, weight, window, groups):
+    """The weight gradient from the threads' ``(T, S, G, C k / G, O / G)`` sums of its slices' transposes."""
+    total = parts[0] if parts.shape[0] == 1 else parts.sum(0)
+    slices, per_group = total.shape[0], weight.shape[0] // groups
+    taps = total.shape[2] // weight.shape[1]  # k_W when sliced, else K
+    total = total.reshape(slices, groups, -1, taps, per_group)  # (S, G, C / G, k, O / G)
+    return np.ascontiguousarray(total.transpose(1, 4, 2, 0, 3)).reshape(weight.shape)
+
+
+def correlate(x, weight, bias, window, groups):
+    """``y[n, o, j] = Σ_c Σ_i W[o, c, i] x[n, c, window i of j] + b[o]`` (``c`` over ``o``'s group), ``(N, O,
+    *window.out_size)``."""
+    n, out_channels = x.shape[0], weight.shape[0]
+    result = np.empty((n, out_channels, window.positions), x.dtype)
+    columns, shift, kernels = _layout(weight, window, groups)
+    shift_b = None if bias is None else np.ascontiguousarray(bias, dtype=x.dtype)
+    with _blas.single_threaded():
+        _kernel.forward(
+            np.ascontiguousarray(x).reshape(_volumes_shape(x.shape, window)),
+            kernels,
+            shift_b,
+            result,
+            groups,
+            shift,
+            *columns.kernel_arguments(),
+            _threads(n, weight, window),
+        )
+    return result.reshape((n, out_channels) + tuple(window.out_size))
+
+
+def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w):
+    """The input gradient (``x_shape``; None unless ``need_x``) and the weight gradient (None unless ``need_w``;
+    ``x`` is read only for it) for the output gradient ``grad (N, O, *out)``."""
+    n, out_channels = grad.shape[:2]
+    columns, shift, kernels = _layout(weight, window, groups)
+    threads = _threads(n, weight, window)
+    grad_x = np.empty(x_shape, grad.dtype) if need_x else None
+    parts = None
+    if need_w:
+        parts = np.zeros((threads, kernels.shape[0], groups, kernels.shape[2], out_channels // groups), grad.dtype)
+    with _blas.single_threaded():
+        _kernel.backward(
+            kernels,
+            np.ascontiguousarray(grad).reshape(n, out_channels, window.positions),
+            np.ascontiguousarray(x).reshape(_volumes_shape(x_shape, window)) if need_w else None,
+            None if grad_x is None else grad_x.reshape(_volumes_shape(x_shape, window)),
+            parts,
+            groups,
+            shift,
+            *columns.kernel_arguments(),
+            threads,
+        )
+    return grad_x, None if parts is None else _weight_gradient(parts, weight, window, groups)
