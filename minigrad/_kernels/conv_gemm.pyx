@@ -38,13 +38,14 @@ cdef struct Shape:
     # rows and width of one image's columns, output positions L, values of one input plane
     Py_ssize_t images, channels, filters, groups, slices, shift, rows, width, positions, plane
     Py_ssize_t depth, per_group  # rows of a group's columns (C k / G), filters per group
+    Py_ssize_t ones  # 1 when a row of ones follows the columns (the bias), else 0
 
 
 cdef void _shape(Shape *s, Geometry *g, Py_ssize_t *sizes, const Py_ssize_t *weight_sizes, Py_ssize_t groups,
                  Py_ssize_t shift, Py_ssize_t positions, tuple kernel, tuple stride, tuple padding, tuple dilation,
                  tuple out_size, Py_ssize_t itemsize) except *:
     """Fill ``s`` and ``g`` (the columns' geometry; rows as wide as its output) from ``x``'s ``sizes`` and the
-    weight's ``(S, O, C k / G)``, and check that they agree."""
+    weight's ``(S, O, C k / G + ones)``, and check that they agree."""
     s.images, s.channels, s.groups, s.shift, s.positions = sizes[0], sizes[1], groups, shift, positions
     s.slices, s.filters = weight_sizes[0], weight_sizes[1]
     s.width = out_size[0] * out_size[1] * out_size[2]
@@ -55,63 +56,76 @@ cdef void _shape(Shape *s, Geometry *g, Py_ssize_t *sizes, const Py_ssize_t *wei
     if groups < 1 or s.channels % groups or s.filters % groups:
         raise ValueError(f"groups={groups} must divide the {s.channels} channels and {s.filters} filters")
     s.depth, s.per_group = s.rows // groups, s.filters // groups
-    if weight_sizes[2] != s.depth or (s.slices - 1) * shift + positions > s.width or s.slices < 1:
+    s.ones = weight_sizes[2] - s.depth
+    if s.ones not in (0, 1) or (s.ones and groups > 1) or (s.slices - 1) * shift + positions > s.width:
         raise ValueError("the weight's slices and the columns' geometry disagree")
+    if s.slices < 1:
+        raise ValueError("the weight needs a slice")
 
 
 cdef floating *_scratch(const Shape *s, const Geometry *g, floating dtype) noexcept nogil:
-    """One thread's columns and im2col scratch (NULL when out of memory)."""
-    return <floating *>malloc((s.rows * s.width + image_scratch(g)) * sizeof(floating))
+    """One thread's columns (and their row of ones, set here) and im2col scratch (NULL when out of memory)."""
+    cdef Py_ssize_t j
+    cdef floating *cols = <floating *>malloc(((s.rows + s.ones) * s.width + image_scratch(g)) * sizeof(floating))
+    if cols != NULL and s.ones:
+        for j in range(s.width):
+            cols[s.rows * s.width + j] = 1
+    return cols
 
 
 cdef void _forward_image(const floating *x, const floating *w, const floating *b, floating *y, floating *cols,
                          const Shape *s, const Geometry *g) noexcept nogil:
-    """One image: ``y (O, L) = Σ_a W_a cols_a + b`` group by group."""
-    cdef Py_ssize_t a, grp, o, j
-    image_columns(<floating *>x, cols, s.channels, g, cols + s.rows * s.width, False)  # (x is only read)
-    if b != NULL:  # the bias first, the products added onto it
+    """One image: ``y (O, L) = Σ_a W_a cols_a + b`` group by group; the bias rides in slice 0's product as a
+    last weight column times the row of ones when there is one, else it is written first and the products added
+    onto it (``b``)."""
+    cdef Py_ssize_t a, grp, o, j, lda = s.depth + s.ones
+    image_columns(<floating *>x, cols, s.channels, g, cols + (s.rows + s.ones) * s.width, False)  # (x: only read)
+    if b != NULL:
         for o in range(s.filters):
             for j in range(s.positions):
                 y[o * s.positions + j] = b[o]
     for a in range(s.slices):
         for grp in range(s.groups):
-            gemm(False, False, s.per_group, s.positions, s.depth, 1,
-                 w + (a * s.filters + grp * s.per_group) * s.depth, s.depth,
+            gemm(False, False, s.per_group, s.positions, s.depth + (s.ones if a == 0 else 0), 1,
+                 w + (a * s.filters + grp * s.per_group) * lda, lda,
                  cols + grp * s.depth * s.width + a * s.shift, s.width, 1 if b != NULL or a > 0 else 0,
                  y + grp * s.per_group * s.positions, s.positions)
 
 
 cdef void _backward_image(const floating *x, const floating *w, const floating *dy, floating *dx, floating *dw,
                           floating *cols, const Shape *s, const Geometry *g) noexcept nogil:
-    """One image: ``dWᵀ_a += cols_a dyᵀ`` into ``dw (S, G, C k / G, O / G)`` with ``x``, and ``dx`` (col2im of
-    ``Σ_a W_aᵀ dy`` in the shifted columns) into ``dx`` when not NULL."""
-    cdef Py_ssize_t a, grp
+    """One image: ``dWᵀ_a += cols_a dyᵀ`` into ``dw (S, G, C k / G + ones, O / G)`` with ``x`` (slice 0's last
+    row, from the row of ones, sums the bias gradient), and ``dx`` (col2im of ``Σ_a W_aᵀ dy`` in the shifted
+    columns) into ``dx`` when not NULL."""
+    cdef Py_ssize_t a, grp, lda = s.depth + s.ones
+    cdef floating *scratch = cols + (s.rows + s.ones) * s.width
     if x != NULL:
-        image_columns(<floating *>x, cols, s.channels, g, cols + s.rows * s.width, False)  # (x is only read)
+        image_columns(<floating *>x, cols, s.channels, g, scratch, False)  # (x is only read)
         for a in range(s.slices):
             for grp in range(s.groups):  # dWᵀ: the small side of the product last runs faster
-                gemm(False, True, s.depth, s.per_group, s.positions, 1, cols + grp * s.depth * s.width + a * s.shift,
-                     s.width, dy + grp * s.per_group * s.positions, s.positions, 1,
-                     dw + (a * s.groups + grp) * s.depth * s.per_group, s.per_group)
+                gemm(False, True, s.depth + (s.ones if a == 0 else 0), s.per_group, s.positions, 1,
+                     cols + grp * s.depth * s.width + a * s.shift, s.width, dy + grp * s.per_group * s.positions,
+                     s.positions, 1, dw + (a * s.groups + grp) * lda * s.per_group, s.per_group)
     if dx == NULL:
         return
     if s.slices > 1 or s.width > s.positions:  # the slices overlap (or leave columns unwritten): sum onto zeros
         memset(cols, 0, s.rows * s.width * sizeof(floating))
     for a in range(s.slices):
         for grp in range(s.groups):
-            gemm(True, False, s.depth, s.positions, s.per_group, 1, w + (a * s.filters + grp * s.per_group) * s.depth,
-                 s.depth, dy + grp * s.per_group * s.positions, s.positions, 1 if s.slices > 1 else 0,
+            gemm(True, False, s.depth, s.positions, s.per_group, 1, w + (a * s.filters + grp * s.per_group) * lda,
+                 lda, dy + grp * s.per_group * s.positions, s.positions, 1 if s.slices > 1 else 0,
                  cols + grp * s.depth * s.width + a * s.shift, s.width)
-    image_columns(dx, cols, s.channels, g, cols + s.rows * s.width, True)
+    image_columns(dx, cols, s.channels, g, scratch, True)
 
 
 def forward(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] weight, const floating[::1] bias,
             floating[:, :, ::1] out, Py_ssize_t groups, Py_ssize_t shift, tuple kernel, tuple stride, tuple padding,
             tuple dilation, tuple out_size, int num_threads):
     """``out[n] = Σ_a W_a cols_a(x[n]) + b`` per group (module docstring): ``x (N, C, D, H, W)``, ``weight (S, O,
-    C k / G)``, ``bias (O,)`` or None, ``out (N, O, L)``; the geometry arguments (as ``im2col``'s) are the
+    C k / G + ones)``, ``bias (O,)`` or None, ``out (N, O, L)``; the geometry arguments (as ``im2col``'s) are the
     columns' (the full window with ``S = 1``; a row slice's otherwise), ``shift`` the columns from one slice's
-    to the next's."""
+    to the next's. Without groups the weight may carry one more column (``ones``), the bias in slice 0 (zeros in
+    the others), multiplied by a row of ones below the columns; ``bias`` is then None."""
     cdef Geometry g
     cdef Shape s
     _shape(&s, &g, &x.shape[0], &weight.shape[0], groups, shift, out.shape[2], kernel, stride, padding, dilation,
@@ -148,8 +162,9 @@ def backward(const floating[:, :, ::1] weight, const floating[:, :, ::1] grad, c
              Py_ssize_t shift, tuple kernel, tuple stride, tuple padding, tuple dilation, tuple out_size,
              int num_threads):
     """The input gradient into ``grad_x (N, C, D, H, W)`` (overwritten) and, with ``x``, the weight gradient's
-    per-thread sums of ``dWᵀ`` added into ``weight_grad_parts (T, S, G, C k / G, O / G)`` (``T >= num_threads``,
-    zeroed by the caller; thread ``t`` adds its images' into part ``t``), for ``grad (N, O, L)``; ``x`` with
+    per-thread sums of ``dWᵀ`` added into ``weight_grad_parts (T, S, G, C k / G + ones, O / G)`` (``T >=
+    num_threads``, zeroed by the caller; thread ``t`` adds its images' into part ``t``; with ``ones`` slice 0's
+    last row is the bias gradient), for ``grad (N, O, L)``; ``x`` with
     ``weight_grad_parts``, or ``grad_x``, may be None (not needed; the weight comes first, as the argument that
     picks the dtype). Other arguments as ``forward``'s."""
     cdef Geometry g
@@ -187,7 +202,7 @@ def backward(const floating[:, :, ::1] weight, const floating[:, :, ::1] grad, c
         cols = _scratch(&s, &g, dtype)
         if cols == NULL:
             out_of_memory[0] = 1
-        dw = dws + threadid() * s.slices * s.filters * s.depth if need_w else NULL
+        dw = dws + threadid() * s.slices * s.filters * (s.depth + s.ones) if need_w else NULL
         for n in prange(s.images, schedule="static"):
             if cols != NULL:
                 _backward_image(xs + n * image if need_w else NULL, w, gs + n * s.filters * s.positions,

@@ -216,8 +216,7 @@ def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, ne
     batch is split over minigrad's threads, each summing its own ``dWᵀ``. Without groups the bias gradient
     ``Σ g`` comes with the weight's, from a row of ones below the columns (as in ``correlate``)."""
     if conv_gemm.applies(x_shape, grad.dtype, weight) and (not need_w or x.dtype == grad.dtype):
-        grad_x, grad_w = conv_gemm.correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w)
-        return grad_x, grad_w, _bias_gradient(grad) if need_b else None
+        return conv_gemm.correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b)
     n, out_channels = grad.shape[:2]
     rows, positions = x_shape[1] * window.taps, window.positions
     grad = np.ascontiguousarray(grad).reshape(n, groups, out_channels // groups, positions)
