@@ -213,9 +213,10 @@ def _weight_layout(total, rows, groups, shape):
 def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b=False):
     """The convolution's input, weight and bias gradients as arrays (None where not needed; ``x`` is read only
     for the weight's, ``x_shape`` sizes the input's): ``conv_gemm``'s compiled path where it applies; else per
-    chunk of images and per image and group, with ``g`` as ``(O, L)``, ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The
-    batch is split over minigrad's threads, each summing its own ``dWᵀ``. Without groups the bias gradient
-    ``Σ g`` comes with the weight's, from a row of ones below the columns (as in ``correlate``)."""
+    chunk of images and per image and group, with ``g`` as ``(O, L)``, ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g``
+    (into the columns' buffer, once read) then col2im. The batch is split over minigrad's threads, each summing
+    its own ``dWᵀ``. Without groups the bias gradient ``Σ g`` comes with the weight's, from a row of ones below
+    the columns (as in ``correlate``)."""
     if conv_gemm.applies(x_shape, grad.dtype, weight) and (not need_w or x.dtype == grad.dtype):
         return conv_gemm.correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b)
     n, out_channels = grad.shape[:2]
