@@ -118,6 +118,35 @@ cdef void _backward_image(const floating *x, const floating *w, const floating *
     image_columns(dx, cols, s.channels, g, scratch, True)
 
 
+cdef int _images(const floating *xs, const floating *w, const floating *b, const floating *dys, floating *ys,
+                 floating *dxs, floating *dws, const Shape *s, const Geometry *g, int threads,
+                 bint adjoint) noexcept nogil:
+    """Every image's forward (``adjoint``: backward) on ``threads`` threads, each with its own columns and, in
+    the backward, its own part of ``dws``; NULL pointers are the arrays not there. Returns 1 when a thread had
+    no memory for its columns, else 0."""
+    cdef Py_ssize_t n, image = s.channels * s.plane, output = s.filters * s.positions
+    cdef floating *cols = NULL
+    cdef floating *dw = NULL
+    cdef floating dtype = 0
+    cdef int[1] failed  # (an array: shared by the threads, where a scalar assigned in the block is private)
+    failed[0] = 0
+    with parallel(num_threads=threads):
+        cols = _scratch(s, g, dtype)
+        if cols == NULL:
+            failed[0] = 1
+        dw = dws + threadid() * s.slices * s.filters * (s.depth + s.ones) if dws != NULL else NULL
+        for n in prange(s.images, schedule="static"):
+            if cols == NULL:
+                continue
+            if adjoint:
+                _backward_image(xs + n * image if xs != NULL else NULL, w, dys + n * output,
+                                dxs + n * image if dxs != NULL else NULL, dw, cols, s, g)
+            else:
+                _forward_image(xs + n * image, w, b, ys + n * output, cols, s, g)
+        free(cols)
+    return failed[0]
+
+
 def forward(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] weight, const floating[::1] bias,
             floating[:, :, ::1] out, Py_ssize_t groups, Py_ssize_t shift, tuple kernel, tuple stride, tuple padding,
             tuple dilation, tuple out_size, int num_threads):
@@ -134,26 +163,14 @@ def forward(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] weight,
         raise ValueError("out must be (N, O, L)")
     if s.images == 0 or s.positions == 0 or s.filters == 0:
         return
-    cdef Py_ssize_t n
-    cdef const floating *xs = &x[0, 0, 0, 0, 0]
-    cdef const floating *w = &weight[0, 0, 0]
     cdef const floating *b = NULL
     if bias is not None:
         b = &bias[0]
-    cdef floating *ys = &out[0, 0, 0]
-    cdef floating *cols = NULL
-    cdef floating dtype = 0
-    cdef int[1] out_of_memory
-    out_of_memory[0] = 0
-    with nogil, parallel(num_threads=num_threads):
-        cols = _scratch(&s, &g, dtype)
-        if cols == NULL:
-            out_of_memory[0] = 1
-        for n in prange(s.images, schedule="static"):
-            if cols != NULL:
-                _forward_image(xs + n * s.channels * s.plane, w, b, ys + n * s.filters * s.positions, cols, &s, &g)
-        free(cols)
-    if out_of_memory[0]:
+    cdef int failed
+    with nogil:
+        failed = _images(&x[0, 0, 0, 0, 0], &weight[0, 0, 0], b, NULL, &out[0, 0, 0], NULL, NULL, &s, &g,
+                         num_threads, False)
+    if failed:
         raise MemoryError("conv_gemm.forward: no memory for the per-thread columns")
 
 
@@ -185,28 +202,13 @@ def backward(const floating[:, :, ::1] weight, const floating[:, :, ::1] grad, c
         if need_x:
             grad_x[...] = 0
         return
-    cdef Py_ssize_t n, image = s.channels * s.plane
     cdef const floating *xs = NULL
     if need_w:
         xs = &x[0, 0, 0, 0, 0]
-    cdef const floating *w = &weight[0, 0, 0]
-    cdef const floating *gs = &grad[0, 0, 0]
     cdef floating *dxs = NULL if grad_x is None else &grad_x[0, 0, 0, 0, 0]
     cdef floating *dws = NULL if not need_w else &weight_grad_parts[0, 0, 0, 0, 0]
-    cdef floating *cols = NULL
-    cdef floating *dw = NULL
-    cdef floating dtype = 0
-    cdef int[1] out_of_memory
-    out_of_memory[0] = 0
-    with nogil, parallel(num_threads=num_threads):
-        cols = _scratch(&s, &g, dtype)
-        if cols == NULL:
-            out_of_memory[0] = 1
-        dw = dws + threadid() * s.slices * s.filters * (s.depth + s.ones) if need_w else NULL
-        for n in prange(s.images, schedule="static"):
-            if cols != NULL:
-                _backward_image(xs + n * image if need_w else NULL, w, gs + n * s.filters * s.positions,
-                                dxs + n * image if need_x else NULL, dw, cols, &s, &g)
-        free(cols)
-    if out_of_memory[0]:
+    cdef int failed
+    with nogil:
+        failed = _images(xs, &weight[0, 0, 0], NULL, &grad[0, 0, 0], NULL, dxs, dws, &s, &g, num_threads, True)
+    if failed:
         raise MemoryError("conv_gemm.backward: no memory for the per-thread columns")
