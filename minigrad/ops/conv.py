@@ -368,7 +368,7 @@ class Conv(Function):
     *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas.
 
     Forward and backward run image by image in one compiled call where they can (``conv_gemm``: OpenMP over the
-    images, the GEMMs from C, row-sliced columns for 2-d kernels). Otherwise (no cblas, fewer images than threads)
+    images, the GEMMs from C, row-sliced columns for 2-d kernels). Otherwise (no cblas, one image on several threads)
     they split the batch into one contiguous part per minigrad thread (``run_parts``: each thread
     calls single-threaded BLAS, so no BLAS team starts and joins per GEMM; a small convolution stays on one
     thread) and walk each part in chunks of ``B`` images (``_chunk_images``): per chunk, im2col into one reused,

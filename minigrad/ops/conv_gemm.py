@@ -1,7 +1,8 @@
 """A convolution's forward and gradients image by image in one compiled call (``minigrad/_kernels/conv_gemm.pyx``):
 per image on one OpenMP thread, im2col into a columns buffer that stays in that core's cache, the GEMMs (NumPy's
-OpenBLAS called without the GIL), col2im. Arrays only: ``conv.correlate``/``correlate_grads`` come here first and
-keep their NumPy loops for what ``applies`` turns down (no ``cblas``, mixed dtypes, fewer images than threads).
+OpenBLAS called without the GIL), col2im. Arrays only: ``conv.correlate``/``correlate_grads`` come here first
+and keep their NumPy loops for what ``applies`` turns down (no ``cblas``, mixed dtypes, one image on several
+threads).
 
     y[n, g]  = W[g] cols(x[n])[g] + b[g]      dW[g] = Σ_n dy[n, g] cols(x[n])[g]ᵀ      dx[n] = col2im(Wᵀ dy[n])
 
@@ -25,12 +26,12 @@ _THREADED_MIN_MACS = 1 << 20
 
 
 def applies(x_shape, dtype, weight):
-    """Whether the compiled path runs: float32 or float64 input and weight of one dtype, at least as many
-    images as minigrad's threads (fewer are better served by threads inside one image's GEMMs), and ``cblas``."""
+    """Whether the compiled path runs: float32 or float64 input and weight of one dtype, ``cblas``, and more than
+    one image or one thread (a single image on several threads is better served by threads inside its GEMMs)."""
     return (
         dtype in (np.float32, np.float64)
         and weight.dtype == dtype
-        and x_shape[0] >= get_num_threads()
+        and (x_shape[0] > 1 or get_num_threads() == 1)
         and _blas.cblas_ready()
     )
 
