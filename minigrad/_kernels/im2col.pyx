@@ -66,18 +66,6 @@ cdef inline int _threads(Py_ssize_t tasks, Py_ssize_t entries, int num_threads) 
     return num_threads if num_threads < tasks else <int>tasks
 
 
-cdef struct Geometry:
-    # per spatial dim (D, H, W): kernel, stride, leading padding, dilation, output size, input size
-    Py_ssize_t k[3]
-    Py_ssize_t t[3]
-    Py_ssize_t p[3]
-    Py_ssize_t d[3]
-    Py_ssize_t o[3]
-    Py_ssize_t n[3]
-    Py_ssize_t taps        # K
-    Py_ssize_t row_step    # values from one row of cols to the next
-
-
 cdef struct Tap:
     # one kernel tap (a, b, e): its offsets into the input, and the output x range [lo, hi) that reads inside it
     Py_ssize_t z0, y0, x0, lo, hi
@@ -494,6 +482,39 @@ cdef void _geometry(Geometry *g, tuple spatial, tuple kernel, tuple stride, tupl
     g.row_step = row_step // itemsize
 
 
+cdef inline void _channel_columns(floating *plane, floating *part, const Geometry *g, const Padded *q,
+                                  floating *scratch, bint adjoint) noexcept nogil:
+    """im2col (``adjoint``: col2im) of one (image, channel): through the padded plane when there is ``scratch``
+    (short rows, ``_short_rows``), else tap by tap."""
+    if adjoint and scratch != NULL:
+        _col2im_padded(part, plane, g, q, scratch)
+    elif adjoint:
+        _col2im_channel(part, plane, g)
+    elif scratch != NULL:
+        _im2col_padded(plane, part, g, q, scratch)
+    else:
+        _im2col_channel(plane, part, g)
+
+
+cdef Py_ssize_t image_scratch(const Geometry *g) noexcept nogil:
+    """Values of scratch ``image_columns`` needs (the padded plane of short rows, for im2col or col2im)."""
+    cdef Padded q
+    _padded_layout(g, &q)
+    return q.size if _short_rows(g, False) or _short_rows(g, True) else 0
+
+
+cdef void image_columns(floating *planes, floating *cols, Py_ssize_t channels, const Geometry *g, floating *scratch,
+                        bint adjoint) noexcept nogil:
+    """im2col (``adjoint``: col2im) of one image on the calling thread: ``planes`` holds its C input planes,
+    ``cols`` its ``(C K, L)`` columns (rows ``g.row_step`` apart); ``scratch``: ``image_scratch(g)`` values."""
+    cdef Py_ssize_t c, plane_size = g.n[0] * g.n[1] * g.n[2]
+    cdef Padded q
+    cdef floating *pad = scratch if _short_rows(g, adjoint) else NULL
+    _padded_layout(g, &q)
+    for c in range(channels):
+        _channel_columns(planes + c * plane_size, cols + c * g.taps * g.row_step, g, &q, pad, adjoint)
+
+
 cdef void _columns_run(floating *planes, floating *cols, Py_ssize_t image_step, Py_ssize_t tasks,
                        Py_ssize_t channels, const Geometry *g, int threads, bint adjoint) noexcept nogil:
     """Every (image, channel) of im2col (``adjoint``: of col2im) on ``threads`` threads: ``planes`` holds the
@@ -504,20 +525,13 @@ cdef void _columns_run(floating *planes, floating *cols, Py_ssize_t image_step, 
     cdef Padded q
     cdef bint padded = _short_rows(g, adjoint)
     cdef floating *scratch = NULL
-    cdef floating *part
     _padded_layout(g, &q)
     with parallel(num_threads=threads):
         scratch = <floating *>malloc(q.size * sizeof(floating)) if padded else NULL
         for task in prange(tasks, schedule="static"):
-            part = cols + (task % channels) * g.taps * g.row_step + (task // channels) * image_step
-            if adjoint and scratch != NULL:
-                _col2im_padded(part, planes + task * plane_size, g, &q, scratch)
-            elif adjoint:
-                _col2im_channel(part, planes + task * plane_size, g)
-            elif scratch != NULL:
-                _im2col_padded(planes + task * plane_size, part, g, &q, scratch)
-            else:
-                _im2col_channel(planes + task * plane_size, part, g)
+            _channel_columns(planes + task * plane_size,
+                             cols + (task % channels) * g.taps * g.row_step + (task // channels) * image_step, g, &q,
+                             scratch, adjoint)
         free(scratch)
 
 

@@ -33,7 +33,7 @@ from .._blas import run_parts
 from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
-from . import winograd
+from . import conv_gemm, winograd
 
 __all__ = ["Window", "Unfold", "Fold", "Conv", "ConvTranspose"]
 
@@ -145,7 +145,8 @@ def _columns_buffer(images, rows, positions, ones, dtype):
 
 
 def correlate(x, weight, bias, window, groups, upstream=None):
-    """The convolution's value as arrays: per chunk of images, im2col then, per image and group, ``y = W cols``
+    """The convolution's value as arrays: ``conv_gemm``'s compiled path where it applies (not with ``upstream``);
+    else per chunk of images, im2col then, per image and group, ``y = W cols``
     straight into the output, the batch split over minigrad's threads. Without groups the bias rides in the
     GEMM: ``[W b] [cols; 1]``, one more column of the weight times a row of ones (a separate pass adding it cost
     7% of the forward).
@@ -154,6 +155,8 @@ def correlate(x, weight, bias, window, groups, upstream=None):
     gradient ``upstream`` (``dWᵀ += cols upstreamᵀ``, as in ``correlate_grads``) from the same columns: a
     transposed convolution's backward needs both, and its columns are then built once (the VAE's 4x4 -> 8x8 layer:
     a third of its backward)."""
+    if upstream is None and conv_gemm.applies(x.shape, x.dtype, weight):
+        return conv_gemm.correlate(x, weight, bias, window, groups)
     x = np.ascontiguousarray(x)
     n = x.shape[0]
     out_channels, rows, positions = weight.shape[0], x.shape[1] * window.taps, window.positions
@@ -209,10 +212,13 @@ def _weight_layout(total, rows, groups, shape):
 
 def correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b=False):
     """The convolution's input, weight and bias gradients as arrays (None where not needed; ``x`` is read only
-    for the weight's, ``x_shape`` sizes the input's): per chunk of images and per image and group, with ``g`` as
-    ``(O, L)``, ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g`` (into the columns' buffer, once read) then col2im. The
-    batch is split over minigrad's threads, each summing its own ``dWᵀ``. Without groups the bias gradient
-    ``Σ g`` comes with the weight's, from a row of ones below the columns (as in ``correlate``)."""
+    for the weight's, ``x_shape`` sizes the input's): ``conv_gemm``'s compiled path where it applies; else per
+    chunk of images and per image and group, with ``g`` as ``(O, L)``, ``dWᵀ += cols gᵀ`` and ``d cols = Wᵀ g``
+    (into the columns' buffer, once read) then col2im. The batch is split over minigrad's threads, each summing
+    its own ``dWᵀ``. Without groups the bias gradient ``Σ g`` comes with the weight's, from a row of ones below
+    the columns (as in ``correlate``)."""
+    if conv_gemm.applies(x_shape, grad.dtype, weight) and (not need_w or x.dtype == grad.dtype):
+        return conv_gemm.correlate_grads(x, x_shape, weight, grad, window, groups, need_x, need_w, need_b)
     n, out_channels = grad.shape[:2]
     rows, positions = x_shape[1] * window.taps, window.positions
     grad = np.ascontiguousarray(grad).reshape(n, groups, out_channels // groups, positions)
@@ -361,7 +367,9 @@ class Conv(Function):
     """N-d convolution (cross-correlation, as torch's) of ``x (N, C, *spatial)`` with ``weight (O, C / groups,
     *kernel)`` and an optional ``bias (O,)``, over ``window``; see the module docstring for the formulas.
 
-    Forward and backward split the batch into one contiguous part per minigrad thread (``run_parts``: each thread
+    Forward and backward run image by image in one compiled call where they can (``conv_gemm``: OpenMP over the
+    images, the GEMMs from C, row-sliced columns for 2-d kernels). Otherwise (no cblas, one image on several threads)
+    they split the batch into one contiguous part per minigrad thread (``run_parts``: each thread
     calls single-threaded BLAS, so no BLAS team starts and joins per GEMM; a small convolution stays on one
     thread) and walk each part in chunks of ``B`` images (``_chunk_images``): per chunk, im2col into one reused,
     cache-sized buffer holding a ``(C K, L)`` matrix per image, then one GEMM per image and group: ``y = W cols``
