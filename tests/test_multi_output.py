@@ -179,3 +179,82 @@ def test_once_differentiable_with_two_outputs_refuses_a_double_backward():
     np.testing.assert_allclose(g.detach().numpy(), [11.0, 19.0])
     with pytest.raises(RuntimeError, match="once_differentiable"):
         g.sum().backward()
+
+
+# ------------------------------------------------------------------------------ split, chunk, unbind, tensor_split
+SPLITS = {
+    "split": lambda x: x.split(2, 1),
+    "split_sizes": lambda x: x.split([1, 3, 1], 1),
+    "chunk": lambda x: x.chunk(2, 0),
+    "unbind": lambda x: x.unbind(1),
+    "unbind_last": lambda x: x.unbind(-1),
+    "tensor_split": lambda x: x.tensor_split(3, 1),
+    "tensor_split_indices": lambda x: x.tensor_split([1, 4, 9], 1),
+    "hsplit": lambda x: x.hsplit([2]),
+}
+
+
+def _weighted(pieces, used):
+    """A loss reading the pieces of ``used`` (others get no gradient), each with its own weight."""
+    return sum(((p * p) * (i + 1)).sum() for i, p in enumerate(pieces) if i in used)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("used", [(0,), (1,), (0, 2), (0, 1, 2, 3, 4)], ids=str)
+@pytest.mark.parametrize("name", SPLITS)
+def test_split_family_gradients_match_torch(name, used, dtype):
+    array = np.random.default_rng(6).standard_normal((3, 5)).astype(dtype)
+    grads = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(array, requires_grad=True)
+        pieces = SPLITS[name](x)
+        loss = _weighted(pieces, [i for i in used if i < len(pieces)])
+        if isinstance(loss, int):  # no piece used
+            pytest.skip("fewer pieces than the loss reads")
+        loss.backward()
+        grads.append((x.grad.numpy(), [p.shape for p in pieces]))
+    (ours, our_shapes), (theirs, their_shapes) = grads
+    assert [tuple(s) for s in our_shapes] == [tuple(s) for s in their_shapes]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", SPLITS)
+def test_split_family_double_backward_matches_torch(name):
+    array = np.random.default_rng(7).standard_normal((3, 5))
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.tensor(array, requires_grad=True)
+        pieces = SPLITS[name](x)
+        (g,) = lib.autograd.grad(_weighted(pieces, range(1, 5)).sum() * x.sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), x)
+        results.append((g.detach().numpy(), gg.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_split_is_one_node_of_views_with_gradcheck():
+    x = minigrad.tensor(np.random.default_rng(8).standard_normal((4, 3)), requires_grad=True)
+    pieces = x.split([1, 2, 1])
+    assert len({id(p.grad_fn.node) for p in pieces}) == 1
+    assert [p.grad_fn.index for p in pieces] == [0, 1, 2]
+    assert all(p._base is x and np.shares_memory(p._data, x._data) for p in pieces)
+    assert gradcheck(lambda x: x.split([1, 2, 1])[::2], (x,))
+    assert gradgradcheck(lambda x: tuple(p * p for p in x.unbind(1)[1:]), (x,))
+
+
+def test_a_split_piece_keeps_hooks_retain_grad_and_in_place_rules():
+    x = minigrad.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    q, k, v = x.unbind(0)
+    k.register_hook(lambda g: g * 10)
+    v.retain_grad()
+    (q.sum() + k.sum() + (v * 2).sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[1, 1], [10, 10], [2, 2]])
+    np.testing.assert_allclose(v.grad.numpy(), [2, 2])
+    # an in-place change of the base after the split: the pieces are views, their values and history follow it
+    y = x * 1
+    a, b = y.split(2)
+    y.mul_(3)
+    np.testing.assert_allclose(b.detach().numpy(), [[12.0, 15.0]])
+    x.grad = None
+    b.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0, 0], [0, 0], [3, 3]])

@@ -224,6 +224,42 @@ def _scatter_into_zeros(grad, index, advanced, shape):
     return result
 
 
+class Split(Function):
+    """The pieces ``x[key]`` for each basic index ``key`` of ``keys`` (views; split, chunk, unbind and
+    tensor_split), all from one node. Gradient: each piece's ``g`` written into its region of one array of zeros
+    (``SplitBackward``); a piece without a gradient leaves its region zero."""
+
+    keeps_inputs = False
+    is_view = True
+
+    def forward(self, x, *, keys):
+        self.in_shape = x.shape
+        return tuple(x[key + (Ellipsis,)] for key in keys)  # (an all-integer key stays a view with the Ellipsis)
+
+    def backward(self, grads):
+        return SplitBackward.apply(*grads, keys=self.options["keys"], shape=self.in_shape)
+
+    def output_view(self, i):
+        return Index, {"index": self.options["keys"][i], "advanced": False}
+
+
+class SplitBackward(Function):
+    """Zeros of ``shape`` with each gradient written at its key (a None leaves zeros): the adjoint of ``Split``."""
+
+    keeps_inputs = False
+
+    def forward(self, *grads, keys, shape):
+        result = np.zeros(shape, dtype=np.result_type(*(g for g in grads if g is not None)))
+        for grad, key in zip(grads, keys):
+            if grad is not None:
+                result[key] = grad
+        return result
+
+    def backward(self, grad):
+        pieces = Split.apply(grad, keys=self.options["keys"])
+        return tuple(piece if need else None for piece, need in zip(pieces, self.needs_input_grad))
+
+
 class IndexPut(Function):
     """``x`` with ``value`` written at an advanced ``index`` (arrays or masks). Gradients: ``x`` gets ``g`` outside
     the written positions, ``value`` gets ``g`` at them (summed back over its broadcast)."""
