@@ -14,6 +14,7 @@ from .. import _dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import data_of, sum_to_array
+from .out import write_into
 
 
 def normalize_dim(dim, ndim):
@@ -662,9 +663,10 @@ def index(x, key):
         raise IndexError(str(error)) from None
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, out=None):
     """The tensors joined along the existing dim ``dim``; all shapes must agree elsewhere (aliases ``concat``,
-    ``concatenate``). Gradient: each input gets its slice of ``g``.
+    ``concatenate``); written into ``out`` when given (torch's ``out=``). Gradient: each input gets its slice of
+    ``g``.
 
     >>> minigrad.cat([minigrad.zeros(2, 1), minigrad.ones(2, 2)], dim=1)
     tensor([[0., 1., 1.],
@@ -693,7 +695,14 @@ def cat(tensors, dim=0):
                 f"Sizes of tensors must match except in dimension {axis}. Expected size "
                 f"{list(first)} but got size {list(shape)} for tensor number {i} in the list."
             )
-    return Concatenate.apply(*tensors, dim=axis)
+    result = Concatenate.apply(*tensors, dim=axis)
+    if out is None:
+        return result
+    if not _dtype.can_cast(result._data.dtype, out._data.dtype):  # torch's cat says so with a TypeError
+        raise TypeError(
+            f"torch.cat(): input types can't be cast to the desired output type {_dtype.torch_name(out._data.dtype)}"
+        )
+    return write_into(result, out)
 
 
 def stack(tensors, dim=0):
