@@ -8,6 +8,7 @@ import pytest
 
 import minigrad
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.viz import to_dot
 
 torch = pytest.importorskip("torch")
 
@@ -258,3 +259,11 @@ def test_a_split_piece_keeps_hooks_retain_grad_and_in_place_rules():
     x.grad = None
     b.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[0, 0], [0, 0], [3, 3]])
+
+
+def test_viz_draws_a_multi_output_node_once():
+    x = minigrad.ones(2, 3, requires_grad=True)
+    a, b = x.split([1, 2], 1)
+    dot = to_dot(a.sum() * b.sum())
+    assert dot.count("SplitBackward") == 1  # one ellipse, with an arrow to each Sum
+    assert dot.count(f"f{id(a.grad_fn.node)} ->") == 2
