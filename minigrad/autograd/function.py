@@ -500,7 +500,9 @@ class Output:
         """Nothing to drop: the node releases what it saved after its own backward."""
 
     def __getattr__(self, name):
-        return getattr(self.node, name)
+        if name.startswith("__"):  # what copy and pickle look up (__deepcopy__, __getstate__...) is not the node's
+            raise AttributeError(name)
+        return getattr(object.__getattribute__(self, "node"), name)  # (no recursion while "node" is unset)
 
     def __repr__(self):
         return repr(self.node)
