@@ -400,9 +400,9 @@ from .nn import parallel  # noqa: E402,F401  (binds minigrad.nn.parallel, as tor
 from . import accelerator, amp, backends, cuda, multiprocessing, special, utils  # noqa: E402
 
 # torch's out= on the torch.* forms of everyday ops (its tutorials write torch.matmul(a, b, out=c)). The Tensor
-# methods and operators are bound from the ops modules, not from here, so they keep their direct call. cat and where
-# are left out for now: they are in benchmarks/bench_small_ops.py, where the wrapper's call would count; sigmoid
-# too, as minigrad.special.expit is the same object.
+# methods and operators are bound from the ops modules, not from here, so they keep their direct call. cat, where
+# and sigmoid take out= themselves (ops.out.write_into): they are in benchmarks/bench_small_ops.py, where the
+# wrapper's call would count.
 _OUT_FORMS = """add sub mul div pow remainder fmod maximum minimum lerp addcmul matmul bmm mv dot outer addmm baddbmm
 kron exp log sqrt rsqrt square abs neg sin cos tanh floor ceil round sign reciprocal expm1 log1p clamp
 sum mean prod cumsum std var logsumexp amax amin stack index_select gather tril triu diag

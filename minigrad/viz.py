@@ -24,6 +24,7 @@ import subprocess
 
 import numpy as np
 
+from .autograd.function import Output
 from .autograd.tensor import AccumulateGrad, Tensor
 
 __all__ = ["to_dot", "render"]
@@ -71,7 +72,7 @@ def to_dot(tensor, params=None, max_values=6):
         f"  {output_id} [shape=box, style=filled, fillcolor=darkolivegreen1, "
         f"label={_quote(_tensor_label(tensor, names.get(id(tensor), 'output'), max_values))}];"
     )
-    root = tensor.grad_fn
+    root = _drawn(tensor.grad_fn)
     if root is None:
         lines.append("}")
         return "\n".join(lines) + "\n"
@@ -85,6 +86,7 @@ def to_dot(tensor, params=None, max_values=6):
         for edge in node.next_edges:
             if edge is None:  # an input that does not require grad: no gradient goes there
                 continue
+            edge = _drawn(edge)
             leaf = edge.variable if isinstance(edge, AccumulateGrad) else None  # a leaf is drawn as its tensor
             edge_id = f"f{id(edge)}" if leaf is None else f"t{id(leaf)}"
             lines.append(f"  {edge_id} -> {node_id};")
@@ -99,6 +101,12 @@ def to_dot(tensor, params=None, max_values=6):
     lines.append(f"  f{id(root)} -> {output_id};")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _drawn(node):
+    """The node drawn for a graph edge: a multi-output node's ``Output`` edges are drawn as the node itself, one
+    ellipse with an arrow to each consumer (as torchviz draws torch's graph)."""
+    return node.node if isinstance(node, Output) else node
 
 
 def render(tensor, path, format=None, params=None, max_values=6):  # noqa: A002 - graphviz's argument name

@@ -7,7 +7,8 @@ first one), every loss of ``LOSS_CALLS`` and the in-place/view calls of ``EXTRA_
 
 (a) ``forward`` receives arrays only: every positional argument is an ndarray, a number or None, never a Tensor;
 (b) ``backward`` returns one gradient per positional input (a tuple of that length; a bare Tensor or None for a
-    single input), each of its input's shape, on a node rebuilt from the sample;
+    single input), each of its input's shape, on a node rebuilt from the sample (a multi-output node's backward
+    gets a list with one upstream gradient per output, one of them None);
 (c) where the class defines ``backward_arrays``, it equals ``backward`` on the same sample and upstream gradient;
 (d) where the class defines ``composite``, the composite's value equals the forward's and the composite's
     gradient (``minigrad.autograd.grad``) equals the node's, on the sample in float64;
@@ -278,8 +279,11 @@ class Recorder:
                     recorder.bad_arguments.setdefault(cls, set()).add((position, type(arg).__name__))
             copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
             result = forward(node, *args, **options)
-            if cls not in recorder.samples and any(node.needs_input_grad) and np.asarray(result).dtype.kind == "f":
-                recorder.samples[cls] = (copies, dict(options), np.shape(result), np.asarray(result).dtype)
+            first = np.asarray(result[0] if type(result) is tuple else result)
+            if cls not in recorder.samples and any(node.needs_input_grad) and first.dtype.kind == "f":
+                # a multi-output forward's shape is the list of its outputs' shapes
+                shape = [np.shape(r) for r in result] if type(result) is tuple else np.shape(result)
+                recorder.samples[cls] = (copies, dict(options), shape, first.dtype)
             return result
 
         return recorded_forward
@@ -373,11 +377,16 @@ def _node(cls, arrays, options, dtype=None):
     inputs = [leaf(position, a) for position, a in enumerate(arrays)]
     with minigrad.enable_grad():
         out = cls.apply(*inputs, **options)
-    assert type(out.grad_fn) is cls, f"{cls.__qualname__}.apply left grad_fn {out.grad_fn!r}"
-    return out, out.grad_fn, inputs
+    node = out[0].grad_fn.node if type(out) is tuple else out.grad_fn  # (each output's grad_fn is its Output)
+    assert type(node) is cls, f"{cls.__qualname__}.apply left grad_fn {node!r}"
+    return out, node, inputs
 
 
 def _upstream(shape, dtype):
+    """An upstream gradient; for a multi-output node (a list of shapes) one per output, the second one None (an
+    output that received no gradient)."""
+    if isinstance(shape, list):
+        return [None if i == 1 else _upstream(s, dtype) for i, s in enumerate(shape)]
     return minigrad.tensor(_rng(7).standard_normal(shape).astype(dtype))
 
 

@@ -91,7 +91,7 @@ LAYERS = {
     "minigrad.ops.indexing": (3, 5),
     "minigrad.ops.strided": (3, 5),
     "minigrad.ops.sampling": (3, 5),
-    "minigrad.ops.out": (3, 1),  # torch's out= argument, for any op
+    "minigrad.ops.out": (3, 0),  # torch's out= argument, for any op (below shape: cat and where take out=)
     "minigrad.ops.logic": (3, 3),  # comparisons, logical and bitwise ops on elementwise's broadcast check
     "minigrad.ops.pointwise": (3, 5),  # copysign, hypot, logaddexp, ... on activation's sigmoid and reduce's norm
     "minigrad.ops.scan": (3, 5),

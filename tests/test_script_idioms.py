@@ -221,6 +221,9 @@ def test_bfloat16_is_named_but_not_stored():
         ("stack", lambda lib: ([lib.ones(2), lib.zeros(2)],)),
         ("zeros", lambda lib: (3,)),
         ("arange", lambda lib: (5,)),
+        ("cat", lambda lib: ([lib.ones(2, 1), lib.zeros(2, 2)], 1)),  # cat, where, sigmoid: out= of their own
+        ("where", lambda lib: (lib.tensor([True, False]), lib.ones(2), lib.zeros(2))),
+        ("sigmoid", lambda lib: (lib.tensor([0.0, 2.0]),)),
     ],
 )
 def test_out_forms_match_torch(name, args):
@@ -230,10 +233,11 @@ def test_out_forms_match_torch(name, args):
     getattr(torch, name)(*args(torch), out=theirs)
     assert result is ours and ours.tolist() == theirs.tolist() and tuple(ours.shape) == tuple(theirs.shape)
     # a float result does not go into an integer out, with torch's error type
-    if name in ("matmul", "mul", "exp"):
-        with pytest.raises(RuntimeError):
+    if name in ("matmul", "mul", "exp", "cat", "sigmoid"):
+        error = TypeError if name == "cat" else RuntimeError
+        with pytest.raises(error):
             getattr(torch, name)(*args(torch), out=torch.empty(0, dtype=torch.long))
-        with pytest.raises(RuntimeError, match="can't be cast"):
+        with pytest.raises(error, match="can't be cast"):
             getattr(minigrad, name)(*args(minigrad), out=minigrad.empty(0, dtype=minigrad.int64))
 
 

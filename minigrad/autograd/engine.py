@@ -1,8 +1,11 @@
 """The backward engine: reverse-mode differentiation over the recorded graph, on one screen.
 
-A graph node is a ``Function`` (an op's record) or an ``AccumulateGrad`` (a leaf's). Each has ``next_edges``, the
-nodes its inputs' gradients go to (None for an input that needs none), ``pre_hooks`` (hooks run on the gradient
-it receives), ``backward_step(grad, create_graph)`` (the gradients of its inputs, one per edge) and ``release()``.
+A graph node is a ``Function`` (an op's record), an ``AccumulateGrad`` (a leaf's) or an ``Output`` (output ``i``
+of a multi-output ``Function``). Each has ``next_edges``, the nodes its inputs' gradients go to (None for an input
+that needs none), ``pre_hooks`` (hooks run on the gradient it receives), ``backward_step(grad, create_graph)`` (the
+gradients of its inputs, one per edge) and ``release()``. An ``Output`` sends its node a list (its gradient at
+``i``, None elsewhere); lists meeting at a node are merged entry by entry, so a multi-output node runs its backward
+once, on the list of its outputs' gradients.
 
 ``run`` orders every node reachable from the roots so that each comes before every node that fed it (an explicit
 stack: a chain of 100k ops cannot overflow Python's recursion limit), then visits them in that order: a node gets
@@ -102,7 +105,10 @@ def _visit(order, pending, needed, capture, retain_graph, create_graph):
 
 def _add(a, b, create_graph):
     """Two gradients of one tensor summed: as arrays for a first-order backward when shapes and dtypes agree (an
-    autograd Add under no_grad costs ~5x more), else as a Tensor op (recorded when ``create_graph``)."""
+    autograd Add under no_grad costs ~5x more), else as a Tensor op (recorded when ``create_graph``). Two lists
+    (what a multi-output node's outputs send it: one gradient or None per output) are merged entry by entry."""
+    if type(a) is list:
+        return [q if p is None else p if q is None else _add(p, q, create_graph) for p, q in zip(a, b)]
     x, y = a._data, b._data
     if create_graph or x.shape != y.shape or x.dtype != y.dtype:
         return a + b

@@ -25,6 +25,11 @@ A subclass defines
   textbook definition and the tests' oracle, and, when the class defines no ``backward``, the backward is its
   vector-Jacobian product (so the double backward of a fused kernel comes for free).
 
+A ``forward`` may return a tuple of arrays instead (``split``): ``apply`` then returns a tuple of Tensors, output
+``i``'s ``grad_fn`` is ``Output(node, i, n)`` (the edge its consumers send gradients to), and ``backward``
+receives one list, with each output's gradient or None for an output that got none. A view op of that kind says,
+with ``output_view(i)``, which one-output view op each output is.
+
 The node does not keep its output alive (``saves_output = True`` keeps just the array, for ``output()``), so a
 graph disappears as soon as the last Tensor referring to it does.
 """
@@ -41,7 +46,7 @@ from .grad_mode import _state as _grad_state
 from .grad_mode import enable_grad, no_grad
 from .tensor import AccumulateGrad, Tensor
 
-__all__ = ["Function", "once_differentiable"]
+__all__ = ["Function", "Output", "once_differentiable"]
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -96,6 +101,7 @@ class Function:
     is_view = False  # True for ops whose result may share the input's memory (see ops.shape)
     backward_arrays = None
     composite = None
+    materialize_grads = True  # ctx-style, tuple of outputs: zeros (not None) for an output without a gradient
 
     def forward(self, *arrays, **options):
         raise NotImplementedError(f"{type(self).__name__} must define forward")
@@ -150,12 +156,14 @@ class Function:
         node.needs_input_grad = needs
         result = node.forward(*arrays, **options)
         if type(result) is not np.ndarray:
+            if type(result) is tuple:  # a multi-output op (split, ...): off the one-output path on purpose
+                return node._wrap_outputs(inputs, needs, result)
             result = np.asarray(result)
         output = Tensor._wrap(result)
         if cls.is_view:
             _record_view(output, inputs[0], cls, options)
         if True in needs and result.dtype.kind in "fc":  # integer results never require grad
-            # x._gradient_edge() and x._version, inlined
+            # _connect, inlined (with x._gradient_edge() and x._version): this runs for every op
             if len(inputs) == 1:
                 node.next_edges = [x.grad_fn or x._accumulator or x._gradient_edge()]
             else:
@@ -186,6 +194,47 @@ class Function:
         if tracing._state.recorder is not None:
             tracing._state.recorder(cls, inputs, options, output)
         return output
+
+    def _connect(self, inputs, needs):
+        """Record the backward's edges and the versions of the inputs it reads (``apply``'s one-output path has
+        this inlined)."""
+        self.next_edges = [x._gradient_edge() if need else None for x, need in zip(inputs, needs)]
+        self.pre_hooks = None
+        self.freed = False
+        if self.keeps_inputs:
+            self.inputs = inputs
+            read = _ALWAYS if self.reads_all_inputs else self.inputs_read()
+            self._versions = [
+                (i, x._shared_version_counter(), x._version)
+                for i, (x, wanted) in enumerate(zip(inputs, read))
+                if wanted and isinstance(x, Tensor)
+            ]
+
+    def _wrap_outputs(self, inputs, needs, results):
+        """``apply`` for a forward that returned a tuple of arrays: one Tensor per array, output ``i`` sending
+        its gradient to ``Output(self, i)``; the backward gets the list of the outputs' gradients."""
+        cls = type(self)
+        outputs = tuple(Tensor._wrap(r if type(r) is ndarray else np.asarray(r)) for r in results)
+        if cls.is_view:
+            for i, output in enumerate(outputs):
+                view_op, view_options = self.output_view(i)
+                _record_view(output, inputs[0], view_op, view_options)
+        differentiable = [r.dtype.kind in "fc" for r in (o._data for o in outputs)]
+        if True in needs and True in differentiable:
+            self._connect(inputs, needs)
+            for i, output in enumerate(outputs):
+                if differentiable[i]:
+                    output.requires_grad, output.grad_fn = True, Output(self, i, len(outputs))
+            if anomaly_mode._state.enabled:
+                self._forward_stack = anomaly_mode.forward_stack()
+        if tracing._state.recorder is not None:
+            tracing._state.recorder(cls, inputs, self.options, outputs)
+        return outputs
+
+    def output_view(self, i):
+        """For a multi-output view op: output ``i`` as a one-output view op ``(Function class, options)`` of the
+        first input, what an in-place change replays to rebuild that view's history."""
+        raise NotImplementedError(f"{type(self).__name__} must define output_view")
 
     def inputs_read(self):
         """Per input, whether the backward reads its value (only those are version-checked); all by default."""
@@ -270,8 +319,9 @@ class Function:
 
     @property
     def next_functions(self):
-        """torch's view of the edges: one ``(node, 0)`` pair per input (``(None, 0)`` where no gradient goes)."""
-        return tuple((edge, 0) for edge in self.next_edges)
+        """torch's view of the edges: one ``(node, output index)`` pair per input (``(None, 0)`` where no gradient
+        goes)."""
+        return tuple((edge.node, edge.index) if type(edge) is Output else (edge, 0) for edge in self.next_edges)
 
     def __repr__(self):
         return f"<{self.name()} object at {id(self):#x}>"
@@ -303,7 +353,8 @@ class Function:
         self._non_differentiable = [id(t) for t in tensors]
 
     def set_materialize_grads(self, value):
-        """Accepted for torch's API: with one output, the gradient reaching ``backward`` is never None."""
+        """With a tuple of outputs: whether ``backward`` gets zeros (True, the default) or None for an output that
+        received no gradient (with one output, the gradient reaching ``backward`` is never None)."""
         self.materialize_grads = bool(value)
 
     @staticmethod
@@ -323,25 +374,40 @@ class Function:
                 cls.setup_context(node, args, output)
             else:
                 output = cls.forward(node, *args, **kwargs)
-        if not isinstance(output, Tensor):
+        many = type(output) is tuple  # torch's tuple of outputs (Tensors and other values)
+        outputs = list(output) if many else [output]
+        if not many and not isinstance(output, Tensor):
             raise NotImplementedError(
-                f"{cls.__name__}.forward returned {type(output).__name__}: minigrad's custom "
-                "Functions return one Tensor"
+                f"{cls.__name__}.forward returned {type(output).__name__}: a custom Function returns a Tensor or "
+                "a tuple"
             )
-        if any(output is a for a in args) and id(output) not in node._dirty:
-            output = output.detach()  # an input returned as it is: a new tensor over the same memory, as torch
-        if (
-            True in node.needs_input_grad
-            and output._data.dtype.kind in "fc"
-            and id(output) not in node._non_differentiable
-        ):
+        for i, out in enumerate(outputs):
+            if isinstance(out, Tensor) and any(out is a for a in args) and id(out) not in node._dirty:
+                outputs[i] = out.detach()  # an input returned as it is: a new tensor over the same memory, as torch
+        differentiable = [
+            isinstance(out, Tensor) and out._data.dtype.kind in "fc" and id(out) not in node._non_differentiable
+            for out in outputs
+        ]
+        if True in node.needs_input_grad and True in differentiable:
             node.next_edges = [a._gradient_edge() if need else None for a, need in zip(args, node.needs_input_grad)]
             node.pre_hooks, node.freed = None, False
-            output.grad_fn, output.requires_grad = node, True
-        return output
+            # what materialize_grads fills in for an output that gets no gradient: zeros of its shape and dtype
+            node._output_arrays = [(out.shape, out._data.dtype) if isinstance(out, Tensor) else None for out in outputs]
+            for i, out in enumerate(outputs):
+                if differentiable[i]:
+                    out.grad_fn, out.requires_grad = (Output(node, i, len(outputs)) if many else node), True
+        return tuple(outputs) if many else outputs[0]
 
     def _ctx_style_backward(self, grad):
-        grads = type(self).backward(self, grad)
+        if type(grad) is list:  # a tuple of outputs: one gradient each, None (or zeros) where none came
+            if self.materialize_grads:
+                grad = [
+                    Tensor._wrap(np.zeros(*meta)) if g is None and meta is not None else g
+                    for g, meta in zip(grad, self._output_arrays)
+                ]
+            grads = type(self).backward(self, *grad)
+        else:
+            grads = type(self).backward(self, grad)
         grads = list(grads) if isinstance(grads, tuple) else [grads]
         expected = len(self.next_edges)
         while len(grads) > expected and grads[-1] is None:  # torch accepts trailing Nones for extra arguments
@@ -404,6 +470,42 @@ def once_differentiable(backward):
 
     wrapper.__name__, wrapper.__doc__ = backward.__name__, backward.__doc__
     return wrapper
+
+
+class Output:
+    """Output ``index`` (of ``count``) of a multi-output node: the edge its consumers' gradients go to, and that
+    output tensor's ``grad_fn``. Reading another attribute reads the node's, so it stands for the node as torch's
+    ``grad_fn`` does (in torch every output shares the node and the tensor holds the index).
+
+    In the engine it is a node of its own that comes before ``node``: it takes the sum of its consumers'
+    gradients, runs the tensor's hooks (its ``pre_hooks``), and sends ``node`` a list with that gradient at
+    ``index`` and None elsewhere. The engine merges the lists from a node's outputs entry by entry, so the node's
+    backward runs once, on one gradient (or None) per output.
+    """
+
+    __slots__ = ("node", "index", "count", "pre_hooks", "next_edges")
+
+    def __init__(self, node, index, count):
+        self.node, self.index, self.count = node, index, count
+        self.pre_hooks = None
+        self.next_edges = (node,)
+
+    def backward_step(self, grad, create_graph):
+        """The node's list of gradients: ``grad`` at this output's index, None elsewhere."""
+        grads = [None] * self.count
+        grads[self.index] = grad
+        return (grads,)
+
+    def release(self):
+        """Nothing to drop: the node releases what it saved after its own backward."""
+
+    def __getattr__(self, name):
+        if name.startswith("__"):  # what copy and pickle look up (__deepcopy__, __getstate__...) is not the node's
+            raise AttributeError(name)
+        return getattr(object.__getattribute__(self, "node"), name)  # (no recursion while "node" is unset)
+
+    def __repr__(self):
+        return repr(self.node)
 
 
 def _record_view(view, source, op, options):

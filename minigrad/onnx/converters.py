@@ -273,6 +273,9 @@ CONVERTERS = {
     ),
     "Clamp": _clamp,
     "Index": _index,
+    "Split": lambda graph, inputs, options, output: [  # each piece as its own basic index
+        _index(graph, inputs, {"index": key, "advanced": False}, piece) for key, piece in zip(options["keys"], output)
+    ],
 }
 
 

@@ -14,6 +14,7 @@ from .._threads import get_num_threads
 from ..autograd.function import Function
 from ._util import float_operand, wrap
 from .elementwise import unary
+from .out import write_into
 from .shape import normalize_dim
 
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))  # what the compiled ReLU takes
@@ -117,7 +118,17 @@ class Sigmoid(Function):
 
 
 tanh = unary(Tanh)
-sigmoid = unary(Sigmoid)
+
+
+def sigmoid(x, *, out=None):
+    """``σ(x) = 1 / (1 + e^-x)``, written into ``out`` when given (torch's ``out=``); gradient
+    ``g σ(x) (1 - σ(x))``.
+
+    >>> minigrad.sigmoid(minigrad.tensor([0.0]))
+    tensor([0.5])
+    """
+    result = Sigmoid.apply(float_operand(x))
+    return result if out is None else write_into(result, out)
 
 
 def _rowwise(kernel, data, axis):

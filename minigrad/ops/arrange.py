@@ -2,9 +2,10 @@
 h/v/dsplit family, column_stack/dstack/atleast_3d, tile, rot90, fliplr/flipud, ravel, unflatten, the broadcast
 helpers, meshgrid, cartesian_prod, combinations and block_diag.
 
-Every result is made of views (``narrow``, ``reshape``, ``expand``), index arrays and ``cat``, so gradients and
-double backward come from those primitives, and a result that is a view in torch (a split piece, ``ravel`` of a
-contiguous tensor, ``unflatten``) is one here, with the version counter and in-place rules of every view.
+Every result is made of views (``narrow``, ``pieces``, ``reshape``, ``expand``), index arrays and ``cat``, so
+gradients and double backward come from those primitives, and a result that is a view in torch (a split piece,
+``ravel`` of a contiguous tensor, ``unflatten``) is one here, with the version counter and in-place rules of every
+view.
 """
 
 import itertools
@@ -14,7 +15,7 @@ import numpy as np
 from .. import _dtype
 from ._util import data_of, wrap
 from .shape import Index, cat, expand, normalize_dim, reshape, stack, transpose, unsqueeze
-from .slicing import atleast_2d, chunk, each_tensor, flip, narrow, repeat, split
+from .slicing import atleast_2d, chunk, each_tensor, flip, pieces, repeat, split
 
 __all__ = [
     "atleast_3d",
@@ -108,11 +109,10 @@ def tensor_split(x, indices_or_sections, dim=0):
             raise RuntimeError(f"number of sections must be larger than 0, got {cuts}")
         small, extra = divmod(size, int(cuts))
         lengths = [small + 1] * extra + [small] * (int(cuts) - extra)
-        starts = np.cumsum([0] + lengths[:-1])
-        return tuple(narrow(x, axis, int(s), n) for s, n in zip(starts, lengths))
+        return pieces(x, axis, np.cumsum([0] + lengths[:-1]), lengths)
     bounds = [min(max(int(c) + size if int(c) < 0 else int(c), 0), size) for c in cuts]
     starts, stops = [0] + bounds, bounds + [size]
-    return tuple(narrow(x, axis, start, max(stop - start, 0)) for start, stop in zip(starts, stops))
+    return pieces(x, axis, starts, [max(stop - start, 0) for start, stop in zip(starts, stops)])
 
 
 def _directional_split(x, indices_or_sections, name, dim, min_dims):

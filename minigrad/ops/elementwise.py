@@ -13,6 +13,7 @@ import numpy as np
 from .. import _device, _dtype
 from ..autograd.function import Function
 from ._util import data_of, float_operand, is_tensor, promote, promote_float, sum_to_array, wrap
+from .out import write_into
 from .shape import expand, sum_to
 
 
@@ -732,9 +733,10 @@ def minimum(a, b):
     return Minimum.apply(a, b)
 
 
-def where(condition, a=None, b=None):
-    """Pick from ``a`` where ``condition`` holds, else from ``b`` (all three broadcast). ``where(condition)`` alone
-    is ``nonzero(condition, as_tuple=True)``: one index tensor per dim.
+def where(condition, a=None, b=None, *, out=None):
+    """Pick from ``a`` where ``condition`` holds, else from ``b`` (all three broadcast), written into ``out`` when
+    given (torch's ``out=``). ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``: one index tensor
+    per dim.
 
     Gradient: ``g`` to ``a`` where ``condition`` holds and to ``b`` elsewhere (zeros at the other positions, each summed
     over its broadcast dims); none to ``condition``.
@@ -750,7 +752,8 @@ def where(condition, a=None, b=None):
         raise RuntimeError(
             f"where expected condition to be a boolean tensor, but got a tensor with dtype {condition.dtype}"
         )
-    return Where.apply(a, b, condition=condition)
+    result = Where.apply(a, b, condition=condition)
+    return result if out is None else write_into(result, out)
 
 
 # ------------------------------------------------------------------------------------------- step functions

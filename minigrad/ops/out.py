@@ -1,9 +1,10 @@
 """torch's ``out=`` argument: an op's result written into a tensor the caller gives.
 
-``supports_out(op)`` adds the keyword to an op. The rules are torch's: the result is cast to ``out``'s dtype
-unless that would lower its category (a float result into an integer tensor); an ``out`` of another shape is
-resized (with torch's warning unless it was empty); ``out=`` refuses to run under autograd when an input or
-``out`` requires grad; ``out`` is returned, its version bumped.
+``supports_out(op)`` adds the keyword to an op; an op on the small-op hot path (``cat``, ``where``, ``sigmoid``)
+takes ``out`` itself and calls ``write_into``, which saves the wrapper's call. The rules are torch's: the result is
+cast to ``out``'s dtype unless that would lower its category (a float result into an integer tensor); an ``out`` of
+another shape is resized (with torch's warning unless it was empty); ``out=`` refuses to run under autograd when
+an input or ``out`` requires grad; ``out`` is returned, its version bumped.
 """
 
 import functools
@@ -13,10 +14,11 @@ import numpy as np
 
 from .. import _dtype
 from ..autograd import grad_mode
-from ._util import is_tensor
+from ..autograd.tensor import Tensor
 
 
-def _write(result, out):
+def write_into(result, out):
+    """Write the Tensor ``result`` into the Tensor ``out`` under torch's ``out=`` rules; returns ``out``."""
     if grad_mode.is_grad_enabled() and (result.requires_grad or out.requires_grad):
         raise RuntimeError(
             "functions with out=... arguments don't support automatic differentiation, but one of the arguments "
@@ -52,12 +54,12 @@ def supports_out(op):
         result = op(*args, **kwargs)
         if out is None:
             return result
-        if is_tensor(result):
-            if not is_tensor(out):
+        if isinstance(result, Tensor):
+            if not isinstance(out, Tensor):
                 raise TypeError(f"{op.__name__}(): argument 'out' must be Tensor, not {type(out).__name__}")
-            return _write(result, out)
+            return write_into(result, out)
         if len(out) != len(result):
             raise RuntimeError(f"{op.__name__}(): expected {len(result)} output tensors, got {len(out)}")
-        return type(result)(*(_write(r, o) for r, o in zip(result, out)))
+        return type(result)(*(write_into(r, o) for r, o in zip(result, out)))
 
     return with_out

@@ -14,6 +14,7 @@ from .. import _dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import data_of, sum_to_array
+from .out import write_into
 
 
 def normalize_dim(dim, ndim):
@@ -222,6 +223,42 @@ def _scatter_into_zeros(grad, index, advanced, shape):
     else:
         result[index] = grad
     return result
+
+
+class Split(Function):
+    """The pieces ``x[key]`` for each basic index ``key`` of ``keys`` (views; split, chunk, unbind and
+    tensor_split), all from one node. Gradient: each piece's ``g`` written into its region of one array of zeros
+    (``SplitBackward``); a piece without a gradient leaves its region zero."""
+
+    keeps_inputs = False
+    is_view = True
+
+    def forward(self, x, *, keys):
+        self.in_shape = x.shape
+        return tuple(x[key + (Ellipsis,)] for key in keys)  # (an all-integer key stays a view with the Ellipsis)
+
+    def backward(self, grads):
+        return SplitBackward.apply(*grads, keys=self.options["keys"], shape=self.in_shape)
+
+    def output_view(self, i):
+        return Index, {"index": self.options["keys"][i], "advanced": False}
+
+
+class SplitBackward(Function):
+    """Zeros of ``shape`` with each gradient written at its key (a None leaves zeros): the adjoint of ``Split``."""
+
+    keeps_inputs = False
+
+    def forward(self, *grads, keys, shape):
+        result = np.zeros(shape, dtype=np.result_type(*(g for g in grads if g is not None)))
+        for grad, key in zip(grads, keys):
+            if grad is not None:
+                result[key] = grad
+        return result
+
+    def backward(self, grad):
+        pieces = Split.apply(grad, keys=self.options["keys"])
+        return tuple(piece if need else None for piece, need in zip(pieces, self.needs_input_grad))
 
 
 class IndexPut(Function):
@@ -633,9 +670,10 @@ def index(x, key):
         raise IndexError(str(error)) from None
 
 
-def cat(tensors, dim=0):
+def cat(tensors, dim=0, *, out=None):
     """The tensors joined along the existing dim ``dim``; all shapes must agree elsewhere (aliases ``concat``,
-    ``concatenate``). Gradient: each input gets its slice of ``g``.
+    ``concatenate``); written into ``out`` when given (torch's ``out=``). Gradient: each input gets its slice of
+    ``g``.
 
     >>> minigrad.cat([minigrad.zeros(2, 1), minigrad.ones(2, 2)], dim=1)
     tensor([[0., 1., 1.],
@@ -664,7 +702,14 @@ def cat(tensors, dim=0):
                 f"Sizes of tensors must match except in dimension {axis}. Expected size "
                 f"{list(first)} but got size {list(shape)} for tensor number {i} in the list."
             )
-    return Concatenate.apply(*tensors, dim=axis)
+    result = Concatenate.apply(*tensors, dim=axis)
+    if out is None:
+        return result
+    if not _dtype.can_cast(result._data.dtype, out._data.dtype):  # torch's cat says so with a TypeError
+        raise TypeError(
+            f"torch.cat(): input types can't be cast to the desired output type {_dtype.torch_name(out._data.dtype)}"
+        )
+    return write_into(result, out)
 
 
 def stack(tensors, dim=0):

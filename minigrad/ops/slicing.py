@@ -1,8 +1,8 @@
 """Slicing, joining and rearranging, composed from the primitives of ``ops.shape``: split, chunk, unbind, flip,
 roll, repeat, tril/triu, movedim, index_select, masked_select, scatter, hstack/vstack, nonzero.
 
-Each is written with ``Index``, ``Reshape``, ``Permute``, ``BroadcastTo``, ``Gather``/``ScatterAdd`` and
-``cat``, so its gradient (and double backward) comes from those: nothing here defines a backward.
+Each is written with ``Index``, ``Split``, ``Reshape``, ``Permute``, ``BroadcastTo``, ``Gather``/``ScatterAdd``
+and ``cat``, so its gradient (and double backward) comes from those: nothing here defines a backward.
 """
 
 import numpy as np
@@ -10,7 +10,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ._util import data_of, wrap
 from .elementwise import Clone, add, masked_fill
-from .shape import Index, ScatterAdd, cat, expand, gather, narrow, normalize_dim, permute, reshape, select, unsqueeze
+from .shape import Index, ScatterAdd, Split, cat, expand, gather, narrow, normalize_dim, permute, reshape, unsqueeze
 
 
 def split(x, split_size_or_sections, dim=0):
@@ -40,8 +40,13 @@ def split(x, split_size_or_sections, dim=0):
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
                 f"dimension {axis}), but got split_sizes={sizes}"
             )
-    starts = np.cumsum([0] + sizes[:-1])
-    return tuple(narrow(x, axis, int(start), length) for start, length in zip(starts, sizes))
+    return pieces(x, axis, np.cumsum([0] + sizes[:-1]), sizes)
+
+
+def pieces(x, axis, starts, lengths):
+    """The views ``x.narrow(axis, start, length)`` for each pair, from one node (see ``shape.Split``)."""
+    head = (slice(None),) * axis
+    return Split.apply(x, keys=tuple(head + (slice(int(s), int(s) + int(n)),) for s, n in zip(starts, lengths)))
 
 
 def chunk(x, chunks, dim=0):
@@ -67,7 +72,8 @@ def unbind(x, dim=0):
     [[1.0, 0.0], [0.0, 1.0]]
     """
     axis = normalize_dim(dim, x.ndim)
-    return tuple(select(x, axis, i) for i in range(x.shape[axis]))
+    head = (slice(None),) * axis
+    return Split.apply(x, keys=tuple(head + (i,) for i in range(x.shape[axis])))
 
 
 def flip(x, dims):
