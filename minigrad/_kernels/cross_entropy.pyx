@@ -92,19 +92,28 @@ cdef inline const floating *_weight_ptr(const floating[::1] weight) noexcept:
     return &weight[0] if weight is not None and weight.shape[0] > 0 else NULL
 
 
-cdef inline double _ce_index_terms(double nll, double smooth, double wy, double weight_total, double eps,
-                                   Py_ssize_t num_classes, double total, double scale, double *a, double *b,
-                                   double *at_target) noexcept nogil:
+# Returned by value, so a prange body that assigns it gets a thread-private copy.
+cdef struct IndexTerms:
+    double loss
+    double a
+    double b
+    double at_target
+
+
+cdef inline IndexTerms _ce_index_terms(double nll, double smooth, double wy, double weight_total, double eps,
+                                       Py_ssize_t num_classes, double total, double scale) noexcept nogil:
     """The index-target loss of one valid position, and its scaled gradient as three coefficients.
 
     With e_c = exp(x_c - max), total = sum_c e_c, nll = lse - x_y and smooth = sum_c w_c (lse - x_c) (0 when
     eps == 0), the module docstring's gradient times scale is  g_c = a e_c - b w_c - [c == y] at_target.
     The one place the index-target gradient is written: the row and the column layouts both use it.
     """
-    a[0] = scale * ((1 - eps) * wy + eps * weight_total / num_classes) / total
-    b[0] = scale * eps / num_classes
-    at_target[0] = scale * (1 - eps) * wy
-    return (1 - eps) * wy * nll + eps / num_classes * smooth
+    cdef IndexTerms terms
+    terms.a = scale * ((1 - eps) * wy + eps * weight_total / num_classes) / total
+    terms.b = scale * eps / num_classes
+    terms.at_target = scale * (1 - eps) * wy
+    terms.loss = (1 - eps) * wy * nll + eps / num_classes * smooth
+    return terms
 
 
 cdef inline double _ce_index_row(const floating *x, Py_ssize_t num_classes, Py_ssize_t y,
@@ -118,16 +127,14 @@ cdef inline double _ce_index_row(const floating *x, Py_ssize_t num_classes, Py_s
     cdef double nll = (m - x[y]) + log_total                          # lse - x_y, exact for big |x|
     # sum_c w_c (lse - x_c) = W lse - sum_c w_c x_c
     cdef double smooth = weight_total * (m + log_total) - row_dot(w, x, num_classes) if eps != 0 else 0.0
-    cdef double a, b, at_target
-    cdef double loss = _ce_index_terms(nll, smooth, wy, weight_total, eps, num_classes, total, scale, &a, &b,
-                                       &at_target)
+    cdef IndexTerms terms = _ce_index_terms(nll, smooth, wy, weight_total, eps, num_classes, total, scale)
     if want_grad:
         if eps == 0:
-            row_scale(g, <floating>a, num_classes)
+            row_scale(g, <floating>terms.a, num_classes)
         else:
-            row_axpb(g, w, <floating>a, <floating>b, num_classes)
-        g[y] = g[y] - <floating>at_target
-    return loss
+            row_axpb(g, w, <floating>terms.a, <floating>terms.b, num_classes)
+        g[y] = g[y] - <floating>terms.at_target
+    return terms.loss
 
 
 def cross_entropy_index(const floating[:, ::1] x, const int64_t[::1] target, const floating[::1] weight,
@@ -203,7 +210,8 @@ def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] 
     cdef floating *e
     cdef double *total
     cdef double *weighted_x
-    cdef double log_total, smooth, coef_a, coef_b, at_target
+    cdef double log_total, smooth
+    cdef IndexTerms terms
     cdef int64_t y
     if blocks == 0 or C == 0:
         loss_out[:] = 0
@@ -240,12 +248,12 @@ def cross_entropy_index_columns(const floating[:, :, ::1] x, const int64_t[::1] 
                     continue
                 log_total = log(total[j])
                 smooth = weight_total * (m[j] + log_total) - weighted_x[j] if eps > 0 else 0.0
-                loss_out[pos] = _ce_index_terms((m[j] - x[n, y, start + j]) + log_total, smooth,
-                                                w[y] if w != NULL else 1.0, weight_total, eps, C, total[j], scale,
-                                                &coef_a, &coef_b, &at_target)
-                a[j] = <floating>coef_a
-                b[j] = <floating>coef_b
-                t[j] = <floating>at_target
+                terms = _ce_index_terms((m[j] - x[n, y, start + j]) + log_total, smooth,
+                                        w[y] if w != NULL else 1.0, weight_total, eps, C, total[j], scale)
+                loss_out[pos] = terms.loss
+                a[j] = <floating>terms.a
+                b[j] = <floating>terms.b
+                t[j] = <floating>terms.at_target
             if want_grad:
                 # g = a e - w_c b down every class row, then the target's term
                 for c in range(C):
