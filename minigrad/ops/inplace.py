@@ -89,7 +89,10 @@ def _write(tensor, result):
 def _rebuild_views(base):
     """Give every live view of ``base`` the history of its region of ``base``'s new value."""
     with grad_mode.enable_grad():
-        for view in list(base._views or ()):
+        for reference in list(base._views or ()):  # (weak references to the views, see function._record_view)
+            view = reference()
+            if view is None:
+                continue
             fresh = shape.replay_views(base, view._view_ops)
             view.grad_fn, view.requires_grad = fresh.grad_fn, fresh.requires_grad
 
