@@ -408,7 +408,7 @@ class Tensor:
         tensor([2., 4.])
         """
         retain_graph = create_graph if retain_graph is None else retain_graph
-        root, seed = self._gradient_edge(0), self._seed(gradient, 0)
+        root, seed = self.grad_fn or self._gradient_edge(0), self._seed(gradient, 0)  # (a result's node: no call)
         if inputs is None:
             engine.run([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
             return
