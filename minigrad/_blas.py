@@ -194,7 +194,8 @@ def matmul(a, b, bias=None):
     else:  # (batched on either side, or a vector)
         macs = max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * (a.shape[-2] if a.ndim > 1 else 1))
     if macs <= _OPENBLAS_THREADED_MIN:
-        return _plus(np.matmul(a, b), bias)
+        product = np.matmul(a, b)
+        return product if bias is None else _plus(product, bias)
     if macs < THREADED_MIN_MACS or get_num_threads() == 1:
         with single_threaded():
             return _plus(np.matmul(a, b), bias)

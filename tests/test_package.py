@@ -1,8 +1,10 @@
 """Package-level promises: a light import, no torch at run time, the compiled kernels in use."""
 
+import importlib
 import importlib.metadata
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +54,15 @@ def test_installed_version_is_minigrad_version():
     except importlib.metadata.PackageNotFoundError:
         pytest.skip("minigrad is not installed (imported from a source tree)")
     assert installed == minigrad.__version__
+
+
+def test_a_compiled_core_module_is_not_older_than_its_source():
+    """setup.py compiles autograd's engine, function and tensor modules as they are written (Cython's pure-Python
+    mode); the compiled module shadows its .py, so an edit to the .py does nothing until the next build."""
+    for name in ("engine", "function", "tensor"):
+        path = Path(importlib.import_module(f"minigrad.autograd.{name}").__file__)
+        source = path.with_name(f"{name}.py")
+        if path.suffix != ".py" and source.exists():
+            assert path.stat().st_mtime >= source.stat().st_mtime, (
+                f"{path.name} is older than {source.name}: rebuild it (python setup.py build_ext --inplace)"
+            )

@@ -517,6 +517,7 @@ def _record_view(view, source, op, options):
     view._view_ops = (source._view_ops or ()) + ((op, options),)
     view._version_counter = source._shared_version_counter()
     if _grad_state.enabled:  # so an in-place change can rebuild every live view's history (torch refuses to
-        if base._views is None:  # rebuild a view made under no_grad, so those are not listed)
-            base._views = weakref.WeakSet()
-        base._views.add(view)
+        views = base._views  # rebuild a view made under no_grad, so those are not listed)
+        if views is None:  # weak references as the keys of a dict, each removing itself when its view dies: a third
+            views = base._views = {}  # of a WeakSet's cost to make and fill (every reshape, t() and x[i] pays it)
+        views[weakref.ref(view, views.pop)] = None

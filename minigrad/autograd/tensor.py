@@ -368,7 +368,10 @@ class Tensor:
         False
         """
         t = Tensor._wrap(self._data)
-        t._version_counter = self._shared_version_counter()
+        counter = self._version_counter  # (_shared_version_counter, inlined: every benchmark step detaches twice)
+        if counter is None:
+            counter = self._version_counter = [0]
+        t._version_counter = counter
         return t
 
     def detach_(self) -> "Tensor":
@@ -405,7 +408,7 @@ class Tensor:
         tensor([2., 4.])
         """
         retain_graph = create_graph if retain_graph is None else retain_graph
-        root, seed = self._gradient_edge(0), self._seed(gradient, 0)
+        root, seed = self.grad_fn or self._gradient_edge(0), self._seed(gradient, 0)  # (a result's node: no call)
         if inputs is None:
             engine.run([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
             return
@@ -424,7 +427,7 @@ class Tensor:
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            ones = np.empty(self.shape, dtype=self._data.dtype)  # (np.ones is a Python function: two calls more)
+            ones = np.empty(self._data.shape, dtype=self._data.dtype)  # (np.ones is a Python function: two calls more)
             ones.fill(1)
             return Tensor._wrap(ones)
         if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
@@ -455,7 +458,7 @@ class Tensor:
         >>> w.requires_grad, w.is_leaf
         (True, True)
         """
-        if not self.is_leaf:
+        if self.grad_fn is not None:  # (not the is_leaf property: one call fewer)
             if not requires_grad:
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables. If you want to use a "

@@ -138,7 +138,7 @@ def _rowwise(kernel, data, axis):
     moved = data if last else np.moveaxis(data, axis, -1)
     rows = np.ascontiguousarray(moved, dtype=np.float32 if data.dtype == np.float16 else data.dtype)
     rows = rows.reshape(math.prod(moved.shape[:-1]), moved.shape[-1])  # (-1, 0) would be ambiguous
-    out = np.empty_like(rows)
+    out = np.empty(rows.shape, rows.dtype)  # (np.empty_like: a Python-level dispatcher first)
     if rows.size:
         kernel(rows, out, get_num_threads())
     out = out.reshape(moved.shape)

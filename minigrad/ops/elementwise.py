@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _device, _dtype
 from ..autograd.function import Function
+from ..autograd.tensor import Tensor
 from ._util import data_of, float_operand, is_tensor, promote, promote_float, sum_to_array, wrap
 from .out import write_into
 from .shape import expand, sum_to
@@ -198,8 +199,14 @@ def check_broadcast(a, b):
 
 
 def _promoted(function_class, a, b):
-    """Apply a binary op to the operands promoted by torch's rules."""
-    return _broadcasting(function_class, *promote(a, b))
+    """Apply a binary op to the operands promoted by torch's rules (``_broadcasting``'s error handling, inlined:
+    every ``+``, ``-``, ``*``, ``/`` comes here, and a call frame is a tenth of a small op's forward)."""
+    a, b = promote(a, b)
+    try:
+        return function_class.apply(a, b)
+    except ValueError:
+        check_broadcast(a, b)
+        raise
 
 
 def _scaled(function_class, a, b):
@@ -208,6 +215,8 @@ def _scaled(function_class, a, b):
     the scalar to float16 first would make ``x / 1e-8`` nan at x = 0 (0 / 0) and ``1e-3 * 1e5`` inf (1e5
     overflows float16). torch does this for a second-operand multiplier or divisor only: +, -, pow and a scalar
     first operand round the scalar to float16 like any operand."""
+    if type(a) is Tensor and a._data.dtype != _HALF:  # the common case, without _is_half's two calls
+        return _promoted(function_class, a, b)
     if (
         _is_half(a)
         and np.ndim(data_of(b)) == 0
@@ -219,6 +228,9 @@ def _scaled(function_class, a, b):
         with np.errstate(over="ignore"):
             return _broadcasting(function_class, a.to(single), wide_b).to(np.dtype(np.float16))
     return _promoted(function_class, a, b)
+
+
+_HALF = np.dtype(np.float16)
 
 
 def _is_half(value):

@@ -86,10 +86,17 @@ def _write(tensor, result):
     tensor._shared_version_counter()[0] += 1
 
 
+def live_views(base):
+    """The views taken of ``base`` under grad mode that are still alive (``function._record_view`` lists them as
+    weak references)."""
+    views = [reference() for reference in list(base._views or ())]
+    return [view for view in views if view is not None]
+
+
 def _rebuild_views(base):
     """Give every live view of ``base`` the history of its region of ``base``'s new value."""
     with grad_mode.enable_grad():
-        for view in list(base._views or ()):
+        for view in live_views(base):
             fresh = shape.replay_views(base, view._view_ops)
             view.grad_fn, view.requires_grad = fresh.grad_fn, fresh.requires_grad
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.tensor import Tensor
-from .inplace import check_inplace_allowed
+from .inplace import check_inplace_allowed, live_views
 from .shape import Permute, Reshape, squeeze, t, transpose, unsqueeze
 
 __all__ = ["squeeze_", "swapaxes_", "swapdims_", "t_", "transpose_", "unsqueeze_"]
@@ -43,7 +43,7 @@ def _restride_inplace(x, view_op, *args):
     step = result._view_ops[-1]
     if x._base is not None:
         x._view_ops = x._view_ops + (step,)
-    for view in list(x._views or ()):  # views taken from x's old shape
+    for view in live_views(x):  # views taken from x's old shape
         view._view_ops = (_inverse(*step, old.shape),) + view._view_ops
     x._shared_version_counter()[0] += 1
     return x

@@ -19,10 +19,16 @@ from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims, shape_ar
 # Up to this many elements, a reduction's first-order backward fills an array rather than building a broadcast view
 # (0.5 against 1.4 µs at 10x10, copy at the leaf included); beyond, the view saves the memory traffic.
 _SMALL = 4096
+_HALF = np.dtype(np.float16)
+_add_reduce = np.add.reduce
 
 
 def _keepdim_shape(shape, axes):
-    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    """``shape`` with the (non-negative) ``axes`` set to 1: the shape of a reduction's result with ``keepdim``."""
+    kept = list(shape)  # (a loop, not a generator: one frame fewer per reduction's backward)
+    for axis in axes:
+        kept[axis] = 1
+    return tuple(kept)
 
 
 class Sum(Function):
@@ -33,10 +39,13 @@ class Sum(Function):
 
     def forward(self, x, *, axes, keepdim):
         self.in_shape = x.shape
-        if x.dtype == np.float16:
+        dtype = x.dtype
+        if dtype == _HALF:
             with np.errstate(over="ignore"):  # a sum beyond float16's range is inf, as in torch
                 return x.sum(axis=axes, keepdims=keepdim, dtype=np.float32).astype(np.float16)
-        return x.sum(axis=axes, keepdims=keepdim)
+        if dtype.kind in "fc":  # the ufunc itself: ndarray.sum is a Python function in NumPy around it
+            return _add_reduce(x, axes, None, None, keepdim)
+        return x.sum(axis=axes, keepdims=keepdim)  # (integers: ndarray.sum widens them, add.reduce would not)
 
     def backward(self, grad):
         # the Functions directly: the public reshape and expand would validate shapes already known good
@@ -44,11 +53,15 @@ class Sum(Function):
         return BroadcastTo.apply(kept, shape=self.in_shape)
 
     def backward_arrays(self, grad):  # the first-order backward without two Function.apply calls (-7 µs a sum)
-        kept = grad if self.options["keepdim"] else grad.reshape(_keepdim_shape(self.in_shape, self.options["axes"]))
-        if math.prod(self.in_shape) > _SMALL:  # a read-only view: no memory traffic for a large input
-            return broadcast_array(kept, self.in_shape)
-        out = np.empty(self.in_shape, grad.dtype)  # a small array of its own: cheaper to make than the view, and
-        out[...] = kept  # a leaf's AccumulateGrad takes it over without a copy
+        in_shape = self.in_shape
+        small = math.prod(in_shape) <= _SMALL
+        # the reduced dims put back as 1s (not needed for the 0-d gradient of a full sum that fills a small array)
+        if grad.ndim != len(in_shape) and not (small and grad.ndim == 0):
+            grad = grad.reshape(_keepdim_shape(in_shape, self.options["axes"]))
+        if not small:  # a read-only view: no memory traffic for a large input
+            return broadcast_array(grad, in_shape)
+        out = np.empty(in_shape, grad.dtype)  # a small array of its own: cheaper to make than the view, and
+        out[...] = grad  # a leaf's AccumulateGrad takes it over without a copy
         return out
 
 
@@ -58,7 +71,7 @@ class Mean(Sum):
 
     def forward(self, x, *, axes, keepdim, count):  # (float32/64 only: mean() computes float16 in float32)
         self.in_shape = x.shape
-        return x.sum(axis=axes, keepdims=keepdim) / x.dtype.type(count)
+        return _add_reduce(x, axes, None, None, keepdim) / x.dtype.type(count)
 
     def backward(self, grad):
         return Sum.backward(self, grad / self.options["count"])
@@ -163,7 +176,8 @@ def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
         x = x.to(dtype)
     elif x._data.dtype.kind in "biu":  # torch sums integers and bools as int64
         x = x.to(np.int64) if x._data.dtype != np.int64 else x
-    return Sum.apply(x, axes=_reduction_axes(dim, x.ndim), keepdim=keepdim)
+    ndim = x._data.ndim
+    return Sum.apply(x, axes=tuple(range(ndim)) if dim is None else _reduction_axes(dim, ndim), keepdim=keepdim)
 
 
 def sum_to_size(x, *size):
@@ -289,7 +303,7 @@ def max(x, dim=None, keepdim=False):  # noqa: A001
     """
     if isinstance(dim, Tensor):
         return maximum(x, dim)
-    return _extremum(x, dim, keepdim, np.max, np.argmax, "max")
+    return _extremum(x, dim, keepdim, np.max, np.ndarray.argmax, "max")  # (np.argmax: two Python calls more)
 
 
 def min(x, dim=None, keepdim=False):  # noqa: A001
@@ -303,7 +317,7 @@ def min(x, dim=None, keepdim=False):  # noqa: A001
     """
     if isinstance(dim, Tensor):
         return minimum(x, dim)
-    return _extremum(x, dim, keepdim, np.min, np.argmin, "min")
+    return _extremum(x, dim, keepdim, np.min, np.ndarray.argmin, "min")
 
 
 def _check_reducible(x, dim, axes, name):

@@ -63,7 +63,7 @@ class Permute(Function):
     is_view = True
 
     def forward(self, x, *, axes):
-        return np.transpose(x, axes)
+        return x.transpose(axes)  # (np.transpose: three Python calls around this)
 
     def backward(self, grad):
         return grad.permute(*_inverse_order(self.options["axes"]))
@@ -682,13 +682,16 @@ def cat(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    if any(not isinstance(t, Tensor) for t in tensors):
-        raise TypeError("cat(): expected a sequence of Tensors")
-    dtype = tensors[0]._data.dtype
-    if any(t._data.dtype != dtype for t in tensors):  # torch's promotion: float32 with int64 stays float32
+    mixed = legacy_empty = False
+    for t in tensors:  # (one loop, not three any() over generators: a frame each, on every cat)
+        if not isinstance(t, Tensor):
+            raise TypeError("cat(): expected a sequence of Tensors")
+        mixed = mixed or t._data.dtype != tensors[0]._data.dtype
+        legacy_empty = legacy_empty or t._data.shape == (0,)
+    if mixed:  # torch's promotion: float32 with int64 stays float32
         dtype = _dtype.result_type(*[t._data for t in tensors])
         tensors = [t if t._data.dtype == dtype else t.to(dtype) for t in tensors]
-    if any(t._data.shape == (0,) for t in tensors):  # torch skips legacy empties
+    if legacy_empty:  # torch skips legacy empties
         tensors = [t for t in tensors if t._data.shape != (0,)] or tensors[:1]
     first = tensors[0]._data.shape
     ndim = len(first)
