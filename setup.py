@@ -179,7 +179,8 @@ def _extensions():
     ) + (
         cythonize(
             core,
-            compiler_directives={"language_level": 3, "binding": True},
+            # (no __test__ dict of docstrings: pytest collects the module's doctests itself, see conftest.py)
+            compiler_directives={"language_level": 3, "binding": True, "autotestdict": False},
             quiet=True,
             build_dir=str(Path("build") / "cython" / "core"),
             force=_env_flag("MINIGRAD_FORCE_CYTHONIZE"),
