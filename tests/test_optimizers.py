@@ -154,7 +154,7 @@ def test_optimizer_matches_torch_after_100_steps(name, options):
             _assert_close(our_state["state"][index][key], value, tolerance * 10)
 
 
-FLOAT32 = [(name, options) for name, options in CONFIGS if name in ("RMSprop", "Adagrad", "Adam", "AdamW")]
+FLOAT32 = [(name, options) for name, options in CONFIGS if name in ("RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW")]
 
 
 @pytest.mark.parametrize("name, options", FLOAT32, ids=[f"{n}-{sorted(o.items())}" for n, o in FLOAT32])

@@ -13,13 +13,15 @@ The loop itself is in ``adam_update.h``, written so that the compiler vectorises
 ``sgd_step`` is SGD's last move, ``p ← p - lr·g``, in one pass split over threads (NumPy's ``p -= g * lr`` makes a
 temporary the size of ``p``: two passes, one of them a write).
 
-``rmsprop_steps`` and ``adagrad_steps`` update all the parameters of a group at once (split over threads, one
-parameter per task), each with torch's single-tensor formulas (``optim_update.h``):
+``rmsprop_steps``, ``adagrad_steps`` and ``adadelta_steps`` update all the parameters of a group at once (split
+over threads, one parameter per task), each with torch's single-tensor formulas (``optim_update.h``):
 
     RMSprop:  g ← -g (maximize);  g ← g + wd·p;  v ← α·v + ((1 - α)·g)·g
               centered: ḡ ← lerp(ḡ, g, 1 - α);  d = √(v - ḡ·ḡ) + eps      otherwise  d = √v + eps
               momentum: b ← momentum·b + g / d;  p ← p + (-lr)·b          otherwise  p ← p + (-lr)·(g / d)
     Adagrad:  g ← -g (maximize);  g ← g + wd·p;  s ← s + g·g;  p ← p + step_size·(g / (√s + eps))
+    Adadelta: g ← -g (maximize);  g ← g + wd·p;  v ← ρ·v + ((1 - ρ)·g)·g;  Δ = (√(u + eps) / √(v + eps))·g
+              u ← ρ·u + ((1 - ρ)·Δ)·Δ;  p ← p + (-lr)·Δ
 
 They take lists of flat C-contiguous arrays of one dtype, matching in length per parameter (the caller checks
 this), and read them through their addresses so that the loop over parameters runs without the GIL.
@@ -53,6 +55,10 @@ cdef extern from "optim_update.h" nogil:
                                 float eps, float step_size)
     void minigrad_adagrad_double(double *p, const double *grad, double *total, Py_ssize_t n, double sign,
                                  double decay, double eps, double step_size)
+    void minigrad_adadelta_float(float *p, const float *grad, float *sq, float *acc, Py_ssize_t n, float sign,
+                                 float decay, float rho, float one_minus_rho, float eps, float lr)
+    void minigrad_adadelta_double(double *p, const double *grad, double *sq, double *acc, Py_ssize_t n,
+                                  double sign, double decay, double rho, double one_minus_rho, double eps, double lr)
 
 ctypedef fused floating:
     float
@@ -152,3 +158,27 @@ def adagrad_steps(list params, list grads, list sums, double[::1] step_sizes, do
             else:
                 minigrad_adagrad_double(<double *>p[i], <const double *>g[i], <double *>s[i], n[i], sign,
                                         weight_decay, eps, step_sizes[i])
+
+
+def adadelta_steps(list params, list grads, list square_avgs, list acc_deltas, double lr, double rho, double eps,
+                   double weight_decay, bint maximize, int num_threads):
+    """Update every parameter of ``params`` and its ``square_avg`` (v) and ``acc_delta`` (u) in place.
+    All arrays are float32, or all float64."""
+    cdef Py_ssize_t k = len(params), i
+    if k == 0:
+        return
+    # one row per parameter: its array, gradient, v and u addresses, then its length
+    cdef intptr_t[:, ::1] rows = np.stack([_addresses(params), _addresses(grads), _addresses(square_avgs),
+                                           _addresses(acc_deltas), [a.size for a in params]], axis=1)
+    cdef bint single = params[0].dtype == np.float32
+    cdef double sign = -1.0 if maximize else 1.0
+    with nogil:
+        for i in prange(k, schedule="dynamic", num_threads=num_threads if num_threads < k else k):
+            if single:
+                minigrad_adadelta_float(<float *>rows[i, 0], <const float *>rows[i, 1], <float *>rows[i, 2],
+                                        <float *>rows[i, 3], rows[i, 4], <float>sign, <float>weight_decay,
+                                        <float>rho, <float>(1.0 - rho), <float>eps, <float>lr)
+            else:
+                minigrad_adadelta_double(<double *>rows[i, 0], <const double *>rows[i, 1], <double *>rows[i, 2],
+                                         <double *>rows[i, 3], rows[i, 4], sign, weight_decay, rho, 1.0 - rho,
+                                         eps, lr)

@@ -1,4 +1,4 @@
-/* RMSprop's and Adagrad's element-wise updates, one vectorisable pass each (see optim.pyx for the formulas).
+/* RMSprop's, Adagrad's and Adadelta's element-wise updates, one vectorisable pass each (see optim.pyx for the formulas).
  *
  * As in adam_update.h, the flags are constants of always-inlined bodies, so each combination compiles to its own
  * branch-free loop, and the arithmetic follows torch's order in the parameter's own type. */
@@ -66,9 +66,25 @@ static void NAME(T *restrict p, const T *restrict grad, T *restrict sum, ptrdiff
     }                                                                                                          \
 }
 
+#define MINIGRAD_DEFINE_ADADELTA(NAME, T, SQRT)                                                               \
+static void NAME(T *restrict p, const T *restrict grad, T *restrict sq, T *restrict acc, ptrdiff_t n, T sign,  \
+                 T decay, T rho, T one_minus_rho, T eps, T lr) {                                               \
+    for (ptrdiff_t i = 0; i < n; i++) {                                                                       \
+        T g = sign * grad[i];                                                                                  \
+        if (decay != 0) g = g + decay * p[i];                                                                  \
+        T s = sq[i] * rho + one_minus_rho * g * g;                                                             \
+        sq[i] = s;                                                                                             \
+        T delta = SQRT(acc[i] + eps) / SQRT(s + eps) * g;                                                      \
+        acc[i] = acc[i] * rho + one_minus_rho * delta * delta;                                                 \
+        p[i] = p[i] + -lr * delta;                                                                             \
+    }                                                                                                          \
+}
+
 MINIGRAD_DEFINE_RMSPROP(minigrad_rmsprop_float, float, sqrtf)
 MINIGRAD_DEFINE_RMSPROP(minigrad_rmsprop_double, double, sqrt)
 MINIGRAD_DEFINE_ADAGRAD(minigrad_adagrad_float, float, sqrtf)
 MINIGRAD_DEFINE_ADAGRAD(minigrad_adagrad_double, double, sqrt)
+MINIGRAD_DEFINE_ADADELTA(minigrad_adadelta_float, float, sqrtf)
+MINIGRAD_DEFINE_ADADELTA(minigrad_adadelta_double, double, sqrt)
 
 #endif

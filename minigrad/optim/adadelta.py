@@ -2,12 +2,14 @@
 
 import numpy as np
 
+from .._kernels.optim import adadelta_steps
+from .._threads import get_num_threads
 from .optimizer import (
     Optimizer,
     advance_step,
     bump_version,
     check_options,
-    decayed_gradient,
+    kernel_operands,
     step_tensor,
     with_gradients,
     zero_buffers,
@@ -61,24 +63,29 @@ class Adadelta(Optimizer):
         )
 
     def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss when given."""
+        """One update of every parameter that has a gradient (all of a group in one compiled, multi-threaded pass);
+        returns ``closure()``'s loss when given."""
         loss = self._evaluate(closure)
         for group in self.param_groups:
-            lr, rho, eps = float(group["lr"]), float(group["rho"]), float(group["eps"])
+            operands = {np.float32: [], np.float64: []}
             for p in with_gradients(group):
                 state = self.state[p]
                 if not state:
                     state.update(step=step_tensor(), **zero_buffers(p, "square_avg", "acc_delta"))
                 advance_step(state)
-                grad = decayed_gradient(p, group["maximize"], float(group["weight_decay"]))
-                square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
-                square_avg *= rho
-                square_avg += (1 - rho) * grad * grad
-                delta = np.sqrt(acc_delta + eps)
-                delta /= np.sqrt(square_avg + eps)
-                delta *= grad
-                acc_delta *= rho
-                acc_delta += (1 - rho) * delta * delta
-                p._data += -lr * delta
+                param, grad, square_avg, acc_delta = kernel_operands(p, state, ["square_avg", "acc_delta"], "Adadelta")
+                operands[param.dtype.type].append((param, grad, square_avg, acc_delta))
+            for rows in operands.values():
+                if rows:
+                    adadelta_steps(
+                        *map(list, zip(*rows)),
+                        float(group["lr"]),
+                        float(group["rho"]),
+                        float(group["eps"]),
+                        float(group["weight_decay"]),
+                        group["maximize"],
+                        get_num_threads(),
+                    )
+            for p in with_gradients(group):
                 bump_version(p)
         return loss
