@@ -11,6 +11,7 @@ import minigrad
 import minigrad.nn.functional as F
 from minigrad import _blas
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.nn.functional.dropout import dropout_factors
 from minigrad.ops import attention as op
 from reference import attention as reference
 
@@ -26,12 +27,13 @@ def _arrays(heads, length, source, dim, value_dim, dtype=np.float64, seed=0):
 
 
 @needs_cblas
+@pytest.mark.parametrize("stored", [False, True], ids=["recomputed", "stored"])
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("tiles", [(8, 16), (16, 8), (64, 128)])
 @pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
 # tiles past the last row and key, L > S and S > L (causal: keys no query sees get zero gradients), one query
 @pytest.mark.parametrize("shape", [(3, 17, 29, 8, 6), (2, 29, 17, 8, 6), (1, 1, 5, 4, 4), (2, 40, 90, 5, 3)])
-def test_fused_kernels_match_the_reference(shape, causal, tiles, threads, monkeypatch):
+def test_fused_kernels_match_the_reference(shape, causal, tiles, threads, stored, monkeypatch):
     monkeypatch.setattr(op, "ROW_BLOCK", tiles[0])
     monkeypatch.setattr(op, "COL_BLOCK", tiles[1])
     monkeypatch.setattr(op, "PARALLEL_MIN_MACS", 0)  # the threads split even these small heads
@@ -40,14 +42,20 @@ def test_fused_kernels_match_the_reference(shape, causal, tiles, threads, monkey
     saved = minigrad.get_num_threads()
     minigrad.set_num_threads(threads)
     try:
-        out, lse = op._fused_forward(q, k, v, causal, scale)
+        out, lse, probs = op._fused_forward(q, k, v, causal, scale, backward=stored)
+        assert (probs is not None) == stored
         grad = np.random.default_rng(1).standard_normal(out.shape)
-        grads = op._fused_backward(q, k, v, out, grad, lse, causal, scale)
+        grads = op._fused_backward(q, k, v, out, grad, lse, causal, scale, probs=probs)
     finally:
         minigrad.set_num_threads(saved)
     expected_out, expected_lse = reference.forward(q[0], k[0], v[0], None, causal, scale)
     np.testing.assert_allclose(out[0], expected_out, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(lse[0], expected_lse, rtol=1e-12, atol=1e-12)
+    if stored:  # softmax(q kᵀ·scale) with 0 where the causal mask hides a key, every entry written
+        scores = q[0] @ k[0].transpose(0, 2, 1) * scale
+        if causal:
+            scores = scores + op.causal_bias(shape[1], shape[2], scores.dtype)
+        np.testing.assert_allclose(probs[0], np.exp(scores - expected_lse[..., None]), rtol=1e-12, atol=1e-12)
     for ours, expected in zip(grads, reference.backward(q[0], k[0], v[0], grad[0], None, causal, scale)):
         np.testing.assert_allclose(ours[0], expected, rtol=1e-10, atol=1e-12)
 
@@ -147,8 +155,10 @@ def test_packed_self_attention_matches_torch(layout, causal, dtype, cblas, monke
 
 
 @needs_cblas
+@pytest.mark.parametrize("store_max", [0, op.STORE_MAX_SOURCE], ids=["recomputed", "stored"])
 @pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
-def test_packed_gradcheck_and_gradgradcheck_float64(causal):
+def test_packed_gradcheck_and_gradgradcheck_float64(causal, store_max, monkeypatch):
+    monkeypatch.setattr(op, "STORE_MAX_SOURCE", store_max)
     qkv = minigrad.tensor(np.random.default_rng(0).standard_normal((5, 2, 12)), requires_grad=True)
     assert gradcheck(lambda x: op.packed_self_attention(x, 2, causal), (qkv,))
     assert gradgradcheck(lambda x: op.packed_self_attention(x, 2, causal), (qkv,))
@@ -187,10 +197,12 @@ def test_packed_path_needs_plain_self_attention():
 
 
 @needs_cblas
+@pytest.mark.parametrize("store_max", [0, op.STORE_MAX_SOURCE], ids=["recomputed", "stored"])
 @pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
-def test_dropout_inside_the_kernels_equals_the_plain_formulation(causal, monkeypatch):
+def test_dropout_inside_the_kernels_equals_the_plain_formulation(causal, store_max, monkeypatch):
     """Same seed, same draws: MultiheadAttention's packed path with dropout gives the plain path's output and
-    gradients (that path: C BLAS off)."""
+    gradients (that path: C BLAS off), with the probabilities stored by the forward or recomputed."""
+    monkeypatch.setattr(op, "STORE_MAX_SOURCE", store_max)
     rng = np.random.default_rng(0)
     x, grad = rng.standard_normal((12, 3, 16)), rng.standard_normal((12, 3, 16))
 
@@ -220,3 +232,19 @@ def test_dropout_factors_gradcheck_and_gradgradcheck():
 
     assert gradcheck(fn, (qkv,))
     assert gradgradcheck(fn, (qkv,))
+
+
+@needs_cblas
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_stored_probabilities_survive_a_second_backward(dropout):
+    """The backward reads the stored probabilities without writing them: backward twice (retain_graph) gives
+    twice the gradient."""
+    minigrad.manual_seed(0)
+    qkv = minigrad.tensor(np.random.default_rng(0).standard_normal((6, 2, 24)), requires_grad=True)
+    keep = None if dropout == 0.0 else dropout_factors((2, 4, 6, 6), dropout, np.dtype(np.float64))
+    out = op.packed_self_attention(qkv, 4, causal=True, keep=keep)
+    assert out.grad_fn.probs is not None
+    out.sum().backward(retain_graph=True)
+    first = qkv.grad.numpy().copy()
+    out.sum().backward()
+    np.testing.assert_allclose(qkv.grad.numpy(), 2 * first, rtol=1e-12, atol=1e-12)

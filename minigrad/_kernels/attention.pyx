@@ -20,6 +20,9 @@ The forward splits (head, query tile) pairs over the threads; the backward split
 order: a key tile outer, its dK and dV accumulated in place while every query tile below it passes, and dQ
 accumulated in the head's own rows, so no thread writes where another does).
 
+For short sequences flash_forward may store the probabilities ``P`` (``probs``) and flash_backward read them
+back instead of recomputing them (one GEMM and one exponential per score fewer, for B·H·L·S values of memory).
+
 ``diag`` is the causal mask: in block row ``i`` only columns ``j <= i + diag`` are allowed (a column past that is
 treated as -inf: probability 0); a non-causal caller passes the block width. A row whose every score is -inf (all
 masked) gets probability 0 everywhere, so its output and gradients are 0 (torch's behaviour) and its lse -inf.
@@ -34,6 +37,7 @@ from cython cimport floating
 from cython.parallel cimport parallel, prange
 from libc.math cimport INFINITY, exp, log
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
 
 from minigrad._kernels.cblas cimport gemm
 from minigrad._kernels.simd_exp cimport row_dot, row_exp_shift_sum, row_max, row_scale, threads_for
@@ -134,10 +138,14 @@ cdef inline Py_ssize_t _columns(bint causal, Py_ssize_t query, Py_ssize_t key0, 
 cdef void _forward_tile(const floating *q, Py_ssize_t ldq, const floating *k, Py_ssize_t ldk, const floating *v,
                         Py_ssize_t ldv, floating *out, Py_ssize_t ldo, double *lse, Py_ssize_t i0, Py_ssize_t rows,
                         Py_ssize_t source, Py_ssize_t dim, Py_ssize_t vdim, Py_ssize_t block, bint causal,
-                        floating scale, const floating *keep, floating *s, double *m, double *l) noexcept nogil:
+                        floating scale, const floating *keep, floating *s, double *m, double *l,
+                        floating *probs) noexcept nogil:
     """Queries ``i0:i0+rows`` of one head: ``q``, ``out`` and ``lse`` point at the tile's first row, ``k`` and
     ``v`` at the head's first key, ``ld*`` their row strides; ``keep`` NULL or the tile's first row of the
-    head's (L, S) dropout factors; ``s`` is a (rows, block) scratch tile, ``m`` and ``l`` (rows,) scratch."""
+    head's (L, S) dropout factors; ``s`` is a (rows, block) scratch tile, ``m`` and ``l`` (rows,) scratch.
+    ``probs`` NULL, or the tile's first row of the head's (L, S) probabilities to store (undropped, zero where
+    masked) for the backward: then ``block`` is ``source`` (one key tile, so each row's max is final when its
+    exponentials are taken) and, without ``keep``, ``s`` is ``probs`` itself."""
     cdef Py_ssize_t stop = source, tile, j0, cols, r, n
     cdef double m_new, alpha
     cdef floating *row
@@ -165,6 +173,8 @@ cdef void _forward_tile(const floating *q, Py_ssize_t ldq, const floating *k, Py
             alpha = exp(m[r] - m_new)
             l[r] = l[r] * alpha + row_exp_shift_sum(row, <floating>m_new, row, n)
             _zero(row + n, cols - n)
+            if probs != NULL and keep != NULL:  # (without keep, s is probs)
+                memcpy(probs + r * source, row, cols * sizeof(floating))
             if keep != NULL:  # dropout after the softmax: its sum l is the undropped one
                 _multiply(row, keep + r * source + j0, n)
             m[r] = m_new
@@ -177,16 +187,25 @@ cdef void _forward_tile(const floating *q, Py_ssize_t ldq, const floating *k, Py
         else:
             row_scale(out + r * ldo, <floating>(1.0 / l[r]), vdim)
             lse[r] = m[r] + log(l[r])
+        if probs != NULL:  # exp(s - m) → exp(s - lse); every key past ``stop`` (and an all-masked row) → 0
+            if l[r] == 0:
+                _zero(probs + r * source, source)
+            else:
+                row_scale(probs + r * source, <floating>(1.0 / l[r]), stop)
+                _zero(probs + r * source + stop, source - stop)
 
 
 def flash_forward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, const floating[:, :, :, :] v,
                   floating[:, :, :, :] out, double[:, :, ::1] lse, Py_ssize_t row_block, Py_ssize_t col_block,
-                  bint causal, double scale, int num_threads, const floating[:, :, :, ::1] keep=None):
+                  bint causal, double scale, int num_threads, const floating[:, :, :, ::1] keep=None,
+                  floating[:, :, :, ::1] probs=None):
     """out (B, H, L, Ev) and lse (B, H, L) of ``softmax(q kᵀ·scale) v`` (top-left causal when ``causal``) from
     q (B, H, L, E), k (B, H, S, E), v (B, H, S, Ev), each with any strides but a contiguous last dim (the
     caller's guarantee: BLAS reads rows; a head split of a sequence-first projection is read in place);
     E, Ev, L, S >= 1. Query tiles of ``row_block`` rows, key tiles of ``col_block``. ``keep`` (B, H, L, S), when
-    given, multiplies the probabilities after the softmax (dropout: 0 or 1/(1-p)); lse stays the undropped one."""
+    given, multiplies the probabilities after the softmax (dropout: 0 or 1/(1-p)); lse stays the undropped one.
+    ``probs`` (B, H, L, S), when given, receives the (undropped) probabilities for flash_backward to reuse
+    instead of recomputing them; the keys are then taken in one tile per query tile."""
     cdef Py_ssize_t batch = q.shape[0], heads = q.shape[1], length = q.shape[2], dim = q.shape[3]
     cdef Py_ssize_t source = k.shape[2], vdim = v.shape[3], tiles = (length + row_block - 1) // row_block
     cdef Py_ssize_t total = batch * heads * tiles, t, b, h, i0, rows
@@ -194,10 +213,11 @@ def flash_forward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, co
     cdef Py_ssize_t ldv = v.strides[2] // sizeof(floating), ldo = out.strides[2] // sizeof(floating)
     cdef floating *s = NULL
     cdef double *stats = NULL
-    cdef bint dropped = keep is not None
+    cdef bint dropped = keep is not None, stored = probs is not None
+    cdef Py_ssize_t block = source if stored else col_block
     cdef int nt = num_threads if num_threads < total else <int>total
     with nogil, parallel(num_threads=nt):
-        s = <floating *>malloc(row_block * col_block * sizeof(floating))
+        s = <floating *>malloc(row_block * block * sizeof(floating))
         stats = <double *>malloc(2 * row_block * sizeof(double))
         for t in prange(total, schedule="dynamic"):
             b = t // (heads * tiles)
@@ -205,8 +225,10 @@ def flash_forward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, co
             i0 = (t % tiles) * row_block
             rows = row_block if length - i0 > row_block else length - i0
             _forward_tile(&q[b, h, i0, 0], ldq, &k[b, h, 0, 0], ldk, &v[b, h, 0, 0], ldv, &out[b, h, i0, 0], ldo,
-                          &lse[b, h, i0], i0, rows, source, dim, vdim, col_block, causal, <floating>scale,
-                          &keep[b, h, i0, 0] if dropped else NULL, s, stats, stats + row_block)
+                          &lse[b, h, i0], i0, rows, source, dim, vdim, block, causal, <floating>scale,
+                          &keep[b, h, i0, 0] if dropped else NULL,
+                          &probs[b, h, i0, 0] if stored and not dropped else s, stats, stats + row_block,
+                          &probs[b, h, i0, 0] if stored else NULL)
         free(s)
         free(stats)
 
@@ -220,14 +242,17 @@ cdef struct _Rows:
 cdef void _backward_head(_Rows q, _Rows k, _Rows v, _Rows out, _Rows dout, _Rows dq, _Rows dk, _Rows dv,
                          const double *lse, double *delta, Py_ssize_t length, Py_ssize_t source, Py_ssize_t dim,
                          Py_ssize_t vdim, Py_ssize_t row_block, Py_ssize_t col_block, bint causal, floating scale,
-                         const floating *keep, floating *p, floating *ds) noexcept nogil:
+                         const floating *keep, floating *p, floating *ds, const floating *probs) noexcept nogil:
     """One head's dq, dk, dv (FlashAttention-2): δ = Σ dO·O per query, then for each key tile, every query tile
     that may see it recomputes its probabilities P = exp(S - lse), then dV += Pᵀ dO, dS = P·(dO Vᵀ - δ),
     dQ += dS K·scale, dK += dSᵀ Q·scale. With dropout factors ``keep`` (the head's (L, S), or NULL) the output
     used P⊙keep: dV takes P⊙keep and dS = P·(dP⊙keep - δ) (δ = Σ dO·O still). ``p`` and ``ds`` are
-    (row_block, col_block) scratch tiles, ``delta`` (length,) scratch."""
-    cdef Py_ssize_t j0, i0, first, tile, row_tile, cols, rows, r, c, n
+    (row_block, col_block) scratch tiles, ``delta`` (length,) scratch. ``probs``: NULL, or the head's (L, S)
+    probabilities stored by the forward, read in place of the recomputation (never written: a second backward
+    reads them again); with ``keep``, P⊙keep then goes to the scratch ``p``."""
+    cdef Py_ssize_t j0, i0, first, tile, row_tile, cols, rows, r, c, n, ldp
     cdef floating d
+    cdef floating *tile_p
     cdef floating *prow
     cdef floating *drow
     cdef floating *qp = <floating *>q.data
@@ -251,26 +276,39 @@ cdef void _backward_head(_Rows q, _Rows k, _Rows v, _Rows out, _Rows dout, _Rows
         for row_tile in range(first, (length + row_block - 1) // row_block):
             i0 = row_tile * row_block
             rows = row_block if length - i0 > row_block else length - i0
-            gemm(False, True, rows, cols, dim, scale, qp + i0 * q.ld, q.ld, kp + j0 * k.ld, k.ld, 0, p, col_block)
+            if probs == NULL:
+                gemm(False, True, rows, cols, dim, scale, qp + i0 * q.ld, q.ld, kp + j0 * k.ld, k.ld, 0, p,
+                     col_block)
+                tile_p, ldp = p, col_block
+            else:
+                tile_p, ldp = <floating *>probs + i0 * source + j0, source
             gemm(False, True, rows, cols, vdim, 1, gp + i0 * dout.ld, dout.ld, vp + j0 * v.ld, v.ld, 0, ds,
                  col_block)
             for r in range(rows):
-                prow = p + r * col_block
+                prow = tile_p + r * ldp
                 drow = ds + r * col_block
                 n = _columns(causal, i0 + r, j0, cols)
                 if lse[i0 + r] == -INFINITY:  # an all-masked query: no probability, no gradient
                     n = 0
-                row_exp_shift_sum(prow, <floating>lse[i0 + r], prow, n)
+                if probs == NULL:
+                    row_exp_shift_sum(prow, <floating>lse[i0 + r], prow, n)
                 d = <floating>delta[i0 + r]
                 if keep != NULL:
                     _multiply(drow, keep + (i0 + r) * source + j0, n)
                 for c in range(n):
                     drow[c] = prow[c] * (drow[c] - d)
-                if keep != NULL:
-                    _multiply(prow, keep + (i0 + r) * source + j0, n)
-                _zero(prow + n, cols - n)
+                if keep != NULL and probs != NULL:  # the stored P stays as it is: P⊙keep in the scratch
+                    for c in range(n):
+                        p[r * col_block + c] = prow[c] * keep[(i0 + r) * source + j0 + c]
+                    _zero(p + r * col_block + n, cols - n)
+                elif probs == NULL:  # (stored probabilities are already 0 past n)
+                    if keep != NULL:
+                        _multiply(prow, keep + (i0 + r) * source + j0, n)
+                    _zero(prow + n, cols - n)
                 _zero(drow + n, cols - n)
-            gemm(True, False, cols, vdim, rows, 1, p, col_block, gp + i0 * dout.ld, dout.ld, 1, dvp + j0 * dv.ld,
+            if keep != NULL:
+                tile_p, ldp = p, col_block
+            gemm(True, False, cols, vdim, rows, 1, tile_p, ldp, gp + i0 * dout.ld, dout.ld, 1, dvp + j0 * dv.ld,
                  dv.ld)
             gemm(False, False, rows, dim, cols, scale, ds, col_block, kp + j0 * k.ld, k.ld, 1, dqp + i0 * dq.ld,
                  dq.ld)
@@ -289,15 +327,15 @@ def flash_backward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, c
                    const floating[:, :, :, :] out, const floating[:, :, :, :] dout, const double[:, :, ::1] lse,
                    floating[:, :, :, :] dq, floating[:, :, :, :] dk, floating[:, :, :, :] dv,
                    Py_ssize_t row_block, Py_ssize_t col_block, bint causal, double scale, int num_threads,
-                   const floating[:, :, :, ::1] keep=None):
+                   const floating[:, :, :, ::1] keep=None, const floating[:, :, :, ::1] probs=None):
     """dq, dk, dv of flash_forward's attention given its out, lse and the output's gradient dout (B, H, L, Ev),
-    all (B, H, rows, cols) with a contiguous last dim, and the same ``keep``; the (batch, head) pairs split over
-    the threads."""
+    all (B, H, rows, cols) with a contiguous last dim, the same ``keep`` and, when the forward stored them, its
+    ``probs``; the (batch, head) pairs split over the threads."""
     cdef Py_ssize_t batch = q.shape[0], heads = q.shape[1], length = q.shape[2], dim = q.shape[3]
     cdef Py_ssize_t source = k.shape[2], vdim = v.shape[3], total = batch * heads, t, b, h
     cdef floating *p = NULL
     cdef double *delta = NULL
-    cdef bint dropped = keep is not None
+    cdef bint dropped = keep is not None, stored = probs is not None
     cdef int nt = num_threads if num_threads < total else <int>total
     with nogil, parallel(num_threads=nt):
         p = <floating *>malloc(2 * row_block * col_block * sizeof(floating))
@@ -310,6 +348,7 @@ def flash_backward(const floating[:, :, :, :] q, const floating[:, :, :, :] k, c
                            _head(&dout[b, h, 0, 0], dout.strides[2]), _head(&dq[b, h, 0, 0], dq.strides[2]),
                            _head(&dk[b, h, 0, 0], dk.strides[2]), _head(&dv[b, h, 0, 0], dv.strides[2]),
                            &lse[b, h, 0], delta, length, source, dim, vdim, row_block, col_block, causal,
-                           <floating>scale, &keep[b, h, 0, 0] if dropped else NULL, p, p + row_block * col_block)
+                           <floating>scale, &keep[b, h, 0, 0] if dropped else NULL, p, p + row_block * col_block,
+                           &probs[b, h, 0, 0] if stored else NULL)
         free(p)
         free(delta)

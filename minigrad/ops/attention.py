@@ -16,6 +16,9 @@ Without a bias (the common case: no mask or the causal one), where NumPy's BLAS 
 attention runs in the compiled kernel (``flash_forward``/``flash_backward``): query and key tiles of
 ``ROW_BLOCK × COL_BLOCK``, each tile's products through OpenBLAS's GEMM on the arrays in place (any strides with
 rows contiguous, so a head split of a projection is never copied), the heads and query tiles over the threads.
+Up to ``STORE_MAX_SOURCE`` keys, when a backward will follow, the forward also stores the
+probabilities (B·H·L·S values, undropped) and the backward reads them instead of recomputing ``Q Kᵀ`` and its
+exponentials; longer sequences recompute, so memory stays linear in the sequence length where it matters.
 ``PackedSelfAttention`` is that kernel on ``MultiheadAttention``'s one packed projection ``(L, B, 3E)``, with the
 joined output and the packed gradient written directly and, in training, dropout on the weights inside.
 
@@ -65,6 +68,10 @@ def _blocking(groups, length, source, causal):
 # Tiles of the fused kernels (no bias): a (ROW_BLOCK, COL_BLOCK) tile of scores and its gradient stay in L2.
 ROW_BLOCK, COL_BLOCK = 64, 128
 PARALLEL_MIN_MACS = 1 << 18  # below this, starting a team of threads costs more than it saves
+# Up to this many keys the fused forward stores the probabilities (B·H·L·S values) for the backward, which then
+# skips recomputing them (one GEMM and one exp per score fewer); longer sequences recompute, so that memory grows
+# with the sequence length, not its square.
+STORE_MAX_SOURCE = 256
 
 
 def _fusable(q, k, v, bias):
@@ -103,23 +110,29 @@ def _threads(q, k, v, alone):
     return get_num_threads() if alone and macs >= PARALLEL_MIN_MACS else 1
 
 
-def _fused_forward(q, k, v, causal, scale, keep=None):
-    """(out, lse) of the (B, H, ·, ·) views ``q``, ``k``, ``v`` without a bias, every block product inside the
-    kernel (``flash_forward``); ``keep`` the (B, H, L, S) dropout factors or None."""
+def _fused_forward(q, k, v, causal, scale, keep=None, backward=False):
+    """(out, lse, probs) of the (B, H, ·, ·) views ``q``, ``k``, ``v`` without a bias, every block product inside
+    the kernel (``flash_forward``); ``keep`` the (B, H, L, S) dropout factors or None. ``probs``: the (B, H, L, S)
+    probabilities for the backward when one will follow (``backward``) and there are at most STORE_MAX_SOURCE
+    keys, else None."""
     out = _empty4(q, q.shape[2], v.shape[3], q.dtype)
     lse = np.empty(q.shape[:3])
+    probs = np.empty(q.shape[:3] + k.shape[2:3], q.dtype) if backward and k.shape[2] <= STORE_MAX_SOURCE else None
     with _blas.single_threaded() as alone:  # the kernel's threads each call a one-thread GEMM
         threads = _threads(q, k, v, alone)
-        _kernel.flash_forward(q, k, v, out, lse, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep)
-    return out, lse
+        _kernel.flash_forward(q, k, v, out, lse, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep, probs)
+    return out, lse, probs
 
 
-def _fused_backward(q, k, v, out, grad, lse, causal, scale, keep=None, grads=None):
-    """(dq, dk, dv) of _fused_forward's attention (``flash_backward``), written into ``grads`` when given."""
+def _fused_backward(q, k, v, out, grad, lse, causal, scale, keep=None, grads=None, probs=None):
+    """(dq, dk, dv) of _fused_forward's attention (``flash_backward``, reading ``probs`` when the forward stored
+    them), written into ``grads`` when given."""
     grads = grads or [_empty4(x, x.shape[2], x.shape[3], x.dtype) for x in (q, k, v)]
     with _blas.single_threaded() as alone:
         threads = _threads(q, k, v, alone)
-        _kernel.flash_backward(q, k, v, out, grad, lse, *grads, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep)
+        _kernel.flash_backward(
+            q, k, v, out, grad, lse, *grads, ROW_BLOCK, COL_BLOCK, causal, scale, threads, keep, probs
+        )
     return grads
 
 
@@ -277,7 +290,7 @@ class ScaledDotProductAttention(Function):
         self.batch, self.fused = batch, _fusable(q, k, v, bias)
         if self.fused:  # read in place: a head split of a projection is not copied
             self.flat = [_rows4(x) for x in (q, k, v)]
-            out, self.lse = _fused_forward(*self.flat, causal, scale)
+            out, self.lse, self.probs = _fused_forward(*self.flat, causal, scale, backward=any(self.needs_input_grad))
         else:
             flat_bias = None if bias is None else _Bias(bias, batch, q.shape[-2], k.shape[-2])
             self.flat = [_flat(x, batch) for x in (q, k, v)]  # (copies when strided: the backward reuses them)
@@ -288,7 +301,8 @@ class ScaledDotProductAttention(Function):
         inputs = [t._data if isinstance(t, Tensor) else t for t in self.inputs]
         batch, causal, scale = self.batch, self.options["causal"], self.options["scale"]
         if self.fused:
-            grads = _fused_backward(*self.flat, _rows4(self._output[0]), _rows4(grad), self.lse, causal, scale)
+            out = _rows4(self._output[0])
+            grads = _fused_backward(*self.flat, out, _rows4(grad), self.lse, causal, scale, probs=self.probs)
             grads = [g.reshape(x.shape) for g, x in zip(grads, inputs)] + [None]
             return tuple(g if need else None for g, need in zip(grads, self.needs_input_grad))
         bias = None if inputs[3] is None else _Bias(inputs[3], batch, inputs[0].shape[-2], inputs[1].shape[-2])
@@ -342,7 +356,9 @@ class PackedSelfAttention(Function):
     def forward(self, qkv, *, heads, causal, scale, keep=None):
         self.qkv = qkv = np.ascontiguousarray(qkv)  # (a Linear's output already is)
         self.keep = _keep4(keep, qkv.dtype)
-        out, self.lse = _fused_forward(*_split_heads(qkv, heads), causal, scale, self.keep)
+        out, self.lse, self.probs = _fused_forward(
+            *_split_heads(qkv, heads), causal, scale, self.keep, backward=self.needs_input_grad[0]
+        )
         return out.transpose(2, 0, 1, 3).reshape(qkv.shape[0], qkv.shape[1], -1)  # (its memory is (L, B, H, hd))
 
     def backward_arrays(self, grad):
@@ -350,7 +366,9 @@ class PackedSelfAttention(Function):
         out, grad = (_rows4(_joined_heads(x, heads)) for x in (self._output[0], grad))
         packed = np.empty_like(self.qkv)
         grads = _split_heads(packed, heads)
-        _fused_backward(*_split_heads(self.qkv, heads), out, grad, self.lse, causal, scale, self.keep, grads)
+        _fused_backward(
+            *_split_heads(self.qkv, heads), out, grad, self.lse, causal, scale, self.keep, grads, self.probs
+        )
         return (packed,)
 
     def composite(self, qkv, *, heads, causal, scale, keep=None):

@@ -16,6 +16,8 @@ input, recorded as torch records it.
 
 import math
 
+import numpy as np
+
 from ...ops import inplace as _inplace
 from ...ops._util import wrap
 from ...random import generator as _numpy_generator
@@ -30,17 +32,18 @@ def _check_p(p):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-def _bernoulli(shape, p, dtype):
-    """A fresh mask of ``shape``: 1 with probability ``1 - p``, else 0, as ``dtype``."""
-    return (_numpy_generator().random(shape) < 1.0 - p).astype(dtype)
+def _bernoulli(shape, p):
+    """A fresh boolean mask of ``shape``: True with probability ``1 - p``. The uniforms are float32 draws (half
+    the bits of float64 ones, and cheaper to make and compare; their 2⁻²⁴ resolution is far below any p's
+    meaning)."""
+    return _numpy_generator().random(shape, dtype=np.float32) < 1.0 - p
 
 
 def dropout_factors(shape, p, dtype):
     """What ``dropout`` multiplies by (``p < 1``): 0 with probability ``p``, else ``1 / (1 - p)``; the same draws
-    as ``dropout`` of an input of ``shape`` (fused kernels that drop out inside take these)."""
-    keep = _bernoulli(shape, p, dtype)
-    keep /= dtype.type(1.0 - p)
-    return keep
+    as ``dropout`` of an input of ``shape`` (fused kernels that drop out inside take these). The factors are made
+    from the mask in one pass (no 0/1 array of ``dtype`` divided afterwards)."""
+    return np.multiply(_bernoulli(shape, p), dtype.type(1.0) / dtype.type(1.0 - p), dtype=dtype)
 
 
 def _masked(x, p, mask_shape, alpha):
@@ -50,7 +53,7 @@ def _masked(x, p, mask_shape, alpha):
     dtype = x._data.dtype
     if not alpha:
         return x * wrap(dropout_factors(mask_shape, p, dtype))
-    keep = _bernoulli(mask_shape, p, dtype)
+    keep = _bernoulli(mask_shape, p).astype(dtype)
     a = 1.0 / math.sqrt((_SELU_SATURATION**2 * p + 1) * (1 - p))
     shift = ((keep - 1) * (_SELU_SATURATION * a) + _SELU_SATURATION * a * p).astype(dtype)
     return x * wrap(keep * dtype.type(a)) + wrap(shift)
@@ -79,7 +82,7 @@ def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002 - torch's
     Shapes: any. Gradient: the same mask, ``g · m / (1 - p)``. The mask is drawn from ``minigrad.random``.
 
     >>> _ = minigrad.manual_seed(0); dropout(minigrad.ones(4), p=0.5)
-    tensor([0., 2., 2., 2.])
+    tensor([0., 0., 0., 2.])
     """
     return _dropout(input, p, training, inplace, feature=False, alpha=False)
 
