@@ -83,7 +83,7 @@ def row_scatter(const floating[:, ::1] values, const int64_t[::1] indices, const
     for r in range(rows, 0, -1):
         starts[r] = starts[r - 1]
     starts[0] = 0
-    if size == 0:  # no row to point into
+    if size == 0 or rows == 0:  # no row to point into
         return
     cdef const double *factors = NULL
     cdef const floating *first = NULL
