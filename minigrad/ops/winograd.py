@@ -46,7 +46,9 @@ MIN_OUT_CHANNELS = 4
 # F(4×4, 3×3) in float32 rounds about 10x more than a direct sum (its transforms' coefficients reach 8 and the
 # products' sums grow with them): on 16 to 64 channels of N(0, 1) data that is 2-7e-4 on outputs of about 20, 1.5
 # to 2.8 times the conv parity tests' tolerance (1e-4 + 1e-4 |y|) where F(2×2) and torch use 0.1-0.3 of it. So
-# float32 keeps F(2×2); float64 (10^-14 either way) takes F(4×4) where it pays.
+# float32 keeps F(2×2); float64 (10^-14 either way) takes F(4×4) where it pays. F(3×3) (5×5 tiles, 2.78 multiplies
+# an output against F(2×2)'s 4) does not fit either: 0.45-1.2 of the tolerance on y and 0.67-3.1 on the input
+# gradient, whichever of ±1/2, ±2 joins 0, ±1 (benchmarks/winograd_error.py models every tiling).
 FLOAT32_TILE = 2
 # Measured in float64, one thread, forward and both gradients of 3 to 28 pixel outputs, 8 to 64 channels: F(4×4)
 # ran 1.15-1.55x faster than F(2×2) where its work per output was 1.9-2.7x smaller (output sizes 3, 4, 7, 8, 12,
