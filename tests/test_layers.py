@@ -49,6 +49,7 @@ LAYERS = {
     "minigrad.autograd.engine": (2, 1),
     "minigrad.autograd.tensor": (2, 2),
     "minigrad.autograd.functional": (2, 3),
+    "minigrad.autograd.variable": (2, 3),
     "minigrad.autograd.function": (2, 4),
     "minigrad.autograd.gradcheck": (2, 5),
     "minigrad.autograd": (2, 6),

@@ -246,3 +246,43 @@ def test_out_refuses_autograd_like_torch():
     with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
         minigrad.mul(x, 2, out=minigrad.empty(2))
     assert minigrad.mul(x, 2).requires_grad  # without out= the call is the plain op
+
+
+def test_variable_is_a_detached_tensor_like_torch():
+    # pytorch/tutorials beginner_source/nlp/*: autograd.Variable(torch.randn(2, 5)), Variable(LongTensor(idxs))
+    torch = pytest.importorskip("torch")
+    from minigrad.autograd import Variable
+
+    base = minigrad.tensor([1.0, 2.0], requires_grad=True) * 3
+    theirs_base = torch.tensor([1.0, 2.0], requires_grad=True) * 3
+    for kwargs in [{}, {"requires_grad": True}]:
+        ours, theirs = Variable(base, **kwargs), torch.autograd.Variable(theirs_base, **kwargs)
+        assert ours.tolist() == theirs.tolist()
+        assert (ours.requires_grad, ours.is_leaf, ours.grad_fn) == (theirs.requires_grad, theirs.is_leaf, None)
+    shared = minigrad.zeros(2)
+    Variable(shared).add_(1)  # same memory, as torch
+    assert shared.tolist() == [1.0, 1.0]
+    leaf = Variable(minigrad.ones(3), True)
+    (leaf * 2).sum().backward()
+    assert leaf.grad.tolist() == [2.0, 2.0, 2.0]
+    assert isinstance(minigrad.ones(1), Variable) and isinstance(minigrad.tensor([1]), Variable)
+    assert not isinstance(3.0, Variable)
+    empty, theirs_empty = Variable(), torch.autograd.Variable()
+    assert tuple(empty.shape) == tuple(theirs_empty.shape) and str(empty.dtype) == "minigrad.float32"
+    assert Variable(minigrad.tensor([1, 2])).dtype == minigrad.int64
+
+
+def test_variable_errors_and_volatile_like_torch():
+    torch = pytest.importorskip("torch")
+    from minigrad.autograd import Variable
+
+    with pytest.raises(TypeError):
+        torch.autograd.Variable(3)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got int"):
+        Variable(3)
+    with pytest.raises(RuntimeError):
+        torch.autograd.Variable(torch.tensor([1, 2]), requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        Variable(minigrad.tensor([1, 2]), requires_grad=True)
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        assert not Variable(minigrad.ones(2), volatile=True).requires_grad
