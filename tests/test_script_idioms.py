@@ -382,3 +382,21 @@ def test_add_and_sub_take_alpha_at_module_level():
         ours = getattr(minigrad, name)(minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0, 5.0]), alpha=2)
         theirs = getattr(torch, name)(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 5.0]), alpha=2)
         assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(
+    "shape, sizes", [((3, 2), (2, 1, 1)), ((1, 2), (3, 1)), ((2,), (4,)), ((1, 1), (2, 3)), ((2, 2), (1, 1))]
+)
+def test_repeat_is_always_a_copy_like_torch(shape, sizes):
+    # pytorch/examples fast_neural_style: style.repeat(batch, 1, 1, 1), then normalize_batch's batch.div_(255)
+    torch = pytest.importorskip("torch")
+    ours, theirs = minigrad.ones(*shape).repeat(*sizes), torch.ones(*shape).repeat(*sizes)
+    ours.mul_(minigrad.arange(ours.numel(), dtype=minigrad.float32).view(ours.shape))
+    theirs.mul_(torch.arange(theirs.numel(), dtype=torch.float32).view(theirs.shape))
+    assert ours.tolist() == theirs.tolist()
+    x = minigrad.ones(*shape, requires_grad=True)
+    y = x.repeat(*sizes) * 2
+    y.sum().backward()
+    tx = torch.ones(*shape, requires_grad=True)
+    (tx.repeat(*sizes) * 2).sum().backward()
+    assert x.grad.tolist() == tx.grad.tolist()
