@@ -400,3 +400,34 @@ def test_repeat_is_always_a_copy_like_torch(shape, sizes):
     tx = torch.ones(*shape, requires_grad=True)
     (tx.repeat(*sizes) * 2).sum().backward()
     assert x.grad.tolist() == tx.grad.tolist()
+
+
+@pytest.mark.parametrize(
+    "target, key, value_shape",
+    [((3, 4), 0, (1, 4)), ((3, 4), slice(1, 3), (1, 1, 1, 4)), ((10, 10), 2, (1, 10)), ((2, 3), (0, 1), (1, 1))],
+)
+def test_setitem_drops_the_values_leading_ones_like_torch(target, key, value_shape):
+    # pytorch/tutorials seq2seq_translation: decoder_attentions[di] = decoder_attention.data, a (1, n) row
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    source = np.arange(np.prod(value_shape), dtype=np.float32).reshape(value_shape) + 1
+    ours, theirs = minigrad.zeros(*target), torch.zeros(*target)
+    ours[key], theirs[key] = minigrad.tensor(source), torch.tensor(source)
+    assert ours.tolist() == theirs.tolist()
+    grads = []
+    for lib in (minigrad, torch):
+        value = lib.tensor(source, requires_grad=True)
+        out = lib.zeros(*target)
+        out[key] = value * 2
+        (out * lib.arange(out.numel(), dtype=lib.float32).reshape(target)).sum().backward()
+        grads.append(value.grad.tolist())
+    assert grads[0] == grads[1]
+
+
+def test_setitem_refuses_a_value_with_more_dims_like_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="number of sizes provided"):
+        torch.zeros(3, 4)[0] = torch.ones(2, 4)
+    with pytest.raises(RuntimeError, match=r"expand\(\[2, 4\], size=\[4\]\): the number of sizes provided \(1\)"):
+        minigrad.zeros(3, 4)[0] = minigrad.ones(2, 4)

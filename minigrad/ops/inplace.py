@@ -169,6 +169,20 @@ def _index_put(x, value, index):
     return shape.IndexPut.apply(x, value, index=index)
 
 
+def _without_leading_ones(value, ndim):
+    """``value`` without the leading size-1 dims that make it longer than ``ndim`` dims: torch drops them before
+    copying into a slice, so ``attentions[i] = weights`` works with ``weights`` of shape ``(1, n)``."""
+    value_shape = np.shape(data_of(value))
+    extra = 0
+    while len(value_shape) - extra > ndim and value_shape[extra] == 1:
+        extra += 1
+    if not extra:
+        return value
+    if isinstance(value, Tensor):
+        return shape.reshape(value, *value_shape[extra:])
+    return np.reshape(value, value_shape[extra:])
+
+
 def setitem(tensor, key, value):
     """``tensor[key] = value``: a copy into the view ``tensor[key]``, or an index-put for arrays and masks."""
     key, advanced = shape.index_arrays(key)
@@ -178,11 +192,19 @@ def setitem(tensor, key, value):
         advanced = True
     if not advanced:
         region = shape.Index.apply(tensor, index=key, advanced=False)
+        value = _without_leading_ones(value, region.ndim)
+        value_shape = np.shape(data_of(value))
+        if len(value_shape) > region.ndim:
+            raise RuntimeError(
+                f"expand({list(value_shape)}, size={list(region.shape)}): the number of sizes provided "
+                f"({region.ndim}) must be greater or equal to the number of dimensions in the tensor "
+                f"({len(value_shape)})"
+            )
         try:
-            np.broadcast_shapes(np.shape(data_of(value)), region.shape)
+            np.broadcast_shapes(value_shape, region.shape)
         except ValueError:
             raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(np.shape(data_of(value)))} cannot be "
+                f"shape mismatch: value tensor of shape {list(value_shape)} cannot be "
                 f"broadcast to indexing result of shape {list(region.shape)}"
             ) from None
         apply_inplace(region, _copied, value)
