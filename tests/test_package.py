@@ -64,8 +64,25 @@ def test_a_compiled_core_module_is_not_older_than_its_source():
         pytest.skip("an installed package: nothing here is edited")
     for name in ("engine", "function", "tensor"):
         path = Path(importlib.import_module(f"minigrad.autograd.{name}").__file__)
-        source = path.with_name(f"{name}.py")
-        if path.suffix != ".py" and source.exists():
-            assert path.stat().st_mtime >= source.stat().st_mtime, (
-                f"{path.name} is older than {source.name}: rebuild it (python setup.py build_ext --inplace)"
+        for source in (path.with_name(f"{name}.py"), path.with_name(f"{name}.pxd")):  # (the .pxd: its C types)
+            if path.suffix != ".py" and source.exists():
+                assert path.stat().st_mtime >= source.stat().st_mtime, (
+                    f"{path.name} is older than {source.name}: rebuild it (python setup.py build_ext --inplace)"
+                )
+
+
+def test_the_core_fields_are_their_slots():
+    """The core's field classes are extension types where setup.py compiled them, their fields declared in
+    ``minigrad/autograd/*.pxd``; each ``__slots__`` name is a field there, and the public ones keep the slot's
+    docstring (a .pxd repeats it: this keeps the two in step). Run as .py, the slots themselves pass."""
+    from minigrad.autograd import function, tensor
+
+    for cls in (tensor._TensorBase, tensor._Node, tensor.AccumulateGrad, function._FunctionBase, function.Output):
+        slots = cls.__slots__ if isinstance(cls.__slots__, dict) else dict.fromkeys(cls.__slots__)
+        for name, doc in slots.items():
+            if name.startswith("__"):
+                continue
+            assert name in vars(cls), f"{cls.__name__}.{name}: a slot that is no field"
+            assert vars(cls)[name].__doc__ == doc, (
+                f"{cls.__name__}.{name}: the .pxd's docstring differs from the slot's"
             )

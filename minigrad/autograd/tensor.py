@@ -76,14 +76,10 @@ def legacy_array(args, dtype):
     raise TypeError(f"new() received an invalid combination of arguments - got ({got}), expected sizes or one sequence")
 
 
-class Tensor:
-    """A multi-dimensional array that records the operations applied to it for automatic differentiation.
-
-    >>> t = minigrad.tensor([1.0, 2.0], requires_grad=True)
-    >>> (t * t).sum().backward()
-    >>> t.grad
-    tensor([2., 4.])
-    """
+class _TensorBase:
+    """A Tensor's fields. Compiled, this is an extension type (``tensor.pxd``): the core reads and writes them as C
+    struct members. ``Tensor`` subclasses it as a Python class, so ``minigrad.ops.methods`` can still bind the ops
+    onto Tensor at import (an extension type refuses new attributes)."""
 
     __slots__ = {  # a dict: the values are the public attributes' docstrings
         "_data": None,
@@ -105,6 +101,28 @@ class Tensor:
         "_accumulator": None,
         "__weakref__": None,
     }
+
+
+def _wrap_array(array):
+    """A Tensor over ``array``, without copying or checking (``Tensor._wrap``, the fast path used by every op)."""
+    kind: type = Tensor  # (compiled: typed, so kind.__new__(kind) is a direct call of the C constructor)
+    t: _TensorBase = kind.__new__(kind)
+    t._data = array
+    t.grad = t.grad_fn = t._hooks = t._version_counter = t._base = t._view_ops = t._views = t._accumulator = None
+    t.requires_grad = False
+    return t
+
+
+class Tensor(_TensorBase):
+    """A multi-dimensional array that records the operations applied to it for automatic differentiation.
+
+    >>> t = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> (t * t).sum().backward()
+    >>> t.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ()
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
 
     def __init__(self, *args, device=None):
@@ -124,7 +142,7 @@ class Tensor:
     @staticmethod
     def _new(data, dtype=None, requires_grad=False):
         """A new leaf holding a copy of ``data`` under torch's dtype rules (what ``minigrad.tensor`` makes)."""
-        t = Tensor._wrap(_infer_array(data, dtype))
+        t = _wrap_array(_infer_array(data, dtype))
         if requires_grad:
             t.requires_grad_(True)
         return t
@@ -135,18 +153,11 @@ class Tensor:
         self._base = self._view_ops = self._views = self._accumulator = None
         self.requires_grad = False
 
-    @staticmethod
-    def _wrap(array):
-        """Wrap an existing array without copying or checking (the fast path used by every op)."""
-        t = object.__new__(Tensor)
-        t._data = array
-        t.grad = t.grad_fn = t._hooks = t._version_counter = t._base = t._view_ops = t._views = t._accumulator = None
-        t.requires_grad = False
-        return t
+    _wrap = staticmethod(_wrap_array)
 
     # ---------------------------------------------------------------------------------------- attributes
     @property
-    def data(self):
+    def data(self: _TensorBase):
         """The values as a tensor outside the graph, sharing memory (but not the version counter), as torch's
         ``.data``: ``p.data.add_(...)`` changes ``p`` without recording and without a version bump.
 
@@ -155,14 +166,14 @@ class Tensor:
         >>> w
         tensor([3., 3.], requires_grad=True)
         """
-        return Tensor._wrap(self._data)
+        return _wrap_array(self._data)
 
     @data.setter
-    def data(self, value):
+    def data(self: _TensorBase, value):
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self: _TensorBase) -> tuple[int, ...]:
         """The size of each dim, a tuple of ints (``Tensor.size()`` gives the same).
 
         >>> minigrad.zeros(2, 3).shape
@@ -171,7 +182,7 @@ class Tensor:
         return self._data.shape
 
     @property
-    def ndim(self) -> int:
+    def ndim(self: _TensorBase) -> int:
         """The number of dims (``len(shape)``).
 
         >>> minigrad.zeros(2, 3).ndim
@@ -189,7 +200,7 @@ class Tensor:
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self: _TensorBase) -> bool:
         """Whether this tensor was not computed by a recorded op (``grad_fn is None``): a leaf that
         requires grad gets its ``.grad`` filled by ``backward``.
 
@@ -230,11 +241,11 @@ class Tensor:
     is_mps = is_xpu = is_meta = is_sparse = is_quantized = is_cuda
 
     @property
-    def _version(self):
+    def _version(self: _TensorBase):
         """How many in-place changes this tensor's memory has seen (shared with its views, as in torch)."""
         return 0 if self._version_counter is None else self._version_counter[0]
 
-    def _shared_version_counter(self):
+    def _shared_version_counter(self: _TensorBase):
         """The version counter, created on first need (most tensors are never changed in place)."""
         if self._version_counter is None:
             self._version_counter = [0]
@@ -360,14 +371,14 @@ class Tensor:
         """
         return self._data.tolist()
 
-    def detach(self) -> "Tensor":
+    def detach(self: _TensorBase) -> "Tensor":
         """The same values cut from the graph: shares memory and the version counter with this tensor, as torch.
 
         >>> w = minigrad.ones(2, requires_grad=True)
         >>> (w * 2).detach().requires_grad
         False
         """
-        t = Tensor._wrap(self._data)
+        t = _wrap_array(self._data)
         counter = self._version_counter  # (_shared_version_counter, inlined: every benchmark step detaches twice)
         if counter is None:
             counter = self._version_counter = [0]
@@ -389,7 +400,7 @@ class Tensor:
 
     # ------------------------------------------------------------------------------------------ autograd
     def backward(
-        self,
+        self: _TensorBase,
         gradient: Optional["Tensor"] = None,
         retain_graph: Optional[bool] = None,
         create_graph: bool = False,
@@ -422,18 +433,18 @@ class Tensor:
             if grad is not None:
                 AccumulateGrad(tensor).backward_step(grad, create_graph)
 
-    def _seed(self, gradient, position):
+    def _seed(self: _TensorBase, gradient, position):
         """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor)."""
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             ones = np.empty(self._data.shape, dtype=self._data.dtype)  # (np.ones is a Python function: two calls more)
             ones.fill(1)
-            return Tensor._wrap(ones)
+            return _wrap_array(ones)
         if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
-            gradient = gradient if gradient.requires_grad else Tensor._wrap(gradient._data.copy())
+            gradient = gradient if gradient.requires_grad else _wrap_array(gradient._data.copy())
         else:
-            gradient = Tensor._wrap(np.array(gradient, dtype=self._data.dtype))
+            gradient = _wrap_array(np.array(gradient, dtype=self._data.dtype))
         if gradient.shape != self.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
@@ -441,7 +452,7 @@ class Tensor:
             )
         return gradient
 
-    def _gradient_edge(self, position=None):
+    def _gradient_edge(self: _TensorBase, position=None):
         """The node a gradient for this tensor is sent to: its ``grad_fn``, or a leaf's ``AccumulateGrad``."""
         if not self.requires_grad:
             raise RuntimeError(f"element {position} of tensors does not require grad and does not have a grad_fn")
@@ -451,7 +462,7 @@ class Tensor:
             self._accumulator = AccumulateGrad(self)
         return self._accumulator
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self: _TensorBase, requires_grad: bool = True) -> "Tensor":
         """Set whether autograd records ops on this leaf (in place); returns it.
 
         >>> w = minigrad.zeros(2).requires_grad_()
@@ -536,7 +547,7 @@ class Tensor:
             tensor = this()
             if tensor is not None:
                 tensor.grad = (
-                    grad.detach() if tensor.grad is None else Tensor._wrap(np.asarray(tensor.grad._data + grad._data))
+                    grad.detach() if tensor.grad is None else _wrap_array(np.asarray(tensor.grad._data + grad._data))
                 )  # (0-d + 0-d is a NumPy scalar)
 
         self.register_hook(store)
@@ -675,7 +686,14 @@ class Tensor:
 _ACCUMULATION_LOCK = threading.Lock()
 
 
-class AccumulateGrad:
+class _Node:
+    """What the engine reads of every graph node (see engine.py): ``next_edges`` and ``pre_hooks``. Compiled, an
+    extension type (``tensor.pxd``), so the engine reads them as C struct members."""
+
+    __slots__ = ("next_edges", "pre_hooks")
+
+
+class AccumulateGrad(_Node):
     """The node of a leaf that requires grad: the gradient reaching it is added into ``variable.grad``.
 
     With ``create_graph=True`` the sum is a graph operation (so ``.grad`` can be differentiated); otherwise it is
@@ -683,9 +701,11 @@ class AccumulateGrad:
     memory and an in-place change of one (clipping, ``zero_()``) never changes another.
     """
 
-    next_edges = next_functions = ()
+    __slots__ = ("_variable", "post_hooks", "__weakref__")  # (compiled: tensor.pxd)
+    next_functions = ()
 
-    def __init__(self, variable):
+    def __init__(self, variable: _TensorBase):
+        self.next_edges = ()
         self._variable = weakref.ref(variable)
         self.pre_hooks = variable._hooks  # the leaf's own hook dict (register_hook hands it over when it makes one)
         self.post_hooks = None  # hooks called with the leaf once its .grad is updated
@@ -699,22 +719,24 @@ class AccumulateGrad:
         return "AccumulateGrad"
 
     def backward_step(self, grad, create_graph):
-        leaf = self._variable()
+        """Add ``grad`` into the leaf's ``.grad``; nothing is sent on (an empty tuple)."""
+        leaf: _TensorBase = self._variable()
+        delivered: _TensorBase = grad
         if leaf is None:
             return ()
         with _ACCUMULATION_LOCK:  # .grad is read, added to and replaced: one thread at a time, as in torch
             if create_graph:
                 leaf.grad = grad if leaf.grad is None else leaf.grad + grad
             elif leaf.grad is not None:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
-                leaf.grad._data = np.asarray(leaf.grad._data + grad._data)
+                leaf.grad._data = np.asarray(leaf.grad._data + delivered._data)
             else:
-                array = grad._data
+                array = delivered._data
                 flags = array.flags  # (each .flags makes a new object)
                 if not flags.owndata or not flags.writeable:
                     array = array.copy()
                 else:  # the array now belongs to this .grad; the delivered tensor keeps a view of it, so another
-                    grad._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead
-                leaf.grad = Tensor._wrap(array)
+                    delivered._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead
+                leaf.grad = _wrap_array(array)
         for hook in tuple(self.post_hooks.values()) if self.post_hooks else ():
             hook(leaf)
         return ()
@@ -725,7 +747,7 @@ class AccumulateGrad:
 
 def _rebuild_shared(name, shape, dtype, requires_grad):
     """Unpickling a shared tensor: the same shared block, attached in this process."""
-    t = Tensor._wrap(_shared.attach(name, shape, dtype))
+    t = _wrap_array(_shared.attach(name, shape, dtype))
     return t.requires_grad_(True) if requires_grad else t
 
 
