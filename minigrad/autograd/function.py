@@ -41,10 +41,12 @@ import weakref
 import numpy as np
 from numpy import ndarray
 
-from . import anomaly_mode, functional, tracing
+from . import anomaly_mode, functional
+from .anomaly_mode import _state as _anomaly_state
 from .grad_mode import _state as _grad_state
 from .grad_mode import enable_grad, no_grad
 from .tensor import AccumulateGrad, Tensor, _Node, _TensorBase, _wrap_array
+from .tracing import _state as _tracing_state
 
 __all__ = ["Function", "Output", "once_differentiable"]
 
@@ -204,10 +206,10 @@ class Function(_FunctionBase):
                 node._output = (result, output._shared_version_counter())
             output.requires_grad = True
             output.grad_fn = node
-            if anomaly_mode._state.enabled:
+            if _anomaly_state.enabled:
                 node._forward_stack = anomaly_mode.forward_stack()
-        if tracing._state.recorder is not None:
-            tracing._state.recorder(cls, inputs, options, output)
+        if _tracing_state.recorder is not None:
+            _tracing_state.recorder(cls, inputs, options, output)
         return output
 
     def _connect(self, inputs, needs):
@@ -240,10 +242,10 @@ class Function(_FunctionBase):
             for i, output in enumerate(outputs):
                 if differentiable[i]:
                     output.requires_grad, output.grad_fn = True, Output(self, i, len(outputs))
-            if anomaly_mode._state.enabled:
+            if _anomaly_state.enabled:
                 self._forward_stack = anomaly_mode.forward_stack()
-        if tracing._state.recorder is not None:
-            tracing._state.recorder(cls, inputs, self.options, outputs)
+        if _tracing_state.recorder is not None:
+            _tracing_state.recorder(cls, inputs, self.options, outputs)
         return outputs
 
     def output_view(self, i):
@@ -309,7 +311,7 @@ class Function(_FunctionBase):
                 f"function {self.name()} returned an incorrect number of gradients (expected "
                 f"{len(self.next_edges)}, got {len(grads)})"
             )
-        if anomaly_mode._state.enabled:
+        if _anomaly_state.enabled:
             anomaly_mode.check_gradients(self, grads, getattr(self, "_forward_stack", "(made before anomaly mode)"))
         return grads
 

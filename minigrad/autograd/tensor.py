@@ -724,7 +724,10 @@ class AccumulateGrad(_Node):
         delivered: _TensorBase = grad
         if leaf is None:
             return ()
-        with _ACCUMULATION_LOCK:  # .grad is read, added to and replaced: one thread at a time, as in torch
+        # .grad is read, added to and replaced: one thread at a time, as in torch (acquire/release rather than
+        # `with`: no bound __enter__/__exit__ made per leaf)
+        _ACCUMULATION_LOCK.acquire()
+        try:
             if create_graph:
                 leaf.grad = grad if leaf.grad is None else leaf.grad + grad
             elif leaf.grad is not None:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
@@ -737,6 +740,8 @@ class AccumulateGrad(_Node):
                 else:  # the array now belongs to this .grad; the delivered tensor keeps a view of it, so another
                     delivered._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead
                 leaf.grad = _wrap_array(array)
+        finally:
+            _ACCUMULATION_LOCK.release()
         for hook in tuple(self.post_hooks.values()) if self.post_hooks else ():
             hook(leaf)
         return ()
