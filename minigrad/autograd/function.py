@@ -37,6 +37,7 @@ graph disappears as soon as the last Tensor referring to it does.
 import inspect
 import itertools
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy import ndarray
@@ -76,6 +77,14 @@ class _FunctionBase(_Node):
     C struct members; ``Function`` subclasses it as a Python class (with a ``__dict__`` for what ops keep)."""
 
     __slots__ = ("inputs", "options", "needs_input_grad", "freed", "_versions", "_output")
+
+    if TYPE_CHECKING:  # the slots' types, for mypy (compiled: function.pxd declares them)
+        inputs: Any
+        options: Any
+        needs_input_grad: tuple
+        freed: bool
+        _versions: list
+        _output: Any
 
 
 class Function(_FunctionBase):
@@ -263,17 +272,18 @@ class Function(_FunctionBase):
         result.requires_grad, result.grad_fn = True, self
         return result
 
-    def backward_step(self: _FunctionBase, grad, create_graph):
+    def backward_step(self, grad, create_graph):
         """The engine's call: the gradients of the inputs (a tuple, one per input) for ``grad``."""
-        if self.freed:
+        me: _FunctionBase = self  # (compiled: the fields as struct members)
+        if me.freed:
             raise RuntimeError(_FREED_MESSAGE)
         if self.keeps_inputs:
-            for i, counter, expected in self._versions:
+            for i, counter, expected in me._versions:
                 if counter[0] != expected:
-                    x = self.inputs[i]
+                    x = me.inputs[i]
                     self._raise_modified(x._data, x.grad_fn, counter[0], expected)
-        if self.saves_output and self._output[1][0] != 0:
-            self._raise_modified(self._output[0], self, self._output[1][0], 0)
+        if self.saves_output and me._output[1][0] != 0:
+            self._raise_modified(me._output[0], self, me._output[1][0], 0)
         if self.ctx_style:
             grads = self._ctx_style_backward(grad)
         elif self.backward_arrays is not None and not create_graph:
@@ -306,10 +316,10 @@ class Function(_FunctionBase):
         else:
             grads = self.backward(grad)
             grads = grads if type(grads) is tuple else (grads,)
-        if len(grads) != len(self.next_edges):
+        if len(grads) != len(me.next_edges):
             raise RuntimeError(
                 f"function {self.name()} returned an incorrect number of gradients (expected "
-                f"{len(self.next_edges)}, got {len(grads)})"
+                f"{len(me.next_edges)}, got {len(grads)})"
             )
         if _anomaly_state.enabled:
             anomaly_mode.check_gradients(self, grads, getattr(self, "_forward_stack", "(made before anomaly mode)"))

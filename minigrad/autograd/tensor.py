@@ -102,15 +102,27 @@ class _TensorBase:
         "__weakref__": None,
     }
 
+    if TYPE_CHECKING:  # the slots' types, for mypy (compiled: tensor.pxd declares them)
+        _data: np.ndarray
+        grad: Optional["Tensor"]
+        requires_grad: bool
+        grad_fn: Any
+        _hooks: Optional[dict]
+        _version_counter: Optional[list]
+        _base: Optional["Tensor"]
+        _view_ops: Optional[tuple]
+        _views: Optional[dict]
+        _accumulator: Optional["AccumulateGrad"]
 
-def _wrap_array(array):
+
+def _wrap_array(array) -> "Tensor":
     """A Tensor over ``array``, without copying or checking (``Tensor._wrap``, the fast path used by every op)."""
     kind: type = Tensor  # (compiled: typed, so kind.__new__(kind) is a direct call of the C constructor)
-    t: _TensorBase = kind.__new__(kind)
+    t: _TensorBase = kind.__new__(kind)  # type: ignore[call-overload]
     t._data = array
     t.grad = t.grad_fn = t._hooks = t._version_counter = t._base = t._view_ops = t._views = t._accumulator = None
     t.requires_grad = False
-    return t
+    return t  # type: ignore[return-value]  # (an instance of Tensor, typed by its fields)
 
 
 class Tensor(_TensorBase):
@@ -400,7 +412,7 @@ class Tensor(_TensorBase):
 
     # ------------------------------------------------------------------------------------------ autograd
     def backward(
-        self: _TensorBase,
+        self,
         gradient: Optional["Tensor"] = None,
         retain_graph: Optional[bool] = None,
         create_graph: bool = False,
@@ -445,10 +457,10 @@ class Tensor(_TensorBase):
             gradient = gradient if gradient.requires_grad else _wrap_array(gradient._data.copy())
         else:
             gradient = _wrap_array(np.array(gradient, dtype=self._data.dtype))
-        if gradient.shape != self.shape:
+        if gradient.shape != self._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
-                f"output[{position}] has a shape of {self.shape}."
+                f"output[{position}] has a shape of {self._data.shape}."
             )
         return gradient
 
@@ -462,14 +474,15 @@ class Tensor(_TensorBase):
             self._accumulator = AccumulateGrad(self)
         return self._accumulator
 
-    def requires_grad_(self: _TensorBase, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set whether autograd records ops on this leaf (in place); returns it.
 
         >>> w = minigrad.zeros(2).requires_grad_()
         >>> w.requires_grad, w.is_leaf
         (True, True)
         """
-        if self.grad_fn is not None:  # (not the is_leaf property: one call fewer)
+        me: _TensorBase = self  # (compiled: the fields as struct members)
+        if me.grad_fn is not None:  # (not the is_leaf property: one call fewer)
             if not requires_grad:
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables. If you want to use a "
@@ -477,9 +490,9 @@ class Tensor(_TensorBase):
                     "var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self._data.dtype.kind not in "fc":
+        if requires_grad and me._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self.requires_grad = builtins.bool(requires_grad)
+        me.requires_grad = builtins.bool(requires_grad)
         return self
 
     def register_hook(self, hook):
@@ -627,10 +640,7 @@ class Tensor(_TensorBase):
             return (_rebuild_shared, (name, self._data.shape, self._data.dtype.str, self.requires_grad))
         return (Tensor._new, (self._data, None, self.requires_grad))
 
-    if TYPE_CHECKING:  # what a type checker sees of the attributes and of the methods bound in ops/methods.py
-        grad: Optional["Tensor"]
-        requires_grad: bool
-        grad_fn: Any
+    if TYPE_CHECKING:  # what a type checker sees of the methods bound in ops/methods.py
 
         def __add__(self, other: "_Operand") -> "Tensor": ...
         def __radd__(self, other: "_Operand") -> "Tensor": ...
@@ -691,6 +701,10 @@ class _Node:
     extension type (``tensor.pxd``), so the engine reads them as C struct members."""
 
     __slots__ = ("next_edges", "pre_hooks")
+
+    if TYPE_CHECKING:  # (for mypy)
+        next_edges: Any
+        pre_hooks: Optional[dict]
 
 
 class AccumulateGrad(_Node):
