@@ -41,7 +41,7 @@ KERNEL_DIR = Path("minigrad") / "_kernels"
 # Function.apply, the engine) also has its hot fields typed, by the .pxd beside each module (C struct members); the
 # ops modules that most small ops pass through are compiled untyped (a compiled frame costs less than an interpreted
 # one). bench_small_ops single-threaded: median 0.85 -> 0.68 of torch's time (core untyped) -> ~0.5 (typed + ops).
-CORE_MODULES = [Path("minigrad") / "autograd" / f"{name}.py" for name in ("engine", "function", "tensor")] + [
+CORE_MODULES = [Path("minigrad") / "autograd" / f"{name}.py" for name in ("node", "engine", "function", "tensor")] + [
     Path("minigrad") / "ops" / f"{name}.py"
     for name in ("_util", "elementwise", "reduce", "activation", "shape", "slicing", "products")
 ]

@@ -78,9 +78,9 @@ def test_the_core_fields_are_their_slots():
     """The core's field classes are extension types where setup.py compiled them, their fields declared in
     ``minigrad/autograd/*.pxd``; each ``__slots__`` name is a field there, and the public ones keep the slot's
     docstring (a .pxd repeats it: this keeps the two in step). Run as .py, the slots themselves pass."""
-    from minigrad.autograd import function, tensor
+    from minigrad.autograd import function, node, tensor
 
-    for cls in (tensor._TensorBase, tensor._Node, tensor.AccumulateGrad, function._FunctionBase, function.Output):
+    for cls in (tensor._TensorBase, node._Node, tensor.AccumulateGrad, function._FunctionBase, function.Output):
         slots = cls.__slots__ if isinstance(cls.__slots__, dict) else dict.fromkeys(cls.__slots__)
         for name, doc in slots.items():
             if name.startswith("__"):

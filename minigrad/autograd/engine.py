@@ -13,15 +13,11 @@ the sum of the gradients its consumers sent it, and sends on the gradients of it
 ``create_graph=True`` the backward formulas run with grad mode on, so the gradients form a graph of their own.
 """
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from . import grad_mode
 from .hooks import call_gradient_hooks
-
-if TYPE_CHECKING:  # (compiled, engine.pxd cimports it: the typed names below are C struct pointers)
-    from .tensor import _Node
+from .node import _Node  # (compiled, engine.pxd cimports it: the names typed _Node below are C struct pointers)
 
 try:  # NumPy 2's error state, set without np.errstate's Python layer (0.8 -> 0.2 µs, paid by every backward)
     from numpy._core._ufunc_config import _extobj_contextvar  # type: ignore[attr-defined]

@@ -1,7 +1,8 @@
 # The C layout of a graph node's fields, for Cython (see tensor.pxd): function.py stays the one source of the code.
 # Keep the fields in step with ``_FunctionBase.__slots__``.
 
-from minigrad.autograd.tensor cimport _Node, _TensorBase, _wrap_array
+from minigrad.autograd.node cimport _Node
+from minigrad.autograd.tensor cimport _TensorBase, _wrap_array
 
 
 cdef class _FunctionBase(_Node):

@@ -46,7 +46,8 @@ from . import anomaly_mode, functional
 from .anomaly_mode import _state as _anomaly_state
 from .grad_mode import _state as _grad_state
 from .grad_mode import enable_grad, no_grad
-from .tensor import AccumulateGrad, Tensor, _Node, _TensorBase, _wrap_array
+from .node import _Node
+from .tensor import AccumulateGrad, Tensor, _TensorBase, _wrap_array
 from .tracing import _state as _tracing_state
 
 __all__ = ["Function", "Output", "once_differentiable"]

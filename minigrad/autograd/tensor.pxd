@@ -3,6 +3,9 @@
 # the code; this file only declares types. Keep the fields in step with the classes' ``__slots__`` (the docstrings
 # below are those slots' docstrings: tests/test_package.py checks that they agree).
 
+from minigrad.autograd.node cimport _Node
+
+
 cdef class _TensorBase:
     cdef public object _data
     cdef public object grad
@@ -35,11 +38,6 @@ None
     cdef public object _views
     cdef public object _accumulator
     cdef object __weakref__
-
-
-cdef class _Node:
-    cdef public object next_edges
-    cdef public object pre_hooks
 
 
 cdef class AccumulateGrad(_Node):

@@ -27,6 +27,7 @@ import numpy as np
 from .. import _device, _dtype, _shared
 from . import engine
 from .hooks import RemovableHandle
+from .node import _Node
 
 __all__ = ["Tensor", "tensor", "return_types", "AccumulateGrad"]
 
@@ -694,17 +695,6 @@ class Tensor(_TensorBase):
 # Backward passes running in several threads may reach the same leaves (shared parameters): without the lock,
 # two of them adding to one .grad lose one of the two contributions (NumPy releases the GIL inside the addition).
 _ACCUMULATION_LOCK = threading.Lock()
-
-
-class _Node:
-    """What the engine reads of every graph node (see engine.py): ``next_edges`` and ``pre_hooks``. Compiled, an
-    extension type (``tensor.pxd``), so the engine reads them as C struct members."""
-
-    __slots__ = ("next_edges", "pre_hooks")
-
-    if TYPE_CHECKING:  # (for mypy)
-        next_edges: Any
-        pre_hooks: Optional[dict]
 
 
 class AccumulateGrad(_Node):
