@@ -41,11 +41,12 @@ LAYERS = {
     "minigrad.backends.*": (1, 0),
     "minigrad._kernels": (1, 0),
     "minigrad._kernels.*": (1, 0),
-    # 2 -- autograd: grad_mode, hooks, anomaly_mode < engine < tensor < functional < function < gradcheck < __init__
+    # 2 -- autograd: grad_mode, hooks, anomaly_mode, node < engine < tensor < functional < function < gradcheck < init
     "minigrad.autograd.grad_mode": (2, 0),
     "minigrad.autograd.hooks": (2, 0),
     "minigrad.autograd.anomaly_mode": (2, 0),
     "minigrad.autograd.tracing": (2, 0),
+    "minigrad.autograd.node": (2, 0),
     "minigrad.autograd.engine": (2, 1),
     "minigrad.autograd.tensor": (2, 2),
     "minigrad.autograd.functional": (2, 3),

@@ -2,6 +2,7 @@
 
 import importlib
 import importlib.metadata
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -57,15 +58,33 @@ def test_installed_version_is_minigrad_version():
 
 
 def test_a_compiled_core_module_is_not_older_than_its_source():
-    """setup.py compiles autograd's engine, function and tensor modules as they are written (Cython's pure-Python
-    mode); the compiled module shadows its .py, so an edit to the .py does nothing until the next build. (Not for an
-    installed wheel: its files' times are those of the install, in whatever order it wrote them.)"""
+    """setup.py compiles the per-op path (autograd's engine, function and tensor modules, and some ops modules) as
+    it is written (Cython's pure-Python mode); the compiled module shadows its .py, so an edit to the .py (or to the
+    .pxd that types it) does nothing until the next build. (Not for an installed wheel: its files' times are those
+    of the install, in whatever order it wrote them.)"""
     if "site-packages" in Path(minigrad.__file__).parts:
         pytest.skip("an installed package: nothing here is edited")
-    for name in ("engine", "function", "tensor"):
-        path = Path(importlib.import_module(f"minigrad.autograd.{name}").__file__)
-        source = path.with_name(f"{name}.py")
-        if path.suffix != ".py" and source.exists():
-            assert path.stat().st_mtime >= source.stat().st_mtime, (
-                f"{path.name} is older than {source.name}: rebuild it (python setup.py build_ext --inplace)"
-            )
+    package = Path(minigrad.__file__).parent
+    for built in [*package.glob("autograd/*.so"), *package.glob("ops/*.so"), *package.glob("*/*.pyd")]:
+        name = built.name.split(".")[0]
+        for source in (built.with_name(f"{name}.py"), built.with_name(f"{name}.pxd")):
+            if source.exists():
+                assert built.stat().st_mtime >= source.stat().st_mtime, (
+                    f"{built.name} is older than {source.name}: rebuild it (python setup.py build_ext --inplace)"
+                )
+
+
+def test_the_core_fields_are_their_slots():
+    """The core's field classes are extension types where setup.py compiled them, their fields declared in
+    ``minigrad/autograd/*.pxd``; each ``__slots__`` name is a field there, and the public ones keep the slot's
+    docstring (a .pxd repeats it: this keeps the two in step). Run as .py, the slots themselves pass."""
+    from minigrad.autograd import function, node, tensor
+
+    for cls in (tensor._TensorBase, node._Node, tensor.AccumulateGrad, function._FunctionBase, function.Output):
+        slots = cls.__slots__ if isinstance(cls.__slots__, dict) else dict.fromkeys(cls.__slots__)
+        for name, doc in slots.items():
+            if name.startswith("__"):
+                continue
+            assert name in vars(cls), f"{cls.__name__}.{name}: a slot that is no field"
+            documented = inspect.getdoc(vars(cls)[name])  # (a slot's: its __slots__ entry; a field's: its own)
+            assert documented == (doc and inspect.cleandoc(doc)), f"{cls.__name__}.{name}: the .pxd's docstring differs"

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import grad_mode
 from .hooks import call_gradient_hooks
+from .node import _Node  # (compiled, engine.pxd cimports it: the names typed _Node below are C struct pointers)
 
 try:  # NumPy 2's error state, set without np.errstate's Python layer (0.8 -> 0.2 µs, paid by every backward)
     from numpy._core._ufunc_config import _extobj_contextvar  # type: ignore[attr-defined]
@@ -32,20 +33,23 @@ __all__ = ["run", "topological_order"]
 def topological_order(roots):
     """Nodes reachable from ``roots``, each before every node that feeds it."""
     order, visited = [], set()
+    found: _Node
     for root in roots:
         if root in visited:
             continue
         visited.add(root)
-        stack = [(root, iter(root.next_edges))]
+        found = root
+        stack = [(root, iter(found.next_edges))]
         while stack:
             node, edges = stack[-1]
             for edge in edges:
                 if edge is not None and edge not in visited:
                     visited.add(edge)
-                    if not edge.next_edges:  # a leaf's node is done as soon as it is found: no stack entry
+                    found = edge
+                    if not found.next_edges:  # a leaf's node is done as soon as it is found: no stack entry
                         order.append(edge)
                         continue
-                    stack.append((edge, iter(edge.next_edges)))
+                    stack.append((edge, iter(found.next_edges)))
                     break
             else:
                 stack.pop()
@@ -95,6 +99,7 @@ def run(roots, seeds, retain_graph=False, create_graph=False, capture=None):
 def _visit(order, pending, needed, capture, retain_graph, create_graph):
     """``run``'s loop: each node of ``order`` takes the gradient summed in ``pending`` and sends its inputs' on."""
     pop, get = pending.pop, pending.get
+    node: _Node
     for node in order:
         grad = pop(node, None)
         if grad is None:

@@ -37,14 +37,18 @@ graph disappears as soon as the last Tensor referring to it does.
 import inspect
 import itertools
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy import ndarray
 
-from . import anomaly_mode, functional, tracing
+from . import anomaly_mode, functional
+from .anomaly_mode import _state as _anomaly_state
 from .grad_mode import _state as _grad_state
 from .grad_mode import enable_grad, no_grad
-from .tensor import AccumulateGrad, Tensor
+from .node import _Node
+from .tensor import AccumulateGrad, Tensor, _TensorBase, _wrap_array
+from .tracing import _state as _tracing_state
 
 __all__ = ["Function", "Output", "once_differentiable"]
 
@@ -69,7 +73,22 @@ _TORCH_TYPES = {
 _ALWAYS = itertools.repeat(True)  # inputs_read() of a class that does not override it, without the call
 
 
-class Function:
+class _FunctionBase(_Node):
+    """A node's fields. Compiled, this is an extension type (``function.pxd``), so the core reads and writes them as
+    C struct members; ``Function`` subclasses it as a Python class (with a ``__dict__`` for what ops keep)."""
+
+    __slots__ = ("inputs", "options", "needs_input_grad", "freed", "_versions", "_output")
+
+    if TYPE_CHECKING:  # the slots' types, for mypy (compiled: function.pxd declares them)
+        inputs: Any
+        options: Any
+        needs_input_grad: tuple
+        freed: bool
+        _versions: list
+        _output: Any
+
+
+class Function(_FunctionBase):
     """Base class of every differentiable operation; see the module docstring.
 
     >>> class Cube(minigrad.autograd.Function):
@@ -84,18 +103,7 @@ class Function:
     tensor([12.])
     """
 
-    __slots__ = (
-        "inputs",
-        "options",
-        "next_edges",
-        "needs_input_grad",
-        "pre_hooks",
-        "freed",
-        "_versions",
-        "_output",
-        "__dict__",
-        "__weakref__",
-    )
+    __slots__ = ("__dict__", "__weakref__")
     keeps_inputs = True  # False where the backward reads no input value (Add, Sum, Reshape, ...)
     saves_output = False  # True where the backward reads the forward's result through output()
     is_view = False  # True for ops whose result may share the input's memory (see ops.shape)
@@ -114,7 +122,7 @@ class Function:
         if _grad_state.enabled:  # create_graph: differentiate through the real inputs, recorded
             inputs = list(self.inputs)
         else:  # first order: fresh leaves, so nothing outside this node is touched
-            inputs = [Tensor._wrap(x._data).requires_grad_() if i in wanted else x for i, x in enumerate(self.inputs)]
+            inputs = [_wrap_array(x._data).requires_grad_() if i in wanted else x for i, x in enumerate(self.inputs)]
         with enable_grad():
             output = self.composite(*inputs, **self.options)
         grads = functional.grad(
@@ -137,21 +145,34 @@ class Function:
     def apply(cls, *inputs, **options):
         if cls.ctx_style:
             return cls._apply_ctx_style(inputs, options)
-        node = cls.__new__(cls)
+        node: _FunctionBase
+        if type(cls) is type:  # (compiled: kind is typed, so kind.__new__(kind) is a direct call of the C constructor)
+            kind: type = cls
+            node = kind.__new__(kind)
+        else:  # a class with a metaclass of its own
+            node = cls.__new__(cls)
+        t: _TensorBase  # (the typed names are C struct pointers where the core is compiled, see tensor.pxd)
         node.options = options
         recording = _grad_state.enabled
         # plain loops, not comprehensions (each is a function call), and none for one input: apply runs for every
         # op (measured on Relu.apply: 3.7 -> 3.0 µs of process time; the old core's was 3.1)
         if len(inputs) == 1:
             x = inputs[0]
-            is_tensor = isinstance(x, Tensor)
-            arrays, needs = ((x._data,) if is_tensor else inputs), (recording and is_tensor and x.requires_grad,)
+            if isinstance(x, _TensorBase):
+                t = x
+                arrays, needs = (t._data,), (recording and t.requires_grad,)
+            else:
+                arrays, needs = inputs, (False,)
         else:
             arrays, needs = [], []
             for x in inputs:
-                is_tensor = isinstance(x, Tensor)
-                arrays.append(x._data if is_tensor else x)
-                needs.append(recording and is_tensor and x.requires_grad)
+                if isinstance(x, _TensorBase):
+                    t = x
+                    arrays.append(t._data)
+                    needs.append(recording and t.requires_grad)
+                else:
+                    arrays.append(x)
+                    needs.append(False)
             needs = tuple(needs)
         node.needs_input_grad = needs
         result = node.forward(*arrays, **options)
@@ -159,17 +180,22 @@ class Function:
             if type(result) is tuple:  # a multi-output op (split, ...): off the one-output path on purpose
                 return node._wrap_outputs(inputs, needs, result)
             result = np.asarray(result)
-        output = Tensor._wrap(result)
+        output: _TensorBase = _wrap_array(result)
         if cls.is_view:
             _record_view(output, inputs[0], cls, options)
         if True in needs and result.dtype.kind in "fc":  # integer results never require grad
             # _connect, inlined (with x._gradient_edge() and x._version): this runs for every op
             if len(inputs) == 1:
-                node.next_edges = [x.grad_fn or x._accumulator or x._gradient_edge()]
+                t = inputs[0]
+                node.next_edges = [t.grad_fn or t._accumulator or t._gradient_edge()]
             else:
                 node.next_edges = edges = []
                 for x, need in zip(inputs, needs):
-                    edges.append((x.grad_fn or x._accumulator or x._gradient_edge()) if need else None)
+                    if need:
+                        t = x
+                        edges.append(t.grad_fn or t._accumulator or t._gradient_edge())
+                    else:
+                        edges.append(None)
             node.pre_hooks = None
             node.freed = False
             if cls.keeps_inputs:
@@ -179,20 +205,21 @@ class Function:
                 node._versions = versions = []
                 i = 0
                 for x, read in zip(inputs, _ALWAYS if cls.reads_all_inputs else node.inputs_read()):
-                    if read and isinstance(x, Tensor):
-                        counter = x._version_counter  # (x._shared_version_counter(), inlined)
+                    if read and isinstance(x, _TensorBase):
+                        t = x
+                        counter = t._version_counter  # (x._shared_version_counter(), inlined)
                         if counter is None:
-                            counter = x._version_counter = [0]
+                            counter = t._version_counter = [0]
                         versions.append((i, counter, counter[0]))
                     i += 1
             if cls.saves_output:
                 node._output = (result, output._shared_version_counter())
             output.requires_grad = True
             output.grad_fn = node
-            if anomaly_mode._state.enabled:
+            if _anomaly_state.enabled:
                 node._forward_stack = anomaly_mode.forward_stack()
-        if tracing._state.recorder is not None:
-            tracing._state.recorder(cls, inputs, options, output)
+        if _tracing_state.recorder is not None:
+            _tracing_state.recorder(cls, inputs, options, output)
         return output
 
     def _connect(self, inputs, needs):
@@ -214,7 +241,7 @@ class Function:
         """``apply`` for a forward that returned a tuple of arrays: one Tensor per array, output ``i`` sending
         its gradient to ``Output(self, i)``; the backward gets the list of the outputs' gradients."""
         cls = type(self)
-        outputs = tuple(Tensor._wrap(r if type(r) is ndarray else np.asarray(r)) for r in results)
+        outputs = tuple(_wrap_array(r if type(r) is ndarray else np.asarray(r)) for r in results)
         if cls.is_view:
             for i, output in enumerate(outputs):
                 view_op, view_options = self.output_view(i)
@@ -225,10 +252,10 @@ class Function:
             for i, output in enumerate(outputs):
                 if differentiable[i]:
                     output.requires_grad, output.grad_fn = True, Output(self, i, len(outputs))
-            if anomaly_mode._state.enabled:
+            if _anomaly_state.enabled:
                 self._forward_stack = anomaly_mode.forward_stack()
-        if tracing._state.recorder is not None:
-            tracing._state.recorder(cls, inputs, self.options, outputs)
+        if _tracing_state.recorder is not None:
+            _tracing_state.recorder(cls, inputs, self.options, outputs)
         return outputs
 
     def output_view(self, i):
@@ -242,25 +269,27 @@ class Function:
 
     def output(self):
         """The forward's result as a Tensor of the graph (its ``grad_fn`` is this node)."""
-        result = Tensor._wrap(self._output[0])
+        result = _wrap_array(self._output[0])
         result.requires_grad, result.grad_fn = True, self
         return result
 
     def backward_step(self, grad, create_graph):
         """The engine's call: the gradients of the inputs (a tuple, one per input) for ``grad``."""
-        if self.freed:
+        me: _FunctionBase = self  # (compiled: the fields as struct members)
+        if me.freed:
             raise RuntimeError(_FREED_MESSAGE)
         if self.keeps_inputs:
-            for i, counter, expected in self._versions:
+            for i, counter, expected in me._versions:
                 if counter[0] != expected:
-                    x = self.inputs[i]
+                    x = me.inputs[i]
                     self._raise_modified(x._data, x.grad_fn, counter[0], expected)
-        if self.saves_output and self._output[1][0] != 0:
-            self._raise_modified(self._output[0], self, self._output[1][0], 0)
+        if self.saves_output and me._output[1][0] != 0:
+            self._raise_modified(me._output[0], self, me._output[1][0], 0)
         if self.ctx_style:
             grads = self._ctx_style_backward(grad)
         elif self.backward_arrays is not None and not create_graph:
-            data = grad._data
+            incoming: _TensorBase = grad
+            data = incoming._data
             grads = self.backward_arrays(data)
             # The incoming array passed on unchanged (Add, Sub's first input, ...) goes on as the incoming Tensor
             # itself, as the Tensor-op backward would send it: a leaf's AccumulateGrad that takes the array over
@@ -272,7 +301,7 @@ class Function:
                     if grads is None
                     else grad
                     if grads is data
-                    else Tensor._wrap(grads if type(grads) is ndarray else np.asarray(grads)),
+                    else _wrap_array(grads if type(grads) is ndarray else np.asarray(grads)),
                 )
             else:
                 grads = tuple(
@@ -281,19 +310,19 @@ class Function:
                         if g is None
                         else grad
                         if g is data
-                        else Tensor._wrap(g if type(g) is ndarray else np.asarray(g))
+                        else _wrap_array(g if type(g) is ndarray else np.asarray(g))
                         for g in grads
                     ]
                 )
         else:
             grads = self.backward(grad)
             grads = grads if type(grads) is tuple else (grads,)
-        if len(grads) != len(self.next_edges):
+        if len(grads) != len(me.next_edges):
             raise RuntimeError(
                 f"function {self.name()} returned an incorrect number of gradients (expected "
-                f"{len(self.next_edges)}, got {len(grads)})"
+                f"{len(me.next_edges)}, got {len(grads)})"
             )
-        if anomaly_mode._state.enabled:
+        if _anomaly_state.enabled:
             anomaly_mode.check_gradients(self, grads, getattr(self, "_forward_stack", "(made before anomaly mode)"))
         return grads
 
@@ -307,7 +336,7 @@ class Function:
             "reads this value."
         )
 
-    def release(self):
+    def release(self: _FunctionBase):
         """Drop everything the backward needed (called after a backward without ``retain_graph``)."""
         self.inputs = self.options = self._output = None
         self.__dict__.clear()
@@ -402,7 +431,7 @@ class Function:
         if type(grad) is list:  # a tuple of outputs: one gradient each, None (or zeros) where none came
             if self.materialize_grads:
                 grad = [
-                    Tensor._wrap(np.zeros(*meta)) if g is None and meta is not None else g
+                    _wrap_array(np.zeros(*meta)) if g is None and meta is not None else g
                     for g, meta in zip(grad, self._output_arrays)
                 ]
             grads = type(self).backward(self, *grad)
@@ -472,7 +501,7 @@ def once_differentiable(backward):
     return wrapper
 
 
-class Output:
+class Output(_Node):
     """Output ``index`` (of ``count``) of a multi-output node: the edge its consumers' gradients go to, and that
     output tensor's ``grad_fn``. Reading another attribute reads the node's, so it stands for the node as torch's
     ``grad_fn`` does (in torch every output shares the node and the tensor holds the index).
@@ -483,7 +512,7 @@ class Output:
     backward runs once, on one gradient (or None) per output.
     """
 
-    __slots__ = ("node", "index", "count", "pre_hooks", "next_edges")
+    __slots__ = ("node", "index", "count")
 
     def __init__(self, node, index, count):
         self.node, self.index, self.count = node, index, count

@@ -27,6 +27,7 @@ import numpy as np
 from .. import _device, _dtype, _shared
 from . import engine
 from .hooks import RemovableHandle
+from .node import _Node
 
 __all__ = ["Tensor", "tensor", "return_types", "AccumulateGrad"]
 
@@ -76,14 +77,10 @@ def legacy_array(args, dtype):
     raise TypeError(f"new() received an invalid combination of arguments - got ({got}), expected sizes or one sequence")
 
 
-class Tensor:
-    """A multi-dimensional array that records the operations applied to it for automatic differentiation.
-
-    >>> t = minigrad.tensor([1.0, 2.0], requires_grad=True)
-    >>> (t * t).sum().backward()
-    >>> t.grad
-    tensor([2., 4.])
-    """
+class _TensorBase:
+    """A Tensor's fields. Compiled, this is an extension type (``tensor.pxd``): the core reads and writes them as C
+    struct members. ``Tensor`` subclasses it as a Python class, so ``minigrad.ops.methods`` can still bind the ops
+    onto Tensor at import (an extension type refuses new attributes)."""
 
     __slots__ = {  # a dict: the values are the public attributes' docstrings
         "_data": None,
@@ -105,6 +102,40 @@ class Tensor:
         "_accumulator": None,
         "__weakref__": None,
     }
+
+    if TYPE_CHECKING:  # the slots' types, for mypy (compiled: tensor.pxd declares them)
+        _data: np.ndarray
+        grad: Optional["Tensor"]
+        requires_grad: bool
+        grad_fn: Any
+        _hooks: Optional[dict]
+        _version_counter: Optional[list]
+        _base: Optional["Tensor"]
+        _view_ops: Optional[tuple]
+        _views: Optional[dict]
+        _accumulator: Optional["AccumulateGrad"]
+
+
+def _wrap_array(array) -> "Tensor":
+    """A Tensor over ``array``, without copying or checking (``Tensor._wrap``, the fast path used by every op)."""
+    kind: type = Tensor  # (compiled: typed, so kind.__new__(kind) is a direct call of the C constructor)
+    t: _TensorBase = kind.__new__(kind)  # type: ignore[call-overload]
+    t._data = array
+    t.grad = t.grad_fn = t._hooks = t._version_counter = t._base = t._view_ops = t._views = t._accumulator = None
+    t.requires_grad = False
+    return t  # type: ignore[return-value]  # (an instance of Tensor, typed by its fields)
+
+
+class Tensor(_TensorBase):
+    """A multi-dimensional array that records the operations applied to it for automatic differentiation.
+
+    >>> t = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> (t * t).sum().backward()
+    >>> t.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ()
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
 
     def __init__(self, *args, device=None):
@@ -124,7 +155,7 @@ class Tensor:
     @staticmethod
     def _new(data, dtype=None, requires_grad=False):
         """A new leaf holding a copy of ``data`` under torch's dtype rules (what ``minigrad.tensor`` makes)."""
-        t = Tensor._wrap(_infer_array(data, dtype))
+        t = _wrap_array(_infer_array(data, dtype))
         if requires_grad:
             t.requires_grad_(True)
         return t
@@ -135,18 +166,11 @@ class Tensor:
         self._base = self._view_ops = self._views = self._accumulator = None
         self.requires_grad = False
 
-    @staticmethod
-    def _wrap(array):
-        """Wrap an existing array without copying or checking (the fast path used by every op)."""
-        t = object.__new__(Tensor)
-        t._data = array
-        t.grad = t.grad_fn = t._hooks = t._version_counter = t._base = t._view_ops = t._views = t._accumulator = None
-        t.requires_grad = False
-        return t
+    _wrap = staticmethod(_wrap_array)
 
     # ---------------------------------------------------------------------------------------- attributes
     @property
-    def data(self):
+    def data(self: _TensorBase):
         """The values as a tensor outside the graph, sharing memory (but not the version counter), as torch's
         ``.data``: ``p.data.add_(...)`` changes ``p`` without recording and without a version bump.
 
@@ -155,14 +179,14 @@ class Tensor:
         >>> w
         tensor([3., 3.], requires_grad=True)
         """
-        return Tensor._wrap(self._data)
+        return _wrap_array(self._data)
 
     @data.setter
-    def data(self, value):
+    def data(self: _TensorBase, value):
         self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
 
     @property
-    def shape(self) -> tuple[int, ...]:
+    def shape(self: _TensorBase) -> tuple[int, ...]:
         """The size of each dim, a tuple of ints (``Tensor.size()`` gives the same).
 
         >>> minigrad.zeros(2, 3).shape
@@ -171,7 +195,7 @@ class Tensor:
         return self._data.shape
 
     @property
-    def ndim(self) -> int:
+    def ndim(self: _TensorBase) -> int:
         """The number of dims (``len(shape)``).
 
         >>> minigrad.zeros(2, 3).ndim
@@ -189,7 +213,7 @@ class Tensor:
         return _dtype.from_numpy_dtype(self._data.dtype)
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self: _TensorBase) -> bool:
         """Whether this tensor was not computed by a recorded op (``grad_fn is None``): a leaf that
         requires grad gets its ``.grad`` filled by ``backward``.
 
@@ -230,11 +254,11 @@ class Tensor:
     is_mps = is_xpu = is_meta = is_sparse = is_quantized = is_cuda
 
     @property
-    def _version(self):
+    def _version(self: _TensorBase):
         """How many in-place changes this tensor's memory has seen (shared with its views, as in torch)."""
         return 0 if self._version_counter is None else self._version_counter[0]
 
-    def _shared_version_counter(self):
+    def _shared_version_counter(self: _TensorBase):
         """The version counter, created on first need (most tensors are never changed in place)."""
         if self._version_counter is None:
             self._version_counter = [0]
@@ -360,14 +384,14 @@ class Tensor:
         """
         return self._data.tolist()
 
-    def detach(self) -> "Tensor":
+    def detach(self: _TensorBase) -> "Tensor":
         """The same values cut from the graph: shares memory and the version counter with this tensor, as torch.
 
         >>> w = minigrad.ones(2, requires_grad=True)
         >>> (w * 2).detach().requires_grad
         False
         """
-        t = Tensor._wrap(self._data)
+        t = _wrap_array(self._data)
         counter = self._version_counter  # (_shared_version_counter, inlined: every benchmark step detaches twice)
         if counter is None:
             counter = self._version_counter = [0]
@@ -422,26 +446,26 @@ class Tensor:
             if grad is not None:
                 AccumulateGrad(tensor).backward_step(grad, create_graph)
 
-    def _seed(self, gradient, position):
+    def _seed(self: _TensorBase, gradient, position):
         """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor)."""
         if gradient is None:
             if self._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             ones = np.empty(self._data.shape, dtype=self._data.dtype)  # (np.ones is a Python function: two calls more)
             ones.fill(1)
-            return Tensor._wrap(ones)
+            return _wrap_array(ones)
         if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
-            gradient = gradient if gradient.requires_grad else Tensor._wrap(gradient._data.copy())
+            gradient = gradient if gradient.requires_grad else _wrap_array(gradient._data.copy())
         else:
-            gradient = Tensor._wrap(np.array(gradient, dtype=self._data.dtype))
-        if gradient.shape != self.shape:
+            gradient = _wrap_array(np.array(gradient, dtype=self._data.dtype))
+        if gradient.shape != self._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{position}] has a shape of {gradient.shape} and "
-                f"output[{position}] has a shape of {self.shape}."
+                f"output[{position}] has a shape of {self._data.shape}."
             )
         return gradient
 
-    def _gradient_edge(self, position=None):
+    def _gradient_edge(self: _TensorBase, position=None):
         """The node a gradient for this tensor is sent to: its ``grad_fn``, or a leaf's ``AccumulateGrad``."""
         if not self.requires_grad:
             raise RuntimeError(f"element {position} of tensors does not require grad and does not have a grad_fn")
@@ -458,7 +482,8 @@ class Tensor:
         >>> w.requires_grad, w.is_leaf
         (True, True)
         """
-        if self.grad_fn is not None:  # (not the is_leaf property: one call fewer)
+        me: _TensorBase = self  # (compiled: the fields as struct members)
+        if me.grad_fn is not None:  # (not the is_leaf property: one call fewer)
             if not requires_grad:
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables. If you want to use a "
@@ -466,9 +491,9 @@ class Tensor:
                     "var_no_grad = var.detach()."
                 )
             return self
-        if requires_grad and self._data.dtype.kind not in "fc":
+        if requires_grad and me._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self.requires_grad = builtins.bool(requires_grad)
+        me.requires_grad = builtins.bool(requires_grad)
         return self
 
     def register_hook(self, hook):
@@ -536,7 +561,7 @@ class Tensor:
             tensor = this()
             if tensor is not None:
                 tensor.grad = (
-                    grad.detach() if tensor.grad is None else Tensor._wrap(np.asarray(tensor.grad._data + grad._data))
+                    grad.detach() if tensor.grad is None else _wrap_array(np.asarray(tensor.grad._data + grad._data))
                 )  # (0-d + 0-d is a NumPy scalar)
 
         self.register_hook(store)
@@ -616,10 +641,7 @@ class Tensor:
             return (_rebuild_shared, (name, self._data.shape, self._data.dtype.str, self.requires_grad))
         return (Tensor._new, (self._data, None, self.requires_grad))
 
-    if TYPE_CHECKING:  # what a type checker sees of the attributes and of the methods bound in ops/methods.py
-        grad: Optional["Tensor"]
-        requires_grad: bool
-        grad_fn: Any
+    if TYPE_CHECKING:  # what a type checker sees of the methods bound in ops/methods.py
 
         def __add__(self, other: "_Operand") -> "Tensor": ...
         def __radd__(self, other: "_Operand") -> "Tensor": ...
@@ -675,7 +697,7 @@ class Tensor:
 _ACCUMULATION_LOCK = threading.Lock()
 
 
-class AccumulateGrad:
+class AccumulateGrad(_Node):
     """The node of a leaf that requires grad: the gradient reaching it is added into ``variable.grad``.
 
     With ``create_graph=True`` the sum is a graph operation (so ``.grad`` can be differentiated); otherwise it is
@@ -683,9 +705,11 @@ class AccumulateGrad:
     memory and an in-place change of one (clipping, ``zero_()``) never changes another.
     """
 
-    next_edges = next_functions = ()
+    __slots__ = ("_variable", "post_hooks", "__weakref__")  # (compiled: tensor.pxd)
+    next_functions = ()
 
-    def __init__(self, variable):
+    def __init__(self, variable: _TensorBase):
+        self.next_edges = ()
         self._variable = weakref.ref(variable)
         self.pre_hooks = variable._hooks  # the leaf's own hook dict (register_hook hands it over when it makes one)
         self.post_hooks = None  # hooks called with the leaf once its .grad is updated
@@ -699,22 +723,29 @@ class AccumulateGrad:
         return "AccumulateGrad"
 
     def backward_step(self, grad, create_graph):
-        leaf = self._variable()
+        """Add ``grad`` into the leaf's ``.grad``; nothing is sent on (an empty tuple)."""
+        leaf: _TensorBase = self._variable()
+        delivered: _TensorBase = grad
         if leaf is None:
             return ()
-        with _ACCUMULATION_LOCK:  # .grad is read, added to and replaced: one thread at a time, as in torch
+        # .grad is read, added to and replaced: one thread at a time, as in torch (acquire/release rather than
+        # `with`: no bound __enter__/__exit__ made per leaf)
+        _ACCUMULATION_LOCK.acquire()
+        try:
             if create_graph:
                 leaf.grad = grad if leaf.grad is None else leaf.grad + grad
             elif leaf.grad is not None:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
-                leaf.grad._data = np.asarray(leaf.grad._data + grad._data)
+                leaf.grad._data = np.asarray(leaf.grad._data + delivered._data)
             else:
-                array = grad._data
+                array = delivered._data
                 flags = array.flags  # (each .flags makes a new object)
                 if not flags.owndata or not flags.writeable:
                     array = array.copy()
                 else:  # the array now belongs to this .grad; the delivered tensor keeps a view of it, so another
-                    grad._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead
-                leaf.grad = Tensor._wrap(array)
+                    delivered._data = array.view()  # leaf it reaches (y = a + b sends it to both) copies it instead
+                leaf.grad = _wrap_array(array)
+        finally:
+            _ACCUMULATION_LOCK.release()
         for hook in tuple(self.post_hooks.values()) if self.post_hooks else ():
             hook(leaf)
         return ()
@@ -725,7 +756,7 @@ class AccumulateGrad:
 
 def _rebuild_shared(name, shape, dtype, requires_grad):
     """Unpickling a shared tensor: the same shared block, attached in this process."""
-    t = Tensor._wrap(_shared.attach(name, shape, dtype))
+    t = _wrap_array(_shared.attach(name, shape, dtype))
     return t.requires_grad_(True) if requires_grad else t
 
 
