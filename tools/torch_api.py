@@ -191,8 +191,6 @@ KNOWN_DIFFERENCES = {
     "hstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
     "vstack-errors": ("bug: hstack/vstack of no tensors raise IndexError/ValueError where torch raises RuntimeError"),
     # api-shape: strided views and random draws
-    "bernoulli-float32": "difference: random draws; torch's two seeded runs agree on a 3-element sample with "
-    "small probabilities, so the harness takes its values as defined and compares them",
     "as_strided.partial_views": "difference: op_db's input is a view into a larger torch storage; the parity test "
     "hands minigrad a compact copy, whose storage holds only the view's elements",
     **{
