@@ -201,6 +201,8 @@ def matmul(a, b, bias=None):
             return _plus(np.matmul(a, b), bias)
     if a.ndim != 2 or b.ndim != 2:
         return _plus(np.matmul(a, b), bias)
+    if _banded(a, b, bias):
+        return _matmul_bands(a, b, bias)
     out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
 
     def rows(start, stop, threads):
@@ -210,6 +212,42 @@ def matmul(a, b, bias=None):
             part += bias
 
     run_parts(rows, a.shape[0], get_num_threads())
+    return out
+
+
+def _stored(x):
+    """(the array as BLAS reads it, transposed?) for a matrix with a unit stride along one dim, else None."""
+    item = x.itemsize
+    if x.strides[1] == item and x.strides[0] >= x.shape[1] * item:
+        return x, False
+    if x.strides[0] == item and x.strides[1] >= x.shape[0] * item:
+        return x.T, True
+    return None
+
+
+def _banded(a, b, bias):
+    """Whether ``cblas.matmul_parts`` takes ``a @ b (+ bias)``: float32 or float64 matrices of one dtype, each
+    with a unit stride along a dim, a contiguous (n,) bias of that dtype or none, C BLAS reachable."""
+    dtype = a.dtype
+    return (
+        dtype in (np.float32, np.float64)
+        and b.dtype == dtype
+        and min(a.shape + b.shape) > 0
+        and (bias is None or (bias.dtype == dtype and bias.shape == b.shape[1:] and bias.strides == (a.itemsize,)))
+        and _stored(a) is not None
+        and _stored(b) is not None
+        and cblas_ready()
+    )
+
+
+def _matmul_bands(a, b, bias):
+    """``a @ b (+ bias)`` as bands of rows (or columns) over the kernels' OpenMP team, one single-threaded GEMM
+    per thread (``cblas.matmul_parts``): the team outlives the call, where threads started per call each paid
+    their start and OpenBLAS's first-call set-up."""
+    out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    (a_stored, trans_a), (b_stored, trans_b) = _stored(a), _stored(b)
+    with single_threaded():
+        cblas.matmul_parts(a_stored, trans_a, b_stored, trans_b, out, bias, get_num_threads())
     return out
 
 
