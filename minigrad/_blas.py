@@ -30,7 +30,7 @@ import numpy as np
 from ._kernels import cblas
 from ._threads import get_num_threads
 
-__all__ = ["single_threaded", "run_parts", "matmul", "cblas_ready"]
+__all__ = ["single_threaded", "run_parts", "matmul", "product_and_sums", "cblas_ready"]
 
 # (get, set) symbol names of the OpenBLAS builds NumPy wheels ship (scipy-openblas, 64-bit integers or not) and of a
 # system OpenBLAS
@@ -249,6 +249,21 @@ def _matmul_bands(a, b, bias):
     with single_threaded():
         cblas.matmul_parts(a_stored, trans_a, b_stored, trans_b, out, bias, get_num_threads())
     return out
+
+
+def product_and_sums(g, x):
+    """``(gᵀ @ x, g.sum(0))`` for matrices ``g (r, m)``, ``x (r, n)``: a Linear's weight and bias gradients. On
+    minigrad's threads (large products, ``_banded``) the thread that computes a band of ``gᵀ x`` also sums that
+    band's columns of ``g``, so the bias gradient costs no serial pass over ``g``; the sums have ``g.sum(0)``'s
+    bits either way."""
+    a = g.T
+    if a.size * x.shape[1] < THREADED_MIN_MACS or get_num_threads() == 1 or not _banded(a, x, None):
+        return matmul(a, x), column_sums(g)
+    out, sums = np.empty((a.shape[0], x.shape[1]), a.dtype), np.empty(a.shape[0], a.dtype)
+    (a_stored, trans_a), (x_stored, trans_x) = _stored(a), _stored(x)
+    with single_threaded():
+        cblas.matmul_parts(a_stored, trans_a, x_stored, trans_x, out, None, get_num_threads(), sums)
+    return out, sums
 
 
 def _plus(product, bias):
