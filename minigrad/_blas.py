@@ -12,7 +12,9 @@ Where it finds none (another BLAS, another OS), ``single_threaded`` yields False
 
 ``matmul`` is NumPy's product for the ops' own GEMMs (``Linear``, ``matmul``), kept off OpenBLAS's team as well:
 a product too small to pay for a second thread runs on the calling thread alone, a larger matrix product is split
-by rows over ``run_parts``. OpenBLAS starts its team for any GEMM above 2^18 multiply-adds (a few microseconds of
+into bands of rows (or columns) over the kernels' OpenMP team, one single-threaded GEMM per thread
+(``cblas.matmul_parts``; where C BLAS cannot be reached, over ``run_parts``' Python threads).
+OpenBLAS starts its team for any GEMM above 2^18 multiply-adds (a few microseconds of
 work); each such call is a barrier that waits for the other thread, and after it that thread spins
 (``sched_yield``) for about 0.1 s, taking a core from the kernels' OpenMP threads and ``run_parts``' threads.
 Under load every barrier whose thread is descheduled costs a time slice: LeNet-5's 64x400 by 400x120 layer took
@@ -187,8 +189,9 @@ def _run_threads(work, bounds):
 def matmul(a, b, bias=None):
     """``np.matmul(a, b)`` (plus ``bias`` broadcast over its rows, when given) without OpenBLAS's team (see the
     module docstring): on the calling thread when the product has fewer than ``THREADED_MIN_MACS`` multiply-adds,
-    else, for two matrices, with the rows of ``a`` split over minigrad's threads (``run_parts``), each part adding
-    the bias to its own rows while they are still in cache; a batched product keeps NumPy's own threading."""
+    else, for two matrices, in bands over minigrad's threads (the OpenMP team, ``_matmul_bands``, or without C
+    BLAS the rows of ``a`` over ``run_parts``), each band adding the bias to its own rows while they are still in
+    cache; a batched product keeps NumPy's own threading."""
     if b.ndim == 2:  # the common case first: a small product must cost next to nothing more than np.matmul
         macs = a.size * b.shape[1]
     else:  # (batched on either side, or a vector)
