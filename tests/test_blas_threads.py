@@ -137,3 +137,13 @@ def test_product_and_sums_gives_the_weight_product_and_numpys_column_sum_bits(
     product, sums = _blas.product_and_sums(g, x)
     np.testing.assert_allclose(product, g.T @ x, rtol=1e-5 if dtype == np.float32 else 1e-12)
     np.testing.assert_array_equal(sums, g.sum(0))
+
+
+def test_blas_layout_copies_only_what_blas_cannot_read():
+    x = np.arange(12.0).reshape(3, 4)
+    assert _blas.blas_layout(x) is x
+    transposed = x.T
+    assert _blas.blas_layout(transposed) is transposed  # a transpose is read as stored
+    broadcast = np.broadcast_to(np.float32(1), (5, 3))
+    copied = _blas.blas_layout(broadcast)
+    assert copied.flags.c_contiguous and np.array_equal(copied, broadcast)

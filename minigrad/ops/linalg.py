@@ -88,7 +88,7 @@ class Linear(Function):
         x, weight, bias = self.inputs  # (unpacked by hand: a generator here costs more than the bias sum)
         x, weight, bias = x._data, weight._data, None if bias is None else bias._data
         need_x, need_w, need_b = self.needs_input_grad
-        rows = grad.reshape(-1, weight.shape[0])
+        rows = _blas.blas_layout(grad.reshape(-1, weight.shape[0]))  # (a loss's broadcast gradient: copied once)
         grad_b = grad_w = None
         row_bias = need_b and bias.shape == grad.shape[-1:]  # an (out,) bias: its gradient sums g's rows
         if need_w and row_bias:  # (summed by the threads that read g for the weight's gradient)
