@@ -221,6 +221,8 @@ def matmul(a, b, bias=None):
 def _stored(x):
     """(the array as BLAS reads it, transposed?) for a matrix with a unit stride along one dim, else None."""
     item = x.itemsize
+    if not x.flags.aligned or x.strides[0] % item or x.strides[1] % item:
+        return None
     if x.strides[1] == item and x.strides[0] >= x.shape[1] * item:
         return x, False
     if x.strides[0] == item and x.strides[1] >= x.shape[0] * item:
