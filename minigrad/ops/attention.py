@@ -103,6 +103,9 @@ def _empty4(like, rows, cols, dtype):
     return np.empty((rows, batch, heads, cols), dtype).transpose(1, 2, 0, 3)
 
 
+_TOO_HARD = getattr(np, "exceptions", np).TooHardError  # (NumPy 1.24 has no np.exceptions)
+
+
 def _address(x):
     return x.__array_interface__["data"][0]
 
@@ -123,7 +126,7 @@ def _grads_like(arrays):
     try:
         if any(np.shares_memory(a, b, max_work=1 << 16) for i, a in enumerate(arrays) for b in arrays[i + 1 :]):
             return [np.empty_like(x) for x in arrays]
-    except np.exceptions.TooHardError:
+    except _TOO_HARD:
         return [np.empty_like(x) for x in arrays]
     packed, start = np.empty_like(base).reshape(-1), _address(base)
     views = np.lib.stride_tricks.as_strided
