@@ -61,11 +61,9 @@ from .creation import (
 )
 from .random import Generator, initial_seed, manual_seed, seed
 from .ops.activation import log_softmax, relu, sigmoid, softmax, tanh
+from .ops.scalar_first import add, addcdiv, addcmul, sub
 from .ops.elementwise import (
     abs,
-    add,
-    addcdiv,
-    addcmul,
     ceil,
     clamp,
     clone,
@@ -90,7 +88,6 @@ from .ops.elementwise import (
     sign,
     sin,
     sqrt,
-    sub,
     where,
 )
 from .ops.elementwise import allclose, equal, floor_divide, fmod, frac, isclose, logical_not, remainder, trunc

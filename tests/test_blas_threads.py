@@ -78,10 +78,18 @@ def test_malloc_tuning_can_be_turned_off(monkeypatch):
 
 @pytest.mark.parametrize(
     "a_shape, b_shape",
-    [((3, 4), (4, 5)), ((64, 400), (400, 120)), ((257, 300), (300, 260)), ((2, 64, 70), (70, 80)), ((300,), (300, 80))],
+    [
+        ((3, 4), (4, 5)),
+        ((64, 400), (400, 120)),
+        ((257, 300), (300, 260)),
+        ((40, 300), (300, 900)),  # wider than twice its height: split by columns
+        ((2, 64, 70), (70, 80)),
+        ((300,), (300, 80)),
+    ],
 )
 def test_matmul_matches_numpy_on_small_split_and_batched_products(a_shape, b_shape, monkeypatch):
     monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 1 << 20)  # the 257x300x260 product is split over threads
+    monkeypatch.setattr(_blas, "get_num_threads", lambda: 2)
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape).astype(np.float32)
     functions = _blas._thread_functions()
@@ -92,7 +100,9 @@ def test_matmul_matches_numpy_on_small_split_and_batched_products(a_shape, b_sha
         assert functions[0]() == before
 
 
-@pytest.mark.parametrize("a_shape, b_shape", [((3, 4), (4, 5)), ((257, 300), (300, 260)), ((2, 64, 70), (70, 80))])
+@pytest.mark.parametrize(
+    "a_shape, b_shape", [((3, 4), (4, 5)), ((257, 300), (300, 260)), ((40, 300), (300, 900)), ((2, 64, 70), (70, 80))]
+)
 def test_matmul_adds_a_bias_in_every_path(a_shape, b_shape, monkeypatch):
     monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 1 << 20)  # the 257x300x260 product: each row part adds its bias
     monkeypatch.setattr(_blas, "get_num_threads", lambda: 2)

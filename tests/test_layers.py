@@ -49,6 +49,7 @@ LAYERS = {
     "minigrad.autograd.engine": (2, 1),
     "minigrad.autograd.tensor": (2, 2),
     "minigrad.autograd.functional": (2, 3),
+    "minigrad.autograd.variable": (2, 3),
     "minigrad.autograd.function": (2, 4),
     "minigrad.autograd.gradcheck": (2, 5),
     "minigrad.autograd": (2, 6),
@@ -60,6 +61,7 @@ LAYERS = {
     "minigrad.ops.shape": (3, 1),
     "minigrad.ops.elementwise": (3, 2),
     "minigrad.ops.reduce": (3, 3),
+    "minigrad.ops.scalar_first": (3, 3),  # add/sub/addcmul/addcdiv with torch's deprecated scale-first forms
     "minigrad.ops.linalg": (3, 3),
     "minigrad.ops.activation": (3, 4),
     "minigrad.ops.transcendental": (3, 4),

@@ -83,7 +83,7 @@ def test_batch_shares_follow_the_thread_count(monkeypatch):
 def test_thin_gemm_matches_numpy_on_every_edge(dtype, accumulate):
     rng = np.random.default_rng(2)
     tol = 1e-5 if dtype == np.float32 else 1e-12
-    for m in (1, 2, 3, 5, 7, 8, 9, 15, 20, 32):  # the 8-, 4-, 2- and 1-row blocks and their combinations
+    for m in (1, 2, 3, 5, 7, 8, 9, 10, 11, 12, 13, 15, 20, 25, 32):  # blocks of every height 1-12, 2 or 3 of them
         for n in (1, 8, 15, 16, 17, 31, 32, 33, 200, 800):  # part of one register, one, two, a partial panel
             k = int(rng.integers(1, 70))
             a, b = rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)

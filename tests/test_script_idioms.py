@@ -1,6 +1,8 @@
 """Calls that real PyTorch scripts make, found by running them on minigrad with only their imports changed
 (docs/porting.md, "Scripts tried"); each test names the script that needed it and checks torch's behaviour."""
 
+import contextlib
+
 import pytest
 
 import minigrad
@@ -246,3 +248,186 @@ def test_out_refuses_autograd_like_torch():
     with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
         minigrad.mul(x, 2, out=minigrad.empty(2))
     assert minigrad.mul(x, 2).requires_grad  # without out= the call is the plain op
+
+
+def test_variable_is_a_detached_tensor_like_torch():
+    # pytorch/tutorials beginner_source/nlp/*: autograd.Variable(torch.randn(2, 5)), Variable(LongTensor(idxs))
+    torch = pytest.importorskip("torch")
+    from minigrad.autograd import Variable
+
+    base = minigrad.tensor([1.0, 2.0], requires_grad=True) * 3
+    theirs_base = torch.tensor([1.0, 2.0], requires_grad=True) * 3
+    for kwargs in [{}, {"requires_grad": True}]:
+        ours, theirs = Variable(base, **kwargs), torch.autograd.Variable(theirs_base, **kwargs)
+        assert ours.tolist() == theirs.tolist()
+        assert (ours.requires_grad, ours.is_leaf, ours.grad_fn) == (theirs.requires_grad, theirs.is_leaf, None)
+    shared = minigrad.zeros(2)
+    Variable(shared).add_(1)  # same memory, as torch
+    assert shared.tolist() == [1.0, 1.0]
+    leaf = Variable(minigrad.ones(3), True)
+    (leaf * 2).sum().backward()
+    assert leaf.grad.tolist() == [2.0, 2.0, 2.0]
+    assert isinstance(minigrad.ones(1), Variable) and isinstance(minigrad.tensor([1]), Variable)
+    assert not isinstance(3.0, Variable)
+    empty, theirs_empty = Variable(), torch.autograd.Variable()
+    assert tuple(empty.shape) == tuple(theirs_empty.shape) and str(empty.dtype) == "minigrad.float32"
+    assert Variable(minigrad.tensor([1, 2])).dtype == minigrad.int64
+
+
+def test_variable_errors_and_volatile_like_torch():
+    torch = pytest.importorskip("torch")
+    from minigrad.autograd import Variable
+
+    with pytest.raises(TypeError):
+        torch.autograd.Variable(3)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got int"):
+        Variable(3)
+    with pytest.raises(RuntimeError):
+        torch.autograd.Variable(torch.tensor([1, 2]), requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        Variable(minigrad.tensor([1, 2]), requires_grad=True)
+    with pytest.warns(UserWarning, match="volatile was removed"):
+        assert not Variable(minigrad.ones(2), volatile=True).requires_grad
+
+
+SCALAR_FIRST_CASES = [
+    ("add", lambda t, a, b: t.add(-0.5, b)),
+    ("sub", lambda t, a, b: t.sub(2, b)),
+    ("add", lambda t, a, b: t.add(2, 3.0)),
+    ("addcmul", lambda t, a, b: t.addcmul(0.5, a, b)),
+    ("addcdiv", lambda t, a, b: t.addcdiv(-2, a, b)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(
+    "name, call", SCALAR_FIRST_CASES, ids=[c[0] + str(i) for i, c in enumerate(SCALAR_FIRST_CASES)]
+)
+@pytest.mark.parametrize("module_form", [False, True], ids=["method", "torch_fn"])
+def test_scalar_first_forms_match_torch(name, call, dtype, module_form):
+    # pytorch/tutorials char_rnn_classification: p.data.add_(-learning_rate, p.grad.data), and the old optimizers'
+    # exp_avg.add_(1 - beta1, grad), addcmul_(1 - beta2, grad, grad), addcdiv_(-step, exp_avg, denom)
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    values = [rng.standard_normal((2, 3)).astype(dtype) for _ in range(2)] + [rng.random(3).astype(dtype) + 0.5]
+    results = []
+    for lib in (minigrad, torch):
+        x, a, b = (lib.tensor(v, requires_grad=True) for v in values)
+        with (
+            pytest.warns(UserWarning, match=f"This overload of {name} is deprecated")
+            if lib is minigrad
+            else contextlib.nullcontext()
+        ):
+            out = call(_AsModuleCall(lib, x) if module_form else x, a, b)
+        (out * lib.tensor(values[0])).sum().backward()
+        results.append([out.detach().numpy()] + [t.grad.numpy() if t.grad is not None else None for t in (x, a, b)])
+    for ours, theirs in zip(*results):
+        if theirs is None:
+            assert ours is None
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
+
+
+class _AsModuleCall:
+    """``torch.add(x, 2, b)`` written as ``_AsModuleCall(torch, x).add(2, b)`` so one case list serves both forms."""
+
+    def __init__(self, lib, x):
+        self.lib, self.x = lib, x
+
+    def __getattr__(self, name):
+        return lambda *args: getattr(self.lib, name)(self.x, *args)
+
+
+@pytest.mark.filterwarnings("ignore:This overload")
+@pytest.mark.parametrize("name", ["add_", "sub_", "addcmul_", "addcdiv_"])
+def test_scalar_first_inplace_forms_match_torch(name):
+    torch = pytest.importorskip("torch")
+    args = {"add_": (-0.5, [1.0, 2.0]), "sub_": (2, [1.0, 2.0])}.get(name, (0.5, [1.0, 2.0], [4.0, 8.0]))
+    results = []
+    for lib in (minigrad, torch):
+        x = lib.ones(2)
+        with (
+            pytest.warns(UserWarning, match=f"This overload of {name} is deprecated")
+            if lib is minigrad
+            else contextlib.nullcontext()
+        ):
+            assert getattr(x, name)(args[0], *(lib.tensor(v) for v in args[1:])) is x
+        results.append(x.tolist())
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda t, x: x.add(x, x),  # the scale must be a number
+        lambda t, x: x.add_(2, x, alpha=3),  # and not given twice
+        lambda t, x: x.add(2, x, 3),
+        lambda t, x: x.addcmul(x, x, 2),  # value is keyword-only
+        lambda t, x: x.addcdiv_(x, x, x),
+    ],
+)
+def test_scalar_first_misuse_raises_type_error_like_torch(call):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError):
+        call(torch, torch.ones(2))
+    with pytest.raises(TypeError, match="positional argument"):
+        call(minigrad, minigrad.ones(2))
+
+
+def test_add_and_sub_take_alpha_at_module_level():
+    torch = pytest.importorskip("torch")
+    for name in ("add", "sub", "subtract"):
+        ours = getattr(minigrad, name)(minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0, 5.0]), alpha=2)
+        theirs = getattr(torch, name)(torch.tensor([1.0, 2.0]), torch.tensor([3.0, 5.0]), alpha=2)
+        assert ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(
+    "shape, sizes", [((3, 2), (2, 1, 1)), ((1, 2), (3, 1)), ((2,), (4,)), ((1, 1), (2, 3)), ((2, 2), (1, 1))]
+)
+def test_repeat_is_always_a_copy_like_torch(shape, sizes):
+    # pytorch/examples fast_neural_style: style.repeat(batch, 1, 1, 1), then normalize_batch's batch.div_(255)
+    torch = pytest.importorskip("torch")
+    ours, theirs = minigrad.ones(*shape).repeat(*sizes), torch.ones(*shape).repeat(*sizes)
+    ours.mul_(minigrad.arange(ours.numel(), dtype=minigrad.float32).view(ours.shape))
+    theirs.mul_(torch.arange(theirs.numel(), dtype=torch.float32).view(theirs.shape))
+    assert ours.tolist() == theirs.tolist()
+    x = minigrad.ones(*shape, requires_grad=True)
+    y = x.repeat(*sizes) * 2
+    y.sum().backward()
+    tx = torch.ones(*shape, requires_grad=True)
+    (tx.repeat(*sizes) * 2).sum().backward()
+    assert x.grad.tolist() == tx.grad.tolist()
+
+
+@pytest.mark.parametrize(
+    "target, key, value_shape",
+    [((3, 4), 0, (1, 4)), ((3, 4), slice(1, 3), (1, 1, 1, 4)), ((10, 10), 2, (1, 10)), ((2, 3), (0, 1), (1, 1))],
+)
+def test_setitem_drops_the_values_leading_ones_like_torch(target, key, value_shape):
+    # pytorch/tutorials seq2seq_translation: decoder_attentions[di] = decoder_attention.data, a (1, n) row
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    source = np.arange(np.prod(value_shape), dtype=np.float32).reshape(value_shape) + 1
+    ours, theirs = minigrad.zeros(*target), torch.zeros(*target)
+    ours[key], theirs[key] = minigrad.tensor(source), torch.tensor(source)
+    assert ours.tolist() == theirs.tolist()
+    grads = []
+    for lib in (minigrad, torch):
+        value = lib.tensor(source, requires_grad=True)
+        out = lib.zeros(*target)
+        out[key] = value * 2
+        (out * lib.arange(out.numel(), dtype=lib.float32).reshape(target)).sum().backward()
+        grads.append(value.grad.tolist())
+    assert grads[0] == grads[1]
+
+
+def test_setitem_refuses_a_value_with_more_dims_like_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="number of sizes provided"):
+        torch.zeros(3, 4)[0] = torch.ones(2, 4)
+    with pytest.raises(RuntimeError, match=r"expand\(\[2, 4\], size=\[4\]\): the number of sizes provided \(1\)"):
+        minigrad.zeros(3, 4)[0] = minigrad.ones(2, 4)

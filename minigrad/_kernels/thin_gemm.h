@@ -4,8 +4,9 @@
  *
  * Why: OpenBLAS runs these shapes (32x256 by 256x1024, 20x800 by 800x200) at 60-100 GFLOP/s on one core, about
  * two thirds of what the same core does on large products, because it repacks B on every call and its kernels
- * are tuned for large m. Packed once per sequence, B streams from L2 in panels and an 8-row by 32-column block
- * of C lives in 16 vector registers (two loads of B feed 16 fused multiply-adds): 105-160 GFLOP/s on those shapes.
+ * are tuned for large m. Packed once per sequence, B streams from L2 in panels and a block of up to 12 rows by 32
+ * columns of C lives in vector registers (two loads of B feed up to 24 fused multiply-adds): 105-185 GFLOP/s on
+ * those shapes.
  *
  * Layout: B is packed into ceil(n / NR) panels, each k rows of NR contiguous values (the last panel zero-padded);
  * NR = 32 floats or 16 doubles (two 512-bit registers). Rows of A and C are C-contiguous with strides lda, ldc.
@@ -53,7 +54,7 @@ MG_THIN_PACK(double, f64, MG_THIN_NR_F64)
 static inline int mg_thin_gemm_available(void) { return __builtin_cpu_supports("avx512f"); }
 
 /* One block of MR rows of C by one panel (at most NR columns: `live` masks the rest). VEC is the 512-bit type,
- * L its lanes; the MR accumulators pairs are independent chains, enough to hide the FMA latency at MR = 8. */
+ * L its lanes; the MR accumulator pairs are independent chains, enough to hide the FMA latency from MR = 4. */
 #define MG_THIN_BLOCK(T, SUF, VEC, L, PRE, MR)                                                              \
 MG_THIN_AVX512 static inline void mg_thin_block##MR##_##SUF(const T *a, ptrdiff_t lda, const T *panel,     \
                                                             ptrdiff_t k, T *c, ptrdiff_t ldc,               \
@@ -81,32 +82,41 @@ MG_THIN_AVX512 static inline void mg_thin_block##MR##_##SUF(const T *a, ptrdiff_
     }                                                                                                       \
 }
 
+/* Up to MG_THIN_MR rows at once: 12 rows take 24 accumulators, two panel vectors and a broadcast (27 of the 32
+ * registers). A block of any height up to 12 streams the panel once, so m rows cost ceil(m / 12) passes over B:
+ * one for a 2-thread share of 10 rows (8 + 2 took two, the 2-row pass as slow as 4 rows: its loads of B
+ * outnumber its multiply-adds), two for 20 rows (8 + 8 + 4 took three). */
+#define MG_THIN_MR 12
+#define MG_THIN_BLOCKS(T, SUF, VEC, L, PRE)                                                                 \
+MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 1) MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 2)                                 \
+MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 3) MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 4)                                 \
+MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 5) MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 6)                                 \
+MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 7) MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 8)                                 \
+MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 9) MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 10)                                \
+MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 11) MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 12)                               \
+typedef void (*mg_thin_block_##SUF)(const T *, ptrdiff_t, const T *, ptrdiff_t, T *, ptrdiff_t, __mmask16,     \
+                                    __mmask16, int);                                                        \
+static const mg_thin_block_##SUF mg_thin_blocks_##SUF[MG_THIN_MR + 1] = {                                   \
+    NULL, mg_thin_block1_##SUF, mg_thin_block2_##SUF, mg_thin_block3_##SUF, mg_thin_block4_##SUF,           \
+    mg_thin_block5_##SUF, mg_thin_block6_##SUF, mg_thin_block7_##SUF, mg_thin_block8_##SUF,                 \
+    mg_thin_block9_##SUF, mg_thin_block10_##SUF, mg_thin_block11_##SUF, mg_thin_block12_##SUF};
+
+/* The rows go in ceil(m / 12) blocks of near-equal height (20 rows: 10 + 10), each over every panel. */
 #define MG_THIN_GEMM(T, SUF, VEC, L, PRE)                                                                   \
-MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 8)                                                                       \
-MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 4)                                                                       \
-MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 2)                                                                       \
-MG_THIN_BLOCK(T, SUF, VEC, L, PRE, 1)                                                                       \
+MG_THIN_BLOCKS(T, SUF, VEC, L, PRE)                                                                         \
 MG_THIN_AVX512 static void mg_thin_gemm_##SUF(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const T *a, ptrdiff_t lda, \
                                               const T *packed, T *c, ptrdiff_t ldc, int accumulate)         \
 {                                                                                                           \
+    ptrdiff_t blocks = (m + MG_THIN_MR - 1) / MG_THIN_MR;                                                   \
     for (ptrdiff_t p = 0; p < n; p += 2 * L) {                                                              \
         ptrdiff_t width = n - p < 2 * L ? n - p : 2 * L;                                                    \
         __mmask16 live0 = (__mmask16)(width >= L ? (1u << L) - 1 : (1u << width) - 1);                     \
         __mmask16 live1 = (__mmask16)(width <= L ? 0 : width == 2 * L ? (1u << L) - 1 : (1u << (width - L)) - 1); \
         const T *panel = packed + p * k;                                                                    \
-        ptrdiff_t i = 0;                                                                                    \
-        for (; i + 8 <= m; i += 8)                                                                          \
-            mg_thin_block8_##SUF(a + i * lda, lda, panel, k, c + i * ldc + p, ldc, live0, live1, accumulate); \
-        if (i + 4 <= m) {                                                                                   \
-            mg_thin_block4_##SUF(a + i * lda, lda, panel, k, c + i * ldc + p, ldc, live0, live1, accumulate); \
-            i += 4;                                                                                         \
+        for (ptrdiff_t block = 0; block < blocks; block++) {                                                \
+            ptrdiff_t i = m * block / blocks, rows = m * (block + 1) / blocks - i;                          \
+            mg_thin_blocks_##SUF[rows](a + i * lda, lda, panel, k, c + i * ldc + p, ldc, live0, live1, accumulate); \
         }                                                                                                   \
-        if (i + 2 <= m) {                                                                                   \
-            mg_thin_block2_##SUF(a + i * lda, lda, panel, k, c + i * ldc + p, ldc, live0, live1, accumulate); \
-            i += 2;                                                                                         \
-        }                                                                                                   \
-        if (i < m)                                                                                          \
-            mg_thin_block1_##SUF(a + i * lda, lda, panel, k, c + i * ldc + p, ldc, live0, live1, accumulate); \
     }                                                                                                       \
 }
 MG_THIN_GEMM(float, f32, __m512, 16, ps)

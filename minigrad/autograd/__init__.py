@@ -18,10 +18,12 @@ from .grad_mode import (
 )
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .tensor import Tensor
+from .variable import Variable
 
 __all__ = [
     "Function",
     "Tensor",
+    "Variable",
     "grad",
     "backward",
     "no_grad",

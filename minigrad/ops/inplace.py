@@ -24,6 +24,7 @@ from ..autograd.tensor import Tensor
 from . import elementwise, shape
 from ._util import data_of, wrap
 from .activation import relu, sigmoid, tanh
+from .scalar_first import scalar_first
 from .shape import shape_argument
 
 __all__ = ["apply_inplace", "setitem"]
@@ -168,6 +169,20 @@ def _index_put(x, value, index):
     return shape.IndexPut.apply(x, value, index=index)
 
 
+def _without_leading_ones(value, ndim):
+    """``value`` without the leading size-1 dims that make it longer than ``ndim`` dims: torch drops them before
+    copying into a slice, so ``attentions[i] = weights`` works with ``weights`` of shape ``(1, n)``."""
+    value_shape = np.shape(data_of(value))
+    extra = 0
+    while len(value_shape) - extra > ndim and value_shape[extra] == 1:
+        extra += 1
+    if not extra:
+        return value
+    if isinstance(value, Tensor):
+        return shape.reshape(value, *value_shape[extra:])
+    return np.reshape(value, value_shape[extra:])
+
+
 def setitem(tensor, key, value):
     """``tensor[key] = value``: a copy into the view ``tensor[key]``, or an index-put for arrays and masks."""
     key, advanced = shape.index_arrays(key)
@@ -177,11 +192,19 @@ def setitem(tensor, key, value):
         advanced = True
     if not advanced:
         region = shape.Index.apply(tensor, index=key, advanced=False)
+        value = _without_leading_ones(value, region.ndim)
+        value_shape = np.shape(data_of(value))
+        if len(value_shape) > region.ndim:
+            raise RuntimeError(
+                f"expand({list(value_shape)}, size={list(region.shape)}): the number of sizes provided "
+                f"({region.ndim}) must be greater or equal to the number of dimensions in the tensor "
+                f"({len(value_shape)})"
+            )
         try:
-            np.broadcast_shapes(np.shape(data_of(value)), region.shape)
+            np.broadcast_shapes(value_shape, region.shape)
         except ValueError:
             raise RuntimeError(
-                f"shape mismatch: value tensor of shape {list(np.shape(data_of(value)))} cannot be "
+                f"shape mismatch: value tensor of shape {list(value_shape)} cannot be "
                 f"broadcast to indexing result of shape {list(region.shape)}"
             ) from None
         apply_inplace(region, _copied, value)
@@ -194,23 +217,28 @@ def _times_alpha(value, alpha):
     return value if alpha == 1 else elementwise.mul(value, alpha)
 
 
-def add_(self, other, alpha=1):
+def add_(self, other, *deprecated, alpha=1):
     """In place ``self += alpha · other`` (broadcast to ``self``'s shape); returns ``self``. Gradient as ``add``
-    (the graph records the in-place op).
+    (the graph records the in-place op). ``add_(alpha, other)``, torch's deprecated order, warns and works.
 
     >>> t = minigrad.zeros(2)
     >>> t.add_(minigrad.ones(2), alpha=3)
     tensor([3., 3.])
     """
+    if deprecated:
+        alpha, (other,) = scalar_first("add_", (other,), deprecated, alpha != 1)
     return apply_inplace(self, elementwise.add, _times_alpha(other, alpha))
 
 
-def sub_(self, other, alpha=1):
-    """In place ``self -= alpha · other``; returns ``self``. Gradient as ``sub``.
+def sub_(self, other, *deprecated, alpha=1):
+    """In place ``self -= alpha · other``; returns ``self``. Gradient as ``sub``. ``sub_(alpha, other)`` (torch's
+    deprecated order) warns and works.
 
     >>> minigrad.ones(2).sub_(0.5)
     tensor([0.5, 0.5])
     """
+    if deprecated:
+        alpha, (other,) = scalar_first("sub_", (other,), deprecated, alpha != 1)
     return apply_inplace(self, elementwise.sub, _times_alpha(other, alpha))
 
 
@@ -241,22 +269,27 @@ def pow_(self, exponent):
     return apply_inplace(self, elementwise.pow, exponent)
 
 
-def addcmul_(self, tensor1, tensor2, value=1):
+def addcmul_(self, tensor1, tensor2, *deprecated, value=1):
     """In place ``self += value · tensor1 · tensor2``; returns ``self``. Gradient as the out-of-place
-    ``addcmul``.
+    ``addcmul``. ``addcmul_(value, tensor1, tensor2)`` (torch's deprecated order) warns and works.
 
     >>> minigrad.ones(1).addcmul_(minigrad.tensor([2.0]), minigrad.tensor([3.0]))
     tensor([7.])
     """
+    if deprecated:
+        value, (tensor1, tensor2) = scalar_first("addcmul_", (tensor1, tensor2), deprecated, value != 1)
     return apply_inplace(self, elementwise.addcmul, tensor1, tensor2, value)
 
 
-def addcdiv_(self, tensor1, tensor2, value=1):
+def addcdiv_(self, tensor1, tensor2, *deprecated, value=1):
     """In place ``self += value · tensor1 / tensor2``; returns ``self``. Gradient as ``addcdiv``.
+    ``addcdiv_(value, tensor1, tensor2)`` (torch's deprecated order) warns and works.
 
     >>> minigrad.ones(1).addcdiv_(minigrad.tensor([3.0]), minigrad.tensor([2.0]))
     tensor([2.5])
     """
+    if deprecated:
+        value, (tensor1, tensor2) = scalar_first("addcdiv_", (tensor1, tensor2), deprecated, value != 1)
     return apply_inplace(self, elementwise.addcdiv, tensor1, tensor2, value)
 
 

@@ -27,6 +27,7 @@ from . import (
     pointwise,
     reduce,
     sampling,
+    scalar_first,
     scan,
     search,
     shape,
@@ -56,15 +57,6 @@ def _comparison(numpy_op, symbol):
 def _cast(dtype):
     method = lambda self: elementwise.to(self, dtype)
     method.__doc__ = f"``self`` converted to {dtype} (``self`` when it already is). Gradient: ``g`` cast back."
-    return method
-
-
-def _with_alpha(op, symbol):
-    method = lambda self, other, alpha=1: op(self, other if alpha == 1 else elementwise.mul(other, alpha))
-    method.__doc__ = (
-        f"``self {symbol} alpha · other``, broadcasting. Gradient: ``g`` to ``self``, ``{symbol}alpha · g`` to "
-        "``other`` (each summed over its broadcast dims)."
-    )
     return method
 
 
@@ -121,7 +113,7 @@ METHODS = {
     # indexing
     "__getitem__": shape.index, "__setitem__": inplace.setitem,
     # elementwise
-    "add": _with_alpha(elementwise.add, "+"), "sub": _with_alpha(elementwise.sub, "-"), "mul": elementwise.mul,
+    "add": scalar_first.add, "sub": scalar_first.sub, "mul": elementwise.mul,
     "div": elementwise.div,
     "remainder": elementwise.remainder, "fmod": elementwise.fmod, "floor_divide": elementwise.floor_divide,
     "trunc": elementwise.trunc, "frac": elementwise.frac, "pow": elementwise.pow, "neg": elementwise.neg,
@@ -137,7 +129,7 @@ METHODS = {
     "clamp": elementwise.clamp, "clip": elementwise.clamp,
     "clamp_min": lambda self, min: elementwise.clamp(self, min, None),  # noqa: A006 - torch's argument name
     "clamp_max": lambda self, max: elementwise.clamp(self, None, max),  # noqa: A006
-    "addcmul": elementwise.addcmul, "addcdiv": elementwise.addcdiv, "lerp": elementwise.lerp,
+    "addcmul": scalar_first.addcmul, "addcdiv": scalar_first.addcdiv, "lerp": elementwise.lerp,
     "maximum": elementwise.maximum, "minimum": elementwise.minimum,
     "where": lambda self, condition, other: elementwise.where(condition, self, other),
     "masked_fill": elementwise.masked_fill, "sign": elementwise.sign, "floor": elementwise.floor,
@@ -296,8 +288,6 @@ for _name, _doc in _LAMBDA_DOCS.items():
 # examples of the methods whose docstrings are built here (tests/test_docstrings.py runs them: doctest's
 # module walk does not reach the table's lambdas)
 _EXAMPLES = {
-    "add": ">>> minigrad.tensor([1.0, 2.0]).add(minigrad.tensor([10.0, 20.0]), alpha=0.5)\ntensor([ 6., 12.])",
-    "sub": ">>> minigrad.tensor([1.0, 2.0]).sub(minigrad.tensor([10.0, 20.0]), alpha=0.5)\ntensor([-4., -8.])",
     "square": ">>> minigrad.tensor([-2.0, 3.0]).square()\ntensor([4., 9.])",
     "clamp_min": ">>> minigrad.tensor([-1.0, 2.0]).clamp_min(0.0)\ntensor([0., 2.])",
     "clamp_max": ">>> minigrad.tensor([-1.0, 2.0]).clamp_max(0.0)\ntensor([-1.,  0.])",

@@ -113,7 +113,8 @@ def roll(x, shifts, dims=None):
 
 
 def repeat(x, *sizes):
-    """``x`` tiled ``sizes[i]`` times along each dim (leading new dims allowed), as torch's ``repeat``.
+    """``x`` tiled ``sizes[i]`` times along each dim (leading new dims allowed), as torch's ``repeat``: always a
+    new tensor, never a view of ``x``.
 
     Gradient: ``g`` summed over the tiles.
 
@@ -126,7 +127,10 @@ def repeat(x, *sizes):
     shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
     interleaved = tuple(n for size in shape for n in (1, size))  # (1, s0, 1, s1, ...)
     tiled = tuple(n for r, size in zip(sizes, shape) for n in (r, size))
-    return reshape(expand(reshape(x, *interleaved), *tiled), *(r * size for r, size in zip(sizes, shape)))
+    out = reshape(expand(reshape(x, *interleaved), *tiled), *(r * size for r, size in zip(sizes, shape)))
+    # torch's repeat always copies; tiles along new or size-1 dims reshape to a stride-0 view of x, whose
+    # elements share memory (an in-place op on it would write one location many times)
+    return Clone.apply(out) if np.may_share_memory(out._data, x._data) else out
 
 
 def _triangle(x, diagonal, upper):

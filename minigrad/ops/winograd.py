@@ -36,6 +36,10 @@ _G = {
         ]
     ),
 }
+# G ⊗ G by m: ``U = G w Gᵀ`` of every (kernel, channel) pair at once is one product with the flattened 3×3 kernels
+# (``U[e] = Σ_ab KRON[e, ab] w[ab]`` for entry e = (i, j)), and ``dw = Gᵀ dU G`` one with its transpose: a batch
+# of 3×3 matmuls per pair cost 0.05-0.07 ms a call on the issue-14 layer, single-threaded work in every step.
+_KRON = {tile: np.kron(g, g) for tile, g in _G.items()}
 
 # Measured single-threaded, forward and both gradients of 32 images of 28x28 (Winograd / im2col CPU time): 3 input
 # channels 1.9, 4: 1.5 (32 outputs) to 0.9 (4 outputs), 8: 0.75-0.87, 16 and more 0.4-0.7 (4 to 64 outputs). With
@@ -46,7 +50,9 @@ MIN_OUT_CHANNELS = 4
 # F(4×4, 3×3) in float32 rounds about 10x more than a direct sum (its transforms' coefficients reach 8 and the
 # products' sums grow with them): on 16 to 64 channels of N(0, 1) data that is 2-7e-4 on outputs of about 20, 1.5
 # to 2.8 times the conv parity tests' tolerance (1e-4 + 1e-4 |y|) where F(2×2) and torch use 0.1-0.3 of it. So
-# float32 keeps F(2×2); float64 (10^-14 either way) takes F(4×4) where it pays.
+# float32 keeps F(2×2); float64 (10^-14 either way) takes F(4×4) where it pays. F(3×3) (5×5 tiles, 2.78 multiplies
+# an output against F(2×2)'s 4) does not fit either: 0.45-1.2 of the tolerance on y and 0.67-3.1 on the input
+# gradient, whichever of ±1/2, ±2 joins 0, ±1 (benchmarks/winograd_error.py models every tiling).
 FLOAT32_TILE = 2
 # Measured in float64, one thread, forward and both gradients of 3 to 28 pixel outputs, 8 to 64 channels: F(4×4)
 # ran 1.15-1.55x faster than F(2×2) where its work per output was 1.9-2.7x smaller (output sizes 3, 4, 7, 8, 12,
@@ -92,10 +98,9 @@ def tile_for(dtype, out_size):
 
 def _transformed(weight, tile):
     """``U[e, k, c] = (G w[k, c] Gᵀ)[e]`` of F(tile×tile, 3×3): ``(K, C, 3, 3) -> ((tile + 2)², K, C)``,
-    contiguous, in the weight's dtype."""
-    g = _G[tile]
-    u = np.matmul(np.matmul(g, weight), g.T)  # (K, C, tile + 2, tile + 2), in float64
-    return np.ascontiguousarray(u.transpose(2, 3, 0, 1).reshape(-1, *weight.shape[:2]), dtype=weight.dtype)
+    contiguous, in the weight's dtype (computed in float64)."""
+    u = _KRON[tile] @ weight.reshape(-1, 9).T  # ((tile + 2)², K C)
+    return u.astype(weight.dtype).reshape(-1, *weight.shape[:2])
 
 
 def _plan(tile, images, channels, kernels, out_size, dtype):
@@ -163,7 +168,7 @@ def correlate_grads(x, weight, grad, window, need_x, need_w):
         partial, sums = np.zeros((threads, side * side, kernels, channels), x.dtype), np.zeros((threads, kernels))
         with _blas.single_threaded():
             _kernel.weight_grad(x, grad, partial, sums, *window.padding, rows, scratch, threads)
-        du = partial.sum(0, dtype=np.float64).reshape(side, side, kernels, channels).transpose(2, 3, 0, 1)
-        grad_w = np.matmul(np.matmul(_G[tile].T, du), _G[tile]).astype(x.dtype)
+        du = partial.sum(0, dtype=np.float64).reshape(side * side, kernels * channels)
+        grad_w = (du.T @ _KRON[tile]).astype(x.dtype).reshape(weight.shape)
         grad_b = sums.sum(0).astype(x.dtype)
     return grad_x, grad_w, grad_b
