@@ -12,7 +12,9 @@ Where it finds none (another BLAS, another OS), ``single_threaded`` yields False
 
 ``matmul`` is NumPy's product for the ops' own GEMMs (``Linear``, ``matmul``), kept off OpenBLAS's team as well:
 a product too small to pay for a second thread runs on the calling thread alone, a larger matrix product is split
-by rows over ``run_parts``. OpenBLAS starts its team for any GEMM above 2^18 multiply-adds (a few microseconds of
+into bands of rows (or columns) over the kernels' OpenMP team, one single-threaded GEMM per thread
+(``cblas.matmul_parts``; where C BLAS cannot be reached, over ``run_parts``' Python threads).
+OpenBLAS starts its team for any GEMM above 2^18 multiply-adds (a few microseconds of
 work); each such call is a barrier that waits for the other thread, and after it that thread spins
 (``sched_yield``) for about 0.1 s, taking a core from the kernels' OpenMP threads and ``run_parts``' threads.
 Under load every barrier whose thread is descheduled costs a time slice: LeNet-5's 64x400 by 400x120 layer took
@@ -30,7 +32,7 @@ import numpy as np
 from ._kernels import cblas
 from ._threads import get_num_threads
 
-__all__ = ["single_threaded", "run_parts", "matmul", "cblas_ready"]
+__all__ = ["single_threaded", "run_parts", "matmul", "product_and_sums", "blas_layout", "cblas_ready"]
 
 # (get, set) symbol names of the OpenBLAS builds NumPy wheels ship (scipy-openblas, 64-bit integers or not) and of a
 # system OpenBLAS
@@ -187,9 +189,10 @@ def _run_threads(work, bounds):
 def matmul(a, b, bias=None):
     """``np.matmul(a, b)`` (plus ``bias`` broadcast over its rows, when given) without OpenBLAS's team (see the
     module docstring): on the calling thread when the product has fewer than ``THREADED_MIN_MACS`` multiply-adds,
-    else, for two matrices, with the rows of ``a`` (or, for a product much wider than tall, the columns of ``b``)
-    split over minigrad's threads (``run_parts``), each part adding the bias to its own block while it is still in
-    cache; a batched product keeps NumPy's own threading."""
+    else, for two matrices, in bands over minigrad's threads: on the OpenMP team (``_matmul_bands``), or without C
+    BLAS the rows of ``a`` (or, for a product much wider than tall, the columns of ``b``) over ``run_parts``; each
+    band adds the bias to its own block while it is still in cache; a batched product keeps NumPy's own
+    threading."""
     if b.ndim == 2:  # the common case first: a small product must cost next to nothing more than np.matmul
         macs = a.size * b.shape[1]
     else:  # (batched on either side, or a vector)
@@ -202,6 +205,8 @@ def matmul(a, b, bias=None):
             return _plus(np.matmul(a, b), bias)
     if a.ndim != 2 or b.ndim != 2:
         return _plus(np.matmul(a, b), bias)
+    if _banded(a, b, bias):
+        return _matmul_bands(a, b, bias)
     out = np.empty((a.shape[0], b.shape[1]), np.result_type(a, b))
 
     def rows(start, stop, threads):
@@ -224,6 +229,66 @@ def matmul(a, b, bias=None):
     else:
         run_parts(rows, a.shape[0], get_num_threads())
     return out
+
+
+def _stored(x):
+    """(the array as BLAS reads it, transposed?) for a matrix with a unit stride along one dim, else None."""
+    item = x.itemsize
+    if not x.flags.aligned or x.strides[0] % item or x.strides[1] % item:
+        return None
+    if x.strides[1] == item and x.strides[0] >= x.shape[1] * item:
+        return x, False
+    if x.strides[0] == item and x.strides[1] >= x.shape[0] * item:
+        return x.T, True
+    return None
+
+
+def blas_layout(x):
+    """``x``, or a C-contiguous copy when BLAS cannot read it in place (no unit stride along either dim: a
+    broadcast gradient, such as ``out.sum()``'s, has all strides 0): NumPy multiplies such a matrix without BLAS,
+    2-4x slower than the copy and a BLAS product."""
+    return x if _stored(x) is not None else np.ascontiguousarray(x)
+
+
+def _banded(a, b, bias):
+    """Whether ``cblas.matmul_parts`` takes ``a @ b (+ bias)``: float32 or float64 matrices of one dtype, each
+    with a unit stride along a dim, a contiguous (n,) bias of that dtype or none, C BLAS reachable."""
+    dtype = a.dtype
+    return (
+        dtype in (np.float32, np.float64)
+        and b.dtype == dtype
+        and min(a.shape + b.shape) > 0
+        and (bias is None or (bias.dtype == dtype and bias.shape == b.shape[1:] and bias.strides == (a.itemsize,)))
+        and _stored(a) is not None
+        and _stored(b) is not None
+        and cblas_ready()
+    )
+
+
+def _matmul_bands(a, b, bias):
+    """``a @ b (+ bias)`` as bands of rows (or columns) over the kernels' OpenMP team, one single-threaded GEMM
+    per thread (``cblas.matmul_parts``): the team outlives the call, where threads started per call each paid
+    their start and OpenBLAS's first-call set-up."""
+    out = np.empty((a.shape[0], b.shape[1]), a.dtype)
+    (a_stored, trans_a), (b_stored, trans_b) = _stored(a), _stored(b)
+    with single_threaded():
+        cblas.matmul_parts(a_stored, trans_a, b_stored, trans_b, out, bias, get_num_threads())
+    return out
+
+
+def product_and_sums(g, x):
+    """``(gᵀ @ x, g.sum(0))`` for matrices ``g (r, m)``, ``x (r, n)``: a Linear's weight and bias gradients. On
+    minigrad's threads (large products, ``_banded``) the thread that computes a band of ``gᵀ x`` also sums that
+    band's columns of ``g``, so the bias gradient costs no serial pass over ``g``; the sums have ``g.sum(0)``'s
+    bits either way."""
+    a = g.T
+    if a.size * x.shape[1] < THREADED_MIN_MACS or get_num_threads() == 1 or not _banded(a, x, None):
+        return matmul(a, x), column_sums(g)
+    out, sums = np.empty((a.shape[0], x.shape[1]), a.dtype), np.empty(a.shape[0], a.dtype)
+    (a_stored, trans_a), (x_stored, trans_x) = _stored(a), _stored(x)
+    with single_threaded():
+        cblas.matmul_parts(a_stored, trans_a, x_stored, trans_x, out, None, get_num_threads(), sums)
+    return out, sums
 
 
 def _plus(product, bias):

@@ -248,3 +248,56 @@ def test_stored_probabilities_survive_a_second_backward(dropout):
     first = qkv.grad.numpy().copy()
     out.sum().backward()
     np.testing.assert_allclose(qkv.grad.numpy(), 2 * first, rtol=1e-12, atol=1e-12)
+
+
+def _split_projection_attention(lib, x, weight, heads, causal, shared=False):
+    """A GPT block's attention as users write it: one projection, ``split`` into q, k, v, each viewed as heads."""
+    batch, steps, width = x.shape[0], x.shape[1], weight.shape[0] // 3
+    projected = lib.nn.functional.linear(x, weight)
+    pieces = projected.split(width, dim=2)
+    q, k, v = (piece.reshape(batch, steps, heads, width // heads).transpose(1, 2) for piece in pieces)
+    if shared:  # one piece three times: the gradients must not share one array
+        k = v = q
+    out = lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    return out.transpose(1, 2).reshape(batch, steps, width)
+
+
+@needs_cblas
+@pytest.mark.parametrize("shared", [False, True], ids=["split", "one-piece"])
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_attention_on_a_split_projection_matches_torch_and_its_split_gradient_is_written_in_place(
+    dtype, causal, shared, monkeypatch
+):
+    from minigrad.ops import shape
+
+    whole = []
+    original = shape._whole
+    monkeypatch.setattr(shape, "_whole", lambda *args: whole.append(original(*args)) or whole[-1])
+    rng = np.random.default_rng(4)
+    x, weight = rng.standard_normal((3, 11, 12)).astype(dtype), rng.standard_normal((36, 12)).astype(dtype)
+    grads = []
+    for lib in (minigrad, torch):
+        leaves = [lib.tensor(a, requires_grad=True) for a in (x, weight)]
+        out = _split_projection_attention(lib, *leaves, heads=2, causal=causal, shared=shared)
+        (out * out).sum().backward()
+        grads.append([out.detach().numpy()] + [leaf.grad.numpy() for leaf in leaves])
+    tol = dict(rtol=1e-3, atol=1e-3) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, **tol)
+    # q, k, v's gradients were written where q, k, v are in the projection: the split passes that array on
+    assert [w is not None for w in whole] == [not shared]
+
+
+def test_split_backward_copies_gradients_that_are_not_its_pieces_in_place():
+    from minigrad.ops.shape import _whole
+
+    base = np.arange(12.0).reshape(2, 6)
+    keys = [(slice(None), slice(0, 3)), (slice(None), slice(3, 6))]
+    assert _whole([base[:, :3], base[:, 3:]], keys, (2, 6)) is not None
+    assert _whole([base[:, 3:], base[:, :3]], keys, (2, 6)) is None  # swapped places
+    assert _whole([base[:, :3], None], keys, (2, 6)) is None
+    assert _whole([base[:, :3].copy(), base[:, 3:]], keys, (2, 6)) is None
+    assert (
+        _whole([base[:1, :3], base[:1, 3:]], [(slice(None), slice(0, 3)), (slice(None), slice(3, 6))], (1, 6)) is None
+    )

@@ -132,3 +132,28 @@ def test_short_spin_sets_the_spin_count_only_while_loading_and_only_when_the_use
     monkeypatch.setenv("MINIGRAD_THREAD_TUNING", "0")
     with _openmp.short_spin() as applied:
         assert not applied and "GOMP_SPINCOUNT" not in os.environ
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("g_shape, x_shape", [((300, 70), (300, 40)), ((300, 40), (300, 70)), ((5, 3), (5, 2))])
+def test_product_and_sums_gives_the_weight_product_and_numpys_column_sum_bits(
+    threads, dtype, g_shape, x_shape, monkeypatch
+):
+    monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 1 << 10)  # the larger ones run in bands over the threads
+    monkeypatch.setattr(_blas, "get_num_threads", lambda: threads)
+    rng = np.random.default_rng(3)
+    g, x = rng.standard_normal(g_shape).astype(dtype), rng.standard_normal(x_shape).astype(dtype)
+    product, sums = _blas.product_and_sums(g, x)
+    np.testing.assert_allclose(product, g.T @ x, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    np.testing.assert_array_equal(sums, g.sum(0))
+
+
+def test_blas_layout_copies_only_what_blas_cannot_read():
+    x = np.arange(12.0).reshape(3, 4)
+    assert _blas.blas_layout(x) is x
+    transposed = x.T
+    assert _blas.blas_layout(transposed) is transposed  # a transpose is read as stored
+    broadcast = np.broadcast_to(np.float32(1), (5, 3))
+    copied = _blas.blas_layout(broadcast)
+    assert copied.flags.c_contiguous and np.array_equal(copied, broadcast)

@@ -37,7 +37,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import wrap
 from .activation import softmax
-from .shape import sum_to
+from .shape import owner, sum_to
 
 __all__ = ["attention", "causal_bias", "packed_self_attention", "packed_fusable"]
 
@@ -101,6 +101,36 @@ def _empty4(like, rows, cols, dtype):
     ``MultiheadAttention`` joins its heads from (and splits its projections into), so both are views there."""
     batch, heads = like.shape[:2]
     return np.empty((rows, batch, heads, cols), dtype).transpose(1, 2, 0, 3)
+
+
+_TOO_HARD = getattr(np, "exceptions", np).TooHardError  # (NumPy 1.24 has no np.exceptions)
+
+
+def _address(x):
+    return x.__array_interface__["data"][0]
+
+
+def _grads_like(arrays):
+    """Empty gradients for ``arrays`` (4-D, any strides), each laid out in memory as its array is. Disjoint views
+    of one C-contiguous array (the heads of a split packed projection, ``qkv.split(...)`` then a head view) get
+    views at the same places of one new array of that array's shape: the split's backward then has nothing to
+    copy (``SplitBackward`` passes such gradients on as the one array). Any other array gets
+    ``np.empty_like``'s memory order (a head split of a sequence-first projection: sequence-first)."""
+    base = owner(arrays[0])
+    if (
+        base is None
+        or not base.flags.c_contiguous
+        or any(owner(x) is not base or x.dtype != base.dtype for x in arrays)
+    ):
+        return [np.empty_like(x) for x in arrays]
+    try:
+        if any(np.shares_memory(a, b, max_work=1 << 16) for i, a in enumerate(arrays) for b in arrays[i + 1 :]):
+            return [np.empty_like(x) for x in arrays]
+    except _TOO_HARD:
+        return [np.empty_like(x) for x in arrays]
+    packed, start = np.empty_like(base).reshape(-1), _address(base)
+    views = np.lib.stride_tricks.as_strided
+    return [views(packed[(_address(x) - start) // x.itemsize :], x.shape, x.strides) for x in arrays]
 
 
 def _threads(q, k, v, alone):
@@ -302,7 +332,13 @@ class ScaledDotProductAttention(Function):
         batch, causal, scale = self.batch, self.options["causal"], self.options["scale"]
         if self.fused:
             out = _rows4(self._output[0])
-            grads = _fused_backward(*self.flat, out, _rows4(grad), self.lse, causal, scale, probs=self.probs)
+            # in the inputs' own layout (a split projection's gradient is then one array), where the kernel can
+            # write that layout in place; else in the layout of the (B, H, ·, ·) arrays it read
+            grads = _grads_like(inputs[:3])
+            targets = [_rows4(g) for g in grads]
+            if any(owner(target) is not owner(g) for target, g in zip(targets, grads)):  # (_rows4 had to copy)
+                grads = targets = _grads_like(self.flat)
+            _fused_backward(*self.flat, out, _rows4(grad), self.lse, causal, scale, grads=targets, probs=self.probs)
             grads = [g.reshape(x.shape) for g, x in zip(grads, inputs)] + [None]
             return tuple(g if need else None for g, need in zip(grads, self.needs_input_grad))
         bias = None if inputs[3] is None else _Bias(inputs[3], batch, inputs[0].shape[-2], inputs[1].shape[-2])

@@ -88,16 +88,16 @@ class Linear(Function):
         x, weight, bias = self.inputs  # (unpacked by hand: a generator here costs more than the bias sum)
         x, weight, bias = x._data, weight._data, None if bias is None else bias._data
         need_x, need_w, need_b = self.needs_input_grad
-        rows = grad.reshape(-1, weight.shape[0])
-        grad_b = None
-        if need_b:  # an (out,) bias sums over the leading dims; a bias broadcast otherwise sums to its own shape
-            grad_b = (
-                _blas.column_sums(rows)
-                if bias.shape == grad.shape[-1:]
-                else sum_to(Tensor._wrap(grad), bias.shape)._data
-            )
+        rows = _blas.blas_layout(grad.reshape(-1, weight.shape[0]))  # (a loss's broadcast gradient: copied once)
+        grad_b = grad_w = None
+        row_bias = need_b and bias.shape == grad.shape[-1:]  # an (out,) bias: its gradient sums g's rows
+        if need_w and row_bias:  # (summed by the threads that read g for the weight's gradient)
+            grad_w, grad_b = _blas.product_and_sums(rows, x.reshape(-1, weight.shape[1]))
+        elif need_w:
+            grad_w = _blas.matmul(rows.T, x.reshape(-1, weight.shape[1]))
+        if need_b and grad_b is None:  # a bias broadcast over more than the rows sums to its own shape
+            grad_b = _blas.column_sums(rows) if row_bias else sum_to(Tensor._wrap(grad), bias.shape)._data
         grad_x = _blas.matmul(rows, weight).reshape(x.shape) if need_x else None
-        grad_w = _blas.matmul(rows.T, x.reshape(-1, weight.shape[1])) if need_w else None
         return grad_x, grad_w, grad_b
 
 

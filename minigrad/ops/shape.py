@@ -250,6 +250,9 @@ class SplitBackward(Function):
     keeps_inputs = False
 
     def forward(self, *grads, keys, shape):
+        whole = _whole(grads, keys, shape)
+        if whole is not None:
+            return whole
         result = np.zeros(shape, dtype=np.result_type(*(g for g in grads if g is not None)))
         for grad, key in zip(grads, keys):
             if grad is not None:
@@ -259,6 +262,39 @@ class SplitBackward(Function):
     def backward(self, grad):
         pieces = Split.apply(grad, keys=self.options["keys"])
         return tuple(piece if need else None for piece, need in zip(pieces, self.needs_input_grad))
+
+
+def _whole(grads, keys, shape):
+    """The array of ``shape`` whose pieces at ``keys`` the gradients already are, or None: when they are all views
+    that cover one C-contiguous array between them (an attention's gradients written in place where its split
+    inputs were, ``ops.attention``), that array is the split's gradient as it stands, with no copy."""
+    if any(g is None for g in grads):
+        return None
+    base = owner(grads[0])
+    if base is None or base is grads[0] or not base.flags.c_contiguous or base.size != math.prod(shape):
+        return None
+    if any(owner(g) is not base for g in grads[1:]):
+        return None
+    if sum(g.size for g in grads) != base.size or any(g.dtype != base.dtype for g in grads):
+        return None  # (split pieces never overlap: covering the size, they cover the array)
+    whole = base.reshape(shape)
+    for grad, key in zip(grads, keys):
+        piece = whole[key]
+        if piece.shape != grad.shape or piece.strides != grad.strides or _address(piece) != _address(grad):
+            return None
+    return whole
+
+
+def _address(x):
+    return x.__array_interface__["data"][0]
+
+
+def owner(x):
+    """The array that owns ``x``'s memory (``x`` itself when it is no view), following views made by
+    ``as_strided`` too; None when the memory belongs to something other than an array."""
+    while x.base is not None:
+        x = x.base
+    return x if isinstance(x, np.ndarray) else None
 
 
 class IndexPut(Function):
