@@ -211,12 +211,19 @@ class Recurrence(Function):
             mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total,
         )  # fmt: skip
         need = self.needs_input_grad
-        grad_bias_ih = da_x.sum(0) if need[5] or (need[6] and da_h is da_x) else None
+        grad_weight_ih = grad_bias_ih = None
+        if need[5] or (need[6] and da_h is da_x):
+            if need[3]:  # the bias gradient summed by the threads that compute the weight's (no serial pass)
+                grad_weight_ih, grad_bias_ih = _blas.product_and_sums(da_x, x)
+            else:
+                grad_bias_ih = _blas.column_sums(da_x)
+        if need[3] and grad_weight_ih is None:
+            grad_weight_ih = _blas.matmul(da_x.T, x)
         return (
             _blas.matmul(da_x, weight_ih) if need[0] else None,
             dh if need[1] else None,
             dc if need[2] else None,
-            _blas.matmul(da_x.T, x) if need[3] else None,
+            grad_weight_ih,
             _blas.matmul(da_h.T, self.h_prev) if need[4] else None,
             grad_bias_ih if need[5] else None,
             (grad_bias_ih.copy() if da_h is da_x else da_h.sum(0)) if need[6] else None,  # the same but for GRU
