@@ -38,11 +38,18 @@ def _run(kind, options, dtype):
     theirs = getattr(torch.nn, kind)(5, 6, **options).to(getattr(torch, dtype))
     ours = getattr(nn, kind)(5, 6, dtype=getattr(minigrad, dtype), **options)
     ours.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
-    x = np.random.default_rng(1).standard_normal((7, len(LENGTHS), 5)).astype(dtype)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((7, len(LENGTHS), 5)).astype(dtype)
+    # nonzero initial states: in reverse the shorter sequences start late, from the initial state, in every share
+    layers = options.get("num_layers", 1) * (2 if options.get("bidirectional") else 1)
+    sizes = [options.get("proj_size") or 6] + ([6] if kind == "LSTM" else [])
+    initial = [rng.standard_normal((layers, len(LENGTHS), size)).astype(dtype) for size in sizes]
     results = []
     for library, utils, module in ((minigrad, rnn_utils, ours), (torch, trnn, theirs)):
         leaf = library.tensor(x, requires_grad=True)
-        output, state = module(utils.pack_padded_sequence(leaf, LENGTHS, enforce_sorted=False))
+        hx = [library.tensor(state) for state in initial]
+        hx = tuple(hx) if kind == "LSTM" else hx[0]
+        output, state = module(utils.pack_padded_sequence(leaf, LENGTHS, enforce_sorted=False), hx)
         values = [utils.pad_packed_sequence(output)[0]] + _states(state)
         library.stack([(v * v).sum() for v in values]).sum().backward()
         grads = [leaf.grad] + [p.grad for _, p in sorted(module.named_parameters(), key=lambda item: item[0])]

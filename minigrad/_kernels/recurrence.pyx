@@ -278,7 +278,7 @@ def thin_matmul(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, 
 cdef void _lstm_loop(const floating *projected, const floating *weight_hh_t, const floating *packed,
                      const floating *bias,
                      const floating *weight_hr, const Py_ssize_t *starts, const Py_ssize_t *counts,
-                     Py_ssize_t steps, floating *h, floating *c, floating *h_prev, floating *c_prev,
+                     Py_ssize_t steps, floating *h, floating *c, floating *h_prev,
                      floating *gates, floating *cells, floating *m, floating *out, floating *hidden, Py_ssize_t size,
                      Py_ssize_t proj, Py_ssize_t lo, Py_ssize_t hi, int num_threads) noexcept nogil:
     cdef Py_ssize_t t, row, rows, width = 4 * size
@@ -288,9 +288,8 @@ cdef void _lstm_loop(const floating *projected, const floating *weight_hh_t, con
             continue
         row = starts[t] + lo
         _copy(h_prev + row * proj, h + lo * proj, rows * proj)
-        _copy(c_prev + row * size, c + lo * size, rows * size)
         _product(rows, width, proj, h_prev + row * proj, weight_hh_t, packed, False, hidden + lo * width)
-        _lstm_rows(projected + row * width, hidden + lo * width, bias, c_prev + row * size, gates + row * width,
+        _lstm_rows(projected + row * width, hidden + lo * width, bias, c + lo * size, gates + row * width,
                    cells + row * size, m + row * size, rows, size, num_threads)
         _copy(c + lo * size, cells + row * size, rows * size)
         if weight_hr != NULL:
@@ -302,10 +301,10 @@ cdef void _lstm_loop(const floating *projected, const floating *weight_hh_t, con
 cdef void _lstm_back_loop(const floating *d_out, const floating *weight_hh, const floating *packed,
                           const floating *weight_hr,
                           const Py_ssize_t *starts, const Py_ssize_t *counts, Py_ssize_t steps, floating *dh,
-                          floating *dc, const floating *gates, const floating *cells, const floating *c_prev,
+                          floating *dc, const floating *gates, const floating *cells, const floating *c0,
                           floating *dgates, floating *d_total, floating *dm, Py_ssize_t size, Py_ssize_t proj,
                           Py_ssize_t lo, Py_ssize_t hi, int num_threads) noexcept nogil:
-    cdef Py_ssize_t t, row, rows, width = 4 * size
+    cdef Py_ssize_t t, row, rows, carried, width = 4 * size
     cdef floating *grad_m
     for t in range(steps - 1, -1, -1):
         rows = _rows(counts[t], lo, hi)
@@ -319,8 +318,19 @@ cdef void _lstm_back_loop(const floating *d_out, const floating *weight_hh, cons
             grad_m = dm + lo * size
             gemm(False, False, rows, size, proj, <floating>1, dh + lo * proj, proj, weight_hr, size, <floating>0,
                  grad_m, size)
-        _lstm_back_rows(grad_m, dc + lo * size, gates + row * width, cells + row * size, c_prev + row * size,
-                        dgates + row * width, rows, size, num_threads)
+        # A step's incoming cell state is the previous visited step's cells for the rows that step had (all of them
+        # forwards; in reverse the counts grow), the initial state for the others
+        carried = 0
+        if t > 0:
+            carried = _rows(counts[t - 1], lo, hi)
+            carried = 0 if carried < 0 else (rows if carried > rows else carried)
+        if carried > 0:
+            _lstm_back_rows(grad_m, dc + lo * size, gates + row * width, cells + row * size,
+                            cells + (starts[t - 1] + lo) * size, dgates + row * width, carried, size, num_threads)
+        if carried < rows:
+            _lstm_back_rows(grad_m + carried * size, dc + (lo + carried) * size, gates + (row + carried) * width,
+                            cells + (row + carried) * size, c0 + (lo + carried) * size,
+                            dgates + (row + carried) * width, rows - carried, size, num_threads)
         _product(rows, proj, width, dgates + row * width, weight_hh, packed, False, dh + lo * proj)
 
 
@@ -399,20 +409,21 @@ cdef void _rnn_back_loop(const floating *d_out, const floating *weight_hh, const
 def lstm_sequence_forward(const floating[:, ::1] projected, const floating[:, ::1] weight_hh_t,
                           const floating[::1] bias, const floating[:, ::1] weight_hr,
                           const Py_ssize_t[::1] starts, const Py_ssize_t[::1] counts, floating[:, ::1] h,
-                          floating[:, ::1] c, floating[:, ::1] h_prev, floating[:, ::1] c_prev,
-                          floating[:, ::1] gates, floating[:, ::1] cells, floating[:, ::1] m, floating[:, ::1] out,
+                          floating[:, ::1] c, floating[:, ::1] h_prev, floating[:, ::1] gates,
+                          floating[:, ::1] cells, floating[:, ::1] m, floating[:, ::1] out,
                           floating[:, ::1] hidden, bint thin, int parts, int num_threads):
     """The LSTM over every step: ``projected`` (S, 4H) is ``x W_ihᵀ + b_ih``, ``weight_hh_t`` (P, 4H) is ``W_hhᵀ``,
     ``weight_hr`` (P, H) the projection (or an empty array: then ``m`` must be ``out``). ``h`` (N, P) and ``c``
-    (N, H) hold the initial state and end with the final one. Saved for the backward: ``h_prev``, ``c_prev`` (each
-    step's incoming state), ``gates`` (S, 4H), ``cells`` (S, H) and ``m`` (S, H) = σ(o)·tanh(c); ``out`` (S, P) is
-    the output, ``m @ W_hrᵀ`` when projected. ``hidden`` (N, 4H) is scratch."""
+    (N, H) hold the initial state and end with the final one. Saved for the backward: ``h_prev`` (each step's
+    incoming state), ``gates`` (S, 4H), ``cells`` (S, H) and ``m`` (S, H) = σ(o)·tanh(c) (a step's incoming cell
+    state is the previous step's ``cells`` or the initial one: not saved); ``out`` (S, P) is the output,
+    ``m @ W_hrᵀ`` when projected. ``hidden`` (N, 4H) is scratch."""
     cdef Py_ssize_t part, batch = h.shape[0], size = cells.shape[1], proj = h.shape[1], steps = starts.shape[0]
     cdef const floating *projection = &weight_hr[0, 0] if weight_hr.shape[0] > 0 else NULL
     cdef floating *packed = _pack(weight_hh_t, thin)
     for part in prange(parts, nogil=True, schedule="static", num_threads=parts):
         _lstm_loop(&projected[0, 0], &weight_hh_t[0, 0], packed, &bias[0], projection, &starts[0], &counts[0], steps,
-                   &h[0, 0], &c[0, 0], &h_prev[0, 0], &c_prev[0, 0], &gates[0, 0], &cells[0, 0], &m[0, 0],
+                   &h[0, 0], &c[0, 0], &h_prev[0, 0], &gates[0, 0], &cells[0, 0], &m[0, 0],
                    &out[0, 0], &hidden[0, 0], size, proj, batch * part // parts, batch * (part + 1) // parts,
                    num_threads)
     free(packed)
@@ -421,13 +432,15 @@ def lstm_sequence_forward(const floating[:, ::1] projected, const floating[:, ::
 def lstm_sequence_backward(const floating[:, ::1] d_out, const floating[:, ::1] weight_hh,
                            const floating[:, ::1] weight_hr, const Py_ssize_t[::1] starts,
                            const Py_ssize_t[::1] counts, floating[:, ::1] dh, floating[:, ::1] dc,
-                           const floating[:, ::1] gates, const floating[:, ::1] cells, const floating[:, ::1] c_prev,
+                           const floating[:, ::1] gates, const floating[:, ::1] cells, const floating[:, ::1] c0,
                            floating[:, ::1] dgates, floating[:, ::1] d_total, floating[:, ::1] dm, bint thin,
                            int parts, int num_threads):
     """Back through the LSTM's steps (visited here last to first): ``d_out`` (S, P) is the gradient of the outputs,
     ``dh`` (N, P) and ``dc`` (N, H) that of the final state on entry and of the initial state on return;
-    ``dgates`` (S, 4H) receives every step's pre-activation gradient. When projecting (``weight_hr`` (P, H) not
-    empty) ``d_total`` (S, P) receives each output's whole gradient and ``dm`` (N, H) is scratch."""
+    ``dgates`` (S, 4H) receives every step's pre-activation gradient; ``cells`` (S, H) are the forward's cell
+    states and ``c0`` (N, H) the initial one (a step's incoming cell state is one of the two). When projecting
+    (``weight_hr`` (P, H) not empty) ``d_total`` (S, P) receives each output's whole gradient and ``dm`` (N, H) is
+    scratch."""
     cdef Py_ssize_t part, batch = dh.shape[0], size = cells.shape[1], proj = dh.shape[1], steps = starts.shape[0]
     cdef bint projecting = weight_hr.shape[0] > 0
     cdef const floating *projection = &weight_hr[0, 0] if projecting else NULL
@@ -436,7 +449,7 @@ def lstm_sequence_backward(const floating[:, ::1] d_out, const floating[:, ::1] 
     cdef floating *packed = _pack(weight_hh, thin)
     for part in prange(parts, nogil=True, schedule="static", num_threads=parts):
         _lstm_back_loop(&d_out[0, 0], &weight_hh[0, 0], packed, projection, &starts[0], &counts[0], steps, &dh[0, 0],
-                        &dc[0, 0], &gates[0, 0], &cells[0, 0], &c_prev[0, 0], &dgates[0, 0], total, scratch, size,
+                        &dc[0, 0], &gates[0, 0], &cells[0, 0], &c0[0, 0], &dgates[0, 0], total, scratch, size,
                         proj, batch * part // parts, batch * (part + 1) // parts, num_threads)
     free(packed)
 

@@ -132,7 +132,8 @@ class Recurrence(Function):
         self.gates = np.empty((rows, weight_hh.shape[0]), dtype)
         hidden = np.empty((h0.shape[0], weight_hh.shape[0]), dtype)
         if mode == "LSTM":
-            self.c, self.c_prev = np.empty((rows, size), dtype), np.empty((rows, size), dtype)
+            # every step's cell state; a step's incoming one is the previous step's (or c0: ``_cell_before``)
+            self.c, self.c0 = np.empty((rows, size), dtype), c.copy()
             self.m = out if weight_hr is None else np.empty((rows, size), dtype)  # σ(o)·tanh(c), before W_hr
         elif mode == "GRU":
             self.hn = np.empty((rows, size), dtype)
@@ -152,8 +153,8 @@ class Recurrence(Function):
         if mode == "LSTM":
             weight_hr = np.empty((0, 0), out.dtype) if weight_hr is None else np.ascontiguousarray(weight_hr)
             _kernel.lstm_sequence_forward(
-                projected, hidden_weight, bias, weight_hr, starts, counts, h, c, self.h_prev, self.c_prev, self.gates,
-                self.c, self.m, out, hidden, thin, parts, threads,
+                projected, hidden_weight, bias, weight_hr, starts, counts, h, c, self.h_prev, self.gates, self.c,
+                self.m, out, hidden, thin, parts, threads,
             )  # fmt: skip
         elif mode == "GRU":
             _kernel.gru_sequence_forward(
@@ -174,9 +175,8 @@ class Recurrence(Function):
             h_prev[...] = h[:count]
             np.matmul(h_prev, hidden_weight, out=hidden[:count])
             if mode == "LSTM":
-                self.c_prev[step] = c[:count]
                 _kernel.lstm_forward(
-                    projected[step], hidden[:count], bias, self.c_prev[step], self.gates[step], self.c[step],
+                    projected[step], hidden[:count], bias, c[:count], self.gates[step], self.c[step],
                     self.m[step], threads,
                 )  # fmt: skip
                 c[:count] = self.c[step]
@@ -211,12 +211,19 @@ class Recurrence(Function):
             mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total,
         )  # fmt: skip
         need = self.needs_input_grad
-        grad_bias_ih = da_x.sum(0) if need[5] or (need[6] and da_h is da_x) else None
+        grad_weight_ih = grad_bias_ih = None
+        if need[5] or (need[6] and da_h is da_x):
+            if need[3]:  # the bias gradient summed by the threads that compute the weight's (no serial pass)
+                grad_weight_ih, grad_bias_ih = _blas.product_and_sums(da_x, x)
+            else:
+                grad_bias_ih = _blas.column_sums(da_x)
+        if need[3] and grad_weight_ih is None:
+            grad_weight_ih = _blas.matmul(da_x.T, x)
         return (
             _blas.matmul(da_x, weight_ih) if need[0] else None,
             dh if need[1] else None,
             dc if need[2] else None,
-            _blas.matmul(da_x.T, x) if need[3] else None,
+            grad_weight_ih,
             _blas.matmul(da_h.T, self.h_prev) if need[4] else None,
             grad_bias_ih if need[5] else None,
             (grad_bias_ih.copy() if da_h is da_x else da_h.sum(0)) if need[6] else None,  # the same but for GRU
@@ -236,7 +243,7 @@ class Recurrence(Function):
             else:
                 weight_hr, dm = np.ascontiguousarray(weight_hr), np.empty((batch, size), dh.dtype)
             _kernel.lstm_sequence_backward(
-                d_out, weight_hh, weight_hr, starts, counts, dh, dc, self.gates, self.c, self.c_prev, da_x, d_total,
+                d_out, weight_hh, weight_hr, starts, counts, dh, dc, self.gates, self.c, self.c0, da_x, d_total,
                 dm, thin, parts, threads,
             )  # fmt: skip
         elif mode == "GRU":
@@ -252,7 +259,7 @@ class Recurrence(Function):
     def _backward_numpy(self, mode, d_out, weight_hh, weight_hr, schedule, dh, dc, da_x, da_h, d_total, threads):
         """Back through time in Python over the step kernels and ``np.matmul`` (where ``cblas`` cannot be bound)."""
         direct = np.empty_like(dh) if mode == "GRU" else None
-        for start, count in reversed(schedule):
+        for index, (start, count) in reversed(list(enumerate(schedule))):
             step = slice(start, start + count)
             dh[:count] += d_out[step]
             if mode == "LSTM":
@@ -260,8 +267,8 @@ class Recurrence(Function):
                 if weight_hr is not None:
                     d_total[step] = dm
                     dm = dm @ weight_hr
-                _kernel.lstm_backward(dm, dc[:count], self.gates[step], self.c[step], self.c_prev[step], da_x[step],
-                                      threads)  # fmt: skip
+                c_prev = self._cell_before(schedule, index)
+                _kernel.lstm_backward(dm, dc[:count], self.gates[step], self.c[step], c_prev, da_x[step], threads)
                 np.matmul(da_x[step], weight_hh, out=dh[:count])
             elif mode == "GRU":
                 _kernel.gru_backward(
@@ -273,6 +280,14 @@ class Recurrence(Function):
             else:
                 _kernel.rnn_backward(dh[:count], self.out[step], mode == "RNN_RELU", da_x[step], threads)
                 np.matmul(da_x[step], weight_hh, out=dh[:count])
+
+    def _cell_before(self, schedule, index):
+        """The LSTM cell state entering the ``index``-th visited step: the previous visited step's cells for the rows
+        it had (every row forwards; in reverse the counts grow), the initial state for the rows it had not."""
+        count = schedule[index][1]
+        start, carried = schedule[index - 1] if index else (0, 0)
+        carried = min(carried, count)
+        return np.concatenate([self.c[start : start + carried], self.c0[carried:count]])
 
     def composite(self, x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, weight_hr, *, mode, batch_sizes, reverse):
         projected = linear(x, weight_ih, bias_ih)
