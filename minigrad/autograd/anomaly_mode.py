@@ -21,7 +21,7 @@ class _AnomalyState(threading.local):
 _state = _AnomalyState()
 # One entry for each thread with anomaly detection on: while it is empty, the per-op path skips the thread-local read
 # (see grad_mode._off, the same scheme).
-_on = []
+_on: list[None] = []
 
 
 def _set(enabled, check_nan):

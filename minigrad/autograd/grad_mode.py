@@ -20,7 +20,7 @@ _state = _GradState()
 # thread reads its own flag only while some thread has switched recording off. A list because append and pop are
 # atomic under the GIL, compiled or not. (A thread that ends with recording off leaves its entry: only the fast
 # path is lost.)
-_off = []
+_off: list[None] = []
 
 
 def is_grad_enabled():

@@ -24,7 +24,7 @@ class _TracingState(threading.local):
 _state = _TracingState()
 # One entry for each thread with a callback set: while it is empty, the per-op path skips the thread-local read (see
 # grad_mode._off, the same scheme).
-_on = []
+_on: list[None] = []
 
 
 def _set(callback):
