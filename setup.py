@@ -39,12 +39,28 @@ KERNEL_DIR = Path("minigrad") / "_kernels"
 # package runs on it where nothing was built) and the compiled module next to it is what imports. Python's semantics
 # are kept, so none of the kernels' directives (wraparound, cdivision) apply. The autograd core (Tensor,
 # Function.apply, the engine) also has its hot fields typed, by the .pxd beside each module (C struct members); the
-# ops modules that most small ops pass through are compiled untyped (a compiled frame costs less than an interpreted
-# one). bench_small_ops single-threaded: median 0.85 -> 0.68 of torch's time (core untyped) -> ~0.5 (typed + ops).
-CORE_MODULES = [Path("minigrad") / "autograd" / f"{name}.py" for name in ("node", "engine", "function", "tensor")] + [
-    Path("minigrad") / "ops" / f"{name}.py"
-    for name in ("_util", "elementwise", "reduce", "activation", "shape", "slicing", "products")
-]
+# ops modules that most small ops pass through (and _blas, which matmul and linear call) are compiled untyped (a
+# compiled frame costs less than an interpreted one). bench_small_ops single-threaded: median 0.85 -> 0.68 of torch's
+# time (core untyped) -> ~0.5 (typed + ops); linalg, logic, methods and _blas: matmul and linear -8 % instructions.
+CORE_MODULES = (
+    [Path("minigrad") / "autograd" / f"{name}.py" for name in ("node", "engine", "function", "tensor")]
+    + [
+        Path("minigrad") / "ops" / f"{name}.py"
+        for name in (
+            "_util",
+            "elementwise",
+            "reduce",
+            "activation",
+            "shape",
+            "slicing",
+            "products",
+            "linalg",
+            "logic",
+            "methods",
+        )
+    ]
+    + [Path("minigrad") / "_blas.py"]
+)
 SHARED_UTILITY = "minigrad._kernels._cyutility"
 CONFIG_STAMP = Path("build") / "minigrad-build-config"
 MIN_CYTHON = (3, 1)  # the first Cython with a shared utility module

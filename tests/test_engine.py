@@ -9,6 +9,7 @@ import pytest
 
 import minigrad
 from minigrad import autograd
+from minigrad.autograd import anomaly_mode, grad_mode, tracing
 
 
 def leaf(values, dtype=minigrad.float64):
@@ -237,3 +238,32 @@ def test_backward_inputs_accumulates_only_into_the_given_tensors():
     assert w.grad is None
     with pytest.raises(RuntimeError, match="cannot be empty"):
         (x * 2).sum().backward(inputs=[])
+
+
+def test_mode_counts_return_to_empty():
+    """The per-op path skips the thread-local reads while no thread has a mode away from its default (the lists
+    ``grad_mode._off``, ``anomaly_mode._on``, ``tracing._on``): every way of switching must leave them balanced, and a
+    thread with recording off must still record nothing while they are not empty."""
+    w = minigrad.ones(2, requires_grad=True)
+    with minigrad.no_grad():
+        assert not (w * 2).requires_grad and not minigrad.is_grad_enabled()
+        with minigrad.enable_grad():
+            (w * w).sum().backward(create_graph=True)  # the engine switches grad mode on and back
+        assert not (w * 2).requires_grad
+        (w * 3).sum()  # nothing recorded: nothing to run backward through
+    minigrad.set_grad_enabled(False)
+    assert not (w * 2).requires_grad
+    minigrad.set_grad_enabled(True)
+    with pytest.raises(ValueError), minigrad.no_grad():
+        raise ValueError
+    with pytest.warns(UserWarning), autograd.detect_anomaly():
+        (w * 2).sum().backward()
+        assert autograd.is_anomaly_enabled()
+    with autograd.set_detect_anomaly(False):
+        pass
+    seen = []
+    with tracing.record(lambda op, *rest: seen.append(op)):
+        (w + 1).sum().backward()
+    assert seen and tracing.recorder() is None
+    assert grad_mode._off == [] and anomaly_mode._on == [] and tracing._on == []
+    assert (w * 2).requires_grad and minigrad.is_grad_enabled() and not autograd.is_anomaly_enabled()

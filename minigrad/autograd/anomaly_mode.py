@@ -19,6 +19,20 @@ class _AnomalyState(threading.local):
 
 
 _state = _AnomalyState()
+# One entry for each thread with anomaly detection on: while it is empty, the per-op path skips the thread-local read
+# (see grad_mode._off, the same scheme).
+_on: list[None] = []
+
+
+def _set(enabled, check_nan):
+    """Set this thread's mode (keeping ``_on`` in step) and return the previous ``(enabled, check_nan)``."""
+    previous = (_state.enabled, _state.check_nan)
+    if enabled and not previous[0]:
+        _on.append(None)
+    elif previous[0] and not enabled:
+        _on.pop()
+    _state.enabled, _state.check_nan = enabled, check_nan
+    return previous
 
 
 def is_anomaly_enabled():
@@ -27,7 +41,7 @@ def is_anomaly_enabled():
     >>> minigrad.autograd.is_anomaly_enabled()
     False
     """
-    return _state.enabled
+    return bool(_on) and _state.enabled
 
 
 class set_detect_anomaly:
@@ -41,14 +55,13 @@ class set_detect_anomaly:
     """
 
     def __init__(self, mode, check_nan=True):
-        self._previous = (_state.enabled, _state.check_nan)
-        _state.enabled, _state.check_nan = bool(mode), check_nan
+        self._previous = _set(bool(mode), check_nan)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc_info):
-        _state.enabled, _state.check_nan = self._previous
+        _set(*self._previous)
         return False
 
 
@@ -71,12 +84,11 @@ class detect_anomaly:
             "enabled for debugging.",
             stacklevel=2,
         )
-        self._previous = (_state.enabled, _state.check_nan)
-        _state.enabled, _state.check_nan = True, self.check_nan
+        self._previous = _set(True, self.check_nan)
         return self
 
     def __exit__(self, *exc_info):
-        _state.enabled, _state.check_nan = self._previous
+        _set(*self._previous)
         return False
 
     def __call__(self, func):

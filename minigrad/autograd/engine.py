@@ -80,8 +80,13 @@ def run(roots, seeds, retain_graph=False, create_graph=False, capture=None):
     order = topological_order(list(pending))
     needed = None if capture is None else _leading_to(order, capture)
     # grad mode switched and restored by hand: set_grad_enabled's context manager costs a few calls per backward
-    state = grad_mode._state
-    previous, state.enabled = state.enabled, create_graph
+    # (grad_mode._set_enabled, inlined: a call into the interpreted module costs more than the switch itself)
+    state, off = grad_mode._state, grad_mode._off
+    previous = state.enabled if off else True
+    switched_off = previous and not create_graph
+    if switched_off:  # (switched on by create_graph, the thread keeps its entry: an entry too many is only slower)
+        off.append(None)
+    state.enabled = create_graph
     try:  # torch's backward never warns: NumPy's floating-point errors are ignored while it runs
         if _extobj_contextvar is None:
             with np.errstate(all="ignore"):
@@ -93,6 +98,8 @@ def run(roots, seeds, retain_graph=False, create_graph=False, capture=None):
             finally:
                 _extobj_contextvar.reset(token)
     finally:
+        if switched_off:
+            off.pop()
         state.enabled = previous
 
 

@@ -15,6 +15,12 @@ class _GradState(threading.local):
 
 
 _state = _GradState()
+# One entry for each thread whose grad mode is off. While it is empty, grad mode is on in every thread, and the
+# per-op path knows it without reading the thread-local (~500 instructions a read, ~5% of a small op's step); a
+# thread reads its own flag only while some thread has switched recording off. A list because append and pop are
+# atomic under the GIL, compiled or not. (A thread that ends with recording off leaves its entry: only the fast
+# path is lost.)
+_off: list[None] = []
 
 
 def is_grad_enabled():
@@ -23,11 +29,18 @@ def is_grad_enabled():
     >>> minigrad.is_grad_enabled()
     True
     """
-    return _state.enabled
+    return not _off or _state.enabled
 
 
 def _set_enabled(mode):
+    """Set this thread's grad mode (keeping ``_off`` in step) and return the previous one."""
+    previous = _state.enabled if _off else True
+    if previous and not mode:
+        _off.append(None)
+    elif mode and not previous:
+        _off.pop()
     _state.enabled = mode
+    return previous
 
 
 class _GradModeContext:
@@ -36,8 +49,7 @@ class _GradModeContext:
     mode = True
 
     def __enter__(self):
-        self._previous = is_grad_enabled()
-        _set_enabled(self.mode)
+        self._previous = _set_enabled(self.mode)
 
     def __exit__(self, *exc_info):
         _set_enabled(self._previous)
@@ -94,8 +106,7 @@ class set_grad_enabled(_GradModeContext):
 
     def __init__(self, mode):
         self.mode = bool(mode)
-        self._previous = is_grad_enabled()
-        _set_enabled(self.mode)
+        self._previous = _set_enabled(self.mode)
 
     def __enter__(self):
         pass  # already set in __init__; __exit__ restores the mode from before construction
@@ -130,4 +141,4 @@ def is_inference_mode_enabled():
     >>> minigrad.is_inference_mode_enabled()
     False
     """
-    return not _state.enabled
+    return not is_grad_enabled()

@@ -22,11 +22,23 @@ class _TracingState(threading.local):
 
 
 _state = _TracingState()
+# One entry for each thread with a callback set: while it is empty, the per-op path skips the thread-local read (see
+# grad_mode._off, the same scheme).
+_on: list[None] = []
+
+
+def _set(callback):
+    """Set this thread's callback (keeping ``_on`` in step)."""
+    if callback is not None and _state.recorder is None:
+        _on.append(None)
+    elif callback is None and _state.recorder is not None:
+        _on.pop()
+    _state.recorder = callback
 
 
 def recorder():
     """The active callback (None when nothing is traced)."""
-    return _state.recorder
+    return _state.recorder if _on else None
 
 
 class record:
@@ -38,11 +50,11 @@ class record:
     def __enter__(self):
         if _state.recorder is not None:
             raise RuntimeError("a trace is already being recorded in this thread")
-        _state.recorder = self.callback
+        _set(self.callback)
         return self
 
     def __exit__(self, *exc_info):
-        _state.recorder = None
+        _set(None)
         return False
 
 
@@ -55,14 +67,14 @@ def unit(name):
 
         @functools.wraps(function)
         def traced(*args, **kwargs):
-            callback = _state.recorder
+            callback = _state.recorder if _on else None
             if callback is None:
                 return function(*args, **kwargs)
-            _state.recorder = None  # the unit's own ops are its converter's business
+            _set(None)  # the unit's own ops are its converter's business
             try:
                 output = function(*args, **kwargs)
             finally:
-                _state.recorder = callback
+                _set(callback)
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             callback(name, tuple(bound.arguments.values()), dict(bound.arguments), output)
