@@ -140,7 +140,7 @@ def small_table(minigrad, torch, repeats):
         ratios.append(mine / theirs)
         print(f"{name:<22}{mine * 1e6:>12.1f}{theirs * 1e6:>10.1f}{mine / theirs:>8.2f}")
     if ratios:
-        print(f"median ratio over {len(ratios)} ops: {np.median(ratios):.2f} (target <= 0.5)")
+        print(f"median ratio over {len(ratios)} ops: {np.median(ratios):.3f} (target <= 0.5)")
 
 
 def large_table(minigrad, repeats):
