@@ -3,6 +3,7 @@
     python benchmarks/bench_examples.py                   # every example, minigrad then torch
     python benchmarks/bench_examples.py --only char_lm    # the rows whose name contains "char_lm"
     python benchmarks/bench_examples.py --repeats 3       # median of 3 runs per library
+    python benchmarks/bench_examples.py --only MNIST --mnist-dir ~/data/mnist   # cnn_mnist on MNIST, 1 epoch
 
 Each example runs as a subprocess of this one (one process tree), with the arguments in ``EXAMPLES``; it prints
 machine-readable summary lines (``epoch time: 1.23``, ``test accuracy: 0.9861``, ...) which are parsed here. The
@@ -11,6 +12,9 @@ quality metric each reached. Rows are skipped for torch when it is not installed
 
 Both libraries get the same thread count (``--threads``, default 1, through ``OMP_NUM_THREADS``): on a shared
 machine more threads than free cores make both slower and noisier (spinning OpenMP and BLAS threads compete).
+
+With ``--mnist-dir`` (a folder of the four MNIST IDX files; ``tools/mnist_idx.py`` writes them) a row runs
+``cnn_mnist.py`` for one epoch of MNIST (938 steps of 64 images), as in pytorch/examples.
 
 To add an example, add a row to ``EXAMPLES``: a name, the script, its arguments, the label of its time line and
 of its quality line.
@@ -70,6 +74,18 @@ EXAMPLES = [
 ]
 
 
+def mnist_example(data_dir):
+    """The row that trains ``cnn_mnist.py`` on the MNIST IDX files in ``data_dir`` for one epoch."""
+    return Example(
+        "cnn_mnist MNIST",
+        "cnn_mnist.py",
+        ("--data-dir", data_dir, "--epochs", "1"),
+        "epoch time",
+        "epoch",
+        "test accuracy",
+    )
+
+
 def summary_number(output, label):
     """The number on the example's ``label: number`` line (the last one, if it printed several)."""
     found = re.findall(rf"^{re.escape(label)}: ([-+0-9.eE]+)$", output, flags=re.M)
@@ -109,11 +125,13 @@ def main():
     parser.add_argument("--only", default="", help="run the examples whose name contains this")
     parser.add_argument("--repeats", type=int, default=1, help="runs per library (the median is shown)")
     parser.add_argument("--threads", type=int, default=1, help="OMP_NUM_THREADS for both libraries")
+    parser.add_argument("--mnist-dir", default=None, help="add cnn_mnist on the MNIST IDX files in this folder")
     args = parser.parse_args()
+    examples = EXAMPLES + ([mnist_example(os.path.expanduser(args.mnist_dir))] if args.mnist_dir else [])
     have_torch = find_spec("torch") is not None
     header = f"{'example':22s} {'unit':6s} {'minigrad s':>11s} {'torch s':>9s} {'ratio':>6s}   {'metric':15s} "
     print(header + f"{'minigrad':>9s} {'torch':>9s}")
-    for example in EXAMPLES:
+    for example in examples:
         if args.only not in example.name:
             continue
         ours_time, ours_metric = measure(example, False, args.threads, args.repeats)
@@ -125,7 +143,7 @@ def main():
         else:
             line += f"{'-':>9s} {'-':>6s}   {example.metric_label:15s} {ours_metric:9.4f} {'-':>9s}"
         print(line, flush=True)
-    print(f"(time per {'/'.join(sorted({e.unit for e in EXAMPLES}))}; ratio = minigrad / torch, below 1 is faster)")
+    print(f"(time per {'/'.join(sorted({e.unit for e in examples}))}; ratio = minigrad / torch, below 1 is faster)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The model examples (cnn_mnist, char_lm) run end to end with tiny settings, on minigrad and with --torch.
 
-Their accuracy targets take minutes: those tests are marked ``slow`` and run only with ``MINIGRAD_SLOW=1``.
+Their accuracy targets take minutes: those tests are marked ``slow`` and run only with ``MINIGRAD_SLOW=1`` (the
+MNIST one also needs ``MINIGRAD_MNIST_DIR``, a folder of the MNIST IDX files).
 """
 
 import os
@@ -108,6 +109,16 @@ def test_char_lm_runs_on_torch_with_the_same_batches_and_weights(tmp_path, arch)
 def test_cnn_reaches_98_5_percent_on_digits(tmp_path):
     pytest.importorskip("sklearn")
     assert final_number(run("cnn_mnist", "--out-dir", tmp_path).stdout, "test accuracy") >= 0.985
+
+
+@slow
+@pytest.mark.slow
+def test_cnn_reaches_99_percent_on_mnist(tmp_path):
+    data_dir = os.environ.get("MINIGRAD_MNIST_DIR")
+    if not data_dir:
+        pytest.skip("set MINIGRAD_MNIST_DIR to a folder of the MNIST IDX files (tools/mnist_idx.py writes them)")
+    output = run("cnn_mnist", "--data-dir", data_dir, "--out-dir", tmp_path, timeout=3600).stdout
+    assert final_number(output, "test accuracy") >= 0.99
 
 
 @slow
