@@ -15,7 +15,8 @@ the sum of the gradients its consumers sent it, and sends on the gradients of it
 
 import numpy as np
 
-from . import grad_mode
+from .grad_mode import _off as _grad_off
+from .grad_mode import _state as _grad_state
 from .hooks import call_gradient_hooks
 from .node import _Node  # (compiled, engine.pxd cimports it: the names typed _Node below are C struct pointers)
 
@@ -75,18 +76,18 @@ def run(roots, seeds, retain_graph=False, create_graph=False, capture=None):
     and each key's entry is set to the gradient its node received.
     """
     pending = {}
-    for node, seed in zip(roots, seeds):
+    for i in range(len(roots)):  # (indexed, not zipped: making a zip costs ~1k instructions, more than the
+        node, seed = roots[i], seeds[i]  # loop's one to three items)
         pending[node] = pending[node] + seed if node in pending else seed
     order = topological_order(list(pending))
     needed = None if capture is None else _leading_to(order, capture)
     # grad mode switched and restored by hand: set_grad_enabled's context manager costs a few calls per backward
     # (grad_mode._set_enabled, inlined: a call into the interpreted module costs more than the switch itself)
-    state, off = grad_mode._state, grad_mode._off
-    previous = state.enabled if off else True
+    previous = _grad_state.enabled if _grad_off else True
     switched_off = previous and not create_graph
     if switched_off:  # (switched on by create_graph, the thread keeps its entry: an entry too many is only slower)
-        off.append(None)
-    state.enabled = create_graph
+        _grad_off.append(None)
+    _grad_state.enabled = create_graph
     try:  # torch's backward never warns: NumPy's floating-point errors are ignored while it runs
         if _extobj_contextvar is None:
             with np.errstate(all="ignore"):
@@ -99,16 +100,15 @@ def run(roots, seeds, retain_graph=False, create_graph=False, capture=None):
                 _extobj_contextvar.reset(token)
     finally:
         if switched_off:
-            off.pop()
-        state.enabled = previous
+            _grad_off.pop()
+        _grad_state.enabled = previous
 
 
 def _visit(order, pending, needed, capture, retain_graph, create_graph):
     """``run``'s loop: each node of ``order`` takes the gradient summed in ``pending`` and sends its inputs' on."""
-    pop, get = pending.pop, pending.get
     node: _Node
     for node in order:
-        grad = pop(node, None)
+        grad = pending.pop(node, None)
         if grad is None:
             continue
         if node.pre_hooks:
@@ -122,9 +122,11 @@ def _visit(order, pending, needed, capture, retain_graph, create_graph):
         if not edges:  # a leaf's AccumulateGrad: nothing to send on, nothing saved to release
             node.backward_step(grad, create_graph)
             continue
-        for edge, input_grad in zip(edges, node.backward_step(grad, create_graph)):
+        input_grads = node.backward_step(grad, create_graph)  # (as many as edges: backward_step checks)
+        for i in range(len(edges)):
+            edge, input_grad = edges[i], input_grads[i]
             if edge is not None and input_grad is not None:
-                summed = get(edge)
+                summed = pending.get(edge)
                 pending[edge] = input_grad if summed is None else _add(summed, input_grad, create_graph)
         if not retain_graph:
             node.release()

@@ -156,6 +156,7 @@ class Function(_FunctionBase):
             node = cls.__new__(cls)
         t: _TensorBase  # (the typed names are C struct pointers where the core is compiled, see tensor.pxd)
         node.options = options
+        node._versions = node._output = None  # (set below when the class keeps inputs or saves its output)
         # each thread-local is read only while some thread has its mode away from the default (see grad_mode._off)
         recording = _grad_state.enabled if _grad_off else True
         # plain loops, not comprehensions (each is a function call), and none for one input: apply runs for every
@@ -180,7 +181,7 @@ class Function(_FunctionBase):
             needs = tuple(needs)
         node.needs_input_grad = needs
         result = node.forward(*arrays, **options)
-        if type(result) is not np.ndarray:
+        if type(result) is not ndarray:
             if type(result) is tuple:  # a multi-output op (split, ...): off the one-output path on purpose
                 return node._wrap_outputs(inputs, needs, result)
             result = np.asarray(result)
@@ -194,9 +195,9 @@ class Function(_FunctionBase):
                 node.next_edges = [t.grad_fn or t._accumulator or t._gradient_edge()]
             else:
                 node.next_edges = edges = []
-                for x, need in zip(inputs, needs):
-                    if need:
-                        t = x
+                for i in range(len(inputs)):  # (indexed, not zipped: a zip costs ~1k instructions)
+                    if needs[i]:
+                        t = inputs[i]
                         edges.append(t.grad_fn or t._accumulator or t._gradient_edge())
                     else:
                         edges.append(None)
@@ -207,15 +208,15 @@ class Function(_FunctionBase):
                 # (position, version counter, version) of each input the backward reads; its counter is made now
                 # if it has none yet, so the backward's check is one comparison per input
                 node._versions = versions = []
-                i = 0
-                for x, read in zip(inputs, _ALWAYS if cls.reads_all_inputs else node.inputs_read()):
-                    if read and isinstance(x, _TensorBase):
+                reads = None if cls.reads_all_inputs else node.inputs_read()
+                for i in range(len(inputs)):
+                    x = inputs[i]
+                    if isinstance(x, _TensorBase) and (reads is None or reads[i]):
                         t = x
                         counter = t._version_counter  # (x._shared_version_counter(), inlined)
                         if counter is None:
                             counter = t._version_counter = [0]
                         versions.append((i, counter, counter[0]))
-                    i += 1
             if cls.saves_output:
                 node._output = (result, output._shared_version_counter())
             output.requires_grad = True
@@ -282,19 +283,24 @@ class Function(_FunctionBase):
         me: _FunctionBase = self  # (compiled: the fields as struct members)
         if me.freed:
             raise RuntimeError(_FREED_MESSAGE)
-        if self.keeps_inputs:
-            for i, counter, expected in me._versions:
+        # (the fields apply set only for a class that keeps inputs or saves its output, read instead of the class
+        # flags: an instance's class attribute costs a type and a __dict__ lookup, twice a field's read)
+        versions = me._versions
+        if versions:
+            for i, counter, expected in versions:
                 if counter[0] != expected:
                     x = me.inputs[i]
                     self._raise_modified(x._data, x.grad_fn, counter[0], expected)
-        if self.saves_output and me._output[1][0] != 0:
-            self._raise_modified(me._output[0], self, me._output[1][0], 0)
-        if self.ctx_style:
+        saved = me._output
+        if saved is not None and saved[1][0] != 0:
+            self._raise_modified(saved[0], self, saved[1][0], 0)
+        fast = None if create_graph else self.backward_arrays
+        if type(self).ctx_style:
             grads = self._ctx_style_backward(grad)
-        elif self.backward_arrays is not None and not create_graph:
+        elif fast is not None:
             incoming: _TensorBase = grad
             data = incoming._data
-            grads = self.backward_arrays(data)
+            grads = fast(data)
             # The incoming array passed on unchanged (Add, Sub's first input, ...) goes on as the incoming Tensor
             # itself, as the Tensor-op backward would send it: a leaf's AccumulateGrad that takes the array over
             # swaps that Tensor's array for a view, so every other receiver copies it and no two .grad share
@@ -403,6 +409,7 @@ class Function(_FunctionBase):
             (not _grad_off or _grad_state.enabled) and isinstance(a, Tensor) and a.requires_grad for a in args
         )
         node.options, node.inputs, node._saved, node._dirty, node._non_differentiable = kwargs, None, [], [], []
+        node._versions = node._output = None
         with no_grad():
             if inspect.getattr_static(cls, "setup_context") is not inspect.getattr_static(Function, "setup_context"):
                 output = cls.forward(*args, **kwargs)

@@ -32,6 +32,8 @@ from .node import _Node
 __all__ = ["Tensor", "tensor", "return_types", "AccumulateGrad"]
 
 return_types = namedtuple("return_types", ["values", "indices"])  # what max(dim=...) and min(dim=...) return
+# the seed of a 0-d float tensor's backward, copied (never handed out: it may become a leaf's .grad)
+_SCALAR_ONES = {np.dtype(t): np.ones((), t) for t in (np.float32, np.float64)}
 
 if TYPE_CHECKING:
     _Operand = Union["Tensor", float, int, bool]
@@ -449,9 +451,15 @@ class Tensor(_TensorBase):
     def _seed(self: _TensorBase, gradient, position):
         """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor)."""
         if gradient is None:
-            if self._data.size != 1:
+            data = self._data
+            if data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            ones = np.empty(self._data.shape, dtype=self._data.dtype)  # (np.ones is a Python function: two calls more)
+            # a 0-d float seed (loss.backward()) copied from a kept one: one call, where empty + fill are two (-2k
+            # instructions a backward); np.ones is a Python function, two calls more
+            ones = _SCALAR_ONES.get(data.dtype) if data.ndim == 0 else None
+            if ones is not None:
+                return _wrap_array(ones.copy())
+            ones = np.empty(data.shape, dtype=data.dtype)
             ones.fill(1)
             return _wrap_array(ones)
         if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
@@ -493,7 +501,7 @@ class Tensor(_TensorBase):
             return self
         if requires_grad and me._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        me.requires_grad = builtins.bool(requires_grad)
+        me.requires_grad = True if requires_grad else False  # (builtins.bool: a module attribute read and a call)
         return self
 
     def register_hook(self, hook):

@@ -20,6 +20,24 @@ def wrap(array):
     return Tensor._wrap(np.asarray(array))
 
 
+def _read_only(value, dtype):
+    array = np.full((), value, dtype)
+    array.flags.writeable = False
+    return array
+
+
+# 0 and 1 of the common float dtypes as 0-d arrays: NumPy 2 takes a 0-d array operand (in a ufunc, in np.where) ~0.5 µs
+# faster than a Python or NumPy scalar, whose conversion it pays on every call
+_ZERO_ONE = {np.dtype(t): (_read_only(0, t), _read_only(1, t)) for t in (np.float32, np.float64)}
+
+
+def zero_one(value, dtype):
+    """``value`` (0 or 1) as an operand of ``dtype`` for NumPy: a shared read-only 0-d array for float32 and
+    float64 (cheaper in a ufunc than a scalar), else a NumPy scalar."""
+    pair = _ZERO_ONE.get(dtype)
+    return dtype.type(value) if pair is None else pair[value]
+
+
 def broadcast_array(array, shape):
     """``np.broadcast_to(array, shape)`` (a read-only view) for an ``array`` with ``len(shape)`` dims, each 1 or
     ``shape``'s: built straight from the strides, without NumPy's Python-level argument handling (3.5 -> 0.5 µs,

@@ -12,7 +12,7 @@ from .._kernels import activation as _activation_kernel
 from .._kernels import softmax as _softmax_kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
-from ._util import float_operand, wrap
+from ._util import float_operand, wrap, zero_one
 from .elementwise import unary
 from .out import write_into
 from .shape import normalize_dim
@@ -32,7 +32,7 @@ class Relu(Function):
     def forward(self, x):
         if x.dtype not in _KERNEL_DTYPES or x.size < _KERNEL_MIN_SIZE:
             self.mask = ~(x <= 0)
-            return np.where(x < 0, x.dtype.type(0), x)  # (-0.0 and nan kept, as torch and the kernel)
+            return np.where(x < 0, zero_one(0, x.dtype), x)  # (-0.0 and nan kept, as torch and the kernel)
         flat = np.ascontiguousarray(x).reshape(-1)
         out, self.mask = np.empty(x.shape, x.dtype), np.empty(x.shape, np.bool_)
         _activation_kernel.relu(flat, out.reshape(-1), self.mask.reshape(-1).view(np.uint8), get_num_threads())
@@ -43,7 +43,7 @@ class Relu(Function):
 
     def backward_arrays(self, grad):
         if grad.dtype not in _KERNEL_DTYPES or grad.size < _KERNEL_MIN_SIZE:
-            return np.where(self.mask, grad, grad.dtype.type(0))  # (an inf or nan gradient where x <= 0 gives 0)
+            return np.where(self.mask, grad, zero_one(0, grad.dtype))  # (an inf or nan gradient where x <= 0 gives 0)
         out = np.empty(grad.shape, grad.dtype)  # owns its memory: may become a leaf's .grad without a copy
         _activation_kernel.relu_backward(
             np.ascontiguousarray(grad).reshape(-1),
@@ -84,15 +84,16 @@ class Tanh(Function):
 
     def backward_arrays(self, grad):
         t = self._output[0]
-        return grad * (1 - t * t)
+        return grad * (zero_one(1, t.dtype) - t * t)
 
 
 def sigmoid_values(x):
     """σ(x) = 1 / (1 + e^-x) on an array, as torch's CPU kernel computes it (an e^-x that overflows to inf gives
     the limit 0); float16 is computed in float32 and rounded once."""
     wide = x.astype(np.float32) if x.dtype == np.float16 else x
+    one = zero_one(1, wide.dtype)
     with np.errstate(over="ignore"):
-        return (1 / (1 + np.exp(-wide))).astype(x.dtype, copy=False)
+        return (one / (one + np.exp(-wide))).astype(x.dtype, copy=False)
 
 
 class Sigmoid(Function):
@@ -114,7 +115,7 @@ class Sigmoid(Function):
 
     def backward_arrays(self, grad):
         s = self._output[0]
-        return grad * s * (1 - s)
+        return grad * s * (zero_one(1, s.dtype) - s)
 
 
 tanh = unary(Tanh)

@@ -14,13 +14,14 @@ from ..autograd.grad_mode import is_grad_enabled
 from ..autograd.tensor import Tensor, return_types
 from ._util import broadcast_array, float_operand, wrap
 from .elementwise import Sqrt, maximum, minimum
-from .shape import BroadcastTo, Reshape, normalize_dim, normalize_dims, shape_argument
+from .shape import _ALL_AXES, BroadcastTo, Reshape, normalize_dim, normalize_dims, shape_argument
 
 # Up to this many elements, a reduction's first-order backward fills an array rather than building a broadcast view
 # (0.5 against 1.4 µs at 10x10, copy at the leaf included); beyond, the view saves the memory traffic.
 _SMALL = 4096
 _HALF = np.dtype(np.float16)
 _add_reduce = np.add.reduce
+_prod, _empty = math.prod, np.empty  # (a module attribute read costs ~250 instructions; Sum's backward reads both)
 
 
 def _keepdim_shape(shape, axes):
@@ -54,13 +55,13 @@ class Sum(Function):
 
     def backward_arrays(self, grad):  # the first-order backward without two Function.apply calls (-7 µs a sum)
         in_shape = self.in_shape
-        small = math.prod(in_shape) <= _SMALL
+        small = _prod(in_shape) <= _SMALL
         # the reduced dims put back as 1s (not needed for the 0-d gradient of a full sum that fills a small array)
         if grad.ndim != len(in_shape) and not (small and grad.ndim == 0):
             grad = grad.reshape(_keepdim_shape(in_shape, self.options["axes"]))
         if not small:  # a read-only view: no memory traffic for a large input
             return broadcast_array(grad, in_shape)
-        out = np.empty(in_shape, grad.dtype)  # a small array of its own: cheaper to make than the view, and
+        out = _empty(in_shape, grad.dtype)  # a small array of its own: cheaper to make than the view, and
         out[...] = grad  # a leaf's AccumulateGrad takes it over without a copy
         return out
 
@@ -159,7 +160,7 @@ class LogSumExp(Function):
 
 def _reduction_axes(dim, ndim):
     """The axes a reduction over ``dim`` runs on; an empty list of dims means every dim, as in torch."""
-    if dim is not None and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
+    if dim is not None and type(dim) is not int and not isinstance(dim, (int, np.integer)) and len(dim) == 0:
         dim = None
     return normalize_dims(dim, ndim)
 
@@ -177,7 +178,7 @@ def sum(x, dim=None, keepdim=False, dtype=None):  # noqa: A001 - torch's name
     elif x._data.dtype.kind in "biu":  # torch sums integers and bools as int64
         x = x.to(np.int64) if x._data.dtype != np.int64 else x
     ndim = x._data.ndim
-    return Sum.apply(x, axes=tuple(range(ndim)) if dim is None else _reduction_axes(dim, ndim), keepdim=keepdim)
+    return Sum.apply(x, axes=_ALL_AXES[ndim] if dim is None else _reduction_axes(dim, ndim), keepdim=keepdim)
 
 
 def sum_to_size(x, *size):

@@ -16,21 +16,27 @@ from ..autograd.tensor import Tensor
 from ._util import data_of, sum_to_array
 from .out import write_into
 
+# every dim of an array of each possible ndim (NumPy allows 64): a reduction over all dims builds no tuple
+_ALL_AXES = tuple(tuple(range(n)) for n in range(65))
+
 
 def normalize_dim(dim, ndim):
     """Turn a possibly negative ``dim`` into an index in ``[0, ndim)`` (0-d tensors accept -1 and 0)."""
-    bound = max(ndim, 1)
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+    bound = ndim if ndim > 1 else 1  # (not max(): a builtin call)
+    if type(dim) is not int and (not isinstance(dim, (int, np.integer)) or isinstance(dim, bool)):
         raise TypeError(f"dim must be an int, but got {type(dim).__name__}")
     if not -bound <= dim < bound:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got {dim})")
-    return int(dim) % bound
+    return (dim if type(dim) is int else int(dim)) % bound
 
 
 def normalize_dims(dim, ndim):
     """A dim, a tuple of dims, or None (all dims) as a sorted tuple of non-negative axes."""
     if dim is None:
-        return tuple(range(ndim))
+        return _ALL_AXES[ndim]
+    if type(dim) is int:  # one dim, the common case: nothing to sort or to find twice
+        axis = normalize_dim(dim, ndim)
+        return (axis,) if ndim else ()
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     axes = tuple(sorted(normalize_dim(d, ndim) for d in dims))  # validated for 0-d tensors too
     if len(set(axes)) != len(axes):
