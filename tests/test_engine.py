@@ -311,9 +311,9 @@ def test_backward_borrows_the_callers_gradient_without_copying_it():
     assert not np.shares_memory(got.numpy(), upstream.numpy()) and got.numpy().flags.writeable
 
 
-def test_backward_copies_the_gradient_for_hooks_and_create_graph():
-    # a hook of the root may change its argument in place, and a recorded backward may keep the seed in its graph:
-    # both get a copy, as before
+def test_backward_copies_the_gradient_for_hooks_create_graph_and_strided_arrays():
+    # a hook of the root may change its argument in place, a recorded backward may keep the seed in its graph, and a
+    # backward may expect a C-contiguous gradient: all get a copy, as before
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     upstream = minigrad.tensor([3.0, 4.0])
     y = x * 2.0
@@ -324,3 +324,7 @@ def test_backward_copies_the_gradient_for_hooks_and_create_graph():
     _Spy.seen.clear()
     _Spy.apply(x).backward(upstream, create_graph=True)
     assert not np.shares_memory(_Spy.seen[0].numpy(), upstream.numpy())
+    wide = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    _Spy.seen.clear()
+    _Spy.apply(minigrad.ones(2, 2, requires_grad=True)).backward(wide.t())  # not C-contiguous: a contiguous copy
+    assert _Spy.seen[0].numpy().flags.c_contiguous and not np.shares_memory(_Spy.seen[0].numpy(), wide.numpy())

@@ -763,8 +763,10 @@ class AccumulateGrad(_Node):
 
 
 def _borrowed(array, borrow):
-    """``array`` as a starting gradient: a read-only view with ``borrow``, else a copy."""
-    if not borrow:
+    """``array`` as a starting gradient: a read-only view with ``borrow`` when it is C-contiguous and aligned (as
+    the copy is, which backward kernels may rely on), else a copy."""
+    flags = array.flags
+    if not borrow or not flags.c_contiguous or not flags.aligned:
         return array.copy()
     view = array.view()
     view.flags.writeable = False
