@@ -267,3 +267,64 @@ def test_mode_counts_return_to_empty():
     assert seen and tracing.recorder() is None
     assert grad_mode._off == [] and anomaly_mode._on == [] and tracing._on == []
     assert (w * 2).requires_grad and minigrad.is_grad_enabled() and not autograd.is_anomaly_enabled()
+
+
+class _Spy(minigrad.autograd.Function):
+    """Identity whose backward records the array it is handed (and passes it on unchanged)."""
+
+    seen = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        _Spy.seen.append(grad)
+        return grad
+
+
+def test_backward_borrows_the_callers_gradient_without_copying_it():
+    # the root's backward reads the caller's array itself (read-only), so no Function can write into it; what keeps
+    # a gradient (a leaf's .grad, retain_grad, autograd.grad's results) copies it, so the caller's array is never
+    # aliased and never changes
+    x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    upstream = minigrad.tensor([4.0, 5.0, 6.0])
+    _Spy.seen.clear()
+    y = _Spy.apply(x)
+    y.backward(upstream)
+    (handed,) = _Spy.seen
+    assert np.shares_memory(handed.numpy(), upstream.numpy()) and not handed.numpy().flags.writeable
+    assert not np.shares_memory(x.grad.numpy(), upstream.numpy()) and x.grad.numpy().flags.writeable
+    x.grad.mul_(2)  # the leaf's gradient is its own
+    np.testing.assert_array_equal(upstream.numpy(), [4.0, 5.0, 6.0])
+    assert upstream.numpy().flags.writeable  # only the view handed to the graph is read-only
+
+    h = x * 1.0
+    h.retain_grad()
+    (h * 1.0).view(3).backward(upstream)  # reaches h's hook as handed, through a backward that returns it as is
+    np.testing.assert_array_equal(h.grad.numpy(), [4.0, 5.0, 6.0])
+    assert not np.shares_memory(h.grad.numpy(), upstream.numpy()) and h.grad.numpy().flags.writeable
+
+    y = x.view(3)
+    (got,) = autograd.grad(y, x, upstream)
+    assert not np.shares_memory(got.numpy(), upstream.numpy()) and got.numpy().flags.writeable
+
+
+def test_backward_copies_the_gradient_for_hooks_create_graph_and_strided_arrays():
+    # a hook of the root may change its argument in place, a recorded backward may keep the seed in its graph, and a
+    # backward may expect a C-contiguous gradient: all get a copy, as before
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    upstream = minigrad.tensor([3.0, 4.0])
+    y = x * 2.0
+    y.register_hook(lambda g: g.mul_(10))
+    y.backward(upstream)
+    np.testing.assert_array_equal(x.grad.numpy(), [60.0, 80.0])
+    np.testing.assert_array_equal(upstream.numpy(), [3.0, 4.0])
+    _Spy.seen.clear()
+    _Spy.apply(x).backward(upstream, create_graph=True)
+    assert not np.shares_memory(_Spy.seen[0].numpy(), upstream.numpy())
+    wide = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+    _Spy.seen.clear()
+    _Spy.apply(minigrad.ones(2, 2, requires_grad=True)).backward(wide.t())  # not C-contiguous: a contiguous copy
+    assert _Spy.seen[0].numpy().flags.c_contiguous and not np.shares_memory(_Spy.seen[0].numpy(), wide.numpy())

@@ -18,14 +18,29 @@ def _tensor_list(value):
     return [value] if isinstance(value, Tensor) else list(value)
 
 
-def _seeds(outputs, grad_outputs):
-    """One checked starting gradient per output (None means ones for a one-element output)."""
+def _seeds(outputs, grad_outputs, create_graph):
+    """One checked starting gradient per output (None means ones for a one-element output); a first-order one
+    borrows the caller's array (read-only) unless hooks of the output's node would see it (``Tensor._seed``)."""
     grad_outputs = [None] * len(outputs) if grad_outputs is None else _tensor_list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(
             f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)} outputs"
         )
-    return [output._seed(seed, i) for i, (output, seed) in enumerate(zip(outputs, grad_outputs))]
+    return [
+        output._seed(seed, i, not create_graph and not _hooks(output))
+        for i, (output, seed) in enumerate(zip(outputs, grad_outputs))
+    ]
+
+
+def _hooks(tensor):
+    """The gradient hooks of ``tensor``'s node (its ``grad_fn``'s, or a leaf's own), None or a registry."""
+    return tensor._hooks if tensor.grad_fn is None else tensor.grad_fn.pre_hooks
+
+
+def _owned(grad):
+    """A gradient handed to the caller: copied when it is read-only (a borrowed seed that reached an input
+    unchanged), so the caller's ``grad_outputs`` are never aliased."""
+    return grad if grad is None or grad._data.flags.writeable else Tensor._wrap(grad._data.copy())
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
@@ -37,7 +52,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     tensor([4.])
     """
     tensors = _tensor_list(tensors)
-    seeds = _seeds(tensors, grad_tensors)
+    seeds = _seeds(tensors, grad_tensors, create_graph)
     engine.run(
         [t._gradient_edge(i) for i, t in enumerate(tensors)],
         seeds,
@@ -78,7 +93,7 @@ def grad(
     for i, tensor in enumerate(inputs):
         if not tensor.requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require grad")
-    seeds = _seeds(outputs, grad_outputs)
+    seeds = _seeds(outputs, grad_outputs, create_graph)
     input_nodes = [t._gradient_edge(i) for i, t in enumerate(inputs)]
     capture = dict.fromkeys(input_nodes)
     engine.run(
@@ -89,7 +104,7 @@ def grad(
         create_graph=create_graph,
     )
     results = tuple(
-        capture[node] if capture[node] is not None or not materialize_grads else Tensor._wrap(np.zeros_like(t._data))
+        Tensor._wrap(np.zeros_like(t._data)) if capture[node] is None and materialize_grads else _owned(capture[node])
         for node, t in zip(input_nodes, inputs)
     )
     for i, result in enumerate(results):

@@ -434,7 +434,8 @@ class Tensor(_TensorBase):
         tensor([2., 4.])
         """
         retain_graph = create_graph if retain_graph is None else retain_graph
-        root, seed = self.grad_fn or self._gradient_edge(0), self._seed(gradient, 0)  # (a result's node: no call)
+        root = self.grad_fn or self._gradient_edge(0)  # (a result's node: no call)
+        seed = self._seed(gradient, 0, not create_graph and not root.pre_hooks)
         if inputs is None:
             engine.run([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
             return
@@ -448,8 +449,13 @@ class Tensor(_TensorBase):
             if grad is not None:
                 AccumulateGrad(tensor).backward_step(grad, create_graph)
 
-    def _seed(self: _TensorBase, gradient, position):
-        """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor)."""
+    def _seed(self: _TensorBase, gradient, position, borrow=False):
+        """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor). A Tensor
+        that does not require grad is copied, so that the caller's array never becomes some leaf's ``.grad`` nor
+        is written to; with ``borrow`` (a first-order backward whose root has no hooks) it is a read-only view
+        instead, which costs nothing: no ``backward`` writes into the gradient it is given (op_db's gradient
+        checks run on such seeds), and whatever keeps an array that is not its own (``AccumulateGrad``,
+        ``autograd.grad``'s results) copies it."""
         if gradient is None:
             data = self._data
             if data.size != 1:
@@ -462,8 +468,8 @@ class Tensor(_TensorBase):
             ones = np.empty(data.shape, dtype=data.dtype)
             ones.fill(1)
             return _wrap_array(ones)
-        if isinstance(gradient, Tensor):  # a copy: the caller's array must never become some leaf's .grad
-            gradient = gradient if gradient.requires_grad else _wrap_array(gradient._data.copy())
+        if isinstance(gradient, Tensor):
+            gradient = gradient if gradient.requires_grad else _wrap_array(_borrowed(gradient._data, borrow))
         else:
             gradient = _wrap_array(np.array(gradient, dtype=self._data.dtype))
         if gradient.shape != self._data.shape:
@@ -569,8 +575,10 @@ class Tensor(_TensorBase):
             tensor = this()
             if tensor is not None:
                 tensor.grad = (
-                    grad.detach() if tensor.grad is None else _wrap_array(np.asarray(tensor.grad._data + grad._data))
-                )  # (0-d + 0-d is a NumPy scalar)
+                    (grad.detach() if grad._data.flags.writeable else _wrap_array(grad._data.copy()))
+                    if tensor.grad is None
+                    else _wrap_array(np.asarray(tensor.grad._data + grad._data))
+                )  # (a borrowed seed is read-only and the caller's: copied; 0-d + 0-d is a NumPy scalar)
 
         self.register_hook(store)
 
@@ -760,6 +768,17 @@ class AccumulateGrad(_Node):
 
     def release(self):
         pass
+
+
+def _borrowed(array, borrow):
+    """``array`` as a starting gradient: a read-only view with ``borrow`` when it is C-contiguous and aligned (as
+    the copy is, which backward kernels may rely on), else a copy."""
+    flags = array.flags
+    if not borrow or not flags.c_contiguous or not flags.aligned:
+        return array.copy()
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _rebuild_shared(name, shape, dtype, requires_grad):
