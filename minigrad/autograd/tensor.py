@@ -126,6 +126,24 @@ def _wrap_array(array) -> "Tensor":
     return t  # type: ignore[return-value]  # (an instance of Tensor, typed by its fields)
 
 
+_GRAD_SLOT = _TensorBase.grad  # (compiled: the C struct member's descriptor)
+
+
+def _assign_grad(tensor, grad):
+    """``tensor.grad = grad`` written in Python: torch's checks (a Tensor of ``tensor``'s shape, or None), then the
+    slot. The core writes the slot directly (compiled: as a struct member, typed ``_TensorBase``), so backward's
+    writes cost nothing more."""
+    if grad is not None:
+        if not isinstance(grad, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(grad).__name__}")
+        if grad._data.shape != tensor._data.shape:
+            raise RuntimeError(
+                f"attempting to assign a gradient of size '{list(grad._data.shape)}' to a tensor of size "
+                f"'{list(tensor._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+            )
+    _GRAD_SLOT.__set__(tensor, grad)
+
+
 class Tensor(_TensorBase):
     """A multi-dimensional array that records the operations applied to it for automatic differentiation.
 
@@ -137,6 +155,7 @@ class Tensor(_TensorBase):
 
     __slots__ = ()
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
+    grad = property(_GRAD_SLOT.__get__, _assign_grad, doc=_GRAD_SLOT.__doc__)
 
     def __init__(self, *args, device=None):
         """torch's legacy constructor, as old scripts call it (``nn.Parameter(torch.Tensor(out, in))``): integer

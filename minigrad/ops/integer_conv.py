@@ -6,14 +6,15 @@ does. The Python loop runs over the kernel's taps (``K``, a few dozen at most), 
 
 With ``Window`` (``minigrad.ops.conv``) geometry, output position ``l`` of a convolution reads input position
 ``l·s - p + a·d`` at tap ``a`` (per spatial dim); the transposed convolution adds each input ``x[l]`` times the tap's
-weight into that position instead. Integers have no gradient: these take and return arrays.
+weight into that position instead; ``unfold_exact`` is im2col for the dtypes the compiled kernel does not take
+(bool, integers). Integers have no gradient: these take and return arrays.
 """
 
 import itertools
 
 import numpy as np
 
-__all__ = ["conv_integer", "conv_transpose_integer"]
+__all__ = ["conv_integer", "conv_transpose_integer", "unfold_exact"]
 
 
 def _tap_slices(window, tap):
@@ -40,14 +41,29 @@ def _padded_size(window):
     )
 
 
+def _padded(x, window):
+    """``x (N, C, *in_size)`` zero-padded by ``window.padding`` before each spatial dim and as far after as the last
+    window reaches."""
+    after = [size - p - m for size, p, m in zip(_padded_size(window), window.padding, window.in_size)]
+    return np.pad(x, [(0, 0), (0, 0), *zip(window.padding, after)])
+
+
+def unfold_exact(x, window):
+    """torch's ``unfold`` (im2col) of ``x (N, C, *in_size)`` in any dtype: ``cols[n, c K + a, l]`` = ``x[n, c,
+    l·s - p + a·d]`` (0 in the padding), ``(N, C K, L)``, the taps ``a`` in row-major order."""
+    padded = _padded(x, window)
+    columns = [padded[(Ellipsis,) + _tap_slices(window, tap)] for tap in _taps(window)]
+    stacked = np.stack(columns, axis=2)  # (N, C, K, *out_size)
+    return stacked.reshape(x.shape[0], x.shape[1] * window.taps, window.positions)
+
+
 def conv_integer(x, weight, bias, window, groups):
     """``y[n, o, l] = b[o] + Σ_{c in o's group, a} w[o, c, a] · x[n, c, l·s - p + a·d]`` in ``x``'s integer dtype:
     ``x (N, C, *in_size)``, ``weight (O, C / groups, *kernel)``, ``bias (O,)`` or None; returns ``(N, O,
     *out_size)``."""
     n, channels = x.shape[:2]
     out_channels = weight.shape[0]
-    after = [size - p - m for size, p, m in zip(_padded_size(window), window.padding, window.in_size)]
-    padded = np.pad(x, [(0, 0), (0, 0)] + list(zip(window.padding, after)))
+    padded = _padded(x, window)
     padded = padded.reshape((n, groups, channels // groups) + padded.shape[2:])
     grouped = weight.reshape((groups, out_channels // groups) + weight.shape[1:])
     result = np.zeros((n, groups, out_channels // groups) + tuple(window.out_size), dtype=x.dtype)

@@ -255,8 +255,8 @@ def masked_select(x, mask):
 def take_along_dim(x, indices, dim=None):
     """``x``'s entries at ``indices`` along ``dim``: ``gather`` after broadcasting ``x`` and ``indices`` against
     each other in every dim but ``dim``; without ``dim``, the flattened ``x`` at the flattened ``indices``
-    (numpy's ``take_along_axis``). ``indices`` is int64 with ``x``'s number of dims; a negative index counts from
-    the end.
+    (numpy's ``take_along_axis``). ``indices`` is int64 with ``x``'s number of dims; along ``dim`` a negative index
+    counts from the end (as in torch; the flattened form refuses it, as torch's does).
 
     Gradient: ``g`` added back at ``indices`` along ``dim`` (repeated indices accumulate), summed over the broadcast.
 
@@ -272,7 +272,7 @@ def take_along_dim(x, indices, dim=None):
             f"torch.take_along_dim(): dtype of indices should be Long but got {_dtype.torch_name(index.dtype)}"
         )
     if dim is None:
-        return gather(reshape(x, -1), 0, _wrapped(index.reshape(-1), x._data.size))
+        return gather(reshape(x, -1), 0, index.reshape(-1))
     if x.ndim != index.ndim:
         raise RuntimeError(
             "torch.take_along_dim(): input and indices should have the same number of dimensions, but got "
