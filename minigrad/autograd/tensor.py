@@ -126,7 +126,20 @@ def _wrap_array(array) -> "Tensor":
     return t  # type: ignore[return-value]  # (an instance of Tensor, typed by its fields)
 
 
-_GRAD_SLOT = _TensorBase.grad  # (compiled: the C struct member's descriptor)
+_GRAD_SLOT: Any = vars(_TensorBase)["grad"]  # the slot's descriptor (compiled: the C struct member's)
+
+
+def _read_grad(tensor):
+    """The gradient ``backward`` accumulated into this leaf (a Tensor of its shape), None until then. Assigning it
+    anything but None or a Tensor of the leaf's shape raises, as in torch (TypeError for a non-Tensor).
+
+    >>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> (3 * w).sum().backward()
+    >>> w.grad
+    tensor([3., 3.])
+    >>> w.grad = None
+    """
+    return _GRAD_SLOT.__get__(tensor)
 
 
 def _assign_grad(tensor, grad):
@@ -155,7 +168,7 @@ class Tensor(_TensorBase):
 
     __slots__ = ()
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
-    grad = property(_GRAD_SLOT.__get__, _assign_grad, doc=_GRAD_SLOT.__doc__)
+    grad = property(_read_grad, _assign_grad)
 
     def __init__(self, *args, device=None):
         """torch's legacy constructor, as old scripts call it (``nn.Parameter(torch.Tensor(out, in))``): integer
