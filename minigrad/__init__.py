@@ -88,6 +88,7 @@ from .ops.elementwise import (
     sign,
     sin,
     sqrt,
+    square,
     where,
 )
 from .ops.elementwise import allclose, equal, floor_divide, fmod, frac, isclose, logical_not, remainder, trunc
@@ -106,8 +107,6 @@ from .ops.slicing import (
     nonzero,
     repeat_interleave,
     roll,
-    scatter,
-    scatter_add,
     split,
     take_along_dim,
     tril,
@@ -146,7 +145,7 @@ from .ops.transcendental import (
 )
 from .ops.elementary_special import logit, sinc
 from .ops.gamma import digamma, igamma, igammac, lgamma, mvlgamma, polygamma
-from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, norm, std, sum, var
+from .ops.reduce import all, amax, amin, any, argmax, argmin, logsumexp, max, mean, min, std, sum, var
 from .ops.logic import (
     bitwise_and,
     bitwise_left_shift,
@@ -248,6 +247,8 @@ from .ops.indexing import (
     masked_scatter,
     nonzero_static,
     put,
+    scatter,
+    scatter_add,
     scatter_reduce,
     take,
     unravel_index,
@@ -332,15 +333,6 @@ def numel(t):
     return t.numel()
 
 
-def square(t):
-    """``t · t`` elementwise. Gradient: ``2 t g``.
-
-    >>> minigrad.square(minigrad.tensor([3.0]))
-    tensor([9.])
-    """
-    return t * t
-
-
 def clamp_min(t, min):  # noqa: A002
     """``max(t, min)`` elementwise. Gradient: ``g`` where ``t ≥ min``, else zero.
 
@@ -379,6 +371,7 @@ from .linalg.legacy import (  # noqa: E402
     logdet,
     lu,
     lu_solve,
+    norm,
     pinverse,
     qr,
     svd,

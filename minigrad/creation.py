@@ -5,6 +5,7 @@ default to ``get_default_dtype()`` (float32); integer ones (``arange`` of ints, 
 as in torch.
 """
 
+import math
 from collections.abc import Sequence
 from typing import Any, Optional, Union
 
@@ -156,8 +157,11 @@ def arange(
     device: Any = None,
 ) -> Tensor:
     """``[start, start + step, ...)`` up to ``end``, like torch: int64 for integer arguments, else float32. An
-    integer ``dtype`` truncates the arguments first (``arange(1, 2.5, dtype=int64)`` is ``[1]``); floating values
-    are computed in float64 and rounded once (so 1e8 + 3 and 0.1 come out exact where float32 steps would not).
+    int64 ``dtype`` truncates the arguments first (``arange(1, 2.5, dtype=int64)`` is ``[1]``); the smaller integer
+    dtypes count ``ceil((end - start) / step)`` elements from the untruncated arguments, as torch's kernel does,
+    and step by the truncated ``step`` from the truncated ``start`` (``arange(1, 2.5, dtype=int8)`` is ``[1, 2]``,
+    wrapping into the dtype). Floating values are computed in float64 and rounded once (so 1e8 + 3 and 0.1 come out
+    exact where float32 steps would not). A non-finite bound raises RuntimeError, as in torch.
 
     >>> minigrad.arange(5)
     tensor([0, 1, 2, 3, 4])
@@ -169,12 +173,18 @@ def arange(
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     integral = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values)
     target = _dtype.as_numpy_dtype(dtype) if dtype is not None else np.dtype(np.int64) if integral else _float(None)
-    if target.kind in "biu":
+    if not all(np.isfinite(float(v)) for v in values[:2]):
+        raise RuntimeError(f"unsupported range: {float(values[0]):g} -> {float(values[1]):g}")
+    if target == np.int64:
         values = [int(v) for v in values]
     if values[2] == 0:
         raise RuntimeError("step must be nonzero")
     if (values[1] - values[0]) * values[2] < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if target.kind in "iu" and target != np.int64:  # torch counts these in double, steps in int64, then wraps
+        count = math.ceil((values[1] - values[0]) / values[2])
+        steps = int(values[0]) + int(values[2]) * np.arange(count, dtype=np.int64)
+        return _make(_wrap_into(steps, target), None, requires_grad, device)
     array = np.arange(*values, dtype=np.int64 if target.kind in "biu" else np.float64)
     return _make(array.astype(target), None, requires_grad, device)
 
@@ -230,7 +240,8 @@ def _integer_steps(start, end, steps, target):
 
 
 def _wrap_into(values, target):
-    """Whole float64 ``values`` as ``target`` integers, wrapping what overflows it (as torch's C++ casts do)."""
+    """Whole float64 (or int64) ``values`` as ``target`` integers, wrapping what overflows it (as torch's C++ casts
+    do)."""
     with np.errstate(invalid="ignore"):
         return values.astype(np.int64).astype(target)
 
@@ -242,6 +253,9 @@ def eye(n, m=None, dtype=None, requires_grad=False, device=None):
     tensor([[1., 0.],
             [0., 1.]])
     """
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _make(np.eye(n, m, dtype=_float(dtype)), None, requires_grad, device)
 
 

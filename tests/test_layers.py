@@ -83,6 +83,7 @@ LAYERS = {
     "minigrad.ops.special_kernel": (3, 0),  # the special-function kernels' bridge (arrays only)
     "minigrad.ops.winograd": (3, 0),  # Conv's Winograd fast path (arrays only)
     "minigrad.ops.conv_gemm": (3, 0),  # Conv's per-image compiled path (arrays only)
+    "minigrad.ops.integer_conv": (3, 0),  # exact integer convolutions, im2col of any dtype (arrays only)
     "minigrad.ops.gamma": (3, 5),
     "minigrad.ops.elementary_special": (3, 5),
     "minigrad.ops.bessel": (3, 5),

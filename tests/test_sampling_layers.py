@@ -127,11 +127,6 @@ def test_interpolate_errors_match_torch(args, kwargs):
     assert str(raised.value).split(",")[0] == str(expected.value).split(",")[0]
 
 
-def test_interpolate_antialias_is_not_implemented():
-    with pytest.raises(NotImplementedError, match="antialias"):
-        F.interpolate(minigrad.zeros(1, 1, 4, 4), size=2, mode="bilinear", antialias=True)
-
-
 @pytest.mark.parametrize(
     "mode,shape,kwargs",
     [

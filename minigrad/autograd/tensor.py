@@ -128,6 +128,37 @@ def _wrap_array(array) -> "Tensor":
     return t  # type: ignore[return-value]  # (an instance of Tensor, typed by its fields)
 
 
+_GRAD_SLOT: Any = vars(_TensorBase)["grad"]  # the slot's descriptor (compiled: the C struct member's)
+
+
+def _read_grad(tensor):
+    """The gradient ``backward`` accumulated into this leaf (a Tensor of its shape), None until then. Assigning it
+    anything but None or a Tensor of the leaf's shape raises, as in torch (TypeError for a non-Tensor).
+
+    >>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> (3 * w).sum().backward()
+    >>> w.grad
+    tensor([3., 3.])
+    >>> w.grad = None
+    """
+    return _GRAD_SLOT.__get__(tensor)
+
+
+def _assign_grad(tensor, grad):
+    """``tensor.grad = grad`` written in Python: torch's checks (a Tensor of ``tensor``'s shape, or None), then the
+    slot. The core writes the slot directly (compiled: as a struct member, typed ``_TensorBase``), so backward's
+    writes cost nothing more."""
+    if grad is not None:
+        if not isinstance(grad, Tensor):
+            raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(grad).__name__}")
+        if grad._data.shape != tensor._data.shape:
+            raise RuntimeError(
+                f"attempting to assign a gradient of size '{list(grad._data.shape)}' to a tensor of size "
+                f"'{list(tensor._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+            )
+    _GRAD_SLOT.__set__(tensor, grad)
+
+
 class Tensor(_TensorBase):
     """A multi-dimensional array that records the operations applied to it for automatic differentiation.
 
@@ -139,6 +170,7 @@ class Tensor(_TensorBase):
 
     __slots__ = ()
     __array_ufunc__ = None  # make NumPy defer to Tensor's reflected operators (ndarray + Tensor -> Tensor)
+    grad = property(_read_grad, _assign_grad)
 
     def __init__(self, *args, device=None):
         """torch's legacy constructor, as old scripts call it (``nn.Parameter(torch.Tensor(out, in))``): integer

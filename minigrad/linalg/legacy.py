@@ -1,5 +1,6 @@
 """torch's older ``torch.*`` spellings of linear algebra: ``cholesky``, ``cholesky_inverse``, ``cholesky_solve``,
-``logdet``, ``pinverse``, ``qr``, ``svd``, ``triangular_solve``, ``lu``, ``lu_solve``, ``cross``.
+``logdet``, ``pinverse``, ``qr``, ``svd``, ``triangular_solve``, ``lu``, ``lu_solve``, ``cross``, and ``norm``
+(whose ``p='nuc'`` is ``linalg.matrix_norm``'s).
 
 Each is written on ``minigrad.linalg``'s functions with torch's argument order and defaults, so the gradients
 (of every order) are theirs.
@@ -10,11 +11,30 @@ from typing import NamedTuple
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..ops import reduce
 from ..ops.linalg import matmul
 from . import factorizations, inverse, least_squares, products
 from ._checks import check_same_dtype, check_square
 from .lu import lu_factor_ex
 from .lu import lu_solve as linalg_lu_solve
+from .norms import matrix_norm
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):  # noqa: A002 - torch's argument name
+    """torch.norm: ``‖input‖_p`` over ``dim``. A number ``p`` (or ``'fro'`` over at most two dims, = 2) is the vector
+    norm ``(Σ |x|^p)^(1/p)`` (every element when ``dim`` is None); ``'nuc'`` is the nuclear norm, the sum of the
+    singular values of the matrices over the two dims ``dim`` (every dim of a 2-D ``input`` when None), as
+    ``linalg.matrix_norm``. ``dtype`` casts ``input`` first.
+
+    Gradient: the vector norm's ``g sign(x) |x|^(p-1) / ‖x‖^(p-1)``; the nuclear norm's ``g U Vᵀ`` (through
+    ``svdvals``).
+
+    >>> minigrad.norm(minigrad.tensor([[3.0, 0.0], [0.0, -4.0]]), p="nuc")
+    tensor(7.)
+    """
+    if isinstance(p, str) and not (p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2)):
+        return matrix_norm(input, p, tuple(range(input.ndim)) if dim is None else dim, keepdim, dtype=dtype)
+    return reduce.norm(input if dtype is None else input.to(dtype), p, dim, keepdim)
 
 
 def cholesky(input, upper=False):  # noqa: A002 - torch's argument name

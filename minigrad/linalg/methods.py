@@ -12,7 +12,7 @@ METHODS = {
     "qr": legacy.qr, "svd": legacy.svd, "triangular_solve": legacy.triangular_solve, "lu": legacy.lu,
     "lu_solve": legacy.lu_solve, "cross": legacy.cross, "matrix_exp": matrix_exp,
     "geqrf": householder.geqrf, "ormqr": householder.ormqr, "orgqr": householder.householder_product,
-    "det": inverse.det, "inverse": inverse.inv, "matrix_power": products.matrix_power,
+    "norm": legacy.norm, "det": inverse.det, "inverse": inverse.inv, "matrix_power": products.matrix_power,
 }
 # fmt: on
 

@@ -304,7 +304,7 @@ def gelu(x, approximate="none"):
     if approximate == "tanh":
         return GeluTanh.apply(x)
     if approximate != "none":
-        raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+        raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate!r}")
     return x * 0.5 * (erf(x * (1 / math.sqrt(2))) + 1)
 
 

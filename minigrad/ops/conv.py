@@ -34,6 +34,7 @@ from .._kernels import im2col as _kernel
 from .._threads import get_num_threads
 from ..autograd.function import Function
 from . import conv_gemm, winograd
+from .integer_conv import unfold_exact
 
 __all__ = ["Window", "Unfold", "Fold", "Conv", "ConvTranspose"]
 
@@ -339,6 +340,8 @@ class Unfold(Function):
     keeps_inputs = False
 
     def forward(self, x, *, window):
+        if x.dtype.kind not in "f":  # bool and integers: the compiled im2col takes floats
+            return unfold_exact(x, window)
         n, c = x.shape[:2]
         result = np.empty((n, c * window.taps, window.positions), dtype=x.dtype)
         im2col(x, window, result.transpose(1, 0, 2))

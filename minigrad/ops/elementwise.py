@@ -439,6 +439,18 @@ def neg(x):
     return Neg.apply(x)
 
 
+def square(x):
+    """``x · x`` elementwise (same shape); a bool ``x`` is promoted to int64 first, as torch does (its square is
+    ``pow(x, 2)``, and an integer power of a bool is int64). Gradient: ``2 x g``.
+
+    >>> minigrad.square(minigrad.tensor([True, False]))
+    tensor([1, 0])
+    """
+    if x._data.dtype == np.bool_:
+        x = to(x, np.int64)
+    return mul(x, x)
+
+
 # ---------------------------------------------------------------------------------------- unary functions
 class Abs(Function):
     """``|x|``; gradient ``g sign(x)`` (0 at x = 0)."""

@@ -1,5 +1,5 @@
-"""Writing at index positions, out of place: index_add, index_fill, index_put, index_reduce, scatter_reduce,
-masked_scatter, put, with the reads take, unravel_index and nonzero_static.
+"""Writing at index positions, out of place: index_add, index_fill, index_put, index_reduce, scatter, scatter_add,
+scatter_reduce, masked_scatter, put, with the reads take, unravel_index and nonzero_static.
 
 The in-place forms (``index_add_``, ``put_``, ...) are these run through ``inplace.apply_inplace`` (bound in
 ``ops.methods``), so they record into the graph as every in-place op does. Sums and copies are built from
@@ -14,10 +14,11 @@ from .. import _dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import data_of, wrap
-from .elementwise import add, mul, where
-from .shape import Index, IndexBackward, IndexPut, gather, index_arrays, normalize_dim, reshape
+from .elementwise import Clone, add, masked_fill, mul, where
+from .shape import Index, IndexBackward, IndexPut, ScatterAdd, gather, index_arrays, normalize_dim, reshape
 
 __all__ = [
+    "Scatter",
     "ScatterReduce",
     "index_add",
     "index_fill",
@@ -26,6 +27,8 @@ __all__ = [
     "masked_scatter",
     "nonzero_static",
     "put",
+    "scatter",
+    "scatter_add",
     "scatter_reduce",
     "take",
     "unravel_index",
@@ -189,6 +192,126 @@ def put(x, index, source, accumulate=False):
     return reshape(index_put(reshape(x, -1), (wrap(index.reshape(-1)),), reshape(source, -1), accumulate), *x.shape)
 
 
+def _positions(index, dim):
+    """The coordinates ``index`` names: its own coordinates, with ``index`` itself along ``dim``."""
+    positions = list(np.indices(index.shape, sparse=True))
+    positions[dim] = index
+    return tuple(positions)
+
+
+def _scatter_checks(what, x, dim, index, src):
+    """torch's checks of ``scatter`` and ``scatter_add`` (a 0-d tensor counting as one of size 1): an int32/int64
+    index with ``x``'s number of dims (and ``src``'s), no larger than ``x`` apart from ``dim`` nor than ``src``, its
+    values in ``[0, x.shape[dim])``; ``src`` of ``x``'s dtype. Returns ``dim`` as an axis and the index as int64."""
+    axis = normalize_dim(dim, x.ndim)
+    index = np.asarray(data_of(index))
+    if index.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{what}(): Expected dtype int32/int64 for index")
+    if src is not None and src._data.dtype != x._data.dtype:
+        raise RuntimeError(f"{what}(): Expected self.dtype to be equal to src.dtype")
+    index = index.astype(np.int64, copy=False)
+    if not index.size:
+        return axis, index
+    if max(index.ndim, 1) != max(x.ndim, 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if src is not None and max(index.ndim, 1) != max(src.ndim, 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    sizes = [(index.shape or (1,))[d] for d in range(max(x.ndim, 1))]
+    if any(
+        n > (x.shape or (1,))[d] and d != axis or src is not None and n > (src.shape or (1,))[d]
+        for d, n in enumerate(sizes)
+    ):
+        also = f" and to be no larger size than src {list(src.shape)}" if src is not None else ""
+        raise RuntimeError(
+            f"Expected index {list(index.shape)} to be no larger than self {list(x.shape)} apart from dimension "
+            f"{axis}{also}"
+        )
+    size = (x.shape or (1,))[axis]
+    if index.min() < 0 or index.max() >= size:
+        bad = index[(index < 0) | (index >= size)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {size}")
+    return axis, index
+
+
+class Scatter(Function):
+    """``x`` with ``src`` (of ``index``'s shape) written at ``index`` along ``dim``; of positions written more than
+    once, the last along ``dim`` wins, as in torch's CPU loop. Gradients: ``g`` where nothing was written for ``x``,
+    ``g`` gathered at ``index`` for ``src`` (every repeat of a position gets it, as torch's does)."""
+
+    keeps_inputs = False
+
+    def forward(self, x, src, *, dim, index):
+        positions = _positions(index, dim)
+        result = x.copy()
+        result[positions] = src
+        self.written = np.zeros(x.shape, dtype=bool)
+        self.written[positions] = True
+        return result
+
+    def backward(self, grad):
+        need_x, need_src = self.needs_input_grad
+        return (
+            masked_fill(grad, wrap(self.written), 0) if need_x else None,
+            gather(grad, self.options["dim"], self.options["index"]) if need_src else None,
+        )
+
+
+def _leading(src, shape):
+    """``src`` cut to its leading ``shape`` (torch's scatter reads only the part of ``src`` that index covers)."""
+    return src if src.shape == shape else Index.apply(src, index=tuple(slice(0, n) for n in shape), advanced=False)
+
+
+def scatter(x, dim, index, src=None, *, value=None, reduce=None):
+    """``x`` with ``src[i][j]`` (for ``dim = 0``) written at row ``index[i][j]``; ``src`` is a tensor of ``x``'s
+    dtype or a number (also given as ``value=``). ``index`` has ``x``'s number of dims, is no larger than ``x``
+    apart from ``dim`` nor than ``src``; of positions written twice the last along ``dim`` wins. ``reduce='add'`` or
+    ``'multiply'`` combines with ``x``'s value instead (``scatter_reduce``'s 'sum' and 'prod', include_self).
+
+    Gradient: ``g`` outside the written positions for ``x``, ``g`` gathered at ``index`` for ``src`` (with
+    ``reduce``, ``scatter_reduce``'s; torch has none there).
+
+    >>> minigrad.zeros(3).scatter(0, minigrad.tensor([2]), minigrad.tensor([5.0]))
+    tensor([0., 0., 5.])
+    >>> minigrad.ones(3).scatter(0, minigrad.tensor([0, 0]), 2.0, reduce="multiply")
+    tensor([4., 1., 1.])
+    """
+    src = value if src is None else src
+    if src is None:
+        raise TypeError("scatter() missing required argument 'src' (or 'value')")
+    if reduce is not None and reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    number = not isinstance(src, Tensor)
+    axis, index = _scatter_checks("scatter", x, dim, index, None if number else src)
+    if number:
+        src = wrap(np.full(index.shape, np.asarray(src).astype(x._data.dtype)))
+    if not index.size:
+        return Clone.apply(x)
+    if x.ndim == 0:  # a 0-d tensor scatters like a 1-element vector
+        flat = scatter(reshape(x, 1), 0, index.reshape(-1), reshape(src, -1), reduce=reduce)
+        return reshape(flat, ())
+    src = _leading(src, index.shape)
+    if reduce is not None:
+        return scatter_reduce(x, axis, index, src, "sum" if reduce == "add" else "prod")
+    return Scatter.apply(x, src, dim=axis, index=index)
+
+
+def scatter_add(x, dim, index, src):
+    """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated positions accumulate); ``index`` and ``src`` as
+    in ``scatter``.
+
+    Gradient: ``g`` to ``x``, ``g`` gathered at ``index`` to ``src``.
+
+    >>> minigrad.zeros(3).scatter_add(0, minigrad.tensor([0, 0, 2]), minigrad.ones(3))
+    tensor([2., 0., 1.])
+    """
+    axis, index = _scatter_checks("scatter_add", x, dim, index, src)
+    if not index.size:
+        return Clone.apply(x)
+    if x.ndim == 0:  # a 0-d tensor scatters like a 1-element vector
+        return reshape(scatter_add(reshape(x, 1), 0, index.reshape(-1), reshape(src, -1)), ())
+    return add(x, ScatterAdd.apply(_leading(src, index.shape), dim=axis, index=index, shape=x.shape))
+
+
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
 
@@ -201,9 +324,7 @@ class ScatterReduce(Function):
     keeps_inputs = False
 
     def forward(self, x, src, *, dim, index, reduce, include_self):
-        positions = list(np.indices(index.shape, sparse=True))
-        positions[dim] = index
-        positions = tuple(positions)
+        positions = _positions(index, dim)
         touched = np.zeros(x.shape, dtype=bool)
         touched[positions] = True
         own = include_self | ~touched  # where x's value is a member of the result
@@ -300,8 +421,7 @@ def scatter_reduce(x, dim, index, src, reduce, *, include_self=True):
             )
     _check_bounds(index, x.shape[axis], "scatter_reduce")
     index = np.where(index < 0, index + x.shape[axis], index)
-    if src.shape != index.shape:
-        src = Index.apply(src, index=tuple(slice(0, n) for n in index.shape), advanced=False)
+    src = _leading(src, index.shape)
     if src._data.dtype != x._data.dtype:
         src = src.to(x._data.dtype)
     return ScatterReduce.apply(x, src, dim=axis, index=index, reduce=reduce, include_self=bool(include_self))

@@ -125,7 +125,7 @@ METHODS = {
     "acosh": transcendental.acosh, "atanh": transcendental.atanh, "atan2": transcendental.atan2,
     "exp2": transcendental.exp2, "log2": transcendental.log2, "log10": transcendental.log10,
     "rsqrt": transcendental.rsqrt,
-    "square": lambda self: elementwise.mul(self, self), "reciprocal": pointwise.reciprocal,
+    "square": elementwise.square, "reciprocal": pointwise.reciprocal,
     "clamp": elementwise.clamp, "clip": elementwise.clamp,
     "clamp_min": lambda self, min: elementwise.clamp(self, min, None),  # noqa: A006 - torch's argument name
     "clamp_max": lambda self, max: elementwise.clamp(self, None, max),  # noqa: A006
@@ -158,7 +158,7 @@ METHODS = {
     "split": slicing.split, "chunk": slicing.chunk, "unbind": slicing.unbind, "flip": slicing.flip,
     "roll": slicing.roll, "repeat": slicing.repeat, "tril": slicing.tril, "triu": slicing.triu,
     "movedim": slicing.movedim, "moveaxis": slicing.movedim, "index_select": slicing.index_select,
-    "masked_select": slicing.masked_select, "scatter": slicing.scatter, "scatter_add": slicing.scatter_add,
+    "masked_select": slicing.masked_select, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
     "take_along_dim": slicing.take_along_dim, "repeat_interleave": slicing.repeat_interleave,
     "nonzero": slicing.nonzero, "argwhere": slicing.argwhere,
     # products
@@ -191,8 +191,8 @@ METHODS = {
     "bernoulli_": inplace.bernoulli_,
     "tril_": lambda self, diagonal=0: inplace.apply_inplace(self, slicing.tril, diagonal),
     "triu_": lambda self, diagonal=0: inplace.apply_inplace(self, slicing.triu, diagonal),
-    "scatter_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter, dim, index, src),
-    "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, slicing.scatter_add, dim, index, src),
+    "scatter_": lambda self, *args, **kwargs: inplace.apply_inplace(self, indexing.scatter, *args, **kwargs),
+    "scatter_add_": lambda self, dim, index, src: inplace.apply_inplace(self, indexing.scatter_add, dim, index, src),
     # special functions and their in-place forms
     "lgamma": gamma.lgamma, "digamma": gamma.digamma, "polygamma": _polygamma, "mvlgamma": gamma.mvlgamma,
     "igamma": gamma.igamma, "igammac": gamma.igammac, "logit": elementary_special.logit,

@@ -209,6 +209,7 @@ def _tuple(value, n, name):
 # torch's CPU max_pool2d/3d take integer tensors too; its other poolings (max_pool1d without indices, average and
 # adaptive pooling) refuse them
 _INTEGER_POOLING = frozenset({"max_pool2d", "max_pool3d"})
+_INT64_POOLING = frozenset({"avg_pool1d", "avg_pool2d", "avg_pool3d"})  # torch's CPU averages int64, no other ints
 
 
 def _check_input(x, spatial, name):
@@ -219,7 +220,11 @@ def _check_input(x, spatial, name):
         raise RuntimeError(
             f"{name}(): non-empty {dims} (batch mode) tensor expected for input, but got {list(x.shape)}"
         )
-    if x._data.dtype.kind != "f" and not (x._data.dtype.kind in "iu" and name in _INTEGER_POOLING):
+    if (
+        x._data.dtype.kind != "f"
+        and not (x._data.dtype.kind in "iu" and name in _INTEGER_POOLING)
+        and not (x._data.dtype == np.int64 and name in _INT64_POOLING)
+    ):
         raise NotImplementedError(f"\"{name}\" not implemented for '{_dtype.torch_name(x._data.dtype)}'")
 
 
@@ -381,7 +386,31 @@ def _avg_pool(x, spatial, name, kernel_size, stride, padding, ceil_mode, count_i
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
     windows = _avg_windows(x.shape, spatial, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    if x._data.dtype.kind in "iu":
+        return Tensor._wrap(_integer_window_mean(x._data, windows))
     return WindowMean.apply(x, windows=windows)
+
+
+def _integer_window_mean(x, windows):
+    """torch's integer average pooling, exact: each window's sum in ``x``'s integer arithmetic (wrapping on
+    overflow, as C's does) divided by its divisor, truncating toward zero as C's integer division does. The window
+    sums are differences of a summed-area table (``T[d, h, w]`` = the sum of the box before ``(d, h, w)``; eight
+    corners per window), exact since wrapping sums are exact modulo 2^64. Not differentiable (integers)."""
+    planes = windows.planes(np.ascontiguousarray(x))
+    table = np.zeros((planes.shape[0],) + tuple(n + 1 for n in windows.sizes), dtype=x.dtype)
+    table[:, 1:, 1:, 1:] = planes.cumsum(1).cumsum(2).cumsum(3)
+    (d0, d1), (h0, h1), (w0, w1) = [
+        [start.reshape(shape), stop.reshape(shape)]
+        for (start, stop, _), shape in zip(windows.axes, ((-1, 1, 1), (1, -1, 1), (1, 1, -1)))
+    ]
+    total = (
+        table[:, d1, h1, w1] - table[:, d0, h1, w1] - table[:, d1, h0, w1] - table[:, d1, h1, w0]
+        + table[:, d0, h0, w1] + table[:, d0, h1, w0] + table[:, d1, h0, w0] - table[:, d0, h0, w0]
+    )  # fmt: skip
+    divisor = np.rint(1 / windows.scale).astype(x.dtype)
+    quotient = total // divisor
+    quotient += (quotient < 0) & (quotient * divisor != total)  # floor to truncation
+    return quotient.reshape(windows.pooled)
 
 
 @functools.lru_cache(maxsize=256)

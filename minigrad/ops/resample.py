@@ -6,9 +6,10 @@ Along an axis of input length ``n_in``, output position ``o`` reads ``K`` taps::
     out[..., o, ...] = Σ_k weight[k, o] · x[..., index[k, o], ...]
 
 with ``index`` and ``weight`` of shape ``(K, n_out)`` (``Taps``; nearest modes: one tap, no weights). The taps
-follow torch's source-index rules exactly (``nearest_taps``, ``linear_taps``, ``cubic_taps``, ``area_taps``),
-computed in the input's floating dtype as torch computes them. Every mode's ``index[k]`` is non-decreasing in
-``o``, so the adjoint (the backward) is a segment sum: ``np.add.reduceat`` over the runs of equal indices, then one
+follow torch's source-index rules exactly (``nearest_taps``, ``linear_taps``, ``cubic_taps``, ``area_taps``, and
+``antialias_taps``, torch's antialiased bilinear and bicubic taps, whose filter widens with the shrink factor),
+computed in the input's floating dtype as torch computes them. Every mode's ``index[k]`` is non-decreasing in ``o``,
+so the adjoint (the backward) is a segment sum: ``np.add.reduceat`` over the runs of equal indices, then one
 unique-index add per tap. ``Resample`` and ``ResampleAdjoint`` are each other's backward, so double backward
 needs no formula.
 """
@@ -25,10 +26,12 @@ __all__ = [
     "linear_taps",
     "cubic_taps",
     "area_taps",
+    "antialias_taps",
     "resample_uint8",
 ]
 
 CUBIC_A = -0.75  # torch's bicubic convolution constant
+ANTIALIAS_CUBIC_A = -0.5  # Keys' constant, which torch's antialiased bicubic filter uses
 
 
 class Taps:
@@ -172,18 +175,64 @@ def cubic_taps(size, out, align_corners, scale, dtype):
     kernel (A = -0.75) at distances ``t + 1, t, 1 - t, 2 - t`` from the unclamped source coordinate."""
     ratio = _ratio(size, out, align_corners, scale, dtype)
     index, t = _floor_index(_source(ratio, out, align_corners, dtype, cubic=True), size)
-    a = dtype.type(CUBIC_A)
-    one = dtype.type(1)
-
-    def near(x):  # |x| <= 1
-        return ((a + 2) * x - (a + 3)) * x * x + one
-
-    def far(x):  # 1 < |x| < 2
-        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-
-    weights = np.stack([far(t + one), near(t), near(one - t), far((one - t) + one)]).astype(dtype)
+    a, one = dtype.type(CUBIC_A), dtype.type(1)
+    weights = np.stack(
+        [_cubic_far(t + one, a), _cubic_near(t, a), _cubic_near(one - t, a), _cubic_far((one - t) + one, a)]
+    )
     taps = np.clip(index[None] + np.arange(-1, 3)[:, None], 0, size - 1)
-    return Taps(taps, size, weights)
+    return Taps(taps, size, weights.astype(dtype))
+
+
+def _cubic_near(x, a):
+    """The cubic convolution kernel for ``|x| <= 1``: ``((a + 2)|x| - (a + 3)) x² + 1``."""
+    return ((a + 2) * x - (a + 3)) * x * x + x.dtype.type(1)
+
+
+def _cubic_far(x, a):
+    """The cubic convolution kernel for ``1 < |x| < 2``: ``((a|x| - 5a)|x| + 8a)|x| - 4a``."""
+    return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+
+def _antialias_filter(x, cubic):
+    """torch's antialias filters at ``x`` (in ``x``'s dtype): the triangle ``max(1 - |x|, 0)``, or the cubic
+    convolution kernel with A = -0.5 (0 from ``|x| = 2``)."""
+    x = np.abs(x)
+    zero = x.dtype.type(0)
+    if not cubic:
+        return np.where(x < 1, x.dtype.type(1) - x, zero)
+    a = x.dtype.type(ANTIALIAS_CUBIC_A)
+    return np.where(x < 1, _cubic_near(x, a), np.where(x < 2, _cubic_far(x, a), zero))
+
+
+def antialias_taps(size, out, align_corners, scale, dtype, cubic):
+    """torch's antialiased bilinear (``cubic`` False) or bicubic taps (UpSampleKernel.cpp, ``_compute_weights_aa``),
+    in ``dtype`` with torch's C promotions. With ``s`` the input steps per output step (``_ratio``), output ``o`` is
+    centred at ``c = s (o + 0.5)``; the filter (triangle, or cubic with A = -0.5) has half-width ``r = 1`` or ``2``,
+    stretched to ``r s`` when shrinking (``s >= 1``, where it is also evaluated at distances divided by ``s``).
+    The taps are the inputs ``i`` in ``[trunc(c - r s + 0.5), trunc(c + r s + 0.5))`` within ``[0, size)``, at most
+    ``2 ceil(r s) + 1``, weighted ``filter((i - c + 0.5) / s)`` and normalised to sum 1 (kept as they are if they
+    sum to 0); shorter windows are padded with masked taps."""
+    ratio = _ratio(size, out, align_corners, scale, dtype)
+    half_width = 2 if cubic else 1
+    stretching = ratio >= 1
+    support = dtype.type(half_width * np.float64(ratio) if stretching else half_width)
+    width = 2 * int(np.ceil(support)) + 1
+    center = (np.float64(ratio) * (np.arange(out) + 0.5)).astype(dtype)
+    inverse = dtype.type(1.0 / np.float64(ratio)) if stretching else dtype.type(1)
+    # (a float32 difference plus the double 0.5 is a double in C: the sums below are in float64)
+    first = np.maximum(np.trunc((center - support).astype(np.float64) + 0.5), 0).astype(np.int64)
+    stop = np.minimum(np.trunc((center + support).astype(np.float64) + 0.5).astype(np.int64), size)
+    count = np.clip(stop - first, 0, width)
+    tap = np.arange(width)[:, None]
+    distance = (((first + tap).astype(dtype) - center).astype(np.float64) + 0.5) * np.float64(inverse)
+    inside = tap < count
+    weight = np.where(inside, _antialias_filter(distance.astype(dtype), cubic), dtype.type(0))
+    total = weight[0].copy()
+    for row in weight[1:]:  # summed tap by tap, in torch's order
+        total += row
+    weight = np.where(total != 0, weight / np.where(total != 0, total, 1), weight).astype(dtype)
+    index = np.clip(np.minimum(first + tap, first + np.maximum(count, 1) - 1), 0, size - 1)
+    return Taps(index, size, weight, None if inside.all() else inside)
 
 
 def area_taps(size, out, dtype):

@@ -581,8 +581,16 @@ def narrow(x, dim, start, length):
     >>> minigrad.arange(5).narrow(0, 1, 3)
     tensor([1, 2, 3])
     """
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     axis = normalize_dim(dim, x.ndim)
     size = x.shape[axis]
+    if isinstance(start, Tensor):
+        if start.ndim or start._data.dtype.kind not in "iu":
+            raise RuntimeError("start must be an 0-dim integral Tensor.")
+        start = start.item()
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     start = int(start) + size if int(start) < 0 else int(start)
     if not 0 <= start <= size or length < 0 or start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")

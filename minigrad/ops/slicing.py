@@ -1,5 +1,5 @@
 """Slicing, joining and rearranging, composed from the primitives of ``ops.shape``: split, chunk, unbind, flip,
-roll, repeat, tril/triu, movedim, index_select, masked_select, scatter, hstack/vstack, nonzero.
+roll, repeat, tril/triu, movedim, index_select, masked_select, take_along_dim, hstack/vstack, nonzero.
 
 Each is written with ``Index``, ``Split``, ``Reshape``, ``Permute``, ``BroadcastTo``, ``Gather``/``ScatterAdd``
 and ``cat``, so its gradient (and double backward) comes from those: nothing here defines a backward.
@@ -7,10 +7,11 @@ and ``cat``, so its gradient (and double backward) comes from those: nothing her
 
 import numpy as np
 
+from .. import _dtype
 from ..autograd.tensor import Tensor
 from ._util import data_of, wrap
-from .elementwise import Clone, add, masked_fill
-from .shape import Index, ScatterAdd, Split, cat, expand, gather, narrow, normalize_dim, permute, reshape, unsqueeze
+from .elementwise import Clone, masked_fill
+from .shape import Index, Split, cat, expand, gather, narrow, normalize_dim, permute, reshape, unsqueeze
 
 
 def split(x, split_size_or_sections, dim=0):
@@ -202,10 +203,17 @@ def index_select(x, dim, index):
     """
     axis = normalize_dim(dim, x.ndim)
     index = np.asarray(data_of(index))
-    if index.ndim > 1 or index.dtype.kind not in "iu":
-        raise IndexError("index_select(): Index is supposed to be a vector of integers")
-    if index.size and (index.min() < -x.shape[axis] or index.max() >= x.shape[axis]):
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if index.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    size = x.shape[axis] if x.ndim else 1
+    if x.ndim and index.size and (index.min() < -size or index.max() >= size):
         raise IndexError("index out of range in self")
+    if x.ndim == 0:  # a 0-d tensor selects like a 1-element vector and stays 0-d
+        if index.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.size} value(s)")
+        return reshape(Index.apply(reshape(x, 1), index=index.reshape(-1), advanced=True), ())
     return Index.apply(x, index=(slice(None),) * axis + (index.reshape(-1),), advanced=True)
 
 
@@ -244,52 +252,47 @@ def masked_select(x, mask):
     return Index.apply(x, index=np.broadcast_to(mask, shape), advanced=True)
 
 
-def scatter_add(x, dim, index, src):
-    """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated positions accumulate).
+def take_along_dim(x, indices, dim=None):
+    """``x``'s entries at ``indices`` along ``dim``: ``gather`` after broadcasting ``x`` and ``indices`` against
+    each other in every dim but ``dim``; without ``dim``, the flattened ``x`` at the flattened ``indices``
+    (numpy's ``take_along_axis``). ``indices`` is int64 with ``x``'s number of dims; along ``dim`` a negative index
+    counts from the end (as in torch; the flattened form refuses it, as torch's does).
 
-    Gradient: ``g`` to ``x``, ``g`` gathered at ``index`` to ``src``.
-
-    >>> minigrad.zeros(3).scatter_add(0, minigrad.tensor([0, 0, 2]), minigrad.ones(3))
-    tensor([2., 0., 1.])
-    """
-    axis = normalize_dim(dim, x.ndim)
-    index = np.asarray(data_of(index), dtype=np.int64)
-    if x.ndim == 0:  # a 0-d tensor scatters like a 1-element vector
-        return reshape(scatter_add(reshape(x, 1), 0, index.reshape(-1), reshape(src, -1)), *x.shape)
-    if src.shape != index.shape:  # torch uses the part of src that index covers
-        src = Index.apply(src, index=tuple(slice(0, n) for n in index.shape), advanced=False)
-    return add(x, ScatterAdd.apply(src, dim=axis, index=index, shape=x.shape))
-
-
-def scatter(x, dim, index, src):
-    """``x`` with ``src`` (a tensor or a number) written at ``index`` along ``dim``; the gradient of ``x`` is
-    ``g`` outside the written positions, that of ``src`` the gathered ``g``.
-
-    >>> minigrad.zeros(3).scatter(0, minigrad.tensor([2]), minigrad.tensor([5.0]))
-    tensor([0., 0., 5.])
-    """
-    axis = normalize_dim(dim, x.ndim)
-    index = np.asarray(data_of(index), dtype=np.int64)
-    written = np.zeros(x.shape, bool)
-    np.put_along_axis(written, index, True, axis=axis)
-    kept = masked_fill(x, wrap(written), 0)
-    if not isinstance(src, Tensor):
-        return add(kept, wrap(np.where(written, np.asarray(src, dtype=x._data.dtype), 0).astype(x._data.dtype)))
-    if src.shape != index.shape:
-        src = Index.apply(src, index=tuple(slice(0, n) for n in index.shape), advanced=False)
-    return add(kept, ScatterAdd.apply(src, dim=axis, index=index, shape=x.shape))
-
-
-def take_along_dim(x, indices, dim):
-    """``gather`` under numpy's name (``dim`` required here).
-
-    Gradient: ``g`` added back at ``indices`` along ``dim`` (repeated indices accumulate).
+    Gradient: ``g`` added back at ``indices`` along ``dim`` (repeated indices accumulate), summed over the broadcast.
 
     >>> minigrad.tensor([[10.0, 20.0], [30.0, 40.0]]).take_along_dim(minigrad.tensor([[1], [0]]), 1)
     tensor([[20.],
             [30.]])
+    >>> minigrad.tensor([[10.0, 20.0], [30.0, 40.0]]).take_along_dim(minigrad.tensor([3, 0]))
+    tensor([40., 10.])
     """
-    return gather(x, dim, indices)
+    index = np.asarray(data_of(indices))
+    if index.dtype != np.int64:
+        raise RuntimeError(
+            f"torch.take_along_dim(): dtype of indices should be Long but got {_dtype.torch_name(index.dtype)}"
+        )
+    if dim is None:
+        return gather(reshape(x, -1), 0, index.reshape(-1))
+    if x.ndim != index.ndim:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of dimensions, but got "
+            f"{x.ndim} dimensions for input, and {index.ndim} dimensions for indices"
+        )
+    axis = normalize_dim(dim, x.ndim)
+    shape = np.broadcast_shapes(_with(x.shape, axis, 1), _with(index.shape, axis, 1))
+    index = np.broadcast_to(_wrapped(index, x.shape[axis]), _with(shape, axis, index.shape[axis]))
+    target = _with(shape, axis, x.shape[axis])
+    return gather(x if x.shape == target else expand(x, *target), axis, index)
+
+
+def _wrapped(index, size):
+    """``index`` with its negative entries counted from ``size`` (those below ``-size`` stay out of range)."""
+    return np.where((index < 0) & (index >= -size), index + size, index)
+
+
+def _with(shape, axis, size):
+    """``shape`` with ``size`` along ``axis``."""
+    return (*shape[:axis], size, *shape[axis + 1 :])
 
 
 def each_tensor(make_tensor):
@@ -335,6 +338,8 @@ def hstack(tensors):
     >>> minigrad.hstack([minigrad.zeros(2), minigrad.ones(1)])
     tensor([0., 0., 1.])
     """
+    if not tensors:
+        raise RuntimeError("hstack expects a non-empty TensorList")
     tensors = [atleast_1d(t) for t in tensors]
     return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
 
@@ -347,6 +352,8 @@ def vstack(tensors):
     >>> minigrad.vstack([minigrad.zeros(2), minigrad.ones(2)]).shape
     (2, 2)
     """
+    if not tensors:
+        raise RuntimeError("vstack expects a non-empty TensorList")
     return cat([atleast_2d(t) for t in tensors], 0)
 
 

@@ -2,11 +2,14 @@
 torch.nn.functional's signatures and checks.
 
 Each validates its arguments the way torch does (same exception type, same message) before anything runs, turns
-them into a ``Window`` (see ``minigrad.ops.conv``) and calls one Function: ``Conv``, ``Unfold`` or ``Fold``.
+them into a ``Window`` (see ``minigrad.ops.conv``) and calls one Function: ``Conv``, ``Unfold`` or ``Fold`` (an
+integer convolution: ``conv_integer``, exact, see ``minigrad.ops.integer_conv``).
 """
 
 from ..._dtype import torch_name
+from ...autograd.tensor import Tensor
 from ...ops.conv import Conv, Fold, Unfold, Window
+from ...ops.integer_conv import conv_integer
 from ...ops.padding import pad
 from ._checks import require_tensor
 
@@ -18,7 +21,7 @@ _SIGNATURE = (
 )
 
 
-_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half"}
+_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int"}
 
 
 def _int_tuple(value, size, function, name):
@@ -71,9 +74,9 @@ def _check_geometry(dims, stride, padding, dilation):
 
 
 def _check_tensors(input, weight, bias, groups, function, transposed=False):  # noqa: A002 - torch's argument name
-    """Dtype, channel, group and bias checks on a batched ``input``, in torch's order (the bias dtype first); a
-    ``transposed`` weight is ``(C_in, C_out / groups, ...)``."""
-    if input._data.dtype.kind != "f":
+    """Dtype, channel, group and bias checks on a batched ``input`` (floating or integer, as torch's CPU takes), in
+    torch's order (the bias dtype first); a ``transposed`` weight is ``(C_in, C_out / groups, ...)``."""
+    if input._data.dtype.kind not in "fiu":
         raise RuntimeError(f"\"{function}\" not implemented for '{torch_name(input._data.dtype)}'")
     if bias is not None and bias._data.dtype != input._data.dtype:
         raise RuntimeError(
@@ -149,7 +152,11 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, dims, function
         )
     out_size = tuple((p - r) // s + 1 for p, r, s in zip(padded, reach, stride))
     window = Window(kernel, stride, before, dilation, spatial, out_size)
-    result = Conv.apply(batched, weight, bias, window=window, groups=groups)
+    if batched._data.dtype.kind in "iu":  # exact integer arithmetic (no gradient)
+        arrays = (None if t is None else t._data for t in (batched, weight, bias))
+        result = Tensor._wrap(conv_integer(*arrays, window, groups))
+    else:
+        result = Conv.apply(batched, weight, bias, window=window, groups=groups)
     return result.squeeze(0) if unbatched else result
 
 

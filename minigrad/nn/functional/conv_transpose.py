@@ -3,10 +3,13 @@
 A transposed convolution is the adjoint of the convolution with the same geometry, so each call validates its
 arguments the way torch does (same exception type and message), builds the ``Window`` of that convolution (its
 input size is this op's output size ``(n - 1) s - 2 p + d (k - 1) + output_padding + 1``, its output size this
-op's input size) and calls ``ConvTranspose`` (see ``minigrad.ops.conv``).
+op's input size) and calls ``ConvTranspose`` (see ``minigrad.ops.conv``), or for integer tensors
+``conv_transpose_integer`` (exact, ``minigrad.ops.integer_conv``).
 """
 
+from ...autograd.tensor import Tensor
 from ...ops.conv import ConvTranspose, Window
+from ...ops.integer_conv import conv_transpose_integer
 from .conv import _check_arguments, _check_geometry, _check_tensors, _int_tuple
 
 __all__ = ["conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
@@ -77,7 +80,11 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     spatial, kernel = tuple(batched.shape[2:]), tuple(weight.shape[2:])
     out_size = _check_transposed(spatial, kernel, stride, padding, output_padding, dilation, dims)
     window = Window(kernel, stride, padding, dilation, out_size, spatial)
-    result = ConvTranspose.apply(batched, weight, bias, window=window, groups=groups)
+    if batched._data.dtype.kind in "iu":  # exact integer arithmetic (no gradient)
+        arrays = (None if t is None else t._data for t in (batched, weight, bias))
+        result = Tensor._wrap(conv_transpose_integer(*arrays, window, groups))
+    else:
+        result = ConvTranspose.apply(batched, weight, bias, window=window, groups=groups)
     return result.squeeze(0) if unbatched else result
 
 

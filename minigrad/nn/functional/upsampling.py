@@ -14,7 +14,7 @@ import numpy as np
 
 from ...autograd import tracing
 from ...autograd.tensor import Tensor
-from ...ops.resample import Resample, area_taps, cubic_taps, linear_taps, nearest_taps, resample_uint8
+from ...ops.resample import Resample, antialias_taps, area_taps, cubic_taps, linear_taps, nearest_taps, resample_uint8
 from ._reduction import torch_dtype_name
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -108,8 +108,6 @@ def _check_mode(input, mode, antialias):  # noqa: A002
         raise ValueError(
             "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input"
         )
-    if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not implemented in minigrad")
     needed = _MODE_RANK.get(mode, -1)
     if needed == -1 or rank not in (3, 4, 5) or (mode == "bicubic" and rank != 4):
         raise NotImplementedError(
@@ -129,7 +127,9 @@ def _check_dtype(dtype, mode, rank):
     raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_dtype_name(dtype)}'")
 
 
-def _taps(mode, size, out, align_corners, scale, dtype):
+def _taps(mode, size, out, align_corners, scale, dtype, antialias=False):
+    if antialias:
+        return antialias_taps(size, out, align_corners, scale, dtype, cubic=mode == "bicubic")
     if mode in ("nearest", "nearest-exact"):
         return nearest_taps(size, out, scale, exact=mode == "nearest-exact")
     if mode == "area":
@@ -158,9 +158,11 @@ def interpolate(
     * 'linear' (3-D), 'bilinear' (4-D), 'trilinear' (5-D): per axis ``(1-λ) x[i0] + λ x[i0+1]`` at the source
       ``s·(o+0.5) - 0.5`` (clamped at 0; ``s·o`` with aligned corners);
     * 'bicubic' (4-D): the cubic convolution kernel (A = -0.75) over 4 taps per axis, clamped at the borders;
-    * 'area': adaptive average pooling to the output size.
+    * 'area': adaptive average pooling to the output size;
+    * ``antialias=True`` (bilinear, bicubic): when shrinking by ``s = in/out``, the triangle (or the cubic kernel
+      with A = -0.5) is widened by ``s``, so each output averages every input under it (``antialias_taps``).
 
-    ``antialias=True`` raises NotImplementedError. Gradient: the transpose of each per-axis map (the output
+    Gradient: the transpose of each per-axis map (the output
     gradient added back onto the taps, times their weights); twice differentiable.
 
     >>> F.interpolate(minigrad.tensor([[[1.0, 2.0]]]), scale_factor=2)
@@ -184,26 +186,26 @@ def interpolate(
     dtype = np.dtype(input._data.dtype)
     _check_dtype(dtype, mode, input.ndim)
     if dtype == np.uint8 and mode in ("bilinear", "bicubic"):
-        return _uint8_fixed_point(input, output, mode, align_corners, scales)
+        return _uint8_fixed_point(input, output, mode, align_corners, scales, antialias)
     result = input
     for axis in range(input.ndim - 1, 1, -1):
         size_in, size_out = input.shape[axis], output[axis - 2]
-        if mode == "nearest" and size_in == size_out:
+        if (mode == "nearest" or antialias) and size_in == size_out:
             continue  # torch's identity shortcut: the same values
-        taps = _taps(mode, size_in, size_out, align_corners, scales[axis - 2], dtype)
+        taps = _taps(mode, size_in, size_out, align_corners, scales[axis - 2], dtype, antialias)
         result = Resample.apply(result, axis=axis, taps=taps)
     return result if result is not input else input.clone()
 
 
-def _uint8_fixed_point(input, output, mode, align_corners, scales):  # noqa: A002
-    """torch's uint8 bilinear and bicubic resize: the width, then the height, each with the float64 taps of the
-    mode in fixed point and rounded to uint8 (``resample_uint8``); an axis whose size does not change is skipped.
-    Not differentiable (integers)."""
+def _uint8_fixed_point(input, output, mode, align_corners, scales, antialias):  # noqa: A002
+    """torch's uint8 bilinear and bicubic resize (antialiased or not): the width, then the height, each with the
+    float64 taps of the mode in fixed point and rounded to uint8 (``resample_uint8``); an axis whose size does not
+    change is skipped. Not differentiable (integers)."""
     result = input._data
     for axis in (3, 2):
         size_in, size_out = input.shape[axis], output[axis - 2]
         if size_in != size_out:
-            taps = _taps(mode, size_in, size_out, align_corners, scales[axis - 2], np.dtype(np.float64))
+            taps = _taps(mode, size_in, size_out, align_corners, scales[axis - 2], np.dtype(np.float64), antialias)
             result = resample_uint8(result, axis, taps)
     return Tensor._wrap(np.array(result, copy=True))
 
