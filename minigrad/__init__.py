@@ -31,6 +31,7 @@ from ._dtype import (
 from ._device import device
 from ._dtype import dtype
 from ._threads import get_num_threads, set_num_threads
+from ._tensor_str import set_printoptions
 from .autograd.tensor import Tensor, tensor
 from . import autograd
 from .ops import methods  # binds Tensor's operators and methods

@@ -166,7 +166,7 @@ def arange(
     >>> minigrad.arange(5)
     tensor([0, 1, 2, 3, 4])
     >>> minigrad.arange(0.0, 1.0, 0.25)
-    tensor([0.00, 0.25, 0.50, 0.75])
+    tensor([0.0000, 0.2500, 0.5000, 0.7500])
     """
     if end is None:
         start, end = 0, start
@@ -196,7 +196,7 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
     is ``[4, 3, 3, ...]``) and truncates each value; so does minigrad.
 
     >>> minigrad.linspace(0, 1, 5)
-    tensor([0.00, 0.25, 0.50, 0.75, 1.00])
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     start, end = _space_bounds(start, end, steps, "linspace")
     target = _float(dtype)

@@ -31,6 +31,7 @@ LAYERS = {
     "minigrad._blas": (1, 1),
     "minigrad._malloc": (1, 0),
     "minigrad._shared": (1, 0),
+    "minigrad._tensor_str": (1, 0),  # how a tensor prints: NumPy values to torch's text
     "minigrad._openmp": (1, 1),  # loads the first kernel (and with it libgomp) with its spin setting
     "minigrad.random": (1, 0),
     "minigrad.amp.grad_scaler": (1, 0),

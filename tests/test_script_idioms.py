@@ -431,3 +431,39 @@ def test_setitem_refuses_a_value_with_more_dims_like_torch():
         torch.zeros(3, 4)[0] = torch.ones(2, 4)
     with pytest.raises(RuntimeError, match=r"expand\(\[2, 4\], size=\[4\]\): the number of sizes provided \(1\)"):
         minigrad.zeros(3, 4)[0] = minigrad.ones(2, 4)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_lstm_takes_its_state_as_a_list_like_torch(batch_first):
+    # yunjey/pytorch-tutorial language_model: `states = [state.detach() for state in states]; model(inputs, states)`
+    torch = pytest.importorskip("torch")
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(3, 4, num_layers=2, batch_first=batch_first).double()
+    ours = minigrad.nn.LSTM(3, 4, num_layers=2, batch_first=batch_first).double()
+    ours.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    x = torch.randn(2, 5, 3).double() if batch_first else torch.randn(5, 2, 3).double()
+    h, c = torch.randn(2, 2, 4).double(), torch.randn(2, 2, 4).double()
+    expected, (h_n, c_n) = theirs(x, [h, c])
+    got, (our_h, our_c) = ours(minigrad.tensor(x.numpy()), [minigrad.tensor(h.numpy()), minigrad.tensor(c.numpy())])
+    for a, b in ((got, expected), (our_h, h_n), (our_c, c_n)):
+        assert a.detach().numpy() == pytest.approx(b.detach().numpy(), abs=1e-12)
+
+
+def test_lstm_cell_takes_its_state_as_a_list_like_torch():
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.LSTMCell(3, 4).double()
+    ours = minigrad.nn.LSTMCell(3, 4).double()
+    ours.load_state_dict({k: minigrad.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    x, h, c = torch.randn(2, 3).double(), torch.randn(2, 4).double(), torch.randn(2, 4).double()
+    expected = theirs(x, [h, c])
+    got = ours(minigrad.tensor(x.numpy()), [minigrad.tensor(h.numpy()), minigrad.tensor(c.numpy())])
+    for a, b in zip(got, expected):
+        assert a.detach().numpy() == pytest.approx(b.detach().numpy(), abs=1e-12)
+
+
+def test_lstm_gradient_flows_into_a_list_state():
+    h = minigrad.randn(1, 2, 4, dtype=minigrad.float64, requires_grad=True)
+    c = minigrad.randn(1, 2, 4, dtype=minigrad.float64, requires_grad=True)
+    lstm = minigrad.nn.LSTM(3, 4).double()
+    x = minigrad.randn(5, 2, 3, dtype=minigrad.float64)
+    assert minigrad.autograd.gradcheck(lambda h, c: lstm(x, [h, c])[0], (h, c))

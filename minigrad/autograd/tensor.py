@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
-from .. import _device, _dtype, _shared
+from .. import _device, _dtype, _shared, _tensor_str
 from . import engine
 from .hooks import RemovableHandle
 from .node import _Node
@@ -650,18 +650,8 @@ class Tensor(_TensorBase):
         return builtins.int(self.item())
 
     def __repr__(self):
-        body = np.array2string(
-            self._data, separator=", ", precision=4, floatmode="maxprec_equal", prefix="tensor(", suppress_small=False
-        )
-        extras = []
-        default = {np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)}
-        if self._data.dtype not in default or self._data.size == 0:
-            extras.append(f"dtype={self.dtype!r}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        grad_fn = None if self.grad_fn is None else self.grad_fn.name()
+        return _tensor_str.tensor_str(self._data, self.dtype, _dtype.get_default_dtype(), grad_fn, self.requires_grad)
 
     def share_memory_(self):
         """Move the values into shared memory (once; a no-op after) and return ``self``: pickled to another process

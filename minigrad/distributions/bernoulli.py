@@ -19,7 +19,7 @@ class Bernoulli(Distribution):
 
     >>> from minigrad.distributions import Bernoulli
     >>> Bernoulli(probs=minigrad.tensor(0.25)).mean
-    tensor(0.25)
+    tensor(0.2500)
     """
 
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}

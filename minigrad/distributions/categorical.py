@@ -21,7 +21,7 @@ class Categorical(Distribution):
 
     >>> from minigrad.distributions import Categorical
     >>> Categorical(probs=minigrad.tensor([0.25, 0.75])).log_prob(minigrad.tensor(1)).exp()
-    tensor(0.75)
+    tensor(0.7500)
     """
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}

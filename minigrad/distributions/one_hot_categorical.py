@@ -108,7 +108,7 @@ class OneHotCategoricalStraightThrough(OneHotCategorical):
     tensor(1., grad_fn=<SumBackward>)
     >>> (sample * minigrad.tensor([1.0, 2.0])).sum().backward()
     >>> probs.grad  # as if the sample were probs
-    tensor([-0.8,  0.2])
+    tensor([-0.8000,  0.2000])
     """
 
     has_rsample = True

@@ -308,8 +308,8 @@ def qr(A, mode="reduced"):
     ``∂A = (∂Q + Q copyltu(M)) R⁻ᵀ`` (``copyltu`` mirrors the lower triangle up); wide matrices split ``A = Q[X|Y]``.
 
     >>> minigrad.linalg.qr(minigrad.tensor([[3.0, 0.0], [4.0, 1.0]])).R.abs()
-    tensor([[5.0, 0.8],
-            [0.0, 0.6]])
+    tensor([[5.0000, 0.8000],
+            [0.0000, 0.6000]])
     """
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(

@@ -49,8 +49,8 @@ def geqrf(input):  # noqa: A002 - torch's argument name
     torch); ``householder_product(a, tau)`` gives ``Q``.
 
     >>> minigrad.geqrf(minigrad.tensor([[3.0], [4.0]])).a
-    tensor([[-5.0],
-            [ 0.5]])
+    tensor([[-5.0000],
+            [ 0.5000]])
     """
     check_float(input, "geqrf")
     if input.ndim < 2:
@@ -102,8 +102,8 @@ def householder_product(A, tau):
     read) and ``tau (*, k)``, ``m ≥ n ≥ k``. Gradient: that of the reflections, applied one by one.
 
     >>> minigrad.linalg.householder_product(*minigrad.geqrf(minigrad.tensor([[3.0], [4.0]])))
-    tensor([[-0.6],
-            [-0.8]])
+    tensor([[-0.6000],
+            [-0.8000]])
     """
     _check_reflectors(A, tau, "torch.linalg.householder_product")
     m, n = A.shape[-2:]
@@ -126,8 +126,8 @@ def ormqr(input, input2, input3, left=True, transpose=False):  # noqa: A002 - to
 
     >>> a, tau = minigrad.geqrf(minigrad.tensor([[3.0], [4.0]]))
     >>> minigrad.ormqr(a, tau, minigrad.eye(2))
-    tensor([[-0.6, -0.8],
-            [-0.8,  0.6]])
+    tensor([[-0.6000, -0.8000],
+            [-0.8000,  0.6000]])
     """
     _check_reflectors(input, input2, "torch.ormqr")
     if input3.ndim != input.ndim:

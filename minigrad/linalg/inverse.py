@@ -94,8 +94,8 @@ def inv(A):
     Gradient: ``∂A = -A⁻ᵀ g A⁻ᵀ``.
 
     >>> minigrad.linalg.inv(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
-    tensor([[0.50, 0.00],
-            [0.00, 0.25]])
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
     """
     check_square(A, "linalg.inv")
     return Inv.apply(A)
@@ -180,7 +180,7 @@ def solve(A, B, *, left=True):
     Gradients: ``∂B = A⁻ᵀ g``, ``∂A = -∂B Xᵀ``.
 
     >>> minigrad.linalg.solve(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]), minigrad.tensor([2.0, 2.0]))
-    tensor([1.0, 0.5])
+    tensor([1.0000, 0.5000])
     """
     check_square(A, "linalg.solve")
     check_float(B, "linalg.solve")

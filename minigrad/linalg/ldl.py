@@ -40,8 +40,8 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False):
     real matrices. Not differentiable (as in torch).
 
     >>> minigrad.linalg.ldl_factor_ex(minigrad.tensor([[4.0, 2.0], [2.0, 5.0]])).LD
-    tensor([[4.0, 0.0],
-            [0.5, 4.0]])
+    tensor([[4.0000, 0.0000],
+            [0.5000, 4.0000]])
     """
     check_square(A, "torch.linalg.ldl_factor_ex")
     ld = _batch(A._data)

@@ -59,8 +59,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     ``∂A = -Pᵀ g Pᵀ + (I - A P) gᵀ P Pᵀ + Pᵀ P gᵀ (I - P A)``.
 
     >>> minigrad.linalg.pinv(minigrad.tensor([[2.0, 0.0], [0.0, 0.0]]))
-    tensor([[0.5, 0.0],
-            [0.0, 0.0]])
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.0000]])
     """
     if A.ndim < 2 or A._data.dtype not in (np.float32, np.float64):
         raise RuntimeError(
@@ -88,7 +88,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     Gradient (solution and residuals): through ``pinv`` and ``matmul``.
 
     >>> minigrad.linalg.lstsq(minigrad.tensor([[1.0], [1.0]]), minigrad.tensor([[1.0], [3.0]])).solution
-    tensor([[2.]])
+    tensor([[2.0000]])
     """
     driver = "gelsy" if driver is None else driver
     if driver not in ("gels", "gelsy", "gelsd", "gelss"):

@@ -54,8 +54,8 @@ def cholesky_inverse(input, upper=False):  # noqa: A002
     Gradient: ``inv``'s through ``L Lᵀ``, so every entry of ``input`` gets one, as in torch.
 
     >>> minigrad.cholesky_inverse(minigrad.tensor([[2.0, 0.0], [0.0, 1.0]]))
-    tensor([[0.25, 0.00],
-            [0.00, 1.00]])
+    tensor([[0.2500, 0.0000],
+            [0.0000, 1.0000]])
     """
     check_square(input, "cholesky_inverse")
     # as torch, the gradient is that of (L Lᵀ)⁻¹ in every entry of L (not only the triangle the forward reads)
@@ -98,8 +98,8 @@ def pinverse(input, rcond=1e-15):  # noqa: A002
     Gradient: ``linalg.pinv``'s.
 
     >>> minigrad.pinverse(minigrad.tensor([[2.0, 0.0], [0.0, 0.0]]))
-    tensor([[0.5, 0.0],
-            [0.0, 0.0]])
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.0000]])
     """
     return least_squares.pinv(input, rtol=rcond)
 
@@ -108,8 +108,8 @@ def qr(input, some=True):  # noqa: A002
     """``(Q, R)``: ``linalg.qr`` in mode ``'reduced'`` (``some``) or ``'complete'``. Gradient: ``linalg.qr``'s.
 
     >>> minigrad.qr(minigrad.tensor([[3.0, 0.0], [4.0, 1.0]])).R.abs()
-    tensor([[5.0, 0.8],
-            [0.0, 0.6]])
+    tensor([[5.0000, 0.8000],
+            [0.0000, 0.6000]])
     """
     return factorizations.qr(input, "reduced" if some else "complete")
 
@@ -185,8 +185,8 @@ def lu_solve(b, LU_data, LU_pivots):  # noqa: N803
 
     >>> LU, piv = minigrad.linalg.lu_factor(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
     >>> minigrad.lu_solve(minigrad.tensor([[2.0], [2.0]]), LU, piv)
-    tensor([[1.0],
-            [0.5]])
+    tensor([[1.0000],
+            [0.5000]])
     """
     return linalg_lu_solve(LU_data, LU_pivots, b)
 

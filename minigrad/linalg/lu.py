@@ -241,8 +241,8 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False):
 
     >>> LU, piv = minigrad.linalg.lu_factor(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
     >>> minigrad.linalg.lu_solve(LU, piv, minigrad.tensor([[2.0], [2.0]]))
-    tensor([[1.0],
-            [0.5]])
+    tensor([[1.0000],
+            [0.5000]])
     """
     check_float(LU, "linalg.lu_solve")
     if LU.ndim < 2 or LU.shape[-1] != LU.shape[-2]:

@@ -119,7 +119,7 @@ def constant_(tensor, val):
     """Fill with the constant ``val``.
 
     >>> nn.init.constant_(minigrad.empty(2), 0.5)
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
     with no_grad():
         return tensor.fill_(val)

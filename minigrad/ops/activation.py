@@ -100,7 +100,7 @@ class Sigmoid(Function):
     """``σ(x) = 1 / (1 + e^-x)``; gradient ``g σ(x) (1 - σ(x))``.
 
     >>> minigrad.sigmoid(minigrad.tensor([0.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """
 
     keeps_inputs = False
@@ -126,7 +126,7 @@ def sigmoid(x, *, out=None):
     ``g σ(x) (1 - σ(x))``.
 
     >>> minigrad.sigmoid(minigrad.tensor([0.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """
     result = Sigmoid.apply(float_operand(x))
     return result if out is None else write_into(result, out)
@@ -194,7 +194,7 @@ def softmax(x, dim=None, dtype=None):
     ``y ⊙ (g - Σ_j g_j y_j)`` with ``y`` the softmax.
 
     >>> minigrad.softmax(minigrad.tensor([0.0, 0.0]), dim=0)
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
     x, axis = _softmax_dim(x, dim, dtype)
     if x.ndim == 0:
@@ -206,7 +206,7 @@ def log_softmax(x, dim=None, dtype=None):
     """``x_i - log Σ_j exp(x_j)`` along ``dim``; same shape as ``x``. Gradient: ``g - softmax(x)·Σ_j g_j``.
 
     >>> minigrad.log_softmax(minigrad.tensor([0.0, 0.0]), dim=0).exp()
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
     x, axis = _softmax_dim(x, dim, dtype)
     if x.ndim == 0:

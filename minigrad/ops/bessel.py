@@ -68,7 +68,7 @@ modified_bessel_k0 = _no_grad_function(
     (torch.special.modified_bessel_k0): ``inf`` at 0, NaN for ``x < 0``; elementwise. Not differentiable.
 
     >>> minigrad.special.modified_bessel_k0(minigrad.tensor([1.0]))
-    tensor([0.421])
+    tensor([0.4210])
     """,
 )
 modified_bessel_k1 = _no_grad_function(
@@ -104,7 +104,7 @@ airy_ai = _no_grad_function(
     (torch.special.airy_ai); elementwise. Not differentiable.
 
     >>> minigrad.special.airy_ai(minigrad.tensor([0.0]))
-    tensor([0.355])
+    tensor([0.3550])
     """,
 )
 

@@ -126,7 +126,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):  # noqa: A002 - torch
     number, one number per dim, or one 1-d coordinate tensor per dim. Gradient: the stencil's transpose.
 
     >>> minigrad.gradient(minigrad.tensor([1.0, 2.0, 4.0, 8.0]))
-    (tensor([1.0, 1.5, 3.0, 4.0]),)
+    (tensor([1.0000, 1.5000, 3.0000, 4.0000]),)
     """
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
@@ -185,7 +185,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     ``y[i]`` gets ``g`` times its two half-widths.
 
     >>> minigrad.trapezoid(minigrad.tensor([1.0, 2.0, 4.0]))
-    tensor(4.5)
+    tensor(4.5000)
     """
     x, dx, axis = _trapezoid_input(y, x, dx, dim)
     if y.shape[axis] == 0:
@@ -209,7 +209,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     entry fewer than ``y`` along ``dim``). Gradient: the running sums' transpose.
 
     >>> minigrad.cumulative_trapezoid(minigrad.tensor([1.0, 2.0, 4.0]))
-    tensor([1.5, 4.5])
+    tensor([1.5000, 4.5000])
     """
     x, dx, axis = _trapezoid_input(y, x, dx, dim)
     if y.shape[axis] == 0:

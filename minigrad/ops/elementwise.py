@@ -298,7 +298,7 @@ def div(a, b, rounding_mode=None):
     Gradient of true division: ``g / b`` to ``a``, ``-g a / b²`` to ``b`` (each summed over its broadcast dims).
 
     >>> minigrad.div(minigrad.tensor([3.0, -3.0]), 2)
-    tensor([ 1.5, -1.5])
+    tensor([ 1.5000, -1.5000])
     >>> minigrad.div(minigrad.tensor([3.0, -3.0]), 2, rounding_mode='floor')
     tensor([ 1., -2.])
     """
@@ -608,7 +608,7 @@ def abs(x):  # noqa: A001 - torch's name
     Gradient: ``g · sign(x)`` (0 at 0).
 
     >>> minigrad.abs(minigrad.tensor([-1.5, 2.0]))
-    tensor([1.5, 2.0])
+    tensor([1.5000, 2.0000])
     """
     return Abs.apply(x)
 
@@ -723,7 +723,7 @@ def clamp(x, min=None, max=None):  # noqa: A002 - torch's argument names
     Gradient: ``g`` where ``x`` lies within the bounds, 0 where a bound is taken (a tensor bound gets ``g`` there).
 
     >>> minigrad.clamp(minigrad.tensor([-2.0, 0.5, 3.0]), min=0.0, max=1.0)
-    tensor([0.0, 0.5, 1.0])
+    tensor([0.0000, 0.5000, 1.0000])
     """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -877,7 +877,7 @@ def frac(x):
     """``x - trunc(x)``, the fractional part with the sign of ``x``; gradient ``g``.
 
     >>> minigrad.frac(minigrad.tensor([1.25, -1.25]))
-    tensor([ 0.25, -0.25])
+    tensor([ 0.2500, -0.2500])
     """
     return sub(x, trunc(x))
 
@@ -1053,7 +1053,7 @@ def addcdiv(x, tensor1, tensor2, value=1):
     (each summed over its broadcast dims).
 
     >>> minigrad.addcdiv(minigrad.tensor([1.0]), minigrad.tensor([3.0]), minigrad.tensor([2.0]))
-    tensor([2.5])
+    tensor([2.5000])
     """
     return add(x, mul(div(tensor1, tensor2), value))
 
@@ -1064,7 +1064,7 @@ def lerp(x, end, weight):
     Gradient: ``g (1 - weight)`` to ``x``, ``g · weight`` to ``end``, ``g (end - x)`` to a tensor ``weight``.
 
     >>> minigrad.lerp(minigrad.tensor([0.0]), minigrad.tensor([10.0]), 0.25)
-    tensor([2.5])
+    tensor([2.5000])
     """
     return add(x, mul(sub(end, x), weight))
 

@@ -87,7 +87,7 @@ def mvlgamma(input, p):  # noqa: A002 - torch's argument name
     ``g · Σ_j ψ(x - j/2)``. Integers become float32; bool inputs and ``p < 1`` raise RuntimeError.
 
     >>> minigrad.mvlgamma(minigrad.tensor([2.5]), 2)
-    tensor([0.857])
+    tensor([0.8570])
     """
     if input._data.dtype == np.bool_:
         raise RuntimeError("The input tensor may not be a boolean tensor.")

@@ -235,7 +235,7 @@ def sub_(self, other, *deprecated, alpha=1):
     deprecated order) warns and works.
 
     >>> minigrad.ones(2).sub_(0.5)
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
     if deprecated:
         alpha, (other,) = scalar_first("sub_", (other,), deprecated, alpha != 1)
@@ -255,7 +255,7 @@ def div_(self, other):
     """In place ``self /= other``; returns ``self``. Gradient as ``div``.
 
     >>> minigrad.ones(2).div_(4)
-    tensor([0.25, 0.25])
+    tensor([0.2500, 0.2500])
     """
     return apply_inplace(self, elementwise.div, other)
 
@@ -286,7 +286,7 @@ def addcdiv_(self, tensor1, tensor2, *deprecated, value=1):
     ``addcdiv_(value, tensor1, tensor2)`` (torch's deprecated order) warns and works.
 
     >>> minigrad.ones(1).addcdiv_(minigrad.tensor([3.0]), minigrad.tensor([2.0]))
-    tensor([2.5])
+    tensor([2.5000])
     """
     if deprecated:
         value, (tensor1, tensor2) = scalar_first("addcdiv_", (tensor1, tensor2), deprecated, value != 1)
@@ -307,7 +307,7 @@ def clamp_(self, min=None, max=None):  # noqa: A002 - torch's argument names
     Gradient: ``g`` inside the bounds, zero outside.
 
     >>> minigrad.tensor([-1.0, 0.5, 2.0]).clamp_(0, 1)
-    tensor([0.0, 0.5, 1.0])
+    tensor([0.0000, 0.5000, 1.0000])
     """
     return apply_inplace(self, elementwise.clamp, min, max)
 

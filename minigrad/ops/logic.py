@@ -192,7 +192,7 @@ def heaviside(input, values):  # noqa: A002
     nan, as torch). ``input`` and ``values`` broadcast and must have the same dtype. Not differentiable.
 
     >>> minigrad.heaviside(minigrad.tensor([-1.5, 0.0, 2.0]), minigrad.tensor(0.5))
-    tensor([0.0, 0.5, 1.0])
+    tensor([0.0000, 0.5000, 1.0000])
     """
     require_tensor("heaviside", input)
     require_tensor("heaviside", values, "values", 2)

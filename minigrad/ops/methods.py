@@ -317,7 +317,7 @@ _EXAMPLES = {
     "addr_": ">>> minigrad.zeros(2, 2).addr_(minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0, 4.0]))\n"
     "tensor([[3., 4.],\n        [6., 8.]])",
     "baddbmm_": ">>> minigrad.ones(1, 2, 2).baddbmm_(minigrad.ones(1, 2, 3), minigrad.ones(1, 3, 2), alpha=0.5)\n"
-    "tensor([[[2.5, 2.5],\n         [2.5, 2.5]]])",
+    "tensor([[[2.5000, 2.5000],\n         [2.5000, 2.5000]]])",
     "addbmm_": ">>> minigrad.zeros(2, 2).addbmm_(minigrad.ones(4, 2, 3), minigrad.ones(4, 3, 2))\n"
     "tensor([[12., 12.],\n        [12., 12.]])",
     "index_add_": ">>> minigrad.zeros(3).index_add_(0, minigrad.tensor([0, 2, 0]), minigrad.tensor([1.0, 2.0, 3.0]))\n"
@@ -453,14 +453,14 @@ _INPLACE_EXAMPLES = {
     "arctan_": ">>> minigrad.tensor([0.0, 1.0]).arctan_()\ntensor([0.0000, 0.7854])",
     "asinh_": ">>> minigrad.tensor([0.0, 1.0]).asinh_()\ntensor([0.0000, 0.8814])",
     "arcsinh_": ">>> minigrad.tensor([0.0, 1.0]).arcsinh_()\ntensor([0.0000, 0.8814])",
-    "acosh_": ">>> minigrad.tensor([1.0, 2.0]).acosh_()\ntensor([0.000, 1.317])",
-    "arccosh_": ">>> minigrad.tensor([1.0, 2.0]).arccosh_()\ntensor([0.000, 1.317])",
+    "acosh_": ">>> minigrad.tensor([1.0, 2.0]).acosh_()\ntensor([0.0000, 1.3170])",
+    "arccosh_": ">>> minigrad.tensor([1.0, 2.0]).arccosh_()\ntensor([0.0000, 1.3170])",
     "ceil_": ">>> minigrad.tensor([-1.5, 2.75]).ceil_()\ntensor([-1.,  3.])",
     "floor_": ">>> minigrad.tensor([-1.5, 2.75]).floor_()\ntensor([-2.,  2.])",
     "round_": ">>> minigrad.tensor([-1.5, 2.75]).round_()\ntensor([-2.,  3.])",
     "trunc_": ">>> minigrad.tensor([-1.5, 2.75]).trunc_()\ntensor([-1.,  2.])",
     "fix_": ">>> minigrad.tensor([-1.5, 2.75]).fix_()\ntensor([-1.,  2.])",
-    "frac_": ">>> minigrad.tensor([-1.5, 2.75]).frac_()\ntensor([-0.50,  0.75])",
+    "frac_": ">>> minigrad.tensor([-1.5, 2.75]).frac_()\ntensor([-0.5000,  0.7500])",
     "sign_": ">>> minigrad.tensor([-1.5, 2.75]).sign_()\ntensor([-1.,  1.])",
     "sgn_": ">>> minigrad.tensor([-1.5, 2.75]).sgn_()\ntensor([-1.,  1.])",
     "sin_": ">>> minigrad.tensor([0.0]).sin_()\ntensor([0.])",
@@ -475,9 +475,9 @@ _INPLACE_EXAMPLES = {
     "erfc_": ">>> minigrad.tensor([0.0]).erfc_()\ntensor([1.])",
     "exp2_": ">>> minigrad.tensor([0.0, 3.0]).exp2_()\ntensor([1., 8.])",
     "log2_": ">>> minigrad.tensor([1.0, 8.0]).log2_()\ntensor([0., 3.])",
-    "log10_": ">>> minigrad.tensor([1.0, 100.0]).log10_()\ntensor([0., 2.])",
-    "rsqrt_": ">>> minigrad.tensor([1.0, 4.0]).rsqrt_()\ntensor([1.0, 0.5])",
-    "reciprocal_": ">>> minigrad.tensor([2.0, 4.0]).reciprocal_()\ntensor([0.50, 0.25])",
+    "log10_": ">>> minigrad.tensor([1.0, 100.0]).log10_()\ntensor([0.0000, 2.0000])",
+    "rsqrt_": ">>> minigrad.tensor([1.0, 4.0]).rsqrt_()\ntensor([1.0000, 0.5000])",
+    "reciprocal_": ">>> minigrad.tensor([2.0, 4.0]).reciprocal_()\ntensor([0.5000, 0.2500])",
     "square_": ">>> minigrad.tensor([-2.0, 3.0]).square_()\ntensor([4., 9.])",
     "deg2rad_": ">>> minigrad.tensor([180.0]).deg2rad_()\ntensor([3.1416])",
     "rad2deg_": ">>> minigrad.tensor([3.141592653589793]).rad2deg_()\ntensor([180.])",
@@ -493,12 +493,13 @@ _INPLACE_EXAMPLES = {
     "fmod_": ">>> minigrad.tensor([-7.0, 7.0]).fmod_(3.0)\ntensor([-1.,  1.])",
     "remainder_": ">>> minigrad.tensor([-7.0, 7.0]).remainder_(3.0)\ntensor([2., 1.])",
     "floor_divide_": ">>> minigrad.tensor([-7.0, 7.0]).floor_divide_(2.0)\ntensor([-4.,  3.])",
-    "divide_": ">>> minigrad.tensor([1.0, 3.0]).divide_(2.0)\ntensor([0.5, 1.5])",
-    "true_divide_": ">>> minigrad.tensor([1.0, 3.0]).true_divide_(2.0)\ntensor([0.5, 1.5])",
+    "divide_": ">>> minigrad.tensor([1.0, 3.0]).divide_(2.0)\ntensor([0.5000, 1.5000])",
+    "true_divide_": ">>> minigrad.tensor([1.0, 3.0]).true_divide_(2.0)\ntensor([0.5000, 1.5000])",
     "multiply_": ">>> minigrad.tensor([1.0, 3.0]).multiply_(2.0)\ntensor([2., 6.])",
     "subtract_": ">>> minigrad.tensor([1.0, 3.0]).subtract_(2.0)\ntensor([-1.,  1.])",
     "xlogy_": ">>> minigrad.tensor([0.0, 2.0]).xlogy_(minigrad.tensor([0.0, 1.0]))\ntensor([0., 0.])",
-    "heaviside_": ">>> minigrad.tensor([-1.0, 0.0, 2.0]).heaviside_(minigrad.tensor([0.5]))\ntensor([0.0, 0.5, 1.0])",
+    "heaviside_": ">>> minigrad.tensor([-1.0, 0.0, 2.0]).heaviside_(minigrad.tensor([0.5]))\n"
+    "tensor([0.0000, 0.5000, 1.0000])",
     "eq_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).eq_(2.0)\ntensor([0., 1., 0.])",
     "ne_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).ne_(2.0)\ntensor([1., 0., 1.])",
     "lt_": ">>> minigrad.tensor([1.0, 2.0, 3.0]).lt_(2.0)\ntensor([1., 0., 0.])",
@@ -526,9 +527,9 @@ _INPLACE_EXAMPLES = {
     "gcd_": ">>> minigrad.tensor([12, 10]).gcd_(minigrad.tensor([8, 4]))\ntensor([4, 2])",
     "lcm_": ">>> minigrad.tensor([12, 10]).lcm_(minigrad.tensor([8, 4]))\ntensor([24, 20])",
     "renorm_": ">>> minigrad.tensor([[3.0, 4.0], [0.0, 0.5]]).renorm_(2, 0, 1.0)\n"
-    "tensor([[0.6, 0.8],\n        [0.0, 0.5]])",
+    "tensor([[0.6000, 0.8000],\n        [0.0000, 0.5000]])",
     "addmm_": ">>> minigrad.ones(2, 2).addmm_(minigrad.ones(2, 3), minigrad.ones(3, 2), beta=0.5)\n"
-    "tensor([[3.5, 3.5],\n        [3.5, 3.5]])",
+    "tensor([[3.5000, 3.5000],\n        [3.5000, 3.5000]])",
 }
 for _name, _example in _INPLACE_EXAMPLES.items():
     METHODS[_name].__doc__ += "\n\n" + _example

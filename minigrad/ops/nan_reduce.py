@@ -32,7 +32,7 @@ def nanmean(x, dim=None, keepdim=False, *, dtype=None):
     Gradient: ``g / count`` broadcast back, zero at the nans.
 
     >>> minigrad.nanmean(minigrad.tensor([1.0, float("nan"), 2.0]))
-    tensor(1.5)
+    tensor(1.5000)
     """
     if dtype is not None:
         x = x.to(dtype)

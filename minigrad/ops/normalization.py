@@ -211,8 +211,8 @@ def batch_norm(
 
     >>> x = minigrad.tensor([[1.0], [3.0]])
     >>> F.batch_norm(x, minigrad.zeros(1), minigrad.ones(1), training=True)
-    tensor([[-1.],
-            [ 1.]])
+    tensor([[-1.0000],
+            [ 1.0000]])
     """
     if input.ndim < 2:  # torch reads such an input as having no channels: only an empty one passes
         for name, value in (("running_mean", running_mean), ("running_var", running_var)):
@@ -298,7 +298,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
     (means over the normalised dims); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias`` over the leading dims.
 
     >>> F.layer_norm(minigrad.tensor([[1.0, 3.0]]), (2,))
-    tensor([[-1.,  1.]])
+    tensor([[-1.0000,  1.0000]])
     """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if input.shape[input.ndim - len(shape) :] != shape or len(shape) > input.ndim:
@@ -323,7 +323,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):  # noqa: A0
     (means over each sample's group); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
 
     >>> F.group_norm(minigrad.tensor([[1.0, 3.0]]), 1)
-    tensor([[-1.,  1.]])
+    tensor([[-1.0000,  1.0000]])
     """
     channels = input.shape[1] if input.ndim > 1 else 0
     if input.ndim < 2 or channels % num_groups:
@@ -349,7 +349,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):  # noqa: A002
     below ``eps``; other ``p`` through the norm's gradient.
 
     >>> F.normalize(minigrad.tensor([[3.0, 4.0]]))
-    tensor([[0.6, 0.8]])
+    tensor([[0.6000, 0.8000]])
     """
     if out is not None:
         raise NotImplementedError("normalize(out=...) is not supported")

@@ -213,7 +213,7 @@ def quantile(x, q, dim=None, keepdim=False, *, interpolation="linear"):
     Gradient: to the two neighbouring entries, weighted ``1 - w`` and ``w``.
 
     >>> minigrad.quantile(minigrad.tensor([1.0, 2.0, 3.0, 4.0]), 0.5)
-    tensor(2.5)
+    tensor(2.5000)
     """
     return _quantile(x, q, dim, keepdim, interpolation, ignore_nan=False, name="quantile")
 

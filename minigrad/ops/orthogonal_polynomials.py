@@ -40,7 +40,7 @@ chebyshev_polynomial_t = _polynomial(
     (torch.special.chebyshev_polynomial_t).
 
     >>> minigrad.special.chebyshev_polynomial_t(minigrad.tensor([0.5]), 2)
-    tensor([-0.5])""",
+    tensor([-0.5000])""",
 )
 chebyshev_polynomial_u = _polynomial(
     "chebyshev_polynomial_u",
@@ -76,7 +76,7 @@ shifted_chebyshev_polynomial_t = _polynomial(
     (torch.special.shifted_chebyshev_polynomial_t).
 
     >>> minigrad.special.shifted_chebyshev_polynomial_t(minigrad.tensor([0.75]), 2)
-    tensor([-0.5])""",
+    tensor([-0.5000])""",
 )
 shifted_chebyshev_polynomial_u = _polynomial(
     "shifted_chebyshev_polynomial_u",
@@ -130,7 +130,7 @@ laguerre_polynomial_l = _polynomial(
     (torch.special.laguerre_polynomial_l).
 
     >>> minigrad.special.laguerre_polynomial_l(minigrad.tensor([1.0]), 2)
-    tensor([-0.5])""",
+    tensor([-0.5000])""",
 )
 legendre_polynomial_p = _polynomial(
     "legendre_polynomial_p",
@@ -138,5 +138,5 @@ legendre_polynomial_p = _polynomial(
     """The Legendre polynomial ``P_n(x)``, orthogonal on [-1, 1] (torch.special.legendre_polynomial_p).
 
     >>> minigrad.special.legendre_polynomial_p(minigrad.tensor([0.5]), 2)
-    tensor([-0.125])""",
+    tensor([-0.1250])""",
 )

@@ -223,7 +223,7 @@ def ldexp(input, other):  # noqa: A002
     Gradient: ``∂input = g·2^other``, ``∂other = g·input·2^other·ln 2``.
 
     >>> minigrad.ldexp(minigrad.tensor([1.0, 3.0]), minigrad.tensor([3, -1]))
-    tensor([8.0, 1.5])
+    tensor([8.0000, 1.5000])
     """
     require_tensor("ldexp", input)
     require_tensor("ldexp", other, "other", 2)
@@ -268,7 +268,7 @@ def frexp(input):  # noqa: A002
     Gradient: ``∂input = g_mantissa / 2^exponent``.
 
     >>> minigrad.frexp(minigrad.tensor([8.0, -3.0]))
-    frexp(mantissa=tensor([ 0.50, -0.75]), exponent=tensor([4, 2], dtype=minigrad.int32))
+    frexp(mantissa=tensor([ 0.5000, -0.7500]), exponent=tensor([4, 2], dtype=minigrad.int32))
     """
     if input._data.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
@@ -301,7 +301,7 @@ def reciprocal(input):  # noqa: A002
     """``1 / input`` elementwise (integers give float32; ``1/0 = inf``). Gradient: ``-g / input²``.
 
     >>> minigrad.reciprocal(minigrad.tensor([2.0, -4.0]))
-    tensor([ 0.50, -0.25])
+    tensor([ 0.5000, -0.2500])
     """
     return div(1.0, input)
 
@@ -377,7 +377,7 @@ def fill(input, value):  # noqa: A002
     Gradient: zero to ``input``; ``Σ g`` to a tensor ``value``.
 
     >>> minigrad.fill(minigrad.zeros(3), 2.5)
-    tensor([2.5, 2.5, 2.5])
+    tensor([2.5000, 2.5000, 2.5000])
     """
     if is_tensor(value) and value.ndim:
         raise RuntimeError(f"fill only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
@@ -392,8 +392,8 @@ def renorm(input, p, dim, maxnorm):  # noqa: A002
     Gradient: the chain rule through that formula (the norm included) for the scaled slices, ``g`` for the others.
 
     >>> minigrad.renorm(minigrad.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0)
-    tensor([[0.6, 0.8],
-            [0.3, 0.4]])
+    tensor([[0.6000, 0.8000],
+            [0.3000, 0.4000]])
     """
     if input.ndim < 2:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")

@@ -155,7 +155,7 @@ def softsign(x):
     """``x / (1 + |x|)``; gradient ``1 / (1 + |x|)²``.
 
     >>> F.softsign(minigrad.tensor([-1.0, 3.0]))
-    tensor([-0.50,  0.75])
+    tensor([-0.5000,  0.7500])
     """
     x = float_operand(x)
     return x / (x.abs() + 1)
@@ -171,7 +171,7 @@ def softshrink(x, lambd=0.5):
     """``x - λ`` above λ, ``x + λ`` below -λ, 0 between; gradient ``[|x| > λ]``.
 
     >>> F.softshrink(minigrad.tensor([-1.0, 0.2, 0.7]), 0.5)
-    tensor([-0.5,  0.0,  0.2])
+    tensor([-0.5000,  0.0000,  0.2000])
     """
     _check_lambd(lambd)
     data = x._data
@@ -185,7 +185,7 @@ def hardshrink(x, lambd=0.5):
     vectorised kernel does).
 
     >>> F.hardshrink(minigrad.tensor([-1.0, 0.2, 0.7]), 0.5)
-    tensor([-1.0,  0.0,  0.7])
+    tensor([-1.0000,  0.0000,  0.7000])
     """
     data = x._data
     return _piecewise(x, np.where((data >= -lambd) & (data <= lambd), 0, data), (data < -lambd) | (data > lambd))
@@ -207,7 +207,7 @@ def glu(x, dim=-1):
     Gradient: ``g σ(b)`` to ``a``, ``g a σ(b) (1 - σ(b))`` to ``b``.
 
     >>> F.glu(minigrad.tensor([[1.0, 2.0, 0.0, 0.0]]))
-    tensor([[0.5, 1.0]])
+    tensor([[0.5000, 1.0000]])
     """
     if x.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
@@ -224,7 +224,7 @@ def prelu(x, weight):
     ``g`` or ``w g`` for ``x`` (``w`` at 0), ``Σ g·x`` over ``x <= 0`` for ``w``.
 
     >>> F.prelu(minigrad.tensor([-1.0, 2.0]), minigrad.tensor([0.1]))
-    tensor([-0.1,  2.0])
+    tensor([-0.1000,  2.0000])
     """
     if weight.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")

@@ -459,8 +459,8 @@ def avg_pool2d(
     Gradient: each window's ``g`` divided by its divisor and spread over the window (overlapping windows add).
 
     >>> F.avg_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
-    tensor([[[[ 2.5,  4.5],
-              [10.5, 12.5]]]])
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
     """
     return _avg_pool(
         input, 2, "avg_pool2d", kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
@@ -509,7 +509,7 @@ def adaptive_avg_pool1d(input, output_size):  # noqa: A002
     Gradient: each window's ``g`` divided by its size and spread over it (overlapping windows add).
 
     >>> F.adaptive_avg_pool1d(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 1)
-    tensor([[[1.5]]])
+    tensor([[[1.5000]]])
     """
     return WindowMean.apply(input, windows=_adaptive_windows(input, 1, output_size, "adaptive_avg_pool1d"))
 

@@ -208,7 +208,7 @@ def mean(x, dim=None, keepdim=False, dtype=None):
     broadcast back over the reduced dims.
 
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).mean(1)
-    tensor([1.5, 3.5])
+    tensor([1.5000, 3.5000])
     """
     if dtype is not None:
         x = x.to(dtype)

@@ -99,7 +99,7 @@ def addcdiv(input, tensor1, tensor2, *deprecated, value=1):  # noqa: A002
     (summed over broadcast dims).
 
     >>> minigrad.addcdiv(minigrad.tensor([1.0]), minigrad.tensor([3.0]), minigrad.tensor([2.0]))
-    tensor([2.5])
+    tensor([2.5000])
     """
     if deprecated:
         value, (tensor1, tensor2) = scalar_first("addcdiv", (tensor1, tensor2), deprecated, value != 1)

@@ -166,7 +166,7 @@ Ndtr, ndtr = _function(
     ``φ(x) = exp(-x²/2) / √(2π)``.
 
     >>> minigrad.special.ndtr(minigrad.tensor([0.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """,
 )
 Erfc, erfc = _function(
@@ -210,7 +210,7 @@ Ndtri, ndtri = _function(
     gradient ``g · √(2π) exp(y²/2)``.
 
     >>> minigrad.special.ndtri(minigrad.tensor([0.5, 0.975]))
-    tensor([0.00, 1.96])
+    tensor([0.0000, 1.9600])
     """,
 )
 Entr, entr = _function(

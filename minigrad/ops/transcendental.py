@@ -71,19 +71,19 @@ Rsqrt, rsqrt = _function(
 
 # the examples of the functions ``_function`` built (tests/test_docstrings.py runs them)
 for _op, _example in {
-    tan: ">>> minigrad.tan(minigrad.tensor([0.0, 0.7854]))\ntensor([0., 1.])",
+    tan: ">>> minigrad.tan(minigrad.tensor([0.0, 0.7854]))\ntensor([0.0000, 1.0000])",
     sinh: ">>> minigrad.sinh(minigrad.tensor([0.0, 1.0]))\ntensor([0.0000, 1.1752])",
     cosh: ">>> minigrad.cosh(minigrad.tensor([0.0, 1.0]))\ntensor([1.0000, 1.5431])",
     asin: ">>> minigrad.asin(minigrad.tensor([0.0, 1.0]))\ntensor([0.0000, 1.5708])",
     acos: ">>> minigrad.acos(minigrad.tensor([1.0, 0.0]))\ntensor([0.0000, 1.5708])",
     atan: ">>> minigrad.atan(minigrad.tensor([0.0, 1.0]))\ntensor([0.0000, 0.7854])",
     asinh: ">>> minigrad.asinh(minigrad.tensor([0.0, 1.0]))\ntensor([0.0000, 0.8814])",
-    acosh: ">>> minigrad.acosh(minigrad.tensor([1.0, 2.0]))\ntensor([0.000, 1.317])",
+    acosh: ">>> minigrad.acosh(minigrad.tensor([1.0, 2.0]))\ntensor([0.0000, 1.3170])",
     atanh: ">>> minigrad.atanh(minigrad.tensor([0.0, 0.5]))\ntensor([0.0000, 0.5493])",
     exp2: ">>> minigrad.exp2(minigrad.tensor([0.0, 3.0]))\ntensor([1., 8.])",
     log2: ">>> minigrad.log2(minigrad.tensor([1.0, 8.0]))\ntensor([0., 3.])",
-    log10: ">>> minigrad.log10(minigrad.tensor([1.0, 1000.0]))\ntensor([0., 3.])",
-    rsqrt: ">>> minigrad.rsqrt(minigrad.tensor([4.0, 0.25]))\ntensor([0.5, 2.0])",
+    log10: ">>> minigrad.log10(minigrad.tensor([1.0, 1000.0]))\ntensor([0.0000, 3.0000])",
+    rsqrt: ">>> minigrad.rsqrt(minigrad.tensor([4.0, 0.25]))\ntensor([0.5000, 2.0000])",
 }.items():
     _op.__doc__ += "\n\n" + _example
 

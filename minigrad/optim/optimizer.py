@@ -171,7 +171,7 @@ class Optimizer:
     >>> (w * w).sum().backward()
     >>> opt.step()
     >>> w
-    tensor([0.8, 0.8], requires_grad=True)
+    tensor([0.8000, 0.8000], requires_grad=True)
     """
 
     # Each state entry holds arrays of its parameter's shape (LBFGS keeps flat vectors of all parameters instead)

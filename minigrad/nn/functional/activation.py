@@ -75,7 +75,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):  # noqa: A002
     Gradient: ``g`` for x > 0, ``negative_slope · g`` otherwise.
 
     >>> F.leaky_relu(minigrad.tensor([-1.0, 2.0]), 0.1)
-    tensor([-0.1,  2.0])
+    tensor([-0.1000,  2.0000])
     """
     return _applied(_activation.leaky_relu, input, inplace, negative_slope)
 
@@ -86,7 +86,7 @@ def leaky_relu_(input, negative_slope=0.01):  # noqa: A002
     Gradient: ``leaky_relu``'s, at the values the tensor held before.
 
     >>> F.leaky_relu_(minigrad.tensor([-1.0, 2.0]), 0.1)
-    tensor([-0.1,  2.0])
+    tensor([-0.1000,  2.0000])
     """
     return leaky_relu(input, negative_slope, inplace=True)
 
@@ -183,7 +183,7 @@ def hardswish(input, inplace=False):  # noqa: A002
     Gradient: 0 below -3, ``g (x/3 + 1/2)`` in between, ``g`` above 3.
 
     >>> F.hardswish(minigrad.tensor([-4.0, 0.0, 1.5, 4.0]))
-    tensor([0.000, 0.000, 1.125, 4.000])
+    tensor([0.0000, 0.0000, 1.1250, 4.0000])
     """
     return _applied(_pointwise.hardswish, input, inplace)
 
@@ -192,7 +192,7 @@ def hardsigmoid(input, inplace=False):  # noqa: A002
     """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3).
 
     >>> F.hardsigmoid(minigrad.tensor([-4.0, 0.0, 1.5]))
-    tensor([0.00, 0.50, 0.75])
+    tensor([0.0000, 0.5000, 0.7500])
     """
     return _applied(_pointwise.hardsigmoid, input, inplace)
 
@@ -201,7 +201,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):  # noqa: A002
     """``x`` clamped to ``[min_val, max_val]``; gradient 1 strictly inside.
 
     >>> F.hardtanh(minigrad.tensor([-2.0, 0.5, 3.0]))
-    tensor([-1.0,  0.5,  1.0])
+    tensor([-1.0000,  0.5000,  1.0000])
     """
     return _applied(_pointwise.hardtanh, input, inplace, min_val, max_val)
 
@@ -212,7 +212,7 @@ def hardtanh_(input, min_val=-1.0, max_val=1.0):  # noqa: A002
     Gradient: ``hardtanh``'s, at the values the tensor held before.
 
     >>> F.hardtanh_(minigrad.tensor([-2.0, 0.5, 3.0]))
-    tensor([-1.0,  0.5,  1.0])
+    tensor([-1.0000,  0.5000,  1.0000])
     """
     return hardtanh(input, min_val, max_val, inplace=True)
 
@@ -276,7 +276,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
     Gradient: ``s (g - Σ g s)``, ``s`` the output and the sum along ``dim``.
 
     >>> F.softmax(minigrad.tensor([[1.0, 1.0]]), dim=1)
-    tensor([[0.5, 0.5]])
+    tensor([[0.5000, 0.5000]])
     """
     return _activation.softmax(input, dim, dtype)
 
@@ -298,6 +298,6 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
     Gradient: ``g - softmax(x) Σ g`` (the sum along ``dim``).
 
     >>> F.log_softmax(minigrad.tensor([[0.0, 0.0]]), dim=1).exp()
-    tensor([[0.5, 0.5]])
+    tensor([[0.5000, 0.5000]])
     """
     return _activation.log_softmax(input, dim, dtype)

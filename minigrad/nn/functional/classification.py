@@ -376,7 +376,7 @@ def nll_loss(
 
     >>> import minigrad
     >>> nll_loss(minigrad.tensor([[-1.0, -2.0], [-0.5, -3.0]]), minigrad.tensor([1, 0]))
-    tensor(1.25)
+    tensor(1.2500)
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)

@@ -5,7 +5,7 @@ Composed from Tensor ops exactly as torch composes them, so the gradients come f
 >>> import minigrad
 >>> from minigrad.nn.functional.distance import pairwise_distance
 >>> pairwise_distance(minigrad.tensor([[1.0, 1.0]]), minigrad.tensor([[1.0, 2.0]]))   # eps shifts the difference
-tensor([1.])
+tensor([1.0000])
 """
 
 from ...ops._util import promote

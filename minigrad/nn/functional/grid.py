@@ -275,11 +275,11 @@ def affine_grid(theta, size, align_corners=None):
     corners at ±1; default False). Gradient: w.r.t. ``theta`` (a matrix product with a constant base grid).
 
     >>> F.affine_grid(minigrad.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]]), (1, 1, 2, 2), align_corners=False)
-    tensor([[[[-0.5, -0.5],
-              [ 0.5, -0.5]],
+    tensor([[[[-0.5000, -0.5000],
+              [ 0.5000, -0.5000]],
     <BLANKLINE>
-             [[-0.5,  0.5],
-              [ 0.5,  0.5]]]])
+             [[-0.5000,  0.5000],
+              [ 0.5000,  0.5000]]]])
     """
     if theta._data.dtype.kind != "f":
         raise ValueError(f"Expected theta to have floating point type, but got {_torch_dtype(theta._data.dtype)}")

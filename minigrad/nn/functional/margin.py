@@ -29,9 +29,9 @@ Differences from PyTorch (spec §12):
 >>> x = minigrad.tensor([[0.1, 0.2, 0.4, 0.8]], requires_grad=True)
 >>> loss = multi_margin_loss(x, minigrad.tensor([3]))
 >>> loss
-tensor(0.325, grad_fn=<MultiMarginLossBackward>)
+tensor(0.3250, grad_fn=<MultiMarginLossBackward>)
 >>> loss.backward(); x.grad
-tensor([[ 0.25,  0.25,  0.25, -0.75]])
+tensor([[ 0.2500,  0.2500,  0.2500, -0.7500]])
 """
 
 import math
@@ -258,7 +258,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
     >>> import minigrad
     >>> multilabel_margin_loss(minigrad.tensor([[0.1, 0.2, 0.4, 0.8]]), minigrad.tensor([[3, 0, -1, 1]]))
-    tensor(0.85)
+    tensor(0.8500)
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
     require_tensor(input, "input", 1, "multilabel_margin_loss")
@@ -336,7 +336,7 @@ def triplet_margin_loss(
     >>> import minigrad
     >>> a, p, n = minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[0.0, 1.0]]), minigrad.tensor([[0.0, 1.5]])
     >>> triplet_margin_loss(a, p, n, eps=0.0)
-    tensor(0.5)
+    tensor(0.5000)
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
     if margin <= 0:
@@ -412,7 +412,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
     >>> import minigrad
     >>> hinge_embedding_loss(minigrad.tensor([0.5, 0.5, 2.0]), minigrad.tensor([1.0, -1.0, -1.0]), reduction="none")
-    tensor([0.5, 0.5, 0.0])
+    tensor([0.5000, 0.5000, 0.0000])
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
     require_tensor(input, "input", 1, "hinge_embedding_loss")
@@ -465,7 +465,7 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
 
     >>> import minigrad
     >>> margin_ranking_loss(minigrad.tensor([1.0, 2.0]), minigrad.tensor([2.0, 1.0]), minigrad.tensor([1.0, 1.0]))
-    tensor(0.5)
+    tensor(0.5000)
     """
     reduction = resolve_reduction(size_average, reduce, reduction)
     for position, (name, tensor) in enumerate((("input1", input1), ("input2", input2), ("target", target))):

@@ -46,7 +46,7 @@ def instance_norm(
     mean(ĝ x̂)) / σ`` to ``x``; ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
 
     >>> F.instance_norm(minigrad.tensor([[[1.0, 3.0]]]))
-    tensor([[[-1.,  1.]]])
+    tensor([[[-1.0000,  1.0000]]])
     """
     if use_input_stats and math.prod(input.shape[2:]) == 1:
         raise ValueError(

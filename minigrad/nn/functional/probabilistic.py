@@ -333,7 +333,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
     >>> import minigrad
     >>> gaussian_nll_loss(minigrad.tensor([1.0]), minigrad.tensor([0.0]), 1.0)
-    tensor(0.5)
+    tensor(0.5000)
     """
     if isinstance(var, float):
         if var < 0:

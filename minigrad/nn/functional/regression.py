@@ -16,7 +16,7 @@ float32 and rounded once.
 >>> x = minigrad.tensor([0.0, 0.5, 2.0], requires_grad=True)
 >>> loss = smooth_l1_loss(x, minigrad.zeros(3), reduction="sum")    # 0 + 0.125 + 1.5
 >>> loss.backward(); x.grad
-tensor([0.0, 0.5, 1.0])
+tensor([0.0000, 0.5000, 1.0000])
 """
 
 import warnings
@@ -153,7 +153,7 @@ def l1_loss(
 
     >>> import minigrad
     >>> l1_loss(minigrad.tensor([1.0, -2.0]), minigrad.tensor([0.0, 0.0]))
-    tensor(1.5)
+    tensor(1.5000)
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
@@ -179,7 +179,7 @@ def mse_loss(
 
     >>> import minigrad
     >>> mse_loss(minigrad.tensor([1.0, -2.0]), minigrad.tensor([0.0, 0.0]))
-    tensor(2.5)
+    tensor(2.5000)
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
@@ -200,7 +200,7 @@ def smooth_l1_loss(
 
     >>> import minigrad
     >>> smooth_l1_loss(minigrad.tensor([0.5, 2.0]), minigrad.zeros(2), reduction="none")
-    tensor([0.125, 1.500])
+    tensor([0.1250, 1.5000])
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
@@ -226,7 +226,7 @@ def huber_loss(
 
     >>> import minigrad
     >>> huber_loss(minigrad.tensor([0.5, 2.0]), minigrad.zeros(2), reduction="none", delta=0.5)
-    tensor([0.125, 0.875])
+    tensor([0.1250, 0.8750])
     """
     shape = _target_shape(input, target)
 

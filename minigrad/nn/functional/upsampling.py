@@ -168,7 +168,7 @@ def interpolate(
     >>> F.interpolate(minigrad.tensor([[[1.0, 2.0]]]), scale_factor=2)
     tensor([[[1., 1., 2., 2.]]])
     >>> F.interpolate(minigrad.tensor([[[1.0, 2.0]]]), size=3, mode='linear', align_corners=True)
-    tensor([[[1.0, 1.5, 2.0]]])
+    tensor([[[1.0000, 1.5000, 2.0000]]])
     """
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
@@ -238,6 +238,6 @@ def upsample_bilinear(input, size=None, scale_factor=None):  # noqa: A002
     Gradient: ``interpolate``'s: each output's ``g`` goes back to the inputs it read, times their interpolation weights.
 
     >>> F.upsample_bilinear(minigrad.tensor([[[[0.0, 1.0]]]]), size=(1, 3))
-    tensor([[[[0.0, 0.5, 1.0]]]])
+    tensor([[[[0.0000, 0.5000, 1.0000]]]])
     """
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

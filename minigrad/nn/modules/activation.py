@@ -67,7 +67,7 @@ class LeakyReLU(Module):
     Shape ``(*)`` -> ``(*)``.
 
     >>> nn.LeakyReLU(0.1)(minigrad.tensor([-1.0, 2.0]))
-    tensor([-0.1,  2.0])
+    tensor([-0.1000,  2.0000])
     """
 
     def __init__(self, negative_slope=0.01, inplace=False):
@@ -105,7 +105,7 @@ class Sigmoid(Module):
     """``σ(x) = 1 / (1 + e^-x)`` elementwise; gradient ``g σ(x) (1 - σ(x))``. Shape ``(*)`` -> ``(*)``.
 
     >>> nn.Sigmoid()(minigrad.tensor([0.0]))
-    tensor([0.5])
+    tensor([0.5000])
     """
 
     def forward(self, input):  # noqa: A002
@@ -158,7 +158,7 @@ class Softmax(_AlongDim):
     """``s = exp(x) / Σ exp(x)`` along ``dim``; gradient ``s (g - Σ g s)``. Shape ``(*)`` -> ``(*)``.
 
     >>> nn.Softmax(dim=-1)(minigrad.tensor([[0.0, 0.0]]))
-    tensor([[0.5, 0.5]])
+    tensor([[0.5000, 0.5000]])
     """
 
     def forward(self, input):  # noqa: A002
@@ -169,7 +169,7 @@ class LogSoftmax(_AlongDim):
     """``x - logsumexp(x)`` along ``dim``; gradient ``g - softmax(x) Σ g``. Shape ``(*)`` -> ``(*)``.
 
     >>> nn.LogSoftmax(dim=-1)(minigrad.tensor([[0.0, 0.0]])).exp()
-    tensor([[0.5, 0.5]])
+    tensor([[0.5000, 0.5000]])
     """
 
     def forward(self, input):  # noqa: A002
@@ -195,7 +195,7 @@ class Softmax2d(Module):
     Gradient: ``s (g - Σ g s)``, ``s`` the output and the sum over the channels.
 
     >>> nn.Softmax2d()(minigrad.zeros(1, 2, 1, 1)).flatten()
-    tensor([0.5, 0.5])
+    tensor([0.5000, 0.5000])
     """
 
     def forward(self, input):  # noqa: A002
@@ -263,7 +263,7 @@ class Hardswish(_Inplace):
     """``x · relu6(x + 3) / 6``; gradient 0 below -3, ``x/3 + 1/2`` on [-3, 3], 1 above. Shape ``(*)``.
 
     >>> nn.Hardswish()(minigrad.tensor([-4.0, 0.0, 1.5, 4.0]))
-    tensor([0.000, 0.000, 1.125, 4.000])
+    tensor([0.0000, 0.0000, 1.1250, 4.0000])
     """
 
     _function = staticmethod(F.hardswish)
@@ -273,7 +273,7 @@ class Hardsigmoid(_Inplace):
     """``relu6(x + 3) / 6``; gradient 1/6 strictly inside (-3, 3). Shape ``(*)`` -> ``(*)``.
 
     >>> nn.Hardsigmoid()(minigrad.tensor([-4.0, 0.0, 1.5]))
-    tensor([0.00, 0.50, 0.75])
+    tensor([0.0000, 0.5000, 0.7500])
     """
 
     _function = staticmethod(F.hardsigmoid)
@@ -295,7 +295,7 @@ class Softsign(_Stateless):
     Gradient: ``g / (1 + |x|)²``.
 
     >>> nn.Softsign()(minigrad.tensor([-1.0, 3.0]))
-    tensor([-0.50,  0.75])
+    tensor([-0.5000,  0.7500])
     """
 
     _function = staticmethod(F.softsign)
@@ -349,7 +349,7 @@ class Hardtanh(Module):
     """``x`` clamped to ``[min_val, max_val]``; gradient 1 strictly inside, 0 elsewhere. Shape ``(*)``.
 
     >>> nn.Hardtanh(-1.0, 1.0)(minigrad.tensor([-2.0, 0.5, 3.0]))
-    tensor([-1.0,  0.5,  1.0])
+    tensor([-1.0000,  0.5000,  1.0000])
     """
 
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
@@ -433,7 +433,7 @@ class PReLU(Module):
     Gradient: ``g`` (x > 0) or ``a_c g`` to ``x``; ``Σ g x`` over the elements ``x <= 0`` of channel ``c`` to ``a_c``.
 
     >>> nn.PReLU(init=0.1)(minigrad.tensor([-1.0, 2.0]))
-    tensor([-0.1,  2.0], grad_fn=<WhereBackward>)
+    tensor([-0.1000,  2.0000], grad_fn=<WhereBackward>)
     """
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
@@ -460,7 +460,7 @@ class GLU(Module):
     Gradient: ``g σ(b)`` to ``a``, ``g a σ(b) (1 - σ(b))`` to ``b``.
 
     >>> nn.GLU()(minigrad.tensor([[1.0, 2.0, 0.0, 0.0]]))
-    tensor([[0.5, 1.0]])
+    tensor([[0.5000, 1.0000]])
     """
 
     def __init__(self, dim=-1):
@@ -487,7 +487,7 @@ class Softshrink(_Shrink):
     """``x ∓ λ`` outside ``[-λ, λ]``, 0 inside; gradient ``[|x| > λ]``. Shape ``(*)`` -> ``(*)``.
 
     >>> nn.Softshrink(0.5)(minigrad.tensor([-1.0, 0.2, 0.7]))
-    tensor([-0.5,  0.0,  0.2])
+    tensor([-0.5000,  0.0000,  0.2000])
     """
 
     def forward(self, input):  # noqa: A002
@@ -498,7 +498,7 @@ class Hardshrink(_Shrink):
     """``x`` outside ``[-λ, λ]``, 0 inside; gradient ``[|x| > λ]``. Shape ``(*)`` -> ``(*)``.
 
     >>> nn.Hardshrink(0.5)(minigrad.tensor([-1.0, 0.2, 0.7]))
-    tensor([-1.0,  0.0,  0.7])
+    tensor([-1.0000,  0.0000,  0.7000])
     """
 
     def forward(self, input):  # noqa: A002

@@ -213,7 +213,7 @@ class InstanceNorm1d(_InstanceNorm):
     (means over each ``(n, c)`` plane); ``Σ g x̂`` to ``weight`` and ``Σ g`` to ``bias``.
 
     >>> nn.InstanceNorm1d(1)(minigrad.tensor([[[1.0, 3.0]]]))
-    tensor([[[-1.,  1.]]])
+    tensor([[[-1.0000,  1.0000]]])
     """
 
     _spatial_dims = 1

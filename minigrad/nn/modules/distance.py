@@ -13,7 +13,7 @@ class PairwiseDistance(Module):
     with ``keepdim``). Gradient for p = 2: ``g (x1 - x2 + eps) / d``. torch stores ``p`` as the attribute ``norm``.
 
     >>> nn.PairwiseDistance()(minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[3.0, 4.0]]))
-    tensor([5.])
+    tensor([5.0000])
     """
 
     def __init__(self, p=2.0, eps=1e-6, keepdim=False):

@@ -180,7 +180,7 @@ class NLLLoss2d(NLLLoss):
     ...     warnings.simplefilter('ignore', FutureWarning)
     ...     loss = nn.NLLLoss2d()
     >>> loss(minigrad.tensor([[-0.5, -1.5]]), minigrad.tensor([0]))
-    tensor(0.5)
+    tensor(0.5000)
     """
 
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -381,7 +381,7 @@ class HingeEmbeddingLoss(_Loss):
     elsewhere.
 
     >>> nn.HingeEmbeddingLoss()(minigrad.tensor([0.3, 2.0]), minigrad.tensor([-1.0, 1.0]))
-    tensor(1.35)
+    tensor(1.3500)
     """
 
     def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
@@ -404,7 +404,7 @@ class MultiLabelMarginLoss(_Loss):
     ``x[i]`` and ``-g/C`` to ``x[j]``.
 
     >>> nn.MultiLabelMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4]]), minigrad.tensor([[2, -1, 0]]))
-    tensor(0.5)
+    tensor(0.5000)
     """
 
     def forward(self, input, target):  # noqa: A002
@@ -421,7 +421,7 @@ class MultiMarginLoss(_WeightedLoss):
     z_i) / C`` to ``x[i]`` and the negated sum of those to ``x[y]``.
 
     >>> nn.MultiMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4]]), minigrad.tensor([2]))
-    tensor(0.5)
+    tensor(0.5000)
     """
 
     def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -472,7 +472,7 @@ class MarginRankingLoss(_Loss):
     ``x2``; 0 elsewhere.
 
     >>> nn.MarginRankingLoss(margin=0.5)(minigrad.tensor([1.0]), minigrad.tensor([2.0]), minigrad.tensor([1.0]))
-    tensor(1.5)
+    tensor(1.5000)
     """
 
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):

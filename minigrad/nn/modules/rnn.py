@@ -140,6 +140,8 @@ class RNNBase(Module):
         ``(output, h_n)`` (``(output, (h_n, c_n))`` for LSTM), output (L, N, directions · H_out) (a
         ``PackedSequence`` for a packed input; padded steps are skipped, so ``h_n`` is each sequence's state after
         its last real step)."""
+        if self.mode == "LSTM" and isinstance(hx, list):  # torch reads hx[0] and hx[1]: a list [h_0, c_0] too
+            hx = tuple(hx)
         packed = isinstance(input, PackedSequence)
         if packed:
             data, batch_sizes = input.data, input.batch_sizes._data.tolist()
@@ -376,7 +378,7 @@ class LSTMCell(RNNCellBase):
         super().__init__("LSTM", input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input, hx=None):  # noqa: A002
-        return self._step(input, (None, None) if hx is None else hx)
+        return self._step(input, (None, None) if hx is None else tuple(hx))  # a list [h, c] too, as torch
 
 
 class GRUCell(RNNCellBase):

@@ -64,7 +64,7 @@ class UpsamplingBilinear2d(Upsample):
     Gradient: ``interpolate``'s: each output's ``g`` goes back to the inputs it read, times their interpolation weights.
 
     >>> nn.UpsamplingBilinear2d(size=(1, 3))(minigrad.tensor([[[[0.0, 1.0]]]]))
-    tensor([[[[0.0, 0.5, 1.0]]]])
+    tensor([[[[0.0000, 0.5000, 1.0000]]]])
     """
 
     def __init__(self, size=None, scale_factor=None):

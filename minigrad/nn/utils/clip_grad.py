@@ -102,7 +102,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     >>> clip_grad_norm_([w], max_norm=1.0)
     tensor(5.)
     >>> w.grad
-    tensor([0.6, 0.8])
+    tensor([0.6000, 0.8000])
     """
     if not isinstance(parameters, Tensor):
         is_generator = isinstance(parameters, types.GeneratorType)

@@ -2,7 +2,7 @@
 
 >>> from minigrad.utils.data import default_collate
 >>> default_collate([(1, 0.5), (2, 1.5)])
-[tensor([1, 2]), tensor([0.5, 1.5], dtype=minigrad.float64)]
+[tensor([1, 2]), tensor([0.5000, 1.5000], dtype=minigrad.float64)]
 """
 
 import collections.abc
