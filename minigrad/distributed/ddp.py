@@ -78,7 +78,7 @@ class DistributedDataParallel(Module):
     >>> model = dist.DistributedDataParallel(nn.Linear(2, 1))  # ...rank 0's are broadcast
     >>> model(minigrad.ones(1, 2) * (dist.get_rank() + 1)).sum().backward()
     >>> model.module.weight.grad  # the average of the ranks' gradients [[1, 1]] and [[2, 2]]
-    tensor([[1.5, 1.5]])
+    tensor([[1.5000, 1.5000]])
     """
 
     def __init__(
