@@ -35,16 +35,25 @@ def _geometries():
     return found
 
 
-def _plan(tile, channels, kernels, out_w, rows, threads, dtype):
-    tiles_w = (out_w + tile - 1) // tile
-    scratch = np.empty((threads, kernel.scratch_size(tile, channels, kernels, rows, tiles_w)), dtype)
-    return rows, scratch, threads
+def _plan(blocks, threads, dtype, *passes, images=3):
+    """The kernels' (blocks, scratch, threads) for ``blocks`` blocks (at most the tile rows of any pass) walking
+    each pass ``(tile, channels, kernels, out)`` over ``images`` images."""
+    tiles = [
+        (tile, channels, kernels, *((size + tile - 1) // tile for size in out))
+        for tile, channels, kernels, out in passes
+    ]
+    blocks = min([blocks] + [images * tiles_h for *_, tiles_h, _ in tiles])
+    size = max(
+        kernel.scratch_size(tile, channels, kernels, kernel.block_rows(images * tiles_h, blocks), tiles_w)
+        for tile, channels, kernels, tiles_h, tiles_w in tiles
+    )
+    return blocks, np.empty((threads, size), dtype), threads
 
 
 @pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("rows, threads", [(1, 1), (2, 2), (64, 1)])
-def test_kernels_match_reference(tile, dtype, rows, threads):
+@pytest.mark.parametrize("blocks, threads", [(1, 1), (2, 2), (3, 2), (64, 1)])
+def test_kernels_match_reference(tile, dtype, blocks, threads):
     rng = np.random.default_rng(1)
     side, g_matrix = tile + 2, reference.MATRICES[tile][1]
     for size, padding, out in _geometries():
@@ -53,16 +62,43 @@ def test_kernels_match_reference(tile, dtype, rows, threads):
         b = rng.standard_normal(6).astype(dtype)
         y = np.full((3, 6) + out, 7, dtype)
         u = winograd._transformed(w, tile)
-        kernel.correlate(x, u, b, y, *padding, *_plan(tile, 5, 6, out[1], rows, threads, dtype))
+        kernel.correlate(x, u, b, y, *padding, *_plan(blocks, threads, dtype, (tile, 5, 6, out)))
         expected = reference.correlate(x, w, b, padding, out, tile)
         np.testing.assert_allclose(y, expected, **REFERENCE_TOLERANCE[dtype])
         g = rng.standard_normal(y.shape).astype(dtype)
         partial, sums = np.zeros((threads, side * side, 6, 5), dtype), np.zeros((threads, 6))
-        kernel.weight_grad(x, g, partial, sums, *padding, *_plan(tile, 5, 6, out[1], rows, threads, dtype))
+        kernel.weight_grad(x, g, partial, sums, *padding, *_plan(blocks, threads, dtype, (tile, 5, 6, out)))
         np.testing.assert_allclose(sums.sum(0), g.sum((0, 2, 3)), **REFERENCE_TOLERANCE[dtype])
         du = partial.sum(0).reshape(side, side, 6, 5).transpose(2, 3, 0, 1)
         np.testing.assert_allclose(
             g_matrix.T @ du @ g_matrix, reference.weight_grad(x, g, padding, tile), **REFERENCE_TOLERANCE[dtype]
+        )
+
+
+@pytest.mark.parametrize("tiles", [(2, 2), (4, 4), (2, 4), (4, 2)])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("blocks, threads", [(1, 1), (3, 2), (64, 1)])
+def test_one_pass_backward_matches_reference(tiles, dtype, blocks, threads):
+    """``backward``: the input gradient (a correlation of ``g`` with the flipped, transposed kernel, padded ``2 -
+    p``; ``tiles[0]``) and the weight and bias gradients (``tiles[1]``) in one pass, over the same blocks."""
+    rng = np.random.default_rng(4)
+    tile_x, tile_w = tiles
+    side, g_matrix = tile_w + 2, reference.MATRICES[tile_w][1]
+    for size, padding, out in _geometries():
+        x = rng.standard_normal((3, 5) + size).astype(dtype)
+        w = rng.standard_normal((6, 5, 3, 3)).astype(dtype)
+        g = rng.standard_normal((3, 6) + out).astype(dtype)
+        dx, partial, sums = np.full_like(x, 7), np.zeros((threads, side * side, 6, 5), dtype), np.zeros((threads, 6))
+        u = winograd._transformed_adjoint(w, tile_x)
+        plan = _plan(blocks, threads, dtype, (tile_x, 6, 5, size), (tile_w, 5, 6, out))
+        kernel.backward(x, g, u, dx, partial, sums, *padding, *plan)
+        flipped = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
+        expected = reference.correlate(g, flipped, np.zeros(5), [2 - p for p in padding], size, tile_x)
+        np.testing.assert_allclose(dx, expected, **REFERENCE_TOLERANCE[dtype])
+        np.testing.assert_allclose(sums.sum(0), g.sum((0, 2, 3)), **REFERENCE_TOLERANCE[dtype])
+        du = partial.sum(0).reshape(side, side, 6, 5).transpose(2, 3, 0, 1)
+        np.testing.assert_allclose(
+            g_matrix.T @ du @ g_matrix, reference.weight_grad(x, g, padding, tile_w), **REFERENCE_TOLERANCE[dtype]
         )
 
 
@@ -136,7 +172,7 @@ def test_conv2d_runs_the_chosen_tile(monkeypatch):
     monkeypatch.setattr(winograd, "_transformed", lambda w, t, _f=winograd._transformed: kernels.append(t) or _f(w, t))
     x, w = (minigrad.randn(*s, dtype=minigrad.float64, requires_grad=True) for s in ((2, 8, 8, 7), (4, 8, 3, 3)))
     F.conv2d(x, w).sum().backward()  # output 6×5, input 8×7
-    assert asked == [(6, 5), (8, 7), (6, 5)]
+    assert asked == [(6, 5), (6, 5), (8, 7)]  # the forward, then the weight and input gradients (one pass)
     assert kernels == [4, 2]  # the forward's and the input gradient's transformed kernels
 
 

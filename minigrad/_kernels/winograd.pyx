@@ -20,8 +20,8 @@ of each tile (``_gradient``), ``dU[e] += dM[e] V[e]ᵀ`` (K×T by T×C), and the
 ``dw = Gᵀ dU G``. The input gradient is itself a 3×3 stride-1 correlation (of the output gradient with the
 flipped, transposed kernel, ``pad = 2 - p``), so it is ``correlate`` again.
 
-Tiles are walked in blocks of ``rows`` consecutive tile rows (over images and tile rows) so that a block's ``V``
-and ``M`` (``(m + 2)² (C + K)`` numbers a tile, in the caller's ``scratch`` row of the thread) stay in cache from
+Tiles are walked in ``blocks`` blocks of consecutive tile rows (over images and tile rows; block ``i`` starts at
+row ``i R / blocks`` of all ``R``, so their sizes differ by one row at most) so that a block's ``V`` and ``M`` (``(m + 2)² (C + K)`` numbers a tile, in the caller's ``scratch`` row of the thread) stay in cache from
 transform to GEMM to inverse transform; the blocks are split over OpenMP threads, each calling single-threaded
 BLAS (the caller holds ``_blas.single_threaded()``). The GEMMs go through ``cblas``; the transforms are C
 (winograd_dispatch.h picks the tile's); the arithmetic of one tile is spelled out in NumPy in
@@ -62,27 +62,48 @@ cdef inline Py_ssize_t _padded(Py_ssize_t size) noexcept nogil:
 
 
 cdef struct Blocks:
-    # a call's walk for tiles of `tile` x `tile` outputs (2 or 4): blocks of `rows` tile rows out of `all_rows`,
-    # each of `columns` tiles (F(2x2) keeps a spare one, see winograd_tiles.h), so `count` tiles a block; the
-    # `entries` matrices of a block's V and M lie `v_stride` and `m_stride` apart
-    Py_ssize_t tile, entries, tiles_h, tiles_w, columns, rows, all_rows, count, v_stride, m_stride
+    # a call's walk for tiles of `tile` x `tile` outputs (2 or 4): `blocks` blocks of at most `rows` tile rows out
+    # of `all_rows`, each row of `columns` tiles (F(2x2) keeps a spare one, see winograd_tiles.h), so at most
+    # `count` tiles a block; the `entries` matrices of a block's V and M lie `v_stride` and `m_stride` apart
+    Py_ssize_t tile, entries, tiles_h, tiles_w, columns, rows, blocks, all_rows, count, v_stride, m_stride
 
 
 cdef inline Blocks _blocks(Py_ssize_t tile, Py_ssize_t images, Py_ssize_t channels, Py_ssize_t kernels,
-                           Py_ssize_t out_h, Py_ssize_t out_w, Py_ssize_t rows) noexcept nogil:
+                           Py_ssize_t out_h, Py_ssize_t out_w, Py_ssize_t blocks) noexcept nogil:
     cdef Blocks b
-    b.tile, b.entries, b.rows = tile, (tile + 2) * (tile + 2), rows
+    b.tile, b.entries, b.blocks = tile, (tile + 2) * (tile + 2), blocks
     b.tiles_h, b.tiles_w = (out_h + tile - 1) // tile, (out_w + tile - 1) // tile
-    b.columns = b.tiles_w + 1 if tile == 2 else b.tiles_w
-    b.all_rows, b.count = images * b.tiles_h, rows * b.columns
-    b.v_stride, b.m_stride = _padded(channels * b.count), _padded(kernels * b.count)
+    b.all_rows = images * b.tiles_h
+    _lay_out(&b, block_rows(b.all_rows, blocks), channels, kernels)
     return b
 
 
+cdef inline void _lay_out(Blocks *b, Py_ssize_t rows, Py_ssize_t channels, Py_ssize_t kernels) noexcept nogil:
+    """A block's scratch for at most ``rows`` tile rows of ``b.tiles_w`` tiles of ``b.tile``."""
+    b.rows, b.columns = rows, b.tiles_w + 1 if b.tile == 2 else b.tiles_w
+    b.count = rows * b.columns
+    b.v_stride, b.m_stride = _padded(channels * b.count), _padded(kernels * b.count)
+
+
+cpdef Py_ssize_t block_rows(Py_ssize_t all_rows, Py_ssize_t blocks) noexcept nogil:
+    """The most tile rows a block has when ``all_rows`` are cut into ``blocks`` blocks: ``⌈all_rows / blocks⌉``."""
+    return (all_rows + blocks - 1) // blocks
+
+
+cdef inline Py_ssize_t _first_row(const Blocks *b, Py_ssize_t i) noexcept nogil:
+    """Block ``i``'s first tile row, ``⌊i R / blocks⌋``: the blocks' sizes differ by one row at most, so threads
+    taking equally many blocks get equal work (blocks of ``rows`` rows and a short last one left a thread a block
+    behind: 5-10% of a step)."""
+    return i * b.all_rows // b.blocks
+
+
 def scratch_size(Py_ssize_t tile, Py_ssize_t channels, Py_ssize_t kernels, Py_ssize_t rows, Py_ssize_t tiles_w):
-    """Numbers of scratch one thread needs for F(tile×tile, 3×3) (``tile`` 2 or 4) in blocks of ``rows`` tile
-    rows of ``tiles_w`` tiles: the block's ``V`` and ``M`` and the transforms' work rows (see the headers)."""
-    cdef Blocks b = _blocks(tile, 1, channels, kernels, 1, tiles_w * tile, rows)
+    """Numbers of scratch one thread needs for F(tile×tile, 3×3) (``tile`` 2 or 4) in blocks of at most ``rows``
+    tile rows (``block_rows``) of ``tiles_w`` tiles: the block's ``V`` and ``M`` and the transforms' work rows (see
+    the headers)."""
+    cdef Blocks b
+    b.tile, b.entries, b.tiles_w = tile, (tile + 2) * (tile + 2), tiles_w
+    _lay_out(&b, rows, channels, kernels)
     return b.entries * (b.v_stride + b.m_stride) + mgwd_work_size(tile, rows, tiles_w)
 
 
@@ -139,41 +160,65 @@ cdef inline double _sum(const floating *row, Py_ssize_t n) noexcept nogil:
 cdef inline Py_ssize_t _input_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
                                     const Blocks *b, Py_ssize_t i, Py_ssize_t pad_h, Py_ssize_t pad_w, floating *v,
                                     floating *work) noexcept nogil:
-    """Block ``i``'s transformed input tiles into ``v``; returns the block's tile rows (fewer in the last)."""
-    cdef Py_ssize_t here = min(b.rows, b.all_rows - i * b.rows)
-    _input(x, channels, height, width, b, i * b.rows, here, pad_h, pad_w, v, work)
+    """Block ``i``'s transformed input tiles into ``v``; returns the block's tile rows."""
+    cdef Py_ssize_t first = _first_row(b, i), here = _first_row(b, i + 1) - first
+    _input(x, channels, height, width, b, first, here, pad_h, pad_w, v, work)
     return here
 
 
+cdef inline void _correlate_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
+                                  const floating *u, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+                                  const Blocks *b, Py_ssize_t i, Py_ssize_t pad_h, Py_ssize_t pad_w,
+                                  const floating *shift, floating *y, floating *v) noexcept nogil:
+    """Block ``i`` of ``correlate``: its tiles of ``y`` from ``x`` through ``u``, in the thread's scratch ``v``."""
+    cdef floating *m = v + b.entries * b.v_stride
+    cdef floating *work = m + b.entries * b.m_stride
+    cdef Py_ssize_t e, here = _input_block(x, channels, height, width, b, i, pad_h, pad_w, v, work)
+    cdef Py_ssize_t tiles = here * b.columns
+    for e in range(b.entries):
+        gemm(False, False, kernels, tiles, channels, 1, u + e * kernels * channels, channels, v + e * b.v_stride,
+             tiles, 0, m + e * b.m_stride, tiles)
+    _output(m, kernels, out_h, out_w, b, _first_row(b, i), here, shift, y, work)
+
+
+cdef inline void _weight_grad_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
+                                    const floating *g, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
+                                    const Blocks *b, Py_ssize_t i, Py_ssize_t pad_h, Py_ssize_t pad_w,
+                                    floating *du, double *db, floating *v) noexcept nogil:
+    """Block ``i`` of ``weight_grad``: its tiles' ``dM Vᵀ`` added to the thread's ``du`` and their gradient sums
+    to its ``db``, in the thread's scratch ``v``."""
+    cdef floating *dm = v + b.entries * b.v_stride
+    cdef floating *work = dm + b.entries * b.m_stride
+    cdef Py_ssize_t e, k, here = _input_block(x, channels, height, width, b, i, pad_h, pad_w, v, work)
+    cdef Py_ssize_t tiles = here * b.columns, sum_entry = b.tile + 3  # (1, 1) of the (tile + 2)² entries
+    _gradient(g, kernels, out_h, out_w, b, _first_row(b, i), here, dm, work)
+    for e in range(b.entries):
+        gemm(False, True, kernels, channels, tiles, 1, dm + e * b.m_stride, tiles, v + e * b.v_stride, tiles, 1,
+             du + e * kernels * channels, channels)
+    for k in range(kernels):
+        db[k] += _sum(dm + sum_entry * b.m_stride + k * tiles, tiles)
+
+
 def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const floating[::1] bias,
-              floating[:, :, :, ::1] y, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows,
+              floating[:, :, :, ::1] y, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t blocks,
               floating[:, ::1] scratch, int num_threads):
     """``y[n, k, i, j] = bias[k] + Σ_c Σ_{a, b < 3} w[k, c, a, b] x[n, c, i - pad_h + a, j - pad_w + b]`` (zero
     outside ``x``) through the transformed kernel ``u ((m + 2)², K, C)`` of F(m×m, 3×3) (``m`` 2 or 4, from
-    ``u``'s length), in blocks of ``rows`` tile rows; ``bias`` empty for none; ``scratch`` has a ``scratch_size``
-    row per thread. ``x``, ``u`` and ``y`` non-empty."""
+    ``u``'s length), in ``blocks`` blocks of tile rows (at most the rows); ``bias`` empty for none; ``scratch`` has
+    a ``scratch_size`` row per thread. ``x``, ``u`` and ``y`` non-empty."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = y.shape[1], out_h = y.shape[2], out_w = y.shape[3]
-    cdef Blocks b = _blocks(2 if u.shape[0] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, rows)
-    cdef Py_ssize_t i, e, here, tiles, blocks = (b.all_rows + rows - 1) // rows
+    cdef Blocks b = _blocks(2 if u.shape[0] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
     cdef const floating *shift = &bias[0] if bias.shape[0] > 0 else NULL
-    cdef floating *v
-    cdef floating *m
+    cdef Py_ssize_t i
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
-            v = &scratch[threadid(), 0]
-            m = v + b.entries * b.v_stride
-            here = _input_block(&x[0, 0, 0, 0], channels, height, width, &b, i, pad_h, pad_w, v,
-                                m + b.entries * b.m_stride)
-            tiles = here * b.columns
-            for e in range(b.entries):
-                gemm(False, False, kernels, tiles, channels, 1, &u[e, 0, 0], channels, v + e * b.v_stride, tiles, 0,
-                     m + e * b.m_stride, tiles)
-            _output(m, kernels, out_h, out_w, &b, i * rows, here, shift, &y[0, 0, 0, 0], m + b.entries * b.m_stride)
+            _correlate_block(&x[0, 0, 0, 0], channels, height, width, &u[0, 0, 0], kernels, out_h, out_w, &b, i,
+                             pad_h, pad_w, shift, &y[0, 0, 0, 0], &scratch[threadid(), 0])
 
 
 def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, floating[:, :, :, ::1] du,
-                double[:, ::1] db, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t rows, floating[:, ::1] scratch,
+                double[:, ::1] db, Py_ssize_t pad_h, Py_ssize_t pad_w, Py_ssize_t blocks, floating[:, ::1] scratch,
                 int num_threads):
     """``du[thread, e] += Σ_t dM[e, :, t] V[e, :, t]ᵀ`` (``((m + 2)², K, C)`` per thread, F(m×m, 3×3) with ``m``
     2 or 4 from ``du``'s length) and ``db[thread, k] += Σ g[:, k]`` (``Σ_t dM[e₁₁, k, t]``: entry (1, 1) of ``A g
@@ -182,25 +227,32 @@ def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, 
     threads' rows and maps ``dU`` back with ``dw = Gᵀ dU G``. Arguments as ``correlate``'s."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
-    cdef Blocks b = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, rows)
-    cdef Py_ssize_t i, e, k, here, tiles, blocks = (b.all_rows + rows - 1) // rows
-    cdef Py_ssize_t sum_entry = b.tile + 3  # (1, 1) of the (tile + 2)² entries
-    cdef floating *v
-    cdef floating *dm
-    cdef floating *acc
-    cdef double *sums
+    cdef Blocks b = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
+    cdef Py_ssize_t i
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
-            v = &scratch[threadid(), 0]
-            dm = v + b.entries * b.v_stride
-            here = _input_block(&x[0, 0, 0, 0], channels, height, width, &b, i, pad_h, pad_w, v,
-                                dm + b.entries * b.m_stride)
-            tiles = here * b.columns
-            _gradient(&g[0, 0, 0, 0], kernels, out_h, out_w, &b, i * rows, here, dm, dm + b.entries * b.m_stride)
-            acc = &du[threadid(), 0, 0, 0]
-            for e in range(b.entries):
-                gemm(False, True, kernels, channels, tiles, 1, dm + e * b.m_stride, tiles, v + e * b.v_stride, tiles,
-                     1, acc + e * kernels * channels, channels)
-            sums = &db[threadid(), 0]
-            for k in range(kernels):
-                sums[k] += _sum(dm + sum_entry * b.m_stride + k * tiles, tiles)
+            _weight_grad_block(&x[0, 0, 0, 0], channels, height, width, &g[0, 0, 0, 0], kernels, out_h, out_w, &b,
+                               i, pad_h, pad_w, &du[threadid(), 0, 0, 0], &db[threadid(), 0],
+                               &scratch[threadid(), 0])
+
+
+def backward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, const floating[:, :, ::1] u,
+             floating[:, :, :, ::1] dx, floating[:, :, :, ::1] du, double[:, ::1] db, Py_ssize_t pad_h,
+             Py_ssize_t pad_w, Py_ssize_t blocks, floating[:, ::1] scratch, int num_threads):
+    """Both gradients of the convolution of ``x (N, C, H, W)`` whose output gradient is ``g (N, K, out_h,
+    out_w)``, in one pass: ``dx = correlate(g, u)`` padded ``2 - pad`` (``u`` the transform of the flipped,
+    transposed kernel) and ``weight_grad(x, g, du, db)``, block ``i`` of each in the same step, so that the rows
+    of ``g`` the first reads are still in cache for the second (one parallel pass instead of two). ``blocks`` at
+    most the tile rows of either; ``scratch`` has a row per thread of the larger of their ``scratch_size``."""
+    cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
+    cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
+    cdef Blocks bx = _blocks(2 if u.shape[0] == 16 else 4, x.shape[0], kernels, channels, height, width, blocks)
+    cdef Blocks bw = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
+    cdef Py_ssize_t i
+    with nogil, parallel(num_threads=num_threads):
+        for i in prange(blocks, schedule="dynamic"):
+            _correlate_block(&g[0, 0, 0, 0], kernels, out_h, out_w, &u[0, 0, 0], channels, height, width, &bx, i,
+                             2 - pad_h, 2 - pad_w, NULL, &dx[0, 0, 0, 0], &scratch[threadid(), 0])
+            _weight_grad_block(&x[0, 0, 0, 0], channels, height, width, &g[0, 0, 0, 0], kernels, out_h, out_w, &bw,
+                               i, pad_h, pad_w, &du[threadid(), 0, 0, 0], &db[threadid(), 0],
+                               &scratch[threadid(), 0])

@@ -103,25 +103,37 @@ def _transformed(weight, tile):
     return u.astype(weight.dtype).reshape(-1, *weight.shape[:2])
 
 
-def _plan(tile, images, channels, kernels, out_size, dtype):
-    """(tile rows per block, threads, per-thread scratch): blocks of about ``_BLOCK_BYTES``, a second thread only
-    for ``_blas.THREADED_MIN_MACS`` GEMM multiply-adds (``(tile + 2)² C K`` per tile) or more."""
-    tiles_h, tiles_w = ((size + tile - 1) // tile for size in out_size)
-    entries = (tile + 2) ** 2
-    columns = tiles_w + 1 if tile == 2 else tiles_w  # F(2×2) keeps a spare column per tile row
-    rows = max(1, _BLOCK_BYTES // (entries * (channels + kernels) * columns * np.dtype(dtype).itemsize))
-    macs = entries * channels * kernels * images * tiles_h * tiles_w
+def _plan(dtype, *passes):
+    """(blocks, threads, per-thread scratch) for kernel passes that walk their tiles in the same blocks, each pass
+    ``(tile, images, channels, kernels, out_size)``: the fewest blocks of at most ``_BLOCK_BYTES`` each in every
+    pass, a multiple of the threads so that each takes as many (the kernel cuts a pass's tile rows into blocks one
+    row apart in size), and a second thread only for ``_blas.THREADED_MIN_MACS`` GEMM multiply-adds (``(tile +
+    2)² C K`` per tile) or more."""
+    itemsize, shapes = np.dtype(dtype).itemsize, []
+    for tile, images, channels, kernels, out_size in passes:
+        tiles_h, tiles_w = ((size + tile - 1) // tile for size in out_size)
+        columns = tiles_w + 1 if tile == 2 else tiles_w  # F(2×2) keeps a spare column per tile row
+        row_bytes = (tile + 2) ** 2 * (channels + kernels) * columns * itemsize
+        shapes.append((tile, channels, kernels, images * tiles_h, tiles_w, row_bytes))
+    macs = sum(
+        (tile + 2) ** 2 * channels * kernels * rows * tiles_w for tile, channels, kernels, rows, tiles_w, _ in shapes
+    )
     threads = get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1
-    scratch = np.empty((threads, _kernel.scratch_size(tile, channels, kernels, rows, tiles_w)), dtype)
-    return rows, threads, scratch
+    fewest = max(-(-rows * row_bytes // _BLOCK_BYTES) for *_, rows, _, row_bytes in shapes)
+    blocks = min(min(shape[3] for shape in shapes), -(-fewest // threads) * threads)
+    size = max(
+        _kernel.scratch_size(tile, channels, kernels, _kernel.block_rows(rows, blocks), tiles_w)
+        for tile, channels, kernels, rows, tiles_w, _ in shapes
+    )
+    return blocks, threads, np.empty((threads, size), dtype)
 
 
 def _run(x, u, bias, out, pad):
     """``out = correlate x with the 3×3 kernel whose transform is u``, padded ``pad`` before each dim."""
     tile = 2 if u.shape[0] == 16 else 4
-    rows, threads, scratch = _plan(tile, x.shape[0], x.shape[1], u.shape[1], out.shape[2:], x.dtype)
+    blocks, threads, scratch = _plan(x.dtype, (tile, x.shape[0], x.shape[1], u.shape[1], out.shape[2:]))
     with _blas.single_threaded():
-        _kernel.correlate(x, u, bias, out, pad[0], pad[1], rows, scratch, threads)
+        _kernel.correlate(x, u, bias, out, pad[0], pad[1], blocks, scratch, threads)
     return out
 
 
@@ -140,10 +152,14 @@ def correlate_transposed(g, weight, bias, window):
     *window.out_size)``, ``(N, C, *window.in_size)``: the correlation of ``g`` with ``w`` flipped and transposed
     (``(C, K, 3, 3)``), padded ``2 - p``."""
     g = np.ascontiguousarray(g)
-    flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
     out = np.empty((g.shape[0], weight.shape[1]) + tuple(window.in_size), g.dtype)
-    u = _transformed(flipped, tile_for(g.dtype, window.in_size))
+    u = _transformed_adjoint(weight, tile_for(g.dtype, window.in_size))
     return _run(g, u, _bias_array(bias, g.dtype), out, [2 - p for p in window.padding])
+
+
+def _transformed_adjoint(weight, tile):
+    """``_transformed`` of the kernel ``correlate_transposed`` correlates with: ``w`` flipped and transposed."""
+    return _transformed(weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), tile)
 
 
 def _bias_array(bias, dtype):
@@ -154,21 +170,27 @@ def _bias_array(bias, dtype):
 def correlate_grads(x, weight, grad, window, need_x, need_w):
     """The convolution's input, weight and bias gradients (None where not needed; the bias's comes with the
     weight's): ``dx = correlate_transposed(g, w)``; ``dw = Gᵀ (Σ_threads dU) G``; ``db = Σ g`` from the same
-    tiles."""
+    tiles. Both at once run as one kernel pass (``backward``)."""
     grad = np.ascontiguousarray(grad)
-    grad_x = grad_w = grad_b = None
+    if not need_w:
+        return (correlate_transposed(grad, weight, None, window) if need_x else None), None, None
+    x = np.ascontiguousarray(x)
+    (kernels, channels), images = weight.shape[:2], x.shape[0]
+    tile = tile_for(x.dtype, grad.shape[2:])
+    passes = [(tile, images, channels, kernels, grad.shape[2:])]
     if need_x:
-        grad_x = correlate_transposed(grad, weight, None, window)
-    if need_w:
-        x = np.ascontiguousarray(x)
-        kernels, channels = weight.shape[:2]
-        tile = tile_for(x.dtype, grad.shape[2:])
-        rows, threads, scratch = _plan(tile, x.shape[0], channels, kernels, grad.shape[2:], x.dtype)
-        side = tile + 2
-        partial, sums = np.zeros((threads, side * side, kernels, channels), x.dtype), np.zeros((threads, kernels))
-        with _blas.single_threaded():
-            _kernel.weight_grad(x, grad, partial, sums, *window.padding, rows, scratch, threads)
-        du = partial.sum(0, dtype=np.float64).reshape(side * side, kernels * channels)
-        grad_w = (du.T @ _KRON[tile]).astype(x.dtype).reshape(weight.shape)
-        grad_b = sums.sum(0).astype(x.dtype)
-    return grad_x, grad_w, grad_b
+        tile_x = tile_for(x.dtype, window.in_size)
+        passes.append((tile_x, images, kernels, channels, window.in_size))
+    blocks, threads, scratch = _plan(x.dtype, *passes)
+    side = tile + 2
+    partial, sums = np.zeros((threads, side * side, kernels, channels), x.dtype), np.zeros((threads, kernels))
+    grad_x = np.empty_like(x) if need_x else None
+    with _blas.single_threaded():
+        if need_x:
+            u = _transformed_adjoint(weight, tile_x)
+            _kernel.backward(x, grad, u, grad_x, partial, sums, *window.padding, blocks, scratch, threads)
+        else:
+            _kernel.weight_grad(x, grad, partial, sums, *window.padding, blocks, scratch, threads)
+    du = partial.sum(0, dtype=np.float64).reshape(side * side, kernels * channels)
+    grad_w = (du.T @ _KRON[tile]).astype(x.dtype).reshape(weight.shape)
+    return grad_x, grad_w, sums.sum(0).astype(x.dtype)
