@@ -298,3 +298,18 @@ def test_conv_transpose2d_gradcheck_and_gradgradcheck():
 
     assert gradcheck(call, inputs)
     assert gradgradcheck(call, inputs)
+
+
+def test_block_budget_is_half_the_l2(tmp_path, monkeypatch):
+    """``_l2_bytes`` reads the level-2 entry of sysfs's cache list (sizes as ``2048K``), else its default."""
+    for index, (level, size) in enumerate([("1", "48K"), ("2", "1536K"), ("3", "32M")]):
+        (tmp_path / f"index{index}").mkdir()
+        (tmp_path / f"index{index}" / "level").write_text(level + "\n")
+        (tmp_path / f"index{index}" / "size").write_text(size + "\n")
+    monkeypatch.setattr(winograd.glob, "glob", lambda pattern: [str(p) for p in tmp_path.iterdir()])
+    assert winograd._l2_bytes() == 1536 << 10
+    monkeypatch.setattr(winograd.glob, "glob", lambda pattern: [])
+    assert winograd._l2_bytes(default=12345) == 12345
+    (tmp_path / "index1" / "size").write_text("lots\n")
+    monkeypatch.setattr(winograd.glob, "glob", lambda pattern: [str(p) for p in tmp_path.iterdir()])
+    assert winograd._l2_bytes(default=12345) == 12345
