@@ -62,7 +62,6 @@ FLOAT32_TILE = 2
 F4_MIN_SAVING = 1.6
 
 
-
 def _l2_bytes(default=1 << 20):
     """A core's L2 cache in bytes, as Linux's sysfs gives it (``2048K``), or ``default`` where it does not."""
     for index in sorted(glob.glob("/sys/devices/system/cpu/cpu0/cache/index*")):
