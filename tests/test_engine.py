@@ -328,3 +328,41 @@ def test_backward_copies_the_gradient_for_hooks_create_graph_and_strided_arrays(
     _Spy.seen.clear()
     _Spy.apply(minigrad.ones(2, 2, requires_grad=True)).backward(wide.t())  # not C-contiguous: a contiguous copy
     assert _Spy.seen[0].numpy().flags.c_contiguous and not np.shares_memory(_Spy.seen[0].numpy(), wide.numpy())
+
+
+def _through_backward(root, x, upstream, create_graph=False):
+    root.backward(upstream, create_graph=create_graph)
+    return x.grad
+
+
+def _through_functional_backward(root, x, upstream, create_graph=False):
+    autograd.backward(root, upstream, create_graph=create_graph)
+    return x.grad
+
+
+def _through_grad(root, x, upstream, create_graph=False):
+    return autograd.grad(root, x, upstream, create_graph=create_graph)[0]
+
+
+@pytest.mark.parametrize("entry", [_through_backward, _through_functional_backward, _through_grad])
+@pytest.mark.parametrize("root_is_leaf", [True, False])
+def test_a_hook_on_the_root_gets_its_own_copy_of_the_seed_from_every_entry_point(entry, root_is_leaf):
+    # Tensor._seed borrows the caller's gradient only when the root has no hooks: a leaf's hooks (its own _hooks,
+    # which are its AccumulateGrad's pre_hooks) and a result's (its grad_fn's pre_hooks) both count, whether the
+    # backward starts from Tensor.backward, autograd.backward or autograd.grad
+    x = leaf([1.0, 2.0])
+    root = x if root_is_leaf else x * 1.0
+    upstream = minigrad.tensor([3.0, 4.0], dtype=minigrad.float64)
+    root.register_hook(lambda g: g.mul_(10))  # would raise on a read-only (borrowed) seed
+    np.testing.assert_array_equal(entry(root, x, upstream).numpy(), [30.0, 40.0])
+    np.testing.assert_array_equal(upstream.numpy(), [3.0, 4.0])
+
+
+@pytest.mark.parametrize("entry", [_through_backward, _through_functional_backward, _through_grad])
+def test_a_create_graph_backward_copies_the_seed_from_every_entry_point(entry):
+    x = leaf([1.0, 2.0])
+    upstream = minigrad.tensor([3.0, 4.0], dtype=minigrad.float64)
+    _Spy.seen.clear()
+    got = entry(_Spy.apply(x), x, upstream, create_graph=True)
+    assert not np.shares_memory(_Spy.seen[0].numpy(), upstream.numpy()) and _Spy.seen[0].numpy().flags.writeable
+    np.testing.assert_array_equal(got.numpy(), [3.0, 4.0])

@@ -20,21 +20,13 @@ def _tensor_list(value):
 
 def _seeds(outputs, grad_outputs, create_graph):
     """One checked starting gradient per output (None means ones for a one-element output); a first-order one
-    borrows the caller's array (read-only) unless hooks of the output's node would see it (``Tensor._seed``)."""
+    borrows the caller's array (read-only) unless hooks of the output would see it (``Tensor._seed``)."""
     grad_outputs = [None] * len(outputs) if grad_outputs is None else _tensor_list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(
             f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)} outputs"
         )
-    return [
-        output._seed(seed, i, not create_graph and not _hooks(output))
-        for i, (output, seed) in enumerate(zip(outputs, grad_outputs))
-    ]
-
-
-def _hooks(tensor):
-    """The gradient hooks of ``tensor``'s node (its ``grad_fn``'s, or a leaf's own), None or a registry."""
-    return tensor._hooks if tensor.grad_fn is None else tensor.grad_fn.pre_hooks
+    return [output._seed(seed, i, create_graph) for i, (output, seed) in enumerate(zip(outputs, grad_outputs))]
 
 
 def _owned(grad):
@@ -149,7 +141,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         outputs, tuple_out = _as_tuple(func(*xs))
     seeds = _as_tuple(v)[0] if v is not None else tuple(None for _ in outputs)
-    seeds = [o._seed(s, i) for i, (o, s) in enumerate(zip(outputs, seeds))]
+    seeds = [o._seed(s, i, create_graph) for i, (o, s) in enumerate(zip(outputs, seeds))]
     grads = _grads_or_zeros(outputs, xs, seeds, create_graph)
     outputs = tuple(o if create_graph else o.detach() for o in outputs)
     return (outputs if tuple_out else outputs[0]), (grads if tuple_in else grads[0])
@@ -165,7 +157,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         dummies = tuple(Tensor._wrap(np.zeros_like(o._data)).requires_grad_() for o in outputs)
         grads = _grads_or_zeros(outputs, xs, dummies, create_graph=True)
     seeds = _as_tuple(v)[0] if v is not None else tuple(None for _ in xs)
-    seeds = [x._seed(s, i) for i, (x, s) in enumerate(zip(xs, seeds))]
+    seeds = [x._seed(s, i, create_graph) for i, (x, s) in enumerate(zip(xs, seeds))]
     products = _grads_or_zeros(grads, dummies, seeds, create_graph)
     outputs = tuple(o if create_graph else o.detach() for o in outputs)
     return (outputs if tuple_out else outputs[0]), (products if tuple_out else products[0])
