@@ -302,13 +302,16 @@ def test_backward_borrows_the_callers_gradient_without_copying_it():
 
     h = x * 1.0
     h.retain_grad()
-    (h * 1.0).view(3).backward(upstream)  # reaches h's hook as handed, through a backward that returns it as is
+    h.view(3).backward(upstream)  # reaches h's hook as handed (read-only), through a view's backward
     np.testing.assert_array_equal(h.grad.numpy(), [4.0, 5.0, 6.0])
     assert not np.shares_memory(h.grad.numpy(), upstream.numpy()) and h.grad.numpy().flags.writeable
 
     y = x.view(3)
     (got,) = autograd.grad(y, x, upstream)
     assert not np.shares_memory(got.numpy(), upstream.numpy()) and got.numpy().flags.writeable
+    h.grad.mul_(2)  # the user's in-place edits of what was handed back change nothing of the caller's
+    got.mul_(2)
+    np.testing.assert_array_equal(upstream.numpy(), [4.0, 5.0, 6.0])
 
 
 def test_backward_copies_the_gradient_for_hooks_create_graph_and_strided_arrays():

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import engine
 from .grad_mode import enable_grad
-from .tensor import Tensor
+from .tensor import Tensor, _writable
 
 __all__ = ["backward", "grad", "vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
 
@@ -27,12 +27,6 @@ def _seeds(outputs, grad_outputs, create_graph):
             f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)} outputs"
         )
     return [output._seed(seed, i, create_graph) for i, (output, seed) in enumerate(zip(outputs, grad_outputs))]
-
-
-def _owned(grad):
-    """A gradient handed to the caller: copied when it is read-only (a borrowed seed that reached an input
-    unchanged), so the caller's ``grad_outputs`` are never aliased."""
-    return grad if grad is None or grad._data.flags.writeable else Tensor._wrap(grad._data.copy())
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
@@ -96,8 +90,8 @@ def grad(
         create_graph=create_graph,
     )
     results = tuple(
-        Tensor._wrap(np.zeros_like(t._data)) if capture[node] is None and materialize_grads else _owned(capture[node])
-        for node, t in zip(input_nodes, inputs)
+        (Tensor._wrap(np.zeros_like(t._data)) if materialize_grads else None) if g is None else _writable(g)
+        for g, t in zip([capture[node] for node in input_nodes], inputs)
     )
     for i, result in enumerate(results):
         if result is None and not allow_unused:
