@@ -369,3 +369,19 @@ def test_a_create_graph_backward_copies_the_seed_from_every_entry_point(entry):
     got = entry(_Spy.apply(x), x, upstream, create_graph=True)
     assert not np.shares_memory(_Spy.seen[0].numpy(), upstream.numpy()) and _Spy.seen[0].numpy().flags.writeable
     np.testing.assert_array_equal(got.numpy(), [3.0, 4.0])
+
+
+def test_a_recorded_gradient_keeps_its_graph_when_its_array_is_read_only():
+    # sum's backward broadcasts: with create_graph the gradient of x is a read-only view with a grad_fn, and
+    # autograd.grad hands it back as torch does (an expanded tensor), still differentiable: d/ds Σ_i ∂(s Σx)/∂x_i = 3
+    x, s = leaf([1.0, 2.0, 3.0]), leaf(2.0)
+    (g,) = autograd.grad(x.sum() * s, x, create_graph=True)
+    assert g.requires_grad and g.grad_fn is not None
+    np.testing.assert_array_equal(g.detach().numpy(), [2.0, 2.0, 2.0])
+    (gs,) = autograd.grad(g.sum(), s)
+    assert gs.item() == 3.0
+    h = x * 1.0  # retain_grad's .grad is still detached and its own (a copy of the read-only broadcast)
+    h.retain_grad()
+    (h.sum() * s).backward(create_graph=True)
+    assert not h.grad.requires_grad and h.grad.numpy().flags.writeable
+    np.testing.assert_array_equal(h.grad.numpy(), [2.0, 2.0, 2.0])

@@ -615,7 +615,7 @@ class Tensor(_TensorBase):
             tensor = this()
             if tensor is not None:
                 tensor.grad = (
-                    _writable(grad).detach()
+                    _writable(grad.detach())
                     if tensor.grad is None
                     else _wrap_array(np.asarray(tensor.grad._data + grad._data))
                 )  # (0-d + 0-d is a NumPy scalar)
@@ -815,9 +815,11 @@ def _writable(grad):
     """``grad`` (a Tensor) handed where the user may write into it (``retain_grad``'s ``.grad``,
     ``autograd.grad``'s results): itself, or a Tensor over a copy of its array when that array is read-only (a seed
     ``_borrowed`` from the caller, or a read-only view a backward made, such as a broadcast, that reached it
-    unchanged), so that the caller's array is never aliased and an in-place change of the result works.
+    unchanged), so that the caller's array is never aliased and an in-place change of the result works. A
+    gradient that requires grad (recorded by ``create_graph``) is kept as it is: a copy would cut it from its
+    graph, and no seed is borrowed then; like torch's expanded tensors, a read-only one refuses in-place changes.
     ``AccumulateGrad`` keeps a stricter rule of its own (a ``.grad`` owns its memory: views are copied too)."""
-    return grad if grad._data.flags.writeable else _wrap_array(grad._data.copy())
+    return grad if grad.requires_grad or grad._data.flags.writeable else _wrap_array(grad._data.copy())
 
 
 def _rebuild_shared(name, shape, dtype, requires_grad):
