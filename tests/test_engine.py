@@ -385,3 +385,18 @@ def test_a_recorded_gradient_keeps_its_graph_when_its_array_is_read_only():
     (h.sum() * s).backward(create_graph=True)
     assert not h.grad.requires_grad and h.grad.numpy().flags.writeable
     np.testing.assert_array_equal(h.grad.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_retain_grad_keeps_a_gradient_of_its_own():
+    # torch's retain_grad clones: the gradient flowing on may also become a leaf's .grad (a + b sends it to both) or
+    # another retained .grad (a view's backward passes it on), and an in-place edit of one must not reach the others
+    a, b = leaf([1.0, 2.0, 3.0]), leaf([1.0, 2.0, 3.0])
+    h = a + b
+    k = h.view(3)
+    h.retain_grad()
+    k.retain_grad()
+    (k * 2).sum().backward()
+    h.grad.mul_(10)
+    np.testing.assert_array_equal(h.grad.numpy(), [20.0, 20.0, 20.0])
+    for other in (k.grad, a.grad, b.grad):
+        np.testing.assert_array_equal(other.numpy(), [2.0, 2.0, 2.0])

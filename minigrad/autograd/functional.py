@@ -9,7 +9,7 @@ import numpy as np
 
 from . import engine
 from .grad_mode import enable_grad
-from .tensor import Tensor, _writable
+from .tensor import Tensor
 
 __all__ = ["backward", "grad", "vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]
 
@@ -27,6 +27,17 @@ def _seeds(outputs, grad_outputs, create_graph):
             f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)} outputs"
         )
     return [output._seed(seed, i, create_graph) for i, (output, seed) in enumerate(zip(outputs, grad_outputs))]
+
+
+def _writable(grad):
+    """A gradient handed back by ``grad``: itself, or a Tensor over a copy of its array when that array is read-only
+    (a seed borrowed from the caller by ``Tensor._seed``, or a read-only view a backward made, such as a broadcast,
+    that reached an input unchanged), so that the caller's array is never aliased and an in-place change of the
+    result works. One that requires grad (recorded by ``create_graph``) is kept as it is: a copy would cut it from
+    its graph, and no seed is borrowed then; like torch's expanded tensors, a read-only one refuses in-place
+    changes. (Results may share memory with each other, as torch's do; a ``.grad`` is stricter: see
+    ``AccumulateGrad``.)"""
+    return grad if grad.requires_grad or grad._data.flags.writeable else Tensor._wrap(grad._data.copy())
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):

@@ -489,11 +489,11 @@ class Tensor(_TensorBase):
         has no hooks (its ``grad_fn``'s ``pre_hooks``, or a leaf's ``_hooks``, which are its ``AccumulateGrad``'s
         ``pre_hooks``): then it is a read-only view (``_borrowed``: when C-contiguous and aligned), which costs
         nothing. That is safe because no ``backward`` writes into the gradient it is given (op_db's gradient checks
-        run on such seeds) and whatever keeps a gradient copies a read-only one (``AccumulateGrad``; ``_writable``
-        for ``retain_grad`` and ``autograd.grad``'s results); the copy stays where the seed could be written to or
-        kept: a hook here may change its argument in place, and a recorded backward may keep it. (A hook further
-        down that gets the seed passed on unchanged, as a view's backward passes it, gets it read-only too:
-        changing it in place raises.)"""
+        run on such seeds) and whatever keeps a gradient copies a read-only one (``AccumulateGrad``,
+        ``retain_grad``, and ``autograd.grad``'s results: ``functional._writable``); the copy stays where the seed
+        could be written to or kept: a hook here may change its argument in place, and a recorded backward may keep
+        it. (A hook further down that gets the seed passed on unchanged, as a view's backward passes it, gets it
+        read-only too: changing it in place raises.)"""
         if gradient is None:
             data = self._data
             if data.size != 1:
@@ -613,12 +613,14 @@ class Tensor(_TensorBase):
 
         def store(grad):
             tensor = this()
-            if tensor is not None:
-                tensor.grad = (
-                    _writable(grad.detach())
-                    if tensor.grad is None
-                    else _wrap_array(np.asarray(tensor.grad._data + grad._data))
-                )  # (0-d + 0-d is a NumPy scalar)
+            if tensor is None:
+                return
+            # the first gradient is copied, as torch's clone does: the array flowing on may also become a leaf's or
+            # another retained .grad, or be the caller's seed
+            if tensor.grad is None:
+                tensor.grad = _wrap_array(grad._data.copy())
+            else:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
+                tensor.grad = _wrap_array(np.asarray(tensor.grad._data + grad._data))
 
         self.register_hook(store)
 
@@ -782,7 +784,7 @@ class AccumulateGrad(_Node):
                 leaf.grad = grad if leaf.grad is None else leaf.grad + grad
             elif leaf.grad is not None:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
                 leaf.grad._data = np.asarray(leaf.grad._data + delivered._data)
-            else:  # a .grad owns its memory: a view is copied too, not only a read-only array (as by _writable)
+            else:  # a .grad owns its memory: a view is copied too, not only a read-only one (as autograd.grad does)
                 array = delivered._data
                 flags = array.flags  # (one .flags for both tests: each .flags makes a new object)
                 if not flags.owndata or not flags.writeable:
@@ -809,17 +811,6 @@ def _borrowed(array, borrow):
     view = array.view()
     view.flags.writeable = False
     return view
-
-
-def _writable(grad):
-    """``grad`` (a Tensor) handed where the user may write into it (``retain_grad``'s ``.grad``,
-    ``autograd.grad``'s results): itself, or a Tensor over a copy of its array when that array is read-only (a seed
-    ``_borrowed`` from the caller, or a read-only view a backward made, such as a broadcast, that reached it
-    unchanged), so that the caller's array is never aliased and an in-place change of the result works. A
-    gradient that requires grad (recorded by ``create_graph``) is kept as it is: a copy would cut it from its
-    graph, and no seed is borrowed then; like torch's expanded tensors, a read-only one refuses in-place changes.
-    ``AccumulateGrad`` keeps a stricter rule of its own (a ``.grad`` owns its memory: views are copied too)."""
-    return grad if grad.requires_grad or grad._data.flags.writeable else _wrap_array(grad._data.copy())
 
 
 def _rebuild_shared(name, shape, dtype, requires_grad):
