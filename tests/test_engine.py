@@ -302,13 +302,16 @@ def test_backward_borrows_the_callers_gradient_without_copying_it():
 
     h = x * 1.0
     h.retain_grad()
-    (h * 1.0).view(3).backward(upstream)  # reaches h's hook as handed, through a backward that returns it as is
+    h.view(3).backward(upstream)  # reaches h's hook as handed (read-only), through a view's backward
     np.testing.assert_array_equal(h.grad.numpy(), [4.0, 5.0, 6.0])
     assert not np.shares_memory(h.grad.numpy(), upstream.numpy()) and h.grad.numpy().flags.writeable
 
     y = x.view(3)
     (got,) = autograd.grad(y, x, upstream)
     assert not np.shares_memory(got.numpy(), upstream.numpy()) and got.numpy().flags.writeable
+    h.grad.mul_(2)  # the user's in-place edits of what was handed back change nothing of the caller's
+    got.mul_(2)
+    np.testing.assert_array_equal(upstream.numpy(), [4.0, 5.0, 6.0])
 
 
 def test_backward_copies_the_gradient_for_hooks_create_graph_and_strided_arrays():
@@ -328,3 +331,72 @@ def test_backward_copies_the_gradient_for_hooks_create_graph_and_strided_arrays(
     _Spy.seen.clear()
     _Spy.apply(minigrad.ones(2, 2, requires_grad=True)).backward(wide.t())  # not C-contiguous: a contiguous copy
     assert _Spy.seen[0].numpy().flags.c_contiguous and not np.shares_memory(_Spy.seen[0].numpy(), wide.numpy())
+
+
+def _through_backward(root, x, upstream, create_graph=False):
+    root.backward(upstream, create_graph=create_graph)
+    return x.grad
+
+
+def _through_functional_backward(root, x, upstream, create_graph=False):
+    autograd.backward(root, upstream, create_graph=create_graph)
+    return x.grad
+
+
+def _through_grad(root, x, upstream, create_graph=False):
+    return autograd.grad(root, x, upstream, create_graph=create_graph)[0]
+
+
+@pytest.mark.parametrize("entry", [_through_backward, _through_functional_backward, _through_grad])
+@pytest.mark.parametrize("root_is_leaf", [True, False])
+def test_a_hook_on_the_root_gets_its_own_copy_of_the_seed_from_every_entry_point(entry, root_is_leaf):
+    # Tensor._seed borrows the caller's gradient only when the root has no hooks: a leaf's hooks (its own _hooks,
+    # which are its AccumulateGrad's pre_hooks) and a result's (its grad_fn's pre_hooks) both count, whether the
+    # backward starts from Tensor.backward, autograd.backward or autograd.grad
+    x = leaf([1.0, 2.0])
+    root = x if root_is_leaf else x * 1.0
+    upstream = minigrad.tensor([3.0, 4.0], dtype=minigrad.float64)
+    root.register_hook(lambda g: g.mul_(10))  # would raise on a read-only (borrowed) seed
+    np.testing.assert_array_equal(entry(root, x, upstream).numpy(), [30.0, 40.0])
+    np.testing.assert_array_equal(upstream.numpy(), [3.0, 4.0])
+
+
+@pytest.mark.parametrize("entry", [_through_backward, _through_functional_backward, _through_grad])
+def test_a_create_graph_backward_copies_the_seed_from_every_entry_point(entry):
+    x = leaf([1.0, 2.0])
+    upstream = minigrad.tensor([3.0, 4.0], dtype=minigrad.float64)
+    _Spy.seen.clear()
+    got = entry(_Spy.apply(x), x, upstream, create_graph=True)
+    assert not np.shares_memory(_Spy.seen[0].numpy(), upstream.numpy()) and _Spy.seen[0].numpy().flags.writeable
+    np.testing.assert_array_equal(got.numpy(), [3.0, 4.0])
+
+
+def test_a_recorded_gradient_keeps_its_graph_when_its_array_is_read_only():
+    # sum's backward broadcasts: with create_graph the gradient of x is a read-only view with a grad_fn, and
+    # autograd.grad hands it back as torch does (an expanded tensor), still differentiable: d/ds Σ_i ∂(s Σx)/∂x_i = 3
+    x, s = leaf([1.0, 2.0, 3.0]), leaf(2.0)
+    (g,) = autograd.grad(x.sum() * s, x, create_graph=True)
+    assert g.requires_grad and g.grad_fn is not None
+    np.testing.assert_array_equal(g.detach().numpy(), [2.0, 2.0, 2.0])
+    (gs,) = autograd.grad(g.sum(), s)
+    assert gs.item() == 3.0
+    h = x * 1.0  # retain_grad's .grad is still detached and its own (a copy of the read-only broadcast)
+    h.retain_grad()
+    (h.sum() * s).backward(create_graph=True)
+    assert not h.grad.requires_grad and h.grad.numpy().flags.writeable
+    np.testing.assert_array_equal(h.grad.numpy(), [2.0, 2.0, 2.0])
+
+
+def test_retain_grad_keeps_a_gradient_of_its_own():
+    # torch's retain_grad clones: the gradient flowing on may also become a leaf's .grad (a + b sends it to both) or
+    # another retained .grad (a view's backward passes it on), and an in-place edit of one must not reach the others
+    a, b = leaf([1.0, 2.0, 3.0]), leaf([1.0, 2.0, 3.0])
+    h = a + b
+    k = h.view(3)
+    h.retain_grad()
+    k.retain_grad()
+    (k * 2).sum().backward()
+    h.grad.mul_(10)
+    np.testing.assert_array_equal(h.grad.numpy(), [20.0, 20.0, 20.0])
+    for other in (k.grad, a.grad, b.grad):
+        np.testing.assert_array_equal(other.numpy(), [2.0, 2.0, 2.0])

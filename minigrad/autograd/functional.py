@@ -20,27 +20,24 @@ def _tensor_list(value):
 
 def _seeds(outputs, grad_outputs, create_graph):
     """One checked starting gradient per output (None means ones for a one-element output); a first-order one
-    borrows the caller's array (read-only) unless hooks of the output's node would see it (``Tensor._seed``)."""
+    borrows the caller's array (read-only) unless hooks of the output would see it (``Tensor._seed``)."""
     grad_outputs = [None] * len(outputs) if grad_outputs is None else _tensor_list(grad_outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(
             f"grad requires one grad_output per output: got {len(grad_outputs)} for {len(outputs)} outputs"
         )
-    return [
-        output._seed(seed, i, not create_graph and not _hooks(output))
-        for i, (output, seed) in enumerate(zip(outputs, grad_outputs))
-    ]
+    return [output._seed(seed, i, create_graph) for i, (output, seed) in enumerate(zip(outputs, grad_outputs))]
 
 
-def _hooks(tensor):
-    """The gradient hooks of ``tensor``'s node (its ``grad_fn``'s, or a leaf's own), None or a registry."""
-    return tensor._hooks if tensor.grad_fn is None else tensor.grad_fn.pre_hooks
-
-
-def _owned(grad):
-    """A gradient handed to the caller: copied when it is read-only (a borrowed seed that reached an input
-    unchanged), so the caller's ``grad_outputs`` are never aliased."""
-    return grad if grad is None or grad._data.flags.writeable else Tensor._wrap(grad._data.copy())
+def _writable(grad):
+    """A gradient handed back by ``grad``: itself, or a Tensor over a copy of its array when that array is read-only
+    (a seed borrowed from the caller by ``Tensor._seed``, or a read-only view a backward made, such as a broadcast,
+    that reached an input unchanged), so that the caller's array is never aliased and an in-place change of the
+    result works. One that requires grad (recorded by ``create_graph``) is kept as it is: a copy would cut it from
+    its graph, and no seed is borrowed then; like torch's expanded tensors, a read-only one refuses in-place
+    changes. (Results may share memory with each other, as torch's do; a ``.grad`` is stricter: see
+    ``AccumulateGrad``.)"""
+    return grad if grad.requires_grad or grad._data.flags.writeable else Tensor._wrap(grad._data.copy())
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
@@ -104,8 +101,8 @@ def grad(
         create_graph=create_graph,
     )
     results = tuple(
-        Tensor._wrap(np.zeros_like(t._data)) if capture[node] is None and materialize_grads else _owned(capture[node])
-        for node, t in zip(input_nodes, inputs)
+        (Tensor._wrap(np.zeros_like(t._data)) if materialize_grads else None) if g is None else _writable(g)
+        for g, t in zip([capture[node] for node in input_nodes], inputs)
     )
     for i, result in enumerate(results):
         if result is None and not allow_unused:
@@ -149,7 +146,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         outputs, tuple_out = _as_tuple(func(*xs))
     seeds = _as_tuple(v)[0] if v is not None else tuple(None for _ in outputs)
-    seeds = [o._seed(s, i) for i, (o, s) in enumerate(zip(outputs, seeds))]
+    seeds = [o._seed(s, i, create_graph) for i, (o, s) in enumerate(zip(outputs, seeds))]
     grads = _grads_or_zeros(outputs, xs, seeds, create_graph)
     outputs = tuple(o if create_graph else o.detach() for o in outputs)
     return (outputs if tuple_out else outputs[0]), (grads if tuple_in else grads[0])
@@ -165,7 +162,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         dummies = tuple(Tensor._wrap(np.zeros_like(o._data)).requires_grad_() for o in outputs)
         grads = _grads_or_zeros(outputs, xs, dummies, create_graph=True)
     seeds = _as_tuple(v)[0] if v is not None else tuple(None for _ in xs)
-    seeds = [x._seed(s, i) for i, (x, s) in enumerate(zip(xs, seeds))]
+    seeds = [x._seed(s, i, create_graph) for i, (x, s) in enumerate(zip(xs, seeds))]
     products = _grads_or_zeros(grads, dummies, seeds, create_graph)
     outputs = tuple(o if create_graph else o.detach() for o in outputs)
     return (outputs if tuple_out else outputs[0]), (products if tuple_out else products[0])

@@ -467,7 +467,7 @@ class Tensor(_TensorBase):
         """
         retain_graph = create_graph if retain_graph is None else retain_graph
         root = self.grad_fn or self._gradient_edge(0)  # (a result's node: no call)
-        seed = self._seed(gradient, 0, not create_graph and not root.pre_hooks)
+        seed = self._seed(gradient, 0, create_graph)
         if inputs is None:
             engine.run([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
             return
@@ -481,13 +481,19 @@ class Tensor(_TensorBase):
             if grad is not None:
                 AccumulateGrad(tensor).backward_step(grad, create_graph)
 
-    def _seed(self: _TensorBase, gradient, position, borrow=False):
-        """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor). A Tensor
-        that does not require grad is copied, so that the caller's array never becomes some leaf's ``.grad`` nor
-        is written to; with ``borrow`` (a first-order backward whose root has no hooks) it is a read-only view
-        instead, which costs nothing: no ``backward`` writes into the gradient it is given (op_db's gradient
-        checks run on such seeds), and whatever keeps an array that is not its own (``AccumulateGrad``,
-        ``autograd.grad``'s results) copies it."""
+    def _seed(self: _TensorBase, gradient, position, create_graph=False):
+        """``gradient`` checked as the starting gradient of this tensor (ones for a one-element tensor).
+
+        A Tensor that does not require grad is copied, so that the caller's array never becomes some leaf's
+        ``.grad`` nor is written to, unless this is a first-order backward (not ``create_graph``) and this tensor
+        has no hooks (its ``grad_fn``'s ``pre_hooks``, or a leaf's ``_hooks``, which are its ``AccumulateGrad``'s
+        ``pre_hooks``): then it is a read-only view (``_borrowed``: when C-contiguous and aligned), which costs
+        nothing. That is safe because no ``backward`` writes into the gradient it is given (op_db's gradient checks
+        run on such seeds) and whatever keeps a gradient copies a read-only one (``AccumulateGrad``,
+        ``retain_grad``, and ``autograd.grad``'s results: ``functional._writable``); the copy stays where the seed
+        could be written to or kept: a hook here may change its argument in place, and a recorded backward may keep
+        it. (A hook further down that gets the seed passed on unchanged, as a view's backward passes it, gets it
+        read-only too: changing it in place raises.)"""
         if gradient is None:
             data = self._data
             if data.size != 1:
@@ -501,7 +507,9 @@ class Tensor(_TensorBase):
             ones.fill(1)
             return _wrap_array(ones)
         if isinstance(gradient, Tensor):
-            gradient = gradient if gradient.requires_grad else _wrap_array(_borrowed(gradient._data, borrow))
+            if not gradient.requires_grad:
+                hooks = self._hooks if self.grad_fn is None else self.grad_fn.pre_hooks
+                gradient = _wrap_array(_borrowed(gradient._data, not create_graph and not hooks))
         else:
             gradient = _wrap_array(np.array(gradient, dtype=self._data.dtype))
         if gradient.shape != self._data.shape:
@@ -605,12 +613,14 @@ class Tensor(_TensorBase):
 
         def store(grad):
             tensor = this()
-            if tensor is not None:
-                tensor.grad = (
-                    (grad.detach() if grad._data.flags.writeable else _wrap_array(grad._data.copy()))
-                    if tensor.grad is None
-                    else _wrap_array(np.asarray(tensor.grad._data + grad._data))
-                )  # (a borrowed seed is read-only and the caller's: copied; 0-d + 0-d is a NumPy scalar)
+            if tensor is None:
+                return
+            # the first gradient is copied, as torch's clone does: the array flowing on may also become a leaf's or
+            # another retained .grad, or be the caller's seed
+            if tensor.grad is None:
+                tensor.grad = _wrap_array(grad._data.copy())
+            else:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
+                tensor.grad = _wrap_array(np.asarray(tensor.grad._data + grad._data))
 
         self.register_hook(store)
 
@@ -774,9 +784,9 @@ class AccumulateGrad(_Node):
                 leaf.grad = grad if leaf.grad is None else leaf.grad + grad
             elif leaf.grad is not None:  # (np.asarray: NumPy turns the sum of two 0-d arrays into a scalar)
                 leaf.grad._data = np.asarray(leaf.grad._data + delivered._data)
-            else:
+            else:  # a .grad owns its memory: a view is copied too, not only a read-only one (as autograd.grad does)
                 array = delivered._data
-                flags = array.flags  # (each .flags makes a new object)
+                flags = array.flags  # (one .flags for both tests: each .flags makes a new object)
                 if not flags.owndata or not flags.writeable:
                     array = array.copy()
                 else:  # the array now belongs to this .grad; the delivered tensor keeps a view of it, so another
