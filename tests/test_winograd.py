@@ -36,15 +36,16 @@ def _geometries():
 
 
 def _plan(blocks, threads, dtype, *passes, images=3):
-    """The kernels' (blocks, scratch, threads) for ``blocks`` blocks (at most the tile rows of any pass) walking
-    each pass ``(tile, channels, kernels, out)`` over ``images`` images."""
+    """The kernels' (blocks, scratch, threads) for ``blocks`` blocks walking each pass ``(tile, channels, kernels,
+    out)`` over ``images`` images: ``blocks`` itself when ``fits`` allows it in every pass, else one a image."""
     tiles = [
         (tile, channels, kernels, *((size + tile - 1) // tile for size in out))
         for tile, channels, kernels, out in passes
     ]
-    blocks = min([blocks] + [images * tiles_h for *_, tiles_h, _ in tiles])
+    if not all(kernel.fits(images, tiles_h, blocks) for *_, tiles_h, _ in tiles):
+        blocks = images
     size = max(
-        kernel.scratch_size(tile, channels, kernels, kernel.block_rows(images * tiles_h, blocks), tiles_w)
+        kernel.scratch_size(tile, channels, kernels, kernel.block_rows(images, tiles_h, blocks), tiles_w)
         for tile, channels, kernels, tiles_h, tiles_w in tiles
     )
     return blocks, np.empty((threads, size), dtype), threads
@@ -52,7 +53,7 @@ def _plan(blocks, threads, dtype, *passes, images=3):
 
 @pytest.mark.parametrize("tile", [2, 4])
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("blocks, threads", [(1, 1), (2, 2), (3, 2), (64, 1)])
+@pytest.mark.parametrize("blocks, threads", [(1, 1), (2, 2), (3, 2), (6, 2), (9, 1)])
 def test_kernels_match_reference(tile, dtype, blocks, threads):
     rng = np.random.default_rng(1)
     side, g_matrix = tile + 2, reference.MATRICES[tile][1]
@@ -77,7 +78,7 @@ def test_kernels_match_reference(tile, dtype, blocks, threads):
 
 @pytest.mark.parametrize("tiles", [(2, 2), (4, 4), (2, 4), (4, 2)])
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("blocks, threads", [(1, 1), (3, 2), (64, 1)])
+@pytest.mark.parametrize("blocks, threads", [(1, 1), (2, 2), (6, 2), (9, 1)])
 def test_one_pass_backward_matches_reference(tiles, dtype, blocks, threads):
     """``backward``: the input gradient (a correlation of ``g`` with the flipped, transposed kernel, padded ``2 -
     p``; ``tiles[0]``) and the weight and bias gradients (``tiles[1]``) in one pass, over the same blocks."""
@@ -313,3 +314,33 @@ def test_block_budget_is_half_the_l2(tmp_path, monkeypatch):
     (tmp_path / "index1" / "size").write_text("lots\n")
     monkeypatch.setattr(winograd.glob, "glob", lambda pattern: [str(p) for p in tmp_path.iterdir()])
     assert winograd._l2_bytes(default=12345) == 12345
+
+
+@pytest.mark.parametrize(
+    "images, channels, size, threads, blocks",
+    [
+        (32, 24, 28, 2, 32),  # the issue-14 layer's size: one image (14 tile rows, 0.6 MB) a block
+        (64, 8, 8, 2, 6),  # small images (20 KB): 12 a block (0.25 MB), 11 in the last
+        (1, 16, 28, 2, 2),  # one image, two threads: two halves
+        (3, 64, 96, 2, 60),  # 19 MB an image: 20 parts of at most 1 MB (3 × 19 blocks would leave a thread behind)
+        (1, 64, 2, 2, 1),  # one tile row: one block
+    ],
+)
+def test_plan_cuts_blocks_along_images(monkeypatch, images, channels, size, threads, blocks):
+    monkeypatch.setattr(winograd, "_BLOCK_BYTES", 1 << 20)
+    monkeypatch.setattr(winograd, "_GROUP_BYTES", 1 << 18)
+    monkeypatch.setattr(winograd, "get_num_threads", lambda: threads)
+    monkeypatch.setattr(_blas, "THREADED_MIN_MACS", 0)
+    found, used, scratch = winograd._plan(np.float32, (2, images, channels, channels, (size, size)))
+    assert (found, used) == (blocks, threads)
+    tiles_h = (size + 1) // 2
+    assert kernel.fits(images, tiles_h, found)
+    rows = kernel.block_rows(images, tiles_h, found)
+    assert scratch.shape == (threads, kernel.scratch_size(2, channels, channels, rows, tiles_h))
+
+
+def test_blocks_that_do_not_follow_images_are_refused():
+    x, u = np.zeros((2, 8, 6, 6)), np.zeros((16, 4, 8))
+    y, scratch = np.zeros((2, 4, 6, 6)), np.zeros((1, kernel.scratch_size(2, 8, 4, 3, 3)))
+    with pytest.raises(ValueError, match="5 blocks do not cut 2 images of 3 tile rows"):
+        kernel.correlate(x, u, np.zeros(0), y, 1, 1, 5, scratch, 1)

@@ -20,11 +20,12 @@ of each tile (``_gradient``), ``dU[e] += dM[e] V[e]ᵀ`` (K×T by T×C), and the
 ``dw = Gᵀ dU G``. The input gradient is itself a 3×3 stride-1 correlation (of the output gradient with the
 flipped, transposed kernel, ``pad = 2 - p``), so it is ``correlate`` again.
 
-Tiles are walked in ``blocks`` blocks of consecutive tile rows (over images and tile rows; block ``i`` starts at
-row ``i R / blocks`` of all ``R``, so their sizes differ by one row at most) so that a block's ``V`` and ``M`` (``(m + 2)² (C + K)`` numbers a tile, in the caller's ``scratch`` row of the thread) stay in cache from
-transform to GEMM to inverse transform; the blocks are split over OpenMP threads, each calling single-threaded
-BLAS (the caller holds ``_blas.single_threaded()``). The GEMMs go through ``cblas``; the transforms are C
-(winograd_dispatch.h picks the tile's); the arithmetic of one tile is spelled out in NumPy in
+Tiles are walked in ``blocks`` blocks of consecutive tile rows (over images and tile rows: whole images, or equal
+parts of one, see ``_first_row``) so that a block's ``V`` and ``M`` (``(m + 2)² (C + K)`` numbers a tile, in the
+caller's ``scratch`` row of the thread) stay in cache from transform to GEMM to inverse transform; the blocks are
+split over OpenMP threads, each calling single-threaded BLAS (the caller holds ``_blas.single_threaded()``); the
+convolution's two gradients go through each block in one pass (``backward``). The GEMMs go through ``cblas``;
+the transforms are C (winograd_dispatch.h picks the tile's); the arithmetic of one tile is spelled out in NumPy in
 ``tests/reference/winograd.py``.
 """
 from cython cimport floating
@@ -62,19 +63,19 @@ cdef inline Py_ssize_t _padded(Py_ssize_t size) noexcept nogil:
 
 
 cdef struct Blocks:
-    # a call's walk for tiles of `tile` x `tile` outputs (2 or 4): `blocks` blocks of at most `rows` tile rows out
-    # of `all_rows`, each row of `columns` tiles (F(2x2) keeps a spare one, see winograd_tiles.h), so at most
-    # `count` tiles a block; the `entries` matrices of a block's V and M lie `v_stride` and `m_stride` apart
-    Py_ssize_t tile, entries, tiles_h, tiles_w, columns, rows, blocks, all_rows, count, v_stride, m_stride
+    # a call's walk for tiles of `tile` x `tile` outputs (2 or 4) over `images` images of `tiles_h` tile rows:
+    # `blocks` blocks of at most `rows` tile rows, each row of `columns` tiles (F(2x2) keeps a spare one, see
+    # winograd_tiles.h), so at most `count` tiles a block; the `entries` matrices of a block's V and M lie
+    # `v_stride` and `m_stride` apart
+    Py_ssize_t tile, entries, images, tiles_h, tiles_w, columns, rows, blocks, count, v_stride, m_stride
 
 
 cdef inline Blocks _blocks(Py_ssize_t tile, Py_ssize_t images, Py_ssize_t channels, Py_ssize_t kernels,
                            Py_ssize_t out_h, Py_ssize_t out_w, Py_ssize_t blocks) noexcept nogil:
     cdef Blocks b
-    b.tile, b.entries, b.blocks = tile, (tile + 2) * (tile + 2), blocks
+    b.tile, b.entries, b.images, b.blocks = tile, (tile + 2) * (tile + 2), images, blocks
     b.tiles_h, b.tiles_w = (out_h + tile - 1) // tile, (out_w + tile - 1) // tile
-    b.all_rows = images * b.tiles_h
-    _lay_out(&b, block_rows(b.all_rows, blocks), channels, kernels)
+    _lay_out(&b, block_rows(images, b.tiles_h, blocks), channels, kernels)
     return b
 
 
@@ -85,16 +86,37 @@ cdef inline void _lay_out(Blocks *b, Py_ssize_t rows, Py_ssize_t channels, Py_ss
     b.v_stride, b.m_stride = _padded(channels * b.count), _padded(kernels * b.count)
 
 
-cpdef Py_ssize_t block_rows(Py_ssize_t all_rows, Py_ssize_t blocks) noexcept nogil:
-    """The most tile rows a block has when ``all_rows`` are cut into ``blocks`` blocks: ``⌈all_rows / blocks⌉``."""
-    return (all_rows + blocks - 1) // blocks
+cpdef bint fits(Py_ssize_t images, Py_ssize_t tiles_h, Py_ssize_t blocks) noexcept nogil:
+    """Whether ``blocks`` blocks can cut ``images`` images of ``tiles_h`` tile rows along image boundaries: whole
+    images in each (at most ``images`` blocks), or each image in as many parts of at least a row (a multiple of
+    ``images``, at most ``tiles_h`` parts)."""
+    return 0 < blocks <= images or (blocks % images == 0 and blocks // images <= tiles_h)
+
+
+cpdef Py_ssize_t block_rows(Py_ssize_t images, Py_ssize_t tiles_h, Py_ssize_t blocks) noexcept nogil:
+    """The most tile rows a block has when ``blocks`` blocks cut ``images`` images of ``tiles_h`` tile rows (as
+    ``fits`` allows)."""
+    if blocks <= images:
+        return (images + blocks - 1) // blocks * tiles_h
+    return (tiles_h * images + blocks - 1) // blocks
 
 
 cdef inline Py_ssize_t _first_row(const Blocks *b, Py_ssize_t i) noexcept nogil:
-    """Block ``i``'s first tile row, ``⌊i R / blocks⌋``: the blocks' sizes differ by one row at most, so threads
-    taking equally many blocks get equal work (blocks of ``rows`` rows and a short last one left a thread a block
-    behind: 5-10% of a step)."""
-    return i * b.all_rows // b.blocks
+    """Block ``i``'s first tile row. Blocks hold whole images (``⌊i N / blocks⌋`` on, so their sizes differ by an
+    image at most) or equal parts of one: a block that starts or ends within an image made the issue-14 layer's
+    passes 5-10% slower than one image a block, and blocks of one size keep threads that take equally many at
+    equal work."""
+    cdef Py_ssize_t parts
+    if b.blocks <= b.images:
+        return i * b.images // b.blocks * b.tiles_h
+    parts = b.blocks // b.images
+    return i // parts * b.tiles_h + i % parts * b.tiles_h // parts
+
+
+cdef int _check(Py_ssize_t images, Py_ssize_t tiles_h, Py_ssize_t blocks) except -1:
+    if not fits(images, tiles_h, blocks):
+        raise ValueError(f"winograd: {blocks} blocks do not cut {images} images of {tiles_h} tile rows")
+    return 0
 
 
 def scratch_size(Py_ssize_t tile, Py_ssize_t channels, Py_ssize_t kernels, Py_ssize_t rows, Py_ssize_t tiles_w):
@@ -211,6 +233,7 @@ def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const
     cdef Blocks b = _blocks(2 if u.shape[0] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
     cdef const floating *shift = &bias[0] if bias.shape[0] > 0 else NULL
     cdef Py_ssize_t i
+    _check(b.images, b.tiles_h, blocks)
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             _correlate_block(&x[0, 0, 0, 0], channels, height, width, &u[0, 0, 0], kernels, out_h, out_w, &b, i,
@@ -229,6 +252,7 @@ def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, 
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
     cdef Blocks b = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
     cdef Py_ssize_t i
+    _check(b.images, b.tiles_h, blocks)
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             _weight_grad_block(&x[0, 0, 0, 0], channels, height, width, &g[0, 0, 0, 0], kernels, out_h, out_w, &b,
@@ -249,6 +273,8 @@ def backward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, con
     cdef Blocks bx = _blocks(2 if u.shape[0] == 16 else 4, x.shape[0], kernels, channels, height, width, blocks)
     cdef Blocks bw = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
     cdef Py_ssize_t i
+    _check(bx.images, bx.tiles_h, blocks)
+    _check(bw.images, bw.tiles_h, blocks)
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             _correlate_block(&g[0, 0, 0, 0], kernels, out_h, out_w, &u[0, 0, 0], channels, height, width, &bx, i,
