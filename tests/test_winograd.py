@@ -339,8 +339,17 @@ def test_plan_cuts_blocks_along_images(monkeypatch, images, channels, size, thre
     assert scratch.shape == (threads, kernel.scratch_size(2, channels, channels, rows, tiles_h))
 
 
-def test_blocks_that_do_not_follow_images_are_refused():
+@pytest.mark.parametrize("blocks", [5, 7, 0, -2])
+def test_blocks_that_do_not_follow_images_are_refused(blocks):
+    """A count of blocks that neither holds whole images nor cuts each into parts of a tile row or more (2 images of
+    3 tile rows: 5 blocks, 7 = 3.5 parts an image, none) raises before any work."""
     x, u = np.zeros((2, 8, 6, 6)), np.zeros((16, 4, 8))
     y, scratch = np.zeros((2, 4, 6, 6)), np.zeros((1, kernel.scratch_size(2, 8, 4, 3, 3)))
-    with pytest.raises(ValueError, match="5 blocks do not cut 2 images of 3 tile rows"):
-        kernel.correlate(x, u, np.zeros(0), y, 1, 1, 5, scratch, 1)
+    with pytest.raises(ValueError, match=f"{blocks} blocks do not cut 2 images of 3 tile rows"):
+        kernel.correlate(x, u, np.zeros(0), y, 1, 1, blocks, scratch, 1)
+    g, du, db = np.zeros((2, 4, 6, 6)), np.zeros((1, 16, 4, 8)), np.zeros((1, 4))
+    with pytest.raises(ValueError, match="do not cut"):
+        kernel.weight_grad(x, g, du, db, 1, 1, blocks, scratch, 1)
+    with pytest.raises(ValueError, match="do not cut"):
+        kernel.backward(x, g, np.zeros((16, 8, 4)), np.zeros_like(x), du, db, 1, 1, blocks, scratch, 1)
+    assert kernel.block_rows(2, 3, blocks) == 0

@@ -90,12 +90,16 @@ cpdef bint fits(Py_ssize_t images, Py_ssize_t tiles_h, Py_ssize_t blocks) noexce
     """Whether ``blocks`` blocks can cut ``images`` images of ``tiles_h`` tile rows along image boundaries: whole
     images in each (at most ``images`` blocks), or each image in as many parts of at least a row (a multiple of
     ``images``, at most ``tiles_h`` parts)."""
-    return 0 < blocks <= images or (blocks % images == 0 and blocks // images <= tiles_h)
+    if blocks <= 0 or images <= 0 or tiles_h <= 0:
+        return False
+    return blocks <= images or (blocks % images == 0 and blocks // images <= tiles_h)
 
 
 cpdef Py_ssize_t block_rows(Py_ssize_t images, Py_ssize_t tiles_h, Py_ssize_t blocks) noexcept nogil:
     """The most tile rows a block has when ``blocks`` blocks cut ``images`` images of ``tiles_h`` tile rows (as
-    ``fits`` allows)."""
+    ``fits`` allows; 0 where it allows nothing)."""
+    if not fits(images, tiles_h, blocks):
+        return 0
     if blocks <= images:
         return (images + blocks - 1) // blocks * tiles_h
     return (tiles_h * images + blocks - 1) // blocks
