@@ -117,9 +117,10 @@ cdef inline Py_ssize_t _first_row(const Blocks *b, Py_ssize_t i) noexcept nogil:
     return i // parts * b.tiles_h + i % parts * b.tiles_h // parts
 
 
-cdef int _check(Py_ssize_t images, Py_ssize_t tiles_h, Py_ssize_t blocks) except -1:
-    if not fits(images, tiles_h, blocks):
-        raise ValueError(f"winograd: {blocks} blocks do not cut {images} images of {tiles_h} tile rows")
+cdef int _check(const Blocks *b) except -1:
+    """ValueError unless the walk's blocks follow its images (``fits``), before any work."""
+    if not fits(b.images, b.tiles_h, b.blocks):
+        raise ValueError(f"winograd: {b.blocks} blocks do not cut {b.images} images of {b.tiles_h} tile rows")
     return 0
 
 
@@ -183,15 +184,6 @@ cdef inline double _sum(const floating *row, Py_ssize_t n) noexcept nogil:
     return (s0 + s1) + (s2 + s3)
 
 
-cdef inline Py_ssize_t _input_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
-                                    const Blocks *b, Py_ssize_t i, Py_ssize_t pad_h, Py_ssize_t pad_w, floating *v,
-                                    floating *work) noexcept nogil:
-    """Block ``i``'s transformed input tiles into ``v``; returns the block's tile rows."""
-    cdef Py_ssize_t first = _first_row(b, i), here = _first_row(b, i + 1) - first
-    _input(x, channels, height, width, b, first, here, pad_h, pad_w, v, work)
-    return here
-
-
 cdef inline void _correlate_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
                                   const floating *u, Py_ssize_t kernels, Py_ssize_t out_h, Py_ssize_t out_w,
                                   const Blocks *b, Py_ssize_t i, Py_ssize_t pad_h, Py_ssize_t pad_w,
@@ -199,12 +191,13 @@ cdef inline void _correlate_block(const floating *x, Py_ssize_t channels, Py_ssi
     """Block ``i`` of ``correlate``: its tiles of ``y`` from ``x`` through ``u``, in the thread's scratch ``v``."""
     cdef floating *m = v + b.entries * b.v_stride
     cdef floating *work = m + b.entries * b.m_stride
-    cdef Py_ssize_t e, here = _input_block(x, channels, height, width, b, i, pad_h, pad_w, v, work)
+    cdef Py_ssize_t e, first = _first_row(b, i), here = _first_row(b, i + 1) - first
     cdef Py_ssize_t tiles = here * b.columns
+    _input(x, channels, height, width, b, first, here, pad_h, pad_w, v, work)
     for e in range(b.entries):
         gemm(False, False, kernels, tiles, channels, 1, u + e * kernels * channels, channels, v + e * b.v_stride,
              tiles, 0, m + e * b.m_stride, tiles)
-    _output(m, kernels, out_h, out_w, b, _first_row(b, i), here, shift, y, work)
+    _output(m, kernels, out_h, out_w, b, first, here, shift, y, work)
 
 
 cdef inline void _weight_grad_block(const floating *x, Py_ssize_t channels, Py_ssize_t height, Py_ssize_t width,
@@ -215,9 +208,10 @@ cdef inline void _weight_grad_block(const floating *x, Py_ssize_t channels, Py_s
     to its ``db``, in the thread's scratch ``v``."""
     cdef floating *dm = v + b.entries * b.v_stride
     cdef floating *work = dm + b.entries * b.m_stride
-    cdef Py_ssize_t e, k, here = _input_block(x, channels, height, width, b, i, pad_h, pad_w, v, work)
+    cdef Py_ssize_t e, k, first = _first_row(b, i), here = _first_row(b, i + 1) - first
     cdef Py_ssize_t tiles = here * b.columns, sum_entry = b.tile + 3  # (1, 1) of the (tile + 2)² entries
-    _gradient(g, kernels, out_h, out_w, b, _first_row(b, i), here, dm, work)
+    _input(x, channels, height, width, b, first, here, pad_h, pad_w, v, work)
+    _gradient(g, kernels, out_h, out_w, b, first, here, dm, work)
     for e in range(b.entries):
         gemm(False, True, kernels, channels, tiles, 1, dm + e * b.m_stride, tiles, v + e * b.v_stride, tiles, 1,
              du + e * kernels * channels, channels)
@@ -230,14 +224,14 @@ def correlate(const floating[:, :, :, ::1] x, const floating[:, :, ::1] u, const
               floating[:, ::1] scratch, int num_threads):
     """``y[n, k, i, j] = bias[k] + Σ_c Σ_{a, b < 3} w[k, c, a, b] x[n, c, i - pad_h + a, j - pad_w + b]`` (zero
     outside ``x``) through the transformed kernel ``u ((m + 2)², K, C)`` of F(m×m, 3×3) (``m`` 2 or 4, from
-    ``u``'s length), in ``blocks`` blocks of tile rows (at most the rows); ``bias`` empty for none; ``scratch`` has
-    a ``scratch_size`` row per thread. ``x``, ``u`` and ``y`` non-empty."""
+    ``u``'s length), in ``blocks`` blocks of tile rows along images (``fits``); ``bias`` empty for none;
+    ``scratch`` has a ``scratch_size`` row per thread. ``x``, ``u`` and ``y`` non-empty."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = y.shape[1], out_h = y.shape[2], out_w = y.shape[3]
     cdef Blocks b = _blocks(2 if u.shape[0] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
     cdef const floating *shift = &bias[0] if bias.shape[0] > 0 else NULL
     cdef Py_ssize_t i
-    _check(b.images, b.tiles_h, blocks)
+    _check(&b)
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             _correlate_block(&x[0, 0, 0, 0], channels, height, width, &u[0, 0, 0], kernels, out_h, out_w, &b, i,
@@ -256,7 +250,7 @@ def weight_grad(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, 
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
     cdef Blocks b = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
     cdef Py_ssize_t i
-    _check(b.images, b.tiles_h, blocks)
+    _check(&b)
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             _weight_grad_block(&x[0, 0, 0, 0], channels, height, width, &g[0, 0, 0, 0], kernels, out_h, out_w, &b,
@@ -270,15 +264,15 @@ def backward(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] g, con
     """Both gradients of the convolution of ``x (N, C, H, W)`` whose output gradient is ``g (N, K, out_h,
     out_w)``, in one pass: ``dx = correlate(g, u)`` padded ``2 - pad`` (``u`` the transform of the flipped,
     transposed kernel) and ``weight_grad(x, g, du, db)``, block ``i`` of each in the same step, so that the rows
-    of ``g`` the first reads are still in cache for the second (one parallel pass instead of two). ``blocks`` at
-    most the tile rows of either; ``scratch`` has a row per thread of the larger of their ``scratch_size``."""
+    of ``g`` the first reads are still in cache for the second (one parallel pass instead of two). ``blocks`` follow
+    the images of both (``fits``); ``scratch`` has a row per thread of the larger of their ``scratch_size``."""
     cdef Py_ssize_t channels = x.shape[1], height = x.shape[2], width = x.shape[3]
     cdef Py_ssize_t kernels = g.shape[1], out_h = g.shape[2], out_w = g.shape[3]
     cdef Blocks bx = _blocks(2 if u.shape[0] == 16 else 4, x.shape[0], kernels, channels, height, width, blocks)
     cdef Blocks bw = _blocks(2 if du.shape[1] == 16 else 4, x.shape[0], channels, kernels, out_h, out_w, blocks)
     cdef Py_ssize_t i
-    _check(bx.images, bx.tiles_h, blocks)
-    _check(bw.images, bw.tiles_h, blocks)
+    _check(&bx)
+    _check(&bw)
     with nogil, parallel(num_threads=num_threads):
         for i in prange(blocks, schedule="dynamic"):
             _correlate_block(&g[0, 0, 0, 0], kernels, out_h, out_w, &u[0, 0, 0], channels, height, width, &bx, i,

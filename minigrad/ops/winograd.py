@@ -14,6 +14,7 @@ transforms then cost more than the multiplies they save) or cannot run (no ``cbl
 ``Conv`` keeps im2col.
 """
 
+import functools
 import glob
 
 import numpy as np
@@ -75,15 +76,21 @@ def _l2_bytes(default=1 << 20):
     return default
 
 
-# Bytes of one block's transformed input and products, (m + 2)² (C + K) per tile, at most: half a core's L2, so
-# that each tile's numbers go from transform to GEMM to inverse transform without leaving the cache, with room for
-# the rows they come from. A block is one image where it fits (``_plan``), else equal parts of one; images much
-# smaller are grouped into blocks of about ``_GROUP_BYTES`` (a block's 16 GEMM calls and transform loops cost the
-# same however few its tiles). Measured on 2 MB of L2, forward and backward of 16 -> 32 channels (per thread's
-# block: smaller is better), images of 28x28 (0.65 MB): one a block 3.19 ms, two 3.58, half 3.72; of 56x56 (2.5
-# MB): 4 parts 3.09, 2 parts 3.18, 7 parts 3.36, whole 4.23; of 14x14, 16 -> 16 channels (0.11 MB): two a block
-# 0.54, one 0.63, four 0.58.
-_BLOCK_BYTES = _l2_bytes() // 2
+@functools.cache
+def _block_bytes():
+    """Bytes of one block's transformed input and products, (m + 2)² (C + K) per tile, at most: half a core's L2
+    (read on the first call, not at import), so that each tile's numbers go from transform to GEMM to inverse
+    transform without leaving the cache, with room for the rows they come from.
+
+    A block is one image where it fits (``_plan``), else equal parts of one; images much smaller are grouped into
+    blocks of about ``_GROUP_BYTES`` (a block's 16 GEMM calls and transform loops cost the same however few its
+    tiles). Measured on 2 MB of L2, forward and backward of 16 -> 32 channels (per thread's block: smaller is
+    better), images of 28x28 (0.65 MB): one a block 3.19 ms, two 3.58, half 3.72; of 56x56 (2.5 MB): 4 parts 3.09,
+    2 parts 3.18, 7 parts 3.36, whole 4.23; of 14x14, 16 -> 16 channels (0.11 MB): two a block 0.54, one 0.63, four
+    0.58."""
+    return _l2_bytes() // 2
+
+
 _GROUP_BYTES = 1 << 18
 
 
@@ -129,31 +136,30 @@ def _transformed(weight, tile):
 def _plan(dtype, *passes):
     """(blocks, threads, per-thread scratch) for kernel passes over the same images that walk their tiles in the
     same blocks, each pass ``(tile, images, channels, kernels, out_size)``. A block is one image where an image's
-    transformed tiles fit in ``_BLOCK_BYTES`` (on the issue-14 layer one image a block ran 5-10% faster than blocks
-    that start within one, or of two images); whole images up to ``_GROUP_BYTES`` where several fit, in a multiple
-    of the threads' count of blocks; else equal parts of every image, at least one block per thread. A second
-    thread only for ``_blas.THREADED_MIN_MACS`` GEMM multiply-adds (``(tile + 2)² C K`` per tile) or more."""
-    itemsize, images, shapes = np.dtype(dtype).itemsize, passes[0][1], []
-    for tile, _, channels, kernels, out_size in passes:
-        tiles_h, tiles_w = ((size + tile - 1) // tile for size in out_size)
-        columns = tiles_w + 1 if tile == 2 else tiles_w  # F(2×2) keeps a spare column per tile row
-        row_bytes = (tile + 2) ** 2 * (channels + kernels) * columns * itemsize
-        shapes.append((tile, channels, kernels, tiles_h, tiles_w, row_bytes))
-    macs = images * sum((tile + 2) ** 2 * c * k * tiles_h * tiles_w for tile, c, k, tiles_h, tiles_w, _ in shapes)
+    transformed tiles (the kernel's scratch for its tile rows) fit in ``_block_bytes()``; whole images up to
+    ``_GROUP_BYTES`` where several fit, in a multiple of the threads' count of blocks; else equal parts of every
+    image, at least one block per thread. A second thread only for ``_blas.THREADED_MIN_MACS`` GEMM multiply-adds
+    (``(tile + 2)² C K`` per tile) or more."""
+    images, budget = passes[0][1], _block_bytes()
+    shapes = [
+        (tile, channels, kernels, *((size + tile - 1) // tile for size in out_size))  # (…, tiles_h, tiles_w)
+        for tile, _, channels, kernels, out_size in passes
+    ]
+    macs = images * sum((tile + 2) ** 2 * c * k * tiles_h * tiles_w for tile, c, k, tiles_h, tiles_w in shapes)
     threads = get_num_threads() if macs >= _blas.THREADED_MIN_MACS else 1
-    image_bytes = max(tiles_h * row_bytes for *_, tiles_h, _, row_bytes in shapes)
-    if image_bytes <= _BLOCK_BYTES and images >= threads:
+    image_bytes = np.dtype(dtype).itemsize * max(_kernel.scratch_size(*shape) for shape in shapes)
+    if image_bytes <= budget and images >= threads:
         blocks = -(-images // max(1, _GROUP_BYTES // image_bytes))
         blocks = min(images, -(-blocks // threads) * threads)
     else:
-        most = min(shape[3] for shape in shapes)  # parts of a tile row at least
-        parts = min(most, max(-(-image_bytes // _BLOCK_BYTES), -(-threads // images)))
+        most = min(tiles_h for *_, tiles_h, _ in shapes)  # parts of a tile row at least
+        parts = min(most, max(-(-image_bytes // budget), -(-threads // images)))
         while images * parts % threads and parts < most:
             parts += 1
         blocks = images * parts
     size = max(
         _kernel.scratch_size(tile, c, k, _kernel.block_rows(images, tiles_h, blocks), tiles_w)
-        for tile, c, k, tiles_h, tiles_w, _ in shapes
+        for tile, c, k, tiles_h, tiles_w in shapes
     )
     return blocks, threads, np.empty((threads, size), dtype)
 
